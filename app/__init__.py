@@ -1,0 +1,143 @@
+"""VHCV — the civil-service culture training platform. `create_app` builds the app."""
+
+
+from pathlib import Path
+
+from flask import Flask, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import event
+
+from app.config import DEV_SECRET, Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the app from `config` (a class or mapping), else from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    refuse_default_secret(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    from app.errors import register_error_handlers
+    from app.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app
+
+
+def load_config(app: Flask, config: type | dict | None) -> None:
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'vhcv.sqlite3'}"
+        )
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def refuse_default_secret(app: Flask) -> None:
+    """Outside debug and tests, starting with the development secret is an error."""
+    if app.config["SECRET_KEY"] == DEV_SECRET and not (app.debug or app.testing):
+        raise RuntimeError(
+            "SECRET_KEY is the built-in development value. Set the SECRET_KEY environment "
+            "variable to a long random string (python -c 'import secrets; "
+            "print(secrets.token_hex(32))'), or set FLASK_DEBUG=1 for local development."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from app.accounts.services import load_session_user
+
+    login_manager.user_loader(load_session_user)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+            event.listen(db.engine, "connect", _sqlite_pragmas(timeout))
+
+
+def _sqlite_pragmas(busy_timeout_ms: int):
+    """WAL lets readers go on while one writer writes; busy_timeout makes writers wait."""
+
+    def on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+def select_locale() -> str:
+    languages = Config.LANGUAGES
+    chosen = session.get("language")
+    return chosen if chosen in languages else Config.BABEL_DEFAULT_LOCALE
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import accounts, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(accounts.bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def force_password_change():
+        """A user with a temporary password may only change it or sign out."""
+        allowed = {"accounts.change_password", "accounts.logout", "static",
+                   "main.set_language", "main.health"}
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in allowed
+        ):
+            return redirect(url_for("accounts.change_password"))
+        session.permanent = True
+        return None
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.timeutil import format_vn_date
+
+    app.jinja_env.filters["vn_date"] = format_vn_date
+    app.jinja_env.filters["vn_datetime"] = lambda d: format_vn_date(d, with_time=True)
+
+    @app.context_processor
+    def inject_globals():
+        from flask_babel import get_locale
+
+        return {"current_language": str(get_locale()), "org_name": app.config["ORG_NAME"]}
+
+
+def register_commands(app: Flask) -> None:
+    from app.accounts.cli import units_cli, users_cli
+    from app.demo import demo_cli
+
+    app.cli.add_command(units_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,144 @@
+"""Units (a tree kept as a materialised path), their history, users and roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+UNIT_KINDS = {
+    "province": "Tỉnh / thành phố",
+    "department": "Sở, ban, ngành",
+    "commune": "Xã, phường, đặc khu",
+    "district": "Huyện (trước 01/7/2025)",
+    "office": "Phòng, chi cục, đơn vị",
+    "team": "Tổ, bộ phận",
+    "agency": "Cơ quan, đơn vị khác",
+}
+
+CATEGORIES = {
+    "can_bo": "Cán bộ",
+    "cong_chuc": "Công chức",
+    "vien_chuc": "Viên chức",
+    "luc_luong_vu_trang": "Lực lượng vũ trang",
+    "nguoi_lao_dong": "Người lao động",
+}
+
+ROLES = ("learner", "trainer", "hr", "admin")
+SCOPED_ROLES = ("trainer", "hr")
+
+
+class Unit(db.Model):
+    """A cơ quan, đơn vị. `path` is "/<root id>/…/<own id>/" so a subtree is a prefix."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20), default="agency")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    path: Mapped[str] = mapped_column(String(400), default="")
+    depth: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    successor: Mapped["Unit | None"] = relationship(
+        remote_side=[id], foreign_keys=[successor_id]
+    )
+
+    __table_args__ = (
+        Index("ix_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        Index("ix_unit_parent_id", "parent_id"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    def is_within(self, other: "Unit") -> bool:
+        """True when this unit is `other` or lies in its subtree."""
+        return self.path.startswith(other.path)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class UnitEvent(db.Model):
+    """History of a unit: created, renamed, moved, merged, imported. Never rewritten."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    old_value: Mapped[str | None] = mapped_column(String(400))
+    new_value: Mapped[str | None] = mapped_column(String(400))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+
+
+class User(UserMixin, db.Model):
+    """A cadre and, when it has a password, an account. Names are stored NFC."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    employee_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(100), default="")
+    name_sort: Mapped[str] = mapped_column(String(400), default="", index=True)
+    name_search: Mapped[str] = mapped_column(String(200), default="", index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    position: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(30), default="cong_chuc")
+    email: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change so other sessions of the user end.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship()
+    roles: Mapped[list["RoleAssignment"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names.intersection(roles))
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class RoleAssignment(db.Model):
+    """One role of a user; trainer and hr act inside the subtree of `unit`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id", name="uq_role_assignment"),)

@@ -1,0 +1,191 @@
+"""Users, roles and passwords. Operations flush, never commit."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Select, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import audit
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.timeutil import utcnow
+from app.vntext import fold, nfc, split_name, sort_key
+
+from .models import CATEGORIES, ROLES, SCOPED_ROLES, RoleAssignment, Unit, User
+
+# Verified when the username is unknown so a wrong username costs the same time.
+_DUMMY_HASH_CACHE: dict[str, str] = {}
+
+
+@dataclass
+class RoleSpec:
+    role: str
+    unit: Unit | None = None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_rules(password: str) -> None:
+    """Raise InvalidInput when `password` is too weak to be accepted."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise InvalidInput(f"Mật khẩu phải có ít nhất {minimum} ký tự.")
+    if password.isdigit() or password.isalpha():
+        raise InvalidInput("Mật khẩu phải có cả chữ và số hoặc ký tự đặc biệt.")
+
+
+def set_name(user: User, full_name: str, given: str | None = None) -> None:
+    """Store the NFC name and its derived sort and search columns."""
+    full_name = nfc(full_name)
+    if not full_name:
+        raise InvalidInput("Họ và tên không được để trống.")
+    parts = split_name(full_name, given)
+    user.full_name = full_name
+    user.given_name = parts.given
+    user.name_sort = sort_key(parts)
+    user.name_search = fold(full_name)
+
+
+def get_user_by_username(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise NotFound(f"Không có tài khoản “{username}”.")
+    return user
+
+
+def create_user(
+    username: str, full_name: str, unit: Unit, password: str | None = None,
+    roles: list[RoleSpec] | None = None, employee_code: str | None = None,
+    position: str = "", category: str = "cong_chuc", email: str | None = None,
+    must_change_password: bool = True, actor: User | None = None,
+) -> User:
+    """Add a user (a cadre, and an account when `password` is given).
+
+    Raises Conflict when the username or employee code is taken, InvalidInput on a
+    bad category, role or password.
+    """
+    username = username.strip()
+    if not username:
+        raise InvalidInput("Tên đăng nhập không được để trống.")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"Tên đăng nhập “{username}” đã tồn tại.")
+    if employee_code and db.session.scalar(
+        select(User.id).where(User.employee_code == employee_code)
+    ):
+        raise Conflict(f"Mã cán bộ “{employee_code}” đã tồn tại.")
+    if category not in CATEGORIES:
+        raise InvalidInput(f"Loại cán bộ “{category}” không hợp lệ.")
+    user = User(
+        username=username, employee_code=employee_code or None, unit=unit,
+        position=nfc(position), category=category, email=email or None,
+        must_change_password=must_change_password,
+    )
+    set_name(user, full_name)
+    if password is not None:
+        check_password_rules(password)
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    for spec in roles or [RoleSpec("learner")]:
+        grant_role(user, spec.role, spec.unit)
+    db.session.flush()
+    audit.record("user.created", actor=actor, target=user, username=username)
+    return user
+
+
+def grant_role(user: User, role: str, unit: Unit | None = None) -> RoleAssignment:
+    """Give `user` a role; trainer and hr need a unit scope, the others take none."""
+    if role not in ROLES:
+        raise InvalidInput(f"Vai trò “{role}” không hợp lệ; dùng: {', '.join(ROLES)}.")
+    if role in SCOPED_ROLES and unit is None:
+        raise InvalidInput(f"Vai trò “{role}” cần một đơn vị phạm vi.")
+    if role not in SCOPED_ROLES:
+        unit = None
+    for existing in user.roles:
+        if existing.role == role and existing.unit_id == (unit.id if unit else None):
+            return existing
+    assignment = RoleAssignment(role=role, unit=unit)
+    user.roles.append(assignment)
+    return assignment
+
+
+def set_password(
+    user: User, password: str, must_change: bool = False, actor: User | None = None
+) -> None:
+    """Replace the password, end the user's other sessions and audit it."""
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    user.session_version += 1
+    audit.record("user.password_set", actor=actor, target=user, forced_change=must_change)
+
+
+def reset_password(user: User, actor: User) -> str:
+    """Give `user` a random temporary password to change at next sign-in; return it."""
+    import secrets
+
+    temporary = f"{secrets.token_urlsafe(6)}-{secrets.randbelow(90) + 10}"
+    set_password(user, temporary, must_change=True, actor=actor)
+    audit.record("user.password_reset", actor=actor, target=user)
+    return temporary
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user changes its own password; InvalidInput when `current` is wrong."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+    if new == current:
+        raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    set_password(user, new, must_change=False, actor=user)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None — same cost either way."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASH_CACHE:
+        _DUMMY_HASH_CACHE[method] = generate_password_hash("not-a-password", method=method)
+    return _DUMMY_HASH_CACHE[method]
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login loader: "<id>:<session version>"; a stale version signs out."""
+    try:
+        user_id, version = (int(p) for p in session_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def search_users(query: Select, text: str | None) -> Select:
+    """Refine a user query by a diacritic- and case-insensitive name or code search."""
+    text = (text or "").strip()
+    if not text:
+        return query
+    folded = fold(text)
+    return query.where(
+        or_(
+            User.name_search.contains(folded, autoescape=True),
+            User.employee_code.ilike(f"{text}%"),
+        )
+    )
+
+
+def vietnamese_order(query: Select) -> Select:
+    """Order a user query the Vietnamese way (tên, tên đệm, họ)."""
+    return query.order_by(User.name_sort, User.id)

@@ -1,0 +1,174 @@
+"""Admin pages for the unit tree: browse, create, rename, move, merge, import."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from app.errors import DomainError, ImportRejected
+from app.extensions import db
+from app.security import role_required
+from app.tabular import TableError
+
+from . import units as unit_services
+from .forms import UnitCreateForm, UnitImportForm, UnitMergeForm, UnitMoveForm, UnitRenameForm
+from .importing import read_unit_rows
+from .models import Unit, UnitEvent, User
+from .views import bp
+
+
+def _unit_or_404(unit_id: int) -> Unit:
+    return db.get_or_404(Unit, unit_id)
+
+
+@bp.get("/admin/units")
+@role_required("admin")
+def units():
+    parent_id = request.args.get("parent", type=int)
+    parent = _unit_or_404(parent_id) if parent_id else None
+    children = unit_services.children_of(parent)
+    counts = _cadre_counts(children)
+    return render_template(
+        "accounts/units.html", parent=parent, children=children, counts=counts,
+        ancestors=unit_services.ancestors_of(parent) if parent else [],
+        form=UnitCreateForm(parent_code=parent.code if parent else ""),
+        import_form=UnitImportForm(),
+    )
+
+
+def _cadre_counts(units: list[Unit]) -> dict[int, int]:
+    """Cadres in each unit's subtree, in one grouped query."""
+    if not units:
+        return {}
+    head, member = aliased(Unit), aliased(Unit)
+    rows = db.session.execute(
+        select(head.id, func.count(User.id))
+        .join(member, member.path.like(head.path + "%"))
+        .join(User, User.unit_id == member.id)
+        .where(head.id.in_([u.id for u in units]))
+        .group_by(head.id)
+    )
+    counts = dict.fromkeys((u.id for u in units), 0)
+    counts.update({unit_id: count for unit_id, count in rows})
+    return counts
+
+
+@bp.post("/admin/units")
+@role_required("admin")
+def create_unit():
+    form = UnitCreateForm()
+    if form.validate_on_submit():
+        try:
+            parent = (
+                unit_services.get_unit_by_code(form.parent_code.data)
+                if form.parent_code.data else None
+            )
+            unit = unit_services.create_unit(
+                form.code.data, form.name.data, form.kind.data, parent, current_user
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
+            return redirect(url_for("accounts.unit", unit_id=unit.id))
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("accounts.units"))
+
+
+@bp.get("/admin/units/<int:unit_id>")
+@role_required("admin")
+def unit(unit_id: int):
+    unit = _unit_or_404(unit_id)
+    events = db.session.scalars(
+        select(UnitEvent).where(UnitEvent.unit_id == unit.id).order_by(UnitEvent.at.desc())
+    ).all()
+    return render_template(
+        "accounts/unit.html", unit=unit, events=events,
+        ancestors=unit_services.ancestors_of(unit),
+        children=unit_services.children_of(unit),
+        cadre_count=_cadre_counts([unit])[unit.id],
+        rename_form=UnitRenameForm(name=unit.name), move_form=UnitMoveForm(),
+        merge_form=UnitMergeForm(),
+    )
+
+
+def _act(unit_id: int, form, action):
+    unit = _unit_or_404(unit_id)
+    if form.validate_on_submit():
+        try:
+            message = action(unit, form)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("accounts.unit", unit_id=unit_id))
+
+
+@bp.post("/admin/units/<int:unit_id>/rename")
+@role_required("admin")
+def rename_unit(unit_id: int):
+    def action(unit, form):
+        unit_services.rename_unit(unit, form.name.data, current_user)
+        return _("Đã đổi tên đơn vị.")
+
+    return _act(unit_id, UnitRenameForm(), action)
+
+
+@bp.post("/admin/units/<int:unit_id>/move")
+@role_required("admin")
+def move_unit(unit_id: int):
+    def action(unit, form):
+        code = form.parent_code.data
+        parent = unit_services.get_unit_by_code(code) if code else None
+        unit_services.move_unit(unit, parent, current_user)
+        return _("Đã chuyển đơn vị.")
+
+    return _act(unit_id, UnitMoveForm(), action)
+
+
+@bp.post("/admin/units/<int:unit_id>/merge")
+@role_required("admin")
+def merge_unit(unit_id: int):
+    def action(unit, form):
+        target = unit_services.get_unit_by_code(form.target_code.data)
+        moved = unit_services.merge_unit(unit, target, current_user)
+        return _("Đã sáp nhập vào %(name)s; chuyển %(count)d cán bộ.", name=target.name, count=moved)
+
+    return _act(unit_id, UnitMergeForm(), action)
+
+
+@bp.post("/admin/units/import")
+@role_required("admin")
+def import_units():
+    form = UnitImportForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("accounts.units"))
+    upload = form.file.data
+    try:
+        rows = read_unit_rows(upload.read(), upload.filename or "upload.csv")
+        counts = unit_services.import_units(rows, upload.filename, current_user)
+    except ImportRejected as error:
+        db.session.rollback()
+        return render_template("accounts/import_errors.html", error=error), 400
+    except (TableError, DomainError) as error:
+        db.session.rollback()
+        flash(str(getattr(error, "message", error)), "error")
+        return redirect(url_for("accounts.units"))
+    db.session.commit()
+    flash(_("Đã nhập: %(created)d mới, %(updated)d cập nhật, %(unchanged)d không đổi.", **counts),
+          "success")
+    return redirect(url_for("accounts.units"))
+
+
+def _flash_form_errors(form) -> None:
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")

@@ -1,0 +1,243 @@
+"""Unit tree operations. They flush, never commit: the caller commits once."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, literal, select, update
+
+from app import audit
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.vntext import nfc
+
+from .models import UNIT_KINDS, Unit, UnitEvent, User
+
+
+def get_unit_by_code(code: str) -> Unit:
+    """The unit with `code`; raises NotFound naming the code."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == code.strip()))
+    if unit is None:
+        raise NotFound(f"Không có đơn vị mã “{code}”.")
+    return unit
+
+
+def subtree_query(unit: Unit):
+    """Select of `unit` and all its descendants (one indexed prefix scan)."""
+    return select(Unit).where(Unit.path.startswith(unit.path, autoescape=True))
+
+
+def children_of(unit: Unit | None) -> list[Unit]:
+    query = select(Unit).where(Unit.parent_id == (unit.id if unit else None))
+    if unit is None:
+        query = select(Unit).where(Unit.parent_id.is_(None))
+    return list(db.session.scalars(query.order_by(Unit.active.desc(), Unit.name)))
+
+
+def ancestors_of(unit: Unit) -> list[Unit]:
+    """Units from the root down to `unit`'s parent, in order (one query)."""
+    ids = [int(p) for p in unit.path.strip("/").split("/")[:-1] if p]
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in UNIT_KINDS:
+        raise InvalidInput(f"Loại đơn vị “{kind}” không hợp lệ; dùng: {', '.join(UNIT_KINDS)}.")
+    return kind
+
+
+def _log(unit: Unit, action: str, old: str | None, new: str | None, actor: User | None):
+    db.session.add(
+        UnitEvent(unit=unit, action=action, old_value=old, new_value=new,
+                  actor_id=getattr(actor, "id", None))
+    )
+    audit.record(f"unit.{action}", actor=actor, target=unit, old=old, new=new)
+
+
+def create_unit(
+    code: str, name: str, kind: str = "agency", parent: Unit | None = None,
+    actor: User | None = None,
+) -> Unit:
+    """Add a unit under `parent` (or as a root). Raises Conflict on a taken code."""
+    code, name = code.strip(), nfc(name)
+    if not code or not name:
+        raise InvalidInput("Mã và tên đơn vị không được để trống.")
+    if db.session.scalar(select(Unit.id).where(Unit.code == code)):
+        raise Conflict(f"Mã đơn vị “{code}” đã tồn tại.")
+    if parent is not None and not parent.active:
+        raise InvalidInput(f"Đơn vị cha “{parent.code}” đã ngừng hoạt động.")
+    unit = Unit(code=code, name=name, kind=_check_kind(kind), parent=parent)
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    _log(unit, "created", None, name, actor)
+    return unit
+
+
+def rename_unit(unit: Unit, name: str, actor: User | None = None) -> Unit:
+    """Give `unit` a new name; the old one stays in its history."""
+    name = nfc(name)
+    if not name:
+        raise InvalidInput("Tên đơn vị không được để trống.")
+    if name != unit.name:
+        _log(unit, "renamed", unit.name, name, actor)
+        unit.name = name
+    return unit
+
+
+def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) -> Unit:
+    """Re-parent `unit` with its whole subtree in one UPDATE.
+
+    Raises InvalidInput when `new_parent` is the unit itself or one of its descendants.
+    """
+    if new_parent is not None and new_parent.is_within(unit):
+        raise InvalidInput(
+            f"Không thể chuyển “{unit.name}” vào chính nó hoặc đơn vị cấp dưới của nó "
+            f"(“{new_parent.name}”)."
+        )
+    if new_parent is not None and not new_parent.active:
+        raise InvalidInput(f"Đơn vị cha “{new_parent.code}” đã ngừng hoạt động.")
+    old_parent = unit.parent
+    old_prefix = unit.path
+    new_prefix = f"{new_parent.path if new_parent else '/'}{unit.id}/"
+    delta = (new_parent.depth + 1 if new_parent else 0) - unit.depth
+    db.session.flush()
+    db.session.execute(
+        update(Unit)
+        .where(Unit.path.startswith(old_prefix, autoescape=True))
+        .values(
+            path=literal(new_prefix) + func.substr(Unit.path, len(old_prefix) + 1),
+            depth=Unit.depth + delta,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    unit.parent = new_parent
+    db.session.flush()
+    db.session.expire_all()
+    _log(unit, "moved", old_parent.code if old_parent else None,
+         new_parent.code if new_parent else None, actor)
+    return unit
+
+
+def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
+    """Merge `source` into `target`: its cadres and child units move to `target`,
+    `source` becomes inactive and points at `target`. Returns the cadres moved.
+    """
+    if source.id == target.id or target.is_within(source):
+        raise InvalidInput("Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")
+    if not source.active:
+        raise InvalidInput(f"Đơn vị “{source.code}” đã ngừng hoạt động.")
+    if not target.active:
+        raise InvalidInput(f"Đơn vị nhận “{target.code}” đã ngừng hoạt động.")
+    moved = db.session.execute(
+        update(User).where(User.unit_id == source.id).values(unit_id=target.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    for child in children_of(source):
+        move_unit(child, target, actor)
+    source = db.session.get(Unit, source.id)
+    source.active = False
+    source.successor_id = target.id
+    _log(source, "merged", source.code, target.code, actor)
+    return moved
+
+
+@dataclass
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    parent_code: str
+    kind: str
+
+
+def validate_unit_rows(rows: list[UnitRow], source: str) -> list[str]:
+    """Problems with `rows` as `source:line: message`; empty when all can be imported."""
+    problems: list[str] = []
+    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    seen: dict[str, UnitRow] = {}
+    for row in rows:
+        where = f"{source}:{row.line}"
+        if not row.code:
+            problems.append(f"{where}: thiếu mã đơn vị (code)")
+            continue
+        if not row.name:
+            problems.append(f"{where}: thiếu tên đơn vị (name) của “{row.code}”")
+        if row.kind not in UNIT_KINDS:
+            problems.append(f"{where}: loại đơn vị (kind) “{row.kind}” không hợp lệ")
+        if row.code in seen:
+            problems.append(f"{where}: mã “{row.code}” trùng với dòng {seen[row.code].line}")
+        seen[row.code] = row
+    for row in rows:
+        if row.parent_code and row.parent_code not in seen and row.parent_code not in existing:
+            problems.append(f"{source}:{row.line}: đơn vị cha (parent) “{row.parent_code}” không tồn tại")
+    problems.extend(_cycles(seen, existing, source))
+    return problems
+
+
+def _parent_of(code: str, seen: dict, existing: dict) -> str | None:
+    if code in seen:
+        return seen[code].parent_code or None
+    unit = existing.get(code)
+    return unit.parent.code if unit is not None and unit.parent is not None else None
+
+
+def _cycles(seen: dict[str, UnitRow], existing: dict[str, Unit], source: str) -> list[str]:
+    problems = []
+    for code, row in seen.items():
+        chain, current = {code}, _parent_of(code, seen, existing)
+        while current is not None:
+            if current in chain:
+                problems.append(f"{source}:{row.line}: vòng lặp cây đơn vị qua “{code}” và “{current}”")
+                break
+            chain.add(current)
+            current = _parent_of(current, seen, existing)
+    return problems
+
+
+def import_units(rows: list[UnitRow], source: str, actor: User | None = None) -> dict:
+    """Create or update units from `rows`, all or nothing.
+
+    Returns counts {"created", "updated", "unchanged"}; raises ImportRejected with
+    every problem found, before anything is written.
+    """
+    from app.errors import ImportRejected
+
+    problems = validate_unit_rows(rows, source)
+    if problems:
+        raise ImportRejected(f"{source}: {len(problems)} lỗi, không nhập gì.", problems)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending if not r.parent_code or _exists(r.parent_code)]
+        if not ready:  # validation rules out cycles; this guards against a silent loop
+            raise ImportRejected(f"{source}: không xác định được đơn vị cha.", [])
+        for row in ready:
+            counts[_apply_row(row, actor)] += 1
+        pending = [r for r in pending if r not in ready]
+    return counts
+
+
+def _exists(code: str) -> bool:
+    return db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None
+
+
+def _apply_row(row: UnitRow, actor: User | None) -> str:
+    parent = get_unit_by_code(row.parent_code) if row.parent_code else None
+    unit = db.session.scalar(select(Unit).where(Unit.code == row.code))
+    if unit is None:
+        create_unit(row.code, row.name, row.kind, parent, actor)
+        return "created"
+    changed = False
+    if nfc(row.name) != unit.name:
+        rename_unit(unit, row.name, actor)
+        changed = True
+    if unit.kind != row.kind:
+        unit.kind = row.kind
+        changed = True
+    if (unit.parent_id or None) != (parent.id if parent else None):
+        move_unit(unit, parent, actor)
+        changed = True
+    return "updated" if changed else "unchanged"

@@ -1,0 +1,94 @@
+"""Sign-in, sign-out, password change, and the scoped list of cadres."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.security import get_scoped_user, role_required, safe_next_url, scoped_users
+
+from . import services
+from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from .models import CATEGORIES
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next_url(request.args.get("next"), url_for("main.home")))
+        form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except DomainError as error:
+            form.new.errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session version changed with the password
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.get("/cadres")
+@role_required("hr", "admin")
+def cadres():
+    text = request.args.get("q", "")
+    category = request.args.get("category", "")
+    query = services.search_users(scoped_users(current_user), text)
+    if category in CATEGORIES:
+        query = query.where(services.User.category == category)
+    page = db.paginate(
+        services.vietnamese_order(query), per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "accounts/cadres.html", page=page, q=text, category=category, categories=CATEGORIES
+    )
+
+
+@bp.get("/cadres/<int:user_id>")
+@role_required("hr", "admin")
+def cadre(user_id: int):
+    person = get_scoped_user(current_user, user_id)
+    return render_template("accounts/cadre.html", person=person, form=EmptyForm())
+
+
+@bp.post("/cadres/<int:user_id>/reset-password")
+@role_required("hr", "admin")
+def reset_password(user_id: int):
+    person = get_scoped_user(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.cadre", user_id=person.id))
+    temporary = services.reset_password(person, actor=current_user)
+    db.session.commit()
+    return render_template("accounts/password_reset.html", person=person, temporary=temporary)

@@ -1,0 +1,62 @@
+"""Configuration read from the environment. No production secret has a default."""
+
+import os
+
+DEV_SECRET = "dev-only-insecure-secret"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    # Signs session cookies and CSRF tokens; the app refuses DEV_SECRET outside debug.
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    # SQLAlchemy URL; None means an SQLite file in the instance folder (set in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # Redis for shared rate-limit counters across workers; memory storage when unset.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # Seconds SQLite waits for a lock before failing (WAL mode lets readers go on).
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
+    # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    # A signed-in session lasts a working day, then the cadre signs in again.
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", "28800"))
+    # Vietnamese first; English is the second catalogue.
+    BABEL_DEFAULT_LOCALE = "vi"
+    LANGUAGES = ("vi", "en")
+    # Dates on screen and in exports are in Vietnam time.
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    # Sign-in attempts allowed per client address.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Flask-Limiter's storage; set from REDIS_URL in create_app.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Password hashing method for werkzeug.security.generate_password_hash.
+    PASSWORD_HASH_METHOD = "scrypt"
+    # Minimum length of a new password.
+    PASSWORD_MIN_LENGTH = 8
+    # Rows per page in lists.
+    PAGE_SIZE = 50
+    # Name of the platform's operator shown in the footer.
+    ORG_NAME = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
+
+
+class TestConfig(Config):
+    TESTING = True
+    # Set per run by tests/conftest.py (in-memory SQLite or TEST_DATABASE_URL).
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SECRET_KEY = "test-secret"
+    # Cheap hashing keeps the suite fast; never used outside tests.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    WTF_CSRF_ENABLED = True

@@ -1,0 +1,21 @@
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+from .seed import DEMO_ACCOUNTS, seed_demo
+
+demo_cli = AppGroup("demo", help="Dữ liệu minh họa (demo data).")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create the demo province, its cadres and the demo accounts (safe to run again)."""
+    result = seed_demo()
+    db.session.commit()
+    click.echo(
+        f"Demo: {result.units_created} đơn vị mới, {result.cadres_created} cán bộ mới, "
+        f"{result.accounts_created} tài khoản mới."
+    )
+    for username, password, role in DEMO_ACCOUNTS:
+        click.echo(f"  {role:8} {username} / {password}  (chỉ dùng để thử)")

@@ -1,0 +1,83 @@
+"""Domain errors raised by services, and the handlers that turn them into pages."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the operation; `message` is shown to the user."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class InvalidInput(DomainError):
+    status = 400
+
+
+class ImportRejected(DomainError):
+    """An import found problems; nothing was written. `problems` are located messages."""
+
+    status = 400
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.problems = problems
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, _http_error)
+
+
+def _render(status: int, title: str, message: str):
+    return render_template("errors.html", status=status, title=title, message=message), status
+
+
+def _domain_error(error: DomainError):
+    return _render(error.status, _("Không thực hiện được"), error.message)
+
+
+def _csrf_error(error: CSRFError):
+    return _render(
+        400,
+        _("Phiên làm việc đã hết hạn"),
+        _("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."),
+    )
+
+
+_TITLES = {
+    400: (_l("Yêu cầu không hợp lệ"), _l("Yêu cầu không hợp lệ.")),
+    403: (_l("Không có quyền truy cập"), _l("Bạn không có quyền thực hiện thao tác này.")),
+    404: (_l("Không tìm thấy"), _l("Trang hoặc dữ liệu bạn tìm không tồn tại.")),
+    405: (_l("Không hỗ trợ"), _l("Phương thức này không được hỗ trợ.")),
+    429: (_l("Quá nhiều yêu cầu"), _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại.")),
+    500: (_l("Lỗi hệ thống"), _l("Đã có lỗi xảy ra. Vui lòng thử lại sau.")),
+}
+
+
+def _http_error(error):
+    status = getattr(error, "code", 500) or 500
+    title, message = _TITLES.get(status, _TITLES[500])
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": str(message)}, status
+    return _render(status, str(title), str(message))

@@ -1,0 +1,5 @@
+"""Home page by role, language switch and health check."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,44 @@
+"""What the home page shows each role; read-only."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from app.accounts.models import Unit, User
+from app.extensions import db
+from app.security import in_paths, scope_paths
+
+
+@dataclass
+class ScopeInfo:
+    role: str
+    units: list[Unit]
+    unit_count: int
+    cadre_count: int
+
+
+@dataclass
+class HomeSummary:
+    scopes: list[ScopeInfo] = field(default_factory=list)
+
+
+def home_summary(user: User) -> HomeSummary:
+    """Counts of units and cadres within each scoped role the user holds."""
+    summary = HomeSummary()
+    for role in ("admin", "hr", "trainer"):
+        if not user.has_role(role):
+            continue
+        paths = None if role == "admin" else scope_paths(user, role)
+        condition = in_paths(Unit.path, paths)
+        units = [a.unit for a in user.roles if a.role == role and a.unit is not None]
+        summary.scopes.append(
+            ScopeInfo(
+                role=role,
+                units=units,
+                unit_count=db.session.scalar(select(func.count(Unit.id)).where(condition)),
+                cadre_count=db.session.scalar(
+                    select(func.count(User.id)).join(User.unit).where(condition)
+                ),
+            )
+        )
+    return summary

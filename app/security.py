@@ -1,0 +1,123 @@
+"""Who may do what: role checks, scope filters on queries, safe redirects, headers."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, request
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+
+from app.accounts.models import Unit, User
+from app.errors import NotFound
+
+
+def role_required(*roles: str):
+    """View decorator: signed in and holding one of `roles`, else 401 redirect / 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def scope_paths(user: User, *roles: str) -> list[str] | None:
+    """Unit paths whose subtrees `user` may act on as any of `roles`.
+
+    Returns None when the user is an admin (no restriction) and [] when it holds
+    none of the roles (nothing visible).
+    """
+    if user.has_role("admin"):
+        return None
+    return [a.unit.path for a in user.roles if a.role in roles and a.unit is not None]
+
+
+def in_paths(column, paths: list[str] | None) -> ColumnElement[bool]:
+    """SQL condition: `column` (a Unit.path) lies under one of `paths`."""
+    if paths is None:
+        return true()
+    if not paths:
+        return false()
+    return or_(*(column.startswith(p, autoescape=True) for p in paths))
+
+
+def scoped_units(viewer: User, *roles: str) -> Select:
+    """Units the viewer may see as one of `roles` (hr by default)."""
+    roles = roles or ("hr",)
+    return select(Unit).where(in_paths(Unit.path, scope_paths(viewer, *roles)))
+
+
+def scoped_users(viewer: User, *roles: str) -> Select:
+    """People the viewer may see as one of `roles` (hr by default): a query to refine."""
+    roles = roles or ("hr",)
+    return (
+        select(User)
+        .join(User.unit)
+        .where(in_paths(Unit.path, scope_paths(viewer, *roles)))
+    )
+
+
+def get_scoped_user(viewer: User, user_id: int, *roles: str) -> User:
+    """The user with `user_id` if the viewer may see it; NotFound otherwise (no leak)."""
+    from app.extensions import db
+
+    user = db.session.scalar(scoped_users(viewer, *roles).where(User.id == user_id))
+    if user is None:
+        raise NotFound("Không tìm thấy cán bộ này trong phạm vi của bạn.")
+    return user
+
+
+def get_scoped_unit(viewer: User, unit_id: int, *roles: str) -> Unit:
+    from app.extensions import db
+
+    unit = db.session.scalar(scoped_units(viewer, *roles).where(Unit.id == unit_id))
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị này trong phạm vi của bạn.")
+    return unit
+
+
+def safe_next_url(target: str | None, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    if not target:
+        return default
+    target = target.replace("\\", "/").strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response

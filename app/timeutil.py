@@ -1,0 +1,49 @@
+"""The one clock, and the UTC-aware column type every timestamp uses."""
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.types import DateTime, TypeDecorator
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_vn(moment: datetime) -> datetime:
+    """Return `moment` (aware, or naive meaning UTC) in Vietnam time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(VN_TZ)
+
+
+def format_vn_date(moment: datetime | None, with_time: bool = False) -> str:
+    """dd/mm/yyyy (and HH:MM) in Vietnam time; empty for None."""
+    if moment is None:
+        return ""
+    local = to_vn(moment)
+    return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC (naive on SQLite) and always returns aware UTC datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

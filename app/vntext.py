@@ -1,0 +1,102 @@
+"""Vietnamese text: NFC, diacritic-free folding for search, name parts, collation keys.
+
+Pure functions; no Flask, no database. Collation follows CLDR `vi`: letters
+a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư differ at the primary level; tones are
+secondary, ordered none < huyền < hỏi < ngã < sắc < nặng.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+_ALPHABET = "0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+# Two-digit primary codes from 20 upwards; "0" ends a field and "1" separates words,
+# so shorter names sort first and the key sorts the same under any collation.
+_PRIMARY = {ch: f"{i + 20:02d}" for i, ch in enumerate(_ALPHABET)}
+_TONES = {"\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0301": "5", "\u0323": "6"}
+# Marks that are part of the letter (ă â ê ô ơ ư), not a tone.
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+
+
+def nfc(text: str) -> str:
+    """Return `text` in Unicode NFC with surrounding and repeated spaces removed."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free form for search: "Nguyễn Văn Đức" -> "nguyen van duc"."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True)
+class NameParts:
+    family: str
+    middle: str
+    given: str
+
+
+def split_name(full_name: str, given: str | None = None) -> NameParts:
+    """Split a Vietnamese full name into họ, tên đệm, tên (the last word by default).
+
+    `given` overrides the given name (for Khmer and other names that do not end
+    with it); it must then be the tail of the full name, else it is used as is.
+    """
+    words = nfc(full_name).split(" ")
+    if given:
+        given = nfc(given)
+        tail = given.split(" ")
+        if words[-len(tail):] == tail:
+            words = words[: -len(tail)]
+        rest = words
+    else:
+        given, rest = words[-1], words[:-1]
+    family = rest[0] if rest else ""
+    middle = " ".join(rest[1:])
+    return NameParts(family=family, middle=middle, given=given)
+
+
+def _letter(char: str) -> tuple[str, str]:
+    """Primary letter (with its letter-forming marks) and the tone digit of one character."""
+    decomposed = unicodedata.normalize("NFD", char.lower())
+    tone = "1"
+    base = ""
+    for c in decomposed:
+        if c in _TONES:
+            tone = _TONES[c]
+        elif not unicodedata.combining(c) or c in _LETTER_MARKS:
+            base += c
+    base = unicodedata.normalize("NFC", base)
+    return base, tone
+
+
+def _field_key(words: list[str]) -> tuple[str, str]:
+    primary, secondary = [], []
+    for i, word in enumerate(words):
+        if i:
+            primary.append("1")
+        for char in word:
+            base, tone = _letter(char)
+            code = _PRIMARY.get(base)
+            if code is None:
+                continue
+            primary.append(code)
+            secondary.append(tone)
+    primary.append("0")
+    return "".join(primary), "".join(secondary)
+
+
+def sort_key(parts: NameParts) -> str:
+    """A string that orders names the Vietnamese way: tên, then tên đệm, then họ.
+
+    It is made of ASCII digits only, so a plain ORDER BY on it is correct in SQLite
+    and in PostgreSQL whatever the database collation.
+    """
+    fields = [parts.given.split(), parts.middle.split(), parts.family.split()]
+    keys = [_field_key(f) for f in fields]
+    return "".join(k[0] for k in keys) + "0" + "".join(k[1] for k in keys)
+
+
+def name_sort_key(full_name: str, given: str | None = None) -> str:
+    return sort_key(split_name(full_name, given))
