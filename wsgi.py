@@ -1,4 +1,5 @@
-"""Entry point for gunicorn and `flask --app wsgi`: the only module that builds an app."""
+"""Entry point for gunicorn and `flask --app wsgi`; the only module that
+builds an app at import time."""
 
 from app import create_app
 

@@ -1,6 +1,5 @@
 """VHCV — the civil-service culture training platform. `create_app` builds the app."""
 
-
 from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
@@ -40,7 +39,10 @@ def load_config(app: Flask, config: type | dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'vhcv.sqlite3'}"
         )
-    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+    if (
+        app.config.get("REDIS_URL")
+        and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    ):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
 
 
@@ -48,9 +50,11 @@ def refuse_default_secret(app: Flask) -> None:
     """Outside debug and tests, starting with the development secret is an error."""
     if app.config["SECRET_KEY"] == DEV_SECRET and not (app.debug or app.testing):
         raise RuntimeError(
-            "SECRET_KEY is the built-in development value. Set the SECRET_KEY environment "
+            "SECRET_KEY is the built-in development value. Set the SECRET_KEY "
+            "environment "
             "variable to a long random string (python -c 'import secrets; "
-            "print(secrets.token_hex(32))'), or set FLASK_DEBUG=1 for local development."
+            "print(secrets.token_hex(32))'), or set FLASK_DEBUG=1 for local "
+            "development."
         )
 
 
@@ -76,7 +80,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def _sqlite_pragmas(busy_timeout_ms: int):
-    """WAL lets readers go on while one writer writes; busy_timeout makes writers wait."""
+    """WAL lets readers go on while one writer writes; busy_timeout makes
+    writers wait instead of failing with "database is locked"."""
 
     def on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
@@ -106,8 +111,13 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def force_password_change():
         """A user with a temporary password may only change it or sign out."""
-        allowed = {"accounts.change_password", "accounts.logout", "static",
-                   "main.set_language", "main.health"}
+        allowed = {
+            "accounts.change_password",
+            "accounts.logout",
+            "static",
+            "main.set_language",
+            "main.health",
+        }
         if (
             current_user.is_authenticated
             and current_user.must_change_password
@@ -128,7 +138,10 @@ def register_template_helpers(app: Flask) -> None:
     def inject_globals():
         from flask_babel import get_locale
 
-        return {"current_language": str(get_locale()), "org_name": app.config["ORG_NAME"]}
+        return {
+            "current_language": str(get_locale()),
+            "org_name": app.config["ORG_NAME"],
+        }
 
 
 def register_commands(app: Flask) -> None:

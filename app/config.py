@@ -15,7 +15,7 @@ def _bool(name: str, default: bool = False) -> bool:
 class Config:
     # Signs session cookies and CSRF tokens; the app refuses DEV_SECRET outside debug.
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
-    # SQLAlchemy URL; None means an SQLite file in the instance folder (set in create_app).
+    # SQLAlchemy URL; unset means an SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     # Redis for shared rate-limit counters across workers; memory storage when unset.
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -29,7 +29,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     # A signed-in session lasts a working day, then the cadre signs in again.
-    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", "28800"))
+    PERMANENT_SESSION_LIFETIME = int(
+        os.environ.get("SESSION_LIFETIME_SECONDS", "28800")
+    )
     # Vietnamese first; English is the second catalogue.
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")

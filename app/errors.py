@@ -50,7 +50,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _render(status: int, title: str, message: str):
-    return render_template("errors.html", status=status, title=title, message=message), status
+    return render_template(
+        "errors.html", status=status, title=title, message=message
+    ), status
 
 
 def _domain_error(error: DomainError):
@@ -67,10 +69,16 @@ def _csrf_error(error: CSRFError):
 
 _TITLES = {
     400: (_l("Yêu cầu không hợp lệ"), _l("Yêu cầu không hợp lệ.")),
-    403: (_l("Không có quyền truy cập"), _l("Bạn không có quyền thực hiện thao tác này.")),
+    403: (
+        _l("Không có quyền truy cập"),
+        _l("Bạn không có quyền thực hiện thao tác này."),
+    ),
     404: (_l("Không tìm thấy"), _l("Trang hoặc dữ liệu bạn tìm không tồn tại.")),
     405: (_l("Không hỗ trợ"), _l("Phương thức này không được hỗ trợ.")),
-    429: (_l("Quá nhiều yêu cầu"), _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại.")),
+    429: (
+        _l("Quá nhiều yêu cầu"),
+        _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại."),
+    ),
     500: (_l("Lỗi hệ thống"), _l("Đã có lỗi xảy ra. Vui lòng thử lại sau.")),
 }
 

@@ -58,7 +58,7 @@ def scoped_units(viewer: User, *roles: str) -> Select:
 
 
 def scoped_users(viewer: User, *roles: str) -> Select:
-    """People the viewer may see as one of `roles` (hr by default): a query to refine."""
+    """People the viewer may see as one of `roles` (hr by default), as a query."""
     roles = roles or ("hr",)
     return (
         select(User)
@@ -68,7 +68,7 @@ def scoped_users(viewer: User, *roles: str) -> Select:
 
 
 def get_scoped_user(viewer: User, user_id: int, *roles: str) -> User:
-    """The user with `user_id` if the viewer may see it; NotFound otherwise (no leak)."""
+    """The user `user_id` if the viewer may see it; else NotFound (no leak)."""
     from app.extensions import db
 
     user = db.session.scalar(scoped_users(viewer, *roles).where(User.id == user_id))
@@ -92,7 +92,12 @@ def safe_next_url(target: str | None, default: str = "/") -> str:
         return default
     target = target.replace("\\", "/").strip()
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
         return default
     return target
 

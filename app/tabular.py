@@ -80,7 +80,9 @@ def _xlsx_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(f"{filename}: không đọc được tệp Excel ({exc.__class__.__name__})") from None
+        raise TableError(
+            f"{filename}: không đọc được tệp Excel ({exc.__class__.__name__})"
+        ) from None
     sheet = book.worksheets[0]
     rows = []
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

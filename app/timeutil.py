@@ -1,6 +1,6 @@
 """The one clock, and the UTC-aware column type every timestamp uses."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -10,13 +10,13 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_vn(moment: datetime) -> datetime:
     """Return `moment` (aware, or naive meaning UTC) in Vietnam time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(VN_TZ)
 
 
@@ -39,11 +39,11 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -23,7 +23,7 @@ def nfc(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case, diacritic-free form for search: "Nguyễn Văn Đức" -> "nguyen van duc"."""
+    """Lower-case, diacritic-free form: "Nguyễn Văn Đức" -> "nguyen van duc"."""
     decomposed = unicodedata.normalize("NFD", text or "")
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("đ", "d").replace("Đ", "D")
@@ -47,7 +47,7 @@ def split_name(full_name: str, given: str | None = None) -> NameParts:
     if given:
         given = nfc(given)
         tail = given.split(" ")
-        if words[-len(tail):] == tail:
+        if words[-len(tail) :] == tail:
             words = words[: -len(tail)]
         rest = words
     else:
@@ -58,7 +58,7 @@ def split_name(full_name: str, given: str | None = None) -> NameParts:
 
 
 def _letter(char: str) -> tuple[str, str]:
-    """Primary letter (with its letter-forming marks) and the tone digit of one character."""
+    """Primary letter (with its letter-forming marks) and tone digit of `char`."""
     decomposed = unicodedata.normalize("NFD", char.lower())
     tone = "1"
     base = ""

@@ -57,35 +57,62 @@ def _parse_roles(values: tuple[str, ...]) -> list[services.RoleSpec]:
 
 @users_cli.command("create")
 @click.option("--username", required=True, help="Tên đăng nhập.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Mật khẩu (hỏi khi không truyền vào).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Mật khẩu (hỏi khi không truyền vào).",
+)
 @click.option("--full-name", required=True, help="Họ và tên, ví dụ “Nguyễn Văn An”.")
 @click.option("--unit", "unit_code", required=True, help="Mã đơn vị công tác.")
-@click.option("--role", "roles", multiple=True,
-              help="Vai trò, lặp lại được: learner, admin, trainer@MÃ_ĐƠN_VỊ, hr@MÃ_ĐƠN_VỊ.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="Vai trò, lặp lại được: learner, admin, trainer@MÃ_ĐƠN_VỊ, hr@MÃ_ĐƠN_VỊ.",
+)
 @click.option("--employee-code", default=None, help="Mã cán bộ (duy nhất).")
-@click.option("--no-force-change", is_flag=True,
-              help="Không bắt đổi mật khẩu ở lần đăng nhập đầu.")
-def create_user(username, password, full_name, unit_code, roles, employee_code,
-                no_force_change) -> None:
+@click.option(
+    "--no-force-change",
+    is_flag=True,
+    help="Không bắt đổi mật khẩu ở lần đăng nhập đầu.",
+)
+def create_user(
+    username, password, full_name, unit_code, roles, employee_code, no_force_change
+) -> None:
     """Create an account with roles and a unit."""
     try:
         unit = unit_services.get_unit_by_code(unit_code)
         user = services.create_user(
-            username, full_name, unit, password=password, roles=_parse_roles(roles),
-            employee_code=employee_code, must_change_password=not no_force_change,
+            username,
+            full_name,
+            unit,
+            password=password,
+            roles=_parse_roles(roles),
+            employee_code=employee_code,
+            must_change_password=not no_force_change,
         )
     except DomainError as error:
         fail(error.message)
     db.session.commit()
-    click.echo(f"Đã tạo tài khoản {user.username} ({', '.join(sorted(user.role_names))}).")
+    click.echo(
+        f"Đã tạo tài khoản {user.username} ({', '.join(sorted(user.role_names))})."
+    )
 
 
 @users_cli.command("set-password")
 @click.argument("username")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Mật khẩu mới (hỏi khi không truyền vào).")
-@click.option("--force-change", is_flag=True, help="Bắt đổi mật khẩu ở lần đăng nhập sau.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Mật khẩu mới (hỏi khi không truyền vào).",
+)
+@click.option(
+    "--force-change", is_flag=True, help="Bắt đổi mật khẩu ở lần đăng nhập sau."
+)
 def set_password(username, password, force_change) -> None:
     """Set USERNAME's password (ends its other sessions)."""
     try:

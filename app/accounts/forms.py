@@ -8,16 +8,25 @@ from .models import UNIT_KINDS
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)]
+    )
+    password = PasswordField(
+        _l("Mật khẩu"), validators=[DataRequired(), Length(max=200)]
+    )
 
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
-    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200)])
+    new = PasswordField(
+        _l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200)]
+    )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
-        validators=[DataRequired(), EqualTo("new", message=_l("Hai mật khẩu không khớp."))],
+        validators=[
+            DataRequired(),
+            EqualTo("new", message=_l("Hai mật khẩu không khớp.")),
+        ],
     )
 
 
@@ -29,7 +38,9 @@ class UnitCreateForm(FlaskForm):
     code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Loại đơn vị"), choices=_kind_choices())
-    parent_code = StringField(_l("Mã đơn vị cấp trên"), validators=[Optional(), Length(max=40)])
+    parent_code = StringField(
+        _l("Mã đơn vị cấp trên"), validators=[Optional(), Length(max=40)]
+    )
 
 
 class UnitRenameForm(FlaskForm):

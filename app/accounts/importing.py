@@ -5,22 +5,43 @@ from app.tabular import read_table, require_columns
 from .units import UnitRow
 
 UNIT_COLUMNS = {
-    "code": "code", "ma": "code", "ma don vi": "code",
-    "name": "name", "ten": "name", "ten don vi": "name",
-    "parent code": "parent_code", "parent": "parent_code", "ma don vi cha": "parent_code",
-    "ma cap tren": "parent_code", "ma don vi cap tren": "parent_code",
-    "kind": "kind", "loai": "kind", "loai don vi": "kind",
+    "code": "code",
+    "ma": "code",
+    "ma don vi": "code",
+    "name": "name",
+    "ten": "name",
+    "ten don vi": "name",
+    "parent code": "parent_code",
+    "parent": "parent_code",
+    "ma don vi cha": "parent_code",
+    "ma cap tren": "parent_code",
+    "ma don vi cap tren": "parent_code",
+    "kind": "kind",
+    "loai": "kind",
+    "loai don vi": "kind",
 }
-UNIT_LABELS = {"code": "code (mã đơn vị)", "name": "name (tên)",
-               "parent_code": "parent code (mã đơn vị cấp trên)", "kind": "kind (loại)"}
+UNIT_LABELS = {
+    "code": "code (mã đơn vị)",
+    "name": "name (tên)",
+    "parent_code": "parent code (mã đơn vị cấp trên)",
+    "kind": "kind (loại)",
+}
 
 
 def read_unit_rows(data: bytes, filename: str) -> list[UnitRow]:
-    """Rows of a units file (columns code, name, parent code, kind); TableError if unreadable."""
+    """Rows of a units file (code, name, parent code, kind).
+
+    Raises TableError when the file is unreadable or lacks a column.
+    """
     table = read_table(data, filename, UNIT_COLUMNS)
     require_columns(table, ["code", "name", "parent_code", "kind"], UNIT_LABELS)
     return [
-        UnitRow(line=line, code=row.get("code", ""), name=row.get("name", ""),
-                parent_code=row.get("parent_code", ""), kind=row.get("kind", "") or "agency")
+        UnitRow(
+            line=line,
+            code=row.get("code", ""),
+            name=row.get("name", ""),
+            parent_code=row.get("parent_code", ""),
+            kind=row.get("kind", "") or "agency",
+        )
         for line, row in table.rows
     ]

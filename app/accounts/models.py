@@ -32,7 +32,8 @@ SCOPED_ROLES = ("trainer", "hr")
 
 
 class Unit(db.Model):
-    """A cơ quan, đơn vị. `path` is "/<root id>/…/<own id>/" so a subtree is a prefix."""
+    """A cơ quan, đơn vị. `path` is "/<root id>/…/<own id>/": a subtree is a
+    prefix."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -45,7 +46,9 @@ class Unit(db.Model):
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    parent: Mapped["Unit | None"] = relationship(
+        remote_side=[id], foreign_keys=[parent_id]
+    )
     successor: Mapped["Unit | None"] = relationship(
         remote_side=[id], foreign_keys=[successor_id]
     )
@@ -141,4 +144,6 @@ class RoleAssignment(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
-    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id", name="uq_role_assignment"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "unit_id", name="uq_role_assignment"),
+    )

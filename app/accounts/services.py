@@ -10,7 +10,7 @@ from app import audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.timeutil import utcnow
-from app.vntext import fold, nfc, split_name, sort_key
+from app.vntext import fold, nfc, sort_key, split_name
 
 from .models import CATEGORIES, ROLES, SCOPED_ROLES, RoleAssignment, Unit, User
 
@@ -25,7 +25,9 @@ class RoleSpec:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 def check_password_rules(password: str) -> None:
@@ -57,10 +59,17 @@ def get_user_by_username(username: str) -> User:
 
 
 def create_user(
-    username: str, full_name: str, unit: Unit, password: str | None = None,
-    roles: list[RoleSpec] | None = None, employee_code: str | None = None,
-    position: str = "", category: str = "cong_chuc", email: str | None = None,
-    must_change_password: bool = True, actor: User | None = None,
+    username: str,
+    full_name: str,
+    unit: Unit,
+    password: str | None = None,
+    roles: list[RoleSpec] | None = None,
+    employee_code: str | None = None,
+    position: str = "",
+    category: str = "cong_chuc",
+    email: str | None = None,
+    must_change_password: bool = True,
+    actor: User | None = None,
 ) -> User:
     """Add a user (a cadre, and an account when `password` is given).
 
@@ -79,8 +88,12 @@ def create_user(
     if category not in CATEGORIES:
         raise InvalidInput(f"Loại cán bộ “{category}” không hợp lệ.")
     user = User(
-        username=username, employee_code=employee_code or None, unit=unit,
-        position=nfc(position), category=category, email=email or None,
+        username=username,
+        employee_code=employee_code or None,
+        unit=unit,
+        position=nfc(position),
+        category=category,
+        email=email or None,
         must_change_password=must_change_password,
     )
     set_name(user, full_name)
@@ -119,7 +132,9 @@ def set_password(
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
     user.session_version += 1
-    audit.record("user.password_set", actor=actor, target=user, forced_change=must_change)
+    audit.record(
+        "user.password_set", actor=actor, target=user, forced_change=must_change
+    )
 
 
 def reset_password(user: User, actor: User) -> str:
@@ -156,7 +171,9 @@ def authenticate(username: str, password: str) -> User | None:
 def _dummy_hash() -> str:
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if method not in _DUMMY_HASH_CACHE:
-        _DUMMY_HASH_CACHE[method] = generate_password_hash("not-a-password", method=method)
+        _DUMMY_HASH_CACHE[method] = generate_password_hash(
+            "not-a-password", method=method
+        )
     return _DUMMY_HASH_CACHE[method]
 
 

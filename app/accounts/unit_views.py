@@ -12,7 +12,13 @@ from app.security import role_required
 from app.tabular import TableError
 
 from . import units as unit_services
-from .forms import UnitCreateForm, UnitImportForm, UnitMergeForm, UnitMoveForm, UnitRenameForm
+from .forms import (
+    UnitCreateForm,
+    UnitImportForm,
+    UnitMergeForm,
+    UnitMoveForm,
+    UnitRenameForm,
+)
 from .importing import read_unit_rows
 from .models import Unit, UnitEvent, User
 from .views import bp
@@ -30,7 +36,10 @@ def units():
     children = unit_services.children_of(parent)
     counts = _cadre_counts(children)
     return render_template(
-        "accounts/units.html", parent=parent, children=children, counts=counts,
+        "accounts/units.html",
+        parent=parent,
+        children=children,
+        counts=counts,
         ancestors=unit_services.ancestors_of(parent) if parent else [],
         form=UnitCreateForm(parent_code=parent.code if parent else ""),
         import_form=UnitImportForm(),
@@ -62,7 +71,8 @@ def create_unit():
         try:
             parent = (
                 unit_services.get_unit_by_code(form.parent_code.data)
-                if form.parent_code.data else None
+                if form.parent_code.data
+                else None
             )
             unit = unit_services.create_unit(
                 form.code.data, form.name.data, form.kind.data, parent, current_user
@@ -83,14 +93,19 @@ def create_unit():
 def unit(unit_id: int):
     unit = _unit_or_404(unit_id)
     events = db.session.scalars(
-        select(UnitEvent).where(UnitEvent.unit_id == unit.id).order_by(UnitEvent.at.desc())
+        select(UnitEvent)
+        .where(UnitEvent.unit_id == unit.id)
+        .order_by(UnitEvent.at.desc())
     ).all()
     return render_template(
-        "accounts/unit.html", unit=unit, events=events,
+        "accounts/unit.html",
+        unit=unit,
+        events=events,
         ancestors=unit_services.ancestors_of(unit),
         children=unit_services.children_of(unit),
         cadre_count=_cadre_counts([unit])[unit.id],
-        rename_form=UnitRenameForm(name=unit.name), move_form=UnitMoveForm(),
+        rename_form=UnitRenameForm(name=unit.name),
+        move_form=UnitMoveForm(),
         merge_form=UnitMergeForm(),
     )
 
@@ -139,7 +154,11 @@ def merge_unit(unit_id: int):
     def action(unit, form):
         target = unit_services.get_unit_by_code(form.target_code.data)
         moved = unit_services.merge_unit(unit, target, current_user)
-        return _("Đã sáp nhập vào %(name)s; chuyển %(count)d cán bộ.", name=target.name, count=moved)
+        return _(
+            "Đã sáp nhập vào %(name)s; chuyển %(count)d cán bộ.",
+            name=target.name,
+            count=moved,
+        )
 
     return _act(unit_id, UnitMergeForm(), action)
 
@@ -163,8 +182,13 @@ def import_units():
         flash(str(getattr(error, "message", error)), "error")
         return redirect(url_for("accounts.units"))
     db.session.commit()
-    flash(_("Đã nhập: %(created)d mới, %(updated)d cập nhật, %(unchanged)d không đổi.", **counts),
-          "success")
+    flash(
+        _(
+            "Đã nhập: %(created)d mới, %(updated)d cập nhật, %(unchanged)d không đổi.",
+            **counts,
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.units"))
 
 

@@ -43,20 +43,30 @@ def ancestors_of(unit: Unit) -> list[Unit]:
 
 def _check_kind(kind: str) -> str:
     if kind not in UNIT_KINDS:
-        raise InvalidInput(f"Loại đơn vị “{kind}” không hợp lệ; dùng: {', '.join(UNIT_KINDS)}.")
+        raise InvalidInput(
+            f"Loại đơn vị “{kind}” không hợp lệ; dùng: {', '.join(UNIT_KINDS)}."
+        )
     return kind
 
 
 def _log(unit: Unit, action: str, old: str | None, new: str | None, actor: User | None):
     db.session.add(
-        UnitEvent(unit=unit, action=action, old_value=old, new_value=new,
-                  actor_id=getattr(actor, "id", None))
+        UnitEvent(
+            unit=unit,
+            action=action,
+            old_value=old,
+            new_value=new,
+            actor_id=getattr(actor, "id", None),
+        )
     )
     audit.record(f"unit.{action}", actor=actor, target=unit, old=old, new=new)
 
 
 def create_unit(
-    code: str, name: str, kind: str = "agency", parent: Unit | None = None,
+    code: str,
+    name: str,
+    kind: str = "agency",
+    parent: Unit | None = None,
     actor: User | None = None,
 ) -> Unit:
     """Add a unit under `parent` (or as a root). Raises Conflict on a taken code."""
@@ -116,8 +126,13 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
     unit.parent = new_parent
     db.session.flush()
     db.session.expire_all()
-    _log(unit, "moved", old_parent.code if old_parent else None,
-         new_parent.code if new_parent else None, actor)
+    _log(
+        unit,
+        "moved",
+        old_parent.code if old_parent else None,
+        new_parent.code if new_parent else None,
+        actor,
+    )
     return unit
 
 
@@ -126,13 +141,17 @@ def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
     `source` becomes inactive and points at `target`. Returns the cadres moved.
     """
     if source.id == target.id or target.is_within(source):
-        raise InvalidInput("Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")
+        raise InvalidInput(
+            "Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
+        )
     if not source.active:
         raise InvalidInput(f"Đơn vị “{source.code}” đã ngừng hoạt động.")
     if not target.active:
         raise InvalidInput(f"Đơn vị nhận “{target.code}” đã ngừng hoạt động.")
     moved = db.session.execute(
-        update(User).where(User.unit_id == source.id).values(unit_id=target.id)
+        update(User)
+        .where(User.unit_id == source.id)
+        .values(unit_id=target.id)
         .execution_options(synchronize_session=False)
     ).rowcount
     for child in children_of(source):
@@ -154,7 +173,8 @@ class UnitRow:
 
 
 def validate_unit_rows(rows: list[UnitRow], source: str) -> list[str]:
-    """Problems with `rows` as `source:line: message`; empty when all can be imported."""
+    """Problems with `rows` as `source:line: message`; empty when all can be
+    imported."""
     problems: list[str] = []
     existing = {u.code: u for u in db.session.scalars(select(Unit))}
     seen: dict[str, UnitRow] = {}
@@ -168,11 +188,20 @@ def validate_unit_rows(rows: list[UnitRow], source: str) -> list[str]:
         if row.kind not in UNIT_KINDS:
             problems.append(f"{where}: loại đơn vị (kind) “{row.kind}” không hợp lệ")
         if row.code in seen:
-            problems.append(f"{where}: mã “{row.code}” trùng với dòng {seen[row.code].line}")
+            problems.append(
+                f"{where}: mã “{row.code}” trùng với dòng {seen[row.code].line}"
+            )
         seen[row.code] = row
     for row in rows:
-        if row.parent_code and row.parent_code not in seen and row.parent_code not in existing:
-            problems.append(f"{source}:{row.line}: đơn vị cha (parent) “{row.parent_code}” không tồn tại")
+        if (
+            row.parent_code
+            and row.parent_code not in seen
+            and row.parent_code not in existing
+        ):
+            problems.append(
+                f"{source}:{row.line}: đơn vị cha (parent) “{row.parent_code}” "
+                "không tồn tại"
+            )
     problems.extend(_cycles(seen, existing, source))
     return problems
 
@@ -184,13 +213,18 @@ def _parent_of(code: str, seen: dict, existing: dict) -> str | None:
     return unit.parent.code if unit is not None and unit.parent is not None else None
 
 
-def _cycles(seen: dict[str, UnitRow], existing: dict[str, Unit], source: str) -> list[str]:
+def _cycles(
+    seen: dict[str, UnitRow], existing: dict[str, Unit], source: str
+) -> list[str]:
     problems = []
     for code, row in seen.items():
         chain, current = {code}, _parent_of(code, seen, existing)
         while current is not None:
             if current in chain:
-                problems.append(f"{source}:{row.line}: vòng lặp cây đơn vị qua “{code}” và “{current}”")
+                problems.append(
+                    f"{source}:{row.line}: vòng lặp cây đơn vị qua “{code}” "
+                    f"và “{current}”"
+                )
                 break
             chain.add(current)
             current = _parent_of(current, seen, existing)

@@ -1,6 +1,14 @@
 """Sign-in, sign-out, password change, and the scoped list of cadres."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -30,7 +38,9 @@ def login():
         if user is not None:
             login_user(user)
             db.session.commit()
-            return redirect(safe_next_url(request.args.get("next"), url_for("main.home")))
+            return redirect(
+                safe_next_url(request.args.get("next"), url_for("main.home"))
+            )
         form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     return render_template("accounts/login.html", form=form)
 
@@ -53,7 +63,7 @@ def change_password():
             form.new.errors.append(error.message)
         else:
             db.session.commit()
-            login_user(current_user)  # the session version changed with the password
+            login_user(current_user._get_current_object())  # new session version
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/change_password.html", form=form)
@@ -68,11 +78,16 @@ def cadres():
     if category in CATEGORIES:
         query = query.where(services.User.category == category)
     page = db.paginate(
-        services.vietnamese_order(query), per_page=current_app.config["PAGE_SIZE"],
+        services.vietnamese_order(query),
+        per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
     return render_template(
-        "accounts/cadres.html", page=page, q=text, category=category, categories=CATEGORIES
+        "accounts/cadres.html",
+        page=page,
+        q=text,
+        category=category,
+        categories=CATEGORIES,
     )
 
 
@@ -91,4 +106,6 @@ def reset_password(user_id: int):
         return redirect(url_for("accounts.cadre", user_id=person.id))
     temporary = services.reset_password(person, actor=current_user)
     db.session.commit()
-    return render_template("accounts/password_reset.html", person=person, temporary=temporary)
+    return render_template(
+        "accounts/password_reset.html", person=person, temporary=temporary
+    )

@@ -6,7 +6,8 @@ from .models import AuditEvent
 def record(action: str, actor=None, target=None, **detail) -> AuditEvent:
     """Add an audit row to the session (flushed by the caller's commit).
 
-    `actor` and `target` are model instances or None; `detail` must be JSON-serialisable.
+    `actor` and `target` are model instances or None; `detail` must be
+    JSON-serialisable.
     """
     event = AuditEvent(
         action=action,

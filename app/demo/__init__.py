@@ -1,4 +1,5 @@
-"""`flask demo seed`: an idempotent demo province with cadres and one account per role."""
+"""`flask demo seed`: an idempotent demo province, its cadres, one account per
+role."""
 
 from .cli import demo_cli
 

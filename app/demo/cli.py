@@ -10,7 +10,7 @@ demo_cli = AppGroup("demo", help="Dữ liệu minh họa (demo data).")
 
 @demo_cli.command("seed")
 def seed() -> None:
-    """Create the demo province, its cadres and the demo accounts (safe to run again)."""
+    """Create the demo province, cadres and accounts (safe to run again)."""
     result = seed_demo()
     db.session.commit()
     click.echo(

@@ -35,7 +35,9 @@ def home_summary(user: User) -> HomeSummary:
             ScopeInfo(
                 role=role,
                 units=units,
-                unit_count=db.session.scalar(select(func.count(Unit.id)).where(condition)),
+                unit_count=db.session.scalar(
+                    select(func.count(Unit.id)).where(condition)
+                ),
                 cadre_count=db.session.scalar(
                     select(func.count(User.id)).join(User.unit).where(condition)
                 ),

@@ -1,4 +1,12 @@
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -12,7 +20,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
-    return render_template("main/home.html", summary=services.home_summary(current_user))
+    return render_template(
+        "main/home.html", summary=services.home_summary(current_user)
+    )
 
 
 @bp.post("/language")

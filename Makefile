@@ -1,0 +1,57 @@
+# VHCV — `make run` sets up and serves the platform; `make test` runs the whole suite.
+# Each target first creates or refreshes the virtualenv from the pinned requirements.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format venv translations db clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+translations: venv
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations >/dev/null
+
+instance/secret_key:
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	chmod 600 $@
+
+# Migrate the embedded SQLite database and load the demo province.
+db: venv translations instance/secret_key
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask db upgrade
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask demo seed
+
+run: db
+	@echo "VHCV: http://$(HOST):$(PORT)  (demo accounts: see README)"
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/gunicorn --bind $(HOST):$(PORT) \
+		--workers 2 --threads 4 --access-logfile - wsgi:app
+
+test: venv translations
+	$(BIN)/pytest -m "not browser"
+	@if [ -x "$(CHROMIUM)" ]; then \
+		$(BIN)/pytest -m browser; \
+	else \
+		echo "Browser tests NOT run: $(CHROMIUM) is missing (apt-get install chromium; .ci/run does)."; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check app tests migrations wsgi.py
+	$(BIN)/ruff format --check app tests migrations wsgi.py
+
+format: venv
+	$(BIN)/ruff format app tests migrations wsgi.py
+	$(BIN)/ruff check --fix app tests migrations wsgi.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

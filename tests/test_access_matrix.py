@@ -1,0 +1,90 @@
+"""Every route × every role. A route missing from RULES fails the suite."""
+
+import pytest
+
+from tests.conftest import csrf_token
+from tests.factories import make_tree, make_user
+
+ANON, LEARNER, TRAINER, HR, ADMIN = "anon", "learner", "trainer", "hr", "admin"
+EVERYONE = {ANON, LEARNER, TRAINER, HR, ADMIN}
+SIGNED_IN = EVERYONE - {ANON}
+
+# endpoint -> who may use it
+RULES = {
+    "static": EVERYONE,
+    "main.health": EVERYONE,
+    "main.set_language": EVERYONE,
+    "accounts.login": EVERYONE,
+    "accounts.logout": EVERYONE,
+    "main.home": SIGNED_IN,
+    "accounts.change_password": SIGNED_IN,
+    "accounts.cadres": {HR, ADMIN},
+    "accounts.cadre": {HR, ADMIN},
+    "accounts.reset_password": {HR, ADMIN},
+    "accounts.units": {ADMIN},
+    "accounts.create_unit": {ADMIN},
+    "accounts.unit": {ADMIN},
+    "accounts.rename_unit": {ADMIN},
+    "accounts.move_unit": {ADMIN},
+    "accounts.merge_unit": {ADMIN},
+    "accounts.import_units": {ADMIN},
+}
+
+
+@pytest.fixture
+def people(app) -> dict[str, int]:
+    """Ids to fill route arguments with; made in a context of their own."""
+    with app.app_context():
+        tree = make_tree()
+        learner = make_user("learner", tree["D1A"], full_name="Lê Văn Học")
+        make_user(
+            "trainer", tree["D"], roles=[("trainer", tree["D"]), ("learner", None)]
+        )
+        make_user("hr", tree["D"], roles=[("hr", tree["D"]), ("learner", None)])
+        make_user("admin", tree["P"], roles=[("admin", None)])
+        return {
+            "filename": "css/app.css",
+            "user_id": learner.id,
+            "unit_id": tree["D1"].id,
+        }
+
+
+def _values(rule, ids):
+    return {arg: ids[arg] for arg in rule.arguments}
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - RULES.keys() == set(), "add the new route to RULES"
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_access_matrix(app, client, people, role):
+    from tests.conftest import AuthActions
+
+    if role != ANON:
+        AuthActions(client).login(role)
+    token = csrf_token(client, "/login")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in {"accounts.logout", "accounts.login"}:
+            continue
+        url = rule.build(_values(rule, people))[1]
+        method = (
+            "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
+        )
+        response = client.open(url, method=method, data={"csrf_token": token})
+        allowed = role in RULES[rule.endpoint]
+        where = f"{role} {method} {url} -> {response.status_code}"
+        if allowed:
+            assert response.status_code < 400, where
+            if role != ANON:
+                assert not (
+                    response.status_code == 302
+                    and "/login" in response.headers["Location"]
+                ), where
+        elif role == ANON:
+            assert (
+                response.status_code == 302 and "/login" in response.headers["Location"]
+            ), where
+        else:
+            assert response.status_code in (403, 404), where

@@ -1,0 +1,56 @@
+import pytest
+
+from app import create_app
+from app.config import DEV_SECRET
+from app.security import safe_next_url
+from tests.conftest import make_config
+from tests.factories import make_tree, make_user
+
+
+def test_refuses_to_start_with_default_secret_outside_debug():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(make_config(SECRET_KEY=DEV_SECRET, TESTING=False, DEBUG=False))
+
+
+def test_starts_with_default_secret_in_debug():
+    app = create_app(make_config(SECRET_KEY=DEV_SECRET, TESTING=False, DEBUG=True))
+    assert app.debug
+
+
+def test_security_headers_and_cookie_flags(app, client, auth):
+    with app.app_context():
+        make_user("u1", make_tree()["D"])
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "http" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    login = auth.login("u1")
+    cookie = login.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/cadres?q=a", "/cadres?q=a"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        (None, "/"),
+        ("cadres", "/"),
+    ],
+)
+def test_safe_next_url(target, expected):
+    assert safe_next_url(target) == expected
+
+
+def test_pages_reference_no_external_assets(app, client, auth):
+    with app.app_context():
+        make_user("adm", make_tree()["P"], roles=[("admin", None), ("learner", None)])
+    auth.login("adm")
+    for url in ["/", "/cadres", "/admin/units", "/login", "/password"]:
+        page = client.get(url).get_data(as_text=True)
+        assert "http://" not in page and "https://" not in page, url

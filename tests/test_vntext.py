@@ -1,0 +1,65 @@
+import unicodedata
+
+from app.vntext import fold, name_sort_key, nfc, split_name
+
+
+def test_fold_removes_diacritics_and_case_including_d_stroke():
+    assert fold("Nguyễn Văn ĐỨC") == "nguyen van duc"
+    assert fold("  Lê   Thị  Minh Phụng ") == "le thi minh phung"
+
+
+def test_nfc_normalises_decomposed_input():
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
+    assert decomposed != "Nguyễn Thị Ánh"
+    assert nfc(decomposed) == "Nguyễn Thị Ánh"
+
+
+def test_split_name_uses_last_word_or_override():
+    parts = split_name("Lê Thị Minh Phụng")
+    assert (parts.family, parts.middle, parts.given) == ("Lê", "Thị Minh", "Phụng")
+    khmer = split_name("Thạch Thị Sa Rây", given="Sa Rây")
+    assert (khmer.family, khmer.middle, khmer.given) == ("Thạch", "Thị", "Sa Rây")
+
+
+def test_sort_by_given_name_then_middle_then_family_with_vietnamese_letters():
+    names = [
+        "Phạm Đức",
+        "Trần Văn Chuyện",
+        "Võ Thị Ân",
+        "Nguyễn Văn An",
+        "Lê Văn Ánh",
+        "Đỗ Ba",
+        "Ngô Ăn",
+        "Hồ Văn Dũng",
+        "Trần Thị Anh",
+    ]
+    ordered = sorted(names, key=name_sort_key)
+    assert ordered == [
+        "Nguyễn Văn An",
+        "Trần Thị Anh",
+        "Lê Văn Ánh",
+        "Ngô Ăn",
+        "Võ Thị Ân",
+        "Đỗ Ba",
+        "Trần Văn Chuyện",
+        "Hồ Văn Dũng",
+        "Phạm Đức",
+    ]
+
+
+def test_tones_order_after_letters():
+    # Same letters: no mark < huyền < hỏi < ngã < sắc < nặng.
+    names = ["A Ma", "A Mạ", "A Má", "A Mã", "A Mả", "A Mà"]
+    assert sorted(names, key=name_sort_key) == [
+        "A Ma",
+        "A Mà",
+        "A Mả",
+        "A Mã",
+        "A Má",
+        "A Mạ",
+    ]
+
+
+def test_sort_key_is_ascii_digits_so_any_collation_agrees():
+    key = name_sort_key("Đặng Thị Ngọc Ánh")
+    assert key.isdigit()
