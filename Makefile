@@ -27,9 +27,10 @@ instance/secret_key:
 	$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 	chmod 600 $@
 
-# Migrate the embedded SQLite database and load the demo province.
+# Migrate the embedded SQLite database, load the content and the demo province.
 db: venv translations instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask db upgrade
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask content sync
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask demo seed
 
 run: db

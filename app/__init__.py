@@ -101,10 +101,11 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, main
+    from app import accounts, courses, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(courses.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -146,8 +147,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import units_cli, users_cli
+    from app.courses.cli import content_cli
     from app.demo import demo_cli
 
+    app.cli.add_command(content_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

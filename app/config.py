@@ -1,6 +1,7 @@
 """Configuration read from the environment. No production secret has a default."""
 
 import os
+from pathlib import Path
 
 DEV_SECRET = "dev-only-insecure-secret"
 
@@ -48,6 +49,12 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     # Rows per page in lists.
     PAGE_SIZE = 50
+    # Folder of course content (Markdown files, the source of truth in git).
+    COURSES_DIR = os.environ.get(
+        "VHCV_COURSES_DIR", str(Path(__file__).resolve().parent.parent / "courses")
+    )
+    # Share of a module's estimated minutes that must pass before "read" is accepted.
+    MIN_READING_FRACTION = float(os.environ.get("VHCV_MIN_READING_FRACTION", "0.5"))
     # Name of the platform's operator shown in the footer.
     ORG_NAME = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
 

@@ -2,7 +2,11 @@
 
 import pytest
 
+from app.courses.cli import _url_builders
+from app.courses.loader import load_content
+from app.courses.sync import sync_content
 from tests.conftest import csrf_token
+from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
 
 ANON, LEARNER, TRAINER, HR, ADMIN = "anon", "learner", "trainer", "hr", "admin"
@@ -28,13 +32,22 @@ RULES = {
     "accounts.move_unit": {ADMIN},
     "accounts.merge_unit": {ADMIN},
     "accounts.import_units": {ADMIN},
+    "courses.index": SIGNED_IN,
+    "courses.course": SIGNED_IN,
+    "courses.module": SIGNED_IN,
+    "courses.complete": SIGNED_IN,
+    "courses.heartbeat": SIGNED_IN,
+    "courses.media": SIGNED_IN,
 }
 
 
 @pytest.fixture
-def people(app) -> dict[str, int]:
-    """Ids to fill route arguments with; made in a context of their own."""
+def people(app, tmp_path) -> dict[str, int]:
+    """Values to fill route arguments with; data made in a context of its own."""
+    write_course(tmp_path)
+    app.config["COURSES_DIR"] = str(tmp_path)
     with app.app_context():
+        sync_content(load_content(tmp_path), *_url_builders())
         tree = make_tree()
         learner = make_user("learner", tree["D1A"], full_name="Lê Văn Học")
         make_user(
@@ -46,11 +59,15 @@ def people(app) -> dict[str, int]:
             "filename": "css/app.css",
             "user_id": learner.id,
             "unit_id": tree["D1"].id,
+            "code": "T-M1",
+            "courses.course:code": "T",
+            "courses.media:folder": "khoa-thu",
+            "courses.media:filename": "logo.png",
         }
 
 
 def _values(rule, ids):
-    return {arg: ids[arg] for arg in rule.arguments}
+    return {a: ids.get(f"{rule.endpoint}:{a}", ids.get(a)) for a in rule.arguments}
 
 
 def test_every_route_has_a_rule(app):

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from .models import UNIT_KINDS
@@ -31,7 +32,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 def _kind_choices():
-    return [(k, v) for k, v in UNIT_KINDS.items()]
+    return [SelectChoice(k, v) for k, v in UNIT_KINDS.items()]
 
 
 class UnitCreateForm(FlaskForm):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
+from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
 from app.security import in_paths, scope_paths
 
@@ -20,11 +21,14 @@ class ScopeInfo:
 @dataclass
 class HomeSummary:
     scopes: list[ScopeInfo] = field(default_factory=list)
+    courses: list[CourseProgressInfo] = field(default_factory=list)
 
 
 def home_summary(user: User) -> HomeSummary:
     """Counts of units and cadres within each scoped role the user holds."""
     summary = HomeSummary()
+    if user.has_role("learner"):
+        summary.courses = [course_progress(user, c) for c in list_courses()]
     for role in ("admin", "hr", "trainer"):
         if not user.has_role(role):
             continue

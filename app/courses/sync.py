@@ -1,0 +1,156 @@
+"""Load checked content files into the database: a new module version only when the
+text changed. Operations flush, never commit."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app import audit
+from app.errors import ImportRejected
+from app.extensions import db
+from app.markdown import render_markdown
+
+from .loader import ContentSet, CourseFile, ModuleFile, content_hash, course_hash
+from .models import Course, Module, ModuleVersion
+
+# Builds the learner URL of a module from its code, and of a course image.
+UrlBuilder = Callable[[str], str]
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} tạo mới, {len(self.updated)} cập nhật, "
+            f"{len(self.unchanged)} không đổi, {len(self.retired)} ngừng dùng"
+        )
+
+
+def sync_content(
+    content: ContentSet, module_url: UrlBuilder, media_url: Callable[[str, str], str]
+) -> SyncResult:
+    """Bring courses and modules in line with `content`.
+
+    Raises ImportRejected, changing nothing, when `content` has problems. Module and
+    course texts are rendered here, once per version.
+    """
+    if content.problems:
+        raise ImportRejected(
+            f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì.",
+            [str(p) for p in content.problems],
+        )
+    result = SyncResult()
+    for course_file in content.courses:
+        course = _sync_course(course_file, module_url, media_url, result)
+        resolver = _resolver(course_file, module_url, media_url)
+        seen = set()
+        for module_file in course_file.modules:
+            _sync_module(course, module_file, resolver, result)
+            seen.add(module_file.code)
+        _retire_missing(course, seen, result)
+    return result
+
+
+def _resolver(course_file: CourseFile, module_url, media_url):
+    """Map relative links in a text to app URLs: NN-x.md#a → module page, else media."""
+    by_file = {m.filename: m.code for m in course_file.modules}
+
+    def resolve(target: str) -> str | None:
+        path, _, fragment = target.partition("#")
+        if path in by_file:
+            return module_url(by_file[path]) + (f"#{fragment}" if fragment else "")
+        if path and not path.endswith(".md"):
+            return media_url(course_file.folder, path)
+        return None
+
+    return resolve
+
+
+def _sync_course(course_file: CourseFile, module_url, media_url, result) -> Course:
+    course = db.session.scalar(select(Course).where(Course.code == course_file.code))
+    digest = course_hash(course_file)
+    if course is not None and course.content_hash == digest:
+        result.unchanged.append(course_file.code)
+        return course
+    if course is None:
+        course = Course(code=course_file.code)
+        db.session.add(course)
+        result.created.append(course_file.code)
+    else:
+        result.updated.append(course_file.code)
+    rendered = render_markdown(
+        course_file.body, _resolver(course_file, module_url, media_url)
+    )
+    course.title = course_file.title
+    course.description = course_file.description
+    course.audience = course_file.audience
+    course.periods = course_file.periods
+    course.folder = course_file.folder
+    course.intro_html = rendered.html
+    course.content_hash = digest
+    db.session.flush()
+    return course
+
+
+def _sync_module(course: Course, module_file: ModuleFile, resolver, result) -> None:
+    module = db.session.scalar(select(Module).where(Module.code == module_file.code))
+    digest = content_hash(module_file)
+    if module is None:
+        module = Module(code=module_file.code, course=course)
+        db.session.add(module)
+        db.session.flush()
+        result.created.append(module_file.code)
+    elif module.current_version and module.current_version.content_hash == digest:
+        if module.order != module_file.order or not module.active:
+            module.order, module.active = module_file.order, True
+        result.unchanged.append(module_file.code)
+        return
+    else:
+        result.updated.append(module_file.code)
+    module.course, module.order, module.active = course, module_file.order, True
+    module.current_version = _new_version(module, module_file, digest, resolver)
+    audit.record(
+        "content.published", target=module, version=module.current_version.number
+    )
+
+
+def _new_version(module: Module, module_file: ModuleFile, digest, resolver):
+    last = db.session.scalar(
+        select(ModuleVersion.number)
+        .where(ModuleVersion.module_id == module.id)
+        .order_by(ModuleVersion.number.desc())
+        .limit(1)
+    )
+    rendered = render_markdown(module_file.body, resolver)
+    version = ModuleVersion(
+        module_id=module.id,
+        number=(last or 0) + 1,
+        title=module_file.title,
+        minutes=module_file.minutes,
+        objectives=list(module_file.objectives),
+        sources=list(module_file.sources),
+        body_md=module_file.body,
+        html=rendered.html,
+        toc=[
+            {"level": t.level, "anchor": t.anchor, "title": t.title}
+            for t in rendered.toc
+        ],
+        content_hash=digest,
+        origin="file",
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def _retire_missing(course: Course, seen: set[str], result: SyncResult) -> None:
+    for module in course.modules:
+        if module.code not in seen and module.active:
+            module.active = False
+            result.retired.append(module.code)
