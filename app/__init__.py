@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import event
 
 from app.config import DEV_SECRET, Config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -73,25 +72,9 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.services import load_session_user
 
     login_manager.user_loader(load_session_user)
-    with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
-            event.listen(db.engine, "connect", _sqlite_pragmas(timeout))
+    from app.database import configure_sqlite
 
-
-def _sqlite_pragmas(busy_timeout_ms: int):
-    """WAL lets readers go on while one writer writes; busy_timeout makes
-    writers wait instead of failing with "database is locked"."""
-
-    def on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return on_connect
+    configure_sqlite(app)
 
 
 def select_locale() -> str:
@@ -101,11 +84,12 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, courses, main
+    from app import accounts, courses, main, quizzes
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(quizzes.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -147,10 +131,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import units_cli, users_cli
-    from app.courses.cli import content_cli
+    from app.content import content_cli
     from app.demo import demo_cli
+    from app.quizzes.cli import attempts_cli, quizzes_cli
 
     app.cli.add_command(content_cli)
+    app.cli.add_command(quizzes_cli)
+    app.cli.add_command(attempts_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -53,6 +53,12 @@ class Config:
     COURSES_DIR = os.environ.get(
         "VHCV_COURSES_DIR", str(Path(__file__).resolve().parent.parent / "courses")
     )
+    # Folder of question banks and quiz definitions.
+    QUIZZES_DIR = os.environ.get(
+        "VHCV_QUIZZES_DIR", str(Path(__file__).resolve().parent.parent / "quizzes")
+    )
+    # Seconds after an attempt's deadline in which a save still counts (latency).
+    ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))
     # Share of a module's estimated minutes that must pass before "read" is accepted.
     MIN_READING_FRACTION = float(os.environ.get("VHCV_MIN_READING_FRACTION", "0.5"))
     # Name of the platform's operator shown in the footer.

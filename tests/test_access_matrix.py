@@ -8,6 +8,7 @@ from app.courses.sync import sync_content
 from tests.conftest import csrf_token
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
+from tests.quizzes.helpers import make_quiz
 
 ANON, LEARNER, TRAINER, HR, ADMIN = "anon", "learner", "trainer", "hr", "admin"
 EVERYONE = {ANON, LEARNER, TRAINER, HR, ADMIN}
@@ -38,6 +39,27 @@ RULES = {
     "courses.complete": SIGNED_IN,
     "courses.heartbeat": SIGNED_IN,
     "courses.media": SIGNED_IN,
+    "quizzes.quiz": SIGNED_IN,
+    "quizzes.start": SIGNED_IN,
+    "quizzes.attempt": SIGNED_IN,
+    "quizzes.save_page": SIGNED_IN,
+    "quizzes.save_one": SIGNED_IN,
+    "quizzes.status": SIGNED_IN,
+    "quizzes.confirm": SIGNED_IN,
+    "quizzes.submit": SIGNED_IN,
+    "quizzes.result": SIGNED_IN,
+}
+
+# Routes whose argument belongs to one person: others get 404, so the matrix only
+# checks that anonymous visitors are sent to sign in and the owner gets through.
+OWN_ONLY = {
+    "quizzes.attempt",
+    "quizzes.save_page",
+    "quizzes.save_one",
+    "quizzes.status",
+    "quizzes.confirm",
+    "quizzes.submit",
+    "quizzes.result",
 }
 
 
@@ -48,6 +70,7 @@ def people(app, tmp_path) -> dict[str, int]:
     app.config["COURSES_DIR"] = str(tmp_path)
     with app.app_context():
         sync_content(load_content(tmp_path), *_url_builders())
+        make_quiz()
         tree = make_tree()
         learner = make_user("learner", tree["D1A"], full_name="Lê Văn Học")
         make_user(
@@ -63,6 +86,9 @@ def people(app, tmp_path) -> dict[str, int]:
             "courses.course:code": "T",
             "courses.media:folder": "khoa-thu",
             "courses.media:filename": "logo.png",
+            "quizzes.quiz:code": "Q",
+            "quizzes.start:code": "Q",
+            "attempt_id": 999,
         }
 
 
@@ -91,6 +117,11 @@ def test_access_matrix(app, client, people, role):
         )
         response = client.open(url, method=method, data={"csrf_token": token})
         allowed = role in RULES[rule.endpoint]
+        if rule.endpoint in OWN_ONLY and role != ANON:
+            assert response.status_code == 404, (
+                f"{role} {url} -> {response.status_code}"
+            )
+            continue
         where = f"{role} {method} {url} -> {response.status_code}"
         if allowed:
             assert response.status_code < 400, where

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
+from app.database import start_writing
 from app.errors import DomainError
 from app.extensions import db
 
@@ -40,14 +41,19 @@ def index():
 @bp.get("/courses/<code>")
 @login_required
 def course(code: str):
+    from app.quizzes.services import quizzes_for_course
+
     info = services.course_progress(current_user, services.get_course(code))
-    return render_template("courses/course.html", info=info)
+    return render_template(
+        "courses/course.html", info=info, quizzes=quizzes_for_course(code)
+    )
 
 
 @bp.get("/modules/<code>")
 @login_required
 def module(code: str):
     module = services.get_module(code)
+    start_writing()
     progress = services.open_module(current_user, module)
     db.session.commit()
     previous, following = services.neighbours(module)

@@ -1,0 +1,133 @@
+"""`flask content check|sync`: the course files in courses/ and the question banks and
+quizzes in quizzes/, validated together and loaded together."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.courses.cli import url_builders
+from app.courses.loader import ContentSet, Problem, load_content
+from app.courses.sync import sync_content
+from app.errors import ImportRejected
+from app.extensions import db
+from app.quizzes.loader import QuizContent, load_quizzes
+from app.quizzes.sync import sync_quizzes
+
+content_cli = AppGroup(
+    "content", help="Nội dung: khóa học (courses/), câu hỏi (quizzes/)."
+)
+
+
+@dataclass
+class AllContent:
+    courses: ContentSet
+    quizzes: QuizContent
+    problems: list[Problem]
+
+
+def load_all(courses_dir: Path, quizzes_dir: Path | None) -> AllContent:
+    """Both folders with every problem, cross-checks included (a quiz's course and a
+    bank's module must exist). `quizzes_dir` None or missing means no quizzes."""
+    courses = load_content(courses_dir)
+    if quizzes_dir is not None and quizzes_dir.exists():
+        quizzes = load_quizzes(quizzes_dir)
+    else:
+        quizzes = QuizContent(banks=[], quizzes=[], problems=[])
+    problems = courses.problems + quizzes.problems + _cross_problems(courses, quizzes)
+    return AllContent(courses, quizzes, problems)
+
+
+def _cross_problems(courses: ContentSet, quizzes: QuizContent) -> list[Problem]:
+    course_codes = {c.code for c in courses.courses}
+    module_codes = {m.code for c in courses.courses for m in c.modules}
+    problems = []
+    for quiz in quizzes.quizzes:
+        if quiz.course and quiz.course not in course_codes:
+            problems.append(
+                Problem(
+                    quiz.path, quiz.line or 1, f"khóa học “{quiz.course}” không tồn tại"
+                )
+            )
+    for bank in quizzes.banks:
+        if bank.module and bank.module not in module_codes:
+            problems.append(
+                Problem(bank.path, 1, f"học phần “{bank.module}” không tồn tại")
+            )
+    return problems
+
+
+def _dirs(
+    courses_dir: Path | None, quizzes_dir: Path | None
+) -> tuple[Path, Path | None]:
+    courses = Path(courses_dir or current_app.config["COURSES_DIR"])
+    if quizzes_dir is None and courses_dir is None:
+        quizzes_dir = Path(current_app.config["QUIZZES_DIR"])
+    return courses, quizzes_dir
+
+
+def _load(courses_dir, quizzes_dir) -> AllContent:
+    try:
+        return load_all(*_dirs(courses_dir, quizzes_dir))
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+
+
+_COURSES = click.option(
+    "--courses",
+    "courses_dir",
+    type=click.Path(path_type=Path),
+    help="Thư mục khóa học (mặc định: courses/).",
+)
+_QUIZZES = click.option(
+    "--quizzes",
+    "quizzes_dir",
+    type=click.Path(path_type=Path),
+    help="Thư mục câu hỏi (mặc định: quizzes/, khi không chỉ định --courses).",
+)
+
+
+@content_cli.command("check")
+@_COURSES
+@_QUIZZES
+def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
+    """Validate every content file; print `file:line: message` for each problem."""
+    content = _load(courses_dir, quizzes_dir)
+    for problem in sorted(content.problems, key=lambda p: (p.path, p.line)):
+        click.echo(str(problem), err=True)
+    if content.problems:
+        raise click.ClickException(f"{len(content.problems)} lỗi trong nội dung.")
+    modules = sum(len(c.modules) for c in content.courses.courses)
+    questions = sum(len(b.questions) for b in content.quizzes.banks)
+    click.echo(
+        f"Nội dung hợp lệ: {len(content.courses.courses)} khóa học, "
+        f"{modules} học phần, "
+        f"{len(content.quizzes.banks)} ngân hàng, {questions} câu hỏi, "
+        f"{len(content.quizzes.quizzes)} bài kiểm tra."
+    )
+
+
+@content_cli.command("sync")
+@_COURSES
+@_QUIZZES
+def sync(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
+    """Load courses/ and quizzes/ into the database; a new version only when a text
+    changed. Nothing is written when any file has a problem."""
+    content = _load(courses_dir, quizzes_dir)
+    if content.problems:
+        for problem in content.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì."
+        )
+    try:
+        courses = sync_content(content.courses, *url_builders())
+        quizzes = sync_quizzes(content.quizzes.banks, content.quizzes.quizzes)
+    except ImportRejected as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Khóa học: {courses.summary()}.")
+    click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")

@@ -1,0 +1,112 @@
+"""Aiken format -> question dataclasses (import only).
+
+Pure: no Flask, no database. An Aiken question is its text (one or more lines), its
+options one a line ("A. text" or "A) text", letters from A in order) and a line
+"ANSWER: B"; questions are separated by blank lines. Each becomes a SINGLE question
+with no explanation and no source (the importer decides what to ask for). Problems
+are collected over the whole file and raised together as a ConversionError.
+"""
+
+import re
+
+from app.quizzes.gift import ConversionError, text_lines
+from app.quizzes.questions import SINGLE, OptionData, QuestionData
+
+_OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
+_ANSWER = re.compile(r"ANSWER\s*:\s*(.*)")
+
+
+def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
+    """The questions of an Aiken file, in file order; ConversionError if any problem.
+
+    Codes are f"{code_prefix}-{n:03d}" (n = the question's place in the file, from
+    1); `line` is the question's first line.
+    """
+    problems: list[str] = []
+    blocks, current = [], []
+    for number, line in enumerate(text_lines(text), start=1):
+        if line.strip():
+            current.append((number, line.strip()))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+
+    questions = []
+    for ordinal, block in enumerate(blocks, start=1):
+        question = _question(block, f"{code_prefix}-{ordinal:03d}", problems)
+        if question is not None:
+            questions.append(question)
+    if problems:
+        problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("line ")))
+        raise ConversionError(
+            f"Tệp Aiken có {len(problems)} lỗi; chưa nhập câu hỏi nào.", problems
+        )
+    return questions
+
+
+def _question(
+    block: list[tuple[int, str]], code: str, problems: list[str]
+) -> QuestionData | None:
+    first = block[0][0]
+    before = len(problems)
+
+    def problem(line: int, message: str) -> None:
+        problems.append(f"line {line}: {message}")
+
+    stem: list[str] = []
+    options: list[tuple[str, str]] = []  # (letter, text)
+    answer = None  # (line, value)
+    for number, line in block:
+        if answer is not None:
+            problem(number, "có nội dung sau dòng ANSWER (cần một dòng trống)")
+            break
+        found = _ANSWER.fullmatch(line)
+        if found:
+            answer = (number, found.group(1).strip())
+            continue
+        option = _OPTION.fullmatch(line)
+        if option and (options or stem):
+            letter, option_text = option.group(1), (option.group(2) or "").strip()
+            expected = chr(ord("A") + len(options))
+            if letter != expected:
+                problem(
+                    number, f"phương án {letter} sai thứ tự (cần phương án {expected})"
+                )
+            if not option_text:
+                problem(number, f"phương án {letter} trống")
+            options.append((letter, option_text))
+        elif options:
+            problem(
+                number, "dòng không phải phương án (mỗi phương án viết trên một dòng)"
+            )
+        elif option:
+            problem(number, "thiếu nội dung câu hỏi trước các phương án")
+            options.append((option.group(1), (option.group(2) or "").strip()))
+        else:
+            stem.append(line)
+
+    if answer is None:
+        problem(first, "thiếu dòng ANSWER (ví dụ: ANSWER: B)")
+    if len(options) < 2:
+        problem(first, "câu hỏi cần ít nhất 2 phương án (A. …, B. …)")
+    if answer is not None:
+        number, letter = answer
+        letters = [letter for letter, _ in options]
+        if not re.fullmatch(r"[A-Z]", letter):
+            problem(number, f"ANSWER phải là một chữ cái A–Z (gặp «{letter}»)")
+        elif letter not in letters:
+            problem(number, f"ANSWER: {letter} không có trong các phương án")
+    if len(problems) > before:
+        return None
+    return QuestionData(
+        code=code,
+        type=SINGLE,
+        stem="\n".join(stem),
+        options=tuple(
+            OptionData(letter.lower(), option_text, letter == answer[1])
+            for letter, option_text in options
+        ),
+        line=first,
+    )

@@ -1,0 +1,357 @@
+"""Attempts: start, save one answer, finalise, sweep. The server owns time.
+
+Operations flush, never commit (the view or command commits once). Races are settled
+in the database: a unique index allows one open attempt per cadre and quiz, and a
+conditional UPDATE on the attempt row decides between a late save and finalisation,
+and between two submits.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import (
+    FINISHED,
+    OPEN,
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Question,
+    QuestionBank,
+    QuestionVersion,
+    Quiz,
+)
+from .questions import MULTIPLE, TRUEFALSE, grade
+
+
+class TimeExpired(DomainError):
+    status = 409
+
+
+class QuizClosed(DomainError):
+    status = 403
+
+
+@dataclass
+class StartCheck:
+    """Why a cadre may not start `quiz` now; empty `reasons` means it may."""
+
+    reasons: list[str]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+
+def get_quiz(code: str) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.code == code))
+    if quiz is None or not quiz.active:
+        raise NotFound(f"Không có bài kiểm tra “{code}”.")
+    return quiz
+
+
+def get_own_attempt(user: User, attempt_id: int) -> Attempt:
+    """The user's own attempt; NotFound for anyone else's (no hint it exists)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("Không tìm thấy lượt làm bài này.")
+    return attempt
+
+
+def open_attempt(user: User, quiz: Quiz) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.user_id == user.id,
+            Attempt.state == OPEN,
+        )
+    )
+
+
+def attempts_used(user: User, quiz: Quiz) -> int:
+    return db.session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.user_id == user.id,
+            Attempt.preview.is_(False),
+        )
+    )
+
+
+def check_start(
+    user: User, quiz: Quiz, now: datetime, modules_read: bool = True
+) -> StartCheck:
+    """Small predicates, each with its reason, on whether `user` may start `quiz`."""
+    reasons = []
+    if not quiz.is_open(now):
+        reasons.append("Bài kiểm tra chưa mở hoặc đã đóng.")
+    if attempts_used(user, quiz) >= quiz.attempts_allowed:
+        reasons.append(f"Bạn đã dùng hết {quiz.attempts_allowed} lượt làm bài.")
+    if not modules_read:
+        reasons.append("Bạn cần đọc xong tất cả học phần trước khi làm bài kiểm tra.")
+    return StartCheck(reasons)
+
+
+def _candidates(rule: dict) -> list[QuestionVersion]:
+    query = (
+        select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.active.is_(True))
+        .order_by(Question.code)
+    )
+    if rule.get("bank"):
+        query = query.join(QuestionBank).where(QuestionBank.code == rule["bank"])
+    versions = list(db.session.scalars(query))
+    if rule.get("tag"):
+        versions = [v for v in versions if rule["tag"] in v.tags]
+    return versions
+
+
+def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
+    """Questions for one attempt, by the quiz's draw rules, never twice the same."""
+    drawn: list[QuestionVersion] = []
+    seen: set[int] = set()
+    for rule in quiz.draw_rules:
+        pool = [v for v in _candidates(rule) if v.question_id not in seen]
+        if len(pool) < rule["count"]:
+            where = rule.get("bank") or f"thẻ {rule.get('tag')}"
+            raise DomainError(
+                f"Không đủ câu hỏi để rút: cần {rule['count']} từ {where}, "
+                f"có {len(pool)}."
+            )
+        picked = rng.sample(pool, rule["count"])
+        seen.update(v.question_id for v in picked)
+        drawn.extend(picked)
+    if quiz.shuffle_questions:
+        rng.shuffle(drawn)
+    return drawn
+
+
+def _option_order(version: QuestionVersion, shuffle: bool, rng: random.Random):
+    keys = [o["key"] for o in version.options]
+    if shuffle and version.type != TRUEFALSE:
+        rng.shuffle(keys)
+    return keys
+
+
+def start_attempt(
+    user: User,
+    quiz: Quiz,
+    now: datetime | None = None,
+    modules_read: bool = True,
+    preview: bool = False,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Resume the user's open attempt, or start a new one with its questions and
+    option orders fixed. Raises QuizClosed / NotAllowed with the reason."""
+    now = now or utcnow()
+    current = open_attempt(user, quiz)
+    if current is not None and finalise_if_overdue(current, now):
+        current = None
+    if current is not None:
+        return current
+    if not preview:
+        check = check_start(user, quiz, now, modules_read)
+        if not check.allowed:
+            error = QuizClosed if not quiz.is_open(now) else NotAllowed
+            raise error(" ".join(check.reasons))
+    rng = rng or random.SystemRandom()
+    versions = draw_questions(quiz, rng)
+    deadline = now + timedelta(seconds=quiz.time_limit_seconds)
+    if quiz.closes_at is not None:
+        deadline = min(deadline, quiz.closes_at)
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        user_id=user.id,
+        number=attempts_used(user, quiz) + 1 if not preview else 0,
+        state=OPEN,
+        started_at=now,
+        deadline_at=deadline,
+        preview=preview,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+            for position, version in enumerate(versions, start=1):
+                db.session.add(
+                    AttemptSlot(
+                        attempt_id=attempt.id,
+                        position=position,
+                        question_version_id=version.id,
+                        option_order=_option_order(version, quiz.shuffle_options, rng),
+                    )
+                )
+            db.session.flush()
+    except IntegrityError:
+        # Another request started it first: there is exactly one, use it.
+        existing = open_attempt(user, quiz)
+        if existing is None:
+            raise Conflict(
+                "Không bắt đầu được lượt làm bài; vui lòng thử lại."
+            ) from None
+        return existing
+    return attempt
+
+
+def grace(seconds: int) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def save_answer(
+    attempt: Attempt,
+    position: int,
+    choices: list[int],
+    now: datetime | None = None,
+    grace_seconds: int = 0,
+) -> AttemptAnswer:
+    """Save the choice for the question at `position`; `choices` are option positions
+    as shown (0-based). Raises TimeExpired after the deadline (plus grace), NotFound
+    for a question or option that is not in the attempt."""
+    now = now or utcnow()
+    slot = next((s for s in attempt.slots if s.position == position), None)
+    if slot is None:
+        raise NotFound(f"Câu {position} không có trong lượt làm bài này.")
+    if any(c < 0 or c >= len(slot.option_order) for c in choices):
+        raise NotFound("Lựa chọn không tồn tại.")
+    if slot.version.type != MULTIPLE and len(choices) > 1:
+        raise DomainError("Câu này chỉ được chọn một đáp án.")
+    _claim_for_save(attempt, now, grace_seconds)
+    selected = [slot.option_order[c] for c in sorted(set(choices))]
+    answer = db.session.scalar(
+        select(AttemptAnswer).where(AttemptAnswer.slot_id == slot.id)
+    )
+    if answer is None:
+        answer = AttemptAnswer(attempt_id=attempt.id, slot_id=slot.id)
+        db.session.add(answer)
+    answer.selected = selected
+    answer.saved_at = now
+    db.session.flush()
+    return answer
+
+
+def _claim_for_save(attempt: Attempt, now: datetime, grace_seconds: int) -> None:
+    """Lock the attempt row if it is still open and in time, else refuse the save.
+
+    The UPDATE waits for a finalisation in progress and then sees it finished, so a
+    save racing the deadline is either counted or refused — never half-kept.
+    """
+    latest = now - timedelta(seconds=grace_seconds)
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt.id,
+            Attempt.state == OPEN,
+            Attempt.deadline_at >= latest,
+        )
+        .values(last_saved_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(attempt)
+        if attempt.state == FINISHED:
+            raise TimeExpired("Bài đã được nộp; câu trả lời này không được lưu.")
+        raise TimeExpired("Đã hết giờ làm bài; câu trả lời này không được lưu.")
+
+
+def finalise(attempt: Attempt, now: datetime | None = None, by: str = "submit") -> bool:
+    """Grade and close `attempt` once. Returns True if this call finalised it, False
+    if it was already finished (a second submit grades nothing)."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == OPEN)
+        .values(
+            state=FINISHED, finished_at=min(now, attempt.deadline_at), finished_by=by
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if claimed != 1:
+        return False
+    _grade(attempt)
+    db.session.flush()
+    return True
+
+
+def _grade(attempt: Attempt) -> None:
+    answers = {
+        a.slot_id: a
+        for a in db.session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+        )
+    }
+    partial = attempt.quiz.partial_credit
+    total = 0.0
+    for slot in attempt.slots:
+        answer = answers.get(slot.id)
+        if answer is None:
+            continue
+        answer.marks = grade(
+            slot.version.type, slot.version.options, answer.selected, partial
+        )
+        total += answer.marks
+    attempt.score = round(total, 4)
+    attempt.max_score = float(len(attempt.slots))
+    attempt.percent = (
+        round(100 * total / len(attempt.slots), 2) if attempt.slots else 0.0
+    )
+    attempt.passed = attempt.percent >= attempt.quiz.pass_percent
+
+
+def finalise_if_overdue(
+    attempt: Attempt, now: datetime | None = None, grace_seconds: int = 0
+) -> bool:
+    """Finalise an attempt past its deadline with what was saved before it."""
+    now = now or utcnow()
+    if attempt.is_overdue(now, timedelta(seconds=grace_seconds)):
+        return finalise(attempt, now, by="deadline")
+    return False
+
+
+def close_overdue(now: datetime | None = None, grace_seconds: int = 0) -> int:
+    """Finalise every overdue open attempt (`flask attempts close-overdue`)."""
+    now = now or utcnow()
+    latest = now - timedelta(seconds=grace_seconds)
+    overdue = db.session.scalars(
+        select(Attempt).where(Attempt.state == OPEN, Attempt.deadline_at < latest)
+    ).all()
+    return sum(finalise(a, now, by="sweep") for a in overdue)
+
+
+def best_attempt(user: User, quiz: Quiz) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt)
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.user_id == user.id,
+            Attempt.state == FINISHED,
+            Attempt.preview.is_(False),
+        )
+        .order_by(Attempt.percent.desc(), Attempt.finished_at)
+        .limit(1)
+    )
+
+
+def history(user: User, quiz: Quiz | None = None) -> list[Attempt]:
+    query = select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.preview.is_(False)
+    )
+    if quiz is not None:
+        query = query.where(Attempt.quiz_id == quiz.id)
+    return list(db.session.scalars(query.order_by(Attempt.started_at.desc())))
+
+
+def answers_by_slot(attempt: Attempt) -> dict[int, AttemptAnswer]:
+    rows = db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+    )
+    return {a.slot_id: a for a in rows}

@@ -1,0 +1,183 @@
+"""Question banks, versioned questions, quizzes, and attempts with their answers."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+OPEN, FINISHED = "open", "finished"
+
+
+class QuestionBank(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    course_code: Mapped[str | None] = mapped_column(String(40))
+    module_code: Mapped[str | None] = mapped_column(String(40))
+    # "file" (quizzes/, synced) or "import" (GIFT/Aiken into the database only).
+    origin: Mapped[str] = mapped_column(String(20), default="file")
+
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="bank", order_by="Question.code"
+    )
+
+
+class Question(db.Model):
+    """A question's identity; its text and options live in its versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_version.id", use_alter=True)
+    )
+
+    bank: Mapped[QuestionBank] = relationship(back_populates="questions")
+    current_version: Mapped["QuestionVersion | None"] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+
+class QuestionVersion(db.Model):
+    """One text of a question, rendered once. Attempts point at it; never edited.
+
+    `options` is a list of {key, text, html, correct, weight, feedback, feedback_html};
+    a true/false question stores its Đúng/Sai options there too.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    type: Mapped[str] = mapped_column(String(20))
+    stem_md: Mapped[str] = mapped_column(Text)
+    stem_html: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON)
+    answer: Mapped[bool | None] = mapped_column()
+    explanation_md: Mapped[str] = mapped_column(Text, default="")
+    explanation_html: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(400), default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(foreign_keys=[question_id])
+
+    __table_args__ = (
+        UniqueConstraint("question_id", "number", name="uq_question_version"),
+    )
+
+
+class Quiz(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    course_code: Mapped[str | None] = mapped_column(String(40))
+    time_limit_seconds: Mapped[int] = mapped_column(default=1800)
+    pass_percent: Mapped[int] = mapped_column(default=80)
+    attempts_allowed: Mapped[int] = mapped_column(default=1)
+    shuffle_questions: Mapped[bool] = mapped_column(default=True)
+    shuffle_options: Mapped[bool] = mapped_column(default=True)
+    questions_per_page: Mapped[int] = mapped_column(default=5)
+    review_policy: Mapped[str] = mapped_column(String(20), default="after_submit")
+    partial_credit: Mapped[bool] = mapped_column(default=False)
+    # [{"count": n, "bank": code | None, "tag": tag | None}]
+    draw_rules: Mapped[list] = mapped_column(JSON, default=list)
+    # The window in which attempts may run (a campaign sets them); None = no limit.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def question_count(self) -> int:
+        return sum(rule["count"] for rule in self.draw_rules)
+
+    def is_open(self, now: datetime) -> bool:
+        """Attempts may start now (inside the window, when there is one)."""
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+    def has_closed(self, now: datetime) -> bool:
+        return self.closes_at is not None and now >= self.closes_at
+
+
+class Attempt(db.Model):
+    """One sitting: questions and option order fixed at start; the server keeps time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(20), default=OPEN)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it ended: "submit", "deadline" (lazily, on the next request) or "sweep".
+    finished_by: Mapped[str | None] = mapped_column(String(20))
+    # Moved on every accepted save: serialises saves with finalisation.
+    last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None] = mapped_column()
+    max_score: Mapped[float | None] = mapped_column()
+    percent: Mapped[float | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column()
+    # A trainer's preview: runs the real flow, counts for nothing.
+    preview: Mapped[bool] = mapped_column(default=False)
+
+    quiz: Mapped[Quiz] = relationship()
+    slots: Mapped[list["AttemptSlot"]] = relationship(
+        back_populates="attempt", order_by="AttemptSlot.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "user_id", "number", name="uq_attempt_number"),
+        # At most one open attempt per cadre per quiz, whatever the race.
+        Index(
+            "uq_attempt_one_open",
+            "quiz_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+        Index("ix_attempt_open_deadline", "state", "deadline_at"),
+    )
+
+    def is_open(self, now: datetime) -> bool:
+        return self.state == OPEN and now < self.deadline_at
+
+    def is_overdue(self, now: datetime, grace: timedelta) -> bool:
+        return self.state == OPEN and now > self.deadline_at + grace
+
+
+class AttemptSlot(db.Model):
+    """A question as drawn into an attempt, with its option order for this attempt."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))
+    position: Mapped[int] = mapped_column()
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"))
+    # Option keys in the order shown; the browser only ever sees positions.
+    option_order: Mapped[list] = mapped_column(JSON)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="slots")
+    version: Mapped[QuestionVersion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position", name="uq_slot_position"),
+    )
+
+
+class AttemptAnswer(db.Model):
+    """The saved choice for one slot (upserted on every save)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slot.id"), unique=True)
+    selected: Mapped[list] = mapped_column(JSON, default=list)  # option keys
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marks: Mapped[float | None] = mapped_column()

@@ -1,0 +1,130 @@
+"""Question data as files, GIFT and Aiken describe it, and its grading.
+
+Pure: no Flask, no database. Loaders and converters produce these dataclasses; the
+sync and the attempt services consume them.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
+QUESTION_TYPES = (SINGLE, MULTIPLE, TRUEFALSE)
+REVIEW_POLICIES = ("none", "score", "after_submit", "after_close")
+TRUE_KEY, FALSE_KEY = "true", "false"
+
+
+@dataclass(frozen=True)
+class OptionData:
+    """One option. `key` is stable inside its question ("a", "b", … in file order)."""
+
+    key: str
+    text: str  # Markdown, one line
+    correct: bool
+    # Credit for choosing it in partial-credit grading, -1.0..1.0; None = derived.
+    weight: float | None = None
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    code: str
+    type: str  # SINGLE | MULTIPLE | TRUEFALSE
+    stem: str  # Markdown
+    options: tuple[OptionData, ...] = ()  # empty for TRUEFALSE
+    answer: bool | None = None  # TRUEFALSE only
+    explanation: str = ""  # Markdown
+    source: str = ""  # the clause it tests
+    tags: tuple[str, ...] = ()
+    feedback_true: str = ""  # TRUEFALSE: shown when "Đúng" is chosen
+    feedback_false: str = ""  # TRUEFALSE: shown when "Sai" is chosen
+    line: int = 0  # first line in its file, for messages; not content
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """Draw `count` questions from a bank, or from every bank by tag."""
+
+    count: int
+    bank: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class QuizData:
+    code: str
+    title: str
+    course: str | None
+    time_limit_minutes: int
+    pass_percent: int
+    attempts_allowed: int
+    shuffle_questions: bool
+    shuffle_options: bool
+    questions_per_page: int
+    review: str  # one of REVIEW_POLICIES
+    draw: tuple[DrawRule, ...]
+    partial_credit: bool = False
+    path: str = ""
+    line: int = 0
+
+
+@dataclass
+class BankData:
+    code: str
+    title: str
+    course: str | None = None
+    module: str | None = None
+    questions: list[QuestionData] = field(default_factory=list)
+    path: str = ""
+
+
+def effective_options(question: QuestionData) -> tuple[OptionData, ...]:
+    """The options a learner chooses from: a true/false question gets Đúng and Sai."""
+    if question.type != TRUEFALSE:
+        return question.options
+    return (
+        OptionData(
+            TRUE_KEY, "Đúng", question.answer is True, None, question.feedback_true
+        ),
+        OptionData(
+            FALSE_KEY, "Sai", question.answer is False, None, question.feedback_false
+        ),
+    )
+
+
+def option_weights(options: tuple[OptionData, ...]) -> dict[str, float]:
+    """Partial-credit weights: given ones kept; otherwise each correct option is worth
+    1/n of the mark and each wrong one takes 1/n away (n = correct options)."""
+    n_correct = sum(o.correct for o in options) or 1
+    return {
+        o.key: o.weight
+        if o.weight is not None
+        else (1 if o.correct else -1) / n_correct
+        for o in options
+    }
+
+
+def grade(
+    qtype: str, options: list[dict], selected: list[str], partial: bool = False
+) -> float:
+    """Marks (0..1) for choosing `selected` among `options` ({key, correct, weight}).
+
+    Single and true/false: 1 when the one correct option is chosen alone. Multiple:
+    all-or-nothing unless `partial`, then the sum of weights, clamped to 0..1.
+    """
+    chosen = set(selected)
+    correct = {o["key"] for o in options if o["correct"]}
+    if not chosen:
+        return 0.0
+    if qtype != MULTIPLE or not partial:
+        return 1.0 if chosen == correct else 0.0
+    weights = {o["key"]: o["weight"] for o in options}
+    return max(0.0, min(1.0, sum(weights.get(k, 0.0) for k in chosen)))
+
+
+def question_hash(question: QuestionData) -> str:
+    """Digest of everything a learner or reviewer sees (not the file line)."""
+    data = asdict(question)
+    data.pop("line")
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()

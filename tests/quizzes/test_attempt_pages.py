@@ -1,0 +1,181 @@
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.quizzes.models import Attempt, AttemptSlot, QuestionVersion
+from app.timeutil import utcnow
+from tests.factories import make_tree, make_user
+from tests.quizzes.helpers import make_quiz
+
+
+@pytest.fixture
+def learner(app):
+    with app.app_context():
+        tree = make_tree()
+        make_user("hv", tree["C1"], full_name="Võ Thị Ân")
+        make_user("hv2", tree["C1"])
+        make_quiz()
+
+
+def _start(client, auth) -> int:
+    auth.login("hv")
+    token = auth.token("/quizzes/Q")
+    response = client.post("/quizzes/Q/start", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _positions_right(app, attempt_id: int, position: int) -> list[int]:
+    with app.app_context():
+        slot = db.session.scalar(
+            select(AttemptSlot).where(
+                AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == position
+            )
+        )
+        correct = {o["key"] for o in slot.version.options if o["correct"]}
+        return [i for i, k in enumerate(slot.option_order) if k in correct]
+
+
+def test_autosave_reload_and_submit(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Câu 1" in page and 'id="timer"' in page and "Nộp bài" in page
+    token = auth.token(f"/attempts/{attempt_id}")
+    choice = _positions_right(app, attempt_id, 1)
+    response = client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"csrf_token": token, "position": 1, "choice": choice},
+    )
+    assert response.status_code == 200 and response.json["saved"] is True
+    assert 0 < response.json["remaining"] <= 600
+    reloaded = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(rf'name="q1" value="{choice[0]}" checked', reloaded)
+    assert "Đã lưu lúc" in reloaded
+    response = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
+    again = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    assert again.status_code == 302
+    result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "1/4 câu đúng — 25%" in result and "Chưa đạt" in result
+    assert "Giải thích" in result and "KH 115 Sóc Trăng" in result
+
+
+def test_plain_form_post_saves_without_javascript(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    response = client.post(
+        f"/attempts/{attempt_id}/save",
+        data={"csrf_token": token, "positions": ["1", "2"], "q1": "0", "go": "2"},
+    )
+    assert response.headers["Location"].endswith(f"/attempts/{attempt_id}?page=2")
+    page1 = client.get(f"/attempts/{attempt_id}?page=1").get_data(as_text=True)
+    assert 'name="q1" value="0" checked' in page1
+
+
+def test_bad_saves_get_clear_errors_and_change_nothing(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    not_in = client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"csrf_token": token, "position": 99, "choice": 0},
+    )
+    assert not_in.status_code == 404 and "không có trong" in not_in.json["error"]
+    no_option = client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"csrf_token": token, "position": 1, "choice": 9},
+    )
+    assert no_option.status_code == 404 and "không tồn tại" in no_option.json["error"]
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    late = client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"csrf_token": token, "position": 1, "choice": 0},
+    )
+    assert late.status_code == 409 and late.json["saved"] is False
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).state == "finished"
+        assert db.session.get(Attempt, attempt_id).score == 0
+
+
+def test_someone_elses_attempt_is_404(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    auth.logout()
+    auth.login("hv2")
+    token = auth.token("/quizzes/Q")
+    assert client.get(f"/attempts/{attempt_id}").status_code == 404
+    response = client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"csrf_token": token, "position": 1, "choice": 0},
+    )
+    assert response.status_code == 404
+
+
+def test_overdue_attempt_shows_its_result_when_the_cadre_comes_back(
+    app, client, auth, learner
+):
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    choice = _positions_right(app, attempt_id, 2)
+    client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"csrf_token": token, "position": 2, "choice": choice},
+    )
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.started_at -= timedelta(hours=1)
+        attempt.deadline_at -= timedelta(hours=1)
+        db.session.commit()
+    response = client.get(f"/attempts/{attempt_id}")
+    assert response.headers["Location"].endswith("/result")
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nộp tự động" in result and "1/4 câu đúng" in result
+
+
+def test_nothing_sent_before_finishing_reveals_the_right_answers(
+    app, client, auth, learner
+):
+    attempt_id = _start(client, auth)
+    urls = [
+        f"/attempts/{attempt_id}?page=1",
+        f"/attempts/{attempt_id}?page=2",
+        f"/attempts/{attempt_id}/status",
+        f"/attempts/{attempt_id}/confirm",
+    ]
+    before = [client.get(u).get_data(as_text=True) for u in urls]
+    for text in before:
+        assert "Giải thích" not in text and "Phản hồi" not in text
+        assert "correct" not in text and "Bạn chọn Đúng" not in text
+    with app.app_context():  # flip which options are right everywhere
+        for version in db.session.scalars(select(QuestionVersion)):
+            version.options = [
+                {**o, "correct": not o["correct"]} for o in version.options
+            ]
+        db.session.commit()
+    after = [client.get(u).get_data(as_text=True) for u in urls]
+    strip = re.compile(
+        r'"remaining":\s*\d+|data-remaining="\d+"|\d+:\d\d</span>|Còn \d+ phút'
+    )
+    assert [strip.sub("", t) for t in before] == [strip.sub("", t) for t in after]
+
+
+def test_quiz_page_refuses_a_start_when_attempts_are_used_up(
+    app, client, auth, learner
+):
+    for _ in range(2):
+        attempt_id = _start(client, auth)
+        token = auth.token(f"/attempts/{attempt_id}")
+        client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
+        auth.logout()
+    auth.login("hv")
+    page = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "Bạn đã dùng hết 2 lượt làm bài." in page
+    token = auth.token("/quizzes/Q")
+    response = client.post(
+        "/quizzes/Q/start", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Bạn đã dùng hết 2 lượt làm bài." in response.get_data(as_text=True)

@@ -1,0 +1,179 @@
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.quizzes.models import Question, QuestionBank
+from app.quizzes.transfer import bank_questions
+from tests.courses.content import write_course
+from tests.quizzes.helpers import make_quiz
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_import_gift_then_again_changes_nothing(app, runner):
+    path = DATA / "gift" / "moodle-export.txt"
+    first = runner.invoke(
+        args=["quizzes", "import-gift", str(path), "--bank", "MOODLE"]
+    )
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        imported = _count(Question)
+        assert imported > 0
+    second = runner.invoke(
+        args=["quizzes", "import-gift", str(path), "--bank", "MOODLE"]
+    )
+    assert "0 tạo mới, 0 cập nhật" in second.output, second.output
+    with app.app_context():
+        assert _count(Question) == imported
+
+
+def test_export_then_import_gives_back_the_same_questions(app, runner, tmp_path):
+    with app.app_context():
+        make_quiz()
+    out = tmp_path / "b1.gift"
+    result = runner.invoke(
+        args=["quizzes", "export-gift", "--bank", "B3", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    # Import the same file as another bank, with the codes renamed so they are new.
+    out.write_text(
+        text.replace("[id:S4]", "[id:X-S4]").replace("[id:T1]", "[id:X-T1]"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["quizzes", "import-gift", str(out), "--bank", "COPY"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        banks = {b.code: b for b in db.session.scalars(select(QuestionBank))}
+        original = {q.code: q for q in bank_questions(banks["B3"])}
+        copied = {q.code.removeprefix("X-"): q for q in bank_questions(banks["COPY"])}
+        assert copied.keys() == original.keys()
+        for code, question in original.items():
+            twin = copied[code]
+            assert (
+                twin.type,
+                twin.stem,
+                twin.answer,
+                twin.explanation,
+                twin.source,
+                twin.tags,
+            ) == (
+                question.type,
+                question.stem,
+                question.answer,
+                question.explanation,
+                question.source,
+                question.tags,
+            )
+            assert [(o.text, o.correct, o.feedback) for o in twin.options] == [
+                (o.text, o.correct, o.feedback) for o in question.options
+            ]
+
+
+def test_a_file_with_an_unsupported_type_imports_nothing(app, runner, tmp_path):
+    path = tmp_path / "bad.gift"
+    path.write_text(
+        "::Q1:: Câu một {=Đúng ~Sai}\n\n"
+        "::Q2:: Ghép đôi {=Hà Nội -> Thủ đô =Huế -> Cố đô}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["quizzes", "import-gift", str(path), "--bank", "BAD"])
+    assert result.exit_code != 0
+    assert "line 3" in result.output and "matching" in result.output
+    with app.app_context():
+        assert _count(Question) == 0 and _count(QuestionBank) == 0
+
+
+def test_unclosed_brace_names_its_line(app, runner, tmp_path):
+    path = tmp_path / "open.gift"
+    path.write_text("// chú thích\n::Q1:: Câu hỏi {=A ~B\n", encoding="utf-8")
+    result = runner.invoke(args=["quizzes", "import-gift", str(path), "--bank", "BAD"])
+    assert result.exit_code != 0 and "line 2" in result.output
+
+
+def test_import_aiken(app, runner):
+    path = DATA / "gift" / "vhcv-aiken.txt"
+    result = runner.invoke(
+        args=["quizzes", "import-aiken", str(path), "--bank", "AIKEN"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _count(Question) > 0
+
+
+def test_malformed_aiken_names_its_line(app, runner, tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("Câu hỏi?\nA. Một\nB. Hai\nANSWER: C\n", encoding="utf-8")
+    result = runner.invoke(
+        args=["quizzes", "import-aiken", str(path), "--bank", "AIKEN"]
+    )
+    assert result.exit_code != 0 and "line 4" in result.output
+    with app.app_context():
+        assert _count(Question) == 0
+
+
+def test_export_of_an_unknown_bank_fails(app, runner):
+    result = runner.invoke(args=["quizzes", "export-gift", "--bank", "NOPE"])
+    assert result.exit_code != 0 and "NOPE" in result.output
+
+
+BANK = """---
+code: TB
+title: Ngân hàng thử
+---
+
+## TB-001
+type: single
+source: "KH 115 Sóc Trăng, mục I"
+
+Câu hỏi?
+
+- [ ] Một
+- [ ] Hai
+
+Giải thích: Không có đáp án đúng.
+"""
+
+QUIZ = """code: TQ
+title: Thử
+course: NOPE
+time_limit_minutes: 5
+pass_percent: 80
+attempts_allowed: 1
+shuffle_questions: true
+shuffle_options: true
+questions_per_page: 5
+review: score
+draw:
+  - {bank: TB, count: 5}
+"""
+
+
+def test_content_check_reports_quiz_problems_with_file_and_line(app, runner, tmp_path):
+    courses = tmp_path / "courses"
+    write_course(courses)
+    quizzes = tmp_path / "quizzes"
+    (quizzes / "banks").mkdir(parents=True)
+    (quizzes / "banks" / "tb.md").write_text(BANK, encoding="utf-8")
+    (quizzes / "tq.yml").write_text(QUIZ, encoding="utf-8")
+    result = runner.invoke(
+        args=["content", "check", "--courses", str(courses), "--quizzes", str(quizzes)]
+    )
+    assert result.exit_code != 0
+    assert "quizzes/banks/tb.md:6:" in result.output
+    assert (
+        "không có lựa chọn đúng" in result.output
+        or "đúng một lựa chọn đúng" in result.output
+    )
+    assert "quizzes/tq.yml:" in result.output
+    sync = runner.invoke(
+        args=["content", "sync", "--courses", str(courses), "--quizzes", str(quizzes)]
+    )
+    assert sync.exit_code != 0
+    with app.app_context():
+        assert _count(Question) == 0
