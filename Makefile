@@ -20,7 +20,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 translations: venv
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations >/dev/null
+	$(BIN)/pybabel compile -d app/translations >/dev/null
 
 instance/secret_key:
 	mkdir -p instance

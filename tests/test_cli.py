@@ -108,3 +108,16 @@ def test_every_command_has_help(app, runner):
     for group in ["units", "users", "demo"]:
         result = runner.invoke(args=[group, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_demo_learner2_has_read_the_course_after_sync_and_seed(app, runner):
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        from app.courses import services as courses
+
+        learner2 = db.session.scalar(select(User).where(User.username == "learner2"))
+        learner = db.session.scalar(select(User).where(User.username == "learner"))
+        course = courses.get_course("VHCV")
+        assert courses.course_progress(learner2, course).percent == 100
+        assert courses.course_progress(learner, course).read_count == 0

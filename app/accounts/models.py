@@ -9,22 +9,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
+
+def N_(text: str) -> str:
+    """Marks a label for extraction (pybabel -k N_); templates translate it when shown."""
+    return text
+
+
 UNIT_KINDS = {
-    "province": "Tỉnh / thành phố",
-    "department": "Sở, ban, ngành",
-    "commune": "Xã, phường, đặc khu",
-    "district": "Huyện (trước 01/7/2025)",
-    "office": "Phòng, chi cục, đơn vị",
-    "team": "Tổ, bộ phận",
-    "agency": "Cơ quan, đơn vị khác",
+    "province": N_("Tỉnh / thành phố"),
+    "department": N_("Sở, ban, ngành"),
+    "commune": N_("Xã, phường, đặc khu"),
+    "district": N_("Huyện (trước 01/7/2025)"),
+    "office": N_("Phòng, chi cục, đơn vị"),
+    "team": N_("Tổ, bộ phận"),
+    "agency": N_("Cơ quan, đơn vị khác"),
 }
 
 CATEGORIES = {
-    "can_bo": "Cán bộ",
-    "cong_chuc": "Công chức",
-    "vien_chuc": "Viên chức",
-    "luc_luong_vu_trang": "Lực lượng vũ trang",
-    "nguoi_lao_dong": "Người lao động",
+    "can_bo": N_("Cán bộ"),
+    "cong_chuc": N_("Công chức"),
+    "vien_chuc": N_("Viên chức"),
+    "luc_luong_vu_trang": N_("Lực lượng vũ trang"),
+    "nguoi_lao_dong": N_("Người lao động"),
 }
 
 ROLES = ("learner", "trainer", "hr", "admin")

@@ -298,6 +298,7 @@ DEMO_ACCOUNTS = [
     ("hr", DEMO_PASSWORD, "hr"),
     ("trainer", DEMO_PASSWORD, "trainer"),
     ("learner", DEMO_PASSWORD, "learner"),
+    ("learner2", DEMO_PASSWORD, "learner"),
 ]
 CADRES = 300
 
@@ -325,7 +326,42 @@ def seed_demo() -> SeedResult:
     _ensure_merged(result, root)
     _ensure_cadres(result)
     _ensure_accounts(result)
+    _mark_modules_read("learner2")
     return result
+
+
+def _mark_modules_read(username: str) -> None:
+    """learner2 has read every module already, so the final quiz can be tried at once.
+    Does nothing before `flask content sync` has loaded the course."""
+    from datetime import timedelta
+
+    from app.courses import services as courses
+    from app.courses.models import ModuleProgress
+    from app.extensions import db
+    from app.timeutil import utcnow
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    for course in courses.list_courses():
+        for module in courses.active_modules(course):
+            done = db.session.scalar(
+                select(ModuleProgress.id).where(
+                    ModuleProgress.user_id == user.id,
+                    ModuleProgress.version_id == module.current_version_id,
+                )
+            )
+            if done is None:
+                opened = utcnow() - timedelta(minutes=module.current_version.minutes)
+                db.session.add(
+                    ModuleProgress(
+                        user_id=user.id,
+                        module_id=module.id,
+                        version_id=module.current_version_id,
+                        first_opened_at=opened,
+                        last_seen_at=utcnow(),
+                        seconds_spent=module.current_version.minutes * 60,
+                        completed_at=utcnow(),
+                    )
+                )
 
 
 def _find(code: str) -> Unit | None:
@@ -412,6 +448,12 @@ def _ensure_accounts(result) -> None:
             "AG-SNV-CCVC-DT",
             "Chuyên viên đào tạo, bồi dưỡng",
             [services.RoleSpec("trainer", province), services.RoleSpec("learner")],
+        ),
+        "learner2": (
+            "Huỳnh Thị Ngọc Hân",
+            "AG-LX-VHXH",
+            "Chuyên viên",
+            [services.RoleSpec("learner")],
         ),
         "learner": (
             "Phạm Văn Đức",

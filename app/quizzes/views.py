@@ -159,7 +159,8 @@ def confirm(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    service.finalise(attempt, utcnow(), by="submit")
+    by = "auto" if request.form.get("auto") else "submit"  # the page's timer ran out
+    service.finalise(attempt, utcnow(), by=by)
     db.session.commit()
     return redirect(url_for("quizzes.result", attempt_id=attempt.id))
 

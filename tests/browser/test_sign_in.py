@@ -38,7 +38,7 @@ def live_server(tmp_path):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
 
 
@@ -56,6 +56,7 @@ def page():
 
 
 def test_demo_learner_signs_in_sees_home_and_signs_out(live_server, page):
+    live_server, _ = live_server
     page.goto(f"{live_server}/")
     assert page.url.startswith(f"{live_server}/login")
     page.get_by_label("Tên đăng nhập").fill("learner")
