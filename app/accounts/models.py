@@ -11,7 +11,7 @@ from app.timeutil import UTCDateTime, utcnow
 
 
 def N_(text: str) -> str:
-    """Marks a label for extraction (pybabel -k N_); templates translate it when shown."""
+    """Marks a label for extraction (pybabel -k N_); templates translate it."""
     return text
 
 
