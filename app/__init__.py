@@ -84,12 +84,13 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, courses, main, quizzes
+    from app import accounts, courses, main, quizzes, records
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(courses.bp)
     app.register_blueprint(quizzes.bp)
+    app.register_blueprint(records.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

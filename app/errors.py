@@ -28,6 +28,18 @@ class Conflict(DomainError):
     status = 409
 
 
+class QuizClosed(DomainError):
+    """The quiz is outside its window."""
+
+    status = 403
+
+
+class TimeExpired(DomainError):
+    """A save or submit came after the attempt's deadline (and grace)."""
+
+    status = 409
+
+
 class InvalidInput(DomainError):
     status = 400
 

@@ -1,6 +1,6 @@
 """The one clock, and the UTC-aware column type every timestamp uses."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -18,6 +18,16 @@ def to_vn(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(VN_TZ)
+
+
+def vn_day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in Vietnam time (aware)."""
+    return datetime.combine(day, time.min, VN_TZ)
+
+
+def vn_day_end(day: date) -> datetime:
+    """The last second of `day` in Vietnam time: a window runs through its end date."""
+    return vn_day_start(day) + timedelta(days=1, seconds=-1)
 
 
 def format_vn_date(moment: datetime | None, with_time: bool = False) -> str:

@@ -14,6 +14,7 @@ import asyncio
 import json
 import random
 import re
+import resource
 import sys
 import time
 from dataclasses import dataclass, field
@@ -215,6 +216,7 @@ async def run(spec: dict) -> dict:
     print("READY", flush=True)
     line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     start = float(line)
+    cpu_before = _cpu_seconds()
     measure_start = start + spec["warmup"]
     end = measure_start + spec["duration"]
     latencies: list[int] = []
@@ -229,10 +231,16 @@ async def run(spec: dict) -> dict:
         )
     )
     return {
+        "cpu_seconds": _cpu_seconds() - cpu_before,
         "latencies_us": latencies,
         "errors": errors,
         "mean_bytes": sum(sizes) / len(sizes) if sizes else 0,
     }
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -84,9 +84,7 @@ def seed(workdir: Path, cadres: int = 50) -> Seeded:
                 must_change_password=False,
             )
             attempt = start_attempt(user, quiz, modules_read=True)
-            made.append(
-                Cadre(user.username, PASSWORD, attempt.id, len(attempt.slots))
-            )
+            made.append(Cadre(user.username, PASSWORD, attempt.id, len(attempt.slots)))
         db.session.commit()
         questions = quiz.question_count
         quiz_id = quiz.id

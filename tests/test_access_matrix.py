@@ -48,6 +48,9 @@ RULES = {
     "quizzes.confirm": SIGNED_IN,
     "quizzes.submit": SIGNED_IN,
     "quizzes.result": SIGNED_IN,
+    "records.transcript": SIGNED_IN,
+    "records.campaigns": {ADMIN},
+    "records.create_campaign": {ADMIN},
 }
 
 # Routes whose argument belongs to one person: others get 404, so the matrix only

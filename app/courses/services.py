@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.signals import module_read
 from app.timeutil import utcnow
 
 from .models import Course, Module, ModuleProgress, ModuleVersion
@@ -120,6 +121,30 @@ def course_progress(user: User, course: Course) -> CourseProgressInfo:
     return CourseProgressInfo(course, rows, read, len(rows), resume)
 
 
+def last_read_at(user: User, course: Course) -> datetime | None:
+    """When `user` finished the last module of `course` it read (None if none)."""
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.max(ModuleProgress.completed_at)).where(
+            ModuleProgress.user_id == user.id,
+            ModuleProgress.module_id.in_([m.id for m in active_modules(course)]),
+        )
+    )
+
+
+def readers_of(course: Course) -> set[int]:
+    """Ids of the users who have opened any module of `course`."""
+    ids = [m.id for m in course.modules]
+    return set(
+        db.session.scalars(
+            select(ModuleProgress.user_id)
+            .where(ModuleProgress.module_id.in_(ids))
+            .distinct()
+        )
+    )
+
+
 def neighbours(module: Module) -> tuple[Module | None, Module | None]:
     modules = active_modules(module.course)
     index = modules.index(module)
@@ -205,4 +230,5 @@ def complete_module(
     _count_time(progress, now)
     progress.completed_at = now
     db.session.flush()
+    module_read.send(progress, user=user, module=module, now=now)
     return progress

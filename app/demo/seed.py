@@ -327,7 +327,50 @@ def seed_demo() -> SeedResult:
     _ensure_cadres(result)
     _ensure_accounts(result)
     _mark_modules_read("learner2")
+    _ensure_campaign()
     return result
+
+
+CAMPAIGN = (
+    "VHCV-2026",
+    "Bồi dưỡng văn hóa công vụ năm 2026",
+    2026,
+    "VHCV",
+    "VHCV-FINAL-2026",
+)
+
+
+def _ensure_campaign() -> None:
+    """The 2026 campaign for the whole demo province (after `flask content sync`)."""
+    from datetime import date
+
+    from app.courses.models import Course
+    from app.errors import NotFound
+    from app.extensions import db
+    from app.quizzes.models import Quiz
+    from app.records import services as records
+    from app.timeutil import vn_day_end, vn_day_start
+
+    code, title, year, course, quiz = CAMPAIGN
+    content_loaded = db.session.scalar(select(Course.id).where(Course.code == course))
+    quiz_loaded = db.session.scalar(select(Quiz.id).where(Quiz.code == quiz))
+    if not content_loaded or not quiz_loaded:
+        return
+    try:
+        campaign = records.get_campaign(code)
+    except NotFound:
+        records.create_campaign(
+            code,
+            title,
+            year,
+            course,
+            quiz,
+            vn_day_start(date(2026, 3, 1)),
+            vn_day_end(date(2026, 12, 31)),
+            [_find(PROVINCE[0])],
+        )
+        return
+    records.ensure_records(campaign)
 
 
 def _mark_modules_read(username: str) -> None:

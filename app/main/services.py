@@ -22,13 +22,18 @@ class ScopeInfo:
 class HomeSummary:
     scopes: list[ScopeInfo] = field(default_factory=list)
     courses: list[CourseProgressInfo] = field(default_factory=list)
+    campaigns: list = field(default_factory=list)
 
 
 def home_summary(user: User) -> HomeSummary:
     """Counts of units and cadres within each scoped role the user holds."""
     summary = HomeSummary()
     if user.has_role("learner"):
-        summary.courses = [course_progress(user, c) for c in list_courses()]
+        from app.records.services import campaigns_for
+
+        summary.campaigns = campaigns_for(user)
+        if not summary.campaigns:
+            summary.courses = [course_progress(user, c) for c in list_courses()]
     for role in ("admin", "hr", "trainer"):
         if not user.has_role(role):
             continue

@@ -14,8 +14,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.errors import (  # noqa: F401  (TimeExpired, QuizClosed re-exported)
+    Conflict,
+    DomainError,
+    NotAllowed,
+    NotFound,
+    QuizClosed,
+    TimeExpired,
+)
 from app.extensions import db
+from app.signals import attempt_finished
 from app.timeutil import utcnow
 
 from .models import (
@@ -30,14 +38,6 @@ from .models import (
     Quiz,
 )
 from .questions import MULTIPLE, TRUEFALSE, grade
-
-
-class TimeExpired(DomainError):
-    status = 409
-
-
-class QuizClosed(DomainError):
-    status = 403
 
 
 @dataclass
@@ -279,6 +279,7 @@ def finalise(attempt: Attempt, now: datetime | None = None, by: str = "submit") 
         return False
     _grade(attempt)
     db.session.flush()
+    attempt_finished.send(attempt)
     return True
 
 

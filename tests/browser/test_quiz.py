@@ -27,13 +27,14 @@ def quiz_server(live_server):  # noqa: F811
     return url, app
 
 
-def _right_choice(app, position: int) -> int:
+def _right_choices(app, position: int) -> list[int]:
+    """Positions (as shown) of every right option; position 1 may be multiple-answer."""
     with app.app_context():
         slot = db.session.scalar(
             select(AttemptSlot).where(AttemptSlot.position == position)
         )
         keys = [o["key"] for o in slot.version.options if o["correct"]]
-        return slot.option_order.index(keys[0])
+        return [slot.option_order.index(k) for k in keys]
 
 
 def test_timed_quiz_autosaves_survives_reload_and_submits_at_zero(quiz_server, page):  # noqa: F811
@@ -47,13 +48,15 @@ def test_timed_quiz_autosaves_survives_reload_and_submits_at_zero(quiz_server, p
     page.wait_for_url("**/attempts/*")
     assert page.locator("#timer").inner_text().startswith("0:")
 
-    choice = _right_choice(app, 1)
-    page.locator(f'input[name="q1"][value="{choice}"]').check()
-    page.locator("#state-1").get_by_text("Đã lưu").wait_for()
+    choices = _right_choices(app, 1)
+    for choice in choices:
+        page.locator(f'input[name="q1"][value="{choice}"]').check()
+        page.locator("#state-1").get_by_text("Đã lưu").wait_for()
     assert "answered" in page.locator("#nav-1").get_attribute("class")
 
     page.reload()
-    assert page.locator(f'input[name="q1"][value="{choice}"]').is_checked()
+    for choice in choices:
+        assert page.locator(f'input[name="q1"][value="{choice}"]').is_checked()
     assert "Đã lưu lúc" in page.locator("#state-1").inner_text()
 
     page.wait_for_url("**/result", timeout=(TIME_LIMIT + 15) * 1000)

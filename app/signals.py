@@ -1,0 +1,11 @@
+"""Events other domains listen to. Receivers run in the sender's transaction, so a
+training record changes together with the event that changes it."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the ModuleProgress just completed; kwargs: user, module, now
+module_read = _signals.signal("module-read")
+# sender: the Attempt just finalised (graded)
+attempt_finished = _signals.signal("attempt-finished")

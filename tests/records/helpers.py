@@ -1,0 +1,47 @@
+"""A campaign over a tiny course (3 modules) and the test quiz, for records tests."""
+
+from datetime import timedelta
+
+from app.courses import services as courses
+from app.courses.cli import url_builders
+from app.courses.loader import load_content
+from app.courses.sync import sync_content
+from app.extensions import db
+from app.records import services as records
+from app.timeutil import utcnow
+from tests.courses.content import write_course
+from tests.factories import make_tree, make_user
+from tests.quizzes.helpers import make_quiz
+
+
+def make_campaign(tmp_path, opens=None, closes=None, **overrides):
+    """Tree P/D/D1/D1A/C/C1, learners in D1A and C1, course T, quiz Q (course T),
+    campaign C2026 for subtree D. Returns (campaign, tree)."""
+    write_course(tmp_path)
+    sync_content(load_content(tmp_path), *url_builders())
+    make_quiz(course="T")
+    tree = make_tree()
+    make_user("in1", tree["D1A"], full_name="Nguyễn Văn An")
+    make_user("in2", tree["D1"], full_name="Lê Thị Bình", category="vien_chuc")
+    make_user("out", tree["C1"], full_name="Trần Văn Cường")
+    now = utcnow()
+    campaign = records.create_campaign(
+        "C2026",
+        "Bồi dưỡng năm 2026",
+        2026,
+        "T",
+        "Q",
+        opens or now - timedelta(days=1),
+        closes or now + timedelta(days=30),
+        [tree["D"]],
+        overrides.get("categories"),
+    )
+    db.session.commit()
+    return campaign, tree
+
+
+def read_all(user, now):
+    """Read every module of course T as `user`, respecting the reading time."""
+    for module in courses.active_modules(courses.get_course("T")):
+        courses.open_module(user, module, now=now - timedelta(minutes=10))
+        courses.complete_module(user, module, 0.5, now=now)

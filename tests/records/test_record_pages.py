@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.records.models import Campaign
+from app.timeutil import utcnow
+from tests.factories import make_user
+from tests.records.helpers import make_campaign
+
+
+def test_home_shows_the_campaign_with_progress_and_next_step(
+    app, client, auth, tmp_path
+):
+    with app.app_context():
+        make_campaign(tmp_path)
+    auth.login("in1")
+    page = client.get("/").get_data(as_text=True)
+    assert "Bồi dưỡng năm 2026" in page
+    assert "0/3 học phần" in page and "Chưa làm" in page
+    assert "Bắt đầu học" in page
+    assert "còn 29 ngày" in page or "còn 30 ngày" in page
+    transcript = client.get("/transcript").get_data(as_text=True)
+    assert "Bồi dưỡng năm 2026" in transcript and "Chưa bắt đầu" in transcript
+
+
+def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
+    app, client, auth, tmp_path
+):
+    with app.app_context():
+        campaign, tree = make_campaign(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+    auth.login("adm")
+    token = auth.token("/admin/campaigns")
+    today = utcnow().date()
+    good = {
+        "csrf_token": token,
+        "code": "C2027",
+        "title": "Năm 2027",
+        "year": "2027",
+        "course_code": "T",
+        "quiz_code": "Q",
+        "opens_on": str(today),
+        "closes_on": str(today + timedelta(days=10)),
+        "unit_codes": "C",
+    }
+    bad_unit = dict(good, code="C-BAD", unit_codes="NOPE")
+    page = client.post("/admin/campaigns", data=bad_unit, follow_redirects=True)
+    assert "Không có đơn vị mã “NOPE”" in page.get_data(as_text=True)
+    bad_dates = dict(good, code="C-BAD2", closes_on=str(today - timedelta(days=1)))
+    page = client.post("/admin/campaigns", data=bad_dates, follow_redirects=True)
+    assert "Ngày kết thúc phải sau ngày bắt đầu." in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Campaign.id))) == 1
+    page = client.post("/admin/campaigns", data=good, follow_redirects=True)
+    assert "Đã tạo đợt bồi dưỡng Năm 2027." in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Campaign.id))) == 2
