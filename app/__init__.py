@@ -84,13 +84,14 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, courses, main, quizzes, records
+    from app import accounts, courses, main, quizzes, records, reports
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(courses.bp)
     app.register_blueprint(quizzes.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(reports.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
