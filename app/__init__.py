@@ -84,7 +84,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, courses, main, quizzes, records, reports
+    from app import accounts, audit, courses, main, quizzes, records, reports
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(audit.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

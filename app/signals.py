@@ -9,3 +9,6 @@ _signals = Namespace()
 module_read = _signals.signal("module-read")
 # sender: the Attempt just finalised (graded)
 attempt_finished = _signals.signal("attempt-finished")
+
+# sender: the User just moved to another unit; kwargs: old_unit_id
+user_moved = _signals.signal("user-moved")

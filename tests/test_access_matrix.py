@@ -49,6 +49,9 @@ RULES = {
     "quizzes.submit": SIGNED_IN,
     "quizzes.result": SIGNED_IN,
     "records.transcript": SIGNED_IN,
+    "accounts.set_active": {HR, ADMIN},
+    "accounts.move": {HR, ADMIN},
+    "audit.index": {ADMIN},
     "records.campaigns": {ADMIN},
     "records.create_campaign": {ADMIN},
 }

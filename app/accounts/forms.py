@@ -65,5 +65,12 @@ class UnitImportForm(FlaskForm):
     file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired()])
 
 
+class MoveCadreForm(FlaskForm):
+    unit_code = StringField(
+        _l("Mã đơn vị mới (trong phạm vi của bạn)"),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.signals import user_moved
 from app.timeutil import utcnow
 from app.vntext import fold, nfc, sort_key, split_name
 
@@ -187,6 +188,29 @@ def load_session_user(session_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+def set_active(user: User, active: bool, actor: User | None = None) -> None:
+    """Deactivate (no sign-in, out of new campaigns) or reactivate a cadre."""
+    if user.active != active:
+        user.active = active
+        user.session_version += 1
+        audit.record(
+            "user.activated" if active else "user.deactivated", actor=actor, target=user
+        )
+
+
+def move_user(user: User, unit: Unit, actor: User | None = None) -> None:
+    """Move a cadre to `unit`; its records follow (the unit at completion stays)."""
+    if not unit.active:
+        raise InvalidInput(f"Đơn vị “{unit.code}” đã ngừng hoạt động.")
+    if user.unit_id == unit.id:
+        return
+    old = user.unit_id
+    user.unit_id = unit.id
+    db.session.flush()
+    audit.record("user.moved", actor=actor, target=user, old_unit=old, new_unit=unit.id)
+    user_moved.send(user, old_unit_id=old)
 
 
 def search_users(query: Select, text: str | None) -> Select:

@@ -14,11 +14,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.security import get_scoped_user, role_required, safe_next_url, scoped_users
+from app.security import (
+    get_scoped_unit,
+    get_scoped_user,
+    role_required,
+    safe_next_url,
+    scoped_users,
+)
 
 from . import services
-from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from .forms import ChangePasswordForm, EmptyForm, LoginForm, MoveCadreForm
 from .models import CATEGORIES
+from .units import get_unit_by_code
 
 bp = Blueprint("accounts", __name__)
 
@@ -95,7 +102,42 @@ def cadres():
 @role_required("hr", "admin")
 def cadre(user_id: int):
     person = get_scoped_user(current_user, user_id)
-    return render_template("accounts/cadre.html", person=person, form=EmptyForm())
+    return render_template(
+        "accounts/cadre.html",
+        person=person,
+        form=EmptyForm(),
+        move_form=MoveCadreForm(),
+    )
+
+
+@bp.post("/cadres/<int:user_id>/active")
+@role_required("hr", "admin")
+def set_active(user_id: int):
+    person = get_scoped_user(current_user, user_id)
+    active = request.form.get("active") == "1"
+    services.set_active(person, active, actor=current_user)
+    db.session.commit()
+    flash(_("Đã mở lại tài khoản.") if active else _("Đã khóa tài khoản."), "success")
+    return redirect(url_for("accounts.cadre", user_id=person.id))
+
+
+@bp.post("/cadres/<int:user_id>/move")
+@role_required("hr", "admin")
+def move(user_id: int):
+    person = get_scoped_user(current_user, user_id)
+    form = MoveCadreForm()
+    if form.validate_on_submit():
+        try:
+            unit = get_unit_by_code(form.unit_code.data)
+            unit = get_scoped_unit(current_user, unit.id)  # only inside the scope
+            services.move_user(person, unit, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã chuyển sang %(name)s.", name=unit.name), "success")
+    return redirect(url_for("accounts.cadre", user_id=person.id))
 
 
 @bp.post("/cadres/<int:user_id>/reset-password")

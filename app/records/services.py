@@ -15,7 +15,7 @@ from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.signals import attempt_finished, module_read
+from app.signals import attempt_finished, module_read, user_moved
 from app.timeutil import utcnow
 
 from .models import (
@@ -235,6 +235,16 @@ def _records_of(user: User, **where) -> list[TrainingRecord]:
 def _on_module_read(progress, user, module, **_):
     for record in _records_of(user, course_code=module.course.code):
         refresh_record(record)
+
+
+@user_moved.connect
+def _on_user_moved(user, **_):
+    db.session.execute(
+        update(TrainingRecord)
+        .where(TrainingRecord.user_id == user.id)
+        .values(unit_id=user.unit_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 @attempt_finished.connect

@@ -1,0 +1,63 @@
+"""The audit log, for administrators: who did what to whom, filterable."""
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.security import role_required
+from app.timeutil import vn_day_end, vn_day_start
+
+from .models import AuditEvent
+
+bp = Blueprint("audit", __name__)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filtered_events(action: str, actor: str, since: date | None, until: date | None):
+    """Audit rows, newest first, narrowed by action prefix, actor username and days."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if actor:
+        query = query.join(User, User.id == AuditEvent.actor_id).where(
+            User.username == actor.strip()
+        )
+    if since:
+        query = query.where(AuditEvent.at >= vn_day_start(since))
+    if until:
+        query = query.where(AuditEvent.at <= vn_day_end(until))
+    return query
+
+
+@bp.get("/admin/audit")
+@role_required("admin")
+def index():
+    args = request.args
+    filters = {
+        "action": args.get("action", ""),
+        "actor": args.get("actor", ""),
+        "since": args.get("since", ""),
+        "until": args.get("until", ""),
+    }
+    query = filtered_events(
+        filters["action"],
+        filters["actor"],
+        _day(filters["since"]),
+        _day(filters["until"]),
+    )
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    actions = db.session.scalars(
+        select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    )
+    return render_template(
+        "audit/index.html", page=page, filters=filters, actions=list(actions)
+    )
