@@ -56,3 +56,17 @@ format: venv
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Benchmarks against the budgets in DESIGN.md (not part of `make test` or CI):
+# autosave and the 30-question attempt page under gunicorn on 127.0.0.1, each against
+# a bare Flask ceiling measured in the same run. Exits non-zero when a budget is missed.
+.PHONY: bench
+bench: venv
+	$(BIN)/python -m bench.run
+
+# Subtree report over 200,000 cadres and 1,000,000 attempts, and 100,000-record exports
+# (a few minutes). Add POSTGRES=postgresql+psycopg://… to run on PostgreSQL too
+# (that database is emptied).
+.PHONY: bench-reports
+bench-reports: venv
+	$(BIN)/python -m bench.reports $(if $(POSTGRES),--postgres $(POSTGRES))

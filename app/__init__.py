@@ -84,7 +84,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, audit, courses, main, quizzes, records, reports
+    from app import accounts, api, audit, courses, main, quizzes, records, reports
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(audit.bp)
 
 
@@ -133,17 +134,22 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.accounts.cli import units_cli, users_cli
+    from app.accounts.cli import cadres_cli, units_cli, users_cli
+    from app.api.cli import api_tokens_cli
     from app.content import content_cli
     from app.demo import demo_cli
     from app.quizzes.cli import attempts_cli, quizzes_cli
+    from app.reports.cli import reports_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(attempts_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(cadres_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(api_tokens_cli)
 
 
 __all__ = ["create_app"]

@@ -2,29 +2,36 @@
 
   POST /write   one row upserted into a small table of an SQLite file, with the app's
                 PRAGMAs (WAL, busy_timeout, synchronous=NORMAL) and BEGIN IMMEDIATE,
-                through SQLAlchemy Core (an Engine and its pool, like the app); reads
-                the same form fields the autosave sends and answers a small JSON.
-  GET  /render  a bare Jinja render of the same 30 questions a cadre's attempt shows
-                (stem and option HTML as stored in question_version, read once at
-                start-up) with their radio/checkbox inputs: no session, no sign-in,
-                no database per request.
+                through SQLAlchemy Core (an Engine and its pool, like the app); parses
+                a form like the autosave's (position, choice) and answers a small
+                JSON.
+  GET  /render/<attempt id>
+                a bare Jinja render of the same 30 questions that attempt shows, in
+                its order (stem and option HTML as stored in question_version, read
+                for every attempt once at start-up) with their radio/checkbox
+                inputs, in the same page markup as the real attempt page (layout,
+                navigator, hidden fields; templates/bare_attempt.html): no session,
+                sign-in, CSRF, gettext, url_for or database per request.
 
 Configured by the environment (bench.run sets it): BENCH_WRITE_DB (the SQLite file
-to write; its table is made by `init_write_db`), BENCH_SEED_DB (the seeded app
-database) and BENCH_ATTEMPT_ID (whose questions to render).
+to write; its table is made by `init_write_db`) and BENCH_SEED_DB (the seeded app
+database, read once).
 Serve with: gunicorn bench.bare_app:app
 """
 
 import json
 import os
+import secrets
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import create_engine, event, text
 
 BUSY_TIMEOUT_MS = 10000  # the app's SQLITE_BUSY_TIMEOUT_MS default
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 UPSERT = text(
     "INSERT INTO answer (client, position, choice, saved_at) "
@@ -68,23 +75,36 @@ def make_engine(path: str):
     return engine
 
 
-def load_questions(seed_db: str, attempt_id: int) -> list[dict]:
-    """The attempt's questions in its order, options in its option order."""
+def load_attempts(seed_db: str) -> dict[int, dict]:
+    """Every attempt's page data: its quiz title, cadre, deadline and questions in
+    its order, options in its option order."""
     connection = sqlite3.connect(f"file:{seed_db}?mode=ro", uri=True)
     try:
+        heads = connection.execute(
+            "SELECT a.id, q.title, u.full_name, a.deadline_at FROM attempt a "
+            "JOIN quiz q ON q.id = a.quiz_id JOIN user u ON u.id = a.user_id"
+        ).fetchall()
         rows = connection.execute(
-            "SELECT s.position, s.option_order, v.type, v.stem_html, v.options "
-            "FROM attempt_slot s JOIN question_version v "
-            "ON v.id = s.question_version_id "
-            "WHERE s.attempt_id = ? ORDER BY s.position",
-            (attempt_id,),
+            "SELECT s.attempt_id, s.position, s.option_order, v.type, v.stem_html, "
+            "v.options FROM attempt_slot s JOIN question_version v "
+            "ON v.id = s.question_version_id ORDER BY s.attempt_id, s.position"
         ).fetchall()
     finally:
         connection.close()
-    questions = []
-    for position, order, kind, stem_html, options in rows:
+    attempts: dict[int, dict] = {}
+    for attempt_id, title, full_name, deadline in heads:
+        deadline_at = datetime.fromisoformat(deadline).replace(tzinfo=UTC)
+        attempts[attempt_id] = {
+            "url": f"/attempts/{attempt_id}",
+            "title": title,
+            "full_name": full_name,
+            "deadline_at": deadline_at,
+            "deadline": deadline_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M"),
+            "rows": [],
+        }
+    for attempt_id, position, order, kind, stem_html, options in rows:
         by_key = {o["key"]: o for o in json.loads(options)}
-        questions.append(
+        attempts[attempt_id]["rows"].append(
             {
                 "position": position,
                 "stem_html": stem_html,
@@ -95,15 +115,14 @@ def load_questions(seed_db: str, attempt_id: int) -> list[dict]:
                 ],
             }
         )
-    return questions
+    return attempts
 
 
 def create_app() -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
     engine = make_engine(os.environ["BENCH_WRITE_DB"])
-    questions = load_questions(
-        os.environ["BENCH_SEED_DB"], int(os.environ["BENCH_ATTEMPT_ID"])
-    )
+    attempts = load_attempts(os.environ["BENCH_SEED_DB"])
+    token = secrets.token_urlsafe(68)  # stands in for the signed CSRF token
 
     @app.post("/write")
     def write():
@@ -123,10 +142,12 @@ def create_app() -> Flask:
             )
         return jsonify(saved=True, position=position, saved_at=now.isoformat())
 
-    @app.get("/render")
-    def render():
+    @app.get("/render/<int:attempt_id>")
+    def render(attempt_id: int):
+        attempt = attempts[attempt_id]
+        left = (attempt["deadline_at"] - datetime.now(UTC)).total_seconds()
         return render_template(
-            "bare_attempt.html", title="Bài kiểm tra cuối khóa", rows=questions
+            "bare_attempt.html", a=attempt, remaining=max(0, int(left)), token=token
         )
 
     return app

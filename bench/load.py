@@ -175,7 +175,7 @@ def make_request(scenario: str, client: dict, rng: random.Random):
     if scenario == "page":
         return "GET", f"/attempts/{client['attempt_id']}?page=1", None
     if scenario == "render":
-        return "GET", "/render", None
+        return "GET", f"/render/{client['attempt_id']}", None
     raise ValueError(scenario)
 
 

@@ -5,17 +5,23 @@ bare ceiling in the same run, on the same machine, under the same gunicorn setti
      N cadres and an open attempt of VHCV-FINAL-2026 (30 questions, all on one page).
   2. Start two gunicorns on 127.0.0.1 with identical settings: the app (wsgi:app)
      and bench/bare_app.py (one-row write; bare Jinja render of the same questions).
-  3. Drive each scenario from separate client processes (bench/load.py): warm-up,
-     then a fixed window; the pairs run back to back (bare, real, bare, real).
+  3. Drive each scenario from a separate client process (bench/load.py): one
+     keep-alive connection per cadre, latency timed per request in the client.
+     A pair's two sides run in interleaved slices (bare, real, real, bare, bare,
+     real) so the machine's drift falls on both alike.
   4. Print requests/s, p50/p99, errors and the ratios; exit 1 if a budget is missed.
 
 Not part of `make test` or CI: timings belong here, never in unit tests.
 """
 
 import argparse
+import asyncio
+import difflib
 import json
+import math
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -23,10 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.bare_app import init_write_db
+from bench.load import Connection, sign_in_all
 from bench.seed import Seeded, seed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,29 +46,62 @@ PAGE_RATIO = 0.7
 
 @dataclass
 class Result:
+    """One scenario, merged over its slices."""
+
     label: str
-    target: str
     concurrency: int
-    requests: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-    errors: int
-    error_kinds: dict
-    mean_bytes: float
-    client_cpu: float  # load generator CPU seconds per wall second (1.0 = a core)
+    latencies_us: list[int] = field(default_factory=list)
+    seconds: float = 0.0  # measured wall time, summed over slices
+    errors: list[str] = field(default_factory=list)
+    bytes_seen: list[float] = field(default_factory=list)
+    client_cpu_s: float = 0.0
+    client_wall_s: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_us)
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    def p(self, fraction: float) -> float:
+        return percentile(self.latencies_us, fraction)
+
+    @property
+    def mean_bytes(self) -> float:
+        return sum(self.bytes_seen) / len(self.bytes_seen) if self.bytes_seen else 0
+
+    @property
+    def client_cpu(self) -> float:
+        """Load generator CPU per wall second (1.0 = one core busy)."""
+        return self.client_cpu_s / self.client_wall_s if self.client_wall_s else 0
+
+    def summary(self) -> dict:
+        kinds: dict[str, int] = {}
+        for error in self.errors:
+            kinds[error] = kinds.get(error, 0) + 1
+        return {
+            "label": self.label,
+            "concurrency": self.concurrency,
+            "requests": self.requests,
+            "seconds": self.seconds,
+            "rps": self.rps,
+            "p50_ms": self.p(0.50),
+            "p99_ms": self.p(0.99),
+            "max_ms": max(self.latencies_us, default=0) / 1000,
+            "errors": len(self.errors),
+            "error_kinds": kinds,
+            "mean_bytes": self.mean_bytes,
+            "client_cpu": self.client_cpu,
+        }
 
 
 def percentile(sorted_values: list[int], fraction: float) -> float:
     """Nearest-rank percentile of sorted microseconds, in milliseconds."""
     if not sorted_values:
         return float("nan")
-    rank = max(1, min(len(sorted_values), round(fraction * len(sorted_values) + 0.5)))
+    rank = max(1, min(len(sorted_values), math.ceil(fraction * len(sorted_values))))
     return sorted_values[rank - 1] / 1000
 
 
@@ -130,9 +170,9 @@ class Server:
         return [line for line in lines if any(w in line for w in words)]
 
 
-def run_load(label, target, scenario, port, clients, args, workdir, procs) -> Result:
-    """Drive `scenario` with one connection per client, split over `procs`
-    processes that start together; merge what they measured."""
+def run_slice(result, scenario, port, clients, warmup, duration, workdir, procs):
+    """Drive `scenario` for warm-up + `duration` s with one connection per client,
+    split over `procs` processes started together; add what they measured."""
     groups = [clients[i::procs] for i in range(procs)]
     runners = []
     for number, group in enumerate(groups):
@@ -141,8 +181,8 @@ def run_load(label, target, scenario, port, clients, args, workdir, procs) -> Re
             "port": port,
             "scenario": scenario,
             "clients": group,
-            "warmup": args.warmup,
-            "duration": args.duration,
+            "warmup": warmup,
+            "duration": duration,
         }
         spec_path.write_text(json.dumps(spec))
         runners.append(
@@ -154,43 +194,91 @@ def run_load(label, target, scenario, port, clients, args, workdir, procs) -> Re
                 text=True,
             )
         )
-    for runner in runners:
-        if runner.stdout.readline().strip() != "READY":
-            raise SystemExit(f"load generator for {label} did not start")
-    start = time.time() + 0.3
-    for runner in runners:
-        runner.stdin.write(f"{start!r}\n")
-        runner.stdin.flush()
-    latencies: list[int] = []
-    errors: list[str] = []
-    sizes = []
-    client_cpu = 0.0
-    for runner in runners:
-        out, _ = runner.communicate(timeout=args.warmup + args.duration + 60)
-        if runner.returncode != 0:
-            raise SystemExit(f"load generator for {label} failed")
-        data = json.loads(out)
-        latencies += data["latencies_us"]
-        errors += data["errors"]
-        sizes.append(data["mean_bytes"])
-        client_cpu += data["cpu_seconds"]
-    latencies.sort()
-    kinds: dict[str, int] = {}
-    for error in errors:
-        kinds[error] = kinds.get(error, 0) + 1
-    return Result(
-        label=label,
-        target=target,
-        concurrency=len(clients),
-        requests=len(latencies),
-        seconds=args.duration,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
-        max_ms=latencies[-1] / 1000 if latencies else float("nan"),
-        errors=len(errors),
-        error_kinds=kinds,
-        mean_bytes=sum(sizes) / len(sizes) if sizes else 0,
-        client_cpu=client_cpu / (args.warmup + args.duration),
+    try:
+        for runner in runners:
+            if runner.stdout.readline().strip() != "READY":
+                raise SystemExit(f"load generator for {result.label} did not start")
+        start = time.time() + 0.2
+        for runner in runners:
+            runner.stdin.write(f"{start!r}\n")
+            runner.stdin.flush()
+        for runner in runners:
+            out, _ = runner.communicate(timeout=warmup + duration + 60)
+            if runner.returncode != 0:
+                raise SystemExit(f"load generator for {result.label} failed")
+            data = json.loads(out)
+            result.latencies_us += data["latencies_us"]
+            result.errors += data["errors"]
+            result.bytes_seen.append(data["mean_bytes"])
+            result.client_cpu_s += data["cpu_seconds"]
+            result.client_wall_s += warmup + duration
+    finally:
+        for runner in runners:  # only on failure: the others are done by now
+            if runner.poll() is None:
+                runner.kill()
+                runner.wait()
+    result.seconds += duration
+    result.latencies_us.sort()
+
+
+def run_pair(pair, args, workdir) -> None:
+    """Measure a (bare, real) pair in interleaved slices — bare, real, then real,
+    bare, … — so that the machine's drift falls on both sides alike."""
+    rounds = max(1, args.rounds)
+    piece = args.duration / rounds
+    for number in range(rounds):
+        order = pair if number % 2 == 0 else pair[::-1]
+        for result, scenario, server, clients in order:
+            warmup = args.warmup if number == 0 else args.slice_warmup
+            print(
+                f"  {result.label}: slice {number + 1}/{rounds} "
+                f"({warmup:g} s warm-up + {piece:g} s)",
+                flush=True,
+            )
+            run_slice(
+                result,
+                scenario,
+                server.port,
+                clients,
+                warmup,
+                piece,
+                workdir,
+                args.client_procs,
+            )
+
+
+def _page_lines(html: bytes) -> list[str]:
+    text = html.decode("utf-8", "replace")
+    text = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1…", text)
+    text = re.sub(r'data-remaining="\d+"', 'data-remaining="…"', text)
+    text = re.sub(r">\d+:\d\d</span>", ">…</span>", text)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+async def _get(port: int, path: str, cookies: dict | None = None) -> bytes:
+    connection = Connection(port, dict(cookies or {}))
+    try:
+        response = await connection.request("GET", path)
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise SystemExit(f"GET {path}: {response.status}")
+    return response.body
+
+
+def check_mirror(real: Server, bare: Server, client: dict) -> int:
+    """Lines in which the bare page differs from the real attempt page of the same
+    unanswered attempt (CSRF tokens and the timer masked); 0 when it mirrors it."""
+    path = f"/attempts/{client['attempt_id']}?page=1"
+    mine = asyncio.run(_get(real.port, path, client["cookies"]))
+    theirs = asyncio.run(_get(bare.port, f"/render/{client['attempt_id']}"))
+    matcher = difflib.SequenceMatcher(
+        a=_page_lines(mine), b=_page_lines(theirs), autojunk=False
+    )
+    return sum(
+        max(i2 - i1, j2 - j1)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
     )
 
 
@@ -206,17 +294,31 @@ def parse_args(argv=None):
         default=50,
         help="concurrent clients for the page pair (default: 50, every cadre)",
     )
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds")
     parser.add_argument(
-        "--duration", type=float, default=12.0, help="measured seconds per scenario"
+        "--duration",
+        type=float,
+        default=12.0,
+        help="measured seconds per scenario, split over the rounds (default 12)",
     )
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved slices per scenario (3)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="warm-up before a first slice (3 s)"
+    )
+    parser.add_argument(
+        "--slice-warmup",
+        type=float,
+        default=1.0,
+        help="warm-up before a later slice (1 s)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads each (4)")
     parser.add_argument(
         "--worker-class", default="gthread", help="gunicorn worker class (gthread)"
     )
     parser.add_argument(
-        "--client-procs", type=int, default=1, help="load generator processes"
+        "--client-procs", type=int, default=1, help="load generator processes (1)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
@@ -238,59 +340,54 @@ def print_report(args, settings, seeded, results) -> bool:
     render, page = results["render"], results["page"]
     print()
     print(
-        f"VHCV benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"gunicorn {' '.join(settings)} on {HOST} (both apps)"
+        f"VHCV benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"both apps: gunicorn {' '.join(settings)} on {HOST}"
     )
     print(
-        f"SQLite WAL, {len(seeded.cadres)} cadres signed in, attempt of "
-        f"{seeded.questions} questions; warm-up {args.warmup:g} s, "
-        f"measured {args.duration:g} s per row"
+        f"SQLite WAL; {len(seeded.cadres)} cadres signed in, each with an open "
+        f"attempt of {seeded.questions} questions. Each row: {args.duration:g} s "
+        f"measured in {args.rounds} slices interleaved with its pair."
     )
     print()
     header = (
-        f"{'scenario':<34} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'max ms':>8} {'errors':>6} {'bytes':>7} {'client CPU':>10}"
+        f"{'scenario':<40} {'conc':>4} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7} {'errors':>6} {'bytes':>6} {'client CPU':>10}"
     )
     print(header)
     print("-" * len(header))
     for result in (answer, write, page, render):
+        row = result.summary()
         print(
-            f"{result.label:<34} {result.concurrency:>4} {result.rps:>8.0f} "
-            f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.max_ms:>8.1f} "
-            f"{result.errors:>6} {result.mean_bytes:>7.0f} "
-            f"{result.client_cpu:>9.0%}"
+            f"{row['label']:<40} {row['concurrency']:>4} {row['rps']:>7.0f} "
+            f"{row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['max_ms']:>7.1f} "
+            f"{row['errors']:>6} {row['mean_bytes']:>6.0f} {row['client_cpu']:>10.0%}"
         )
-        if result.error_kinds:
-            print(f"{'':<34} errors by kind: {result.error_kinds}")
+        if row["error_kinds"]:
+            print(f"{'':<40} errors by kind: {row['error_kinds']}")
     print()
-
-    checks = []
     save_ratio = answer.rps / write.rps if write.rps else 0.0
     page_ratio = page.rps / render.rps if render.rps else 0.0
-    checks.append(
+    checks = [
         (
-            f"autosave req/s ratio real/bare = {save_ratio:.2f}",
+            f"autosave: req/s real/bare = {save_ratio:.2f}",
             f">= {AUTOSAVE_RATIO}",
             save_ratio >= AUTOSAVE_RATIO,
-        )
-    )
-    checks.append(
+        ),
         (
-            f"autosave p99 at {answer.concurrency} cadres = {answer.p99_ms:.1f} ms",
+            f"autosave: p99 at {answer.concurrency} cadres = {answer.p(0.99):.1f} ms",
             f"< {AUTOSAVE_P99_MS:g} ms",
-            answer.p99_ms < AUTOSAVE_P99_MS,
-        )
-    )
-    checks.append(
+            answer.p(0.99) < AUTOSAVE_P99_MS,
+        ),
         (
-            f"attempt page (30 q) ratio real/bare = {page_ratio:.2f}",
+            f"attempt page, {seeded.questions} questions: req/s real/bare = "
+            f"{page_ratio:.2f}",
             f">= {PAGE_RATIO}",
             page_ratio >= PAGE_RATIO,
-        )
-    )
-    for result in results.values():
-        checks.append((f"errors: {result.label}", "= 0", result.errors == 0))
-    width = max(len(c[0]) for c in checks)
+        ),
+    ]
+    for result in (answer, write, page, render):
+        checks.append((f"no errors: {result.label}", "0 non-2xx", not result.errors))
+    width = max(len(text) for text, _, _ in checks)
     for text, budget, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {text:<{width}}  (budget {budget})")
     passed = all(ok for _, _, ok in checks)
@@ -301,10 +398,11 @@ def print_report(args, settings, seeded, results) -> bool:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    began = time.monotonic()
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="vhcv-bench-"))
     servers: list[Server] = []
     try:
-        began = time.monotonic()
         print(f"Seeding {workdir} ...", flush=True)
         seeded: Seeded = seed(workdir, args.cadres)
         write_db = workdir / "bare.sqlite3"
@@ -317,14 +415,13 @@ def main(argv=None) -> int:
             **base_env,
             "SECRET_KEY": seeded.secret_key,
             "DATABASE_URL": f"sqlite:///{seeded.db_path}",
-            # 50 sign-ins from one address in a few seconds, by design:
+            # 50 sign-ins from one address within a second, by design:
             "LOGIN_RATE_LIMIT": "100000 per minute",
         }
         bare_env = {
             **base_env,
             "BENCH_WRITE_DB": str(write_db),
             "BENCH_SEED_DB": seeded.db_path,
-            "BENCH_ATTEMPT_ID": str(seeded.cadres[0].attempt_id),
         }
         print(f"Starting gunicorn {' '.join(settings)} (app, bare) ...", flush=True)
         real = Server("real", "wsgi:app", free_port(), settings, real_env, workdir)
@@ -334,13 +431,9 @@ def main(argv=None) -> int:
             "bare", "bench.bare_app:app", free_port(), settings, bare_env, workdir
         )
         servers.append(bare)
-        bare.wait_ready("/render")
+        bare.wait_ready(f"/render/{seeded.cadres[0].attempt_id}")
 
         print(f"Signing in {len(seeded.cadres)} cadres ...", flush=True)
-        import asyncio
-
-        from bench.load import sign_in_all
-
         cadres = [
             {"username": c.username, "password": c.password, "attempt_id": c.attempt_id}
             for c in seeded.cadres
@@ -357,33 +450,54 @@ def main(argv=None) -> int:
             for i, (c, s) in enumerate(zip(seeded.cadres, sessions, strict=True))
         ]
         page_clients = clients[: args.page_concurrency]
-        procs = args.client_procs
-        plan = [
-            ("write", "bare  POST /write (1 row)", bare, clients),
-            ("answer", "real  POST /attempts/<id>/answer", real, clients),
-            ("render", "bare  GET /render (30 q)", bare, page_clients),
-            ("page", "real  GET /attempts/<id>?page=1", real, page_clients),
-        ]
-        results: dict[str, Result] = {}
-        for key, label, server, group in plan:
-            print(f"Running {label.split('  ', 1)[1]} ...", flush=True)
-            results[key] = run_load(
-                label, server.name, key, server.port, group, args, workdir, procs
-            )
+        mirror_diff = check_mirror(real, bare, clients[-1])
+        results = {
+            "write": Result("bare  POST /write (1 row)", len(clients)),
+            "answer": Result("real  POST /attempts/<id>/answer", len(clients)),
+            "render": Result("bare  GET /render/<id> (30 q)", len(page_clients)),
+            "page": Result("real  GET /attempts/<id>?page=1 (30 q)", len(page_clients)),
+        }
+        print("Autosave pair ...", flush=True)
+        run_pair(
+            [
+                (results["write"], "write", bare, clients),
+                (results["answer"], "answer", real, clients),
+            ],
+            args,
+            workdir,
+        )
+        print("Attempt page pair ...", flush=True)
+        run_pair(
+            [
+                (results["render"], "render", bare, page_clients),
+                (results["page"], "page", real, page_clients),
+            ],
+            args,
+            workdir,
+        )
         for server in servers:
             server.stop()
         passed = print_report(args, settings, seeded, results)
+        if mirror_diff:
+            print(
+                f"  NOTE  the bare page differs from the real attempt page in "
+                f"{mirror_diff} lines: update bench/templates/bare_attempt.html to "
+                "mirror the current templates"
+            )
+        else:
+            print("  (bare page checked: same markup as the real attempt page)")
         for server in servers:
             for line in server.problems()[:10]:
                 print(f"  {server.name} server log: {line}")
-        print(f"(whole run: {time.monotonic() - began:.0f} s)")
+                passed = False
+        print(
+            f"(whole run: {time.monotonic() - began:.0f} s; 1-min load average "
+            f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after — other work "
+            "on the machine shows here and widens the spread)"
+        )
         if args.json:
-            args.json.write_text(
-                json.dumps(
-                    {k: {**vars(r), "rps": r.rps} for k, r in results.items()},
-                    indent=2,
-                )
-            )
+            summary = {key: result.summary() for key, result in results.items()}
+            args.json.write_text(json.dumps(summary, indent=2))
         return 0 if passed else 1
     finally:
         for server in servers:

@@ -1,10 +1,15 @@
 """Every route × every role. A route missing from RULES fails the suite."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.courses.cli import _url_builders
 from app.courses.loader import load_content
 from app.courses.sync import sync_content
+from app.extensions import db
+from app.records.services import create_campaign
+from app.timeutil import utcnow
 from tests.conftest import csrf_token
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
@@ -52,9 +57,24 @@ RULES = {
     "accounts.set_active": {HR, ADMIN},
     "accounts.move": {HR, ADMIN},
     "audit.index": {ADMIN},
+    "reports.dashboard": {HR, ADMIN},
+    "reports.cadres": {HR, ADMIN},
+    "reports.cadre": {HR, ADMIN},
+    "reports.ranking": {HR, ADMIN},
     "records.campaigns": {ADMIN},
     "records.create_campaign": {ADMIN},
+    "reports.export_csv": {HR, ADMIN},
+    "reports.export_xlsx": {HR, ADMIN},
+    "reports.annual_page": {HR, ADMIN},
+    "reports.annual_xlsx": {HR, ADMIN},
+    # Machine access only: a Bearer token, never a session (tests/reports/test_api.py).
+    "api.campaign_records": set(),
+    "accounts.import_cadres": {HR, ADMIN},
+    "accounts.confirm_cadre_import": {HR, ADMIN},
 }
+
+# Routes that answer 401 to every browser session (token authentication).
+TOKEN_ONLY = {"api.campaign_records"}
 
 # Routes whose argument belongs to one person: others get 404, so the matrix only
 # checks that anonymous visitors are sent to sign in and the owner gets through.
@@ -84,6 +104,17 @@ def people(app, tmp_path) -> dict[str, int]:
         )
         make_user("hr", tree["D"], roles=[("hr", tree["D"]), ("learner", None)])
         make_user("admin", tree["P"], roles=[("admin", None)])
+        create_campaign(
+            "C2026",
+            "Đợt thử",
+            2026,
+            "T",
+            "Q",
+            utcnow() - timedelta(days=1),
+            utcnow() + timedelta(days=30),
+            [tree["P"]],
+        )
+        db.session.commit()
         return {
             "filename": "css/app.css",
             "user_id": learner.id,
@@ -95,6 +126,8 @@ def people(app, tmp_path) -> dict[str, int]:
             "quizzes.quiz:code": "Q",
             "quizzes.start:code": "Q",
             "attempt_id": 999,
+            "api.campaign_records:code": "C2026",
+            "token": "no-such-upload",
         }
 
 
@@ -123,6 +156,11 @@ def test_access_matrix(app, client, people, role):
         )
         response = client.open(url, method=method, data={"csrf_token": token})
         allowed = role in RULES[rule.endpoint]
+        if rule.endpoint in TOKEN_ONLY:
+            assert response.status_code == 401, (
+                f"{role} {url} -> {response.status_code}"
+            )
+            continue
         if rule.endpoint in OWN_ONLY and role != ANON:
             assert response.status_code == 404, (
                 f"{role} {url} -> {response.status_code}"

@@ -3,18 +3,21 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from app.errors import DomainError, ImportRejected
 from app.extensions import db
 from app.tabular import TableError
 
-from . import services
+from . import cadre_import, services
 from . import units as unit_services
 from .importing import read_unit_rows
 
 units_cli = AppGroup("units", help="Quản lý cây đơn vị (units tree).")
 users_cli = AppGroup("users", help="Quản lý tài khoản (user accounts).")
+cadres_cli = AppGroup("cadres", help="Nhập danh sách cán bộ (cadres) từ CSV/XLSX.")
 
 
 def fail(message: str) -> None:
@@ -122,3 +125,62 @@ def set_password(username, password, force_change) -> None:
         fail(error.message)
     db.session.commit()
     click.echo(f"Đã đặt mật khẩu cho {user.username}.")
+
+
+@cadres_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị nhận (gốc).")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và in kết quả, không ghi.")
+@click.option(
+    "--accept-warnings",
+    is_flag=True,
+    help="Nhập dù có cảnh báo (chuyển mã chưa chắc chắn, ký tự lạ) sau khi đã xem.",
+)
+def import_cadres(file: Path, unit_code: str, dry_run: bool, accept_warnings: bool):
+    """Import cadres from FILE (CSV or XLSX) into the subtree of unit --unit.
+
+    All or nothing; re-importing the same file changes nothing. Names converted
+    from TCVN3/VNI are printed, errors and warnings are listed as file:line.
+    """
+    limit = cadre_import.max_bytes(current_app.config)
+    size = file.stat().st_size
+    if size > limit:
+        fail(f"{file}: {cadre_import.too_big_message(size, limit)}")
+    try:
+        unit = unit_services.get_unit_by_code(unit_code)
+        rows = cadre_import.parse_cadre_file(file.read_bytes(), str(file))
+        plan = cadre_import.plan_import(rows, unit, viewer=None)
+    except (TableError, DomainError) as error:
+        fail(str(getattr(error, "message", error)))
+    for row in plan.rows:
+        for fix in row.row.fixes:
+            sure = "" if fix.confident else " — chưa chắc chắn"
+            click.echo(
+                f"{plan.source}:{row.line}: “{fix.original}” → “{fix.text}” "
+                f"({fix.encoding.upper()}{sure})"
+            )
+    for problem in plan.problems(warnings=True):
+        click.echo(problem, err=True)
+    counts = plan.counts
+    summary = (
+        f"{counts['rows']} dòng: {counts['created']} tạo mới, {counts['updated']} "
+        f"cập nhật, {counts['unchanged']} không đổi, {counts['errors']} lỗi, "
+        f"{counts['warnings']} cảnh báo, {counts['converted']} chuyển mã."
+    )
+    if plan.has_errors:
+        fail(f"{summary} Không nhập gì.")
+    if plan.has_warnings and not accept_warnings and not dry_run:
+        fail(f"{summary} Xem các cảnh báo rồi chạy lại với --accept-warnings.")
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{summary} (--dry-run: không ghi gì)")
+        return
+    try:
+        done = cadre_import.apply_import(plan, actor=None)
+        db.session.commit()
+    except IntegrityError:  # another import created the same code meanwhile
+        fail("Dữ liệu cán bộ vừa thay đổi trong lúc nhập; không nhập gì, hãy chạy lại.")
+    click.echo(
+        f"Cán bộ: {done['created']} tạo mới, {done['updated']} cập nhật "
+        f"({done['moved']} chuyển đơn vị), {done['unchanged']} không đổi."
+    )

@@ -1,5 +1,100 @@
 """HR dashboard pages (scoped to the officer's subtree)."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from app.security import get_scoped_user, role_required
+from app.timeutil import utcnow
+
+from . import queries
+from .dashboard import (
+    ReportScope,
+    cadre_detail,
+    export_endpoints,
+    person_campaigns,
+    pick_campaign,
+    ranked,
+    record_page,
+    report_scope,
+)
 
 bp = Blueprint("reports", __name__)
+
+
+def _scope() -> ReportScope:
+    return report_scope(
+        current_user,
+        request.args.get("campaign"),
+        request.args.get("unit", type=int),
+    )
+
+
+@bp.get("/reports/")
+@role_required("hr", "admin")
+def dashboard():
+    scope = _scope()
+    summary, rows = None, []
+    if scope.campaign is not None:
+        totals = queries.rollup(scope.campaign.id, scope.unit)  # one grouped query
+        summary = queries.subtree_summary(scope.campaign.id, scope.unit, totals)
+        rows = queries.children_summary(scope.campaign.id, scope.unit, totals)
+    return render_template(
+        "reports/dashboard.html",
+        scope=scope,
+        summary=summary,
+        rows=rows,
+        exports=export_endpoints(),
+    )
+
+
+@bp.get("/reports/cadres")
+@role_required("hr", "admin")
+def cadres():
+    scope = _scope()
+    status, text = request.args.get("status", ""), request.args.get("q", "")
+    direct = request.args.get("direct") == "1"
+    page = None
+    if scope.campaign is not None:
+        page = record_page(
+            scope.campaign,
+            scope.unit,
+            status,
+            text,
+            request.args.get("page", 1, type=int),
+            current_app.config["PAGE_SIZE"],
+            direct,
+        )
+    return render_template(
+        "reports/cadres.html",
+        scope=scope,
+        page=page,
+        filters={"status": status, "q": text, "direct": 1 if direct else None},
+    )
+
+
+@bp.get("/reports/cadres/<int:user_id>")
+@role_required("hr", "admin")
+def cadre(user_id: int):
+    person = get_scoped_user(current_user, user_id, "hr")
+    campaigns = person_campaigns(current_user, person)
+    campaign = pick_campaign(current_user, request.args.get("campaign"), campaigns)
+    detail = cadre_detail(person, campaign) if campaign else None
+    return render_template(
+        "reports/cadre.html",
+        person=person,
+        campaign=campaign,
+        campaigns=campaigns,
+        detail=detail,
+    )
+
+
+@bp.get("/reports/ranking")
+@role_required("hr", "admin")
+def ranking():
+    scope = _scope()
+    rows = []
+    if scope.campaign is not None:
+        rows = ranked(queries.ranking(scope.campaign.id, scope.unit))
+    return render_template(
+        "reports/ranking.html", scope=scope, rows=rows, today=utcnow()
+    )

@@ -1,0 +1,239 @@
+"""HR pages to import cadres: upload → preview (nothing written) → confirm.
+
+The uploaded bytes wait in a private folder (the instance folder by default) under a
+random token bound to the uploader; confirming parses and plans them again — the form
+carries no data — and the file is deleted after the import or after an hour.
+"""
+
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import BooleanField, SelectField
+
+from app.extensions import csrf, db
+from app.security import get_scoped_unit, role_required, scoped_units
+from app.tabular import TableError
+
+from . import cadre_import
+from .models import Unit
+from .views import bp
+
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and the unit field
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+PREVIEW_ROWS = 300  # rows shown per section of the preview; the counts cover all
+
+
+class CadreImportForm(FlaskForm):
+    file = FileField(
+        _l("Tệp danh sách (CSV hoặc XLSX)"),
+        validators=[FileRequired(_l("Hãy chọn tệp danh sách."))],
+    )
+    unit = SelectField(_l("Nhập vào đơn vị"), coerce=int)
+
+
+class ConfirmImportForm(FlaskForm):
+    accept_warnings = BooleanField(
+        _l("Tôi đã kiểm tra các cảnh báo ở trên và đồng ý nhập như vậy")
+    )
+
+
+@bp.route("/cadres/import", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its token itself, after the size check below
+@role_required("hr", "admin")
+def import_cadres():
+    limit = cadre_import.max_bytes(current_app.config)
+    size = request.content_length or 0
+    if request.method == "POST" and size > limit + FORM_OVERHEAD:
+        return _form_page(_empty_form(), _too_big(size, limit), 413)
+    request.max_content_length = limit + FORM_OVERHEAD  # caps a body without length
+    try:
+        form = CadreImportForm()
+    except RequestEntityTooLarge:
+        return _form_page(_empty_form(), _too_big(size, limit), 413)
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _form_page(form)
+    upload = form.file.data
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        return _form_page(form, _too_big(len(data), limit), 413)
+    unit = get_scoped_unit(current_user, form.unit.data, "hr")
+    try:
+        rows = cadre_import.parse_cadre_file(data, upload.filename or "tệp.csv")
+    except TableError as error:
+        return _form_page(form, str(error), 400)
+    plan = cadre_import.plan_import(rows, unit, current_user)
+    token = None if plan.has_errors else _store(data, rows.source, unit.id)
+    return _preview_page(plan, token, 400 if plan.has_errors else 200)
+
+
+@bp.post("/cadres/import/<token>/confirm")
+@role_required("hr", "admin")
+def confirm_cadre_import(token: str):
+    stored = _load(token)
+    if stored is None:
+        flash(
+            _(
+                "Bản xem trước đã hết hạn hoặc đã được nhập. Hãy tải tệp lên lại để "
+                "xem trước."
+            ),
+            "error",
+        )
+        return redirect(url_for("accounts.import_cadres"))
+    meta, data = stored
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        flash(_("Biểu mẫu đã hết hạn. Hãy tải tệp lên lại."), "error")
+        return redirect(url_for("accounts.import_cadres"))
+    unit = get_scoped_unit(current_user, meta["unit_id"], "hr")
+    plan = cadre_import.plan_import(
+        cadre_import.parse_cadre_file(data, meta["filename"]), unit, current_user
+    )
+    if plan.has_errors:  # the data changed since the preview
+        _discard(token)
+        return _preview_page(plan, None, 409)
+    if plan.has_warnings and not form.accept_warnings.data:
+        flash(_("Hãy đánh dấu ô xác nhận đã kiểm tra các cảnh báo."), "error")
+        return _preview_page(plan, token, 400)
+    try:
+        counts = cadre_import.apply_import(plan, current_user)
+        db.session.commit()
+    except IntegrityError:  # another import created the same code meanwhile
+        db.session.rollback()
+        flash(
+            _("Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. Hãy thử lại."),
+            "error",
+        )
+        return redirect(url_for("accounts.import_cadres"))
+    _discard(token)
+    flash(
+        _(
+            "Đã nhập %(file)s: %(created)d cán bộ mới, %(updated)d cập nhật "
+            "(%(moved)d chuyển đơn vị), %(unchanged)d không đổi.",
+            file=plan.source,
+            **counts,
+        ),
+        "success",
+    )
+    return redirect(url_for("accounts.cadres"))
+
+
+def _empty_form() -> CadreImportForm:
+    form = CadreImportForm(formdata=None)  # does not touch the request body
+    form.unit.choices = _unit_choices()
+    return form
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    query = scoped_units(current_user, "hr").where(Unit.active.is_(True))
+    units = db.session.scalars(query.order_by(Unit.path)).all()
+    top = min((u.depth for u in units), default=0)
+    return [(u.id, f"{'— ' * (u.depth - top)}{u.code} · {u.name}") for u in units]
+
+
+def _too_big(size: int, limit: int) -> str:
+    return cadre_import.too_big_message(size, limit)
+
+
+def _form_page(form: CadreImportForm, error: str | None = None, status: int = 200):
+    return render_template(
+        "accounts/cadre_import.html",
+        form=form,
+        error=error,
+        limit_mb=cadre_import.max_bytes(current_app.config) / 1e6,
+    ), status
+
+
+def _preview_page(plan, token: str | None, status: int):
+    def rows(predicate):
+        chosen = [r for r in plan.rows if predicate(r)]
+        return chosen[:PREVIEW_ROWS], max(0, len(chosen) - PREVIEW_ROWS)
+
+    return render_template(
+        "accounts/cadre_import_preview.html",
+        plan=plan,
+        counts=plan.counts,
+        token=token,
+        form=ConfirmImportForm(formdata=None),
+        problems=rows(lambda r: r.errors or r.warnings),
+        fixes=rows(lambda r: r.row.fixes),
+        updates=rows(lambda r: r.action == cadre_import.UPDATE),
+        creates=rows(lambda r: r.action == cadre_import.CREATE),
+        field_labels={
+            "full_name": _("Họ và tên"),
+            "given_name": _("Tên"),
+            "position": _("Chức vụ"),
+        },
+        encoding_labels={"tcvn3": "TCVN3", "vni": "VNI"},
+    ), status
+
+
+# --- the uploaded file, kept between preview and confirmation ------------------------
+
+
+def _folder() -> Path:
+    configured = current_app.config.get("CADRE_IMPORT_DIR")
+    folder = Path(configured or Path(current_app.instance_path) / "cadre_imports")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _ttl() -> int:
+    return int(current_app.config.get("CADRE_IMPORT_TTL_SECONDS", 3600))
+
+
+def _store(data: bytes, filename: str, unit_id: int) -> str:
+    folder = _folder()
+    _purge(folder)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.bin").write_bytes(data)
+    meta = {"user_id": current_user.id, "unit_id": unit_id, "filename": filename}
+    (folder / f"{token}.json").write_text(json.dumps(meta | {"at": time.time()}))
+    return token
+
+
+def _purge(folder: Path) -> None:
+    """Delete uploads older than the time to live (previews never confirmed)."""
+    cutoff = time.time() - _ttl()
+    for path in folder.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:  # another worker purged it first
+            pass
+
+
+def _load(token: str) -> tuple[dict, bytes] | None:
+    """The stored upload of `token`; None when unknown or expired; 404 when it
+    belongs to someone else."""
+    if not TOKEN_RE.match(token):
+        return None
+    folder = _folder()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text())
+        data = (folder / f"{token}.bin").read_bytes()
+    except (FileNotFoundError, ValueError):
+        return None
+    if meta.get("user_id") != current_user.id:
+        abort(404)
+    if time.time() - meta.get("at", 0) > _ttl():
+        _discard(token)
+        return None
+    return meta, data
+
+
+def _discard(token: str) -> None:
+    folder = _folder()
+    for suffix in (".bin", ".json"):
+        (folder / f"{token}{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,136 @@
+"""`flask reports export|annual`: the same files HR officers download, for operators."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import current_app, render_template
+from flask.cli import AppGroup
+
+from app import audit
+from app.accounts import units as unit_services
+from app.errors import DomainError
+from app.extensions import db
+from app.records import services as records
+
+from . import annual, exports
+
+reports_cli = AppGroup("reports", help="Xuất kết quả bồi dưỡng và báo cáo năm.")
+
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Tệp ghi ra.",
+)
+CAMPAIGN = click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
+UNIT = click.option(
+    "--unit", "unit_code", required=True, help="Mã đơn vị (cả cây đơn vị con)."
+)
+
+
+def _selection(campaign_code: str, unit_code: str):
+    try:
+        return (
+            records.get_campaign(campaign_code.strip()),
+            unit_services.get_unit_by_code(unit_code),
+        )
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _format(chosen: str | None, output: Path, allowed: tuple[str, ...]) -> str:
+    """The chosen format, else the output file's extension."""
+    fmt = (chosen or output.suffix.lstrip(".")).lower()
+    if fmt not in allowed:
+        raise click.ClickException(
+            f"Không rõ định dạng cho {output}: dùng --format {'|'.join(allowed)}."
+        )
+    return fmt
+
+
+@contextmanager
+def _read_only() -> Iterator[None]:
+    """Run a long read in a plain transaction. A CLI command otherwise takes
+    SQLite's write lock at its first statement (app.database), which would hold
+    every cadre's autosave back for the length of the export."""
+    db.session.commit()
+    with current_app.test_request_context():
+        yield
+        db.session.commit()
+
+
+def _audit(kind: str, campaign, unit, output: Path) -> None:
+    audit.record(
+        "report.exported",
+        target=unit,
+        kind=kind,
+        campaign=campaign.code,
+        unit=unit.code,
+        file=str(output),
+        channel="cli",
+    )
+    db.session.commit()
+
+
+@reports_cli.command("export")
+@CAMPAIGN
+@UNIT
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    help="csv (UTF-8 có BOM) hoặc xlsx; mặc định theo đuôi tệp.",
+)
+@OUTPUT
+def export_command(
+    campaign_code: str, unit_code: str, fmt: str | None, output: Path
+) -> None:
+    """Write the training records of a campaign for a unit's subtree."""
+    campaign, unit = _selection(campaign_code, unit_code)
+    fmt = _format(fmt, output, ("csv", "xlsx"))
+    with _read_only():
+        rows = exports.iter_rows(campaign, unit)
+        if fmt == "csv":
+            with output.open("w", encoding="utf-8", newline="") as file:
+                file.writelines(exports.csv_chunks(rows))
+        else:
+            exports.write_xlsx(rows, output, campaign.code)
+    _audit(f"records.{fmt}", campaign, unit, output)
+    click.echo(f"Đã ghi {output}.")
+
+
+@reports_cli.command("annual")
+@CAMPAIGN
+@UNIT
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "html"]),
+    help="xlsx hoặc html (trang in được); mặc định theo đuôi tệp.",
+)
+@OUTPUT
+def annual_command(
+    campaign_code: str, unit_code: str, fmt: str | None, output: Path
+) -> None:
+    """Write the annual report (per unit: in scope, completed, %, passed, mean
+    score, not started) for a unit's subtree."""
+    campaign, unit = _selection(campaign_code, unit_code)
+    fmt = _format(fmt, output, ("xlsx", "html"))
+    with _read_only():
+        report = annual.annual_report(campaign, unit)
+        if fmt == "xlsx":
+            output.write_bytes(annual.annual_xlsx(report))
+        else:
+            output.write_text(_render_html(report), encoding="utf-8")
+    _audit(f"annual.{fmt}", campaign, unit, output)
+    click.echo(f"Đã ghi {output}.")
+
+
+def _render_html(report: annual.AnnualReportInfo) -> str:
+    """The printable page as a self-contained file (inline styles, no links)."""
+    return render_template(
+        "reports/annual.html", report=report, standalone=True, nonce=None
+    )

@@ -1,0 +1,220 @@
+"""What the HR dashboard pages show, always inside the viewer's scope. Read-only.
+
+The campaign and unit in view come from query arguments; a unit or a campaign the
+viewer may not see raises NotFound (404, no leak), exactly like an id that does not
+exist. Admins see everything.
+"""
+
+import math
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+
+from app.accounts.models import Unit, User
+from app.accounts.units import ancestors_of
+from app.courses import services as courses
+from app.errors import NotFound
+from app.extensions import db
+from app.quizzes import services as quizzes
+from app.quizzes.models import Attempt
+from app.records import services as records
+from app.records.models import Campaign, TrainingRecord
+from app.security import get_scoped_unit, scope_paths
+
+from .queries import SummaryRow, record_rows
+
+ROLE = "hr"
+# Downloads the dashboard links to, when their routes are registered.
+EXPORT_ENDPOINTS = ("reports.export_csv", "reports.export_xlsx", "reports.annual_page")
+
+
+@dataclass
+class ReportScope:
+    """The campaign and unit a report page shows, the campaigns the viewer may pick
+    and the breadcrumb from the viewer's scope root down to the unit."""
+
+    campaign: Campaign | None
+    campaigns: list[Campaign]
+    unit: Unit | None
+    trail: list[Unit]
+
+
+@dataclass
+class RowPage:
+    """One page of (record, user, unit) rows, with what the pager macro needs."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@dataclass
+class CadreDetailInfo:
+    record: TrainingRecord | None
+    reading: courses.CourseProgressInfo
+    attempts: list[Attempt]
+    pass_percent: int
+
+
+def _overlaps(campaign: Campaign, paths: list[str] | None) -> bool:
+    """True when a target subtree of `campaign` meets one of the scope subtrees."""
+    if paths is None:
+        return True
+    return any(
+        t.unit.path.startswith(p) or p.startswith(t.unit.path)
+        for t in campaign.targets
+        for p in paths
+    )
+
+
+def visible_campaigns(viewer: User) -> list[Campaign]:
+    """Campaigns whose targets overlap the viewer's scope, newest year first."""
+    paths = scope_paths(viewer, ROLE)
+    return [c for c in records.list_campaigns() if _overlaps(c, paths)]
+
+
+def pick_campaign(
+    viewer: User,
+    code: str | None,
+    preferred: list[Campaign] | None = None,
+    visible: list[Campaign] | None = None,
+) -> Campaign | None:
+    """The campaign `code` if the viewer may see it (else NotFound); without a code,
+    the newest visible one (the first of `preferred` that is visible, if any).
+    `visible` saves a query when the caller already has visible_campaigns()."""
+    visible = visible_campaigns(viewer) if visible is None else visible
+    if code:
+        campaign = records.get_campaign(code)
+        if campaign.id not in {c.id for c in visible}:
+            raise NotFound(f"Không có đợt bồi dưỡng “{code}”.")
+        return campaign
+    ids = {c.id for c in visible}
+    chosen = [c for c in preferred or [] if c.id in ids]
+    return (chosen or visible or [None])[0]
+
+
+def _hr_units(viewer: User) -> list[Unit]:
+    assignments = sorted(viewer.roles, key=lambda a: a.id or 0)
+    return [a.unit for a in assignments if a.role == ROLE and a.unit is not None]
+
+
+def default_unit(viewer: User, campaign: Campaign | None) -> Unit:
+    """Admin: the campaign's first target. HR: its first scope unit that the
+    campaign reaches, else its first scope unit. NotFound when there is none."""
+    if viewer.has_role("admin"):
+        if campaign is not None and campaign.targets:
+            return campaign.targets[0].unit
+        root = db.session.scalar(
+            select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
+        )
+        if root is not None:
+            return root
+    else:
+        units = _hr_units(viewer)
+        reached = [u for u in units if campaign and _overlaps(campaign, [u.path])]
+        if reached or units:
+            return (reached or units)[0]
+    raise NotFound("Không có đơn vị nào trong phạm vi của bạn.")
+
+
+def breadcrumb(viewer: User, unit: Unit) -> list[Unit]:
+    """Units from the viewer's scope root down to `unit`, never above that root."""
+    chain = ancestors_of(unit) + [unit]
+    paths = scope_paths(viewer, ROLE)
+    if paths is None:
+        return chain
+    roots = [p for p in paths if unit.path.startswith(p)]
+    top = min(roots, key=len) if roots else unit.path
+    return [u for u in chain if u.path.startswith(top)]
+
+
+def report_scope(viewer: User, code: str | None, unit_id: int | None) -> ReportScope:
+    """Resolve the `campaign` and `unit` query arguments inside the viewer's scope."""
+    if unit_id is not None:
+        unit = get_scoped_unit(viewer, unit_id, ROLE)
+    visible = visible_campaigns(viewer)
+    campaign = pick_campaign(viewer, code, visible=visible)
+    if unit_id is None:
+        unit = default_unit(viewer, campaign)
+    return ReportScope(campaign, visible, unit, breadcrumb(viewer, unit))
+
+
+def record_page(
+    campaign: Campaign,
+    unit: Unit,
+    status: str | None,
+    text: str | None,
+    page: int,
+    per_page: int,
+    direct_only: bool = False,
+) -> RowPage:
+    """A page of record_rows (Vietnamese order), with the total matching rows;
+    `direct_only` keeps the cadres of `unit` itself, not of its children."""
+    query: Select = record_rows(campaign.id, unit, status, text)
+    if direct_only:
+        query = query.where(TrainingRecord.unit_id == unit.id)
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    page = max(1, page)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return RowPage(list(rows), int(total or 0), page, per_page)
+
+
+def ranked(rows: list[SummaryRow]) -> list[tuple[int, SummaryRow]]:
+    """Competition ranks (1, 2, 2, 4) by completion rate over already sorted rows."""
+    result, previous, rank = [], None, 0
+    for position, row in enumerate(rows, start=1):
+        if row.completion_percent != previous:
+            rank, previous = position, row.completion_percent
+        result.append((rank, row))
+    return result
+
+
+def person_campaigns(viewer: User, person: User) -> list[Campaign]:
+    """Campaigns `person` has a record in that the viewer may see, newest first."""
+    ids = {c.id for c in visible_campaigns(viewer)}
+    return [r.campaign for r in records.transcript(person) if r.campaign.id in ids]
+
+
+def cadre_detail(person: User, campaign: Campaign) -> CadreDetailInfo:
+    """`person`'s record in `campaign`, reading of its course and its quiz attempts
+    (oldest first)."""
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    attempts = sorted(quizzes.history(person, quiz), key=lambda a: a.number)
+    return CadreDetailInfo(
+        record=records.record_for(person, campaign),
+        reading=courses.course_progress(
+            person, courses.get_course(campaign.course_code)
+        ),
+        attempts=attempts,
+        pass_percent=quiz.pass_percent,
+    )
+
+
+def export_endpoints() -> list[str]:
+    """The download endpoints that exist in this app (the dashboard links only to
+    those)."""
+    return [e for e in EXPORT_ENDPOINTS if e in current_app.view_functions]

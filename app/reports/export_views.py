@@ -1,0 +1,146 @@
+"""Downloads for HR officers and administrators, inside the viewer's subtree: the
+records of a campaign (CSV, XLSX) and the annual report (printable page, XLSX).
+
+Every route takes `?campaign=CODE&unit=ID`, defaulting as the dashboard does (the
+newest campaign the viewer may see, the viewer's own unit). A campaign or unit
+outside the viewer's scope is a 404.
+"""
+
+import contextvars
+import secrets
+from collections.abc import Callable, Iterator
+
+from flask import Response, current_app, render_template, request
+from flask_login import current_user
+
+from app import audit
+from app.accounts.models import Unit
+from app.database import start_writing
+from app.errors import NotFound
+from app.extensions import db
+from app.records.models import Campaign
+from app.security import CSP, get_scoped_unit, role_required
+
+from . import annual, exports
+from .dashboard import default_unit, pick_campaign, visible_campaigns
+from .views import bp
+
+CSV_MIME = "text/csv; charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/reports/export.csv")
+@role_required("hr", "admin")
+def export_csv():
+    campaign, unit = _selection()
+    query = exports.export_query(campaign, unit)
+    filename = exports.export_filename(campaign, unit, "csv")
+    _audit_export("records.csv", campaign, unit)
+    chunks = _stream_in_context(lambda: exports.csv_chunks(_rows(query)))
+    return _download(chunks, CSV_MIME, filename)
+
+
+@bp.get("/reports/export.xlsx")
+@role_required("hr", "admin")
+def export_xlsx():
+    campaign, unit = _selection()
+    query, title = exports.export_query(campaign, unit), campaign.code
+    filename = exports.export_filename(campaign, unit, "xlsx")
+    _audit_export("records.xlsx", campaign, unit)
+    chunks = _stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
+    return _download(chunks, XLSX_MIME, filename)
+
+
+@bp.get("/reports/annual")
+@role_required("hr", "admin")
+def annual_page():
+    campaign, unit = _selection()
+    nonce = secrets.token_urlsafe(16)
+    page = render_template(
+        "reports/annual.html",
+        report=annual.annual_report(campaign, unit),
+        campaigns=visible_campaigns(current_user),
+        nonce=nonce,
+        standalone=False,
+    )
+    response = Response(page, mimetype="text/html")
+    # The print stylesheet is inline (the page is also saved as a file by the CLI).
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
+    )
+    return response
+
+
+@bp.get("/reports/annual.xlsx")
+@role_required("hr", "admin")
+def annual_xlsx():
+    campaign, unit = _selection()
+    report = annual.annual_report(campaign, unit)
+    data = annual.annual_xlsx(report)
+    _audit_export("annual.xlsx", campaign, unit)
+    return _download([data], XLSX_MIME, annual.annual_filename(report, "xlsx"))
+
+
+def _selection() -> tuple[Campaign, Unit]:
+    """The campaign and unit asked for (defaults as on the dashboard); NotFound
+    when unknown or outside the viewer's scope."""
+    campaign = pick_campaign(current_user, request.args.get("campaign"))
+    if campaign is None:
+        raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is None:
+        unit_id = default_unit(current_user, campaign).id
+    return campaign, get_scoped_unit(current_user, unit_id, "hr")
+
+
+def _audit_export(kind: str, campaign: Campaign, unit: Unit) -> None:
+    """Record the export and commit (before the download: one that breaks off was
+    still handed out)."""
+    start_writing()
+    audit.record(
+        "report.exported",
+        actor=current_user,
+        target=unit,
+        kind=kind,
+        campaign=campaign.code,
+        unit=unit.code,
+    )
+    db.session.commit()
+
+
+def _stream_in_context(chunks: Callable[[], Iterator]) -> Iterator:
+    """Like flask.stream_with_context, but the request's context (and with it a
+    database session) lives in a private copy of the context variables, entered
+    only while the next chunk is made. A download the client abandons, or a test
+    that never reads it, leaves no Flask context pushed on the caller's side."""
+    app, environ = current_app._get_current_object(), request.environ
+
+    def produce() -> Iterator:
+        with app.request_context(environ):
+            yield from chunks()
+
+    def relay() -> Iterator:
+        private, inner = contextvars.copy_context(), produce()
+        try:
+            while True:
+                try:
+                    chunk = private.run(next, inner)
+                except StopIteration:
+                    return
+                yield chunk
+        finally:
+            private.run(inner.close)
+
+    return relay()
+
+
+def _rows(query) -> Iterator[exports.ExportRow]:
+    """The export's rows; the read transaction ends before the last chunk goes."""
+    yield from exports.stream_rows(query)
+    db.session.close()
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = exports.content_disposition(filename)
+    return response

@@ -1,0 +1,269 @@
+"""`make bench-reports`: the subtree-report and export budgets of DESIGN.md.
+
+Generates a province of 200,000 cadres with 1,000,000 finished attempts and one
+training record per cadre, then times, on SQLite and (with --postgres URL) on
+PostgreSQL:
+
+  - the HR dashboard's queries for the whole province and for one department
+    (subtree summary + child-unit table): budget < 300 ms;
+  - the CSV and XLSX exports of a 100,000-record subtree: budgets < 3 s and < 15 s,
+    each in a fresh process so its peak memory (< 200 MB) is its own.
+
+Each figure is the median of several runs; the ratio printed is time / budget
+(≤ 1.0 passes). Exits 1 if any budget is missed. Not part of `make test` or CI.
+"""
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CADRES = 200_000
+ATTEMPTS_PER_CADRE = 5
+BUDGET_REPORT_MS = 300
+
+
+def make_app(url: str):
+    sys.path.insert(0, str(REPO))
+    from app import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        }
+    )
+
+
+def _chunks(rows, size=20_000):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def generate(app) -> None:
+    """Units (province → 2 regions → 30 → 300 → 1,500), cadres, a quiz, attempts,
+    records. Each region holds 100,000 cadres: the export's subtree."""
+    from sqlalchemy import insert
+
+    from app.accounts.models import Unit, User
+    from app.extensions import db
+    from app.quizzes.models import Attempt, Quiz
+    from app.records.models import Campaign, CampaignTarget, TrainingRecord
+    from app.vntext import fold, name_sort_key
+
+    rng = random.Random(2026)
+    now = datetime.now(UTC)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        units, next_id = [], 1
+
+        def add(code, name, parent, depth, kind):
+            nonlocal next_id
+            uid = next_id
+            next_id += 1
+            path = (parent["path"] if parent else "/") + f"{uid}/"
+            row = {
+                "id": uid,
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "parent_id": parent["id"] if parent else None,
+                "path": path,
+                "depth": depth,
+                "active": True,
+                "created_at": now,
+            }
+            units.append(row)
+            return row
+
+        root = add("P", "Tỉnh thử nghiệm", None, 0, "province")
+        leaves = []
+        for r in range(2):
+            region = add(f"R{r}", f"Khối {r}", root, 1, "agency")
+            for d in range(15):
+                dept = add(f"R{r}-D{d}", f"Sở số {d}", region, 2, "department")
+                for o in range(10):
+                    office = add(f"R{r}-D{d}-O{o}", f"Phòng {o}", dept, 3, "office")
+                    for t in range(5):
+                        code = f"R{r}-D{d}-O{o}-T{t}"
+                        leaves.append(add(code, f"Tổ {t}", office, 4, "team"))
+        db.session.execute(insert(Unit), units)
+        family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
+        given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo"]
+        users = []
+        for n in range(1, CADRES + 1):
+            name = f"{rng.choice(family)} Văn {rng.choice(given)}"
+            users.append(
+                {
+                    "id": n,
+                    "username": f"u{n}",
+                    "employee_code": f"CB{n:06d}",
+                    "full_name": name,
+                    "given_name": name.split()[-1],
+                    "name_sort": name_sort_key(name),
+                    "name_search": fold(name),
+                    "unit_id": leaves[(n - 1) * len(leaves) // CADRES]["id"],
+                    "position": "Chuyên viên",
+                    "category": "cong_chuc",
+                    "active": True,
+                    "must_change_password": False,
+                    "session_version": 1,
+                    "created_at": now,
+                }
+            )
+        for chunk in _chunks(users):
+            db.session.execute(insert(User), chunk)
+        db.session.add(Quiz(id=1, code="Q", title="Bài kiểm tra", draw_rules=[]))
+        campaign = Campaign(
+            id=1,
+            code="C",
+            title="Đợt thử",
+            year=2026,
+            course_code="T",
+            quiz_code="Q",
+            opens_at=now - timedelta(days=90),
+            closes_at=now + timedelta(days=30),
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        db.session.add(CampaignTarget(campaign_id=1, unit_id=root["id"]))
+        attempts, records = [], []
+        for user in users:
+            best = 0.0
+            for k in range(1, ATTEMPTS_PER_CADRE + 1):
+                percent = float(rng.randint(0, 30) * 100 // 30)
+                best = max(best, percent)
+                started = now - timedelta(days=rng.randint(1, 80))
+                attempts.append(
+                    {
+                        "quiz_id": 1,
+                        "user_id": user["id"],
+                        "number": k,
+                        "state": "finished",
+                        "started_at": started,
+                        "deadline_at": started + timedelta(minutes=30),
+                        "finished_at": started + timedelta(minutes=20),
+                        "finished_by": "submit",
+                        "score": percent * 0.3,
+                        "max_score": 30.0,
+                        "percent": percent,
+                        "passed": percent >= 80,
+                        "preview": False,
+                    }
+                )
+            status = rng.choice(["not_started", "in_progress", "completed"])
+            records.append(
+                {
+                    "campaign_id": 1,
+                    "user_id": user["id"],
+                    "unit_id": user["unit_id"],
+                    "status": status,
+                    "modules_read": 9 if status == "completed" else 3,
+                    "modules_total": 9,
+                    "attempts": ATTEMPTS_PER_CADRE,
+                    "best_percent": best,
+                    "passed": best >= 80,
+                    "completed_at": now if status == "completed" else None,
+                    "completed_unit_id": user["unit_id"]
+                    if status == "completed"
+                    else None,
+                    "updated_at": now,
+                }
+            )
+        for chunk in _chunks(attempts, 50_000):
+            db.session.execute(insert(Attempt), chunk)
+        for chunk in _chunks(records):
+            db.session.execute(insert(TrainingRecord), chunk)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # What autovacuum does in production; index-only scans need it.
+            with db.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")
+
+
+def time_report(app, unit_code: str, runs: int = 7) -> float:
+    """Median ms of the dashboard's two queries for `unit_code`'s subtree."""
+    from sqlalchemy import select
+
+    from app.accounts.models import Unit
+    from app.extensions import db
+    from app.reports.queries import children_summary, subtree_summary
+
+    timings = []
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        for _ in range(runs):
+            db.session.expire_all()
+            start = time.perf_counter()
+            total = subtree_summary(1, unit)
+            children_summary(1, unit)
+            timings.append((time.perf_counter() - start) * 1000)
+        assert total.total > 0
+    return statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="also run on this PostgreSQL URL (emptied!)")
+    parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database")
+    args = parser.parse_args()
+    targets = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.only != "postgres":
+            targets.append(("SQLite", f"sqlite:///{Path(tmp) / 'reports.sqlite3'}"))
+        if args.postgres and args.only != "sqlite":
+            targets.append(("PostgreSQL", args.postgres))
+        failed = False
+        for label, url in targets:
+            app = make_app(url)
+            start = time.perf_counter()
+            generate(app)
+            print(
+                f"[{label}] generated {CADRES:,} cadres, "
+                f"{CADRES * ATTEMPTS_PER_CADRE:,} attempts in "
+                f"{time.perf_counter() - start:.0f} s"
+            )
+            for code, what in [("P", "province (200,000)"), ("R0-D3", "department")]:
+                ms = time_report(app, code)
+                ok = ms < BUDGET_REPORT_MS
+                failed |= not ok
+                print(
+                    f"[{label}] subtree report, {what:20} {ms:7.1f} ms  "
+                    f"ratio {ms / BUDGET_REPORT_MS:.2f} of {BUDGET_REPORT_MS} ms  "
+                    f"{'PASS' if ok else 'FAIL'}"
+                )
+            failed |= run_exports(label, url) != 0
+    return 1 if failed else 0
+
+
+def run_exports(label: str, url: str) -> int:
+    """Each export in its own process, so its peak memory is its own."""
+    code = 0
+    for fmt in ("csv", "xlsx"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.export_one", url, fmt],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        print(f"[{label}] {result.stdout.strip() or result.stderr.strip()}")
+        code |= result.returncode
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
