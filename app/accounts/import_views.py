@@ -182,10 +182,11 @@ def _preview_page(plan, token: str | None, status: int):
 # --- the uploaded file, kept between preview and confirmation ------------------------
 
 
-def _folder() -> Path:
+def _folder(create: bool = False) -> Path:
     configured = current_app.config.get("CADRE_IMPORT_DIR")
     folder = Path(configured or Path(current_app.instance_path) / "cadre_imports")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -194,7 +195,7 @@ def _ttl() -> int:
 
 
 def _store(data: bytes, filename: str, unit_id: int) -> str:
-    folder = _folder()
+    folder = _folder(create=True)
     _purge(folder)
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.bin").write_bytes(data)

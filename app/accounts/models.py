@@ -114,7 +114,7 @@ class User(UserMixin, db.Model):
 
     unit: Mapped[Unit] = relationship()
     roles: Mapped[list["RoleAssignment"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     def get_id(self) -> str:

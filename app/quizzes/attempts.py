@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -204,6 +204,80 @@ def start_attempt(
 
 def grace(seconds: int) -> timedelta:
     return timedelta(seconds=seconds)
+
+
+@dataclass
+class PlannedSave:
+    attempt_id: int
+    slot_id: int
+    selected: list[str]
+    deadline_at: datetime
+
+
+def plan_save(attempt: Attempt, position: int, choices: list[int]) -> PlannedSave:
+    """Validate a save (reads only): the slot at `position` and the choices."""
+    row = db.session.execute(
+        select(AttemptSlot.id, AttemptSlot.option_order, QuestionVersion.type)
+        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .where(AttemptSlot.attempt_id == attempt.id, AttemptSlot.position == position)
+    ).first()
+    if row is None:
+        raise NotFound(f"Câu {position} không có trong lượt làm bài này.")
+    slot_id, order, kind = row
+    if any(c < 0 or c >= len(order) for c in choices):
+        raise NotFound("Lựa chọn không tồn tại.")
+    if kind != MULTIPLE and len(choices) > 1:
+        raise DomainError("Câu này chỉ được chọn một đáp án.")
+    selected = [order[c] for c in sorted(set(choices))]
+    return PlannedSave(attempt.id, slot_id, selected, attempt.deadline_at)
+
+
+# Same syntax on SQLite (>= 3.24) and PostgreSQL; text() is compiled once and cached.
+_UPSERT_ANSWER = text(
+    "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at) "
+    "VALUES (:attempt_id, :slot_id, :selected, :saved_at) "
+    "ON CONFLICT (slot_id) DO UPDATE SET "
+    "selected = excluded.selected, saved_at = excluded.saved_at"
+).bindparams(
+    bindparam("selected", type_=AttemptAnswer.__table__.c.selected.type),
+    bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
+)
+
+
+_CLAIM = (
+    update(Attempt)
+    .where(
+        Attempt.id == bindparam("attempt_id"),
+        Attempt.state == OPEN,
+        Attempt.deadline_at >= bindparam("latest"),
+    )
+    .values(last_saved_at=bindparam("now"))
+)
+
+
+def write_save(plan: PlannedSave, now: datetime, grace_seconds: int = 0) -> None:
+    """The writes of a planned save: claim the attempt row, upsert the answer."""
+    connection = db.session.connection()
+    latest = now - timedelta(seconds=grace_seconds)
+    claimed = connection.execute(
+        _CLAIM, {"attempt_id": plan.attempt_id, "latest": latest, "now": now}
+    ).rowcount
+    if claimed != 1:
+        state = db.session.scalar(
+            select(Attempt.state).where(Attempt.id == plan.attempt_id)
+        )
+        if state == FINISHED:
+            raise TimeExpired("Bài đã được nộp; câu trả lời này không được lưu.")
+        raise TimeExpired("Đã hết giờ làm bài; câu trả lời này không được lưu.")
+    connection.execute(
+        _UPSERT_ANSWER,
+        {
+            "attempt_id": plan.attempt_id,
+            "slot_id": plan.slot_id,
+            "selected": plan.selected,
+            "saved_at": now,
+        },
+    )
 
 
 def save_answer(

@@ -5,8 +5,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+
 from .attempts import answers_by_slot
-from .models import FINISHED, Attempt
+from .models import FINISHED, Attempt, AttemptSlot, QuestionVersion
 from .questions import MULTIPLE
 
 
@@ -51,14 +56,55 @@ def _page_of(position: int, per_page: int) -> int:
     return (position - 1) // per_page + 1
 
 
+@dataclass(frozen=True)
+class _VersionView:
+    type: str
+    stem_html: str
+    explanation_html: str
+    source: str
+    options: dict  # key -> option dict
+
+
+def _versions(ids: set[int]) -> dict[int, _VersionView]:
+    """What pages show of these question versions. A version is never edited
+    (models.QuestionVersion), so it is kept for the life of the app: one entry per
+    version, per app (tests build a fresh app, and database, each)."""
+    cache = current_app.extensions.setdefault("vhcv_question_versions", {})
+    missing = ids - cache.keys()
+    if missing:
+        for v in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_(missing))
+        ):
+            cache[v.id] = _VersionView(
+                v.type,
+                v.stem_html,
+                v.explanation_html,
+                v.source,
+                {o["key"]: o for o in v.options},
+            )
+    return {i: cache[i] for i in ids}
+
+
 def _rows(attempt: Attempt, review: bool) -> list[SlotRow]:
     answers = answers_by_slot(attempt)
     per_page = max(1, attempt.quiz.questions_per_page)
     rows = []
-    for slot in attempt.slots:
+    slots = db.session.execute(
+        select(
+            AttemptSlot.id,
+            AttemptSlot.position,
+            AttemptSlot.question_version_id,
+            AttemptSlot.option_order,
+        )
+        .where(AttemptSlot.attempt_id == attempt.id)
+        .order_by(AttemptSlot.position)
+    ).all()
+    versions = _versions({s.question_version_id for s in slots})
+    for slot in slots:
+        version = versions[slot.question_version_id]
         answer = answers.get(slot.id)
         selected = set(answer.selected) if answer else set()
-        options = {o["key"]: o for o in slot.version.options}
+        options = version.options
         choices = []
         for index, key in enumerate(slot.option_order):
             option = options[key]
@@ -71,9 +117,9 @@ def _rows(attempt: Attempt, review: bool) -> list[SlotRow]:
             choices.append(choice)
         row = SlotRow(
             position=slot.position,
-            stem_html=slot.version.stem_html,
-            multiple=slot.version.type == MULTIPLE,
-            truefalse=slot.version.type == "truefalse",
+            stem_html=version.stem_html,
+            multiple=version.type == MULTIPLE,
+            truefalse=version.type == "truefalse",
             choices=choices,
             answered=bool(selected),
             saved_at=answer.saved_at if answer else None,
@@ -81,8 +127,8 @@ def _rows(attempt: Attempt, review: bool) -> list[SlotRow]:
         )
         if review:
             row.marks = answer.marks if answer else 0.0
-            row.explanation_html = slot.version.explanation_html
-            row.source = slot.version.source
+            row.explanation_html = version.explanation_html
+            row.source = version.source
         rows.append(row)
     return rows
 

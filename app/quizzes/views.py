@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
-from app.database import start_writing
+from app.database import reads_first, start_writing
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
@@ -112,6 +112,7 @@ def save_page(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")
+@reads_first
 @login_required
 def save_one(attempt_id: int):
     """Autosave of one question (the page's script); JSON in, JSON out."""
@@ -119,7 +120,10 @@ def save_one(attempt_id: int):
     position = request.form.get("position", type=int) or 0
     choices = request.form.getlist("choice", type=int)
     try:
-        answer = service.save_answer(attempt, position, choices, grace_seconds=_grace())
+        plan = service.plan_save(attempt, position, choices)
+        start_writing()  # reads done: the write lock from here to the commit
+        now = utcnow()
+        service.write_save(plan, now, grace_seconds=_grace())
     except DomainError as error:
         db.session.rollback()
         return jsonify(
@@ -129,8 +133,8 @@ def save_one(attempt_id: int):
     return jsonify(
         saved=True,
         position=position,
-        saved_at=answer.saved_at.isoformat(),
-        remaining=presenters.remaining_seconds(attempt, utcnow()),
+        saved_at=now.isoformat(),
+        remaining=max(0, int((plan.deadline_at - now).total_seconds())),
     )
 
 

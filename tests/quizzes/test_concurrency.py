@@ -145,3 +145,30 @@ def test_a_save_racing_the_end_has_one_consistent_outcome(shared_app, round_):
         else:  # accepted: it was counted by the grading
             assert isinstance(saved, int), saved
             assert answer is not None and answer.marks is not None
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_the_autosave_path_racing_the_end_has_one_consistent_outcome(
+    shared_app, round_
+):
+    """The lean path the page's script uses (plan, then claim + upsert)."""
+    attempt_id = _start(shared_app)
+
+    def save():
+        plan = svc.plan_save(_attempt(attempt_id), 1, [0])
+        svc.write_save(plan, utcnow())
+        return "saved"
+
+    def submit():
+        return svc.finalise(_attempt(attempt_id), utcnow() + timedelta(seconds=1))
+
+    jobs = (save, submit) if round_ % 2 else (submit, save)
+    results = run_together(shared_app, *jobs)
+    saved = next(r for r in results if not isinstance(r, bool))
+    with shared_app.app_context():
+        answer = db.session.scalar(select(AttemptAnswer))
+        assert _attempt(attempt_id).state == "finished"
+        if isinstance(saved, DomainError):
+            assert answer is None
+        else:
+            assert saved == "saved" and answer is not None and answer.marks is not None
