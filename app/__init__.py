@@ -113,7 +113,6 @@ def register_request_hooks(app: Flask) -> None:
             and request.endpoint not in allowed
         ):
             return redirect(url_for("accounts.change_password"))
-        session.permanent = True
         return None
 
 

@@ -61,6 +61,12 @@ class Config:
     ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))
     # Share of a module's estimated minutes that must pass before "read" is accepted.
     MIN_READING_FRACTION = float(os.environ.get("VHCV_MIN_READING_FRACTION", "0.5"))
+    # Cadre import: largest upload, how long a previewed file waits, where it waits.
+    CADRE_IMPORT_MAX_BYTES = int(
+        os.environ.get("VHCV_CADRE_IMPORT_MAX_BYTES", "10000000")
+    )
+    CADRE_IMPORT_TTL_SECONDS = 3600
+    CADRE_IMPORT_DIR = os.environ.get("VHCV_CADRE_IMPORT_DIR")  # default: instance/
     # Name of the platform's operator shown in the footer.
     ORG_NAME = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
 

@@ -7,6 +7,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -43,6 +44,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            session.permanent = True  # lasts PERMANENT_SESSION_LIFETIME from sign-in
             login_user(user)
             db.session.commit()
             return redirect(
