@@ -12,3 +12,6 @@ attempt_finished = _signals.signal("attempt-finished")
 
 # sender: the User just moved to another unit; kwargs: old_unit_id
 user_moved = _signals.signal("user-moved")
+
+# sender: the TrainingRecord that has just become completed (in its transaction)
+record_completed = _signals.signal("record-completed")

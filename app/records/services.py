@@ -15,7 +15,7 @@ from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.signals import attempt_finished, module_read, user_moved
+from app.signals import attempt_finished, module_read, record_completed, user_moved
 from app.timeutil import utcnow
 
 from .models import (
@@ -203,11 +203,15 @@ def refresh_record(
     record.passed = bool(passing)
     all_read = reading.total > 0 and reading.read_count == reading.total
     if all_read and passing:
-        if record.status != COMPLETED:
+        newly = record.status != COMPLETED
+        if newly:
             read_at = courses.last_read_at(user, course)
             record.completed_at = max(filter(None, [read_at, passing[0].finished_at]))
             record.completed_unit_id = user.unit_id
         record.status = COMPLETED
+        if newly:
+            db.session.flush()
+            record_completed.send(record)
     elif (
         reading.read_count
         or finished
