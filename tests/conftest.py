@@ -35,10 +35,15 @@ def _postgres_schema():
 
 
 def _empty_postgres() -> None:
-    quote = db.engine.dialect.identifier_preparer.quote
-    names = ", ".join(quote(t.name) for t in db.metadata.sorted_tables)
+    """DELETE, children first: a test leaves few rows, and DELETE takes no table-wide
+    locks (TRUNCATE of every table after every test cost about a second in ten)."""
     with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+        for table in db.metadata.sorted_tables:  # break the use_alter cycles first
+            cyclic = [k.parent.name for k in table.foreign_keys if k.use_alter]
+            if cyclic:
+                connection.execute(table.update().values(dict.fromkeys(cyclic)))
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture
