@@ -32,6 +32,34 @@ class SyncResult:
         )
 
 
+def upsert_by_code(model, code: str, digest: str, result: SyncResult):
+    """The `model` row with `code` (created when missing) and whether it needs
+    writing: False when its stored `content_hash` already equals `digest`. The code
+    goes into `result` as created, updated or unchanged."""
+    row = db.session.scalar(select(model).where(model.code == code))
+    if row is not None and row.content_hash == digest:
+        result.unchanged.append(code)
+        return row, False
+    if row is None:
+        row = model(code=code)
+        db.session.add(row)
+        result.created.append(code)
+    else:
+        result.updated.append(code)
+    return row, True
+
+
+def next_version_number(version_model, parent_column, parent_id: int) -> int:
+    """1 + the highest version number of a module or question (1 for the first)."""
+    last = db.session.scalar(
+        select(version_model.number)
+        .where(parent_column == parent_id)
+        .order_by(version_model.number.desc())
+        .limit(1)
+    )
+    return (last or 0) + 1
+
+
 def sync_content(
     content: ContentSet, module_url: UrlBuilder, media_url: Callable[[str, str], str]
 ) -> SyncResult:
@@ -73,17 +101,11 @@ def _resolver(course_file: CourseFile, module_url, media_url):
 
 
 def _sync_course(course_file: CourseFile, module_url, media_url, result) -> Course:
-    course = db.session.scalar(select(Course).where(Course.code == course_file.code))
-    digest = course_hash(course_file)
-    if course is not None and course.content_hash == digest:
-        result.unchanged.append(course_file.code)
+    course, changed = upsert_by_code(
+        Course, course_file.code, course_hash(course_file), result
+    )
+    if not changed:
         return course
-    if course is None:
-        course = Course(code=course_file.code)
-        db.session.add(course)
-        result.created.append(course_file.code)
-    else:
-        result.updated.append(course_file.code)
     rendered = render_markdown(
         course_file.body, _resolver(course_file, module_url, media_url)
     )
@@ -93,7 +115,7 @@ def _sync_course(course_file: CourseFile, module_url, media_url, result) -> Cour
     course.periods = course_file.periods
     course.folder = course_file.folder
     course.intro_html = rendered.html
-    course.content_hash = digest
+    course.content_hash = course_hash(course_file)
     db.session.flush()
     return course
 
@@ -121,16 +143,10 @@ def _sync_module(course: Course, module_file: ModuleFile, resolver, result) -> N
 
 
 def _new_version(module: Module, module_file: ModuleFile, digest, resolver):
-    last = db.session.scalar(
-        select(ModuleVersion.number)
-        .where(ModuleVersion.module_id == module.id)
-        .order_by(ModuleVersion.number.desc())
-        .limit(1)
-    )
     rendered = render_markdown(module_file.body, resolver)
     version = ModuleVersion(
         module_id=module.id,
-        number=(last or 0) + 1,
+        number=next_version_number(ModuleVersion, ModuleVersion.module_id, module.id),
         title=module_file.title,
         minutes=module_file.minutes,
         objectives=list(module_file.objectives),

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
-from app.courses.sync import SyncResult
+from app.courses.sync import SyncResult, next_version_number, upsert_by_code
 from app.extensions import db
 from app.markdown import render_markdown
 
@@ -78,15 +78,11 @@ def upsert_question(
     else:
         result.updated.append(question.code)
     row.bank, row.active = bank, True
-    last = db.session.scalar(
-        select(QuestionVersion.number)
-        .where(QuestionVersion.question_id == row.id)
-        .order_by(QuestionVersion.number.desc())
-        .limit(1)
-    )
     version = QuestionVersion(
         question_id=row.id,
-        number=(last or 0) + 1,
+        number=next_version_number(
+            QuestionVersion, QuestionVersion.question_id, row.id
+        ),
         content_hash=digest,
         **version_fields(question),
     )
@@ -129,16 +125,9 @@ def _quiz_hash(data: QuizData) -> str:
 
 def sync_quiz(data: QuizData, result: SyncResult) -> Quiz:
     digest = _quiz_hash(data)
-    quiz = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
-    if quiz is not None and quiz.content_hash == digest:
-        result.unchanged.append(data.code)
+    quiz, changed = upsert_by_code(Quiz, data.code, digest, result)
+    if not changed:
         return quiz
-    if quiz is None:
-        quiz = Quiz(code=data.code)
-        db.session.add(quiz)
-        result.created.append(data.code)
-    else:
-        result.updated.append(data.code)
     quiz.title = data.title
     quiz.course_code = data.course
     quiz.time_limit_seconds = data.time_limit_minutes * 60
