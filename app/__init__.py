@@ -84,7 +84,17 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, api, audit, courses, main, quizzes, records, reports
+    from app import (
+        accounts,
+        api,
+        audit,
+        certificates,
+        courses,
+        main,
+        quizzes,
+        records,
+        reports,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(accounts.bp)
@@ -94,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(certificates.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -135,6 +146,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import cadres_cli, units_cli, users_cli
     from app.api.cli import api_tokens_cli
+    from app.certificates.cli import certificates_cli
     from app.content import content_cli
     from app.demo import demo_cli
     from app.quizzes.cli import attempts_cli, quizzes_cli
@@ -149,6 +161,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(api_tokens_cli)
+    app.cli.add_command(certificates_cli)
 
 
 __all__ = ["create_app"]

@@ -69,6 +69,24 @@ class Config:
     CADRE_IMPORT_DIR = os.environ.get("VHCV_CADRE_IMPORT_DIR")  # default: instance/
     # Name of the platform's operator shown in the footer.
     ORG_NAME = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
+    # Certificates: the superior body printed above the issuer ("" to leave it out).
+    VHCV_CERT_PARENT_BODY = os.environ.get(
+        "VHCV_CERT_PARENT_BODY", "ỦY BAN NHÂN DÂN TỈNH AN GIANG"
+    )
+    # Certificates: the issuing body (cơ quan cấp).
+    VHCV_CERT_ISSUING_BODY = os.environ.get("VHCV_CERT_ISSUING_BODY", "SỞ NỘI VỤ")
+    # Certificates: the place in "<place>, ngày … tháng … năm …".
+    VHCV_CERT_PLACE = os.environ.get("VHCV_CERT_PLACE", "An Giang")
+    # Certificates: the signing authority line, e.g. "KT. GIÁM ĐỐC" ("" allowed).
+    VHCV_CERT_SIGNER_AUTHORITY = os.environ.get(
+        "VHCV_CERT_SIGNER_AUTHORITY", "KT. GIÁM ĐỐC"
+    )
+    # Certificates: the signer's title under the authority line.
+    VHCV_CERT_SIGNER_TITLE = os.environ.get("VHCV_CERT_SIGNER_TITLE", "PHÓ GIÁM ĐỐC")
+    # Certificates: the signer's name ("" leaves the line blank for a wet signature).
+    VHCV_CERT_SIGNER_NAME = os.environ.get("VHCV_CERT_SIGNER_NAME", "")
+    # Public base URL of this site; the certificate's QR code points at /verify/… here.
+    VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
 
 
 class TestConfig(Config):

@@ -5,7 +5,6 @@ import os
 import re
 
 import pytest
-from sqlalchemy import text
 
 from app import create_app
 from app.config import TestConfig

@@ -10,6 +10,7 @@ from app.courses.sync import sync_content
 from app.extensions import db
 from app.records.services import create_campaign
 from app.timeutil import utcnow
+from tests.certificates.helpers import complete
 from tests.conftest import csrf_token
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
@@ -71,6 +72,12 @@ RULES = {
     "api.campaign_records": set(),
     "accounts.import_cadres": {HR, ADMIN},
     "accounts.confirm_cadre_import": {HR, ADMIN},
+    "certificates.verify": EVERYONE,
+    # the holder, or HR/admin with the holder in scope (others: 404)
+    "certificates.download": {LEARNER, HR, ADMIN},
+    "certificates.export_zip": {HR, ADMIN},
+    "certificates.revoke": {HR, ADMIN},
+    "certificates.reissue": {HR, ADMIN},
 }
 
 # Routes that answer 401 to every browser session (token authentication).
@@ -115,6 +122,7 @@ def people(app, tmp_path) -> dict[str, int]:
             [tree["P"]],
         )
         db.session.commit()
+        certificate = complete("learner", utcnow())
         return {
             "filename": "css/app.css",
             "user_id": learner.id,
@@ -128,6 +136,8 @@ def people(app, tmp_path) -> dict[str, int]:
             "attempt_id": 999,
             "api.campaign_records:code": "C2026",
             "token": "no-such-upload",
+            "cert_id": certificate.id,
+            "certificates.verify:code": certificate.code,
         }
 
 
@@ -155,6 +165,7 @@ def test_access_matrix(app, client, people, role):
             "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
         )
         response = client.open(url, method=method, data={"csrf_token": token})
+        response.close()  # as a WSGI server does: ends a streamed body's transaction
         allowed = role in RULES[rule.endpoint]
         if rule.endpoint in TOKEN_ONLY:
             assert response.status_code == 401, (

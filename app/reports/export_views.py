@@ -36,7 +36,7 @@ def export_csv():
     query = exports.export_query(campaign, unit)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
-    chunks = _stream_in_context(lambda: exports.csv_chunks(_rows(query)))
+    chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query)))
     return _download(chunks, CSV_MIME, filename)
 
 
@@ -47,7 +47,7 @@ def export_xlsx():
     query, title = exports.export_query(campaign, unit), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
-    chunks = _stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
+    chunks = stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
     return _download(chunks, XLSX_MIME, filename)
 
 
@@ -108,7 +108,7 @@ def _audit_export(kind: str, campaign: Campaign, unit: Unit) -> None:
     db.session.commit()
 
 
-def _stream_in_context(chunks: Callable[[], Iterator]) -> Iterator:
+def stream_in_context(chunks: Callable[[], Iterator]) -> Iterator:
     """Like flask.stream_with_context, but the request's context (and with it a
     database session) lives in a private copy of the context variables, entered
     only while the next chunk is made. A download the client abandons, or a test

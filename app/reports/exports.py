@@ -76,7 +76,7 @@ class ExportRow:
     best_percent: float | None
     passed: bool
     completed_at: datetime | None
-    certificate_serial: str = ""  # certificates come later; the column stays
+    certificate_serial: str = ""  # of the valid certificate, "" when none
 
     @property
     def category_label(self) -> str:
@@ -93,17 +93,29 @@ class ExportRow:
 
 def export_query(campaign: Campaign, root: Unit) -> Select:
     """The records of `root`'s subtree in `campaign`, as plain columns (no ORM
-    objects), sorted the Vietnamese way."""
-    return record_rows(campaign.id, root).with_only_columns(
-        User.employee_code,
-        User.full_name,
-        Unit.code,
-        Unit.name,
-        User.category,
-        TrainingRecord.status,
-        TrainingRecord.best_percent,
-        TrainingRecord.passed,
-        TrainingRecord.completed_at,
+    objects), sorted the Vietnamese way, with the serial of the valid certificate."""
+    # Imported here: the certificates package imports the reports views (a cycle).
+    from app.certificates.models import Certificate
+
+    return (
+        record_rows(campaign.id, root)
+        .with_only_columns(
+            User.employee_code,
+            User.full_name,
+            Unit.code,
+            Unit.name,
+            User.category,
+            TrainingRecord.status,
+            TrainingRecord.best_percent,
+            TrainingRecord.passed,
+            TrainingRecord.completed_at,
+            Certificate.serial,
+        )
+        .outerjoin(
+            Certificate,
+            (Certificate.record_id == TrainingRecord.id)
+            & Certificate.revoked_at.is_(None),
+        )
     )
 
 
@@ -124,8 +136,10 @@ def stream_rows(query: Select) -> Iterator[ExportRow]:
 
 def to_export_row(values) -> ExportRow:
     """An ExportRow from a row of export_query."""
-    code, name, unit_code, unit_name, category, *rest = values
-    return ExportRow(code or "", name, unit_code, unit_name, category, *rest)
+    code, name, unit_code, unit_name, category, *rest, serial = values
+    row = ExportRow(code or "", name, unit_code, unit_name, category, *rest)
+    row.certificate_serial = serial or ""
+    return row
 
 
 def format_score(value: float | None) -> str:

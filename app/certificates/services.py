@@ -1,0 +1,339 @@
+"""Issuing, revoking and reissuing certificates: the public door of the domain.
+
+Operations flush, never commit: a certificate is issued inside the transaction that
+completes its record (the `record_completed` receiver below), so both happen or
+neither does.
+"""
+
+import io
+import re
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app import audit
+from app.accounts.models import Unit, User
+from app.courses import services as courses
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.signals import record_completed
+from app.timeutil import to_vn, utcnow
+from app.vntext import fold
+
+from .models import Certificate, SerialCounter, format_serial
+from .snapshot import CertificateSnapshot, IssuerSettings
+
+REISSUE_REASON = "Cấp lại"
+BATCH = 200  # certificates fetched per round trip when streaming
+
+
+def issuer_settings() -> IssuerSettings:
+    """The issuing body and signature block from the configuration (VHCV_CERT_*)."""
+    config = current_app.config
+    return IssuerSettings(
+        parent_body=config["VHCV_CERT_PARENT_BODY"],
+        issuing_body=config["VHCV_CERT_ISSUING_BODY"],
+        place=config["VHCV_CERT_PLACE"],
+        signer_authority=config["VHCV_CERT_SIGNER_AUTHORITY"],
+        signer_title=config["VHCV_CERT_SIGNER_TITLE"],
+        signer_name=config["VHCV_CERT_SIGNER_NAME"],
+    )
+
+
+def next_serial(year: int) -> int:
+    """The next number of `year`, with no gap and no duplicate: the counter row's
+    lock makes concurrent issuers wait for each other, and a transaction that rolls
+    back takes its increment with it."""
+    dialect = db.session.get_bind().dialect.name
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        make_insert(SerialCounter)
+        .values(year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
+    return db.session.execute(
+        update(SerialCounter)
+        .where(SerialCounter.year == year)
+        .values(last=SerialCounter.last + 1)
+        .returning(SerialCounter.last)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", (text or "").strip())
+
+
+def valid_certificate(record: TrainingRecord) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.record_id == record.id, Certificate.revoked_at.is_(None)
+        )
+    )
+
+
+def issue_certificate(
+    record: TrainingRecord,
+    issuer: IssuerSettings | None = None,
+    now: datetime | None = None,
+    replaces: Certificate | None = None,
+) -> Certificate:
+    """Issue a certificate for a completed record: a fresh serial of the year of
+    issue (Vietnam time), a 128-bit code and a snapshot of the cadre's name, the unit
+    of completion, the course, campaign, score and date. Raises Conflict when the
+    record is not completed or already has a valid certificate."""
+    if record.status != COMPLETED or record.completed_at is None:
+        raise Conflict("Cán bộ chưa hoàn thành đợt bồi dưỡng này.")
+    if valid_certificate(record) is not None:
+        raise Conflict("Kết quả này đã có giấy chứng nhận còn hiệu lực.")
+    now, issuer = now or utcnow(), issuer or issuer_settings()
+    campaign, user = record.campaign, db.session.get(User, record.user_id)
+    unit = db.session.get(Unit, record.completed_unit_id or record.unit_id)
+    course = courses.get_course(campaign.course_code)
+    year = to_vn(now).year
+    number = next_serial(year)
+    certificate = Certificate(
+        serial=format_serial(year, number),
+        year=year,
+        number=number,
+        code=secrets.token_urlsafe(16),
+        record_id=record.id,
+        user_id=user.id,
+        campaign_id=campaign.id,
+        full_name=_nfc(user.full_name),
+        unit_name=_nfc(unit.name),
+        course_title=_nfc(course.title),
+        campaign_title=_nfc(campaign.title),
+        periods=course.periods,
+        score_percent=float(record.best_percent or 0.0),
+        passed_at=record.completed_at,
+        issued_at=now,
+        parent_body=issuer.parent_body,
+        issuing_body=issuer.issuing_body,
+        place=issuer.place,
+        signer_authority=issuer.signer_authority,
+        signer_title=issuer.signer_title,
+        signer_name=issuer.signer_name,
+        replaces_id=replaces.id if replaces is not None else None,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+@record_completed.connect
+def _on_record_completed(record: TrainingRecord, **_) -> None:
+    """Issue in the completing transaction (once per record)."""
+    if valid_certificate(record) is None:
+        issue_certificate(record)
+
+
+def revoke(
+    certificate: Certificate,
+    reason: str,
+    actor: User | None,
+    now: datetime | None = None,
+) -> Certificate:
+    """Revoke with a reason (required) and audit it. Raises InvalidInput/Conflict."""
+    reason = _nfc(reason)
+    if not reason:
+        raise InvalidInput("Cần ghi lý do thu hồi giấy chứng nhận.")
+    if not certificate.is_valid:
+        raise Conflict(f"Giấy chứng nhận {certificate.serial} đã bị thu hồi.")
+    certificate.revoked_at = now or utcnow()
+    certificate.revoke_reason = reason
+    certificate.revoked_by_id = getattr(actor, "id", None)
+    audit.record(
+        "certificate.revoked",
+        actor=actor,
+        target=certificate,
+        serial=certificate.serial,
+        reason=reason,
+        user_id=certificate.user_id,
+    )
+    db.session.flush()
+    return certificate
+
+
+def reissue(
+    certificate: Certificate, actor: User | None, now: datetime | None = None
+) -> Certificate:
+    """A new certificate (new serial and code, snapshot taken again) in place of
+    `certificate`, which is revoked "Cấp lại" if still valid. Raises Conflict when
+    the record has another valid certificate or is no longer completed."""
+    now = now or utcnow()
+    record = certificate.record
+    if certificate.is_valid:
+        revoke(certificate, REISSUE_REASON, actor, now)
+    elif valid_certificate(record) is not None:
+        raise Conflict("Kết quả này đã có giấy chứng nhận khác còn hiệu lực.")
+    new = issue_certificate(record, now=now, replaces=certificate)
+    audit.record(
+        "certificate.reissued",
+        actor=actor,
+        target=new,
+        serial=new.serial,
+        replaces=certificate.serial,
+        user_id=new.user_id,
+    )
+    return new
+
+
+def issue_missing(campaign: Campaign, now: datetime | None = None) -> int:
+    """Issue for the campaign's completed records that have no certificate at all
+    (a revoked one is left alone). Returns how many were issued."""
+    records = db.session.scalars(
+        select(TrainingRecord)
+        .where(
+            TrainingRecord.campaign_id == campaign.id,
+            TrainingRecord.status == COMPLETED,
+            ~exists().where(Certificate.record_id == TrainingRecord.id),
+        )
+        .order_by(TrainingRecord.completed_at, TrainingRecord.id)
+    ).all()
+    issuer = issuer_settings()
+    for record in records:
+        issue_certificate(record, issuer, now)
+    return len(records)
+
+
+def get_certificate(cert_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, cert_id)
+    if certificate is None:
+        raise NotFound("Không tìm thấy giấy chứng nhận.")
+    return certificate
+
+
+def by_code(code: str) -> Certificate:
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        raise NotFound("Không tìm thấy giấy chứng nhận với mã xác minh này.")
+    return certificate
+
+
+def verify_url(certificate: Certificate) -> str:
+    base = current_app.config["VHCV_PUBLIC_URL"].rstrip("/")
+    return f"{base}/verify/{certificate.code}"
+
+
+def snapshot_for(
+    certificate: Certificate, url: str | None = None
+) -> CertificateSnapshot:
+    """What the PDF draws: the stored snapshot and the verification URL."""
+    c = certificate
+    return CertificateSnapshot(
+        serial=c.serial,
+        verify_url=url or verify_url(c),
+        full_name=c.full_name,
+        unit_name=c.unit_name,
+        course_title=c.course_title,
+        campaign_title=c.campaign_title,
+        periods=c.periods,
+        score_percent=c.score_percent,
+        passed_at=c.passed_at,
+        issued_at=c.issued_at,
+        issuer=IssuerSettings(
+            parent_body=c.parent_body,
+            issuing_body=c.issuing_body,
+            place=c.place,
+            signer_authority=c.signer_authority,
+            signer_title=c.signer_title,
+            signer_name=c.signer_name,
+        ),
+    )
+
+
+def for_user(user: User, valid_only: bool = False) -> list[Certificate]:
+    """`user`'s certificates, newest first."""
+    query = select(Certificate).where(Certificate.user_id == user.id)
+    if valid_only:
+        query = query.where(Certificate.revoked_at.is_(None))
+    return list(db.session.scalars(query.order_by(Certificate.id.desc())))
+
+
+def unit_query(campaign: Campaign, root: Unit) -> Select:
+    """The valid certificates of `campaign` held by cadres now in `root`'s subtree
+    (the scope HR officers act on), by serial."""
+    return (
+        select(Certificate)
+        .join(User, User.id == Certificate.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(
+            and_(
+                Certificate.campaign_id == campaign.id,
+                Certificate.revoked_at.is_(None),
+                Unit.path.startswith(root.path, autoescape=True),
+            )
+        )
+        .order_by(Certificate.year, Certificate.number)
+    )
+
+
+def stream(query: Select) -> Iterator[Certificate]:
+    """The certificates of `query` (e.g. unit_query), fetched in batches."""
+    result = db.session.scalars(query.execution_options(yield_per=BATCH))
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def for_unit(campaign: Campaign, root: Unit) -> Iterator[Certificate]:
+    return stream(unit_query(campaign, root))
+
+
+class _Sink(io.RawIOBase):
+    """A write-only stream that keeps what was written until it is taken."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self._chunks = b"".join(self._chunks), []
+        return data
+
+
+def pdf_bytes(certificate: Certificate) -> bytes:
+    """The certificate's PDF, drawn from its snapshot (deterministic)."""
+    from .pdf import render_certificate  # the only module that knows the engine
+
+    return render_certificate(snapshot_for(certificate))
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    """ "VHCV-2026-000123 nguyen-van-an.pdf": ASCII, safe in any unzip tool."""
+    name = re.sub(r"[^a-z0-9]+", "-", fold(certificate.full_name)).strip("-")
+    return f"{certificate.serial} {name}.pdf" if name else f"{certificate.serial}.pdf"
+
+
+def zip_chunks(certificates: Iterable[Certificate]) -> Iterator[bytes]:
+    """A ZIP of one PDF per certificate, yielded as each file is added: memory
+    holds one PDF at a time, however many certificates there are. PDFs are
+    already compressed, so entries are stored."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            stamp = to_vn(certificate.issued_at).timetuple()[:6]
+            entry = zipfile.ZipInfo(pdf_filename(certificate), date_time=stamp)
+            archive.writestr(entry, pdf_bytes(certificate))
+            yield sink.take()
+    yield sink.take()
+
+
+def zip_filename(campaign: Campaign, root: Unit) -> str:
+    return f"Giấy chứng nhận {campaign.code} - {root.name}.zip"

@@ -1,0 +1,157 @@
+"""Public verification, downloads for the holder and HR officers, revocation.
+
+Who may see a certificate: its holder (valid ones), and HR officers/administrators
+whose subtree holds the cadre's current unit. Anyone else gets 404 (no leak).
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import audit
+from app.accounts.models import Unit
+from app.database import start_writing
+from app.errors import DomainError, NotFound
+from app.extensions import db, limiter
+from app.records.models import Campaign
+from app.reports.dashboard import default_unit, pick_campaign
+from app.reports.export_views import stream_in_context
+from app.reports.exports import content_disposition
+from app.security import get_scoped_unit, get_scoped_user, role_required
+
+from . import services
+from .models import Certificate
+
+bp = Blueprint("certificates", __name__)
+
+PDF_MIME = "application/pdf"
+ZIP_MIME = "application/zip"
+
+
+@bp.get("/verify/<code>")
+@limiter.limit("30 per minute")
+def verify(code: str):
+    certificate = services.by_code(code)
+    response = Response(
+        render_template("certificates/verify.html", certificate=certificate)
+    )
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.get("/certificates/<int:cert_id>.pdf")
+@login_required
+def download(cert_id: int):
+    certificate = _visible(cert_id)
+    response = Response(services.pdf_bytes(certificate), mimetype=PDF_MIME)
+    response.headers["Content-Disposition"] = content_disposition(
+        services.pdf_filename(certificate)
+    )
+    return response
+
+
+@bp.get("/reports/certificates.zip")
+@role_required("hr", "admin")
+def export_zip():
+    campaign, unit = _selection()
+    start_writing()
+    audit.record(
+        "certificates.exported",
+        actor=current_user,
+        target=unit,
+        campaign=campaign.code,
+        unit=unit.code,
+    )
+    db.session.commit()
+    query = services.unit_query(campaign, unit)
+    chunks = stream_in_context(lambda: _zip_then_close(query))
+    response = Response(chunks, mimetype=ZIP_MIME)
+    response.headers["Content-Disposition"] = content_disposition(
+        services.zip_filename(campaign, unit)
+    )
+    return response
+
+
+@bp.post("/certificates/<int:cert_id>/revoke")
+@role_required("hr", "admin")
+def revoke(cert_id: int):
+    certificate = _managed(cert_id)
+    try:
+        services.revoke(certificate, request.form.get("reason", ""), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back_to(certificate)
+    db.session.commit()
+    flash(_("Đã thu hồi giấy chứng nhận %(s)s.", s=certificate.serial), "success")
+    return _back_to(certificate)
+
+
+@bp.post("/certificates/<int:cert_id>/reissue")
+@role_required("hr", "admin")
+def reissue(cert_id: int):
+    certificate = _managed(cert_id)
+    try:
+        new = services.reissue(certificate, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back_to(certificate)
+    db.session.commit()
+    flash(_("Đã cấp lại giấy chứng nhận số %(s)s.", s=new.serial), "success")
+    return _back_to(certificate)
+
+
+def _visible(cert_id: int) -> Certificate:
+    """The holder's own valid certificate, or any in an HR officer's scope."""
+    certificate = services.get_certificate(cert_id)
+    if certificate.user_id == current_user.id and certificate.is_valid:
+        return certificate
+    if current_user.has_role("hr", "admin"):
+        return _managed(cert_id)
+    raise NotFound("Không tìm thấy giấy chứng nhận.")
+
+
+def _managed(cert_id: int) -> Certificate:
+    """A certificate whose holder is in the viewer's HR scope; else NotFound."""
+    certificate = services.get_certificate(cert_id)
+    get_scoped_user(current_user, certificate.user_id, "hr")
+    return certificate
+
+
+def _selection() -> tuple[Campaign, Unit]:
+    """?campaign=CODE&unit=ID, defaulting as the dashboard does; NotFound when
+    unknown or outside the viewer's scope."""
+    campaign = pick_campaign(current_user, request.args.get("campaign"))
+    if campaign is None:
+        raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is None:
+        unit_id = default_unit(current_user, campaign).id
+    return campaign, get_scoped_unit(current_user, unit_id, "hr")
+
+
+def _zip_then_close(query):
+    """The ZIP's chunks; the read transaction ends with the last one."""
+    certificates = services.stream(query)
+    yield from services.zip_chunks(certificates)
+    db.session.close()
+
+
+def _back_to(certificate: Certificate):
+    return redirect(
+        url_for(
+            "reports.cadre",
+            user_id=certificate.user_id,
+            campaign=certificate.campaign.code,
+        )
+        + "#certificates"
+    )
