@@ -31,6 +31,8 @@ instance/secret_key:
 db: venv translations instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask db upgrade
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask content sync
+	test -f instance/cert_signing_key.pem || \
+		SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask certificates keygen
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask demo seed
 
 run: db

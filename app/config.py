@@ -67,6 +67,8 @@ class Config:
     )
     CADRE_IMPORT_TTL_SECONDS = 3600
     CADRE_IMPORT_DIR = os.environ.get("VHCV_CADRE_IMPORT_DIR")  # default: instance/
+    # Ed25519 key signing the certificates' offline payload; default instance/.
+    CERT_SIGNING_KEY = os.environ.get("VHCV_CERT_SIGNING_KEY")
     # Name of the platform's operator shown in the footer.
     ORG_NAME = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
     # Certificates: the superior body printed above the issuer ("" to leave it out).

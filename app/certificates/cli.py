@@ -81,3 +81,55 @@ def issue_missing_command(campaign_code: str) -> None:
     issued = services.issue_missing(campaign)
     db.session.commit()
     click.echo(f"Đã cấp {issued} giấy chứng nhận cho đợt {campaign.code}.")
+
+
+@certificates_cli.command("keygen")
+def keygen_command() -> None:
+    """Create the platform's Ed25519 key pair for offline proofs (in instance/, out of
+    the repository). Publish the printed public key; keep the private one secret."""
+    from . import signing
+    from .services import signing_key_path
+
+    private = signing_key_path()
+    public = private.with_suffix(".pub")
+    try:
+        text = signing.generate_keypair(private, public)
+    except FileExistsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Khóa bí mật: {private} (giữ kín, không đưa vào kho mã)")
+    click.echo(f"Khóa công khai ({public}), công bố để bên ngoài kiểm tra:")
+    click.echo(text)
+
+
+@certificates_cli.command("verify-offline")
+@click.argument("payload")
+@click.option(
+    "--public-key",
+    help="Khóa công khai (chuỗi hoặc tệp .pub); mặc định khóa của nền tảng này.",
+)
+def verify_offline_command(payload: str, public_key: str | None) -> None:
+    """Check a certificate's signed payload (the QR code's text, or the part after
+    #p=) without the network. Revocation can only be seen online."""
+    from . import signing
+    from .services import signing_key_path
+
+    if public_key is None:
+        path = signing_key_path().with_suffix(".pub")
+        if not path.is_file():
+            raise click.ClickException(
+                f"Không có khóa công khai {path}; dùng --public-key."
+            )
+        public_key = str(path)
+    try:
+        key = signing.load_public(public_key)
+    except ValueError as error:
+        raise click.ClickException(f"Khóa công khai không hợp lệ: {error}") from None
+    result = signing.verify(payload, key)
+    for name, value in result.facts.items():
+        click.echo(f"  {name}: {value}")
+    if not result.authentic:
+        raise click.ClickException(f"KHÔNG XÁC THỰC — {result.reason}")
+    click.echo(
+        f"XÁC THỰC — {result.reason} Lưu ý: việc thu hồi chỉ kiểm tra được "
+        "trực tuyến tại trang xác minh."
+    )

@@ -310,7 +310,7 @@ def _draw_qr(c, snapshot: CertificateSnapshot, lines: dict[str, str]) -> None:
     c.drawString(tx, L.qr_y + 30, lines["serial"])
     c.setFont(REGULAR, 8.5)
     c.drawString(tx, L.qr_y + 16, SCAN_HINT)
-    c.drawString(tx, L.qr_y + 4, snapshot.verify_url)
+    c.drawString(tx, L.qr_y + 4, snapshot.verify_url.split("#", 1)[0])
 
 
 def render_certificate(snapshot: CertificateSnapshot) -> bytes:

@@ -11,7 +11,9 @@ import secrets
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import Select, and_, exists, select, update
@@ -28,6 +30,7 @@ from app.signals import record_completed
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold
 
+from . import signing
 from .models import Certificate, SerialCounter, format_serial
 from .snapshot import CertificateSnapshot, IssuerSettings
 
@@ -227,9 +230,10 @@ def verify_url(certificate: Certificate) -> str:
 def snapshot_for(
     certificate: Certificate, url: str | None = None
 ) -> CertificateSnapshot:
-    """What the PDF draws: the stored snapshot and the verification URL."""
+    """What the PDF draws: the stored snapshot and the verification URL, which
+    carries the signed offline payload in its fragment when a signing key exists."""
     c = certificate
-    return CertificateSnapshot(
+    snapshot = CertificateSnapshot(
         serial=c.serial,
         verify_url=url or verify_url(c),
         full_name=c.full_name,
@@ -249,6 +253,24 @@ def snapshot_for(
             signer_name=c.signer_name,
         ),
     )
+    key = signing_key()
+    if key is None or "#" in snapshot.verify_url:
+        return snapshot
+    token = signing.sign(snapshot, key)
+    return replace(snapshot, verify_url=f"{snapshot.verify_url}#p={token}")
+
+
+def signing_key_path() -> Path:
+    configured = current_app.config.get("CERT_SIGNING_KEY")
+    return Path(configured or Path(current_app.instance_path) / "cert_signing_key.pem")
+
+
+def signing_key():
+    """The platform's Ed25519 key (loaded once per app), or None if not created."""
+    cache = current_app.extensions.setdefault("vhcv_cert_signing", {})
+    if "key" not in cache:
+        cache["key"] = signing.load_private(signing_key_path())
+    return cache["key"]
 
 
 def for_user(user: User, valid_only: bool = False) -> list[Certificate]:
