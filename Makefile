@@ -78,3 +78,8 @@ bench-reports: venv
 .PHONY: bench-certificates
 bench-certificates: venv
 	$(BIN)/python -m bench.certificates
+
+# A 20,000-row cadre import (check + write), budget "in seconds" (< 10 s).
+.PHONY: bench-import
+bench-import: venv
+	$(BIN)/python -m bench.cadre_import $(if $(POSTGRES),--postgres $(POSTGRES))

@@ -18,7 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import any_, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app import audit
 from app.errors import ImportRejected, InvalidInput, NotAllowed
@@ -467,6 +468,11 @@ def _fetch(query, column, keys: list, chunk: int = 900) -> list:
         if len(query.column_descriptions) == 1
         else db.session.execute
     )
+    if db.engine.dialect.name == "postgresql":
+        # One array parameter: no chunks, and a good plan even right after a bulk
+        # insert, when stale statistics make a long IN (...) list very slow.
+        keys_param = bindparam("keys", keys, type_=ARRAY(column.type))
+        return list(run(query.where(column == any_(keys_param))))
     found = []
     for i in range(0, len(keys), chunk):
         found += run(query.where(column.in_(keys[i : i + chunk])))
