@@ -117,12 +117,11 @@ def register_request_hooks(app: Flask) -> None:
             "static",
             "main.set_language",
             "main.health",
+            "quizzes.autosave",
         }
-        if (
-            current_user.is_authenticated
-            and current_user.must_change_password
-            and request.endpoint not in allowed
-        ):
+        if request.endpoint in allowed:  # checked first: these need no user load
+            return None
+        if current_user.is_authenticated and current_user.must_change_password:
             return redirect(url_for("accounts.change_password"))
         return None
 

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+ATTEMPT_TOKEN_RE = re.compile(rb'data-token="([0-9a-f]+)"')
 
 
 class HTTPError(Exception):
@@ -141,7 +142,14 @@ async def sign_in(port: int, cadre: dict) -> dict:
         token = CSRF_RE.search(page.body)
         if page.status != 200 or token is None:
             raise HTTPError(f"GET attempt page: {page.status}, no CSRF token")
-        return {"cookies": conn.cookies, "csrf_token": token.group(1).decode()}
+        attempt_token = ATTEMPT_TOKEN_RE.search(page.body)
+        if attempt_token is None:
+            raise HTTPError("attempt page without its autosave token")
+        return {
+            "cookies": conn.cookies,
+            "csrf_token": token.group(1).decode(),
+            "attempt_token": attempt_token.group(1).decode(),
+        }
     finally:
         conn.close()
 
@@ -160,11 +168,11 @@ def make_request(scenario: str, client: dict, rng: random.Random):
     """(method, path, form) of one request of `scenario` for `client`."""
     if scenario == "answer":
         form = [
-            ("csrf_token", client["csrf_token"]),
+            ("t", client["attempt_token"]),
             ("position", rng.randint(1, client["slots"])),
             ("choice", rng.randint(0, 1)),  # every question has at least 2 options
         ]
-        return "POST", f"/attempts/{client['attempt_id']}/answer", form
+        return "POST", f"/attempts/{client['attempt_id']}/autosave", form
     if scenario == "write":
         form = [
             ("client", client["index"]),

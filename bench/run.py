@@ -251,6 +251,7 @@ def _page_lines(html: bytes) -> list[str]:
     text = html.decode("utf-8", "replace")
     text = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1…", text)
     text = re.sub(r'data-remaining="\d+"', 'data-remaining="…"', text)
+    text = re.sub(r'data-token="[0-9a-f]+"', 'data-token="…"', text)
     text = re.sub(r">\d+:\d\d</span>", ">…</span>", text)
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -446,6 +447,7 @@ def main(argv=None) -> int:
                 "slots": c.slots,
                 "cookies": s["cookies"],
                 "csrf_token": s["csrf_token"],
+                "attempt_token": s["attempt_token"],
             }
             for i, (c, s) in enumerate(zip(seeded.cadres, sessions, strict=True))
         ]
@@ -453,7 +455,7 @@ def main(argv=None) -> int:
         mirror_diff = check_mirror(real, bare, clients[-1])
         results = {
             "write": Result("bare  POST /write (1 row)", len(clients)),
-            "answer": Result("real  POST /attempts/<id>/answer", len(clients)),
+            "answer": Result("real  POST /attempts/<id>/autosave", len(clients)),
             "render": Result("bare  GET /render/<id> (30 q)", len(page_clients)),
             "page": Result("real  GET /attempts/<id>?page=1 (30 q)", len(page_clients)),
         }

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from app.accounts.forms import EmptyForm
 from app.database import reads_first, start_writing
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import csrf, db, limiter
 from app.timeutil import utcnow
 
 from . import attempts as service
@@ -85,7 +85,15 @@ def attempt(attempt_id: int):
     info = presenters.attempt_page(
         attempt, request.args.get("page", 1, type=int), utcnow()
     )
-    return render_template("quizzes/attempt.html", info=info, form=EmptyForm())
+    token = service.attempt_token(
+        current_app.config["SECRET_KEY"],
+        attempt.id,
+        current_user.id,
+        current_user.session_version,
+    )
+    return render_template(
+        "quizzes/attempt.html", info=info, form=EmptyForm(), token=token
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/save")
@@ -136,6 +144,43 @@ def save_one(attempt_id: int):
         saved_at=now.isoformat(),
         remaining=max(0, int((plan.deadline_at - now).total_seconds())),
     )
+
+
+@bp.post("/attempts/<int:attempt_id>/autosave")
+@csrf.exempt  # the attempt token is the proof, and only the owner's page carries it
+@limiter.exempt
+def autosave(attempt_id: int):
+    """The page script's save of one choice: no session needed (see fast_save)."""
+    form = request.form
+    try:
+        plan = service.fast_save(
+            attempt_id,
+            form.get("position", type=int) or 0,
+            form.getlist("choice", type=int),
+            form.get("t", ""),
+            current_app.config["SECRET_KEY"],
+            grace_seconds=_grace(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, service.TimeExpired):
+            _finalise_if_overdue(attempt_id)
+        return jsonify(saved=False, error=error.message), error.status
+    now = utcnow()
+    db.session.commit()
+    remaining = max(0, int((plan.deadline_at - now).total_seconds()))
+    return jsonify(
+        saved=True,
+        position=form.get("position", type=int),
+        saved_at=now.isoformat(),
+        remaining=remaining,
+    )
+
+
+def _finalise_if_overdue(attempt_id: int) -> None:
+    attempt = db.session.get(service.Attempt, attempt_id)
+    if attempt is not None and service.finalise_if_overdue(attempt, utcnow(), _grace()):
+        db.session.commit()
 
 
 @bp.get("/attempts/<int:attempt_id>/status")

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.quizzes.models import Attempt, AttemptSlot, QuestionVersion
+from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
 from app.timeutil import utcnow
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
@@ -182,3 +182,72 @@ def test_quiz_page_refuses_a_start_when_attempts_are_used_up(
         "/quizzes/Q/start", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Bạn đã dùng hết 2 lượt làm bài." in response.get_data(as_text=True)
+
+
+TOKEN_RE = re.compile(r'data-token="([0-9a-f]+)"')
+
+
+def _token(client, attempt_id) -> str:
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return TOKEN_RE.search(page).group(1)
+
+
+def test_autosave_fast_path_saves_with_the_pages_token_and_no_session(
+    app, client, auth, learner
+):
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    stranger = app.test_client()  # no cookie: the token is the proof
+    choice = _positions_right(app, attempt_id, 1)
+    response = stranger.post(
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": token, "position": 1, "choice": choice},
+    )
+    assert response.status_code == 200 and response.json["saved"] is True
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(rf'name="q1" value="{choice[0]}" checked', page)
+
+
+def test_autosave_fast_path_refuses_bad_tokens_and_bad_input(
+    app, client, auth, learner
+):
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    post = app.test_client().post
+    url = f"/attempts/{attempt_id}/autosave"
+    assert post(url, data={"position": 1, "choice": 0}).status_code == 404
+    assert (
+        post(url, data={"t": "0" * 32, "position": 1, "choice": 0}).status_code == 404
+    )
+    assert post(url, data={"t": token, "position": 99, "choice": 0}).status_code == 404
+    assert post(url, data={"t": token, "position": 1, "choice": 9}).status_code == 404
+    other = f"/attempts/{attempt_id + 1}/autosave"  # another attempt, same token
+    assert post(other, data={"t": token, "position": 1, "choice": 0}).status_code == 404
+    with app.app_context():  # a password change ends the token
+        from app.accounts.models import User
+
+        db.session.scalar(
+            select(User).where(User.username == "hv")
+        ).session_version += 1
+        db.session.commit()
+    assert post(url, data={"t": token, "position": 1, "choice": 0}).status_code == 404
+    with app.app_context():
+        assert db.session.scalars(select(AttemptAnswer)).all() == []
+
+
+def test_autosave_fast_path_refuses_late_saves_and_finalises(
+    app, client, auth, learner
+):
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = app.test_client().post(
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": token, "position": 1, "choice": 0},
+    )
+    assert response.status_code == 409 and response.json["saved"] is False
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).state == "finished"

@@ -8,6 +8,7 @@
   if (!form || !timer) return;
   var token = form.querySelector("input[name=csrf_token]").value;
   var answerUrl = form.getAttribute("data-answer-url");
+  var attemptToken = form.getAttribute("data-token");
   var statusUrl = timer.getAttribute("data-status-url");
   var announcer = document.getElementById("announcer");
   var deadline = Date.now() + 1000 * parseInt(timer.getAttribute("data-remaining"), 10);
@@ -62,7 +63,7 @@
   function save(fieldset) {
     var position = fieldset.getAttribute("data-position");
     var body = new FormData();
-    body.append("csrf_token", token);
+    body.append("t", attemptToken);
     body.append("position", position);
     fieldset.querySelectorAll("input:checked").forEach(function (input) {
       body.append("choice", input.value);
