@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.config import DEV_SECRET, Config
@@ -78,9 +78,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    languages = Config.LANGUAGES
+    config = current_app.config
     chosen = session.get("language")
-    return chosen if chosen in languages else Config.BABEL_DEFAULT_LOCALE
+    return chosen if chosen in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,7 +2,7 @@
 write lock up front when the request writes, so concurrent writers wait for each
 other instead of failing with "database is locked"."""
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 
 from app.extensions import db
@@ -34,25 +34,12 @@ def configure_sqlite(app: Flask) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
 
 
-def reads_first(view):
-    """Mark a writing view that reads before it writes: its request starts with a
-    plain BEGIN, and the view calls start_writing() right before its first write,
-    so the write lock is held for the writes only. Put it under the route."""
-    view.sqlite_reads_first = True
-    return view
-
-
 def _writes() -> bool:
     """Writing requests (and CLI commands) lock for writing at their first statement;
     a read-only transaction that upgrades later could meet a stale snapshot."""
     if not has_request_context():
         return True
-    if g.get("sqlite_write", False):
-        return True
-    if request.method in READ_METHODS:
-        return False
-    view = current_app.view_functions.get(request.endpoint)
-    return not getattr(view, "sqlite_reads_first", False)
+    return request.method not in READ_METHODS or g.get("sqlite_write", False)
 
 
 def start_writing() -> None:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Unit, User
 from app.errors import NotFound
@@ -63,6 +64,7 @@ def scoped_users(viewer: User, *roles: str) -> Select:
     return (
         select(User)
         .join(User.unit)
+        .options(contains_eager(User.unit))  # lists show the unit: no query per row
         .where(in_paths(Unit.path, scope_paths(viewer, *roles)))
     )
 

@@ -49,7 +49,6 @@ RULES = {
     "quizzes.start": SIGNED_IN,
     "quizzes.attempt": SIGNED_IN,
     "quizzes.save_page": SIGNED_IN,
-    "quizzes.save_one": SIGNED_IN,
     # capability token instead of a session: without it, 404 for everyone
     "quizzes.autosave": set(),
     "quizzes.status": SIGNED_IN,
@@ -92,7 +91,6 @@ TOKEN_404 = {"quizzes.autosave"}
 OWN_ONLY = {
     "quizzes.attempt",
     "quizzes.save_page",
-    "quizzes.save_one",
     "quizzes.status",
     "quizzes.confirm",
     "quizzes.submit",

@@ -74,3 +74,13 @@ class MoveCadreForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Flash each field error as "Label: message" (for forms posted from a list page
+    that redirects back)."""
+    from flask import flash
+
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")

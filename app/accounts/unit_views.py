@@ -18,6 +18,7 @@ from .forms import (
     UnitMergeForm,
     UnitMoveForm,
     UnitRenameForm,
+    flash_form_errors,
 )
 from .importing import read_unit_rows
 from .models import Unit, UnitEvent, User
@@ -84,7 +85,7 @@ def create_unit():
             flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
             return redirect(url_for("accounts.unit", unit_id=unit.id))
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("accounts.units"))
 
 
@@ -122,7 +123,7 @@ def _act(unit_id: int, form, action):
             db.session.commit()
             flash(message, "success")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("accounts.unit", unit_id=unit_id))
 
 
@@ -168,7 +169,7 @@ def merge_unit(unit_id: int):
 def import_units():
     form = UnitImportForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("accounts.units"))
     upload = form.file.data
     try:
@@ -190,9 +191,3 @@ def import_units():
         "success",
     )
     return redirect(url_for("accounts.units"))
-
-
-def _flash_form_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, literal, select, update
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +30,7 @@ def children_of(unit: Unit | None) -> list[Unit]:
     query = select(Unit).where(Unit.parent_id == (unit.id if unit else None))
     if unit is None:
         query = select(Unit).where(Unit.parent_id.is_(None))
+    query = query.options(selectinload(Unit.successor))  # shown for merged units
     return list(db.session.scalars(query.order_by(Unit.active.desc(), Unit.name)))
 
 

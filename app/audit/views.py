@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.extensions import db
@@ -24,7 +25,11 @@ def _day(value: str | None) -> date | None:
 
 def filtered_events(action: str, actor: str, since: date | None, until: date | None):
     """Audit rows, newest first, narrowed by action prefix, actor username and days."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if actor:

@@ -216,24 +216,6 @@ class PlannedSave:
     deadline_at: datetime
 
 
-def plan_save(attempt: Attempt, position: int, choices: list[int]) -> PlannedSave:
-    """Validate a save (reads only): the slot at `position` and the choices."""
-    row = db.session.execute(
-        select(AttemptSlot.id, AttemptSlot.option_order, QuestionVersion.type)
-        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(AttemptSlot.attempt_id == attempt.id, AttemptSlot.position == position)
-    ).first()
-    if row is None:
-        raise NotFound(f"Câu {position} không có trong lượt làm bài này.")
-    slot_id, order, kind = row
-    if any(c < 0 or c >= len(order) for c in choices):
-        raise NotFound("Lựa chọn không tồn tại.")
-    if kind != MULTIPLE and len(choices) > 1:
-        raise DomainError("Câu này chỉ được chọn một đáp án.")
-    selected = [order[c] for c in sorted(set(choices))]
-    return PlannedSave(attempt.id, slot_id, selected, attempt.deadline_at)
-
-
 # Same syntax on SQLite (>= 3.24) and PostgreSQL; text() is compiled once and cached.
 _UPSERT_ANSWER = text(
     "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at) "
@@ -491,7 +473,7 @@ def fast_save(
         else ""
     )
     if not expected or not hmac.compare_digest(expected, token or ""):
-        raise NotFound("Không tìm thấy câu hỏi này trong lượt làm bài của bạn.")
+        raise NotFound("Câu này không có trong lượt làm bài của bạn.")
     if any(c < 0 or c >= len(row.option_order) for c in choices):
         raise NotFound("Lựa chọn không tồn tại.")
     if row.type != MULTIPLE and len(choices) > 1:

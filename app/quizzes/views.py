@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
-from app.database import reads_first, start_writing
+from app.database import start_writing
 from app.errors import DomainError
 from app.extensions import csrf, db, limiter
 from app.timeutil import utcnow
@@ -117,33 +117,6 @@ def save_page(attempt_id: int):
     page = int(target) if target.isdigit() else 1
     flash(_("Đã lưu câu trả lời."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
-
-
-@bp.post("/attempts/<int:attempt_id>/answer")
-@reads_first
-@login_required
-def save_one(attempt_id: int):
-    """Autosave of one question (the page's script); JSON in, JSON out."""
-    attempt = _own_attempt(attempt_id)
-    position = request.form.get("position", type=int) or 0
-    choices = request.form.getlist("choice", type=int)
-    try:
-        plan = service.plan_save(attempt, position, choices)
-        start_writing()  # reads done: the write lock from here to the commit
-        now = utcnow()
-        service.write_save(plan, now, grace_seconds=_grace())
-    except DomainError as error:
-        db.session.rollback()
-        return jsonify(
-            saved=False, error=error.message, state=attempt.state
-        ), error.status
-    db.session.commit()
-    return jsonify(
-        saved=True,
-        position=position,
-        saved_at=now.isoformat(),
-        remaining=max(0, int((plan.deadline_at - now).total_seconds())),
-    )
 
 
 @bp.post("/attempts/<int:attempt_id>/autosave")

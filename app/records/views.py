@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import units as unit_services
+from app.accounts.forms import flash_form_errors
 from app.courses import services as courses
 from app.errors import DomainError
 from app.extensions import db
@@ -47,9 +48,7 @@ def _form() -> CampaignForm:
 def create_campaign():
     form = _form()
     if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+        flash_form_errors(form)
         return redirect(url_for("records.campaigns"))
     try:
         targets = [

@@ -39,6 +39,15 @@ def _positions_right(app, attempt_id: int, position: int) -> list[int]:
         return [i for i, k in enumerate(slot.option_order) if k in correct]
 
 
+TOKEN_RE = re.compile(r'data-token="([0-9a-f]+)"')
+
+
+def _token(client, attempt_id) -> str:
+    """The autosave token the attempt page gives its script."""
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return TOKEN_RE.search(page).group(1)
+
+
 def test_autosave_reload_and_submit(app, client, auth, learner):
     attempt_id = _start(client, auth)
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
@@ -46,8 +55,8 @@ def test_autosave_reload_and_submit(app, client, auth, learner):
     token = auth.token(f"/attempts/{attempt_id}")
     choice = _positions_right(app, attempt_id, 1)
     response = client.post(
-        f"/attempts/{attempt_id}/answer",
-        data={"csrf_token": token, "position": 1, "choice": choice},
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": _token(client, attempt_id), "position": 1, "choice": choice},
     )
     assert response.status_code == 200 and response.json["saved"] is True
     assert 0 < response.json["remaining"] <= 600
@@ -77,15 +86,15 @@ def test_plain_form_post_saves_without_javascript(app, client, auth, learner):
 
 def test_bad_saves_get_clear_errors_and_change_nothing(app, client, auth, learner):
     attempt_id = _start(client, auth)
-    token = auth.token(f"/attempts/{attempt_id}")
+    token = _token(client, attempt_id)  # as the open page holds it
     not_in = client.post(
-        f"/attempts/{attempt_id}/answer",
-        data={"csrf_token": token, "position": 99, "choice": 0},
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": token, "position": 99, "choice": 0},
     )
     assert not_in.status_code == 404 and "không có trong" in not_in.json["error"]
     no_option = client.post(
-        f"/attempts/{attempt_id}/answer",
-        data={"csrf_token": token, "position": 1, "choice": 9},
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": token, "position": 1, "choice": 9},
     )
     assert no_option.status_code == 404 and "không tồn tại" in no_option.json["error"]
     with app.app_context():
@@ -93,8 +102,8 @@ def test_bad_saves_get_clear_errors_and_change_nothing(app, client, auth, learne
         attempt.deadline_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     late = client.post(
-        f"/attempts/{attempt_id}/answer",
-        data={"csrf_token": token, "position": 1, "choice": 0},
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": token, "position": 1, "choice": 0},
     )
     assert late.status_code == 409 and late.json["saved"] is False
     with app.app_context():
@@ -106,11 +115,10 @@ def test_someone_elses_attempt_is_404(app, client, auth, learner):
     attempt_id = _start(client, auth)
     auth.logout()
     auth.login("hv2")
-    token = auth.token("/quizzes/Q")
     assert client.get(f"/attempts/{attempt_id}").status_code == 404
-    response = client.post(
-        f"/attempts/{attempt_id}/answer",
-        data={"csrf_token": token, "position": 1, "choice": 0},
+    response = client.post(  # hv2's page never carries hv's token
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": "", "position": 1, "choice": 0},
     )
     assert response.status_code == 404
 
@@ -119,11 +127,10 @@ def test_overdue_attempt_shows_its_result_when_the_cadre_comes_back(
     app, client, auth, learner
 ):
     attempt_id = _start(client, auth)
-    token = auth.token(f"/attempts/{attempt_id}")
     choice = _positions_right(app, attempt_id, 2)
     client.post(
-        f"/attempts/{attempt_id}/answer",
-        data={"csrf_token": token, "position": 2, "choice": choice},
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": _token(client, attempt_id), "position": 2, "choice": choice},
     )
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
@@ -182,14 +189,6 @@ def test_quiz_page_refuses_a_start_when_attempts_are_used_up(
         "/quizzes/Q/start", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Bạn đã dùng hết 2 lượt làm bài." in response.get_data(as_text=True)
-
-
-TOKEN_RE = re.compile(r'data-token="([0-9a-f]+)"')
-
-
-def _token(client, attempt_id) -> str:
-    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    return TOKEN_RE.search(page).group(1)
 
 
 def test_autosave_fast_path_saves_with_the_pages_token_and_no_session(

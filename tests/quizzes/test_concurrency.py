@@ -151,12 +151,15 @@ def test_a_save_racing_the_end_has_one_consistent_outcome(shared_app, round_):
 def test_the_autosave_path_racing_the_end_has_one_consistent_outcome(
     shared_app, round_
 ):
-    """The lean path the page's script uses (plan, then claim + upsert)."""
+    """The path the page's script uses (one read, then claim + upsert)."""
     attempt_id = _start(shared_app)
+    secret = shared_app.config["SECRET_KEY"]
+    with shared_app.app_context():
+        attempt = _attempt(attempt_id)
+        token = svc.attempt_token(secret, attempt_id, attempt.user_id, 1)
 
     def save():
-        plan = svc.plan_save(_attempt(attempt_id), 1, [0])
-        svc.write_save(plan, utcnow())
+        svc.fast_save(attempt_id, 1, [0], token, secret, utcnow())
         return "saved"
 
     def submit():
