@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         api,
         audit,
+        authoring,
         certificates,
         courses,
         main,
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(authoring.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

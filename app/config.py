@@ -57,6 +57,9 @@ class Config:
     QUIZZES_DIR = os.environ.get(
         "VHCV_QUIZZES_DIR", str(Path(__file__).resolve().parent.parent / "quizzes")
     )
+    # Code of the unit that owns content loaded by `flask content sync` when it has no
+    # owner yet: trainers of that unit's subtree may author it. Unset: admin only.
+    CONTENT_OWNER = os.environ.get("VHCV_CONTENT_OWNER")
     # Seconds after an attempt's deadline in which a save still counts (latency).
     ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))
     # Share of a module's estimated minutes that must pass before "read" is accepted.

@@ -128,6 +128,28 @@ def sync(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
     except ImportRejected as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    owner = current_app.config.get("CONTENT_OWNER")
+    adopted = _adopt(owner)
     db.session.commit()
     click.echo(f"Khóa học: {courses.summary()}.")
     click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
+    if adopted:
+        click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+
+
+def _adopt(owner_code: str | None) -> int:
+    """Give unowned content to the unit `owner_code` (VHCV_CONTENT_OWNER)."""
+    if not owner_code:
+        return 0
+    from app.accounts.units import get_unit_by_code
+    from app.authoring.services import adopt_unowned
+    from app.errors import NotFound
+
+    try:
+        unit = get_unit_by_code(owner_code)
+    except NotFound:
+        db.session.rollback()
+        raise click.ClickException(
+            f"VHCV_CONTENT_OWNER: không có đơn vị mã “{owner_code}”; chưa đồng bộ gì."
+        ) from None
+    return adopt_unowned(unit)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.authoring.services import adopt_unowned
 from app.courses.cli import _url_builders
 from app.courses.loader import load_content
 from app.courses.sync import sync_content
@@ -19,6 +20,7 @@ from tests.quizzes.helpers import make_quiz
 ANON, LEARNER, TRAINER, HR, ADMIN = "anon", "learner", "trainer", "hr", "admin"
 EVERYONE = {ANON, LEARNER, TRAINER, HR, ADMIN}
 SIGNED_IN = EVERYONE - {ANON}
+AUTHORS = {TRAINER, ADMIN}
 
 # endpoint -> who may use it
 RULES = {
@@ -79,6 +81,14 @@ RULES = {
     "certificates.export_zip": {HR, ADMIN},
     "certificates.revoke": {HR, ADMIN},
     "certificates.reissue": {HR, ADMIN},
+    # Authoring: trainers (content owned inside their scope) and administrators.
+    "authoring.index": AUTHORS,
+    "authoring.module_edit": AUTHORS,
+    "authoring.module_new": AUTHORS,
+    "authoring.bank": AUTHORS,
+    "authoring.bank_new": AUTHORS,
+    "authoring.quiz_settings": AUTHORS,
+    "authoring.quiz_stats": AUTHORS,
 }
 
 # Routes that answer 401 to every browser session (token authentication).
@@ -113,6 +123,7 @@ def people(app, tmp_path) -> dict[str, int]:
         )
         make_user("hr", tree["D"], roles=[("hr", tree["D"]), ("learner", None)])
         make_user("admin", tree["P"], roles=[("admin", None)])
+        adopt_unowned(tree["D"])  # the trainer's subtree owns the test content
         create_campaign(
             "C2026",
             "Đợt thử",
@@ -140,6 +151,10 @@ def people(app, tmp_path) -> dict[str, int]:
             "token": "no-such-upload",
             "cert_id": certificate.id,
             "certificates.verify:code": certificate.code,
+            "authoring.module_new:course": "T",
+            "authoring.bank:code": "B1",
+            "authoring.quiz_settings:code": "Q",
+            "authoring.quiz_stats:code": "Q",
         }
 
 

@@ -22,6 +22,8 @@ class Course(db.Model):
     intro_html: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The unit whose trainers may author it (its subtree's trainers); None: admin only.
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course", order_by="Module.order"
@@ -40,6 +42,9 @@ class Module(db.Model):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("module_version.id", use_alter=True)
     )
+    # content_hash of the file as last synced or exported: the base of the three-way
+    # rule by which `flask content sync` never overwrites a newer browser edit.
+    synced_hash: Mapped[str] = mapped_column(String(64), default="")
 
     course: Mapped[Course] = relationship(back_populates="modules")
     current_version: Mapped["ModuleVersion | None"] = relationship(
@@ -64,12 +69,35 @@ class ModuleVersion(db.Model):
     # Where the text came from: "file" (flask content sync) or "browser".
     origin: Mapped[str] = mapped_column(String(20), default="file")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     module: Mapped[Module] = relationship(foreign_keys=[module_id])
 
     __table_args__ = (
         UniqueConstraint("module_id", "number", name="uq_module_version"),
     )
+
+
+class ModuleDraft(db.Model):
+    """A trainer's unpublished edit of a module (one per module). Learners never see
+    it; publishing turns it into a new ModuleVersion and deletes it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), unique=True)
+    # The published version the draft started from (None for a new module).
+    base_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("module_version.id")
+    )
+    title: Mapped[str] = mapped_column(String(255))
+    minutes: Mapped[int] = mapped_column(default=5)
+    objectives: Mapped[list] = mapped_column(JSON, default=list)
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    module: Mapped[Module] = relationship()
+    base_version: Mapped[ModuleVersion | None] = relationship()
 
 
 class ModuleProgress(db.Model):

@@ -328,7 +328,15 @@ def seed_demo() -> SeedResult:
     _ensure_accounts(result)
     _mark_modules_read("learner2")
     _ensure_campaign()
+    _adopt_content(root)
     return result
+
+
+def _adopt_content(root) -> None:
+    """The demo trainer (scoped at the province) may author the loaded content."""
+    from app.authoring.services import adopt_unowned
+
+    adopt_unowned(root)
 
 
 CAMPAIGN = (

@@ -19,6 +19,8 @@ class QuestionBank(db.Model):
     module_code: Mapped[str | None] = mapped_column(String(40))
     # "file" (quizzes/, synced) or "import" (GIFT/Aiken into the database only).
     origin: Mapped[str] = mapped_column(String(20), default="file")
+    # The unit whose trainers may author it (its subtree's trainers); None: admin only.
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     questions: Mapped[list["Question"]] = relationship(
         back_populates="bank", order_by="Question.code"
@@ -35,6 +37,8 @@ class Question(db.Model):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_version.id", use_alter=True)
     )
+    # content_hash as last synced from or exported to its file (three-way sync rule).
+    synced_hash: Mapped[str] = mapped_column(String(64), default="")
 
     bank: Mapped[QuestionBank] = relationship(back_populates="questions")
     current_version: Mapped["QuestionVersion | None"] = relationship(
@@ -62,7 +66,10 @@ class QuestionVersion(db.Model):
     source: Mapped[str] = mapped_column(String(400), default="")
     tags: Mapped[list] = mapped_column(JSON, default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # "file" (flask content sync), "import" (GIFT/Aiken/Word) or "browser".
+    origin: Mapped[str] = mapped_column(String(20), default="file")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
 
@@ -90,7 +97,14 @@ class Quiz(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # content_hash as last synced from or exported to its file (three-way sync rule).
+    synced_hash: Mapped[str] = mapped_column(String(64), default="")
+    # "file" when the settings are the file's, "browser" after an edit in the browser.
+    origin: Mapped[str] = mapped_column(String(20), default="file")
     active: Mapped[bool] = mapped_column(default=True)
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     @property
     def question_count(self) -> int:

@@ -1,0 +1,13 @@
+"""The authoring home: what the trainer may edit, in one page."""
+
+from flask import render_template
+from flask_login import current_user
+
+from . import bp, services
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "authoring/index.html", overview=services.overview(current_user)
+    )
