@@ -45,6 +45,8 @@ class Module(db.Model):
     # content_hash of the file as last synced or exported: the base of the three-way
     # rule by which `flask content sync` never overwrites a newer browser edit.
     synced_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Its file in the course folder ("03-giao-tiep-ung-xu.md"); part of content_hash.
+    filename: Mapped[str] = mapped_column(String(200), default="")
 
     course: Mapped[Course] = relationship(back_populates="modules")
     current_version: Mapped["ModuleVersion | None"] = relationship(

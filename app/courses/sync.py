@@ -131,11 +131,13 @@ def _sync_module(course: Course, module_file: ModuleFile, resolver, result) -> N
     elif module.current_version and module.current_version.content_hash == digest:
         if module.order != module_file.order or not module.active:
             module.order, module.active = module_file.order, True
+        module.filename = module_file.filename
         result.unchanged.append(module_file.code)
         return
     else:
         result.updated.append(module_file.code)
     module.course, module.order, module.active = course, module_file.order, True
+    module.filename = module_file.filename
     module.current_version = _new_version(module, module_file, digest, resolver)
     audit.record(
         "content.published", target=module, version=module.current_version.number

@@ -65,6 +65,11 @@ def upgrade():
                 "synced_hash", sa.String(length=64), nullable=False, server_default=""
             )
         )
+        batch_op.add_column(
+            sa.Column(
+                "filename", sa.String(length=200), nullable=False, server_default=""
+            )
+        )
 
     with op.batch_alter_table("module_version", schema=None) as batch_op:
         batch_op.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
@@ -189,6 +194,7 @@ def downgrade():
         batch_op.drop_column("created_by_id")
 
     with op.batch_alter_table("module", schema=None) as batch_op:
+        batch_op.drop_column("filename")
         batch_op.drop_column("synced_hash")
 
     with op.batch_alter_table("course", schema=None) as batch_op:
