@@ -172,3 +172,32 @@ def _retire_missing(course: Course, seen: set[str], result: SyncResult) -> None:
         if module.code not in seen and module.active:
             module.active = False
             result.retired.append(module.code)
+
+
+def module_file_for(
+    module: Module,
+    *,
+    title: str,
+    minutes: int,
+    objectives: list[str],
+    sources: list[str],
+    body: str,
+) -> ModuleFile:
+    """The ModuleFile a module's file would parse to with these fields: the one
+    shape from which both its content_hash and its written file are made, so a text
+    published in the browser and the same text exported to a file hash alike."""
+    course = module.course
+    return ModuleFile(
+        code=module.code,
+        course=course.code,
+        title=title,
+        order=module.order,
+        minutes=minutes,
+        objectives=list(objectives),
+        sources=list(sources),
+        body=body,
+        body_line=1,
+        path=f"courses/{course.folder}/{module.filename}",
+        filename=module.filename,
+        folder=course.folder,
+    )
