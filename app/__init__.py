@@ -24,6 +24,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_security_headers(app)
+    from app.quizzes.fastpath import AutosaveFastPath
+
+    app.wsgi_app = AutosaveFastPath(app)
     return app
 
 
@@ -134,6 +137,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = format_vn_date
     app.jinja_env.filters["vn_datetime"] = lambda d: format_vn_date(d, with_time=True)
 
+    app.jinja_env.globals["site_nav"] = site_nav
+
     @app.context_processor
     def inject_globals():
         from flask_babel import get_locale
@@ -142,6 +147,22 @@ def register_template_helpers(app: Flask) -> None:
             "current_language": str(get_locale()),
             "org_name": app.config["ORG_NAME"],
         }
+
+
+def site_nav():
+    """_site_nav.html for this language, endpoint and set of roles, rendered once."""
+    from flask import render_template
+    from flask_babel import get_locale
+    from markupsafe import Markup
+
+    roles = (
+        frozenset(current_user.role_names) if current_user.is_authenticated else None
+    )
+    key = (str(get_locale()), request.endpoint, roles)
+    cache = current_app.extensions.setdefault("vhcv_site_nav", {})
+    if key not in cache:
+        cache[key] = Markup(render_template("_site_nav.html"))
+    return cache[key]
 
 
 def register_commands(app: Flask) -> None:

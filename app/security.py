@@ -111,20 +111,29 @@ CSP = (
 )
 
 
+def security_headers(config) -> list[tuple[str, str]]:
+    """The headers every response of the app carries (static files aside)."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(
+            ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        )
+    return headers
+
+
 def register_security_headers(app: Flask) -> None:
+    headers = security_headers(app.config)
+
     @app.after_request
     def add_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        for name, value in headers:
+            response.headers.setdefault(name, value)
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -184,7 +185,8 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(p) for p in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # Roles in the same query: every page's navigation asks for them.
+    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.errors import (  # noqa: F401  (TimeExpired, QuizClosed re-exported)
@@ -62,7 +63,7 @@ def get_quiz(code: str) -> Quiz:
 
 def get_own_attempt(user: User, attempt_id: int) -> Attempt:
     """The user's own attempt; NotFound for anyone else's (no hint it exists)."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.quiz)])
     if attempt is None or attempt.user_id != user.id:
         raise NotFound("Không tìm thấy lượt làm bài này.")
     return attempt
@@ -239,15 +240,18 @@ _CLAIM = (
 )
 
 
-def write_save(plan: PlannedSave, now: datetime, grace_seconds: int = 0) -> None:
-    """The writes of a planned save: claim the attempt row, upsert the answer."""
-    connection = db.session.connection()
+def write_save(
+    plan: PlannedSave, now: datetime, grace_seconds: int = 0, connection=None
+) -> None:
+    """The writes of a planned save: claim the attempt row, upsert the answer (on
+    `connection`, by default the session's)."""
+    connection = connection if connection is not None else db.session.connection()
     latest = now - timedelta(seconds=grace_seconds)
     claimed = connection.execute(
         _CLAIM, {"attempt_id": plan.attempt_id, "latest": latest, "now": now}
     ).rowcount
     if claimed != 1:
-        state = db.session.scalar(
+        state = connection.scalar(
             select(Attempt.state).where(Attempt.id == plan.attempt_id)
         )
         if state == FINISHED:
@@ -458,15 +462,16 @@ def fast_save(
     secret: str,
     now: datetime | None = None,
     grace_seconds: int = 0,
+    connection=None,
 ) -> PlannedSave:
-    """Save one choice for the holder of `token`. Raises NotFound for a bad token or
-    a question/option not in the attempt, TimeExpired after the deadline."""
+    """Save one choice for the holder of `token`, on `connection` (by default the
+    session's). Raises NotFound for a bad token or a question/option not in the
+    attempt, TimeExpired after the deadline."""
     now = now or utcnow()
-    row = (
-        db.session.connection()
-        .execute(_FAST_READ, {"attempt_id": attempt_id, "position": position})
-        .first()
-    )
+    connection = connection if connection is not None else db.session.connection()
+    row = connection.execute(
+        _FAST_READ, {"attempt_id": attempt_id, "position": position}
+    ).first()
     expected = (
         attempt_token(secret, attempt_id, row.user_id, row.session_version)
         if row is not None and row.active
@@ -480,5 +485,84 @@ def fast_save(
         raise DomainError("Câu này chỉ được chọn một đáp án.")
     selected = [row.option_order[c] for c in sorted(set(choices))]
     plan = PlannedSave(attempt_id, row.id, selected, row.deadline_at)
-    write_save(plan, now, grace_seconds)
+    write_save(plan, now, grace_seconds, connection)
     return plan
+
+
+# The WSGI fast path's save (fastpath.AutosaveFastPath): the claim and the joined read
+# in one UPDATE … RETURNING, then the upsert. It answers only "saved" or "not here";
+# every refusal is replayed through fast_save in the Flask view, which says why.
+_QUICK_CLAIM = (
+    text(
+        "UPDATE attempt SET last_saved_at = :now "
+        "WHERE attempt.id = :attempt_id AND attempt.state = 'open' "
+        "AND attempt.deadline_at >= :latest "
+        "RETURNING attempt.user_id, attempt.deadline_at, "
+        '(SELECT u.session_version FROM "user" u '
+        " WHERE u.id = attempt.user_id AND u.active) AS session_version, "
+        "(SELECT s.id FROM attempt_slot s WHERE s.attempt_id = attempt.id "
+        " AND s.position = :position) AS slot_id, "
+        "(SELECT s.option_order FROM attempt_slot s WHERE s.attempt_id = attempt.id "
+        " AND s.position = :position) AS option_order, "
+        "(SELECT v.type FROM attempt_slot s JOIN question_version v "
+        " ON v.id = s.question_version_id WHERE s.attempt_id = attempt.id "
+        " AND s.position = :position) AS type"
+    )
+    .bindparams(
+        bindparam("now", type_=Attempt.__table__.c.last_saved_at.type),
+        bindparam("latest", type_=Attempt.__table__.c.deadline_at.type),
+    )
+    .columns(
+        Attempt.__table__.c.user_id,
+        Attempt.__table__.c.deadline_at,
+        User.__table__.c.session_version,
+        AttemptSlot.__table__.c.id.label("slot_id"),
+        AttemptSlot.__table__.c.option_order,
+        QuestionVersion.__table__.c.type,
+    )
+)
+
+
+class NotQuick(Exception):
+    """The quick save did not apply; the caller rolls back and asks fast_save."""
+
+
+def quick_save(
+    connection,
+    attempt_id: int,
+    position: int,
+    choices: list[int],
+    token: str,
+    secret: str,
+    now: datetime,
+    grace_seconds: int = 0,
+) -> datetime:
+    """Save one choice in two statements, by the rules of fast_save; the attempt's
+    deadline when saved. Raises NotQuick (roll back) in every other case."""
+    latest = now - timedelta(seconds=grace_seconds)
+    row = connection.execute(
+        _QUICK_CLAIM,
+        {"attempt_id": attempt_id, "position": position, "latest": latest, "now": now},
+    ).first()
+    if row is None:
+        raise NotQuick  # no such attempt, finished, or late
+    user_id, deadline_at, session_version, slot_id, option_order, kind = row
+    if session_version is None or slot_id is None:
+        raise NotQuick  # owner inactive, or no such question in the attempt
+    expected = attempt_token(secret, attempt_id, user_id, session_version)
+    if not hmac.compare_digest(expected, token):
+        raise NotQuick
+    if any(c < 0 or c >= len(option_order) for c in choices):
+        raise NotQuick
+    if kind != MULTIPLE and len(choices) > 1:
+        raise NotQuick
+    connection.execute(
+        _UPSERT_ANSWER,
+        {
+            "attempt_id": attempt_id,
+            "slot_id": slot_id,
+            "selected": [option_order[c] for c in sorted(set(choices))],
+            "saved_at": now,
+        },
+    )
+    return deadline_at

@@ -21,6 +21,7 @@ from app.timeutil import utcnow
 
 from . import attempts as service
 from . import presenters
+from .fastpath import saved_answer
 from .services import modules_read_for
 
 bp = Blueprint("quizzes", __name__)
@@ -92,7 +93,14 @@ def attempt(attempt_id: int):
         current_user.session_version,
     )
     return render_template(
-        "quizzes/attempt.html", info=info, form=EmptyForm(), token=token
+        "quizzes/attempt.html",
+        info=info,
+        questions=presenters.question_html(info.slots),
+        navigator=presenters.navigator_html(
+            info, url_for("quizzes.attempt", attempt_id=attempt.id)
+        ),
+        form=EmptyForm(),
+        token=token,
     )
 
 
@@ -123,8 +131,11 @@ def save_page(attempt_id: int):
 @csrf.exempt  # the attempt token is the proof, and only the owner's page carries it
 @limiter.exempt
 def autosave(attempt_id: int):
-    """The page script's save of one choice: no session needed (see fast_save)."""
+    """The page script's save of one choice: no session needed (see fast_save).
+    Good saves are answered before Flask by fastpath.AutosaveFastPath; this view
+    answers the rest (multipart bodies, odd fields, refusals) by the same rules."""
     form = request.form
+    now = utcnow()
     try:
         plan = service.fast_save(
             attempt_id,
@@ -132,6 +143,7 @@ def autosave(attempt_id: int):
             form.getlist("choice", type=int),
             form.get("t", ""),
             current_app.config["SECRET_KEY"],
+            now,
             grace_seconds=_grace(),
         )
     except DomainError as error:
@@ -139,15 +151,9 @@ def autosave(attempt_id: int):
         if isinstance(error, service.TimeExpired):
             _finalise_if_overdue(attempt_id)
         return jsonify(saved=False, error=error.message), error.status
-    now = utcnow()
     db.session.commit()
-    remaining = max(0, int((plan.deadline_at - now).total_seconds()))
-    return jsonify(
-        saved=True,
-        position=form.get("position", type=int),
-        saved_at=now.isoformat(),
-        remaining=remaining,
-    )
+    position = form.get("position", type=int)
+    return jsonify(saved_answer(position, now, plan.deadline_at))
 
 
 def _finalise_if_overdue(attempt_id: int) -> None:

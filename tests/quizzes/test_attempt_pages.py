@@ -250,3 +250,58 @@ def test_autosave_fast_path_refuses_late_saves_and_finalises(
     assert response.status_code == 409 and response.json["saved"] is False
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).state == "finished"
+
+
+def test_autosave_answers_multipart_and_odd_bodies_through_the_flask_view(
+    app, client, auth, learner
+):
+    """The WSGI fast path takes only clean urlencoded saves; a multipart body (an
+    older page script) or an odd field gets the same rules from the Flask view."""
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    post = app.test_client().post
+    url = f"/attempts/{attempt_id}/autosave"
+    multipart = post(
+        url,
+        data={"t": token, "position": "2", "choice": "0"},
+        content_type="multipart/form-data",
+    )
+    assert multipart.status_code == 200 and multipart.json["position"] == 2
+    odd = post(url, data={"t": token, "position": "abc", "choice": "0"})
+    assert odd.status_code == 404 and odd.json["saved"] is False
+    with app.app_context():
+        saved = db.session.scalars(select(AttemptAnswer)).all()
+        assert [a.selected for a in saved] == [
+            [db.session.get(AttemptSlot, saved[0].slot_id).option_order[0]]
+        ]
+
+
+def test_autosave_fast_path_answers_with_the_apps_headers(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    response = app.test_client().post(
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": _token(client, attempt_id), "position": 1, "choice": 0},
+    )
+    assert response.status_code == 200 and response.json["remaining"] > 0
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "body, parsed",
+    [
+        (b"t=abc&position=3&choice=1&choice=2", (3, [1, 2], "abc")),
+        (b"t=abc&position=3", (3, [], "abc")),
+        (b"position=3&choice=1", None),  # no token
+        (b"t=abc&position=x", None),
+        (b"t=abc&position=1&extra=1", None),
+        (b"t=abc&position=1&position=2", None),
+        (b"\xff", None),
+        (b"t", None),
+    ],
+)
+def test_parse_save(body, parsed):
+    from app.quizzes.fastpath import parse_save
+
+    assert parse_save(body) == parsed
