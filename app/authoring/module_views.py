@@ -1,13 +1,188 @@
-"""(being written)"""
+"""The module editor: draft, live preview, publish, history, diff, revert."""
 
-from . import bp
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.forms import EmptyForm
+from app.courses.models import Course
+from app.errors import DomainError
+from app.extensions import db
+
+from . import bp, modules
+from .diff import diff
+from .module_forms import ModuleForm, NewModuleForm
+from .modules import ModuleText
+from .scope import get_owned
 
 
-@bp.get("/modules/<code>")
-def module_edit(code):
-    return code
+def _fill(form: ModuleForm, text: ModuleText) -> None:
+    form.title.data, form.minutes.data = text.title, text.minutes
+    form.objectives.data = "\n".join(text.objectives)
+    form.sources.data = "\n".join(text.sources)
+    form.body.data = text.body
 
 
-@bp.get("/courses/<course>/modules/new")
-def module_new(course):
-    return course
+def _text(form: ModuleForm) -> ModuleText:
+    return ModuleText.from_form(
+        form.title.data or "",
+        form.minutes.data or 1,
+        form.objectives.data or "",
+        form.sources.data or "",
+        form.body.data or "",
+    )
+
+
+@bp.route("/modules/<code>", methods=["GET", "POST"])
+def module_edit(code: str):
+    """GET opens the draft (else the published text); POST previews the posted text
+    (the no-script path) or saves it as the draft."""
+    module = modules.get_module(current_user, code)
+    form = ModuleForm()
+    if request.method == "GET":
+        _fill(form, modules.editing_text(module))
+    elif form.validate_on_submit() and request.form.get("action") == "save":
+        modules.save_draft(module, current_user, _text(form))
+        db.session.commit()
+        flash(_("Đã lưu bản nháp. Người học vẫn thấy bản đã xuất bản."), "success")
+        return redirect(url_for("authoring.module_edit", code=code))
+    body = form.body.data or ""
+    return render_template(
+        "authoring/modules/edit.html",
+        module=module,
+        form=form,
+        draft=modules.draft_of(module),
+        rendered=modules.render(module, body),
+        problems=modules.problems(_text(form)) if form.body.data else [],
+        actions=EmptyForm(),
+    )
+
+
+@bp.post("/modules/<code>/preview")
+def module_preview(code: str):
+    """The preview fragment of the posted body, for the editor's script."""
+    module = modules.get_module(current_user, code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    text = _text(ModuleForm())
+    return render_template(
+        "authoring/modules/_preview.html",
+        rendered=modules.render(module, text.body),
+        problems=modules.problems(text) if text.body.strip() else [],
+    )
+
+
+@bp.post("/modules/<code>/publish")
+def module_publish(code: str):
+    module = modules.get_module(current_user, code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        version = modules.publish_draft(module, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("authoring.module_edit", code=code))
+    db.session.commit()
+    if version is None:
+        flash(_("Bản nháp giống hệt bản đang dùng: không có phiên bản mới."), "info")
+    else:
+        flash(
+            _(
+                "Đã xuất bản phiên bản %(n)d. Người học thấy bản này từ bây giờ.",
+                n=version.number,
+            ),
+            "success",
+        )
+    return redirect(url_for("authoring.module_edit", code=code))
+
+
+@bp.post("/modules/<code>/discard")
+def module_discard(code: str):
+    module = modules.get_module(current_user, code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if modules.discard_draft(module, current_user):
+        db.session.commit()
+        flash(_("Đã hủy bản nháp."), "success")
+    else:
+        flash(_("Không có bản nháp nào để hủy."), "info")
+    return redirect(url_for("authoring.module_edit", code=code))
+
+
+@bp.get("/modules/<code>/versions")
+def module_versions(code: str):
+    module = modules.get_module(current_user, code)
+    return render_template(
+        "authoring/modules/versions.html",
+        module=module,
+        versions=modules.versions(module),
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/modules/<code>/diff")
+def module_diff(code: str):
+    """Version a against version b (default: the one before b, and the current)."""
+    module = modules.get_module(current_user, code)
+    if module.current_version is None:
+        flash(_("Học phần chưa có phiên bản nào."), "info")
+        return redirect(url_for("authoring.module_edit", code=code))
+    b = request.args.get("b", module.current_version.number, type=int)
+    a = request.args.get("a", max(1, b - 1), type=int)
+    old, new = modules.get_version(module, a), modules.get_version(module, b)
+    return render_template(
+        "authoring/modules/diff.html",
+        module=module,
+        old=old,
+        new=new,
+        hunks=diff(ModuleText.of(old), ModuleText.of(new)),
+    )
+
+
+@bp.post("/modules/<code>/revert/<int:number>")
+def module_revert(code: str, number: int):
+    module = modules.get_module(current_user, code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        version = modules.revert(module, current_user, number)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("authoring.module_versions", code=code))
+    db.session.commit()
+    if version is None:
+        flash(
+            _("Phiên bản %(n)d giống bản đang dùng: không có gì thay đổi.", n=number),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "Đã khôi phục nội dung phiên bản %(old)d thành phiên bản mới %(new)d.",
+                old=number,
+                new=version.number,
+            ),
+            "success",
+        )
+    return redirect(url_for("authoring.module_versions", code=code))
+
+
+@bp.route("/courses/<course>/modules/new", methods=["GET", "POST"])
+def module_new(course: str):
+    course_row = get_owned(Course, current_user, code=course)
+    form = NewModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = modules.create_module(
+                course_row, current_user, form.code.data, form.title.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo học phần (bản nháp, người học chưa thấy)."), "success")
+            return redirect(url_for("authoring.module_edit", code=module.code))
+    return render_template("authoring/modules/new.html", course=course_row, form=form)

@@ -87,9 +87,7 @@ class ModuleDraft(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), unique=True)
     # The published version the draft started from (None for a new module).
-    base_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("module_version.id")
-    )
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_version.id"))
     title: Mapped[str] = mapped_column(String(255))
     minutes: Mapped[int] = mapped_column(default=5)
     objectives: Mapped[list] = mapped_column(JSON, default=list)

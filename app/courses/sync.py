@@ -86,15 +86,20 @@ def sync_content(
 
 
 def _resolver(course_file: CourseFile, module_url, media_url):
-    """Map relative links in a text to app URLs: NN-x.md#a → module page, else media."""
     by_file = {m.filename: m.code for m in course_file.modules}
+    return link_resolver(by_file, course_file.folder, module_url, media_url)
+
+
+def link_resolver(by_file: dict[str, str], folder: str, module_url, media_url):
+    """Map relative links in a text to app URLs: NN-x.md#a → module page (`by_file`
+    maps file names to module codes), anything else but .md → the course's media."""
 
     def resolve(target: str) -> str | None:
         path, _, fragment = target.partition("#")
         if path in by_file:
             return module_url(by_file[path]) + (f"#{fragment}" if fragment else "")
         if path and not path.endswith(".md"):
-            return media_url(course_file.folder, path)
+            return media_url(folder, path)
         return None
 
     return resolve

@@ -1,0 +1,273 @@
+"""Editing a module in the browser: a draft per module, a preview through the learner
+page's own pipeline, publishing as a new version, history, diff and revert.
+
+Learners only ever see `Module.current_version`; a draft is never shown to them, and
+a published version is never edited (progress rows keep pointing at the one read).
+Operations flush, never commit.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app import audit
+from app.accounts.models import User
+from app.courses.cli import url_builders
+from app.courses.loader import content_hash
+from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
+from app.courses.sync import link_resolver, module_file_for, next_version_number
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.markdown import Rendered, markdown_problems, render_markdown, slugify
+from app.timeutil import utcnow
+from app.vntext import nfc
+
+from .scope import get_owned
+
+MODULE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass
+class ModuleText:
+    """What an author edits: the front matter fields and the Markdown body."""
+
+    title: str
+    minutes: int
+    objectives: list[str]
+    sources: list[str]
+    body: str
+
+    @classmethod
+    def of(cls, row: ModuleVersion | ModuleDraft) -> "ModuleText":
+        return cls(
+            row.title,
+            row.minutes,
+            list(row.objectives),
+            list(row.sources),
+            row.body_md,
+        )
+
+    @classmethod
+    def from_form(cls, title, minutes, objectives: str, sources: str, body: str):
+        """Normalised as the file loader does: NFC, "\\n" line ends, one item a
+        line; the body otherwise as typed, so that it reads back from its file the
+        same (flask content export writes it right after the front matter)."""
+        return cls(
+            nfc(title.strip()),
+            int(minutes),
+            _lines(objectives),
+            _lines(sources),
+            unicodedata.normalize(
+                "NFC", body.replace("\r\n", "\n").replace("\r", "\n")
+            ),
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [nfc(line.strip()) for line in (text or "").splitlines() if line.strip()]
+
+
+def get_module(user: User, code: str) -> Module:
+    """The module `code` if its course is in the user's authoring scope."""
+    module = db.session.scalar(select(Module).where(Module.code == code))
+    if module is None:
+        raise NotFound("Không tìm thấy học phần này trong phạm vi biên soạn của bạn.")
+    get_owned(Course, user, id=module.course_id)
+    return module
+
+
+def draft_of(module: Module) -> ModuleDraft | None:
+    return db.session.scalar(
+        select(ModuleDraft).where(ModuleDraft.module_id == module.id)
+    )
+
+
+def editing_text(module: Module) -> ModuleText:
+    """The text the editor opens with: the draft, else the published version."""
+    draft = draft_of(module)
+    if draft is not None:
+        return ModuleText.of(draft)
+    if module.current_version is not None:
+        return ModuleText.of(module.current_version)
+    return ModuleText("", 5, [], [], "")
+
+
+def resolver_for(course: Course):
+    """Links between modules of `course` and to its images, as on the learner page."""
+    by_file = {m.filename: m.code for m in course.modules if m.filename}
+    return link_resolver(by_file, course.folder, *url_builders())
+
+
+def render(module: Module, body: str) -> Rendered:
+    """The learner page's rendering and sanitising of `body`."""
+    return render_markdown(body, resolver_for(module.course))
+
+
+def problems(text: ModuleText) -> list[str]:
+    """What stops a text from being published, as messages naming the line."""
+    found = [
+        f"Dòng {line}: {message}" for line, message in markdown_problems(text.body)
+    ]
+    if not text.title:
+        found.insert(0, "Tiêu đề không được để trống.")
+    if not text.body.strip():
+        found.append("Nội dung không được để trống.")
+    return found
+
+
+def save_draft(module: Module, user: User, text: ModuleText) -> ModuleDraft:
+    draft = draft_of(module)
+    if draft is None:
+        draft = ModuleDraft(
+            module_id=module.id, base_version_id=module.current_version_id
+        )
+        db.session.add(draft)
+    draft.title, draft.minutes = text.title, text.minutes
+    draft.objectives, draft.sources = text.objectives, text.sources
+    draft.body_md = text.body
+    draft.updated_at, draft.updated_by_id = utcnow(), user.id
+    db.session.flush()
+    return draft
+
+
+def discard_draft(module: Module, user: User) -> bool:
+    draft = draft_of(module)
+    if draft is None:
+        return False
+    db.session.delete(draft)
+    audit.record("content.draft_discarded", actor=user, target=module)
+    db.session.flush()
+    return True
+
+
+def digest(module: Module, text: ModuleText) -> str:
+    """The hash the module's file would have with this text (see module_file_for)."""
+    return content_hash(
+        module_file_for(
+            module,
+            title=text.title,
+            minutes=text.minutes,
+            objectives=text.objectives,
+            sources=text.sources,
+            body=text.body,
+        )
+    )
+
+
+def publish_text(
+    module: Module, user: User, text: ModuleText, **detail
+) -> ModuleVersion | None:
+    """`text` as the module's new published version; None when it equals the current
+    one. Raises InvalidInput when it has problems."""
+    found = problems(text)
+    if found:
+        raise InvalidInput("Chưa xuất bản được: " + " ".join(found))
+    new_hash = digest(module, text)
+    current = module.current_version
+    if current is not None and current.content_hash == new_hash:
+        return None
+    rendered = render(module, text.body)
+    version = ModuleVersion(
+        module_id=module.id,
+        number=next_version_number(ModuleVersion, ModuleVersion.module_id, module.id),
+        title=text.title,
+        minutes=text.minutes,
+        objectives=text.objectives,
+        sources=text.sources,
+        body_md=text.body,
+        html=rendered.html,
+        toc=[
+            {"level": t.level, "anchor": t.anchor, "title": t.title}
+            for t in rendered.toc
+        ],
+        content_hash=new_hash,
+        origin="browser",
+        created_by_id=user.id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    module.current_version = version
+    audit.record(
+        "content.published",
+        actor=user,
+        target=module,
+        version=version.number,
+        origin="browser",
+        **detail,
+    )
+    db.session.flush()
+    return version
+
+
+def publish_draft(module: Module, user: User) -> ModuleVersion | None:
+    """The draft as a new version (the draft is then gone); None when it changes
+    nothing (the draft is dropped all the same)."""
+    draft = draft_of(module)
+    if draft is None:
+        raise InvalidInput("Không có bản nháp nào để xuất bản.")
+    version = publish_text(module, user, ModuleText.of(draft))
+    db.session.delete(draft)
+    db.session.flush()
+    return version
+
+
+def versions(module: Module) -> list[ModuleVersion]:
+    return list(
+        db.session.scalars(
+            select(ModuleVersion)
+            .where(ModuleVersion.module_id == module.id)
+            .order_by(ModuleVersion.number.desc())
+        )
+    )
+
+
+def get_version(module: Module, number: int) -> ModuleVersion:
+    version = db.session.scalar(
+        select(ModuleVersion).where(
+            ModuleVersion.module_id == module.id, ModuleVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFound(f"Học phần này không có phiên bản {number}.")
+    return version
+
+
+def revert(module: Module, user: User, number: int) -> ModuleVersion | None:
+    """Publish the text of version `number` again, as a new version: history is
+    never rewritten. Refused while a draft exists (it would be left behind)."""
+    if draft_of(module) is not None:
+        raise Conflict(
+            "Học phần đang có bản nháp: hãy xuất bản hoặc hủy bản nháp trước khi "
+            "khôi phục một phiên bản cũ."
+        )
+    old = get_version(module, number)
+    return publish_text(module, user, ModuleText.of(old), reverted_to=number)
+
+
+def create_module(course: Course, user: User, code: str, title: str) -> Module:
+    """A new module at the end of `course`, with a draft and no published version
+    (learners do not see it until it is published)."""
+    code, title = code.strip(), nfc(title.strip())
+    if not MODULE_CODE.match(code) or len(code) > 40:
+        raise InvalidInput(
+            "Mã học phần chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới "
+            "(tối đa 40 ký tự)."
+        )
+    if not title:
+        raise InvalidInput("Tiêu đề không được để trống.")
+    if db.session.scalar(select(Module.id).where(Module.code == code)):
+        raise Conflict(f"Mã học phần “{code}” đã có.")
+    order = max((m.order for m in course.modules), default=0) + 1
+    module = Module(
+        code=code,
+        course=course,
+        order=order,
+        filename=f"{order:02d}-{slugify(title)[:60] or code.lower()}.md",
+    )
+    db.session.add(module)
+    db.session.flush()
+    save_draft(module, user, ModuleText(title, 5, [], [], ""))
+    audit.record("content.module_created", actor=user, target=module)
+    return module

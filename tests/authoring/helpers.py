@@ -1,0 +1,29 @@
+"""Content, people and scope for authoring tests: course T (modules T-M1..3) and
+quiz Q (banks B1..B3) owned by unit D; `trainer` authors in D, `outsider` in C."""
+
+from app.authoring.services import adopt_unowned
+from app.courses.cli import url_builders
+from app.courses.loader import load_content
+from app.courses.sync import sync_content
+from app.extensions import db
+from tests.courses.content import write_course
+from tests.factories import make_tree, make_user
+from tests.quizzes.helpers import make_quiz
+
+
+def make_authoring(app, tmp_path) -> dict:
+    write_course(tmp_path)
+    app.config["COURSES_DIR"] = str(tmp_path)
+    with app.app_context():
+        sync_content(load_content(tmp_path), *url_builders())
+        make_quiz()
+        tree = make_tree()
+        adopt_unowned(tree["D"])
+        db.session.commit()
+        make_user(
+            "trainer", tree["D"], roles=[("trainer", tree["D"]), ("learner", None)]
+        )
+        make_user("outsider", tree["C"], roles=[("trainer", tree["C"])])
+        make_user("learner", tree["D1A"], full_name="Lê Văn Học")
+        make_user("hr", tree["D"], roles=[("hr", tree["D"])])
+        return {"tree": {k: u.id for k, u in tree.items()}}
