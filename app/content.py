@@ -112,9 +112,20 @@ def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
 @content_cli.command("sync")
 @_COURSES
 @_QUIZZES
-def sync(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
+@click.option(
+    "--prefer-files",
+    is_flag=True,
+    help="Khi xung đột, lấy bản trong tệp (thành phiên bản mới; lịch sử còn nguyên).",
+)
+def sync(
+    courses_dir: Path | None, quizzes_dir: Path | None, prefer_files: bool
+) -> None:
     """Load courses/ and quizzes/ into the database; a new version only when a text
-    changed. Nothing is written when any file has a problem."""
+    changed. Nothing is written when any file has a problem.
+
+    An item edited in the browser since the last sync or export is kept when its
+    file has not changed (export it to commit it); when the file changed too, that
+    is a conflict: nothing is written unless --prefer-files."""
     content = _load(courses_dir, quizzes_dir)
     if content.problems:
         for problem in content.problems:
@@ -123,18 +134,67 @@ def sync(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
             f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì."
         )
     try:
-        courses = sync_content(content.courses, *url_builders())
-        quizzes = sync_quizzes(content.quizzes.banks, content.quizzes.quizzes)
+        courses = sync_content(content.courses, *url_builders(), prefer_files)
+        quizzes = sync_quizzes(
+            content.quizzes.banks, content.quizzes.quizzes, prefer_files
+        )
     except ImportRejected as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+    conflicts = courses.conflicts + quizzes.conflicts
+    if conflicts:
+        db.session.rollback()
+        for conflict in conflicts:
+            click.echo(conflict, err=True)
+        raise click.ClickException(
+            f"{len(conflicts)} xung đột giữa tệp và bản sửa trên trình duyệt; chưa "
+            "đồng bộ gì. Lấy bản trên trình duyệt: `flask content export --force` "
+            "(ghi đè tệp). Lấy bản trong tệp: `flask content sync --prefer-files`."
+        )
     owner = current_app.config.get("CONTENT_OWNER")
     adopted = _adopt(owner)
     db.session.commit()
     click.echo(f"Khóa học: {courses.summary()}.")
     click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
+    kept = courses.kept + quizzes.kept
+    if kept:
+        click.echo(
+            f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
+            "`flask content export` để ghi ra tệp."
+        )
     if adopted:
         click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+
+
+@content_cli.command("export")
+@_COURSES
+@_QUIZZES
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Ghi đè cả những tệp đã đổi từ lần đồng bộ trước (bỏ thay đổi trong tệp).",
+)
+def export(courses_dir: Path | None, quizzes_dir: Path | None, force: bool) -> None:
+    """Write the published versions in the database back to courses/ and quizzes/
+    (drafts are never written), so browser edits can be committed. Files changed
+    since the last sync are conflicts: nothing is written unless --force."""
+    from app.authoring.files import export_content
+
+    courses, quizzes = _dirs(courses_dir, quizzes_dir)
+    try:
+        result = export_content(courses, quizzes, force)
+    except ImportRejected as error:
+        db.session.rollback()
+        for detail in error.problems:
+            click.echo(detail, err=True)
+        raise click.ClickException(error.message) from None
+    except OSError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Không ghi được tệp: {error}") from None
+    db.session.commit()
+    for path in result.written:
+        click.echo(f"Đã ghi {path}")
+    click.echo(f"Xuất nội dung: {result.summary()}.")
 
 
 def _adopt(owner_code: str | None) -> int:

@@ -10,6 +10,7 @@ from app import audit
 from app.errors import ImportRejected
 from app.extensions import db
 from app.markdown import render_markdown
+from app.timeutil import format_vn_date
 
 from .loader import ContentSet, CourseFile, ModuleFile, content_hash, course_hash
 from .models import Course, Module, ModuleVersion
@@ -24,12 +25,46 @@ class SyncResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    # Newer in the browser than in an unchanged file: kept, to be exported.
+    kept: list[str] = field(default_factory=list)
+    # "path:line: message" for items changed both in the browser and in the file.
+    conflicts: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.created)} tạo mới, {len(self.updated)} cập nhật, "
             f"{len(self.unchanged)} không đổi, {len(self.retired)} ngừng dùng"
         )
+        if self.kept:
+            text += f", {len(self.kept)} giữ bản mới hơn trên trình duyệt"
+        return text
+
+
+# The three-way rule between a file, the database and their last meeting point.
+SAME, TAKE_FILE, KEEP_BROWSER, CONFLICT = "same", "file", "browser", "conflict"
+
+
+def three_way(file_hash: str, current_hash: str, synced_hash: str) -> str:
+    """How sync treats an item: SAME (nothing to do), TAKE_FILE (only the file
+    changed since the last sync or export), KEEP_BROWSER (only the database changed:
+    a browser edit not yet exported) or CONFLICT (both changed, differently)."""
+    if file_hash == current_hash:
+        return SAME
+    if not synced_hash or current_hash == synced_hash:
+        return TAKE_FILE
+    if file_hash == synced_hash:
+        return KEEP_BROWSER
+    return CONFLICT
+
+
+def conflict_message(path: str, line: int, what: str, version) -> str:
+    """`path:line: …` for an item edited in the browser and in its file."""
+    when = format_vn_date(version.created_at, with_time=True)
+    return (
+        f"{path}:{line}: xung đột: {what} đã được sửa trên trình duyệt "
+        f"(phiên bản {version.number}, lúc {when}) và tệp cũng đã đổi từ lần đồng bộ "
+        "trước"
+    )
 
 
 def upsert_by_code(model, code: str, digest: str, result: SyncResult):
@@ -61,9 +96,15 @@ def next_version_number(version_model, parent_column, parent_id: int) -> int:
 
 
 def sync_content(
-    content: ContentSet, module_url: UrlBuilder, media_url: Callable[[str, str], str]
+    content: ContentSet,
+    module_url: UrlBuilder,
+    media_url: Callable[[str, str], str],
+    prefer_files: bool = False,
 ) -> SyncResult:
-    """Bring courses and modules in line with `content`.
+    """Bring courses and modules in line with `content`, by the three-way rule: a
+    module edited in the browser since the last sync or export is kept when its file
+    has not changed, and is a conflict (in `result.conflicts`; the caller writes
+    nothing) when both changed — unless `prefer_files`, which takes the file.
 
     Raises ImportRejected, changing nothing, when `content` has problems. Module and
     course texts are rendered here, once per version.
@@ -79,7 +120,7 @@ def sync_content(
         resolver = _resolver(course_file, module_url, media_url)
         seen = set()
         for module_file in course_file.modules:
-            _sync_module(course, module_file, resolver, result)
+            _sync_module(course, module_file, resolver, result, prefer_files)
             seen.add(module_file.code)
         _retire_missing(course, seen, result)
     return result
@@ -125,7 +166,9 @@ def _sync_course(course_file: CourseFile, module_url, media_url, result) -> Cour
     return course
 
 
-def _sync_module(course: Course, module_file: ModuleFile, resolver, result) -> None:
+def _sync_module(
+    course: Course, module_file: ModuleFile, resolver, result, prefer_files=False
+) -> None:
     module = db.session.scalar(select(Module).where(Module.code == module_file.code))
     digest = content_hash(module_file)
     if module is None:
@@ -133,16 +176,32 @@ def _sync_module(course: Course, module_file: ModuleFile, resolver, result) -> N
         db.session.add(module)
         db.session.flush()
         result.created.append(module_file.code)
-    elif module.current_version and module.current_version.content_hash == digest:
-        if module.order != module_file.order or not module.active:
-            module.order, module.active = module_file.order, True
-        module.filename = module_file.filename
-        result.unchanged.append(module_file.code)
-        return
+    elif module.current_version is not None:
+        current = module.current_version
+        rule = three_way(digest, current.content_hash, module.synced_hash)
+        if rule == CONFLICT and prefer_files:
+            rule = TAKE_FILE
+        if rule == CONFLICT:
+            result.conflicts.append(
+                conflict_message(
+                    module_file.path, 1, f"học phần {module.code}", current
+                )
+            )
+            return
+        if rule == KEEP_BROWSER:
+            result.kept.append(module_file.code)
+            return
+        if rule == SAME:
+            if module.order != module_file.order or not module.active:
+                module.order, module.active = module_file.order, True
+            module.filename, module.synced_hash = module_file.filename, digest
+            result.unchanged.append(module_file.code)
+            return
+        result.updated.append(module_file.code)
     else:
         result.updated.append(module_file.code)
     module.course, module.order, module.active = course, module_file.order, True
-    module.filename = module_file.filename
+    module.filename, module.synced_hash = module_file.filename, digest
     module.current_version = _new_version(module, module_file, digest, resolver)
     audit.record(
         "content.published", target=module, version=module.current_version.number
@@ -173,8 +232,10 @@ def _new_version(module: Module, module_file: ModuleFile, digest, resolver):
 
 
 def _retire_missing(course: Course, seen: set[str], result: SyncResult) -> None:
+    """Retire modules whose file is gone. A module made in the browser and never
+    exported (no synced_hash) has no file yet, and stays."""
     for module in course.modules:
-        if module.code not in seen and module.active:
+        if module.code not in seen and module.active and module.synced_hash:
             module.active = False
             result.retired.append(module.code)
 

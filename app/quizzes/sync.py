@@ -8,7 +8,15 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
-from app.courses.sync import SyncResult, next_version_number, upsert_by_code
+from app.courses.sync import (
+    CONFLICT,
+    KEEP_BROWSER,
+    SyncResult,
+    conflict_message,
+    next_version_number,
+    three_way,
+    upsert_by_code,
+)
 from app.extensions import db
 from app.markdown import render_markdown
 
@@ -61,7 +69,11 @@ def version_fields(question: QuestionData) -> dict:
 
 
 def upsert_question(
-    bank: QuestionBank, question: QuestionData, result: SyncResult
+    bank: QuestionBank,
+    question: QuestionData,
+    result: SyncResult,
+    origin: str = "file",
+    created_by_id: int | None = None,
 ) -> Question:
     """Create the question or give it a new version when its content changed."""
     digest = _question_hash(question)
@@ -84,6 +96,8 @@ def upsert_question(
             QuestionVersion, QuestionVersion.question_id, row.id
         ),
         content_hash=digest,
+        origin=origin,
+        created_by_id=created_by_id,
         **version_fields(question),
     )
     db.session.add(version)
@@ -101,15 +115,39 @@ def get_or_create_bank(code: str, title: str, origin: str = "file") -> QuestionB
     return bank
 
 
-def sync_bank(data: BankData, result: SyncResult) -> QuestionBank:
+def sync_bank(
+    data: BankData, result: SyncResult, prefer_files: bool = False
+) -> QuestionBank:
+    """Bring a bank in line with its file by the three-way rule (see
+    app.courses.sync.three_way): questions edited in the browser are kept, or
+    reported as conflicts when their file changed too."""
     bank = get_or_create_bank(data.code, data.title)
     bank.title, bank.origin = data.title, "file"
     bank.course_code, bank.module_code = data.course, data.module
     seen = {q.code for q in data.questions}
     for question in data.questions:
-        upsert_question(bank, question, result)
+        digest = _question_hash(question)
+        row = db.session.scalar(select(Question).where(Question.code == question.code))
+        if row is not None and row.current_version is not None:
+            rule = three_way(digest, row.current_version.content_hash, row.synced_hash)
+            if rule == CONFLICT and not prefer_files:
+                result.conflicts.append(
+                    conflict_message(
+                        data.path,
+                        question.line or 1,
+                        f"câu {row.code}",
+                        row.current_version,
+                    )
+                )
+                continue
+            if rule == KEEP_BROWSER:
+                result.kept.append(question.code)
+                continue
+        row = upsert_question(bank, question, result)
+        row.synced_hash = digest
     for question in bank.questions:
-        if question.code not in seen and question.active:
+        # Made in the browser and never exported (no synced_hash): no file yet.
+        if question.code not in seen and question.active and question.synced_hash:
             question.active = False
             result.retired.append(question.code)
     return bank
@@ -123,9 +161,22 @@ def _quiz_hash(data: QuizData) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def sync_quiz(data: QuizData, result: SyncResult) -> Quiz:
+def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) -> Quiz:
     digest = _quiz_hash(data)
+    existing = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
+    if existing is not None and existing.synced_hash:
+        rule = three_way(digest, existing.content_hash, existing.synced_hash)
+        if rule == CONFLICT and not prefer_files:
+            result.conflicts.append(
+                f"{data.path}:{data.line or 1}: xung đột: bài kiểm tra {data.code} đã "
+                "được sửa trên trình duyệt và tệp cũng đã đổi từ lần đồng bộ trước"
+            )
+            return existing
+        if rule == KEEP_BROWSER:
+            result.kept.append(data.code)
+            return existing
     quiz, changed = upsert_by_code(Quiz, data.code, digest, result)
+    quiz.synced_hash = digest
     if not changed:
         return quiz
     quiz.title = data.title
@@ -141,17 +192,20 @@ def sync_quiz(data: QuizData, result: SyncResult) -> Quiz:
     quiz.draw_rules = [
         {"count": r.count, "bank": r.bank, "tag": r.tag} for r in data.draw
     ]
-    quiz.content_hash = digest
+    quiz.content_hash, quiz.origin = digest, "file"
     quiz.active = True
     db.session.flush()
     return quiz
 
 
-def sync_quizzes(banks: list[BankData], quizzes: list[QuizData]) -> SyncResult:
-    """Bring banks, questions and quizzes in line with the (checked) files."""
+def sync_quizzes(
+    banks: list[BankData], quizzes: list[QuizData], prefer_files: bool = False
+) -> SyncResult:
+    """Bring banks, questions and quizzes in line with the (checked) files; items
+    edited in the browser follow the three-way rule (see sync_bank)."""
     result = SyncResult()
     for bank in banks:
-        sync_bank(bank, result)
+        sync_bank(bank, result, prefer_files)
     for quiz in quizzes:
-        sync_quiz(quiz, result)
+        sync_quiz(quiz, result, prefer_files)
     return result

@@ -1,11 +1,14 @@
-"""Stored questions back to QuestionData, for export."""
+"""Stored questions and quizzes back to QuestionData and QuizData, for export."""
 
-from .models import QuestionBank, QuestionVersion
-from .questions import TRUEFALSE, OptionData, QuestionData
+from .models import QuestionBank, QuestionVersion, Quiz
+from .questions import TRUEFALSE, DrawRule, OptionData, QuestionData, QuizData
 
 
-def version_to_data(code: str, version: QuestionVersion) -> QuestionData:
-    """The QuestionData a stored version was made from."""
+def version_to_data(
+    code: str, version: QuestionVersion, as_file: bool = False
+) -> QuestionData:
+    """The QuestionData a stored version was made from. `as_file`: as a bank file
+    holds it — option weights derived (None), which the file format cannot state."""
     options = version.options
     if version.type == TRUEFALSE:
         by_key = {o["key"]: o for o in options}
@@ -25,7 +28,13 @@ def version_to_data(code: str, version: QuestionVersion) -> QuestionData:
         type=version.type,
         stem=version.stem_md,
         options=tuple(
-            OptionData(o["key"], o["text"], o["correct"], o["weight"], o["feedback"])
+            OptionData(
+                o["key"],
+                o["text"],
+                o["correct"],
+                None if as_file else o["weight"],
+                o["feedback"],
+            )
             for o in options
         ),
         explanation=version.explanation_md,
@@ -40,3 +49,23 @@ def bank_questions(bank: QuestionBank) -> list[QuestionData]:
         for q in bank.questions
         if q.active and q.current_version is not None
     ]
+
+
+def quiz_data_of(quiz: Quiz) -> QuizData:
+    """The QuizData a quiz's settings stand for (its file's content)."""
+    return QuizData(
+        code=quiz.code,
+        title=quiz.title,
+        course=quiz.course_code,
+        time_limit_minutes=quiz.time_limit_seconds // 60,
+        pass_percent=quiz.pass_percent,
+        attempts_allowed=quiz.attempts_allowed,
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_options=quiz.shuffle_options,
+        questions_per_page=quiz.questions_per_page,
+        review=quiz.review_policy,
+        draw=tuple(
+            DrawRule(r["count"], r.get("bank"), r.get("tag")) for r in quiz.draw_rules
+        ),
+        partial_credit=quiz.partial_credit,
+    )
