@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.authoring.services import adopt_unowned
 from app.courses.cli import _url_builders
@@ -93,6 +94,12 @@ RULES = {
     "authoring.module_revert": AUTHORS,
     "authoring.bank": AUTHORS,
     "authoring.bank_new": AUTHORS,
+    "authoring.question_new": AUTHORS,
+    "authoring.question_edit": AUTHORS,
+    "authoring.question_set_active": AUTHORS,
+    "authoring.bank_export_gift": AUTHORS,
+    "authoring.bank_upload": AUTHORS,
+    "authoring.bank_upload_confirm": AUTHORS,
     "authoring.quiz_settings": AUTHORS,
     "authoring.quiz_stats": AUTHORS,
 }
@@ -130,6 +137,11 @@ def people(app, tmp_path) -> dict[str, int]:
         make_user("hr", tree["D"], roles=[("hr", tree["D"]), ("learner", None)])
         make_user("admin", tree["P"], roles=[("admin", None)])
         adopt_unowned(tree["D"])  # the trainer's subtree owns the test content
+        from app.quizzes.models import Question
+
+        question_id = db.session.scalar(
+            select(Question.id).where(Question.code == "S1")
+        )
         create_campaign(
             "C2026",
             "Đợt thử",
@@ -160,6 +172,11 @@ def people(app, tmp_path) -> dict[str, int]:
             "authoring.module_new:course": "T",
             "number": 1,
             "authoring.bank:code": "B1",
+            "authoring.bank_upload_confirm:code": "B1",
+            "authoring.bank_upload:code": "B1",
+            "authoring.bank_export_gift:code": "B1",
+            "authoring.question_new:code": "B1",
+            "question_id": question_id,
             "authoring.quiz_settings:code": "Q",
             "authoring.quiz_stats:code": "Q",
         }

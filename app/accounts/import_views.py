@@ -5,13 +5,8 @@ random token bound to the uploader; confirming parses and plans them again — t
 carries no data — and the file is deleted after the import or after an hour.
 """
 
-import json
-import re
-import secrets
-import time
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,13 +19,13 @@ from wtforms import BooleanField, SelectField
 from app.extensions import csrf, db
 from app.security import get_scoped_unit, role_required, scoped_units
 from app.tabular import TableError
+from app.uploads import UploadStore
 
 from . import cadre_import
 from .models import Unit
 from .views import bp
 
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and the unit field
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 PREVIEW_ROWS = 300  # rows shown per section of the preview; the counts cover all
 
 
@@ -182,59 +177,11 @@ def _preview_page(plan, token: str | None, status: int):
 # --- the uploaded file, kept between preview and confirmation ------------------------
 
 
-def _folder(create: bool = False) -> Path:
-    configured = current_app.config.get("CADRE_IMPORT_DIR")
-    folder = Path(configured or Path(current_app.instance_path) / "cadre_imports")
-    if create:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _ttl() -> int:
-    return int(current_app.config.get("CADRE_IMPORT_TTL_SECONDS", 3600))
+_STORE = UploadStore("cadre_imports", "CADRE_IMPORT_DIR")
 
 
 def _store(data: bytes, filename: str, unit_id: int) -> str:
-    folder = _folder(create=True)
-    _purge(folder)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.bin").write_bytes(data)
-    meta = {"user_id": current_user.id, "unit_id": unit_id, "filename": filename}
-    (folder / f"{token}.json").write_text(json.dumps(meta | {"at": time.time()}))
-    return token
+    return _STORE.store(data, unit_id=unit_id, filename=filename)
 
 
-def _purge(folder: Path) -> None:
-    """Delete uploads older than the time to live (previews never confirmed)."""
-    cutoff = time.time() - _ttl()
-    for path in folder.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:  # another worker purged it first
-            pass
-
-
-def _load(token: str) -> tuple[dict, bytes] | None:
-    """The stored upload of `token`; None when unknown or expired; 404 when it
-    belongs to someone else."""
-    if not TOKEN_RE.match(token):
-        return None
-    folder = _folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-        data = (folder / f"{token}.bin").read_bytes()
-    except (FileNotFoundError, ValueError):
-        return None
-    if meta.get("user_id") != current_user.id:
-        abort(404)
-    if time.time() - meta.get("at", 0) > _ttl():
-        _discard(token)
-        return None
-    return meta, data
-
-
-def _discard(token: str) -> None:
-    folder = _folder()
-    for suffix in (".bin", ".json"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+_load, _discard = _STORE.load, _STORE.discard

@@ -1,13 +1,257 @@
-"""(being written)"""
+"""Question banks in the browser: list, editor with preview, uploads, GIFT export."""
 
-from . import bp
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.forms import EmptyForm
+from app.errors import DomainError
+from app.extensions import db
+from app.quizzes.gift import ConversionError, export_gift
+from app.quizzes.transfer import bank_questions, version_to_data
+from app.uploads import UploadStore
+
+from . import bp, questions
+from .question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
+from .scope import owner_units
+
+_UPLOADS = UploadStore("question_uploads", "CADRE_IMPORT_DIR")
+MAX_UPLOAD = 5_000_000
 
 
 @bp.get("/banks/<code>")
-def bank(code):
-    return code
+def bank(code: str):
+    bank_row = questions.get_bank(current_user, code)
+    tag, text = request.args.get("tag", ""), request.args.get("q", "")
+    return render_template(
+        "authoring/questions/bank.html",
+        bank=bank_row,
+        rows=questions.listing(bank_row, tag, text),
+        tags=questions.tags_of(bank_row),
+        tag=tag,
+        text=text,
+        types=TYPE_LABELS,
+        form=EmptyForm(),
+    )
 
 
-@bp.get("/banks/new")
+@bp.route("/banks/new", methods=["GET", "POST"])
 def bank_new():
-    return ""
+    form = BankForm()
+    units = owner_units(current_user)
+    form.owner.choices = [SelectChoice(u.id, u.name) for u in units]
+    if form.validate_on_submit():
+        owner = next(u for u in units if u.id == form.owner.data)
+        try:
+            bank_row = questions.create_bank(
+                current_user,
+                form.code.data,
+                form.title.data,
+                owner,
+                form.module_code.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo ngân hàng câu hỏi."), "success")
+            return redirect(url_for("authoring.bank", code=bank_row.code))
+    return render_template("authoring/questions/bank_new.html", form=form)
+
+
+def _editor(bank_row, form, code, question=None, status=200):
+    """The editor page; with a preview of the posted question when asked."""
+    preview = answers = None
+    if request.method == "POST" or question is not None:
+        data = form.question(code)
+        if data.stem:
+            preview = questions.learner_preview(data)
+            answers = questions.answer_view(data)
+    return (
+        render_template(
+            "authoring/questions/edit.html",
+            bank=bank_row,
+            question=question,
+            code=code,
+            form=form,
+            preview=preview,
+            answers=answers,
+        ),
+        status,
+    )
+
+
+def _save(bank_row, form, code, question=None):
+    if request.form.get("action") != "save":
+        return _editor(bank_row, form, code, question)
+    try:
+        saved, changed = questions.save_question(
+            bank_row, current_user, form.question(code)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _editor(bank_row, form, code, question, 400)
+    db.session.commit()
+    if changed:
+        flash(
+            _(
+                "Đã lưu câu %(code)s (phiên bản %(n)d).",
+                code=saved.code,
+                n=saved.current_version.number,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Không có gì thay đổi: không tạo phiên bản mới."), "info")
+    return redirect(url_for("authoring.question_edit", question_id=saved.id))
+
+
+@bp.route("/banks/<code>/questions/new", methods=["GET", "POST"])
+def question_new(code: str):
+    bank_row = questions.get_bank(current_user, code)
+    form = QuestionForm()
+    new_code = questions.next_code(bank_row)
+    if request.method == "POST" and form.validate_on_submit():
+        return _save(bank_row, form, new_code)
+    return _editor(bank_row, form, new_code)
+
+
+@bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+def question_edit(question_id: int):
+    question = questions.get_question(current_user, question_id)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.fill(version_to_data(question.code, question.current_version))
+    elif form.validate_on_submit():
+        return _save(question.bank, form, question.code, question)
+    return _editor(question.bank, form, question.code, question)
+
+
+@bp.post("/questions/<int:question_id>/active")
+def question_set_active(question_id: int):
+    question = questions.get_question(current_user, question_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    questions.set_active(question, current_user, active)
+    db.session.commit()
+    flash(
+        _("Đã dùng lại câu %(code)s.", code=question.code)
+        if active
+        else _(
+            "Đã ngừng dùng câu %(code)s: bài kiểm tra mới sẽ không rút câu này.",
+            code=question.code,
+        ),
+        "success",
+    )
+    return redirect(url_for("authoring.bank", code=question.bank.code))
+
+
+@bp.get("/banks/<code>/export.gift")
+def bank_export_gift(code: str):
+    bank_row = questions.get_bank(current_user, code)
+    text = export_gift(bank_questions(bank_row), category=bank_row.title)
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={
+            "Content-Disposition": f'attachment; filename="{bank_row.code}.gift"',
+            "Content-Type": "text/plain; charset=utf-8",
+        },
+    )
+
+
+@bp.route("/banks/<code>/upload", methods=["GET", "POST"])
+def bank_upload(code: str):
+    """Upload → per-line errors, or a preview (nothing written) → confirm."""
+    bank_row = questions.get_bank(current_user, code)
+    if (request.content_length or 0) > MAX_UPLOAD + 64 * 1024:
+        flash(_("Tệp quá lớn (tối đa 5 MB)."), "error")
+        return redirect(url_for("authoring.bank_upload", code=code))
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(bank_row, form)
+    upload = form.file.data
+    data = upload.stream.read(MAX_UPLOAD + 1)
+    name = upload.filename or "tệp"
+    if len(data) > MAX_UPLOAD:
+        return _upload_page(bank_row, form, [_("Tệp quá lớn (tối đa 5 MB).")], 413)
+    fmt = form.format.data
+    if fmt == "auto":
+        fmt = questions.guess_format(name) or "aiken"
+    try:
+        parsed = questions.parse_upload(data, fmt, bank_row)
+    except ConversionError as error:
+        return _upload_page(bank_row, form, [str(error), *error.problems], 400)
+    token = _UPLOADS.store(data, bank=bank_row.code, format=fmt, filename=name)
+    return render_template(
+        "authoring/questions/upload_preview.html",
+        bank=bank_row,
+        questions=parsed,
+        warnings=questions.upload_warnings(parsed),
+        token=token,
+        fmt=fmt,
+        name=name,
+        form=EmptyForm(),
+        types=TYPE_LABELS,
+    )
+
+
+def _upload_page(bank_row, form, errors=(), status=200):
+    return (
+        render_template(
+            "authoring/questions/upload.html", bank=bank_row, form=form, errors=errors
+        ),
+        status,
+    )
+
+
+@bp.post("/banks/<code>/upload/<token>")
+def bank_upload_confirm(code: str, token: str):
+    bank_row = questions.get_bank(current_user, code)
+    stored = _UPLOADS.load(token)
+    if stored is None or stored[0].get("bank") != bank_row.code:
+        flash(
+            _("Bản xem trước đã hết hạn hoặc đã được nhập. Hãy tải tệp lên lại."),
+            "error",
+        )
+        return redirect(url_for("authoring.bank_upload", code=code))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    meta, data = stored
+    try:
+        parsed = questions.parse_upload(data, meta["format"], bank_row)
+        result = questions.import_questions(
+            bank_row, current_user, parsed, meta["format"], meta["filename"]
+        )
+    except (ConversionError, DomainError) as error:
+        db.session.rollback()
+        flash(str(getattr(error, "message", error)), "error")
+        return redirect(url_for("authoring.bank_upload", code=code))
+    db.session.commit()
+    _UPLOADS.discard(token)
+    current_app.logger.info("questions imported into %s", bank_row.code)
+    flash(
+        _(
+            "Đã nhập %(file)s: %(created)d câu mới, %(updated)d câu cập nhật, "
+            "%(same)d câu không đổi.",
+            file=meta["filename"],
+            created=len(result.created),
+            updated=len(result.updated),
+            same=len(result.unchanged),
+        ),
+        "success",
+    )
+    return redirect(url_for("authoring.bank", code=code))

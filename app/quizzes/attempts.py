@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -69,14 +69,43 @@ def get_own_attempt(user: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def open_attempt(user: User, quiz: Quiz) -> Attempt | None:
+def open_attempt(user: User, quiz: Quiz, preview: bool = False) -> Attempt | None:
+    """The user's open attempt of `quiz` (its open preview when `preview`)."""
     return db.session.scalar(
         select(Attempt).where(
             Attempt.quiz_id == quiz.id,
             Attempt.user_id == user.id,
             Attempt.state == OPEN,
+            Attempt.preview.is_(preview),
         )
     )
+
+
+def discard_previews(user: User, quiz: Quiz) -> int:
+    """Delete the user's previews of `quiz` (open or finished), with their slots and
+    answers; the count. A preview records nothing, so nothing else points at it."""
+    ids = list(
+        db.session.scalars(
+            select(Attempt.id).where(
+                Attempt.quiz_id == quiz.id,
+                Attempt.user_id == user.id,
+                Attempt.preview.is_(True),
+            )
+        )
+    )
+    if ids:
+        for model, column in (
+            (AttemptAnswer, AttemptAnswer.attempt_id),
+            (AttemptSlot, AttemptSlot.attempt_id),
+            (Attempt, Attempt.id),
+        ):
+            db.session.execute(
+                delete(model)
+                .where(column.in_(ids))
+                .execution_options(synchronize_session=False)
+            )
+        db.session.expire_all()
+    return len(ids)
 
 
 def attempts_used(user: User, quiz: Quiz) -> int:
@@ -154,9 +183,12 @@ def start_attempt(
     rng: random.Random | None = None,
 ) -> Attempt:
     """Resume the user's open attempt, or start a new one with its questions and
-    option orders fixed. Raises QuizClosed / NotAllowed with the reason."""
+    option orders fixed. Raises QuizClosed / NotAllowed with the reason.
+
+    A `preview` (a trainer's) skips the start checks and the quiz's window; a real
+    start discards the user's open preview (one open attempt per user and quiz)."""
     now = now or utcnow()
-    current = open_attempt(user, quiz)
+    current = open_attempt(user, quiz, preview)
     if current is not None and finalise_if_overdue(current, now):
         current = None
     if current is not None:
@@ -166,10 +198,12 @@ def start_attempt(
         if not check.allowed:
             error = QuizClosed if not quiz.is_open(now) else NotAllowed
             raise error(" ".join(check.reasons))
+        if open_attempt(user, quiz, preview=True) is not None:
+            discard_previews(user, quiz)
     rng = rng or random.SystemRandom()
     versions = draw_questions(quiz, rng)
     deadline = now + timedelta(seconds=quiz.time_limit_seconds)
-    if quiz.closes_at is not None:
+    if quiz.closes_at is not None and not preview:
         deadline = min(deadline, quiz.closes_at)
     attempt = Attempt(
         quiz_id=quiz.id,
@@ -196,7 +230,7 @@ def start_attempt(
             db.session.flush()
     except IntegrityError:
         # Another request started it first: there is exactly one, use it.
-        existing = open_attempt(user, quiz)
+        existing = open_attempt(user, quiz, preview)
         if existing is None:
             raise Conflict(
                 "Không bắt đầu được lượt làm bài; vui lòng thử lại."

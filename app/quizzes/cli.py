@@ -28,11 +28,12 @@ def _read(file: Path) -> str:
         ) from None
 
 
-def _import(file: Path, bank_code: str, parser, origin: str) -> None:
+def _import(file: Path, bank_code: str, parser, origin: str, binary=False) -> None:
     from .gift import ConversionError
 
     try:
-        questions = parser(_read(file), bank_code)
+        data = file.read_bytes() if binary else _read(file)
+        questions = parser(data, bank_code)
     except ConversionError as error:
         for problem in error.problems:
             click.echo(f"{file}: {problem}", err=True)
@@ -40,7 +41,7 @@ def _import(file: Path, bank_code: str, parser, origin: str) -> None:
     bank = get_or_create_bank(bank_code, bank_code, origin="import")
     result = SyncResult()
     for question in questions:
-        upsert_question(bank, question, result)
+        upsert_question(bank, question, result, origin="import")
     audit.record("content.imported", target=bank, file=str(file), format=origin)
     db.session.commit()
     click.echo(f"Ngân hàng {bank_code}: {result.summary()}.")
@@ -64,6 +65,17 @@ def import_aiken(file: Path, bank_code: str) -> None:
     from .aiken import parse_aiken
 
     _import(file, bank_code, parse_aiken, "aiken")
+
+
+@quizzes_cli.command("import-word")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+def import_word(file: Path, bank_code: str) -> None:
+    """Import FILE (Word .docx: "Câu 1. … A. … Đáp án: B") into bank CODE, all or
+    nothing."""
+    from .word import parse_word
+
+    _import(file, bank_code, parse_word, "word", binary=True)
 
 
 @quizzes_cli.command("export-gift")

@@ -128,3 +128,53 @@ def question_hash(question: QuestionData) -> str:
     data.pop("line")
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
+
+
+def question_problems(question: QuestionData) -> list[str]:
+    """What keeps a question made outside a bank file (the browser editor, an
+    upload) from being a valid bank question, by the bank file's rules (README,
+    "Bank files"); [] when it is valid."""
+    from app.markdown import markdown_problems
+
+    found = []
+    if not question.stem.strip():
+        found.append("thiếu đề bài")
+    if not question.explanation.strip():
+        found.append("thiếu giải thích")
+    if not question.source.strip():
+        found.append("thiếu nguồn (điều, khoản được hỏi)")
+    for label, text in (
+        ("đề bài", question.stem),
+        ("giải thích", question.explanation),
+    ):
+        found += [f"{label}, dòng {n}: {m}" for n, m in markdown_problems(text)]
+    seen = set()
+    for option in question.options:
+        key = " ".join(option.text.split()).casefold()
+        if not key:
+            found.append("lựa chọn không có nội dung")
+        elif key in seen:
+            found.append(f"lựa chọn trùng nhau: “{option.text}”")
+        seen.add(key)
+    if question.type == TRUEFALSE:
+        if question.options:
+            found.append(
+                "câu đúng/sai không được có lựa chọn riêng (chỉ chọn Đúng/Sai)"
+            )
+        if question.answer is None:
+            found.append("câu đúng/sai thiếu đáp án (Đúng hoặc Sai)")
+        return found
+    if question.type not in (SINGLE, MULTIPLE):
+        return [*found, f"loại câu hỏi không hợp lệ: “{question.type}”"]
+    name = "câu một đáp án" if question.type == SINGLE else "câu nhiều đáp án"
+    correct = sum(o.correct for o in question.options)
+    if len(question.options) < 2:
+        found.append(
+            f"{name} phải có ít nhất hai lựa chọn (có {len(question.options)})"
+        )
+    if question.type == SINGLE and correct != 1:
+        detail = f"có {correct} lựa chọn đúng" if correct else "không có lựa chọn đúng"
+        found.append(f"câu một đáp án phải có đúng một lựa chọn đúng ({detail})")
+    elif correct == 0:
+        found.append(f"{name} không có lựa chọn đúng")
+    return found

@@ -1,0 +1,153 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.quizzes.loader import SLUG
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+
+OPTION_ROWS = 6
+OPTION_KEYS = "abcdefghijklmnopqrstuvwxyz"
+TYPE_LABELS = {
+    SINGLE: _l("Một đáp án đúng"),
+    MULTIPLE: _l("Nhiều đáp án đúng"),
+    TRUEFALSE: _l("Đúng / Sai"),
+}
+
+
+class OptionForm(Form):
+    text = StringField(_l("Lựa chọn"), validators=[Length(max=1000)])
+    correct = BooleanField(_l("Đúng"))
+    feedback = StringField(_l("Phản hồi khi chọn"), validators=[Length(max=1000)])
+
+
+def _tag_list(value: str) -> list[str]:
+    return [t.strip() for t in (value or "").split(",") if t.strip()]
+
+
+class QuestionForm(FlaskForm):
+    type = SelectField(
+        _l("Loại câu hỏi"), choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()]
+    )
+    stem = TextAreaField(
+        _l("Đề bài (Markdown)"), validators=[DataRequired(), Length(max=10000)]
+    )
+    options = FieldList(
+        FormField(OptionForm), min_entries=OPTION_ROWS, max_entries=OPTION_ROWS
+    )
+    answer = RadioField(
+        _l("Đáp án (câu Đúng/Sai)"),
+        choices=[SelectChoice("true", _l("Đúng")), SelectChoice("false", _l("Sai"))],
+        validators=[Optional()],
+    )
+    feedback_true = StringField(
+        _l("Phản hồi khi chọn “Đúng”"), validators=[Length(max=1000)]
+    )
+    feedback_false = StringField(
+        _l("Phản hồi khi chọn “Sai”"), validators=[Length(max=1000)]
+    )
+    explanation = TextAreaField(
+        _l("Giải thích (Markdown)"), validators=[DataRequired(), Length(max=10000)]
+    )
+    source = StringField(
+        _l("Nguồn (điều, khoản được hỏi)"),
+        validators=[DataRequired(), Length(max=400)],
+    )
+    tags = StringField(
+        _l("Thẻ (cách nhau bằng dấu phẩy)"), validators=[Length(max=400)]
+    )
+
+    def validate_tags(self, field):
+        bad = [t for t in _tag_list(field.data) if not SLUG.match(t)]
+        if bad:
+            raise ValidationError(
+                _l(
+                    "Thẻ chỉ gồm chữ thường không dấu, chữ số và “-”: %(tags)s",
+                    tags=", ".join(bad),
+                )
+            )
+
+    def fill(self, data: QuestionData) -> None:
+        self.type.data, self.stem.data = data.type, data.stem
+        for row, option in zip(self.options, data.options, strict=False):
+            row.form.text.data = option.text
+            row.form.correct.data = option.correct
+            row.form.feedback.data = option.feedback
+        if data.answer is not None:
+            self.answer.data = "true" if data.answer else "false"
+        self.feedback_true.data = data.feedback_true
+        self.feedback_false.data = data.feedback_false
+        self.explanation.data, self.source.data = data.explanation, data.source
+        self.tags.data = ", ".join(data.tags)
+
+    def question(self, code: str) -> QuestionData:
+        """The question the form describes (options: the non-blank rows, keyed a, b,
+        … in order). Checked by question_problems, not here."""
+        rows = [r.form for r in self.options if (r.form.text.data or "").strip()]
+        kind = self.type.data
+        return QuestionData(
+            code=code,
+            type=kind,
+            stem=(self.stem.data or "").replace("\r\n", "\n").strip(),
+            options=tuple(
+                OptionData(
+                    OPTION_KEYS[i],
+                    " ".join(r.text.data.split()),
+                    bool(r.correct.data),
+                    None,
+                    " ".join((r.feedback.data or "").split()),
+                )
+                for i, r in enumerate(rows)
+            ),
+            answer=(self.answer.data == "true")
+            if kind == TRUEFALSE and self.answer.data
+            else None,
+            explanation=(self.explanation.data or "").replace("\r\n", "\n").strip(),
+            source=" ".join((self.source.data or "").split()),
+            tags=tuple(_tag_list(self.tags.data)),
+            feedback_true=" ".join((self.feedback_true.data or "").split())
+            if kind == TRUEFALSE
+            else "",
+            feedback_false=" ".join((self.feedback_false.data or "").split())
+            if kind == TRUEFALSE
+            else "",
+        )
+
+
+class BankForm(FlaskForm):
+    code = StringField(_l("Mã ngân hàng"), validators=[DataRequired(), Length(max=60)])
+    title = StringField(
+        _l("Tên ngân hàng"), validators=[DataRequired(), Length(max=255)]
+    )
+    owner = SelectField(_l("Đơn vị quản lý"), coerce=int)
+    module_code = StringField(
+        _l("Học phần (mã, không bắt buộc)"), validators=[Optional(), Length(max=40)]
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("Tệp câu hỏi"), validators=[FileRequired(_l("Hãy chọn tệp câu hỏi."))]
+    )
+    format = SelectField(
+        _l("Định dạng"),
+        choices=[
+            SelectChoice(
+                "auto", _l("Tự nhận theo đuôi tệp (.gift, .docx; còn: Aiken)")
+            ),
+            SelectChoice("gift", "GIFT (Moodle)"),
+            SelectChoice("aiken", "Aiken"),
+            SelectChoice("word", "Word (.docx)"),
+        ],
+    )

@@ -1,0 +1,250 @@
+"""Question banks in the browser: list, create, edit (a new version per change),
+retire, preview as a learner, upload (GIFT, Aiken, Word) and GIFT export.
+
+Questions are reached through their bank, and banks through the trainer's scope.
+Operations flush, never commit.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from app import audit
+from app.accounts.models import Unit, User
+from app.courses.sync import SyncResult
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.quizzes.aiken import parse_aiken
+from app.quizzes.gift import ConversionError, parse_gift
+from app.quizzes.loader import CODE
+from app.quizzes.models import Question, QuestionBank
+from app.quizzes.presenters import ChoiceRow, SlotRow, question_html
+from app.quizzes.questions import (
+    MULTIPLE,
+    TRUEFALSE,
+    QuestionData,
+    effective_options,
+    question_problems,
+)
+from app.quizzes.sync import upsert_question, version_fields
+from app.quizzes.word import parse_word
+from app.vntext import fold
+
+from .scope import get_owned, owner_units
+
+FORMATS = {"gift": "GIFT (Moodle)", "aiken": "Aiken", "word": "Word (.docx)"}
+
+
+def get_bank(user: User, code: str) -> QuestionBank:
+    return get_owned(QuestionBank, user, code=code)
+
+
+def get_question(user: User, question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise NotFound("Không tìm thấy câu hỏi này trong phạm vi biên soạn của bạn.")
+    get_owned(QuestionBank, user, id=question.bank_id)
+    return question
+
+
+def listing(bank: QuestionBank, tag: str = "", text: str = "") -> list[Question]:
+    """The bank's questions (retired ones last), filtered by a tag and by words of
+    the stem or code, ignoring diacritics."""
+    rows = [q for q in bank.questions if q.current_version is not None]
+    if tag:
+        rows = [q for q in rows if tag in q.current_version.tags]
+    if text.strip():
+        words = fold(text).split()
+        rows = [
+            q
+            for q in rows
+            if all(w in fold(f"{q.code} {q.current_version.stem_md}") for w in words)
+        ]
+    return sorted(rows, key=lambda q: (not q.active, q.code))
+
+
+def tags_of(bank: QuestionBank) -> list[str]:
+    return sorted(
+        {t for q in bank.questions if q.current_version for t in q.current_version.tags}
+    )
+
+
+def create_bank(
+    user: User, code: str, title: str, owner: Unit, module_code: str | None = None
+) -> QuestionBank:
+    code, title = code.strip(), " ".join(title.split())
+    if not CODE.match(code) or len(code) > 60:
+        raise InvalidInput(
+            "Mã ngân hàng chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới."
+        )
+    if owner.id not in {u.id for u in owner_units(user)}:
+        raise NotFound("Không tìm thấy đơn vị này trong phạm vi biên soạn của bạn.")
+    if db.session.scalar(select(QuestionBank.id).where(QuestionBank.code == code)):
+        raise Conflict(f"Mã ngân hàng “{code}” đã có.")
+    bank = QuestionBank(
+        code=code,
+        title=title,
+        origin="browser",
+        owner_unit_id=owner.id,
+        module_code=module_code or None,
+    )
+    db.session.add(bank)
+    db.session.flush()
+    audit.record("questions.bank_created", actor=user, target=bank)
+    return bank
+
+
+def next_code(bank: QuestionBank) -> str:
+    """`<bank>-NNN`, one past the highest such number in use anywhere."""
+    pattern = re.compile(rf"^{re.escape(bank.code)}-(\d+)$")
+    codes = db.session.scalars(
+        select(Question.code).where(Question.code.startswith(f"{bank.code}-"))
+    )
+    numbers = [int(m.group(1)) for c in codes if (m := pattern.match(c))]
+    return f"{bank.code}-{max(numbers, default=0) + 1:03d}"
+
+
+def save_question(
+    bank: QuestionBank, user: User, data: QuestionData
+) -> tuple[Question, bool]:
+    """Create or change a question of `bank`; (question, whether a new version was
+    made). Raises InvalidInput listing every problem; changes nothing then."""
+    problems = question_problems(data)
+    if problems:
+        raise InvalidInput("Câu hỏi chưa hợp lệ: " + "; ".join(problems) + ".")
+    existing = db.session.scalar(select(Question).where(Question.code == data.code))
+    if existing is not None and existing.bank_id != bank.id:
+        raise Conflict(f"Mã câu hỏi “{data.code}” đã dùng ở ngân hàng khác.")
+    result = SyncResult()
+    question = upsert_question(bank, data, result, "browser", user.id)
+    changed = bool(result.created or result.updated)
+    if changed:
+        audit.record(
+            "question.saved",
+            actor=user,
+            target=question,
+            version=question.current_version.number,
+        )
+    return question, changed
+
+
+def set_active(question: Question, user: User, active: bool) -> None:
+    if question.active != active:
+        question.active = active
+        audit.record(
+            "question.restored" if active else "question.retired",
+            actor=user,
+            target=question,
+        )
+        db.session.flush()
+
+
+def learner_preview(data: QuestionData) -> Markup:
+    """The question as the attempt page shows it (same markup and sanitiser), with
+    nothing chosen and nothing marking the right option."""
+    fields = version_fields(data)
+    row = SlotRow(
+        position=1,
+        stem_html=fields["stem_html"],
+        multiple=data.type == MULTIPLE,
+        truefalse=data.type == TRUEFALSE,
+        choices=[
+            ChoiceRow(index=i, html=o["html"], chosen=False)
+            for i, o in enumerate(fields["options"])
+        ],
+        answered=False,
+        saved_at=None,
+        page=1,
+    )
+    return question_html([row])
+
+
+@dataclass
+class AnswerView:
+    """The trainer's half of a preview: which options are right, and why."""
+
+    options: list[dict]
+    explanation_html: str
+    source: str
+    tags: list[str] = field(default_factory=list)
+
+
+def answer_view(data: QuestionData) -> AnswerView:
+    fields = version_fields(data)
+    return AnswerView(
+        fields["options"], fields["explanation_html"], data.source, list(data.tags)
+    )
+
+
+# --- uploads ------------------------------------------------------------------------
+
+
+def guess_format(filename: str) -> str | None:
+    name = filename.lower()
+    if name.endswith(".docx"):
+        return "word"
+    if name.endswith(".gift"):
+        return "gift"
+    return None
+
+
+def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData]:
+    """The questions of an uploaded file; ConversionError with every located
+    problem (nothing is imported then)."""
+    if fmt == "word":
+        return parse_word(data, bank.code)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConversionError(
+            f"Tệp không phải văn bản UTF-8 (byte lỗi ở vị trí {error.start}).", []
+        ) from None
+    if fmt == "aiken":
+        return parse_aiken(text, bank.code)
+    if fmt == "gift":
+        return parse_gift(text, bank.code)
+    raise ConversionError(f"Định dạng không hỗ trợ: {fmt}", [])
+
+
+def upload_warnings(questions: list[QuestionData]) -> list[str]:
+    """What imported questions still lack to be exported to a bank file."""
+    return [
+        f"{q.code}: {problem}"
+        for q in questions
+        for problem in question_problems(q)
+        if problem.startswith(("thiếu giải thích", "thiếu nguồn"))
+    ]
+
+
+def import_questions(
+    bank: QuestionBank, user: User, questions: list[QuestionData], fmt: str, name: str
+) -> SyncResult:
+    """All the questions into `bank` (a new version for a known, changed code)."""
+    others = db.session.scalar(
+        select(func.count(Question.id)).where(
+            Question.code.in_([q.code for q in questions]), Question.bank_id != bank.id
+        )
+    )
+    if others:
+        raise Conflict(
+            "Một số mã câu hỏi trong tệp đã dùng ở ngân hàng khác; chưa nhập câu nào."
+        )
+    result = SyncResult()
+    for question in questions:
+        upsert_question(bank, question, result, "import", user.id)
+    audit.record(
+        "questions.imported",
+        actor=user,
+        target=bank,
+        file=name,
+        format=fmt,
+        created=len(result.created),
+        updated=len(result.updated),
+    )
+    return result
+
+
+def correct_keys(data: QuestionData) -> set[str]:
+    return {o.key for o in effective_options(data) if o.correct}

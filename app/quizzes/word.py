@@ -1,0 +1,198 @@
+"""Word (.docx) question files, as Vietnamese trainers keep them -> question data.
+
+Pure apart from reading the document with python-docx. One paragraph a line:
+
+    Câu 1. Nội dung câu hỏi (may go on over several paragraphs)
+    A. phương án        (also "A)", "a.")
+    B. phương án
+    Đáp án: B           (several letters for multiple answer: "A, C" / "A và C";
+                         "Đúng" / "Sai" for a true/false question, written with
+                         no options or with the two options Đúng and Sai)
+    Giải thích: …       (optional, may go on over several paragraphs)
+    Nguồn: …            (or "Căn cứ: …"; optional)
+    Chủ đề: tag, tag    (optional)
+
+Problems name the paragraph ("đoạn N", counted from 1 over the whole document,
+blank ones included) and are raised together as a ConversionError: a file with any
+problem imports nothing. Tables are not read.
+"""
+
+import re
+import unicodedata
+import zipfile
+from io import BytesIO
+
+from app.markdown import slugify
+
+from .gift import ConversionError
+from .questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+
+_QUESTION = re.compile(r"^câu\s+(\d+)\s*[.:)]\s*(.*)$", re.IGNORECASE)
+_OPTION = re.compile(r"^([a-hA-H])\s*[.)]\s+(.*)$")
+_ANSWER = re.compile(r"^đáp\s*án\s*[:.]?\s*(.*)$", re.IGNORECASE)
+_EXPLANATION = re.compile(r"^giải\s*thích\s*:\s*(.*)$", re.IGNORECASE)
+_SOURCE = re.compile(r"^(?:nguồn|căn\s*cứ)\s*:\s*(.*)$", re.IGNORECASE)
+_TAGS = re.compile(r"^chủ\s*đề\s*:\s*(.*)$", re.IGNORECASE)
+_TRUE, _FALSE = ("đúng",), ("sai",)
+
+
+def paragraphs(data: bytes) -> list[str]:
+    """The document's paragraphs as NFC text; ConversionError if it is no .docx."""
+    if not zipfile.is_zipfile(BytesIO(data)):
+        raise ConversionError(
+            "Tệp không phải tài liệu Word .docx (hãy lưu lại bằng Word dưới dạng "
+            ".docx).",
+            [],
+        )
+    from docx import Document
+
+    try:
+        document = Document(BytesIO(data))
+    except Exception as error:  # python-docx raises several kinds for a bad package
+        raise ConversionError(
+            f"Không đọc được tài liệu Word: {type(error).__name__}.", []
+        ) from None
+    return [unicodedata.normalize("NFC", p.text).strip() for p in document.paragraphs]
+
+
+class _Draft:
+    def __init__(self, number: str, line: int, text: str):
+        self.number, self.line = number, line
+        self.stem = [text] if text else []
+        self.options: list[tuple[int, str, str]] = []  # (line, letter, text)
+        self.answer: tuple[int, str] | None = None
+        self.explanation: list[str] = []
+        self.source = ""
+        self.tags: list[str] = []
+        self.in_explanation = False
+
+
+def parse_word(data: bytes, code_prefix: str) -> list[QuestionData]:
+    """The questions of a .docx file, in order; ConversionError if any problem.
+    Codes are f"{code_prefix}-W{n:03d}" (n = the number after "Câu")."""
+    lines = paragraphs(data)
+    problems: list[str] = []
+    drafts: list[_Draft] = []
+    for number, text in enumerate(lines, start=1):
+        if not text:
+            continue
+        _read_line(number, text, drafts, problems)
+    if not drafts and not problems:
+        problems.append(
+            "đoạn 1: không tìm thấy câu hỏi nào (mỗi câu bắt đầu bằng “Câu 1.”)"
+        )
+    questions = [q for d in drafts if (q := _question(d, code_prefix, problems))]
+    seen: dict[str, int] = {}
+    for draft in drafts:
+        if draft.number in seen:
+            problems.append(
+                f"đoạn {draft.line}: số câu {draft.number} lặp lại (đã có ở đoạn "
+                f"{seen[draft.number]})"
+            )
+        seen.setdefault(draft.number, draft.line)
+    if problems:
+        problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("đoạn ")))
+        raise ConversionError(
+            f"Tệp Word có {len(problems)} lỗi; chưa nhập câu hỏi nào.", problems
+        )
+    return questions
+
+
+def _read_line(number: int, text: str, drafts: list[_Draft], problems: list[str]):
+    start = _QUESTION.match(text)
+    if start:
+        drafts.append(_Draft(start.group(1), number, start.group(2).strip()))
+        return
+    if not drafts:
+        problems.append(
+            f"đoạn {number}: nội dung nằm ngoài câu hỏi (trước “Câu 1.” đầu tiên)"
+        )
+        return
+    draft = drafts[-1]
+    for pattern, field in (
+        (_ANSWER, "answer"),
+        (_EXPLANATION, "explanation"),
+        (_SOURCE, "source"),
+        (_TAGS, "tags"),
+    ):
+        found = pattern.match(text)
+        if found:
+            value = found.group(1).strip()
+            draft.in_explanation = field == "explanation"
+            if field == "answer":
+                draft.answer = (number, value)
+            elif field == "explanation":
+                draft.explanation = [value] if value else []
+            elif field == "source":
+                draft.source = value
+            else:
+                draft.tags = [t.strip() for t in value.split(",") if t.strip()]
+            return
+    if draft.in_explanation:
+        draft.explanation.append(text)
+        return
+    option = _OPTION.match(text)
+    if option and draft.answer is None:
+        draft.options.append((number, option.group(1).upper(), option.group(2).strip()))
+    elif draft.options or draft.answer is not None:
+        problems.append(
+            f"đoạn {number}: dòng không thuộc phần nào của câu {draft.number} "
+            "(phương án “A. …”, “Đáp án: …”, “Giải thích: …”, “Nguồn: …”)"
+        )
+    else:
+        draft.stem.append(text)
+
+
+def _question(draft: _Draft, prefix: str, problems: list[str]) -> QuestionData | None:
+    before = len(problems)
+
+    def problem(line: int, message: str) -> None:
+        problems.append(f"đoạn {line}: câu {draft.number}: {message}")
+
+    if not draft.stem:
+        problem(draft.line, "thiếu nội dung câu hỏi")
+    letters = [letter for _, letter, _ in draft.options]
+    for index, (line, letter, text) in enumerate(draft.options):
+        expected = chr(ord("A") + index)
+        if letter != expected:
+            problem(line, f"phương án {letter} sai thứ tự (cần phương án {expected})")
+        if not text:
+            problem(line, f"phương án {letter} trống")
+    if draft.answer is None:
+        problem(draft.line, "thiếu dòng “Đáp án: …”")
+        return None
+    line, answer = draft.answer
+    folded = answer.lower().rstrip(".")
+    texts = [t.lower().rstrip(".") for _, _, t in draft.options]
+    if folded in _TRUE + _FALSE and (not texts or sorted(texts) == ["sai", "đúng"]):
+        kind, chosen = TRUEFALSE, []
+    else:
+        chosen = [c.upper() for c in re.split(r"\s*(?:,|;|\bvà\b|\s)\s*", answer) if c]
+        if not chosen or any(not re.fullmatch(r"[A-H]", c) for c in chosen):
+            problem(line, f"đáp án «{answer}» không hợp lệ (ví dụ: B, hoặc A, C)")
+            return None
+        for letter in chosen:
+            if letter not in letters:
+                problem(line, f"đáp án {letter} không có trong các phương án")
+        if len(draft.options) < 2:
+            problem(draft.line, "cần ít nhất 2 phương án (A. …, B. …)")
+        kind = MULTIPLE if len(set(chosen)) > 1 else SINGLE
+    tags = tuple(slugify(t) for t in draft.tags)
+    if len(problems) > before:
+        return None
+    return QuestionData(
+        code=f"{prefix}-W{int(draft.number):03d}",
+        type=kind,
+        stem="\n\n".join(draft.stem),
+        options=()
+        if kind == TRUEFALSE
+        else tuple(
+            OptionData(letter.lower(), text, letter in chosen)
+            for _, letter, text in draft.options
+        ),
+        answer=(folded in _TRUE) if kind == TRUEFALSE else None,
+        explanation="\n\n".join(draft.explanation),
+        source=draft.source,
+        tags=tags,
+        line=draft.line,
+    )

@@ -1,0 +1,72 @@
+"""Uploads waiting between a preview and its confirmation (cadre files, question
+files): the bytes sit in a private folder (the instance folder by default) under a
+random token bound to the uploader, and are deleted once used or after a time to
+live. Confirming parses them again: the confirm form carries no data."""
+
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import abort, current_app
+from flask_login import current_user
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+class UploadStore:
+    def __init__(self, name: str, dir_setting: str | None = None):
+        self.name, self.dir_setting = name, dir_setting
+
+    def folder(self, create: bool = False) -> Path:
+        configured = current_app.config.get(self.dir_setting or "")
+        folder = Path(configured or Path(current_app.instance_path) / self.name)
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder
+
+    def ttl(self) -> int:
+        return int(current_app.config.get("CADRE_IMPORT_TTL_SECONDS", 3600))
+
+    def store(self, data: bytes, **meta) -> str:
+        folder = self.folder(create=True)
+        self.purge(folder)
+        token = secrets.token_urlsafe(24)
+        (folder / f"{token}.bin").write_bytes(data)
+        meta = meta | {"user_id": current_user.id, "at": time.time()}
+        (folder / f"{token}.json").write_text(json.dumps(meta))
+        return token
+
+    def purge(self, folder: Path) -> None:
+        """Delete uploads older than the time to live (previews never confirmed)."""
+        cutoff = time.time() - self.ttl()
+        for path in folder.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except FileNotFoundError:  # another worker purged it first
+                pass
+
+    def load(self, token: str) -> tuple[dict, bytes] | None:
+        """The stored upload of `token`; None when unknown or expired; 404 when it
+        belongs to someone else."""
+        if not TOKEN_RE.match(token):
+            return None
+        folder = self.folder()
+        try:
+            meta = json.loads((folder / f"{token}.json").read_text())
+            data = (folder / f"{token}.bin").read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+        if meta.get("user_id") != current_user.id:
+            abort(404)
+        if time.time() - meta.get("at", 0) > self.ttl():
+            self.discard(token)
+            return None
+        return meta, data
+
+    def discard(self, token: str) -> None:
+        folder = self.folder()
+        for suffix in (".bin", ".json"):
+            (folder / f"{token}{suffix}").unlink(missing_ok=True)

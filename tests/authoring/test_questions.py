@@ -1,0 +1,363 @@
+import io
+import re
+from dataclasses import replace
+
+import pytest
+from docx import Document
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.quizzes.gift import parse_gift
+from app.quizzes.models import Question, QuestionBank, QuestionVersion
+from app.quizzes.transfer import version_to_data
+from tests.authoring.helpers import make_authoring
+
+BANK = "/authoring/banks/B1"
+NEW = f"{BANK}/questions/new"
+
+
+@pytest.fixture
+def content(app, tmp_path):
+    return make_authoring(app, tmp_path)
+
+
+def _question_form(auth, action="save", **fields):
+    data = {
+        "csrf_token": auth.token(BANK),
+        "type": "single",
+        "stem": "Cán bộ tiếp dân cần làm gì **trước tiên**?",
+        "options-0-text": "Chào hỏi, giới thiệu tên",
+        "options-0-correct": "y",
+        "options-0-feedback": "Đúng theo quy tắc ứng xử.",
+        "options-1-text": "Hỏi giấy tờ ngay",
+        "options-2-text": "Chờ người dân hỏi",
+        "explanation": "Theo quy tắc ứng xử, trước tiên chào hỏi.",
+        "source": "Quyết định 1847/QĐ-TTg, Điều 3",
+        "tags": "giao-tiep, tiep-dan",
+        "action": action,
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _count(app, model=QuestionVersion):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_new_question_then_an_edit_makes_a_version_and_no_change_none(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    before = _count(app)
+    response = client.post(NEW, data=_question_form(auth))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.code == "B1-001"))
+        version = question.current_version
+        assert version.origin == "browser" and version.tags == ["giao-tiep", "tiep-dan"]
+        assert version.created_by_id is not None
+        qid = question.id
+    url = f"/authoring/questions/{qid}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Chào hỏi, giới thiệu tên" in page
+    same = client.post(url, data=_question_form(auth), follow_redirects=True)
+    assert "không tạo phiên bản mới" in same.get_data(as_text=True)
+    assert _count(app) == before + 1
+    client.post(url, data=_question_form(auth, stem="Đề bài đã sửa?"))
+    assert _count(app) == before + 2
+    with app.app_context():
+        question = db.session.get(Question, qid)
+        assert question.current_version.number == 2
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"options-0-correct": None}, "không có lựa chọn đúng"),
+        ({"options-1-correct": "y"}, "phải có đúng một lựa chọn đúng"),
+        ({"options-1-text": "", "options-2-text": ""}, "ít nhất hai lựa chọn"),
+        ({"type": "multiple", "options-0-correct": None}, "không có lựa chọn đúng"),
+        ({"type": "truefalse", "answer": "true"}, "không được có lựa chọn riêng"),
+        (
+            {
+                "type": "truefalse",
+                "options-0-text": "",
+                "options-1-text": "",
+                "options-2-text": "",
+            },
+            "thiếu đáp án",
+        ),
+        ({"options-2-text": "Hỏi giấy tờ ngay"}, "lựa chọn trùng nhau"),
+        ({"source": ""}, "This field is required"),
+        ({"explanation": ""}, "This field is required"),
+        ({"tags": "Pháp lý"}, "Thẻ chỉ gồm chữ thường"),
+        ({"type": "essay"}, "Not a valid choice"),
+        ({"stem": "```\nmã\n```"}, "khối mã không được hỗ trợ"),
+    ],
+)
+def test_bad_question_input_changes_nothing(
+    app, client, auth, content, fields, message
+):
+    auth.login("trainer")
+    before = _count(app)
+    response = client.post(NEW, data=_question_form(auth, **fields))
+    assert response.status_code in (200, 400)
+    assert message in response.get_data(as_text=True)
+    assert _count(app) == before
+
+
+def test_truefalse_question_is_saved_with_its_answer(app, client, auth, content):
+    auth.login("trainer")
+    fields = {f"options-{i}-text": "" for i in range(3)}
+    fields.update(type="truefalse", answer="false", feedback_true="Chưa đúng.")
+    assert client.post(NEW, data=_question_form(auth, **fields)).status_code == 302
+    with app.app_context():
+        version = db.session.scalar(
+            select(Question).where(Question.code == "B1-001")
+        ).current_version
+        assert version.type == "truefalse" and version.answer is False
+
+
+def test_learner_preview_hides_the_answer_and_neutralises_scripts(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    before = _count(app, Question)
+    xss = {
+        "stem": "Câu <script>alert(1)</script> [x](javascript:alert(2))",
+        "options-1-text": '<img src=x onerror="alert(3)">',
+        "explanation": "<iframe src=//evil></iframe>",
+    }
+    page = client.post(NEW, data=_question_form(auth, action="preview", **xss))
+    html = page.get_data(as_text=True)
+    learner = html.split('class="learner-preview"')[1].split("answers-heading")[0]
+    assert 'value="0"' in learner and "✓" not in learner and "correct" not in learner
+    rendered = html.split('class="learner-preview"')[1]  # preview and answers
+    assert not re.search(
+        r"<script>alert|<[a-z][^>]*\son\w+\s*=|href=\"javascript:|<iframe", rendered
+    )
+    assert _count(app, Question) == before  # previewing saves nothing
+
+
+def test_retire_and_restore(app, client, auth, content):
+    auth.login("trainer")
+    with app.app_context():
+        qid = db.session.scalar(select(Question.id).where(Question.code == "S1"))
+    url = f"/authoring/questions/{qid}/active"
+    client.post(url, data={"csrf_token": auth.token(BANK), "active": "0"})
+    with app.app_context():
+        assert db.session.get(Question, qid).active is False
+    client.post(url, data={"csrf_token": auth.token(BANK), "active": "1"})
+    with app.app_context():
+        assert db.session.get(Question, qid).active is True
+
+
+def test_gift_export_round_trips(app, client, auth, content):
+    auth.login("trainer")
+    response = client.get(f"{BANK}/export.gift")
+    assert response.status_code == 200
+    assert 'filename="B1.gift"' in response.headers["Content-Disposition"]
+    parsed = parse_gift(response.get_data(as_text=True), "B1")
+    with app.app_context():
+        bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "B1"))
+        stored = [
+            version_to_data(q.code, q.current_version, as_file=True)
+            for q in bank.questions
+        ]
+    assert [replace(q, line=0) for q in parsed] == stored
+
+
+def test_bank_listing_filters_and_a_new_bank(app, client, auth, content):
+    auth.login("trainer")
+    page = client.get(f"{BANK}?q=s2").get_data(as_text=True)
+    assert "S2" in page and ">S1<" not in page
+    token = auth.token("/authoring/banks/new")
+    with app.app_context():
+        from app.accounts.models import Unit
+
+        d = db.session.scalar(select(Unit).where(Unit.code == "D")).id
+        c = db.session.scalar(select(Unit).where(Unit.code == "C")).id
+    outside = client.post(
+        "/authoring/banks/new",
+        data={"csrf_token": token, "code": "X1", "title": "Ngoài", "owner": c},
+    )
+    assert "Not a valid choice" in outside.get_data(as_text=True)
+    bad = client.post(
+        "/authoring/banks/new",
+        data={"csrf_token": token, "code": "có dấu", "title": "T", "owner": d},
+    )
+    assert "Mã ngân hàng chỉ gồm" in bad.get_data(as_text=True)
+    made = client.post(
+        "/authoring/banks/new",
+        data={"csrf_token": token, "code": "SNV-1", "title": "Mới", "owner": d},
+    )
+    assert made.headers["Location"].endswith("/authoring/banks/SNV-1")
+    assert "Mới" in client.get("/authoring/").get_data(as_text=True)
+
+
+def test_scope(app, client, auth, content):
+    auth.login("outsider")
+    with app.app_context():
+        qid = db.session.scalar(select(Question.id).where(Question.code == "S1"))
+    assert client.get(BANK).status_code == 404
+    assert client.get(f"/authoring/questions/{qid}").status_code == 404
+    assert client.get(f"{BANK}/export.gift").status_code == 404
+    assert client.get(f"{BANK}/upload").status_code == 404
+
+
+# --- uploads --------------------------------------------------------------------
+
+
+def _docx(lines: list[str]) -> bytes:
+    document = Document()
+    for line in lines:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+WORD = [
+    "Câu 1. Theo Quyết định 1847, văn hóa công vụ gồm mấy nội dung?",
+    "A. Hai",
+    "B. Bốn",
+    "C. Sáu",
+    "Đáp án: B",
+    "Giải thích: Tinh thần, thái độ; chuẩn mực; đạo đức; trang phục.",
+    "Nguồn: QĐ 1847/QĐ-TTg, mục II",
+    "Chủ đề: phap-ly",
+    "Câu 2: Những việc cán bộ phải làm khi tiếp dân?",
+    "a) Chào hỏi",
+    "b) Lắng nghe",
+    "c) Hách dịch",
+    "Đáp án: A, B",
+    "Câu 3. Cán bộ được hút thuốc trong phòng làm việc.",
+    "Đáp án: Sai",
+]
+
+
+def _upload(client, auth, data: bytes, name: str, fmt="auto"):
+    return client.post(
+        f"{BANK}/upload",
+        data={
+            "csrf_token": auth.token(f"{BANK}/upload"),
+            "format": fmt,
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm(client, auth, preview_html: str):
+    action = re.search(r'action="(/authoring/banks/B1/upload/[^"]+)"', preview_html)
+    return client.post(action.group(1), data={"csrf_token": auth.token(BANK)})
+
+
+def test_word_upload_preview_then_import(app, client, auth, content):
+    auth.login("trainer")
+    before = _count(app, Question)
+    preview = _upload(client, auth, _docx(WORD), "cau-hoi.docx")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "3 câu hỏi từ cau-hoi.docx" in html
+    assert "B1-W002: thiếu giải thích" in html  # told what the file format needs
+    assert _count(app, Question) == before  # nothing written by the preview
+    done = _confirm(client, auth, html)
+    assert done.status_code == 302
+    with app.app_context():
+        rows = {
+            q.code: q.current_version
+            for q in db.session.scalars(
+                select(Question).where(Question.code.like("B1-W%"))
+            )
+        }
+        assert rows["B1-W001"].type == "single" and rows["B1-W001"].origin == "import"
+        assert rows["B1-W002"].type == "multiple"
+        assert rows["B1-W003"].type == "truefalse" and rows["B1-W003"].answer is False
+    again = _confirm(client, auth, html)  # the token was used up
+    assert "đã hết hạn" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        (["Câu 1. Hỏi?", "A. Một", "B. Hai"], "đoạn 1: câu 1: thiếu dòng “Đáp án: …”"),
+        (["Câu 1. Hỏi?", "A. Một", "B. Hai", "Đáp án: D"], "đáp án D không có"),
+        (["Câu 1. Hỏi?", "A. Một", "Đáp án: A"], "cần ít nhất 2 phương án"),
+        (["Lời nói đầu", "Câu 1. Hỏi?"], "đoạn 1: nội dung nằm ngoài câu hỏi"),
+        ([], "không tìm thấy câu hỏi nào"),
+    ],
+)
+def test_word_upload_errors_import_nothing(app, client, auth, content, lines, message):
+    auth.login("trainer")
+    before = _count(app, Question)
+    response = _upload(client, auth, _docx(lines), "sai.docx")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count(app, Question) == before
+
+
+def test_not_a_docx_is_refused(app, client, auth, content):
+    auth.login("trainer")
+    response = _upload(client, auth, b"PK\x03\x04 not really", "gia.docx")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "không phải tài liệu Word" in text or "Không đọc được tài liệu Word" in text
+
+
+GIFT_OK = "::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~Sặc sỡ}\n"
+
+
+@pytest.mark.parametrize(
+    "text, fmt, message",
+    [
+        ("::G1:: Câu hỏi {=A ~B\n", "gift", "line 1"),
+        ("::G1:: Câu hỏi {~A ~B}\n", "gift", "line 1"),
+        ("::G1:: Ghép {=a -> 1 =b -> 2}\n", "gift", "line 1"),
+        ("Câu hỏi\nA. Một\nB. Hai\n", "aiken", "thiếu dòng ANSWER"),
+        ("Câu hỏi\nA. Một\nB. Hai\nANSWER: E\n", "aiken", "không có trong"),
+    ],
+)
+def test_gift_and_aiken_errors_import_nothing(
+    app, client, auth, content, text, fmt, message
+):
+    auth.login("trainer")
+    before = _count(app, Question)
+    response = _upload(client, auth, text.encode(), f"t.{fmt}", fmt)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count(app, Question) == before
+
+
+def test_gift_upload_imports_and_another_users_token_is_refused(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    html = _upload(client, auth, GIFT_OK.encode(), "moodle.gift").get_data(as_text=True)
+    assert "Gọn gàng" in html
+    token_url = re.search(r'action="(/authoring/banks/B1/upload/[^"]+)"', html).group(1)
+    auth.logout()
+    with app.app_context():
+        from app.accounts.models import Unit
+        from tests.factories import make_user
+
+        d = db.session.scalar(select(Unit).where(Unit.code == "D"))
+        make_user("trainer2", d, roles=[("trainer", d)])
+    auth.login("trainer2")
+    stolen = client.post(token_url, data={"csrf_token": auth.token(BANK)})
+    assert stolen.status_code == 404
+    auth.logout()
+    auth.login("trainer")
+    assert (
+        client.post(token_url, data={"csrf_token": auth.token(BANK)}).status_code == 302
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Question).where(Question.code == "G1"))
+
+
+def test_upload_without_a_file_says_so(app, client, auth, content):
+    auth.login("trainer")
+    response = client.post(
+        f"{BANK}/upload", data={"csrf_token": auth.token(BANK), "format": "auto"}
+    )
+    assert "Hãy chọn tệp câu hỏi." in response.get_data(as_text=True)
