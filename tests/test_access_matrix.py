@@ -102,6 +102,8 @@ RULES = {
     "authoring.bank_upload_confirm": AUTHORS,
     "authoring.quiz_settings": AUTHORS,
     "authoring.quiz_stats": AUTHORS,
+    "authoring.quiz_stats_csv": AUTHORS,
+    "authoring.quiz_preview": AUTHORS,
 }
 
 # Routes that answer 401 to every browser session (token authentication).
@@ -179,6 +181,8 @@ def people(app, tmp_path) -> dict[str, int]:
             "question_id": question_id,
             "authoring.quiz_settings:code": "Q",
             "authoring.quiz_stats:code": "Q",
+            "authoring.quiz_stats_csv:code": "Q",
+            "authoring.quiz_preview:code": "Q",
         }
 
 

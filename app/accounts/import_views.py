@@ -5,7 +5,6 @@ random token bound to the uploader; confirming parses and plans them again — t
 carries no data — and the file is deleted after the import or after an hour.
 """
 
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

@@ -1,8 +1,111 @@
-"""(being written)"""
+"""Quiz settings and "preview as a learner"."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.forms import EmptyForm
+from app.errors import DomainError
+from app.extensions import db
+from app.quizzes import attempts
+from app.quizzes.models import Quiz
 
 from . import bp
+from . import quiz_settings as service
+from .quiz_forms import QuizSettingsForm
+from .scope import get_owned
 
 
-@bp.get("/quizzes/<code>/settings")
-def quiz_settings(code):
-    return code
+def _form(quiz: Quiz) -> QuizSettingsForm:
+    form = QuizSettingsForm()
+    choices = [SelectChoice("", "—")] + [
+        SelectChoice(b.code, f"{b.code} — {b.title}")
+        for b in service.banks_for(current_user)
+    ]
+    for row in form.rules:
+        row.form.bank.choices = choices
+    return form
+
+
+def _fill(form: QuizSettingsForm, settings: service.Settings) -> None:
+    for name in (
+        "title",
+        "time_limit_minutes",
+        "pass_percent",
+        "attempts_allowed",
+        "questions_per_page",
+        "shuffle_questions",
+        "shuffle_options",
+        "partial_credit",
+        "review_policy",
+    ):
+        getattr(form, name).data = getattr(settings, name)
+    for row, rule in zip(form.rules, settings.draw_rules, strict=False):
+        row.form.count.data = rule["count"]
+        row.form.bank.data = rule.get("bank") or ""
+        row.form.tag.data = rule.get("tag") or ""
+
+
+@bp.route("/quizzes/<code>/settings", methods=["GET", "POST"])
+def quiz_settings(code: str):
+    quiz = get_owned(Quiz, current_user, code=code)
+    form = _form(quiz)
+    problems = []
+    if request.method == "GET":
+        _fill(form, service.settings_of(quiz))
+    elif form.validate_on_submit():
+        settings = service.Settings(
+            form.title.data.strip(),
+            form.time_limit_minutes.data,
+            form.pass_percent.data,
+            form.attempts_allowed.data,
+            form.questions_per_page.data,
+            form.shuffle_questions.data,
+            form.shuffle_options.data,
+            form.review_policy.data,
+            form.partial_credit.data,
+            form.draw_rules(),
+        )
+        problems = service.draw_problems(settings.draw_rules)
+        try:
+            if problems:
+                raise DomainError(_("Chưa lưu: xem các lỗi bên dưới."))
+            changed = service.apply(quiz, current_user, settings)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _("Đã lưu cấu hình. Lượt làm bài bắt đầu từ bây giờ dùng cấu hình mới.")
+                if changed
+                else _("Không có gì thay đổi."),
+                "success" if changed else "info",
+            )
+            return redirect(url_for("authoring.quiz_settings", code=code))
+    return render_template(
+        "authoring/quizzes/settings.html",
+        quiz=quiz,
+        form=form,
+        problems=problems,
+        preview_form=EmptyForm(),
+    )
+
+
+@bp.post("/quizzes/<code>/preview")
+def quiz_preview(code: str):
+    """Run the real attempt flow as the trainer, recording nothing: a fresh preview
+    attempt each time (the previous preview is deleted)."""
+    quiz = get_owned(Quiz, current_user, code=code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempts.discard_previews(current_user, quiz)
+        attempt = attempts.start_attempt(current_user, quiz, preview=True)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("authoring.quiz_settings", code=code))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))

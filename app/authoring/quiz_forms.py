@@ -1,0 +1,73 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+RULE_ROWS = 12
+REVIEW_LABELS = {
+    "none": _l("Không cho xem gì"),
+    "score": _l("Chỉ xem điểm"),
+    "after_submit": _l("Xem điểm, đáp án và giải thích ngay sau khi nộp"),
+    "after_close": _l("Xem điểm ngay; đáp án sau khi bài kiểm tra đóng"),
+}
+
+
+class RuleForm(Form):
+    count = IntegerField(
+        _l("Số câu"), validators=[Optional(), NumberRange(min=1, max=500)]
+    )
+    bank = SelectField(_l("Ngân hàng"), validate_choice=False)
+    tag = StringField(_l("hoặc thẻ"), validators=[Length(max=60)])
+
+
+def _whole(label, low, high):
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Nhập một số.")),
+            NumberRange(min=low, max=high, message=_l("Từ %(min)s đến %(max)s.")),
+        ],
+    )
+
+
+class QuizSettingsForm(FlaskForm):
+    title = StringField(
+        _l("Tên bài kiểm tra"), validators=[DataRequired(), Length(max=255)]
+    )
+    time_limit_minutes = _whole(_l("Thời gian làm bài (phút)"), 1, 600)
+    pass_percent = _whole(_l("Điểm đạt (%)"), 1, 100)
+    attempts_allowed = _whole(_l("Số lượt làm bài"), 1, 20)
+    questions_per_page = _whole(_l("Số câu mỗi trang"), 1, 100)
+    shuffle_questions = BooleanField(_l("Xáo trộn thứ tự câu hỏi"))
+    shuffle_options = BooleanField(_l("Xáo trộn thứ tự lựa chọn"))
+    partial_credit = BooleanField(_l("Chấm điểm từng phần cho câu nhiều đáp án"))
+    review_policy = SelectField(
+        _l("Chế độ xem lại"),
+        choices=[SelectChoice(k, v) for k, v in REVIEW_LABELS.items()],
+    )
+    rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
+
+    def draw_rules(self) -> list[dict]:
+        rules = []
+        for row in self.rules:
+            count, bank = row.form.count.data, row.form.bank.data or None
+            tag = (row.form.tag.data or "").strip() or None
+            if count is None and not bank and not tag:
+                continue
+            rules.append({"count": count, "bank": bank, "tag": tag})
+        return rules

@@ -1,0 +1,232 @@
+"""Item statistics of a quiz over its finished attempts (previews excluded), as
+Moodle's quiz statistics report computes them:
+
+- facility index: the mean mark on the item, as a percentage of its maximum (1);
+- discrimination index: 100 × the Pearson correlation between the item's mark and
+  the mark on the rest of the test (the attempt's score minus this item), over the
+  attempts that drew the item; None with fewer than two such attempts or when either
+  side does not vary;
+- option shares: of the attempts that drew the item, the percentage that chose each
+  option (for multiple answer, that selected it among others).
+
+One query streams a row per drawn question (no query per attempt); the sums are
+kept per question, so memory grows with questions, not attempts.
+"""
+
+import csv
+import io
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.quizzes.models import (
+    FINISHED,
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Question,
+    QuestionVersion,
+    Quiz,
+)
+
+TOO_EASY, TOO_HARD = 90.0, 20.0  # facility thresholds, in %
+WEAK = 20.0  # discrimination below this (and ≥ 0) discriminates weakly
+FLAG_LABELS = {
+    "easy": "quá dễ",
+    "hard": "quá khó",
+    "negative": "phân loại âm",
+    "weak": "phân loại yếu",
+}
+
+
+@dataclass
+class _Sums:
+    n: int = 0
+    x: float = 0.0
+    xx: float = 0.0
+    y: float = 0.0
+    yy: float = 0.0
+    xy: float = 0.0
+    chosen: dict[str, int] = field(default_factory=dict)
+    versions: set[int] = field(default_factory=set)
+
+    def add(self, mark: float, total: float, selected: list[str]) -> None:
+        rest = total - mark
+        self.n += 1
+        self.x += mark
+        self.xx += mark * mark
+        self.y += rest
+        self.yy += rest * rest
+        self.xy += mark * rest
+        for key in selected:
+            self.chosen[key] = self.chosen.get(key, 0) + 1
+
+
+@dataclass
+class OptionShare:
+    key: str
+    text: str
+    correct: bool
+    percent: float
+
+
+@dataclass
+class ItemStats:
+    code: str
+    question_id: int
+    type: str
+    stem: str
+    responses: int
+    facility: float | None
+    discrimination: float | None
+    options: list[OptionShare]
+    versions: list[int]
+    flags: list[str]
+
+
+def pearson(s: _Sums) -> float | None:
+    if s.n < 2:
+        return None
+    vx = s.n * s.xx - s.x * s.x
+    vy = s.n * s.yy - s.y * s.y
+    if vx <= 1e-12 or vy <= 1e-12:
+        return None
+    return (s.n * s.xy - s.x * s.y) / math.sqrt(vx * vy)
+
+
+def _flags(facility: float | None, discrimination: float | None) -> list[str]:
+    flags = []
+    if facility is not None and facility > TOO_EASY:
+        flags.append("easy")
+    if facility is not None and facility < TOO_HARD:
+        flags.append("hard")
+    if discrimination is not None and discrimination < 0:
+        flags.append("negative")
+    elif discrimination is not None and discrimination < WEAK:
+        flags.append("weak")
+    return flags
+
+
+def _rows(quiz: Quiz):
+    return db.session.execute(
+        select(
+            QuestionVersion.question_id,
+            QuestionVersion.number,
+            AttemptAnswer.marks,
+            AttemptAnswer.selected,
+            Attempt.score,
+        )
+        .select_from(AttemptSlot)
+        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .outerjoin(AttemptAnswer, AttemptAnswer.slot_id == AttemptSlot.id)
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.state == FINISHED,
+            Attempt.preview.is_(False),
+        )
+        .execution_options(yield_per=2000)
+    )
+
+
+def item_statistics(quiz: Quiz) -> list[ItemStats]:
+    """One row per question drawn in a finished attempt, in question code order."""
+    sums: dict[int, _Sums] = {}
+    for question_id, number, marks, selected, score in _rows(quiz):
+        item = sums.setdefault(question_id, _Sums())
+        item.versions.add(number)
+        item.add(marks or 0.0, score or 0.0, list(selected or ()))
+    if not sums:
+        return []
+    questions = db.session.scalars(
+        select(Question).where(Question.id.in_(sums.keys()))
+    ).all()
+    items = []
+    for question in sorted(questions, key=lambda q: q.code):
+        s, version = sums[question.id], question.current_version
+        facility = 100 * s.x / s.n if s.n else None
+        r = pearson(s)
+        discrimination = 100 * r if r is not None else None
+        options = [
+            OptionShare(
+                o["key"],
+                o["text"],
+                o["correct"],
+                100 * s.chosen.get(o["key"], 0) / s.n,
+            )
+            for o in version.options
+        ]
+        items.append(
+            ItemStats(
+                code=question.code,
+                question_id=question.id,
+                type=version.type,
+                stem=version.stem_md,
+                responses=s.n,
+                facility=facility,
+                discrimination=discrimination,
+                options=options,
+                versions=sorted(s.versions),
+                flags=_flags(facility, discrimination),
+            )
+        )
+    return items
+
+
+def attempt_count(quiz: Quiz) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.state == FINISHED,
+            Attempt.preview.is_(False),
+        )
+    )
+
+
+HEADER = (
+    "Mã câu",
+    "Loại",
+    "Đề bài",
+    "Số lượt trả lời",
+    "Chỉ số dễ (%)",
+    "Chỉ số phân loại",
+    "Tỉ lệ chọn từng lựa chọn (%)",
+    "Cảnh báo",
+    "Phiên bản",
+)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def csv_text(items: list[ItemStats]) -> Iterator[str]:
+    """The table as CSV (UTF-8 with BOM for Excel), one chunk."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for item in items:
+        stem = item.stem.replace("\n", " ")
+        writer.writerow(
+            (
+                item.code,
+                item.type,
+                f"'{stem}" if stem[:1] in "=+-@" else stem,
+                item.responses,
+                _number(item.facility),
+                _number(item.discrimination),
+                "; ".join(
+                    f"{o.key.upper()}{'*' if o.correct else ''} {o.percent:.1f}"
+                    for o in item.options
+                ),
+                ", ".join(FLAG_LABELS[f] for f in item.flags),
+                ", ".join(str(v) for v in item.versions),
+            )
+        )
+    yield buffer.getvalue()

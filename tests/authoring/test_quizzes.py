@@ -1,0 +1,290 @@
+"""Quiz settings, preview as a learner, and item statistics."""
+
+import math
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.authoring import statistics
+from app.extensions import db
+from app.quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Question,
+    QuestionVersion,
+    Quiz,
+)
+from app.quizzes.sync import _quiz_hash
+from app.quizzes.transfer import quiz_data_of
+from app.records.models import TrainingRecord
+from app.timeutil import utcnow
+from tests.authoring.helpers import make_authoring
+
+SETTINGS = "/authoring/quizzes/Q/settings"
+
+
+@pytest.fixture
+def content(app, tmp_path):
+    return make_authoring(app, tmp_path)
+
+
+def _settings(auth, **fields):
+    data = {
+        "csrf_token": auth.token(SETTINGS),
+        "title": "Bài kiểm tra thử (sửa)",
+        "time_limit_minutes": "20",
+        "pass_percent": "70",
+        "attempts_allowed": "2",
+        "questions_per_page": "2",
+        "review_policy": "score",
+        "shuffle_questions": "y",
+        "rules-0-count": "2",
+        "rules-0-bank": "B1",
+        "rules-1-count": "1",
+        "rules-1-tag": "dung-sai",
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _quiz(app):
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
+        db.session.expunge(quiz)
+        return quiz
+
+
+def test_settings_are_saved_and_hashed_like_the_file(app, client, auth, content):
+    auth.login("trainer")
+    page = client.get(SETTINGS).get_data(as_text=True)
+    assert 'value="Q"' not in page and "B1 — Ngân hàng 1" in page
+    response = client.post(SETTINGS, data=_settings(auth))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
+        assert quiz.time_limit_seconds == 1200 and quiz.pass_percent == 70
+        assert quiz.review_policy == "score" and quiz.shuffle_options is False
+        assert quiz.draw_rules == [
+            {"count": 2, "bank": "B1", "tag": None},
+            {"count": 1, "bank": None, "tag": "dung-sai"},
+        ]
+        assert quiz.origin == "browser" and quiz.updated_by_id is not None
+        assert quiz.content_hash == _quiz_hash(quiz_data_of(quiz))
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"time_limit_minutes": "0"}, "Từ 1 đến 600."),
+        ({"pass_percent": "150"}, "Từ 1 đến 100."),
+        ({"attempts_allowed": "0"}, "Từ 1 đến 20."),
+        ({"time_limit_minutes": "abc"}, "Not a valid integer value."),
+        ({"rules-0-count": "4"}, "cần 4 câu từ ngân hàng B1 nhưng chỉ còn 3"),
+        ({"rules-1-tag": "khong-co"}, "thẻ “khong-co” không có câu hỏi nào"),
+        (
+            {
+                "rules-0-count": None,
+                "rules-0-bank": None,
+                "rules-1-count": None,
+                "rules-1-tag": None,
+            },
+            "Cần ít nhất một quy tắc",
+        ),
+        ({"rules-1-bank": "B2"}, "chọn một ngân hàng hoặc ghi một thẻ"),
+        ({"review_policy": "always"}, "Not a valid choice"),
+        ({"title": ""}, "This field is required"),
+    ],
+)
+def test_bad_settings_change_nothing(app, client, auth, content, fields, message):
+    auth.login("trainer")
+    before = _quiz(app)
+    response = client.post(SETTINGS, data=_settings(auth, **fields))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    after = _quiz(app)
+    assert (after.content_hash, after.pass_percent, after.draw_rules) == (
+        before.content_hash,
+        before.pass_percent,
+        before.draw_rules,
+    )
+
+
+def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, content):
+    auth.login("trainer")
+    token = auth.token(SETTINGS)
+    response = client.post("/authoring/quizzes/Q/preview", data={"csrf_token": token})
+    attempt_url = response.headers["Location"]
+    page = client.get(attempt_url).get_data(as_text=True)
+    assert "Đang xem thử" in page and "Nộp bài" in page
+    attempt_id = int(attempt_url.rsplit("/", 1)[1])
+    saved = client.post(
+        f"{attempt_url}/autosave",
+        data={
+            "t": page.split('data-token="')[1].split('"')[0],
+            "position": 1,
+            "choice": 0,
+        },
+    )
+    assert saved.status_code == 200 and saved.json["saved"] is True
+    submit = client.post(f"{attempt_url}/submit", data={"csrf_token": token})
+    assert submit.status_code == 302
+    result = client.get(submit.headers["Location"]).get_data(as_text=True)
+    assert "Đang xem thử" in result
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.preview and attempt.state == "finished"
+        trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+        assert (
+            db.session.scalar(
+                select(func.count(TrainingRecord.id)).where(
+                    TrainingRecord.user_id == trainer.id,
+                    TrainingRecord.best_percent.is_not(None),
+                )
+            )
+            == 0
+        )
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
+        assert statistics.attempt_count(quiz) == 0
+        assert statistics.item_statistics(quiz) == []
+    again = client.post("/authoring/quizzes/Q/preview", data={"csrf_token": token})
+    assert again.status_code == 302  # a second preview replaces the first
+    with app.app_context():  # the finished preview is gone; one fresh, open one
+        (only,) = db.session.scalars(select(Attempt)).all()
+        assert only.preview and only.state == "open"
+
+
+def test_scope(app, client, auth, content):
+    auth.login("outsider")
+    assert client.get(SETTINGS).status_code == 404
+    assert client.get("/authoring/quizzes/Q/statistics").status_code == 404
+    assert client.get("/authoring/quizzes/Q/statistics.csv").status_code == 404
+
+
+# --- statistics on a fixed data set -----------------------------------------------
+#
+# Five finished attempts of three questions (S1, S2: single; M1: multiple), marks
+# set directly. Item marks x and attempt totals T:
+#
+#   attempt   S1  S2  M1   T
+#      1       1   1   1   3
+#      2       1   0   1   2
+#      3       1   1   0   2
+#      4       0   0   0   0
+#      5       1   0   0   1
+#
+# S1: facility 4/5 = 80 %. Rest y = T - x: 2, 1, 1, 0, 0.
+#   n=5, Σx=4, Σx²=4, Σy=4, Σy²=6, Σxy=4
+#   r = (5·4 − 4·4) / √((5·4 − 16)(5·6 − 16)) = 4 / √(4·14) = 4/√56 = 0.53452
+#   discrimination 53.45.
+# S2: facility 2/5 = 40 %. y = 2, 2, 1, 0, 1: Σx=2, Σx²=2, Σy=6, Σy²=10, Σxy=3
+#   r = (15 − 12) / √((10 − 4)(50 − 36)) = 3/√84 = 0.32733 → 32.73.
+# M1: facility 2/5 = 40 %. y = 2, 1, 2, 0, 1: Σx=2, Σy=6, Σy²=10, Σxy=3
+#   r = 3/√84 → 32.73 as well.
+# Option shares for S1 (correct "b"): chosen b, b, b, a, b → b 80 %, a 20 %, c 0 %.
+
+MARKS = [(1, 1, 1), (1, 0, 1), (1, 1, 0), (0, 0, 0), (1, 0, 0)]
+
+
+def _fixed_attempts(app):
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
+        versions = {
+            q.code: q.current_version
+            for q in db.session.scalars(
+                select(Question).where(Question.code.in_(["S1", "S2", "M1"]))
+            )
+        }
+        tree_unit = db.session.scalar(select(User).where(User.username == "learner"))
+        from tests.factories import make_user
+
+        for number, marks in enumerate(MARKS, start=1):
+            user = make_user(f"hv{number}", tree_unit.unit)
+            attempt = Attempt(
+                quiz_id=quiz.id,
+                user_id=user.id,
+                number=1,
+                state="finished",
+                started_at=utcnow(),
+                deadline_at=utcnow(),
+                finished_at=utcnow(),
+                score=float(sum(marks)),
+                max_score=3.0,
+                percent=100 * sum(marks) / 3,
+                passed=False,
+            )
+            db.session.add(attempt)
+            db.session.flush()
+            for position, (code, mark) in enumerate(
+                zip(("S1", "S2", "M1"), marks, strict=True), start=1
+            ):
+                version = versions[code]
+                slot = AttemptSlot(
+                    attempt_id=attempt.id,
+                    position=position,
+                    question_version_id=version.id,
+                    option_order=[o["key"] for o in version.options],
+                )
+                db.session.add(slot)
+                db.session.flush()
+                right = [o["key"] for o in version.options if o["correct"]]
+                wrong = [o["key"] for o in version.options if not o["correct"]]
+                chosen = right if mark else wrong[:1]
+                if code == "S2" and number == 4:
+                    continue  # left unanswered: counts as 0, chose nothing
+                db.session.add(
+                    AttemptAnswer(
+                        attempt_id=attempt.id,
+                        slot_id=slot.id,
+                        selected=chosen,
+                        marks=float(mark),
+                    )
+                )
+        db.session.commit()
+
+
+def test_statistics_equal_hand_computed_values(app, content):
+    _fixed_attempts(app)
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
+        items = {i.code: i for i in statistics.item_statistics(quiz)}
+    assert set(items) == {"S1", "S2", "M1"}
+    s1, s2, m1 = items["S1"], items["S2"], items["M1"]
+    assert s1.responses == 5 and s1.facility == pytest.approx(80.0)
+    assert s1.discrimination == pytest.approx(100 * 4 / math.sqrt(56))
+    assert s2.facility == pytest.approx(40.0)
+    assert s2.discrimination == pytest.approx(100 * 3 / math.sqrt(84))
+    assert m1.discrimination == pytest.approx(100 * 3 / math.sqrt(84))
+    shares = {o.key: o.percent for o in s1.options}
+    assert shares == {
+        "a": pytest.approx(20.0),
+        "b": pytest.approx(80.0),
+        "c": 0.0,
+        "d": 0.0,
+    }
+    s2_shares = {o.key: o.percent for o in s2.options}
+    assert sum(s2_shares.values()) == pytest.approx(80.0)  # one left it unanswered
+    assert s1.flags == [] and s2.flags == []
+
+
+def test_flags():
+    assert statistics._flags(95.0, 40.0) == ["easy"]
+    assert statistics._flags(10.0, 40.0) == ["hard"]
+    assert statistics._flags(50.0, -12.0) == ["negative"]
+    assert statistics._flags(50.0, 10.0) == ["weak"]
+    assert statistics._flags(None, None) == []
+
+
+def test_statistics_page_and_csv(app, client, auth, content):
+    _fixed_attempts(app)
+    auth.login("trainer")
+    page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
+    assert "5 lượt làm bài" in page and "53.5" in page and "80.0" in page
+    csv = client.get("/authoring/quizzes/Q/statistics.csv")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    text = csv.get_data(as_text=True)
+    assert text.startswith("\ufeffMã câu,") and "S1,single" in text
+    assert "B* 80.0" in text and "53.5" in text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(QuestionVersion.id))) == 6
