@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.courses.loader import content_hash, load_content
 from app.courses.models import Course, Module
-from app.courses.sync import module_file_for
+from app.courses.sync import module_file_of
 from app.courses.writer import module_text
 from app.errors import ImportRejected
 from app.extensions import db
@@ -141,18 +141,10 @@ def _module_writes(root: Path, result: ExportResult, force: bool) -> list[_Write
             if not force:
                 continue
         filename = existing.filename if existing else module.filename
-        module_file = module_file_for(
-            module,
-            title=version.title,
-            minutes=version.minutes,
-            objectives=version.objectives,
-            sources=version.sources,
-            body=version.body_md,
-        )
         writes.append(
             _Write(
                 course_folder / filename,
-                module_text(module_file),
+                module_text(module_file_of(module, version)),
                 [(module, version.content_hash)],
             )
         )

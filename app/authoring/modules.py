@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.courses.cli import url_builders
 from app.courses.loader import content_hash
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
-from app.courses.sync import link_resolver, module_file_for, next_version_number
+from app.courses.sync import link_resolver, module_file_for, new_version
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.markdown import Rendered, markdown_problems, render_markdown, slugify
@@ -168,26 +168,22 @@ def publish_text(
     current = module.current_version
     if current is not None and current.content_hash == new_hash:
         return None
-    rendered = render(module, text.body)
-    version = ModuleVersion(
-        module_id=module.id,
-        number=next_version_number(ModuleVersion, ModuleVersion.module_id, module.id),
+    module_file = module_file_for(
+        module,
         title=text.title,
         minutes=text.minutes,
         objectives=text.objectives,
         sources=text.sources,
-        body_md=text.body,
-        html=rendered.html,
-        toc=[
-            {"level": t.level, "anchor": t.anchor, "title": t.title}
-            for t in rendered.toc
-        ],
-        content_hash=new_hash,
+        body=text.body,
+    )
+    version = new_version(
+        module,
+        module_file,
+        new_hash,
+        resolver_for(module.course),
         origin="browser",
         created_by_id=user.id,
     )
-    db.session.add(version)
-    db.session.flush()
     module.current_version = version
     audit.record(
         "content.published",

@@ -2,7 +2,7 @@
 must hold enough active questions for the draw), then hashed as its file would be,
 so `flask content export` and `sync` see the change. Operations flush."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -11,8 +11,8 @@ from app.accounts.models import User
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, Quiz
-from app.quizzes.questions import REVIEW_POLICIES
-from app.quizzes.sync import _quiz_hash
+from app.quizzes.questions import REVIEW_POLICIES, DrawRule
+from app.quizzes.sync import set_quiz
 from app.quizzes.transfer import quiz_data_of
 from app.timeutil import utcnow
 
@@ -129,17 +129,26 @@ def apply(quiz: Quiz, user: User, settings: Settings) -> list[str]:
     ]
     if not changed:
         return []
-    quiz.title = settings.title
-    quiz.time_limit_seconds = settings.time_limit_minutes * 60
-    quiz.pass_percent = settings.pass_percent
-    quiz.attempts_allowed = settings.attempts_allowed
-    quiz.questions_per_page = settings.questions_per_page
-    quiz.shuffle_questions = settings.shuffle_questions
-    quiz.shuffle_options = settings.shuffle_options
-    quiz.review_policy = settings.review_policy
-    quiz.partial_credit = settings.partial_credit
-    quiz.draw_rules = settings.draw_rules
-    quiz.content_hash = _quiz_hash(quiz_data_of(quiz))
+    current = quiz_data_of(quiz)
+    set_quiz(
+        quiz,
+        replace(
+            current,
+            title=settings.title,
+            time_limit_minutes=settings.time_limit_minutes,
+            pass_percent=settings.pass_percent,
+            attempts_allowed=settings.attempts_allowed,
+            questions_per_page=settings.questions_per_page,
+            shuffle_questions=settings.shuffle_questions,
+            shuffle_options=settings.shuffle_options,
+            review=settings.review_policy,
+            partial_credit=settings.partial_credit,
+            draw=tuple(
+                DrawRule(r["count"], r.get("bank"), r.get("tag"))
+                for r in settings.draw_rules
+            ),
+        ),
+    )
     quiz.origin, quiz.updated_at, quiz.updated_by_id = "browser", utcnow(), user.id
     audit.record("quiz.settings_changed", actor=user, target=quiz, fields=changed)
     db.session.flush()

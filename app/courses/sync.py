@@ -208,7 +208,16 @@ def _sync_module(
     )
 
 
-def _new_version(module: Module, module_file: ModuleFile, digest, resolver):
+def _new_version(
+    module: Module,
+    module_file: ModuleFile,
+    digest,
+    resolver,
+    origin: str = "file",
+    created_by_id: int | None = None,
+) -> ModuleVersion:
+    """A new published version of `module` from `module_file`, rendered once (from
+    a file by sync, or from the browser by app.authoring)."""
     rendered = render_markdown(module_file.body, resolver)
     version = ModuleVersion(
         module_id=module.id,
@@ -224,11 +233,15 @@ def _new_version(module: Module, module_file: ModuleFile, digest, resolver):
             for t in rendered.toc
         ],
         content_hash=digest,
-        origin="file",
+        origin=origin,
+        created_by_id=created_by_id,
     )
     db.session.add(version)
     db.session.flush()
     return version
+
+
+new_version = _new_version
 
 
 def _retire_missing(course: Course, seen: set[str], result: SyncResult) -> None:
@@ -266,4 +279,16 @@ def module_file_for(
         path=f"courses/{course.folder}/{module.filename}",
         filename=module.filename,
         folder=course.folder,
+    )
+
+
+def module_file_of(module: Module, version: ModuleVersion) -> ModuleFile:
+    """The ModuleFile of a stored version (what `content export` writes)."""
+    return module_file_for(
+        module,
+        title=version.title,
+        minutes=version.minutes,
+        objectives=version.objectives,
+        sources=version.sources,
+        body=version.body_md,
     )

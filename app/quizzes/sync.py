@@ -179,6 +179,16 @@ def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) ->
     quiz.synced_hash = digest
     if not changed:
         return quiz
+    set_quiz(quiz, data)
+    quiz.origin = "file"
+    quiz.active = True
+    db.session.flush()
+    return quiz
+
+
+def set_quiz(quiz: Quiz, data: QuizData) -> None:
+    """Give `quiz` the settings of `data` and its content hash (a file's settings,
+    or the browser's: app.authoring.quiz_settings)."""
     quiz.title = data.title
     quiz.course_code = data.course
     quiz.time_limit_seconds = data.time_limit_minutes * 60
@@ -192,10 +202,7 @@ def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) ->
     quiz.draw_rules = [
         {"count": r.count, "bank": r.bank, "tag": r.tag} for r in data.draw
     ]
-    quiz.content_hash, quiz.origin = digest, "file"
-    quiz.active = True
-    db.session.flush()
-    return quiz
+    quiz.content_hash = _quiz_hash(data)
 
 
 def sync_quizzes(
