@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app import audit
 from app.accounts.models import User
 from app.courses.cli import url_builders
-from app.courses.loader import content_hash
+from app.courses.loader import ModuleFile, content_hash
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
 from app.courses.sync import link_resolver, module_file_for, new_version
 from app.errors import Conflict, InvalidInput, NotFound
@@ -142,18 +142,21 @@ def discard_draft(module: Module, user: User) -> bool:
     return True
 
 
-def digest(module: Module, text: ModuleText) -> str:
-    """The hash the module's file would have with this text (see module_file_for)."""
-    return content_hash(
-        module_file_for(
-            module,
-            title=text.title,
-            minutes=text.minutes,
-            objectives=text.objectives,
-            sources=text.sources,
-            body=text.body,
-        )
+def file_of(module: Module, text: ModuleText) -> ModuleFile:
+    """The module's file with this text (see module_file_for)."""
+    return module_file_for(
+        module,
+        title=text.title,
+        minutes=text.minutes,
+        objectives=text.objectives,
+        sources=text.sources,
+        body=text.body,
     )
+
+
+def digest(module: Module, text: ModuleText) -> str:
+    """The hash the module's file would have with this text."""
+    return content_hash(file_of(module, text))
 
 
 def publish_text(
@@ -168,17 +171,9 @@ def publish_text(
     current = module.current_version
     if current is not None and current.content_hash == new_hash:
         return None
-    module_file = module_file_for(
-        module,
-        title=text.title,
-        minutes=text.minutes,
-        objectives=text.objectives,
-        sources=text.sources,
-        body=text.body,
-    )
     version = new_version(
         module,
-        module_file,
+        file_of(module, text),
         new_hash,
         resolver_for(module.course),
         origin="browser",
