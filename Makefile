@@ -41,7 +41,7 @@ run: db
 		--workers 2 --threads 4 --access-logfile - wsgi:app
 
 test: venv translations
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser" -n auto
 	@if [ -x "$(CHROMIUM)" ]; then \
 		$(BIN)/pytest -m browser; \
 	else \
