@@ -78,7 +78,9 @@ def module_publish(code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        version = modules.publish_draft(module, current_user)
+        version = modules.publish_draft(
+            module, current_user, over_newer=request.form.get("over_newer") == "1"
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

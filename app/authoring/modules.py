@@ -164,6 +164,11 @@ def publish_text(
 ) -> ModuleVersion | None:
     """`text` as the module's new published version; None when it equals the current
     one. Raises InvalidInput when it has problems."""
+    if not module.filename:  # a module from before the upgrade, not synced since
+        raise InvalidInput(
+            "Học phần chưa biết tên tệp của mình: hãy chạy `flask content sync` một "
+            "lần sau khi nâng cấp, rồi xuất bản."
+        )
     found = problems(text)
     if found:
         raise InvalidInput("Chưa xuất bản được: " + " ".join(found))
@@ -192,12 +197,21 @@ def publish_text(
     return version
 
 
-def publish_draft(module: Module, user: User) -> ModuleVersion | None:
+def publish_draft(
+    module: Module, user: User, over_newer: bool = False
+) -> ModuleVersion | None:
     """The draft as a new version (the draft is then gone); None when it changes
-    nothing (the draft is dropped all the same)."""
+    nothing (the draft is dropped all the same). A draft begun on an older version
+    than the current one replaces it only when `over_newer` is given."""
     draft = draft_of(module)
     if draft is None:
         raise InvalidInput("Không có bản nháp nào để xuất bản.")
+    if draft.base_version_id != module.current_version_id and not over_newer:
+        raise Conflict(
+            "Đã có phiên bản mới hơn được xuất bản sau khi bản nháp này bắt đầu. Xem "
+            "lịch sử phiên bản, rồi đánh dấu “Xuất bản đè lên phiên bản mới hơn” nếu "
+            "vẫn muốn xuất bản bản nháp."
+        )
     version = publish_text(module, user, ModuleText.of(draft))
     db.session.delete(draft)
     db.session.flush()

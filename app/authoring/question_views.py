@@ -201,6 +201,7 @@ def bank_upload(code: str):
         bank=bank_row,
         questions=parsed,
         warnings=questions.upload_warnings(parsed),
+        replaced=questions.replaced_codes(bank_row, parsed),
         token=token,
         fmt=fmt,
         name=name,

@@ -6,7 +6,7 @@ Operations flush, never commit.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -96,14 +96,18 @@ def create_bank(
     return bank
 
 
-def next_code(bank: QuestionBank) -> str:
-    """`<bank>-NNN`, one past the highest such number in use anywhere."""
+def next_codes(bank: QuestionBank, count: int) -> list[str]:
+    """`count` fresh codes `<bank>-NNN`, after the highest such number in use."""
     pattern = re.compile(rf"^{re.escape(bank.code)}-(\d+)$")
     codes = db.session.scalars(
         select(Question.code).where(Question.code.startswith(f"{bank.code}-"))
     )
-    numbers = [int(m.group(1)) for c in codes if (m := pattern.match(c))]
-    return f"{bank.code}-{max(numbers, default=0) + 1:03d}"
+    last = max((int(m.group(1)) for c in codes if (m := pattern.match(c))), default=0)
+    return [f"{bank.code}-{n:03d}" for n in range(last + 1, last + 1 + count)]
+
+
+def next_code(bank: QuestionBank) -> str:
+    return next_codes(bank, 1)[0]
 
 
 def save_question(
@@ -119,6 +123,8 @@ def save_question(
         raise Conflict(f"Mã câu hỏi “{data.code}” đã dùng ở ngân hàng khác.")
     result = SyncResult()
     question = upsert_question(bank, data, result, "browser", user.id)
+    if existing is not None and not existing.active:
+        question.active = False  # editing a retired question does not restore it
     changed = bool(result.created or result.updated)
     if changed:
         audit.record(
@@ -190,22 +196,48 @@ def guess_format(filename: str) -> str | None:
     return None
 
 
+_UNNAMED = "~new"  # code prefix the parsers give questions the file does not name
+
+
 def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData]:
     """The questions of an uploaded file; ConversionError with every located
-    problem (nothing is imported then)."""
+    problem (nothing is imported then). Questions the file does not name (all of
+    Aiken and Word, GIFT ones without ::title::) get fresh codes of the bank, so an
+    upload never replaces a question by accident."""
     if fmt == "word":
-        return parse_word(data, bank.code)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ConversionError(
-            f"Tệp không phải văn bản UTF-8 (byte lỗi ở vị trí {error.start}).", []
-        ) from None
-    if fmt == "aiken":
-        return parse_aiken(text, bank.code)
-    if fmt == "gift":
-        return parse_gift(text, bank.code)
-    raise ConversionError(f"Định dạng không hỗ trợ: {fmt}", [])
+        parsed = parse_word(data, _UNNAMED)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ConversionError(
+                f"Tệp không phải văn bản UTF-8 (byte lỗi ở vị trí {error.start}).", []
+            ) from None
+        if fmt == "aiken":
+            parsed = parse_aiken(text, _UNNAMED)
+        elif fmt == "gift":
+            parsed = parse_gift(text, _UNNAMED)
+        else:
+            raise ConversionError(f"Định dạng không hỗ trợ: {fmt}", [])
+    unnamed = [q for q in parsed if q.code.startswith(f"{_UNNAMED}-")]
+    fresh = iter(next_codes(bank, len(unnamed)))
+    return [
+        replace(q, code=next(fresh)) if q.code.startswith(f"{_UNNAMED}-") else q
+        for q in parsed
+    ]
+
+
+def replaced_codes(bank: QuestionBank, questions: list[QuestionData]) -> list[str]:
+    """Codes of the file that name questions already in the bank (a new version of
+    each will be made)."""
+    codes = [q.code for q in questions]
+    return list(
+        db.session.scalars(
+            select(Question.code)
+            .where(Question.code.in_(codes), Question.bank_id == bank.id)
+            .order_by(Question.code)
+        )
+    )
 
 
 def upload_warnings(questions: list[QuestionData]) -> list[str]:

@@ -10,7 +10,7 @@ from app import audit
 from app.accounts.models import User
 from app.errors import InvalidInput
 from app.extensions import db
-from app.quizzes.models import Question, QuestionBank, Quiz
+from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule
 from app.quizzes.sync import set_quiz
 from app.quizzes.transfer import quiz_data_of
@@ -54,34 +54,32 @@ def banks_for(user: User) -> list[QuestionBank]:
     )
 
 
-def _active_pool() -> list[tuple[int, str, str, list[str]]]:
-    """(question id, code, bank code, tags) of every active question."""
+def _active_pool(user: User) -> list[tuple[int, str, list[str]]]:
+    """(question id, bank code, tags) of every active question in a bank the user
+    may author: the draw is checked, and explained, only against those."""
+    banks = scoped(QuestionBank, user).with_only_columns(QuestionBank.id)
     rows = db.session.execute(
-        select(
-            Question.id, Question.code, QuestionBank.code, Question.current_version_id
-        )
-        .join(QuestionBank, QuestionBank.id == Question.bank_id)
-        .where(Question.active.is_(True), Question.current_version_id.is_not(None))
+        select(QuestionBank.code, QuestionVersion.question_id, QuestionVersion.tags)
+        .join(Question, Question.bank_id == QuestionBank.id)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.active.is_(True), QuestionBank.id.in_(banks))
     ).all()
-    from app.quizzes.models import QuestionVersion
-
-    tags = dict(
-        db.session.execute(
-            select(QuestionVersion.id, QuestionVersion.tags).where(
-                QuestionVersion.id.in_([r[3] for r in rows])
-            )
-        ).all()
-    )
-    return [(r[0], r[1], r[2], list(tags.get(r[3]) or [])) for r in rows]
+    return [(question_id, bank, list(tags or [])) for bank, question_id, tags in rows]
 
 
-def draw_problems(rules: list[dict]) -> list[str]:
-    """Why the banks cannot serve these draw rules (messages naming the rule);
-    [] when every rule, and all of them together, can be drawn."""
+def draw_problems(rules: list[dict], user: User) -> list[str]:
+    """Why these draw rules could fail for some learner (messages naming the rule);
+    [] when every draw succeeds whatever the random picks.
+
+    Rules are drawn in order, each avoiding what earlier rules took, at random; so
+    rule i is safe only if its matching questions outnumber its count plus, for each
+    earlier rule j, as many as j could take from their overlap (the worst case).
+    Only banks in the user's scope count, and a bank outside it is refused."""
     if not rules:
         return ["Cần ít nhất một quy tắc rút câu hỏi."]
-    pool = _active_pool()
-    problems, taken = [], set()
+    pool = _active_pool(user)
+    in_scope = {bank.code for bank in banks_for(user)}
+    problems, earlier = [], []  # earlier: (matching ids, count) of the rules above
     for number, rule in enumerate(rules, start=1):
         count, bank, tag = rule.get("count"), rule.get("bank"), rule.get("tag")
         label = f"Quy tắc {number}"
@@ -93,23 +91,32 @@ def draw_problems(rules: list[dict]) -> list[str]:
                 f"{label}: chọn một ngân hàng hoặc ghi một thẻ (không cả hai)."
             )
             continue
+        if bank and bank not in in_scope:
+            problems.append(
+                f"{label}: không có ngân hàng “{bank}” trong phạm vi của bạn."
+            )
+            continue
         if bank:
-            matching = [q for q in pool if q[2] == bank]
+            matching = {q for q, b, _ in pool if b == bank}
             where = f"ngân hàng {bank}"
         else:
-            matching = [q for q in pool if tag in q[3]]
+            matching = {q for q, _, tags in pool if tag in tags}
             where = f"thẻ “{tag}”"
         if not matching:
             problems.append(f"{label}: {where} không có câu hỏi nào đang dùng.")
             continue
-        free = [q for q in matching if q[0] not in taken]
-        if count > len(free):
-            problems.append(
-                f"{label}: cần {count} câu từ {where} nhưng chỉ còn {len(free)} câu "
-                f"đang dùng (có {len(matching)}, trừ các câu quy tắc trước đã rút)."
+        taken = sum(min(n, len(matching & ids)) for ids, n in earlier)
+        if count > len(matching) - taken:
+            detail = (
+                f", các quy tắc trước có thể đã rút {taken} câu trong số đó"
+                if taken
+                else ""
             )
-            continue
-        taken.update(q[0] for q in free[:count])
+            problems.append(
+                f"{label}: cần {count} câu từ {where} nhưng chỉ chắc chắn còn "
+                f"{len(matching) - taken} (có {len(matching)} câu đang dùng{detail})."
+            )
+        earlier.append((matching, count))
     return problems
 
 
@@ -118,7 +125,7 @@ def apply(quiz: Quiz, user: User, settings: Settings) -> list[str]:
     InvalidInput, changing nothing, when the draw cannot be served."""
     if settings.review_policy not in REVIEW_POLICIES:
         raise InvalidInput("Chế độ xem lại không hợp lệ.")
-    problems = draw_problems(settings.draw_rules)
+    problems = draw_problems(settings.draw_rules, user)
     if problems:
         raise InvalidInput(" ".join(problems))
     before = settings_of(quiz)

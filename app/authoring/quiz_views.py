@@ -67,7 +67,7 @@ def quiz_settings(code: str):
             form.partial_credit.data,
             form.draw_rules(),
         )
-        problems = service.draw_problems(settings.draw_rules)
+        problems = service.draw_problems(settings.draw_rules, current_user)
         try:
             if problems:
                 raise DomainError(_("Chưa lưu: xem các lỗi bên dưới."))

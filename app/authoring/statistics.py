@@ -9,6 +9,9 @@ Moodle's quiz statistics report computes them:
 - option shares: of the attempts that drew the item, the percentage that chose each
   option (for multiple answer, that selected it among others).
 
+Like Moodle, each version of a question is its own row: an edit may change the
+options, so answers to one version are never counted against another's.
+
 One query streams a row per drawn question (no query per attempt); the sums are
 kept per question, so memory grows with questions, not attempts.
 """
@@ -51,7 +54,6 @@ class _Sums:
     yy: float = 0.0
     xy: float = 0.0
     chosen: dict[str, int] = field(default_factory=dict)
-    versions: set[int] = field(default_factory=set)
 
     def add(self, mark: float, total: float, selected: list[str]) -> None:
         rest = total - mark
@@ -83,7 +85,7 @@ class ItemStats:
     facility: float | None
     discrimination: float | None
     options: list[OptionShare]
-    versions: list[int]
+    version: int
     flags: list[str]
 
 
@@ -113,8 +115,7 @@ def _flags(facility: float | None, discrimination: float | None) -> list[str]:
 def _rows(quiz: Quiz):
     return db.session.execute(
         select(
-            QuestionVersion.question_id,
-            QuestionVersion.number,
+            AttemptSlot.question_version_id,
             AttemptAnswer.marks,
             AttemptAnswer.selected,
             Attempt.score,
@@ -133,43 +134,44 @@ def _rows(quiz: Quiz):
 
 
 def item_statistics(quiz: Quiz) -> list[ItemStats]:
-    """One row per question drawn in a finished attempt, in question code order."""
+    """One row per question version drawn in a finished attempt, by code, version."""
     sums: dict[int, _Sums] = {}
-    for question_id, number, marks, selected, score in _rows(quiz):
-        item = sums.setdefault(question_id, _Sums())
-        item.versions.add(number)
-        item.add(marks or 0.0, score or 0.0, list(selected or ()))
+    for version_id, marks, selected, score in _rows(quiz):
+        sums.setdefault(version_id, _Sums()).add(
+            marks or 0.0, score or 0.0, list(selected or ())
+        )
     if not sums:
         return []
-    questions = db.session.scalars(
-        select(Question).where(Question.id.in_(sums.keys()))
+    versions = db.session.execute(
+        select(QuestionVersion, Question.code)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(QuestionVersion.id.in_(sums.keys()))
     ).all()
     items = []
-    for question in sorted(questions, key=lambda q: q.code):
-        s, version = sums[question.id], question.current_version
+    for version, code in sorted(versions, key=lambda row: (row[1], row[0].number)):
+        s = sums[version.id]
         facility = 100 * s.x / s.n if s.n else None
         r = pearson(s)
         discrimination = 100 * r if r is not None else None
-        options = [
-            OptionShare(
-                o["key"],
-                o["text"],
-                o["correct"],
-                100 * s.chosen.get(o["key"], 0) / s.n,
-            )
-            for o in version.options
-        ]
         items.append(
             ItemStats(
-                code=question.code,
-                question_id=question.id,
+                code=code,
+                question_id=version.question_id,
                 type=version.type,
                 stem=version.stem_md,
                 responses=s.n,
                 facility=facility,
                 discrimination=discrimination,
-                options=options,
-                versions=sorted(s.versions),
+                options=[
+                    OptionShare(
+                        o["key"],
+                        o["text"],
+                        o["correct"],
+                        100 * s.chosen.get(o["key"], 0) / s.n,
+                    )
+                    for o in version.options
+                ],
+                version=version.number,
                 flags=_flags(facility, discrimination),
             )
         )
@@ -226,7 +228,7 @@ def csv_text(items: list[ItemStats]) -> Iterator[str]:
                     for o in item.options
                 ),
                 ", ".join(FLAG_LABELS[f] for f in item.flags),
-                ", ".join(str(v) for v in item.versions),
+                item.version,
             )
         )
     yield buffer.getvalue()

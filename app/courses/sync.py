@@ -44,13 +44,19 @@ class SyncResult:
 SAME, TAKE_FILE, KEEP_BROWSER, CONFLICT = "same", "file", "browser", "conflict"
 
 
-def three_way(file_hash: str, current_hash: str, synced_hash: str) -> str:
+def three_way(
+    file_hash: str, current_hash: str, synced_hash: str, edited_here: bool = False
+) -> str:
     """How sync treats an item: SAME (nothing to do), TAKE_FILE (only the file
     changed since the last sync or export), KEEP_BROWSER (only the database changed:
-    a browser edit not yet exported) or CONFLICT (both changed, differently)."""
+    a browser edit not yet exported) or CONFLICT (both changed, differently).
+    `edited_here`: the current version was made in the browser (or imported); with
+    no sync base at all, a file of the same code is then a conflict too."""
     if file_hash == current_hash:
         return SAME
-    if not synced_hash or current_hash == synced_hash:
+    if not synced_hash:
+        return CONFLICT if edited_here else TAKE_FILE
+    if current_hash == synced_hash:
         return TAKE_FILE
     if file_hash == synced_hash:
         return KEEP_BROWSER
@@ -178,7 +184,12 @@ def _sync_module(
         result.created.append(module_file.code)
     elif module.current_version is not None:
         current = module.current_version
-        rule = three_way(digest, current.content_hash, module.synced_hash)
+        rule = three_way(
+            digest,
+            current.content_hash,
+            module.synced_hash,
+            edited_here=current.origin != "file",
+        )
         if rule == CONFLICT and prefer_files:
             rule = TAKE_FILE
         if rule == CONFLICT:

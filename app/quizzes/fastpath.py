@@ -14,6 +14,7 @@ browser does.
 """
 
 import json
+import re
 from datetime import datetime
 from io import BytesIO
 from urllib.parse import parse_qsl
@@ -27,6 +28,7 @@ from app.timeutil import utcnow
 from .attempts import NotQuick, quick_save
 
 MAX_BODY = 4096  # a save is a token, a position and a few choices
+_TOKEN = re.compile(r"[0-9a-f]{32}")  # attempts.attempt_token
 
 
 def parse_save(body: bytes) -> tuple[int, list[int], str] | None:
@@ -46,8 +48,10 @@ def parse_save(body: bytes) -> tuple[int, list[int], str] | None:
                 return None
     except (UnicodeDecodeError, ValueError):
         return None
-    if position is None or token is None:
+    if position is None or token is None or not _TOKEN.fullmatch(token):
         return None
+    if not 0 < position <= 10_000 or any(not 0 <= c < 100 for c in choices):
+        return None  # out of any attempt: the Flask view answers it
     return position, choices, token
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.courses.sync import (
     CONFLICT,
     KEEP_BROWSER,
+    SAME,
     SyncResult,
     conflict_message,
     next_version_number,
@@ -129,7 +130,12 @@ def sync_bank(
         digest = _question_hash(question)
         row = db.session.scalar(select(Question).where(Question.code == question.code))
         if row is not None and row.current_version is not None:
-            rule = three_way(digest, row.current_version.content_hash, row.synced_hash)
+            rule = three_way(
+                digest,
+                row.current_version.content_hash,
+                row.synced_hash,
+                edited_here=row.current_version.origin != "file",
+            )
             if rule == CONFLICT and not prefer_files:
                 result.conflicts.append(
                     conflict_message(
@@ -140,7 +146,9 @@ def sync_bank(
                     )
                 )
                 continue
-            if rule == KEEP_BROWSER:
+            if rule == KEEP_BROWSER or (
+                rule == SAME and not row.active and row.synced_hash == digest
+            ):  # edited, or retired, in the browser since the file last met it
                 result.kept.append(question.code)
                 continue
         row = upsert_question(bank, question, result)
@@ -149,6 +157,7 @@ def sync_bank(
         # Made in the browser and never exported (no synced_hash): no file yet.
         if question.code not in seen and question.active and question.synced_hash:
             question.active = False
+            question.synced_hash = ""  # its file no longer holds it
             result.retired.append(question.code)
     return bank
 
@@ -164,8 +173,13 @@ def _quiz_hash(data: QuizData) -> str:
 def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) -> Quiz:
     digest = _quiz_hash(data)
     existing = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
-    if existing is not None and existing.synced_hash:
-        rule = three_way(digest, existing.content_hash, existing.synced_hash)
+    if existing is not None:
+        rule = three_way(
+            digest,
+            existing.content_hash,
+            existing.synced_hash,
+            edited_here=existing.origin != "file",
+        )
         if rule == CONFLICT and not prefer_files:
             result.conflicts.append(
                 f"{data.path}:{data.line or 1}: xung đột: bài kiểm tra {data.code} đã "

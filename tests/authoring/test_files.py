@@ -184,3 +184,60 @@ def test_export_to_a_missing_folder_is_a_clear_error(app, runner, content):
     )
     assert result.exit_code != 0
     assert "Không có thư mục khóa học" in result.output
+
+
+def test_a_question_retired_in_the_browser_stays_retired(app, runner, content):
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.code == "S1"))
+        question.active = False
+        db.session.commit()
+    result = _sync(runner)
+    assert result.exit_code == 0 and "giữ nguyên: S1" in result.output
+    with app.app_context():
+        assert not db.session.scalar(
+            select(Question).where(Question.code == "S1")
+        ).active
+    assert runner.invoke(args=["content", "export"]).exit_code == 0
+    bank = next(b for b in load_quizzes(content / "quizzes").banks if b.code == "B1")
+    assert "S1" not in [q.code for q in bank.questions]
+    again = _sync(runner)
+    assert again.exit_code == 0 and "giữ nguyên" not in again.output
+    with app.app_context():
+        assert not db.session.scalar(
+            select(Question).where(Question.code == "S1")
+        ).active
+
+
+def test_export_refuses_questions_a_bank_file_cannot_hold(app, runner, content):
+    with app.app_context():
+        bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "B1"))
+        source = db.session.scalar(select(Question).where(Question.code == "S1"))
+        from dataclasses import replace
+
+        data = version_to_data("S1", source.current_version, as_file=True)
+        upsert_question(
+            bank, replace(data, code="B1-AIKEN", explanation=""), SyncResult(), "import"
+        )
+        db.session.commit()
+    before = (content / "quizzes" / "banks" / "b1.md").read_text("utf-8")
+    for args in (["content", "export"], ["content", "export", "--force"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0
+        assert "B1/B1-AIKEN: thiếu giải thích" in result.output
+    assert (content / "quizzes" / "banks" / "b1.md").read_text("utf-8") == before
+
+
+def test_export_refuses_while_a_file_does_not_load(app, runner, content):
+    path = content / "khoa-thu" / "01-mot.md"
+    path.write_text(
+        path.read_text("utf-8").replace("minutes: 4", "minutes: [")
+        + "\nĐoạn viết trong tệp.\n",
+        "utf-8",
+    )
+    _browser_edit(app)
+    result = runner.invoke(args=["content", "export"])
+    assert result.exit_code != 0 and "01-mot.md" in result.output
+    assert "Đoạn viết trong tệp." in path.read_text("utf-8")
+    forced = runner.invoke(args=["content", "export", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "Sửa trên trình duyệt" in path.read_text("utf-8")

@@ -290,3 +290,31 @@ def test_trainers_outside_the_owner_unit_get_404(app, client, auth, content):
 def test_the_files_load_still(tmp_path, app, content):
     """The authoring fixture leaves the course folder valid."""
     assert load_content(tmp_path).ok
+
+
+def test_a_draft_older_than_the_published_version_asks_before_publishing(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    client.post(EDIT, data=_form(auth))  # draft on version 1
+    with app.app_context():  # meanwhile version 2 is published (a sync, a colleague)
+        from app.accounts.models import User
+        from app.authoring import modules as authoring
+
+        module = db.session.scalar(select(Module).where(Module.code == "T-M1"))
+        user = db.session.scalar(select(User).where(User.username == "trainer"))
+        text = authoring.ModuleText.of(module.current_version)
+        text.title = "Bản của đồng nghiệp"
+        authoring.publish_text(module, user, text)
+        db.session.commit()
+    page = client.get(EDIT).get_data(as_text=True)
+    assert "Chú ý: đã có phiên bản mới" in page and 'name="over_newer"' in page
+    refused = client.post(
+        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+    )
+    assert "Đã có phiên bản mới hơn" in refused.get_data(as_text=True)
+    assert _module(app) == (2, True)
+    client.post(
+        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT), "over_newer": "1"}
+    )
+    assert _module(app) == (3, False)

@@ -260,7 +260,7 @@ def test_word_upload_preview_then_import(app, client, auth, content):
     preview = _upload(client, auth, _docx(WORD), "cau-hoi.docx")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "3 câu hỏi từ cau-hoi.docx" in html
-    assert "B1-W002: thiếu giải thích" in html  # told what the file format needs
+    assert "B1-002: thiếu giải thích" in html  # told what the file format needs
     assert _count(app, Question) == before  # nothing written by the preview
     done = _confirm(client, auth, html)
     assert done.status_code == 302
@@ -268,12 +268,12 @@ def test_word_upload_preview_then_import(app, client, auth, content):
         rows = {
             q.code: q.current_version
             for q in db.session.scalars(
-                select(Question).where(Question.code.like("B1-W%"))
+                select(Question).where(Question.code.like("B1-0%"))
             )
         }
-        assert rows["B1-W001"].type == "single" and rows["B1-W001"].origin == "import"
-        assert rows["B1-W002"].type == "multiple"
-        assert rows["B1-W003"].type == "truefalse" and rows["B1-W003"].answer is False
+        assert rows["B1-001"].type == "single" and rows["B1-001"].origin == "import"
+        assert rows["B1-002"].type == "multiple"
+        assert rows["B1-003"].type == "truefalse" and rows["B1-003"].answer is False
     again = _confirm(client, auth, html)  # the token was used up
     assert "đã hết hạn" in client.get(again.headers["Location"]).get_data(as_text=True)
 
@@ -353,6 +353,27 @@ def test_gift_upload_imports_and_another_users_token_is_refused(
     )
     with app.app_context():
         assert db.session.scalar(select(Question).where(Question.code == "G1"))
+
+
+def test_an_upload_never_replaces_a_question_it_does_not_name(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    assert client.post(NEW, data=_question_form(auth)).status_code == 302  # B1-001
+    aiken = "Câu mới?\nA. Một\nB. Hai\nANSWER: A\n".encode()
+    html = _upload(client, auth, aiken, "t.txt", "aiken").get_data(as_text=True)
+    assert "B1-002" in html and "đã có trong ngân hàng" not in html
+    _confirm(client, auth, html)
+    with app.app_context():
+        kept = db.session.scalar(select(Question).where(Question.code == "B1-001"))
+        assert (
+            kept.current_version.number == 1
+            and "tiếp dân" in kept.current_version.stem_md
+        )
+        assert db.session.scalar(select(Question).where(Question.code == "B1-002"))
+    named = "::S1:: Đề mới cho S1? {=Đúng rồi ~Sai rồi}\n".encode()
+    html = _upload(client, auth, named, "s1.gift", "gift").get_data(as_text=True)
+    assert "đã có trong ngân hàng" in html and "S1" in html
 
 
 def test_upload_without_a_file_says_so(app, client, auth, content):

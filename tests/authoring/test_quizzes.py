@@ -81,7 +81,18 @@ def test_settings_are_saved_and_hashed_like_the_file(app, client, auth, content)
         ({"pass_percent": "150"}, "Từ 1 đến 100."),
         ({"attempts_allowed": "0"}, "Từ 1 đến 20."),
         ({"time_limit_minutes": "abc"}, "Not a valid integer value."),
-        ({"rules-0-count": "4"}, "cần 4 câu từ ngân hàng B1 nhưng chỉ còn 3"),
+        ({"rules-0-count": "4"}, "cần 4 câu từ ngân hàng B1 nhưng chỉ chắc chắn còn 3"),
+        (  # the tag rule may take T1 from B3 first: then B3 cannot give 2
+            {
+                "rules-0-count": "1",
+                "rules-0-bank": None,
+                "rules-0-tag": "dung-sai",
+                "rules-1-count": "2",
+                "rules-1-bank": "B3",
+                "rules-1-tag": None,
+            },
+            "Quy tắc 2: cần 2 câu từ ngân hàng B3 nhưng chỉ chắc chắn còn 1",
+        ),
         ({"rules-1-tag": "khong-co"}, "thẻ “khong-co” không có câu hỏi nào"),
         (
             {
@@ -153,6 +164,31 @@ def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, conte
     with app.app_context():  # the finished preview is gone; one fresh, open one
         (only,) = db.session.scalars(select(Attempt)).all()
         assert only.preview and only.state == "open"
+
+
+def test_a_bank_outside_the_scope_cannot_be_drawn_from(app, client, auth, content):
+    with app.app_context():
+        from app.accounts.models import Unit
+        from app.courses.sync import SyncResult
+        from app.quizzes.models import QuestionBank
+        from app.quizzes.sync import upsert_question
+        from app.quizzes.transfer import version_to_data
+
+        c = db.session.scalar(select(Unit).where(Unit.code == "C"))
+        bank = QuestionBank(code="XC", title="Của đơn vị C", owner_unit_id=c.id)
+        db.session.add(bank)
+        db.session.flush()
+        s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
+        data = version_to_data("XC-1", s1.current_version)
+        upsert_question(bank, data, SyncResult())
+        db.session.commit()
+    auth.login("trainer")
+    before = _quiz(app)
+    response = client.post(SETTINGS, data=_settings(auth, **{"rules-0-bank": "XC"}))
+    assert "không có ngân hàng “XC” trong phạm vi của bạn" in response.get_data(
+        as_text=True
+    )
+    assert _quiz(app).draw_rules == before.draw_rules
 
 
 def test_scope(app, client, auth, content):
@@ -288,3 +324,50 @@ def test_statistics_page_and_csv(app, client, auth, content):
     assert "B* 80.0" in text and "53.5" in text
     with app.app_context():
         assert db.session.scalar(select(func.count(QuestionVersion.id))) == 6
+
+
+def test_each_version_of_a_question_has_its_own_row(app, content):
+    _fixed_attempts(app)
+    with app.app_context():
+        from dataclasses import replace
+
+        from app.courses.sync import SyncResult
+        from app.quizzes.sync import upsert_question
+        from app.quizzes.transfer import version_to_data
+
+        s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
+        data = version_to_data("S1", s1.current_version, as_file=True)
+        upsert_question(s1.bank, replace(data, stem="Đề đã sửa?"), SyncResult())
+        db.session.commit()
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
+        learner = db.session.scalar(select(User).where(User.username == "hv1"))
+        attempt = Attempt(
+            quiz_id=quiz.id,
+            user_id=learner.id,
+            number=2,
+            state="finished",
+            started_at=utcnow(),
+            deadline_at=utcnow(),
+            score=1.0,
+            max_score=1.0,
+        )
+        db.session.add(attempt)
+        db.session.flush()
+        slot = AttemptSlot(
+            attempt_id=attempt.id,
+            position=1,
+            question_version_id=s1.current_version_id,
+            option_order=["a", "b", "c", "d"],
+        )
+        db.session.add(slot)
+        db.session.flush()
+        db.session.add(
+            AttemptAnswer(
+                attempt_id=attempt.id, slot_id=slot.id, selected=["b"], marks=1.0
+            )
+        )
+        db.session.commit()
+        rows = [
+            (i.code, i.version, i.responses) for i in statistics.item_statistics(quiz)
+        ]
+    assert ("S1", 1, 5) in rows and ("S1", 2, 1) in rows

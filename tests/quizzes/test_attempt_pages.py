@@ -291,8 +291,11 @@ def test_autosave_fast_path_answers_with_the_apps_headers(app, client, auth, lea
 @pytest.mark.parametrize(
     "body, parsed",
     [
-        (b"t=abc&position=3&choice=1&choice=2", (3, [1, 2], "abc")),
-        (b"t=abc&position=3", (3, [], "abc")),
+        (b"t=" + b"a" * 32 + b"&position=3&choice=1&choice=2", (3, [1, 2], "a" * 32)),
+        (b"t=" + b"0" * 32 + b"&position=3", (3, [], "0" * 32)),
+        (b"t=abc&position=3", None),  # not a token
+        (b"t=" + b"a" * 32 + b"&position=99999", None),
+        (b"t=" + b"a" * 32 + b"&position=1&choice=-1", None),
         (b"position=3&choice=1", None),  # no token
         (b"t=abc&position=x", None),
         (b"t=abc&position=1&extra=1", None),
