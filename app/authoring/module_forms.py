@@ -5,7 +5,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class ModuleForm(FlaskForm):
-    title = StringField(_l("Tiêu đề học phần"), validators=[DataRequired(), Length(max=255)])
+    title = StringField(
+        _l("Tiêu đề học phần"), validators=[DataRequired(), Length(max=255)]
+    )
     minutes = IntegerField(
         _l("Thời gian đọc (phút)"),
         validators=[
@@ -23,4 +25,6 @@ class ModuleForm(FlaskForm):
 
 class NewModuleForm(FlaskForm):
     code = StringField(_l("Mã học phần"), validators=[DataRequired(), Length(max=40)])
-    title = StringField(_l("Tiêu đề học phần"), validators=[DataRequired(), Length(max=255)])
+    title = StringField(
+        _l("Tiêu đề học phần"), validators=[DataRequired(), Length(max=255)]
+    )
