@@ -34,7 +34,7 @@ class UploadStore:
         self.purge(folder)
         token = secrets.token_urlsafe(24)
         (folder / f"{token}.bin").write_bytes(data)
-        meta = meta | {"user_id": current_user.id, "at": time.time()}
+        meta = meta | {"kind": self.name, "user_id": current_user.id, "at": time.time()}
         (folder / f"{token}.json").write_text(json.dumps(meta))
         return token
 
@@ -58,6 +58,8 @@ class UploadStore:
             meta = json.loads((folder / f"{token}.json").read_text())
             data = (folder / f"{token}.bin").read_bytes()
         except (FileNotFoundError, ValueError):
+            return None
+        if meta.get("kind") != self.name:  # another store's upload in a shared folder
             return None
         if meta.get("user_id") != current_user.id:
             abort(404)

@@ -6,7 +6,6 @@ a published version is never edited (progress rows keep pointing at the one read
 Operations flush, never commit.
 """
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -21,12 +20,11 @@ from app.courses.sync import link_resolver, module_file_for, new_version
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.markdown import Rendered, markdown_problems, render_markdown, slugify
+from app.quizzes.loader import CODE
 from app.timeutil import utcnow
 from app.vntext import nfc
 
 from .scope import get_owned
-
-MODULE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass
@@ -255,7 +253,7 @@ def create_module(course: Course, user: User, code: str, title: str) -> Module:
     """A new module at the end of `course`, with a draft and no published version
     (learners do not see it until it is published)."""
     code, title = code.strip(), nfc(title.strip())
-    if not MODULE_CODE.match(code) or len(code) > 40:
+    if not CODE.match(code) or len(code) > 40:  # the codes question banks allow
         raise InvalidInput(
             "Mã học phần chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới "
             "(tối đa 40 ký tự)."

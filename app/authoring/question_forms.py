@@ -14,11 +14,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.quizzes.loader import SLUG
+from app.quizzes.loader import OPTION_KEYS, SLUG
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 OPTION_ROWS = 6
-OPTION_KEYS = "abcdefghijklmnopqrstuvwxyz"
 TYPE_LABELS = {
     SINGLE: _l("Một đáp án đúng"),
     MULTIPLE: _l("Nhiều đáp án đúng"),

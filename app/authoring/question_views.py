@@ -33,11 +33,12 @@ MAX_UPLOAD = 5_000_000
 def bank(code: str):
     bank_row = questions.get_bank(current_user, code)
     tag, text = request.args.get("tag", ""), request.args.get("q", "")
+    all_rows = questions.questions_of(bank_row)
     return render_template(
         "authoring/questions/bank.html",
         bank=bank_row,
-        rows=questions.listing(bank_row, tag, text),
-        tags=questions.tags_of(bank_row),
+        rows=questions.listing(all_rows, tag, text),
+        tags=questions.tags_of(all_rows),
         tag=tag,
         text=text,
         types=TYPE_LABELS,

@@ -18,6 +18,8 @@ from wtforms.validators import (
     Optional,
 )
 
+from app.quizzes.questions import DrawRule
+
 RULE_ROWS = 12
 REVIEW_LABELS = {
     "none": _l("Không cho xem gì"),
@@ -62,12 +64,13 @@ class QuizSettingsForm(FlaskForm):
     )
     rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
 
-    def draw_rules(self) -> list[dict]:
+    def draw_rules(self) -> tuple[DrawRule, ...]:
+        """The filled rows as rules (checked by quiz_settings.draw_problems)."""
         rules = []
         for row in self.rules:
             count, bank = row.form.count.data, row.form.bank.data or None
             tag = (row.form.tag.data or "").strip() or None
             if count is None and not bank and not tag:
                 continue
-            rules.append({"count": count, "bank": bank, "tag": tag})
-        return rules
+            rules.append(DrawRule(count, bank, tag))
+        return tuple(rules)

@@ -2,7 +2,7 @@
 must hold enough active questions for the draw), then hashed as its file would be,
 so `flask content export` and `sync` see the change. Operations flush."""
 
-from dataclasses import dataclass, replace
+from dataclasses import fields
 
 from sqlalchemy import select
 
@@ -11,41 +11,12 @@ from app.accounts.models import User
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
-from app.quizzes.questions import REVIEW_POLICIES, DrawRule
+from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
 from app.quizzes.sync import set_quiz
 from app.quizzes.transfer import quiz_data_of
 from app.timeutil import utcnow
 
 from .scope import scoped
-
-
-@dataclass
-class Settings:
-    title: str
-    time_limit_minutes: int
-    pass_percent: int
-    attempts_allowed: int
-    questions_per_page: int
-    shuffle_questions: bool
-    shuffle_options: bool
-    review_policy: str
-    partial_credit: bool
-    draw_rules: list[dict]  # {"count", "bank", "tag"}
-
-
-def settings_of(quiz: Quiz) -> Settings:
-    return Settings(
-        quiz.title,
-        quiz.time_limit_seconds // 60,
-        quiz.pass_percent,
-        quiz.attempts_allowed,
-        quiz.questions_per_page,
-        quiz.shuffle_questions,
-        quiz.shuffle_options,
-        quiz.review_policy,
-        quiz.partial_credit,
-        [dict(r) for r in quiz.draw_rules],
-    )
 
 
 def banks_for(user: User) -> list[QuestionBank]:
@@ -67,7 +38,7 @@ def _active_pool(user: User) -> list[tuple[int, str, list[str]]]:
     return [(question_id, bank, list(tags or [])) for bank, question_id, tags in rows]
 
 
-def draw_problems(rules: list[dict], user: User) -> list[str]:
+def draw_problems(rules: tuple[DrawRule, ...], user: User) -> list[str]:
     """Why these draw rules could fail for some learner (messages naming the rule);
     [] when every draw succeeds whatever the random picks.
 
@@ -81,7 +52,7 @@ def draw_problems(rules: list[dict], user: User) -> list[str]:
     in_scope = {bank.code for bank in banks_for(user)}
     problems, earlier = [], []  # earlier: (matching ids, count) of the rules above
     for number, rule in enumerate(rules, start=1):
-        count, bank, tag = rule.get("count"), rule.get("bank"), rule.get("tag")
+        count, bank, tag = rule.count, rule.bank, rule.tag
         label = f"Quy tắc {number}"
         if not isinstance(count, int) or count < 1:
             problems.append(f"{label}: số câu phải từ 1 trở lên.")
@@ -120,42 +91,23 @@ def draw_problems(rules: list[dict], user: User) -> list[str]:
     return problems
 
 
-def apply(quiz: Quiz, user: User, settings: Settings) -> list[str]:
-    """Save `settings` on `quiz`; the names of the fields that changed. Raises
-    InvalidInput, changing nothing, when the draw cannot be served."""
-    if settings.review_policy not in REVIEW_POLICIES:
+def apply(quiz: Quiz, user: User, data: QuizData) -> list[str]:
+    """Give `quiz` the settings of `data`; the names of the fields that changed.
+    Raises InvalidInput, changing nothing, when the draw cannot be served."""
+    if data.review not in REVIEW_POLICIES:
         raise InvalidInput("Chế độ xem lại không hợp lệ.")
-    problems = draw_problems(settings.draw_rules, user)
+    problems = draw_problems(data.draw, user)
     if problems:
         raise InvalidInput(" ".join(problems))
-    before = settings_of(quiz)
+    before = quiz_data_of(quiz)
     changed = [
-        name
-        for name in Settings.__dataclass_fields__
-        if getattr(before, name) != getattr(settings, name)
+        f.name
+        for f in fields(QuizData)
+        if getattr(before, f.name) != getattr(data, f.name)
     ]
     if not changed:
         return []
-    current = quiz_data_of(quiz)
-    set_quiz(
-        quiz,
-        replace(
-            current,
-            title=settings.title,
-            time_limit_minutes=settings.time_limit_minutes,
-            pass_percent=settings.pass_percent,
-            attempts_allowed=settings.attempts_allowed,
-            questions_per_page=settings.questions_per_page,
-            shuffle_questions=settings.shuffle_questions,
-            shuffle_options=settings.shuffle_options,
-            review=settings.review_policy,
-            partial_credit=settings.partial_credit,
-            draw=tuple(
-                DrawRule(r["count"], r.get("bank"), r.get("tag"))
-                for r in settings.draw_rules
-            ),
-        ),
-    )
+    set_quiz(quiz, data)
     quiz.origin, quiz.updated_at, quiz.updated_by_id = "browser", utcnow(), user.id
     audit.record("quiz.settings_changed", actor=user, target=quiz, fields=changed)
     db.session.flush()

@@ -1,5 +1,7 @@
 """Quiz settings and "preview as a learner"."""
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +12,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import attempts
 from app.quizzes.models import Quiz
+from app.quizzes.questions import QuizData
+from app.quizzes.transfer import quiz_data_of
 
 from . import bp
 from . import quiz_settings as service
@@ -28,23 +32,39 @@ def _form(quiz: Quiz) -> QuizSettingsForm:
     return form
 
 
-def _fill(form: QuizSettingsForm, settings: service.Settings) -> None:
-    for name in (
-        "title",
-        "time_limit_minutes",
-        "pass_percent",
-        "attempts_allowed",
-        "questions_per_page",
-        "shuffle_questions",
-        "shuffle_options",
-        "partial_credit",
-        "review_policy",
-    ):
-        getattr(form, name).data = getattr(settings, name)
-    for row, rule in zip(form.rules, settings.draw_rules, strict=False):
-        row.form.count.data = rule["count"]
-        row.form.bank.data = rule.get("bank") or ""
-        row.form.tag.data = rule.get("tag") or ""
+# Form fields named as the QuizData fields they edit (review: review_policy).
+FIELDS = (
+    "title",
+    "time_limit_minutes",
+    "pass_percent",
+    "attempts_allowed",
+    "questions_per_page",
+    "shuffle_questions",
+    "shuffle_options",
+    "partial_credit",
+)
+
+
+def _fill(form: QuizSettingsForm, data: QuizData) -> None:
+    for name in FIELDS:
+        getattr(form, name).data = getattr(data, name)
+    form.review_policy.data = data.review
+    for row, rule in zip(form.rules, data.draw, strict=False):
+        row.form.count.data = rule.count
+        row.form.bank.data = rule.bank or ""
+        row.form.tag.data = rule.tag or ""
+
+
+def _posted(form: QuizSettingsForm, quiz: Quiz) -> QuizData:
+    """The quiz's settings as posted (its course stays)."""
+    values = {name: getattr(form, name).data for name in FIELDS}
+    values["title"] = values["title"].strip()
+    return replace(
+        quiz_data_of(quiz),
+        **values,
+        review=form.review_policy.data,
+        draw=form.draw_rules(),
+    )
 
 
 @bp.route("/quizzes/<code>/settings", methods=["GET", "POST"])
@@ -53,25 +73,14 @@ def quiz_settings(code: str):
     form = _form(quiz)
     problems = []
     if request.method == "GET":
-        _fill(form, service.settings_of(quiz))
+        _fill(form, quiz_data_of(quiz))
     elif form.validate_on_submit():
-        settings = service.Settings(
-            form.title.data.strip(),
-            form.time_limit_minutes.data,
-            form.pass_percent.data,
-            form.attempts_allowed.data,
-            form.questions_per_page.data,
-            form.shuffle_questions.data,
-            form.shuffle_options.data,
-            form.review_policy.data,
-            form.partial_credit.data,
-            form.draw_rules(),
-        )
-        problems = service.draw_problems(settings.draw_rules, current_user)
+        data = _posted(form, quiz)
+        problems = service.draw_problems(data.draw, current_user)
         try:
             if problems:
                 raise DomainError(_("Chưa lưu: xem các lỗi bên dưới."))
-            changed = service.apply(quiz, current_user, settings)
+            changed = service.apply(quiz, current_user, data)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")

@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.quizzes.models import (
@@ -179,8 +179,6 @@ def item_statistics(quiz: Quiz) -> list[ItemStats]:
 
 
 def attempt_count(quiz: Quiz) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(
         select(func.count(Attempt.id)).where(
             Attempt.quiz_id == quiz.id,

@@ -45,31 +45,36 @@ SAME, TAKE_FILE, KEEP_BROWSER, CONFLICT = "same", "file", "browser", "conflict"
 
 
 def three_way(
-    file_hash: str, current_hash: str, synced_hash: str, edited_here: bool = False
+    file_hash: str,
+    current_hash: str,
+    synced_hash: str,
+    edited_here: bool = False,
+    prefer_files: bool = False,
 ) -> str:
     """How sync treats an item: SAME (nothing to do), TAKE_FILE (only the file
     changed since the last sync or export), KEEP_BROWSER (only the database changed:
-    a browser edit not yet exported) or CONFLICT (both changed, differently).
-    `edited_here`: the current version was made in the browser (or imported); with
-    no sync base at all, a file of the same code is then a conflict too."""
+    a browser edit not yet exported) or CONFLICT (both changed, differently; with
+    `prefer_files`, TAKE_FILE instead). `edited_here`: the current version was made
+    in the browser (or imported); with no sync base at all, a file of the same code
+    is then a conflict too."""
     if file_hash == current_hash:
         return SAME
-    if not synced_hash:
-        return CONFLICT if edited_here else TAKE_FILE
-    if current_hash == synced_hash:
+    if synced_hash and current_hash == synced_hash:
         return TAKE_FILE
-    if file_hash == synced_hash:
+    if synced_hash and file_hash == synced_hash:
         return KEEP_BROWSER
-    return CONFLICT
+    if not synced_hash and not edited_here:
+        return TAKE_FILE
+    return TAKE_FILE if prefer_files else CONFLICT
 
 
-def conflict_message(path: str, line: int, what: str, version) -> str:
+def conflict_message(path: str, line: int, what: str, edited_at, version=None) -> str:
     """`path:line: …` for an item edited in the browser and in its file."""
-    when = format_vn_date(version.created_at, with_time=True)
+    when = format_vn_date(edited_at, with_time=True) if edited_at else "?"
+    which = f"phiên bản {version}, " if version else ""
     return (
         f"{path}:{line}: xung đột: {what} đã được sửa trên trình duyệt "
-        f"(phiên bản {version.number}, lúc {when}) và tệp cũng đã đổi từ lần đồng bộ "
-        "trước"
+        f"({which}lúc {when}) và tệp cũng đã đổi từ lần đồng bộ trước"
     )
 
 
@@ -189,13 +194,16 @@ def _sync_module(
             current.content_hash,
             module.synced_hash,
             edited_here=current.origin != "file",
+            prefer_files=prefer_files,
         )
-        if rule == CONFLICT and prefer_files:
-            rule = TAKE_FILE
         if rule == CONFLICT:
             result.conflicts.append(
                 conflict_message(
-                    module_file.path, 1, f"học phần {module.code}", current
+                    module_file.path,
+                    1,
+                    f"học phần {module.code}",
+                    current.created_at,
+                    current.number,
                 )
             )
             return
@@ -213,13 +221,13 @@ def _sync_module(
         result.updated.append(module_file.code)
     module.course, module.order, module.active = course, module_file.order, True
     module.filename, module.synced_hash = module_file.filename, digest
-    module.current_version = _new_version(module, module_file, digest, resolver)
+    module.current_version = new_version(module, module_file, digest, resolver)
     audit.record(
         "content.published", target=module, version=module.current_version.number
     )
 
 
-def _new_version(
+def new_version(
     module: Module,
     module_file: ModuleFile,
     digest,
@@ -250,9 +258,6 @@ def _new_version(
     db.session.add(version)
     db.session.flush()
     return version
-
-
-new_version = _new_version
 
 
 def _retire_missing(course: Course, seen: set[str], result: SyncResult) -> None:

@@ -198,8 +198,7 @@ def start_attempt(
         if not check.allowed:
             error = QuizClosed if not quiz.is_open(now) else NotAllowed
             raise error(" ".join(check.reasons))
-        if open_attempt(user, quiz, preview=True) is not None:
-            discard_previews(user, quiz)
+        discard_previews(user, quiz)
     rng = rng or random.SystemRandom()
     versions = draw_questions(quiz, rng)
     deadline = now + timedelta(seconds=quiz.time_limit_seconds)
@@ -243,14 +242,6 @@ def grace(seconds: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-@dataclass
-class PlannedSave:
-    attempt_id: int
-    slot_id: int
-    selected: list[str]
-    deadline_at: datetime
-
-
 # Same syntax on SQLite (>= 3.24) and PostgreSQL; text() is compiled once and cached.
 _UPSERT_ANSWER = text(
     "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at) "
@@ -261,45 +252,6 @@ _UPSERT_ANSWER = text(
     bindparam("selected", type_=AttemptAnswer.__table__.c.selected.type),
     bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
 )
-
-
-_CLAIM = (
-    update(Attempt)
-    .where(
-        Attempt.id == bindparam("attempt_id"),
-        Attempt.state == OPEN,
-        Attempt.deadline_at >= bindparam("latest"),
-    )
-    .values(last_saved_at=bindparam("now"))
-)
-
-
-def write_save(
-    plan: PlannedSave, now: datetime, grace_seconds: int = 0, connection=None
-) -> None:
-    """The writes of a planned save: claim the attempt row, upsert the answer (on
-    `connection`, by default the session's)."""
-    connection = connection if connection is not None else db.session.connection()
-    latest = now - timedelta(seconds=grace_seconds)
-    claimed = connection.execute(
-        _CLAIM, {"attempt_id": plan.attempt_id, "latest": latest, "now": now}
-    ).rowcount
-    if claimed != 1:
-        state = connection.scalar(
-            select(Attempt.state).where(Attempt.id == plan.attempt_id)
-        )
-        if state == FINISHED:
-            raise TimeExpired("Bài đã được nộp; câu trả lời này không được lưu.")
-        raise TimeExpired("Đã hết giờ làm bài; câu trả lời này không được lưu.")
-    connection.execute(
-        _UPSERT_ANSWER,
-        {
-            "attempt_id": plan.attempt_id,
-            "slot_id": plan.slot_id,
-            "selected": plan.selected,
-            "saved_at": now,
-        },
-    )
 
 
 def save_answer(
@@ -447,86 +399,16 @@ def history(user: User, quiz: Quiz | None = None) -> list[Attempt]:
     return list(db.session.scalars(query.order_by(Attempt.started_at.desc())))
 
 
-def answers_by_slot(attempt: Attempt) -> dict[int, AttemptAnswer]:
-    rows = db.session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
-    )
-    return {a.slot_id: a for a in rows}
-
-
-# --- The autosave fast path ---------------------------------------------------------
+# --- The autosave path --------------------------------------------------------------
 # A save from the attempt page's script is authenticated by a capability token bound
 # to the attempt, its owner and the owner's session version (a password change ends
 # it). The token only ever appears in the page served to the signed-in owner, so it
 # also stops cross-site requests. The save then needs no session, sign-in lookup or
-# CSRF check: one joined read, the claim, the upsert, one transaction.
+# CSRF check: two statements in one transaction — the claim of the attempt row with
+# the joined read of slot, owner and question as one UPDATE … RETURNING, then the
+# upsert. The claim serialises the save with finalisation (see _claim_for_save).
 
-
-# Built once: the per-call cost of building this joined select was half the request.
-_FAST_READ = (
-    select(
-        AttemptSlot.id,
-        AttemptSlot.option_order,
-        QuestionVersion.type,
-        Attempt.user_id,
-        Attempt.deadline_at,
-        User.session_version,
-        User.active,
-    )
-    .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-    .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
-    .join(User, User.id == Attempt.user_id)
-    .where(
-        AttemptSlot.attempt_id == bindparam("attempt_id"),
-        AttemptSlot.position == bindparam("position"),
-    )
-)
-
-
-def attempt_token(secret: str, attempt_id: int, user_id: int, session_version: int):
-    message = f"autosave:{attempt_id}:{user_id}:{session_version}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def fast_save(
-    attempt_id: int,
-    position: int,
-    choices: list[int],
-    token: str,
-    secret: str,
-    now: datetime | None = None,
-    grace_seconds: int = 0,
-    connection=None,
-) -> PlannedSave:
-    """Save one choice for the holder of `token`, on `connection` (by default the
-    session's). Raises NotFound for a bad token or a question/option not in the
-    attempt, TimeExpired after the deadline."""
-    now = now or utcnow()
-    connection = connection if connection is not None else db.session.connection()
-    row = connection.execute(
-        _FAST_READ, {"attempt_id": attempt_id, "position": position}
-    ).first()
-    expected = (
-        attempt_token(secret, attempt_id, row.user_id, row.session_version)
-        if row is not None and row.active
-        else ""
-    )
-    if not expected or not hmac.compare_digest(expected, token or ""):
-        raise NotFound("Câu này không có trong lượt làm bài của bạn.")
-    if any(c < 0 or c >= len(row.option_order) for c in choices):
-        raise NotFound("Lựa chọn không tồn tại.")
-    if row.type != MULTIPLE and len(choices) > 1:
-        raise DomainError("Câu này chỉ được chọn một đáp án.")
-    selected = [row.option_order[c] for c in sorted(set(choices))]
-    plan = PlannedSave(attempt_id, row.id, selected, row.deadline_at)
-    write_save(plan, now, grace_seconds, connection)
-    return plan
-
-
-# The WSGI fast path's save (fastpath.AutosaveFastPath): the claim and the joined read
-# in one UPDATE … RETURNING, then the upsert. It answers only "saved" or "not here";
-# every refusal is replayed through fast_save in the Flask view, which says why.
-_QUICK_CLAIM = (
+_CLAIM_AND_READ = (
     text(
         "UPDATE attempt SET last_saved_at = :now "
         "WHERE attempt.id = :attempt_id AND attempt.state = 'open' "
@@ -556,40 +438,60 @@ _QUICK_CLAIM = (
     )
 )
 
+# Why a claim found no open attempt in time (read only then).
+_OWNER_AND_STATE = (
+    select(Attempt.user_id, Attempt.state, User.session_version, User.active)
+    .join(User, User.id == Attempt.user_id)
+    .where(Attempt.id == bindparam("attempt_id"))
+)
 
-class NotQuick(Exception):
-    """The quick save did not apply; the caller rolls back and asks fast_save."""
+NOT_YOURS = "Câu này không có trong lượt làm bài của bạn."
 
 
-def quick_save(
-    connection,
+def attempt_token(secret: str, attempt_id: int, user_id: int, session_version: int):
+    message = f"autosave:{attempt_id}:{user_id}:{session_version}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _holds_token(token, secret, attempt_id, user_id, session_version) -> bool:
+    if session_version is None:  # the owner was deactivated
+        return False
+    expected = attempt_token(secret, attempt_id, user_id, session_version)
+    return hmac.compare_digest(expected.encode(), (token or "").encode())
+
+
+def fast_save(
     attempt_id: int,
     position: int,
     choices: list[int],
     token: str,
     secret: str,
-    now: datetime,
+    now: datetime | None = None,
     grace_seconds: int = 0,
+    connection=None,
 ) -> datetime:
-    """Save one choice in two statements, by the rules of fast_save; the attempt's
-    deadline when saved. Raises NotQuick (roll back) in every other case."""
+    """Save one choice for the holder of `token`, on `connection` (by default the
+    session's); the attempt's deadline. Raises NotFound for a bad token or a
+    question/option not in the attempt, TimeExpired after the deadline or once
+    finished; the caller then rolls back (the claim may have been taken)."""
+    now = now or utcnow()
+    connection = connection if connection is not None else db.session.connection()
     latest = now - timedelta(seconds=grace_seconds)
     row = connection.execute(
-        _QUICK_CLAIM,
+        _CLAIM_AND_READ,
         {"attempt_id": attempt_id, "position": position, "latest": latest, "now": now},
     ).first()
     if row is None:
-        raise NotQuick  # no such attempt, finished, or late
+        _refuse_unclaimed(connection, attempt_id, token, secret)
     user_id, deadline_at, session_version, slot_id, option_order, kind = row
-    if session_version is None or slot_id is None:
-        raise NotQuick  # owner inactive, or no such question in the attempt
-    expected = attempt_token(secret, attempt_id, user_id, session_version)
-    if not hmac.compare_digest(expected, token):
-        raise NotQuick
+    if not _holds_token(token, secret, attempt_id, user_id, session_version):
+        raise NotFound(NOT_YOURS)
+    if slot_id is None:
+        raise NotFound(NOT_YOURS)
     if any(c < 0 or c >= len(option_order) for c in choices):
-        raise NotQuick
+        raise NotFound("Lựa chọn không tồn tại.")
     if kind != MULTIPLE and len(choices) > 1:
-        raise NotQuick
+        raise DomainError("Câu này chỉ được chọn một đáp án.")
     connection.execute(
         _UPSERT_ANSWER,
         {
@@ -600,3 +502,19 @@ def quick_save(
         },
     )
     return deadline_at
+
+
+def _refuse_unclaimed(connection, attempt_id: int, token: str, secret: str):
+    """No open attempt in time to claim: why, told only to the token's holder."""
+    owner = connection.execute(_OWNER_AND_STATE, {"attempt_id": attempt_id}).first()
+    if owner is None or not _holds_token(
+        token,
+        secret,
+        attempt_id,
+        owner.user_id,
+        owner.session_version if owner.active else None,
+    ):
+        raise NotFound(NOT_YOURS)
+    if owner.state == FINISHED:
+        raise TimeExpired("Bài đã được nộp; câu trả lời này không được lưu.")
+    raise TimeExpired("Đã hết giờ làm bài; câu trả lời này không được lưu.")

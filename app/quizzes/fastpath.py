@@ -3,13 +3,13 @@ the attempt page's script sends per choice (`POST /attempts/<id>/autosave`).
 
 The save needs no session, sign-in or CSRF check (the attempt token is the proof; see
 `attempts.fast_save`), so Flask's request machinery is all overhead here. A
-well-formed urlencoded save is answered directly: one transaction on the engine
-(the claim with the joined read, then the upsert: `attempts.quick_save`).
+well-formed urlencoded save is made here by `attempts.fast_save` in one transaction
+on the engine.
 
 Anything else is replayed unchanged through the Flask view `quizzes.autosave`, which
-answers it by the same rules (`attempts.fast_save`), with the same messages and the
-lazy finalisation: another content type, a malformed field, a refused save (bad
-token, late, finished), a database error. The tests go through this handler as the
+runs the same `fast_save` and answers with its message and the lazy finalisation:
+another content type, a malformed field, a refused save (bad token, late,
+finished), a database error. The tests go through this handler as the
 browser does.
 """
 
@@ -21,11 +21,12 @@ from urllib.parse import parse_qsl
 
 from flask import Flask
 
+from app.errors import DomainError
 from app.extensions import db
 from app.security import security_headers
 from app.timeutil import utcnow
 
-from .attempts import NotQuick, quick_save
+from .attempts import fast_save
 
 MAX_BODY = 4096  # a save is a token, a position and a few choices
 _TOKEN = re.compile(r"[0-9a-f]{32}")  # attempts.attempt_token
@@ -121,8 +122,7 @@ class AutosaveFastPath:
         now = utcnow()
         try:
             with self.engine.begin() as connection:
-                deadline_at = quick_save(
-                    connection,
+                deadline_at = fast_save(
                     attempt_id,
                     position,
                     choices,
@@ -130,8 +130,9 @@ class AutosaveFastPath:
                     self.secret,
                     now,
                     self.grace,
+                    connection,
                 )
-        except NotQuick:
+        except DomainError:  # refused: Flask says why (and finalises if late)
             return None
         except Exception:  # e.g. a lock timeout: Flask retries and reports it
             self.app.logger.exception("autosave fast path failed; replayed")

@@ -567,7 +567,7 @@ def _parse_quiz_file(text: str, path: str) -> _QuizFile:
     items = draw if isinstance(draw, list) else []
     rules = []
     for item, line in zip(items, result.draw_lines, strict=False):
-        messages = rule_problems(item)
+        messages = _rule_problems(item)
         result.problems += [Problem(path, line, message) for message in messages]
         if not messages:
             tag = _slug(item.get("tag"))
@@ -577,10 +577,8 @@ def _parse_quiz_file(text: str, path: str) -> _QuizFile:
     return result
 
 
-def rule_problems(item: object) -> list[str]:
-    """What is wrong with one draw rule ({bank: CODE, count: N} or {tag: …, …}).
-
-    Also used by the quiz settings form in the browser."""
+def _rule_problems(item: object) -> list[str]:
+    """What is wrong with one draw rule ({bank: CODE, count: N} or {tag: …, …})."""
     if not isinstance(item, dict):
         return ["quy tắc rút câu phải có dạng {bank: MÃ, count: N} hoặc {tag: …}"]
     found = [
@@ -697,27 +695,10 @@ def _draw_problems(
     if quiz_file.quiz is None:
         return []
     known = {f.bank.code: f.path for f in reversed(bank_files) if f.bank}
-    messages = draw_problems(quiz_file.quiz.draw, banks, known)
-    return [
-        Problem(quiz_file.path, line, message)
-        for message, line in zip(messages, quiz_file.draw_lines, strict=False)
-        if message
-    ]
-
-
-def draw_problems(
-    draw: tuple[DrawRule, ...],
-    banks: list[BankData],
-    known: dict[str, str] | None = None,
-) -> list[str | None]:
-    """One message (or None) per draw rule: a bank missing (or broken: `known` maps
-    its code to its file), or too few questions in the usable `banks` — per rule,
-    per bank over all its rules, per tag. Also used by the quiz settings form."""
-    known = known or {}
     usable = {bank.code: bank for bank in banks}
     totals: Counter[str] = Counter()
-    found: list[str | None] = []
-    for rule in draw:
+    found = []
+    for rule, line in zip(quiz_file.quiz.draw, quiz_file.draw_lines, strict=False):
         if rule.bank is None:
             message = _tag_rule_problem(rule, banks)
         elif rule.bank not in usable:
@@ -727,7 +708,8 @@ def draw_problems(
         else:
             totals[rule.bank] += rule.count
             message = _bank_rule_problem(rule, usable[rule.bank], totals[rule.bank])
-        found.append(message)
+        if message:
+            found.append(Problem(quiz_file.path, line, message))
     return found
 
 

@@ -211,7 +211,7 @@ def attempt_page(attempt: Attempt, page: int, now: datetime) -> AttemptPageInfo:
 
 # --- The attempt page's questions ---------------------------------------------------
 # Thirty questions through Jinja cost most of the page (an escape per value, a
-# gettext per label). Their markup lives in quizzes/_question.html, rendered once per
+# gettext per label). Their markup lives in quizzes/_stencils.html, rendered once per
 # language and kind with markers in place of the values; a page fills the markers.
 
 

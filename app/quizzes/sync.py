@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.courses.sync import (
     CONFLICT,
@@ -69,16 +70,22 @@ def version_fields(question: QuestionData) -> dict:
     }
 
 
+_LOOK_UP = object()  # upsert_question: the caller did not look the question up
+
+
 def upsert_question(
     bank: QuestionBank,
     question: QuestionData,
     result: SyncResult,
     origin: str = "file",
     created_by_id: int | None = None,
+    row: Question | None = _LOOK_UP,
 ) -> Question:
-    """Create the question or give it a new version when its content changed."""
+    """Create the question or give it a new version when its content changed.
+    `row`: the question of that code (or None), when the caller has looked it up."""
     digest = _question_hash(question)
-    row = db.session.scalar(select(Question).where(Question.code == question.code))
+    if row is _LOOK_UP:
+        row = db.session.scalar(select(Question).where(Question.code == question.code))
     if row is None:
         row = Question(code=question.code, bank=bank)
         db.session.add(row)
@@ -126,23 +133,33 @@ def sync_bank(
     bank.title, bank.origin = data.title, "file"
     bank.course_code, bank.module_code = data.course, data.module
     seen = {q.code for q in data.questions}
+    rows = {  # one query for the bank's file, not one per question
+        q.code: q
+        for q in db.session.scalars(
+            select(Question)
+            .where(Question.code.in_(seen))
+            .options(selectinload(Question.current_version))
+        )
+    }
     for question in data.questions:
         digest = _question_hash(question)
-        row = db.session.scalar(select(Question).where(Question.code == question.code))
+        row = rows.get(question.code)
         if row is not None and row.current_version is not None:
             rule = three_way(
                 digest,
                 row.current_version.content_hash,
                 row.synced_hash,
                 edited_here=row.current_version.origin != "file",
+                prefer_files=prefer_files,
             )
-            if rule == CONFLICT and not prefer_files:
+            if rule == CONFLICT:
                 result.conflicts.append(
                     conflict_message(
                         data.path,
                         question.line or 1,
                         f"câu {row.code}",
-                        row.current_version,
+                        row.current_version.created_at,
+                        row.current_version.number,
                     )
                 )
                 continue
@@ -151,7 +168,7 @@ def sync_bank(
             ):  # edited, or retired, in the browser since the file last met it
                 result.kept.append(question.code)
                 continue
-        row = upsert_question(bank, question, result)
+        row = upsert_question(bank, question, result, row=row)
         row.synced_hash = digest
     for question in bank.questions:
         # Made in the browser and never exported (no synced_hash): no file yet.
@@ -179,11 +196,16 @@ def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) ->
             existing.content_hash,
             existing.synced_hash,
             edited_here=existing.origin != "file",
+            prefer_files=prefer_files,
         )
-        if rule == CONFLICT and not prefer_files:
+        if rule == CONFLICT:
             result.conflicts.append(
-                f"{data.path}:{data.line or 1}: xung đột: bài kiểm tra {data.code} đã "
-                "được sửa trên trình duyệt và tệp cũng đã đổi từ lần đồng bộ trước"
+                conflict_message(
+                    data.path,
+                    data.line or 1,
+                    f"bài kiểm tra {data.code}",
+                    existing.updated_at,
+                )
             )
             return existing
         if rule == KEEP_BROWSER:

@@ -137,7 +137,7 @@ def autosave(attempt_id: int):
     form = request.form
     now = utcnow()
     try:
-        plan = service.fast_save(
+        deadline_at = service.fast_save(
             attempt_id,
             form.get("position", type=int) or 0,
             form.getlist("choice", type=int),
@@ -153,7 +153,7 @@ def autosave(attempt_id: int):
         return jsonify(saved=False, error=error.message), error.status
     db.session.commit()
     position = form.get("position", type=int)
-    return jsonify(saved_answer(position, now, plan.deadline_at))
+    return jsonify(saved_answer(position, now, deadline_at))
 
 
 def _finalise_if_overdue(attempt_id: int) -> None:
