@@ -61,6 +61,9 @@ def refuse_default_secret(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.accounts.sessions import SlidingSessionInterface
+
+    app.session_interface = SlidingSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)

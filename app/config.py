@@ -33,6 +33,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = int(
         os.environ.get("SESSION_LIFETIME_SECONDS", "28800")
     )
+    # The lifetime runs from the last request; the cookie is renewed this often.
+    SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
     # Vietnamese first; English is the second catalogue.
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")

@@ -1,5 +1,7 @@
 """The load generator: an asyncio HTTP/1.1 keep-alive client, one connection (and one
-cookie jar) per simulated cadre, latency timed per request in the client.
+cookie jar) per simulated cadre, latency timed per request in the client. With
+`requests_per_connection` a cadre's connection is closed after that many requests and
+the next one opens a new connection, as a browser's does after an idle pause.
 
 bench.run starts it as a separate process (`python -m bench.load SPEC.json`) so the
 client never shares an interpreter with a server. Protocol on stdin/stdout: the
@@ -195,12 +197,17 @@ async def run_client(spec, client, start, measure_start, end, latencies, errors,
     clock_offset = time.time() - time.perf_counter()
     measure_from = measure_start - clock_offset
     until = end - clock_offset
+    per_connection = spec.get("requests_per_connection") or 0
+    sent = 0
     try:
         while True:
             method, path, form = make_request(scenario, client, rng)
             began = time.perf_counter()
             if began >= until:
                 return
+            if per_connection and sent and sent % per_connection == 0:
+                conn.close()  # the next request opens a new connection, timed with it
+            sent += 1
             try:
                 response = await conn.request(method, path, form)
                 ok = 200 <= response.status < 300

@@ -170,7 +170,9 @@ class Server:
         return [line for line in lines if any(w in line for w in words)]
 
 
-def run_slice(result, scenario, port, clients, warmup, duration, workdir, procs):
+def run_slice(
+    result, scenario, port, clients, warmup, duration, workdir, procs, per_connection
+):
     """Drive `scenario` for warm-up + `duration` s with one connection per client,
     split over `procs` processes started together; add what they measured."""
     groups = [clients[i::procs] for i in range(procs)]
@@ -183,6 +185,7 @@ def run_slice(result, scenario, port, clients, warmup, duration, workdir, procs)
             "clients": group,
             "warmup": warmup,
             "duration": duration,
+            "requests_per_connection": per_connection,
         }
         spec_path.write_text(json.dumps(spec))
         runners.append(
@@ -244,6 +247,7 @@ def run_pair(pair, args, workdir) -> None:
                 piece,
                 workdir,
                 args.client_procs,
+                args.requests_per_connection,
             )
 
 
@@ -320,6 +324,12 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--client-procs", type=int, default=1, help="load generator processes (1)"
+    )
+    parser.add_argument(
+        "--requests-per-connection",
+        type=int,
+        default=0,
+        help="close a cadre's connection after this many requests (0: never)",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(

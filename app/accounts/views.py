@@ -44,7 +44,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.permanent = True  # lasts PERMANENT_SESSION_LIFETIME from sign-in
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME from last request
             login_user(user)
             db.session.commit()
             return redirect(

@@ -69,6 +69,62 @@ def get_own_attempt(user: User, attempt_id: int) -> Attempt:
     return attempt
 
 
+@dataclass(frozen=True)
+class AttemptHead:
+    """An attempt as its page reads it, with its quiz's title and page size: one row
+    read through Core, not ORM objects (loading the attempt and its quiz through
+    the ORM cost a tenth of the attempt page)."""
+
+    id: int
+    user_id: int
+    state: str
+    started_at: datetime
+    deadline_at: datetime
+    preview: bool
+    title: str
+    questions_per_page: int
+
+    is_overdue = Attempt.is_overdue  # reads only state and deadline_at
+
+    @classmethod
+    def of(cls, attempt: Attempt) -> "AttemptHead":
+        quiz = attempt.quiz
+        return cls(
+            attempt.id,
+            attempt.user_id,
+            attempt.state,
+            attempt.started_at,
+            attempt.deadline_at,
+            attempt.preview,
+            quiz.title,
+            quiz.questions_per_page,
+        )
+
+
+_HEAD = (
+    select(
+        Attempt.id,
+        Attempt.user_id,
+        Attempt.state,
+        Attempt.started_at,
+        Attempt.deadline_at,
+        Attempt.preview,
+        Quiz.title,
+        Quiz.questions_per_page,
+    )
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .where(Attempt.id == bindparam("attempt_id"))
+)
+
+
+def read_own_attempt(user_id: int, attempt_id: int) -> AttemptHead:
+    """`get_own_attempt` for pages that only read: the same NotFound rule."""
+    row = db.session.connection().execute(_HEAD, {"attempt_id": attempt_id}).first()
+    if row is None or row.user_id != user_id:
+        raise NotFound("Không tìm thấy lượt làm bài này.")
+    return AttemptHead(*row)
+
+
 def open_attempt(user: User, quiz: Quiz, preview: bool = False) -> Attempt | None:
     """The user's open attempt of `quiz` (its open preview when `preview`)."""
     return db.session.scalar(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 
+from .attempts import AttemptHead
 from .models import FINISHED, Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
 from .questions import MULTIPLE
 
@@ -48,7 +49,7 @@ class SlotRow:
 
 @dataclass
 class AttemptPageInfo:
-    attempt: Attempt
+    attempt: AttemptHead
     page: int
     pages: int
     slots: list[SlotRow]  # this page's questions
@@ -120,7 +121,7 @@ class _LayoutCache:
                 self.entries.popitem(last=False)
 
 
-def _layout(attempt: Attempt) -> tuple[_SlotLayout, ...]:
+def _layout(attempt: Attempt | AttemptHead) -> tuple[_SlotLayout, ...]:
     cache = current_app.extensions.setdefault(
         "vhcv_attempt_layouts", _LayoutCache(4096)
     )
@@ -144,13 +145,15 @@ def _layout(attempt: Attempt) -> tuple[_SlotLayout, ...]:
     return layout
 
 
-def _rows(attempt: Attempt, review: bool) -> list[SlotRow]:
-    per_page = max(1, attempt.quiz.questions_per_page)
+def _rows(
+    attempt: Attempt | AttemptHead, per_page: int, review: bool
+) -> list[SlotRow]:
+    per_page = max(1, per_page)
     rows = []
     slots = _layout(attempt)
     answers = {
         a.slot_id: a
-        for a in db.session.execute(
+        for a in db.session.connection().execute(
             select(
                 AttemptAnswer.slot_id,
                 AttemptAnswer.selected,
@@ -193,10 +196,10 @@ def _rows(attempt: Attempt, review: bool) -> list[SlotRow]:
     return rows
 
 
-def attempt_page(attempt: Attempt, page: int, now: datetime) -> AttemptPageInfo:
+def attempt_page(attempt: AttemptHead, page: int, now: datetime) -> AttemptPageInfo:
     """The questions of `page` of an open attempt, with saved choices, no answers."""
-    rows = _rows(attempt, review=False)
-    pages = max(1, math.ceil(len(rows) / max(1, attempt.quiz.questions_per_page)))
+    rows = _rows(attempt, attempt.questions_per_page, review=False)
+    pages = max(1, math.ceil(len(rows) / max(1, attempt.questions_per_page)))
     page = min(max(1, page), pages)
     return AttemptPageInfo(
         attempt=attempt,
@@ -326,7 +329,7 @@ def question_html(rows: list[SlotRow]) -> Markup:
     return Markup("\n".join(out))
 
 
-def remaining_seconds(attempt: Attempt, now: datetime) -> int:
+def remaining_seconds(attempt: Attempt | AttemptHead, now: datetime) -> int:
     if attempt.state == FINISHED:
         return 0
     return max(0, int((attempt.deadline_at - now).total_seconds()))
@@ -352,5 +355,9 @@ def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
         or (policy == "after_close" and attempt.quiz.has_closed(now))
     )
     later = policy == "after_close" and not show_answers
-    rows = _rows(attempt, review=True) if show_answers else []
+    rows = (
+        _rows(attempt, attempt.quiz.questions_per_page, review=True)
+        if show_answers
+        else []
+    )
     return ReviewInfo(show_score, show_answers, later, rows)

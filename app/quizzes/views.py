@@ -80,7 +80,10 @@ def start(code: str):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = service.read_own_attempt(current_user.id, attempt_id)
+    if attempt.is_overdue(utcnow(), service.grace(_grace())):
+        _own_attempt(attempt_id)  # finalises it: the result page follows
+        return redirect(url_for("quizzes.result", attempt_id=attempt_id))
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     info = presenters.attempt_page(
@@ -99,7 +102,6 @@ def attempt(attempt_id: int):
         navigator=presenters.navigator_html(
             info, url_for("quizzes.attempt", attempt_id=attempt.id)
         ),
-        form=EmptyForm(),
         token=token,
     )
 
@@ -179,7 +181,7 @@ def confirm(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    info = presenters.attempt_page(attempt, 1, utcnow())
+    info = presenters.attempt_page(service.AttemptHead.of(attempt), 1, utcnow())
     return render_template("quizzes/confirm.html", info=info, form=EmptyForm())
 
 

@@ -132,3 +132,29 @@ class TestRateLimit:
         assert statuses[:3] == [200, 200, 200]
         assert statuses[3] == 429
         assert "Quá nhiều yêu cầu" in auth.login("learner1").get_data(as_text=True)
+
+
+def _session_cookie_set(response) -> bool:
+    return any(
+        h.startswith("session=") for h in response.headers.getlist("Set-Cookie")
+    )
+
+
+def test_session_cookie_is_renewed_only_after_the_refresh_interval(
+    app, client, auth, tree
+):
+    auth.login("learner1")
+    client.get("/")  # the first page may add the CSRF token to the session
+    assert not _session_cookie_set(client.get("/"))  # renewed less than 300 s ago
+    app.config["SESSION_REFRESH_SECONDS"] = 0
+    renewed = client.get("/")
+    assert renewed.status_code == 200
+    assert _session_cookie_set(renewed)
+    assert "Expires=" in renewed.headers["Set-Cookie"]  # still a lasting sign-in
+
+
+def test_a_tampered_session_cookie_signs_out(app, client, auth, tree):
+    auth.login("learner1")
+    client.set_cookie("session", "tampered.value.sig")
+    assert client.get("/").headers["Location"].startswith("/login")
+    assert client.get("/").headers["Location"].startswith("/login")
