@@ -145,9 +145,7 @@ def _layout(attempt: Attempt | AttemptHead) -> tuple[_SlotLayout, ...]:
     return layout
 
 
-def _rows(
-    attempt: Attempt | AttemptHead, per_page: int, review: bool
-) -> list[SlotRow]:
+def _rows(attempt: Attempt | AttemptHead, per_page: int, review: bool) -> list[SlotRow]:
     per_page = max(1, per_page)
     rows = []
     slots = _layout(attempt)

@@ -135,9 +135,7 @@ class TestRateLimit:
 
 
 def _session_cookie_set(response) -> bool:
-    return any(
-        h.startswith("session=") for h in response.headers.getlist("Set-Cookie")
-    )
+    return any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
 
 
 def test_session_cookie_is_renewed_only_after_the_refresh_interval(
