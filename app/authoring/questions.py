@@ -21,10 +21,9 @@ from app.quizzes.aiken import parse_aiken
 from app.quizzes.gift import ConversionError, parse_gift
 from app.quizzes.loader import CODE
 from app.quizzes.models import Question, QuestionBank
-from app.quizzes.presenters import ChoiceRow, SlotRow, question_html
+from app.quizzes.presenters import unanswered_question_html
 from app.quizzes.questions import (
     MULTIPLE,
-    TRUEFALSE,
     QuestionData,
     effective_options,
     question_problems,
@@ -163,20 +162,8 @@ def learner_preview(data: QuestionData) -> Markup:
     """The question as the attempt page shows it (same markup and sanitiser), with
     nothing chosen and nothing marking the right option."""
     fields = version_fields(data)
-    row = SlotRow(
-        position=1,
-        stem_html=fields["stem_html"],
-        multiple=data.type == MULTIPLE,
-        truefalse=data.type == TRUEFALSE,
-        choices=[
-            ChoiceRow(index=i, html=o["html"], chosen=False)
-            for i, o in enumerate(fields["options"])
-        ],
-        answered=False,
-        saved_at=None,
-        page=1,
-    )
-    return question_html([row])
+    options = {o["key"]: o["html"] for o in fields["options"]}
+    return unanswered_question_html(data.type == MULTIPLE, fields["stem_html"], options)
 
 
 @dataclass

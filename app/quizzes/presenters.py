@@ -12,7 +12,7 @@ from flask import current_app, get_template_attribute
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
 
@@ -47,13 +47,30 @@ class SlotRow:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class PageSlot:
+    """A question of an open attempt as its page shows it: where it is, which
+    version, its options in this attempt's order, and what is saved."""
+
+    position: int
+    page: int
+    version_id: int
+    option_order: tuple[str, ...]
+    selected: frozenset[str]  # option keys saved
+    saved_at: datetime | None
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.selected)
+
+
 @dataclass
 class AttemptPageInfo:
     attempt: AttemptHead
     page: int
     pages: int
-    slots: list[SlotRow]  # this page's questions
-    navigator: list[SlotRow]  # every question, for the navigator (no choices)
+    slots: list[PageSlot]  # this page's questions
+    navigator: list[PageSlot]  # every question, for the navigator
     remaining_seconds: int
     answered: int
 
@@ -145,21 +162,24 @@ def _layout(attempt: Attempt | AttemptHead) -> tuple[_SlotLayout, ...]:
     return layout
 
 
-def _rows(attempt: Attempt | AttemptHead, per_page: int, review: bool) -> list[SlotRow]:
-    per_page = max(1, per_page)
+_ANSWERS = select(
+    AttemptAnswer.slot_id, AttemptAnswer.selected, AttemptAnswer.saved_at
+).where(AttemptAnswer.attempt_id == bindparam("attempt_id"))
+_MARKED_ANSWERS = _ANSWERS.add_columns(AttemptAnswer.marks)
+
+
+def _answers(attempt_id: int, statement=_ANSWERS) -> dict:
+    """slot id → the saved answer (`selected`, `saved_at`; `marks` if asked)."""
+    rows = db.session.connection().execute(statement, {"attempt_id": attempt_id})
+    return {a.slot_id: a for a in rows}
+
+
+def _review_rows(attempt: Attempt) -> list[SlotRow]:
+    """Every question of a finished attempt with its answer, marks and feedback."""
+    per_page = max(1, attempt.quiz.questions_per_page)
     rows = []
     slots = _layout(attempt)
-    answers = {
-        a.slot_id: a
-        for a in db.session.connection().execute(
-            select(
-                AttemptAnswer.slot_id,
-                AttemptAnswer.selected,
-                AttemptAnswer.saved_at,
-                AttemptAnswer.marks,
-            ).where(AttemptAnswer.attempt_id == attempt.id)
-        )
-    }
+    answers = _answers(attempt.id, _MARKED_ANSWERS)
     versions = _versions({s.question_version_id for s in slots})
     for slot in slots:
         version = versions[slot.question_version_id]
@@ -169,56 +189,76 @@ def _rows(attempt: Attempt | AttemptHead, per_page: int, review: bool) -> list[S
         choices = []
         for index, key in enumerate(slot.option_order):
             option = options[key]
-            choice = ChoiceRow(index=index, html=option["html"], chosen=key in selected)
-            if review:
-                choice.correct = option["correct"]
-                choice.feedback_html = (
-                    option["feedback_html"] if key in selected else ""
+            choices.append(
+                ChoiceRow(
+                    index=index,
+                    html=option["html"],
+                    chosen=key in selected,
+                    correct=option["correct"],
+                    feedback_html=option["feedback_html"] if key in selected else "",
                 )
-            choices.append(choice)
-        row = SlotRow(
-            position=slot.position,
-            stem_html=version.stem_html,
-            multiple=version.type == MULTIPLE,
-            truefalse=version.type == "truefalse",
-            choices=choices,
-            answered=bool(selected),
-            saved_at=answer.saved_at if answer else None,
-            page=_page_of(slot.position, per_page),
+            )
+        rows.append(
+            SlotRow(
+                position=slot.position,
+                stem_html=version.stem_html,
+                multiple=version.type == MULTIPLE,
+                truefalse=version.type == "truefalse",
+                choices=choices,
+                answered=bool(selected),
+                saved_at=answer.saved_at if answer else None,
+                page=_page_of(slot.position, per_page),
+                marks=answer.marks if answer and answer.marks is not None else 0.0,
+                explanation_html=version.explanation_html,
+                source=version.source,
+            )
         )
-        if review:
-            row.marks = answer.marks if answer and answer.marks is not None else 0.0
-            row.explanation_html = version.explanation_html
-            row.source = version.source
-        rows.append(row)
     return rows
 
 
 def attempt_page(attempt: AttemptHead, page: int, now: datetime) -> AttemptPageInfo:
     """The questions of `page` of an open attempt, with saved choices, no answers."""
-    rows = _rows(attempt, attempt.questions_per_page, review=False)
-    pages = max(1, math.ceil(len(rows) / max(1, attempt.questions_per_page)))
+    per_page = max(1, attempt.questions_per_page)
+    answers = _answers(attempt.id)
+    none = frozenset()
+    slots = []
+    for s in _layout(attempt):
+        answer = answers.get(s.id)
+        slots.append(
+            PageSlot(
+                s.position,
+                _page_of(s.position, per_page),
+                s.question_version_id,
+                s.option_order,
+                frozenset(answer.selected) if answer else none,
+                answer.saved_at if answer else None,
+            )
+        )
+    pages = max(1, math.ceil(len(slots) / per_page))
     page = min(max(1, page), pages)
     return AttemptPageInfo(
         attempt=attempt,
         page=page,
         pages=pages,
-        slots=[r for r in rows if r.page == page],
-        navigator=rows,
+        slots=[s for s in slots if s.page == page],
+        navigator=slots,
         remaining_seconds=remaining_seconds(attempt, now),
-        answered=sum(r.answered for r in rows),
+        answered=sum(s.answered for s in slots),
     )
 
 
 # --- The attempt page's questions ---------------------------------------------------
 # Thirty questions through Jinja cost most of the page (an escape per value, a
 # gettext per label). Their markup lives in quizzes/_stencils.html, rendered once per
-# language and kind with markers in place of the values; a page fills the markers.
+# language and kind with markers in place of the values. A question version's stem
+# and options are then set in once (they never change), leaving %-format strings
+# that a page fills with positions, indexes and saved choices.
 
 
 class Stencil:
-    """Markup rendered once with markers (STX NAME ETX), filled per use. Values go
-    in as given: the caller passes numbers, escaped text or sanitised HTML."""
+    """Markup rendered once with markers (STX NAME ETX). `format` sets some markers
+    to fixed values and turns the others into %(NAME)s fields. Values go in as
+    given: the caller passes numbers, escaped text or sanitised HTML."""
 
     MARKER = re.compile("\x02(\\w+)\x03")
 
@@ -230,11 +270,21 @@ class Stencil:
     def marker(name: str) -> Markup:
         return Markup(f"\x02{name}\x03")
 
-    def fill(self, values: dict[str, str]) -> str:
-        out = [self.literals[0]]
+    def format(self, *fields: str, **fixed: str) -> str:
+        """With `fields`, the markers left must be exactly these, in this order,
+        and become positional %s fields (the fastest to fill)."""
+        out = [self.literals[0].replace("%", "%%")]
+        left = []
         for name, literal in zip(self.names, self.literals[1:], strict=True):
-            out.append(values[name])
-            out.append(literal)
+            value = fixed.get(name)
+            if value is None:
+                left.append(name)
+                out.append("%s" if fields else f"%({name})s")
+            else:
+                out.append(value.replace("%", "%%"))
+            out.append(literal.replace("%", "%%"))
+        if fields and tuple(left) != fields:
+            raise ValueError(f"stencil fields are {left}, not {list(fields)}")
         return "".join(out)
 
 
@@ -242,7 +292,7 @@ class Stencil:
 class _Stencils:
     question: Stencil
     choice: Stencil
-    nav_item: Stencil
+    nav_item: str  # %-format: P, URL, PAGE, CLASS, STATE
 
 
 def _stencils(multiple: bool) -> _Stencils:
@@ -253,7 +303,7 @@ def _stencils(multiple: bool) -> _Stencils:
         cache[key] = _Stencils(
             _stencil("question", multiple, "P", "STEM", "CHOICES", "S"),
             _stencil("choice", multiple, "P", "I", "C", "OPT"),
-            _stencil("nav_item", None, "P", "URL", "PAGE", "CLASS", "STATE"),
+            _stencil("nav_item", None, "P", "URL", "PAGE", "CLASS", "STATE").format(),
         )
     return cache[key]
 
@@ -265,63 +315,104 @@ def _stencil(name: str, multiple: bool | None, *markers: str) -> Stencil:
     return Stencil(str(macro(*args) if multiple is None else macro(multiple, *args)))
 
 
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A question version's markup on the attempt page, in one language: a
+    %-format string of the question (P, CHOICES, S) and, per option key, of its
+    choice unticked and ticked (position, then index)."""
+
+    question: str
+    choices: dict[str, tuple[str, str]]
+
+    @classmethod
+    def build(cls, multiple: bool, stem_html: str, options: dict[str, str]):
+        stencils = _stencils(multiple)
+        choice = stencils.choice
+        return cls(
+            stencils.question.format(STEM=stem_html),
+            {
+                key: (
+                    choice.format("P", "I", OPT=html, C=""),
+                    choice.format("P", "I", OPT=html, C="checked"),
+                )
+                for key, html in options.items()
+            },
+        )
+
+    def html(self, position: int, order, selected, state: str) -> str:
+        p = str(position)
+        choices = self.choices
+        return self.question % {
+            "P": p,
+            "CHOICES": "\n      ".join(
+                choices[key][key in selected] % (p, i) for i, key in enumerate(order)
+            ),
+            "S": state,
+        }
+
+
+def _shown_questions() -> dict[int, ShownQuestion]:
+    """Version id → ShownQuestion in the current language, kept for the app's life
+    (a version never changes); `_shown` fills it."""
+    cache = current_app.extensions.setdefault("vhcv_shown_questions", {})
+    return cache.setdefault(str(get_locale()), {})
+
+
+def _shown(shown: dict[int, ShownQuestion], version_id: int) -> ShownQuestion:
+    question = shown.get(version_id)
+    if question is None:
+        version = _versions({version_id})[version_id]
+        question = shown[version_id] = ShownQuestion.build(
+            version.type == MULTIPLE,
+            version.stem_html,
+            {k: o["html"] for k, o in version.options.items()},
+        )
+    return question
+
+
 def navigator_html(info: AttemptPageInfo, page_url: str) -> Markup:
     """The question navigator's entries: answered or not, and where each one is."""
-    stencil = _stencils(False).nav_item
+    item = _stencils(False).nav_item
     yes, no = escape(_("đã trả lời")), escape(_("chưa trả lời"))
     url = escape(page_url)
     out = []
-    for row in info.navigator:
-        css = "answered" if row.answered else "unanswered"
-        out.append(
-            stencil.fill(
-                {
-                    "P": str(row.position),
-                    "URL": url,
-                    "PAGE": str(row.page),
-                    "CLASS": css + " here" if row.page == info.page else css,
-                    "STATE": yes if row.answered else no,
-                }
-            )
-        )
+    for slot in info.navigator:
+        css = "answered" if slot.answered else "unanswered"
+        values = {
+            "P": slot.position,
+            "URL": url,
+            "PAGE": slot.page,
+            "CLASS": css + " here" if slot.page == info.page else css,
+            "STATE": yes if slot.answered else no,
+        }
+        out.append(item % values)
     return Markup("\n    ".join(out))
 
 
-def question_html(rows: list[SlotRow]) -> Markup:
+def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> Markup:
+    """A question not saved in any attempt (a trainer's preview), as question 1 with
+    `options` (key → sanitised HTML) in their order."""
+    shown = ShownQuestion.build(multiple, stem_html, options)
+    return Markup(shown.html(1, list(options), (), escape(_("Chưa trả lời"))))
+
+
+def question_html(slots: list[PageSlot]) -> Markup:
     """The markup of these attempt-page questions (saved choices ticked)."""
     from app.timeutil import format_vn_date
 
     unsaved = escape(_("Chưa trả lời"))
-    kinds = {False: _stencils(False), True: _stencils(True)}
+    label = str(escape(_("Đã lưu lúc %(t)s", t="\x00")))
+    saved = "✓ " + label.replace("%", "%%").replace("\x00", "%s")
+    shown = _shown_questions()
     out = []
-    for row in rows:
-        stencils = kinds[row.multiple]
-        position = str(row.position)
-        choices = [
-            stencils.choice.fill(
-                {
-                    "P": position,
-                    "I": str(choice.index),
-                    "C": "checked" if choice.chosen else "",
-                    "OPT": choice.html,
-                }
-            )
-            for choice in row.choices
-        ]
-        if row.answered:
-            state = "✓ " + escape(
-                _("Đã lưu lúc %(t)s", t=format_vn_date(row.saved_at, with_time=True))
-            )
+    for slot in slots:
+        if slot.answered:
+            state = saved % escape(format_vn_date(slot.saved_at, with_time=True))
         else:
             state = unsaved
         out.append(
-            stencils.question.fill(
-                {
-                    "P": position,
-                    "STEM": row.stem_html,
-                    "CHOICES": "\n      ".join(choices),
-                    "S": state,
-                }
+            _shown(shown, slot.version_id).html(
+                slot.position, slot.option_order, slot.selected, state
             )
         )
     return Markup("\n".join(out))
@@ -353,9 +444,5 @@ def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
         or (policy == "after_close" and attempt.quiz.has_closed(now))
     )
     later = policy == "after_close" and not show_answers
-    rows = (
-        _rows(attempt, attempt.quiz.questions_per_page, review=True)
-        if show_answers
-        else []
-    )
+    rows = _review_rows(attempt) if show_answers else []
     return ReviewInfo(show_score, show_answers, later, rows)
