@@ -156,3 +156,24 @@ def test_a_tampered_session_cookie_signs_out(app, client, auth, tree):
     client.set_cookie("session", "tampered.value.sig")
     assert client.get("/").headers["Location"].startswith("/login")
     assert client.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_verified_cookie_is_refused_under_another_secret_key(app, client, auth, tree):
+    auth.login("learner1")
+    assert client.get("/").status_code == 200  # the cookie is now known verified
+    app.secret_key = app.config["SECRET_KEY"] = "another-secret-" + "x" * 40
+    assert client.get("/").headers["Location"].startswith("/login")
+
+
+def test_only_cookies_of_plain_values_are_kept_verified(app, client, auth, tree):
+    interface = app.session_interface
+    auth.login("learner1")
+    client.get("/")
+    kept = len(interface.verified)
+    serializer = interface.get_signing_serializer(app)
+    data = serializer.loads(client.get_cookie("session").value)
+    data["_flashes"] = [("success", "Một thông báo")]  # a list, changed in place
+    client.set_cookie("session", serializer.dumps(data))
+    assert "Một thông báo" in client.get("/").get_data(as_text=True)
+    assert len(interface.verified) == kept
+    assert "Một thông báo" not in client.get("/").get_data(as_text=True)
