@@ -15,8 +15,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 
 from app.extensions import db
+from app.timeutil import format_vn_date
 
-from .attempts import AttemptHead
+from .attempts import AttemptHead, saved_answers
 from .models import FINISHED, Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
 from .questions import MULTIPLE
 
@@ -73,6 +74,16 @@ class AttemptPageInfo:
     navigator: list[PageSlot]  # every question, for the navigator
     remaining_seconds: int
     answered: int
+
+    @property
+    def timer_text(self) -> str:
+        """The countdown as the page first shows it (m:ss)."""
+        minutes, seconds = divmod(self.remaining_seconds, 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @property
+    def deadline_text(self) -> str:
+        return format_vn_date(self.attempt.deadline_at, with_time=True)
 
 
 def _page_of(position: int, per_page: int) -> int:
@@ -162,15 +173,17 @@ def _layout(attempt: Attempt | AttemptHead) -> tuple[_SlotLayout, ...]:
     return layout
 
 
-_ANSWERS = select(
-    AttemptAnswer.slot_id, AttemptAnswer.selected, AttemptAnswer.saved_at
+_MARKED_ANSWERS = select(
+    AttemptAnswer.slot_id,
+    AttemptAnswer.selected,
+    AttemptAnswer.saved_at,
+    AttemptAnswer.marks,
 ).where(AttemptAnswer.attempt_id == bindparam("attempt_id"))
-_MARKED_ANSWERS = _ANSWERS.add_columns(AttemptAnswer.marks)
 
 
-def _answers(attempt_id: int, statement=_ANSWERS) -> dict:
-    """slot id → the saved answer (`selected`, `saved_at`; `marks` if asked)."""
-    rows = db.session.connection().execute(statement, {"attempt_id": attempt_id})
+def _marked_answers(attempt_id: int) -> dict:
+    """slot id → the answer (`selected`, `saved_at`, `marks`) of a finished attempt."""
+    rows = db.session.connection().execute(_MARKED_ANSWERS, {"attempt_id": attempt_id})
     return {a.slot_id: a for a in rows}
 
 
@@ -179,7 +192,7 @@ def _review_rows(attempt: Attempt) -> list[SlotRow]:
     per_page = max(1, attempt.quiz.questions_per_page)
     rows = []
     slots = _layout(attempt)
-    answers = _answers(attempt.id, _MARKED_ANSWERS)
+    answers = _marked_answers(attempt.id)
     versions = _versions({s.question_version_id for s in slots})
     for slot in slots:
         version = versions[slot.question_version_id]
@@ -219,21 +232,20 @@ def _review_rows(attempt: Attempt) -> list[SlotRow]:
 def attempt_page(attempt: AttemptHead, page: int, now: datetime) -> AttemptPageInfo:
     """The questions of `page` of an open attempt, with saved choices, no answers."""
     per_page = max(1, attempt.questions_per_page)
-    answers = _answers(attempt.id)
-    none = frozenset()
-    slots = []
-    for s in _layout(attempt):
-        answer = answers.get(s.id)
-        slots.append(
-            PageSlot(
-                s.position,
-                _page_of(s.position, per_page),
-                s.question_version_id,
-                s.option_order,
-                frozenset(answer.selected) if answer else none,
-                answer.saved_at if answer else None,
-            )
+    answers = attempt.saved
+    if answers is None:
+        answers = saved_answers(attempt.id)
+    unsaved = (frozenset(), None)
+    slots = [
+        PageSlot(
+            s.position,
+            _page_of(s.position, per_page),
+            s.question_version_id,
+            s.option_order,
+            *answers.get(s.id, unsaved),
         )
+        for s in _layout(attempt)
+    ]
     pages = max(1, math.ceil(len(slots) / per_page))
     page = min(max(1, page), pages)
     return AttemptPageInfo(
@@ -398,8 +410,6 @@ def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> M
 
 def question_html(slots: list[PageSlot]) -> Markup:
     """The markup of these attempt-page questions (saved choices ticked)."""
-    from app.timeutil import format_vn_date
-
     unsaved = escape(_("Chưa trả lời"))
     label = str(escape(_("Đã lưu lúc %(t)s", t="\x00")))
     saved = "✓ " + label.replace("%", "%%").replace("\x00", "%s")

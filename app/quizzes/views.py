@@ -20,7 +20,7 @@ from app.extensions import csrf, db, limiter
 from app.timeutil import utcnow
 
 from . import attempts as service
-from . import presenters
+from . import frame, presenters
 from .fastpath import saved_answer
 from .services import modules_read_for
 
@@ -95,15 +95,7 @@ def attempt(attempt_id: int):
         current_user.id,
         current_user.session_version,
     )
-    return render_template(
-        "quizzes/attempt.html",
-        info=info,
-        questions=presenters.question_html(info.slots),
-        navigator=presenters.navigator_html(
-            info, url_for("quizzes.attempt", attempt_id=attempt.id)
-        ),
-        token=token,
-    )
+    return frame.render_attempt_page(info, token)
 
 
 @bp.post("/attempts/<int:attempt_id>/save")

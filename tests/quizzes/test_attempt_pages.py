@@ -308,3 +308,58 @@ def test_parse_save(body, parsed):
     from app.quizzes.fastpath import parse_save
 
     assert parse_save(body) == parsed
+
+
+def _framed_and_rendered(app, client, attempt_id: int, page: int) -> tuple[str, str]:
+    """The attempt page from its kept frame and through Jinja, in one request."""
+    from flask_login import current_user
+
+    from app.quizzes import attempts, frame, presenters
+
+    cookie = client.get_cookie("session").value
+    path = f"/attempts/{attempt_id}?page={page}&x=<&y=%22"  # the language form's next
+    with app.test_request_context(path, headers={"Cookie": f"session={cookie}"}):
+        head = attempts.read_own_attempt(current_user.id, attempt_id)
+        info = presenters.attempt_page(head, page, utcnow())
+        token = attempts.attempt_token(
+            app.config["SECRET_KEY"],
+            attempt_id,
+            current_user.id,
+            current_user.session_version,
+        )
+        framed = frame.render_attempt_page(info, token)
+        urls = frame.AttemptUrls.of(attempt_id)
+        return framed, frame.render_attempt_template(info, token, urls)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_framed_attempt_page_is_the_rendered_page(
+    app, client, auth, learner, language
+):
+    attempt_id = _start(client, auth)
+    client.post(
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": _token(client, attempt_id), "position": 1, "choice": 0},
+    )
+    client.post("/language", data={"language": language, "csrf_token": auth.token("/")})
+    for page in (1, 2, 2, 1):  # the second time from the kept frame
+        framed, rendered = _framed_and_rendered(app, client, attempt_id, page)
+        assert framed == rendered
+        assert f'<html lang="{language}">' in framed
+    assert "Võ Thị Ân" in framed and "x=&lt;&amp;y=%22" in framed
+    assert "\x02" not in framed and "%(" not in framed
+    frames = app.extensions["vhcv_attempt_frames"]
+    assert sum(key[0] == language for key in frames) == 2  # pages 1 and 2
+
+
+def test_a_waiting_message_shows_on_the_attempt_page_once(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    client.get(f"/attempts/{attempt_id}")  # its frame is kept
+    response = client.post(
+        f"/attempts/{attempt_id}/save",
+        data={"csrf_token": auth.token(f"/attempts/{attempt_id}"), "go": "1"},
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã lưu câu trả lời." in page
+    again = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Đã lưu câu trả lời." not in again and "Nộp bài" in again

@@ -194,3 +194,27 @@ def test_someone_elses_attempt_is_not_found(setup):
     attempt = svc.start_attempt(user, quiz, utcnow())
     with pytest.raises(NotFound):
         svc.get_own_attempt(other, attempt.id)
+
+
+def test_the_attempt_page_reads_the_answers_with_the_head_as_saved(setup):
+    quiz, user, other = setup
+    now = utcnow().replace(microsecond=123456)
+    attempt = svc.start_attempt(user, quiz, now, rng=random.Random(5))
+    multiple = next(s for s in attempt.slots if s.version.type == "multiple")
+    svc.save_answer(attempt, 1, [1], now)
+    svc.save_answer(attempt, multiple.position, [0, 2], now + timedelta(seconds=7))
+    db.session.commit()
+    expected = {
+        a.slot_id: (frozenset(a.selected), a.saved_at)
+        for a in db.session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+        )
+    }
+    assert len(expected) == 2 and len(expected[multiple.id][0]) == 2
+    head = svc.read_own_attempt(user.id, attempt.id)
+    assert head.saved == expected == svc.saved_answers(attempt.id)
+    assert all(at.tzinfo is not None for _, at in head.saved.values())
+    with pytest.raises(NotFound):
+        svc.read_own_attempt(other.id, attempt.id)
+    fresh = svc.start_attempt(other, quiz, now)
+    assert svc.read_own_attempt(other.id, fresh.id).saved == {}
