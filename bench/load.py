@@ -191,7 +191,10 @@ def make_request(scenario: str, client: dict, rng: random.Random):
 
 async def run_client(spec, client, start, measure_start, end, latencies, errors, sizes):
     rng = random.Random(client["index"])
-    conn = Connection(spec["port"], dict(client.get("cookies", {})))
+    ports = spec["ports"]  # one gunicorn each: a client keeps to one of them
+    conn = Connection(
+        ports[client["index"] % len(ports)], dict(client.get("cookies", {}))
+    )
     scenario = spec["scenario"]
     await asyncio.sleep(max(0.0, start - time.time()))
     clock_offset = time.time() - time.perf_counter()

@@ -3,8 +3,10 @@ bare ceiling in the same run, on the same machine, under the same gunicorn setti
 
   1. Seed a temporary SQLite database (WAL) with the app's schema, the real content,
      N cadres and an open attempt of VHCV-FINAL-2026 (30 questions, all on one page).
-  2. Start two gunicorns on 127.0.0.1 with identical settings: the app (wsgi:app)
-     and bench/bare_app.py (one-row write; bare Jinja render of the same questions).
+  2. Start the app (wsgi:app) and bench/bare_app.py (one-row write; bare Jinja
+     render of the same questions) under gunicorn on 127.0.0.1 with identical
+     settings: by default each as N gunicorns of one worker on their own ports,
+     the cadres' connections spread evenly over them (see `--shared-socket`).
   3. Drive each scenario from a separate client process (bench/load.py): one
      keep-alive connection per cadre, latency timed per request in the client.
      A pair's two sides run in interleaved slices (bare, real, real, bare, bare,
@@ -170,8 +172,35 @@ class Server:
         return [line for line in lines if any(w in line for w in words)]
 
 
+class Cluster:
+    """One app served by `instances` gunicorns with the same settings, each on a
+    port of its own; a client keeps to the port its index gives."""
+
+    def __init__(self, name, app, instances, settings, env, workdir):
+        self.name = name
+        self.members = [
+            Server(f"{name}-{number}", app, free_port(), settings, env, workdir)
+            for number in range(instances)
+        ]
+
+    @property
+    def ports(self) -> list[int]:
+        return [member.port for member in self.members]
+
+    def wait_ready(self, path: str) -> None:
+        for member in self.members:
+            member.wait_ready(path)
+
+    def stop(self) -> None:
+        for member in self.members:
+            member.stop()
+
+    def problems(self) -> list[str]:
+        return [line for member in self.members for line in member.problems()]
+
+
 def run_slice(
-    result, scenario, port, clients, warmup, duration, workdir, procs, per_connection
+    result, scenario, ports, clients, warmup, duration, workdir, procs, per_connection
 ):
     """Drive `scenario` for warm-up + `duration` s with one connection per client,
     split over `procs` processes started together; add what they measured."""
@@ -180,7 +209,7 @@ def run_slice(
     for number, group in enumerate(groups):
         spec_path = workdir / f"load-{scenario}-{number}.json"
         spec = {
-            "port": port,
+            "ports": ports,
             "scenario": scenario,
             "clients": group,
             "warmup": warmup,
@@ -241,7 +270,7 @@ def run_pair(pair, args, workdir) -> None:
             run_slice(
                 result,
                 scenario,
-                server.port,
+                server.ports,
                 clients,
                 warmup,
                 piece,
@@ -271,12 +300,12 @@ async def _get(port: int, path: str, cookies: dict | None = None) -> bytes:
     return response.body
 
 
-def check_mirror(real: Server, bare: Server, client: dict) -> int:
+def check_mirror(real: Cluster, bare: Cluster, client: dict) -> int:
     """Lines in which the bare page differs from the real attempt page of the same
     unanswered attempt (CSRF tokens and the timer masked); 0 when it mirrors it."""
     path = f"/attempts/{client['attempt_id']}?page=1"
-    mine = asyncio.run(_get(real.port, path, client["cookies"]))
-    theirs = asyncio.run(_get(bare.port, f"/render/{client['attempt_id']}"))
+    mine = asyncio.run(_get(real.ports[0], path, client["cookies"]))
+    theirs = asyncio.run(_get(bare.ports[0], f"/render/{client['attempt_id']}"))
     matcher = difflib.SequenceMatcher(
         a=_page_lines(mine), b=_page_lines(theirs), autojunk=False
     )
@@ -317,7 +346,17 @@ def parse_args(argv=None):
         default=1.0,
         help="warm-up before a later slice (1 s)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn worker processes (2)"
+    )
+    parser.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="one gunicorn with --workers N sharing one socket, instead of N "
+        "gunicorns of one worker with the connections spread evenly; the kernel "
+        "then splits each burst of connections between the workers as it "
+        "happens (seen here from 25/25 to 50/0), and the ratios swing with it",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads each (4)")
     parser.add_argument(
         "--worker-class", default="gthread", help="gunicorn worker class (gthread)"
@@ -339,7 +378,9 @@ def parse_args(argv=None):
 
 
 def gunicorn_settings(args) -> list[str]:
-    settings = ["--workers", str(args.workers), "--worker-class", args.worker_class]
+    """The settings of each gunicorn (the same for the app and the bare one)."""
+    workers = args.workers if args.shared_socket else 1
+    settings = ["--workers", str(workers), "--worker-class", args.worker_class]
     if args.worker_class == "gthread":
         settings += ["--threads", str(args.threads)]
     return settings
@@ -350,9 +391,15 @@ def print_report(args, settings, seeded, results) -> bool:
     write, answer = results["write"], results["answer"]
     render, page = results["render"], results["page"]
     print()
+    served = f"gunicorn {' '.join(settings)} on {HOST}"
+    if not args.shared_socket:
+        served = (
+            f"{args.workers} x {served}, each on its own port, the cadres' "
+            "connections spread evenly over them"
+        )
     print(
         f"VHCV benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"both apps: gunicorn {' '.join(settings)} on {HOST}"
+        f"both apps: {served}"
     )
     print(
         f"SQLite WAL; {len(seeded.cadres)} cadres signed in, each with an open "
@@ -412,7 +459,7 @@ def main(argv=None) -> int:
     began = time.monotonic()
     load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="vhcv-bench-"))
-    servers: list[Server] = []
+    servers: list[Cluster] = []
     try:
         print(f"Seeding {workdir} ...", flush=True)
         seeded: Seeded = seed(workdir, args.cadres)
@@ -435,11 +482,12 @@ def main(argv=None) -> int:
             "BENCH_SEED_DB": seeded.db_path,
         }
         print(f"Starting gunicorn {' '.join(settings)} (app, bare) ...", flush=True)
-        real = Server("real", "wsgi:app", free_port(), settings, real_env, workdir)
+        instances = 1 if args.shared_socket else args.workers
+        real = Cluster("real", "wsgi:app", instances, settings, real_env, workdir)
         servers.append(real)
         real.wait_ready("/login")
-        bare = Server(
-            "bare", "bench.bare_app:app", free_port(), settings, bare_env, workdir
+        bare = Cluster(
+            "bare", "bench.bare_app:app", instances, settings, bare_env, workdir
         )
         servers.append(bare)
         bare.wait_ready(f"/render/{seeded.cadres[0].attempt_id}")
@@ -449,7 +497,7 @@ def main(argv=None) -> int:
             {"username": c.username, "password": c.password, "attempt_id": c.attempt_id}
             for c in seeded.cadres
         ]
-        sessions = asyncio.run(sign_in_all(real.port, cadres))
+        sessions = asyncio.run(sign_in_all(real.ports[0], cadres))
         clients = [
             {
                 "index": i,
