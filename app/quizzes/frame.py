@@ -14,6 +14,7 @@ messages are the one part of the layout that is neither fixed nor a marker.
 `test_frame.py` renders both ways and compares them.
 """
 
+import threading
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -27,6 +28,7 @@ from .presenters import AttemptPageInfo, Stencil, navigator_html, question_html
 
 TEMPLATE = "quizzes/attempt.html"
 MAX_FRAMES = 256  # shapes kept per process (first in, first out)
+_frames_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,10 @@ def _frame(info: AttemptPageInfo) -> str:
     frame = frames.get(key)
     if frame is None:
         frame = Stencil(_render_with_markers(*shape)).format()
-        if len(frames) >= MAX_FRAMES:
-            frames.pop(next(iter(frames), None), None)
-        frames[key] = frame
+        with _frames_lock:
+            if len(frames) >= MAX_FRAMES:
+                del frames[next(iter(frames))]
+            frames[key] = frame
     return frame
 
 
