@@ -70,9 +70,15 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     # Only routes decorated with @limiter.limit are limited, and their decorator
-    # checks them. With no default or application limits, Flask-Limiter's own check
-    # of every request finds nothing to do, at a twentieth of the attempt page.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    # checks them. With no default, application or meta limits, Flask-Limiter's own
+    # check of every request finds nothing to do, at a twentieth of the attempt
+    # page. (A limit on a whole blueprint would need that check back.)
+    hooks = app.before_request_funcs.get(None, [])
+    limits = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+    if limiter._check_request_limit in hooks and not any(
+        app.config.get(name) for name in limits
+    ):
+        hooks.remove(limiter._check_request_limit)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

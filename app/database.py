@@ -4,6 +4,7 @@ other instead of failing with "database is locked"; writers take turns first
 (WriterTurns) so that they do not wait by polling."""
 
 import fcntl
+import logging
 import os
 import threading
 
@@ -34,7 +35,7 @@ def configure_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    turns = WriterTurns.for_database(engine.url.database)
+    turns = WriterTurns.for_database(engine.url.database, busy_ms / 1000)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
@@ -48,66 +49,91 @@ def configure_sqlite(app: Flask) -> None:
         )
 
     if turns is not None:
-        event.listen(engine, "checkin", turns.on_checkin)
-        for name in ("close", "detach", "invalidate", "soft_invalidate"):
-            event.listen(engine, name, turns.on_close)
+        turns.listen(engine)
 
 
 class WriterTurns:
-    """Writers queue for SQLite's write lock on a lock file beside the database.
+    """Writers take turns for SQLite's write lock: a process's writers through a
+    lock of the process, processes through a lock file beside the database.
 
     SQLite lets one writer in at a time and makes the others poll for the lock,
     sleeping 1, 2, 5, 10, 15, 20, 25… ms between tries, so a writer that arrives
     behind a few others can wait 100 ms for a lock that was free after 1 (the
     autosave's p99 at 50 cadres). Before its BEGIN IMMEDIATE a writer takes the
-    lock file (flock, which the kernel hands to the next writer in line the moment
-    it is let go: across threads and worker processes alike, each pooled
-    connection with a file of its own); the connection gives it back when it
-    returns to the pool after its commit or rollback, and closing it lets go too.
-    A thread never waits for a turn while holding one through another
-    connection: that transaction goes to SQLite's own waiting, as before.
+    process's lock, then the lock file (flock); both wake a waiting writer the
+    moment they are let go. The turn is given back when the connection returns to
+    the pool (after its commit or rollback), or is closed or invalidated.
+
+    A writer waits for the process's lock no longer than the busy timeout; then
+    it goes on without a turn and SQLite's own waiting decides, as it would
+    without turns. The one writer of a process that holds the process's lock
+    waits for the file as long as another process holds it: a write transaction
+    there as long as it lasts, or a connection kept out of the pool after writing
+    (a Core connection in a script; an ORM session gives its connection back at
+    commit). A thread never waits for a turn while holding one through another
+    connection. Without a usable lock file, writers wait as SQLite makes them.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, wait_seconds: float):
         self.path = path
-        self.mine = (
-            threading.local()
-        )  # the connection record holding this thread's turn
+        self.wait_seconds = wait_seconds
+        self.process_lock = threading.Lock()
+        self.fd: int | None = None
+        self.holder: tuple[dict, int] | None = None  # (pool info, thread ident)
+        self.pid = os.getpid()
 
     @classmethod
-    def for_database(cls, database: str | None) -> "WriterTurns | None":
+    def for_database(cls, database: str | None, wait_seconds: float):
         if not database or database == ":memory:" or database.startswith("file:"):
             return None  # no file of its own to queue beside
-        return cls(f"{database}-writers.lock")
+        return cls(f"{database}-writers.lock", wait_seconds)
 
-    def take(self, info: dict) -> None:
-        """Wait for the turn of the connection whose pool `info` this is."""
-        if info.get("turn") or getattr(self.mine, "info", None) is not None:
-            return
-        fd = info.get("turn_fd")
-        if fd is None:
-            fd = info["turn_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    def take(self, info: dict) -> bool:
+        """Wait for a turn for the connection whose pool `info` this is; False
+        when it goes on without one."""
+        if self.pid != os.getpid():  # a forked worker: its own lock and file
+            self.__init__(self.path, self.wait_seconds)
+        holder = self.holder
+        if info.get("turn") or (holder and holder[1] == threading.get_ident()):
+            return False
+        if not self.process_lock.acquire(timeout=self.wait_seconds):
+            return False
+        if not self._lock_file():
+            self.process_lock.release()
+            return False
         info["turn"] = True
-        self.mine.info = info
+        self.holder = (info, threading.get_ident())
+        return True
+
+    def _lock_file(self) -> bool:
+        if self.fd is None:
+            try:
+                self.fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o666)
+            except OSError as error:
+                logging.getLogger(__name__).warning(
+                    "SQLite writers cannot take turns on %s: %s", self.path, error
+                )
+                self.fd = -1
+        if self.fd < 0:
+            return False
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return True
 
     def give_back(self, info: dict) -> None:
         if info.pop("turn", False):
-            fcntl.flock(info["turn_fd"], fcntl.LOCK_UN)
-            if getattr(self.mine, "info", None) is info:
-                self.mine.info = None
+            self.holder = None
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            self.process_lock.release()
 
-    def on_checkin(self, _dbapi_connection, record) -> None:
+    def listen(self, engine) -> None:
+        """Give turns back on the pool's events (`take` is for the begin hook)."""
+        for name in ("checkin", "close", "invalidate", "soft_invalidate"):
+            event.listen(engine, name, self.on_release)
+
+    def on_release(self, _dbapi_connection, record, *_exception) -> None:
+        """Pool events: a connection checked in, closed or invalidated."""
         if record is not None:
             self.give_back(record.info)
-
-    def on_close(self, _dbapi_connection, record, *_exception) -> None:
-        """The connection is closed or let go: so is its lock file."""
-        if record is not None:
-            self.give_back(record.info)
-            fd = record.info.pop("turn_fd", None)
-            if fd is not None:
-                os.close(fd)
 
 
 def _writes() -> bool:

@@ -1,8 +1,9 @@
 """The ceiling: plain Flask under the same gunicorn settings as the real app.
 
   POST /write   one row upserted into a small table of an SQLite file, with the app's
-                PRAGMAs (WAL, busy_timeout, synchronous=NORMAL) and BEGIN IMMEDIATE,
-                through SQLAlchemy Core (an Engine and its pool, like the app); parses
+                PRAGMAs (WAL, busy_timeout, synchronous=NORMAL), its writer turns
+                (app.database.WriterTurns) and BEGIN IMMEDIATE, through
+                SQLAlchemy Core (an Engine and its pool, like the app); parses
                 a form like the autosave's (position, choice) and answers a small
                 JSON.
   GET  /render/<attempt id>
@@ -30,6 +31,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import create_engine, event, text
 
+from app.database import WriterTurns
+
 BUSY_TIMEOUT_MS = 10000  # the app's SQLITE_BUSY_TIMEOUT_MS default
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,9 +57,10 @@ def init_write_db(path: str) -> None:
 
 
 def make_engine(path: str):
-    """An Engine set up as app/database.py sets up the app's: same PRAGMAs, and the
-    transaction takes the write lock at once (BEGIN IMMEDIATE)."""
+    """An Engine set up as app/database.py sets up the app's: same PRAGMAs, writers
+    take turns, and the transaction takes the write lock at once (BEGIN IMMEDIATE)."""
     engine = create_engine(f"sqlite:///{path}")
+    turns = WriterTurns.for_database(path, BUSY_TIMEOUT_MS / 1000)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -70,7 +74,10 @@ def make_engine(path: str):
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
+        turns.take(connection.connection.info)
         connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+
+    turns.listen(engine)
 
     return engine
 

@@ -54,3 +54,12 @@ def test_pages_reference_no_external_assets(app, client, auth):
     for url in ["/", "/cadres", "/admin/units", "/login", "/password"]:
         page = client.get(url).get_data(as_text=True)
         assert "http://" not in page and "https://" not in page, url
+
+
+def test_rate_limits_can_be_given_a_default_or_switched_off():
+    default = create_app(make_config(RATELIMIT_DEFAULT="2 per minute"))
+    client = default.test_client()
+    codes = [client.get("/login").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # every route, through Flask-Limiter's own check
+    off = create_app(make_config(RATELIMIT_ENABLED=False))
+    assert off.test_client().get("/login").status_code == 200

@@ -32,9 +32,9 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
     verified_max = 4096  # cookies kept verified per process (first in, first out)
 
     def __init__(self):
-        # (secret key, cookie) → (payload, signed at); payloads of scalars only, as
+        # (keys, cookie) → (payload, signed at); payloads of scalars only, as
         # a list in a payload (flashed messages) is changed in place.
-        self.verified: dict[tuple[str, str], tuple[dict, float]] = {}
+        self.verified: dict[tuple, tuple[dict, float]] = {}
         self.verified_lock = threading.Lock()
 
     def open_session(self, app: Flask, request) -> SlidingSession | None:
@@ -44,7 +44,8 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        key = (app.secret_key, value)
+        fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
+        key = (app.secret_key, fallbacks, value)
         known = self.verified.get(key)
         if known is None:
             try:

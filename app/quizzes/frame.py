@@ -10,8 +10,9 @@ marker (`presenters.Stencil`) in place of each of those values, and kept as a
 %-format string per process. A request escapes its values and fills them in.
 
 While a flashed message waits to be shown, the page is rendered as usual: the
-messages are the one part of the layout that is neither fixed nor a marker.
-`test_frame.py` renders both ways and compares them.
+messages are the one part of the layout that is neither fixed nor a marker (and
+so is any request but a GET). tests/quizzes/test_attempt_pages.py renders both
+ways and compares them.
 """
 
 import threading
@@ -58,7 +59,7 @@ class AttemptUrls:
 def render_attempt_page(info: AttemptPageInfo, token: str) -> str:
     """The HTML of the attempt page `info` describes; `token` proves its saves."""
     urls = AttemptUrls.of(info.attempt.id)
-    if session.get("_flashes"):
+    if request.method != "GET" or session.get("_flashes"):
         return render_attempt_template(info, token, urls)
     frame = _frame(info)
     attempt = info.attempt
