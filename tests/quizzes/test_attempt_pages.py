@@ -363,3 +363,25 @@ def test_a_waiting_message_shows_on_the_attempt_page_once(app, client, auth, lea
     assert "Đã lưu câu trả lời." in page
     again = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Đã lưu câu trả lời." not in again and "Nộp bài" in again
+
+
+@pytest.fixture
+def trainer(app):
+    with app.app_context():
+        tree = make_tree()
+        make_user("qt", tree["C1"], roles=[("admin", None)], full_name="Lê <Quản> Trị")
+        make_quiz()
+
+
+def test_the_framed_preview_page_of_an_admin_is_the_rendered_page(
+    app, client, auth, trainer
+):
+    auth.login("qt")
+    token = auth.token("/authoring/quizzes/Q")
+    started = client.post("/authoring/quizzes/Q/preview", data={"csrf_token": token})
+    attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    for page in (1, 1):
+        framed, rendered = _framed_and_rendered(app, client, attempt_id, page)
+        assert framed == rendered
+    assert "Đang xem thử" in framed and "Lê &lt;Quản&gt; Trị" in framed
+    assert "/authoring" in framed  # the admin's navigation, not a learner's
