@@ -1,7 +1,8 @@
 """Who may do what: role checks, scope filters on queries, safe redirects, headers."""
 
+from __future__ import annotations
+
 from functools import wraps
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
@@ -10,9 +11,6 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.errors import NotFound
-
-if TYPE_CHECKING:  # the models import app.accounts, whose views import this module
-    from app.accounts.models import Unit, User
 
 
 def role_required(*roles: str):
@@ -35,7 +33,7 @@ def role_required(*roles: str):
     return decorator
 
 
-def scope_paths(user: "User", *roles: str) -> list[str] | None:
+def scope_paths(user: User, *roles: str) -> list[str] | None:
     """Unit paths whose subtrees `user` may act on as any of `roles`.
 
     Returns None when the user is an admin (no restriction) and [] when it holds
@@ -55,18 +53,14 @@ def in_paths(column, paths: list[str] | None) -> ColumnElement[bool]:
     return or_(*(column.startswith(p, autoescape=True) for p in paths))
 
 
-def scoped_units(viewer: "User", *roles: str) -> Select:
+def scoped_units(viewer: User, *roles: str) -> Select:
     """Units the viewer may see as one of `roles` (hr by default)."""
-    from app.accounts.models import Unit
-
     roles = roles or ("hr",)
     return select(Unit).where(in_paths(Unit.path, scope_paths(viewer, *roles)))
 
 
-def scoped_users(viewer: "User", *roles: str) -> Select:
+def scoped_users(viewer: User, *roles: str) -> Select:
     """People the viewer may see as one of `roles` (hr by default), as a query."""
-    from app.accounts.models import Unit, User
-
     roles = roles or ("hr",)
     return (
         select(User)
@@ -76,9 +70,8 @@ def scoped_users(viewer: "User", *roles: str) -> Select:
     )
 
 
-def get_scoped_user(viewer: "User", user_id: int, *roles: str) -> "User":
+def get_scoped_user(viewer: User, user_id: int, *roles: str) -> User:
     """The user `user_id` if the viewer may see it; else NotFound (no leak)."""
-    from app.accounts.models import User
     from app.extensions import db
 
     user = db.session.scalar(scoped_users(viewer, *roles).where(User.id == user_id))
@@ -87,8 +80,7 @@ def get_scoped_user(viewer: "User", user_id: int, *roles: str) -> "User":
     return user
 
 
-def get_scoped_unit(viewer: "User", unit_id: int, *roles: str) -> "Unit":
-    from app.accounts.models import Unit
+def get_scoped_unit(viewer: User, unit_id: int, *roles: str) -> Unit:
     from app.extensions import db
 
     unit = db.session.scalar(scoped_units(viewer, *roles).where(Unit.id == unit_id))
@@ -146,3 +138,8 @@ def register_security_headers(app: Flask) -> None:
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+# Last, as the authoring package imports its views: the models' package imports views
+# that import this module, so its names must exist before the models are loaded.
+from app.accounts.models import Unit, User  # noqa: E402
