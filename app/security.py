@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import contains_eager
 
-from app.errors import NotFound
+from app.errors import NotAllowed, NotFound
 
 
 def role_required(*roles: str):
@@ -87,6 +87,38 @@ def get_scoped_unit(viewer: User, unit_id: int, *roles: str) -> Unit:
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị này trong phạm vi của bạn.")
     return unit
+
+
+def can_manage_account(actor: User, target: User) -> bool:
+    """Whether `actor` may reset the password of, lock, unlock, move or otherwise
+    change the account `target`.
+
+    Administrators may manage any account. An HR officer may manage only accounts
+    inside its HR subtree whose every role is learner: an account holding any other
+    role (trainer, hr, admin) is managed by administrators alone, so that no HR
+    officer can take over an account with more power than a learner's.
+    """
+    if actor.has_role("admin"):
+        return True
+    if target.role_names - {"learner"}:
+        return False
+    paths = scope_paths(actor, "hr")
+    return any(target.unit.path.startswith(p) for p in paths or ())
+
+
+def get_manageable_user(actor: User, user_id: int) -> User:
+    """The user `user_id` if `actor` may manage its account.
+
+    Raises NotFound when the actor may not even see it (no leak of its existence) and
+    NotAllowed when it may see it but not manage it (an account with a privileged
+    role)."""
+    target = get_scoped_user(actor, user_id)
+    if not can_manage_account(actor, target):
+        raise NotAllowed(
+            "Tài khoản này có vai trò quản lý (giảng viên, cán bộ tổ chức hoặc quản "
+            "trị); chỉ quản trị viên được thay đổi."
+        )
+    return target
 
 
 def safe_next_url(target: str | None, default: str = "/") -> str:

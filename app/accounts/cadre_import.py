@@ -428,6 +428,7 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
     units = {u.code: u for u in _fetch(select(Unit), Unit.code, unit_codes)}
     unit_ids = [u.unit_id for u in existing.values()]
     current = {u.id: u for u in _fetch(select(Unit), Unit.id, unit_ids)}
+    protected = _protected_accounts(viewer, [u.id for u in existing.values()])
     seen: dict[str, int] = {}
     planned = []
     for row in rows:
@@ -435,9 +436,24 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
         _check_row(plan, root_unit, units, seen)
         if not plan.errors:
             _decide(plan, existing, usernames, current, root_unit, scope)
+        if plan.action == UPDATE and plan.user_id in protected:
+            plan.errors.append(
+                "tài khoản của mã cán bộ này có vai trò quản lý (giảng viên, cán bộ "
+                "tổ chức hoặc quản trị); chỉ quản trị viên được thay đổi"
+            )
         plan.action = ERROR if plan.errors else plan.action
         planned.append(plan)
     return ImportPlan(rows.source, root_unit, planned, rows)
+
+
+def _protected_accounts(viewer: User | None, user_ids: list[int]) -> set[int]:
+    """Ids among `user_ids` whose accounts `viewer` may not change: for an HR
+    officer, those holding any role but learner (see security.can_manage_account).
+    The operator's CLI (None) and administrators may change any."""
+    if viewer is None or viewer.has_role("admin"):
+        return set()
+    privileged = select(RoleAssignment.user_id).where(RoleAssignment.role != "learner")
+    return set(_fetch(privileged, RoleAssignment.user_id, user_ids))
 
 
 def _inside(path: str, scope: list[str] | None) -> bool:

@@ -16,6 +16,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.security import (
+    can_manage_account,
+    get_manageable_user,
     get_scoped_unit,
     get_scoped_user,
     role_required,
@@ -107,6 +109,7 @@ def cadre(user_id: int):
     return render_template(
         "accounts/cadre.html",
         person=person,
+        can_manage=can_manage_account(current_user, person),
         form=EmptyForm(),
         move_form=MoveCadreForm(),
     )
@@ -115,7 +118,7 @@ def cadre(user_id: int):
 @bp.post("/cadres/<int:user_id>/active")
 @role_required("hr", "admin")
 def set_active(user_id: int):
-    person = get_scoped_user(current_user, user_id)
+    person = get_manageable_user(current_user, user_id)
     active = request.form.get("active") == "1"
     services.set_active(person, active, actor=current_user)
     db.session.commit()
@@ -126,7 +129,7 @@ def set_active(user_id: int):
 @bp.post("/cadres/<int:user_id>/move")
 @role_required("hr", "admin")
 def move(user_id: int):
-    person = get_scoped_user(current_user, user_id)
+    person = get_manageable_user(current_user, user_id)
     form = MoveCadreForm()
     if form.validate_on_submit():
         try:
@@ -145,7 +148,7 @@ def move(user_id: int):
 @bp.post("/cadres/<int:user_id>/reset-password")
 @role_required("hr", "admin")
 def reset_password(user_id: int):
-    person = get_scoped_user(current_user, user_id)
+    person = get_manageable_user(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("accounts.cadre", user_id=person.id))
     temporary = services.reset_password(person, actor=current_user)
