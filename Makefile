@@ -35,10 +35,12 @@ db: venv translations instance/secret_key
 		SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask certificates keygen
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask demo seed
 
+# One process with threads: the embedded SQLite database serialises writers anyway,
+# and threads of one process wait for each other without polling across processes.
 run: db
 	@echo "VHCV: http://$(HOST):$(PORT)  (demo accounts: see README)"
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/gunicorn --bind $(HOST):$(PORT) \
-		--workers 2 --threads 4 --access-logfile - wsgi:app
+		--workers 1 --threads 8 --access-logfile - wsgi:app
 
 test: venv translations
 	$(BIN)/pytest -m "not browser" -n auto
@@ -56,10 +58,12 @@ format: venv
 	$(BIN)/ruff format app tests migrations wsgi.py
 	$(BIN)/ruff check --fix app tests migrations wsgi.py
 
+# Keeps instance/: it holds the database, the secret key and the certificate signing key.
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Benchmarks against the budgets in DESIGN.md (not part of `make test` or CI):
+# Benchmarks against the budgets in bench/README.md (not part of `make test` or CI):
 # autosave and the 30-question attempt page under gunicorn on 127.0.0.1, each against
 # a bare Flask ceiling measured in the same run. Exits non-zero when a budget is missed.
 .PHONY: bench

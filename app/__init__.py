@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from app.config import DEV_SECRET, Config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -25,9 +24,6 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_security_headers(app)
-    from app.quizzes.fastpath import AutosaveFastPath
-
-    app.wsgi_app = AutosaveFastPath(app)
     return app
 
 
@@ -62,23 +58,10 @@ def refuse_default_secret(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app.accounts.sessions import SlidingSessionInterface
-
-    app.session_interface = SlidingSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    # Only routes decorated with @limiter.limit are limited, and their decorator
-    # checks them. With no default, application or meta limits, Flask-Limiter's own
-    # check of every request finds nothing to do, at a twentieth of the attempt
-    # page. (A limit on a whole blueprint would need that check back.)
-    hooks = app.before_request_funcs.get(None, [])
-    limits = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
-    if limiter._check_request_limit in hooks and not any(
-        app.config.get(name) for name in limits
-    ):
-        hooks.remove(limiter._check_request_limit)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -151,65 +134,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = format_vn_date
     app.jinja_env.filters["vn_datetime"] = lambda d: format_vn_date(d, with_time=True)
 
-    app.jinja_env.globals["site_nav"] = site_nav
-    install_template_gettext(app)
-
     @app.context_processor
     def inject_globals():
-        from flask_babel import get_locale, get_translations
+        from flask_babel import get_locale
 
         return {
             "current_language": str(get_locale()),
-            "request_translations": get_translations(),
             "org_name": app.config["ORG_NAME"],
         }
-
-
-def install_template_gettext(app: Flask) -> None:
-    """Templates' _(), gettext() and ngettext(), with the semantics of Jinja's
-    "newstyle" gettext that Flask-Babel installs (autoescaped, %-formatted), in one
-    call instead of three, through the translations `inject_globals` puts in each
-    render's context instead of a lookup per string: together they were half the
-    render of the attempt page."""
-    from flask_babel import get_translations
-    from jinja2 import pass_context
-
-    def translations(context):
-        found = context.get("request_translations")  # None outside render_template
-        return found if found is not None else get_translations()
-
-    @pass_context
-    def gettext(context, string, **variables):
-        text = translations(context).ugettext(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    @pass_context
-    def ngettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        text = translations(context).ungettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
-
-
-def site_nav():
-    """_site_nav.html for this language, endpoint and set of roles, rendered once."""
-    from flask import render_template
-    from flask_babel import get_locale
-    from markupsafe import Markup
-
-    roles = (
-        frozenset(current_user.role_names) if current_user.is_authenticated else None
-    )
-    key = (str(get_locale()), request.endpoint, roles)
-    cache = current_app.extensions.setdefault("vhcv_site_nav", {})
-    if key not in cache:
-        cache[key] = Markup(render_template("_site_nav.html"))
-    return cache[key]
 
 
 def register_commands(app: Flask) -> None:

@@ -33,8 +33,6 @@ class Config:
     PERMANENT_SESSION_LIFETIME = int(
         os.environ.get("SESSION_LIFETIME_SECONDS", "28800")
     )
-    # The lifetime runs from the last request; the cookie is renewed this often.
-    SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
     # Vietnamese first; English is the second catalogue.
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
@@ -62,6 +60,8 @@ class Config:
     # Code of the unit that owns content loaded by `flask content sync` when it has no
     # owner yet: trainers of that unit's subtree may author it. Unset: admin only.
     CONTENT_OWNER = os.environ.get("VHCV_CONTENT_OWNER")
+    # Autosaves allowed per attempt (a cadre ticks a box at most a few times a second).
+    AUTOSAVE_RATE_LIMIT = os.environ.get("AUTOSAVE_RATE_LIMIT", "120 per minute")
     # Seconds after an attempt's deadline in which a save still counts (latency).
     ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))
     # Share of a module's estimated minutes that must pass before "read" is accepted.

@@ -1,14 +1,10 @@
-"""The migrations build exactly the models' schema; SQLite runs in WAL mode, and its
-writers take turns."""
+"""The migrations build exactly the models' schema; SQLite runs in WAL mode, writers
+wait for each other up to the busy timeout, and reads take no write lock."""
 
-import fcntl
-import os
-import sqlite3
 import threading
 import time
 import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -87,19 +83,7 @@ def _in_thread(target, timeout=5.0) -> bool:
     return not worker.is_alive()
 
 
-def _lock_file_taken(tmp_path) -> bool:
-    """Whether a writer holds the lock file (tried from a file of its own)."""
-    fd = os.open(tmp_path / "t.sqlite3-writers.lock", os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
-def test_sqlite_writers_take_turns_on_a_lock_file(tmp_path):
+def test_a_second_writer_waits_for_the_first_then_writes(tmp_path):
     engine = _file_app(tmp_path)
     waited = []
 
@@ -109,96 +93,83 @@ def test_sqlite_writers_take_turns_on_a_lock_file(tmp_path):
             connection.execute(text("INSERT INTO t VALUES (2)"))
         waited.append(time.monotonic() - began)
 
-    with engine.begin() as connection:  # its turn lasts until it is back in the pool
+    with engine.begin() as connection:  # BEGIN IMMEDIATE: holds the write lock
         connection.execute(text("INSERT INTO t VALUES (1)"))
-        assert _lock_file_taken(tmp_path)
         other = threading.Thread(target=second_writer)
         other.start()
         time.sleep(0.3)
-        assert waited == []  # waiting for its turn, not failed
+        assert waited == []  # waiting (busy timeout), not failed
     other.join(5)
     assert waited and waited[0] >= 0.25
-    assert not _lock_file_taken(tmp_path)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
     engine.dispose()
 
 
-def test_reads_take_no_turn(tmp_path):
-    engine = _file_app(tmp_path)
+def test_a_writer_waits_no_longer_than_the_busy_timeout(tmp_path):
+    engine = _file_app(tmp_path, busy_ms=300)
+    outcome = []
+
+    def write():
+        began = time.monotonic()
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (2)"))
+        except OperationalError as error:
+            outcome.append(("locked" in str(error), time.monotonic() - began))
+
+    with engine.begin() as holder:
+        holder.execute(text("INSERT INTO t VALUES (1)"))
+        assert _in_thread(write, timeout=3)
+    assert outcome and outcome[0][0] and 0.25 <= outcome[0][1] < 2
+    engine.dispose()
+
+
+def test_a_read_only_command_leaves_the_write_lock_free(tmp_path):
+    """A long CLI export reads in a plain transaction (database.reading_only):
+    saves go on meanwhile. Any other CLI transaction takes the write lock."""
+    from app.database import reading_only
+
+    engine = _file_app(tmp_path, busy_ms=300)
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=str(engine.url)))
-    with app.test_request_context("/", method="GET"), app.app_context():
-        db.session.execute(text("SELECT count(*) FROM t")).scalar()
-        assert not _lock_file_taken(tmp_path)
+    wrote = []
+
+    def write():
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+        wrote.append(True)
+
+    with app.app_context():
+        with reading_only():
+            db.session.execute(text("SELECT count(*) FROM t")).scalar()
+            assert _in_thread(write) and wrote == [True]
+        db.session.execute(text("SELECT count(*) FROM t")).scalar()  # writes
+        failed = []
+
+        def blocked():
+            try:
+                write()
+            except OperationalError:
+                failed.append(True)
+
+        assert _in_thread(blocked) and failed == [True]
+        db.session.rollback()
         db.session.remove()
         db.engine.dispose()
     engine.dispose()
 
 
-def test_a_closed_connection_gives_its_turn_back(tmp_path):
-    engine = _file_app(tmp_path)
-    holder = engine.connect()
-    holder.begin()
-    holder.execute(text("INSERT INTO t VALUES (1)"))
-    assert _lock_file_taken(tmp_path)
-    holder.invalidate()  # e.g. the connection broke mid-transaction
-    assert not _lock_file_taken(tmp_path)
-
-    def write():
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO t VALUES (2)"))
-
-    assert _in_thread(write)
-    holder.close()
-    engine.dispose()
-
-
-def test_a_turn_kept_out_of_the_pool_holds_others_up_only_for_the_busy_timeout(
-    tmp_path,
-):
+def test_get_requests_read_without_the_write_lock(tmp_path):
     engine = _file_app(tmp_path, busy_ms=300)
-    keeper = engine.connect()  # as in `flask shell`: written, committed, kept
-    keeper.execute(text("INSERT INTO t VALUES (1)"))
-    keeper.commit()
-    assert _lock_file_taken(tmp_path)
-    took = []
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=str(engine.url)))
+    with app.test_request_context("/", method="GET"):
+        db.session.execute(text("SELECT count(*) FROM t")).scalar()
 
-    def write():
-        began = time.monotonic()
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO t VALUES (2)"))
-        took.append(time.monotonic() - began)
+        def write():
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (2)"))
 
-    assert _in_thread(write)
-    assert took and 0.25 <= took[0] < 2  # no turn after 0.3 s: SQLite let it in
-    keeper.close()
-    engine.dispose()
-
-
-def test_without_a_usable_lock_file_writers_still_write(tmp_path, caplog):
-    (tmp_path / "t.sqlite3-writers.lock").mkdir()  # cannot be opened as a file
-    engine = _file_app(tmp_path)
-    with engine.begin() as connection:
-        connection.execute(text("INSERT INTO t VALUES (1)"))
-    assert "cannot take turns" in caplog.text
-    engine.dispose()
-
-
-def test_a_thread_holding_a_turn_is_not_made_to_wait_for_another(tmp_path):
-    """Two write transactions in one thread: the second goes to SQLite's own
-    waiting (its busy timeout), never to a wait on the turn its thread holds."""
-    engine = _file_app(tmp_path, busy_ms=200)
-    outcome = []
-
-    def two_writers():
-        with engine.begin() as first:
-            first.execute(text("INSERT INTO t VALUES (1)"))
-            locked = (OperationalError, sqlite3.OperationalError)
-            with pytest.raises(locked, match="locked"):
-                with engine.begin() as second:
-                    second.execute(text("INSERT INTO t VALUES (2)"))
-            outcome.append("timed out in SQLite")
-
-    assert _in_thread(two_writers)
-    assert outcome == ["timed out in SQLite"]
+        assert _in_thread(write)
+        db.session.remove()
+        db.engine.dispose()
     engine.dispose()

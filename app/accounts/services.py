@@ -3,10 +3,8 @@
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -181,59 +179,18 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH_CACHE[method]
 
 
-def _attribute_keys(model) -> tuple[str, ...]:
-    mapper = model.__mapper__
-    return tuple(mapper.get_property_by_column(c).key for c in model.__table__.columns)
-
-
-_USER_KEYS, _ROLE_KEYS = _attribute_keys(User), _attribute_keys(RoleAssignment)
-# The user and its roles (every page's navigation asks for them) in one Core query.
-_SESSION_USER = (
-    select(*User.__table__.columns, *RoleAssignment.__table__.columns)
-    .select_from(User.__table__)
-    .outerjoin(RoleAssignment.__table__)
-    .where(User.__table__.c.id == bindparam("user_id"))
-    .order_by(RoleAssignment.__table__.c.id)
-)
-
-
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login loader: "<id>:<session version>"; a stale version signs out."""
+    """Flask-Login loader: "<id>:<session version>"; a stale version, or a locked
+    account, signs out. The roles come in the same query (every page's navigation
+    asks for them)."""
     try:
         user_id, version = (int(p) for p in session_id.split(":"))
     except ValueError:
         return None
-    rows = db.session.connection().execute(_SESSION_USER, {"user_id": user_id}).all()
-    if not rows or rows[0].session_version != version or not rows[0].active:
+    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
+    if user is None or user.session_version != version or not user.active:
         return None
-    known = db.session.identity_map.get(identity_key(User, user_id))
-    if known is not None:
-        return known
-    # Every page of a signed-in user runs this, and the ORM's own load of a user
-    # with its roles cost as much as the rest of the attempt page. So the rows
-    # read above become the persistent User and RoleAssignments that query would
-    # have given (SQLAlchemy's documented set_committed_value and
-    # make_transient_to_detached); other relationships load lazily as usual.
-    width = len(_USER_KEYS)
-    user = _as_loaded(User, _USER_KEYS, rows[0][:width])
-    roles = [
-        _as_loaded(RoleAssignment, _ROLE_KEYS, r[width:]) for r in rows if r[width]
-    ]
-    set_committed_value(user, "roles", roles)
-    for role in roles:
-        set_committed_value(role, "user", user)
-        make_transient_to_detached(role)
-    make_transient_to_detached(user)
-    db.session.add(user)  # and, by cascade, its roles
     return user
-
-
-def _as_loaded(model, keys: tuple[str, ...], values):
-    """A new `model` instance holding `values` with no pending change."""
-    instance = model()
-    for key, value in zip(keys, values, strict=True):
-        set_committed_value(instance, key, value)
-    return instance
 
 
 def set_active(user: User, active: bool, actor: User | None = None) -> None:

@@ -4,11 +4,11 @@ and issuing certificates for completed records that have none."""
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app import audit
 from app.accounts import units as unit_services
+from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
@@ -46,9 +46,7 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from None
     count = 0
-    # A plain read transaction: a CLI command otherwise takes SQLite's write lock.
-    db.session.commit()
-    with current_app.test_request_context(), output.open("wb") as file:
+    with reading_only(), output.open("wb") as file:
         certificates = services.for_unit(campaign, unit)
 
         def counted():
@@ -59,7 +57,6 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
 
         for chunk in services.zip_chunks(counted()):
             file.write(chunk)
-        db.session.commit()
     audit.record(
         "certificates.exported",
         target=unit,

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -161,11 +162,35 @@ class Attempt(db.Model):
         Index("ix_attempt_open_deadline", "state", "deadline_at"),
     )
 
-    def is_open(self, now: datetime) -> bool:
-        return self.state == OPEN and now < self.deadline_at
+    # The attempt's time rules, each defined once and usable both on an instance and
+    # in a query (select(Attempt).where(Attempt.is_overdue(now, grace))). `grace` is
+    # the latency allowance of attempts.grace_period(); saves in it still count.
 
-    def is_overdue(self, now: datetime, grace: timedelta) -> bool:
-        return self.state == OPEN and now > self.deadline_at + grace
+    @hybrid_method
+    def is_open(self, now: datetime):
+        """Still running: open and before its deadline."""
+        return (self.state == OPEN) & (self.deadline_at > now)
+
+    @hybrid_method
+    def accepts_saves(self, now: datetime, grace: timedelta):
+        """A save made `now` counts: open, and its deadline plus grace not passed."""
+        return (self.state == OPEN) & (self.deadline_at >= now - grace)
+
+    @hybrid_method
+    def is_overdue(self, now: datetime, grace: timedelta):
+        """Open, but past its deadline plus grace: to be finalised with what was
+        saved in time (lazily by the next request, or by the sweep)."""
+        return (self.state == OPEN) & (self.deadline_at < now - grace)
+
+    def remaining_seconds(self, now: datetime) -> int:
+        """Whole seconds left before the deadline; 0 once finished or past it."""
+        return seconds_left(self.deadline_at, now) if self.state == OPEN else 0
+
+
+def seconds_left(deadline: datetime, now: datetime) -> int:
+    """Whole seconds from `now` to `deadline`, never negative: the countdown the
+    pages and the autosave's answer give."""
+    return max(0, int((deadline - now).total_seconds()))
 
 
 class AttemptSlot(db.Model):

@@ -15,29 +15,25 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.database import start_writing
-from app.errors import DomainError
+from app.errors import DomainError, TimeExpired
 from app.extensions import csrf, db, limiter
 from app.timeutil import utcnow
 
 from . import attempts as service
-from . import frame, presenters
-from .fastpath import saved_answer
+from . import presenters, saving
+from .models import seconds_left
 from .services import modules_read_for
 
 bp = Blueprint("quizzes", __name__)
 
 
-def _grace() -> int:
-    return current_app.config["ATTEMPT_GRACE_SECONDS"]
-
-
 def _own_attempt(attempt_id: int):
     """The signed-in user's attempt, finalised first if its time has run out."""
     attempt = service.get_own_attempt(current_user, attempt_id)
-    if attempt.is_overdue(utcnow(), service.grace(_grace())):
+    if attempt.is_overdue(utcnow(), service.grace_period()):
         start_writing()
         attempt = service.get_own_attempt(current_user, attempt_id)
-        if service.finalise_if_overdue(attempt, utcnow(), _grace()):
+        if service.finalise_if_overdue(attempt, utcnow()):
             db.session.commit()
     return attempt
 
@@ -80,22 +76,19 @@ def start(code: str):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    attempt = service.read_own_attempt(current_user.id, attempt_id)
-    if attempt.is_overdue(utcnow(), service.grace(_grace())):
-        _own_attempt(attempt_id)  # finalises it: the result page follows
-        return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+    attempt = _own_attempt(attempt_id)
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     info = presenters.attempt_page(
         attempt, request.args.get("page", 1, type=int), utcnow()
     )
-    token = service.attempt_token(
+    token = saving.autosave_token(
         current_app.config["SECRET_KEY"],
         attempt.id,
         current_user.id,
         current_user.session_version,
     )
-    return frame.render_attempt_page(info, token)
+    return render_template("quizzes/attempt.html", info=info, token=token)
 
 
 @bp.post("/attempts/<int:attempt_id>/save")
@@ -104,11 +97,20 @@ def save_page(attempt_id: int):
     """Plain form post (works without JavaScript): save this page, then move on."""
     attempt = _own_attempt(attempt_id)
     target = request.form.get("go", "")
+    choices = {
+        position: picked
+        for position in request.form.getlist("positions", type=int)
+        # An untouched question keeps what another tab saved.
+        if (picked := request.form.getlist(f"q{position}", type=int))
+    }
     try:
-        for position in request.form.getlist("positions", type=int):
-            choices = request.form.getlist(f"q{position}", type=int)
-            if choices:  # an untouched question keeps what another tab saved
-                service.save_answer(attempt, position, choices, grace_seconds=_grace())
+        saving.save_choices(
+            db.session.connection(),
+            attempt.id,
+            current_user.id,
+            choices,
+            service.grace_period(),
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -121,38 +123,54 @@ def save_page(attempt_id: int):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
 
 
+def _autosave_limit() -> str:
+    return current_app.config["AUTOSAVE_RATE_LIMIT"]
+
+
+def _attempt_key() -> str:
+    return f"attempt:{request.view_args['attempt_id']}"
+
+
 @bp.post("/attempts/<int:attempt_id>/autosave")
-@csrf.exempt  # the attempt token is the proof, and only the owner's page carries it
-@limiter.exempt
+@csrf.exempt  # the signed attempt token is the proof; only the owner's page has it
+@limiter.limit(_autosave_limit, key_func=_attempt_key)
 def autosave(attempt_id: int):
-    """The page script's save of one choice: no session needed (see fast_save).
-    Good saves are answered before Flask by fastpath.AutosaveFastPath; this view
-    answers the rest (multipart bodies, odd fields, refusals) by the same rules."""
+    """The page script's save of one choice. The token is checked before anything
+    is read or written; then the one save of `saving.save_choices`."""
     form = request.form
-    now = utcnow()
+    position = form.get("position", type=int) or 0
     try:
-        deadline_at = service.fast_save(
-            attempt_id,
-            form.get("position", type=int) or 0,
-            form.getlist("choice", type=int),
-            form.get("t", ""),
+        holder = saving.read_autosave_token(
             current_app.config["SECRET_KEY"],
-            now,
-            grace_seconds=_grace(),
+            form.get("t", ""),
+            attempt_id,
+            current_app.config.get("SECRET_KEY_FALLBACKS") or (),
+        )
+        result = saving.save_choices(
+            db.session.connection(),
+            attempt_id,
+            holder.user_id,
+            {position: form.getlist("choice", type=int)},
+            service.grace_period(),
+            session_version=holder.session_version,
         )
     except DomainError as error:
         db.session.rollback()
-        if isinstance(error, service.TimeExpired):
+        if isinstance(error, TimeExpired):
             _finalise_if_overdue(attempt_id)
         return jsonify(saved=False, error=error.message), error.status
     db.session.commit()
-    position = form.get("position", type=int)
-    return jsonify(saved_answer(position, now, deadline_at))
+    return jsonify(
+        saved=True,
+        position=position,
+        saved_at=result.saved_at.isoformat(),
+        remaining=seconds_left(result.deadline_at, result.saved_at),
+    )
 
 
 def _finalise_if_overdue(attempt_id: int) -> None:
     attempt = db.session.get(service.Attempt, attempt_id)
-    if attempt is not None and service.finalise_if_overdue(attempt, utcnow(), _grace()):
+    if attempt is not None and service.finalise_if_overdue(attempt, utcnow()):
         db.session.commit()
 
 
@@ -162,7 +180,7 @@ def status(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     return jsonify(
         state=attempt.state,
-        remaining=presenters.remaining_seconds(attempt, utcnow()),
+        remaining=attempt.remaining_seconds(utcnow()),
         result_url=url_for("quizzes.result", attempt_id=attempt.id),
     )
 
@@ -173,7 +191,7 @@ def confirm(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    info = presenters.attempt_page(service.AttemptHead.of(attempt), 1, utcnow())
+    info = presenters.attempt_page(attempt, 1, utcnow())
     return render_template("quizzes/confirm.html", info=info, form=EmptyForm())
 
 

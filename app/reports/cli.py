@@ -1,7 +1,5 @@
 """`flask reports export|annual`: the same files HR officers download, for operators."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -10,6 +8,7 @@ from flask.cli import AppGroup
 
 from app import audit
 from app.accounts import units as unit_services
+from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
@@ -51,17 +50,6 @@ def _format(chosen: str | None, output: Path, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-@contextmanager
-def _read_only() -> Iterator[None]:
-    """Run a long read in a plain transaction. A CLI command otherwise takes
-    SQLite's write lock at its first statement (app.database), which would hold
-    every cadre's autosave back for the length of the export."""
-    db.session.commit()
-    with current_app.test_request_context():
-        yield
-        db.session.commit()
-
-
 def _audit(kind: str, campaign, unit, output: Path) -> None:
     audit.record(
         "report.exported",
@@ -91,7 +79,7 @@ def export_command(
     """Write the training records of a campaign for a unit's subtree."""
     campaign, unit = _selection(campaign_code, unit_code)
     fmt = _format(fmt, output, ("csv", "xlsx"))
-    with _read_only():
+    with reading_only():
         rows = exports.iter_rows(campaign, unit)
         if fmt == "csv":
             with output.open("w", encoding="utf-8", newline="") as file:
@@ -119,7 +107,7 @@ def annual_command(
     score, not started) for a unit's subtree."""
     campaign, unit = _selection(campaign_code, unit_code)
     fmt = _format(fmt, output, ("xlsx", "html"))
-    with _read_only():
+    with reading_only():
         report = annual.annual_report(campaign, unit)
         if fmt == "xlsx":
             output.write_bytes(annual.annual_xlsx(report))
@@ -130,7 +118,9 @@ def annual_command(
 
 
 def _render_html(report: annual.AnnualReportInfo) -> str:
-    """The printable page as a self-contained file (inline styles, no links)."""
-    return render_template(
-        "reports/annual.html", report=report, standalone=True, nonce=None
-    )
+    """The printable page as a self-contained file (inline styles, no links). The
+    page template reads the request (the site's layout), so it renders in one."""
+    with current_app.test_request_context():
+        return render_template(
+            "reports/annual.html", report=report, standalone=True, nonce=None
+        )

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import attempts as svc
+from app.quizzes import saving
 from app.quizzes.models import Attempt, AttemptAnswer
 from app.timeutil import utcnow
 from tests.conftest import TEST_DATABASE_URL, _empty_postgres, make_config
@@ -151,15 +152,23 @@ def test_a_save_racing_the_end_has_one_consistent_outcome(shared_app, round_):
 def test_the_autosave_path_racing_the_end_has_one_consistent_outcome(
     shared_app, round_
 ):
-    """The path the page's script uses (one read, then claim + upsert)."""
+    """The path the page's script uses (token, then slots read, claim, upsert)."""
     attempt_id = _start(shared_app)
     secret = shared_app.config["SECRET_KEY"]
     with shared_app.app_context():
         attempt = _attempt(attempt_id)
-        token = svc.attempt_token(secret, attempt_id, attempt.user_id, 1)
+        token = saving.autosave_token(secret, attempt_id, attempt.user_id, 1)
 
     def save():
-        svc.fast_save(attempt_id, 1, [0], token, secret, utcnow())
+        holder = saving.read_autosave_token(secret, token, attempt_id)
+        saving.save_choices(
+            db.session.connection(),
+            attempt_id,
+            holder.user_id,
+            {1: [0]},
+            svc.grace_period(),
+            session_version=holder.session_version,
+        )
         return "saved"
 
     def submit():
