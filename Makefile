@@ -42,8 +42,18 @@ run: db
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/gunicorn --bind $(HOST):$(PORT) \
 		--workers 1 --threads 8 --access-logfile - wsgi:app
 
+# Tests that need Redis run against TEST_REDIS_URL (database 15 of the local Redis by
+# default) when it answers; .ci/run starts one.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export TEST_REDIS_URL
+
 test: venv translations
-	$(BIN)/pytest -m "not browser" -n auto
+	$(BIN)/pytest -m "not browser and not redis" -n auto
+	@if $(BIN)/python -c "import os, redis; redis.Redis.from_url(os.environ['TEST_REDIS_URL'], socket_timeout=2).ping()" 2>/dev/null; then \
+		$(BIN)/pytest -m redis; \
+	else \
+		echo "Redis tests NOT run: no Redis answers at $(TEST_REDIS_URL) (.ci/run starts one)."; \
+	fi
 	@if [ -x "$(CHROMIUM)" ]; then \
 		$(BIN)/pytest -m browser; \
 	else \

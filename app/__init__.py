@@ -24,7 +24,18 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_security_headers(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme
+    from their X-Forwarded-* headers (and only from as many as there are)."""
+    count = app.config["TRUSTED_PROXIES"]
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def load_config(app: Flask, config: type | dict | None) -> None:

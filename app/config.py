@@ -38,8 +38,15 @@ class Config:
     LANGUAGES = ("vi", "en")
     # Dates on screen and in exports are in Vietnam time.
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-    # Sign-in attempts allowed per client address.
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed sign-ins allowed per client address (an office behind one NAT shares it).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute;100 per hour")
+    # Failed sign-ins allowed per username, from any address.
+    LOGIN_USER_RATE_LIMIT = os.environ.get(
+        "LOGIN_USER_RATE_LIMIT", "5 per minute;20 per hour"
+    )
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+    # (werkzeug ProxyFix); 0 when clients connect directly.
+    TRUSTED_PROXIES = int(os.environ.get("VHCV_TRUSTED_PROXIES", "0"))
     # Flask-Limiter's storage; set from REDIS_URL in create_app.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

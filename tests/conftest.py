@@ -39,6 +39,7 @@ def make_config(**overrides) -> dict:
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL or "sqlite://"
     config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    config["LOGIN_USER_RATE_LIMIT"] = "1000 per minute"
     config.update(overrides)
     return config
 

@@ -193,6 +193,12 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of `user` (sign-out): a cookie copied before, on this or
+    another device, and the autosave tokens of its open pages stop working."""
+    user.session_version += 1
+
+
 def set_active(user: User, active: bool, actor: User | None = None) -> None:
     """Deactivate (no sign-in, out of new campaigns) or reactivate a cadre."""
     if user.active != active:

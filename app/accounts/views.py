@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -33,12 +34,34 @@ from .units import get_unit_by_code
 bp = Blueprint("accounts", __name__)
 
 
-def _login_limit() -> str:
+def _address_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _username_limit() -> str:
+    return current_app.config["LOGIN_USER_RATE_LIMIT"]
+
+
+def _username_key() -> str:
+    """The name being signed in to (empty: the limit is skipped, no password is
+    checked without one)."""
+    name = request.form.get("username", "").strip().lower()[:80]
+    return f"login-user:{name}" if name else ""
+
+
+def _failed(_response) -> bool:
+    """Only a sign-in that did not succeed counts against the limits."""
+    return not g.get("signed_in", False)
+
+
+# Failed sign-ins are counted per client address (through ProxyFix when the app
+# stands behind VHCV_TRUSTED_PROXIES proxies) and per username, in the limiter's
+# storage: Redis when REDIS_URL is set, shared by every worker and server.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _username_limit, methods=["POST"], key_func=_username_key, deduct_when=_failed
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -49,6 +72,7 @@ def login():
             session.permanent = True  # PERMANENT_SESSION_LIFETIME from last request
             login_user(user)
             db.session.commit()
+            g.signed_in = True
             return redirect(
                 safe_next_url(request.args.get("next"), url_for("main.home"))
             )
@@ -58,6 +82,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("accounts.login"))

@@ -40,6 +40,20 @@ def test_logout_ends_the_session(client, auth, tree):
     assert client.get("/").status_code == 302
 
 
+def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, auth, tree):
+    auth.login("learner1")
+    assert client.get("/").status_code == 200
+    copied = client.get_cookie("session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/").headers["Location"].startswith("/login")
+    auth.login("learner1")  # signing in again works, with a new session
+    assert client.get("/").status_code == 200
+    thief.set_cookie("session", copied)
+    assert thief.get("/").status_code == 302
+
+
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, auth, tree):
     auth.login("learner1")
     response = client.post(

@@ -453,3 +453,14 @@ def test_a_forged_autosave_runs_no_statement(app, client, auth, learner):
             assert statements == []
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_signing_out_ends_the_pages_autosave_token(app, client, auth, learner):
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    auth.logout()
+    response = app.test_client().post(
+        f"/attempts/{attempt_id}/autosave",
+        data={"t": token, "position": 1, "choice": 0},
+    )
+    assert response.status_code == 404
