@@ -15,6 +15,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     load_config(app, config)
     refuse_default_secret(app)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -86,6 +87,12 @@ def register_extensions(app: Flask) -> None:
     from app.database import configure_sqlite
 
     configure_sqlite(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    from app.database import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def select_locale() -> str:

@@ -14,12 +14,47 @@ PostgreSQL needs none of this.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, abort, g, has_app_context, has_request_context, request
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# The largest id or number a request may name: PostgreSQL's integer (SQLite's is
+# wider). Beyond it a query would fail with a driver error instead of finding nothing.
+MAX_INT = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The app's `<int:…>` in routes: ids from 0 to MAX_INT; anything else is 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def db_int(value: str) -> int:
+    """`type=` for request.form.get/getlist: an integer in the database's range,
+    else ValueError (so `get` gives its default and `getlist` skips it)."""
+    number = int(value)
+    if not -MAX_INT <= number <= MAX_INT:
+        raise ValueError(f"out of range: {value}")
+    return number
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    """The query argument `name` as an integer: `default` when it is absent or not
+    a number (as `request.args.get(type=int)`), 404 when it is a number beyond
+    what the database holds (no such unit, page or version)."""
+    try:
+        number = int(request.args.get(name, ""))
+    except ValueError:
+        return default
+    if not -MAX_INT <= number <= MAX_INT:
+        abort(404)
+    return number
 
 
 def configure_sqlite(app: Flask) -> None:

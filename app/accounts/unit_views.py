@@ -1,11 +1,12 @@
 """Admin pages for the unit tree: browse, create, rename, move, merge, import."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from app.database import int_arg
 from app.errors import DomainError, ImportRejected
 from app.extensions import db
 from app.security import role_required
@@ -32,7 +33,7 @@ def _unit_or_404(unit_id: int) -> Unit:
 @bp.get("/admin/units")
 @role_required("admin")
 def units():
-    parent_id = request.args.get("parent", type=int)
+    parent_id = int_arg("parent")
     parent = _unit_or_404(parent_id) if parent_id else None
     children = unit_services.children_of(parent)
     counts = _cadre_counts(children)

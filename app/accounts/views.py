@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.security import (
@@ -117,6 +118,7 @@ def cadres():
         query = query.where(services.User.category == category)
     page = db.paginate(
         services.vietnamese_order(query),
+        page=int_arg("page", 1),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

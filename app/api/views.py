@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from app.database import start_writing
+from app.database import MAX_INT, start_writing
 from app.errors import DomainError
 from app.extensions import csrf, db
 
@@ -38,7 +38,7 @@ def campaign_records(code: str):
     if token is None:
         return _error(401, "Thiếu mã truy cập, mã không đúng hoặc đã bị thu hồi.")
     page = request.args.get("page", "1").strip()
-    if not page.isdigit() or int(page) < 1:
+    if not page.isdigit() or not 1 <= int(page) <= MAX_INT:
         return _error(400, "Tham số page phải là số nguyên từ 1.")
     result = services.records_page(token, code, request.args.get("unit"), int(page))
     body = _page_body(result)

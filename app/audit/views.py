@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.database import int_arg
 from app.extensions import db
 from app.security import role_required
 from app.timeutil import vn_day_end, vn_day_start
@@ -59,7 +60,12 @@ def index():
         _day(filters["since"]),
         _day(filters["until"]),
     )
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        query,
+        page=int_arg("page", 1),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     )

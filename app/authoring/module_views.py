@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.accounts.forms import EmptyForm
 from app.courses.models import Course
+from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
 
@@ -130,8 +131,8 @@ def module_diff(code: str):
     if module.current_version is None:
         flash(_("Học phần chưa có phiên bản nào."), "info")
         return redirect(url_for("authoring.module_edit", code=code))
-    b = request.args.get("b", module.current_version.number, type=int)
-    a = request.args.get("a", max(1, b - 1), type=int)
+    b = int_arg("b", module.current_version.number)
+    a = int_arg("a", max(1, b - 1))
     old, new = modules.get_version(module, a), modules.get_version(module, b)
     return render_template(
         "authoring/modules/diff.html",

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
-from app.database import start_writing
+from app.database import db_int, int_arg, start_writing
 from app.errors import DomainError, TimeExpired
 from app.extensions import csrf, db, limiter
 from app.timeutil import utcnow
@@ -79,9 +79,7 @@ def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    info = presenters.attempt_page(
-        attempt, request.args.get("page", 1, type=int), utcnow()
-    )
+    info = presenters.attempt_page(attempt, int_arg("page", 1), utcnow())
     token = saving.autosave_token(
         current_app.config["SECRET_KEY"],
         attempt.id,
@@ -99,7 +97,7 @@ def save_page(attempt_id: int):
     target = request.form.get("go", "")
     choices = {
         position: picked
-        for position in request.form.getlist("positions", type=int)
+        for position in request.form.getlist("positions", type=db_int)
         # An untouched question keeps what another tab saved.
         if (picked := request.form.getlist(f"q{position}", type=int))
     }
@@ -138,7 +136,7 @@ def autosave(attempt_id: int):
     """The page script's save of one choice. The token is checked before anything
     is read or written; then the one save of `saving.save_choices`."""
     form = request.form
-    position = form.get("position", type=int) or 0
+    position = form.get("position", type=db_int) or 0
     try:
         holder = saving.read_autosave_token(
             current_app.config["SECRET_KEY"],

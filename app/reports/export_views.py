@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from app import audit
 from app.accounts.models import Unit
-from app.database import start_writing
+from app.database import int_arg, start_writing
 from app.errors import NotFound
 from app.extensions import db
 from app.records.models import Campaign
@@ -87,7 +87,7 @@ def _selection() -> tuple[Campaign, Unit]:
     campaign = pick_campaign(current_user, request.args.get("campaign"))
     if campaign is None:
         raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
-    unit_id = request.args.get("unit", type=int)
+    unit_id = int_arg("unit")
     if unit_id is None:
         unit_id = default_unit(current_user, campaign).id
     return campaign, get_scoped_unit(current_user, unit_id, "hr")

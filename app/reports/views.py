@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from app.database import int_arg
 from app.security import get_scoped_user, role_required
 from app.timeutil import utcnow
 
@@ -25,7 +26,7 @@ def _scope() -> ReportScope:
     return report_scope(
         current_user,
         request.args.get("campaign"),
-        request.args.get("unit", type=int),
+        int_arg("unit"),
     )
 
 
@@ -60,7 +61,7 @@ def cadres():
             scope.unit,
             status,
             text,
-            request.args.get("page", 1, type=int),
+            int_arg("page", 1),
             current_app.config["PAGE_SIZE"],
             direct,
         )
