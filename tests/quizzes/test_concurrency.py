@@ -108,6 +108,40 @@ def test_two_tabs_saving_different_answers_keep_both(shared_app):
         assert len(answers) == 2
 
 
+def test_of_two_racing_saves_the_one_acknowledged_last_is_stored(shared_app):
+    """Two tabs save different choices for one question at the same moment, 100
+    times: the stored answer is always the one whose acknowledgement (its saved_at)
+    is the later — the time is taken under the attempt's row lock."""
+    attempt_id = _start(shared_app)
+    with shared_app.app_context():
+        user_id = _attempt(attempt_id).user_id
+
+    def save(choice):
+        def job():
+            result = saving.save_choices(
+                db.session.connection(),
+                attempt_id,
+                user_id,
+                {1: [choice]},
+                svc.grace_period(),
+            )
+            return choice, result.saved_at
+
+        return job
+
+    mismatches = 0
+    for _ in range(100):
+        results = run_together(shared_app, save(0), save(1))
+        assert not [r for r in results if isinstance(r, Exception)], results
+        last_choice, last_at = max(results, key=lambda r: r[1])
+        with shared_app.app_context():
+            answer = db.session.scalar(select(AttemptAnswer))
+            order = _attempt(attempt_id).slots[0].option_order
+            stored = answer.selected == [order[last_choice]]
+            mismatches += not (stored and answer.saved_at == last_at)
+    assert mismatches == 0
+
+
 def test_two_simultaneous_submits_grade_once(shared_app):
     attempt_id = _start(shared_app)
     with shared_app.app_context():
