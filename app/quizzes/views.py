@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -129,9 +130,15 @@ def _attempt_key() -> str:
     return f"attempt:{request.view_args['attempt_id']}"
 
 
+def _by_the_owner(_response) -> bool:
+    """Only saves sent with the owner's token count against the attempt's limit:
+    anyone can guess an attempt id, and forged saves must not use up the owner's."""
+    return g.get("autosave_holder") is not None
+
+
 @bp.post("/attempts/<int:attempt_id>/autosave")
 @csrf.exempt  # the signed attempt token is the proof; only the owner's page has it
-@limiter.limit(_autosave_limit, key_func=_attempt_key)
+@limiter.limit(_autosave_limit, key_func=_attempt_key, deduct_when=_by_the_owner)
 def autosave(attempt_id: int):
     """The page script's save of one choice. The token is checked before anything
     is read or written; then the one save of `saving.save_choices`."""
@@ -144,6 +151,7 @@ def autosave(attempt_id: int):
             attempt_id,
             current_app.config.get("SECRET_KEY_FALLBACKS") or (),
         )
+        g.autosave_holder = holder
         result = saving.save_choices(
             db.session.connection(),
             attempt_id,

@@ -427,6 +427,24 @@ class TestAutosaveLimit:
         )
         assert saved.status_code == 200
 
+    def test_forged_saves_do_not_use_up_the_owners_limit(
+        self, app, client, auth, learner
+    ):
+        attempt_id = _start(client, auth)
+        token = _token(client, attempt_id)
+        url = f"/attempts/{attempt_id}/autosave"
+        stranger = app.test_client()
+        for _ in range(5):
+            forged = stranger.post(url, data={"t": "x", "position": 1, "choice": 0})
+            assert forged.status_code == 404
+        owner = [
+            app.test_client()
+            .post(url, data={"t": token, "position": 1, "choice": 0})
+            .status_code
+            for _ in range(4)
+        ]
+        assert owner == [200, 200, 200, 429]
+
 
 def test_a_forged_autosave_runs_no_statement(app, client, auth, learner):
     """The token is checked before the database is touched: a bad one costs no
