@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.courses.loader import (
+from app.content.modules import (
     ContentSet,
     Problem,
     content_hash,

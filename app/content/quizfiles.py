@@ -16,7 +16,6 @@ from pathlib import Path
 
 import yaml
 
-from app.courses.loader import Problem
 from app.markdown import markdown_problems
 from app.quizzes.questions import (
     MULTIPLE,
@@ -30,6 +29,8 @@ from app.quizzes.questions import (
     QuestionData,
     QuizData,
 )
+
+from .problems import Problem
 
 BANKS_FOLDER = "banks"
 QUIZ_SUFFIXES = (".yml", ".yaml")

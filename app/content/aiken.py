@@ -9,8 +9,10 @@ are collected over the whole file and raised together as a ConversionError.
 
 import re
 
-from app.quizzes.gift import ConversionError, text_lines
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
+
+from .gift import text_lines
+from .problems import ConversionError
 
 _OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*)")

@@ -23,9 +23,9 @@ import zipfile
 from io import BytesIO
 
 from app.markdown import slugify
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
-from .gift import ConversionError
-from .questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+from .problems import ConversionError
 
 _QUESTION = re.compile(r"^câu\s+(\d+)\s*[.:)]\s*(.*)$", re.IGNORECASE)
 _OPTION = re.compile(r"^([a-hA-H])\s*[.)]\s+(.*)$")

@@ -4,19 +4,34 @@ text changed. Operations flush, never commit."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import audit
+from app.courses.models import Course, Module, ModuleVersion
 from app.errors import ImportRejected
 from app.extensions import db
 from app.markdown import render_markdown
 from app.timeutil import format_vn_date
 
-from .loader import ContentSet, CourseFile, ModuleFile, content_hash, course_hash
-from .models import Course, Module, ModuleVersion
+from .modules import ContentSet, CourseFile, ModuleFile, content_hash, course_hash
 
 # Builds the learner URL of a module from its code, and of a course image.
 UrlBuilder = Callable[[str], str]
+
+
+def url_builders():
+    """Functions giving a module's page URL and a course image's URL, as paths."""
+    adapter = current_app.url_map.bind("")
+
+    def module_url(code: str) -> str:
+        return adapter.build("courses.module", {"code": code})
+
+    def media_url(folder: str, target: str) -> str:
+        filename = target.removeprefix("images/")
+        return adapter.build("courses.media", {"folder": folder, "filename": filename})
+
+    return module_url, media_url
 
 
 @dataclass

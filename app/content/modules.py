@@ -18,17 +18,9 @@ import yaml
 
 from app.markdown import markdown_problems, prose_lines, slugify
 
+from .problems import Problem
+
 COURSE_FILE = "course.md"
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str  # relative to the content root's parent: "courses/<folder>/<file>"
-    line: int  # 1-based
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass

@@ -32,18 +32,7 @@ from app.quizzes.questions import (
     option_weights,
 )
 
-
-class ConversionError(ValueError):
-    """Nothing was imported; `problems` are 'line N: message' strings (1-based lines of
-    the input)."""
-
-    def __init__(self, message: str, problems: list[str]):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
-
-    def __str__(self) -> str:
-        return "\n".join([self.message, *self.problems])
+from .problems import ConversionError
 
 
 def text_lines(text: str) -> list[str]:

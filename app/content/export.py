@@ -16,18 +16,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.courses.loader import ContentSet, content_hash, load_content
 from app.courses.models import Course, Module
-from app.courses.sync import module_file_of
-from app.courses.writer import module_text
 from app.errors import ImportRejected
 from app.extensions import db
-from app.quizzes.loader import BANKS_FOLDER, QuizContent, load_quizzes
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.quizzes.questions import BankData, question_hash, question_problems
-from app.quizzes.sync import _quiz_hash
-from app.quizzes.transfer import quiz_data_of, version_to_data
-from app.quizzes.writer import bank_text, quiz_text
+
+from .modules import ContentSet, content_hash, load_content
+from .quizfiles import BANKS_FOLDER, QuizContent, load_quizzes
+from .sync_courses import module_file_of
+from .sync_quizzes import quiz_hash
+from .transfer import quiz_data_of, version_to_data
+from .writer import bank_text, module_text, quiz_text
 
 
 @dataclass
@@ -252,9 +252,9 @@ def _quiz_writes(
         select(Quiz).where(Quiz.active.is_(True)).order_by(Quiz.code)
     ):
         data = quiz_data_of(quiz)
-        digest = _quiz_hash(data)
+        digest = quiz_hash(data)
         existing = by_code.get(quiz.code)
-        file_hash = _quiz_hash(existing) if existing else None
+        file_hash = quiz_hash(existing) if existing else None
         if file_hash == digest:
             result.unchanged += 1
             quiz.synced_hash = digest

@@ -9,7 +9,19 @@ from dataclasses import asdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.courses.sync import (
+from app.extensions import db
+from app.markdown import render_markdown
+from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
+from app.quizzes.questions import (
+    BankData,
+    QuestionData,
+    QuizData,
+    effective_options,
+    option_weights,
+)
+from app.quizzes.questions import question_hash as _question_hash
+
+from .sync_courses import (
     CONFLICT,
     KEEP_BROWSER,
     SAME,
@@ -19,18 +31,6 @@ from app.courses.sync import (
     three_way,
     upsert_by_code,
 )
-from app.extensions import db
-from app.markdown import render_markdown
-
-from .models import Question, QuestionBank, QuestionVersion, Quiz
-from .questions import (
-    BankData,
-    QuestionData,
-    QuizData,
-    effective_options,
-    option_weights,
-)
-from .questions import question_hash as _question_hash
 
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
@@ -127,7 +127,7 @@ def sync_bank(
     data: BankData, result: SyncResult, prefer_files: bool = False
 ) -> QuestionBank:
     """Bring a bank in line with its file by the three-way rule (see
-    app.courses.sync.three_way): questions edited in the browser are kept, or
+    app.content.sync_courses.three_way): questions edited in the browser are kept, or
     reported as conflicts when their file changed too."""
     bank = get_or_create_bank(data.code, data.title)
     bank.title, bank.origin = data.title, "file"
@@ -179,7 +179,7 @@ def sync_bank(
     return bank
 
 
-def _quiz_hash(data: QuizData) -> str:
+def quiz_hash(data: QuizData) -> str:
     fields = asdict(data)
     fields.pop("path")
     fields.pop("line")
@@ -188,7 +188,7 @@ def _quiz_hash(data: QuizData) -> str:
 
 
 def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) -> Quiz:
-    digest = _quiz_hash(data)
+    digest = quiz_hash(data)
     existing = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
     if existing is not None:
         rule = three_way(
@@ -238,7 +238,7 @@ def set_quiz(quiz: Quiz, data: QuizData) -> None:
     quiz.draw_rules = [
         {"count": r.count, "bank": r.bank, "tag": r.tag} for r in data.draw
     ]
-    quiz.content_hash = _quiz_hash(data)
+    quiz.content_hash = quiz_hash(data)
 
 
 def sync_quizzes(
