@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
+from app.content.frontmatter import CODE
 from app.content.modules import ModuleFile, content_hash
-from app.content.quizfiles import CODE
 from app.content.sync_courses import (
     link_resolver,
     module_file_for,

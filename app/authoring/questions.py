@@ -15,9 +15,9 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.accounts.models import Unit, User
 from app.content.aiken import parse_aiken
+from app.content.frontmatter import CODE
 from app.content.gift import parse_gift
 from app.content.problems import ConversionError
-from app.content.quizfiles import CODE
 from app.content.sync_courses import SyncResult
 from app.content.sync_quizzes import upsert_question, version_fields
 from app.content.word import parse_word

@@ -8,17 +8,20 @@ raises on bad content: it returns what it could parse and a list of Problems.
 import hashlib
 import json
 import re
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import yaml
-
-from app.markdown import markdown_problems, prose_lines, slugify
-
+from .frontmatter import (
+    Mapping,
+    Schema,
+    check_integer,
+    check_text,
+    check_texts,
+    read_front_matter,
+)
+from .links import anchors, body_problems
 from .problems import Problem
+from .textfile import read_text
 
 COURSE_FILE = "course.md"
 
@@ -93,153 +96,57 @@ class _Source:
 
     file: Path
     path: str
-    meta: dict
-    key_lines: dict[str, int]  # front-matter key -> file line
+    meta: Mapping
     body: str
     body_line: int
 
     def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, 1)
+        return self.meta.line_of(key)
 
 
 def _read(file: Path, path: str, problems: list[Problem]) -> _Source | None:
     """Decode and split `file`; on failure add a Problem and return None."""
-    text = _decode(file, path, problems)
-    if text is None:
+    text = read_text(file, path, problems)
+    document = read_front_matter(text, path, problems) if text is not None else None
+    if document is None or document.meta is None:
         return None
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    end = _front_matter_end(lines)
-    if end is None:
-        problems.append(Problem(path, 1, "thiếu front matter YAML (--- … ---)"))
-        return None
-    meta = _parse_yaml("\n".join(lines[1:end]), path, problems)
-    if meta is None:
-        return None
-    body = "\n".join(lines[end + 1 :])
-    return _Source(file, path, meta, _key_lines(lines[1:end]), body, end + 2)
-
-
-def _decode(file: Path, path: str, problems: list[Problem]) -> str | None:
-    """The file's text in NFC without a BOM, or None after adding a Problem."""
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except OSError as error:
-        problems.append(Problem(path, 1, f"không đọc được tệp: {error.strerror}"))
-        return None
-    except UnicodeDecodeError as error:
-        message = f"tệp không phải UTF-8 (byte lỗi ở vị trí {error.start})"
-        problems.append(Problem(path, 1, message))
-        return None
-    return unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
-
-
-def _front_matter_end(lines: list[str]) -> int | None:
-    """Index of the closing "---" line, or None if there is no front matter."""
-    if lines[0].rstrip() != "---":
-        return None
-    return next((i for i, ln in enumerate(lines[1:], 1) if ln.rstrip() == "---"), None)
-
-
-def _parse_yaml(text: str, path: str, problems: list[Problem]) -> dict | None:
-    try:
-        meta = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1: 1-based, +1: "---"
-        reason = getattr(error, "problem", None) or str(error)
-        message = f"front matter không phải YAML hợp lệ: {reason}"
-        problems.append(Problem(path, line, message))
-        return None
-    if not isinstance(meta, dict):
-        message = "front matter phải là một bảng “khóa: giá trị” (mapping)"
-        problems.append(Problem(path, 2, message))
-        return None
-    return meta
-
-
-def _key_lines(front: list[str]) -> dict[str, int]:
-    """File line of each top-level key; `front` starts at file line 2."""
-    found: dict[str, int] = {}
-    for i, line in enumerate(front):
-        key = re.match(r"^([^\s:#][^:]*?)\s*:", line)
-        if key:
-            found.setdefault(key.group(1).strip("'\""), i + 2)
-    return found
+    return _Source(file, path, document.meta, document.body, document.body_line)
 
 
 # --- schema ---------------------------------------------------------------------------
 
-_Check = Callable[[str, object], str | None]  # (key, value) -> message or None
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str) and value.strip() != ""
-
-
-def _text(key: str, value: object) -> str | None:
-    return None if _is_text(value) else f"“{key}” phải là chuỗi không rỗng"
-
-
-def _integer(low: int, high: int | None = None) -> _Check:
-    def check(key: str, value: object) -> str | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
-        if ok and (high is None or value <= high):
-            return None
-        if high is None:
-            return f"“{key}” phải là số nguyên ≥ {low}"
-        return f"“{key}” phải là số nguyên từ {low} đến {high}"
-
-    return check
-
-
-def _texts(key: str, value: object) -> str | None:
-    if isinstance(value, list) and value and all(map(_is_text, value)):
-        return None
-    return f"“{key}” phải là danh sách không rỗng các chuỗi không rỗng"
-
 
 def _sources(key: str, value: object) -> str | None:
-    return "thiếu nguồn (sources)" if value in (None, []) else _texts(key, value)
+    return "thiếu nguồn (sources)" if value in (None, []) else check_texts(key, value)
 
 
-MODULE_SCHEMA: dict[str, _Check] = {
-    "code": _text,
-    "course": _text,
-    "title": _text,
-    "order": _integer(1),
-    "minutes": _integer(1, 600),
-    "objectives": _texts,
+_MODULE_CHECKS = {
+    "code": check_text,
+    "course": check_text,
+    "title": check_text,
+    "order": check_integer(1),
+    "minutes": check_integer(1, 600),
+    "objectives": check_texts,
     "sources": _sources,
 }
-COURSE_SCHEMA: dict[str, _Check] = {
-    "code": _text,
-    "title": _text,
-    "description": _text,
-    "audience": _text,
-    "periods": _integer(1),
+MODULE_SCHEMA = Schema(_MODULE_CHECKS, tuple(_MODULE_CHECKS))
+_COURSE_CHECKS = {
+    "code": check_text,
+    "title": check_text,
+    "description": check_text,
+    "audience": check_text,
+    "periods": check_integer(1),
 }
-
-
-def _schema_problems(source: _Source, schema: dict[str, _Check]) -> list[Problem]:
-    found = []
-    for key, check in schema.items():
-        if key not in source.meta:
-            found.append(Problem(source.path, 1, f"thiếu khóa “{key}”"))
-        elif message := check(key, source.meta[key]):
-            found.append(Problem(source.path, source.line_of(key), message))
-    for key in [key for key in source.meta if key not in schema]:
-        line = source.line_of(str(key))
-        found.append(Problem(source.path, line, f"khóa không hợp lệ: {key}"))
-    return found
+COURSE_SCHEMA = Schema(_COURSE_CHECKS, tuple(_COURSE_CHECKS))
 
 
 def _module(source: _Source, problems: list[Problem]) -> ModuleFile | None:
-    found = _schema_problems(source, MODULE_SCHEMA)
+    found = MODULE_SCHEMA.problems(source.meta, source.path, 1)
     problems += found
     if found:
         return None
     module = ModuleFile(
-        **source.meta,
+        **source.meta.data,
         body=source.body,
         body_line=source.body_line,
         path=source.path,
@@ -254,12 +161,12 @@ def _module(source: _Source, problems: list[Problem]) -> ModuleFile | None:
 
 
 def _course(source: _Source, problems: list[Problem]) -> CourseFile | None:
-    found = _schema_problems(source, COURSE_SCHEMA)
+    found = COURSE_SCHEMA.problems(source.meta, source.path, 1)
     problems += found
     if found:
         return None
     return CourseFile(
-        **source.meta,
+        **source.meta.data,
         body=source.body,
         body_line=source.body_line,
         path=source.path,
@@ -282,7 +189,7 @@ class _Folder:
     def anchors(self, filename: str) -> set[str] | None:
         """Heading anchors of a module file, None if it could not be read."""
         source = next((s for s in self.sources if s.file.name == filename), None)
-        return None if source is None else _anchors(source.body)
+        return None if source is None else anchors(source.body)
 
 
 def load_content(root: Path) -> ContentSet:
@@ -298,8 +205,8 @@ def load_content(root: Path) -> ContentSet:
     _check_duplicates(folders, problems)
     for folder in folders:
         _check_membership(folder, problems)
-        for source in folder.sources:
-            problems += _syntax_problems(source) + _link_problems(source, folder)
+        for src in folder.sources:
+            problems += body_problems(src.body, src.body_line, src.path, folder)
     bad = {problem.path for problem in problems}
     courses = [c for f in folders if (c := _assemble(f, bad)) is not None]
     return ContentSet(courses, sorted(problems, key=lambda p: (p.path, p.line)))
@@ -383,87 +290,3 @@ def _assemble(folder: _Folder, bad: set[str]) -> CourseFile | None:
     modules = [module for module, source in folder.modules if source.path not in bad]
     course.modules = sorted(modules, key=lambda module: module.order)
     return course
-
-
-# --- bodies: syntax and links ---------------------------------------------------------
-
-_LINK = re.compile(  # [text](target "title") or ![alt](target); one level of (…)
-    r"(!?)\[(?:[^\]\\]|\\.)*\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?"
-    r"(?:\s+[\"'(][^)]*)?\)"
-)
-_HEADING = re.compile(r"^#{2,6}(?!#)\s*(.*?)[\s#]*$")
-_ATTR_ID = re.compile(r"\{:?[^}]*?#([\w-]+)[^}]*\}\s*$")
-_ATTR_LIST = re.compile(r"\s*\{:?[^}]*\}\s*$")
-_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-URL_SCHEMES = {"http", "https", "mailto"}
-
-
-def _syntax_problems(source: _Source) -> list[Problem]:
-    return [
-        Problem(source.path, source.body_line + line - 1, message)
-        for line, message in markdown_problems(source.body)
-    ]
-
-
-def _link_problems(source: _Source, folder: _Folder) -> list[Problem]:
-    found = []
-    for number, line in prose_lines(source.body):
-        for bang, target in _LINK.findall(line):
-            message = _link_problem(target, bang == "!", folder)
-            if message:
-                line_number = source.body_line + number - 1
-                found.append(Problem(source.path, line_number, message))
-    return found
-
-
-def _link_problem(target: str, is_image: bool, folder: _Folder) -> str | None:
-    """Why a link or image `target` in `folder` is broken, or None if it is fine."""
-    url = urlsplit(target)
-    if url.scheme and url.scheme.lower() not in URL_SCHEMES:
-        return f"liên kết dùng giao thức không được phép: {target}"
-    if url.scheme or url.netloc or target.startswith(("/", "#")):
-        return None
-    path = unquote(url.path)
-    if is_image or not path.endswith(".md"):
-        if not path.startswith("images/"):
-            return f"tệp ảnh và tệp đính kèm phải nằm trong thư mục images/: {target}"
-        if not _is_file_in(folder.directory, path):
-            return f"thiếu hình ảnh: {target}" if is_image else f"thiếu tệp: {target}"
-        return None
-    if not path.endswith(".md"):
-        exists = _is_file_in(folder.directory, path)
-        return None if exists else f"liên kết tới tệp không tồn tại: {target}"
-    if path not in folder.module_names:
-        return f"liên kết tới học phần không tồn tại: {target}"
-    anchors = folder.anchors(path)
-    fragment = unquote(url.fragment)
-    if fragment and anchors is not None and fragment not in anchors:
-        return f"không có mục #{fragment} trong {path}"
-    return None
-
-
-def _is_file_in(directory: Path, path: str) -> bool:
-    file = (directory / path).resolve()
-    return file.is_file() and file.is_relative_to(directory.resolve())
-
-
-def _anchors(body: str) -> set[str]:
-    """The ids Python-Markdown's toc gives the headings of `body`, roughly."""
-    anchors: set[str] = set()
-    for _, line in prose_lines(body):
-        heading = _HEADING.match(line)
-        if heading:
-            anchors.add(_anchor(heading.group(1), anchors))
-    return anchors
-
-
-def _anchor(title: str, taken: set[str]) -> str:
-    custom = _ATTR_ID.search(title)
-    if custom:
-        return custom.group(1)
-    slug = slugify(_INLINE_LINK.sub(r"\1", _ATTR_LIST.sub("", title)))
-    candidate, n = slug, 0
-    while candidate in taken:
-        n += 1
-        candidate = f"{slug}_{n}"
-    return candidate
