@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import EmptyForm
-from app.content.gift import export_gift
+from app.content.gift_export import export_gift
 from app.content.problems import ConversionError
 from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError

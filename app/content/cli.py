@@ -16,7 +16,8 @@ from app.quizzes.models import QuestionBank
 
 from .aiken import parse_aiken
 from .export import export_content
-from .gift import export_gift, parse_gift
+from .gift import parse_gift
+from .gift_export import export_gift
 from .load import AllContent, load_all
 from .problems import ConversionError
 from .sync_courses import SyncResult, sync_content, url_builders

@@ -34,3 +34,18 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(path, 1, message))
         return None
     return normalise(text)
+
+
+def numbered_blocks(text: str) -> list[list[tuple[int, str]]]:
+    """The input's blank-line-separated blocks, each a list of (1-based line number,
+    line) — how GIFT and Aiken separate their questions."""
+    blocks, current = [], []
+    for number, line in enumerate(text_lines(text), start=1):
+        if line.strip():
+            current.append((number, line))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.content.gift import export_gift, parse_gift
+from app.content.gift import parse_gift
+from app.content.gift_export import export_gift
 from app.content.problems import ConversionError
 from app.quizzes.questions import (
     MULTIPLE,
