@@ -18,8 +18,8 @@ from app.content.aiken import parse_aiken
 from app.content.frontmatter import CODE
 from app.content.gift import parse_gift
 from app.content.problems import ConversionError
-from app.content.sync_courses import SyncResult
 from app.content.sync_quizzes import upsert_question, version_fields
+from app.content.sync_rules import SyncResult
 from app.content.word import parse_word
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db

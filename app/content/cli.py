@@ -20,8 +20,9 @@ from .gift import parse_gift
 from .gift_export import export_gift
 from .load import AllContent, load_all
 from .problems import ConversionError
-from .sync_courses import SyncResult, sync_content, url_builders
+from .sync_courses import sync_content, url_builders
 from .sync_quizzes import get_or_create_bank, sync_quizzes, upsert_question
+from .sync_rules import SyncResult
 from .transfer import bank_questions
 from .word import parse_word
 

@@ -21,7 +21,7 @@ from app.quizzes.questions import (
 )
 from app.quizzes.questions import question_hash as _question_hash
 
-from .sync_courses import (
+from .sync_rules import (
     CONFLICT,
     KEEP_BROWSER,
     SAME,
@@ -127,7 +127,7 @@ def sync_bank(
     data: BankData, result: SyncResult, prefer_files: bool = False
 ) -> QuestionBank:
     """Bring a bank in line with its file by the three-way rule (see
-    app.content.sync_courses.three_way): questions edited in the browser are kept, or
+    app.content.sync_rules.three_way): questions edited in the browser are kept, or
     reported as conflicts when their file changed too."""
     bank = get_or_create_bank(data.code, data.title)
     bank.title, bank.origin = data.title, "file"
@@ -144,30 +144,8 @@ def sync_bank(
     for question in data.questions:
         digest = _question_hash(question)
         row = rows.get(question.code)
-        if row is not None and row.current_version is not None:
-            rule = three_way(
-                digest,
-                row.current_version.content_hash,
-                row.synced_hash,
-                edited_here=row.current_version.origin != "file",
-                prefer_files=prefer_files,
-            )
-            if rule == CONFLICT:
-                result.conflicts.append(
-                    conflict_message(
-                        data.path,
-                        question.line or 1,
-                        f"câu {row.code}",
-                        row.current_version.created_at,
-                        row.current_version.number,
-                    )
-                )
-                continue
-            if rule == KEEP_BROWSER or (
-                rule == SAME and not row.active and row.synced_hash == digest
-            ):  # edited, or retired, in the browser since the file last met it
-                result.kept.append(question.code)
-                continue
+        if _keeps_database(data, question, row, digest, result, prefer_files):
+            continue
         row = upsert_question(bank, question, result, row=row)
         row.synced_hash = digest
     for question in bank.questions:
@@ -177,6 +155,44 @@ def sync_bank(
             question.synced_hash = ""  # its file no longer holds it
             result.retired.append(question.code)
     return bank
+
+
+def _keeps_database(
+    data: BankData,
+    question: QuestionData,
+    row: Question | None,
+    digest: str,
+    result: SyncResult,
+    prefer_files: bool,
+) -> bool:
+    """Whether the file's `question` must leave the database's `row` as it is: a
+    conflict, or a browser edit the file has not seen (each noted in `result`)."""
+    if row is None or row.current_version is None:
+        return False
+    rule = three_way(
+        digest,
+        row.current_version.content_hash,
+        row.synced_hash,
+        edited_here=row.current_version.origin != "file",
+        prefer_files=prefer_files,
+    )
+    if rule == CONFLICT:
+        result.conflicts.append(
+            conflict_message(
+                data.path,
+                question.line or 1,
+                f"câu {row.code}",
+                row.current_version.created_at,
+                row.current_version.number,
+            )
+        )
+        return True
+    if rule == KEEP_BROWSER or (
+        rule == SAME and not row.active and row.synced_hash == digest
+    ):  # edited, or retired, in the browser since the file last met it
+        result.kept.append(question.code)
+        return True
+    return False
 
 
 def quiz_hash(data: QuizData) -> str:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.authoring import modules as authoring
 from app.content.quizfiles import load_quizzes
-from app.content.sync_quizzes import SyncResult, upsert_question
+from app.content.sync_quizzes import upsert_question
+from app.content.sync_rules import SyncResult
 from app.content.transfer import quiz_data_of, version_to_data
 from app.courses.models import Module
 from app.extensions import db

@@ -169,8 +169,8 @@ def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, conte
 def test_a_bank_outside_the_scope_cannot_be_drawn_from(app, client, auth, content):
     with app.app_context():
         from app.accounts.models import Unit
-        from app.content.sync_courses import SyncResult
         from app.content.sync_quizzes import upsert_question
+        from app.content.sync_rules import SyncResult
         from app.content.transfer import version_to_data
         from app.quizzes.models import QuestionBank
 
@@ -331,8 +331,8 @@ def test_each_version_of_a_question_has_its_own_row(app, content):
     with app.app_context():
         from dataclasses import replace
 
-        from app.content.sync_courses import SyncResult
         from app.content.sync_quizzes import upsert_question
+        from app.content.sync_rules import SyncResult
         from app.content.transfer import version_to_data
 
         s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
