@@ -166,9 +166,9 @@ def register_commands(app: Flask) -> None:
     from app.accounts.cli import cadres_cli, units_cli, users_cli
     from app.api.cli import api_tokens_cli
     from app.certificates.cli import certificates_cli
-    from app.content import content_cli
+    from app.content.cli import content_cli, quizzes_cli
     from app.demo import demo_cli
-    from app.quizzes.cli import attempts_cli, quizzes_cli
+    from app.quizzes.cli import attempts_cli
     from app.reports.cli import reports_cli
 
     app.cli.add_command(content_cli)

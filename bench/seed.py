@@ -43,12 +43,11 @@ def seed(workdir: Path, cadres: int = 50) -> Seeded:
     """Create `workdir`/app.sqlite3 and fill it; return what the load needs."""
     from app import create_app
     from app.accounts import services, units
-    from app.content import load_all
-    from app.courses.cli import url_builders
-    from app.courses.sync import sync_content
+    from app.content.load import load_all
+    from app.content.sync_courses import sync_content, url_builders
+    from app.content.sync_quizzes import sync_quizzes
     from app.extensions import db
     from app.quizzes.attempts import get_quiz, start_attempt
-    from app.quizzes.sync import sync_quizzes
 
     db_path = workdir / "app.sqlite3"
     secret_key = secrets.token_hex(32)

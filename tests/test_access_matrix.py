@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.authoring.services import adopt_unowned
-from app.courses.cli import _url_builders
-from app.courses.loader import load_content
-from app.courses.sync import sync_content
+from app.content.modules import load_content
+from app.content.sync_courses import sync_content, url_builders
 from app.extensions import db
 from app.records.services import create_campaign
 from app.timeutil import utcnow
@@ -129,7 +128,7 @@ def people(app, tmp_path) -> dict[str, int]:
     write_course(tmp_path)
     app.config["COURSES_DIR"] = str(tmp_path)
     with app.app_context():
-        sync_content(load_content(tmp_path), *_url_builders())
+        sync_content(load_content(tmp_path), *url_builders())
         make_quiz()
         tree = make_tree()
         learner = make_user("learner", tree["D1A"], full_name="Lê Văn Học")

@@ -13,14 +13,18 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
-from app.courses.cli import url_builders
-from app.courses.loader import ModuleFile, content_hash
+from app.content.frontmatter import CODE
+from app.content.modules import ModuleFile, content_hash
+from app.content.sync_courses import (
+    link_resolver,
+    module_file_for,
+    new_version,
+    url_builders,
+)
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
-from app.courses.sync import link_resolver, module_file_for, new_version
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.markdown import Rendered, markdown_problems, render_markdown, slugify
-from app.quizzes.loader import CODE
 from app.timeutil import utcnow
 from app.vntext import nfc
 

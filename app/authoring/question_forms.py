@@ -14,7 +14,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.quizzes.loader import OPTION_KEYS, SLUG
+from app.content.banks import OPTION_KEYS
+from app.content.frontmatter import SLUG
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 OPTION_ROWS = 6

@@ -15,10 +15,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import EmptyForm
+from app.content.gift_export import export_gift
+from app.content.problems import ConversionError
+from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError
 from app.extensions import db
-from app.quizzes.gift import ConversionError, export_gift
-from app.quizzes.transfer import bank_questions, version_to_data
 from app.uploads import UploadStore
 
 from . import bp, questions

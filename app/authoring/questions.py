@@ -14,12 +14,15 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.accounts.models import Unit, User
-from app.courses.sync import SyncResult
+from app.content.aiken import parse_aiken
+from app.content.frontmatter import CODE
+from app.content.gift import parse_gift
+from app.content.problems import ConversionError
+from app.content.sync_quizzes import upsert_question, version_fields
+from app.content.sync_rules import SyncResult
+from app.content.word import parse_word
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.quizzes.aiken import parse_aiken
-from app.quizzes.gift import ConversionError, parse_gift
-from app.quizzes.loader import CODE
 from app.quizzes.models import Question, QuestionBank
 from app.quizzes.presenters import unanswered_question_html
 from app.quizzes.questions import (
@@ -28,8 +31,6 @@ from app.quizzes.questions import (
     effective_options,
     question_problems,
 )
-from app.quizzes.sync import upsert_question, version_fields
-from app.quizzes.word import parse_word
 from app.vntext import fold
 
 from .scope import get_owned, owner_units

@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.models import User
+from app.content.sync_quizzes import set_quiz
+from app.content.transfer import quiz_data_of
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
-from app.quizzes.sync import set_quiz
-from app.quizzes.transfer import quiz_data_of
 from app.timeutil import utcnow
 
 from .scope import scoped

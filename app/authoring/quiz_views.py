@@ -8,12 +8,12 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import EmptyForm
+from app.content.transfer import quiz_data_of
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import attempts
 from app.quizzes.models import Quiz
 from app.quizzes.questions import QuizData
-from app.quizzes.transfer import quiz_data_of
 
 from . import bp
 from . import quiz_settings as service

@@ -2,9 +2,8 @@
 quiz Q (banks B1..B3) owned by unit D; `trainer` authors in D, `outsider` in C."""
 
 from app.authoring.services import adopt_unowned
-from app.courses.cli import url_builders
-from app.courses.loader import load_content
-from app.courses.sync import sync_content
+from app.content.modules import load_content
+from app.content.sync_courses import sync_content, url_builders
 from app.extensions import db
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.courses.loader import content_hash, load_content
+from app.content.modules import content_hash, load_content
+from app.content.sync_courses import module_file_for
 from app.courses.models import Module, ModuleDraft, ModuleProgress, ModuleVersion
-from app.courses.sync import module_file_for
 from app.extensions import db
 from tests.authoring.helpers import make_authoring
 

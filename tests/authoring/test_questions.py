@@ -6,10 +6,10 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from app.content.gift import parse_gift
+from app.content.transfer import version_to_data
 from app.extensions import db
-from app.quizzes.gift import parse_gift
 from app.quizzes.models import Question, QuestionBank, QuestionVersion
-from app.quizzes.transfer import version_to_data
 from tests.authoring.helpers import make_authoring
 
 BANK = "/authoring/banks/B1"

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.authoring import statistics
+from app.content.sync_quizzes import quiz_hash
+from app.content.transfer import quiz_data_of
 from app.extensions import db
 from app.quizzes.models import (
     Attempt,
@@ -16,8 +18,6 @@ from app.quizzes.models import (
     QuestionVersion,
     Quiz,
 )
-from app.quizzes.sync import _quiz_hash
-from app.quizzes.transfer import quiz_data_of
 from app.records.models import TrainingRecord
 from app.timeutil import utcnow
 from tests.authoring.helpers import make_authoring
@@ -71,7 +71,7 @@ def test_settings_are_saved_and_hashed_like_the_file(app, client, auth, content)
             {"count": 1, "bank": None, "tag": "dung-sai"},
         ]
         assert quiz.origin == "browser" and quiz.updated_by_id is not None
-        assert quiz.content_hash == _quiz_hash(quiz_data_of(quiz))
+        assert quiz.content_hash == quiz_hash(quiz_data_of(quiz))
 
 
 @pytest.mark.parametrize(
@@ -169,10 +169,10 @@ def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, conte
 def test_a_bank_outside_the_scope_cannot_be_drawn_from(app, client, auth, content):
     with app.app_context():
         from app.accounts.models import Unit
-        from app.courses.sync import SyncResult
+        from app.content.sync_quizzes import upsert_question
+        from app.content.sync_rules import SyncResult
+        from app.content.transfer import version_to_data
         from app.quizzes.models import QuestionBank
-        from app.quizzes.sync import upsert_question
-        from app.quizzes.transfer import version_to_data
 
         c = db.session.scalar(select(Unit).where(Unit.code == "C"))
         bank = QuestionBank(code="XC", title="Của đơn vị C", owner_unit_id=c.id)
@@ -331,9 +331,9 @@ def test_each_version_of_a_question_has_its_own_row(app, content):
     with app.app_context():
         from dataclasses import replace
 
-        from app.courses.sync import SyncResult
-        from app.quizzes.sync import upsert_question
-        from app.quizzes.transfer import version_to_data
+        from app.content.sync_quizzes import upsert_question
+        from app.content.sync_rules import SyncResult
+        from app.content.transfer import version_to_data
 
         s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
         data = version_to_data("S1", s1.current_version, as_file=True)

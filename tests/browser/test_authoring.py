@@ -3,9 +3,8 @@ typing (rendered by the server's pipeline), the draft is saved and published."""
 
 import pytest
 
-from app.courses.cli import url_builders
-from app.courses.loader import load_content
-from app.courses.sync import sync_content
+from app.content.modules import load_content
+from app.content.sync_courses import sync_content, url_builders
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 from tests.browser.test_sign_in import live_server, page  # noqa: F401 (fixtures)

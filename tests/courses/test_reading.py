@@ -4,11 +4,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
+from app.content.modules import load_content
+from app.content.sync_courses import sync_content, url_builders
 from app.courses import services
-from app.courses.cli import _url_builders
-from app.courses.loader import load_content
 from app.courses.models import ModuleProgress
-from app.courses.sync import sync_content
 from app.errors import NotFound
 from app.extensions import db
 from app.timeutil import utcnow
@@ -35,7 +34,7 @@ def course_dir(app, tmp_path):
     app.config["COURSES_DIR"] = str(tmp_path)
     with app.app_context():
         content = load_content(tmp_path)
-        sync_content(content, *_url_builders())
+        sync_content(content, *url_builders())
         _publish_hostile_text(content.courses[0].modules[2])
         make_user("reader", make_tree()["C1"], full_name="Trần Thị Mai")
         db.session.commit()
@@ -47,7 +46,7 @@ def _publish_hostile_text(module_file):
     would: straight through the version service, which must sanitise it."""
     from dataclasses import replace
 
-    from app.courses.sync import new_version
+    from app.content.sync_courses import new_version
 
     module = services.get_module(module_file.code)
     hostile = replace(module_file, body=XSS)

@@ -1,5 +1,6 @@
 """A small bank and quiz made from dataclasses (no files), synced into the database."""
 
+from app.content.sync_quizzes import sync_quizzes
 from app.extensions import db
 from app.quizzes.questions import (
     MULTIPLE,
@@ -11,7 +12,6 @@ from app.quizzes.questions import (
     QuestionData,
     QuizData,
 )
-from app.quizzes.sync import sync_quizzes
 
 
 def single(code: str, right: int = 1) -> QuestionData:

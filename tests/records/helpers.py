@@ -2,10 +2,9 @@
 
 from datetime import timedelta
 
+from app.content.modules import load_content
+from app.content.sync_courses import sync_content, url_builders
 from app.courses import services as courses
-from app.courses.cli import url_builders
-from app.courses.loader import load_content
-from app.courses.sync import sync_content
 from app.extensions import db
 from app.records import services as records
 from app.timeutil import utcnow

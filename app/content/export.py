@@ -16,18 +16,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.courses.loader import ContentSet, content_hash, load_content
 from app.courses.models import Course, Module
-from app.courses.sync import module_file_of
-from app.courses.writer import module_text
 from app.errors import ImportRejected
 from app.extensions import db
-from app.quizzes.loader import BANKS_FOLDER, QuizContent, load_quizzes
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.quizzes.questions import BankData, question_hash, question_problems
-from app.quizzes.sync import _quiz_hash
-from app.quizzes.transfer import quiz_data_of, version_to_data
-from app.quizzes.writer import bank_text, quiz_text
+
+from .modules import ContentSet, content_hash, load_content
+from .quizfiles import BANKS_FOLDER, QuizContent, load_quizzes
+from .sync_courses import module_file_of
+from .sync_quizzes import quiz_hash
+from .transfer import quiz_data_of, version_to_data
+from .writer import bank_text, module_text, quiz_text
 
 
 @dataclass
@@ -188,38 +188,15 @@ def _bank_writes(
         if not questions:
             continue
         existing = by_code.get(bank.code)
-        in_file = {q.code: q for q in existing.questions} if existing else {}
-        data = BankData(
-            bank.code,
-            bank.title,
-            bank.course_code,
-            bank.module_code,
-            [
-                version_to_data(q.code, q.current_version, as_file=True)
-                for q in questions
-            ],
-        )
-        rows, same = [], existing is not None and _same_bank(existing, data)
-        for question, as_file in zip(questions, data.questions, strict=True):
-            result.invalid += [
-                f"{bank.code}/{question.code}: {problem}"
-                for problem in question_problems(as_file)
-            ]
-            digest = question_hash(as_file)
-            rows.append((question, digest))
-            file_q = in_file.get(question.code)
-            file_hash = question_hash(file_q) if file_q else None
-            if _file_changed(file_hash, digest, question.synced_hash):
-                result.conflicts.append(
-                    f"{existing.path}:{file_q.line}: xung đột: câu {question.code} "
-                    "trong tệp đã đổi từ lần đồng bộ trước và khác bản trên trình duyệt"
-                )
-        if same:
+        data = _bank_as_file(bank, questions)
+        rows = _question_rows(bank, questions, data, existing, result)
+        if existing is not None and _same_bank(existing, data):
             result.unchanged += len(questions)
             for question, digest in rows:
                 question.synced_hash = digest
             continue
         # Retired questions leave the file: nothing holds them there any more.
+        in_file = {q.code for q in existing.questions} if existing else set()
         rows += [(q, "") for q in bank.questions if not q.active and q.code in in_file]
         path = (
             root.parent / existing.path
@@ -229,6 +206,46 @@ def _bank_writes(
         bank.origin = "file"
         writes.append(_Write(path, bank_text(data), rows))
     return writes
+
+
+def _bank_as_file(bank: QuestionBank, questions: list[Question]) -> BankData:
+    """The bank file's content of `bank` with its current `questions`."""
+    return BankData(
+        bank.code,
+        bank.title,
+        bank.course_code,
+        bank.module_code,
+        [version_to_data(q.code, q.current_version, as_file=True) for q in questions],
+    )
+
+
+def _question_rows(
+    bank: QuestionBank,
+    questions: list[Question],
+    data: BankData,
+    existing: BankData | None,
+    result: ExportResult,
+) -> list:
+    """(question, hash as written) for each question of the bank; a question the
+    file format cannot hold goes into `result.invalid`, one whose file changed
+    since the last sync into `result.conflicts`."""
+    in_file = {q.code: q for q in existing.questions} if existing else {}
+    rows = []
+    for question, as_file in zip(questions, data.questions, strict=True):
+        result.invalid += [
+            f"{bank.code}/{question.code}: {problem}"
+            for problem in question_problems(as_file)
+        ]
+        digest = question_hash(as_file)
+        rows.append((question, digest))
+        file_q = in_file.get(question.code)
+        file_hash = question_hash(file_q) if file_q else None
+        if _file_changed(file_hash, digest, question.synced_hash):
+            result.conflicts.append(
+                f"{existing.path}:{file_q.line}: xung đột: câu {question.code} "
+                "trong tệp đã đổi từ lần đồng bộ trước và khác bản trên trình duyệt"
+            )
+    return rows
 
 
 def _same_bank(existing: BankData, data: BankData) -> bool:
@@ -252,9 +269,9 @@ def _quiz_writes(
         select(Quiz).where(Quiz.active.is_(True)).order_by(Quiz.code)
     ):
         data = quiz_data_of(quiz)
-        digest = _quiz_hash(data)
+        digest = quiz_hash(data)
         existing = by_code.get(quiz.code)
-        file_hash = _quiz_hash(existing) if existing else None
+        file_hash = quiz_hash(existing) if existing else None
         if file_hash == digest:
             result.unchanged += 1
             quiz.synced_hash = digest

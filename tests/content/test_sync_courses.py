@@ -3,10 +3,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.courses.cli import _url_builders
-from app.courses.loader import load_content
+from app.content.modules import load_content
+from app.content.sync_courses import sync_content, url_builders
 from app.courses.models import Course, Module, ModuleProgress, ModuleVersion
-from app.courses.sync import sync_content
 from app.errors import ImportRejected
 from app.extensions import db
 from tests.courses.content import write_course, write_module
@@ -16,7 +15,7 @@ REAL_COURSES = Path(__file__).resolve().parents[2] / "courses"
 
 
 def sync(root: Path):
-    return sync_content(load_content(root), *_url_builders())
+    return sync_content(load_content(root), *url_builders())
 
 
 def count(model) -> int:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.quizzes.gift import ConversionError, export_gift, parse_gift
+from app.content.gift import parse_gift
+from app.content.gift_export import export_gift
+from app.content.problems import ConversionError
 from app.quizzes.questions import (
     MULTIPLE,
     SINGLE,

@@ -9,7 +9,19 @@ from dataclasses import asdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.courses.sync import (
+from app.extensions import db
+from app.markdown import render_markdown
+from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
+from app.quizzes.questions import (
+    BankData,
+    QuestionData,
+    QuizData,
+    effective_options,
+    option_weights,
+)
+from app.quizzes.questions import question_hash as _question_hash
+
+from .sync_rules import (
     CONFLICT,
     KEEP_BROWSER,
     SAME,
@@ -19,18 +31,6 @@ from app.courses.sync import (
     three_way,
     upsert_by_code,
 )
-from app.extensions import db
-from app.markdown import render_markdown
-
-from .models import Question, QuestionBank, QuestionVersion, Quiz
-from .questions import (
-    BankData,
-    QuestionData,
-    QuizData,
-    effective_options,
-    option_weights,
-)
-from .questions import question_hash as _question_hash
 
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
@@ -127,7 +127,7 @@ def sync_bank(
     data: BankData, result: SyncResult, prefer_files: bool = False
 ) -> QuestionBank:
     """Bring a bank in line with its file by the three-way rule (see
-    app.courses.sync.three_way): questions edited in the browser are kept, or
+    app.content.sync_rules.three_way): questions edited in the browser are kept, or
     reported as conflicts when their file changed too."""
     bank = get_or_create_bank(data.code, data.title)
     bank.title, bank.origin = data.title, "file"
@@ -144,30 +144,8 @@ def sync_bank(
     for question in data.questions:
         digest = _question_hash(question)
         row = rows.get(question.code)
-        if row is not None and row.current_version is not None:
-            rule = three_way(
-                digest,
-                row.current_version.content_hash,
-                row.synced_hash,
-                edited_here=row.current_version.origin != "file",
-                prefer_files=prefer_files,
-            )
-            if rule == CONFLICT:
-                result.conflicts.append(
-                    conflict_message(
-                        data.path,
-                        question.line or 1,
-                        f"câu {row.code}",
-                        row.current_version.created_at,
-                        row.current_version.number,
-                    )
-                )
-                continue
-            if rule == KEEP_BROWSER or (
-                rule == SAME and not row.active and row.synced_hash == digest
-            ):  # edited, or retired, in the browser since the file last met it
-                result.kept.append(question.code)
-                continue
+        if _keeps_database(data, question, row, digest, result, prefer_files):
+            continue
         row = upsert_question(bank, question, result, row=row)
         row.synced_hash = digest
     for question in bank.questions:
@@ -179,7 +157,45 @@ def sync_bank(
     return bank
 
 
-def _quiz_hash(data: QuizData) -> str:
+def _keeps_database(
+    data: BankData,
+    question: QuestionData,
+    row: Question | None,
+    digest: str,
+    result: SyncResult,
+    prefer_files: bool,
+) -> bool:
+    """Whether the file's `question` must leave the database's `row` as it is: a
+    conflict, or a browser edit the file has not seen (each noted in `result`)."""
+    if row is None or row.current_version is None:
+        return False
+    rule = three_way(
+        digest,
+        row.current_version.content_hash,
+        row.synced_hash,
+        edited_here=row.current_version.origin != "file",
+        prefer_files=prefer_files,
+    )
+    if rule == CONFLICT:
+        result.conflicts.append(
+            conflict_message(
+                data.path,
+                question.line or 1,
+                f"câu {row.code}",
+                row.current_version.created_at,
+                row.current_version.number,
+            )
+        )
+        return True
+    if rule == KEEP_BROWSER or (
+        rule == SAME and not row.active and row.synced_hash == digest
+    ):  # edited, or retired, in the browser since the file last met it
+        result.kept.append(question.code)
+        return True
+    return False
+
+
+def quiz_hash(data: QuizData) -> str:
     fields = asdict(data)
     fields.pop("path")
     fields.pop("line")
@@ -188,7 +204,7 @@ def _quiz_hash(data: QuizData) -> str:
 
 
 def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) -> Quiz:
-    digest = _quiz_hash(data)
+    digest = quiz_hash(data)
     existing = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
     if existing is not None:
         rule = three_way(
@@ -238,7 +254,7 @@ def set_quiz(quiz: Quiz, data: QuizData) -> None:
     quiz.draw_rules = [
         {"count": r.count, "bank": r.bank, "tag": r.tag} for r in data.draw
     ]
-    quiz.content_hash = _quiz_hash(data)
+    quiz.content_hash = quiz_hash(data)
 
 
 def sync_quizzes(

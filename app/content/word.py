@@ -20,12 +20,13 @@ problem imports nothing. Tables are not read.
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from io import BytesIO
 
 from app.markdown import slugify
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
-from .gift import ConversionError
-from .questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+from .problems import ConversionError
 
 _QUESTION = re.compile(r"^câu\s+(\d+)\s*[.:)]\s*(.*)$", re.IGNORECASE)
 _OPTION = re.compile(r"^([a-hA-H])\s*[.)]\s+(.*)$")
@@ -151,7 +152,6 @@ def _question(draft: _Draft, prefix: str, problems: list[str]) -> QuestionData |
 
     if not draft.stem:
         problem(draft.line, "thiếu nội dung câu hỏi")
-    letters = [letter for _, letter, _ in draft.options]
     for index, (line, letter, text) in enumerate(draft.options):
         expected = chr(ord("A") + index)
         if letter != expected:
@@ -161,25 +161,10 @@ def _question(draft: _Draft, prefix: str, problems: list[str]) -> QuestionData |
     if draft.answer is None:
         problem(draft.line, "thiếu dòng “Đáp án: …”")
         return None
-    line, answer = draft.answer
-    folded = answer.lower().rstrip(".")
-    texts = [t.lower().rstrip(".") for _, _, t in draft.options]
-    if folded in _TRUE + _FALSE and (not texts or sorted(texts) == ["sai", "đúng"]):
-        kind, chosen = TRUEFALSE, []
-    else:
-        chosen = [c.upper() for c in re.split(r"\s*(?:,|;|\bvà\b|\s)\s*", answer) if c]
-        if not chosen or any(not re.fullmatch(r"[A-H]", c) for c in chosen):
-            problem(line, f"đáp án «{answer}» không hợp lệ (ví dụ: B, hoặc A, C)")
-            return None
-        for letter in chosen:
-            if letter not in letters:
-                problem(line, f"đáp án {letter} không có trong các phương án")
-        if len(draft.options) < 2:
-            problem(draft.line, "cần ít nhất 2 phương án (A. …, B. …)")
-        kind = MULTIPLE if len(set(chosen)) > 1 else SINGLE
-    tags = tuple(slugify(t) for t in draft.tags)
-    if len(problems) > before:
+    decided = _answer_kind(draft, problem)
+    if decided is None or len(problems) > before:
         return None
+    kind, chosen, is_true = decided
     return QuestionData(
         code=f"{prefix}-W{int(draft.number):03d}",
         type=kind,
@@ -190,9 +175,32 @@ def _question(draft: _Draft, prefix: str, problems: list[str]) -> QuestionData |
             OptionData(letter.lower(), text, letter in chosen)
             for _, letter, text in draft.options
         ),
-        answer=(folded in _TRUE) if kind == TRUEFALSE else None,
+        answer=is_true if kind == TRUEFALSE else None,
         explanation="\n\n".join(draft.explanation),
         source=draft.source,
-        tags=tags,
+        tags=tuple(slugify(t) for t in draft.tags),
         line=draft.line,
     )
+
+
+def _answer_kind(
+    draft: _Draft, problem: Callable[[int, str], None]
+) -> tuple[str, list[str], bool] | None:
+    """From the "Đáp án:" line: the question's type, the letters chosen and, for a
+    true/false question, whether the answer is Đúng; None after a problem."""
+    line, answer = draft.answer
+    folded = answer.lower().rstrip(".")
+    texts = [t.lower().rstrip(".") for _, _, t in draft.options]
+    if folded in _TRUE + _FALSE and (not texts or sorted(texts) == ["sai", "đúng"]):
+        return TRUEFALSE, [], folded in _TRUE
+    chosen = [c.upper() for c in re.split(r"\s*(?:,|;|\bvà\b|\s)\s*", answer) if c]
+    if not chosen or any(not re.fullmatch(r"[A-H]", c) for c in chosen):
+        problem(line, f"đáp án «{answer}» không hợp lệ (ví dụ: B, hoặc A, C)")
+        return None
+    letters = [letter for _, letter, _ in draft.options]
+    for letter in chosen:
+        if letter not in letters:
+            problem(line, f"đáp án {letter} không có trong các phương án")
+    if len(draft.options) < 2:
+        problem(draft.line, "cần ít nhất 2 phương án (A. …, B. …)")
+    return (MULTIPLE if len(set(chosen)) > 1 else SINGLE), chosen, False

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.content.transfer import bank_questions
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank
-from app.quizzes.transfer import bank_questions
 from tests.courses.content import write_course
 from tests.quizzes.helpers import make_quiz
 

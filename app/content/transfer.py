@@ -1,7 +1,13 @@
 """Stored questions and quizzes back to QuestionData and QuizData, for export."""
 
-from .models import QuestionBank, QuestionVersion, Quiz
-from .questions import TRUEFALSE, DrawRule, OptionData, QuestionData, QuizData
+from app.quizzes.models import QuestionBank, QuestionVersion, Quiz
+from app.quizzes.questions import (
+    TRUEFALSE,
+    DrawRule,
+    OptionData,
+    QuestionData,
+    QuizData,
+)
 
 
 def version_to_data(

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.authoring import modules as authoring
+from app.content.quizfiles import load_quizzes
+from app.content.sync_quizzes import upsert_question
+from app.content.sync_rules import SyncResult
+from app.content.transfer import quiz_data_of, version_to_data
 from app.courses.models import Module
 from app.extensions import db
-from app.quizzes.loader import load_quizzes
 from app.quizzes.models import Question, QuestionBank, Quiz
-from app.quizzes.sync import SyncResult, upsert_question
-from app.quizzes.transfer import quiz_data_of, version_to_data
 from tests.authoring.helpers import make_authoring
 from tests.courses.content import write_module
 
@@ -142,9 +143,9 @@ def test_export_writes_browser_versions_that_sync_finds_unchanged(app, runner, c
         )
         quiz = db.session.scalar(select(Quiz).where(Quiz.code == "Q"))
         quiz.pass_percent, quiz.origin = 60, "browser"
-        from app.quizzes.sync import _quiz_hash
+        from app.content.sync_quizzes import quiz_hash
 
-        quiz.content_hash = _quiz_hash(quiz_data_of(quiz))
+        quiz.content_hash = quiz_hash(quiz_data_of(quiz))
         db.session.commit()
         expected = version_to_data("S1", question.current_version, as_file=True)
     result = runner.invoke(args=["content", "export"])

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from app.quizzes import gift
-from app.quizzes.aiken import ConversionError, parse_aiken
+from app.content import gift
+from app.content.aiken import parse_aiken
+from app.content.problems import ConversionError
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
 DATA = Path(__file__).parent.parent / "data" / "gift"

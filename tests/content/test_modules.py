@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.courses.loader import (
+from app.content.modules import (
     ContentSet,
     Problem,
     content_hash,
@@ -142,7 +142,8 @@ def test_missing_key(root):
 def test_wrong_type(root):
     edit(root, "01-gioi-thieu.md", "minutes: 5", "minutes: năm phút")
     assert only_problem(load_content(root)) == (
-        "courses/mini/01-gioi-thieu.md:6: “minutes” phải là số nguyên từ 1 đến 600"
+        "courses/mini/01-gioi-thieu.md:6: “minutes” phải là số nguyên từ 1 đến 600, "
+        "không phải “năm phút”"
     )
 
 
@@ -150,9 +151,28 @@ def test_wrong_type_in_course(root):
     edit(root, "course.md", "periods: 1", "periods: 0")
     content = load_content(root)
     assert only_problem(content) == (
-        "courses/mini/course.md:6: “periods” phải là số nguyên ≥ 1"
+        "courses/mini/course.md:6: “periods” phải là số nguyên ≥ 1, không phải “0”"
     )
     assert content.courses == []
+
+
+def test_repeated_key(root):
+    edit(root, "01-gioi-thieu.md", "minutes: 5\n", "minutes: 5\nminutes: 6\n")
+    content = load_content(root)
+    assert only_problem(content) == (
+        "courses/mini/01-gioi-thieu.md:7: khóa “minutes” lặp lại (đã có ở dòng 6)"
+    )
+    assert [m.code for m in content.courses[0].modules] == ["MINI-M2"]
+
+
+def test_empty_front_matter_misses_every_key(root):
+    (root / "mini" / "03-rong.md").write_text("---\n---\n\nNội dung.\n", "utf-8")
+    content = load_content(root)
+    assert [str(p) for p in content.problems] == [
+        f"courses/mini/03-rong.md:1: thiếu khóa “{key}”"
+        for key in ("code", "course", "title", "order", "minutes")
+        + ("objectives", "sources")
+    ]
 
 
 def test_unknown_key(root):

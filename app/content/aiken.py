@@ -8,9 +8,13 @@ are collected over the whole file and raised together as a ConversionError.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from app.quizzes.gift import ConversionError, text_lines
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
+
+from .problems import ConversionError
+from .textfile import numbered_blocks
 
 _OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*)")
@@ -23,15 +27,10 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
     1); `line` is the question's first line.
     """
     problems: list[str] = []
-    blocks, current = [], []
-    for number, line in enumerate(text_lines(text), start=1):
-        if line.strip():
-            current.append((number, line.strip()))
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
+    blocks = [
+        [(number, line.strip()) for number, line in block]
+        for block in numbered_blocks(text)
+    ]
 
     questions = []
     for ordinal, block in enumerate(blocks, start=1):
@@ -55,16 +54,52 @@ def _question(
     def problem(line: int, message: str) -> None:
         problems.append(f"line {line}: {message}")
 
-    stem: list[str] = []
-    options: list[tuple[str, str]] = []  # (letter, text)
-    answer = None  # (line, value)
+    draft = _read_block(block, problem)
+    if draft.answer is None:
+        problem(first, "thiếu dòng ANSWER (ví dụ: ANSWER: B)")
+    if len(draft.options) < 2:
+        problem(first, "câu hỏi cần ít nhất 2 phương án (A. …, B. …)")
+    if draft.answer is not None:
+        number, letter = draft.answer
+        letters = [letter for letter, _ in draft.options]
+        if not re.fullmatch(r"[A-Z]", letter):
+            problem(number, f"ANSWER phải là một chữ cái A–Z (gặp «{letter}»)")
+        elif letter not in letters:
+            problem(number, f"ANSWER: {letter} không có trong các phương án")
+    if len(problems) > before:
+        return None
+    return QuestionData(
+        code=code,
+        type=SINGLE,
+        stem="\n".join(draft.stem),
+        options=tuple(
+            OptionData(letter.lower(), option_text, letter == draft.answer[1])
+            for letter, option_text in draft.options
+        ),
+        line=first,
+    )
+
+
+@dataclass
+class _Draft:
+    stem: list[str] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (letter, text)
+    answer: tuple[int, str] | None = None  # (line, value)
+
+
+def _read_block(
+    block: list[tuple[int, str]], problem: Callable[[int, str], None]
+) -> _Draft:
+    """The stem lines, the options and the ANSWER line of one question's block."""
+    draft = _Draft()
+    stem, options = draft.stem, draft.options
     for number, line in block:
-        if answer is not None:
+        if draft.answer is not None:
             problem(number, "có nội dung sau dòng ANSWER (cần một dòng trống)")
             break
         found = _ANSWER.fullmatch(line)
         if found:
-            answer = (number, found.group(1).strip())
+            draft.answer = (number, found.group(1).strip())
             continue
         option = _OPTION.fullmatch(line)
         if option and (options or stem):
@@ -86,27 +121,4 @@ def _question(
             options.append((option.group(1), (option.group(2) or "").strip()))
         else:
             stem.append(line)
-
-    if answer is None:
-        problem(first, "thiếu dòng ANSWER (ví dụ: ANSWER: B)")
-    if len(options) < 2:
-        problem(first, "câu hỏi cần ít nhất 2 phương án (A. …, B. …)")
-    if answer is not None:
-        number, letter = answer
-        letters = [letter for letter, _ in options]
-        if not re.fullmatch(r"[A-Z]", letter):
-            problem(number, f"ANSWER phải là một chữ cái A–Z (gặp «{letter}»)")
-        elif letter not in letters:
-            problem(number, f"ANSWER: {letter} không có trong các phương án")
-    if len(problems) > before:
-        return None
-    return QuestionData(
-        code=code,
-        type=SINGLE,
-        stem="\n".join(stem),
-        options=tuple(
-            OptionData(letter.lower(), option_text, letter == answer[1])
-            for letter, option_text in options
-        ),
-        line=first,
-    )
+    return draft

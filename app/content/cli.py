@@ -1,62 +1,35 @@
-"""`flask content check|sync`: the course files in courses/ and the question banks and
-quizzes in quizzes/, validated together and loaded together."""
+"""`flask content check|sync|export`: the course files in courses/ and the question
+banks and quizzes in quizzes/, validated together and loaded together; and
+`flask quizzes import-gift|import-aiken|import-word|export-gift`."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
-from app.courses.cli import url_builders
-from app.courses.loader import ContentSet, Problem, load_content
-from app.courses.sync import sync_content
+from app import audit
 from app.errors import ImportRejected
 from app.extensions import db
-from app.quizzes.loader import QuizContent, load_quizzes
-from app.quizzes.sync import sync_quizzes
+from app.quizzes.models import QuestionBank
+
+from .aiken import parse_aiken
+from .export import export_content
+from .gift import parse_gift
+from .gift_export import export_gift
+from .load import AllContent, load_all
+from .problems import ConversionError
+from .sync_courses import sync_content, url_builders
+from .sync_quizzes import get_or_create_bank, sync_quizzes, upsert_question
+from .sync_rules import SyncResult
+from .transfer import bank_questions
+from .word import parse_word
 
 content_cli = AppGroup(
     "content", help="Nội dung: khóa học (courses/), câu hỏi (quizzes/)."
 )
-
-
-@dataclass
-class AllContent:
-    courses: ContentSet
-    quizzes: QuizContent
-    problems: list[Problem]
-
-
-def load_all(courses_dir: Path, quizzes_dir: Path | None) -> AllContent:
-    """Both folders with every problem, cross-checks included (a quiz's course and a
-    bank's module must exist). `quizzes_dir` None or missing means no quizzes."""
-    courses = load_content(courses_dir)
-    if quizzes_dir is not None and quizzes_dir.exists():
-        quizzes = load_quizzes(quizzes_dir)
-    else:
-        quizzes = QuizContent(banks=[], quizzes=[], problems=[])
-    problems = courses.problems + quizzes.problems + _cross_problems(courses, quizzes)
-    return AllContent(courses, quizzes, problems)
-
-
-def _cross_problems(courses: ContentSet, quizzes: QuizContent) -> list[Problem]:
-    course_codes = {c.code for c in courses.courses}
-    module_codes = {m.code for c in courses.courses for m in c.modules}
-    problems = []
-    for quiz in quizzes.quizzes:
-        if quiz.course and quiz.course not in course_codes:
-            problems.append(
-                Problem(
-                    quiz.path, quiz.line or 1, f"khóa học “{quiz.course}” không tồn tại"
-                )
-            )
-    for bank in quizzes.banks:
-        if bank.module and bank.module not in module_codes:
-            problems.append(
-                Problem(bank.path, 1, f"học phần “{bank.module}” không tồn tại")
-            )
-    return problems
+quizzes_cli = AppGroup("quizzes", help="Ngân hàng câu hỏi: nhập/xuất GIFT, Aiken.")
 
 
 def _dirs(
@@ -178,8 +151,6 @@ def export(courses_dir: Path | None, quizzes_dir: Path | None, force: bool) -> N
     """Write the published versions in the database back to courses/ and quizzes/
     (drafts are never written), so browser edits can be committed. Files changed
     since the last sync are conflicts: nothing is written unless --force."""
-    from app.authoring.files import export_content
-
     courses, quizzes = _dirs(courses_dir, quizzes_dir)
     try:
         result = export_content(courses, quizzes, force)
@@ -213,3 +184,78 @@ def _adopt(owner_code: str | None) -> int:
             f"VHCV_CONTENT_OWNER: không có đơn vị mã “{owner_code}”; chưa đồng bộ gì."
         ) from None
     return adopt_unowned(unit)
+
+
+# --- flask quizzes: other tools' question files ------------------------------------
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{file}: không phải UTF-8 (byte lỗi ở vị trí {error.start})"
+        ) from None
+
+
+def _import(file: Path, bank_code: str, parser, origin: str, binary=False) -> None:
+    try:
+        data = file.read_bytes() if binary else _read(file)
+        questions = parser(data, bank_code)
+    except ConversionError as error:
+        for problem in error.problems:
+            click.echo(f"{file}: {problem}", err=True)
+        raise click.ClickException(f"{file}: {error}; không nhập câu nào.") from None
+    bank = get_or_create_bank(bank_code, bank_code, origin="import")
+    result = SyncResult()
+    for question in questions:
+        upsert_question(bank, question, result, origin="import")
+    audit.record("content.imported", target=bank, file=str(file), format=origin)
+    db.session.commit()
+    click.echo(f"Ngân hàng {bank_code}: {result.summary()}.")
+
+
+@quizzes_cli.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+def import_gift(file: Path, bank_code: str) -> None:
+    """Import FILE (Moodle GIFT) into bank CODE, all or nothing."""
+    _import(file, bank_code, parse_gift, "gift")
+
+
+@quizzes_cli.command("import-aiken")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+def import_aiken(file: Path, bank_code: str) -> None:
+    """Import FILE (Aiken format) into bank CODE, all or nothing."""
+    _import(file, bank_code, parse_aiken, "aiken")
+
+
+@quizzes_cli.command("import-word")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+def import_word(file: Path, bank_code: str) -> None:
+    """Import FILE (Word .docx: "Câu 1. … A. … Đáp án: B") into bank CODE, all or
+    nothing."""
+    _import(file, bank_code, parse_word, "word", binary=True)
+
+
+@quizzes_cli.command("export-gift")
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp ghi ra (mặc định: in ra màn hình).",
+)
+def export_gift_command(bank_code: str, output: Path | None) -> None:
+    """Write bank CODE's current questions as Moodle GIFT."""
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == bank_code))
+    if bank is None:
+        raise click.ClickException(f"Không có ngân hàng “{bank_code}”.")
+    text = export_gift(bank_questions(bank), category=bank.title)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Đã ghi {output}.")

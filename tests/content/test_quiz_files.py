@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.quizzes.loader import QuizContent, load_quizzes, parse_bank, parse_quiz
+from app.content.banks import parse_bank
+from app.content.quizfiles import QuizContent, load_quizzes, parse_quiz
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, DrawRule
 
 REAL_ROOT = Path(__file__).parents[2] / "quizzes"

@@ -1,9 +1,38 @@
-"""Bank and quiz files written back from the database (`flask content export`), in
-the formats the loader reads (README, "Question banks and quizzes"). Pure."""
+"""Module, bank and quiz files written back from the database (`flask content
+export`), in the formats the loaders read (README, "Course content", "Question banks
+and quizzes"). Pure: text in, text out."""
 
-from app.courses.writer import quoted
+import json
 
-from .questions import TRUEFALSE, BankData, QuestionData, QuizData
+from app.quizzes.questions import TRUEFALSE, BankData, QuestionData, QuizData
+
+from .modules import ModuleFile
+
+
+def quoted(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def module_text(module: ModuleFile) -> str:
+    """The whole file of `module`: front matter, then the body exactly as stored
+    (the loader reads everything after the closing `---` as the body)."""
+    lines = [
+        "---",
+        f"code: {module.code}",
+        f"course: {module.course}",
+        f"title: {quoted(module.title)}",
+        f"order: {module.order}",
+        f"minutes: {module.minutes}",
+    ]
+    for key, items in (("objectives", module.objectives), ("sources", module.sources)):
+        if items:
+            lines.append(f"{key}:")
+            lines += [f"  - {quoted(item)}" for item in items]
+        else:
+            lines.append(f"{key}: []")
+    lines.append("---")
+    return "\n".join(lines) + "\n" + module.body
 
 
 def question_block(question: QuestionData) -> str:

@@ -1,0 +1,187 @@
+"""The one YAML reader and schema checker of content files.
+
+Module and course files and bank files open with YAML front matter between "---"
+lines; a bank's questions open with "key: value" lines; a quiz file is YAML
+throughout. All of them are read by `parse_mapping` and checked by a `Schema`, so a
+problem reads the same wherever it is: invalid YAML, not a mapping, a repeated key,
+a missing key, an unknown key, a wrong value — each at its file line.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import yaml
+
+from .problems import Problem
+
+FRONT_MATTER = "front matter"  # how problems name a file's front matter
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """A YAML mapping and the file line of each key and of each item of a list."""
+
+    data: dict
+    first: int  # file line of the YAML text's first line
+    nodes: dict[str, yaml.Node] = field(default_factory=dict)  # key -> value node
+    lines: dict[str, int] = field(default_factory=dict)  # key -> file line
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.first)
+
+    def item_lines(self, key: str) -> list[int]:
+        node = self.nodes.get(key)
+        items = node.value if isinstance(node, yaml.SequenceNode) else []
+        return [self.first + item.start_mark.line for item in items]
+
+
+def parse_mapping(
+    text: str, first: int, path: str, what: str, problems: list[Problem]
+) -> Mapping | None:
+    """Parse `text` (file lines from `first`) as a mapping; None after a Problem.
+
+    `what` names the text in messages ("front matter", "tệp đề thi"…). An empty
+    document is an empty mapping (its keys are then reported missing); a repeated
+    key is a Problem, and the last of them wins, as in YAML.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first + mark.line if mark is not None else first
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(path, line, f"{what} không phải YAML hợp lệ: {reason}"))
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        message = f"{what} phải là một bảng “khóa: giá trị” (mapping)"
+        problems.append(Problem(path, first, message))
+        return None
+    mapping = Mapping(data, first)
+    for key_node, value_node in node.value if node is not None else []:
+        key, line = str(key_node.value), first + key_node.start_mark.line
+        if key in mapping.lines:
+            message = f"khóa “{key}” lặp lại (đã có ở dòng {mapping.lines[key]})"
+            problems.append(Problem(path, line, message))
+        mapping.lines[key], mapping.nodes[key] = line, value_node
+    return mapping
+
+
+@dataclass
+class Document:
+    """A file split at its front matter."""
+
+    meta: Mapping | None  # None when the front matter is not a valid mapping
+    body_lines: list[str]
+    body_line: int  # 1-based file line of body_lines[0]
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.body_lines)
+
+
+def read_front_matter(text: str, path: str, problems: list[Problem]) -> Document | None:
+    """Split normalised `text` into its front matter (file lines from 2) and body.
+
+    None after a Problem when the file does not open with "---" … "---"; a
+    Document whose `meta` is None after a Problem when the front matter is unusable.
+    """
+    lines = text.split("\n")
+    end = _front_matter_end(lines)
+    if end is None:
+        problems.append(Problem(path, 1, "thiếu front matter YAML (--- … ---)"))
+        return None
+    meta = parse_mapping("\n".join(lines[1:end]), 2, path, FRONT_MATTER, problems)
+    return Document(meta, lines[end + 1 :], end + 2)
+
+
+def _front_matter_end(lines: list[str]) -> int | None:
+    """Index of the closing "---" line, or None if there is no front matter."""
+    if lines[0].rstrip() != "---":
+        return None
+    return next((i for i, ln in enumerate(lines[1:], 1) if ln.rstrip() == "---"), None)
+
+
+# --- checking ---------------------------------------------------------------------
+
+Check = Callable[[str, object], str | None]  # (key, value) -> message or None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The keys a mapping may hold, each with its check; `required` ones must be
+    there, `missing` gives some of them their own message when they are not."""
+
+    checks: dict[str, Check]
+    required: tuple[str, ...]
+    missing: dict[str, str] = field(default_factory=dict)
+
+    def problems(self, mapping: Mapping, path: str, missing_line: int) -> list[Problem]:
+        """Missing keys (at `missing_line`), then each key in file order: unknown,
+        or a value its check refuses (at the key's line)."""
+        found = [
+            Problem(path, missing_line, self.missing.get(key, f"thiếu khóa “{key}”"))
+            for key in self.required
+            if key not in mapping.data
+        ]
+        for key, value in mapping.data.items():
+            check, line = self.checks.get(str(key)), mapping.line_of(str(key))
+            if check is None:
+                found.append(Problem(path, line, f"khóa không hợp lệ: {key}"))
+            elif message := check(str(key), value):
+                found.append(Problem(path, line, message))
+        return found
+
+
+def is_text(value: object) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def slug(value: object) -> str | None:
+    """`value` as a tag ("phap-ly"; 2019 -> "2019"), or None if it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and SLUG.match(value) else None
+
+
+def check_text(key: str, value: object) -> str | None:
+    return None if is_text(value) else f"“{key}” phải là chuỗi không rỗng"
+
+
+def check_texts(key: str, value: object) -> str | None:
+    if isinstance(value, list) and value and all(map(is_text, value)):
+        return None
+    return f"“{key}” phải là danh sách không rỗng các chuỗi không rỗng"
+
+
+def check_code(key: str, value: object) -> str | None:
+    if isinstance(value, str) and CODE.match(value):
+        return None
+    return f"“{key}” phải là mã gồm chữ cái không dấu, chữ số, “.”, “_”, “-”: “{value}”"
+
+
+def check_integer(low: int, high: int | None = None) -> Check:
+    def check(key: str, value: object) -> str | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
+        if ok and (high is None or value <= high):
+            return None
+        if high is None:
+            return f"“{key}” phải là số nguyên ≥ {low}, không phải “{value}”"
+        return f"“{key}” phải là số nguyên từ {low} đến {high}, không phải “{value}”"
+
+    return check
+
+
+def check_boolean(key: str, value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return f"“{key}” phải là true hoặc false, không phải “{value}”"

@@ -1,0 +1,151 @@
+"""Question dataclasses -> Moodle's GIFT format.
+
+Pure: no Flask, no database. `export_gift` writes GIFT that Moodle imports and
+app.content.gift.parse_gift reads back unchanged: each question with `// [id:…]`,
+`[tag:…]` and `[source:…]` comments, a `::code::` title and a [markdown] stem.
+"""
+
+import re
+
+from app.quizzes.questions import (
+    MULTIPLE,
+    SINGLE,
+    TRUEFALSE,
+    QuestionData,
+    option_weights,
+)
+
+from .gift_syntax import FORMAT_PREFIX, SAFE_CODE, WEIGHT_LIKE, fraction
+
+
+def export_gift(questions: list[QuestionData], category: str | None = None) -> str:
+    """GIFT for `questions` that Moodle imports and `parse_gift` reads back equal
+    (a MULTIPLE question's derived weights are written out, so they come back set).
+    Raises ValueError for a question GIFT cannot carry faithfully."""
+    parts = []
+    if category is not None:
+        parts.append(f"$CATEGORY: {_one_line(category, 'danh mục', '$CATEGORY')}\n")
+    parts.extend(_export_question(q) for q in questions)
+    return "\n".join(parts)
+
+
+def _escape(text: str) -> str:
+    """Our text -> GIFT text: special characters escaped, newlines as \\n."""
+    out = text.replace("\\", "\\\\")
+    for char in "~=#{}:":
+        out = out.replace(char, "\\" + char)
+    return out.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _field(text: str) -> str:
+    """An answer or feedback text: a text that itself starts like a format prefix
+    ("[html]…") gets an explicit [markdown] so the importer keeps it."""
+    prefix = "[markdown]" if FORMAT_PREFIX.match(text.lstrip()) else ""
+    return prefix + _escape(text)
+
+
+def _percent(weight: float) -> str:
+    """The shortest percentage that reads back as `weight` (Moodle style: 50,
+    -100, 33.33333)."""
+    for digits in range(8):
+        text = f"{weight * 100:.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if text in ("-0", ""):
+            text = "0"
+        if fraction(text) == weight:
+            return text
+    return f"{weight * 100:.15f}".rstrip("0").rstrip(".")
+
+
+def _one_line(value: str, what: str, code: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{code}: {what} không được xuống dòng: {value!r}")
+    return value
+
+
+def _export_question(q: QuestionData) -> str:
+    lines = _comments(q)
+    head = f"::{_escape(q.code)}::[markdown]{_escape(q.stem)}"
+    general = f"####{_field(q.explanation)}" if q.explanation else ""
+    if q.type == TRUEFALSE:
+        lines.append(f"{head}{{{_verdict(q)}{general}}}")
+        return "\n".join(lines) + "\n"
+    weights = _choice_weights(q)
+    lines.append(head + "{")
+    for o in q.options:
+        text = _field(o.text)
+        if weights is None:
+            marker = "=" if o.correct else "~"
+            if not o.correct and WEIGHT_LIKE.match(text):
+                marker = "~%0%"  # a text that starts like a weight
+        elif weights[o.key] == 0 and not WEIGHT_LIKE.match(text):
+            marker = "~"
+        else:
+            marker = f"~%{_percent(weights[o.key])}%"
+        feedback = f"#{_field(o.feedback)}" if o.feedback else ""
+        lines.append(f"\t{marker}{text}{feedback}")
+    if general:
+        lines.append(f"\t{general}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _comments(q: QuestionData) -> list[str]:
+    """The `// [id:…] [tag:…]` and `// [source:…]` lines of a question."""
+    code = q.code
+    if not SAFE_CODE.fullmatch(code or ""):
+        raise ValueError(
+            f"mã câu hỏi {code!r} không hợp lệ (chỉ dùng A-Z a-z 0-9 . _ -)"
+        )
+    meta = [f"[id:{code}]"]
+    for tag in q.tags:
+        _one_line(tag, "nhãn", code)
+        if re.search(r"[<>`\x00-\x1f\x7f]", tag) or not tag.strip():
+            raise ValueError(f"{code}: Moodle không nhập được nhãn {tag!r}")
+        meta.append(f"[tag:{tag.replace(']', chr(92) + ']')}]")
+    lines = ["// " + " ".join(meta)]
+    if q.source:
+        source = _one_line(q.source, "nguồn", code)
+        for char in "\\[]":
+            source = source.replace(char, "\\" + char)
+        lines.append(f"// [source:{source}]")
+    return lines
+
+
+def _verdict(q: QuestionData) -> str:
+    """A true/false question's answers: TRUE or FALSE and its two feedbacks."""
+    if not isinstance(q.answer, bool):
+        raise ValueError(f"{q.code}: câu đúng/sai thiếu đáp án (answer)")
+    right, wrong = (
+        (q.feedback_true, q.feedback_false)
+        if q.answer
+        else (q.feedback_false, q.feedback_true)
+    )
+    verdict = "TRUE" if q.answer else "FALSE"
+    # Moodle order: {TRUE#feedback for a wrong answer#feedback for a right one}.
+    if wrong or right:
+        verdict += "#" + _field(wrong) if wrong else "#"
+    if right:
+        verdict += "#" + _field(right)
+    return verdict
+
+
+def _choice_weights(q: QuestionData) -> dict[str, float] | None:
+    """A MULTIPLE question's weights (None for SINGLE); ValueError when the
+    question cannot be written as either."""
+    if q.type == SINGLE:
+        if sum(o.correct for o in q.options) != 1:
+            raise ValueError(f"{q.code}: câu một lựa chọn phải có đúng một đáp án đúng")
+        return None
+    if q.type != MULTIPLE:
+        raise ValueError(f"{q.code}: loại câu hỏi {q.type!r} không xuất được sang GIFT")
+    weights = option_weights(q.options)
+    for o in q.options:
+        weight = weights[o.key]
+        if not -1 <= weight <= 1 or (weight > 0) != o.correct:
+            raise ValueError(
+                f"{q.code}: phương án {o.key} có trọng số {weight} không khớp "
+                f"với correct={o.correct}"
+            )
+    return weights

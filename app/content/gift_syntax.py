@@ -1,0 +1,108 @@
+"""GIFT text as both directions read and write it: escapes, format prefixes,
+weights, safe codes; and a question's block of lines as the parser sees it.
+
+`\\~ \\= \\# \\{ \\} \\:` are literal characters, `\\n` a newline, `\\\\` a
+backslash (as in Moodle's importer, question/format/gift/format.php).
+"""
+
+import html
+import re
+from collections.abc import Callable
+from fractions import Fraction
+
+import nh3
+
+# While parsing, an escaped character stands as a private-use placeholder so that it
+# never counts as syntax; placeholders become the characters at the end.
+_PLACEHOLDERS = {
+    "\\": "\ue000",
+    ":": "\ue001",
+    "#": "\ue002",
+    "=": "\ue003",
+    "{": "\ue004",
+    "}": "\ue005",
+    "~": "\ue006",
+    "n": "\ue007",
+}
+_CHARACTERS = {p: ("\n" if c == "n" else c) for c, p in _PLACEHOLDERS.items()}
+_ESCAPE = re.compile(r"\\([\\:#={}~n])")
+_PLACEHOLDER = re.compile("[\ue000-\ue007]")
+
+FORMATS = ("moodle", "html", "plain", "markdown")
+FORMAT_PREFIX = re.compile(r"\[(?:moodle|html|plain|markdown)\]")
+SAFE_CODE = re.compile(r"[A-Za-z0-9._-]+")
+# Moodle: /^%\-*([0-9]{1,2})\.?([0-9]*)%/ ; a `%…%` that is not a number is an error.
+WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
+WEIGHT_LIKE = re.compile(r"%[^%\s]*%")
+
+
+def protect(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _PLACEHOLDERS[m.group(1)], text)
+
+
+def restore(text: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: _CHARACTERS[m.group(0)], text)
+
+
+def plain_text(raw: str, one_line: bool = False) -> str:
+    """Text as written in GIFT (escapes protected) -> our text: format prefix
+    dropped, escapes resolved, blank (comment) lines dropped, surrounding
+    whitespace removed."""
+    text = raw.strip()
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0 and text[1:end] in FORMATS:
+            is_html = text[1:end] == "html"
+            text = text[end + 1 :]
+            if is_html:  # VHCV renders Markdown and escapes raw HTML: keep the words
+                text = _html_to_text(text)
+    text = "\n".join(line for line in text.split("\n") if line.strip())
+    text = restore(text).strip()
+    if one_line:
+        text = re.sub(r"\s*\n\s*", " ", text)
+    return text
+
+
+_BREAKS = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/h[1-6])\s*>", re.IGNORECASE)
+
+
+def _html_to_text(text: str) -> str:
+    """Moodle's [html] text as plain text: line breaks kept, tags dropped."""
+    text = _BREAKS.sub("\n", text)
+    return html.unescape(nh3.clean(text, tags=set()))
+
+
+def fraction(percent: str) -> float:
+    """A GIFT percentage as a fraction. Moodle's 7-digit forms of k/n (33.33333,
+    -14.28571) are read as the exact fraction, the weight VHCV derives itself."""
+    value = float(percent) / 100
+    near = Fraction(value).limit_denominator(100)
+    return float(near) if abs(float(near) - value) <= 6e-8 else value
+
+
+Report = Callable[[int, str], None]  # problem(line, message)
+
+
+class Block:
+    """One blank-line-separated block: comment text apart, the rest as `body` with
+    comment and $CATEGORY lines blanked so offsets still map to lines."""
+
+    def __init__(self, numbered: list[tuple[int, str]]):
+        self.start = numbered[0][0]
+        self.comments: list[tuple[int, str]] = []
+        kept = []
+        for number, line in numbered:
+            stripped = line.strip()
+            if stripped.startswith("//"):
+                self.comments.append((number, stripped[2:]))
+                kept.append("")
+            elif stripped.startswith("$CATEGORY:"):
+                kept.append("")
+            else:
+                kept.append(line)
+        self.body = protect("\n".join(kept))
+        content = [n for (n, _), line in zip(numbered, kept, strict=True) if line]
+        self.first_line = content[0] if content else 0
+
+    def line_at(self, offset: int) -> int:
+        return self.start + self.body.count("\n", 0, offset)

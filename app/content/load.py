@@ -1,0 +1,46 @@
+"""courses/ and quizzes/ loaded together, with the checks across them."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .modules import ContentSet, load_content
+from .problems import Problem
+from .quizfiles import QuizContent, load_quizzes
+
+
+@dataclass
+class AllContent:
+    courses: ContentSet
+    quizzes: QuizContent
+    problems: list[Problem]
+
+
+def load_all(courses_dir: Path, quizzes_dir: Path | None) -> AllContent:
+    """Both folders with every problem, cross-checks included (a quiz's course and a
+    bank's module must exist). `quizzes_dir` None or missing means no quizzes."""
+    courses = load_content(courses_dir)
+    if quizzes_dir is not None and quizzes_dir.exists():
+        quizzes = load_quizzes(quizzes_dir)
+    else:
+        quizzes = QuizContent(banks=[], quizzes=[], problems=[])
+    problems = courses.problems + quizzes.problems + _cross_problems(courses, quizzes)
+    return AllContent(courses, quizzes, problems)
+
+
+def _cross_problems(courses: ContentSet, quizzes: QuizContent) -> list[Problem]:
+    course_codes = {c.code for c in courses.courses}
+    module_codes = {m.code for c in courses.courses for m in c.modules}
+    problems = []
+    for quiz in quizzes.quizzes:
+        if quiz.course and quiz.course not in course_codes:
+            problems.append(
+                Problem(
+                    quiz.path, quiz.line or 1, f"khóa học “{quiz.course}” không tồn tại"
+                )
+            )
+    for bank in quizzes.banks:
+        if bank.module and bank.module not in module_codes:
+            problems.append(
+                Problem(bank.path, 1, f"học phần “{bank.module}” không tồn tại")
+            )
+    return problems

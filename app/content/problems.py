@@ -1,0 +1,47 @@
+"""How content problems are reported: a Problem per file line, or a whole converted
+file refused with its reasons (ConversionError)."""
+
+from dataclasses import dataclass
+
+from app.markdown import markdown_problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # relative to the content root's parent: "courses/<folder>/<file>"
+    line: int  # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def syntax_problems(text: str, first: int, path: str) -> list[Problem]:
+    """Unsupported Markdown in `text`, whose first line is file line `first`."""
+    return [Problem(path, first + n - 1, m) for n, m in markdown_problems(text)]
+
+
+def repeats(entries: list[tuple[str, str, int]], label: str) -> list[Problem]:
+    """A Problem for each (code, path, line) whose code an earlier entry has."""
+    seen: dict[str, tuple[str, int]] = {}
+    found = []
+    for code, path, line in entries:
+        if code in seen:
+            where = "{}:{}".format(*seen[code])
+            found.append(Problem(path, line, f"{label} “{code}” trùng với {where}"))
+        else:
+            seen[code] = (path, line)
+    return found
+
+
+class ConversionError(ValueError):
+    """Nothing was imported; `problems` are 'line N: message' strings (1-based lines of
+    the input)."""
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *self.problems])

@@ -1,0 +1,273 @@
+"""Quiz files, and the whole quizzes/ folder -> dataclasses, every problem located.
+
+Pure functions; no Flask, no database. Layout: <root>/banks/*.md, one question bank
+each (app.content.banks), and <root>/*.yml (or .yaml), one quiz each; names starting
+with "." or "_" are skipped. `load_quizzes` never raises on bad content: banks and
+quizzes with a problem are left out and every problem is listed.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.quizzes.questions import REVIEW_POLICIES, BankData, DrawRule, QuizData
+
+from .banks import BankFile, read_bank_file
+from .frontmatter import (
+    Mapping,
+    Schema,
+    check_boolean,
+    check_code,
+    check_integer,
+    check_text,
+    parse_mapping,
+    slug,
+)
+from .problems import Problem, repeats
+from .textfile import normalise, read_text
+
+BANKS_FOLDER = "banks"
+QUIZ_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class QuizContent:
+    banks: list[BankData]  # problem-free banks, by path
+    quizzes: list[QuizData]  # problem-free quizzes, by path
+    problems: list[Problem]  # sorted by path, then line
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- schema -----------------------------------------------------------------------
+
+
+def _review(key: str, value: object) -> str | None:
+    if value in REVIEW_POLICIES:
+        return None
+    return f"chế độ xem lại không hợp lệ: “{value}” ({', '.join(REVIEW_POLICIES)})"
+
+
+def _draw(key: str, value: object) -> str | None:
+    if isinstance(value, list) and value:
+        return None
+    return f"“{key}” phải là danh sách không rỗng các quy tắc rút câu"
+
+
+_QUIZ_CHECKS = {
+    "code": check_code,
+    "title": check_text,
+    "course": check_text,
+    "time_limit_minutes": check_integer(1, 600),
+    "pass_percent": check_integer(0, 100),
+    "attempts_allowed": check_integer(1),
+    "shuffle_questions": check_boolean,
+    "shuffle_options": check_boolean,
+    "questions_per_page": check_integer(1),
+    "review": _review,
+    "partial_credit": check_boolean,
+    "draw": _draw,
+}
+QUIZ_SCHEMA = Schema(
+    _QUIZ_CHECKS,
+    required=tuple(k for k in _QUIZ_CHECKS if k not in ("course", "partial_credit")),
+)
+
+
+# --- one quiz file ----------------------------------------------------------------
+
+
+@dataclass
+class _QuizFile:
+    path: str
+    quiz: QuizData | None = None  # None if the file has a problem
+    draw_lines: list[int] = field(default_factory=list)  # file line of each rule
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_quiz(text: str, path: str) -> tuple[QuizData | None, list[Problem]]:
+    """One quiz file's text -> (the quiz, or None if it has problems; problems).
+
+    Only the file itself is checked; `load_quizzes` also checks the draw rules
+    against the banks.
+    """
+    quiz_file = _parse_quiz_file(text, path)
+    return quiz_file.quiz, sorted(quiz_file.problems, key=lambda p: p.line)
+
+
+def _parse_quiz_file(text: str, path: str) -> _QuizFile:
+    result = _QuizFile(path)
+    meta = parse_mapping(normalise(text), 1, path, "tệp đề thi", result.problems)
+    if meta is None:
+        return result
+    result.problems += QUIZ_SCHEMA.problems(meta, path, 1)
+    result.draw_lines = meta.item_lines("draw")
+    draw = meta.data.get("draw")
+    items = draw if isinstance(draw, list) else []
+    rules = []
+    for item, line in zip(items, result.draw_lines, strict=False):
+        messages = _rule_problems(item)
+        result.problems += [Problem(path, line, message) for message in messages]
+        if not messages:
+            tag = slug(item.get("tag"))
+            rules.append(DrawRule(item["count"], item.get("bank"), tag))
+    if not result.problems:
+        result.quiz = _quiz(meta, tuple(rules), path)
+    return result
+
+
+def _rule_problems(item: object) -> list[str]:
+    """What is wrong with one draw rule ({bank: CODE, count: N} or {tag: …, …})."""
+    if not isinstance(item, dict):
+        return ["quy tắc rút câu phải có dạng {bank: MÃ, count: N} hoặc {tag: …}"]
+    found = [
+        f"khóa không hợp lệ trong quy tắc rút câu: {key}"
+        for key in item
+        if key not in ("count", "bank", "tag")
+    ]
+    if message := check_integer(1)("count", item.get("count")):
+        found.append(message)
+    if ("bank" in item) == ("tag" in item):
+        found.append("quy tắc rút câu phải có đúng một trong hai khóa “bank” và “tag”")
+    elif "bank" in item and (message := check_code("bank", item["bank"])):
+        found.append(message)
+    elif "tag" in item and slug(item["tag"]) is None:
+        found.append(f"thẻ chỉ gồm chữ thường không dấu, chữ số và “-”: {item['tag']}")
+    return found
+
+
+def _quiz(meta: Mapping, draw: tuple[DrawRule, ...], path: str) -> QuizData:
+    data = meta.data
+    return QuizData(
+        code=data["code"],
+        title=data["title"],
+        course=data.get("course"),
+        time_limit_minutes=data["time_limit_minutes"],
+        pass_percent=data["pass_percent"],
+        attempts_allowed=data["attempts_allowed"],
+        shuffle_questions=data["shuffle_questions"],
+        shuffle_options=data["shuffle_options"],
+        questions_per_page=data["questions_per_page"],
+        review=data["review"],
+        draw=draw,
+        partial_credit=data.get("partial_credit", False),
+        path=path,
+        line=meta.line_of("code"),
+    )
+
+
+# --- the folder and cross-file checks -----------------------------------------------
+
+
+def load_quizzes(root: Path) -> QuizContent:
+    """Load <root>/banks/*.md and <root>/*.yml; files with problems are left out.
+
+    Raises FileNotFoundError only if `root` is not a directory.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"không có thư mục đề thi (quizzes root): {root}")
+    problems: list[Problem] = []
+    bank_texts = _texts(root / BANKS_FOLDER, (".md",), root.parent, problems)
+    bank_files = [read_bank_file(text, path) for path, text in bank_texts]
+    for bank_file in bank_files:
+        problems += bank_file.problems
+    problems += _bank_repeats(bank_files)
+    bad = {problem.path for problem in problems}
+    banks = [f.bank for f in bank_files if f.bank and f.path not in bad]
+    quiz_texts = _texts(root, QUIZ_SUFFIXES, root.parent, problems)
+    quiz_files = [_parse_quiz_file(text, path) for path, text in quiz_texts]
+    for quiz_file in quiz_files:
+        problems += quiz_file.problems
+        problems += _draw_problems(quiz_file, bank_files, banks)
+    problems += repeats(
+        [(f.quiz.code, f.path, f.quiz.line) for f in quiz_files if f.quiz], "mã đề thi"
+    )
+    bad = {problem.path for problem in problems}
+    quizzes = [f.quiz for f in quiz_files if f.quiz and f.path not in bad]
+    return QuizContent(banks, quizzes, sorted(problems, key=lambda p: (p.path, p.line)))
+
+
+def _texts(
+    folder: Path, suffixes: tuple[str, ...], base: Path, problems: list[Problem]
+) -> list[tuple[str, str]]:
+    """(display path, text) of each file in `folder` ending in one of `suffixes`."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for file in sorted(folder.iterdir()):
+        if file.suffix not in suffixes or file.name.startswith((".", "_")):
+            continue
+        path = file.relative_to(base).as_posix()
+        text = read_text(file, path, problems)
+        if text is not None:
+            found.append((path, text))
+    return found
+
+
+def _bank_repeats(bank_files: list[BankFile]) -> list[Problem]:
+    """Repeated bank codes, and question codes repeated from another bank file.
+
+    A code repeated inside one file was reported when that file was parsed.
+    """
+    codes = [(f.bank.code, f.path, f.code_line) for f in bank_files if f.bank]
+    found = repeats(codes, "mã ngân hàng")
+    first: dict[str, tuple[str, int]] = {}
+    for bank_file in bank_files:
+        for code, line in bank_file.headings:
+            where = first.setdefault(code, (bank_file.path, line))
+            if where[0] != bank_file.path:
+                message = "mã câu hỏi “{}” trùng với {}:{}".format(code, *where)
+                found.append(Problem(bank_file.path, line, message))
+    return found
+
+
+def _draw_problems(
+    quiz_file: _QuizFile, bank_files: list[BankFile], banks: list[BankData]
+) -> list[Problem]:
+    """Draw rules naming a missing or broken bank, or asking for too many questions."""
+    if quiz_file.quiz is None:
+        return []
+    known = {f.bank.code: f.path for f in reversed(bank_files) if f.bank}
+    usable = {bank.code: bank for bank in banks}
+    totals: Counter[str] = Counter()
+    found = []
+    for rule, line in zip(quiz_file.quiz.draw, quiz_file.draw_lines, strict=False):
+        if rule.bank is None:
+            message = _tag_rule_problem(rule, banks)
+        elif rule.bank not in usable:
+            message = f"ngân hàng “{rule.bank}” không tồn tại"
+            if rule.bank in known:
+                message = f"ngân hàng “{rule.bank}” có lỗi (xem {known[rule.bank]})"
+        else:
+            totals[rule.bank] += rule.count
+            message = _bank_rule_problem(rule, usable[rule.bank], totals[rule.bank])
+        if message:
+            found.append(Problem(quiz_file.path, line, message))
+    return found
+
+
+def _bank_rule_problem(rule: DrawRule, bank: BankData, total: int) -> str | None:
+    size = len(bank.questions)
+    if rule.count > size:
+        return f"rút {rule.count} câu nhưng ngân hàng {bank.code} chỉ có {size} câu"
+    if total > size:
+        return (
+            f"các quy tắc rút tổng cộng {total} câu từ ngân hàng {bank.code} "
+            f"nhưng ngân hàng chỉ có {size} câu"
+        )
+    return None
+
+
+def _tag_rule_problem(rule: DrawRule, banks: list[BankData]) -> str | None:
+    size = sum(rule.tag in q.tags for bank in banks for q in bank.questions)
+    if size == 0:
+        return f"không có câu hỏi nào mang thẻ “{rule.tag}”"
+    if rule.count > size:
+        return (
+            f"rút {rule.count} câu có thẻ “{rule.tag}” "
+            f"nhưng chỉ có {size} câu mang thẻ này"
+        )
+    return None

@@ -1,0 +1,51 @@
+"""Content files as text: decoded as UTF-8, without a BOM, "\\n" line ends, NFC.
+
+Every reader of content (module, bank and quiz files, GIFT and Aiken imports) goes
+through here, so that the same bytes always give the same text and hash.
+"""
+
+import unicodedata
+from pathlib import Path
+
+from .problems import Problem
+
+
+def normalise(text: str) -> str:
+    """`text` without a BOM, with "\\n" line ends, in Unicode NFC."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def text_lines(text: str) -> list[str]:
+    """The input's lines: BOM dropped, CRLF/CR read as LF, Unicode NFC."""
+    return normalise(text).split("\n")
+
+
+def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
+    """`file`'s normalised text, or None after adding a Problem at line 1 of `path`
+    (the display path) when it cannot be read or is not UTF-8."""
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as error:
+        problems.append(Problem(path, 1, f"không đọc được tệp: {error.strerror}"))
+        return None
+    except UnicodeDecodeError as error:
+        message = f"tệp không phải UTF-8 (byte lỗi ở vị trí {error.start})"
+        problems.append(Problem(path, 1, message))
+        return None
+    return normalise(text)
+
+
+def numbered_blocks(text: str) -> list[list[tuple[int, str]]]:
+    """The input's blank-line-separated blocks, each a list of (1-based line number,
+    line) — how GIFT and Aiken separate their questions."""
+    blocks, current = [], []
+    for number, line in enumerate(text_lines(text), start=1):
+        if line.strip():
+            current.append((number, line))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
