@@ -1,4 +1,4 @@
-"""`make bench-reports`: the subtree-report and export budgets of DESIGN.md.
+"""`make bench-reports`: the subtree-report and export budgets of bench/README.md.
 
 Generates a province of 200,000 cadres with 1,000,000 finished attempts and one
 training record per cadre, then times, on SQLite and (with --postgres URL) on
