@@ -1,164 +1,180 @@
-"""The ceiling: plain Flask under the same gunicorn settings as the real app.
+"""The ceilings: a plain Flask app, served under the same gunicorn settings as the
+real app, on the same database, doing the work any signed-in page of this stack
+does and nothing of the app's own.
 
-  POST /write   one row upserted into a small table of an SQLite file, with the app's
-                PRAGMAs (WAL, busy_timeout, synchronous=NORMAL), its writer turns
-                (app.database.WriterTurns) and BEGIN IMMEDIATE, through
-                SQLAlchemy Core (an Engine and its pool, like the app); parses
-                a form like the autosave's (position, choice) and answers a small
-                JSON.
-  GET  /render/<attempt id>
-                a bare Jinja render of the same 30 questions that attempt shows, in
-                its order (stem and option HTML as stored in question_version, read
-                for every attempt once at start-up) with their radio/checkbox
-                inputs, in the same page markup as the real attempt page (layout,
-                navigator, hidden fields; templates/bare_attempt.html): no session,
-                sign-in, CSRF, gettext, url_for or database per request.
+  POST /login   sign-in as the app's: the user read through the ORM, its password
+                hash checked, `login_user` (Flask-Login) puts "<id>:<session
+                version>" in Flask's signed session cookie, made permanent.
+  POST /attempts/<id>/autosave
+                the autosave ceiling: parses the same form as the app's autosave
+                (t, position, choice…), checks the signed token `t`
+                (itsdangerous URLSafeSerializer; a list [attempt id, user id,
+                session version] whose attempt id is the URL's), writes one row
+                (an upsert into bench_answer through SQLAlchemy Core on the
+                Engine, in its own transaction: BEGIN IMMEDIATE on SQLite) and
+                answers a small JSON.
+  GET  /attempts/<id>?page=1
+                the page ceiling: Flask-Login loads the user and its roles from
+                the session cookie through the ORM (one query, as the app's
+                loader), one Core query reads the attempt's questions (its slots
+                joined to their question versions, in the attempt's order, with
+                what the bare autosave saved), and Jinja renders the same markup
+                as the real attempt page (templates/bare_attempt.html), with a
+                signed autosave token of its own. No CSRF, translations, rate
+                limits or url_for.
 
-Configured by the environment (bench.run sets it): BENCH_WRITE_DB (the SQLite file
-to write; its table is made by `init_write_db`) and BENCH_SEED_DB (the seeded app
-database, read once).
+Configured by the environment (bench.run sets it): BENCH_DATABASE_URL (the seeded
+database; `bare_db.prepare` made bench_answer in it) and SECRET_KEY.
 Serve with: gunicorn bench.bare_app:app
 """
 
-import json
 import os
-import secrets
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request
-from sqlalchemy import create_engine, event, text
+from flask import Flask, abort, jsonify, redirect, render_template, request, session
+from flask_login import LoginManager, current_user, login_required, login_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash
 
-from app.database import WriterTurns
+from bench.bare_db import PAGE, UPSERT, User, configure, db
 
-BUSY_TIMEOUT_MS = 10000  # the app's SQLITE_BUSY_TIMEOUT_MS default
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-UPSERT = text(
-    "INSERT INTO answer (client, position, choice, saved_at) "
-    "VALUES (:client, :position, :choice, :saved_at) "
-    "ON CONFLICT (client, position) DO UPDATE SET "
-    "choice = excluded.choice, saved_at = excluded.saved_at"
-)
+TOKEN_SALT = "vhcv.bench.autosave"
 
 
-def init_write_db(path: str) -> None:
-    """Create the table /write upserts into (once, before the server starts)."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS answer (client INTEGER NOT NULL, "
-            "position INTEGER NOT NULL, choice TEXT NOT NULL, saved_at TEXT NOT NULL, "
-            "PRIMARY KEY (client, position))"
-        )
-    connection.close()
-
-
-def make_engine(path: str):
-    """An Engine set up as app/database.py sets up the app's: same PRAGMAs, writers
-    take turns, and the transaction takes the write lock at once (BEGIN IMMEDIATE)."""
-    engine = create_engine(f"sqlite:///{path}")
-    turns = WriterTurns.for_database(path, BUSY_TIMEOUT_MS / 1000)
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        turns.take(connection.connection.info)
-        connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
-
-    turns.listen(engine)
-
-    return engine
-
-
-def load_attempts(seed_db: str) -> dict[int, dict]:
-    """Every attempt's page data: its quiz title, cadre, deadline and questions in
-    its order, options in its option order."""
-    connection = sqlite3.connect(f"file:{seed_db}?mode=ro", uri=True)
-    try:
-        heads = connection.execute(
-            "SELECT a.id, q.title, u.full_name, a.deadline_at FROM attempt a "
-            "JOIN quiz q ON q.id = a.quiz_id JOIN user u ON u.id = a.user_id"
-        ).fetchall()
-        rows = connection.execute(
-            "SELECT s.attempt_id, s.position, s.option_order, v.type, v.stem_html, "
-            "v.options FROM attempt_slot s JOIN question_version v "
-            "ON v.id = s.question_version_id ORDER BY s.attempt_id, s.position"
-        ).fetchall()
-    finally:
-        connection.close()
-    attempts: dict[int, dict] = {}
-    for attempt_id, title, full_name, deadline in heads:
-        deadline_at = datetime.fromisoformat(deadline).replace(tzinfo=UTC)
-        attempts[attempt_id] = {
-            "url": f"/attempts/{attempt_id}",
-            "title": title,
-            "full_name": full_name,
-            "deadline_at": deadline_at,
-            "deadline": deadline_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M"),
-            "rows": [],
-        }
-    for attempt_id, position, order, kind, stem_html, options in rows:
-        by_key = {o["key"]: o for o in json.loads(options)}
-        attempts[attempt_id]["rows"].append(
-            {
-                "position": position,
-                "stem_html": stem_html,
-                "multiple": kind == "multiple",
-                "choices": [
-                    {"index": i, "html": by_key[key]["html"]}
-                    for i, key in enumerate(json.loads(order))
-                ],
-            }
-        )
-    return attempts
-
-
-def create_app() -> Flask:
+def create_app(database_url: str, secret_key: str) -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
-    engine = make_engine(os.environ["BENCH_WRITE_DB"])
-    attempts = load_attempts(os.environ["BENCH_SEED_DB"])
-    token = secrets.token_urlsafe(68)  # stands in for the signed CSRF token
-
-    @app.post("/write")
-    def write():
-        client = request.form.get("client", type=int) or 0
-        position = request.form.get("position", type=int) or 0
-        choices = request.form.getlist("choice", type=int)
-        now = datetime.now(UTC)
-        with engine.begin() as connection:
-            connection.execute(
-                UPSERT,
-                {
-                    "client": client,
-                    "position": position,
-                    "choice": json.dumps(choices),
-                    "saved_at": now.isoformat(),
-                },
-            )
-        return jsonify(saved=True, position=position, saved_at=now.isoformat())
-
-    @app.get("/render/<int:attempt_id>")
-    def render(attempt_id: int):
-        attempt = attempts[attempt_id]
-        left = (attempt["deadline_at"] - datetime.now(UTC)).total_seconds()
-        return render_template(
-            "bare_attempt.html", a=attempt, remaining=max(0, int(left)), token=token
-        )
-
+    app.config.update(
+        SECRET_KEY=secret_key,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=28800,
+    )
+    db.init_app(app)
+    configure(app)
+    logins = LoginManager(app)
+    logins.session_protection = "basic"  # as the app's
+    logins.user_loader(load_user)
+    app.jinja_env.filters["vn_datetime"] = vn_datetime
+    signer = URLSafeSerializer(secret_key, salt=TOKEN_SALT)
+    app.add_url_rule("/login", view_func=sign_in, methods=["POST"])
+    app.add_url_rule(
+        "/attempts/<int:attempt_id>/autosave",
+        view_func=lambda attempt_id: autosave(signer, attempt_id),
+        endpoint="autosave",
+        methods=["POST"],
+    )
+    app.add_url_rule(
+        "/attempts/<int:attempt_id>",
+        view_func=login_required(lambda attempt_id: page(signer, attempt_id)),
+        endpoint="page",
+    )
     return app
 
 
-if os.environ.get("BENCH_WRITE_DB"):
-    app = create_app()
+def load_user(session_id: str) -> User | None:
+    """The app's loader: "<id>:<session version>", the roles in the same query."""
+    try:
+        user_id, version = (int(p) for p in session_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def vn_datetime(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite gives back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def sign_in():
+    form = request.form
+    user = db.session.scalar(select(User).where(User.username == form["username"]))
+    if user is None or not check_password_hash(
+        user.password_hash or "", form["password"]
+    ):
+        abort(401)
+    session.permanent = True
+    login_user(user)
+    return redirect("/")
+
+
+def autosave(signer: URLSafeSerializer, attempt_id: int):
+    form = request.form
+    position = form.get("position", type=int) or 0
+    choice = form.getlist("choice", type=int)
+    try:
+        data = signer.loads(form.get("t", ""))
+    except BadSignature:
+        abort(404)
+    if (
+        not isinstance(data, list)
+        or len(data) != 3
+        or not all(type(v) is int for v in data)
+        or data[0] != attempt_id
+    ):
+        abort(404)
+    now = datetime.now(UTC)
+    with db.engine.begin() as connection:
+        connection.execute(
+            UPSERT,
+            {
+                "attempt_id": attempt_id,
+                "position": position,
+                "choice": choice,
+                "saved_at": now,
+            },
+        )
+    return jsonify(saved=True, position=position, saved_at=now.isoformat())
+
+
+def page(signer: URLSafeSerializer, attempt_id: int):
+    user = current_user
+    rows = db.session.execute(
+        PAGE, {"attempt_id": attempt_id, "user_id": user.id}
+    ).all()
+    if not rows:
+        abort(404)
+    head = rows[0]
+    deadline = head.deadline_at
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)
+    left = (deadline - datetime.now(UTC)).total_seconds()
+    return render_template(
+        "bare_attempt.html",
+        title=head.title,
+        user=user,
+        url=f"/attempts/{attempt_id}",
+        deadline=deadline,
+        remaining=max(0, int(left)),
+        questions=[_question(row) for row in rows],
+        token=signer.dumps([attempt_id, user.id, user.session_version]),
+        csrf_token="bare-" + "0" * 86,  # stands in for the signed CSRF token
+    )
+
+
+def _question(row) -> dict:
+    html = {o["key"]: o["html"] for o in row.options}
+    chosen = set(row.choice or ())
+    return {
+        "position": row.position,
+        "multiple": row.type == "multiple",
+        "stem_html": row.stem_html,
+        "choices": [
+            (index, html[key], index in chosen)
+            for index, key in enumerate(row.option_order)
+        ],
+        "saved_at": row.saved_at if chosen else None,
+    }
+
+
+if os.environ.get("BENCH_DATABASE_URL"):
+    app = create_app(os.environ["BENCH_DATABASE_URL"], os.environ["SECRET_KEY"])

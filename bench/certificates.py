@@ -97,7 +97,7 @@ def pin_to_one_core() -> str:
 
 def main() -> int:
     print(f"Certificate PDFs — {pin_to_one_core()}")
-    from app.certificates.pdf import render_certificate, render_many, write_zip
+    from app.certificates.pdf import render_certificate
 
     batch = list(snapshots(BATCH))
     sample = render_certificate(batch[0])  # registers the fonts (once per process)
@@ -117,6 +117,31 @@ def main() -> int:
     )
     runs = ", ".join(f"{r:.0f}" for r in rates)
     print(f"  rate: {rate:.0f}/s (runs: {runs})")
+
+    zip_seconds = time_zip()
+
+    checks = [
+        (
+            f"certificates/s ≥ {BUDGET_PER_SECOND}",
+            rate / BUDGET_PER_SECOND,
+            rate >= BUDGET_PER_SECOND,
+        ),
+        (
+            f"ZIP of {ZIP_COUNT} < {BUDGET_ZIP_SECONDS:.0f} s",
+            zip_seconds / BUDGET_ZIP_SECONDS,
+            zip_seconds < BUDGET_ZIP_SECONDS,
+        ),
+    ]
+    print()
+    for label, ratio, ok in checks:
+        print(f"  {label:<28} ratio {ratio:5.2f}  {'PASS' if ok else 'FAIL'}")
+    return 0 if all(ok for _, _, ok in checks) else 1
+
+
+def time_zip() -> float:
+    """Seconds to write the ZIP of ZIP_COUNT certificates (STORED, as the app does);
+    prints it with the same ZIP DEFLATED for comparison."""
+    from app.certificates.pdf import render_many, write_zip
 
     many = list(snapshots(ZIP_COUNT))
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,23 +165,7 @@ def main() -> int:
         f"DEFLATED for comparison: {deflated_seconds:.2f} s, "
         f"{deflated_size / 1024 / 1024:.1f} MB"
     )
-
-    checks = [
-        (
-            f"certificates/s ≥ {BUDGET_PER_SECOND}",
-            rate / BUDGET_PER_SECOND,
-            rate >= BUDGET_PER_SECOND,
-        ),
-        (
-            f"ZIP of {ZIP_COUNT} < {BUDGET_ZIP_SECONDS:.0f} s",
-            zip_seconds / BUDGET_ZIP_SECONDS,
-            zip_seconds < BUDGET_ZIP_SECONDS,
-        ),
-    ]
-    print()
-    for label, ratio, ok in checks:
-        print(f"  {label:<28} ratio {ratio:5.2f}  {'PASS' if ok else 'FAIL'}")
-    return 0 if all(ok for _, _, ok in checks) else 1
+    return zip_seconds
 
 
 if __name__ == "__main__":

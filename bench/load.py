@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
-ATTEMPT_TOKEN_RE = re.compile(rb'data-token="([0-9a-f]+)"')
+ATTEMPT_TOKEN_RE = re.compile(rb'data-token="([^"]+)"')
 
 
 class HTTPError(Exception):
@@ -123,51 +123,50 @@ class Connection:
             await self.reader.readexactly(2)
 
 
-async def sign_in(port: int, cadre: dict) -> dict:
-    """Sign `cadre` in as a browser would; return its cookies and the CSRF token of
-    its attempt page (which also checks that the page renders)."""
+async def sign_in(port: int, cadre: dict, bare: bool = False) -> dict:
+    """Sign `cadre` in as a browser would (the bare app takes no CSRF token); return
+    its cookies and the autosave token of its attempt page (which also checks that
+    the page renders)."""
     conn = Connection(port)
     try:
-        page = await conn.request("GET", "/login")
-        token = CSRF_RE.search(page.body)
-        if page.status != 200 or token is None:
-            raise HTTPError(f"GET /login: {page.status}, no CSRF token")
-        form = {
-            "csrf_token": token.group(1).decode(),
-            "username": cadre["username"],
-            "password": cadre["password"],
-        }
+        form = {"username": cadre["username"], "password": cadre["password"]}
+        if not bare:
+            page = await conn.request("GET", "/login")
+            token = CSRF_RE.search(page.body)
+            if page.status != 200 or token is None:
+                raise HTTPError(f"GET /login: {page.status}, no CSRF token")
+            form["csrf_token"] = token.group(1).decode()
         answer = await conn.request("POST", "/login", form)
         if answer.status != 302:
             raise HTTPError(f"POST /login as {cadre['username']}: {answer.status}")
         page = await conn.request("GET", f"/attempts/{cadre['attempt_id']}?page=1")
-        token = CSRF_RE.search(page.body)
-        if page.status != 200 or token is None:
-            raise HTTPError(f"GET attempt page: {page.status}, no CSRF token")
         attempt_token = ATTEMPT_TOKEN_RE.search(page.body)
-        if attempt_token is None:
-            raise HTTPError("attempt page without its autosave token")
+        if page.status != 200 or attempt_token is None:
+            raise HTTPError(f"GET attempt page: {page.status}, no autosave token")
         return {
             "cookies": conn.cookies,
-            "csrf_token": token.group(1).decode(),
             "attempt_token": attempt_token.group(1).decode(),
         }
     finally:
         conn.close()
 
 
-async def sign_in_all(port: int, cadres: list[dict], concurrency: int = 10) -> list:
+async def sign_in_all(
+    port: int, cadres: list[dict], bare: bool = False, concurrency: int = 10
+) -> list:
     gate = asyncio.Semaphore(concurrency)
 
     async def one(cadre):
         async with gate:
-            return await sign_in(port, cadre)
+            return await sign_in(port, cadre, bare)
 
     return await asyncio.gather(*(one(c) for c in cadres))
 
 
 def make_request(scenario: str, client: dict, rng: random.Random):
-    """(method, path, form) of one request of `scenario` for `client`."""
+    """(method, path, form) of one request of `scenario` for `client`: the same on
+    the app and on the bare one, each client holding that side's cookies and
+    autosave token."""
     if scenario == "answer":
         form = [
             ("t", client["attempt_token"]),
@@ -175,17 +174,8 @@ def make_request(scenario: str, client: dict, rng: random.Random):
             ("choice", rng.randint(0, 1)),  # every question has at least 2 options
         ]
         return "POST", f"/attempts/{client['attempt_id']}/autosave", form
-    if scenario == "write":
-        form = [
-            ("client", client["index"]),
-            ("position", rng.randint(1, client["slots"])),
-            ("choice", rng.randint(0, 1)),
-        ]
-        return "POST", "/write", form
     if scenario == "page":
         return "GET", f"/attempts/{client['attempt_id']}?page=1", None
-    if scenario == "render":
-        return "GET", f"/render/{client['attempt_id']}", None
     raise ValueError(scenario)
 
 

@@ -1,4 +1,4 @@
-"""`make bench-reports`: the subtree-report and export budgets of DESIGN.md.
+"""`make bench-reports`: the subtree-report and export budgets of bench/README.md.
 
 Generates a province of 200,000 cadres with 1,000,000 finished attempts and one
 training record per cadre, then times, on SQLite and (with --postgres URL) on
@@ -55,144 +55,169 @@ def generate(app) -> None:
 
     from app.accounts.models import Unit, User
     from app.extensions import db
-    from app.quizzes.models import Attempt, Quiz
-    from app.records.models import Campaign, CampaignTarget, TrainingRecord
-    from app.vntext import fold, name_sort_key
+    from app.quizzes.models import Attempt
+    from app.records.models import TrainingRecord
 
     rng = random.Random(2026)
     now = datetime.now(UTC)
     with app.app_context():
         db.drop_all()
         db.create_all()
-        units, next_id = [], 1
-
-        def add(code, name, parent, depth, kind):
-            nonlocal next_id
-            uid = next_id
-            next_id += 1
-            path = (parent["path"] if parent else "/") + f"{uid}/"
-            row = {
-                "id": uid,
-                "code": code,
-                "name": name,
-                "kind": kind,
-                "parent_id": parent["id"] if parent else None,
-                "path": path,
-                "depth": depth,
-                "active": True,
-                "created_at": now,
-            }
-            units.append(row)
-            return row
-
-        root = add("P", "Tỉnh thử nghiệm", None, 0, "province")
-        leaves = []
-        for r in range(2):
-            region = add(f"R{r}", f"Khối {r}", root, 1, "agency")
-            for d in range(15):
-                dept = add(f"R{r}-D{d}", f"Sở số {d}", region, 2, "department")
-                for o in range(10):
-                    office = add(f"R{r}-D{d}-O{o}", f"Phòng {o}", dept, 3, "office")
-                    for t in range(5):
-                        code = f"R{r}-D{d}-O{o}-T{t}"
-                        leaves.append(add(code, f"Tổ {t}", office, 4, "team"))
+        units, leaves = _units(now)
         db.session.execute(insert(Unit), units)
-        family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
-        given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo"]
-        users = []
-        for n in range(1, CADRES + 1):
-            name = f"{rng.choice(family)} Văn {rng.choice(given)}"
-            users.append(
-                {
-                    "id": n,
-                    "username": f"u{n}",
-                    "employee_code": f"CB{n:06d}",
-                    "full_name": name,
-                    "given_name": name.split()[-1],
-                    "name_sort": name_sort_key(name),
-                    "name_search": fold(name),
-                    "unit_id": leaves[(n - 1) * len(leaves) // CADRES]["id"],
-                    "position": "Chuyên viên",
-                    "category": "cong_chuc",
-                    "active": True,
-                    "must_change_password": False,
-                    "session_version": 1,
-                    "created_at": now,
-                }
-            )
+        users = _users(rng, leaves, now)
         for chunk in _chunks(users):
             db.session.execute(insert(User), chunk)
-        db.session.add(Quiz(id=1, code="Q", title="Bài kiểm tra", draw_rules=[]))
-        campaign = Campaign(
-            id=1,
-            code="C",
-            title="Đợt thử",
-            year=2026,
-            course_code="T",
-            quiz_code="Q",
-            opens_at=now - timedelta(days=90),
-            closes_at=now + timedelta(days=30),
-        )
-        db.session.add(campaign)
-        db.session.flush()
-        db.session.add(CampaignTarget(campaign_id=1, unit_id=root["id"]))
+        _quiz_and_campaign(units[0], now)
         attempts, records = [], []
         for user in users:
-            best = 0.0
-            for k in range(1, ATTEMPTS_PER_CADRE + 1):
-                percent = float(rng.randint(0, 30) * 100 // 30)
-                best = max(best, percent)
-                started = now - timedelta(days=rng.randint(1, 80))
-                attempts.append(
-                    {
-                        "quiz_id": 1,
-                        "user_id": user["id"],
-                        "number": k,
-                        "state": "finished",
-                        "started_at": started,
-                        "deadline_at": started + timedelta(minutes=30),
-                        "finished_at": started + timedelta(minutes=20),
-                        "finished_by": "submit",
-                        "score": percent * 0.3,
-                        "max_score": 30.0,
-                        "percent": percent,
-                        "passed": percent >= 80,
-                        "preview": False,
-                    }
-                )
-            status = rng.choice(["not_started", "in_progress", "completed"])
-            records.append(
-                {
-                    "campaign_id": 1,
-                    "user_id": user["id"],
-                    "unit_id": user["unit_id"],
-                    "status": status,
-                    "modules_read": 9 if status == "completed" else 3,
-                    "modules_total": 9,
-                    "attempts": ATTEMPTS_PER_CADRE,
-                    "best_percent": best,
-                    "passed": best >= 80,
-                    "completed_at": now if status == "completed" else None,
-                    "completed_unit_id": user["unit_id"]
-                    if status == "completed"
-                    else None,
-                    "updated_at": now,
-                }
-            )
+            _attempts_and_record(rng, user, now, attempts, records)
         for chunk in _chunks(attempts, 50_000):
             db.session.execute(insert(Attempt), chunk)
         for chunk in _chunks(records):
             db.session.execute(insert(TrainingRecord), chunk)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            # What autovacuum does in production; index-only scans need it.
-            with db.engine.connect().execution_options(
-                isolation_level="AUTOCOMMIT"
-            ) as connection:
-                connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("ANALYZE")
+        _analyze(db.engine)
+
+
+def _units(now) -> tuple[list[dict], list[dict]]:
+    """Every unit row, the province first, and the 1,500 teams (the leaves)."""
+    units: list[dict] = []
+
+    def add(code, name, parent, depth, kind):
+        uid = len(units) + 1
+        row = {
+            "id": uid,
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "parent_id": parent["id"] if parent else None,
+            "path": (parent["path"] if parent else "/") + f"{uid}/",
+            "depth": depth,
+            "active": True,
+            "created_at": now,
+        }
+        units.append(row)
+        return row
+
+    root = add("P", "Tỉnh thử nghiệm", None, 0, "province")
+    leaves = []
+    for r in range(2):
+        region = add(f"R{r}", f"Khối {r}", root, 1, "agency")
+        for d in range(15):
+            dept = add(f"R{r}-D{d}", f"Sở số {d}", region, 2, "department")
+            for o in range(10):
+                office = add(f"R{r}-D{d}-O{o}", f"Phòng {o}", dept, 3, "office")
+                for t in range(5):
+                    code = f"R{r}-D{d}-O{o}-T{t}"
+                    leaves.append(add(code, f"Tổ {t}", office, 4, "team"))
+    return units, leaves
+
+
+def _users(rng, leaves, now) -> list[dict]:
+    from app.vntext import fold, name_sort_key
+
+    family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
+    given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo"]
+    users = []
+    for n in range(1, CADRES + 1):
+        name = f"{rng.choice(family)} Văn {rng.choice(given)}"
+        users.append(
+            {
+                "id": n,
+                "username": f"u{n}",
+                "employee_code": f"CB{n:06d}",
+                "full_name": name,
+                "given_name": name.split()[-1],
+                "name_sort": name_sort_key(name),
+                "name_search": fold(name),
+                "unit_id": leaves[(n - 1) * len(leaves) // CADRES]["id"],
+                "position": "Chuyên viên",
+                "category": "cong_chuc",
+                "active": True,
+                "must_change_password": False,
+                "session_version": 1,
+                "created_at": now,
+            }
+        )
+    return users
+
+
+def _quiz_and_campaign(root: dict, now) -> None:
+    from app.extensions import db
+    from app.quizzes.models import Quiz
+    from app.records.models import Campaign, CampaignTarget
+
+    db.session.add(Quiz(id=1, code="Q", title="Bài kiểm tra", draw_rules=[]))
+    campaign = Campaign(
+        id=1,
+        code="C",
+        title="Đợt thử",
+        year=2026,
+        course_code="T",
+        quiz_code="Q",
+        opens_at=now - timedelta(days=90),
+        closes_at=now + timedelta(days=30),
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(CampaignTarget(campaign_id=1, unit_id=root["id"]))
+
+
+def _attempts_and_record(rng, user, now, attempts, records) -> None:
+    """The cadre's finished attempts and its training record, appended."""
+    best = 0.0
+    for k in range(1, ATTEMPTS_PER_CADRE + 1):
+        percent = float(rng.randint(0, 30) * 100 // 30)
+        best = max(best, percent)
+        started = now - timedelta(days=rng.randint(1, 80))
+        attempts.append(
+            {
+                "quiz_id": 1,
+                "user_id": user["id"],
+                "number": k,
+                "state": "finished",
+                "started_at": started,
+                "deadline_at": started + timedelta(minutes=30),
+                "finished_at": started + timedelta(minutes=20),
+                "finished_by": "submit",
+                "score": percent * 0.3,
+                "max_score": 30.0,
+                "percent": percent,
+                "passed": percent >= 80,
+                "preview": False,
+            }
+        )
+    status = rng.choice(["not_started", "in_progress", "completed"])
+    completed = status == "completed"
+    records.append(
+        {
+            "campaign_id": 1,
+            "user_id": user["id"],
+            "unit_id": user["unit_id"],
+            "status": status,
+            "modules_read": 9 if completed else 3,
+            "modules_total": 9,
+            "attempts": ATTEMPTS_PER_CADRE,
+            "best_percent": best,
+            "passed": best >= 80,
+            "completed_at": now if completed else None,
+            "completed_unit_id": user["unit_id"] if completed else None,
+            "updated_at": now,
+        }
+    )
+
+
+def _analyze(engine) -> None:
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does in production; index-only scans need it.
+        with engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def time_report(app, unit_code: str, runs: int = 7) -> float:
