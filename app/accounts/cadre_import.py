@@ -414,7 +414,7 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
     Writes nothing.
     """
     scope = scope_paths(viewer, "hr") if viewer is not None else None
-    if not _inside(root_unit.path, scope):
+    if not root_unit.in_subtrees(scope):
         raise NotAllowed(f"Đơn vị “{root_unit.code}” nằm ngoài phạm vi của bạn.")
     if not root_unit.active:
         raise InvalidInput(f"Đơn vị “{root_unit.code}” đã ngừng hoạt động.")
@@ -454,10 +454,6 @@ def _protected_accounts(viewer: User | None, user_ids: list[int]) -> set[int]:
         return set()
     privileged = select(RoleAssignment.user_id).where(RoleAssignment.role != "learner")
     return set(_fetch(privileged, RoleAssignment.user_id, user_ids))
-
-
-def _inside(path: str, scope: list[str] | None) -> bool:
-    return scope is None or any(path.startswith(p) for p in scope)
 
 
 # What planning compares; plain rows, so 20,000 cadres load without the ORM's cost.
@@ -532,7 +528,7 @@ def _row_unit(row: CadreRow, root: Unit, units: dict, errors: list) -> Unit | No
     unit = units.get(code)
     if unit is None:
         errors.append(f"không có đơn vị mã “{code}”")
-    elif not unit.is_within(root):
+    elif not unit.in_subtree(root.path):
         errors.append(
             f"đơn vị “{code}” nằm ngoài phạm vi nhập ({root.code} – {root.name})"
         )
@@ -627,11 +623,11 @@ def _decide(plan, existing, usernames, current, root: Unit, scope) -> None:
         plan.action = CREATE
         return
     unit = current[user.unit_id]
-    if not _inside(unit.path, scope):
+    if not unit.in_subtrees(scope):
         plan.errors.append("mã cán bộ đã thuộc đơn vị khác ngoài phạm vi")
         return
     plan.user_id = user.id
-    if plan.values["unit"] is None and not unit.is_within(root):
+    if plan.values["unit"] is None and not unit.in_subtree(root.path):
         plan.values["unit"] = root
     plan.changes = _changes(user, unit, plan.values)
     plan.action = UPDATE if plan.changes else UNCHANGED

@@ -23,7 +23,7 @@ def get_unit_by_code(code: str) -> Unit:
 
 def subtree_query(unit: Unit):
     """Select of `unit` and all its descendants (one indexed prefix scan)."""
-    return select(Unit).where(Unit.path.startswith(unit.path, autoescape=True))
+    return select(Unit).where(Unit.in_subtree(unit.path))
 
 
 def children_of(unit: Unit | None) -> list[Unit]:
@@ -104,7 +104,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
 
     Raises InvalidInput when `new_parent` is the unit itself or one of its descendants.
     """
-    if new_parent is not None and new_parent.is_within(unit):
+    if new_parent is not None and new_parent.in_subtree(unit.path):
         raise InvalidInput(
             f"Không thể chuyển “{unit.name}” vào chính nó hoặc đơn vị cấp dưới của nó "
             f"(“{new_parent.name}”)."
@@ -118,7 +118,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
     db.session.flush()
     db.session.execute(
         update(Unit)
-        .where(Unit.path.startswith(old_prefix, autoescape=True))
+        .where(Unit.in_subtree(old_prefix))
         .values(
             path=literal(new_prefix) + func.substr(Unit.path, len(old_prefix) + 1),
             depth=Unit.depth + delta,
@@ -142,7 +142,7 @@ def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
     """Merge `source` into `target`: its cadres and child units move to `target`,
     `source` becomes inactive and points at `target`. Returns the cadres moved.
     """
-    if source.id == target.id or target.is_within(source):
+    if source.id == target.id or target.in_subtree(source.path):
         raise InvalidInput(
             "Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
         )

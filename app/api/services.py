@@ -19,7 +19,6 @@ from app.extensions import db
 from app.records import services as records
 from app.records.models import Campaign
 from app.reports import exports
-from app.security import in_paths
 from app.timeutil import to_vn, utcnow
 from app.vntext import nfc
 
@@ -124,9 +123,7 @@ def unit_in_scope(token: ApiToken, code: str | None) -> Unit:
     if not code:
         return token.unit
     unit = db.session.scalar(
-        select(Unit).where(
-            Unit.code == code.strip(), in_paths(Unit.path, [token.unit.path])
-        )
+        select(Unit).where(Unit.code == code.strip(), Unit.in_subtree(token.unit.path))
     )
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị này trong phạm vi của mã truy cập.")

@@ -292,7 +292,7 @@ def unit_query(campaign: Campaign, root: Unit) -> Select:
             and_(
                 Certificate.campaign_id == campaign.id,
                 Certificate.revoked_at.is_(None),
-                Unit.path.startswith(root.path, autoescape=True),
+                Unit.in_subtree(root.path),
             )
         )
         .order_by(Certificate.year, Certificate.number)
