@@ -13,7 +13,6 @@ import functools
 import hashlib
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from app.legacy_text import fix_text
 from app.records import services as records
 from app.security import scope_paths
 from app.tabular import Table, TableError, read_table
-from app.vntext import fold, nfc, split_name
+from app.vntext import clean_text, fold, nfc, split_name
 
 from . import services
 from .models import CATEGORIES, RoleAssignment, Unit, User
@@ -93,7 +92,7 @@ def _vietnamese_letters() -> frozenset[str]:
     letters = set()
     for base in bases + bases.upper():
         for tone in tones:
-            letter = unicodedata.normalize("NFC", base + tone)
+            letter = nfc(base + tone)
             if len(letter) == 1:
                 letters.add(letter)
     return frozenset(letters)
@@ -131,7 +130,7 @@ class CadreRow:
 
     @property
     def employee_code(self) -> str:
-        return nfc(self.values.get("employee_code", ""))
+        return clean_text(self.values.get("employee_code", ""))
 
 
 class CadreRows(list):
@@ -248,7 +247,7 @@ def _decode_csv(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        text = unicodedata.normalize("NFC", data.decode("cp1258"))
+        text = nfc(data.decode("cp1258"))
     except UnicodeDecodeError:
         text = ""
     if text and _reads_as_vietnamese(text):
@@ -335,7 +334,7 @@ def _make_row(line: int, values: dict[str, str], convert=fix_text) -> CadreRow:
             row.text[key] = ""
             continue
         conversion = convert(raw, values.get(f"{key}@font") or None)
-        text = nfc(conversion.text)
+        text = clean_text(conversion.text)
         if conversion.encoding:
             fix = TextFix(key, raw, text, conversion.encoding, conversion.confident)
             row.fixes.append(fix)

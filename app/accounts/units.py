@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.vntext import nfc
+from app.vntext import clean_text
 
 from .models import UNIT_KINDS, Unit, UnitEvent, User
 
@@ -72,7 +72,7 @@ def create_unit(
     actor: User | None = None,
 ) -> Unit:
     """Add a unit under `parent` (or as a root). Raises Conflict on a taken code."""
-    code, name = code.strip(), nfc(name)
+    code, name = code.strip(), clean_text(name)
     if not code or not name:
         raise InvalidInput("Mã và tên đơn vị không được để trống.")
     if db.session.scalar(select(Unit.id).where(Unit.code == code)):
@@ -90,7 +90,7 @@ def create_unit(
 
 def rename_unit(unit: Unit, name: str, actor: User | None = None) -> Unit:
     """Give `unit` a new name; the old one stays in its history."""
-    name = nfc(name)
+    name = clean_text(name)
     if not name:
         raise InvalidInput("Tên đơn vị không được để trống.")
     if name != unit.name:
@@ -267,7 +267,7 @@ def _apply_row(row: UnitRow, actor: User | None) -> str:
         create_unit(row.code, row.name, row.kind, parent, actor)
         return "created"
     changed = False
-    if nfc(row.name) != unit.name:
+    if clean_text(row.name) != unit.name:
         rename_unit(unit, row.name, actor)
         changed = True
     if unit.kind != row.kind:

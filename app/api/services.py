@@ -20,7 +20,7 @@ from app.records import services as records
 from app.records.models import Campaign
 from app.reports import exports
 from app.timeutil import to_vn, utcnow
-from app.vntext import nfc
+from app.vntext import clean_text
 
 from .models import ApiToken
 
@@ -39,7 +39,7 @@ def issue_token(
 ) -> tuple[ApiToken, str]:
     """A new token for `unit`'s subtree: (the row, the plaintext to show once).
     Raises InvalidInput for an empty name."""
-    name = nfc(name)
+    name = clean_text(name)
     if not name:
         raise InvalidInput("Tên mã truy cập không được để trống.")
     plaintext = secrets.token_urlsafe(32)
