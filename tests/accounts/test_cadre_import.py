@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 
 from app.accounts import cadre_import
 from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
+from app.accounts.cadre_import.reading import make_row
 from app.accounts.models import Unit, User
 from app.audit.models import AuditEvent
 from app.errors import ImportRejected, NotAllowed
 from app.extensions import db
+from app.legacy_text import Conversion
 from app.records.models import TrainingRecord
-from app.tabular import TableError
+from app.tabular import TableError, TableRow
 from tests.conftest import csrf_token
 from tests.factories import make_tree, make_user
 from tests.records.helpers import make_campaign
@@ -171,6 +173,31 @@ def test_legacy_fonts_in_xlsx_are_read_from_the_cell_font(ctx):
     names = [r.text["full_name"] for r in rows]
     assert names == ["Bảo Thắng", "NGUYỄN VĂN LÂM", "Huỳnh Thị Ngọc Hân", "Lê Thị Hà"]
     assert [f.encoding for r in rows for f in r.fixes] == ["tcvn3", "tcvn3", "vni"]
+
+
+def test_make_row_keeps_conversions_doubts_and_empty_fields():
+    conversions = {
+        "full_name": Conversion("Ph¹m  V¨n An", "Phạm  Văn An", "tcvn3", False),
+        "position": Conversion("Lê Hà", "Lê Hà", None, False),
+    }
+    row = make_row(TableRow(7, {"employee_code": " A1 "}, conversions))
+    assert row.line == 7 and row.employee_code == "A1"
+    assert row.text == {
+        "full_name": "Phạm Văn An",
+        "given_name": "",
+        "position": "Lê Hà",
+    }
+    [fix] = row.fixes
+    assert (fix.field, fix.original, fix.text) == (
+        "full_name",
+        "Ph¹m  V¨n An",
+        "Phạm Văn An",
+    )
+    assert (fix.encoding, fix.confident) == ("tcvn3", False)
+    assert row.doubtful == ["position"]
+    empty = make_row(TableRow(2, {}, {}))
+    assert empty.text == dict.fromkeys(cadre_import.TEXT_FIELDS, "")
+    assert empty.employee_code == "" and not empty.fixes and not empty.doubtful
 
 
 # --- bad input: a clear message and nothing written ---------------------------------
