@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import uploads
 from app.accounts import cadre_import
 from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
 from app.accounts.cadre_import.reading import make_row
@@ -682,7 +683,7 @@ def test_a_50_mb_upload_is_refused_before_the_body_is_read(app, client, auth, hr
 
 
 def test_a_file_over_the_limit_is_cut_while_streaming(app, client, auth, hr_tree):
-    app.config["CADRE_IMPORT_MAX_BYTES"] = 1000
+    app.config["UPLOAD_MAX_BYTES"] = 1000
     auth.login("hr")
     data = csv_bytes("ma can bo,ho va ten", *(f"S{i},Lê Văn Một" for i in range(99)))
     assert 1000 < len(data) < 1000 + 64 * 1024
@@ -731,7 +732,7 @@ def test_many_rows_import_whole_and_again_change_nothing(ctx):
     assert counts["created"] == 2_000 and cadre_count() == 2_000
     again = plan_import(parse_cadre_file(data, "big.csv"), tree["D"], None)
     assert again.counts["unchanged"] == 2_000
-    assert cadre_import.MAX_BYTES == 10_000_000
+    assert uploads.DEFAULT_MAX_BYTES == 10_000_000
 
 
 def test_confirm_plans_again_and_refuses_when_the_data_changed(

@@ -28,27 +28,8 @@ from .reading import (
     CadreRows,
     TextFix,
     parse_cadre_file,
+    too_big_message,
 )
-
-MAX_BYTES = 10_000_000  # default of the CADRE_IMPORT_MAX_BYTES setting
-
-
-def max_bytes(config) -> int:
-    return int(config.get("CADRE_IMPORT_MAX_BYTES", MAX_BYTES))
-
-
-def too_big_message(size: int, limit: int) -> str:
-    return (
-        f"Tệp quá lớn ({_megabytes(size)}); giới hạn là {_megabytes(limit, 0)}. "
-        "Hãy chia danh sách thành nhiều tệp."
-    )
-
-
-def _megabytes(size: int, digits: int = 1) -> str:
-    if size < 1_000_000:
-        return f"{size / 1000:.0f} kB"
-    return f"{size / 1e6:.{digits}f} MB".replace(".", ",")
-
 
 __all__ = [
     "AUDITED_CONVERSIONS",
@@ -56,7 +37,6 @@ __all__ = [
     "CREATE",
     "ERROR",
     "LABELS",
-    "MAX_BYTES",
     "TEXT_FIELDS",
     "UNCHANGED",
     "UPDATE",
@@ -66,7 +46,6 @@ __all__ = [
     "PlannedRow",
     "TextFix",
     "apply_import",
-    "max_bytes",
     "parse_cadre_file",
     "plan_import",
     "too_big_message",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.legacy_text import Conversion
 from app.tabular import Table, TableError, TableRow, read_table
+from app.uploads import megabytes
 from app.vntext import clean_text
 
 COLUMNS = {
@@ -118,6 +119,14 @@ def parse_cadre_file(data: bytes, filename: str) -> CadreRows:
     ignored = [h for h in table.headers if h and h not in LABELS]
     digest = hashlib.sha256(data).hexdigest()
     return CadreRows(rows, source, table.encoding, digest, ignored)
+
+
+def too_big_message(size: int, limit: int) -> str:
+    """Why a cadre file of `size` bytes is refused (the limit is uploads.max_bytes)."""
+    return (
+        f"Tệp quá lớn ({megabytes(size)}); giới hạn là {megabytes(limit, 0)}. "
+        "Hãy chia danh sách thành nhiều tệp."
+    )
 
 
 def check_headers(table: Table) -> None:
