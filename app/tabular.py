@@ -97,7 +97,7 @@ def read_table(
     if not records:
         raise TableError(f"{filename}: tệp rỗng, không có dòng tiêu đề")
     headers = [
-        header_key(text, aliases) for text in _header_texts(records[0], kind, detect)
+        header_key(cell, aliases) for cell in _header_texts(records[0], kind, detect)
     ]
     columns = {key: i for i, key in enumerate(headers) if key}  # a repeated key: last
     convert = functools.lru_cache(maxsize=_REPAIR_CACHE)(fix_text)

@@ -21,24 +21,6 @@ _TONES = {"\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0301": "5", "\u0323": 
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 
 
-def _vietnamese_letters() -> frozenset[str]:
-    bases = "abcdefghijklmnopqrstuvwxyzăâđêôơư"
-    tones = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
-    letters = set()
-    for base in bases + bases.upper():
-        for tone in tones:
-            letter = unicodedata.normalize("NFC", base + tone)
-            if len(letter) == 1:
-                letters.add(letter)
-    return frozenset(letters)
-
-
-#: Every letter of Vietnamese text (Latin letters with their tones), as one character.
-VIETNAMESE_LETTERS = _vietnamese_letters()
-#: Typography common in Vietnamese office files (non-breaking space, dashes, quotes…).
-TYPOGRAPHY = frozenset("\u00a0–—‘’“”…•·°№₫")
-
-
 def nfc(text: str | None) -> str:
     """Return `text` in Unicode NFC, spacing untouched ("" for None)."""
     return unicodedata.normalize("NFC", text or "")
@@ -48,6 +30,24 @@ def clean_text(text: str | None) -> str:
     """Return `text` in Unicode NFC with surrounding and repeated whitespace removed
     (one space between words; "" for None)."""
     return " ".join(nfc(text).split())
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    bases = "abcdefghijklmnopqrstuvwxyzăâđêôơư"
+    tones = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+    letters = set()
+    for base in bases + bases.upper():
+        for tone in tones:
+            letter = nfc(base + tone)
+            if len(letter) == 1:
+                letters.add(letter)
+    return frozenset(letters)
+
+
+#: Every letter of Vietnamese text (Latin letters with their tones), as one character.
+VIETNAMESE_LETTERS = _vietnamese_letters()
+#: Typography common in Vietnamese office files (non-breaking space, dashes, quotes…).
+TYPOGRAPHY = frozenset("\u00a0–—‘’“”…•·°№₫")
 
 
 def fold(text: str) -> str:
