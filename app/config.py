@@ -13,6 +13,15 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env(*names: str, default: str) -> str:
+    """The value of the first of `names` that is set and not empty, else `default`."""
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return default
+
+
 class Config:
     # Signs session cookies and CSRF tokens; the app refuses DEV_SECRET outside debug.
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
@@ -73,10 +82,11 @@ class Config:
     ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))
     # Share of a module's estimated minutes that must pass before "read" is accepted.
     MIN_READING_FRACTION = float(os.environ.get("VHCV_MIN_READING_FRACTION", "0.5"))
-    # Cadre import: largest upload, how long a previewed file waits, where it waits.
-    CADRE_IMPORT_MAX_BYTES = int(
-        os.environ.get("VHCV_CADRE_IMPORT_MAX_BYTES", "10000000")
+    # Largest uploaded file (cadre list, question file; also `flask cadres import`).
+    UPLOAD_MAX_BYTES = int(
+        _env("VHCV_UPLOAD_MAX_BYTES", "VHCV_CADRE_IMPORT_MAX_BYTES", default="10000000")
     )
+    # Uploads between preview and confirmation: how long they wait, where they wait.
     CADRE_IMPORT_TTL_SECONDS = 3600
     CADRE_IMPORT_DIR = os.environ.get("VHCV_CADRE_IMPORT_DIR")  # default: instance/
     # Ed25519 key signing the certificates' offline payload; default instance/.

@@ -28,6 +28,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from app.vntext import nfc
+
 __all__ = [
     "Conversion",
     "TCVN3_TO_UNICODE",
@@ -42,10 +44,6 @@ ENCODINGS = ("tcvn3", "vni")
 # Tones in the order: none, huyền, hỏi, ngã, sắc, nặng.
 _TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
 _VOWELS = ("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y")
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def _cp1252(byte: int) -> str:
@@ -105,7 +103,7 @@ def _build_tcvn3() -> dict[str, str]:
         for case, rows in ((str.lower, _TCVN3_LOWER), (str.upper, _TCVN3_UPPER)):
             for tone, byte in zip(_TONES, rows[vowel], strict=True):
                 if byte is not None:
-                    table[_cp1252(byte)] = _nfc(case(vowel) + tone)
+                    table[_cp1252(byte)] = nfc(case(vowel) + tone)
     for byte, letter in _TCVN3_D.items():
         table[_cp1252(byte)] = letter
     return table
@@ -165,7 +163,7 @@ def _build_vni() -> dict[str, str]:
             code = _vni_lower(vowel, tone)
             if code == vowel:  # plain ASCII a e i o u y
                 continue
-            letter = _nfc(vowel + tone)
+            letter = nfc(vowel + tone)
             table[code] = letter
             # VNI capitals use the cp1252 uppercase of every character.
             table[code.upper()] = letter.upper()
@@ -273,7 +271,7 @@ def _is_syllable(word: str) -> bool:
             base.append(ch)
             last = ch
             letters += 1
-    text = _nfc("".join(base))
+    text = nfc("".join(base))
     if not text or any(c not in _LETTERS for c in text):
         return False
     for onset in _ONSETS:
@@ -334,13 +332,13 @@ def _tcvn3_token(token: str) -> tuple[str, bool]:
                     ch = TCVN3_TO_UNICODE[ch]
             elif ch in _TCVN3_MARKS:
                 prev = chars[-1] if chars else ""
-                if prev and _nfc(prev).lower() in "aăâeêioôơuưy":
+                if prev and nfc(prev).lower() in "aăâeêioôơuưy":
                     ch = _TCVN3_MARKS[ch]
             else:
                 ch = _TCVN3_DIRECT.get(ch, ch)
             chars.append(ch)
         out = "".join(chars)
-    out = _nfc(out)
+    out = nfc(out)
     # A lost soft hyphen (U+00AD = ư, dropped by many copy paths) leaves "ơng",
     # "ơc", "ơu": never Vietnamese, always "ương", "ươc", "ươu".
     if _O_HORN.intersection(out) and not _is_syllable(_core(out)):
@@ -353,7 +351,7 @@ def _tcvn3_token(token: str) -> tuple[str, bool]:
 
 
 def _vni_token(token: str) -> str:
-    return _nfc(_VNI_RE.sub(lambda m: _VNI_DECODE[m.group()], token))
+    return nfc(_VNI_RE.sub(lambda m: _VNI_DECODE[m.group()], token))
 
 
 def _upper(text: str) -> str:
@@ -372,7 +370,7 @@ def convert(text: str, encoding: str, uppercase_font: bool = False) -> str:
         out = _TOKEN_RE.sub(lambda m: _vni_token(m.group()), text)
     else:
         raise ValueError(f"unknown legacy encoding: {encoding!r}")
-    out = _nfc(out)
+    out = nfc(out)
     return _upper(out) if uppercase_font else out
 
 
@@ -485,7 +483,7 @@ def _prescreen(text: str) -> bool | None:
 
 def detect_encoding(text: str) -> str | None:
     """Return "tcvn3", "vni", or None (Unicode, ASCII, foreign or undecidable)."""
-    text = _nfc(text or "")
+    text = nfc(text or "")
     if _prescreen(text) is not None:
         return None
     return _decide({e: _analyze(text, e) for e in ENCODINGS})[0]
@@ -514,7 +512,7 @@ def fix_text(text: str, font_name: str | None = None) -> Conversion:
     Text that is already Unicode or plain ASCII is returned unchanged (NFC).
     """
     original = text
-    text = _nfc(text or "")
+    text = nfc(text or "")
     screened = _prescreen(text)
     if screened is not None:
         return Conversion(original, text, None, screened)

@@ -7,7 +7,6 @@ as text) and the output is cleaned again by nh3 against an explicit allow-list.
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
-from app.vntext import fold
+from app.vntext import fold, nfc
 
 LinkResolver = Callable[[str], str | None]
 
@@ -85,7 +84,7 @@ def render_markdown(text: str, link_resolver: LinkResolver | None = None) -> Ren
     if link_resolver is not None:
         # After "unescape" (priority 0), so URLs hold their final characters.
         md.treeprocessors.register(_LinkRewriter(md, link_resolver), "links", -10)
-    body = md.convert(unicodedata.normalize("NFC", text))
+    body = md.convert(nfc(text))
     return Rendered(html=sanitise(body), toc=_toc(md.toc_tokens))
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from app.errors import NotAllowed, NotFound
@@ -44,19 +44,10 @@ def scope_paths(user: User, *roles: str) -> list[str] | None:
     return [a.unit.path for a in user.roles if a.role in roles and a.unit is not None]
 
 
-def in_paths(column, paths: list[str] | None) -> ColumnElement[bool]:
-    """SQL condition: `column` (a Unit.path) lies under one of `paths`."""
-    if paths is None:
-        return true()
-    if not paths:
-        return false()
-    return or_(*(column.startswith(p, autoescape=True) for p in paths))
-
-
 def scoped_units(viewer: User, *roles: str) -> Select:
     """Units the viewer may see as one of `roles` (hr by default)."""
     roles = roles or ("hr",)
-    return select(Unit).where(in_paths(Unit.path, scope_paths(viewer, *roles)))
+    return select(Unit).where(Unit.in_subtrees(scope_paths(viewer, *roles)))
 
 
 def scoped_users(viewer: User, *roles: str) -> Select:
@@ -66,7 +57,7 @@ def scoped_users(viewer: User, *roles: str) -> Select:
         select(User)
         .join(User.unit)
         .options(contains_eager(User.unit))  # lists show the unit: no query per row
-        .where(in_paths(Unit.path, scope_paths(viewer, *roles)))
+        .where(Unit.in_subtrees(scope_paths(viewer, *roles)))
     )
 
 
@@ -102,8 +93,7 @@ def can_manage_account(actor: User, target: User) -> bool:
         return True
     if target.role_names - {"learner"}:
         return False
-    paths = scope_paths(actor, "hr")
-    return any(target.unit.path.startswith(p) for p in paths or ())
+    return target.unit.in_subtrees(scope_paths(actor, "hr"))
 
 
 def get_manageable_user(actor: User, user_id: int) -> User:

@@ -1,52 +1,118 @@
-"""Read CSV (comma or semicolon, with or without BOM) and XLSX files into rows.
+"""Read CSV and XLSX tables into rows keyed by canonical column names: the one table
+reader of the application (units files, cadre files).
 
-Pure functions, no Flask. Each row comes with its line number in the file so
-errors can say `file:line: message`.
+Pure functions, no Flask, no database. Each row comes with its line number in the file
+so that errors can say `file:line: message`. The first row is the header; a header is
+matched to its canonical key without case or diacritics (`aliases`).
+
+By default a file is told by its extension and a CSV must be UTF-8 (with or without
+BOM). With `detect=True` a file from any office spreadsheet is accepted: its kind is
+recognised from its content (UTF-16 text, PDF, Excel 97–2003, archives and binary data
+are refused with a clear message), a CSV may be UTF-8, Windows-1258 (Excel's "CSV" in
+a Vietnamese locale) or 8-bit legacy-font bytes (read as Windows-1252, the form the
+TCVN3/VNI converters expect), and headers typed in a legacy font are repaired. The
+cells of the `repair` columns are converted from TCVN3/VNI by `app.legacy_text` (an
+XLSX cell's font helps); each row keeps those conversions so the caller can show
+"original → converted".
 """
 
 import csv
+import functools
 import io
+import re
+import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from app.vntext import fold
+from app.legacy_text import Conversion, fix_text
+from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
+
+CSV_SUFFIXES = {".csv", ".txt"}
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bytes 0x80–0x9F as Windows-1252 shows them; the five it leaves undefined keep their
+# Latin-1 code point, so every byte of a legacy file decodes to one character.
+_CP1252 = {i: bytes([i]).decode("cp1252", "ignore") or chr(i) for i in range(128, 160)}
+_REPAIR_CACHE = 50_000  # names and posts repeat: each distinct cell converted once
 
 
 class TableError(ValueError):
     """The file cannot be read as a table; the message names the file."""
 
 
+class TableRow(NamedTuple):
+    """One data row: `values` by canonical key (stripped), `conversions` the legacy
+    conversion of each non-empty cell of a `repair` column."""
+
+    line: int
+    values: dict[str, str]
+    conversions: dict[str, Conversion]
+
+
 @dataclass
 class Table:
+    """`encoding` is "xlsx", "utf-8", "cp1258" or "cp1252" (legacy-font bytes)."""
+
     source: str
     headers: list[str]
-    rows: list[tuple[int, dict[str, str]]]
+    rows: list[TableRow]
+    encoding: str = "utf-8"
 
 
-def read_table(data: bytes, filename: str, aliases: dict[str, str]) -> Table:
+class _Record(NamedTuple):
+    """A row as read: its line, its cells as text, and their font names (XLSX)."""
+
+    line: int
+    cells: list[str]
+    fonts: list[str | None] | None = None
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    aliases: dict[str, str],
+    *,
+    detect: bool = False,
+    repair: Collection[str] = (),
+) -> Table:
     """Parse `data` (the bytes of `filename`) into rows keyed by canonical names.
 
-    `aliases` maps a folded header ("ma don vi", "code") to its canonical key.
-    Raises TableError when the file is not a readable CSV/XLSX table.
+    `aliases` maps a folded header ("ma don vi", "code") to its canonical key. Rows
+    whose every cell is blank are skipped. Raises TableError, naming the file, when it
+    is not a readable CSV/XLSX table.
     """
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        raw_rows = _xlsx_rows(data, filename)
-    elif suffix in {".csv", ".txt"}:
-        raw_rows = _csv_rows(data, filename)
+    kind = sniff(data, filename) if detect else _kind_by_suffix(filename)
+    if kind == "xlsx":
+        records = _xlsx_records(data, filename, fonts=bool(detect or repair))
+        encoding = "xlsx"
     else:
-        raise TableError(f"{filename}: định dạng không hỗ trợ (dùng .csv hoặc .xlsx)")
-    if not raw_rows:
+        text, encoding = (
+            decode_csv(data) if detect else (_utf8(data, filename), "utf-8")
+        )
+        if detect:  # a header typed in TCVN3/VNI
+            header, newline, body = text.partition("\n")
+            text = fix_text(header).text + newline + body
+        records = _csv_records(text, filename)
+    if not records:
         raise TableError(f"{filename}: tệp rỗng, không có dòng tiêu đề")
-    header_line, header = raw_rows[0]
-    keys = [aliases.get(fold(h).replace("_", " "), fold(h)) for h in header]
-    rows = []
-    for line, values in raw_rows[1:]:
-        if not any(v.strip() for v in values):
-            continue
-        padded = list(values) + [""] * (len(keys) - len(values))
-        rows.append((line, {k: padded[i].strip() for i, k in enumerate(keys) if k}))
-    return Table(source=filename, headers=keys, rows=rows)
+    headers = [
+        header_key(cell, aliases) for cell in _header_texts(records[0], kind, detect)
+    ]
+    columns = {key: i for i, key in enumerate(headers) if key}  # a repeated key: last
+    convert = functools.lru_cache(maxsize=_REPAIR_CACHE)(fix_text)
+    rows = [
+        _row(record, columns, repair, convert)
+        for record in records[1:]
+        if any(cell.strip() for cell in record.cells)
+    ]
+    return Table(source=filename, headers=headers, rows=rows, encoding=encoding)
+
+
+def header_key(header: str, aliases: dict[str, str]) -> str:
+    """The canonical key of a header cell ("" for an empty one)."""
+    folded = fold(header)
+    return aliases.get(folded.replace("_", " "), folded)
 
 
 def require_columns(table: Table, required: list[str], labels: dict[str, str]) -> None:
@@ -57,41 +123,159 @@ def require_columns(table: Table, required: list[str], labels: dict[str, str]) -
         raise TableError(f"{table.source}:1: thiếu cột {names}")
 
 
-def _csv_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+def _header_texts(record: _Record, kind: str, detect: bool) -> list[str]:
+    if kind == "xlsx" and detect:  # TCVN3 capitals come from a ".VnTimeH"-style font
+        return [
+            fix_text(c, f).text for c, f in zip(record.cells, record.fonts, strict=True)
+        ]
+    return record.cells
+
+
+def _row(record: _Record, columns: dict[str, int], repair, convert) -> TableRow:
+    cells, fonts = record.cells, record.fonts
+    values = {
+        key: cells[i].strip() if i < len(cells) else "" for key, i in columns.items()
+    }
+    conversions = {
+        key: convert(values[key], (fonts[columns[key]] if fonts else None) or None)
+        for key in repair
+        if values.get(key)
+    }
+    return TableRow(record.line, values, conversions)
+
+
+# --- recognising the file ------------------------------------------------------------
+
+
+def sniff(data: bytes, source: str) -> str:
+    """ "xlsx" or "csv" from the content; TableError for anything else."""
+    suffix = Path(source).suffix.lower()
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise TableError(f"{source}: tệp rỗng")
+    if suffix not in CSV_SUFFIXES | {".xlsx"}:
+        raise _not_table(source, f"phần mở rộng “{suffix or '(không có)'}”")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableError(
+            f"{source}: tệp văn bản UTF-16 (“Unicode Text” của Excel); hãy lưu lại "
+            "dưới dạng “CSV UTF-8” hoặc .xlsx"
+        )
+    if data.startswith(b"%PDF"):
+        raise _not_table(source, "đây là tệp PDF")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _not_table(
+            source,
+            "tệp Excel 97–2003 (.xls) hoặc có mật khẩu; hãy lưu lại dưới dạng .xlsx",
+        )
+    if data.startswith(b"PK\x03\x04"):
+        if _is_ooxml_workbook(data):
+            return "xlsx"
+        raise _not_table(source, "tệp nén không phải bảng tính Excel")
+    if suffix == ".xlsx":
+        raise _not_table(source, "tệp .xlsx không đúng cấu trúc Excel")
+    if _BINARY.search(data):
+        raise _not_table(source, "có dữ liệu nhị phân")
+    return "csv"
+
+
+def _kind_by_suffix(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    raise TableError(f"{filename}: định dạng không hỗ trợ (dùng .csv hoặc .xlsx)")
+
+
+def _not_table(source: str, reason: str) -> TableError:
+    return TableError(f"{source}: không phải tệp CSV hoặc XLSX ({reason})")
+
+
+def _is_ooxml_workbook(data: bytes) -> bool:
     try:
-        text = data.decode("utf-8-sig")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    return {"[Content_Types].xml", "xl/workbook.xml"} <= names
+
+
+# --- CSV -----------------------------------------------------------------------------
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (BOM or not); else Windows-1258 when the whole file
+    reads as Vietnamese; else every byte as Windows-1252, the form legacy TCVN3/VNI
+    converters expect."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = nfc(data.decode("cp1258"))
+    except UnicodeDecodeError:
+        text = ""
+    if text and _reads_as_vietnamese(text):
+        return text, "cp1258"
+    return data.decode("latin-1").translate(_CP1252), "cp1252"
+
+
+def _reads_as_vietnamese(text: str) -> bool:
+    other = {c for c in text if ord(c) > 127}
+    return bool(other & VIETNAMESE_LETTERS) and other <= VIETNAMESE_LETTERS | TYPOGRAPHY
+
+
+def _utf8(data: bytes, filename: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TableError(
             f"{filename}: không phải UTF-8 (byte lỗi ở vị trí {exc.start}); "
             "hãy lưu lại dưới dạng “CSV UTF-8”"
         ) from None
+
+
+def _csv_records(text: str, filename: str) -> list[_Record]:
+    """The rows of a CSV text, comma or semicolon (whichever the header has more)."""
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [(reader.line_num, row) for row in reader]
+        return [_Record(reader.line_num, row) for row in reader]
     except csv.Error as exc:
         raise TableError(f"{filename}:{reader.line_num}: {exc}") from None
 
 
-def _xlsx_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+# --- XLSX ----------------------------------------------------------------------------
+
+
+def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
+    """The rows of the first sheet; with `fonts`, each cell's font name too."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        records = []
+        for line, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+            texts = [cell_text(c.value) for c in cells]
+            records.append(
+                _Record(line, texts, [_font(c) for c in cells] if fonts else None)
+            )
+        book.close()
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TableError(
             f"{filename}: không đọc được tệp Excel ({exc.__class__.__name__})"
         ) from None
-    sheet = book.worksheets[0]
-    rows = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append((number, ["" if v is None else _cell_text(v) for v in values]))
-    book.close()
-    return rows
+    return records
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
+    """A cell's value as text: "" for an empty cell, 2001 for the number 2001.0."""
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _font(cell) -> str | None:
+    return getattr(getattr(cell, "font", None), "name", None)

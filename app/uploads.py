@@ -1,7 +1,8 @@
-"""Uploads waiting between a preview and its confirmation (cadre files, question
-files): the bytes sit in a private folder (the instance folder by default) under a
-random token bound to the uploader, and are deleted once used or after a time to
-live. Confirming parses them again: the confirm form carries no data."""
+"""Uploads: the one size limit (`max_bytes`, the UPLOAD_MAX_BYTES setting) and the
+files waiting between a preview and its confirmation (cadre files, question files):
+the bytes sit in a private folder (the instance folder by default) under a random
+token bound to the uploader, and are deleted once used or after a time to live.
+Confirming parses them again: the confirm form carries no data."""
 
 import json
 import re
@@ -13,6 +14,26 @@ from flask import abort, current_app
 from flask_login import current_user
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+DEFAULT_MAX_BYTES = 10_000_000  # default of the UPLOAD_MAX_BYTES setting
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and other fields
+
+
+def max_bytes(config=None) -> int:
+    """The largest file an upload page or `flask cadres import` accepts, in bytes:
+    the UPLOAD_MAX_BYTES setting of `config` (the current app's by default)."""
+    config = current_app.config if config is None else config
+    value = config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
+    limit = int(value) if not isinstance(value, bool) else -1
+    if limit <= 0:
+        raise ValueError(f"UPLOAD_MAX_BYTES must be a positive number, not {value!r}")
+    return limit
+
+
+def megabytes(size: int, digits: int = 1) -> str:
+    """A size as people read it: "850 kB", "50,0 MB" (decimal comma)."""
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB"
+    return f"{size / 1e6:.{digits}f} MB".replace(".", ",")
 
 
 class UploadStore:

@@ -1,5 +1,9 @@
 """Vietnamese text: NFC, diacritic-free folding for search, name parts, collation keys.
 
+The one home of Unicode normalisation in the application: `nfc` (NFC only, for text
+whose spacing matters: certificate payloads, Markdown, legacy-font conversion) and
+`clean_text` (NFC and spacing tidied, for names and one-line fields).
+
 Pure functions; no Flask, no database. Collation follows CLDR `vi`: letters
 a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư differ at the primary level; tones are
 secondary, ordered none < huyền < hỏi < ngã < sắc < nặng.
@@ -17,9 +21,33 @@ _TONES = {"\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0301": "5", "\u0323": 
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 
 
-def nfc(text: str) -> str:
-    """Return `text` in Unicode NFC with surrounding and repeated spaces removed."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
+def nfc(text: str | None) -> str:
+    """Return `text` in Unicode NFC, spacing untouched ("" for None)."""
+    return unicodedata.normalize("NFC", text or "")
+
+
+def clean_text(text: str | None) -> str:
+    """Return `text` in Unicode NFC with surrounding and repeated whitespace removed
+    (one space between words; "" for None)."""
+    return " ".join(nfc(text).split())
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    bases = "abcdefghijklmnopqrstuvwxyzăâđêôơư"
+    tones = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+    letters = set()
+    for base in bases + bases.upper():
+        for tone in tones:
+            letter = nfc(base + tone)
+            if len(letter) == 1:
+                letters.add(letter)
+    return frozenset(letters)
+
+
+#: Every letter of Vietnamese text (Latin letters with their tones), as one character.
+VIETNAMESE_LETTERS = _vietnamese_letters()
+#: Typography common in Vietnamese office files (non-breaking space, dashes, quotes…).
+TYPOGRAPHY = frozenset("\u00a0–—‘’“”…•·°№₫")
 
 
 def fold(text: str) -> str:
@@ -43,9 +71,9 @@ def split_name(full_name: str, given: str | None = None) -> NameParts:
     `given` overrides the given name (for Khmer and other names that do not end
     with it); it must then be the tail of the full name, else it is used as is.
     """
-    words = nfc(full_name).split(" ")
+    words = clean_text(full_name).split(" ")
     if given:
-        given = nfc(given)
+        given = clean_text(given)
         tail = given.split(" ")
         if words[-len(tail) :] == tail:
             words = words[: -len(tail)]
@@ -67,7 +95,7 @@ def _letter(char: str) -> tuple[str, str]:
             tone = _TONES[c]
         elif not unicodedata.combining(c) or c in _LETTER_MARKS:
             base += c
-    base = unicodedata.normalize("NFC", base)
+    base = nfc(base)
     return base, tone
 
 

@@ -1,6 +1,8 @@
 import unicodedata
 
-from app.vntext import fold, name_sort_key, nfc, split_name
+import pytest
+
+from app.vntext import clean_text, fold, name_sort_key, nfc, split_name
 
 
 def test_fold_removes_diacritics_and_case_including_d_stroke():
@@ -12,6 +14,29 @@ def test_nfc_normalises_decomposed_input():
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
     assert decomposed != "Nguyễn Thị Ánh"
     assert nfc(decomposed) == "Nguyễn Thị Ánh"
+    assert clean_text(decomposed) == "Nguyễn Thị Ánh"
+
+
+def test_nfc_keeps_spacing_and_clean_text_tidies_it():
+    text = unicodedata.normalize("NFD", "  Lê\tThị \n Ánh  ")
+    assert nfc(text) == "  Lê\tThị \n Ánh  "
+    assert clean_text(text) == "Lê Thị Ánh"
+    assert nfc("a | b") == "a | b"  # certificate payloads keep every character
+
+
+@pytest.mark.parametrize("function", [nfc, clean_text])
+def test_empty_and_none_give_the_empty_string(function):
+    assert function(None) == ""
+    assert function("") == ""
+    assert function("   ") == ("   " if function is nfc else "")
+
+
+@pytest.mark.parametrize("function", [nfc, clean_text])
+def test_non_text_is_refused(function):
+    with pytest.raises(TypeError):
+        function(b"Nguy\xe1\xbb\x85n")
+    with pytest.raises(TypeError):
+        function(42)
 
 
 def test_split_name_uses_last_word_or_override():

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
+from app import uploads
 from app.errors import DomainError, ImportRejected
 from app.extensions import db
 from app.tabular import TableError
@@ -142,7 +142,7 @@ def import_cadres(file: Path, unit_code: str, dry_run: bool, accept_warnings: bo
     All or nothing; re-importing the same file changes nothing. Names converted
     from TCVN3/VNI are printed, errors and warnings are listed as file:line.
     """
-    limit = cadre_import.max_bytes(current_app.config)
+    limit = uploads.max_bytes()
     size = file.stat().st_size
     if size > limit:
         fail(f"{file}: {cadre_import.too_big_message(size, limit)}")

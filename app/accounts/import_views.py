@@ -5,7 +5,7 @@ random token bound to the uploader; confirming parses and plans them again — t
 carries no data — and the file is deleted after the import or after an hour.
 """
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,13 +18,12 @@ from wtforms import BooleanField, SelectField
 from app.extensions import csrf, db
 from app.security import get_scoped_unit, role_required, scoped_units
 from app.tabular import TableError
-from app.uploads import UploadStore
+from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes
 
 from . import cadre_import
 from .models import Unit
 from .views import bp
 
-FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and the unit field
 PREVIEW_ROWS = 300  # rows shown per section of the preview; the counts cover all
 
 
@@ -46,7 +45,7 @@ class ConfirmImportForm(FlaskForm):
 @csrf.exempt  # the form checks its token itself, after the size check below
 @role_required("hr", "admin")
 def import_cadres():
-    limit = cadre_import.max_bytes(current_app.config)
+    limit = max_bytes()
     size = request.content_length or 0
     if request.method == "POST" and size > limit + FORM_OVERHEAD:
         return _form_page(_empty_form(), _too_big(size, limit), 413)
@@ -145,7 +144,7 @@ def _form_page(form: CadreImportForm, error: str | None = None, status: int = 20
         "accounts/cadre_import.html",
         form=form,
         error=error,
-        limit_mb=cadre_import.max_bytes(current_app.config) / 1e6,
+        limit_mb=max_bytes() / 1e6,
     ), status
 
 

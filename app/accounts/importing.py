@@ -37,11 +37,11 @@ def read_unit_rows(data: bytes, filename: str) -> list[UnitRow]:
     require_columns(table, ["code", "name", "parent_code", "kind"], UNIT_LABELS)
     return [
         UnitRow(
-            line=line,
-            code=row.get("code", ""),
-            name=row.get("name", ""),
-            parent_code=row.get("parent_code", ""),
-            kind=row.get("kind", "") or "agency",
+            line=row.line,
+            code=row.values.get("code", ""),
+            name=row.values.get("name", ""),
+            parent_code=row.values.get("parent_code", ""),
+            kind=row.values.get("kind", "") or "agency",
         )
-        for line, row in table.rows
+        for row in table.rows
     ]

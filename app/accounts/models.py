@@ -4,10 +4,13 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
+
+from . import scope
 
 
 def N_(text: str) -> str:
@@ -68,9 +71,25 @@ class Unit(db.Model):
     def kind_label(self) -> str:
         return UNIT_KINDS.get(self.kind, self.kind)
 
-    def is_within(self, other: "Unit") -> bool:
-        """True when this unit is `other` or lies in its subtree."""
-        return self.path.startswith(other.path)
+    @hybrid_method
+    def in_subtree(self, root: str) -> bool:
+        """True when this unit is the unit at path `root` or lies below it; in SQL
+        `root` may also be a path column (see app.accounts.scope)."""
+        return scope.in_subtree(self.path, root)
+
+    @in_subtree.expression
+    def in_subtree(cls, root):
+        return scope.subtree_condition(cls.path, root)
+
+    @hybrid_method
+    def in_subtrees(self, roots: list[str] | None) -> bool:
+        """True when this unit lies in the subtree of one of the paths `roots`;
+        None means no restriction, [] means none."""
+        return scope.in_any_subtree(self.path, roots)
+
+    @in_subtrees.expression
+    def in_subtrees(cls, roots):
+        return scope.any_subtree_condition(cls.path, roots)
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

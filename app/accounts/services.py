@@ -12,7 +12,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.signals import user_moved
 from app.timeutil import utcnow
-from app.vntext import fold, nfc, sort_key, split_name
+from app.vntext import clean_text, fold, sort_key, split_name
 
 from .models import CATEGORIES, ROLES, SCOPED_ROLES, RoleAssignment, Unit, User
 
@@ -43,7 +43,7 @@ def check_password_rules(password: str) -> None:
 
 def set_name(user: User, full_name: str, given: str | None = None) -> None:
     """Store the NFC name and its derived sort and search columns."""
-    full_name = nfc(full_name)
+    full_name = clean_text(full_name)
     if not full_name:
         raise InvalidInput("Họ và tên không được để trống.")
     parts = split_name(full_name, given)
@@ -93,7 +93,7 @@ def create_user(
         username=username,
         employee_code=employee_code or None,
         unit=unit,
-        position=nfc(position),
+        position=clean_text(position),
         category=category,
         email=email or None,
         must_change_password=must_change_password,

@@ -55,7 +55,7 @@ def _cadre_counts(units: list[Unit]) -> dict[int, int]:
     head, member = aliased(Unit), aliased(Unit)
     rows = db.session.execute(
         select(head.id, func.count(User.id))
-        .join(member, member.path.like(head.path + "%"))
+        .join(member, member.in_subtree(head.path))
         .join(User, User.unit_id == member.id)
         .where(head.id.in_([u.id for u in units]))
         .group_by(head.id)

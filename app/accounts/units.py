@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.vntext import nfc
+from app.vntext import clean_text
 
 from .models import UNIT_KINDS, Unit, UnitEvent, User
 
@@ -23,7 +23,7 @@ def get_unit_by_code(code: str) -> Unit:
 
 def subtree_query(unit: Unit):
     """Select of `unit` and all its descendants (one indexed prefix scan)."""
-    return select(Unit).where(Unit.path.startswith(unit.path, autoescape=True))
+    return select(Unit).where(Unit.in_subtree(unit.path))
 
 
 def children_of(unit: Unit | None) -> list[Unit]:
@@ -72,7 +72,7 @@ def create_unit(
     actor: User | None = None,
 ) -> Unit:
     """Add a unit under `parent` (or as a root). Raises Conflict on a taken code."""
-    code, name = code.strip(), nfc(name)
+    code, name = code.strip(), clean_text(name)
     if not code or not name:
         raise InvalidInput("Mã và tên đơn vị không được để trống.")
     if db.session.scalar(select(Unit.id).where(Unit.code == code)):
@@ -90,7 +90,7 @@ def create_unit(
 
 def rename_unit(unit: Unit, name: str, actor: User | None = None) -> Unit:
     """Give `unit` a new name; the old one stays in its history."""
-    name = nfc(name)
+    name = clean_text(name)
     if not name:
         raise InvalidInput("Tên đơn vị không được để trống.")
     if name != unit.name:
@@ -104,7 +104,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
 
     Raises InvalidInput when `new_parent` is the unit itself or one of its descendants.
     """
-    if new_parent is not None and new_parent.is_within(unit):
+    if new_parent is not None and new_parent.in_subtree(unit.path):
         raise InvalidInput(
             f"Không thể chuyển “{unit.name}” vào chính nó hoặc đơn vị cấp dưới của nó "
             f"(“{new_parent.name}”)."
@@ -118,7 +118,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
     db.session.flush()
     db.session.execute(
         update(Unit)
-        .where(Unit.path.startswith(old_prefix, autoescape=True))
+        .where(Unit.in_subtree(old_prefix))
         .values(
             path=literal(new_prefix) + func.substr(Unit.path, len(old_prefix) + 1),
             depth=Unit.depth + delta,
@@ -142,7 +142,7 @@ def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
     """Merge `source` into `target`: its cadres and child units move to `target`,
     `source` becomes inactive and points at `target`. Returns the cadres moved.
     """
-    if source.id == target.id or target.is_within(source):
+    if source.id == target.id or target.in_subtree(source.path):
         raise InvalidInput(
             "Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
         )
@@ -267,7 +267,7 @@ def _apply_row(row: UnitRow, actor: User | None) -> str:
         create_unit(row.code, row.name, row.kind, parent, actor)
         return "created"
     changed = False
-    if nfc(row.name) != unit.name:
+    if clean_text(row.name) != unit.name:
         rename_unit(unit, row.name, actor)
         changed = True
     if unit.kind != row.kind:

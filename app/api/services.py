@@ -19,9 +19,8 @@ from app.extensions import db
 from app.records import services as records
 from app.records.models import Campaign
 from app.reports import exports
-from app.security import in_paths
 from app.timeutil import to_vn, utcnow
-from app.vntext import nfc
+from app.vntext import clean_text
 
 from .models import ApiToken
 
@@ -40,7 +39,7 @@ def issue_token(
 ) -> tuple[ApiToken, str]:
     """A new token for `unit`'s subtree: (the row, the plaintext to show once).
     Raises InvalidInput for an empty name."""
-    name = nfc(name)
+    name = clean_text(name)
     if not name:
         raise InvalidInput("Tên mã truy cập không được để trống.")
     plaintext = secrets.token_urlsafe(32)
@@ -124,9 +123,7 @@ def unit_in_scope(token: ApiToken, code: str | None) -> Unit:
     if not code:
         return token.unit
     unit = db.session.scalar(
-        select(Unit).where(
-            Unit.code == code.strip(), in_paths(Unit.path, [token.unit.path])
-        )
+        select(Unit).where(Unit.code == code.strip(), Unit.in_subtree(token.unit.path))
     )
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị này trong phạm vi của mã truy cập.")

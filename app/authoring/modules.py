@@ -6,7 +6,6 @@ a published version is never edited (progress rows keep pointing at the one read
 Operations flush, never commit.
 """
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -26,7 +25,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.markdown import Rendered, markdown_problems, render_markdown, slugify
 from app.timeutil import utcnow
-from app.vntext import nfc
+from app.vntext import clean_text, nfc
 
 from .scope import get_owned
 
@@ -57,18 +56,16 @@ class ModuleText:
         line; the body otherwise as typed, so that it reads back from its file the
         same (flask content export writes it right after the front matter)."""
         return cls(
-            nfc(title.strip()),
+            clean_text(title),
             int(minutes),
             _lines(objectives),
             _lines(sources),
-            unicodedata.normalize(
-                "NFC", body.replace("\r\n", "\n").replace("\r", "\n")
-            ),
+            nfc(body.replace("\r\n", "\n").replace("\r", "\n")),
         )
 
 
 def _lines(text: str) -> list[str]:
-    return [nfc(line.strip()) for line in (text or "").splitlines() if line.strip()]
+    return [clean_text(line) for line in (text or "").splitlines() if line.strip()]
 
 
 def get_module(user: User, code: str) -> Module:
@@ -256,7 +253,7 @@ def revert(module: Module, user: User, number: int) -> ModuleVersion | None:
 def create_module(course: Course, user: User, code: str, title: str) -> Module:
     """A new module at the end of `course`, with a draft and no published version
     (learners do not see it until it is published)."""
-    code, title = code.strip(), nfc(title.strip())
+    code, title = code.strip(), clean_text(title)
     if not CODE.match(code) or len(code) > 40:  # the codes question banks allow
         raise InvalidInput(
             "Mã học phần chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới "

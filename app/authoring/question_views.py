@@ -20,14 +20,13 @@ from app.content.problems import ConversionError
 from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError
 from app.extensions import db
-from app.uploads import UploadStore
+from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes
 
 from . import bp, questions
 from .question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
 from .scope import owner_units
 
 _UPLOADS = UploadStore("question_uploads", "CADRE_IMPORT_DIR")
-MAX_UPLOAD = 5_000_000
 
 
 @bp.get("/banks/<code>")
@@ -179,17 +178,19 @@ def bank_export_gift(code: str):
 def bank_upload(code: str):
     """Upload → per-line errors, or a preview (nothing written) → confirm."""
     bank_row = questions.get_bank(current_user, code)
-    if (request.content_length or 0) > MAX_UPLOAD + 64 * 1024:
-        flash(_("Tệp quá lớn (tối đa 5 MB)."), "error")
+    limit = max_bytes()
+    too_big = _("Tệp quá lớn (tối đa %(limit)s).", limit=megabytes(limit, 0))
+    if (request.content_length or 0) > limit + FORM_OVERHEAD:
+        flash(too_big, "error")
         return redirect(url_for("authoring.bank_upload", code=code))
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_page(bank_row, form)
     upload = form.file.data
-    data = upload.stream.read(MAX_UPLOAD + 1)
+    data = upload.stream.read(limit + 1)
     name = upload.filename or "tệp"
-    if len(data) > MAX_UPLOAD:
-        return _upload_page(bank_row, form, [_("Tệp quá lớn (tối đa 5 MB).")], 413)
+    if len(data) > limit:
+        return _upload_page(bank_row, form, [too_big], 413)
     fmt = form.format.data
     if fmt == "auto":
         fmt = questions.guess_format(name) or "aiken"

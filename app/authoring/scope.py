@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 from app.accounts.models import Unit, User
 from app.errors import NotFound
 from app.extensions import db
-from app.security import in_paths, scope_paths
+from app.security import scope_paths
 
 AUTHOR_ROLES = ("trainer",)
 
@@ -18,7 +18,7 @@ def owned_condition(model, user: User) -> ColumnElement[bool]:
         return true()
     if not paths:
         return false()
-    units = select(Unit.id).where(in_paths(Unit.path, paths))
+    units = select(Unit.id).where(Unit.in_subtrees(paths))
     return model.owner_unit_id.in_(units)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from reportlab.pdfgen import canvas
 
 from app.certificates.snapshot import CertificateSnapshot
 from app.timeutil import to_vn
+from app.vntext import nfc
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "VHCVSerif"
@@ -88,10 +88,6 @@ def _register_fonts() -> None:
             REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
         )
         _registered = True
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
 
 
 def vn_date_line(place: str, moment) -> str:

@@ -8,7 +8,6 @@ neither does.
 import io
 import re
 import secrets
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -28,7 +27,7 @@ from app.extensions import db
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.signals import record_completed
 from app.timeutil import to_vn, utcnow
-from app.vntext import fold
+from app.vntext import fold, nfc
 
 from . import signing
 from .models import Certificate, SerialCounter, format_serial
@@ -71,10 +70,6 @@ def next_serial(year: int) -> int:
     ).scalar_one()
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", (text or "").strip())
-
-
 def valid_certificate(record: TrainingRecord) -> Certificate | None:
     return db.session.scalar(
         select(Certificate).where(
@@ -111,10 +106,10 @@ def issue_certificate(
         record_id=record.id,
         user_id=user.id,
         campaign_id=campaign.id,
-        full_name=_nfc(user.full_name),
-        unit_name=_nfc(unit.name),
-        course_title=_nfc(course.title),
-        campaign_title=_nfc(campaign.title),
+        full_name=nfc(user.full_name).strip(),
+        unit_name=nfc(unit.name).strip(),
+        course_title=nfc(course.title).strip(),
+        campaign_title=nfc(campaign.title).strip(),
         periods=course.periods,
         score_percent=float(record.best_percent or 0.0),
         passed_at=record.completed_at,
@@ -146,7 +141,7 @@ def revoke(
     now: datetime | None = None,
 ) -> Certificate:
     """Revoke with a reason (required) and audit it. Raises InvalidInput/Conflict."""
-    reason = _nfc(reason)
+    reason = nfc(reason).strip()
     if not reason:
         raise InvalidInput("Cần ghi lý do thu hồi giấy chứng nhận.")
     if not certificate.is_valid:
@@ -292,7 +287,7 @@ def unit_query(campaign: Campaign, root: Unit) -> Select:
             and_(
                 Certificate.campaign_id == campaign.id,
                 Certificate.revoked_at.is_(None),
-                Unit.path.startswith(root.path, autoescape=True),
+                Unit.in_subtree(root.path),
             )
         )
         .order_by(Certificate.year, Certificate.number)

@@ -12,7 +12,6 @@ Pure functions; no Flask, no database.
 
 import base64
 import binascii
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from app.timeutil import to_vn
+from app.vntext import nfc
 
 from .snapshot import CertificateSnapshot
 
@@ -49,7 +49,7 @@ def payload_of(snapshot: CertificateSnapshot) -> str:
         to_vn(snapshot.passed_at).date().isoformat(),
         f"{snapshot.score_percent:g}",
     ]
-    clean = [unicodedata.normalize("NFC", v).replace("|", "/") for v in values]
+    clean = [nfc(v).replace("|", "/") for v in values]
     return "|".join([VERSION, *clean])
 
 

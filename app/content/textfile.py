@@ -4,8 +4,9 @@ Every reader of content (module, bank and quiz files, GIFT and Aiken imports) go
 through here, so that the same bytes always give the same text and hash.
 """
 
-import unicodedata
 from pathlib import Path
+
+from app.vntext import nfc
 
 from .problems import Problem
 
@@ -13,7 +14,7 @@ from .problems import Problem
 def normalise(text: str) -> str:
     """`text` without a BOM, with "\\n" line ends, in Unicode NFC."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def text_lines(text: str) -> list[str]:

@@ -18,13 +18,13 @@ problem imports nothing. Tables are not read.
 """
 
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
 
 from app.markdown import slugify
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+from app.vntext import nfc
 
 from .problems import ConversionError
 
@@ -53,7 +53,7 @@ def paragraphs(data: bytes) -> list[str]:
         raise ConversionError(
             f"Không đọc được tài liệu Word: {type(error).__name__}.", []
         ) from None
-    return [unicodedata.normalize("NFC", p.text).strip() for p in document.paragraphs]
+    return [nfc(p.text).strip() for p in document.paragraphs]
 
 
 class _Draft:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Unit, User
 from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
-from app.security import in_paths, scope_paths
+from app.security import scope_paths
 
 
 @dataclass
@@ -38,7 +38,7 @@ def home_summary(user: User) -> HomeSummary:
         if not user.has_role(role):
             continue
         paths = None if role == "admin" else scope_paths(user, role)
-        condition = in_paths(Unit.path, paths)
+        condition = Unit.in_subtrees(paths)
         units = [a.unit for a in user.roles if a.role == role and a.unit is not None]
         summary.scopes.append(
             ScopeInfo(

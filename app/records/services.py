@@ -7,7 +7,7 @@ Operations flush, never commit. Records are refreshed by the events that change 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, insert, select, update
 
 from app import audit
 from app.accounts.models import CATEGORIES, Unit, User
@@ -95,7 +95,7 @@ def _in_scope(campaign: Campaign):
     paths = [t.unit.path for t in campaign.targets]
     condition = and_(
         User.active.is_(True),
-        or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)),
+        Unit.in_subtrees(paths),
     )
     if campaign.categories:
         condition = and_(condition, User.category.in_(campaign.categories))

@@ -111,7 +111,7 @@ def _direct_counts(campaign: Campaign, root: Unit) -> dict[int, tuple]:
         .join(Unit, Unit.id == record.unit_id)
         .where(
             record.campaign_id == campaign.id,
-            Unit.path.startswith(root.path, autoescape=True),
+            Unit.in_subtree(root.path),
         )
         .group_by(record.unit_id)
     ).all()
@@ -142,11 +142,7 @@ def annual_report(
 ) -> AnnualReportInfo:
     """The report for `root`'s subtree. Units without any cadre in the campaign are
     left out, except the root."""
-    units = list(
-        db.session.scalars(
-            select(Unit).where(Unit.path.startswith(root.path, autoescape=True))
-        )
-    )
+    units = list(db.session.scalars(select(Unit).where(Unit.in_subtree(root.path))))
     rows = {u.id: AnnualRow(u, u.depth - root.depth) for u in units}
     for unit_id, counts in _direct_counts(campaign, root).items():
         row = rows.get(unit_id)  # None: a unit created between the two queries

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
+from app.accounts.scope import in_subtree
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
 from app.errors import NotFound
@@ -83,7 +84,7 @@ def _overlaps(campaign: Campaign, paths: list[str] | None) -> bool:
     if paths is None:
         return True
     return any(
-        t.unit.path.startswith(p) or p.startswith(t.unit.path)
+        in_subtree(t.unit.path, p) or in_subtree(p, t.unit.path)
         for t in campaign.targets
         for p in paths
     )
@@ -145,9 +146,9 @@ def breadcrumb(viewer: User, unit: Unit) -> list[Unit]:
     paths = scope_paths(viewer, ROLE)
     if paths is None:
         return chain
-    roots = [p for p in paths if unit.path.startswith(p)]
+    roots = [p for p in paths if unit.in_subtree(p)]
     top = min(roots, key=len) if roots else unit.path
-    return [u for u in chain if u.path.startswith(top)]
+    return [u for u in chain if u.in_subtree(top)]
 
 
 def report_scope(viewer: User, code: str | None, unit_id: int | None) -> ReportScope:

@@ -42,7 +42,7 @@ def _unit_totals(campaign_id: int, root: Unit) -> dict[int, list]:
     directly in it. One query grouped in the order of the covering index
     ix_record_report (no CASE per row); the few grouped rows are folded here."""
     record = TrainingRecord
-    in_subtree = select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
+    in_subtree = select(Unit.id).where(Unit.in_subtree(root.path))
     rows = db.session.execute(
         select(
             record.unit_id,
@@ -79,9 +79,7 @@ class Rollup:
 def rollup(campaign_id: int, root: Unit) -> Rollup:
     own = _unit_totals(campaign_id, root)
     units = db.session.execute(
-        select(Unit.id, Unit.path).where(
-            Unit.path.startswith(root.path, autoescape=True)
-        )
+        select(Unit.id, Unit.path).where(Unit.in_subtree(root.path))
     ).all()
     in_tree = {unit_id for unit_id, _ in units}
     subtree: dict[int, list] = {unit_id: [0.0] * 7 for unit_id in in_tree}
@@ -164,7 +162,7 @@ def record_rows(
         .join(Unit, Unit.id == TrainingRecord.unit_id)
         .where(
             TrainingRecord.campaign_id == campaign_id,
-            Unit.path.startswith(root.path, autoescape=True),
+            Unit.in_subtree(root.path),
         )
     )
     if status in (COMPLETED, IN_PROGRESS, NOT_STARTED):

@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import uploads
 from app.accounts import cadre_import
 from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
+from app.accounts.cadre_import.reading import make_row
 from app.accounts.models import Unit, User
 from app.audit.models import AuditEvent
 from app.errors import ImportRejected, NotAllowed
 from app.extensions import db
+from app.legacy_text import Conversion
 from app.records.models import TrainingRecord
-from app.tabular import TableError
+from app.tabular import TableError, TableRow
 from tests.conftest import csrf_token
 from tests.factories import make_tree, make_user
 from tests.records.helpers import make_campaign
@@ -171,6 +174,31 @@ def test_legacy_fonts_in_xlsx_are_read_from_the_cell_font(ctx):
     names = [r.text["full_name"] for r in rows]
     assert names == ["Bảo Thắng", "NGUYỄN VĂN LÂM", "Huỳnh Thị Ngọc Hân", "Lê Thị Hà"]
     assert [f.encoding for r in rows for f in r.fixes] == ["tcvn3", "tcvn3", "vni"]
+
+
+def test_make_row_keeps_conversions_doubts_and_empty_fields():
+    conversions = {
+        "full_name": Conversion("Ph¹m  V¨n An", "Phạm  Văn An", "tcvn3", False),
+        "position": Conversion("Lê Hà", "Lê Hà", None, False),
+    }
+    row = make_row(TableRow(7, {"employee_code": " A1 "}, conversions))
+    assert row.line == 7 and row.employee_code == "A1"
+    assert row.text == {
+        "full_name": "Phạm Văn An",
+        "given_name": "",
+        "position": "Lê Hà",
+    }
+    [fix] = row.fixes
+    assert (fix.field, fix.original, fix.text) == (
+        "full_name",
+        "Ph¹m  V¨n An",
+        "Phạm Văn An",
+    )
+    assert (fix.encoding, fix.confident) == ("tcvn3", False)
+    assert row.doubtful == ["position"]
+    empty = make_row(TableRow(2, {}, {}))
+    assert empty.text == dict.fromkeys(cadre_import.TEXT_FIELDS, "")
+    assert empty.employee_code == "" and not empty.fixes and not empty.doubtful
 
 
 # --- bad input: a clear message and nothing written ---------------------------------
@@ -655,7 +683,7 @@ def test_a_50_mb_upload_is_refused_before_the_body_is_read(app, client, auth, hr
 
 
 def test_a_file_over_the_limit_is_cut_while_streaming(app, client, auth, hr_tree):
-    app.config["CADRE_IMPORT_MAX_BYTES"] = 1000
+    app.config["UPLOAD_MAX_BYTES"] = 1000
     auth.login("hr")
     data = csv_bytes("ma can bo,ho va ten", *(f"S{i},Lê Văn Một" for i in range(99)))
     assert 1000 < len(data) < 1000 + 64 * 1024
@@ -704,7 +732,7 @@ def test_many_rows_import_whole_and_again_change_nothing(ctx):
     assert counts["created"] == 2_000 and cadre_count() == 2_000
     again = plan_import(parse_cadre_file(data, "big.csv"), tree["D"], None)
     assert again.counts["unchanged"] == 2_000
-    assert cadre_import.MAX_BYTES == 10_000_000
+    assert uploads.DEFAULT_MAX_BYTES == 10_000_000
 
 
 def test_confirm_plans_again_and_refuses_when_the_data_changed(

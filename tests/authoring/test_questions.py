@@ -382,3 +382,29 @@ def test_upload_without_a_file_says_so(app, client, auth, content):
         f"{BANK}/upload", data={"csrf_token": auth.token(BANK), "format": "auto"}
     )
     assert "Hãy chọn tệp câu hỏi." in response.get_data(as_text=True)
+
+
+def test_a_question_file_over_the_upload_limit_imports_nothing(
+    app, client, auth, content
+):
+    app.config["UPLOAD_MAX_BYTES"] = 1000
+    auth.login("trainer")
+    before = _count(app, Question)
+    data = (GIFT_OK * 20).encode()
+    assert 1000 < len(data) < 1000 + 64 * 1024
+    response = _upload(client, auth, data, "big.gift", "gift")
+    assert response.status_code == 413
+    assert "Tệp quá lớn (tối đa 1 kB)." in response.get_data(as_text=True)
+    response = _upload(client, auth, b" " * 70_000, "huge.gift", "gift")
+    assert response.status_code == 302  # refused by its length, before it is read
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tệp quá lớn (tối đa 1 kB)." in page
+    assert _count(app, Question) == before
+
+
+def test_a_question_file_under_the_default_limit_is_read(app, client, auth, content):
+    auth.login("trainer")
+    data = GIFT_OK.encode() + b"\n" * 6_000_000  # over the former 5 MB cap
+    response = _upload(client, auth, data, "big.gift", "gift")
+    assert response.status_code == 200
+    assert "G1" in response.get_data(as_text=True)

@@ -1,0 +1,141 @@
+"""Checking one row of a cadre file: its values (unit, category, email, active) as
+errors, and what a person should look at (uncertain conversions, odd characters, a
+given name that does not end the full name) as warnings. No writes."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold
+
+from ..models import CATEGORIES, Unit
+from .reading import LABELS, TEXT_FIELDS, CadreRow
+
+if TYPE_CHECKING:
+    from .planning import PlannedRow
+
+_TRUE = {"co", "c", "yes", "y", "1", "true", "x", "dang lam viec"}
+_FALSE = {"khong", "k", "no", "n", "0", "false", "nghi", "da nghi"}
+_CATEGORY_KEYS = {fold(k.replace("_", " ")): k for k in CATEGORIES} | {
+    fold(label): k for k, label in CATEGORIES.items()
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NAME_CHARS = VIETNAMESE_LETTERS | set(" -'’.")
+
+
+def check_row(plan: PlannedRow, root: Unit, units: dict, seen: dict) -> None:
+    row, errors = plan.row, plan.errors
+    code, name = row.employee_code, row.text["full_name"]
+    if not code:
+        errors.append("thiếu mã cán bộ")
+    elif len(code) > 40 or " " in code:
+        errors.append(
+            f"mã cán bộ “{code}” không hợp lệ (tối đa 40 ký tự, không dấu cách)"
+        )
+    elif code.casefold() in seen:
+        errors.append(f"mã cán bộ “{code}” trùng với dòng {seen[code.casefold()]}")
+    else:
+        seen[code.casefold()] = row.line
+    if not name:
+        errors.append("thiếu họ và tên")
+    elif len(name) > 200:
+        errors.append("họ và tên dài quá 200 ký tự")
+    values = plan.values
+    values["full_name"] = name
+    values["given_name"] = row.text["given_name"] or None
+    values["position"] = row.text["position"] or None
+    values["unit"] = _row_unit(row, root, units, errors)
+    values["category"] = _category(row.values.get("category", ""), errors)
+    values["email"] = _email(row.values.get("email", ""), errors)
+    values["active"] = _active(row.values.get("active", ""), errors)
+    if values["position"] and len(values["position"]) > 200:
+        errors.append("chức vụ dài quá 200 ký tự")
+    warn(plan)
+
+
+def _row_unit(row: CadreRow, root: Unit, units: dict, errors: list) -> Unit | None:
+    code = row.values.get("unit_code", "").strip()
+    if not code:
+        return None
+    unit = units.get(code)
+    if unit is None:
+        errors.append(f"không có đơn vị mã “{code}”")
+    elif not unit.in_subtree(root.path):
+        errors.append(
+            f"đơn vị “{code}” nằm ngoài phạm vi nhập ({root.code} – {root.name})"
+        )
+    elif not unit.active:
+        errors.append(f"đơn vị “{code}” đã ngừng hoạt động (đã sáp nhập)")
+    else:
+        return unit
+    return None
+
+
+def _category(value: str, errors: list) -> str | None:
+    if not value.strip():
+        return None
+    key = value.strip() if value.strip() in CATEGORIES else None
+    key = key or _CATEGORY_KEYS.get(fold(value.replace("_", " ")))
+    if key is None:
+        accepted = ", ".join(f"{k} / {label}" for k, label in CATEGORIES.items())
+        errors.append(f"loại “{value}” không hợp lệ; dùng: {accepted}")
+    return key
+
+
+def _email(value: str, errors: list) -> str | None:
+    value = value.strip()
+    if value and (len(value) > 200 or not _EMAIL.match(value)):
+        errors.append(f"email “{value}” không hợp lệ")
+    return value or None
+
+
+def _active(value: str, errors: list) -> bool | None:
+    folded = fold(value)
+    if not folded:
+        return None
+    if folded in _TRUE | _FALSE:
+        return folded in _TRUE
+    errors.append(
+        f"“đang làm việc” phải là có/không (yes/no, 1/0), không phải “{value}”"
+    )
+    return None
+
+
+def warn(plan: PlannedRow) -> None:
+    for fix in plan.row.fixes:
+        if not fix.confident:
+            plan.warnings.append(
+                f"{LABELS[fix.field]}: chuyển mã {_encoding_label(fix.encoding)} chưa "
+                f"chắc chắn “{fix.original}” → “{fix.text}”; hãy kiểm tra"
+            )
+    for key in plan.row.doubtful:
+        plan.warnings.append(
+            f"{LABELS[key]} “{plan.row.text[key]}”: không chắc đây là Unicode hay bảng "
+            "mã cũ (TCVN3/VNI); đã giữ nguyên, hãy kiểm tra"
+        )
+    for key in TEXT_FIELDS:
+        text = plan.row.text[key]
+        odd = "".join(sorted({c for c in text if _is_odd(key, c)}))
+        if odd:
+            plan.warnings.append(
+                f"{LABELS[key]} “{text}” có ký tự lạ “{odd}”; hãy kiểm tra (có thể là "
+                "bảng mã cũ TCVN3/VNI chưa nhận ra)"
+            )
+    given, name = plan.values["given_name"], plan.values["full_name"]
+    if given and name and not (name == given or name.endswith(" " + given)):
+        plan.warnings.append(f"tên “{given}” không phải phần cuối của “{name}”")
+
+
+def _is_odd(key: str, char: str) -> bool:
+    """A character unusual in a Vietnamese name (any field: outside ASCII, not a
+    Vietnamese letter and not common typography)."""
+    if char in TYPOGRAPHY or char in VIETNAMESE_LETTERS:
+        return False
+    return char not in _NAME_CHARS if key != "position" else ord(char) > 127
+
+
+def _encoding_label(encoding: str) -> str:
+    return {"tcvn3": "TCVN3", "vni": "VNI", "cp1258": "Windows-1258"}.get(
+        encoding, encoding
+    )
