@@ -25,8 +25,18 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_security_headers(app)
+    mount_autosave(app)
     trust_proxies(app)
     return app
+
+
+def mount_autosave(app: Flask) -> None:
+    """The attempt page's autosave, a small WSGI app of its own at /autosave."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from app.quizzes.autosave import AutosaveApp
+
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/autosave": AutosaveApp(app)})
 
 
 def trust_proxies(app: Flask) -> None:
@@ -137,7 +147,6 @@ def register_request_hooks(app: Flask) -> None:
             "static",
             "main.set_language",
             "main.health",
-            "quizzes.autosave",
         }
         if request.endpoint in allowed:  # checked first: these need no user load
             return None

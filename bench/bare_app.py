@@ -5,7 +5,7 @@ does and nothing of the app's own.
   POST /login   sign-in as the app's: the user read through the ORM, its password
                 hash checked, `login_user` (Flask-Login) puts "<id>:<session
                 version>" in Flask's signed session cookie, made permanent.
-  POST /attempts/<id>/autosave
+  POST /autosave/<id>
                 the autosave ceiling: parses the same form as the app's autosave
                 (t, position, choice…), checks the signed token `t`
                 (itsdangerous URLSafeSerializer; a list [attempt id, user id,
@@ -64,7 +64,7 @@ def create_app(database_url: str, secret_key: str) -> Flask:
     signer = URLSafeSerializer(secret_key, salt=TOKEN_SALT)
     app.add_url_rule("/login", view_func=sign_in, methods=["POST"])
     app.add_url_rule(
-        "/attempts/<int:attempt_id>/autosave",
+        "/autosave/<int:attempt_id>",
         view_func=lambda attempt_id: autosave(signer, attempt_id),
         endpoint="autosave",
         methods=["POST"],
@@ -153,6 +153,7 @@ def page(signer: URLSafeSerializer, attempt_id: int):
         title=head.title,
         user=user,
         url=f"/attempts/{attempt_id}",
+        autosave_url=f"/autosave/{attempt_id}",
         deadline=deadline,
         remaining=max(0, int(left)),
         questions=[_question(row) for row in rows],

@@ -173,7 +173,7 @@ def make_request(scenario: str, client: dict, rng: random.Random):
             ("position", rng.randint(1, client["slots"])),
             ("choice", rng.randint(0, 1)),  # every question has at least 2 options
         ]
-        return "POST", f"/attempts/{client['attempt_id']}/autosave", form
+        return "POST", f"/autosave/{client['attempt_id']}", form
     if scenario == "page":
         return "GET", f"/attempts/{client['attempt_id']}?page=1", None
     raise ValueError(scenario)

@@ -151,7 +151,7 @@ def sign_in(seeded: Seeded, real, bare) -> tuple[list[dict], list[dict]]:
 
 def new_results(cadres: int, page_clients: int, questions: int) -> dict[str, Result]:
     return {
-        "answer": Result("real  POST /attempts/<id>/autosave", cadres),
+        "answer": Result("real  POST /autosave/<id>", cadres),
         "write": Result("bare  POST …/autosave (token, 1 row)", cadres),
         "page": Result(
             f"real  GET /attempts/<id>?page=1 ({questions} q)", page_clients

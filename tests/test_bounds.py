@@ -52,8 +52,8 @@ def test_numbers_in_query_arguments_beyond_the_range_are_404(app, admin, value):
 @pytest.mark.parametrize("value", HUGE)
 def test_an_anonymous_autosave_with_huge_numbers_is_404(app, client, value):
     for url, data in (
-        (f"/attempts/{value}/autosave", {"t": "x", "position": 1, "choice": 0}),
-        ("/attempts/1/autosave", {"t": "x", "position": value, "choice": value}),
+        (f"/autosave/{value}", {"t": "x", "position": 1, "choice": 0}),
+        ("/autosave/1", {"t": "x", "position": value, "choice": value}),
     ):
         response = client.post(url, data=data, headers={"Accept": "application/json"})
         assert response.status_code == 404, url

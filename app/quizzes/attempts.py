@@ -25,17 +25,31 @@ from app.timeutil import utcnow
 from .drawing import draw_questions, option_order
 from .models import FINISHED, OPEN, Attempt, AttemptAnswer, AttemptSlot, Quiz
 from .questions import grade
-from .saving import save_choices
+from .saving import save_choice
 
 
-def grace_period() -> timedelta:
+def grace_period(config=None) -> timedelta:
     """How long after its deadline an attempt still takes a save sent in time (for
-    network latency): the one reading of ATTEMPT_GRACE_SECONDS."""
-    return timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"])
+    network latency): the one reading of ATTEMPT_GRACE_SECONDS (from `config`, by
+    default the current app's)."""
+    config = config if config is not None else current_app.config
+    return timedelta(seconds=config["ATTEMPT_GRACE_SECONDS"])
 
 
-def _grace(grace_seconds: int | None) -> timedelta:
-    return grace_period() if grace_seconds is None else timedelta(seconds=grace_seconds)
+def save_cutoff(
+    now: datetime | None = None,
+    grace_seconds: int | None = None,
+    grace: timedelta | None = None,
+) -> datetime:
+    """The earliest deadline for which a save made at `now` still counts: `now`
+    minus the grace (`grace`, else `grace_seconds`, else the configured one)."""
+    if grace is None:
+        grace = (
+            grace_period()
+            if grace_seconds is None
+            else timedelta(seconds=grace_seconds)
+        )
+    return (now or utcnow()) - grace
 
 
 @dataclass
@@ -208,14 +222,15 @@ def save_answer(
     grace_seconds: int | None = None,
 ) -> AttemptAnswer:
     """Save the choice for the question at `position` of `attempt` (option positions
-    as shown, 0-based) through `saving.save_choices`; the stored answer. Raises as
-    save_choices does."""
-    save_choices(
+    as shown, 0-based) through `saving.save_choice`; the stored answer. Raises as
+    save_choice does."""
+    save_choice(
         db.session.connection(),
         attempt.id,
         attempt.user_id,
-        {position: choices},
-        _grace(grace_seconds),
+        position,
+        choices,
+        save_cutoff(now, grace_seconds),
         now,
     )
     return db.session.scalar(
@@ -289,16 +304,22 @@ def finalise_if_overdue(
     """Finalise an attempt past its deadline plus grace with what was saved in time;
     True when this call finalised it."""
     now = now or utcnow()
-    if attempt.is_overdue(now, _grace(grace_seconds)):
+    if attempt.is_overdue(save_cutoff(now, grace_seconds)):
         return finalise(attempt, now, by="deadline")
     return False
+
+
+def finalise_overdue(attempt_id: int, now: datetime | None = None) -> bool:
+    """Finalise the attempt `attempt_id` if it is overdue; True when this call did."""
+    attempt = db.session.get(Attempt, attempt_id)
+    return attempt is not None and finalise_if_overdue(attempt, now)
 
 
 def close_overdue(now: datetime | None = None, grace_seconds: int | None = None) -> int:
     """Finalise every overdue open attempt (`flask attempts close-overdue`)."""
     now = now or utcnow()
     overdue = db.session.scalars(
-        select(Attempt).where(Attempt.is_overdue(now, _grace(grace_seconds)))
+        select(Attempt).where(Attempt.is_overdue(save_cutoff(now, grace_seconds)))
     ).all()
     return sum(finalise(a, now, by="sweep") for a in overdue)
 

@@ -1,6 +1,6 @@
 """Question banks, versioned questions, quizzes, and attempts with their answers."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -163,8 +163,9 @@ class Attempt(db.Model):
     )
 
     # The attempt's time rules, each defined once and usable both on an instance and
-    # in a query (select(Attempt).where(Attempt.is_overdue(now, grace))). `grace` is
-    # the latency allowance of attempts.grace_period(); saves in it still count.
+    # in a query (select(Attempt).where(Attempt.is_overdue(cutoff))). A save made at
+    # `now` still counts while the deadline is at or after now minus the grace for
+    # network latency: that moment is the `cutoff` (attempts.save_cutoff).
 
     @hybrid_method
     def is_open(self, now: datetime):
@@ -172,15 +173,15 @@ class Attempt(db.Model):
         return (self.state == OPEN) & (self.deadline_at > now)
 
     @hybrid_method
-    def accepts_saves(self, now: datetime, grace: timedelta):
-        """A save made `now` counts: open, and its deadline plus grace not passed."""
-        return (self.state == OPEN) & (self.deadline_at >= now - grace)
+    def takes_saves(self, cutoff: datetime):
+        """Open, and a save made now counts (its deadline is not before `cutoff`)."""
+        return (self.state == OPEN) & (self.deadline_at >= cutoff)
 
     @hybrid_method
-    def is_overdue(self, now: datetime, grace: timedelta):
+    def is_overdue(self, cutoff: datetime):
         """Open, but past its deadline plus grace: to be finalised with what was
         saved in time (lazily by the next request, or by the sweep)."""
-        return (self.state == OPEN) & (self.deadline_at < now - grace)
+        return (self.state == OPEN) & (self.deadline_at < cutoff)
 
     def remaining_seconds(self, now: datetime) -> int:
         """Whole seconds left before the deadline; 0 once finished or past it."""

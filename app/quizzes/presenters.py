@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, current_app, get_template_attribute
+from flask import Flask, current_app, render_template_string
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
@@ -169,9 +169,11 @@ def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> M
         saved_at=None,
         answered=False,
     )
-    return Markup(
-        get_template_attribute("quizzes/_question.html", "question")(question)
-    )
+    return Markup(render_template_string(_PREVIEW, q=question))
+
+
+_PREVIEW = """{% from "quizzes/_question.html" import question, question_labels -%}
+{% call(labels) question_labels() %}{{ question(q, labels) }}{% endcall %}"""
 
 
 # --- The result page's review -------------------------------------------------------

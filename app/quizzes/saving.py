@@ -1,22 +1,24 @@
 """Saving answers: the one implementation behind the page script's autosave and the
 plain form post (which works without JavaScript).
 
-A save is three statements in the caller's transaction, after the caller has proved
-who is saving (a signed autosave token, or the signed-in session):
-  1. read the attempt's slots for the questions saved, joined to the attempt's owner
-     (a question or option that is not in the owner's attempt changes nothing);
-  2. claim the attempt row — a conditional UPDATE that only matches an open attempt
-     of that owner whose deadline plus grace has not passed — which also serialises
-     the save with finalisation and with other saves of the same attempt;
-  3. upsert the answers, stamped with a time taken after the claim, under the row
+A save of one question is three statements, built once, in the caller's
+transaction, after the caller has proved who is saving (a signed autosave token, or
+the signed-in session):
+  1. claim the attempt row: a conditional UPDATE that only matches an open attempt
+     of that owner that still takes saves. It serialises the save with
+     finalisation and with the attempt's other saves;
+  2. read the question's slot (its option order and type) to check the choice;
+  3. upsert the answer, stamped with a time taken after the claim, under the row
      lock, so that of two racing saves the one stored is the one acknowledged last.
+Anything wrong (not the owner's attempt, a question or option not in it, too late)
+raises before the upsert, and the caller rolls the claim back.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, exists, select, text, update
+from sqlalchemy import bindparam, exists, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from app.accounts.models import User
@@ -81,19 +83,32 @@ class SaveResult:
     deadline_at: datetime
 
 
-_SLOTS = (
-    select(
-        AttemptSlot.position,
-        AttemptSlot.id,
-        AttemptSlot.option_order,
-        QuestionVersion.type,
+# Built once: the statement is the same for every save, only its parameters vary.
+_CLAIM = (
+    update(Attempt)
+    .where(
+        Attempt.id == bindparam("attempt_id"),
+        Attempt.user_id == bindparam("owner_id"),
+        Attempt.takes_saves(bindparam("cutoff", type_=Attempt.deadline_at.type)),
+        exists().where(
+            User.id == Attempt.user_id,
+            User.active.is_(True),
+            # A token's session version must still be the user's (None: the
+            # session was checked by the caller).
+            User.session_version
+            == func.coalesce(bindparam("session_version"), User.session_version),
+        ),
     )
+    .values(last_saved_at=bindparam("now", type_=Attempt.last_saved_at.type))
+    .returning(Attempt.deadline_at)
+)
+
+_SLOT = (
+    select(AttemptSlot.id, AttemptSlot.option_order, QuestionVersion.type)
     .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-    .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
     .where(
         AttemptSlot.attempt_id == bindparam("attempt_id"),
-        Attempt.user_id == bindparam("user_id"),
-        AttemptSlot.position.in_(bindparam("positions", expanding=True)),
+        AttemptSlot.position == bindparam("position"),
     )
 )
 
@@ -109,85 +124,61 @@ _UPSERT = text(
 )
 
 
-def save_choices(
+def save_choice(
     connection: Connection,
     attempt_id: int,
     user_id: int,
-    choices: dict[int, list[int]],
-    grace: timedelta,
+    position: int,
+    picked: list[int],
+    cutoff: datetime,
     now: datetime | None = None,
     session_version: int | None = None,
 ) -> SaveResult:
-    """Save, for the attempt `attempt_id` of `user_id`, the choices of each question
-    position in `choices` (option positions as shown, 0-based; an empty list clears
-    the answer) on `connection`, in its transaction.
+    """Save, for the attempt `attempt_id` of `user_id`, the choice of the question at
+    `position` (option positions as shown, 0-based; none clears the answer) on
+    `connection`, in its transaction.
 
-    `session_version`, when given (a token's holder), must still be the user's and
-    the user active; None means the caller checked the session. `now` is the time
-    the deadline is judged at; the answers are stamped after the claim.
+    `cutoff` is the earliest deadline that still takes the save
+    (attempts.save_cutoff). `session_version`, when given (a token's holder), must
+    still be the user's and the user active; None means the caller checked the
+    session. `now` stamps the answer (tests); by default the time after the claim.
     Raises NotFound (not the user's attempt, or a question or option not in it),
     DomainError (several choices for a single-answer question) and TimeExpired
-    (finished, or past the deadline plus `grace`). After a raise the caller rolls
-    back; nothing is written before every check has passed.
+    (finished, or too late); the caller then rolls back.
     """
-    judged_at = now or utcnow()
-    slots = {
-        row.position: row
-        for row in connection.execute(
-            _SLOTS,
-            {"attempt_id": attempt_id, "user_id": user_id, "positions": list(choices)},
-        )
-    }
-    rows = [_answer_row(slots, p, picked) for p, picked in choices.items()]
-    deadline_at = _claim(
-        connection, attempt_id, user_id, judged_at, grace, session_version
-    )
-    saved_at = now or utcnow()  # under the attempt's row lock (see the module)
-    for row in rows:
-        row.update(attempt_id=attempt_id, saved_at=saved_at)
-    if rows:
-        connection.execute(_UPSERT, rows)
-    return SaveResult(saved_at, deadline_at)
-
-
-def _answer_row(slots: dict, position: int, picked: list[int]) -> dict:
-    slot = slots.get(position)
-    if slot is None:
-        raise NotFound(NOT_YOURS)
-    if any(c < 0 or c >= len(slot.option_order) for c in picked):
-        raise NotFound(NO_SUCH_CHOICE)
-    if slot.type != MULTIPLE and len(picked) > 1:
-        raise DomainError(ONE_CHOICE_ONLY)
-    selected = [slot.option_order[c] for c in sorted(set(picked))]
-    return {"slot_id": slot.id, "selected": selected}
-
-
-def _claim(connection, attempt_id, user_id, now, grace, session_version) -> datetime:
-    """Take the attempt row if it still accepts saves; its deadline. Waits for a
-    finalisation in progress and then sees it finished, so a save racing the end
-    is either counted by the grading or refused — never half-kept."""
-    conditions = [
-        Attempt.id == attempt_id,
-        Attempt.user_id == user_id,
-        Attempt.accepts_saves(now, grace),
-    ]
-    if session_version is not None:
-        conditions.append(
-            exists().where(
-                User.id == user_id,
-                User.session_version == session_version,
-                User.active.is_(True),
-            )
-        )
     deadline_at = connection.scalar(
-        update(Attempt)
-        .where(*conditions)
-        .values(last_saved_at=now)
-        .returning(Attempt.deadline_at)
+        _CLAIM,
+        {
+            "attempt_id": attempt_id,
+            "owner_id": user_id,
+            "cutoff": cutoff,
+            "session_version": session_version,
+            "now": now or utcnow(),
+        },
     )
     if deadline_at is None:
         _refuse(connection, attempt_id, user_id, session_version)
-    return deadline_at
+    slot = connection.execute(
+        _SLOT, {"attempt_id": attempt_id, "position": position}
+    ).first()
+    if slot is None:
+        raise NotFound(NOT_YOURS)
+    slot_id, option_order, kind = slot
+    if any(c < 0 or c >= len(option_order) for c in picked):
+        raise NotFound(NO_SUCH_CHOICE)
+    if kind != MULTIPLE and len(picked) > 1:
+        raise DomainError(ONE_CHOICE_ONLY)
+    saved_at = now or utcnow()  # under the attempt's row lock (see the module)
+    connection.execute(
+        _UPSERT,
+        {
+            "attempt_id": attempt_id,
+            "slot_id": slot_id,
+            "selected": [option_order[c] for c in sorted(set(picked))],
+            "saved_at": saved_at,
+        },
+    )
+    return SaveResult(saved_at, deadline_at)
 
 
 def _refuse(connection, attempt_id, user_id, session_version):

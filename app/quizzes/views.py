@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -16,13 +15,12 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.database import db_int, int_arg, start_writing
-from app.errors import DomainError, TimeExpired
-from app.extensions import csrf, db, limiter
+from app.errors import DomainError
+from app.extensions import db
 from app.timeutil import utcnow
 
 from . import attempts as service
 from . import presenters, saving
-from .models import seconds_left
 from .services import modules_read_for
 
 bp = Blueprint("quizzes", __name__)
@@ -31,7 +29,7 @@ bp = Blueprint("quizzes", __name__)
 def _own_attempt(attempt_id: int):
     """The signed-in user's attempt, finalised first if its time has run out."""
     attempt = service.get_own_attempt(current_user, attempt_id)
-    if attempt.is_overdue(utcnow(), service.grace_period()):
+    if attempt.is_overdue(service.save_cutoff()):
         start_writing()
         attempt = service.get_own_attempt(current_user, attempt_id)
         if service.finalise_if_overdue(attempt, utcnow()):
@@ -96,20 +94,20 @@ def save_page(attempt_id: int):
     """Plain form post (works without JavaScript): save this page, then move on."""
     attempt = _own_attempt(attempt_id)
     target = request.form.get("go", "")
-    choices = {
-        position: picked
-        for position in request.form.getlist("positions", type=db_int)
-        # An untouched question keeps what another tab saved.
-        if (picked := request.form.getlist(f"q{position}", type=int))
-    }
+    # An untouched question keeps what another tab saved.
+    positions = request.form.getlist("positions", type=db_int)
+    choices = [(p, request.form.getlist(f"q{p}", type=int)) for p in positions]
     try:
-        saving.save_choices(
-            db.session.connection(),
-            attempt.id,
-            current_user.id,
-            choices,
-            service.grace_period(),
-        )
+        for position, picked in choices:
+            if picked:
+                saving.save_choice(
+                    db.session.connection(),
+                    attempt.id,
+                    current_user.id,
+                    position,
+                    picked,
+                    service.save_cutoff(),
+                )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -122,62 +120,14 @@ def save_page(attempt_id: int):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
 
 
-def _autosave_limit() -> str:
-    return current_app.config["AUTOSAVE_RATE_LIMIT"]
-
-
-def _attempt_key() -> str:
-    return f"attempt:{request.view_args['attempt_id']}"
-
-
-def _by_the_owner(_response) -> bool:
-    """Only saves sent with the owner's token count against the attempt's limit:
-    anyone can guess an attempt id, and forged saves must not use up the owner's."""
-    return g.get("autosave_holder") is not None
-
-
-@bp.post("/attempts/<int:attempt_id>/autosave")
-@csrf.exempt  # the signed attempt token is the proof; only the owner's page has it
-@limiter.limit(_autosave_limit, key_func=_attempt_key, deduct_when=_by_the_owner)
-def autosave(attempt_id: int):
-    """The page script's save of one choice. The token is checked before anything
-    is read or written; then the one save of `saving.save_choices`."""
-    form = request.form
-    position = form.get("position", type=db_int) or 0
-    try:
-        holder = saving.read_autosave_token(
-            current_app.config["SECRET_KEY"],
-            form.get("t", ""),
-            attempt_id,
-            current_app.config.get("SECRET_KEY_FALLBACKS") or (),
-        )
-        g.autosave_holder = holder
-        result = saving.save_choices(
-            db.session.connection(),
-            attempt_id,
-            holder.user_id,
-            {position: form.getlist("choice", type=int)},
-            service.grace_period(),
-            session_version=holder.session_version,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if isinstance(error, TimeExpired):
-            _finalise_if_overdue(attempt_id)
-        return jsonify(saved=False, error=error.message), error.status
-    db.session.commit()
-    return jsonify(
-        saved=True,
-        position=position,
-        saved_at=result.saved_at.isoformat(),
-        remaining=seconds_left(result.deadline_at, result.saved_at),
-    )
-
-
-def _finalise_if_overdue(attempt_id: int) -> None:
-    attempt = db.session.get(service.Attempt, attempt_id)
-    if attempt is not None and service.finalise_if_overdue(attempt, utcnow()):
-        db.session.commit()
+# The page script's save of one choice is a small WSGI app of its own, mounted at
+# /autosave (quizzes/autosave.py); this rule only builds its address for the page.
+bp.add_url_rule(
+    "/autosave/<int:attempt_id>",
+    endpoint="autosave",
+    build_only=True,
+    methods=["POST"],
+)
 
 
 @bp.get("/attempts/<int:attempt_id>/status")

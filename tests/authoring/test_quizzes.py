@@ -131,7 +131,7 @@ def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, conte
     assert "Đang xem thử" in page and "Nộp bài" in page
     attempt_id = int(attempt_url.rsplit("/", 1)[1])
     saved = client.post(
-        f"{attempt_url}/autosave",
+        page.split('data-answer-url="')[1].split('"')[0],
         data={
             "t": page.split('data-token="')[1].split('"')[0],
             "position": 1,

@@ -118,12 +118,13 @@ def test_of_two_racing_saves_the_one_acknowledged_last_is_stored(shared_app):
 
     def save(choice):
         def job():
-            result = saving.save_choices(
+            result = saving.save_choice(
                 db.session.connection(),
                 attempt_id,
                 user_id,
-                {1: [choice]},
-                svc.grace_period(),
+                1,
+                [choice],
+                svc.save_cutoff(),
             )
             return choice, result.saved_at
 
@@ -195,12 +196,13 @@ def test_the_autosave_path_racing_the_end_has_one_consistent_outcome(
 
     def save():
         holder = saving.read_autosave_token(secret, token, attempt_id)
-        saving.save_choices(
+        saving.save_choice(
             db.session.connection(),
             attempt_id,
             holder.user_id,
-            {1: [0]},
-            svc.grace_period(),
+            1,
+            [0],
+            svc.save_cutoff(),
             session_version=holder.session_version,
         )
         return "saved"

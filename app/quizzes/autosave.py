@@ -1,0 +1,170 @@
+"""The autosave: a small WSGI app of its own, mounted by create_app at /autosave
+(werkzeug DispatcherMiddleware).
+
+The attempt page's script sends one request per choice. It needs no session,
+sign-in, CSRF form token, template or translation — the signed token of the page is
+the proof — so it does not go through Flask's request machinery: it reads the form,
+checks the token, counts the save against the attempt's rate limit (the `limits`
+library Flask-Limiter is built on, in the same storage) and makes the one save of
+`saving.save_choice` in one transaction on the app's engine.
+
+    POST /autosave/<attempt id>   t=<token>&position=<n>&choice=<i>[&choice=<j>…]
+    200 {"saved": true, "position", "saved_at", "remaining"}
+    400/404/409/413/429 {"saved": false, "error"}
+"""
+
+import json
+from dataclasses import dataclass
+
+from flask import Flask
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
+
+from app.database import MAX_INT
+from app.errors import DomainError, NotFound, TimeExpired
+from app.extensions import db
+from app.security import security_headers
+
+from . import attempts, saving
+from .models import seconds_left
+
+MAX_BODY = 4096  # a token, a position and a few choices
+TOO_MANY = "Quá nhiều lần lưu trong một phút; vui lòng đợi một lát rồi chọn lại."
+TOO_BIG = "Yêu cầu quá lớn."
+NOT_A_SAVE = "Chỉ nhận yêu cầu lưu (POST)."
+
+
+@dataclass(frozen=True)
+class SaveForm:
+    token: str
+    position: int
+    choices: list[int]
+
+
+def read_form(request: Request) -> SaveForm:
+    """The save's fields; a position or choice that is not a number in range reads
+    as 0 or is dropped, and the save is then refused by save_choice."""
+    form = request.form
+
+    def number(value: str) -> int | None:
+        try:
+            parsed = int(value)
+        except ValueError:
+            return None
+        return parsed if -MAX_INT <= parsed <= MAX_INT else None
+
+    choices = [number(v) for v in form.getlist("choice")]
+    return SaveForm(
+        token=form.get("t", ""),
+        position=number(form.get("position", "")) or 0,
+        choices=[c for c in choices if c is not None],
+    )
+
+
+class AutosaveApp:
+    """The WSGI app: one instance per Flask app, built by create_app."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        config = app.config
+        with app.app_context():
+            self.engine = db.engine
+        self.secret = config["SECRET_KEY"]
+        self.fallbacks = tuple(config.get("SECRET_KEY_FALLBACKS") or ())
+        self.grace = attempts.grace_period(config)
+        self.headers = [*security_headers(config), ("Cache-Control", "no-store")]
+        self.limits = parse_many(config["AUTOSAVE_RATE_LIMIT"])
+        self.limiter = FixedWindowRateLimiter(
+            storage_from_string(config["RATELIMIT_STORAGE_URI"])
+        )
+        self.enabled = config.get("RATELIMIT_ENABLED", True)
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        status, body = self.answer(request)
+        response = Response(json.dumps(body), status, mimetype="application/json")
+        response.headers.extend(self.headers)
+        return response(environ, start_response)
+
+    def answer(self, request: Request) -> tuple[int, dict]:
+        attempt_id = _attempt_id(request.path)
+        if attempt_id is None:
+            return 404, _refused(saving.NOT_YOURS)
+        if request.method != "POST":
+            return 405, _refused(NOT_A_SAVE)
+        try:
+            form = read_form(request)
+        except RequestEntityTooLarge:
+            return 413, _refused(TOO_BIG)
+        holder = self.holder(form.token, attempt_id)
+        if not self.counted(request, attempt_id, holder):
+            return 429, _refused(TOO_MANY)
+        if holder is None:
+            return 404, _refused(saving.NOT_YOURS)
+        return self.save(attempt_id, holder, form)
+
+    def holder(self, token: str, attempt_id: int) -> saving.TokenHolder | None:
+        try:
+            return saving.read_autosave_token(
+                self.secret, token, attempt_id, self.fallbacks
+            )
+        except NotFound:
+            return None
+
+    def counted(self, request: Request, attempt_id: int, holder) -> bool:
+        """Count the save; False past the limit. The owner's saves count against
+        the attempt; the others against the sender's address, so that nobody can
+        use up an owner's saves (attempt ids are easy to guess)."""
+        if not self.enabled:
+            return True
+        if holder is None:
+            key = f"refused:{request.remote_addr}"
+        else:
+            key = f"attempt:{attempt_id}"
+        return all(self.limiter.hit(limit, "autosave", key) for limit in self.limits)
+
+    def save(self, attempt_id: int, holder, form: SaveForm) -> tuple[int, dict]:
+        try:
+            with self.engine.begin() as connection:
+                result = saving.save_choice(
+                    connection,
+                    attempt_id,
+                    holder.user_id,
+                    form.position,
+                    form.choices,
+                    attempts.save_cutoff(grace=self.grace),
+                    session_version=holder.session_version,
+                )
+        except DomainError as error:
+            if isinstance(error, TimeExpired):
+                self.finalise_if_overdue(attempt_id)
+            return error.status, _refused(error.message)
+        return 200, {
+            "saved": True,
+            "position": form.position,
+            "saved_at": result.saved_at.isoformat(),
+            "remaining": seconds_left(result.deadline_at, result.saved_at),
+        }
+
+    def finalise_if_overdue(self, attempt_id: int) -> None:
+        """A save came too late: grade the attempt now rather than at the next
+        request (in the app's context: grading sends the records' signal)."""
+        with self.app.app_context():
+            if attempts.finalise_overdue(attempt_id):
+                db.session.commit()
+
+
+def _attempt_id(path: str) -> int | None:
+    """The id of "/<id>" (the path below /autosave), else None."""
+    text = path.strip("/")
+    if not text.isdigit() or len(text) > 10 or int(text) > MAX_INT:
+        return None
+    return int(text)
+
+
+def _refused(message: str) -> dict:
+    return {"saved": False, "error": message}
