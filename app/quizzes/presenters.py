@@ -172,8 +172,8 @@ def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> M
     return Markup(render_template_string(_PREVIEW, q=question))
 
 
-_PREVIEW = """{% from "quizzes/_question.html" import question, question_labels -%}
-{% call(labels) question_labels() %}{{ question(q, labels) }}{% endcall %}"""
+_PREVIEW = """{% from "quizzes/_question.html" import questions, question_labels -%}
+{% call(labels) question_labels() %}{{ questions([q], labels) }}{% endcall %}"""
 
 
 # --- The result page's review -------------------------------------------------------
