@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from app.legacy_text import Conversion, fix_text
+from app.packages import PackageRefused, check_unpacked_size, count_tags, sheets
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
 
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -35,6 +36,8 @@ _BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Latin-1 code point, so every byte of a legacy file decodes to one character.
 _CP1252 = {i: bytes([i]).decode("cp1252", "ignore") or chr(i) for i in range(128, 160)}
 _REPAIR_CACHE = 50_000  # names and posts repeat: each distinct cell converted once
+MAX_ROWS = 100_000  # data rows of one file (a province's cadres, split by unit)
+MAX_COLUMNS = 64  # columns read from a sheet (the files have about ten)
 
 
 class TableError(ValueError):
@@ -239,10 +242,33 @@ def _csv_records(text: str, filename: str) -> list[_Record]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = []
     try:
-        return [_Record(reader.line_num, row) for row in reader]
+        for row in reader:
+            records.append(_Record(reader.line_num, row[:MAX_COLUMNS]))
+            _check_rows(len(records), filename)
     except csv.Error as exc:
-        raise TableError(f"{filename}:{reader.line_num}: {exc}") from None
+        raise TableError(f"{filename}:{reader.line_num}: {_csv_problem(exc)}") from None
+    return records
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """The csv module's English message, said in Vietnamese where it is known."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"một ô dài quá {csv.field_size_limit():,} ký tự".replace(",", ".")
+    if "new-line character seen in unquoted field" in text:
+        return "xuống dòng giữa một ô không có dấu ngoặc kép"
+    return f"không đọc được dòng này như CSV ({text})"
+
+
+def _check_rows(count: int, filename: str) -> None:
+    if count > MAX_ROWS + 1:  # the header and MAX_ROWS rows
+        raise TableError(
+            f"{filename}: quá {MAX_ROWS:,} dòng; hãy chia tệp theo đơn vị".replace(
+                ",", "."
+            )
+        )
 
 
 # --- XLSX ----------------------------------------------------------------------------
@@ -253,14 +279,30 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
     from openpyxl import load_workbook
 
     try:
+        check_unpacked_size(data)
+        rows = max(
+            (
+                count_tags(data, m, (b"<row ", b"<row>"), MAX_ROWS + 1)
+                for m in sheets(data)
+            ),
+            default=0,
+        )
+    except PackageRefused as refused:
+        raise TableError(f"{filename}: {refused}") from None
+    _check_rows(rows, filename)
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         records = []
-        for line, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+        rows = book.worksheets[0].iter_rows(max_col=MAX_COLUMNS)
+        for line, cells in enumerate(rows, start=1):
             texts = [cell_text(c.value) for c in cells]
             records.append(
                 _Record(line, texts, [_font(c) for c in cells] if fonts else None)
             )
+            _check_rows(line, filename)
         book.close()
+    except TableError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TableError(
             f"{filename}: không đọc được tệp Excel ({exc.__class__.__name__})"

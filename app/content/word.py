@@ -23,6 +23,7 @@ from collections.abc import Callable
 from io import BytesIO
 
 from app.markdown import slugify
+from app.packages import PackageRefused, check_unpacked_size, count_tags
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
 
@@ -35,6 +36,8 @@ _EXPLANATION = re.compile(r"^giải\s*thích\s*:\s*(.*)$", re.IGNORECASE)
 _SOURCE = re.compile(r"^(?:nguồn|căn\s*cứ)\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS = re.compile(r"^chủ\s*đề\s*:\s*(.*)$", re.IGNORECASE)
 _TRUE, _FALSE = ("đúng",), ("sai",)
+# Paragraphs of one file: a bank of 500 questions has about 4,000.
+MAX_PARAGRAPHS = 20_000
 
 
 def paragraphs(data: bytes) -> list[str]:
@@ -47,6 +50,7 @@ def paragraphs(data: bytes) -> list[str]:
         )
     from docx import Document
 
+    _check_size(data)
     try:
         document = Document(BytesIO(data))
     except Exception as error:  # python-docx raises several kinds for a bad package
@@ -54,6 +58,25 @@ def paragraphs(data: bytes) -> list[str]:
             f"Không đọc được tài liệu Word: {type(error).__name__}.", []
         ) from None
     return [nfc(p.text).strip() for p in document.paragraphs]
+
+
+def _check_size(data: bytes) -> None:
+    """Refuse, before python-docx reads the whole document into memory, a file that
+    unpacks too large or holds too many paragraphs."""
+    try:
+        check_unpacked_size(data)
+        found = count_tags(
+            data, "word/document.xml", (b"<w:p>", b"<w:p ", b"<w:p/>"), MAX_PARAGRAPHS
+        )
+    except PackageRefused as refused:
+        raise ConversionError(f"Không mở tài liệu Word: {refused}.", []) from None
+    if found > MAX_PARAGRAPHS:
+        raise ConversionError(
+            f"Tài liệu Word có quá {MAX_PARAGRAPHS:,} đoạn; hãy chia nhỏ tệp.".replace(
+                ",", "."
+            ),
+            [],
+        )
 
 
 class _Draft:

@@ -1,0 +1,175 @@
+"""Hostile files: Office packages that unpack into gigabytes ("zip bombs"), files of
+millions of rows or paragraphs, over-long CSV fields. Each is refused with a message
+in Vietnamese, within 2 s and 100 MB, before a parser holds it in memory."""
+
+import csv
+import io
+import time
+import tracemalloc
+import zipfile
+
+import pytest
+
+from app.content.problems import ConversionError
+from app.content.word import MAX_PARAGRAPHS, parse_word
+from app.packages import MAX_UNPACKED_BYTES, count_tags
+from app.tabular import MAX_ROWS, TableError, _csv_problem, read_table
+
+ALIASES = {"ma": "code", "ten": "name"}
+
+WORKBOOK = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override '
+        'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
+        'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas'
+        '.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+        'name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas'
+        '.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+    b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def _row(number: int) -> bytes:
+    return (
+        f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>M{number}</t></is>'
+        f'</c><c r="B{number}" t="inlineStr"><is><t>Tên</t></is></c></row>'
+    ).encode()
+
+
+def _package(parts: dict[str, str], member: str, chunks) -> bytes:
+    """A ZIP with `parts` and `member` written from the byte `chunks`, deflated."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        with archive.open(member, "w", force_zip64=True) as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+    return buffer.getvalue()
+
+
+def _bounded(call):
+    """Run `call`, which must raise; the error, with the time and memory it took."""
+    tracemalloc.start()
+    began = time.monotonic()
+    try:
+        with pytest.raises((TableError, ConversionError)) as refused:
+            call()
+        return refused.value, time.monotonic() - began, tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_opened():
+    filler = b"<row/>" * 200_000  # 1.2 MB, repeated: a 100 MB sheet in ~0.1 MB
+    count = MAX_UNPACKED_BYTES // len(filler) + 20
+    data = _package(
+        WORKBOOK, "xl/worksheets/sheet1.xml", [SHEET_HEAD, *[filler] * count]
+    )
+    assert len(data) < 1_000_000
+    error, seconds, (_, peak) = _bounded(lambda: read_table(data, "bom.xlsx", ALIASES))
+    assert "bom.xlsx: tệp giải nén ra" in str(error) and "quá giới hạn" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
+def test_an_xlsx_of_too_many_rows_is_refused_at_the_limit():
+    def rows():
+        yield SHEET_HEAD + _row(1).replace(b"M1", b"ma").replace("Tên".encode(), b"ten")
+        for start in range(2, MAX_ROWS + 100, 5_000):
+            yield b"".join(_row(n) for n in range(start, start + 5_000))
+        yield SHEET_TAIL
+
+    data = _package(WORKBOOK, "xl/worksheets/sheet1.xml", rows())
+    error, seconds, (_, peak) = _bounded(lambda: read_table(data, "dai.xlsx", ALIASES))
+    assert "dai.xlsx: quá 100.000 dòng" in str(error)
+    assert seconds < 2 and peak < 100_000_000  # counted before openpyxl reads it
+
+
+def test_a_csv_of_too_many_rows_and_an_overlong_field_are_refused_in_vietnamese():
+    many = ("ma,ten\n" + "M,Tên\n" * (MAX_ROWS + 5)).encode()
+    with pytest.raises(TableError, match="quá 100.000 dòng"):
+        read_table(many, "nhieu.csv", ALIASES)
+    long = ("ma,ten\nM1," + "x" * 200_000 + "\n").encode()
+    with pytest.raises(TableError, match=r"dai\.csv:2: một ô dài quá 131\.072 ký tự"):
+        read_table(long, "dai.csv", ALIASES)
+    assert _csv_problem(csv.Error("odd")) == "không đọc được dòng này như CSV (odd)"
+
+
+DOCUMENT = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override '
+        'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats'
+        '-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas'
+        '.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="word/document.xml"/></Relationships>'
+    ),
+}
+BODY_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+    b'openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+)
+BODY_TAIL = b"</w:body></w:document>"
+
+
+def test_a_docx_bomb_is_refused_before_it_is_opened():
+    filler = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 40_000
+    count = MAX_UNPACKED_BYTES // len(filler) + 20
+    data = _package(DOCUMENT, "word/document.xml", [BODY_HEAD, *[filler] * count])
+    assert len(data) < 1_000_000
+    error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
+    assert "giải nén ra" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
+def test_a_docx_of_two_million_paragraphs_is_refused_by_counting():
+    empty = b"<w:p/>" * 100_000
+    data = _package(
+        DOCUMENT, "word/document.xml", [BODY_HEAD, *[empty] * 20, BODY_TAIL]
+    )
+    error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
+    assert "quá 20.000 đoạn" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
+def test_paragraphs_are_counted_across_chunk_boundaries():
+    body = b"".join(
+        b"<w:p>" if n % 3 else b'<w:p w:rsidR="00A1">' for n in range(70_000)
+    )
+    data = _package(DOCUMENT, "word/document.xml", [BODY_HEAD, body, BODY_TAIL])
+    tags = (b"<w:p>", b"<w:p ", b"<w:p/>")
+    assert count_tags(data, "word/document.xml", tags, 100_000) == 70_000
+    assert count_tags(data, "word/document.xml", tags, 10) == 11
+    assert count_tags(data, "word/none.xml", tags, 10) == 0
+    assert MAX_PARAGRAPHS == 20_000
