@@ -289,6 +289,8 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
         )
     except PackageRefused as refused:
         raise TableError(f"{filename}: {refused}") from None
+    except zipfile.BadZipFile:
+        raise TableError(f"{filename}: không đọc được tệp Excel (BadZipFile)") from None
     _check_rows(rows, filename)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

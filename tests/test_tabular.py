@@ -61,7 +61,7 @@ def test_plain_xlsx_reads_numbers_as_text():
         (b"", "t.csv", "t.csv: tệp rỗng, không có dòng tiêu đề"),
         (b"ma\nT\xeanh\n", "t.csv", "t.csv: không phải UTF-8 (byte lỗi ở vị trí 4)"),
         (b"not a workbook", "t.xlsx", "t.xlsx: không đọc được tệp Excel"),
-        (b"ma\n" + b"x" * 200_000, "t.csv", "t.csv:2: field larger than field limit"),
+        (b"ma\n" + b"x" * 200_000, "t.csv", "t.csv:2: một ô dài quá 131.072 ký tự"),
     ],
 )
 def test_plain_reading_refuses_bad_files_naming_them(data, name, message):
