@@ -67,6 +67,14 @@ ALLOWED_ATTRIBUTES = {
     "th": _CELL,
     "td": _CELL,
 }
+ADMONITION_TYPES = {"note", "tip", "warning", "important", "danger", "info"}
+# Every id in rendered Markdown starts with this (headings' anchors and any an author
+# sets with {#id}), and so does every class but those of admonitions, which the
+# stylesheet draws: no author can take an id or class of the page's own markup or
+# script ("q3", "timer", "question"…). Links to "#anchor" in the text follow.
+ID_PREFIX = "md-"
+CLASS_PREFIX = "md-"
+OWN_CLASSES = {"admonition", "admonition-title", *ADMONITION_TYPES}
 URL_SCHEMES = {"http", "https", "mailto"}
 _URL_ATTRIBUTE = {"a": "href", "img": "src"}
 
@@ -89,14 +97,32 @@ def render_markdown(text: str, link_resolver: LinkResolver | None = None) -> Ren
 
 
 def sanitise(fragment: str) -> str:
-    """Clean an HTML fragment with the allow-lists above (nh3)."""
+    """Clean an HTML fragment with the allow-lists above (nh3), every id prefixed."""
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_own_names,
+        id_prefix=ID_PREFIX,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def _own_names(tag: str, attribute: str, value: str) -> str | None:
+    """Classes prefixed (admonitions' kept); a link to an anchor of this site
+    ("#muc", "/modules/M3#muc") pointed at the prefixed id."""
+    if attribute == "class":
+        names = [
+            name if name in OWN_CLASSES else CLASS_PREFIX + name
+            for name in value.split()
+        ]
+        return " ".join(names) or None
+    if tag == "a" and attribute == "href" and value.startswith(("#", "/")):
+        path, hash_, fragment = value.partition("#")
+        if hash_ and not fragment.startswith(ID_PREFIX):
+            return f"{path}#{ID_PREFIX}{fragment}"
+    return value
 
 
 def is_relative_url(url: str) -> bool:
@@ -129,7 +155,11 @@ def _plain_url(value: str) -> str:
 
 def _toc(tokens: list[dict]) -> list[TocEntry]:
     return [
-        TocEntry(level=t["level"], anchor=t["id"], title=html.unescape(t["name"]))
+        TocEntry(
+            level=t["level"],
+            anchor=ID_PREFIX + t["id"],
+            title=html.unescape(t["name"]),
+        )
         for t in _walk(tokens)
         if 2 <= t["level"] <= 3
     ]
@@ -143,7 +173,6 @@ def _walk(tokens: list[dict]) -> Iterator[dict]:
 
 # --- unsupported syntax ------------------------------------------------------------
 
-ADMONITION_TYPES = {"note", "tip", "warning", "important", "danger", "info"}
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _ADMONITION = re.compile(r"^\s*!!!\s*([\w-]*)")

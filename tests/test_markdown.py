@@ -1,5 +1,7 @@
 """The Markdown pipeline: anchors, rendering, sanitising, link rewriting, problems."""
 
+import re
+
 import pytest
 
 from app.markdown import TocEntry, markdown_problems, render_markdown, slugify
@@ -26,18 +28,18 @@ def test_slugify_uses_the_separator():
 def test_headings_get_ids_and_a_toc_of_levels_2_and_3():
     text = "## Điều 1 — Định nghĩa\n\n### Đạo đức, lối sống\n\n#### Chi tiết\n"
     rendered = render_markdown(text)
-    assert '<h2 id="dieu-1-dinh-nghia">Điều 1 — Định nghĩa</h2>' in rendered.html
-    assert '<h3 id="dao-duc-loi-song">' in rendered.html
+    assert '<h2 id="md-dieu-1-dinh-nghia">Điều 1 — Định nghĩa</h2>' in rendered.html
+    assert '<h3 id="md-dao-duc-loi-song">' in rendered.html
     assert rendered.toc == [
-        TocEntry(level=2, anchor="dieu-1-dinh-nghia", title="Điều 1 — Định nghĩa"),
-        TocEntry(level=3, anchor="dao-duc-loi-song", title="Đạo đức, lối sống"),
+        TocEntry(level=2, anchor="md-dieu-1-dinh-nghia", title="Điều 1 — Định nghĩa"),
+        TocEntry(level=3, anchor="md-dao-duc-loi-song", title="Đạo đức, lối sống"),
     ]
 
 
 def test_toc_titles_are_plain_text():
     rendered = render_markdown("## Kiểm tra & **giám sát** <i>\n")
     assert rendered.toc[0].title == "Kiểm tra & giám sát <i>"
-    assert rendered.toc[0].anchor == "kiem-tra-giam-sat-i"
+    assert rendered.toc[0].anchor == "md-kiem-tra-giam-sat-i"
 
 
 def test_input_is_nfc_normalised():
@@ -88,7 +90,7 @@ def test_event_handlers_from_attr_list_are_dropped():
     html = render_markdown('Đoạn văn.\n{: onclick="x" style="color:red" .lead }').html
     assert "onclick" not in html
     assert "style" not in html
-    assert 'class="lead"' in html
+    assert 'class="md-lead"' in html  # kept, prefixed: no class of the page's own
 
 
 def test_raw_inline_html_is_escaped():
@@ -117,7 +119,7 @@ def test_link_resolver_rewrites_relative_links_and_images():
     )
     html = render_markdown(text, resolve).html
     assert seen == ["03-x.md#muc", "images/a.png", "khac.md"]
-    assert 'href="/modules/M3#muc"' in html
+    assert 'href="/modules/M3#md-muc"' in html  # the anchor's prefixed id
     assert 'src="/media/a.png"' in html
     assert 'href="khac.md"' in html  # None leaves the URL as it was
     assert 'href="https://example.org"' in html
@@ -127,8 +129,8 @@ def test_link_resolver_rewrites_relative_links_and_images():
 def test_each_render_is_independent():
     first = render_markdown("## Một\n")
     second = render_markdown("## Hai\n")
-    assert [e.anchor for e in first.toc] == ["mot"]
-    assert [e.anchor for e in second.toc] == ["hai"]
+    assert [e.anchor for e in first.toc] == ["md-mot"]
+    assert [e.anchor for e in second.toc] == ["md-hai"]
 
 
 PROBLEM_TEXT = """\
@@ -182,3 +184,27 @@ def test_supported_markdown_has_no_problems():
         '!!! warning "Lưu ý"\n    Nội dung.\n\n### Mục con {: #rieng }\n'
     )
     assert markdown_problems(text) == []
+
+
+def test_author_ids_and_classes_cannot_take_the_pages_own():
+    """An id or class set with {: #… .… } or a heading's anchor never equals one the
+    attempt page or its script uses (q3, state-3, timer, question…); admonitions keep
+    the classes the stylesheet draws."""
+    text = (
+        "## Q3\n\nĐoạn\n{: #timer .question .save-state }\n\n"
+        'Xem [câu](#q3).\n\n!!! note "Lưu ý"\n    nội dung\n'
+    )
+    html = render_markdown(text).html
+    ids = re.findall(r'id="([^"]*)"', html)
+    classes = {
+        c for value in re.findall(r'class="([^"]*)"', html) for c in value.split()
+    }
+    assert ids == ["md-q3", "md-timer"]
+    assert classes == {
+        "md-question",
+        "md-save-state",
+        "admonition",
+        "note",
+        "admonition-title",
+    }
+    assert 'href="#md-q3"' in html

@@ -209,7 +209,7 @@ def test_preview_uses_the_learner_link_resolver(app, client, auth, content):
         f"{EDIT}/preview",
         data={"csrf_token": auth.token(EDIT), "body": "[tiếp](02-hai.md#muc)"},
     ).get_data(as_text=True)
-    assert 'href="/modules/T-M2#muc"' in preview
+    assert 'href="/modules/T-M2#md-muc"' in preview
 
 
 @pytest.mark.parametrize(

@@ -72,9 +72,9 @@ def test_links_between_modules_become_app_urls_and_anchors_stay_readable(ctx, tm
     db.session.commit()
     module = db.session.scalar(select(Module).where(Module.code == "T-M1"))
     html = module.current_version.html
-    assert 'href="/modules/T-M2#dieu-2-dinh-nghia"' in html
-    assert 'id="dieu-1-dinh-nghia"' in html
-    assert module.current_version.toc[0]["anchor"] == "dieu-1-dinh-nghia"
+    assert 'href="/modules/T-M2#md-dieu-2-dinh-nghia"' in html
+    assert 'id="md-dieu-1-dinh-nghia"' in html
+    assert module.current_version.toc[0]["anchor"] == "md-dieu-1-dinh-nghia"
 
 
 def test_content_with_problems_is_rejected_and_writes_nothing(ctx, tmp_path):
