@@ -17,19 +17,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.security import (
-    can_manage_account,
-    get_manageable_user,
-    get_scoped_unit,
-    get_scoped_user,
-    role_required,
-    safe_next_url,
-    scoped_users,
-)
+from app.security import role_required, safe_next_url
 
 from . import services
 from .forms import ChangePasswordForm, EmptyForm, LoginForm, MoveCadreForm
 from .models import CATEGORIES
+from .permissions import (
+    can_manage_account,
+    get_manageable_user,
+    get_scoped_unit,
+    get_scoped_user,
+    scoped_users,
+)
 from .units import get_unit_by_code
 
 bp = Blueprint("accounts", __name__)

@@ -4,9 +4,9 @@ the trainer's subtree. Content without an owner is the administrator's alone."""
 from sqlalchemy import ColumnElement, Select, false, select, true
 
 from app.accounts.models import Unit, User
+from app.accounts.permissions import scope_paths
 from app.errors import NotFound
 from app.extensions import db
-from app.security import scope_paths
 
 AUTHOR_ROLES = ("trainer",)
 

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from app import audit
 from app.accounts.models import Unit
+from app.accounts.permissions import get_scoped_unit, get_scoped_user
 from app.database import int_arg, start_writing
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
@@ -25,7 +26,7 @@ from app.records.models import Campaign
 from app.reports.dashboard import default_unit, pick_campaign
 from app.reports.export_views import stream_in_context
 from app.reports.exports import content_disposition
-from app.security import get_scoped_unit, get_scoped_user, role_required
+from app.security import role_required
 
 from . import services
 from .models import Certificate

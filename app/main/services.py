@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
+from app.accounts.permissions import scope_paths
 from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
-from app.security import scope_paths
 
 
 @dataclass

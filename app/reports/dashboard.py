@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
+from app.accounts.permissions import get_scoped_unit, scope_paths
 from app.accounts.scope import in_subtree
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
@@ -21,7 +22,6 @@ from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt
 from app.records import services as records
 from app.records.models import Campaign, TrainingRecord
-from app.security import get_scoped_unit, scope_paths
 
 from .queries import SummaryRow, record_rows
 

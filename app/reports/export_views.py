@@ -15,11 +15,12 @@ from flask_login import current_user
 
 from app import audit
 from app.accounts.models import Unit
+from app.accounts.permissions import get_scoped_unit
 from app.database import int_arg, start_writing
 from app.errors import NotFound
 from app.extensions import db
 from app.records.models import Campaign
-from app.security import CSP, get_scoped_unit, role_required
+from app.security import CSP, role_required
 
 from . import annual, exports
 from .dashboard import default_unit, pick_campaign, visible_campaigns

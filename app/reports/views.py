@@ -3,8 +3,9 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from app.accounts.permissions import get_scoped_user
 from app.database import int_arg
-from app.security import get_scoped_user, role_required
+from app.security import role_required
 from app.timeutil import utcnow
 
 from . import queries

@@ -7,8 +7,8 @@ from sqlalchemy.orm import aliased
 
 from app.accounts import scope
 from app.accounts.models import Unit
+from app.accounts.permissions import scoped_units
 from app.extensions import db
-from app.security import scoped_units
 from tests.factories import make_tree, make_user
 
 # Paths are made of ids and slashes; these hold LIKE wildcards on purpose, as a

@@ -8,10 +8,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.security import scope_paths
 from app.vntext import split_name
 
 from ..models import RoleAssignment, Unit, User
+from ..permissions import scope_paths
 from .checking import check_row
 from .reading import CadreRow, CadreRows
 
