@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.vntext import clean_text

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app import audit
 from app.accounts.models import Unit, User
+from app.audit import services as audit
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.records import services as records

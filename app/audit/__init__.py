@@ -1,6 +1,1 @@
-"""Audit log of sensitive actions; `record()` is the one way to write it."""
-
-from .services import record
-from .views import bp
-
-__all__ = ["bp", "record"]
+"""Audit log of sensitive actions; `services.record()` is the one way to write it."""

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app import audit
 from app.accounts.models import User
+from app.audit import services as audit
 from app.content.frontmatter import CODE
 from app.content.modules import ModuleFile, content_hash
 from app.content.sync_courses import (

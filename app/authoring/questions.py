@@ -12,8 +12,8 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
 from app.accounts.models import Unit, User
+from app.audit import services as audit
 from app.content.aiken import parse_aiken
 from app.content.frontmatter import CODE
 from app.content.gift import parse_gift

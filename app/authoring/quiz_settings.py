@@ -6,8 +6,8 @@ from dataclasses import fields
 
 from sqlalchemy import select
 
-from app import audit
 from app.accounts.models import User
+from app.audit import services as audit
 from app.content.sync_quizzes import set_quiz
 from app.content.transfer import quiz_data_of
 from app.errors import InvalidInput

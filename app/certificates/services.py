@@ -19,8 +19,8 @@ from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app import audit
 from app.accounts.models import Unit, User
+from app.audit import services as audit
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db

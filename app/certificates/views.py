@@ -16,16 +16,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import audit
 from app.accounts.models import Unit
 from app.accounts.permissions import get_scoped_unit, get_scoped_user
+from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
 from app.records.models import Campaign
 from app.reports.dashboard import default_unit, pick_campaign
-from app.reports.export_views import stream_in_context
 from app.reports.exports import content_disposition
+from app.reports.views.downloads import stream_in_context
 from app.security import role_required
 
 from . import services

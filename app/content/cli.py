@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app import audit
+from app.audit import services as audit
 from app.errors import ImportRejected
 from app.extensions import db
 from app.quizzes.models import QuestionBank

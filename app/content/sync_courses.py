@@ -6,7 +6,7 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import select
 
-from app import audit
+from app.audit import services as audit
 from app.courses.models import Course, Module, ModuleVersion
 from app.errors import ImportRejected
 from app.extensions import db

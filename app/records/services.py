@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, select, update
 
-from app import audit
 from app.accounts.models import CATEGORIES, Unit, User
+from app.audit import services as audit
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db

@@ -6,8 +6,8 @@ import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
 
-from app import audit
 from app.accounts import units as unit_services
+from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db

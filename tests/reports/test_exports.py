@@ -15,7 +15,7 @@ from app.extensions import db
 from app.records import services as records
 from app.records.models import COMPLETED, IN_PROGRESS, TrainingRecord
 from app.reports import annual, exports
-from app.reports.export_views import XLSX_MIME
+from app.reports.views.downloads import XLSX_MIME
 from tests.factories import make_user
 from tests.records.helpers import make_campaign
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import insert, select
 
-from app import audit
+from app.audit import services as audit
 from app.errors import ImportRejected
 from app.extensions import db
 from app.records import services as records

@@ -10,11 +10,12 @@ from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
 
-from . import bp, modules
-from .diff import diff
-from .module_forms import ModuleForm, NewModuleForm
-from .modules import ModuleText
-from .scope import get_owned
+from .. import modules
+from ..diff import diff
+from ..module_forms import ModuleForm, NewModuleForm
+from ..modules import ModuleText
+from ..scope import get_owned
+from .blueprint import bp
 
 
 def _fill(form: ModuleForm, text: ModuleText) -> None:

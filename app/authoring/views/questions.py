@@ -22,9 +22,10 @@ from app.errors import DomainError
 from app.extensions import db
 from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes
 
-from . import bp, questions
-from .question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
-from .scope import owner_units
+from .. import questions
+from ..question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
+from ..scope import owner_units
+from .blueprint import bp
 
 _UPLOADS = UploadStore("question_uploads", "CADRE_IMPORT_DIR")
 

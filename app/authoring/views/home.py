@@ -3,7 +3,8 @@
 from flask import render_template
 from flask_login import current_user
 
-from . import bp, services
+from .. import services
+from .blueprint import bp
 
 
 @bp.get("/")

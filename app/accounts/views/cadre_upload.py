@@ -20,10 +20,10 @@ from app.security import role_required
 from app.tabular import TableError
 from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes
 
-from . import cadre_import
-from .models import Unit
-from .permissions import get_scoped_unit, scoped_units
-from .views import bp
+from .. import cadre_import
+from ..models import Unit
+from ..permissions import get_scoped_unit, scoped_units
+from .blueprint import bp
 
 PREVIEW_ROWS = 300  # rows shown per section of the preview; the counts cover all
 

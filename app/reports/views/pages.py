@@ -1,6 +1,6 @@
 """HR dashboard pages (scoped to the officer's subtree)."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.permissions import get_scoped_user
@@ -8,8 +8,8 @@ from app.database import int_arg
 from app.security import role_required
 from app.timeutil import utcnow
 
-from . import queries
-from .dashboard import (
+from .. import queries
+from ..dashboard import (
     ReportScope,
     cadre_detail,
     export_endpoints,
@@ -19,8 +19,7 @@ from .dashboard import (
     record_page,
     report_scope,
 )
-
-bp = Blueprint("reports", __name__)
+from .blueprint import bp
 
 
 def _scope() -> ReportScope:

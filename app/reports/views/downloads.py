@@ -13,18 +13,18 @@ from collections.abc import Callable, Iterator
 from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
-from app import audit
 from app.accounts.models import Unit
 from app.accounts.permissions import get_scoped_unit
+from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.errors import NotFound
 from app.extensions import db
 from app.records.models import Campaign
 from app.security import CSP, role_required
 
-from . import annual, exports
-from .dashboard import default_unit, pick_campaign, visible_campaigns
-from .views import bp
+from .. import annual, exports
+from ..dashboard import default_unit, pick_campaign, visible_campaigns
+from .blueprint import bp
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

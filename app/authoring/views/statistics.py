@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from app.quizzes.models import Quiz
 
-from . import bp, statistics
-from .scope import get_owned
+from .. import statistics
+from ..scope import get_owned
+from .blueprint import bp
 
 
 @bp.get("/quizzes/<code>/statistics")

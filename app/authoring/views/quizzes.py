@@ -15,10 +15,10 @@ from app.quizzes import attempts
 from app.quizzes.models import Quiz
 from app.quizzes.questions import QuizData
 
-from . import bp
-from . import quiz_settings as service
-from .quiz_forms import QuizSettingsForm
-from .scope import get_owned
+from .. import quiz_settings as service
+from ..quiz_forms import QuizSettingsForm
+from ..scope import get_owned
+from .blueprint import bp
 
 
 def _form(quiz: Quiz) -> QuizSettingsForm:
