@@ -12,6 +12,9 @@ attempt_finished = _signals.signal("attempt-finished")
 
 # sender: the User just moved to another unit; kwargs: old_unit_id
 user_moved = _signals.signal("user-moved")
+# sender: the Unit a cadre import was made into, once its cadres are created, updated
+# and flushed; kwargs: actor. Campaigns give their new members a record.
+cadres_imported = _signals.signal("cadres-imported")
 
 # sender: the TrainingRecord that has just become completed (in its transaction)
 record_completed = _signals.signal("record-completed")
