@@ -12,6 +12,7 @@ from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
+from app.records.rows import iter_rows
 
 from . import annual, exports
 
@@ -80,7 +81,7 @@ def export_command(
     campaign, unit = _selection(campaign_code, unit_code)
     fmt = _format(fmt, output, ("csv", "xlsx"))
     with reading_only():
-        rows = exports.iter_rows(campaign, unit)
+        rows = iter_rows(campaign, unit)
         if fmt == "csv":
             with output.open("w", encoding="utf-8", newline="") as file:
                 file.writelines(exports.csv_chunks(rows))

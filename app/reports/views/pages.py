@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import get_scoped_user
 from app.database import int_arg
+from app.records.visibility import pick_campaign
 from app.security import role_required
 from app.timeutil import utcnow
 
@@ -14,7 +15,6 @@ from ..dashboard import (
     cadre_detail,
     export_endpoints,
     person_campaigns,
-    pick_campaign,
     ranked,
     record_page,
     report_scope,
