@@ -108,7 +108,6 @@ def register_blueprints(app: Flask) -> None:
     module."""
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
-    from app.audit.views import bp as audit_bp
     from app.authoring.views import bp as authoring_bp
     from app.certificates.views import bp as certificates_bp
     from app.courses.views import bp as courses_bp
@@ -125,7 +124,6 @@ def register_blueprints(app: Flask) -> None:
         records_bp,
         reports_bp,
         api_bp,
-        audit_bp,
         certificates_bp,
         authoring_bp,
     ):

@@ -60,7 +60,7 @@ RULES = {
     "records.transcript": SIGNED_IN,
     "accounts.set_active": {HR, ADMIN},
     "accounts.move": {HR, ADMIN},
-    "audit.index": {ADMIN},
+    "reports.audit_log": {ADMIN},
     "reports.dashboard": {HR, ADMIN},
     "reports.cadres": {HR, ADMIN},
     "reports.cadre": {HR, ADMIN},
