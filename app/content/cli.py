@@ -9,8 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.accounts.units import get_unit_by_code
 from app.audit import services as audit
-from app.errors import ImportRejected
+from app.errors import ImportRejected, NotFound
 from app.extensions import db
 from app.quizzes.models import QuestionBank
 
@@ -19,6 +20,7 @@ from .export import export_content
 from .gift import parse_gift
 from .gift_export import export_gift
 from .load import AllContent, load_all
+from .ownership import adopt_unowned
 from .problems import ConversionError
 from .sync_courses import sync_content, url_builders
 from .sync_quizzes import get_or_create_bank, sync_quizzes, upsert_question
@@ -172,10 +174,6 @@ def _adopt(owner_code: str | None) -> int:
     """Give unowned content to the unit `owner_code` (VHCV_CONTENT_OWNER)."""
     if not owner_code:
         return 0
-    from app.accounts.units import get_unit_by_code
-    from app.authoring.services import adopt_unowned
-    from app.errors import NotFound
-
     try:
         unit = get_unit_by_code(owner_code)
     except NotFound:

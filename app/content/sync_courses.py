@@ -172,7 +172,7 @@ def new_version(
     created_by_id: int | None = None,
 ) -> ModuleVersion:
     """A new published version of `module` from `module_file`, rendered once (from
-    a file by sync, or from the browser by app.authoring)."""
+    a file by sync, or from the browser by content.module_editing)."""
     rendered = render_markdown(module_file.body, resolver)
     version = ModuleVersion(
         module_id=module.id,

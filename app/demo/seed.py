@@ -334,7 +334,7 @@ def seed_demo() -> SeedResult:
 
 def _adopt_content(root) -> None:
     """The demo trainer (scoped at the province) may author the loaded content."""
-    from app.authoring.services import adopt_unowned
+    from app.content.ownership import adopt_unowned
 
     adopt_unowned(root)
 

@@ -11,6 +11,7 @@ from app.signals import course_quizzes_asked, course_read_asked
 from .attempts import (  # noqa: F401  (the domain's public door)
     attempts_used,
     best_attempt,
+    discard_previews,
     finalise,
     get_quiz,
     history,

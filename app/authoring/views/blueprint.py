@@ -4,9 +4,8 @@ passes first; the routes are in the modules beside this one."""
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from app.content.ownership import AUTHOR_ROLES
 from app.extensions import login_manager
-
-from ..scope import AUTHOR_ROLES
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 

@@ -8,15 +8,15 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.content.sync_quizzes import set_quiz
-from app.content.transfer import quiz_data_of
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
 from app.timeutil import utcnow
 
-from .scope import scoped
+from .ownership import scoped
+from .sync_quizzes import set_quiz
+from .transfer import quiz_data_of
 
 
 def banks_for(user: User) -> list[QuestionBank]:
