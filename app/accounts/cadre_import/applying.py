@@ -9,7 +9,8 @@ from app.signals import cadres_imported
 
 from .. import services
 from ..models import RoleAssignment, User
-from .planning import CREATE, UNCHANGED, UPDATE, ImportPlan, PlannedRow, fetch
+from .checking import CREATE, UNCHANGED, UPDATE, PlannedRow
+from .planning import ImportPlan, fetch
 
 AUDITED_CONVERSIONS = 2000  # legacy-encoding conversions kept in the audit event
 
