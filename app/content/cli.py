@@ -108,6 +108,27 @@ def sync(
         raise click.ClickException(
             f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì."
         )
+    courses, quizzes = _sync_or_fail(content, prefer_files)
+    owner = current_app.config.get("CONTENT_OWNER")
+    adopted = _adopt(owner)
+    db.session.commit()
+    click.echo(f"Khóa học: {courses.summary()}.")
+    click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
+    kept = courses.kept + quizzes.kept
+    if kept:
+        click.echo(
+            f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
+            "`flask content export` để ghi ra tệp."
+        )
+    if adopted:
+        click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+
+
+def _sync_or_fail(
+    content: AllContent, prefer_files: bool
+) -> tuple[SyncResult, SyncResult]:
+    """Sync the courses, then the banks and quizzes (flushed, not committed); on a
+    rejection or any conflict, roll back and stop with the reason."""
     try:
         courses = sync_content(content.courses, *url_builders(), prefer_files)
         quizzes = sync_quizzes(
@@ -126,19 +147,7 @@ def sync(
             "đồng bộ gì. Lấy bản trên trình duyệt: `flask content export --force` "
             "(ghi đè tệp). Lấy bản trong tệp: `flask content sync --prefer-files`."
         )
-    owner = current_app.config.get("CONTENT_OWNER")
-    adopted = _adopt(owner)
-    db.session.commit()
-    click.echo(f"Khóa học: {courses.summary()}.")
-    click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
-    kept = courses.kept + quizzes.kept
-    if kept:
-        click.echo(
-            f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
-            "`flask content export` để ghi ra tệp."
-        )
-    if adopted:
-        click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+    return courses, quizzes
 
 
 @content_cli.command("export")
