@@ -1,5 +1,6 @@
 """VHCV — the civil-service culture training platform. `create_app` builds the app."""
 
+import importlib
 from pathlib import Path
 
 from flask import Flask, current_app, redirect, request, session, url_for
@@ -17,6 +18,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
+    connect_signal_receivers()
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
@@ -103,9 +105,8 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Each blueprint is `bp` in its package's views module (a views/ package where
-    a blueprint has several route modules); importing it loads its routes, its
-    domain's services and their signal receivers. Nothing else imports a views
-    module."""
+    a blueprint has several route modules); importing it loads its routes. Nothing
+    else imports a views module."""
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
     from app.authoring.views import bp as authoring_bp
@@ -128,6 +129,23 @@ def register_blueprints(app: Flask) -> None:
         authoring_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+# The modules whose receivers answer app.signals (they connect when imported).
+SIGNAL_RECEIVERS = (
+    "app.courses.services",  # course_read_asked
+    "app.quizzes.services",  # course_quizzes_asked
+    # module_read, attempt_finished, user_moved, cadres_imported
+    "app.records.services",
+    "app.certificates.services",  # record_completed
+)
+
+
+def connect_signal_receivers() -> None:
+    """Import every module holding signal receivers, rather than count on some view
+    importing it: a signal nobody hears would go unnoticed."""
+    for name in SIGNAL_RECEIVERS:
+        importlib.import_module(name)
 
 
 def register_request_hooks(app: Flask) -> None:

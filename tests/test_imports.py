@@ -54,3 +54,18 @@ def root_imports() -> list[str]:
 def test_a_package_init_imports_nothing(domain, root_imports):
     loaded = loaded_after_import(f"app.{domain}")
     assert sorted(set(loaded) - set(root_imports)) == [f"app.{domain}"]
+
+
+def test_every_signal_has_its_receivers_once_the_app_is_built(app):
+    from app import signals
+
+    for name in (
+        "module_read",
+        "attempt_finished",
+        "user_moved",
+        "cadres_imported",
+        "record_completed",
+        "course_read_asked",
+        "course_quizzes_asked",
+    ):
+        assert getattr(signals, name).receivers, f"nobody listens to {name}"
