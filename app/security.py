@@ -4,8 +4,6 @@ Who may act on which units and people (scope filters on queries, account
 management) needs the account models and lives in app.accounts.permissions.
 """
 
-from __future__ import annotations
-
 from functools import wraps
 from urllib.parse import urlsplit
 
