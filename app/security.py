@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from flask_login import current_user
 
+from app.extensions import login_manager
+
 
 def role_required(*roles: str):
     """View decorator: signed in and holding one of `roles`, else 401 redirect / 403."""
@@ -18,8 +20,6 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
                 abort(403)
