@@ -60,9 +60,11 @@ test: venv translations
 		echo "Browser tests NOT run: $(CHROMIUM) is missing (apt-get install chromium; .ci/run does)."; \
 	fi
 
+# lint-imports checks the import contracts of .importlinter (the layers of the code).
 lint: venv
 	$(BIN)/ruff check app tests migrations bench wsgi.py
 	$(BIN)/ruff format --check app tests migrations bench wsgi.py
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format app tests migrations bench wsgi.py

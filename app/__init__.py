@@ -1,5 +1,6 @@
 """VHCV — the civil-service culture training platform. `create_app` builds the app."""
 
+import importlib
 from pathlib import Path
 
 from flask import Flask, current_app, redirect, request, session, url_for
@@ -17,6 +18,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
+    connect_signal_receivers()
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
@@ -112,29 +114,48 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import (
-        accounts,
-        api,
-        audit,
-        authoring,
-        certificates,
-        courses,
-        main,
-        quizzes,
-        records,
-        reports,
-    )
+    """Each blueprint is `bp` in its package's views module (a views/ package where
+    a blueprint has several route modules); importing it loads its routes. Nothing
+    else imports a views module."""
+    from app.accounts.views import bp as accounts_bp
+    from app.api.views import bp as api_bp
+    from app.authoring.views import bp as authoring_bp
+    from app.certificates.views import bp as certificates_bp
+    from app.courses.views import bp as courses_bp
+    from app.main.views import bp as main_bp
+    from app.quizzes.views import bp as quizzes_bp
+    from app.records.views import bp as records_bp
+    from app.reports.views import bp as reports_bp
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(courses.bp)
-    app.register_blueprint(quizzes.bp)
-    app.register_blueprint(records.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(audit.bp)
-    app.register_blueprint(certificates.bp)
-    app.register_blueprint(authoring.bp)
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        courses_bp,
+        quizzes_bp,
+        records_bp,
+        reports_bp,
+        api_bp,
+        certificates_bp,
+        authoring_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+# The modules whose receivers answer app.signals (they connect when imported).
+SIGNAL_RECEIVERS = (
+    "app.courses.services",  # course_read_asked
+    "app.quizzes.services",  # course_quizzes_asked
+    # module_read, attempt_finished, user_moved, cadres_imported
+    "app.records.services",
+    "app.certificates.services",  # record_completed
+)
+
+
+def connect_signal_receivers() -> None:
+    """Import every module holding signal receivers, rather than count on some view
+    importing it: a signal nobody hears would go unnoticed."""
+    for name in SIGNAL_RECEIVERS:
+        importlib.import_module(name)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -176,7 +197,7 @@ def register_commands(app: Flask) -> None:
     from app.api.cli import api_tokens_cli
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli, quizzes_cli
-    from app.demo import demo_cli
+    from app.demo.cli import demo_cli
     from app.quizzes.cli import attempts_cli
     from app.reports.cli import reports_cli
 

@@ -1,5 +1,7 @@
-"""Events other domains listen to. Receivers run in the sender's transaction, so a
-training record changes together with the event that changes it."""
+"""Events other domains listen to, and questions a domain asks a sibling it may not
+import. Receivers run in the sender's transaction, so a training record changes
+together with the event that changes it. Each domain connects its receivers in its
+services module (create_app imports every blueprint, and with it those modules)."""
 
 from blinker import Namespace
 
@@ -12,6 +14,20 @@ attempt_finished = _signals.signal("attempt-finished")
 
 # sender: the User just moved to another unit; kwargs: old_unit_id
 user_moved = _signals.signal("user-moved")
+# sender: the Unit a cadre import was made into, once its cadres are created, updated
+# and flushed; kwargs: actor. Campaigns give their new members a record.
+cadres_imported = _signals.signal("cadres-imported")
 
 # sender: the TrainingRecord that has just become completed (in its transaction)
 record_completed = _signals.signal("record-completed")
+
+# --- Questions: courses and quizzes may not import each other, yet a quiz may follow
+# a course. send() returns (receiver, answer) pairs; the asker decides what silence
+# means.
+
+# sender: a course code; kwargs: user. The courses domain answers whether `user` has
+# read every module of that course (True when there is no such course).
+course_read_asked = _signals.signal("course-read-asked")
+# sender: a course code. The quizzes domain answers with the active quizzes that
+# follow that course.
+course_quizzes_asked = _signals.signal("course-quizzes-asked")

@@ -1,4 +1,5 @@
-"""Vietnamese text: NFC, diacritic-free folding for search, name parts, collation keys.
+"""Vietnamese text: NFC, diacritic-free folding for search, name parts, collation keys,
+and whether a word spells one Vietnamese syllable (`is_syllable`).
 
 The one home of Unicode normalisation in the application: `nfc` (NFC only, for text
 whose spacing matters: certificate payloads, Markdown, legacy-font conversion) and
@@ -128,3 +129,103 @@ def sort_key(parts: NameParts) -> str:
 
 def name_sort_key(full_name: str, given: str | None = None) -> str:
     return sort_key(split_name(full_name, given))
+
+
+# --- syllables: onset + rhyme (nucleus and coda), and where the tone may sit
+_ONSETS = (
+    "ngh ng gh gi kh nh ph th tr ch qu b c d đ g h k l m n p r s t v x".split() + [""]
+)
+_RHYMES: dict[str, tuple[str, ...]] = {
+    "a": ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y"),
+    "ă": ("c", "m", "n", "ng", "p", "t"),
+    "â": ("c", "m", "n", "ng", "p", "t", "u", "y"),
+    "e": ("", "c", "m", "n", "ng", "p", "t", "o"),
+    "ê": ("", "ch", "m", "n", "nh", "p", "t", "u"),
+    "i": ("", "ch", "m", "n", "nh", "p", "t", "u", "a"),
+    "o": ("", "c", "m", "n", "ng", "p", "t", "i"),
+    "ô": ("", "c", "m", "n", "ng", "p", "t", "i"),
+    "ơ": ("", "m", "n", "p", "t", "i"),
+    "u": ("", "c", "m", "n", "ng", "p", "t", "i", "a", "ơ"),
+    "ư": ("", "c", "n", "ng", "t", "i", "u", "a"),
+    "y": ("",),
+    "iê": ("", "c", "m", "n", "ng", "p", "t", "u"),  # open: minority names (Niê)
+    "yê": ("c", "m", "n", "ng", "p", "t", "u"),
+    "oa": ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o"),
+    "oă": ("c", "m", "n", "ng", "t"),
+    "oe": ("", "n", "t", "o"),
+    "oo": ("c", "ng"),
+    "uâ": ("n", "ng", "t", "y"),
+    "uê": ("", "ch", "n", "nh"),
+    "uô": ("c", "m", "n", "ng", "t", "i"),
+    "uy": ("", "ch", "n", "nh", "p", "t", "a", "u"),
+    "uyê": ("n", "t"),
+    "ươ": ("c", "m", "n", "ng", "p", "t", "i", "u"),
+}
+
+
+def _tone_places(nucleus: str, coda: str) -> frozenset[int]:
+    """Where the tone mark may sit in the rhyme nucleus + coda (index)."""
+    if len(nucleus) == 3:  # uyê
+        return frozenset({2})
+    if len(nucleus) == 1:
+        return frozenset({1}) if nucleus + coda == "uơ" else frozenset({0})
+    if nucleus in ("oa", "oe", "uy") and not coda:  # hòa / hoà, thủy / thuỷ
+        return frozenset({0, 1})
+    return frozenset({1})
+
+
+_RHYME_TONES = {
+    n + c: _tone_places(n, c) for n, codas in _RHYMES.items() for c in codas
+}
+_STOP_TONES = frozenset(("\u0301", "\u0323"))  # after -c -ch -p -t: sắc or nặng only
+_SYLLABLE_LETTERS = frozenset("aăâbcdđeêghiklmnoôơpqrstuưvxy")
+_TONE_MARKS = frozenset(_TONES)
+
+
+def is_syllable(word: str) -> bool:
+    """True when `word` spells one Vietnamese syllable: one tone at most, written in
+    lower case, Title case or capitals ("TuÊn" is not)."""
+    if not (word.islower() or word.isupper() or word.istitle()):
+        return False
+    tone = ""
+    tone_at = -1  # index of the toned letter
+    letters = 0
+    base: list[str] = []
+    last = ""
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONE_MARKS:
+            if tone or not last or last not in "aeiouy":
+                return False
+            tone, tone_at = ch, letters - 1
+        elif unicodedata.combining(ch):
+            if ch not in "\u0302\u0306\u031b" or not base:
+                return False
+            base.append(ch)
+        else:
+            base.append(ch)
+            last = ch
+            letters += 1
+    text = nfc("".join(base))
+    if not text or any(c not in _SYLLABLE_LETTERS for c in text):
+        return False
+    for onset in _ONSETS:
+        if not text.startswith(onset):
+            continue
+        rest = text[len(onset) :]
+        candidates = [(rest, len(onset))]
+        if onset == "gi":
+            candidates.append(("i" + rest, len(onset) - 1))
+        elif onset == "qu":
+            if rest[:1] in ("o", "u", "ư"):
+                continue
+            candidates.append(("u" + rest, len(onset) - 1))
+        for rhyme, offset in candidates:
+            places = _RHYME_TONES.get(rhyme)
+            if places is None:
+                continue
+            if tone and tone_at - offset not in places:
+                continue
+            if rhyme.endswith(("c", "ch", "p", "t")) and tone not in _STOP_TONES:
+                continue
+            return True
+    return False

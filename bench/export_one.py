@@ -28,6 +28,7 @@ def main(url: str, fmt: str) -> int:
     from app.accounts.models import Unit
     from app.extensions import db
     from app.records.models import Campaign
+    from app.records.rows import iter_rows
     from app.reports import exports
 
     with app.app_context():
@@ -39,11 +40,11 @@ def main(url: str, fmt: str) -> int:
             path = Path(tmp) / f"export.{fmt}"
             if fmt == "csv":
                 with path.open("w", encoding="utf-8", newline="") as out:
-                    for chunk in exports.csv_chunks(exports.iter_rows(campaign, root)):
+                    for chunk in exports.csv_chunks(iter_rows(campaign, root)):
                         out.write(chunk)
                 rows = sum(1 for _ in path.open(encoding="utf-8-sig")) - 1
             else:
-                rows = exports.write_xlsx(exports.iter_rows(campaign, root), path)
+                rows = exports.write_xlsx(iter_rows(campaign, root), path)
             seconds = time.perf_counter() - start
             size = path.stat().st_size / 1e6
     peak = peak_mb()

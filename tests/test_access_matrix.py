@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.authoring.services import adopt_unowned
 from app.content.modules import load_content
+from app.content.ownership import adopt_unowned
 from app.content.sync_courses import sync_content, url_builders
 from app.extensions import db
 from app.records.services import create_campaign
@@ -60,7 +60,7 @@ RULES = {
     "records.transcript": SIGNED_IN,
     "accounts.set_active": {HR, ADMIN},
     "accounts.move": {HR, ADMIN},
-    "audit.index": {ADMIN},
+    "reports.audit_log": {ADMIN},
     "reports.dashboard": {HR, ADMIN},
     "reports.cadres": {HR, ADMIN},
     "reports.cadre": {HR, ADMIN},

@@ -4,14 +4,8 @@ import unicodedata
 
 import pytest
 
-from app.legacy_text import (
-    TCVN3_TO_UNICODE,
-    VNI_TO_UNICODE,
-    Conversion,
-    convert,
-    detect_encoding,
-    fix_text,
-)
+from app.legacy_tables import TCVN3_TO_UNICODE, VNI_TO_UNICODE
+from app.legacy_text import Conversion, convert, detect_encoding, fix_text
 
 TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
 LOWER = [

@@ -2,7 +2,14 @@ import unicodedata
 
 import pytest
 
-from app.vntext import clean_text, fold, name_sort_key, nfc, split_name
+from app.vntext import (
+    clean_text,
+    fold,
+    is_syllable,
+    name_sort_key,
+    nfc,
+    split_name,
+)
 
 
 def test_fold_removes_diacritics_and_case_including_d_stroke():
@@ -88,3 +95,10 @@ def test_tones_order_after_letters():
 def test_sort_key_is_ascii_digits_so_any_collation_agrees():
     key = name_sort_key("Đặng Thị Ngọc Ánh")
     assert key.isdigit()
+
+
+def test_a_syllable_is_an_onset_a_rhyme_and_one_tone_in_its_place():
+    for word in ("Nguyễn", "hòa", "hoà", "thuỷ", "NGHIÊNG", "quốc", "gì", "Niê"):
+        assert is_syllable(word), word
+    for word in ("TuÊn", "xyz", "hóà", "bách̀", "Smith", "tiếc̃"):
+        assert not is_syllable(word), word

@@ -152,21 +152,7 @@ def import_cadres(file: Path, unit_code: str, dry_run: bool, accept_warnings: bo
         plan = cadre_import.plan_import(rows, unit, viewer=None)
     except (TableError, DomainError) as error:
         fail(str(getattr(error, "message", error)))
-    for row in plan.rows:
-        for fix in row.row.fixes:
-            sure = "" if fix.confident else " — chưa chắc chắn"
-            click.echo(
-                f"{plan.source}:{row.line}: “{fix.original}” → “{fix.text}” "
-                f"({fix.encoding.upper()}{sure})"
-            )
-    for problem in plan.problems(warnings=True):
-        click.echo(problem, err=True)
-    counts = plan.counts
-    summary = (
-        f"{counts['rows']} dòng: {counts['created']} tạo mới, {counts['updated']} "
-        f"cập nhật, {counts['unchanged']} không đổi, {counts['errors']} lỗi, "
-        f"{counts['warnings']} cảnh báo, {counts['converted']} chuyển mã."
-    )
+    summary = _print_plan(plan)
     if plan.has_errors:
         fail(f"{summary} Không nhập gì.")
     if plan.has_warnings and not accept_warnings and not dry_run:
@@ -183,4 +169,24 @@ def import_cadres(file: Path, unit_code: str, dry_run: bool, accept_warnings: bo
     click.echo(
         f"Cán bộ: {done['created']} tạo mới, {done['updated']} cập nhật "
         f"({done['moved']} chuyển đơn vị), {done['unchanged']} không đổi."
+    )
+
+
+def _print_plan(plan: cadre_import.ImportPlan) -> str:
+    """Print the plan's legacy-encoding conversions, then its errors and warnings
+    (on stderr), as file:line; return its one-line summary."""
+    for row in plan.rows:
+        for fix in row.row.fixes:
+            sure = "" if fix.confident else " — chưa chắc chắn"
+            click.echo(
+                f"{plan.source}:{row.line}: “{fix.original}” → “{fix.text}” "
+                f"({fix.encoding.upper()}{sure})"
+            )
+    for problem in plan.problems(warnings=True):
+        click.echo(problem, err=True)
+    counts = plan.counts
+    return (
+        f"{counts['rows']} dòng: {counts['created']} tạo mới, {counts['updated']} "
+        f"cập nhật, {counts['unchanged']} không đổi, {counts['errors']} lỗi, "
+        f"{counts['warnings']} cảnh báo, {counts['converted']} chuyển mã."
     )

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import selectinload
 
-from app import audit
-from app.errors import Conflict, InvalidInput, NotFound
+from app.audit import services as audit
+from app.errors import Conflict, ImportRejected, InvalidInput, NotFound
 from app.extensions import db
 from app.vntext import clean_text
 
@@ -239,8 +239,6 @@ def import_units(rows: list[UnitRow], source: str, actor: User | None = None) ->
     Returns counts {"created", "updated", "unchanged"}; raises ImportRejected with
     every problem found, before anything is written.
     """
-    from app.errors import ImportRejected
-
     problems = validate_unit_rows(rows, source)
     if problems:
         raise ImportRejected(f"{source}: {len(problems)} lỗi, không nhập gì.", problems)

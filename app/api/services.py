@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app import audit
 from app.accounts.models import Unit, User
+from app.audit import services as audit
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.records import services as records
 from app.records.models import Campaign
-from app.reports import exports
+from app.records.rows import ExportRow, export_query, to_export_row
 from app.timeutil import to_vn, utcnow
 from app.vntext import clean_text
 
@@ -136,7 +136,7 @@ class RecordsPageResult:
     unit: Unit
     page: int
     total: int
-    rows: list[exports.ExportRow]
+    rows: list[ExportRow]
     per_page: int
 
     @property
@@ -151,16 +151,16 @@ def records_page(
     subtree, in the export's order. Raises NotFound."""
     campaign = records.get_campaign(campaign_code)
     unit = unit_in_scope(token, unit_code)
-    query = exports.export_query(campaign, unit)
+    query = export_query(campaign, unit)
     total = db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())
     )
     page_query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    rows = [exports.to_export_row(v) for v in db.session.execute(page_query)]
+    rows = [to_export_row(v) for v in db.session.execute(page_query)]
     return RecordsPageResult(campaign, unit, page, total, rows, PAGE_SIZE)
 
 
-def record_dict(row: exports.ExportRow) -> dict:
+def record_dict(row: ExportRow) -> dict:
     """A record as JSON: machine values, their Vietnamese labels, ISO dates."""
     completed = to_vn(row.completed_at) if row.completed_at else None
     return {

@@ -1,6 +1,3 @@
-"""Audit log of sensitive actions; `record()` is the one way to write it."""
-
-from .services import record
-from .views import bp
-
-__all__ = ["bp", "record"]
+"""Audit log of sensitive actions: the AuditEvent rows and `services.record()`, the
+one way to write them. Below app.accounts, whose services record events; the page
+that reads the log is app/reports/views/audit_log.py."""

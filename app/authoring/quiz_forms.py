@@ -65,7 +65,7 @@ class QuizSettingsForm(FlaskForm):
     rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
 
     def draw_rules(self) -> tuple[DrawRule, ...]:
-        """The filled rows as rules (checked by quiz_settings.draw_problems)."""
+        """The filled rows as rules (checked by content.quiz_editing.draw_problems)."""
         rules = []
         for row in self.rules:
             count, bank = row.form.count.data, row.form.bank.data or None

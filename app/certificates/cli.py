@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app import audit
 from app.accounts import units as unit_services
+from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db

@@ -19,18 +19,24 @@ from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app import audit
 from app.accounts.models import Unit, User
+from app.audit import services as audit
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.records.models import (
+    COMPLETED,
+    Campaign,
+    Certificate,
+    SerialCounter,
+    TrainingRecord,
+    format_serial,
+)
 from app.signals import record_completed
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold, nfc
 
 from . import signing
-from .models import Certificate, SerialCounter, format_serial
 from .snapshot import CertificateSnapshot, IssuerSettings
 
 REISSUE_REASON = "Cấp lại"

@@ -16,19 +16,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import audit
 from app.accounts.models import Unit
+from app.accounts.permissions import get_scoped_user
+from app.audit import services as audit
 from app.database import int_arg, start_writing
+from app.downloads import content_disposition, stream_in_context
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
-from app.records.models import Campaign
-from app.reports.dashboard import default_unit, pick_campaign
-from app.reports.export_views import stream_in_context
-from app.reports.exports import content_disposition
-from app.security import get_scoped_unit, get_scoped_user, role_required
+from app.records import visibility
+from app.records.models import Campaign, Certificate
+from app.security import role_required
 
 from . import services
-from .models import Certificate
 
 bp = Blueprint("certificates", __name__)
 
@@ -130,13 +129,9 @@ def _managed(cert_id: int) -> Certificate:
 def _selection() -> tuple[Campaign, Unit]:
     """?campaign=CODE&unit=ID, defaulting as the dashboard does; NotFound when
     unknown or outside the viewer's scope."""
-    campaign = pick_campaign(current_user, request.args.get("campaign"))
-    if campaign is None:
-        raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
-    unit_id = int_arg("unit")
-    if unit_id is None:
-        unit_id = default_unit(current_user, campaign).id
-    return campaign, get_scoped_unit(current_user, unit_id, "hr")
+    return visibility.selection(
+        current_user, request.args.get("campaign"), int_arg("unit")
+    )
 
 
 def _zip_then_close(query):

@@ -9,8 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app import audit
-from app.errors import ImportRejected
+from app.accounts.units import get_unit_by_code
+from app.audit import services as audit
+from app.errors import ImportRejected, NotFound
 from app.extensions import db
 from app.quizzes.models import QuestionBank
 
@@ -19,6 +20,7 @@ from .export import export_content
 from .gift import parse_gift
 from .gift_export import export_gift
 from .load import AllContent, load_all
+from .ownership import adopt_unowned
 from .problems import ConversionError
 from .sync_courses import sync_content, url_builders
 from .sync_quizzes import get_or_create_bank, sync_quizzes, upsert_question
@@ -106,6 +108,27 @@ def sync(
         raise click.ClickException(
             f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì."
         )
+    courses, quizzes = _sync_or_fail(content, prefer_files)
+    owner = current_app.config.get("CONTENT_OWNER")
+    adopted = _adopt(owner)
+    db.session.commit()
+    click.echo(f"Khóa học: {courses.summary()}.")
+    click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
+    kept = courses.kept + quizzes.kept
+    if kept:
+        click.echo(
+            f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
+            "`flask content export` để ghi ra tệp."
+        )
+    if adopted:
+        click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+
+
+def _sync_or_fail(
+    content: AllContent, prefer_files: bool
+) -> tuple[SyncResult, SyncResult]:
+    """Sync the courses, then the banks and quizzes (flushed, not committed); on a
+    rejection or any conflict, roll back and stop with the reason."""
     try:
         courses = sync_content(content.courses, *url_builders(), prefer_files)
         quizzes = sync_quizzes(
@@ -124,19 +147,7 @@ def sync(
             "đồng bộ gì. Lấy bản trên trình duyệt: `flask content export --force` "
             "(ghi đè tệp). Lấy bản trong tệp: `flask content sync --prefer-files`."
         )
-    owner = current_app.config.get("CONTENT_OWNER")
-    adopted = _adopt(owner)
-    db.session.commit()
-    click.echo(f"Khóa học: {courses.summary()}.")
-    click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
-    kept = courses.kept + quizzes.kept
-    if kept:
-        click.echo(
-            f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
-            "`flask content export` để ghi ra tệp."
-        )
-    if adopted:
-        click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+    return courses, quizzes
 
 
 @content_cli.command("export")
@@ -172,10 +183,6 @@ def _adopt(owner_code: str | None) -> int:
     """Give unowned content to the unit `owner_code` (VHCV_CONTENT_OWNER)."""
     if not owner_code:
         return 0
-    from app.accounts.units import get_unit_by_code
-    from app.authoring.services import adopt_unowned
-    from app.errors import NotFound
-
     try:
         unit = get_unit_by_code(owner_code)
     except NotFound:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import select
 
-from app import audit
+from app.audit import services as audit
 from app.courses.models import Course, Module, ModuleVersion
 from app.errors import ImportRejected
 from app.extensions import db
@@ -172,7 +172,7 @@ def new_version(
     created_by_id: int | None = None,
 ) -> ModuleVersion:
     """A new published version of `module` from `module_file`, rendered once (from
-    a file by sync, or from the browser by app.authoring)."""
+    a file by sync, or from the browser by content.module_editing)."""
     rendered = render_markdown(module_file.body, resolver)
     version = ModuleVersion(
         module_id=module.id,

@@ -240,7 +240,7 @@ def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) ->
 
 def set_quiz(quiz: Quiz, data: QuizData) -> None:
     """Give `quiz` the settings of `data` and its content hash (a file's settings,
-    or the browser's: app.authoring.quiz_settings)."""
+    or the browser's: content.quiz_editing)."""
     quiz.title = data.title
     quiz.course_code = data.course
     quiz.time_limit_seconds = data.time_limit_minutes * 60

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.signals import module_read
+from app.signals import course_quizzes_asked, course_read_asked, module_read
 from app.timeutil import utcnow
 
 from .models import Course, Module, ModuleProgress, ModuleVersion
@@ -119,6 +119,28 @@ def course_progress(user: User, course: Course) -> CourseProgressInfo:
         resume = next((r for r in rows if r.status != READ), None)
     read = sum(r.status == READ for r in rows)
     return CourseProgressInfo(course, rows, read, len(rows), resume)
+
+
+def has_read(user: User, course_code: str) -> bool:
+    """True when `user` has read every module of the course `course_code`, or when
+    there is no such course."""
+    course = db.session.scalar(select(Course).where(Course.code == course_code))
+    if course is None:
+        return True
+    info = course_progress(user, course)
+    return info.read_count == info.total
+
+
+@course_read_asked.connect
+def _on_course_read_asked(course_code: str, user: User, **_) -> bool:
+    return has_read(user, course_code)
+
+
+def quizzes_following(course_code: str) -> list:
+    """The active quizzes that follow the course (the quizzes domain answers
+    course_quizzes_asked)."""
+    answers = course_quizzes_asked.send(course_code)
+    return [quiz for _, quizzes in answers for quiz in quizzes]
 
 
 def last_read_at(user: User, course: Course) -> datetime | None:

@@ -41,11 +41,9 @@ def index():
 @bp.get("/courses/<code>")
 @login_required
 def course(code: str):
-    from app.quizzes.services import quizzes_for_course
-
     info = services.course_progress(current_user, services.get_course(code))
     return render_template(
-        "courses/course.html", info=info, quizzes=quizzes_for_course(code)
+        "courses/course.html", info=info, quizzes=services.quizzes_following(code)
     )
 
 

@@ -3,7 +3,8 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 
-from .seed import DEMO_ACCOUNTS, seed_demo
+from .data import DEMO_ACCOUNTS
+from .seed import seed_demo
 
 demo_cli = AppGroup("demo", help="Dữ liệu minh họa (demo data).")
 

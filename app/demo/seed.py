@@ -1,306 +1,40 @@
-"""The demo province: a tree of units, ~300 cadres with Vietnamese names, demo accounts.
-
-Fictional data for trying the platform. The tree follows the two-tier local government
-in force since 1 July 2025 (province → departments and communes → offices → teams).
+"""`seed_demo`: create what is missing of the demo province (app.demo.data): its
+units, ~300 cadres with Vietnamese names, the demo accounts and — once `flask
+content sync` has loaded the content — the 2026 campaign. Safe to run again.
 """
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.accounts import services, units
 from app.accounts.models import Unit, User
+from app.content.ownership import adopt_unowned
+from app.courses import services as courses
+from app.courses.models import Course, ModuleProgress
+from app.errors import NotFound
+from app.extensions import db
+from app.quizzes.models import Quiz
+from app.records import services as records
+from app.timeutil import utcnow, vn_day_end, vn_day_start
 
-PROVINCE = ("AG", "Ủy ban nhân dân tỉnh An Giang", "province")
-
-# (code, name, kind, [(code, name, kind, [(code, name, kind)])])
-TREE = [
-    (
-        "AG-VP",
-        "Văn phòng Ủy ban nhân dân tỉnh",
-        "department",
-        [
-            ("AG-VP-TH", "Phòng Tổng hợp", "office", []),
-            (
-                "AG-VP-HCTC",
-                "Phòng Hành chính – Tổ chức",
-                "office",
-                [
-                    ("AG-VP-HCTC-VT", "Tổ Văn thư – Lưu trữ", "team"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "AG-SNV",
-        "Sở Nội vụ",
-        "department",
-        [
-            ("AG-SNV-VP", "Văn phòng Sở", "office", []),
-            (
-                "AG-SNV-CCVC",
-                "Phòng Công chức, viên chức",
-                "office",
-                [
-                    ("AG-SNV-CCVC-DT", "Tổ Đào tạo, bồi dưỡng", "team"),
-                ],
-            ),
-            ("AG-SNV-TCBC", "Phòng Tổ chức bộ máy", "office", []),
-            (
-                "AG-SNV-TDKT",
-                "Ban Thi đua – Khen thưởng",
-                "office",
-                [
-                    ("AG-SNV-TDKT-NV", "Phòng Nghiệp vụ thi đua", "team"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "AG-STC",
-        "Sở Tài chính",
-        "department",
-        [
-            ("AG-STC-VP", "Văn phòng Sở", "office", []),
-            ("AG-STC-NS", "Phòng Quản lý ngân sách", "office", []),
-        ],
-    ),
-    (
-        "AG-SYT",
-        "Sở Y tế",
-        "department",
-        [
-            ("AG-SYT-VP", "Văn phòng Sở", "office", []),
-            ("AG-SYT-NVY", "Phòng Nghiệp vụ Y", "office", []),
-            (
-                "AG-SYT-CDC",
-                "Trung tâm Kiểm soát bệnh tật",
-                "office",
-                [
-                    ("AG-SYT-CDC-TN", "Khoa Phòng, chống bệnh truyền nhiễm", "team"),
-                    ("AG-SYT-CDC-XN", "Khoa Xét nghiệm", "team"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "AG-SGD",
-        "Sở Giáo dục và Đào tạo",
-        "department",
-        [
-            ("AG-SGD-VP", "Văn phòng Sở", "office", []),
-            ("AG-SGD-GDTH", "Phòng Giáo dục trung học", "office", []),
-        ],
-    ),
-    (
-        "AG-STP",
-        "Sở Tư pháp",
-        "department",
-        [
-            ("AG-STP-HCTP", "Phòng Hành chính tư pháp", "office", []),
-        ],
-    ),
-    (
-        "AG-SKHCN",
-        "Sở Khoa học và Công nghệ",
-        "department",
-        [
-            ("AG-SKHCN-VP", "Văn phòng Sở", "office", []),
-            ("AG-SKHCN-CDS", "Phòng Chuyển đổi số", "office", []),
-        ],
-    ),
-    (
-        "AG-RG",
-        "Ủy ban nhân dân phường Rạch Giá",
-        "commune",
-        [
-            ("AG-RG-VP", "Văn phòng HĐND và UBND phường", "office", []),
-            ("AG-RG-KT", "Phòng Kinh tế, Hạ tầng và Đô thị", "office", []),
-            ("AG-RG-VHXH", "Phòng Văn hóa – Xã hội", "office", []),
-            (
-                "AG-RG-HCC",
-                "Trung tâm Phục vụ hành chính công",
-                "office",
-                [
-                    ("AG-RG-HCC-MC", "Bộ phận Một cửa", "team"),
-                ],
-            ),
-        ],
-    ),
-    (
-        "AG-LX",
-        "Ủy ban nhân dân phường Long Xuyên",
-        "commune",
-        [
-            ("AG-LX-VP", "Văn phòng HĐND và UBND phường", "office", []),
-            ("AG-LX-VHXH", "Phòng Văn hóa – Xã hội", "office", []),
-            ("AG-LX-HCC", "Trung tâm Phục vụ hành chính công", "office", []),
-        ],
-    ),
-    (
-        "AG-PQ",
-        "Ủy ban nhân dân đặc khu Phú Quốc",
-        "commune",
-        [
-            ("AG-PQ-VP", "Văn phòng HĐND và UBND đặc khu", "office", []),
-            ("AG-PQ-KT", "Phòng Kinh tế", "office", []),
-        ],
-    ),
-    (
-        "AG-TH",
-        "Ủy ban nhân dân xã Tân Hiệp",
-        "commune",
-        [
-            ("AG-TH-VP", "Văn phòng HĐND và UBND xã", "office", []),
-            ("AG-TH-HCC", "Trung tâm Phục vụ hành chính công", "office", []),
-        ],
-    ),
-]
-
-# A 2025-style merger shown in the demo: the unit exists, then is merged.
-MERGED = ("AG-STTTT", "Sở Thông tin và Truyền thông", "department", "AG-SKHCN")
-
-FAMILY = (
-    ["Nguyễn"] * 8
-    + ["Trần"] * 4
-    + ["Lê"] * 3
-    + [
-        "Phạm",
-        "Huỳnh",
-        "Hoàng",
-        "Phan",
-        "Võ",
-        "Đặng",
-        "Bùi",
-        "Đỗ",
-        "Hồ",
-        "Ngô",
-        "Dương",
-        "Lý",
-        "Lâm",
-        "Trương",
-        "Danh",
-        "Thạch",
-        "Châu",
-        "Quách",
-        "Tô",
-        "Đoàn",
-    ]
+from .data import (
+    ACCOUNT_PROFILES,
+    CADRES,
+    CAMPAIGN,
+    DEMO_ACCOUNTS,
+    FAMILY,
+    GIVEN_F,
+    GIVEN_M,
+    MERGED,
+    MIDDLE_F,
+    MIDDLE_M,
+    POSITIONS,
+    PROVINCE,
+    TREE,
 )
-MIDDLE_M = [
-    "Văn",
-    "Minh",
-    "Thanh",
-    "Hoàng",
-    "Quốc",
-    "Hữu",
-    "Đức",
-    "Công",
-    "Tấn",
-    "Văn Minh",
-    "Thành",
-]
-MIDDLE_F = [
-    "Thị",
-    "Ngọc",
-    "Thị Kim",
-    "Thị Ngọc",
-    "Thị Thu",
-    "Thanh",
-    "Mỹ",
-    "Thị Bích",
-    "Kim",
-]
-GIVEN_M = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đạt",
-    "Hải",
-    "Hiếu",
-    "Hùng",
-    "Khang",
-    "Khoa",
-    "Long",
-    "Lộc",
-    "Minh",
-    "Nam",
-    "Nghĩa",
-    "Phong",
-    "Phúc",
-    "Quang",
-    "Sơn",
-    "Tài",
-    "Thắng",
-    "Thịnh",
-    "Toàn",
-    "Trung",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-    "Ẩn",
-    "Bảo",
-    "Đông",
-]
-GIVEN_F = [
-    "Anh",
-    "Ánh",
-    "Chi",
-    "Diễm",
-    "Dung",
-    "Giang",
-    "Hà",
-    "Hạnh",
-    "Hằng",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Loan",
-    "Mai",
-    "My",
-    "Ngân",
-    "Nhung",
-    "Oanh",
-    "Phượng",
-    "Quyên",
-    "Thảo",
-    "Thủy",
-    "Trang",
-    "Trinh",
-    "Tuyết",
-    "Uyên",
-    "Vân",
-    "Yến",
-    "Ân",
-]
-POSITIONS = [
-    ("Chuyên viên", "cong_chuc", 30),
-    ("Chuyên viên chính", "cong_chuc", 10),
-    ("Phó Trưởng phòng", "cong_chuc", 6),
-    ("Trưởng phòng", "cong_chuc", 4),
-    ("Cán sự", "cong_chuc", 5),
-    ("Văn thư", "vien_chuc", 4),
-    ("Kế toán viên", "vien_chuc", 4),
-    ("Bác sĩ", "vien_chuc", 5),
-    ("Điều dưỡng", "vien_chuc", 4),
-    ("Giáo viên", "vien_chuc", 4),
-    ("Nhân viên hợp đồng", "nguoi_lao_dong", 5),
-    ("Phó Chủ tịch UBND", "can_bo", 2),
-    ("Chỉ huy trưởng quân sự", "luc_luong_vu_trang", 1),
-]
-
-DEMO_PASSWORD = "Demo@2026"
-DEMO_ACCOUNTS = [
-    ("admin", DEMO_PASSWORD, "admin"),
-    ("hr", DEMO_PASSWORD, "hr"),
-    ("trainer", DEMO_PASSWORD, "trainer"),
-    ("learner", DEMO_PASSWORD, "learner"),
-    ("learner2", DEMO_PASSWORD, "learner"),
-]
-CADRES = 300
 
 
 @dataclass
@@ -334,31 +68,11 @@ def seed_demo() -> SeedResult:
 
 def _adopt_content(root) -> None:
     """The demo trainer (scoped at the province) may author the loaded content."""
-    from app.authoring.services import adopt_unowned
-
     adopt_unowned(root)
-
-
-CAMPAIGN = (
-    "VHCV-2026",
-    "Bồi dưỡng văn hóa công vụ năm 2026",
-    2026,
-    "VHCV",
-    "VHCV-FINAL-2026",
-)
 
 
 def _ensure_campaign() -> None:
     """The 2026 campaign for the whole demo province (after `flask content sync`)."""
-    from datetime import date
-
-    from app.courses.models import Course
-    from app.errors import NotFound
-    from app.extensions import db
-    from app.quizzes.models import Quiz
-    from app.records import services as records
-    from app.timeutil import vn_day_end, vn_day_start
-
     code, title, year, course, quiz = CAMPAIGN
     content_loaded = db.session.scalar(select(Course.id).where(Course.code == course))
     quiz_loaded = db.session.scalar(select(Quiz.id).where(Quiz.code == quiz))
@@ -384,13 +98,6 @@ def _ensure_campaign() -> None:
 def _mark_modules_read(username: str) -> None:
     """learner2 has read every module already, so the final quiz can be tried at once.
     Does nothing before `flask content sync` has loaded the course."""
-    from datetime import timedelta
-
-    from app.courses import services as courses
-    from app.courses.models import ModuleProgress
-    from app.extensions import db
-    from app.timeutil import utcnow
-
     user = db.session.scalar(select(User).where(User.username == username))
     for course in courses.list_courses():
         for module in courses.active_modules(course):
@@ -416,8 +123,6 @@ def _mark_modules_read(username: str) -> None:
 
 
 def _find(code: str) -> Unit | None:
-    from app.extensions import db
-
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
@@ -438,8 +143,6 @@ def _ensure_merged(result, root) -> None:
 
 
 def _leaf_units() -> list[Unit]:
-    from app.extensions import db
-
     return list(
         db.session.scalars(
             select(Unit)
@@ -450,8 +153,6 @@ def _leaf_units() -> list[Unit]:
 
 
 def _ensure_cadres(result) -> None:
-    from app.extensions import db
-
     rng = random.Random(2026)
     targets = _leaf_units()
     weights = [p[2] for p in POSITIONS]
@@ -478,51 +179,20 @@ def _ensure_cadres(result) -> None:
 
 
 def _ensure_accounts(result) -> None:
-    from app.extensions import db
-
     province = _find(PROVINCE[0])
-    specs = {
-        "admin": (
-            "Trần Quốc Bảo",
-            "AG-SNV-VP",
-            "Chuyên viên quản trị hệ thống",
-            [services.RoleSpec("admin"), services.RoleSpec("learner")],
-        ),
-        "hr": (
-            "Lê Thị Mỹ Hạnh",
-            "AG-SNV-CCVC",
-            "Chuyên viên phụ trách công chức, viên chức",
-            [services.RoleSpec("hr", province), services.RoleSpec("learner")],
-        ),
-        "trainer": (
-            "Nguyễn Thanh Tùng",
-            "AG-SNV-CCVC-DT",
-            "Chuyên viên đào tạo, bồi dưỡng",
-            [services.RoleSpec("trainer", province), services.RoleSpec("learner")],
-        ),
-        "learner2": (
-            "Huỳnh Thị Ngọc Hân",
-            "AG-LX-VHXH",
-            "Chuyên viên",
-            [services.RoleSpec("learner")],
-        ),
-        "learner": (
-            "Phạm Văn Đức",
-            "AG-RG-HCC-MC",
-            "Chuyên viên Bộ phận Một cửa",
-            [services.RoleSpec("learner")],
-        ),
-    }
     for number, (username, password, _role) in enumerate(DEMO_ACCOUNTS, start=1):
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
-        full_name, unit_code, position, roles = specs[username]
+        full_name, unit_code, position, roles = ACCOUNT_PROFILES[username]
         services.create_user(
             username=username,
             full_name=full_name,
             unit=_find(unit_code),
             password=password,
-            roles=roles,
+            roles=[
+                services.RoleSpec(role, province if scoped else None)
+                for role, scoped in roles
+            ],
             employee_code=f"AG9{number:04d}",
             position=position,
             must_change_password=False,

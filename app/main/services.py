@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
+from app.accounts.permissions import scope_paths
 from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
-from app.security import scope_paths
+from app.records.services import campaigns_for
 
 
 @dataclass
@@ -29,8 +30,6 @@ def home_summary(user: User) -> HomeSummary:
     """Counts of units and cadres within each scoped role the user holds."""
     summary = HomeSummary()
     if user.has_role("learner"):
-        from app.records.services import campaigns_for
-
         summary.campaigns = campaigns_for(user)
         if not summary.campaigns:
             summary.courses = [course_progress(user, c) for c in list_courses()]

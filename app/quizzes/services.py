@@ -2,30 +2,27 @@
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from app.accounts.models import User
-from app.courses import services as courses
-from app.errors import NotFound
+from app.extensions import db
+from app.signals import course_quizzes_asked, course_read_asked
 
 from .attempts import (  # noqa: F401  (the domain's public door)
     attempts_used,
     best_attempt,
+    discard_previews,
     finalise,
     get_quiz,
     history,
     open_attempt,
     start_attempt,
 )
-from .models import Quiz
+from .models import Attempt, Quiz
 
 
 def takers_of(quiz: Quiz) -> set[int]:
     """Ids of the users who have started an attempt of `quiz` (previews excluded)."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-
-    from .models import Attempt
-
     return set(
         db.session.scalars(
             select(Attempt.user_id)
@@ -41,24 +38,22 @@ def set_window(quiz: Quiz, opens_at: datetime, closes_at: datetime) -> None:
 
 
 def modules_read_for(user: User, quiz: Quiz) -> bool:
-    """True when `quiz` has no course, or the user has read all its modules."""
+    """True when `quiz` has no course, or the user has read all its modules. The
+    courses domain answers (course_read_asked); no answer counts as not read."""
     if not quiz.course_code:
         return True
-    try:
-        course = courses.get_course(quiz.course_code)
-    except NotFound:
-        return True
-    info = courses.course_progress(user, course)
-    return info.read_count == info.total
+    answers = course_read_asked.send(quiz.course_code, user=user)
+    return bool(answers) and all(read for _, read in answers)
 
 
 def quizzes_for_course(course_code: str) -> list[Quiz]:
-    from sqlalchemy import select
-
-    from app.extensions import db
-
     return list(
         db.session.scalars(
             select(Quiz).where(Quiz.course_code == course_code, Quiz.active.is_(True))
         )
     )
+
+
+@course_quizzes_asked.connect
+def _on_course_quizzes_asked(course_code: str, **_) -> list[Quiz]:
+    return quizzes_for_course(course_code)

@@ -1,5 +1,1 @@
 """Records: campaigns (đợt bồi dưỡng), training records, transcripts."""
-
-from .views import bp
-
-__all__ = ["bp"]

@@ -9,13 +9,19 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, select, update
 
-from app import audit
 from app.accounts.models import CATEGORIES, Unit, User
+from app.audit import services as audit
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.signals import attempt_finished, module_read, record_completed, user_moved
+from app.signals import (
+    attempt_finished,
+    cadres_imported,
+    module_read,
+    record_completed,
+    user_moved,
+)
 from app.timeutil import utcnow
 
 from .models import (
@@ -249,6 +255,13 @@ def _on_user_moved(user, **_):
         .values(unit_id=user.unit_id)
         .execution_options(synchronize_session=False)
     )
+
+
+@cadres_imported.connect
+def _on_cadres_imported(root, **_):
+    """New cadres, and cadres moved or reactivated, may now be in a campaign."""
+    for campaign in list_campaigns():
+        ensure_records(campaign)
 
 
 @attempt_finished.connect

@@ -6,12 +6,13 @@ import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
 
-from app import audit
 from app.accounts import units as unit_services
+from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
+from app.records.rows import iter_rows
 
 from . import annual, exports
 
@@ -80,7 +81,7 @@ def export_command(
     campaign, unit = _selection(campaign_code, unit_code)
     fmt = _format(fmt, output, ("csv", "xlsx"))
     with reading_only():
-        rows = exports.iter_rows(campaign, unit)
+        rows = iter_rows(campaign, unit)
         if fmt == "csv":
             with output.open("w", encoding="utf-8", newline="") as file:
                 file.writelines(exports.csv_chunks(rows))

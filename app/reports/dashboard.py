@@ -1,8 +1,8 @@
 """What the HR dashboard pages show, always inside the viewer's scope. Read-only.
 
-The campaign and unit in view come from query arguments; a unit or a campaign the
-viewer may not see raises NotFound (404, no leak), exactly like an id that does not
-exist. Admins see everything.
+The campaign and unit in view come from query arguments (app.records.visibility
+resolves them); a unit or a campaign the viewer may not see raises NotFound (404, no
+leak), exactly like an id that does not exist. Admins see everything.
 """
 
 import math
@@ -12,20 +12,24 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
-from app.accounts.scope import in_subtree
+from app.accounts.permissions import get_scoped_unit, scope_paths
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
-from app.errors import NotFound
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt
 from app.records import services as records
 from app.records.models import Campaign, TrainingRecord
-from app.security import get_scoped_unit, scope_paths
+from app.records.rows import record_rows
+from app.records.visibility import (
+    ROLE,
+    default_unit,
+    pick_campaign,
+    visible_campaigns,
+)
 
-from .queries import SummaryRow, record_rows
+from .queries import SummaryRow
 
-ROLE = "hr"
 # Downloads the dashboard links to, when their routes are registered.
 EXPORT_ENDPOINTS = ("reports.export_csv", "reports.export_xlsx", "reports.annual_page")
 
@@ -77,67 +81,6 @@ class CadreDetailInfo:
     reading: courses.CourseProgressInfo
     attempts: list[Attempt]
     pass_percent: int
-
-
-def _overlaps(campaign: Campaign, paths: list[str] | None) -> bool:
-    """True when a target subtree of `campaign` meets one of the scope subtrees."""
-    if paths is None:
-        return True
-    return any(
-        in_subtree(t.unit.path, p) or in_subtree(p, t.unit.path)
-        for t in campaign.targets
-        for p in paths
-    )
-
-
-def visible_campaigns(viewer: User) -> list[Campaign]:
-    """Campaigns whose targets overlap the viewer's scope, newest year first."""
-    paths = scope_paths(viewer, ROLE)
-    return [c for c in records.list_campaigns() if _overlaps(c, paths)]
-
-
-def pick_campaign(
-    viewer: User,
-    code: str | None,
-    preferred: list[Campaign] | None = None,
-    visible: list[Campaign] | None = None,
-) -> Campaign | None:
-    """The campaign `code` if the viewer may see it (else NotFound); without a code,
-    the newest visible one (the first of `preferred` that is visible, if any).
-    `visible` saves a query when the caller already has visible_campaigns()."""
-    visible = visible_campaigns(viewer) if visible is None else visible
-    if code:
-        campaign = records.get_campaign(code)
-        if campaign.id not in {c.id for c in visible}:
-            raise NotFound(f"Không có đợt bồi dưỡng “{code}”.")
-        return campaign
-    ids = {c.id for c in visible}
-    chosen = [c for c in preferred or [] if c.id in ids]
-    return (chosen or visible or [None])[0]
-
-
-def _hr_units(viewer: User) -> list[Unit]:
-    assignments = sorted(viewer.roles, key=lambda a: a.id or 0)
-    return [a.unit for a in assignments if a.role == ROLE and a.unit is not None]
-
-
-def default_unit(viewer: User, campaign: Campaign | None) -> Unit:
-    """Admin: the campaign's first target. HR: its first scope unit that the
-    campaign reaches, else its first scope unit. NotFound when there is none."""
-    if viewer.has_role("admin"):
-        if campaign is not None and campaign.targets:
-            return campaign.targets[0].unit
-        root = db.session.scalar(
-            select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
-        )
-        if root is not None:
-            return root
-    else:
-        units = _hr_units(viewer)
-        reached = [u for u in units if campaign and _overlaps(campaign, [u.path])]
-        if reached or units:
-            return (reached or units)[0]
-    raise NotFound("Không có đơn vị nào trong phạm vi của bạn.")
 
 
 def breadcrumb(viewer: User, unit: Unit) -> list[Unit]:

@@ -1,5 +1,6 @@
 """Exports of training records for a unit subtree and a campaign: CSV (UTF-8 with a
-BOM so Excel reads Vietnamese) and XLSX, streamed row by row from one query.
+BOM so Excel reads Vietnamese) and XLSX, streamed row by row from one query (the
+rows themselves: app.records.rows).
 
 Nothing here holds the whole export in memory: rows come from the database in
 batches (`yield_per`), CSV is yielded in chunks, XLSX is written by XlsxWriter in
@@ -12,31 +13,17 @@ import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote
 
 import xlsxwriter
-from sqlalchemy import Select
 
-from app.accounts.models import CATEGORIES, Unit, User
-from app.extensions import db
-from app.records.models import (
-    COMPLETED,
-    IN_PROGRESS,
-    NOT_STARTED,
-    Campaign,
-    TrainingRecord,
-)
+from app.accounts.models import Unit
+from app.records.models import Campaign
+from app.records.rows import ExportRow
 from app.timeutil import format_vn_date, to_vn
-from app.vntext import fold
-
-from .queries import record_rows
 
 BOM = "\ufeff"
-BATCH = 2000  # rows fetched per round trip
 CSV_CHUNK_ROWS = 500  # rows per yielded CSV chunk
 FILE_CHUNK_BYTES = 64 * 1024  # read size when streaming the XLSX back
 
@@ -53,93 +40,8 @@ HEADER = (
 )
 COLUMN_WIDTHS = (14, 30, 36, 18, 14, 13, 8, 16, 20)
 
-# Exports are Vietnamese documents for Sở Nội vụ, whatever the screen language.
-STATUS_LABELS = {
-    NOT_STARTED: "Chưa bắt đầu",
-    IN_PROGRESS: "Đang học",
-    COMPLETED: "Hoàn thành",
-}
 YES, NO = "Có", "Không"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(slots=True)
-class ExportRow:
-    """One training record as exported (CSV, XLSX and the JSON API)."""
-
-    employee_code: str
-    full_name: str
-    unit_code: str
-    unit_name: str
-    category: str
-    status: str
-    best_percent: float | None
-    passed: bool
-    completed_at: datetime | None
-    certificate_serial: str = ""  # of the valid certificate, "" when none
-
-    @property
-    def category_label(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
-
-    @property
-    def best_score(self) -> float | None:
-        return round(self.best_percent, 1) if self.best_percent is not None else None
-
-
-def export_query(campaign: Campaign, root: Unit) -> Select:
-    """The records of `root`'s subtree in `campaign`, as plain columns (no ORM
-    objects), sorted the Vietnamese way, with the serial of the valid certificate."""
-    # Imported here: the certificates package imports the reports views (a cycle).
-    from app.certificates.models import Certificate
-
-    return (
-        record_rows(campaign.id, root)
-        .with_only_columns(
-            User.employee_code,
-            User.full_name,
-            Unit.code,
-            Unit.name,
-            User.category,
-            TrainingRecord.status,
-            TrainingRecord.best_percent,
-            TrainingRecord.passed,
-            TrainingRecord.completed_at,
-            Certificate.serial,
-        )
-        .outerjoin(
-            Certificate,
-            (Certificate.record_id == TrainingRecord.id)
-            & Certificate.revoked_at.is_(None),
-        )
-    )
-
-
-def iter_rows(campaign: Campaign, root: Unit) -> Iterator[ExportRow]:
-    """The export rows of `root`'s subtree, streamed (the query is built now)."""
-    return stream_rows(export_query(campaign, root))
-
-
-def stream_rows(query: Select) -> Iterator[ExportRow]:
-    """Run an export_query in batches of BATCH rows; never a full list."""
-    result = db.session.execute(query.execution_options(yield_per=BATCH))
-    try:
-        for values in result:
-            yield to_export_row(values)
-    finally:
-        result.close()
-
-
-def to_export_row(values) -> ExportRow:
-    """An ExportRow from a row of export_query."""
-    code, name, unit_code, unit_name, category, *rest, serial = values
-    row = ExportRow(code or "", name, unit_code, unit_name, category, *rest)
-    row.certificate_serial = serial or ""
-    return row
 
 
 def format_score(value: float | None) -> str:
@@ -240,14 +142,3 @@ def xlsx_chunks(rows: Iterable[ExportRow], title: str) -> Iterator[bytes]:
 
 def export_filename(campaign: Campaign, root: Unit, extension: str) -> str:
     return f"Kết quả {campaign.code} - {root.name}.{extension}"
-
-
-def content_disposition(filename: str) -> str:
-    """An attachment header with an ASCII fallback and the UTF-8 name (RFC 6266)."""
-    stem, dot, extension = filename.rpartition(".")
-    ascii_stem = re.sub(r"[^a-z0-9_]+", "-", fold(stem or filename)).strip("-")
-    fallback = f"{ascii_stem or 'export'}{dot}{extension if stem else ''}"
-    return (
-        f'attachment; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(filename, safe='')}"
-    )

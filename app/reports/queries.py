@@ -6,12 +6,11 @@ function takes the subtree root; callers get it from the viewer's scope.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import Unit
 from app.extensions import db
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
-from app.vntext import fold
 
 
 @dataclass
@@ -140,37 +139,3 @@ def ranking(campaign_id: int, parent: Unit) -> list[SummaryRow]:
     """Child units by completion rate, best first (ties: more cadres first)."""
     rows = [r for r in children_summary(campaign_id, parent) if not r.direct_only]
     return sorted(rows, key=lambda r: (-r.completion_percent, -r.total, r.unit.name))
-
-
-def name_order(query: Select) -> Select:
-    """Order by the Vietnamese sort key; it is ASCII digits, so the byte order of
-    the "C" collation is right and much cheaper than a locale on PostgreSQL."""
-    column = User.name_sort
-    if db.engine.dialect.name == "postgresql":
-        column = column.collate("C")
-    return query.order_by(column, User.id)
-
-
-def record_rows(
-    campaign_id: int, root: Unit, status: str | None = None, text: str | None = None
-) -> Select:
-    """(TrainingRecord, User, Unit) rows in `root`'s subtree, sorted the Vietnamese
-    way, filtered by status and by a diacritic-insensitive name or code search."""
-    query = (
-        select(TrainingRecord, User, Unit)
-        .join(User, User.id == TrainingRecord.user_id)
-        .join(Unit, Unit.id == TrainingRecord.unit_id)
-        .where(
-            TrainingRecord.campaign_id == campaign_id,
-            Unit.in_subtree(root.path),
-        )
-    )
-    if status in (COMPLETED, IN_PROGRESS, NOT_STARTED):
-        query = query.where(TrainingRecord.status == status)
-    if text and text.strip():
-        folded = fold(text)
-        query = query.where(
-            User.name_search.contains(folded, autoescape=True)
-            | User.employee_code.ilike(f"{text.strip()}%")
-        )
-    return name_order(query)

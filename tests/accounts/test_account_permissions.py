@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.accounts import cadre_import
 from app.accounts.models import User
+from app.accounts.permissions import can_manage_account
 from app.extensions import db
-from app.security import can_manage_account
 from tests.factories import make_tree, make_user
 
 # Roles a target account may hold, by name in the matrix.

@@ -7,8 +7,8 @@ from sqlalchemy.orm import aliased
 
 from app.accounts import scope
 from app.accounts.models import Unit
+from app.accounts.permissions import scoped_units
 from app.extensions import db
-from app.security import scoped_units
 from tests.factories import make_tree, make_user
 
 # Paths are made of ids and slashes; these hold LIKE wildcards on purpose, as a
@@ -103,7 +103,7 @@ def test_a_unit_is_in_its_own_subtree_and_not_in_its_childs(ctx):
 
 
 def test_hr_scope_with_a_wildcard_path_sees_only_its_own_subtree(odd_units):
-    """security.scoped_units goes through the same rule."""
+    """accounts.permissions.scoped_units goes through the same rule."""
     root = make_tree()["P"]
     underscore = db.session.scalar(select(Unit).where(Unit.code == "UNDERSCORE"))
     hr = make_user("hr1", root, roles=[("hr", underscore)])

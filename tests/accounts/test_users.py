@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.models import User
+from app.accounts.permissions import get_scoped_user, scoped_users
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.security import get_scoped_user, scoped_users
 from tests.factories import make_tree, make_user
 
 

@@ -1,8 +1,8 @@
 """Content, people and scope for authoring tests: course T (modules T-M1..3) and
 quiz Q (banks B1..B3) owned by unit D; `trainer` authors in D, `outsider` in C."""
 
-from app.authoring.services import adopt_unowned
 from app.content.modules import load_content
+from app.content.ownership import adopt_unowned
 from app.content.sync_courses import sync_content, url_builders
 from app.extensions import db
 from tests.courses.content import write_course

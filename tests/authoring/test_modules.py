@@ -299,7 +299,7 @@ def test_a_draft_older_than_the_published_version_asks_before_publishing(
     client.post(EDIT, data=_form(auth))  # draft on version 1
     with app.app_context():  # meanwhile version 2 is published (a sync, a colleague)
         from app.accounts.models import User
-        from app.authoring import modules as authoring
+        from app.content import module_editing as authoring
 
         module = db.session.scalar(select(Module).where(Module.code == "T-M1"))
         user = db.session.scalar(select(User).where(User.username == "trainer"))

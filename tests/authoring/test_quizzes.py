@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.authoring import statistics
 from app.content.sync_quizzes import quiz_hash
 from app.content.transfer import quiz_data_of
 from app.extensions import db
+from app.quizzes import statistics
 from app.quizzes.models import (
     Attempt,
     AttemptAnswer,

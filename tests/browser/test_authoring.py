@@ -5,7 +5,8 @@ import pytest
 
 from app.content.modules import load_content
 from app.content.sync_courses import sync_content, url_builders
-from app.demo.seed import DEMO_PASSWORD, seed_demo
+from app.demo.data import DEMO_PASSWORD
+from app.demo.seed import seed_demo
 from app.extensions import db
 from tests.browser.test_sign_in import live_server, page  # noqa: F401 (fixtures)
 from tests.courses.content import write_course

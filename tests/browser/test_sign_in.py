@@ -8,7 +8,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.demo.seed import DEMO_PASSWORD, seed_demo
+from app.demo.data import DEMO_PASSWORD
+from app.demo.seed import seed_demo
 from app.extensions import db
 from tests.conftest import make_config
 

@@ -3,10 +3,9 @@
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.certificates.models import Certificate
 from app.extensions import db
 from app.quizzes import attempts
-from app.records.models import TrainingRecord
+from app.records.models import Certificate, TrainingRecord
 from tests.records.helpers import read_all
 
 

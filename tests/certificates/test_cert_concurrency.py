@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app import create_app
 from app.certificates import services
-from app.certificates.models import SerialCounter
 from app.extensions import db
+from app.records.models import SerialCounter
 from tests.conftest import TEST_DATABASE_URL, _empty_postgres, make_config
 
 THREADS = 8

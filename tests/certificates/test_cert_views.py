@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.certificates import services
-from app.certificates.models import Certificate
 from app.extensions import db
+from app.records.models import Certificate
 from app.timeutil import utcnow
 from tests.certificates.helpers import certificates_of, complete, user
 from tests.conftest import AuthActions

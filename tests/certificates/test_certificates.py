@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.certificates import services
-from app.certificates.models import Certificate
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.records import services as records
+from app.records.models import Certificate
 from app.timeutil import to_vn, utcnow
 from tests.certificates.helpers import (
     certificates_of,

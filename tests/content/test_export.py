@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.authoring import modules as authoring
+from app.content import module_editing as authoring
 from app.content.quizfiles import load_quizzes
 from app.content.sync_quizzes import upsert_question
 from app.content.sync_rules import SyncResult

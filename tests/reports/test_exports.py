@@ -14,8 +14,9 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.records import services as records
 from app.records.models import COMPLETED, IN_PROGRESS, TrainingRecord
+from app.records.rows import ExportRow, iter_rows
 from app.reports import annual, exports
-from app.reports.export_views import XLSX_MIME
+from app.reports.views.downloads import XLSX_MIME
 from tests.factories import make_user
 from tests.records.helpers import make_campaign
 
@@ -124,7 +125,7 @@ def test_csv_is_streamed_in_chunks_starting_with_the_bom(app, data, monkeypatch)
     with app.app_context():
         unit = db.session.get(Unit, data["D"])
         campaign = records.get_campaign("C2026")
-        chunks = list(exports.csv_chunks(exports.iter_rows(campaign, unit)))
+        chunks = list(exports.csv_chunks(iter_rows(campaign, unit)))
     assert len(chunks) >= 3
     assert chunks[0].startswith("\ufeffMã cán bộ,Họ và tên")
 
@@ -294,7 +295,7 @@ def test_cli_fails_clearly_on_unknown_codes(runner, data, tmp_path):
 
 
 def test_csv_cells_that_excel_would_run_as_formulas_are_quoted():
-    row = exports.ExportRow(
+    row = ExportRow(
         "=1+2", "@Lê Văn A", "T1", "Tổ 1", "cong_chuc", "completed", 85.25, True, None
     )
     assert exports.csv_values(row)[:3] == ("'=1+2", "'@Lê Văn A", "Tổ 1")

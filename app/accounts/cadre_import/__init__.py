@@ -11,15 +11,8 @@ warning that needs explicit acceptance, never a silent guess.
 """
 
 from .applying import AUDITED_CONVERSIONS, apply_import
-from .planning import (
-    CREATE,
-    ERROR,
-    UNCHANGED,
-    UPDATE,
-    ImportPlan,
-    PlannedRow,
-    plan_import,
-)
+from .checking import CREATE, ERROR, UNCHANGED, UPDATE, PlannedRow
+from .planning import ImportPlan, plan_import
 from .reading import (
     COLUMNS,
     LABELS,

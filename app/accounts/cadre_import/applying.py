@@ -2,14 +2,15 @@
 
 from sqlalchemy import insert, select
 
-from app import audit
+from app.audit import services as audit
 from app.errors import ImportRejected
 from app.extensions import db
-from app.records import services as records
+from app.signals import cadres_imported
 
 from .. import services
 from ..models import RoleAssignment, User
-from .planning import CREATE, UNCHANGED, UPDATE, ImportPlan, PlannedRow, fetch
+from .checking import CREATE, UNCHANGED, UPDATE, PlannedRow
+from .planning import ImportPlan, fetch
 
 AUDITED_CONVERSIONS = 2000  # legacy-encoding conversions kept in the audit event
 
@@ -17,7 +18,8 @@ AUDITED_CONVERSIONS = 2000  # legacy-encoding conversions kept in the audit even
 def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
     """Write `plan` in the current transaction (flushes; the caller commits): create
     the new cadres (username = employee code lower-cased, no password: HR gives one by
-    a reset), update the changed ones, give everyone in a campaign's scope a record.
+    a reset), update the changed ones, then send `cadres_imported` (the records
+    domain gives everyone in a campaign's scope a record).
 
     Raises ImportRejected, writing nothing, when any row has an error.
     """
@@ -32,8 +34,7 @@ def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
     by_id = {u.id: u for u in users}
     moved = sum(_update(by_id[r.user_id], r, actor) for r in updates)
     db.session.flush()
-    for campaign in records.list_campaigns():
-        records.ensure_records(campaign)
+    cadres_imported.send(plan.root, actor=actor)
     counts = {
         "created": created,
         "updated": plan.count(UPDATE),

@@ -1,19 +1,35 @@
-"""Checking one row of a cadre file: its values (unit, category, email, active) as
-errors, and what a person should look at (uncertain conversions, odd characters, a
-given name that does not end the full name) as warnings. No writes."""
-
-from __future__ import annotations
+"""Checking one row of a cadre file into its PlannedRow: its values (unit, category,
+email, active) as errors, and what a person should look at (uncertain conversions,
+odd characters, a given name that does not end the full name) as warnings. No
+writes."""
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold
 
 from ..models import CATEGORIES, Unit
 from .reading import LABELS, TEXT_FIELDS, CadreRow
 
-if TYPE_CHECKING:
-    from .planning import PlannedRow
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+
+@dataclass
+class PlannedRow:
+    """What importing one row will do. `changes` maps a field label to (old, new)."""
+
+    row: CadreRow
+    action: str = CREATE
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    user_id: int | None = None  # the existing cadre, for an update
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
 
 _TRUE = {"co", "c", "yes", "y", "1", "true", "x", "dang lam viec"}
 _FALSE = {"khong", "k", "no", "n", "0", "false", "nghi", "da nghi"}

@@ -1,38 +1,19 @@
 """Planning a cadre import: what each row would do (create, update, unchanged or an
 error), read from the database in a few bulk queries; nothing is written."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
-from app.security import scope_paths
 from app.vntext import split_name
 
 from ..models import RoleAssignment, Unit, User
-from .checking import check_row
-from .reading import CadreRow, CadreRows
-
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-
-
-@dataclass
-class PlannedRow:
-    """What importing one row will do. `changes` maps a field label to (old, new)."""
-
-    row: CadreRow
-    action: str = CREATE
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    values: dict = field(default_factory=dict)
-    user_id: int | None = None  # the existing cadre, for an update
-
-    @property
-    def line(self) -> int:
-        return self.row.line
+from ..permissions import scope_paths
+from .checking import CREATE, ERROR, UNCHANGED, UPDATE, PlannedRow, check_row
+from .reading import CadreRows
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from app.legacy_text import TCVN3_TO_UNICODE, VNI_TO_UNICODE
+from app.legacy_tables import TCVN3_TO_UNICODE, VNI_TO_UNICODE
 
 HERE = Path(__file__).parent
 TO_TCVN3 = {u: c for c, u in TCVN3_TO_UNICODE.items()}

@@ -10,16 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app import audit
 from app.accounts.models import User
-from app.content.frontmatter import CODE
-from app.content.modules import ModuleFile, content_hash
-from app.content.sync_courses import (
-    link_resolver,
-    module_file_for,
-    new_version,
-    url_builders,
-)
+from app.audit import services as audit
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -27,7 +19,15 @@ from app.markdown import Rendered, markdown_problems, render_markdown, slugify
 from app.timeutil import utcnow
 from app.vntext import clean_text, nfc
 
-from .scope import get_owned
+from .frontmatter import CODE
+from .modules import ModuleFile, content_hash
+from .ownership import get_owned
+from .sync_courses import (
+    link_resolver,
+    module_file_for,
+    new_version,
+    url_builders,
+)
 
 
 @dataclass

@@ -3,15 +3,15 @@
 from flask import Response, render_template
 from flask_login import current_user
 
-from app.quizzes.models import Quiz
+from app.content.ownership import owned_quiz
+from app.quizzes import statistics
 
-from . import bp, statistics
-from .scope import get_owned
+from .blueprint import bp
 
 
 @bp.get("/quizzes/<code>/statistics")
 def quiz_stats(code: str):
-    quiz = get_owned(Quiz, current_user, code=code)
+    quiz = owned_quiz(current_user, code)
     return render_template(
         "authoring/quizzes/statistics.html",
         quiz=quiz,
@@ -24,7 +24,7 @@ def quiz_stats(code: str):
 
 @bp.get("/quizzes/<code>/statistics.csv")
 def quiz_stats_csv(code: str):
-    quiz = get_owned(Quiz, current_user, code=code)
+    quiz = owned_quiz(current_user, code)
     return Response(
         statistics.csv_text(statistics.item_statistics(quiz)),
         headers={

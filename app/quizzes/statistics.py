@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.quizzes.models import (
+
+from .models import (
     FINISHED,
     Attempt,
     AttemptAnswer,

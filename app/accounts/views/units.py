@@ -12,8 +12,8 @@ from app.extensions import db
 from app.security import role_required
 from app.tabular import TableError
 
-from . import units as unit_services
-from .forms import (
+from .. import units as unit_services
+from ..forms import (
     UnitCreateForm,
     UnitImportForm,
     UnitMergeForm,
@@ -21,9 +21,9 @@ from .forms import (
     UnitRenameForm,
     flash_form_errors,
 )
-from .importing import read_unit_rows
-from .models import Unit, UnitEvent, User
-from .views import bp
+from ..importing import read_unit_rows
+from ..models import Unit, UnitEvent, User
+from .blueprint import bp
 
 
 def _unit_or_404(unit_id: int) -> Unit:

@@ -6,17 +6,17 @@ from dataclasses import fields
 
 from sqlalchemy import select
 
-from app import audit
 from app.accounts.models import User
-from app.content.sync_quizzes import set_quiz
-from app.content.transfer import quiz_data_of
+from app.audit import services as audit
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
 from app.timeutil import utcnow
 
-from .scope import scoped
+from .ownership import scoped
+from .sync_quizzes import set_quiz
+from .transfer import quiz_data_of
 
 
 def banks_for(user: User) -> list[QuestionBank]:
@@ -52,43 +52,48 @@ def draw_problems(rules: tuple[DrawRule, ...], user: User) -> list[str]:
     in_scope = {bank.code for bank in banks_for(user)}
     problems, earlier = [], []  # earlier: (matching ids, count) of the rules above
     for number, rule in enumerate(rules, start=1):
-        count, bank, tag = rule.count, rule.bank, rule.tag
         label = f"Quy tắc {number}"
-        if not isinstance(count, int) or count < 1:
-            problems.append(f"{label}: số câu phải từ 1 trở lên.")
+        problem = _rule_problem(rule, in_scope)
+        if problem:
+            problems.append(f"{label}: {problem}")
             continue
-        if bool(bank) == bool(tag):
-            problems.append(
-                f"{label}: chọn một ngân hàng hoặc ghi một thẻ (không cả hai)."
-            )
-            continue
-        if bank and bank not in in_scope:
-            problems.append(
-                f"{label}: không có ngân hàng “{bank}” trong phạm vi của bạn."
-            )
-            continue
-        if bank:
-            matching = {q for q, b, _ in pool if b == bank}
-            where = f"ngân hàng {bank}"
+        if rule.bank:
+            matching = {q for q, b, _ in pool if b == rule.bank}
+            where = f"ngân hàng {rule.bank}"
         else:
-            matching = {q for q, _, tags in pool if tag in tags}
-            where = f"thẻ “{tag}”"
+            matching = {q for q, _, tags in pool if rule.tag in tags}
+            where = f"thẻ “{rule.tag}”"
         if not matching:
             problems.append(f"{label}: {where} không có câu hỏi nào đang dùng.")
             continue
         taken = sum(min(n, len(matching & ids)) for ids, n in earlier)
-        if count > len(matching) - taken:
-            detail = (
-                f", các quy tắc trước có thể đã rút {taken} câu trong số đó"
-                if taken
-                else ""
-            )
+        if rule.count > len(matching) - taken:
             problems.append(
-                f"{label}: cần {count} câu từ {where} nhưng chỉ chắc chắn còn "
-                f"{len(matching) - taken} (có {len(matching)} câu đang dùng{detail})."
+                f"{label}: {_shortfall(rule.count, where, matching, taken)}"
             )
-        earlier.append((matching, count))
+        earlier.append((matching, rule.count))
     return problems
+
+
+def _rule_problem(rule: DrawRule, in_scope: set[str]) -> str | None:
+    """What is wrong with the rule itself, before any question is counted."""
+    if not isinstance(rule.count, int) or rule.count < 1:
+        return "số câu phải từ 1 trở lên."
+    if bool(rule.bank) == bool(rule.tag):
+        return "chọn một ngân hàng hoặc ghi một thẻ (không cả hai)."
+    if rule.bank and rule.bank not in in_scope:
+        return f"không có ngân hàng “{rule.bank}” trong phạm vi của bạn."
+    return None
+
+
+def _shortfall(count: int, where: str, matching: set[int], taken: int) -> str:
+    detail = (
+        f", các quy tắc trước có thể đã rút {taken} câu trong số đó" if taken else ""
+    )
+    return (
+        f"cần {count} câu từ {where} nhưng chỉ chắc chắn còn "
+        f"{len(matching) - taken} (có {len(matching)} câu đang dùng{detail})."
+    )
 
 
 def apply(quiz: Quiz, user: User, data: QuizData) -> list[str]:

@@ -6,24 +6,23 @@ newest campaign the viewer may see, the viewer's own unit). A campaign or unit
 outside the viewer's scope is a 404.
 """
 
-import contextvars
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 
-from app import audit
 from app.accounts.models import Unit
+from app.audit import services as audit
 from app.database import int_arg, start_writing
-from app.errors import NotFound
+from app.downloads import content_disposition, stream_in_context
 from app.extensions import db
+from app.records import rows, visibility
 from app.records.models import Campaign
-from app.security import CSP, get_scoped_unit, role_required
+from app.security import CSP, role_required
 
-from . import annual, exports
-from .dashboard import default_unit, pick_campaign, visible_campaigns
-from .views import bp
+from .. import annual, exports
+from .blueprint import bp
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,7 +32,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required("hr", "admin")
 def export_csv():
     campaign, unit = _selection()
-    query = exports.export_query(campaign, unit)
+    query = rows.export_query(campaign, unit)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
     chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query)))
@@ -44,7 +43,7 @@ def export_csv():
 @role_required("hr", "admin")
 def export_xlsx():
     campaign, unit = _selection()
-    query, title = exports.export_query(campaign, unit), campaign.code
+    query, title = rows.export_query(campaign, unit), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
     chunks = stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
@@ -59,7 +58,7 @@ def annual_page():
     page = render_template(
         "reports/annual.html",
         report=annual.annual_report(campaign, unit),
-        campaigns=visible_campaigns(current_user),
+        campaigns=visibility.visible_campaigns(current_user),
         nonce=nonce,
         standalone=False,
     )
@@ -82,15 +81,10 @@ def annual_xlsx():
 
 
 def _selection() -> tuple[Campaign, Unit]:
-    """The campaign and unit asked for (defaults as on the dashboard); NotFound
-    when unknown or outside the viewer's scope."""
-    campaign = pick_campaign(current_user, request.args.get("campaign"))
-    if campaign is None:
-        raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
-    unit_id = int_arg("unit")
-    if unit_id is None:
-        unit_id = default_unit(current_user, campaign).id
-    return campaign, get_scoped_unit(current_user, unit_id, "hr")
+    """The campaign and unit asked for (defaults as on the dashboard)."""
+    return visibility.selection(
+        current_user, request.args.get("campaign"), int_arg("unit")
+    )
 
 
 def _audit_export(kind: str, campaign: Campaign, unit: Unit) -> None:
@@ -108,39 +102,13 @@ def _audit_export(kind: str, campaign: Campaign, unit: Unit) -> None:
     db.session.commit()
 
 
-def stream_in_context(chunks: Callable[[], Iterator]) -> Iterator:
-    """Like flask.stream_with_context, but the request's context (and with it a
-    database session) lives in a private copy of the context variables, entered
-    only while the next chunk is made. A download the client abandons, or a test
-    that never reads it, leaves no Flask context pushed on the caller's side."""
-    app, environ = current_app._get_current_object(), request.environ
-
-    def produce() -> Iterator:
-        with app.request_context(environ):
-            yield from chunks()
-
-    def relay() -> Iterator:
-        private, inner = contextvars.copy_context(), produce()
-        try:
-            while True:
-                try:
-                    chunk = private.run(next, inner)
-                except StopIteration:
-                    return
-                yield chunk
-        finally:
-            private.run(inner.close)
-
-    return relay()
-
-
-def _rows(query) -> Iterator[exports.ExportRow]:
+def _rows(query) -> Iterator[rows.ExportRow]:
     """The export's rows; the read transaction ends before the last chunk goes."""
-    yield from exports.stream_rows(query)
+    yield from rows.stream_rows(query)
     db.session.close()
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = exports.content_disposition(filename)
+    response.headers["Content-Disposition"] = content_disposition(filename)
     return response

@@ -12,15 +12,8 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
 from app.accounts.models import Unit, User
-from app.content.aiken import parse_aiken
-from app.content.frontmatter import CODE
-from app.content.gift import parse_gift
-from app.content.problems import ConversionError
-from app.content.sync_quizzes import upsert_question, version_fields
-from app.content.sync_rules import SyncResult
-from app.content.word import parse_word
+from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank
@@ -33,7 +26,14 @@ from app.quizzes.questions import (
 )
 from app.vntext import fold
 
-from .scope import get_owned, owner_units
+from .aiken import parse_aiken
+from .frontmatter import CODE
+from .gift import parse_gift
+from .ownership import get_owned, owner_units
+from .problems import ConversionError
+from .sync_quizzes import upsert_question, version_fields
+from .sync_rules import SyncResult
+from .word import parse_word
 
 FORMATS = {"gift": "GIFT (Moodle)", "aiken": "Aiken", "word": "Word (.docx)"}
 

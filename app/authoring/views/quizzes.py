@@ -8,17 +8,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import EmptyForm
+from app.content import quiz_editing as service
+from app.content.ownership import owned_quiz
 from app.content.transfer import quiz_data_of
 from app.errors import DomainError
 from app.extensions import db
-from app.quizzes import attempts
+from app.quizzes import services as quizzes
 from app.quizzes.models import Quiz
 from app.quizzes.questions import QuizData
 
-from . import bp
-from . import quiz_settings as service
-from .quiz_forms import QuizSettingsForm
-from .scope import get_owned
+from ..quiz_forms import QuizSettingsForm
+from .blueprint import bp
 
 
 def _form(quiz: Quiz) -> QuizSettingsForm:
@@ -69,7 +69,7 @@ def _posted(form: QuizSettingsForm, quiz: Quiz) -> QuizData:
 
 @bp.route("/quizzes/<code>/settings", methods=["GET", "POST"])
 def quiz_settings(code: str):
-    quiz = get_owned(Quiz, current_user, code=code)
+    quiz = owned_quiz(current_user, code)
     form = _form(quiz)
     problems = []
     if request.method == "GET":
@@ -106,12 +106,12 @@ def quiz_settings(code: str):
 def quiz_preview(code: str):
     """Run the real attempt flow as the trainer, recording nothing: a fresh preview
     attempt each time (the previous preview is deleted)."""
-    quiz = get_owned(Quiz, current_user, code=code)
+    quiz = owned_quiz(current_user, code)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        attempts.discard_previews(current_user, quiz)
-        attempt = attempts.start_attempt(current_user, quiz, preview=True)
+        quizzes.discard_previews(current_user, quiz)
+        attempt = quizzes.start_attempt(current_user, quiz, preview=True)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

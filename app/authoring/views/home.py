@@ -3,11 +3,11 @@
 from flask import render_template
 from flask_login import current_user
 
-from . import bp, services
+from app.content.ownership import overview
+
+from .blueprint import bp
 
 
 @bp.get("/")
 def index():
-    return render_template(
-        "authoring/index.html", overview=services.overview(current_user)
-    )
+    return render_template("authoring/index.html", overview=overview(current_user))

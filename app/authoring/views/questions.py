@@ -15,16 +15,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import EmptyForm
+from app.content import question_editing as questions
 from app.content.gift_export import export_gift
+from app.content.ownership import owner_units
 from app.content.problems import ConversionError
 from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError
 from app.extensions import db
 from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes
 
-from . import bp, questions
-from .question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
-from .scope import owner_units
+from ..question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
+from .blueprint import bp
 
 _UPLOADS = UploadStore("question_uploads", "CADRE_IMPORT_DIR")
 

@@ -3,7 +3,7 @@
 import difflib
 from dataclasses import dataclass
 
-from .modules import ModuleText
+from .module_editing import ModuleText
 
 
 @dataclass

@@ -16,13 +16,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, SelectField
 
 from app.extensions import csrf, db
-from app.security import get_scoped_unit, role_required, scoped_units
+from app.security import role_required
 from app.tabular import TableError
 from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes
 
-from . import cadre_import
-from .models import Unit
-from .views import bp
+from .. import cadre_import
+from ..models import Unit
+from ..permissions import get_scoped_unit, scoped_units
+from .blueprint import bp
 
 PREVIEW_ROWS = 300  # rows shown per section of the preview; the counts cover all
 

@@ -5,16 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.forms import EmptyForm
-from app.courses.models import Course
+from app.content import module_editing as modules
+from app.content.module_diff import diff
+from app.content.module_editing import ModuleText
+from app.content.ownership import owned_course
 from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
 
-from . import bp, modules
-from .diff import diff
-from .module_forms import ModuleForm, NewModuleForm
-from .modules import ModuleText
-from .scope import get_owned
+from ..module_forms import ModuleForm, NewModuleForm
+from .blueprint import bp
 
 
 def _fill(form: ModuleForm, text: ModuleText) -> None:
@@ -174,7 +174,7 @@ def module_revert(code: str, number: int):
 
 @bp.route("/courses/<course>/modules/new", methods=["GET", "POST"])
 def module_new(course: str):
-    course_row = get_owned(Course, current_user, code=course)
+    course_row = owned_course(current_user, course)
     form = NewModuleForm()
     if form.validate_on_submit():
         try:

@@ -1,25 +1,25 @@
 """HR dashboard pages (scoped to the officer's subtree)."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
+from app.accounts.permissions import get_scoped_user
 from app.database import int_arg
-from app.security import get_scoped_user, role_required
+from app.records.visibility import pick_campaign
+from app.security import role_required
 from app.timeutil import utcnow
 
-from . import queries
-from .dashboard import (
+from .. import queries
+from ..dashboard import (
     ReportScope,
     cadre_detail,
     export_endpoints,
     person_campaigns,
-    pick_campaign,
     ranked,
     record_page,
     report_scope,
 )
-
-bp = Blueprint("reports", __name__)
+from .blueprint import bp
 
 
 def _scope() -> ReportScope:

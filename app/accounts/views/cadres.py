@@ -1,0 +1,103 @@
+"""HR officers' pages for the cadres of their scope: the list, a cadre, and the
+account actions (lock, unlock, move, reset the password)."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.database import int_arg
+from app.errors import DomainError
+from app.extensions import db
+from app.security import role_required
+
+from .. import services
+from ..forms import EmptyForm, MoveCadreForm
+from ..models import CATEGORIES
+from ..permissions import (
+    can_manage_account,
+    get_manageable_user,
+    get_scoped_unit,
+    get_scoped_user,
+    scoped_users,
+)
+from ..units import get_unit_by_code
+from .blueprint import bp
+
+
+@bp.get("/cadres")
+@role_required("hr", "admin")
+def cadres():
+    text = request.args.get("q", "")
+    category = request.args.get("category", "")
+    query = services.search_users(scoped_users(current_user), text)
+    if category in CATEGORIES:
+        query = query.where(services.User.category == category)
+    page = db.paginate(
+        services.vietnamese_order(query),
+        page=int_arg("page", 1),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "accounts/cadres.html",
+        page=page,
+        q=text,
+        category=category,
+        categories=CATEGORIES,
+    )
+
+
+@bp.get("/cadres/<int:user_id>")
+@role_required("hr", "admin")
+def cadre(user_id: int):
+    person = get_scoped_user(current_user, user_id)
+    return render_template(
+        "accounts/cadre.html",
+        person=person,
+        can_manage=can_manage_account(current_user, person),
+        form=EmptyForm(),
+        move_form=MoveCadreForm(),
+    )
+
+
+@bp.post("/cadres/<int:user_id>/active")
+@role_required("hr", "admin")
+def set_active(user_id: int):
+    person = get_manageable_user(current_user, user_id)
+    active = request.form.get("active") == "1"
+    services.set_active(person, active, actor=current_user)
+    db.session.commit()
+    flash(_("Đã mở lại tài khoản.") if active else _("Đã khóa tài khoản."), "success")
+    return redirect(url_for("accounts.cadre", user_id=person.id))
+
+
+@bp.post("/cadres/<int:user_id>/move")
+@role_required("hr", "admin")
+def move(user_id: int):
+    person = get_manageable_user(current_user, user_id)
+    form = MoveCadreForm()
+    if form.validate_on_submit():
+        try:
+            unit = get_unit_by_code(form.unit_code.data)
+            unit = get_scoped_unit(current_user, unit.id)  # only inside the scope
+            services.move_user(person, unit, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã chuyển sang %(name)s.", name=unit.name), "success")
+    return redirect(url_for("accounts.cadre", user_id=person.id))
+
+
+@bp.post("/cadres/<int:user_id>/reset-password")
+@role_required("hr", "admin")
+def reset_password(user_id: int):
+    person = get_manageable_user(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.cadre", user_id=person.id))
+    temporary = services.reset_password(person, actor=current_user)
+    db.session.commit()
+    return render_template(
+        "accounts/password_reset.html", person=person, temporary=temporary
+    )

@@ -1,0 +1,94 @@
+"""Which campaigns and units an HR officer's pages show: the campaigns whose targets
+meet the officer's scope, the one in view (asked for by code, else the newest), and
+the unit in view (asked for by id inside the scope, else a sensible default). A
+campaign or unit outside the scope is NotFound (404, no leak), exactly like one that
+does not exist. Administrators see everything.
+"""
+
+from sqlalchemy import select
+
+from app.accounts.models import Unit, User
+from app.accounts.permissions import get_scoped_unit, scope_paths
+from app.accounts.scope import in_subtree
+from app.errors import NotFound
+from app.extensions import db
+
+from . import services
+from .models import Campaign
+
+ROLE = "hr"
+
+
+def _overlaps(campaign: Campaign, paths: list[str] | None) -> bool:
+    """True when a target subtree of `campaign` meets one of the scope subtrees."""
+    if paths is None:
+        return True
+    return any(
+        in_subtree(t.unit.path, p) or in_subtree(p, t.unit.path)
+        for t in campaign.targets
+        for p in paths
+    )
+
+
+def visible_campaigns(viewer: User) -> list[Campaign]:
+    """Campaigns whose targets overlap the viewer's scope, newest year first."""
+    paths = scope_paths(viewer, ROLE)
+    return [c for c in services.list_campaigns() if _overlaps(c, paths)]
+
+
+def pick_campaign(
+    viewer: User,
+    code: str | None,
+    preferred: list[Campaign] | None = None,
+    visible: list[Campaign] | None = None,
+) -> Campaign | None:
+    """The campaign `code` if the viewer may see it (else NotFound); without a code,
+    the newest visible one (the first of `preferred` that is visible, if any).
+    `visible` saves a query when the caller already has visible_campaigns()."""
+    visible = visible_campaigns(viewer) if visible is None else visible
+    if code:
+        campaign = services.get_campaign(code)
+        if campaign.id not in {c.id for c in visible}:
+            raise NotFound(f"Không có đợt bồi dưỡng “{code}”.")
+        return campaign
+    ids = {c.id for c in visible}
+    chosen = [c for c in preferred or [] if c.id in ids]
+    return (chosen or visible or [None])[0]
+
+
+def _hr_units(viewer: User) -> list[Unit]:
+    assignments = sorted(viewer.roles, key=lambda a: a.id or 0)
+    return [a.unit for a in assignments if a.role == ROLE and a.unit is not None]
+
+
+def default_unit(viewer: User, campaign: Campaign | None) -> Unit:
+    """Admin: the campaign's first target. HR: its first scope unit that the
+    campaign reaches, else its first scope unit. NotFound when there is none."""
+    if viewer.has_role("admin"):
+        if campaign is not None and campaign.targets:
+            return campaign.targets[0].unit
+        root = db.session.scalar(
+            select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
+        )
+        if root is not None:
+            return root
+    else:
+        units = _hr_units(viewer)
+        reached = [u for u in units if campaign and _overlaps(campaign, [u.path])]
+        if reached or units:
+            return (reached or units)[0]
+    raise NotFound("Không có đơn vị nào trong phạm vi của bạn.")
+
+
+def selection(
+    viewer: User, code: str | None, unit_id: int | None
+) -> tuple[Campaign, Unit]:
+    """The campaign `code` and the unit `unit_id` (None: the defaults above) as the
+    downloads take them; NotFound when unknown, outside the viewer's scope, or when
+    the viewer sees no campaign at all."""
+    campaign = pick_campaign(viewer, code)
+    if campaign is None:
+        raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
+    if unit_id is None:
+        unit_id = default_unit(viewer, campaign).id
+    return campaign, get_scoped_unit(viewer, unit_id, ROLE)
