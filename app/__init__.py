@@ -143,7 +143,6 @@ def register_blueprints(app: Flask) -> None:
 
 # The modules whose receivers answer app.signals (they connect when imported).
 SIGNAL_RECEIVERS = (
-    "app.courses.services",  # course_read_asked
     "app.quizzes.services",  # course_quizzes_asked
     # module_read, attempt_finished, user_moved, cadres_imported
     "app.records.services",

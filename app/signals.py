@@ -1,7 +1,7 @@
-"""Events other domains listen to, and questions a domain asks a sibling it may not
-import. Receivers run in the sender's transaction, so a training record changes
-together with the event that changes it. Each domain connects its receivers in its
-services module (create_app imports every blueprint, and with it those modules)."""
+"""Events other domains listen to, and a question a domain asks the domains above
+it. Receivers run in the sender's transaction, so a training record changes together
+with the event that changes it. Each domain connects its receivers in its services
+module (create_app imports those modules by name)."""
 
 from blinker import Namespace
 
@@ -21,13 +21,10 @@ cadres_imported = _signals.signal("cadres-imported")
 # sender: the TrainingRecord that has just become completed (in its transaction)
 record_completed = _signals.signal("record-completed")
 
-# --- Questions: courses and quizzes may not import each other, yet a quiz may follow
-# a course. send() returns (receiver, answer) pairs; the asker decides what silence
-# means.
+# --- A question: the course page asks what follows a course, and the domains above
+# courses that have something to follow it (the quizzes today) answer. send()
+# returns (receiver, answer) pairs.
 
-# sender: a course code; kwargs: user. The courses domain answers whether `user` has
-# read every module of that course (True when there is no such course).
-course_read_asked = _signals.signal("course-read-asked")
 # sender: a course code. The quizzes domain answers with the active quizzes that
 # follow that course.
 course_quizzes_asked = _signals.signal("course-quizzes-asked")

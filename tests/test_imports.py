@@ -65,7 +65,6 @@ def test_every_signal_has_its_receivers_once_the_app_is_built(app):
         "user_moved",
         "cadres_imported",
         "record_completed",
-        "course_read_asked",
         "course_quizzes_asked",
     ):
         assert getattr(signals, name).receivers, f"nobody listens to {name}"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.signals import course_quizzes_asked, course_read_asked, module_read
+from app.signals import course_quizzes_asked, module_read
 from app.timeutil import utcnow
 
 from .models import Course, Module, ModuleProgress, ModuleVersion
@@ -129,11 +129,6 @@ def has_read(user: User, course_code: str) -> bool:
         return True
     info = course_progress(user, course)
     return info.read_count == info.total
-
-
-@course_read_asked.connect
-def _on_course_read_asked(course_code: str, user: User, **_) -> bool:
-    return has_read(user, course_code)
 
 
 def quizzes_following(course_code: str) -> list:

@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.courses import services as courses
 from app.extensions import db
-from app.signals import course_quizzes_asked, course_read_asked
+from app.signals import course_quizzes_asked
 
 from .attempts import (  # noqa: F401  (the domain's public door)
     attempts_used,
@@ -38,12 +39,8 @@ def set_window(quiz: Quiz, opens_at: datetime, closes_at: datetime) -> None:
 
 
 def modules_read_for(user: User, quiz: Quiz) -> bool:
-    """True when `quiz` has no course, or the user has read all its modules. The
-    courses domain answers (course_read_asked); no answer counts as not read."""
-    if not quiz.course_code:
-        return True
-    answers = course_read_asked.send(quiz.course_code, user=user)
-    return bool(answers) and all(read for _, read in answers)
+    """True when `quiz` has no course, or the user has read all its modules."""
+    return not quiz.course_code or courses.has_read(user, quiz.course_code)
 
 
 def quizzes_for_course(course_code: str) -> list[Quiz]:

@@ -1,6 +1,6 @@
-"""A quiz that follows a course. Courses and quizzes never import each other: they
-answer each other's questions through app.signals (course_read_asked,
-course_quizzes_asked)."""
+"""A quiz that follows a course. Quizzes ask the courses domain (below them) whether a
+course was read; the course page asks what follows it through app.signals
+(course_quizzes_asked), which the quizzes domain answers."""
 
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from app.content.sync_courses import sync_content, url_builders
 from app.courses import services as courses
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.signals import course_read_asked
+from app.signals import course_quizzes_asked
 from app.timeutil import utcnow
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
@@ -46,15 +46,15 @@ def test_the_course_page_lists_its_quiz_and_opens_it_once_read(
     assert "Bài kiểm tra thử" in page and 'href="/quizzes/Q">Làm bài kiểm tra' in page
 
 
-def test_a_quiz_asks_the_courses_domain_whether_its_course_was_read(ctx, tmp_path):
+def test_a_quiz_opens_once_its_course_was_read(ctx, tmp_path):
     quiz = _course_and_quiz(tmp_path)
     reader = _reader()
     assert courses.quizzes_following("T") == [quiz]
     assert not quizzes.modules_read_for(reader, quiz)
     read_all(reader, utcnow())
     assert quizzes.modules_read_for(reader, quiz)
-    with course_read_asked.muted():  # nobody answers: not read (the quiz stays shut)
-        assert not quizzes.modules_read_for(reader, quiz)
+    with course_quizzes_asked.muted():  # nobody answers: nothing follows the course
+        assert courses.quizzes_following("T") == []
 
 
 def test_a_quiz_whose_course_does_not_exist_needs_no_reading(ctx, tmp_path):
