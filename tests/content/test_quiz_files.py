@@ -96,17 +96,19 @@ def only_problem(content: QuizContent) -> str:
 
 
 def test_the_real_quizzes_load_without_problems():
+    """What must hold of quizzes/ whatever trainers add or remove: it loads (every
+    draw rule can be met by active questions: the loader checks it), every bank has
+    questions of known types, every quiz draws some. No count of banks or
+    questions: the content changes; the fixture tests pin the loader."""
     content = load_quizzes(REAL_ROOT)
     assert content.ok, [str(p) for p in content.problems]
-    assert len(content.banks) == 9
-    questions = [q for bank in content.banks for q in bank.questions]
-    assert len(questions) >= 80
-    assert {q.type for q in questions} == {SINGLE, MULTIPLE, TRUEFALSE}
-    [final] = content.quizzes
-    assert sum(rule.count for rule in final.draw) == 30
-    assert (final.time_limit_minutes, final.pass_percent) == (30, 80)
-    assert final.path == "quizzes/final-2026.yml"
-    assert content.banks[0].path == "quizzes/banks/vhcv-m1.md"
+    assert content.banks and content.quizzes
+    for bank in content.banks:
+        assert bank.path.startswith("quizzes/banks/") and bank.questions, bank.path
+        assert {q.type for q in bank.questions} <= {SINGLE, MULTIPLE, TRUEFALSE}
+    for quiz in content.quizzes:
+        assert quiz.path.startswith("quizzes/") and quiz.draw, quiz.path
+        assert sum(rule.count for rule in quiz.draw) > 0
 
 
 def test_the_fixture_banks_load_into_dataclasses(root):
