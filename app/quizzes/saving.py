@@ -161,24 +161,30 @@ def save_choice(
     slot = connection.execute(
         _SLOT, {"attempt_id": attempt_id, "position": position}
     ).first()
-    if slot is None:
-        raise NotFound(NOT_YOURS)
-    slot_id, option_order, kind = slot
-    if any(c < 0 or c >= len(option_order) for c in picked):
-        raise NotFound(NO_SUCH_CHOICE)
-    if kind != MULTIPLE and len(picked) > 1:
-        raise DomainError(ONE_CHOICE_ONLY)
+    selected = _selected_keys(slot, picked)
     saved_at = now or utcnow()  # under the attempt's row lock (see the module)
     connection.execute(
         _UPSERT,
         {
             "attempt_id": attempt_id,
-            "slot_id": slot_id,
-            "selected": [option_order[c] for c in sorted(set(picked))],
+            "slot_id": slot.id,
+            "selected": selected,
             "saved_at": saved_at,
         },
     )
     return SaveResult(saved_at, deadline_at)
+
+
+def _selected_keys(slot, picked: list[int]) -> list[str]:
+    """The option keys of the positions `picked` in `slot` (a _SLOT row or None);
+    NotFound or DomainError when the choice does not fit the question."""
+    if slot is None:
+        raise NotFound(NOT_YOURS)
+    if any(c < 0 or c >= len(slot.option_order) for c in picked):
+        raise NotFound(NO_SUCH_CHOICE)
+    if slot.type != MULTIPLE and len(picked) > 1:
+        raise DomainError(ONE_CHOICE_ONLY)
+    return [slot.option_order[c] for c in sorted(set(picked))]
 
 
 def _refuse(connection, attempt_id, user_id, session_version):
