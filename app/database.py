@@ -5,9 +5,10 @@ other (up to the busy timeout) instead of failing with "database is locked".
 A request that may write (any method but GET/HEAD/OPTIONS, or a GET view that called
 `start_writing`) begins with BEGIN IMMEDIATE; other requests read with BEGIN, and in
 WAL mode they never wait for a writer. Outside a request (CLI commands, scripts) a
-transaction writes unless the command said it only reads (`read_only`): an export
-that runs for minutes must not hold the write lock that every autosave needs
-(`reading_only`).
+transaction writes unless the command said it only reads (`reading_only`): an export
+that runs for minutes must not hold the write lock that every autosave needs. A
+connection given the execution option READS_ONLY begins its transaction with BEGIN
+too (the autosave reads its question before it takes the write lock).
 PostgreSQL needs none of this.
 """
 
@@ -21,6 +22,8 @@ from werkzeug.routing import IntegerConverter
 from app.extensions import db
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# connection.execution_options(**{READS_ONLY: True}): its transactions only read.
+READS_ONLY = "vhcv_reads_only"
 
 # The largest id or number a request may name: PostgreSQL's integer (SQLite's is
 # wider). Beyond it a query would fail with a driver error instead of finding nothing.
@@ -79,7 +82,10 @@ def configure_sqlite(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+        reads = connection.get_execution_options().get(READS_ONLY, False)
+        connection.exec_driver_sql(
+            "BEGIN" if reads or not _writes() else "BEGIN IMMEDIATE"
+        )
 
 
 def _writes() -> bool:

@@ -25,7 +25,7 @@ from app.timeutil import utcnow
 from .drawing import draw_questions, option_order
 from .models import FINISHED, OPEN, Attempt, AttemptAnswer, AttemptSlot, Quiz
 from .questions import grade
-from .saving import save_choice
+from .saving import read_slot, save_choice
 
 
 def grace_period(config=None) -> timedelta:
@@ -222,13 +222,13 @@ def save_answer(
     grace_seconds: int | None = None,
 ) -> AttemptAnswer:
     """Save the choice for the question at `position` of `attempt` (option positions
-    as shown, 0-based) through `saving.save_choice`; the stored answer. Raises as
-    save_choice does."""
+    as shown, 0-based) through `saving.read_slot` and `save_choice`; the stored
+    answer. Raises as save_choice does."""
+    connection = db.session.connection()
     save_choice(
-        db.session.connection(),
-        attempt.id,
+        connection,
+        read_slot(connection, attempt.id, position),
         attempt.user_id,
-        position,
         choices,
         save_cutoff(now, grace_seconds),
         now,

@@ -23,7 +23,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from app.database import MAX_INT
+from app.database import MAX_INT, READS_ONLY
 from app.errors import DomainError, NotFound, TimeExpired
 from app.extensions import db
 from app.security import security_headers
@@ -129,12 +129,16 @@ class AutosaveApp:
 
     def save(self, attempt_id: int, holder, form: SaveForm) -> tuple[int, dict]:
         try:
+            with self.engine.connect() as connection:
+                # The question first, in a transaction that takes no write lock.
+                reading = connection.execution_options(**{READS_ONLY: True})
+                slot = saving.read_slot(reading, attempt_id, form.position)
+                connection.rollback()
             with self.engine.begin() as connection:
                 result = saving.save_choice(
                     connection,
-                    attempt_id,
+                    slot,
                     holder.user_id,
-                    form.position,
                     form.choices,
                     attempts.save_cutoff(grace=self.grace),
                     session_version=holder.session_version,

@@ -1,17 +1,19 @@
 """Saving answers: the one implementation behind the page script's autosave and the
 plain form post (which works without JavaScript).
 
-A save of one question is three statements, built once, in the caller's
-transaction, after the caller has proved who is saving (a signed autosave token, or
-the signed-in session):
-  1. claim the attempt row: a conditional UPDATE that only matches an open attempt
-     of that owner that still takes saves. It serialises the save with
-     finalisation and with the attempt's other saves;
-  2. read the question's slot (its option order and type) to check the choice;
+A save of one question, after the caller has proved who is saving (a signed autosave
+token, or the signed-in session), is three statements built once:
+  1. `read_slot`: read the question's slot (its option order and type). A slot never
+     changes, so the autosave reads it before its write transaction, which on
+     SQLite then holds the write lock for the two statements below only;
+  2. `save_choice`, once the choice is checked against the slot: claim the attempt
+     row, a conditional UPDATE that only matches an open attempt of that owner that
+     still takes saves; it serialises the save with finalisation and with the
+     attempt's other saves;
   3. upsert the answer, stamped with a time taken after the claim, under the row
      lock, so that of two racing saves the one stored is the one acknowledged last.
-Anything wrong (not the owner's attempt, a question or option not in it, too late)
-raises before the upsert, and the caller rolls the claim back.
+Anything wrong (a question or option not in the attempt, not the owner's, too late)
+raises before the upsert, and the caller rolls back.
 """
 
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, exists, func, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from app.accounts.models import User
 from app.errors import DomainError, NotFound, TimeExpired
@@ -104,7 +106,12 @@ _CLAIM = (
 )
 
 _SLOT = (
-    select(AttemptSlot.id, AttemptSlot.option_order, QuestionVersion.type)
+    select(
+        AttemptSlot.attempt_id,
+        AttemptSlot.id,
+        AttemptSlot.option_order,
+        QuestionVersion.type,
+    )
     .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
     .where(
         AttemptSlot.attempt_id == bindparam("attempt_id"),
@@ -124,32 +131,40 @@ _UPSERT = text(
 )
 
 
+def read_slot(connection: Connection, attempt_id: int, position: int) -> Row | None:
+    """The slot of the question at `position` of the attempt (attempt_id, id,
+    option_order, type), or None when the attempt has no such question."""
+    return connection.execute(
+        _SLOT, {"attempt_id": attempt_id, "position": position}
+    ).first()
+
+
 def save_choice(
     connection: Connection,
-    attempt_id: int,
+    slot: Row | None,
     user_id: int,
-    position: int,
     picked: list[int],
     cutoff: datetime,
     now: datetime | None = None,
     session_version: int | None = None,
 ) -> SaveResult:
-    """Save, for the attempt `attempt_id` of `user_id`, the choice of the question at
-    `position` (option positions as shown, 0-based; none clears the answer) on
+    """Save the choice `picked` (option positions as shown, 0-based; none clears the
+    answer) of the question `slot` (read_slot's) of an attempt of `user_id`, on
     `connection`, in its transaction.
 
     `cutoff` is the earliest deadline that still takes the save
     (attempts.save_cutoff). `session_version`, when given (a token's holder), must
     still be the user's and the user active; None means the caller checked the
     session. `now` stamps the answer (tests); by default the time after the claim.
-    Raises NotFound (not the user's attempt, or a question or option not in it),
+    Raises NotFound (no such question or option, or not the user's attempt),
     DomainError (several choices for a single-answer question) and TimeExpired
     (finished, or too late); the caller then rolls back.
     """
+    selected = _selected_keys(slot, picked)
     deadline_at = connection.scalar(
         _CLAIM,
         {
-            "attempt_id": attempt_id,
+            "attempt_id": slot.attempt_id,
             "owner_id": user_id,
             "cutoff": cutoff,
             "session_version": session_version,
@@ -157,16 +172,12 @@ def save_choice(
         },
     )
     if deadline_at is None:
-        _refuse(connection, attempt_id, user_id, session_version)
-    slot = connection.execute(
-        _SLOT, {"attempt_id": attempt_id, "position": position}
-    ).first()
-    selected = _selected_keys(slot, picked)
+        _refuse(connection, slot.attempt_id, user_id, session_version)
     saved_at = now or utcnow()  # under the attempt's row lock (see the module)
     connection.execute(
         _UPSERT,
         {
-            "attempt_id": attempt_id,
+            "attempt_id": slot.attempt_id,
             "slot_id": slot.id,
             "selected": selected,
             "saved_at": saved_at,

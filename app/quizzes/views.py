@@ -100,11 +100,11 @@ def save_page(attempt_id: int):
     try:
         for position, picked in choices:
             if picked:
+                connection = db.session.connection()
                 saving.save_choice(
-                    db.session.connection(),
-                    attempt.id,
+                    connection,
+                    saving.read_slot(connection, attempt.id, position),
                     current_user.id,
-                    position,
                     picked,
                     service.save_cutoff(),
                 )

@@ -484,3 +484,36 @@ def test_signing_out_ends_the_pages_autosave_token(app, client, auth, learner):
         data={"t": token, "position": 1, "choice": 0},
     )
     assert response.status_code == 404
+
+
+def test_the_autosave_reads_its_question_before_it_takes_the_write_lock(
+    app, client, auth, learner
+):
+    """The slot is read in a transaction of its own that writes nothing (BEGIN, not
+    BEGIN IMMEDIATE, on SQLite): the write lock is held for the claim and the
+    upsert only."""
+    from sqlalchemy import event
+
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(
+            statement.split()[0].upper() + (" IMMEDIATE" * ("IMMEDIATE" in statement))
+        )
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = app.test_client().post(
+            f"/autosave/{attempt_id}", data={"t": token, "position": 1, "choice": 0}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    if engine.dialect.name == "sqlite":
+        assert seen == ["BEGIN", "SELECT", "BEGIN IMMEDIATE", "UPDATE", "INSERT"]
+    else:
+        assert seen == ["SELECT", "UPDATE", "INSERT"]
