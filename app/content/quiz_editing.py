@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.errors import InvalidInput
 from app.extensions import db
+from app.quizzes.drawing import drawable_banks
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
 from app.timeutil import utcnow
@@ -25,31 +26,37 @@ def banks_for(user: User) -> list[QuestionBank]:
     )
 
 
-def _active_pool(user: User) -> list[tuple[int, str, list[str]]]:
-    """(question id, bank code, tags) of every active question in a bank the user
-    may author: the draw is checked, and explained, only against those."""
-    banks = scoped(QuestionBank, user).with_only_columns(QuestionBank.id)
+def _active_pool(quiz: Quiz) -> list[tuple[int, str, list[str]]]:
+    """(question id, bank code, tags) of every active question in a bank `quiz` may
+    draw from (quizzes.drawing.drawable_banks): the draw is checked, and explained,
+    against exactly what the draw will take from."""
     rows = db.session.execute(
         select(QuestionBank.code, QuestionVersion.question_id, QuestionVersion.tags)
         .join(Question, Question.bank_id == QuestionBank.id)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-        .where(Question.active.is_(True), QuestionBank.id.in_(banks))
+        .where(Question.active.is_(True), drawable_banks(quiz.owner_unit_id))
     ).all()
     return [(question_id, bank, list(tags or [])) for bank, question_id, tags in rows]
 
 
-def draw_problems(rules: tuple[DrawRule, ...], user: User) -> list[str]:
-    """Why these draw rules could fail for some learner (messages naming the rule);
-    [] when every draw succeeds whatever the random picks.
+def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[str]:
+    """Why these draw rules of `quiz` could fail for some learner (messages naming
+    the rule); [] when every draw succeeds whatever the random picks.
 
     Rules are drawn in order, each avoiding what earlier rules took, at random; so
     rule i is safe only if its matching questions outnumber its count plus, for each
     earlier rule j, as many as j could take from their overlap (the worst case).
-    Only banks in the user's scope count, and a bank outside it is refused."""
+    Only the banks the quiz may draw from count (inside its owner's subtree), and a
+    bank the user may not author is refused."""
     if not rules:
         return ["Cần ít nhất một quy tắc rút câu hỏi."]
-    pool = _active_pool(user)
-    in_scope = {bank.code for bank in banks_for(user)}
+    pool = _active_pool(quiz)
+    drawable = set(
+        db.session.scalars(
+            select(QuestionBank.code).where(drawable_banks(quiz.owner_unit_id))
+        )
+    )
+    in_scope = {bank.code for bank in banks_for(user)} & drawable
     problems, earlier = [], []  # earlier: (matching ids, count) of the rules above
     for number, rule in enumerate(rules, start=1):
         label = f"Quy tắc {number}"
@@ -82,7 +89,10 @@ def _rule_problem(rule: DrawRule, in_scope: set[str]) -> str | None:
     if bool(rule.bank) == bool(rule.tag):
         return "chọn một ngân hàng hoặc ghi một thẻ (không cả hai)."
     if rule.bank and rule.bank not in in_scope:
-        return f"không có ngân hàng “{rule.bank}” trong phạm vi của bạn."
+        return (
+            f"không có ngân hàng “{rule.bank}” trong phạm vi của bạn và của đơn vị "
+            "sở hữu bài kiểm tra."
+        )
     return None
 
 
@@ -101,7 +111,7 @@ def apply(quiz: Quiz, user: User, data: QuizData) -> list[str]:
     Raises InvalidInput, changing nothing, when the draw cannot be served."""
     if data.review not in REVIEW_POLICIES:
         raise InvalidInput("Chế độ xem lại không hợp lệ.")
-    problems = draw_problems(data.draw, user)
+    problems = draw_problems(data.draw, user, quiz)
     if problems:
         raise InvalidInput(" ".join(problems))
     before = quiz_data_of(quiz)

@@ -1,9 +1,16 @@
-"""Drawing an attempt's questions by a quiz's draw rules, and fixing option order."""
+"""Drawing an attempt's questions by a quiz's draw rules, and fixing option order.
+
+A quiz draws only from banks owned inside its owner's subtree (a quiz without an
+owner, only from banks without one): a bank named by a rule, or carrying a rule's
+tag, anywhere else is not a candidate, so no trainer of another unit can put
+questions into a quiz by tagging them.
+"""
 
 import random
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
+from app.accounts.models import Unit
 from app.errors import DomainError
 from app.extensions import db
 
@@ -11,17 +18,29 @@ from .models import Question, QuestionBank, QuestionVersion, Quiz
 from .questions import TRUEFALSE
 
 
-def candidates(rule: dict) -> list[QuestionVersion]:
-    """The current versions of the active questions a draw rule may take, in code
-    order: those of its bank, or those carrying its tag."""
+def drawable_banks(owner_unit_id: int | None) -> ColumnElement[bool]:
+    """SQL condition on QuestionBank: a quiz owned by `owner_unit_id` may draw from
+    it (owned inside that unit's subtree; no owner for a quiz without one)."""
+    if owner_unit_id is None:
+        return QuestionBank.owner_unit_id.is_(None)
+    owner_path = db.session.scalar(select(Unit.path).where(Unit.id == owner_unit_id))
+    inside = select(Unit.id).where(Unit.in_subtree(owner_path))
+    return QuestionBank.owner_unit_id.in_(inside)
+
+
+def candidates(rule: dict, owner_unit_id: int | None) -> list[QuestionVersion]:
+    """The current versions of the active questions a draw rule of a quiz owned by
+    `owner_unit_id` may take, in code order: those of its bank, or those carrying
+    its tag, in the banks the quiz may draw from."""
     query = (
         select(QuestionVersion)
         .join(Question, Question.current_version_id == QuestionVersion.id)
-        .where(Question.active.is_(True))
+        .join(QuestionBank, QuestionBank.id == Question.bank_id)
+        .where(Question.active.is_(True), drawable_banks(owner_unit_id))
         .order_by(Question.code)
     )
     if rule.get("bank"):
-        query = query.join(QuestionBank).where(QuestionBank.code == rule["bank"])
+        query = query.where(QuestionBank.code == rule["bank"])
     versions = list(db.session.scalars(query))
     if rule.get("tag"):
         versions = [v for v in versions if rule["tag"] in v.tags]
@@ -34,7 +53,9 @@ def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
     drawn: list[QuestionVersion] = []
     seen: set[int] = set()
     for rule in quiz.draw_rules:
-        pool = [v for v in candidates(rule) if v.question_id not in seen]
+        pool = [
+            v for v in candidates(rule, quiz.owner_unit_id) if v.question_id not in seen
+        ]
         if len(pool) < rule["count"]:
             where = rule.get("bank") or f"thẻ {rule.get('tag')}"
             raise DomainError(

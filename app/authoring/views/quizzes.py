@@ -76,7 +76,7 @@ def quiz_settings(code: str):
         _fill(form, quiz_data_of(quiz))
     elif form.validate_on_submit():
         data = _posted(form, quiz)
-        problems = service.draw_problems(data.draw, current_user)
+        problems = service.draw_problems(data.draw, current_user, quiz)
         try:
             if problems:
                 raise DomainError(_("Chưa lưu: xem các lỗi bên dưới."))
