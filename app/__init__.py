@@ -15,6 +15,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     refuse_default_secret(app)
+    limit_request_bodies(app)  # first: before the CSRF check reads a body
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
@@ -67,6 +68,21 @@ def load_config(app: Flask, config: type | dict | None) -> None:
         and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     ):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def limit_request_bodies(app: Flask) -> None:
+    """Bound every request body before anything reads it (413 otherwise): an upload
+    page's (uploads.takes_upload) to the largest upload allowed, MAX_CONTENT_LENGTH;
+    any other request's to MAX_FORM_BYTES."""
+    from app.uploads import FORM_OVERHEAD, max_bytes
+
+    app.config["MAX_CONTENT_LENGTH"] = max_bytes(app.config) + FORM_OVERHEAD
+
+    @app.before_request
+    def limit_body():
+        view = app.view_functions.get(request.endpoint)
+        if not getattr(view, "takes_upload", False):
+            request.max_content_length = app.config["MAX_FORM_BYTES"]
 
 
 def refuse_default_secret(app: Flask) -> None:

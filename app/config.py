@@ -76,6 +76,8 @@ class Config:
     # Code of the unit that owns content loaded by `flask content sync` when it has no
     # owner yet: trainers of that unit's subtree may author it. Unset: admin only.
     CONTENT_OWNER = os.environ.get("VHCV_CONTENT_OWNER")
+    # The largest body of a request that sends no file (any form: sign-in, editors…).
+    MAX_FORM_BYTES = int(os.environ.get("VHCV_MAX_FORM_BYTES", "1000000"))
     # Autosaves allowed per attempt (a cadre ticks a box at most a few times a second).
     AUTOSAVE_RATE_LIMIT = os.environ.get("AUTOSAVE_RATE_LIMIT", "120 per minute")
     # Seconds after an attempt's deadline in which a save still counts (latency).

@@ -57,7 +57,7 @@ class ImportRejected(DomainError):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _http_error)
 
 
@@ -87,6 +87,10 @@ _TITLES = {
     ),
     404: (_l("Không tìm thấy"), _l("Trang hoặc dữ liệu bạn tìm không tồn tại.")),
     405: (_l("Không hỗ trợ"), _l("Phương thức này không được hỗ trợ.")),
+    413: (
+        _l("Yêu cầu quá lớn"),
+        _l("Dữ liệu gửi lên quá lớn. Tệp tải lên cần nhỏ hơn giới hạn của trang."),
+    ),
     429: (
         _l("Quá nhiều yêu cầu"),
         _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại."),

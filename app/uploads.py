@@ -18,6 +18,14 @@ DEFAULT_MAX_BYTES = 10_000_000  # default of the UPLOAD_MAX_BYTES setting
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and other fields
 
 
+def takes_upload(view):
+    """Mark a view that receives a file: its request body may be as large as an
+    upload (MAX_CONTENT_LENGTH); every other request's is held to MAX_FORM_BYTES
+    (app.limit_request_bodies), before the CSRF check or anything reads it."""
+    view.takes_upload = True
+    return view
+
+
 def max_bytes(config=None) -> int:
     """The largest file an upload page or `flask cadres import` accepts, in bytes:
     the UPLOAD_MAX_BYTES setting of `config` (the current app's by default)."""

@@ -18,7 +18,7 @@ from wtforms import BooleanField, SelectField
 from app.extensions import csrf, db
 from app.security import role_required
 from app.tabular import TableError
-from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes
+from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, takes_upload
 
 from .. import cadre_import
 from ..models import Unit
@@ -43,6 +43,7 @@ class ConfirmImportForm(FlaskForm):
 
 
 @bp.route("/cadres/import", methods=["GET", "POST"])
+@takes_upload
 @csrf.exempt  # the form checks its token itself, after the size check below
 @role_required("hr", "admin")
 def import_cadres():

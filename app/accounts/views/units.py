@@ -11,6 +11,7 @@ from app.errors import DomainError, ImportRejected
 from app.extensions import db
 from app.security import role_required
 from app.tabular import TableError
+from app.uploads import takes_upload
 
 from .. import units as unit_services
 from ..forms import (
@@ -166,6 +167,7 @@ def merge_unit(unit_id: int):
 
 
 @bp.post("/admin/units/import")
+@takes_upload
 @role_required("admin")
 def import_units():
     form = UnitImportForm()

@@ -22,7 +22,7 @@ from app.content.problems import ConversionError
 from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError
 from app.extensions import db
-from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes
+from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes, takes_upload
 
 from ..question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
 from .blueprint import bp
@@ -176,6 +176,7 @@ def bank_export_gift(code: str):
 
 
 @bp.route("/banks/<code>/upload", methods=["GET", "POST"])
+@takes_upload
 def bank_upload(code: str):
     """Upload → per-line errors, or a preview (nothing written) → confirm."""
     bank_row = questions.get_bank(current_user, code)
