@@ -214,6 +214,7 @@ def register_commands(app: Flask) -> None:
     from app.content.cli import content_cli, quizzes_cli
     from app.demo.cli import demo_cli
     from app.quizzes.cli import attempts_cli
+    from app.records.cli import campaigns_cli
     from app.reports.cli import reports_cli
 
     app.cli.add_command(content_cli)
@@ -226,6 +227,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(api_tokens_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(campaigns_cli)
 
 
 __all__ = ["create_app"]

@@ -12,6 +12,9 @@ module_read = _signals.signal("module-read")
 # sender: the Attempt just finalised (graded)
 attempt_finished = _signals.signal("attempt-finished")
 
+# sender: the User just created, or reactivated (flushed): campaigns whose scope it
+# is in give it a record
+user_joined = _signals.signal("user-joined")
 # sender: the User just moved to another unit; kwargs: old_unit_id
 user_moved = _signals.signal("user-moved")
 # sender: the Unit a cadre import was made into, once its cadres are created, updated

@@ -50,6 +50,82 @@ def test_migrations_produce_the_models_schema(tmp_path):
         cleanup()
 
 
+def _insert(connection, table: str, **values) -> int:
+    """A row of `table` as the schema stands, its other required columns filled with
+    plain values; its id."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import MetaData, Table
+
+    columns = Table(table, MetaData(), autoload_with=connection).columns
+    for column in columns:
+        if column.name in values or column.nullable or column.primary_key:
+            continue
+        if column.server_default is not None:
+            continue
+        kind = column.type.python_type if hasattr(column.type, "python_type") else str
+        values[column.name] = {
+            int: 1,
+            bool: True,
+            datetime: datetime(2026, 1, 1, tzinfo=UTC),
+            list: [],
+            dict: {},
+        }.get(kind, "x")
+    table_ = Table(table, MetaData(), autoload_with=connection)
+    return connection.execute(table_.insert().values(**values)).inserted_primary_key[0]
+
+
+def test_the_campaign_migration_requires_the_modules_its_course_has(tmp_path):
+    """Existing campaigns come out requiring the active, published modules of their
+    course, in order: what their records were judged against before."""
+    url, cleanup = _migrated_url(tmp_path)
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url))
+    try:
+        with app.app_context():
+            upgrade(revision="c7f6ffe37d0e")
+            with db.engine.begin() as connection:
+                course = _insert(connection, "course", code="T")
+                for code, order, active, published in (
+                    ("T-2", 2, True, True),
+                    ("T-1", 1, True, True),
+                    ("T-OLD", 3, False, True),
+                    ("T-DRAFT", 4, True, False),
+                ):
+                    module = _insert(
+                        connection,
+                        "module",
+                        code=code,
+                        course_id=course,
+                        order=order,
+                        active=active,
+                    )
+                    if published:
+                        version = _insert(
+                            connection, "module_version", module_id=module
+                        )
+                        connection.execute(
+                            text(
+                                "UPDATE module SET current_version_id = :v "
+                                "WHERE id = :m"
+                            ),
+                            {"v": version, "m": module},
+                        )
+                _insert(connection, "campaign", code="C", course_code="T")
+            upgrade()
+            with db.engine.connect() as connection:
+                required = connection.execute(
+                    text("SELECT required_modules FROM campaign")
+                ).scalar()
+            if isinstance(required, str):  # SQLite gives the JSON text
+                import json
+
+                required = json.loads(required)
+            assert required == ["T-1", "T-2"]
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
 def test_sqlite_file_database_uses_wal_and_busy_timeout(tmp_path):
     app = create_app(
         make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'w.sqlite3'}")

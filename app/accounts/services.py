@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.signals import user_moved
+from app.signals import user_joined, user_moved
 from app.timeutil import utcnow
 from app.vntext import clean_text, fold, sort_key, split_name
 
@@ -107,6 +107,7 @@ def create_user(
         grant_role(user, spec.role, spec.unit)
     db.session.flush()
     audit.record("user.created", actor=actor, target=user, username=username)
+    user_joined.send(user)
     return user
 
 
@@ -207,6 +208,9 @@ def set_active(user: User, active: bool, actor: User | None = None) -> None:
         audit.record(
             "user.activated" if active else "user.deactivated", actor=actor, target=user
         )
+        if active:
+            db.session.flush()
+            user_joined.send(user)
 
 
 def move_user(user: User, unit: Unit, actor: User | None = None) -> None:

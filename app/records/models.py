@@ -24,7 +24,8 @@ STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
 
 class Campaign(db.Model):
     """The annual training: a course and a final quiz, a window, target units and
-    categories. Completion = every module read + the quiz passed inside the window."""
+    categories. Completion = every required module read + the quiz passed inside the
+    window; once completed, a record stays completed."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -36,6 +37,10 @@ class Campaign(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Categories of cadre in scope (keys of accounts.models.CATEGORIES); [] = all.
     categories: Mapped[list] = mapped_column(JSON, default=list)
+    # Codes of the modules to read: the course's at creation. A module published
+    # later is required only after an explicit, audited change
+    # (records.services.require_current_modules).
+    required_modules: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     targets: Mapped[list["CampaignTarget"]] = relationship(

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, select, update
 
-from app.accounts.models import CATEGORIES, Unit, User
+from app.accounts.models import CATEGORIES, RoleAssignment, Unit, User
 from app.audit import services as audit
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
@@ -20,6 +20,7 @@ from app.signals import (
     cadres_imported,
     module_read,
     record_completed,
+    user_joined,
     user_moved,
 )
 from app.timeutil import utcnow
@@ -75,7 +76,7 @@ def create_campaign(
     unknown = [c for c in categories or [] if c not in CATEGORIES]
     if unknown:
         raise InvalidInput(f"Loại cán bộ không hợp lệ: {', '.join(unknown)}.")
-    courses.get_course(course_code)
+    course = courses.get_course(course_code)
     quiz = quizzes.get_quiz(quiz_code)
     campaign = Campaign(
         code=code,
@@ -86,6 +87,7 @@ def create_campaign(
         opens_at=opens_at,
         closes_at=closes_at,
         categories=list(categories or []),
+        required_modules=[m.code for m in courses.active_modules(course)],
     )
     campaign.targets = [CampaignTarget(unit_id=u.id) for u in targets]
     db.session.add(campaign)
@@ -97,21 +99,58 @@ def create_campaign(
 
 
 def _in_scope(campaign: Campaign):
-    """SQL condition on User (joined to its Unit): the cadre is in the campaign."""
+    """SQL condition on User (joined to its Unit): the cadre is in the campaign —
+    active, a learner (an account that only administers takes no training), in a
+    target subtree, of a category the campaign is for."""
     paths = [t.unit.path for t in campaign.targets]
-    condition = and_(
-        User.active.is_(True),
-        Unit.in_subtrees(paths),
+    learner = exists().where(
+        RoleAssignment.user_id == User.id, RoleAssignment.role == "learner"
     )
+    condition = and_(User.active.is_(True), learner, Unit.in_subtrees(paths))
     if campaign.categories:
         condition = and_(condition, User.category.in_(campaign.categories))
     return condition
 
 
+def required_modules(campaign: Campaign) -> list[str]:
+    """The codes of the modules a cadre must read for `campaign`: those it requires
+    that its course still has (a module withdrawn since cannot be read)."""
+    active = {
+        m.code for m in courses.active_modules(courses.get_course(campaign.course_code))
+    }
+    return [code for code in campaign.required_modules if code in active]
+
+
+def require_current_modules(campaign: Campaign, actor: User | None = None) -> list[str]:
+    """Make the campaign require the modules its course has now (the explicit,
+    audited change after a module is published); the codes added. Records already
+    completed stay completed; the others are judged again."""
+    before = list(campaign.required_modules)
+    course = courses.get_course(campaign.course_code)
+    campaign.required_modules = [m.code for m in courses.active_modules(course)]
+    added = [c for c in campaign.required_modules if c not in before]
+    removed = [c for c in before if c not in campaign.required_modules]
+    if not added and not removed:
+        return []
+    audit.record(
+        "campaign.modules_required",
+        actor=actor,
+        target=campaign,
+        added=added,
+        removed=removed,
+    )
+    db.session.flush()
+    for record in db.session.scalars(
+        select(TrainingRecord).where(TrainingRecord.campaign_id == campaign.id)
+    ):
+        refresh_record(record)
+    return added
+
+
 def ensure_records(campaign: Campaign) -> int:
     """Give every cadre in scope a record (one INSERT … SELECT) and move existing
     records to their cadre's current unit. Returns the records created."""
-    total = len(courses.active_modules(courses.get_course(campaign.course_code)))
+    total = len(required_modules(campaign))
     missing = (
         select(
             db.literal(campaign.id),
@@ -190,39 +229,42 @@ def refresh_record(
     record: TrainingRecord, now: datetime | None = None
 ) -> TrainingRecord:
     """Recompute a record from the cadre's reading and attempts. Completion = every
-    module read + a passing attempt finished inside the window; it is dated when the
-    last of the two happened, and keeps the unit of that moment."""
+    required module read + a passing attempt finished inside the window; it is dated
+    when the last of the two happened, and keeps the unit of that moment. A
+    completed record stays completed (its certificate with it), whatever is
+    published or required later."""
     now = now or utcnow()
     campaign, user = record.campaign, record.user
     course = courses.get_course(campaign.course_code)
-    reading = courses.course_progress(user, course)
+    required = set(required_modules(campaign))
+    rows = [
+        r
+        for r in courses.course_progress(user, course).rows
+        if r.module.code in required
+    ]
     quiz = quizzes.get_quiz(campaign.quiz_code)
     finished = [a for a in quizzes.history(user, quiz) if a.state == "finished"]
     in_window = [
         a for a in finished if campaign.opens_at <= a.finished_at <= campaign.closes_at
     ]
     passing = sorted((a for a in in_window if a.passed), key=lambda a: a.finished_at)
-    record.modules_total = reading.total
-    record.modules_read = reading.read_count
+    read_count = sum(r.status == courses.READ for r in rows)
+    record.modules_total = len(rows)
+    record.modules_read = read_count
     record.attempts = len(finished)
     record.best_percent = max((a.percent for a in in_window), default=None)
     record.passed = bool(passing)
-    all_read = reading.total > 0 and reading.read_count == reading.total
-    if all_read and passing:
-        newly = record.status != COMPLETED
-        if newly:
-            read_at = courses.last_read_at(user, course)
-            record.completed_at = max(filter(None, [read_at, passing[0].finished_at]))
-            record.completed_unit_id = user.unit_id
+    all_read = bool(rows) and read_count == len(rows)
+    if record.status == COMPLETED:
+        pass  # never back: the record keeps its completion and unit of that day
+    elif all_read and passing:
+        read_at = courses.last_read_at(user, course)
+        record.completed_at = max(filter(None, [read_at, passing[0].finished_at]))
+        record.completed_unit_id = user.unit_id
         record.status = COMPLETED
-        if newly:
-            db.session.flush()
-            record_completed.send(record)
-    elif (
-        reading.read_count
-        or finished
-        or any(r.status != "not_started" for r in reading.rows)
-    ):
+        db.session.flush()
+        record_completed.send(record)
+    elif read_count or finished or any(r.status != "not_started" for r in rows):
         record.status = IN_PROGRESS
     else:
         record.status = NOT_STARTED
@@ -247,6 +289,43 @@ def _on_module_read(progress, user, module, **_):
         refresh_record(record)
 
 
+def running_campaigns(now: datetime | None = None) -> list[Campaign]:
+    """Campaigns not yet closed: those a cadre who joins or moves now takes part in
+    (a closed campaign's records are its history)."""
+    now = now or utcnow()
+    return [c for c in list_campaigns() if c.closes_at > now]
+
+
+def ensure_user_records(user: User) -> int:
+    """Give `user` a record in every running campaign whose scope it is in, in the
+    caller's transaction; the records created."""
+    created = 0
+    for campaign in running_campaigns():
+        in_scope = db.session.scalar(
+            select(User.id)
+            .join(User.unit)
+            .where(User.id == user.id, _in_scope(campaign))
+        )
+        if in_scope is None or record_for(user, campaign) is not None:
+            continue
+        record = TrainingRecord(
+            campaign=campaign,
+            user=user,
+            unit_id=user.unit_id,
+            status=NOT_STARTED,
+            modules_total=len(required_modules(campaign)),
+        )
+        db.session.add(record)
+        refresh_record(record)
+        created += 1
+    return created
+
+
+@user_joined.connect
+def _on_user_joined(user, **_):
+    ensure_user_records(user)
+
+
 @user_moved.connect
 def _on_user_moved(user, **_):
     db.session.execute(
@@ -255,12 +334,13 @@ def _on_user_moved(user, **_):
         .values(unit_id=user.unit_id)
         .execution_options(synchronize_session=False)
     )
+    ensure_user_records(user)  # moved into a campaign's scope
 
 
 @cadres_imported.connect
 def _on_cadres_imported(root, **_):
     """New cadres, and cadres moved or reactivated, may now be in a campaign."""
-    for campaign in list_campaigns():
+    for campaign in running_campaigns():
         ensure_records(campaign)
 
 

@@ -38,7 +38,7 @@ def write_module(
     minutes: int = 4,
     title: str | None = None,
 ) -> Path:
-    names = {1: "01-mot.md", 2: "02-hai.md", 3: "03-ba.md"}
+    names = {1: "01-mot.md", 2: "02-hai.md", 3: "03-ba.md", 4: "04-bon.md"}
     path = folder / names[order]
     path.write_text(
         MODULE.format(

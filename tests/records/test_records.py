@@ -10,6 +10,7 @@ from app.quizzes import attempts
 from app.records import services as records
 from app.records.models import TrainingRecord
 from app.timeutil import utcnow
+from tests.factories import make_user
 from tests.records.helpers import make_campaign, read_all
 
 
@@ -164,3 +165,111 @@ def test_transcript_lists_the_campaign(ctx, tmp_path):
     make_campaign(tmp_path)
     rows = records.transcript(user("in1"))
     assert [r.campaign.code for r in rows] == ["C2026"]
+
+
+# --- Records that are always there and never go backwards ---------------------------
+
+
+def test_a_cadre_created_after_the_campaign_gets_a_record(app, runner, tmp_path):
+    with app.app_context():
+        make_campaign(tmp_path)
+        db.session.commit()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "moi",
+            "--password",
+            "Passw0rd!",
+            "--full-name",
+            "Đinh Văn Mới",
+            "--unit",
+            "D1",
+            "--role",
+            "learner",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert record("moi") is not None and record("moi").status == "not_started"
+        now = utcnow()
+        read_all(user("moi"), now)
+        _pass_quiz(user("moi"), now + timedelta(minutes=1))
+        db.session.commit()
+        assert record("moi").status == "completed"
+
+
+def test_a_cadre_moved_or_reactivated_into_the_scope_gets_a_record(ctx, tmp_path):
+    from app.accounts import services as accounts
+
+    campaign, tree = make_campaign(tmp_path)
+    outsider = user("out")  # C1: outside the campaign's subtree D
+    assert record("out") is None
+    accounts.move_user(outsider, tree["D1"])
+    assert records.record_for(outsider, campaign) is not None
+    sleeper = make_user("ngu", tree["D1A"])
+    db.session.delete(records.record_for(sleeper, campaign))
+    accounts.set_active(sleeper, False)
+    accounts.set_active(sleeper, True)
+    assert records.record_for(sleeper, campaign) is not None
+
+
+def test_a_closed_campaign_takes_no_new_cadre(ctx, tmp_path):
+    now = utcnow()
+    campaign, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=60), closes=now - timedelta(days=1)
+    )
+    late = make_user("tre", tree["D1"])
+    assert records.record_for(late, campaign) is None
+
+
+def test_completion_never_goes_back_when_a_module_is_published(ctx, tmp_path):
+    from app.content.modules import load_content
+    from app.content.sync_courses import sync_content, url_builders
+    from app.records.models import Certificate
+    from tests.courses.content import write_module
+
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    read_all(user("in1"), now)
+    _pass_quiz(user("in1"), now + timedelta(minutes=1))
+    read_all(user("in2"), now)  # read everything, not yet passed
+    in5 = make_user("in5", tree["D1A"])
+    read_all(in5, now)  # the three modules; will not pass before the change
+    db.session.commit()
+    assert record("in1").status == "completed"
+    write_module(tmp_path / "khoa-thu", 4, title="Học phần mới")
+    sync_content(load_content(tmp_path), *url_builders())
+    for record_ in db.session.scalars(select(TrainingRecord)):
+        records.refresh_record(record_)  # as any later event (an import) does
+    _pass_quiz(user("in2"), now + timedelta(minutes=2))
+    db.session.commit()
+    # the campaign still requires the modules it had: both are completed
+    assert record("in1").status == record("in2").status == "completed"
+    assert db.session.scalar(
+        select(Certificate).where(Certificate.revoked_at.is_(None))
+    )
+    assert record("in5").modules_total == 3 and record("in5").modules_read == 3
+    # the change of requirement is explicit and audited; completions stay
+    added = records.require_current_modules(campaign)
+    db.session.commit()
+    assert added and record("in1").status == "completed"
+    assert record("in5").status == "in_progress"
+    assert record("in5").modules_read == record("in5").modules_total - 1
+    from app.audit.models import AuditEvent
+
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "campaign.modules_required")
+    )
+    assert event is not None
+
+
+def test_campaigns_require_modules_cli(app, runner, tmp_path):
+    with app.app_context():
+        make_campaign(tmp_path)
+        db.session.commit()
+    same = runner.invoke(args=["campaigns", "require-modules", "C2026"])
+    assert same.exit_code == 0 and "đã yêu cầu đủ" in same.output
+    unknown = runner.invoke(args=["campaigns", "require-modules", "KHONG"])
+    assert unknown.exit_code != 0 and "Không có đợt bồi dưỡng" in unknown.output

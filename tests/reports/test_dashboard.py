@@ -64,8 +64,8 @@ def build(tmp_path) -> dict:
         now + timedelta(days=30),
         [tree["P"]],
     )
-    # officers made after the campaigns, so that they hold no record themselves
-    make_user("hr", tree["D"], roles=[("hr", tree["D"]), ("learner", None)])
+    # officers who are not learners: they take no training, so hold no record
+    make_user("hr", tree["D"], roles=[("hr", tree["D"])])
     make_user("hrc", tree["C"], roles=[("hr", tree["C"])])
     make_user("adm", tree["P"], roles=[("admin", None)])
     read_all(user("in1"), now)
