@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from app.accounts.models import Unit
 from app.extensions import db
 from app.records.models import COMPLETED, NOT_STARTED, Campaign, TrainingRecord
+from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold
 
@@ -158,17 +159,24 @@ def annual_report(
     return AnnualReportInfo(campaign, root, ordered, now or utcnow())
 
 
+def _merged_text(sheet, row: int, last: int, text: str, cell_format, first: int = 0):
+    """`text` across columns first..last of `row`, always as text: merge_range
+    writes through write(), which would make a title starting with "=" a formula."""
+    sheet.merge_range(row, first, row, last, "", cell_format)
+    sheet.write_string(row, first, text, cell_format)
+
+
 def annual_xlsx(report: AnnualReportInfo) -> bytes:
     """The report as an XLSX workbook (one sheet, ready to print on A4)."""
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS | {"in_memory": True})
     sheet = workbook.add_worksheet(f"Báo cáo {report.campaign.year}")
     f = _Formats(workbook)
     last = len(COLUMNS) - 1
-    sheet.merge_range(0, 0, 0, last, report.title, f.title)
-    sheet.merge_range(1, 0, 1, last, report.campaign.title, f.center)
-    sheet.merge_range(2, 0, 2, last, f"Đơn vị: {report.root.name}", f.center)
-    sheet.merge_range(3, 0, 3, last, report.dated, f.dated)
+    _merged_text(sheet, 0, last, report.title, f.title)
+    _merged_text(sheet, 1, last, report.campaign.title, f.center)
+    _merged_text(sheet, 2, last, f"Đơn vị: {report.root.name}", f.center)
+    _merged_text(sheet, 3, last, report.dated, f.dated)
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)
         sheet.write_string(5, column, heading, f.header)
@@ -177,7 +185,7 @@ def annual_xlsx(report: AnnualReportInfo) -> bytes:
     end = 6 + len(report.rows) + 1
     sheet.write_string(end, 0, report.due_note, f.note)
     sheet.write_string(end + 2, 1, "NGƯỜI LẬP BIỂU", f.signature)
-    sheet.merge_range(end + 2, 3, end + 2, last, "THỦ TRƯỞNG ĐƠN VỊ", f.signature)
+    _merged_text(sheet, end + 2, last, "THỦ TRƯỞNG ĐƠN VỊ", f.signature, first=3)
     sheet.repeat_rows(5)
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)

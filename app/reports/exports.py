@@ -43,6 +43,15 @@ COLUMN_WIDTHS = (14, 30, 36, 18, 14, 13, 8, 16, 20)
 YES, NO = "Có", "Không"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# Every workbook of the app: a text is never read as a formula, a number or a URL,
+# whoever typed it (a cadre's name "=HYPERLINK(…)", a campaign title "@…"); the code
+# writes numbers and dates with write_number/write_datetime where it means them.
+XLSX_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
 
 def format_score(value: float | None) -> str:
     """85.0 -> "85", 85.25 -> "85.3", None -> ""."""
@@ -94,7 +103,7 @@ def write_xlsx(
     Completion dates are real dates (Vietnam day) shown as dd/mm/yyyy.
     """
     target = str(target) if isinstance(target, Path) else target
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    workbook = xlsxwriter.Workbook(target, XLSX_OPTIONS | {"constant_memory": True})
     sheet = workbook.add_worksheet(_sheet_name(title))
     bold = workbook.add_format({"bold": True, "bg_color": "#F2E6E6", "border": 1})
     day = workbook.add_format({"num_format": "dd/mm/yyyy"})
@@ -102,7 +111,8 @@ def write_xlsx(
     for column, width in enumerate(COLUMN_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, HEADER, bold)
+    for column, heading in enumerate(HEADER):
+        sheet.write_string(0, column, heading, bold)
     count = 0
     for count, row in enumerate(rows, 1):
         _write_xlsx_row(sheet, count, row, day, score)

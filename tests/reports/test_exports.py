@@ -300,3 +300,56 @@ def test_csv_cells_that_excel_would_run_as_formulas_are_quoted():
     )
     assert exports.csv_values(row)[:3] == ("'=1+2", "'@Lê Văn A", "Tổ 1")
     assert exports.csv_values(row)[5:] == ("85.2", "Có", "", "")
+
+
+HOSTILE = ('=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(1,2)")
+
+
+def _no_formula_cells(body: bytes) -> list[str]:
+    """Every cell's text; fails when a cell holds a formula."""
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    texts = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (cell.coordinate, cell.value)
+                texts.append(str(cell.value))
+    return texts
+
+
+def test_no_export_turns_a_hostile_name_or_title_into_a_formula(
+    app, client, runner, auth, data, tmp_path
+):
+    """Names, units and titles typed as formulas come out as text in every XLSX: the
+    records export (page and CLI) and the annual report (page and CLI)."""
+    with app.app_context():
+        campaign = records.get_campaign("C2026")
+        campaign.title = HOSTILE[0]
+        db.session.scalar(select(Unit).where(Unit.code == "D1")).name = HOSTILE[1]
+        db.session.scalar(
+            select(User).where(User.username == "in1")
+        ).full_name = HOSTILE[2]
+        db.session.scalar(
+            select(User).where(User.username == "in2")
+        ).employee_code = HOSTILE[3]
+        db.session.commit()
+    auth.login("hrd")
+    query = f"?campaign=C2026&unit={data['D']}"
+    bodies = []
+    for route in ("export.xlsx", "annual.xlsx"):
+        response = client.get(f"/reports/{route}{query}")
+        assert response.status_code == 200
+        bodies.append(response.get_data())
+        response.close()
+    base = ["--campaign", "C2026", "--unit", "D", "--format", "xlsx", "-o"]
+    for command in ("export", "annual"):
+        out = tmp_path / f"{command}.xlsx"
+        result = runner.invoke(args=["reports", command, *base, str(out)])
+        assert result.exit_code == 0, result.output
+        bodies.append(out.read_bytes())
+    records_texts = _no_formula_cells(bodies[0]) + _no_formula_cells(bodies[2])
+    annual_texts = _no_formula_cells(bodies[1]) + _no_formula_cells(bodies[3])
+    for hostile in (HOSTILE[1], HOSTILE[2], HOSTILE[3]):
+        assert records_texts.count(hostile) == 2, hostile
+    assert any(HOSTILE[0] in text for text in annual_texts)
+    assert annual_texts.count(HOSTILE[1]) == 2
