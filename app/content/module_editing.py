@@ -7,18 +7,22 @@ Operations flush, never commit.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.courses import services as courses
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.markdown import Rendered, markdown_problems, render_markdown, slugify
+from app.markdown import Rendered, render_markdown, slugify
 from app.timeutil import utcnow
 from app.vntext import clean_text, nfc
 
+from . import links
 from .frontmatter import CODE
 from .modules import ModuleFile, content_hash
 from .ownership import get_owned
@@ -104,10 +108,45 @@ def render(module: Module, body: str) -> Rendered:
     return render_markdown(body, resolver_for(module.course))
 
 
-def problems(text: ModuleText) -> list[str]:
-    """What stops a text from being published, as messages naming the line."""
+@dataclass
+class _PublishedCourse:
+    """A course folder as `flask content check` sees it (links.Folder), made of what
+    learners are shown: the published modules (with `text` in place of the one being
+    edited) and the images in the course's folder on disk."""
+
+    directory: Path
+    bodies: dict[str, str]  # module file name → Markdown body
+
+    @property
+    def module_names(self) -> set[str]:
+        return set(self.bodies)
+
+    def anchors(self, filename: str) -> set[str] | None:
+        body = self.bodies.get(filename)
+        return None if body is None else links.anchors(body)
+
+
+def _published_course(module: Module, text: ModuleText) -> _PublishedCourse:
+    course = module.course
+    bodies = {
+        m.filename: m.current_version.body_md
+        for m in courses.active_modules(course)
+        if m.filename
+    }
+    bodies[module.filename] = text.body
+    directory = Path(current_app.config["COURSES_DIR"]) / course.folder
+    return _PublishedCourse(directory, bodies)
+
+
+def problems(module: Module, text: ModuleText) -> list[str]:
+    """What stops a text of `module` from being published, as messages naming the
+    line: what `flask content check` refuses in a module file (unsupported
+    Markdown, links to a module, heading or image that does not exist)."""
     found = [
-        f"Dòng {line}: {message}" for line, message in markdown_problems(text.body)
+        f"Dòng {p.line}: {p.message}"
+        for p in links.body_problems(
+            text.body, 1, module.filename, _published_course(module, text)
+        )
     ]
     if not text.title:
         found.insert(0, "Tiêu đề không được để trống.")
@@ -168,7 +207,7 @@ def publish_text(
             "Học phần chưa biết tên tệp của mình: hãy chạy `flask content sync` một "
             "lần sau khi nâng cấp, rồi xuất bản."
         )
-    found = problems(text)
+    found = problems(module, text)
     if found:
         raise InvalidInput("Chưa xuất bản được: " + " ".join(found))
     new_hash = digest(module, text)

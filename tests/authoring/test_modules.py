@@ -196,8 +196,12 @@ def test_xss_is_neutralised_in_preview_and_learner_page(app, client, auth, conte
     assert "HTML thô không được phép" in refused.get_data(as_text=True)
     assert _module(app)[0] == 1  # raw HTML is never published
     client.post(EDIT, data=_form(auth, body=MARKDOWN_XSS))
-    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
-    assert _module(app)[0] == 2
+    refused = client.post(
+        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+    )  # as `flask content check` refuses it: links of a forbidden scheme
+    assert "liên kết dùng giao thức không được phép" in refused.get_data(as_text=True)
+    _assert_clean(refused.get_data(as_text=True))  # its preview is clean all the same
+    assert _module(app)[0] == 1
     auth.logout()
     auth.login("learner")
     _assert_clean(client.get("/modules/T-M1").get_data(as_text=True))
@@ -240,6 +244,42 @@ def test_publish_refuses_markdown_problems(app, client, auth, content):
     page = response.get_data(as_text=True)
     assert "Chưa xuất bản được" in page
     assert _module(app) == (1, True)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("Xem [học phần](99-khong-co.md).", "liên kết tới học phần không tồn tại"),
+        ("Xem [mục](02-hai.md#khong-co-muc).", "không có mục #khong-co-muc"),
+        ("![Sơ đồ](images/khong-co.png)", "thiếu hình ảnh: images/khong-co.png"),
+        ("[tệp](../../etc/passwd)", "tệp ảnh và tệp đính kèm phải nằm trong"),
+        ("[x](javascript:alert(1))", "liên kết dùng giao thức không được phép"),
+    ],
+)
+def test_publish_refuses_what_content_check_refuses(
+    app, client, auth, content, body, message
+):
+    """The browser's publish runs the checks of `flask content check`: links to a
+    module, a heading or an image that does not exist are refused, with the line."""
+    auth.login("trainer")
+    client.post(EDIT, data=_form(auth, body=f"## Mục\n\n{body}\n"))
+    response = client.post(
+        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Chưa xuất bản được" in page and f"Dòng 3: {message}" in page
+    assert _module(app) == (1, True)
+
+
+def test_publish_takes_links_that_exist(app, client, auth, content):
+    auth.login("trainer")
+    body = (
+        "## Mục\n\nXem [học phần 2](02-hai.md#dieu-2-dinh-nghia) và "
+        "![Logo](images/logo.png), [mục này](#muc).\n"
+    )
+    client.post(EDIT, data=_form(auth, body=body))
+    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
+    assert _module(app) == (2, False)
 
 
 def test_new_module_is_hidden_until_published(app, client, auth, content):

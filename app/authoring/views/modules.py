@@ -54,7 +54,7 @@ def module_edit(code: str):
         form=form,
         draft=modules.draft_of(module),
         rendered=modules.render(module, body),
-        problems=modules.problems(_text(form)) if form.body.data else [],
+        problems=modules.problems(module, _text(form)) if form.body.data else [],
         actions=EmptyForm(),
     )
 
@@ -69,7 +69,7 @@ def module_preview(code: str):
     return render_template(
         "authoring/modules/_preview.html",
         rendered=modules.render(module, text.body),
-        problems=modules.problems(text) if text.body.strip() else [],
+        problems=modules.problems(module, text) if text.body.strip() else [],
     )
 
 
