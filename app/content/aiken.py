@@ -37,6 +37,8 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
         question = _question(block, f"{code_prefix}-{ordinal:03d}", problems)
         if question is not None:
             questions.append(question)
+    if not questions and not problems:
+        raise ConversionError("Tệp Aiken không có câu hỏi nào; chưa nhập gì.", [])
     if problems:
         problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("line ")))
         raise ConversionError(

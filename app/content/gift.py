@@ -65,6 +65,8 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
         if result is not None:
             found.append((ordinal, *result))
     questions = _with_codes(found, code_prefix, problems)
+    if not questions and not problems:
+        raise ConversionError("Tệp GIFT không có câu hỏi nào; chưa nhập gì.", [])
     if problems:
         problems.sort(key=_problem_line)
         raise ConversionError(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app import uploads
 from app.accounts import cadre_import
 from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
+from app.accounts.cadre_import.planning import UNUSABLE_CODE
 from app.accounts.cadre_import.reading import make_row
 from app.accounts.models import Unit, User
 from app.audit.models import AuditEvent
@@ -317,9 +318,10 @@ def test_a_cadre_outside_the_officers_subtree_is_an_error_never_moved(ctx):
     plan = plan_of(
         csv_bytes("ma can bo,ho va ten,ma don vi", "OUT1,Ai Đó,D1"), tree["D"], hr
     )
-    assert messages(plan) == [
-        "list.csv:2: mã cán bộ đã thuộc đơn vị khác ngoài phạm vi"
-    ]
+    # the same words as for a taken username: nothing says the code is a cadre's
+    # of another unit
+    assert messages(plan) == [f"list.csv:2: {UNUSABLE_CODE}"]
+    assert "C1" not in UNUSABLE_CODE and "đơn vị khác ngoài" not in UNUSABLE_CODE
     assert user("OUT1").unit.code == "C1"
 
 
@@ -334,10 +336,7 @@ def test_a_username_taken_by_another_account_is_an_error(ctx):
     tree = make_tree()
     make_user("z1", tree["D"])  # an account without an employee code
     plan = plan_of(csv_bytes("ma can bo,ho va ten", "Z1,Lê Văn Một"), tree["D"])
-    assert messages(plan) == [
-        "list.csv:2: tên đăng nhập “z1” (mã cán bộ viết thường) đã được dùng bởi "
-        "một tài khoản khác"
-    ]
+    assert messages(plan) == [f"list.csv:2: {UNUSABLE_CODE}"]
 
 
 def test_updates_are_listed_field_by_field_and_a_move_inside_scope_is_shown(ctx):
@@ -635,6 +634,8 @@ def test_warnings_must_be_accepted_before_confirming(app, client, auth, hr_tree)
 
 def test_an_upload_without_the_csrf_token_is_not_processed(app, client, auth, hr_tree):
     auth.login("hr")
+    with app.app_context():
+        before = cadre_count()
     response = client.post(
         "/cadres/import",
         data={
@@ -745,7 +746,27 @@ def test_confirm_plans_again_and_refuses_when_the_data_changed(
         make_user("e100", c1, employee_code="E100", password=None)
     response = client.post(url, data={"csrf_token": csrf_token(client, "/password")})
     assert response.status_code == 409
-    assert "mã cán bộ đã thuộc đơn vị khác ngoài phạm vi" in response.get_data(True)
+    assert UNUSABLE_CODE in response.get_data(True)
     with app.app_context():
         assert cadre_count() == 4
     assert list(upload_folder(app).iterdir()) == []
+
+
+def test_an_upload_without_its_form_token_says_so_and_imports_nothing(
+    app, client, auth, hr_tree
+):
+    auth.login("hr")
+    with app.app_context():
+        before = cadre_count()
+    response = client.post(
+        "/cadres/import",
+        data={
+            "unit": str(hr_tree["D"]),
+            "file": (io.BytesIO((DATA / "english.csv").read_bytes()), "english.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+    with app.app_context():
+        assert cadre_count() == before

@@ -137,5 +137,6 @@ def test_all_problems_in_line_order_and_nothing_imported():
     ]
 
 
-def test_empty_file():
-    assert parse_aiken("\ufeff\r\n\r\n", "AK") == []
+def test_an_empty_file_is_refused_not_imported_as_nothing():
+    with pytest.raises(ConversionError, match="không có câu hỏi nào"):
+        parse_aiken("\ufeff\r\n\r\n", "AK")

@@ -464,8 +464,9 @@ def test_all_problems_are_collected_in_line_order_and_nothing_is_returned():
     assert "line 7: thiếu dấu }" in str(error)
 
 
-def test_empty_file_has_no_questions():
-    assert parse_gift("\ufeff// chỉ có ghi chú\n\n$CATEGORY: x\n", "T") == []
+def test_a_file_with_no_question_is_refused_not_imported_as_nothing():
+    with pytest.raises(ConversionError, match="không có câu hỏi nào"):
+        parse_gift("\ufeff// chỉ có ghi chú\n\n$CATEGORY: x\n", "T")
 
 
 # --- export -----------------------------------------------------------------------

@@ -15,6 +15,14 @@ from ..permissions import scope_paths
 from .checking import CREATE, ERROR, UNCHANGED, UPDATE, PlannedRow, check_row
 from .reading import CadreRows
 
+# One message for every code this import may not use (another account's username,
+# or a cadre outside the importer's scope): it says nothing of who holds the code.
+UNUSABLE_CODE = (
+    "mã cán bộ này không dùng được trong phạm vi của bạn (đã được dùng cho một tài "
+    "khoản khác); nếu cán bộ chuyển đến từ đơn vị khác, hãy đề nghị quản trị viên "
+    "chuyển cán bộ"
+)
+
 
 @dataclass
 class ImportPlan:
@@ -147,16 +155,13 @@ def _decide(plan, existing, usernames, current, root: Unit, scope) -> None:
     user = existing.get(code)
     if user is None:
         if code.lower() in usernames:
-            plan.errors.append(
-                f"tên đăng nhập “{code.lower()}” (mã cán bộ viết thường) đã được dùng "
-                "bởi một tài khoản khác"
-            )
+            plan.errors.append(UNUSABLE_CODE)
         plan.values["unit"] = plan.values["unit"] or root
         plan.action = CREATE
         return
     unit = current[user.unit_id]
     if not unit.in_subtrees(scope):
-        plan.errors.append("mã cán bộ đã thuộc đơn vị khác ngoài phạm vi")
+        plan.errors.append(UNUSABLE_CODE)
         return
     plan.user_id = user.id
     if plan.values["unit"] is None and not unit.in_subtree(root.path):

@@ -58,6 +58,14 @@ def import_cadres():
         return _form_page(_empty_form(), _too_big(size, limit), 413)
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
+        if form.is_submitted() and form.csrf_token.errors:
+            return _form_page(
+                form,
+                _(
+                    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
+                ),
+                400,
+            )
         return _form_page(form)
     upload = form.file.data
     data = upload.stream.read(limit + 1)

@@ -24,7 +24,7 @@ from app.security import CSP, role_required
 from .. import annual, exports
 from .blueprint import bp
 
-CSV_MIME = "text/csv; charset=utf-8"
+CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
