@@ -62,7 +62,8 @@ def import_cadres():
             return _form_page(
                 form,
                 _(
-                    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
+                    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang "
+                    "và thử lại."
                 ),
                 400,
             )
