@@ -62,7 +62,7 @@
 
   function save(fieldset) {
     var position = fieldset.getAttribute("data-position");
-    var body = new URLSearchParams();  // urlencoded: the server's fast path
+    var body = new URLSearchParams();  // urlencoded: a small body, parsed at once
     body.append("t", attemptToken);
     body.append("position", position);
     fieldset.querySelectorAll("input:checked").forEach(function (input) {
@@ -71,7 +71,7 @@
     mark(position, "Đang lưu…", false);
     fetch(answerUrl, { method: "POST", body: body, credentials: "same-origin",
                        headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json().then(function (d) { return [r.ok, d]; }); })
+      .then(function (r) { return r.json().then(function (d) { return [r.ok, d, r.status]; }); })
       .then(function (result) {
         if (result[0]) {
           var at = new Date(result[1].saved_at);
@@ -81,7 +81,7 @@
         } else {
           mark(position, "✗ " + result[1].error, false);
           announce(result[1].error);
-          if (result[1].state === "finished") resync();
+          if (result[2] === 409) resync();  // too late or submitted: the server decides
         }
       })
       .catch(function () {
