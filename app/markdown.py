@@ -114,7 +114,9 @@ def _own_names(tag: str, attribute: str, value: str) -> str | None:
     ("#muc", "/modules/M3#muc") pointed at the prefixed id."""
     if attribute == "class":
         names = [
-            name if name in OWN_CLASSES else CLASS_PREFIX + name
+            name
+            if name in OWN_CLASSES or name.startswith(CLASS_PREFIX)
+            else CLASS_PREFIX + name
             for name in value.split()
         ]
         return " ".join(names) or None

@@ -8,6 +8,7 @@ CRC error, not in more memory).
 """
 
 import io
+import re
 import zipfile
 
 # The most a package may unpack to, all members together. A 100,000-row cadre list
@@ -32,13 +33,14 @@ def check_unpacked_size(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> None:
         )
 
 
-def count_tags(data: bytes, member: str, tags: tuple[bytes, ...], limit: int) -> int:
-    """How many times any of `tags` (e.g. b"<w:p>", b"<w:p ") opens in `member`,
-    counted while inflating it chunk by chunk, never holding more than a chunk;
-    stops counting past `limit` (the count returned is then limit + 1)."""
-    found = 0
-    tail = b""
-    keep = max(len(t) for t in tags) - 1
+def count_elements(data: bytes, member: str, name: bytes, limit: int) -> int:
+    """How many elements `name` (b"p", b"row") open in the XML part `member`, with
+    any namespace prefix (<w:p …>, <p/>, <x:row>), counted while inflating it chunk
+    by chunk, never holding more than a chunk; stops past `limit` (then returns
+    limit + 1). 0 when the package has no such part."""
+    tag = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?" + re.escape(name) + rb"[\s/>]")
+    keep = 64  # longer than any tag the pattern matches
+    found, tail = 0, b""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             stream = archive.open(member)
@@ -48,13 +50,11 @@ def count_tags(data: bytes, member: str, tags: tuple[bytes, ...], limit: int) ->
             while chunk := stream.read(_CHUNK):
                 window = tail + chunk
                 # A tag cut by the chunk boundary is whole in this window; one that
-                # lies wholly in the tail was counted with the chunk before.
-                found += sum(
-                    window.count(tag, max(0, len(tail) - len(tag) + 1)) for tag in tags
-                )
-                tail = window[-keep:] if keep else b""
+                # ends in the tail was counted with the chunk before.
+                found += sum(1 for m in tag.finditer(window) if m.end() > len(tail))
                 if found > limit:
                     return limit + 1
+                tail = window[-keep:]
     return found
 
 

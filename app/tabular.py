@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from app.legacy_text import Conversion, fix_text
-from app.packages import PackageRefused, check_unpacked_size, count_tags, sheets
+from app.packages import PackageRefused, check_unpacked_size, count_elements, sheets
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
 
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -281,10 +281,7 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
     try:
         check_unpacked_size(data)
         rows = max(
-            (
-                count_tags(data, m, (b"<row ", b"<row>"), MAX_ROWS + 1)
-                for m in sheets(data)
-            ),
+            (count_elements(data, m, b"row", MAX_ROWS + 1) for m in sheets(data)),
             default=0,
         )
     except PackageRefused as refused:

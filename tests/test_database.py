@@ -110,17 +110,79 @@ def test_the_campaign_migration_requires_the_modules_its_course_has(tmp_path):
                             ),
                             {"v": version, "m": module},
                         )
-                _insert(connection, "campaign", code="C", course_code="T")
+                _insert(connection, "quiz", code="Q")
+                _insert(
+                    connection, "campaign", code="C", course_code="T", quiz_code="Q"
+                )
             upgrade()
             with db.engine.connect() as connection:
-                required = connection.execute(
-                    text("SELECT required_modules FROM campaign")
-                ).scalar()
-            if isinstance(required, str):  # SQLite gives the JSON text
-                import json
+                required = [
+                    connection.execute(
+                        text(f"SELECT required_modules FROM {t}")
+                    ).scalar()
+                    for t in ("campaign", "quiz")
+                ]
+            import json
 
-                required = json.loads(required)
-            assert required == ["T-1", "T-2"]
+            required = [json.loads(r) if isinstance(r, str) else r for r in required]
+            assert required == [["T-1", "T-2"], ["T-1", "T-2"]]
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
+def test_stored_html_gets_its_ids_and_classes_prefixed(tmp_path):
+    """HTML rendered before the prefix (content that is never rendered again) is
+    sanitised again: no stored id or author class can take the page's own."""
+    import json
+
+    url, cleanup = _migrated_url(tmp_path)
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url))
+    old_html = '<h2 id="timer">A</h2><p class="question">b <a href="#timer">c</a></p>'
+    try:
+        with app.app_context():
+            upgrade(revision="f3a1b2c4d5e6")
+            with db.engine.begin() as connection:
+                course = _insert(connection, "course", code="T", intro_html=old_html)
+                module = _insert(connection, "module", code="M", course_id=course)
+                toc = [{"level": 2, "anchor": "timer", "title": "A"}]
+                _insert(
+                    connection,
+                    "module_version",
+                    module_id=module,
+                    html=old_html,
+                    toc=toc,
+                )
+                bank = _insert(connection, "question_bank", code="B")
+                question = _insert(connection, "question", code="Q1", bank_id=bank)
+                options = [{"key": "a", "html": '<span id="q1">x</span>'}]
+                _insert(
+                    connection,
+                    "question_version",
+                    question_id=question,
+                    stem_html=old_html,
+                    options=options,
+                )
+            upgrade()
+            with db.engine.connect() as connection:
+                html, toc = connection.execute(
+                    text("SELECT html, toc FROM module_version")
+                ).one()
+                intro = connection.execute(
+                    text("SELECT intro_html FROM course")
+                ).scalar()
+                stem, options = connection.execute(
+                    text("SELECT stem_html, options FROM question_version")
+                ).one()
+            toc = json.loads(toc) if isinstance(toc, str) else toc
+            options = json.loads(options) if isinstance(options, str) else options
+            expected = (
+                '<h2 id="md-timer">A</h2><p class="md-question">b '
+                '<a href="#md-timer" rel="noopener noreferrer">c</a></p>'
+            )
+            assert html == intro == stem == expected
+            assert toc[0]["anchor"] == "md-timer"
+            assert options[0]["html"] == '<span id="md-q1">x</span>'
             db.engine.dispose()
     finally:
         cleanup()

@@ -12,7 +12,7 @@ import pytest
 
 from app.content.problems import ConversionError
 from app.content.word import MAX_PARAGRAPHS, parse_word
-from app.packages import MAX_UNPACKED_BYTES, count_tags
+from app.packages import MAX_UNPACKED_BYTES, count_elements
 from app.tabular import MAX_ROWS, TableError, _csv_problem, read_table
 
 ALIASES = {"ma": "code", "ten": "name"}
@@ -163,13 +163,20 @@ def test_a_docx_of_two_million_paragraphs_is_refused_by_counting():
     assert seconds < 2 and peak < 100_000_000
 
 
-def test_paragraphs_are_counted_across_chunk_boundaries():
-    body = b"".join(
-        b"<w:p>" if n % 3 else b'<w:p w:rsidR="00A1">' for n in range(70_000)
-    )
+def test_paragraphs_are_counted_across_chunk_boundaries_with_any_prefix():
+    shapes = (b"<w:p>", b'<w:p w:rsidR="00A1">', b"<p/>", b"<x:p>", b"<w:pPr/>")
+    body = b"".join(shapes[n % 5] for n in range(70_000))  # every 5th is no p
     data = _package(DOCUMENT, "word/document.xml", [BODY_HEAD, body, BODY_TAIL])
-    tags = (b"<w:p>", b"<w:p ", b"<w:p/>")
-    assert count_tags(data, "word/document.xml", tags, 100_000) == 70_000
-    assert count_tags(data, "word/document.xml", tags, 10) == 11
-    assert count_tags(data, "word/none.xml", tags, 10) == 0
+    assert count_elements(data, "word/document.xml", b"p", 100_000) == 56_000
+    assert count_elements(data, "word/document.xml", b"p", 10) == 11
+    assert count_elements(data, "word/none.xml", b"p", 10) == 0
     assert MAX_PARAGRAPHS == 20_000
+
+
+def test_a_docx_with_another_namespace_prefix_is_counted_too():
+    head = BODY_HEAD.replace(b"xmlns:w=", b"xmlns:q=").replace(b"<w:", b"<q:")
+    empty = b"<q:p/>" * 100_000
+    data = _package(DOCUMENT, "word/document.xml", [head, *[empty] * 3, b"</q:body>"])
+    error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
+    assert "quá 20.000 đoạn" in str(error)
+    assert seconds < 2 and peak < 100_000_000

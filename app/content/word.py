@@ -23,7 +23,7 @@ from collections.abc import Callable
 from io import BytesIO
 
 from app.markdown import slugify
-from app.packages import PackageRefused, check_unpacked_size, count_tags
+from app.packages import PackageRefused, check_unpacked_size, count_elements
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
 
@@ -65,9 +65,7 @@ def _check_size(data: bytes) -> None:
     unpacks too large or holds too many paragraphs."""
     try:
         check_unpacked_size(data)
-        found = count_tags(
-            data, "word/document.xml", (b"<w:p>", b"<w:p ", b"<w:p/>"), MAX_PARAGRAPHS
-        )
+        found = count_elements(data, "word/document.xml", b"p", MAX_PARAGRAPHS)
     except PackageRefused as refused:
         raise ConversionError(f"Không mở tài liệu Word: {refused}.", []) from None
     if found > MAX_PARAGRAPHS:

@@ -121,14 +121,17 @@ def course_progress(user: User, course: Course) -> CourseProgressInfo:
     return CourseProgressInfo(course, rows, read, len(rows), resume)
 
 
-def has_read(user: User, course_code: str) -> bool:
-    """True when `user` has read every module of the course `course_code`, or when
-    there is no such course."""
+def has_read(user: User, course_code: str, codes: list[str] | None = None) -> bool:
+    """True when `user` has read the modules `codes` of the course `course_code`
+    (every active module when None; a code no longer active is not asked for), or
+    when there is no such course."""
     course = db.session.scalar(select(Course).where(Course.code == course_code))
     if course is None:
         return True
-    info = course_progress(user, course)
-    return info.read_count == info.total
+    rows = course_progress(user, course).rows
+    if codes is not None:
+        rows = [r for r in rows if r.module.code in set(codes)]
+    return all(r.status == READ for r in rows)
 
 
 def quizzes_following(course_code: str) -> list:

@@ -97,6 +97,9 @@ class Quiz(db.Model):
     # The window in which attempts may run (a campaign sets them); None = no limit.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Codes of the course's modules to read before starting (a campaign's, set with
+    # its window); None: every module the course has.
+    required_modules: Mapped[list | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     # content_hash as last synced from or exported to its file (three-way sync rule).
     synced_hash: Mapped[str] = mapped_column(String(64), default="")

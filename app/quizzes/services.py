@@ -38,9 +38,18 @@ def set_window(quiz: Quiz, opens_at: datetime, closes_at: datetime) -> None:
     quiz.opens_at, quiz.closes_at = opens_at, closes_at
 
 
+def set_required_modules(quiz: Quiz, codes: list[str] | None) -> None:
+    """Starting `quiz` needs these modules of its course read (a campaign's set);
+    None: every module of the course."""
+    quiz.required_modules = None if codes is None else list(codes)
+
+
 def modules_read_for(user: User, quiz: Quiz) -> bool:
-    """True when `quiz` has no course, or the user has read all its modules."""
-    return not quiz.course_code or courses.has_read(user, quiz.course_code)
+    """True when `quiz` has no course, or the user has read the modules it needs
+    (its required ones, else every module of its course)."""
+    if not quiz.course_code:
+        return True
+    return courses.has_read(user, quiz.course_code, quiz.required_modules)
 
 
 def quizzes_for_course(course_code: str) -> list[Quiz]:

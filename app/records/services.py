@@ -93,6 +93,7 @@ def create_campaign(
     db.session.add(campaign)
     db.session.flush()
     quizzes.set_window(quiz, opens_at, closes_at)
+    quizzes.set_required_modules(quiz, campaign.required_modules)
     ensure_records(campaign)
     audit.record("campaign.created", actor=actor, target=campaign, code=code)
     return campaign
@@ -128,6 +129,9 @@ def require_current_modules(campaign: Campaign, actor: User | None = None) -> li
     before = list(campaign.required_modules)
     course = courses.get_course(campaign.course_code)
     campaign.required_modules = [m.code for m in courses.active_modules(course)]
+    quizzes.set_required_modules(
+        quizzes.get_quiz(campaign.quiz_code), campaign.required_modules
+    )
     added = [c for c in campaign.required_modules if c not in before]
     removed = [c for c in before if c not in campaign.required_modules]
     if not added and not removed:
@@ -249,8 +253,9 @@ def refresh_record(
     ]
     passing = sorted((a for a in in_window if a.passed), key=lambda a: a.finished_at)
     read_count = sum(r.status == courses.READ for r in rows)
-    record.modules_total = len(rows)
-    record.modules_read = read_count
+    if record.status != COMPLETED:  # a completed record keeps what it completed
+        record.modules_total = len(rows)
+        record.modules_read = read_count
     record.attempts = len(finished)
     record.best_percent = max((a.percent for a in in_window), default=None)
     record.passed = bool(passing)

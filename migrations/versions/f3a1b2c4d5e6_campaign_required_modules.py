@@ -1,11 +1,12 @@
-"""campaign: the modules it requires, fixed at creation
+"""campaign and its quiz: the modules required, fixed at creation
 
 Revision ID: f3a1b2c4d5e6
 Revises: c7f6ffe37d0e
 Create Date: 2026-12-06 01:00:00.000000
 
 Existing campaigns require the modules their course has now (active and published),
-in order: what their records have been judged against so far.
+in order: what their records have been judged against so far. A campaign's quiz asks
+for the same modules before it starts (the newest campaign's, for a quiz in several).
 """
 
 import sqlalchemy as sa
@@ -41,8 +42,25 @@ def upgrade():
         )
     with op.batch_alter_table("campaign") as batch:
         batch.alter_column("required_modules", server_default=None)
+    with op.batch_alter_table("quiz") as batch:
+        batch.add_column(sa.Column("required_modules", sa.JSON(), nullable=True))
+    newest = connection.execute(
+        sa.text(
+            "SELECT quiz_code, required_modules FROM campaign "
+            "ORDER BY created_at, id"
+        ).columns(quiz_code=sa.String, required_modules=sa.JSON)
+    ).all()
+    for quiz_code, codes in newest:  # later rows win
+        connection.execute(
+            sa.text(
+                "UPDATE quiz SET required_modules = :codes WHERE code = :code"
+            ).bindparams(sa.bindparam("codes", type_=sa.JSON)),
+            {"codes": codes, "code": quiz_code},
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("quiz") as batch:
+        batch.drop_column("required_modules")
     with op.batch_alter_table("campaign") as batch:
         batch.drop_column("required_modules")

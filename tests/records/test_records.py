@@ -251,12 +251,18 @@ def test_completion_never_goes_back_when_a_module_is_published(ctx, tmp_path):
         select(Certificate).where(Certificate.revoked_at.is_(None))
     )
     assert record("in5").modules_total == 3 and record("in5").modules_read == 3
+    from app.quizzes import services as quizzes
+
+    quiz = attempts.get_quiz("Q")
+    assert quizzes.modules_read_for(user("in5"), quiz)  # the quiz opens on the 3
     # the change of requirement is explicit and audited; completions stay
     added = records.require_current_modules(campaign)
     db.session.commit()
     assert added and record("in1").status == "completed"
     assert record("in5").status == "in_progress"
     assert record("in5").modules_read == record("in5").modules_total - 1
+    assert not quizzes.modules_read_for(user("in5"), quiz)  # now the 4th too
+    assert record("in1").modules_total == 3  # a completed record keeps its counts
     from app.audit.models import AuditEvent
 
     event = db.session.scalar(
