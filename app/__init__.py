@@ -160,7 +160,7 @@ def register_blueprints(app: Flask) -> None:
 # The modules whose receivers answer app.signals (they connect when imported).
 SIGNAL_RECEIVERS = (
     "app.quizzes.services",  # course_quizzes_asked
-    # module_read, attempt_finished, user_moved, cadres_imported
+    # module_read, attempt_finished, user_moved, cadres_changed
     "app.records.services",
     "app.certificates.services",  # record_completed
 )

@@ -17,9 +17,10 @@ attempt_finished = _signals.signal("attempt-finished")
 user_joined = _signals.signal("user-joined")
 # sender: the User just moved to another unit; kwargs: old_unit_id
 user_moved = _signals.signal("user-moved")
-# sender: the Unit a cadre import was made into, once its cadres are created, updated
-# and flushed; kwargs: actor. Campaigns give their new members a record.
-cadres_imported = _signals.signal("cadres-imported")
+# sender: a Unit whose cadres were created, updated, moved or reactivated in bulk (a
+# cadre import into it, or a unit moved or merged into it), once flushed; kwargs:
+# actor. Running campaigns give their new members a record, and records follow.
+cadres_changed = _signals.signal("cadres-changed")
 
 # sender: the TrainingRecord that has just become completed (in its transaction)
 record_completed = _signals.signal("record-completed")

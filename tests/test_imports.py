@@ -63,7 +63,7 @@ def test_every_signal_has_its_receivers_once_the_app_is_built(app):
         "module_read",
         "attempt_finished",
         "user_moved",
-        "cadres_imported",
+        "cadres_changed",
         "record_completed",
         "course_quizzes_asked",
     ):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.audit import services as audit
 from app.errors import Conflict, ImportRejected, InvalidInput, NotFound
 from app.extensions import db
+from app.signals import cadres_changed
 from app.vntext import clean_text
 
 from .models import UNIT_KINDS, Unit, UnitEvent, User
@@ -135,6 +136,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
         new_parent.code if new_parent else None,
         actor,
     )
+    cadres_changed.send(unit, actor=actor)  # its cadres may now be in a campaign
     return unit
 
 
@@ -162,6 +164,8 @@ def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
     source.active = False
     source.successor_id = target.id
     _log(source, "merged", source.code, target.code, actor)
+    db.session.flush()
+    cadres_changed.send(target, actor=actor)
     return moved
 
 

@@ -17,13 +17,13 @@ from app.extensions import db
 from app.quizzes import services as quizzes
 from app.signals import (
     attempt_finished,
-    cadres_imported,
+    cadres_changed,
     module_read,
     record_completed,
     user_joined,
     user_moved,
 )
-from app.timeutil import utcnow
+from app.timeutil import UTCDateTime, utcnow
 
 from .models import (
     COMPLETED,
@@ -155,6 +155,7 @@ def ensure_records(campaign: Campaign) -> int:
     """Give every cadre in scope a record (one INSERT … SELECT) and move existing
     records to their cadre's current unit. Returns the records created."""
     total = len(required_modules(campaign))
+    stamp = utcnow()  # marks the records made now
     missing = (
         select(
             db.literal(campaign.id),
@@ -165,7 +166,7 @@ def ensure_records(campaign: Campaign) -> int:
             db.literal(total),
             db.literal(0),
             db.literal(False),
-            db.literal(utcnow()),
+            db.literal(stamp, UTCDateTime),
         )
         .join(User.unit)
         .where(_in_scope(campaign))
@@ -199,12 +200,14 @@ def ensure_records(campaign: Campaign) -> int:
         .values(unit_id=current_unit.scalar_subquery())
         .execution_options(synchronize_session=False)
     )
-    _refresh_active(campaign)
+    if created:
+        _refresh_active(campaign, stamp)
     return created
 
 
-def _refresh_active(campaign: Campaign) -> None:
-    """Give the real status to records of cadres who already read or attempted."""
+def _refresh_active(campaign: Campaign, stamp) -> None:
+    """Give the real status to the records made at `stamp` whose cadres already
+    read or attempted (the others are right as made: not started)."""
     course = courses.get_course(campaign.course_code)
     active = courses.readers_of(course) | quizzes.takers_of(
         quizzes.get_quiz(campaign.quiz_code)
@@ -215,6 +218,7 @@ def _refresh_active(campaign: Campaign) -> None:
     for record in db.session.scalars(
         select(TrainingRecord).where(
             TrainingRecord.campaign_id == campaign.id,
+            TrainingRecord.updated_at == stamp,
             TrainingRecord.user_id.in_(active),
         )
     ):
@@ -342,8 +346,8 @@ def _on_user_moved(user, **_):
     ensure_user_records(user)  # moved into a campaign's scope
 
 
-@cadres_imported.connect
-def _on_cadres_imported(root, **_):
+@cadres_changed.connect
+def _on_cadres_changed(root, **_):
     """New cadres, and cadres moved or reactivated, may now be in a campaign."""
     for campaign in running_campaigns():
         ensure_records(campaign)

@@ -279,3 +279,16 @@ def test_campaigns_require_modules_cli(app, runner, tmp_path):
     assert same.exit_code == 0 and "đã yêu cầu đủ" in same.output
     unknown = runner.invoke(args=["campaigns", "require-modules", "KHONG"])
     assert unknown.exit_code != 0 and "Không có đợt bồi dưỡng" in unknown.output
+
+
+def test_a_unit_moved_or_merged_into_the_scope_brings_its_cadres_records(ctx, tmp_path):
+    from app.accounts import units
+
+    campaign, tree = make_campaign(tmp_path)  # scope: subtree D; "out" works in C1
+    assert record("out") is None
+    units.move_unit(tree["C1"], tree["D"])  # C1 and its cadres now lie under D
+    assert record("out") is not None and record("out").unit_id == tree["C1"].id
+    late = make_user("tre", tree["C"], full_name="Mai Văn Muộn")
+    assert records.record_for(late, campaign) is None
+    units.merge_unit(tree["C"], tree["D1"])  # C's cadres move to D1
+    assert records.record_for(late, campaign).unit_id == tree["D1"].id

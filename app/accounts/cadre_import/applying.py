@@ -5,7 +5,7 @@ from sqlalchemy import insert, select
 from app.audit import services as audit
 from app.errors import ImportRejected
 from app.extensions import db
-from app.signals import cadres_imported
+from app.signals import cadres_changed
 
 from .. import services
 from ..models import RoleAssignment, User
@@ -18,7 +18,7 @@ AUDITED_CONVERSIONS = 2000  # legacy-encoding conversions kept in the audit even
 def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
     """Write `plan` in the current transaction (flushes; the caller commits): create
     the new cadres (username = employee code lower-cased, no password: HR gives one by
-    a reset), update the changed ones, then send `cadres_imported` (the records
+    a reset), update the changed ones, then send `cadres_changed` (the records
     domain gives everyone in a campaign's scope a record).
 
     Raises ImportRejected, writing nothing, when any row has an error.
@@ -34,7 +34,7 @@ def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
     by_id = {u.id: u for u in users}
     moved = sum(_update(by_id[r.user_id], r, actor) for r in updates)
     db.session.flush()
-    cadres_imported.send(plan.root, actor=actor)
+    cadres_changed.send(plan.root, actor=actor)
     counts = {
         "created": created,
         "updated": plan.count(UPDATE),
