@@ -71,9 +71,9 @@ def load_config(app: Flask, config: type | dict | None) -> None:
 
 
 def limit_request_bodies(app: Flask) -> None:
-    """Bound every request body before anything reads it (413 otherwise): an upload
-    page's (uploads.takes_upload) to the largest upload allowed, MAX_CONTENT_LENGTH;
-    any other request's to MAX_FORM_BYTES."""
+    """Bound every request body before anything reads it (413 otherwise): a
+    signed-in user's to an upload page (uploads.takes_upload) to the largest upload
+    allowed, MAX_CONTENT_LENGTH; any other request's to MAX_FORM_BYTES."""
     from app.uploads import FORM_OVERHEAD, max_bytes
 
     app.config["MAX_CONTENT_LENGTH"] = max_bytes(app.config) + FORM_OVERHEAD
@@ -81,7 +81,8 @@ def limit_request_bodies(app: Flask) -> None:
     @app.before_request
     def limit_body():
         view = app.view_functions.get(request.endpoint)
-        if not getattr(view, "takes_upload", False):
+        uploads = getattr(view, "takes_upload", False)
+        if not (uploads and current_user.is_authenticated):
             request.max_content_length = app.config["MAX_FORM_BYTES"]
 
 

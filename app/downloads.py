@@ -46,3 +46,13 @@ def content_disposition(filename: str) -> str:
         f'attachment; filename="{fallback}"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     )
+
+
+# What Excel runs as a formula when a CSV cell starts with it (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """`text` for a CSV cell that Excel shows as text: a leading ' where it would
+    start a formula."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text

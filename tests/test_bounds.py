@@ -50,18 +50,48 @@ def test_numbers_in_query_arguments_beyond_the_range_are_404(app, admin, value):
 
 
 @pytest.mark.parametrize("value", HUGE)
-def test_an_anonymous_autosave_with_huge_numbers_is_404(app, client, value):
+def test_an_autosave_with_huge_numbers_is_404(app, client, value):
+    """Anonymous, and with the owner's own token (so that the numbers, not the
+    token, are what is refused)."""
+    from app.quizzes import attempts
+    from app.quizzes.saving import autosave_token
+    from tests.quizzes.helpers import make_quiz
+
+    with app.app_context():
+        learner = make_user("hv", make_tree()["C1"])
+        attempt = attempts.start_attempt(learner, make_quiz())
+        from app.extensions import db
+
+        db.session.commit()
+        token = autosave_token(app.config["SECRET_KEY"], attempt.id, learner.id, 1)
+        attempt_id = attempt.id
     for url, data in (
         (f"/autosave/{value}", {"t": "x", "position": 1, "choice": 0}),
-        ("/autosave/1", {"t": "x", "position": value, "choice": value}),
+        (f"/autosave/{attempt_id}", {"t": token, "position": value, "choice": 0}),
+        (f"/autosave/{attempt_id}", {"t": token, "position": 1, "choice": value}),
     ):
         response = client.post(url, data=data, headers={"Accept": "application/json"})
-        assert response.status_code == 404, url
+        assert response.status_code == 404, (url, data)
 
 
-def test_the_api_refuses_a_huge_page(app, client):
+@pytest.mark.parametrize("page", [*HUGE, "²", "0", "-1", "1.5"])
+def test_the_api_refuses_a_page_out_of_range(app, client, page):
+    from app.api import services
+    from app.extensions import db
+
+    with app.app_context():
+        _, token = services.issue_token("HRM", make_tree()["D"])
+        db.session.commit()
     response = client.get(
-        f"/api/v1/campaigns/C/records?page={HUGE[1]}",
-        headers={"Authorization": "Bearer nothing"},
+        f"/api/v1/campaigns/C/records?page={page}",
+        headers={"Authorization": f"Bearer {token}"},
     )
-    assert response.status_code in (400, 401)
+    assert response.status_code == 400, page
+
+
+def test_odd_digits_in_an_autosave_address_or_a_page_button_are_404_or_ignored(
+    app, client, auth
+):
+    for path in ("/autosave/²", "/autosave/١٢", "/autosave/%C2%B2"):
+        response = client.post(path, data={"t": "x", "position": 1, "choice": 0})
+        assert response.status_code == 404, path

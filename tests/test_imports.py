@@ -62,6 +62,7 @@ def test_every_signal_has_its_receivers_once_the_app_is_built(app):
     for name in (
         "module_read",
         "attempt_finished",
+        "user_joined",
         "user_moved",
         "cadres_changed",
         "record_completed",

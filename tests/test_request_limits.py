@@ -93,3 +93,15 @@ def test_the_largest_upload_allowed_is_max_content_length(app):
     with app.app_context():
         assert app.config["MAX_CONTENT_LENGTH"] == max_bytes() + FORM_OVERHEAD
     assert app.config["MAX_FORM_BYTES"] < app.config["MAX_CONTENT_LENGTH"]
+
+
+def test_an_anonymous_upload_is_held_to_the_form_limit(app, client):
+    """Only a signed-in user may send an upload-sized body, even to an upload page
+    (its role check comes after the CSRF check has read the body)."""
+    body = b"x" * (app.config["MAX_FORM_BYTES"] + 10)
+    response = client.post(
+        "/admin/units/import",
+        data=body,
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert response.status_code == 413

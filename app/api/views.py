@@ -38,7 +38,7 @@ def campaign_records(code: str):
     if token is None:
         return _error(401, "Thiếu mã truy cập, mã không đúng hoặc đã bị thu hồi.")
     page = request.args.get("page", "1").strip()
-    if not page.isdigit() or not 1 <= int(page) <= MAX_INT:
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= MAX_INT:
         return _error(400, "Tham số page phải là số nguyên từ 1.")
     result = services.records_page(token, code, request.args.get("unit"), int(page))
     body = _page_body(result)

@@ -324,16 +324,6 @@ def close_overdue(now: datetime | None = None, grace_seconds: int | None = None)
     return sum(finalise(a, now, by="sweep") for a in overdue)
 
 
-def saved_answers(attempt_id: int) -> dict[int, tuple[frozenset[str], datetime]]:
-    """slot id → (option keys saved, when) of an attempt's answers."""
-    rows = db.session.execute(
-        select(
-            AttemptAnswer.slot_id, AttemptAnswer.selected, AttemptAnswer.saved_at
-        ).where(AttemptAnswer.attempt_id == attempt_id)
-    )
-    return {r.slot_id: (frozenset(r.selected), r.saved_at) for r in rows}
-
-
 def best_attempt(user: User, quiz: Quiz) -> Attempt | None:
     return db.session.scalar(
         select(Attempt)

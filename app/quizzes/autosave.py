@@ -10,7 +10,7 @@ library Flask-Limiter is built on, in the same storage) and makes the one save o
 
     POST /autosave/<attempt id>   t=<token>&position=<n>&choice=<i>[&choice=<j>…]
     200 {"saved": true, "position", "saved_at", "remaining"}
-    400/404/409/413/429 {"saved": false, "error"}
+    400/404/405/409/413/429/503 {"saved": false, "error"}
 """
 
 import json
@@ -20,6 +20,7 @@ from flask import Flask
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -35,6 +36,7 @@ MAX_BODY = 4096  # a token, a position and a few choices
 TOO_MANY = "Quá nhiều lần lưu trong một phút; vui lòng đợi một lát rồi chọn lại."
 TOO_BIG = "Yêu cầu quá lớn."
 NOT_A_SAVE = "Chỉ nhận yêu cầu lưu (POST)."
+UNAVAILABLE = "Chưa lưu được (máy chủ bận); vui lòng chọn lại sau giây lát."
 
 
 @dataclass(frozen=True)
@@ -45,22 +47,22 @@ class SaveForm:
 
 
 def read_form(request: Request) -> SaveForm:
-    """The save's fields; a position or choice that is not a number in range reads
-    as 0 or is dropped, and the save is then refused by save_choice."""
+    """The save's fields. A position that is not a number in range reads as 0 (no
+    such question) and a choice as -1 (no such option): save_choice refuses both,
+    and a save is never taken for another (an empty one would clear the answer)."""
     form = request.form
 
-    def number(value: str) -> int | None:
+    def number(value: str, instead: int) -> int:
         try:
             parsed = int(value)
         except ValueError:
-            return None
-        return parsed if -MAX_INT <= parsed <= MAX_INT else None
+            return instead
+        return parsed if -MAX_INT <= parsed <= MAX_INT else instead
 
-    choices = [number(v) for v in form.getlist("choice")]
     return SaveForm(
         token=form.get("t", ""),
-        position=number(form.get("position", "")) or 0,
-        choices=[c for c in choices if c is not None],
+        position=number(form.get("position", ""), 0),
+        choices=[number(v, -1) for v in form.getlist("choice")],
     )
 
 
@@ -124,8 +126,8 @@ class AutosaveApp:
             return True
         if holder is None:
             key = f"refused:{request.remote_addr}"
-        else:
-            key = f"attempt:{attempt_id}"
+        else:  # a token of an ended session counts apart from the current one's
+            key = f"attempt:{attempt_id}:{holder.session_version}"
         return all(self.limiter.hit(limit, "autosave", key) for limit in self.limits)
 
     def save(self, attempt_id: int, holder, form: SaveForm) -> tuple[int, dict]:
@@ -146,6 +148,9 @@ class AutosaveApp:
             if isinstance(error, TimeExpired):
                 self.finalise_if_overdue(attempt_id)
             return error.status, _refused(error.message)
+        except SQLAlchemyError:  # e.g. SQLite's lock not had within the timeout
+            self.app.logger.exception("autosave of attempt %s failed", attempt_id)
+            return 503, _refused(UNAVAILABLE)
         return 200, {
             "saved": True,
             "position": form.position,
@@ -177,9 +182,9 @@ class AutosaveApp:
 def _attempt_id(path: str) -> int | None:
     """The id of "/<id>" (the path below /autosave), else None."""
     text = path.strip("/")
-    if not text.isdigit() or len(text) > 10 or int(text) > MAX_INT:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
-    return int(text)
+    return int(text) if int(text) <= MAX_INT else None
 
 
 def _refused(message: str) -> dict:

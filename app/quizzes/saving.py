@@ -4,8 +4,9 @@ plain form post (which works without JavaScript).
 A save of one question, after the caller has proved who is saving (a signed autosave
 token, or the signed-in session), is three statements built once:
   1. `read_slot`: read the question's slot (its option order and type). A slot never
-     changes, so the autosave reads it before its write transaction, which on
-     SQLite then holds the write lock for the two statements below only;
+     changes, so on SQLite the autosave reads it before its write transaction,
+     which then holds the write lock for the two statements below only (elsewhere
+     in the same transaction);
   2. `save_choice`, once the choice is checked against the slot: claim the attempt
      row, a conditional UPDATE that only matches an open attempt of that owner that
      still takes saves; it serialises the save with finalisation and with the

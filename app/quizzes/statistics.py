@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from app.downloads import csv_cell
 from app.extensions import db
 
 from .models import (
@@ -218,7 +219,7 @@ def csv_text(items: list[ItemStats]) -> Iterator[str]:
             (
                 item.code,
                 item.type,
-                f"'{stem}" if stem[:1] in "=+-@" else stem,
+                csv_cell(stem),
                 item.responses,
                 _number(item.facility),
                 _number(item.discrimination),

@@ -115,7 +115,7 @@ def save_page(attempt_id: int):
     db.session.commit()
     if target == "submit":
         return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
-    page = int(target) if target.isdigit() else 1
+    page = int(target) if target.isascii() and target.isdigit() else 1
     flash(_("Đã lưu câu trả lời."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
 

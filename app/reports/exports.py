@@ -19,6 +19,7 @@ from typing import BinaryIO
 import xlsxwriter
 
 from app.accounts.models import Unit
+from app.downloads import csv_cell
 from app.records.models import Campaign
 from app.records.rows import ExportRow
 from app.timeutil import format_vn_date, to_vn
@@ -41,7 +42,6 @@ HEADER = (
 COLUMN_WIDTHS = (14, 30, 36, 18, 14, 13, 8, 16, 20)
 
 YES, NO = "Có", "Không"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Every workbook of the app: a text is never read as a formula, a number or a URL,
 # whoever typed it (a cadre's name "=HYPERLINK(…)", a campaign title "@…"); the code
@@ -60,16 +60,11 @@ def format_score(value: float | None) -> str:
     return f"{round(value, 1):g}"
 
 
-def _cell(text: str) -> str:
-    """Text Excel must not run as a formula (CSV injection) gets a leading '."""
-    return f"'{text}" if text[:1] in FORMULA_STARTS else text
-
-
 def csv_values(row: ExportRow) -> tuple[str, ...]:
     return (
-        _cell(row.employee_code),
-        _cell(row.full_name),
-        _cell(row.unit_name),
+        csv_cell(row.employee_code),
+        csv_cell(row.full_name),
+        csv_cell(row.unit_name),
         row.category_label,
         row.status_label,
         format_score(row.best_percent),

@@ -517,3 +517,49 @@ def test_the_autosave_reads_its_question_before_it_takes_the_write_lock(
         assert seen == ["BEGIN", "SELECT", "BEGIN IMMEDIATE", "UPDATE", "INSERT"]
     else:
         assert seen == ["SELECT", "UPDATE", "INSERT"]
+
+
+def test_a_database_failure_in_the_autosave_is_a_503_in_json(
+    app, client, auth, learner, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from app.quizzes import saving
+
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE attempt", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(saving, "save_choice", locked)
+    response = app.test_client().post(
+        f"/autosave/{attempt_id}", data={"t": token, "position": 1, "choice": 0}
+    )
+    assert response.status_code == 503 and response.json["saved"] is False
+    assert "máy chủ bận" in response.json["error"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+class TestStaleTokens:
+    @pytest.fixture
+    def config_overrides(self):
+        return {"AUTOSAVE_RATE_LIMIT": "3 per minute"}
+
+    def test_an_ended_sessions_token_does_not_use_up_the_owners_saves(
+        self, app, client, auth, learner
+    ):
+        attempt_id = _start(client, auth)
+        stale = _token(client, attempt_id)
+        auth.logout()  # the session version changes: the old page's token ends
+        url = f"/autosave/{attempt_id}"
+        other = app.test_client()
+        refused = [
+            other.post(url, data={"t": stale, "position": 1, "choice": 0}).status_code
+            for _ in range(4)
+        ]
+        assert refused == [404, 404, 404, 429]
+        auth.login("hv")
+        fresh = _token(client, attempt_id)
+        saved = client.post(url, data={"t": fresh, "position": 1, "choice": 0})
+        assert saved.status_code == 200

@@ -105,8 +105,9 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
 
 def _protected_accounts(viewer: User | None, user_ids: list[int]) -> set[int]:
     """Ids among `user_ids` whose accounts `viewer` may not change: for an HR
-    officer, those holding any role but learner (see security.can_manage_account).
-    The operator's CLI (None) and administrators may change any."""
+    officer, those holding any role but learner (the rule of
+    accounts.permissions.can_manage_account). The operator's CLI (None) and
+    administrators may change any."""
     if viewer is None or viewer.has_role("admin"):
         return set()
     privileged = select(RoleAssignment.user_id).where(RoleAssignment.role != "learner")
