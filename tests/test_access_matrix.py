@@ -54,6 +54,8 @@ RULES = {
     # capability token instead of a session: without it, 404 for everyone
     "quizzes.autosave": set(),
     "quizzes.status": SIGNED_IN,
+    # the attempt pages' service worker: a static script (tests/quizzes/test_journal.py)
+    "quizzes.service_worker": EVERYONE,
     "quizzes.confirm": SIGNED_IN,
     "quizzes.submit": SIGNED_IN,
     "quizzes.result": SIGNED_IN,

@@ -8,8 +8,9 @@ checks the token, counts the save against the attempt's rate limit (the `limits`
 library Flask-Limiter is built on, in the same storage) and makes the one save of
 `saving.save_choice` in one transaction on the app's engine.
 
-    POST /autosave/<attempt id>   t=<token>&position=<n>&choice=<i>[&choice=<j>…]
-    200 {"saved": true, "position", "saved_at", "remaining"}
+    POST /autosave/<attempt id>
+         t=<token>&position=<n>&seq=<k>&choice=<i>[&choice=<j>…]
+    200 {"saved": true, "position", "seq", "stored", "saved_at", "remaining"}
     400/404/405/409/413/429/503 {"saved": false, "error"}
 """
 
@@ -39,11 +40,17 @@ NOT_A_SAVE = "Chỉ nhận yêu cầu lưu (POST)."
 UNAVAILABLE = "Chưa lưu được (máy chủ bận); vui lòng chọn lại sau giây lát."
 
 
+BAD_SEQ = "Số thứ tự của lựa chọn không hợp lệ."
+
+
 @dataclass(frozen=True)
 class SaveForm:
     token: str
     position: int
     choices: list[int]
+    # The page journal's number of the choice (saving.save_choice): None when the
+    # request has none, 0 when it is no number from 1 up (refused).
+    seq: int | None
 
 
 def read_form(request: Request) -> SaveForm:
@@ -63,6 +70,7 @@ def read_form(request: Request) -> SaveForm:
         token=form.get("t", ""),
         position=number(form.get("position", ""), 0),
         choices=[number(v, -1) for v in form.getlist("choice")],
+        seq=None if "seq" not in form else max(number(form["seq"], 0), 0),
     )
 
 
@@ -108,6 +116,8 @@ class AutosaveApp:
             return 429, _refused(TOO_MANY)
         if holder is None:
             return 404, _refused(saving.NOT_YOURS)
+        if form.seq == 0:
+            return 400, _refused(BAD_SEQ)
         return self.save(attempt_id, holder, form)
 
     def holder(self, token: str, attempt_id: int) -> saving.TokenHolder | None:
@@ -143,6 +153,7 @@ class AutosaveApp:
                     form.choices,
                     attempts.save_cutoff(grace=self.grace),
                     session_version=holder.session_version,
+                    seq=form.seq,
                 )
         except DomainError as error:
             if isinstance(error, TimeExpired):
@@ -154,6 +165,8 @@ class AutosaveApp:
         return 200, {
             "saved": True,
             "position": form.position,
+            "seq": form.seq,
+            "stored": result.stored,  # False: a newer choice is kept (a late retry)
             "saved_at": result.saved_at.isoformat(),
             "remaining": seconds_left(result.deadline_at, result.saved_at),
         }

@@ -223,4 +223,8 @@ class AttemptAnswer(db.Model):
     slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slot.id"), unique=True)
     selected: Mapped[list] = mapped_column(JSON, default=list)  # option keys
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The page journal's sequence number of the choice stored (saving.save_choice):
+    # a retry of an older choice never overwrites a newer one. None: a form post
+    # without the page script.
+    seq: Mapped[int | None] = mapped_column()
     marks: Mapped[float | None] = mapped_column()

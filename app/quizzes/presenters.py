@@ -78,6 +78,7 @@ class PageQuestion:
     choices: list[Choice]
     saved_at: datetime | None
     answered: bool
+    seq: int = 0  # the page journal's number of the stored choice (0: none)
 
 
 @dataclass
@@ -111,6 +112,7 @@ _SLOTS_WITH_ANSWERS = (
         AttemptSlot.option_order,
         AttemptAnswer.selected,
         AttemptAnswer.saved_at,
+        AttemptAnswer.seq,
     )
     .outerjoin(AttemptAnswer, AttemptAnswer.slot_id == AttemptSlot.id)
     .where(AttemptSlot.attempt_id == bindparam("attempt_id"))
@@ -151,7 +153,20 @@ def _page_question(row, shown: QuestionHtml, per_page: int) -> PageQuestion:
         ],
         saved_at=row.saved_at if selected else None,
         answered=bool(selected),
+        seq=row.seq or 0,
     )
+
+
+def stored_seqs(attempt_id: int) -> dict[int, int]:
+    """Position → the page journal's number of the choice stored (0: a form post
+    without the page script), for the questions answered in the attempt: the result
+    page's script tells from it which choices of the journal never arrived."""
+    rows = db.session.execute(
+        select(AttemptSlot.position, AttemptAnswer.seq)
+        .join(AttemptAnswer, AttemptAnswer.slot_id == AttemptSlot.id)
+        .where(AttemptSlot.attempt_id == attempt_id)
+    )
+    return {position: seq or 0 for position, seq in rows}
 
 
 def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> Markup:

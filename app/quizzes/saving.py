@@ -13,6 +13,10 @@ token, or the signed-in session), is three statements built once:
      attempt's other saves;
   3. upsert the answer, stamped with a time taken after the claim, under the row
      lock, so that of two racing saves the one stored is the one acknowledged last.
+     The page script numbers its choices (a journal in the browser, sent in order
+     and retried until acknowledged): a choice numbered below the stored one is a
+     late retry and leaves the newer choice in place; equal numbers, or a form post
+     without a number, follow the rule above.
 Anything wrong (a question or option not in the attempt, not the owner's, too late)
 raises before the upsert, and the caller rolls back.
 """
@@ -84,6 +88,9 @@ def read_autosave_token(
 class SaveResult:
     saved_at: datetime
     deadline_at: datetime
+    # False: a newer choice (higher sequence number) was stored before this one
+    # arrived, and is kept.
+    stored: bool = True
 
 
 # Built once: the statement is the same for every save, only its parameters vary.
@@ -120,12 +127,17 @@ _SLOT = (
     )
 )
 
-# Same syntax on SQLite (>= 3.24) and PostgreSQL.
+# Same syntax on SQLite (>= 3.35) and PostgreSQL. No row comes back when the stored
+# choice has a higher sequence number than this one (a late retry): it is kept.
 _UPSERT = text(
-    "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at) "
-    "VALUES (:attempt_id, :slot_id, :selected, :saved_at) "
+    "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at, seq) "
+    "VALUES (:attempt_id, :slot_id, :selected, :saved_at, :seq) "
     "ON CONFLICT (slot_id) DO UPDATE SET "
-    "selected = excluded.selected, saved_at = excluded.saved_at"
+    "selected = excluded.selected, saved_at = excluded.saved_at, "
+    "seq = COALESCE(excluded.seq, attempt_answer.seq) "
+    "WHERE excluded.seq IS NULL OR attempt_answer.seq IS NULL "
+    "OR excluded.seq >= attempt_answer.seq "
+    "RETURNING id"
 ).bindparams(
     bindparam("selected", type_=AttemptAnswer.__table__.c.selected.type),
     bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
@@ -148,6 +160,7 @@ def save_choice(
     cutoff: datetime,
     now: datetime | None = None,
     session_version: int | None = None,
+    seq: int | None = None,
 ) -> SaveResult:
     """Save the choice `picked` (option positions as shown, 0-based; none clears the
     answer) of the question `slot` (read_slot's) of an attempt of `user_id`, on
@@ -156,7 +169,10 @@ def save_choice(
     `cutoff` is the earliest deadline that still takes the save
     (attempts.save_cutoff). `session_version`, when given (a token's holder), must
     still be the user's and the user active; None means the caller checked the
-    session. `now` stamps the answer (tests); by default the time after the claim.
+    session. `seq` is the page journal's number of the choice (None: a form post
+    without the page script); a choice numbered below the stored one is not stored
+    (the result says so). `now` stamps the answer (tests); by default the time
+    after the claim.
     Raises NotFound (no such question or option, or not the user's attempt),
     DomainError (several choices for a single-answer question) and TimeExpired
     (finished, or too late); the caller then rolls back.
@@ -175,16 +191,17 @@ def save_choice(
     if deadline_at is None:
         _refuse(connection, slot.attempt_id, user_id, session_version)
     saved_at = now or utcnow()  # under the attempt's row lock (see the module)
-    connection.execute(
+    stored = connection.execute(
         _UPSERT,
         {
             "attempt_id": slot.attempt_id,
             "slot_id": slot.id,
             "selected": selected,
             "saved_at": saved_at,
+            "seq": seq,
         },
-    )
-    return SaveResult(saved_at, deadline_at)
+    ).first()
+    return SaveResult(saved_at, deadline_at, stored is not None)
 
 
 def _selected_keys(slot, picked: list[int]) -> list[str]:

@@ -85,7 +85,21 @@ def attempt(attempt_id: int):
         current_user.id,
         current_user.session_version,
     )
-    return render_template("quizzes/attempt.html", info=info, token=token)
+    return render_template(
+        "quizzes/attempt.html",
+        info=info,
+        token=token,
+        grace_seconds=int(service.grace_period().total_seconds()),
+    )
+
+
+@bp.get("/attempts/sw.js")
+def service_worker():
+    """The attempt pages' service worker (a reload without network shows the last
+    copy of the page); served here so that its scope is /attempts/."""
+    response = current_app.send_static_file("js/attempt-sw.js")
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.post("/attempts/<int:attempt_id>/save")
@@ -97,6 +111,8 @@ def save_page(attempt_id: int):
     # An untouched question keeps what another tab saved.
     positions = request.form.getlist("positions", type=db_int)
     choices = [(p, request.form.getlist(f"q{p}", type=int)) for p in positions]
+    # The page script numbers the form's choices after those of its journal.
+    seq = request.form.get("seq", type=db_int)
     try:
         for position, picked in choices:
             if picked:
@@ -107,6 +123,7 @@ def save_page(attempt_id: int):
                     current_user.id,
                     picked,
                     service.save_cutoff(),
+                    seq=seq if seq and seq > 0 else None,
                 )
     except DomainError as error:
         db.session.rollback()
@@ -171,4 +188,5 @@ def result(attempt_id: int):
         "quizzes/result.html",
         attempt=attempt,
         review=presenters.review_for(attempt, utcnow()),
+        stored_seqs=presenters.stored_seqs(attempt.id),
     )

@@ -75,7 +75,12 @@ def logout():
         db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # The browser deletes what pages of this site kept in it (the attempt journal,
+    # the attempt pages' offline copies and their service worker); sign-out.js does
+    # the same where the header is not honoured (a site served without HTTPS).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

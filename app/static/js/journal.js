@@ -1,0 +1,56 @@
+// The attempt journal: the choices of one attempt, kept in this browser's
+// localStorage until the server acknowledges them, so that neither a dropped
+// connection nor a reload loses a choice. One key per user and attempt,
+// "vhcv.journal.<user id>.<attempt id>", holding {next, entries: [{seq, position,
+// choices, late}]}: `next` is the next sequence number, entries are in the order
+// they were made. The server keeps, per question, the choice with the highest
+// number, so a late retry of an older choice never overwrites a newer one.
+// The result page reads what was left and clears it; signing out clears all of it
+// (the server's Clear-Site-Data header).
+(function () {
+  "use strict";
+  var PREFIX = "vhcv.journal.";
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }  // blocked
+  }
+
+  function keyFor(userId, attemptId) { return PREFIX + userId + "." + attemptId; }
+
+  function load(key) {
+    var store = storage();
+    var data = null;
+    try { data = JSON.parse(store ? store.getItem(key) : "null"); } catch (e) { data = null; }
+    if (!data || !Array.isArray(data.entries)) data = { next: 1, entries: [] };
+    return data;
+  }
+
+  function save(key, data) {
+    var store = storage();
+    if (!store) return false;
+    try {
+      if (data.entries.length) store.setItem(key, JSON.stringify(data));
+      else store.removeItem(key);
+      return true;
+    } catch (e) { return false; }  // full or blocked: the page still sends at once
+  }
+
+  function clear(key) {
+    var store = storage();
+    if (store) store.removeItem(key);
+  }
+
+  // A journal of another user (a shared computer whose last user did not sign
+  // out) is never read here and is removed.
+  function forgetOthers(userId) {
+    var store = storage();
+    if (!store) return;
+    var mine = PREFIX + userId + ".";
+    for (var i = store.length - 1; i >= 0; i--) {
+      var name = store.key(i);
+      if (name && name.indexOf(PREFIX) === 0 && name.indexOf(mine) !== 0) store.removeItem(name);
+    }
+  }
+
+  window.VHCVJournal = { keyFor: keyFor, load: load, save: save, clear: clear, forgetOthers: forgetOthers };
+})();

@@ -1,0 +1,22 @@
+// Signing out deletes what the attempt pages kept in this browser: the attempt
+// journals (journal.js) and the offline copies of attempt pages. The server's
+// Clear-Site-Data header does the same where the browser honours it (HTTPS).
+(function () {
+  "use strict";
+  var form = document.getElementById("sign-out");
+  if (!form) return;
+  form.addEventListener("submit", function () {
+    try {
+      var store = window.localStorage;
+      for (var i = store.length - 1; i >= 0; i--) {
+        var name = store.key(i);
+        if (name && name.indexOf("vhcv.journal.") === 0) store.removeItem(name);
+      }
+    } catch (e) { /* storage blocked: nothing was kept */ }
+    if (window.caches) {
+      caches.keys().then(function (names) {
+        names.forEach(function (name) { if (name.indexOf("vhcv-") === 0) caches.delete(name); });
+      }).catch(function () {});
+    }
+  });
+})();

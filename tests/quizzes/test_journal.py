@@ -1,0 +1,213 @@
+"""The server's side of the attempt page's journal (bad connections): each choice
+carries a sequence number, a late retry of an older choice never overwrites a newer
+one, nothing arrives after the deadline plus grace, and the pages give the script
+what it needs (the numbers stored, its service worker, its words)."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot
+from app.timeutil import utcnow
+from tests.quizzes.test_attempt_pages import _start, _token, learner  # noqa: F401
+
+
+def _save(client, attempt_id, token, position, choice, seq=None):
+    data = {"t": token, "position": position, "choice": choice}
+    if seq is not None:
+        data["seq"] = seq
+    return client.post(f"/autosave/{attempt_id}", data=data)
+
+
+def _stored(app, attempt_id, position):
+    with app.app_context():
+        row = db.session.execute(
+            select(AttemptAnswer.selected, AttemptAnswer.seq, AttemptSlot.option_order)
+            .join(AttemptSlot, AttemptSlot.id == AttemptAnswer.slot_id)
+            .where(
+                AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == position
+            )
+        ).one()
+        return [row.option_order.index(k) for k in row.selected], row.seq
+
+
+def test_an_older_choice_retried_late_leaves_the_newer_one(app, client, auth, learner):  # noqa: F811
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    newer = _save(client, attempt_id, token, 2, 1, seq=7)
+    assert newer.status_code == 200 and newer.json["stored"] is True
+    assert newer.json["seq"] == 7
+    older = _save(client, attempt_id, token, 2, 0, seq=5)  # the retry of an earlier one
+    assert older.status_code == 200 and older.json["saved"] is True
+    assert older.json["stored"] is False
+    assert _stored(app, attempt_id, 2) == ([1], 7)
+    same = _save(client, attempt_id, token, 2, 2, seq=7)  # equal: the later one wins
+    assert same.json["stored"] is True and _stored(app, attempt_id, 2) == ([2], 7)
+    later = _save(client, attempt_id, token, 2, 3, seq=8)
+    assert later.json["stored"] is True and _stored(app, attempt_id, 2) == ([3], 8)
+    # Numbers are per question: a low number on another question is stored.
+    other = _save(client, attempt_id, token, 3, 0, seq=1)
+    assert other.json["stored"] is True and _stored(app, attempt_id, 3) == ([0], 1)
+
+
+def test_a_save_without_a_number_is_stored_and_keeps_the_number(
+    app,
+    client,
+    auth,
+    learner,  # noqa: F811
+):
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    _save(client, attempt_id, token, 2, 1, seq=4)
+    plain = _save(client, attempt_id, token, 2, 0)  # an older page script or a tool
+    assert plain.json["stored"] is True and plain.json["seq"] is None
+    assert _stored(app, attempt_id, 2) == ([0], 4)
+    # …so a retry below the number kept still loses.
+    assert _save(client, attempt_id, token, 2, 3, seq=3).json["stored"] is False
+    assert _stored(app, attempt_id, 2) == ([0], 4)
+
+
+@pytest.mark.parametrize("seq", ["0", "-1", "abc", "1.5", "", str(2**31), "²"])
+def test_a_bad_sequence_number_is_refused(app, client, auth, learner, seq):  # noqa: F811
+    attempt_id = _start(client, auth)
+    response = _save(client, attempt_id, _token(client, attempt_id), 2, 1, seq=seq)
+    assert response.status_code == 400 and response.json["saved"] is False
+    assert "Số thứ tự" in response.json["error"]
+    with app.app_context():
+        assert db.session.scalar(select(AttemptAnswer.id)) is None
+
+
+def test_the_form_post_numbers_its_choices_after_the_journal(
+    app,
+    client,
+    auth,
+    learner,  # noqa: F811
+):
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    _save(client, attempt_id, token, 1, 0, seq=3)
+    csrf = auth.token(f"/attempts/{attempt_id}")
+    client.post(
+        f"/attempts/{attempt_id}/save",
+        data={"csrf_token": csrf, "positions": ["1"], "q1": "1", "go": "1", "seq": "9"},
+    )
+    assert _stored(app, attempt_id, 1) == ([1], 9)
+    # The journal's unsent older choice, retried after the form post, loses.
+    assert _save(client, attempt_id, token, 1, 0, seq=5).json["stored"] is False
+    # A form post without the script (no number) is stored; a bad number is none.
+    client.post(
+        f"/attempts/{attempt_id}/save",
+        data={"csrf_token": csrf, "positions": ["1"], "q1": "2", "seq": "x"},
+    )
+    assert _stored(app, attempt_id, 1) == ([2], 9)
+
+
+def test_nothing_is_stored_after_the_deadline_plus_grace(app, client, auth, learner):  # noqa: F811
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    grace = app.config["ATTEMPT_GRACE_SECONDS"]
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(seconds=grace // 2)
+        db.session.commit()
+    in_grace = _save(
+        client, attempt_id, token, 1, 0, seq=1
+    )  # sent in time, arrived late
+    assert in_grace.status_code == 200 and in_grace.json["stored"] is True
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(seconds=grace + 1)
+        db.session.commit()
+    too_late = _save(client, attempt_id, token, 2, 0, seq=2)
+    assert too_late.status_code == 409 and too_late.json["saved"] is False
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.state == "finished"
+        positions = db.session.scalars(
+            select(AttemptSlot.position)
+            .join(AttemptAnswer, AttemptAnswer.slot_id == AttemptSlot.id)
+            .where(AttemptSlot.attempt_id == attempt_id)
+        ).all()
+        assert positions == [1]
+
+
+def _page_script(page: str) -> dict:
+    found = re.search(
+        r'<script type="application/json" id="attempt-config">(.*?)</script>',
+        page,
+        re.S,
+    )
+    return json.loads(found.group(1))
+
+
+def test_the_attempt_page_gives_its_script_the_journal_and_the_numbers_stored(
+    app,
+    client,
+    auth,
+    learner,  # noqa: F811
+):
+    attempt_id = _start(client, auth)
+    _save(client, attempt_id, _token(client, attempt_id), 2, 1, seq=6)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    script = _page_script(page)
+    with app.app_context():
+        user_id = db.session.get(Attempt, attempt_id).user_id
+    assert script["journal"] == f"vhcv.journal.{user_id}.{attempt_id}"
+    assert script["user"] == user_id and script["cache"] == f"vhcv-attempt-{attempt_id}"
+    assert script["grace"] == app.config["ATTEMPT_GRACE_SECONDS"]
+    assert script["worker"] == "/attempts/sw.js" and script["scope"] == "/attempts/"
+    assert script["texts"]["offline"] == (
+        "Mất kết nối — các lựa chọn được giữ trên máy này và sẽ gửi khi có mạng."
+    )
+    assert 'id="nav-2" data-position="2" data-seq="6"' in page
+    assert 'id="nav-1" data-position="1" data-seq="0"' in page
+    assert '<p id="connection" class="connection notice" role="status" hidden>' in page
+    assert "js/journal.js" in page and "js/attempt.js" in page
+
+
+def test_the_page_scripts_words_follow_the_language(app, client, auth, learner):  # noqa: F811
+    attempt_id = _start(client, auth)
+    client.post("/language", data={"language": "en", "csrf_token": auth.token("/")})
+    page = client.get(f"/attempts/{attempt_id}")
+    texts = _page_script(page.get_data(as_text=True))["texts"]
+    assert texts["offline"].startswith("Connection lost")
+
+
+def test_the_service_worker_is_served_for_the_attempt_pages(app, client):
+    response = client.get("/attempts/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert "vhcv-attempt-" in response.get_data(as_text=True)
+
+
+def test_the_result_page_gives_the_numbers_stored(app, client, auth, learner):  # noqa: F811
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    _save(client, attempt_id, token, 3, 0, seq=11)
+    _save(client, attempt_id, token, 1, 0)
+    csrf = auth.token(f"/attempts/{attempt_id}")
+    client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf})
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    found = re.search(
+        r'<script type="application/json" id="attempt-done">(.*?)</script>', page, re.S
+    )
+    done = json.loads(found.group(1))
+    assert done["stored"] == {"1": 0, "3": 11}
+    assert done["cache"] == f"vhcv-attempt-{attempt_id}"
+    assert done["journal"].endswith(f".{attempt_id}")
+    assert 'id="not-counted"' in page and "js/attempt-done.js" in page
+
+
+def test_signing_out_asks_the_browser_to_forget_the_journal(app, client, auth, learner):  # noqa: F811
+    auth.login("hv")
+    token = auth.token("/")
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    home = client.get("/login").get_data(as_text=True)
+    assert "js/sign-out.js" in home
