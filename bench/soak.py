@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,6 +55,7 @@ SPREAD = {
     "none": [],
     "worker-connections": ["--worker-connections", "64"],
     "max-requests": ["--max-requests", "5000", "--max-requests-jitter", "1000"],
+    "no-keep-alive": ["--keep-alive", "0"],
 }
 
 
@@ -398,7 +399,7 @@ def _recovery(results, worker_kill, master_kill, start, duration) -> dict:
         after = [kill] + [t for t in acks if kill < t <= until]
         back = [kill]
         for client in results.values():
-            failed = [t for t, _ in client["errors"] if t >= kill]
+            failed = [t for t, _ in client["errors"] if kill <= t < until]
             if failed:  # this cadre lost its connection: when it saved again
                 back.append(
                     next((t for t in client["acks"] if t > failed[0]), float("inf"))
@@ -421,13 +422,16 @@ def _recovery(results, worker_kill, master_kill, start, duration) -> dict:
 def _spread(workdir, name, worker_kill, master_kill, end, labels) -> dict:
     """Saves served per worker in three windows (ms since the start, by the time
     the client sent them): the 5 s before the worker kill, 5-15 s after it, and
-    from 5 s after the master's restart to the end."""
+    from 5 s after the master's restart to the end; and the mean over the seconds
+    of a window of the busiest worker's share (a worker that serves everything for
+    one second and nothing the next averages out in the window's shares)."""
     windows = {
         "5 s before the worker kill": (worker_kill - 5000, worker_kill),
         "5-15 s after the worker kill": (worker_kill + 5000, worker_kill + 15000),
         "5 s after the restart to the end": (master_kill + 5000, end),
     }
     served = {window: Counter() for window in windows}
+    per_second = {window: defaultdict(Counter) for window in windows}
     for log in sorted(workdir.glob(f"{name}-*.access.log")):
         for line in log.read_text(errors="replace").splitlines():
             parts = line.split()
@@ -437,7 +441,15 @@ def _spread(workdir, name, worker_kill, master_kill, end, labels) -> dict:
             for window, (low, high) in windows.items():
                 if low <= sent < high:
                     served[window][labels.get(pid, f"pid {pid}")] += 1
-    return served
+                    per_second[window][sent // 1000][pid] += 1
+    busiest = {
+        window: [max(c.values()) / sum(c.values()) for c in seconds.values()]
+        for window, seconds in per_second.items()
+    }
+    return {
+        window: (served[window], sum(b) / len(b) if b else 0.0)
+        for window, b in busiest.items()
+    }
 
 
 # -- the report -------------------------------------------------------------------
@@ -496,12 +508,13 @@ def _verdict(report: dict) -> str:
 
 def print_spread(report: dict) -> None:
     print(f"\n[{report['name']}] saves served per worker (share of the window):")
-    for window, counts in report["spread"].items():
+    print("  (busiest: the busiest worker's share of each second, mean)")
+    for window, (counts, busiest) in report["spread"].items():
         total = sum(counts.values()) or 1
         shares = ", ".join(
             f"{label} {n / total:.0%}" for label, n in sorted(counts.items())
         )
-        print(f"  {window:34} {shares or '-'}")
+        print(f"  {window:34} {shares or '-'}; busiest {busiest:.0%}")
     notes = report["notes"]
     if notes:
         print(f"  gunicorn error log: {len(notes)} lines of note, e.g.")
