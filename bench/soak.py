@@ -49,8 +49,12 @@ BUDGET_RECOVERY_MS = 2000
 AFTER_KILL_MS = 10_000  # the window after a kill in which gaps count
 ACCESS_FORMAT = "%(p)s %({x-soak}i)s %(s)s"
 
-# Gunicorn settings that spread the connections over the workers again after one
-# died (see bench/README.md, "make soak"); `--spread none` measures without.
+# Gunicorn settings that might spread the connections over the workers again after
+# one died (measured in bench/README.md, "make soak"); `--spread none` is without.
+# The default, no keep-alive, is the one that does so without stalls: gthread keeps
+# a connection on the worker that accepted it, and a worker at --worker-connections
+# stops polling its idle keep-alive connections until they time out (up to 2 s),
+# while --max-requests only moves every connection from one worker to the other.
 SPREAD = {
     "none": [],
     "worker-connections": ["--worker-connections", "64"],
@@ -77,8 +81,8 @@ def parse_args(argv=None):
     add(
         "--spread",
         choices=sorted(SPREAD),
-        default="worker-connections",
-        help="gunicorn setting that spreads connections again (worker-connections)",
+        default="no-keep-alive",
+        help="gunicorn setting that spreads connections again (no-keep-alive)",
     )
     add("--keep", action="store_true", help="keep the temporary folder (logs, DB)")
     args = parser.parse_args(argv)

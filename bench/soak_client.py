@@ -15,8 +15,9 @@ worker served which save). Per cadre it returns:
 - `last`: per question position, the last acknowledged save [choice, seq] and the
   choices of the saves sent after it whose outcome is unknown (connection lost,
   timeout, 5xx): the server may have stored one of them, which is no loss;
-- `errors`: [ms since start, kind] of every failed save (a client error, no loss);
-  a save the app refuses (4xx) is one of kind "refused …", which fails the run.
+- `errors`: [ms since start when it failed, kind] of every failed save (a client
+  error, no loss); a save the app refuses (4xx) is one of kind "refused …",
+  which fails the run.
 
 Only 127.0.0.1 is ever contacted.
 """
@@ -94,12 +95,12 @@ async def cadre(index: int, client: dict, port: int, start: float, end: float, o
                 acks.append(int((time.time() - start) * 1000))
                 entry[:] = [choice, seq, []]
             else:  # refused: not stored (a failure of the run, not a loss)
-                errors.append([sent_ms, f"refused HTTP {status}"])
+                errors.append([int((time.time() - start) * 1000), f"refused {status}"])
             if close:
                 writer.close()
                 reader = writer = None
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ServerError) as e:
-            errors.append([sent_ms, _kind(e)])
+            errors.append([int((time.time() - start) * 1000), _kind(e)])
             entry[2].append(choice)  # sent; stored or not, nobody knows
             if writer is not None:
                 writer.close()
