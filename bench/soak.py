@@ -63,6 +63,11 @@ SPREAD = {
 }
 
 
+# The restarted master binds its port at once beside the orphaned workers of the one
+# killed (SO_REUSEPORT) instead of retrying the bind every second until they exit.
+RESTART = ["--reuse-port"]
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m bench.soak",
@@ -140,6 +145,7 @@ def soak(name: str, url: str, args, workdir: Path) -> dict:
         settings = [
             *("--workers", str(args.workers), "--worker-class", "gthread"),
             *("--threads", str(args.threads), *SPREAD[args.spread]),
+            *RESTART,
             *("--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT),
         ]
         return Server(f"{name}-{number}", REAL_APP, port, settings, env, workdir)
