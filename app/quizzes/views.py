@@ -113,18 +113,19 @@ def save_page(attempt_id: int):
     choices = [(p, request.form.getlist(f"q{p}", type=int)) for p in positions]
     # The page script numbers the form's choices after those of its journal.
     seq = request.form.get("seq", type=db_int)
+    kept_newer = False
     try:
         for position, picked in choices:
             if picked:
                 connection = db.session.connection()
-                saving.save_choice(
+                kept_newer |= not saving.save_choice(
                     connection,
                     saving.read_slot(connection, attempt.id, position),
                     current_user.id,
                     picked,
                     service.save_cutoff(),
                     seq=seq if seq and seq > 0 else None,
-                )
+                ).stored
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -133,7 +134,16 @@ def save_page(attempt_id: int):
     if target == "submit":
         return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
     page = int(target) if target.isascii() and target.isdigit() else 1
-    flash(_("Đã lưu câu trả lời."), "success")
+    if kept_newer:
+        flash(
+            _(
+                "Đã lưu; riêng câu đã có lựa chọn mới hơn (lưu từ trang khác) "
+                "giữ lựa chọn mới hơn đó."
+            ),
+            "info",
+        )
+    else:
+        flash(_("Đã lưu câu trả lời."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
 
 

@@ -7,15 +7,22 @@ is graded on what arrived in time; the journal never outlives the attempt or the
 session."""
 
 import json
+import socket
 import threading
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db
-from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, Quiz
+from app.quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    QuestionVersion,
+    Quiz,
+)
 from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import make_config
 from tests.factories import PASSWORD, make_tree, make_user
@@ -46,9 +53,51 @@ def _serve(tmp_path, time_limit: int):
         return wsgi_app(environ, start_response)
 
     app.wsgi_app = recording
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", app, server
+    app.live_server = server = LiveServer(app)
+    return f"http://127.0.0.1:{server.port}", app, server
+
+
+class LiveServer:
+    """The app on a local port that can be taken off the network and put back on
+    the same port: while it is down every request fails to connect, whoever makes
+    it (the page, or its service worker, whose requests Playwright's offline
+    emulation does not always hold back: microsoft/playwright#2311)."""
+
+    def __init__(self, app):
+        self.app, self.port, self.server = app, 0, None
+        self.up()
+
+    def up(self) -> None:
+        open_connections = self.connections = set()
+
+        class Handler(WSGIRequestHandler):
+            def setup(self):
+                super().setup()
+                open_connections.add(self.connection)
+
+            def finish(self):
+                open_connections.discard(self.connection)
+                super().finish()
+
+        self.server = make_server(
+            "127.0.0.1", self.port, self.app, threaded=True, request_handler=Handler
+        )
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def down(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        for connection in list(self.connections):  # kept-alive ones too
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def shutdown(self) -> None:
+        if self.server is not None:
+            self.down()
+            self.server = None
 
 
 @pytest.fixture
@@ -77,16 +126,15 @@ def short_quiz(tmp_path):
     server.shutdown()
 
 
-def _network(context, up: bool) -> None:
+def _network(context, app, up: bool) -> None:
     """Cut or restore the network: set_offline for the pages (navigator.onLine, the
-    online/offline events, their requests), and a route that fails every request
-    of the context for the service worker's own fetches, which Playwright's offline
-    emulation does not cut (microsoft/playwright#2311)."""
-    context.set_offline(not up)
+    online/offline events) and the server off or back on its port."""
     if up:
-        context.unroute("**/*")
+        app.live_server.up()
+        context.set_offline(False)
     else:
-        context.route("**/*", lambda route: route.abort("internetdisconnected"))
+        context.set_offline(True)
+        app.live_server.down()
 
 
 def _start(page, url) -> int:
@@ -103,10 +151,36 @@ def _start(page, url) -> int:
 def _wait_for_offline_copy(page, attempt_id: int) -> None:
     """The service worker is active and holds a copy of the page."""
     cache = f"vhcv-attempt-{attempt_id}"
-    page.wait_for_function(
-        "async () => (await navigator.serviceWorker.ready) && "
+    check = (
+        "async () => !!(await navigator.serviceWorker.ready) && "
+        "!!navigator.serviceWorker.controller && "
         f"!!(await caches.match(location.href, {{cacheName: '{cache}'}}))"
     )
+    for _ in range(100):  # evaluate awaits the check (wait_for_function does not)
+        if page.evaluate(check):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker kept no copy of the page")
+
+
+def _positions(app, attempt_id) -> dict[str, list[int]]:
+    """Question type → its positions in the attempt (the order is drawn)."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(AttemptSlot.position, QuestionVersion.type)
+            .join(QuestionVersion)
+            .where(AttemptSlot.attempt_id == attempt_id)
+            .order_by(AttemptSlot.position)
+        ).all()
+    by_type: dict[str, list[int]] = {}
+    for position, kind in rows:
+        by_type.setdefault(kind, []).append(position)
+    return by_type
+
+
+def _pending(page) -> list:
+    """The journal's entries not yet acknowledged (none when there is no journal)."""
+    return [e for j in _journal(page).values() for e in j["entries"]]
 
 
 def _stored(app, attempt_id) -> dict[int, tuple[list[int], int | None]]:
@@ -150,7 +224,7 @@ def test_choices_made_offline_survive_a_reload_and_are_stored_when_back_online(
     attempt_id = _start(page, url)
     _wait_for_offline_copy(page, attempt_id)
 
-    _network(browser_context, up=False)
+    _network(browser_context, app, up=False)
     seen_online = len(app.requests_seen)
     picks = {position: 1 for position in (1, 2, 3)}
     for position, choice in picks.items():
@@ -162,7 +236,7 @@ def test_choices_made_offline_survive_a_reload_and_are_stored_when_back_online(
         state = page.locator(f"#state-{position}").inner_text()
         assert "Chưa lưu" in state and "Đã lưu" not in state
     assert _stored(app, attempt_id) == {}
-    entries = next(iter(_journal(page).values()))["entries"]
+    entries = _pending(page)
     assert [e["position"] for e in entries] == ["1", "2", "3"]
     assert [e["seq"] for e in entries] == sorted(e["seq"] for e in entries)
 
@@ -172,9 +246,9 @@ def test_choices_made_offline_survive_a_reload_and_are_stored_when_back_online(
         assert "Chưa lưu" in page.locator(f"#state-{position}").inner_text()
         assert "pending" in page.locator(f"#nav-{position}").get_attribute("class")
     assert _stored(app, attempt_id) == {}
-    assert app.requests_seen[seen_online:] == []  # nothing reached the server
+    assert app.requests_seen[seen_online:] == []  # the server was off the network
 
-    _network(browser_context, up=True)
+    _network(browser_context, app, up=True)
     for position in picks:
         page.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for(
             timeout=20000
@@ -185,7 +259,7 @@ def test_choices_made_offline_survive_a_reload_and_are_stored_when_back_online(
     }
     assert all(seq for _, seq in stored.values())
     assert page.locator("#connection").is_hidden()
-    assert _journal(page) == {}  # every entry acknowledged
+    assert _pending(page) == []  # every entry acknowledged
 
 
 def test_an_old_choice_retried_after_a_newer_one_does_not_overwrite_it(
@@ -199,7 +273,7 @@ def test_an_old_choice_retried_after_a_newer_one_does_not_overwrite_it(
         "request",
         lambda r: sent.append(r.post_data) if "/autosave/" in r.url else None,
     )
-    position = 2 if not _is_multiple(page, 2) else 3
+    position = _positions(app, attempt_id)["single"][0]
     for choice in (0, 2):
         page.locator(f'input[name="q{position}"][value="{choice}"]').check()
         page.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
@@ -227,10 +301,13 @@ def test_offline_past_the_deadline_the_unsent_choices_are_not_counted(
     url, app = short_quiz
     page = browser_context.new_page()
     attempt_id = _start(page, url)
+    kinds = _positions(app, attempt_id)
+    right_one = kinds["single"][0]  # answered online, and right
+    offline = sorted(kinds["single"][1:] + kinds["truefalse"])  # two, sent too late
     with app.app_context():
         slot = db.session.scalar(
             select(AttemptSlot).where(
-                AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == 4
+                AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == right_one
             )
         )
         right = [
@@ -238,34 +315,88 @@ def test_offline_past_the_deadline_the_unsent_choices_are_not_counted(
             for o in slot.version.options
             if o["correct"]
         ]
-        assert len(right) == 1  # position 4 is a single-answer question
-    page.locator(f'input[name="q4"][value="{right[0]}"]').check()
-    page.locator("#state-4").get_by_text("Đã lưu lúc").wait_for()
+    page.locator(f'input[name="q{right_one}"][value="{right[0]}"]').check()
+    page.locator(f"#state-{right_one}").get_by_text("Đã lưu lúc").wait_for()
 
-    _network(browser_context, up=False)
-    page.locator('input[name="q2"][value="0"]').check()
-    page.locator('input[name="q3"][value="1"]').check()
+    _network(browser_context, app, up=False)
+    for position in offline:
+        page.locator(f'input[name="q{position}"][value="0"]').check()
     page.locator("#connection").get_by_text("2 lựa chọn đang chờ gửi").wait_for()
     # The timer runs out offline; past the deadline plus grace the page says so.
+    listed = ", ".join(map(str, offline))
     page.locator("#connection").get_by_text(
-        "Hết giờ: lựa chọn của câu 2, 3 chưa gửi được"
+        f"Hết giờ: lựa chọn của câu {listed} chưa gửi được"
     ).wait_for(timeout=(20 + GRACE + 10) * 1000)
-    for position in (2, 3):
+    for position in offline:
         assert "Không được tính" in page.locator(f"#state-{position}").inner_text()
-    assert page.locator('input[name="q2"]').first.is_disabled()
+    assert page.locator(f'input[name="q{offline[0]}"]').first.is_disabled()
+    assert page.url.endswith(f"/attempts/{attempt_id}")  # no browser error page
 
-    _network(browser_context, up=True)  # the page submits once the server answers
+    _network(browser_context, app, up=True)  # the page submits once the server answers
     page.wait_for_url("**/result", timeout=20000)
     notice = page.locator("#not-counted")
     notice.wait_for()
-    assert "Lựa chọn của câu 2, 3 chưa gửi được trước hạn nộp" in notice.inner_text()
+    assert f"Lựa chọn của câu {listed} chưa gửi được trước hạn nộp" in (
+        notice.inner_text()
+    )
     assert "1/4 câu đúng" in page.locator("main").inner_text()
-    assert set(_stored(app, attempt_id)) == {4}
+    assert set(_stored(app, attempt_id)) == {right_one}
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.state == "finished" and attempt.score == 1
     assert _journal(page) == {}  # cleared at the end of the attempt
     assert not page.evaluate(f"caches.has('vhcv-attempt-{attempt_id}')")
+
+
+def test_time_up_offline_with_nothing_waiting_submits_when_back(
+    short_quiz, browser_context
+):
+    url, app = short_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    page.locator('input[name="q1"][value="0"]').check()
+    page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for()
+    _network(browser_context, app, up=False)
+    page.locator("#connection").get_by_text("Chưa chuyển trang được").wait_for(
+        timeout=(20 + 10) * 1000
+    )
+    assert page.url.endswith(f"/attempts/{attempt_id}")  # not the browser's error page
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/result", timeout=20000)
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).state == "finished"
+    assert set(_stored(app, attempt_id)) == {1}
+
+
+def test_a_reload_from_an_older_offline_copy_keeps_what_the_server_holds(
+    long_quiz, browser_context
+):
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _wait_for_offline_copy(page, attempt_id)  # a copy with nothing chosen
+    position = _positions(app, attempt_id)["single"][0]
+    for choice in (0, 1):
+        page.locator(f'input[name="q{position}"][value="{choice}"]').check()
+        page.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position][0] == [1]
+    page.wait_for_timeout(3000)
+    before = page.locator("#timer").inner_text()
+
+    _network(browser_context, app, up=False)
+    page.reload()  # the copy made before both choices
+    assert page.locator(f'input[name="q{position}"][value="1"]').is_checked()
+    assert "Đã lưu" in page.locator(f"#state-{position}").inner_text()
+    assert page.locator("#timer").inner_text() <= before  # the time did not go back
+    page.locator(f'input[name="q{position}"][value="2"]').check()  # a new choice
+    _network(browser_context, app, up=True)
+    page.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
+    assert _stored(app, attempt_id)[position][0] == [2]
+
+    # "Nộp bài" posts the page as it shows it, after the newest choice.
+    page.get_by_role("button", name="Nộp bài").click()
+    page.wait_for_url("**/confirm")
+    assert _stored(app, attempt_id)[position][0] == [2]
 
 
 def test_the_journal_holds_no_other_users_data_and_ends_at_sign_out(
@@ -283,12 +414,12 @@ def test_the_journal_holds_no_other_users_data_and_ends_at_sign_out(
     assert "vhcv.journal.999.1" not in _journal(page)  # another user's: removed
 
     _wait_for_offline_copy(page, attempt_id)
-    _network(browser_context, up=False)
+    _network(browser_context, app, up=False)
     page.locator('input[name="q1"][value="0"]').check()
     page.locator("#connection").get_by_text("1 lựa chọn đang chờ gửi").wait_for()
     mine = _journal(page)
     assert list(mine) and list(mine)[0].endswith(f".{attempt_id}")
-    _network(browser_context, up=True)
+    _network(browser_context, app, up=True)
     page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
     page.evaluate(
         "data => localStorage.setItem('vhcv.journal.1.1', JSON.stringify(data))",

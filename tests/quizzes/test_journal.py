@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot
+from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
+from app.quizzes.questions import SINGLE
 from app.timeutil import utcnow
 from tests.quizzes.test_attempt_pages import _start, _token, learner  # noqa: F401
 
@@ -21,6 +22,21 @@ def _save(client, attempt_id, token, position, choice, seq=None):
     if seq is not None:
         data["seq"] = seq
     return client.post(f"/autosave/{attempt_id}", data=data)
+
+
+def _singles(app, attempt_id) -> list[int]:
+    """Positions of the single-answer questions (four options each); the order of
+    the questions is drawn at random."""
+    with app.app_context():
+        return sorted(
+            db.session.scalars(
+                select(AttemptSlot.position)
+                .join(QuestionVersion)
+                .where(
+                    AttemptSlot.attempt_id == attempt_id, QuestionVersion.type == SINGLE
+                )
+            )
+        )
 
 
 def _stored(app, attempt_id, position):
@@ -38,20 +54,21 @@ def _stored(app, attempt_id, position):
 def test_an_older_choice_retried_late_leaves_the_newer_one(app, client, auth, learner):  # noqa: F811
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)
-    newer = _save(client, attempt_id, token, 2, 1, seq=7)
+    p, q = _singles(app, attempt_id)
+    newer = _save(client, attempt_id, token, p, 1, seq=7)
     assert newer.status_code == 200 and newer.json["stored"] is True
     assert newer.json["seq"] == 7
-    older = _save(client, attempt_id, token, 2, 0, seq=5)  # the retry of an earlier one
+    older = _save(client, attempt_id, token, p, 0, seq=5)  # the retry of an earlier one
     assert older.status_code == 200 and older.json["saved"] is True
     assert older.json["stored"] is False
-    assert _stored(app, attempt_id, 2) == ([1], 7)
-    same = _save(client, attempt_id, token, 2, 2, seq=7)  # equal: the later one wins
-    assert same.json["stored"] is True and _stored(app, attempt_id, 2) == ([2], 7)
-    later = _save(client, attempt_id, token, 2, 3, seq=8)
-    assert later.json["stored"] is True and _stored(app, attempt_id, 2) == ([3], 8)
+    assert _stored(app, attempt_id, p) == ([1], 7)
+    same = _save(client, attempt_id, token, p, 2, seq=7)  # equal: the later one wins
+    assert same.json["stored"] is True and _stored(app, attempt_id, p) == ([2], 7)
+    later = _save(client, attempt_id, token, p, 3, seq=8)
+    assert later.json["stored"] is True and _stored(app, attempt_id, p) == ([3], 8)
     # Numbers are per question: a low number on another question is stored.
-    other = _save(client, attempt_id, token, 3, 0, seq=1)
-    assert other.json["stored"] is True and _stored(app, attempt_id, 3) == ([0], 1)
+    other = _save(client, attempt_id, token, q, 0, seq=1)
+    assert other.json["stored"] is True and _stored(app, attempt_id, q) == ([0], 1)
 
 
 def test_a_save_without_a_number_is_stored_and_keeps_the_number(
@@ -62,13 +79,14 @@ def test_a_save_without_a_number_is_stored_and_keeps_the_number(
 ):
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)
-    _save(client, attempt_id, token, 2, 1, seq=4)
-    plain = _save(client, attempt_id, token, 2, 0)  # an older page script or a tool
+    p = _singles(app, attempt_id)[0]
+    _save(client, attempt_id, token, p, 1, seq=4)
+    plain = _save(client, attempt_id, token, p, 0)  # an older page script or a tool
     assert plain.json["stored"] is True and plain.json["seq"] is None
-    assert _stored(app, attempt_id, 2) == ([0], 4)
+    assert _stored(app, attempt_id, p) == ([0], 4)
     # …so a retry below the number kept still loses.
-    assert _save(client, attempt_id, token, 2, 3, seq=3).json["stored"] is False
-    assert _stored(app, attempt_id, 2) == ([0], 4)
+    assert _save(client, attempt_id, token, p, 3, seq=3).json["stored"] is False
+    assert _stored(app, attempt_id, p) == ([0], 4)
 
 
 @pytest.mark.parametrize("seq", ["0", "-1", "abc", "1.5", "", str(2**31), "²"])
@@ -89,21 +107,28 @@ def test_the_form_post_numbers_its_choices_after_the_journal(
 ):
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)
-    _save(client, attempt_id, token, 1, 0, seq=3)
+    p = _singles(app, attempt_id)[0]
+    _save(client, attempt_id, token, p, 0, seq=3)
     csrf = auth.token(f"/attempts/{attempt_id}")
     client.post(
         f"/attempts/{attempt_id}/save",
-        data={"csrf_token": csrf, "positions": ["1"], "q1": "1", "go": "1", "seq": "9"},
+        data={
+            "csrf_token": csrf,
+            "positions": [p],
+            f"q{p}": "1",
+            "go": "1",
+            "seq": "9",
+        },
     )
-    assert _stored(app, attempt_id, 1) == ([1], 9)
+    assert _stored(app, attempt_id, p) == ([1], 9)
     # The journal's unsent older choice, retried after the form post, loses.
-    assert _save(client, attempt_id, token, 1, 0, seq=5).json["stored"] is False
+    assert _save(client, attempt_id, token, p, 0, seq=5).json["stored"] is False
     # A form post without the script (no number) is stored; a bad number is none.
     client.post(
         f"/attempts/{attempt_id}/save",
-        data={"csrf_token": csrf, "positions": ["1"], "q1": "2", "seq": "x"},
+        data={"csrf_token": csrf, "positions": [p], f"q{p}": "2", "seq": "x"},
     )
-    assert _stored(app, attempt_id, 1) == ([2], 9)
+    assert _stored(app, attempt_id, p) == ([2], 9)
 
 
 def test_nothing_is_stored_after_the_deadline_plus_grace(app, client, auth, learner):  # noqa: F811

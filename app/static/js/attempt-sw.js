@@ -21,7 +21,11 @@ function networkThenCopy(request, cacheName) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request).then(function (copy) { return copy || Response.error(); });
+    // The copy was kept for this browser's own session: its Vary is not a reason
+    // to pass it over.
+    return caches.match(request, { ignoreVary: true }).then(function (copy) {
+      return copy || Response.error();
+    });
   });
 }
 

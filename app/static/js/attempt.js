@@ -19,18 +19,20 @@
   var statusUrl = timer.getAttribute("data-status-url");
   var announcer = document.getElementById("announcer");
   var banner = document.getElementById("connection");
-  var deadline = Date.now() + 1000 * parseInt(timer.getAttribute("data-remaining"), 10);
   var graceMs = 1000 * config.grace;
+  var TIMEOUT_MS = 10000;  // a request not answered by then counts as failed
   var warned = {};
   var finishing = false;   // the time is up
   var draining = false;    // a button was pressed: the form is posted once all is sent
   var submitted = false;
-  var reaching = false;    // waiting for the server to submit after the time is up
+  var reaching = false;    // waiting for the server before posting
   var online = navigator.onLine !== false;
   var sending = null;      // the entry on its way to the server
   var pause = 0;           // ms before the next try after a failure
   var retryTimer = null;
   var afterDrain = null;   // what to do once the journal is empty
+  var gone = {};           // sequence numbers this page settled (not to be taken back)
+  var lateNotice = "";     // which choices will not count, once the time is past
 
   // --- The journal --------------------------------------------------------------
   Journal.forgetOthers(config.user);
@@ -39,10 +41,27 @@
   document.querySelectorAll(".navigator a[data-seq]").forEach(function (a) {
     stored[a.getAttribute("data-position")] = parseInt(a.getAttribute("data-seq"), 10) || 0;
   });
-  Object.keys(stored).forEach(function (p) { journal.next = Math.max(journal.next, stored[p] + 1); });
-  // What the server already holds (or something newer) leaves the journal.
-  journal.entries = journal.entries.filter(function (e) { return e.late || e.seq > (stored[e.position] || 0); });
-  Journal.save(config.journal, journal);
+  // The server's deadline: from this page, or earlier as last heard (a reload
+  // without network shows an older copy of the page).
+  var deadline = Date.now() + 1000 * parseInt(timer.getAttribute("data-remaining"), 10);
+  if (journal.deadline) deadline = Math.min(deadline, journal.deadline);
+
+  function persist() {
+    // Another tab of the same attempt may have written meanwhile: keep its entries.
+    var disk = Journal.load(config.journal);
+    journal.next = Math.max(journal.next, disk.next || 1);
+    var known = {};
+    journal.entries.forEach(function (e) { known[e.seq] = true; });
+    disk.entries.forEach(function (e) {
+      if (!known[e.seq] && !gone[e.seq] && e.seq > (stored[e.position] || 0)) journal.entries.push(e);
+    });
+    journal.entries.sort(function (a, b) { return a.seq - b.seq; });
+    Object.keys(disk.acked).forEach(function (p) {
+      if (!journal.acked[p] || disk.acked[p].seq > journal.acked[p].seq) journal.acked[p] = disk.acked[p];
+    });
+    journal.deadline = deadline;
+    Journal.save(config.journal, journal);
+  }
 
   function pending() { return journal.entries.filter(function (e) { return !e.late; }); }
   function pendingFor(position) {
@@ -50,19 +69,21 @@
   }
 
   function record(position, choices) {
+    persist();
     // An unsent older choice of the same question is replaced (not the one on its way).
     journal.entries = journal.entries.filter(function (e) {
-      return e.position !== position || e === sending || e.late;
+      return e.position !== position || e === sending || e.seq === (sending && sending.seq) || e.late;
     });
     var entry = { seq: journal.next++, position: position, choices: choices };
     journal.entries.push(entry);
-    Journal.save(config.journal, journal);
+    persist();
     return entry;
   }
 
   function settle(entry) {
+    gone[entry.seq] = true;
     journal.entries = journal.entries.filter(function (e) { return e.seq !== entry.seq; });
-    Journal.save(config.journal, journal);
+    persist();
   }
 
   // --- What the cadre sees ------------------------------------------------------
@@ -78,23 +99,27 @@
     if (!nav) return;
     nav.classList.toggle("pending", kind === "pending" || kind === "saving");
     nav.classList.toggle("late", kind === "late");
+    var said = nav.querySelectorAll(".visually-hidden");
+    var words = kind === "late" ? T.state_late : (kind === "pending" || kind === "saving") ? T.state_pending : null;
     if (kind === "saved") {
       nav.classList.add("answered");
       nav.classList.remove("unanswered");
+      words = T.state_answered;
       document.getElementById("answered-count").textContent =
         document.querySelectorAll(".navigator a.answered").length;
     }
+    if (words && said.length) said[said.length - 1].textContent = " — " + words;
   }
 
   function showConnection() {
     var waiting = pending().length;
-    var text = "";
-    if (!online) text = T.offline + (waiting ? " " + T.waiting.replace("{n}", waiting) : "");
-    if ((finishing || draining) && !submitted && waiting) {
-      text = (online ? T.draining : T.draining_offline) + " " + text;
+    var text = lateNotice;
+    if ((finishing || draining) && !submitted && (waiting || !online)) {
+      text += " " + (online ? T.draining : T.draining_offline);
     }
-    banner.textContent = text;
-    banner.hidden = !text;
+    if (!online) text += " " + T.offline + (waiting ? " " + T.waiting.replace("{n}", waiting) : "");
+    banner.textContent = text.trim();
+    banner.hidden = !text.trim();
     banner.classList.toggle("offline", !online);
   }
 
@@ -103,6 +128,21 @@
     online = value;
     showConnection();
     if (value) { announce(T.back_online); resync(); }
+  }
+
+  // fetch with a time limit: a request left hanging (a lossy link, a captive
+  // portal) must not hold the journal back.
+  function request(url, options) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timeout = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
+    options = options || {};
+    options.credentials = "same-origin";
+    options.headers = { Accept: "application/json" };
+    if (controller) options.signal = controller.signal;
+    return fetch(url, options).then(function (r) {
+      clearTimeout(timeout);
+      return r.json().catch(function () { return {}; }).then(function (d) { return [r.status, d]; });
+    }, function (error) { clearTimeout(timeout); throw error; });
   }
 
   // --- Sending ------------------------------------------------------------------
@@ -120,9 +160,7 @@
     body.append("seq", entry.seq);
     entry.choices.forEach(function (c) { body.append("choice", c); });
     if (online) mark(entry.position, T.saving, "saving");
-    fetch(answerUrl, { method: "POST", body: body, credentials: "same-origin",
-                       headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json().then(function (d) { return [r.status, d]; }); })
+    request(answerUrl, { method: "POST", body: body })
       .then(function (answer) { sending = null; answered(entry, answer[0], answer[1]); })
       .catch(function () { sending = null; unreachable(entry); });
   }
@@ -131,9 +169,10 @@
     setOnline(true);
     if (status === 200) {
       pause = 0;
-      settle(entry);
       stored[entry.position] = Math.max(stored[entry.position] || 0, entry.seq);
+      if (data.stored) journal.acked[entry.position] = { seq: entry.seq, choices: entry.choices };
       deadline = Date.now() + 1000 * data.remaining;
+      settle(entry);
       if (!pendingFor(entry.position)) {
         if (data.stored) {
           var at = new Date(data.saved_at).toLocaleTimeString("vi-VN");
@@ -147,7 +186,7 @@
     } else if (status === 409) {  // too late, or already submitted: the server decides
       lateAll(data.error);
       resync();
-    } else if (status === 429 || status >= 500) {  // busy: the same choice again later
+    } else if (status === 429 || status >= 500 || !data.error) {  // busy: again later
       mark(entry.position, data.error || T.pending, "pending");
       retry();
     } else {  // refused for good (no such question, signed out…): say so, keep nothing
@@ -160,8 +199,7 @@
 
   function unreachable(entry) {
     setOnline(false);
-    if (!pendingFor(entry.position)) return;
-    mark(entry.position, T.pending, "pending");
+    if (pendingFor(entry.position)) mark(entry.position, T.pending, "pending");
     retry();
   }
 
@@ -171,23 +209,30 @@
     retryTimer = setTimeout(flush, pause);
   }
 
-  // Past the deadline plus grace: what is still in the journal will not count.
+  // Past the deadline plus grace: what is still in the journal will not count
+  // (the choice on its way, if any, is the server's to take or refuse).
   function lateAll(message) {
     var positions = [];
     journal.entries.forEach(function (e) {
-      if (e.late) return;
+      if (e.late || e === sending) return;
       e.late = true;
       positions.push(e.position);
       mark(e.position, T.late, "late");
     });
-    Journal.save(config.journal, journal);
+    persist();
     if (positions.length) {
-      var text = T.late_summary.replace("{list}", positions.join(", "));
-      banner.textContent = text;
-      banner.hidden = false;
-      announce(message ? message + " " + text : text);
+      noteLate();
+      showConnection();
+      if (message) announce(message);
     }
-    if (finishing) submitWhenReachable();
+    if (finishing) whenReachable(submitAuto);
+  }
+
+  function noteLate() {
+    var late = journal.entries.filter(function (e) { return e.late; })
+      .map(function (e) { return parseInt(e.position, 10); })
+      .sort(function (a, b) { return a - b; });
+    lateNotice = late.length ? T.late_summary.replace("{list}", late.join(", ")) : "";
   }
 
   // --- Time ---------------------------------------------------------------------
@@ -205,12 +250,14 @@
   function tick() { show((deadline - Date.now()) / 1000); }
 
   function resync() {
-    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
+    request(statusUrl)
+      .then(function (answer) {
+        var data = answer[1];
+        if (answer[0] !== 200) return;
         setOnline(true);
         if (data.state === "finished") { leave(data.result_url); return; }
         deadline = Date.now() + 1000 * data.remaining;
+        persist();
         tick();
         flush();
       })
@@ -222,13 +269,34 @@
     window.location = url;
   }
 
+  // Run `then` once the server answers (the network may be down): a form is
+  // posted only then, so that the browser never shows its own error page.
+  function whenReachable(then) {
+    if (submitted || reaching) return;
+    reaching = true;
+    request(statusUrl)
+      .then(function (answer) {
+        reaching = false;
+        if (answer[0] !== 200) throw new Error("status " + answer[0]);
+        setOnline(true);
+        if (answer[1].state === "finished") leave(answer[1].result_url);
+        else then();
+      })
+      .catch(function () {
+        reaching = false;
+        setOnline(false);
+        showConnection();
+        setTimeout(function () { whenReachable(then); }, 3000);
+      });
+  }
+
   // The time is up: no more choices; send what the journal holds, then submit.
   function timeUp() {
     if (finishing) return;
     finishing = true;
     form.querySelectorAll("fieldset.question").forEach(function (f) { f.disabled = true; });
     announce(T.time_up);
-    afterDrain = function () { submitAuto(); };
+    afterDrain = function () { afterDrain = null; whenReachable(submitAuto); };
     showConnection();
     flush();
   }
@@ -239,24 +307,6 @@
     document.getElementById("auto-submit").submit();
   }
 
-  // After the deadline plus grace with choices unsent: submit as soon as the
-  // server answers again (it grades what arrived in time).
-  function submitWhenReachable() {
-    if (submitted || reaching) return;
-    reaching = true;
-    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        if (data.state === "finished") leave(data.result_url);
-        else submitAuto();
-      })
-      .catch(function () {
-        setOnline(false);
-        reaching = false;
-        setTimeout(submitWhenReachable, 5000);
-      });
-  }
-
   // --- The page -----------------------------------------------------------------
   function choicesOf(fieldset) {
     var picked = [];
@@ -264,16 +314,34 @@
     return picked;
   }
 
-  // A reload (online or not) puts the journal's unsent choices back on the page.
-  journal.entries.forEach(function (e) {
-    var fieldset = document.getElementById("q" + e.position);
-    if (fieldset) {
-      fieldset.querySelectorAll("input").forEach(function (input) {
-        input.checked = e.choices.indexOf(input.value) !== -1;
-      });
+  function showChoices(position, choices) {
+    var fieldset = document.getElementById("q" + position);
+    if (!fieldset) return;
+    fieldset.querySelectorAll("input").forEach(function (input) {
+      input.checked = choices.indexOf(input.value) !== -1;
+    });
+  }
+
+  // What the server acknowledged after this copy of the page was made, then the
+  // journal's unsent choices, go back on the page (a reload, online or not).
+  Object.keys(journal.acked).forEach(function (position) {
+    var acked = journal.acked[position];
+    if (acked.seq > (stored[position] || 0)) {
+      stored[position] = acked.seq;
+      showChoices(position, acked.choices);
+      mark(position, T.saved_before, "saved");
+    } else {
+      delete journal.acked[position];  // the page is newer
     }
+  });
+  Object.keys(stored).forEach(function (p) { journal.next = Math.max(journal.next, stored[p] + 1); });
+  journal.entries = journal.entries.filter(function (e) { return e.late || e.seq > (stored[e.position] || 0); });
+  journal.entries.forEach(function (e) {
+    showChoices(e.position, e.choices);
     mark(e.position, e.late ? T.late : T.pending, e.late ? "late" : "pending");
   });
+  noteLate();
+  persist();
 
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.question");
@@ -285,30 +353,30 @@
     flush();
   });
 
-  // "Nộp bài" and the page buttons post the form once the journal is sent; the
-  // form's choices are numbered after the journal's.
+  // "Nộp bài" and the page buttons post the form once the journal is sent and the
+  // server answers; the form's choices are numbered after the journal's.
   var formSeq = document.createElement("input");
   formSeq.type = "hidden";
   formSeq.name = "seq";
   form.appendChild(formSeq);
+  var go = document.createElement("input");
+  go.type = "hidden";
+  form.appendChild(go);
   form.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    formSeq.value = journal.next++;
-    Journal.save(config.journal, journal);
-    if (!pending().length) return;
     event.preventDefault();
+    if (submitted || draining) return;
+    var button = event.submitter;
     draining = true;
     afterDrain = function () {
       afterDrain = null;
-      if (button && button.name) {
-        var go = document.createElement("input");
-        go.type = "hidden";
-        go.name = button.name;
-        go.value = button.value;
-        form.appendChild(go);
-      }
-      submitted = true;
-      form.submit();
+      whenReachable(function () {
+        persist();
+        formSeq.value = journal.next++;
+        persist();
+        if (button && button.name) { go.name = button.name; go.value = button.value; }
+        submitted = true;
+        form.submit();
+      });
     };
     showConnection();
     flush();
@@ -324,12 +392,17 @@
   // serves it only then, and only to this browser; cleared at the end and at sign-out).
   if ("serviceWorker" in navigator && window.caches) {
     navigator.serviceWorker.register(config.worker, { scope: config.scope }).then(function () {
-      if (navigator.serviceWorker.controller) return;  // it keeps its pages itself
+      // The worker keeps a copy of each page it serves; this one it may not have
+      // served (the first load, before it was installed).
       var urls = [window.location.href];
       document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) {
         urls.push(el.href || el.src);
       });
-      caches.open(config.cache).then(function (cache) { return cache.addAll(urls); }).catch(function () {});
+      return caches.open(config.cache).then(function (cache) {
+        return cache.match(window.location.href, { ignoreVary: true }).then(function (copy) {
+          return copy || cache.addAll(urls);
+        });
+      });
     }).catch(function () {});
   }
 

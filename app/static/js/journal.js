@@ -2,9 +2,13 @@
 // localStorage until the server acknowledges them, so that neither a dropped
 // connection nor a reload loses a choice. One key per user and attempt,
 // "vhcv.journal.<user id>.<attempt id>", holding {next, entries: [{seq, position,
-// choices, late}]}: `next` is the next sequence number, entries are in the order
-// they were made. The server keeps, per question, the choice with the highest
-// number, so a late retry of an older choice never overwrites a newer one.
+// choices, late}], acked: {position: {seq, choices}}, deadline}: `next` is the next
+// sequence number, entries are in the order they were made, `acked` is the last
+// choice the server acknowledged per question and `deadline` the server's deadline
+// (this browser's clock) as last heard — so that a reload from an older offline copy
+// of the page shows what the server holds. The server keeps, per question, the
+// choice with the highest number, so a late retry of an older choice never
+// overwrites a newer one.
 // The result page reads what was left and clears it; signing out clears all of it
 // (the server's Clear-Site-Data header).
 (function () {
@@ -22,6 +26,7 @@
     var data = null;
     try { data = JSON.parse(store ? store.getItem(key) : "null"); } catch (e) { data = null; }
     if (!data || !Array.isArray(data.entries)) data = { next: 1, entries: [] };
+    if (!data.acked || typeof data.acked !== "object") data.acked = {};
     return data;
   }
 
@@ -29,8 +34,7 @@
     var store = storage();
     if (!store) return false;
     try {
-      if (data.entries.length) store.setItem(key, JSON.stringify(data));
-      else store.removeItem(key);
+      store.setItem(key, JSON.stringify(data));  // kept until the attempt ends
       return true;
     } catch (e) { return false; }  // full or blocked: the page still sends at once
   }

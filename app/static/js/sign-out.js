@@ -13,6 +13,11 @@
         if (name && name.indexOf("vhcv.journal.") === 0) store.removeItem(name);
       }
     } catch (e) { /* storage blocked: nothing was kept */ }
+    if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
+      navigator.serviceWorker.getRegistrations().then(function (all) {
+        all.forEach(function (registration) { registration.unregister(); });
+      }).catch(function () {});
+    }
     if (window.caches) {
       caches.keys().then(function (names) {
         names.forEach(function (name) { if (name.indexOf("vhcv-") === 0) caches.delete(name); });
