@@ -3,7 +3,15 @@
 import importlib
 from pathlib import Path
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from app.config import DEV_SECRET, Config
@@ -125,7 +133,11 @@ def register_url_converters(app: Flask) -> None:
 
 
 def select_locale() -> str:
+    """The signed-in session's language; the default outside a request (a job, a
+    command)."""
     config = current_app.config
+    if not has_request_context():
+        return config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("language")
     return chosen if chosen in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
@@ -139,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     from app.authoring.views import bp as authoring_bp
     from app.certificates.views import bp as certificates_bp
     from app.courses.views import bp as courses_bp
+    from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.records.views import bp as records_bp
@@ -154,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         certificates_bp,
         authoring_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -167,10 +181,18 @@ SIGNAL_RECEIVERS = (
 )
 
 
+# The modules that register background tasks (app.jobs.tasks.task).
+TASK_MODULES = (
+    "app.accounts.jobs",  # cadres.import
+    "app.reports.jobs",  # records.csv, records.xlsx, annual.xlsx
+    "app.certificates.jobs",  # certificates.zip, certificates.issue_missing
+)
+
+
 def connect_signal_receivers() -> None:
     """Import every module holding signal receivers, rather than count on some view
     importing it: a signal nobody hears would go unnoticed."""
-    for name in SIGNAL_RECEIVERS:
+    for name in SIGNAL_RECEIVERS + TASK_MODULES:
         importlib.import_module(name)
 
 
@@ -214,11 +236,13 @@ def register_commands(app: Flask) -> None:
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli, quizzes_cli
     from app.demo.cli import demo_cli
+    from app.jobs.cli import jobs_cli
     from app.quizzes.cli import attempts_cli
     from app.records.cli import campaigns_cli
     from app.reports.cli import reports_cli
 
     app.cli.add_command(content_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(attempts_cli)
     app.cli.add_command(units_cli)

@@ -91,6 +91,27 @@ class Config:
     # Uploads between preview and confirmation: how long they wait, where they wait.
     CADRE_IMPORT_TTL_SECONDS = 3600
     CADRE_IMPORT_DIR = os.environ.get("VHCV_CADRE_IMPORT_DIR")  # default: instance/
+    # Background jobs (app/jobs): "rq" runs them on RQ workers (`flask jobs worker`)
+    # through Redis (JOBS_REDIS_URL, else REDIS_URL), "thread" in threads of the app
+    # server, "inline" in the request that starts them (tests, debugging). Unset: rq
+    # when a Redis URL is set, else thread.
+    JOBS_RUNNER = os.environ.get("VHCV_JOBS_RUNNER", "")
+    JOBS_REDIS_URL = os.environ.get("VHCV_JOBS_REDIS_URL")
+    JOBS_THREADS = int(os.environ.get("VHCV_JOBS_THREADS", "2"))
+    # Where results wait for their download: a folder every app server and worker
+    # shares (several servers: a shared mount). Default: instance/jobs.
+    JOBS_DIR = os.environ.get("VHCV_JOBS_DIR")
+    # How long a result may be downloaded; then it is removed.
+    JOBS_RESULT_TTL_SECONDS = int(
+        os.environ.get("VHCV_JOBS_RESULT_TTL_SECONDS", "86400")
+    )
+    # A running job with no progress for this long has lost its worker: failed.
+    JOBS_STALL_SECONDS = int(os.environ.get("VHCV_JOBS_STALL_SECONDS", "120"))
+    # The longest a job may run on an RQ worker.
+    JOBS_TIMEOUT_SECONDS = int(os.environ.get("VHCV_JOBS_TIMEOUT_SECONDS", "3600"))
+    # Exports past these sizes run as jobs (smaller ones download at once).
+    EXPORT_JOB_ROWS = int(os.environ.get("VHCV_EXPORT_JOB_ROWS", "5000"))
+    ZIP_JOB_CERTIFICATES = int(os.environ.get("VHCV_ZIP_JOB_CERTIFICATES", "200"))
     # Ed25519 key signing the certificates' offline payload; default instance/.
     CERT_SIGNING_KEY = os.environ.get("VHCV_CERT_SIGNING_KEY")
     # Name of the platform's operator shown in the footer.
@@ -124,4 +145,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
+    JOBS_REDIS_URL = None
+    JOBS_RUNNER = "inline"  # tests of the other runners set theirs
+    JOBS_DIR = None  # instance/jobs of the test app, a temporary folder (conftest)
     WTF_CSRF_ENABLED = True

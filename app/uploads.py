@@ -77,9 +77,11 @@ class UploadStore:
             except FileNotFoundError:  # another worker purged it first
                 pass
 
-    def load(self, token: str) -> tuple[dict, bytes] | None:
+    def load(
+        self, token: str, owner_id: int | None = None
+    ) -> tuple[dict, bytes] | None:
         """The stored upload of `token`; None when unknown or expired; 404 when it
-        belongs to someone else."""
+        belongs to someone else than `owner_id` (by default the signed-in user)."""
         if not TOKEN_RE.match(token):
             return None
         folder = self.folder()
@@ -90,7 +92,9 @@ class UploadStore:
             return None
         if meta.get("kind") != self.name:  # another store's upload in a shared folder
             return None
-        if meta.get("user_id") != current_user.id:
+        if meta.get("user_id") != (
+            owner_id if owner_id is not None else current_user.id
+        ):
             abort(404)
         if time.time() - meta.get("at", 0) > self.ttl():
             self.discard(token)

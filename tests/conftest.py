@@ -75,8 +75,9 @@ def config_overrides() -> dict:
 
 
 @pytest.fixture
-def app(_postgres_schema, config_overrides):
-    app = create_app(make_config(**config_overrides))
+def app(_postgres_schema, config_overrides, tmp_path):
+    overrides = {"JOBS_DIR": str(tmp_path / "jobs"), **config_overrides}
+    app = create_app(make_config(**overrides))
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()

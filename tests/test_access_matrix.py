@@ -105,6 +105,12 @@ RULES = {
     "authoring.quiz_stats": AUTHORS,
     "authoring.quiz_stats_csv": AUTHORS,
     "authoring.quiz_preview": AUTHORS,
+    # Background jobs: anyone signed in has a list; a job is its owner's alone.
+    "jobs.index": SIGNED_IN,
+    "jobs.show": SIGNED_IN,
+    "jobs.status": SIGNED_IN,
+    "jobs.download": SIGNED_IN,
+    "jobs.retry": SIGNED_IN,
 }
 
 # Routes that answer 401 to every browser session (token authentication).
@@ -121,6 +127,10 @@ OWN_ONLY = {
     "quizzes.confirm",
     "quizzes.submit",
     "quizzes.result",
+    "jobs.show",
+    "jobs.status",
+    "jobs.download",
+    "jobs.retry",
 }
 
 
@@ -170,6 +180,7 @@ def people(app, tmp_path) -> dict[str, int]:
             "attempt_id": 999,
             "api.campaign_records:code": "C2026",
             "token": "no-such-upload",
+            "job_id": "0123456789abcdef0123456789abcdef",
             "cert_id": certificate.id,
             "certificates.verify:code": certificate.code,
             "authoring.module_new:course": "T",

@@ -11,6 +11,7 @@ from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
+from app.jobs import services as jobs
 from app.records import services as records
 
 from . import services
@@ -71,13 +72,29 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
 
 @certificates_cli.command("issue-missing")
 @CAMPAIGN
-def issue_missing_command(campaign_code: str) -> None:
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Giao cho worker (flask jobs worker) thay vì chạy ngay tại đây.",
+)
+def issue_missing_command(campaign_code: str, queue: bool) -> None:
     """Issue certificates for the campaign's completed records that have none
-    (revoked certificates are not replaced: reissue those by hand)."""
+    (revoked certificates are not replaced: reissue those by hand). Runs as a
+    background job (listed by `flask jobs list`): here, or on the workers."""
     campaign = _campaign(campaign_code)
-    issued = services.issue_missing(campaign)
-    db.session.commit()
-    click.echo(f"Đã cấp {issued} giấy chứng nhận cho đợt {campaign.code}.")
+    job = jobs.submit(
+        "certificates.issue_missing",
+        f"Cấp bù giấy chứng nhận đợt {campaign.code}",
+        None,
+        {"campaign": campaign.code},
+        here=not queue,
+    )
+    if queue:
+        click.echo(f"Đã giao việc {job.id} cho worker.")
+    elif job.state != "finished":
+        raise click.ClickException(job.message or "Việc không hoàn thành.")
+    else:
+        click.echo(job.message)
 
 
 @certificates_cli.command("keygen")

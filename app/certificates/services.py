@@ -191,9 +191,10 @@ def reissue(
     return new
 
 
-def issue_missing(campaign: Campaign, now: datetime | None = None) -> int:
+def issue_missing(campaign: Campaign, now: datetime | None = None, step=None) -> int:
     """Issue for the campaign's completed records that have no certificate at all
-    (a revoked one is left alone). Returns how many were issued."""
+    (a revoked one is left alone). Returns how many were issued. `step(done,
+    total)`, when given, hears how far it got."""
     records = db.session.scalars(
         select(TrainingRecord)
         .where(
@@ -204,8 +205,10 @@ def issue_missing(campaign: Campaign, now: datetime | None = None) -> int:
         .order_by(TrainingRecord.completed_at, TrainingRecord.id)
     ).all()
     issuer = issuer_settings()
-    for record in records:
+    for done, record in enumerate(records, 1):
         issue_certificate(record, issuer, now)
+        if step is not None:
+            step(done, len(records))
     return len(records)
 
 

@@ -7,6 +7,7 @@ whose subtree holds the cadre's current unit. Anyone else gets 404 (no leak).
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -15,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from app.accounts.models import Unit
 from app.accounts.permissions import get_scoped_user
@@ -23,6 +25,7 @@ from app.database import int_arg, start_writing
 from app.downloads import content_disposition, stream_in_context
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
+from app.jobs import services as jobs
 from app.records import visibility
 from app.records.models import Campaign, Certificate
 from app.security import role_required
@@ -71,6 +74,14 @@ def export_zip():
     )
     db.session.commit()
     query = services.unit_query(campaign, unit)
+    if _count(query) > current_app.config["ZIP_JOB_CERTIFICATES"]:
+        job = jobs.submit(
+            "certificates.zip",
+            services.zip_filename(campaign, unit),
+            current_user.id,
+            {"campaign": campaign.code, "unit": unit.id},
+        )
+        return jobs.started(job)
     chunks = stream_in_context(lambda: _zip_then_close(query))
     response = Response(chunks, mimetype=ZIP_MIME)
     response.headers["Content-Disposition"] = content_disposition(
@@ -132,6 +143,10 @@ def _selection() -> tuple[Campaign, Unit]:
     return visibility.selection(
         current_user, request.args.get("campaign"), int_arg("unit")
     )
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def _zip_then_close(query):

@@ -1,8 +1,9 @@
 """HR pages to import cadres: upload → preview (nothing written) → confirm.
 
 The uploaded bytes wait in a private folder (the instance folder by default) under a
-random token bound to the uploader; confirming parses and plans them again — the form
-carries no data — and the file is deleted after the import or after an hour.
+random token bound to the uploader; confirming starts a background job
+(accounts/jobs.py) that parses, plans and writes them again — the form carries no
+data — and the file is deleted after the import or after an hour.
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -11,16 +12,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, SelectField
 
 from app.extensions import csrf, db
+from app.jobs import services as jobs
 from app.security import role_required
 from app.tabular import TableError
-from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, takes_upload
+from app.uploads import FORM_OVERHEAD, max_bytes, takes_upload
 
 from .. import cadre_import
+from ..jobs import UPLOADS
 from ..models import Unit
 from ..permissions import get_scoped_unit, scoped_units
 from .blueprint import bp
@@ -78,7 +80,9 @@ def import_cadres():
     except TableError as error:
         return _form_page(form, str(error), 400)
     plan = cadre_import.plan_import(rows, unit, current_user)
-    token = None if plan.has_errors else _store(data, rows.source, unit.id)
+    token = None
+    if not plan.has_errors:
+        token = _store(data, rows.source, unit.id, plan.has_warnings)
     return _preview_page(plan, token, 400 if plan.has_errors else 200)
 
 
@@ -101,36 +105,24 @@ def confirm_cadre_import(token: str):
         flash(_("Biểu mẫu đã hết hạn. Hãy tải tệp lên lại."), "error")
         return redirect(url_for("accounts.import_cadres"))
     unit = get_scoped_unit(current_user, meta["unit_id"], "hr")
-    plan = cadre_import.plan_import(
-        cadre_import.parse_cadre_file(data, meta["filename"]), unit, current_user
-    )
-    if plan.has_errors:  # the data changed since the preview
-        _discard(token)
-        return _preview_page(plan, None, 409)
-    if plan.has_warnings and not form.accept_warnings.data:
+    if meta.get("warnings") and not form.accept_warnings.data:
         flash(_("Hãy đánh dấu ô xác nhận đã kiểm tra các cảnh báo."), "error")
-        return _preview_page(plan, token, 400)
-    try:
-        counts = cadre_import.apply_import(plan, current_user)
-        db.session.commit()
-    except IntegrityError:  # another import created the same code meanwhile
-        db.session.rollback()
-        flash(
-            _("Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. Hãy thử lại."),
-            "error",
+        plan = cadre_import.plan_import(
+            cadre_import.parse_cadre_file(data, meta["filename"]), unit, current_user
         )
-        return redirect(url_for("accounts.import_cadres"))
-    _discard(token)
-    flash(
+        return _preview_page(plan, token, 400)
+    # Checked again against the data of now and written by a background job.
+    job = jobs.submit(
+        "cadres.import",
         _(
-            "Đã nhập %(file)s: %(created)d cán bộ mới, %(updated)d cập nhật "
-            "(%(moved)d chuyển đơn vị), %(unchanged)d không đổi.",
-            file=plan.source,
-            **counts,
+            "Nhập cán bộ từ %(file)s vào %(unit)s",
+            file=meta["filename"],
+            unit=unit.name,
         ),
-        "success",
+        current_user.id,
+        {"token": token, "accept_warnings": bool(form.accept_warnings.data)},
     )
-    return redirect(url_for("accounts.cadres"))
+    return jobs.started(job)
 
 
 def _empty_form() -> CadreImportForm:
@@ -186,11 +178,8 @@ def _preview_page(plan, token: str | None, status: int):
 # --- the uploaded file, kept between preview and confirmation ------------------------
 
 
-_STORE = UploadStore("cadre_imports", "CADRE_IMPORT_DIR")
+def _store(data: bytes, filename: str, unit_id: int, warnings: bool) -> str:
+    return UPLOADS.store(data, unit_id=unit_id, filename=filename, warnings=warnings)
 
 
-def _store(data: bytes, filename: str, unit_id: int) -> str:
-    return _STORE.store(data, unit_id=unit_id, filename=filename)
-
-
-_load, _discard = _STORE.load, _STORE.discard
+_load = UPLOADS.load

@@ -1,5 +1,7 @@
 """Downloads for HR officers and administrators, inside the viewer's subtree: the
 records of a campaign (CSV, XLSX) and the annual report (printable page, XLSX).
+Past EXPORT_JOB_ROWS records a file is made by a background job (reports/jobs.py),
+and the officer is taken to its page.
 
 Every route takes `?campaign=CODE&unit=ID`, defaulting as the dashboard does (the
 newest campaign the viewer may see, the viewer's own unit). A campaign or unit
@@ -9,7 +11,8 @@ outside the viewer's scope is a 404.
 import secrets
 from collections.abc import Iterator
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Unit
@@ -17,11 +20,13 @@ from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.downloads import content_disposition, stream_in_context
 from app.extensions import db
+from app.jobs import services as jobs
 from app.records import rows, visibility
 from app.records.models import Campaign
 from app.security import CSP, role_required
 
 from .. import annual, exports
+from ..jobs import count_rows
 from .blueprint import bp
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
@@ -35,6 +40,8 @@ def export_csv():
     query = rows.export_query(campaign, unit)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
+    if _large(query):
+        return _as_job("records.csv", filename, campaign, unit)
     chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query)))
     return _download(chunks, CSV_MIME, filename)
 
@@ -46,6 +53,8 @@ def export_xlsx():
     query, title = rows.export_query(campaign, unit), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
+    if _large(query):
+        return _as_job("records.xlsx", filename, campaign, unit)
     chunks = stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
     return _download(chunks, XLSX_MIME, filename)
 
@@ -74,6 +83,10 @@ def annual_page():
 @role_required("hr", "admin")
 def annual_xlsx():
     campaign, unit = _selection()
+    if _large(rows.export_query(campaign, unit)):
+        _audit_export("annual.xlsx", campaign, unit)
+        title = _("Báo cáo năm %(y)s — %(u)s", y=campaign.year, u=unit.name)
+        return _as_job("annual.xlsx", title, campaign, unit)
     report = annual.annual_report(campaign, unit)
     data = annual.annual_xlsx(report)
     _audit_export("annual.xlsx", campaign, unit)
@@ -100,6 +113,17 @@ def _audit_export(kind: str, campaign: Campaign, unit: Unit) -> None:
         unit=unit.code,
     )
     db.session.commit()
+
+
+def _large(query) -> bool:
+    return count_rows(query) > current_app.config["EXPORT_JOB_ROWS"]
+
+
+def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit):
+    job = jobs.submit(
+        kind, title, current_user.id, {"campaign": campaign.code, "unit": unit.id}
+    )
+    return jobs.started(job)
 
 
 def _rows(query) -> Iterator[rows.ExportRow]:

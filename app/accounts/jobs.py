@@ -1,0 +1,73 @@
+"""The cadre import's write, as a background job: it reads the upload kept since the
+preview, checks it again against the data of now, and writes it all or nothing (the
+runner commits it with the job's end). A retry plans again: rows already written
+are "unchanged", nothing is written twice."""
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.database import reading_only
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.jobs.tasks import Outcome, task
+from app.uploads import UploadStore
+
+from . import cadre_import
+from .models import User
+from .permissions import get_scoped_unit
+
+UPLOADS = UploadStore("cadre_imports", "CADRE_IMPORT_DIR")
+EXPIRED = (
+    "Bản xem trước đã hết hạn hoặc đã được nhập. Hãy tải tệp lên lại để xem trước."
+)
+CHANGED = (
+    "Dữ liệu đã thay đổi từ lúc xem trước; chưa nhập gì. Hãy tải tệp lên lại để "
+    "xem trước. {errors}"
+)
+RACED = "Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. Hãy thử lại."
+SHOWN_ERRORS = 5
+
+
+@task("cadres.import")
+def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
+    """params: token (the upload kept since the preview), accept_warnings."""
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
+    if owner is None or not owner.active:
+        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+    token = params["token"]
+    stored = UPLOADS.load(token, owner_id=owner.id)
+    if stored is None:
+        raise DomainError(EXPIRED)
+    meta, data = stored
+    progress.begin(_("Đọc và kiểm tra tệp"), 3)
+    with reading_only():  # checking reads; the write below is one short transaction
+        unit = get_scoped_unit(owner, meta["unit_id"], "hr")
+        rows = cadre_import.parse_cadre_file(data, meta["filename"])
+        progress.step()
+        plan = cadre_import.plan_import(rows, unit, owner)
+        progress.step()
+    if plan.has_errors:  # the data changed since the preview
+        UPLOADS.discard(token)
+        errors = [
+            _("dòng %(n)d: %(e)s", n=r.row.line, e="; ".join(r.errors))
+            for r in plan.rows
+            if r.errors
+        ]
+        raise DomainError(CHANGED.format(errors="; ".join(errors[:SHOWN_ERRORS])))
+    if plan.has_warnings and not params.get("accept_warnings"):
+        raise DomainError(_("Hãy đánh dấu ô xác nhận đã kiểm tra các cảnh báo."))
+    progress.begin(_("Ghi dữ liệu"), 3)
+    progress.set(2)
+    try:
+        with progress.holding():
+            counts = cadre_import.apply_import(plan, owner)
+            db.session.flush()
+    except IntegrityError:  # another import created the same code meanwhile
+        raise DomainError(RACED) from None
+    message = _(
+        "Đã nhập %(file)s: %(created)d cán bộ mới, %(updated)d cập nhật "
+        "(%(moved)d chuyển đơn vị), %(unchanged)d không đổi.",
+        file=plan.source,
+        **counts,
+    )
+    return Outcome(message, then=lambda: UPLOADS.discard(token))

@@ -1,0 +1,60 @@
+"""Background tasks of certificates: a unit's ZIP of PDFs, and certificates issued
+for a campaign's completed records that lack one."""
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.database import reading_only
+from app.errors import NotAllowed, NotFound
+from app.extensions import db
+from app.jobs.tasks import Outcome, task
+from app.records import services as records
+from app.records import visibility
+
+from . import services
+
+ZIP_MIME = "application/zip"
+
+
+def _owner(owner_id: int | None) -> User | None:
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
+    if owner_id is not None and (owner is None or not owner.active):
+        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+    return owner
+
+
+@task("certificates.zip")
+def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
+    """params: campaign (code), unit (id). In the owner's scope, as the page."""
+    owner = _owner(owner_id)
+    with reading_only():  # minutes of PDFs must not hold SQLite's write lock
+        campaign, unit = visibility.selection(owner, params["campaign"], params["unit"])
+        query = services.unit_query(campaign, unit)
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        progress.begin(_("Tạo giấy chứng nhận (PDF)"), total)
+        path = progress.output("zip")
+        with path.open("wb") as out:
+            certificates = progress.counted(services.stream(query))
+            for chunk in services.zip_chunks(certificates):
+                out.write(chunk)
+        name = services.zip_filename(campaign, unit)
+    return Outcome(
+        _("Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.", n=total), path, name, ZIP_MIME
+    )
+
+
+@task("certificates.issue_missing")
+def issue_missing_task(params: dict, owner_id: int | None, progress) -> Outcome:
+    """params: campaign (code). By an administrator, or the command line (no owner).
+    Issues only what lacks a certificate: a retry issues nothing twice."""
+    owner = _owner(owner_id)
+    if owner is not None and not owner.has_role("admin"):
+        raise NotAllowed("Chỉ quản trị viên được cấp bù giấy chứng nhận.")
+    campaign = records.get_campaign(params["campaign"])
+    progress.begin(_("Cấp giấy chứng nhận còn thiếu"))
+    with progress.holding():
+        issued = services.issue_missing(campaign, step=progress.set)
+    return Outcome(
+        _("Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.", n=issued, c=campaign.code)
+    )

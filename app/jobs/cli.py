@@ -1,0 +1,65 @@
+"""`flask jobs worker|sweep|list`: the RQ worker process, removing expired
+results, and what is queued or running."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+from . import runner
+from .models import FAILED, QUEUED, RUNNING, Job
+
+jobs_cli = AppGroup(
+    "jobs", help="Việc chạy nền: worker, dọn kết quả hết hạn, danh sách."
+)
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Chạy hết hàng đợi rồi dừng.")
+def worker_command(burst: bool) -> None:
+    """Run jobs from the Redis queue (JOBS_REDIS_URL or REDIS_URL) until stopped:
+    an RQ worker that forks a process per job."""
+    from redis import Redis
+    from rq import Worker
+
+    url = runner.redis_url()
+    if not url:
+        raise click.ClickException(
+            "Chưa đặt REDIS_URL (hoặc VHCV_JOBS_REDIS_URL): không có hàng đợi để chạy."
+        )
+    connection = Redis.from_url(url)
+    worker = Worker(
+        [runner.QUEUE_NAME],
+        connection=connection,
+        work_horse_killed_handler=runner.horse_killed,
+    )
+    runner.sweep()
+    db.session.remove()
+    worker.work(burst=burst, with_scheduler=False)
+
+
+@jobs_cli.command("sweep")
+def sweep_command() -> None:
+    """Remove results past their time (run it from cron where no worker runs)."""
+    removed = runner.sweep()
+    click.echo(f"Đã xoá {removed} kết quả hết hạn.")
+
+
+@jobs_cli.command("list")
+def list_command() -> None:
+    """Jobs queued, running or failed (newest first)."""
+    now = utcnow()
+    stall = current_app.config["JOBS_STALL_SECONDS"]
+    jobs = db.session.scalars(
+        select(Job)
+        .where(Job.state.in_((QUEUED, RUNNING, FAILED)))
+        .order_by(Job.created_at.desc())
+        .limit(200)
+    )
+    for job in jobs:
+        state = "stalled" if job.stalled(now, stall) else job.state
+        progress = f"{job.done}/{job.total}" if job.total else str(job.done)
+        click.echo(f"{job.id}  {state:<8} {progress:>12}  {job.kind}  {job.title}")

@@ -1,0 +1,5 @@
+from flask_wtf import FlaskForm
+
+
+class RetryForm(FlaskForm):
+    """Only the CSRF token."""

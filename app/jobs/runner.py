@@ -1,0 +1,365 @@
+"""Running jobs: on RQ workers through Redis, in threads of the app server, or in the
+request that starts them (JOBS_RUNNER), always through `run`, which claims the job,
+calls its task with a Progress, and ends it in the same transaction as the task's
+writes.
+
+Whatever kills a job midway (an exception, a worker's SIGKILL, a server restart)
+leaves it visibly failed and nothing of it kept: its database writes were never
+committed, its file was never renamed into place. A retry runs it again from the
+start; the task's writes being re-planned from the data (an import, certificates
+issued for what lacks one), nothing is written twice.
+"""
+
+import logging
+import os
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from app.errors import DomainError
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, Job
+from .tasks import TASKS
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "vhcv"
+BROKEN = "Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”."
+LOST = (
+    "Việc bị gián đoạn (tiến trình xử lý đã dừng đột ngột); chưa có gì được ghi. "
+    "Bấm “Thử lại”."
+)
+
+
+# --- Where jobs run ------------------------------------------------------------------
+
+
+def runner_mode(config=None) -> str:
+    config = config if config is not None else current_app.config
+    mode = config.get("JOBS_RUNNER") or ("rq" if redis_url(config) else "thread")
+    if mode not in ("rq", "thread", "inline"):
+        raise ValueError(f"JOBS_RUNNER must be rq, thread or inline, not {mode!r}")
+    return mode
+
+
+def redis_url(config=None) -> str | None:
+    config = config if config is not None else current_app.config
+    return config.get("JOBS_REDIS_URL") or config.get("REDIS_URL")
+
+
+def queue(config=None):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url(config)))
+
+
+def dispatch(job_id: str, run_number: int) -> None:
+    """Hand the committed, queued job `job_id` to its runner (`run_number`: its runs
+    so far + 1). Called with no transaction open: an inline run shares the
+    connection of an in-memory SQLite database."""
+    app = current_app._get_current_object()
+    mode = runner_mode(app.config)
+    if mode == "rq":
+        queue(app.config).enqueue_call(
+            "app.jobs.runner.run_on_worker",
+            args=(job_id,),
+            job_id=f"{job_id}-{run_number}",
+            timeout=app.config["JOBS_TIMEOUT_SECONDS"],
+            result_ttl=0,  # the result is the job row and its file, not RQ's
+            failure_ttl=app.config["JOBS_RESULT_TTL_SECONDS"],
+        )
+    elif mode == "thread":
+        thread = threading.Thread(
+            target=_run_in_thread, args=(app, job_id), name=f"job-{job_id}", daemon=True
+        )
+        _threads[job_id] = thread
+        thread.start()
+    else:
+        run_isolated(app, job_id)
+
+
+_threads: dict[str, threading.Thread] = {}
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def _run_in_thread(app: Flask, job_id: str) -> None:
+    with _slots_lock:
+        slots = _slots.setdefault(
+            id(app), threading.BoundedSemaphore(app.config["JOBS_THREADS"])
+        )
+    try:
+        with slots:
+            run_isolated(app, job_id)
+    finally:
+        _threads.pop(job_id, None)
+
+
+def wait_for_threads(timeout: float = 30.0) -> None:
+    """Wait for the jobs running in threads of this process (tests, shutdown)."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_threads.values()):
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def run_isolated(app: Flask, job_id: str) -> None:
+    """Run the job in an app context of its own (its own session and `g`)."""
+    with app.app_context():
+        try:
+            run(job_id)
+        finally:
+            db.session.remove()
+
+
+def run_on_worker(job_id: str) -> None:
+    """RQ's entry point, in the work horse forked by `flask jobs worker`: the
+    forked process must not share the parent's database connections."""
+    app = current_app._get_current_object()
+    with app.app_context():
+        db.engine.dispose(close=False)
+    run_isolated(app, job_id)
+
+
+def horse_killed(rq_job, pid, status, rusage) -> None:
+    """`flask jobs worker`'s handler of a work horse killed midway (SIGKILL, out of
+    memory): the job is failed at once rather than when it stalls."""
+    job_id = (rq_job.args or [None])[0] if rq_job is not None else None
+    if job_id:
+        fail(job_id, LOST)
+
+
+# --- Running one job ---------------------------------------------------------------
+
+
+def run(job_id: str) -> bool:
+    """Claim the queued job `job_id` and run its task. False when it was not queued
+    (finished, running elsewhere, unknown)."""
+    job = _claim(job_id)
+    if job is None:
+        return False
+    progress = Progress(job)
+    try:
+        outcome = TASKS[job.kind](dict(job.params), job.owner_id, progress)
+        final = None
+        if outcome.file is not None:
+            final = progress.finish_file(outcome.file)
+        now = utcnow()
+        ttl = timedelta(seconds=current_app.config["JOBS_RESULT_TTL_SECONDS"])
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == RUNNING)
+            .values(
+                state=FINISHED,
+                message=outcome.message,
+                result_file=final.name if final else None,
+                result_name=outcome.name,
+                result_mime=outcome.mime,
+                done=progress.done if progress.total is None else progress.total,
+                total=progress.total,
+                stage=None,
+                finished_at=now,
+                heartbeat_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        db.session.commit()  # the task's writes and the job's end, together
+    except DomainError as error:
+        db.session.rollback()
+        progress.discard()
+        fail(job_id, error.message)
+        return True
+    except Exception:
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        db.session.rollback()
+        progress.discard()
+        fail(job_id, BROKEN)
+        return True
+    if outcome.then is not None:
+        outcome.then()
+    sweep()
+    return True
+
+
+def _claim(job_id: str) -> Job | None:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == QUEUED)
+        .values(
+            state=RUNNING,
+            runs=Job.runs + 1,
+            done=0,
+            stage=None,
+            message=None,
+            started_at=now,
+            heartbeat_at=now,
+        )
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return None
+    job = db.session.get(Job, job_id)
+    db.session.expunge(job)  # a plain record from here on; the task has the session
+    db.session.commit()  # no transaction left open (on SQLite it would write-lock)
+    return job
+
+
+def fail(job_id: str, message: str) -> None:
+    """End the job as failed with `message` (in a transaction of its own)."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)))
+            .values(state=FAILED, message=message, finished_at=utcnow(), stage=None)
+        )
+
+
+class Progress:
+    """How far a job got, written to its row (in transactions of their own, at most
+    about once a second) so that its page can show it from any server."""
+
+    EVERY = 1.0  # seconds between writes
+
+    def __init__(self, job: Job):
+        self.job_id = job.id
+        self.done = 0
+        self.total: int | None = None
+        self.stage: str | None = None
+        self._written = 0.0
+        self._held = False
+        self._parts: list[Path] = []
+
+    def begin(self, stage: str, total: int | None = None) -> None:
+        """A new stage: what it is doing, and how many steps it has (None: unknown)."""
+        self.stage, self.total, self.done = stage, total, 0
+        self._write(force=True)
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        self._write()
+
+    def counted(self, items):
+        """The items, one step each."""
+        for item in items:
+            yield item
+            self.step()
+
+    def set(self, done: int, total: int | None = None) -> None:
+        """Where it stands (a service's own count)."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        self._write()
+
+    @contextmanager
+    def holding(self):
+        """Around a task's write transaction: on SQLite (one writer at a time) no
+        progress is written inside it, which would wait for the task's own lock."""
+        self._held = db.engine.dialect.name == "sqlite"
+        try:
+            yield
+        finally:
+            self._held = False
+
+    def _write(self, force: bool = False) -> None:
+        if self._held or _one_connection():
+            return
+        moment = time.monotonic()
+        if not force and moment - self._written < self.EVERY:
+            return
+        self._written = moment
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(Job)
+                .where(Job.id == self.job_id, Job.state == RUNNING)
+                .values(
+                    done=self.done,
+                    total=self.total,
+                    stage=self.stage,
+                    heartbeat_at=utcnow(),
+                )
+            )
+
+    def output(self, suffix: str) -> Path:
+        """A file for the job's result: written under a temporary name, and renamed
+        into place only when the job ends well."""
+        folder = jobs_dir(create=True)
+        part = folder / f"{self.job_id}.{suffix}.part"
+        self._parts.append(part)
+        return part
+
+    def finish_file(self, part: Path) -> Path:
+        final = part.with_suffix("")  # drops ".part"
+        os.replace(part, final)
+        self._parts.remove(part)
+        return final
+
+    def discard(self) -> None:
+        for part in self._parts:
+            part.unlink(missing_ok=True)
+
+
+def _one_connection() -> bool:
+    """An in-memory SQLite database (tests) has one connection, shared by every
+    session: a progress write beside the task's transaction cannot be made there."""
+    url = db.engine.url
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def jobs_dir(create: bool = False) -> Path:
+    configured = current_app.config.get("JOBS_DIR")
+    folder = Path(configured or Path(current_app.instance_path) / "jobs")
+    if create:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+# --- Results that expire ------------------------------------------------------------
+
+
+KEEP_ROWS_DAYS = 30
+
+
+def sweep(now=None) -> int:
+    """Remove the results past their time (the job stays listed as expired), the
+    rows of jobs ended more than KEEP_ROWS_DAYS ago, and leftovers of jobs that
+    died. Returns the number of results removed."""
+    now = now or utcnow()
+    folder = jobs_dir()
+    expired = db.session.execute(
+        select(Job.id, Job.result_file).where(
+            Job.state == FINISHED, Job.expires_at <= now
+        )
+    ).all()
+    for _job_id, name in expired:
+        if name:
+            (folder / name).unlink(missing_ok=True)
+    if expired:
+        db.session.execute(
+            update(Job)
+            .where(Job.id.in_([job_id for job_id, _ in expired]))
+            .values(state=EXPIRED, result_file=None)
+        )
+    old = now - timedelta(days=KEEP_ROWS_DAYS)
+    db.session.execute(
+        Job.__table__.delete().where(
+            Job.state.in_((FINISHED, FAILED, EXPIRED)), Job.finished_at < old
+        )
+    )
+    db.session.commit()
+    if folder.is_dir():
+        cutoff = time.time() - current_app.config["JOBS_TIMEOUT_SECONDS"] - 3600
+        for part in folder.glob("*.part"):
+            try:
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+            except FileNotFoundError:
+                pass
+    return len(expired)

@@ -1,0 +1,123 @@
+"""Starting jobs and finding them again: a job is its owner's alone (anyone else,
+administrators included, gets 404), as the page that started it was in the owner's
+scope."""
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.timeutil import utcnow
+
+from . import runner
+from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
+
+NO_SUCH_JOB = "Không tìm thấy việc này."
+GONE = "Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này."
+NOT_RETRYABLE = "Chỉ thử lại được việc đã lỗi hoặc bị gián đoạn."
+
+
+def submit(
+    kind: str, title: str, owner_id: int | None, params: dict, here: bool = False
+) -> Job:
+    """Create the job, commit, and hand it to its runner (`here`: run it in this
+    process now, as a command of the command line does)."""
+    if kind not in runner.TASKS:
+        raise ValueError(f"no task named {kind!r}")
+    job = Job(
+        id=secrets.token_hex(16),
+        kind=kind,
+        title=title[:300],
+        owner_id=owner_id,
+        params=params,
+        state=QUEUED,
+        created_at=utcnow(),
+    )
+    db.session.add(job)
+    job_id = job.id
+    db.session.commit()
+    if here:
+        runner.run_isolated(current_app._get_current_object(), job_id)
+        db.session.expire_all()
+    else:
+        runner.dispatch(job_id, 1)
+    return job
+
+
+def started(job: Job):
+    """The answer of a page that started `job`: the job's page, with a word."""
+    flash(
+        _(
+            "Đã bắt đầu: %(title)s. Bạn có thể rời trang này và quay lại sau ở "
+            "“Việc của tôi”.",
+            title=job.title,
+        ),
+        "info",
+    )
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def get_own(user, job_id: str) -> Job:
+    job = db.session.get(Job, job_id) if len(job_id) <= 32 else None
+    if job is None or job.owner_id != user.id:
+        raise NotFound(NO_SUCH_JOB)
+    return job
+
+
+def my_jobs(user, limit: int = 100) -> list[Job]:
+    return db.session.scalars(
+        select(Job)
+        .where(Job.owner_id == user.id)
+        .order_by(Job.created_at.desc(), Job.id)
+        .limit(limit)
+    ).all()
+
+
+def stall_seconds() -> int:
+    return current_app.config["JOBS_STALL_SECONDS"]
+
+
+def shown_state(job: Job, now: datetime) -> str:
+    """The state the officer sees: a running job that has stalled is failed."""
+    return FAILED if job.stalled(now, stall_seconds()) else job.state
+
+
+def retry(job: Job) -> Job:
+    """Queue a failed (or stalled) job again, from the start."""
+    if shown_state(job, utcnow()) != FAILED:
+        raise DomainError(NOT_RETRYABLE)
+    job_id, runs = job.id, job.runs
+    queued = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state.in_((FAILED, RUNNING)))
+        .values(state=QUEUED, done=0, total=None, stage=None, message=None)
+    ).rowcount
+    db.session.commit()
+    if queued != 1:
+        raise DomainError(NOT_RETRYABLE)
+    runner.dispatch(job_id, runs + 1)
+    return job
+
+
+def result_path(job: Job, now: datetime) -> Path:
+    """The file of a finished job still within its time; DomainError (410) when
+    it has expired, NotFound when the job has no file."""
+    if job.state != FINISHED or not job.result_file:
+        if job.state in (FINISHED, "expired"):
+            raise Gone(GONE)
+        raise NotFound(NO_SUCH_JOB)
+    if job.expires_at is not None and job.expires_at <= now:
+        raise Gone(GONE)
+    path = runner.jobs_dir() / job.result_file
+    if not path.is_file():
+        raise Gone(GONE)
+    return path
+
+
+class Gone(DomainError):
+    status = 410

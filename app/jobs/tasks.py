@@ -1,0 +1,39 @@
+"""The kinds of background work: each domain registers its long tasks here with
+`@task("kind")` (the modules of TASK_MODULES in app/__init__.py), and the runner
+calls them by name.
+
+A task is `fn(params, owner_id, progress) -> Outcome`. It runs in an app context of
+its own, outside any request; it re-checks what the page that started it checked
+(the owner's role and unit scope, from `owner_id`), reports how far it got through
+`progress`, writes a file result only to `progress.output(...)`, and leaves its
+database writes uncommitted: the runner commits them together with the job's end,
+so a job that dies has written nothing and its retry starts afresh. A DomainError's
+message is what the officer reads when it fails.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: str  # what the job page says when it has finished
+    file: Path | None = None  # progress.output()'s path, when it wrote one
+    name: str | None = None  # the file's name for the download
+    mime: str | None = None
+    # Called once the task's writes are committed (e.g. delete the upload used).
+    then: Callable[[], None] | None = None
+
+
+TASKS: dict[str, Callable] = {}
+
+
+def task(kind: str):
+    def register(fn: Callable) -> Callable:
+        if TASKS.get(kind, fn) is not fn:
+            raise ValueError(f"two tasks named {kind!r}")
+        TASKS[kind] = fn
+        return fn
+
+    return register

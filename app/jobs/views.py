@@ -1,0 +1,88 @@
+"""The officer's jobs: "Việc của tôi", one job's page (its progress bar refreshes
+itself, with the page script or without it), its download, and a retry."""
+
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.errors import DomainError
+from app.extensions import db
+from app.timeutil import utcnow
+
+from . import services
+from .forms import RetryForm
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+@bp.get("/")
+@login_required
+def index():
+    now = utcnow()
+    jobs = services.my_jobs(current_user)
+    return render_template(
+        "jobs/index.html",
+        jobs=[(job, services.shown_state(job, now)) for job in jobs],
+    )
+
+
+@bp.get("/<job_id>")
+@login_required
+def show(job_id: str):
+    job = services.get_own(current_user, job_id)
+    return render_template(
+        "jobs/job.html",
+        job=job,
+        state=services.shown_state(job, utcnow()),
+        lost_message=services.runner.LOST,
+        form=RetryForm(),
+    )
+
+
+@bp.get("/<job_id>.json")
+@login_required
+def status(job_id: str):
+    job = services.get_own(current_user, job_id)
+    state = services.shown_state(job, utcnow())
+    return jsonify(
+        state=state,
+        done=job.done,
+        total=job.total,
+        stage=job.stage,
+        percent=job.percent,
+    )
+
+
+@bp.get("/<job_id>/download")
+@login_required
+def download(job_id: str):
+    job = services.get_own(current_user, job_id)
+    path = services.result_path(job, utcnow())
+    return send_file(
+        path,
+        mimetype=job.result_mime or "application/octet-stream",
+        as_attachment=True,
+        download_name=job.result_name or path.name,
+        max_age=0,
+    )
+
+
+@bp.post("/<job_id>/retry")
+@login_required
+def retry(job_id: str):
+    job = services.get_own(current_user, job_id)
+    form = RetryForm()
+    if form.validate_on_submit():
+        try:
+            services.retry(job)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("jobs.show", job_id=job.id))

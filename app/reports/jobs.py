@@ -1,0 +1,75 @@
+"""Background tasks of reports: a campaign's records as CSV or XLSX past the size
+that downloads at once (EXPORT_JOB_ROWS), and the annual report's workbook. Each
+re-checks the owner's scope as the page that started it did."""
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.database import reading_only
+from app.errors import NotFound
+from app.extensions import db
+from app.jobs.tasks import Outcome, task
+from app.records import rows, visibility
+
+from . import annual, exports
+
+CSV_MIME = "text/csv; charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _selection(params: dict, owner_id: int | None):
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
+    if owner is None or not owner.active:
+        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+    return visibility.selection(owner, params["campaign"], params["unit"])
+
+
+def count_rows(query) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+
+
+@task("records.csv")
+def records_csv(params: dict, owner_id: int | None, progress) -> Outcome:
+    return _records(params, owner_id, progress, "csv")
+
+
+@task("records.xlsx")
+def records_xlsx(params: dict, owner_id: int | None, progress) -> Outcome:
+    return _records(params, owner_id, progress, "xlsx")
+
+
+def _records(params, owner_id, progress, extension: str) -> Outcome:
+    with reading_only():  # a long read must not hold SQLite's write lock
+        campaign, unit = _selection(params, owner_id)
+        query = rows.export_query(campaign, unit)
+        total = count_rows(query)
+        progress.begin(_("Xuất kết quả bồi dưỡng"), total)
+        path = progress.output(extension)
+        records = progress.counted(rows.stream_rows(query))
+        if extension == "csv":
+            with path.open("w", encoding="utf-8", newline="") as out:
+                for chunk in exports.csv_chunks(records):
+                    out.write(chunk)
+        else:
+            with path.open("wb") as out:
+                exports.write_xlsx(records, out, campaign.code)
+        name = exports.export_filename(campaign, unit, extension)
+    mime = CSV_MIME if extension == "csv" else XLSX_MIME
+    return Outcome(_("Đã xuất %(n)d dòng.", n=total), path, name, mime)
+
+
+@task("annual.xlsx")
+def annual_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
+    with reading_only():
+        campaign, unit = _selection(params, owner_id)
+        progress.begin(_("Tổng hợp báo cáo năm"), 2)
+        report = annual.annual_report(campaign, unit)
+        progress.step()
+        path = progress.output("xlsx")
+        path.write_bytes(annual.annual_xlsx(report))
+        progress.step()
+        name = annual.annual_filename(report, "xlsx")
+    return Outcome(_("Đã lập báo cáo năm."), path, name, XLSX_MIME)

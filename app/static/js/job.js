@@ -1,0 +1,31 @@
+// A job's page: while it is queued or running, ask its state every second and move
+// the progress bar; reload the page when the state changes (it then shows the
+// download or the reason). Without this script the page refreshes itself.
+(function () {
+  "use strict";
+  var box = document.getElementById("job");
+  if (!box) return;
+  var url = box.getAttribute("data-status-url");
+  if (!url) return;
+  var state = box.getAttribute("data-state");
+  var bar = document.getElementById("job-progress");
+  var count = document.getElementById("job-count");
+  var stage = document.getElementById("job-stage");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.state !== state) { window.location.reload(); return; }
+        if (data.total) {
+          bar.max = data.total;
+          bar.value = data.done;
+          bar.textContent = data.percent + "%";
+          count.textContent = data.done + " / " + data.total + " (" + data.percent + "%)";
+        }
+        if (stage && data.stage) stage.textContent = data.stage;
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 1000);
+})();

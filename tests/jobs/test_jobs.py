@@ -1,0 +1,417 @@
+"""Background jobs: progress seen from the job's page while it runs (threads of the
+app, a file database), the owner's scope, failures with their reason, retries that
+write nothing twice, stalled jobs, results that expire, and the exports, ZIP,
+import and certificates that run as jobs."""
+
+import io
+import threading
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.audit.models import AuditEvent
+from app.errors import DomainError
+from app.extensions import db
+from app.jobs import runner
+from app.jobs import services as jobs
+from app.jobs.models import EXPIRED, FAILED, FINISHED, RUNNING, Job
+from app.jobs.tasks import Outcome, task
+from app.records.models import Certificate
+from app.timeutil import utcnow
+from tests.certificates.helpers import complete, user
+from tests.conftest import AuthActions
+from tests.factories import make_tree, make_user
+from tests.records.helpers import make_campaign
+
+# --- tasks of these tests ------------------------------------------------------------
+
+GATE = threading.Event()  # the counting task waits on it halfway
+
+
+@task("tests.count")
+def count_task(params, owner_id, progress):
+    progress.begin("Đếm", params["n"])
+    for i in range(params["n"]):
+        if i == params["n"] // 2 and params.get("wait"):
+            GATE.wait(10)
+        progress.step()
+        time.sleep(params.get("sleep", 0))
+    path = progress.output("txt")
+    path.write_text("\n".join(str(i) for i in range(params["n"])), encoding="utf-8")
+    return Outcome(f"Đã đếm {params['n']}.", path, "đếm.txt", "text/plain")
+
+
+@task("tests.flaky")
+def flaky_task(params, owner_id, progress):
+    """Writes an audit event and a file, then fails on its first run (runs are
+    counted in the file params["counter"], which a forked RQ work horse shares):
+    nothing of that run may be kept."""
+    counter = Path(params["counter"])
+    runs = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(runs))
+    audit.record("tests.flaky", actor=None, run=runs)
+    db.session.flush()
+    path = progress.output("txt")
+    path.write_text("half", encoding="utf-8")
+    if runs == 1:
+        if params.get("domain"):
+            raise DomainError("Thiếu dữ liệu đầu vào.")
+        raise RuntimeError("boom")
+    return Outcome("Đã ghi.")
+
+
+# --- fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(app, tmp_path) -> dict:
+    app.config["COURSES_DIR"] = str(tmp_path)
+    with app.app_context():
+        _, tree = make_campaign(tmp_path)
+        now = utcnow()
+        complete("in1", now), complete("in2", now)
+        hr_d = make_user("hr_d", tree["D"], roles=[("hr", tree["D"])])
+        hr_c = make_user("hr_c", tree["C"], roles=[("hr", tree["C"])])
+        admin = make_user("admin", tree["P"], roles=[("admin", None)])
+        db.session.commit()
+        return {
+            "hr_d": hr_d.id,
+            "hr_c": hr_c.id,
+            "admin": admin.id,
+            "D": tree["D"].id,
+            "C": tree["C"].id,
+            "D1A": tree["D1A"].id,
+        }
+
+
+def _login(client, username):
+    AuthActions(client).login(username)
+
+
+def _job(app, job_id) -> Job:
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        db.session.expunge(job)
+        return job
+
+
+def _submit(app, kind, owner_id, params) -> str:
+    with app.test_request_context():
+        return jobs.submit(kind, f"Việc {kind}", owner_id, params).id
+
+
+# --- the runner ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def threaded(app, tmp_path):
+    """The app with jobs in threads, on an SQLite file (each thread its own
+    connection, as in `make run`)."""
+    from app import create_app
+    from tests.conftest import make_config
+
+    threaded = create_app(
+        make_config(
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+            JOBS_RUNNER="thread",
+            JOBS_DIR=str(tmp_path / "results"),
+        )
+    )
+    with threaded.app_context():
+        db.create_all()
+        tree = make_tree()
+        owner = make_user("hr_d", tree["D"])
+        other = make_user("hr_c", tree["C"])
+        db.session.commit()
+        threaded.people = {"hr_d": owner.id, "hr_c": other.id}
+    yield threaded
+    GATE.set()
+    runner.wait_for_threads()
+    with threaded.app_context():
+        db.engine.dispose()
+
+
+def test_a_job_in_a_thread_shows_its_progress_and_serves_its_result(
+    threaded, monkeypatch
+):
+    monkeypatch.setattr(runner.Progress, "EVERY", 0)  # every step (else once a second)
+    GATE.clear()
+    client = threaded.test_client()
+    AuthActions(client).login("hr_d")
+    job_id = _submit(
+        threaded, "tests.count", threaded.people["hr_d"], {"n": 40, "wait": True}
+    )
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Đang" in page and '<meta http-equiv="refresh"' in page  # no-JS refresh
+    seen = []
+    for _ in range(100):  # the job waits halfway: its page shows 20 / 40
+        status = client.get(f"/jobs/{job_id}.json").json
+        seen.append((status["state"], status["done"], status["total"]))
+        if status["done"] == 20:
+            break
+        time.sleep(0.05)
+    assert seen[-1] == (RUNNING, 20, 40), seen
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "20 / 40 (50%)" in page and "Đếm" in page
+    GATE.set()
+    runner.wait_for_threads()
+    status = client.get(f"/jobs/{job_id}.json").json
+    assert status["state"] == FINISHED and status["done"] == 40
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Đã đếm 40." in page and "Tải về" in page and "refresh" not in page
+    download = client.get(f"/jobs/{job_id}/download")
+    assert download.status_code == 200
+    assert download.get_data(as_text=True).splitlines()[-1] == "39"
+    assert "attachment" in download.headers["Content-Disposition"]
+    listing = client.get("/jobs/").get_data(as_text=True)
+    assert "Việc tests.count" in listing and "Đã xong" in listing
+
+
+def test_a_job_is_its_owners_alone(threaded):
+    job_id = _submit(threaded, "tests.count", threaded.people["hr_d"], {"n": 3})
+    runner.wait_for_threads()
+    client = threaded.test_client()
+    AuthActions(client).login("hr_c")
+    for path in ("", ".json", "/download"):
+        assert client.get(f"/jobs/{job_id}{path}").status_code == 404
+    token = AuthActions(client).token("/jobs/")
+    assert (
+        client.post(f"/jobs/{job_id}/retry", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert "Việc tests.count" not in client.get("/jobs/").get_data(as_text=True)
+    assert client.get("/jobs/not-a-job").status_code == 404
+    assert client.get("/jobs/" + "a" * 200).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("domain", "reason"), [(True, "Thiếu dữ liệu đầu vào."), (False, "lỗi hệ thống")]
+)
+def test_a_failed_job_says_why_keeps_nothing_and_a_retry_writes_once(
+    app, client, people, domain, reason, tmp_path
+):
+    counter = str(tmp_path / "runs.txt")
+    job_id = _submit(
+        app, "tests.flaky", people["admin"], {"domain": domain, "counter": counter}
+    )
+    job = _job(app, job_id)
+    assert job.state == FAILED and reason in job.message and job.runs == 1
+    with app.app_context():  # the event of the failed run was rolled back
+        assert (
+            db.session.scalar(
+                select(func.count()).where(AuditEvent.action == "tests.flaky")
+            )
+            == 0
+        )
+    assert list(runner_dir(app).glob("*")) == []  # nor was its file kept
+    _login(client, "admin")
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Lỗi" in page and reason in page and "Thử lại" in page
+    token = AuthActions(client).token(f"/jobs/{job_id}")
+    client.post(f"/jobs/{job_id}/retry", data={"csrf_token": token})
+    job = _job(app, job_id)
+    assert job.state == FINISHED and job.runs == 2 and job.message == "Đã ghi."
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "tests.flaky")
+        ).all()
+        assert [e.detail["run"] for e in events] == [2]
+    again = client.post(f"/jobs/{job_id}/retry", data={"csrf_token": token})
+    assert again.status_code == 302  # a finished job is not run again
+    assert _job(app, job_id).runs == 2
+    follow = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Chỉ thử lại được việc đã lỗi" in follow
+
+
+def runner_dir(app):
+    with app.app_context():
+        return runner.jobs_dir(create=True)
+
+
+def test_a_job_whose_worker_died_is_shown_failed_and_can_be_retried(
+    app, client, people
+):
+    with app.app_context():
+        db.session.add(
+            Job(
+                id="d" * 32,
+                kind="tests.count",
+                title="Đếm",
+                owner_id=people["admin"],
+                params={"n": 2},
+                state=RUNNING,
+                runs=1,
+                heartbeat_at=utcnow()
+                - timedelta(seconds=app.config["JOBS_STALL_SECONDS"] + 5),
+            )
+        )
+        db.session.commit()
+    _login(client, "admin")
+    page = client.get(f"/jobs/{'d' * 32}").get_data(as_text=True)
+    assert "Lỗi" in page and "dừng đột ngột" in page
+    assert client.get(f"/jobs/{'d' * 32}.json").json["state"] == FAILED
+    token = AuthActions(client).token(f"/jobs/{'d' * 32}")
+    client.post(f"/jobs/{'d' * 32}/retry", data={"csrf_token": token})
+    assert _job(app, "d" * 32).state == FINISHED
+
+
+def test_a_killed_work_horse_fails_its_job_at_once(app, people):
+    job_id = "e" * 32
+    with app.app_context():
+        db.session.add(
+            Job(
+                id=job_id,
+                kind="tests.count",
+                title="Đếm",
+                owner_id=people["admin"],
+                params={},
+                state=RUNNING,
+                runs=1,
+                heartbeat_at=utcnow(),
+            )
+        )
+        db.session.commit()
+
+        class RQJob:
+            args = (job_id,)
+
+        runner.horse_killed(RQJob(), 1234, 9, None)
+    job = _job(app, job_id)
+    assert job.state == FAILED and "dừng đột ngột" in job.message
+
+
+def test_results_expire_and_are_removed(app, client, people):
+    job_id = _submit(app, "tests.count", people["admin"], {"n": 3})
+    job = _job(app, job_id)
+    assert job.state == FINISHED and job.expires_at > utcnow()
+    path = runner_dir(app) / job.result_file
+    assert path.is_file()
+    _login(client, "admin")
+    assert client.get(f"/jobs/{job_id}/download").status_code == 200
+    with app.app_context():
+        assert (
+            runner.sweep(
+                utcnow() + timedelta(seconds=app.config["JOBS_RESULT_TTL_SECONDS"] + 1)
+            )
+            == 1
+        )
+    assert not path.exists()
+    job = _job(app, job_id)
+    assert job.state == EXPIRED and job.result_file is None
+    gone = client.get(f"/jobs/{job_id}/download")
+    assert gone.status_code == 410 and "hết hạn" in gone.get_data(as_text=True)
+    assert "Đã hết hạn" in client.get("/jobs/").get_data(as_text=True)
+    with app.app_context():  # rows of long-ended jobs go too
+        runner.sweep(utcnow() + timedelta(days=runner.KEEP_ROWS_DAYS + 2))
+        assert db.session.get(Job, job_id) is None
+
+
+def test_the_flask_jobs_commands(app, people, runner_cli):
+    job_id = _submit(app, "tests.count", people["admin"], {"n": 2})
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    result = runner_cli.invoke(args=["jobs", "sweep"])
+    assert "Đã xoá 1 kết quả hết hạn." in result.output
+    result = runner_cli.invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code != 0 and "REDIS_URL" in result.output
+
+
+@pytest.fixture
+def runner_cli(app):
+    return app.test_cli_runner()
+
+
+# --- the work that runs as jobs ------------------------------------------------------
+
+
+def test_a_large_export_becomes_a_job_in_the_officers_scope(app, client, people):
+    app.config["EXPORT_JOB_ROWS"] = 0
+    _login(client, "hr_d")
+    response = client.get(f"/reports/export.csv?campaign=C2026&unit={people['D']}")
+    assert response.status_code == 302 and "/jobs/" in response.location
+    job_id = response.location.rsplit("/", 1)[1]
+    download = client.get(f"/jobs/{job_id}/download")
+    text = download.get_data(as_text=True)
+    assert download.status_code == 200 and text.startswith("\ufeff")
+    assert "Nguyễn Văn An" in text and len(text.strip().splitlines()) == 1 + 2
+    response = client.get(f"/reports/export.xlsx?campaign=C2026&unit={people['D1A']}")
+    job_id = response.location.rsplit("/", 1)[1]
+    download = client.get(f"/jobs/{job_id}/download")
+    assert download.get_data()[:2] == b"PK"
+    response = client.get(f"/reports/annual.xlsx?campaign=C2026&unit={people['D']}")
+    job_id = response.location.rsplit("/", 1)[1]
+    assert _job(app, job_id).state == FINISHED
+    assert client.get(f"/jobs/{job_id}/download").get_data()[:2] == b"PK"
+    # Outside the officer's subtree: refused by the page, before any job.
+    assert (
+        client.get(f"/reports/export.csv?campaign=C2026&unit={people['C']}").status_code
+        == 404
+    )
+    # A job whose owner may no longer see the unit fails, writing nothing.
+    job_id = _submit(
+        app, "records.csv", people["hr_d"], {"campaign": "C2026", "unit": people["C"]}
+    )
+    job = _job(app, job_id)
+    assert job.state == FAILED and job.result_file is None
+
+
+def test_a_large_certificate_zip_is_a_job(app, client, people):
+    app.config["ZIP_JOB_CERTIFICATES"] = 0
+    _login(client, "hr_d")
+    response = client.get(
+        f"/reports/certificates.zip?campaign=C2026&unit={people['D']}"
+    )
+    job_id = response.location.rsplit("/", 1)[1]
+    job = _job(app, job_id)
+    assert job.state == FINISHED and job.total == 2 and job.done == 2
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/jobs/{job_id}/download").get_data())
+    )
+    assert len(archive.namelist()) == 2
+    assert all(archive.read(n).startswith(b"%PDF") for n in archive.namelist())
+
+
+def test_certificates_issued_by_a_job_are_issued_once(app, people):
+    with app.app_context():
+        for certificate in db.session.scalars(select(Certificate)):
+            db.session.delete(certificate)
+        db.session.commit()
+    first = _submit(
+        app, "certificates.issue_missing", people["admin"], {"campaign": "C2026"}
+    )
+    assert "Đã cấp 2 giấy chứng nhận" in _job(app, first).message
+    second = _submit(
+        app, "certificates.issue_missing", people["admin"], {"campaign": "C2026"}
+    )
+    assert "Đã cấp 0 giấy chứng nhận" in _job(app, second).message
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
+    refused = _submit(
+        app, "certificates.issue_missing", people["hr_d"], {"campaign": "C2026"}
+    )
+    assert _job(app, refused).state == FAILED
+
+
+def test_flask_certificates_issue_missing_runs_as_a_job(app, people, runner_cli):
+    with app.app_context():
+        for certificate in db.session.scalars(select(Certificate)):
+            db.session.delete(certificate)
+        db.session.commit()
+    result = runner_cli.invoke(
+        args=["certificates", "issue-missing", "--campaign", "C2026"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Đã cấp 2 giấy chứng nhận cho đợt C2026." in result.output
+    with app.app_context():
+        job = db.session.scalar(
+            select(Job).where(Job.kind == "certificates.issue_missing")
+        )
+        assert job.state == FINISHED and job.owner_id is None
+        assert user("in1") is not None
