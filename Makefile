@@ -118,3 +118,9 @@ CLUSTER_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/vhcv_cluster
 .PHONY: bench-cluster
 bench-cluster: venv translations
 	$(BIN)/python -m bench.cluster --postgres $(if $(POSTGRES),$(POSTGRES),$(CLUSTER_POSTGRES))
+
+# Only the mass start of make bench-cluster (nginx + 2 app servers): 1,000 cadres
+# pressing "Bắt đầu" within one second; one attempt each, drawn by the rules.
+.PHONY: bench-mass-start
+bench-mass-start: venv translations
+	$(BIN)/python -m bench.cluster --skip-flows --postgres $(if $(POSTGRES),$(POSTGRES),$(CLUSTER_POSTGRES))
