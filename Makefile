@@ -109,3 +109,18 @@ bench-import: venv
 .PHONY: soak
 soak: venv translations
 	$(BIN)/python -m bench.soak $(if $(POSTGRES),--postgres $(POSTGRES))
+
+# The production layout on this machine: nginx (Debian's, run from a temp prefix) in
+# front of 1 then 2 app servers (gunicorn), PostgreSQL, Redis; cadres going through
+# the whole training and HR officers exporting, then 1,000 cadres pressing "Bắt đầu"
+# within one second. POSTGRES is emptied. Exits non-zero when a budget is missed.
+CLUSTER_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/vhcv_cluster
+.PHONY: bench-cluster
+bench-cluster: venv translations
+	$(BIN)/python -m bench.cluster --postgres $(if $(POSTGRES),$(POSTGRES),$(CLUSTER_POSTGRES))
+
+# Only the mass start of make bench-cluster (nginx + 2 app servers): 1,000 cadres
+# pressing "Bắt đầu" within one second; one attempt each, drawn by the rules.
+.PHONY: bench-mass-start
+bench-mass-start: venv translations
+	$(BIN)/python -m bench.cluster --skip-flows --postgres $(if $(POSTGRES),$(POSTGRES),$(CLUSTER_POSTGRES))
