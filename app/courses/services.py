@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.accounts.models import User
 from app.errors import DomainError, NotFound
@@ -79,7 +79,7 @@ def get_module(code: str) -> Module:
 
 
 def active_modules(course: Course) -> list[Module]:
-    return [m for m in course.modules if m.active and m.current_version is not None]
+    return [m for m in course.modules if m.active and m.current_version_id is not None]
 
 
 def _progress_by_module(user: User, modules: list[Module]) -> dict[int, list]:
@@ -125,13 +125,23 @@ def has_read(user: User, course_code: str, codes: list[str] | None = None) -> bo
     """True when `user` has read the modules `codes` of the course `course_code`
     (every active module when None; a code no longer active is not asked for), or
     when there is no such course."""
-    course = db.session.scalar(select(Course).where(Course.code == course_code))
-    if course is None:
+    course_id = db.session.scalar(select(Course.id).where(Course.code == course_code))
+    if course_id is None:
         return True
-    rows = course_progress(user, course).rows
+    # One query, no module text loaded: is any module asked for still unread?
+    unread = select(Module.id).where(
+        Module.course_id == course_id,
+        Module.active.is_(True),
+        Module.current_version_id.is_not(None),
+        ~exists().where(
+            ModuleProgress.module_id == Module.id,
+            ModuleProgress.user_id == user.id,
+            ModuleProgress.completed_at.is_not(None),
+        ),
+    )
     if codes is not None:
-        rows = [r for r in rows if r.module.code in set(codes)]
-    return all(r.status == READ for r in rows)
+        unread = unread.where(Module.code.in_(codes))
+    return not db.session.scalar(select(unread.exists()))
 
 
 def quizzes_following(course_code: str) -> list:

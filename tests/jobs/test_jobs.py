@@ -35,14 +35,18 @@ GATE = threading.Event()  # the counting task waits on it halfway
 
 @task("tests.count")
 def count_task(params, owner_id, progress):
+    """Counts to params["n"], one line of its file per step (the file grows as the
+    job runs: a job killed midway leaves a part, never a result)."""
     progress.begin("Đếm", params["n"])
-    for i in range(params["n"]):
-        if i == params["n"] // 2 and params.get("wait"):
-            GATE.wait(10)
-        progress.step()
-        time.sleep(params.get("sleep", 0))
     path = progress.output("txt")
-    path.write_text("\n".join(str(i) for i in range(params["n"])), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(params["n"]):
+            if i == params["n"] // 2 and params.get("wait"):
+                GATE.wait(10)
+            out.write(f"{i}\n")
+            out.flush()
+            progress.step()
+            time.sleep(params.get("sleep", 0))
     return Outcome(f"Đã đếm {params['n']}.", path, "đếm.txt", "text/plain")
 
 

@@ -3,6 +3,11 @@ when it answers; .ci/run starts one), run by RQ's forking worker as
 `flask jobs worker` runs it, on an SQLite file the forked work horse opens anew."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -89,3 +94,61 @@ def test_a_failing_job_on_the_queue_says_why_and_is_retried_once(rq_app, tmp_pat
     with rq_app.app_context():
         job = db.session.get(Job, job_id)
         assert job.state == FINISHED and job.runs == 2
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_work_horse_killed_mid_job_leaves_it_failed_with_nothing_written(
+    rq_app, tmp_path
+):
+    """`flask jobs worker` runs a job in a forked work horse; SIGKILL it midway."""
+    with rq_app.test_request_context():
+        job_id = jobs.submit(
+            "tests.count", "Đếm", _owner(), {"n": 200, "sleep": 0.05}
+        ).id
+    env = {
+        **os.environ,
+        "FLASK_APP": "tests.jobs.worker_app",
+        "VHCV_TEST_DATABASE": rq_app.config["SQLALCHEMY_DATABASE_URI"],
+        "VHCV_TEST_JOBS_DIR": rq_app.config["JOBS_DIR"],
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "jobs", "worker", "--burst"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # running, and some way in
+            with rq_app.app_context():
+                job = db.session.get(Job, job_id)
+                running = job.state == "running" and job.done >= 10
+            if running:
+                break
+            time.sleep(0.2)
+        assert running, "the worker did not start the job"
+        horses = _children(worker.pid)
+        assert len(horses) == 1
+        os.kill(horses[0], signal.SIGKILL)
+        worker.wait(timeout=30)  # a burst worker stops once the queue is empty
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    with rq_app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.state == FAILED and "dừng đột ngột" in job.message
+        assert job.result_file is None
+    files = [p.name for p in Path(rq_app.config["JOBS_DIR"]).iterdir()]
+    assert files == [f"{job_id}.txt.part"]  # what it wrote is not a result
