@@ -107,6 +107,10 @@ class Config:
     )
     # A running job with no progress for this long has lost its worker: failed.
     JOBS_STALL_SECONDS = int(os.environ.get("VHCV_JOBS_STALL_SECONDS", "120"))
+    # A job still queued after this long was lost by its queue: failed, retryable.
+    JOBS_QUEUE_PATIENCE_SECONDS = int(
+        os.environ.get("VHCV_JOBS_QUEUE_PATIENCE_SECONDS", "1800")
+    )
     # The longest a job may run on an RQ worker.
     JOBS_TIMEOUT_SECONDS = int(os.environ.get("VHCV_JOBS_TIMEOUT_SECONDS", "3600"))
     # Exports past these sizes run as jobs (smaller ones download at once).

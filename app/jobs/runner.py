@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import select, update
 
 from app.errors import DomainError
@@ -60,10 +60,25 @@ def queue(config=None):
     return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url(config)))
 
 
+NOT_HANDED = (
+    "Không giao được việc cho máy xử lý (hàng đợi không trả lời); chưa có gì được "
+    "ghi. Bấm “Thử lại” sau ít phút."
+)
+
+
 def dispatch(job_id: str, run_number: int) -> None:
     """Hand the committed, queued job `job_id` to its runner (`run_number`: its runs
-    so far + 1). Called with no transaction open: an inline run shares the
-    connection of an in-memory SQLite database."""
+    so far + 1); a job that cannot be handed over is failed with the reason. Called
+    with no transaction open: an inline run shares the connection of an in-memory
+    SQLite database."""
+    try:
+        _hand_over(job_id, run_number)
+    except Exception:
+        log.exception("job %s could not be handed to its runner", job_id)
+        fail(job_id, NOT_HANDED)
+
+
+def _hand_over(job_id: str, run_number: int) -> None:
     app = current_app._get_current_object()
     mode = runner_mode(app.config)
     if mode == "rq":
@@ -132,7 +147,8 @@ def horse_killed(rq_job, pid, status, rusage) -> None:
     memory): the job is failed at once rather than when it stalls."""
     job_id = (rq_job.args or [None])[0] if rq_job is not None else None
     if job_id:
-        fail(job_id, LOST)
+        run_number = rq_job.id.rsplit("-", 1)[-1] if rq_job.id else ""
+        fail(job_id, LOST, int(run_number) if run_number.isdigit() else None)
 
 
 # --- Running one job ---------------------------------------------------------------
@@ -140,21 +156,24 @@ def horse_killed(rq_job, pid, status, rusage) -> None:
 
 def run(job_id: str) -> bool:
     """Claim the queued job `job_id` and run its task. False when it was not queued
-    (finished, running elsewhere, unknown)."""
+    (finished, running elsewhere, unknown).
+
+    Every write about the job names its run (`Job.runs`): a run that was given up
+    for stalled and retried, if it was in fact alive, can end neither the new run
+    nor keep its own writes."""
     job = _claim(job_id)
     if job is None:
         return False
     progress = Progress(job)
     try:
-        outcome = TASKS[job.kind](dict(job.params), job.owner_id, progress)
-        final = None
-        if outcome.file is not None:
-            final = progress.finish_file(outcome.file)
+        with progress.beating():
+            outcome = TASKS[job.kind](dict(job.params), job.owner_id, progress)
+        final = progress.final_path(outcome.file) if outcome.file else None
         now = utcnow()
         ttl = timedelta(seconds=current_app.config["JOBS_RESULT_TTL_SECONDS"])
-        db.session.execute(
+        ended = db.session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.state == RUNNING)
+            .where(Job.id == job_id, Job.state == RUNNING, Job.runs == job.runs)
             .values(
                 state=FINISHED,
                 message=outcome.message,
@@ -168,23 +187,39 @@ def run(job_id: str) -> bool:
                 heartbeat_at=now,
                 expires_at=now + ttl,
             )
-        )
+        ).rowcount
+        if ended != 1:  # this run was given up meanwhile: keep nothing of it
+            raise Superseded()
+        if final is not None:
+            # Into place before the commit (no finished job without its file); if
+            # the commit fails, discard() removes it again.
+            os.replace(outcome.file, final)
+            progress.moved(outcome.file, final)
         db.session.commit()  # the task's writes and the job's end, together
+        progress.kept()
+    except Superseded:
+        db.session.rollback()
+        progress.discard()
+        return True
     except DomainError as error:
         db.session.rollback()
         progress.discard()
-        fail(job_id, error.message)
+        fail(job_id, error.message, job.runs)
         return True
     except Exception:
         log.exception("job %s (%s) failed", job_id, job.kind)
         db.session.rollback()
         progress.discard()
-        fail(job_id, BROKEN)
+        fail(job_id, BROKEN, job.runs)
         return True
     if outcome.then is not None:
         outcome.then()
     sweep()
     return True
+
+
+class Superseded(Exception):
+    """The job's row no longer belongs to this run."""
 
 
 def _claim(job_id: str) -> Job | None:
@@ -211,12 +246,16 @@ def _claim(job_id: str) -> Job | None:
     return job
 
 
-def fail(job_id: str, message: str) -> None:
-    """End the job as failed with `message` (in a transaction of its own)."""
+def fail(job_id: str, message: str, run_number: int | None = None) -> None:
+    """End the job as failed with `message` (in a transaction of its own); only
+    while it is at run `run_number`, when given."""
+    condition = [Job.id == job_id, Job.state.in_((QUEUED, RUNNING))]
+    if run_number is not None:
+        condition.append(Job.runs == run_number)
     with db.engine.begin() as connection:
         connection.execute(
             update(Job)
-            .where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)))
+            .where(*condition)
             .values(state=FAILED, message=message, finished_at=utcnow(), stage=None)
         )
 
@@ -229,6 +268,8 @@ class Progress:
 
     def __init__(self, job: Job):
         self.job_id = job.id
+        self.run_number = job.runs
+        self.app = current_app._get_current_object()
         self.done = 0
         self.total: int | None = None
         self.stage: str | None = None
@@ -269,7 +310,7 @@ class Progress:
             self._held = False
 
     def _write(self, force: bool = False) -> None:
-        if self._held or _one_connection():
+        if self._held or _one_connection() or _own_write_lock():
             return
         moment = time.monotonic()
         if not force and moment - self._written < self.EVERY:
@@ -278,7 +319,7 @@ class Progress:
         with db.engine.begin() as connection:
             connection.execute(
                 update(Job)
-                .where(Job.id == self.job_id, Job.state == RUNNING)
+                .where(*self._mine())
                 .values(
                     done=self.done,
                     total=self.total,
@@ -287,23 +328,80 @@ class Progress:
                 )
             )
 
+    def _mine(self):
+        return (
+            Job.id == self.job_id,
+            Job.state == RUNNING,
+            Job.runs == self.run_number,
+        )
+
+    @contextmanager
+    def beating(self):
+        """While the task runs, a sign of life every few seconds from a thread of
+        its own, whatever the task is doing (one long step, a write)."""
+        stop = threading.Event()
+        every = max(1.0, self.app.config["JOBS_STALL_SECONDS"] / 4)
+
+        def beat():
+            while not stop.wait(every):
+                try:
+                    with self.app.app_context(), db.engine.begin() as connection:
+                        connection.execute(
+                            update(Job)
+                            .where(*self._mine())
+                            .values(heartbeat_at=utcnow())
+                        )
+                except Exception:  # e.g. SQLite busy during the task's write
+                    log.warning("no heartbeat for job %s", self.job_id)
+
+        if _one_connection():
+            yield
+            return
+        thread = threading.Thread(target=beat, name=f"beat-{self.job_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def output(self, suffix: str) -> Path:
         """A file for the job's result: written under a temporary name, and renamed
         into place only when the job ends well."""
         folder = jobs_dir(create=True)
-        part = folder / f"{self.job_id}.{suffix}.part"
+        part = folder / f"{self.job_id}-{self.run_number}.{suffix}.part"
         self._parts.append(part)
         return part
 
-    def finish_file(self, part: Path) -> Path:
-        final = part.with_suffix("")  # drops ".part"
-        os.replace(part, final)
-        self._parts.remove(part)
-        return final
+    def final_path(self, part: Path) -> Path:
+        """Where the result `part` (an output()) goes once the job has ended well:
+        "<job id>.<suffix>", whatever the run."""
+        prefix = f"{self.job_id}-{self.run_number}."
+        return part.with_name(
+            self.job_id + "." + part.name[len(prefix) : -len(".part")]
+        )
+
+    def moved(self, part: Path, final: Path) -> None:
+        self._parts[self._parts.index(part)] = final
+
+    def kept(self) -> None:
+        """The job has ended well: its files stay."""
+        self._parts = []
 
     def discard(self) -> None:
         for part in self._parts:
             part.unlink(missing_ok=True)
+
+
+def _own_write_lock() -> bool:
+    """On SQLite, outside a request, the task's session holds the write lock while
+    its transaction is open (unless it reads only): a progress write through
+    another connection would wait for it until the busy timeout."""
+    return (
+        db.engine.dialect.name == "sqlite"
+        and db.session().in_transaction()
+        and not g.get("sqlite_read_only")
+    )
 
 
 def _one_connection() -> bool:

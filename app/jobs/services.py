@@ -29,6 +29,16 @@ def submit(
     process now, as a command of the command line does)."""
     if kind not in runner.TASKS:
         raise ValueError(f"no task named {kind!r}")
+    if owner_id is not None:  # a reload or a second click: the same job, not another
+        for running in db.session.scalars(
+            select(Job).where(
+                Job.owner_id == owner_id,
+                Job.kind == kind,
+                Job.state.in_((QUEUED, RUNNING)),
+            )
+        ):
+            if running.params == params and shown_state(running, utcnow()) != FAILED:
+                return running
     job = Job(
         id=secrets.token_hex(16),
         kind=kind,
@@ -83,8 +93,15 @@ def stall_seconds() -> int:
 
 
 def shown_state(job: Job, now: datetime) -> str:
-    """The state the officer sees: a running job that has stalled is failed."""
-    return FAILED if job.stalled(now, stall_seconds()) else job.state
+    """The state the officer sees: a running job that has stalled is failed, and so
+    is a job still queued after JOBS_QUEUE_PATIENCE_SECONDS (its queue lost it: a
+    Redis or an app server restarted)."""
+    if job.stalled(now, stall_seconds()):
+        return FAILED
+    patience = current_app.config["JOBS_QUEUE_PATIENCE_SECONDS"]
+    if job.state == QUEUED and (now - job.created_at).total_seconds() > patience:
+        return FAILED
+    return job.state
 
 
 def retry(job: Job) -> Job:
@@ -94,8 +111,15 @@ def retry(job: Job) -> Job:
     job_id, runs = job.id, job.runs
     queued = db.session.execute(
         update(Job)
-        .where(Job.id == job.id, Job.state.in_((FAILED, RUNNING)))
-        .values(state=QUEUED, done=0, total=None, stage=None, message=None)
+        .where(Job.id == job.id, Job.state.in_((FAILED, RUNNING, QUEUED)))
+        .values(
+            state=QUEUED,
+            done=0,
+            total=None,
+            stage=None,
+            message=None,
+            created_at=utcnow(),  # queued anew: its patience starts again
+        )
     ).rowcount
     db.session.commit()
     if queued != 1:

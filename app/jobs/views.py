@@ -16,7 +16,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import services
+from . import runner, services
 from .forms import RetryForm
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -26,6 +26,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 @login_required
 def index():
     now = utcnow()
+    runner.sweep(now)  # results past their time go, even where no job ends
     jobs = services.my_jobs(current_user)
     return render_template(
         "jobs/index.html",

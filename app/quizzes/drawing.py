@@ -28,23 +28,30 @@ def drawable_banks(owner_unit_id: int | None) -> ColumnElement[bool]:
     return QuestionBank.owner_unit_id.in_(inside)
 
 
-def candidates(rule: dict, owner_unit_id: int | None) -> list[QuestionVersion]:
-    """The current versions of the active questions a draw rule of a quiz owned by
-    `owner_unit_id` may take, in code order: those of its bank, or those carrying
-    its tag, in the banks the quiz may draw from."""
+def candidate_pools(quiz: Quiz) -> list[list[QuestionVersion]]:
+    """For each draw rule of `quiz`, the current versions of the active questions
+    it may take, in code order: those of its bank, or those carrying its tag, in
+    the banks the quiz may draw from. One query for all the rules."""
     query = (
-        select(QuestionVersion)
+        select(QuestionVersion, QuestionBank.code)
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .join(QuestionBank, QuestionBank.id == Question.bank_id)
-        .where(Question.active.is_(True), drawable_banks(owner_unit_id))
+        .where(Question.active.is_(True), drawable_banks(quiz.owner_unit_id))
         .order_by(Question.code)
     )
-    if rule.get("bank"):
-        query = query.where(QuestionBank.code == rule["bank"])
-    versions = list(db.session.scalars(query))
-    if rule.get("tag"):
-        versions = [v for v in versions if rule["tag"] in v.tags]
-    return versions
+    rules = quiz.draw_rules
+    if all(rule.get("bank") for rule in rules):
+        query = query.where(QuestionBank.code.in_({rule["bank"] for rule in rules}))
+    rows = db.session.execute(query).all()
+    return [
+        [
+            version
+            for version, bank in rows
+            if (not rule.get("bank") or bank == rule["bank"])
+            and (not rule.get("tag") or rule["tag"] in version.tags)
+        ]
+        for rule in rules
+    ]
 
 
 def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
@@ -52,10 +59,8 @@ def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
     Raises DomainError when a rule finds too few questions."""
     drawn: list[QuestionVersion] = []
     seen: set[int] = set()
-    for rule in quiz.draw_rules:
-        pool = [
-            v for v in candidates(rule, quiz.owner_unit_id) if v.question_id not in seen
-        ]
+    for rule, candidates in zip(quiz.draw_rules, candidate_pools(quiz), strict=True):
+        pool = [v for v in candidates if v.question_id not in seen]
         if len(pool) < rule["count"]:
             where = rule.get("bank") or f"thẻ {rule.get('tag')}"
             raise DomainError(

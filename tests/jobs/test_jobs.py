@@ -69,6 +69,15 @@ def flaky_task(params, owner_id, progress):
     return Outcome("Đã ghi.")
 
 
+@task("tests.slow_write")
+def slow_write_task(params, owner_id, progress):
+    """Writes an audit event, then waits on GATE (a long step)."""
+    audit.record("tests.slow_write", actor=None)
+    db.session.flush()
+    GATE.wait(10)
+    return Outcome("Đã ghi.")
+
+
 # --- fixtures ------------------------------------------------------------------------
 
 
@@ -264,7 +273,9 @@ def test_a_job_whose_worker_died_is_shown_failed_and_can_be_retried(
     assert _job(app, "d" * 32).state == FINISHED
 
 
-def test_a_killed_work_horse_fails_its_job_at_once(app, people):
+def test_a_killed_work_horse_fails_its_run_and_no_other(app, people):
+    """The handler `flask jobs worker` gives RQ (a real kill: tests/jobs/test_rq.py)
+    fails the run that was killed, not a later run of the same job."""
     job_id = "e" * 32
     with app.app_context():
         db.session.add(
@@ -275,7 +286,7 @@ def test_a_killed_work_horse_fails_its_job_at_once(app, people):
                 owner_id=people["admin"],
                 params={},
                 state=RUNNING,
-                runs=1,
+                runs=2,
                 heartbeat_at=utcnow(),
             )
         )
@@ -284,7 +295,12 @@ def test_a_killed_work_horse_fails_its_job_at_once(app, people):
         class RQJob:
             args = (job_id,)
 
-        runner.horse_killed(RQJob(), 1234, 9, None)
+            def __init__(self, run):
+                self.id = f"{job_id}-{run}"
+
+        runner.horse_killed(RQJob(1), 1234, 9, None)  # the run given up before
+        assert _job(app, job_id).state == RUNNING
+        runner.horse_killed(RQJob(2), 1234, 9, None)
     job = _job(app, job_id)
     assert job.state == FAILED and "dừng đột ngột" in job.message
 
@@ -419,3 +435,78 @@ def test_flask_certificates_issue_missing_runs_as_a_job(app, people, runner_cli)
         )
         assert job.state == FINISHED and job.owner_id is None
         assert user("in1") is not None
+
+
+def test_a_run_given_up_for_stalled_keeps_nothing_when_it_ends(threaded):
+    """A run that looked stalled was retried while it was in fact alive: when it
+    ends, neither its writes nor its end are kept; the new run's are."""
+    GATE.clear()
+    job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
+    for _ in range(100):
+        if _job(threaded, job_id).state == RUNNING:
+            break
+        time.sleep(0.05)
+    with threaded.app_context():  # as retry() and a new claim would leave the row
+        job = db.session.get(Job, job_id)
+        job.runs += 1
+        db.session.commit()
+    GATE.set()
+    runner.wait_for_threads()
+    job = _job(threaded, job_id)
+    assert job.state == RUNNING and job.runs == 2 and job.finished_at is None
+    with threaded.app_context():
+        events = select(func.count()).where(AuditEvent.action == "tests.slow_write")
+        assert db.session.scalar(events) == 0
+
+
+def test_a_second_click_finds_the_job_already_started(app, client, people):
+    app.config["JOBS_RUNNER"] = "thread"  # stays queued or running for a moment
+    app.config["EXPORT_JOB_ROWS"] = 0
+    with app.app_context():  # a job of the same export, still queued
+        db.session.add(
+            Job(
+                id="f" * 32,
+                kind="records.csv",
+                title="Xuất",
+                owner_id=people["hr_d"],
+                params={"campaign": "C2026", "unit": people["D"]},
+                state="queued",
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    _login(client, "hr_d")
+    response = client.get(f"/reports/export.csv?campaign=C2026&unit={people['D']}")
+    assert response.location.endswith("/jobs/" + "f" * 32)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_a_job_the_queue_cannot_take_fails_with_the_reason(app, client, people):
+    app.config["JOBS_RUNNER"] = "rq"
+    app.config["JOBS_REDIS_URL"] = "redis://127.0.0.1:9/0"  # nothing listens there
+    job_id = _submit(app, "tests.count", people["admin"], {"n": 1})
+    job = _job(app, job_id)
+    assert job.state == FAILED and "hàng đợi không trả lời" in job.message
+
+
+def test_a_job_queued_for_too_long_is_failed_and_can_be_retried(app, client, people):
+    with app.app_context():
+        db.session.add(
+            Job(
+                id="c" * 32,
+                kind="tests.count",
+                title="Đếm",
+                owner_id=people["admin"],
+                params={"n": 2},
+                state="queued",
+                created_at=utcnow()
+                - timedelta(seconds=app.config["JOBS_QUEUE_PATIENCE_SECONDS"] + 1),
+            )
+        )
+        db.session.commit()
+    _login(client, "admin")
+    assert client.get(f"/jobs/{'c' * 32}.json").json["state"] == FAILED
+    token = AuthActions(client).token(f"/jobs/{'c' * 32}")
+    client.post(f"/jobs/{'c' * 32}/retry", data={"csrf_token": token})
+    assert _job(app, "c" * 32).state == FINISHED

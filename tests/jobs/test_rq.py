@@ -151,4 +151,4 @@ def test_a_work_horse_killed_mid_job_leaves_it_failed_with_nothing_written(
         assert job.state == FAILED and "dừng đột ngột" in job.message
         assert job.result_file is None
     files = [p.name for p in Path(rq_app.config["JOBS_DIR"]).iterdir()]
-    assert files == [f"{job_id}.txt.part"]  # what it wrote is not a result
+    assert files == [f"{job_id}-1.txt.part"]  # what it wrote is not a result

@@ -1,6 +1,7 @@
 // A job's page: while it is queued or running, ask its state every second and move
-// the progress bar; reload the page when the state changes (it then shows the
-// download or the reason). Without this script the page refreshes itself.
+// the progress bar (announcing every tenth to screen readers); reload the page when
+// the state changes (it then shows the download or the reason). Without this script
+// the page refreshes itself every 10 s.
 (function () {
   "use strict";
   var box = document.getElementById("job");
@@ -11,21 +12,36 @@
   var bar = document.getElementById("job-progress");
   var count = document.getElementById("job-count");
   var stage = document.getElementById("job-stage");
+  var announcer = document.getElementById("job-announce");
+  var tenth = -1;
+  var failures = 0;
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if (!r.ok) throw new Error("status " + r.status);  // e.g. signed out
+        return r.json();
+      })
       .then(function (data) {
+        failures = 0;
         if (data.state !== state) { window.location.reload(); return; }
         if (data.total) {
           bar.max = data.total;
           bar.value = data.done;
           bar.textContent = data.percent + "%";
           count.textContent = data.done + " / " + data.total + " (" + data.percent + "%)";
+          if (Math.floor(data.percent / 10) !== tenth) {
+            tenth = Math.floor(data.percent / 10);
+            announcer.textContent = data.percent + "%";
+          }
         }
-        if (stage && data.stage) stage.textContent = data.stage;
+        if (stage && data.stage) stage.textContent = "— " + data.stage;
         setTimeout(poll, 1000);
       })
-      .catch(function () { setTimeout(poll, 3000); });
+      .catch(function () {
+        failures += 1;
+        if (failures >= 5) { window.location.reload(); return; }  // the page says why
+        setTimeout(poll, 3000);
+      });
   }
   setTimeout(poll, 1000);
 })();
