@@ -24,12 +24,11 @@ Only 127.0.0.1 is ever contacted.
 import asyncio
 import json
 import re
-import resource
 import sys
 import time
 from collections import defaultdict
 
-from bench.load import CSRF_RE, Connection
+from bench.load import CSRF_RE, Connection, _cpu_seconds
 
 ATTEMPT_TOKEN_RE = re.compile(rb'data-token="([^"]+)"')
 STATIC_RE = re.compile(rb'(?:href|src)="(/static/[^"?]+)')
@@ -257,11 +256,6 @@ async def run_mass(spec: dict) -> dict:
 
     await asyncio.gather(*(press(i, n) for i, n in enumerate(spec["cadres"])))
     return {"presses": results, "cpu_seconds": _cpu_seconds() - cpu}
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -43,9 +43,9 @@ def sqlite_url(workdir: Path) -> str:
     return f"sqlite:///{workdir / 'app.sqlite3'}"
 
 
-def seed(url: str, cadres: int = 50) -> Seeded:
-    """Build the database at `url` (emptied first) and fill it; return what the
-    load needs."""
+def _fresh_app(url: str):
+    """The app on `url`, its database emptied, the schema built and the content
+    synced (committed); and the secret key it was given."""
     from app import create_app
     from app.extensions import db
 
@@ -62,6 +62,16 @@ def seed(url: str, cadres: int = 50) -> Seeded:
         db.create_all()
         _sync_content()
         db.session.commit()
+    return app, secret_key
+
+
+def seed(url: str, cadres: int = 50) -> Seeded:
+    """Build the database at `url` (emptied first) and fill it; return what the
+    load needs."""
+    from app.extensions import db
+
+    app, secret_key = _fresh_app(url)
+    with app.app_context():
         quiz_id, questions, made = _cadres_with_attempts(cadres)
         db.session.remove()
         db.engine.dispose()
@@ -165,7 +175,6 @@ def seed_cluster(
     from sqlalchemy import insert, select
     from werkzeug.security import generate_password_hash
 
-    from app import create_app
     from app.accounts import services
     from app.accounts import units as unit_services
     from app.accounts.models import User
@@ -176,19 +185,8 @@ def seed_cluster(
     from app.records import services as records
     from app.timeutil import utcnow
 
-    secret_key = secrets.token_hex(32)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": secret_key,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-        }
-    )
+    app, secret_key = _fresh_app(url)
     with app.app_context():
-        _empty(db.engine)
-        db.create_all()
-        _sync_content()
-        db.session.commit()
         quiz = get_quiz(QUIZ_CODE)
         quiz.pass_percent = 0
         root = unit_services.create_unit("BC", "Tỉnh đo hiệu năng", "province")
