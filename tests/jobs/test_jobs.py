@@ -71,10 +71,10 @@ def flaky_task(params, owner_id, progress):
 
 @task("tests.slow_write")
 def slow_write_task(params, owner_id, progress):
-    """Writes an audit event, then waits on GATE (a long step)."""
+    """Waits on GATE (a long step), then writes an audit event."""
+    GATE.wait(10)
     audit.record("tests.slow_write", actor=None)
     db.session.flush()
-    GATE.wait(10)
     return Outcome("Đã ghi.")
 
 
