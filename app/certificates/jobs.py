@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.database import reading_only
-from app.errors import NotAllowed, NotFound
+from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 from app.records import services as records
@@ -24,7 +24,16 @@ def _owner(owner_id: int | None) -> User | None:
     return owner
 
 
-@task("certificates.zip")
+def _in_scope(params: dict, owner_id: int | None) -> bool:
+    """The owner may still see the ZIP's campaign and unit (as the page)."""
+    try:
+        visibility.selection(_owner(owner_id), params["campaign"], params["unit"])
+    except DomainError:
+        return False
+    return True
+
+
+@task("certificates.zip", _in_scope)
 def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: campaign (code), unit (id). In the owner's scope, as the page."""
     owner = _owner(owner_id)

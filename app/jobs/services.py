@@ -16,6 +16,7 @@ from app.timeutil import utcnow
 
 from . import runner
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
+from .tasks import STILL_ALLOWED
 
 NO_SUCH_JOB = "Không tìm thấy việc này."
 GONE = "Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này."
@@ -137,6 +138,9 @@ def result_path(job: Job, now: datetime) -> Path:
         raise NotFound(NO_SUCH_JOB)
     if job.expires_at is not None and job.expires_at <= now:
         raise Gone(GONE)
+    allowed = STILL_ALLOWED.get(job.kind)
+    if allowed is not None and not allowed(job.params, job.owner_id):
+        raise NotFound(NO_SUCH_JOB)
     path = runner.jobs_dir() / job.result_file
     if not path.is_file():
         raise Gone(GONE)

@@ -27,13 +27,19 @@ class Outcome:
 
 
 TASKS: dict[str, Callable] = {}
+# kind → `allowed(params, owner_id) -> bool`: may the owner still have the job's
+# result (checked again at each download: an officer moved out of a unit loses its
+# exports at once, not when they expire).
+STILL_ALLOWED: dict[str, Callable[[dict, int | None], bool]] = {}
 
 
-def task(kind: str):
+def task(kind: str, still_allowed: Callable[[dict, int | None], bool] | None = None):
     def register(fn: Callable) -> Callable:
         if TASKS.get(kind, fn) is not fn:
             raise ValueError(f"two tasks named {kind!r}")
         TASKS[kind] = fn
+        if still_allowed is not None:
+            STILL_ALLOWED[kind] = still_allowed
         return fn
 
     return register

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.database import reading_only
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 from app.records import rows, visibility
@@ -25,18 +25,27 @@ def _selection(params: dict, owner_id: int | None):
     return visibility.selection(owner, params["campaign"], params["unit"])
 
 
+def in_scope(params: dict, owner_id: int | None) -> bool:
+    """The owner may still see the job's campaign and unit (as the page)."""
+    try:
+        _selection(params, owner_id)
+    except DomainError:
+        return False
+    return True
+
+
 def count_rows(query) -> int:
     return db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())
     )
 
 
-@task("records.csv")
+@task("records.csv", in_scope)
 def records_csv(params: dict, owner_id: int | None, progress) -> Outcome:
     return _records(params, owner_id, progress, "csv")
 
 
-@task("records.xlsx")
+@task("records.xlsx", in_scope)
 def records_xlsx(params: dict, owner_id: int | None, progress) -> Outcome:
     return _records(params, owner_id, progress, "xlsx")
 
@@ -61,7 +70,7 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
     return Outcome(_("Đã xuất %(n)d dòng.", n=total), path, name, mime)
 
 
-@task("annual.xlsx")
+@task("annual.xlsx", in_scope)
 def annual_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
     with reading_only():
         campaign, unit = _selection(params, owner_id)

@@ -369,6 +369,24 @@ def test_a_large_export_becomes_a_job_in_the_officers_scope(app, client, people)
     job_id = response.location.rsplit("/", 1)[1]
     assert _job(app, job_id).state == FINISHED
     assert client.get(f"/jobs/{job_id}/download").get_data()[:2] == b"PK"
+    # An officer moved out of the unit loses its exports at once.
+    done_for_d = response.location.rsplit("/", 1)[1]
+    with app.app_context():
+        from app.accounts.models import RoleAssignment
+
+        role = db.session.scalar(
+            select(RoleAssignment).where(RoleAssignment.user_id == people["hr_d"])
+        )
+        role.unit_id = people["C"]
+        db.session.commit()
+    assert client.get(f"/jobs/{done_for_d}/download").status_code == 404
+    with app.app_context():
+        role = db.session.scalar(
+            select(RoleAssignment).where(RoleAssignment.user_id == people["hr_d"])
+        )
+        role.unit_id = people["D"]
+        db.session.commit()
+    assert client.get(f"/jobs/{done_for_d}/download").status_code == 200
     # Outside the officer's subtree: refused by the page, before any job.
     assert (
         client.get(f"/reports/export.csv?campaign=C2026&unit={people['C']}").status_code
