@@ -78,7 +78,8 @@ def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
-    info = presenters.attempt_page(attempt, int_arg("page", 1), utcnow())
+    now = utcnow()
+    info = presenters.attempt_page(attempt, int_arg("page", 1), now)
     token = saving.autosave_token(
         current_app.config["SECRET_KEY"],
         attempt.id,
@@ -90,6 +91,7 @@ def attempt(attempt_id: int):
         info=info,
         token=token,
         grace_seconds=int(service.grace_period().total_seconds()),
+        served_at=int(now.timestamp() * 1000),  # the server's clock, in ms
     )
 
 
@@ -161,9 +163,11 @@ bp.add_url_rule(
 @login_required
 def status(attempt_id: int):
     attempt = _own_attempt(attempt_id)
+    now = utcnow()
     return jsonify(
         state=attempt.state,
-        remaining=attempt.remaining_seconds(utcnow()),
+        remaining=attempt.remaining_seconds(now),
+        now=now.isoformat(),
         result_url=url_for("quizzes.result", attempt_id=attempt.id),
     )
 

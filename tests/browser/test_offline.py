@@ -430,3 +430,45 @@ def test_the_journal_holds_no_other_users_data_and_ends_at_sign_out(
     assert _journal(page) == {}
     assert page.evaluate("caches.keys()") == []
     assert json.loads(page.evaluate("JSON.stringify(Object.keys(localStorage))")) == []
+
+
+def test_choices_changed_offline_wait_as_one_per_question(long_quiz, browser_context):
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _wait_for_offline_copy(page, attempt_id)
+    position = _positions(app, attempt_id)["single"][0]
+    _network(browser_context, app, up=False)
+    for choice in (0, 1, 2, 0, 1, 2):
+        page.locator(f'input[name="q{position}"][value="{choice}"]').check()
+    page.locator("#connection").get_by_text("1 lựa chọn đang chờ gửi").wait_for()
+    assert [e["choices"] for e in _pending(page)] == [["2"]]
+    sent = []
+    page.on("request", lambda r: sent.append(r) if "/autosave/" in r.url else None)
+    _network(browser_context, app, up=True)
+    page.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
+    assert len(sent) == 1 and _stored(app, attempt_id)[position][0] == [2]
+
+
+def test_a_deadline_the_journal_kept_does_not_end_a_fresh_page_early(
+    long_quiz, browser_context
+):
+    """A journal's deadline (this browser's clock, as last heard) is only for an
+    older copy of the page; and the server is asked before any automatic submit."""
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    key = list(_journal(page))[0]
+    page.evaluate(
+        "k => { const j = JSON.parse(localStorage.getItem(k));"
+        " j.deadline = Date.now() + 2000; j.heard = Date.now() + 10 ** 9;"
+        " localStorage.setItem(k, JSON.stringify(j)); }",
+        key,
+    )
+    page.reload()  # heard "later" than the page was served: the copy looks old
+    page.wait_for_timeout(6000)
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).state == "open"
+    assert page.url.endswith(f"/attempts/{attempt_id}")
+    assert page.locator("#timer").inner_text() > "9:"  # the server's time again
+    assert page.locator('input[name="q1"]').first.is_enabled()

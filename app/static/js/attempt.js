@@ -41,10 +41,15 @@
   document.querySelectorAll(".navigator a[data-seq]").forEach(function (a) {
     stored[a.getAttribute("data-position")] = parseInt(a.getAttribute("data-seq"), 10) || 0;
   });
-  // The server's deadline: from this page, or earlier as last heard (a reload
-  // without network shows an older copy of the page).
+  // The server's deadline: from this page; or, when this is an older copy of the
+  // page (a reload without network) and the journal heard the server since, as
+  // the journal last heard it. `heard` and `served_at` are the server's clock.
   var deadline = Date.now() + 1000 * parseInt(timer.getAttribute("data-remaining"), 10);
-  if (journal.deadline) deadline = Math.min(deadline, journal.deadline);
+  var heard = config.served_at;
+  if (journal.deadline && journal.heard > config.served_at) {
+    deadline = journal.deadline;
+    heard = journal.heard;
+  }
 
   function persist() {
     // Another tab of the same attempt may have written meanwhile: keep its entries.
@@ -60,6 +65,7 @@
       if (!journal.acked[p] || disk.acked[p].seq > journal.acked[p].seq) journal.acked[p] = disk.acked[p];
     });
     journal.deadline = deadline;
+    journal.heard = Math.max(heard, disk.heard || 0);
     Journal.save(config.journal, journal);
   }
 
@@ -72,7 +78,9 @@
     persist();
     // An unsent older choice of the same question is replaced (not the one on its way).
     journal.entries = journal.entries.filter(function (e) {
-      return e.position !== position || e === sending || e.seq === (sending && sending.seq) || e.late;
+      var keep = e.position !== position || e === sending || e.seq === (sending && sending.seq) || e.late;
+      if (!keep) gone[e.seq] = true;
+      return keep;
     });
     var entry = { seq: journal.next++, position: position, choices: choices };
     journal.entries.push(entry);
@@ -172,6 +180,7 @@
       stored[entry.position] = Math.max(stored[entry.position] || 0, entry.seq);
       if (data.stored) journal.acked[entry.position] = { seq: entry.seq, choices: entry.choices };
       deadline = Date.now() + 1000 * data.remaining;
+      heard = Math.max(heard, Date.parse(data.saved_at) || 0);
       settle(entry);
       if (!pendingFor(entry.position)) {
         if (data.stored) {
@@ -231,6 +240,7 @@
   function noteLate() {
     var late = journal.entries.filter(function (e) { return e.late; })
       .map(function (e) { return parseInt(e.position, 10); })
+      .filter(function (p, i, all) { return all.indexOf(p) === i; })
       .sort(function (a, b) { return a - b; });
     lateNotice = late.length ? T.late_summary.replace("{list}", late.join(", ")) : "";
   }
@@ -257,6 +267,7 @@
         setOnline(true);
         if (data.state === "finished") { leave(data.result_url); return; }
         deadline = Date.now() + 1000 * data.remaining;
+        heard = Math.max(heard, Date.parse(data.now) || 0);
         persist();
         tick();
         flush();
@@ -266,28 +277,57 @@
 
   function leave(url) {
     submitted = true;
+    if (window.caches) caches.delete(config.cache).catch(function () {});
     window.location = url;
   }
 
   // Run `then` once the server answers (the network may be down): a form is
-  // posted only then, so that the browser never shows its own error page.
+  // posted only then, so that the browser never shows its own error page. A later
+  // wish replaces an earlier one, except that the time being up wins over a button.
+  var wish = null;
   function whenReachable(then) {
-    if (submitted || reaching) return;
+    if (submitted) return;
+    if (!(wish === submitAuto && then !== submitAuto)) wish = then;
+    if (reaching) return;
     reaching = true;
     request(statusUrl)
       .then(function (answer) {
         reaching = false;
-        if (answer[0] !== 200) throw new Error("status " + answer[0]);
+        var data = answer[1];
+        if (answer[0] !== 200) { showConnection(); retryReach(); return; }  // busy
         setOnline(true);
-        if (answer[1].state === "finished") leave(answer[1].result_url);
-        else then();
+        if (data.state === "finished") { leave(data.result_url); return; }
+        if (wish === submitAuto && data.remaining > 0) {
+          // The server still has time (this browser's clock ran ahead): go on.
+          deadline = Date.now() + 1000 * data.remaining;
+          heard = Math.max(heard, Date.parse(data.now) || 0);
+          resume();
+          return;
+        }
+        var then = wish;
+        wish = null;
+        then();
       })
       .catch(function () {
         reaching = false;
         setOnline(false);
         showConnection();
-        setTimeout(function () { whenReachable(then); }, 3000);
+        retryReach();
       });
+  }
+
+  function retryReach() {
+    setTimeout(function () { if (wish) whenReachable(wish); }, 3000);
+  }
+
+  function resume() {
+    finishing = false;
+    wish = null;
+    afterDrain = null;
+    form.querySelectorAll("fieldset.question").forEach(function (f) { f.disabled = false; });
+    persist();
+    showConnection();
+    tick();
   }
 
   // The time is up: no more choices; send what the journal holds, then submit.
@@ -362,10 +402,14 @@
   var go = document.createElement("input");
   go.type = "hidden";
   form.appendChild(go);
+  var pressed = null;  // the button of the submit (event.submitter is not everywhere)
+  form.querySelectorAll("button[type=submit]").forEach(function (b) {
+    b.addEventListener("click", function () { pressed = b; });
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (submitted || draining) return;
-    var button = event.submitter;
+    if (submitted || finishing) return;
+    var button = event.submitter || pressed;
     draining = true;
     afterDrain = function () {
       afterDrain = null;

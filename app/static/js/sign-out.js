@@ -4,7 +4,16 @@
 (function () {
   "use strict";
   var form = document.getElementById("sign-out");
-  if (!form) return;
+  function forgetCopies() {
+    if (window.caches) {
+      caches.keys().then(function (names) {
+        names.forEach(function (name) { if (name.indexOf("vhcv-") === 0) caches.delete(name); });
+      }).catch(function () {});
+    }
+  }
+  // Nobody is signed in here (a session ended without signing out: the browser
+  // closed, the time ran out): no copy of anyone's attempt page stays for the next.
+  if (!form) { forgetCopies(); return; }
   form.addEventListener("submit", function () {
     try {
       var store = window.localStorage;
@@ -18,10 +27,6 @@
         all.forEach(function (registration) { registration.unregister(); });
       }).catch(function () {});
     }
-    if (window.caches) {
-      caches.keys().then(function (names) {
-        names.forEach(function (name) { if (name.indexOf("vhcv-") === 0) caches.delete(name); });
-      }).catch(function () {});
-    }
+    forgetCopies();
   });
 })();
