@@ -24,6 +24,10 @@ CHANGED = (
     "Dữ liệu đã thay đổi từ lúc xem trước; chưa nhập gì. Hãy tải tệp lên lại để "
     "xem trước. {errors}"
 )
+NEW_WARNINGS = (
+    "Có cảnh báo mới so với lúc xem trước; chưa nhập gì. Hãy tải tệp lên lại để "
+    "xem các cảnh báo và xác nhận."
+)
 RACED = "Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. Hãy thử lại."
 SHOWN_ERRORS = 5
 
@@ -54,8 +58,9 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
             if r.errors
         ]
         raise DomainError(CHANGED.format(errors="; ".join(errors[:SHOWN_ERRORS])))
-    if plan.has_warnings and not params.get("accept_warnings"):
-        raise DomainError(_("Hãy đánh dấu ô xác nhận đã kiểm tra các cảnh báo."))
+    if plan.has_warnings and not params.get("accept_warnings"):  # new since the preview
+        UPLOADS.discard(token)
+        raise DomainError(NEW_WARNINGS)
     progress.begin(_("Ghi dữ liệu"), 3)
     progress.set(2)
     try:

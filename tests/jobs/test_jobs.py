@@ -528,3 +528,24 @@ def test_a_job_queued_for_too_long_is_failed_and_can_be_retried(app, client, peo
     token = AuthActions(client).token(f"/jobs/{'c' * 32}")
     client.post(f"/jobs/{'c' * 32}/retry", data={"csrf_token": token})
     assert _job(app, "c" * 32).state == FINISHED
+
+
+def test_an_import_whose_warnings_were_not_accepted_says_to_upload_again(
+    app, people, tmp_path
+):
+    from flask_login import login_user
+
+    from app.accounts.jobs import NEW_WARNINGS, UPLOADS
+    from app.accounts.models import User
+
+    app.config["CADRE_IMPORT_DIR"] = str(tmp_path / "uploads")
+    data = "ma can bo,ho va ten\nQ1,Nguyễn Văn ¶¾\n".encode()  # an unsure name
+    with app.test_request_context():
+        login_user(db.session.get(User, people["hr_d"]))
+        token = UPLOADS.store(data, unit_id=people["D"], filename="odd.csv")
+    job_id = _submit(
+        app, "cadres.import", people["hr_d"], {"token": token, "accept_warnings": False}
+    )
+    job = _job(app, job_id)
+    assert job.state == FAILED and job.message == NEW_WARNINGS
+    assert list((tmp_path / "uploads").iterdir()) == []  # nothing left to confirm
