@@ -425,10 +425,12 @@ def jobs_dir(create: bool = False) -> Path:
 KEEP_ROWS_DAYS = 30
 
 
-def sweep(now=None) -> int:
+def sweep(now=None, before_writing=None) -> int:
     """Remove the results past their time (the job stays listed as expired), the
     rows of jobs ended more than KEEP_ROWS_DAYS ago, and leftovers of jobs that
-    died. Returns the number of results removed."""
+    died. Returns the number of results removed. Writes only when there is
+    something to remove, after calling `before_writing` (a GET view's
+    start_writing on SQLite)."""
     now = now or utcnow()
     folder = jobs_dir()
     expired = db.session.execute(
@@ -436,22 +438,23 @@ def sweep(now=None) -> int:
             Job.state == FINISHED, Job.expires_at <= now
         )
     ).all()
-    for _job_id, name in expired:
-        if name:
-            (folder / name).unlink(missing_ok=True)
-    if expired:
-        db.session.execute(
-            update(Job)
-            .where(Job.id.in_([job_id for job_id, _ in expired]))
-            .values(state=EXPIRED, result_file=None)
-        )
     old = now - timedelta(days=KEEP_ROWS_DAYS)
-    db.session.execute(
-        Job.__table__.delete().where(
-            Job.state.in_((FINISHED, FAILED, EXPIRED)), Job.finished_at < old
-        )
-    )
-    db.session.commit()
+    ended_long_ago = (Job.state.in_((FINISHED, FAILED, EXPIRED)), Job.finished_at < old)
+    stale = db.session.scalar(select(select(Job.id).where(*ended_long_ago).exists()))
+    if expired or stale:
+        if before_writing is not None:
+            before_writing()
+        for _job_id, name in expired:
+            if name:
+                (folder / name).unlink(missing_ok=True)
+        if expired:
+            db.session.execute(
+                update(Job)
+                .where(Job.id.in_([job_id for job_id, _ in expired]))
+                .values(state=EXPIRED, result_file=None)
+            )
+        db.session.execute(Job.__table__.delete().where(*ended_long_ago))
+        db.session.commit()
     if folder.is_dir():
         cutoff = time.time() - current_app.config["JOBS_TIMEOUT_SECONDS"] - 3600
         for part in folder.glob("*.part"):

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app.database import start_writing
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
@@ -26,7 +27,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 @login_required
 def index():
     now = utcnow()
-    runner.sweep(now)  # results past their time go, even where no job ends
+    runner.sweep(now, start_writing)  # results past their time go, job or not
     jobs = services.my_jobs(current_user)
     return render_template(
         "jobs/index.html",
