@@ -158,6 +158,8 @@ def page(signer: URLSafeSerializer, attempt_id: int):
         remaining=max(0, int(left)),
         questions=[_question(row) for row in rows],
         token=signer.dumps([attempt_id, user.id, user.session_version]),
+        attempt_id=attempt_id,
+        served_at=int(datetime.now(UTC).timestamp() * 1000),
         csrf_token="bare-" + "0" * 86,  # stands in for the signed CSRF token
     )
 

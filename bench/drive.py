@@ -93,12 +93,14 @@ def run_pair(pair, args, workdir) -> None:
 
 def _page_lines(html: bytes) -> list[str]:
     """The page's non-blank lines, stripped, with what differs by design masked:
-    CSRF and autosave tokens (each app signs its own) and the timer."""
+    CSRF and autosave tokens (each app signs its own), the timer and the time the
+    page was served."""
     text = html.decode("utf-8", "replace")
     text = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1…", text)
     text = re.sub(r'data-remaining="\d+"', 'data-remaining="…"', text)
     text = re.sub(r'data-token="[^"]*"', 'data-token="…"', text)
     text = re.sub(r">\d+:\d\d</span>", ">…</span>", text)
+    text = re.sub(r'"served_at": \d+', '"served_at": …', text)
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 

@@ -127,8 +127,9 @@ _SLOT = (
     )
 )
 
-# Same syntax on SQLite (>= 3.35) and PostgreSQL. No row comes back when the stored
-# choice has a higher sequence number than this one (a late retry): it is kept.
+# Same syntax on SQLite (>= 3.24) and PostgreSQL. No row changes (rowcount 0) when
+# the stored choice has a higher sequence number than this one (a late retry): it
+# is kept.
 _UPSERT = text(
     "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at, seq) "
     "VALUES (:attempt_id, :slot_id, :selected, :saved_at, :seq) "
@@ -136,8 +137,7 @@ _UPSERT = text(
     "selected = excluded.selected, saved_at = excluded.saved_at, "
     "seq = COALESCE(excluded.seq, attempt_answer.seq) "
     "WHERE excluded.seq IS NULL OR attempt_answer.seq IS NULL "
-    "OR excluded.seq >= attempt_answer.seq "
-    "RETURNING id"
+    "OR excluded.seq >= attempt_answer.seq"
 ).bindparams(
     bindparam("selected", type_=AttemptAnswer.__table__.c.selected.type),
     bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
@@ -191,7 +191,7 @@ def save_choice(
     if deadline_at is None:
         _refuse(connection, slot.attempt_id, user_id, session_version)
     saved_at = now or utcnow()  # under the attempt's row lock (see the module)
-    stored = connection.execute(
+    changed = connection.execute(
         _UPSERT,
         {
             "attempt_id": slot.attempt_id,
@@ -200,8 +200,8 @@ def save_choice(
             "saved_at": saved_at,
             "seq": seq,
         },
-    ).first()
-    return SaveResult(saved_at, deadline_at, stored is not None)
+    ).rowcount
+    return SaveResult(saved_at, deadline_at, changed == 1)
 
 
 def _selected_keys(slot, picked: list[int]) -> list[str]:
