@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import runner
+from . import results, runner
 from .models import FAILED, QUEUED, RUNNING, Job
 
 jobs_cli = AppGroup(
@@ -36,7 +36,7 @@ def worker_command(burst: bool) -> None:
         connection=connection,
         work_horse_killed_handler=runner.horse_killed,
     )
-    runner.sweep()
+    results.sweep()
     db.session.remove()
     worker.work(burst=burst, with_scheduler=False)
 
@@ -44,7 +44,7 @@ def worker_command(burst: bool) -> None:
 @jobs_cli.command("sweep")
 def sweep_command() -> None:
     """Remove results past their time (run it from cron where no worker runs)."""
-    removed = runner.sweep()
+    removed = results.sweep()
     click.echo(f"Đã xoá {removed} kết quả hết hạn.")
 
 

@@ -16,6 +16,7 @@ from app.timeutil import utcnow
 
 from . import runner
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
+from .progress import jobs_dir
 from .tasks import STILL_ALLOWED
 
 NO_SUCH_JOB = "Không tìm thấy việc này."
@@ -141,7 +142,7 @@ def result_path(job: Job, now: datetime) -> Path:
     allowed = STILL_ALLOWED.get(job.kind)
     if allowed is not None and not allowed(job.params, job.owner_id):
         raise NotFound(NO_SUCH_JOB)
-    path = runner.jobs_dir() / job.result_file
+    path = jobs_dir() / job.result_file
     if not path.is_file():
         raise Gone(GONE)
     return path

@@ -17,7 +17,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import runner, services
+from . import results, services
 from .forms import RetryForm
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -27,7 +27,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 @login_required
 def index():
     now = utcnow()
-    runner.sweep(now, start_writing)  # results past their time go, job or not
+    results.sweep(now, start_writing)  # results past their time go, job or not
     jobs = services.my_jobs(current_user)
     return render_template(
         "jobs/index.html",

@@ -8,7 +8,7 @@ from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
 from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
-from app.records.services import campaigns_for
+from app.records.learner import campaigns_for
 
 
 @dataclass

@@ -4,7 +4,6 @@ Operations flush, never commit. Records are refreshed by the events that change 
 (app.signals), inside the same transaction.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, insert, select, update
@@ -283,10 +282,12 @@ def refresh_record(
     return record
 
 
-def _records_of(user: User, **where) -> list[TrainingRecord]:
+def records_of(user: User, **where) -> list[TrainingRecord]:
     query = (
         select(TrainingRecord).join(Campaign).where(TrainingRecord.user_id == user.id)
     )
+    """The training records of `user`, in campaigns matching `where` (columns of
+    Campaign)."""
     for column, value in where.items():
         query = query.where(getattr(Campaign, column) == value)
     return list(db.session.scalars(query))
@@ -294,7 +295,7 @@ def _records_of(user: User, **where) -> list[TrainingRecord]:
 
 @module_read.connect
 def _on_module_read(progress, user, module, **_):
-    for record in _records_of(user, course_code=module.course.code):
+    for record in records_of(user, course_code=module.course.code):
         refresh_record(record)
 
 
@@ -358,68 +359,5 @@ def _on_attempt_finished(attempt, **_):
     if attempt.preview:
         return
     user = db.session.get(User, attempt.user_id)
-    for record in _records_of(user, quiz_code=attempt.quiz.code):
+    for record in records_of(user, quiz_code=attempt.quiz.code):
         refresh_record(record)
-
-
-QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_FAILED = (
-    "not_started",
-    "in_progress",
-    "passed",
-    "failed",
-)
-
-
-@dataclass
-class CampaignProgressInfo:
-    campaign: Campaign
-    record: TrainingRecord
-    reading: courses.CourseProgressInfo
-    quiz_code: str
-    quiz_state: str
-    open_attempt_id: int | None
-    days_left: int
-    is_open: bool
-
-
-def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: bool) -> str:
-    if open_attempt is not None:
-        return QUIZ_IN_PROGRESS
-    if record.passed:
-        return QUIZ_PASSED
-    if record.attempts:
-        return QUIZ_FAILED if not attempts_left else QUIZ_IN_PROGRESS
-    return QUIZ_NOT_STARTED
-
-
-def campaigns_for(
-    user: User, now: datetime | None = None
-) -> list[CampaignProgressInfo]:
-    """The campaigns `user` is in, newest first, with what to do next."""
-    now = now or utcnow()
-    infos = []
-    for record in sorted(_records_of(user), key=lambda r: -r.campaign.year):
-        campaign = record.campaign
-        quiz = quizzes.get_quiz(campaign.quiz_code)
-        current = quizzes.open_attempt(user, quiz)
-        left = quizzes.attempts_used(user, quiz) < quiz.attempts_allowed
-        infos.append(
-            CampaignProgressInfo(
-                campaign=campaign,
-                record=record,
-                reading=courses.course_progress(
-                    user, courses.get_course(campaign.course_code)
-                ),
-                quiz_code=quiz.code,
-                quiz_state=_quiz_state(record, current, left),
-                open_attempt_id=current.id if current else None,
-                days_left=campaign.days_left(now),
-                is_open=campaign.is_open(now),
-            )
-        )
-    return infos
-
-
-def transcript(user: User) -> list[TrainingRecord]:
-    """Every campaign record of `user`, newest year first."""
-    return sorted(_records_of(user), key=lambda r: (-r.campaign.year, r.campaign.code))

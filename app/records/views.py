@@ -13,7 +13,7 @@ from app.quizzes.models import Quiz
 from app.security import role_required
 from app.timeutil import vn_day_end, vn_day_start
 
-from . import services
+from . import learner, services
 from .forms import CampaignForm
 
 bp = Blueprint("records", __name__)
@@ -23,7 +23,7 @@ bp = Blueprint("records", __name__)
 @login_required
 def transcript():
     return render_template(
-        "records/transcript.html", records=services.transcript(current_user)
+        "records/transcript.html", records=learner.transcript(current_user)
     )
 
 

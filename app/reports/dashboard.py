@@ -18,6 +18,7 @@ from app.courses import services as courses
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt
+from app.records import learner
 from app.records import services as records
 from app.records.models import Campaign, TrainingRecord
 from app.records.rows import record_rows
@@ -140,7 +141,7 @@ def ranked(rows: list[SummaryRow]) -> list[tuple[int, SummaryRow]]:
 def person_campaigns(viewer: User, person: User) -> list[Campaign]:
     """Campaigns `person` has a record in that the viewer may see, newest first."""
     ids = {c.id for c in visible_campaigns(viewer)}
-    return [r.campaign for r in records.transcript(person) if r.campaign.id in ids]
+    return [r.campaign for r in learner.transcript(person) if r.campaign.id in ids]
 
 
 def cadre_detail(person: User, campaign: Campaign) -> CadreDetailInfo:

@@ -17,7 +17,7 @@ from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.errors import DomainError
 from app.extensions import db
-from app.jobs import runner
+from app.jobs import progress, results, runner
 from app.jobs import services as jobs
 from app.jobs.models import EXPIRED, FAILED, FINISHED, RUNNING, Job
 from app.jobs.tasks import Outcome, task
@@ -152,7 +152,9 @@ def threaded(app, tmp_path):
 def test_a_job_in_a_thread_shows_its_progress_and_serves_its_result(
     threaded, monkeypatch
 ):
-    monkeypatch.setattr(runner.Progress, "EVERY", 0)  # every step (else once a second)
+    monkeypatch.setattr(
+        progress.Progress, "EVERY", 0
+    )  # every step (else once a second)
     GATE.clear()
     client = threaded.test_client()
     AuthActions(client).login("hr_d")
@@ -243,7 +245,7 @@ def test_a_failed_job_says_why_keeps_nothing_and_a_retry_writes_once(
 
 def runner_dir(app):
     with app.app_context():
-        return runner.jobs_dir(create=True)
+        return progress.jobs_dir(create=True)
 
 
 def test_a_job_whose_worker_died_is_shown_failed_and_can_be_retried(
@@ -315,7 +317,7 @@ def test_results_expire_and_are_removed(app, client, people):
     assert client.get(f"/jobs/{job_id}/download").status_code == 200
     with app.app_context():
         assert (
-            runner.sweep(
+            results.sweep(
                 utcnow() + timedelta(seconds=app.config["JOBS_RESULT_TTL_SECONDS"] + 1)
             )
             == 1
@@ -327,7 +329,7 @@ def test_results_expire_and_are_removed(app, client, people):
     assert gone.status_code == 410 and "hết hạn" in gone.get_data(as_text=True)
     assert "Đã hết hạn" in client.get("/jobs/").get_data(as_text=True)
     with app.app_context():  # rows of long-ended jobs go too
-        runner.sweep(utcnow() + timedelta(days=runner.KEEP_ROWS_DAYS + 2))
+        results.sweep(utcnow() + timedelta(days=results.KEEP_ROWS_DAYS + 2))
         assert db.session.get(Job, job_id) is None
 
 

@@ -7,6 +7,7 @@ from app.accounts.models import User
 from app.errors import Conflict, InvalidInput, NotAllowed, QuizClosed
 from app.extensions import db
 from app.quizzes import attempts
+from app.records import learner
 from app.records import services as records
 from app.records.models import TrainingRecord
 from app.timeutil import utcnow
@@ -163,7 +164,7 @@ def test_bad_campaigns_are_refused(ctx, tmp_path):
 
 def test_transcript_lists_the_campaign(ctx, tmp_path):
     make_campaign(tmp_path)
-    rows = records.transcript(user("in1"))
+    rows = learner.transcript(user("in1"))
     assert [r.campaign.code for r in rows] == ["C2026"]
 
 

@@ -1,0 +1,57 @@
+"""Results that expire: removed past JOBS_RESULT_TTL_SECONDS (the job stays listed
+as expired), with the rows of jobs ended long ago and the parts of jobs that died."""
+
+import time
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import EXPIRED, FAILED, FINISHED, Job
+from .progress import jobs_dir
+
+KEEP_ROWS_DAYS = 30
+
+
+def sweep(now=None, before_writing=None) -> int:
+    """Remove the results past their time (the job stays listed as expired), the
+    rows of jobs ended more than KEEP_ROWS_DAYS ago, and leftovers of jobs that
+    died. Returns the number of results removed. Writes only when there is
+    something to remove, after calling `before_writing` (a GET view's
+    start_writing on SQLite)."""
+    now = now or utcnow()
+    folder = jobs_dir()
+    expired = db.session.execute(
+        select(Job.id, Job.result_file).where(
+            Job.state == FINISHED, Job.expires_at <= now
+        )
+    ).all()
+    old = now - timedelta(days=KEEP_ROWS_DAYS)
+    ended_long_ago = (Job.state.in_((FINISHED, FAILED, EXPIRED)), Job.finished_at < old)
+    stale = db.session.scalar(select(select(Job.id).where(*ended_long_ago).exists()))
+    if expired or stale:
+        if before_writing is not None:
+            before_writing()
+        for _job_id, name in expired:
+            if name:
+                (folder / name).unlink(missing_ok=True)
+        if expired:
+            db.session.execute(
+                update(Job)
+                .where(Job.id.in_([job_id for job_id, _ in expired]))
+                .values(state=EXPIRED, result_file=None)
+            )
+        db.session.execute(Job.__table__.delete().where(*ended_long_ago))
+        db.session.commit()
+    if folder.is_dir():
+        cutoff = time.time() - current_app.config["JOBS_TIMEOUT_SECONDS"] - 3600
+        for part in folder.glob("*.part"):
+            try:
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+            except FileNotFoundError:
+                pass
+    return len(expired)

@@ -1,0 +1,75 @@
+"""What a learner sees of the records domain: the campaigns it is in, with what to
+do next (the home page), and its transcript."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.accounts.models import User
+from app.courses import services as courses
+from app.quizzes import services as quizzes
+from app.timeutil import utcnow
+
+from .models import Campaign, TrainingRecord
+from .services import records_of
+
+QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_FAILED = (
+    "not_started",
+    "in_progress",
+    "passed",
+    "failed",
+)
+
+
+@dataclass
+class CampaignProgressInfo:
+    campaign: Campaign
+    record: TrainingRecord
+    reading: courses.CourseProgressInfo
+    quiz_code: str
+    quiz_state: str
+    open_attempt_id: int | None
+    days_left: int
+    is_open: bool
+
+
+def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: bool) -> str:
+    if open_attempt is not None:
+        return QUIZ_IN_PROGRESS
+    if record.passed:
+        return QUIZ_PASSED
+    if record.attempts:
+        return QUIZ_FAILED if not attempts_left else QUIZ_IN_PROGRESS
+    return QUIZ_NOT_STARTED
+
+
+def campaigns_for(
+    user: User, now: datetime | None = None
+) -> list[CampaignProgressInfo]:
+    """The campaigns `user` is in, newest first, with what to do next."""
+    now = now or utcnow()
+    infos = []
+    for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
+        campaign = record.campaign
+        quiz = quizzes.get_quiz(campaign.quiz_code)
+        current = quizzes.open_attempt(user, quiz)
+        left = quizzes.attempts_used(user, quiz) < quiz.attempts_allowed
+        infos.append(
+            CampaignProgressInfo(
+                campaign=campaign,
+                record=record,
+                reading=courses.course_progress(
+                    user, courses.get_course(campaign.course_code)
+                ),
+                quiz_code=quiz.code,
+                quiz_state=_quiz_state(record, current, left),
+                open_attempt_id=current.id if current else None,
+                days_left=campaign.days_left(now),
+                is_open=campaign.is_open(now),
+            )
+        )
+    return infos
+
+
+def transcript(user: User) -> list[TrainingRecord]:
+    """Every campaign record of `user`, newest year first."""
+    return sorted(records_of(user), key=lambda r: (-r.campaign.year, r.campaign.code))
