@@ -237,7 +237,7 @@ def register_commands(app: Flask) -> None:
     from app.content.cli import content_cli, quizzes_cli
     from app.demo.cli import demo_cli
     from app.jobs.cli import jobs_cli
-    from app.quizzes.cli import attempts_cli
+    from app.quizzes.cli import accommodations_cli, attempts_cli
     from app.records.cli import campaigns_cli
     from app.reports.cli import reports_cli
 
@@ -245,6 +245,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(attempts_cli)
+    app.cli.add_command(accommodations_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(cadres_cli)

@@ -30,6 +30,11 @@ def vn_day_end(day: date) -> datetime:
     return vn_day_start(day) + timedelta(days=1, seconds=-1)
 
 
+def from_vn_local(moment: datetime) -> datetime:
+    """A naive wall-clock time read in Vietnam (a form's datetime-local), as aware."""
+    return moment.replace(tzinfo=VN_TZ)
+
+
 def format_vn_date(moment: datetime | None, with_time: bool = False) -> str:
     """dd/mm/yyyy (and HH:MM) in Vietnam time; empty for None."""
     if moment is None:

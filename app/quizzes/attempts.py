@@ -20,12 +20,22 @@ from app.accounts.models import User
 from app.errors import Conflict, NotAllowed, NotFound, QuizClosed
 from app.extensions import db
 from app.signals import attempt_finished
-from app.timeutil import utcnow
+from app.timeutil import format_vn_date, utcnow
 
+from . import windows
 from .drawing import draw_questions, option_order
-from .models import FINISHED, OPEN, Attempt, AttemptAnswer, AttemptSlot, Quiz
+from .models import (
+    FINISHED,
+    OPEN,
+    Accommodation,
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Quiz,
+)
 from .questions import grade
 from .saving import read_slot, save_choice
+from .windows import Window
 
 
 def grace_period(config=None) -> timedelta:
@@ -54,9 +64,15 @@ def save_cutoff(
 
 @dataclass
 class StartCheck:
-    """Why a cadre may not start `quiz` now; empty `reasons` means it may."""
+    """Why a cadre may not start `quiz` now; empty `reasons` means it may. Also what
+    the quiz page shows: the cadre's window and attempts allowed (accommodations
+    included)."""
 
     reasons: list[str]
+    window: Window | None = None
+    attempts_allowed: int = 1
+    closed: bool = False  # the reason is the window
+    accommodation: Accommodation | None = None
 
     @property
     def allowed(self) -> bool:
@@ -130,24 +146,24 @@ def attempts_used(user: User, quiz: Quiz) -> int:
 def check_start(
     user: User, quiz: Quiz, now: datetime, modules_read: bool = True
 ) -> StartCheck:
-    """Small predicates, each with its reason, on whether `user` may start `quiz`."""
+    """Small predicates, each with its reason, on whether `user` may start `quiz`:
+    inside the cadre's window, an attempt left (accommodations included), the
+    modules read."""
+    window = windows.window_for(user, quiz)
+    accommodation = windows.accommodation_for(user, quiz)
+    allowed = windows.attempts_allowed(quiz, accommodation)
     reasons = []
-    if not quiz.is_open(now):
-        reasons.append("Bài kiểm tra chưa mở hoặc đã đóng.")
-    if attempts_used(user, quiz) >= quiz.attempts_allowed:
-        reasons.append(f"Bạn đã dùng hết {quiz.attempts_allowed} lượt làm bài.")
+    if window.not_yet_open(now):
+        opens = format_vn_date(window.opens_at, with_time=True)
+        reasons.append(f"Bài kiểm tra mở lúc {opens}.")
+    elif window.has_closed(now):
+        closed = format_vn_date(window.closes_at, with_time=True)
+        reasons.append(f"Bài kiểm tra đã đóng lúc {closed}.")
+    if attempts_used(user, quiz) >= allowed:
+        reasons.append(f"Bạn đã dùng hết {allowed} lượt làm bài.")
     if not modules_read:
         reasons.append("Bạn cần đọc xong tất cả học phần trước khi làm bài kiểm tra.")
-    return StartCheck(reasons)
-
-
-def deadline_for(quiz: Quiz, start: datetime, preview: bool = False) -> datetime:
-    """An attempt started at `start` ends at its time limit or when the quiz
-    closes, whichever is earlier (a preview ignores the quiz's window)."""
-    deadline = start + timedelta(seconds=quiz.time_limit_seconds)
-    if quiz.closes_at is not None and not preview:
-        deadline = min(deadline, quiz.closes_at)
-    return deadline
+    return StartCheck(reasons, window, allowed, not window.is_open(now), accommodation)
 
 
 def start_attempt(
@@ -172,16 +188,19 @@ def start_attempt(
     if not preview:
         check = check_start(user, quiz, now, modules_read)
         if not check.allowed:
-            error = QuizClosed if not quiz.is_open(now) else NotAllowed
+            error = QuizClosed if check.closed else NotAllowed
             raise error(" ".join(check.reasons))
         discard_previews(user, quiz)
+        deadline = windows.deadline_for(quiz, now, check.window, check.accommodation)
+    else:
+        deadline = windows.deadline_for(quiz, now)
     attempt = Attempt(
         quiz_id=quiz.id,
         user_id=user.id,
         number=attempts_used(user, quiz) + 1 if not preview else 0,
         state=OPEN,
         started_at=now,
-        deadline_at=deadline_for(quiz, now, preview),
+        deadline_at=deadline,
         preview=preview,
     )
     try:

@@ -1,13 +1,16 @@
-"""`flask attempts close-overdue`. (`flask quizzes …` — GIFT, Aiken and Word — lives
-with the `flask content` commands.)"""
+"""`flask attempts close-overdue`; `flask accommodations set|list`. (`flask quizzes
+…` — GIFT, Aiken and Word — lives with the `flask content` commands.)"""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.accounts.services import get_user_by_username
+from app.errors import DomainError
 from app.extensions import db
+from app.timeutil import format_vn_date
 
-from . import attempts
+from . import accommodations, attempts
 
 attempts_cli = AppGroup("attempts", help="Lượt làm bài.")
 
@@ -20,3 +23,64 @@ def close_overdue() -> None:
     )
     db.session.commit()
     click.echo(f"Đã đóng {count} lượt làm bài quá hạn.")
+
+
+accommodations_cli = AppGroup(
+    "accommodations", help="Thời gian và lượt làm bài thêm cho từng cán bộ."
+)
+
+
+@accommodations_cli.command("set")
+@click.option("--user", "username", required=True, help="Tên đăng nhập của cán bộ.")
+@click.option("--quiz", "quiz_code", required=True, help="Mã bài kiểm tra.")
+@click.option("--extra-minutes", type=click.IntRange(0), default=0)
+@click.option("--extra-percent", type=click.IntRange(0), default=0)
+@click.option("--extra-attempts", type=click.IntRange(0), default=0)
+@click.option("--reason", required=True, help="Lý do (ghi vào nhật ký).")
+def set_accommodation(
+    username, quiz_code, extra_minutes, extra_percent, extra_attempts, reason
+) -> None:
+    """Give a cadre extra time (minutes and/or percent) and/or extra attempts."""
+    try:
+        grant = accommodations.grant(
+            get_user_by_username(username),
+            attempts.get_quiz(quiz_code),
+            reason,
+            extra_minutes,
+            extra_percent,
+            extra_attempts,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(
+        f"{username} — {quiz_code}: thêm {grant.extra_seconds // 60} phút, "
+        f"{grant.extra_percent} %, {grant.extra_attempts} lượt."
+    )
+
+
+@accommodations_cli.command("list")
+@click.option("--quiz", "quiz_code", help="Chỉ bài kiểm tra này.")
+def list_accommodations(quiz_code) -> None:
+    """Every accommodation: cadre, quiz, extras, reason, when granted."""
+    try:
+        quiz = attempts.get_quiz(quiz_code) if quiz_code else None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    rows = accommodations.listing(quiz)
+    for grant, user in rows:
+        click.echo(
+            "\t".join(
+                [
+                    user.username,
+                    grant.quiz.code,
+                    f"+{grant.extra_seconds // 60} phút",
+                    f"+{grant.extra_percent} %",
+                    f"+{grant.extra_attempts} lượt",
+                    format_vn_date(grant.granted_at, with_time=True),
+                    grant.reason,
+                ]
+            )
+        )
+    click.echo(f"{len(rows)} điều chỉnh.")

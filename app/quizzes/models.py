@@ -95,6 +95,7 @@ class Quiz(db.Model):
     # [{"count": n, "bank": code | None, "tag": tag | None}]
     draw_rules: Mapped[list] = mapped_column(JSON, default=list)
     # The window in which attempts may run (a campaign sets them); None = no limit.
+    # A unit subtree may have its own (QuizWindow): see quizzes.windows.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Codes of the course's modules to read before starting (a campaign's, set with
@@ -114,14 +115,45 @@ class Quiz(db.Model):
     def question_count(self) -> int:
         return sum(rule["count"] for rule in self.draw_rules)
 
-    def is_open(self, now: datetime) -> bool:
-        """Attempts may start now (inside the window, when there is one)."""
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
 
-    def has_closed(self, now: datetime) -> bool:
-        return self.closes_at is not None and now >= self.closes_at
+class QuizWindow(db.Model):
+    """A unit subtree's own window for a quiz (a commune opening a week later): for
+    the cadres of that subtree it replaces the quiz's window; the deepest applies."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("quiz_id", "unit_id", name="uq_window_unit"),)
+
+
+class Accommodation(db.Model):
+    """Extra time and/or extra attempts granted to one cadre for one quiz (WCAG
+    2.2.1 Timing Adjustable; Moodle's user overrides): the time limit becomes
+    limit × (1 + percent/100) + seconds; the attempts allowed grow by
+    `extra_attempts`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    extra_seconds: Mapped[int] = mapped_column(default=0)
+    extra_percent: Mapped[int] = mapped_column(default=0)
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    quiz: Mapped["Quiz"] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", name="uq_accommodation_user_quiz"),
+    )
+
+    def time_limit(self, seconds: int) -> int:
+        """The quiz's time limit `seconds` with this extra time."""
+        return seconds + seconds * self.extra_percent // 100 + self.extra_seconds
 
 
 class Attempt(db.Model):

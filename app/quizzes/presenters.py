@@ -11,8 +11,10 @@ from flask import Flask, current_app, render_template_string
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
+from app.accounts.models import User
 from app.extensions import db
 
+from . import windows
 from .attempts import slots_with_versions
 from .models import FINISHED, Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
 from .questions import MULTIPLE, TRUEFALSE
@@ -235,11 +237,17 @@ def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
     show_answers = (
         policy == "after_submit"
         or attempt.preview
-        or (policy == "after_close" and attempt.quiz.has_closed(now))
+        or (policy == "after_close" and _window_closed(attempt, now))
     )
     later = policy == "after_close" and not show_answers
     rows = _review_rows(attempt) if show_answers else []
     return ReviewInfo(show_score, show_answers, later, rows)
+
+
+def _window_closed(attempt: Attempt, now: datetime) -> bool:
+    """The attempt's cadre's window of its quiz has closed (its unit's own, if any)."""
+    user = db.session.get(User, attempt.user_id)
+    return windows.window_for(user, attempt.quiz).has_closed(now)
 
 
 def _review_rows(attempt: Attempt) -> list[ReviewRow]:

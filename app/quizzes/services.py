@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.courses import services as courses
 from app.extensions import db
 from app.signals import course_quizzes_asked
 
+from . import windows
 from .attempts import (  # noqa: F401  (the domain's public door)
     attempts_used,
     best_attempt,
@@ -19,7 +20,15 @@ from .attempts import (  # noqa: F401  (the domain's public door)
     open_attempt,
     start_attempt,
 )
-from .models import Attempt, Quiz
+from .models import OPEN, Attempt, Quiz
+from .windows import (  # noqa: F401  (the domain's public door)
+    Window,
+    clear_unit_windows,
+    refit_open_attempts,
+    set_unit_window,
+    unit_windows,
+    window_for,
+)
 
 
 def takers_of(quiz: Quiz) -> set[int]:
@@ -31,6 +40,22 @@ def takers_of(quiz: Quiz) -> set[int]:
             .distinct()
         )
     )
+
+
+def count_open_attempts(quiz: Quiz) -> int:
+    """Attempts of `quiz` running now (previews excluded)."""
+    return db.session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.state == OPEN,
+            Attempt.preview.is_(False),
+        )
+    )
+
+
+def attempts_allowed_for(user: User, quiz: Quiz) -> int:
+    """The attempts `user` may make of `quiz`, its accommodation included."""
+    return windows.attempts_allowed(quiz, windows.accommodation_for(user, quiz))
 
 
 def set_window(quiz: Quiz, opens_at: datetime, closes_at: datetime) -> None:

@@ -22,6 +22,7 @@ from app.timeutil import utcnow
 from . import attempts as service
 from . import presenters, saving
 from .services import modules_read_for
+from .windows import time_limit_seconds
 
 bp = Blueprint("quizzes", __name__)
 
@@ -41,13 +42,14 @@ def _own_attempt(attempt_id: int):
 @login_required
 def quiz(code: str):
     quiz = service.get_quiz(code)
-    now = utcnow()
+    check = service.check_start(
+        current_user, quiz, utcnow(), modules_read_for(current_user, quiz)
+    )
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
-        check=service.check_start(
-            current_user, quiz, now, modules_read_for(current_user, quiz)
-        ),
+        check=check,
+        time_limit=time_limit_seconds(quiz, check.accommodation),
         current=service.open_attempt(current_user, quiz),
         best=service.best_attempt(current_user, quiz),
         history=service.history(current_user, quiz),

@@ -1,40 +1,102 @@
+"""Forms of the campaign pages: create, edit, a unit's own window, close."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
+    BooleanField,
+    DateTimeLocalField,
+    Field,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import CATEGORIES
 
+MAX_TARGETS = 50
+LOCAL = "%Y-%m-%dT%H:%M"
 
-class CampaignForm(FlaskForm):
-    code = StringField(_l("Mã đợt"), validators=[DataRequired(), Length(max=60)])
-    title = StringField(
-        _l("Tên đợt bồi dưỡng"), validators=[DataRequired(), Length(max=255)]
-    )
-    year = IntegerField(_l("Năm"), validators=[DataRequired(), NumberRange(2000, 2100)])
-    course_code = SelectField(_l("Khóa học"), validators=[DataRequired()])
-    quiz_code = SelectField(_l("Bài kiểm tra cuối khóa"), validators=[DataRequired()])
-    opens_on = DateField(_l("Ngày bắt đầu"), validators=[DataRequired()])
-    closes_on = DateField(_l("Ngày kết thúc"), validators=[DataRequired()])
-    unit_codes = StringField(
-        _l("Mã các đơn vị áp dụng (cách nhau bởi dấu phẩy; gồm cả đơn vị cấp dưới)"),
-        validators=[DataRequired(), Length(max=2000)],
-    )
-    categories = SelectMultipleField(
+
+class UnitsField(Field):
+    """Several unit pickers of one name (accounts.unit_picker): the texts typed or
+    chosen, blanks dropped."""
+
+    def _value(self):
+        return ""
+
+    def process_formdata(self, valuelist):
+        self.data = [v.strip()[:300] for v in valuelist if v.strip()]
+
+    def pre_validate(self, form):
+        if not self.data:
+            raise ValidationError(_l("Cần chọn ít nhất một đơn vị."))
+        if len(self.data) > MAX_TARGETS:
+            raise ValidationError(_l("Tối đa %(n)d đơn vị.", n=MAX_TARGETS))
+
+
+def _categories() -> SelectMultipleField:
+    return SelectMultipleField(
         _l("Đối tượng (để trống: tất cả)"),
         choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
 
-    def validate_closes_on(self, field):
-        if self.opens_on.data and field.data and field.data < self.opens_on.data:
-            raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
+
+def _moment(label) -> DateTimeLocalField:
+    return DateTimeLocalField(label, format=LOCAL, validators=[InputRequired()])
+
+
+class _Window:
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("Thời điểm đóng phải sau thời điểm mở."))
+
+
+class CampaignEditForm(_Window, FlaskForm):
+    title = StringField(
+        _l("Tên đợt bồi dưỡng"), validators=[DataRequired(), Length(max=255)]
+    )
+    opens_at = _moment(_l("Mở bài kiểm tra lúc"))
+    closes_at = _moment(_l("Đóng bài kiểm tra lúc"))
+    targets = UnitsField(_l("Đơn vị áp dụng (gồm cả đơn vị cấp dưới)"))
+    categories = _categories()
+
+
+class CampaignForm(CampaignEditForm):
+    code = StringField(_l("Mã đợt"), validators=[DataRequired(), Length(max=60)])
+    year = IntegerField(_l("Năm"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    course_code = SelectField(_l("Khóa học"), validators=[DataRequired()])
+    quiz_code = SelectField(_l("Bài kiểm tra cuối khóa"), validators=[DataRequired()])
+
+
+class UnitWindowForm(_Window, FlaskForm):
+    unit = StringField(
+        _l("Đơn vị (gõ tên để tìm)"), validators=[DataRequired(), Length(max=300)]
+    )
+    opens_at = DateTimeLocalField(_l("Mở lúc"), format=LOCAL, validators=[Optional()])
+    closes_at = DateTimeLocalField(
+        _l("Đóng lúc"), format=LOCAL, validators=[Optional()]
+    )
+    remove = BooleanField(_l("Bỏ thời gian riêng, theo thời gian chung của đợt"))
+
+
+class CloseCampaignForm(FlaskForm):
+    confirm = BooleanField(
+        _l(
+            "Tôi hiểu: không ai bắt đầu làm bài được nữa, "
+            "các lượt đang làm kết thúc ngay."
+        ),
+        validators=[DataRequired(_l("Cần xác nhận trước khi đóng đợt."))],
+    )

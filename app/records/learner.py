@@ -30,6 +30,8 @@ class CampaignProgressInfo:
     open_attempt_id: int | None
     days_left: int
     is_open: bool
+    window: quizzes.Window  # the cadre's: its unit's own, else the campaign's
+    opens_later: bool  # its window has not opened yet
 
 
 def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: bool) -> str:
@@ -52,7 +54,11 @@ def campaigns_for(
         campaign = record.campaign
         quiz = quizzes.get_quiz(campaign.quiz_code)
         current = quizzes.open_attempt(user, quiz)
-        left = quizzes.attempts_used(user, quiz) < quiz.attempts_allowed
+        left = quizzes.attempts_used(user, quiz) < quizzes.attempts_allowed_for(
+            user, quiz
+        )
+        window = quizzes.window_for(user, quiz)
+        closes_at = window.closes_at or campaign.closes_at
         infos.append(
             CampaignProgressInfo(
                 campaign=campaign,
@@ -63,8 +69,10 @@ def campaigns_for(
                 quiz_code=quiz.code,
                 quiz_state=_quiz_state(record, current, left),
                 open_attempt_id=current.id if current else None,
-                days_left=campaign.days_left(now),
-                is_open=campaign.is_open(now),
+                days_left=max(0, (closes_at - now).days),
+                is_open=window.is_open(now),
+                window=window,
+                opens_later=window.not_yet_open(now),
             )
         )
     return infos

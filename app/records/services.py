@@ -236,8 +236,8 @@ def refresh_record(
     record: TrainingRecord, now: datetime | None = None
 ) -> TrainingRecord:
     """Recompute a record from the cadre's reading and attempts. Completion = every
-    required module read + a passing attempt finished inside the window; it is dated
-    when the last of the two happened, and keeps the unit of that moment. A
+    required module read + a passing attempt finished inside the cadre's window; it
+    is dated when the last of the two happened, and keeps the unit of that moment. A
     completed record stays completed (its certificate with it), whatever is
     published or required later."""
     now = now or utcnow()
@@ -251,9 +251,8 @@ def refresh_record(
     ]
     quiz = quizzes.get_quiz(campaign.quiz_code)
     finished = [a for a in quizzes.history(user, quiz) if a.state == "finished"]
-    in_window = [
-        a for a in finished if campaign.opens_at <= a.finished_at <= campaign.closes_at
-    ]
+    window = quizzes.window_for(user, quiz)  # the cadre's unit's own, if any
+    in_window = [a for a in finished if window.holds(a.finished_at)]
     passing = sorted((a for a in in_window if a.passed), key=lambda a: a.finished_at)
     read_count = sum(r.status == courses.READ for r in rows)
     if record.status != COMPLETED:  # a completed record keeps what it completed

@@ -1,20 +1,23 @@
-"""Transcript for learners; campaigns for administrators."""
+"""Transcript for learners; campaigns (create, edit, per-unit windows, close) for
+administrators."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts import units as unit_services
+from app.accounts import unit_picker
 from app.accounts.forms import flash_form_errors
+from app.accounts.permissions import scope_paths
 from app.courses import services as courses
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes.models import Quiz
 from app.security import role_required
-from app.timeutil import vn_day_end, vn_day_start
+from app.timeutil import from_vn_local, to_vn
 
+from . import campaigns as running
 from . import learner, services
-from .forms import CampaignForm
+from .forms import CampaignEditForm, CampaignForm, CloseCampaignForm, UnitWindowForm
 
 bp = Blueprint("records", __name__)
 
@@ -27,15 +30,26 @@ def transcript():
     )
 
 
+def _roots():
+    return scope_paths(current_user, "admin")
+
+
+def _units(texts: list[str]):
+    return [unit_picker.resolve(text, _roots()) for text in texts]
+
+
 @bp.get("/admin/campaigns")
 @role_required("admin")
-def campaigns():
+def campaigns(form=None):
     return render_template(
-        "records/campaigns.html", campaigns=services.list_campaigns(), form=_form()
+        "records/campaigns.html",
+        campaigns=services.list_campaigns(),
+        form=form or _create_form(),
+        unit_options=unit_picker.options(_roots()),
     )
 
 
-def _form() -> CampaignForm:
+def _create_form() -> CampaignForm:
     form = CampaignForm()
     form.course_code.choices = [(c.code, c.title) for c in courses.list_courses()]
     quizzes = db.session.scalars(db.select(Quiz).where(Quiz.active.is_(True)))
@@ -46,32 +60,136 @@ def _form() -> CampaignForm:
 @bp.post("/admin/campaigns")
 @role_required("admin")
 def create_campaign():
-    form = _form()
+    form = _create_form()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("records.campaigns"))
+        return campaigns(form=form)
     try:
-        targets = [
-            unit_services.get_unit_by_code(code)
-            for code in form.unit_codes.data.replace(";", ",").split(",")
-            if code.strip()
-        ]
         campaign = services.create_campaign(
             form.code.data,
             form.title.data,
             form.year.data,
             form.course_code.data,
             form.quiz_code.data,
-            vn_day_start(form.opens_on.data),
-            vn_day_end(form.closes_on.data),
-            targets,
+            from_vn_local(form.opens_at.data),
+            from_vn_local(form.closes_at.data),
+            _units(form.targets.data),
             form.categories.data,
             actor=current_user,
         )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("records.campaigns"))
+        return campaigns(form=form)
     db.session.commit()
     flash(_("Đã tạo đợt bồi dưỡng %(title)s.", title=campaign.title), "success")
-    return redirect(url_for("records.campaigns"))
+    return redirect(url_for("records.campaign_page", code=campaign.code))
+
+
+@bp.get("/admin/campaigns/<code>")
+@role_required("admin")
+def campaign_page(code: str, form=None, window_form=None, close_form=None):
+    campaign = services.get_campaign(code)
+    if form is None:
+        form = CampaignEditForm(
+            formdata=None,
+            title=campaign.title,
+            opens_at=_local(campaign.opens_at),
+            closes_at=_local(campaign.closes_at),
+            categories=list(campaign.categories),
+        )
+        form.targets.data = [_label(t.unit) for t in campaign.targets]
+    return render_template(
+        "records/campaign.html",
+        campaign=campaign,
+        form=form,
+        windows=running.unit_windows(campaign),
+        window_form=window_form or UnitWindowForm(),
+        close_form=close_form or CloseCampaignForm(),
+        preview=running.close_preview(campaign),
+        unit_options=unit_picker.options([t.unit.path for t in campaign.targets]),
+    )
+
+
+def _local(moment):
+    """An aware time as the naive Vietnam wall-clock time a datetime-local shows."""
+    return to_vn(moment).replace(tzinfo=None)
+
+
+def _label(unit) -> str:
+    return unit_picker.label(unit.name, getattr(unit.parent, "name", None), unit.code)
+
+
+def _done(campaign, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("records.campaign_page", code=campaign.code))
+
+
+def _failed(campaign, error: DomainError, **forms):
+    db.session.rollback()
+    flash(error.message, "error")
+    return campaign_page(campaign.code, **forms)
+
+
+@bp.post("/admin/campaigns/<code>")
+@role_required("admin")
+def edit_campaign(code: str):
+    campaign = services.get_campaign(code)
+    form = CampaignEditForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return campaign_page(code, form=form)
+    try:
+        running.edit_campaign(
+            campaign,
+            form.title.data,
+            from_vn_local(form.opens_at.data),
+            from_vn_local(form.closes_at.data),
+            _units(form.targets.data),
+            form.categories.data,
+            actor=current_user,
+        )
+    except DomainError as error:
+        return _failed(campaign, error, form=form)
+    return _done(campaign, _("Đã lưu đợt bồi dưỡng."))
+
+
+@bp.post("/admin/campaigns/<code>/windows")
+@role_required("admin")
+def unit_window(code: str):
+    campaign = services.get_campaign(code)
+    form = UnitWindowForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return campaign_page(code, window_form=form)
+    try:
+        unit = unit_picker.resolve(
+            form.unit.data, [t.unit.path for t in campaign.targets]
+        )
+        if form.remove.data:
+            opens = closes = None
+        else:
+            opens = form.opens_at.data and from_vn_local(form.opens_at.data)
+            closes = form.closes_at.data and from_vn_local(form.closes_at.data)
+        running.set_unit_window(campaign, unit, opens, closes, actor=current_user)
+    except DomainError as error:
+        return _failed(campaign, error, window_form=form)
+    return _done(campaign, _("Đã lưu thời gian riêng của %(unit)s.", unit=unit.name))
+
+
+@bp.post("/admin/campaigns/<code>/close")
+@role_required("admin")
+def close_campaign(code: str):
+    campaign = services.get_campaign(code)
+    form = CloseCampaignForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return campaign_page(code, close_form=form)
+    try:
+        ended = running.close_campaign(campaign, actor=current_user)
+    except DomainError as error:
+        return _failed(campaign, error, close_form=form)
+    return _done(
+        campaign, _("Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.", n=ended)
+    )

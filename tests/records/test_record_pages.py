@@ -40,16 +40,24 @@ def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
         "year": "2027",
         "course_code": "T",
         "quiz_code": "Q",
-        "opens_on": str(today),
-        "closes_on": str(today + timedelta(days=10)),
-        "unit_codes": "C",
+        "opens_at": f"{today}T08:00",
+        "closes_at": f"{today + timedelta(days=10)}T17:00",
+        "targets": ["", "Xã C (C)", ""],
     }
-    bad_unit = dict(good, code="C-BAD", unit_codes="NOPE")
+    bad_unit = dict(good, code="C-BAD", targets="NOPE")
     page = client.post("/admin/campaigns", data=bad_unit, follow_redirects=True)
-    assert "Không có đơn vị mã “NOPE”" in page.get_data(as_text=True)
-    bad_dates = dict(good, code="C-BAD2", closes_on=str(today - timedelta(days=1)))
+    assert "Không tìm thấy đơn vị “NOPE”" in page.get_data(as_text=True)
+    no_unit = dict(good, code="C-BAD", targets=["", " "])
+    page = client.post("/admin/campaigns", data=no_unit, follow_redirects=True)
+    assert "Cần chọn ít nhất một đơn vị." in page.get_data(as_text=True)
+    bad_dates = dict(
+        good, code="C-BAD2", closes_at=f"{today - timedelta(days=1)}T08:00"
+    )
     page = client.post("/admin/campaigns", data=bad_dates, follow_redirects=True)
-    assert "Ngày kết thúc phải sau ngày bắt đầu." in page.get_data(as_text=True)
+    assert "Thời điểm đóng phải sau thời điểm mở." in page.get_data(as_text=True)
+    garbled = dict(good, code="C-BAD3", opens_at="mai nhé")
+    page = client.post("/admin/campaigns", data=garbled, follow_redirects=True)
+    assert page.status_code == 200 and "C-BAD3" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
     page = client.post("/admin/campaigns", data=good, follow_redirects=True)

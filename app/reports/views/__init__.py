@@ -8,7 +8,7 @@ is what adds the routes, so that `from app.reports.views import bp` (create_app)
 gets the whole blueprint.
 """
 
-from . import audit_log, downloads, pages  # noqa: F401  (they add the routes)
+from . import accommodations, audit_log, downloads, pages  # noqa: F401  (add routes)
 from .blueprint import bp
 
 __all__ = ["bp"]

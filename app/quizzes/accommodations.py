@@ -1,0 +1,130 @@
+"""Granting a cadre extra time and/or extra attempts for a quiz (WCAG 2.2.1 Timing
+Adjustable; Moodle's user overrides, Open edX's allowances).
+
+An HR officer grants within its subtree (administrators anywhere), always with a
+reason; each grant and removal goes to the audit log. A grant applies to the attempts
+started afterwards, and its extra time to the cadre's open attempt too (the page's
+timer follows at its next re-sync with the server). Operations flush, never commit.
+"""
+
+from sqlalchemy import select
+
+from app.accounts.models import Unit, User
+from app.accounts.permissions import scope_paths
+from app.audit import services as audit
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import Accommodation, Quiz
+from .windows import accommodation_for, refit_open_attempts
+
+MAX_EXTRA_MINUTES = 600
+MAX_EXTRA_PERCENT = 300
+MAX_EXTRA_ATTEMPTS = 10
+MAX_REASON = 500
+
+
+def _check_scope(actor: User | None, user: User) -> None:
+    """An actor (None: the command line) may grant only to cadres of its subtree."""
+    if actor is None:
+        return
+    if not user.unit.in_subtrees(scope_paths(actor, "hr")):
+        raise NotFound("Không tìm thấy cán bộ này trong phạm vi của bạn.")
+
+
+def _bounded(value: int | None, high: int, what: str) -> int:
+    value = value or 0
+    if not 0 <= value <= high:
+        raise InvalidInput(f"{what} phải từ 0 đến {high}.")
+    return value
+
+
+def grant(
+    user: User,
+    quiz: Quiz,
+    reason: str,
+    extra_minutes: int | None = 0,
+    extra_percent: int | None = 0,
+    extra_attempts: int | None = 0,
+    actor: User | None = None,
+) -> Accommodation:
+    """Give `user` these extras for `quiz` (replacing an earlier grant)."""
+    _check_scope(actor, user)
+    minutes = _bounded(extra_minutes, MAX_EXTRA_MINUTES, "Số phút thêm")
+    percent = _bounded(extra_percent, MAX_EXTRA_PERCENT, "Tỷ lệ thời gian thêm (%)")
+    attempts = _bounded(extra_attempts, MAX_EXTRA_ATTEMPTS, "Số lượt làm thêm")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Cần ghi lý do điều chỉnh.")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"Lý do dài quá {MAX_REASON} ký tự.")
+    if not (minutes or percent or attempts):
+        raise InvalidInput("Cần cho thêm thời gian hoặc lượt làm bài.")
+    accommodation = accommodation_for(user, quiz)
+    if accommodation is None:
+        accommodation = Accommodation(user_id=user.id, quiz_id=quiz.id)
+        db.session.add(accommodation)
+    accommodation.extra_seconds = minutes * 60
+    accommodation.extra_percent = percent
+    accommodation.extra_attempts = attempts
+    accommodation.reason = reason
+    accommodation.granted_by_id = actor.id if actor is not None else None
+    accommodation.granted_at = utcnow()
+    db.session.flush()
+    refit_open_attempts(quiz, [user])
+    audit.record(
+        "accommodation.granted",
+        actor=actor,
+        target=user,
+        quiz=quiz.code,
+        extra_minutes=minutes,
+        extra_percent=percent,
+        extra_attempts=attempts,
+        reason=reason,
+    )
+    return accommodation
+
+
+def remove(user: User, quiz: Quiz, reason: str, actor: User | None = None) -> None:
+    """Take back `user`'s extras for `quiz`; an open attempt keeps the time it was
+    given until now (it ends now at the earliest)."""
+    _check_scope(actor, user)
+    accommodation = accommodation_for(user, quiz)
+    if accommodation is None:
+        raise NotFound("Cán bộ này không có điều chỉnh nào cho bài kiểm tra này.")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidInput("Cần ghi lý do (tối đa 500 ký tự).")
+    db.session.delete(accommodation)
+    db.session.flush()
+    refit_open_attempts(quiz, [user])
+    audit.record(
+        "accommodation.removed", actor=actor, target=user, quiz=quiz.code, reason=reason
+    )
+
+
+def of_user(user: User) -> list[Accommodation]:
+    return list(
+        db.session.scalars(
+            select(Accommodation)
+            .where(Accommodation.user_id == user.id)
+            .order_by(Accommodation.granted_at)
+        )
+    )
+
+
+def listing(quiz: Quiz | None = None, viewer: User | None = None) -> list:
+    """(accommodation, user) pairs, of `quiz` or all, within `viewer`'s HR scope
+    (None: all, for the command line)."""
+    query = (
+        select(Accommodation, User)
+        .join(User, User.id == Accommodation.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .order_by(Accommodation.granted_at)
+    )
+    if quiz is not None:
+        query = query.where(Accommodation.quiz_id == quiz.id)
+    if viewer is not None:
+        query = query.where(Unit.in_subtrees(scope_paths(viewer, "hr")))
+    return list(db.session.execute(query))

@@ -1,0 +1,168 @@
+"""When a cadre may take a quiz, and for how long: the one home of these rules.
+
+- The **window**: the quiz's own (a campaign sets it), or the window of the deepest
+  unit of the cadre's branch that has one (a commune opening a week later).
+- The **accommodation**: extra time (minutes and/or a percentage of the time limit)
+  and extra attempts granted to one cadre for one quiz.
+- The **deadline** of an attempt: the earliest of its start plus the (accommodated)
+  time limit and the close of the cadre's window. A change of either applies to the
+  attempts started afterwards and to the open ones (`refit_open_attempts`).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from app.accounts.models import Unit, User
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import OPEN, Accommodation, Attempt, Quiz, QuizWindow
+
+
+@dataclass(frozen=True)
+class Window:
+    opens_at: datetime | None
+    closes_at: datetime | None
+    unit_id: int | None = None  # the unit whose own window this is; None: the quiz's
+
+    def is_open(self, now: datetime) -> bool:
+        """Attempts may start now."""
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+    def not_yet_open(self, now: datetime) -> bool:
+        return self.opens_at is not None and now < self.opens_at
+
+    def has_closed(self, now: datetime) -> bool:
+        return self.closes_at is not None and now >= self.closes_at
+
+    def holds(self, moment: datetime) -> bool:
+        """`moment` lies inside the window (its ends included)."""
+        after_open = self.opens_at is None or self.opens_at <= moment
+        return after_open and (self.closes_at is None or moment <= self.closes_at)
+
+
+def _branch_ids(unit: Unit) -> list[int]:
+    """Ids of `unit` and its ancestors, root first (read off its path)."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def window_for(user: User, quiz: Quiz) -> Window:
+    """The window in which `user` may take `quiz`."""
+    branch = _branch_ids(user.unit) if user.unit is not None else []
+    own = {
+        row.unit_id: row
+        for row in db.session.scalars(
+            select(QuizWindow).where(
+                QuizWindow.quiz_id == quiz.id, QuizWindow.unit_id.in_(branch)
+            )
+        )
+    }
+    for unit_id in reversed(branch):  # the deepest first
+        if unit_id in own:
+            return Window(own[unit_id].opens_at, own[unit_id].closes_at, unit_id)
+    return Window(quiz.opens_at, quiz.closes_at)
+
+
+def unit_windows(quiz: Quiz) -> list[QuizWindow]:
+    return list(
+        db.session.scalars(
+            select(QuizWindow)
+            .where(QuizWindow.quiz_id == quiz.id)
+            .order_by(QuizWindow.id)
+        )
+    )
+
+
+def set_unit_window(
+    quiz: Quiz, unit: Unit, opens_at: datetime | None, closes_at: datetime | None
+) -> QuizWindow | None:
+    """Give `unit`'s subtree its own window for `quiz`; both None removes it."""
+    row = db.session.scalar(
+        select(QuizWindow).where(
+            QuizWindow.quiz_id == quiz.id, QuizWindow.unit_id == unit.id
+        )
+    )
+    if opens_at is None and closes_at is None:
+        if row is not None:
+            db.session.delete(row)
+            db.session.flush()
+        return None
+    if row is None:
+        row = QuizWindow(quiz_id=quiz.id, unit_id=unit.id)
+        db.session.add(row)
+    row.opens_at, row.closes_at = opens_at, closes_at
+    db.session.flush()
+    return row
+
+
+def clear_unit_windows(quiz: Quiz) -> None:
+    db.session.execute(delete(QuizWindow).where(QuizWindow.quiz_id == quiz.id))
+
+
+def accommodation_for(user: User, quiz: Quiz) -> Accommodation | None:
+    return db.session.scalar(
+        select(Accommodation).where(
+            Accommodation.user_id == user.id, Accommodation.quiz_id == quiz.id
+        )
+    )
+
+
+def time_limit_seconds(quiz: Quiz, accommodation: Accommodation | None) -> int:
+    if accommodation is None:
+        return quiz.time_limit_seconds
+    return accommodation.time_limit(quiz.time_limit_seconds)
+
+
+def attempts_allowed(quiz: Quiz, accommodation: Accommodation | None) -> int:
+    extra = accommodation.extra_attempts if accommodation is not None else 0
+    return quiz.attempts_allowed + extra
+
+
+def deadline_for(
+    quiz: Quiz,
+    start: datetime,
+    window: Window | None = None,
+    accommodation: Accommodation | None = None,
+) -> datetime:
+    """An attempt started at `start` ends when its time limit runs out or when its
+    window closes, whichever is earlier (no `window`: a preview, which ignores it)."""
+    deadline = start + timedelta(seconds=time_limit_seconds(quiz, accommodation))
+    if window is not None and window.closes_at is not None:
+        deadline = min(deadline, window.closes_at)
+    return deadline
+
+
+def refit_open_attempts(
+    quiz: Quiz, users: list[User] | None = None, now: datetime | None = None
+) -> int:
+    """Recompute the deadline of the open attempts of `quiz` (of `users`, or of
+    everyone) after a change of window or accommodation; the page's timer follows at
+    its next re-sync. An attempt is never made to have ended before `now`: a window
+    closed early ends the open attempts now. The number of attempts changed."""
+    now = now or utcnow()
+    query = select(Attempt).where(
+        Attempt.quiz_id == quiz.id,
+        Attempt.state == OPEN,
+        Attempt.preview.is_(False),
+    )
+    if users is not None:
+        query = query.where(Attempt.user_id.in_([u.id for u in users]))
+    changed = 0
+    for attempt in db.session.scalars(query):
+        user = db.session.get(User, attempt.user_id)
+        wanted = deadline_for(
+            quiz,
+            attempt.started_at,
+            window_for(user, quiz),
+            accommodation_for(user, quiz),
+        )
+        deadline = max(wanted, min(now, attempt.deadline_at))
+        if deadline != attempt.deadline_at:
+            attempt.deadline_at = deadline
+            changed += 1
+    db.session.flush()
+    return changed

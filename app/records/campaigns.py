@@ -1,0 +1,173 @@
+"""Running a campaign after it is created: edit it, give a unit subtree its own quiz
+window (a commune opening a week later), close it early. Every change is audited and
+applies at once to the open attempts of its quiz (quizzes.refit_open_attempts).
+Operations flush, never commit.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.accounts.models import CATEGORIES, Unit, User
+from app.audit import services as audit
+from app.errors import InvalidInput
+from app.extensions import db
+from app.quizzes import services as quizzes
+from app.timeutil import format_vn_date, utcnow
+
+from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
+from .services import ensure_records
+
+
+@dataclass
+class UnitWindowInfo:
+    unit: Unit
+    opens_at: datetime
+    closes_at: datetime
+
+
+def _check_window(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise InvalidInput("Thời điểm đóng phải sau thời điểm mở.")
+
+
+def edit_campaign(
+    campaign: Campaign,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    targets: list[Unit],
+    categories: list[str] | None = None,
+    actor: User | None = None,
+) -> Campaign:
+    """Change a campaign's title, window, target units and categories. Cadres newly
+    in scope get a record; records of cadres no longer in scope are kept (what was
+    earned stays earned). Raises InvalidInput with the reason."""
+    title = title.strip()
+    if not title:
+        raise InvalidInput("Tên đợt bồi dưỡng không được để trống.")
+    _check_window(opens_at, closes_at)
+    if not targets:
+        raise InvalidInput("Cần chọn ít nhất một đơn vị.")
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:
+        raise InvalidInput(f"Loại cán bộ không hợp lệ: {', '.join(unknown)}.")
+    before = {
+        "title": campaign.title,
+        "opens_at": format_vn_date(campaign.opens_at, with_time=True),
+        "closes_at": format_vn_date(campaign.closes_at, with_time=True),
+        "targets": sorted(t.unit.code for t in campaign.targets),
+        "categories": list(campaign.categories),
+    }
+    campaign.title = title
+    campaign.opens_at, campaign.closes_at = opens_at, closes_at
+    wanted = {u.id for u in targets}
+    campaign.targets = [t for t in campaign.targets if t.unit_id in wanted] + [
+        CampaignTarget(unit_id=u.id)
+        for u in targets
+        if u.id not in {t.unit_id for t in campaign.targets}
+    ]
+    campaign.categories = list(categories or [])
+    db.session.flush()
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    quizzes.set_window(quiz, opens_at, closes_at)
+    ensure_records(campaign)
+    quizzes.refit_open_attempts(quiz)
+    audit.record(
+        "campaign.updated",
+        actor=actor,
+        target=campaign,
+        before=before,
+        after={
+            "title": title,
+            "opens_at": format_vn_date(opens_at, with_time=True),
+            "closes_at": format_vn_date(closes_at, with_time=True),
+            "targets": sorted(u.code for u in targets),
+            "categories": list(categories or []),
+        },
+    )
+    return campaign
+
+
+def unit_windows(campaign: Campaign) -> list[UnitWindowInfo]:
+    """The units of the campaign that have their own quiz window."""
+    rows = quizzes.unit_windows(quizzes.get_quiz(campaign.quiz_code))
+    units = {
+        u.id: u
+        for u in db.session.scalars(
+            select(Unit).where(Unit.id.in_([r.unit_id for r in rows]))
+        )
+    }
+    return [UnitWindowInfo(units[r.unit_id], r.opens_at, r.closes_at) for r in rows]
+
+
+def set_unit_window(
+    campaign: Campaign,
+    unit: Unit,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    actor: User | None = None,
+) -> None:
+    """Give `unit`'s subtree its own window for the campaign's quiz (both None: back
+    to the campaign's). The unit must lie in a target subtree."""
+    if not unit.in_subtrees([t.unit.path for t in campaign.targets]):
+        raise InvalidInput(f"Đơn vị “{unit.name}” không thuộc đợt bồi dưỡng này.")
+    if opens_at is not None or closes_at is not None:
+        if opens_at is None or closes_at is None:
+            raise InvalidInput("Cần cả thời điểm mở và thời điểm đóng.")
+        _check_window(opens_at, closes_at)
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    quizzes.set_unit_window(quiz, unit, opens_at, closes_at)
+    quizzes.refit_open_attempts(quiz)
+    audit.record(
+        "campaign.unit_window" if opens_at else "campaign.unit_window_removed",
+        actor=actor,
+        target=campaign,
+        unit=unit.code,
+        opens_at=format_vn_date(opens_at, with_time=True),
+        closes_at=format_vn_date(closes_at, with_time=True),
+    )
+
+
+def close_campaign(
+    campaign: Campaign, now: datetime | None = None, actor: User | None = None
+) -> int:
+    """Close the campaign's quiz now, for every unit: no attempt starts any more, and
+    the open ones end now with what they saved (the next request or the sweep grades
+    them). The number of open attempts ended."""
+    now = now or utcnow()
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    own = quizzes.unit_windows(quiz)
+    if campaign.closes_at <= now and all(row.closes_at <= now for row in own):
+        raise InvalidInput("Đợt bồi dưỡng này đã kết thúc.")
+    campaign.closes_at = max(now, campaign.opens_at)
+    quizzes.set_window(quiz, campaign.opens_at, campaign.closes_at)
+    for row in own:
+        row.closes_at = min(row.closes_at, now)
+        row.opens_at = min(row.opens_at, row.closes_at)
+    db.session.flush()
+    ended = quizzes.refit_open_attempts(quiz, now=now)
+    audit.record("campaign.closed", actor=actor, target=campaign, attempts_ended=ended)
+    return ended
+
+
+@dataclass
+class ClosePreview:
+    open_attempts: int
+    not_completed: int
+
+
+def close_preview(campaign: Campaign) -> ClosePreview:
+    """What closing the campaign now would do: open attempts ended, records left
+    uncompleted."""
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    return ClosePreview(
+        open_attempts=quizzes.count_open_attempts(quiz),
+        not_completed=db.session.scalar(
+            select(func.count(TrainingRecord.id)).where(
+                TrainingRecord.campaign_id == campaign.id,
+                TrainingRecord.status != COMPLETED,
+            )
+        ),
+    )

@@ -1,0 +1,83 @@
+"""A cadre's accommodations (extra time, extra attempts), granted by HR in scope."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import get_scoped_user
+from app.errors import DomainError
+from app.extensions import db
+from app.quizzes import accommodations
+from app.quizzes.services import get_quiz
+from app.security import role_required
+
+from ..dashboard import person_campaigns
+from ..forms import AccommodationForm, RemoveAccommodationForm
+from .blueprint import bp
+
+
+def _form(person) -> AccommodationForm:
+    form = AccommodationForm()
+    codes = {c.quiz_code: c.title for c in person_campaigns(current_user, person)}
+    form.quiz_code.choices = [(code, f"{code} — {t}") for code, t in codes.items()]
+    return form
+
+
+@bp.get("/reports/cadres/<int:user_id>/accommodations")
+@role_required("hr", "admin")
+def accommodations_page(user_id: int, form=None):
+    person = get_scoped_user(current_user, user_id, "hr")
+    return render_template(
+        "reports/accommodations.html",
+        person=person,
+        grants=accommodations.of_user(person),
+        form=form or _form(person),
+        remove_form=RemoveAccommodationForm(),
+    )
+
+
+@bp.post("/reports/cadres/<int:user_id>/accommodations")
+@role_required("hr", "admin")
+def grant_accommodation(user_id: int):
+    person = get_scoped_user(current_user, user_id, "hr")
+    form = _form(person)
+    if not form.validate_on_submit():
+        return accommodations_page(user_id, form=form)
+    try:
+        accommodations.grant(
+            person,
+            get_quiz(form.quiz_code.data),
+            form.reason.data,
+            form.extra_minutes.data,
+            form.extra_percent.data,
+            form.extra_attempts.data,
+            actor=current_user,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return accommodations_page(user_id, form=form)
+    db.session.commit()
+    flash(_("Đã lưu điều chỉnh cho %(name)s.", name=person.full_name), "success")
+    return redirect(url_for("reports.accommodations_page", user_id=person.id))
+
+
+@bp.post("/reports/cadres/<int:user_id>/accommodations/<quiz_code>/remove")
+@role_required("hr", "admin")
+def remove_accommodation(user_id: int, quiz_code: str):
+    person = get_scoped_user(current_user, user_id, "hr")
+    form = RemoveAccommodationForm()
+    if not form.validate_on_submit():
+        flash(_("Cần ghi lý do bỏ điều chỉnh."), "error")
+    else:
+        try:
+            accommodations.remove(
+                person, get_quiz(quiz_code), form.reason.data, actor=current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã bỏ điều chỉnh."), "success")
+    return redirect(url_for("reports.accommodations_page", user_id=person.id))

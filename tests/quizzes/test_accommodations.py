@@ -1,0 +1,174 @@
+"""Extra time and extra attempts for one cadre (WCAG 2.2.1 Timing Adjustable)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.errors import InvalidInput, NotAllowed, NotFound
+from app.extensions import db
+from app.quizzes import accommodations, attempts
+from app.quizzes.models import Accommodation
+from app.timeutil import utcnow
+from tests.certificates.helpers import user
+from tests.factories import make_user
+from tests.records.helpers import make_campaign, read_all
+
+
+def _start(username, now=None):
+    return attempts.start_attempt(user(username), attempts.get_quiz("Q"), now=now)
+
+
+@pytest.fixture
+def campaign(ctx, tmp_path):
+    campaign, tree = make_campaign(tmp_path)
+    make_user("hr", tree["D"], roles=[("hr", tree["D"])])
+    make_user("hrc", tree["C"], roles=[("hr", tree["C"])])
+    read_all(user("in1"), utcnow())
+    db.session.commit()
+    return tree
+
+
+def test_extra_time_lengthens_the_attempts_started_afterwards(campaign):
+    quiz = attempts.get_quiz("Q")  # 10 minutes
+    accommodations.grant(
+        user("in1"), quiz, "Khiếm thị", extra_minutes=5, extra_percent=50
+    )
+    now = utcnow()
+    attempt = _start("in1", now)
+    assert attempt.deadline_at == now + timedelta(minutes=10 + 5 + 5)
+
+
+def test_extra_time_reaches_an_open_attempt_and_its_status(app, client, auth, campaign):
+    now = utcnow()
+    attempt = _start("in1", now)
+    db.session.commit()
+    assert attempt.deadline_at == now + timedelta(minutes=10)
+    accommodations.grant(
+        user("in1"), attempts.get_quiz("Q"), "Ốm", extra_minutes=20, actor=user("hr")
+    )
+    db.session.commit()
+    assert attempt.deadline_at == now + timedelta(minutes=30)
+    auth.login("in1")
+    status = client.get(f"/attempts/{attempt.id}/status").get_json()
+    assert status["remaining"] > 25 * 60  # what the page's timer re-syncs to
+
+
+def test_extra_time_never_passes_the_window_close(ctx, tmp_path):
+    now = utcnow()
+    make_campaign(tmp_path, closes=now + timedelta(minutes=12))
+    read_all(user("in1"), now)
+    accommodations.grant(user("in1"), attempts.get_quiz("Q"), "Lý do", 30)
+    assert _start("in1", now).deadline_at == now + timedelta(minutes=12)
+
+
+def test_extra_attempts_allow_another_start(campaign):
+    quiz = attempts.get_quiz("Q")  # 2 attempts allowed
+    for _ in range(2):
+        attempts.finalise(_start("in1"))
+    with pytest.raises(NotAllowed, match="hết 2 lượt"):
+        _start("in1")
+    accommodations.grant(user("in1"), quiz, "Mất điện", extra_attempts=1)
+    assert _start("in1").number == 3
+
+
+def test_grants_are_scoped_bounded_audited_and_removable(campaign):
+    quiz = attempts.get_quiz("Q")
+    with pytest.raises(NotFound):
+        accommodations.grant(user("in1"), quiz, "x", 5, actor=user("hrc"))
+    for bad, message in [
+        ({"extra_minutes": -1}, "Số phút thêm"),
+        ({"extra_minutes": 601}, "Số phút thêm"),
+        ({"extra_percent": 301}, "Tỷ lệ"),
+        ({"extra_attempts": 11}, "Số lượt"),
+        ({"reason": "  "}, "lý do"),
+        ({"reason": "x" * 501}, "500"),
+        ({"extra_minutes": 0}, "Cần cho thêm"),
+    ]:
+        args = {"reason": "Khiếm thị", "extra_minutes": 5, **bad}
+        with pytest.raises(InvalidInput, match=message):
+            accommodations.grant(user("in1"), quiz, actor=user("hr"), **args)
+    accommodations.grant(user("in1"), quiz, "Khiếm thị", 5, actor=user("hr"))
+    accommodations.grant(user("in1"), quiz, "Khiếm thị nặng", 15, actor=user("hr"))
+    rows = db.session.scalars(select(Accommodation)).all()
+    assert [(r.extra_seconds, r.reason) for r in rows] == [(900, "Khiếm thị nặng")]
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "accommodation.granted")
+    ).all()
+    assert [e.detail["extra_minutes"] for e in events] == [5, 15]
+    assert events[-1].actor_id == user("hr").id
+    with pytest.raises(InvalidInput):
+        accommodations.remove(user("in1"), quiz, "", actor=user("hr"))
+    accommodations.remove(user("in1"), quiz, "Đã khỏi", actor=user("hr"))
+    assert db.session.scalars(select(Accommodation)).all() == []
+    with pytest.raises(NotFound):
+        accommodations.remove(user("in1"), quiz, "Lần nữa", actor=user("hr"))
+
+
+def test_hr_grants_in_the_browser_within_its_subtree(app, client, auth, campaign):
+    learner = user("in1").id
+    auth.login("hr")
+    url = f"/reports/cadres/{learner}/accommodations"
+    page = client.get(url).get_data(as_text=True)
+    assert "Cho thêm thời gian hoặc lượt làm bài" in page
+    token = auth.token(url)
+    good = {
+        "csrf_token": token,
+        "quiz_code": "Q",
+        "extra_minutes": "10",
+        "extra_percent": "",
+        "extra_attempts": "1",
+        "reason": "Khiếm thị (giấy xác nhận số 12)",
+    }
+    for bad in (
+        {"extra_minutes": "-5"},
+        {"extra_minutes": "nhiều"},
+        {"extra_percent": "1000"},
+        {"reason": ""},
+        {"quiz_code": "KHONG-CO"},
+        {"extra_minutes": "0", "extra_attempts": "0"},
+        {"csrf_token": ""},
+    ):
+        response = client.post(url, data={**good, **bad})
+        assert response.status_code in (200, 400)
+        assert db.session.scalars(select(Accommodation)).all() == []
+    done = client.post(url, data=good, follow_redirects=True)
+    assert "Đã lưu điều chỉnh" in done.get_data(as_text=True)
+    assert "Khiếm thị (giấy xác nhận số 12)" in done.get_data(as_text=True)
+    db.session.expire_all()
+    (grant,) = db.session.scalars(select(Accommodation)).all()
+    assert (grant.extra_seconds, grant.extra_attempts) == (600, 1)
+    removed = client.post(
+        f"{url}/Q/remove", data={"csrf_token": token, "reason": "Nhầm"}
+    )
+    assert removed.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(Accommodation)).all() == []
+    client.post("/logout", data={"csrf_token": token})
+    auth.login("hrc")  # another subtree's HR: the cadre does not exist for it
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=good).status_code == 404
+
+
+def test_accommodations_on_the_command_line(app, runner, campaign):
+    result = runner.invoke(
+        args=[
+            "accommodations", "set", "--user", "in1", "--quiz", "Q",
+            "--extra-percent", "25", "--reason", "Khuyết tật vận động",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    listing = runner.invoke(args=["accommodations", "list"])
+    assert "in1\tQ\t+0 phút\t+25 %" in listing.output
+    assert "Khuyết tật vận động" in listing.output and "1 điều chỉnh." in listing.output
+    for bad in (
+        ["--user", "ai-do", "--quiz", "Q", "--extra-minutes", "5", "--reason", "x"],
+        ["--user", "in1", "--quiz", "Q", "--extra-minutes", "-5", "--reason", "x"],
+        ["--user", "in1", "--quiz", "Q", "--extra-minutes", "5"],
+        ["--user", "in1", "--quiz", "Q", "--reason", "x"],
+    ):
+        assert runner.invoke(args=["accommodations", "set", *bad]).exit_code != 0
+    db.session.expire_all()
+    (grant,) = db.session.scalars(select(Accommodation)).all()
+    assert grant.extra_percent == 25 and grant.granted_by_id is None

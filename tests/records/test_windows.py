@@ -1,0 +1,257 @@
+"""Quiz windows per unit subtree, and campaigns edited and closed in the browser."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.errors import InvalidInput, QuizClosed
+from app.extensions import db
+from app.quizzes import attempts
+from app.quizzes.models import Attempt
+from app.quizzes.services import window_for
+from app.records import campaigns as running
+from app.records import services as records
+from app.timeutil import to_vn, utcnow
+from tests.certificates.helpers import pass_quiz, user
+from tests.factories import make_user
+from tests.records.helpers import make_campaign, read_all
+
+
+def _start(username, now=None):
+    return attempts.start_attempt(user(username), attempts.get_quiz("Q"), now=now)
+
+
+def test_the_deepest_unit_window_applies_and_the_others_keep_the_campaigns(
+    ctx, tmp_path
+):
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    running.set_unit_window(campaign, tree["D"], now, now + timedelta(days=20))
+    later = now + timedelta(days=7)
+    running.set_unit_window(campaign, tree["D1"], later, later + timedelta(days=30))
+    quiz = attempts.get_quiz("Q")
+    assert window_for(user("in1"), quiz).opens_at == later  # D1A lies in D1
+    assert window_for(user("in2"), quiz).opens_at == later  # in D1 itself
+    make_user("d", tree["D"])
+    assert window_for(user("d"), quiz).closes_at == now + timedelta(days=20)
+    assert window_for(user("out"), quiz).closes_at == campaign.closes_at
+
+
+def test_a_commune_opening_later_cannot_start_yet_and_is_told_when(
+    app, client, auth, tmp_path
+):
+    with app.app_context():
+        campaign, tree = make_campaign(tmp_path)
+        later = utcnow() + timedelta(days=7)
+        running.set_unit_window(campaign, tree["D1"], later, later + timedelta(days=7))
+        read_all(user("in1"), utcnow())
+        db.session.commit()
+        with pytest.raises(QuizClosed, match="Bài kiểm tra mở lúc"):
+            _start("in1")
+    auth.login("in1")
+    when = to_vn(later).strftime("%d/%m/%Y %H:%M")
+    home = client.get("/").get_data(as_text=True)
+    assert f"mở lúc {when}" in home
+    quiz_page = client.get("/quizzes/Q").get_data(as_text=True)
+    assert f"Bài kiểm tra mở lúc {when}." in quiz_page
+    assert "Bắt đầu làm bài" not in quiz_page
+
+
+def test_the_deadline_is_the_earlier_of_the_time_limit_and_the_window_close(
+    ctx, tmp_path
+):
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    soon = now + timedelta(minutes=4)  # the quiz's limit is 10 minutes
+    running.set_unit_window(campaign, tree["D1"], now - timedelta(days=1), soon)
+    for name in ("in1", "out"):
+        read_all(user(name), now)
+    first = _start("in1", now)
+    assert first.deadline_at == soon
+    # outside D1 the campaign's window applies: the time limit decides
+    assert _start("out", now).deadline_at == now + timedelta(minutes=10)
+
+
+def test_moving_a_window_refits_the_open_attempts(ctx, tmp_path):
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(minutes=3)
+    )
+    read_all(user("in1"), now)
+    attempt = _start("in1", now)
+    assert attempt.deadline_at == now + timedelta(minutes=3)
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=3)
+    )
+    assert attempt.deadline_at == attempt.started_at + timedelta(minutes=10)
+
+
+def test_after_close_review_follows_the_cadres_window(ctx, tmp_path):
+    from app.quizzes.presenters import review_for
+
+    campaign, tree = make_campaign(tmp_path)
+    quiz = attempts.get_quiz("Q")
+    quiz.review_policy = "after_close"
+    now = utcnow()
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=2), now + timedelta(hours=1)
+    )
+    read_all(user("in1"), now)
+    attempt = _start("in1", now)
+    attempts.finalise(attempt, now)
+    assert review_for(attempt, now).answers_later is True
+    later = now + timedelta(hours=2)  # D1's window has closed, the campaign's not
+    assert review_for(attempt, later).show_answers is True
+
+
+def test_a_pass_inside_the_units_window_completes_after_the_campaigns_close(
+    ctx, tmp_path
+):
+    now = utcnow()
+    campaign, tree = make_campaign(tmp_path, closes=now - timedelta(minutes=1))
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=7)
+    )
+    read_all(user("in1"), now)
+    pass_quiz(user("in1"), now)
+    record = records.record_for(user("in1"), campaign)
+    assert record.status == "completed"
+
+
+def test_unit_window_bad_input(ctx, tmp_path):
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    with pytest.raises(InvalidInput, match="không thuộc đợt"):
+        running.set_unit_window(campaign, tree["C"], now, now + timedelta(days=1))
+    with pytest.raises(InvalidInput, match="sau thời điểm mở"):
+        running.set_unit_window(campaign, tree["D1"], now, now)
+    with pytest.raises(InvalidInput, match="Cần cả"):
+        running.set_unit_window(campaign, tree["D1"], now, None)
+
+
+def _admin_page(app, client, auth, tmp_path):
+    with app.app_context():
+        campaign, tree = make_campaign(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+    auth.login("adm")
+    return auth.token("/admin/campaigns/C2026")
+
+
+def test_admin_edits_a_campaign_with_unit_pickers(app, client, auth, tmp_path):
+    token = _admin_page(app, client, auth, tmp_path)
+    page = client.get("/admin/campaigns/C2026").get_data(as_text=True)
+    assert '<datalist id="unit-options">' in page
+    assert 'value="Sở Nội vụ — Tỉnh Thử (D)"' in page  # the current target
+    assert 'list="unit-options"' in page
+    form = {
+        "csrf_token": token,
+        "title": "Bồi dưỡng 2026 (sửa)",
+        "opens_at": "2026-12-01T07:30",
+        "closes_at": "2026-12-31T17:00",
+        "targets": ["Sở Nội vụ — Tỉnh Thử (D)", "UBND xã Hòa An"],
+    }
+    done = client.post("/admin/campaigns/C2026", data=form, follow_redirects=True)
+    assert "Đã lưu đợt bồi dưỡng." in done.get_data(as_text=True)
+    with app.app_context():
+        campaign = records.get_campaign("C2026")
+        assert campaign.title == "Bồi dưỡng 2026 (sửa)"
+        assert to_vn(campaign.opens_at).strftime("%d/%m %H:%M") == "01/12 07:30"
+        assert {t.unit.code for t in campaign.targets} == {"D", "C"}
+        assert records.record_for(user("out"), campaign) is not None  # newly in
+        assert attempts.get_quiz("Q").closes_at == campaign.closes_at
+        assert db.session.scalar(
+            select(AuditEvent.id).where(AuditEvent.action == "campaign.updated")
+        )
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"targets": ["Không có đơn vị này"]}, "Không tìm thấy đơn vị"),
+        ({"targets": [""]}, "Cần chọn ít nhất một đơn vị."),
+        ({"closes_at": "2026-11-01T00:00"}, "Thời điểm đóng phải sau thời điểm mở."),
+        ({"title": ""}, "Tên đợt bồi dưỡng"),
+        ({"opens_at": "01/12/2026"}, "Mở bài kiểm tra lúc"),
+        ({"targets": ["X"] * 51}, "Tối đa 50 đơn vị."),
+    ],
+)
+def test_campaign_edit_bad_input_changes_nothing(
+    app, client, auth, tmp_path, change, message
+):
+    token = _admin_page(app, client, auth, tmp_path)
+    form = {
+        "csrf_token": token,
+        "title": "Sửa",
+        "opens_at": "2026-12-01T07:30",
+        "closes_at": "2026-12-31T17:00",
+        "targets": ["Sở Nội vụ — Tỉnh Thử (D)"],
+        **change,
+    }
+    page = client.post("/admin/campaigns/C2026", data=form)
+    assert message in page.get_data(as_text=True)
+    with app.app_context():
+        assert records.get_campaign("C2026").title == "Bồi dưỡng năm 2026"
+    without_csrf = dict(form, csrf_token="")
+    assert client.post("/admin/campaigns/C2026", data=without_csrf).status_code == 400
+
+
+def test_admin_gives_a_unit_its_own_window_in_the_browser(app, client, auth, tmp_path):
+    token = _admin_page(app, client, auth, tmp_path)
+    form = {
+        "csrf_token": token,
+        "unit": "Phòng Công chức — Sở Nội vụ (D1)",
+        "opens_at": "2027-01-05T08:00",
+        "closes_at": "2027-01-10T17:00",
+    }
+    page = client.post("/admin/campaigns/C2026/windows", data=form)
+    assert page.status_code == 302
+    page = client.get("/admin/campaigns/C2026").get_data(as_text=True)
+    assert "Phòng Công chức — Sở Nội vụ" in page and "05/01/2027 08:00" in page
+    bad = dict(form, unit="Văn phòng xã — UBND xã Hòa An (C1)")  # not a target
+    assert "Không tìm thấy đơn vị" in client.post(
+        "/admin/campaigns/C2026/windows", data=bad, follow_redirects=True
+    ).get_data(as_text=True)
+    half = dict(form, closes_at="")
+    assert "Cần cả thời điểm mở và thời điểm đóng." in client.post(
+        "/admin/campaigns/C2026/windows", data=half, follow_redirects=True
+    ).get_data(as_text=True)
+    removed = {"csrf_token": token, "unit": form["unit"], "remove": "y"}
+    client.post("/admin/campaigns/C2026/windows", data=removed)
+    with app.app_context():
+        quiz = attempts.get_quiz("Q")
+        assert window_for(user("in1"), quiz).unit_id is None
+
+
+def test_closing_a_campaign_asks_first_then_ends_the_open_attempts(
+    app, client, auth, tmp_path
+):
+    token = _admin_page(app, client, auth, tmp_path)
+    with app.app_context():
+        read_all(user("in1"), utcnow())
+        attempt_id = _start("in1").id
+        db.session.commit()
+    page = client.get("/admin/campaigns/C2026").get_data(as_text=True)
+    assert "kết thúc 1 lượt đang làm" in page
+    unconfirmed = client.post(
+        "/admin/campaigns/C2026/close", data={"csrf_token": token}
+    )
+    assert "Cần xác nhận trước khi đóng đợt." in unconfirmed.get_data(as_text=True)
+    with app.app_context():
+        assert records.get_campaign("C2026").closes_at > utcnow()
+    done = client.post(
+        "/admin/campaigns/C2026/close",
+        data={"csrf_token": token, "confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "1 lượt đang làm kết thúc" in done.get_data(as_text=True)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.deadline_at <= utcnow()
+        assert records.get_campaign("C2026").closes_at <= utcnow()
+        with pytest.raises(QuizClosed):
+            _start("in2")
+        with pytest.raises(InvalidInput, match="đã kết thúc"):
+            running.close_campaign(records.get_campaign("C2026"))
