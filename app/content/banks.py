@@ -1,7 +1,7 @@
 """Question bank files -> BankData, every problem located by file and line.
 
 Pure functions; no Flask, no database. A bank file is YAML front matter (code,
-title, course, module), then questions, each under a "## CODE" heading: "key:
+title, course, module, exclusive), then questions, each under a "## CODE" heading: "key:
 value" metadata lines (type, tags, source, answer, feedback_true/false), a blank
 line, the stem, the options ("- [ ] …", "- [x] …", each with optional indented
 "> feedback" lines) and "Giải thích: …" (README, "Bank files").
@@ -21,6 +21,7 @@ from app.quizzes.questions import (
     QuestionData,
 )
 
+from .exclusive import check_exclusive, exclusive_problems
 from .frontmatter import (
     CODE,
     Mapping,
@@ -75,6 +76,7 @@ BANK_SCHEMA = Schema(
         "title": check_text,
         "course": check_text,
         "module": check_text,
+        "exclusive": check_exclusive,
     },
     required=("code", "title"),
 )
@@ -148,11 +150,17 @@ def read_bank_file(text: str, path: str) -> BankFile:
     problems += repeats([(c, path, line) for c, line in result.headings], "mã câu hỏi")
     if meta is not None:
         found = BANK_SCHEMA.problems(meta, path, 1)
+        found += exclusive_problems(meta, [c for c, _ in result.headings], path)
         problems += found
         if not found:
-            result.bank = BankData(**meta.data, questions=questions, path=path)
+            data = meta.data | {"exclusive": _groups(meta.data.get("exclusive"))}
+            result.bank = BankData(**data, questions=questions, path=path)
             result.code_line = meta.line_of("code")
     return result
+
+
+def _groups(value: list | None) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(group) for group in value or [])
 
 
 def _question_blocks(

@@ -216,7 +216,15 @@ def _bank_as_file(bank: QuestionBank, questions: list[Question]) -> BankData:
         bank.course_code,
         bank.module_code,
         [version_to_data(q.code, q.current_version, as_file=True) for q in questions],
+        exclusive=_groups_within(bank.exclusive or [], {q.code for q in questions}),
     )
+
+
+def _groups_within(groups: list, codes: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The exclusive groups restricted to `codes` (a retired question leaves its
+    group; a group left with one question is no group)."""
+    kept = (tuple(code for code in group if code in codes) for group in groups)
+    return tuple(group for group in kept if len(group) > 1)
 
 
 def _question_rows(
@@ -254,6 +262,7 @@ def _same_bank(existing: BankData, data: BankData) -> bool:
             bank.title,
             bank.course,
             bank.module,
+            bank.exclusive,
             [question_hash(q) for q in bank.questions],
         )
 

@@ -250,13 +250,17 @@ def _draw_problems(
 
 
 def _bank_rule_problem(rule: DrawRule, bank: BankData, total: int) -> str | None:
-    size = len(bank.questions)
+    # One attempt takes at most one question of each exclusive group.
+    size = len(bank.questions) - sum(len(group) - 1 for group in bank.exclusive)
+    has = f"chỉ có {size} câu"
+    if bank.exclusive:
+        has = f"chỉ rút được {size} câu (mỗi nhóm loại trừ một câu)"
     if rule.count > size:
-        return f"rút {rule.count} câu nhưng ngân hàng {bank.code} chỉ có {size} câu"
+        return f"rút {rule.count} câu nhưng ngân hàng {bank.code} {has}"
     if total > size:
         return (
             f"các quy tắc rút tổng cộng {total} câu từ ngân hàng {bank.code} "
-            f"nhưng ngân hàng chỉ có {size} câu"
+            f"nhưng ngân hàng {has}"
         )
     return None
 

@@ -132,6 +132,7 @@ def sync_bank(
     bank = get_or_create_bank(data.code, data.title)
     bank.title, bank.origin = data.title, "file"
     bank.course_code, bank.module_code = data.course, data.module
+    bank.exclusive = [list(group) for group in data.exclusive]
     seen = {q.code for q in data.questions}
     rows = {  # one query for the bank's file, not one per question
         q.code: q

@@ -63,6 +63,9 @@ def bank_text(bank: BankData) -> str:
         head.append(f"course: {bank.course}")
     if bank.module:
         head.append(f"module: {bank.module}")
+    if bank.exclusive:
+        groups = ", ".join("[" + ", ".join(group) + "]" for group in bank.exclusive)
+        head.append(f"exclusive: [{groups}]")
     head.append("---")
     blocks = [question_block(q) for q in bank.questions]
     return "\n".join(head) + "\n\n" + "\n".join(blocks)

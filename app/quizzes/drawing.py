@@ -32,8 +32,15 @@ def candidate_pools(quiz: Quiz) -> list[list[QuestionVersion]]:
     """For each draw rule of `quiz`, the current versions of the active questions
     it may take, in code order: those of its bank, or those carrying its tag, in
     the banks the quiz may draw from. One query for all the rules."""
+    return _candidates(quiz)[0]
+
+
+def _candidates(quiz: Quiz) -> tuple[list[list[QuestionVersion]], dict[int, tuple]]:
+    """(candidate_pools, question id -> its exclusive group's key) in one query."""
     query = (
-        select(QuestionVersion, QuestionBank.code)
+        select(
+            QuestionVersion, QuestionBank.code, Question.code, QuestionBank.exclusive
+        )
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .join(QuestionBank, QuestionBank.id == Question.bank_id)
         .where(Question.active.is_(True), drawable_banks(quiz.owner_unit_id))
@@ -43,36 +50,83 @@ def candidate_pools(quiz: Quiz) -> list[list[QuestionVersion]]:
     if all(rule.get("bank") for rule in rules):
         query = query.where(QuestionBank.code.in_({rule["bank"] for rule in rules}))
     rows = db.session.execute(query).all()
-    return [
+    pools = [
         [
             version
-            for version, bank in rows
+            for version, bank, _, _ in rows
             if (not rule.get("bank") or bank == rule["bank"])
             and (not rule.get("tag") or rule["tag"] in version.tags)
         ]
         for rule in rules
     ]
+    groups = {}
+    for version, bank, code, exclusive in rows:
+        for index, group in enumerate(exclusive or []):
+            if code in group:
+                groups[version.question_id] = (bank, index)
+    return pools, groups
 
 
 def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
-    """Questions for one attempt, by the quiz's draw rules, never twice the same.
-    Raises DomainError when a rule finds too few questions."""
+    """Questions for one attempt, by the quiz's draw rules, never twice the same
+    and never two of one exclusive group of a bank (a question drawn after one of
+    its group is replaced from the same rule's pool). Raises DomainError when a
+    rule finds too few questions."""
     drawn: list[QuestionVersion] = []
     seen: set[int] = set()
-    for rule, candidates in zip(quiz.draw_rules, candidate_pools(quiz), strict=True):
+    used: set[tuple] = set()  # exclusive groups already in the attempt
+    pools, groups = _candidates(quiz)
+    for rule, candidates in zip(quiz.draw_rules, pools, strict=True):
         pool = [v for v in candidates if v.question_id not in seen]
-        if len(pool) < rule["count"]:
+        picked = _pick(pool, rule["count"], rng, groups, used)
+        if len(picked) < rule["count"]:
             where = rule.get("bank") or f"thẻ {rule.get('tag')}"
+            detail = f"có {len(pool)}"
+            if len(pool) >= rule["count"]:
+                detail += f", chỉ {len(picked)} câu không cùng nhóm loại trừ"
             raise DomainError(
-                f"Không đủ câu hỏi để rút: cần {rule['count']} từ {where}, "
-                f"có {len(pool)}."
+                f"Không đủ câu hỏi để rút: cần {rule['count']} từ {where}, {detail}."
             )
-        picked = rng.sample(pool, rule["count"])
         seen.update(v.question_id for v in picked)
         drawn.extend(picked)
     if quiz.shuffle_questions:
         rng.shuffle(drawn)
     return drawn
+
+
+def _pick(
+    pool: list[QuestionVersion],
+    count: int,
+    rng: random.Random,
+    groups: dict[int, tuple],
+    used: set[tuple],
+) -> list[QuestionVersion]:
+    """`count` questions sampled from `pool`, fewer only when the pool runs out. A
+    question whose exclusive group is in `used` (or was just drawn) gives way to a
+    replacement drawn at random from the rest of the pool; `used` grows with the
+    groups drawn. Without groups, exactly rng.sample(pool, count)."""
+    if len(pool) < count:
+        return []
+    sample = rng.sample(pool, count)
+    kept = [v for v in sample if _admit(v, groups, used)]
+    taken = {v.question_id for v in sample}
+    rest = [v for v in pool if v.question_id not in taken]
+    while len(kept) < count and rest:
+        version = rest.pop(rng.randrange(len(rest)))
+        if _admit(version, groups, used):
+            kept.append(version)
+    return kept
+
+
+def _admit(version: QuestionVersion, groups: dict[int, tuple], used: set) -> bool:
+    """Whether `version` may join the attempt; marks its group as drawn if so."""
+    group = groups.get(version.question_id)
+    if group is None:
+        return True
+    if group in used:
+        return False
+    used.add(group)
+    return True
 
 
 def option_order(version: QuestionVersion, shuffle: bool, rng: random.Random):

@@ -22,6 +22,9 @@ class QuestionBank(db.Model):
     origin: Mapped[str] = mapped_column(String(20), default="file")
     # The unit whose trainers may author it (its subtree's trainers); None: admin only.
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Groups of question codes never drawn into one attempt together (the bank
+    # file's `exclusive`); the server default lets older servers insert banks.
+    exclusive: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     questions: Mapped[list["Question"]] = relationship(
         back_populates="bank", order_by="Question.code"

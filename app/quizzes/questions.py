@@ -76,6 +76,8 @@ class BankData:
     module: str | None = None
     questions: list[QuestionData] = field(default_factory=list)
     path: str = ""
+    # Groups of question codes never drawn into one attempt together.
+    exclusive: tuple[tuple[str, ...], ...] = ()
 
 
 def effective_options(question: QuestionData) -> tuple[OptionData, ...]:

@@ -9,6 +9,7 @@ from app.records.visibility import pick_campaign
 from app.security import role_required
 from app.timeutil import utcnow
 
+from .. import charts as chart_data
 from .. import queries
 from ..dashboard import (
     ReportScope,
@@ -34,16 +35,20 @@ def _scope() -> ReportScope:
 @role_required("hr", "admin")
 def dashboard():
     scope = _scope()
-    summary, rows = None, []
+    summary, rows, charts = None, [], None
     if scope.campaign is not None:
         totals = queries.rollup(scope.campaign.id, scope.unit)  # one grouped query
         summary = queries.subtree_summary(scope.campaign.id, scope.unit, totals)
         rows = queries.children_summary(scope.campaign.id, scope.unit, totals)
+        charts = chart_data.dashboard_charts(
+            scope.campaign.id, scope.unit, summary.total
+        )
     return render_template(
         "reports/dashboard.html",
         scope=scope,
         summary=summary,
         rows=rows,
+        charts=charts,
         exports=export_endpoints(),
     )
 
