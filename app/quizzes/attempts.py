@@ -23,7 +23,15 @@ from app.signals import attempt_finished
 from app.timeutil import utcnow
 
 from .drawing import draw_questions, option_order
-from .models import FINISHED, OPEN, Attempt, AttemptAnswer, AttemptSlot, Quiz
+from .models import (
+    FINISHED,
+    OPEN,
+    AnswerSave,
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    Quiz,
+)
 from .questions import grade
 from .saving import read_slot, save_choice
 
@@ -91,8 +99,9 @@ def open_attempt(user: User, quiz: Quiz, preview: bool = False) -> Attempt | Non
 
 
 def discard_previews(user: User, quiz: Quiz) -> int:
-    """Delete the user's previews of `quiz` (open or finished), with their slots and
-    answers; the count. A preview records nothing, so nothing else points at it."""
+    """Delete the user's previews of `quiz` (open or finished), with their slots,
+    answers and save logs; the count. A preview records nothing, so nothing else
+    points at it."""
     ids = list(
         db.session.scalars(
             select(Attempt.id).where(
@@ -104,6 +113,7 @@ def discard_previews(user: User, quiz: Quiz) -> int:
     )
     if ids:
         for model, column in (
+            (AnswerSave, AnswerSave.attempt_id),
             (AttemptAnswer, AttemptAnswer.attempt_id),
             (AttemptSlot, AttemptSlot.attempt_id),
             (Attempt, Attempt.id),
