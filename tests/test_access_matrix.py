@@ -68,6 +68,7 @@ RULES = {
     "reports.cadre": {HR, ADMIN},
     "reports.ranking": {HR, ADMIN},
     # a cadre's attempts and their review: HR and trainers within their subtree
+    "reports.attempt_finder": {TRAINER, HR, ADMIN},
     "reports.cadre_attempts": {TRAINER, HR, ADMIN},
     "reports.attempt_review": {TRAINER, HR, ADMIN},
     "records.campaigns": {ADMIN},

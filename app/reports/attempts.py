@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
-from app.accounts.permissions import get_scoped_user, scope_paths
+from app.accounts.permissions import get_scoped_user, scope_paths, scoped_users
+from app.accounts.services import search_users, vietnamese_order
 from app.errors import NotFound
 from app.extensions import db
 from app.quizzes.models import (
@@ -104,6 +105,12 @@ def cadre_attempts(person: User) -> list[Attempt]:
             .order_by(Attempt.started_at.desc(), Attempt.id.desc())
         )
     )
+
+
+def people_query(viewer: User, text: str | None) -> Select:
+    """The cadres whose attempts `viewer` may see, matching `text` (a name without
+    diacritics or the start of an employee code), in Vietnamese order."""
+    return vietnamese_order(search_users(scoped_users(viewer, *STAFF_ROLES), text))
 
 
 def scoped_person(viewer: User, user_id: int) -> User:

@@ -311,3 +311,34 @@ def test_ids_that_do_not_exist_are_404(client, auth, ids):
     auth.login("adm")
     page(client, f"/reports/attempts/{ids['attempt'] + 1000}", 404)
     page(client, f"/reports/cadres/{ids['in1'] + 1000}/attempts", 404)
+
+
+# --- finding a cadre ------------------------------------------------------------
+
+
+def test_staff_find_cadres_of_their_subtree_only(client, auth, ids):
+    auth.login("tr")
+    html = page(client, "/reports/attempts?q=nguyen van an")
+    assert f"/reports/cadres/{ids['in1']}/attempts" in html
+    assert "Trần Văn Cường" not in page(client, "/reports/attempts?q=tran")
+    auth.logout()
+    auth.login("hrc")
+    assert f"/reports/cadres/{ids['in1']}/attempts" not in page(
+        client, "/reports/attempts?q=nguyen"
+    )
+    assert "Trần Văn Cường" in page(client, "/reports/attempts")
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_the_finder_refuses_a_huge_page_and_learners(client, auth, ids, value):
+    auth.login("hr")
+    page(client, f"/reports/attempts?page={value}", 404)
+    assert "Nguyễn Văn An" in page(client, "/reports/attempts?page=x&q=nguyen")
+    auth.logout()
+    auth.login("in2")
+    page(client, "/reports/attempts", 403)
+
+
+def test_home_links_staff_to_the_finder(client, auth, ids):
+    auth.login("tr")
+    assert 'href="/reports/attempts"' in page(client, "/")

@@ -1,13 +1,29 @@
 """A cadre's quiz attempts and each attempt's review, for HR officers and trainers
 within their subtree, and administrators (app.reports.attempts)."""
 
-from flask import render_template
+from flask import current_app, render_template, request
 from flask_login import current_user
 
+from app.database import int_arg
+from app.extensions import db
 from app.security import role_required
 
 from .. import attempts
 from .blueprint import bp
+
+
+@bp.get("/reports/attempts")
+@role_required("hr", "trainer", "admin")
+def attempt_finder():
+    """Find a cadre of the viewer's subtree, to open its attempts."""
+    text = request.args.get("q", "")
+    page = db.paginate(
+        attempts.people_query(current_user, text),
+        page=int_arg("page", 1),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("reports/attempt_finder.html", page=page, q=text)
 
 
 @bp.get("/reports/cadres/<int:user_id>/attempts")
