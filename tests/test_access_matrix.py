@@ -67,6 +67,10 @@ RULES = {
     "reports.cadres": {HR, ADMIN},
     "reports.cadre": {HR, ADMIN},
     "reports.ranking": {HR, ADMIN},
+    # a cadre's attempts and their review: HR and trainers within their subtree
+    "reports.attempt_finder": {TRAINER, HR, ADMIN},
+    "reports.cadre_attempts": {TRAINER, HR, ADMIN},
+    "reports.attempt_review": {TRAINER, HR, ADMIN},
     "records.campaigns": {ADMIN},
     "records.create_campaign": {ADMIN},
     "records.campaign_page": {ADMIN},
@@ -158,7 +162,7 @@ def people(app, tmp_path) -> dict[str, int]:
         make_user("hr", tree["D"], roles=[("hr", tree["D"]), ("learner", None)])
         make_user("admin", tree["P"], roles=[("admin", None)])
         adopt_unowned(tree["D"])  # the trainer's subtree owns the test content
-        from app.quizzes.models import Question
+        from app.quizzes.models import Attempt, Question
 
         question_id = db.session.scalar(
             select(Question.id).where(Question.code == "S1")
@@ -186,6 +190,9 @@ def people(app, tmp_path) -> dict[str, int]:
             "quizzes.quiz:code": "Q",
             "quizzes.start:code": "Q",
             "attempt_id": 999,
+            "reports.attempt_review:attempt_id": db.session.scalar(
+                select(Attempt.id).where(Attempt.user_id == learner.id)
+            ),
             "api.campaign_records:code": "C2026",
             "records.campaign_page:code": "C2026",
             "records.edit_campaign:code": "C2026",

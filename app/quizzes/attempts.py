@@ -28,6 +28,7 @@ from .models import (
     FINISHED,
     OPEN,
     Accommodation,
+    AnswerSave,
     Attempt,
     AttemptAnswer,
     AttemptSlot,
@@ -107,8 +108,9 @@ def open_attempt(user: User, quiz: Quiz, preview: bool = False) -> Attempt | Non
 
 
 def discard_previews(user: User, quiz: Quiz) -> int:
-    """Delete the user's previews of `quiz` (open or finished), with their slots and
-    answers; the count. A preview records nothing, so nothing else points at it."""
+    """Delete the user's previews of `quiz` (open or finished), with their slots,
+    answers and save logs; the count. A preview records nothing, so nothing else
+    points at it."""
     ids = list(
         db.session.scalars(
             select(Attempt.id).where(
@@ -120,6 +122,7 @@ def discard_previews(user: User, quiz: Quiz) -> int:
     )
     if ids:
         for model, column in (
+            (AnswerSave, AnswerSave.attempt_id),
             (AttemptAnswer, AttemptAnswer.attempt_id),
             (AttemptSlot, AttemptSlot.attempt_id),
             (Attempt, Attempt.id),

@@ -157,7 +157,7 @@ class AutosaveApp:
                 )
         except DomainError as error:
             if isinstance(error, TimeExpired):
-                self.finalise_if_overdue(attempt_id)
+                self.after_refusal(attempt_id, error)
             return error.status, _refused(error.message)
         except SQLAlchemyError:  # e.g. SQLite's lock not had within the timeout
             self.app.logger.exception("autosave of attempt %s failed", attempt_id)
@@ -184,12 +184,15 @@ class AutosaveApp:
             connection.rollback()
         return slot
 
-    def finalise_if_overdue(self, attempt_id: int) -> None:
-        """A save came too late: grade the attempt now rather than at the next
-        request (in the app's context: grading sends the records' signal)."""
+    def after_refusal(self, attempt_id: int, error: TimeExpired) -> None:
+        """A save came too late: log it (saving.log_refused) and grade the attempt
+        now rather than at the next request, in one transaction (in the app's
+        context: grading sends the records' signal)."""
         with self.app.app_context():
-            if attempts.finalise_overdue(attempt_id):
-                db.session.commit()
+            if isinstance(error, saving.RefusedSave):
+                saving.log_refused(db.session.connection(), error)
+            attempts.finalise_overdue(attempt_id)
+            db.session.commit()
 
 
 def _attempt_id(path: str) -> int | None:

@@ -263,3 +263,26 @@ class AttemptAnswer(db.Model):
     # without the page script.
     seq: Mapped[int | None] = mapped_column()
     marks: Mapped[float | None] = mapped_column()
+
+
+# What became of a save (AnswerSave.outcome).
+SAVE_STORED = "stored"  # it is (or was, until a later save) the kept answer
+SAVE_OLDER = "older"  # ignored: a choice with a higher journal number was kept
+SAVE_LATE = "late"  # refused: past the deadline and its grace
+SAVE_CLOSED = "closed"  # refused: the attempt had already ended
+
+
+class AnswerSave(db.Model):
+    """One save of a choice as it reached the server, kept or not: the facts behind
+    an attempt's answers ("my answers were lost"). Append-only, written by
+    saving.save_choice in the save's own transaction (a refused save, after the
+    rollback, by the caller); never read on the way of a save."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slot.id"))
+    selected: Mapped[list] = mapped_column(JSON)  # option keys; [] clears
+    # The page journal's number of the choice; None: a form post without the script.
+    seq: Mapped[int | None] = mapped_column()
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(10))

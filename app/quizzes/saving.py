@@ -16,9 +16,13 @@ token, or the signed-in session), is three statements built once:
      The page script numbers its choices (a journal in the browser, sent in order
      and retried until acknowledged): a choice numbered below the stored one is a
      late retry and leaves the newer choice in place; equal numbers, or a form post
-     without a number, follow the rule above.
+     without a number, follow the rule above;
+  4. append the save to the attempt's save log (AnswerSave: what was chosen, when,
+     its number, whether it was stored), one INSERT that reads nothing.
 Anything wrong (a question or option not in the attempt, not the owner's, too late)
-raises before the upsert, and the caller rolls back.
+raises before the upsert, and the caller rolls back. A save of the owner refused
+for time raises RefusedSave, which carries its log row: the caller writes it with
+`log_refused` after the rollback, so that the log shows it too.
 """
 
 from dataclasses import dataclass
@@ -32,7 +36,18 @@ from app.accounts.models import User
 from app.errors import DomainError, NotFound, TimeExpired
 from app.timeutil import utcnow
 
-from .models import FINISHED, Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
+from .models import (
+    FINISHED,
+    SAVE_CLOSED,
+    SAVE_LATE,
+    SAVE_OLDER,
+    SAVE_STORED,
+    AnswerSave,
+    Attempt,
+    AttemptAnswer,
+    AttemptSlot,
+    QuestionVersion,
+)
 from .questions import MULTIPLE
 
 NOT_YOURS = "Câu này không có trong lượt làm bài của bạn."
@@ -82,6 +97,15 @@ def read_autosave_token(
     ):
         raise NotFound(NOT_YOURS)
     return TokenHolder(data[1], data[2])
+
+
+class RefusedSave(TimeExpired):
+    """A save of the attempt's owner refused for time (finished, or too late);
+    `entry` is its save-log row, for `log_refused` once the caller rolled back."""
+
+    def __init__(self, message: str, entry: dict):
+        super().__init__(message)
+        self.entry = entry
 
 
 @dataclass(frozen=True)
@@ -144,6 +168,15 @@ _UPSERT = text(
 )
 
 
+_LOG = text(
+    "INSERT INTO answer_save (attempt_id, slot_id, selected, seq, saved_at, outcome) "
+    "VALUES (:attempt_id, :slot_id, :selected, :seq, :saved_at, :outcome)"
+).bindparams(
+    bindparam("selected", type_=AnswerSave.__table__.c.selected.type),
+    bindparam("saved_at", type_=AnswerSave.__table__.c.saved_at.type),
+)
+
+
 def read_slot(connection: Connection, attempt_id: int, position: int) -> Row | None:
     """The slot of the question at `position` of the attempt (attempt_id, id,
     option_order, type), or None when the attempt has no such question."""
@@ -173,9 +206,11 @@ def save_choice(
     without the page script); a choice numbered below the stored one is not stored
     (the result says so). `now` stamps the answer (tests); by default the time
     after the claim.
+    Every save that gets past the checks of the choice is logged (AnswerSave): a
+    stored or older one here, in the transaction; a refused one by the caller.
     Raises NotFound (no such question or option, or not the user's attempt),
-    DomainError (several choices for a single-answer question) and TimeExpired
-    (finished, or too late); the caller then rolls back.
+    DomainError (several choices for a single-answer question) and RefusedSave, a
+    TimeExpired (finished, or too late); the caller then rolls back.
     """
     selected = _selected_keys(slot, picked)
     deadline_at = connection.scalar(
@@ -189,19 +224,31 @@ def save_choice(
         },
     )
     if deadline_at is None:
-        _refuse(connection, slot.attempt_id, user_id, session_version)
+        entry = _entry(slot, selected, seq, now or utcnow())
+        _refuse(connection, entry, user_id, session_version)
     saved_at = now or utcnow()  # under the attempt's row lock (see the module)
-    changed = connection.execute(
-        _UPSERT,
-        {
-            "attempt_id": slot.attempt_id,
-            "slot_id": slot.id,
-            "selected": selected,
-            "saved_at": saved_at,
-            "seq": seq,
-        },
-    ).rowcount
-    return SaveResult(saved_at, deadline_at, changed == 1)
+    entry = _entry(slot, selected, seq, saved_at)
+    stored = connection.execute(_UPSERT, entry).rowcount == 1
+    entry["outcome"] = SAVE_STORED if stored else SAVE_OLDER
+    connection.execute(_LOG, entry)
+    return SaveResult(saved_at, deadline_at, stored)
+
+
+def log_refused(connection: Connection, error: RefusedSave) -> None:
+    """Append the refused save of `error` to the save log, on `connection`, in its
+    transaction (a new one: the save's was rolled back)."""
+    connection.execute(_LOG, error.entry)
+
+
+def _entry(slot, selected: list[str], seq: int | None, at: datetime) -> dict:
+    """The parameters of the upsert and of the log row of a save."""
+    return {
+        "attempt_id": slot.attempt_id,
+        "slot_id": slot.id,
+        "selected": selected,
+        "saved_at": at,
+        "seq": seq,
+    }
 
 
 def _selected_keys(slot, picked: list[int]) -> list[str]:
@@ -216,16 +263,19 @@ def _selected_keys(slot, picked: list[int]) -> list[str]:
     return [slot.option_order[c] for c in sorted(set(picked))]
 
 
-def _refuse(connection, attempt_id, user_id, session_version):
-    """No claim: why. Only the token's or session's owner learns more than 404."""
+def _refuse(connection, entry: dict, user_id, session_version):
+    """No claim: why. Only the token's or session's owner learns more than 404 (and
+    only the owner's refused saves are logged)."""
     row = connection.execute(
         select(Attempt.state, User.session_version, User.active)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+        .where(Attempt.id == entry["attempt_id"], Attempt.user_id == user_id)
     ).first()
     stale = session_version is not None and (
         row is None or not row.active or row.session_version != session_version
     )
     if row is None or stale:
         raise NotFound(NOT_YOURS)
-    raise TimeExpired(ALREADY_SUBMITTED if row.state == FINISHED else TOO_LATE)
+    if row.state == FINISHED:
+        raise RefusedSave(ALREADY_SUBMITTED, {**entry, "outcome": SAVE_CLOSED})
+    raise RefusedSave(TOO_LATE, {**entry, "outcome": SAVE_LATE})

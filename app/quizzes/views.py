@@ -132,6 +132,9 @@ def save_page(attempt_id: int):
                 ).stored
     except DomainError as error:
         db.session.rollback()
+        if isinstance(error, saving.RefusedSave):  # the save log shows it too
+            saving.log_refused(db.session.connection(), error)
+            db.session.commit()
         flash(error.message, "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     db.session.commit()
