@@ -154,7 +154,7 @@ def _leaf_units() -> list[Unit]:
 
 def demo_email(name: str) -> str:
     """A demo cadre's address, at a domain reserved for examples (RFC 2606):
-    reminders sent from the demo reach nobody."""
+    the demo's reminders are addressed to no real mailbox."""
     return f"{name.lower()}@example.org"
 
 

@@ -179,7 +179,7 @@ def get_reminder(reminder_id: int) -> Reminder:
     return reminder
 
 
-# --- The platform's reminders ---------------------------------------------------------
+# --- The platform's reminders ------------------------------------------------------
 
 
 def due_kind(campaign: Campaign, now: datetime) -> str | None:
@@ -254,7 +254,7 @@ def with_pending_email(now: datetime | None = None) -> list[Reminder]:
     )
 
 
-# --- What the HR page lists -------------------------------------------------------------
+# --- What the HR page lists ----------------------------------------------------------
 
 
 @dataclass
@@ -300,7 +300,9 @@ def reminder_rows(
         .order_by(Reminder.created_at.desc(), Reminder.id.desc())
         .limit(limit)
     )
-    return [ReminderRow(r, *map(int, counts)) for r, *counts in db.session.execute(query)]
+    return [
+        ReminderRow(r, *map(int, counts)) for r, *counts in db.session.execute(query)
+    ]
 
 
 def in_scope(reminder: Reminder, paths: list[str] | None) -> bool:
@@ -310,4 +312,3 @@ def in_scope(reminder: Reminder, paths: list[str] | None) -> bool:
         return True
     unit = reminder.unit
     return unit is not None and unit.in_subtrees(paths)
-

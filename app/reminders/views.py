@@ -27,7 +27,9 @@ bp = Blueprint("reminders", __name__)
 @role_required("hr", "admin")
 def index():
     visible = visible_campaigns(current_user)
-    campaign = pick_campaign(current_user, request.args.get("campaign"), visible=visible)
+    campaign = pick_campaign(
+        current_user, request.args.get("campaign"), visible=visible
+    )
     unit_id = int_arg("unit")
     if unit_id is not None:
         unit = get_scoped_unit(current_user, unit_id, ROLE)

@@ -74,9 +74,7 @@ class SmtpServer:
         self.controller = None
 
     def start(self):
-        self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port
-        )
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self):
