@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
@@ -56,7 +57,13 @@ def sender() -> str:
 
 
 def compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
-    """The subject and plain-text body of `reminder`'s email to `person`."""
+    """The subject and plain-text body of `reminder`'s email to `person`, in the
+    platform's language (not that of the officer whose request may run the job)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _compose(reminder, person, now)
+
+
+def _compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
     campaign = reminder.campaign
     days = campaign.days_left(now)
     subject = _(
