@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from app.config import DEV_SECRET, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -113,6 +113,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    mail.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.records.views import bp as records_bp
+    from app.reminders.views import bp as reminders_bp
     from app.reports.views import bp as reports_bp
 
     for blueprint in (
@@ -168,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
         certificates_bp,
         authoring_bp,
         jobs_bp,
+        reminders_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -186,6 +189,7 @@ TASK_MODULES = (
     "app.accounts.jobs",  # cadres.import
     "app.reports.jobs",  # records.csv, records.xlsx, annual.xlsx
     "app.certificates.jobs",  # certificates.zip, certificates.issue_missing
+    "app.reminders.jobs",  # reminders.send
 )
 
 
@@ -239,6 +243,7 @@ def register_commands(app: Flask) -> None:
     from app.jobs.cli import jobs_cli
     from app.quizzes.cli import accommodations_cli, attempts_cli
     from app.records.cli import campaigns_cli
+    from app.reminders.cli import reminders_cli
     from app.reports.cli import reports_cli
 
     app.cli.add_command(content_cli)
@@ -254,6 +259,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(api_tokens_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(campaigns_cli)
+    app.cli.add_command(reminders_cli)
 
 
 __all__ = ["create_app"]

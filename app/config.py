@@ -136,6 +136,18 @@ class Config:
     VHCV_CERT_SIGNER_TITLE = os.environ.get("VHCV_CERT_SIGNER_TITLE", "PHÓ GIÁM ĐỐC")
     # Certificates: the signer's name ("" leaves the line blank for a wet signature).
     VHCV_CERT_SIGNER_NAME = os.environ.get("VHCV_CERT_SIGNER_NAME", "")
+    # Email (Flask-Mailman's names): the SMTP server reminders are sent through.
+    # Unset MAIL_SERVER: reminders are shown in the app only, and no email is sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or "25")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS after connecting
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")  # SMTP over TLS from the start (465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    # The From of every email, e.g. "Sở Nội vụ <no-reply@example.org>".
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
+    # Seconds to wait for the SMTP server before an email counts as failed.
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT") or "30")
     # Public base URL of this site; the certificate's QR code points at /verify/… here.
     VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
 
@@ -152,4 +164,6 @@ class TestConfig(Config):
     JOBS_REDIS_URL = None
     JOBS_RUNNER = "inline"  # tests of the other runners set theirs
     JOBS_DIR = None  # instance/jobs of the test app, a temporary folder (conftest)
+    MAIL_SERVER = None  # tests of email set a local SMTP server (aiosmtpd)
+    MAIL_BACKEND = "smtp"  # Flask-Mailman would use its in-memory one in tests
     WTF_CSRF_ENABLED = True

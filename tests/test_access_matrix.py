@@ -123,6 +123,10 @@ RULES = {
     "jobs.status": SIGNED_IN,
     "jobs.download": SIGNED_IN,
     "jobs.retry": SIGNED_IN,
+    # Reminders: HR officers of the subtree; a notice is dismissed by its cadre only.
+    "reminders.index": {HR, ADMIN},
+    "reminders.send": {HR, ADMIN},
+    "reminders.dismiss": SIGNED_IN,
 }
 
 # Routes that answer 401 to every browser session (token authentication).
@@ -143,6 +147,7 @@ OWN_ONLY = {
     "jobs.status",
     "jobs.download",
     "jobs.retry",
+    "reminders.dismiss",
 }
 
 
@@ -201,6 +206,7 @@ def people(app, tmp_path) -> dict[str, int]:
             "quiz_code": "Q",
             "token": "no-such-upload",
             "job_id": "0123456789abcdef0123456789abcdef",
+            "delivery_id": 999,
             "cert_id": certificate.id,
             "certificates.verify:code": certificate.code,
             "authoring.module_new:course": "T",

@@ -152,6 +152,12 @@ def _leaf_units() -> list[Unit]:
     )
 
 
+def demo_email(name: str) -> str:
+    """A demo cadre's address, at a domain reserved for examples (RFC 2606):
+    the demo's reminders are addressed to no real mailbox."""
+    return f"{name.lower()}@example.org"
+
+
 def _ensure_cadres(result) -> None:
     rng = random.Random(2026)
     targets = _leaf_units()
@@ -174,6 +180,7 @@ def _ensure_cadres(result) -> None:
             employee_code=code,
             position=position,
             category=category,
+            email=demo_email(code),
         )
         result.cadres_created += 1
 
@@ -194,6 +201,7 @@ def _ensure_accounts(result) -> None:
                 for role, scoped in roles
             ],
             employee_code=f"AG9{number:04d}",
+            email=demo_email(username),
             position=position,
             must_change_password=False,
         )

@@ -9,6 +9,7 @@ from app.accounts.permissions import scope_paths
 from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
 from app.records.learner import campaigns_for
+from app.reminders.notices import active_notices
 
 
 @dataclass
@@ -24,6 +25,7 @@ class HomeSummary:
     scopes: list[ScopeInfo] = field(default_factory=list)
     courses: list[CourseProgressInfo] = field(default_factory=list)
     campaigns: list = field(default_factory=list)
+    reminders: list = field(default_factory=list)  # reminders.notices.NoticeInfo
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -31,6 +33,7 @@ def home_summary(user: User) -> HomeSummary:
     summary = HomeSummary()
     if user.has_role("learner"):
         summary.campaigns = campaigns_for(user)
+        summary.reminders = active_notices(user)
         if not summary.campaigns:
             summary.courses = [course_progress(user, c) for c in list_courses()]
     for role in ("admin", "hr", "trainer"):

@@ -9,7 +9,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app.database import start_writing
 from app.extensions import db
+from app.reminders.notices import mark_shown
 from app.security import safe_next_url
 
 from . import services
@@ -20,9 +22,12 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
-    return render_template(
-        "main/home.html", summary=services.home_summary(current_user)
-    )
+    summary = services.home_summary(current_user)
+    if any(not notice.shown for notice in summary.reminders):
+        start_writing()  # SQLite: this GET writes when it first shows a reminder
+        mark_shown(summary.reminders)
+        db.session.commit()
+    return render_template("main/home.html", summary=summary)
 
 
 @bp.post("/language")

@@ -1,0 +1,106 @@
+"""`flask reminders send|due`: an operator's reminder, and the platform's scheduled
+reminders (7 and 2 days before a campaign closes; run `due` daily)."""
+
+import click
+from flask.cli import AppGroup
+
+from app.accounts import units as unit_services
+from app.errors import DomainError
+from app.extensions import db
+from app.jobs import services as jobs
+from app.records import services as records
+from app.timeutil import utcnow
+
+from . import services
+from .jobs import KIND, title
+from .models import PENDING
+
+reminders_cli = AppGroup("reminders", help="Nhắc nhở cán bộ chưa hoàn thành.")
+
+QUEUE = click.option(
+    "--queue",
+    is_flag=True,
+    help="Giao việc gửi thư cho worker (flask jobs worker) thay vì gửi ngay tại đây.",
+)
+MAIL_OFF = (
+    "Chưa cấu hình máy chủ thư (MAIL_SERVER): chỉ nhắc trên trang chủ, "
+    "không gửi thư điện tử."
+)
+
+
+def _fail(error: DomainError):
+    raise click.ClickException(error.message) from None
+
+
+@reminders_cli.command("send")
+@click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
+@click.option("--unit", "unit_code", help="Mã đơn vị (cả cây con); mặc định: cả đợt.")
+@click.option("--message", default="", help="Lời nhắn thêm.")
+@click.option("--dry-run", is_flag=True, help="Chỉ đếm người sẽ được nhắc; không ghi.")
+@QUEUE
+def send_command(
+    campaign_code: str, unit_code: str | None, message: str, dry_run: bool, queue: bool
+) -> None:
+    """Remind the cadres of a campaign (in a unit's subtree) who have not completed
+    it: on their home page, and by email when MAIL_SERVER is set."""
+    try:
+        campaign = records.get_campaign(campaign_code.strip())
+        unit = unit_services.get_unit_by_code(unit_code) if unit_code else None
+    except DomainError as error:
+        _fail(error)
+    info = services.preview(campaign, unit)
+    if dry_run:
+        click.echo(
+            f"Sẽ nhắc {info.total} cán bộ ({info.with_address} có địa chỉ email); "
+            "chưa ghi gì (--dry-run)."
+        )
+        if not info.mail_on:
+            click.echo(MAIL_OFF)
+        return
+    try:
+        reminder = services.send_manual(campaign, unit, None, message, channel="cli")
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Đã nhắc {services.count_deliveries(reminder)} cán bộ trên trang chủ.")
+    _send_emails([reminder], queue)
+
+
+@reminders_cli.command("due")
+@QUEUE
+def due_command(queue: bool) -> None:
+    """Make the scheduled reminders now due (7 and 2 days before each open campaign
+    closes; each once), then send every email still pending. Run it daily."""
+    made = services.due_scheduled(utcnow())
+    db.session.commit()
+    for reminder in made:
+        click.echo(
+            f"Đợt {reminder.campaign.code}: nhắc {reminder.kind}, "
+            f"{services.count_deliveries(reminder)} cán bộ."
+        )
+    if not made:
+        click.echo("Không có lời nhắc định kỳ nào đến hạn.")
+    _send_emails(services.with_pending_email(), queue)
+
+
+def _send_emails(reminders, queue: bool) -> None:
+    """Send the reminders' pending emails as jobs (here, or on the workers)."""
+    if not services.mail_configured():
+        click.echo(MAIL_OFF)
+        return
+    failed = []
+    for reminder in reminders:
+        if not services.count_deliveries(reminder, PENDING):
+            continue
+        job = jobs.submit(
+            KIND, title(reminder), None, {"reminder": reminder.id}, here=not queue
+        )
+        if queue:
+            click.echo(f"Đã giao việc {job.id} cho worker.")
+        elif job.state != "finished":
+            failed.append(job.message or "Việc không hoàn thành.")
+        else:
+            click.echo(job.message)
+    if failed:
+        raise click.ClickException("\n".join(failed))

@@ -1,0 +1,20 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.database import MAX_INT
+
+from .services import MESSAGE_MAX
+
+
+class ReminderForm(FlaskForm):
+    """The confirmation of a reminder: the campaign and unit previewed, and the
+    officer's optional words."""
+
+    campaign = HiddenField(validators=[DataRequired(), Length(max=60)])
+    unit = IntegerField(validators=[DataRequired(), NumberRange(1, MAX_INT)])
+    message = TextAreaField(
+        _l("Lời nhắn thêm (không bắt buộc)"),
+        validators=[Optional(), Length(max=MESSAGE_MAX)],
+    )

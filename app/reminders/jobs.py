@@ -1,0 +1,54 @@
+"""The background task that sends a reminder's emails (reminders.send).
+
+Unlike other tasks it commits as it goes (app.reminders.mailing): an email that
+has left must be known as sent even if the job dies afterwards, so that its retry
+sends only what is still pending."""
+
+from flask_babel import gettext as _
+
+from app.accounts.models import User
+from app.accounts.permissions import scope_paths
+from app.errors import NotAllowed, NotFound
+from app.extensions import db
+from app.jobs.tasks import Outcome, task
+
+from . import mailing, services
+
+KIND = "reminders.send"
+
+
+def title(reminder) -> str:
+    return _("Gửi thư nhắc đợt %(code)s", code=reminder.campaign.code)
+
+
+def _check_owner(owner_id: int | None, reminder) -> None:
+    """As the page that started it: the owner is still an active officer whose
+    scope holds the reminder's unit (no owner: the command line)."""
+    if owner_id is None:
+        return
+    owner = db.session.get(User, owner_id)
+    if owner is None or not owner.active:
+        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+    if not owner.has_role("hr", "admin") or not services.in_scope(
+        reminder, scope_paths(owner, "hr")
+    ):
+        raise NotAllowed("Lời nhắc này không còn trong phạm vi của bạn.")
+
+
+@task(KIND)
+def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
+    """params: reminder (id). Sends the pending emails; a retry never sends an
+    email that has left (each is claimed, then marked, in commits of its own)."""
+    reminder = services.get_reminder(int(params["reminder"]))
+    _check_owner(owner_id, reminder)
+    progress.begin(_("Gửi thư nhắc nhở"))
+    result = mailing.send_pending(reminder, step=progress.set)
+    if result.failed:
+        message = _(
+            "Đã gửi %(sent)d thư; %(failed)d thư không gửi được.",
+            sent=result.sent,
+            failed=result.failed,
+        )
+    else:
+        message = _("Đã gửi %(sent)d thư nhắc nhở.", sent=result.sent)
+    return Outcome(message)

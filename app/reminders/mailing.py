@@ -1,0 +1,237 @@
+"""Sending a reminder's emails through Flask-Mailman's SMTP connection, in batches.
+
+Each batch is first claimed (PENDING → SENDING, committed), then sent, then marked
+SENT or FAILED (committed): so an email leaves at most once, whatever dies when. A
+run that dies between claim and mark leaves SENDING: never re-sent, and shown
+failed ("interrupted") to the next run once it is old. When the SMTP server cannot
+be reached, the batch's unsent claims go back to PENDING and the run stops with a
+DomainError: a retry sends what is left, never what was sent.
+
+These functions commit (unlike the rest of the services): an email sent is a fact
+outside the database, which the database must learn at once.
+"""
+
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_mailman import EmailMessage
+from sqlalchemy import func, select, update
+
+from app.accounts.models import User
+from app.errors import DomainError
+from app.extensions import db, mail
+from app.timeutil import format_vn_date, utcnow
+
+from .models import FAILED, PENDING, SENDING, SENT, Reminder, ReminderDelivery
+
+BATCH = 50
+# A claim older than this belongs to a run that died: its email may have left.
+STALE_CLAIM = timedelta(minutes=30)
+INTERRUPTED = "Bị gián đoạn khi đang gửi; không gửi lại để tránh gửi hai lần."
+UNREACHABLE = (
+    "Không kết nối được máy chủ thư ({error}). Đã gửi {sent} thư; những thư còn lại "
+    "sẽ được gửi khi bấm “Thử lại” (thư đã gửi không gửi lại)."
+)
+NOT_CONFIGURED = "Chưa cấu hình máy chủ thư (MAIL_SERVER): không gửi được thư."
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+
+
+def course_url(code: str) -> str:
+    """The course's page on the public site (a job has no request to build it
+    from): VHCV_PUBLIC_URL + the courses blueprint's path."""
+    return f"{current_app.config['VHCV_PUBLIC_URL'].rstrip('/')}/courses/{code}"
+
+
+def sender() -> str:
+    return current_app.config.get("MAIL_DEFAULT_SENDER") or "no-reply@localhost"
+
+
+def compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
+    """The subject and plain-text body of `reminder`'s email to `person`, in the
+    platform's language (not that of the officer whose request may run the job)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _compose(reminder, person, now)
+
+
+def _compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
+    campaign = reminder.campaign
+    days = campaign.days_left(now)
+    subject = _(
+        "Nhắc nhở: hoàn thành “%(title)s” trước ngày %(date)s",
+        title=campaign.title,
+        date=format_vn_date(campaign.closes_at),
+    )
+    lines = [
+        _("Kính gửi %(name)s,", name=person.full_name),
+        "",
+        _(
+            "Đồng chí chưa hoàn thành đợt bồi dưỡng “%(title)s”. Đợt bồi dưỡng "
+            "kết thúc ngày %(date)s (còn %(n)d ngày).",
+            title=campaign.title,
+            date=format_vn_date(campaign.closes_at),
+            n=days,
+        ),
+    ]
+    if reminder.message:
+        lines += ["", reminder.message]
+    lines += [
+        "",
+        _("Vào học tại: %(url)s", url=course_url(campaign.course_code)),
+        "",
+        _("Thư này được gửi tự động; vui lòng không trả lời."),
+        current_app.config["ORG_NAME"],
+    ]
+    return subject, "\n".join(lines)
+
+
+def send_pending(
+    reminder: Reminder,
+    step: Callable[[int, int], None] | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> SendResult:
+    """Send `reminder`'s pending emails; `step(done, total)` after each batch.
+    Commits. Raises DomainError when MAIL_SERVER is unset or the server cannot be
+    reached (what was sent stays sent)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise DomainError(NOT_CONFIGURED)
+    _fail_stale_claims(reminder, now())
+    total = _count(reminder, PENDING)
+    result = SendResult()
+    connection = mail.get_connection()
+    try:
+        while ids := _claim_batch(reminder, now()):
+            _send_batch(reminder, ids, connection, result, now)
+            if step is not None:
+                step(result.sent + result.failed, total)
+    finally:
+        _close(connection)
+    return result
+
+
+def _count(reminder: Reminder, state: str) -> int:
+    return db.session.scalar(
+        select(func.count(ReminderDelivery.id)).where(
+            ReminderDelivery.reminder_id == reminder.id,
+            ReminderDelivery.email_state == state,
+        )
+    )
+
+
+def _fail_stale_claims(reminder: Reminder, moment: datetime) -> None:
+    db.session.execute(
+        update(ReminderDelivery)
+        .where(
+            ReminderDelivery.reminder_id == reminder.id,
+            ReminderDelivery.email_state == SENDING,
+            ReminderDelivery.email_claimed_at < moment - STALE_CLAIM,
+        )
+        .values(email_state=FAILED, email_error=INTERRUPTED)
+    )
+    db.session.commit()
+
+
+def _claim_batch(reminder: Reminder, moment: datetime) -> list[int]:
+    """Claim up to BATCH pending deliveries (each by a conditional UPDATE whose row
+    count says whether this run got it), committed; their ids."""
+    candidates = db.session.scalars(
+        select(ReminderDelivery.id)
+        .where(
+            ReminderDelivery.reminder_id == reminder.id,
+            ReminderDelivery.email_state == PENDING,
+        )
+        .order_by(ReminderDelivery.id)
+        .limit(BATCH)
+    ).all()
+    claimed = [
+        delivery_id
+        for delivery_id in candidates
+        if db.session.execute(
+            update(ReminderDelivery)
+            .where(
+                ReminderDelivery.id == delivery_id,
+                ReminderDelivery.email_state == PENDING,
+            )
+            .values(email_state=SENDING, email_claimed_at=moment)
+        ).rowcount
+        == 1
+    ]
+    db.session.commit()
+    return claimed
+
+
+def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
+    rows = db.session.execute(
+        select(ReminderDelivery, User)
+        .join(User, User.id == ReminderDelivery.user_id)
+        .where(ReminderDelivery.id.in_(ids))
+        .order_by(ReminderDelivery.id)
+    ).all()
+    for position, (delivery, person) in enumerate(rows):
+        if connection.connection is None:
+            try:
+                connection.open()
+            except OSError as error:
+                _release([d.id for d, _p in rows[position:]])
+                raise DomainError(
+                    UNREACHABLE.format(error=_short(error), sent=result.sent)
+                ) from None
+        subject, body = compose(reminder, person, now())
+        message = EmailMessage(
+            subject,
+            body,
+            from_email=sender(),
+            to=[delivery.email],
+            connection=connection,
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        try:
+            connection.send_messages([message])
+        except OSError as error:  # smtplib.SMTPException is an OSError
+            delivery.email_state, delivery.email_error = FAILED, _short(error)
+            result.failed += 1
+            if not isinstance(error, _RECIPIENT_ERRORS):
+                _close(connection)  # the connection may be broken: a new one next
+        else:
+            delivery.email_state, delivery.email_sent_at = SENT, now()
+            result.sent += 1
+        db.session.commit()  # each email's fact as soon as it is known
+
+
+# Refusals of one message: the connection is still good for the next.
+_RECIPIENT_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+)
+
+
+def _release(ids: list[int]) -> None:
+    """Give back claims whose email was never handed to the server."""
+    db.session.rollback()
+    db.session.execute(
+        update(ReminderDelivery)
+        .where(ReminderDelivery.id.in_(ids), ReminderDelivery.email_state == SENDING)
+        .values(email_state=PENDING, email_claimed_at=None)
+    )
+    db.session.commit()
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except OSError:
+        connection.connection = None
+
+
+def _short(error: Exception) -> str:
+    return (str(error) or type(error).__name__)[:500]

@@ -1,0 +1,99 @@
+"""The reminders a cadre sees on the home page: one per campaign (the newest not
+dismissed), while the campaign is open and the cadre's record not completed."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select, update
+
+from app.accounts.models import User
+from app.errors import NotFound
+from app.extensions import db
+from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.timeutil import utcnow
+
+from .models import Reminder, ReminderDelivery
+
+NO_SUCH_NOTICE = "Không tìm thấy lời nhắc này."
+
+
+@dataclass
+class NoticeInfo:
+    delivery_id: int
+    campaign: Campaign
+    message: str
+    days_left: int
+    course_code: str
+    shown: bool
+
+
+def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(ReminderDelivery, Reminder, Campaign)
+        .join(Reminder, Reminder.id == ReminderDelivery.reminder_id)
+        .join(Campaign, Campaign.id == Reminder.campaign_id)
+        .join(
+            TrainingRecord,
+            and_(
+                TrainingRecord.campaign_id == Campaign.id,
+                TrainingRecord.user_id == ReminderDelivery.user_id,
+            ),
+        )
+        .where(
+            ReminderDelivery.user_id == user.id,
+            ReminderDelivery.dismissed_at.is_(None),
+            Campaign.opens_at <= now,
+            Campaign.closes_at > now,
+            TrainingRecord.status != COMPLETED,
+        )
+        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+    ).all()
+    notices, seen = [], set()
+    for delivery, reminder, campaign in rows:
+        if campaign.id in seen:
+            continue
+        seen.add(campaign.id)
+        notices.append(
+            NoticeInfo(
+                delivery.id,
+                campaign,
+                reminder.message,
+                campaign.days_left(now),
+                campaign.course_code,
+                delivery.shown_at is not None,
+            )
+        )
+    return notices
+
+
+def mark_shown(notices: list[NoticeInfo], now: datetime | None = None) -> int:
+    """Note when each notice was first shown (flushes); how many were new."""
+    ids = [n.delivery_id for n in notices if not n.shown]
+    if not ids:
+        return 0
+    return db.session.execute(
+        update(ReminderDelivery)
+        .where(ReminderDelivery.id.in_(ids), ReminderDelivery.shown_at.is_(None))
+        .values(shown_at=now or utcnow())
+    ).rowcount
+
+
+def dismiss(user: User, delivery_id: int, now: datetime | None = None) -> int:
+    """Dismiss the notice `delivery_id` of `user`, with every earlier reminder of
+    the same campaign (flushes); NotFound when it is not the user's."""
+    delivery = db.session.get(ReminderDelivery, delivery_id)
+    if delivery is None or delivery.user_id != user.id:
+        raise NotFound(NO_SUCH_NOTICE)
+    same_campaign = select(Reminder.id).where(
+        Reminder.campaign_id == delivery.reminder.campaign_id
+    )
+    return db.session.execute(
+        update(ReminderDelivery)
+        .where(
+            ReminderDelivery.user_id == user.id,
+            ReminderDelivery.reminder_id.in_(same_campaign),
+            ReminderDelivery.dismissed_at.is_(None),
+        )
+        .values(dismissed_at=now or utcnow())
+    ).rowcount

@@ -1,0 +1,314 @@
+"""Who is reminded, making reminders (with one delivery per cadre), the platform's
+scheduled reminders, and what the HR page lists. Write operations flush, never
+commit: the view or command that calls them commits once.
+
+A cadre is reminded of a campaign while its record there is not completed (not
+started or in progress) and its account is active; an officer's reminder reaches
+the records whose unit (the cadre's unit now) lies in the chosen subtree.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, and_, case, func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Unit, User
+from app.audit import services as audit
+from app.errors import DomainError
+from app.extensions import db
+from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.timeutil import utcnow
+
+from .models import (
+    FAILED,
+    MAIL_OFF,
+    MANUAL,
+    NO_ADDRESS,
+    PENDING,
+    SCHEDULE,
+    SENDING,
+    SENT,
+    Reminder,
+    ReminderDelivery,
+)
+
+MESSAGE_MAX = 1000
+CLOSED = "Đợt bồi dưỡng “{code}” chưa mở hoặc đã kết thúc: không nhắc được."
+NOBODY = "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành."
+TOO_LONG = f"Lời nhắn dài quá {MESSAGE_MAX} ký tự."
+
+
+def mail_configured() -> bool:
+    """Whether an SMTP server is configured (MAIL_SERVER): else reminders are
+    shown in the app only, and no email is sent."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def targets(campaign: Campaign, unit: Unit | None) -> Select:
+    """(user id, email) of the cadres to remind of `campaign`: active, with a record
+    not completed, in the subtree of `unit` (None: the campaign's whole scope)."""
+    query = (
+        select(User.id, User.email)
+        .select_from(TrainingRecord)
+        .join(User, User.id == TrainingRecord.user_id)
+        .where(
+            TrainingRecord.campaign_id == campaign.id,
+            TrainingRecord.status != COMPLETED,
+            User.active.is_(True),
+        )
+    )
+    if unit is not None:
+        query = query.join(Unit, Unit.id == TrainingRecord.unit_id).where(
+            Unit.in_subtree(unit.path)
+        )
+    return query
+
+
+def _has_address(column):
+    return and_(column.is_not(None), column != "")
+
+
+@dataclass
+class PreviewInfo:
+    """How many cadres a reminder would reach, and how many of them by email."""
+
+    total: int
+    with_address: int
+    mail_on: bool
+
+    @property
+    def emails(self) -> int:
+        return self.with_address if self.mail_on else 0
+
+
+def preview(campaign: Campaign, unit: Unit | None) -> PreviewInfo:
+    sub = targets(campaign, unit).subquery()
+    total, with_address = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((_has_address(sub.c.email), 1), else_=0)), 0),
+        ).select_from(sub)
+    ).one()
+    return PreviewInfo(int(total), int(with_address), mail_configured())
+
+
+def create_reminder(
+    campaign: Campaign,
+    kind: str = MANUAL,
+    unit: Unit | None = None,
+    actor: User | None = None,
+    message: str = "",
+    now: datetime | None = None,
+) -> Reminder:
+    """Add a reminder and one delivery per cadre targeted (one INSERT … SELECT),
+    each pending for email when MAIL_SERVER is set and the cadre has an address.
+    Raises DomainError when the campaign is not open or the message too long."""
+    now = now or utcnow()
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(TOO_LONG)
+    if not campaign.is_open(now):
+        raise DomainError(CLOSED.format(code=campaign.code))
+    mail_on = mail_configured()
+    reminder = Reminder(
+        campaign_id=campaign.id,
+        kind=kind,
+        unit_id=unit.id if unit is not None else None,
+        created_by_id=actor.id if actor is not None else None,
+        created_at=now,
+        message=message,
+        with_email=mail_on,
+    )
+    db.session.add(reminder)
+    db.session.flush()
+    sub = targets(campaign, unit).subquery()
+    state = case(
+        (~_has_address(sub.c.email), literal(NO_ADDRESS)),
+        else_=literal(PENDING if mail_on else MAIL_OFF),
+    )
+    db.session.execute(
+        insert(ReminderDelivery).from_select(
+            ["reminder_id", "user_id", "email", "email_state"],
+            select(literal(reminder.id), sub.c.id, sub.c.email, state),
+        )
+    )
+    return reminder
+
+
+def send_manual(
+    campaign: Campaign,
+    unit: Unit | None,
+    actor: User | None,
+    message: str = "",
+    now: datetime | None = None,
+    channel: str = "web",
+) -> Reminder:
+    """An officer's reminder (the caller checked the campaign and unit are in the
+    officer's scope), audited. Raises DomainError when nobody is to be reminded."""
+    if preview(campaign, unit).total == 0:
+        raise DomainError(NOBODY)
+    reminder = create_reminder(campaign, MANUAL, unit, actor, message, now)
+    audit.record(
+        "reminder.created",
+        actor=actor,
+        target=reminder,
+        campaign=campaign.code,
+        unit=unit.code if unit is not None else None,
+        cadres=count_deliveries(reminder),
+        email=reminder.with_email,
+        channel=channel,
+    )
+    return reminder
+
+
+def count_deliveries(reminder: Reminder, *states: str) -> int:
+    query = select(func.count(ReminderDelivery.id)).where(
+        ReminderDelivery.reminder_id == reminder.id
+    )
+    if states:
+        query = query.where(ReminderDelivery.email_state.in_(states))
+    return db.session.scalar(query)
+
+
+def get_reminder(reminder_id: int) -> Reminder:
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None:
+        raise DomainError("Không tìm thấy lời nhắc này.")
+    return reminder
+
+
+# --- The platform's reminders ------------------------------------------------------
+
+
+def due_kind(campaign: Campaign, now: datetime) -> str | None:
+    """The scheduled reminder `campaign` is due for at `now`: the narrowest window
+    (7 or 2 days before it closes) `now` lies in, while the campaign is open."""
+    if not campaign.is_open(now) or campaign.closes_at <= now:
+        return None
+    due = None
+    for kind, days in SCHEDULE:  # widest first: the last match is the narrowest
+        if campaign.closes_at - now <= timedelta(days=days):
+            due = kind
+    return due
+
+
+def due_scheduled(now: datetime | None = None) -> list[Reminder]:
+    """Make the scheduled reminders due at `now`, each once per campaign (a second
+    call, or a concurrent one, makes none: the partial unique index decides). A
+    campaign found already inside its 2-day window gets only the 2-day reminder."""
+    now = now or utcnow()
+    horizon = now + timedelta(days=max(days for _, days in SCHEDULE))
+    campaigns = db.session.scalars(
+        select(Campaign)
+        .where(
+            Campaign.opens_at <= now,
+            Campaign.closes_at > now,
+            Campaign.closes_at <= horizon,
+        )
+        .order_by(Campaign.id)
+    )
+    made = []
+    for campaign in campaigns:
+        kind = due_kind(campaign, now)
+        if kind is None or _scheduled_exists(campaign, kind):
+            continue
+        try:
+            with db.session.begin_nested():
+                made.append(create_reminder(campaign, kind, now=now))
+        except IntegrityError:  # made meanwhile by another run
+            continue
+    return made
+
+
+def _scheduled_exists(campaign: Campaign, kind: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Reminder.id).where(
+                Reminder.campaign_id == campaign.id, Reminder.kind == kind
+            )
+        )
+        is not None
+    )
+
+
+def with_pending_email(now: datetime | None = None) -> list[Reminder]:
+    """Reminders of open campaigns that still have emails to send."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Reminder)
+            .join(Campaign, Campaign.id == Reminder.campaign_id)
+            .where(
+                Campaign.closes_at > now,
+                select(ReminderDelivery.id)
+                .where(
+                    ReminderDelivery.reminder_id == Reminder.id,
+                    ReminderDelivery.email_state == PENDING,
+                )
+                .exists(),
+            )
+            .order_by(Reminder.id)
+        )
+    )
+
+
+# --- What the HR page lists ----------------------------------------------------------
+
+
+@dataclass
+class ReminderRow:
+    reminder: Reminder
+    total: int  # cadres reminded (in the viewer's scope)
+    sent: int
+    failed: int
+    waiting: int  # pending or being sent
+    no_email: int  # no address, or no SMTP server
+    seen: int  # shown on their home page
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.reminder.is_scheduled
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def reminder_rows(
+    campaign: Campaign, paths: list[str] | None, limit: int = 50
+) -> list[ReminderRow]:
+    """The reminders of `campaign` that reached cadres now in the subtrees `paths`
+    (None: everywhere), newest first, counted within those subtrees only."""
+    state = ReminderDelivery.email_state
+    query = (
+        select(
+            Reminder,
+            func.count(ReminderDelivery.id),
+            _count(state == SENT),
+            _count(state == FAILED),
+            _count(state.in_((PENDING, SENDING))),
+            _count(state.in_((NO_ADDRESS, MAIL_OFF))),
+            func.count(ReminderDelivery.shown_at),
+        )
+        .join(ReminderDelivery, ReminderDelivery.reminder_id == Reminder.id)
+        .join(User, User.id == ReminderDelivery.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(Reminder.campaign_id == campaign.id, Unit.in_subtrees(paths))
+        .group_by(Reminder.id)
+        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+        .limit(limit)
+    )
+    return [
+        ReminderRow(r, *map(int, counts)) for r, *counts in db.session.execute(query)
+    ]
+
+
+def in_scope(reminder: Reminder, paths: list[str] | None) -> bool:
+    """Whether an officer with the subtrees `paths` may act on `reminder`: its unit
+    lies in them (a reminder of the whole campaign: administrators only)."""
+    if paths is None:
+        return True
+    unit = reminder.unit
+    return unit is not None and unit.in_subtrees(paths)

@@ -1,0 +1,166 @@
+"""Who is reminded, one delivery per cadre per reminder, the scheduled reminders
+made once, and what the HR page counts — without an SMTP server (in-app only)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import DomainError
+from app.extensions import db
+from app.reminders import services
+from app.reminders.models import (
+    MAIL_OFF,
+    MANUAL,
+    NO_ADDRESS,
+    SCHEDULED_2D,
+    SCHEDULED_7D,
+    Reminder,
+    ReminderDelivery,
+)
+from app.timeutil import utcnow
+
+from .helpers import complete, setup, user
+
+
+def reminded(reminder) -> set[str]:
+    return {
+        d.user.username
+        for d in db.session.scalars(
+            select(ReminderDelivery).where(ReminderDelivery.reminder_id == reminder.id)
+        )
+    }
+
+
+def test_completed_and_inactive_cadres_and_other_subtrees_are_not_reminded(
+    ctx, tmp_path
+):
+    campaign, tree = setup(tmp_path)
+    assert services.preview(campaign, tree["D"]).total == 2
+    complete("in1")
+    reminder = services.send_manual(campaign, tree["D"], user("hr"))
+    db.session.commit()
+    assert reminded(reminder) == {"in2"}  # in1 completed; out is in C, not in D
+
+    user("in2").active = False
+    db.session.commit()
+    with pytest.raises(DomainError, match="Không có cán bộ nào cần nhắc"):
+        services.send_manual(campaign, tree["D"], user("hr"))
+
+
+def test_a_reminder_reaches_only_the_chosen_subtree(ctx, tmp_path):
+    campaign, tree = setup(tmp_path)
+    reminder = services.send_manual(campaign, tree["D1A"], user("hr"), "Nhanh lên")
+    db.session.commit()
+    assert reminded(reminder) == {"in1"}
+    assert reminder.message == "Nhanh lên" and reminder.kind == MANUAL
+
+
+def test_without_mail_server_deliveries_are_in_app_only(ctx, tmp_path):
+    campaign, tree = setup(tmp_path)
+    user("in2").email = None
+    db.session.commit()
+    info = services.preview(campaign, tree["D"])
+    assert (info.total, info.with_address, info.mail_on, info.emails) == (
+        2,
+        1,
+        False,
+        0,
+    )
+    reminder = services.send_manual(campaign, tree["D"], user("hr"))
+    db.session.commit()
+    states = {d.user.username: d.email_state for d in reminder_deliveries(reminder)}
+    assert states == {"in1": MAIL_OFF, "in2": NO_ADDRESS}
+    assert reminder.with_email is False
+
+
+def reminder_deliveries(reminder):
+    return db.session.scalars(
+        select(ReminderDelivery).where(ReminderDelivery.reminder_id == reminder.id)
+    ).all()
+
+
+def test_the_database_refuses_a_second_delivery_to_a_cadre(ctx, tmp_path):
+    campaign, tree = setup(tmp_path)
+    reminder = services.send_manual(campaign, tree["D"], user("hr"))
+    db.session.commit()
+    db.session.add(ReminderDelivery(reminder_id=reminder.id, user_id=user("in1").id))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    assert len(reminder_deliveries(reminder)) == 2
+
+
+def test_a_closed_campaign_and_a_long_message_are_refused(ctx, tmp_path):
+    campaign, tree = setup(tmp_path)
+    with pytest.raises(DomainError, match="dài quá"):
+        services.send_manual(campaign, tree["D"], user("hr"), "x" * 1001)
+    later = campaign.closes_at + timedelta(seconds=1)
+    with pytest.raises(DomainError, match="chưa mở hoặc đã kết thúc"):
+        services.send_manual(campaign, tree["D"], user("hr"), now=later)
+
+
+def count_reminders(**where) -> int:
+    return db.session.scalar(select(func.count(Reminder.id)).filter_by(**where))
+
+
+def test_scheduled_reminders_are_made_once_each(ctx, tmp_path):
+    campaign, _tree = setup(tmp_path)
+    closes = campaign.closes_at
+    assert services.due_scheduled(closes - timedelta(days=8)) == []
+
+    made = services.due_scheduled(closes - timedelta(days=6, hours=23))
+    db.session.commit()
+    assert [r.kind for r in made] == [SCHEDULED_7D]
+    assert reminded(made[0]) == {"in1", "in2"}  # the campaign's whole scope
+    assert services.due_scheduled(closes - timedelta(days=6)) == []
+
+    made = services.due_scheduled(closes - timedelta(days=1))
+    db.session.commit()
+    assert [r.kind for r in made] == [SCHEDULED_2D]
+    assert services.due_scheduled(closes - timedelta(hours=2)) == []
+    assert services.due_scheduled(closes + timedelta(hours=1)) == []
+    assert count_reminders(kind=SCHEDULED_7D) == count_reminders(kind=SCHEDULED_2D) == 1
+
+
+def test_a_campaign_first_seen_two_days_before_it_closes_gets_one_reminder(
+    ctx, tmp_path
+):
+    campaign, _tree = setup(tmp_path)
+    made = services.due_scheduled(campaign.closes_at - timedelta(days=1))
+    db.session.commit()
+    assert [r.kind for r in made] == [SCHEDULED_2D]
+    assert count_reminders() == 1
+
+
+def test_the_database_refuses_a_second_scheduled_reminder(ctx, tmp_path):
+    campaign, _tree = setup(tmp_path)
+    services.due_scheduled(campaign.closes_at - timedelta(days=3))
+    db.session.commit()
+    db.session.add(Reminder(campaign_id=campaign.id, kind=SCHEDULED_7D, message=""))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    for _ in range(2):  # manual reminders are not limited
+        db.session.add(Reminder(campaign_id=campaign.id, kind=MANUAL, message=""))
+    db.session.commit()
+
+
+def test_the_list_counts_only_the_viewers_subtree(ctx, tmp_path):
+    campaign, tree = setup(tmp_path)
+    services.due_scheduled(campaign.closes_at - timedelta(days=5))
+    services.send_manual(campaign, tree["D1A"], user("hr"), now=utcnow())
+    db.session.commit()
+    everywhere = services.reminder_rows(campaign, None)
+    # newest first: the scheduled one is dated 5 days before the campaign closes
+    assert [(r.reminder.kind, r.total, r.no_email) for r in everywhere] == [
+        (SCHEDULED_7D, 2, 2),
+        (MANUAL, 1, 1),
+    ]
+    d1a_only = services.reminder_rows(campaign, [tree["D1A"].path])
+    assert [(r.reminder.kind, r.total) for r in d1a_only] == [
+        (SCHEDULED_7D, 1),
+        (MANUAL, 1),
+    ]
+    assert services.reminder_rows(campaign, [tree["C"].path]) == []

@@ -1,0 +1,152 @@
+"""The HR page (preview, confirm, bad inputs, scope) and the notice on the home
+page (shown, dismissed, gone once completed)."""
+
+import re
+
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.reminders.models import Reminder, ReminderDelivery
+from tests.conftest import AuthActions
+
+from .helpers import complete, setup, user
+
+PAGE = "/reports/reminders"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def signed_in(client, username: str) -> AuthActions:
+    auth = AuthActions(client)
+    auth.login(username)
+    return auth
+
+
+def test_hr_previews_confirms_and_sees_the_reminder_listed(app, client, tmp_path):
+    with app.app_context():
+        _campaign, tree = setup(tmp_path)
+        d1 = tree["D1"].id
+    auth = signed_in(client, "hr")
+    page = client.get(f"{PAGE}?campaign=C2026&unit={d1}").get_data(as_text=True)
+    assert "2 cán bộ chưa hoàn thành sẽ nhận được lời nhắc" in page
+    assert "Chưa cấu hình máy chủ thư (MAIL_SERVER)" in page
+    response = client.post(
+        PAGE,
+        data={
+            "campaign": "C2026",
+            "unit": d1,
+            "message": "Hạn chót sắp đến.",
+            "csrf_token": auth.token(PAGE),
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Đã nhắc 2 cán bộ trên trang chủ của họ." in page
+    assert "không gửi thư điện tử" in page
+    assert re.search(r"Người nhận.*?<td class=\"num\">2</td>", page, re.S)
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "reminder.created")
+        )
+        assert event.actor_id == user("hr").id
+        assert event.detail["cadres"] == 2 and event.detail["campaign"] == "C2026"
+
+
+def test_bad_inputs_write_nothing(app, client, tmp_path):
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        d1, c1 = tree["D1"].id, tree["C1"].id
+    auth = signed_in(client, "hr")
+    token = auth.token(PAGE)
+
+    def post(**data):
+        return client.post(PAGE, data={"csrf_token": token, **data})
+
+    assert post(campaign="NOPE", unit=d1).status_code == 404  # unknown campaign
+    assert post(campaign="C2026", unit=c1).status_code == 404  # outside the scope
+    assert post(campaign="C2026", unit=2**40).status_code == 302  # not an id
+    assert post(campaign="C2026", unit="abc").status_code == 302
+    assert post(campaign="", unit=d1).status_code == 302
+    long = post(campaign="C2026", unit=d1, message="x" * 1001)
+    assert long.status_code == 302
+    no_csrf = client.post(PAGE, data={"campaign": "C2026", "unit": d1})
+    assert no_csrf.status_code == 400
+    assert client.get(f"{PAGE}?campaign=C2026&unit={c1}").status_code == 404
+    assert client.get(f"{PAGE}?campaign=NOPE").status_code == 404
+    with app.app_context():
+        assert count(Reminder) == count(ReminderDelivery) == 0
+
+
+def test_nobody_left_to_remind_is_said_and_nothing_written(app, client, tmp_path):
+    with app.app_context():
+        _campaign, tree = setup(tmp_path)
+        d1a = tree["D1A"].id
+        complete("in1")
+    auth = signed_in(client, "hr")
+    page = client.get(f"{PAGE}?campaign=C2026&unit={d1a}").get_data(as_text=True)
+    assert "Không có cán bộ nào cần nhắc" in page
+    response = client.post(
+        PAGE,
+        data={"campaign": "C2026", "unit": d1a, "csrf_token": auth.token(PAGE)},
+        follow_redirects=True,
+    )
+    assert "Không có cán bộ nào cần nhắc" in response.get_data(as_text=True)
+    with app.app_context():
+        assert count(Reminder) == 0
+
+
+def test_the_learner_sees_the_notice_and_dismisses_it(app, client, tmp_path):
+    with app.app_context():
+        _campaign, tree = setup(tmp_path)
+        from app.reminders import services
+
+        services.send_manual(_campaign, tree["D"], user("hr"), "Cố lên nhé!")
+        db.session.commit()
+        delivery_id = db.session.scalar(
+            select(ReminderDelivery.id).where(
+                ReminderDelivery.user_id == user("in1").id
+            )
+        )
+        other_id = db.session.scalar(
+            select(ReminderDelivery.id).where(
+                ReminderDelivery.user_id == user("in2").id
+            )
+        )
+    auth = signed_in(client, "in1")
+    page = client.get("/").get_data(as_text=True)
+    assert "Nhắc nhở: Bồi dưỡng năm 2026" in page
+    assert "còn 29 ngày" in page or "còn 30 ngày" in page
+    assert "Cố lên nhé!" in page and 'href="/courses/T"' in page
+    with app.app_context():
+        assert db.session.get(ReminderDelivery, delivery_id).shown_at is not None
+
+    url = f"/reminders/{delivery_id}/dismiss"
+    assert client.post(url).status_code == 400  # no CSRF token
+    token = auth.token("/")
+    assert (
+        client.post(
+            f"/reminders/{other_id}/dismiss", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert client.post(url, data={"csrf_token": token}).status_code == 302
+    assert "Nhắc nhở: Bồi dưỡng năm 2026" not in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ReminderDelivery, other_id).dismissed_at is None
+
+
+def test_the_notice_goes_once_the_campaign_is_completed(app, client, tmp_path):
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        from app.reminders import services
+
+        services.send_manual(campaign, tree["D"], user("hr"))
+        db.session.commit()
+    signed_in(client, "in1")
+    assert "Nhắc nhở: Bồi dưỡng" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        complete("in1")
+    assert "Nhắc nhở: Bồi dưỡng" not in client.get("/").get_data(as_text=True)
