@@ -1,7 +1,7 @@
 """reminders and their deliveries
 
 Revision ID: a1b2c3d4e5f7
-Revises: c3d4e5f6a7b8
+Revises: f6a7b8c9d0e1
 Create Date: 2026-12-06 04:55:15.322214
 
 New tables only: servers of the previous version run on beside them.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1b2c3d4e5f7'
-down_revision = 'c3d4e5f6a7b8'
+down_revision = "f6a7b8c9d0e1"
 branch_labels = None
 depends_on = None
 
