@@ -32,11 +32,18 @@
     if (left === 0) refused.hidden = true;
   }
 
-  // The whole seconds not reported yet, taken out of `pending`.
+  // The whole seconds not reported yet, taken out of `pending` and counted as
+  // reported until the server answers (a beacon's answer is never read).
   function take() {
     var seconds = Math.floor(pending / 1000);
     pending -= seconds * 1000;
+    remaining -= seconds;
     return seconds;
+  }
+
+  function giveBack(seconds) {
+    pending += seconds * 1000;
+    remaining += seconds;
   }
 
   function body(seconds) {
@@ -59,7 +66,7 @@
     }).then(function (answer) {
       remaining = answer.remaining_seconds;
     }).catch(function () {
-      pending += seconds * 1000; // told again next time (the server bounds it)
+      giveBack(seconds); // told again next time (the server bounds it)
     }).then(function () {
       sending = false;
       show();
