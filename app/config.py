@@ -84,6 +84,11 @@ class Config:
     ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))
     # Share of a module's estimated minutes that must pass before "read" is accepted.
     MIN_READING_FRACTION = float(os.environ.get("VHCV_MIN_READING_FRACTION", "0.5"))
+    # Reports of reading time a cadre's module pages may send (one every 20 s per
+    # visible page, one more each time a page is hidden).
+    READING_REPORT_RATE_LIMIT = os.environ.get(
+        "VHCV_READING_REPORT_RATE_LIMIT", "30 per minute"
+    )
     # Largest uploaded file (cadre list, question file; also `flask cadres import`).
     UPLOAD_MAX_BYTES = int(
         _env("VHCV_UPLOAD_MAX_BYTES", "VHCV_CADRE_IMPORT_MAX_BYTES", default="10000000")

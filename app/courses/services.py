@@ -5,7 +5,7 @@ The public door of the courses domain. Operations flush, never commit.
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 
@@ -17,8 +17,11 @@ from app.timeutil import utcnow
 
 from .models import Course, Module, ModuleProgress, ModuleVersion
 
-# Time between two page views or heartbeats that still counts as reading.
-IDLE_SECONDS = 300
+# How often the module page reports the time it was visible (its script is told).
+REPORT_EVERY_SECONDS = 20
+# The most one report may add: a report every REPORT_EVERY_SECONDS, with slack for a
+# late timer and for a report held back while the network was down.
+MAX_REPORT_SECONDS = REPORT_EVERY_SECONDS + 10
 
 
 class ReadingTooShort(DomainError):
@@ -183,26 +186,42 @@ def neighbours(module: Module) -> tuple[Module | None, Module | None]:
     return previous, following
 
 
-def _progress(user: User, module: Module) -> ModuleProgress | None:
-    return db.session.scalar(
-        select(ModuleProgress).where(
-            ModuleProgress.user_id == user.id,
-            ModuleProgress.version_id == module.current_version_id,
-        )
+def _progress(user: User, module: Module, lock: bool = False) -> ModuleProgress | None:
+    """`user`'s progress on the current version; `lock`: the row is locked until
+    the commit (PostgreSQL), so that two reports at once both count."""
+    query = select(ModuleProgress).where(
+        ModuleProgress.user_id == user.id,
+        ModuleProgress.version_id == module.current_version_id,
     )
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
 
 
-def _count_time(progress: ModuleProgress, now: datetime) -> None:
+def _credit(progress: ModuleProgress, seconds: int, cap: int, now: datetime) -> int:
+    """Add to `progress` the reading time one report claims: at most `seconds`, at
+    most `cap`, and never more than the whole seconds since `last_seen_at` (the last
+    page view or report). So no request, forged or repeated, or several tabs at
+    once, adds more than the time that has passed. Returns the seconds added."""
     gap = (now - progress.last_seen_at).total_seconds()
-    if 0 < gap <= IDLE_SECONDS:
-        progress.seconds_spent += int(gap)
-    progress.last_seen_at = now
+    wall = max(0, math.floor(gap))
+    credit = max(0, min(seconds, cap, wall))
+    progress.seconds_spent += credit
+    if credit == wall:
+        # Bounded by the clock: keep the fraction of a second for the next report.
+        progress.last_seen_at += timedelta(seconds=credit)
+    else:
+        # The page counted less than the clock (it was hidden, or the report is
+        # late): the rest of the gap is not reading and is never counted later.
+        progress.last_seen_at = now
+    return credit
 
 
 def open_module(
     user: User, module: Module, now: datetime | None = None
 ) -> ModuleProgress:
-    """Record that `user` reads the current version of `module`; return progress."""
+    """Record that `user` opens the current version of `module`; return progress.
+    Opening counts no time: the page's reports of visible time do."""
     now = now or utcnow()
     progress = _progress(user, module)
     if progress is None:
@@ -215,49 +234,68 @@ def open_module(
         )
         db.session.add(progress)
     else:
-        _count_time(progress, now)
+        progress.last_seen_at = now
     db.session.flush()
     return progress
 
 
-def record_reading(user: User, module: Module, now: datetime | None = None) -> None:
-    """A heartbeat from an open module page: add the time since the last one."""
-    progress = _progress(user, module)
-    if progress is not None and not progress.is_completed:
-        _count_time(progress, now or utcnow())
+def record_reading(
+    user: User, module: Module, seconds: int, now: datetime | None = None
+) -> ModuleProgress:
+    """A report from an open module page: `seconds` it was visible since its last
+    report, added within the bounds of `_credit` (at most MAX_REPORT_SECONDS).
+    Nothing is added once the module is read. Raises NotFound if `user` never
+    opened the current version."""
+    progress = _progress(user, module, lock=True)
+    if progress is None:
+        raise NotFound("Bạn cần mở học phần để đọc trước khi xác nhận đã đọc xong.")
+    if not progress.is_completed:
+        _credit(progress, seconds, MAX_REPORT_SECONDS, now or utcnow())
+        db.session.flush()
+    return progress
 
 
 def minimum_seconds(version: ModuleVersion, fraction: float) -> int:
     return math.ceil(version.minutes * 60 * fraction)
 
 
-def seconds_until_completable(
-    progress: ModuleProgress | None, fraction: float, now: datetime | None = None
-) -> int:
-    """Seconds left before the module may be marked read (0 when it may)."""
+def seconds_until_completable(progress: ModuleProgress | None, fraction: float) -> int:
+    """Seconds of reading left before the module may be marked read (0 when it
+    may): the minimum less the visible time counted so far."""
     if progress is None:
         return 0
     needed = minimum_seconds(progress.version, fraction)
-    elapsed = ((now or utcnow()) - progress.first_opened_at).total_seconds()
-    return max(0, math.ceil(needed - elapsed))
+    return max(0, needed - progress.seconds_spent)
 
 
 def complete_module(
-    user: User, module: Module, fraction: float, now: datetime | None = None
+    user: User,
+    module: Module,
+    fraction: float,
+    now: datetime | None = None,
+    seconds: int | None = None,
 ) -> ModuleProgress:
-    """Mark the current version read once the minimum reading time has passed since
-    the cadre first opened it. Raises NotFound if it was never opened, ReadingTooShort
-    before the time. Completing twice keeps the first completion."""
+    """Mark the current version read once the cadre has read it for the minimum
+    time. `seconds`: visible time the page counted since its last report (added as
+    a report is); None when the page ran no script: then the time since the page
+    was served counts, at most the minimum itself. Raises NotFound if it was never
+    opened, ReadingTooShort (after counting the time) before the minimum.
+    Completing twice keeps the first completion."""
     now = now or utcnow()
-    progress = _progress(user, module)
+    progress = _progress(user, module, lock=True)
     if progress is None:
         raise NotFound("Bạn cần mở học phần để đọc trước khi xác nhận đã đọc xong.")
     if progress.is_completed:
         return progress
-    remaining = seconds_until_completable(progress, fraction, now)
+    needed = minimum_seconds(progress.version, fraction)
+    if seconds is None:
+        _credit(progress, needed, needed, now)
+    else:
+        _credit(progress, seconds, MAX_REPORT_SECONDS, now)
+    db.session.flush()
+    remaining = seconds_until_completable(progress, fraction)
     if remaining > 0:
         raise ReadingTooShort(remaining)
-    _count_time(progress, now)
     progress.completed_at = now
     db.session.flush()
     module_read.send(progress, user=user, module=module, now=now)
