@@ -136,6 +136,13 @@ class Config:
     VHCV_CERT_SIGNER_TITLE = os.environ.get("VHCV_CERT_SIGNER_TITLE", "PHÓ GIÁM ĐỐC")
     # Certificates: the signer's name ("" leaves the line blank for a wet signature).
     VHCV_CERT_SIGNER_NAME = os.environ.get("VHCV_CERT_SIGNER_NAME", "")
+    # Annual report: the place in "<place>, ngày …" ("": from the top unit's name,
+    # "Ủy ban nhân dân tỉnh An Giang" → An Giang, else VHCV_CERT_PLACE).
+    VHCV_REPORT_PLACE = os.environ.get("VHCV_REPORT_PLACE", "")
+    # Annual report: after "Kính gửi:" ("": Sở Nội vụ + the top unit's province).
+    VHCV_REPORT_RECIPIENT = os.environ.get("VHCV_REPORT_RECIPIENT", "")
+    # Annual report: the ký hiệu after "Số: …/BC-" ("": a blank to fill in).
+    VHCV_REPORT_SYMBOL = os.environ.get("VHCV_REPORT_SYMBOL", "")
     # Public base URL of this site; the certificate's QR code points at /verify/… here.
     VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
 
