@@ -98,6 +98,7 @@ RULES = {
     "authoring.question_new": AUTHORS,
     "authoring.question_edit": AUTHORS,
     "authoring.question_set_active": AUTHORS,
+    "authoring.question_versions": AUTHORS,
     "authoring.bank_export_gift": AUTHORS,
     "authoring.bank_upload": AUTHORS,
     "authoring.bank_upload_confirm": AUTHORS,
