@@ -63,6 +63,7 @@ RULES = {
     "accounts.set_active": {HR, ADMIN},
     "accounts.move": {HR, ADMIN},
     "reports.audit_log": {ADMIN},
+    "reports.audit_log_csv": {ADMIN},
     "reports.dashboard": {HR, ADMIN},
     "reports.cadres": {HR, ADMIN},
     "reports.cadre": {HR, ADMIN},
