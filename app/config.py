@@ -143,6 +143,8 @@ class Config:
     VHCV_REPORT_RECIPIENT = os.environ.get("VHCV_REPORT_RECIPIENT", "")
     # Annual report: the ký hiệu after "Số: …/BC-" ("": a blank to fill in).
     VHCV_REPORT_SYMBOL = os.environ.get("VHCV_REPORT_SYMBOL", "")
+    # Audit log: the most rows one CSV download holds (the newest first).
+    AUDIT_CSV_MAX_ROWS = int(os.environ.get("VHCV_AUDIT_CSV_MAX_ROWS", "50000"))
     # Public base URL of this site; the certificate's QR code points at /verify/… here.
     VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
 

@@ -1,6 +1,7 @@
 """Version histories name their author; the question editor adds and removes
 option rows (with and without JavaScript) and keeps true/false fields apart."""
 
+import io
 import re
 
 import pytest
@@ -193,3 +194,31 @@ def test_editing_a_question_shows_exactly_its_options(app, client, auth, content
     page = client.get(f"/authoring/questions/{qid}").get_data(as_text=True)
     assert _rows(page) == ["0", "1", "2"]
     assert BANK in page
+
+
+# --- the editors' font ------------------------------------------------------------
+
+VIETNAMESE = (
+    "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợ"
+    "pqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
+)
+
+
+def test_the_editor_font_is_served_and_has_every_vietnamese_letter(client):
+    from fontTools.ttLib import TTFont
+
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert '@font-face { font-family: "VHCV Mono"' in css
+    assert "textarea#body { min-height: 28rem; font-family: var(--mono)" in css
+    assert "table.diff td { font-family: var(--mono)" in css
+    for style in ("Regular", "Bold"):
+        response = client.get(f"/static/fonts/VHCVMono-{style}.woff")
+        assert response.status_code == 200
+        font = TTFont(io.BytesIO(response.get_data()))
+        cmap = font.getBestCmap()
+        letters = VIETNAMESE + VIETNAMESE.upper()
+        assert [c for c in letters if ord(c) not in cmap] == []
+        assert all(ord(c) in cmap for c in "\u0300\u0301\u0303\u0309\u0323")
+        names = {r.nameID: r.toUnicode() for r in font["name"].names}
+        assert names[1] == "VHCV Mono" and "Vera" not in names[1]
+    assert client.get("/static/fonts/OFL.txt").status_code == 200

@@ -13,9 +13,6 @@ from app.timeutil import to_vn, utcnow
 from .. import audit_trail as trail
 from .blueprint import bp
 
-CSV_MAX_ROWS = 50_000  # default of AUDIT_CSV_MAX_ROWS
-
-
 def _filters() -> tuple[trail.AuditFilters, list[str]]:
     actions = trail.known_actions()
     return trail.parse_filters(request.args, actions), actions
@@ -64,4 +61,4 @@ def audit_log_csv():
 
 
 def _max_rows() -> int:
-    return int(current_app.config.get("AUDIT_CSV_MAX_ROWS", CSV_MAX_ROWS))
+    return current_app.config["AUDIT_CSV_MAX_ROWS"]
