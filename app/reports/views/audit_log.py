@@ -13,6 +13,7 @@ from app.timeutil import to_vn, utcnow
 from .. import audit_trail as trail
 from .blueprint import bp
 
+
 def _filters() -> tuple[trail.AuditFilters, list[str]]:
     actions = trail.known_actions()
     return trail.parse_filters(request.args, actions), actions
