@@ -153,6 +153,15 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
     # Seconds to wait for the SMTP server before an email counts as failed.
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT") or "30")
+    # Annual report: the place in "<place>, ngày …" ("": from the top unit's name,
+    # "Ủy ban nhân dân tỉnh An Giang" → An Giang, else VHCV_CERT_PLACE).
+    VHCV_REPORT_PLACE = os.environ.get("VHCV_REPORT_PLACE", "")
+    # Annual report: after "Kính gửi:" ("": Sở Nội vụ + the top unit's province).
+    VHCV_REPORT_RECIPIENT = os.environ.get("VHCV_REPORT_RECIPIENT", "")
+    # Annual report: the ký hiệu after "Số: …/BC-" ("": a blank to fill in).
+    VHCV_REPORT_SYMBOL = os.environ.get("VHCV_REPORT_SYMBOL", "")
+    # Audit log: the most rows one CSV download holds (the newest first).
+    AUDIT_CSV_MAX_ROWS = int(os.environ.get("VHCV_AUDIT_CSV_MAX_ROWS", "50000"))
     # Public base URL of this site; the certificate's QR code points at /verify/… here.
     VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
 

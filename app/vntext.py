@@ -13,6 +13,8 @@ secondary, ordered none < huyền < hỏi < ngã < sắc < nặng.
 import unicodedata
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
+
 _ALPHABET = "0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 # Two-digit primary codes from 20 upwards; "0" ends a field and "1" separates words,
 # so shorter names sort first and the key sorts the same under any collation.
@@ -229,3 +231,18 @@ def is_syllable(word: str) -> bool:
                 continue
             return True
     return False
+
+
+def vn_number(value: float | None, places: int = 1, empty: str = "—") -> str:
+    """`value` the Vietnamese way, by Babel's `vi` locale: decimal comma, dot
+    between thousands ("0,75", "1.234,5"); `empty` for None."""
+    if value is None:
+        return empty
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(value, format=pattern, locale="vi")
+
+
+def vn_percent(value: float | None, places: int = 1, empty: str = "—") -> str:
+    """A percentage given out of 100, as Vietnamese writes it: "75,0 %" (a
+    no-break space before the sign)."""
+    return empty if value is None else f"{vn_number(value, places)}\u00a0%"

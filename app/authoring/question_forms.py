@@ -18,7 +18,10 @@ from app.content.banks import OPTION_KEYS
 from app.content.frontmatter import SLUG
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
-OPTION_ROWS = 6
+MIN_OPTION_ROWS = 2  # rows never fewer than this (a question needs two options)
+NEW_OPTION_ROWS = 4  # rows a new question starts with
+MAX_OPTIONS = 10  # rows never more than this
+ADD_OPTION, REMOVE_OPTION = "add_option", "remove-"  # the row buttons' actions
 TYPE_LABELS = {
     SINGLE: _l("Một đáp án đúng"),
     MULTIPLE: _l("Nhiều đáp án đúng"),
@@ -43,8 +46,10 @@ class QuestionForm(FlaskForm):
     stem = TextAreaField(
         _l("Đề bài (Markdown)"), validators=[DataRequired(), Length(max=10000)]
     )
+    # One row more than allowed is read, so that too many rows are refused (by
+    # validate_options) rather than cut silently.
     options = FieldList(
-        FormField(OptionForm), min_entries=OPTION_ROWS, max_entries=OPTION_ROWS
+        FormField(OptionForm), min_entries=MIN_OPTION_ROWS, max_entries=MAX_OPTIONS + 1
     )
     answer = RadioField(
         _l("Đáp án (câu Đúng/Sai)"),
@@ -78,8 +83,51 @@ class QuestionForm(FlaskForm):
                 )
             )
 
+    def validate_options(self, field):
+        if len(field.entries) > MAX_OPTIONS:
+            raise ValidationError(
+                _l("Tối đa %(n)d phương án cho một câu hỏi.", n=MAX_OPTIONS)
+            )
+
+    def pad_options(self, rows: int = NEW_OPTION_ROWS) -> None:
+        """Blank rows up to `rows` (a new question starts with four)."""
+        while len(self.options.entries) < min(rows, MAX_OPTIONS):
+            self.options.append_entry()
+
+    def change_rows(self, action: str) -> str | None:
+        """Carry out a row button: ADD_OPTION adds a blank row, "remove-<n>" takes
+        out the row at position n (from 0). Returns None when `action` is not a row
+        action; else "" when done, or the reason nothing changed."""
+        rows = self.options.entries
+        if action == ADD_OPTION:
+            if len(rows) >= MAX_OPTIONS:
+                return str(_l("Tối đa %(n)d phương án cho một câu hỏi.", n=MAX_OPTIONS))
+            self.options.append_entry()
+            return ""
+        if not action.startswith(REMOVE_OPTION):
+            return None
+        position = action.removeprefix(REMOVE_OPTION)
+        if not position.isdigit() or int(position) >= len(rows):
+            return str(_l("Không có phương án này để xóa."))
+        if len(rows) <= MIN_OPTION_ROWS:
+            return str(_l("Câu hỏi cần ít nhất %(n)d phương án.", n=MIN_OPTION_ROWS))
+        kept = [row.form.data for i, row in enumerate(rows) if i != int(position)]
+        self._set_rows(kept)
+        return ""
+
+    def _set_rows(self, values: list[dict]) -> None:
+        """Rebuild the rows from `values` (dicts of text, correct, feedback), named
+        options-0…n-1 again."""
+        self.options.entries, self.options.last_index = [], -1
+        for value in values:
+            form = self.options.append_entry().form
+            form.text.data, form.correct.data = value["text"], value["correct"]
+            form.feedback.data = value["feedback"]
+
     def fill(self, data: QuestionData) -> None:
         self.type.data, self.stem.data = data.type, data.stem
+        while len(self.options.entries) < min(len(data.options), MAX_OPTIONS):
+            self.options.append_entry()
         for row, option in zip(self.options, data.options, strict=False):
             row.form.text.data = option.text
             row.form.correct.data = option.correct

@@ -7,7 +7,9 @@ Moodle's quiz statistics report computes them:
   attempts that drew the item; None with fewer than two such attempts or when either
   side does not vary;
 - option shares: of the attempts that drew the item, the percentage that chose each
-  option (for multiple answer, that selected it among others).
+  option (for multiple answer, that selected it among others);
+- blanks: the attempts that drew the item and chose nothing (they score 0 on it and
+  are counted in the facility; the option shares then sum to less than 100).
 
 Like Moodle, each version of a question is its own row: an edit may change the
 options, so answers to one version are never counted against another's.
@@ -42,8 +44,8 @@ WEAK = 20.0  # discrimination below this (and ≥ 0) discriminates weakly
 FLAG_LABELS = {
     "easy": "quá dễ",
     "hard": "quá khó",
-    "negative": "phân loại âm",
-    "weak": "phân loại yếu",
+    "negative": "phân biệt âm",
+    "weak": "phân biệt yếu",
 }
 
 
@@ -55,6 +57,7 @@ class _Sums:
     y: float = 0.0
     yy: float = 0.0
     xy: float = 0.0
+    blank: int = 0
     chosen: dict[str, int] = field(default_factory=dict)
 
     def add(self, mark: float, total: float, selected: list[str]) -> None:
@@ -65,6 +68,8 @@ class _Sums:
         self.y += rest
         self.yy += rest * rest
         self.xy += mark * rest
+        if not selected:
+            self.blank += 1
         for key in selected:
             self.chosen[key] = self.chosen.get(key, 0) + 1
 
@@ -89,6 +94,11 @@ class ItemStats:
     options: list[OptionShare]
     version: int
     flags: list[str]
+    blank: int = 0  # responses that chose nothing
+
+    @property
+    def blank_percent(self) -> float:
+        return 100 * self.blank / self.responses if self.responses else 0.0
 
 
 def pearson(s: _Sums) -> float | None:
@@ -175,6 +185,7 @@ def item_statistics(quiz: Quiz) -> list[ItemStats]:
                 ],
                 version=version.number,
                 flags=_flags(facility, discrimination),
+                blank=s.blank,
             )
         )
     return items
@@ -195,6 +206,7 @@ HEADER = (
     "Loại",
     "Đề bài",
     "Số lượt trả lời",
+    "Số lượt bỏ trống",
     "Chỉ số dễ (%)",
     "Chỉ số phân loại",
     "Tỉ lệ chọn từng lựa chọn (%)",
@@ -221,6 +233,7 @@ def csv_text(items: list[ItemStats]) -> Iterator[str]:
                 item.type,
                 csv_cell(stem),
                 item.responses,
+                item.blank,
                 _number(item.facility),
                 _number(item.discrimination),
                 "; ".join(

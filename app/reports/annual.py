@@ -1,36 +1,57 @@
-"""The annual report to Sở Nội vụ: per unit of a subtree, cadres in scope, completed,
-% completed, passed, mean score and not started.
+"""The annual report to Sở Nội vụ as an official paper: per unit of a subtree,
+cadres in scope, completed, % completed, passed, mean score, in progress and not
+started, under the heading Nghị định 30/2020/NĐ-CP lays down for an administrative
+document (cơ quan top left, quốc hiệu and tiêu ngữ top right, số and ký hiệu, place
+and date, "Kính gửi"), with the total row last.
 
 One grouped SQL query counts the records by the unit their cadre is directly in;
 the counts are then rolled up the tree in Python over units (never over records).
 """
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import xlsxwriter
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from app.accounts.models import Unit
+from app.accounts.units import ancestors_of
 from app.extensions import db
-from app.records.models import COMPLETED, NOT_STARTED, Campaign, TrainingRecord
+from app.records.models import (
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    Campaign,
+    TrainingRecord,
+)
 from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold
 
 TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG VĂN HÓA CÔNG VỤ NĂM {year}"
 DUE = "Báo cáo gửi Sở Nội vụ trước ngày 15/11/{year}."
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BLANK = "……"  # a space to fill in by hand (the văn thư gives the number)
+TOTAL_LABEL = "Tổng cộng"
+OWN_LABEL = "{name} (cán bộ trực thuộc)"
 COLUMNS = (
     ("STT", 6),
-    ("Đơn vị", 48),
-    ("Số cán bộ trong diện", 14),
-    ("Đã hoàn thành", 13),
-    ("Tỷ lệ hoàn thành (%)", 13),
-    ("Đạt bài kiểm tra", 13),
-    ("Điểm trung bình", 12),
-    ("Chưa bắt đầu", 12),
+    ("Đơn vị", 44),
+    ("Số cán bộ trong diện", 12),
+    ("Đã hoàn thành", 12),
+    ("Tỷ lệ hoàn thành (%)", 12),
+    ("Đạt bài kiểm tra", 12),
+    ("Điểm trung bình", 11),
+    ("Đang học", 10),
+    ("Chưa bắt đầu", 11),
 )
+# "Ủy ban nhân dân tỉnh An Giang", "UBND thành phố Cần Thơ", "Tỉnh Thử": the kind
+# of province-level unit and its place name.
+_PROVINCE = re.compile(r"(?:^|\s)(tỉnh|thành phố)\s+(\S.*)$", re.IGNORECASE)
 
 
 @dataclass
@@ -42,9 +63,15 @@ class AnnualRow:
     total: int = 0
     completed: int = 0
     passed: int = 0
+    in_progress: int = 0
     not_started: int = 0
     score_sum: float = 0.0
     scored: int = 0  # records with a best score (mean is over these)
+    label: str = ""  # the row's name when it is not simply the unit's
+
+    @property
+    def name(self) -> str:
+        return self.label or self.unit.name
 
     @property
     def completion_percent(self) -> float:
@@ -58,21 +85,31 @@ class AnnualRow:
         self.total += other.total
         self.completed += other.completed
         self.passed += other.passed
+        self.in_progress += other.in_progress
         self.not_started += other.not_started
         self.score_sum += other.score_sum
         self.scored += other.scored
 
 
 @dataclass
+class PaperHeading:
+    """What stands above the table of an official paper (NĐ 30/2020, Phụ lục I)."""
+
+    parent_body: str  # the superior body, capitals, not bold ("" for none)
+    issuing_body: str  # the reporting unit, capitals, bold
+    place: str  # the place in "<place>, ngày … tháng … năm …"
+    number_line: str  # "Số: ……/BC-……"
+    recipient: str  # after "Kính gửi:"
+
+
+@dataclass
 class AnnualReportInfo:
     campaign: Campaign
     root: Unit
-    rows: list[AnnualRow]  # the root first, then descendants in tree order
+    rows: list[AnnualRow]  # the root's own cadres, then descendants in tree order
+    total: AnnualRow  # the whole subtree: printed last
+    heading: PaperHeading
     generated_at: datetime = field(default_factory=utcnow)
-
-    @property
-    def totals(self) -> AnnualRow:
-        return self.rows[0]
 
     @property
     def title(self) -> str:
@@ -81,6 +118,16 @@ class AnnualReportInfo:
     @property
     def due_note(self) -> str:
         return DUE.format(year=self.campaign.year)
+
+    @property
+    def due_date(self) -> date:
+        return date(self.campaign.year, 11, 15)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Viewed after 15/11 of the campaign's year (Vietnam time): the report
+        should have reached Sở Nội vụ already."""
+        return self.day > self.due_date
 
     @property
     def day(self) -> date:
@@ -92,20 +139,56 @@ class AnnualReportInfo:
         d = self.day
         return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
 
+    @property
+    def place_dated(self) -> str:
+        """“An Giang, ngày 06 tháng 12 năm 2026” (just the date without a place)."""
+        place = self.heading.place
+        return f"{place}, {self.dated}" if place else self.dated.capitalize()
+
+
+def paper_heading(root: Unit, config) -> PaperHeading:
+    """The heading for a report of `root`'s subtree. The place and the recipient
+    come from the configuration (VHCV_REPORT_PLACE, VHCV_REPORT_RECIPIENT) or else
+    from the name of the top unit of the tree ("Ủy ban nhân dân tỉnh An Giang":
+    An Giang, Sở Nội vụ tỉnh An Giang); the ký hiệu after "BC-" from
+    VHCV_REPORT_SYMBOL, left blank to fill in when unset."""
+    chain = [*ancestors_of(root), root]
+    match = _PROVINCE.search(chain[0].name.strip())
+    kind, derived = (match.group(1).lower(), match.group(2)) if match else ("", "")
+    place = (
+        config.get("VHCV_REPORT_PLACE") or derived or config.get("VHCV_CERT_PLACE", "")
+    )
+    recipient = config.get("VHCV_REPORT_RECIPIENT") or " ".join(
+        part for part in ("Sở Nội vụ", kind, derived) if part
+    )
+    symbol = (config.get("VHCV_REPORT_SYMBOL") or "").strip() or BLANK
+    parent = chain[-2].name.upper() if len(chain) > 1 else ""
+    return PaperHeading(
+        parent_body=parent,
+        issuing_body=root.name.upper(),
+        place=place,
+        number_line=f"Số: {BLANK}/BC-{symbol}",
+        recipient=recipient,
+    )
+
 
 def _direct_counts(campaign: Campaign, root: Unit) -> dict[int, tuple]:
     """Per unit of the subtree, over the records of its direct members: (total,
-    completed, passed, not started, sum of best scores, records with a score)."""
+    completed, passed, in progress, not started, sum of best scores, records with
+    a score)."""
     record = TrainingRecord
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
     rows = db.session.execute(
         select(
             record.unit_id,
             func.count(record.id),
-            func.coalesce(func.sum(case((record.status == COMPLETED, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((record.passed.is_(True), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((record.status == NOT_STARTED, 1), else_=0)), 0
-            ),
+            count(record.status == COMPLETED),
+            count(record.passed.is_(True)),
+            count(record.status == IN_PROGRESS),
+            count(record.status == NOT_STARTED),
             func.coalesce(func.sum(record.best_percent), 0),
             func.count(record.best_percent),
         )
@@ -117,7 +200,7 @@ def _direct_counts(campaign: Campaign, root: Unit) -> dict[int, tuple]:
         .group_by(record.unit_id)
     ).all()
     return {
-        unit_id: (*(int(n) for n in counts[:4]), float(counts[4]), int(counts[5]))
+        unit_id: (*(int(n) for n in counts[:5]), float(counts[5]), int(counts[6]))
         for unit_id, *counts in rows
     }
 
@@ -141,22 +224,33 @@ def _tree_order(root: Unit, units: list[Unit]) -> list[Unit]:
 def annual_report(
     campaign: Campaign, root: Unit, now: datetime | None = None
 ) -> AnnualReportInfo:
-    """The report for `root`'s subtree. Units without any cadre in the campaign are
-    left out, except the root."""
+    """The report for `root`'s subtree: a row for the root's own cadres (when it
+    has any), one per descendant unit with cadres in the campaign (its whole
+    subtree's figures), and the total. Needs an app context (the configuration)."""
     units = list(db.session.scalars(select(Unit).where(Unit.in_subtree(root.path))))
     rows = {u.id: AnnualRow(u, u.depth - root.depth) for u in units}
     for unit_id, counts in _direct_counts(campaign, root).items():
         row = rows.get(unit_id)  # None: a unit created between the two queries
         if row is not None:
-            (row.total, row.completed, row.passed, row.not_started) = counts[:4]
-            row.score_sum, row.scored = counts[4:]
+            (row.total, row.completed, row.passed, row.in_progress) = counts[:4]
+            row.not_started, row.score_sum, row.scored = counts[4:]
+    own = AnnualRow(root, 1, label=OWN_LABEL.format(name=root.name))
+    own.add(rows[root.id])
     for unit in sorted(units, key=lambda u: -u.depth):
         if unit.id != root.id and unit.parent_id in rows:
             rows[unit.parent_id].add(rows[unit.id])
-    ordered = [
-        rows[u.id] for u in _tree_order(root, units) if u is root or rows[u.id].total
-    ]
-    return AnnualReportInfo(campaign, root, ordered, now or utcnow())
+    body = [rows[u.id] for u in _tree_order(root, units)[1:] if rows[u.id].total]
+    total = rows[root.id]
+    total.label = TOTAL_LABEL
+    heading = paper_heading(root, current_app.config)
+    return AnnualReportInfo(
+        campaign,
+        root,
+        [own, *body] if own.total else body,
+        total,
+        heading,
+        now or utcnow(),
+    )
 
 
 def _merged_text(sheet, row: int, last: int, text: str, cell_format, first: int = 0):
@@ -173,24 +267,43 @@ def annual_xlsx(report: AnnualReportInfo) -> bytes:
     sheet = workbook.add_worksheet(f"Báo cáo {report.campaign.year}")
     f = _Formats(workbook)
     last = len(COLUMNS) - 1
-    _merged_text(sheet, 0, last, report.title, f.title)
-    _merged_text(sheet, 1, last, report.campaign.title, f.center)
-    _merged_text(sheet, 2, last, f"Đơn vị: {report.root.name}", f.center)
-    _merged_text(sheet, 3, last, report.dated, f.dated)
+    _write_heading(sheet, report, f, last)
+    _merged_text(sheet, 4, last, report.title, f.title)
+    _merged_text(sheet, 5, last, report.campaign.title, f.center)
+    _merged_text(sheet, 6, last, f"Kính gửi: {report.heading.recipient}", f.center)
+    header = 8
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)
-        sheet.write_string(5, column, heading, f.header)
+        sheet.write_string(header, column, heading, f.header)
     for index, row in enumerate(report.rows):
-        _write_annual_row(sheet, 6 + index, index, row, f)
-    end = 6 + len(report.rows) + 1
-    sheet.write_string(end, 0, report.due_note, f.note)
-    sheet.write_string(end + 2, 1, "NGƯỜI LẬP BIỂU", f.signature)
-    _merged_text(sheet, end + 2, last, "THỦ TRƯỞNG ĐƠN VỊ", f.signature, first=3)
-    sheet.repeat_rows(5)
+        _write_annual_row(sheet, header + 1 + index, index + 1, row, f)
+    end = header + 1 + len(report.rows)
+    _write_annual_row(sheet, end, None, report.total, f)
+    sheet.write_string(end + 2, 0, report.due_note, f.note)
+    sheet.write_string(end + 4, 1, "NGƯỜI LẬP BIỂU", f.signature)
+    _merged_text(sheet, end + 4, last, "THỦ TRƯỞNG ĐƠN VỊ", f.signature, first=3)
+    sheet.repeat_rows(header)
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     workbook.close()
     return output.getvalue()
+
+
+def _write_heading(sheet, report: AnnualReportInfo, f: "_Formats", last: int):
+    """Cơ quan (superior body, then the unit in bold) on the left; quốc hiệu and
+    tiêu ngữ on the right; số, ký hiệu under the unit, place and date under the
+    tiêu ngữ (NĐ 30/2020, Phụ lục I, ô 1–4)."""
+    head = report.heading
+    left = [(head.parent_body, f.center), (head.issuing_body, f.body)]
+    if not head.parent_body:
+        left = [(head.issuing_body, f.body), ("", f.center)]
+    left.append((head.number_line, f.center))
+    right = [(NATION, f.body), (MOTTO, f.body), (report.place_dated, f.dated)]
+    for line, ((text, left_format), (words, right_format)) in enumerate(
+        zip(left, right, strict=True)
+    ):
+        _merged_text(sheet, line, 2, text, left_format)
+        _merged_text(sheet, line, last, words, right_format, first=3)
 
 
 class _Formats:
@@ -203,7 +316,8 @@ class _Formats:
         add = workbook.add_format
         self.title = add({"bold": True, "align": "center", "size": 13})
         self.center = add({"align": "center"})
-        self.dated = add({"italic": True, "align": "right"})
+        self.body = add({"bold": True, "align": "center"})
+        self.dated = add({"italic": True, "align": "center"})
         self.note = add({"italic": True})
         self.signature = add({"bold": True, "align": "center"})
         self.header = add(
@@ -211,10 +325,12 @@ class _Formats:
         )
         self.int = add(self.CELL)
         self.dec = add({**self.CELL, "num_format": "0.0"})
+        self.total = add({**self.CELL, "bold": True})
+        self.total_dec = add({**self.CELL, "bold": True, "num_format": "0.0"})
         self._units = {}
 
     def unit(self, depth: int, bold: bool):
-        key = (min(depth, 15), bold)
+        key = (max(0, min(depth, 15)), bold)
         if key not in self._units:
             self._units[key] = self.workbook.add_format(
                 {**self.CELL, "indent": key[0], "bold": bold}
@@ -222,18 +338,27 @@ class _Formats:
         return self._units[key]
 
 
-def _write_annual_row(sheet, line: int, index: int, row: AnnualRow, f: _Formats):
-    sheet.write_number(line, 0, index + 1, f.int)
-    sheet.write_string(line, 1, row.unit.name, f.unit(row.depth, bold=index == 0))
-    sheet.write_number(line, 2, row.total, f.int)
-    sheet.write_number(line, 3, row.completed, f.int)
-    sheet.write_number(line, 4, row.completion_percent, f.dec)
-    sheet.write_number(line, 5, row.passed, f.int)
-    if row.mean_score is None:
-        sheet.write_blank(line, 6, None, f.dec)
+def _write_annual_row(
+    sheet, line: int, number: int | None, row: AnnualRow, f: _Formats
+):
+    """A unit's row (`number` its STT) or, with no number, the total row."""
+    if number is None:
+        sheet.write_blank(line, 0, None, f.total)
+        sheet.write_string(line, 1, row.name, f.total)
     else:
-        sheet.write_number(line, 6, row.mean_score, f.dec)
-    sheet.write_number(line, 7, row.not_started, f.int)
+        sheet.write_number(line, 0, number, f.int)
+        sheet.write_string(line, 1, row.name, f.unit(row.depth - 1, bold=False))
+    whole, decimal = (f.total, f.total_dec) if number is None else (f.int, f.dec)
+    sheet.write_number(line, 2, row.total, whole)
+    sheet.write_number(line, 3, row.completed, whole)
+    sheet.write_number(line, 4, row.completion_percent, decimal)
+    sheet.write_number(line, 5, row.passed, whole)
+    if row.mean_score is None:
+        sheet.write_blank(line, 6, None, decimal)
+    else:
+        sheet.write_number(line, 6, row.mean_score, decimal)
+    sheet.write_number(line, 7, row.in_progress, whole)
+    sheet.write_number(line, 8, row.not_started, whole)
 
 
 def annual_filename(report: AnnualReportInfo, extension: str) -> str:

@@ -316,7 +316,7 @@ def test_statistics_page_and_csv(app, client, auth, content):
     _fixed_attempts(app)
     auth.login("trainer")
     page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
-    assert "5 lượt làm bài" in page and "53.5" in page and "80.0" in page
+    assert "5 lượt làm bài" in page and "0,53" in page and "80,0\u00a0%" in page
     csv = client.get("/authoring/quizzes/Q/statistics.csv")
     assert csv.headers["Content-Type"].startswith("text/csv")
     text = csv.get_data(as_text=True)

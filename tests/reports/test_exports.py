@@ -167,31 +167,33 @@ def test_annual_figures_roll_up_the_tree(app, data):
         report = annual.annual_report(campaign, db.session.get(Unit, data["D"]))
         figures = [
             (
-                r.unit.code,
+                r.name,
                 r.depth,
                 r.total,
                 r.completed,
                 r.completion_percent,
                 r.passed,
                 r.mean_score,
+                r.in_progress,
                 r.not_started,
             )
-            for r in report.rows
+            for r in [*report.rows, report.total]
         ]
         assert figures == [
-            ("D", 0, 3, 1, 33.3, 1, 75.0, 1),
-            ("D1", 1, 2, 1, 50.0, 1, 75.0, 0),
-            ("D1A", 2, 1, 1, 100.0, 1, 90.0, 0),
+            ("Sở Nội vụ (cán bộ trực thuộc)", 1, 1, 0, 0.0, 0, None, 0, 1),
+            ("Phòng Công chức", 1, 2, 1, 50.0, 1, 75.0, 1, 0),
+            ("Tổ Đào tạo", 2, 1, 1, 100.0, 1, 90.0, 0, 0),
+            ("Tổng cộng", 0, 3, 1, 33.3, 1, 75.0, 1, 1),
         ]
         province = annual.annual_report(campaign, db.session.get(Unit, data["P"]))
         assert [(r.unit.code, r.total, r.not_started) for r in province.rows] == [
-            ("P", 4, 2),
             ("D", 3, 1),
             ("D1", 2, 0),
             ("D1A", 1, 0),
             ("C", 1, 1),
             ("C1", 1, 1),
         ]
+        assert (province.total.total, province.total.not_started) == (4, 2)
         assert report.title == "BÁO CÁO KẾT QUẢ BỒI DƯỠNG VĂN HÓA CÔNG VỤ NĂM 2026"
 
 
@@ -213,9 +215,10 @@ def test_annual_page_is_printable_and_its_xlsx_has_the_figures(app, client, auth
     assert "attachment;" in response.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     cells = list(sheet.iter_rows(values_only=True))
-    assert cells[0][0].startswith("BÁO CÁO KẾT QUẢ")
-    assert cells[6][1:] == ("Sở Nội vụ", 3, 1, 33.3, 1, 75, 1)
-    assert cells[8][1] == "Tổ Đào tạo"
+    assert cells[4][0].startswith("BÁO CÁO KẾT QUẢ")
+    assert cells[9][1] == "Sở Nội vụ (cán bộ trực thuộc)"
+    assert cells[11][1] == "Tổ Đào tạo"
+    assert cells[12][1:] == ("Tổng cộng", 3, 1, 33.3, 1, 75, 1, 1)
     assert _audits(app, "annual.xlsx")
 
 
@@ -272,7 +275,8 @@ def test_cli_export_and_annual_write_files(app, runner, data, tmp_path):
     assert "THỦ TRƯỞNG ĐƠN VỊ" in html.read_text(encoding="utf-8")
     report = tmp_path / "bc.xlsx"
     assert runner.invoke(args=[*annual_args, "-o", str(report)]).exit_code == 0
-    assert openpyxl.load_workbook(report).active["B7"].value == "Tỉnh Thử"
+    sheet = openpyxl.load_workbook(report).active
+    assert sheet["B10"].value == "Sở Nội vụ" and sheet["B15"].value == "Tổng cộng"
     assert len(_audits(app, "records.csv")) == 1
     assert len(_audits(app, "annual.html")) == 1
 

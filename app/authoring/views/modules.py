@@ -13,6 +13,7 @@ from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
 
+from ..history import author_names
 from ..module_forms import ModuleForm, NewModuleForm
 from .blueprint import bp
 
@@ -116,10 +117,12 @@ def module_discard(code: str):
 @bp.get("/modules/<code>/versions")
 def module_versions(code: str):
     module = modules.get_module(current_user, code)
+    versions = modules.versions(module)
     return render_template(
         "authoring/modules/versions.html",
         module=module,
-        versions=modules.versions(module),
+        versions=versions,
+        authors=author_names(versions),
         form=EmptyForm(),
     )
 

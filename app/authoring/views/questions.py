@@ -24,7 +24,15 @@ from app.errors import DomainError
 from app.extensions import db
 from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes, takes_upload
 
-from ..question_forms import TYPE_LABELS, BankForm, QuestionForm, UploadForm
+from .. import history
+from ..question_forms import (
+    MAX_OPTIONS,
+    MIN_OPTION_ROWS,
+    TYPE_LABELS,
+    BankForm,
+    QuestionForm,
+    UploadForm,
+)
 from .blueprint import bp
 
 _UPLOADS = UploadStore("question_uploads", "CADRE_IMPORT_DIR")
@@ -89,9 +97,19 @@ def _editor(bank_row, form, code, question=None, status=200):
             form=form,
             preview=preview,
             answers=answers,
+            limits={"min": MIN_OPTION_ROWS, "max": MAX_OPTIONS},
         ),
         status,
     )
+
+
+def _rows_changed(form: QuestionForm) -> bool:
+    """A "Thêm phương án" or "Xóa" button was pressed (without JavaScript): the
+    rows are changed and the form is shown again, nothing saved."""
+    outcome = form.change_rows(request.form.get("action", ""))
+    if outcome:
+        flash(outcome, "error")
+    return outcome is not None
 
 
 def _save(bank_row, form, code, question=None):
@@ -125,7 +143,9 @@ def question_new(code: str):
     bank_row = questions.get_bank(current_user, code)
     form = QuestionForm()
     new_code = questions.next_code(bank_row)
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "GET":
+        form.pad_options()
+    elif not _rows_changed(form) and form.validate_on_submit():
         return _save(bank_row, form, new_code)
     return _editor(bank_row, form, new_code)
 
@@ -136,9 +156,22 @@ def question_edit(question_id: int):
     form = QuestionForm()
     if request.method == "GET":
         form.fill(version_to_data(question.code, question.current_version))
-    elif form.validate_on_submit():
+    elif not _rows_changed(form) and form.validate_on_submit():
         return _save(question.bank, form, question.code, question)
     return _editor(question.bank, form, question.code, question)
+
+
+@bp.get("/questions/<int:question_id>/versions")
+def question_versions(question_id: int):
+    question = questions.get_question(current_user, question_id)
+    versions = history.question_versions(question)
+    return render_template(
+        "authoring/questions/versions.html",
+        question=question,
+        versions=versions,
+        authors=history.author_names(versions),
+        types=TYPE_LABELS,
+    )
 
 
 @bp.post("/questions/<int:question_id>/active")

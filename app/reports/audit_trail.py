@@ -1,0 +1,260 @@
+"""The audit log read for people: Vietnamese names of the actions, the names of
+the actors and targets instead of their ids, checked filters, and the CSV of a
+filtered log.
+
+Here rather than in app.audit: it joins the events with users, units, campaigns,
+content, and app.audit sits below all of them. Reports read any domain's rows.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Unit, User
+from app.audit.models import AuditEvent
+from app.courses.models import Module
+from app.downloads import csv_cell
+from app.extensions import db
+from app.quizzes.models import Question, QuestionBank, Quiz
+from app.records.models import Campaign, Certificate
+from app.timeutil import format_vn_date, vn_day_end, vn_day_start
+from app.vntext import fold
+
+# Every action recorded by audit.record( in app/ (grep it when adding one).
+ACTION_LABELS = {
+    "api_token.issued": _l("Cấp khóa API"),
+    "api_token.revoked": _l("Thu hồi khóa API"),
+    "cadres.imported": _l("Nhập danh sách cán bộ"),
+    "accommodation.granted": _l("Cho thêm thời gian, lượt làm bài"),
+    "accommodation.removed": _l("Bỏ điều chỉnh thời gian, lượt làm bài"),
+    "campaign.created": _l("Tạo đợt bồi dưỡng"),
+    "campaign.updated": _l("Sửa đợt bồi dưỡng"),
+    "campaign.closed": _l("Đóng đợt bồi dưỡng"),
+    "campaign.unit_window": _l("Đặt thời gian làm bài riêng của đơn vị"),
+    "campaign.unit_window_removed": _l("Bỏ thời gian làm bài riêng của đơn vị"),
+    "reminder.created": _l("Gửi nhắc nhở"),
+    "campaign.modules_required": _l("Cập nhật học phần bắt buộc của đợt"),
+    "certificate.reissued": _l("Cấp lại giấy chứng nhận"),
+    "certificate.revoked": _l("Thu hồi giấy chứng nhận"),
+    "certificates.exported": _l("Tải giấy chứng nhận (ZIP)"),
+    "content.draft_discarded": _l("Hủy bản nháp học phần"),
+    "content.imported": _l("Nhập câu hỏi từ tệp (dòng lệnh)"),
+    "content.module_created": _l("Tạo học phần"),
+    "content.published": _l("Đăng học phần"),
+    "question.restored": _l("Dùng lại câu hỏi"),
+    "question.retired": _l("Ngừng dùng câu hỏi"),
+    "question.saved": _l("Lưu câu hỏi"),
+    "questions.bank_created": _l("Tạo ngân hàng câu hỏi"),
+    "questions.imported": _l("Nhập câu hỏi từ tệp"),
+    "quiz.settings_changed": _l("Đổi cấu hình bài kiểm tra"),
+    "report.exported": _l("Tải báo cáo, danh sách"),
+    "unit.created": _l("Tạo đơn vị"),
+    "unit.renamed": _l("Đổi tên đơn vị"),
+    "unit.moved": _l("Chuyển đơn vị sang đơn vị cấp trên khác"),
+    "unit.merged": _l("Sáp nhập đơn vị"),
+    "user.activated": _l("Mở lại tài khoản"),
+    "user.created": _l("Tạo tài khoản"),
+    "user.deactivated": _l("Khóa tài khoản"),
+    "user.moved": _l("Chuyển cán bộ sang đơn vị khác"),
+    "user.password_reset": _l("Đặt lại mật khẩu"),
+    "user.password_set": _l("Đặt mật khẩu"),
+}
+TARGET_LABELS = {
+    "apitoken": _l("Khóa API"),
+    "campaign": _l("Đợt bồi dưỡng"),
+    "certificate": _l("Giấy chứng nhận"),
+    "module": _l("Học phần"),
+    "question": _l("Câu hỏi"),
+    "questionbank": _l("Ngân hàng câu hỏi"),
+    "quiz": _l("Bài kiểm tra"),
+    "unit": _l("Đơn vị"),
+    "user": _l("Cán bộ"),
+}
+# How a target's name is read, per target type: (model, the columns named).
+_TARGET_NAMES = {
+    "campaign": (Campaign, lambda c: f"{c.title} ({c.code})"),
+    "certificate": (Certificate, lambda c: f"{c.serial} — {c.full_name}"),
+    "module": (Module, lambda m: _module_name(m)),
+    "question": (Question, lambda q: q.code),
+    "questionbank": (QuestionBank, lambda b: f"{b.title} ({b.code})"),
+    "quiz": (Quiz, lambda q: f"{q.title} ({q.code})"),
+    "unit": (Unit, lambda u: u.name),
+    "user": (User, lambda u: f"{u.full_name} ({u.username})"),
+}
+
+
+def _module_name(module: Module) -> str:
+    version = module.current_version
+    return f"{version.title} ({module.code})" if version else module.code
+
+
+CSV_HEADER = (
+    "Thời gian",
+    "Người thực hiện",
+    "Thao tác",
+    "Mã thao tác",
+    "Đối tượng",
+    "Chi tiết",
+)
+
+
+def action_label(code: str) -> str:
+    """The action's Vietnamese name (the code itself for one not in the list)."""
+    label = ACTION_LABELS.get(code)
+    if label is None and code.startswith("unit."):
+        label = _l("Đơn vị: %(what)s", what=code.removeprefix("unit."))
+    return str(label) if label is not None else code
+
+
+@dataclass
+class AuditFilters:
+    """The filters of the page, as typed, and what they mean once checked."""
+
+    action: str = ""
+    actor: str = ""
+    since: str = ""
+    until: str = ""
+    since_day: date | None = None
+    until_day: date | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def as_args(self) -> dict[str, str]:
+        return {
+            "action": self.action,
+            "actor": self.actor,
+            "since": self.since,
+            "until": self.until,
+        }
+
+
+def _day(value: str, what, errors: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        errors.append(str(_l("%(what)s không phải ngày hợp lệ: bỏ qua.", what=what)))
+        return None
+
+
+def parse_filters(args, known_actions: Iterable[str]) -> AuditFilters:
+    """Read ?action=&actor=&since=&until=. An unknown action or a bad date is
+    reported in `errors` and not applied (the rest still filters)."""
+    f = AuditFilters(
+        **{k: (args.get(k) or "").strip()[:100] for k in AuditFilters().as_args()}
+    )
+    if f.action and f.action not in set(known_actions) | ACTION_LABELS.keys():
+        f.errors.append(str(_l("Không có thao tác “%(a)s”: bỏ qua.", a=f.action)))
+        f.action = ""
+    f.since_day = _day(f.since, _l("Từ ngày"), f.errors)
+    f.until_day = _day(f.until, _l("Đến ngày"), f.errors)
+    if f.since_day and f.until_day and f.since_day > f.until_day:
+        f.errors.append(str(_l("“Từ ngày” sau “Đến ngày”: không có mục nào.")))
+    return f
+
+
+def known_actions() -> list[str]:
+    """The actions in the list and those found in the log, by code."""
+    found = db.session.scalars(select(AuditEvent.action).distinct())
+    return sorted(set(found) | ACTION_LABELS.keys())
+
+
+def filtered_events(f: AuditFilters):
+    """Audit rows, newest first, narrowed by the checked filters. The actor
+    matches a username exactly or a part of a full name, without diacritics."""
+    query = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    if f.action:
+        query = query.where(AuditEvent.action == f.action)
+    if f.actor:
+        query = query.join(User, User.id == AuditEvent.actor_id).where(
+            or_(
+                User.username == f.actor,
+                User.name_search.contains(fold(f.actor), autoescape=True),
+            )
+        )
+    if f.since_day:
+        query = query.where(AuditEvent.at >= vn_day_start(f.since_day))
+    if f.until_day:
+        query = query.where(AuditEvent.at <= vn_day_end(f.until_day))
+    return query
+
+
+def target_names(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
+    """{(target type, target id): name} for `events`, one query per target type.
+    A target gone from the database, or of a type without a name, is left out."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.target_type in _TARGET_NAMES and (event.target_id or "").isdigit():
+            wanted.setdefault(event.target_type, set()).add(int(event.target_id))
+    names = {}
+    for kind, ids in wanted.items():
+        model, name = _TARGET_NAMES[kind]
+        for row in db.session.scalars(select(model).where(model.id.in_(ids))):
+            names[(kind, str(row.id))] = name(row)
+    return names
+
+
+def target_text(event: AuditEvent, names: dict) -> str:
+    """“Đơn vị: Sở Nội vụ”; the id when the name is unknown."""
+    if not event.target_type:
+        return ""
+    kind = str(TARGET_LABELS.get(event.target_type, event.target_type))
+    name = names.get((event.target_type, event.target_id))
+    if name is None and event.target_type == "apitoken":
+        name = event.detail.get("name") if isinstance(event.detail, dict) else None
+    return f"{kind}: {name or '#' + (event.target_id or '')}"
+
+
+def actor_text(event: AuditEvent) -> str:
+    if event.actor is None:
+        return str(_l("hệ thống"))
+    return f"{event.actor.full_name} ({event.actor.username})"
+
+
+def csv_chunks(events: Iterable[AuditEvent], batch: int = 500) -> Iterator[str]:
+    """The events as CSV (UTF-8 with BOM for Excel), a chunk per `batch` rows,
+    names resolved a batch at a time."""
+    yield "\ufeff" + _csv_lines([CSV_HEADER])
+    chunk: list[AuditEvent] = []
+    for event in events:
+        chunk.append(event)
+        if len(chunk) == batch:
+            yield _csv_batch(chunk)
+            chunk = []
+    if chunk:
+        yield _csv_batch(chunk)
+
+
+def _csv_batch(events: list[AuditEvent]) -> str:
+    names = target_names(events)
+    return _csv_lines(
+        (
+            format_vn_date(e.at, with_time=True),
+            csv_cell(actor_text(e)),
+            action_label(e.action),
+            e.action,
+            csv_cell(target_text(e, names)),
+            csv_cell(_detail(e.detail)),
+        )
+        for e in events
+    )
+
+
+def _detail(detail) -> str:
+    if not isinstance(detail, dict):
+        return str(detail or "")
+    return "; ".join(f"{k}: {v}" for k, v in detail.items())
+
+
+def _csv_lines(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()

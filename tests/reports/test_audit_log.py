@@ -1,0 +1,143 @@
+"""The audit log page: actions in Vietnamese, names instead of ids, filters that
+survive bad input, and the CSV of the filtered log."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from app.accounts import units
+from app.audit import services as audit
+from app.extensions import db
+from app.reports.audit_trail import ACTION_LABELS, action_label
+from tests.factories import make_tree, make_user
+
+URL = "/admin/audit"
+
+
+@pytest.fixture
+def events(app):
+    """adm (Hồ Quản Trị) created unit X and renamed D; hr (Đỗ Văn Sự) reset the
+    password of in1 (Nguyễn Văn An)."""
+    with app.app_context():
+        tree = make_tree()
+        admin = make_user(
+            "adm", tree["P"], roles=[("admin", None)], full_name="Hồ Quản Trị"
+        )
+        hr = make_user(
+            "hr", tree["D"], roles=[("hr", tree["D"])], full_name="Đỗ Văn Sự"
+        )
+        in1 = make_user("in1", tree["D1"], full_name="Nguyễn Văn An")
+        units.rename_unit(tree["D"], "Sở Nội vụ tỉnh Thử", admin)
+        audit.record("user.password_reset", actor=hr, target=in1)
+        db.session.commit()
+        return {"D": tree["D"].id, "in1": in1.id}
+
+
+def test_every_recorded_action_has_a_vietnamese_name():
+    codes = set()
+    for path in Path("app").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r"audit\.record\(\s*\"([a-z_.]+)\"", text))
+        codes |= set(re.findall(r"\"(user\.(?:activated|deactivated))\"", text))
+    codes |= {f"unit.{a}" for a in ("created", "renamed", "moved", "merged")}
+    assert len(codes) > 20
+    assert codes - ACTION_LABELS.keys() == set()
+    assert action_label("unit.split") == "Đơn vị: split"
+    assert action_label("made.up") == "made.up"
+
+
+def test_the_page_shows_names_and_labels(client, auth, events):
+    auth.login("adm")
+    page = client.get(URL).get_data(as_text=True)
+    assert "Đặt lại mật khẩu" in page and "Đổi tên đơn vị" in page
+    assert "Đỗ Văn Sự (hr)" in page and "Hồ Quản Trị (adm)" in page
+    assert "Cán bộ: Nguyễn Văn An (in1)" in page
+    assert "Đơn vị: Sở Nội vụ tỉnh Thử" in page
+    assert f"Cán bộ: #{events['in1']}" not in page
+    assert '<option value="user.password_reset" >Đặt lại mật khẩu</option>' in page
+
+
+def test_filters_by_action_and_by_actor_name_without_diacritics(client, auth, events):
+    auth.login("adm")
+    by_action = client.get(f"{URL}?action=unit.renamed").get_data(as_text=True)
+    assert "Đổi tên đơn vị<br>" in by_action and "Đặt lại mật khẩu<br>" not in by_action
+    by_name = client.get(f"{URL}?actor=do van su").get_data(as_text=True)
+    assert "Đặt lại mật khẩu<br>" in by_name and "Đổi tên đơn vị<br>" not in by_name
+    by_login = client.get(f"{URL}?actor=adm").get_data(as_text=True)
+    assert "Đổi tên đơn vị<br>" in by_login and "Đặt lại mật khẩu<br>" not in by_login
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("action=made.up", "Không có thao tác “made.up”: bỏ qua."),
+        ("since=not-a-date", "Từ ngày không phải ngày hợp lệ: bỏ qua."),
+        ("until=2026-02-30", "Đến ngày không phải ngày hợp lệ: bỏ qua."),
+        ("action=" + "x" * 5000, "Không có thao tác"),
+    ],
+)
+def test_bad_filters_are_reported_and_ignored(client, auth, events, query, message):
+    auth.login("adm")
+    response = client.get(f"{URL}?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    assert "Đặt lại mật khẩu<br>" in page and "Đổi tên đơn vị<br>" in page
+
+
+def test_dates_filter_and_a_reversed_range_finds_nothing(client, auth, events):
+    auth.login("adm")
+    future = client.get(f"{URL}?since=2999-01-01").get_data(as_text=True)
+    assert "Không có mục nào." in future
+    reversed_ = client.get(f"{URL}?since=2026-12-31&until=2026-01-01")
+    assert "“Từ ngày” sau “Đến ngày”" in reversed_.get_data(as_text=True)
+    past = client.get(f"{URL}?since=2000-01-01&until=2999-12-31").get_data(as_text=True)
+    assert "Đặt lại mật khẩu<br>" in past
+
+
+def _csv(client, query="") -> list[list[str]]:
+    response = client.get(f"{URL}.csv?{query}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_csv_has_the_filtered_rows_with_names(client, auth, events):
+    auth.login("adm")
+    header, *rows = _csv(client, "action=user.password_reset")
+    assert header == [
+        "Thời gian",
+        "Người thực hiện",
+        "Thao tác",
+        "Mã thao tác",
+        "Đối tượng",
+        "Chi tiết",
+    ]
+    assert [r[1:5] for r in rows] == [
+        [
+            "Đỗ Văn Sự (hr)",
+            "Đặt lại mật khẩu",
+            "user.password_reset",
+            "Cán bộ: Nguyễn Văn An (in1)",
+        ]
+    ]
+    assert len(_csv(client, "action=made.up&since=bad")) > 2  # bad filters ignored
+
+
+def test_csv_is_bounded(app, client, auth, events):
+    app.config["AUDIT_CSV_MAX_ROWS"] = 1
+    auth.login("adm")
+    assert len(_csv(client)) == 2  # the header and the newest event
+    assert "Tệp CSV chỉ gồm 1 mục mới nhất" in client.get(URL).get_data(as_text=True)
+
+
+def test_only_admins_see_the_log(client, auth, events):
+    auth.login("hr")
+    assert client.get(URL).status_code == 403
+    assert client.get(f"{URL}.csv").status_code == 403
