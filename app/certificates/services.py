@@ -113,7 +113,7 @@ def issue_certificate(
         user_id=user.id,
         campaign_id=campaign.id,
         full_name=nfc(user.full_name).strip(),
-        unit_name=nfc(unit.name).strip(),
+        unit_name=nfc(unit.display_name).strip()[:255],
         course_title=nfc(course.title).strip(),
         campaign_title=nfc(campaign.title).strip(),
         periods=course.periods,

@@ -12,12 +12,12 @@ from datetime import date, datetime
 import xlsxwriter
 from sqlalchemy import case, func, select
 
-from app.accounts.models import Unit
+from app.accounts.models import Unit, shared_name_labels
+from app.accounts.units import tree_order
 from app.extensions import db
 from app.records.models import COMPLETED, NOT_STARTED, Campaign, TrainingRecord
 from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
-from app.vntext import fold
 
 TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG VĂN HÓA CÔNG VỤ NĂM {year}"
 DUE = "Báo cáo gửi Sở Nội vụ trước ngày 15/11/{year}."
@@ -39,6 +39,7 @@ class AnnualRow:
 
     unit: Unit
     depth: int  # below the report's root (the root is 0)
+    label: str = ""  # the unit's display name (with its parent's if shared)
     total: int = 0
     completed: int = 0
     passed: int = 0
@@ -122,29 +123,17 @@ def _direct_counts(campaign: Campaign, root: Unit) -> dict[int, tuple]:
     }
 
 
-def _tree_order(root: Unit, units: list[Unit]) -> list[Unit]:
-    """`root`, then its descendants depth-first, siblings by name."""
-    children: dict[int, list[Unit]] = {}
-    for unit in units:
-        if unit.id != root.id and unit.parent_id is not None:
-            children.setdefault(unit.parent_id, []).append(unit)
-    for siblings in children.values():
-        siblings.sort(key=lambda u: (fold(u.name), u.name, u.id))
-    ordered, stack = [], [root]
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(reversed(children.get(unit.id, [])))
-    return ordered
-
-
 def annual_report(
     campaign: Campaign, root: Unit, now: datetime | None = None
 ) -> AnnualReportInfo:
     """The report for `root`'s subtree. Units without any cadre in the campaign are
     left out, except the root."""
     units = list(db.session.scalars(select(Unit).where(Unit.in_subtree(root.path))))
-    rows = {u.id: AnnualRow(u, u.depth - root.depth) for u in units}
+    labels = shared_name_labels()
+    rows = {
+        u.id: AnnualRow(u, u.depth - root.depth, labels.get(u.code, u.name))
+        for u in units
+    }
     for unit_id, counts in _direct_counts(campaign, root).items():
         row = rows.get(unit_id)  # None: a unit created between the two queries
         if row is not None:
@@ -154,7 +143,7 @@ def annual_report(
         if unit.id != root.id and unit.parent_id in rows:
             rows[unit.parent_id].add(rows[unit.id])
     ordered = [
-        rows[u.id] for u in _tree_order(root, units) if u is root or rows[u.id].total
+        rows[u.id] for u in tree_order(units) if u is root or rows[u.id].total
     ]
     return AnnualReportInfo(campaign, root, ordered, now or utcnow())
 
@@ -175,7 +164,7 @@ def annual_xlsx(report: AnnualReportInfo) -> bytes:
     last = len(COLUMNS) - 1
     _merged_text(sheet, 0, last, report.title, f.title)
     _merged_text(sheet, 1, last, report.campaign.title, f.center)
-    _merged_text(sheet, 2, last, f"Đơn vị: {report.root.name}", f.center)
+    _merged_text(sheet, 2, last, f"Đơn vị: {report.totals.label}", f.center)
     _merged_text(sheet, 3, last, report.dated, f.dated)
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)
@@ -224,7 +213,7 @@ class _Formats:
 
 def _write_annual_row(sheet, line: int, index: int, row: AnnualRow, f: _Formats):
     sheet.write_number(line, 0, index + 1, f.int)
-    sheet.write_string(line, 1, row.unit.name, f.unit(row.depth, bold=index == 0))
+    sheet.write_string(line, 1, row.label, f.unit(row.depth, bold=index == 0))
     sheet.write_number(line, 2, row.total, f.int)
     sheet.write_number(line, 3, row.completed, f.int)
     sheet.write_number(line, 4, row.completion_percent, f.dec)

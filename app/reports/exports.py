@@ -31,6 +31,7 @@ FILE_CHUNK_BYTES = 64 * 1024  # read size when streaming the XLSX back
 HEADER = (
     "Mã cán bộ",
     "Họ và tên",
+    "Mã đơn vị",
     "Đơn vị",
     "Loại",
     "Trạng thái",
@@ -39,7 +40,7 @@ HEADER = (
     "Ngày hoàn thành",
     "Số giấy chứng nhận",
 )
-COLUMN_WIDTHS = (14, 30, 36, 18, 14, 13, 8, 16, 20)
+COLUMN_WIDTHS = (14, 30, 12, 40, 18, 14, 13, 8, 16, 20)
 
 YES, NO = "Có", "Không"
 
@@ -64,6 +65,7 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
     return (
         csv_cell(row.employee_code),
         csv_cell(row.full_name),
+        csv_cell(row.unit_code),
         csv_cell(row.unit_name),
         row.category_label,
         row.status_label,
@@ -119,15 +121,16 @@ def write_xlsx(
 def _write_xlsx_row(sheet, index: int, row: ExportRow, day, score) -> None:
     sheet.write_string(index, 0, row.employee_code)
     sheet.write_string(index, 1, row.full_name)
-    sheet.write_string(index, 2, row.unit_name)
-    sheet.write_string(index, 3, row.category_label)
-    sheet.write_string(index, 4, row.status_label)
+    sheet.write_string(index, 2, row.unit_code)
+    sheet.write_string(index, 3, row.unit_name)
+    sheet.write_string(index, 4, row.category_label)
+    sheet.write_string(index, 5, row.status_label)
     if row.best_percent is not None:
-        sheet.write_number(index, 5, row.best_score, score)
-    sheet.write_string(index, 6, YES if row.passed else NO)
+        sheet.write_number(index, 6, row.best_score, score)
+    sheet.write_string(index, 7, YES if row.passed else NO)
     if row.completed_at is not None:
-        sheet.write_datetime(index, 7, to_vn(row.completed_at).date(), day)
-    sheet.write_string(index, 8, row.certificate_serial)
+        sheet.write_datetime(index, 8, to_vn(row.completed_at).date(), day)
+    sheet.write_string(index, 9, row.certificate_serial)
 
 
 def _sheet_name(title: str) -> str:

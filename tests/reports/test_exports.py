@@ -103,6 +103,7 @@ def test_csv_has_bom_vietnamese_header_vn_dates_and_only_the_subtree(
     assert all(unicodedata.is_normalized("NFC", name) for name in by_name)
     an = by_name["Nguyễn Văn An"]
     assert an[2:] == [
+        "D1A",
         "Tổ Đào tạo",
         "Công chức",
         "Hoàn thành",
@@ -147,7 +148,7 @@ def test_xlsx_opens_with_openpyxl_and_has_the_same_rows(app, client, auth, data)
     ]
     assert as_text == csv_rows
     assert sheet["A1"].font.b
-    assert sheet.cell(row=2, column=8).number_format == "dd/mm/yyyy"
+    assert sheet.cell(row=2, column=9).number_format == "dd/mm/yyyy"
     assert _audits(app, "records.xlsx")
 
 
@@ -298,7 +299,7 @@ def test_csv_cells_that_excel_would_run_as_formulas_are_quoted():
     row = ExportRow(
         "=1+2", "@Lê Văn A", "T1", "Tổ 1", "cong_chuc", "completed", 85.25, True, None
     )
-    assert exports.csv_values(row)[:3] == ("'=1+2", "'@Lê Văn A", "Tổ 1")
+    assert exports.csv_values(row)[:4] == ("'=1+2", "'@Lê Văn A", "T1", "Tổ 1")
     assert exports.csv_values(row)[5:] == ("85.2", "Có", "", "")
 
 
