@@ -4,6 +4,20 @@ import os
 from pathlib import Path
 
 DEV_SECRET = "dev-only-insecure-secret"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def public_url(config) -> str:
+    """The site's public base URL (VHCV_PUBLIC_URL, else DEFAULT_PUBLIC_URL), with
+    no trailing slash."""
+    return (config.get("VHCV_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def public_url_missing(config) -> bool:
+    """True when VHCV_PUBLIC_URL is unset outside debug and tests: certificates
+    would then point their QR code at DEFAULT_PUBLIC_URL."""
+    unset = not (config.get("VHCV_PUBLIC_URL") or "").strip()
+    return unset and not (config.get("DEBUG") or config.get("TESTING"))
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -136,8 +150,10 @@ class Config:
     VHCV_CERT_SIGNER_TITLE = os.environ.get("VHCV_CERT_SIGNER_TITLE", "PHÓ GIÁM ĐỐC")
     # Certificates: the signer's name ("" leaves the line blank for a wet signature).
     VHCV_CERT_SIGNER_NAME = os.environ.get("VHCV_CERT_SIGNER_NAME", "")
-    # Public base URL of this site; the certificate's QR code points at /verify/… here.
-    VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
+    # Public base URL of this site; the certificate's QR code and verification link
+    # point at /verify/… here. Unset: DEFAULT_PUBLIC_URL, with a warning at start
+    # (log and a banner for administrators) outside debug and tests.
+    VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "")
 
 
 class TestConfig(Config):

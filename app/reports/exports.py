@@ -25,6 +25,11 @@ from app.records.rows import ExportRow
 from app.timeutil import format_vn_date, to_vn
 
 BOM = "\ufeff"
+# CSV field separators offered: "," (the standard), ";" (what Excel expects under
+# Vietnamese regional settings, where "," is the decimal mark). The choice is kept
+# in a cookie (SEPARATOR_COOKIE) and goes with the job of a large export.
+SEPARATORS = (",", ";")
+SEPARATOR_COOKIE = "vhcv_csv_sep"
 CSV_CHUNK_ROWS = 500  # rows per yielded CSV chunk
 FILE_CHUNK_BYTES = 64 * 1024  # read size when streaming the XLSX back
 
@@ -76,10 +81,19 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
     )
 
 
-def csv_chunks(rows: Iterable[ExportRow]) -> Iterator[str]:
-    """CSV text in chunks; the first starts with the BOM and the header row."""
+def separator(asked: str | None, remembered: str | None = None) -> str:
+    """The separator asked for, else the remembered one, else ","."""
+    for value in (asked, remembered):
+        if value in SEPARATORS:
+            return value
+    return SEPARATORS[0]
+
+
+def csv_chunks(rows: Iterable[ExportRow], delimiter: str = ",") -> Iterator[str]:
+    """CSV text in chunks, fields separated by `delimiter` ("," or ";"); the first
+    chunk starts with the BOM and the header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=separator(delimiter))
     buffer.write(BOM)
     writer.writerow(HEADER)
     for count, row in enumerate(rows, 1):

@@ -10,6 +10,7 @@ from app.security import role_required
 from app.timeutil import utcnow
 
 from .. import queries
+from ..exports import SEPARATOR_COOKIE, separator
 from ..dashboard import (
     ReportScope,
     cadre_detail,
@@ -45,6 +46,7 @@ def dashboard():
         summary=summary,
         rows=rows,
         exports=export_endpoints(),
+        csv_sep=separator(None, request.cookies.get(SEPARATOR_COOKIE)),
     )
 
 
