@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.config import DEV_SECRET, DEFAULT_PUBLIC_URL, Config, public_url_missing
+from app.config import DEFAULT_PUBLIC_URL, DEV_SECRET, Config, public_url_missing
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 

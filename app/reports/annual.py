@@ -142,9 +142,7 @@ def annual_report(
     for unit in sorted(units, key=lambda u: -u.depth):
         if unit.id != root.id and unit.parent_id in rows:
             rows[unit.parent_id].add(rows[unit.id])
-    ordered = [
-        rows[u.id] for u in tree_order(units) if u is root or rows[u.id].total
-    ]
+    ordered = [rows[u.id] for u in tree_order(units) if u is root or rows[u.id].total]
     return AnnualReportInfo(campaign, root, ordered, now or utcnow())
 
 

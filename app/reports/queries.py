@@ -139,4 +139,6 @@ def children_summary(
 def ranking(campaign_id: int, parent: Unit) -> list[SummaryRow]:
     """Child units by completion rate, best first (ties: more cadres first)."""
     rows = [r for r in children_summary(campaign_id, parent) if not r.direct_only]
-    return sorted(rows, key=lambda r: (-r.completion_percent, -r.total, r.unit.sort_key))
+    return sorted(
+        rows, key=lambda r: (-r.completion_percent, -r.total, r.unit.sort_key)
+    )

@@ -24,9 +24,7 @@ def _state(app, unit_id):
         return unit.active, members
 
 
-def test_merge_preview_lists_who_and_what_moves_and_changes_nothing(
-    app, client, auth
-):
+def test_merge_preview_lists_who_and_what_moves_and_changes_nothing(app, client, auth):
     ids = _setup(app)
     auth.login("admin")
     before = _state(app, ids["D1"])

@@ -61,9 +61,7 @@ def test_revert_preview_then_confirm(app, client, auth, content):
     assert client.get(f"{EDIT}/revert/99").status_code == 404
 
 
-def test_retire_preview_then_confirm_and_restore_needs_none(
-    app, client, auth, content
-):
+def test_retire_preview_then_confirm_and_restore_needs_none(app, client, auth, content):
     auth.login("trainer")
     with app.app_context():
         qid = db.session.scalar(select(Question.id).where(Question.code == "S1"))

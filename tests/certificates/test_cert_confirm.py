@@ -12,11 +12,13 @@ from app.config import DEFAULT_PUBLIC_URL, public_url_missing
 from app.extensions import db
 from app.records.models import Certificate
 from app.timeutil import utcnow
+from tests.certificates import test_cert_views
 from tests.certificates.helpers import certificates_of, complete, user
-from tests.certificates.test_cert_views import certs  # noqa: F401  (fixture)
 from tests.conftest import AuthActions, make_config
 from tests.factories import make_unit, make_user
 from tests.records.helpers import make_campaign
+
+certs = test_cert_views.certs  # the fixture: in1 and in2 certified, hr_d, hr_c
 
 
 def _login(client, username="hr_d"):
@@ -32,9 +34,7 @@ def _valid(app, cert_id) -> bool:
         return db.session.get(Certificate, cert_id).is_valid
 
 
-def test_revoke_preview_shows_the_public_reason_and_changes_nothing(
-    app, client, certs
-):
+def test_revoke_preview_shows_the_public_reason_and_changes_nothing(app, client, certs):
     _login(client)
     url = f"/certificates/{certs['in1']}/revoke"
     page = client.get(f"{url}?reason=Sai+họ+tên").get_data(as_text=True)
@@ -47,9 +47,7 @@ def test_revoke_preview_shows_the_public_reason_and_changes_nothing(
     assert _valid(app, certs["in1"])  # no confirm: nothing happened
     response = client.post(url, data={"reason": "X", "confirm": "1"})
     assert response.status_code == 400 and _valid(app, certs["in1"])  # no CSRF
-    client.post(
-        url, data={"csrf_token": _token(client), "reason": "X", "confirm": "1"}
-    )
+    client.post(url, data={"csrf_token": _token(client), "reason": "X", "confirm": "1"})
     assert not _valid(app, certs["in1"])
 
 

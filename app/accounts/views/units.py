@@ -168,7 +168,9 @@ def merge_unit_preview(unit_id: int):
     names = [f"{p.full_name} ({p.employee_code or p.username})" for p in preview.cadres]
     return render_template(
         "confirm.html",
-        title=_("Sáp nhập %(a)s vào %(b)s?", a=unit.display_name, b=target.display_name),
+        title=_(
+            "Sáp nhập %(a)s vào %(b)s?", a=unit.display_name, b=target.display_name
+        ),
         effects=[
             _(
                 "chuyển %(n)d cán bộ trực thuộc %(a)s sang %(b)s;",

@@ -10,7 +10,6 @@ from app.security import role_required
 from app.timeutil import utcnow
 
 from .. import queries
-from ..exports import SEPARATOR_COOKIE, separator
 from ..dashboard import (
     ReportScope,
     cadre_detail,
@@ -20,6 +19,7 @@ from ..dashboard import (
     record_page,
     report_scope,
 )
+from ..exports import SEPARATOR_COOKIE, separator
 from .blueprint import bp
 
 
