@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address printed in certificates' QR codes; set it to the public address in
+# production (the app warns when it is unset).
+export VHCV_PUBLIC_URL ?= http://$(HOST):$(PORT)
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.config import DEV_SECRET, Config
+from app.config import DEFAULT_PUBLIC_URL, DEV_SECRET, Config, public_url_missing
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -23,6 +23,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     refuse_default_secret(app)
+    warn_missing_public_url(app)
     limit_request_bodies(app)  # first: before the CSRF check reads a body
     register_extensions(app)
     register_url_converters(app)
@@ -103,6 +104,20 @@ def refuse_default_secret(app: Flask) -> None:
             "variable to a long random string (python -c 'import secrets; "
             "print(secrets.token_hex(32))'), or set FLASK_DEBUG=1 for local "
             "development."
+        )
+
+
+def warn_missing_public_url(app: Flask) -> None:
+    """Outside debug and tests, an unset VHCV_PUBLIC_URL is logged at start and
+    shown to administrators (base.html): certificates would carry a QR code and a
+    link to DEFAULT_PUBLIC_URL, which nobody else can open."""
+    app.config["PUBLIC_URL_MISSING"] = public_url_missing(app.config)
+    if app.config["PUBLIC_URL_MISSING"]:
+        app.logger.warning(
+            "VHCV_PUBLIC_URL is not set: certificate QR codes and verification "
+            "links will point at %s. Set it to the site's public address "
+            "(e.g. https://vhcv.example.gov.vn).",
+            DEFAULT_PUBLIC_URL,
         )
 
 
@@ -234,6 +249,8 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_language": str(get_locale()),
             "org_name": app.config["ORG_NAME"],
+            "public_url_missing": app.config["PUBLIC_URL_MISSING"],
+            "default_public_url": DEFAULT_PUBLIC_URL,
         }
 
 

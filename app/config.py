@@ -4,6 +4,20 @@ import os
 from pathlib import Path
 
 DEV_SECRET = "dev-only-insecure-secret"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def public_url(config) -> str:
+    """The site's public base URL (VHCV_PUBLIC_URL, else DEFAULT_PUBLIC_URL), with
+    no trailing slash."""
+    return (config.get("VHCV_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def public_url_missing(config) -> bool:
+    """True when VHCV_PUBLIC_URL is unset outside debug and tests: certificates
+    would then point their QR code at DEFAULT_PUBLIC_URL."""
+    unset = not (config.get("VHCV_PUBLIC_URL") or "").strip()
+    return unset and not (config.get("DEBUG") or config.get("TESTING"))
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -162,8 +176,10 @@ class Config:
     VHCV_REPORT_SYMBOL = os.environ.get("VHCV_REPORT_SYMBOL", "")
     # Audit log: the most rows one CSV download holds (the newest first).
     AUDIT_CSV_MAX_ROWS = int(os.environ.get("VHCV_AUDIT_CSV_MAX_ROWS", "50000"))
-    # Public base URL of this site; the certificate's QR code points at /verify/… here.
-    VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "http://127.0.0.1:5000")
+    # Public base URL of this site; the certificate's QR code and verification link
+    # point at /verify/… here. Unset: DEFAULT_PUBLIC_URL, with a warning at start
+    # (log and a banner for administrators) outside debug and tests.
+    VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "")
 
 
 class TestConfig(Config):

@@ -133,6 +133,16 @@ def name_sort_key(full_name: str, given: str | None = None) -> str:
     return sort_key(split_name(full_name, given))
 
 
+def text_sort_key(text: str | None) -> str:
+    """The collation key of any text (a unit's name, a title), words in the order
+    written: letters first (a < ă < â … đ … ư), then tones as the tie-break (none <
+    huyền < hỏi < ngã < sắc < nặng), as a Vietnamese dictionary orders them. The
+    same key as `sort_key`, over one field; ASCII digits, so it sorts the same in
+    Python and in any SQL collation."""
+    primary, secondary = _field_key(clean_text(text).split())
+    return primary + "0" + secondary
+
+
 # --- syllables: onset + rhyme (nucleus and coda), and where the tone may sit
 _ONSETS = (
     "ngh ng gh gi kh nh ph th tr ch qu b c d đ g h k l m n p r s t v x".split() + [""]

@@ -102,3 +102,19 @@ def test_a_syllable_is_an_onset_a_rhyme_and_one_tone_in_its_place():
         assert is_syllable(word), word
     for word in ("TuÊn", "xyz", "hóà", "bách̀", "Smith", "tiếc̃"):
         assert not is_syllable(word), word
+
+
+def test_text_sort_key_orders_letters_first_then_tones_as_a_dictionary():
+    from app.vntext import text_sort_key
+
+    letters = "a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y".split()
+    assert sorted(reversed(letters), key=text_sort_key) == letters
+    tones = ["ba", "bà", "bả", "bã", "bá", "bạ"]  # ngang huyền hỏi ngã sắc nặng
+    assert sorted(reversed(tones), key=text_sort_key) == tones
+    assert text_sort_key("An") < text_sort_key("Ăn") < text_sort_key("Ân")
+    # base letters first, tones only as the tie-break
+    assert text_sort_key("Bà Rịa") < text_sort_key("Ba Tri")
+    assert text_sort_key("Văn") < text_sort_key("Văn phòng") < text_sort_key("Vân")
+    assert text_sort_key("ĐỘI") == text_sort_key("đội")  # case does not count
+    nfd = unicodedata.normalize("NFD", "Ủy ban")
+    assert text_sort_key(nfd) == text_sort_key("Ủy ban")

@@ -2,13 +2,15 @@
 
 from datetime import datetime
 
+from flask import has_request_context, request
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, select
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
+from app.vntext import text_sort_key
 
 from . import scope
 
@@ -71,6 +73,17 @@ class Unit(db.Model):
     def kind_label(self) -> str:
         return UNIT_KINDS.get(self.kind, self.kind)
 
+    @property
+    def display_name(self) -> str:
+        """The name, with its parent's ("Văn phòng Sở — Sở Nội vụ") when another
+        unit has the same name. One query per request (see unit_labels)."""
+        return unit_labels().get(self.code, self.name)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Vietnamese dictionary order of the name (app.vntext), then the code."""
+        return text_sort_key(self.name), self.code
+
     @hybrid_method
     def in_subtree(self, root: str) -> bool:
         """True when this unit is the unit at path `root` or lies below it; in SQL
@@ -93,6 +106,30 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+def shared_name_labels() -> dict[str, str]:
+    """{unit code: "Name — Parent name"} for every unit whose name another unit
+    also has; a root keeps its name alone. One query over the unit table."""
+    parent = aliased(Unit)
+    shared = select(Unit.name).group_by(Unit.name).having(func.count(Unit.id) > 1)
+    rows = db.session.execute(
+        select(Unit.code, Unit.name, parent.name)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .where(Unit.name.in_(shared.scalar_subquery()))
+    )
+    return {code: f"{name} — {above}" if above else name for code, name, above in rows}
+
+
+def unit_labels() -> dict[str, str]:
+    """shared_name_labels(), computed once per request (each call outside one)."""
+    if not has_request_context():
+        return shared_name_labels()
+    labels = getattr(request, "_vhcv_unit_labels", None)
+    if labels is None:
+        labels = shared_name_labels()
+        request._vhcv_unit_labels = labels
+    return labels
 
 
 class UnitEvent(db.Model):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from app.errors import InvalidInput
 from app.extensions import db
+from app.vntext import text_sort_key
 
 from .models import Unit
 
@@ -29,15 +30,16 @@ def label(name: str, parent_name: str | None, code: str) -> str:
 
 
 def options(roots: list[str] | None) -> list[UnitOption]:
-    """The active units in the subtrees `roots` (None: all), as picker suggestions."""
+    """The active units in the subtrees `roots` (None: all), as picker suggestions,
+    in the one Vietnamese collation (vntext.text_sort_key) of their labels."""
     parent = aliased(Unit)
     rows = db.session.execute(
         select(Unit.id, Unit.code, Unit.name, parent.name)
         .outerjoin(parent, parent.id == Unit.parent_id)
         .where(Unit.active.is_(True), Unit.in_subtrees(roots))
-        .order_by(Unit.path)
     )
-    return [UnitOption(i, code, label(name, up, code)) for i, code, name, up in rows]
+    found = [UnitOption(i, code, label(name, up, code)) for i, code, name, up in rows]
+    return sorted(found, key=lambda o: text_sort_key(o.label))
 
 
 def resolve(text: str, roots: list[str] | None) -> Unit:

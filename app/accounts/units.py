@@ -32,7 +32,34 @@ def children_of(unit: Unit | None) -> list[Unit]:
     if unit is None:
         query = select(Unit).where(Unit.parent_id.is_(None))
     query = query.options(selectinload(Unit.successor))  # shown for merged units
-    return list(db.session.scalars(query.order_by(Unit.active.desc(), Unit.name)))
+    units = db.session.scalars(query).all()
+    return sorted(units, key=lambda u: (not u.active, u.sort_key))
+
+
+def sort_units(units) -> list[Unit]:
+    """`units` in Vietnamese dictionary order of their names (Unit.sort_key): the
+    lists are bounded by the unit tree, so they are sorted in Python, where the one
+    collation key lives, rather than by the database's collation."""
+    return sorted(units, key=lambda u: u.sort_key)
+
+
+def tree_order(units) -> list[Unit]:
+    """`units` depth-first, each before its descendants, siblings in Vietnamese
+    order (as the annual report lists them). Units whose parent is not among
+    `units` are the tops, themselves in that order."""
+    units = list(units)
+    ids = {u.id for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        above = unit.parent_id if unit.parent_id in ids else None
+        children.setdefault(above, []).append(unit)
+    ordered: list[Unit] = []
+    stack = list(reversed(sort_units(children.get(None, []))))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(sort_units(children.get(unit.id, []))))
+    return ordered
 
 
 def ancestors_of(unit: Unit) -> list[Unit]:
@@ -140,10 +167,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
     return unit
 
 
-def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
-    """Merge `source` into `target`: its cadres and child units move to `target`,
-    `source` becomes inactive and points at `target`. Returns the cadres moved.
-    """
+def _check_merge(source: Unit, target: Unit) -> None:
     if source.id == target.id or target.in_subtree(source.path):
         raise InvalidInput(
             "Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
@@ -152,6 +176,37 @@ def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
         raise InvalidInput(f"Đơn vị “{source.code}” đã ngừng hoạt động.")
     if not target.active:
         raise InvalidInput(f"Đơn vị nhận “{target.code}” đã ngừng hoạt động.")
+
+
+@dataclass
+class MergePreview:
+    """What merge_unit(source, target) would do: the cadres directly in `source`
+    (sorted, at most `shown`) and the child units that move with their subtrees."""
+
+    source: Unit
+    target: Unit
+    cadre_count: int
+    cadres: list[User]
+    children: list[Unit]
+
+
+def merge_preview(source: Unit, target: Unit, shown: int = 100) -> MergePreview:
+    """The effect of merging `source` into `target`, changing nothing. Raises
+    InvalidInput as merge_unit would."""
+    _check_merge(source, target)
+    members = select(User).where(User.unit_id == source.id)
+    count = db.session.scalar(
+        select(func.count()).select_from(members.order_by(None).subquery())
+    )
+    cadres = db.session.scalars(members.order_by(User.name_sort, User.id).limit(shown))
+    return MergePreview(source, target, count, list(cadres), children_of(source))
+
+
+def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
+    """Merge `source` into `target`: its cadres and child units move to `target`,
+    `source` becomes inactive and points at `target`. Returns the cadres moved.
+    """
+    _check_merge(source, target)
     moved = db.session.execute(
         update(User)
         .where(User.unit_id == source.id)

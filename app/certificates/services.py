@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
+from app.config import public_url
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -113,7 +114,7 @@ def issue_certificate(
         user_id=user.id,
         campaign_id=campaign.id,
         full_name=nfc(user.full_name).strip(),
-        unit_name=nfc(unit.name).strip(),
+        unit_name=nfc(unit.display_name).strip()[:255],
         course_title=nfc(course.title).strip(),
         campaign_title=nfc(campaign.title).strip(),
         periods=course.periods,
@@ -227,8 +228,7 @@ def by_code(code: str) -> Certificate:
 
 
 def verify_url(certificate: Certificate) -> str:
-    base = current_app.config["VHCV_PUBLIC_URL"].rstrip("/")
-    return f"{base}/verify/{certificate.code}"
+    return f"{public_url(current_app.config)}/verify/{certificate.code}"
 
 
 def snapshot_for(

@@ -29,6 +29,7 @@ from app.jobs import services as jobs
 from app.records import visibility
 from app.records.models import Campaign, Certificate
 from app.security import role_required
+from app.timeutil import utcnow
 
 from . import services
 
@@ -90,10 +91,57 @@ def export_zip():
     return response
 
 
+@bp.get("/certificates/<int:cert_id>/revoke")
+@role_required("hr", "admin")
+def revoke_preview(cert_id: int):
+    """The confirm step of a revocation, with what the public verification page
+    will then say (the reason included); changes nothing."""
+    certificate = _managed(cert_id)
+    reason = " ".join(request.args.get("reason", "").split())[:500]
+    if not certificate.is_valid:
+        flash(_("Giấy chứng nhận %(s)s đã bị thu hồi.", s=certificate.serial), "error")
+        return _back_to(certificate)
+    if not reason:
+        flash(_("Cần ghi lý do thu hồi giấy chứng nhận."), "error")
+        return _back_to(certificate)
+    return render_template(
+        "certificates/confirm_revoke.html",
+        certificate=certificate,
+        reason=reason,
+        now=utcnow(),
+        title=_("Thu hồi giấy chứng nhận %(s)s?", s=certificate.serial),
+        effects=[
+            _(
+                "giấy chứng nhận số %(s)s của %(name)s hết hiệu lực ngay; không "
+                "hoàn tác được (chỉ có thể cấp lại một giấy mới);",
+                s=certificate.serial,
+                name=certificate.full_name,
+            ),
+            _(
+                "ai quét mã QR hoặc mở liên kết xác minh của giấy này sẽ thấy nó đã "
+                "bị thu hồi, cùng ngày thu hồi và lý do dưới đây (công khai);"
+            ),
+            _("ghi thao tác vào nhật ký."),
+        ],
+        action=url_for("certificates.revoke", cert_id=certificate.id),
+        fields={"reason": reason},
+        button=_("Thu hồi"),
+        cancel=_back_url(certificate),
+    )
+
+
 @bp.post("/certificates/<int:cert_id>/revoke")
 @role_required("hr", "admin")
 def revoke(cert_id: int):
     certificate = _managed(cert_id)
+    if request.form.get("confirm") != "1":
+        return redirect(
+            url_for(
+                "certificates.revoke_preview",
+                cert_id=certificate.id,
+                reason=request.form.get("reason", ""),
+            )
+        )
     try:
         services.revoke(certificate, request.form.get("reason", ""), current_user)
     except DomainError as error:
@@ -105,10 +153,45 @@ def revoke(cert_id: int):
     return _back_to(certificate)
 
 
+@bp.get("/certificates/<int:cert_id>/reissue")
+@role_required("hr", "admin")
+def reissue_preview(cert_id: int):
+    """The confirm step of a reissue; changes nothing."""
+    certificate = _managed(cert_id)
+    effects = []
+    if certificate.is_valid:
+        effects.append(
+            _(
+                "thu hồi giấy chứng nhận số %(s)s với lý do “%(r)s” (lý do hiện công "
+                "khai trên trang xác minh của giấy cũ);",
+                s=certificate.serial,
+                r=services.REISSUE_REASON,
+            )
+        )
+    effects += [
+        _(
+            "cấp cho %(name)s một giấy chứng nhận mới, số mới và mã QR mới, theo "
+            "thông tin hiện tại (họ tên, đơn vị, cơ quan cấp);",
+            name=certificate.full_name,
+        ),
+        _("giấy cũ đã in hoặc đã gửi đi sẽ báo “đã thu hồi” khi được xác minh."),
+    ]
+    return render_template(
+        "confirm.html",
+        title=_("Cấp lại giấy chứng nhận %(s)s?", s=certificate.serial),
+        effects=effects,
+        action=url_for("certificates.reissue", cert_id=certificate.id),
+        button=_("Cấp lại"),
+        cancel=_back_url(certificate),
+    )
+
+
 @bp.post("/certificates/<int:cert_id>/reissue")
 @role_required("hr", "admin")
 def reissue(cert_id: int):
     certificate = _managed(cert_id)
+    if request.form.get("confirm") != "1":
+        return redirect(url_for("certificates.reissue_preview", cert_id=certificate.id))
     try:
         new = services.reissue(certificate, current_user)
     except DomainError as error:
@@ -156,8 +239,8 @@ def _zip_then_close(query):
     db.session.close()
 
 
-def _back_to(certificate: Certificate):
-    return redirect(
+def _back_url(certificate: Certificate) -> str:
+    return (
         url_for(
             "reports.cadre",
             user_id=certificate.user_id,
@@ -165,3 +248,7 @@ def _back_to(certificate: Certificate):
         )
         + "#certificates"
     )
+
+
+def _back_to(certificate: Certificate):
+    return redirect(_back_url(certificate))

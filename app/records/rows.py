@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select
 
-from app.accounts.models import CATEGORIES, Unit, User
+from app.accounts.models import CATEGORIES, Unit, User, shared_name_labels
 from app.extensions import db
 from app.vntext import fold
 
@@ -126,11 +126,15 @@ def iter_rows(campaign: Campaign, root: Unit) -> Iterator[ExportRow]:
 
 
 def stream_rows(query: Select) -> Iterator[ExportRow]:
-    """Run an export_query in batches of BATCH rows; never a full list."""
+    """Run an export_query in batches of BATCH rows; never a full list. Units whose
+    name another unit shares are named with their parent (Unit.display_name)."""
+    labels = shared_name_labels()
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     try:
         for values in result:
-            yield to_export_row(values)
+            row = to_export_row(values)
+            row.unit_name = labels.get(row.unit_code, row.unit_name)
+            yield row
     finally:
         result.close()
 

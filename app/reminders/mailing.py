@@ -23,6 +23,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
+from app.config import public_url
 from app.errors import DomainError
 from app.extensions import db, mail
 from app.timeutil import format_vn_date, utcnow
@@ -49,7 +50,7 @@ class SendResult:
 def course_url(code: str) -> str:
     """The course's page on the public site (a job has no request to build it
     from): VHCV_PUBLIC_URL + the courses blueprint's path."""
-    return f"{current_app.config['VHCV_PUBLIC_URL'].rstrip('/')}/courses/{code}"
+    return f"{public_url(current_app.config)}/courses/{code}"
 
 
 def sender() -> str:

@@ -17,8 +17,8 @@ import xlsxwriter
 from flask import current_app
 from sqlalchemy import case, func, select
 
-from app.accounts.models import Unit
-from app.accounts.units import ancestors_of
+from app.accounts.models import Unit, shared_name_labels
+from app.accounts.units import ancestors_of, tree_order
 from app.extensions import db
 from app.records.models import (
     COMPLETED,
@@ -29,7 +29,6 @@ from app.records.models import (
 )
 from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
-from app.vntext import fold
 
 TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG VĂN HÓA CÔNG VỤ NĂM {year}"
 DUE = "Báo cáo gửi Sở Nội vụ trước ngày 15/11/{year}."
@@ -67,11 +66,12 @@ class AnnualRow:
     not_started: int = 0
     score_sum: float = 0.0
     scored: int = 0  # records with a best score (mean is over these)
-    label: str = ""  # the row's name when it is not simply the unit's
+    label: str = ""  # the row's name when it is not a unit's (own staff, total)
+    shared: str = ""  # "Name — Parent" when another unit has the same name
 
     @property
     def name(self) -> str:
-        return self.label or self.unit.name
+        return self.label or self.shared or self.unit.name
 
     @property
     def completion_percent(self) -> float:
@@ -205,22 +205,6 @@ def _direct_counts(campaign: Campaign, root: Unit) -> dict[int, tuple]:
     }
 
 
-def _tree_order(root: Unit, units: list[Unit]) -> list[Unit]:
-    """`root`, then its descendants depth-first, siblings by name."""
-    children: dict[int, list[Unit]] = {}
-    for unit in units:
-        if unit.id != root.id and unit.parent_id is not None:
-            children.setdefault(unit.parent_id, []).append(unit)
-    for siblings in children.values():
-        siblings.sort(key=lambda u: (fold(u.name), u.name, u.id))
-    ordered, stack = [], [root]
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(reversed(children.get(unit.id, [])))
-    return ordered
-
-
 def annual_report(
     campaign: Campaign, root: Unit, now: datetime | None = None
 ) -> AnnualReportInfo:
@@ -228,7 +212,11 @@ def annual_report(
     has any), one per descendant unit with cadres in the campaign (its whole
     subtree's figures), and the total. Needs an app context (the configuration)."""
     units = list(db.session.scalars(select(Unit).where(Unit.in_subtree(root.path))))
-    rows = {u.id: AnnualRow(u, u.depth - root.depth) for u in units}
+    labels = shared_name_labels()  # "Name — Parent" where names repeat
+    rows = {
+        u.id: AnnualRow(u, u.depth - root.depth, shared=labels.get(u.code, ""))
+        for u in units
+    }
     for unit_id, counts in _direct_counts(campaign, root).items():
         row = rows.get(unit_id)  # None: a unit created between the two queries
         if row is not None:
@@ -239,7 +227,7 @@ def annual_report(
     for unit in sorted(units, key=lambda u: -u.depth):
         if unit.id != root.id and unit.parent_id in rows:
             rows[unit.parent_id].add(rows[unit.id])
-    body = [rows[u.id] for u in _tree_order(root, units)[1:] if rows[u.id].total]
+    body = [rows[u.id] for u in tree_order(units)[1:] if rows[u.id].total]
     total = rows[root.id]
     total.label = TOTAL_LABEL
     heading = paper_heading(root, current_app.config)

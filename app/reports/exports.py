@@ -25,12 +25,18 @@ from app.records.rows import ExportRow
 from app.timeutil import format_vn_date, to_vn
 
 BOM = "\ufeff"
+# CSV field separators offered: "," (the standard), ";" (what Excel expects under
+# Vietnamese regional settings, where "," is the decimal mark). The choice is kept
+# in a cookie (SEPARATOR_COOKIE) and goes with the job of a large export.
+SEPARATORS = (",", ";")
+SEPARATOR_COOKIE = "vhcv_csv_sep"
 CSV_CHUNK_ROWS = 500  # rows per yielded CSV chunk
 FILE_CHUNK_BYTES = 64 * 1024  # read size when streaming the XLSX back
 
 HEADER = (
     "Mã cán bộ",
     "Họ và tên",
+    "Mã đơn vị",
     "Đơn vị",
     "Loại",
     "Trạng thái",
@@ -39,7 +45,7 @@ HEADER = (
     "Ngày hoàn thành",
     "Số giấy chứng nhận",
 )
-COLUMN_WIDTHS = (14, 30, 36, 18, 14, 13, 8, 16, 20)
+COLUMN_WIDTHS = (14, 30, 12, 40, 18, 14, 13, 8, 16, 20)
 
 YES, NO = "Có", "Không"
 
@@ -64,6 +70,7 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
     return (
         csv_cell(row.employee_code),
         csv_cell(row.full_name),
+        csv_cell(row.unit_code),
         csv_cell(row.unit_name),
         row.category_label,
         row.status_label,
@@ -74,10 +81,19 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
     )
 
 
-def csv_chunks(rows: Iterable[ExportRow]) -> Iterator[str]:
-    """CSV text in chunks; the first starts with the BOM and the header row."""
+def separator(asked: str | None, remembered: str | None = None) -> str:
+    """The separator asked for, else the remembered one, else ","."""
+    for value in (asked, remembered):
+        if value in SEPARATORS:
+            return value
+    return SEPARATORS[0]
+
+
+def csv_chunks(rows: Iterable[ExportRow], delimiter: str = ",") -> Iterator[str]:
+    """CSV text in chunks, fields separated by `delimiter` ("," or ";"); the first
+    chunk starts with the BOM and the header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=separator(delimiter))
     buffer.write(BOM)
     writer.writerow(HEADER)
     for count, row in enumerate(rows, 1):
@@ -119,15 +135,16 @@ def write_xlsx(
 def _write_xlsx_row(sheet, index: int, row: ExportRow, day, score) -> None:
     sheet.write_string(index, 0, row.employee_code)
     sheet.write_string(index, 1, row.full_name)
-    sheet.write_string(index, 2, row.unit_name)
-    sheet.write_string(index, 3, row.category_label)
-    sheet.write_string(index, 4, row.status_label)
+    sheet.write_string(index, 2, row.unit_code)
+    sheet.write_string(index, 3, row.unit_name)
+    sheet.write_string(index, 4, row.category_label)
+    sheet.write_string(index, 5, row.status_label)
     if row.best_percent is not None:
-        sheet.write_number(index, 5, row.best_score, score)
-    sheet.write_string(index, 6, YES if row.passed else NO)
+        sheet.write_number(index, 6, row.best_score, score)
+    sheet.write_string(index, 7, YES if row.passed else NO)
     if row.completed_at is not None:
-        sheet.write_datetime(index, 7, to_vn(row.completed_at).date(), day)
-    sheet.write_string(index, 8, row.certificate_serial)
+        sheet.write_datetime(index, 8, to_vn(row.completed_at).date(), day)
+    sheet.write_string(index, 9, row.certificate_serial)
 
 
 def _sheet_name(title: str) -> str:

@@ -60,7 +60,8 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
         records = progress.counted(rows.stream_rows(query))
         if extension == "csv":
             with path.open("w", encoding="utf-8", newline="") as out:
-                for chunk in exports.csv_chunks(records):
+                sep = exports.separator(params.get("sep"))
+                for chunk in exports.csv_chunks(records, sep):
                     out.write(chunk)
         else:
             with path.open("wb") as out:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit
+from app.accounts.units import sort_units
 from app.extensions import db
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
 
@@ -122,9 +123,9 @@ def children_summary(
     """One row per child unit of `parent` that has records (each its whole
     subtree), then a row for the cadres directly in `parent`, when there are any."""
     totals = totals or rollup(campaign_id, parent)
-    children = db.session.scalars(
-        select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)
-    ).all()
+    children = sort_units(
+        db.session.scalars(select(Unit).where(Unit.parent_id == parent.id))
+    )
     rows = [
         _row(c, totals.subtree[c.id])
         for c in children
@@ -138,4 +139,6 @@ def children_summary(
 def ranking(campaign_id: int, parent: Unit) -> list[SummaryRow]:
     """Child units by completion rate, best first (ties: more cadres first)."""
     rows = [r for r in children_summary(campaign_id, parent) if not r.direct_only]
-    return sorted(rows, key=lambda r: (-r.completion_percent, -r.total, r.unit.name))
+    return sorted(
+        rows, key=lambda r: (-r.completion_percent, -r.total, r.unit.sort_key)
+    )

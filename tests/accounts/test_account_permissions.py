@@ -29,7 +29,8 @@ def _post(actor_client, auth, user_id: int, action: str):
     token = auth.token("/password")
     if action == "reset-password":
         return actor_client.post(
-            f"/cadres/{user_id}/reset-password", data={"csrf_token": token}
+            f"/cadres/{user_id}/reset-password",
+            data={"csrf_token": token, "confirm": "1"},
         )
     if action == "move":
         data = {"csrf_token": token, "unit_code": "D1A"}
@@ -130,7 +131,7 @@ def test_reset_by_hr_of_an_admin_leaves_the_admin_signing_in_with_its_password(
     auth.login("hr")
     token = auth.token(f"/cadres/{boss_id}")
     response = client.post(
-        f"/cadres/{boss_id}/reset-password", data={"csrf_token": token}
+        f"/cadres/{boss_id}/reset-password", data={"csrf_token": token, "confirm": "1"}
     )
     assert response.status_code == 403
     assert "Mật khẩu tạm thời" not in response.get_data(as_text=True)

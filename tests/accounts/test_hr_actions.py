@@ -70,7 +70,7 @@ def test_hr_cannot_act_on_anyone_outside_its_subtree(app, client, auth, tmp_path
     for action, data in [
         ("active", {"active": "0"}),
         ("move", {"unit_code": "D1"}),
-        ("reset-password", {}),
+        ("reset-password", {"confirm": "1"}),
     ]:
         response = client.post(
             f"/cadres/{out}/{action}", data={"csrf_token": token, **data}
@@ -85,7 +85,10 @@ def test_admin_browses_and_filters_the_audit_log(app, client, auth, tmp_path):
     ids, _ = _setup(app, tmp_path)
     auth.login("hr")
     token = auth.token(f"/cadres/{ids['in1']}")
-    client.post(f"/cadres/{ids['in1']}/reset-password", data={"csrf_token": token})
+    client.post(
+        f"/cadres/{ids['in1']}/reset-password",
+        data={"csrf_token": token, "confirm": "1"},
+    )
     auth.logout()
     auth.login("adm")
     page = client.get("/admin/audit?action=user.password_reset").get_data(as_text=True)

@@ -48,7 +48,10 @@ def test_module_history_names_the_author_and_files_have_none(
             "action": "save",
         },
     )
-    client.post(f"{EDIT_MODULE}/publish", data={"csrf_token": auth.token(EDIT_MODULE)})
+    client.post(
+        f"{EDIT_MODULE}/publish",
+        data={"csrf_token": auth.token(EDIT_MODULE), "confirm": "1"},
+    )
     page = client.get(f"{EDIT_MODULE}/versions").get_data(as_text=True)
     assert "Người soạn" in page
     assert page.count(AUTHOR) == 1  # version 2, from the browser

@@ -54,7 +54,9 @@ def test_draft_is_not_seen_by_learners_until_published(app, client, auth, conten
     assert "Nội dung <strong>mới</strong>" not in learner_page
     auth.logout()
     auth.login("trainer")
-    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
+    client.post(
+        f"{EDIT}/publish", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
     assert _module(app) == (2, False)
     auth.logout()
     auth.login("learner")
@@ -94,7 +96,9 @@ def test_progress_keeps_the_version_read(app, client, auth, content):
         first = module.current_version_id
     auth.login("trainer")
     client.post(EDIT, data=_form(auth))
-    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
+    client.post(
+        f"{EDIT}/publish", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
     with app.app_context():
         progress = db.session.scalar(select(ModuleProgress))
         assert progress.version_id == first and progress.completed_at is not None
@@ -118,7 +122,9 @@ def test_publishing_an_unchanged_draft_makes_no_version(app, client, auth, conte
         }
     client.post(EDIT, data=_form(auth, **text))
     response = client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     assert "không có phiên bản mới" in response.get_data(as_text=True)
     assert _module(app) == (1, False)
@@ -127,14 +133,18 @@ def test_publishing_an_unchanged_draft_makes_no_version(app, client, auth, conte
 def test_history_diff_and_revert(app, client, auth, content):
     auth.login("trainer")
     client.post(EDIT, data=_form(auth))
-    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
+    client.post(
+        f"{EDIT}/publish", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
     history = client.get(f"{EDIT}/versions").get_data(as_text=True)
     assert "trình duyệt" in history and "So sánh với phiên bản trước" in history
     diff = client.get(f"{EDIT}/diff?a=1&b=2").get_data(as_text=True)
     assert "<ins>" in diff and "Mục mới" in diff and "<del>" in diff
     assert "Tiêu đề: Học phần 1 (sửa)" in diff
     response = client.post(
-        f"{EDIT}/revert/1", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/revert/1",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     assert "thành phiên bản mới 3" in response.get_data(as_text=True)
     with app.app_context():
@@ -149,10 +159,14 @@ def test_history_diff_and_revert(app, client, auth, content):
 def test_revert_is_refused_while_a_draft_exists(app, client, auth, content):
     auth.login("trainer")
     client.post(EDIT, data=_form(auth))
-    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
+    client.post(
+        f"{EDIT}/publish", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
     client.post(EDIT, data=_form(auth, title="Khác"))
     response = client.post(
-        f"{EDIT}/revert/1", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/revert/1",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     assert "đang có bản nháp" in response.get_data(as_text=True)
     assert _module(app) == (2, True)
@@ -191,13 +205,17 @@ def test_xss_is_neutralised_in_preview_and_learner_page(app, client, auth, conte
     _assert_clean(no_script.get_data(as_text=True).split('id="module-preview"')[1])
     client.post(EDIT, data=_form(auth, body=XSS))
     refused = client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     assert "HTML thô không được phép" in refused.get_data(as_text=True)
     assert _module(app)[0] == 1  # raw HTML is never published
     client.post(EDIT, data=_form(auth, body=MARKDOWN_XSS))
     refused = client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )  # as `flask content check` refuses it: links of a forbidden scheme
     assert "liên kết dùng giao thức không được phép" in refused.get_data(as_text=True)
     _assert_clean(refused.get_data(as_text=True))  # its preview is clean all the same
@@ -239,7 +257,9 @@ def test_publish_refuses_markdown_problems(app, client, auth, content):
     auth.login("trainer")
     client.post(EDIT, data=_form(auth, body="## A\n\n```\nkhông đóng\n"))
     response = client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     page = response.get_data(as_text=True)
     assert "Chưa xuất bản được" in page
@@ -264,7 +284,9 @@ def test_publish_refuses_what_content_check_refuses(
     auth.login("trainer")
     client.post(EDIT, data=_form(auth, body=f"## Mục\n\n{body}\n"))
     response = client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     page = response.get_data(as_text=True)
     assert "Chưa xuất bản được" in page and f"Dòng 3: {message}" in page
@@ -278,7 +300,9 @@ def test_publish_takes_links_that_exist(app, client, auth, content):
         "![Logo](images/logo.png), [mục này](#muc).\n"
     )
     client.post(EDIT, data=_form(auth, body=body))
-    client.post(f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)})
+    client.post(
+        f"{EDIT}/publish", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
     assert _module(app) == (2, False)
 
 
@@ -307,7 +331,8 @@ def test_new_module_is_hidden_until_published(app, client, auth, content):
     auth.login("trainer")
     client.post("/authoring/modules/T-M4", data=_form(auth, title="Ứng xử số"))
     client.post(
-        "/authoring/modules/T-M4/publish", data={"csrf_token": auth.token(EDIT)}
+        "/authoring/modules/T-M4/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
     )
     auth.logout()
     auth.login("learner")
@@ -350,11 +375,14 @@ def test_a_draft_older_than_the_published_version_asks_before_publishing(
     page = client.get(EDIT).get_data(as_text=True)
     assert "Chú ý: đã có phiên bản mới" in page and 'name="over_newer"' in page
     refused = client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT)}, follow_redirects=True
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT)},
+        follow_redirects=True,
     )
     assert "Đã có phiên bản mới hơn" in refused.get_data(as_text=True)
     assert _module(app) == (2, True)
     client.post(
-        f"{EDIT}/publish", data={"csrf_token": auth.token(EDIT), "over_newer": "1"}
+        f"{EDIT}/publish",
+        data={"confirm": "1", "csrf_token": auth.token(EDIT), "over_newer": "1"},
     )
     assert _module(app) == (3, False)

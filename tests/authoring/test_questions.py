@@ -145,7 +145,9 @@ def test_retire_and_restore(app, client, auth, content):
     with app.app_context():
         qid = db.session.scalar(select(Question.id).where(Question.code == "S1"))
     url = f"/authoring/questions/{qid}/active"
-    client.post(url, data={"csrf_token": auth.token(BANK), "active": "0"})
+    client.post(
+        url, data={"csrf_token": auth.token(BANK), "active": "0", "confirm": "1"}
+    )
     with app.app_context():
         assert db.session.get(Question, qid).active is False
     client.post(url, data={"csrf_token": auth.token(BANK), "active": "1"})

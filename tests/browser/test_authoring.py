@@ -43,6 +43,8 @@ def test_live_preview_then_publish(content, page):  # noqa: F811
     page.get_by_role("button", name="Lưu bản nháp").click()
     assert page.get_by_text("Đã lưu bản nháp.").is_visible()
     page.get_by_role("button", name="Xuất bản bản nháp").click()
+    assert page.locator("ins", has_text="tận tụy").first.is_visible()  # the diff
+    page.get_by_role("button", name="Xuất bản", exact=True).click()
     assert page.get_by_text("Đã xuất bản phiên bản 2.").is_visible()
     page.goto(f"{content}/modules/T-M1")
     assert page.locator(".prose strong", has_text="tận tụy").is_visible()

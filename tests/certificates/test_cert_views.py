@@ -195,7 +195,7 @@ def test_zip_outside_the_scope_is_404_and_learners_403(client, certs):
 
 def _post(client, url, **data):
     token = AuthActions(client).token()
-    return client.post(url, data={"csrf_token": token, **data})
+    return client.post(url, data={"csrf_token": token, "confirm": "1", **data})
 
 
 def test_revoke_through_the_cadre_page(app, client, certs):

@@ -103,6 +103,7 @@ def test_csv_has_bom_vietnamese_header_vn_dates_and_only_the_subtree(
     assert all(unicodedata.is_normalized("NFC", name) for name in by_name)
     an = by_name["Nguyễn Văn An"]
     assert an[2:] == [
+        "D1A",
         "Tổ Đào tạo",
         "Công chức",
         "Hoàn thành",
@@ -111,8 +112,8 @@ def test_csv_has_bom_vietnamese_header_vn_dates_and_only_the_subtree(
         "06/03/2026",
         "",
     ]
-    assert by_name["Lê Thị Bình"][3:8] == ["Viên chức", "Đang học", "60", "Không", ""]
-    assert by_name[HOA][0] == "H1" and by_name[HOA][4] == "Chưa bắt đầu"
+    assert by_name["Lê Thị Bình"][4:9] == ["Viên chức", "Đang học", "60", "Không", ""]
+    assert by_name[HOA][0] == "H1" and by_name[HOA][5] == "Chưa bắt đầu"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="ket-qua-c2026-so-noi-vu.csv"')
     assert "filename*=UTF-8''K%E1%BA%BFt%20qu%E1%BA%A3" in disposition
@@ -147,7 +148,7 @@ def test_xlsx_opens_with_openpyxl_and_has_the_same_rows(app, client, auth, data)
     ]
     assert as_text == csv_rows
     assert sheet["A1"].font.b
-    assert sheet.cell(row=2, column=8).number_format == "dd/mm/yyyy"
+    assert sheet.cell(row=2, column=9).number_format == "dd/mm/yyyy"
     assert _audits(app, "records.xlsx")
 
 
@@ -302,8 +303,8 @@ def test_csv_cells_that_excel_would_run_as_formulas_are_quoted():
     row = ExportRow(
         "=1+2", "@Lê Văn A", "T1", "Tổ 1", "cong_chuc", "completed", 85.25, True, None
     )
-    assert exports.csv_values(row)[:3] == ("'=1+2", "'@Lê Văn A", "Tổ 1")
-    assert exports.csv_values(row)[5:] == ("85.2", "Có", "", "")
+    assert exports.csv_values(row)[:4] == ("'=1+2", "'@Lê Văn A", "T1", "Tổ 1")
+    assert exports.csv_values(row)[6:] == ("85.2", "Có", "", "")
 
 
 HOSTILE = ('=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(1,2)")

@@ -25,6 +25,7 @@ from .. import cadre_import
 from ..jobs import UPLOADS
 from ..models import Unit
 from ..permissions import get_scoped_unit, scoped_units
+from ..units import tree_order
 from .blueprint import bp
 
 PREVIEW_ROWS = 300  # rows shown per section of the preview; the counts cover all
@@ -133,7 +134,7 @@ def _empty_form() -> CadreImportForm:
 
 def _unit_choices() -> list[tuple[int, str]]:
     query = scoped_units(current_user, "hr").where(Unit.active.is_(True))
-    units = db.session.scalars(query.order_by(Unit.path)).all()
+    units = tree_order(db.session.scalars(query))
     top = min((u.depth for u in units), default=0)
     return [(u.id, f"{'— ' * (u.depth - top)}{u.code} · {u.name}") for u in units]
 

@@ -90,10 +90,36 @@ def move(user_id: int):
     return redirect(url_for("accounts.cadre", user_id=person.id))
 
 
+@bp.get("/cadres/<int:user_id>/reset-password")
+@role_required("hr", "admin")
+def reset_password_preview(user_id: int):
+    """The confirm step of a temporary password; changes nothing."""
+    person = get_manageable_user(current_user, user_id)
+    return render_template(
+        "confirm.html",
+        title=_("Cấp mật khẩu tạm thời cho %(name)s?", name=person.full_name),
+        effects=[
+            _("tạo một mật khẩu tạm thời, hiện một lần duy nhất trên trang sau;"),
+            _(
+                "mật khẩu hiện tại của %(u)s không dùng được nữa và các phiên đăng "
+                "nhập đang mở của người này kết thúc;",
+                u=person.username,
+            ),
+            _("người dùng phải đổi mật khẩu ở lần đăng nhập tiếp theo;"),
+            _("ghi thao tác vào nhật ký."),
+        ],
+        action=url_for("accounts.reset_password", user_id=person.id),
+        button=_("Cấp mật khẩu tạm thời"),
+        cancel=url_for("accounts.cadre", user_id=person.id),
+    )
+
+
 @bp.post("/cadres/<int:user_id>/reset-password")
 @role_required("hr", "admin")
 def reset_password(user_id: int):
     person = get_manageable_user(current_user, user_id)
+    if request.form.get("confirm") != "1":
+        return redirect(url_for("accounts.reset_password_preview", user_id=person.id))
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("accounts.cadre", user_id=person.id))
     temporary = services.reset_password(person, actor=current_user)

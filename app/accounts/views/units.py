@@ -1,13 +1,13 @@
 """Admin pages for the unit tree: browse, create, rename, move, merge, import."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.database import int_arg
-from app.errors import DomainError, ImportRejected
+from app.errors import DomainError, ImportRejected, InvalidInput
 from app.extensions import db
 from app.security import role_required
 from app.tabular import TableError
@@ -151,9 +151,76 @@ def move_unit(unit_id: int):
     return _act(unit_id, UnitMoveForm(), action)
 
 
+@bp.get("/admin/units/<int:unit_id>/merge")
+@role_required("admin")
+def merge_unit_preview(unit_id: int):
+    """The confirm step: which cadres and units would move; changes nothing."""
+    unit = _unit_or_404(unit_id)
+    code = request.args.get("target_code", "").strip()
+    try:
+        if not code:
+            raise InvalidInput(_("Nhập mã đơn vị tiếp nhận."))
+        target = unit_services.get_unit_by_code(code)
+        preview = unit_services.merge_preview(unit, target)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.unit", unit_id=unit.id))
+    names = [f"{p.full_name} ({p.employee_code or p.username})" for p in preview.cadres]
+    return render_template(
+        "confirm.html",
+        title=_(
+            "Sáp nhập %(a)s vào %(b)s?", a=unit.display_name, b=target.display_name
+        ),
+        effects=[
+            _(
+                "chuyển %(n)d cán bộ trực thuộc %(a)s sang %(b)s;",
+                n=preview.cadre_count,
+                a=unit.display_name,
+                b=target.display_name,
+            ),
+            _(
+                "chuyển %(n)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
+                n=len(preview.children),
+                b=target.display_name,
+            ),
+            _(
+                "cho %(a)s ngừng hoạt động, trỏ tới %(b)s. Hồ sơ cũ giữ nguyên; "
+                "không hoàn tác được bằng một nút.",
+                a=unit.display_name,
+                b=target.display_name,
+            ),
+        ],
+        details=[
+            (
+                _("Cán bộ chuyển đi"),
+                names,
+                preview.cadre_count - len(names),
+            ),
+            (
+                _("Đơn vị cấp dưới chuyển đi"),
+                [f"{c.code} · {c.display_name}" for c in preview.children],
+                0,
+            ),
+        ],
+        action=url_for("accounts.merge_unit", unit_id=unit.id),
+        fields={"target_code": target.code},
+        button=_("Sáp nhập"),
+        cancel=url_for("accounts.unit", unit_id=unit.id),
+    )
+
+
 @bp.post("/admin/units/<int:unit_id>/merge")
 @role_required("admin")
 def merge_unit(unit_id: int):
+    if request.form.get("confirm") != "1":
+        return redirect(
+            url_for(
+                "accounts.merge_unit_preview",
+                unit_id=unit_id,
+                target_code=request.form.get("target_code", ""),
+            )
+        )
+
     def action(unit, form):
         target = unit_services.get_unit_by_code(form.target_code.data)
         moved = unit_services.merge_unit(unit, target, current_user)

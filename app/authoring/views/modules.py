@@ -1,4 +1,5 @@
-"""The module editor: draft, live preview, publish, history, diff, revert."""
+"""The module editor: draft, live preview, publish, history, diff, revert (publish
+and revert through a confirm step that shows the diff)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -74,9 +75,66 @@ def module_preview(code: str):
     )
 
 
+def _current_text(module) -> ModuleText:
+    if module.current_version is None:
+        return ModuleText("", 0, [], [], "")
+    return ModuleText.of(module.current_version)
+
+
+def _confirm_page(module, title, effects, hunks, old_label, new_label, **form):
+    return render_template(
+        "authoring/modules/confirm.html",
+        module=module,
+        title=title,
+        effects=effects,
+        hunks=hunks,
+        old_label=old_label,
+        new_label=new_label,
+        **form,
+    )
+
+
+@bp.get("/modules/<code>/publish")
+def module_publish_preview(code: str):
+    """The confirm step: what learners will see change (draft against the version
+    in use); changes nothing."""
+    module = modules.get_module(current_user, code)
+    draft = modules.draft_of(module)
+    if draft is None:
+        flash(_("Không có bản nháp nào để xuất bản."), "info")
+        return redirect(url_for("authoring.module_edit", code=code))
+    over_newer = request.args.get("over_newer") == "1"
+    effects = [
+        _("tạo một phiên bản mới từ bản nháp; người học thấy nội dung này ngay;"),
+        _("bản nháp được xóa; phiên bản cũ vẫn trong lịch sử để khôi phục."),
+    ]
+    if draft.base_version_id != module.current_version_id:
+        effects.append(
+            _("Chú ý: bản nháp bắt đầu từ một phiên bản cũ hơn bản đang dùng.")
+        )
+    current = module.current_version
+    return _confirm_page(
+        module,
+        _("Xuất bản bản nháp của %(code)s?", code=module.code),
+        effects,
+        diff(_current_text(module), ModuleText.of(draft)),
+        _("Bản %(n)d", n=current.number) if current else _("Chưa có"),
+        _("Bản nháp"),
+        action=url_for("authoring.module_publish", code=code),
+        fields={"over_newer": "1"} if over_newer else {},
+        button=_("Xuất bản"),
+        cancel=url_for("authoring.module_edit", code=code),
+    )
+
+
 @bp.post("/modules/<code>/publish")
 def module_publish(code: str):
     module = modules.get_module(current_user, code)
+    if request.form.get("confirm") != "1":
+        over = "1" if request.form.get("over_newer") == "1" else None
+        return redirect(
+            url_for("authoring.module_publish_preview", code=code, over_newer=over)
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -146,9 +204,40 @@ def module_diff(code: str):
     )
 
 
+@bp.get("/modules/<code>/revert/<int:number>")
+def module_revert_preview(code: str, number: int):
+    """The confirm step: the version in use against version `number`; changes
+    nothing."""
+    module = modules.get_module(current_user, code)
+    old = modules.get_version(module, number)
+    current = module.current_version
+    return _confirm_page(
+        module,
+        _("Khôi phục phiên bản %(n)d của %(code)s?", n=number, code=module.code),
+        [
+            _(
+                "xuất bản lại nội dung phiên bản %(n)d thành một phiên bản mới; "
+                "người học thấy nội dung này ngay;",
+                n=number,
+            ),
+            _("phiên bản đang dùng vẫn trong lịch sử."),
+        ],
+        diff(_current_text(module), ModuleText.of(old)),
+        _("Bản %(n)d", n=current.number) if current else _("Chưa có"),
+        _("Bản %(n)d", n=number),
+        action=url_for("authoring.module_revert", code=code, number=number),
+        button=_("Khôi phục"),
+        cancel=url_for("authoring.module_versions", code=code),
+    )
+
+
 @bp.post("/modules/<code>/revert/<int:number>")
 def module_revert(code: str, number: int):
     module = modules.get_module(current_user, code)
+    if request.form.get("confirm") != "1":
+        return redirect(
+            url_for("authoring.module_revert_preview", code=code, number=number)
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

@@ -174,12 +174,46 @@ def question_versions(question_id: int):
     )
 
 
+@bp.get("/questions/<int:question_id>/retire")
+def question_retire_preview(question_id: int):
+    """The confirm step of retiring a question; changes nothing."""
+    question = questions.get_question(current_user, question_id)
+    bank_row = question.bank
+    left = sum(1 for q in bank_row.questions if q.active and q.id != question.id)
+    return render_template(
+        "confirm.html",
+        title=_("Ngừng dùng câu %(code)s?", code=question.code),
+        effects=[
+            _(
+                "các lượt làm bài bắt đầu từ bây giờ không rút câu %(code)s nữa; "
+                "lượt đang làm và kết quả cũ giữ nguyên;",
+                code=question.code,
+            ),
+            _(
+                "ngân hàng %(bank)s còn %(n)d câu đang dùng; bài kiểm tra rút nhiều "
+                "câu hơn số còn lại sẽ không bắt đầu được;",
+                bank=bank_row.code,
+                n=left,
+            ),
+            _("có thể dùng lại câu này bất cứ lúc nào."),
+        ],
+        action=url_for("authoring.question_set_active", question_id=question.id),
+        fields={"active": "0"},
+        button=_("Ngừng dùng"),
+        cancel=url_for("authoring.bank", code=bank_row.code),
+    )
+
+
 @bp.post("/questions/<int:question_id>/active")
 def question_set_active(question_id: int):
     question = questions.get_question(current_user, question_id)
+    active = request.form.get("active") == "1"
+    if not active and request.form.get("confirm") != "1":
+        return redirect(
+            url_for("authoring.question_retire_preview", question_id=question.id)
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
-    active = request.form.get("active") == "1"
     questions.set_active(question, current_user, active)
     db.session.commit()
     flash(

@@ -37,13 +37,34 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required("hr", "admin")
 def export_csv():
     campaign, unit = _selection()
+    sep = exports.separator(
+        request.args.get("sep"), request.cookies.get(exports.SEPARATOR_COOKIE)
+    )
     query = rows.export_query(campaign, unit)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
     if _large(query):
-        return _as_job("records.csv", filename, campaign, unit)
-    chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query)))
-    return _download(chunks, CSV_MIME, filename)
+        # "," is the default: its job's params stay as before (no "sep")
+        extra = {"sep": sep} if sep != exports.SEPARATORS[0] else {}
+        response = _as_job("records.csv", filename, campaign, unit, **extra)
+    else:
+        chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query), sep))
+        response = _download(chunks, CSV_MIME, filename)
+    return _remember_separator(response, sep)
+
+
+def _remember_separator(response, sep: str):
+    """Keep the separator for the next export (a year; HttpOnly, SameSite)."""
+    response = current_app.make_response(response)
+    response.set_cookie(
+        exports.SEPARATOR_COOKIE,
+        sep,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.get("/reports/export.xlsx")
@@ -119,9 +140,12 @@ def _large(query) -> bool:
     return count_rows(query) > current_app.config["EXPORT_JOB_ROWS"]
 
 
-def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit):
+def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit, **extra):
     job = jobs.submit(
-        kind, title, current_user.id, {"campaign": campaign.code, "unit": unit.id}
+        kind,
+        title,
+        current_user.id,
+        {"campaign": campaign.code, "unit": unit.id, **extra},
     )
     return jobs.started(job)
 

@@ -20,6 +20,7 @@ from ..dashboard import (
     record_page,
     report_scope,
 )
+from ..exports import SEPARATOR_COOKIE, separator
 from .blueprint import bp
 
 
@@ -50,6 +51,7 @@ def dashboard():
         rows=rows,
         charts=charts,
         exports=export_endpoints(),
+        csv_sep=separator(None, request.cookies.get(SEPARATOR_COOKIE)),
     )
 
 

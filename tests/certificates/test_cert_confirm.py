@@ -1,0 +1,130 @@
+"""Revocation and reissue go through a confirm page; the QR code and link use
+VHCV_PUBLIC_URL, whose absence is warned about; the snapshot names the unit with
+its parent when another unit has the same name."""
+
+import logging
+
+import pytest
+
+from app import create_app
+from app.certificates import services
+from app.config import DEFAULT_PUBLIC_URL, public_url_missing
+from app.extensions import db
+from app.records.models import Certificate
+from app.timeutil import utcnow
+from tests.certificates import test_cert_views
+from tests.certificates.helpers import certificates_of, complete, user
+from tests.conftest import AuthActions, make_config
+from tests.factories import make_unit, make_user
+from tests.records.helpers import make_campaign
+
+certs = test_cert_views.certs  # the fixture: in1 and in2 certified, hr_d, hr_c
+
+
+def _login(client, username="hr_d"):
+    AuthActions(client).login(username)
+
+
+def _token(client) -> str:
+    return AuthActions(client).token()
+
+
+def _valid(app, cert_id) -> bool:
+    with app.app_context():
+        return db.session.get(Certificate, cert_id).is_valid
+
+
+def test_revoke_preview_shows_the_public_reason_and_changes_nothing(app, client, certs):
+    _login(client)
+    url = f"/certificates/{certs['in1']}/revoke"
+    page = client.get(f"{url}?reason=Sai+họ+tên").get_data(as_text=True)
+    assert certs["serial1"] in page and "Sai họ tên" in page
+    assert "công khai" in page  # the reason is shown on the public page
+    assert 'name="confirm" value="1"' in page and 'name="reason"' in page
+    assert _valid(app, certs["in1"])
+    response = client.post(url, data={"csrf_token": _token(client), "reason": "X"})
+    assert response.status_code == 302 and "/revoke?reason=X" in response.location
+    assert _valid(app, certs["in1"])  # no confirm: nothing happened
+    response = client.post(url, data={"reason": "X", "confirm": "1"})
+    assert response.status_code == 400 and _valid(app, certs["in1"])  # no CSRF
+    client.post(url, data={"csrf_token": _token(client), "reason": "X", "confirm": "1"})
+    assert not _valid(app, certs["in1"])
+
+
+def test_revoke_preview_without_a_reason_goes_back(app, client, certs):
+    _login(client)
+    response = client.get(f"/certificates/{certs['in1']}/revoke?reason=+")
+    assert response.status_code == 302 and "#certificates" in response.location
+    assert _valid(app, certs["in1"])
+
+
+def test_reissue_preview_then_confirm(app, client, certs):
+    _login(client)
+    url = f"/certificates/{certs['in1']}/reissue"
+    page = client.get(url).get_data(as_text=True)
+    assert certs["serial1"] in page and "Cấp lại" in page
+    client.post(url, data={"csrf_token": _token(client)})
+    with app.app_context():
+        assert len(certificates_of("in1")) == 1
+    client.post(url, data={"csrf_token": _token(client), "confirm": "1"})
+    with app.app_context():
+        assert len(certificates_of("in1")) == 2
+
+
+def test_previews_outside_the_scope_are_404(client, certs):
+    _login(client, "hr_c")
+    for action in ("revoke?reason=x", "reissue"):
+        assert client.get(f"/certificates/{certs['in1']}/{action}").status_code == 404
+
+
+def test_qr_and_link_use_the_public_url(app, certs):
+    app.config["VHCV_PUBLIC_URL"] = "https://vhcv.example.gov.vn/"
+    with app.app_context():
+        cert = db.session.get(Certificate, certs["in1"])
+        url = services.verify_url(cert)
+        assert url == f"https://vhcv.example.gov.vn/verify/{cert.code}"
+        assert services.snapshot_for(cert).verify_url.startswith(url)
+    app.config["VHCV_PUBLIC_URL"] = ""
+    with app.app_context():
+        cert = db.session.get(Certificate, certs["in1"])
+        assert services.verify_url(cert).startswith(DEFAULT_PUBLIC_URL + "/verify/")
+
+
+def test_missing_public_url_is_only_a_problem_in_production():
+    assert public_url_missing({"VHCV_PUBLIC_URL": ""})
+    assert public_url_missing({"VHCV_PUBLIC_URL": "  "})
+    assert not public_url_missing({"VHCV_PUBLIC_URL": "https://a.gov.vn"})
+    assert not public_url_missing({"VHCV_PUBLIC_URL": "", "TESTING": True})
+    assert not public_url_missing({"VHCV_PUBLIC_URL": "", "DEBUG": True})
+
+
+@pytest.mark.parametrize("url", ["", "https://vhcv.example.gov.vn"])
+def test_unset_public_url_is_logged_and_shown_to_admins(tmp_path, caplog, url):
+    config = make_config(TESTING=False, VHCV_PUBLIC_URL=url, JOBS_DIR=str(tmp_path))
+    with caplog.at_level(logging.WARNING):
+        app = create_app(config)
+    warned = any("VHCV_PUBLIC_URL" in r.getMessage() for r in caplog.records)
+    assert warned is (not url)
+    with app.app_context():
+        db.create_all()
+        unit = make_unit("P", "Tỉnh Thử")
+        make_user("admin", unit, roles=[("admin", None)])
+        make_user("learner", unit)
+    for who, banner in (("admin", not url), ("learner", False)):
+        client = app.test_client()
+        AuthActions(client).login(who)
+        page = client.get("/password").get_data(as_text=True)
+        assert ('id="public-url-warning"' in page) is banner, who
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_snapshot_names_a_shared_unit_name_with_its_parent(app, tmp_path):
+    app.config["COURSES_DIR"] = str(tmp_path)
+    with app.app_context():
+        _, tree = make_campaign(tmp_path)
+        make_unit("C1B", "Tổ Đào tạo", tree["C1"])  # the same name elsewhere
+        cert = complete("in1", utcnow())
+        assert cert.unit_name == "Tổ Đào tạo — Phòng Công chức"
+        assert user("in1").unit.display_name == cert.unit_name
