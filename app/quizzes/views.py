@@ -21,7 +21,7 @@ from app.timeutil import utcnow
 
 from . import attempts as service
 from . import flags, presenters, saving
-from .services import modules_read_for
+from .services import modules_read_for, result_next
 
 bp = Blueprint("quizzes", __name__)
 
@@ -227,9 +227,12 @@ def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.state != service.FINISHED:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    now = utcnow()
     return render_template(
         "quizzes/result.html",
         attempt=attempt,
-        review=presenters.review_for(attempt, utcnow()),
+        review=presenters.review_for(attempt, now),
         stored_seqs=presenters.stored_seqs(attempt.id),
+        next_step=result_next(current_user, attempt, now),
+        form=EmptyForm(),
     )

@@ -12,12 +12,34 @@ from app.timeutil import utcnow
 from .models import Campaign, TrainingRecord
 from .services import records_of
 
-QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_FAILED = (
+# The quiz of a campaign as the cadre stands: not started, an attempt open, passed,
+# failed with attempts left and none open ("retry"), failed with none left.
+QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_RETRY, QUIZ_FAILED = (
     "not_started",
     "in_progress",
     "passed",
+    "retry",
     "failed",
 )
+
+
+@dataclass
+class QuizStandingInfo:
+    state: str  # one of QUIZ_*
+    open_attempt_id: int | None
+    attempts_left: int
+
+
+def quiz_standing(user: User, record: TrainingRecord) -> QuizStandingInfo:
+    """Where `user` stands with the quiz of `record`'s campaign."""
+    quiz = quizzes.get_quiz(record.campaign.quiz_code)
+    current = quizzes.open_attempt(user, quiz)
+    left = max(0, quiz.attempts_allowed - quizzes.attempts_used(user, quiz))
+    return QuizStandingInfo(
+        state=_quiz_state(record, current, left),
+        open_attempt_id=current.id if current else None,
+        attempts_left=left,
+    )
 
 
 @dataclass
@@ -30,15 +52,16 @@ class CampaignProgressInfo:
     open_attempt_id: int | None
     days_left: int
     is_open: bool
+    attempts_left: int = 0
 
 
-def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: bool) -> str:
+def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: int) -> str:
     if open_attempt is not None:
         return QUIZ_IN_PROGRESS
     if record.passed:
         return QUIZ_PASSED
     if record.attempts:
-        return QUIZ_FAILED if not attempts_left else QUIZ_IN_PROGRESS
+        return QUIZ_RETRY if attempts_left else QUIZ_FAILED
     return QUIZ_NOT_STARTED
 
 
@@ -50,9 +73,7 @@ def campaigns_for(
     infos = []
     for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
         campaign = record.campaign
-        quiz = quizzes.get_quiz(campaign.quiz_code)
-        current = quizzes.open_attempt(user, quiz)
-        left = quizzes.attempts_used(user, quiz) < quiz.attempts_allowed
+        standing = quiz_standing(user, record)
         infos.append(
             CampaignProgressInfo(
                 campaign=campaign,
@@ -60,11 +81,12 @@ def campaigns_for(
                 reading=courses.course_progress(
                     user, courses.get_course(campaign.course_code)
                 ),
-                quiz_code=quiz.code,
-                quiz_state=_quiz_state(record, current, left),
-                open_attempt_id=current.id if current else None,
+                quiz_code=campaign.quiz_code,
+                quiz_state=standing.state,
+                open_attempt_id=standing.open_attempt_id,
                 days_left=campaign.days_left(now),
                 is_open=campaign.is_open(now),
+                attempts_left=standing.attempts_left,
             )
         )
     return infos
@@ -73,3 +95,15 @@ def campaigns_for(
 def transcript(user: User) -> list[TrainingRecord]:
     """Every campaign record of `user`, newest year first."""
     return sorted(records_of(user), key=lambda r: (-r.campaign.year, r.campaign.code))
+
+
+@dataclass
+class TranscriptRow:
+    record: TrainingRecord
+    quiz: QuizStandingInfo
+
+
+def transcript_rows(user: User) -> list[TranscriptRow]:
+    """The transcript page: each record of transcript() with where the cadre
+    stands with its quiz."""
+    return [TranscriptRow(r, quiz_standing(user, r)) for r in transcript(user)]
