@@ -208,7 +208,9 @@ def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> M
 
 
 _PREVIEW = """{% from "quizzes/_question.html" import questions, question_labels -%}
-{% call(labels) question_labels() %}{{ questions([q], labels, flags=false) }}{% endcall %}"""
+{% call(labels) question_labels() -%}
+{{ questions([q], labels, flags=false) }}
+{%- endcall %}"""
 
 
 # --- The result page's review -------------------------------------------------------

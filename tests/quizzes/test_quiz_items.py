@@ -16,6 +16,8 @@ from app.quizzes.questions import MULTIPLE
 from app.timeutil import utcnow
 from tests.quizzes.test_attempt_pages import _start, _token, learner  # noqa: F401
 
+pytestmark = pytest.mark.usefixtures("learner")
+
 
 def _flag(client, auth, attempt_id, position, flagged="1", **extra):
     data = {
@@ -63,7 +65,6 @@ def test_a_flag_shows_in_the_navigator_and_on_the_confirm_page(
     app,
     client,
     auth,
-    learner,  # noqa: F811
 ):
     attempt_id = _start(client, auth)
     response = _flag(client, auth, attempt_id, 3)
@@ -79,7 +80,7 @@ def test_a_flag_shows_in_the_navigator_and_on_the_confirm_page(
     confirm = client.get(f"/attempts/{attempt_id}/confirm").get_data(as_text=True)
     flagged = re.search(r'<p class="notice" id="flagged">(.*?)</p>', confirm, re.S)
     assert "Câu đã đánh dấu để xem lại" in flagged.group(1)
-    assert f"page=2#q3" in flagged.group(1)
+    assert "page=2#q3" in flagged.group(1)
 
     assert _flag(client, auth, attempt_id, 3, "0").json["flagged"] is False
     assert not any(_flags(app, attempt_id).values())
@@ -87,7 +88,7 @@ def test_a_flag_shows_in_the_navigator_and_on_the_confirm_page(
     assert 'id="flagged"' not in confirm
 
 
-def test_bad_flags_are_refused_and_change_nothing(app, client, auth, learner):  # noqa: F811
+def test_bad_flags_are_refused_and_change_nothing(app, client, auth):
     attempt_id = _start(client, auth)
     for position, flagged, status in (
         (99, "1", 404),  # no such question in the attempt
@@ -108,7 +109,7 @@ def test_bad_flags_are_refused_and_change_nothing(app, client, auth, learner):  
     assert not any(_flags(app, attempt_id).values())
 
 
-def test_the_flag_of_another_users_attempt_is_404(app, client, auth, learner):  # noqa: F811
+def test_the_flag_of_another_users_attempt_is_404(app, client, auth):
     attempt_id = _start(client, auth)
     auth.logout()
     auth.login("hv2")
@@ -120,7 +121,7 @@ def test_the_flag_of_another_users_attempt_is_404(app, client, auth, learner):  
     assert anonymous.status_code in (302, 400)  # sign-in first (or its CSRF)
 
 
-def test_a_finished_or_timed_out_attempt_takes_no_flag(app, client, auth, learner):  # noqa: F811
+def test_a_finished_or_timed_out_attempt_takes_no_flag(app, client, auth):
     attempt_id = _start(client, auth)
     token = auth.token(f"/attempts/{attempt_id}")
     client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
@@ -139,7 +140,7 @@ def test_a_finished_or_timed_out_attempt_takes_no_flag(app, client, auth, learne
     assert not any(_flags(app, second).values())
 
 
-def test_the_pages_form_sets_and_clears_its_questions_flags(app, client, auth, learner):  # noqa: F811
+def test_the_pages_form_sets_and_clears_its_questions_flags(app, client, auth):
     attempt_id = _start(client, auth)
     token = auth.token(f"/attempts/{attempt_id}")
     _flag(client, auth, attempt_id, 4)
@@ -164,9 +165,7 @@ def test_the_pages_form_sets_and_clears_its_questions_flags(app, client, auth, l
 # --- Saves: the navigator and unticked multiple-answer questions ---------------
 
 
-def test_unticking_every_box_of_a_multiple_makes_it_unanswered(
-    app, client, auth, learner
-):  # noqa: F811
+def test_unticking_every_box_of_a_multiple_makes_it_unanswered(app, client, auth):
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)
     position = _multiple(app, attempt_id)
@@ -200,7 +199,6 @@ def test_without_javascript_an_unticked_question_is_saved_only_if_it_was_answere
     app,
     client,
     auth,
-    learner,  # noqa: F811
 ):
     attempt_id = _start(client, auth)
     token = auth.token(f"/attempts/{attempt_id}")
@@ -249,7 +247,7 @@ def test_without_javascript_an_unticked_question_is_saved_only_if_it_was_answere
 # --- Without JavaScript: the navigator saves first, the timer is static --------
 
 
-def test_the_navigator_posts_the_page_before_moving(app, client, auth, learner):  # noqa: F811
+def test_the_navigator_posts_the_page_before_moving(app, client, auth):
     attempt_id = _start(client, auth)
     html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     for position in (1, 2, 3, 4):
@@ -281,7 +279,6 @@ def test_the_static_timer_says_when_time_is_up_and_that_it_does_not_run(
     app,
     client,
     auth,
-    learner,  # noqa: F811
 ):
     from app.timeutil import to_vn
 
@@ -306,7 +303,6 @@ def test_a_failed_attempt_offers_another_with_the_attempts_left(
     app,
     client,
     auth,
-    learner,  # noqa: F811
 ):
     attempt_id = _start(client, auth)
     token = auth.token(f"/attempts/{attempt_id}")
@@ -329,7 +325,6 @@ def test_a_failed_attempt_of_a_closed_quiz_says_why_it_cannot_be_retried(
     app,
     client,
     auth,
-    learner,  # noqa: F811
 ):
     from app.quizzes.models import Quiz
 
@@ -345,7 +340,7 @@ def test_a_failed_attempt_of_a_closed_quiz_says_why_it_cannot_be_retried(
     assert "Bài kiểm tra chưa mở hoặc đã đóng." in result
 
 
-def test_no_retry_is_offered_when_the_score_is_not_shown(app, client, auth, learner):  # noqa: F811
+def test_no_retry_is_offered_when_the_score_is_not_shown(app, client, auth):
     from app.quizzes.models import Quiz
 
     with app.app_context():
