@@ -162,7 +162,7 @@ def test_without_javascript_the_navigator_saves_the_page_first(quiz_server):
         timer = page.locator(".timer").inner_text()
         assert "Hết giờ lúc" in timer
         assert "(đồng hồ không tự chạy khi tắt JavaScript)" in timer
-        page.locator('input[name="q1"]').nth(2).check()  # not saved yet
+        page.locator('input[name="q1"]').nth(1).check()  # not saved yet
         page.locator("#q2").get_by_label("Đánh dấu để xem lại").check()
         page.get_by_role("button", name="Câu 4, chưa trả lời").click()
         page.wait_for_url("**/attempts/*?page=2#q4")
