@@ -195,7 +195,7 @@ SIGNAL_RECEIVERS = (
     "app.quizzes.services",  # course_quizzes_asked
     # module_read, attempt_finished, user_moved, cadres_changed
     "app.records.services",
-    "app.certificates.services",  # record_completed
+    "app.certificates.services",  # record_completed, attempt_certificate_asked
 )
 
 

@@ -32,3 +32,9 @@ record_completed = _signals.signal("record-completed")
 # sender: a course code. The quizzes domain answers with the active quizzes that
 # follow that course.
 course_quizzes_asked = _signals.signal("course-quizzes-asked")
+
+# sender: a finished Attempt that passed. The certificates domain answers with the
+# valid certificate that attempt's campaign gave its holder, as {"url", "serial"}
+# (None when there is none: no campaign of that quiz in whose window it finished,
+# or the campaign not completed yet).
+attempt_certificate_asked = _signals.signal("attempt-certificate-asked")

@@ -53,6 +53,7 @@ RULES = {
     "quizzes.start": SIGNED_IN,
     "quizzes.attempt": SIGNED_IN,
     "quizzes.save_page": SIGNED_IN,
+    "quizzes.flag": SIGNED_IN,
     # capability token instead of a session: without it, 404 for everyone
     "quizzes.autosave": set(),
     "quizzes.status": SIGNED_IN,
@@ -148,6 +149,7 @@ TOKEN_404 = {"quizzes.autosave"}
 OWN_ONLY = {
     "quizzes.attempt",
     "quizzes.save_page",
+    "quizzes.flag",
     "quizzes.status",
     "quizzes.confirm",
     "quizzes.submit",

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -33,7 +33,7 @@ from app.records.models import (
     TrainingRecord,
     format_serial,
 )
-from app.signals import record_completed
+from app.signals import attempt_certificate_asked, record_completed
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold, nfc
 
@@ -132,6 +132,31 @@ def issue_certificate(
     db.session.add(certificate)
     db.session.flush()
     return certificate
+
+
+@attempt_certificate_asked.connect
+def _on_attempt_certificate_asked(attempt, **_) -> dict | None:
+    """The holder's valid certificate of a campaign of the attempt's quiz in whose
+    window the attempt finished (the newest), for the quiz's result page."""
+    certificate = db.session.scalar(
+        select(Certificate)
+        .join(Campaign, Campaign.id == Certificate.campaign_id)
+        .where(
+            Certificate.user_id == attempt.user_id,
+            Certificate.revoked_at.is_(None),
+            Campaign.quiz_code == attempt.quiz.code,
+            Campaign.opens_at <= attempt.finished_at,
+            Campaign.closes_at >= attempt.finished_at,
+        )
+        .order_by(Certificate.issued_at.desc())
+        .limit(1)
+    )
+    if certificate is None:
+        return None
+    return {
+        "url": url_for("certificates.download", cert_id=certificate.id),
+        "serial": certificate.serial,
+    }
 
 
 @record_completed.connect

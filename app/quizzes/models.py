@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -241,6 +250,8 @@ class AttemptSlot(db.Model):
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"))
     # Option keys in the order shown; the browser only ever sees positions.
     option_order: Mapped[list] = mapped_column(JSON)
+    # The cadre marked it to come back to (attempt page, confirm page).
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="slots")
     version: Mapped[QuestionVersion] = relationship()

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 
 from app.accounts.models import User
 from app.extensions import db
+from app.timeutil import to_vn
 
 from . import windows
 from .attempts import slots_with_versions
@@ -81,6 +82,7 @@ class PageQuestion:
     saved_at: datetime | None
     answered: bool
     seq: int = 0  # the page journal's number of the stored choice (0: none)
+    flagged: bool = False  # marked to come back to
 
 
 @dataclass
@@ -97,13 +99,29 @@ class AttemptPageInfo:
         return sum(q.answered for q in self.navigator)
 
     @property
+    def flagged(self) -> list[PageQuestion]:
+        return [q for q in self.navigator if q.flagged]
+
+    @property
+    def unanswered(self) -> list[PageQuestion]:
+        return [q for q in self.navigator if not q.answered]
+
+    @property
     def timer_text(self) -> str:
-        """The countdown as the page first shows it (m:ss)."""
+        """The countdown as the page script shows it (m:ss)."""
         minutes, seconds = divmod(self.remaining_seconds, 60)
         return f"{minutes}:{seconds:02d}"
 
+    @property
+    def deadline_text(self) -> str:
+        """The deadline's time of day in Vietnam (HH:MM): what the page shows
+        without its script, whose clock does not run."""
+        return to_vn(self.attempt.deadline_at).strftime("%H:%M")
 
-def _page_of(position: int, per_page: int) -> int:
+
+def page_of(position: int, per_page: int) -> int:
+    """The page of the attempt that shows the question at `position`."""
+    per_page = max(1, per_page)
     return (position - 1) // per_page + 1
 
 
@@ -112,6 +130,7 @@ _SLOTS_WITH_ANSWERS = (
         AttemptSlot.position,
         AttemptSlot.question_version_id,
         AttemptSlot.option_order,
+        AttemptSlot.flagged,
         AttemptAnswer.selected,
         AttemptAnswer.saved_at,
         AttemptAnswer.seq,
@@ -146,7 +165,7 @@ def _page_question(row, shown: QuestionHtml, per_page: int) -> PageQuestion:
     selected = set(row.selected or ())
     return PageQuestion(
         position=row.position,
-        page=_page_of(row.position, per_page),
+        page=page_of(row.position, per_page),
         multiple=shown.multiple,
         stem_html=shown.stem_html,
         choices=[
@@ -156,6 +175,7 @@ def _page_question(row, shown: QuestionHtml, per_page: int) -> PageQuestion:
         saved_at=row.saved_at if selected else None,
         answered=bool(selected),
         seq=row.seq or 0,
+        flagged=row.flagged,
     )
 
 
@@ -190,7 +210,9 @@ def unanswered_question_html(multiple: bool, stem_html: str, options: dict) -> M
 
 
 _PREVIEW = """{% from "quizzes/_question.html" import questions, question_labels -%}
-{% call(labels) question_labels() %}{{ questions([q], labels) }}{% endcall %}"""
+{% call(labels) question_labels() -%}
+{{ questions([q], labels, flags=false) }}
+{%- endcall %}"""
 
 
 # --- The result page's review -------------------------------------------------------
@@ -287,7 +309,7 @@ def _review_row(slot: AttemptSlot, answer, per_page: int) -> ReviewRow:
         choices=choices,
         answered=bool(selected),
         saved_at=answer.saved_at if answer else None,
-        page=_page_of(slot.position, per_page),
+        page=page_of(slot.position, per_page),
         marks=answer.marks if answer and answer.marks is not None else 0.0,
         explanation_html=version.explanation_html,
         source=version.source,

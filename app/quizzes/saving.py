@@ -31,8 +31,10 @@ from datetime import datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, exists, func, select, text, update
 from sqlalchemy.engine import Connection, Row
+from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User
+from app.database import db_int
 from app.errors import DomainError, NotFound, TimeExpired
 from app.timeutil import utcnow
 
@@ -261,6 +263,44 @@ def _selected_keys(slot, picked: list[int]) -> list[str]:
     if slot.type != MULTIPLE and len(picked) > 1:
         raise DomainError(ONE_CHOICE_ONLY)
     return [slot.option_order[c] for c in sorted(set(picked))]
+
+
+@dataclass(frozen=True)
+class PageForm:
+    """What the attempt page's form (posted without or after the page script)
+    asks: the choices to save, the flags of its questions, where to go next."""
+
+    choices: list[tuple[int, list[int]]]  # (position, option positions picked)
+    flags: dict[int, bool]  # position → flagged, for every question of the page
+    seq: int | None  # the page script's number for the form's choices
+    target: str  # `go`: a page number, or "submit"
+    goto: int | None  # a question picked in the navigator
+
+
+def read_page_form(form: MultiDict) -> PageForm:
+    """Read the page's form. Each question of the page sends its position
+    (`positions`), its ticked options (`q<position>`), its flag box
+    (`flag<position>`) and, when the page showed it answered, `answered`. A
+    question with nothing ticked is saved (as unanswered) only when the page
+    showed it answered: the cadre unticked it; an untouched unanswered question
+    keeps what another tab saved meanwhile. Values that are not numbers are
+    dropped."""
+    positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
+    shown_answered = set(form.getlist("answered", type=db_int))
+    choices = []
+    for position in positions:
+        picked = form.getlist(f"q{position}", type=int)
+        if picked or position in shown_answered:
+            choices.append((position, picked))
+    seq = form.get("seq", type=db_int)
+    goto = form.get("goto", type=db_int)
+    return PageForm(
+        choices=choices,
+        flags={p: form.get(f"flag{p}") == "1" for p in positions},
+        seq=seq if seq and seq > 0 else None,
+        target=form.get("go", ""),
+        goto=goto if goto and goto > 0 else None,
+    )
 
 
 def _refuse(connection, entry: dict, user_id, session_version):

@@ -1,5 +1,6 @@
 """The quizzes domain's public door for other domains and the views."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -7,12 +8,13 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.courses import services as courses
 from app.extensions import db
-from app.signals import course_quizzes_asked
+from app.signals import attempt_certificate_asked, course_quizzes_asked
 
 from . import windows
 from .attempts import (  # noqa: F401  (the domain's public door)
     attempts_used,
     best_attempt,
+    check_start,
     discard_previews,
     finalise,
     get_quiz,
@@ -88,3 +90,35 @@ def quizzes_for_course(course_code: str) -> list[Quiz]:
 @course_quizzes_asked.connect
 def _on_course_quizzes_asked(course_code: str, **_) -> list[Quiz]:
     return quizzes_for_course(course_code)
+
+
+@dataclass
+class ResultNextInfo:
+    """What the result page of a finished attempt leads on to: the certificate it
+    earned ({"url", "serial"}) after a pass; after a fail, how many attempts are
+    left and whether another may start now (else `reasons`, why not)."""
+
+    certificate: dict | None = None
+    attempts_left: int = 0
+    attempts_allowed: int = 0  # accommodations included
+    can_retry: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+def result_next(user: User, attempt: Attempt, now: datetime) -> ResultNextInfo:
+    """ResultNextInfo of `user`'s finished `attempt` (nothing for a preview)."""
+    if attempt.preview or attempt.passed is None:
+        return ResultNextInfo()
+    if attempt.passed:
+        answers = attempt_certificate_asked.send(attempt)
+        found = [answer for _, answer in answers if answer]
+        return ResultNextInfo(certificate=found[0] if found else None)
+    quiz = attempt.quiz
+    check = check_start(user, quiz, now, modules_read_for(user, quiz))
+    left = max(0, check.attempts_allowed - attempts_used(user, quiz))
+    return ResultNextInfo(
+        attempts_left=left,
+        attempts_allowed=check.attempts_allowed,
+        can_retry=check.allowed,
+        reasons=check.reasons,
+    )

@@ -15,13 +15,13 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.database import db_int, int_arg, start_writing
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.timeutil import utcnow
 
 from . import attempts as service
-from . import presenters, saving
-from .services import modules_read_for
+from . import flags, presenters, saving
+from .services import modules_read_for, result_next
 from .windows import time_limit_seconds
 
 bp = Blueprint("quizzes", __name__)
@@ -109,27 +109,26 @@ def service_worker():
 @bp.post("/attempts/<int:attempt_id>/save")
 @login_required
 def save_page(attempt_id: int):
-    """Plain form post (works without JavaScript): save this page, then move on."""
+    """Plain form post (works without JavaScript): save this page's choices and
+    flags, then move on: `go` (a page or "submit") or `goto` (a question of the
+    navigator, on any page)."""
     attempt = _own_attempt(attempt_id)
-    target = request.form.get("go", "")
-    # An untouched question keeps what another tab saved.
-    positions = request.form.getlist("positions", type=db_int)
-    choices = [(p, request.form.getlist(f"q{p}", type=int)) for p in positions]
-    # The page script numbers the form's choices after those of its journal.
-    seq = request.form.get("seq", type=db_int)
+    form = saving.read_page_form(request.form)
+    cutoff = service.save_cutoff()
     kept_newer = False
     try:
-        for position, picked in choices:
-            if picked:
-                connection = db.session.connection()
-                kept_newer |= not saving.save_choice(
-                    connection,
-                    saving.read_slot(connection, attempt.id, position),
-                    current_user.id,
-                    picked,
-                    service.save_cutoff(),
-                    seq=seq if seq and seq > 0 else None,
-                ).stored
+        for position, picked in form.choices:
+            connection = db.session.connection()
+            kept_newer |= not saving.save_choice(
+                connection,
+                saving.read_slot(connection, attempt.id, position),
+                current_user.id,
+                picked,
+                cutoff,
+                seq=form.seq,
+            ).stored
+        if form.flags and attempt.takes_saves(cutoff):
+            flags.set_flags(attempt, form.flags, cutoff)
     except DomainError as error:
         db.session.rollback()
         if isinstance(error, saving.RefusedSave):  # the save log shows it too
@@ -138,9 +137,8 @@ def save_page(attempt_id: int):
         flash(error.message, "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     db.session.commit()
-    if target == "submit":
+    if form.target == "submit":
         return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
-    page = int(target) if target.isascii() and target.isdigit() else 1
     if kept_newer:
         flash(
             _(
@@ -151,7 +149,38 @@ def save_page(attempt_id: int):
         )
     else:
         flash(_("Đã lưu câu trả lời."), "success")
+    if form.goto:
+        page = presenters.page_of(form.goto, attempt.quiz.questions_per_page)
+        return redirect(
+            url_for(
+                "quizzes.attempt",
+                attempt_id=attempt_id,
+                page=page,
+                _anchor=f"q{form.goto}",
+            )
+        )
+    page = int(form.target) if form.target.isascii() and form.target.isdigit() else 1
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
+
+
+@bp.post("/attempts/<int:attempt_id>/flag")
+@login_required
+def flag(attempt_id: int):
+    """Flag or unflag one question (the page script; JSON), `position` and
+    `flagged` ("1" or "0") in the form. Anyone else's attempt is 404; a finished
+    or timed-out one 409."""
+    position = request.form.get("position", type=db_int)
+    flagged = request.form.get("flagged", "")
+    try:
+        attempt = _own_attempt(attempt_id)
+        if position is None or flagged not in ("0", "1"):
+            raise InvalidInput(_("Yêu cầu đánh dấu không hợp lệ."))
+        flags.set_flag(attempt, position, flagged == "1", service.save_cutoff())
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(flagged=None, error=error.message), error.status
+    db.session.commit()
+    return jsonify(position=position, flagged=flagged == "1")
 
 
 # The page script's save of one choice is a small WSGI app of its own, mounted at
@@ -203,9 +232,12 @@ def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.state != service.FINISHED:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    now = utcnow()
     return render_template(
         "quizzes/result.html",
         attempt=attempt,
-        review=presenters.review_for(attempt, utcnow()),
+        review=presenters.review_for(attempt, now),
         stored_seqs=presenters.stored_seqs(attempt.id),
+        next_step=result_next(current_user, attempt, now),
+        form=EmptyForm(),
     )

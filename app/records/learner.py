@@ -12,12 +12,35 @@ from app.timeutil import utcnow
 from .models import Campaign, TrainingRecord
 from .services import records_of
 
-QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_FAILED = (
+# The quiz of a campaign as the cadre stands: not started, an attempt open, passed,
+# failed with attempts left and none open ("retry"), failed with none left.
+QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_RETRY, QUIZ_FAILED = (
     "not_started",
     "in_progress",
     "passed",
+    "retry",
     "failed",
 )
+
+
+@dataclass
+class QuizStandingInfo:
+    state: str  # one of QUIZ_*
+    open_attempt_id: int | None
+    attempts_left: int
+
+
+def quiz_standing(user: User, record: TrainingRecord) -> QuizStandingInfo:
+    """Where `user` stands with the quiz of `record`'s campaign."""
+    quiz = quizzes.get_quiz(record.campaign.quiz_code)
+    current = quizzes.open_attempt(user, quiz)
+    allowed = quizzes.attempts_allowed_for(user, quiz)  # accommodations included
+    left = max(0, allowed - quizzes.attempts_used(user, quiz))
+    return QuizStandingInfo(
+        state=_quiz_state(record, current, left),
+        open_attempt_id=current.id if current else None,
+        attempts_left=left,
+    )
 
 
 @dataclass
@@ -32,15 +55,16 @@ class CampaignProgressInfo:
     is_open: bool
     window: quizzes.Window  # the cadre's: its unit's own, else the campaign's
     opens_later: bool  # its window has not opened yet
+    attempts_left: int = 0
 
 
-def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: bool) -> str:
+def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: int) -> str:
     if open_attempt is not None:
         return QUIZ_IN_PROGRESS
     if record.passed:
         return QUIZ_PASSED
     if record.attempts:
-        return QUIZ_FAILED if not attempts_left else QUIZ_IN_PROGRESS
+        return QUIZ_RETRY if attempts_left else QUIZ_FAILED
     return QUIZ_NOT_STARTED
 
 
@@ -52,12 +76,8 @@ def campaigns_for(
     infos = []
     for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
         campaign = record.campaign
-        quiz = quizzes.get_quiz(campaign.quiz_code)
-        current = quizzes.open_attempt(user, quiz)
-        left = quizzes.attempts_used(user, quiz) < quizzes.attempts_allowed_for(
-            user, quiz
-        )
-        window = quizzes.window_for(user, quiz)
+        standing = quiz_standing(user, record)
+        window = quizzes.window_for(user, quizzes.get_quiz(campaign.quiz_code))
         closes_at = window.closes_at or campaign.closes_at
         infos.append(
             CampaignProgressInfo(
@@ -66,13 +86,14 @@ def campaigns_for(
                 reading=courses.course_progress(
                     user, courses.get_course(campaign.course_code)
                 ),
-                quiz_code=quiz.code,
-                quiz_state=_quiz_state(record, current, left),
-                open_attempt_id=current.id if current else None,
+                quiz_code=campaign.quiz_code,
+                quiz_state=standing.state,
+                open_attempt_id=standing.open_attempt_id,
                 days_left=max(0, (closes_at - now).days),
                 is_open=window.is_open(now),
                 window=window,
                 opens_later=window.not_yet_open(now),
+                attempts_left=standing.attempts_left,
             )
         )
     return infos
@@ -81,3 +102,15 @@ def campaigns_for(
 def transcript(user: User) -> list[TrainingRecord]:
     """Every campaign record of `user`, newest year first."""
     return sorted(records_of(user), key=lambda r: (-r.campaign.year, r.campaign.code))
+
+
+@dataclass
+class TranscriptRow:
+    record: TrainingRecord
+    quiz: QuizStandingInfo
+
+
+def transcript_rows(user: User) -> list[TranscriptRow]:
+    """The transcript page: each record of transcript() with where the cadre
+    stands with its quiz."""
+    return [TranscriptRow(r, quiz_standing(user, r)) for r in transcript(user)]

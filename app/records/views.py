@@ -26,7 +26,7 @@ bp = Blueprint("records", __name__)
 @login_required
 def transcript():
     return render_template(
-        "records/transcript.html", records=learner.transcript(current_user)
+        "records/transcript.html", rows=learner.transcript_rows(current_user)
     )
 
 

@@ -3,8 +3,10 @@
 // until the server acknowledges each choice — through dropped connections, with
 // growing pauses, and at once when the browser is online again — and submits when
 // the server's time is up, after the journal is sent. A choice that cannot reach
-// the server before the deadline plus its grace is shown as not counted. Without
-// this script the page's own form posts do the same work.
+// the server before the deadline plus its grace is shown as not counted. A flag
+// ("come back to it") is sent at once; the page's form carries it again on the next
+// move. Without this script the page's own form posts do the same work: the
+// navigator's buttons and the page buttons post the page before moving.
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -17,6 +19,8 @@
   var answerUrl = form.getAttribute("data-answer-url");
   var attemptToken = form.getAttribute("data-token");
   var statusUrl = timer.getAttribute("data-status-url");
+  var flagUrl = form.getAttribute("data-flag-url");
+  var csrfToken = document.getElementById("csrf_token").value;
   var announcer = document.getElementById("announcer");
   var banner = document.getElementById("connection");
   var graceMs = 1000 * config.grace;
@@ -34,11 +38,16 @@
   var gone = {};           // sequence numbers this page settled (not to be taken back)
   var lateNotice = "";     // which choices will not count, once the time is past
 
+  // The page without this script says when the time is up and that its clock
+  // does not run; with it, the clock counts down.
+  document.getElementById("timer-label").textContent = T.remaining;
+  document.getElementById("timer-static").hidden = true;
+
   // --- The journal --------------------------------------------------------------
   Journal.forgetOthers(config.user);
   var journal = Journal.load(config.journal);
   var stored = {};  // position → sequence number of the choice the server holds
-  document.querySelectorAll(".navigator a[data-seq]").forEach(function (a) {
+  document.querySelectorAll(".navigator [data-seq]").forEach(function (a) {
     stored[a.getAttribute("data-position")] = parseInt(a.getAttribute("data-seq"), 10) || 0;
   });
   // The server's deadline: from this page; or, when this is an older copy of the
@@ -97,7 +106,9 @@
   // --- What the cadre sees ------------------------------------------------------
   function announce(text) { announcer.textContent = text; }
 
-  function mark(position, text, kind) {
+  // `answered`, for a saved choice: whether it has any option ticked (unticking
+  // every box of a question saves it as unanswered).
+  function mark(position, text, kind, answered) {
     var state = document.getElementById("state-" + position);
     if (state) {
       state.textContent = text;
@@ -107,16 +118,54 @@
     if (!nav) return;
     nav.classList.toggle("pending", kind === "pending" || kind === "saving");
     nav.classList.toggle("late", kind === "late");
-    var said = nav.querySelectorAll(".visually-hidden");
-    var words = kind === "late" ? T.state_late : (kind === "pending" || kind === "saving") ? T.state_pending : null;
     if (kind === "saved") {
-      nav.classList.add("answered");
-      nav.classList.remove("unanswered");
-      words = T.state_answered;
+      nav.classList.toggle("answered", !!answered);
+      nav.classList.toggle("unanswered", !answered);
       document.getElementById("answered-count").textContent =
-        document.querySelectorAll(".navigator a.answered").length;
+        document.querySelectorAll(".navigator .answered").length;
     }
-    if (words && said.length) said[said.length - 1].textContent = " — " + words;
+    describe(nav);
+  }
+
+  // The navigator button's name for a screen reader: its number, state and flag.
+  function describe(nav) {
+    var words = nav.classList.contains("late") ? T.state_late
+      : nav.classList.contains("pending") ? T.state_pending
+      : nav.classList.contains("answered") ? T.state_answered : T.state_unanswered;
+    var label = T.question + " " + nav.getAttribute("data-position") + ", " + words;
+    if (nav.getAttribute("data-flagged") === "1") label += ", " + T.state_flagged;
+    nav.setAttribute("aria-label", label);
+  }
+
+  function showFlag(position, on) {
+    var nav = document.getElementById("nav-" + position);
+    if (!nav) return;
+    nav.setAttribute("data-flagged", on ? "1" : "0");
+    nav.classList.toggle("flagged", on);
+    describe(nav);
+  }
+
+  // A flag is sent at once (no journal): if it does not arrive, the page's form
+  // sends it with the next move (its box is in the form).
+  function sendFlag(box) {
+    var position = box.getAttribute("data-flag");
+    var on = box.checked;
+    showFlag(position, on);
+    var body = new URLSearchParams();
+    body.append("csrf_token", csrfToken);
+    body.append("position", position);
+    body.append("flagged", on ? "1" : "0");
+    var failed = T.flag_failed.replace("{n}", position);
+    request(flagUrl, { method: "POST", body: body })
+      .then(function (answer) {
+        if (answer[0] === 200) {
+          if (box.checked === on) announce((on ? T.flagged_question : T.unflagged_question).replace("{n}", position));
+        } else {
+          announce(answer[1].error || failed);
+          if (answer[0] === 409) resync();
+        }
+      })
+      .catch(function () { setOnline(false); announce(failed); });
   }
 
   function showConnection() {
@@ -185,8 +234,9 @@
       if (!pendingFor(entry.position)) {
         if (data.stored) {
           var at = new Date(data.saved_at).toLocaleTimeString("vi-VN");
-          mark(entry.position, T.saved + " " + at, "saved");
-          announce(T.saved_question.replace("{n}", entry.position));
+          var some = entry.choices.length > 0;
+          mark(entry.position, some ? T.saved + " " + at : T.cleared.replace("{t}", at), "saved", some);
+          announce((some ? T.saved_question : T.cleared_question).replace("{n}", entry.position));
         } else {
           mark(entry.position, T.newer_kept, "failed");
         }
@@ -348,16 +398,20 @@
   }
 
   // --- The page -----------------------------------------------------------------
+  function optionsOf(fieldset) {
+    return fieldset.querySelectorAll('input[name="q' + fieldset.getAttribute("data-position") + '"]');
+  }
+
   function choicesOf(fieldset) {
     var picked = [];
-    fieldset.querySelectorAll("input:checked").forEach(function (input) { picked.push(input.value); });
+    fieldset.querySelectorAll('input[name="q' + fieldset.getAttribute("data-position") + '"]:checked').forEach(function (input) { picked.push(input.value); });
     return picked;
   }
 
   function showChoices(position, choices) {
     var fieldset = document.getElementById("q" + position);
     if (!fieldset) return;
-    fieldset.querySelectorAll("input").forEach(function (input) {
+    optionsOf(fieldset).forEach(function (input) {
       input.checked = choices.indexOf(input.value) !== -1;
     });
   }
@@ -369,7 +423,7 @@
     if (acked.seq > (stored[position] || 0)) {
       stored[position] = acked.seq;
       showChoices(position, acked.choices);
-      mark(position, T.saved_before, "saved");
+      mark(position, T.saved_before, "saved", acked.choices.length > 0);
     } else {
       delete journal.acked[position];  // the page is newer
     }
@@ -384,6 +438,7 @@
   persist();
 
   form.addEventListener("change", function (event) {
+    if (event.target.hasAttribute("data-flag")) { sendFlag(event.target); return; }
     var fieldset = event.target.closest("fieldset.question");
     if (!fieldset || finishing) return;
     var position = fieldset.getAttribute("data-position");
@@ -403,8 +458,19 @@
   go.type = "hidden";
   form.appendChild(go);
   var pressed = null;  // the button of the submit (event.submitter is not everywhere)
-  form.querySelectorAll("button[type=submit]").forEach(function (b) {
+  document.querySelectorAll("#attempt-form button[type=submit], button[form=attempt-form]").forEach(function (b) {
     b.addEventListener("click", function () { pressed = b; });
+  });
+  // A question of this page, picked in the navigator: no need to post the page.
+  document.querySelectorAll(".navigator button[data-position]").forEach(function (b) {
+    b.addEventListener("click", function (event) {
+      var fieldset = document.getElementById("q" + b.getAttribute("data-position"));
+      if (!fieldset) return;
+      event.preventDefault();
+      fieldset.scrollIntoView();
+      var first = optionsOf(fieldset)[0];
+      if (first && !first.disabled) first.focus({ preventScroll: true });
+    });
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
