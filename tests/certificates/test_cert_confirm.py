@@ -14,7 +14,12 @@ from app.records.models import Certificate
 from app.timeutil import utcnow
 from tests.certificates import test_cert_views
 from tests.certificates.helpers import certificates_of, complete, user
-from tests.conftest import AuthActions, make_config
+from tests.conftest import (
+    TEST_DATABASE_URL,
+    AuthActions,
+    _empty_postgres,
+    make_config,
+)
 from tests.factories import make_unit, make_user
 from tests.records.helpers import make_campaign
 
@@ -99,25 +104,31 @@ def test_missing_public_url_is_only_a_problem_in_production():
 
 
 @pytest.mark.parametrize("url", ["", "https://vhcv.example.gov.vn"])
-def test_unset_public_url_is_logged_and_shown_to_admins(tmp_path, caplog, url):
+def test_unset_public_url_is_logged_and_shown_to_admins(
+    _postgres_schema, tmp_path, caplog, url
+):
     config = make_config(TESTING=False, VHCV_PUBLIC_URL=url, JOBS_DIR=str(tmp_path))
     with caplog.at_level(logging.WARNING):
         app = create_app(config)
     warned = any("VHCV_PUBLIC_URL" in r.getMessage() for r in caplog.records)
     assert warned is (not url)
-    with app.app_context():
-        db.create_all()
-        unit = make_unit("P", "Tỉnh Thử")
-        make_user("admin", unit, roles=[("admin", None)])
-        make_user("learner", unit)
-    for who, banner in (("admin", not url), ("learner", False)):
-        client = app.test_client()
-        AuthActions(client).login(who)
-        page = client.get("/password").get_data(as_text=True)
-        assert ('id="public-url-warning"' in page) is banner, who
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        with app.app_context():
+            db.create_all()
+            unit = make_unit("P", "Tỉnh Thử")
+            make_user("admin", unit, roles=[("admin", None)])
+            make_user("learner", unit)
+        for who, banner in (("admin", not url), ("learner", False)):
+            client = app.test_client()
+            AuthActions(client).login(who)
+            page = client.get("/password").get_data(as_text=True)
+            assert ('id="public-url-warning"' in page) is banner, who
+    finally:
+        with app.app_context():
+            if TEST_DATABASE_URL:  # this app is not the `app` fixture's: empty it
+                _empty_postgres()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_the_snapshot_names_a_shared_unit_name_with_its_parent(app, tmp_path):
