@@ -26,17 +26,37 @@ def banks_for(user: User) -> list[QuestionBank]:
     )
 
 
-def _active_pool(quiz: Quiz) -> list[tuple[int, str, list[str]]]:
+def _active_pool(quiz: Quiz) -> tuple[list[tuple[int, str, list[str]]], dict]:
     """(question id, bank code, tags) of every active question in a bank `quiz` may
     draw from (quizzes.drawing.drawable_banks): the draw is checked, and explained,
-    against exactly what the draw will take from."""
+    against exactly what the draw will take from; and {question id: its exclusive
+    group} (one attempt never holds two questions of a group)."""
     rows = db.session.execute(
-        select(QuestionBank.code, QuestionVersion.question_id, QuestionVersion.tags)
+        select(
+            QuestionBank.code,
+            QuestionBank.exclusive,
+            Question.code,
+            QuestionVersion.question_id,
+            QuestionVersion.tags,
+        )
         .join(Question, Question.bank_id == QuestionBank.id)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .where(Question.active.is_(True), drawable_banks(quiz.owner_unit_id))
     ).all()
-    return [(question_id, bank, list(tags or [])) for bank, question_id, tags in rows]
+    groups = {}
+    for bank, exclusive, code, question_id, _ in rows:
+        for index, group in enumerate(exclusive or []):
+            if code in group:
+                groups[question_id] = (bank, index)
+    pool = [
+        (question_id, bank, list(tags or [])) for bank, _, _, question_id, tags in rows
+    ]
+    return pool, groups
+
+
+def _distinct(ids: set[int], groups: dict) -> int:
+    """How many of `ids` one attempt can hold: an exclusive group counts once."""
+    return len({groups.get(q, q) for q in ids})
 
 
 def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[str]:
@@ -50,7 +70,7 @@ def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[s
     bank the user may not author is refused."""
     if not rules:
         return ["Cần ít nhất một quy tắc rút câu hỏi."]
-    pool = _active_pool(quiz)
+    pool, groups = _active_pool(quiz)
     drawable = set(
         db.session.scalars(
             select(QuestionBank.code).where(drawable_banks(quiz.owner_unit_id))
@@ -73,10 +93,10 @@ def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[s
         if not matching:
             problems.append(f"{label}: {where} không có câu hỏi nào đang dùng.")
             continue
-        taken = sum(min(n, len(matching & ids)) for ids, n in earlier)
-        if rule.count > len(matching) - taken:
+        taken = sum(min(n, _distinct(matching & ids, groups)) for ids, n in earlier)
+        if rule.count > _distinct(matching, groups) - taken:
             problems.append(
-                f"{label}: {_shortfall(rule.count, where, matching, taken)}"
+                f"{label}: {_shortfall(rule.count, where, matching, taken, groups)}"
             )
         earlier.append((matching, rule.count))
     return problems
@@ -96,13 +116,21 @@ def _rule_problem(rule: DrawRule, in_scope: set[str]) -> str | None:
     return None
 
 
-def _shortfall(count: int, where: str, matching: set[int], taken: int) -> str:
+def _shortfall(
+    count: int, where: str, matching: set[int], taken: int, groups: dict
+) -> str:
     detail = (
         f", các quy tắc trước có thể đã rút {taken} câu trong số đó" if taken else ""
     )
+    distinct = _distinct(matching, groups)
+    together = (
+        f"; các câu không rút chung với nhau chỉ tính một, còn {distinct}"
+        if distinct < len(matching)
+        else ""
+    )
     return (
         f"cần {count} câu từ {where} nhưng chỉ chắc chắn còn "
-        f"{len(matching) - taken} (có {len(matching)} câu đang dùng{detail})."
+        f"{distinct - taken} (có {len(matching)} câu đang dùng{together}{detail})."
     )
 
 

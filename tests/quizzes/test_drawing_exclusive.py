@@ -83,3 +83,15 @@ def test_an_attempt_of_the_real_quiz_keeps_the_pairs_apart(ctx):
         assert len(codes) == 30
         assert not {"VHCV-M2-005", "VHCV-M2-006"} <= codes
         assert not {"VHCV-M3-002", "VHCV-M3-010"} <= codes
+
+
+def test_the_settings_check_counts_a_group_once(ctx):
+    from app.content import quiz_editing
+    from tests.factories import make_unit, make_user
+
+    quiz = _setup((("E1", "E2"), ("E3", "E4")), count=3)
+    admin = make_user("adm", make_unit("P", "Tỉnh Thử"), roles=[("admin", None)])
+    assert quiz_editing.draw_problems((DrawRule(count=3, bank="E"),), admin, quiz) == []
+    (problem,) = quiz_editing.draw_problems((DrawRule(count=4, bank="E"),), admin, quiz)
+    assert "chỉ chắc chắn còn 3" in problem
+    assert "các câu không rút chung với nhau chỉ tính một" in problem
