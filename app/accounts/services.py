@@ -235,7 +235,8 @@ def search_users(query: Select, text: str | None) -> Select:
     return query.where(
         or_(
             User.name_search.contains(folded, autoescape=True),
-            User.employee_code.ilike(f"{text}%"),
+            # istartswith escapes % and _: "%" must not match every code
+            User.employee_code.istartswith(text, autoescape=True),
         )
     )
 

@@ -55,6 +55,8 @@ def test_search_ignores_diacritics_and_case(ctx):
     ]
     assert names(services.search_users(select(User), "cb001")) == ["Nguyễn Văn An"]
     assert names(services.search_users(select(User), "100%")) == []
+    assert names(services.search_users(select(User), "%")) == []  # not a wildcard
+    assert names(services.search_users(select(User), "CB_01")) == []
 
 
 def test_duplicate_employee_code_and_username_are_refused(ctx):
