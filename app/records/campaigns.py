@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.accounts.models import CATEGORIES, Unit, User
+from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import InvalidInput
 from app.extensions import db
@@ -17,7 +17,7 @@ from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
-from .services import ensure_records
+from .services import check_scope_and_window, ensure_records
 
 
 @dataclass
@@ -47,12 +47,7 @@ def edit_campaign(
     title = title.strip()
     if not title:
         raise InvalidInput("Tên đợt bồi dưỡng không được để trống.")
-    _check_window(opens_at, closes_at)
-    if not targets:
-        raise InvalidInput("Cần chọn ít nhất một đơn vị.")
-    unknown = [c for c in categories or [] if c not in CATEGORIES]
-    if unknown:
-        raise InvalidInput(f"Loại cán bộ không hợp lệ: {', '.join(unknown)}.")
+    check_scope_and_window(opens_at, closes_at, targets, categories)
     before = {
         "title": campaign.title,
         "opens_at": format_vn_date(campaign.opens_at, with_time=True),

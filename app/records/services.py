@@ -49,6 +49,23 @@ def list_campaigns() -> list[Campaign]:
     )
 
 
+def check_scope_and_window(
+    opens_at: datetime,
+    closes_at: datetime,
+    targets: list[Unit],
+    categories: list[str] | None,
+) -> None:
+    """A campaign's window, target units and categories are sound, else
+    InvalidInput with the reason (creating and editing alike)."""
+    if closes_at <= opens_at:
+        raise InvalidInput("Thời điểm đóng phải sau thời điểm mở.")
+    if not targets:
+        raise InvalidInput("Cần chọn ít nhất một đơn vị.")
+    unknown = [c for c in categories or [] if c not in CATEGORIES]
+    if unknown:
+        raise InvalidInput(f"Loại cán bộ không hợp lệ: {', '.join(unknown)}.")
+
+
 def create_campaign(
     code: str,
     title: str,
@@ -68,13 +85,7 @@ def create_campaign(
         raise InvalidInput("Mã và tên đợt bồi dưỡng không được để trống.")
     if db.session.scalar(select(Campaign.id).where(Campaign.code == code)):
         raise Conflict(f"Mã đợt bồi dưỡng “{code}” đã tồn tại.")
-    if closes_at <= opens_at:
-        raise InvalidInput("Ngày kết thúc phải sau ngày bắt đầu.")
-    if not targets:
-        raise InvalidInput("Cần chọn ít nhất một đơn vị.")
-    unknown = [c for c in categories or [] if c not in CATEGORIES]
-    if unknown:
-        raise InvalidInput(f"Loại cán bộ không hợp lệ: {', '.join(unknown)}.")
+    check_scope_and_window(opens_at, closes_at, targets, categories)
     course = courses.get_course(course_code)
     quiz = quizzes.get_quiz(quiz_code)
     campaign = Campaign(
