@@ -102,8 +102,7 @@ def test_the_english_catalogue_is_complete():
         for m in catalog
         if m.id
         and (
-            m.fuzzy
-            or not (all(m.string) if isinstance(m.string, tuple) else m.string)
+            m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string)
         )
     ]
     assert missing == []
