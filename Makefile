@@ -13,7 +13,7 @@ export VHCV_PUBLIC_URL ?= http://$(HOST):$(PORT)
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format venv translations db clean
+.PHONY: run test lint format venv translations translations-update translations-check db clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ venv: $(STAMP)
 
 translations: venv
 	$(BIN)/pybabel compile -d app/translations >/dev/null
+
+# Extract every message, merge into the English catalogue, then list what is left
+# to translate (empty or fuzzy): fill those msgstr, then `make translations`.
+translations-update: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
+
+translations-check: venv
+	$(BIN)/python scripts/untranslated.py
 
 instance/secret_key:
 	mkdir -p instance

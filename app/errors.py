@@ -3,17 +3,31 @@
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 
 
 class DomainError(Exception):
-    """A rule of the domain refused the operation; `message` is shown to the user."""
+    """A rule of the domain refused the operation; `message` is shown to the user.
+
+    The message may be a lazy string (`lazy_gettext` with named placeholders), so a
+    service raises it without a request: `message` and str() render it in the
+    reader's language when read (Vietnamese in a command, a job or a test without a
+    request), and always as a plain str, which templates escape.
+    """
 
     status = 400
 
-    def __init__(self, message: str):
+    def __init__(self, message: "str | LazyString"):
         super().__init__(message)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotAllowed(DomainError):
@@ -49,9 +63,13 @@ class ImportRejected(DomainError):
 
     status = 400
 
-    def __init__(self, message: str, problems: list[str]):
+    def __init__(self, message: "str | LazyString", problems: list):
         super().__init__(message)
-        self.problems = problems
+        self._problems = list(problems)
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(problem) for problem in self._problems]
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -105,3 +123,12 @@ def _http_error(error):
     if request.accept_mimetypes.best == "application/json":
         return {"error": str(message)}, status
     return _render(status, str(title), str(message))
+
+
+def _join(separator: str, parts: list) -> str:
+    return separator.join(str(part) for part in parts)
+
+
+def lazy_join(parts: list, separator: str = " ") -> LazyString:
+    """`parts` (lazy messages or str) joined when read, in the reader's language."""
+    return LazyString(_join, separator, list(parts))

@@ -76,7 +76,12 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 def app(_postgres_schema, config_overrides, tmp_path):
-    overrides = {"JOBS_DIR": str(tmp_path / "jobs"), **config_overrides}
+    overrides = {
+        "JOBS_DIR": str(tmp_path / "jobs"),
+        # never the signing key of instance/ (a `make run` leaves one there)
+        "CERT_SIGNING_KEY": str(tmp_path / "cert_signing_key.pem"),
+        **config_overrides,
+    }
     app = create_app(make_config(**overrides))
     with app.app_context():
         if not TEST_DATABASE_URL:

@@ -4,6 +4,7 @@ runner commits it with the job's end). A retry plans again: rows already written
 are "unchanged", nothing is written twice."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.database import reading_only
@@ -17,18 +18,14 @@ from .models import User
 from .permissions import get_scoped_unit
 
 UPLOADS = UploadStore("cadre_imports", "CADRE_IMPORT_DIR")
-EXPIRED = (
+EXPIRED = _l(
     "Bản xem trước đã hết hạn hoặc đã được nhập. Hãy tải tệp lên lại để xem trước."
 )
-CHANGED = (
-    "Dữ liệu đã thay đổi từ lúc xem trước; chưa nhập gì. Hãy tải tệp lên lại để "
-    "xem trước. {errors}"
-)
-NEW_WARNINGS = (
+NEW_WARNINGS = _l(
     "Có cảnh báo mới so với lúc xem trước; chưa nhập gì. Hãy tải tệp lên lại để "
     "xem các cảnh báo và xác nhận."
 )
-RACED = "Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. Hãy thử lại."
+RACED = _l("Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. Hãy thử lại.")
 SHOWN_ERRORS = 5
 
 
@@ -37,7 +34,7 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: token (the upload kept since the preview), accept_warnings."""
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not owner.active:
-        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+        raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
     token = params["token"]
     stored = UPLOADS.load(token, owner_id=owner.id)
     if stored is None:
@@ -57,7 +54,13 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
             for r in plan.rows
             if r.errors
         ]
-        raise DomainError(CHANGED.format(errors="; ".join(errors[:SHOWN_ERRORS])))
+        raise DomainError(
+            _l(
+                "Dữ liệu đã thay đổi từ lúc xem trước; chưa nhập gì. Hãy tải tệp lên "
+                "lại để xem trước. %(errors)s",
+                errors="; ".join(errors[:SHOWN_ERRORS]),
+            )
+        )
     if plan.has_warnings and not params.get("accept_warnings"):  # new since the preview
         UPLOADS.discard(token)
         raise DomainError(NEW_WARNINGS)

@@ -3,6 +3,7 @@ manage an account. A scope is the subtrees of the units where the user holds a r
 (app.accounts.scope holds the subtree rule itself); administrators are unrestricted.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
@@ -44,14 +45,14 @@ def get_scoped_user(viewer: User, user_id: int, *roles: str) -> User:
     """The user `user_id` if the viewer may see it; else NotFound (no leak)."""
     user = db.session.scalar(scoped_users(viewer, *roles).where(User.id == user_id))
     if user is None:
-        raise NotFound("Không tìm thấy cán bộ này trong phạm vi của bạn.")
+        raise NotFound(_l("Không tìm thấy cán bộ này trong phạm vi của bạn."))
     return user
 
 
 def get_scoped_unit(viewer: User, unit_id: int, *roles: str) -> Unit:
     unit = db.session.scalar(scoped_units(viewer, *roles).where(Unit.id == unit_id))
     if unit is None:
-        raise NotFound("Không tìm thấy đơn vị này trong phạm vi của bạn.")
+        raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của bạn."))
     return unit
 
 
@@ -80,7 +81,9 @@ def get_manageable_user(actor: User, user_id: int) -> User:
     target = get_scoped_user(actor, user_id)
     if not can_manage_account(actor, target):
         raise NotAllowed(
-            "Tài khoản này có vai trò quản lý (giảng viên, cán bộ tổ chức hoặc quản "
-            "trị); chỉ quản trị viên được thay đổi."
+            _l(
+                "Tài khoản này có vai trò quản lý (giảng viên, cán bộ tổ chức hoặc "
+                "quản trị); chỉ quản trị viên được thay đổi."
+            )
         )
     return target

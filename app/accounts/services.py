@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -36,16 +37,18 @@ def check_password_rules(password: str) -> None:
     """Raise InvalidInput when `password` is too weak to be accepted."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise InvalidInput(f"Mật khẩu phải có ít nhất {minimum} ký tự.")
+        raise InvalidInput(
+            _l("Mật khẩu phải có ít nhất %(minimum)s ký tự.", minimum=minimum)
+        )
     if password.isdigit() or password.isalpha():
-        raise InvalidInput("Mật khẩu phải có cả chữ và số hoặc ký tự đặc biệt.")
+        raise InvalidInput(_l("Mật khẩu phải có cả chữ và số hoặc ký tự đặc biệt."))
 
 
 def set_name(user: User, full_name: str, given: str | None = None) -> None:
     """Store the NFC name and its derived sort and search columns."""
     full_name = clean_text(full_name)
     if not full_name:
-        raise InvalidInput("Họ và tên không được để trống.")
+        raise InvalidInput(_l("Họ và tên không được để trống."))
     parts = split_name(full_name, given)
     user.full_name = full_name
     user.given_name = parts.given
@@ -56,7 +59,7 @@ def set_name(user: User, full_name: str, given: str | None = None) -> None:
 def get_user_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        raise NotFound(f"Không có tài khoản “{username}”.")
+        raise NotFound(_l("Không có tài khoản “%(username)s”.", username=username))
     return user
 
 
@@ -80,15 +83,21 @@ def create_user(
     """
     username = username.strip()
     if not username:
-        raise InvalidInput("Tên đăng nhập không được để trống.")
+        raise InvalidInput(_l("Tên đăng nhập không được để trống."))
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"Tên đăng nhập “{username}” đã tồn tại.")
+        raise Conflict(
+            _l("Tên đăng nhập “%(username)s” đã tồn tại.", username=username)
+        )
     if employee_code and db.session.scalar(
         select(User.id).where(User.employee_code == employee_code)
     ):
-        raise Conflict(f"Mã cán bộ “{employee_code}” đã tồn tại.")
+        raise Conflict(
+            _l("Mã cán bộ “%(employee_code)s” đã tồn tại.", employee_code=employee_code)
+        )
     if category not in CATEGORIES:
-        raise InvalidInput(f"Loại cán bộ “{category}” không hợp lệ.")
+        raise InvalidInput(
+            _l("Loại cán bộ “%(category)s” không hợp lệ.", category=category)
+        )
     user = User(
         username=username,
         employee_code=employee_code or None,
@@ -114,9 +123,15 @@ def create_user(
 def grant_role(user: User, role: str, unit: Unit | None = None) -> RoleAssignment:
     """Give `user` a role; trainer and hr need a unit scope, the others take none."""
     if role not in ROLES:
-        raise InvalidInput(f"Vai trò “{role}” không hợp lệ; dùng: {', '.join(ROLES)}.")
+        raise InvalidInput(
+            _l(
+                "Vai trò “%(role)s” không hợp lệ; dùng: %(value)s.",
+                role=role,
+                value=", ".join(ROLES),
+            )
+        )
     if role in SCOPED_ROLES and unit is None:
-        raise InvalidInput(f"Vai trò “{role}” cần một đơn vị phạm vi.")
+        raise InvalidInput(_l("Vai trò “%(role)s” cần một đơn vị phạm vi.", role=role))
     if role not in SCOPED_ROLES:
         unit = None
     for existing in user.roles:
@@ -153,9 +168,9 @@ def reset_password(user: User, actor: User) -> str:
 def change_password(user: User, current: str, new: str) -> None:
     """The user changes its own password; InvalidInput when `current` is wrong."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
-        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+        raise InvalidInput(_l("Mật khẩu hiện tại không đúng."))
     if new == current:
-        raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.")
+        raise InvalidInput(_l("Mật khẩu mới phải khác mật khẩu hiện tại."))
     set_password(user, new, must_change=False, actor=user)
 
 
@@ -216,7 +231,7 @@ def set_active(user: User, active: bool, actor: User | None = None) -> None:
 def move_user(user: User, unit: Unit, actor: User | None = None) -> None:
     """Move a cadre to `unit`; its records follow (the unit at completion stays)."""
     if not unit.active:
-        raise InvalidInput(f"Đơn vị “{unit.code}” đã ngừng hoạt động.")
+        raise InvalidInput(_l("Đơn vị “%(code)s” đã ngừng hoạt động.", code=unit.code))
     if user.unit_id == unit.id:
         return
     old = user.unit_id

@@ -6,6 +6,7 @@ by an exact name that only one unit in scope has."""
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -54,12 +55,18 @@ def resolve(text: str, roots: list[str] | None) -> Unit:
         unit = found[0] if len(found) == 1 else None
         if len(found) > 1:
             raise InvalidInput(
-                f"Có nhiều đơn vị tên “{text}”; hãy chọn trong danh sách gợi ý."
+                _l(
+                    "Có nhiều đơn vị tên “%(text)s”; hãy chọn trong danh sách gợi ý.",
+                    text=text,
+                )
             )
     if unit is None:
         unit = db.session.scalar(scoped.where(Unit.code == text)) if text else None
     if unit is None:
         raise InvalidInput(
-            f"Không tìm thấy đơn vị “{text}”; hãy chọn trong danh sách gợi ý."
+            _l(
+                "Không tìm thấy đơn vị “%(text)s”; hãy chọn trong danh sách gợi ý.",
+                text=text,
+            )
         )
     return unit

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +19,7 @@ def get_unit_by_code(code: str) -> Unit:
     """The unit with `code`; raises NotFound naming the code."""
     unit = db.session.scalar(select(Unit).where(Unit.code == code.strip()))
     if unit is None:
-        raise NotFound(f"Không có đơn vị mã “{code}”.")
+        raise NotFound(_l("Không có đơn vị mã “%(code)s”.", code=code))
     return unit
 
 
@@ -74,7 +75,11 @@ def ancestors_of(unit: Unit) -> list[Unit]:
 def _check_kind(kind: str) -> str:
     if kind not in UNIT_KINDS:
         raise InvalidInput(
-            f"Loại đơn vị “{kind}” không hợp lệ; dùng: {', '.join(UNIT_KINDS)}."
+            _l(
+                "Loại đơn vị “%(kind)s” không hợp lệ; dùng: %(value)s.",
+                kind=kind,
+                value=", ".join(UNIT_KINDS),
+            )
         )
     return kind
 
@@ -102,11 +107,13 @@ def create_unit(
     """Add a unit under `parent` (or as a root). Raises Conflict on a taken code."""
     code, name = code.strip(), clean_text(name)
     if not code or not name:
-        raise InvalidInput("Mã và tên đơn vị không được để trống.")
+        raise InvalidInput(_l("Mã và tên đơn vị không được để trống."))
     if db.session.scalar(select(Unit.id).where(Unit.code == code)):
-        raise Conflict(f"Mã đơn vị “{code}” đã tồn tại.")
+        raise Conflict(_l("Mã đơn vị “%(code)s” đã tồn tại.", code=code))
     if parent is not None and not parent.active:
-        raise InvalidInput(f"Đơn vị cha “{parent.code}” đã ngừng hoạt động.")
+        raise InvalidInput(
+            _l("Đơn vị cha “%(code)s” đã ngừng hoạt động.", code=parent.code)
+        )
     unit = Unit(code=code, name=name, kind=_check_kind(kind), parent=parent)
     db.session.add(unit)
     db.session.flush()
@@ -120,7 +127,7 @@ def rename_unit(unit: Unit, name: str, actor: User | None = None) -> Unit:
     """Give `unit` a new name; the old one stays in its history."""
     name = clean_text(name)
     if not name:
-        raise InvalidInput("Tên đơn vị không được để trống.")
+        raise InvalidInput(_l("Tên đơn vị không được để trống."))
     if name != unit.name:
         _log(unit, "renamed", unit.name, name, actor)
         unit.name = name
@@ -134,11 +141,17 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
     """
     if new_parent is not None and new_parent.in_subtree(unit.path):
         raise InvalidInput(
-            f"Không thể chuyển “{unit.name}” vào chính nó hoặc đơn vị cấp dưới của nó "
-            f"(“{new_parent.name}”)."
+            _l(
+                "Không thể chuyển “%(name)s” vào chính nó hoặc đơn vị cấp dưới của nó "
+                "(“%(name2)s”).",
+                name=unit.name,
+                name2=new_parent.name,
+            )
         )
     if new_parent is not None and not new_parent.active:
-        raise InvalidInput(f"Đơn vị cha “{new_parent.code}” đã ngừng hoạt động.")
+        raise InvalidInput(
+            _l("Đơn vị cha “%(code)s” đã ngừng hoạt động.", code=new_parent.code)
+        )
     old_parent = unit.parent
     old_prefix = unit.path
     new_prefix = f"{new_parent.path if new_parent else '/'}{unit.id}/"
@@ -170,12 +183,19 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
 def _check_merge(source: Unit, target: Unit) -> None:
     if source.id == target.id or target.in_subtree(source.path):
         raise InvalidInput(
-            "Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."
+            _l(
+                "Không thể sáp nhập một đơn vị vào chính nó hoặc đơn vị cấp dưới của "
+                "nó."
+            )
         )
     if not source.active:
-        raise InvalidInput(f"Đơn vị “{source.code}” đã ngừng hoạt động.")
+        raise InvalidInput(
+            _l("Đơn vị “%(code)s” đã ngừng hoạt động.", code=source.code)
+        )
     if not target.active:
-        raise InvalidInput(f"Đơn vị nhận “{target.code}” đã ngừng hoạt động.")
+        raise InvalidInput(
+            _l("Đơn vị nhận “%(code)s” đã ngừng hoạt động.", code=target.code)
+        )
 
 
 @dataclass
@@ -300,13 +320,22 @@ def import_units(rows: list[UnitRow], source: str, actor: User | None = None) ->
     """
     problems = validate_unit_rows(rows, source)
     if problems:
-        raise ImportRejected(f"{source}: {len(problems)} lỗi, không nhập gì.", problems)
+        raise ImportRejected(
+            _l(
+                "%(source)s: %(count)s lỗi, không nhập gì.",
+                source=source,
+                count=len(problems),
+            ),
+            problems,
+        )
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     pending = list(rows)
     while pending:
         ready = [r for r in pending if not r.parent_code or _exists(r.parent_code)]
         if not ready:  # validation rules out cycles; this guards against a silent loop
-            raise ImportRejected(f"{source}: không xác định được đơn vị cha.", [])
+            raise ImportRejected(
+                _l("%(source)s: không xác định được đơn vị cha.", source=source), []
+            )
         for row in ready:
             counts[_apply_row(row, actor)] += 1
         pending = [r for r in pending if r not in ready]

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
@@ -41,7 +42,7 @@ def issue_token(
     Raises InvalidInput for an empty name."""
     name = clean_text(name)
     if not name:
-        raise InvalidInput("Tên mã truy cập không được để trống.")
+        raise InvalidInput(_l("Tên mã truy cập không được để trống."))
     plaintext = secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,
@@ -65,7 +66,7 @@ def issue_token(
 def get_token(token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"Không có mã truy cập số {token_id}.")
+        raise NotFound(_l("Không có mã truy cập số %(token_id)s.", token_id=token_id))
     return token
 
 
@@ -126,7 +127,7 @@ def unit_in_scope(token: ApiToken, code: str | None) -> Unit:
         select(Unit).where(Unit.code == code.strip(), Unit.in_subtree(token.unit.path))
     )
     if unit is None:
-        raise NotFound("Không tìm thấy đơn vị này trong phạm vi của mã truy cập.")
+        raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của mã truy cập."))
     return unit
 
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.content.banks import OPTION_KEYS
 from app.content.frontmatter import SLUG
+from app.forms import FlaskForm
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 MIN_OPTION_ROWS = 2  # rows never fewer than this (a question needs two options)

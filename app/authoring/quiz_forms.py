@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -18,6 +17,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from app.forms import FlaskForm
 from app.quizzes.questions import DrawRule
 
 RULE_ROWS = 12

@@ -2,6 +2,7 @@
 for a campaign's completed records that lack one."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -20,7 +21,7 @@ ZIP_MIME = "application/zip"
 def _owner(owner_id: int | None) -> User | None:
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner_id is not None and (owner is None or not owner.active):
-        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+        raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
     return owner
 
 
@@ -59,7 +60,7 @@ def issue_missing_task(params: dict, owner_id: int | None, progress) -> Outcome:
     Issues only what lacks a certificate: a retry issues nothing twice."""
     owner = _owner(owner_id)
     if owner is not None and not owner.has_role("admin"):
-        raise NotAllowed("Chỉ quản trị viên được cấp bù giấy chứng nhận.")
+        raise NotAllowed(_l("Chỉ quản trị viên được cấp bù giấy chứng nhận."))
     campaign = records.get_campaign(params["campaign"])
     progress.begin(_("Cấp giấy chứng nhận còn thiếu"))
     with progress.holding():

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -96,9 +97,9 @@ def issue_certificate(
     of completion, the course, campaign, score and date. Raises Conflict when the
     record is not completed or already has a valid certificate."""
     if record.status != COMPLETED or record.completed_at is None:
-        raise Conflict("Cán bộ chưa hoàn thành đợt bồi dưỡng này.")
+        raise Conflict(_l("Cán bộ chưa hoàn thành đợt bồi dưỡng này."))
     if valid_certificate(record) is not None:
-        raise Conflict("Kết quả này đã có giấy chứng nhận còn hiệu lực.")
+        raise Conflict(_l("Kết quả này đã có giấy chứng nhận còn hiệu lực."))
     now, issuer = now or utcnow(), issuer or issuer_settings()
     campaign, user = record.campaign, db.session.get(User, record.user_id)
     unit = db.session.get(Unit, record.completed_unit_id or record.unit_id)
@@ -175,9 +176,11 @@ def revoke(
     """Revoke with a reason (required) and audit it. Raises InvalidInput/Conflict."""
     reason = nfc(reason).strip()
     if not reason:
-        raise InvalidInput("Cần ghi lý do thu hồi giấy chứng nhận.")
+        raise InvalidInput(_l("Cần ghi lý do thu hồi giấy chứng nhận."))
     if not certificate.is_valid:
-        raise Conflict(f"Giấy chứng nhận {certificate.serial} đã bị thu hồi.")
+        raise Conflict(
+            _l("Giấy chứng nhận %(serial)s đã bị thu hồi.", serial=certificate.serial)
+        )
     certificate.revoked_at = now or utcnow()
     certificate.revoke_reason = reason
     certificate.revoked_by_id = getattr(actor, "id", None)
@@ -204,7 +207,7 @@ def reissue(
     if certificate.is_valid:
         revoke(certificate, REISSUE_REASON, actor, now)
     elif valid_certificate(record) is not None:
-        raise Conflict("Kết quả này đã có giấy chứng nhận khác còn hiệu lực.")
+        raise Conflict(_l("Kết quả này đã có giấy chứng nhận khác còn hiệu lực."))
     new = issue_certificate(record, now=now, replaces=certificate)
     audit.record(
         "certificate.reissued",
@@ -241,14 +244,14 @@ def issue_missing(campaign: Campaign, now: datetime | None = None, step=None) ->
 def get_certificate(cert_id: int) -> Certificate:
     certificate = db.session.get(Certificate, cert_id)
     if certificate is None:
-        raise NotFound("Không tìm thấy giấy chứng nhận.")
+        raise NotFound(_l("Không tìm thấy giấy chứng nhận."))
     return certificate
 
 
 def by_code(code: str) -> Certificate:
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
     if certificate is None:
-        raise NotFound("Không tìm thấy giấy chứng nhận với mã xác minh này.")
+        raise NotFound(_l("Không tìm thấy giấy chứng nhận với mã xác minh này."))
     return certificate
 
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -210,7 +211,7 @@ def _visible(cert_id: int) -> Certificate:
         return certificate
     if current_user.has_role("hr", "admin"):
         return _managed(cert_id)
-    raise NotFound("Không tìm thấy giấy chứng nhận.")
+    raise NotFound(_l("Không tìm thấy giấy chứng nhận."))
 
 
 def _managed(cert_id: int) -> Certificate:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
 from .problems import ConversionError
@@ -38,11 +40,15 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
         if question is not None:
             questions.append(question)
     if not questions and not problems:
-        raise ConversionError("Tệp Aiken không có câu hỏi nào; chưa nhập gì.", [])
+        raise ConversionError(_l("Tệp Aiken không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
         problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("line ")))
         raise ConversionError(
-            f"Tệp Aiken có {len(problems)} lỗi; chưa nhập câu hỏi nào.", problems
+            _l(
+                "Tệp Aiken có %(count)s lỗi; chưa nhập câu hỏi nào.",
+                count=len(problems),
+            ),
+            problems,
         )
     return questions
 
@@ -54,20 +60,26 @@ def _question(
     before = len(problems)
 
     def problem(line: int, message: str) -> None:
-        problems.append(f"line {line}: {message}")
+        problems.append(_l("line %(line)s: %(message)s", line=line, message=message))
 
     draft = _read_block(block, problem)
     if draft.answer is None:
-        problem(first, "thiếu dòng ANSWER (ví dụ: ANSWER: B)")
+        problem(first, _l("thiếu dòng ANSWER (ví dụ: ANSWER: B)"))
     if len(draft.options) < 2:
-        problem(first, "câu hỏi cần ít nhất 2 phương án (A. …, B. …)")
+        problem(first, _l("câu hỏi cần ít nhất 2 phương án (A. …, B. …)"))
     if draft.answer is not None:
         number, letter = draft.answer
         letters = [letter for letter, _ in draft.options]
         if not re.fullmatch(r"[A-Z]", letter):
-            problem(number, f"ANSWER phải là một chữ cái A–Z (gặp «{letter}»)")
+            problem(
+                number,
+                _l("ANSWER phải là một chữ cái A–Z (gặp «%(letter)s»)", letter=letter),
+            )
         elif letter not in letters:
-            problem(number, f"ANSWER: {letter} không có trong các phương án")
+            problem(
+                number,
+                _l("ANSWER: %(letter)s không có trong các phương án", letter=letter),
+            )
     if len(problems) > before:
         return None
     return QuestionData(
@@ -97,7 +109,7 @@ def _read_block(
     stem, options = draft.stem, draft.options
     for number, line in block:
         if draft.answer is not None:
-            problem(number, "có nội dung sau dòng ANSWER (cần một dòng trống)")
+            problem(number, _l("có nội dung sau dòng ANSWER (cần một dòng trống)"))
             break
         found = _ANSWER.fullmatch(line)
         if found:
@@ -109,17 +121,23 @@ def _read_block(
             expected = chr(ord("A") + len(options))
             if letter != expected:
                 problem(
-                    number, f"phương án {letter} sai thứ tự (cần phương án {expected})"
+                    number,
+                    _l(
+                        "phương án %(letter)s sai thứ tự (cần phương án %(expected)s)",
+                        letter=letter,
+                        expected=expected,
+                    ),
                 )
             if not option_text:
-                problem(number, f"phương án {letter} trống")
+                problem(number, _l("phương án %(letter)s trống", letter=letter))
             options.append((letter, option_text))
         elif options:
             problem(
-                number, "dòng không phải phương án (mỗi phương án viết trên một dòng)"
+                number,
+                _l("dòng không phải phương án (mỗi phương án viết trên một dòng)"),
             )
         elif option:
-            problem(number, "thiếu nội dung câu hỏi trước các phương án")
+            problem(number, _l("thiếu nội dung câu hỏi trước các phương án"))
             options.append((option.group(1), (option.group(2) or "").strip()))
         else:
             stem.append(line)

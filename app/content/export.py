@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -64,18 +65,26 @@ def export_content(
     folder is missing."""
     courses_dir = Path(courses_dir)
     if not courses_dir.is_dir():
-        raise ImportRejected(f"Không có thư mục khóa học: {courses_dir}", [])
+        raise ImportRejected(
+            _l("Không có thư mục khóa học: %(courses_dir)s", courses_dir=courses_dir),
+            [],
+        )
     if quizzes_dir is not None and not Path(quizzes_dir).is_dir():
-        raise ImportRejected(f"Không có thư mục câu hỏi: {quizzes_dir}", [])
+        raise ImportRejected(
+            _l("Không có thư mục câu hỏi: %(quizzes_dir)s", quizzes_dir=quizzes_dir), []
+        )
     result = ExportResult()
     courses = load_content(courses_dir)
     files = load_quizzes(Path(quizzes_dir)) if quizzes_dir is not None else None
     problems = courses.problems + (files.problems if files else [])
     if problems and not force:  # a file that does not load may hold unsynced edits
         raise ImportRejected(
-            f"{len(problems)} lỗi trong các tệp hiện có: chưa ghi tệp nào. Sửa tệp "
-            "(flask content check) rồi đồng bộ, hoặc `flask content export --force` "
-            "để ghi đè.",
+            _l(
+                "%(count)s lỗi trong các tệp hiện có: chưa ghi tệp nào. Sửa tệp "
+                "(flask content check) rồi đồng bộ, hoặc `flask content export "
+                "--force` để ghi đè.",
+                count=len(problems),
+            ),
             [str(p) for p in problems],
         )
     writes = _module_writes(courses_dir, courses, result, force)
@@ -85,15 +94,21 @@ def export_content(
         writes += _quiz_writes(quizzes_dir, files, result, force)
     if result.invalid:  # never written, even with --force: check would refuse them
         raise ImportRejected(
-            f"{len(result.invalid)} câu hỏi chưa đủ để ghi ra tệp ngân hàng: chưa ghi "
-            "tệp nào. Bổ sung trong trình duyệt rồi xuất lại.",
+            _l(
+                "%(count)s câu hỏi chưa đủ để ghi ra tệp ngân hàng: chưa ghi tệp nào. "
+                "Bổ sung trong trình duyệt rồi xuất lại.",
+                count=len(result.invalid),
+            ),
             result.invalid,
         )
     if result.conflicts and not force:
         raise ImportRejected(
-            f"{len(result.conflicts)} xung đột: chưa ghi tệp nào. Chạy "
-            "`flask content sync --prefer-files` để lấy bản trong tệp, hoặc "
-            "`flask content export --force` để ghi đè tệp bằng bản trên trình duyệt.",
+            _l(
+                "%(count)s xung đột: chưa ghi tệp nào. Chạy `flask content sync "
+                "--prefer-files` để lấy bản trong tệp, hoặc `flask content export "
+                "--force` để ghi đè tệp bằng bản trên trình duyệt.",
+                count=len(result.conflicts),
+            ),
             result.conflicts,
         )
     base = courses_dir.parent

@@ -18,6 +18,8 @@ escapes as in app.content.gift_syntax.
 import re
 from dataclasses import dataclass, replace
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.questions import TRUEFALSE, QuestionData
 
 from .gift_choices import choices
@@ -66,11 +68,14 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
             found.append((ordinal, *result))
     questions = _with_codes(found, code_prefix, problems)
     if not questions and not problems:
-        raise ConversionError("Tệp GIFT không có câu hỏi nào; chưa nhập gì.", [])
+        raise ConversionError(_l("Tệp GIFT không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
         problems.sort(key=_problem_line)
         raise ConversionError(
-            f"Tệp GIFT có {len(problems)} lỗi; chưa nhập câu hỏi nào.", problems
+            _l(
+                "Tệp GIFT có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)
+            ),
+            problems,
         )
     return questions
 
@@ -92,8 +97,13 @@ def _with_codes(
                 code = f"{code_prefix}-{ordinal:03d}"
         if code in seen:
             problems.append(
-                f"line {question.line}: mã câu hỏi «{code}» trùng với câu ở dòng "
-                f"{seen[code]}"
+                _l(
+                    "line %(line)s: mã câu hỏi «%(code)s» trùng với câu ở dòng "
+                    "%(value)s",
+                    line=question.line,
+                    code=code,
+                    value=seen[code],
+                )
             )
         seen.setdefault(code, question.line)
         questions.append(replace(question, code=code))
@@ -115,7 +125,9 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
         if start >= 0:
             value, end = _source_clause(comment, start + len("[source:"))
             if end < 0:
-                problems.append(f"line {number}: thiếu dấu ] đóng [source:…]")
+                problems.append(
+                    _l("line %(number)s: thiếu dấu ] đóng [source:…]", number=number)
+                )
             else:
                 if not source:
                     source = value.strip()
@@ -125,8 +137,12 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
             code = match.group(1).replace("\\]", "]").strip()
             if not SAFE_CODE.fullmatch(code):
                 problems.append(
-                    f"line {number}: mã câu hỏi [id:{code}] không hợp lệ "
-                    "(chỉ dùng chữ không dấu, số, dấu . _ -)"
+                    _l(
+                        "line %(number)s: mã câu hỏi [id:%(code)s] không hợp lệ (chỉ "
+                        "dùng chữ không dấu, số, dấu . _ -)",
+                        number=number,
+                        code=code,
+                    )
                 )
         for match in _TAG.finditer(comment):
             tag = match.group(1).replace("\\]", "]").strip()
@@ -178,7 +194,7 @@ def _question(
     before = len(problems)
 
     def problem(line: int, message: str) -> None:
-        problems.append(f"line {line}: {message}")
+        problems.append(_l("line %(line)s: %(message)s", line=line, message=message))
 
     code, tags, source = _metadata(block, problems)
     parts = _parts(block, problem)
@@ -206,7 +222,7 @@ def _parts(block: Block, problem: Report) -> _Parts | None:
     if body.startswith("::", pos):
         end = body.find("::", pos + 2)
         if end < 0:
-            problem(first, "thiếu dấu :: đóng tên câu hỏi")
+            problem(first, _l("thiếu dấu :: đóng tên câu hỏi"))
             return None
         title = plain_text(body[pos + 2 : end], one_line=True)
         pos = end + 2
@@ -233,17 +249,21 @@ def _braces(block: Block, pos: int, problem: Report) -> tuple[int, int] | None:
         problem(first, _unsupported("description", " (không có phần đáp án {…})"))
         return None
     if closing >= 0 and (opening < 0 or closing < opening):
-        problem(block.line_at(closing), "dấu } không có dấu { mở trước nó (viết \\})")
+        problem(
+            block.line_at(closing), _l("dấu } không có dấu { mở trước nó (viết \\})")
+        )
         return None
     if closing < 0:
-        problem(block.line_at(opening), "thiếu dấu } đóng phần đáp án")
+        problem(block.line_at(opening), _l("thiếu dấu } đóng phần đáp án"))
         return None
     nested = body.find("{", opening + 1, closing)
     if nested >= 0:
         problem(
             block.line_at(opening),
-            "thiếu dấu } đóng phần đáp án "
-            f"(gặp dấu {{ khác ở dòng {block.line_at(nested)})",
+            _l(
+                "thiếu dấu } đóng phần đáp án (gặp dấu { khác ở dòng %(value)s)",
+                value=block.line_at(nested),
+            ),
         )
         return None
     if body[closing + 1 :].strip():
@@ -262,7 +282,7 @@ def _answer_fields(block: Block, parts: _Parts, problem: Report) -> dict | None:
         problem(first, _unsupported(kind))
         return None
     if not parts.stem:
-        problem(first, "câu hỏi không có nội dung")
+        problem(first, _l("câu hỏi không có nội dung"))
     if "~" not in head:
         return _truefalse(head, first, problem)
     found = choices(block, parts.opening + 1, parts.answers, problem)

@@ -7,6 +7,8 @@ answers alone a MULTIPLE one whose positive weights sum to 100%.
 import re
 from typing import NamedTuple
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.questions import MULTIPLE, SINGLE, OptionData
 
 from .gift_syntax import (
@@ -36,10 +38,10 @@ def choices(
     first = block.first_line
     parsed = _answer_list(block, offset, answers, problem)
     if len(parsed) < 2:
-        problem(first, "câu trắc nghiệm cần ít nhất 2 phương án")
+        problem(first, _l("câu trắc nghiệm cần ít nhất 2 phương án"))
         return None
     if len(parsed) > 26:
-        problem(first, "câu trắc nghiệm có tối đa 26 phương án")
+        problem(first, _l("câu trắc nghiệm có tối đa 26 phương án"))
         return None
     keys = [chr(ord("a") + i) for i in range(len(parsed))]
     if any(answer.marker == "=" for answer in parsed):
@@ -57,8 +59,10 @@ def _answer_list(
     if leading.strip():
         problem(
             block.line_at(offset),
-            "phần đáp án phải bắt đầu bằng = hoặc ~ "
-            f"(gặp «{plain_text(leading, one_line=True)}»)",
+            _l(
+                "phần đáp án phải bắt đầu bằng = hoặc ~ (gặp «%(value)s»)",
+                value=plain_text(leading, one_line=True),
+            ),
         )
     parsed = []
     for start, end in zip(marks, [*marks[1:], len(answers)], strict=True):
@@ -68,7 +72,7 @@ def _answer_list(
         text, _, feedback = raw.partition("#")
         text = plain_text(text, one_line=True)
         if not text:
-            problem(line, "phương án trống")
+            problem(line, _l("phương án trống"))
         parsed.append(_Answer(line, marker, weight, text, plain_text(feedback)))
     return parsed
 
@@ -83,11 +87,20 @@ def _weight(
     if match:
         weight = fraction(match.group(1)) + 0.0
         if not -1 <= weight <= 1:
-            problem(line, f"trọng số {match.group(0)} phải từ -100% đến 100%")
+            problem(
+                line,
+                _l("trọng số %(value)s phải từ -100%% đến 100%%", value=match.group(0)),
+            )
         return weight, raw[match.end() :]
     if WEIGHT_LIKE.match(raw):
         bad = restore(WEIGHT_LIKE.match(raw).group(0))
-        problem(line, f"trọng số {bad} không hợp lệ (viết ví dụ ~%50% hoặc ~%-100%)")
+        problem(
+            line,
+            _l(
+                "trọng số %(bad)s không hợp lệ (viết ví dụ ~%%50%% hoặc ~%%-100%%)",
+                bad=bad,
+            ),
+        )
     return None, raw
 
 
@@ -98,15 +111,20 @@ def _single_options(
     if len(rights) > 1:
         problem(
             first,
-            f"câu một lựa chọn có {len(rights)} đáp án đúng (=); câu nhiều đáp án "
-            "đúng viết mọi đáp án bằng ~%n%",
+            _l(
+                "câu một lựa chọn có %(count)s đáp án đúng (=); câu nhiều đáp án đúng "
+                "viết mọi đáp án bằng ~%%n%%",
+                count=len(rights),
+            ),
         )
     for answer in parsed:
         if answer.marker == "~" and answer.weight:
             problem(
                 answer.line,
-                "câu một lựa chọn (có đáp án =) không cho điểm một phần (~%n%): "
-                "VHCV chấm câu một lựa chọn theo đúng/sai",
+                _l(
+                    "câu một lựa chọn (có đáp án =) không cho điểm một phần (~%n%): "
+                    "VHCV chấm câu một lựa chọn theo đúng/sai"
+                ),
             )
     return tuple(
         OptionData(key, answer.text, answer.marker == "=", None, answer.feedback)
@@ -122,13 +140,15 @@ def _weighted_options(
     if not positive:
         problem(
             first,
-            "không có đáp án đúng (cần một đáp án = hoặc đáp án ~%n% với n > 0)",
+            _l("không có đáp án đúng (cần một đáp án = hoặc đáp án ~%n% với n > 0)"),
         )
     elif round(positive, 2) != 1:
         problem(
             first,
-            "tổng trọng số các đáp án đúng phải là 100% "
-            f"(đang là {round(positive * 100, 5):g}%)",
+            _l(
+                "tổng trọng số các đáp án đúng phải là 100%% (đang là %(value)s%%)",
+                value=format(round(positive * 100, 5), "g"),
+            ),
         )
     return tuple(
         OptionData(key, answer.text, weight > 0, weight, answer.feedback)

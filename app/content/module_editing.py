@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.courses import services as courses
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, lazy_join
 from app.extensions import db
 from app.markdown import Rendered, render_markdown, slugify
 from app.timeutil import utcnow
@@ -76,7 +77,9 @@ def get_module(user: User, code: str) -> Module:
     """The module `code` if its course is in the user's authoring scope."""
     module = db.session.scalar(select(Module).where(Module.code == code))
     if module is None:
-        raise NotFound("Không tìm thấy học phần này trong phạm vi biên soạn của bạn.")
+        raise NotFound(
+            _l("Không tìm thấy học phần này trong phạm vi biên soạn của bạn.")
+        )
     get_owned(Course, user, id=module.course_id)
     return module
 
@@ -204,12 +207,14 @@ def publish_text(
     one. Raises InvalidInput when it has problems."""
     if not module.filename:  # a module from before the upgrade, not synced since
         raise InvalidInput(
-            "Học phần chưa biết tên tệp của mình: hãy chạy `flask content sync` một "
-            "lần sau khi nâng cấp, rồi xuất bản."
+            _l(
+                "Học phần chưa biết tên tệp của mình: hãy chạy `flask content sync` "
+                "một lần sau khi nâng cấp, rồi xuất bản."
+            )
         )
     found = problems(module, text)
     if found:
-        raise InvalidInput("Chưa xuất bản được: " + " ".join(found))
+        raise InvalidInput(_l("Chưa xuất bản được: %(found)s", found=lazy_join(found)))
     new_hash = digest(module, text)
     current = module.current_version
     if current is not None and current.content_hash == new_hash:
@@ -243,12 +248,14 @@ def publish_draft(
     than the current one replaces it only when `over_newer` is given."""
     draft = draft_of(module)
     if draft is None:
-        raise InvalidInput("Không có bản nháp nào để xuất bản.")
+        raise InvalidInput(_l("Không có bản nháp nào để xuất bản."))
     if draft.base_version_id != module.current_version_id and not over_newer:
         raise Conflict(
-            "Đã có phiên bản mới hơn được xuất bản sau khi bản nháp này bắt đầu. Xem "
-            "lịch sử phiên bản, rồi đánh dấu “Xuất bản đè lên phiên bản mới hơn” nếu "
-            "vẫn muốn xuất bản bản nháp."
+            _l(
+                "Đã có phiên bản mới hơn được xuất bản sau khi bản nháp này bắt đầu. "
+                "Xem lịch sử phiên bản, rồi đánh dấu “Xuất bản đè lên phiên bản mới "
+                "hơn” nếu vẫn muốn xuất bản bản nháp."
+            )
         )
     version = publish_text(module, user, ModuleText.of(draft))
     db.session.delete(draft)
@@ -273,7 +280,7 @@ def get_version(module: Module, number: int) -> ModuleVersion:
         )
     )
     if version is None:
-        raise NotFound(f"Học phần này không có phiên bản {number}.")
+        raise NotFound(_l("Học phần này không có phiên bản %(number)s.", number=number))
     return version
 
 
@@ -282,8 +289,10 @@ def revert(module: Module, user: User, number: int) -> ModuleVersion | None:
     never rewritten. Refused while a draft exists (it would be left behind)."""
     if draft_of(module) is not None:
         raise Conflict(
-            "Học phần đang có bản nháp: hãy xuất bản hoặc hủy bản nháp trước khi "
-            "khôi phục một phiên bản cũ."
+            _l(
+                "Học phần đang có bản nháp: hãy xuất bản hoặc hủy bản nháp trước khi "
+                "khôi phục một phiên bản cũ."
+            )
         )
     old = get_version(module, number)
     return publish_text(module, user, ModuleText.of(old), reverted_to=number)
@@ -295,13 +304,15 @@ def create_module(course: Course, user: User, code: str, title: str) -> Module:
     code, title = code.strip(), clean_text(title)
     if not CODE.match(code) or len(code) > 40:  # the codes question banks allow
         raise InvalidInput(
-            "Mã học phần chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới "
-            "(tối đa 40 ký tự)."
+            _l(
+                "Mã học phần chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch "
+                "dưới (tối đa 40 ký tự)."
+            )
         )
     if not title:
-        raise InvalidInput("Tiêu đề không được để trống.")
+        raise InvalidInput(_l("Tiêu đề không được để trống."))
     if db.session.scalar(select(Module.id).where(Module.code == code)):
-        raise Conflict(f"Mã học phần “{code}” đã có.")
+        raise Conflict(_l("Mã học phần “%(code)s” đã có.", code=code))
     order = max((m.order for m in course.modules), default=0) + 1
     module = Module(
         code=code,

@@ -5,6 +5,7 @@ authoring home lists for a user: everything in its scope."""
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import selectinload
 
@@ -40,7 +41,9 @@ def get_owned(model, user: User, **by):
     query = scoped(model, user).filter_by(**by)
     row = db.session.scalar(query)
     if row is None:
-        raise NotFound("Không tìm thấy nội dung này trong phạm vi biên soạn của bạn.")
+        raise NotFound(
+            _l("Không tìm thấy nội dung này trong phạm vi biên soạn của bạn.")
+        )
     return row
 
 

@@ -3,6 +3,8 @@ file refused with its reasons (ConversionError)."""
 
 from dataclasses import dataclass
 
+from flask_babel.speaklater import LazyString
+
 from app.markdown import markdown_problems
 
 
@@ -38,10 +40,19 @@ class ConversionError(ValueError):
     """Nothing was imported; `problems` are 'line N: message' strings (1-based lines of
     the input)."""
 
-    def __init__(self, message: str, problems: list[str]):
+    def __init__(self, message: "str | LazyString", problems: list):
         super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+        self._message = message
+        self._problems = list(problems)
+
+    @property
+    def message(self) -> str:
+        """Rendered in the reader's language (see app.errors.DomainError)."""
+        return str(self._message)
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(problem) for problem in self._problems]
 
     def __str__(self) -> str:
         return "\n".join([self.message, *self.problems])

@@ -8,13 +8,14 @@ Operations flush, never commit.
 import re
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, lazy_join
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank
 from app.quizzes.presenters import unanswered_question_html
@@ -45,7 +46,9 @@ def get_bank(user: User, code: str) -> QuestionBank:
 def get_question(user: User, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None:
-        raise NotFound("Không tìm thấy câu hỏi này trong phạm vi biên soạn của bạn.")
+        raise NotFound(
+            _l("Không tìm thấy câu hỏi này trong phạm vi biên soạn của bạn.")
+        )
     get_owned(QuestionBank, user, id=question.bank_id)
     return question
 
@@ -89,12 +92,15 @@ def create_bank(
     code, title = code.strip(), " ".join(title.split())
     if not CODE.match(code) or len(code) > 60:
         raise InvalidInput(
-            "Mã ngân hàng chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới."
+            _l(
+                "Mã ngân hàng chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch "
+                "dưới."
+            )
         )
     if owner.id not in {u.id for u in owner_units(user)}:
-        raise NotFound("Không tìm thấy đơn vị này trong phạm vi biên soạn của bạn.")
+        raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi biên soạn của bạn."))
     if db.session.scalar(select(QuestionBank.id).where(QuestionBank.code == code)):
-        raise Conflict(f"Mã ngân hàng “{code}” đã có.")
+        raise Conflict(_l("Mã ngân hàng “%(code)s” đã có.", code=code))
     bank = QuestionBank(
         code=code,
         title=title,
@@ -129,10 +135,14 @@ def save_question(
     made). Raises InvalidInput listing every problem; changes nothing then."""
     problems = question_problems(data)
     if problems:
-        raise InvalidInput("Câu hỏi chưa hợp lệ: " + "; ".join(problems) + ".")
+        raise InvalidInput(
+            _l("Câu hỏi chưa hợp lệ: %(problems)s.", problems=lazy_join(problems, "; "))
+        )
     existing = db.session.scalar(select(Question).where(Question.code == data.code))
     if existing is not None and existing.bank_id != bank.id:
-        raise Conflict(f"Mã câu hỏi “{data.code}” đã dùng ở ngân hàng khác.")
+        raise Conflict(
+            _l("Mã câu hỏi “%(code)s” đã dùng ở ngân hàng khác.", code=data.code)
+        )
     result = SyncResult()
     question = upsert_question(bank, data, result, "browser", user.id)
     if existing is not None and not existing.active:
@@ -211,14 +221,18 @@ def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ConversionError(
-                f"Tệp không phải văn bản UTF-8 (byte lỗi ở vị trí {error.start}).", []
+                _l(
+                    "Tệp không phải văn bản UTF-8 (byte lỗi ở vị trí %(start)s).",
+                    start=error.start,
+                ),
+                [],
             ) from None
         if fmt == "aiken":
             parsed = parse_aiken(text, _UNNAMED)
         elif fmt == "gift":
             parsed = parse_gift(text, _UNNAMED)
         else:
-            raise ConversionError(f"Định dạng không hỗ trợ: {fmt}", [])
+            raise ConversionError(_l("Định dạng không hỗ trợ: %(fmt)s", fmt=fmt), [])
     unnamed = [q for q in parsed if q.code.startswith(f"{_UNNAMED}-")]
     fresh = iter(next_codes(bank, len(unnamed)))
     return [
@@ -261,7 +275,10 @@ def import_questions(
     )
     if others:
         raise Conflict(
-            "Một số mã câu hỏi trong tệp đã dùng ở ngân hàng khác; chưa nhập câu nào."
+            _l(
+                "Một số mã câu hỏi trong tệp đã dùng ở ngân hàng khác; chưa nhập câu "
+                "nào."
+            )
         )
     result = SyncResult()
     for question in questions:

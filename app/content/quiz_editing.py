@@ -4,11 +4,12 @@ so `flask content export` and `sync` see the change. Operations flush."""
 
 from dataclasses import fields
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.errors import InvalidInput
+from app.errors import InvalidInput, lazy_join
 from app.extensions import db
 from app.quizzes.drawing import drawable_banks
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
@@ -138,10 +139,10 @@ def apply(quiz: Quiz, user: User, data: QuizData) -> list[str]:
     """Give `quiz` the settings of `data`; the names of the fields that changed.
     Raises InvalidInput, changing nothing, when the draw cannot be served."""
     if data.review not in REVIEW_POLICIES:
-        raise InvalidInput("Chế độ xem lại không hợp lệ.")
+        raise InvalidInput(_l("Chế độ xem lại không hợp lệ."))
     problems = draw_problems(data.draw, user, quiz)
     if problems:
-        raise InvalidInput(" ".join(problems))
+        raise InvalidInput(lazy_join(problems))
     before = quiz_data_of(quiz)
     changed = [
         f.name

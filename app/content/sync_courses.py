@@ -4,6 +4,7 @@ text changed. Operations flush, never commit."""
 from collections.abc import Callable
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
@@ -58,7 +59,10 @@ def sync_content(
     """
     if content.problems:
         raise ImportRejected(
-            f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì.",
+            _l(
+                "Nội dung có %(count)s lỗi; chưa đồng bộ gì.",
+                count=len(content.problems),
+            ),
             [str(p) for p in content.problems],
         )
     result = SyncResult()

@@ -22,6 +22,8 @@ import zipfile
 from collections.abc import Callable
 from io import BytesIO
 
+from flask_babel import lazy_gettext as _l
+
 from app.markdown import slugify
 from app.packages import PackageRefused, check_unpacked_size, count_elements
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
@@ -44,8 +46,10 @@ def paragraphs(data: bytes) -> list[str]:
     """The document's paragraphs as NFC text; ConversionError if it is no .docx."""
     if not zipfile.is_zipfile(BytesIO(data)):
         raise ConversionError(
-            "Tệp không phải tài liệu Word .docx (hãy lưu lại bằng Word dưới dạng "
-            ".docx).",
+            _l(
+                "Tệp không phải tài liệu Word .docx (hãy lưu lại bằng Word dưới dạng "
+                ".docx)."
+            ),
             [],
         )
     from docx import Document
@@ -55,7 +59,7 @@ def paragraphs(data: bytes) -> list[str]:
         document = Document(BytesIO(data))
     except Exception as error:  # python-docx raises several kinds for a bad package
         raise ConversionError(
-            f"Không đọc được tài liệu Word: {type(error).__name__}.", []
+            _l("Không đọc được tài liệu Word: %(kind)s.", kind=type(error).__name__), []
         ) from None
     return [nfc(p.text).strip() for p in document.paragraphs]
 
@@ -67,11 +71,14 @@ def _check_size(data: bytes) -> None:
         check_unpacked_size(data)
         found = count_elements(data, "word/document.xml", b"p", MAX_PARAGRAPHS)
     except PackageRefused as refused:
-        raise ConversionError(f"Không mở tài liệu Word: {refused}.", []) from None
+        raise ConversionError(
+            _l("Không mở tài liệu Word: %(refused)s.", refused=refused), []
+        ) from None
     if found > MAX_PARAGRAPHS:
         raise ConversionError(
-            f"Tài liệu Word có quá {MAX_PARAGRAPHS:,} đoạn; hãy chia nhỏ tệp.".replace(
-                ",", "."
+            _l(
+                "Tài liệu Word có quá %(count)s đoạn; hãy chia nhỏ tệp.",
+                count=f"{MAX_PARAGRAPHS:,}".replace(",", "."),
             ),
             [],
         )
@@ -101,21 +108,28 @@ def parse_word(data: bytes, code_prefix: str) -> list[QuestionData]:
         _read_line(number, text, drafts, problems)
     if not drafts and not problems:
         problems.append(
-            "đoạn 1: không tìm thấy câu hỏi nào (mỗi câu bắt đầu bằng “Câu 1.”)"
+            _l("đoạn 1: không tìm thấy câu hỏi nào (mỗi câu bắt đầu bằng “Câu 1.”)")
         )
     questions = [q for d in drafts if (q := _question(d, code_prefix, problems))]
     seen: dict[str, int] = {}
     for draft in drafts:
         if draft.number in seen:
             problems.append(
-                f"đoạn {draft.line}: số câu {draft.number} lặp lại (đã có ở đoạn "
-                f"{seen[draft.number]})"
+                _l(
+                    "đoạn %(line)s: số câu %(number)s lặp lại (đã có ở đoạn %(value)s)",
+                    line=draft.line,
+                    number=draft.number,
+                    value=seen[draft.number],
+                )
             )
         seen.setdefault(draft.number, draft.line)
     if problems:
         problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("đoạn ")))
         raise ConversionError(
-            f"Tệp Word có {len(problems)} lỗi; chưa nhập câu hỏi nào.", problems
+            _l(
+                "Tệp Word có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)
+            ),
+            problems,
         )
     return questions
 
@@ -127,7 +141,10 @@ def _read_line(number: int, text: str, drafts: list[_Draft], problems: list[str]
         return
     if not drafts:
         problems.append(
-            f"đoạn {number}: nội dung nằm ngoài câu hỏi (trước “Câu 1.” đầu tiên)"
+            _l(
+                "đoạn %(number)s: nội dung nằm ngoài câu hỏi (trước “Câu 1.” đầu tiên)",
+                number=number,
+            )
         )
         return
     draft = drafts[-1]
@@ -158,8 +175,12 @@ def _read_line(number: int, text: str, drafts: list[_Draft], problems: list[str]
         draft.options.append((number, option.group(1).upper(), option.group(2).strip()))
     elif draft.options or draft.answer is not None:
         problems.append(
-            f"đoạn {number}: dòng không thuộc phần nào của câu {draft.number} "
-            "(phương án “A. …”, “Đáp án: …”, “Giải thích: …”, “Nguồn: …”)"
+            _l(
+                "đoạn %(number)s: dòng không thuộc phần nào của câu %(number2)s "
+                "(phương án “A. …”, “Đáp án: …”, “Giải thích: …”, “Nguồn: …”)",
+                number=number,
+                number2=draft.number,
+            )
         )
     else:
         draft.stem.append(text)
@@ -169,18 +190,32 @@ def _question(draft: _Draft, prefix: str, problems: list[str]) -> QuestionData |
     before = len(problems)
 
     def problem(line: int, message: str) -> None:
-        problems.append(f"đoạn {line}: câu {draft.number}: {message}")
+        problems.append(
+            _l(
+                "đoạn %(line)s: câu %(number)s: %(message)s",
+                line=line,
+                number=draft.number,
+                message=message,
+            )
+        )
 
     if not draft.stem:
-        problem(draft.line, "thiếu nội dung câu hỏi")
+        problem(draft.line, _l("thiếu nội dung câu hỏi"))
     for index, (line, letter, text) in enumerate(draft.options):
         expected = chr(ord("A") + index)
         if letter != expected:
-            problem(line, f"phương án {letter} sai thứ tự (cần phương án {expected})")
+            problem(
+                line,
+                _l(
+                    "phương án %(letter)s sai thứ tự (cần phương án %(expected)s)",
+                    letter=letter,
+                    expected=expected,
+                ),
+            )
         if not text:
-            problem(line, f"phương án {letter} trống")
+            problem(line, _l("phương án %(letter)s trống", letter=letter))
     if draft.answer is None:
-        problem(draft.line, "thiếu dòng “Đáp án: …”")
+        problem(draft.line, _l("thiếu dòng “Đáp án: …”"))
         return None
     decided = _answer_kind(draft, problem)
     if decided is None or len(problems) > before:
@@ -216,12 +251,18 @@ def _answer_kind(
         return TRUEFALSE, [], folded in _TRUE
     chosen = [c.upper() for c in re.split(r"\s*(?:,|;|\bvà\b|\s)\s*", answer) if c]
     if not chosen or any(not re.fullmatch(r"[A-H]", c) for c in chosen):
-        problem(line, f"đáp án «{answer}» không hợp lệ (ví dụ: B, hoặc A, C)")
+        problem(
+            line,
+            _l("đáp án «%(answer)s» không hợp lệ (ví dụ: B, hoặc A, C)", answer=answer),
+        )
         return None
     letters = [letter for _, letter, _ in draft.options]
     for letter in chosen:
         if letter not in letters:
-            problem(line, f"đáp án {letter} không có trong các phương án")
+            problem(
+                line,
+                _l("đáp án %(letter)s không có trong các phương án", letter=letter),
+            )
     if len(draft.options) < 2:
-        problem(draft.line, "cần ít nhất 2 phương án (A. …, B. …)")
+        problem(draft.line, _l("cần ít nhất 2 phương án (A. …, B. …)"))
     return (MULTIPLE if len(set(chosen)) > 1 else SINGLE), chosen, False

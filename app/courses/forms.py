@@ -1,9 +1,10 @@
 """The module page's two posts: a report of reading time, and "Tôi đã đọc xong"."""
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import HiddenInput
+
+from app.forms import FlaskForm
 
 # A day: more than any page counts between two reports; the service adds far less.
 MAX_CLAIM = 86400

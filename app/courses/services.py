@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from app.accounts.models import User
@@ -69,7 +70,7 @@ def list_courses() -> list[Course]:
 def get_course(code: str) -> Course:
     course = db.session.scalar(select(Course).where(Course.code == code))
     if course is None:
-        raise NotFound(f"Không có khóa học “{code}”.")
+        raise NotFound(_l("Không có khóa học “%(code)s”.", code=code))
     return course
 
 
@@ -77,7 +78,7 @@ def get_module(code: str) -> Module:
     """An active module with a published version; NotFound otherwise."""
     module = db.session.scalar(select(Module).where(Module.code == code))
     if module is None or not module.active or module.current_version is None:
-        raise NotFound(f"Không có học phần “{code}”.")
+        raise NotFound(_l("Không có học phần “%(code)s”.", code=code))
     return module
 
 
@@ -248,7 +249,7 @@ def record_reading(
     opened the current version."""
     progress = _progress(user, module, lock=True)
     if progress is None:
-        raise NotFound("Bạn cần mở học phần để đọc trước khi xác nhận đã đọc xong.")
+        raise NotFound(_l("Bạn cần mở học phần để đọc trước khi xác nhận đã đọc xong."))
     if not progress.is_completed:
         _credit(progress, seconds, MAX_REPORT_SECONDS, now or utcnow())
         db.session.flush()
@@ -284,7 +285,7 @@ def complete_module(
     now = now or utcnow()
     progress = _progress(user, module, lock=True)
     if progress is None:
-        raise NotFound("Bạn cần mở học phần để đọc trước khi xác nhận đã đọc xong.")
+        raise NotFound(_l("Bạn cần mở học phần để đọc trước khi xác nhận đã đọc xong."))
     if progress.is_completed:
         return progress
     needed = minimum_seconds(progress.version, fraction)

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from app.forms import FlaskForm
 
 
 class RetryForm(FlaskForm):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.errors import DomainError, NotFound
@@ -19,9 +20,9 @@ from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
 from .progress import jobs_dir
 from .tasks import STILL_ALLOWED
 
-NO_SUCH_JOB = "Không tìm thấy việc này."
-GONE = "Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này."
-NOT_RETRYABLE = "Chỉ thử lại được việc đã lỗi hoặc bị gián đoạn."
+NO_SUCH_JOB = _l("Không tìm thấy việc này.")
+GONE = _l("Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này.")
+NOT_RETRYABLE = _l("Chỉ thử lại được việc đã lỗi hoặc bị gián đoạn.")
 
 
 def submit(

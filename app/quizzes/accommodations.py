@@ -7,6 +7,7 @@ started afterwards, and its extra time to the cadre's open attempt too (the page
 timer follows at its next re-sync with the server). Operations flush, never commit.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
@@ -30,13 +31,13 @@ def _check_scope(actor: User | None, user: User) -> None:
     if actor is None:
         return
     if not user.unit.in_subtrees(scope_paths(actor, "hr")):
-        raise NotFound("Không tìm thấy cán bộ này trong phạm vi của bạn.")
+        raise NotFound(_l("Không tìm thấy cán bộ này trong phạm vi của bạn."))
 
 
 def _bounded(value: int | None, high: int, what: str) -> int:
     value = value or 0
     if not 0 <= value <= high:
-        raise InvalidInput(f"{what} phải từ 0 đến {high}.")
+        raise InvalidInput(_l("%(what)s phải từ 0 đến %(high)s.", what=what, high=high))
     return value
 
 
@@ -51,16 +52,18 @@ def grant(
 ) -> Accommodation:
     """Give `user` these extras for `quiz` (replacing an earlier grant)."""
     _check_scope(actor, user)
-    minutes = _bounded(extra_minutes, MAX_EXTRA_MINUTES, "Số phút thêm")
-    percent = _bounded(extra_percent, MAX_EXTRA_PERCENT, "Tỷ lệ thời gian thêm (%)")
-    attempts = _bounded(extra_attempts, MAX_EXTRA_ATTEMPTS, "Số lượt làm thêm")
+    minutes = _bounded(extra_minutes, MAX_EXTRA_MINUTES, _l("Số phút thêm"))
+    percent = _bounded(
+        extra_percent, MAX_EXTRA_PERCENT, _l("Tỷ lệ thời gian thêm (phần trăm)")
+    )
+    attempts = _bounded(extra_attempts, MAX_EXTRA_ATTEMPTS, _l("Số lượt làm thêm"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Cần ghi lý do điều chỉnh.")
+        raise InvalidInput(_l("Cần ghi lý do điều chỉnh."))
     if len(reason) > MAX_REASON:
-        raise InvalidInput(f"Lý do dài quá {MAX_REASON} ký tự.")
+        raise InvalidInput(_l("Lý do dài quá %(n)s ký tự.", n=MAX_REASON))
     if not (minutes or percent or attempts):
-        raise InvalidInput("Cần cho thêm thời gian hoặc lượt làm bài.")
+        raise InvalidInput(_l("Cần cho thêm thời gian hoặc lượt làm bài."))
     accommodation = accommodation_for(user, quiz)
     if accommodation is None:
         accommodation = Accommodation(user_id=user.id, quiz_id=quiz.id)
@@ -92,10 +95,10 @@ def remove(user: User, quiz: Quiz, reason: str, actor: User | None = None) -> No
     _check_scope(actor, user)
     accommodation = accommodation_for(user, quiz)
     if accommodation is None:
-        raise NotFound("Cán bộ này không có điều chỉnh nào cho bài kiểm tra này.")
+        raise NotFound(_l("Cán bộ này không có điều chỉnh nào cho bài kiểm tra này."))
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise InvalidInput("Cần ghi lý do (tối đa 500 ký tự).")
+        raise InvalidInput(_l("Cần ghi lý do (tối đa 500 ký tự)."))
     db.session.delete(accommodation)
     db.session.flush()
     refit_open_attempts(quiz, [user])

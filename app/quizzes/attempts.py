@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -83,7 +85,7 @@ class StartCheck:
 def get_quiz(code: str) -> Quiz:
     quiz = db.session.scalar(select(Quiz).where(Quiz.code == code))
     if quiz is None or not quiz.active:
-        raise NotFound(f"Không có bài kiểm tra “{code}”.")
+        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
     return quiz
 
 
@@ -91,7 +93,7 @@ def get_own_attempt(user: User, attempt_id: int) -> Attempt:
     """The user's own attempt; NotFound for anyone else's (no hint it exists)."""
     attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.quiz)])
     if attempt is None or attempt.user_id != user.id:
-        raise NotFound("Không tìm thấy lượt làm bài này.")
+        raise NotFound(_l("Không tìm thấy lượt làm bài này."))
     return attempt
 
 
@@ -158,14 +160,16 @@ def check_start(
     reasons = []
     if window.not_yet_open(now):
         opens = format_vn_date(window.opens_at, with_time=True)
-        reasons.append(f"Bài kiểm tra mở lúc {opens}.")
+        reasons.append(_("Bài kiểm tra mở lúc %(opens)s.", opens=opens))
     elif window.has_closed(now):
         closed = format_vn_date(window.closes_at, with_time=True)
-        reasons.append(f"Bài kiểm tra đã đóng lúc {closed}.")
+        reasons.append(_("Bài kiểm tra đã đóng lúc %(closed)s.", closed=closed))
     if attempts_used(user, quiz) >= allowed:
-        reasons.append(f"Bạn đã dùng hết {allowed} lượt làm bài.")
+        reasons.append(_("Bạn đã dùng hết %(allowed)s lượt làm bài.", allowed=allowed))
     if not modules_read:
-        reasons.append("Bạn cần đọc xong tất cả học phần trước khi làm bài kiểm tra.")
+        reasons.append(
+            _("Bạn cần đọc xong tất cả học phần trước khi làm bài kiểm tra.")
+        )
     return StartCheck(reasons, window, allowed, not window.is_open(now), accommodation)
 
 
@@ -213,7 +217,7 @@ def start_attempt(
         existing = open_attempt(user, quiz, preview)
         if existing is None:
             raise Conflict(
-                "Không bắt đầu được lượt làm bài; vui lòng thử lại."
+                _l("Không bắt đầu được lượt làm bài; vui lòng thử lại.")
             ) from None
         return existing
     return attempt

@@ -203,5 +203,5 @@ def _attempt_id(path: str) -> int | None:
     return int(text) if int(text) <= MAX_INT else None
 
 
-def _refused(message: str) -> dict:
-    return {"saved": False, "error": message}
+def _refused(message) -> dict:
+    return {"saved": False, "error": str(message)}

@@ -8,6 +8,7 @@ questions into a quiz by tagging them.
 
 import random
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 
 from app.accounts.models import Unit
@@ -85,7 +86,12 @@ def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
             if len(pool) >= rule["count"]:
                 detail += f", chỉ {len(picked)} câu không cùng nhóm loại trừ"
             raise DomainError(
-                f"Không đủ câu hỏi để rút: cần {rule['count']} từ {where}, {detail}."
+                _l(
+                    "Không đủ câu hỏi để rút: cần %(value)s từ %(where)s, %(detail)s.",
+                    value=rule["count"],
+                    where=where,
+                    detail=detail,
+                )
             )
         seen.update(v.question_id for v in picked)
         drawn.extend(picked)

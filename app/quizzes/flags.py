@@ -5,6 +5,7 @@ Operations flush, never commit (the view commits once)."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.errors import NotFound, TimeExpired
@@ -13,7 +14,7 @@ from app.extensions import db
 from .models import FINISHED, Attempt, AttemptSlot
 from .saving import NOT_YOURS
 
-FLAG_CLOSED = "Bài đã được nộp hoặc đã hết giờ; không đánh dấu được câu hỏi."
+FLAG_CLOSED = _l("Bài đã được nộp hoặc đã hết giờ; không đánh dấu được câu hỏi.")
 
 
 def set_flag(attempt: Attempt, position: int, flagged: bool, cutoff: datetime) -> None:

@@ -28,6 +28,7 @@ for time raises RefusedSave, which carries its log row: the caller writes it wit
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, exists, func, select, text, update
 from sqlalchemy.engine import Connection, Row
@@ -52,11 +53,11 @@ from .models import (
 )
 from .questions import MULTIPLE
 
-NOT_YOURS = "Câu này không có trong lượt làm bài của bạn."
-NO_SUCH_CHOICE = "Lựa chọn không tồn tại."
-ONE_CHOICE_ONLY = "Câu này chỉ được chọn một đáp án."
-ALREADY_SUBMITTED = "Bài đã được nộp; câu trả lời này không được lưu."
-TOO_LATE = "Đã hết giờ làm bài; câu trả lời này không được lưu."
+NOT_YOURS = _l("Câu này không có trong lượt làm bài của bạn.")
+NO_SUCH_CHOICE = _l("Lựa chọn không tồn tại.")
+ONE_CHOICE_ONLY = _l("Câu này chỉ được chọn một đáp án.")
+ALREADY_SUBMITTED = _l("Bài đã được nộp; câu trả lời này không được lưu.")
+TOO_LATE = _l("Đã hết giờ làm bài; câu trả lời này không được lưu.")
 
 _TOKEN_SALT = "vhcv.autosave"
 

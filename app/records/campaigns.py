@@ -7,6 +7,7 @@ Operations flush, never commit.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
@@ -29,7 +30,7 @@ class UnitWindowInfo:
 
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
-        raise InvalidInput("Thời điểm đóng phải sau thời điểm mở.")
+        raise InvalidInput(_l("Thời điểm đóng phải sau thời điểm mở."))
 
 
 def edit_campaign(
@@ -46,7 +47,7 @@ def edit_campaign(
     earned stays earned). Raises InvalidInput with the reason."""
     title = title.strip()
     if not title:
-        raise InvalidInput("Tên đợt bồi dưỡng không được để trống.")
+        raise InvalidInput(_l("Tên đợt bồi dưỡng không được để trống."))
     check_scope_and_window(opens_at, closes_at, targets, categories)
     before = {
         "title": campaign.title,
@@ -107,10 +108,12 @@ def set_unit_window(
     """Give `unit`'s subtree its own window for the campaign's quiz (both None: back
     to the campaign's). The unit must lie in a target subtree."""
     if not unit.in_subtrees([t.unit.path for t in campaign.targets]):
-        raise InvalidInput(f"Đơn vị “{unit.name}” không thuộc đợt bồi dưỡng này.")
+        raise InvalidInput(
+            _l("Đơn vị “%(name)s” không thuộc đợt bồi dưỡng này.", name=unit.name)
+        )
     if opens_at is not None or closes_at is not None:
         if opens_at is None or closes_at is None:
-            raise InvalidInput("Cần cả thời điểm mở và thời điểm đóng.")
+            raise InvalidInput(_l("Cần cả thời điểm mở và thời điểm đóng."))
         _check_window(opens_at, closes_at)
     quiz = quizzes.get_quiz(campaign.quiz_code)
     quizzes.set_unit_window(quiz, unit, opens_at, closes_at)
@@ -135,7 +138,7 @@ def close_campaign(
     quiz = quizzes.get_quiz(campaign.quiz_code)
     own = quizzes.unit_windows(quiz)
     if campaign.closes_at <= now and all(row.closes_at <= now for row in own):
-        raise InvalidInput("Đợt bồi dưỡng này đã kết thúc.")
+        raise InvalidInput(_l("Đợt bồi dưỡng này đã kết thúc."))
     campaign.closes_at = max(now, campaign.opens_at)
     quizzes.set_window(quiz, campaign.opens_at, campaign.closes_at)
     for row in own:

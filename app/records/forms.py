@@ -1,7 +1,6 @@
 """Forms of the campaign pages: create, edit, a unit's own window, close."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import CATEGORIES
+from app.forms import FlaskForm
 
 MAX_TARGETS = 50
 LOCAL = "%Y-%m-%dT%H:%M"

@@ -6,6 +6,7 @@ Operations flush, never commit. Records are refreshed by the events that change 
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, insert, select, update
 
 from app.accounts.models import CATEGORIES, RoleAssignment, Unit, User
@@ -37,7 +38,7 @@ from .models import (
 def get_campaign(code: str) -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None:
-        raise NotFound(f"Không có đợt bồi dưỡng “{code}”.")
+        raise NotFound(_l("Không có đợt bồi dưỡng “%(code)s”.", code=code))
     return campaign
 
 
@@ -58,12 +59,14 @@ def check_scope_and_window(
     """A campaign's window, target units and categories are sound, else
     InvalidInput with the reason (creating and editing alike)."""
     if closes_at <= opens_at:
-        raise InvalidInput("Thời điểm đóng phải sau thời điểm mở.")
+        raise InvalidInput(_l("Thời điểm đóng phải sau thời điểm mở."))
     if not targets:
-        raise InvalidInput("Cần chọn ít nhất một đơn vị.")
+        raise InvalidInput(_l("Cần chọn ít nhất một đơn vị."))
     unknown = [c for c in categories or [] if c not in CATEGORIES]
     if unknown:
-        raise InvalidInput(f"Loại cán bộ không hợp lệ: {', '.join(unknown)}.")
+        raise InvalidInput(
+            _l("Loại cán bộ không hợp lệ: %(value)s.", value=", ".join(unknown))
+        )
 
 
 def create_campaign(
@@ -82,9 +85,9 @@ def create_campaign(
     scope a record. Raises InvalidInput/Conflict/NotFound with the reason."""
     code, title = code.strip(), title.strip()
     if not code or not title:
-        raise InvalidInput("Mã và tên đợt bồi dưỡng không được để trống.")
+        raise InvalidInput(_l("Mã và tên đợt bồi dưỡng không được để trống."))
     if db.session.scalar(select(Campaign.id).where(Campaign.code == code)):
-        raise Conflict(f"Mã đợt bồi dưỡng “{code}” đã tồn tại.")
+        raise Conflict(_l("Mã đợt bồi dưỡng “%(code)s” đã tồn tại.", code=code))
     check_scope_and_window(opens_at, closes_at, targets, categories)
     course = courses.get_course(course_code)
     quiz = quizzes.get_quiz(quiz_code)

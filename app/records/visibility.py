@@ -5,6 +5,7 @@ campaign or unit outside the scope is NotFound (404, no leak), exactly like one 
 does not exist. Administrators see everything.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
@@ -49,7 +50,7 @@ def pick_campaign(
     if code:
         campaign = services.get_campaign(code)
         if campaign.id not in {c.id for c in visible}:
-            raise NotFound(f"Không có đợt bồi dưỡng “{code}”.")
+            raise NotFound(_l("Không có đợt bồi dưỡng “%(code)s”.", code=code))
         return campaign
     ids = {c.id for c in visible}
     chosen = [c for c in preferred or [] if c.id in ids]
@@ -77,7 +78,7 @@ def default_unit(viewer: User, campaign: Campaign | None) -> Unit:
         reached = [u for u in units if campaign and _overlaps(campaign, [u.path])]
         if reached or units:
             return (reached or units)[0]
-    raise NotFound("Không có đơn vị nào trong phạm vi của bạn.")
+    raise NotFound(_l("Không có đơn vị nào trong phạm vi của bạn."))
 
 
 def selection(
@@ -88,7 +89,7 @@ def selection(
     the viewer sees no campaign at all."""
     campaign = pick_campaign(viewer, code)
     if campaign is None:
-        raise NotFound("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn.")
+        raise NotFound(_l("Chưa có đợt bồi dưỡng nào trong phạm vi của bạn."))
     if unit_id is None:
         unit_id = default_unit(viewer, campaign).id
     return campaign, get_scoped_unit(viewer, unit_id, ROLE)

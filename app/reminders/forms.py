@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.database import MAX_INT
+from app.forms import FlaskForm
 
 from .services import MESSAGE_MAX
 

@@ -5,6 +5,7 @@ has left must be known as sent even if the job dies afterwards, so that its retr
 sends only what is still pending."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.accounts.permissions import scope_paths
@@ -28,11 +29,11 @@ def _check_owner(owner_id: int | None, reminder) -> None:
         return
     owner = db.session.get(User, owner_id)
     if owner is None or not owner.active:
-        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+        raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
     if not owner.has_role("hr", "admin") or not services.in_scope(
         reminder, scope_paths(owner, "hr")
     ):
-        raise NotAllowed("Lời nhắc này không còn trong phạm vi của bạn.")
+        raise NotAllowed(_l("Lời nhắc này không còn trong phạm vi của bạn."))
 
 
 @task(KIND)

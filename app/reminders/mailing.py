@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
 
@@ -38,7 +39,7 @@ UNREACHABLE = (
     "Không kết nối được máy chủ thư ({error}). Đã gửi {sent} thư; những thư còn lại "
     "sẽ được gửi khi bấm “Thử lại” (thư đã gửi không gửi lại)."
 )
-NOT_CONFIGURED = "Chưa cấu hình máy chủ thư (MAIL_SERVER): không gửi được thư."
+NOT_CONFIGURED = _l("Chưa cấu hình máy chủ thư (MAIL_SERVER): không gửi được thư.")
 
 
 @dataclass

@@ -4,6 +4,7 @@ dismissed), while the campaign is open and the cadre's record not completed."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, update
 
 from app.accounts.models import User
@@ -14,7 +15,7 @@ from app.timeutil import utcnow
 
 from .models import Reminder, ReminderDelivery
 
-NO_SUCH_NOTICE = "Không tìm thấy lời nhắc này."
+NO_SUCH_NOTICE = _l("Không tìm thấy lời nhắc này.")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
@@ -35,9 +36,8 @@ from .models import (
 )
 
 MESSAGE_MAX = 1000
-CLOSED = "Đợt bồi dưỡng “{code}” chưa mở hoặc đã kết thúc: không nhắc được."
-NOBODY = "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành."
-TOO_LONG = f"Lời nhắn dài quá {MESSAGE_MAX} ký tự."
+NOBODY = _l("Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành.")
+TOO_LONG = _l("Lời nhắn dài quá %(count)s ký tự.", count=MESSAGE_MAX)
 
 
 def mail_configured() -> bool:
@@ -110,7 +110,12 @@ def create_reminder(
     if len(message) > MESSAGE_MAX:
         raise DomainError(TOO_LONG)
     if not campaign.is_open(now):
-        raise DomainError(CLOSED.format(code=campaign.code))
+        raise DomainError(
+            _l(
+                "Đợt bồi dưỡng “%(code)s” chưa mở hoặc đã kết thúc: không nhắc được.",
+                code=campaign.code,
+            )
+        )
     mail_on = mail_configured()
     reminder = Reminder(
         campaign_id=campaign.id,
@@ -175,7 +180,7 @@ def count_deliveries(reminder: Reminder, *states: str) -> int:
 def get_reminder(reminder_id: int) -> Reminder:
     reminder = db.session.get(Reminder, reminder_id)
     if reminder is None:
-        raise DomainError("Không tìm thấy lời nhắc này.")
+        raise DomainError(_l("Không tìm thấy lời nhắc này."))
     return reminder
 
 

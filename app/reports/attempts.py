@@ -10,6 +10,7 @@ not exist. A trainer's preview is nobody's attempt and is never shown.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -32,7 +33,7 @@ from app.timeutil import to_vn
 
 # The roles whose subtree lets their holder see a cadre's attempts.
 STAFF_ROLES = ("hr", "trainer")
-NO_SUCH_ATTEMPT = "Không tìm thấy bài làm này trong phạm vi của bạn."
+NO_SUCH_ATTEMPT = _l("Không tìm thấy bài làm này trong phạm vi của bạn.")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Forms of the HR pages: a cadre's accommodations."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import FlaskForm
 from app.quizzes.accommodations import (
     MAX_EXTRA_ATTEMPTS,
     MAX_EXTRA_MINUTES,

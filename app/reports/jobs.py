@@ -3,6 +3,7 @@ that downloads at once (EXPORT_JOB_ROWS), and the annual report's workbook. Each
 re-checks the owner's scope as the page that started it did."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -21,7 +22,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _selection(params: dict, owner_id: int | None):
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not owner.active:
-        raise NotFound("Tài khoản đã bắt đầu việc này không còn hoạt động.")
+        raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
     return visibility.selection(owner, params["campaign"], params["unit"])
 
 

@@ -237,10 +237,10 @@ def test_preview_uses_the_learner_link_resolver(app, client, auth, content):
 @pytest.mark.parametrize(
     "fields, message",
     [
-        ({"title": ""}, "This field is required"),
+        ({"title": ""}, "Vui lòng điền trường này"),
         ({"minutes": "0"}, "Từ 1 đến 600 phút."),
         ({"minutes": "9999"}, "Từ 1 đến 600 phút."),
-        ({"minutes": "abc"}, "Not a valid integer value."),
+        ({"minutes": "abc"}, "Cần nhập một số nguyên."),
         ({"body": ""}, "Nội dung không được để trống."),
         ({"title": "x" * 300}, "255"),
     ],

@@ -89,10 +89,10 @@ def test_new_question_then_an_edit_makes_a_version_and_no_change_none(
             "thiếu đáp án",
         ),
         ({"options-2-text": "Hỏi giấy tờ ngay"}, "lựa chọn trùng nhau"),
-        ({"source": ""}, "This field is required"),
-        ({"explanation": ""}, "This field is required"),
+        ({"source": ""}, "Vui lòng điền trường này"),
+        ({"explanation": ""}, "Vui lòng điền trường này"),
         ({"tags": "Pháp lý"}, "Thẻ chỉ gồm chữ thường"),
-        ({"type": "essay"}, "Not a valid choice"),
+        ({"type": "essay"}, "Lựa chọn không hợp lệ"),
         ({"stem": "```\nmã\n```"}, "khối mã không được hỗ trợ"),
     ],
 )
@@ -184,7 +184,7 @@ def test_bank_listing_filters_and_a_new_bank(app, client, auth, content):
         "/authoring/banks/new",
         data={"csrf_token": token, "code": "X1", "title": "Ngoài", "owner": c},
     )
-    assert "Not a valid choice" in outside.get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ" in outside.get_data(as_text=True)
     bad = client.post(
         "/authoring/banks/new",
         data={"csrf_token": token, "code": "có dấu", "title": "T", "owner": d},

@@ -80,7 +80,7 @@ def test_settings_are_saved_and_hashed_like_the_file(app, client, auth, content)
         ({"time_limit_minutes": "0"}, "Từ 1 đến 600."),
         ({"pass_percent": "150"}, "Từ 1 đến 100."),
         ({"attempts_allowed": "0"}, "Từ 1 đến 20."),
-        ({"time_limit_minutes": "abc"}, "Not a valid integer value."),
+        ({"time_limit_minutes": "abc"}, "Cần nhập một số nguyên."),
         ({"rules-0-count": "4"}, "cần 4 câu từ ngân hàng B1 nhưng chỉ chắc chắn còn 3"),
         (  # the tag rule may take T1 from B3 first: then B3 cannot give 2
             {
@@ -104,8 +104,8 @@ def test_settings_are_saved_and_hashed_like_the_file(app, client, auth, content)
             "Cần ít nhất một quy tắc",
         ),
         ({"rules-1-bank": "B2"}, "chọn một ngân hàng hoặc ghi một thẻ"),
-        ({"review_policy": "always"}, "Not a valid choice"),
-        ({"title": ""}, "This field is required"),
+        ({"review_policy": "always"}, "Lựa chọn không hợp lệ"),
+        ({"title": ""}, "Vui lòng điền trường này"),
     ],
 )
 def test_bad_settings_change_nothing(app, client, auth, content, fields, message):

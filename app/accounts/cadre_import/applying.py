@@ -1,5 +1,6 @@
 """Applying a cadre import plan: all or nothing, in the caller's transaction."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from app.audit import services as audit
@@ -26,7 +27,12 @@ def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
     if plan.has_errors:
         problems = plan.problems()
         raise ImportRejected(
-            f"{plan.source}: {len(problems)} lỗi, không nhập gì.", problems
+            _l(
+                "%(source)s: %(count)s lỗi, không nhập gì.",
+                source=plan.source,
+                count=len(problems),
+            ),
+            problems,
         )
     created = _create_all([r for r in plan.rows if r.action == CREATE])
     updates = [r for r in plan.rows if r.action == UPDATE]

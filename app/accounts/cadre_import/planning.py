@@ -3,6 +3,7 @@ error), read from the database in a few bulk queries; nothing is written."""
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -72,9 +73,13 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
     """
     scope = scope_paths(viewer, "hr") if viewer is not None else None
     if not root_unit.in_subtrees(scope):
-        raise NotAllowed(f"Đơn vị “{root_unit.code}” nằm ngoài phạm vi của bạn.")
+        raise NotAllowed(
+            _l("Đơn vị “%(code)s” nằm ngoài phạm vi của bạn.", code=root_unit.code)
+        )
     if not root_unit.active:
-        raise InvalidInput(f"Đơn vị “{root_unit.code}” đã ngừng hoạt động.")
+        raise InvalidInput(
+            _l("Đơn vị “%(code)s” đã ngừng hoạt động.", code=root_unit.code)
+        )
     codes = [r.employee_code for r in rows if r.employee_code]
     existing = {
         u.employee_code: u for u in fetch(CADRE_COLUMNS, User.employee_code, codes)

@@ -10,12 +10,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, SelectField
 
 from app.extensions import csrf, db
+from app.forms import FlaskForm
 from app.jobs import services as jobs
 from app.security import role_required
 from app.tabular import TableError

@@ -1,13 +1,13 @@
-// Unit pickers: a "Thêm đơn vị" button that adds one more picker input (without
-// JavaScript the form has spare empty inputs instead).
+// Unit pickers: an "add a unit" button (its text is the fieldset's data-add-label,
+// translated by the page) that adds one more picker input (without JavaScript the
+// form has spare empty inputs instead).
 (function () {
   "use strict";
-  var label = document.documentElement.lang === "en" ? "Add a unit" : "Thêm đơn vị";
   document.querySelectorAll("[data-unit-pickers]").forEach(function (set) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button";
-    button.textContent = label;
+    button.textContent = set.getAttribute("data-add-label");
     button.addEventListener("click", function () {
       var rows = set.querySelectorAll("p > input");
       var last = rows[rows.length - 1].parentNode;
