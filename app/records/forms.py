@@ -82,8 +82,10 @@ class CampaignForm(CampaignEditForm):
 
 
 class UnitWindowForm(_Window, FlaskForm):
-    unit = StringField(
-        _l("Đơn vị (gõ tên để tìm)"), validators=[DataRequired(), Length(max=300)]
+    unit = StringField(  # suggested by the page's datalist (records/_unit_picker.html)
+        _l("Đơn vị (gõ tên để tìm)"),
+        validators=[DataRequired(), Length(max=300)],
+        render_kw={"list": "unit-options"},
     )
     # ids of their own: the campaign form on the same page has opens_at, closes_at
     opens_at = DateTimeLocalField(
