@@ -13,7 +13,7 @@ export VHCV_PUBLIC_URL ?= http://$(HOST):$(PORT)
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format venv translations translations-update translations-check db clean
+.PHONY: run test lint format venv translations translations-update translations-check db clean axe
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,10 +67,15 @@ test: venv translations
 		echo "Redis tests NOT run: no Redis answers at $(TEST_REDIS_URL) (.ci/run starts one)."; \
 	fi
 	@if [ -x "$(CHROMIUM)" ]; then \
-		$(BIN)/pytest -m browser; \
+		scripts/fetch_axe.sh && $(BIN)/pytest -m browser; \
 	else \
 		echo "Browser tests NOT run: $(CHROMIUM) is missing (apt-get install chromium; .ci/run does)."; \
 	fi
+
+# axe-core (pinned, sha512-checked) from the npm registry into tests/browser/.cache/,
+# injected by the browser tests' accessibility check (tests/browser/test_axe.py).
+axe:
+	scripts/fetch_axe.sh
 
 # lint-imports checks the import contracts of .importlinter (the layers of the code).
 lint: venv

@@ -82,12 +82,17 @@ class CampaignForm(CampaignEditForm):
 
 
 class UnitWindowForm(_Window, FlaskForm):
-    unit = StringField(
-        _l("Đơn vị (gõ tên để tìm)"), validators=[DataRequired(), Length(max=300)]
+    unit = StringField(  # suggested by the page's datalist (records/_unit_picker.html)
+        _l("Đơn vị (gõ tên để tìm)"),
+        validators=[DataRequired(), Length(max=300)],
+        render_kw={"list": "unit-options"},
     )
-    opens_at = DateTimeLocalField(_l("Mở lúc"), format=LOCAL, validators=[Optional()])
+    # ids of their own: the campaign form on the same page has opens_at, closes_at
+    opens_at = DateTimeLocalField(
+        _l("Mở lúc"), format=LOCAL, validators=[Optional()], id="window-opens_at"
+    )
     closes_at = DateTimeLocalField(
-        _l("Đóng lúc"), format=LOCAL, validators=[Optional()]
+        _l("Đóng lúc"), format=LOCAL, validators=[Optional()], id="window-closes_at"
     )
     remove = BooleanField(_l("Bỏ thời gian riêng, theo thời gian chung của đợt"))
 
