@@ -61,6 +61,7 @@ def create_app(database_url: str, secret_key: str) -> Flask:
     logins.session_protection = "basic"  # as the app's
     logins.user_loader(load_user)
     app.jinja_env.filters["vn_datetime"] = vn_datetime
+    app.jinja_env.filters["vn_time"] = vn_time
     signer = URLSafeSerializer(secret_key, salt=TOKEN_SALT)
     app.add_url_rule("/login", view_func=sign_in, methods=["POST"])
     app.add_url_rule(
@@ -93,6 +94,12 @@ def vn_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:  # SQLite gives back naive UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def vn_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VN_TZ).strftime("%H:%M")
 
 
 def sign_in():
