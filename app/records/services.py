@@ -106,6 +106,7 @@ def create_campaign(
     db.session.add(campaign)
     db.session.flush()
     quizzes.set_window(quiz, opens_at, closes_at)
+    quizzes.clear_unit_windows(quiz)  # an earlier campaign's unit windows end here
     quizzes.set_required_modules(quiz, campaign.required_modules)
     ensure_records(campaign)
     audit.record("campaign.created", actor=actor, target=campaign, code=code)

@@ -255,3 +255,24 @@ def test_closing_a_campaign_asks_first_then_ends_the_open_attempts(
             _start("in2")
         with pytest.raises(InvalidInput, match="đã kết thúc"):
             running.close_campaign(records.get_campaign("C2026"))
+
+
+def test_a_new_campaign_of_the_quiz_drops_the_earlier_campaigns_unit_windows(
+    ctx, tmp_path
+):
+    now = utcnow()
+    old, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+    )
+    running.set_unit_window(
+        old, tree["D1"], now - timedelta(days=390), now - timedelta(days=290)
+    )
+    records.create_campaign(
+        "C2027", "Bồi dưỡng năm 2027", 2027, "T", "Q",
+        now - timedelta(days=1), now + timedelta(days=30), [tree["D"]],
+    )  # fmt: skip
+    db.session.commit()
+    read_all(user("in1"), now)
+    # D1's window of last year's campaign no longer shuts D1 out of this year's
+    assert window_for(user("in1"), attempts.get_quiz("Q")).unit_id is None
+    assert _start("in1", now).state == "open"
