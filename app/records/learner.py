@@ -10,7 +10,7 @@ from app.quizzes import services as quizzes
 from app.timeutil import utcnow
 
 from .models import Campaign, TrainingRecord
-from .services import records_of
+from .services import records_of, window_of
 
 # The quiz of a campaign as the cadre stands: not started, an attempt open, passed,
 # failed with attempts left and none open ("retry"), failed with none left.
@@ -77,7 +77,7 @@ def campaigns_for(
     for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
         campaign = record.campaign
         standing = quiz_standing(user, record)
-        window = quizzes.window_for(user, quizzes.get_quiz(campaign.quiz_code))
+        window = window_of(user, campaign)  # its unit's own, or last year's dates
         closes_at = window.closes_at or campaign.closes_at
         infos.append(
             CampaignProgressInfo(

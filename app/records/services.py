@@ -247,6 +247,16 @@ def record_for(user: User, campaign: Campaign) -> TrainingRecord | None:
     )
 
 
+def window_of(user: User, campaign: Campaign, quiz=None) -> quizzes.Window:
+    """The window in which `user` takes `campaign`'s quiz: the cadre's (its unit's
+    own, if any) while the quiz holds this campaign's window; an earlier campaign
+    of the same quiz (last year's) keeps its own dates."""
+    quiz = quiz or quizzes.get_quiz(campaign.quiz_code)
+    if (quiz.opens_at, quiz.closes_at) == (campaign.opens_at, campaign.closes_at):
+        return quizzes.window_for(user, quiz)
+    return quizzes.Window(campaign.opens_at, campaign.closes_at)
+
+
 def refresh_record(
     record: TrainingRecord, now: datetime | None = None
 ) -> TrainingRecord:
@@ -266,7 +276,7 @@ def refresh_record(
     ]
     quiz = quizzes.get_quiz(campaign.quiz_code)
     finished = [a for a in quizzes.history(user, quiz) if a.state == "finished"]
-    window = quizzes.window_for(user, quiz)  # the cadre's unit's own, if any
+    window = window_of(user, campaign, quiz)  # the cadre's unit's own, if any
     in_window = [a for a in finished if window.holds(a.finished_at)]
     passing = sorted((a for a in in_window if a.passed), key=lambda a: a.finished_at)
     read_count = sum(r.status == courses.READ for r in rows)

@@ -276,3 +276,26 @@ def test_a_new_campaign_of_the_quiz_drops_the_earlier_campaigns_unit_windows(
     # D1's window of last year's campaign no longer shuts D1 out of this year's
     assert window_for(user("in1"), attempts.get_quiz("Q")).unit_id is None
     assert _start("in1", now).state == "open"
+
+
+def test_a_pass_this_year_leaves_last_years_record_of_the_same_quiz_alone(
+    ctx, tmp_path
+):
+    now = utcnow()
+    old, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+    )
+    new = records.create_campaign(
+        "C2027", "Bồi dưỡng năm 2027", 2027, "T", "Q",
+        now - timedelta(days=1), now + timedelta(days=30), [tree["D"]],
+    )  # fmt: skip
+    db.session.commit()
+    read_all(user("in1"), now)
+    pass_quiz(user("in1"), now)
+    assert records.record_for(user("in1"), new).status == "completed"
+    assert records.record_for(user("in1"), old).status != "completed"
+    from app.records.models import Certificate
+
+    (certificate,) = db.session.scalars(select(Certificate)).all()
+    assert certificate.campaign_id == new.id
+
