@@ -34,6 +34,7 @@ from app.records.models import (
     TrainingRecord,
     format_serial,
 )
+from app.records.services import window_of
 from app.signals import attempt_certificate_asked, record_completed
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold, nfc
@@ -139,18 +140,21 @@ def issue_certificate(
 def _on_attempt_certificate_asked(attempt, **_) -> dict | None:
     """The holder's valid certificate of a campaign of the attempt's quiz in whose
     window the attempt finished (the newest), for the quiz's result page."""
-    certificate = db.session.scalar(
-        select(Certificate)
+    holder = db.session.get(User, attempt.user_id)
+    rows = db.session.execute(
+        select(Certificate, Campaign)
         .join(Campaign, Campaign.id == Certificate.campaign_id)
         .where(
             Certificate.user_id == attempt.user_id,
             Certificate.revoked_at.is_(None),
             Campaign.quiz_code == attempt.quiz.code,
             Campaign.opens_at <= attempt.finished_at,
-            Campaign.closes_at >= attempt.finished_at,
         )
         .order_by(Certificate.issued_at.desc())
-        .limit(1)
+    )
+    certificate = next(  # the cadre's window: its unit's own, if any
+        (c for c, cp in rows if window_of(holder, cp).holds(attempt.finished_at)),
+        None,
     )
     if certificate is None:
         return None

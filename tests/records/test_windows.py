@@ -281,6 +281,9 @@ def test_a_new_campaign_of_the_quiz_drops_the_earlier_campaigns_unit_windows(
 def test_a_pass_this_year_leaves_last_years_record_of_the_same_quiz_alone(
     ctx, tmp_path
 ):
+    from app.quizzes.models import Attempt
+    from app.quizzes.services import result_next
+
     now = utcnow()
     old, tree = make_campaign(
         tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
@@ -294,8 +297,29 @@ def test_a_pass_this_year_leaves_last_years_record_of_the_same_quiz_alone(
     pass_quiz(user("in1"), now)
     assert records.record_for(user("in1"), new).status == "completed"
     assert records.record_for(user("in1"), old).status != "completed"
+    attempt = db.session.scalar(select(Attempt))
+    with ctx.test_request_context():
+        assert result_next(user("in1"), attempt, now).certificate is not None
     from app.records.models import Certificate
 
     (certificate,) = db.session.scalars(select(Certificate)).all()
     assert certificate.campaign_id == new.id
 
+
+def test_the_result_page_links_a_certificate_earned_in_the_units_later_window(
+    ctx, tmp_path
+):
+    from app.quizzes.models import Attempt
+    from app.quizzes.services import result_next
+
+    now = utcnow()
+    campaign, tree = make_campaign(tmp_path, closes=now - timedelta(minutes=1))
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=7)
+    )
+    read_all(user("in1"), now)
+    pass_quiz(user("in1"), now)
+    assert records.record_for(user("in1"), campaign).status == "completed"
+    attempt = db.session.scalar(select(Attempt))
+    with ctx.test_request_context():
+        assert result_next(user("in1"), attempt, now).certificate is not None
