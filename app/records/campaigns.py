@@ -139,7 +139,8 @@ def close_campaign(
     own = quizzes.unit_windows(quiz)
     if campaign.closes_at <= now and all(row.closes_at <= now for row in own):
         raise InvalidInput(_l("Đợt bồi dưỡng này đã kết thúc."))
-    campaign.closes_at = max(now, campaign.opens_at)
+    # never later than it was (only a unit's own window may still be open)
+    campaign.closes_at = min(campaign.closes_at, max(now, campaign.opens_at))
     quizzes.set_window(quiz, campaign.opens_at, campaign.closes_at)
     for row in own:
         row.closes_at = min(row.closes_at, now)

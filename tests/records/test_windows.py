@@ -323,3 +323,20 @@ def test_the_result_page_links_a_certificate_earned_in_the_units_later_window(
     attempt = db.session.scalar(select(Attempt))
     with ctx.test_request_context():
         assert result_next(user("in1"), attempt, now).certificate is not None
+
+
+def test_closing_when_only_a_units_window_is_open_keeps_the_campaigns_close(
+    ctx, tmp_path
+):
+    now = utcnow()
+    closed = now - timedelta(days=2)
+    campaign, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=10), closes=closed
+    )
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=7)
+    )
+    running.close_campaign(campaign, now=now)
+    assert campaign.closes_at == closed  # not moved two days later
+    assert attempts.get_quiz("Q").closes_at == closed
+    assert window_for(user("in1"), attempts.get_quiz("Q")).closes_at == now
