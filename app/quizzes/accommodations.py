@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
 from app.audit import services as audit
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotAllowed, NotFound
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -32,6 +32,8 @@ def _check_scope(actor: User | None, user: User) -> None:
         return
     if not user.unit.in_subtrees(scope_paths(actor, "hr")):
         raise NotFound(_l("Không tìm thấy cán bộ này trong phạm vi của bạn."))
+    if actor.id == user.id and not actor.has_role("admin"):
+        raise NotAllowed(_l("Bạn không thể tự điều chỉnh cho chính mình."))
 
 
 def _bounded(value: int | None, high: int, what: str) -> int:

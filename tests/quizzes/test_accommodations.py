@@ -172,3 +172,25 @@ def test_accommodations_on_the_command_line(app, runner, campaign):
     db.session.expire_all()
     (grant,) = db.session.scalars(select(Accommodation)).all()
     assert grant.extra_percent == 25 and grant.granted_by_id is None
+
+
+def test_an_hr_officer_cannot_grant_itself_extra_time_or_attempts(
+    app, client, auth, campaign
+):
+    quiz = attempts.get_quiz("Q")
+    officer = user("hr")  # in D, its own subtree
+    with pytest.raises(NotAllowed):
+        accommodations.grant(officer, quiz, "Tự cho", extra_attempts=10, actor=officer)
+    auth.login("hr")
+    url = f"/reports/cadres/{officer.id}/accommodations"
+    client.post(
+        url,
+        data={
+            "csrf_token": auth.token(url),
+            "quiz_code": "Q",
+            "extra_attempts": "10",
+            "reason": "Tự cho",
+        },
+    )
+    db.session.expire_all()
+    assert db.session.scalars(select(Accommodation)).all() == []
