@@ -164,3 +164,21 @@ def test_the_list_counts_only_the_viewers_subtree(ctx, tmp_path):
         (MANUAL, 1),
     ]
     assert services.reminder_rows(campaign, [tree["C"].path]) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scheduled reminders follow the campaign's close only, not a unit's "
+    "own window (review of #16: per-unit scheduling not done)",
+)
+def test_scheduled_reminders_follow_a_units_own_window_close(ctx, tmp_path):
+    from app.records import campaigns as running
+
+    campaign, tree = setup(tmp_path)  # the campaign closes in 30 days
+    now = utcnow()
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=1)
+    )
+    db.session.commit()
+    # D1's cadres' quiz closes tomorrow: they are due their 2-day reminder now
+    assert services.due_scheduled(now) != []
