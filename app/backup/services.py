@@ -94,7 +94,11 @@ def restore(path: Path | str) -> RestoreInfo:
                 tables=", ".join(tables[:5]),
             )
         )
-    scratch = Path(current_app.instance_path)
+    # Unpacked beside the SQLite file (the same disk must hold it), else instance/.
+    if dialect == "sqlite":
+        scratch = databases.sqlite_path(engine).parent
+    else:
+        scratch = Path(current_app.instance_path)
     with tempfile.TemporaryDirectory(dir=scratch, prefix=".vhcv-restore-") as tmp:
         tmp = Path(tmp)
         manifest = archive.read(path, tmp, current_app.config["BACKUP_MAX_BYTES"])

@@ -261,3 +261,16 @@ def test_a_backup_taken_during_autosaves_holds_every_save_acknowledged_before(
     assert seen["before"] <= seen["restored"], seen["before"] - seen["restored"]
     assert seen["after"] - seen["restored"], "saves after the backup are not in it"
     assert answers_match_log(target)
+
+
+def test_the_postgresql_password_goes_by_the_environment_only():
+    from sqlalchemy import make_url
+
+    from app.backup.databases import libpq
+
+    url = make_url(
+        "postgresql+psycopg://vhcv:s3cr%40t@db.example:5433/vhcv?sslmode=require"
+    )
+    uri, env = libpq(url)
+    assert uri == "postgresql://vhcv@db.example:5433/vhcv?sslmode=require"
+    assert env["PGPASSWORD"] == "s3cr@t"
