@@ -169,7 +169,7 @@ def scratch_postgres(base_url: str, suffix: str):
 def backup_during_autosaves(source, target, archive_path) -> dict:
     """Take a backup of `source` while its cadres' pages autosave, restore it into
     `target`; what the test checks."""
-    from app import backup
+    from app.backup import services as backup
 
     saves = Autosaves(source, seed(source))
     with saves.running():

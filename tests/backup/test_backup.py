@@ -10,8 +10,8 @@ import tarfile
 
 import pytest
 
-from app import backup
 from app.backup import archive
+from app.backup import services as backup
 from tests.backup.helpers import (
     answers_match_log,
     backup_during_autosaves,
