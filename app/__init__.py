@@ -257,6 +257,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import cadres_cli, units_cli, users_cli
     from app.api.cli import api_tokens_cli
+    from app.backup.cli import backup_cli
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli, quizzes_cli
     from app.demo.cli import demo_cli
@@ -280,6 +281,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(backup_cli)
 
 
 __all__ = ["create_app"]

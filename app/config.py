@@ -137,6 +137,8 @@ class Config:
     ZIP_JOB_CERTIFICATES = int(os.environ.get("VHCV_ZIP_JOB_CERTIFICATES", "200"))
     # Ed25519 key signing the certificates' offline payload; default instance/.
     CERT_SIGNING_KEY = os.environ.get("VHCV_CERT_SIGNING_KEY")
+    # `flask backup restore`: the largest database dump it unpacks from a backup.
+    BACKUP_MAX_BYTES = int(os.environ.get("VHCV_BACKUP_MAX_BYTES", str(50 * 10**9)))
     # Name of the platform's operator shown in the footer.
     ORG_NAME = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
     # Certificates: the superior body printed above the issuer ("" to leave it out).
