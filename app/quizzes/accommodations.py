@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
-from app.accounts.permissions import scope_paths
+from app.accounts.permissions import can_manage_account, scope_paths
 from app.audit import services as audit
 from app.errors import InvalidInput, NotAllowed, NotFound
 from app.extensions import db
@@ -27,13 +27,23 @@ MAX_REASON = 500
 
 
 def _check_scope(actor: User | None, user: User) -> None:
-    """An actor (None: the command line) may grant only to cadres of its subtree."""
+    """An actor (None: the command line) may grant only to cadres of its subtree,
+    never to itself, and — as with every account action (can_manage_account) — an
+    HR officer only to accounts whose every role is learner: extra attempts for a
+    fellow officer, a trainer or an administrator are an administrator's call."""
     if actor is None:
         return
     if not user.unit.in_subtrees(scope_paths(actor, "hr")):
         raise NotFound(_l("Không tìm thấy cán bộ này trong phạm vi của bạn."))
     if actor.id == user.id and not actor.has_role("admin"):
         raise NotAllowed(_l("Bạn không thể tự điều chỉnh cho chính mình."))
+    if not can_manage_account(actor, user):
+        raise NotAllowed(
+            _l(
+                "Chỉ quản trị viên điều chỉnh được cho tài khoản có vai trò khác "
+                "ngoài học viên."
+            )
+        )
 
 
 def _bounded(value: int | None, high: int, what: str) -> int:

@@ -267,9 +267,12 @@ def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
 
 
 def _window_closed(attempt: Attempt, now: datetime) -> bool:
-    """The attempt's cadre's window of its quiz has closed (its unit's own, if any)."""
+    """The attempt's cadre's window of its quiz has closed (its unit's own, if any),
+    and so has every other window of the quiz: a commune still sitting the same
+    questions in a later window must not be shown the answers by a colleague."""
     user = db.session.get(User, attempt.user_id)
-    return windows.window_for(user, attempt.quiz).has_closed(now)
+    own = windows.window_for(user, attempt.quiz)
+    return own.has_closed(now) and windows.all_closed(attempt.quiz, now)
 
 
 def _review_rows(attempt: Attempt) -> list[ReviewRow]:

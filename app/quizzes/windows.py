@@ -67,6 +67,17 @@ def window_for(user: User, quiz: Quiz) -> Window:
     return Window(quiz.opens_at, quiz.closes_at)
 
 
+def all_closed(quiz: Quiz, now: datetime) -> bool:
+    """Every window of `quiz` — its own and each unit's — has closed at `now`: no
+    cadre can be sitting it any more."""
+    if not Window(quiz.opens_at, quiz.closes_at).has_closed(now):
+        return False
+    later = select(QuizWindow.id).where(
+        QuizWindow.quiz_id == quiz.id, QuizWindow.closes_at > now
+    )
+    return db.session.scalar(later.limit(1)) is None
+
+
 def unit_windows(quiz: Quiz) -> list[QuizWindow]:
     return list(
         db.session.scalars(

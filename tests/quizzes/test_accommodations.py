@@ -194,3 +194,15 @@ def test_an_hr_officer_cannot_grant_itself_extra_time_or_attempts(
     )
     db.session.expire_all()
     assert db.session.scalars(select(Accommodation)).all() == []
+
+
+def test_an_hr_officer_grants_only_to_learner_only_accounts(campaign):
+    tree = campaign
+    make_user("hr2", tree["D1"], roles=[("hr", tree["D1"]), ("learner", None)])
+    make_user("tr", tree["D1"], roles=[("trainer", tree["D1"]), ("learner", None)])
+    quiz = attempts.get_quiz("Q")
+    for name in ("hr2", "tr"):
+        with pytest.raises(NotAllowed, match="Chỉ quản trị viên"):
+            accommodations.grant(user(name), quiz, "x", 5, actor=user("hr"))
+    admin = make_user("adm", tree["P"], roles=[("admin", None)])
+    assert accommodations.grant(user("tr"), quiz, "Ốm", 5, actor=admin)

@@ -89,7 +89,7 @@ def test_moving_a_window_refits_the_open_attempts(ctx, tmp_path):
     assert attempt.deadline_at == attempt.started_at + timedelta(minutes=10)
 
 
-def test_after_close_review_follows_the_cadres_window(ctx, tmp_path):
+def test_after_close_review_waits_for_the_cadres_window_and_every_other(ctx, tmp_path):
     from app.quizzes.presenters import review_for
 
     campaign, tree = make_campaign(tmp_path)
@@ -103,8 +103,10 @@ def test_after_close_review_follows_the_cadres_window(ctx, tmp_path):
     attempt = _start("in1", now)
     attempts.finalise(attempt, now)
     assert review_for(attempt, now).answers_later is True
-    later = now + timedelta(hours=2)  # D1's window has closed, the campaign's not
-    assert review_for(attempt, later).show_answers is True
+    later = now + timedelta(hours=2)  # D1's window has closed, the campaign's not:
+    assert review_for(attempt, later).answers_later is True  # others still sit it
+    after_all = campaign.closes_at + timedelta(minutes=1)
+    assert review_for(attempt, after_all).show_answers is True
 
 
 def test_a_pass_inside_the_units_window_completes_after_the_campaigns_close(
