@@ -87,8 +87,12 @@ def edit_campaign(
 
 
 def unit_windows(campaign: Campaign) -> list[UnitWindowInfo]:
-    """The units of the campaign that have their own quiz window."""
-    rows = quizzes.unit_windows(quizzes.get_quiz(campaign.quiz_code))
+    """The units of the campaign that have their own quiz window (none for an
+    earlier campaign whose quiz now holds a later campaign's window)."""
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    if (quiz.opens_at, quiz.closes_at) != (campaign.opens_at, campaign.closes_at):
+        return []
+    rows = quizzes.unit_windows(quiz)
     units = {
         u.id: u
         for u in db.session.scalars(

@@ -27,6 +27,7 @@ from app.accounts.models import User
 from app.config import public_url
 from app.errors import DomainError
 from app.extensions import db, mail
+from app.records.services import window_of
 from app.timeutil import format_vn_date, utcnow
 
 from .models import FAILED, PENDING, SENDING, SENT, Reminder, ReminderDelivery
@@ -67,11 +68,12 @@ def compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
 
 def _compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
     campaign = reminder.campaign
-    days = campaign.days_left(now)
+    closes = window_of(person, campaign).closes_at or campaign.closes_at  # its own
+    days = max(0, (closes - now).days)
     subject = _(
         "Nhắc nhở: hoàn thành “%(title)s” trước ngày %(date)s",
         title=campaign.title,
-        date=format_vn_date(campaign.closes_at),
+        date=format_vn_date(closes),
     )
     lines = [
         _("Kính gửi %(name)s,", name=person.full_name),
@@ -80,7 +82,7 @@ def _compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]
             "Đồng chí chưa hoàn thành đợt bồi dưỡng “%(title)s”. Đợt bồi dưỡng "
             "kết thúc ngày %(date)s (còn %(n)d ngày).",
             title=campaign.title,
-            date=format_vn_date(campaign.closes_at),
+            date=format_vn_date(closes),
             n=days,
         ),
     ]

@@ -41,6 +41,9 @@ class Reminder(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=MANUAL)
     # Root of the subtree reminded; None: the campaign's whole scope (scheduled).
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # A scheduled reminder's window: 0 the campaign's own, else the id of the unit
+    # whose own quiz window it is for (records.campaigns.unit_windows).
+    window_key: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     message: Mapped[str] = mapped_column(Text, default="")  # the officer's words
@@ -52,10 +55,12 @@ class Reminder(db.Model):
     created_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        # The platform's reminders are made once per campaign, whatever the races.
+        # The platform's reminders are made once per campaign and window, whatever
+        # the races.
         Index(
             "uq_reminder_scheduled",
             "campaign_id",
+            "window_key",
             "kind",
             unique=True,
             sqlite_where=db.text("kind <> 'manual'"),

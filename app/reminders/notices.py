@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.errors import NotFound
 from app.extensions import db
 from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.records.services import window_of
 from app.timeutil import utcnow
 
 from .models import Reminder, ReminderDelivery
@@ -45,7 +46,6 @@ def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
             ReminderDelivery.user_id == user.id,
             ReminderDelivery.dismissed_at.is_(None),
             Campaign.opens_at <= now,
-            Campaign.closes_at > now,
             TrainingRecord.status != COMPLETED,
         )
         .order_by(Reminder.created_at.desc(), Reminder.id.desc())
@@ -55,12 +55,15 @@ def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
         if campaign.id in seen:
             continue
         seen.add(campaign.id)
+        window = window_of(user, campaign)  # the cadre's: its unit's own, if any
+        if not window.is_open(now):
+            continue
         notices.append(
             NoticeInfo(
                 delivery.id,
                 campaign,
                 reminder.message,
-                campaign.days_left(now),
+                max(0, (window.closes_at - now).days),
                 campaign.course_code,
                 delivery.shown_at is not None,
             )

@@ -19,6 +19,7 @@ from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import DomainError
 from app.extensions import db
+from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.timeutil import utcnow
 
@@ -46,13 +47,18 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def targets(campaign: Campaign, unit: Unit | None) -> Select:
+def targets(
+    campaign: Campaign, unit: Unit | None, exclude: list[str] | None = None
+) -> Select:
     """(user id, email) of the cadres to remind of `campaign`: active, with a record
-    not completed, in the subtree of `unit` (None: the campaign's whole scope)."""
+    not completed, in the subtree of `unit` (None: the campaign's whole scope) and
+    outside the subtrees of the paths `exclude` (units with a window of their own,
+    which get their own scheduled reminders)."""
     query = (
         select(User.id, User.email)
         .select_from(TrainingRecord)
         .join(User, User.id == TrainingRecord.user_id)
+        .join(Unit, Unit.id == TrainingRecord.unit_id)
         .where(
             TrainingRecord.campaign_id == campaign.id,
             TrainingRecord.status != COMPLETED,
@@ -60,9 +66,9 @@ def targets(campaign: Campaign, unit: Unit | None) -> Select:
         )
     )
     if unit is not None:
-        query = query.join(Unit, Unit.id == TrainingRecord.unit_id).where(
-            Unit.in_subtree(unit.path)
-        )
+        query = query.where(Unit.in_subtree(unit.path))
+    if exclude:
+        query = query.where(~Unit.in_subtrees(exclude))
     return query
 
 
@@ -101,15 +107,18 @@ def create_reminder(
     actor: User | None = None,
     message: str = "",
     now: datetime | None = None,
+    window_key: int = 0,
+    exclude: list[str] | None = None,
 ) -> Reminder:
     """Add a reminder and one delivery per cadre targeted (one INSERT … SELECT),
     each pending for email when MAIL_SERVER is set and the cadre has an address.
-    Raises DomainError when the campaign is not open or the message too long."""
+    Raises DomainError when no window of the campaign is open or the message is
+    too long."""
     now = now or utcnow()
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
         raise DomainError(TOO_LONG)
-    if not campaign.is_open(now):
+    if not any(w.is_open(now) for w in campaign_windows(campaign)):
         raise DomainError(
             _l(
                 "Đợt bồi dưỡng “%(code)s” chưa mở hoặc đã kết thúc: không nhắc được.",
@@ -125,10 +134,11 @@ def create_reminder(
         created_at=now,
         message=message,
         with_email=mail_on,
+        window_key=window_key,
     )
     db.session.add(reminder)
     db.session.flush()
-    sub = targets(campaign, unit).subquery()
+    sub = targets(campaign, unit, exclude).subquery()
     state = case(
         (~_has_address(sub.c.email), literal(NO_ADDRESS)),
         else_=literal(PENDING if mail_on else MAIL_OFF),
@@ -187,51 +197,92 @@ def get_reminder(reminder_id: int) -> Reminder:
 # --- The platform's reminders ------------------------------------------------------
 
 
-def due_kind(campaign: Campaign, now: datetime) -> str | None:
-    """The scheduled reminder `campaign` is due for at `now`: the narrowest window
-    (7 or 2 days before it closes) `now` lies in, while the campaign is open."""
-    if not campaign.is_open(now) or campaign.closes_at <= now:
+@dataclass(frozen=True)
+class CampaignWindow:
+    """One window of a campaign's quiz: the campaign's own (unit None) or a unit's."""
+
+    unit: Unit | None
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    @property
+    def key(self) -> int:
+        return self.unit.id if self.unit is not None else 0
+
+
+def campaign_windows(campaign: Campaign) -> list[CampaignWindow]:
+    """The campaign's own window, then each unit's own (records.campaigns)."""
+    own = CampaignWindow(None, campaign.opens_at, campaign.closes_at)
+    return [own] + [
+        CampaignWindow(w.unit, w.opens_at, w.closes_at) for w in unit_windows(campaign)
+    ]
+
+
+def due_kind(window: CampaignWindow, now: datetime) -> str | None:
+    """The scheduled reminder `window` is due for at `now`: the narrowest span (7
+    or 2 days before it closes) `now` lies in, while the window is open."""
+    if not window.is_open(now):
         return None
     due = None
     for kind, days in SCHEDULE:  # widest first: the last match is the narrowest
-        if campaign.closes_at - now <= timedelta(days=days):
+        if window.closes_at - now <= timedelta(days=days):
             due = kind
     return due
 
 
+def _inner(window: CampaignWindow, windows: list[CampaignWindow]) -> list[str]:
+    """Paths of the other units' windows inside `window`'s scope: their cadres are
+    reminded by their own window's reminders, on their own dates."""
+    paths = [w.unit.path for w in windows if w.unit is not None and w is not window]
+    if window.unit is None:
+        return paths
+    return [p for p in paths if p.startswith(window.unit.path)]
+
+
 def due_scheduled(now: datetime | None = None) -> list[Reminder]:
-    """Make the scheduled reminders due at `now`, each once per campaign (a second
-    call, or a concurrent one, makes none: the partial unique index decides). A
-    campaign found already inside its 2-day window gets only the 2-day reminder."""
+    """Make the scheduled reminders due at `now`, each once per campaign and window
+    (the campaign's own, and each unit's own: a commune whose quiz closes a week
+    later is reminded a week later). A second call, or a concurrent one, makes
+    none: the partial unique index decides. A window found already inside its last
+    2 days gets only the 2-day reminder."""
     now = now or utcnow()
-    horizon = now + timedelta(days=max(days for _, days in SCHEDULE))
     campaigns = db.session.scalars(
-        select(Campaign)
-        .where(
-            Campaign.opens_at <= now,
-            Campaign.closes_at > now,
-            Campaign.closes_at <= horizon,
-        )
-        .order_by(Campaign.id)
+        select(Campaign).where(Campaign.opens_at <= now).order_by(Campaign.id)
     )
     made = []
     for campaign in campaigns:
-        kind = due_kind(campaign, now)
-        if kind is None or _scheduled_exists(campaign, kind):
-            continue
-        try:
-            with db.session.begin_nested():
-                made.append(create_reminder(campaign, kind, now=now))
-        except IntegrityError:  # made meanwhile by another run
-            continue
+        windows = campaign_windows(campaign)
+        for window in windows:
+            kind = due_kind(window, now)
+            if kind is None or _scheduled_exists(campaign, window.key, kind):
+                continue
+            try:
+                with db.session.begin_nested():
+                    made.append(
+                        create_reminder(
+                            campaign,
+                            kind,
+                            window.unit,
+                            now=now,
+                            window_key=window.key,
+                            exclude=_inner(window, windows),
+                        )
+                    )
+            except IntegrityError:  # made meanwhile by another run
+                continue
     return made
 
 
-def _scheduled_exists(campaign: Campaign, kind: str) -> bool:
+def _scheduled_exists(campaign: Campaign, window_key: int, kind: str) -> bool:
     return (
         db.session.scalar(
             select(Reminder.id).where(
-                Reminder.campaign_id == campaign.id, Reminder.kind == kind
+                Reminder.campaign_id == campaign.id,
+                Reminder.window_key == window_key,
+                Reminder.kind == kind,
             )
         )
         is not None
@@ -239,14 +290,15 @@ def _scheduled_exists(campaign: Campaign, kind: str) -> bool:
 
 
 def with_pending_email(now: datetime | None = None) -> list[Reminder]:
-    """Reminders of open campaigns that still have emails to send."""
+    """Reminders that still have emails to send, of campaigns with a window (their
+    own or a unit's) still open."""
     now = now or utcnow()
-    return list(
+    found = list(
         db.session.scalars(
             select(Reminder)
             .join(Campaign, Campaign.id == Reminder.campaign_id)
             .where(
-                Campaign.closes_at > now,
+                Campaign.opens_at <= now,
                 select(ReminderDelivery.id)
                 .where(
                     ReminderDelivery.reminder_id == Reminder.id,
@@ -257,6 +309,9 @@ def with_pending_email(now: datetime | None = None) -> list[Reminder]:
             .order_by(Reminder.id)
         )
     )
+    return [
+        r for r in found if any(w.is_open(now) for w in campaign_windows(r.campaign))
+    ]
 
 
 # --- What the HR page lists ----------------------------------------------------------

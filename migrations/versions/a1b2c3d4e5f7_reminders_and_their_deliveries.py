@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('window_key', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
@@ -36,7 +37,7 @@ def upgrade():
     )
     with op.batch_alter_table('reminder', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reminder_campaign_id'), ['campaign_id'], unique=False)
-        batch_op.create_index('uq_reminder_scheduled', ['campaign_id', 'kind'], unique=True, sqlite_where=sa.text("kind <> 'manual'"), postgresql_where=sa.text("kind <> 'manual'"))
+        batch_op.create_index('uq_reminder_scheduled', ['campaign_id', 'window_key', 'kind'], unique=True, sqlite_where=sa.text("kind <> 'manual'"), postgresql_where=sa.text("kind <> 'manual'"))
 
     op.create_table('reminder_delivery',
     sa.Column('id', sa.Integer(), nullable=False),

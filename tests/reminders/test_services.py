@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db
 from app.reminders import services
@@ -166,19 +167,49 @@ def test_the_list_counts_only_the_viewers_subtree(ctx, tmp_path):
     assert services.reminder_rows(campaign, [tree["C"].path]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scheduled reminders follow the campaign's close only, not a unit's "
-    "own window (review of #16: per-unit scheduling not done)",
-)
 def test_scheduled_reminders_follow_a_units_own_window_close(ctx, tmp_path):
     from app.records import campaigns as running
 
+    from tests.factories import make_user
+
     campaign, tree = setup(tmp_path)  # the campaign closes in 30 days
+    make_user("d0", tree["D"])  # in the campaign, outside D1
     now = utcnow()
     running.set_unit_window(
         campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=1)
     )
     db.session.commit()
     # D1's cadres' quiz closes tomorrow: they are due their 2-day reminder now
-    assert services.due_scheduled(now) != []
+    (made,) = services.due_scheduled(now)
+    assert (made.kind, made.unit_id, made.window_key) == (
+        "scheduled-2d",
+        tree["D1"].id,
+        tree["D1"].id,
+    )
+    reminded = _reminded(made)
+    d1 = {
+        u.id
+        for u in db.session.scalars(select(User))
+        if u.unit.in_subtree(tree["D1"].path)
+    }
+    assert reminded and reminded <= d1
+    assert services.due_scheduled(now) == []  # once
+    # 25 days on, the campaign's own window is due: D1's cadres are not in it
+    later = now + timedelta(days=25)
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=40)
+    )
+    (own,) = services.due_scheduled(later)
+    assert own.window_key == 0 and own.unit_id is None
+    others = _reminded(own)
+    assert others == {user("d0").id}
+
+
+def _reminded(reminder) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(ReminderDelivery.user_id).where(
+                ReminderDelivery.reminder_id == reminder.id
+            )
+        )
+    )
