@@ -73,6 +73,12 @@ class Config:
     # Flask-Limiter's storage; set from REDIS_URL in create_app.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # "N per minute" means at most N in any 60 seconds: a fixed window let twice N
+    # through across a minute's boundary (and made the limit tests flaky).
+    RATELIMIT_STRATEGY = "moving-window"
+    # Set on every app: Flask-Limiter keeps the last app's value on its one
+    # instance, so an app made with limits off would switch them off for the next.
+    RATELIMIT_ENABLED = True
     # Password hashing method for werkzeug.security.generate_password_hash.
     PASSWORD_HASH_METHOD = "scrypt"
     # Minimum length of a new password.
