@@ -69,7 +69,9 @@ def units_page(
     keeps the direct children of that unit, which must lie in the subtree."""
     query = select(Unit).where(Unit.in_subtree(token.unit.path))
     if parent:
-        query = query.where(Unit.parent_id == _scoped_unit(token, parent, UNIT_NOT_FOUND).id)
+        query = query.where(
+            Unit.parent_id == _scoped_unit(token, parent, UNIT_NOT_FOUND).id
+        )
     if kind:
         query = query.where(Unit.kind == kind)
     if active is not None:
@@ -176,13 +178,15 @@ def get_certificate(token: ApiToken, serial: str) -> CertificateRow:
     return CertificateRow(*row)
 
 
-
-def unit_dict(unit: Unit) -> dict:
+def unit_dict(unit: Unit, token: ApiToken) -> dict:
+    """The unit; its parent's code, but null for the token's root (the parent lies
+    outside the scope)."""
+    inside = unit.parent is not None and unit.id != token.unit_id
     return {
         "code": unit.code,
         "name": unit.name,
         "kind": unit.kind,
-        "parent_code": unit.parent.code if unit.parent else None,
+        "parent_code": unit.parent.code if inside else None,
         "depth": unit.depth,
         "active": unit.active,
     }

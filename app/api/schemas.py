@@ -100,9 +100,7 @@ class PageSchema(Schema):
         allow_none=True,
         metadata={"description": "Địa chỉ trang sau.", "format": "uri"},
     )
-    previous = fields.String(
-        required=True, allow_none=True, metadata={"format": "uri"}
-    )
+    previous = fields.String(required=True, allow_none=True, metadata={"format": "uri"})
 
 
 class UnitSchema(Schema):

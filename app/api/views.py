@@ -105,6 +105,9 @@ def _domain_error(error: DomainError):
     return api_error(error.status, error.message)
 
 
+@bp.errorhandler(400)  # by code too: the app's handlers by code come first
+@bp.errorhandler(404)
+@bp.errorhandler(429)
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     messages = (getattr(error, "data", None) or {}).get("messages")
@@ -130,9 +133,7 @@ def _page_body(page, args: dict, items: list) -> dict:
     def link(number: int) -> str:
         query = {k: v for k, v in args.items() if v is not None}
         query["page"] = number
-        return url_for(
-            request.endpoint, **request.view_args, **query, _external=True
-        )
+        return url_for(request.endpoint, **request.view_args, **query, _external=True)
 
     return {
         "page": page.page,
@@ -177,7 +178,9 @@ def campaign_records(code: str, page: int, per_page: int, unit: str | None = Non
 def units(**args):
     """Các đơn vị trong phạm vi của mã truy cập (đơn vị gốc trước)."""
     page = queries.units_page(g.api_token, **args)
-    return _page_body(page, args, [queries.unit_dict(u) for u in page.items])
+    return _page_body(
+        page, args, [queries.unit_dict(u, g.api_token) for u in page.items]
+    )
 
 
 @bp.get("/units/<code>")
@@ -186,7 +189,7 @@ def units(**args):
 @_documented(401, 404, 429)
 def unit(code: str):
     """Một đơn vị trong phạm vi."""
-    return queries.unit_dict(queries.get_unit(g.api_token, _key(code)))
+    return queries.unit_dict(queries.get_unit(g.api_token, _key(code)), g.api_token)
 
 
 @bp.get("/cadres")
@@ -226,6 +229,4 @@ def certificates(**args):
 @_documented(401, 404, 429)
 def certificate(serial: str):
     """Một chứng nhận, theo số hiệu (VHCV-2026-000123)."""
-    return queries.certificate_dict(
-        queries.get_certificate(g.api_token, _key(serial))
-    )
+    return queries.certificate_dict(queries.get_certificate(g.api_token, _key(serial)))
