@@ -8,6 +8,7 @@ are the marshmallow schemas of app.api.schemas: flask-smorest checks the one
 from flask import current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +35,11 @@ from .schemas import (
 
 class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400  # not webargs' 422: a bad query string
+    # An unknown parameter is a mistake (a misspelt filter would return everything).
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+    }
 
 
 class ApiBlueprint(Blueprint):
