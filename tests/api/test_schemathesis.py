@@ -56,6 +56,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    database=None,  # no .hypothesis/ folder in the work tree
 )
 def test_every_operation_keeps_to_its_schema_and_scope(case, seeded_app):
     _, token, forbidden = seeded_app
