@@ -163,7 +163,7 @@ def register_blueprints(app: Flask) -> None:
     a blueprint has several route modules); importing it loads its routes. Nothing
     else imports a views module."""
     from app.accounts.views import bp as accounts_bp
-    from app.api.views import bp as api_bp
+    from app.api.openapi import init_api
     from app.authoring.views import bp as authoring_bp
     from app.certificates.views import bp as certificates_bp
     from app.courses.views import bp as courses_bp
@@ -181,13 +181,13 @@ def register_blueprints(app: Flask) -> None:
         quizzes_bp,
         records_bp,
         reports_bp,
-        api_bp,
         certificates_bp,
         authoring_bp,
         jobs_bp,
         reminders_bp,
     ):
         app.register_blueprint(blueprint)
+    init_api(app)  # the JSON API's blueprint, with its OpenAPI document
 
 
 # The modules whose receivers answer app.signals (they connect when imported).

@@ -1,6 +1,8 @@
 """Domain errors raised by services, and the handlers that turn them into pages."""
 
-from flask import Flask, render_template, request
+from http import HTTPStatus
+
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -117,9 +119,32 @@ _TITLES = {
 }
 
 
+API_PREFIX = "/api/"
+
+
+def api_error(status: int, message: str, headers=None):
+    """The JSON API's error response: {"error": {"code": "not_found", "message": …}}
+    (the code is the HTTP status's name in snake case)."""
+    try:
+        code = HTTPStatus(status).name.lower()
+    except ValueError:
+        code = "error"
+    response = jsonify(error={"code": code, "message": str(message)})
+    response.status_code = status
+    for name, value in headers or ():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="vhcv"'
+    return response
+
+
 def _http_error(error):
     status = getattr(error, "code", 500) or 500
     title, message = _TITLES.get(status, _TITLES[500])
+    if request.path.startswith(API_PREFIX):  # errors outside the API's views too
+        headers = error.get_headers() if hasattr(error, "get_headers") else None
+        return api_error(status, str(message), headers)
     if request.accept_mimetypes.best == "application/json":
         return {"error": str(message)}, status
     return _render(status, str(title), str(message))

@@ -91,6 +91,14 @@ RULES = {
     "reports.annual_xlsx": {HR, ADMIN},
     # Machine access only: a Bearer token, never a session (tests/reports/test_api.py).
     "api.campaign_records": set(),
+    "api.units": set(),
+    "api.unit": set(),
+    "api.cadres": set(),
+    "api.cadre": set(),
+    "api.certificates": set(),
+    "api.certificate": set(),
+    # The API's OpenAPI document describes it and holds no data.
+    "api-docs.openapi_json": EVERYONE,
     "accounts.import_cadres": {HR, ADMIN},
     "accounts.confirm_cadre_import": {HR, ADMIN},
     "certificates.verify": EVERYONE,
@@ -140,7 +148,15 @@ RULES = {
 }
 
 # Routes that answer 401 to every browser session (token authentication).
-TOKEN_ONLY = {"api.campaign_records"}
+TOKEN_ONLY = {
+    "api.campaign_records",
+    "api.units",
+    "api.unit",
+    "api.cadres",
+    "api.cadre",
+    "api.certificates",
+    "api.certificate",
+}
 # Routes that need a token in the request and answer 404 without one.
 TOKEN_404 = {"quizzes.autosave"}
 
@@ -210,6 +226,9 @@ def people(app, tmp_path) -> dict[str, int]:
                 select(Attempt.id).where(Attempt.user_id == learner.id)
             ),
             "api.campaign_records:code": "C2026",
+            "api.unit:code": "P",
+            "api.cadre:key": "1",
+            "api.certificate:serial": "VHCV-2026-000001",
             "records.campaign_page:code": "C2026",
             "records.edit_campaign:code": "C2026",
             "records.unit_window:code": "C2026",

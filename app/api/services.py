@@ -146,19 +146,25 @@ class RecordsPageResult:
 
 
 def records_page(
-    token: ApiToken, campaign_code: str, unit_code: str | None, page: int
+    token: ApiToken,
+    campaign_code: str,
+    unit_code: str | None,
+    page: int,
+    per_page: int | None = None,
 ) -> RecordsPageResult:
-    """Page `page` (from 1) of the campaign's records in a unit of the token's
-    subtree, in the export's order. Raises NotFound."""
+    """Page `page` (from 1, `per_page` records, PAGE_SIZE by default) of the
+    campaign's records in a unit of the token's subtree, in the export's order.
+    Raises NotFound."""
+    per_page = per_page or PAGE_SIZE
     campaign = records.get_campaign(campaign_code)
     unit = unit_in_scope(token, unit_code)
     query = export_query(campaign, unit)
     total = db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())
     )
-    page_query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    page_query = query.limit(per_page).offset((page - 1) * per_page)
     rows = [to_export_row(v) for v in db.session.execute(page_query)]
-    return RecordsPageResult(campaign, unit, page, total, rows, PAGE_SIZE)
+    return RecordsPageResult(campaign, unit, page, total, rows, per_page)
 
 
 def record_dict(row: ExportRow) -> dict:

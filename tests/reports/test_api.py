@@ -71,12 +71,12 @@ def test_a_good_token_reads_the_records_as_json(app, client, token):
         assert used is not None and utcnow() - used < timedelta(minutes=1)
 
 
-def test_pages_of_the_records_link_to_the_next(client, token, monkeypatch):
-    monkeypatch.setattr(services, "PAGE_SIZE", 2)
-    first = _get(client, token, "unit=D").get_json()
+def test_pages_of_the_records_link_to_the_next(client, token):
+    first = _get(client, token, "unit=D&per_page=2").get_json()
     assert len(first["records"]) == 2 and first["per_page"] == 2
     assert first["next"].startswith("http://localhost/api/v1/campaigns/C2026/records?")
     assert "page=2" in first["next"] and "unit=D" in first["next"]
+    assert "per_page=2" in first["next"]
     second = client.get(
         first["next"], headers={"Authorization": f"Bearer {token}"}
     ).get_json()

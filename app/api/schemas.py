@@ -1,0 +1,194 @@
+"""marshmallow schemas of the JSON API: its query strings and its bodies. The
+OpenAPI document is generated from them (flask-smorest, apispec), and requests are
+checked against them (webargs), so the two cannot drift apart."""
+
+from marshmallow import Schema, fields, validate
+
+from app.accounts.models import CATEGORIES, UNIT_KINDS
+from app.database import MAX_INT
+
+PER_PAGE_MAX = 100
+PER_PAGE_DEFAULT = 50
+RECORDS_PER_PAGE = 1000
+
+# Printable text only: control characters (NUL above all) are refused with 400.
+_PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$")
+
+
+def code_field(description: str, max_length: int = 40) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), _PRINTABLE],
+        metadata={"description": description},
+    )
+
+
+def page_field() -> fields.Integer:
+    return fields.Integer(
+        load_default=1,
+        validate=validate.Range(1, MAX_INT),
+        metadata={"description": "Trang, từ 1."},
+    )
+
+
+def per_page_field(maximum: int, default: int) -> fields.Integer:
+    return fields.Integer(
+        load_default=default,
+        validate=validate.Range(1, maximum),
+        metadata={"description": f"Số mục mỗi trang, 1–{maximum}."},
+    )
+
+
+class PageArgs(Schema):
+    page = page_field()
+    per_page = per_page_field(PER_PAGE_MAX, PER_PAGE_DEFAULT)
+
+
+class RecordArgs(Schema):
+    page = page_field()
+    per_page = per_page_field(RECORDS_PER_PAGE, RECORDS_PER_PAGE)
+    unit = code_field("Mã đơn vị trong phạm vi (mặc định: đơn vị của mã truy cập).")
+
+
+class UnitArgs(PageArgs):
+    parent = code_field("Chỉ các đơn vị trực thuộc đơn vị có mã này.")
+    kind = fields.String(
+        validate=validate.OneOf(sorted(UNIT_KINDS)),
+        metadata={"description": "Loại đơn vị."},
+    )
+    active = fields.Boolean(metadata={"description": "Còn hoạt động hay không."})
+
+
+class CadreArgs(PageArgs):
+    unit = code_field("Đơn vị (kể cả các đơn vị trực thuộc).")
+    q = fields.String(
+        validate=[validate.Length(min=1, max=100), _PRINTABLE],
+        metadata={"description": "Tìm theo họ tên (không cần dấu) hoặc mã cán bộ."},
+    )
+    active = fields.Boolean(metadata={"description": "Tài khoản còn hoạt động."})
+
+
+class CertificateArgs(PageArgs):
+    campaign = code_field("Mã đợt bồi dưỡng.", 64)
+    unit = code_field("Đơn vị (kể cả các đơn vị trực thuộc).")
+    valid = fields.Boolean(
+        metadata={"description": "true: còn hiệu lực; false: đã thu hồi."}
+    )
+
+
+class ErrorBody(Schema):
+    code = fields.String(
+        required=True, metadata={"description": "bad_request, not_found, …"}
+    )
+    message = fields.String(required=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class UnitRef(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class PageSchema(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    next = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Địa chỉ trang sau.", "format": "uri"},
+    )
+    previous = fields.String(required=True, allow_none=True, metadata={"format": "uri"})
+
+
+class UnitSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(UNIT_KINDS)))
+    parent_code = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null cho đơn vị gốc của mã truy cập."},
+    )
+    depth = fields.Integer(required=True)
+    active = fields.Boolean(required=True)
+
+
+class UnitPage(PageSchema):
+    items = fields.List(fields.Nested(UnitSchema), required=True)
+
+
+class CadreSchema(Schema):
+    id = fields.Integer(required=True)
+    employee_code = fields.String(required=True, allow_none=True)
+    full_name = fields.String(required=True)
+    unit = fields.Nested(UnitRef, required=True)
+    position = fields.String(required=True)
+    category = fields.String(required=True, metadata={"enum": sorted(CATEGORIES)})
+    category_label = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+class CadrePage(PageSchema):
+    items = fields.List(fields.Nested(CadreSchema), required=True)
+
+
+class CampaignRef(Schema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+
+
+class HolderSchema(Schema):
+    id = fields.Integer(required=True)
+    employee_code = fields.String(required=True, allow_none=True)
+    full_name = fields.String(
+        required=True, metadata={"description": "Họ tên in trên chứng nhận."}
+    )
+
+
+class CertificateSchema(Schema):
+    serial = fields.String(required=True)
+    holder = fields.Nested(HolderSchema, required=True)
+    unit = fields.Nested(UnitRef, required=True)
+    campaign = fields.Nested(CampaignRef, required=True)
+    course_title = fields.String(required=True)
+    score_percent = fields.Float(required=True)
+    passed_at = fields.DateTime(required=True)
+    issued_at = fields.DateTime(required=True)
+    valid = fields.Boolean(required=True)
+    revoked_at = fields.DateTime(required=True, allow_none=True)
+
+
+class CertificatePage(PageSchema):
+    items = fields.List(fields.Nested(CertificateSchema), required=True)
+
+
+class RecordSchema(Schema):
+    employee_code = fields.String(required=True)
+    full_name = fields.String(required=True)
+    unit = fields.Nested(UnitRef, required=True)
+    category = fields.String(required=True)
+    category_label = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["not_started", "in_progress", "completed"]),
+    )
+    status_label = fields.String(required=True)
+    best_score = fields.Float(required=True, allow_none=True)
+    passed = fields.Boolean(required=True)
+    completed_at = fields.String(
+        required=True, allow_none=True, metadata={"format": "date-time"}
+    )
+    completed_date = fields.String(
+        required=True, allow_none=True, metadata={"format": "date"}
+    )
+    certificate_serial = fields.String(required=True, allow_none=True)
+
+
+class RecordPage(PageSchema):
+    campaign = fields.Nested(CampaignRef, required=True)
+    unit = fields.Nested(UnitRef, required=True)
+    records = fields.List(fields.Nested(RecordSchema), required=True)
