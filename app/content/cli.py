@@ -20,6 +20,7 @@ from .export import export_content
 from .gift import parse_gift
 from .gift_export import export_gift
 from .load import AllContent, load_all
+from .moodle_categories import category_path
 from .ownership import adopt_unowned
 from .problems import ConversionError
 from .sync_courses import sync_content, url_builders
@@ -260,7 +261,7 @@ def export_gift_command(bank_code: str, output: Path | None) -> None:
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == bank_code))
     if bank is None:
         raise click.ClickException(f"Không có ngân hàng “{bank_code}”.")
-    text = export_gift(bank_questions(bank), category=bank.title)
+    text = export_gift(bank_questions(bank), category=category_path(bank.title))
     if output is None:
         click.echo(text, nl=False)
     else:

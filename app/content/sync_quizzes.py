@@ -82,12 +82,15 @@ def upsert_question(
     row: Question | None = _LOOK_UP,
 ) -> Question:
     """Create the question or give it a new version when its content changed.
-    `row`: the question of that code (or None), when the caller has looked it up."""
+    `row`: the question of that code (or None), when the caller has looked it up.
+    A question's Moodle name, when `question` has one, replaces the stored one."""
     digest = _question_hash(question)
     if row is _LOOK_UP:
         row = db.session.scalar(select(Question).where(Question.code == question.code))
+    if row is not None and question.name:
+        row.name = question.name
     if row is None:
-        row = Question(code=question.code, bank=bank)
+        row = Question(code=question.code, bank=bank, name=question.name)
         db.session.add(row)
         db.session.flush()
         result.created.append(question.code)
