@@ -19,8 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from flask_babel import lazy_gettext as _l
 
-from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData
-from app.quizzes.questions import QuestionData
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import SAFE_CODE, fraction, html_to_text
 from .moodle_categories import with_category_tags
@@ -211,7 +210,9 @@ class _Reader:
     def question(self, kind: str, code_prefix: str) -> QuestionData | None:
         if kind not in SUPPORTED:
             label = _TYPE_NAMES.get(kind, kind or "?")
-            self.problem(self.line, _l("câu dạng %(kind)s không được hỗ trợ", kind=label))
+            self.problem(
+                self.line, _l("câu dạng %(kind)s không được hỗ trợ", kind=label)
+            )
             return None
         before = len(self.problems)
         fmt = self.element.find("questiontext")
@@ -227,9 +228,7 @@ class _Reader:
         if fields is None or len(self.problems) > before:
             return None
         tags = tuple(
-            tag
-            for tag in (_text(t) for t in self.element.iterfind("tags/tag"))
-            if tag
+            tag for tag in (_text(t) for t in self.element.iterfind("tags/tag")) if tag
         )
         return QuestionData(
             code=code,

@@ -31,11 +31,11 @@ from app.vntext import fold
 from .aiken import parse_aiken
 from .frontmatter import CODE
 from .gift import parse_gift
+from .moodle_xml import parse_moodle_xml
 from .ownership import get_owned, owner_units
 from .problems import ConversionError
 from .sync_quizzes import upsert_question, version_fields
 from .sync_rules import SyncResult
-from .moodle_xml import parse_moodle_xml
 from .word import parse_word
 
 FORMATS = {

@@ -34,7 +34,10 @@ def test_gift_round_trip_keeps_names_and_the_category():
             code="VH-001",
             type=SINGLE,
             stem="Cán bộ tiếp dân cần làm gì trước tiên?",
-            options=(OptionData("a", "Chào hỏi", True), OptionData("b", "Im lặng", False)),
+            options=(
+                OptionData("a", "Chào hỏi", True),
+                OptionData("b", "Im lặng", False),
+            ),
             name="Tiếp dân: bước 1 {chào} = #1",
         ),
         QuestionData(
@@ -158,8 +161,11 @@ def test_moodle_xml_fixture_imports():
 
 
 def _xml(*questions: str) -> bytes:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n' + "\n".join(questions)
-            + "\n</quiz>\n").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+        + "\n".join(questions)
+        + "\n</quiz>\n"
+    ).encode()
 
 
 def _multichoice(name="Q", answers=("100", "0"), single="true") -> str:
