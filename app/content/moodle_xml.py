@@ -133,7 +133,7 @@ def _parse(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
             _l("Tệp XML sai cú pháp; chưa nhập gì."),
             [
                 _l(
-                    "line %(line)s: cột %(column)s: %(message)s",
+                    "line %(line)s: cột %(column)s: lỗi cú pháp XML (%(message)s)",
                     line=line,
                     column=column + 1,
                     message=str(error).split(":", 1)[0],

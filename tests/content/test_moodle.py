@@ -213,7 +213,18 @@ def problems_of(data: bytes) -> list[str]:
             _xml(_multichoice("Chữ", answers=("abc", "100"))),
             "line 7: câu 1 «Chữ»: fraction=«abc» không phải một số phần trăm",
         ),
-        (b"<quiz>\n<question type='multichoice'>\n</quiz>", "line 3: cột 3: "),
+        (
+            b"<quiz>\n<question type='multichoice'>\n</quiz>",
+            "line 3: cột 3: lỗi cú pháp XML",
+        ),
+        (
+            _xml(
+                '<question type="truefalse"><name><text>Đ/S</text></name>'
+                '<questiontext format="html"><text>Hỏi?</text></questiontext>'
+                '<answer fraction="100"><text>true</text></answer></question>'
+            ),
+            "line 3: câu 1 «Đ/S»: câu đúng/sai cần đúng hai <answer>: true và false",
+        ),
         (b"<quiz></quiz>", "không có câu hỏi nào"),
         (b"<html><body/></html>", "phần tử gốc là <html>"),
     ],
