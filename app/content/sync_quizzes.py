@@ -87,10 +87,11 @@ def upsert_question(
     digest = _question_hash(question)
     if row is _LOOK_UP:
         row = db.session.scalar(select(Question).where(Question.code == question.code))
-    if row is not None and question.name:
-        row.name = question.name
+    name = question.name[:255]  # Moodle's own limit
+    if row is not None and name:
+        row.name = name
     if row is None:
-        row = Question(code=question.code, bank=bank, name=question.name)
+        row = Question(code=question.code, bank=bank, name=name)
         db.session.add(row)
         db.session.flush()
         result.created.append(question.code)
