@@ -192,9 +192,10 @@ class UploadForm(FlaskForm):
         _l("Định dạng"),
         choices=[
             SelectChoice(
-                "auto", _l("Tự nhận theo đuôi tệp (.gift, .docx; còn: Aiken)")
+                "auto", _l("Tự nhận theo đuôi tệp (.gift, .xml, .docx; còn: Aiken)")
             ),
             SelectChoice("gift", "GIFT (Moodle)"),
+            SelectChoice("moodle-xml", "Moodle XML"),
             SelectChoice("aiken", "Aiken"),
             SelectChoice("word", "Word (.docx)"),
         ],

@@ -1,6 +1,6 @@
 """`flask content check|sync|export`: the course files in courses/ and the question
 banks and quizzes in quizzes/, validated together and loaded together; and
-`flask quizzes import-gift|import-aiken|import-word|export-gift`."""
+`flask quizzes import-gift|import-moodle-xml|import-aiken|import-word|export-gift`."""
 
 from pathlib import Path
 
@@ -14,12 +14,15 @@ from app.audit import services as audit
 from app.errors import ImportRejected, NotFound
 from app.extensions import db
 from app.quizzes.models import QuestionBank
+from app.uploads import max_bytes
 
 from .aiken import parse_aiken
 from .export import export_content
 from .gift import parse_gift
 from .gift_export import export_gift
 from .load import AllContent, load_all
+from .moodle_categories import category_path
+from .moodle_xml import parse_moodle_xml
 from .ownership import adopt_unowned
 from .problems import ConversionError
 from .sync_courses import sync_content, url_builders
@@ -31,7 +34,9 @@ from .word import parse_word
 content_cli = AppGroup(
     "content", help="Nội dung: khóa học (courses/), câu hỏi (quizzes/)."
 )
-quizzes_cli = AppGroup("quizzes", help="Ngân hàng câu hỏi: nhập/xuất GIFT, Aiken.")
+quizzes_cli = AppGroup(
+    "quizzes", help="Ngân hàng câu hỏi: nhập/xuất GIFT, nhập Moodle XML, Aiken, Word."
+)
 
 
 def _dirs(
@@ -230,6 +235,25 @@ def import_gift(file: Path, bank_code: str) -> None:
     _import(file, bank_code, parse_gift, "gift")
 
 
+@quizzes_cli.command("import-moodle-xml")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+def import_moodle_xml(file: Path, bank_code: str) -> None:
+    """Import FILE (Moodle XML) into bank CODE, all or nothing. A file larger than
+    UPLOAD_MAX_BYTES is refused before it is read."""
+    limit = max_bytes()
+    if file.stat().st_size > limit:
+        raise click.ClickException(
+            f"{file}: tệp quá lớn ({file.stat().st_size} byte, tối đa {limit}); "
+            "không nhập câu nào."
+        )
+
+    def parse(data: bytes, code_prefix: str):
+        return parse_moodle_xml(data, code_prefix, limit)
+
+    _import(file, bank_code, parse, "moodle-xml", binary=True)
+
+
 @quizzes_cli.command("import-aiken")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
@@ -260,7 +284,7 @@ def export_gift_command(bank_code: str, output: Path | None) -> None:
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == bank_code))
     if bank is None:
         raise click.ClickException(f"Không có ngân hàng “{bank_code}”.")
-    text = export_gift(bank_questions(bank), category=bank.title)
+    text = export_gift(bank_questions(bank), category=category_path(bank.title))
     if output is None:
         click.echo(text, nl=False)
     else:

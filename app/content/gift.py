@@ -23,7 +23,8 @@ from flask_babel import lazy_gettext as _l
 from app.quizzes.questions import TRUEFALSE, QuestionData
 
 from .gift_choices import choices
-from .gift_syntax import SAFE_CODE, Block, Report, plain_text
+from .gift_syntax import SAFE_CODE, Block, Report, plain_text, text_format
+from .moodle_categories import with_category_tags
 from .problems import ConversionError
 from .textfile import numbered_blocks
 
@@ -53,19 +54,22 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
 
     A question's code is its `// [id:…]`, else its `::title::` when that is a safe
     code ([A-Za-z0-9._-]+), else f"{code_prefix}-{n:03d}" (n = its place in the file,
-    from 1). `line` is the question's first line that is not a comment.
+    from 1); its `name` is its ::title:: when that is not its code. `line` is the
+    question's first line that is not a comment. `$CATEGORY:` lines become tags
+    when there are several (see app.content.moodle_categories).
     """
     problems: list[str] = []
     found = []
-    ordinal = 0
+    ordinal, category = 0, None
     for numbered in numbered_blocks(text):
         block = Block(numbered)
+        category = block.categories[-1] if block.categories else category
         if not block.first_line:  # only comments or $CATEGORY
             continue
         ordinal += 1
         result = _question(block, problems)
         if result is not None:
-            found.append((ordinal, *result))
+            found.append((ordinal, *result, category))
     questions = _with_codes(found, code_prefix, problems)
     if not questions and not problems:
         raise ConversionError(_l("Tệp GIFT không có câu hỏi nào; chưa nhập gì."), [])
@@ -81,14 +85,14 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
 
 
 def _with_codes(
-    found: list[tuple[int, QuestionData, str | None]],
+    found: list[tuple[int, QuestionData, str | None, str | None]],
     code_prefix: str,
     problems: list[str],
 ) -> list[QuestionData]:
-    """The (ordinal, question, title) found, each given its final code; a code
-    used twice is a problem."""
+    """The (ordinal, question, title, category) found, each given its final code
+    and name, and its category's tag; a code used twice is a problem."""
     questions, seen = [], {}
-    for ordinal, question, title in found:
+    for ordinal, question, title, category in found:
         code = question.code
         if not code:
             if title and SAFE_CODE.fullmatch(title):
@@ -106,8 +110,9 @@ def _with_codes(
                 )
             )
         seen.setdefault(code, question.line)
-        questions.append(replace(question, code=code))
-    return questions
+        name = title if title and title != code else ""
+        questions.append((replace(question, code=code, name=name), category))
+    return with_category_tags(questions)
 
 
 def _problem_line(problem: str) -> int:
@@ -180,6 +185,7 @@ class _Parts:
     """A question block cut at GIFT's marks."""
 
     title: str | None  # the ::title::
+    fmt: str  # the question text's format, its answers' when they name none
     stem: str
     opening: int  # offset of the answers' "{" in the block's body
     answers: str  # between "{" and "}", without the general feedback
@@ -231,13 +237,14 @@ def _parts(block: Block, problem: Report) -> _Parts | None:
         return None
     opening, closing = braces
     answers = body[opening + 1 : closing]
+    fmt = text_format(body[pos:opening])
     explanation = ""
     general = answers.rfind("####")
     if general >= 0:
-        explanation = plain_text(answers[general + 4 :])
+        explanation = plain_text(answers[general + 4 :], default=fmt)
         answers = answers[:general]
     stem = plain_text(body[pos:opening])
-    return _Parts(title, stem, opening, answers, explanation)
+    return _Parts(title, fmt, stem, opening, answers, explanation)
 
 
 def _braces(block: Block, pos: int, problem: Report) -> tuple[int, int] | None:
@@ -284,8 +291,8 @@ def _answer_fields(block: Block, parts: _Parts, problem: Report) -> dict | None:
     if not parts.stem:
         problem(first, _l("câu hỏi không có nội dung"))
     if "~" not in head:
-        return _truefalse(head, first, problem)
-    found = choices(block, parts.opening + 1, parts.answers, problem)
+        return _truefalse(head, first, problem, parts.fmt)
+    found = choices(block, parts.opening + 1, parts.answers, problem, parts.fmt)
     if found is None:
         return None
     qtype, options = found
@@ -303,7 +310,7 @@ def _unsupported_kind(head: str) -> str | None:
     return None
 
 
-def _truefalse(head: str, first: int, problem: Report) -> dict | None:
+def _truefalse(head: str, first: int, problem: Report, fmt: str) -> dict | None:
     """{T#wrong#right} and the like; anything else without `~` is a short answer."""
     verdict = head.split("#", 1)[0].strip()
     if verdict not in _TRUE + _FALSE:
@@ -314,8 +321,8 @@ def _truefalse(head: str, first: int, problem: Report) -> dict | None:
         return None
     answer = verdict in _TRUE
     bits = head.split("#", 2)
-    wrong = plain_text(bits[1]) if len(bits) > 1 else ""
-    right = plain_text(bits[2]) if len(bits) > 2 else ""
+    wrong = plain_text(bits[1], default=fmt) if len(bits) > 1 else ""
+    right = plain_text(bits[2], default=fmt) if len(bits) > 2 else ""
     # Moodle: the first feedback is for a wrong answer, the second for a right one.
     feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
     return {

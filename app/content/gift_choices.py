@@ -31,12 +31,13 @@ class _Answer(NamedTuple):
 
 
 def choices(
-    block: Block, offset: int, answers: str, problem: Report
+    block: Block, offset: int, answers: str, problem: Report, fmt: str = "moodle"
 ) -> tuple[str, tuple[OptionData, ...]] | None:
     """The `=` / `~` answers of a choice question (text `answers` starts at `offset`
-    of the block's body): one `=` makes it SINGLE, weighted `~%n%` only MULTIPLE."""
+    of the block's body): one `=` makes it SINGLE, weighted `~%n%` only MULTIPLE.
+    `fmt`: the question text's format, the answers' when they name none."""
     first = block.first_line
-    parsed = _answer_list(block, offset, answers, problem)
+    parsed = _answer_list(block, offset, answers, problem, fmt)
     if len(parsed) < 2:
         problem(first, _l("câu trắc nghiệm cần ít nhất 2 phương án"))
         return None
@@ -51,7 +52,7 @@ def choices(
 
 
 def _answer_list(
-    block: Block, offset: int, answers: str, problem: Report
+    block: Block, offset: int, answers: str, problem: Report, fmt: str
 ) -> list[_Answer]:
     """Each answer from its `=` or `~` to the next one, in order."""
     marks = [m.start() for m in re.finditer("[~=]", answers)]
@@ -70,10 +71,11 @@ def _answer_list(
         line = block.line_at(offset + start)
         weight, raw = _weight(marker, raw, line, problem)
         text, _, feedback = raw.partition("#")
-        text = plain_text(text, one_line=True)
+        text = plain_text(text, one_line=True, default=fmt)
         if not text:
             problem(line, _l("phương án trống"))
-        parsed.append(_Answer(line, marker, weight, text, plain_text(feedback)))
+        feedback = plain_text(feedback, default=fmt)
+        parsed.append(_Answer(line, marker, weight, text, feedback))
     return parsed
 
 

@@ -2,7 +2,8 @@
 
 Pure: no Flask, no database. `export_gift` writes GIFT that Moodle imports and
 app.content.gift.parse_gift reads back unchanged: each question with `// [id:…]`,
-`[tag:…]` and `[source:…]` comments, a `::code::` title and a [markdown] stem.
+`[tag:…]` and `[source:…]` comments, a `::title::` (its Moodle name, else its
+code) and a [markdown] stem.
 """
 
 import re
@@ -66,7 +67,8 @@ def _one_line(value: str, what: str, code: str) -> str:
 
 def _export_question(q: QuestionData) -> str:
     lines = _comments(q)
-    head = f"::{_escape(q.code)}::[markdown]{_escape(q.stem)}"
+    title = _one_line(q.name, "tên", q.code) if q.name else q.code
+    head = f"::{_escape(title)}::[markdown]{_escape(q.stem)}"
     general = f"####{_field(q.explanation)}" if q.explanation else ""
     if q.type == TRUEFALSE:
         lines.append(f"{head}{{{_verdict(q)}{general}}}")

@@ -44,18 +44,27 @@ def restore(text: str) -> str:
     return _PLACEHOLDER.sub(lambda m: _CHARACTERS[m.group(0)], text)
 
 
-def plain_text(raw: str, one_line: bool = False) -> str:
-    """Text as written in GIFT (escapes protected) -> our text: format prefix
-    dropped, escapes resolved, blank (comment) lines dropped, surrounding
-    whitespace removed."""
+def text_format(raw: str, default: str = "moodle") -> str:
+    """The format a GIFT text is written in: its [prefix], else `default`."""
     text = raw.strip()
     if text.startswith("["):
         end = text.find("]")
         if end > 0 and text[1:end] in FORMATS:
-            is_html = text[1:end] == "html"
-            text = text[end + 1 :]
-            if is_html:  # VHCV renders Markdown and escapes raw HTML: keep the words
-                text = _html_to_text(text)
+            return text[1:end]
+    return default
+
+
+def plain_text(raw: str, one_line: bool = False, default: str = "moodle") -> str:
+    """Text as written in GIFT (escapes protected) -> our text: format prefix
+    dropped, escapes resolved, blank (comment) lines dropped, surrounding
+    whitespace removed. A text without a prefix is in the `default` format (as in
+    Moodle, an answer or feedback is in its question text's format)."""
+    text = raw.strip()
+    fmt = text_format(text, default)
+    if text.startswith(f"[{fmt}]"):
+        text = text[len(fmt) + 2 :]
+    if fmt == "html":  # VHCV renders Markdown and escapes raw HTML: keep the words
+        text = html_to_text(text)
     text = "\n".join(line for line in text.split("\n") if line.strip())
     text = restore(text).strip()
     if one_line:
@@ -66,10 +75,10 @@ def plain_text(raw: str, one_line: bool = False) -> str:
 _BREAKS = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/h[1-6])\s*>", re.IGNORECASE)
 
 
-def _html_to_text(text: str) -> str:
-    """Moodle's [html] text as plain text: line breaks kept, tags dropped."""
+def html_to_text(text: str) -> str:
+    """Moodle's HTML text as plain text: line breaks kept, tags dropped."""
     text = _BREAKS.sub("\n", text)
-    return html.unescape(nh3.clean(text, tags=set()))
+    return html.unescape(nh3.clean(text, tags=set())).replace("\xa0", " ")
 
 
 def fraction(percent: str) -> float:
@@ -90,6 +99,7 @@ class Block:
     def __init__(self, numbered: list[tuple[int, str]]):
         self.start = numbered[0][0]
         self.comments: list[tuple[int, str]] = []
+        self.categories: list[str] = []  # its $CATEGORY: paths
         kept = []
         for number, line in numbered:
             stripped = line.strip()
@@ -97,6 +107,7 @@ class Block:
                 self.comments.append((number, stripped[2:]))
                 kept.append("")
             elif stripped.startswith("$CATEGORY:"):
+                self.categories.append(stripped.removeprefix("$CATEGORY:").strip())
                 kept.append("")
             else:
                 kept.append(line)

@@ -25,18 +25,25 @@ from app.quizzes.questions import (
     effective_options,
     question_problems,
 )
+from app.uploads import max_bytes
 from app.vntext import fold
 
 from .aiken import parse_aiken
 from .frontmatter import CODE
 from .gift import parse_gift
+from .moodle_xml import parse_moodle_xml
 from .ownership import get_owned, owner_units
 from .problems import ConversionError
 from .sync_quizzes import upsert_question, version_fields
 from .sync_rules import SyncResult
 from .word import parse_word
 
-FORMATS = {"gift": "GIFT (Moodle)", "aiken": "Aiken", "word": "Word (.docx)"}
+FORMATS = {
+    "gift": "GIFT (Moodle)",
+    "moodle-xml": "Moodle XML",
+    "aiken": "Aiken",
+    "word": "Word (.docx)",
+}
 
 
 def get_bank(user: User, code: str) -> QuestionBank:
@@ -203,6 +210,8 @@ def guess_format(filename: str) -> str | None:
         return "word"
     if name.endswith(".gift"):
         return "gift"
+    if name.endswith(".xml"):
+        return "moodle-xml"
     return None
 
 
@@ -216,6 +225,8 @@ def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData
     upload never replaces a question by accident."""
     if fmt == "word":
         parsed = parse_word(data, _UNNAMED)
+    elif fmt == "moodle-xml":
+        parsed = parse_moodle_xml(data, _UNNAMED, max_bytes())
     else:
         try:
             text = data.decode("utf-8-sig")

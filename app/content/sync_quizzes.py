@@ -82,12 +82,16 @@ def upsert_question(
     row: Question | None = _LOOK_UP,
 ) -> Question:
     """Create the question or give it a new version when its content changed.
-    `row`: the question of that code (or None), when the caller has looked it up."""
+    `row`: the question of that code (or None), when the caller has looked it up.
+    A question's Moodle name, when `question` has one, replaces the stored one."""
     digest = _question_hash(question)
     if row is _LOOK_UP:
         row = db.session.scalar(select(Question).where(Question.code == question.code))
+    name = question.name[:255]  # Moodle's own limit
+    if row is not None and name:
+        row.name = name
     if row is None:
-        row = Question(code=question.code, bank=bank)
+        row = Question(code=question.code, bank=bank, name=name)
         db.session.add(row)
         db.session.flush()
         result.created.append(question.code)

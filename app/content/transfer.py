@@ -11,7 +11,7 @@ from app.quizzes.questions import (
 
 
 def version_to_data(
-    code: str, version: QuestionVersion, as_file: bool = False
+    code: str, version: QuestionVersion, as_file: bool = False, name: str = ""
 ) -> QuestionData:
     """The QuestionData a stored version was made from. `as_file`: as a bank file
     holds it — option weights derived (None), which the file format cannot state."""
@@ -28,6 +28,7 @@ def version_to_data(
             tags=tuple(version.tags),
             feedback_true=by_key["true"]["feedback"],
             feedback_false=by_key["false"]["feedback"],
+            name=name,
         )
     return QuestionData(
         code=code,
@@ -46,12 +47,13 @@ def version_to_data(
         explanation=version.explanation_md,
         source=version.source,
         tags=tuple(version.tags),
+        name=name,
     )
 
 
 def bank_questions(bank: QuestionBank) -> list[QuestionData]:
     return [
-        version_to_data(q.code, q.current_version)
+        version_to_data(q.code, q.current_version, name=q.name)
         for q in bank.questions
         if q.active and q.current_version is not None
     ]

@@ -52,6 +52,9 @@ class Question(db.Model):
     )
     # content_hash as last synced from or exported to its file (three-way sync rule).
     synced_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Its name in Moodle (GIFT ::title::, Moodle XML <name>), kept for export; the
+    # code stays the stable id. Not versioned: a label, not content.
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     bank: Mapped[QuestionBank] = relationship(back_populates="questions")
     current_version: Mapped["QuestionVersion | None"] = relationship(

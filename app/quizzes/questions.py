@@ -39,6 +39,7 @@ class QuestionData:
     feedback_true: str = ""  # TRUEFALSE: shown when "Đúng" is chosen
     feedback_false: str = ""  # TRUEFALSE: shown when "Sai" is chosen
     line: int = 0  # first line in its file, for messages; not content
+    name: str = ""  # its Moodle name (GIFT ::title::); a label, not content
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def question_hash(question: QuestionData) -> str:
     """Digest of everything a learner or reviewer sees (not the file line)."""
     data = asdict(question)
     data.pop("line")
+    data.pop("name")
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

@@ -1,6 +1,7 @@
 import io
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -410,3 +411,40 @@ def test_a_question_file_under_the_default_limit_is_read(app, client, auth, cont
     response = _upload(client, auth, data, "big.gift", "gift")
     assert response.status_code == 200
     assert "G1" in response.get_data(as_text=True)
+
+
+MOODLE_XML = (
+    Path(__file__).resolve().parents[1] / "data" / "moodle" / "moodle5-export.xml"
+)
+
+
+def test_moodle_xml_upload_preview_then_import(app, client, auth, content):
+    auth.login("trainer")
+    before = _count(app, Question)
+    preview = _upload(client, auth, MOODLE_XML.read_bytes(), "ngan-hang.xml")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "3 câu hỏi từ ngan-hang.xml" in html
+    assert "Chọn tất cả: 4 luôn" in html  # the Moodle name is shown
+    assert _count(app, Question) == before
+    assert _confirm(client, auth, html).status_code == 302
+    with app.app_context():
+        row = db.session.scalar(select(Question).where(Question.code == "VHCV-4LUON"))
+        assert row.name == "Chọn tất cả: 4 luôn" and row.bank.code == "B1"
+        assert row.current_version.type == "multiple"
+    bank_page = client.get(BANK).get_data(as_text=True)
+    assert "Chọn tất cả: 4 luôn" in bank_page
+
+
+def test_moodle_xml_upload_errors_import_nothing(app, client, auth, content):
+    auth.login("trainer")
+    before = _count(app, Question)
+    data = (
+        '<quiz>\n<question type="matching"><name><text>Ghép</text></name>\n'
+        "</question></quiz>"
+    ).encode()
+    response = _upload(client, auth, data, "sai.xml")
+    assert response.status_code == 400
+    assert "line 2: câu 1 «Ghép»: câu dạng ghép đôi (matching)" in response.get_data(
+        as_text=True
+    )
+    assert _count(app, Question) == before

@@ -62,6 +62,7 @@ def test_moodle_written_file_with_category_comments_titles_and_formats():
             explanation="KH 115, mục III.1.b.",
             tags=("giao-tiep", "4-xin"),
             line=7,
+            name="Q-CHAO",  # the Moodle name is kept beside the [id:] code
         ),
         QuestionData(
             code="VHCV-002",  # the title is not a safe code
@@ -75,6 +76,7 @@ def test_moodle_written_file_with_category_comments_titles_and_formats():
                 OptionData("c", "Luôn lắng nghe", True, 0.5),
             ),
             line=15,
+            name="Chọn tất cả",
         ),
         QuestionData(
             code="VHCV-003",
@@ -84,6 +86,7 @@ def test_moodle_written_file_with_category_comments_titles_and_formats():
             feedback_true="Chưa đúng: chỉ có “4 xin, 4 luôn”.",
             feedback_false="Chính xác.",
             line=22,
+            name="Kiên Giang",
         ),
         QuestionData(
             code="Q4",

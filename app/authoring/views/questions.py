@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import EmptyForm
 from app.content import question_editing as questions
 from app.content.gift_export import export_gift
+from app.content.moodle_categories import category_path
 from app.content.ownership import owner_units
 from app.content.problems import ConversionError
 from app.content.transfer import bank_questions, version_to_data
@@ -231,7 +232,7 @@ def question_set_active(question_id: int):
 @bp.get("/banks/<code>/export.gift")
 def bank_export_gift(code: str):
     bank_row = questions.get_bank(current_user, code)
-    text = export_gift(bank_questions(bank_row), category=bank_row.title)
+    text = export_gift(bank_questions(bank_row), category=category_path(bank_row.title))
     return Response(
         text,
         mimetype="text/plain",

@@ -1,0 +1,363 @@
+"""Moodle XML question files -> question dataclasses, for our three question types.
+
+Pure: no Flask app needed, no database. Moodle XML (question/format/xml in Moodle) is
+the format most Moodle banks are shared in: a <quiz> of <question type="…">
+elements. VHCV reads type="category" (see app.content.moodle_categories),
+"multichoice" (<single>true</single>: one right answer, SINGLE; else weighted
+answers, MULTIPLE) and "truefalse"; every other type is refused. Problems are
+collected over the whole file and raised together as a ConversionError ("line N:
+câu K «name»: …"), so a file is imported whole or not at all.
+
+The file is untrusted: it is measured before parsing, and parsed by defusedxml with
+any DTD refused (no entity expansion, no external reference).
+"""
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+from flask_babel import lazy_gettext as _l
+
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+
+from .gift_syntax import SAFE_CODE, fraction, html_to_text
+from .moodle_categories import with_category_tags
+from .problems import ConversionError
+
+SUPPORTED = ("multichoice", "truefalse")
+_TYPE_NAMES = {
+    "shortanswer": "trả lời ngắn (shortanswer)",
+    "essay": "tự luận (essay)",
+    "matching": "ghép đôi (matching)",
+    "match": "ghép đôi (match)",
+    "numerical": "số (numerical)",
+    "description": "mô tả (description)",
+    "cloze": "điền khuyết (cloze)",
+    "multianswer": "điền khuyết (multianswer)",
+    "calculated": "tính toán (calculated)",
+    "ddwtos": "kéo thả (ddwtos)",
+    "gapselect": "chọn từ điền khuyết (gapselect)",
+}
+
+
+def parse_moodle_xml(
+    data: bytes, code_prefix: str, limit: int | None = None
+) -> list[QuestionData]:
+    """The questions of a Moodle XML file, in file order; ConversionError if any
+    problem. `limit`: the largest size accepted, in bytes (checked before parsing).
+
+    A question's code is its <idnumber>, else its <name> when that is a safe code
+    ([A-Za-z0-9._-]+), else f"{code_prefix}-{n:03d}" (n = its place among the
+    file's questions, from 1); its `name` is its <name> when that is not its code.
+    `line` is the line of its <question> element.
+    """
+    if limit is not None and len(data) > limit:
+        raise ConversionError(
+            _l(
+                "Tệp XML quá lớn (%(size)s byte, tối đa %(limit)s); chưa nhập gì.",
+                size=len(data),
+                limit=limit,
+            ),
+            [],
+        )
+    root, lines = _parse(data)
+    if root.tag != "quiz":
+        raise ConversionError(
+            _l(
+                "Tệp không phải Moodle XML (phần tử gốc là <%(tag)s>, cần <quiz>); "
+                "chưa nhập gì.",
+                tag=root.tag,
+            ),
+            [],
+        )
+    problems: list[str] = []
+    found: list[tuple[QuestionData, str | None]] = []
+    category, ordinal, seen = None, 0, {}
+    for element in root:
+        line = lines.get(element, 0)
+        if element.tag != "question":
+            problems.append(
+                _l(
+                    "line %(line)s: phần tử <%(tag)s> không phải <question>",
+                    line=line,
+                    tag=element.tag,
+                )
+            )
+            continue
+        kind = element.get("type", "")
+        if kind == "category":
+            category = _text(element.find("category")) or category
+            continue
+        ordinal += 1
+        reader = _Reader(element, lines, ordinal, problems)
+        question = reader.question(kind, code_prefix)
+        if question is None:
+            continue
+        if question.code in seen:
+            reader.problem(
+                line,
+                _l(
+                    "mã câu hỏi «%(code)s» trùng với câu ở dòng %(value)s",
+                    code=question.code,
+                    value=seen[question.code],
+                ),
+            )
+        seen.setdefault(question.code, line)
+        found.append((question, category))
+    if not found and not problems:
+        raise ConversionError(_l("Tệp XML không có câu hỏi nào; chưa nhập gì."), [])
+    if problems:
+        problems.sort(key=lambda p: int(str(p).split(":", 1)[0].removeprefix("line ")))
+        raise ConversionError(
+            _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
+            problems,
+        )
+    return with_category_tags(found)
+
+
+def _parse(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
+    """The root element and each element's line; ConversionError when the bytes
+    are not well-formed XML or declare a DTD or entities."""
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(
+        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    builder.parser = parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except ET.ParseError as error:
+        line, column = error.position
+        raise ConversionError(
+            _l("Tệp XML sai cú pháp; chưa nhập gì."),
+            [
+                _l(
+                    "line %(line)s: cột %(column)s: lỗi cú pháp XML (%(message)s)",
+                    line=line,
+                    column=column + 1,
+                    message=str(error).split(":", 1)[0],
+                )
+            ],
+        ) from None
+    except DefusedXmlException:
+        raise ConversionError(
+            _l(
+                "Tệp XML có khai báo DTD hoặc thực thể (entity), không được phép vì "
+                "lý do an toàn; chưa nhập gì."
+            ),
+            [],
+        ) from None
+    return root, builder.lines
+
+
+class _LineBuilder(ET.TreeBuilder):
+    """A TreeBuilder that notes the line where each element starts."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: dict[ET.Element, int] = {}
+        self.parser: DefusedXMLParser | None = None
+
+    def start(self, tag, attrs):
+        element = super().start(tag, attrs)
+        self.lines[element] = self.parser.parser.CurrentLineNumber
+        return element
+
+
+def _text(element: ET.Element | None, default: str = "") -> str:
+    """The <text> of an element (Moodle's text fields), as our plain text: HTML
+    (its format="html", else `default`) reduced to its words, as the GIFT import
+    does (VHCV renders Markdown and escapes raw HTML)."""
+    if element is None:
+        return ""
+    inner = element.find("text")
+    raw = (inner.text if inner is not None else element.text) or ""
+    if (element.get("format") or default) == "html":
+        raw = html_to_text(raw)
+    lines = [line.rstrip() for line in raw.replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line.strip()).strip()
+
+
+@dataclass
+class _Answer:
+    line: int
+    fraction: float | None
+    text: str
+    feedback: str
+
+
+class _Reader:
+    """One <question> element read, its problems added to the file's."""
+
+    def __init__(self, element, lines, ordinal: int, problems: list):
+        self.element, self.lines, self.ordinal = element, lines, ordinal
+        self.problems = problems
+        self.name = " ".join(_text(element.find("name")).split())
+        self.line = lines.get(element, 0)
+
+    def problem(self, line: int, message) -> None:
+        self.problems.append(
+            _l(
+                "line %(line)s: câu %(number)s «%(name)s»: %(message)s",
+                line=line,
+                number=self.ordinal,
+                name=self.name,
+                message=message,
+            )
+        )
+
+    def question(self, kind: str, code_prefix: str) -> QuestionData | None:
+        if kind not in SUPPORTED:
+            label = _TYPE_NAMES.get(kind, kind or "?")
+            self.problem(
+                self.line, _l("câu dạng %(kind)s không được hỗ trợ", kind=label)
+            )
+            return None
+        before = len(self.problems)
+        fmt = self.element.find("questiontext")
+        fmt = fmt.get("format", "") if fmt is not None else ""
+        stem = _text(self.element.find("questiontext"))
+        if not stem:
+            self.problem(self.line, _l("câu hỏi không có nội dung (<questiontext>)"))
+        code = self._code(code_prefix)
+        answers = self._answers(fmt)
+        fields = (
+            self._truefalse(answers) if kind == "truefalse" else self._choices(answers)
+        )
+        if fields is None or len(self.problems) > before:
+            return None
+        tags = tuple(
+            tag for tag in (_text(t) for t in self.element.iterfind("tags/tag")) if tag
+        )
+        return QuestionData(
+            code=code,
+            stem=stem,
+            explanation=_text(self.element.find("generalfeedback"), fmt),
+            tags=tags,
+            line=self.line,
+            name=self.name if self.name != code else "",
+            **fields,
+        )
+
+    def _code(self, code_prefix: str) -> str:
+        idnumber = (self.element.findtext("idnumber") or "").strip()
+        if idnumber:
+            if not SAFE_CODE.fullmatch(idnumber):
+                self.problem(
+                    self.lines.get(self.element.find("idnumber"), self.line),
+                    _l(
+                        "mã câu hỏi <idnumber>%(code)s</idnumber> không hợp lệ (chỉ "
+                        "dùng chữ không dấu, số, dấu . _ -)",
+                        code=idnumber,
+                    ),
+                )
+            return idnumber
+        if SAFE_CODE.fullmatch(self.name):
+            return self.name
+        return f"{code_prefix}-{self.ordinal:03d}"
+
+    def _answers(self, fmt: str) -> list[_Answer]:
+        found = []
+        for element in self.element.iterfind("answer"):
+            line = self.lines.get(element, self.line)
+            raw = element.get("fraction", "0").strip()
+            try:
+                weight = fraction(raw) + 0.0
+            except (ValueError, OverflowError):
+                self.problem(
+                    line,
+                    _l("fraction=«%(bad)s» không phải một số phần trăm", bad=raw),
+                )
+                weight = None
+            if weight is not None and not -1 <= weight <= 1:
+                self.problem(
+                    line,
+                    _l("fraction=%(value)s phải từ -100 đến 100", value=raw),
+                )
+            text = " ".join(_text(element, fmt).split())
+            feedback = _text(element.find("feedback"), fmt)
+            found.append(_Answer(line, weight, text, feedback))
+        return found
+
+    def _truefalse(self, answers: list[_Answer]) -> dict | None:
+        by_text = {a.text.lower(): a for a in answers}
+        if len(answers) != 2 or set(by_text) != {"true", "false"}:
+            self.problem(
+                self.line,
+                _l("câu đúng/sai cần đúng hai <answer>: true và false"),
+            )
+            return None
+        true, false = by_text["true"], by_text["false"]
+        if {true.fraction, false.fraction} != {0.0, 1.0}:
+            self.problem(
+                self.line,
+                _l("câu đúng/sai cần một đáp án fraction=100 và một fraction=0"),
+            )
+            return None
+        return {
+            "type": TRUEFALSE,
+            "answer": true.fraction == 1.0,
+            "feedback_true": true.feedback,
+            "feedback_false": false.feedback,
+        }
+
+    def _choices(self, answers: list[_Answer]) -> dict | None:
+        if len(answers) < 2:
+            self.problem(self.line, _l("câu trắc nghiệm cần ít nhất 2 <answer>"))
+            return None
+        if len(answers) > 26:
+            self.problem(self.line, _l("câu trắc nghiệm có tối đa 26 phương án"))
+            return None
+        for answer in answers:
+            if not answer.text:
+                self.problem(answer.line, _l("phương án trống"))
+        if any(answer.fraction is None for answer in answers):
+            return None
+        keys = [chr(ord("a") + i) for i in range(len(answers))]
+        single = (self.element.findtext("single") or "true").strip().lower()
+        if single in ("true", "1"):
+            return {"type": SINGLE, "options": self._single(answers, keys)}
+        return {"type": MULTIPLE, "options": self._weighted(answers, keys)}
+
+    def _single(self, answers: list[_Answer], keys: list[str]) -> tuple:
+        rights = [a for a in answers if a.fraction == 1.0]
+        if len(rights) != 1:
+            self.problem(
+                self.line,
+                _l(
+                    "câu một lựa chọn (<single>true</single>) cần đúng một đáp án "
+                    "fraction=100 (đang có %(count)s)",
+                    count=len(rights),
+                ),
+            )
+        for answer in answers:
+            if answer.fraction not in (0.0, 1.0):
+                self.problem(
+                    answer.line,
+                    _l(
+                        "câu một lựa chọn không cho điểm một phần: VHCV chấm câu một "
+                        "lựa chọn theo đúng/sai"
+                    ),
+                )
+        return tuple(
+            OptionData(key, a.text, a.fraction == 1.0, None, a.feedback)
+            for key, a in zip(keys, answers, strict=True)
+        )
+
+    def _weighted(self, answers: list[_Answer], keys: list[str]) -> tuple:
+        positive = sum(a.fraction for a in answers if a.fraction > 0)
+        if not positive:
+            self.problem(self.line, _l("không có đáp án đúng (fraction > 0)"))
+        elif round(positive, 2) != 1:
+            self.problem(
+                self.line,
+                _l(
+                    "tổng fraction các đáp án đúng phải là 100 (đang là %(value)s)",
+                    value=format(round(positive * 100, 5), "g"),
+                ),
+            )
+        return tuple(
+            OptionData(key, a.text, a.fraction > 0, a.fraction, a.feedback)
+            for key, a in zip(keys, answers, strict=True)
+        )

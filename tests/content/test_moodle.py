@@ -1,0 +1,299 @@
+"""Moodle round trips: GIFT keeps a question's Moodle name and its category, a GIFT
+file as Moodle 5 writes it imports unchanged, and Moodle XML imports the same
+question types all or nothing, its problems located by line and question."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.content.gift import parse_gift
+from app.content.gift_export import export_gift
+from app.content.moodle_categories import category_path, category_tag
+from app.content.moodle_xml import parse_moodle_xml
+from app.content.problems import ConversionError
+from app.extensions import db
+from app.quizzes.models import Question, QuestionBank, QuestionVersion
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "moodle"
+THIRD = 1 / 3
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+# --- GIFT: names and categories ---------------------------------------------------
+
+
+def test_gift_round_trip_keeps_names_and_the_category():
+    questions = [
+        QuestionData(
+            code="VH-001",
+            type=SINGLE,
+            stem="Cán bộ tiếp dân cần làm gì trước tiên?",
+            options=(
+                OptionData("a", "Chào hỏi", True),
+                OptionData("b", "Im lặng", False),
+            ),
+            name="Tiếp dân: bước 1 {chào} = #1",
+        ),
+        QuestionData(
+            code="VH-002", type=TRUEFALSE, stem="Được hút thuốc?", answer=False
+        ),
+    ]
+    text = export_gift(questions, category=category_path("Văn hóa công vụ/2026"))
+    assert "$CATEGORY: $course$/top/Văn hóa công vụ//2026\n" in text
+    assert "::Tiếp dân\\: bước 1 \\{chào\\} \\= \\#1::[markdown]" in text
+    assert "::VH-002::" in text  # no name: the code is the title
+    back = [replace(q, line=0) for q in parse_gift(text, "X")]
+    assert back == questions  # one category: no tag added
+
+
+def test_category_tag_is_the_last_segment_slugified():
+    assert category_tag("$course$/top/Văn hóa công vụ/Học phần 2") == "hoc-phan-2"
+    assert category_tag("$course$/top/A//B") == "a-b"
+
+
+def test_several_categories_become_tags_on_their_questions():
+    text = (
+        "$CATEGORY: $course$/top/Chương 1\n\n::A1::Hỏi?{T}\n\n"
+        "$CATEGORY: $course$/top/Chương 2\n\n::A2::Hỏi?{F}\n"
+    )
+    first, second = parse_gift(text, "X")
+    assert first.tags == ("chuong-1",) and second.tags == ("chuong-2",)
+
+
+def test_moodle5_gift_file_imports_unchanged():
+    questions = parse_gift((DATA / "moodle5-export.gift").read_text("utf-8"), "M")
+    assert [(q.code, q.name, q.type, q.tags) for q in questions] == [
+        ("M-001", "Câu 4 xin", SINGLE, ("hoc-phan-1",)),
+        ("M-002", "Chọn tất cả: 4 luôn", MULTIPLE, ("hoc-phan-1",)),
+        ("M-003", "Kiên Giang 3 không", TRUEFALSE, ("hoc-phan-2",)),
+        ("QD129", "", TRUEFALSE, ("hoc-phan-2",)),
+        ("M-005", "Markdown 50-50", MULTIPLE, ("hoc-phan-2",)),
+    ]
+    single, multiple, truefalse, plain, markdown = questions
+    # [html] stem: the answers and feedback without a prefix are HTML too.
+    assert single.stem == "Theo KH 115, “4 xin” gồm những gì?"
+    assert single.options[0] == OptionData(
+        "a", "Xin chào, xin lỗi, xin cảm ơn, xin phép", True, None, "Chính xác."
+    )
+    assert single.explanation == "KH 115, mục III.1.b."
+    assert [o.weight for o in multiple.options] == pytest.approx(
+        [THIRD, THIRD, THIRD, -1.0]
+    )
+    assert multiple.options[3].text == "Luôn đúng hẹn {theo giờ}"
+    assert truefalse.stem.endswith("“3 không” = “không phiền hà”?")
+    assert truefalse.answer is False and truefalse.explanation == "Xem KH 64#2."
+    assert truefalse.feedback_true == "Chưa đúng: chỉ có “4 xin, 4 luôn”."
+    assert plain.stem.endswith("năm 2007: đúng hay sai?")
+    assert markdown.stem == "Hai **nguyên tắc** nào đúng?"
+    assert markdown.options[2].text == "Bí mật ~ riêng tư"
+
+
+def test_cli_gift_import_stores_names_and_export_writes_them_back(
+    app, runner, tmp_path
+):
+    path = DATA / "moodle5-export.gift"
+    result = runner.invoke(args=["quizzes", "import-gift", str(path), "--bank", "MD"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        names = dict(db.session.execute(select(Question.code, Question.name)).all())
+        assert names["MD-001"] == "Câu 4 xin" and names["QD129"] == ""
+    out = tmp_path / "md.gift"
+    result = runner.invoke(args=["quizzes", "export-gift", "--bank", "MD", "-o", out])
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert text.startswith("$CATEGORY: $course$/top/MD\n")
+    assert "::Chọn tất cả\\: 4 luôn::" in text and "::QD129::" in text
+    again = runner.invoke(args=["quizzes", "import-gift", str(out), "--bank", "MD"])
+    assert "0 tạo mới, 0 cập nhật" in again.output, again.output
+
+
+# --- Moodle XML -------------------------------------------------------------------
+
+
+def test_moodle_xml_fixture_imports():
+    single, multiple, truefalse = parse_moodle_xml(
+        (DATA / "moodle5-export.xml").read_bytes(), "M"
+    )
+    assert single == QuestionData(
+        code="M-001",
+        type=SINGLE,
+        stem="Theo KH 115, “4 xin” gồm những gì?",
+        options=(
+            OptionData(
+                "a", "Xin chào, xin lỗi, xin cảm ơn, xin phép", True, None, "Chính xác."
+            ),
+            OptionData(
+                "b",
+                "Xin chào, xin chờ, xin cảm ơn, xin phép",
+                False,
+                None,
+                "“Xin chờ” không có trong “4 xin”.",
+            ),
+            OptionData("c", "Xin mời, xin lỗi, xin cảm ơn, xin phép", False),
+        ),
+        explanation="KH 115, mục III.1.b.",
+        tags=("giao-tiep", "hoc-phan-1"),
+        line=15,
+        name="Câu 4 xin",
+    )
+    assert (multiple.code, multiple.type, multiple.name) == (
+        "VHCV-4LUON",  # its <idnumber>
+        MULTIPLE,
+        "Chọn tất cả: 4 luôn",
+    )
+    assert [(o.correct, o.weight) for o in multiple.options] == [
+        (True, pytest.approx(THIRD)),
+        (True, pytest.approx(THIRD)),
+        (True, pytest.approx(THIRD)),
+        (False, -1.0),
+    ]
+    assert multiple.options[3].text == "Luôn đúng hẹn & đúng giờ"
+    assert truefalse.type == TRUEFALSE and truefalse.answer is False
+    assert truefalse.feedback_true == "Chưa đúng: chỉ có “4 xin, 4 luôn”."
+    assert truefalse.feedback_false == "Chính xác."
+    assert truefalse.tags == ("hoc-phan-2",)
+
+
+def _xml(*questions: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+        + "\n".join(questions)
+        + "\n</quiz>\n"
+    ).encode()
+
+
+def _multichoice(name="Q", answers=("100", "0"), single="true") -> str:
+    rows = "\n".join(
+        f'<answer fraction="{f}" format="html"><text>Đáp án {i}</text></answer>'
+        for i, f in enumerate(answers)
+    )
+    return (
+        f'<question type="multichoice">\n<name><text>{name}</text></name>\n'
+        '<questiontext format="html"><text>&lt;p&gt;Hỏi?&lt;/p&gt;</text>'
+        f"</questiontext>\n<single>{single}</single>\n{rows}\n</question>"
+    )
+
+
+def problems_of(data: bytes) -> list[str]:
+    with pytest.raises(ConversionError) as caught:
+        parse_moodle_xml(data, "T", limit=100_000)
+    return [caught.value.message, *caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (
+            _xml(
+                _multichoice("Tốt"),
+                '<question type="essay">\n<name><text>Bài luận</text></name>'
+                "</question>",
+            ),
+            "line 10: câu 2 «Bài luận»: câu dạng tự luận (essay) không được hỗ trợ",
+        ),
+        (
+            _xml(_multichoice("Thiếu", answers=())),
+            "line 3: câu 1 «Thiếu»: câu trắc nghiệm cần ít nhất 2 <answer>",
+        ),
+        (
+            _xml(_multichoice("Lệch", answers=("50", "30", "0"), single="false")),
+            "tổng fraction các đáp án đúng phải là 100 (đang là 80)",
+        ),
+        (
+            _xml(_multichoice("Hai đúng", answers=("100", "100"))),
+            "cần đúng một đáp án fraction=100 (đang có 2)",
+        ),
+        (
+            _xml(_multichoice("Chữ", answers=("abc", "100"))),
+            "line 7: câu 1 «Chữ»: fraction=«abc» không phải một số phần trăm",
+        ),
+        (
+            b"<quiz>\n<question type='multichoice'>\n</quiz>",
+            "line 3: cột 3: lỗi cú pháp XML",
+        ),
+        (
+            _xml(
+                '<question type="truefalse"><name><text>Đ/S</text></name>'
+                '<questiontext format="html"><text>Hỏi?</text></questiontext>'
+                '<answer fraction="100"><text>true</text></answer></question>'
+            ),
+            "line 3: câu 1 «Đ/S»: câu đúng/sai cần đúng hai <answer>: true và false",
+        ),
+        (b"<quiz></quiz>", "không có câu hỏi nào"),
+        (b"<html><body/></html>", "phần tử gốc là <html>"),
+    ],
+)
+def test_bad_moodle_xml_is_refused_with_located_problems(data, expected):
+    assert any(expected in problem for problem in problems_of(data))
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<quiz><question type="multichoice"><name><text>&lol3;</text></name></question></quiz>
+"""
+
+
+def test_entity_expansion_is_refused():
+    (message,) = problems_of(BILLION_LAUGHS)
+    assert "DTD" in message
+
+
+def test_an_oversized_file_is_refused_before_parsing():
+    with pytest.raises(ConversionError) as caught:
+        parse_moodle_xml(b"<quiz>" + b" " * 200 + b"</quiz", "T", limit=100)
+    assert "quá lớn" in caught.value.message  # the broken XML was never read
+
+
+def test_cli_moodle_xml_import(app, runner):
+    path = DATA / "moodle5-export.xml"
+    args = ["quizzes", "import-moodle-xml", str(path), "--bank", "MX"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = {q.code: q for q in db.session.scalars(select(Question))}
+        assert rows["VHCV-4LUON"].name == "Chọn tất cả: 4 luôn"
+        assert rows["MX-001"].current_version.origin == "import"
+        assert rows["MX-003"].current_version.tags == ["hoc-phan-2"]
+    assert "0 tạo mới, 0 cập nhật" in runner.invoke(args=args).output
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _xml(_multichoice("Tốt"), '<question type="shortanswer"></question>'),
+        BILLION_LAUGHS,
+        b"<quiz><question>",
+    ],
+)
+def test_cli_moodle_xml_errors_write_nothing(app, runner, tmp_path, data):
+    path = tmp_path / "bad.xml"
+    path.write_bytes(data)
+    result = runner.invoke(
+        args=["quizzes", "import-moodle-xml", str(path), "--bank", "BAD"]
+    )
+    assert result.exit_code != 0
+    with app.app_context():
+        assert _count(Question) == _count(QuestionVersion) == 0
+        assert _count(QuestionBank) == 0
+
+
+def test_cli_refuses_a_file_over_the_upload_limit(app, runner, tmp_path):
+    app.config["UPLOAD_MAX_BYTES"] = 50
+    path = tmp_path / "big.xml"
+    path.write_bytes(_xml(_multichoice("Tốt")))
+    result = runner.invoke(
+        args=["quizzes", "import-moodle-xml", str(path), "--bank", "BIG"]
+    )
+    assert result.exit_code != 0 and "quá lớn" in result.output
+    with app.app_context():
+        assert _count(Question) == 0
