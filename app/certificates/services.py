@@ -34,7 +34,11 @@ from app.records.models import (
     TrainingRecord,
     format_serial,
 )
-from app.signals import attempt_certificate_asked, record_completed
+from app.signals import (
+    attempt_certificate_asked,
+    certificate_issued,
+    record_completed,
+)
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold, nfc
 
@@ -132,6 +136,7 @@ def issue_certificate(
     )
     db.session.add(certificate)
     db.session.flush()
+    certificate_issued.send(certificate)
     return certificate
 
 
