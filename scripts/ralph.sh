@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RALPH_VERSION=5.1.0
 REQUESTS_VERSION=2.32.3  # ralph imports it (OIDC auth) without requiring it
-RALPH_VENV=${RALPH_VENV:-.ci/work/ralph-venv}
+RALPH_VENV=$(realpath -m "${RALPH_VENV:-.ci/work/ralph-venv}")
 PYTHON=${PYTHON:-python3}
 
 install() {
@@ -36,9 +36,19 @@ serve() {
       -A vhcv http://127.0.0.1 -w >/dev/null 2>&1
   fi
   # uvicorn itself rather than `ralph runserver`, which reloads on file changes.
+  # Ralph's file-system LRS backend writes every POST with the operation "create"
+  # to one file (fs_lrs.jsonl), so that a second POST fails ("already exists",
+  # HTTP 500); it is served here with "append", its own other mode.
   cd "$dir"
-  exec "$OLDPWD/$RALPH_VENV/bin/uvicorn" ralph.api:app --host 127.0.0.1 --port "$port" \
-    --no-access-log
+  exec "$RALPH_VENV/bin/python" -c '
+import sys
+import uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.fs import FSLRSBackend
+FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+from ralph.api import app
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False)
+' "$port"
 }
 
 case "${1:-}" in
