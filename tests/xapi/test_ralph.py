@@ -4,6 +4,7 @@ it): statements sent by the platform, read back through Ralph's xAPI API, and
 validated. Skipped when that virtualenv is missing, unless RALPH_REQUIRED is set
 (.ci/run), when it fails."""
 
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from tests.xapi.helpers import PUBLIC, free_port, learn, outbox
 pytestmark = pytest.mark.ralph
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV = Path(os.environ.get("RALPH_VENV", ROOT / ".ci/work/ralph-venv"))
+VENV = ROOT / os.environ.get("RALPH_VENV", ".ci/work/ralph-venv")  # or absolute
 AUTH = ("vhcv", "vhcv-test")  # what scripts/ralph.sh serve writes
 HEADERS = {"X-Experience-API-Version": "1.0.3"}
 
@@ -51,7 +52,9 @@ def ralph(tmp_path):
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("Ralph did not start: " + (tmp_path / "ralph.log").read_text())
+                pytest.fail(
+                    "Ralph did not start: " + (tmp_path / "ralph.log").read_text()
+                )
             time.sleep(0.3)
         yield url
     finally:
@@ -89,21 +92,48 @@ def read_back(ralph, statement_id):
     return body
 
 
+VALIDATE = """
+import json, sys
+from ralph.models.xapi.base.statements import BaseXapiStatement
+for line in sys.stdin:
+    BaseXapiStatement.model_validate(json.loads(line))
+"""
+
+
+def validate_with_ralph(statements: list[dict]) -> None:
+    """Each statement against Ralph's own pydantic model of an xAPI statement."""
+    checked = subprocess.run(
+        [str(VENV / "bin/python"), "-c", VALIDATE],
+        input="\n".join(json.dumps(s) for s in statements),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
 def test_statements_reach_ralph_and_read_back_valid(ralph, ctx, tmp_path):
     person, attempt = learn(tmp_path)
     result = sender.send_pending()
     assert result.error is None and not result.rejected and result.sent == 7
+    read = []
     for row in outbox():
         stored = read_back(ralph, row.id)
+        read.append(stored)
         assert stored["id"] == row.id
-        assert stored["actor"]["account"] == {"homePage": PUBLIC, "name": str(person.id)}
+        assert stored["actor"]["account"] == {
+            "homePage": PUBLIC,
+            "name": str(person.id),
+        }
         assert stored["verb"]["id"] == row.payload["verb"]["id"]
         assert stored["object"]["id"] == row.payload["object"]["id"]
         assert stored["context"]["language"] == "vi-VN"
         if row.payload.get("result", {}).get("score"):
-            assert stored["result"]["score"]["scaled"] == (
-                row.payload["result"]["score"]["scaled"]
+            assert (
+                stored["result"]["score"]["scaled"]
+                == (row.payload["result"]["score"]["scaled"])
             )
+    validate_with_ralph(read)
     quiz = f"{PUBLIC}/xapi/activities/quiz/Q"
     finished = read_back(
         ralph,
@@ -117,7 +147,9 @@ def test_statements_reach_ralph_and_read_back_valid(ralph, ctx, tmp_path):
     assert finished["result"]["success"] is True
 
 
-def test_ralph_down_then_up_loses_nothing_and_never_duplicates(app, ralph, ctx, tmp_path):
+def test_ralph_down_then_up_loses_nothing_and_never_duplicates(
+    app, ralph, ctx, tmp_path
+):
     learn(tmp_path)
     app.config["XAPI_LRS_URL"] = f"http://127.0.0.1:{free_port()}/xAPI"  # down
     assert sender.send_pending().error and sender.backlog_count() == 7
