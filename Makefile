@@ -59,8 +59,20 @@ run: db
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_REDIS_URL
 
+# The xAPI tests against a real LRS start Ralph from its own virtualenv (RALPH_VENV,
+# made by scripts/ralph.sh install; .ci/run does it and sets RALPH_REQUIRED).
+RALPH_VENV ?= .ci/work/ralph-venv
+export RALPH_VENV
+
 test: venv translations
-	$(BIN)/pytest -m "not browser and not redis" -n auto
+	$(BIN)/pytest -m "not browser and not redis and not ralph" -n auto
+	@if [ -x "$(RALPH_VENV)/bin/uvicorn" ]; then \
+		$(BIN)/pytest -m ralph; \
+	elif [ -n "$$RALPH_REQUIRED" ]; then \
+		echo "Ralph tests required but $(RALPH_VENV) is missing (scripts/ralph.sh install)."; exit 1; \
+	else \
+		echo "Ralph (xAPI LRS) tests NOT run: no $(RALPH_VENV) (scripts/ralph.sh install; .ci/run does)."; \
+	fi
 	@if $(BIN)/python -c "import os, redis; redis.Redis.from_url(os.environ['TEST_REDIS_URL'], socket_timeout=2).ping()" 2>/dev/null; then \
 		$(BIN)/pytest -m redis; \
 	else \

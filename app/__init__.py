@@ -196,6 +196,8 @@ SIGNAL_RECEIVERS = (
     # module_read, attempt_finished, user_moved, cadres_changed
     "app.records.services",
     "app.certificates.services",  # record_completed, attempt_certificate_asked
+    # module_read, attempt_started/finished, record_completed, certificate_issued
+    "app.xapi.services",
 )
 
 
@@ -205,6 +207,7 @@ TASK_MODULES = (
     "app.reports.jobs",  # records.csv, records.xlsx, annual.xlsx
     "app.certificates.jobs",  # certificates.zip, certificates.issue_missing
     "app.reminders.jobs",  # reminders.send
+    "app.xapi.jobs",  # xapi.send
 )
 
 
@@ -266,6 +269,7 @@ def register_commands(app: Flask) -> None:
     from app.records.cli import campaigns_cli
     from app.reminders.cli import reminders_cli
     from app.reports.cli import reports_cli
+    from app.xapi.cli import xapi_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(jobs_cli)
@@ -282,6 +286,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(xapi_cli)
 
 
 __all__ = ["create_app"]

@@ -190,6 +190,19 @@ class Config:
     # point at /verify/… here. Unset: DEFAULT_PUBLIC_URL, with a warning at start
     # (log and a banner for administrators) outside debug and tests.
     VHCV_PUBLIC_URL = os.environ.get("VHCV_PUBLIC_URL", "")
+    # xAPI: the LRS's endpoint (statements go to <url>/statements). Unset: no
+    # statement is queued at all (app/xapi); set it before the events to be told.
+    XAPI_LRS_URL = os.environ.get("XAPI_LRS_URL", "")
+    XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME") or None
+    XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD") or None
+    # Statements per POST, and seconds to wait for the LRS's answer.
+    XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE") or "100")
+    XAPI_TIMEOUT_SECONDS = float(os.environ.get("XAPI_TIMEOUT_SECONDS") or "10")
+    # One "answered" statement per question, queued when an attempt finishes.
+    XAPI_SEND_ANSWERS = _bool("XAPI_SEND_ANSWERS")
+    # The cadre as their email (mbox) when they have one, rather than an account
+    # named by their user id on VHCV_PUBLIC_URL: personal data sent to the LRS.
+    XAPI_ACTOR_MBOX = _bool("XAPI_ACTOR_MBOX")
 
 
 class TestConfig(Config):

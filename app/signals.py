@@ -11,6 +11,11 @@ _signals = Namespace()
 module_read = _signals.signal("module-read")
 # sender: the Attempt just finalised (graded)
 attempt_finished = _signals.signal("attempt-finished")
+# sender: the Attempt just started (inserted with its questions, flushed); not sent
+# when an open attempt is resumed
+attempt_started = _signals.signal("attempt-started")
+# sender: the Certificate just issued (flushed), by whatever path issued it
+certificate_issued = _signals.signal("certificate-issued")
 
 # sender: the User just created, or reactivated (flushed): campaigns whose scope it
 # is in give it a record

@@ -35,7 +35,11 @@ from app.records.models import (
     format_serial,
 )
 from app.records.services import window_of
-from app.signals import attempt_certificate_asked, record_completed
+from app.signals import (
+    attempt_certificate_asked,
+    certificate_issued,
+    record_completed,
+)
 from app.timeutil import to_vn, utcnow
 from app.vntext import fold, nfc
 
@@ -133,6 +137,7 @@ def issue_certificate(
     )
     db.session.add(certificate)
     db.session.flush()
+    certificate_issued.send(certificate)
     return certificate
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import User
 from app.errors import Conflict, NotAllowed, NotFound, QuizClosed
 from app.extensions import db
-from app.signals import attempt_finished
+from app.signals import attempt_finished, attempt_started
 from app.timeutil import format_vn_date, utcnow
 
 from . import windows
@@ -220,6 +220,7 @@ def start_attempt(
                 _l("Không bắt đầu được lượt làm bài; vui lòng thử lại.")
             ) from None
         return existing
+    attempt_started.send(attempt)
     return attempt
 
 

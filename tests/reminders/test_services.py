@@ -169,7 +169,6 @@ def test_the_list_counts_only_the_viewers_subtree(ctx, tmp_path):
 
 def test_scheduled_reminders_follow_a_units_own_window_close(ctx, tmp_path):
     from app.records import campaigns as running
-
     from tests.factories import make_user
 
     campaign, tree = setup(tmp_path)  # the campaign closes in 30 days

@@ -1,0 +1,78 @@
+"""`flask xapi send|status`: send the outbox to the LRS now (from cron, say every
+minute) or hand it to the job worker; what is waiting and why."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.jobs import services as jobs
+
+from . import sender
+from .jobs import KIND
+from .models import XapiStatement
+
+xapi_cli = AppGroup("xapi", help="Gửi dữ liệu học tập (xAPI) đến LRS.")
+
+
+@xapi_cli.command("send")
+@click.option("--batch", type=click.IntRange(1, 1000), help="Số bản ghi mỗi lần gửi.")
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Giao cho worker (flask jobs worker) thay vì gửi ngay.",
+)
+def send_command(batch: int | None, queue: bool) -> None:
+    """Send the unsent statements in batches; what the LRS has not taken waits."""
+    if not (current_app.config.get("XAPI_LRS_URL") or "").strip():
+        raise click.ClickException("Chưa đặt XAPI_LRS_URL: không có LRS để gửi.")
+    if queue:
+        params = {"batch": batch} if batch else {}
+        job = jobs.submit(KIND, "Gửi dữ liệu học tập (xAPI)", None, params)
+        click.echo(f"Đã giao việc {job.id} cho worker.")
+        return
+    result = sender.send_pending(batch)
+    click.echo(f"Đã gửi {result.sent} bản ghi; còn {sender.backlog_count()} chờ gửi.")
+    if result.rejected:
+        click.echo(
+            f"LRS từ chối {len(result.rejected)} bản ghi (xem flask xapi status)."
+        )
+    if result.error:
+        raise click.ClickException(
+            f"LRS không nhận (sẽ gửi lại lần sau): {result.error}"
+        )
+
+
+@xapi_cli.command("status")
+def status_command() -> None:
+    """The LRS, the backlog (how many, since when) and the last errors."""
+    url = (current_app.config.get("XAPI_LRS_URL") or "").strip()
+    click.echo(f"LRS: {sender.endpoint() if url else 'chưa đặt XAPI_LRS_URL'}")
+    pending, oldest = db.session.execute(
+        select(func.count(), func.min(XapiStatement.created_at)).where(
+            XapiStatement.sent_at.is_(None)
+        )
+    ).one()
+    sent, last_sent = db.session.execute(
+        select(func.count(), func.max(XapiStatement.sent_at)).where(
+            XapiStatement.sent_at.is_not(None)
+        )
+    ).one()
+    click.echo(
+        f"Chờ gửi: {pending}"
+        + (f" (cũ nhất: {oldest:%Y-%m-%d %H:%M} UTC)" if oldest else "")
+    )
+    click.echo(
+        f"Đã gửi: {sent}"
+        + (f" (gần nhất: {last_sent:%Y-%m-%d %H:%M} UTC)" if last_sent else "")
+    )
+    errors = db.session.execute(
+        select(XapiStatement.last_error, func.count())
+        .where(XapiStatement.sent_at.is_(None), XapiStatement.last_error.is_not(None))
+        .group_by(XapiStatement.last_error)
+        .order_by(func.count().desc())
+        .limit(5)
+    ).all()
+    for error, count in errors:
+        click.echo(f"Lỗi ({count}): {error}")

@@ -1,0 +1,28 @@
+"""The background task xapi.send: the outbox to the LRS, by the job worker.
+
+Like reminders.send it commits as it goes (a batch the LRS has taken is known as
+sent even if the job dies afterwards); the LRS down fails nothing: what is left
+waits for the next run."""
+
+from flask_babel import gettext as _
+
+from app.jobs.tasks import Outcome, task
+
+from . import sender
+
+KIND = "xapi.send"
+
+
+@task(KIND)
+def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
+    progress.begin(_("Gửi dữ liệu học tập (xAPI)"), sender.backlog_count())
+    result = sender.send_pending(params.get("batch"), step=progress.set)
+    if result.error:
+        return Outcome(
+            _(
+                "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
+                sent=result.sent,
+                error=result.error,
+            )
+        )
+    return Outcome(_("Đã gửi %(sent)d bản ghi xAPI.", sent=result.sent))

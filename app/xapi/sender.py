@@ -1,0 +1,137 @@
+"""Sending the outbox to the LRS: the oldest unsent statements first, in batches
+POSTed as a JSON list (XAPI_BATCH_SIZE), each batch marked sent in a commit of its
+own once the LRS has taken it.
+
+When the LRS cannot be reached or answers with an error of its own (5xx, a
+timeout, a refused connection), the run stops and keeps everything: the
+statements stay in the outbox with the error and are sent by the next run. A
+batch the LRS refuses (409: one of its ids is already stored, e.g. after an answer
+lost on the way; or 4xx: one statement it rejects) is sent again one statement at
+a time with PUT ?statementId=, where 409 means "already stored" and so sent; a
+statement the LRS itself rejects is left with its error (shown by `flask xapi
+status`) and skipped for the rest of the run."""
+
+import logging
+from dataclasses import dataclass, field
+
+import requests
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import XapiStatement
+from .statements import VERSION
+
+log = logging.getLogger(__name__)
+
+
+class LrsUnavailable(Exception):
+    """The LRS did not take the batch for a reason of its own: try again later."""
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    rejected: list[str] = field(default_factory=list)  # ids the LRS refused
+    error: str | None = None  # why the run stopped early (the LRS unavailable)
+
+
+def endpoint(config=None) -> str:
+    config = config if config is not None else current_app.config
+    return config["XAPI_LRS_URL"].strip().rstrip("/") + "/statements"
+
+
+def _session(config) -> requests.Session:
+    http = requests.Session()
+    http.headers["X-Experience-API-Version"] = VERSION
+    if config.get("XAPI_LRS_USERNAME"):
+        http.auth = (config["XAPI_LRS_USERNAME"], config.get("XAPI_LRS_PASSWORD") or "")
+    return http
+
+
+def backlog_query(skip=()):
+    query = select(XapiStatement).where(XapiStatement.sent_at.is_(None))
+    if skip:
+        query = query.where(XapiStatement.id.not_in(list(skip)))
+    return query.order_by(XapiStatement.created_at, XapiStatement.id)
+
+
+def backlog_count() -> int:
+    return db.session.scalar(
+        select(func.count()).where(XapiStatement.sent_at.is_(None))
+    )
+
+
+def send_pending(batch_size: int | None = None, step=None) -> SendResult:
+    """Send every unsent statement; commits after each batch. `step(done, total)`
+    hears how far it got."""
+    config = current_app.config
+    batch_size = batch_size or config["XAPI_BATCH_SIZE"]
+    if not (config.get("XAPI_LRS_URL") or "").strip():
+        return SendResult(error="XAPI_LRS_URL is not set")
+    url, timeout = endpoint(config), config["XAPI_TIMEOUT_SECONDS"]
+    result, total = SendResult(), backlog_count()
+    with _session(config) as http:
+        while True:
+            batch = list(
+                db.session.scalars(backlog_query(result.rejected).limit(batch_size))
+            )
+            if not batch:
+                break
+            try:
+                _send_batch(http, url, timeout, batch, result)
+            except LrsUnavailable as error:
+                _failed(batch, str(error))
+                db.session.commit()
+                result.error = str(error)
+                log.warning("xAPI: LRS unavailable, %d kept: %s", len(batch), error)
+                break
+            db.session.commit()
+            if step is not None:
+                step(result.sent, total)
+    return result
+
+
+def _post(http, method: str, url: str, timeout, **kwargs) -> requests.Response:
+    try:
+        response = http.request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException as error:
+        raise LrsUnavailable(f"{type(error).__name__}: {error}"[:1000]) from None
+    if response.status_code >= 500 or response.status_code in (401, 403, 404, 429):
+        # Not about the statements: the LRS, its address or its credentials.
+        raise LrsUnavailable(f"HTTP {response.status_code}: {response.text[:500]}")
+    return response
+
+
+def _send_batch(http, url, timeout, batch, result: SendResult) -> None:
+    response = _post(http, "POST", url, timeout, json=[s.payload for s in batch])
+    if response.status_code in (200, 204):
+        _sent(batch, result)
+        return
+    # 409 or another 4xx: one by one, to find which are stored or refused.
+    for row in batch:
+        one = _post(
+            http, "PUT", url, timeout, params={"statementId": row.id}, json=row.payload
+        )
+        if one.status_code in (200, 204, 409):  # 409: the LRS has it already
+            _sent([row], result)
+        else:
+            _failed([row], f"HTTP {one.status_code}: {one.text[:500]}")
+            result.rejected.append(row.id)
+
+
+def _sent(rows, result: SendResult) -> None:
+    now = utcnow()
+    for row in rows:
+        row.sent_at = now
+        row.attempts += 1
+        row.last_error = None
+    result.sent += len(rows)
+
+
+def _failed(rows, error: str) -> None:
+    for row in rows:
+        row.attempts += 1
+        row.last_error = error

@@ -1,0 +1,239 @@
+"""Plain builders: one learning event → one xAPI 1.0.3 statement (a dict).
+
+The actor is the cadre as an account on the platform's home page (VHCV_PUBLIC_URL)
+named by the user's id, an opaque number that never changes (a username can be
+renamed, an email is personal data): an email (mbox) only when XAPI_ACTOR_MBOX is
+set and the cadre has one. Activities have IRIs under the public URL
+({base}/xapi/activities/<kind>/<code>) and Vietnamese names; the unit is in the
+context's extensions. The statement id is a UUID 5 of the event's key in a
+namespace of the site, so a resent event is the same statement."""
+
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+VERSION = "1.0.3"
+LANGUAGE = "vi-VN"
+PLATFORM = "VHCV"
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+VERBS = {  # short name → (IRI, Vietnamese display)
+    "completed": (ADL + "completed", "đã hoàn thành"),
+    "attempted": (ADL + "attempted", "đã bắt đầu làm"),
+    "answered": (ADL + "answered", "đã trả lời"),
+    # Not in the ADL vocabulary: the registry's verb for a credential earned.
+    "earned": ("http://id.tincanapi.com/verb/earned", "đã được cấp"),
+}
+ACTIVITY_TYPES = {
+    "course": "http://adlnet.gov/expapi/activities/course",
+    "module": "http://adlnet.gov/expapi/activities/module",
+    "quiz": "http://adlnet.gov/expapi/activities/assessment",
+    "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "campaign": "http://adlnet.gov/expapi/activities/course",
+    "certificate": "https://w3id.org/xapi/acrossx/activities/certificate",
+}
+
+
+def iri(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/"), "xapi", *parts])
+
+
+def statement_id(base: str, key: str) -> str:
+    """The statement's UUID for the event `key` ("attempt-finished:42") on the
+    site at `base`: the same on every resend, different on another site."""
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, iri(base))
+    return str(uuid.uuid5(namespace, key))
+
+
+def timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def duration(seconds: float) -> str:
+    """ISO 8601 duration ("PT95S"), whole seconds."""
+    return f"PT{max(0, round(seconds))}S"
+
+
+def actor(base: str, user, use_mbox: bool = False) -> dict:
+    if use_mbox and getattr(user, "email", None):
+        return {
+            "objectType": "Agent",
+            "name": user.full_name,
+            "mbox": f"mailto:{user.email.strip()}",
+        }
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": base.rstrip("/"), "name": str(user.id)},
+    }
+
+
+def verb(name: str) -> dict:
+    verb_iri, display = VERBS[name]
+    return {"id": verb_iri, "display": {LANGUAGE: display}}
+
+
+def activity(base: str, kind: str, code: str, title: str) -> dict:
+    return {
+        "objectType": "Activity",
+        "id": iri(base, "activities", kind, quote(code, safe="")),
+        "definition": {
+            "type": ACTIVITY_TYPES[kind],
+            "name": {LANGUAGE: title},
+        },
+    }
+
+
+def context(base: str, unit, parent: list | None = None, grouping=None) -> dict:
+    result = {"platform": PLATFORM, "language": LANGUAGE}
+    activities = {}
+    if parent:
+        activities["parent"] = parent
+    if grouping:
+        activities["grouping"] = grouping
+    if activities:
+        result["contextActivities"] = activities
+    if unit is not None:
+        result["extensions"] = {
+            iri(base, "extensions", "unit"): {"code": unit.code, "name": unit.name}
+        }
+    return result
+
+
+def _statement(base, key, user, verb_name, obj, ctx, moment, result=None, mbox=False):
+    statement = {
+        "id": statement_id(base, key),
+        "actor": actor(base, user, mbox),
+        "verb": verb(verb_name),
+        "object": obj,
+        "context": ctx,
+        "timestamp": timestamp(moment),
+        "version": VERSION,
+    }
+    if result is not None:
+        statement["result"] = result
+    return statement
+
+
+def course_activity(base: str, course) -> dict:
+    return activity(base, "course", course.code, course.title)
+
+
+def quiz_activity(base: str, quiz) -> dict:
+    return activity(base, "quiz", quiz.code, quiz.title)
+
+
+def module_read(base, progress, user, module, now, mbox=False) -> dict:
+    """A module read to the end (its minimum reading time): completed, with the
+    time spent reading; the course is its parent."""
+    title = progress.version.title if progress.version is not None else module.code
+    return _statement(
+        base,
+        f"module-read:{progress.id}",
+        user,
+        "completed",
+        activity(base, "module", module.code, title),
+        context(base, user.unit, parent=[course_activity(base, module.course)]),
+        now,
+        {"completion": True, "duration": duration(progress.seconds_spent or 0)},
+        mbox,
+    )
+
+
+def _quiz_parent(base, course) -> list | None:
+    return [course_activity(base, course)] if course is not None else None
+
+
+def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
+    return _statement(
+        base,
+        f"attempt-started:{attempt.id}",
+        user,
+        "attempted",
+        quiz_activity(base, attempt.quiz),
+        context(base, user.unit, parent=_quiz_parent(base, course)),
+        attempt.started_at,
+        mbox=mbox,
+    )
+
+
+def attempt_finished(base, attempt, user, course=None, mbox=False) -> dict:
+    """Completed, with the score (scaled 0..1, raw of max), passed or not and the
+    time from start to end."""
+    maximum = attempt.max_score or 0
+    score = {"scaled": round((attempt.percent or 0) / 100, 4)}
+    if maximum > 0:
+        score.update(raw=attempt.score or 0, min=0, max=maximum)
+    seconds = (attempt.finished_at - attempt.started_at).total_seconds()
+    return _statement(
+        base,
+        f"attempt-finished:{attempt.id}",
+        user,
+        "completed",
+        quiz_activity(base, attempt.quiz),
+        context(base, user.unit, parent=_quiz_parent(base, course)),
+        attempt.finished_at,
+        {
+            "score": score,
+            "success": bool(attempt.passed),
+            "completion": True,
+            "duration": duration(seconds),
+        },
+        mbox,
+    )
+
+
+def answered(base, attempt, user, slot, answer, mbox=False) -> dict:
+    """One question of a finished attempt as answered (XAPI_SEND_ANSWERS): the
+    option keys chosen, and whether it earned full marks."""
+    question = slot.version.question
+    result = {"response": "[,]".join(str(k) for k in (answer.selected or []))}
+    if answer.marks is not None:
+        result["score"] = {"raw": answer.marks}
+    return _statement(
+        base,
+        f"answered:{attempt.id}:{slot.position}",
+        user,
+        "answered",
+        activity(base, "question", question.code, f"Câu hỏi {question.code}"),
+        context(base, user.unit, parent=[quiz_activity(base, attempt.quiz)]),
+        answer.saved_at or attempt.finished_at,
+        result,
+        mbox,
+    )
+
+
+def campaign_activity(base: str, campaign) -> dict:
+    return activity(base, "campaign", campaign.code, campaign.title)
+
+
+def campaign_completed(base, record, user, unit, course=None, mbox=False) -> dict:
+    """The cadre completed a campaign (modules read and quiz passed), with the best
+    score of its window."""
+    score = {"scaled": round((record.best_percent or 0) / 100, 4)}
+    return _statement(
+        base,
+        f"campaign-completed:{record.id}",
+        user,
+        "completed",
+        campaign_activity(base, record.campaign),
+        context(base, unit, parent=_quiz_parent(base, course)),
+        record.completed_at,
+        {"score": score, "success": True, "completion": True},
+        mbox,
+    )
+
+
+def certificate_issued(base, certificate, user, unit, mbox=False) -> dict:
+    title = f"Giấy chứng nhận {certificate.serial}: {certificate.course_title}"
+    return _statement(
+        base,
+        f"certificate-issued:{certificate.serial}",
+        user,
+        "earned",
+        activity(base, "certificate", certificate.serial, title),
+        context(base, unit, grouping=[campaign_activity(base, certificate.campaign)]),
+        certificate.issued_at,
+        mbox=mbox,
+    )

@@ -1,0 +1,115 @@
+"""The learning flow the xAPI tests tell, and a small in-process LRS (a real HTTP
+server of the standard library on 127.0.0.1) for the sender's tests without Ralph."""
+
+import json
+import socket
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.quizzes import attempts
+from app.timeutil import utcnow
+from app.xapi.models import XapiStatement
+from tests.records.helpers import make_campaign, read_all
+
+PUBLIC = "https://vhcv.example.gov.vn"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def pass_quiz(person, now):
+    attempt = attempts.start_attempt(person, attempts.get_quiz("Q"), now)
+    for slot in attempt.slots:
+        right = [
+            i
+            for i, k in enumerate(slot.option_order)
+            if any(o["key"] == k and o["correct"] for o in slot.version.options)
+        ]
+        attempts.save_answer(attempt, slot.position, right, now)
+    attempts.finalise(attempt, now + timedelta(minutes=5))
+    return attempt
+
+
+def learn(tmp_path):
+    """Campaign C2026; cadre in1 reads the course's 3 modules and passes quiz Q
+    (completing the campaign, which issues a certificate); committed."""
+    make_campaign(tmp_path)
+    now = utcnow()
+    person = user("in1")
+    read_all(person, now)
+    attempt = pass_quiz(person, now)
+    db.session.commit()
+    return person, attempt
+
+
+def outbox() -> list[XapiStatement]:
+    return list(
+        db.session.scalars(select(XapiStatement).order_by(XapiStatement.created_at))
+    )
+
+
+class TinyLrs:
+    """POST a list (409 when an id is already stored), PUT ?statementId= (204, 409),
+    GET everything; `down = True` answers 503."""
+
+    def __init__(self):
+        self.stored: dict[str, dict] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.down = False
+        lrs = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status, body=None):
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _body(self):
+                return json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+
+            def do_POST(self):
+                lrs.requests.append(("POST", self.headers["X-Experience-API-Version"]))
+                body = self._body()
+                if lrs.down:
+                    return self._answer(503, {"detail": "down"})
+                if any(s["id"] in lrs.stored for s in body):
+                    return self._answer(409, {"detail": "exists"})
+                lrs.stored.update({s["id"]: s for s in body})
+                return self._answer(200, [s["id"] for s in body])
+
+            def do_PUT(self):
+                lrs.requests.append(("PUT", self.headers["X-Experience-API-Version"]))
+                body = self._body()
+                sid = parse_qs(urlparse(self.path).query)["statementId"][0]
+                if sid in lrs.stored:
+                    return self._answer(409, {"detail": "exists"})
+                lrs.stored[sid] = body
+                return self._answer(204)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/xAPI"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,86 @@
+"""Sending the outbox: batches, an LRS down (nothing lost, the next run resumes),
+ids it already has, `flask xapi send|status` and the job xapi.send."""
+
+from app.extensions import db
+from app.jobs import services as jobs
+from app.jobs.models import FINISHED
+from app.xapi import sender
+from app.xapi.jobs import KIND
+from tests.xapi.helpers import free_port, learn, outbox
+
+
+def test_sends_in_batches_and_marks_sent(ctx, tmp_path, lrs):
+    learn(tmp_path)
+    result = sender.send_pending()
+    assert result.sent == 7 and result.error is None
+    assert [m for m, _ in lrs.requests] == ["POST", "POST", "POST"]  # 3 + 3 + 1
+    assert {v for _, v in lrs.requests} == {"1.0.3"}
+    assert set(lrs.stored) == {r.id for r in outbox()}
+    assert all(r.sent_at is not None and r.attempts == 1 for r in outbox())
+    assert sender.send_pending().sent == 0  # nothing twice
+
+
+def test_lrs_down_loses_nothing_and_sending_resumes(app, ctx, tmp_path, lrs):
+    learn(tmp_path)
+    app.config["XAPI_LRS_URL"] = f"http://127.0.0.1:{free_port()}/xAPI"  # refused
+    result = sender.send_pending()
+    assert result.sent == 0 and "ConnectionError" in result.error
+    db.session.expire_all()
+    rows = outbox()
+    assert len(rows) == 7 and all(r.sent_at is None for r in rows)
+    assert rows[0].attempts == 1 and "ConnectionError" in rows[0].last_error
+    assert rows[-1].attempts == 0  # the run stopped at the first batch
+
+    app.config["XAPI_LRS_URL"] = lrs.url
+    lrs.down = True  # up, but failing: 503
+    result = sender.send_pending()
+    assert result.sent == 0 and "503" in result.error
+    assert sender.backlog_count() == 7
+
+    lrs.down = False
+    assert sender.send_pending().sent == 7
+    assert sender.backlog_count() == 0 and len(lrs.stored) == 7
+
+
+def test_ids_the_lrs_already_has_count_as_sent(ctx, tmp_path, lrs):
+    learn(tmp_path)
+    first = outbox()[0]
+    lrs.stored[first.id] = first.payload  # taken before, its answer lost
+    result = sender.send_pending()
+    assert result.sent == 7 and not result.rejected
+    assert ("PUT", "1.0.3") in lrs.requests  # the batch with it, one by one
+    assert sender.backlog_count() == 0
+
+
+def test_cli_send_and_status(runner, ctx, tmp_path, lrs):
+    learn(tmp_path)
+    status = runner.invoke(args=["xapi", "status"])
+    assert status.exit_code == 0 and "Chờ gửi: 7" in status.output
+    sent = runner.invoke(args=["xapi", "send", "--batch", "5"])
+    assert sent.exit_code == 0, sent.output
+    assert "Đã gửi 7 bản ghi; còn 0 chờ gửi." in sent.output
+    status = runner.invoke(args=["xapi", "status"])
+    assert "Chờ gửi: 0" in status.output and "Đã gửi: 7" in status.output
+
+
+def test_cli_reports_an_lrs_down(app, runner, ctx, tmp_path):
+    learn(tmp_path)
+    app.config["XAPI_LRS_URL"] = f"http://127.0.0.1:{free_port()}/xAPI"
+    result = runner.invoke(args=["xapi", "send"])
+    assert result.exit_code != 0 and "LRS không nhận" in result.output
+    status = runner.invoke(args=["xapi", "status"])
+    assert "Chờ gửi: 7" in status.output and "Lỗi (3): ConnectionError" in status.output
+
+
+def test_cli_send_needs_an_lrs(app, runner, ctx):
+    app.config["XAPI_LRS_URL"] = ""
+    result = runner.invoke(args=["xapi", "send"])
+    assert result.exit_code != 0 and "XAPI_LRS_URL" in result.output
+
+
+def test_the_job_worker_sends(ctx, tmp_path, lrs):
+    learn(tmp_path)
+    job = jobs.submit(KIND, "xAPI", None, {})  # JOBS_RUNNER inline in the tests
+    db.session.refresh(job)
+    assert job.state == FINISHED and "7" in job.message
+    assert len(lrs.stored) == 7 and sender.backlog_count() == 0
