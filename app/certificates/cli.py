@@ -14,7 +14,7 @@ from app.extensions import db
 from app.jobs import services as jobs
 from app.records import services as records
 
-from . import services
+from . import archive, services
 
 certificates_cli = AppGroup("certificates", help="Giấy chứng nhận: xuất ZIP, cấp bù.")
 
@@ -56,7 +56,7 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
                 count += 1
                 yield certificate
 
-        for chunk in services.zip_chunks(counted()):
+        for chunk in archive.zip_chunks(counted()):
             file.write(chunk)
     audit.record(
         "certificates.exported",

@@ -13,7 +13,7 @@ from app.jobs.tasks import Outcome, task
 from app.records import services as records
 from app.records import visibility
 
-from . import services
+from . import archive, services
 
 ZIP_MIME = "application/zip"
 
@@ -46,9 +46,9 @@ def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
         path = progress.output("zip")
         with path.open("wb") as out:
             certificates = progress.counted(services.stream(query))
-            for chunk in services.zip_chunks(certificates):
+            for chunk in archive.zip_chunks(certificates):
                 out.write(chunk)
-        name = services.zip_filename(campaign, unit)
+        name = archive.zip_filename(campaign, unit)
     return Outcome(
         _("Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.", n=total), path, name, ZIP_MIME
     )

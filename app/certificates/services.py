@@ -5,11 +5,9 @@ completes its record (the `record_completed` receiver below), so both happen or
 neither does.
 """
 
-import io
 import re
 import secrets
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -353,24 +351,6 @@ def for_unit(campaign: Campaign, root: Unit) -> Iterator[Certificate]:
     return stream(unit_query(campaign, root))
 
 
-class _Sink(io.RawIOBase):
-    """A write-only stream that keeps what was written until it is taken."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self._chunks = b"".join(self._chunks), []
-        return data
-
-
 def pdf_bytes(certificate: Certificate) -> bytes:
     """The certificate's PDF, drawn from its snapshot (deterministic)."""
     from .pdf import render_certificate  # the only module that knows the engine
@@ -382,21 +362,3 @@ def pdf_filename(certificate: Certificate) -> str:
     """ "VHCV-2026-000123 nguyen-van-an.pdf": ASCII, safe in any unzip tool."""
     name = re.sub(r"[^a-z0-9]+", "-", fold(certificate.full_name)).strip("-")
     return f"{certificate.serial} {name}.pdf" if name else f"{certificate.serial}.pdf"
-
-
-def zip_chunks(certificates: Iterable[Certificate]) -> Iterator[bytes]:
-    """A ZIP of one PDF per certificate, yielded as each file is added: memory
-    holds one PDF at a time, however many certificates there are. PDFs are
-    already compressed, so entries are stored."""
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            stamp = to_vn(certificate.issued_at).timetuple()[:6]
-            entry = zipfile.ZipInfo(pdf_filename(certificate), date_time=stamp)
-            archive.writestr(entry, pdf_bytes(certificate))
-            yield sink.take()
-    yield sink.take()
-
-
-def zip_filename(campaign: Campaign, root: Unit) -> str:
-    return f"Giấy chứng nhận {campaign.code} - {root.name}.zip"

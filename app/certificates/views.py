@@ -32,7 +32,7 @@ from app.records.models import Campaign, Certificate
 from app.security import role_required
 from app.timeutil import utcnow
 
-from . import services
+from . import archive, services
 
 bp = Blueprint("certificates", __name__)
 
@@ -79,7 +79,7 @@ def export_zip():
     if _count(query) > current_app.config["ZIP_JOB_CERTIFICATES"]:
         job = jobs.submit(
             "certificates.zip",
-            services.zip_filename(campaign, unit),
+            archive.zip_filename(campaign, unit),
             current_user.id,
             {"campaign": campaign.code, "unit": unit.id},
         )
@@ -87,7 +87,7 @@ def export_zip():
     chunks = stream_in_context(lambda: _zip_then_close(query))
     response = Response(chunks, mimetype=ZIP_MIME)
     response.headers["Content-Disposition"] = content_disposition(
-        services.zip_filename(campaign, unit)
+        archive.zip_filename(campaign, unit)
     )
     return response
 
@@ -236,7 +236,7 @@ def _count(query) -> int:
 def _zip_then_close(query):
     """The ZIP's chunks; the read transaction ends with the last one."""
     certificates = services.stream(query)
-    yield from services.zip_chunks(certificates)
+    yield from archive.zip_chunks(certificates)
     db.session.close()
 
 
