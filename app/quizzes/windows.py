@@ -61,6 +61,12 @@ def window_for(user: User, quiz: Quiz) -> Window:
             )
         )
     }
+    return _deepest(quiz, branch, own)
+
+
+def _deepest(quiz: Quiz, branch: list[int], own: dict[int, QuizWindow]) -> Window:
+    """The window of the deepest unit of `branch` (root first) that has one in
+    `own` (unit id → its QuizWindow), else the quiz's."""
     for unit_id in reversed(branch):  # the deepest first
         if unit_id in own:
             return Window(own[unit_id].opens_at, own[unit_id].closes_at, unit_id)
@@ -155,21 +161,33 @@ def refit_open_attempts(
     its next re-sync. An attempt is never made to have ended before `now`: a window
     closed early ends the open attempts now. The number of attempts changed."""
     now = now or utcnow()
-    query = select(Attempt).where(
-        Attempt.quiz_id == quiz.id,
-        Attempt.state == OPEN,
-        Attempt.preview.is_(False),
+    query = (
+        select(Attempt, Unit)
+        .join(User, User.id == Attempt.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.state == OPEN,
+            Attempt.preview.is_(False),
+        )
     )
     if users is not None:
         query = query.where(Attempt.user_id.in_([u.id for u in users]))
+    # The quiz's unit windows and accommodations read once, not per attempt.
+    own = {row.unit_id: row for row in unit_windows(quiz)}
+    granted = {
+        row.user_id: row
+        for row in db.session.scalars(
+            select(Accommodation).where(Accommodation.quiz_id == quiz.id)
+        )
+    }
     changed = 0
-    for attempt in db.session.scalars(query):
-        user = db.session.get(User, attempt.user_id)
+    for attempt, unit in db.session.execute(query):
         wanted = deadline_for(
             quiz,
             attempt.started_at,
-            window_for(user, quiz),
-            accommodation_for(user, quiz),
+            _deepest(quiz, _branch_ids(unit), own),
+            granted.get(attempt.user_id),
         )
         deadline = max(wanted, min(now, attempt.deadline_at))
         if deadline != attempt.deadline_at:

@@ -59,16 +59,28 @@ def sender() -> str:
     return current_app.config.get("MAIL_DEFAULT_SENDER") or "no-reply@localhost"
 
 
-def compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
+def compose(
+    reminder: Reminder, person: User, now: datetime, closes: datetime | None = None
+) -> tuple[str, str]:
     """The subject and plain-text body of `reminder`'s email to `person`, in the
-    platform's language (not that of the officer whose request may run the job)."""
+    platform's language (not that of the officer whose request may run the job).
+    `closes`: when the cadre's window closes, if the caller knows it already."""
+    if closes is None:
+        closes = closing_of(reminder, person)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return _compose(reminder, person, now)
+        return _compose(reminder, person, now, closes)
 
 
-def _compose(reminder: Reminder, person: User, now: datetime) -> tuple[str, str]:
+def closing_of(reminder: Reminder, person: User) -> datetime:
+    """When `person`'s window of the reminder's campaign closes (its unit's own)."""
     campaign = reminder.campaign
-    closes = window_of(person, campaign).closes_at or campaign.closes_at  # its own
+    return window_of(person, campaign).closes_at or campaign.closes_at
+
+
+def _compose(
+    reminder: Reminder, person: User, now: datetime, closes: datetime
+) -> tuple[str, str]:
+    campaign = reminder.campaign
     days = max(0, (closes - now).days)
     subject = _(
         "Nhắc nhở: hoàn thành “%(title)s” trước ngày %(date)s",
@@ -180,6 +192,7 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
         .where(ReminderDelivery.id.in_(ids))
         .order_by(ReminderDelivery.id)
     ).all()
+    closes_by_unit: dict[int, datetime] = {}  # cadres of one unit share a window
     for position, (delivery, person) in enumerate(rows):
         if connection.connection is None:
             try:
@@ -189,7 +202,10 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
                 raise DomainError(
                     UNREACHABLE.format(error=_short(error), sent=result.sent)
                 ) from None
-        subject, body = compose(reminder, person, now())
+        if person.unit_id not in closes_by_unit:
+            closes_by_unit[person.unit_id] = closing_of(reminder, person)
+        closes = closes_by_unit[person.unit_id]
+        subject, body = compose(reminder, person, now(), closes)
         message = EmailMessage(
             subject,
             body,
