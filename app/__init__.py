@@ -263,6 +263,7 @@ def register_commands(app: Flask) -> None:
     from app.backup.cli import backup_cli
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli, quizzes_cli
+    from app.contests.cli import contests_cli
     from app.demo.cli import demo_cli
     from app.jobs.cli import jobs_cli
     from app.quizzes.cli import accommodations_cli, attempts_cli
@@ -287,6 +288,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(xapi_cli)
+    app.cli.add_command(contests_cli)
 
 
 __all__ = ["create_app"]

@@ -1,10 +1,26 @@
-"""Units (a tree kept as a materialised path), their history, users and roles."""
+"""Units (a tree kept as a materialised path), their history, users and roles.
 
-from datetime import datetime
+`Unit` and `User.unit_id` are the structure of today. Its history, dated by the day a
+change takes effect (Vietnam calendar days; a change may be dated in the past or the
+future), is in `UnitVersion` (what a unit was called, where it sat, from when to
+when), `UnitSuccession` (where a merged, split or dissolved unit's cadres and records
+went) and `Assignment` (which unit, position and category a cadre had, from when to
+when). History rows are only ever added, or closed by setting `valid_to`.
+"""
+
+from datetime import date, datetime
 
 from flask import has_request_context, request
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
@@ -146,6 +162,63 @@ class UnitEvent(db.Model):
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
 
 
+class UnitVersion(db.Model):
+    """A unit as it was from `valid_from` (inclusive) to `valid_to` (exclusive; None:
+    still so): its official name, administrative code, kind, parent and the
+    materialised path of the tree of that time ("/<root id>/…/<own id>/", as
+    Unit.path). A rename, a move (of the unit or of an ancestor) or a change of code
+    closes the unit's version and opens another; a merge, split or dissolution closes
+    it with no successor version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(255))
+    # Mã đơn vị hành chính (Decision 19/2025/QĐ-TTg codes), when the unit has one.
+    admin_code: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), default="agency")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    path: Mapped[str] = mapped_column(String(400), default="")
+    depth: Mapped[int] = mapped_column(default=0)
+    # What opened this version: create, rename, move, recode, import, migrate.
+    change: Mapped[str] = mapped_column(String(20), default="create")
+    # The decision that made the change (số, ngày quyết định), when recorded.
+    decision: Mapped[str] = mapped_column(String(255), default="")
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+
+    __table_args__ = (
+        Index("ix_unit_version_unit", "unit_id", "valid_from"),
+        Index(
+            "ix_unit_version_path",
+            "path",
+            "valid_from",
+            postgresql_ops={"path": "text_pattern_ops"},
+        ),
+    )
+
+
+class UnitSuccession(db.Model):
+    """On `valid_from`, the unit `predecessor` ended and (part of) its cadres and
+    records went to `successor`: a merge (one successor, or several), a split
+    (several). Records roll up along these to today's units; for a unit with
+    several successors, to the successor its cadre was assigned to next, else to the
+    `primary` one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))  # merge | split
+    primary: Mapped[bool] = mapped_column(default=True)
+    decision: Mapped[str] = mapped_column(String(255), default="")
+
+    __table_args__ = (
+        UniqueConstraint("predecessor_id", "successor_id", name="uq_unit_succession"),
+    )
+
+
 class User(UserMixin, db.Model):
     """A cadre and, when it has a password, an account. Names are stored NFC."""
 
@@ -193,6 +266,27 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class Assignment(db.Model):
+    """A cadre's unit, position and category from `valid_from` (inclusive) to
+    `valid_to` (exclusive; None: still so). User.unit_id, position and category are
+    the assignment valid today."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(30), default="cong_chuc")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    __table_args__ = (
+        Index("ix_assignment_user", "user_id", "valid_from"),
+        Index("ix_assignment_unit", "unit_id", "valid_from", "valid_to", "user_id"),
+    )
 
 
 class RoleAssignment(db.Model):

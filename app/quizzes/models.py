@@ -125,10 +125,32 @@ class Quiz(db.Model):
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # A contest round's prediction question ("Dự đoán có bao nhiêu người trả lời
+    # đúng tất cả…"): when set, each attempt carries an integer answer to it
+    # (Attempt.prediction), required to submit. None: no prediction.
+    prediction_prompt: Mapped[str | None] = mapped_column(Text)
+    # Sealed until its window closes: no score, ranking or right answer is shown to
+    # anyone (learner, trainer, HR, administrator) before closes_at.
+    sealed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The units whose subtrees' cadres may take it (QuizTarget); none: everyone.
+    targets: Mapped[list["QuizTarget"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
 
     @property
     def question_count(self) -> int:
         return sum(rule["count"] for rule in self.draw_rules)
+
+
+class QuizTarget(db.Model):
+    """A unit whose subtree's cadres may take the quiz; a quiz with no target is
+    open to everyone (a contest round's are the contest's target units)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+
+    __table_args__ = (UniqueConstraint("quiz_id", "unit_id", name="uq_quiz_target"),)
 
 
 class QuizWindow(db.Model):
@@ -192,6 +214,8 @@ class Attempt(db.Model):
     passed: Mapped[bool | None] = mapped_column()
     # A trainer's preview: runs the real flow, counts for nothing.
     preview: Mapped[bool] = mapped_column(default=False)
+    # The answer to the quiz's prediction question (Quiz.prediction_prompt).
+    prediction: Mapped[int | None] = mapped_column()
 
     quiz: Mapped[Quiz] = relationship()
     slots: Mapped[list["AttemptSlot"]] = relationship(
