@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    or_,
     select,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -198,6 +199,16 @@ class UnitVersion(db.Model):
         ),
     )
 
+    @hybrid_method
+    def valid_on(self, day: date) -> bool:
+        """In force on the calendar day `day`: from valid_from (inclusive) to
+        valid_to (exclusive). The one as-of rule, in Python and in SQL."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+    @valid_on.expression
+    def valid_on(cls, day):
+        return (cls.valid_from <= day) & or_(cls.valid_to.is_(None), cls.valid_to > day)
+
 
 class UnitSuccession(db.Model):
     """On `valid_from`, the unit `predecessor` ended and (part of) its cadres and
@@ -287,6 +298,16 @@ class Assignment(db.Model):
         Index("ix_assignment_user", "user_id", "valid_from"),
         Index("ix_assignment_unit", "unit_id", "valid_from", "valid_to", "user_id"),
     )
+
+    @hybrid_method
+    def valid_on(self, day: date) -> bool:
+        """In force on the calendar day `day`: from valid_from (inclusive) to
+        valid_to (exclusive). The one as-of rule, in Python and in SQL."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+    @valid_on.expression
+    def valid_on(cls, day):
+        return (cls.valid_from <= day) & or_(cls.valid_to.is_(None), cls.valid_to > day)
 
 
 class RoleAssignment(db.Model):
