@@ -34,8 +34,9 @@ record_completed = _signals.signal("record-completed")
 # courses that have something to follow it (the quizzes today) answer. send()
 # returns (receiver, answer) pairs.
 
-# sender: a course code. The quizzes domain answers with the active quizzes that
-# follow that course.
+# sender: a course code; kwargs: user (or None). The quizzes domain answers with the
+# active quizzes that follow that course (with a user, those it may take by their
+# target units).
 course_quizzes_asked = _signals.signal("course-quizzes-asked")
 
 # sender: a finished Attempt that passed. The certificates domain answers with the

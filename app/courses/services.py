@@ -148,10 +148,10 @@ def has_read(user: User, course_code: str, codes: list[str] | None = None) -> bo
     return not db.session.scalar(select(unread.exists()))
 
 
-def quizzes_following(course_code: str) -> list:
+def quizzes_following(course_code: str, user: User | None = None) -> list:
     """The active quizzes that follow the course (the quizzes domain answers
-    course_quizzes_asked)."""
-    answers = course_quizzes_asked.send(course_code)
+    course_quizzes_asked); with `user`, only those it may take by their targets."""
+    answers = course_quizzes_asked.send(course_code, user=user)
     return [quiz for _, quizzes in answers for quiz in quizzes]
 
 

@@ -45,7 +45,9 @@ def index():
 def course(code: str):
     info = services.course_progress(current_user, services.get_course(code))
     return render_template(
-        "courses/course.html", info=info, quizzes=services.quizzes_following(code)
+        "courses/course.html",
+        info=info,
+        quizzes=services.quizzes_following(code, current_user),
     )
 
 

@@ -152,12 +152,14 @@ def check_start(
     user: User, quiz: Quiz, now: datetime, modules_read: bool = True
 ) -> StartCheck:
     """Small predicates, each with its reason, on whether `user` may start `quiz`:
-    inside the cadre's window, an attempt left (accommodations included), the
-    modules read."""
+    a cadre of the quiz's target units (if it has any), inside the cadre's window,
+    an attempt left (accommodations included), the modules read."""
     window = windows.window_for(user, quiz)
     accommodation = windows.accommodation_for(user, quiz)
     allowed = windows.attempts_allowed(quiz, accommodation)
     reasons = []
+    if not windows.is_targeted(user, quiz):
+        reasons.append(_("Bạn không thuộc đơn vị tham gia bài thi này."))
     if window.not_yet_open(now):
         opens = format_vn_date(window.opens_at, with_time=True)
         reasons.append(_("Bài kiểm tra mở lúc %(opens)s.", opens=opens))

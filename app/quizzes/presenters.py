@@ -248,13 +248,23 @@ class ReviewInfo:
     show_answers: bool
     answers_later: bool  # answers will be shown after the quiz closes
     rows: list[ReviewRow]
+    # A sealed quiz before its windows close: nothing of the result is shown, only
+    # when it will be (None: no close is set).
+    sealed: bool = False
+    results_at: datetime | None = None
 
 
 def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
-    """What the result page may show, by the quiz's review policy."""
+    """What the result page may show, by the quiz's review policy; nothing of a
+    sealed quiz's result before its windows close (windows.results_visible), except
+    to a trainer's preview, whose questions its author knows."""
     policy = attempt.quiz.review_policy
     if attempt.state != FINISHED:
         return ReviewInfo(False, False, False, [])
+    if not attempt.preview and not windows.results_visible(attempt.quiz, now):
+        return ReviewInfo(
+            False, False, False, [], True, windows.results_open_at(attempt.quiz)
+        )
     show_score = policy != "none" or attempt.preview
     show_answers = (
         policy == "after_submit"

@@ -88,8 +88,12 @@ def quizzes_for_course(course_code: str) -> list[Quiz]:
 
 
 @course_quizzes_asked.connect
-def _on_course_quizzes_asked(course_code: str, **_) -> list[Quiz]:
-    return quizzes_for_course(course_code)
+def _on_course_quizzes_asked(course_code: str, user=None, **_) -> list[Quiz]:
+    """The course's quizzes; with `user`, those its targets let that user take."""
+    found = quizzes_for_course(course_code)
+    if user is None:
+        return found
+    return [quiz for quiz in found if windows.is_targeted(user, quiz)]
 
 
 @dataclass

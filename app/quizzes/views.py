@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -20,11 +21,21 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from . import attempts as service
-from . import flags, presenters, saving
+from . import flags, prediction, presenters, saving, windows
 from .services import modules_read_for, result_next
 from .windows import time_limit_seconds
 
 bp = Blueprint("quizzes", __name__)
+
+
+@bp.app_template_global("results_visible")
+def results_visible(quiz) -> bool:
+    """windows.results_visible for the pages (an attempt list asks per attempt):
+    once per quiz and request."""
+    seen = g.setdefault("vhcv_results_visible", {})
+    if quiz.id not in seen:
+        seen[quiz.id] = windows.results_visible(quiz, utcnow())
+    return seen[quiz.id]
 
 
 def _own_attempt(attempt_id: int):
@@ -54,6 +65,8 @@ def quiz(code: str):
         best=service.best_attempt(current_user, quiz),
         history=service.history(current_user, quiz),
         used=service.attempts_used(current_user, quiz),
+        results=results_visible(quiz),
+        results_at=windows.results_open_at(quiz) if quiz.sealed else None,
         form=EmptyForm(),
     )
 
@@ -116,6 +129,7 @@ def save_page(attempt_id: int):
     form = saving.read_page_form(request.form)
     cutoff = service.save_cutoff()
     kept_newer = False
+    guess, bad_guess = _typed_prediction(attempt)
     try:
         for position, picked in form.choices:
             connection = db.session.connection()
@@ -129,6 +143,8 @@ def save_page(attempt_id: int):
             ).stored
         if form.flags and attempt.takes_saves(cutoff):
             flags.set_flags(attempt, form.flags, cutoff)
+        if guess is not None:
+            prediction.save(attempt, current_user.id, guess, cutoff)
     except DomainError as error:
         db.session.rollback()
         if isinstance(error, saving.RefusedSave):  # the save log shows it too
@@ -137,6 +153,11 @@ def save_page(attempt_id: int):
         flash(error.message, "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     db.session.commit()
+    if bad_guess is not None:  # the choices are saved, the prediction is not
+        flash(bad_guess, "error")
+        return redirect(
+            url_for("quizzes.attempt", attempt_id=attempt_id, _anchor="prediction")
+        )
     if form.target == "submit":
         return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
     if kept_newer:
@@ -183,6 +204,38 @@ def flag(attempt_id: int):
     return jsonify(position=position, flagged=flagged == "1")
 
 
+def _typed_prediction(attempt) -> tuple[int | None, str | None]:
+    """The prediction the page's form changes, if any, and why it cannot be taken:
+    (value, None), (None, message) or (None, None) when the field is not there or
+    still holds what the page showed (`prediction_shown`)."""
+    typed = request.form.get("prediction")
+    if not attempt.quiz.prediction_prompt or typed is None:
+        return None, None
+    if typed.strip() == request.form.get("prediction_shown", "").strip():
+        return None, None
+    try:
+        return prediction.parse(typed), None
+    except DomainError as error:
+        return None, error.message
+
+
+@bp.post("/attempts/<int:attempt_id>/prediction")
+@login_required
+def save_prediction(attempt_id: int):
+    """Save the prediction (the page script; JSON), `prediction` in the form, under
+    the rules of a save. Anyone else's attempt is 404; a bad value 400; a finished
+    or timed-out attempt 409."""
+    try:
+        attempt = _own_attempt(attempt_id)
+        value = prediction.parse(request.form.get("prediction"))
+        prediction.save(attempt, current_user.id, value, service.save_cutoff())
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(saved=False, error=error.message), error.status
+    db.session.commit()
+    return jsonify(saved=True, prediction=value)
+
+
 # The page script's save of one choice is a small WSGI app of its own, mounted at
 # /autosave (quizzes/autosave.py); this rule only builds its address for the page.
 bp.add_url_rule(
@@ -221,7 +274,20 @@ def confirm(attempt_id: int):
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     by = "auto" if request.form.get("auto") else "submit"  # the page's timer ran out
-    service.finalise(attempt, utcnow(), by=by)
+    now = utcnow()
+    try:
+        prediction.before_submit(
+            attempt,
+            request.form.get("prediction"),
+            service.save_cutoff(now),
+            now,
+            by_timer=by == "auto",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
+    service.finalise(attempt, now, by=by)
     db.session.commit()
     return redirect(url_for("quizzes.result", attempt_id=attempt.id))
 

@@ -7,12 +7,17 @@
 - The **deadline** of an attempt: the earliest of its start plus the (accommodated)
   time limit and the close of the cadre's window. A change of either applies to the
   attempts started afterwards and to the open ones (`refit_open_attempts`).
+- The **targets**: a quiz with target units may be taken only by the cadres of
+  their subtrees (`is_targeted`).
+- The **seal**: a sealed quiz (a contest round) shows no score, pass or fail, mark
+  or right answer to anyone until every window of it has closed
+  (`results_visible`, the one gate every page, download and statement goes through).
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from app.accounts.models import Unit, User
 from app.extensions import db
@@ -82,6 +87,41 @@ def all_closed(quiz: Quiz, now: datetime) -> bool:
         QuizWindow.quiz_id == quiz.id, QuizWindow.closes_at > now
     )
     return db.session.scalar(later.limit(1)) is None
+
+
+def results_visible(quiz: Quiz, now: datetime | None = None) -> bool:
+    """Whether the results of `quiz`'s attempts — score, pass or fail, marks, right
+    answers, rankings — may be shown to anyone now. Always for a quiz that is not
+    sealed (its review policy then decides what a learner sees); for a sealed one
+    only once every window of it has closed (`all_closed`: the quiz's own and each
+    unit's, so every cadre's, `window_for`), never when it has no close."""
+    if not quiz.sealed:
+        return True
+    return all_closed(quiz, now or utcnow())
+
+
+def results_open_at(quiz: Quiz) -> datetime | None:
+    """When a sealed quiz's results become visible: the last close of its windows
+    (None: it has no close, so they stay sealed)."""
+    if quiz.closes_at is None:
+        return None
+    last = db.session.scalar(
+        select(func.max(QuizWindow.closes_at)).where(QuizWindow.quiz_id == quiz.id)
+    )
+    return max(quiz.closes_at, last) if last is not None else quiz.closes_at
+
+
+def is_targeted(user: User, quiz: Quiz) -> bool:
+    """Whether `user` may take `quiz` by its targets: a quiz with none is open to
+    everyone; else the user's unit must lie in the subtree of one of them."""
+    if not quiz.targets:
+        return True
+    if user.unit is None:
+        return False
+    paths = db.session.scalars(
+        select(Unit.path).where(Unit.id.in_([t.unit_id for t in quiz.targets]))
+    ).all()
+    return user.unit.in_subtrees(list(paths))
 
 
 def unit_windows(quiz: Quiz) -> list[QuizWindow]:

@@ -20,6 +20,7 @@ from app.accounts.permissions import get_scoped_user, scope_paths, scoped_users
 from app.accounts.services import search_users, vietnamese_order
 from app.errors import NotFound
 from app.extensions import db
+from app.quizzes import windows
 from app.quizzes.models import (
     FINISHED,
     SAVE_STORED,
@@ -29,7 +30,7 @@ from app.quizzes.models import (
     AttemptSlot,
     QuestionVersion,
 )
-from app.timeutil import to_vn
+from app.timeutil import to_vn, utcnow
 
 # The roles whose subtree lets their holder see a cadre's attempts.
 STAFF_ROLES = ("hr", "trainer")
@@ -85,6 +86,9 @@ class AttemptReviewInfo:
     questions: list[QuestionRow]
     # Right options are shown once the attempt has ended, never while it runs.
     shows_answers: bool
+    # False for a sealed quiz before its windows close: no score, pass or fail,
+    # mark or right option (quizzes.windows.results_visible).
+    shows_results: bool = True
 
     @property
     def answered(self) -> int:
@@ -138,9 +142,10 @@ def sees_report_page(viewer: User, person: User) -> bool:
     return person.unit.in_subtrees(scope_paths(viewer, "hr"))
 
 
-def attempt_review(attempt: Attempt) -> AttemptReviewInfo:
+def attempt_review(attempt: Attempt, now: datetime | None = None) -> AttemptReviewInfo:
     """Every question of `attempt` in its order with the options as the cadre saw
-    them, the kept answer and its marks, and every save of it (three queries)."""
+    them, the kept answer and its marks, and every save of it (three queries); of a
+    sealed quiz before its windows close, no marks and no right options."""
     slots = db.session.scalars(
         select(AttemptSlot)
         .options(joinedload(AttemptSlot.version).joinedload(QuestionVersion.question))
@@ -160,7 +165,8 @@ def attempt_review(attempt: Attempt) -> AttemptReviewInfo:
         .order_by(AnswerSave.id)  # the order the saves were made in
     ):
         saves.setdefault(save.slot_id, []).append(save)
-    shows_answers = attempt.state == FINISHED
+    shows_results = windows.results_visible(attempt.quiz, now or utcnow())
+    shows_answers = attempt.state == FINISHED and shows_results
     return AttemptReviewInfo(
         attempt=attempt,
         person=db.session.get(User, attempt.user_id),
@@ -169,6 +175,7 @@ def attempt_review(attempt: Attempt) -> AttemptReviewInfo:
             for slot in slots
         ],
         shows_answers=shows_answers,
+        shows_results=shows_results,
     )
 
 
@@ -195,7 +202,7 @@ def _question(slot: AttemptSlot, answer, saves: list, shows_answers: bool):
             )
             for key in slot.option_order
         ],
-        marks=answer.marks if answer else None,
+        marks=answer.marks if answer and shows_answers else None,
         saved_at=answer.saved_at if answer else None,
         seq=answer.seq if answer else None,
         saves=_save_rows(saves, letters, answer),

@@ -13,6 +13,7 @@ from app.config import public_url
 from app.courses.models import Course
 from app.extensions import db
 from app.quizzes.models import AttemptAnswer, AttemptSlot
+from app.quizzes.windows import results_visible
 from app.signals import (
     attempt_finished,
     attempt_started,
@@ -20,6 +21,8 @@ from app.signals import (
     module_read,
     record_completed,
 )
+
+from app.timeutil import utcnow
 
 from . import statements
 from .models import XapiStatement
@@ -81,17 +84,20 @@ def _on_attempt_finished(attempt, **_):
         return
     user = db.session.get(User, attempt.user_id)
     course = _course(attempt.quiz.course_code)
+    # A sealed quiz's result is told to nobody before its windows close, the LRS
+    # included: the statements queued now leave it out (they are not sent again).
+    sealed = not results_visible(attempt.quiz, utcnow())
     enqueue(
-        statements.attempt_finished(_base(), attempt, user, course, _mbox()),
+        statements.attempt_finished(_base(), attempt, user, course, _mbox(), sealed),
         "completed",
     )
     if current_app.config.get("XAPI_SEND_ANSWERS"):
-        _queue_answers(attempt, user)
+        _queue_answers(attempt, user, sealed)
 
 
-def _queue_answers(attempt, user) -> None:
+def _queue_answers(attempt, user, sealed: bool = False) -> None:
     """One `answered` per answered question, told once the attempt is finished
-    (never on the way of an autosave)."""
+    (never on the way of an autosave); without marks when `sealed`."""
     rows = db.session.execute(
         select(AttemptSlot, AttemptAnswer)
         .join(AttemptAnswer, AttemptAnswer.slot_id == AttemptSlot.id)
@@ -100,7 +106,7 @@ def _queue_answers(attempt, user) -> None:
     )
     for slot, answer in rows:
         enqueue(
-            statements.answered(_base(), attempt, user, slot, answer, _mbox()),
+            statements.answered(_base(), attempt, user, slot, answer, _mbox(), sealed),
             "answered",
         )
 

@@ -158,14 +158,25 @@ def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
     )
 
 
-def attempt_finished(base, attempt, user, course=None, mbox=False) -> dict:
+def attempt_finished(
+    base, attempt, user, course=None, mbox=False, sealed=False
+) -> dict:
     """Completed, with the score (scaled 0..1, raw of max), passed or not and the
-    time from start to end."""
+    time from start to end; `sealed` (a sealed quiz before its windows close), with
+    the completion and time only: no score, no success."""
     maximum = attempt.max_score or 0
     score = {"scaled": round((attempt.percent or 0) / 100, 4)}
     if maximum > 0:
         score.update(raw=attempt.score or 0, min=0, max=maximum)
     seconds = (attempt.finished_at - attempt.started_at).total_seconds()
+    result = {
+        "score": score,
+        "success": bool(attempt.passed),
+        "completion": True,
+        "duration": duration(seconds),
+    }
+    if sealed:
+        del result["score"], result["success"]
     return _statement(
         base,
         f"attempt-finished:{attempt.id}",
@@ -174,22 +185,17 @@ def attempt_finished(base, attempt, user, course=None, mbox=False) -> dict:
         quiz_activity(base, attempt.quiz),
         context(base, user.unit, parent=_quiz_parent(base, course)),
         attempt.finished_at,
-        {
-            "score": score,
-            "success": bool(attempt.passed),
-            "completion": True,
-            "duration": duration(seconds),
-        },
+        result,
         mbox,
     )
 
 
-def answered(base, attempt, user, slot, answer, mbox=False) -> dict:
+def answered(base, attempt, user, slot, answer, mbox=False, sealed=False) -> dict:
     """One question of a finished attempt as answered (XAPI_SEND_ANSWERS): the
-    option keys chosen, and whether it earned full marks."""
+    option keys chosen, and (unless `sealed`) the marks it earned."""
     question = slot.version.question
     result = {"response": "[,]".join(str(k) for k in (answer.selected or []))}
-    if answer.marks is not None:
+    if answer.marks is not None and not sealed:
         result["score"] = {"raw": answer.marks}
     return _statement(
         base,

@@ -1,21 +1,32 @@
-"""Item statistics of a quiz, on the page and as CSV."""
+"""Item statistics of a quiz, on the page and as CSV; of a sealed quiz, only once
+its windows have closed (quizzes.windows.results_visible): until then they would
+show how each question was answered and which option is right."""
 
 from flask import Response, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.content.ownership import owned_quiz
+from app.errors import TimeExpired
 from app.quizzes import statistics
+from app.quizzes.windows import results_open_at, results_visible
+from app.timeutil import utcnow
 
 from .blueprint import bp
+
+SEALED = _l("Bài thi được niêm phong: thống kê chỉ có sau khi vòng thi kết thúc.")
 
 
 @bp.get("/quizzes/<code>/statistics")
 def quiz_stats(code: str):
     quiz = owned_quiz(current_user, code)
+    visible = results_visible(quiz, utcnow())
     return render_template(
         "authoring/quizzes/statistics.html",
         quiz=quiz,
-        items=statistics.item_statistics(quiz),
+        sealed=not visible,
+        results_at=results_open_at(quiz) if not visible else None,
+        items=statistics.item_statistics(quiz) if visible else [],
         attempts=statistics.attempt_count(quiz),
         labels=statistics.FLAG_LABELS,
         thresholds=statistics,
@@ -25,6 +36,8 @@ def quiz_stats(code: str):
 @bp.get("/quizzes/<code>/statistics.csv")
 def quiz_stats_csv(code: str):
     quiz = owned_quiz(current_user, code)
+    if not results_visible(quiz, utcnow()):
+        raise TimeExpired(SEALED)
     return Response(
         statistics.csv_text(statistics.item_statistics(quiz)),
         headers={

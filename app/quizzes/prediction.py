@@ -1,0 +1,102 @@
+"""The answer to a quiz's prediction question (Quiz.prediction_prompt, a contest
+round's tie-break: "how many will answer every question right?"): one whole number
+per attempt (Attempt.prediction), required to submit.
+
+It is saved under the rules of an answer (saving.py): only into the owner's open
+attempt while it still takes saves (its deadline plus the grace), by a conditional
+UPDATE of the attempt row, which serialises it with finalisation and moves
+`last_saved_at` like any save. An attempt ended by its time (the timer, a request
+after the deadline, the sweep) needs none: it keeps None.
+
+Operations flush, never commit (the view commits once)."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from app.errors import InvalidInput, NotFound, TimeExpired
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import FINISHED, Attempt
+from .saving import NOT_YOURS
+
+MAX_PREDICTION = 10_000_000
+BAD_PREDICTION = _l("Dự đoán phải là một số nguyên từ 0 đến 10.000.000.")
+NOT_ASKED = _l("Bài này không có câu hỏi dự đoán.")
+REQUIRED = _l("Bạn cần nhập dự đoán trước khi nộp bài.")
+CLOSED = _l("Bài đã được nộp hoặc đã hết giờ; dự đoán không được lưu.")
+# The page's timer submits when its clock says the time is up; a clock that runs a
+# little ahead of the server's may send it these seconds early without a prediction.
+TIMER_SLACK = timedelta(seconds=10)
+
+
+def parse(text: str | None) -> int:
+    """The whole number typed in `text` (blanks around it allowed); InvalidInput
+    for anything else: empty, a sign, a fraction, letters, above MAX_PREDICTION."""
+    value = (text or "").strip()
+    if not value or len(value) > 8 or not (value.isascii() and value.isdigit()):
+        raise InvalidInput(BAD_PREDICTION)
+    number = int(value)
+    if number > MAX_PREDICTION:
+        raise InvalidInput(BAD_PREDICTION)
+    return number
+
+
+def save(
+    attempt: Attempt,
+    user_id: int,
+    value: int,
+    cutoff: datetime,
+    now: datetime | None = None,
+) -> None:
+    """Store `value` as `attempt`'s prediction. Raises InvalidInput when its quiz
+    asks none or the value is out of bounds, NotFound when the attempt is not
+    `user_id`'s, TimeExpired when it is finished or past its deadline and grace
+    (`cutoff`, attempts.save_cutoff)."""
+    if not attempt.quiz.prediction_prompt:
+        raise InvalidInput(NOT_ASKED)
+    if type(value) is not int or not 0 <= value <= MAX_PREDICTION:
+        raise InvalidInput(BAD_PREDICTION)
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt.id,
+            Attempt.user_id == user_id,
+            Attempt.takes_saves(cutoff),
+        )
+        .values(prediction=value, last_saved_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if claimed != 1:
+        if attempt.user_id != user_id:
+            raise NotFound(NOT_YOURS)
+        raise TimeExpired(CLOSED)
+
+
+def before_submit(
+    attempt: Attempt,
+    text: str | None,
+    cutoff: datetime,
+    now: datetime,
+    by_timer: bool = False,
+) -> None:
+    """What "Nộp bài" needs of the prediction: the value typed on the confirm page
+    (`text`, None when the form has no such field) is saved first; then an open
+    attempt of a quiz that asks one must have one, unless its time is up (or, for
+    the page's timer, `TIMER_SLACK` from up). Raises InvalidInput (bad value, or
+    none yet) or as `save`; the caller rolls back and shows the message."""
+    quiz = attempt.quiz
+    if not quiz.prediction_prompt or attempt.state == FINISHED:
+        return
+    if text is not None and text.strip():
+        value = parse(text)
+        if value != attempt.prediction:
+            save(attempt, attempt.user_id, value, cutoff, now)
+    if attempt.prediction is not None:
+        return
+    time_up = attempt.deadline_at - (TIMER_SLACK if by_timer else timedelta())
+    if now < time_up:
+        raise InvalidInput(REQUIRED)

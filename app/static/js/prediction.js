@@ -1,0 +1,46 @@
+// The prediction field of the attempt page: its value is saved as soon as it
+// changes (the page's form carries it too, and saves it on the next move when this
+// did not reach the server). Enter saves it instead of posting the page.
+(function () {
+  "use strict";
+  var input = document.getElementById("prediction-input");
+  var csrf = document.getElementById("csrf_token");
+  if (!input || !csrf || !input.getAttribute("data-url") || !window.fetch) return;
+  var status = document.getElementById("prediction-status");
+  var shown = document.querySelector("input[name=prediction_shown]");
+  var missing = document.getElementById("prediction-missing");
+  var T = JSON.parse(input.getAttribute("data-texts"));
+
+  function save() {
+    var value = input.value.trim();
+    if (value === shown.value) return;
+    status.textContent = T.saving;
+    var body = new URLSearchParams();
+    body.append("csrf_token", csrf.value);
+    body.append("prediction", value);
+    fetch(input.getAttribute("data-url"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    })
+      .then(function (response) {
+        return response.json().then(function (answer) { return [response.status, answer]; });
+      })
+      .then(function (answer) {
+        if (answer[0] === 200 && answer[1].saved) {
+          shown.value = String(answer[1].prediction);
+          if (missing) missing.hidden = true;
+          status.textContent = T.saved;
+        } else {
+          status.textContent = answer[1].error || T.failed;
+        }
+      })
+      .catch(function () { status.textContent = T.failed; });
+  }
+
+  input.addEventListener("change", save);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); save(); }
+  });
+})();
