@@ -21,7 +21,6 @@ from app.signals import (
     module_read,
     record_completed,
 )
-
 from app.timeutil import utcnow
 
 from . import statements
