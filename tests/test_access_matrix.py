@@ -54,6 +54,7 @@ RULES = {
     "quizzes.attempt": SIGNED_IN,
     "quizzes.save_page": SIGNED_IN,
     "quizzes.flag": SIGNED_IN,
+    "quizzes.save_prediction": SIGNED_IN,
     # capability token instead of a session: without it, 404 for everyone
     "quizzes.autosave": set(),
     "quizzes.status": SIGNED_IN,
@@ -166,6 +167,7 @@ OWN_ONLY = {
     "quizzes.attempt",
     "quizzes.save_page",
     "quizzes.flag",
+    "quizzes.save_prediction",
     "quizzes.status",
     "quizzes.confirm",
     "quizzes.submit",
