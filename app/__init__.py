@@ -208,6 +208,7 @@ TASK_MODULES = (
     "app.certificates.jobs",  # certificates.zip, certificates.issue_missing
     "app.reminders.jobs",  # reminders.send
     "app.xapi.jobs",  # xapi.send
+    "app.contests.jobs",  # contests.rank
 )
 
 

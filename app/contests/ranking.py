@@ -154,14 +154,20 @@ def rank_contest(
     now: datetime | None = None,
 ) -> RankingResult:
     """A new version of the whole contest's ranking, from the latest ranking of
-    each round (app.contests.overall has the rule). Raises Conflict when no round
-    has a ranking yet, InvalidInput for a late correction without a reason."""
+    each round (app.contests.overall has the rule). A version made after a round
+    was (re)ranked follows it; one made from the same round rankings as the
+    previous is a late correction and needs a reason (InvalidInput without).
+    Raises Conflict when no round has a ranking yet."""
     now = now or utcnow()
     rounds = [(r, ranking) for r in contest.rounds if (ranking := latest(contest, r))]
     if not rounds:
         raise Conflict(_l("Chưa có đợt thi nào được xếp hạng."))
     previous = latest(contest, None)
-    reason = _checked_reason(previous, reason)
+    if previous is None or any(r.computed_at > previous.computed_at for _, r in rounds):
+        # A round was ranked since: an update, not a correction (no reason needed).
+        reason, late = reason.strip(), False
+    else:
+        reason, late = _checked_reason(previous, reason), True
     rows, question_count = overall.combine(contest, [r for _, r in rounds])
     ranking = Ranking(
         contest_id=contest.id,
@@ -179,7 +185,7 @@ def rank_contest(
         participants=len(rows),
     )
     store(ranking, rows, overall.row_key(contest))
-    _audit(ranking, actor, contest.code, previous is not None)
+    _audit(ranking, actor, contest.code, late)
     return RankingResult(ranking, len(rows), 0, 0)
 
 

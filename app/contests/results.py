@@ -83,7 +83,9 @@ class UnitResult:
 
     @property
     def mean_right(self) -> float | None:
-        return round(self.right_sum / self.participants, 2) if self.participants else None
+        return (
+            round(self.right_sum / self.participants, 2) if self.participants else None
+        )
 
 
 def unit_results(contest: Contest, ranking: Ranking) -> list[UnitResult]:
