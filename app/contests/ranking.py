@@ -101,6 +101,21 @@ def is_closed(round_: ContestRound, now: datetime | None = None) -> bool:
     return windows.all_closed(round_.quiz, now or utcnow())
 
 
+def check_round(round_: ContestRound, reason: str, now: datetime | None = None):
+    """What rank_round would refuse before it starts (the page asks first): the
+    round still open (QuizClosed), a late correction without a reason."""
+    if not is_closed(round_, now or utcnow()):
+        raise QuizClosed(_not_closed(round_))
+    _checked_reason(latest(round_.contest, round_), reason)
+
+
+def _not_closed(round_: ContestRound):
+    return _l(
+        "Đợt thi %(r)s chưa kết thúc: chỉ xếp hạng sau khi đợt thi đóng.",
+        r=round_.title,
+    )
+
+
 def rank_round(
     round_: ContestRound,
     actor: User | None = None,
@@ -115,12 +130,7 @@ def rank_round(
     caller commits."""
     now = now or utcnow()
     if not is_closed(round_, now):
-        raise QuizClosed(
-            _l(
-                "Đợt thi %(r)s chưa kết thúc: chỉ xếp hạng sau khi đợt thi đóng.",
-                r=round_.title,
-            )
-        )
+        raise QuizClosed(_not_closed(round_))
     _finish_overdue(round_.quiz, now)
     contest = round_.contest
     previous = latest(contest, round_)

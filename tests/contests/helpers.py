@@ -134,3 +134,23 @@ def people(tree, n: int, unit_code: str = "D1", prefix: str = "u") -> list:
         make_user(f"{prefix}{i}", tree[unit_code], full_name=f"Người Thi {i:02d}")
         for i in range(n)
     ]
+
+
+def ranked_contest(tree, participant) -> Contest:
+    """Contest CT owned by D, for the province: round 1 closed yesterday with one
+    attempt by `participant`, ranked (for pages that need a ranking)."""
+    from app.contests import ranking
+    from app.timeutil import utcnow
+
+    contest = make_contest([tree["P"]], owner=tree["D"])
+    round_ = make_round(
+        contest,
+        1,
+        prizes={"nhat": 1},
+        opens=utcnow() - timedelta(days=10),
+        closes=utcnow() - timedelta(days=1),
+    )
+    attempt(round_, participant, 4)
+    ranking.rank_round(round_)
+    db.session.commit()
+    return contest
