@@ -23,7 +23,7 @@ prizes. Prizes are stored with the ranking version they were drawn from.
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.accounts.models import Unit, User
 from app.extensions import db
@@ -62,7 +62,7 @@ def places(config: dict | None) -> list[str]:
 
 @dataclass
 class Candidate:
-    entry_id: int
+    entry_id: int | None  # known once the entries are stored
     user_id: int
     rank: int
     right_answers: int
@@ -95,45 +95,50 @@ def draw(
     return result
 
 
-def award(ranking: Ranking, round_: ContestRound) -> Draw:
-    """Draw and store the prizes of a round's new ranking (flushes nothing more
-    than the bulk insert; the caller commits)."""
+def award(ranking: Ranking, round_: ContestRound, ranked: list[dict]) -> Draw:
+    """Draw and store the prizes of a round's new ranking from its entries' rows
+    in rank order (`ranked`: user_id, rank, right_answers); one bulk insert, the
+    caller commits. Only the head of the ranking is read: the places, the people
+    skipped and the rest of the last tie."""
     slots = places(round_.prizes)
     if not slots:
         return Draw()
+    excluded = earlier_winners(round_)
+    head = min(len(ranked), len(slots) + len(excluded))
+    while 0 < head < len(ranked) and ranked[head]["rank"] == ranked[head - 1]["rank"]:
+        head += 1
     entries = [
-        Candidate(*row)
-        for row in db.session.execute(
-            select(
-                RankingEntry.id,
-                RankingEntry.user_id,
-                RankingEntry.rank,
-                RankingEntry.right_answers,
+        Candidate(None, row["user_id"], row["rank"], row["right_answers"])
+        for row in ranked[:head]
+    ]
+    result = draw(entries, slots, excluded)
+    chosen = [(e, level) for e, level in result.awards] + [
+        (e, PENDING + level) for e, level in result.pending
+    ]
+    if not chosen:
+        return result
+    ids = dict(
+        db.session.execute(
+            select(RankingEntry.user_id, RankingEntry.id).where(
+                RankingEntry.ranking_id == ranking.id,
+                RankingEntry.user_id.in_([e.user_id for e, _ in chosen]),
             )
-            .where(RankingEntry.ranking_id == ranking.id)
-            .order_by(RankingEntry.rank, RankingEntry.user_id)
-        )
-    ]
-    result = draw(entries, slots, earlier_winners(round_))
-    rows = [
-        {
-            "ranking_id": ranking.id,
-            "entry_id": e.entry_id,
-            "user_id": e.user_id,
-            "level": level,
-        }
-        for e, level in result.awards
-    ] + [
-        {
-            "ranking_id": ranking.id,
-            "entry_id": e.entry_id,
-            "user_id": e.user_id,
-            "level": PENDING + level,
-        }
-        for e, level in result.pending
-    ]
-    if rows:
-        db.session.execute(insert(Prize), rows)
+        ).all()
+    )
+    for e, _ in chosen:
+        e.entry_id = ids[e.user_id]
+    db.session.execute(
+        Prize.__table__.insert(),
+        [
+            {
+                "ranking_id": ranking.id,
+                "entry_id": e.entry_id,
+                "user_id": e.user_id,
+                "level": level,
+            }
+            for e, level in chosen
+        ],
+    )
     return result
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, insert, select
+from sqlalchemy import false, func, select
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
@@ -152,7 +152,7 @@ def rank_round(
     )
     rows = [_entry_row(c, actual) for c in best]
     store(ranking, rows)
-    draw = prizes.award(ranking, round_)
+    draw = prizes.award(ranking, round_, rows)
     _audit(ranking, actor, round_.code, previous is not None)
     return RankingResult(ranking, len(rows), len(draw.awards), len(draw.pending))
 
@@ -314,17 +314,21 @@ def _entry_row(c: Candidate, actual: int) -> dict:
 
 
 def store(ranking: Ranking, rows: list[dict], key=row_key) -> None:
-    """Add the ranking and insert its entries, ranked, in one bulk insert."""
+    """Add the ranking and insert its entries, ranked (`rows` is sorted in place),
+    in one bulk insert."""
     db.session.add(ranking)
     db.session.flush()
     assign_ranks(rows, key)
-    columns = set(RankingEntry.__table__.columns.keys())
-    rows = [
-        {k: v for k, v in row.items() if k in columns} | {"ranking_id": ranking.id}
-        for row in rows
-    ]
-    if rows:
-        db.session.execute(insert(RankingEntry), rows)
+    columns = set(RankingEntry.__table__.columns.keys()) - {"id"}
+    if rows:  # Core executemany: no ORM bookkeeping per row
+        db.session.execute(
+            RankingEntry.__table__.insert(),
+            [
+                {k: v for k, v in row.items() if k in columns}
+                | {"ranking_id": ranking.id}
+                for row in rows
+            ],
+        )
 
 
 def _audit(ranking: Ranking, actor: User | None, code: str, late: bool) -> None:
