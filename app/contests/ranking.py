@@ -42,9 +42,10 @@ from app.quizzes.models import FINISHED, OPEN, Attempt, AttemptAnswer, Quiz
 from app.timeutil import utcnow
 
 from . import overall, prizes
+from .entries import store
 from .lookup import latest
-from .models import Contest, ContestRound, Ranking, RankingEntry
-from .order import assign_ranks, entry_key, row_key
+from .models import Contest, ContestRound, Ranking
+from .order import entry_key
 
 # Marks at or above this are a right answer (marks are 0..1, stored as floats).
 FULL_MARKS = 0.9999
@@ -311,24 +312,6 @@ def _entry_row(c: Candidate, actual: int) -> dict:
         "time_used_seconds": c.seconds,
         "submitted_at": c.finished_at,
     }
-
-
-def store(ranking: Ranking, rows: list[dict], key=row_key) -> None:
-    """Add the ranking and insert its entries, ranked (`rows` is sorted in place),
-    in one bulk insert."""
-    db.session.add(ranking)
-    db.session.flush()
-    assign_ranks(rows, key)
-    columns = set(RankingEntry.__table__.columns.keys()) - {"id"}
-    if rows:  # Core executemany: no ORM bookkeeping per row
-        db.session.execute(
-            RankingEntry.__table__.insert(),
-            [
-                {k: v for k, v in row.items() if k in columns}
-                | {"ranking_id": ranking.id}
-                for row in rows
-            ],
-        )
 
 
 def _audit(ranking: Ranking, actor: User | None, code: str, late: bool) -> None:
