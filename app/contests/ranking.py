@@ -132,10 +132,10 @@ def rank_round(
     now = now or utcnow()
     if not is_closed(round_, now):
         raise QuizClosed(_not_closed(round_))
-    _finish_overdue(round_.quiz, now)
     contest = round_.contest
     previous = latest(contest, round_)
     reason = _checked_reason(previous, reason)
+    _finish_overdue(round_.quiz, now)
     candidates = read_candidates(contest, round_.quiz)
     actual = len({c.user_id for c in candidates if c.perfect})
     best = best_attempts(candidates, actual)
