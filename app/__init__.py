@@ -166,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.openapi import init_api
     from app.authoring.views import bp as authoring_bp
     from app.certificates.views import bp as certificates_bp
+    from app.contests.staff_views import bp as contest_staff_bp
     from app.courses.views import bp as courses_bp
     from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
@@ -185,6 +186,7 @@ def register_blueprints(app: Flask) -> None:
         authoring_bp,
         jobs_bp,
         reminders_bp,
+        contest_staff_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)  # the JSON API's blueprint, with its OpenAPI document
@@ -208,6 +210,7 @@ TASK_MODULES = (
     "app.certificates.jobs",  # certificates.zip, certificates.issue_missing
     "app.reminders.jobs",  # reminders.send
     "app.xapi.jobs",  # xapi.send
+    "app.contests.jobs",  # contests.rank
 )
 
 

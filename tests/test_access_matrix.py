@@ -13,6 +13,7 @@ from app.records.services import create_campaign
 from app.timeutil import utcnow
 from tests.certificates.helpers import complete
 from tests.conftest import csrf_token
+from tests.contests.helpers import ranked_contest
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
@@ -146,7 +147,20 @@ RULES = {
     "reminders.index": {HR, ADMIN},
     "reminders.send": {HR, ADMIN},
     "reminders.dismiss": SIGNED_IN,
+    # Contest rankings and papers: trainers and HR over the contest's owner unit;
+    # ranking (POST) is for trainers and administrators.
+    "contest_staff.overview": {TRAINER, HR, ADMIN},
+    "contest_staff.round_ranking": {TRAINER, HR, ADMIN},
+    "contest_staff.rank_round": AUTHORS,
+    "contest_staff.contest_ranking": {TRAINER, HR, ADMIN},
+    "contest_staff.rank_contest": AUTHORS,
+    "contest_staff.prizes_xlsx": {TRAINER, HR, ADMIN},
+    "contest_staff.announcement": {TRAINER, HR, ADMIN},
 }
+
+CONTEST_STAFF = [
+    key.removeprefix("contest_staff.") for key in RULES if key.startswith("contest_")
+]
 
 # Routes that answer 401 to every browser session (token authentication).
 TOKEN_ONLY = {
@@ -213,6 +227,7 @@ def people(app, tmp_path) -> dict[str, int]:
         )
         db.session.commit()
         certificate = complete("learner", utcnow())
+        ranked_contest(tree, learner)
         return {
             "filename": "css/app.css",
             "user_id": learner.id,
@@ -253,6 +268,7 @@ def people(app, tmp_path) -> dict[str, int]:
             "authoring.quiz_stats:code": "Q",
             "authoring.quiz_stats_csv:code": "Q",
             "authoring.quiz_preview:code": "Q",
+            **{f"contest_staff.{name}:code": "CT" for name in CONTEST_STAFF},
         }
 
 

@@ -43,6 +43,9 @@ ACTION_LABELS = {
     "certificate.reissued": _l("Cấp lại giấy chứng nhận"),
     "certificate.revoked": _l("Thu hồi giấy chứng nhận"),
     "certificates.exported": _l("Tải giấy chứng nhận (ZIP)"),
+    "contests.prizes_exported": _l("Tải danh sách giải cuộc thi (XLSX)"),
+    "contests.ranked": _l("Xếp hạng cuộc thi"),
+    "contests.ranking_corrected": _l("Xếp hạng lại cuộc thi (đính chính)"),
     "content.draft_discarded": _l("Hủy bản nháp học phần"),
     "content.imported": _l("Nhập câu hỏi từ tệp (dòng lệnh)"),
     "content.module_created": _l("Tạo học phần"),
@@ -73,6 +76,7 @@ TARGET_LABELS = {
     "question": _l("Câu hỏi"),
     "questionbank": _l("Ngân hàng câu hỏi"),
     "quiz": _l("Bài kiểm tra"),
+    "ranking": _l("Bảng xếp hạng cuộc thi"),
     "unit": _l("Đơn vị"),
     "user": _l("Cán bộ"),
 }

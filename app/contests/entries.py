@@ -1,0 +1,42 @@
+"""Writing a ranking's entries: ranked in Python (app.contests.order), then put in
+at once — PostgreSQL's COPY (one stream, no statement to parse per batch), else one
+Core executemany (SQLite) — with no ORM object per entry."""
+
+from app.extensions import db
+
+from .models import Ranking, RankingEntry
+from .order import assign_ranks, row_key
+
+COLUMNS = [c.name for c in RankingEntry.__table__.columns if c.name != "id"]
+
+
+def store(ranking: Ranking, rows: list[dict], key=row_key) -> None:
+    """Add `ranking` and insert its entries ranked by `key` (`rows`, dicts with
+    RankingEntry's columns and perhaps more keys, is sorted in place). Flushes; the
+    caller commits."""
+    db.session.add(ranking)
+    db.session.flush()
+    assign_ranks(rows, key)
+    if not rows:
+        return
+    values = [
+        tuple(ranking.id if name == "ranking_id" else row[name] for name in COLUMNS)
+        for row in rows
+    ]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, values)
+    else:
+        db.session.execute(
+            RankingEntry.__table__.insert(),
+            [dict(zip(COLUMNS, value, strict=True)) for value in values],
+        )
+
+
+def _copy(connection, values: list[tuple]) -> None:
+    """COPY on the session's own connection, inside its transaction (psycopg 3)."""
+    names = ", ".join(COLUMNS)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY ranking_entry ({names}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)

@@ -1,0 +1,91 @@
+"""`flask contests rank|rank-due`: rankings as background jobs, run here at once
+(or on the workers with --queue), each printing its summary."""
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.errors import DomainError
+from app.extensions import db
+from app.jobs import services as jobs
+
+from . import lookup, ranking
+from .models import Contest, ContestRound
+
+
+def _run(params: dict, title: str, queue: bool) -> bool:
+    """Submit the ranking job; print its outcome. False when it failed."""
+    job = jobs.submit("contests.rank", title, None, params, here=not queue)
+    if queue:
+        click.echo(f"Đã giao việc {job.id} cho worker.")
+        return True
+    if job.state != "finished":
+        click.echo(f"{title}: {job.message or 'việc không hoàn thành.'}", err=True)
+        return False
+    click.echo(f"{title}: {job.message}")
+    return True
+
+
+QUEUE = click.option(
+    "--queue", is_flag=True, help="Giao cho worker thay vì chạy ngay tại đây."
+)
+
+
+@click.command("rank")
+@with_appcontext
+@click.option("--round", "round_code", help="Mã đợt thi (vòng) cần xếp hạng.")
+@click.option("--contest", "contest_code", help="Mã cuộc thi: xếp hạng toàn cuộc thi.")
+@click.option("--reason", default="", help="Lý do (bắt buộc khi xếp hạng lại).")
+@QUEUE
+def rank_command(round_code, contest_code, reason, queue) -> None:
+    """Rank a closed round (and draw its prizes), or the whole contest from its
+    rounds' latest rankings. A new version each time; after the first, a late
+    correction that needs --reason."""
+    if bool(round_code) == bool(contest_code):
+        raise click.UsageError("Cho đúng một trong hai: --round hoặc --contest.")
+    try:
+        if round_code:
+            round_ = lookup.get_round_by_code(round_code.strip())
+            params, title = {"round": round_.code}, f"Xếp hạng đợt {round_.code}"
+        else:
+            contest = lookup.get_contest(contest_code.strip())
+            params, title = {"contest": contest.code}, f"Xếp hạng {contest.code}"
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    if reason.strip():
+        params["reason"] = reason.strip()
+    if not _run(params, title, queue):
+        raise click.ClickException("Không xếp hạng được.")
+
+
+@click.command("rank-due")
+@with_appcontext
+@QUEUE
+def rank_due_command(queue: bool) -> None:
+    """Rank every closed round of an active contest that has no ranking yet, then
+    the whole contest of each (run it from a timer)."""
+    rounds = db.session.scalars(
+        select(ContestRound)
+        .join(Contest, Contest.id == ContestRound.contest_id)
+        .where(Contest.active.is_(True))
+        .order_by(ContestRound.contest_id, ContestRound.number)
+    ).all()
+    due = [
+        r
+        for r in rounds
+        if ranking.is_closed(r) and lookup.latest(r.contest, r) is None
+    ]
+    ok, contests = True, []
+    for round_ in due:
+        if _run({"round": round_.code}, f"Xếp hạng đợt {round_.code}", queue):
+            if round_.contest.code not in contests:
+                contests.append(round_.contest.code)
+        else:
+            ok = False
+    if not queue:
+        for code in contests:
+            ok &= _run({"contest": code}, f"Xếp hạng {code}", False)
+    if not due:
+        click.echo("Không có đợt thi nào cần xếp hạng.")
+    if not ok:
+        raise click.ClickException("Có đợt thi chưa xếp hạng được.")

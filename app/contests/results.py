@@ -1,0 +1,174 @@
+"""What a frozen ranking says, read for the pages and papers: its entries with their
+people (a page at a time), and the results per unit.
+
+Per unit (the units right under each of the contest's targets, and the target's own
+cadres as a row of their own): participants (entries of the ranking whose unit,
+when ranked, lies in the unit's subtree), cadres in scope (active users in the
+subtree now), the participation rate, the mean right answers and the number of
+perfect scores. Two grouped queries (entries by unit, cadres by unit), rolled up in
+Python over units, never over people. The collective prizes go by participation
+rate: `by_participation` orders the rows for the council, which decides.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, literal, select
+
+from app.accounts.models import Unit, User
+from app.extensions import db
+
+from .models import Contest, Prize, Ranking, RankingEntry
+
+PER_PAGE = 100
+
+
+@dataclass
+class EntryRow:
+    rank: int
+    tied: bool
+    full_name: str
+    unit_name: str
+    right_answers: int
+    prediction: int | None
+    prediction_gap: int | None
+    time_used_seconds: float
+    submitted_at: datetime | None
+    level: str | None  # its prize (app.contests.prizes), if any
+
+
+def entry_page(ranking: Ranking, page: int = 1, per_page: int = PER_PAGE):
+    """One page of the ranking's entries in rank order, and the number of pages."""
+    total = ranking.participants
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    query = (
+        select(
+            RankingEntry.rank,
+            RankingEntry.tied,
+            User.full_name,
+            Unit.name,
+            RankingEntry.right_answers,
+            RankingEntry.prediction,
+            RankingEntry.prediction_gap,
+            RankingEntry.time_used_seconds,
+            RankingEntry.submitted_at,
+            Prize.level,
+        )
+        .join(User, User.id == RankingEntry.user_id)
+        .join(Unit, Unit.id == RankingEntry.unit_id)
+        .outerjoin(Prize, Prize.entry_id == RankingEntry.id)
+        .where(RankingEntry.ranking_id == ranking.id)
+        .order_by(RankingEntry.rank, RankingEntry.user_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return [EntryRow(*row) for row in db.session.execute(query)], page, pages
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    label: str
+    participants: int = 0
+    cadres: int = 0
+    right_sum: int = 0
+    perfect: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Participants per cadre in scope, in percent (0 without cadres)."""
+        return round(100 * self.participants / self.cadres, 1) if self.cadres else 0.0
+
+    @property
+    def mean_right(self) -> float | None:
+        return (
+            round(self.right_sum / self.participants, 2) if self.participants else None
+        )
+
+
+def unit_results(contest: Contest, ranking: Ranking) -> list[UnitResult]:
+    """The rows per unit under the contest's targets, in the targets' order, each
+    target's children by name."""
+    roots = [target.unit for target in contest.targets]
+    units = db.session.scalars(
+        select(Unit).where(Unit.in_subtrees([root.path for root in roots]))
+    ).all()
+    rows: dict[tuple[int, int | None], UnitResult] = {}
+    for root in roots:
+        children = sorted(
+            (u for u in units if u.parent_id == root.id), key=lambda u: u.sort_key
+        )
+        for child in children:
+            rows[(root.id, child.id)] = UnitResult(child, child.name)
+        own = str(_l("%(name)s (cán bộ trực thuộc)", name=root.name))
+        rows[(root.id, None)] = UnitResult(root, own)
+    row_of = {u.id: _row_key(u, roots) for u in units}
+    for unit_id, count, right, perfect in _entry_counts(ranking):
+        if unit_id in row_of:
+            row = rows[row_of[unit_id]]
+            row.participants += count
+            row.right_sum += int(right or 0)
+            row.perfect += int(perfect or 0)
+    for unit_id, count in _cadre_counts([root.path for root in roots]):
+        rows[row_of[unit_id]].cadres += count
+    return [
+        row
+        for (root_id, child), row in rows.items()
+        if child is not None or row.cadres or row.participants
+    ]
+
+
+def by_participation(rows: list[UnitResult]) -> list[UnitResult]:
+    """The rows for the collective prizes: highest participation rate first, then
+    more participants, then name."""
+    return sorted(rows, key=lambda r: (-r.rate, -r.participants, r.label))
+
+
+def _row_key(unit: Unit, roots: list[Unit]) -> tuple[int, int | None]:
+    """The row a unit counts in: under the first target holding it, the child of
+    the target on its branch (None: the target's own)."""
+    for root in roots:
+        if unit.in_subtree(root.path):
+            below = unit.path[len(root.path) :].strip("/").split("/")
+            return root.id, int(below[0]) if below[0] else None
+    raise ValueError(unit)
+
+
+def _entry_counts(ranking: Ranking):
+    perfect = (
+        case((RankingEntry.right_answers >= ranking.question_count, 1), else_=0)
+        if ranking.question_count
+        else literal(0)
+    )
+    return db.session.execute(
+        select(
+            RankingEntry.unit_id,
+            func.count(),
+            func.sum(RankingEntry.right_answers),
+            func.sum(perfect),
+        )
+        .where(RankingEntry.ranking_id == ranking.id)
+        .group_by(RankingEntry.unit_id)
+    ).all()
+
+
+def _cadre_counts(paths: list[str]):
+    return db.session.execute(
+        select(User.unit_id, func.count())
+        .join(Unit, Unit.id == User.unit_id)
+        .where(User.active.is_(True), Unit.in_subtrees(paths))
+        .group_by(User.unit_id)
+    ).all()
+
+
+def totals(rows: list[UnitResult]) -> UnitResult:
+    """The sum of the rows (the targets' whole subtrees)."""
+    total = UnitResult(rows[0].unit if rows else None, str(_l("Tổng cộng")))
+    for row in rows:
+        total.participants += row.participants
+        total.cadres += row.cadres
+        total.right_sum += row.right_sum
+        total.perfect += row.perfect
+    return total

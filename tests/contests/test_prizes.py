@@ -1,0 +1,142 @@
+"""Prizes drawn from a ranking: one per round, one per contest when configured,
+ties at a prize boundary; and the results per unit."""
+
+import pytest
+from sqlalchemy import select
+
+from app.contests import prizes, ranking, results
+from app.contests.models import Prize
+from app.contests.prizes import Candidate, draw, places
+from app.extensions import db
+from tests.contests.helpers import NOW, attempt, make_contest, make_round, people
+from tests.factories import make_tree, make_user
+
+PRIZES = {"nhat": 1, "nhi": 1, "ba": 1, "khuyen_khich": 1}
+
+
+def c(user_id, rank, right=5):
+    return Candidate(user_id, user_id, rank, right)
+
+
+def levels(result):
+    return [(e.user_id, level) for e, level in result.awards]
+
+
+def test_places_read_the_configuration_highest_first():
+    config = {"khuyen_khich": 2, "nhat": 1, "nhi": 0, "ba": "3", "x": 4, "ba2": -1}
+    assert places(config) == ["nhat", "khuyen_khich", "khuyen_khich"]
+    assert places(None) == []
+
+
+def test_in_rank_order_without_ties():
+    result = draw([c(1, 1), c(2, 2), c(3, 3), c(4, 4), c(5, 5)], places(PRIZES))
+    assert levels(result) == [(1, "nhat"), (2, "nhi"), (3, "ba"), (4, "khuyen_khich")]
+    assert result.pending == []
+
+
+def test_a_tie_that_fits_shares_the_higher_level_and_uses_the_places():
+    result = draw([c(1, 1), c(2, 1), c(3, 3), c(4, 4)], places(PRIZES))
+    assert levels(result) == [(1, "nhat"), (2, "nhat"), (3, "ba"), (4, "khuyen_khich")]
+
+
+def test_a_tie_across_the_last_place_is_left_to_the_council():
+    entries = [c(1, 1), c(2, 2), c(3, 3), c(4, 4), c(5, 4), c(6, 6)]
+    result = draw(entries, places(PRIZES))
+    assert levels(result) == [(1, "nhat"), (2, "nhi"), (3, "ba")]
+    assert [(e.user_id, level) for e, level in result.pending] == [
+        (4, "khuyen_khich"),
+        (5, "khuyen_khich"),
+    ]
+
+
+def test_no_prize_without_a_right_answer_and_excluded_people_are_skipped():
+    entries = [c(1, 1), c(2, 2), c(3, 3, right=0)]
+    result = draw(entries, places(PRIZES), excluded={1})
+    assert levels(result) == [(2, "nhat")]
+
+
+@pytest.fixture
+def tree(ctx):
+    return make_tree()
+
+
+def _stored(result):
+    return sorted(
+        (row.user_id, row.level)
+        for row in db.session.scalars(
+            select(Prize).where(Prize.ranking_id == result.ranking.id)
+        )
+    )
+
+
+def test_one_prize_per_contest_skips_earlier_winners(tree):
+    contest = make_contest([tree["P"]], one_prize_per_contest=True)
+    first = make_round(contest, 1, prizes={"nhat": 1, "nhi": 1})
+    second = make_round(contest, 2, prizes={"nhat": 1, "nhi": 1})
+    a, b, c_, d = people(tree, 4)
+    for round_ in (first, second):
+        attempt(round_, a, 5, seconds=100)
+        attempt(round_, b, 4, seconds=100)
+        attempt(round_, c_, 3, seconds=100)
+        attempt(round_, d, 2, seconds=100)
+    ranked = ranking.rank_round(first, now=NOW)
+    assert _stored(ranked) == [(a.id, "nhat"), (b.id, "nhi")]
+    again = ranking.rank_round(second, now=NOW)
+    assert _stored(again) == [(c_.id, "nhat"), (d.id, "nhi")]
+
+
+def test_without_the_rule_the_same_people_win_again(tree):
+    contest = make_contest([tree["P"]])
+    first = make_round(contest, 1, prizes={"nhat": 1})
+    second = make_round(contest, 2, prizes={"nhat": 1})
+    a, b = people(tree, 2)
+    for round_ in (first, second):
+        attempt(round_, a, 5)
+        attempt(round_, b, 4)
+    ranking.rank_round(first, now=NOW)
+    assert _stored(ranking.rank_round(second, now=NOW)) == [(a.id, "nhat")]
+
+
+def test_a_prize_list_row_says_its_level_and_pending_ties(tree):
+    contest = make_contest([tree["P"]])
+    round_ = make_round(contest, 1, prizes={"nhat": 1, "nhi": 1})
+    a, b, c_ = people(tree, 3)
+    attempt(round_, a, 5)
+    attempt(round_, b, 4)
+    attempt(round_, c_, 4)
+    result = ranking.rank_round(round_, now=NOW)
+    assert (result.prizes, result.pending) == (1, 2)
+    rows = prizes.prize_list(result.ranking)
+    assert [r.level_label for r in rows] == [
+        "Giải Nhất",
+        "Đồng hạng, chờ Hội đồng xét (Giải Nhì)",
+        "Đồng hạng, chờ Hội đồng xét (Giải Nhì)",
+    ]
+    assert "2 người đồng hạng chờ Hội đồng xét" in result.summary
+
+
+def test_results_per_unit_from_the_frozen_ranking(tree):
+    contest = make_contest([tree["P"]])
+    round_ = make_round(contest, 1)
+    d_people = people(tree, 3, "D1A", prefix="d")
+    c_people = people(tree, 2, "C1", prefix="c")
+    make_user("idle", tree["C"])  # a cadre of C who did not take part
+    make_user("gone", tree["C"]).active = False  # not in scope: inactive
+    db.session.commit()
+    attempt(round_, d_people[0], 5)
+    attempt(round_, d_people[1], 3)
+    attempt(round_, c_people[0], 5)
+    result = ranking.rank_round(round_, now=NOW)
+    rows = results.unit_results(contest, result.ranking)
+    by_code = {row.unit.code: row for row in rows}
+    assert set(by_code) == {"D", "C"}
+    d, c_ = by_code["D"], by_code["C"]
+    assert (d.participants, d.cadres, d.perfect, d.mean_right) == (2, 3, 1, 4.0)
+    assert (c_.participants, c_.cadres, c_.perfect, c_.mean_right) == (1, 3, 1, 5.0)
+    assert (d.rate, c_.rate) == (66.7, 33.3)
+    assert [r.unit.code for r in results.by_participation(rows)] == ["D", "C"]
+    total = results.totals(rows)
+    assert (total.participants, total.cadres) == (3, 6)
+    page, number, pages = results.entry_page(result.ranking, 1, per_page=2)
+    assert (len(page), number, pages) == (2, 1, 2)
+    assert page[0].right_answers == 5 and page[0].tied

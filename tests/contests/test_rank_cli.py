@@ -1,0 +1,82 @@
+"""`flask contests rank` and `rank-due`: jobs run here, their summaries printed."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.contests.models import Ranking
+from app.extensions import db
+from app.jobs.models import Job
+from app.timeutil import utcnow
+from tests.contests.helpers import attempt, make_contest, make_round, people
+from tests.factories import make_tree
+
+
+def _setup(app):
+    """Contest CT: round 1 closed yesterday (two people), round 2 still open."""
+    with app.app_context():
+        tree = make_tree()
+        contest = make_contest([tree["P"]])
+        closed = make_round(
+            contest,
+            1,
+            prizes={"nhat": 1},
+            opens=utcnow() - timedelta(days=10),
+            closes=utcnow() - timedelta(days=1),
+        )
+        make_round(contest, 2, opens=utcnow() - timedelta(days=1), closes=None)
+        a, b = people(tree, 2)
+        attempt(closed, a, 5, prediction=1)
+        attempt(closed, b, 3, prediction=1)
+
+
+def _versions(app, round_id=...):
+    with app.app_context():
+        query = select(func.count()).select_from(Ranking)
+        if round_id is None:
+            query = query.where(Ranking.round_id.is_(None))
+        return db.session.scalar(query)
+
+
+def test_rank_a_round_then_correct_it_with_a_reason(app, runner):
+    _setup(app)
+    result = runner.invoke(args=["contests", "rank", "--round", "CT-1"])
+    assert result.exit_code == 0, result.output
+    assert "phiên bản 1: 2 người dự thi, 1 người đúng tất cả 5 câu; 1 giải" in (
+        result.output
+    )
+    again = runner.invoke(args=["contests", "rank", "--round", "CT-1"])
+    assert again.exit_code != 0 and "cần ghi lý do" in again.output
+    fixed = runner.invoke(
+        args=["contests", "rank", "--round", "CT-1", "--reason", "Sửa đáp án câu 2"]
+    )
+    assert fixed.exit_code == 0 and "phiên bản 2" in fixed.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 3
+
+
+def test_rank_refuses_an_open_round_and_bad_arguments(app, runner):
+    _setup(app)
+    result = runner.invoke(args=["contests", "rank", "--round", "CT-2"])
+    assert result.exit_code != 0 and "chưa kết thúc" in result.output
+    result = runner.invoke(args=["contests", "rank", "--round", "NOPE"])
+    assert result.exit_code != 0 and "Không tìm thấy đợt thi" in result.output
+    result = runner.invoke(args=["contests", "rank"])
+    assert result.exit_code != 0 and "--round" in result.output
+    both = ["contests", "rank", "--round", "CT-1", "--contest", "CT"]
+    assert runner.invoke(args=both).exit_code != 0
+    result = runner.invoke(args=["contests", "rank", "--contest", "CT"])
+    assert result.exit_code != 0 and "Chưa có đợt thi nào" in result.output
+    assert _versions(app) == 0
+
+
+def test_rank_due_ranks_closed_rounds_once_and_the_contest(app, runner):
+    _setup(app)
+    result = runner.invoke(args=["contests", "rank-due"])
+    assert result.exit_code == 0, result.output
+    assert "đợt CT-1" in result.output and "Xếp hạng CT:" in result.output
+    assert _versions(app) == 2  # round 1 and the whole contest
+    assert _versions(app, None) == 1
+    result = runner.invoke(args=["contests", "rank-due"])
+    assert result.exit_code == 0 and "Không có đợt thi nào" in result.output
+    assert _versions(app) == 2

@@ -1,0 +1,195 @@
+"""The staff pages of rankings: who sees them (scope), re-ranking with a reason,
+the prize list XLSX and the printed announcement."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from app.contests import ranking
+from app.contests.models import Ranking
+from app.extensions import db
+from app.timeutil import utcnow
+from tests.contests.helpers import attempt, make_contest, make_round
+from tests.factories import make_tree, make_user
+
+ROUND = "/contests/CT/rounds/1/ranking"
+
+
+def setup_contest(app) -> None:
+    """Contest CT owned by D, for the whole province: round 1 closed and ranked
+    (An first, Bình and Chi tied second, prizes 1 nhất + 1 nhì: the tie is left
+    to the council), round 2 still open; staff of D and of C."""
+    with app.app_context():
+        tree = make_tree()
+        contest = make_contest([tree["P"]], owner=tree["D"])
+        closed = make_round(
+            contest,
+            1,
+            prizes={"nhat": 1, "nhi": 1},
+            opens=utcnow() - timedelta(days=10),
+            closes=utcnow() - timedelta(days=1),
+        )
+        make_round(contest, 2, opens=utcnow() - timedelta(days=1), closes=None)
+        for name, unit, right, seconds in (
+            ("An", "D1", 5, 125),
+            ("Bình", "C1", 4, 200),
+            ("Chi", "D1A", 4, 200),
+        ):
+            person = make_user(f"p{unit}", tree[unit], full_name=f"Trần Thị {name}")
+            attempt(closed, person, right, prediction=1, seconds=seconds)
+        make_user("trainer", tree["D"], roles=[("trainer", tree["D"])])
+        make_user("hr", tree["D1"], roles=[("hr", tree["D"])])
+        make_user("admin", tree["P"], roles=[("admin", None)])
+        make_user("trainer_c", tree["C"], roles=[("trainer", tree["C"])])
+        make_user("learner", tree["D1"])
+        ranking.rank_round(closed)
+        db.session.commit()
+
+
+@pytest.fixture
+def contest(app):
+    setup_contest(app)
+
+
+def _versions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Ranking))
+
+
+@pytest.mark.parametrize("who", ["trainer", "hr", "admin"])
+def test_staff_in_scope_see_the_full_ranking_with_ties(client, auth, contest, who):
+    auth.login(who)
+    page = client.get(ROUND)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Trần Thị An" in html and "Trần Thị Chi" in html
+    assert html.count('title="đồng hạng">=</abbr>') == 2
+    assert "Phiên bản 1" in html and "02:05" in html
+    assert "Đồng hạng, chờ Hội đồng xét (Giải Nhì)" in html
+    assert "Kết quả theo đơn vị" in html
+    assert client.get("/contests/CT/manage/rankings").status_code == 200
+    assert client.get("/contests/CT/manage/ranking").status_code == 200
+
+
+def test_out_of_scope_is_404_a_learner_403_and_anonymous_signs_in(
+    client, auth, contest
+):
+    assert "/login" in client.get(ROUND).headers["Location"]
+    auth.login("learner")
+    assert client.get(ROUND).status_code == 403
+    auth.logout()
+    auth.login("trainer_c")
+    for url in (
+        ROUND,
+        "/contests/CT/manage/rankings",
+        "/contests/CT/rounds/1/prizes.xlsx",
+        "/contests/CT/rounds/1/announcement",
+    ):
+        assert client.get(url).status_code == 404, url
+    token = auth.token("/password")
+    assert client.post(ROUND, data={"csrf_token": token}).status_code == 404
+    assert client.get("/contests/NOPE/rounds/1/ranking").status_code == 404
+    assert client.get("/contests/CT/rounds/9/ranking").status_code == 404
+
+
+def test_hr_may_not_rank(client, auth, contest):
+    auth.login("hr")
+    token = auth.token(ROUND)
+    response = client.post(ROUND, data={"csrf_token": token, "reason": "x"})
+    assert response.status_code == 403
+
+
+def test_re_ranking_needs_a_reason_then_makes_version_2(app, client, auth, contest):
+    auth.login("trainer")
+    token = auth.token(ROUND)
+    refused = client.post(ROUND, data={"csrf_token": token}, follow_redirects=True)
+    assert "cần ghi lý do" in refused.get_data(as_text=True)
+    assert _versions(app) == 1
+    too_long = client.post(ROUND, data={"csrf_token": token, "reason": "x" * 1001})
+    assert too_long.status_code == 400
+    done = client.post(
+        ROUND,
+        data={"csrf_token": token, "reason": "Sửa đáp án câu 4"},
+        follow_redirects=True,
+    )
+    assert done.status_code == 200
+    assert "phiên bản 2" in done.get_data(as_text=True)
+    assert _versions(app) == 2
+    html = client.get(ROUND + "?version=1").get_data(as_text=True)
+    assert "Đây là một phiên bản cũ" in html
+    assert client.get(ROUND + "?version=7").status_code == 404
+
+
+def test_an_open_round_is_not_ranked_from_the_page(app, client, auth, contest):
+    auth.login("admin")
+    url = "/contests/CT/rounds/2/ranking"
+    assert "chưa kết thúc" in client.get(url).get_data(as_text=True)
+    token = auth.token(ROUND)
+    refused = client.post(url, data={"csrf_token": token}, follow_redirects=True)
+    assert "chưa kết thúc" in refused.get_data(as_text=True)
+    assert client.get("/contests/CT/rounds/2/prizes.xlsx").status_code == 404
+    assert _versions(app) == 1
+
+
+def test_the_whole_contest_is_ranked_from_its_page(app, client, auth, contest):
+    auth.login("admin")
+    token = auth.token("/contests/CT/manage/ranking")
+    done = client.post(
+        "/contests/CT/manage/ranking",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "phiên bản 1: 3 người dự thi" in done.get_data(as_text=True)
+    html = client.get("/contests/CT/manage/ranking").get_data(as_text=True)
+    assert "Toàn cuộc thi" in html and "Trần Thị Bình" in html
+
+
+def test_prize_list_xlsx(client, auth, contest):
+    auth.login("hr")
+    response = client.get("/contests/CT/rounds/1/prizes.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = [list(row) for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert rows[0] == [
+        "STT",
+        "Họ và tên",
+        "Đơn vị",
+        "Số câu đúng",
+        "Dự đoán",
+        "Thời gian (mm:ss)",
+        "Thời điểm nộp",
+        "Giải",
+    ]
+    assert rows[1][:6] == [1, "Trần Thị An", "Phòng Công chức", 5, 1, "02:05"]
+    assert rows[1][7] == "Giải Nhất"
+    assert {r[1] for r in rows[2:]} == {"Trần Thị Bình", "Trần Thị Chi"}
+    assert {r[7] for r in rows[2:]} == {"Đồng hạng, chờ Hội đồng xét (Giải Nhì)"}
+    assert "phiên bản 1" in sheet.cell(2, 1).value
+
+
+def test_announcement_is_an_official_paper(client, auth, contest):
+    auth.login("trainer")
+    response = client.get("/contests/CT/rounds/1/announcement")
+    assert response.status_code == 200
+    assert "nonce-" in response.headers["Content-Security-Policy"]
+    html = response.get_data(as_text=True)
+    for text in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "SỞ NỘI VỤ TỈNH THỬ",
+        "Số: ……/TB-……",
+        "THÔNG BÁO",
+        "Kết quả Cuộc thi tìm hiểu văn hóa công vụ đợt 1",
+        "Số người dự thi: 3 người",
+        "Trần Thị An",
+        "Giải Nhất",
+        "Hội đồng Thi đua – Khen thưởng xem xét",
+        "TM. BAN TỔ CHỨC",
+        "Nơi nhận:",
+    ):
+        assert text in html, text
+    assert "Thử, ngày" in html  # the place from the top unit, "Tỉnh Thử"
