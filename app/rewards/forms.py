@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -79,7 +80,7 @@ class PeriodForm(FlaskForm):
     title = StringField(_l("Tên đợt xét"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(
         _l("Loại"),
-        choices=list(PERIOD_KINDS.items()),
+        choices=[SelectChoice(k, v) for k, v in PERIOD_KINDS.items()],
         validators=[DataRequired()],
     )
     campaigns = SelectMultipleField(

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
@@ -183,7 +184,7 @@ def period_form():
     _province_only()
     form = PeriodForm()
     campaigns = {c.code: c for c in visibility.visible_campaigns(current_user)}
-    form.campaigns.choices = [(code, c.title) for code, c in campaigns.items()]
+    form.campaigns.choices = [SelectChoice(code, c.title) for code, c in campaigns.items()]
     if form.validate_on_submit():
         try:
             period = periods.save_period(
