@@ -58,12 +58,12 @@ def candidates_command(campaign_code, period_code, unit_code) -> None:
     click.echo(f"{exports.target_label(target)}")
     click.echo(f"Tập thể ({len(collectives)}):")
     for row in collectives:
-        click.echo(f"  {row.unit.code}\t{row.unit.name}\t{exports.achievement(target, row)}")
+        click.echo(
+            f"  {row.unit.code}\t{row.unit.name}\t{exports.achievement(target, row)}"
+        )
     click.echo(f"Cá nhân ({len(individuals)}):")
     for row in individuals:
-        when = (
-            format_vn_date(row.completed_at) if hasattr(row, "completed_at") else ""
-        )
+        when = format_vn_date(row.completed_at) if hasattr(row, "completed_at") else ""
         click.echo(
             f"  {row.user.employee_code or row.user.username}\t{row.user.full_name}"
             f"\t{row.unit.name}\t{exports.achievement(target, row)}\t{when}".rstrip()
@@ -94,7 +94,11 @@ def export_command(campaign_code, period_code, unit_code, what, output) -> None:
     target, unit, paths = _selection(campaign_code, period_code, unit_code)
     with reading_only():
         if what == "candidates":
-            output.write_bytes(exports.candidates_xlsx(target, *services.candidate_lists(target, paths)))
+            output.write_bytes(
+                exports.candidates_xlsx(
+                    target, *services.candidate_lists(target, paths)
+                )
+            )
         elif what == "nominations":
             rows = services.nominations_in(target, paths)
             output.write_bytes(exports.nominations_xlsx(target, rows))

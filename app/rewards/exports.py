@@ -101,11 +101,27 @@ def candidates_xlsx(target: Target, collectives: list, individuals: list) -> byt
         _write_table(
             workbook,
             "Tập thể",
-            ("STT", "Mã đơn vị", "Đơn vị", "Số cán bộ", "Hoàn thành", "Tỷ lệ hoàn "
-             "thành (%)", "Đạt", "Tỷ lệ đạt (%)"),
+            (
+                "STT",
+                "Mã đơn vị",
+                "Đơn vị",
+                "Số cán bộ",
+                "Hoàn thành",
+                "Tỷ lệ hoàn thành (%)",
+                "Đạt",
+                "Tỷ lệ đạt (%)",
+            ),
             [
-                (i, r.unit.code, r.unit.name, r.total, r.completed,
-                 r.completion_percent, r.passed, r.pass_percent)
+                (
+                    i,
+                    r.unit.code,
+                    r.unit.name,
+                    r.total,
+                    r.completed,
+                    r.completion_percent,
+                    r.passed,
+                    r.pass_percent,
+                )
                 for i, r in enumerate(collectives, 1)
             ],
             (6, 12, 40, 10, 11, 12, 8, 10),
@@ -113,11 +129,25 @@ def candidates_xlsx(target: Target, collectives: list, individuals: list) -> byt
         _write_table(
             workbook,
             "Cá nhân",
-            ("STT", "Mã cán bộ", "Họ và tên", "Chức vụ", "Đơn vị", "Điểm lần đầu (%)",
-             "Ngày hoàn thành"),
+            (
+                "STT",
+                "Mã cán bộ",
+                "Họ và tên",
+                "Chức vụ",
+                "Đơn vị",
+                "Điểm lần đầu (%)",
+                "Ngày hoàn thành",
+            ),
             [
-                (i, r.user.employee_code or "", r.user.full_name, r.user.position,
-                 r.unit.name, r.score, _vn_day(r.completed_at))
+                (
+                    i,
+                    r.user.employee_code or "",
+                    r.user.full_name,
+                    r.user.position,
+                    r.unit.name,
+                    r.score,
+                    _vn_day(r.completed_at),
+                )
                 for i, r in enumerate(individuals, 1)
             ],
             (6, 12, 30, 24, 40, 12, 15),
@@ -144,11 +174,27 @@ def _period_sheets(workbook, collectives: list[PeriodCollectiveRow], individuals
     _write_table(
         workbook,
         "Cá nhân",
-        ("STT", "Mã cán bộ", "Họ và tên", "Chức vụ", "Đơn vị", "Số năm đạt", "Các năm",
-         "Điểm lần đầu trung bình (%)"),
+        (
+            "STT",
+            "Mã cán bộ",
+            "Họ và tên",
+            "Chức vụ",
+            "Đơn vị",
+            "Số năm đạt",
+            "Các năm",
+            "Điểm lần đầu trung bình (%)",
+        ),
         [
-            (i, r.user.employee_code or "", r.user.full_name, r.user.position,
-             r.unit.name, len(r.years), years(r), r.mean_score)
+            (
+                i,
+                r.user.employee_code or "",
+                r.user.full_name,
+                r.user.position,
+                r.unit.name,
+                len(r.years),
+                years(r),
+                r.mean_score,
+            )
             for i, r in enumerate(rows, 1)
         ],
         (6, 12, 30, 24, 40, 10, 30, 14),
@@ -169,11 +215,25 @@ def nominations_xlsx(target: Target, nominations: list[Nomination]) -> bytes:
     _write_table(
         workbook,
         "Đề nghị khen thưởng",
-        ("STT", "Hình thức", *PAPER_COLUMNS[1:], "Đơn vị đề nghị", "Người đề nghị",
-         "Ngày đề nghị"),
+        (
+            "STT",
+            "Hình thức",
+            *PAPER_COLUMNS[1:],
+            "Đơn vị đề nghị",
+            "Người đề nghị",
+            "Ngày đề nghị",
+        ),
         [
-            (i, n.kind_label, *nominee_values(n), n.achievement, n.note,
-             n.nominating_unit.name, n.nominated_by.full_name, _vn_day(n.created_at))
+            (
+                i,
+                n.kind_label,
+                *nominee_values(n),
+                n.achievement,
+                n.note,
+                n.nominating_unit.name,
+                n.nominated_by.full_name,
+                _vn_day(n.created_at),
+            )
             for i, n in enumerate(nominations, 1)
         ],
         (6, 10, 30, 22, 36, 50, 30, 30, 24, 14),
@@ -199,7 +259,8 @@ class PaperInfo:
 
     @property
     def subtitle(self) -> str:
-        return f"Phong trào thi đua thực hiện văn hóa công sở — {target_label(self.target)}"
+        movement = "Phong trào thi đua thực hiện văn hóa công sở"
+        return f"{movement} — {target_label(self.target)}"
 
     @property
     def place_dated(self) -> str:

@@ -88,7 +88,9 @@ class RewardPeriodCampaign(db.Model):
     period_id: Mapped[int] = mapped_column(
         ForeignKey("reward_period.id"), primary_key=True
     )
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id"), primary_key=True
+    )
 
     campaign: Mapped[Campaign] = relationship(lazy="joined")
 

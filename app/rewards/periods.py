@@ -123,7 +123,9 @@ def individual_candidates(
         for user_id_ in candidates.participants(campaign, paths):
             taken[user_id_] = taken.get(user_id_, 0) + 1
         for row in candidates.individual_candidates(campaign, paths, user_id=user_id):
-            entry = rows.setdefault(row.user.id, PeriodIndividualRow(row.user, row.unit))
+            entry = rows.setdefault(
+                row.user.id, PeriodIndividualRow(row.user, row.unit)
+            )
             entry.unit = row.unit
             entry.years.append(campaign.year)
             scores.setdefault(row.user.id, []).append(row.score)

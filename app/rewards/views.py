@@ -8,8 +8,16 @@ viewer's scope. Anything outside the scope is a 404.
 
 import secrets
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template
-from flask import request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -184,7 +192,9 @@ def period_form():
     _province_only()
     form = PeriodForm()
     campaigns = {c.code: c for c in visibility.visible_campaigns(current_user)}
-    form.campaigns.choices = [SelectChoice(code, c.title) for code, c in campaigns.items()]
+    form.campaigns.choices = [
+        SelectChoice(code, c.title) for code, c in campaigns.items()
+    ]
     if form.validate_on_submit():
         try:
             period = periods.save_period(
@@ -217,8 +227,11 @@ def period_form():
 
 
 def _form_errors(form) -> str:
-    return "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
-                     for name, errors in form.errors.items() if name in form)
+    return "; ".join(
+        f"{form[name].label.text}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+        if name in form
+    )
 
 
 def _audit_export(kind: str, target, unit: Unit | None) -> None:
@@ -244,7 +257,9 @@ def _xlsx(data: bytes, name: str) -> Response:
 @role_required("hr", "admin")
 def candidates_xlsx(kind: str, code: str):
     target, unit = _target(kind, code), _unit()
-    collectives, individuals = services.candidate_lists(target, services.scope_of(current_user, unit))
+    collectives, individuals = services.candidate_lists(
+        target, services.scope_of(current_user, unit)
+    )
     data = exports.candidates_xlsx(target, collectives, individuals)
     _audit_export("candidates.xlsx", target, unit)
     return _xlsx(data, exports.filename("Ứng viên khen thưởng", target, "xlsx"))

@@ -44,14 +44,26 @@ def make_campaign(year: int, target, code: str | None = None) -> Campaign:
 
 def cadres(prefix: str, unit, count: int) -> list:
     return [
-        make_user(f"{prefix}{i}", unit, full_name=f"Cán Bộ {prefix.upper()} {i}",
-                  password=None, employee_code=f"{prefix.upper()}{i:03d}")
+        make_user(
+            f"{prefix}{i}",
+            unit,
+            full_name=f"Cán Bộ {prefix.upper()} {i}",
+            password=None,
+            employee_code=f"{prefix.upper()}{i:03d}",
+        )
         for i in range(count)
     ]
 
 
-def record(campaign, user, done: bool = True, passed: bool | None = None,
-           at: datetime | None = None, read: int = 3, unit=None) -> TrainingRecord:
+def record(
+    campaign,
+    user,
+    done: bool = True,
+    passed: bool | None = None,
+    at: datetime | None = None,
+    read: int = 3,
+    unit=None,
+) -> TrainingRecord:
     """A record: completed (and passed) inside the window by default."""
     passed = done if passed is None else passed
     row = TrainingRecord(
@@ -70,8 +82,15 @@ def record(campaign, user, done: bool = True, passed: bool | None = None,
     return row
 
 
-def attempt(campaign, user, number: int, percent: float, preview: bool = False,
-            state: str = FINISHED, started: datetime | None = None) -> Attempt:
+def attempt(
+    campaign,
+    user,
+    number: int,
+    percent: float,
+    preview: bool = False,
+    state: str = FINISHED,
+    started: datetime | None = None,
+) -> Attempt:
     quiz = db.session.query(Quiz).filter_by(code=campaign.quiz_code).one()
     started = started or campaign.opens_at + timedelta(days=number)
     row = Attempt(

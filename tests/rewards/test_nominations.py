@@ -31,14 +31,26 @@ def world(ctx):
         "hrc": make_user("hrc", tree["C"], roles=[("hr", tree["C"])]),
         "adm": make_user("adm", tree["P"], roles=[("admin", None)]),
     }
-    return {"tree": tree, "campaign": campaign, "d0": d0, "d1": d1, "d2": d2,
-            "c0": c0, **people}
+    return {
+        "tree": tree,
+        "campaign": campaign,
+        "d0": d0,
+        "d1": d1,
+        "d2": d2,
+        "c0": c0,
+        **people,
+    }
 
 
 def _person(world, actor, who, note="Gương mẫu"):
     user = world[who]
     return services.nominate(
-        world[actor], world["campaign"], INDIVIDUAL, user.unit, user, "Thành tích",
+        world[actor],
+        world["campaign"],
+        INDIVIDUAL,
+        user.unit,
+        user,
+        "Thành tích",
         note,
     )
 
@@ -50,7 +62,10 @@ def test_a_department_nominates_and_the_province_sees_it(world):
     assert nomination.nominating_unit.code == "D"
     assert nomination.note == "Gương mẫu"
     campaign = world["campaign"]
-    seen = lambda who: [n.id for n in services.visible_nominations(world[who], campaign)]  # noqa: E731
+
+    def seen(who):
+        return [n.id for n in services.visible_nominations(world[who], campaign)]
+
     assert seen("hrd") == [nomination.id]
     assert seen("hrp") == [nomination.id]
     assert seen("adm") == [nomination.id]
@@ -69,7 +84,9 @@ def test_the_province_adds_its_own_above_the_department(world):
     )
     db.session.commit()
     assert theirs.nominating_unit.code == "P"
-    assert [n.id for n in services.visible_nominations(world["hrd"], world["campaign"])] == [mine.id]
+    assert [
+        n.id for n in services.visible_nominations(world["hrd"], world["campaign"])
+    ] == [mine.id]
     listed = services.visible_nominations(world["hrp"], world["campaign"])
     assert [n.id for n in listed][0] == unit.id  # collectives first
     assert {n.id for n in listed} == {mine.id, theirs.id, unit.id}
@@ -81,7 +98,9 @@ def test_no_one_nominates_outside_its_scope_or_a_non_candidate(world):
     with pytest.raises(NotAllowed):
         _person(world, "hrd", "d2")  # did not meet the rule
     with pytest.raises(NotAllowed):  # D1 is 2/3: not a collective candidate
-        services.nominate(world["hrd"], world["campaign"], COLLECTIVE, world["tree"]["D1"])
+        services.nominate(
+            world["hrd"], world["campaign"], COLLECTIVE, world["tree"]["D1"]
+        )
     _person(world, "hrd", "d0")
     with pytest.raises(Conflict):
         _person(world, "hrp", "d0")  # already on the list, from below
@@ -124,4 +143,7 @@ def test_rules_are_the_provinces(world):
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "reward.rule_set")
     )
-    assert event.detail == {"old": {"unit_pass_percent": 90}, "new": {"unit_pass_percent": 50}}
+    assert event.detail == {
+        "old": {"unit_pass_percent": 90},
+        "new": {"unit_pass_percent": 50},
+    }

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.rewards.models import Nomination, RewardPeriod, RewardRule
 from tests.factories import make_tree, make_user
 
-from .helpers import cadres, make_campaign, perfect, record
+from .helpers import cadres, make_campaign, perfect
 
 
 @pytest.fixture
@@ -34,14 +34,21 @@ def data(app):
         make_user("hrc", tree["C"], roles=[("hr", tree["C"])])
         make_user("adm", tree["P"], roles=[("admin", None)])
         return {code: unit.id for code, unit in tree.items()} | {
-            "d0": d0.id, "c0": c0.id
+            "d0": d0.id,
+            "c0": c0.id,
         }
 
 
 def _nominate(client, auth, data, who="d0", unit="D1", note="Rất gương mẫu", **extra):
-    form = {"csrf_token": auth.token("/rewards"), "kind": "person",
-            "unit_id": data[unit], "user_id": data[who], "achievement": "Đạt 100 %",
-            "note": note, **extra}
+    form = {
+        "csrf_token": auth.token("/rewards"),
+        "kind": "person",
+        "unit_id": data[unit],
+        "user_id": data[who],
+        "achievement": "Đạt 100 %",
+        "note": note,
+        **extra,
+    }
     return client.post("/rewards/campaigns/C2026/nominate", data=form)
 
 
@@ -73,7 +80,9 @@ def test_nominations_go_up_and_never_sideways(app, client, auth, data):
     assert "Rất gương mẫu" not in page
     token = auth.token("/rewards")
     url = f"/rewards/nominations/{nomination.id}/withdraw"
-    assert client.post(url, data={"csrf_token": token, "reason": "x"}).status_code == 404
+    assert (
+        client.post(url, data={"csrf_token": token, "reason": "x"}).status_code == 404
+    )
     # ... nor through a forged form for another's cadre
     _nominate(client, auth, data)
     assert len(_nominations(app)) == 1
@@ -114,9 +123,13 @@ def test_rule_form_for_the_province_only_with_bounds(app, client, auth, data):
     auth.logout()
     auth.login("hrp")
     token = auth.token("/rewards/campaigns/C2026/rule")
-    good = {"csrf_token": token, "unit_completion_percent": "90",
-            "unit_pass_percent": "80", "unit_min_cadres": "5",
-            "person_first_percent": "95"}
+    good = {
+        "csrf_token": token,
+        "unit_completion_percent": "90",
+        "unit_pass_percent": "80",
+        "unit_min_cadres": "5",
+        "person_first_percent": "95",
+    }
     for field, value in [
         ("unit_completion_percent", "101"),
         ("unit_pass_percent", "-1"),
@@ -125,7 +138,9 @@ def test_rule_form_for_the_province_only_with_bounds(app, client, auth, data):
         ("person_first_percent", ""),
         ("csrf_token", "forged"),
     ]:
-        response = client.post("/rewards/campaigns/C2026/rule", data={**good, field: value})
+        response = client.post(
+            "/rewards/campaigns/C2026/rule", data={**good, field: value}
+        )
         assert response.status_code == 400, (field, value)
     with app.app_context():
         assert db.session.scalars(select(RewardRule)).all() == []
@@ -141,8 +156,14 @@ def test_rule_form_for_the_province_only_with_bounds(app, client, auth, data):
 def test_period_form_bounds_and_save(app, client, auth, data):
     auth.login("adm")
     token = auth.token("/rewards/periods/new")
-    good = {"csrf_token": token, "code": "SK", "title": "Sơ kết", "kind": "so_ket",
-            "campaigns": ["C2025", "C2026"], "min_campaigns": "2"}
+    good = {
+        "csrf_token": token,
+        "code": "SK",
+        "title": "Sơ kết",
+        "kind": "so_ket",
+        "campaigns": ["C2025", "C2026"],
+        "min_campaigns": "2",
+    }
     for field, value in [
         ("code", "có dấu"),
         ("code", ""),
@@ -188,14 +209,19 @@ def test_exports_and_printable_list(app, client, auth, data):
     assert "Cán Bộ D 0" in text and "Chuyên viên" in text and "THỦ TRƯỞNG" in text
     assert "nonce-" in page.headers["Content-Security-Policy"]
     with app.app_context():
-        kinds = [e.detail["kind"] for e in db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "reward.exported"))]
+        kinds = [
+            e.detail["kind"]
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "reward.exported")
+            )
+        ]
     assert sorted(kinds) == ["candidates.xlsx", "nominations.xlsx"]
 
 
 def test_cli_candidates_and_export(app, runner, data, tmp_path):
-    result = runner.invoke(args=["rewards", "candidates", "--campaign", "C2026",
-                                 "--unit", "D"])
+    result = runner.invoke(
+        args=["rewards", "candidates", "--campaign", "C2026", "--unit", "D"]
+    )
     assert result.exit_code == 0, result.output
     assert "Cán Bộ D 0" in result.output and "Cán Bộ C 0" not in result.output
     assert "Tập thể (2)" in result.output
@@ -204,13 +230,33 @@ def test_cli_candidates_and_export(app, runner, data, tmp_path):
     both = runner.invoke(args=["rewards", "candidates"])
     assert both.exit_code != 0
     out = tmp_path / "ds.xlsx"
-    result = runner.invoke(args=["rewards", "export", "--campaign", "C2026",
-                                 "--what", "candidates", "-o", str(out)])
+    result = runner.invoke(
+        args=[
+            "rewards",
+            "export",
+            "--campaign",
+            "C2026",
+            "--what",
+            "candidates",
+            "-o",
+            str(out),
+        ]
+    )
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Tập thể", "Cá nhân"]
     paper = tmp_path / "ds.html"
-    result = runner.invoke(args=["rewards", "export", "--campaign", "C2026",
-                                 "--what", "paper", "-o", str(paper)])
+    result = runner.invoke(
+        args=[
+            "rewards",
+            "export",
+            "--campaign",
+            "C2026",
+            "--what",
+            "paper",
+            "-o",
+            str(paper),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in paper.read_text(encoding="utf-8")

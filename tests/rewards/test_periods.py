@@ -36,7 +36,9 @@ def years(ctx):
 
 
 def _period(campaigns, minimum=1):
-    period = periods.save_period("SK2021", "Sơ kết 2019–2021", SO_KET, campaigns, minimum)
+    period = periods.save_period(
+        "SK2021", "Sơ kết 2019–2021", SO_KET, campaigns, minimum
+    )
     db.session.commit()
     return period
 
