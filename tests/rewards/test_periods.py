@@ -79,3 +79,26 @@ def test_save_period_checks_and_replaces(years):
     assert again.id == period.id
     assert [c.year for c in again.campaigns] == [2020, 2021]
     assert again.min_campaigns == 2
+
+
+def test_nominations_and_the_paper_of_a_period(years, app):
+    from app.rewards import exports, services
+    from app.rewards.models import COLLECTIVE, INDIVIDUAL
+    from tests.factories import make_user
+
+    tree, campaigns = years
+    period = _period(campaigns)
+    hr = make_user("hrd", tree["D"], roles=[("hr", tree["D"])])
+    rows = periods.individual_candidates(period, None)
+    a0 = next(r.user for r in rows if r.user.username == "a0")
+    services.nominate(hr, period, INDIVIDUAL, tree["D1A"], a0, "Ba năm liền")
+    services.nominate(hr, period, COLLECTIVE, tree["D1A"])
+    db.session.commit()
+    with pytest.raises(Exception, match="tiêu chí"):
+        services.nominate(hr, period, COLLECTIVE, tree["D1"])  # missed 2021
+    rows = services.visible_nominations(hr, period)
+    assert [n.kind for n in rows] == [COLLECTIVE, INDIVIDUAL]
+    assert all(n.period_id == period.id and n.campaign_id is None for n in rows)
+    paper = exports.paper(period, tree["D"], rows, app.config)
+    assert [n.unit.code for n in paper.collectives] == ["D1A"]
+    assert paper.subtitle.endswith("Sơ kết Sơ kết 2019–2021 (2019–2021)")
