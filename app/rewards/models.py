@@ -113,6 +113,10 @@ class Nomination(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    # "c<campaign id>|p<period id>:<kind>:<unit or user id>" while active, NULL once
+    # withdrawn: its unique constraint keeps one active nomination per subject, so
+    # two officers nominating at once cannot both succeed (NULLs never collide).
+    active_key: Mapped[str | None] = mapped_column(String(60), unique=True)
 
     campaign: Mapped[Campaign | None] = relationship()
     period: Mapped[RewardPeriod | None] = relationship()
@@ -134,6 +138,12 @@ class Nomination(db.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @staticmethod
+    def key_for(campaign_id, period_id, kind: str, unit_id, user_id) -> str:
+        target = f"c{campaign_id}" if campaign_id is not None else f"p{period_id}"
+        subject = user_id if kind == INDIVIDUAL else unit_id
+        return f"{target}:{kind}:{subject}"
 
     @property
     def kind_label(self) -> str:

@@ -11,6 +11,7 @@ writes flush, the view or command commits.
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Unit, User
@@ -138,11 +139,14 @@ def nominate(
     user_id = user.id if user is not None else None
     if not _is_candidate(actor, target, kind, unit, user_id):
         raise NotAllowed(_l("Không đủ tiêu chí xét khen thưởng của đợt này."))
-    if _active(target, kind, unit.id, user_id) is not None:
-        raise Conflict(_l("Đã có đề nghị khen thưởng cho đối tượng này."))
+    campaign_id = target.id if isinstance(target, Campaign) else None
+    period_id = target.id if isinstance(target, RewardPeriod) else None
+    key = Nomination.key_for(campaign_id, period_id, kind, unit.id, user_id)
+    if db.session.scalar(select(Nomination.id).where(Nomination.active_key == key)):
+        raise _already_nominated()
     nomination = Nomination(
-        campaign_id=target.id if isinstance(target, Campaign) else None,
-        period_id=target.id if isinstance(target, RewardPeriod) else None,
+        campaign_id=campaign_id,
+        period_id=period_id,
         kind=kind,
         unit_id=unit.id,
         user_id=user_id,
@@ -150,9 +154,13 @@ def nominate(
         note=note.strip()[:MAX_NOTE],
         nominated_by_id=actor.id,
         nominating_unit_id=nominating_unit(actor, unit).id,
+        active_key=key,
     )
-    db.session.add(nomination)
-    db.session.flush()
+    try:  # another officer's nomination of the same subject in the meantime
+        with db.session.begin_nested():
+            db.session.add(nomination)
+    except IntegrityError:
+        raise _already_nominated() from None
     audit.record(
         "reward.nominated",
         actor=actor,
@@ -165,15 +173,8 @@ def nominate(
     return nomination
 
 
-def _active(target, kind: str, unit_id: int, user_id: int | None):
-    query = select(Nomination.id).where(
-        _of(target), Nomination.kind == kind, Nomination.withdrawn_at.is_(None)
-    )
-    if kind == COLLECTIVE:
-        query = query.where(Nomination.unit_id == unit_id)
-    else:
-        query = query.where(Nomination.user_id == user_id)
-    return db.session.scalar(query.limit(1))
+def _already_nominated() -> Conflict:
+    return Conflict(_l("Đã có đề nghị khen thưởng cho đối tượng này."))
 
 
 def _of(target: Campaign | RewardPeriod):
@@ -247,6 +248,7 @@ def withdraw(actor: User, nomination: Nomination, reason: str) -> Nomination:
     nomination.withdrawn_at = utcnow()
     nomination.withdrawn_by_id = actor.id
     nomination.withdraw_reason = reason
+    nomination.active_key = None
     audit.record("reward.withdrawn", actor=actor, target=nomination, reason=reason)
     db.session.flush()
     return nomination

@@ -78,6 +78,7 @@ def upgrade():
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
         sa.Column("withdraw_reason", sa.Text(), nullable=True),
+        sa.Column("active_key", sa.String(length=60), nullable=True),
         sa.CheckConstraint(
             "(campaign_id IS NULL) <> (period_id IS NULL)",
             name=op.f("ck_nomination_campaign_or_period"),
@@ -90,6 +91,7 @@ def upgrade():
         _fk("nomination", "nominating_unit_id", "unit"),
         _fk("nomination", "withdrawn_by_id", "user"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nomination")),
+        sa.UniqueConstraint("active_key", name=op.f("uq_nomination_active_key")),
     )
     op.create_index("ix_nomination_campaign", "nomination", ["campaign_id", "kind"])
     op.create_index("ix_nomination_period", "nomination", ["period_id", "kind"])

@@ -147,3 +147,34 @@ def test_rules_are_the_provinces(world):
         "old": {"unit_pass_percent": 90},
         "new": {"unit_pass_percent": 50},
     }
+
+
+def test_the_database_keeps_one_active_nomination_per_subject(world):
+    """Two officers nominating at once: the unique key settles it, even past the
+    service's own check."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.rewards.models import Nomination
+
+    first = _person(world, "hrd", "d0")
+    db.session.commit()
+    twin = Nomination(
+        campaign_id=first.campaign_id,
+        kind=INDIVIDUAL,
+        unit_id=first.unit_id,
+        user_id=first.user_id,
+        nominated_by_id=world["hrp"].id,
+        nominating_unit_id=world["tree"]["P"].id,
+        active_key=first.active_key,
+    )
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    services.withdraw(world["hrd"], db.session.get(Nomination, first.id), "Sửa lại")
+    db.session.commit()
+    assert db.session.get(Nomination, first.id).active_key is None
+    assert (
+        _person(world, "hrp", "d0").active_key
+        == f"c{first.campaign_id}:person:{first.user_id}"
+    )
