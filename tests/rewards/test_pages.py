@@ -260,3 +260,10 @@ def test_cli_candidates_and_export(app, runner, data, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in paper.read_text(encoding="utf-8")
+
+
+def test_the_paper_numbers_only_the_sections_it_has(client, auth, data):
+    auth.login("hrd")
+    _nominate(client, auth, data)
+    text = client.get("/rewards/campaigns/C2026/paper").get_data(as_text=True)
+    assert "I. CÁ NHÂN (1)" in text and "TẬP THỂ" not in text
