@@ -173,6 +173,24 @@ def nominate(
     return nomination
 
 
+def nominated_subjects(target: Campaign | RewardPeriod) -> tuple[set, set]:
+    """(unit ids, user ids) with an active nomination of `target`, made anywhere:
+    a candidate nominated from above shows as nominated below too (and cannot be
+    nominated twice)."""
+    rows = db.session.execute(
+        select(Nomination.kind, Nomination.unit_id, Nomination.user_id).where(
+            _of(target), Nomination.withdrawn_at.is_(None)
+        )
+    )
+    units, users = set(), set()
+    for kind, unit_id, user_id in rows:
+        if kind == COLLECTIVE:
+            units.add(unit_id)
+        else:
+            users.add(user_id)
+    return units, users
+
+
 def _already_nominated() -> Conflict:
     return Conflict(_l("Đã có đề nghị khen thưởng cho đối tượng này."))
 

@@ -35,7 +35,6 @@ from app.security import CSP, role_required
 
 from . import candidates, exports, periods, services
 from .forms import NominateForm, PeriodForm, RuleForm, WithdrawForm
-from .models import COLLECTIVE
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,7 +78,7 @@ def candidates_page(kind: str, code: str):
     nominations = services.visible_nominations(
         current_user, target, unit, include_withdrawn=True
     )
-    active = [n for n in nominations if n.is_active]
+    nominated_units, nominated_users = services.nominated_subjects(target)
     return render_template(
         "rewards/candidates.html",
         kind=kind,
@@ -88,8 +87,8 @@ def candidates_page(kind: str, code: str):
         rule=candidates.rule_for(target) if kind == "campaigns" else None,
         collectives=collectives,
         individuals=individuals,
-        nominated_units={n.unit_id for n in active if n.kind == COLLECTIVE},
-        nominated_users={n.user_id for n in active if n.user_id},
+        nominated_units=nominated_units,
+        nominated_users=nominated_users,
         nominations=nominations,
         achievement=lambda row: exports.achievement(target, row),
         withdraw_form=WithdrawForm(),

@@ -267,3 +267,13 @@ def test_the_paper_numbers_only_the_sections_it_has(client, auth, data):
     _nominate(client, auth, data)
     text = client.get("/rewards/campaigns/C2026/paper").get_data(as_text=True)
     assert "I. CÁ NHÂN (1)" in text and "TẬP THỂ" not in text
+
+
+def test_a_cadre_nominated_from_above_shows_as_nominated_below(client, auth, data):
+    auth.login("hrp")
+    _nominate(client, auth, data)
+    auth.logout()
+    auth.login("hrd")
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "Đã đề nghị" in page
+    assert "Rất gương mẫu" not in page  # the province's nomination itself: not shown
