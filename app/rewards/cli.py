@@ -70,6 +70,54 @@ def candidates_command(campaign_code, period_code, unit_code) -> None:
         )
 
 
+@rewards_cli.command("period")
+@click.argument("code")
+@click.option("--title", required=True, help="Tên đợt xét.")
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(models.PERIOD_KINDS)),
+    default=models.SO_KET,
+    show_default=True,
+    help="annual (hằng năm), so_ket (sơ kết) hoặc tong_ket (tổng kết).",
+)
+@click.option(
+    "--campaign",
+    "campaign_codes",
+    multiple=True,
+    required=True,
+    help="Mã một đợt bồi dưỡng của giai đoạn (lặp lại cho từng đợt).",
+)
+@click.option(
+    "--min",
+    "min_campaigns",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Số đợt tham gia tối thiểu.",
+)
+def period_command(code, title, kind, campaign_codes, min_campaigns) -> None:
+    """Create or replace the period CODE (sơ kết, tổng kết) over several
+    campaigns."""
+    try:
+        campaigns = [records.get_campaign(c.strip()) for c in campaign_codes]
+        period = periods.save_period(
+            code.strip(), title.strip(), kind, campaigns, min_campaigns
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    audit.record(
+        "reward.period_saved",
+        target=period,
+        code=period.code,
+        campaigns=[c.code for c in period.campaigns],
+        min_campaigns=period.min_campaigns,
+        channel="cli",
+    )
+    db.session.commit()
+    click.echo(f"Đã lưu đợt xét {period.code}: {exports.target_label(period)}.")
+
+
 @rewards_cli.command("export")
 @CAMPAIGN
 @PERIOD

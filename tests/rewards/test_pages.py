@@ -277,3 +277,19 @@ def test_a_cadre_nominated_from_above_shows_as_nominated_below(client, auth, dat
     page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
     assert "Đã đề nghị" in page
     assert "Rất gương mẫu" not in page  # the province's nomination itself: not shown
+
+
+def test_cli_period_then_its_candidates(app, runner, data):
+    args = ["rewards", "period", "TK", "--title", "Tổng kết", "--kind", "tong_ket"]
+    bad = runner.invoke(args=[*args, "--campaign", "C2026", "--min", "2"])
+    assert bad.exit_code != 0 and "tối thiểu" in bad.output
+    unknown = runner.invoke(args=[*args, "--campaign", "NOPE"])
+    assert unknown.exit_code != 0 and "NOPE" in unknown.output
+    result = runner.invoke(
+        args=[*args, "--campaign", "C2025", "--campaign", "C2026", "--min", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Tổng kết Tổng kết (2025–2026)" in result.output
+    listed = runner.invoke(args=["rewards", "candidates", "--period", "TK"])
+    assert listed.exit_code == 0, listed.output
+    assert "Cán Bộ C 0" in listed.output and "2 năm (2025, 2026)" in listed.output
