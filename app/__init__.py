@@ -174,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     from app.records.views import bp as records_bp
     from app.reminders.views import bp as reminders_bp
     from app.reports.views import bp as reports_bp
+    from app.rewards.views import bp as rewards_bp
 
     for blueprint in (
         main_bp,
@@ -182,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
         quizzes_bp,
         records_bp,
         reports_bp,
+        rewards_bp,
         certificates_bp,
         authoring_bp,
         jobs_bp,
@@ -273,6 +275,7 @@ def register_commands(app: Flask) -> None:
     from app.records.cli import campaigns_cli
     from app.reminders.cli import reminders_cli
     from app.reports.cli import reports_cli
+    from app.rewards.cli import rewards_cli
     from app.xapi.cli import xapi_cli
 
     app.cli.add_command(content_cli)
@@ -292,6 +295,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(xapi_cli)
     app.cli.add_command(contests_cli)
+    app.cli.add_command(rewards_cli)
 
 
 __all__ = ["create_app"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.content.modules import load_content
 from app.content.ownership import adopt_unowned
 from app.content.sync_courses import sync_content, url_builders
@@ -156,6 +157,17 @@ RULES = {
     "contest_staff.rank_contest": AUTHORS,
     "contest_staff.prizes_xlsx": {TRAINER, HR, ADMIN},
     "contest_staff.announcement": {TRAINER, HR, ADMIN},
+    # Rewards: HR officers of the subtree; the rule and the periods: the province
+    # (administrators, or HR of a top unit — the matrix's HR is a department's).
+    "rewards.index": {HR, ADMIN},
+    "rewards.candidates_page": {HR, ADMIN},
+    "rewards.nominate": {HR, ADMIN},
+    "rewards.withdraw": {HR, ADMIN},
+    "rewards.candidates_xlsx": {HR, ADMIN},
+    "rewards.nominations_xlsx": {HR, ADMIN},
+    "rewards.paper": {HR, ADMIN},
+    "rewards.rule": {ADMIN},
+    "rewards.period_form": {ADMIN},
 }
 
 CONTEST_STAFF = [
@@ -228,6 +240,7 @@ def people(app, tmp_path) -> dict[str, int]:
         db.session.commit()
         certificate = complete("learner", utcnow())
         ranked_contest(tree, learner)
+        nomination = _nomination(tree, learner)
         return {
             "filename": "css/app.css",
             "user_id": learner.id,
@@ -269,7 +282,35 @@ def people(app, tmp_path) -> dict[str, int]:
             "authoring.quiz_stats_csv:code": "Q",
             "authoring.quiz_preview:code": "Q",
             **{f"contest_staff.{name}:code": "CT" for name in CONTEST_STAFF},
+            "kind": "campaigns",
+            "rewards.candidates_page:code": "C2026",
+            "rewards.nominate:code": "C2026",
+            "rewards.candidates_xlsx:code": "C2026",
+            "rewards.nominations_xlsx:code": "C2026",
+            "rewards.paper:code": "C2026",
+            "rewards.rule:code": "C2026",
+            "nomination_id": nomination,
         }
+
+
+def _nomination(tree, learner) -> int:
+    """A nomination made by the department's HR officer (the withdraw route's
+    argument)."""
+    from app.records.services import get_campaign
+    from app.rewards.models import Nomination
+
+    hr = db.session.scalar(select(User).where(User.username == "hr"))
+    nomination = Nomination(
+        campaign_id=get_campaign("C2026").id,
+        kind="person",
+        unit_id=learner.unit_id,
+        user_id=learner.id,
+        nominated_by_id=hr.id,
+        nominating_unit_id=tree["D"].id,
+    )
+    db.session.add(nomination)
+    db.session.commit()
+    return nomination.id
 
 
 def _values(rule, ids):

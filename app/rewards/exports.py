@@ -1,0 +1,296 @@
+"""The rewards' files: candidates and nominees as XLSX, and the "danh sách đề nghị
+khen thưởng" as an official paper (the data of its printable page, with the heading
+of Nghị định 30/2020/NĐ-CP like the annual report's).
+
+Paper and workbook text is Vietnamese whatever the screen language: it goes to Sở
+Nội vụ (Thường trực Hội đồng Thi đua - Khen thưởng).
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import xlsxwriter
+
+from app.accounts.models import Unit
+from app.accounts.units import ancestors_of
+from app.records.models import Campaign
+from app.timeutil import to_vn, utcnow
+
+from .candidates import CollectiveRow, IndividualRow
+from .models import COLLECTIVE, Nomination, RewardPeriod
+from .periods import PeriodCollectiveRow, PeriodIndividualRow
+
+PAPER_TITLE = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BLANK = "……"
+PAPER_COLUMNS = ("STT", "Họ và tên", "Chức vụ", "Đơn vị", "Thành tích", "Ghi chú")
+# Every workbook of the app: a text is never read as a formula, number or URL.
+XLSX_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "in_memory": True,
+}
+_PROVINCE = re.compile(r"(?:^|\s)(?:tỉnh|thành phố)\s+(\S.*)$", re.IGNORECASE)
+
+Target = Campaign | RewardPeriod
+
+
+def target_label(target: Target) -> str:
+    if isinstance(target, Campaign):
+        return target.title
+    years = [c.year for c in target.campaigns]
+    span = f" ({min(years)}–{max(years)})" if years else ""
+    return f"{target.kind_label} {target.title}{span}"
+
+
+def _score(value: float) -> str:
+    return f"{round(value, 1):g}".replace(".", ",")
+
+
+def achievement(target: Target, row) -> str:
+    """The thành tích written by default for a candidate row of `target`."""
+    if isinstance(row, CollectiveRow):
+        return (
+            f"{row.completed}/{row.total} cán bộ hoàn thành bồi dưỡng "
+            f"({_score(row.completion_percent)} %), {_score(row.pass_percent)} % "
+            f"đạt bài kiểm tra — {target.title}"
+        )
+    if isinstance(row, IndividualRow):
+        return (
+            f"Đạt {_score(row.score)} % điểm ngay lần kiểm tra đầu tiên, đọc đủ các "
+            f"chuyên đề — {target.title}"
+        )
+    years = ", ".join(str(y) for y in row.years)
+    return f"Đạt tiêu chí thi đua {len(row.years)} năm ({years}) — {target.title}"
+
+
+def _write_table(workbook, name: str, header, rows, widths) -> None:
+    sheet = workbook.add_worksheet(name)
+    bold = workbook.add_format({"bold": True, "bg_color": "#F2E6E6", "border": 1})
+    day = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    for column, heading in enumerate(header):
+        sheet.write_string(0, column, heading, bold)
+    for line, values in enumerate(rows, 1):
+        for column, value in enumerate(values):
+            if isinstance(value, int | float):
+                sheet.write_number(line, column, value)
+            elif isinstance(value, date):
+                sheet.write_datetime(line, column, value, day)
+            else:
+                sheet.write_string(line, column, value or "")
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+
+
+def _vn_day(moment: datetime) -> date:
+    return to_vn(moment).date()
+
+
+def candidates_xlsx(target: Target, collectives: list, individuals: list) -> bytes:
+    """Two sheets, "Tập thể" and "Cá nhân", of a campaign's or a period's
+    candidates."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
+    if isinstance(target, Campaign):
+        _write_table(
+            workbook,
+            "Tập thể",
+            (
+                "STT",
+                "Mã đơn vị",
+                "Đơn vị",
+                "Số cán bộ",
+                "Hoàn thành",
+                "Tỷ lệ hoàn thành (%)",
+                "Đạt",
+                "Tỷ lệ đạt (%)",
+            ),
+            [
+                (
+                    i,
+                    r.unit.code,
+                    r.unit.name,
+                    r.total,
+                    r.completed,
+                    r.completion_percent,
+                    r.passed,
+                    r.pass_percent,
+                )
+                for i, r in enumerate(collectives, 1)
+            ],
+            (6, 12, 40, 10, 11, 12, 8, 10),
+        )
+        _write_table(
+            workbook,
+            "Cá nhân",
+            (
+                "STT",
+                "Mã cán bộ",
+                "Họ và tên",
+                "Chức vụ",
+                "Đơn vị",
+                "Điểm lần đầu (%)",
+                "Ngày hoàn thành",
+            ),
+            [
+                (
+                    i,
+                    r.user.employee_code or "",
+                    r.user.full_name,
+                    r.user.position,
+                    r.unit.name,
+                    r.score,
+                    _vn_day(r.completed_at),
+                )
+                for i, r in enumerate(individuals, 1)
+            ],
+            (6, 12, 30, 24, 40, 12, 15),
+        )
+    else:
+        _period_sheets(workbook, collectives, individuals)
+    workbook.close()
+    return output.getvalue()
+
+
+def _period_sheets(workbook, collectives: list[PeriodCollectiveRow], individuals):
+    years = lambda row: ", ".join(str(y) for y in row.years)  # noqa: E731
+    _write_table(
+        workbook,
+        "Tập thể",
+        ("STT", "Mã đơn vị", "Đơn vị", "Số năm đạt", "Các năm"),
+        [
+            (i, r.unit.code, r.unit.name, len(r.years), years(r))
+            for i, r in enumerate(collectives, 1)
+        ],
+        (6, 12, 40, 10, 30),
+    )
+    rows: list[PeriodIndividualRow] = individuals
+    _write_table(
+        workbook,
+        "Cá nhân",
+        (
+            "STT",
+            "Mã cán bộ",
+            "Họ và tên",
+            "Chức vụ",
+            "Đơn vị",
+            "Số năm đạt",
+            "Các năm",
+            "Điểm lần đầu trung bình (%)",
+        ),
+        [
+            (
+                i,
+                r.user.employee_code or "",
+                r.user.full_name,
+                r.user.position,
+                r.unit.name,
+                len(r.years),
+                years(r),
+                r.mean_score,
+            )
+            for i, r in enumerate(rows, 1)
+        ],
+        (6, 12, 30, 24, 40, 10, 30, 14),
+    )
+
+
+def nominee_values(n: Nomination) -> tuple[str, str, str]:
+    """(họ và tên, chức vụ, đơn vị) of a nominee: a collective's name stands in
+    the name column."""
+    if n.kind == COLLECTIVE:
+        return n.unit.name, "", n.unit.parent.name if n.unit.parent else ""
+    return n.user.full_name, n.user.position, n.unit.name
+
+
+def nominations_xlsx(target: Target, nominations: list[Nomination]) -> bytes:
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
+    _write_table(
+        workbook,
+        "Đề nghị khen thưởng",
+        (
+            "STT",
+            "Hình thức",
+            *PAPER_COLUMNS[1:],
+            "Đơn vị đề nghị",
+            "Người đề nghị",
+            "Ngày đề nghị",
+        ),
+        [
+            (
+                i,
+                n.kind_label,
+                *nominee_values(n),
+                n.achievement,
+                n.note,
+                n.nominating_unit.name,
+                n.nominated_by.full_name,
+                _vn_day(n.created_at),
+            )
+            for i, n in enumerate(nominations, 1)
+        ],
+        (6, 10, 30, 22, 36, 50, 30, 30, 24, 14),
+    )
+    workbook.close()
+    return output.getvalue()
+
+
+@dataclass
+class PaperInfo:
+    """The printable list: heading (NĐ 30/2020, Phụ lục I), table, signer block."""
+
+    target: Target
+    root: Unit
+    collectives: list[Nomination]
+    individuals: list[Nomination]
+    parent_body: str
+    issuing_body: str
+    place: str
+    number_line: str
+    generated_at: datetime = field(default_factory=utcnow)
+    title: str = PAPER_TITLE
+
+    @property
+    def subtitle(self) -> str:
+        movement = "Phong trào thi đua thực hiện văn hóa công sở"
+        return f"{movement} — {target_label(self.target)}"
+
+    @property
+    def place_dated(self) -> str:
+        d = to_vn(self.generated_at).date()
+        dated = f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+        return f"{self.place}, {dated}" if self.place else dated.capitalize()
+
+
+def paper(
+    target: Target, root: Unit, nominations: list[Nomination], config, now=None
+) -> PaperInfo:
+    """The paper of `root`'s nominations. Place from VHCV_REPORT_PLACE or the top
+    unit's name ("Ủy ban nhân dân tỉnh An Giang": An Giang); the ký hiệu after
+    "DS-" from VHCV_REPORT_SYMBOL, blank to fill in when unset."""
+    chain = [*ancestors_of(root), root]
+    match = _PROVINCE.search(chain[0].name.strip())
+    place = config.get("VHCV_REPORT_PLACE") or (match.group(1) if match else "")
+    symbol = (config.get("VHCV_REPORT_SYMBOL") or "").strip() or BLANK
+    return PaperInfo(
+        target,
+        root,
+        [n for n in nominations if n.kind == COLLECTIVE],
+        [n for n in nominations if n.kind != COLLECTIVE],
+        chain[-2].name.upper() if len(chain) > 1 else "",
+        root.name.upper(),
+        place,
+        f"Số: {BLANK}/DS-{symbol}",
+        now or utcnow(),
+    )
+
+
+def filename(kind: str, target: Target, extension: str) -> str:
+    return f"{kind} {target.code}.{extension}"

@@ -1,0 +1,272 @@
+"""The rewards' public door: who may set the rules, the rules themselves, and
+nominations (đề nghị khen thưởng) going up the tree.
+
+Scope: an HR officer acts on its units' subtrees (administrators on everything).
+It sees the nominations made in its subtree — a department's nominations are seen by
+the province, never by a sibling department — may add its own for candidates in its
+scope, and may withdraw those it sees; a nomination made above or beside its scope
+is NotFound to it, exactly like one that does not exist. Every write is audited;
+writes flush, the view or command commits.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
+
+from app.accounts.models import Unit, User
+from app.accounts.permissions import scope_paths
+from app.audit import services as audit
+from app.errors import Conflict, NotAllowed, NotFound
+from app.extensions import db
+from app.records.models import Campaign
+from app.timeutil import utcnow
+
+from . import candidates, periods
+from .models import COLLECTIVE, INDIVIDUAL, Nomination, RewardPeriod, RewardRule
+
+ROLE = "hr"
+MAX_NOTE = 1000
+MAX_ACHIEVEMENT = 1000
+
+
+def scope_of(viewer: User, unit: Unit | None = None) -> list[str] | None:
+    """The viewer's subtrees, or only `unit`'s when given (NotFound outside them)."""
+    paths = scope_paths(viewer, ROLE)
+    if unit is None:
+        return paths
+    if not unit.in_subtrees(paths):
+        raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của bạn."))
+    return [unit.path]
+
+
+def candidate_lists(target: Campaign | RewardPeriod, paths: list[str] | None):
+    """(collectives, individuals) of a campaign or a period within `paths`."""
+    if isinstance(target, Campaign):
+        return (
+            candidates.collective_candidates(target, paths),
+            candidates.individual_candidates(target, paths),
+        )
+    return (
+        periods.collective_candidates(target, paths),
+        periods.individual_candidates(target, paths),
+    )
+
+
+def can_set_rules(user: User) -> bool:
+    """Administrators, and HR officers of a top unit (the province)."""
+    if user.has_role("admin"):
+        return True
+    return any(
+        a.role == ROLE and a.unit is not None and a.unit.parent_id is None
+        for a in user.roles
+    )
+
+
+def set_rule(campaign: Campaign, actor: User, **values: int) -> RewardRule:
+    """Store the campaign's rule (keys: the RewardRule percent/minimum columns),
+    audited with the old and new values. Raises NotAllowed for anyone but the
+    province. Flushes."""
+    if not can_set_rules(actor):
+        raise NotAllowed(_l("Chỉ cấp tỉnh đặt tiêu chí xét khen thưởng."))
+    rule = db.session.scalar(
+        select(RewardRule).where(RewardRule.campaign_id == campaign.id)
+    )
+    if rule is None:
+        rule = RewardRule(campaign_id=campaign.id)
+        db.session.add(rule)
+        db.session.flush()
+    old = {key: getattr(rule, key) for key in values}
+    for key, value in values.items():
+        setattr(rule, key, value)
+    rule.updated_at, rule.updated_by_id = utcnow(), actor.id
+    audit.record(
+        "reward.rule_set", actor=actor, target=campaign, old=old, new=dict(values)
+    )
+    db.session.flush()
+    return rule
+
+
+def nominating_unit(actor: User, subject: Unit) -> Unit:
+    """The unit a nomination of `subject` by `actor` is made in: the narrowest of
+    its HR units above the subject; for an administrator without one, the top unit
+    of the subject's tree."""
+    mine = [
+        a.unit
+        for a in actor.roles
+        if a.role == ROLE and a.unit is not None and subject.in_subtree(a.unit.path)
+    ]
+    if mine:
+        return max(mine, key=lambda u: u.depth)
+    root_id = int(subject.path.strip("/").split("/")[0])
+    return db.session.get(Unit, root_id)
+
+
+def _is_candidate(
+    actor: User, target: Campaign | RewardPeriod, kind: str, unit: Unit, user_id
+) -> bool:
+    paths = scope_of(actor)
+    if kind == COLLECTIVE:
+        narrowed = [unit.path]
+        if isinstance(target, Campaign):
+            rows = candidates.collective_candidates(target, narrowed)
+        else:
+            rows = periods.collective_candidates(target, narrowed)
+        return any(row.unit.id == unit.id for row in rows)
+    if isinstance(target, Campaign):
+        rows = candidates.individual_candidates(target, paths, user_id=user_id)
+    else:
+        rows = periods.individual_candidates(target, paths, user_id=user_id)
+    return any(row.unit.id == unit.id for row in rows)
+
+
+def nominate(
+    actor: User,
+    target: Campaign | RewardPeriod,
+    kind: str,
+    unit: Unit,
+    user: User | None = None,
+    achievement: str = "",
+    note: str = "",
+) -> Nomination:
+    """Nominate the collective `unit`, or the cadre `user` (with `unit` the unit it
+    earned the achievement in), for `target`. Raises NotFound outside the actor's
+    scope, NotAllowed when the subject does not meet the rule, Conflict when it is
+    nominated already. Flushes."""
+    scope_of(actor, unit)
+    if kind not in (COLLECTIVE, INDIVIDUAL) or (kind == INDIVIDUAL) != bool(user):
+        raise NotAllowed(_l("Đề nghị không hợp lệ."))
+    user_id = user.id if user is not None else None
+    if not _is_candidate(actor, target, kind, unit, user_id):
+        raise NotAllowed(_l("Không đủ tiêu chí xét khen thưởng của đợt này."))
+    campaign_id = target.id if isinstance(target, Campaign) else None
+    period_id = target.id if isinstance(target, RewardPeriod) else None
+    key = Nomination.key_for(campaign_id, period_id, kind, unit.id, user_id)
+    if db.session.scalar(select(Nomination.id).where(Nomination.active_key == key)):
+        raise _already_nominated()
+    nomination = Nomination(
+        campaign_id=campaign_id,
+        period_id=period_id,
+        kind=kind,
+        unit_id=unit.id,
+        user_id=user_id,
+        achievement=achievement.strip()[:MAX_ACHIEVEMENT],
+        note=note.strip()[:MAX_NOTE],
+        nominated_by_id=actor.id,
+        nominating_unit_id=nominating_unit(actor, unit).id,
+        active_key=key,
+    )
+    try:  # another officer's nomination of the same subject in the meantime
+        with db.session.begin_nested():
+            db.session.add(nomination)
+    except IntegrityError:
+        raise _already_nominated() from None
+    audit.record(
+        "reward.nominated",
+        actor=actor,
+        target=nomination,
+        target_code=target.code,
+        kind=kind,
+        unit=unit.code,
+        user=user.username if user is not None else None,
+    )
+    return nomination
+
+
+def nominated_subjects(target: Campaign | RewardPeriod) -> tuple[set, set]:
+    """(unit ids, user ids) with an active nomination of `target`, made anywhere:
+    a candidate nominated from above shows as nominated below too (and cannot be
+    nominated twice)."""
+    rows = db.session.execute(
+        select(Nomination.kind, Nomination.unit_id, Nomination.user_id).where(
+            _of(target), Nomination.withdrawn_at.is_(None)
+        )
+    )
+    units, users = set(), set()
+    for kind, unit_id, user_id in rows:
+        if kind == COLLECTIVE:
+            units.add(unit_id)
+        else:
+            users.add(user_id)
+    return units, users
+
+
+def _already_nominated() -> Conflict:
+    return Conflict(_l("Đã có đề nghị khen thưởng cho đối tượng này."))
+
+
+def _of(target: Campaign | RewardPeriod):
+    if isinstance(target, Campaign):
+        return Nomination.campaign_id == target.id
+    return Nomination.period_id == target.id
+
+
+def visible_nominations(
+    viewer: User,
+    target: Campaign | RewardPeriod,
+    unit: Unit | None = None,
+    include_withdrawn: bool = False,
+) -> list[Nomination]:
+    """Nominations of `target` made in the viewer's scope (or `unit`'s subtree)."""
+    return nominations_in(target, scope_of(viewer, unit), include_withdrawn)
+
+
+def nominations_in(
+    target: Campaign | RewardPeriod,
+    paths: list[str] | None,
+    include_withdrawn: bool = False,
+) -> list[Nomination]:
+    """Nominations of `target` made in the subtrees `paths` (None: all),
+    collectives first, then by the nominee's unit and name."""
+    made_in = aliased(Unit)
+    nominee_unit = aliased(Unit)
+    query = (
+        select(Nomination)
+        .join(made_in, made_in.id == Nomination.nominating_unit_id)
+        .join(nominee_unit, nominee_unit.id == Nomination.unit_id)
+        .outerjoin(User, User.id == Nomination.user_id)
+        .where(_of(target), made_in.in_subtrees(paths))
+        .options(
+            joinedload(Nomination.unit),
+            joinedload(Nomination.user),
+            joinedload(Nomination.nominating_unit),
+            joinedload(Nomination.nominated_by),
+        )
+        .order_by(
+            Nomination.kind.desc(),  # "unit" before "person"
+            nominee_unit.path,
+            User.name_sort,
+            Nomination.id,
+        )
+    )
+    if not include_withdrawn:
+        query = query.where(Nomination.withdrawn_at.is_(None))
+    return list(db.session.scalars(query).unique())
+
+
+def get_visible_nomination(viewer: User, nomination_id: int) -> Nomination:
+    """The nomination if it was made in the viewer's scope; else NotFound."""
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None or not nomination.nominating_unit.in_subtrees(
+        scope_of(viewer)
+    ):
+        raise NotFound(_l("Không tìm thấy đề nghị này trong phạm vi của bạn."))
+    return nomination
+
+
+def withdraw(actor: User, nomination: Nomination, reason: str) -> Nomination:
+    """Withdraw a nomination seen by `actor`, keeping who, when and why. Raises
+    NotFound outside the scope, Conflict when withdrawn already. Flushes."""
+    nomination = get_visible_nomination(actor, nomination.id)
+    if not nomination.is_active:
+        raise Conflict(_l("Đề nghị này đã được rút."))
+    reason = reason.strip()[:MAX_NOTE]
+    if not reason:
+        raise NotAllowed(_l("Cần ghi lý do rút đề nghị."))
+    nomination.withdrawn_at = utcnow()
+    nomination.withdrawn_by_id = actor.id
+    nomination.withdraw_reason = reason
+    nomination.active_key = None
+    audit.record("reward.withdrawn", actor=actor, target=nomination, reason=reason)
+    db.session.flush()
+    return nomination

@@ -1,0 +1,295 @@
+"""The /rewards pages: scope, nominating and withdrawing through forms, every form's
+bad input, the exports' content, the printable list and `flask rewards …`."""
+
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.rewards.models import Nomination, RewardPeriod, RewardRule
+from tests.factories import make_tree, make_user
+
+from .helpers import cadres, make_campaign, perfect
+
+
+@pytest.fixture
+def data(app):
+    with app.app_context():
+        tree = make_tree()
+        tree["P"].name = "Ủy ban nhân dân tỉnh An Giang"
+        campaign = make_campaign(2026, tree["P"])
+        old = make_campaign(2025, tree["P"])
+        d0, d1 = cadres("d", tree["D1"], 2)
+        d0.position = "Chuyên viên"
+        [c0] = cadres("c", tree["C1"], 1)
+        for user in (d0, d1, c0):
+            perfect(campaign, user)
+            perfect(old, user)
+        db.session.commit()
+        make_user("hrp", tree["P"], roles=[("hr", tree["P"])])
+        make_user("hrd", tree["D"], roles=[("hr", tree["D"])])
+        make_user("hrc", tree["C"], roles=[("hr", tree["C"])])
+        make_user("adm", tree["P"], roles=[("admin", None)])
+        return {code: unit.id for code, unit in tree.items()} | {
+            "d0": d0.id,
+            "c0": c0.id,
+        }
+
+
+def _nominate(client, auth, data, who="d0", unit="D1", note="Rất gương mẫu", **extra):
+    form = {
+        "csrf_token": auth.token("/rewards"),
+        "kind": "person",
+        "unit_id": data[unit],
+        "user_id": data[who],
+        "achievement": "Đạt 100 %",
+        "note": note,
+        **extra,
+    }
+    return client.post("/rewards/campaigns/C2026/nominate", data=form)
+
+
+def _nominations(app):
+    with app.app_context():
+        return db.session.scalars(select(Nomination)).all()
+
+
+def test_department_page_shows_its_candidates_only(client, auth, data):
+    auth.login("hrd")
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "Cán Bộ D 0" in page and "Phòng Công chức" in page
+    assert "Cán Bộ C 0" not in page and "Văn phòng xã" not in page
+    assert client.get(f"/rewards/campaigns/C2026?unit={data['C']}").status_code == 404
+    assert client.get("/rewards/campaigns/NOPE").status_code == 404
+    assert client.get("/rewards/campaigns/C2026?unit=999999").status_code == 404
+    index = client.get("/rewards").get_data(as_text=True)
+    assert "C2026" in index and "Tiêu chí" not in index  # not the province
+
+
+def test_nominations_go_up_and_never_sideways(app, client, auth, data):
+    auth.login("hrd")
+    assert _nominate(client, auth, data).status_code == 302
+    [nomination] = _nominations(app)
+    assert nomination.note == "Rất gương mẫu"
+    auth.logout()
+    auth.login("hrc")
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "Rất gương mẫu" not in page
+    token = auth.token("/rewards")
+    url = f"/rewards/nominations/{nomination.id}/withdraw"
+    assert (
+        client.post(url, data={"csrf_token": token, "reason": "x"}).status_code == 404
+    )
+    # ... nor through a forged form for another's cadre
+    _nominate(client, auth, data)
+    assert len(_nominations(app)) == 1
+    auth.logout()
+    auth.login("hrp")
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "Rất gương mẫu" in page and "Sở Nội vụ" in page
+    token = auth.token("/rewards")
+    assert client.post(url, data={"csrf_token": token, "reason": ""}).status_code == 302
+    assert _nominations(app)[0].withdrawn_at is None  # no reason, no withdrawal
+    client.post(url, data={"csrf_token": token, "reason": "Trùng đề nghị"})
+    assert _nominations(app)[0].withdraw_reason == "Trùng đề nghị"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"kind": "everyone"},
+        {"unit_id": ""},
+        {"unit_id": "abc"},
+        {"user_id": "-3"},
+        {"note": "x" * 1001},
+        {"achievement": "x" * 1001},
+        {"csrf_token": ""},
+        {"unit_id": "999999"},
+    ],
+)
+def test_nominate_rejects_bad_input(app, client, auth, data, bad):
+    auth.login("hrd")
+    response = _nominate(client, auth, data, **bad)
+    assert response.status_code in (302, 400)
+    assert _nominations(app) == []
+
+
+def test_rule_form_for_the_province_only_with_bounds(app, client, auth, data):
+    auth.login("hrd")
+    assert client.get("/rewards/campaigns/C2026/rule").status_code == 403
+    auth.logout()
+    auth.login("hrp")
+    token = auth.token("/rewards/campaigns/C2026/rule")
+    good = {
+        "csrf_token": token,
+        "unit_completion_percent": "90",
+        "unit_pass_percent": "80",
+        "unit_min_cadres": "5",
+        "person_first_percent": "95",
+    }
+    for field, value in [
+        ("unit_completion_percent", "101"),
+        ("unit_pass_percent", "-1"),
+        ("unit_min_cadres", "abc"),
+        ("unit_min_cadres", "100001"),
+        ("person_first_percent", ""),
+        ("csrf_token", "forged"),
+    ]:
+        response = client.post(
+            "/rewards/campaigns/C2026/rule", data={**good, field: value}
+        )
+        assert response.status_code == 400, (field, value)
+    with app.app_context():
+        assert db.session.scalars(select(RewardRule)).all() == []
+    response = client.post("/rewards/campaigns/C2026/rule", data=good)
+    assert response.status_code == 302
+    with app.app_context():
+        rule = db.session.scalar(select(RewardRule))
+        assert (rule.unit_completion_percent, rule.unit_min_cadres) == (90, 5)
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "90%" in page or "90 %" in page
+
+
+def test_period_form_bounds_and_save(app, client, auth, data):
+    auth.login("adm")
+    token = auth.token("/rewards/periods/new")
+    good = {
+        "csrf_token": token,
+        "code": "SK",
+        "title": "Sơ kết",
+        "kind": "so_ket",
+        "campaigns": ["C2025", "C2026"],
+        "min_campaigns": "2",
+    }
+    for field, value in [
+        ("code", "có dấu"),
+        ("code", ""),
+        ("title", "x" * 256),
+        ("kind", "weekly"),
+        ("campaigns", []),
+        ("campaigns", ["C1999"]),
+        ("min_campaigns", "0"),
+        ("min_campaigns", "3"),  # more than the campaigns chosen
+    ]:
+        response = client.post("/rewards/periods/new", data={**good, field: value})
+        assert response.status_code == 400, (field, value)
+    with app.app_context():
+        assert db.session.scalars(select(RewardPeriod)).all() == []
+    assert client.post("/rewards/periods/new", data=good).status_code == 302
+    page = client.get("/rewards/periods/SK").get_data(as_text=True)
+    assert "Cán Bộ D 0" in page and "2025, 2026" in page
+
+
+def test_exports_and_printable_list(app, client, auth, data):
+    auth.login("hrd")
+    _nominate(client, auth, data, note="Tiêu biểu")
+    response = client.get("/rewards/campaigns/C2026/candidates.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    people = [row for row in book["Cá nhân"].iter_rows(values_only=True)]
+    assert people[0][:3] == ("STT", "Mã cán bộ", "Họ và tên")
+    assert {row[2] for row in people[1:]} == {"Cán Bộ D 0", "Cán Bộ D 1"}
+    units = [row[1] for row in book["Tập thể"].iter_rows(min_row=2, values_only=True)]
+    assert units == ["D", "D1"]
+    response = client.get("/rewards/campaigns/C2026/nominations.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][2:5] == ("Cán Bộ D 0", "Chuyên viên", "Phòng Công chức")
+    assert rows[1][6] == "Tiêu biểu" and rows[1][7] == "Sở Nội vụ"
+    page = client.get(f"/rewards/campaigns/C2026/paper?unit={data['D']}")
+    text = page.get_data(as_text=True)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in text
+    assert "ỦY BAN NHÂN DÂN TỈNH AN GIANG" in text and "SỞ NỘI VỤ" in text
+    assert "An Giang, ngày" in text and "Số: ……/DS-……" in text
+    assert "Cán Bộ D 0" in text and "Chuyên viên" in text and "THỦ TRƯỞNG" in text
+    assert "nonce-" in page.headers["Content-Security-Policy"]
+    with app.app_context():
+        kinds = [
+            e.detail["kind"]
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "reward.exported")
+            )
+        ]
+    assert sorted(kinds) == ["candidates.xlsx", "nominations.xlsx"]
+
+
+def test_cli_candidates_and_export(app, runner, data, tmp_path):
+    result = runner.invoke(
+        args=["rewards", "candidates", "--campaign", "C2026", "--unit", "D"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Cán Bộ D 0" in result.output and "Cán Bộ C 0" not in result.output
+    assert "Tập thể (2)" in result.output
+    bad = runner.invoke(args=["rewards", "candidates", "--campaign", "NOPE"])
+    assert bad.exit_code != 0 and "NOPE" in bad.output
+    both = runner.invoke(args=["rewards", "candidates"])
+    assert both.exit_code != 0
+    out = tmp_path / "ds.xlsx"
+    result = runner.invoke(
+        args=[
+            "rewards",
+            "export",
+            "--campaign",
+            "C2026",
+            "--what",
+            "candidates",
+            "-o",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Tập thể", "Cá nhân"]
+    paper = tmp_path / "ds.html"
+    result = runner.invoke(
+        args=[
+            "rewards",
+            "export",
+            "--campaign",
+            "C2026",
+            "--what",
+            "paper",
+            "-o",
+            str(paper),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in paper.read_text(encoding="utf-8")
+
+
+def test_the_paper_numbers_only_the_sections_it_has(client, auth, data):
+    auth.login("hrd")
+    _nominate(client, auth, data)
+    text = client.get("/rewards/campaigns/C2026/paper").get_data(as_text=True)
+    assert "I. CÁ NHÂN (1)" in text and "TẬP THỂ" not in text
+
+
+def test_a_cadre_nominated_from_above_shows_as_nominated_below(client, auth, data):
+    auth.login("hrp")
+    _nominate(client, auth, data)
+    auth.logout()
+    auth.login("hrd")
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "Đã đề nghị" in page
+    assert "Rất gương mẫu" not in page  # the province's nomination itself: not shown
+
+
+def test_cli_period_then_its_candidates(app, runner, data):
+    args = ["rewards", "period", "TK", "--title", "Tổng kết", "--kind", "tong_ket"]
+    bad = runner.invoke(args=[*args, "--campaign", "C2026", "--min", "2"])
+    assert bad.exit_code != 0 and "tối thiểu" in bad.output
+    unknown = runner.invoke(args=[*args, "--campaign", "NOPE"])
+    assert unknown.exit_code != 0 and "NOPE" in unknown.output
+    result = runner.invoke(
+        args=[*args, "--campaign", "C2025", "--campaign", "C2026", "--min", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Tổng kết Tổng kết (2025–2026)" in result.output
+    listed = runner.invoke(args=["rewards", "candidates", "--period", "TK"])
+    assert listed.exit_code == 0, listed.output
+    assert "Cán Bộ C 0" in listed.output and "2 năm (2025, 2026)" in listed.output
