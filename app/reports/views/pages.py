@@ -9,8 +9,10 @@ from app.records.visibility import pick_campaign
 from app.security import role_required
 from app.timeutil import utcnow
 
+from .. import asof, yearly
 from .. import charts as chart_data
 from .. import queries
+from ..rollup import Structure
 from ..dashboard import (
     ReportScope,
     cadre_detail,
@@ -24,6 +26,11 @@ from ..exports import SEPARATOR_COOKIE, separator
 from .blueprint import bp
 
 
+def as_of_arg() -> asof.AsOf:
+    """`?as_of=` and `?attribution=` (InvalidInput, a 400 page, when bad)."""
+    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
+
+
 def _scope() -> ReportScope:
     return report_scope(
         current_user,
@@ -35,14 +42,19 @@ def _scope() -> ReportScope:
 @bp.get("/reports/")
 @role_required("hr", "admin")
 def dashboard():
+    as_of = as_of_arg()
     scope = _scope()
-    summary, rows, charts = None, [], None
+    summary, rows, charts, years = None, [], None, []
     if scope.campaign is not None:
-        totals = queries.rollup(scope.campaign.id, scope.unit)  # one grouped query
-        summary = queries.subtree_summary(scope.campaign.id, scope.unit, totals)
-        rows = queries.children_summary(scope.campaign.id, scope.unit, totals)
+        structure = Structure.on(as_of.day)  # the tree of the day, once
+        result = asof.figures(scope.campaign, scope.unit, as_of, structure)
+        summary = asof.summary_row(result)
+        rows = asof.children_rows(result)
         charts = chart_data.dashboard_charts(
             scope.campaign.id, scope.unit, summary.total
+        )
+        years = yearly.year_over_year(
+            scope.campaigns, scope.campaign, scope.unit, structure
         )
     return render_template(
         "reports/dashboard.html",
@@ -50,6 +62,10 @@ def dashboard():
         summary=summary,
         rows=rows,
         charts=charts,
+        as_of=as_of,
+        attributions=asof.ATTRIBUTION_LABELS,
+        years=years,
+        year_chart=yearly.year_chart(years),
         exports=export_endpoints(),
         csv_sep=separator(None, request.cookies.get(SEPARATOR_COOKIE)),
     )
