@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs.tasks import Outcome, task
 from app.records import rows, visibility
 
-from . import annual, exports
+from . import annual, asof, exports
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,7 +77,10 @@ def annual_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
     with reading_only():
         campaign, unit = _selection(params, owner_id)
         progress.begin(_("Tổng hợp báo cáo năm"), 2)
-        report = annual.annual_report(campaign, unit)
+        as_of = None
+        if params.get("as_of"):
+            as_of = asof.parse_as_of(params["as_of"], params.get("attribution"))
+        report = annual.annual_report(campaign, unit, as_of=as_of)
         progress.step()
         path = progress.output("xlsx")
         path.write_bytes(annual.annual_xlsx(report))

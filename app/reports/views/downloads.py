@@ -25,7 +25,7 @@ from app.records import rows, visibility
 from app.records.models import Campaign
 from app.security import CSP, role_required
 
-from .. import annual, exports
+from .. import annual, asof, exports
 from ..jobs import count_rows
 from .blueprint import bp
 
@@ -80,15 +80,31 @@ def export_xlsx():
     return _download(chunks, XLSX_MIME, filename)
 
 
+def _as_of() -> asof.AsOf:
+    """`?as_of=` and `?attribution=` (a 400 page with the reason when bad)."""
+    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
+
+
+def _explicit_as_of() -> asof.AsOf | None:
+    """The as-of choice when the request states one (the dashboard's links and
+    forms always do), else None: the plain list of cadres in their units now."""
+    if request.args.get("as_of") is None and request.args.get("attribution") is None:
+        return None
+    return _as_of()
+
+
 @bp.get("/reports/annual")
 @role_required("hr", "admin")
 def annual_page():
+    as_of = _as_of()
     campaign, unit = _selection()
     nonce = secrets.token_urlsafe(16)
+    campaigns = visibility.visible_campaigns(current_user)
     page = render_template(
         "reports/annual.html",
-        report=annual.annual_report(campaign, unit),
-        campaigns=visibility.visible_campaigns(current_user),
+        report=annual.annual_report(campaign, unit, as_of=as_of, campaigns=campaigns),
+        campaigns=campaigns,
+        attributions=asof.ATTRIBUTION_LABELS,
         nonce=nonce,
         standalone=False,
     )
@@ -103,12 +119,18 @@ def annual_page():
 @bp.get("/reports/annual.xlsx")
 @role_required("hr", "admin")
 def annual_xlsx():
+    as_of = _as_of()
     campaign, unit = _selection()
     if _large(rows.export_query(campaign, unit)):
         _audit_export("annual.xlsx", campaign, unit)
         title = _("Báo cáo năm %(y)s — %(u)s", y=campaign.year, u=unit.name)
-        return _as_job("annual.xlsx", title, campaign, unit)
-    report = annual.annual_report(campaign, unit)
+        return _as_job("annual.xlsx", title, campaign, unit, **as_of.args)
+    report = annual.annual_report(
+        campaign,
+        unit,
+        as_of=as_of,
+        campaigns=visibility.visible_campaigns(current_user),
+    )
     data = annual.annual_xlsx(report)
     _audit_export("annual.xlsx", campaign, unit)
     return _download([data], XLSX_MIME, annual.annual_filename(report, "xlsx"))
