@@ -187,30 +187,38 @@ def _close_day(campaign, day: date) -> date:
     return min(to_vn(campaign.closes_at).date(), day)
 
 
+def at_time_unit(campaign, day: date):
+    """SQL: a record's unit at the time (the module's rules) for a report of
+    `day`."""
+    record = TrainingRecord
+    when = _close_day(campaign, day)
+    if when >= today():
+        # nobody has been reassigned after the day yet: the unit now is the one
+        return func.coalesce(record.completed_unit_id, record.unit_id)
+    assignment = select(Assignment.unit_id).where(
+        Assignment.user_id == record.user_id, Assignment.valid_on(when)
+    )
+    return func.coalesce(
+        record.completed_unit_id,
+        assignment.order_by(Assignment.valid_from.desc()).limit(1).scalar_subquery(),
+        record.unit_id,
+    )
+
+
 def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     """Per unit at the time (see the module's rules): [total, completed, in
     progress, not started, passed, sum of best scores, records with a score] of the
     campaign's records; only `units` when given. One grouped query."""
     record = TrainingRecord
-    when = _close_day(campaign, day)
-    query = select(record.status, record.passed, func.count())
-    query = query.add_columns(
-        func.sum(record.best_percent), func.count(record.best_percent)
+    unit = at_time_unit(campaign, day)
+    query = select(
+        record.status,
+        record.passed,
+        func.count(),
+        func.sum(record.best_percent),
+        func.count(record.best_percent),
+        unit,
     )
-    if when >= today():
-        # nobody has been reassigned after the day yet: the unit now is the one
-        unit = func.coalesce(record.completed_unit_id, record.unit_id)
-        query = query.add_columns(unit)
-    else:
-        assignment = select(Assignment.unit_id).where(
-            Assignment.user_id == record.user_id, Assignment.valid_on(when)
-        )
-        unit = func.coalesce(
-            record.completed_unit_id,
-            assignment.limit(1).scalar_subquery(),
-            record.unit_id,
-        )
-        query = query.add_columns(unit)
     query = query.where(record.campaign_id == campaign.id)
     if units is not None and len(units) <= MAX_IN_LIST:
         query = query.where(unit.in_(sorted(units)))

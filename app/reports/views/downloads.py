@@ -36,6 +36,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.get("/reports/export.csv")
 @role_required("hr", "admin")
 def export_csv():
+    as_of = _explicit_as_of()
     campaign, unit = _selection()
     sep = exports.separator(
         request.args.get("sep"), request.cookies.get(exports.SEPARATOR_COOKIE)
@@ -46,9 +47,14 @@ def export_csv():
     if _large(query):
         # "," is the default: its job's params stay as before (no "sep")
         extra = {"sep": sep} if sep != exports.SEPARATORS[0] else {}
+        extra |= as_of.args if as_of else {}
         response = _as_job("records.csv", filename, campaign, unit, **extra)
     else:
-        chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query), sep))
+        query = _with_unit(query, campaign, as_of)
+        stated = exports.stated_header(as_of) if as_of else None
+        chunks = stream_in_context(
+            lambda: exports.csv_chunks(_rows(query, as_of), sep, stated)
+        )
         response = _download(chunks, CSV_MIME, filename)
     return _remember_separator(response, sep)
 
@@ -70,13 +76,19 @@ def _remember_separator(response, sep: str):
 @bp.get("/reports/export.xlsx")
 @role_required("hr", "admin")
 def export_xlsx():
+    as_of = _explicit_as_of()
     campaign, unit = _selection()
     query, title = rows.export_query(campaign, unit), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
     if _large(query):
-        return _as_job("records.xlsx", filename, campaign, unit)
-    chunks = stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
+        extra = as_of.args if as_of else {}
+        return _as_job("records.xlsx", filename, campaign, unit, **extra)
+    stated = exports.stated_header(as_of) if as_of else None
+    query = _with_unit(query, campaign, as_of)
+    chunks = stream_in_context(
+        lambda: exports.xlsx_chunks(_rows(query, as_of), title, stated)
+    )
     return _download(chunks, XLSX_MIME, filename)
 
 
@@ -172,9 +184,17 @@ def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit, **extra):
     return jobs.started(job)
 
 
-def _rows(query) -> Iterator[rows.ExportRow]:
-    """The export's rows; the read transaction ends before the last chunk goes."""
-    yield from rows.stream_rows(query)
+def _with_unit(query, campaign: Campaign, as_of: asof.AsOf | None):
+    return query if as_of is None else exports.as_of_query(query, campaign, as_of)
+
+
+def _rows(query, as_of: asof.AsOf | None) -> Iterator:
+    """The export's rows (with the unit of the day when `as_of`); the read
+    transaction ends before the last chunk goes."""
+    if as_of is None:
+        yield from rows.stream_rows(query)
+    else:
+        yield from exports.with_unit_of_day(query, as_of)
     db.session.close()
 
 
