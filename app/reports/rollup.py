@@ -208,32 +208,78 @@ def at_time_unit(campaign, day: date):
 def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     """Per unit at the time (see the module's rules): [total, completed, in
     progress, not started, passed, sum of best scores, records with a score] of the
-    campaign's records; only `units` when given. One grouped query."""
+    campaign's records; only `units` when given.
+
+    Two grouped queries instead of a look-up per record: the records by the unit
+    they were completed in, else by the cadre's unit now (one index-only scan of
+    ix_record_asof); then the few records not completed whose cadre's assignment
+    on the day has closed since (ix_assignment_closed), moved from the unit now
+    to the unit of that assignment. A cadre's open assignment is its unit now
+    (User.unit_id, TrainingRecord.unit_id), as app.accounts keeps them."""
     record = TrainingRecord
-    unit = at_time_unit(campaign, day)
+    unit = func.coalesce(record.completed_unit_id, record.unit_id)
+    filtered = units is not None and len(units) <= MAX_IN_LIST
     query = select(
+        unit,
         record.status,
         record.passed,
         func.count(),
         func.sum(record.best_percent),
         func.count(record.best_percent),
-        unit,
-    )
-    query = query.where(record.campaign_id == campaign.id)
-    if units is not None and len(units) <= MAX_IN_LIST:
+    ).where(record.campaign_id == campaign.id)
+    if filtered:
         query = query.where(unit.in_(sorted(units)))
-    rows = db.session.execute(query.group_by(unit, record.status, record.passed))
     totals: dict[int, list] = {}
-    for status, passed, count, score_sum, scored, unit_id in rows:
-        if units is not None and unit_id not in units:
-            continue
-        counts = totals.setdefault(unit_id, [0, 0, 0, 0, 0, 0.0, 0])
-        counts[0] += count
-        counts[SLOT[status]] += count
-        counts[4] += count if passed else 0
-        counts[5] += float(score_sum or 0)
-        counts[6] += scored
-    return totals
+    for unit_id, status, passed, count, score_sum, scored in db.session.execute(
+        query.group_by(unit, record.status, record.passed)
+    ):
+        _fold(totals, unit_id, status, passed, count, score_sum, scored, 1)
+    when = _close_day(campaign, day)
+    if when < today():
+        for moved in _moved_since(campaign, when):
+            now_unit, then_unit, status, passed, count, score_sum, scored = moved
+            _fold(totals, now_unit, status, passed, count, score_sum, scored, -1)
+            _fold(totals, then_unit, status, passed, count, score_sum, scored, 1)
+    return {
+        unit_id: counts
+        for unit_id, counts in totals.items()
+        if counts[0] and (units is None or unit_id in units)
+    }
+
+
+def _moved_since(campaign, when: date):
+    """(unit now, unit then, status, passed, count, score sum, scored) of the
+    campaign's records not completed whose cadre was elsewhere on `when`."""
+    record, assignment = TrainingRecord, Assignment
+    return db.session.execute(
+        select(
+            record.unit_id,
+            assignment.unit_id,
+            record.status,
+            record.passed,
+            func.count(),
+            func.sum(record.best_percent),
+            func.count(record.best_percent),
+        )
+        .join(assignment, assignment.user_id == record.user_id)
+        .where(
+            assignment.valid_to > when,
+            assignment.valid_from <= when,
+            assignment.unit_id != record.unit_id,
+            record.campaign_id == campaign.id,
+            record.completed_unit_id.is_(None),
+        )
+        .group_by(record.unit_id, assignment.unit_id, record.status, record.passed)
+    ).all()
+
+
+def _fold(totals, unit_id, status, passed, count, score_sum, scored, sign) -> None:
+    counts = totals.setdefault(unit_id, [0, 0, 0, 0, 0, 0.0, 0])
+    counts[0] += sign * count
+    counts[SLOT[status]] += sign * count
+    counts[4] += sign * count if passed else 0
+    counts[5] += sign * float(score_sum or 0)
+    counts[6] += sign * scored
 
 
 def add_into(target: list, counts) -> None:
