@@ -48,25 +48,59 @@ OLD_UNITS = [
     ("KG-SNV", "Sở Nội vụ", "department", "KG", "AG-SNV", "merge"),
     ("KG-SKHCN", "Sở Khoa học và Công nghệ", "department", "KG", "AG-SKHCN", "merge"),
     ("KG-RG", "Ủy ban nhân dân thành phố Rạch Giá", "district", "KG", "AG-RG", "split"),
-    ("KG-RG-VTV", "Ủy ban nhân dân phường Vĩnh Thanh Vân", "commune", "KG-RG",
-     "AG-RG", "merge"),
-    ("KG-RG-VL", "Ủy ban nhân dân phường Vĩnh Lạc", "commune", "KG-RG", "AG-RG",
-     "merge"),
+    (
+        "KG-RG-VTV",
+        "Ủy ban nhân dân phường Vĩnh Thanh Vân",
+        "commune",
+        "KG-RG",
+        "AG-RG",
+        "merge",
+    ),
+    (
+        "KG-RG-VL",
+        "Ủy ban nhân dân phường Vĩnh Lạc",
+        "commune",
+        "KG-RG",
+        "AG-RG",
+        "merge",
+    ),
     ("KG-TH", "Ủy ban nhân dân huyện Tân Hiệp", "district", "KG", "AG-TH", "split"),
-    ("KG-TH-TT", "Ủy ban nhân dân thị trấn Tân Hiệp", "commune", "KG-TH", "AG-TH",
-     "merge"),
-    ("KG-TH-TA", "Ủy ban nhân dân xã Tân Hiệp A", "commune", "KG-TH", "AG-TH",
-     "merge"),
-    ("KG-PQ", "Ủy ban nhân dân thành phố Phú Quốc", "district", "KG", "AG-PQ",
-     "merge"),
-    ("KG-PQ-DD", "Ủy ban nhân dân phường Dương Đông", "commune", "KG-PQ", "AG-PQ",
-     "merge"),
+    (
+        "KG-TH-TT",
+        "Ủy ban nhân dân thị trấn Tân Hiệp",
+        "commune",
+        "KG-TH",
+        "AG-TH",
+        "merge",
+    ),
+    ("KG-TH-TA", "Ủy ban nhân dân xã Tân Hiệp A", "commune", "KG-TH", "AG-TH", "merge"),
+    ("KG-PQ", "Ủy ban nhân dân thành phố Phú Quốc", "district", "KG", "AG-PQ", "merge"),
+    (
+        "KG-PQ-DD",
+        "Ủy ban nhân dân phường Dương Đông",
+        "commune",
+        "KG-PQ",
+        "AG-PQ",
+        "merge",
+    ),
     ("AGC", "Ủy ban nhân dân tỉnh An Giang", "province", None, "AG", "merge"),
     ("AGC-SNV", "Sở Nội vụ", "department", "AGC", "AG-SNV", "merge"),
-    ("AGC-LX", "Ủy ban nhân dân thành phố Long Xuyên", "district", "AGC", "AG-LX",
-     "split"),
-    ("AGC-LX-MB", "Ủy ban nhân dân phường Mỹ Bình", "commune", "AGC-LX", "AG-LX",
-     "merge"),
+    (
+        "AGC-LX",
+        "Ủy ban nhân dân thành phố Long Xuyên",
+        "district",
+        "AGC",
+        "AG-LX",
+        "split",
+    ),
+    (
+        "AGC-LX-MB",
+        "Ủy ban nhân dân phường Mỹ Bình",
+        "commune",
+        "AGC-LX",
+        "AG-LX",
+        "merge",
+    ),
 ]
 # Second successors of the split districts (not primary): part of the staff of
 # thành phố Rạch Giá went to đặc khu Phú Quốc's neighbours, and so on.
@@ -190,9 +224,10 @@ def _assignments() -> None:
     codes = dict(db.session.execute(select(Unit.id, Unit.code)).all())
     root = _find(PROVINCE[0])
     people = db.session.scalars(
-        select(User).join(Unit, Unit.id == User.unit_id).where(
-            Unit.in_subtree(root.path), User.employee_code.like("AG%")
-        ).order_by(User.id)
+        select(User)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(Unit.in_subtree(root.path), User.employee_code.like("AG%"))
+        .order_by(User.id)
     )
     for number, user in enumerate(people):
         if user.id in assigned:
@@ -243,7 +278,9 @@ def _campaign_2024() -> None:
     db.session.add(campaign)
     db.session.flush()
     for province in ("KG", "AGC"):
-        db.session.add(CampaignTarget(campaign_id=campaign.id, unit_id=_find(province).id))
+        db.session.add(
+            CampaignTarget(campaign_id=campaign.id, unit_id=_find(province).id)
+        )
     rng = random.Random(2024)
     old = db.session.execute(
         select(Assignment.user_id, Assignment.unit_id, User.unit_id)
@@ -266,7 +303,8 @@ def _campaign_2024() -> None:
                 modules_total=9,
                 attempts=rng.randint(1, 3) if best is not None else 0,
                 best_percent=best,
-                passed=done or (best is not None and best >= 80 and status != NOT_STARTED),
+                passed=done
+                or (best is not None and best >= 80 and status != NOT_STARTED),
                 completed_at=vn_day_start(day) + timedelta(hours=9) if done else None,
                 completed_unit_id=old_unit if done else None,
             )

@@ -32,9 +32,7 @@ def _overlaps(
     targets = [t.unit.path for t in campaign.targets]
     for t in campaign.targets:
         targets += (later or {}).get(t.unit_id, [])
-    return any(
-        in_subtree(t, p) or in_subtree(p, t) for t in targets for p in paths
-    )
+    return any(in_subtree(t, p) or in_subtree(p, t) for t in targets for p in paths)
 
 
 def _successor_paths() -> dict[int, list[str]]:

@@ -220,9 +220,7 @@ def annual_report(
     own.label = OWN_LABEL.format(name=result.root.name)
     total = _annual_row(result.root, 0, result.subtree)
     total.label = TOTAL_LABEL
-    heading = paper_heading(
-        root, current_app.config, [*result.chain, result.root.name]
-    )
+    heading = paper_heading(root, current_app.config, [*result.chain, result.root.name])
     years = year_over_year(campaigns, campaign, root, structure) if campaigns else []
     return AnnualReportInfo(
         campaign,
@@ -254,13 +252,14 @@ def _annual_row(unit, depth: int, counts: dict, shared: str = "") -> AnnualRow:
 
 
 def _shared_labels(result) -> dict[int, str]:
-    """{unit id: "Name — Parent name"} for the report's units whose name of the day
-    another of them also has."""
+    """{unit id: "Name — Parent name"} for the report's units (below its root)
+    whose name of the day another of them also has."""
+    below = [u for u in result.units.values() if u.id != result.root.id]
     names: dict[str, int] = {}
-    for unit in result.units.values():
+    for unit in below:
         names[unit.name] = names.get(unit.name, 0) + 1
     labels = {}
-    for unit in result.units.values():
+    for unit in below:
         parent = result.parent.get(unit.id)
         if names[unit.name] > 1 and parent is not None:
             labels[unit.id] = f"{unit.name} — {result.units[parent].name}"

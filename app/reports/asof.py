@@ -81,7 +81,10 @@ def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
             day = date.fromisoformat(value.strip())
         except ValueError:
             raise InvalidInput(
-                _l("Ngày “%(value)s” không hợp lệ: nhập theo dạng YYYY-MM-DD.", value=value)
+                _l(
+                    "Ngày “%(value)s” không hợp lệ: nhập theo dạng YYYY-MM-DD.",
+                    value=value,
+                )
             ) from None
         if not EARLIEST <= day <= LATEST:
             raise InvalidInput(_l("Ngày báo cáo phải từ năm 2000 đến năm 2100."))
