@@ -15,17 +15,11 @@ from datetime import date, datetime
 
 import xlsxwriter
 from flask import current_app
-from sqlalchemy import case, func, select
 
-from app.accounts.models import Unit, shared_name_labels
-from app.accounts.units import ancestors_of, tree_order
-from app.extensions import db
+from app.accounts.models import Unit
+from app.accounts.units import ancestors_of
 from app.records.models import (
-    COMPLETED,
-    IN_PROGRESS,
-    NOT_STARTED,
     Campaign,
-    TrainingRecord,
 )
 from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
@@ -210,7 +204,7 @@ def annual_report(
     stated = as_of or asof_.AsOf(to_vn(now).date())
     structure = Structure.on(stated.day)
     result = asof_.figures(campaign, root, stated, structure)
-    labels = _shared_labels(result)
+    labels = asof_.shared_labels(result)
     rows = {
         u.id: _annual_row(u, result.depth(u.id), result.subtree, labels.get(u.id, ""))
         for u in result.tree_order()
@@ -249,21 +243,6 @@ def _annual_row(unit, depth: int, counts: dict, shared: str = "") -> AnnualRow:
         int(scored),
         shared=shared,
     )
-
-
-def _shared_labels(result) -> dict[int, str]:
-    """{unit id: "Name — Parent name"} for the report's units (below its root)
-    whose name of the day another of them also has."""
-    below = [u for u in result.units.values() if u.id != result.root.id]
-    names: dict[str, int] = {}
-    for unit in below:
-        names[unit.name] = names.get(unit.name, 0) + 1
-    labels = {}
-    for unit in below:
-        parent = result.parent.get(unit.id)
-        if names[unit.name] > 1 and parent is not None:
-            labels[unit.id] = f"{unit.name} — {result.units[parent].name}"
-    return labels
 
 
 def _merged_text(sheet, row: int, last: int, text: str, cell_format, first: int = 0):

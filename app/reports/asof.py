@@ -25,8 +25,8 @@ from app.vntext import text_sort_key
 from .queries import SummaryRow, _row
 from .rollup import (
     AT_TIME,
-    EMPTY,
     ATTRIBUTIONS,
+    EMPTY,
     ROLLED_UP,
     Structure,
     add_into,
@@ -179,6 +179,21 @@ def figures(
     place = structure.place(root.id)
     chain = [structure.place(a).name for a in place.ancestors] if place else []
     return AsOfFigures(units[root.id], units, parent, own, subtree, chain)
+
+
+def shared_labels(result) -> dict[int, str]:
+    """{unit id: "Name — Parent name"} for the report's units (below its root)
+    whose name of the day another of them also has."""
+    below = [u for u in result.units.values() if u.id != result.root.id]
+    names: dict[str, int] = {}
+    for unit in below:
+        names[unit.name] = names.get(unit.name, 0) + 1
+    labels = {}
+    for unit in below:
+        parent = result.parent.get(unit.id)
+        if names[unit.name] > 1 and parent is not None:
+            labels[unit.id] = f"{unit.name} — {result.units[parent].name}"
+    return labels
 
 
 def _display_parent(structure: Structure, unit_id: int, scope: set, root_id: int):

@@ -130,7 +130,7 @@ def test_an_officer_of_the_merged_into_unit_sees_its_predecessors_past(
     assert "Sở Thông tin và Truyền thông" in html
     assert "Sở Khoa học và Công nghệ" in html  # the former An Giang's
     assert "Vĩnh Thanh Vân" not in html and "Cần Thơ" not in html
-    rows = _csv(client.get(f"/reports/export.csv?campaign=C2024&as_of=2024-12-31"))
+    rows = _csv(client.get("/reports/export.csv?campaign=C2024&as_of=2024-12-31"))
     assert {row[1] for row in rows[1:]} == {"Cán bộ A1", "Cán bộ A2"}
 
 

@@ -9,10 +9,8 @@ from app.records.visibility import pick_campaign
 from app.security import role_required
 from app.timeutil import utcnow
 
-from .. import asof, yearly
+from .. import asof, queries, yearly
 from .. import charts as chart_data
-from .. import queries
-from ..rollup import Structure
 from ..dashboard import (
     ReportScope,
     cadre_detail,
@@ -23,6 +21,7 @@ from ..dashboard import (
     report_scope,
 )
 from ..exports import SEPARATOR_COOKIE, separator
+from ..rollup import Structure
 from .blueprint import bp
 
 
