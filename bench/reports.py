@@ -289,11 +289,9 @@ def main() -> int:
                     f"{'PASS' if ok else 'FAIL'}"
                 )
             for code, campaign_id, day in AS_OF_CASES:
-                for what, ms in zip(
-                    ("dashboard", "annual"),
-                    time_as_of(app, code, campaign_id, day),
-                    strict=True,
-                ):
+                *timings, cpu = time_as_of(app, code, campaign_id, day)
+                print(f"[{label}] (dashboard CPU time in this process {cpu:.1f} ms)")
+                for what, ms in zip(("dashboard", "annual"), timings, strict=True):
                     ok = ms < BUDGET_REPORT_MS
                     failed |= not ok
                     print(

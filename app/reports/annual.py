@@ -215,7 +215,11 @@ def annual_report(
     total = _annual_row(result.root, 0, result.subtree)
     total.label = TOTAL_LABEL
     heading = paper_heading(root, current_app.config, [*result.chain, result.root.name])
-    years = year_over_year(campaigns, campaign, root, structure) if campaigns else []
+    years = []
+    if campaigns:
+        years = year_over_year(
+            campaigns, campaign, root, structure, result.subtree.get(root.id)
+        )
     return AnnualReportInfo(
         campaign,
         root,

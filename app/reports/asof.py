@@ -132,10 +132,16 @@ class AsOfFigures:
     own: dict[int, list]
     subtree: dict[int, list]
     chain: list[str] = field(default_factory=list)  # names above the root then
+    _children: dict | None = field(default=None, repr=False)
 
     def children(self, unit_id: int) -> list[UnitView]:
-        kids = [self.units[u] for u, p in self.parent.items() if p == unit_id]
-        return sorted(kids, key=lambda u: u.sort_key)
+        if self._children is None:
+            self._children = {}
+            for child, parent in self.parent.items():
+                self._children.setdefault(parent, []).append(self.units[child])
+            for kids in self._children.values():
+                kids.sort(key=lambda u: u.sort_key)
+        return list(self._children.get(unit_id, []))
 
     def depth(self, unit_id: int) -> int:
         depth = 0

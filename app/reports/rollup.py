@@ -210,36 +210,38 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     progress, not started, passed, sum of best scores, records with a score] of the
     campaign's records; only `units` when given.
 
-    Two grouped queries instead of a look-up per record: the records by the unit
-    they were completed in, else by the cadre's unit now (one index-only scan of
-    ix_record_asof); then the few records not completed whose cadre's assignment
-    on the day has closed since (ix_assignment_closed), moved from the unit now
-    to the unit of that assignment. A cadre's open assignment is its unit now
+    No look-up per record: one grouped query by the unit a record was completed
+    in and the cadre's unit now (an index-only scan of ix_record_asof, in its
+    order); then the few records not completed whose cadre's assignment on the
+    day has closed since (ix_assignment_closed), moved from the unit now to the
+    unit of that assignment. A cadre's open assignment is its unit now
     (User.unit_id, TrainingRecord.unit_id), as app.accounts keeps them."""
     record = TrainingRecord
-    unit = func.coalesce(record.completed_unit_id, record.unit_id)
-    filtered = units is not None and len(units) <= MAX_IN_LIST
+    completed_in, now_in = record.completed_unit_id, record.unit_id
     query = select(
-        unit,
+        completed_in,
+        now_in,
         record.status,
         record.passed,
         func.count(),
         func.sum(record.best_percent),
         func.count(record.best_percent),
     ).where(record.campaign_id == campaign.id)
-    if filtered:
-        query = query.where(unit.in_(sorted(units)))
+    if units is not None and len(units) <= MAX_IN_LIST:
+        query = query.where(func.coalesce(completed_in, now_in).in_(sorted(units)))
     totals: dict[int, list] = {}
-    for unit_id, status, passed, count, score_sum, scored in db.session.execute(
-        query.group_by(unit, record.status, record.passed)
+    # grouped in the order of the index: no sort of the records
+    for completed, now, status, passed, count, score_sum, scored in db.session.execute(
+        query.group_by(completed_in, now_in, record.status, record.passed)
     ):
+        unit_id = now if completed is None else completed
         _fold(totals, unit_id, status, passed, count, score_sum, scored, 1)
     when = _close_day(campaign, day)
     if when < today():
-        for moved in _moved_since(campaign, when):
-            now_unit, then_unit, status, passed, count, score_sum, scored = moved
-            _fold(totals, now_unit, status, passed, count, score_sum, scored, -1)
-            _fold(totals, then_unit, status, passed, count, score_sum, scored, 1)
+        for now_unit, then_unit, status, passed, score in _moved_since(campaign, when):
+            scored = 0 if score is None else 1
+            _fold(totals, now_unit, status, passed, 1, score, scored, -1)
+            _fold(totals, then_unit, status, passed, 1, score, scored, 1)
     return {
         unit_id: counts
         for unit_id, counts in totals.items()
@@ -247,30 +249,39 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     }
 
 
-def _moved_since(campaign, when: date):
-    """(unit now, unit then, status, passed, count, score sum, scored) of the
-    campaign's records not completed whose cadre was elsewhere on `when`."""
+def _moved_since(campaign, when: date) -> list[tuple]:
+    """(unit now, unit then, status, passed, best score) of the campaign's records
+    not completed whose cadre was elsewhere on `when`: the assignments valid that
+    day and closed since (few; ix_assignment_closed), then their records."""
     record, assignment = TrainingRecord, Assignment
-    return db.session.execute(
+    closed = (assignment.valid_to > when, assignment.valid_from <= when)
+    then = dict(
+        db.session.execute(
+            select(assignment.user_id, assignment.unit_id).where(*closed)
+        )
+        .tuples()
+        .all()
+    )
+    if not then:
+        return []
+    rows = db.session.execute(
         select(
+            record.user_id,
             record.unit_id,
-            assignment.unit_id,
             record.status,
             record.passed,
-            func.count(),
-            func.sum(record.best_percent),
-            func.count(record.best_percent),
-        )
-        .join(assignment, assignment.user_id == record.user_id)
-        .where(
-            assignment.valid_to > when,
-            assignment.valid_from <= when,
-            assignment.unit_id != record.unit_id,
+            record.best_percent,
+        ).where(
             record.campaign_id == campaign.id,
             record.completed_unit_id.is_(None),
+            record.user_id.in_(select(assignment.user_id).where(*closed)),
         )
-        .group_by(record.unit_id, assignment.unit_id, record.status, record.passed)
-    ).all()
+    )
+    return [
+        (now, then[user_id], status, passed, score)
+        for user_id, now, status, passed, score in rows
+        if then.get(user_id, now) != now
+    ]
 
 
 def _fold(totals, unit_id, status, passed, count, score_sum, scored, sign) -> None:

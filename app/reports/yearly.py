@@ -9,10 +9,14 @@ whether its records are kept at their units of the time or rolled up.
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
 from app.accounts.models import Unit
+from app.extensions import db
+from app.records.models import TrainingRecord
 
 from .charts import ChartInfo, Mark, Tick, _y_axis
-from .rollup import EMPTY, Structure, add_into, unit_counts
+from .rollup import EMPTY, SLOT, Structure, add_into, unit_counts
 
 
 @dataclass
@@ -59,11 +63,16 @@ class YearChart:
 
 
 def year_over_year(
-    campaigns: list, current, root: Unit, structure: Structure
+    campaigns: list,
+    current,
+    root: Unit,
+    structure: Structure,
+    current_counts: list | None = None,
 ) -> list[YearRow]:
     """The campaigns up to `current`'s year (one per year: the latest created, and
     `current` for its own year), oldest first, each with its figures for `root`
-    rolled up. One grouped query per campaign."""
+    rolled up; `current_counts` (the report's own total, when it has it) saves
+    counting `current` again. One grouped query per other campaign."""
     scope = structure.scope(root.path)
     everything = len(scope) >= len(structure.places)
     by_year: dict[int, object] = {}
@@ -75,11 +84,39 @@ def year_over_year(
     for year in sorted(by_year):
         campaign = by_year[year]
         row = YearRow(year, campaign.code, campaign.title)
-        counts = unit_counts(campaign, structure.day, None if everything else scope)
-        for figures in counts.values():
-            add_into(row.counts, figures)
+        if campaign is current and current_counts is not None:
+            row.counts = list(current_counts)
+        elif everything:
+            row.counts = campaign_totals(campaign)
+        else:
+            for figures in unit_counts(campaign, structure.day, scope).values():
+                add_into(row.counts, figures)
         rows.append(row)
     return rows
+
+
+def campaign_totals(campaign) -> list:
+    """A whole campaign's figures (a root whose scope is every unit): grouped by
+    status and passed only."""
+    record = TrainingRecord
+    totals = list(EMPTY)
+    for status, passed, count, score_sum, scored in db.session.execute(
+        select(
+            record.status,
+            record.passed,
+            func.count(),
+            func.sum(record.best_percent),
+            func.count(record.best_percent),
+        )
+        .where(record.campaign_id == campaign.id)
+        .group_by(record.status, record.passed)
+    ):
+        add_into(totals, [count, 0, 0, 0, 0, 0.0, 0])
+        totals[SLOT[status]] += count
+        totals[4] += count if passed else 0
+        totals[5] += float(score_sum or 0)
+        totals[6] += scored
+    return totals
 
 
 def year_chart(rows: list[YearRow]) -> YearChart | None:

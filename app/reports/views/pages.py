@@ -53,7 +53,11 @@ def dashboard():
             scope.campaign.id, scope.unit, summary.total
         )
         years = yearly.year_over_year(
-            scope.campaigns, scope.campaign, scope.unit, structure
+            scope.campaigns,
+            scope.campaign,
+            scope.unit,
+            structure,
+            result.subtree.get(scope.unit.id),
         )
     return render_template(
         "reports/dashboard.html",
