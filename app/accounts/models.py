@@ -297,6 +297,8 @@ class Assignment(db.Model):
     __table_args__ = (
         Index("ix_assignment_user", "user_id", "valid_from"),
         Index("ix_assignment_unit", "unit_id", "valid_from", "valid_to", "user_id"),
+        # The assignments closed after a day (reports as of a day, app.reports).
+        Index("ix_assignment_closed", "valid_to", "valid_from", "user_id", "unit_id"),
     )
 
     @hybrid_method

@@ -35,6 +35,7 @@ from .data import (
     PROVINCE,
     TREE,
 )
+from .history import seed_history
 
 
 @dataclass
@@ -63,6 +64,7 @@ def seed_demo() -> SeedResult:
     _mark_modules_read("learner2")
     _ensure_campaign()
     _adopt_content(root)
+    seed_history()  # the structure before 1/7/2025 and the 2024 campaign
     return result
 
 

@@ -100,6 +100,17 @@ class TrainingRecord(db.Model):
             "passed",
             "best_percent",
         ),
+        # Covers the reports as of a day (app.reports.rollup): by the unit a
+        # record was completed in, else the cadre's unit now.
+        Index(
+            "ix_record_asof",
+            "campaign_id",
+            "completed_unit_id",
+            "unit_id",
+            "status",
+            "passed",
+            "best_percent",
+        ),
     )
 
 

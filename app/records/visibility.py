@@ -8,7 +8,7 @@ does not exist. Administrators see everything.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import Unit, UnitSuccession, User
 from app.accounts.permissions import get_scoped_unit, scope_paths
 from app.accounts.scope import in_subtree
 from app.errors import NotFound
@@ -20,21 +20,50 @@ from .models import Campaign
 ROLE = "hr"
 
 
-def _overlaps(campaign: Campaign, paths: list[str] | None) -> bool:
-    """True when a target subtree of `campaign` meets one of the scope subtrees."""
+def _overlaps(
+    campaign: Campaign, paths: list[str] | None, later: dict | None = None
+) -> bool:
+    """True when a target subtree of `campaign` meets one of the scope subtrees;
+    with `later` ({unit id: paths of the units it was merged or split into}), a
+    target that has since gone into a unit of the scope counts too (a 2024
+    campaign of Kiên Giang is seen by An Giang's officers)."""
     if paths is None:
         return True
-    return any(
-        in_subtree(t.unit.path, p) or in_subtree(p, t.unit.path)
-        for t in campaign.targets
-        for p in paths
-    )
+    targets = [t.unit.path for t in campaign.targets]
+    for t in campaign.targets:
+        targets += (later or {}).get(t.unit_id, [])
+    return any(in_subtree(t, p) or in_subtree(p, t) for t in targets for p in paths)
+
+
+def _successor_paths() -> dict[int, list[str]]:
+    """{unit id: today's paths of every unit it went into, directly or not}, from
+    UnitSuccession (a small table)."""
+    edges: dict[int, list[int]] = {}
+    for pred, succ in db.session.execute(
+        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+    ):
+        edges.setdefault(pred, []).append(succ)
+    if not edges:
+        return {}
+    paths = dict(db.session.execute(select(Unit.id, Unit.path)).all())
+    result = {}
+    for start in edges:
+        seen, stack = set(), list(edges[start])
+        while stack:
+            unit_id = stack.pop()
+            if unit_id not in seen:
+                seen.add(unit_id)
+                stack.extend(edges.get(unit_id, []))
+        result[start] = [paths[u] for u in seen if u in paths]
+    return result
 
 
 def visible_campaigns(viewer: User) -> list[Campaign]:
-    """Campaigns whose targets overlap the viewer's scope, newest year first."""
+    """Campaigns whose targets, or the units these went into since, overlap the
+    viewer's scope, newest year first."""
     paths = scope_paths(viewer, ROLE)
-    return [c for c in services.list_campaigns() if _overlaps(c, paths)]
+    later = _successor_paths() if paths is not None else None
+    return [c for c in services.list_campaigns() if _overlaps(c, paths, later)]
 
 
 def pick_campaign(

@@ -15,20 +15,18 @@ from datetime import date, datetime
 
 import xlsxwriter
 from flask import current_app
-from sqlalchemy import case, func, select
 
-from app.accounts.models import Unit, shared_name_labels
-from app.accounts.units import ancestors_of, tree_order
-from app.extensions import db
+from app.accounts.models import Unit
+from app.accounts.units import ancestors_of
 from app.records.models import (
-    COMPLETED,
-    IN_PROGRESS,
-    NOT_STARTED,
     Campaign,
-    TrainingRecord,
 )
 from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
+
+from . import asof as asof_
+from .rollup import Structure
+from .yearly import YearRow, year_chart, year_over_year
 
 TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG VĂN HÓA CÔNG VỤ NĂM {year}"
 DUE = "Báo cáo gửi Sở Nội vụ trước ngày 15/11/{year}."
@@ -36,6 +34,7 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BLANK = "……"  # a space to fill in by hand (the văn thư gives the number)
 TOTAL_LABEL = "Tổng cộng"
+YEARS_TITLE = "SO SÁNH KẾT QUẢ QUA CÁC NĂM (cộng dồn các đơn vị trước sắp xếp)"
 OWN_LABEL = "{name} (cán bộ trực thuộc)"
 COLUMNS = (
     ("STT", 6),
@@ -110,6 +109,21 @@ class AnnualReportInfo:
     total: AnnualRow  # the whole subtree: printed last
     heading: PaperHeading
     generated_at: datetime = field(default_factory=utcnow)
+    as_of: "asof_.AsOf | None" = None  # None: today, at the time
+    years: list[YearRow] = field(default_factory=list)
+
+    @property
+    def statement(self) -> str:
+        """The day and attribution the figures are of, said on the paper."""
+        return self.stated.statement
+
+    @property
+    def stated(self) -> "asof_.AsOf":
+        return self.as_of or asof_.AsOf(to_vn(self.generated_at).date())
+
+    @property
+    def year_chart(self):
+        return year_chart(self.years)
 
     @property
     def title(self) -> str:
@@ -131,7 +145,8 @@ class AnnualReportInfo:
 
     @property
     def day(self) -> date:
-        return to_vn(self.generated_at).date()
+        """The paper's date: the day it is as of."""
+        return self.stated.day
 
     @property
     def dated(self) -> str:
@@ -146,14 +161,15 @@ class AnnualReportInfo:
         return f"{place}, {self.dated}" if place else self.dated.capitalize()
 
 
-def paper_heading(root: Unit, config) -> PaperHeading:
+def paper_heading(root: Unit, config, names: list[str] | None = None) -> PaperHeading:
     """The heading for a report of `root`'s subtree. The place and the recipient
     come from the configuration (VHCV_REPORT_PLACE, VHCV_REPORT_RECIPIENT) or else
     from the name of the top unit of the tree ("Ủy ban nhân dân tỉnh An Giang":
     An Giang, Sở Nội vụ tỉnh An Giang); the ký hiệu after "BC-" from
-    VHCV_REPORT_SYMBOL, left blank to fill in when unset."""
-    chain = [*ancestors_of(root), root]
-    match = _PROVINCE.search(chain[0].name.strip())
+    VHCV_REPORT_SYMBOL, left blank to fill in when unset. `names`: the names from
+    the top of the tree down to the root as of the paper's date (default today's)."""
+    chain = names or [u.name for u in [*ancestors_of(root), root]]
+    match = _PROVINCE.search(chain[0].strip())
     kind, derived = (match.group(1).lower(), match.group(2)) if match else ("", "")
     place = (
         config.get("VHCV_REPORT_PLACE") or derived or config.get("VHCV_CERT_PLACE", "")
@@ -162,82 +178,74 @@ def paper_heading(root: Unit, config) -> PaperHeading:
         part for part in ("Sở Nội vụ", kind, derived) if part
     )
     symbol = (config.get("VHCV_REPORT_SYMBOL") or "").strip() or BLANK
-    parent = chain[-2].name.upper() if len(chain) > 1 else ""
+    parent = chain[-2].upper() if len(chain) > 1 else ""
     return PaperHeading(
         parent_body=parent,
-        issuing_body=root.name.upper(),
+        issuing_body=chain[-1].upper(),
         place=place,
         number_line=f"Số: {BLANK}/BC-{symbol}",
         recipient=recipient,
     )
 
 
-def _direct_counts(campaign: Campaign, root: Unit) -> dict[int, tuple]:
-    """Per unit of the subtree, over the records of its direct members: (total,
-    completed, passed, in progress, not started, sum of best scores, records with
-    a score)."""
-    record = TrainingRecord
-
-    def count(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    rows = db.session.execute(
-        select(
-            record.unit_id,
-            func.count(record.id),
-            count(record.status == COMPLETED),
-            count(record.passed.is_(True)),
-            count(record.status == IN_PROGRESS),
-            count(record.status == NOT_STARTED),
-            func.coalesce(func.sum(record.best_percent), 0),
-            func.count(record.best_percent),
-        )
-        .join(Unit, Unit.id == record.unit_id)
-        .where(
-            record.campaign_id == campaign.id,
-            Unit.in_subtree(root.path),
-        )
-        .group_by(record.unit_id)
-    ).all()
-    return {
-        unit_id: (*(int(n) for n in counts[:5]), float(counts[5]), int(counts[6]))
-        for unit_id, *counts in rows
-    }
-
-
 def annual_report(
-    campaign: Campaign, root: Unit, now: datetime | None = None
+    campaign: Campaign,
+    root: Unit,
+    now: datetime | None = None,
+    as_of: "asof_.AsOf | None" = None,
+    campaigns: list[Campaign] | None = None,
 ) -> AnnualReportInfo:
-    """The report for `root`'s subtree: a row for the root's own cadres (when it
-    has any), one per descendant unit with cadres in the campaign (its whole
-    subtree's figures), and the total. Needs an app context (the configuration)."""
-    units = list(db.session.scalars(select(Unit).where(Unit.in_subtree(root.path))))
-    labels = shared_name_labels()  # "Name — Parent" where names repeat
+    """The report for `root`'s subtree as of `as_of` (default today, at the time;
+    app.reports.asof): a row for the root's own cadres (when it has any), one per
+    unit of the tree of that day with records in the campaign (its whole subtree's
+    figures, its name of that day), and the total; with `campaigns`, the year-over-
+    year comparison. Needs an app context (the configuration)."""
+    now = now or utcnow()
+    stated = as_of or asof_.AsOf(to_vn(now).date())
+    structure = Structure.on(stated.day)
+    result = asof_.figures(campaign, root, stated, structure)
+    labels = asof_.shared_labels(result)
     rows = {
-        u.id: AnnualRow(u, u.depth - root.depth, shared=labels.get(u.code, ""))
-        for u in units
+        u.id: _annual_row(u, result.depth(u.id), result.subtree, labels.get(u.id, ""))
+        for u in result.tree_order()
     }
-    for unit_id, counts in _direct_counts(campaign, root).items():
-        row = rows.get(unit_id)  # None: a unit created between the two queries
-        if row is not None:
-            (row.total, row.completed, row.passed, row.in_progress) = counts[:4]
-            row.not_started, row.score_sum, row.scored = counts[4:]
-    own = AnnualRow(root, 1, label=OWN_LABEL.format(name=root.name))
-    own.add(rows[root.id])
-    for unit in sorted(units, key=lambda u: -u.depth):
-        if unit.id != root.id and unit.parent_id in rows:
-            rows[unit.parent_id].add(rows[unit.id])
-    body = [rows[u.id] for u in tree_order(units)[1:] if rows[u.id].total]
-    total = rows[root.id]
+    body = [row for row in rows.values() if row.total]
+    own = _annual_row(result.root, 1, result.own)
+    own.label = OWN_LABEL.format(name=result.root.name)
+    total = _annual_row(result.root, 0, result.subtree)
     total.label = TOTAL_LABEL
-    heading = paper_heading(root, current_app.config)
+    heading = paper_heading(root, current_app.config, [*result.chain, result.root.name])
+    years = []
+    if campaigns:
+        years = year_over_year(
+            campaigns, campaign, root, structure, result.subtree.get(root.id)
+        )
     return AnnualReportInfo(
         campaign,
         root,
         [own, *body] if own.total else body,
         total,
         heading,
-        now or utcnow(),
+        now,
+        as_of,
+        years,
+    )
+
+
+def _annual_row(unit, depth: int, counts: dict, shared: str = "") -> AnnualRow:
+    figures = counts.get(unit.id, asof_.EMPTY)
+    total, completed, in_progress, not_started, passed, score_sum, scored = figures
+    return AnnualRow(
+        unit,
+        depth,
+        int(total),
+        int(completed),
+        int(passed),
+        int(in_progress),
+        int(not_started),
+        float(score_sum),
+        int(scored),
+        shared=shared,
     )
 
 
@@ -259,6 +267,7 @@ def annual_xlsx(report: AnnualReportInfo) -> bytes:
     _merged_text(sheet, 4, last, report.title, f.title)
     _merged_text(sheet, 5, last, report.campaign.title, f.center)
     _merged_text(sheet, 6, last, f"Kính gửi: {report.heading.recipient}", f.center)
+    _merged_text(sheet, 7, last, report.statement, f.dated)
     header = 8
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)
@@ -273,6 +282,8 @@ def annual_xlsx(report: AnnualReportInfo) -> bytes:
     sheet.repeat_rows(header)
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
+    if report.years:
+        _write_years(workbook.add_worksheet("Qua các năm"), report, f)
     workbook.close()
     return output.getvalue()
 
@@ -347,6 +358,35 @@ def _write_annual_row(
         sheet.write_number(line, 6, row.mean_score, decimal)
     sheet.write_number(line, 7, row.in_progress, whole)
     sheet.write_number(line, 8, row.not_started, whole)
+
+
+YEAR_COLUMNS = (
+    ("Năm", 8),
+    ("Đợt bồi dưỡng", 44),
+    ("Số cán bộ trong diện", 12),
+    ("Tỷ lệ hoàn thành (%)", 12),
+    ("Tỷ lệ đạt (%)", 12),
+    ("Điểm trung bình", 11),
+)
+
+
+def _write_years(sheet, report: AnnualReportInfo, f: "_Formats") -> None:
+    """The year-over-year table: the same unit (rolled up) in each campaign."""
+    _merged_text(sheet, 0, len(YEAR_COLUMNS) - 1, YEARS_TITLE, f.title)
+    _merged_text(sheet, 1, len(YEAR_COLUMNS) - 1, report.statement, f.dated)
+    for column, (heading, width) in enumerate(YEAR_COLUMNS):
+        sheet.set_column(column, column, width)
+        sheet.write_string(3, column, heading, f.header)
+    for line, year in enumerate(report.years, start=4):
+        sheet.write_number(line, 0, year.year, f.int)
+        sheet.write_string(line, 1, year.title, f.unit(0, bold=False))
+        sheet.write_number(line, 2, year.total, f.int)
+        sheet.write_number(line, 3, year.completion_percent, f.dec)
+        sheet.write_number(line, 4, year.pass_percent, f.dec)
+        if year.mean_score is None:
+            sheet.write_blank(line, 5, None, f.dec)
+        else:
+            sheet.write_number(line, 5, year.mean_score, f.dec)
 
 
 def annual_filename(report: AnnualReportInfo, extension: str) -> str:

@@ -12,9 +12,9 @@ from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
-from app.records.rows import iter_rows
+from app.records.rows import export_query, iter_rows
 
-from . import annual, exports
+from . import annual, asof, exports
 
 reports_cli = AppGroup("reports", help="Xuất kết quả bồi dưỡng và báo cáo năm.")
 
@@ -26,6 +26,19 @@ OUTPUT = click.option(
     help="Tệp ghi ra.",
 )
 CAMPAIGN = click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    help="Số liệu tại ngày (YYYY-MM-DD); mặc định hôm nay.",
+)
+ATTRIBUTION = click.option(
+    "--attribution",
+    type=click.Choice(list(asof.ATTRIBUTIONS)),
+    default=asof.AT_TIME,
+    show_default=True,
+    help="at_time: theo đơn vị tại thời điểm hoàn thành; "
+    "rolled_up: cộng dồn vào đơn vị kế thừa.",
+)
 UNIT = click.option(
     "--unit", "unit_code", required=True, help="Mã đơn vị (cả cây đơn vị con)."
 )
@@ -37,6 +50,13 @@ def _selection(campaign_code: str, unit_code: str):
             records.get_campaign(campaign_code.strip()),
             unit_services.get_unit_by_code(unit_code),
         )
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _as_of(value: str | None, attribution: str) -> asof.AsOf:
+    try:
+        return asof.parse_as_of(value, attribution)
     except DomainError as error:
         raise click.ClickException(error.message) from None
 
@@ -73,20 +93,37 @@ def _audit(kind: str, campaign, unit, output: Path) -> None:
     type=click.Choice(["csv", "xlsx"]),
     help="csv (UTF-8 có BOM) hoặc xlsx; mặc định theo đuôi tệp.",
 )
+@AS_OF
+@ATTRIBUTION
 @OUTPUT
 def export_command(
-    campaign_code: str, unit_code: str, fmt: str | None, output: Path
+    campaign_code: str,
+    unit_code: str,
+    fmt: str | None,
+    as_of: str | None,
+    attribution: str,
+    output: Path,
 ) -> None:
-    """Write the training records of a campaign for a unit's subtree."""
+    """Write the training records of a campaign for a unit's subtree; with
+    --as-of or --attribution, a last column names the unit each record counts
+    for on that day, its heading stating the choice."""
+    stated_as_of = _as_of(as_of, attribution)
+    explicit = as_of is not None or attribution != asof.AT_TIME
     campaign, unit = _selection(campaign_code, unit_code)
     fmt = _format(fmt, output, ("csv", "xlsx"))
     with reading_only():
-        rows = iter_rows(campaign, unit)
+        rows, stated = iter_rows(campaign, unit), None
+        if explicit:
+            query = exports.as_of_query(
+                export_query(campaign, unit), campaign, stated_as_of
+            )
+            rows = exports.with_unit_of_day(query, stated_as_of)
+            stated = exports.stated_header(stated_as_of)
         if fmt == "csv":
             with output.open("w", encoding="utf-8", newline="") as file:
-                file.writelines(exports.csv_chunks(rows))
+                file.writelines(exports.csv_chunks(rows, stated=stated))
         else:
-            exports.write_xlsx(rows, output, campaign.code)
+            exports.write_xlsx(rows, output, campaign.code, stated)
     _audit(f"records.{fmt}", campaign, unit, output)
     click.echo(f"Đã ghi {output}.")
 
@@ -100,16 +137,27 @@ def export_command(
     type=click.Choice(["xlsx", "html"]),
     help="xlsx hoặc html (trang in được); mặc định theo đuôi tệp.",
 )
+@AS_OF
+@ATTRIBUTION
 @OUTPUT
 def annual_command(
-    campaign_code: str, unit_code: str, fmt: str | None, output: Path
+    campaign_code: str,
+    unit_code: str,
+    fmt: str | None,
+    as_of: str | None,
+    attribution: str,
+    output: Path,
 ) -> None:
     """Write the annual report (per unit: in scope, completed, %, passed, mean
-    score, not started) for a unit's subtree."""
+    score, not started) for a unit's subtree, as of a day, with the earlier
+    years compared."""
+    stated_as_of = _as_of(as_of, attribution)
     campaign, unit = _selection(campaign_code, unit_code)
     fmt = _format(fmt, output, ("xlsx", "html"))
     with reading_only():
-        report = annual.annual_report(campaign, unit)
+        report = annual.annual_report(
+            campaign, unit, as_of=stated_as_of, campaigns=records.list_campaigns()
+        )
         if fmt == "xlsx":
             output.write_bytes(annual.annual_xlsx(report))
         else:

@@ -18,11 +18,15 @@ from typing import BinaryIO
 
 import xlsxwriter
 
-from app.accounts.models import Unit
+from app.accounts.models import Unit, shared_name_labels
 from app.downloads import csv_cell
+from app.extensions import db
 from app.records.models import Campaign
-from app.records.rows import ExportRow
+from app.records.rows import ExportRow, to_export_row
 from app.timeutil import format_vn_date, to_vn
+
+from .asof import AsOf
+from .rollup import ROLLED_UP, Structure, at_time_unit
 
 BOM = "\ufeff"
 # CSV field separators offered: "," (the standard), ";" (what Excel expects under
@@ -89,15 +93,23 @@ def separator(asked: str | None, remembered: str | None = None) -> str:
     return SEPARATORS[0]
 
 
-def csv_chunks(rows: Iterable[ExportRow], delimiter: str = ",") -> Iterator[str]:
+def csv_chunks(
+    rows: Iterable, delimiter: str = ",", stated: str | None = None
+) -> Iterator[str]:
     """CSV text in chunks, fields separated by `delimiter` ("," or ";"); the first
-    chunk starts with the BOM and the header row."""
+    chunk starts with the BOM and the header row. With `stated` (an as-of
+    export), rows are (ExportRow, unit name of the day) and the last column, headed
+    `stated`, holds the name."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator(delimiter))
     buffer.write(BOM)
-    writer.writerow(HEADER)
+    writer.writerow((*HEADER, stated) if stated else HEADER)
     for count, row in enumerate(rows, 1):
-        writer.writerow(csv_values(row))
+        if stated:
+            row, unit_name = row
+            writer.writerow((*csv_values(row), csv_cell(unit_name)))
+        else:
+            writer.writerow(csv_values(row))
         if count % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -106,10 +118,13 @@ def csv_chunks(rows: Iterable[ExportRow], delimiter: str = ",") -> Iterator[str]
 
 
 def write_xlsx(
-    rows: Iterable[ExportRow], target: Path | BinaryIO, title: str = "Kết quả"
+    rows: Iterable,
+    target: Path | BinaryIO,
+    title: str = "Kết quả",
+    stated: str | None = None,
 ) -> int:
     """Write `rows` as XLSX to `target` (a path or a binary file) in constant
-    memory; returns the count.
+    memory; returns the count. `stated`: as csv_chunks.
 
     Completion dates are real dates (Vietnam day) shown as dd/mm/yyyy.
     """
@@ -122,12 +137,18 @@ def write_xlsx(
     for column, width in enumerate(COLUMN_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 0)
-    for column, heading in enumerate(HEADER):
+    header = (*HEADER, stated) if stated else HEADER
+    if stated:
+        sheet.set_column(len(HEADER), len(HEADER), 40)
+    for column, heading in enumerate(header):
         sheet.write_string(0, column, heading, bold)
     count = 0
     for count, row in enumerate(rows, 1):
+        if stated:
+            row, unit_name = row
+            sheet.write_string(count, len(HEADER), unit_name)
         _write_xlsx_row(sheet, count, row, day, score)
-    sheet.autofilter(0, 0, max(count, 1), len(HEADER) - 1)
+    sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
     workbook.close()
     return count
 
@@ -152,14 +173,46 @@ def _sheet_name(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"
 
 
-def xlsx_chunks(rows: Iterable[ExportRow], title: str) -> Iterator[bytes]:
+def xlsx_chunks(
+    rows: Iterable, title: str, stated: str | None = None
+) -> Iterator[bytes]:
     """Write `rows` to an anonymous temporary file, then yield it in chunks; the
     file is gone as soon as the reading ends, however it ends."""
     with tempfile.TemporaryFile(prefix="vhcv-export-", suffix=".xlsx") as file:
-        write_xlsx(rows, file, title)
+        write_xlsx(rows, file, title, stated)
         file.seek(0)
         while chunk := file.read(FILE_CHUNK_BYTES):
             yield chunk
+
+
+def as_of_query(query, campaign: Campaign, as_of: AsOf):
+    """records.rows.export_query with, last, the unit each record counts for at
+    the time (built now: the campaign need not be loaded while streaming)."""
+    return query.add_columns(at_time_unit(campaign, as_of.day))
+
+
+def with_unit_of_day(query, as_of: AsOf) -> Iterator[tuple[ExportRow, str]]:
+    """Each row of an as_of_query with the name, on the report's day, of the unit
+    its record counts for (at the time, or its successor then)."""
+    structure = Structure.on(as_of.day)
+    labels = shared_name_labels()
+    result = db.session.execute(query.execution_options(yield_per=500))
+    try:
+        for values in result:
+            row = to_export_row(values[:-1])
+            row.unit_name = labels.get(row.unit_code, row.unit_name)
+            unit_id = values[-1]
+            if as_of.attribution == ROLLED_UP:
+                unit_id = structure.successor(unit_id)
+            place = structure.place(unit_id)
+            yield row, place.name if place else ""
+    finally:
+        result.close()
+
+
+def stated_header(as_of: AsOf) -> str:
+    """The extra column's heading, which states the day and the attribution."""
+    return f"Đơn vị ghi nhận ({as_of.statement.rstrip('.')})"
 
 
 def export_filename(campaign: Campaign, root: Unit, extension: str) -> str:

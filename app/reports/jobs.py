@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs.tasks import Outcome, task
 from app.records import rows, visibility
 
-from . import annual, exports
+from . import annual, asof, exports
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +41,13 @@ def count_rows(query) -> int:
     )
 
 
+def _as_of(params: dict) -> asof.AsOf | None:
+    """The as-of choice the page passed on, if any."""
+    if not params.get("as_of"):
+        return None
+    return asof.parse_as_of(params["as_of"], params.get("attribution"))
+
+
 @task("records.csv", in_scope)
 def records_csv(params: dict, owner_id: int | None, progress) -> Outcome:
     return _records(params, owner_id, progress, "csv")
@@ -58,15 +65,21 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
         total = count_rows(query)
         progress.begin(_("Xuất kết quả bồi dưỡng"), total)
         path = progress.output(extension)
-        records = progress.counted(rows.stream_rows(query))
+        as_of, stated = _as_of(params), None
+        if as_of is None:
+            records = progress.counted(rows.stream_rows(query))
+        else:
+            stated = exports.stated_header(as_of)
+            query = exports.as_of_query(query, campaign, as_of)
+            records = progress.counted(exports.with_unit_of_day(query, as_of))
         if extension == "csv":
             with path.open("w", encoding="utf-8", newline="") as out:
                 sep = exports.separator(params.get("sep"))
-                for chunk in exports.csv_chunks(records, sep):
+                for chunk in exports.csv_chunks(records, sep, stated):
                     out.write(chunk)
         else:
             with path.open("wb") as out:
-                exports.write_xlsx(records, out, campaign.code)
+                exports.write_xlsx(records, out, campaign.code, stated)
         name = exports.export_filename(campaign, unit, extension)
     mime = CSV_MIME if extension == "csv" else XLSX_MIME
     return Outcome(_("Đã xuất %(n)d dòng.", n=total), path, name, mime)
@@ -77,7 +90,13 @@ def annual_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
     with reading_only():
         campaign, unit = _selection(params, owner_id)
         progress.begin(_("Tổng hợp báo cáo năm"), 2)
-        report = annual.annual_report(campaign, unit)
+        owner = db.session.get(User, owner_id)
+        report = annual.annual_report(
+            campaign,
+            unit,
+            as_of=_as_of(params),
+            campaigns=visibility.visible_campaigns(owner),
+        )
         progress.step()
         path = progress.output("xlsx")
         path.write_bytes(annual.annual_xlsx(report))

@@ -25,7 +25,7 @@ from app.records import rows, visibility
 from app.records.models import Campaign
 from app.security import CSP, role_required
 
-from .. import annual, exports
+from .. import annual, asof, exports
 from ..jobs import count_rows
 from .blueprint import bp
 
@@ -36,6 +36,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.get("/reports/export.csv")
 @role_required("hr", "admin")
 def export_csv():
+    as_of = _explicit_as_of()
     campaign, unit = _selection()
     sep = exports.separator(
         request.args.get("sep"), request.cookies.get(exports.SEPARATOR_COOKIE)
@@ -46,9 +47,14 @@ def export_csv():
     if _large(query):
         # "," is the default: its job's params stay as before (no "sep")
         extra = {"sep": sep} if sep != exports.SEPARATORS[0] else {}
+        extra |= as_of.args if as_of else {}
         response = _as_job("records.csv", filename, campaign, unit, **extra)
     else:
-        chunks = stream_in_context(lambda: exports.csv_chunks(_rows(query), sep))
+        query = _with_unit(query, campaign, as_of)
+        stated = exports.stated_header(as_of) if as_of else None
+        chunks = stream_in_context(
+            lambda: exports.csv_chunks(_rows(query, as_of), sep, stated)
+        )
         response = _download(chunks, CSV_MIME, filename)
     return _remember_separator(response, sep)
 
@@ -70,25 +76,47 @@ def _remember_separator(response, sep: str):
 @bp.get("/reports/export.xlsx")
 @role_required("hr", "admin")
 def export_xlsx():
+    as_of = _explicit_as_of()
     campaign, unit = _selection()
     query, title = rows.export_query(campaign, unit), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
     if _large(query):
-        return _as_job("records.xlsx", filename, campaign, unit)
-    chunks = stream_in_context(lambda: exports.xlsx_chunks(_rows(query), title))
+        extra = as_of.args if as_of else {}
+        return _as_job("records.xlsx", filename, campaign, unit, **extra)
+    stated = exports.stated_header(as_of) if as_of else None
+    query = _with_unit(query, campaign, as_of)
+    chunks = stream_in_context(
+        lambda: exports.xlsx_chunks(_rows(query, as_of), title, stated)
+    )
     return _download(chunks, XLSX_MIME, filename)
+
+
+def _as_of() -> asof.AsOf:
+    """`?as_of=` and `?attribution=` (a 400 page with the reason when bad)."""
+    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
+
+
+def _explicit_as_of() -> asof.AsOf | None:
+    """The as-of choice when the request states one (the dashboard's links and
+    forms always do), else None: the plain list of cadres in their units now."""
+    if request.args.get("as_of") is None and request.args.get("attribution") is None:
+        return None
+    return _as_of()
 
 
 @bp.get("/reports/annual")
 @role_required("hr", "admin")
 def annual_page():
+    as_of = _as_of()
     campaign, unit = _selection()
     nonce = secrets.token_urlsafe(16)
+    campaigns = visibility.visible_campaigns(current_user)
     page = render_template(
         "reports/annual.html",
-        report=annual.annual_report(campaign, unit),
-        campaigns=visibility.visible_campaigns(current_user),
+        report=annual.annual_report(campaign, unit, as_of=as_of, campaigns=campaigns),
+        campaigns=campaigns,
+        attributions=asof.ATTRIBUTION_LABELS,
         nonce=nonce,
         standalone=False,
     )
@@ -103,12 +131,18 @@ def annual_page():
 @bp.get("/reports/annual.xlsx")
 @role_required("hr", "admin")
 def annual_xlsx():
+    as_of = _as_of()
     campaign, unit = _selection()
     if _large(rows.export_query(campaign, unit)):
         _audit_export("annual.xlsx", campaign, unit)
         title = _("Báo cáo năm %(y)s — %(u)s", y=campaign.year, u=unit.name)
-        return _as_job("annual.xlsx", title, campaign, unit)
-    report = annual.annual_report(campaign, unit)
+        return _as_job("annual.xlsx", title, campaign, unit, **as_of.args)
+    report = annual.annual_report(
+        campaign,
+        unit,
+        as_of=as_of,
+        campaigns=visibility.visible_campaigns(current_user),
+    )
     data = annual.annual_xlsx(report)
     _audit_export("annual.xlsx", campaign, unit)
     return _download([data], XLSX_MIME, annual.annual_filename(report, "xlsx"))
@@ -150,9 +184,17 @@ def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit, **extra):
     return jobs.started(job)
 
 
-def _rows(query) -> Iterator[rows.ExportRow]:
-    """The export's rows; the read transaction ends before the last chunk goes."""
-    yield from rows.stream_rows(query)
+def _with_unit(query, campaign: Campaign, as_of: asof.AsOf | None):
+    return query if as_of is None else exports.as_of_query(query, campaign, as_of)
+
+
+def _rows(query, as_of: asof.AsOf | None) -> Iterator:
+    """The export's rows (with the unit of the day when `as_of`); the read
+    transaction ends before the last chunk goes."""
+    if as_of is None:
+        yield from rows.stream_rows(query)
+    else:
+        yield from exports.with_unit_of_day(query, as_of)
     db.session.close()
 
 

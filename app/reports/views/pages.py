@@ -9,8 +9,8 @@ from app.records.visibility import pick_campaign
 from app.security import role_required
 from app.timeutil import utcnow
 
+from .. import asof, queries, yearly
 from .. import charts as chart_data
-from .. import queries
 from ..dashboard import (
     ReportScope,
     cadre_detail,
@@ -21,7 +21,13 @@ from ..dashboard import (
     report_scope,
 )
 from ..exports import SEPARATOR_COOKIE, separator
+from ..rollup import Structure
 from .blueprint import bp
+
+
+def as_of_arg() -> asof.AsOf:
+    """`?as_of=` and `?attribution=` (InvalidInput, a 400 page, when bad)."""
+    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
 
 
 def _scope() -> ReportScope:
@@ -35,14 +41,23 @@ def _scope() -> ReportScope:
 @bp.get("/reports/")
 @role_required("hr", "admin")
 def dashboard():
+    as_of = as_of_arg()
     scope = _scope()
-    summary, rows, charts = None, [], None
+    summary, rows, charts, years = None, [], None, []
     if scope.campaign is not None:
-        totals = queries.rollup(scope.campaign.id, scope.unit)  # one grouped query
-        summary = queries.subtree_summary(scope.campaign.id, scope.unit, totals)
-        rows = queries.children_summary(scope.campaign.id, scope.unit, totals)
+        structure = Structure.on(as_of.day)  # the tree of the day, once
+        result = asof.figures(scope.campaign, scope.unit, as_of, structure)
+        summary = asof.summary_row(result)
+        rows = asof.children_rows(result)
         charts = chart_data.dashboard_charts(
             scope.campaign.id, scope.unit, summary.total
+        )
+        years = yearly.year_over_year(
+            scope.campaigns,
+            scope.campaign,
+            scope.unit,
+            structure,
+            result.subtree.get(scope.unit.id),
         )
     return render_template(
         "reports/dashboard.html",
@@ -50,6 +65,10 @@ def dashboard():
         summary=summary,
         rows=rows,
         charts=charts,
+        as_of=as_of,
+        attributions=asof.ATTRIBUTION_LABELS,
+        years=years,
+        year_chart=yearly.year_chart(years),
         exports=export_endpoints(),
         csv_sep=separator(None, request.cookies.get(SEPARATOR_COOKIE)),
     )

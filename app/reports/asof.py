@@ -1,0 +1,257 @@
+"""Reports as of a day: `?as_of=YYYY-MM-DD&attribution=at_time|rolled_up` (and the
+CLI's --as-of/--attribution), and a campaign's figures for a unit's subtree laid out
+in the tree of that day (rules: app.reports.rollup).
+
+- `at_time` (the default): each record counts for the unit it was earned in, shown
+  where that unit sat on the day (a unit ended by then sits where it was last);
+- `rolled_up`: each record counts for that unit's successor alive on the day
+  (today by default: "An Giang" including former Kiên Giang).
+
+Every report states its day and its choice (`AsOf.statement`); nothing is rewritten
+silently. A report of unit R covers the units, past or present, that roll up into
+R's subtree today (so an HR officer's scope through time is its subtree today).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import Unit
+from app.accounts.scope import in_subtree
+from app.errors import InvalidInput
+from app.vntext import text_sort_key
+
+from .queries import SummaryRow, _row
+from .rollup import (
+    AT_TIME,
+    ATTRIBUTIONS,
+    EMPTY,
+    ROLLED_UP,
+    Structure,
+    add_into,
+    attributed_counts,
+    today,
+)
+
+STATEMENTS = {
+    AT_TIME: "Số liệu tại ngày {day}; ghi nhận theo đơn vị tại thời điểm hoàn thành.",
+    ROLLED_UP: "Số liệu tại ngày {day}; cộng dồn vào đơn vị kế thừa hiện nay.",
+}
+ATTRIBUTION_LABELS = {
+    AT_TIME: _l("Theo đơn vị tại thời điểm hoàn thành"),
+    ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa hiện nay"),
+}
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The day a report is as of and how it attributes records."""
+
+    day: date
+    attribution: str = AT_TIME
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == today()
+
+    @property
+    def day_text(self) -> str:
+        return self.day.strftime("%d/%m/%Y")
+
+    @property
+    def statement(self) -> str:
+        """What the report says of itself, in Vietnamese whatever the screen
+        language (it is printed on the official paper too)."""
+        return STATEMENTS[self.attribution].format(day=self.day_text)
+
+    @property
+    def args(self) -> dict:
+        """The query arguments that ask for this again (links keep the choice)."""
+        return {"as_of": self.day.isoformat(), "attribution": self.attribution}
+
+
+def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
+    """`as_of` (YYYY-MM-DD, default today) and `attribution` (default at_time);
+    InvalidInput (400, a message) when either is not one of those."""
+    day = today()
+    if value not in (None, ""):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(
+                _l(
+                    "Ngày “%(value)s” không hợp lệ: nhập theo dạng YYYY-MM-DD.",
+                    value=value,
+                )
+            ) from None
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(_l("Ngày báo cáo phải từ năm 2000 đến năm 2100."))
+    chosen = (attribution or AT_TIME).strip()
+    if chosen not in ATTRIBUTIONS:
+        raise InvalidInput(
+            _l(
+                "Cách ghi nhận “%(value)s” không hợp lệ: chọn at_time hoặc rolled_up.",
+                value=attribution,
+            )
+        )
+    return AsOf(day, chosen)
+
+
+@dataclass
+class UnitView:
+    """A unit as a report of a day shows it: its name of that day; `linkable` when
+    it is in the viewer's tree today (a drill-down link works)."""
+
+    id: int
+    name: str
+    code: str
+    kind: str
+    linkable: bool = True
+    ended: date | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return text_sort_key(self.name), self.code
+
+
+@dataclass
+class AsOfFigures:
+    """A campaign's figures for a root's subtree as of a day: per unit of the
+    report's tree, its own records (`own`) and its whole subtree's (`subtree`),
+    both [total, completed, in progress, not started, passed, score sum, scored]."""
+
+    root: UnitView
+    units: dict[int, UnitView]
+    parent: dict[int, int]
+    own: dict[int, list]
+    subtree: dict[int, list]
+    chain: list[str] = field(default_factory=list)  # names above the root then
+    _children: dict | None = field(default=None, repr=False)
+
+    def children(self, unit_id: int) -> list[UnitView]:
+        if self._children is None:
+            self._children = {}
+            for child, parent in self.parent.items():
+                self._children.setdefault(parent, []).append(self.units[child])
+            for kids in self._children.values():
+                kids.sort(key=lambda u: u.sort_key)
+        return list(self._children.get(unit_id, []))
+
+    def depth(self, unit_id: int) -> int:
+        depth = 0
+        while unit_id in self.parent:
+            unit_id, depth = self.parent[unit_id], depth + 1
+        return depth
+
+    def tree_order(self) -> list[UnitView]:
+        """The report's units below the root, each before its children."""
+        result, stack = [], list(reversed(self.children(self.root.id)))
+        while stack:
+            unit = stack.pop()
+            result.append(unit)
+            stack.extend(reversed(self.children(unit.id)))
+        return result
+
+
+def figures(
+    campaign, root: Unit, as_of: AsOf, structure: Structure | None = None
+) -> AsOfFigures:
+    """The campaign's records of every unit that rolls up into `root`'s subtree
+    today, attributed as `as_of` says and laid out in the tree of its day."""
+    structure = structure or Structure.on(as_of.day)
+    scope = structure.scope(root.path)
+    counts = attributed_counts(campaign, structure, as_of.attribution, scope)
+    units: dict[int, UnitView] = {root.id: _view(structure, root.id, root.path)}
+    parent: dict[int, int] = {}
+    own = {u: list(c) for u, c in counts.items()}
+    subtree: dict[int, list] = {root.id: [0, 0, 0, 0, 0, 0.0, 0]}
+    for unit_id, figures_ in counts.items():
+        current = unit_id
+        while True:
+            if current not in units:
+                units[current] = _view(structure, current, root.path)
+            add_into(subtree.setdefault(current, [0, 0, 0, 0, 0, 0.0, 0]), figures_)
+            if current == root.id:
+                break
+            if current not in parent:
+                parent[current] = _display_parent(structure, current, scope, root.id)
+            current = parent[current]
+    place = structure.place(root.id)
+    chain = [structure.place(a).name for a in place.ancestors] if place else []
+    return AsOfFigures(units[root.id], units, parent, own, subtree, chain)
+
+
+def shared_labels(result) -> dict[int, str]:
+    """{unit id: "Name — Parent name"} for the report's units (below its root)
+    whose name of the day another of them also has."""
+    below = [u for u in result.units.values() if u.id != result.root.id]
+    names: dict[str, int] = {}
+    for unit in below:
+        names[unit.name] = names.get(unit.name, 0) + 1
+    labels = {}
+    for unit in below:
+        parent = result.parent.get(unit.id)
+        if names[unit.name] > 1 and parent is not None:
+            labels[unit.id] = f"{unit.name} — {result.units[parent].name}"
+    return labels
+
+
+def _display_parent(structure: Structure, unit_id: int, scope: set, root_id: int):
+    """The nearest unit above `unit_id` in the tree of the day that is in the
+    report's scope; the report's root when there is none."""
+    place = structure.place(unit_id)
+    for ancestor in reversed(place.ancestors if place else []):
+        if ancestor in scope:
+            return ancestor
+    return root_id
+
+
+def _view(structure: Structure, unit_id: int, root_path: str) -> UnitView:
+    place = structure.place(unit_id)
+    today_path = structure.today_paths.get(unit_id, "")
+    return UnitView(
+        unit_id,
+        place.name if place else str(unit_id),
+        place.code if place else "",
+        place.kind if place else "",
+        linkable=in_subtree(today_path, root_path),
+        ended=place.ended if place else None,
+    )
+
+
+def summary_row(result: AsOfFigures) -> SummaryRow:
+    """The root's whole subtree, as the dashboard's figures."""
+    return _row(result.root, result.subtree.get(result.root.id, EMPTY))
+
+
+def children_rows(result: AsOfFigures, unit_id: int | None = None) -> list:
+    """One row per unit of the report's tree under `unit_id` (default the root)
+    with records (its whole subtree), then one for the unit's own records."""
+    unit_id = result.root.id if unit_id is None else unit_id
+    rows = [
+        _row(child, result.subtree[child.id])
+        for child in result.children(unit_id)
+        if result.subtree.get(child.id, EMPTY)[0]
+    ]
+    if result.own.get(unit_id, EMPTY)[0]:
+        rows.append(_row(result.units[unit_id], result.own[unit_id], True))
+    return rows
+
+
+__all__ = [
+    "AT_TIME",
+    "ATTRIBUTIONS",
+    "ATTRIBUTION_LABELS",
+    "ROLLED_UP",
+    "AsOf",
+    "AsOfFigures",
+    "UnitView",
+    "figures",
+    "parse_as_of",
+]

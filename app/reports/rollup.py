@@ -1,0 +1,313 @@
+"""Units through time for reports: the tree of a day, where a unit's records go
+when it was merged, split or dissolved, and the counts of a campaign by unit as of a
+day, attributed at the time or rolled up. Read-only.
+
+Rules (the one place they are written down):
+
+- **The tree of a day** (`Structure.place`): a unit sits where its UnitVersion valid
+  on that day puts it, with that version's name. A unit that had already ended sits
+  where it was when it ended (its last version); one not created yet where it will
+  first be; a unit with no version at all (created before history was kept and
+  never versioned) where the Unit table puts it today.
+- **Successor** (`Structure.successor`): along UnitSuccession rows in force on the
+  day (valid_from ≤ day): the one successor of a merge, the `primary` one of a split;
+  a unit ended with no succession (dissolved) goes where its parent of that time
+  goes. Repeated until a unit alive on the day. Computed in Python over the small
+  succession table, once per request.
+- **A record's unit at the time** (`unit_counts`): the unit it was completed in
+  (TrainingRecord.completed_unit_id); else, for a record not completed, the cadre's
+  Assignment valid on the campaign's last day, or on the report's day if that comes
+  first; else the cadre's unit now (TrainingRecord.unit_id).
+- **Scope through time** (`Structure.scope`): a report of unit R covers every unit,
+  past or present, whose successor today lies in R's subtree today; an HR officer
+  of "An Giang (mới)" sees former Kiên Giang's records, one of another unit does not.
+
+Counts are grouped in SQL per (unit at the time, status, passed) and folded here, by
+unit, never by record.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
+from app.accounts.scope import in_subtree
+from app.extensions import db
+from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
+from app.timeutil import to_vn, utcnow
+
+AT_TIME, ROLLED_UP = "at_time", "rolled_up"
+ATTRIBUTIONS = (AT_TIME, ROLLED_UP)
+EMPTY = (0, 0, 0, 0, 0, 0.0, 0)  # total, completed, in progress, not started,
+# passed, sum of best scores, records with a score
+SLOT = {COMPLETED: 1, IN_PROGRESS: 2, NOT_STARTED: 3}
+# Above this many units in scope the SQL is not filtered by unit (the whole
+# campaign is grouped, the units outside are dropped here).
+MAX_IN_LIST = 2000
+
+
+def today() -> date:
+    """The Vietnam calendar day now."""
+    return to_vn(utcnow()).date()
+
+
+@dataclass
+class Place:
+    """A unit as it sits in the tree of a day."""
+
+    unit_id: int
+    name: str
+    kind: str
+    code: str
+    parent_id: int | None
+    path: str
+    alive: bool  # in force on the day
+    ended: date | None = None  # the day it ended, when it had ended by then
+
+    @property
+    def ancestors(self) -> list[int]:
+        """Ids above the unit, root first."""
+        return [int(p) for p in self.path.strip("/").split("/") if p][:-1]
+
+
+@dataclass
+class Structure:
+    """The units, their versions and successions as of `day` (three small
+    queries; the successor and scope answers are memoised)."""
+
+    day: date
+    places: dict[int, Place] = field(default_factory=dict)
+    today_paths: dict[int, str] = field(default_factory=dict)
+    successions: dict[int, list] = field(default_factory=dict)
+    last: dict[int, tuple] = field(default_factory=dict)
+    _successor: dict = field(default_factory=dict)
+
+    @classmethod
+    def on(cls, day: date) -> "Structure":
+        self = cls(day)
+        units = db.session.execute(
+            select(
+                Unit.id,
+                Unit.code,
+                Unit.name,
+                Unit.kind,
+                Unit.parent_id,
+                Unit.path,
+                Unit.successor_id,
+            )
+        ).all()
+        codes = {}
+        for uid, code, name, kind, parent_id, path, merged_into in units:
+            codes[uid] = code
+            self.today_paths[uid] = path
+            self.places[uid] = Place(uid, name, kind, code, parent_id, path, True)
+            if merged_into is not None:  # merged before history was kept
+                self.successions[uid] = [(date.min, False, merged_into)]
+        versions = db.session.execute(
+            select(
+                UnitVersion.unit_id,
+                UnitVersion.valid_from,
+                UnitVersion.valid_to,
+                UnitVersion.name,
+                UnitVersion.kind,
+                UnitVersion.parent_id,
+                UnitVersion.path,
+            ).order_by(UnitVersion.unit_id, UnitVersion.valid_from)
+        ).all()
+        chosen: dict[int, tuple] = {}
+        for row in versions:
+            # the latest version begun by the day, else the unit's first one
+            if row[1] <= day or row[0] not in chosen:
+                chosen[row[0]] = row
+            self.last[row[0]] = (row[2], row[5])  # (ended on, parent then)
+        for uid, start, end, name, kind, parent_id, path in chosen.values():
+            alive = start <= day and (end is None or day < end)
+            ended = end if end is not None and end <= day else None
+            self.places[uid] = Place(
+                uid, name, kind, codes.get(uid, ""), parent_id, path, alive, ended
+            )
+        recorded: dict[int, list] = {}
+        for pred, succ, start, primary in db.session.execute(
+            select(
+                UnitSuccession.predecessor_id,
+                UnitSuccession.successor_id,
+                UnitSuccession.valid_from,
+                UnitSuccession.primary,
+            )
+        ):
+            recorded.setdefault(pred, []).append((start, not primary, succ))
+        self.successions.update(recorded)
+        for options in self.successions.values():
+            options.sort()
+        return self
+
+    def place(self, unit_id: int) -> Place | None:
+        return self.places.get(unit_id)
+
+    def successor(self, unit_id: int, on: date | None = None) -> int:
+        """The unit alive on `on` (default: the structure's day) that `unit_id`'s
+        records roll up to; the unit itself when it is alive then."""
+        on = on or self.day
+        key = (unit_id, on)
+        if key not in self._successor:
+            self._successor[key] = self._follow(unit_id, on)
+        return self._successor[key]
+
+    def _follow(self, unit_id: int, on: date) -> int:
+        seen, current = set(), unit_id
+        while current not in seen:
+            seen.add(current)
+            options = [o for o in self.successions.get(current, []) if o[0] <= on]
+            if options:
+                # the latest change in force; among its successors the primary
+                latest = max(o[0] for o in options)
+                current = min(o for o in options if o[0] == latest)[2]
+                continue
+            ended, parent_id = self.last.get(current, (None, None))
+            if ended is None or ended > on or parent_id is None:
+                return current
+            current = parent_id  # dissolved: where its parent of that time goes
+        return current
+
+    def scope(self, root_path: str, now: date | None = None) -> set[int]:
+        """Every unit, past or present, whose successor today (`now`) lies in the
+        subtree at `root_path` of today's tree."""
+        now = now or today()
+        result = set()
+        for uid in self.places:
+            final = self.successor(uid, now)
+            path = self.today_paths.get(final)
+            if path is not None and in_subtree(path, root_path):
+                result.add(uid)
+        return result
+
+
+def _close_day(campaign, day: date) -> date:
+    return min(to_vn(campaign.closes_at).date(), day)
+
+
+def at_time_unit(campaign, day: date):
+    """SQL: a record's unit at the time (the module's rules) for a report of
+    `day`."""
+    record = TrainingRecord
+    when = _close_day(campaign, day)
+    if when >= today():
+        # nobody has been reassigned after the day yet: the unit now is the one
+        return func.coalesce(record.completed_unit_id, record.unit_id)
+    assignment = select(Assignment.unit_id).where(
+        Assignment.user_id == record.user_id, Assignment.valid_on(when)
+    )
+    return func.coalesce(
+        record.completed_unit_id,
+        assignment.order_by(Assignment.valid_from.desc()).limit(1).scalar_subquery(),
+        record.unit_id,
+    )
+
+
+def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
+    """Per unit at the time (see the module's rules): [total, completed, in
+    progress, not started, passed, sum of best scores, records with a score] of the
+    campaign's records; only `units` when given.
+
+    No look-up per record: one grouped query by the unit a record was completed
+    in and the cadre's unit now (an index-only scan of ix_record_asof, in its
+    order); then the few records not completed whose cadre's assignment on the
+    day has closed since (ix_assignment_closed), moved from the unit now to the
+    unit of that assignment. A cadre's open assignment is its unit now
+    (User.unit_id, TrainingRecord.unit_id), as app.accounts keeps them."""
+    record = TrainingRecord
+    completed_in, now_in = record.completed_unit_id, record.unit_id
+    query = select(
+        completed_in,
+        now_in,
+        record.status,
+        record.passed,
+        func.count(),
+        func.sum(record.best_percent),
+        func.count(record.best_percent),
+    ).where(record.campaign_id == campaign.id)
+    if units is not None and len(units) <= MAX_IN_LIST:
+        query = query.where(func.coalesce(completed_in, now_in).in_(sorted(units)))
+    totals: dict[int, list] = {}
+    # grouped in the order of the index: no sort of the records
+    for completed, now, status, passed, count, score_sum, scored in db.session.execute(
+        query.group_by(completed_in, now_in, record.status, record.passed)
+    ):
+        unit_id = now if completed is None else completed
+        _fold(totals, unit_id, status, passed, count, score_sum, scored, 1)
+    when = _close_day(campaign, day)
+    if when < today():
+        for now_unit, then_unit, status, passed, score in _moved_since(campaign, when):
+            scored = 0 if score is None else 1
+            _fold(totals, now_unit, status, passed, 1, score, scored, -1)
+            _fold(totals, then_unit, status, passed, 1, score, scored, 1)
+    return {
+        unit_id: counts
+        for unit_id, counts in totals.items()
+        if counts[0] and (units is None or unit_id in units)
+    }
+
+
+def _moved_since(campaign, when: date) -> list[tuple]:
+    """(unit now, unit then, status, passed, best score) of the campaign's records
+    not completed whose cadre was elsewhere on `when`: the assignments valid that
+    day and closed since (few; ix_assignment_closed), then their records."""
+    record, assignment = TrainingRecord, Assignment
+    closed = (assignment.valid_to > when, assignment.valid_from <= when)
+    then = dict(
+        db.session.execute(
+            select(assignment.user_id, assignment.unit_id).where(*closed)
+        )
+        .tuples()
+        .all()
+    )
+    if not then:
+        return []
+    rows = db.session.execute(
+        select(
+            record.user_id,
+            record.unit_id,
+            record.status,
+            record.passed,
+            record.best_percent,
+        ).where(
+            record.campaign_id == campaign.id,
+            record.completed_unit_id.is_(None),
+            record.user_id.in_(select(assignment.user_id).where(*closed)),
+        )
+    )
+    return [
+        (now, then[user_id], status, passed, score)
+        for user_id, now, status, passed, score in rows
+        if then.get(user_id, now) != now
+    ]
+
+
+def _fold(totals, unit_id, status, passed, count, score_sum, scored, sign) -> None:
+    counts = totals.setdefault(unit_id, [0, 0, 0, 0, 0, 0.0, 0])
+    counts[0] += sign * count
+    counts[SLOT[status]] += sign * count
+    counts[4] += sign * count if passed else 0
+    counts[5] += sign * float(score_sum or 0)
+    counts[6] += sign * scored
+
+
+def add_into(target: list, counts) -> None:
+    for i, value in enumerate(counts):
+        target[i] += value
+
+
+def attributed_counts(
+    campaign, structure: Structure, attribution: str, units: set[int]
+) -> dict[int, list]:
+    """unit_counts of `units`, kept at the unit of the time or summed into each
+    unit's successor on the structure's day."""
+    counts = unit_counts(campaign, structure.day, units)
+    if attribution != ROLLED_UP:
+        return counts
+    rolled: dict[int, list] = {}
+    for unit_id, figures in counts.items():
+        target = structure.successor(unit_id)
+        add_into(rolled.setdefault(target, [0, 0, 0, 0, 0, 0.0, 0]), figures)
+    return rolled

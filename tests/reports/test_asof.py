@@ -1,0 +1,185 @@
+"""Reports as of a day across the 2025 mergers: the tree of a day, attribution at
+the time or rolled up (merge, split, dissolution), the scope through time and the
+year-over-year figures (the world: tests/reports/history_world.py)."""
+
+from datetime import date
+
+import pytest
+
+from app.errors import InvalidInput
+from app.reports import asof, yearly
+from app.reports.annual import annual_report
+from app.reports.rollup import AT_TIME, ROLLED_UP, Structure, unit_counts
+
+from .history_world import MERGER, build
+
+BEFORE, AFTER = date(2025, 6, 30), MERGER
+
+
+@pytest.fixture
+def world(ctx):
+    return build()
+
+
+def _children(result, unit_id=None):
+    unit_id = result.root.id if unit_id is None else unit_id
+    return {c.name: result.subtree[c.id][0] for c in result.children(unit_id)}
+
+
+def test_the_tree_of_a_day_before_and_after_the_merger(world):
+    before, after = Structure.on(BEFORE), Structure.on(AFTER)
+    stttt = world["KG-STTTT"].id
+    assert before.place(stttt).alive and before.place(stttt).ended is None
+    assert not after.place(stttt).alive and after.place(stttt).ended == MERGER
+    assert not before.place(world["AGM"].id).alive
+    assert after.place(world["AGM"].id).alive
+    assert before.place(world["KG-VTV"].id).ancestors == [
+        world["KG"].id,
+        world["KG-RG"].id,
+    ]
+    # names of the day: the rename of 1/3/2025
+    assert Structure.on(date(2025, 2, 28)).place(world["CT-SNV"].id).name == "Sở Nội vụ"
+    assert before.place(world["CT-SNV"].id).name == "Sở Nội vụ thành phố Cần Thơ"
+
+
+def test_at_time_groups_in_the_tree_of_the_day(world):
+    stated = asof.AsOf(date(2024, 12, 31), AT_TIME)
+    result = asof.figures(world["C2024"], world["AGM"], stated)
+    assert _children(result) == {
+        "Ủy ban nhân dân tỉnh An Giang": 1,  # the former province
+        "Ủy ban nhân dân tỉnh Kiên Giang": 3,
+    }
+    kg = _children(result, world["KG"].id)
+    assert kg == {
+        "Sở Thông tin và Truyền thông": 1,
+        "Ủy ban nhân dân thành phố Rạch Giá": 2,
+    }
+    # a3 had not completed: its unit is its assignment's on the campaign's last day
+    assert _children(result, world["KG-RG"].id) == {
+        "Ủy ban nhân dân phường Vĩnh Thanh Vân": 1
+    }
+    assert result.own[world["KG-RG"].id][0] == 1  # a4, district staff
+    assert asof.summary_row(result).total == 4
+
+
+def test_rolled_up_sums_are_the_sums_of_the_predecessors(world):
+    campaign, today = world["C2024"], asof.AsOf(date(2026, 12, 1), ROLLED_UP)
+    at_time = unit_counts(campaign, date(2026, 12, 1))
+    result = asof.figures(campaign, world["AGM"], today)
+    rolled = _children(result)
+    assert rolled == {
+        "Sở Khoa học và Công nghệ": 2,
+        "Ủy ban nhân dân phường Rạch Giá": 2,
+    }
+    skhcn = result.subtree[world["SKHCN"].id]
+    predecessors = [at_time[world[c].id] for c in ("KG-STTTT", "AGO-SKHCN")]
+    assert skhcn == [a + b for a, b in zip(*predecessors, strict=True)]
+    rg = [at_time[world[c].id] for c in ("KG-VTV", "KG-RG")]
+    assert result.subtree[world["RG"].id] == [a + b for a, b in zip(*rg, strict=True)]
+    at = asof.figures(campaign, world["AGM"], asof.AsOf(today.day, AT_TIME))
+    assert asof.summary_row(at) == asof.summary_row(result)  # same total either way
+
+
+def test_a_split_rolls_up_to_its_primary_successor(world):
+    structure = Structure.on(date(2026, 1, 1))
+    assert structure.successor(world["KG-RG"].id) == world["RG"].id
+    assert structure.successor(world["KG-VTV"].id) == world["RG"].id
+    assert structure.successor(world["KG"].id) == world["AGM"].id
+    # before the change nothing rolls anywhere
+    assert Structure.on(BEFORE).successor(world["KG-RG"].id) == world["KG-RG"].id
+
+
+def test_a_dissolved_unit_goes_where_its_parent_goes(world):
+    structure = Structure.on(date(2026, 1, 1))
+    assert structure.successor(world["KG-X"].id) == world["AGM"].id
+    assert world["KG-X"].id in structure.scope(world["AGM"].path)
+
+
+def test_rolled_up_as_of_a_day_before_the_merger_changes_nothing(world):
+    stated = asof.AsOf(date(2024, 12, 31), ROLLED_UP)
+    result = asof.figures(world["C2024"], world["AGM"], stated)
+    assert set(_children(result)) == {
+        "Ủy ban nhân dân tỉnh An Giang",
+        "Ủy ban nhân dân tỉnh Kiên Giang",
+    }
+
+
+def test_scope_through_time(world):
+    structure = Structure.on(date(2024, 12, 31))
+    agm = structure.scope(world["AGM"].path)
+    assert {world[c].id for c in ("KG", "KG-STTTT", "KG-VTV", "AGO", "SKHCN")} <= agm
+    assert world["CT-SNV"].id not in agm
+    skhcn = structure.scope(world["SKHCN"].path)
+    assert skhcn == {world[c].id for c in ("SKHCN", "KG-STTTT", "AGO-SKHCN")}
+    ct = structure.scope(world["CT"].path)
+    assert ct == {world["CT"].id, world["CT-SNV"].id}
+    stated = asof.AsOf(date(2024, 12, 31), AT_TIME)
+    ct_result = asof.figures(world["C2024"], world["CT"], stated)
+    assert asof.summary_row(ct_result).total == 1
+    assert _children(ct_result) == {"Sở Nội vụ": 1}  # its name that day
+
+
+def test_year_over_year_for_the_rolled_up_unit(world):
+    structure = Structure.on(date(2026, 12, 1))
+    campaigns = [world["C2024"], world["C2026"]]
+    rows = yearly.year_over_year(campaigns, world["C2026"], world["SKHCN"], structure)
+    assert [(r.year, r.total, r.completed) for r in rows] == [
+        (2024, 2, 2),
+        (2026, 2, 1),
+    ]
+    assert rows[0].completion_percent == 100.0 and rows[0].pass_percent == 100.0
+    assert rows[0].mean_score == 85.0 and rows[1].mean_score == 100.0
+    assert rows[1].completion_percent == 50.0
+    chart = yearly.year_chart(rows)
+    assert len(chart.chart.marks) == 6 and [t.label for t in chart.chart.x_ticks] == [
+        "2024",
+        "2026",
+    ]
+    # a 2024 report compares only what came before it
+    old = yearly.year_over_year(campaigns, world["C2024"], world["AGM"], structure)
+    assert [(r.year, r.total) for r in old] == [(2024, 4)]
+
+
+def test_the_annual_report_prints_the_names_of_its_day(app, world):
+    stated = asof.AsOf(date(2024, 12, 31), AT_TIME)
+    report = annual_report(world["C2024"], world["CT"], as_of=stated)
+    assert [r.name for r in report.rows] == ["Sở Nội vụ"]
+    assert report.heading.issuing_body == "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"
+    assert report.place_dated.startswith("Cần Thơ, ngày 31 tháng 12 năm 2024")
+    assert report.statement == (
+        "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành."
+    )
+    today = annual_report(
+        world["C2026"], world["CT"], as_of=asof.AsOf(date(2026, 6, 1))
+    )
+    assert [r.name for r in today.rows] == ["Sở Nội vụ thành phố Cần Thơ"]
+    rolled = annual_report(
+        world["C2024"],
+        world["AGM"],
+        as_of=asof.AsOf(date(2026, 6, 1), ROLLED_UP),
+        campaigns=[world["C2024"], world["C2026"]],
+    )
+    assert rolled.total.total == 4 and [r.year for r in rolled.years] == [2024]
+    assert rolled.statement.endswith("cộng dồn vào đơn vị kế thừa hiện nay.")
+
+
+@pytest.mark.parametrize(
+    "value, attribution",
+    [
+        ("2024-02-30", None),
+        ("31/12/2024", None),
+        ("1999-12-31", None),
+        ("2024-12-31", "both"),
+        (None, "ROLLED_UP"),
+    ],
+)
+def test_bad_as_of_values_are_refused_with_a_message(ctx, value, attribution):
+    with pytest.raises(InvalidInput) as error:
+        asof.parse_as_of(value, attribution)
+    assert "không hợp lệ" in error.value.message or "năm 2000" in error.value.message
+
+
+def test_defaults_are_today_at_the_time(ctx):
+    stated = asof.parse_as_of(None, None)
+    assert stated.is_today and stated.attribution == AT_TIME
+    assert asof.parse_as_of("", "rolled_up").attribution == ROLLED_UP

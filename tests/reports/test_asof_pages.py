@@ -1,0 +1,203 @@
+"""The report pages, downloads and commands as of a day: the choice is stated,
+bad values get a message (never a 500), and an officer's scope goes through time
+(the world: tests/reports/history_world.py)."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from app.extensions import db
+from tests.factories import make_user
+
+from .history_world import build
+
+STATED_AT_TIME = (
+    "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành."
+)
+STATED_ROLLED = "Số liệu tại ngày 01/06/2026; cộng dồn vào đơn vị kế thừa hiện nay."
+
+
+@pytest.fixture
+def world(app):
+    """{code or username: id}; built in its own app context, as the downloads
+    stream in theirs."""
+    with app.app_context():
+        world = build()
+        make_user("hr-ag", world["AGM"], roles=[("hr", world["AGM"])])
+        make_user("hr-kh", world["SKHCN"], roles=[("hr", world["SKHCN"])])
+        make_user("hr-ct", world["CT"], roles=[("hr", world["CT"])])
+        db.session.commit()
+        return {key: value.id for key, value in world.items()}
+
+
+def _csv(response) -> list[list[str]]:
+    return list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+    )
+
+
+def test_the_dashboard_states_its_day_and_attribution(client, auth, world):
+    auth.login("hr-ag")
+    page = client.get("/reports/?campaign=C2024&as_of=2024-12-31")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and STATED_AT_TIME in html
+    assert 'type="date"' in html and 'value="2024-12-31"' in html
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" in html
+    rolled = client.get(
+        "/reports/?campaign=C2024&as_of=2026-06-01&attribution=rolled_up"
+    ).get_data(as_text=True)
+    assert STATED_ROLLED in rolled
+    assert "Ủy ban nhân dân phường Rạch Giá" in rolled
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" not in rolled
+    assert 'id="years-table"' in rolled
+    default = client.get("/reports/?campaign=C2026").get_data(as_text=True)
+    assert "ghi nhận theo đơn vị tại thời điểm hoàn thành" in default
+
+
+def test_the_annual_report_states_it_on_the_page_and_in_the_workbook(
+    client, auth, world
+):
+    auth.login("hr-ag")
+    query = f"campaign=C2024&unit={world['AGM']}&as_of=2024-12-31"
+    page = client.get(f"/reports/annual?{query}").get_data(as_text=True)
+    assert STATED_AT_TIME in page and "Ủy ban nhân dân tỉnh Kiên Giang" in page
+    assert "ngày 31 tháng 12 năm 2024" in page
+    response = client.get(f"/reports/annual.xlsx?{query}")
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    cells = list(book.active.iter_rows(values_only=True))
+    assert cells[7][0] == STATED_AT_TIME
+    names = [row[1] for row in cells[9:] if row[1]]
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" in names and "Tổng cộng" in names
+    assert "Ủy ban nhân dân tỉnh An Giang" in names  # the former province
+    years = list(book["Qua các năm"].iter_rows(values_only=True))
+    assert years[1][0] == STATED_AT_TIME and years[4][:3] == (
+        2024,
+        "Bồi dưỡng văn hóa công vụ năm 2024",
+        4,
+    )
+
+
+def test_the_exports_state_it_in_their_last_column(client, auth, world):
+    auth.login("hr-ag")
+    base = f"campaign=C2024&unit={world['AGM']}"
+    rows = _csv(
+        client.get(f"/reports/export.csv?{base}&as_of=2026-06-01&attribution=rolled_up")
+    )
+    assert rows[0][-1] == f"Đơn vị ghi nhận ({STATED_ROLLED.rstrip('.')})"
+    by_name = {row[1]: row[-1] for row in rows[1:]}
+    assert by_name["Cán bộ A1"] == "Sở Khoa học và Công nghệ"
+    assert by_name["Cán bộ A4"] == "Ủy ban nhân dân phường Rạch Giá"  # split: primary
+    at_time = _csv(client.get(f"/reports/export.csv?{base}&as_of=2024-12-31"))
+    by_name = {row[1]: row[-1] for row in at_time[1:]}
+    assert by_name["Cán bộ A1"] == "Sở Thông tin và Truyền thông"
+    assert by_name["Cán bộ A3"] == "Ủy ban nhân dân phường Vĩnh Thanh Vân"
+    response = client.get(f"/reports/export.xlsx?{base}&as_of=2024-12-31")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header = next(sheet.iter_rows(values_only=True))
+    assert header[-1] == f"Đơn vị ghi nhận ({STATED_AT_TIME.rstrip('.')})"
+    plain = _csv(client.get(f"/reports/export.csv?{base}"))
+    assert not plain[0][-1].startswith("Đơn vị ghi nhận")  # the list of today
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/?as_of=2024-13-01",
+        "/reports/?attribution=all",
+        "/reports/annual?as_of=yesterday",
+        "/reports/annual.xlsx?attribution=rolled",
+        "/reports/export.csv?as_of=2024-02-30",
+        "/reports/export.xlsx?attribution=x",
+    ],
+)
+def test_bad_values_get_a_message_not_a_500(client, auth, world, path):
+    auth.login("hr-ag")
+    response = client.get(path)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "không hợp lệ" in html
+
+
+def test_an_officer_of_the_merged_into_unit_sees_its_predecessors_past(
+    client, auth, world
+):
+    auth.login("hr-kh")
+    html = client.get(
+        f"/reports/?campaign=C2024&unit={world['SKHCN']}&as_of=2024-12-31"
+    ).get_data(as_text=True)
+    assert "Sở Thông tin và Truyền thông" in html
+    assert "Sở Khoa học và Công nghệ" in html  # the former An Giang's
+    assert "Vĩnh Thanh Vân" not in html and "Cần Thơ" not in html
+    rows = _csv(client.get("/reports/export.csv?campaign=C2024&as_of=2024-12-31"))
+    assert {row[1] for row in rows[1:]} == {"Cán bộ A1", "Cán bộ A2"}
+
+
+def test_an_officer_of_another_unit_sees_none_of_it(client, auth, world):
+    auth.login("hr-ct")
+    html = client.get("/reports/?campaign=C2024&as_of=2024-12-31").get_data(
+        as_text=True
+    )
+    assert "Sở Nội vụ" in html
+    assert "Kiên Giang" not in html and "Thông tin và Truyền thông" not in html
+    assert (
+        client.get(f"/reports/?campaign=C2024&unit={world['AGM']}").status_code == 404
+    )
+    rows = _csv(client.get("/reports/export.csv?campaign=C2024&as_of=2024-12-31"))
+    assert {row[1] for row in rows[1:]} == {"Cán bộ C1"}
+
+
+def test_the_cli_takes_as_of_and_attribution(runner, world, tmp_path):
+    out = tmp_path / "annual.html"
+    result = runner.invoke(
+        args=[
+            "reports",
+            "annual",
+            "--campaign",
+            "C2024",
+            "--unit",
+            "AGM",
+            "--as-of",
+            "2026-06-01",
+            "--attribution",
+            "rolled_up",
+            "-o",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert STATED_ROLLED in page and "Ủy ban nhân dân phường Rạch Giá" in page
+    csv_out = tmp_path / "export.csv"
+    result = runner.invoke(
+        args=[
+            "reports",
+            "export",
+            "--campaign",
+            "C2024",
+            "--unit",
+            "AGM",
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            str(csv_out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert STATED_AT_TIME.rstrip(".") in csv_out.read_text(encoding="utf-8")
+    bad = runner.invoke(
+        args=[
+            "reports",
+            "annual",
+            "--campaign",
+            "C2024",
+            "--unit",
+            "AGM",
+            "--as-of",
+            "31/12/2024",
+            "-o",
+            str(out),
+        ]
+    )
+    assert bad.exit_code != 0 and "không hợp lệ" in bad.output
