@@ -198,6 +198,7 @@ SIGNAL_RECEIVERS = (
     "app.certificates.services",  # record_completed, attempt_certificate_asked
     # module_read, attempt_started/finished, record_completed, certificate_issued
     "app.xapi.services",
+    "app.contests.services",  # content_parts_asked
 )
 
 
