@@ -165,8 +165,7 @@ def sync_contest(
     digest = contest_hash(data)
     contest = db.session.scalar(select(Contest).where(Contest.code == data.code))
     if contest is None:
-        contest = Contest(code=data.code)
-        db.session.add(contest)
+        contest = Contest(code=data.code)  # added by set_contest, once filled
         result.created.append(data.code)
     else:
         rule = three_way(
@@ -215,6 +214,7 @@ def set_contest(contest: Contest, data: ContestData, origin: str) -> None:
     contest.one_prize_per_contest = data.one_prize_per_contest
     contest.owner_unit_id = units[data.owner]
     contest.origin, contest.active = origin, True
+    db.session.add(contest)
     target_ids = [units[code] for code in data.targets]
     _set_units(contest.targets, ContestTarget, target_ids)
     db.session.flush()
