@@ -112,7 +112,9 @@ def _parse_quiz_file(text: str, path: str) -> _QuizFile:
     return result
 
 
-def parse_draw(meta: Mapping, path: str, problems: list[Problem]) -> tuple[DrawRule, ...]:
+def parse_draw(
+    meta: Mapping, path: str, problems: list[Problem]
+) -> tuple[DrawRule, ...]:
     """The draw rules under `meta`'s "draw" key (a quiz's, a contest round's); each
     bad rule is a Problem at its line and left out."""
     draw = meta.data.get("draw")

@@ -162,7 +162,9 @@ def _check_units(key: str, value: object) -> str | None:
 def _check_overall(key: str, value: object) -> str | None:
     if value in (OVERALL_SUM, OVERALL_BEST):
         return None
-    return f"“{key}” phải là “{OVERALL_SUM}” hoặc “{OVERALL_BEST}”, không phải “{value}”"
+    return (
+        f"“{key}” phải là “{OVERALL_SUM}” hoặc “{OVERALL_BEST}”, không phải “{value}”"
+    )
 
 
 def _check_rounds(key: str, value: object) -> str | None:
@@ -208,7 +210,15 @@ _ROUND_CHECKS = {key: QUIZ_SCHEMA.checks[key] for key in _QUIZ_KEYS} | {
 }
 ROUND_SCHEMA = Schema(
     _ROUND_CHECKS,
-    required=("code", "title", "opens", "closes", "time_limit_minutes", "draw", "prizes"),
+    required=(
+        "code",
+        "title",
+        "opens",
+        "closes",
+        "time_limit_minutes",
+        "draw",
+        "prizes",
+    ),
     missing={"prizes": "thiếu số giải của đợt thi (khóa “prizes”)"},
 )
 

@@ -169,9 +169,10 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
     for ranking in db.session.scalars(
         select(Ranking).where(Ranking.round_id.in_(round_ids))
     ):
-        if ranking.round_id not in latest or ranking.version > latest[
-            ranking.round_id
-        ].version:
+        if (
+            ranking.round_id not in latest
+            or ranking.version > latest[ranking.round_id].version
+        ):
             latest[ranking.round_id] = ranking
     ids = [r.id for r in latest.values()]
     top: dict[int, list[Placing]] = {i: [] for i in ids}

@@ -10,16 +10,12 @@ one query a minute."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.extensions import cache, db
 from app.quizzes.models import Attempt
-
-if TYPE_CHECKING:  # pages imports this module
-    from .pages import ContestPage
 
 PARTICIPATION_SECONDS = 60
 # A round's state at a given moment (chưa mở, đang diễn ra, đã kết thúc).
@@ -89,8 +85,8 @@ def count_participation(
     return Participation(round_code, total, tuple(units), now)
 
 
-def participation_counts(contest: "ContestPage", now: datetime) -> Participation | None:
-    """The counts of `contest`'s round running at `now` (None when none is),
+def participation_counts(contest, now: datetime) -> Participation | None:
+    """The counts of `contest`'s (a pages.ContestPage) round running at `now` (None when none is),
     computed at most once every PARTICIPATION_SECONDS for all the app's servers:
     the cache holds count_participation's result, never a page."""
     running = next((r for r in contest.rounds if r.state(now) == RUNNING), None)

@@ -32,7 +32,7 @@ from .models import PRIZE_LEVELS, Contest, ContestRound, ContestTarget
 RETIRED_NUMBER = 100_000
 
 
-# --- the database as a file would say it ---------------------------------------------
+# --- the database as a file would say it ---------------------------------------
 
 
 def current_rounds(contest: Contest) -> list[ContestRound]:
@@ -44,7 +44,9 @@ def contest_data_of(contest: Contest) -> ContestData:
     codes = dict(
         db.session.execute(
             select(Unit.id, Unit.code).where(
-                Unit.id.in_([t.unit_id for t in contest.targets] + [contest.owner_unit_id])
+                Unit.id.in_(
+                    [t.unit_id for t in contest.targets] + [contest.owner_unit_id]
+                )
             )
         ).all()
     )
@@ -75,7 +77,7 @@ def round_data_of(row: ContestRound) -> RoundData:
     )
 
 
-# --- checks against the database -------------------------------------------------------
+# --- checks against the database ---------------------------------------------------
 
 
 def database_problems(
@@ -147,10 +149,12 @@ def contest_part(
     )
 
 
-# --- writing ---------------------------------------------------------------------------
+# --- writing -----------------------------------------------------------------------
 
 
-def sync_contests(contests: list[ContestData], prefer_files: bool = False) -> SyncResult:
+def sync_contests(
+    contests: list[ContestData], prefer_files: bool = False
+) -> SyncResult:
     result = SyncResult()
     for data in contests:
         sync_contest(data, result, prefer_files)
@@ -178,7 +182,10 @@ def sync_contest(
         if rule == CONFLICT:
             result.conflicts.append(
                 conflict_message(
-                    data.path, data.line or 1, f"cuộc thi {data.code}", contest.updated_at
+                    data.path,
+                    data.line or 1,
+                    f"cuộc thi {data.code}",
+                    contest.updated_at,
                 )
             )
             return contest
@@ -201,9 +208,7 @@ def set_contest(contest: Contest, data: ContestData, origin: str) -> None:
     exist (database_problems)."""
     units = dict(
         db.session.execute(
-            select(Unit.code, Unit.id).where(
-                Unit.code.in_({*data.targets, data.owner})
-            )
+            select(Unit.code, Unit.id).where(Unit.code.in_({*data.targets, data.owner}))
         ).all()
     )
     contest.title, contest.organiser = data.title, data.organiser
