@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.contests.files import ContestContent, load_contests
 from app.contests.sync import sync_contests
+from app.content.ownership import adopt_unowned
 from app.content.quizfiles import load_quizzes
 from app.content.sync_quizzes import sync_quizzes
 from app.extensions import db
@@ -113,6 +114,7 @@ def make_contest(root: Path, **overrides) -> dict:
     quizzes = write_quizzes(root, contest_text(**overrides))
     content = load_quizzes(quizzes)
     sync_quizzes(content.banks, [])
+    adopt_unowned(tree["D"])  # a round draws from banks of its owner's subtree
     contests = load_contests(quizzes, content.banks, content.bank_paths)
     assert not contests.problems, contests.problems
     result = sync_contests(contests.contests)
