@@ -86,9 +86,10 @@ def count_participation(
 
 
 def participation_counts(contest, now: datetime) -> Participation | None:
-    """The counts of `contest`'s (a pages.ContestPage) round running at `now` (None when none is),
-    computed at most once every PARTICIPATION_SECONDS for all the app's servers:
-    the cache holds count_participation's result, never a page."""
+    """The counts of the round of `contest` (a pages.ContestPage) running at
+    `now` (None when none is), computed at most once every PARTICIPATION_SECONDS
+    for all the app's servers: the cache holds count_participation's result, never
+    a page."""
     running = next((r for r in contest.rounds if r.state(now) == RUNNING), None)
     if running is None:
         return None

@@ -5,11 +5,11 @@ ten days ago, and round r2, running now (the windows follow the clock)."""
 from datetime import timedelta
 from pathlib import Path
 
-from app.contests.files import ContestContent, load_contests
-from app.contests.sync import sync_contests
 from app.content.ownership import adopt_unowned
 from app.content.quizfiles import load_quizzes
 from app.content.sync_quizzes import sync_quizzes
+from app.contests.files import ContestContent, load_contests
+from app.contests.sync import sync_contests
 from app.extensions import db
 from app.timeutil import to_vn, utcnow
 from tests.factories import make_tree, make_user

@@ -76,29 +76,52 @@ def _problems(tmp_path, text) -> list[str]:
         (contest_text().replace("code: ct", "code: 'c t'"), "“code” phải là mã"),
         (contest_text(r1_closes="sometime"), "ngày giờ Việt Nam"),
         (contest_text(r1_closes="2020-01-01 08:00"), "đóng (closes)"),
-        (contest_text(r2_opens="2026-01-01 00:00", r2_closes="2099-01-01 00:00",
-                      r1_opens="2025-12-01 00:00", r1_closes="2026-02-01 00:00"),
-         "mở trước khi đợt “r1” đóng"),
+        (
+            contest_text(
+                r2_opens="2026-01-01 00:00",
+                r2_closes="2099-01-01 00:00",
+                r1_opens="2025-12-01 00:00",
+                r1_closes="2026-02-01 00:00",
+            ),
+            "mở trước khi đợt “r1” đóng",
+        ),
         (contest_text(r2_prizes="{nhat: 1, hang_tu: 2}"), "hạng giải không hợp lệ"),
         (contest_text(r2_prizes="{nhat: -1}"), "từ 0 đến 1000"),
         (contest_text(r2_prizes="3"), "bảng số giải"),
-        (contest_text().replace("    prizes: {r2_prizes}", "").replace(
-            "    prizes: {nhat: 1, nhi: 1, ba: 1, khuyen_khich: 2}\n", ""),
-         "thiếu số giải"),
+        (
+            contest_text()
+            .replace("    prizes: {r2_prizes}", "")
+            .replace("    prizes: {nhat: 1, nhi: 1, ba: 1, khuyen_khich: 2}\n", ""),
+            "thiếu số giải",
+        ),
         (contest_text(r2_extra="    prediction: ''\n"), "“prediction” phải là chuỗi"),
-        (contest_text().replace("{bank: CB, count: 3}", "{bank: NOPE, count: 3}"),
-         "ngân hàng “NOPE” không tồn tại"),
-        (contest_text().replace("{bank: CB, count: 3}", "{bank: CB, count: 9}"),
-         "rút 9 câu nhưng ngân hàng CB chỉ có 4 câu"),
-        (contest_text().replace("{bank: CB, count: 3}", "{bank: CB, tag: x, count: 1}"),
-         "đúng một trong hai khóa"),
-        (contest_text().replace("{bank: CB, count: 3}", "{tag: khong-co, count: 1}"),
-         "không có câu hỏi nào mang thẻ"),
+        (
+            contest_text().replace("{bank: CB, count: 3}", "{bank: NOPE, count: 3}"),
+            "ngân hàng “NOPE” không tồn tại",
+        ),
+        (
+            contest_text().replace("{bank: CB, count: 3}", "{bank: CB, count: 9}"),
+            "rút 9 câu nhưng ngân hàng CB chỉ có 4 câu",
+        ),
+        (
+            contest_text().replace(
+                "{bank: CB, count: 3}", "{bank: CB, tag: x, count: 1}"
+            ),
+            "đúng một trong hai khóa",
+        ),
+        (
+            contest_text().replace("{bank: CB, count: 3}", "{tag: khong-co, count: 1}"),
+            "không có câu hỏi nào mang thẻ",
+        ),
         (contest_text().replace("code: r2", "code: r1"), "mã đợt thi “r1” trùng"),
-        (contest_text().replace("time_limit_minutes: 10\n    draw", "draw", 1),
-         "thiếu khóa “time_limit_minutes”"),
-        (contest_text().replace("attempts_allowed: 2", "attempts_allowed: 99"),
-         "từ 1 đến 20"),
+        (
+            contest_text().replace("time_limit_minutes: 10\n    draw", "draw", 1),
+            "thiếu khóa “time_limit_minutes”",
+        ),
+        (
+            contest_text().replace("attempts_allowed: 2", "attempts_allowed: 99"),
+            "từ 1 đến 20",
+        ),
         (contest_text() + "  - just a text\n", "đợt thi phải là một bảng"),
         (contest_text().replace("rules: |", "rules: ''\nx: |"), "khóa không hợp lệ"),
     ],
@@ -109,7 +132,9 @@ def test_bad_contest_files_are_reported_at_their_line(tmp_path, text, expected):
 
 
 def test_a_repeated_key_inside_a_round_is_reported(tmp_path):
-    text = contest_text().replace("    title: \"Đợt 2\"", "    title: \"Đợt 2\"\n    title: x")
+    text = contest_text().replace(
+        '    title: "Đợt 2"', '    title: "Đợt 2"\n    title: x'
+    )
     problems = _problems(tmp_path, text)
     assert any("khóa “title” lặp lại" in p for p in problems), problems
 
@@ -128,7 +153,9 @@ def test_a_round_code_may_not_be_a_quiz_files_code(tmp_path):
 def test_two_files_with_one_contest_code_are_refused(tmp_path):
     quizzes_root = tmp_path / "quizzes"
     load(tmp_path, contest_text())
-    other = contest_text().replace("code: r1", "code: s1").replace("code: r2", "code: s2")
+    other = (
+        contest_text().replace("code: r1", "code: s1").replace("code: r2", "code: s2")
+    )
     (quizzes_root / "contests" / "ct2.yml").write_text(other, encoding="utf-8")
     content = load_quizzes(quizzes_root)
     found = load_contests(quizzes_root, content.banks, content.bank_paths)

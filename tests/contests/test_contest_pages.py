@@ -70,9 +70,9 @@ def test_participation_counts_per_unit_while_the_round_runs(app, client, contest
         _take("cadre2", finish=True)
         _take("trainer", preview=True)  # a preview is nobody's participation
     page = client.get(PAGE).get_data(as_text=True)
-    assert "Tổng cộng: 2 người" in page, page[page.find("Đợt 2"):][:3000]
-    assert "<td>Phòng Công chức</td><td class=\"num\">2</td>" in page
-    assert "<td>Sở Nội vụ</td><td class=\"num\">0</td>" in page
+    assert "Tổng cộng: 2 người" in page, page[page.find("Đợt 2") :][:3000]
+    assert '<td>Phòng Công chức</td><td class="num">2</td>' in page
+    assert '<td>Sở Nội vụ</td><td class="num">0</td>' in page
     with app.app_context():
         _take("cadre", code="r2")  # resumes: still one participant
         _take("outsider")
@@ -159,7 +159,9 @@ def _rank(app, code: str, version: int = 1, perfect: int = 1) -> None:
         cache.clear()
 
 
-def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(app, client, contest):
+def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(
+    app, client, contest
+):
     _rank(app, "r1", version=1, perfect=9)
     _rank(app, "r1", version=2, perfect=1)
     page = client.get(PAGE).get_data(as_text=True)
@@ -193,7 +195,8 @@ def test_a_participant_starts_the_running_round(app, client, auth, contest):
         assert attempt.quiz_id == _round("r2").quiz_id
     assert "Tiếp tục làm bài" in client.get(PAGE).get_data(as_text=True)
     closed = client.post(
-        f"{PAGE}/rounds/r1/start", data={"csrf_token": auth.token(PAGE)},
+        f"{PAGE}/rounds/r1/start",
+        data={"csrf_token": auth.token(PAGE)},
         follow_redirects=True,
     )
     assert "đã đóng" in closed.get_data(as_text=True)
@@ -217,8 +220,16 @@ def test_starting_needs_a_csrf_token_and_a_known_round(app, client, auth, contes
     auth.login("cadre")
     assert client.post(f"{PAGE}/rounds/r2/start").status_code == 400
     token = auth.token(PAGE)
-    assert client.post(f"{PAGE}/rounds/zz/start", data={"csrf_token": token}).status_code == 404
-    assert client.post("/contests/zz/rounds/r2/start", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"{PAGE}/rounds/zz/start", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/contests/zz/rounds/r2/start", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
     with app.app_context():
         assert db.session.scalar(select(Attempt)) is None
 
@@ -245,5 +256,7 @@ def test_the_running_round_changes_with_the_clock(app, contest):
         later = utcnow() + timedelta(days=30)
         assert page.running(utcnow()).code == "r2" and page.running(later) is None
         unit = db.session.scalar(select(Unit).where(Unit.code == "D1A"))
-        assert page.admits(_user("cadre")) and unit.path.startswith(page.target_paths[0])
+        assert page.admits(_user("cadre")) and unit.path.startswith(
+            page.target_paths[0]
+        )
         assert not page.admits(_user("outsider"))

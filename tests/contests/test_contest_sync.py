@@ -24,7 +24,15 @@ def _content(runner, tmp_path, command, *extra):
         write_course(courses)
     quizzes = tmp_path / "quizzes"
     return runner.invoke(
-        args=["content", command, "--courses", str(courses), "--quizzes", str(quizzes), *extra]
+        args=[
+            "content",
+            command,
+            "--courses",
+            str(courses),
+            "--quizzes",
+            str(quizzes),
+            *extra,
+        ]
     )
 
 
@@ -57,14 +65,18 @@ def test_content_check_and_sync_include_the_contests(app, runner, tmp_path):
         assert quiz.course_code is None and quiz.prediction_prompt
         assert quiz.owner_unit_id == contest.owner_unit_id
         assert quiz.draw_rules == [{"count": 3, "bank": "CB", "tag": None}]
-        targets = db.session.scalars(select(QuizTarget.unit_id).where(QuizTarget.quiz_id == quiz.id))
+        targets = db.session.scalars(
+            select(QuizTarget.unit_id).where(QuizTarget.quiz_id == quiz.id)
+        )
         assert list(targets) == [t.unit_id for t in contest.targets]
         assert quiz.opens_at < quiz.closes_at
     again = _content(runner, tmp_path, "sync")
     assert "Cuộc thi: 0 tạo mới, 0 cập nhật, 1 không đổi" in again.output
 
 
-def test_with_no_unit_yet_content_sync_leaves_the_contests_for_later(app, runner, tmp_path):
+def test_with_no_unit_yet_content_sync_leaves_the_contests_for_later(
+    app, runner, tmp_path
+):
     write_quizzes(tmp_path, contest_text())
     sync = _content(runner, tmp_path, "sync")
     assert sync.exit_code == 0, sync.output
@@ -85,7 +97,9 @@ def test_an_unknown_unit_is_an_error_everywhere(app, runner, tmp_path):
         _run(runner, tmp_path, "contests", "sync"),
     ):
         assert result.exit_code != 0
-        assert "quizzes/contests/ct.yml:1: không có đơn vị mã “NOWHERE”" in result.output
+        assert (
+            "quizzes/contests/ct.yml:1: không có đơn vị mã “NOWHERE”" in result.output
+        )
     with app.app_context():
         assert db.session.scalar(select(func.count(Contest.id))) == 0
         assert db.session.scalar(select(func.count(Quiz.id))) == 0  # nothing at all
@@ -141,7 +155,9 @@ def test_a_changed_file_updates_renumbers_and_retires_rounds(app, runner, tmp_pa
     ]
 
 
-def test_a_browser_edit_is_kept_then_a_changed_file_is_a_conflict(app, runner, tmp_path):
+def test_a_browser_edit_is_kept_then_a_changed_file_is_a_conflict(
+    app, runner, tmp_path
+):
     with app.app_context():
         make_contest(tmp_path)
         contest = db.session.scalar(select(Contest))
@@ -164,9 +180,14 @@ def test_a_browser_edit_is_kept_then_a_changed_file_is_a_conflict(app, runner, t
     assert forced.exit_code == 0, forced.output
     assert _contest(app)[:2] == ("Tệp đổi", "file")
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count(AuditEvent.id)).where(AuditEvent.action == "contest.changed")
-        ) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.action == "contest.changed"
+                )
+            )
+            == 1
+        )
 
 
 def test_a_round_quiz_edited_elsewhere_counts_as_a_browser_edit(app, runner, tmp_path):
