@@ -63,68 +63,70 @@ def _problems(tmp_path, text) -> list[str]:
     return [f"{p.line}: {p.message}" for p in content.problems]
 
 
+BAD_FILES = [
+    ("code: [unclosed\n", "không phải YAML hợp lệ"),
+    ("- a\n- b\n", "phải là một bảng"),
+    (contest_text().replace("rules: |", "thele: |"), "thiếu thể lệ"),
+    (contest_text().replace("organiser:", "organizer:"), "khóa không hợp lệ"),
+    (contest_text(targets="[]"), "danh sách không rỗng các mã đơn vị"),
+    (contest_text(targets="[D, D]"), "mã đơn vị lặp lại"),
+    (contest_text().replace("overall: sum", "overall: avg"), "“overall”"),
+    (contest_text().replace("code: ct", "code: 'c t'"), "“code” phải là mã"),
+    (contest_text(r1_closes="sometime"), "ngày giờ Việt Nam"),
+    (contest_text(r1_closes="2020-01-01 08:00"), "đóng (closes)"),
+    (
+        contest_text(
+            r2_opens="2026-01-01 00:00",
+            r2_closes="2099-01-01 00:00",
+            r1_opens="2025-12-01 00:00",
+            r1_closes="2026-02-01 00:00",
+        ),
+        "mở trước khi đợt “r1” đóng",
+    ),
+    (contest_text(r2_prizes="{nhat: 1, hang_tu: 2}"), "hạng giải không hợp lệ"),
+    (contest_text(r2_prizes="{nhat: -1}"), "từ 0 đến 1000"),
+    (contest_text(r2_prizes="3"), "bảng số giải"),
+    (
+        contest_text()
+        .replace("    prizes: {r2_prizes}", "")
+        .replace("    prizes: {nhat: 1, nhi: 1, ba: 1, khuyen_khich: 2}\n", ""),
+        "thiếu số giải",
+    ),
+    (contest_text(r2_extra="    prediction: ''\n"), "“prediction” phải là chuỗi"),
+    (
+        contest_text().replace("{bank: CB, count: 3}", "{bank: NOPE, count: 3}"),
+        "ngân hàng “NOPE” không tồn tại",
+    ),
+    (
+        contest_text().replace("{bank: CB, count: 3}", "{bank: CB, count: 9}"),
+        "rút 9 câu nhưng ngân hàng CB chỉ có 4 câu",
+    ),
+    (
+        contest_text().replace("{bank: CB, count: 3}", "{bank: CB, tag: x, count: 1}"),
+        "đúng một trong hai khóa",
+    ),
+    (
+        contest_text().replace("{bank: CB, count: 3}", "{tag: khong-co, count: 1}"),
+        "không có câu hỏi nào mang thẻ",
+    ),
+    (contest_text().replace("code: r2", "code: r1"), "mã đợt thi “r1” trùng"),
+    (
+        contest_text().replace("time_limit_minutes: 10\n    draw", "draw", 1),
+        "thiếu khóa “time_limit_minutes”",
+    ),
+    (
+        contest_text().replace("attempts_allowed: 2", "attempts_allowed: 99"),
+        "từ 1 đến 20",
+    ),
+    (contest_text() + "  - just a text\n", "đợt thi phải là một bảng"),
+    (contest_text().replace("rules: |", "rules: ''\nx: |"), "khóa không hợp lệ"),
+]
+
+
 @pytest.mark.parametrize(
     "text, expected",
-    [
-        ("code: [unclosed\n", "không phải YAML hợp lệ"),
-        ("- a\n- b\n", "phải là một bảng"),
-        (contest_text().replace("rules: |", "thele: |"), "thiếu thể lệ"),
-        (contest_text().replace("organiser:", "organizer:"), "khóa không hợp lệ"),
-        (contest_text(targets="[]"), "danh sách không rỗng các mã đơn vị"),
-        (contest_text(targets="[D, D]"), "mã đơn vị lặp lại"),
-        (contest_text().replace("overall: sum", "overall: avg"), "“overall”"),
-        (contest_text().replace("code: ct", "code: 'c t'"), "“code” phải là mã"),
-        (contest_text(r1_closes="sometime"), "ngày giờ Việt Nam"),
-        (contest_text(r1_closes="2020-01-01 08:00"), "đóng (closes)"),
-        (
-            contest_text(
-                r2_opens="2026-01-01 00:00",
-                r2_closes="2099-01-01 00:00",
-                r1_opens="2025-12-01 00:00",
-                r1_closes="2026-02-01 00:00",
-            ),
-            "mở trước khi đợt “r1” đóng",
-        ),
-        (contest_text(r2_prizes="{nhat: 1, hang_tu: 2}"), "hạng giải không hợp lệ"),
-        (contest_text(r2_prizes="{nhat: -1}"), "từ 0 đến 1000"),
-        (contest_text(r2_prizes="3"), "bảng số giải"),
-        (
-            contest_text()
-            .replace("    prizes: {r2_prizes}", "")
-            .replace("    prizes: {nhat: 1, nhi: 1, ba: 1, khuyen_khich: 2}\n", ""),
-            "thiếu số giải",
-        ),
-        (contest_text(r2_extra="    prediction: ''\n"), "“prediction” phải là chuỗi"),
-        (
-            contest_text().replace("{bank: CB, count: 3}", "{bank: NOPE, count: 3}"),
-            "ngân hàng “NOPE” không tồn tại",
-        ),
-        (
-            contest_text().replace("{bank: CB, count: 3}", "{bank: CB, count: 9}"),
-            "rút 9 câu nhưng ngân hàng CB chỉ có 4 câu",
-        ),
-        (
-            contest_text().replace(
-                "{bank: CB, count: 3}", "{bank: CB, tag: x, count: 1}"
-            ),
-            "đúng một trong hai khóa",
-        ),
-        (
-            contest_text().replace("{bank: CB, count: 3}", "{tag: khong-co, count: 1}"),
-            "không có câu hỏi nào mang thẻ",
-        ),
-        (contest_text().replace("code: r2", "code: r1"), "mã đợt thi “r1” trùng"),
-        (
-            contest_text().replace("time_limit_minutes: 10\n    draw", "draw", 1),
-            "thiếu khóa “time_limit_minutes”",
-        ),
-        (
-            contest_text().replace("attempts_allowed: 2", "attempts_allowed: 99"),
-            "từ 1 đến 20",
-        ),
-        (contest_text() + "  - just a text\n", "đợt thi phải là một bảng"),
-        (contest_text().replace("rules: |", "rules: ''\nx: |"), "khóa không hợp lệ"),
-    ],
+    BAD_FILES,
+    ids=[expected for _, expected in BAD_FILES],  # the texts hold the time
 )
 def test_bad_contest_files_are_reported_at_their_line(tmp_path, text, expected):
     problems = _problems(tmp_path, text)
