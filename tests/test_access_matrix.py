@@ -13,6 +13,7 @@ from app.records.services import create_campaign
 from app.timeutil import utcnow
 from tests.certificates.helpers import complete
 from tests.conftest import csrf_token
+from tests.contests.helpers import running_contest
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
@@ -132,6 +133,12 @@ RULES = {
     "authoring.bank_upload": AUTHORS,
     "authoring.bank_upload_confirm": AUTHORS,
     "authoring.quiz_settings": AUTHORS,
+    "authoring.contests": AUTHORS,
+    "authoring.contest_edit": AUTHORS,
+    "authoring.contest_round": AUTHORS,
+    "contests.index": EVERYONE,
+    "contests.contest": EVERYONE,
+    "contests.start": SIGNED_IN,
     "authoring.quiz_stats": AUTHORS,
     "authoring.quiz_stats_csv": AUTHORS,
     "authoring.quiz_preview": AUTHORS,
@@ -211,6 +218,7 @@ def people(app, tmp_path) -> dict[str, int]:
         )
         db.session.commit()
         certificate = complete("learner", utcnow())
+        running_contest()
         return {
             "filename": "css/app.css",
             "user_id": learner.id,
@@ -251,6 +259,11 @@ def people(app, tmp_path) -> dict[str, int]:
             "authoring.quiz_stats:code": "Q",
             "authoring.quiz_stats_csv:code": "Q",
             "authoring.quiz_preview:code": "Q",
+            "contests.contest:code": "ct",
+            "contests.start:code": "ct",
+            "authoring.contest_edit:code": "ct",
+            "authoring.contest_round:code": "ct",
+            "round_code": "r1",
         }
 
 

@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "questions.bank_created": _l("Tạo ngân hàng câu hỏi"),
     "questions.imported": _l("Nhập câu hỏi từ tệp"),
     "quiz.settings_changed": _l("Đổi cấu hình bài kiểm tra"),
+    "contest.changed": _l("Sửa cuộc thi"),
+    "contest.round_changed": _l("Sửa đợt thi"),
     "report.exported": _l("Tải báo cáo, danh sách"),
     "unit.created": _l("Tạo đơn vị"),
     "unit.renamed": _l("Đổi tên đơn vị"),

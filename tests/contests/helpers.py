@@ -120,3 +120,48 @@ def make_contest(root: Path, **overrides) -> dict:
     result = sync_contests(contests.contests)
     db.session.commit()
     return {"tree": {k: u.id for k, u in tree.items()}, "result": result}
+
+
+def running_contest(bank: str = "B1", targets=("D",), owner: str = "D") -> None:
+    """Contest "ct" with one round "r1" running now, drawing one question from
+    `bank` (already in the database), straight into the database (no files)."""
+    from app.contests.files import DEFAULT_PREDICTION, ContestData, RoundData
+    from app.quizzes.questions import DrawRule, QuizData
+
+    quiz = QuizData(
+        code="r1",
+        title="Đợt 1",
+        course=None,
+        time_limit_minutes=10,
+        pass_percent=100,
+        attempts_allowed=1,
+        shuffle_questions=True,
+        shuffle_options=True,
+        questions_per_page=5,
+        review="after_close",
+        draw=(DrawRule(1, bank),),
+    )
+    now = utcnow()
+    round_data = RoundData(
+        "r1",
+        "Đợt 1",
+        now - timedelta(days=1),
+        now + timedelta(days=10),
+        quiz,
+        DEFAULT_PREDICTION,
+        (("nhat", 1), ("nhi", 0), ("ba", 0), ("khuyen_khich", 0)),
+    )
+    data = ContestData(
+        "ct",
+        "Cuộc thi thử",
+        "Sở Nội vụ",
+        "",
+        "Thể lệ.",
+        tuple(targets),
+        owner,
+        "sum",
+        False,
+        (round_data,),
+    )
+    sync_contests([data])
+    db.session.commit()
