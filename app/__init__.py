@@ -15,7 +15,16 @@ from flask import (
 from flask_login import current_user
 
 from app.config import DEFAULT_PUBLIC_URL, DEV_SECRET, Config, public_url_missing
-from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import (
+    babel,
+    cache,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+)
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -77,6 +86,9 @@ def load_config(app: Flask, config: type | dict | None) -> None:
         and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     ):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if app.config.get("REDIS_URL") and app.config["CACHE_TYPE"] == "SimpleCache":
+        app.config["CACHE_TYPE"] = "RedisCache"
+        app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
 
 
 def limit_request_bodies(app: Flask) -> None:
@@ -126,6 +138,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     mail.init_app(app)
@@ -167,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
     from app.authoring.views import bp as authoring_bp
     from app.certificates.views import bp as certificates_bp
     from app.contests.staff_views import bp as contest_staff_bp
+    from app.contests.views import bp as contests_bp
     from app.courses.views import bp as courses_bp
     from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
@@ -189,6 +203,7 @@ def register_blueprints(app: Flask) -> None:
         jobs_bp,
         reminders_bp,
         contest_staff_bp,
+        contests_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)  # the JSON API's blueprint, with its OpenAPI document
@@ -202,6 +217,7 @@ SIGNAL_RECEIVERS = (
     "app.certificates.services",  # record_completed, attempt_certificate_asked
     # module_read, attempt_started/finished, record_completed, certificate_issued
     "app.xapi.services",
+    "app.contests.services",  # content_parts_asked
 )
 
 

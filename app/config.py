@@ -70,6 +70,11 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
     # (werkzeug ProxyFix); 0 when clients connect directly.
     TRUSTED_PROXIES = int(os.environ.get("VHCV_TRUSTED_PROXIES", "0"))
+    # Flask-Caching: cached query results (never whole pages); in the process by
+    # default, in Redis when REDIS_URL is set (create_app), shared by the servers.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 60
+    CACHE_KEY_PREFIX = "vhcv-cache:"
     # Flask-Limiter's storage; set from REDIS_URL in create_app.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

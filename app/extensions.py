@@ -1,6 +1,7 @@
 """Flask extensions, created unbound; create_app() initialises them."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,3 +27,6 @@ csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()  # SMTP from MAIL_* (app.config); used by app.reminders
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Query results shared by the app servers for a short while (the contest page's
+# participation counts): SimpleCache, or RedisCache when REDIS_URL is set (create_app).
+cache = Cache()

@@ -44,3 +44,10 @@ course_quizzes_asked = _signals.signal("course-quizzes-asked")
 # (None when there is none: no campaign of that quiz in whose window it finished,
 # or the campaign not completed yet).
 attempt_certificate_asked = _signals.signal("attempt-certificate-asked")
+
+# sender: the quizzes/ folder (a Path, or None) that `flask content check|sync` has
+# just loaded; kwargs: quizzes, the QuizContent read from it (its banks). Each domain
+# keeping files of its own there (the contests, in quizzes/contests/) answers with an
+# app.content.load.ContentPart: its files' problems and how to sync them, so the one
+# check and the one sync cover them although content cannot import that domain.
+content_parts_asked = _signals.signal("content-parts-asked")

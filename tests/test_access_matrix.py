@@ -14,7 +14,8 @@ from app.records.services import create_campaign
 from app.timeutil import utcnow
 from tests.certificates.helpers import complete
 from tests.conftest import csrf_token
-from tests.contests.helpers import ranked_contest
+from tests.contests.helpers import running_contest
+from tests.contests.rank_helpers import ranked_contest
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
@@ -135,6 +136,12 @@ RULES = {
     "authoring.bank_upload": AUTHORS,
     "authoring.bank_upload_confirm": AUTHORS,
     "authoring.quiz_settings": AUTHORS,
+    "authoring.contests": AUTHORS,
+    "authoring.contest_edit": AUTHORS,
+    "authoring.contest_round": AUTHORS,
+    "contests.index": EVERYONE,
+    "contests.contest": EVERYONE,
+    "contests.start": SIGNED_IN,
     "authoring.quiz_stats": AUTHORS,
     "authoring.quiz_stats_csv": AUTHORS,
     "authoring.quiz_preview": AUTHORS,
@@ -241,6 +248,7 @@ def people(app, tmp_path) -> dict[str, int]:
         certificate = complete("learner", utcnow())
         ranked_contest(tree, learner)
         nomination = _nomination(tree, learner)
+        running_contest()
         return {
             "filename": "css/app.css",
             "user_id": learner.id,
@@ -290,6 +298,11 @@ def people(app, tmp_path) -> dict[str, int]:
             "rewards.paper:code": "C2026",
             "rewards.rule:code": "C2026",
             "nomination_id": nomination,
+            "contests.contest:code": "ct",
+            "contests.start:code": "ct",
+            "authoring.contest_edit:code": "ct",
+            "authoring.contest_round:code": "ct",
+            "round_code": "r1",
         }
 
 

@@ -65,12 +65,17 @@ class QuizSettingsForm(FlaskForm):
     rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
 
     def draw_rules(self) -> tuple[DrawRule, ...]:
-        """The filled rows as rules (checked by content.quiz_editing.draw_problems)."""
-        rules = []
-        for row in self.rules:
-            count, bank = row.form.count.data, row.form.bank.data or None
-            tag = (row.form.tag.data or "").strip() or None
-            if count is None and not bank and not tag:
-                continue
-            rules.append(DrawRule(count, bank, tag))
-        return tuple(rules)
+        return draw_rules_of(self.rules)
+
+
+def draw_rules_of(rows: FieldList) -> tuple[DrawRule, ...]:
+    """The filled rows of a form's RuleForms as rules (checked by
+    content.quiz_editing.draw_problems)."""
+    rules = []
+    for row in rows:
+        count, bank = row.form.count.data, row.form.bank.data or None
+        tag = (row.form.tag.data or "").strip() or None
+        if count is None and not bank and not tag:
+            continue
+        rules.append(DrawRule(count, bank, tag))
+    return tuple(rules)

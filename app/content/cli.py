@@ -14,6 +14,7 @@ from app.audit import services as audit
 from app.errors import ImportRejected, NotFound
 from app.extensions import db
 from app.quizzes.models import QuestionBank
+from app.signals import content_parts_asked
 from app.uploads import max_bytes
 
 from .aiken import parse_aiken
@@ -49,10 +50,21 @@ def _dirs(
 
 
 def _load(courses_dir, quizzes_dir) -> AllContent:
+    """Both folders, and the parts the domains above content keep in quizzes/ (the
+    contests: app.signals.content_parts_asked), with all their problems."""
+    courses, quizzes = _dirs(courses_dir, quizzes_dir)
     try:
-        return load_all(*_dirs(courses_dir, quizzes_dir))
+        content = load_all(courses, quizzes)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
+    if quizzes is not None and quizzes.exists():
+        answers = content_parts_asked.send(quizzes, quizzes=content.quizzes)
+        content.parts = [part for _, part in answers]
+    for part in content.parts:
+        content.problems += part.problems
+        for notice in part.notices:
+            click.echo(notice, err=True)
+    return content
 
 
 _COURSES = click.option(
@@ -85,7 +97,9 @@ def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
         f"Nội dung hợp lệ: {len(content.courses.courses)} khóa học, "
         f"{modules} học phần, "
         f"{len(content.quizzes.banks)} ngân hàng, {questions} câu hỏi, "
-        f"{len(content.quizzes.quizzes)} bài kiểm tra."
+        f"{len(content.quizzes.quizzes)} bài kiểm tra"
+        + "".join(f", {part.count}" for part in content.parts)
+        + "."
     )
 
 
@@ -113,13 +127,15 @@ def sync(
         raise click.ClickException(
             f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì."
         )
-    courses, quizzes = _sync_or_fail(content, prefer_files)
+    courses, quizzes, parts = _sync_or_fail(content, prefer_files)
     owner = current_app.config.get("CONTENT_OWNER")
     adopted = _adopt(owner)
     db.session.commit()
     click.echo(f"Khóa học: {courses.summary()}.")
     click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
-    kept = courses.kept + quizzes.kept
+    for part, result in zip(content.parts, parts, strict=True):
+        click.echo(f"{part.label}: {result.summary()}.")
+    kept = courses.kept + quizzes.kept + [c for r in parts for c in r.kept]
     if kept:
         click.echo(
             f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
@@ -131,18 +147,21 @@ def sync(
 
 def _sync_or_fail(
     content: AllContent, prefer_files: bool
-) -> tuple[SyncResult, SyncResult]:
-    """Sync the courses, then the banks and quizzes (flushed, not committed); on a
-    rejection or any conflict, roll back and stop with the reason."""
+) -> tuple[SyncResult, SyncResult, list[SyncResult]]:
+    """Sync the courses, then the banks and quizzes, then the parts above them (the
+    contests; flushed, not committed); on a rejection or any conflict, roll back
+    and stop with the reason."""
     try:
         courses = sync_content(content.courses, *url_builders(), prefer_files)
         quizzes = sync_quizzes(
             content.quizzes.banks, content.quizzes.quizzes, prefer_files
         )
+        parts = [part.sync(prefer_files) for part in content.parts]
     except ImportRejected as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     conflicts = courses.conflicts + quizzes.conflicts
+    conflicts += [c for result in parts for c in result.conflicts]
     if conflicts:
         db.session.rollback()
         for conflict in conflicts:
@@ -152,7 +171,7 @@ def _sync_or_fail(
             "đồng bộ gì. Lấy bản trên trình duyệt: `flask content export --force` "
             "(ghi đè tệp). Lấy bản trong tệp: `flask content sync --prefer-files`."
         )
-    return courses, quizzes
+    return courses, quizzes, parts
 
 
 @content_cli.command("export")

@@ -76,6 +76,33 @@ def parse_mapping(
     return mapping
 
 
+def item_mappings(
+    mapping: Mapping, key: str, path: str, what: str, problems: list[Problem]
+) -> list[Mapping]:
+    """The items of the list under `key` (a contest's rounds), each a Mapping with
+    the lines of its own keys; an item that is not a mapping is a Problem at its
+    line (`what` names an item) and left out."""
+    node, values = mapping.nodes.get(key), mapping.data.get(key)
+    if not isinstance(node, yaml.SequenceNode) or not isinstance(values, list):
+        return []
+    found = []
+    for item_node, value in zip(node.value, values, strict=False):
+        line = mapping.first + item_node.start_mark.line
+        if not isinstance(value, dict) or not isinstance(item_node, yaml.MappingNode):
+            message = f"{what} phải là một bảng “khóa: giá trị” (mapping)"
+            problems.append(Problem(path, line, message))
+            continue
+        item = Mapping(value, line)
+        for key_node, value_node in item_node.value:
+            name, at = str(key_node.value), mapping.first + key_node.start_mark.line
+            if name in item.lines:
+                message = f"khóa “{name}” lặp lại (đã có ở dòng {item.lines[name]})"
+                problems.append(Problem(path, at, message))
+            item.lines[name], item.nodes[name] = at, value_node
+        found.append(item)
+    return found
+
+
 @dataclass
 class Document:
     """A file split at its front matter."""

@@ -1,11 +1,27 @@
 """courses/ and quizzes/ loaded together, with the checks across them."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .modules import ContentSet, load_content
 from .problems import Problem
 from .quizfiles import QuizContent, load_quizzes
+from .sync_rules import SyncResult
+
+
+@dataclass
+class ContentPart:
+    """Files a domain above content keeps under quizzes/ (the contests), as it
+    answers `app.signals.content_parts_asked`: their problems, what to tell without
+    failing, a count for `flask content check`, and how to sync them (called inside
+    the sync's transaction with prefer_files; flushes, never commits)."""
+
+    label: str  # "Cuộc thi"
+    problems: list[Problem]
+    notices: list[str]
+    count: str  # "1 cuộc thi"
+    sync: Callable[[bool], SyncResult]
 
 
 @dataclass
@@ -13,6 +29,7 @@ class AllContent:
     courses: ContentSet
     quizzes: QuizContent
     problems: list[Problem]
+    parts: list[ContentPart] = field(default_factory=list)
 
 
 def load_all(courses_dir: Path, quizzes_dir: Path | None) -> AllContent:

@@ -35,6 +35,8 @@ class QuizContent:
     banks: list[BankData]  # problem-free banks, by path
     quizzes: list[QuizData]  # problem-free quizzes, by path
     problems: list[Problem]  # sorted by path, then line
+    # bank code -> path of every bank file read, broken ones included
+    bank_paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -104,18 +106,27 @@ def _parse_quiz_file(text: str, path: str) -> _QuizFile:
         return result
     result.problems += QUIZ_SCHEMA.problems(meta, path, 1)
     result.draw_lines = meta.item_lines("draw")
+    rules = parse_draw(meta, path, result.problems)
+    if not result.problems:
+        result.quiz = _quiz(meta, rules, path)
+    return result
+
+
+def parse_draw(
+    meta: Mapping, path: str, problems: list[Problem]
+) -> tuple[DrawRule, ...]:
+    """The draw rules under `meta`'s "draw" key (a quiz's, a contest round's); each
+    bad rule is a Problem at its line and left out."""
     draw = meta.data.get("draw")
     items = draw if isinstance(draw, list) else []
     rules = []
-    for item, line in zip(items, result.draw_lines, strict=False):
+    for item, line in zip(items, meta.item_lines("draw"), strict=False):
         messages = _rule_problems(item)
-        result.problems += [Problem(path, line, message) for message in messages]
+        problems += [Problem(path, line, message) for message in messages]
         if not messages:
             tag = slug(item.get("tag"))
             rules.append(DrawRule(item["count"], item.get("bank"), tag))
-    if not result.problems:
-        result.quiz = _quiz(meta, tuple(rules), path)
-    return result
+    return tuple(rules)
 
 
 def _rule_problems(item: object) -> list[str]:
@@ -187,7 +198,9 @@ def load_quizzes(root: Path) -> QuizContent:
     )
     bad = {problem.path for problem in problems}
     quizzes = [f.quiz for f in quiz_files if f.quiz and f.path not in bad]
-    return QuizContent(banks, quizzes, sorted(problems, key=lambda p: (p.path, p.line)))
+    problems.sort(key=lambda p: (p.path, p.line))
+    paths = {f.bank.code: f.path for f in reversed(bank_files) if f.bank}
+    return QuizContent(banks, quizzes, problems, paths)
 
 
 def _texts(
@@ -231,10 +244,24 @@ def _draw_problems(
     if quiz_file.quiz is None:
         return []
     known = {f.bank.code: f.path for f in reversed(bank_files) if f.bank}
+    return draw_problems(
+        quiz_file.path, quiz_file.quiz.draw, quiz_file.draw_lines, banks, known
+    )
+
+
+def draw_problems(
+    path: str,
+    rules: tuple[DrawRule, ...],
+    lines: list[int],
+    banks: list[BankData],
+    known: dict[str, str],
+) -> list[Problem]:
+    """Draw rules (at file `lines`) naming a missing or broken bank (`known`: the
+    path of every bank file read), or asking for more questions than `banks` hold."""
     usable = {bank.code: bank for bank in banks}
     totals: Counter[str] = Counter()
     found = []
-    for rule, line in zip(quiz_file.quiz.draw, quiz_file.draw_lines, strict=False):
+    for rule, line in zip(rules, lines, strict=False):
         if rule.bank is None:
             message = _tag_rule_problem(rule, banks)
         elif rule.bank not in usable:
@@ -245,7 +272,7 @@ def _draw_problems(
             totals[rule.bank] += rule.count
             message = _bank_rule_problem(rule, usable[rule.bank], totals[rule.bank])
         if message:
-            found.append(Problem(quiz_file.path, line, message))
+            found.append(Problem(path, line, message))
     return found
 
 

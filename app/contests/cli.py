@@ -1,11 +1,80 @@
-"""`flask contests …`: contests (cuộc thi) from the command line."""
+"""`flask contests …`: contests (cuộc thi) from the command line: `check` and `sync`
+of the contest files in quizzes/contests/ alone (`flask content check|sync` covers
+them too, with everything else)."""
 
+from pathlib import Path
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
+
+from app.content.quizfiles import load_quizzes
+from app.extensions import db
 
 from . import models  # noqa: F401  (the tables, for the metadata)
 from .rank_cli import rank_command, rank_due_command
+from .sync import contest_part
 
 contests_cli = AppGroup("contests", help="Cuộc thi tìm hiểu: vòng thi, xếp hạng, giải.")
+
+_QUIZZES = click.option(
+    "--quizzes",
+    "quizzes_dir",
+    type=click.Path(path_type=Path),
+    help="Thư mục câu hỏi chứa contests/ (mặc định: quizzes/).",
+)
+
+
+def _part(quizzes_dir: Path | None):
+    root = Path(quizzes_dir or current_app.config["QUIZZES_DIR"])
+    try:
+        quizzes = load_quizzes(root)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    part = contest_part(root, quizzes, strict=True)
+    for problem in part.problems:
+        click.echo(str(problem), err=True)
+    if part.problems:
+        raise click.ClickException(
+            f"{len(part.problems)} lỗi trong tệp cuộc thi; chưa đồng bộ gì."
+        )
+    return part
+
+
+@contests_cli.command("check")
+@_QUIZZES
+def check(quizzes_dir: Path | None) -> None:
+    """Validate quizzes/contests/*.yml (against the banks and the units)."""
+    part = _part(quizzes_dir)
+    click.echo(f"Tệp cuộc thi hợp lệ: {part.count}.")
+
+
+@contests_cli.command("sync")
+@_QUIZZES
+@click.option(
+    "--prefer-files",
+    is_flag=True,
+    help="Khi xung đột, lấy bản trong tệp.",
+)
+def sync(quizzes_dir: Path | None, prefer_files: bool) -> None:
+    """Load quizzes/contests/*.yml into the database (contests, rounds, their
+    quizzes). A contest edited in the browser is kept while its file is unchanged;
+    when both changed, nothing is written unless --prefer-files."""
+    part = _part(quizzes_dir)
+    result = part.sync(prefer_files)
+    if result.conflicts:
+        db.session.rollback()
+        for conflict in result.conflicts:
+            click.echo(conflict, err=True)
+        raise click.ClickException(
+            f"{len(result.conflicts)} xung đột giữa tệp và bản sửa trên trình duyệt; "
+            "chưa đồng bộ gì. Lấy bản trong tệp: `flask contests sync --prefer-files`."
+        )
+    db.session.commit()
+    click.echo(f"Cuộc thi: {result.summary()}.")
+    if result.kept:
+        click.echo(f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(result.kept)}.")
+
 
 # Rankings (app/contests/rank_cli.py).
 contests_cli.add_command(rank_command)

@@ -6,10 +6,12 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.contests.learner import open_rounds_for
 from app.courses.services import CourseProgressInfo, course_progress, list_courses
 from app.extensions import db
 from app.records.learner import campaigns_for
 from app.reminders.notices import active_notices
+from app.timeutil import utcnow
 
 
 @dataclass
@@ -26,6 +28,7 @@ class HomeSummary:
     courses: list[CourseProgressInfo] = field(default_factory=list)
     campaigns: list = field(default_factory=list)
     reminders: list = field(default_factory=list)  # reminders.notices.NoticeInfo
+    contest_rounds: list = field(default_factory=list)  # contests.learner.OpenRound
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -34,6 +37,7 @@ def home_summary(user: User) -> HomeSummary:
     if user.has_role("learner"):
         summary.campaigns = campaigns_for(user)
         summary.reminders = active_notices(user)
+        summary.contest_rounds = open_rounds_for(user, utcnow())
         if not summary.campaigns:
             summary.courses = [course_progress(user, c) for c in list_courses()]
     for role in ("admin", "hr", "trainer"):

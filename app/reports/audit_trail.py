@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "questions.bank_created": _l("Tạo ngân hàng câu hỏi"),
     "questions.imported": _l("Nhập câu hỏi từ tệp"),
     "quiz.settings_changed": _l("Đổi cấu hình bài kiểm tra"),
+    "contest.changed": _l("Sửa cuộc thi"),
+    "contest.round_changed": _l("Sửa đợt thi"),
     "report.exported": _l("Tải báo cáo, danh sách"),
     "reward.exported": _l("Tải danh sách khen thưởng"),
     "reward.nominated": _l("Đề nghị khen thưởng"),

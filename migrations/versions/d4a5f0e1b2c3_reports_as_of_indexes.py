@@ -2,7 +2,7 @@
 in, and the assignments closed after a day
 
 Revision ID: d4a5f0e1b2c3
-Revises: c1d2e3f4a5b6
+Revises: e1f2a3b4c5d7
 Create Date: 2026-12-06 08:05:00.000000
 
 Indexes only: servers of the previous version run on beside it.
@@ -11,7 +11,7 @@ Indexes only: servers of the previous version run on beside it.
 from alembic import op
 
 revision = "d4a5f0e1b2c3"
-down_revision = "c1d2e3f4a5b6"
+down_revision = "e1f2a3b4c5d7"
 branch_labels = None
 depends_on = None
 

@@ -1,156 +1,167 @@
-"""Contests, rounds and finished attempts made directly as rows (the attempt core is
-the quizzes' and tested there): call inside an app context."""
+"""A contest for tests: bank CB (4 questions) in a quizzes/ folder of files, and
+contest "ct" (units of tests.factories.make_tree; targets D) with round r1, closed
+ten days ago, and round r2, running now (the windows follow the clock)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from pathlib import Path
 
-from app.contests.models import Contest, ContestRound, ContestTarget
+from app.content.ownership import adopt_unowned
+from app.content.quizfiles import load_quizzes
+from app.content.sync_quizzes import sync_quizzes
+from app.contests.files import ContestContent, load_contests
+from app.contests.sync import sync_contests
 from app.extensions import db
-from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, Quiz
-from tests.factories import make_user
+from app.timeutil import to_vn, utcnow
+from tests.factories import make_tree, make_user
 
-# The round closed a day before NOW; attempts start at START + offsets.
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-OPENS = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)
-CLOSES = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
-QUESTIONS = 5
+BANK = """---
+code: CB
+title: "Ngân hàng cuộc thi"
+---
+""" + "".join(
+    f"""
+## CB-{n}
+type: single
+source: "Điều {n}"
+
+Câu {n}?
+
+- [x] Đúng
+- [ ] Sai
+
+Giải thích: Vì vậy.
+"""
+    for n in range(1, 5)
+)
 
 
-def make_contest(
-    targets, code="CT", owner=None, one_prize_per_contest=False, overall="sum"
-) -> Contest:
-    contest = Contest(
-        code=code,
-        title="Cuộc thi tìm hiểu văn hóa công vụ",
-        organiser="Sở Nội vụ tỉnh Thử",
-        owner_unit_id=owner.id if owner is not None else None,
-        one_prize_per_contest=one_prize_per_contest,
-        overall=overall,
-    )
-    contest.targets = [ContestTarget(unit_id=unit.id) for unit in targets]
-    db.session.add(contest)
+def moment(days: float) -> str:
+    """A file's time `days` from now, Vietnam local, "YYYY-MM-DD HH:MM"."""
+    return to_vn(utcnow() + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+
+
+def contest_text(**overrides) -> str:
+    values = {
+        "targets": "[D]",
+        "owner": "D",
+        "r1_opens": moment(-20),
+        "r1_closes": moment(-10),
+        "r2_opens": moment(-1),
+        "r2_closes": moment(10),
+        "r2_prizes": "{nhat: 1, nhi: 1, ba: 1, khuyen_khich: 2}",
+        "r2_extra": "",
+    }
+    values.update(overrides)
+    return """code: ct
+title: "Cuộc thi thử"
+organiser: "Sở Nội vụ"
+description: "Giới thiệu **cuộc thi**."
+rules: |
+  ## Thể lệ
+
+  Xếp hạng theo số câu đúng.
+targets: {targets}
+owner: {owner}
+overall: sum
+one_prize_per_contest: false
+rounds:
+  - code: r1
+    title: "Đợt 1"
+    opens: "{r1_opens}"
+    closes: "{r1_closes}"
+    time_limit_minutes: 10
+    attempts_allowed: 2
+    draw:
+      - {{bank: CB, count: 2}}
+    prizes: {{nhat: 1, nhi: 1, ba: 1}}
+  - code: r2
+    title: "Đợt 2"
+    opens: "{r2_opens}"
+    closes: "{r2_closes}"
+    time_limit_minutes: 10
+    draw:
+      - {{bank: CB, count: 3}}
+    prizes: {r2_prizes}
+{r2_extra}""".format(**values)
+
+
+def write_quizzes(root: Path, contest: str | None = None) -> Path:
+    """<root>/quizzes with bank CB and, unless None, the contest file ct.yml."""
+    quizzes = root / "quizzes"
+    (quizzes / "banks").mkdir(parents=True, exist_ok=True)
+    (quizzes / "banks" / "cb.md").write_text(BANK, encoding="utf-8")
+    (quizzes / "contests").mkdir(exist_ok=True)
+    if contest is not None:
+        (quizzes / "contests" / "ct.yml").write_text(contest, encoding="utf-8")
+    return quizzes
+
+
+def load(root: Path, text: str) -> ContestContent:
+    quizzes = write_quizzes(root, text)
+    content = load_quizzes(quizzes)
+    return load_contests(quizzes, content.banks, content.bank_paths)
+
+
+def make_contest(root: Path, **overrides) -> dict:
+    """Units, people (`cadre` in D1A, a target; `outsider` in C; `trainer` of D;
+    `other` trainer of C), bank CB and contest ct in the database (committed)."""
+    tree = make_tree()
+    make_user("cadre", tree["D1A"], full_name="Lê Văn Thi")
+    make_user("cadre2", tree["D1"], full_name="Trần Thị Hai")
+    make_user("outsider", tree["C1"], full_name="Phạm Văn Ngoài")
+    make_user("trainer", tree["D"], roles=[("trainer", tree["D"]), ("learner", None)])
+    make_user("other", tree["C"], roles=[("trainer", tree["C"])])
+    quizzes = write_quizzes(root, contest_text(**overrides))
+    content = load_quizzes(quizzes)
+    sync_quizzes(content.banks, [])
+    adopt_unowned(tree["D"])  # a round draws from banks of its owner's subtree
+    contests = load_contests(quizzes, content.banks, content.bank_paths)
+    assert not contests.problems, contests.problems
+    result = sync_contests(contests.contests)
     db.session.commit()
-    return contest
+    return {"tree": {k: u.id for k, u in tree.items()}, "result": result}
 
 
-def make_round(
-    contest: Contest,
-    number=1,
-    prizes=None,
-    opens=OPENS,
-    closes=CLOSES,
-    partial=False,
-    questions=QUESTIONS,
-) -> ContestRound:
-    quiz = Quiz(
-        code=f"{contest.code}-Q{number}",
-        title=f"Đợt {number}",
-        opens_at=opens,
-        closes_at=closes,
-        attempts_allowed=3,
-        partial_credit=partial,
-        draw_rules=[{"count": questions, "bank": "B"}],
-        prediction_prompt="Dự đoán có bao nhiêu người trả lời đúng tất cả?",
+def running_contest(bank: str = "B1", targets=("D",), owner: str = "D") -> None:
+    """Contest "ct" with one round "r1" running now, drawing one question from
+    `bank` (already in the database), straight into the database (no files)."""
+    from app.contests.files import DEFAULT_PREDICTION, ContestData, RoundData
+    from app.quizzes.questions import DrawRule, QuizData
+
+    quiz = QuizData(
+        code="r1",
+        title="Đợt 1",
+        course=None,
+        time_limit_minutes=10,
+        pass_percent=100,
+        attempts_allowed=1,
+        shuffle_questions=True,
+        shuffle_options=True,
+        questions_per_page=5,
+        review="after_close",
+        draw=(DrawRule(1, bank),),
     )
-    db.session.add(quiz)
-    db.session.flush()
-    round_ = ContestRound(
-        contest_id=contest.id,
-        number=number,
-        code=f"{contest.code}-{number}",
-        title=f"Đợt thi thứ {number}",
-        quiz_id=quiz.id,
-        prizes=prizes if prizes is not None else {},
+    now = utcnow()
+    round_data = RoundData(
+        "r1",
+        "Đợt 1",
+        now - timedelta(days=1),
+        now + timedelta(days=10),
+        quiz,
+        DEFAULT_PREDICTION,
+        (("nhat", 1), ("nhi", 0), ("ba", 0), ("khuyen_khich", 0)),
     )
-    db.session.add(round_)
-    db.session.commit()
-    return round_
-
-
-def attempt(
-    round_: ContestRound,
-    user,
-    right: int,
-    prediction: int | None = 0,
-    seconds: float = 300,
-    start_minute: int = 0,
-    number: int | None = None,
-    preview: bool = False,
-    state: str = "finished",
-    questions: int = QUESTIONS,
-) -> Attempt:
-    """A finished attempt with `right` right answers out of `questions`."""
-    started = OPENS + timedelta(minutes=start_minute)
-    if number is None:
-        number = 1 + sum(
-            1
-            for a in db.session.query(Attempt).filter_by(
-                quiz_id=round_.quiz_id, user_id=user.id
-            )
-        )
-    row = Attempt(
-        quiz_id=round_.quiz_id,
-        user_id=user.id,
-        number=number if not preview else 0,
-        state=state,
-        started_at=started,
-        deadline_at=started + timedelta(minutes=30),
-        finished_at=started + timedelta(seconds=seconds)
-        if state == "finished"
-        else None,
-        finished_by="submit" if state == "finished" else None,
-        score=float(right),
-        max_score=float(questions),
-        percent=100.0 * right / questions,
-        passed=right == questions,
-        preview=preview,
-        prediction=prediction,
+    data = ContestData(
+        "ct",
+        "Cuộc thi thử",
+        "Sở Nội vụ",
+        "",
+        "Thể lệ.",
+        tuple(targets),
+        owner,
+        "sum",
+        False,
+        (round_data,),
     )
-    db.session.add(row)
+    sync_contests([data])
     db.session.commit()
-    return row
-
-
-def add_answers(attempt_row: Attempt, marks: list[float], version_id: int) -> None:
-    """Slots and answers with these marks (for quizzes with partial credit)."""
-    for position, mark in enumerate(marks):
-        slot = AttemptSlot(
-            attempt_id=attempt_row.id,
-            position=position,
-            question_version_id=version_id,
-            option_order=["a", "b"],
-        )
-        db.session.add(slot)
-        db.session.flush()
-        db.session.add(
-            AttemptAnswer(
-                attempt_id=attempt_row.id, slot_id=slot.id, selected=["a"], marks=mark
-            )
-        )
-    db.session.commit()
-
-
-def people(tree, n: int, unit_code: str = "D1", prefix: str = "u") -> list:
-    return [
-        make_user(f"{prefix}{i}", tree[unit_code], full_name=f"Người Thi {i:02d}")
-        for i in range(n)
-    ]
-
-
-def ranked_contest(tree, participant) -> Contest:
-    """Contest CT owned by D, for the province: round 1 closed yesterday with one
-    attempt by `participant`, ranked (for pages that need a ranking)."""
-    from app.contests import ranking
-    from app.timeutil import utcnow
-
-    contest = make_contest([tree["P"]], owner=tree["D"])
-    round_ = make_round(
-        contest,
-        1,
-        prizes={"nhat": 1},
-        opens=utcnow() - timedelta(days=10),
-        closes=utcnow() - timedelta(days=1),
-    )
-    attempt(round_, participant, 4)
-    ranking.rank_round(round_)
-    db.session.commit()
-    return contest

@@ -10,7 +10,7 @@ from app.contests import ranking
 from app.contests.models import RankingEntry
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from tests.contests.helpers import NOW, attempt, make_contest, make_round, people
+from tests.contests.rank_helpers import NOW, attempt, make_contest, make_round, people
 from tests.factories import make_tree
 
 

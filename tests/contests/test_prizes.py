@@ -8,7 +8,7 @@ from app.contests import prizes, ranking, results
 from app.contests.models import Prize
 from app.contests.prizes import Candidate, draw, places
 from app.extensions import db
-from tests.contests.helpers import NOW, attempt, make_contest, make_round, people
+from tests.contests.rank_helpers import NOW, attempt, make_contest, make_round, people
 from tests.factories import make_tree, make_user
 
 PRIZES = {"nhat": 1, "nhi": 1, "ba": 1, "khuyen_khich": 1}

@@ -8,7 +8,7 @@ from app.contests.models import Ranking
 from app.extensions import db
 from app.jobs.models import Job
 from app.timeutil import utcnow
-from tests.contests.helpers import attempt, make_contest, make_round, people
+from tests.contests.rank_helpers import attempt, make_contest, make_round, people
 from tests.factories import make_tree
 
 

@@ -12,7 +12,7 @@ from app.contests.models import Ranking, RankingEntry
 from app.errors import Conflict, InvalidInput, QuizClosed
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion
-from tests.contests.helpers import (
+from tests.contests.rank_helpers import (
     CLOSES,
     NOW,
     add_answers,

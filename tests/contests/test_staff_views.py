@@ -12,7 +12,7 @@ from app.contests import ranking
 from app.contests.models import Ranking
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.contests.helpers import attempt, make_contest, make_round
+from tests.contests.rank_helpers import attempt, make_contest, make_round
 from tests.factories import make_tree, make_user
 
 ROUND = "/contests/CT/rounds/1/ranking"

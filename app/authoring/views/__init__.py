@@ -10,7 +10,14 @@ imported. Importing them here is what adds the routes, so that
 `from app.authoring.views import bp` (create_app) gets the whole blueprint.
 """
 
-from . import home, modules, questions, quizzes, statistics  # noqa: F401  (routes)
+from . import (  # noqa: F401  (routes)
+    contests,
+    home,
+    modules,
+    questions,
+    quizzes,
+    statistics,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,248 @@
+"""What the public contest pages show, read once and kept in the cache for a short
+while as plain data (never a rendered page): the contest, its rounds and, for the
+rounds that have closed, the latest stored ranking's top places and prize list."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.accounts.models import Unit, User
+from app.accounts.scope import in_any_subtree
+from app.extensions import cache, db
+from app.quizzes.models import Attempt
+from app.timeutil import utcnow
+
+from .models import PRIZE_LEVELS, Contest, ContestRound, Prize, Ranking, RankingEntry
+from .participation import CLOSED, NOT_OPEN, RUNNING, UnitGroup, unit_groups
+from .sync import current_rounds
+
+PAGE_SECONDS = 60
+TOP_PLACES = 10
+
+
+@dataclass(frozen=True)
+class Placing:
+    rank: int
+    name: str
+    unit: str
+    right_answers: int
+    prediction: int | None
+    time_used_seconds: float
+    tied: bool
+
+
+@dataclass(frozen=True)
+class PrizeLine:
+    level: str
+    name: str
+    unit: str
+    rank: int
+    right_answers: int
+
+
+@dataclass(frozen=True)
+class Results:
+    version: int
+    computed_at: datetime
+    participants: int
+    question_count: int
+    perfect_count: int  # the number the predictions were measured against
+    top: tuple[Placing, ...]
+    prizes: tuple[PrizeLine, ...]
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    number: int
+    code: str
+    title: str
+    quiz_id: int
+    quiz_code: str
+    opens_at: datetime
+    closes_at: datetime
+    time_limit_minutes: int
+    attempts_allowed: int
+    question_count: int
+    prediction: str
+    prizes: tuple[tuple[str, int], ...]
+    results: Results | None  # read only once the round had closed
+
+    def state(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return NOT_OPEN
+        return RUNNING if now < self.closes_at else CLOSED
+
+
+@dataclass(frozen=True)
+class ContestPage:
+    id: int
+    code: str
+    title: str
+    organiser: str
+    description_html: str
+    rules_html: str
+    targets: tuple[str, ...]  # unit names
+    target_paths: tuple[str, ...]
+    rounds: tuple[RoundInfo, ...]
+    groups: tuple[UnitGroup, ...]  # the rows of the participation counts
+
+    def admits(self, user: User) -> bool:
+        """Whether `user` is a participant: a cadre of a target unit's subtree."""
+        unit = user.unit
+        return unit is not None and in_any_subtree(unit.path, self.target_paths)
+
+    def running(self, now: datetime) -> RoundInfo | None:
+        return next((r for r in self.rounds if r.state(now) == RUNNING), None)
+
+
+def _key(code: str) -> str:
+    return f"contest-page:{code}"
+
+
+def contest_page(code: str) -> ContestPage | None:
+    """The page of the active contest `code` (None if there is none), from the
+    cache when it was read in the last PAGE_SECONDS."""
+    found = cache.get(_key(code))
+    if found is None:
+        found = load_contest_page(code)
+        if found is not None:
+            cache.set(_key(code), found, timeout=PAGE_SECONDS)
+    return found
+
+
+def forget_contest_page(code: str) -> None:
+    """After an edit: the next view reads the contest anew."""
+    cache.delete(_key(code))
+
+
+def load_contest_page(code: str, now: datetime | None = None) -> ContestPage | None:
+    now = now or utcnow()
+    contest = db.session.scalar(
+        select(Contest).where(Contest.code == code, Contest.active.is_(True))
+    )
+    if contest is None:
+        return None
+    targets = [t.unit for t in contest.targets]
+    rows = current_rounds(contest)
+    closed = [r.id for r in rows if r.quiz.closes_at and r.quiz.closes_at <= now]
+    results = _results(closed)
+    rounds = tuple(_round_info(r, results.get(r.id)) for r in rows)
+    return ContestPage(
+        id=contest.id,
+        code=contest.code,
+        title=contest.title,
+        organiser=contest.organiser,
+        description_html=contest.description_html,
+        rules_html=contest.rules_html,
+        targets=tuple(u.name for u in targets),
+        target_paths=tuple(u.path for u in targets),
+        rounds=rounds,
+        groups=tuple(unit_groups([u.id for u in targets])),
+    )
+
+
+def _round_info(row: ContestRound, results: Results | None) -> RoundInfo:
+    quiz = row.quiz
+    return RoundInfo(
+        number=row.number,
+        code=row.code,
+        title=row.title,
+        quiz_id=quiz.id,
+        quiz_code=quiz.code,
+        opens_at=quiz.opens_at,
+        closes_at=quiz.closes_at,
+        time_limit_minutes=quiz.time_limit_seconds // 60,
+        attempts_allowed=quiz.attempts_allowed,
+        question_count=quiz.question_count,
+        prediction=quiz.prediction_prompt or "",
+        prizes=tuple((level, int(row.prizes.get(level, 0))) for level in PRIZE_LEVELS),
+        results=results,
+    )
+
+
+def _results(round_ids: list[int]) -> dict[int, Results]:
+    """The latest ranking (highest version) of each of these rounds, if any."""
+    if not round_ids:
+        return {}
+    latest: dict[int, Ranking] = {}
+    for ranking in db.session.scalars(
+        select(Ranking).where(Ranking.round_id.in_(round_ids))
+    ):
+        if (
+            ranking.round_id not in latest
+            or ranking.version > latest[ranking.round_id].version
+        ):
+            latest[ranking.round_id] = ranking
+    ids = [r.id for r in latest.values()]
+    top: dict[int, list[Placing]] = {i: [] for i in ids}
+    for entry, name, unit in db.session.execute(
+        select(RankingEntry, User.full_name, Unit.name)
+        .join(User, User.id == RankingEntry.user_id)
+        .join(Unit, Unit.id == RankingEntry.unit_id)
+        .where(RankingEntry.ranking_id.in_(ids), RankingEntry.rank <= TOP_PLACES)
+        .order_by(RankingEntry.ranking_id, RankingEntry.rank, User.full_name)
+    ):
+        top[entry.ranking_id].append(
+            Placing(
+                entry.rank,
+                name,
+                unit,
+                entry.right_answers,
+                entry.prediction,
+                entry.time_used_seconds,
+                entry.tied,
+            )
+        )
+    prizes: dict[int, list[PrizeLine]] = {i: [] for i in ids}
+    for prize, entry, name, unit in db.session.execute(
+        select(Prize, RankingEntry, User.full_name, Unit.name)
+        .join(RankingEntry, RankingEntry.id == Prize.entry_id)
+        .join(User, User.id == Prize.user_id)
+        .join(Unit, Unit.id == RankingEntry.unit_id)
+        .where(Prize.ranking_id.in_(ids))
+        .order_by(RankingEntry.rank, User.full_name)
+    ):
+        prizes[prize.ranking_id].append(
+            PrizeLine(prize.level, name, unit, entry.rank, entry.right_answers)
+        )
+    order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
+    return {
+        round_id: Results(
+            version=r.version,
+            computed_at=r.computed_at,
+            participants=r.participants,
+            question_count=r.question_count,
+            perfect_count=r.perfect_count,
+            top=tuple(top[r.id]),
+            prizes=tuple(sorted(prizes[r.id], key=lambda p: order.get(p.level, 9))),
+        )
+        for round_id, r in latest.items()
+    }
+
+
+def contest_list() -> list[Contest]:
+    """The active contests, latest first (with their rounds, one query more)."""
+    contests = list(
+        db.session.scalars(
+            select(Contest).where(Contest.active.is_(True)).order_by(Contest.id.desc())
+        )
+    )
+    return contests
+
+
+def own_attempts(user: User, page: ContestPage) -> dict[int, list[Attempt]]:
+    """The user's attempts (previews aside) at each round's quiz, by quiz id."""
+    ids = [r.quiz_id for r in page.rounds]
+    found: dict[int, list[Attempt]] = {i: [] for i in ids}
+    for attempt in db.session.scalars(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user.id,
+            Attempt.quiz_id.in_(ids),
+            Attempt.preview.is_(False),
+        )
+        .order_by(Attempt.number)
+    ):
+        found[attempt.quiz_id].append(attempt)
+    return found

@@ -1,0 +1,283 @@
+"""Checked contest files into the database, by the three-way rule of the content
+layer (app.content.sync_rules): a contest, its targets, its rounds and each round's
+quiz (sealed, answers after close, the contest's targets copied into QuizTarget).
+The checks that need the database live here too. Operations flush, never commit."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.accounts.models import Unit
+from app.content.load import ContentPart
+from app.content.problems import Problem
+from app.content.quizfiles import QuizContent
+from app.content.sync_quizzes import set_quiz
+from app.content.sync_rules import (
+    CONFLICT,
+    KEEP_BROWSER,
+    SAME,
+    SyncResult,
+    conflict_message,
+    three_way,
+)
+from app.content.transfer import quiz_data_of
+from app.extensions import db
+from app.markdown import render_markdown
+from app.quizzes.models import Quiz, QuizTarget
+
+from .files import ContestData, RoundData, contest_hash, load_contests
+from .models import PRIZE_LEVELS, Contest, ContestRound, ContestTarget
+
+# A round taken out of its file keeps its quiz and attempts, out of the numbering.
+RETIRED_NUMBER = 100_000
+
+
+# --- the database as a file would say it ---------------------------------------
+
+
+def current_rounds(contest: Contest) -> list[ContestRound]:
+    return [r for r in contest.rounds if r.number < RETIRED_NUMBER]
+
+
+def contest_data_of(contest: Contest) -> ContestData:
+    """The ContestData a contest in the database stands for (its file's content)."""
+    codes = dict(
+        db.session.execute(
+            select(Unit.id, Unit.code).where(
+                Unit.id.in_(
+                    [t.unit_id for t in contest.targets] + [contest.owner_unit_id]
+                )
+            )
+        ).all()
+    )
+    return ContestData(
+        code=contest.code,
+        title=contest.title,
+        organiser=contest.organiser,
+        description=contest.description_md,
+        rules=contest.rules_md,
+        targets=tuple(sorted(codes[t.unit_id] for t in contest.targets)),
+        owner=codes.get(contest.owner_unit_id, ""),
+        overall=contest.overall,
+        one_prize_per_contest=contest.one_prize_per_contest,
+        rounds=tuple(round_data_of(r) for r in current_rounds(contest)),
+    )
+
+
+def round_data_of(row: ContestRound) -> RoundData:
+    quiz = row.quiz
+    return RoundData(
+        code=row.code,
+        title=row.title,
+        opens_at=quiz.opens_at,
+        closes_at=quiz.closes_at,
+        quiz=quiz_data_of(quiz),
+        prediction=quiz.prediction_prompt or "",
+        prizes=tuple((level, int(row.prizes.get(level, 0))) for level in PRIZE_LEVELS),
+    )
+
+
+# --- checks against the database ---------------------------------------------------
+
+
+def database_problems(
+    contests: list[ContestData], strict: bool = True
+) -> tuple[list[Problem], list[str], list[ContestData]]:
+    """(problems, notices, the contests that may be synced): units named that do not
+    exist or are closed, round codes that another quiz has. Not `strict` (`flask
+    content sync` before `flask demo seed`: no unit at all yet), contests are left
+    for later with a notice instead."""
+    if not contests:
+        return [], [], []
+    if not strict and db.session.scalar(select(Unit.id).limit(1)) is None:
+        notices = [
+            f"{c.path}: chưa đồng bộ cuộc thi {c.code}: chưa có đơn vị nào; tạo đơn "
+            "vị rồi chạy `flask contests sync`."
+            for c in contests
+        ]
+        return [], notices, []
+    needed = {code for c in contests for code in (*c.targets, c.owner)}
+    units = dict(
+        db.session.execute(
+            select(Unit.code, Unit.active).where(Unit.code.in_(needed))
+        ).all()
+    )
+    round_codes = [r.code for c in contests for r in c.rounds]
+    taken = dict(
+        db.session.execute(
+            select(Quiz.code, Contest.code)
+            .outerjoin(ContestRound, ContestRound.quiz_id == Quiz.id)
+            .outerjoin(Contest, Contest.id == ContestRound.contest_id)
+            .where(Quiz.code.in_(round_codes))
+        ).all()
+    )
+    problems = []
+    for contest in contests:
+        for code in dict.fromkeys((*contest.targets, contest.owner)):
+            if code not in units:
+                message = f"không có đơn vị mã “{code}”"
+            elif not units[code]:
+                message = f"đơn vị “{code}” đã ngừng hoạt động"
+            else:
+                continue
+            problems.append(Problem(contest.path, contest.line, message))
+        for round_data in contest.rounds:
+            if round_data.code in taken and taken[round_data.code] != contest.code:
+                message = (
+                    f"mã đợt thi “{round_data.code}” đã là mã của một bài kiểm tra "
+                    "khác trong cơ sở dữ liệu"
+                )
+                problems.append(Problem(contest.path, round_data.line, message))
+    bad = {p.path for p in problems}
+    return problems, [], [c for c in contests if c.path not in bad]
+
+
+def contest_part(
+    quizzes_root: Path, quizzes: QuizContent, strict: bool = False
+) -> ContentPart:
+    """The contest files of `quizzes_root`, checked (files, then the database), and
+    how to sync them, for `flask content check|sync` and `flask contests …`."""
+    quiz_codes = {q.code: (q.path, q.line or 1) for q in quizzes.quizzes}
+    content = load_contests(quizzes_root, quizzes.banks, quizzes.bank_paths, quiz_codes)
+    problems, notices, ready = database_problems(content.contests, strict)
+    return ContentPart(
+        label="Cuộc thi",
+        problems=content.problems + problems,
+        notices=notices,
+        count=f"{len(ready)} cuộc thi",
+        sync=lambda prefer_files: sync_contests(ready, prefer_files),
+    )
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def sync_contests(
+    contests: list[ContestData], prefer_files: bool = False
+) -> SyncResult:
+    result = SyncResult()
+    for data in contests:
+        sync_contest(data, result, prefer_files)
+    return result
+
+
+def sync_contest(
+    data: ContestData, result: SyncResult, prefer_files: bool = False
+) -> Contest:
+    """Bring one contest in line with its file: a contest edited in the browser is
+    kept while its file has not changed, a conflict when both have."""
+    digest = contest_hash(data)
+    contest = db.session.scalar(select(Contest).where(Contest.code == data.code))
+    if contest is None:
+        contest = Contest(code=data.code)  # added by set_contest, once filled
+        result.created.append(data.code)
+    else:
+        rule = three_way(
+            digest,
+            contest_hash(contest_data_of(contest)),
+            contest.synced_hash,
+            edited_here=contest.origin != "file",
+            prefer_files=prefer_files,
+        )
+        if rule == CONFLICT:
+            result.conflicts.append(
+                conflict_message(
+                    data.path,
+                    data.line or 1,
+                    f"cuộc thi {data.code}",
+                    contest.updated_at,
+                )
+            )
+            return contest
+        if rule == KEEP_BROWSER:
+            result.kept.append(data.code)
+            return contest
+        if rule == SAME:
+            contest.synced_hash = digest
+            result.unchanged.append(data.code)
+            return contest
+        result.updated.append(data.code)
+    set_contest(contest, data, origin="file")
+    contest.synced_hash = digest
+    return contest
+
+
+def set_contest(contest: Contest, data: ContestData, origin: str) -> None:
+    """Give `contest`, its targets, its rounds and their quizzes the content of
+    `data` (a file's, or the browser's: app.contests.editing). The units named must
+    exist (database_problems)."""
+    units = dict(
+        db.session.execute(
+            select(Unit.code, Unit.id).where(Unit.code.in_({*data.targets, data.owner}))
+        ).all()
+    )
+    contest.title, contest.organiser = data.title, data.organiser
+    contest.description_md = data.description
+    contest.description_html = render_markdown(data.description).html
+    contest.rules_md, contest.rules_html = data.rules, render_markdown(data.rules).html
+    contest.overall = data.overall
+    contest.one_prize_per_contest = data.one_prize_per_contest
+    contest.owner_unit_id = units[data.owner]
+    contest.origin, contest.active = origin, True
+    db.session.add(contest)
+    target_ids = [units[code] for code in data.targets]
+    _set_units(contest.targets, ContestTarget, target_ids)
+    db.session.flush()
+    rows = {
+        r.code: r
+        for r in db.session.scalars(
+            select(ContestRound).where(ContestRound.contest_id == contest.id)
+        )
+    }
+    for row in rows.values():  # out of the way of the new numbers
+        row.number = -row.id
+    db.session.flush()
+    for number, round_data in enumerate(data.rounds, start=1):
+        row = rows.pop(round_data.code, None)
+        if row is None:
+            row = _new_round(contest, round_data)
+        row.number, row.title = number, round_data.title
+        row.prizes = round_data.prize_counts
+        set_round_quiz(row.quiz, round_data, contest.owner_unit_id, target_ids, origin)
+    for row in rows.values():
+        row.number = RETIRED_NUMBER + row.id
+        row.quiz.active = False
+    contest.content_hash = contest_hash(data)
+    db.session.flush()
+    db.session.expire(contest, ["rounds"])
+
+
+def _new_round(contest: Contest, data: RoundData) -> ContestRound:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
+    if quiz is None:
+        quiz = Quiz(code=data.code, title=data.title)
+        db.session.add(quiz)
+    row = ContestRound(contest=contest, code=data.code, title=data.title, quiz=quiz)
+    db.session.add(row)
+    return row
+
+
+def set_round_quiz(
+    quiz: Quiz, data: RoundData, owner_id: int, target_ids: list[int], origin: str
+) -> None:
+    """The round's quiz: the draw and settings, its window, sealed until it closes,
+    right answers shown after it closes, the prediction question, the targets."""
+    set_quiz(quiz, data.quiz)
+    quiz.course_code = None
+    quiz.opens_at, quiz.closes_at = data.opens_at, data.closes_at
+    quiz.sealed, quiz.prediction_prompt = True, data.prediction
+    quiz.owner_unit_id, quiz.active, quiz.origin = owner_id, True, origin
+    if origin == "file":
+        quiz.synced_hash = quiz.content_hash
+    _set_units(quiz.targets, QuizTarget, target_ids)
+
+
+def _set_units(rows: list, model, unit_ids: list[int]) -> None:
+    """Make the target rows `rows` (a relationship's list) name exactly `unit_ids`,
+    keeping those already there (a unit is never removed and re-added in one
+    flush)."""
+    wanted = set(unit_ids)
+    for row in [r for r in rows if r.unit_id not in wanted]:
+        rows.remove(row)
+    have = {r.unit_id for r in rows}
+    rows.extend(model(unit_id=u) for u in unit_ids if u not in have)

@@ -1,0 +1,283 @@
+"""The contest editor: scope, the contest form, the round form (a confirm step
+while the round is open), bad input on every field, audit, and the three-way
+rule's "browser" origin."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.contests.models import Contest, ContestRound
+from app.extensions import db
+from tests.contests.helpers import make_contest
+
+LIST = "/authoring/contests"
+EDIT = "/authoring/contests/ct"
+R1 = "/authoring/contests/ct/rounds/r1"
+R2 = "/authoring/contests/ct/rounds/r2"
+
+
+@pytest.fixture
+def contest(app, tmp_path):
+    with app.app_context():
+        return make_contest(tmp_path)
+
+
+def _contest_form(auth, **fields):
+    data = {
+        "csrf_token": auth.token(EDIT),
+        "title": "Cuộc thi đã sửa",
+        "organiser": "Sở Nội vụ tỉnh",
+        "description": "Mô tả.",
+        "rules": "Thể lệ mới.",
+        "overall": "best",
+        "one_prize_per_contest": "y",
+        "targets": ["D", "C"],
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _round_form(auth, url=R1, **fields):
+    data = {
+        "csrf_token": auth.token(url),
+        "title": "Đợt 1 (sửa)",
+        "opens_at": "2026-01-01T08:00",
+        "closes_at": "2026-01-10T17:00",
+        "time_limit_minutes": "15",
+        "attempts_allowed": "3",
+        "questions_per_page": "2",
+        "shuffle_questions": "y",
+        "prediction": "Bao nhiêu người đúng hết?",
+        "prize_nhat": "1",
+        "prize_nhi": "2",
+        "prize_ba": "3",
+        "prize_khuyen_khich": "4",
+        "rules-0-count": "2",
+        "rules-0-bank": "CB",
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _state(app):
+    with app.app_context():
+        contest = db.session.scalar(select(Contest))
+        r1 = db.session.scalar(select(ContestRound).where(ContestRound.code == "r1"))
+        r2 = db.session.scalar(select(ContestRound).where(ContestRound.code == "r2"))
+        return {
+            "title": contest.title,
+            "origin": contest.origin,
+            "overall": contest.overall,
+            "targets": sorted(t.unit.code for t in contest.targets),
+            "r1": (
+                r1.title,
+                r1.quiz.time_limit_seconds,
+                r1.quiz.attempts_allowed,
+                r1.prizes,
+                r1.quiz.prediction_prompt,
+                r1.quiz.draw_rules,
+                r1.quiz.opens_at,
+                r1.quiz.origin,
+            ),
+            "r2": (r2.title, r2.quiz.time_limit_seconds),
+            "r2_targets": sorted(t.unit_id for t in r2.quiz.targets),
+        }
+
+
+def test_the_list_shows_contests_in_scope_only(client, auth, contest):
+    auth.login("trainer")
+    page = client.get(LIST).get_data(as_text=True)
+    assert "Cuộc thi thử" in page and R1 in page
+    auth.logout()
+    auth.login("other")  # a trainer of C: the contest is D's
+    assert "Cuộc thi thử" not in client.get(LIST).get_data(as_text=True)
+    assert client.get(EDIT).status_code == 404
+    assert client.get(R1).status_code == 404
+
+
+def test_a_cadre_may_not_edit(client, auth, contest):
+    auth.login("cadre")
+    assert client.get(LIST).status_code == 403
+
+
+def test_the_contest_form_saves_audits_and_marks_the_browser(
+    app, client, auth, contest
+):
+    auth.login("trainer")
+    page = client.get(EDIT).get_data(as_text=True)
+    assert 'value="Cuộc thi thử"' in page and "Sở Nội vụ — Tỉnh Thử (D)" in page
+    # D is the trainer's scope: C (outside it) cannot be a target
+    refused = client.post(EDIT, data=_contest_form(auth), follow_redirects=True)
+    assert "Không tìm thấy đơn vị “C”" in refused.get_data(as_text=True)
+    assert _state(app)["title"] == "Cuộc thi thử"
+    response = client.post(EDIT, data=_contest_form(auth, targets=["D1", "D"]))
+    assert response.status_code == 302
+    state = _state(app)
+    assert state["title"] == "Cuộc thi đã sửa" and state["origin"] == "browser"
+    assert state["overall"] == "best" and state["targets"] == ["D", "D1"]
+    assert len(state["r2_targets"]) == 2  # the rounds' quizzes follow
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "contest.changed")
+        )
+        assert "title" in event.detail["fields"] and "targets" in event.detail["fields"]
+    again = client.post(
+        EDIT, data=_contest_form(auth, targets=["D1", "D"]), follow_redirects=True
+    )
+    assert "Không có gì thay đổi" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"title": ""}, "Vui lòng điền trường này."),
+        ({"title": "x" * 300}, "255"),
+        ({"organiser": " "}, "Vui lòng điền trường này."),
+        ({"rules": ""}, "Vui lòng điền trường này."),
+        ({"overall": "avg"}, "Lựa chọn không hợp lệ."),
+        ({"targets": []}, "Cần chọn ít nhất một đơn vị"),
+        ({"targets": ["Không có (ZZ)"]}, "Không tìm thấy đơn vị"),
+    ],
+)
+def test_bad_contest_input_changes_nothing(app, client, auth, contest, fields, message):
+    auth.login("trainer")
+    before = _state(app)
+    response = client.post(EDIT, data=_contest_form(auth, **fields))
+    assert response.status_code in (200, 302)
+    page = (
+        client.get(EDIT).get_data(as_text=True)
+        if response.status_code == 302
+        else response.get_data(as_text=True)
+    )
+    assert message in page or message in response.get_data(as_text=True), page[:200]
+    assert _state(app) == before
+
+
+def test_contest_form_needs_csrf(app, client, auth, contest):
+    auth.login("trainer")
+    data = _contest_form(auth)
+    data.pop("csrf_token")
+    assert client.post(EDIT, data=data).status_code in (200, 400)
+    assert _state(app)["title"] == "Cuộc thi thử"
+
+
+def test_a_closed_round_is_saved_at_once(app, client, auth, contest):
+    auth.login("trainer")
+    page = client.get(R1).get_data(as_text=True)
+    assert 'value="Đợt 1"' in page and "CB — Ngân hàng cuộc thi" in page
+    response = client.post(R1, data=_round_form(auth))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    title, limit, attempts, prizes, prediction, draw, opens, origin = _state(app)["r1"]
+    assert (title, limit, attempts) == ("Đợt 1 (sửa)", 900, 3)
+    assert prizes == {"nhat": 1, "nhi": 2, "ba": 3, "khuyen_khich": 4}
+    assert prediction == "Bao nhiêu người đúng hết?" and origin == "browser"
+    assert draw == [{"count": 2, "bank": "CB", "tag": None}]
+    assert opens.isoformat() == "2026-01-01T01:00:00+00:00"  # 08:00 in Vietnam
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "contest.round_changed")
+        )
+        assert event.detail["round"] == "r1" and event.detail["while_open"] is False
+
+
+def test_a_running_round_asks_for_confirmation_first(app, client, auth, contest):
+    auth.login("trainer")
+    before = _state(app)
+    page = client.get(R2).get_data(as_text=True)
+    opens = page.split('name="opens_at"')[1].split('value="')[1].split('"')[0]
+    closes = page.split('name="closes_at"')[1].split('value="')[1].split('"')[0]
+    data = _round_form(
+        auth,
+        R2,
+        title="Đợt 2 (sửa)",
+        opens_at=opens,
+        closes_at=closes,
+        **{"rules-0-count": "3"},
+    )
+    asked = client.post(R2, data=data)
+    text = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Đợt thi này đang diễn ra" in text
+    assert 'name="confirm" value="1"' in text and "time_limit_minutes" in text
+    assert _state(app) == before
+    data["confirm"] = "1"
+    done = client.post(R2, data=data)
+    assert done.status_code == 302
+    assert _state(app)["r2"] == ("Đợt 2 (sửa)", 900)
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "contest.round_changed")
+        )
+        assert event.detail["while_open"] is True
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"title": ""}, "Vui lòng điền trường này."),
+        ({"opens_at": "hôm qua"}, "Ngày giờ không hợp lệ."),
+        ({"closes_at": "2025-12-01T08:00"}, "Đợt thi phải đóng sau khi mở."),
+        ({"closes_at": "2099-01-01T08:00"}, "Đợt thi đóng sau khi đợt “Đợt 2” mở."),
+        ({"time_limit_minutes": "0"}, "Từ 1 đến 600."),
+        ({"time_limit_minutes": "abc"}, "Cần nhập một số nguyên."),
+        ({"attempts_allowed": "21"}, "Từ 1 đến 20."),
+        ({"questions_per_page": "0"}, "Từ 1 đến 100."),
+        ({"prediction": " "}, "Vui lòng điền trường này."),
+        ({"prediction": "x" * 1001}, "1000"),
+        ({"prize_nhat": "-1"}, "Từ 0 đến 1000."),
+        ({"prize_ba": ""}, "Nhập một số."),
+        ({"rules-0-count": "9"}, "cần 9 câu từ ngân hàng CB"),
+        ({"rules-0-bank": "", "rules-0-count": ""}, "Cần ít nhất một quy tắc"),
+        ({"rules-0-bank": "NOPE"}, "không có ngân hàng “NOPE”"),
+        ({"rules-0-tag": "thu"}, "không cả hai"),
+    ],
+)
+def test_bad_round_input_changes_nothing(app, client, auth, contest, fields, message):
+    auth.login("trainer")
+    before = _state(app)
+    response = client.post(R1, data=_round_form(auth, **fields), follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    assert _state(app) == before
+
+
+def test_round_form_of_an_unknown_round_is_not_found(client, auth, contest):
+    auth.login("trainer")
+    assert client.get("/authoring/contests/ct/rounds/zz").status_code == 404
+    assert client.get("/authoring/contests/zz").status_code == 404
+
+
+def test_no_change_is_said_and_not_audited(app, client, auth, contest):
+    auth.login("trainer")
+    page = client.get(R1).get_data(as_text=True)
+
+    def value(name):
+        return page.split(f'name="{name}"')[1].split('value="')[1].split('"')[0]
+
+    data = _round_form(
+        auth,
+        title="Đợt 1",
+        opens_at=value("opens_at"),
+        closes_at=value("closes_at"),
+        time_limit_minutes="10",
+        attempts_allowed="2",
+        questions_per_page="5",
+        shuffle_options="y",
+        prediction=page.split('name="prediction"')[1]
+        .split(">", 1)[1]
+        .split("</textarea>")[0]
+        .strip(),
+        prize_nhat="1",
+        prize_nhi="1",
+        prize_ba="1",
+        prize_khuyen_khich="0",
+    )
+    response = client.post(R1, data=data, follow_redirects=True)
+    assert "Không có gì thay đổi" in response.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.action == "contest.round_changed"
+                )
+            )
+            == 0
+        )

@@ -1,0 +1,265 @@
+"""The public contest pages: what anyone sees, the participation counts (cached,
+one grouped query), the results of a closed round read from the stored ranking,
+"Vào thi" for a participant and a clear refusal for anyone else."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from app.accounts.models import Unit, User
+from app.contests.models import Contest, ContestRound, Prize, Ranking, RankingEntry
+from app.contests.pages import load_contest_page
+from app.contests.participation import count_participation
+from app.errors import NotAllowed
+from app.extensions import cache, db
+from app.quizzes import attempts
+from app.quizzes.models import Attempt
+from app.timeutil import utcnow
+from tests.contests.helpers import make_contest
+
+PAGE = "/contests/ct"
+
+
+@pytest.fixture
+def contest(app, tmp_path):
+    with app.app_context():
+        return make_contest(tmp_path)
+
+
+def _user(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def _round(code: str) -> ContestRound:
+    return db.session.scalar(select(ContestRound).where(ContestRound.code == code))
+
+
+def _take(username: str, code: str = "r2", finish: bool = False, preview=False):
+    quiz = _round(code).quiz
+    attempt = attempts.start_attempt(_user(username), quiz, preview=preview)
+    if finish:
+        attempts.finalise(attempt)
+    db.session.commit()
+    return attempt
+
+
+def test_anyone_sees_the_contest_its_rounds_and_rules(client, contest):
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Cuộc thi thử" in page and "Đơn vị tổ chức: Sở Nội vụ" in page
+    assert "<strong>cuộc thi</strong>" in page and "Thể lệ" in page
+    assert "Đã kết thúc" in page and "Đang diễn ra" in page
+    assert "Đăng nhập để dự thi" in page and "Vào thi" not in page
+    assert "Giải Nhất: 1" in page
+    listing = client.get("/contests").get_data(as_text=True)
+    assert "Cuộc thi thử" in listing and 'href="/contests/ct"' in listing
+    assert client.get("/contests/nope").status_code == 404
+
+
+def test_a_round_not_yet_open_says_so(app, client, tmp_path):
+    with app.app_context():
+        from tests.contests.helpers import moment
+
+        make_contest(tmp_path, r2_opens=moment(2), r2_closes=moment(5))
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Chưa mở" in page and "Số người tham gia" not in page
+
+
+def test_participation_counts_per_unit_while_the_round_runs(app, client, contest):
+    with app.app_context():
+        _take("cadre")
+        _take("cadre2", finish=True)
+        _take("trainer", preview=True)  # a preview is nobody's participation
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Tổng cộng: 2 người" in page, page[page.find("Đợt 2") :][:3000]
+    assert '<td>Phòng Công chức</td><td class="num">2</td>' in page
+    assert '<td>Sở Nội vụ</td><td class="num">0</td>' in page
+    with app.app_context():
+        _take("cadre", code="r2")  # resumes: still one participant
+        with pytest.raises(NotAllowed):  # the attempt core refuses a non-target
+            _take("outsider")
+        _take("trainer")  # a cadre of the target unit, in earnest this time
+    cached = client.get(PAGE).get_data(as_text=True)
+    assert "Tổng cộng: 2 người" in cached  # at most once a minute
+    with app.app_context():
+        cache.clear()
+    assert "Tổng cộng: 3 người" in client.get(PAGE).get_data(as_text=True)
+
+
+def test_the_participation_query_is_one_statement(app, contest):
+    with app.app_context():
+        _take("cadre")
+        page = load_contest_page("ct")
+        running = page.running(utcnow())
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            counts = count_participation(
+                running.quiz_id, running.code, list(page.groups), utcnow()
+            )
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert len(statements) == 1 and "GROUP BY" in statements[0]
+        assert counts.total == 1
+
+
+def test_no_score_before_the_round_closes(app, client, auth, contest):
+    with app.app_context():
+        attempt = _take("cadre", finish=True)
+        assert attempt.score is not None
+    auth.login("cadre")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Lượt 1: đã nộp" in page
+    assert "câu đúng</span>" not in page and "Kết quả</h4>" not in page
+
+
+def _rank(app, code: str, version: int = 1, perfect: int = 1) -> None:
+    """A stored ranking of round `code`: two tied first, a third; prizes."""
+    with app.app_context():
+        row = _round(code)
+        ranking = Ranking(
+            contest_id=row.contest_id,
+            round_id=row.id,
+            version=version,
+            question_count=2,
+            perfect_count=perfect,
+            participants=3,
+        )
+        db.session.add(ranking)
+        db.session.flush()
+        entries = []
+        for rank, name, right, tied in (
+            (1, "cadre", 2, True),
+            (1, "cadre2", 2, True),
+            (3, "trainer", 1, False),
+        ):
+            user = _user(name)
+            entry = RankingEntry(
+                ranking_id=ranking.id,
+                rank=rank,
+                user_id=user.id,
+                unit_id=user.unit_id,
+                right_answers=right,
+                prediction=4,
+                prediction_gap=3,
+                time_used_seconds=61.0,
+                tied=tied,
+            )
+            db.session.add(entry)
+            entries.append(entry)
+        db.session.flush()
+        for entry, level in zip(entries, ("nhat", "nhat", "nhi"), strict=True):
+            db.session.add(
+                Prize(
+                    ranking_id=ranking.id,
+                    entry_id=entry.id,
+                    user_id=entry.user_id,
+                    level=level,
+                )
+            )
+        db.session.commit()
+        cache.clear()
+
+
+def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(
+    app, client, contest
+):
+    _rank(app, "r1", version=1, perfect=9)
+    _rank(app, "r1", version=2, perfect=1)
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Danh sách đạt giải" in page and "Giải Nhì" in page
+    assert page.count("đồng hạng") == 2
+    assert "1 người trả lời đúng tất cả 2 câu hỏi" in page  # version 2's
+    assert "phiên bản 2" in page and "Lê Văn Thi" in page
+
+
+def test_a_ranking_of_a_running_round_is_never_shown(app, client, contest):
+    _rank(app, "r2")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Danh sách đạt giải" not in page and "Lê Văn Thi" not in page
+    assert "đồng hạng" not in page
+
+
+def test_a_closed_round_without_ranking_says_results_will_follow(client, contest):
+    assert "kết quả sẽ được công bố" in client.get(PAGE).get_data(as_text=True)
+
+
+def test_a_participant_starts_the_running_round(app, client, auth, contest):
+    auth.login("cadre")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert page.count("Vào thi") == 1  # the running round only
+    start = client.post(
+        f"{PAGE}/rounds/r2/start", data={"csrf_token": auth.token(PAGE)}
+    )
+    assert start.status_code == 302 and "/attempts/" in start.location
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.quiz_id == _round("r2").quiz_id
+    assert "Tiếp tục làm bài" in client.get(PAGE).get_data(as_text=True)
+    closed = client.post(
+        f"{PAGE}/rounds/r1/start",
+        data={"csrf_token": auth.token(PAGE)},
+        follow_redirects=True,
+    )
+    assert "đã đóng" in closed.get_data(as_text=True)
+
+
+def test_a_cadre_outside_the_targets_is_refused(app, client, auth, contest):
+    auth.login("outsider")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Vào thi" not in page and "không thuộc các đơn vị dự thi" in page
+    refused = client.post(
+        f"{PAGE}/rounds/r2/start",
+        data={"csrf_token": auth.token(PAGE)},
+        follow_redirects=True,
+    )
+    assert "chỉ dành cho cán bộ của các đơn vị dự thi" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Attempt)) is None
+
+
+def test_starting_needs_a_csrf_token_and_a_known_round(app, client, auth, contest):
+    auth.login("cadre")
+    assert client.post(f"{PAGE}/rounds/r2/start").status_code == 400
+    token = auth.token(PAGE)
+    assert (
+        client.post(f"{PAGE}/rounds/zz/start", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/contests/zz/rounds/r2/start", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Attempt)) is None
+
+
+def test_an_inactive_contest_has_no_page(app, client, contest):
+    with app.app_context():
+        db.session.scalar(select(Contest)).active = False
+        db.session.commit()
+    assert client.get(PAGE).status_code == 404
+
+
+def test_the_home_page_invites_participants_only(app, client, auth, contest):
+    auth.login("cadre")
+    home = client.get("/").get_data(as_text=True)
+    assert "Cuộc thi: Cuộc thi thử" in home and 'href="/contests/ct"' in home
+    auth.logout()
+    auth.login("outsider")
+    assert "Cuộc thi: Cuộc thi thử" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_running_round_changes_with_the_clock(app, contest):
+    with app.app_context():
+        page = load_contest_page("ct")
+        later = utcnow() + timedelta(days=30)
+        assert page.running(utcnow()).code == "r2" and page.running(later) is None
+        unit = db.session.scalar(select(Unit).where(Unit.code == "D1A"))
+        assert page.admits(_user("cadre")) and unit.path.startswith(
+            page.target_paths[0]
+        )
+        assert not page.admits(_user("outsider"))

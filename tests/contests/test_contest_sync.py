@@ -1,0 +1,204 @@
+"""Contest files into the database: `flask content check|sync` and `flask contests
+check|sync`, the checks that need the database, and the three-way rule."""
+
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.contests.models import Contest, ContestRound
+from app.contests.sync import RETIRED_NUMBER
+from app.extensions import db
+from app.quizzes.models import Quiz, QuizTarget
+from tests.contests.helpers import contest_text, make_contest, write_quizzes
+from tests.courses.content import write_course
+from tests.factories import make_tree
+
+
+def _run(runner, tmp_path, *args):
+    quizzes = tmp_path / "quizzes"
+    return runner.invoke(args=[*args, "--quizzes", str(quizzes)])
+
+
+def _content(runner, tmp_path, command, *extra):
+    courses = tmp_path / "courses"
+    if not courses.exists():
+        write_course(courses)
+    quizzes = tmp_path / "quizzes"
+    return runner.invoke(
+        args=[
+            "content",
+            command,
+            "--courses",
+            str(courses),
+            "--quizzes",
+            str(quizzes),
+            *extra,
+        ]
+    )
+
+
+def _contest(app):
+    with app.app_context():
+        contest = db.session.scalar(select(Contest).where(Contest.code == "ct"))
+        rounds = [
+            (r.number, r.code, r.title, r.prizes, r.quiz.code, r.quiz.active)
+            for r in contest.rounds
+        ]
+        return contest.title, contest.origin, rounds
+
+
+def test_content_check_and_sync_include_the_contests(app, runner, tmp_path):
+    write_quizzes(tmp_path, contest_text())
+    with app.app_context():
+        make_tree()
+    check = _content(runner, tmp_path, "check")
+    assert check.exit_code == 0, check.output
+    assert "1 cuộc thi." in check.output
+    sync = _content(runner, tmp_path, "sync")
+    assert sync.exit_code == 0, sync.output
+    assert "Cuộc thi: 1 tạo mới" in sync.output
+    with app.app_context():
+        contest = db.session.scalar(select(Contest))
+        assert contest.rules_html.startswith("<h2")
+        assert "<strong>cuộc thi</strong>" in contest.description_html
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "r2"))
+        assert quiz.sealed and quiz.review_policy == "after_close"
+        assert quiz.course_code is None and quiz.prediction_prompt
+        assert quiz.owner_unit_id == contest.owner_unit_id
+        assert quiz.draw_rules == [{"count": 3, "bank": "CB", "tag": None}]
+        targets = db.session.scalars(
+            select(QuizTarget.unit_id).where(QuizTarget.quiz_id == quiz.id)
+        )
+        assert list(targets) == [t.unit_id for t in contest.targets]
+        assert quiz.opens_at < quiz.closes_at
+    again = _content(runner, tmp_path, "sync")
+    assert "Cuộc thi: 0 tạo mới, 0 cập nhật, 1 không đổi" in again.output
+
+
+def test_with_no_unit_yet_content_sync_leaves_the_contests_for_later(
+    app, runner, tmp_path
+):
+    write_quizzes(tmp_path, contest_text())
+    sync = _content(runner, tmp_path, "sync")
+    assert sync.exit_code == 0, sync.output
+    assert "chưa đồng bộ cuộc thi ct: chưa có đơn vị nào" in sync.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Contest.id))) == 0
+    strict = _run(runner, tmp_path, "contests", "check")
+    assert strict.exit_code != 0 and "không có đơn vị mã “D”" in strict.output
+
+
+def test_an_unknown_unit_is_an_error_everywhere(app, runner, tmp_path):
+    write_quizzes(tmp_path, contest_text(targets="[D, NOWHERE]"))
+    with app.app_context():
+        make_tree()
+    for result in (
+        _content(runner, tmp_path, "check"),
+        _content(runner, tmp_path, "sync"),
+        _run(runner, tmp_path, "contests", "sync"),
+    ):
+        assert result.exit_code != 0
+        assert (
+            "quizzes/contests/ct.yml:1: không có đơn vị mã “NOWHERE”" in result.output
+        )
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Contest.id))) == 0
+        assert db.session.scalar(select(func.count(Quiz.id))) == 0  # nothing at all
+
+
+def test_a_closed_unit_is_refused(app, runner, tmp_path):
+    write_quizzes(tmp_path, contest_text())
+    with app.app_context():
+        tree = make_tree()
+        tree["D"].active = False
+        db.session.commit()
+    result = _run(runner, tmp_path, "contests", "check")
+    assert result.exit_code != 0 and "đơn vị “D” đã ngừng hoạt động" in result.output
+
+
+def test_a_round_code_of_another_quiz_in_the_database_is_refused(app, runner, tmp_path):
+    write_quizzes(tmp_path, contest_text())
+    with app.app_context():
+        make_tree()
+        db.session.add(Quiz(code="r1", title="Bài khác"))
+        db.session.commit()
+    result = _run(runner, tmp_path, "contests", "sync")
+    assert result.exit_code != 0
+    assert "mã đợt thi “r1” đã là mã của một bài kiểm tra khác" in result.output
+
+
+def test_contests_check_and_sync_alone(app, runner, tmp_path):
+    write_quizzes(tmp_path, contest_text())
+    with app.app_context():
+        make_tree()
+    check = _run(runner, tmp_path, "contests", "check")
+    assert check.exit_code == 0 and "Tệp cuộc thi hợp lệ: 1 cuộc thi." in check.output
+    sync = _run(runner, tmp_path, "contests", "sync")
+    assert sync.exit_code == 0 and "1 tạo mới" in sync.output
+    title, origin, rounds = _contest(app)
+    assert title == "Cuộc thi thử" and origin == "file"
+    assert [r[:3] for r in rounds] == [(1, "r1", "Đợt 1"), (2, "r2", "Đợt 2")]
+
+
+def test_a_changed_file_updates_renumbers_and_retires_rounds(app, runner, tmp_path):
+    with app.app_context():
+        make_contest(tmp_path)
+    text = contest_text().replace("code: r1", "code: r0").replace("Đợt 1", "Đợt đầu")
+    write_quizzes(tmp_path, text.replace("Cuộc thi thử", "Cuộc thi mới"))
+    sync = _run(runner, tmp_path, "contests", "sync")
+    assert sync.exit_code == 0 and "1 cập nhật" in sync.output, sync.output
+    title, _, rounds = _contest(app)
+    assert title == "Cuộc thi mới"
+    assert [(n, code, active) for n, code, *_, active in rounds[:2]] == [
+        (1, "r0", True),
+        (2, "r2", True),
+    ]
+    assert rounds[2][1] == "r1" and rounds[2][0] > RETIRED_NUMBER
+    assert rounds[2][-1] is False  # its quiz is retired, its attempts kept
+
+
+def test_a_browser_edit_is_kept_then_a_changed_file_is_a_conflict(
+    app, runner, tmp_path
+):
+    with app.app_context():
+        make_contest(tmp_path)
+        contest = db.session.scalar(select(Contest))
+        from app.accounts.models import User
+        from app.contests import editing
+
+        trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+        editing.apply_contest(contest, trainer, title="Sửa trên trình duyệt")
+        db.session.commit()
+    kept = _run(runner, tmp_path, "contests", "sync")
+    assert kept.exit_code == 0 and "giữ nguyên: ct" in kept.output
+    assert _contest(app)[:2] == ("Sửa trên trình duyệt", "browser")
+    write_quizzes(tmp_path, contest_text().replace("Cuộc thi thử", "Tệp đổi"))
+    conflict = _run(runner, tmp_path, "contests", "sync")
+    assert conflict.exit_code != 0 and "xung đột: cuộc thi ct" in conflict.output
+    assert _contest(app)[0] == "Sửa trên trình duyệt"
+    content_conflict = _content(runner, tmp_path, "sync")
+    assert content_conflict.exit_code != 0 and "xung đột" in content_conflict.output
+    forced = _run(runner, tmp_path, "contests", "sync", "--prefer-files")
+    assert forced.exit_code == 0, forced.output
+    assert _contest(app)[:2] == ("Tệp đổi", "file")
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.action == "contest.changed"
+                )
+            )
+            == 1
+        )
+
+
+def test_a_round_quiz_edited_elsewhere_counts_as_a_browser_edit(app, runner, tmp_path):
+    with app.app_context():
+        make_contest(tmp_path)
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "r2"))
+        quiz.time_limit_seconds, quiz.origin = 1200, "browser"
+        db.session.commit()
+    write_quizzes(tmp_path, contest_text().replace("Cuộc thi thử", "Tệp đổi"))
+    conflict = _run(runner, tmp_path, "contests", "sync")
+    assert conflict.exit_code != 0 and "xung đột" in conflict.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ContestRound.id))) == 2
