@@ -46,8 +46,6 @@ db: venv translations instance/secret_key
 	test -f instance/cert_signing_key.pem || \
 		SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask certificates keygen
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask demo seed
-	# the contests name units: loaded once the demo province exists
-	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask contests sync
 
 # One process with threads: the embedded SQLite database serialises writers anyway,
 # and threads of one process wait for each other without polling across processes.

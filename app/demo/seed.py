@@ -20,6 +20,7 @@ from app.quizzes.models import Quiz
 from app.records import services as records
 from app.timeutil import utcnow, vn_day_end, vn_day_start
 
+from .contests import seed_contests
 from .data import (
     ACCOUNT_PROFILES,
     CADRES,
@@ -65,6 +66,7 @@ def seed_demo() -> SeedResult:
     _ensure_campaign()
     _adopt_content(root)
     seed_history()  # the structure before 1/7/2025 and the 2024 campaign
+    seed_contests()  # the contest files, a closed round taken and ranked
     return result
 
 
