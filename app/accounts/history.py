@@ -20,81 +20,41 @@ which every scope check reads. The rules kept here:
 Operations flush, never commit: the caller commits once.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
+from app.audit import services as audit
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.timeutil import to_vn, utcnow
+from app.signals import cadres_changed, user_moved
 
 from . import scope
-from .models import Assignment, Unit, UnitVersion, User
-from .today_rows import apply_due, sync_units, sync_users
+from .asof import cadres_as_of, place_name_on, tree_as_of, unit_as_of, units_on
+from .days import (  # noqa: F401  (part of this module's API)
+    DAYS_AHEAD,
+    FIRST_DAY,
+    check_day,
+    effective,
+    format_day,
+    parse_day,
+    vn_today,
+)
+from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
+from .today_rows import sync_units, sync_users
 
-__all__ = ["apply_due", "sync_units", "sync_users"]  # and every function below
-
-FIRST_DAY = date(1945, 9, 2)  # no unit of this state is older
-DAYS_AHEAD = 2 * 366  # a decision is not dated further ahead than this
-
-
-def vn_today() -> date:
-    """Today's calendar day in Vietnam."""
-    return to_vn(utcnow()).date()
-
-
-def format_day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def check_day(day: date) -> date:
-    """`day` when it is a plausible effective day (from 2/9/1945 to two years
-    ahead); InvalidInput otherwise."""
-    last = vn_today() + timedelta(days=DAYS_AHEAD)
-    if day < FIRST_DAY or day > last:
-        raise InvalidInput(
-            _l(
-                "Ngày %(day)s nằm ngoài khoảng cho phép (từ %(first)s đến %(last)s).",
-                day=format_day(day),
-                first=format_day(FIRST_DAY),
-                last=format_day(last),
-            )
-        )
-    return day
-
-
-def parse_day(text: str | None) -> date | None:
-    """The day written as YYYY-MM-DD (or dd/mm/yyyy), checked by `check_day`; None
-    for an empty text; InvalidInput for anything else."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    day = None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        parts = text.split("/")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            try:
-                day = date(int(parts[2]), int(parts[1]), int(parts[0]))
-            except ValueError:
-                day = None
-    if day is None:
-        raise InvalidInput(
-            _l(
-                "Ngày “%(text)s” không hợp lệ; hãy nhập theo dạng YYYY-MM-DD "
-                "(ví dụ 2025-07-01).",
-                text=text[:40],
-            )
-        )
-    return check_day(day)
-
-
-def effective(day: date | None) -> date:
-    """The effective day of a change: `day` checked, or today."""
-    return vn_today() if day is None else check_day(day)
-
+# Also from here: the as-of queries (app.accounts.asof) and today's rows.
+__all__ = [
+    "apply_due",
+    "cadres_as_of",
+    "place_name_on",
+    "sync_units",
+    "sync_users",
+    "tree_as_of",
+    "unit_as_of",
+    "units_on",
+]
 
 # Units ---------------------------------------------------------------------
 
@@ -349,3 +309,53 @@ def assign(
         current.valid_to = day
     db.session.add(assignment)
     return assignment
+
+
+def apply_due(day: date | None = None, actor: User | None = None) -> dict[str, int]:
+    """Apply to today's rows every change whose day has come (idempotent: a second
+    run changes nothing). Cadres still assigned to a unit that has ended follow its
+    primary successor from that day. Sends user_moved for each cadre moved and
+    cadres_changed for each unit moved or receiving cadres."""
+    day = day or vn_today()
+    orphans = _follow_successions(day, actor)
+    moved_units = sync_units(day=day)
+    moved_users = sync_users(day=day)
+    for user, old in moved_users:
+        audit.record(
+            "user.moved", actor=actor, target=user, old_unit=old, new_unit=user.unit_id
+        )
+        user_moved.send(user, old_unit_id=old)
+    receivers = {u.id for u in moved_units} | {u.unit_id for u, _ in moved_users}
+    for unit_id in sorted(receivers):
+        cadres_changed.send(db.session.get(Unit, unit_id), actor=actor)
+    counts = {
+        "units": len(moved_units),
+        "cadres": len(moved_users),
+        "followed": orphans,
+    }
+    if any(counts.values()):
+        audit.record("units.applied_due", actor=actor, day=day.isoformat(), **counts)
+    db.session.flush()
+    return counts
+
+
+def _follow_successions(day: date, actor: User | None) -> int:
+    """Cadres assigned on `day` to a unit that no longer exists then, which has a
+    primary successor: assigned to it from the day of the succession."""
+    A, V, S = Assignment, UnitVersion, UnitSuccession
+    rows = db.session.execute(
+        select(A, S)
+        .join(S, (S.predecessor_id == A.unit_id) & S.primary)
+        .where(
+            A.valid_on(day),
+            S.valid_from <= day,
+            ~exists().where(V.unit_id == A.unit_id, V.valid_on(day)),
+        )
+    ).all()
+    for assignment, succession in rows:
+        start = max(succession.valid_from, assignment.valid_from)
+        user = db.session.get(User, assignment.user_id)
+        successor = db.session.get(Unit, succession.successor_id)
+        assign(user, start, unit=successor, actor=actor)
+    db.session.flush()
+    return len(rows)

@@ -5,11 +5,9 @@ from datetime import date
 
 from sqlalchemy import exists, func, literal, or_, select, update
 
-from app.audit import services as audit
 from app.extensions import db
-from app.signals import cadres_changed, user_moved
 
-from . import history
+from .days import vn_today
 from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
 
 # Today's rows --------------------------------------------------------------
@@ -20,7 +18,7 @@ def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> li
     on `day` (today): paths with their subtrees, names, kinds, parents; a unit whose
     last version has ended becomes inactive, pointing at its primary successor.
     Returns the units whose path changed."""
-    day = day or history.vn_today()
+    day = day or vn_today()
     V = UnitVersion
     base = select(Unit, V).join(V, (V.unit_id == Unit.id) & V.valid_on(day))
     if unit_ids is not None:
@@ -81,7 +79,7 @@ def sync_users(
     """Make today's User rows (those of `user_ids`, or all) equal their assignment
     valid on `day` (today). Returns (user, old unit id) for each cadre that changed
     unit."""
-    day = day or history.vn_today()
+    day = day or vn_today()
     A = Assignment
     query = (
         select(User, A)
@@ -107,53 +105,3 @@ def sync_users(
             user.position, user.category = assignment.position, assignment.category
     db.session.flush()
     return moved
-
-
-def apply_due(day: date | None = None, actor: User | None = None) -> dict[str, int]:
-    """Apply to today's rows every change whose day has come (idempotent: a second
-    run changes nothing). Cadres still assigned to a unit that has ended follow its
-    primary successor from that day. Sends user_moved for each cadre moved and
-    cadres_changed for each unit moved or receiving cadres."""
-    day = day or history.vn_today()
-    orphans = _follow_successions(day, actor)
-    moved_units = sync_units(day=day)
-    moved_users = sync_users(day=day)
-    for user, old in moved_users:
-        audit.record(
-            "user.moved", actor=actor, target=user, old_unit=old, new_unit=user.unit_id
-        )
-        user_moved.send(user, old_unit_id=old)
-    receivers = {u.id for u in moved_units} | {u.unit_id for u, _ in moved_users}
-    for unit_id in sorted(receivers):
-        cadres_changed.send(db.session.get(Unit, unit_id), actor=actor)
-    counts = {
-        "units": len(moved_units),
-        "cadres": len(moved_users),
-        "followed": orphans,
-    }
-    if any(counts.values()):
-        audit.record("units.applied_due", actor=actor, day=day.isoformat(), **counts)
-    db.session.flush()
-    return counts
-
-
-def _follow_successions(day: date, actor: User | None) -> int:
-    """Cadres assigned on `day` to a unit that no longer exists then, which has a
-    primary successor: assigned to it from the day of the succession."""
-    A, V, S = Assignment, UnitVersion, UnitSuccession
-    rows = db.session.execute(
-        select(A, S)
-        .join(S, (S.predecessor_id == A.unit_id) & S.primary)
-        .where(
-            A.valid_on(day),
-            S.valid_from <= day,
-            ~exists().where(V.unit_id == A.unit_id, V.valid_on(day)),
-        )
-    ).all()
-    for assignment, succession in rows:
-        start = max(succession.valid_from, assignment.valid_from)
-        user = db.session.get(User, assignment.user_id)
-        successor = db.session.get(Unit, succession.successor_id)
-        history.assign(user, start, unit=successor, actor=actor)
-    db.session.flush()
-    return len(rows)

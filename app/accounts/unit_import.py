@@ -1,17 +1,12 @@
-"""Importing the unit tree from a table: all or nothing, each change dated."""
+"""Checking the rows of a units table before importing them (units.import_units)."""
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.errors import ImportRejected
 from app.extensions import db
-from app.vntext import clean_text
 
-from . import history
-from .models import UNIT_KINDS, Unit, User
-from .units import create_unit, get_unit_by_code, move_unit, rename_unit, set_kind
+from .models import UNIT_KINDS, Unit
 
 
 @dataclass
@@ -80,61 +75,3 @@ def _cycles(
             chain.add(current)
             current = _parent_of(current, seen, existing)
     return problems
-
-
-def import_units(
-    rows: list[UnitRow], source: str, actor: User | None = None, effective=None
-) -> dict:
-    """Create or update units from `rows`, all or nothing, each change taking effect
-    on `effective` (today by default).
-
-    Returns counts {"created", "updated", "unchanged"}; raises ImportRejected with
-    every problem found, before anything is written.
-    """
-    problems = validate_unit_rows(rows, source)
-    if problems:
-        raise ImportRejected(
-            _l(
-                "%(source)s: %(count)s lỗi, không nhập gì.",
-                source=source,
-                count=len(problems),
-            ),
-            problems,
-        )
-    day = history.effective(effective)
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    pending = list(rows)
-    while pending:
-        ready = [r for r in pending if not r.parent_code or _exists(r.parent_code)]
-        if not ready:  # validation rules out cycles; this guards against a silent loop
-            raise ImportRejected(
-                _l("%(source)s: không xác định được đơn vị cha.", source=source), []
-            )
-        for row in ready:
-            counts[_apply_row(row, actor, day)] += 1
-        pending = [r for r in pending if r not in ready]
-    return counts
-
-
-def _exists(code: str) -> bool:
-    return db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None
-
-
-def _apply_row(row: UnitRow, actor: User | None, day) -> str:
-    parent = get_unit_by_code(row.parent_code) if row.parent_code else None
-    unit = db.session.scalar(select(Unit).where(Unit.code == row.code))
-    if unit is None:
-        create_unit(row.code, row.name, row.kind, parent, actor, effective=day)
-        return "created"
-    current = history.require_version(unit, day)
-    changed = False
-    if clean_text(row.name) != current.name:
-        rename_unit(unit, row.name, actor, effective=day)
-        changed = True
-    if current.kind != row.kind:
-        set_kind(unit, row.kind, actor, effective=day)
-        changed = True
-    if (current.parent_id or None) != (parent.id if parent else None):
-        move_unit(unit, parent, actor, effective=day)
-        changed = True
-    return "updated" if changed else "unchanged"

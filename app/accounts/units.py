@@ -7,13 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, ImportRejected, InvalidInput, NotFound
 from app.extensions import db
 from app.signals import cadres_changed
 from app.vntext import clean_text
 
 from . import history, restructure
 from .models import UNIT_KINDS, Unit, UnitEvent, User
+from .unit_import import UnitRow, validate_unit_rows
 
 
 def get_unit_by_code(code: str) -> Unit:
@@ -320,11 +321,62 @@ def merge_unit(
     return restructure.apply(change, decision, actor)
 
 
-# The units import lives in its own module; these names stay importable from here.
-from .unit_import import UnitRow, import_units, validate_unit_rows  # noqa: E402
+def import_units(
+    rows: list[UnitRow], source: str, actor: User | None = None, effective=None
+) -> dict:
+    """Create or update units from `rows`, all or nothing, each change taking effect
+    on `effective` (today by default).
 
-__all__ = [
-    "UnitRow",
-    "import_units",
-    "validate_unit_rows",
-]
+    Returns counts {"created", "updated", "unchanged"}; raises ImportRejected with
+    every problem found, before anything is written.
+    """
+    problems = validate_unit_rows(rows, source)
+    if problems:
+        raise ImportRejected(
+            _l(
+                "%(source)s: %(count)s lỗi, không nhập gì.",
+                source=source,
+                count=len(problems),
+            ),
+            problems,
+        )
+    day = history.effective(effective)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending if not r.parent_code or _exists(r.parent_code)]
+        if not ready:  # validation rules out cycles; this guards against a silent loop
+            raise ImportRejected(
+                _l("%(source)s: không xác định được đơn vị cha.", source=source), []
+            )
+        for row in ready:
+            counts[_apply_row(row, actor, day)] += 1
+        pending = [r for r in pending if r not in ready]
+    return counts
+
+
+def _exists(code: str) -> bool:
+    return db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None
+
+
+def _apply_row(row: UnitRow, actor: User | None, day) -> str:
+    parent = get_unit_by_code(row.parent_code) if row.parent_code else None
+    unit = db.session.scalar(select(Unit).where(Unit.code == row.code))
+    if unit is None:
+        create_unit(row.code, row.name, row.kind, parent, actor, effective=day)
+        return "created"
+    current = history.require_version(unit, day)
+    changed = False
+    if clean_text(row.name) != current.name:
+        rename_unit(unit, row.name, actor, effective=day)
+        changed = True
+    if current.kind != row.kind:
+        set_kind(unit, row.kind, actor, effective=day)
+        changed = True
+    if (current.parent_id or None) != (parent.id if parent else None):
+        move_unit(unit, parent, actor, effective=day)
+        changed = True
+    return "updated" if changed else "unchanged"
+
+
+__all__ = ["UnitRow", "validate_unit_rows"]  # importable from here as before
