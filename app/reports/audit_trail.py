@@ -58,7 +58,7 @@ ACTION_LABELS = {
     "unit.renamed": _l("Đổi tên đơn vị"),
     "unit.moved": _l("Chuyển đơn vị sang đơn vị cấp trên khác"),
     "unit.merged": _l("Sáp nhập đơn vị"),
-    "unit.split": _l("Chia tách đơn vị"),
+    "unit.divided": _l("Chia tách đơn vị"),
     "unit.dissolved": _l("Giải thể đơn vị"),
     "unit.recoded": _l("Đổi mã hành chính của đơn vị"),
     "unit.kind": _l("Đổi loại đơn vị"),
