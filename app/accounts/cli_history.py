@@ -56,7 +56,7 @@ def tree(as_of, root_code) -> None:
         fail(error.message)
     versions = asof.tree_as_of(day, root)
     click.echo(f"Cơ cấu tại ngày {history.format_day(day)}:")
-    codes = dict(db.session.execute(select(Unit.id, Unit.code)))
+    codes = dict(db.session.execute(select(Unit.id, Unit.code)).all())
     top = min((v.depth for v in versions), default=0)
     for version in versions:
         admin = f" [{version.admin_code}]" if version.admin_code else ""

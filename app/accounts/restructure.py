@@ -153,7 +153,9 @@ def apply(change: Restructure, decision: str = "", actor: User | None = None) ->
             )
         )
     db.session.flush()
-    action = {"merge": "merged", "split": "divided", "dissolve": "dissolved"}[change.kind]
+    action = {"merge": "merged", "split": "divided", "dissolve": "dissolved"}[
+        change.kind
+    ]
     new = ", ".join(s.code for s in change.successors) or None
     db.session.add(
         UnitEvent(
