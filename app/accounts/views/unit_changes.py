@@ -20,6 +20,15 @@ KINDS = ("merge", "split", "dissolve")
 SHOWN = 100
 
 
+def as_of_arg():
+    """The day of `?as_of=YYYY-MM-DD`, or None (absent, or bad: then a message)."""
+    try:
+        return history.parse_day(request.args.get("as_of"))
+    except DomainError as error:
+        flash(error.message, "error")
+        return None
+
+
 def _targets(text: str) -> list[Unit]:
     codes = [c.strip() for c in (text or "").replace(";", ",").split(",")]
     return [unit_services.get_unit_by_code(c) for c in codes if c]

@@ -29,6 +29,7 @@ from ..forms import (
 from ..importing import read_unit_rows
 from ..models import Unit, UnitEvent, UnitSuccession, UnitVersion, User
 from .blueprint import bp
+from .unit_changes import as_of_arg
 
 
 def _unit_or_404(unit_id: int) -> Unit:
@@ -54,15 +55,6 @@ def units():
         form=UnitCreateForm(parent_code=parent.code if parent else ""),
         import_form=UnitImportForm(),
     )
-
-
-def as_of_arg():
-    """The day of `?as_of=YYYY-MM-DD`, or None (absent, or bad: then a message)."""
-    try:
-        return history.parse_day(request.args.get("as_of"))
-    except DomainError as error:
-        flash(error.message, "error")
-        return None
 
 
 def _units_as_of(parent: Unit | None, day):
