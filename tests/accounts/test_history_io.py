@@ -351,3 +351,28 @@ def test_cadre_upload_form_refuses_a_bad_day(app, client, auth):
         assert page.status_code == status, bad
         with app.app_context():
             assert _user("an").full_name == "Nguyễn Văn an"
+
+
+def test_hr_sees_a_past_day_through_todays_successors(app, client, auth):
+    ids = _setup(app)
+    with app.app_context():
+        units.merge_unit(_unit("KG"), _unit("AG"), effective=JULY)
+        for username, scope in (("hr_ag", "AG"), ("hr_a1", "A1")):
+            services.create_user(
+                username,
+                f"Cán bộ {username}",
+                _unit(scope),
+                password=PASSWORD,
+                roles=[services.RoleSpec("hr", _unit(scope))],
+                must_change_password=False,
+                effective=START,
+            )
+        db.session.commit()
+    auth.login("hr_ag")
+    text = client.get("/cadres?as_of=2025-06-30").get_data(as_text=True)
+    assert "Nguyễn Văn an" in text and "Xã Bình Sơn" in text  # former Kiên Giang
+    auth.logout()
+    auth.login("hr_a1")
+    text = client.get("/cadres?as_of=2025-06-30").get_data(as_text=True)
+    assert "Nguyễn Văn an" not in text and "Cán bộ hr_a1" in text
+    assert ids
