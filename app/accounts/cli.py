@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from app import uploads
@@ -13,29 +12,28 @@ from app.tabular import TableError
 
 from . import cadre_import, services
 from . import units as unit_services
+from .cli_base import (  # noqa: F401  (the groups are registered from here)
+    _day,
+    cadres_cli,
+    effective_option,
+    fail,
+    units_cli,
+    users_cli,
+)
 from .importing import read_unit_rows
-
-units_cli = AppGroup("units", help="Quản lý cây đơn vị (units tree).")
-users_cli = AppGroup("users", help="Quản lý tài khoản (user accounts).")
-cadres_cli = AppGroup("cadres", help="Nhập danh sách cán bộ (cadres) từ CSV/XLSX.")
-
-
-def fail(message: str) -> None:
-    """Roll back and exit non-zero with `message` on stderr."""
-    db.session.rollback()
-    raise click.ClickException(message)
 
 
 @units_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_units(file: Path) -> None:
+@effective_option
+def import_units(file: Path, effective) -> None:
     """Import units from FILE (CSV or XLSX with columns code, name, parent code, kind).
 
     All or nothing: on any problem nothing is written and every problem is listed.
     """
     try:
         rows = read_unit_rows(file.read_bytes(), str(file))
-        counts = unit_services.import_units(rows, str(file))
+        counts = unit_services.import_units(rows, str(file), effective=effective)
     except ImportRejected as error:
         for problem in error.problems:
             click.echo(problem, err=True)
@@ -81,8 +79,16 @@ def _parse_roles(values: tuple[str, ...]) -> list[services.RoleSpec]:
     is_flag=True,
     help="Không bắt đổi mật khẩu ở lần đăng nhập đầu.",
 )
+@effective_option
 def create_user(
-    username, password, full_name, unit_code, roles, employee_code, no_force_change
+    username,
+    password,
+    full_name,
+    unit_code,
+    roles,
+    employee_code,
+    no_force_change,
+    effective,
 ) -> None:
     """Create an account with roles and a unit."""
     try:
@@ -95,6 +101,7 @@ def create_user(
             roles=_parse_roles(roles),
             employee_code=employee_code,
             must_change_password=not no_force_change,
+            effective=effective,
         )
     except DomainError as error:
         fail(error.message)
@@ -136,7 +143,10 @@ def set_password(username, password, force_change) -> None:
     is_flag=True,
     help="Nhập dù có cảnh báo (chuyển mã chưa chắc chắn, ký tự lạ) sau khi đã xem.",
 )
-def import_cadres(file: Path, unit_code: str, dry_run: bool, accept_warnings: bool):
+@effective_option
+def import_cadres(
+    file: Path, unit_code: str, dry_run: bool, accept_warnings: bool, effective
+):
     """Import cadres from FILE (CSV or XLSX) into the subtree of unit --unit.
 
     All or nothing; re-importing the same file changes nothing. Names converted
@@ -149,7 +159,7 @@ def import_cadres(file: Path, unit_code: str, dry_run: bool, accept_warnings: bo
     try:
         unit = unit_services.get_unit_by_code(unit_code)
         rows = cadre_import.parse_cadre_file(file.read_bytes(), str(file))
-        plan = cadre_import.plan_import(rows, unit, viewer=None)
+        plan = cadre_import.plan_import(rows, unit, viewer=None, effective=effective)
     except (TableError, DomainError) as error:
         fail(str(getattr(error, "message", error)))
     summary = _print_plan(plan)
@@ -190,3 +200,6 @@ def _print_plan(plan: cadre_import.ImportPlan) -> str:
         f"cập nhật, {counts['unchanged']} không đổi, {counts['errors']} lỗi, "
         f"{counts['warnings']} cảnh báo, {counts['converted']} chuyển mã."
     )
+
+
+from . import cli_history  # noqa: E402, F401  (registers more commands)

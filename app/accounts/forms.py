@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -36,7 +36,20 @@ def _kind_choices():
     return [SelectChoice(k, v) for k, v in UNIT_KINDS.items()]
 
 
-class UnitCreateForm(FlaskForm):
+class DatedForm(FlaskForm):
+    """A change with the day it takes effect (default today) and its decision."""
+
+    effective = DateField(
+        _l("Có hiệu lực từ ngày"),
+        validators=[Optional()],
+        description=_l("Để trống: hôm nay. Có thể là ngày đã qua hoặc sắp tới."),
+    )
+    decision = StringField(
+        _l("Quyết định (số, ngày)"), validators=[Optional(), Length(max=255)]
+    )
+
+
+class UnitCreateForm(DatedForm):
     code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Loại đơn vị"), choices=_kind_choices())
@@ -45,31 +58,62 @@ class UnitCreateForm(FlaskForm):
     )
 
 
-class UnitRenameForm(FlaskForm):
+class UnitRenameForm(DatedForm):
     name = StringField(_l("Tên mới"), validators=[DataRequired(), Length(max=255)])
 
 
-class UnitMoveForm(FlaskForm):
+class UnitMoveForm(DatedForm):
     parent_code = StringField(
         _l("Mã đơn vị cấp trên mới (để trống: cấp cao nhất)"),
         validators=[Optional(), Length(max=40)],
     )
 
 
-class UnitMergeForm(FlaskForm):
+class UnitMergeForm(DatedForm):
     target_code = StringField(
         _l("Mã đơn vị tiếp nhận"), validators=[DataRequired(), Length(max=40)]
     )
 
 
+class UnitRecodeForm(DatedForm):
+    admin_code = StringField(
+        _l("Mã đơn vị hành chính (để trống: bỏ mã)"),
+        validators=[Optional(), Length(max=20)],
+    )
+
+
+class UnitRestructureForm(DatedForm):
+    """A merge into one or more units, or a split: successor codes, the first the
+    primary one, and where each cadre goes."""
+
+    target_codes = StringField(
+        _l("Mã các đơn vị tiếp nhận, cách nhau bởi dấu phẩy (đơn vị đầu là chính)"),
+        validators=[DataRequired(), Length(max=400)],
+    )
+    cadre_map = TextAreaField(
+        _l("Cán bộ sang đơn vị khác đơn vị chính: mỗi dòng “mã cán bộ; mã đơn vị”"),
+        validators=[Optional(), Length(max=100_000)],
+    )
+
+
 class UnitImportForm(FlaskForm):
     file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[FileRequired()])
+    effective = DateField(
+        _l("Có hiệu lực từ ngày"),
+        validators=[Optional()],
+        description=_l("Để trống: hôm nay."),
+    )
 
 
 class MoveCadreForm(FlaskForm):
     unit_code = StringField(
         _l("Mã đơn vị mới (trong phạm vi của bạn)"),
         validators=[DataRequired(), Length(max=40)],
+    )
+    effective = DateField(
+        _l("Có hiệu lực từ ngày"),
+        validators=[Optional()],
+        description=_l("Để trống: hôm nay."),
     )
 
 

@@ -3,6 +3,8 @@ preview, checks it again against the data of now, and writes it all or nothing (
 runner commits it with the job's end). A retry plans again: rows already written
 are "unchanged", nothing is written twice."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +31,12 @@ RACED = _l("Dữ liệu vừa thay đổi trong lúc nhập; chưa nhập gì. H
 SHOWN_ERRORS = 5
 
 
+def stored_day(meta: dict):
+    """The effective day kept with an upload (None: today)."""
+    text = meta.get("effective")
+    return date.fromisoformat(text) if text else None
+
+
 @task("cadres.import")
 def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: token (the upload kept since the preview), accept_warnings."""
@@ -45,7 +53,7 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
         unit = get_scoped_unit(owner, meta["unit_id"], "hr")
         rows = cadre_import.parse_cadre_file(data, meta["filename"])
         progress.step()
-        plan = cadre_import.plan_import(rows, unit, owner)
+        plan = cadre_import.plan_import(rows, unit, owner, effective=stored_day(meta))
         progress.step()
     if plan.has_errors:  # the data changed since the preview
         UPLOADS.discard(token)

@@ -15,6 +15,7 @@ from app.signals import user_joined, user_moved
 from app.timeutil import utcnow
 from app.vntext import clean_text, fold, sort_key, split_name
 
+from . import history
 from .models import CATEGORIES, ROLES, SCOPED_ROLES, RoleAssignment, Unit, User
 
 # Verified when the username is unknown so a wrong username costs the same time.
@@ -75,8 +76,10 @@ def create_user(
     email: str | None = None,
     must_change_password: bool = True,
     actor: User | None = None,
+    effective=None,
 ) -> User:
-    """Add a user (a cadre, and an account when `password` is given).
+    """Add a user (a cadre, and an account when `password` is given), assigned to
+    `unit` from `effective` (today by default; not a future day).
 
     Raises Conflict when the username or employee code is taken, InvalidInput on a
     bad category, role or password.
@@ -111,10 +114,14 @@ def create_user(
     if password is not None:
         check_password_rules(password)
         user.password_hash = hash_password(password)
+    day = history.effective(effective)
+    if day > history.vn_today():
+        raise InvalidInput(_l("Cán bộ mới không nhận ngày hiệu lực trong tương lai."))
     db.session.add(user)
     for spec in roles or [RoleSpec("learner")]:
         grant_role(user, spec.role, spec.unit)
     db.session.flush()
+    history.assign(user, day, unit=unit, actor=actor)
     audit.record("user.created", actor=actor, target=user, username=username)
     user_joined.send(user)
     return user
@@ -228,17 +235,60 @@ def set_active(user: User, active: bool, actor: User | None = None) -> None:
             user_joined.send(user)
 
 
-def move_user(user: User, unit: Unit, actor: User | None = None) -> None:
-    """Move a cadre to `unit`; its records follow (the unit at completion stays)."""
-    if not unit.active:
+def move_user(
+    user: User, unit: Unit, actor: User | None = None, effective=None
+) -> None:
+    """Move a cadre to `unit` from `effective` (today by default); its records
+    follow (the unit at completion stays)."""
+    reassign(user, unit=unit, actor=actor, effective=effective)
+
+
+def reassign(
+    user: User,
+    unit: Unit | None = None,
+    position: str | None = None,
+    category: str | None = None,
+    actor: User | None = None,
+    effective=None,
+) -> bool:
+    """Change a cadre's unit, position or category (None: unchanged) from
+    `effective` (today by default): its assignment history gets a new row and, once
+    the day has come, the cadre itself changes (a future day is applied by
+    `flask units apply-due`). Returns True when the cadre moved unit today."""
+    day = history.effective(effective)
+    today = day <= history.vn_today()
+    if unit is not None and today and not unit.active:
         raise InvalidInput(_l("Đơn vị “%(code)s” đã ngừng hoạt động.", code=unit.code))
-    if user.unit_id == unit.id:
-        return
+    if category is not None and category not in CATEGORIES:
+        raise InvalidInput(
+            _l("Loại cán bộ “%(category)s” không hợp lệ.", category=category)
+        )
+    if position is not None:
+        position = clean_text(position)
     old = user.unit_id
-    user.unit_id = unit.id
-    db.session.flush()
-    audit.record("user.moved", actor=actor, target=user, old_unit=old, new_unit=unit.id)
-    user_moved.send(user, old_unit_id=old)
+    done = history.assign(user, day, unit, position, category, actor=actor)
+    if done is None:
+        return False
+    moved = unit is not None and unit.id != old
+    if not today:
+        audit.record(
+            "user.reassigned",
+            actor=actor,
+            target=user,
+            effective=day.isoformat(),
+            unit=done.unit_id,
+            position=done.position,
+            category=done.category,
+        )
+        return False
+    history.sync_users([user.id])
+    if moved and user.unit_id != old:
+        audit.record(
+            "user.moved", actor=actor, target=user, old_unit=old, new_unit=unit.id
+        )
+        user_moved.send(user, old_unit_id=old)
+        return True
+    return False
 
 
 def search_users(query: Select, text: str | None) -> Select:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
@@ -12,7 +12,9 @@ from app.extensions import db
 from app.signals import cadres_changed
 from app.vntext import clean_text
 
+from . import history, restructure
 from .models import UNIT_KINDS, Unit, UnitEvent, User
+from .unit_import import UnitRow, validate_unit_rows
 
 
 def get_unit_by_code(code: str) -> Unit:
@@ -84,7 +86,17 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _log(unit: Unit, action: str, old: str | None, new: str | None, actor: User | None):
+def _log(
+    unit: Unit,
+    action: str,
+    old: str | None,
+    new: str | None,
+    actor: User | None,
+    day=None,
+    decision: str = "",
+):
+    """A UnitEvent (when the change was recorded) and an audit event with the day
+    it takes effect and its decision."""
     db.session.add(
         UnitEvent(
             unit=unit,
@@ -94,7 +106,10 @@ def _log(unit: Unit, action: str, old: str | None, new: str | None, actor: User 
             actor_id=getattr(actor, "id", None),
         )
     )
-    audit.record(f"unit.{action}", actor=actor, target=unit, old=old, new=new)
+    extra = {"effective": day.isoformat()} if day else {}
+    if decision:
+        extra["decision"] = decision
+    audit.record(f"unit.{action}", actor=actor, target=unit, old=old, new=new, **extra)
 
 
 def create_unit(
@@ -103,42 +118,110 @@ def create_unit(
     kind: str = "agency",
     parent: Unit | None = None,
     actor: User | None = None,
+    effective=None,
+    decision: str = "",
+    admin_code: str | None = None,
 ) -> Unit:
-    """Add a unit under `parent` (or as a root). Raises Conflict on a taken code."""
+    """Add a unit under `parent` (or as a root), existing from `effective` (today by
+    default; a future day makes it inactive until then). Raises Conflict on a taken
+    code."""
+    day = history.effective(effective)
     code, name = code.strip(), clean_text(name)
+    decision = clean_text(decision or "")
     if not code or not name:
         raise InvalidInput(_l("Mã và tên đơn vị không được để trống."))
     if db.session.scalar(select(Unit.id).where(Unit.code == code)):
         raise Conflict(_l("Mã đơn vị “%(code)s” đã tồn tại.", code=code))
-    if parent is not None and not parent.active:
+    if parent is not None and not parent.active and day <= history.vn_today():
         raise InvalidInput(
             _l("Đơn vị cha “%(code)s” đã ngừng hoạt động.", code=parent.code)
         )
     unit = Unit(code=code, name=name, kind=_check_kind(kind), parent=parent)
     db.session.add(unit)
     db.session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    unit.depth = parent.depth + 1 if parent else 0
-    _log(unit, "created", None, name, actor)
+    version = history.start_unit(unit, day, decision, clean_text(admin_code or ""))
+    if version.parent_id is not None and _ends(version.parent_id, day):
+        raise InvalidInput(
+            _l("Đơn vị cha “%(code)s” đã ngừng hoạt động.", code=parent.code)
+        )
+    _log(unit, "created", None, name, actor, day, decision)
     return unit
 
 
-def rename_unit(unit: Unit, name: str, actor: User | None = None) -> Unit:
-    """Give `unit` a new name; the old one stays in its history."""
+def _ends(unit_id: int, day) -> bool:
+    """True when the unit's version valid on `day` ends later (merged, split or
+    dissolved): nothing new goes under it."""
+    version = history.version_on(unit_id, day)
+    return version is not None and version.valid_to is not None
+
+
+def rename_unit(
+    unit: Unit,
+    name: str,
+    actor: User | None = None,
+    effective=None,
+    decision: str = "",
+) -> Unit:
+    """Give `unit` a new name from `effective` (today by default); the old one stays
+    in its history."""
+    day = history.effective(effective)
     name = clean_text(name)
     if not name:
         raise InvalidInput(_l("Tên đơn vị không được để trống."))
-    if name != unit.name:
-        _log(unit, "renamed", unit.name, name, actor)
-        unit.name = name
+    current = history.require_version(unit, day)
+    if name != current.name:
+        old = current.name
+        history.change_unit(unit, day, "rename", clean_text(decision or ""), name=name)
+        _log(unit, "renamed", old, name, actor, day, decision)
     return unit
 
 
-def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) -> Unit:
-    """Re-parent `unit` with its whole subtree in one UPDATE.
+def recode_unit(
+    unit: Unit,
+    admin_code: str,
+    actor: User | None = None,
+    effective=None,
+    decision: str = "",
+) -> Unit:
+    """Give `unit` an administrative code (mã đơn vị hành chính) from `effective`;
+    an empty code removes it."""
+    day = history.effective(effective)
+    admin_code = clean_text(admin_code or "") or None
+    if admin_code and len(admin_code) > 20:
+        raise InvalidInput(_l("Mã hành chính dài tối đa 20 ký tự."))
+    current = history.require_version(unit, day)
+    if admin_code != current.admin_code:
+        old = current.admin_code
+        history.change_unit(
+            unit, day, "recode", clean_text(decision or ""), admin_code=admin_code
+        )
+        _log(unit, "recoded", old, admin_code, actor, day, decision)
+    return unit
+
+
+def set_kind(unit: Unit, kind: str, actor: User | None = None, effective=None) -> Unit:
+    """Change `unit`'s kind from `effective` (today by default)."""
+    day = history.effective(effective)
+    current = history.require_version(unit, day)
+    if _check_kind(kind) != current.kind:
+        history.change_unit(unit, day, "kind", kind=kind)
+        _log(unit, "kind", current.kind, kind, actor, day)
+    return unit
+
+
+def move_unit(
+    unit: Unit,
+    new_parent: Unit | None,
+    actor: User | None = None,
+    effective=None,
+    decision: str = "",
+) -> Unit:
+    """Re-parent `unit` with its whole subtree from `effective` (today by default):
+    a new version for each, and, once the day has come, today's rows in one UPDATE.
 
     Raises InvalidInput when `new_parent` is the unit itself or one of its descendants.
     """
+    day = history.effective(effective)
     if new_parent is not None and new_parent.in_subtree(unit.path):
         raise InvalidInput(
             _l(
@@ -148,35 +231,28 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: User | None = None) ->
                 name2=new_parent.name,
             )
         )
-    if new_parent is not None and not new_parent.active:
+    if new_parent is not None and (
+        (not new_parent.active and day <= history.vn_today())
+        or _ends(new_parent.id, day)
+    ):
         raise InvalidInput(
             _l("Đơn vị cha “%(code)s” đã ngừng hoạt động.", code=new_parent.code)
         )
     old_parent = unit.parent
-    old_prefix = unit.path
-    new_prefix = f"{new_parent.path if new_parent else '/'}{unit.id}/"
-    delta = (new_parent.depth + 1 if new_parent else 0) - unit.depth
     db.session.flush()
-    db.session.execute(
-        update(Unit)
-        .where(Unit.in_subtree(old_prefix))
-        .values(
-            path=literal(new_prefix) + func.substr(Unit.path, len(old_prefix) + 1),
-            depth=Unit.depth + delta,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    unit.parent = new_parent
-    db.session.flush()
-    db.session.expire_all()
+    history.move_subtree(unit, new_parent, day, clean_text(decision or ""))
+    unit = db.session.get(Unit, unit.id)
     _log(
         unit,
         "moved",
         old_parent.code if old_parent else None,
         new_parent.code if new_parent else None,
         actor,
+        day,
+        decision,
     )
-    cadres_changed.send(unit, actor=actor)  # its cadres may now be in a campaign
+    if day <= history.vn_today():
+        cadres_changed.send(unit, actor=actor)  # its cadres may now be in a campaign
     return unit
 
 
@@ -210,110 +286,46 @@ class MergePreview:
     children: list[Unit]
 
 
-def merge_preview(source: Unit, target: Unit, shown: int = 100) -> MergePreview:
-    """The effect of merging `source` into `target`, changing nothing. Raises
-    InvalidInput as merge_unit would."""
+def merge_preview(
+    source: Unit, target: Unit, shown: int = 100, effective=None
+) -> MergePreview:
+    """The effect of merging `source` into `target` on `effective` (today by
+    default), changing nothing. Raises InvalidInput as merge_unit would."""
+    day = history.effective(effective)
     _check_merge(source, target)
-    members = select(User).where(User.unit_id == source.id)
-    count = db.session.scalar(
-        select(func.count()).select_from(members.order_by(None).subquery())
+    change = restructure.plan(source, [target], day)
+    ids = list(change.cadres)
+    members = select(User).where(User.id.in_(ids)) if ids else None
+    cadres = (
+        db.session.scalars(members.order_by(User.name_sort, User.id).limit(shown))
+        if members is not None
+        else []
     )
-    cadres = db.session.scalars(members.order_by(User.name_sort, User.id).limit(shown))
-    return MergePreview(source, target, count, list(cadres), children_of(source))
+    children = sort_units(db.session.get(Unit, i) for i in change.children)
+    return MergePreview(source, target, len(ids), list(cadres), children)
 
 
-def merge_unit(source: Unit, target: Unit, actor: User | None = None) -> int:
-    """Merge `source` into `target`: its cadres and child units move to `target`,
-    `source` becomes inactive and points at `target`. Returns the cadres moved.
-    """
+def merge_unit(
+    source: Unit,
+    target: Unit,
+    actor: User | None = None,
+    effective=None,
+    decision: str = "",
+) -> int:
+    """Merge `source` into `target` from `effective` (today by default): its cadres
+    and child units go to `target`, `source` ends (inactive, pointing at `target`,
+    once the day has come). Returns the cadres moved."""
+    day = history.effective(effective)
     _check_merge(source, target)
-    moved = db.session.execute(
-        update(User)
-        .where(User.unit_id == source.id)
-        .values(unit_id=target.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    for child in children_of(source):
-        move_unit(child, target, actor)
-    source = db.session.get(Unit, source.id)
-    source.active = False
-    source.successor_id = target.id
-    _log(source, "merged", source.code, target.code, actor)
-    db.session.flush()
-    cadres_changed.send(target, actor=actor)
-    return moved
+    change = restructure.plan(source, [target], day)
+    return restructure.apply(change, decision, actor)
 
 
-@dataclass
-class UnitRow:
-    line: int
-    code: str
-    name: str
-    parent_code: str
-    kind: str
-
-
-def validate_unit_rows(rows: list[UnitRow], source: str) -> list[str]:
-    """Problems with `rows` as `source:line: message`; empty when all can be
-    imported."""
-    problems: list[str] = []
-    existing = {u.code: u for u in db.session.scalars(select(Unit))}
-    seen: dict[str, UnitRow] = {}
-    for row in rows:
-        where = f"{source}:{row.line}"
-        if not row.code:
-            problems.append(f"{where}: thiếu mã đơn vị (code)")
-            continue
-        if not row.name:
-            problems.append(f"{where}: thiếu tên đơn vị (name) của “{row.code}”")
-        if row.kind not in UNIT_KINDS:
-            problems.append(f"{where}: loại đơn vị (kind) “{row.kind}” không hợp lệ")
-        if row.code in seen:
-            problems.append(
-                f"{where}: mã “{row.code}” trùng với dòng {seen[row.code].line}"
-            )
-        seen[row.code] = row
-    for row in rows:
-        if (
-            row.parent_code
-            and row.parent_code not in seen
-            and row.parent_code not in existing
-        ):
-            problems.append(
-                f"{source}:{row.line}: đơn vị cha (parent) “{row.parent_code}” "
-                "không tồn tại"
-            )
-    problems.extend(_cycles(seen, existing, source))
-    return problems
-
-
-def _parent_of(code: str, seen: dict, existing: dict) -> str | None:
-    if code in seen:
-        return seen[code].parent_code or None
-    unit = existing.get(code)
-    return unit.parent.code if unit is not None and unit.parent is not None else None
-
-
-def _cycles(
-    seen: dict[str, UnitRow], existing: dict[str, Unit], source: str
-) -> list[str]:
-    problems = []
-    for code, row in seen.items():
-        chain, current = {code}, _parent_of(code, seen, existing)
-        while current is not None:
-            if current in chain:
-                problems.append(
-                    f"{source}:{row.line}: vòng lặp cây đơn vị qua “{code}” "
-                    f"và “{current}”"
-                )
-                break
-            chain.add(current)
-            current = _parent_of(current, seen, existing)
-    return problems
-
-
-def import_units(rows: list[UnitRow], source: str, actor: User | None = None) -> dict:
-    """Create or update units from `rows`, all or nothing.
+def import_units(
+    rows: list[UnitRow], source: str, actor: User | None = None, effective=None
+) -> dict:
+    """Create or update units from `rows`, all or nothing, each change taking effect
+    on `effective` (today by default).
 
     Returns counts {"created", "updated", "unchanged"}; raises ImportRejected with
     every problem found, before anything is written.
@@ -328,6 +340,7 @@ def import_units(rows: list[UnitRow], source: str, actor: User | None = None) ->
             ),
             problems,
         )
+    day = history.effective(effective)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     pending = list(rows)
     while pending:
@@ -337,7 +350,7 @@ def import_units(rows: list[UnitRow], source: str, actor: User | None = None) ->
                 _l("%(source)s: không xác định được đơn vị cha.", source=source), []
             )
         for row in ready:
-            counts[_apply_row(row, actor)] += 1
+            counts[_apply_row(row, actor, day)] += 1
         pending = [r for r in pending if r not in ready]
     return counts
 
@@ -346,20 +359,24 @@ def _exists(code: str) -> bool:
     return db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None
 
 
-def _apply_row(row: UnitRow, actor: User | None) -> str:
+def _apply_row(row: UnitRow, actor: User | None, day) -> str:
     parent = get_unit_by_code(row.parent_code) if row.parent_code else None
     unit = db.session.scalar(select(Unit).where(Unit.code == row.code))
     if unit is None:
-        create_unit(row.code, row.name, row.kind, parent, actor)
+        create_unit(row.code, row.name, row.kind, parent, actor, effective=day)
         return "created"
+    current = history.require_version(unit, day)
     changed = False
-    if clean_text(row.name) != unit.name:
-        rename_unit(unit, row.name, actor)
+    if clean_text(row.name) != current.name:
+        rename_unit(unit, row.name, actor, effective=day)
         changed = True
-    if unit.kind != row.kind:
-        unit.kind = row.kind
+    if current.kind != row.kind:
+        set_kind(unit, row.kind, actor, effective=day)
         changed = True
-    if (unit.parent_id or None) != (parent.id if parent else None):
-        move_unit(unit, parent, actor)
+    if (current.parent_id or None) != (parent.id if parent else None):
+        move_unit(unit, parent, actor, effective=day)
         changed = True
     return "updated" if changed else "unchanged"
+
+
+__all__ = ["UnitRow", "validate_unit_rows"]  # importable from here as before

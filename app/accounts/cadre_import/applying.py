@@ -7,9 +7,10 @@ from app.audit import services as audit
 from app.errors import ImportRejected
 from app.extensions import db
 from app.signals import cadres_changed
+from app.timeutil import utcnow
 
-from .. import services
-from ..models import RoleAssignment, User
+from .. import history, services
+from ..models import Assignment, RoleAssignment, User
 from .checking import CREATE, UNCHANGED, UPDATE, PlannedRow
 from .planning import ImportPlan, fetch
 
@@ -34,11 +35,12 @@ def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
             ),
             problems,
         )
-    created = _create_all([r for r in plan.rows if r.action == CREATE])
+    day = plan.effective or history.vn_today()
+    created = _create_all([r for r in plan.rows if r.action == CREATE], day, actor)
     updates = [r for r in plan.rows if r.action == UPDATE]
     users = fetch(select(User), User.id, [r.user_id for r in updates])
     by_id = {u.id: u for u in users}
-    moved = sum(_update(by_id[r.user_id], r, actor) for r in updates)
+    moved = sum(_update(by_id[r.user_id], r, actor, day) for r in updates)
     db.session.flush()
     cadres_changed.send(plan.root, actor=actor)
     counts = {
@@ -81,8 +83,9 @@ def _audit(plan: ImportPlan, counts: dict[str, int], actor: User | None) -> None
     )
 
 
-def _create_all(rows: list[PlannedRow]) -> int:
-    """Insert the new cadres and their learner role in two bulk INSERTs."""
+def _create_all(rows: list[PlannedRow], day, actor: User | None) -> int:
+    """Insert the new cadres, their learner role and their assignment from `day`
+    in three bulk INSERTs."""
     if not rows:
         return 0
     named = User()  # transient: set_name computes the name columns on it
@@ -108,24 +111,46 @@ def _create_all(rows: list[PlannedRow]) -> int:
         )
     db.session.execute(insert(User.__table__), values)  # one executemany
     codes = [v["employee_code"] for v in values]
-    ids = fetch(select(User.id), User.employee_code, codes)
+    found = dict(fetch(select(User.employee_code, User.id), User.employee_code, codes))
+    ids = [found[c] for c in codes]
     roles = [{"user_id": i, "role": "learner", "unit_id": None} for i in ids]
     db.session.execute(insert(RoleAssignment.__table__), roles)
+    now = utcnow()
+    assignments = [
+        {
+            "user_id": user_id,
+            "unit_id": v["unit_id"],
+            "position": v["position"],
+            "category": v["category"],
+            "valid_from": day,
+            "valid_to": None,
+            "created_at": now,
+            "actor_id": getattr(actor, "id", None),
+        }
+        for user_id, v in zip(ids, values, strict=True)
+    ]
+    db.session.execute(insert(Assignment), assignments)
     return len(ids)
 
 
-def _update(user: User, planned: PlannedRow, actor: User | None) -> bool:
-    """Apply one row's changes to `user`; True when the cadre moved to another
-    unit."""
+def _update(user: User, planned: PlannedRow, actor: User | None, day) -> bool:
+    """Apply one row's changes to `user`: its unit, position and category from `day`
+    (a new assignment), the rest at once; True when the cadre moved to another unit
+    today."""
     values, changes = planned.values, planned.changes
     if "Họ và tên" in changes or "Tên" in changes:
         services.set_name(user, values["full_name"], values["given_name"])
-    for key in ("position", "email", "category"):
-        if values[key] is not None:
-            setattr(user, key, values[key])
+    if values["email"] is not None:
+        user.email = values["email"]
     if "Đang làm việc" in changes:
         services.set_active(user, values["active"], actor=actor)
-    if "Đơn vị" in changes:
-        services.move_user(user, values["unit"], actor=actor)
-        return True
+    if {"Đơn vị", "Chức vụ", "Loại"} & set(changes):
+        return services.reassign(
+            user,
+            unit=values["unit"] if "Đơn vị" in changes else None,
+            position=values["position"],
+            category=values["category"],
+            actor=actor,
+            effective=day,
+        )
     return False

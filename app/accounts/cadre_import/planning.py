@@ -2,6 +2,7 @@
 error), read from the database in a few bulk queries; nothing is written."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import any_, bindparam, select
@@ -11,7 +12,8 @@ from app.errors import InvalidInput, NotAllowed
 from app.extensions import db
 from app.vntext import split_name
 
-from ..models import RoleAssignment, Unit, User
+from .. import history
+from ..models import Assignment, RoleAssignment, Unit, UnitVersion, User
 from ..permissions import scope_paths
 from .checking import CREATE, ERROR, UNCHANGED, UPDATE, PlannedRow, check_row
 from .reading import CadreRows
@@ -31,6 +33,8 @@ class ImportPlan:
     root: Unit
     rows: list[PlannedRow]
     file: CadreRows
+    # The day the units, positions and categories of the file take effect.
+    effective: date | None = None
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -64,13 +68,17 @@ class ImportPlan:
         return found
 
 
-def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> ImportPlan:
-    """Decide, row by row, what importing `rows` under `root_unit` would do.
+def plan_import(
+    rows: CadreRows, root_unit: Unit, viewer: User | None, effective=None
+) -> ImportPlan:
+    """Decide, row by row, what importing `rows` under `root_unit` would do, the
+    units, positions and categories taking effect on `effective` (today by default).
 
     `viewer` None means no scope limit (the operator's CLI). Raises NotAllowed when
-    `root_unit` is outside the viewer's HR scope, InvalidInput when it is inactive.
-    Writes nothing.
+    `root_unit` is outside the viewer's HR scope, InvalidInput when it is inactive
+    or the day is out of bounds. Writes nothing.
     """
+    day = history.effective(effective)
     scope = scope_paths(viewer, "hr") if viewer is not None else None
     if not root_unit.in_subtrees(scope):
         raise NotAllowed(
@@ -91,6 +99,8 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
     unit_ids = [u.unit_id for u in existing.values()]
     current = {u.id: u for u in fetch(select(Unit), Unit.id, unit_ids)}
     protected = _protected_accounts(viewer, [u.id for u in existing.values()])
+    later = _later_assignments([u.id for u in existing.values()], day)
+    existing_units = _units_on(list(units.values()) + [root_unit], day)
     seen: dict[str, int] = {}
     planned = []
     for row in rows:
@@ -98,6 +108,8 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
         check_row(plan, root_unit, units, seen)
         if not plan.errors:
             _decide(plan, existing, usernames, current, root_unit, scope)
+        if not plan.errors:
+            _check_day(plan, day, later, existing_units)
         if plan.action == UPDATE and plan.user_id in protected:
             plan.errors.append(
                 "tài khoản của mã cán bộ này có vai trò quản lý (giảng viên, cán bộ "
@@ -105,7 +117,43 @@ def plan_import(rows: CadreRows, root_unit: Unit, viewer: User | None) -> Import
             )
         plan.action = ERROR if plan.errors else plan.action
         planned.append(plan)
-    return ImportPlan(rows.source, root_unit, planned, rows)
+    return ImportPlan(rows.source, root_unit, planned, rows, day)
+
+
+def _later_assignments(user_ids: list[int], day: date) -> dict[int, date]:
+    """{user id: the latest start of its assignments after `day`}."""
+    query = select(Assignment.user_id, Assignment.valid_from).where(
+        Assignment.valid_from > day
+    )
+    found: dict[int, date] = {}
+    for user_id, start in fetch(query, Assignment.user_id, user_ids):
+        found[user_id] = max(start, found.get(user_id, start))
+    return found
+
+
+def _units_on(units: list[Unit], day: date) -> set[int]:
+    """Ids among `units` that exist on `day`."""
+    query = select(UnitVersion.unit_id).where(UnitVersion.valid_on(day))
+    return set(fetch(query, UnitVersion.unit_id, [u.id for u in units]))
+
+
+def _check_day(plan: PlannedRow, day: date, later: dict, units: set[int]) -> None:
+    """Errors for a row the effective day does not fit: a new cadre dated in the
+    future, a unit that does not exist that day, a cadre changed after that day."""
+    shown = history.format_day(day)
+    if plan.action == CREATE and day > history.vn_today():
+        plan.errors.append(
+            f"cán bộ mới: ngày hiệu lực {shown} là ngày tương lai; hãy nhập cán bộ "
+            "mới với ngày hiệu lực không muộn hơn hôm nay"
+        )
+    unit = plan.values.get("unit")
+    if unit is not None and unit.id not in units and plan.action != UNCHANGED:
+        plan.errors.append(f"đơn vị “{unit.code}” không tồn tại vào ngày {shown}")
+    if plan.action == UPDATE and plan.user_id in later:
+        plan.errors.append(
+            "cán bộ đã có thay đổi công tác từ ngày "
+            f"{history.format_day(later[plan.user_id])}, sau ngày hiệu lực {shown}"
+        )
 
 
 def _protected_accounts(viewer: User | None, user_ids: list[int]) -> set[int]:

@@ -7,7 +7,13 @@ it is imported. Importing them here is what adds the routes, so that
 `from app.accounts.views import bp` (create_app) gets the whole blueprint.
 """
 
-from . import cadre_upload, cadres, sign_in, units  # noqa: F401  (they add routes)
+from . import (  # noqa: F401  (they add routes)
+    cadre_upload,
+    cadres,
+    sign_in,
+    unit_changes,
+    units,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -12,8 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, DateField, SelectField
+from wtforms.validators import Optional
 
+from app.errors import InvalidInput
 from app.extensions import csrf, db
 from app.forms import FlaskForm
 from app.jobs import services as jobs
@@ -22,7 +24,7 @@ from app.tabular import TableError
 from app.uploads import FORM_OVERHEAD, max_bytes, takes_upload
 
 from .. import cadre_import
-from ..jobs import UPLOADS
+from ..jobs import UPLOADS, stored_day
 from ..models import Unit
 from ..permissions import get_scoped_unit, scoped_units
 from ..units import tree_order
@@ -37,6 +39,7 @@ class CadreImportForm(FlaskForm):
         validators=[FileRequired(_l("Hãy chọn tệp danh sách."))],
     )
     unit = SelectField(_l("Nhập vào đơn vị"), coerce=int)
+    effective = DateField(_l("Có hiệu lực từ ngày"), validators=[Optional()])
 
 
 class ConfirmImportForm(FlaskForm):
@@ -80,10 +83,15 @@ def import_cadres():
         rows = cadre_import.parse_cadre_file(data, upload.filename or "tệp.csv")
     except TableError as error:
         return _form_page(form, str(error), 400)
-    plan = cadre_import.plan_import(rows, unit, current_user)
+    try:
+        plan = cadre_import.plan_import(
+            rows, unit, current_user, effective=form.effective.data
+        )
+    except InvalidInput as error:
+        return _form_page(form, str(error.message), 400)
     token = None
     if not plan.has_errors:
-        token = _store(data, rows.source, unit.id, plan.has_warnings)
+        token = _store(data, rows.source, unit.id, plan.has_warnings, plan.effective)
     return _preview_page(plan, token, 400 if plan.has_errors else 200)
 
 
@@ -109,7 +117,10 @@ def confirm_cadre_import(token: str):
     if meta.get("warnings") and not form.accept_warnings.data:
         flash(_("Hãy đánh dấu ô xác nhận đã kiểm tra các cảnh báo."), "error")
         plan = cadre_import.plan_import(
-            cadre_import.parse_cadre_file(data, meta["filename"]), unit, current_user
+            cadre_import.parse_cadre_file(data, meta["filename"]),
+            unit,
+            current_user,
+            effective=stored_day(meta),
         )
         return _preview_page(plan, token, 400)
     # Checked again against the data of now and written by a background job.
@@ -179,8 +190,14 @@ def _preview_page(plan, token: str | None, status: int):
 # --- the uploaded file, kept between preview and confirmation ------------------------
 
 
-def _store(data: bytes, filename: str, unit_id: int, warnings: bool) -> str:
-    return UPLOADS.store(data, unit_id=unit_id, filename=filename, warnings=warnings)
+def _store(data: bytes, filename: str, unit_id: int, warnings: bool, day) -> str:
+    return UPLOADS.store(
+        data,
+        unit_id=unit_id,
+        filename=filename,
+        warnings=warnings,
+        effective=day.isoformat() if day else None,
+    )
 
 
 _load = UPLOADS.load

@@ -4,24 +4,27 @@ account actions (lock, unlock, move, reset the password)."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
 from app.security import role_required
 
-from .. import services
-from ..forms import EmptyForm, MoveCadreForm
-from ..models import CATEGORIES
+from .. import asof, history, services
+from ..forms import EmptyForm, MoveCadreForm, flash_form_errors
+from ..models import CATEGORIES, Assignment, Unit
 from ..permissions import (
     can_manage_account,
     get_manageable_user,
     get_scoped_unit,
     get_scoped_user,
+    scope_paths,
     scoped_users,
 )
 from ..units import get_unit_by_code
 from .blueprint import bp
+from .unit_changes import as_of_arg
 
 
 @bp.get("/cadres")
@@ -29,6 +32,9 @@ from .blueprint import bp
 def cadres():
     text = request.args.get("q", "")
     category = request.args.get("category", "")
+    day = as_of_arg()
+    if day is not None:
+        return _cadres_as_of(day, text, category)
     query = services.search_users(scoped_users(current_user), text)
     if category in CATEGORIES:
         query = query.where(services.User.category == category)
@@ -47,6 +53,35 @@ def cadres():
     )
 
 
+def _cadres_as_of(day, text: str, category: str):
+    """The cadres of the viewer's scope as assigned on `day` (the scope rule of a
+    past day: app.accounts.asof.past_scope_ids), with that day's unit, position
+    and category."""
+    query = asof.cadres_as_of(None, day, scope_paths(current_user, "hr"))
+    query = services.search_users(query, text)
+    if category in CATEGORIES:
+        query = query.where(Assignment.category == category)
+    page = db.paginate(
+        services.vietnamese_order(query),
+        page=int_arg("page", 1),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "accounts/cadres_as_of.html",
+        page=page,
+        rows=db.session.execute(
+            services.vietnamese_order(query)
+            .limit(page.per_page)
+            .offset((page.page - 1) * page.per_page)
+        ).all(),
+        day=day,
+        q=text,
+        category=category,
+        categories=CATEGORIES,
+    )
+
+
 @bp.get("/cadres/<int:user_id>")
 @role_required("hr", "admin")
 def cadre(user_id: int):
@@ -55,6 +90,8 @@ def cadre(user_id: int):
         "accounts/cadre.html",
         person=person,
         can_manage=can_manage_account(current_user, person),
+        assignments=_assignments(person),
+        categories=CATEGORIES,
         form=EmptyForm(),
         move_form=MoveCadreForm(),
     )
@@ -80,14 +117,46 @@ def move(user_id: int):
         try:
             unit = get_unit_by_code(form.unit_code.data)
             unit = get_scoped_unit(current_user, unit.id)  # only inside the scope
-            services.move_user(person, unit, actor=current_user)
+            services.move_user(
+                person, unit, actor=current_user, effective=form.effective.data
+            )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("Đã chuyển sang %(name)s.", name=unit.name), "success")
+            day = form.effective.data
+            if day is not None and day > history.vn_today():
+                flash(
+                    _(
+                        "Đã ghi: chuyển sang %(name)s từ ngày %(day)s.",
+                        name=unit.name,
+                        day=history.format_day(day),
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Đã chuyển sang %(name)s.", name=unit.name), "success")
+    else:
+        flash_form_errors(form)
     return redirect(url_for("accounts.cadre", user_id=person.id))
+
+
+def _assignments(person) -> list[tuple[Assignment, str]]:
+    """The cadre's assignments, latest first, with the unit's name of its first
+    day."""
+    rows = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.user_id == person.id)
+        .order_by(Assignment.valid_from.desc(), Assignment.id.desc())
+    ).all()
+    units = {
+        u.id: u
+        for u in db.session.scalars(
+            select(Unit).where(Unit.id.in_(sorted({a.unit_id for a in rows})))
+        )
+    }
+    return [(a, asof.place_name_on(units[a.unit_id], a.valid_from)) for a in rows]
 
 
 @bp.get("/cadres/<int:user_id>/reset-password")

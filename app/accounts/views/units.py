@@ -13,18 +13,23 @@ from app.security import role_required
 from app.tabular import TableError
 from app.uploads import takes_upload
 
+from .. import asof, history
 from .. import units as unit_services
 from ..forms import (
+    DatedForm,
     UnitCreateForm,
     UnitImportForm,
     UnitMergeForm,
     UnitMoveForm,
+    UnitRecodeForm,
     UnitRenameForm,
+    UnitRestructureForm,
     flash_form_errors,
 )
 from ..importing import read_unit_rows
-from ..models import Unit, UnitEvent, User
+from ..models import Unit, UnitEvent, UnitSuccession, UnitVersion, User
 from .blueprint import bp
+from .unit_changes import as_of_arg
 
 
 def _unit_or_404(unit_id: int) -> Unit:
@@ -36,6 +41,9 @@ def _unit_or_404(unit_id: int) -> Unit:
 def units():
     parent_id = int_arg("parent")
     parent = _unit_or_404(parent_id) if parent_id else None
+    day = as_of_arg()
+    if day is not None:
+        return _units_as_of(parent, day)
     children = unit_services.children_of(parent)
     counts = _cadre_counts(children)
     return render_template(
@@ -46,6 +54,23 @@ def units():
         ancestors=unit_services.ancestors_of(parent) if parent else [],
         form=UnitCreateForm(parent_code=parent.code if parent else ""),
         import_form=UnitImportForm(),
+    )
+
+
+def _units_as_of(parent: Unit | None, day):
+    """The tree as it was on `day`, below `parent` (read-only)."""
+    top = asof.unit_as_of(parent.id, day) if parent else None
+    children = asof.children_as_of(parent, day) if parent is None or top else []
+    ids = [int(p) for p in (top.path.strip("/").split("/") if top else []) if p]
+    return render_template(
+        "accounts/units_as_of.html",
+        day=day,
+        parent=parent,
+        top=top,
+        ancestors=[v for v in asof.tree_as_of(day) if v.unit_id in ids[:-1]],
+        children=children,
+        counts=asof.cadre_counts_as_of(children, day),
+        codes=dict(db.session.execute(select(Unit.id, Unit.code)).all()),
     )
 
 
@@ -78,7 +103,13 @@ def create_unit():
                 else None
             )
             unit = unit_services.create_unit(
-                form.code.data, form.name.data, form.kind.data, parent, current_user
+                form.code.data,
+                form.name.data,
+                form.kind.data,
+                parent,
+                current_user,
+                effective=form.effective.data,
+                decision=form.decision.data or "",
             )
         except DomainError as error:
             flash(error.message, "error")
@@ -100,10 +131,29 @@ def unit(unit_id: int):
         .where(UnitEvent.unit_id == unit.id)
         .order_by(UnitEvent.at.desc())
     ).all()
+    versions = db.session.scalars(
+        select(UnitVersion)
+        .where(UnitVersion.unit_id == unit.id)
+        .order_by(UnitVersion.valid_from.desc(), UnitVersion.id.desc())
+    ).all()
     return render_template(
         "accounts/unit.html",
         unit=unit,
         events=events,
+        versions=versions,
+        successions=_successions(unit),
+        current=history.version_on(unit.id, history.vn_today()),
+        today=history.vn_today(),
+        parents=dict(
+            db.session.execute(
+                select(Unit.id, Unit.name).where(
+                    Unit.id.in_(sorted({v.parent_id for v in versions if v.parent_id}))
+                )
+            ).all()
+        ),
+        recode_form=UnitRecodeForm(),
+        restructure_form=UnitRestructureForm(),
+        dissolve_form=DatedForm(),
         ancestors=unit_services.ancestors_of(unit),
         children=unit_services.children_of(unit),
         cadre_count=_cadre_counts([unit])[unit.id],
@@ -111,6 +161,26 @@ def unit(unit_id: int):
         move_form=UnitMoveForm(),
         merge_form=UnitMergeForm(),
     )
+
+
+def _successions(unit: Unit) -> list[tuple[UnitSuccession, Unit, Unit]]:
+    """Successions from or into `unit`: (succession, predecessor, successor)."""
+    rows = db.session.scalars(
+        select(UnitSuccession)
+        .where(
+            (UnitSuccession.predecessor_id == unit.id)
+            | (UnitSuccession.successor_id == unit.id)
+        )
+        .order_by(UnitSuccession.valid_from.desc(), UnitSuccession.id)
+    ).all()
+    return [
+        (
+            s,
+            db.session.get(Unit, s.predecessor_id),
+            db.session.get(Unit, s.successor_id),
+        )
+        for s in rows
+    ]
 
 
 def _act(unit_id: int, form, action):
@@ -133,8 +203,14 @@ def _act(unit_id: int, form, action):
 @role_required("admin")
 def rename_unit(unit_id: int):
     def action(unit, form):
-        unit_services.rename_unit(unit, form.name.data, current_user)
-        return _("Đã đổi tên đơn vị.")
+        unit_services.rename_unit(
+            unit,
+            form.name.data,
+            current_user,
+            effective=form.effective.data,
+            decision=form.decision.data or "",
+        )
+        return _dated_message(_("Đã đổi tên đơn vị."), form.effective.data)
 
     return _act(unit_id, UnitRenameForm(), action)
 
@@ -145,10 +221,43 @@ def move_unit(unit_id: int):
     def action(unit, form):
         code = form.parent_code.data
         parent = unit_services.get_unit_by_code(code) if code else None
-        unit_services.move_unit(unit, parent, current_user)
-        return _("Đã chuyển đơn vị.")
+        unit_services.move_unit(
+            unit,
+            parent,
+            current_user,
+            effective=form.effective.data,
+            decision=form.decision.data or "",
+        )
+        return _dated_message(_("Đã chuyển đơn vị."), form.effective.data)
 
     return _act(unit_id, UnitMoveForm(), action)
+
+
+@bp.post("/admin/units/<int:unit_id>/recode")
+@role_required("admin")
+def recode_unit(unit_id: int):
+    def action(unit, form):
+        unit_services.recode_unit(
+            unit,
+            form.admin_code.data or "",
+            current_user,
+            effective=form.effective.data,
+            decision=form.decision.data or "",
+        )
+        return _dated_message(_("Đã ghi mã hành chính."), form.effective.data)
+
+    return _act(unit_id, UnitRecodeForm(), action)
+
+
+def _dated_message(message: str, day) -> str:
+    """`message`, saying when a change dated in the future will apply."""
+    if day is not None and day > history.vn_today():
+        return _(
+            "%(message)s Thay đổi có hiệu lực từ %(day)s và được áp dụng vào ngày đó.",
+            message=message,
+            day=history.format_day(day),
+        )
+    return message
 
 
 @bp.get("/admin/units/<int:unit_id>/merge")
@@ -157,11 +266,13 @@ def merge_unit_preview(unit_id: int):
     """The confirm step: which cadres and units would move; changes nothing."""
     unit = _unit_or_404(unit_id)
     code = request.args.get("target_code", "").strip()
+    decision = request.args.get("decision", "").strip()[:255]
     try:
+        day = history.parse_day(request.args.get("effective"))
         if not code:
             raise InvalidInput(_("Nhập mã đơn vị tiếp nhận."))
         target = unit_services.get_unit_by_code(code)
-        preview = unit_services.merge_preview(unit, target)
+        preview = unit_services.merge_preview(unit, target, effective=day)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("accounts.unit", unit_id=unit.id))
@@ -189,6 +300,10 @@ def merge_unit_preview(unit_id: int):
                 a=unit.display_name,
                 b=target.display_name,
             ),
+            _(
+                "có hiệu lực từ ngày %(day)s.",
+                day=history.format_day(day or history.vn_today()),
+            ),
         ],
         details=[
             (
@@ -203,7 +318,11 @@ def merge_unit_preview(unit_id: int):
             ),
         ],
         action=url_for("accounts.merge_unit", unit_id=unit.id),
-        fields={"target_code": target.code},
+        fields={
+            "target_code": target.code,
+            "effective": day.isoformat() if day else "",
+            "decision": decision,
+        },
         button=_("Sáp nhập"),
         cancel=url_for("accounts.unit", unit_id=unit.id),
     )
@@ -218,12 +337,20 @@ def merge_unit(unit_id: int):
                 "accounts.merge_unit_preview",
                 unit_id=unit_id,
                 target_code=request.form.get("target_code", ""),
+                effective=request.form.get("effective", ""),
+                decision=request.form.get("decision", ""),
             )
         )
 
     def action(unit, form):
         target = unit_services.get_unit_by_code(form.target_code.data)
-        moved = unit_services.merge_unit(unit, target, current_user)
+        moved = unit_services.merge_unit(
+            unit,
+            target,
+            current_user,
+            effective=form.effective.data,
+            decision=form.decision.data or "",
+        )
         return _(
             "Đã sáp nhập vào %(name)s; chuyển %(count)d cán bộ.",
             name=target.name,
@@ -244,7 +371,9 @@ def import_units():
     upload = form.file.data
     try:
         rows = read_unit_rows(upload.read(), upload.filename or "upload.csv")
-        counts = unit_services.import_units(rows, upload.filename, current_user)
+        counts = unit_services.import_units(
+            rows, upload.filename, current_user, effective=form.effective.data
+        )
     except ImportRejected as error:
         db.session.rollback()
         return render_template("accounts/import_errors.html", error=error), 400

@@ -1,0 +1,204 @@
+"""The unit tree and the cadres as they were on a day: read-only queries on
+UnitVersion.valid_on / Assignment.valid_on (the one as-of rule) and the subtree rule
+of app.accounts.scope, applied to the paths of that day.
+
+API for other packages (all cheap, no writes):
+
+- `units_on(day)` → {unit id: UnitOn(name, path, parent_id)} for the whole tree of
+  that day, one query;
+- `unit_as_of(unit_id, day)` → the UnitVersion valid that day (name, admin_code,
+  kind, parent_id, path, depth) or None;
+- `tree_as_of(day, root=None)` → the versions of that day, depth-first;
+- `cadres_as_of(unit, day, roots=None)` → a Select of (User, Assignment, UnitVersion)
+  for the cadres in the unit's subtree of that day;
+- `place_name_on(unit, day)` → the name to print on a paper of that day;
+- `past_scope_ids(roots)` → the scope rule for a day in the past (see there).
+"""
+
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import Select, false, func, or_, select
+
+from app.extensions import db
+from app.vntext import text_sort_key
+
+from . import scope
+from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
+
+
+class UnitOn(NamedTuple):
+    name: str
+    path: str
+    parent_id: int | None
+
+
+def units_on(day: date) -> dict[int, UnitOn]:
+    """Every unit that existed on `day`, with its name, path and parent that day."""
+    V = UnitVersion
+    rows = db.session.execute(
+        select(V.unit_id, V.name, V.path, V.parent_id).where(V.valid_on(day))
+    )
+    return {unit_id: UnitOn(name, path, parent) for unit_id, name, path, parent in rows}
+
+
+def unit_as_of(unit_id: int, day: date) -> UnitVersion | None:
+    """The version of the unit valid on `day`; None when it did not exist then."""
+    return db.session.scalar(
+        select(UnitVersion)
+        .where(UnitVersion.unit_id == unit_id, UnitVersion.valid_on(day))
+        .order_by(UnitVersion.valid_from.desc())
+        .limit(1)
+    )
+
+
+def tree_as_of(day: date, root: Unit | None = None) -> list[UnitVersion]:
+    """The units of `day` (under `root`'s path of that day, itself included, when
+    given; [] when `root` did not exist then), depth-first, siblings in Vietnamese
+    order."""
+    query = select(UnitVersion).where(UnitVersion.valid_on(day))
+    if root is not None:
+        top = unit_as_of(root.id, day)
+        if top is None:
+            return []
+        query = query.where(scope.subtree_condition(UnitVersion.path, top.path))
+    return tree_order(db.session.scalars(query))
+
+
+def tree_order(versions) -> list[UnitVersion]:
+    """Versions depth-first, each before the units below it, siblings by name."""
+    versions = list(versions)
+    ids = {v.unit_id for v in versions}
+    children: dict[int | None, list[UnitVersion]] = {}
+    for version in versions:
+        above = version.parent_id if version.parent_id in ids else None
+        children.setdefault(above, []).append(version)
+
+    def ordered(items):
+        return sorted(items, key=lambda v: (text_sort_key(v.name), v.unit_id))
+
+    result: list[UnitVersion] = []
+    stack = list(reversed(ordered(children.get(None, []))))
+    while stack:
+        version = stack.pop()
+        result.append(version)
+        stack.extend(reversed(ordered(children.get(version.unit_id, []))))
+    return result
+
+
+def children_as_of(parent: Unit | None, day: date) -> list[UnitVersion]:
+    """Units directly below `parent` (roots when None) on `day`, by name."""
+    query = select(UnitVersion).where(UnitVersion.valid_on(day))
+    if parent is None:
+        query = query.where(UnitVersion.parent_id.is_(None))
+    else:
+        query = query.where(UnitVersion.parent_id == parent.id)
+    return sorted(
+        db.session.scalars(query), key=lambda v: (text_sort_key(v.name), v.unit_id)
+    )
+
+
+def cadres_as_of(
+    unit: Unit | None, day: date, roots: list[str] | None = None
+) -> Select:
+    """Select of (User, Assignment, UnitVersion): each cadre assigned on `day` to a
+    unit in the subtree of `unit` as it was that day (every unit when None), with
+    that assignment and that unit's version; limited to `past_scope_ids(roots)`
+    (None: no limit). Empty when `unit` did not exist that day."""
+    A, V = Assignment, UnitVersion
+    query = (
+        select(User, A, V)
+        .join(A, (A.user_id == User.id) & A.valid_on(day))
+        .join(V, (V.unit_id == A.unit_id) & V.valid_on(day))
+    )
+    if unit is not None:
+        top = unit_as_of(unit.id, day)
+        query = query.where(
+            scope.subtree_condition(V.path, top.path) if top is not None else false()
+        )
+    if roots is not None:
+        query = query.where(past_scope_condition(A.unit_id, roots))
+    return query
+
+
+def cadre_counts_as_of(units: list[UnitVersion], day: date) -> dict[int, int]:
+    """{unit id: cadres in its subtree on `day`} for versions of that day, one
+    grouped query."""
+    if not units:
+        return {}
+    head = (
+        select(UnitVersion).where(UnitVersion.id.in_([v.id for v in units])).subquery()
+    )
+    member = UnitVersion
+    rows = db.session.execute(
+        select(head.c.unit_id, func.count(Assignment.id))
+        .join(
+            member,
+            member.valid_on(day) & scope.subtree_condition(member.path, head.c.path),
+        )
+        .join(
+            Assignment,
+            (Assignment.unit_id == member.unit_id) & Assignment.valid_on(day),
+        )
+        .group_by(head.c.unit_id)
+    )
+    counts = dict.fromkeys((v.unit_id for v in units), 0)
+    counts.update({unit_id: count for unit_id, count in rows})
+    return counts
+
+
+def place_name_on(unit: Unit, day: date) -> str:
+    """The unit's official name valid on `day` (a certificate's, a report's date);
+    before its first version, the first name; after its end, the last one."""
+    V = UnitVersion
+    name = db.session.scalar(
+        select(V.name)
+        .where(V.unit_id == unit.id, V.valid_from <= day)
+        .order_by(V.valid_from.desc())
+        .limit(1)
+    )
+    if name is None:
+        name = db.session.scalar(
+            select(V.name).where(V.unit_id == unit.id).order_by(V.valid_from).limit(1)
+        )
+    return name or unit.name
+
+
+def past_scope_ids(roots: list[str] | None) -> set[int] | None:
+    """The scope rule for a past day. An HR officer or trainer whose scope today is
+    the subtrees `roots` sees, as of any day, the units that lie in those subtrees
+    today (their Unit rows, ended units included: an ended unit keeps its last
+    place) and every unit whose successor — following successions to today, any of
+    several — is among them. None: no limit (an administrator)."""
+    if roots is None:
+        return None
+    inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(roots))))
+    return inside | predecessors_of(inside)
+
+
+def predecessors_of(unit_ids: set[int]) -> set[int]:
+    """Every unit that went, through one or more successions, into one of
+    `unit_ids` (the successions table is small: read whole)."""
+    before: dict[int, set[int]] = {}
+    for pred, succ in db.session.execute(
+        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+    ):
+        before.setdefault(succ, set()).add(pred)
+    found: set[int] = set()
+    stack = list(unit_ids)
+    while stack:
+        for pred in before.get(stack.pop(), ()):
+            if pred not in found and pred not in unit_ids:
+                found.add(pred)
+                stack.append(pred)
+    return found
+
+
+def past_scope_condition(unit_column, roots: list[str]):
+    """SQL condition on a unit id column for `past_scope_ids(roots)`: today's rows
+    in the subtrees, or an ended predecessor of one."""
+    inside = select(Unit.id).where(Unit.in_subtrees(roots))
+    predecessors = predecessors_of(set(db.session.scalars(inside)))
+    if not predecessors:
+        return unit_column.in_(inside)
+    return or_(unit_column.in_(inside), unit_column.in_(sorted(predecessors)))

@@ -1,0 +1,226 @@
+"""`flask units …` commands for dated changes and the tree of a day, `flask cadres
+list`, `flask users move` (app.accounts.history's rules)."""
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from app.errors import DomainError
+from app.extensions import db
+
+from . import asof, history, restructure, services
+from . import units as unit_services
+from .cli_base import _day, cadres_cli, effective_option, fail, units_cli, users_cli
+from .models import Unit, User
+
+decision_option = click.option(
+    "--decision", default="", help="Số, ngày quyết định (ghi vào lịch sử)."
+)
+
+
+def _unit(code: str):
+    return unit_services.get_unit_by_code(code)
+
+
+def _done(message: str, day) -> None:
+    db.session.commit()
+    if day is not None:
+        message += f" (có hiệu lực từ {history.format_day(day)}"
+        if day > history.vn_today():
+            message += "; áp dụng vào ngày đó bằng `flask units apply-due`"
+        message += ")"
+    click.echo(message + ".")
+
+
+@units_cli.command("apply-due")
+def apply_due() -> None:
+    """Apply the changes whose effective day has come (idempotent; run daily)."""
+    counts = history.apply_due()
+    db.session.commit()
+    click.echo(
+        f"Đã áp dụng: {counts['units']} đơn vị chuyển, {counts['cadres']} cán bộ "
+        f"chuyển, {counts['followed']} cán bộ theo đơn vị kế thừa."
+    )
+
+
+@units_cli.command("tree")
+@click.option("--as-of", "as_of", callback=_day, help="Ngày YYYY-MM-DD (mặc định nay).")
+@click.option("--root", "root_code", default=None, help="Mã đơn vị gốc.")
+def tree(as_of, root_code) -> None:
+    """Print the unit tree of a day: code, administrative code, name, indented."""
+    day = as_of or history.vn_today()
+    try:
+        root = _unit(root_code) if root_code else None
+    except DomainError as error:
+        fail(error.message)
+    versions = asof.tree_as_of(day, root)
+    click.echo(f"Cơ cấu tại ngày {history.format_day(day)}:")
+    codes = dict(db.session.execute(select(Unit.id, Unit.code)).all())
+    top = min((v.depth for v in versions), default=0)
+    for version in versions:
+        admin = f" [{version.admin_code}]" if version.admin_code else ""
+        click.echo(
+            f"{'  ' * (version.depth - top)}{codes[version.unit_id]}{admin} "
+            f"{version.name}"
+        )
+
+
+def _dated(change):
+    """Run `change()` (a function returning a message), then commit or fail."""
+    try:
+        return change()
+    except DomainError as error:
+        fail(error.message)
+
+
+@units_cli.command("rename")
+@click.argument("code")
+@click.argument("name")
+@effective_option
+@decision_option
+def rename(code, name, effective, decision) -> None:
+    """Rename unit CODE to NAME from --effective."""
+    _dated(
+        lambda: unit_services.rename_unit(_unit(code), name, None, effective, decision)
+    )
+    _done(f"Đã đổi tên {code}", effective)
+
+
+@units_cli.command("recode")
+@click.argument("code")
+@click.argument("admin_code")
+@effective_option
+@decision_option
+def recode(code, admin_code, effective, decision) -> None:
+    """Give unit CODE the administrative code ADMIN_CODE from --effective."""
+    _dated(
+        lambda: unit_services.recode_unit(
+            _unit(code), admin_code, None, effective, decision
+        )
+    )
+    _done(f"Đã đổi mã hành chính của {code}", effective)
+
+
+@units_cli.command("move")
+@click.argument("code")
+@click.option("--parent", "parent_code", default="", help="Mã cấp trên mới.")
+@effective_option
+@decision_option
+def move(code, parent_code, effective, decision) -> None:
+    """Move unit CODE (with its subtree) under --parent from --effective."""
+    _dated(
+        lambda: unit_services.move_unit(
+            _unit(code),
+            _unit(parent_code) if parent_code else None,
+            None,
+            effective,
+            decision,
+        )
+    )
+    _done(f"Đã chuyển {code}", effective)
+
+
+def _restructure(code, into, kind, effective, decision, mapping):
+    def run():
+        source = _unit(code)
+        successors = [_unit(c) for c in into]
+        cadre_map = {}
+        if mapping is not None:
+            text = mapping.read_text(encoding="utf-8-sig")
+            cadre_map = restructure.parse_cadre_map(text, successors)
+        day = history.effective(effective)
+        if kind == "merge" and len(successors) == 1:
+            unit_services._check_merge(source, successors[0])
+        change = restructure.plan(source, successors, day, kind, cadre_map)
+        return restructure.apply(change, decision)
+
+    moved = _dated(run)
+    _done(f"Xong: {moved} cán bộ chuyển sang đơn vị tiếp nhận", effective)
+
+
+_map_option = click.option(
+    "--map",
+    "mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp dòng “mã cán bộ; mã đơn vị tiếp nhận” (mặc định: đơn vị đầu tiên).",
+)
+
+
+@units_cli.command("merge")
+@click.argument("code")
+@click.option("--into", multiple=True, required=True, help="Mã đơn vị tiếp nhận.")
+@_map_option
+@effective_option
+@decision_option
+def merge(code, into, mapping, effective, decision) -> None:
+    """Merge unit CODE into one or more units (--into, the first is primary)."""
+    _restructure(code, into, "merge", effective, decision, mapping)
+
+
+@units_cli.command("split")
+@click.argument("code")
+@click.option("--into", multiple=True, required=True, help="Mã đơn vị tiếp nhận.")
+@_map_option
+@effective_option
+@decision_option
+def split(code, into, mapping, effective, decision) -> None:
+    """Split unit CODE into several units (--into twice or more, first primary)."""
+    _restructure(code, into, "split", effective, decision, mapping)
+
+
+@units_cli.command("dissolve")
+@click.argument("code")
+@effective_option
+@decision_option
+def dissolve(code, effective, decision) -> None:
+    """Dissolve unit CODE (refused while it has cadres or child units)."""
+    _restructure(code, (), "dissolve", effective, decision, None)
+
+
+@users_cli.command("move")
+@click.argument("username")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị mới.")
+@click.option("--position", default=None, help="Chức vụ mới.")
+@click.option("--category", default=None, help="Loại cán bộ mới.")
+@effective_option
+def move_user(username, unit_code, position, category, effective) -> None:
+    """Assign USERNAME to a unit (position, category) from --effective."""
+    _dated(
+        lambda: services.reassign(
+            services.get_user_by_username(username),
+            unit=_unit(unit_code),
+            position=position,
+            category=category,
+            effective=effective,
+        )
+    )
+    _done(f"Đã ghi công tác mới của {username}", effective)
+
+
+@cadres_cli.command("list")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị (cả cấp dưới).")
+@click.option("--as-of", "as_of", callback=_day, help="Ngày YYYY-MM-DD (mặc định nay).")
+def list_cadres(unit_code, as_of) -> None:
+    """List the cadres of a unit's subtree on a day (tab-separated)."""
+    day = as_of or history.vn_today()
+    try:
+        unit = _unit(unit_code)
+    except DomainError as error:
+        fail(error.message)
+    rows = db.session.execute(
+        asof.cadres_as_of(unit, day).order_by(User.name_sort, User.id)
+    ).all()
+    click.echo(f"Cán bộ tại ngày {history.format_day(day)}: {len(rows)}")
+    for user, assignment, version in rows:
+        click.echo(
+            "\t".join(
+                [
+                    user.employee_code or user.username,
+                    user.full_name,
+                    version.name,
+                    assignment.position,
+                    assignment.category,
+                ]
+            )
+        )

@@ -1,0 +1,68 @@
+"""Effective days: Vietnam calendar days, parsed and bounded the one way."""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from app.errors import InvalidInput
+from app.timeutil import to_vn, utcnow
+
+FIRST_DAY = date(1945, 9, 2)  # no unit of this state is older
+DAYS_AHEAD = 2 * 366  # a decision is not dated further ahead than this
+
+
+def vn_today() -> date:
+    """Today's calendar day in Vietnam."""
+    return to_vn(utcnow()).date()
+
+
+def format_day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def check_day(day: date) -> date:
+    """`day` when it is a plausible effective day (from 2/9/1945 to two years
+    ahead); InvalidInput otherwise."""
+    last = vn_today() + timedelta(days=DAYS_AHEAD)
+    if day < FIRST_DAY or day > last:
+        raise InvalidInput(
+            _l(
+                "Ngày %(day)s nằm ngoài khoảng cho phép (từ %(first)s đến %(last)s).",
+                day=format_day(day),
+                first=format_day(FIRST_DAY),
+                last=format_day(last),
+            )
+        )
+    return day
+
+
+def parse_day(text: str | None) -> date | None:
+    """The day written as YYYY-MM-DD (or dd/mm/yyyy), checked by `check_day`; None
+    for an empty text; InvalidInput for anything else."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    day = None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        parts = text.split("/")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            try:
+                day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                day = None
+    if day is None:
+        raise InvalidInput(
+            _l(
+                "Ngày “%(text)s” không hợp lệ; hãy nhập theo dạng YYYY-MM-DD "
+                "(ví dụ 2025-07-01).",
+                text=text[:40],
+            )
+        )
+    return check_day(day)
+
+
+def effective(day: date | None) -> date:
+    """The effective day of a change: `day` checked, or today."""
+    return vn_today() if day is None else check_day(day)

@@ -1,0 +1,107 @@
+"""Today's rows from the history: `Unit` and `User.unit_id/position/category` made
+equal to the versions and assignments valid today (see app.accounts.history)."""
+
+from datetime import date
+
+from sqlalchemy import exists, func, literal, or_, select, update
+
+from app.extensions import db
+
+from .days import vn_today
+from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
+
+# Today's rows --------------------------------------------------------------
+
+
+def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> list:
+    """Make today's Unit rows (those of `unit_ids`, or all) equal the versions valid
+    on `day` (today): paths with their subtrees, names, kinds, parents; a unit whose
+    last version has ended becomes inactive, pointing at its primary successor.
+    Returns the units whose path changed."""
+    day = day or vn_today()
+    V = UnitVersion
+    base = select(Unit, V).join(V, (V.unit_id == Unit.id) & V.valid_on(day))
+    if unit_ids is not None:
+        base = base.where(Unit.id.in_(unit_ids))
+    moved = []
+    for _ in range(10_000):
+        row = db.session.execute(
+            base.where(Unit.path != V.path).order_by(V.depth, Unit.id).limit(1)
+        ).first()
+        if row is None:
+            break
+        unit, version = row
+        old, delta = unit.path, version.depth - unit.depth
+        db.session.execute(
+            update(Unit)
+            .where(Unit.in_subtree(old))
+            .values(
+                path=literal(version.path) + func.substr(Unit.path, len(old) + 1),
+                depth=Unit.depth + delta,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire_all()
+        moved.append(unit)
+    differs = or_(
+        Unit.name != V.name,
+        Unit.kind != V.kind,
+        Unit.parent_id.is_distinct_from(V.parent_id),
+        Unit.active.is_(False),
+        Unit.successor_id.is_not(None),
+    )
+    for unit, version in db.session.execute(base.where(differs)):
+        unit.name, unit.kind = version.name, version.kind
+        unit.parent_id = version.parent_id
+        unit.active, unit.successor_id = True, None
+    ended = select(Unit).where(
+        Unit.active,
+        ~exists().where(V.unit_id == Unit.id, V.valid_on(day)),
+        exists().where(V.unit_id == Unit.id, V.valid_from <= day),
+    )
+    if unit_ids is not None:
+        ended = ended.where(Unit.id.in_(unit_ids))
+    for unit in db.session.scalars(ended).all():
+        unit.active = False
+        unit.successor_id = db.session.scalar(
+            select(UnitSuccession.successor_id)
+            .where(UnitSuccession.predecessor_id == unit.id)
+            .order_by(UnitSuccession.primary.desc(), UnitSuccession.id)
+            .limit(1)
+        )
+    db.session.flush()
+    return moved
+
+
+def sync_users(
+    user_ids: list[int] | None = None, day: date | None = None
+) -> list[tuple[User, int]]:
+    """Make today's User rows (those of `user_ids`, or all) equal their assignment
+    valid on `day` (today). Returns (user, old unit id) for each cadre that changed
+    unit."""
+    day = day or vn_today()
+    A = Assignment
+    query = (
+        select(User, A)
+        .join(A, (A.user_id == User.id) & A.valid_on(day))
+        .where(
+            or_(
+                User.unit_id != A.unit_id,
+                User.position != A.position,
+                User.category != A.category,
+            )
+        )
+    )
+    moved = []
+    chunks = [None]
+    if user_ids is not None:
+        chunks = [user_ids[i : i + 900] for i in range(0, len(user_ids), 900)]
+    for chunk in chunks:
+        run = query if chunk is None else query.where(User.id.in_(chunk))
+        for user, assignment in db.session.execute(run).all():
+            if user.unit_id != assignment.unit_id:
+                moved.append((user, user.unit_id))
+            user.unit_id = assignment.unit_id
+            user.position, user.category = assignment.position, assignment.category
+    db.session.flush()
+    return moved

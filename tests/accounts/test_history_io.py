@@ -1,0 +1,378 @@
+"""Units through time at the edges: the pages (?as_of, dated forms, merge into
+several, split, dissolve), the CLI (--effective, --as-of, apply-due) and imports with
+an effective day, with their bad inputs."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.accounts import history, services, units
+from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
+from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion, User
+from app.extensions import db
+from tests.factories import PASSWORD
+
+START = date(2019, 1, 1)
+JULY = date(2025, 7, 1)
+
+
+def _setup(app):
+    """KG (→ H → X) and AG (→ A1, A2) from 2019; an admin and cadres in X."""
+    with app.app_context():
+        made = {}
+        for code, name, parent, kind in [
+            ("KG", "Tỉnh Kiên Giang", None, "province"),
+            ("H", "Huyện Hòn Đất", "KG", "district"),
+            ("X", "Xã Bình Sơn", "H", "commune"),
+            ("AG", "Tỉnh An Giang", None, "province"),
+            ("A1", "Sở Nội vụ An Giang", "AG", "department"),
+            ("A2", "Sở Tài chính An Giang", "AG", "department"),
+        ]:
+            made[code] = units.create_unit(
+                code, name, kind, made.get(parent), effective=START
+            )
+        services.create_user(
+            "admin",
+            "Quản Trị",
+            made["AG"],
+            password=PASSWORD,
+            roles=[services.RoleSpec("admin")],
+            must_change_password=False,
+            effective=START,
+        )
+        for username in ("an", "binh"):
+            services.create_user(
+                username,
+                f"Nguyễn Văn {username}",
+                made["X"],
+                employee_code=username.upper(),
+                effective=START,
+            )
+        db.session.commit()
+        return {code: unit.id for code, unit in made.items()}
+
+
+def _unit(code):
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def _user(username):
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def test_units_page_as_of_a_day_shows_that_days_tree(app, client, auth):
+    ids = _setup(app)
+    with app.app_context():
+        units.merge_unit(_unit("KG"), _unit("AG"), effective=JULY)
+        db.session.commit()
+    auth.login("admin")
+    before = client.get("/admin/units?as_of=2025-06-30").get_data(as_text=True)
+    assert "Cơ cấu tại ngày 30/06/2025" in before and "Tỉnh Kiên Giang" in before
+    after = client.get(f"/admin/units?parent={ids['AG']}&as_of=2025-07-01")
+    text = after.get_data(as_text=True)
+    assert "Cơ cấu tại ngày 01/07/2025" in text and "Huyện Hòn Đất" in text
+    old = client.get(f"/admin/units?parent={ids['H']}&as_of=2025-06-30")
+    assert "Xã Bình Sơn" in old.get_data(as_text=True)
+
+
+def test_a_bad_as_of_is_a_message_not_an_error(app, client, auth):
+    _setup(app)
+    auth.login("admin")
+    for bad in ("2025-02-30", "abc", "1800-01-01", "2999-12-31"):
+        for url in ("/admin/units", "/cadres"):
+            page = client.get(f"{url}?as_of={bad}", follow_redirects=True)
+            text = page.get_data(as_text=True)
+            assert page.status_code == 200, (url, bad)
+            assert "không hợp lệ" in text or "ngoài khoảng" in text
+
+
+def test_cadres_list_as_of_shows_the_assignment_of_that_day(app, client, auth):
+    ids = _setup(app)
+    with app.app_context():
+        services.move_user(_user("binh"), _unit("A1"), effective=JULY)
+        db.session.commit()
+    auth.login("admin")
+    text = client.get("/cadres?as_of=2025-06-30").get_data(as_text=True)
+    assert "Cơ cấu tại ngày 30/06/2025" in text
+    assert text.count("Xã Bình Sơn") == 2  # both cadres in X that day
+    text = client.get("/cadres?as_of=2025-07-01").get_data(as_text=True)
+    assert "Sở Nội vụ An Giang" in text
+    with app.app_context():
+        person = _user("binh").id
+    page = client.get(f"/cadres/{person}").get_data(as_text=True)
+    assert "Quá trình công tác" in page and "01/07/2025" in page
+    assert ids
+
+
+def test_rename_form_with_a_future_day_waits(app, client, auth):
+    ids = _setup(app)
+    auth.login("admin")
+    later = history.vn_today() + timedelta(days=20)
+    token = auth.token(f"/admin/units/{ids['A1']}")
+    response = client.post(
+        f"/admin/units/{ids['A1']}/rename",
+        data={
+            "csrf_token": token,
+            "name": "Sở Nội vụ (mới)",
+            "effective": later.isoformat(),
+            "decision": "QĐ 12/QĐ-UBND",
+        },
+        follow_redirects=True,
+    )
+    assert "áp dụng vào ngày đó" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _unit("A1").name == "Sở Nội vụ An Giang"
+        last = db.session.scalars(
+            select(UnitVersion)
+            .where(UnitVersion.unit_id == ids["A1"])
+            .order_by(UnitVersion.valid_from.desc())
+        ).first()
+        assert (last.name, last.valid_from, last.decision) == (
+            "Sở Nội vụ (mới)",
+            later,
+            "QĐ 12/QĐ-UBND",
+        )
+    page = client.get(f"/admin/units/{ids['A1']}").get_data(as_text=True)
+    assert "Các thời kỳ của đơn vị" in page and "QĐ 12/QĐ-UBND" in page
+
+
+def test_dated_forms_refuse_bad_days(app, client, auth):
+    ids = _setup(app)
+    auth.login("admin")
+    token = auth.token(f"/admin/units/{ids['A1']}")
+    for day in ("2025-13-40", "1900-01-01", "3000-01-01"):
+        for path, data in [
+            ("rename", {"name": "Tên mới"}),
+            ("recode", {"admin_code": "89"}),
+            ("move", {"parent_code": "KG"}),
+            ("restructure/merge", {"target_codes": "A2"}),
+        ]:
+            client.post(
+                f"/admin/units/{ids['A1']}/{path}",
+                data={"csrf_token": token, "effective": day, **data},
+            )
+    with app.app_context():
+        assert _unit("A1").name == "Sở Nội vụ An Giang" and _unit("A1").active
+        assert _unit("A1").parent_id == ids["AG"]
+        count = db.session.query(UnitVersion).filter_by(unit_id=ids["A1"]).count()
+        assert count == 1
+
+
+def test_merge_into_several_form_previews_then_acts(app, client, auth):
+    ids = _setup(app)
+    auth.login("admin")
+    token = auth.token(f"/admin/units/{ids['X']}")
+    data = {
+        "csrf_token": token,
+        "target_codes": "A1, A2",
+        "cadre_map": "BINH; A2",
+        "effective": "2025-07-01",
+        "decision": "NQ 1",
+    }
+    preview = client.post(f"/admin/units/{ids['X']}/restructure/merge", data=data)
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'name="confirm" value="1"' in text
+    assert "Nguyễn Văn binh → A2" in text and "Nguyễn Văn an → A1" in text
+    with app.app_context():
+        assert _unit("X").active  # the preview changed nothing
+    client.post(
+        f"/admin/units/{ids['X']}/restructure/merge", data=data | {"confirm": "1"}
+    )
+    with app.app_context():
+        assert not _unit("X").active and _unit("X").successor_id == ids["A1"]
+        assert _user("an").unit_id == ids["A1"] and _user("binh").unit_id == ids["A2"]
+        assert db.session.query(UnitSuccession).count() == 2
+
+
+def test_restructure_forms_bad_inputs_change_nothing(app, client, auth):
+    ids = _setup(app)
+    auth.login("admin")
+    token = auth.token(f"/admin/units/{ids['X']}")
+    cases = [
+        ("merge", {"target_codes": ""}, "Mã các đơn vị tiếp nhận"),
+        ("merge", {"target_codes": "NOPE"}, "NOPE"),
+        ("merge", {"target_codes": "X"}, "chính nó"),
+        ("merge", {"target_codes": "A1, A1"}, "hai lần"),
+        ("merge", {"target_codes": "A1", "cadre_map": "AN"}, "Dòng 1"),
+        ("merge", {"target_codes": "A1", "cadre_map": "AN; A2"}, "không phải"),
+        ("merge", {"target_codes": "A1", "cadre_map": "ZZ; A1"}, "không có cán bộ"),
+        ("split", {"target_codes": "A1"}, "ít nhất hai"),
+        ("dissolve", {}, "còn 2 cán bộ"),
+        ("other", {}, ""),
+    ]
+    for kind, data, message in cases:
+        page = client.post(
+            f"/admin/units/{ids['X']}/restructure/{kind}",
+            data={"csrf_token": token, **data},
+            follow_redirects=True,
+        )
+        assert message in page.get_data(as_text=True), (kind, data)
+    with app.app_context():
+        assert _unit("X").active and db.session.query(UnitSuccession).count() == 0
+
+
+def test_dissolve_form_confirms_then_ends_the_unit(app, client, auth):
+    ids = _setup(app)
+    auth.login("admin")
+    token = auth.token(f"/admin/units/{ids['A2']}")
+    url = f"/admin/units/{ids['A2']}/restructure/dissolve"
+    page = client.post(url, data={"csrf_token": token, "effective": "2025-07-01"})
+    assert "Giải thể" in page.get_data(as_text=True)
+    client.post(
+        url, data={"csrf_token": token, "effective": "2025-07-01", "confirm": "1"}
+    )
+    with app.app_context():
+        assert not _unit("A2").active and _unit("A2").successor_id is None
+
+
+def test_cli_dated_changes_tree_list_and_apply_due(app, runner):
+    _setup(app)
+    later = (history.vn_today() + timedelta(days=5)).isoformat()
+    ok = runner.invoke(
+        args=["units", "merge", "KG", "--into", "AG", "--effective", "2025-07-01"]
+    )
+    assert ok.exit_code == 0, ok.output
+    tree = runner.invoke(args=["units", "tree", "--as-of", "2025-06-30"])
+    assert (
+        "Tỉnh Kiên Giang" in tree.output and "Cơ cấu tại ngày 30/06/2025" in tree.output
+    )
+    assert "Tỉnh Kiên Giang" not in runner.invoke(args=["units", "tree"]).output
+    listed = runner.invoke(
+        args=["cadres", "list", "--unit", "KG", "--as-of", "2025-06-30"]
+    )
+    assert "Cán bộ tại ngày 30/06/2025: 2" in listed.output
+    moved = runner.invoke(
+        args=["users", "move", "an", "--unit", "A1", "--effective", later]
+    )
+    assert moved.exit_code == 0 and "apply-due" in moved.output
+    due = runner.invoke(args=["units", "apply-due"])
+    assert due.exit_code == 0 and "0 cán bộ chuyển" in due.output
+    for args in (
+        ["units", "tree", "--as-of", "30/02/2025"],
+        ["units", "rename", "A1", "Tên", "--effective", "2999-01-01"],
+        ["cadres", "list", "--unit", "KG", "--as-of", "nope"],
+        ["units", "dissolve", "X"],
+        ["units", "split", "A1", "--into", "A2"],
+        ["units", "rename", "A1", "Tên", "--effective", "2018-01-01"],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0, args
+
+
+def test_units_import_with_an_effective_day(app, runner, tmp_path):
+    _setup(app)
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "code,name,parent code,kind\nA3,Sở Khoa học và Công nghệ,AG,department\n"
+        "A1,Sở Nội vụ tỉnh An Giang,AG,department\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        args=["units", "import", str(path), "--effective", "2025-07-01"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert history.version_on(_unit("A3").id, date(2025, 6, 30)) is None
+        assert history.version_on(_unit("A3").id, JULY).name.startswith("Sở Khoa")
+        assert history.version_on(_unit("A1").id, date(2025, 6, 30)).name == (
+            "Sở Nội vụ An Giang"
+        )
+    for bad in ("2025-02-30", "2999-01-01"):
+        result = runner.invoke(args=["units", "import", str(path), "--effective", bad])
+        assert result.exit_code != 0 and "--effective" in result.output
+
+
+def test_cadre_import_with_an_effective_day_writes_assignments(app):
+    _setup(app)
+    with app.app_context():
+        data = (
+            "Mã cán bộ,Họ và tên,Mã đơn vị,Chức vụ\n"
+            "AN,Nguyễn Văn an,A1,Chuyên viên\n"
+            "CUONG,Trần Văn Cường,A1,\n"
+        ).encode()
+        rows = parse_cadre_file(data, "list.csv")
+        plan = plan_import(rows, _unit("AG"), None, effective=JULY)
+        assert not plan.has_errors, plan.problems()
+        apply_import(plan, None)
+        db.session.commit()
+        an, cuong = _user("an"), _user("cuong")
+        assert an.unit_id == _unit("A1").id and an.position == "Chuyên viên"
+        history_of_an = db.session.scalars(
+            select(Assignment)
+            .where(Assignment.user_id == an.id)
+            .order_by(Assignment.valid_from)
+        ).all()
+        assert [(a.valid_from, a.valid_to) for a in history_of_an] == [
+            (START, JULY),
+            (JULY, None),
+        ]
+        (new,) = db.session.scalars(
+            select(Assignment).where(Assignment.user_id == cuong.id)
+        ).all()
+        assert (new.valid_from, new.unit_id) == (JULY, _unit("A1").id)
+        moving = parse_cadre_file(
+            "Mã cán bộ,Họ và tên,Mã đơn vị\nAN,Nguyễn Văn an,A2\n".encode(), "b.csv"
+        )
+        earlier = plan_import(moving, _unit("AG"), None, effective=date(2024, 1, 1))
+        assert any("đã có thay đổi công tác" in p for p in earlier.problems())
+        future = history.vn_today() + timedelta(days=3)
+        ahead = plan_import(
+            parse_cadre_file(
+                "Mã cán bộ,Họ và tên\nMOI,Lê Thị Mới\n".encode(),
+                "x.csv",
+            ),
+            _unit("AG"),
+            None,
+            effective=future,
+        )
+        assert any("ngày tương lai" in p for p in ahead.problems())
+        gone = plan_import(moving, _unit("AG"), None, effective=date(2018, 1, 1))
+        assert any("không tồn tại vào ngày" in p for p in gone.problems())
+
+
+def test_cadre_upload_form_refuses_a_bad_day(app, client, auth):
+    ids = _setup(app)
+    auth.login("admin")
+    token = auth.token("/cadres/import")
+    for bad, status in (("2999-01-01", 400), ("31/02/2025", 200)):
+        page = client.post(
+            "/cadres/import",
+            data={
+                "csrf_token": token,
+                "unit": str(ids["AG"]),
+                "effective": bad,
+                "file": (
+                    __import__("io").BytesIO("Mã cán bộ,Họ và tên\nAN,An\n".encode()),
+                    "a.csv",
+                ),
+            },
+            content_type="multipart/form-data",
+        )
+        assert page.status_code == status, bad
+        with app.app_context():
+            assert _user("an").full_name == "Nguyễn Văn an"
+
+
+def test_hr_sees_a_past_day_through_todays_successors(app, client, auth):
+    ids = _setup(app)
+    with app.app_context():
+        units.merge_unit(_unit("KG"), _unit("AG"), effective=JULY)
+        for username, scope in (("hr_ag", "AG"), ("hr_a1", "A1")):
+            services.create_user(
+                username,
+                f"Cán bộ {username}",
+                _unit(scope),
+                password=PASSWORD,
+                roles=[services.RoleSpec("hr", _unit(scope))],
+                must_change_password=False,
+                effective=START,
+            )
+        db.session.commit()
+    auth.login("hr_ag")
+    text = client.get("/cadres?as_of=2025-06-30").get_data(as_text=True)
+    assert "Nguyễn Văn an" in text and "Xã Bình Sơn" in text  # former Kiên Giang
+    auth.logout()
+    auth.login("hr_a1")
+    text = client.get("/cadres?as_of=2025-06-30").get_data(as_text=True)
+    assert "Nguyễn Văn an" not in text and "Cán bộ hr_a1" in text
+    assert ids
