@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from app.accounts.models import Unit
+from app.accounts.units import rename_unit
 from app.extensions import db
 from app.records import services as records
 from app.reports import annual
@@ -29,7 +30,7 @@ def _report(app, data, unit="D", now=None):
 def test_heading_follows_the_decree(app, data):
     now = datetime(2026, 12, 5, 18, 0, tzinfo=UTC)  # 06/12/2026 in Vietnam
     with app.app_context():
-        db.session.get(Unit, data["P"]).name = "Ủy ban nhân dân tỉnh An Giang"
+        rename_unit(db.session.get(Unit, data["P"]), "Ủy ban nhân dân tỉnh An Giang")
         report = _report(app, data, now=now)
         head = report.heading
     assert head.parent_body == "ỦY BAN NHÂN DÂN TỈNH AN GIANG"
@@ -59,7 +60,7 @@ def test_a_top_unit_without_a_province_name_falls_back_to_the_certificate_place(
 ):
     app.config["VHCV_CERT_PLACE"] = "Kiên Giang"
     with app.app_context():
-        db.session.get(Unit, data["P"]).name = "Ban Chỉ đạo"
+        rename_unit(db.session.get(Unit, data["P"]), "Ban Chỉ đạo")
         report = _report(app, data)
     assert report.place_dated.startswith("Kiên Giang, ngày ")
     assert report.heading.recipient == "Sở Nội vụ"

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
+from app.accounts.units import rename_unit
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.records import services as records
@@ -330,7 +331,9 @@ def test_no_export_turns_a_hostile_name_or_title_into_a_formula(
     with app.app_context():
         campaign = records.get_campaign("C2026")
         campaign.title = HOSTILE[0]
-        db.session.scalar(select(Unit).where(Unit.code == "D1")).name = HOSTILE[1]
+        rename_unit(
+            db.session.scalar(select(Unit).where(Unit.code == "D1")), HOSTILE[1]
+        )
         db.session.scalar(
             select(User).where(User.username == "in1")
         ).full_name = HOSTILE[2]
