@@ -17,6 +17,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.accounts.models import Unit, User
@@ -89,15 +90,25 @@ def all_closed(quiz: Quiz, now: datetime) -> bool:
     return db.session.scalar(later.limit(1)) is None
 
 
+def grace_period(config=None) -> timedelta:
+    """How long after its deadline an attempt still takes a save sent in time (for
+    network latency): the one reading of ATTEMPT_GRACE_SECONDS (from `config`, by
+    default the current app's)."""
+    config = config if config is not None else current_app.config
+    return timedelta(seconds=config["ATTEMPT_GRACE_SECONDS"])
+
+
 def results_visible(quiz: Quiz, now: datetime | None = None) -> bool:
     """Whether the results of `quiz`'s attempts — score, pass or fail, marks, right
     answers, rankings — may be shown to anyone now. Always for a quiz that is not
     sealed (its review policy then decides what a learner sees); for a sealed one
     only once every window of it has closed (`all_closed`: the quiz's own and each
-    unit's, so every cadre's, `window_for`), never when it has no close."""
+    unit's, so every cadre's, `window_for`) and the grace of the last saves has
+    passed (a save still accepted must not be made knowing the answers); never
+    when it has no close."""
     if not quiz.sealed:
         return True
-    return all_closed(quiz, now or utcnow())
+    return all_closed(quiz, (now or utcnow()) - grace_period())
 
 
 def results_open_at(quiz: Quiz) -> datetime | None:

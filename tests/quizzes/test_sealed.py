@@ -281,3 +281,18 @@ def test_an_attempt_swept_after_close_is_told_with_its_score(app, sealed):
             if r.verb == "completed"
         ]
     assert sorted("score" in r for r in completed) == [False, True]
+
+
+def test_results_stay_sealed_while_the_last_saves_are_still_taken(app, sealed):
+    """Saves sent before the close count until its grace has passed: the results
+    must not show while one can still be made."""
+    with app.app_context():
+        quiz = attempts.get_quiz("Q")
+        closes = utcnow() - timedelta(hours=1)
+        quiz.closes_at = closes
+        db.session.commit()
+        grace = windows.grace_period()
+        assert grace > timedelta(0)
+        assert not windows.results_visible(quiz, closes)
+        assert not windows.results_visible(quiz, closes + grace / 2)
+        assert windows.results_visible(quiz, closes + grace + timedelta(seconds=1))
