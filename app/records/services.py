@@ -91,6 +91,14 @@ def create_campaign(
     check_scope_and_window(opens_at, closes_at, targets, categories)
     course = courses.get_course(course_code)
     quiz = quizzes.get_quiz(quiz_code)
+    if quiz.sealed:  # a contest round: its window, results and rules are its own
+        raise InvalidInput(
+            _l(
+                "Bài “%(code)s” là một đợt thi của cuộc thi, không dùng cho đợt bồi "
+                "dưỡng.",
+                code=quiz_code,
+            )
+        )
     campaign = Campaign(
         code=code,
         title=title,

@@ -52,7 +52,9 @@ def campaigns(form=None):
 def _create_form() -> CampaignForm:
     form = CampaignForm()
     form.course_code.choices = [(c.code, c.title) for c in courses.list_courses()]
-    quizzes = db.session.scalars(db.select(Quiz).where(Quiz.active.is_(True)))
+    quizzes = db.session.scalars(
+        db.select(Quiz).where(Quiz.active.is_(True), Quiz.sealed.is_(False))
+    )
     form.quiz_code.choices = [(q.code, q.title) for q in quizzes]
     return form
 

@@ -281,3 +281,21 @@ def test_no_change_is_said_and_not_audited(app, client, auth, contest):
             )
             == 0
         )
+
+
+def test_a_round_is_set_in_its_contest_not_in_the_quiz_settings(client, auth, contest):
+    """The quiz settings page of a round's quiz leads to the round's editor (its
+    confirm step, audit and file rule), and a participant who is also a trainer
+    may not preview the running round: a preview shows the right answers."""
+    from app.quizzes.models import Attempt
+
+    auth.login("trainer")
+    response = client.get("/authoring/quizzes/r2/settings")
+    assert response.status_code == 302 and response.location.endswith(R2)
+    token = auth.token("/authoring/quizzes")
+    response = client.post("/authoring/quizzes/r2/preview", data={"csrf_token": token})
+    assert response.status_code == 302 and "/preview" not in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert "chỉ xem thử được sau khi đợt thi kết thúc" in page
+    with client.application.app_context():
+        assert db.session.scalar(select(func.count(Attempt.id))) == 0

@@ -293,3 +293,21 @@ def test_a_unit_moved_or_merged_into_the_scope_brings_its_cadres_records(ctx, tm
     assert records.record_for(late, campaign) is None
     units.merge_unit(tree["C"], tree["D1"])  # C's cadres move to D1
     assert records.record_for(late, campaign).unit_id == tree["D1"].id
+
+
+def test_a_contest_round_is_no_campaign_quiz(ctx, tmp_path, client):
+    """A sealed quiz (a contest round) keeps its window and results to itself: no
+    campaign may take it, and the campaign form does not offer it."""
+    campaign, tree = make_campaign(tmp_path)
+    quiz = attempts.get_quiz("Q")
+    quiz.sealed = True
+    db.session.commit()
+    now = utcnow()
+    with pytest.raises(InvalidInput, match="cuộc thi"):
+        records.create_campaign(
+            "C5", "X", 2026, "T", "Q", now, now + timedelta(days=1), [tree["D"]]
+        )
+    from app.records.views import _create_form
+
+    with client.application.test_request_context():
+        assert "Q" not in [code for code, _ in _create_form().quiz_code.choices]

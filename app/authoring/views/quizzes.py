@@ -5,15 +5,18 @@ from dataclasses import replace
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import EmptyForm
 from app.content import quiz_editing as service
 from app.content.ownership import owned_quiz
 from app.content.transfer import quiz_data_of
+from app.contests.models import ContestRound
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import services as quizzes
+from app.quizzes import windows
 from app.quizzes.models import Quiz
 from app.quizzes.questions import QuizData
 
@@ -67,9 +70,24 @@ def _posted(form: QuizSettingsForm, quiz: Quiz) -> QuizData:
     )
 
 
+def _contest_round(quiz: Quiz) -> ContestRound | None:
+    return db.session.scalar(
+        select(ContestRound).where(ContestRound.quiz_id == quiz.id)
+    )
+
+
 @bp.route("/quizzes/<code>/settings", methods=["GET", "POST"])
 def quiz_settings(code: str):
     quiz = owned_quiz(current_user, code)
+    round_ = _contest_round(quiz)
+    if round_ is not None:  # a contest round is set in its contest's editor
+        return redirect(
+            url_for(
+                "authoring.contest_round",
+                code=round_.contest.code,
+                round_code=round_.code,
+            )
+        )
     form = _form(quiz)
     problems = []
     if request.method == "GET":
@@ -109,6 +127,16 @@ def quiz_preview(code: str):
     quiz = owned_quiz(current_user, code)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not windows.results_visible(quiz) and windows.is_targeted(current_user, quiz):
+        # a preview shows the right answers: not to a participant before the close
+        flash(
+            _(
+                "Bạn là người dự thi của đợt thi này: chỉ xem thử được sau khi đợt "
+                "thi kết thúc."
+            ),
+            "error",
+        )
+        return redirect(url_for("authoring.quiz_stats", code=quiz.code))
     try:
         quizzes.discard_previews(current_user, quiz)
         attempt = quizzes.start_attempt(current_user, quiz, preview=True)
