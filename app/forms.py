@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
+from wtforms.validators import ValidationError
 
 # WTForms' (and Flask-WTF's) English message -> ours. A plural message has a pair
 # (singular, plural) of ours. Placeholders are kept: the validator fills them in.
@@ -133,3 +134,22 @@ class FlaskForm(_FlaskForm):
     class Meta(_FlaskForm.Meta):
         def get_translations(self, form):
             return WTFormsTranslations()
+
+
+class InYears:
+    """A date or datetime field's value lies in the years `first`..`last`: a year
+    like 0001 or 9999 would overflow the conversions to and from Vietnam time."""
+
+    def __init__(self, first: int = 2000, last: int = 2100):
+        self.first, self.last = first, last
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is not None and not self.first <= value.year <= self.last:
+            raise ValidationError(
+                _l(
+                    "Năm phải từ %(first)s đến %(last)s.",
+                    first=self.first,
+                    last=self.last,
+                )
+            )

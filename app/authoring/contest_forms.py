@@ -21,7 +21,7 @@ from wtforms.validators import (
 )
 
 from app.contests.models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS
-from app.forms import FlaskForm
+from app.forms import FlaskForm, InYears
 from app.records.forms import LOCAL, UnitsField
 
 from .quiz_forms import RULE_ROWS, RuleForm
@@ -75,10 +75,14 @@ class ContestForm(FlaskForm):
 class RoundForm(FlaskForm):
     title = StringField(_l("Tên đợt thi"), validators=[DataRequired(), Length(max=255)])
     opens_at = DateTimeLocalField(
-        _l("Mở lúc (giờ Việt Nam)"), format=LOCAL, validators=[InputRequired()]
+        _l("Mở lúc (giờ Việt Nam)"),
+        format=LOCAL,
+        validators=[InputRequired(), InYears()],
     )
     closes_at = DateTimeLocalField(
-        _l("Đóng lúc (giờ Việt Nam)"), format=LOCAL, validators=[InputRequired()]
+        _l("Đóng lúc (giờ Việt Nam)"),
+        format=LOCAL,
+        validators=[InputRequired(), InYears()],
     )
     time_limit_minutes = _whole(_l("Thời gian làm bài (phút)"), 1, 600)
     attempts_allowed = _whole(_l("Số lượt làm bài"), 1, 20)

@@ -22,7 +22,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import CATEGORIES
-from app.forms import FlaskForm
+from app.forms import FlaskForm, InYears
 
 MAX_TARGETS = 50
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -55,7 +55,9 @@ def _categories() -> SelectMultipleField:
 
 
 def _moment(label) -> DateTimeLocalField:
-    return DateTimeLocalField(label, format=LOCAL, validators=[InputRequired()])
+    return DateTimeLocalField(
+        label, format=LOCAL, validators=[InputRequired(), InYears()]
+    )
 
 
 class _Window:
@@ -89,10 +91,16 @@ class UnitWindowForm(_Window, FlaskForm):
     )
     # ids of their own: the campaign form on the same page has opens_at, closes_at
     opens_at = DateTimeLocalField(
-        _l("Mở lúc"), format=LOCAL, validators=[Optional()], id="window-opens_at"
+        _l("Mở lúc"),
+        format=LOCAL,
+        validators=[Optional(), InYears()],
+        id="window-opens_at",
     )
     closes_at = DateTimeLocalField(
-        _l("Đóng lúc"), format=LOCAL, validators=[Optional()], id="window-closes_at"
+        _l("Đóng lúc"),
+        format=LOCAL,
+        validators=[Optional(), InYears()],
+        id="window-closes_at",
     )
     remove = BooleanField(_l("Bỏ thời gian riêng, theo thời gian chung của đợt"))
 

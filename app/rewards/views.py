@@ -30,7 +30,6 @@ from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.records import visibility
 from app.records.models import Campaign
-from app.records.services import get_campaign
 from app.security import CSP, role_required
 
 from . import candidates, exports, periods, services
@@ -163,7 +162,7 @@ def _province_only() -> None:
 @role_required("hr", "admin")
 def rule(code: str):
     _province_only()
-    campaign = get_campaign(code)
+    campaign = visibility.pick_campaign(current_user, code)  # only one it may see
     current = candidates.rule_for(campaign)
     form = RuleForm(
         data={

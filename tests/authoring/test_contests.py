@@ -215,6 +215,8 @@ def test_a_running_round_asks_for_confirmation_first(app, client, auth, contest)
     [
         ({"title": ""}, "Vui lòng điền trường này."),
         ({"opens_at": "hôm qua"}, "Ngày giờ không hợp lệ."),
+        ({"opens_at": "0001-01-01T00:00"}, "Năm phải từ 2000 đến 2100."),
+        ({"closes_at": "9999-12-31T23:59"}, "Năm phải từ 2000 đến 2100."),
         ({"closes_at": "2025-12-01T08:00"}, "Đợt thi phải đóng sau khi mở."),
         ({"closes_at": "2099-01-01T08:00"}, "Đợt thi đóng sau khi đợt “Đợt 2” mở."),
         ({"time_limit_minutes": "0"}, "Từ 1 đến 600."),

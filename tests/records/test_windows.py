@@ -177,6 +177,7 @@ def test_admin_edits_a_campaign_with_unit_pickers(app, client, auth, tmp_path):
         ({"closes_at": "2026-11-01T00:00"}, "Thời điểm đóng phải sau thời điểm mở."),
         ({"title": ""}, "Tên đợt bồi dưỡng"),
         ({"opens_at": "01/12/2026"}, "Mở bài kiểm tra lúc"),
+        ({"opens_at": "0001-01-01T00:00"}, "Năm phải từ 2000 đến 2100."),
         ({"targets": ["X"] * 51}, "Tối đa 50 đơn vị."),
     ],
 )

@@ -293,3 +293,17 @@ def test_cli_period_then_its_candidates(app, runner, data):
     listed = runner.invoke(args=["rewards", "candidates", "--period", "TK"])
     assert listed.exit_code == 0, listed.output
     assert "Cán Bộ C 0" in listed.output and "2 năm (2025, 2026)" in listed.output
+
+
+def test_another_province_may_not_set_this_campaigns_rule(app, client, auth, data):
+    """An HR officer of another root unit (another province on the same platform)
+    does not see this province's campaign, so cannot set its rule either."""
+    from tests.factories import make_unit
+
+    with app.app_context():
+        other = make_unit("Q", "Tỉnh Khác", kind="province")
+        make_user("hrq", other, roles=[("hr", other)])
+    auth.login("hrq")
+    assert client.get("/rewards/campaigns/C2026/rule").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(RewardRule)) is None
