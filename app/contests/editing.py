@@ -98,6 +98,16 @@ def apply_contest(contest: Contest, user: User, **changes) -> list[str]:
     return changed
 
 
+# What may still change once a round has closed (its right answers and results may
+# be public): its name and the number of prizes (a late correction of the prize
+# list goes through a new ranking). Its window, draw and rules stay as they were.
+AFTER_CLOSE = {"title", "prizes"}
+ROUND_CLOSED = _l(
+    "Đợt thi đã kết thúc: chỉ sửa được tên đợt và số giải; thời gian, đề và cách "
+    "làm bài của đợt đã cố định."
+)
+
+
 def round_problems(
     contest: Contest, row: ContestRound, data: RoundData, user: User
 ) -> list[str]:
@@ -145,6 +155,10 @@ def apply_round(
     changed = _round_changes(old, data)
     if not changed:
         return Outcome([])
+    if old.closes_at <= now:
+        fixed = [name for name in changed if name not in AFTER_CLOSE]
+        if fixed:  # its answers are public: reopening it would be unfair
+            raise InvalidInput(ROUND_CLOSED)
     is_open = old.opens_at <= now < old.closes_at
     if is_open and not confirmed:
         return Outcome(changed, needs_confirm=True)
