@@ -36,11 +36,11 @@ from .rollup import (
 
 STATEMENTS = {
     AT_TIME: "Số liệu tại ngày {day}; ghi nhận theo đơn vị tại thời điểm hoàn thành.",
-    ROLLED_UP: "Số liệu tại ngày {day}; cộng dồn vào đơn vị kế thừa hiện nay.",
+    ROLLED_UP: "Số liệu tại ngày {day}; cộng dồn vào đơn vị kế thừa tại ngày đó.",
 }
 ATTRIBUTION_LABELS = {
     AT_TIME: _l("Theo đơn vị tại thời điểm hoàn thành"),
-    ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa hiện nay"),
+    ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa tại ngày báo cáo"),
 }
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 

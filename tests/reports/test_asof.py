@@ -160,7 +160,7 @@ def test_the_annual_report_prints_the_names_of_its_day(app, world):
         campaigns=[world["C2024"], world["C2026"]],
     )
     assert rolled.total.total == 4 and [r.year for r in rolled.years] == [2024]
-    assert rolled.statement.endswith("cộng dồn vào đơn vị kế thừa hiện nay.")
+    assert rolled.statement.endswith("cộng dồn vào đơn vị kế thừa tại ngày đó.")
 
 
 @pytest.mark.parametrize(

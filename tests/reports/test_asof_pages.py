@@ -16,7 +16,7 @@ from .history_world import build
 STATED_AT_TIME = (
     "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành."
 )
-STATED_ROLLED = "Số liệu tại ngày 01/06/2026; cộng dồn vào đơn vị kế thừa hiện nay."
+STATED_ROLLED = "Số liệu tại ngày 01/06/2026; cộng dồn vào đơn vị kế thừa tại ngày đó."
 
 
 @pytest.fixture
