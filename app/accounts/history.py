@@ -59,19 +59,9 @@ __all__ = [
 # Units ---------------------------------------------------------------------
 
 
-def version_on(unit_id: int, day: date) -> UnitVersion | None:
-    """The version of the unit valid on `day`, if it existed then."""
-    return db.session.scalar(
-        select(UnitVersion)
-        .where(UnitVersion.unit_id == unit_id, UnitVersion.valid_on(day))
-        .order_by(UnitVersion.valid_from.desc())
-        .limit(1)
-    )
-
-
 def require_version(unit: Unit, day: date) -> UnitVersion:
     """The version of `unit` valid on `day`; InvalidInput when it did not exist."""
-    version = version_on(unit.id, day)
+    version = unit_as_of(unit.id, day)
     if version is None:
         raise InvalidInput(
             _l(

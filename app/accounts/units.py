@@ -151,7 +151,7 @@ def create_unit(
 def _ends(unit_id: int, day) -> bool:
     """True when the unit's version valid on `day` ends later (merged, split or
     dissolved): nothing new goes under it."""
-    version = history.version_on(unit_id, day)
+    version = history.unit_as_of(unit_id, day)
     return version is not None and version.valid_to is not None
 
 

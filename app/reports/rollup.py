@@ -31,11 +31,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.accounts.days import vn_today as today  # the Vietnam calendar day now
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
 from app.accounts.scope import in_subtree
 from app.extensions import db
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
-from app.timeutil import to_vn, utcnow
+from app.timeutil import to_vn
 
 AT_TIME, ROLLED_UP = "at_time", "rolled_up"
 ATTRIBUTIONS = (AT_TIME, ROLLED_UP)
@@ -45,11 +46,6 @@ SLOT = {COMPLETED: 1, IN_PROGRESS: 2, NOT_STARTED: 3}
 # Above this many units in scope the SQL is not filtered by unit (the whole
 # campaign is grouped, the units outside are dropped here).
 MAX_IN_LIST = 2000
-
-
-def today() -> date:
-    """The Vietnam calendar day now."""
-    return to_vn(utcnow()).date()
 
 
 @dataclass

@@ -272,9 +272,9 @@ def test_units_import_with_an_effective_day(app, runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert history.version_on(_unit("A3").id, date(2025, 6, 30)) is None
-        assert history.version_on(_unit("A3").id, JULY).name.startswith("Sở Khoa")
-        assert history.version_on(_unit("A1").id, date(2025, 6, 30)).name == (
+        assert history.unit_as_of(_unit("A3").id, date(2025, 6, 30)) is None
+        assert history.unit_as_of(_unit("A3").id, JULY).name.startswith("Sở Khoa")
+        assert history.unit_as_of(_unit("A1").id, date(2025, 6, 30)).name == (
             "Sở Nội vụ An Giang"
         )
     for bad in ("2025-02-30", "2999-01-01"):

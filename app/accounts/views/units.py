@@ -142,7 +142,7 @@ def unit(unit_id: int):
         events=events,
         versions=versions,
         successions=_successions(unit),
-        current=history.version_on(unit.id, history.vn_today()),
+        current=history.unit_as_of(unit.id, history.vn_today()),
         today=history.vn_today(),
         parents=dict(
             db.session.execute(
