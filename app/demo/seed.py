@@ -68,8 +68,16 @@ def seed_demo() -> SeedResult:
     _ensure_campaign()
     _adopt_content(root)
     history.seed_history()  # the 2024 campaign
-    seed_contests()  # the contest files, a closed round taken and ranked
+    if _content_loaded():  # its rounds draw from the synced question banks
+        seed_contests()  # the contest files, a closed round taken and ranked
     return result
+
+
+def _content_loaded() -> bool:
+    """`flask content sync` has loaded the campaign's quiz (and its banks)."""
+    return (
+        db.session.scalar(select(Quiz.id).where(Quiz.code == CAMPAIGN[4])) is not None
+    )
 
 
 def _adopt_content(root) -> None:
