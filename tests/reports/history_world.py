@@ -29,6 +29,8 @@ Cadres (unit in 2024 → now), 2024 record, 2026 record:
 
 from datetime import date, timedelta
 
+from sqlalchemy import delete
+
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
 from app.extensions import db
 from app.records.models import Campaign, CampaignTarget, TrainingRecord
@@ -129,6 +131,8 @@ def build() -> dict:
     u["RG"] = make_unit("RG", "Ủy ban nhân dân phường Rạch Giá", u["AGM"], "commune")
     u["CT"] = make_unit("CT", "Ủy ban nhân dân thành phố Cần Thơ", kind="province")
     u["CT-SNV"] = make_unit("CT-SNV", "Sở Nội vụ thành phố Cần Thơ", u["CT"])
+    # the units were created today (make_unit): their history is the one above
+    db.session.execute(delete(UnitVersion))
     for code in ("KG", "KG-STTTT", "KG-RG", "KG-VTV", "KG-X", "AGO", "AGO-SKHCN"):
         _version(u[code], START, MERGER)
     for code in ("AGM", "SKHCN", "RG"):
@@ -149,11 +153,13 @@ def build() -> dict:
         "a3": ("KG-VTV", "RG"),
         "a4": ("KG-RG", "RG"),
     }
-    for name, (before, now) in people.items():
+    for name, (_before, now) in people.items():
         u[name] = make_user(name, u[now], full_name=f"Cán bộ {name.upper()}")
+    u["c1"] = make_user("c1", u["CT-SNV"], full_name="Cán bộ C1")
+    db.session.execute(delete(Assignment))  # make_user's, from today
+    for name, (before, now) in people.items():
         _assign(u[name], u[before], START, MERGER)
         _assign(u[name], u[now], MERGER)
-    u["c1"] = make_user("c1", u["CT-SNV"], full_name="Cán bộ C1")
     _assign(u["c1"], u["CT-SNV"], START)
     old = _campaign(
         "C2024",
