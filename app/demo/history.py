@@ -7,8 +7,12 @@ Khoa học và Công nghệ), and a 2024 campaign whose records were earned in t
 units. So the reports as of a day, attributed at the time or rolled up, and the
 year-over-year comparison have something to show.
 
-Rows are written directly (UnitVersion, UnitSuccession, Assignment); each step
-does nothing when it has been done already. Fictional cadres; the place names are
+The history is written through app.accounts' services with effective days:
+today's units from 1/7/2025 (app.demo.seed), the old ones from HISTORY_START, ended
+on 1/7/2025 by dated mergers and splits (app.accounts.restructure); the cadres who
+worked in an old unit are created there from HISTORY_START and moved on 1/7/2025.
+Only the 2024 campaign's records are written as rows. Each step does nothing when
+it has been done already. Fictional cadres; the place names are
 the real ones of the 2025 arrangement (NQ 202/2025/QH15 for the provinces).
 """
 
