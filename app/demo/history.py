@@ -7,8 +7,12 @@ Khoa học và Công nghệ), and a 2024 campaign whose records were earned in t
 units. So the reports as of a day, attributed at the time or rolled up, and the
 year-over-year comparison have something to show.
 
-Rows are written directly (UnitVersion, UnitSuccession, Assignment); each step
-does nothing when it has been done already. Fictional cadres; the place names are
+The history is written through app.accounts' services with effective days:
+today's units from 1/7/2025 (app.demo.seed), the old ones from HISTORY_START, ended
+on 1/7/2025 by dated mergers and splits (app.accounts.restructure); the cadres who
+worked in an old unit are created there from HISTORY_START and moved on 1/7/2025.
+Only the 2024 campaign's records are written as rows. Each step does nothing when
+it has been done already. Fictional cadres; the place names are
 the real ones of the 2025 arrangement (NQ 202/2025/QH15 for the provinces).
 """
 
@@ -17,8 +21,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.accounts import units
-from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion, User
+from app.accounts import restructure, services, units
+from app.accounts.models import Assignment, Unit, UnitSuccession, User
 from app.extensions import db
 from app.quizzes.models import Quiz
 from app.records.models import (
@@ -31,7 +35,7 @@ from app.records.models import (
 )
 from app.timeutil import vn_day_end, vn_day_start
 
-from .data import CAMPAIGN, MERGED, PROVINCE
+from .data import CAMPAIGN, MERGED
 
 MERGER_DAY = date(2025, 7, 1)
 HISTORY_START = date(2019, 1, 1)
@@ -123,138 +127,72 @@ def _find(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
-def seed_history() -> None:
-    """Everything above that is missing. Flushes, never commits."""
-    if _find(PROVINCE[0]) is None:
-        return
-    if _find("KG") is None:
-        _old_units()
-    _versions_of_today()
-    _assignments()
-    _campaign_2024()
+def _decision(unit: Unit) -> str:
+    return PROVINCES_DECISION if unit.kind == "province" else COMMUNES_DECISION
 
 
-def _old_units() -> None:
-    created: dict[str, Unit] = {}
-    for code, name, kind, parent_code, _succ, _change in OLD_UNITS:
-        parent = created.get(parent_code) if parent_code else None
-        created[code] = units.create_unit(code, name, kind, parent)
-    merged = _find(MERGED[0])
-    if merged is not None:
-        created[MERGED[0]] = merged
-    for code, unit in created.items():
-        version_parent = unit.parent
-        path = unit.path
-        if code == MERGED[0]:  # it sat under Kiên Giang then
-            version_parent = created[OLD_PARENT_OF_MERGED]
-            path = f"{version_parent.path}{unit.id}/"
-        db.session.add(
-            UnitVersion(
-                unit_id=unit.id,
-                valid_from=HISTORY_START,
-                valid_to=MERGER_DAY,
-                name=unit.name,
-                kind=unit.kind,
-                parent_id=version_parent.id if version_parent else None,
-                path=path,
-                depth=path.count("/") - 2,
-                change="import",
-            )
-        )
-    for code, _name, _kind, _parent, successor, change in OLD_UNITS:
-        _succession(created[code], _find(successor), change, True)
-    if MERGED[0] in created:
-        _succession(created[MERGED[0]], _find(MERGED[3]), "merge", True)
+def seed_old_units() -> int:
+    """The units before 1/7/2025 that are missing, in force from HISTORY_START
+    (Sở Thông tin và Truyền thông under Kiên Giang); returns how many were created.
+    Run before the cadres (some worked in them) and `end_old_units`."""
+    created = 0
+    rows = [row[:4] for row in OLD_UNITS]
+    rows.append((MERGED[0], MERGED[1], MERGED[2], OLD_PARENT_OF_MERGED))
+    for code, name, kind, parent_code in rows:
+        if _find(code) is None:
+            parent = _find(parent_code) if parent_code else None
+            units.create_unit(code, name, kind, parent, effective=HISTORY_START)
+            created += 1
+    return created
+
+
+def end_old_units() -> None:
+    """On 1/7/2025 each old unit, the deepest first, is merged or split into
+    today's units through app.accounts.restructure (its successions, the first
+    successor the primary one); a unit already ended is left alone."""
+    ends = [(MERGED[0], [MERGED[3]], "merge")]
+    also = {}
     for code, successor in SPLIT_ALSO:
-        _succession(created[code], _find(successor), "split", False)
-    for code in reversed(list(created)):
-        created[code].active = False
-    db.session.flush()
-
-
-def _succession(pred: Unit, succ: Unit, kind: str, primary: bool) -> None:
-    decision = PROVINCES_DECISION if pred.kind == "province" else COMMUNES_DECISION
-    db.session.add(
-        UnitSuccession(
-            predecessor_id=pred.id,
-            successor_id=succ.id,
-            valid_from=MERGER_DAY,
-            kind=kind,
-            primary=primary,
-            decision=decision,
+        also.setdefault(code, []).append(successor)
+    for code, _name, _kind, _parent, successor, change in reversed(OLD_UNITS):
+        ends.append((code, [successor, *also.get(code, [])], change))
+    for code, successor_codes, change in ends:
+        unit = _find(code)
+        ended = db.session.scalar(
+            select(UnitSuccession.id).where(UnitSuccession.predecessor_id == unit.id)
         )
-    )
-
-
-def _versions_of_today() -> None:
-    """Today's units of the demo province, in force from 1/7/2025."""
-    root = _find(PROVINCE[0])
-    versioned = set(db.session.scalars(select(UnitVersion.unit_id)))
-    for unit in db.session.scalars(
-        select(Unit).where(Unit.in_subtree(root.path), Unit.active.is_(True))
-    ):
-        if unit.id in versioned:
+        if ended is not None:
             continue
-        db.session.add(
-            UnitVersion(
-                unit_id=unit.id,
-                valid_from=MERGER_DAY,
-                name=unit.name,
-                kind=unit.kind,
-                parent_id=unit.parent_id,
-                path=unit.path,
-                depth=unit.depth,
-                change="create",
-                decision=PROVINCES_DECISION if unit.parent_id is None else "",
-            )
-        )
+        successors = [_find(c) for c in successor_codes]
+        plan = restructure.plan(unit, successors, MERGER_DAY, change)
+        restructure.apply(plan, _decision(unit))
     db.session.flush()
 
 
-def _top_code(user: User, codes: dict[int, str]) -> str:
-    """The code of the cadre's unit's ancestor right under the province."""
-    ids = [int(p) for p in user.unit.path.strip("/").split("/")]
-    return codes.get(ids[1], "") if len(ids) > 1 else ""
+def unit_before(unit: Unit, number: int) -> Unit | None:
+    """The old unit where the cadre numbered `number`, in `unit` today, worked
+    before 1/7/2025; None when `unit` is new that day (no predecessor)."""
+    ids = [int(p) for p in unit.path.strip("/").split("/")]
+    top = db.session.get(Unit, ids[1]) if len(ids) > 1 else None
+    before = BEFORE.get(top.code) if top is not None else None
+    return _find(before[number % len(before)]) if before else None
 
 
-def _assignments() -> None:
-    """Each demo cadre's assignment from 1/7/2025 and, for those in a unit that
-    has predecessors, the one before, in an old unit."""
-    assigned = set(db.session.scalars(select(Assignment.user_id)))
-    codes = dict(db.session.execute(select(Unit.id, Unit.code)).all())
-    root = _find(PROVINCE[0])
-    people = db.session.scalars(
-        select(User)
-        .join(Unit, Unit.id == User.unit_id)
-        .where(Unit.in_subtree(root.path), User.employee_code.like("AG%"))
-        .order_by(User.id)
-    )
-    for number, user in enumerate(people):
-        if user.id in assigned:
-            continue
-        before = BEFORE.get(_top_code(user, codes))
-        if before:
-            old = _find(before[number % len(before)])
-            db.session.add(
-                Assignment(
-                    user_id=user.id,
-                    unit_id=old.id,
-                    position=user.position,
-                    category=user.category,
-                    valid_from=HISTORY_START,
-                    valid_to=MERGER_DAY,
-                )
-            )
-        db.session.add(
-            Assignment(
-                user_id=user.id,
-                unit_id=user.unit_id,
-                position=user.position,
-                category=user.category,
-                valid_from=MERGER_DAY,
-            )
-        )
-    db.session.flush()
+def create_cadre(number: int, unit: Unit, **fields) -> User:
+    """A demo cadre working in `unit` since 1/7/2025; before that, from
+    HISTORY_START, in the old unit `unit_before` names, if any."""
+    old = unit_before(unit, number)
+    if old is None:
+        return services.create_user(unit=unit, effective=MERGER_DAY, **fields)
+    user = services.create_user(unit=old, effective=HISTORY_START, **fields)
+    services.reassign(user, unit=unit, effective=MERGER_DAY)
+    return user
+
+
+def seed_history() -> None:
+    """The 2024 campaign, once the old units and the content exist. Flushes."""
+    if _find("KG") is not None:
+        _campaign_2024()
 
 
 def _campaign_2024() -> None:

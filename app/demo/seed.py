@@ -20,6 +20,7 @@ from app.quizzes.models import Quiz
 from app.records import services as records
 from app.timeutil import utcnow, vn_day_end, vn_day_start
 
+from . import history
 from .contests import seed_contests
 from .data import (
     ACCOUNT_PROFILES,
@@ -29,14 +30,13 @@ from .data import (
     FAMILY,
     GIVEN_F,
     GIVEN_M,
-    MERGED,
     MIDDLE_F,
     MIDDLE_M,
     POSITIONS,
     PROVINCE,
     TREE,
 )
-from .history import seed_history
+from .history import MERGER_DAY, PROVINCES_DECISION
 
 
 @dataclass
@@ -52,22 +52,32 @@ def seed_demo() -> SeedResult:
     Flushes, never commits.
     """
     result = SeedResult()
-    root = _ensure_unit(result, *PROVINCE, None)
+    root = _ensure_unit(result, *PROVINCE, None, PROVINCES_DECISION)
     for code, name, kind, offices in TREE:
         dept = _ensure_unit(result, code, name, kind, root)
         for o_code, o_name, o_kind, teams in offices:
             office = _ensure_unit(result, o_code, o_name, o_kind, dept)
             for t_code, t_name, t_kind in teams:
                 _ensure_unit(result, t_code, t_name, t_kind, office)
-    _ensure_merged(result, root)
-    _ensure_cadres(result)
+    # the structure before 1/7/2025: old units, some cadres' first assignments
+    result.units_created += history.seed_old_units()
+    _ensure_cadres(result, root)
     _ensure_accounts(result)
+    history.end_old_units()  # the mergers of 1/7/2025
     _mark_modules_read("learner2")
     _ensure_campaign()
     _adopt_content(root)
-    seed_history()  # the structure before 1/7/2025 and the 2024 campaign
-    seed_contests()  # the contest files, a closed round taken and ranked
+    history.seed_history()  # the 2024 campaign
+    if _content_loaded():  # its rounds draw from the synced question banks
+        seed_contests()  # the contest files, a closed round taken and ranked
     return result
+
+
+def _content_loaded() -> bool:
+    """`flask content sync` has loaded the campaign's quiz (and its banks)."""
+    return (
+        db.session.scalar(select(Quiz.id).where(Quiz.code == CAMPAIGN[4])) is not None
+    )
 
 
 def _adopt_content(root) -> None:
@@ -130,27 +140,22 @@ def _find(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
-def _ensure_unit(result, code, name, kind, parent) -> Unit:
+def _ensure_unit(result, code, name, kind, parent, decision="") -> Unit:
+    """Today's units of the demo province exist since the mergers of 1/7/2025."""
     unit = _find(code)
     if unit is None:
-        unit = units.create_unit(code, name, kind, parent)
+        unit = units.create_unit(
+            code, name, kind, parent, effective=MERGER_DAY, decision=decision
+        )
         result.units_created += 1
     return unit
 
 
-def _ensure_merged(result, root) -> None:
-    code, name, kind, successor_code = MERGED
-    if _find(code) is not None:
-        return
-    unit = _ensure_unit(result, code, name, kind, root)
-    units.merge_unit(unit, _find(successor_code))
-
-
-def _leaf_units() -> list[Unit]:
+def _leaf_units(root: Unit) -> list[Unit]:
     return list(
         db.session.scalars(
             select(Unit)
-            .where(Unit.active.is_(True), Unit.depth >= 1)
+            .where(Unit.in_subtree(root.path), Unit.active.is_(True), Unit.depth >= 1)
             .order_by(Unit.code)
         )
     )
@@ -162,9 +167,9 @@ def demo_email(name: str) -> str:
     return f"{name.lower()}@example.org"
 
 
-def _ensure_cadres(result) -> None:
+def _ensure_cadres(result, root) -> None:
     rng = random.Random(2026)
-    targets = _leaf_units()
+    targets = _leaf_units(root)
     weights = [p[2] for p in POSITIONS]
     existing = set(db.session.scalars(select(User.employee_code)))
     for number in range(1, CADRES + 1):
@@ -177,10 +182,11 @@ def _ensure_cadres(result) -> None:
         unit = targets[number % len(targets)]
         if code in existing:
             continue
-        services.create_user(
+        history.create_cadre(
+            number,
+            unit,
             username=code.lower(),
             full_name=full_name,
-            unit=unit,
             employee_code=code,
             position=position,
             category=category,
@@ -195,10 +201,11 @@ def _ensure_accounts(result) -> None:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
         full_name, unit_code, position, roles = ACCOUNT_PROFILES[username]
-        services.create_user(
+        history.create_cadre(
+            CADRES + number,
+            _find(unit_code),
             username=username,
             full_name=full_name,
-            unit=_find(unit_code),
             password=password,
             roles=[
                 services.RoleSpec(role, province if scoped else None)

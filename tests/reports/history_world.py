@@ -107,11 +107,6 @@ def _record(campaign, user, now_unit, status, best, at_unit=None, day=None):
     )
 
 
-def _forget_assignments(user) -> None:
-    """Drop the assignment the factory dated today: the world gives its own."""
-    db.session.execute(delete(Assignment).where(Assignment.user_id == user.id))
-
-
 def build() -> dict:
     """The world above; returns {code: Unit, username: User, "C2024"/"C2026":
     Campaign}. Commits."""
@@ -136,8 +131,7 @@ def build() -> dict:
     u["RG"] = make_unit("RG", "Ủy ban nhân dân phường Rạch Giá", u["AGM"], "commune")
     u["CT"] = make_unit("CT", "Ủy ban nhân dân thành phố Cần Thơ", kind="province")
     u["CT-SNV"] = make_unit("CT-SNV", "Sở Nội vụ thành phố Cần Thơ", u["CT"])
-    # The factories date what they create today; this world states its whole
-    # history itself.
+    # the units were created today (make_unit): their history is the one above
     db.session.execute(delete(UnitVersion))
     for code in ("KG", "KG-STTTT", "KG-RG", "KG-VTV", "KG-X", "AGO", "AGO-SKHCN"):
         _version(u[code], START, MERGER)
@@ -159,13 +153,13 @@ def build() -> dict:
         "a3": ("KG-VTV", "RG"),
         "a4": ("KG-RG", "RG"),
     }
-    for name, (before, now) in people.items():
+    for name, (_before, now) in people.items():
         u[name] = make_user(name, u[now], full_name=f"Cán bộ {name.upper()}")
-        _forget_assignments(u[name])
+    u["c1"] = make_user("c1", u["CT-SNV"], full_name="Cán bộ C1")
+    db.session.execute(delete(Assignment))  # make_user's, from today
+    for name, (before, now) in people.items():
         _assign(u[name], u[before], START, MERGER)
         _assign(u[name], u[now], MERGER)
-    u["c1"] = make_user("c1", u["CT-SNV"], full_name="Cán bộ C1")
-    _forget_assignments(u["c1"])
     _assign(u["c1"], u["CT-SNV"], START)
     old = _campaign(
         "C2024",
