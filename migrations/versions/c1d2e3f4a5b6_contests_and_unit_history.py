@@ -311,7 +311,9 @@ def _backfill():
     """Today's units and assignments as history from their creation day. A unit
     merged before this version (inactive, with a successor) ends on the day of its
     "merged" event (the later of its and its successor's creation when none is
-    recorded), with its succession starting that day."""
+    recorded), with its succession starting that day; a unit inactive with no
+    successor ends on the day of its last recorded event (else its creation day),
+    so that `flask units apply-due` never brings it back."""
     bind = op.get_bind()
     units = bind.execute(
         sa.text(
@@ -334,6 +336,17 @@ def _backfill():
         for row in units
         if row.successor_id is not None
     }
+    last_event = {
+        unit_id: _day(at)
+        for unit_id, at in bind.execute(
+            sa.text("SELECT unit_id, MAX(at) FROM unit_event GROUP BY unit_id")
+        )
+    }
+    for row in units:
+        if not row.active and row.successor_id is None:
+            ended[row.id] = max(
+                created[row.id], last_event.get(row.id) or created[row.id]
+            )
     version = sa.table(
         "unit_version",
         *(

@@ -54,6 +54,27 @@ def test_upgrade_backfills_versions_successions_and_assignments(tmp_path):
                     new_value="P",
                     at=datetime(2025, 8, 1, 3, 0, tzinfo=UTC),
                 )
+                closed = _insert(
+                    connection,
+                    "unit",
+                    code="GONE",
+                    name="Ban đã giải thể",
+                    kind="agency",
+                    parent_id=province,
+                    path=f"/{province}/3/",
+                    depth=1,
+                    active=False,
+                    created_at=datetime(2021, 1, 1, tzinfo=UTC),
+                )
+                _insert(
+                    connection,
+                    "unit_event",
+                    unit_id=closed,
+                    action="renamed",
+                    old_value="Ban",
+                    new_value="Ban đã giải thể",
+                    at=datetime(2023, 5, 2, 3, 0, tzinfo=UTC),
+                )
                 _insert(
                     connection,
                     "user",
@@ -84,6 +105,14 @@ def test_upgrade_backfills_versions_successions_and_assignments(tmp_path):
                         "FROM assignment"
                     )
                 ).all()
+            # the day's rows follow the history: nothing inactive comes back
+            from app.accounts import history
+            from app.accounts.models import Unit
+
+            history.apply_due()
+            db.session.commit()
+            assert db.session.get(Unit, closed).active is False
+            assert db.session.get(Unit, old).active is False
             db.engine.dispose()
 
         def day(value):
@@ -95,6 +124,8 @@ def test_upgrade_backfills_versions_successions_and_assignments(tmp_path):
         ] == [
             (province, date(2025, 7, 1), None, "Tỉnh Mới"),
             (old, date(2020, 1, 1), date(2025, 8, 1), "Huyện Cũ"),
+            # inactive, no successor: ends on its last recorded event's day
+            (closed, date(2021, 1, 1), date(2023, 5, 2), "Ban đã giải thể"),
         ]
         assert {v.change for v in versions} == {"migrate"}
         ((pred, succ, start, kind, primary),) = successions
