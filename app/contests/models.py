@@ -3,7 +3,7 @@ question), its frozen rankings and the prizes drawn from them."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Unit
@@ -98,6 +98,16 @@ class Ranking(db.Model):
         UniqueConstraint(
             "contest_id", "round_id", "version", name="uq_ranking_version"
         ),
+        # NULLs are distinct in the constraint above: the whole contest's versions
+        # (round_id NULL) are kept unique by this one, whatever the races.
+        Index(
+            "uq_ranking_contest_version",
+            "contest_id",
+            "version",
+            unique=True,
+            sqlite_where=text("round_id IS NULL"),
+            postgresql_where=text("round_id IS NULL"),
+        ),
     )
 
 
@@ -131,3 +141,8 @@ class Prize(db.Model):
     level: Mapped[str] = mapped_column(String(20))
 
     entry: Mapped[RankingEntry] = relationship()
+
+    # At most one prize per person in a ranking (one per round, or per contest).
+    __table_args__ = (
+        UniqueConstraint("ranking_id", "user_id", name="uq_prize_person"),
+    )
