@@ -69,28 +69,40 @@ def year_over_year(
     structure: Structure,
     current_counts: list | None = None,
 ) -> list[YearRow]:
-    """The campaigns up to `current`'s year (one per year: the latest created, and
-    `current` for its own year), oldest first, each with its figures for `root`
-    rolled up; `current_counts` (the report's own total, when it has it) saves
-    counting `current` again. One grouped query per other campaign."""
+    """The campaigns up to `current`'s year, one per year — `current` for its own;
+    for another year, the latest created that has records in `root`'s scope (a
+    campaign of another province counts nothing here), else the latest — oldest
+    first, each with its figures for `root` rolled up; `current_counts` (the
+    report's own total, when it has it) saves counting `current` again. One
+    grouped query per campaign looked at."""
     scope = structure.scope(root.path)
     everything = len(scope) >= len(structure.places)
-    by_year: dict[int, object] = {}
-    for campaign in sorted(campaigns, key=lambda c: (c.year, c.id)):
-        if campaign.year <= current.year:
-            by_year[campaign.year] = campaign
-    by_year[current.year] = current
+
+    def counts_of(campaign) -> list:
+        if campaign is current and current_counts is not None:
+            return list(current_counts)
+        if everything:
+            return campaign_totals(campaign)
+        counts = list(EMPTY)
+        for figures in unit_counts(campaign, structure.day, scope).values():
+            add_into(counts, figures)
+        return counts
+
+    by_year: dict[int, list] = {}
+    for campaign in sorted(campaigns, key=lambda c: (c.year, c.id), reverse=True):
+        if campaign.year < current.year:
+            by_year.setdefault(campaign.year, []).append(campaign)
+    by_year[current.year] = [current]
     rows = []
     for year in sorted(by_year):
-        campaign = by_year[year]
-        row = YearRow(year, campaign.code, campaign.title)
-        if campaign is current and current_counts is not None:
-            row.counts = list(current_counts)
-        elif everything:
-            row.counts = campaign_totals(campaign)
-        else:
-            for figures in unit_counts(campaign, structure.day, scope).values():
-                add_into(row.counts, figures)
+        chosen, counts = by_year[year][0], None
+        for campaign in by_year[year]:
+            found = counts_of(campaign)
+            if found[0]:
+                chosen, counts = campaign, found
+                break
+        row = YearRow(year, chosen.code, chosen.title)
+        row.counts = counts if counts is not None else counts_of(chosen)
         rows.append(row)
     return rows
 

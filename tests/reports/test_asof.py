@@ -183,3 +183,20 @@ def test_defaults_are_today_at_the_time(ctx):
     stated = asof.parse_as_of(None, None)
     assert stated.is_today and stated.attribution == AT_TIME
     assert asof.parse_as_of("", "rolled_up").attribution == ROLLED_UP
+
+
+def test_a_year_compares_the_campaign_that_has_records_here(world):
+    """Another province's campaign of 2024, created later, is not the one 2024
+    compares for this unit: the latest with records in the unit's scope is."""
+    from app.extensions import db
+    from tests.reports.history_world import _campaign
+
+    other = _campaign("CT2024", 2024, date(2024, 3, 1), date(2024, 12, 31), [])
+    db.session.commit()
+    structure = Structure.on(date(2026, 12, 1))
+    campaigns = [world["C2024"], other, world["C2026"]]
+    rows = yearly.year_over_year(campaigns, world["C2026"], world["SKHCN"], structure)
+    assert [(r.year, r.code, r.total) for r in rows] == [
+        (2024, "C2024", 2),
+        (2026, "C2026", 2),
+    ]
