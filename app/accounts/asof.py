@@ -176,22 +176,39 @@ def past_scope_ids(roots: list[str] | None) -> set[int] | None:
     return inside | predecessors_of(inside)
 
 
-def predecessors_of(unit_ids: set[int]) -> set[int]:
-    """Every unit that went, through one or more successions, into one of
-    `unit_ids` (the successions table is small: read whole)."""
-    before: dict[int, set[int]] = {}
+def later_units() -> dict[int, set[int]]:
+    """{unit id: every unit it went into, directly or through later successions},
+    following every successor of a merge or split, not only the primary: the units
+    from which an ended unit's history may be seen (an officer's scope through
+    time, app.records.visibility). Counting follows the primary successor alone
+    (app.reports.rollup), so that no record counts twice. The successions table is
+    small: read whole."""
+    edges: dict[int, set[int]] = {}
     for pred, succ in db.session.execute(
         select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
     ):
-        before.setdefault(succ, set()).add(pred)
-    found: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        for pred in before.get(stack.pop(), ()):
-            if pred not in found and pred not in unit_ids:
-                found.add(pred)
-                stack.append(pred)
-    return found
+        edges.setdefault(pred, set()).add(succ)
+    result: dict[int, set[int]] = {}
+    for start, first in edges.items():
+        seen: set[int] = set()
+        stack = list(first)
+        while stack:
+            unit_id = stack.pop()
+            if unit_id not in seen:
+                seen.add(unit_id)
+                stack.extend(edges.get(unit_id, ()))
+        result[start] = seen
+    return result
+
+
+def predecessors_of(unit_ids: set[int]) -> set[int]:
+    """Every unit that went, through one or more successions, into one of
+    `unit_ids` (later_units' rule)."""
+    return {
+        unit_id
+        for unit_id, later in later_units().items()
+        if unit_id not in unit_ids and later & unit_ids
+    }
 
 
 def past_scope_condition(unit_column, roots: list[str]):

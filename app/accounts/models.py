@@ -213,9 +213,10 @@ class UnitVersion(db.Model):
 class UnitSuccession(db.Model):
     """On `valid_from`, the unit `predecessor` ended and (part of) its cadres and
     records went to `successor`: a merge (one successor, or several), a split
-    (several). Records roll up along these to today's units; for a unit with
-    several successors, to the successor its cadre was assigned to next, else to the
-    `primary` one."""
+    (several). Records counted "rolled up" follow the `primary` successor only, so
+    that none counts twice (app.reports.rollup); the history of an ended unit may be
+    seen from every unit it went into (app.accounts.asof.later_units); cadres go
+    where their assignments say."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)

@@ -8,7 +8,8 @@ does not exist. Administrators see everything.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.models import Unit, UnitSuccession, User
+from app.accounts.asof import later_units
+from app.accounts.models import Unit, User
 from app.accounts.permissions import get_scoped_unit, scope_paths
 from app.accounts.scope import in_subtree
 from app.errors import NotFound
@@ -36,26 +37,15 @@ def _overlaps(
 
 
 def _successor_paths() -> dict[int, list[str]]:
-    """{unit id: today's paths of every unit it went into, directly or not}, from
-    UnitSuccession (a small table)."""
-    edges: dict[int, list[int]] = {}
-    for pred, succ in db.session.execute(
-        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
-    ):
-        edges.setdefault(pred, []).append(succ)
-    if not edges:
+    """{unit id: today's paths of every unit it went into, directly or not}
+    (accounts.asof.later_units)."""
+    later = later_units()
+    if not later:
         return {}
     paths = dict(db.session.execute(select(Unit.id, Unit.path)).all())
-    result = {}
-    for start in edges:
-        seen, stack = set(), list(edges[start])
-        while stack:
-            unit_id = stack.pop()
-            if unit_id not in seen:
-                seen.add(unit_id)
-                stack.extend(edges.get(unit_id, []))
-        result[start] = [paths[u] for u in seen if u in paths]
-    return result
+    return {
+        start: [paths[u] for u in units if u in paths] for start, units in later.items()
+    }
 
 
 def visible_campaigns(viewer: User) -> list[Campaign]:
