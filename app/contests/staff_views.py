@@ -10,6 +10,7 @@ The public contest page (/contests/<code>) is another blueprint's."""
 import secrets
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit import services as audit
@@ -74,7 +75,10 @@ def rank_round(code: str, number: int):
         return redirect(url_for(".round_ranking", code=code, number=number))
     params = {"round": round_.code} | ({"reason": reason} if reason else {})
     job = jobs.submit(
-        "contests.rank", f"Xếp hạng {round_.title}", current_user.id, params
+        "contests.rank",
+        _("Xếp hạng %(title)s", title=round_.title),
+        current_user.id,
+        params,
     )
     return jobs.started(job)
 
@@ -96,7 +100,10 @@ def rank_contest(code: str):
     reason = (form.reason.data or "").strip()
     params = {"contest": contest.code} | ({"reason": reason} if reason else {})
     job = jobs.submit(
-        "contests.rank", f"Xếp hạng {contest.title}", current_user.id, params
+        "contests.rank",
+        _("Xếp hạng %(title)s", title=contest.title),
+        current_user.id,
+        params,
     )
     return jobs.started(job)
 
