@@ -1,14 +1,17 @@
 """Fixtures: a fresh database per test (in-memory SQLite by default, or the PostgreSQL
 at TEST_DATABASE_URL, emptied after each test), the app, its client and CLI runner."""
 
+import copy
 import os
 import re
 
 import pytest
 
+from flask import Flask
+
 from app import create_app
 from app.config import TestConfig
-from app.extensions import db
+from app.extensions import cache, db, limiter
 
 
 def _worker_database(url: str | None) -> str | None:
@@ -46,7 +49,7 @@ def make_config(**overrides) -> dict:
 
 @pytest.fixture(scope="session")
 def _postgres_schema():
-    """On PostgreSQL, build the schema once per run; tests then truncate."""
+    """On PostgreSQL, build the schema once per run; tests then empty the tables."""
     if TEST_DATABASE_URL:
         app = create_app(make_config())
         with app.app_context():
@@ -56,7 +59,7 @@ def _postgres_schema():
     yield
 
 
-def _empty_postgres() -> None:
+def _empty_tables() -> None:
     """DELETE, children first: a test leaves few rows, and DELETE takes no table-wide
     locks (TRUNCATE of every table after every test cost about a second in ten)."""
     with db.engine.begin() as connection:
@@ -68,6 +71,53 @@ def _empty_postgres() -> None:
             connection.execute(table.delete())
 
 
+# Building an app costs about 0.3 s (Werkzeug compiles ~140 URL rules), more than
+# most tests: each worker keeps one app per configuration, and every test gets it
+# back as new: empty tables, the configuration as built, no rate-limit counts, an
+# empty cache. A test that must change the app itself (a route, a hook) builds its
+# own with `create_app(make_config(...))`.
+_APPS: dict[str, Flask] = {}
+_AS_BUILT: dict[Flask, tuple[dict, set[str]]] = {}  # configuration, extensions
+_MOST_APPS = 8
+
+
+def _shared_app(overrides: dict) -> Flask:
+    key = repr(sorted(overrides.items()))
+    if key in _APPS:
+        return _APPS[key]
+    if len(_APPS) >= _MOST_APPS:
+        oldest = _APPS.pop(next(iter(_APPS)))
+        del _AS_BUILT[oldest]
+        with oldest.app_context():
+            db.engine.dispose()
+    app = create_app(make_config(**overrides))
+    with app.app_context():
+        if not TEST_DATABASE_URL:
+            db.create_all()
+    _APPS[key] = app
+    _AS_BUILT[app] = copy.deepcopy(dict(app.config)), set(app.extensions)
+    return app
+
+
+def _reset(app: Flask) -> None:
+    """Give the next test the app as it was built."""
+    with app.app_context():
+        db.session.remove()
+        if db.inspect(db.engine).has_table("user"):
+            _empty_tables()
+        else:  # an in-memory SQLite gone with an engine a test disposed
+            db.create_all()
+        limiter.reset()
+        cache.clear()
+    config, extensions = _AS_BUILT[app]
+    for name in set(app.extensions) - extensions:  # per-app memos made since
+        del app.extensions[name]
+    for mounted in getattr(app.wsgi_app, "mounts", {}).values():
+        mounted.limiter.storage.reset()  # the autosave's own rate limits
+    app.config.clear()
+    app.config.update(copy.deepcopy(config))
+
+
 @pytest.fixture
 def config_overrides() -> dict:
     """Override in a test module to change the app's configuration."""
@@ -76,22 +126,14 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 def app(_postgres_schema, config_overrides, tmp_path):
-    overrides = {
-        "JOBS_DIR": str(tmp_path / "jobs"),
+    app = _shared_app(config_overrides)
+    app.config.update(
+        JOBS_DIR=str(tmp_path / "jobs"),
         # never the signing key of instance/ (a `make run` leaves one there)
-        "CERT_SIGNING_KEY": str(tmp_path / "cert_signing_key.pem"),
-        **config_overrides,
-    }
-    app = create_app(make_config(**overrides))
-    with app.app_context():
-        if not TEST_DATABASE_URL:
-            db.create_all()
+        CERT_SIGNING_KEY=str(tmp_path / "cert_signing_key.pem"),
+    )
     yield app
-    with app.app_context():
-        db.session.remove()
-        if TEST_DATABASE_URL:
-            _empty_postgres()
-        db.engine.dispose()
+    _reset(app)
 
 
 @pytest.fixture

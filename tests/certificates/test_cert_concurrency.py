@@ -10,7 +10,7 @@ from app import create_app
 from app.certificates import services
 from app.extensions import db
 from app.records.models import SerialCounter
-from tests.conftest import TEST_DATABASE_URL, _empty_postgres, make_config
+from tests.conftest import TEST_DATABASE_URL, _empty_tables, make_config
 
 THREADS = 8
 
@@ -26,7 +26,7 @@ def shared_app(tmp_path, _postgres_schema):
     with app.app_context():
         db.session.remove()
         if TEST_DATABASE_URL:
-            _empty_postgres()
+            _empty_tables()
         db.engine.dispose()
 
 

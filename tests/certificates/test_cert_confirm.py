@@ -17,7 +17,7 @@ from tests.certificates.helpers import certificates_of, complete, user
 from tests.conftest import (
     TEST_DATABASE_URL,
     AuthActions,
-    _empty_postgres,
+    _empty_tables,
     make_config,
 )
 from tests.factories import make_unit, make_user
@@ -126,7 +126,7 @@ def test_unset_public_url_is_logged_and_shown_to_admins(
     finally:
         with app.app_context():
             if TEST_DATABASE_URL:  # this app is not the `app` fixture's: empty it
-                _empty_postgres()
+                _empty_tables()
             db.session.remove()
             db.engine.dispose()
 

@@ -16,7 +16,7 @@ from app.quizzes import attempts as svc
 from app.quizzes import saving
 from app.quizzes.models import Attempt, AttemptAnswer
 from app.timeutil import utcnow
-from tests.conftest import TEST_DATABASE_URL, _empty_postgres, make_config
+from tests.conftest import TEST_DATABASE_URL, _empty_tables, make_config
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
 
@@ -34,7 +34,7 @@ def shared_app(tmp_path, _postgres_schema):
     with app.app_context():
         db.session.remove()
         if TEST_DATABASE_URL:
-            _empty_postgres()
+            _empty_tables()
         db.engine.dispose()
 
 
