@@ -7,6 +7,7 @@ as text) and the output is cleaned again by nh3 against an explicit allow-list.
 
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -46,7 +47,7 @@ def slugify(value: str, separator: str = "-") -> str:
     return slug or "muc"
 
 
-# Extensions are named, not instantiated, so each render builds its own instances.
+# Extensions are named, not instantiated: each thread's parser builds its own.
 EXTENSIONS: list[str] = ["tables", "toc", "attr_list", "admonition", "sane_lists"]
 EXTENSION_CONFIGS: dict[str, dict] = {
     "toc": {"slugify": slugify, "toc_depth": "2-3"},
@@ -86,14 +87,31 @@ def render_markdown(text: str, link_resolver: LinkResolver | None = None) -> Ren
     scheme, not starting with "/" or "#"; it may carry a "#fragment"); a string it
     returns replaces the URL, None leaves it as is. Safe to call from any thread.
     """
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    if link_resolver is not None:
-        # After "unescape" (priority 0), so URLs hold their final characters.
-        md.treeprocessors.register(_LinkRewriter(md, link_resolver), "links", -10)
-    body = md.convert(nfc(text))
+    md = _parser()
+    links = md.treeprocessors["links"]
+    links.resolve = link_resolver
+    try:
+        body = md.reset().convert(nfc(text))
+    finally:
+        links.resolve = None
     return Rendered(html=sanitise(body), toc=_toc(md.toc_tokens))
+
+
+_thread = threading.local()
+
+
+def _parser() -> markdown.Markdown:
+    """This thread's parser: Python-Markdown's instances are reused after `reset()`
+    (building one costs three times a short render) but not shared by threads."""
+    md = getattr(_thread, "parser", None)
+    if md is None:
+        md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # After "unescape" (priority 0), so URLs hold their final characters.
+        md.treeprocessors.register(_LinkRewriter(md), "links", -10)
+        _thread.parser = md
+    return md
 
 
 def sanitise(fragment: str) -> str:
@@ -136,11 +154,13 @@ def is_relative_url(url: str) -> bool:
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, resolve: LinkResolver) -> None:
-        super().__init__(md)
-        self.resolve = resolve
+    """Relative URLs through the render's `link_resolver` (`resolve`), if any."""
+
+    resolve: LinkResolver | None = None
 
     def run(self, root: Element) -> None:
+        if self.resolve is None:
+            return
         for element in root.iter():
             attribute = _URL_ATTRIBUTE.get(element.tag)
             url = _plain_url(element.get(attribute) or "") if attribute else ""

@@ -133,6 +133,27 @@ def test_each_render_is_independent():
     assert [e.anchor for e in second.toc] == ["md-hai"]
 
 
+def test_a_resolver_serves_its_render_only_even_when_it_fails():
+    def failing(url):
+        raise ValueError(url)
+
+    with pytest.raises(ValueError):
+        render_markdown("[a](a.md)", failing)
+    assert 'href="a.md"' in render_markdown("[a](a.md)").html
+    assert 'href="/b"' in render_markdown("[a](a.md)", lambda url: "/b").html
+
+
+def test_threads_render_side_by_side():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"## Mục {i}\n\n[x](x{i}.md)\n" for i in range(200)]
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda t: render_markdown(t, lambda u: "/" + u), texts))
+    for i, rendered in enumerate(done):
+        assert [e.anchor for e in rendered.toc] == [f"md-muc-{i}"]
+        assert f'href="/x{i}.md"' in rendered.html
+
+
 PROBLEM_TEXT = """\
 ## Mục
 
