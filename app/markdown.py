@@ -105,7 +105,9 @@ def _parser() -> markdown.Markdown:
     (building one costs three times a short render) but not shared by threads."""
     md = getattr(_thread, "parser", None)
     if md is None:
-        md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        )
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # After "unescape" (priority 0), so URLs hold their final characters.

@@ -1,12 +1,12 @@
-"""Fixtures: a fresh database per test (in-memory SQLite by default, or the PostgreSQL
-at TEST_DATABASE_URL, emptied after each test), the app, its client and CLI runner."""
+"""Fixtures: an empty database for every test (in-memory SQLite by default, or the
+PostgreSQL at TEST_DATABASE_URL; tables emptied after each test), the app (one per
+configuration and worker, reset after each test), its client and CLI runner."""
 
 import copy
 import os
 import re
 
 import pytest
-
 from flask import Flask
 
 from app import create_app
