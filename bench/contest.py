@@ -31,7 +31,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.reports import analyze, cadre_row, chunks, make_app, unit_adder
+
 PARTICIPANTS = 30_000
 IDLE_CADRES = 6_000  # cadres in scope who did not take part
 OUTSIDERS = 500  # cadres of another province who took the quiz
@@ -39,25 +40,6 @@ QUESTIONS = 20
 BUDGET_RANK_S = 10.0
 BUDGET_PAGE_RATIO = 0.7
 CONTEST, ROUND = "BENCH-CT", "BENCH-CT-1"
-
-
-def make_app(url: str):
-    sys.path.insert(0, str(REPO))
-    from app import create_app
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-        }
-    )
-
-
-def _chunks(rows, size=20_000):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 def generate(app, participants: int) -> None:
@@ -79,7 +61,7 @@ def generate(app, participants: int) -> None:
         users = _users(rng, leaves, outside, participants, now)
         columns = set(User.__table__.columns.keys())
         rows = [{k: v for k, v in u.items() if k in columns} for u in users]
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             db.session.execute(insert(User), chunk)
         closed_quiz, open_quiz = _contest(now)
         attempts = []
@@ -88,33 +70,17 @@ def generate(app, participants: int) -> None:
                 _attempts(rng, user["id"], closed_quiz, now, attempts)
                 if rng.random() < 0.3:
                     _attempts(rng, user["id"], open_quiz, now, attempts, 1)
-        for chunk in _chunks(attempts, 50_000):
+        for chunk in chunks(attempts, 50_000):
             db.session.execute(insert(Attempt), chunk)
         db.session.commit()
-        _analyze(db.engine)
+        analyze(db.engine)
 
 
 def _units(now):
     """Province → 15 districts → 4 offices → 5 teams (300 leaves), and another
     province with one unit (the outsiders)."""
     units: list[dict] = []
-
-    def add(code, name, parent, kind):
-        uid = len(units) + 1
-        row = {
-            "id": uid,
-            "code": code,
-            "name": name,
-            "kind": kind,
-            "parent_id": parent["id"] if parent else None,
-            "path": (parent["path"] if parent else "/") + f"{uid}/",
-            "depth": parent["depth"] + 1 if parent else 0,
-            "active": True,
-            "created_at": now,
-        }
-        units.append(row)
-        return row
-
+    add = unit_adder(units, now)
     root = add("P", "Ủy ban nhân dân tỉnh Thử Nghiệm", None, "province")
     leaves = []
     for d in range(15):
@@ -128,36 +94,15 @@ def _units(now):
 
 
 def _users(rng, leaves, outside, participants, now) -> list[dict]:
-    from app.vntext import fold, name_sort_key
-
-    family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
-    given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo"]
     total = participants + IDLE_CADRES
     users = []
     for n in range(1, total + OUTSIDERS + 1):
-        name = f"{rng.choice(family)} Văn {rng.choice(given)}"
         inside = n <= total
-        users.append(
-            {
-                "id": n,
-                "username": f"u{n}",
-                "full_name": name,
-                "given_name": name.split()[-1],
-                "name_sort": name_sort_key(name),
-                "name_search": fold(name),
-                "unit_id": leaves[(n - 1) % len(leaves)]["id"]
-                if inside
-                else outside["id"],
-                "position": "Chuyên viên",
-                "category": "cong_chuc",
-                "active": True,
-                "must_change_password": False,
-                "session_version": 1,
-                "created_at": now,
-                # not a column: filtered out before the insert below
-                "takes_part": not inside or n <= participants,
-            }
-        )
+        unit_id = leaves[(n - 1) % len(leaves)]["id"] if inside else outside["id"]
+        row = cadre_row(rng, n, unit_id, now)
+        # not a column: filtered out before the insert (generate)
+        row["takes_part"] = not inside or n <= participants
+        users.append(row)
     return users
 
 
@@ -240,17 +185,6 @@ def _attempts(rng, user_id, quiz, now, out, most=3) -> None:
                 "prediction": guess,
             }
         )
-
-
-def _analyze(engine) -> None:
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(
-            isolation_level="AUTOCOMMIT"
-        ) as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
-    else:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
 
 
 def time_ranking(app, runs: int = 3) -> list[tuple[float, float, str]]:

@@ -55,7 +55,8 @@ def make_app(url: str):
     )
 
 
-def _chunks(rows, size=20_000):
+def chunks(rows, size=20_000):
+    """`rows` in slices of `size`, for bulk inserts (also bench/contest.py's)."""
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -78,27 +79,28 @@ def generate(app) -> None:
         units, leaves = _units(now)
         db.session.execute(insert(Unit), units)
         users = _users(rng, leaves, now)
-        for chunk in _chunks(users):
+        for chunk in chunks(users):
             db.session.execute(insert(User), chunk)
         _quiz_and_campaign(units[0], now)
         attempts, records = [], []
         for user in users:
             _attempts_and_record(rng, user, now, attempts, records)
-        for chunk in _chunks(attempts, 50_000):
+        for chunk in chunks(attempts, 50_000):
             db.session.execute(insert(Attempt), chunk)
-        for chunk in _chunks(records):
+        for chunk in chunks(records):
             db.session.execute(insert(TrainingRecord), chunk)
         db.session.commit()
     add_history(app, units, users, rng)
     with app.app_context():
-        _analyze(db.engine)
+        analyze(db.engine)
 
 
-def _units(now) -> tuple[list[dict], list[dict]]:
-    """Every unit row, the province first, and the 1,500 teams (the leaves)."""
-    units: list[dict] = []
+def unit_adder(units: list[dict], now):
+    """add(code, name, parent, kind): appends to `units` the row of a new unit (the
+    next id; its path and depth from `parent`, None for a root) and returns it
+    (also bench/contest.py's)."""
 
-    def add(code, name, parent, depth, kind):
+    def add(code, name, parent, kind):
         uid = len(units) + 1
         row = {
             "id": uid,
@@ -107,53 +109,68 @@ def _units(now) -> tuple[list[dict], list[dict]]:
             "kind": kind,
             "parent_id": parent["id"] if parent else None,
             "path": (parent["path"] if parent else "/") + f"{uid}/",
-            "depth": depth,
+            "depth": parent["depth"] + 1 if parent else 0,
             "active": True,
             "created_at": now,
         }
         units.append(row)
         return row
 
-    root = add("P", "Tỉnh thử nghiệm", None, 0, "province")
+    return add
+
+
+def _units(now) -> tuple[list[dict], list[dict]]:
+    """Every unit row, the province first, and the 1,500 teams (the leaves)."""
+    units: list[dict] = []
+    add = unit_adder(units, now)
+    root = add("P", "Tỉnh thử nghiệm", None, "province")
     leaves = []
     for r in range(2):
-        region = add(f"R{r}", f"Khối {r}", root, 1, "agency")
+        region = add(f"R{r}", f"Khối {r}", root, "agency")
         for d in range(15):
-            dept = add(f"R{r}-D{d}", f"Sở số {d}", region, 2, "department")
+            dept = add(f"R{r}-D{d}", f"Sở số {d}", region, "department")
             for o in range(10):
-                office = add(f"R{r}-D{d}-O{o}", f"Phòng {o}", dept, 3, "office")
+                office = add(f"R{r}-D{d}-O{o}", f"Phòng {o}", dept, "office")
                 for t in range(5):
                     code = f"R{r}-D{d}-O{o}-T{t}"
-                    leaves.append(add(code, f"Tổ {t}", office, 4, "team"))
+                    leaves.append(add(code, f"Tổ {t}", office, "team"))
     return units, leaves
 
 
-def _users(rng, leaves, now) -> list[dict]:
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo"]
+
+
+def cadre_row(rng, n: int, unit_id: int, now) -> dict:
+    """The user row of cadre `n` (id `n`, username u`n`), a civil servant of
+    `unit_id` with a name drawn from `rng` (also bench/contest.py's)."""
     from app.vntext import fold, name_sort_key
 
-    family = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]
-    given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thảo"]
+    name = f"{rng.choice(FAMILY)} Văn {rng.choice(GIVEN)}"
+    return {
+        "id": n,
+        "username": f"u{n}",
+        "full_name": name,
+        "given_name": name.split()[-1],
+        "name_sort": name_sort_key(name),
+        "name_search": fold(name),
+        "unit_id": unit_id,
+        "position": "Chuyên viên",
+        "category": "cong_chuc",
+        "active": True,
+        "must_change_password": False,
+        "session_version": 1,
+        "created_at": now,
+    }
+
+
+def _users(rng, leaves, now) -> list[dict]:
     users = []
     for n in range(1, CADRES + 1):
-        name = f"{rng.choice(family)} Văn {rng.choice(given)}"
-        users.append(
-            {
-                "id": n,
-                "username": f"u{n}",
-                "employee_code": f"CB{n:06d}",
-                "full_name": name,
-                "given_name": name.split()[-1],
-                "name_sort": name_sort_key(name),
-                "name_search": fold(name),
-                "unit_id": leaves[(n - 1) * len(leaves) // CADRES]["id"],
-                "position": "Chuyên viên",
-                "category": "cong_chuc",
-                "active": True,
-                "must_change_password": False,
-                "session_version": 1,
-                "created_at": now,
-            }
-        )
+        unit_id = leaves[(n - 1) * len(leaves) // CADRES]["id"]
+        row = cadre_row(rng, n, unit_id, now)
+        row["employee_code"] = f"CB{n:06d}"
+        users.append(row)
     return users
 
 
@@ -222,7 +239,8 @@ def _attempts_and_record(rng, user, now, attempts, records) -> None:
     )
 
 
-def _analyze(engine) -> None:
+def analyze(engine) -> None:
+    """Fresh planner statistics after the bulk inserts (also bench/contest.py's)."""
     if engine.dialect.name == "postgresql":
         # What autovacuum does in production; index-only scans need it.
         with engine.connect().execution_options(

@@ -19,9 +19,8 @@ from .sync_rules import (
     KEEP_BROWSER,
     SAME,
     SyncResult,
-    conflict_message,
     next_version_number,
-    three_way,
+    settle,
     upsert_by_code,
 )
 
@@ -128,27 +127,10 @@ def _sync_module(
         db.session.flush()
         result.created.append(module_file.code)
     elif module.current_version is not None:
-        current = module.current_version
-        rule = three_way(
-            digest,
-            current.content_hash,
-            module.synced_hash,
-            edited_here=current.origin != "file",
-            prefer_files=prefer_files,
-        )
-        if rule == CONFLICT:
-            result.conflicts.append(
-                conflict_message(
-                    module_file.path,
-                    1,
-                    f"học phần {module.code}",
-                    current.created_at,
-                    current.number,
-                )
-            )
-            return
-        if rule == KEEP_BROWSER:
-            result.kept.append(module_file.code)
+        at = (module_file.path, 1)
+        version = module.current_version
+        rule = settle(result, module, digest, prefer_files, at, "học phần", version)
+        if rule in (CONFLICT, KEEP_BROWSER):
             return
         if rule == SAME:
             if module.order != module_file.order or not module.active:

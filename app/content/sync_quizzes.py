@@ -26,9 +26,8 @@ from .sync_rules import (
     KEEP_BROWSER,
     SAME,
     SyncResult,
-    conflict_message,
     next_version_number,
-    three_way,
+    settle,
     upsert_by_code,
 )
 
@@ -174,28 +173,12 @@ def _keeps_database(
     conflict, or a browser edit the file has not seen (each noted in `result`)."""
     if row is None or row.current_version is None:
         return False
-    rule = three_way(
-        digest,
-        row.current_version.content_hash,
-        row.synced_hash,
-        edited_here=row.current_version.origin != "file",
-        prefer_files=prefer_files,
-    )
-    if rule == CONFLICT:
-        result.conflicts.append(
-            conflict_message(
-                data.path,
-                question.line or 1,
-                f"câu {row.code}",
-                row.current_version.created_at,
-                row.current_version.number,
-            )
-        )
+    at = (data.path, question.line or 1)
+    rule = settle(result, row, digest, prefer_files, at, "câu", row.current_version)
+    if rule in (CONFLICT, KEEP_BROWSER):  # KEEP_BROWSER: edited in the browser
         return True
-    if rule == KEEP_BROWSER or (
-        rule == SAME and not row.active and row.synced_hash == digest
-    ):  # edited, or retired, in the browser since the file last met it
-        result.kept.append(question.code)
+    if rule == SAME and not row.active and row.synced_hash == digest:
+        result.kept.append(question.code)  # retired in the browser
         return True
     return False
 
@@ -212,25 +195,9 @@ def sync_quiz(data: QuizData, result: SyncResult, prefer_files: bool = False) ->
     digest = quiz_hash(data)
     existing = db.session.scalar(select(Quiz).where(Quiz.code == data.code))
     if existing is not None:
-        rule = three_way(
-            digest,
-            existing.content_hash,
-            existing.synced_hash,
-            edited_here=existing.origin != "file",
-            prefer_files=prefer_files,
-        )
-        if rule == CONFLICT:
-            result.conflicts.append(
-                conflict_message(
-                    data.path,
-                    data.line or 1,
-                    f"bài kiểm tra {data.code}",
-                    existing.updated_at,
-                )
-            )
-            return existing
-        if rule == KEEP_BROWSER:
-            result.kept.append(data.code)
+        at = (data.path, data.line or 1)
+        rule = settle(result, existing, digest, prefer_files, at, "bài kiểm tra")
+        if rule in (CONFLICT, KEEP_BROWSER):
             return existing
     quiz, changed = upsert_by_code(Quiz, data.code, digest, result)
     quiz.synced_hash = digest

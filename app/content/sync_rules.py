@@ -69,6 +69,40 @@ def conflict_message(path: str, line: int, what: str, edited_at, version=None) -
     )
 
 
+def settle(
+    result: SyncResult,
+    item,
+    digest: str,
+    prefer_files: bool,
+    at: tuple[str, int],
+    noun: str,
+    version=None,
+    current_hash: str | None = None,
+) -> str:
+    """The three-way rule for `item` (a module, question, quiz or contest, with
+    `version` its current version where it has versions) against its file's
+    `digest`; a CONFLICT goes into `result.conflicts` (at `at`, path and line, as
+    "`noun` code"), a KEEP_BROWSER into `result.kept`. `current_hash`: the database's
+    side when it is not the stored content_hash of the version (or of the item)."""
+    made = item if version is None else version
+    rule = three_way(
+        digest,
+        made.content_hash if current_hash is None else current_hash,
+        item.synced_hash,
+        edited_here=made.origin != "file",
+        prefer_files=prefer_files,
+    )
+    if rule == CONFLICT:
+        edited_at = item.updated_at if version is None else version.created_at
+        number = None if version is None else version.number
+        result.conflicts.append(
+            conflict_message(*at, f"{noun} {item.code}", edited_at, number)
+        )
+    elif rule == KEEP_BROWSER:
+        result.kept.append(item.code)
+    return rule
+
+
 def upsert_by_code(model, code: str, digest: str, result: SyncResult):
     """The `model` row with `code` (created when missing) and whether it needs
     writing: False when its stored `content_hash` already equals `digest`. The code

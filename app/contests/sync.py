@@ -17,8 +17,7 @@ from app.content.sync_rules import (
     KEEP_BROWSER,
     SAME,
     SyncResult,
-    conflict_message,
-    three_way,
+    settle,
 )
 from app.content.transfer import quiz_data_of
 from app.extensions import db
@@ -172,25 +171,12 @@ def sync_contest(
         contest = Contest(code=data.code)  # added by set_contest, once filled
         result.created.append(data.code)
     else:
-        rule = three_way(
-            digest,
-            contest_hash(contest_data_of(contest)),
-            contest.synced_hash,
-            edited_here=contest.origin != "file",
-            prefer_files=prefer_files,
+        at = (data.path, data.line or 1)
+        current = contest_hash(contest_data_of(contest))
+        rule = settle(
+            result, contest, digest, prefer_files, at, "cuộc thi", current_hash=current
         )
-        if rule == CONFLICT:
-            result.conflicts.append(
-                conflict_message(
-                    data.path,
-                    data.line or 1,
-                    f"cuộc thi {data.code}",
-                    contest.updated_at,
-                )
-            )
-            return contest
-        if rule == KEEP_BROWSER:
-            result.kept.append(data.code)
+        if rule in (CONFLICT, KEEP_BROWSER):
             return contest
         if rule == SAME:
             contest.synced_hash = digest

@@ -122,27 +122,32 @@ def _label(unit) -> str:
     return unit_picker.label(unit.name, getattr(unit.parent, "name", None), unit.code)
 
 
-def _done(campaign, message: str):
+def _post_on_campaign(code: str, form, slot: str, act):
+    """The flow of a form of the campaign's page: when `form` does not validate,
+    its errors and the page again (the form as the page's `slot` argument); else
+    `act(campaign)`, committed, and its message (a DomainError: rolled back, shown
+    on the page again)."""
+    campaign = services.get_campaign(code)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return campaign_page(code, **{slot: form})
+    try:
+        message = act(campaign)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return campaign_page(campaign.code, **{slot: form})
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("records.campaign_page", code=campaign.code))
 
 
-def _failed(campaign, error: DomainError, **forms):
-    db.session.rollback()
-    flash(error.message, "error")
-    return campaign_page(campaign.code, **forms)
-
-
 @bp.post("/admin/campaigns/<code>")
 @role_required("admin")
 def edit_campaign(code: str):
-    campaign = services.get_campaign(code)
     form = CampaignEditForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return campaign_page(code, form=form)
-    try:
+
+    def edit(campaign) -> str:
         running.edit_campaign(
             campaign,
             form.title.data,
@@ -152,20 +157,17 @@ def edit_campaign(code: str):
             form.categories.data,
             actor=current_user,
         )
-    except DomainError as error:
-        return _failed(campaign, error, form=form)
-    return _done(campaign, _("Đã lưu đợt bồi dưỡng."))
+        return _("Đã lưu đợt bồi dưỡng.")
+
+    return _post_on_campaign(code, form, "form", edit)
 
 
 @bp.post("/admin/campaigns/<code>/windows")
 @role_required("admin")
 def unit_window(code: str):
-    campaign = services.get_campaign(code)
     form = UnitWindowForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return campaign_page(code, window_form=form)
-    try:
+
+    def set_window(campaign) -> str:
         unit = unit_picker.resolve(
             form.unit.data, [t.unit.path for t in campaign.targets]
         )
@@ -175,23 +177,18 @@ def unit_window(code: str):
             opens = form.opens_at.data and from_vn_local(form.opens_at.data)
             closes = form.closes_at.data and from_vn_local(form.closes_at.data)
         running.set_unit_window(campaign, unit, opens, closes, actor=current_user)
-    except DomainError as error:
-        return _failed(campaign, error, window_form=form)
-    return _done(campaign, _("Đã lưu thời gian riêng của %(unit)s.", unit=unit.name))
+        return _("Đã lưu thời gian riêng của %(unit)s.", unit=unit.name)
+
+    return _post_on_campaign(code, form, "window_form", set_window)
 
 
 @bp.post("/admin/campaigns/<code>/close")
 @role_required("admin")
 def close_campaign(code: str):
-    campaign = services.get_campaign(code)
     form = CloseCampaignForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return campaign_page(code, close_form=form)
-    try:
+
+    def close(campaign) -> str:
         ended = running.close_campaign(campaign, actor=current_user)
-    except DomainError as error:
-        return _failed(campaign, error, close_form=form)
-    return _done(
-        campaign, _("Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.", n=ended)
-    )
+        return _("Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.", n=ended)
+
+    return _post_on_campaign(code, form, "close_form", close)

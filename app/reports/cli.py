@@ -1,5 +1,6 @@
 """`flask reports export|annual`: the same files HR officers download, for operators."""
 
+import functools
 from pathlib import Path
 
 import click
@@ -84,86 +85,83 @@ def _audit(kind: str, campaign, unit, output: Path) -> None:
     db.session.commit()
 
 
-@reports_cli.command("export")
-@CAMPAIGN
-@UNIT
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "xlsx"]),
-    help="csv (UTF-8 có BOM) hoặc xlsx; mặc định theo đuôi tệp.",
+def _report_command(name: str, kind: str, formats: tuple[str, ...], format_help: str):
+    """Declare `flask reports <name>`, a file for a campaign and a unit's subtree:
+    --campaign, --unit, --format (one of `formats`, else the output's extension),
+    --as-of, --attribution and --output. The decorated function (its docstring the
+    command's help) writes the file, read-only: write(campaign, unit, fmt,
+    stated_as_of, explicit, output), `explicit` when --as-of or --attribution was
+    given; the file is then audited as `<kind>.<fmt>`."""
+
+    def declare(write):
+        @functools.wraps(write)
+        def command(
+            campaign_code: str,
+            unit_code: str,
+            fmt: str | None,
+            as_of: str | None,
+            attribution: str,
+            output: Path,
+        ) -> None:
+            stated_as_of = _as_of(as_of, attribution)
+            explicit = as_of is not None or attribution != asof.AT_TIME
+            campaign, unit = _selection(campaign_code, unit_code)
+            fmt = _format(fmt, output, formats)
+            with reading_only():
+                write(campaign, unit, fmt, stated_as_of, explicit, output)
+            _audit(f"{kind}.{fmt}", campaign, unit, output)
+            click.echo(f"Đã ghi {output}.")
+
+        choice = click.Choice(list(formats))
+        fmt_option = click.option("--format", "fmt", type=choice, help=format_help)
+        for option in (OUTPUT, ATTRIBUTION, AS_OF, fmt_option, UNIT, CAMPAIGN):
+            command = option(command)
+        return reports_cli.command(name)(command)
+
+    return declare
+
+
+@_report_command(
+    "export",
+    "records",
+    ("csv", "xlsx"),
+    "csv (UTF-8 có BOM) hoặc xlsx; mặc định theo đuôi tệp.",
 )
-@AS_OF
-@ATTRIBUTION
-@OUTPUT
-def export_command(
-    campaign_code: str,
-    unit_code: str,
-    fmt: str | None,
-    as_of: str | None,
-    attribution: str,
-    output: Path,
-) -> None:
+def export_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     """Write the training records of a campaign for a unit's subtree; with
     --as-of or --attribution, a last column names the unit each record counts
     for on that day, its heading stating the choice."""
-    stated_as_of = _as_of(as_of, attribution)
-    explicit = as_of is not None or attribution != asof.AT_TIME
-    campaign, unit = _selection(campaign_code, unit_code)
-    fmt = _format(fmt, output, ("csv", "xlsx"))
-    with reading_only():
-        rows, stated = iter_rows(campaign, unit), None
-        if explicit:
-            query = exports.as_of_query(
-                export_query(campaign, unit), campaign, stated_as_of
-            )
-            rows = exports.with_unit_of_day(query, stated_as_of)
-            stated = exports.stated_header(stated_as_of)
-        if fmt == "csv":
-            with output.open("w", encoding="utf-8", newline="") as file:
-                file.writelines(exports.csv_chunks(rows, stated=stated))
-        else:
-            exports.write_xlsx(rows, output, campaign.code, stated)
-    _audit(f"records.{fmt}", campaign, unit, output)
-    click.echo(f"Đã ghi {output}.")
+    rows, stated = iter_rows(campaign, unit), None
+    if explicit:
+        query = exports.as_of_query(
+            export_query(campaign, unit), campaign, stated_as_of
+        )
+        rows = exports.with_unit_of_day(query, stated_as_of)
+        stated = exports.stated_header(stated_as_of)
+    if fmt == "csv":
+        with output.open("w", encoding="utf-8", newline="") as file:
+            file.writelines(exports.csv_chunks(rows, stated=stated))
+    else:
+        exports.write_xlsx(rows, output, campaign.code, stated)
 
 
-@reports_cli.command("annual")
-@CAMPAIGN
-@UNIT
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["xlsx", "html"]),
-    help="xlsx hoặc html (trang in được); mặc định theo đuôi tệp.",
+@_report_command(
+    "annual",
+    "annual",
+    ("xlsx", "html"),
+    "xlsx hoặc html (trang in được); mặc định theo đuôi tệp.",
 )
-@AS_OF
-@ATTRIBUTION
-@OUTPUT
-def annual_command(
-    campaign_code: str,
-    unit_code: str,
-    fmt: str | None,
-    as_of: str | None,
-    attribution: str,
-    output: Path,
-) -> None:
+def annual_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     """Write the annual report (per unit: in scope, completed, %, passed, mean
     score, not started) for a unit's subtree, as of a day, with the earlier
     years compared."""
-    stated_as_of = _as_of(as_of, attribution)
-    campaign, unit = _selection(campaign_code, unit_code)
-    fmt = _format(fmt, output, ("xlsx", "html"))
-    with reading_only():
-        report = annual.annual_report(
-            campaign, unit, as_of=stated_as_of, campaigns=records.list_campaigns()
-        )
-        if fmt == "xlsx":
-            output.write_bytes(annual.annual_xlsx(report))
-        else:
-            output.write_text(_render_html(report), encoding="utf-8")
-    _audit(f"annual.{fmt}", campaign, unit, output)
-    click.echo(f"Đã ghi {output}.")
+    report = annual.annual_report(
+        campaign, unit, as_of=stated_as_of, campaigns=records.list_campaigns()
+    )
+    if fmt == "xlsx":
+        output.write_bytes(annual.annual_xlsx(report))
+    else:
+        output.write_text(_render_html(report), encoding="utf-8")
 
 
 def _render_html(report: annual.AnnualReportInfo) -> str:
