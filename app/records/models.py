@@ -91,8 +91,7 @@ class TrainingRecord(db.Model):
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "user_id", name="uq_record_campaign_user"),
-        # Covers the report's grouped query and the dashboard's charts (scores,
-        # completions by day): answered from the index alone.
+        # Covers the report's grouped query: answered from the index alone.
         Index(
             "ix_record_report",
             "campaign_id",
@@ -100,7 +99,6 @@ class TrainingRecord(db.Model):
             "status",
             "passed",
             "best_percent",
-            "completed_at",
         ),
         # Covers the reports as of a day (app.reports.rollup): by the unit a
         # record was completed in, else the cadre's unit now.

@@ -14,6 +14,7 @@ R's subtree today (so an HR officer's scope through time is its subtree today).
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -115,7 +116,7 @@ class UnitView:
     def display_name(self) -> str:
         return self.name
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[str, str]:
         return text_sort_key(self.name), self.code
 

@@ -270,6 +270,7 @@ def _moved_since(campaign, when: date) -> list[tuple]:
     elsewhere on `when`, grouped: the assignments valid that day and closed since
     (few; ix_assignment_closed), each joined to its cadre's record."""
     record, assignment = TrainingRecord, Assignment
+    closed = (assignment.valid_to > when, assignment.valid_from <= when)
     return (
         db.session.execute(
             select(
@@ -283,11 +284,12 @@ def _moved_since(campaign, when: date) -> list[tuple]:
             )
             .join(assignment, assignment.user_id == record.user_id)
             .where(
-                assignment.valid_to > when,
-                assignment.valid_from <= when,
+                *closed,
                 assignment.unit_id != record.unit_id,
                 record.campaign_id == campaign.id,
                 record.completed_unit_id.is_(None),
+                # so SQLite starts from the few assignments, not every record
+                record.user_id.in_(select(assignment.user_id).where(*closed)),
             )
             .group_by(record.unit_id, assignment.unit_id, record.status, record.passed)
         )
