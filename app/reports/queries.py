@@ -136,9 +136,10 @@ def children_summary(
     return rows
 
 
-def ranking(campaign_id: int, parent: Unit) -> list[SummaryRow]:
-    """Child units by completion rate, best first (ties: more cadres first)."""
-    rows = [r for r in children_summary(campaign_id, parent) if not r.direct_only]
+def ranking(rows: list[SummaryRow]) -> list[SummaryRow]:
+    """The child units of a report's rows (its units' own records left out) by
+    completion rate, best first (ties: more cadres first, then by name)."""
+    children = [r for r in rows if not r.direct_only]
     return sorted(
-        rows, key=lambda r: (-r.completion_percent, -r.total, r.unit.sort_key)
+        children, key=lambda r: (-r.completion_percent, -r.total, r.unit.sort_key)
     )

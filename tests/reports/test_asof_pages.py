@@ -56,6 +56,25 @@ def test_the_dashboard_states_its_day_and_attribution(client, auth, world):
     assert "ghi nhận theo đơn vị tại thời điểm hoàn thành" in default
 
 
+def test_the_ranking_ranks_the_units_of_the_day(client, auth, world):
+    auth.login("hr-ag")
+    query = f"campaign=C2024&unit={world['AGM']}"
+    then = client.get(f"/reports/ranking?{query}&as_of=2024-12-31")
+    html = then.get_data(as_text=True)
+    assert then.status_code == 200 and STATED_AT_TIME in html
+    assert 'value="2024-12-31"' in html
+    # the two provinces of 2024, each with its records of that campaign
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" in html
+    assert "Ủy ban nhân dân tỉnh An Giang" in html
+    # links down keep the day and the choice
+    assert "as_of=2024-12-31&amp;attribution=at_time" in html
+    rolled = client.get(
+        f"/reports/ranking?{query}&as_of=2026-06-01&attribution=rolled_up"
+    ).get_data(as_text=True)
+    assert STATED_ROLLED in rolled
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" not in rolled
+
+
 def test_the_annual_report_states_it_on_the_page_and_in_the_workbook(
     client, auth, world
 ):
@@ -110,6 +129,8 @@ def test_the_exports_state_it_in_their_last_column(client, auth, world):
         "/reports/annual.xlsx?attribution=rolled",
         "/reports/export.csv?as_of=2024-02-30",
         "/reports/export.xlsx?attribution=x",
+        "/reports/ranking?as_of=31/12/2024",
+        "/reports/ranking?attribution=today",
     ],
 )
 def test_bad_values_get_a_message_not_a_500(client, auth, world, path):

@@ -7,7 +7,6 @@ from app.accounts.permissions import get_scoped_user
 from app.database import int_arg
 from app.records.visibility import pick_campaign
 from app.security import role_required
-from app.timeutil import utcnow
 
 from .. import asof, queries, yearly
 from .. import charts as chart_data
@@ -118,10 +117,16 @@ def cadre(user_id: int):
 @bp.get("/reports/ranking")
 @role_required("hr", "admin")
 def ranking():
+    as_of = as_of_arg()
     scope = _scope()
     rows = []
     if scope.campaign is not None:
-        rows = ranked(queries.ranking(scope.campaign.id, scope.unit))
+        result = asof.figures(scope.campaign, scope.unit, as_of)
+        rows = ranked(queries.ranking(asof.children_rows(result)))
     return render_template(
-        "reports/ranking.html", scope=scope, rows=rows, today=utcnow()
+        "reports/ranking.html",
+        scope=scope,
+        rows=rows,
+        as_of=as_of,
+        attributions=asof.ATTRIBUTION_LABELS,
     )
