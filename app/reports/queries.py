@@ -6,12 +6,14 @@ function takes the subtree root; callers get it from the viewer's scope.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import Unit
 from app.accounts.units import sort_units
 from app.extensions import db
-from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
+from app.records.models import TrainingRecord
+
+from .rollup import SLOT, figure_columns
 
 
 @dataclass
@@ -44,23 +46,15 @@ def _unit_totals(campaign_id: int, root: Unit) -> dict[int, list]:
     record = TrainingRecord
     in_subtree = select(Unit.id).where(Unit.in_subtree(root.path))
     rows = db.session.execute(
-        select(
-            record.unit_id,
-            record.status,
-            record.passed,
-            func.count(),
-            func.sum(record.best_percent),
-            func.count(record.best_percent),
-        )
+        select(record.unit_id, record.status, record.passed, *figure_columns())
         .where(record.campaign_id == campaign_id, record.unit_id.in_(in_subtree))
         .group_by(record.unit_id, record.status, record.passed)
     )
-    slot = {COMPLETED: 1, IN_PROGRESS: 2, NOT_STARTED: 3}
     totals: dict[int, list] = {}
     for unit_id, status, passed, count, score_sum, scored in rows:
         counts = totals.setdefault(unit_id, [0.0] * 7)
         counts[0] += count
-        counts[slot[status]] += count
+        counts[SLOT[status]] += count
         counts[4] += count if passed else 0
         counts[5] += score_sum or 0
         counts[6] += scored

@@ -43,6 +43,16 @@ ATTRIBUTIONS = (AT_TIME, ROLLED_UP)
 EMPTY = (0, 0, 0, 0, 0, 0.0, 0)  # total, completed, in progress, not started,
 # passed, sum of best scores, records with a score
 SLOT = {COMPLETED: 1, IN_PROGRESS: 2, NOT_STARTED: 3}
+
+
+def figure_columns() -> tuple:
+    """SQL of a group of records: how many, the sum of their best scores, how many
+    have one (the last three figures of EMPTY's; the others come from grouping by
+    status and passed)."""
+    best = TrainingRecord.best_percent
+    return func.count(), func.sum(best), func.count(best)
+
+
 # Up to this many units in scope, the SQL searches the index for each; above, it
 # reads the whole campaign and the units outside are dropped here (on the bench's
 # province of 1,834 units, reading all was the faster on PostgreSQL, 108 ms against
@@ -217,13 +227,7 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     record = TrainingRecord
     completed_in, now_in = record.completed_unit_id, record.unit_id
     query = select(
-        completed_in,
-        now_in,
-        record.status,
-        record.passed,
-        func.count(),
-        func.sum(record.best_percent),
-        func.count(record.best_percent),
+        completed_in, now_in, record.status, record.passed, *figure_columns()
     ).where(record.campaign_id == campaign.id)
     parts = [query]
     if units is not None and len(units) <= MAX_IN_LIST:
@@ -278,9 +282,7 @@ def _moved_since(campaign, when: date) -> list[tuple]:
                 assignment.unit_id,
                 record.status,
                 record.passed,
-                func.count(),
-                func.sum(record.best_percent),
-                func.count(record.best_percent),
+                *figure_columns(),
             )
             .join(assignment, assignment.user_id == record.user_id)
             .where(
