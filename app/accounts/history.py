@@ -195,9 +195,14 @@ def move_subtree(
         )
     ).all()
     ids = [v.unit_id for v in subtree]
+    # the units moved, and the new parent and its ancestors (as for a new unit):
+    # a later version of those would not carry the moved units along
+    above = []
+    if parent_version is not None:
+        above = [int(p) for p in parent_version.path.strip("/").split("/")]
     refuse_later_units(
         or_(
-            UnitVersion.unit_id.in_(ids),
+            UnitVersion.unit_id.in_(ids + above),
             scope.subtree_condition(UnitVersion.path, old),
         ),
         day,

@@ -149,10 +149,13 @@ def create_unit(
 
 
 def _ends(unit_id: int, day) -> bool:
-    """True when the unit's version valid on `day` ends later (merged, split or
-    dissolved): nothing new goes under it."""
+    """True when the unit valid on `day` ends later (merged, split or dissolved):
+    nothing new goes under it. A version closed by the unit's own later change (a
+    rename, a move) is not an end: another version follows on that day."""
     version = history.unit_as_of(unit_id, day)
-    return version is not None and version.valid_to is not None
+    if version is None or version.valid_to is None:
+        return False
+    return history.unit_as_of(unit_id, version.valid_to) is None
 
 
 def rename_unit(

@@ -108,6 +108,29 @@ def test_move_gives_the_unit_and_every_descendant_a_new_version(ctx):
     assert tree["X"].depth == 2 and tree["H"].parent_id == tree["AG"].id
 
 
+def test_a_parent_changed_later_is_named_with_the_day_of_its_change(ctx):
+    tree = old_tree()
+    units.rename_unit(tree["AG"], "Tỉnh An Giang (mới)", effective=JULY)
+    units.move_unit(tree["A1"], tree["KG"], effective=JULY)
+    db.session.commit()
+    # not "ended": a later change of the parent or of a unit above it is named
+    for parent in (tree["AG"], tree["A1"]):
+        with pytest.raises(Conflict, match="đã có thay đổi từ ngày 01/07/2025"):
+            units.move_unit(tree["H"], parent, effective=date(2024, 1, 1))
+        db.session.rollback()
+    units.move_unit(tree["H"], tree["A1"], effective=JULY)  # from that day, it can
+    db.session.commit()
+    assert versions("H")[-1].path.startswith(tree["KG"].path)
+
+
+def test_a_parent_that_ends_later_takes_no_new_unit_before(ctx):
+    tree = old_tree()
+    units.merge_unit(tree["KG"], tree["AG"], effective=JULY)
+    db.session.commit()
+    with pytest.raises(InvalidInput, match="“KG” đã ngừng hoạt động"):
+        units.move_unit(tree["A1"], tree["KG"], effective=date(2024, 1, 1))
+
+
 def test_a_back_dated_change_before_later_history_is_refused(ctx):
     tree = old_tree()
     units.rename_unit(tree["X"], "Xã Bình Sơn mới", effective=JULY)
