@@ -72,19 +72,45 @@ def _empty_tables() -> None:
 
 
 # Building an app costs about 0.3 s (Werkzeug compiles ~140 URL rules), more than
-# most tests: each worker keeps one app per configuration, and every test gets it
-# back as new: empty tables, the configuration as built, no rate-limit counts, an
-# empty cache. A test that must change the app itself (a route, a hook) builds its
-# own with `create_app(make_config(...))`.
+# most tests: each worker keeps one app per configuration (the most recently used
+# eight), and every test gets it back as new: empty tables, the configuration and
+# the global rate limiter as built, no rate-limit counts, an empty cache, no
+# per-app memo. A test that must change the app itself (a route, a hook, its
+# template loader) builds its own with `create_app(make_config(...))`.
 _APPS: dict[str, Flask] = {}
-_AS_BUILT: dict[Flask, tuple[dict, set[str]]] = {}  # configuration, extensions
+_AS_BUILT: dict[Flask, tuple] = {}  # configuration, extensions, limiter state
 _MOST_APPS = 8
+
+
+def _limiter_state() -> tuple[dict, dict]:
+    """Flask-Limiter's one `limiter` object holds what the latest create_app set
+    (enabled, storage, default limits…): saved and put back around tests."""
+    return dict(vars(limiter)), dict(vars(limiter.limit_manager))
+
+
+def _set_limiter_state(state: tuple[dict, dict]) -> None:
+    own, manager = state
+    limiter.__dict__.clear()
+    limiter.__dict__.update(own)
+    limiter.limit_manager.__dict__.clear()
+    limiter.limit_manager.__dict__.update(manager)
+
+
+@pytest.fixture(autouse=True)
+def _limiter_as_found():
+    """A test that builds apps of its own leaves the global limiter as it found it."""
+    state = _limiter_state()
+    yield
+    _set_limiter_state(state)
 
 
 def _shared_app(overrides: dict) -> Flask:
     key = repr(sorted(overrides.items()))
     if key in _APPS:
-        return _APPS[key]
+        app = _APPS[key]
+        _close_others(app)
+        _APPS[key] = _APPS.pop(key)  # the most recently used last
+        return app
     if len(_APPS) >= _MOST_APPS:
         oldest = _APPS.pop(next(iter(_APPS)))
         del _AS_BUILT[oldest]
@@ -94,13 +120,38 @@ def _shared_app(overrides: dict) -> Flask:
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()
+    _close_others(app)
     _APPS[key] = app
-    _AS_BUILT[app] = copy.deepcopy(dict(app.config)), set(app.extensions)
+    _AS_BUILT[app] = (
+        copy.deepcopy(dict(app.config)),
+        set(app.extensions),
+        _limiter_state(),
+    )
     return app
+
+
+def _close_others(app: Flask) -> None:
+    """On PostgreSQL, only the app in use keeps connections open: when a test takes
+    another app than the last test's, the last one's pool is closed (eight apps'
+    idle connections on every worker could reach the server's limit)."""
+    last = next(reversed(_APPS.values()), None)
+    if TEST_DATABASE_URL and last is not None and last is not app:
+        with last.app_context():
+            db.engine.dispose()
+
+
+def _autosave_apps(app: Flask) -> list:
+    """The WSGI apps mounted beside the Flask app (/autosave), under any ProxyFix."""
+    wsgi = app.wsgi_app
+    while not hasattr(wsgi, "mounts") and hasattr(wsgi, "app"):
+        wsgi = wsgi.app
+    return list(getattr(wsgi, "mounts", {}).values())
 
 
 def _reset(app: Flask) -> None:
     """Give the next test the app as it was built."""
+    config, extensions, limiter_state = _AS_BUILT[app]
+    _set_limiter_state(limiter_state)
     with app.app_context():
         db.session.remove()
         if db.inspect(db.engine).has_table("user"):
@@ -109,10 +160,9 @@ def _reset(app: Flask) -> None:
             db.create_all()
         limiter.reset()
         cache.clear()
-    config, extensions = _AS_BUILT[app]
     for name in set(app.extensions) - extensions:  # per-app memos made since
         del app.extensions[name]
-    for mounted in getattr(app.wsgi_app, "mounts", {}).values():
+    for mounted in _autosave_apps(app):
         mounted.limiter.storage.reset()  # the autosave's own rate limits
     app.config.clear()
     app.config.update(copy.deepcopy(config))
@@ -127,11 +177,13 @@ def config_overrides() -> dict:
 @pytest.fixture
 def app(_postgres_schema, config_overrides, tmp_path):
     app = _shared_app(config_overrides)
-    app.config.update(
-        JOBS_DIR=str(tmp_path / "jobs"),
+    _set_limiter_state(_AS_BUILT[app][2])
+    per_test = {
+        "JOBS_DIR": str(tmp_path / "jobs"),
         # never the signing key of instance/ (a `make run` leaves one there)
-        CERT_SIGNING_KEY=str(tmp_path / "cert_signing_key.pem"),
-    )
+        "CERT_SIGNING_KEY": str(tmp_path / "cert_signing_key.pem"),
+    }
+    app.config.update({k: v for k, v in per_test.items() if k not in config_overrides})
     yield app
     _reset(app)
 

@@ -336,7 +336,7 @@ def test_the_attempt_page_in_each_language(app, client, auth, learner, language)
 
 
 def test_a_per_user_value_in_the_layout_is_never_shown_to_another_learner(
-    app, client, auth, learner
+    app, client, auth, learner, monkeypatch, request
 ):
     """Nothing of one learner's page is kept for another's: a value of the signed-in
     user put into the shared layout shows each learner their own."""
@@ -347,10 +347,14 @@ def test_a_per_user_value_in_the_layout_is_never_shown_to_another_learner(
         "<body>", "<body data-who=\"{{ session.get('_user_id') }}\">", 1
     )
     assert marked != base
-    app.jinja_loader = ChoiceLoader(
-        [DictLoader({"base.html": marked}), app.jinja_loader]
+    # the app is shared by the tests: the loader and compiled templates put back
+    monkeypatch.setattr(
+        app,
+        "jinja_loader",
+        ChoiceLoader([DictLoader({"base.html": marked}), app.jinja_loader]),
     )
     app.jinja_env.cache.clear()
+    request.addfinalizer(app.jinja_env.cache.clear)
     first = _start(client, auth)
     page = client.get(f"/attempts/{first}").get_data(as_text=True)
     mine = re.search(r'data-who="([^"]*)"', page).group(1)
