@@ -87,14 +87,16 @@ def render_markdown(text: str, link_resolver: LinkResolver | None = None) -> Ren
     scheme, not starting with "/" or "#"; it may carry a "#fragment"); a string it
     returns replaces the URL, None leaves it as is. Safe to call from any thread.
     """
-    md = _parser()
+    busy = getattr(_thread, "busy", False)
+    md = _new_parser() if busy else _parser()  # a render inside a render: its own
     links = md.treeprocessors["links"]
-    links.resolve = link_resolver
+    links.resolve, _thread.busy = link_resolver, True
     try:
         body = md.reset().convert(nfc(text))
+        toc = _toc(md.toc_tokens)
     finally:
-        links.resolve = None
-    return Rendered(html=sanitise(body), toc=_toc(md.toc_tokens))
+        links.resolve, _thread.busy = None, busy
+    return Rendered(html=sanitise(body), toc=toc)
 
 
 _thread = threading.local()
@@ -105,14 +107,16 @@ def _parser() -> markdown.Markdown:
     (building one costs three times a short render) but not shared by threads."""
     md = getattr(_thread, "parser", None)
     if md is None:
-        md = markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
-        )
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        # After "unescape" (priority 0), so URLs hold their final characters.
-        md.treeprocessors.register(_LinkRewriter(md), "links", -10)
-        _thread.parser = md
+        md = _thread.parser = _new_parser()
+    return md
+
+
+def _new_parser() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    # After "unescape" (priority 0), so URLs hold their final characters.
+    md.treeprocessors.register(_LinkRewriter(md), "links", -10)
     return md
 
 

@@ -143,6 +143,15 @@ def test_a_resolver_serves_its_render_only_even_when_it_fails():
     assert 'href="/b"' in render_markdown("[a](a.md)", lambda url: "/b").html
 
 
+def test_a_resolver_may_render_markdown_itself():
+    def titled(url):
+        return "/" + render_markdown(f"## {url}").toc[0].anchor
+
+    rendered = render_markdown("## Mục\n\n[a](a.md) [b](b.md)\n", titled)
+    assert 'href="/md-a-md"' in rendered.html and 'href="/md-b-md"' in rendered.html
+    assert [e.anchor for e in rendered.toc] == ["md-muc"]
+
+
 def test_threads_render_side_by_side():
     from concurrent.futures import ThreadPoolExecutor
 
