@@ -29,7 +29,8 @@ unit, never by record.
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.accounts.days import vn_today as today  # the Vietnam calendar day now
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
@@ -273,8 +274,15 @@ def _moved_since(campaign, when: date) -> list[tuple]:
     with a score) of the campaign's records not completed whose cadre was
     elsewhere on `when`, grouped: the assignments valid that day and closed since
     (few; ix_assignment_closed), each joined to its cadre's record."""
-    record, assignment = TrainingRecord, Assignment
+    record, assignment, later = TrainingRecord, Assignment, aliased(Assignment)
     closed = (assignment.valid_to > when, assignment.valid_from <= when)
+    # one assignment a cadre: the latest begun of those valid that day, as
+    # at_time_unit takes it (history never leaves two; imported data might)
+    latest = ~exists().where(
+        later.user_id == assignment.user_id,
+        later.valid_on(when),
+        later.valid_from > assignment.valid_from,
+    )
     return (
         db.session.execute(
             select(
@@ -287,6 +295,7 @@ def _moved_since(campaign, when: date) -> list[tuple]:
             .join(assignment, assignment.user_id == record.user_id)
             .where(
                 *closed,
+                latest,
                 assignment.unit_id != record.unit_id,
                 record.campaign_id == campaign.id,
                 record.completed_unit_id.is_(None),

@@ -200,3 +200,30 @@ def test_a_year_compares_the_campaign_that_has_records_here(world):
         (2024, "C2024", 2),
         (2026, "C2026", 2),
     ]
+
+
+def test_a_cadre_with_two_assignments_on_the_day_counts_once(world):
+    """Imported data may leave two assignments valid on one day: the record of a
+    cadre not completed counts once, for the latest begun (as at_time_unit)."""
+    from app.accounts.models import Assignment
+    from app.extensions import db
+
+    campaign, day = world["C2024"], date(2024, 12, 31)
+    before = unit_counts(campaign, day)
+    # a3 (in progress in 2024, in KG-VTV then) also said to be in KG-STTTT from
+    # 1/6/2024, closed at the merger like the other
+    db.session.add(
+        Assignment(
+            user_id=world["a3"].id,
+            unit_id=world["KG-STTTT"].id,
+            valid_from=date(2024, 6, 1),
+            valid_to=MERGER,
+        )
+    )
+    db.session.flush()
+    after = unit_counts(campaign, day)
+    assert sum(c[0] for c in after.values()) == sum(c[0] for c in before.values())
+    assert all(count >= 0 for counts in after.values() for count in counts[:5])
+    vtv, sttt = world["KG-VTV"].id, world["KG-STTTT"].id
+    assert after.get(vtv, [0])[0] == before.get(vtv, [0])[0] - 1
+    assert after[sttt][0] == before.get(sttt, [0])[0] + 1
