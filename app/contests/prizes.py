@@ -103,18 +103,8 @@ def award(ranking: Ranking, round_: ContestRound, ranked: list[dict]) -> Draw:
     slots = places(round_.prizes)
     if not slots:
         return Draw()
-    excluded = earlier_winners(round_)
-    head = min(len(ranked), len(slots) + len(excluded))
-    while 0 < head < len(ranked) and ranked[head]["rank"] == ranked[head - 1]["rank"]:
-        head += 1
-    entries = [
-        Candidate(None, row["user_id"], row["rank"], row["right_answers"])
-        for row in ranked[:head]
-    ]
-    result = draw(entries, slots, excluded)
-    chosen = [(e, level) for e, level in result.awards] + [
-        (e, PENDING + level) for e, level in result.pending
-    ]
+    result = _draw_head(round_, slots, ranked)
+    chosen = _levels(result)
     if not chosen:
         return result
     ids = dict(
@@ -140,6 +130,60 @@ def award(ranking: Ranking, round_: ContestRound, ranked: list[dict]) -> Draw:
         ],
     )
     return result
+
+
+def _draw_head(round_: ContestRound, slots: list[str], ranked: list[dict]) -> Draw:
+    excluded = earlier_winners(round_)
+    head = min(len(ranked), len(slots) + len(excluded))
+    while 0 < head < len(ranked) and ranked[head]["rank"] == ranked[head - 1]["rank"]:
+        head += 1
+    entries = [
+        Candidate(None, row["user_id"], row["rank"], row["right_answers"])
+        for row in ranked[:head]
+    ]
+    return draw(entries, slots, excluded)
+
+
+def _levels(result: Draw) -> list[tuple[Candidate, str]]:
+    """The stored levels of a draw: prizes, then ties left to the council."""
+    return [(e, level) for e, level in result.awards] + [
+        (e, PENDING + level) for e, level in result.pending
+    ]
+
+
+def outdated(ranking: Ranking, round_: ContestRound) -> bool:
+    """True when the prizes stored with this round's `ranking` are not what the rule
+    draws today: with one prize per contest, an earlier round ranked since (a
+    correction, or ranked after this one) changed who had already won. Ranking
+    this round again (a correction, with its reason) draws them anew."""
+    slots = places(round_.prizes)
+    if not (round_.contest.one_prize_per_contest and slots):
+        return False
+    entry = RankingEntry
+    order = (entry.rank, entry.user_id)  # the order the entries were drawn in
+    query = select(entry.user_id, entry.rank, entry.right_answers).where(
+        entry.ranking_id == ranking.id
+    )
+    reach = len(slots) + len(earlier_winners(round_))
+    cutoff = db.session.scalar(
+        select(entry.rank)
+        .where(entry.ranking_id == ranking.id)
+        .order_by(*order)
+        .offset(reach)
+        .limit(1)
+    )
+    if cutoff is not None:  # the head of the ranking and the rest of its last tie
+        query = query.where(entry.rank <= cutoff)
+    ranked = [row._asdict() for row in db.session.execute(query.order_by(*order))]
+    fresh = {
+        (e.user_id, level) for e, level in _levels(_draw_head(round_, slots, ranked))
+    }
+    stored = set(
+        db.session.execute(
+            select(Prize.user_id, Prize.level).where(Prize.ranking_id == ranking.id)
+        ).tuples()
+    )
+    return fresh != stored
 
 
 def earlier_winners(round_: ContestRound) -> set[int]:

@@ -85,6 +85,28 @@ def test_one_prize_per_contest_skips_earlier_winners(tree):
     assert _stored(again) == [(c_.id, "nhat"), (d.id, "nhi")]
 
 
+def test_a_later_rounds_prizes_say_when_an_earlier_correction_changed_them(tree):
+    contest = make_contest([tree["P"]], one_prize_per_contest=True)
+    first = make_round(contest, 1, prizes={"nhat": 1, "nhi": 1})
+    second = make_round(contest, 2, prizes={"nhat": 1, "nhi": 1})
+    a, b, c_, d = people(tree, 4)
+    graded = {}
+    for round_ in (first, second):
+        for person, right in ((a, 5), (b, 4), (c_, 3), (d, 2)):
+            graded[round_.number, person.id] = attempt(round_, person, right)
+    ranking.rank_round(first, now=NOW)
+    drawn = ranking.rank_round(second, now=NOW)
+    assert _stored(drawn) == [(c_.id, "nhat"), (d.id, "nhi")]
+    assert not prizes.outdated(drawn.ranking, second)
+    # round 1 corrected: c had 6 right there, so c and a won it, not a and b
+    graded[1, c_.id].score = 6
+    ranking.rank_round(first, reason="Chấm lại câu 3", now=NOW)
+    assert prizes.outdated(drawn.ranking, second)
+    again = ranking.rank_round(second, reason="Theo đợt 1 đã sửa", now=NOW)
+    assert _stored(again) == [(b.id, "nhat"), (d.id, "nhi")]
+    assert not prizes.outdated(again.ranking, second)
+
+
 def test_without_the_rule_the_same_people_win_again(tree):
     contest = make_contest([tree["P"]])
     first = make_round(contest, 1, prizes={"nhat": 1})

@@ -193,3 +193,32 @@ def test_announcement_is_an_official_paper(client, auth, contest):
     ):
         assert text in html, text
     assert "Thử, ngày" in html  # the place from the top unit, "Tỉnh Thử"
+
+
+def test_a_prize_list_drawn_before_an_earlier_correction_says_so(app, client, auth):
+    """One prize per contest: round 1 corrected after round 2's prizes were drawn;
+    round 2's page says its list is out of date until it is ranked again."""
+    with app.app_context():
+        tree = make_tree()
+        contest = make_contest([tree["P"]], owner=tree["D"], one_prize_per_contest=True)
+        rounds = [make_round(contest, n, prizes={"nhat": 1}) for n in (1, 2)]
+        first_try = {}
+        for name, unit, rights in (("An", "D1", (5, 4)), ("Bình", "C1", (4, 5))):
+            person = make_user(f"p{unit}", tree[unit], full_name=f"Trần Thị {name}")
+            for round_, right in zip(rounds, rights, strict=True):
+                first_try[round_.number, name] = attempt(round_, person, right)
+        make_user("trainer", tree["D"], roles=[("trainer", tree["D"])])
+        ranking.rank_round(rounds[0])
+        ranking.rank_round(rounds[1])  # Bình wins it; An won round 1
+        db.session.commit()
+    auth.login("trainer")
+    notice = "Danh sách giải này được lập khi kết quả các đợt trước còn khác"
+    assert notice not in client.get("/contests/CT/rounds/2/ranking").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        db.session.merge(first_try[1, "Bình"]).score = 6  # Bình won round 1 too
+        ranking.rank_round(db.session.merge(rounds[0]), reason="Chấm lại")
+        db.session.commit()
+    page = client.get("/contests/CT/rounds/2/ranking").get_data(as_text=True)
+    assert notice in page
