@@ -178,8 +178,9 @@ def config_overrides() -> dict:
 def app(_postgres_schema, config_overrides, tmp_path):
     app = _shared_app(config_overrides)
     _set_limiter_state(_AS_BUILT[app][2])
-    per_test = {
+    per_test = {  # the test's own folders, never the instance folder's
         "JOBS_DIR": str(tmp_path / "jobs"),
+        "CADRE_IMPORT_DIR": str(tmp_path / "uploads"),
         # never the signing key of instance/ (a `make run` leaves one there)
         "CERT_SIGNING_KEY": str(tmp_path / "cert_signing_key.pem"),
     }

@@ -27,12 +27,6 @@ from tests.records.helpers import make_campaign
 DATA = Path(__file__).resolve().parent.parent / "data" / "cadres"
 
 
-@pytest.fixture
-def config_overrides(tmp_path) -> dict:
-    """Uploads wait in the test's own folder, not in the instance folder."""
-    return {"CADRE_IMPORT_DIR": str(tmp_path / "uploads")}
-
-
 def load(name: str):
     return parse_cadre_file((DATA / name).read_bytes(), name)
 

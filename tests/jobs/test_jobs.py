@@ -540,7 +540,6 @@ def test_an_import_whose_warnings_were_not_accepted_says_to_upload_again(
     from app.accounts.jobs import NEW_WARNINGS, UPLOADS
     from app.accounts.models import User
 
-    app.config["CADRE_IMPORT_DIR"] = str(tmp_path / "uploads")
     data = "ma can bo,ho va ten\nQ1,Nguyễn Văn ¶¾\n".encode()  # an unsure name
     with app.test_request_context():
         login_user(db.session.get(User, people["hr_d"]))
