@@ -6,7 +6,6 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,7 +15,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     ValidationError,
 )
 
@@ -24,7 +22,7 @@ from app.contests.models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS
 from app.forms import FlaskForm, InYears
 from app.records.forms import LOCAL, UnitsField
 
-from .quiz_forms import RULE_ROWS, RuleForm
+from .quiz_forms import RULE_ROWS, RuleForm, whole_number
 
 PRIZE_LABELS = {
     "nhat": _l("Số giải Nhất"),
@@ -32,16 +30,6 @@ PRIZE_LABELS = {
     "ba": _l("Số giải Ba"),
     "khuyen_khich": _l("Số giải Khuyến khích"),
 }
-
-
-def _whole(label, low, high):
-    return IntegerField(
-        label,
-        validators=[
-            InputRequired(_l("Nhập một số.")),
-            NumberRange(min=low, max=high, message=_l("Từ %(min)s đến %(max)s.")),
-        ],
-    )
 
 
 class ContestForm(FlaskForm):
@@ -84,18 +72,18 @@ class RoundForm(FlaskForm):
         format=LOCAL,
         validators=[InputRequired(), InYears()],
     )
-    time_limit_minutes = _whole(_l("Thời gian làm bài (phút)"), 1, 600)
-    attempts_allowed = _whole(_l("Số lượt làm bài"), 1, 20)
-    questions_per_page = _whole(_l("Số câu mỗi trang"), 1, 100)
+    time_limit_minutes = whole_number(_l("Thời gian làm bài (phút)"), 1, 600)
+    attempts_allowed = whole_number(_l("Số lượt làm bài"), 1, 20)
+    questions_per_page = whole_number(_l("Số câu mỗi trang"), 1, 100)
     shuffle_questions = BooleanField(_l("Xáo trộn thứ tự câu hỏi"))
     shuffle_options = BooleanField(_l("Xáo trộn thứ tự lựa chọn"))
     prediction = TextAreaField(
         _l("Câu hỏi dự đoán"), validators=[DataRequired(), Length(max=1000)]
     )
-    prize_nhat = _whole(PRIZE_LABELS["nhat"], 0, 1000)
-    prize_nhi = _whole(PRIZE_LABELS["nhi"], 0, 1000)
-    prize_ba = _whole(PRIZE_LABELS["ba"], 0, 1000)
-    prize_khuyen_khich = _whole(PRIZE_LABELS["khuyen_khich"], 0, 1000)
+    prize_nhat = whole_number(PRIZE_LABELS["nhat"], 0, 1000)
+    prize_nhi = whole_number(PRIZE_LABELS["nhi"], 0, 1000)
+    prize_ba = whole_number(PRIZE_LABELS["ba"], 0, 1000)
+    prize_khuyen_khich = whole_number(PRIZE_LABELS["khuyen_khich"], 0, 1000)
     rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
 
     def validate_closes_at(self, field):

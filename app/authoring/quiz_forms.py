@@ -37,7 +37,8 @@ class RuleForm(Form):
     tag = StringField(_l("hoặc thẻ"), validators=[Length(max=60)])
 
 
-def _whole(label, low, high):
+def whole_number(label, low: int, high: int) -> IntegerField:
+    """A required whole number from `low` to `high`, with Vietnamese messages."""
     return IntegerField(
         label,
         validators=[
@@ -51,10 +52,10 @@ class QuizSettingsForm(FlaskForm):
     title = StringField(
         _l("Tên bài kiểm tra"), validators=[DataRequired(), Length(max=255)]
     )
-    time_limit_minutes = _whole(_l("Thời gian làm bài (phút)"), 1, 600)
-    pass_percent = _whole(_l("Điểm đạt (%)"), 1, 100)
-    attempts_allowed = _whole(_l("Số lượt làm bài"), 1, 20)
-    questions_per_page = _whole(_l("Số câu mỗi trang"), 1, 100)
+    time_limit_minutes = whole_number(_l("Thời gian làm bài (phút)"), 1, 600)
+    pass_percent = whole_number(_l("Điểm đạt (%)"), 1, 100)
+    attempts_allowed = whole_number(_l("Số lượt làm bài"), 1, 20)
+    questions_per_page = whole_number(_l("Số câu mỗi trang"), 1, 100)
     shuffle_questions = BooleanField(_l("Xáo trộn thứ tự câu hỏi"))
     shuffle_options = BooleanField(_l("Xáo trộn thứ tự lựa chọn"))
     partial_credit = BooleanField(_l("Chấm điểm từng phần cho câu nhiều đáp án"))

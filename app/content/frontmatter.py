@@ -190,6 +190,18 @@ def check_texts(key: str, value: object) -> str | None:
     return f"“{key}” phải là danh sách không rỗng các chuỗi không rỗng"
 
 
+def check_list_of(what: str) -> Check:
+    """A check that the value is a non-empty list (of `what`, said in the message);
+    its items are checked by the caller."""
+
+    def check(key: str, value: object) -> str | None:
+        if isinstance(value, list) and value:
+            return None
+        return f"“{key}” phải là danh sách không rỗng {what}"
+
+    return check
+
+
 def check_code(key: str, value: object) -> str | None:
     if isinstance(value, str) and CODE.match(value):
         return None

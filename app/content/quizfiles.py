@@ -19,6 +19,7 @@ from .frontmatter import (
     check_boolean,
     check_code,
     check_integer,
+    check_list_of,
     check_text,
     parse_mapping,
     slug,
@@ -52,12 +53,6 @@ def _review(key: str, value: object) -> str | None:
     return f"chế độ xem lại không hợp lệ: “{value}” ({', '.join(REVIEW_POLICIES)})"
 
 
-def _draw(key: str, value: object) -> str | None:
-    if isinstance(value, list) and value:
-        return None
-    return f"“{key}” phải là danh sách không rỗng các quy tắc rút câu"
-
-
 _QUIZ_CHECKS = {
     "code": check_code,
     "title": check_text,
@@ -70,7 +65,7 @@ _QUIZ_CHECKS = {
     "questions_per_page": check_integer(1),
     "review": _review,
     "partial_credit": check_boolean,
-    "draw": _draw,
+    "draw": check_list_of("các quy tắc rút câu"),
 }
 QUIZ_SCHEMA = Schema(
     _QUIZ_CHECKS,

@@ -29,6 +29,7 @@ from app.content.frontmatter import (
     check_boolean,
     check_code,
     check_integer,
+    check_list_of,
     check_text,
     item_mappings,
     parse_mapping,
@@ -167,12 +168,6 @@ def _check_overall(key: str, value: object) -> str | None:
     )
 
 
-def _check_rounds(key: str, value: object) -> str | None:
-    if isinstance(value, list) and value:
-        return None
-    return f"“{key}” phải là danh sách không rỗng các đợt thi"
-
-
 _CONTEST_CHECKS = {
     "code": check_code,
     "title": check_text,
@@ -183,7 +178,7 @@ _CONTEST_CHECKS = {
     "owner": check_code,
     "overall": _check_overall,
     "one_prize_per_contest": check_boolean,
-    "rounds": _check_rounds,
+    "rounds": check_list_of("các đợt thi"),
 }
 CONTEST_SCHEMA = Schema(
     _CONTEST_CHECKS,
