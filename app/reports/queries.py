@@ -12,12 +12,13 @@ from app.accounts.models import Unit
 from app.accounts.units import sort_units
 from app.extensions import db
 from app.records.models import TrainingRecord
+from app.records.rates import Rates
 
 from .rollup import SLOT, figure_columns
 
 
 @dataclass
-class SummaryRow:
+class SummaryRow(Rates):
     """Counts for a set of records: a subtree, or one child unit's subtree."""
 
     unit: Unit | None
@@ -28,14 +29,6 @@ class SummaryRow:
     passed: int
     mean_score: float | None
     direct_only: bool = False  # the parent's own cadres, not its children's
-
-    @property
-    def completion_percent(self) -> float:
-        return round(100 * self.completed / self.total, 1) if self.total else 0.0
-
-    @property
-    def pass_percent(self) -> float:
-        return round(100 * self.passed / self.total, 1) if self.total else 0.0
 
 
 def _unit_totals(campaign_id: int, root: Unit) -> dict[int, list]:

@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from app.accounts.models import Unit
 from app.extensions import db
 from app.records.models import TrainingRecord
+from app.records.rates import Rates
 
 from .charts import ChartInfo, Mark, Tick, _y_axis
 from .rollup import EMPTY, SLOT, Structure, add_into, unit_counts
 
 
 @dataclass
-class YearRow:
+class YearRow(Rates):
     """One campaign's figures for the unit (rolled up)."""
 
     year: int
@@ -39,14 +40,6 @@ class YearRow:
     @property
     def passed(self) -> int:
         return int(self.counts[4])
-
-    @property
-    def completion_percent(self) -> float:
-        return round(100 * self.completed / self.total, 1) if self.total else 0.0
-
-    @property
-    def pass_percent(self) -> float:
-        return round(100 * self.passed / self.total, 1) if self.total else 0.0
 
     @property
     def mean_score(self) -> float | None:

@@ -27,6 +27,7 @@ from app.accounts.units import tree_order
 from app.extensions import db
 from app.quizzes.models import FINISHED, Attempt, Quiz
 from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.records.rates import Rates
 
 from .models import (
     DEFAULT_COMPLETION,
@@ -55,19 +56,11 @@ class RuleInfo:
 
 
 @dataclass
-class CollectiveRow:
+class CollectiveRow(Rates):
     unit: Unit
     total: int = 0
     completed: int = 0
     passed: int = 0
-
-    @property
-    def completion_percent(self) -> float:
-        return round(100 * self.completed / self.total, 1) if self.total else 0.0
-
-    @property
-    def pass_percent(self) -> float:
-        return round(100 * self.passed / self.total, 1) if self.total else 0.0
 
 
 @dataclass
