@@ -37,7 +37,7 @@ from .models import (
 )
 from .questions import grade
 from .saving import read_slot, save_choice
-from .windows import Window, grace_period  # noqa: F401  (grace_period: its home)
+from .windows import Window, grace_period
 
 
 def save_cutoff(

@@ -30,7 +30,7 @@ from app.errors import DomainError, NotFound, TimeExpired
 from app.extensions import db
 from app.security import security_headers
 
-from . import attempts, saving
+from . import attempts, saving, windows
 from .models import seconds_left
 
 MAX_BODY = 4096  # a token, a position and a few choices
@@ -85,7 +85,7 @@ class AutosaveApp:
         self.one_writer = self.engine.dialect.name == "sqlite"
         self.secret = config["SECRET_KEY"]
         self.fallbacks = tuple(config.get("SECRET_KEY_FALLBACKS") or ())
-        self.grace = attempts.grace_period(config)
+        self.grace = windows.grace_period(config)
         self.headers = [*security_headers(config), ("Cache-Control", "no-store")]
         self.limits = parse_many(config["AUTOSAVE_RATE_LIMIT"])
         self.limiter = FixedWindowRateLimiter(

@@ -105,7 +105,7 @@ def attempt(attempt_id: int):
         "quizzes/attempt.html",
         info=info,
         token=token,
-        grace_seconds=int(service.grace_period().total_seconds()),
+        grace_seconds=int(windows.grace_period().total_seconds()),
         served_at=int(now.timestamp() * 1000),  # the server's clock, in ms
     )
 
