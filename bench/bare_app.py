@@ -28,6 +28,7 @@ database; `bare_db.prepare` made bench_answer in it) and SECRET_KEY.
 Serve with: gunicorn bench.bare_app:app
 """
 
+import gc
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -188,3 +189,4 @@ def _question(row) -> dict:
 
 if os.environ.get("BENCH_DATABASE_URL"):
     app = create_app(os.environ["BENCH_DATABASE_URL"], os.environ["SECRET_KEY"])
+    gc.freeze()  # the same server setup: wsgi.py freezes what it built

@@ -9,6 +9,7 @@ Configured by the environment: BENCH_DATABASE_URL. Serve with
 gunicorn bench.contest_bare:app
 """
 
+import gc
 import os
 import time
 
@@ -70,3 +71,4 @@ def create_app(url: str) -> Flask:
 
 
 app = create_app(os.environ.get("BENCH_DATABASE_URL", "sqlite://"))
+gc.freeze()  # the same server setup: wsgi.py freezes what it built

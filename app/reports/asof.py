@@ -134,15 +134,20 @@ class AsOfFigures:
     subtree: dict[int, list]
     chain: list[str] = field(default_factory=list)  # names above the root then
     _children: dict | None = field(default=None, repr=False)
+    _sorted: set = field(default_factory=set, repr=False)
 
     def children(self, unit_id: int) -> list[UnitView]:
+        """In name order; each unit's children sorted when first asked for (the
+        dashboard asks for the root's only, of a province's 1,800 units)."""
         if self._children is None:
             self._children = {}
             for child, parent in self.parent.items():
                 self._children.setdefault(parent, []).append(self.units[child])
-            for kids in self._children.values():
-                kids.sort(key=lambda u: u.sort_key)
-        return list(self._children.get(unit_id, []))
+        kids = self._children.get(unit_id, [])
+        if unit_id not in self._sorted:
+            kids.sort(key=lambda u: u.sort_key)
+            self._sorted.add(unit_id)
+        return list(kids)
 
     def depth(self, unit_id: int) -> int:
         depth = 0
