@@ -135,6 +135,14 @@ class FlaskForm(_FlaskForm):
         def get_translations(self, form):
             return WTFormsTranslations()
 
+        def render_field(self, field, render_kw):
+            """A hidden input (the CSRF token, a form's hidden value) has no id: no
+            label points at it, and a page of several forms would otherwise repeat
+            `id="csrf_token"`. An id given when rendering is kept."""
+            if getattr(field.widget, "input_type", None) == "hidden":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
 
 class InYears:
     """A date or datetime field's value lies in the years `first`..`last`: a year

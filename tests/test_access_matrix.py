@@ -1,6 +1,8 @@
 """Every route × every role. A route missing from RULES fails the suite."""
 
+from collections import Counter
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -333,6 +335,40 @@ def _values(rule, ids):
     return {a: ids.get(f"{rule.endpoint}:{a}", ids.get(a)) for a in rule.arguments}
 
 
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: Counter = Counter()
+        self.label_targets: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids[attrs["id"]] += 1
+        if tag == "label" and attrs.get("for"):
+            self.label_targets.add(attrs["for"])
+
+
+def id_faults(html: str) -> set[str]:
+    """The ids a page uses more than once (a label's `for`, a skip link and
+    assistive technology find only the first), and labels for an id it lacks."""
+    parser = _Ids()
+    parser.feed(html)
+    twice = {f"id {name} twice" for name, count in parser.ids.items() if count > 1}
+    return twice | {
+        f"label for missing {t}" for t in parser.label_targets - set(parser.ids)
+    }
+
+
+def test_id_faults_are_found():
+    assert id_faults('<p id="a"></p><p id="b"><i id="a"></i>') == {"id a twice"}
+    assert id_faults('<p id="a"></p><p>id="a"</p>') == set()
+    assert id_faults('<label for="x">X</label><input id="y">') == {
+        "label for missing x"
+    }
+    assert id_faults('<label for="x">X</label><input id="x">') == set()
+
+
 def test_every_route_has_a_rule(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - RULES.keys() == set(), "add the new route to RULES"
@@ -345,6 +381,7 @@ def test_access_matrix(app, client, people, role):
     if role != ANON:
         AuthActions(client).login(role)
     token = csrf_token(client, "/login")
+    pages_with_id_faults = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in {"accounts.logout", "accounts.login"}:
             continue
@@ -353,6 +390,9 @@ def test_access_matrix(app, client, people, role):
             "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
         )
         response = client.open(url, method=method, data={"csrf_token": token})
+        if response.status_code == 200 and response.mimetype == "text/html":
+            if faults := id_faults(response.get_data(as_text=True)):
+                pages_with_id_faults.append((url, sorted(faults)))
         response.close()  # as a WSGI server does: ends a streamed body's transaction
         allowed = role in RULES[rule.endpoint]
         if rule.endpoint in TOKEN_404:
@@ -382,3 +422,4 @@ def test_access_matrix(app, client, people, role):
             ), where
         else:
             assert response.status_code in (403, 404), where
+    assert not pages_with_id_faults, f"ids on pages: {pages_with_id_faults}"
