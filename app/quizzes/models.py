@@ -133,9 +133,9 @@ class Quiz(db.Model):
     # anyone (learner, trainer, HR, administrator) before closes_at.
     sealed: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The units whose subtrees' cadres may take it (QuizTarget); none: everyone.
-    targets: Mapped[list["QuizTarget"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when asked for (starting, the course's list of quizzes): not by every
+    # page that loads the quiz, as the attempt page and its saves.
+    targets: Mapped[list["QuizTarget"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def question_count(self) -> int:

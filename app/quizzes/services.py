@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.courses import services as courses
@@ -80,9 +81,12 @@ def modules_read_for(user: User, quiz: Quiz) -> bool:
 
 
 def quizzes_for_course(course_code: str) -> list[Quiz]:
+    """The course's active quizzes, their targets loaded with them (one query)."""
     return list(
         db.session.scalars(
-            select(Quiz).where(Quiz.course_code == course_code, Quiz.active.is_(True))
+            select(Quiz)
+            .where(Quiz.course_code == course_code, Quiz.active.is_(True))
+            .options(selectinload(Quiz.targets))
         )
     )
 
