@@ -22,6 +22,7 @@ from app.timeutil import utcnow
 
 from . import attempts as service
 from . import flags, prediction, presenters, saving, windows
+from .script_texts import attempt_script_texts
 from .services import modules_read_for, result_next
 from .windows import time_limit_seconds
 
@@ -107,6 +108,7 @@ def attempt(attempt_id: int):
         token=token,
         grace_seconds=int(windows.grace_period().total_seconds()),
         served_at=int(now.timestamp() * 1000),  # the server's clock, in ms
+        script_texts=attempt_script_texts(),
     )
 
 

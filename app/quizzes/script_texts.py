@@ -1,0 +1,47 @@
+"""The words of the attempt page's scripts (attempt.js, journal.js), translated for
+the reader in Python and carried to them by the page's JSON configuration. Here
+rather than in the template: two dozen strings through flask_babel.gettext directly
+cost about half of what Jinja's call of the same gettext costs, on the page that
+30 questions' worth of cadres reload all day. The words the page itself also shows
+(a question's label and states) stay with the template's labels."""
+
+from flask_babel import gettext as _
+
+
+def attempt_script_texts() -> dict[str, str]:
+    return {
+        "saving": _("Đang lưu…"),
+        "saved_question": _("Đã lưu câu {n}."),
+        "cleared": _("Chưa trả lời (việc bỏ chọn đã lưu lúc {t})"),
+        "cleared_question": _("Đã lưu: câu {n} chưa trả lời."),
+        "remaining": _("Còn lại"),
+        "flagged_question": _("Đã đánh dấu câu {n} để xem lại."),
+        "unflagged_question": _("Đã bỏ đánh dấu câu {n}."),
+        "flag_failed": _(
+            "Chưa lưu được dấu của câu {n}; dấu được lưu khi bạn chuyển trang"
+            " hoặc nộp bài."
+        ),
+        "saved_before": "✓ " + _("Đã lưu (trước khi tải lại trang)."),
+        "state_pending": _("chưa lưu, đang chờ gửi"),
+        "state_late": _("không được tính"),
+        "pending": _("Chưa lưu — lựa chọn được giữ trên máy này, đang chờ gửi."),
+        "offline": _(
+            "Mất kết nối — các lựa chọn được giữ trên máy này và sẽ gửi khi có mạng."
+        ),
+        "waiting": _("{n} lựa chọn đang chờ gửi."),
+        "back_online": _("Đã có mạng trở lại; đang gửi các lựa chọn còn chờ."),
+        "draining": _("Đang gửi các lựa chọn còn lại trước khi chuyển trang…"),
+        "draining_offline": _("Chưa chuyển trang được: các lựa chọn còn chờ gửi."),
+        "late": "✗ " + _("Không được tính: lựa chọn này chưa gửi được trước hạn nộp."),
+        "late_summary": _(
+            "Hết giờ: lựa chọn của câu {list} chưa gửi được trước hạn nên không"
+            " được tính."
+        ),
+        "newer_kept": _(
+            "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"
+            " trang để xem."
+        ),
+        "time_up": _("Hết giờ. Đang nộp bài…"),
+        "five_minutes": _("Còn 5 phút."),
+        "one_minute": _("Còn 1 phút."),
+    }
