@@ -52,4 +52,9 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
         )
     else:
         message = _("Đã gửi %(sent)d thư nhắc nhở.", sent=result.sent)
+    if result.done:
+        message += " " + _(
+            "%(done)d người đã hoàn thành trước khi thư được gửi: không gửi.",
+            done=result.done,
+        )
     return Outcome(message)

@@ -5,7 +5,9 @@ SENT or FAILED (committed): so an email leaves at most once, whatever dies when.
 run that dies between claim and mark leaves SENDING: never re-sent, and shown
 failed ("interrupted") to the next run once it is old. When the SMTP server cannot
 be reached, the batch's unsent claims go back to PENDING and the run stops with a
-DomainError: a retry sends what is left, never what was sent.
+DomainError: a retry sends what is left, never what was sent. Before each batch, a
+cadre who has completed the campaign since the reminder was made is not written to
+(PENDING → DONE).
 
 These functions commit (unlike the rest of the services): an email sent is a fact
 outside the database, which the database must learn at once.
@@ -27,10 +29,11 @@ from app.accounts.models import User
 from app.config import public_url
 from app.errors import DomainError
 from app.extensions import db, mail
+from app.records.models import COMPLETED, TrainingRecord
 from app.records.services import window_of
 from app.timeutil import format_vn_date, utcnow
 
-from .models import FAILED, PENDING, SENDING, SENT, Reminder, ReminderDelivery
+from .models import DONE, FAILED, PENDING, SENDING, SENT, Reminder, ReminderDelivery
 
 BATCH = 50
 # A claim older than this belongs to a run that died: its email may have left.
@@ -47,6 +50,7 @@ NOT_CONFIGURED = _l("Chưa cấu hình máy chủ thư (MAIL_SERVER): không g�
 class SendResult:
     sent: int = 0
     failed: int = 0
+    done: int = 0  # not sent: the cadre completed the campaign meanwhile
 
 
 def course_url(code: str) -> str:
@@ -125,10 +129,10 @@ def send_pending(
     result = SendResult()
     connection = mail.get_connection()
     try:
-        while ids := _claim_batch(reminder, now()):
+        while ids := _claim_batch(reminder, now(), result):
             _send_batch(reminder, ids, connection, result, now)
             if step is not None:
-                step(result.sent + result.failed, total)
+                step(result.sent + result.failed + result.done, total)
     finally:
         _close(connection)
     return result
@@ -156,9 +160,23 @@ def _fail_stale_claims(reminder: Reminder, moment: datetime) -> None:
     db.session.commit()
 
 
-def _claim_batch(reminder: Reminder, moment: datetime) -> list[int]:
+def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> list[int]:
     """Claim up to BATCH pending deliveries (each by a conditional UPDATE whose row
-    count says whether this run got it), committed; their ids."""
+    count says whether this run got it), committed; their ids. First, those of
+    cadres who have completed the campaign meanwhile are set DONE."""
+    completed = select(TrainingRecord.user_id).where(
+        TrainingRecord.campaign_id == reminder.campaign_id,
+        TrainingRecord.status == COMPLETED,
+    )
+    result.done += db.session.execute(
+        update(ReminderDelivery)
+        .where(
+            ReminderDelivery.reminder_id == reminder.id,
+            ReminderDelivery.email_state == PENDING,
+            ReminderDelivery.user_id.in_(completed),
+        )
+        .values(email_state=DONE)
+    ).rowcount
     candidates = db.session.scalars(
         select(ReminderDelivery.id)
         .where(

@@ -32,7 +32,10 @@ PENDING = "pending"  # to be sent by the job reminders.send
 SENDING = "sending"  # claimed by a sender; never sent again from here
 SENT = "sent"
 FAILED = "failed"
-EMAIL_STATES = (NO_ADDRESS, MAIL_OFF, PENDING, SENDING, SENT, FAILED)
+# The cadre completed the campaign before its email left: not sent (a reminder
+# queued at 8:00 does not ask someone who finished at 9:00 to finish).
+DONE = "completed"
+EMAIL_STATES = (NO_ADDRESS, MAIL_OFF, PENDING, SENDING, SENT, FAILED, DONE)
 
 
 class Reminder(db.Model):

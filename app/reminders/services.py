@@ -24,6 +24,7 @@ from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.timeutil import utcnow
 
 from .models import (
+    DONE,
     FAILED,
     MAIL_OFF,
     MANUAL,
@@ -324,7 +325,7 @@ class ReminderRow:
     sent: int
     failed: int
     waiting: int  # pending or being sent
-    no_email: int  # no address, or no SMTP server
+    no_email: int  # no address, no SMTP server, or completed before it was sent
     seen: int  # shown on their home page
 
     @property
@@ -349,7 +350,7 @@ def reminder_rows(
             _count(state == SENT),
             _count(state == FAILED),
             _count(state.in_((PENDING, SENDING))),
-            _count(state.in_((NO_ADDRESS, MAIL_OFF))),
+            _count(state.in_((NO_ADDRESS, MAIL_OFF, DONE))),
             func.count(ReminderDelivery.shown_at),
         )
         .join(ReminderDelivery, ReminderDelivery.reminder_id == Reminder.id)

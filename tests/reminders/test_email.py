@@ -12,6 +12,7 @@ from app.jobs.models import FINISHED, Job
 from app.reminders import mailing, services
 from app.reminders.jobs import KIND
 from app.reminders.models import (
+    DONE,
     FAILED,
     PENDING,
     SENDING,
@@ -20,7 +21,7 @@ from app.reminders.models import (
 )
 from app.timeutil import format_vn_date, utcnow
 
-from .helpers import SmtpServer, setup, user
+from .helpers import SmtpServer, complete, setup, user
 
 
 @pytest.fixture
@@ -145,6 +146,29 @@ def test_the_job_sends_and_its_retry_sends_only_what_is_left(app, smtp, tmp_path
         again = jobs.submit(KIND, "Gửi thư", None, {"reminder": reminder.id})
         assert again.state == FINISHED and again.message == "Đã gửi 0 thư nhắc nhở."
         assert len(smtp.handler.messages) == 2
+
+
+def test_a_cadre_who_completed_since_the_reminder_gets_no_email(app, smtp, tmp_path):
+    """Made at 8:00, sent at 9:00: in2 finished in between, and is not asked to."""
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        reminder = services.send_manual(campaign, tree["D"], user("hr"))
+        db.session.commit()
+        assert set(states(reminder).values()) == {PENDING}
+        complete("in2")
+        job = jobs.submit(KIND, "Gửi thư", None, {"reminder": reminder.id})
+        assert job.state == FINISHED, job.message
+        assert job.message == (
+            "Đã gửi 1 thư nhắc nhở. 1 người đã hoàn thành trước khi thư được gửi:"
+            " không gửi."
+        )
+        assert smtp.handler.recipients() == ["in1@example.org"]
+        assert states(reminder) == {"in1": SENT, "in2": DONE}
+        [row] = services.reminder_rows(campaign, None)
+        assert (row.total, row.sent, row.waiting, row.no_email) == (2, 1, 0, 1)
+        # sent again: nothing more, and in2 still not written to
+        assert mailing.send_pending(reminder).sent == 0
+        assert smtp.handler.recipients() == ["in1@example.org"]
 
 
 def test_the_hr_page_sends_the_emails_as_a_job(app, client, smtp, tmp_path):
