@@ -1,8 +1,6 @@
 """Every route × every role. A route missing from RULES fails the suite."""
 
-from collections import Counter
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +18,7 @@ from tests.contests.helpers import running_contest
 from tests.contests.rank_helpers import ranked_contest
 from tests.courses.content import write_course
 from tests.factories import make_tree, make_user
+from tests.html_checks import id_faults
 from tests.quizzes.helpers import make_quiz
 
 ANON, LEARNER, TRAINER, HR, ADMIN = "anon", "learner", "trainer", "hr", "admin"
@@ -333,40 +332,6 @@ def _nomination(tree, learner) -> int:
 
 def _values(rule, ids):
     return {a: ids.get(f"{rule.endpoint}:{a}", ids.get(a)) for a in rule.arguments}
-
-
-class _Ids(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.ids: Counter = Counter()
-        self.label_targets: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids[attrs["id"]] += 1
-        if tag == "label" and attrs.get("for"):
-            self.label_targets.add(attrs["for"])
-
-
-def id_faults(html: str) -> set[str]:
-    """The ids a page uses more than once (a label's `for`, a skip link and
-    assistive technology find only the first), and labels for an id it lacks."""
-    parser = _Ids()
-    parser.feed(html)
-    twice = {f"id {name} twice" for name, count in parser.ids.items() if count > 1}
-    return twice | {
-        f"label for missing {t}" for t in parser.label_targets - set(parser.ids)
-    }
-
-
-def test_id_faults_are_found():
-    assert id_faults('<p id="a"></p><p id="b"><i id="a"></i>') == {"id a twice"}
-    assert id_faults('<p id="a"></p><p>id="a"</p>') == set()
-    assert id_faults('<label for="x">X</label><input id="y">') == {
-        "label for missing x"
-    }
-    assert id_faults('<label for="x">X</label><input id="x">') == set()
 
 
 def test_every_route_has_a_rule(app):
