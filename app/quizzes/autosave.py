@@ -11,7 +11,8 @@ library Flask-Limiter is built on, in the same storage) and makes the one save o
     POST /autosave/<attempt id>
          t=<token>&position=<n>&seq=<k>&choice=<i>[&choice=<j>…]
     200 {"saved": true, "position", "seq", "stored", "saved_at", "remaining"}
-    400/404/405/409/413/429/503 {"saved": false, "error"}
+    400/401/404/405/409/413/429/503 {"saved": false, "error"}
+    (401: a token of a session that has ended since: the page keeps the choice)
 """
 
 import json

@@ -58,6 +58,10 @@ NO_SUCH_CHOICE = _l("Lựa chọn không tồn tại.")
 ONE_CHOICE_ONLY = _l("Câu này chỉ được chọn một đáp án.")
 ALREADY_SUBMITTED = _l("Bài đã được nộp; câu trả lời này không được lưu.")
 TOO_LATE = _l("Đã hết giờ làm bài; câu trả lời này không được lưu.")
+SESSION_ENDED = _l(
+    "Phiên đăng nhập đã kết thúc nên lựa chọn chưa được lưu; nó vẫn được giữ trên"
+    " máy này. Hãy đăng nhập lại rồi tải lại trang để gửi."
+)
 
 _TOKEN_SALT = "vhcv.autosave"
 
@@ -100,6 +104,14 @@ def read_autosave_token(
     ):
         raise NotFound(NOT_YOURS)
     return TokenHolder(data[1], data[2])
+
+
+class SessionEnded(DomainError):
+    """The token's holder owns the attempt, but its session ended after the page
+    was served (signed out, password changed, account locked): 401, not 404, so that
+    the page keeps the choice for after a new sign-in instead of dropping it."""
+
+    status = 401
 
 
 class RefusedSave(TimeExpired):
@@ -306,7 +318,7 @@ def read_page_form(form: MultiDict) -> PageForm:
 
 def _refuse(connection, entry: dict, user_id, session_version):
     """No claim: why. Only the token's or session's owner learns more than 404 (and
-    only the owner's refused saves are logged)."""
+    only the owner's refused saves of a live session are logged)."""
     row = connection.execute(
         select(Attempt.state, User.session_version, User.active)
         .join(User, User.id == Attempt.user_id)
@@ -315,8 +327,10 @@ def _refuse(connection, entry: dict, user_id, session_version):
     stale = session_version is not None and (
         row is None or not row.active or row.session_version != session_version
     )
-    if row is None or stale:
+    if row is None:
         raise NotFound(NOT_YOURS)
+    if stale:
+        raise SessionEnded(SESSION_ENDED)
     if row.state == FINISHED:
         raise RefusedSave(ALREADY_SUBMITTED, {**entry, "outcome": SAVE_CLOSED})
     raise RefusedSave(TOO_LATE, {**entry, "outcome": SAVE_LATE})

@@ -41,6 +41,10 @@ def attempt_script_texts() -> dict[str, str]:
             "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"
             " trang để xem."
         ),
+        "signed_out": _(
+            "Phiên đăng nhập đã kết thúc: các lựa chọn chưa lưu vẫn được giữ trên máy"
+            " này. Hãy đăng nhập lại rồi tải lại trang để gửi."
+        ),
         "time_up": _("Hết giờ. Đang nộp bài…"),
         "five_minutes": _("Còn 5 phút."),
         "one_minute": _("Còn 1 phút."),

@@ -472,3 +472,35 @@ def test_a_deadline_the_journal_kept_does_not_end_a_fresh_page_early(
     assert page.url.endswith(f"/attempts/{attempt_id}")
     assert page.locator("#timer").inner_text() > "9:"  # the server's time again
     assert page.locator('input[name="q1"]').first.is_enabled()
+
+
+def test_a_choice_made_after_the_session_ended_waits_for_a_new_sign_in(
+    long_quiz, browser_context
+):
+    """Signed out on another device (the session version changes): the page's token
+    is refused with 401, and the choice stays in the journal, said to wait for a
+    new sign-in, instead of being dropped; signed in again, the page sends it."""
+    from app.accounts.models import User
+
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    with app.app_context():
+        db.session.scalar(select(User)).session_version += 1
+        db.session.commit()
+    page.locator('input[name="q1"][value="1"]').check()
+    banner = page.locator("#connection")
+    banner.get_by_text("Phiên đăng nhập đã kết thúc").first.wait_for()
+    assert "1 lựa chọn đang chờ gửi" in banner.inner_text()
+    assert "Chưa lưu" in page.locator("#state-1").inner_text()
+    assert [e["position"] for e in _pending(page)] == ["1"]
+    assert _stored(app, attempt_id) == {}
+
+    page.goto(f"{url}/login")
+    page.get_by_label("Tên đăng nhập").fill("thisinh")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"{url}/attempts/{attempt_id}")
+    page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
+    assert _stored(app, attempt_id)[1][0] == [1]
+    assert _pending(page) == []

@@ -236,7 +236,10 @@ def test_autosave_refuses_bad_tokens_and_bad_input(app, client, auth, learner):
             select(User).where(User.username == "hv")
         ).session_version += 1
         db.session.commit()
-    assert post(url, data={"t": token, "position": 1, "choice": 0}).status_code == 404
+    # refused, and said to be a session that ended: the page keeps the choice
+    ended = post(url, data={"t": token, "position": 1, "choice": 0})
+    assert ended.status_code == 401 and ended.json["saved"] is False
+    assert "Phiên đăng nhập đã kết thúc" in ended.json["error"]
     with app.app_context():
         assert db.session.scalars(select(AttemptAnswer)).all() == []
 
@@ -495,7 +498,9 @@ def test_signing_out_ends_the_pages_autosave_token(app, client, auth, learner):
         f"/autosave/{attempt_id}",
         data={"t": token, "position": 1, "choice": 0},
     )
-    assert response.status_code == 404
+    assert response.status_code == 401  # refused: the session it was given ended
+    with app.app_context():
+        assert db.session.scalars(select(AttemptAnswer)).all() == []
 
 
 def test_the_autosave_reads_its_question_before_it_takes_the_write_lock(
@@ -571,7 +576,7 @@ class TestStaleTokens:
             other.post(url, data={"t": stale, "position": 1, "choice": 0}).status_code
             for _ in range(4)
         ]
-        assert refused == [404, 404, 404, 429]
+        assert refused == [401, 401, 401, 429]
         auth.login("hv")
         fresh = _token(client, attempt_id)
         saved = client.post(url, data={"t": fresh, "position": 1, "choice": 0})

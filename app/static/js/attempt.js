@@ -37,6 +37,8 @@
   var afterDrain = null;   // what to do once the journal is empty
   var gone = {};           // sequence numbers this page settled (not to be taken back)
   var lateNotice = "";     // which choices will not count, once the time is past
+  var signedOut = "";      // the session ended since the page came (the server's words):
+                           // choices stay in the journal, sent after a new sign-in and reload
 
   // The page without this script says when the time is up and that its clock
   // does not run; with it, the clock counts down.
@@ -175,6 +177,7 @@
       text += " " + (online ? T.draining : T.draining_offline);
     }
     if (!online) text += " " + T.offline + (waiting ? " " + T.waiting.replace("{n}", waiting) : "");
+    else if (signedOut) text += " " + signedOut + (waiting ? " " + T.waiting.replace("{n}", waiting) : "");
     banner.textContent = text.trim();
     banner.hidden = !text.trim();
     banner.classList.toggle("offline", !online);
@@ -198,7 +201,9 @@
     if (controller) options.signal = controller.signal;
     return fetch(url, options).then(function (r) {
       clearTimeout(timeout);
-      return r.json().catch(function () { return {}; }).then(function (d) { return [r.status, d]; });
+      // redirected: to the sign-in page, for the session has ended
+      var status = r.redirected ? 401 : r.status;
+      return r.json().catch(function () { return {}; }).then(function (d) { return [status, d]; });
     }, function (error) { clearTimeout(timeout); throw error; });
   }
 
@@ -210,6 +215,7 @@
     var entry = pending()[0];
     if (!entry) { showConnection(); if (afterDrain) afterDrain(); return; }
     if (Date.now() > deadline + graceMs) { lateAll(); return; }
+    if (signedOut) { showConnection(); return; }
     sending = entry;
     var body = new URLSearchParams();  // urlencoded: a small body, parsed at once
     body.append("t", attemptToken);
@@ -245,10 +251,15 @@
     } else if (status === 409) {  // too late, or already submitted: the server decides
       lateAll(data.error);
       resync();
+    } else if (status === 401) {  // the session ended: keep the choice for a new sign-in
+      signedOut = data.error || T.signed_out;
+      mark(entry.position, T.pending, "pending");
+      announce(signedOut);
+      showConnection();
     } else if (status === 429 || status >= 500 || !data.error) {  // busy: again later
       mark(entry.position, data.error || T.pending, "pending");
       retry();
-    } else {  // refused for good (no such question, signed out…): say so, keep nothing
+    } else {  // refused for good (no such question or option): say so, keep nothing
       settle(entry);
       if (!pendingFor(entry.position)) mark(entry.position, "✗ " + data.error, "failed");
       announce(data.error);
