@@ -27,6 +27,7 @@ class NoticeInfo:
     days_left: int
     course_code: str
     shown: bool
+    closes_at: datetime  # the cadre's own window's close (its unit's, if any)
 
 
 def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
@@ -66,6 +67,7 @@ def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
                 max(0, (window.closes_at - now).days),
                 campaign.course_code,
                 delivery.shown_at is not None,
+                window.closes_at,
             )
         )
     return notices

@@ -150,3 +150,29 @@ def test_the_notice_goes_once_the_campaign_is_completed(app, client, tmp_path):
     with app.app_context():
         complete("in1")
     assert "Nhắc nhở: Bồi dưỡng" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_notice_gives_the_cadres_own_window_close(app, client, tmp_path):
+    """The campaign closes in 30 days; D1A's own window in 20: its cadre reads 20
+    days and that window's date, not the campaign's."""
+    from datetime import timedelta
+
+    from app.records import campaigns as running
+    from app.reminders import services
+    from app.timeutil import format_vn_date, utcnow
+
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        now = utcnow()
+        own_close = now + timedelta(days=20, hours=12)
+        running.set_unit_window(
+            campaign, tree["D1A"], now - timedelta(days=1), own_close
+        )
+        services.send_manual(campaign, tree["D"], user("hr"))
+        db.session.commit()
+        campaign_close = format_vn_date(campaign.closes_at)
+    signed_in(client, "in1")  # in D1A
+    page = client.get("/").get_data(as_text=True)
+    assert f"Hạn cuối: {format_vn_date(own_close)}" in page
+    assert f"Hạn cuối: {campaign_close}" not in page
+    assert "còn 20 ngày" in page
