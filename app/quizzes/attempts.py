@@ -130,13 +130,29 @@ def discard_previews(user: User, quiz: Quiz) -> int:
 
 
 def attempts_used(user: User, quiz: Quiz) -> int:
-    return db.session.scalar(
-        select(func.count(Attempt.id)).where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.user_id == user.id,
-            Attempt.preview.is_(False),
+    """The user's attempts (previews aside) of the quiz's current round: started
+    since its windows opened (windows.round_opened_at), so that last year's
+    attempts of a quiz reused this year leave this year's allowance whole."""
+    query = select(func.count(Attempt.id)).where(
+        Attempt.quiz_id == quiz.id,
+        Attempt.user_id == user.id,
+        Attempt.preview.is_(False),
+    )
+    since = windows.round_opened_at(quiz)
+    if since is not None:
+        query = query.where(Attempt.started_at >= since)
+    return db.session.scalar(query)
+
+
+def _next_number(user: User, quiz: Quiz) -> int:
+    """An attempt's number: one more than any of the user's for the quiz, in any
+    round (numbers are unique per quiz and user)."""
+    last = db.session.scalar(
+        select(func.max(Attempt.number)).where(
+            Attempt.quiz_id == quiz.id, Attempt.user_id == user.id
         )
     )
+    return (last or 0) + 1
 
 
 def check_start(
@@ -197,7 +213,7 @@ def start_attempt(
     attempt = Attempt(
         quiz_id=quiz.id,
         user_id=user.id,
-        number=attempts_used(user, quiz) + 1 if not preview else 0,
+        number=_next_number(user, quiz) if not preview else 0,
         state=OPEN,
         started_at=now,
         deadline_at=deadline,

@@ -79,6 +79,18 @@ def _deepest(quiz: Quiz, branch: list[int], own: dict[int, QuizWindow]) -> Windo
     return Window(quiz.opens_at, quiz.closes_at)
 
 
+def round_opened_at(quiz: Quiz) -> datetime | None:
+    """When the quiz's current round opened: the earliest opening of its windows,
+    its own and each unit's (None: a quiz always open). A later campaign that reuses
+    the quiz sets them anew, so an attempt started before belongs to an earlier
+    round: it stays in the cadre's history but uses up none of this round's."""
+    earliest = db.session.scalar(
+        select(func.min(QuizWindow.opens_at)).where(QuizWindow.quiz_id == quiz.id)
+    )
+    opened = [t for t in (quiz.opens_at, earliest) if t is not None]
+    return min(opened) if opened else None
+
+
 def all_closed(quiz: Quiz, now: datetime) -> bool:
     """Every window of `quiz` — its own and each unit's — has closed at `now`: no
     cadre can be sitting it any more."""

@@ -343,3 +343,48 @@ def test_closing_when_only_a_units_window_is_open_keeps_the_campaigns_close(
     assert campaign.closes_at == closed  # not moved two days later
     assert attempts.get_quiz("Q").closes_at == closed
     assert window_for(user("in1"), attempts.get_quiz("Q")).closes_at == now
+
+
+def test_last_years_attempts_of_a_reused_quiz_leave_this_years_whole(ctx, tmp_path):
+    """Quiz Q served the 2026 campaign, where in1 failed both attempts; the 2027
+    campaign reuses it: in1 has both attempts again, numbered after the old ones,
+    and a third start in 2027 is refused as before."""
+    from app.errors import NotAllowed
+    from app.records import learner
+
+    now = utcnow()
+    then = now - timedelta(days=350)
+    _old, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+    )
+    read_all(user("in1"), then)
+    for _ in range(2):
+        attempt = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=then)
+        attempts.finalise(attempt, then)  # nothing answered: failed
+    db.session.commit()
+    records.create_campaign(
+        "C2027",
+        "Bồi dưỡng năm 2027",
+        2027,
+        "T",
+        "Q",
+        now - timedelta(days=1),
+        now + timedelta(days=30),
+        [tree["D"]],
+    )
+    db.session.commit()
+    quiz = attempts.get_quiz("Q")
+    assert attempts.attempts_used(user("in1"), quiz) == 0
+    [item] = [
+        i for i in learner.campaigns_for(user("in1"), now) if i.campaign.code == "C2027"
+    ]
+    assert item.attempts_left == 2
+    numbers = []
+    for _ in range(2):
+        attempt = attempts.start_attempt(user("in1"), quiz, now=now)
+        numbers.append(attempt.number)
+        attempts.finalise(attempt, now)
+    db.session.commit()
+    assert numbers == [3, 4]
+    with pytest.raises(NotAllowed, match="dùng hết 2 lượt"):
+        attempts.start_attempt(user("in1"), quiz, now=now)
