@@ -12,7 +12,17 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, insert, literal, select
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Unit, User
@@ -38,7 +48,10 @@ from .models import (
 )
 
 MESSAGE_MAX = 1000
-NOBODY = _l("Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành.")
+NOBODY = _l(
+    "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành, hoặc bài"
+    " kiểm tra của đơn vị họ chưa mở hay đã đóng."
+)
 TOO_LONG = _l("Lời nhắn dài quá %(count)s ký tự.", count=MESSAGE_MAX)
 
 
@@ -73,6 +86,35 @@ def targets(
     return query
 
 
+def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:
+    """targets() of an officer's reminder: the cadres of `unit`'s subtree (None: the
+    campaign's whole scope) whose own quiz window is open at `now` — per open window,
+    the part of the subtree it governs, its deeper windows' units left out. A commune
+    whose window opens next week, or closed yesterday, is not told to finish now."""
+    windows = campaign_windows(campaign)
+    parts = []
+    for window in windows:
+        if not window.is_open(now):
+            continue
+        root = _within(unit, window.unit)
+        if root is not False:
+            parts.append(targets(campaign, root, _inner(window, windows)))
+    if not parts:
+        return targets(campaign, unit).where(false())
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _within(one: Unit | None, other: Unit | None) -> "Unit | None | bool":
+    """The narrower of two subtrees (None: everything); False when apart."""
+    if one is None or other is None:
+        return other if one is None else one
+    if one.path.startswith(other.path):
+        return one
+    if other.path.startswith(one.path):
+        return other
+    return False
+
+
 def _has_address(column):
     return and_(column.is_not(None), column != "")
 
@@ -90,8 +132,10 @@ class PreviewInfo:
         return self.with_address if self.mail_on else 0
 
 
-def preview(campaign: Campaign, unit: Unit | None) -> PreviewInfo:
-    sub = targets(campaign, unit).subquery()
+def preview(
+    campaign: Campaign, unit: Unit | None, now: datetime | None = None
+) -> PreviewInfo:
+    sub = reachable(campaign, unit, now or utcnow()).subquery()
     total, with_address = db.session.execute(
         select(
             func.count(),
@@ -119,13 +163,7 @@ def create_reminder(
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
         raise DomainError(TOO_LONG)
-    if not any(w.is_open(now) for w in campaign_windows(campaign)):
-        raise DomainError(
-            _l(
-                "Đợt bồi dưỡng “%(code)s” chưa mở hoặc đã kết thúc: không nhắc được.",
-                code=campaign.code,
-            )
-        )
+    _check_open(campaign, now)
     mail_on = mail_configured()
     reminder = Reminder(
         campaign_id=campaign.id,
@@ -139,7 +177,10 @@ def create_reminder(
     )
     db.session.add(reminder)
     db.session.flush()
-    sub = targets(campaign, unit, exclude).subquery()
+    if kind == MANUAL:
+        sub = reachable(campaign, unit, now).subquery()
+    else:  # a scheduled reminder is made for one open window, `exclude` its inner ones
+        sub = targets(campaign, unit, exclude).subquery()
     state = case(
         (~_has_address(sub.c.email), literal(NO_ADDRESS)),
         else_=literal(PENDING if mail_on else MAIL_OFF),
@@ -153,6 +194,16 @@ def create_reminder(
     return reminder
 
 
+def _check_open(campaign: Campaign, now: datetime) -> None:
+    if not any(w.is_open(now) for w in campaign_windows(campaign)):
+        raise DomainError(
+            _l(
+                "Đợt bồi dưỡng “%(code)s” chưa mở hoặc đã kết thúc: không nhắc được.",
+                code=campaign.code,
+            )
+        )
+
+
 def send_manual(
     campaign: Campaign,
     unit: Unit | None,
@@ -163,7 +214,9 @@ def send_manual(
 ) -> Reminder:
     """An officer's reminder (the caller checked the campaign and unit are in the
     officer's scope), audited. Raises DomainError when nobody is to be reminded."""
-    if preview(campaign, unit).total == 0:
+    now = now or utcnow()
+    _check_open(campaign, now)
+    if preview(campaign, unit, now).total == 0:
         raise DomainError(NOBODY)
     reminder = create_reminder(campaign, MANUAL, unit, actor, message, now)
     audit.record(

@@ -212,3 +212,34 @@ def _reminded(reminder) -> set[int]:
             )
         )
     )
+
+
+def test_an_officers_reminder_reaches_only_cadres_whose_own_window_is_open(
+    ctx, tmp_path
+):
+    """in1 is in D1A, inside D1, where in2 is; the campaign's window is open."""
+    from app.records import campaigns as running
+
+    campaign, tree = setup(tmp_path)
+    now = utcnow()
+    # D1A's quiz opens next week: its cadre is not told to finish now
+    running.set_unit_window(
+        campaign, tree["D1A"], now + timedelta(days=7), now + timedelta(days=20)
+    )
+    db.session.commit()
+    assert services.preview(campaign, tree["D"]).total == 1
+    assert reminded(services.send_manual(campaign, tree["D"], user("hr"))) == {"in2"}
+    with pytest.raises(DomainError, match="chưa mở hay đã đóng"):
+        services.send_manual(campaign, tree["D1A"], user("hr"))
+    # D1's window closed yesterday; D1A's, inside it, is open: only in1
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=9), now - timedelta(days=1)
+    )
+    running.set_unit_window(
+        campaign, tree["D1A"], now - timedelta(days=1), now + timedelta(days=5)
+    )
+    db.session.commit()
+    assert reminded(services.send_manual(campaign, tree["D"], user("hr"))) == {"in1"}
+    assert reminded(services.send_manual(campaign, tree["D1A"], user("hr"))) == {"in1"}
+    # D1's own cadre (in2) is past its window; D1A's, inside D1, is not
+    assert reminded(services.send_manual(campaign, tree["D1"], None)) == {"in1"}
