@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.database import MAX_INT
 from app.forms import FlaskForm
 
 from .models import COLLECTIVE, INDIVIDUAL, PERIOD_KINDS
@@ -104,8 +105,11 @@ class PeriodForm(FlaskForm):
 
 class NominateForm(FlaskForm):
     kind = HiddenField(validators=[AnyOf((COLLECTIVE, INDIVIDUAL))])
-    unit_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
-    user_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    # ids: within the database's integers (a larger one would fail the query)
+    unit_id = IntegerField(
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+    )
+    user_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_INT)])
     achievement = TextAreaField(
         _l("Thành tích"),
         validators=[Optional(), Length(max=MAX_ACHIEVEMENT)],

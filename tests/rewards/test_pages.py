@@ -108,6 +108,9 @@ def test_nominations_go_up_and_never_sideways(app, client, auth, data):
         {"achievement": "x" * 1001},
         {"csrf_token": ""},
         {"unit_id": "999999"},
+        {"unit_id": str(2**63)},  # past the database's integers: refused, not a 500
+        {"user_id": str(2**63)},
+        {"user_id": str(2**31)},
     ],
 )
 def test_nominate_rejects_bad_input(app, client, auth, data, bad):
