@@ -33,6 +33,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     load_config(app, config)
     refuse_default_secret(app)
     warn_missing_public_url(app)
+    warn_limits_per_process(app)
     limit_request_bodies(app)  # first: before the CSRF check reads a body
     register_extensions(app)
     register_url_converters(app)
@@ -116,6 +117,22 @@ def refuse_default_secret(app: Flask) -> None:
             "variable to a long random string (python -c 'import secrets; "
             "print(secrets.token_hex(32))'), or set FLASK_DEBUG=1 for local "
             "development."
+        )
+
+
+def warn_limits_per_process(app: Flask) -> None:
+    """Outside debug and tests, rate limits kept in a process's memory (no
+    REDIS_URL) are logged at start: with several gunicorn workers or servers each
+    counts alone, and the sign-in limit is multiplied by their number (limits has
+    no SQL storage to share them through the database)."""
+    config = app.config
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not (
+        config.get("DEBUG") or config.get("TESTING")
+    ):
+        app.logger.warning(
+            "Rate limits are counted in this process's memory (REDIS_URL is not "
+            "set): with several workers or servers each counts alone. Set "
+            "REDIS_URL for limits shared by all (deploy/README.md)."
         )
 
 

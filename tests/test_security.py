@@ -63,3 +63,28 @@ def test_rate_limits_can_be_given_a_default_or_switched_off():
     assert codes == [200, 200, 429]  # every route, through Flask-Limiter's own check
     off = create_app(make_config(RATELIMIT_ENABLED=False))
     assert off.test_client().get("/login").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "settings, warned",
+    [
+        ({}, True),  # production without REDIS_URL: limits per process
+        ({"DEBUG": True}, False),
+        ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}, False),
+    ],
+)
+def test_limits_kept_per_process_are_logged_at_start(
+    _postgres_schema, tmp_path, caplog, settings, warned
+):
+    import logging
+
+    config = make_config(TESTING=False, JOBS_DIR=str(tmp_path), **settings)
+    with caplog.at_level(logging.WARNING):
+        app = create_app(config)
+    said = any("Rate limits are counted" in r.getMessage() for r in caplog.records)
+    assert said is warned
+    with app.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
