@@ -7,8 +7,16 @@ from datetime import datetime
 def entry_key(right: int, gap: int | None, seconds: float, submitted: datetime):
     """Right answers, most first; then the prediction gap, smallest first, with no
     prediction after every one given; then the time used, shortest first; then the
-    submission, earliest first. Smaller keys rank first."""
-    return (-right, gap is None, gap or 0, seconds, submitted)
+    submission, earliest first. Smaller keys rank first. Times count in whole
+    seconds, as every page and paper shows them: two cadres shown with the same
+    time are tied, never ranked apart by a fraction nobody can see."""
+    return (
+        -right,
+        gap is None,
+        gap or 0,
+        int(seconds),
+        submitted.replace(microsecond=0),
+    )
 
 
 def row_key(row: dict):

@@ -11,6 +11,7 @@ from app.jobs import services as jobs
 
 from . import lookup, ranking
 from .models import Contest, ContestRound
+from .sync import RETIRED_NUMBER
 
 
 def _run(params: dict, title: str, queue: bool) -> bool:
@@ -73,7 +74,9 @@ def rank_due_command(queue: bool) -> None:
     due = [
         r
         for r in rounds
-        if ranking.is_closed(r) and lookup.latest(r.contest, r) is None
+        if r.number < RETIRED_NUMBER  # a round taken out of the file is not ranked
+        and ranking.is_closed(r)
+        and lookup.latest(r.contest, r) is None
     ]
     ok, contests = True, []
     for round_ in due:

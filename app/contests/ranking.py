@@ -46,6 +46,7 @@ from .entries import store
 from .lookup import latest
 from .models import Contest, ContestRound, Ranking
 from .order import entry_key
+from .sync import current_rounds
 
 # Marks at or above this are a right answer (marks are 0..1, stored as floats).
 FULL_MARKS = 0.9999
@@ -170,7 +171,9 @@ def rank_contest(
     previous is a late correction and needs a reason (InvalidInput without).
     Raises Conflict when no round has a ranking yet."""
     now = now or utcnow()
-    rounds = [(r, ranking) for r in contest.rounds if (ranking := latest(contest, r))]
+    rounds = [
+        (r, ranking) for r in current_rounds(contest) if (ranking := latest(contest, r))
+    ]
     if not rounds:
         raise Conflict(_l("Chưa có đợt thi nào được xếp hạng."))
     previous = latest(contest, None)

@@ -73,3 +73,16 @@ def test_an_update_after_a_round_needs_no_reason_a_recompute_does(tree):
     ranking.rank_round(second, now=NOW + timedelta(minutes=2))  # nobody: empty
     later = ranking.rank_contest(contest, now=NOW + timedelta(minutes=3))
     assert later.ranking.version == 2 and later.ranking.reason == ""
+
+
+def test_a_retired_round_no_longer_counts(tree):
+    """Round 2 taken out of the contest's file (retired, its rankings kept): the
+    whole contest is ranked on round 1 alone."""
+    from app.contests.sync import RETIRED_NUMBER
+
+    contest = _two_rounds(tree, "sum")
+    second = next(r for r in contest.rounds if r.number == 2)
+    second.number = RETIRED_NUMBER + second.id
+    db.session.flush()
+    result = ranking.rank_contest(contest, now=NOW + timedelta(hours=1))
+    assert _order(result) == [("u0", 1, 5), ("u2", 2, 4), ("u1", 3, 3)]

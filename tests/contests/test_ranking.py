@@ -93,6 +93,18 @@ def test_ties_share_a_rank_at_every_level(tree, level):
     ]
 
 
+def test_times_count_in_the_whole_seconds_the_papers_show(tree):
+    """300.2 s and 300.7 s are both "05:00", submitted in the same second: tied,
+    not ranked apart by a fraction nobody sees; a whole second apart is not."""
+    round_ = make_round(make_contest([tree["P"]]))
+    a, b, c = people(tree, 3)
+    attempt(round_, a, 4, prediction=2, seconds=300.2)
+    attempt(round_, b, 4, prediction=2, seconds=300.7)
+    attempt(round_, c, 4, prediction=2, seconds=301.1)
+    result = ranking.rank_round(round_, now=NOW)
+    assert entries(result) == [("u0", 1, True), ("u1", 1, True), ("u2", 3, False)]
+
+
 def test_closest_prediction_wins_and_no_prediction_ranks_last(tree):
     round_ = make_round(make_contest([tree["P"]]))
     perfect = people(tree, 3, prefix="p")
