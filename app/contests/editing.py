@@ -19,13 +19,19 @@ from app.content.ownership import AUTHOR_ROLES, get_owned, scoped
 from app.content.quiz_editing import draw_problems
 from app.errors import InvalidInput, NotFound, lazy_join
 from app.extensions import db
-from app.quizzes.questions import QuizData
 from app.timeutil import utcnow
 
 from .files import ContestData, RoundData
 from .models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS, Contest, ContestRound
 from .pages import forget_contest_page
-from .sync import contest_data_of, current_rounds, round_data_of, set_contest
+from .sync import (
+    AFTER_CLOSE,
+    contest_data_of,
+    current_rounds,
+    round_changes,
+    round_data_of,
+    set_contest,
+)
 
 MAX_PRIZES = 1000
 
@@ -98,10 +104,6 @@ def apply_contest(contest: Contest, user: User, **changes) -> list[str]:
     return changed
 
 
-# What may still change once a round has closed (its right answers and results may
-# be public): its name and the number of prizes (a late correction of the prize
-# list goes through a new ranking). Its window, draw and rules stay as they were.
-AFTER_CLOSE = {"title", "prizes"}
 ROUND_CLOSED = _l(
     "Đợt thi đã kết thúc: chỉ sửa được tên đợt và số giải; thời gian, đề và cách "
     "làm bài của đợt đã cố định."
@@ -152,7 +154,7 @@ def apply_round(
         raise InvalidInput(lazy_join(problems))
     old = round_data_of(row)
     data = replace(data, code=row.code, quiz=replace(data.quiz, code=row.code))
-    changed = _round_changes(old, data)
+    changed = round_changes(old, data)
     if not changed:
         return Outcome([])
     if old.closes_at <= now:
@@ -174,21 +176,6 @@ def apply_round(
         while_open=is_open,
     )
     return Outcome(changed)
-
-
-def _round_changes(old: RoundData, new: RoundData) -> list[str]:
-    changed = [
-        f.name
-        for f in fields(RoundData)
-        if f.name not in ("quiz", "line")
-        and getattr(old, f.name) != getattr(new, f.name)
-    ]
-    changed += [
-        f.name
-        for f in fields(QuizData)
-        if getattr(old.quiz, f.name) != getattr(new.quiz, f.name)
-    ]
-    return changed
 
 
 def _write(contest: Contest, user: User, data: ContestData) -> None:

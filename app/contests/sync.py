@@ -3,6 +3,7 @@ layer (app.content.sync_rules): a contest, its targets, its rounds and each roun
 quiz (sealed, answers after close, the contest's targets copied into QuizTarget).
 The checks that need the database live here too. Operations flush, never commit."""
 
+from dataclasses import fields
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,12 +24,19 @@ from app.content.transfer import quiz_data_of
 from app.extensions import db
 from app.markdown import render_markdown
 from app.quizzes.models import Quiz, QuizTarget
+from app.quizzes.questions import QuizData
+from app.timeutil import utcnow
 
 from .files import ContestData, RoundData, contest_hash, load_contests
 from .models import PRIZE_LEVELS, Contest, ContestRound, ContestTarget
 
 # A round taken out of its file keeps its quiz and attempts, out of the numbering.
 RETIRED_NUMBER = 100_000
+# What may still change once a round has closed (its right answers and results may
+# be public): its name and the number of prizes (a late correction of the prize
+# list goes through a new ranking). Its window, draw and rules stay as they were,
+# whether the change comes from the browser (app.contests.editing) or a file.
+AFTER_CLOSE = {"title", "prizes"}
 
 
 # --- the database as a file would say it ---------------------------------------
@@ -74,6 +82,22 @@ def round_data_of(row: ContestRound) -> RoundData:
         prediction=quiz.prediction_prompt or "",
         prizes=tuple((level, int(row.prizes.get(level, 0))) for level in PRIZE_LEVELS),
     )
+
+
+def round_changes(old: RoundData, new: RoundData) -> list[str]:
+    """The names of the settings `new` changes in `old` (a round's, its quiz's)."""
+    changed = [
+        f.name
+        for f in fields(RoundData)
+        if f.name not in ("quiz", "line")
+        and getattr(old, f.name) != getattr(new, f.name)
+    ]
+    changed += [
+        f.name
+        for f in fields(QuizData)
+        if getattr(old.quiz, f.name) != getattr(new.quiz, f.name)
+    ]
+    return changed
 
 
 # --- checks against the database ---------------------------------------------------
@@ -127,8 +151,37 @@ def database_problems(
                     "khác trong cơ sở dữ liệu"
                 )
                 problems.append(Problem(contest.path, round_data.line, message))
+    for contest in contests:
+        problems += _closed_round_problems(contest)
     bad = {p.path for p in problems}
     return problems, [], [c for c in contests if c.path not in bad]
+
+
+def _closed_round_problems(data: ContestData) -> list[Problem]:
+    """A file changed since its last sync may not reopen or redraw a round that has
+    closed (its answers may be public): as in the browser's editor, only its name
+    and prize counts change (taking it out of the file retires it, rankings kept).
+    A file unchanged since its last sync is not applied: no check."""
+    contest = db.session.scalar(select(Contest).where(Contest.code == data.code))
+    if contest is None or contest.synced_hash == contest_hash(data):
+        return []
+    now, problems = utcnow(), []
+    in_file = {r.code: r for r in data.rounds}
+    for row in current_rounds(contest):
+        if row.quiz.closes_at is None or row.quiz.closes_at > now:
+            continue
+        new = in_file.get(row.code)
+        if new is None:  # taken out of the file: retired, its rankings kept
+            continue
+        changed = round_changes(round_data_of(row), new)
+        fixed = ", ".join(n for n in changed if n not in AFTER_CLOSE)
+        if fixed:
+            message = (
+                f"đợt thi “{row.code}” đã kết thúc: chỉ sửa được tên đợt và số giải"
+                f" (tệp đổi: {fixed})"
+            )
+            problems.append(Problem(data.path, new.line or data.line, message))
+    return problems
 
 
 def contest_part(

@@ -35,9 +35,15 @@ Giải thích: Vì vậy.
 )
 
 
+# "Now" for the files, taken once: a file written again later in a test says the
+# same times, whatever minute the clock has reached (a closed round's window may
+# not change: app.contests.sync).
+_NOW = utcnow()
+
+
 def moment(days: float) -> str:
     """A file's time `days` from now, Vietnam local, "YYYY-MM-DD HH:MM"."""
-    return to_vn(utcnow() + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+    return to_vn(_NOW + timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
 
 
 def contest_text(**overrides) -> str:

@@ -8,7 +8,7 @@ from app.contests.models import Contest, ContestRound
 from app.contests.sync import RETIRED_NUMBER
 from app.extensions import db
 from app.quizzes.models import Quiz, QuizTarget
-from tests.contests.helpers import contest_text, make_contest, write_quizzes
+from tests.contests.helpers import contest_text, make_contest, moment, write_quizzes
 from tests.courses.content import write_course
 from tests.factories import make_tree
 
@@ -154,6 +154,31 @@ def test_a_changed_file_updates_renumbers_and_retires_rounds(app, runner, tmp_pa
     ]
     assert rounds[2][1] == "r1" and rounds[2][0] > RETIRED_NUMBER
     assert rounds[2][-1] is False  # its quiz is retired, its attempts kept
+
+
+def test_a_file_may_not_reopen_or_redraw_a_closed_round(app, runner, tmp_path):
+    """r1 closed 10 days ago: a changed file may rename it and change its prizes,
+    not move its close (even to another past day) or its draw (its answers may
+    be public); the round and the rest of the contest stay as they were until the
+    file is put right."""
+    with app.app_context():
+        make_contest(tmp_path)
+    reopened = contest_text(r1_closes=moment(-2)).replace("Cuộc thi thử", "Mới")
+    write_quizzes(tmp_path, reopened)
+    sync = _run(runner, tmp_path, "contests", "sync")
+    assert sync.exit_code != 0
+    assert "đợt thi “r1” đã kết thúc: chỉ sửa được tên đợt và số giải" in sync.output
+    assert "closes_at" in sync.output
+    assert _contest(app)[0] == "Cuộc thi thử"
+    redrawn = contest_text().replace("{bank: CB, count: 2}", "{bank: CB, count: 4}")
+    write_quizzes(tmp_path, redrawn)
+    redraw = _run(runner, tmp_path, "contests", "sync")
+    assert redraw.exit_code != 0 and "(tệp đổi: draw)" in redraw.output, redraw.output
+    renamed = contest_text().replace('"Đợt 1"', '"Đợt một"')
+    write_quizzes(tmp_path, renamed.replace("nhat: 1, nhi: 1, ba: 1}", "nhat: 2}"))
+    ok = _run(runner, tmp_path, "contests", "sync")
+    assert ok.exit_code == 0, ok.output
+    assert _contest(app)[2][0][2] == "Đợt một"
 
 
 def test_a_browser_edit_is_kept_then_a_changed_file_is_a_conflict(
