@@ -12,27 +12,23 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    Select,
-    and_,
-    case,
-    false,
-    func,
-    insert,
-    literal,
-    select,
-    union_all,
-)
+from sqlalchemy import and_, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import DomainError
 from app.extensions import db
-from app.records.campaigns import unit_windows
-from app.records.models import COMPLETED, Campaign, TrainingRecord
+from app.records.models import Campaign
 from app.timeutil import utcnow
 
+from .audience import (
+    CampaignWindow,
+    campaign_windows,
+    inner_paths,
+    reachable,
+    targets,
+)
 from .models import (
     DONE,
     FAILED,
@@ -59,60 +55,6 @@ def mail_configured() -> bool:
     """Whether an SMTP server is configured (MAIL_SERVER): else reminders are
     shown in the app only, and no email is sent."""
     return bool(current_app.config.get("MAIL_SERVER"))
-
-
-def targets(
-    campaign: Campaign, unit: Unit | None, exclude: list[str] | None = None
-) -> Select:
-    """(user id, email) of the cadres to remind of `campaign`: active, with a record
-    not completed, in the subtree of `unit` (None: the campaign's whole scope) and
-    outside the subtrees of the paths `exclude` (units with a window of their own,
-    which get their own scheduled reminders)."""
-    query = (
-        select(User.id, User.email)
-        .select_from(TrainingRecord)
-        .join(User, User.id == TrainingRecord.user_id)
-        .join(Unit, Unit.id == TrainingRecord.unit_id)
-        .where(
-            TrainingRecord.campaign_id == campaign.id,
-            TrainingRecord.status != COMPLETED,
-            User.active.is_(True),
-        )
-    )
-    if unit is not None:
-        query = query.where(Unit.in_subtree(unit.path))
-    if exclude:
-        query = query.where(~Unit.in_subtrees(exclude))
-    return query
-
-
-def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:
-    """targets() of an officer's reminder: the cadres of `unit`'s subtree (None: the
-    campaign's whole scope) whose own quiz window is open at `now` — per open window,
-    the part of the subtree it governs, its deeper windows' units left out. A commune
-    whose window opens next week, or closed yesterday, is not told to finish now."""
-    windows = campaign_windows(campaign)
-    parts = []
-    for window in windows:
-        if not window.is_open(now):
-            continue
-        root = _within(unit, window.unit)
-        if root is not False:
-            parts.append(targets(campaign, root, _inner(window, windows)))
-    if not parts:
-        return targets(campaign, unit).where(false())
-    return parts[0] if len(parts) == 1 else union_all(*parts)
-
-
-def _within(one: Unit | None, other: Unit | None) -> "Unit | None | bool":
-    """The narrower of two subtrees (None: everything); False when apart."""
-    if one is None or other is None:
-        return other if one is None else one
-    if one.path.startswith(other.path):
-        return one
-    if other.path.startswith(one.path):
-        return other
-    return False
 
 
 def _has_address(column):
@@ -251,30 +193,6 @@ def get_reminder(reminder_id: int) -> Reminder:
 # --- The platform's reminders ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CampaignWindow:
-    """One window of a campaign's quiz: the campaign's own (unit None) or a unit's."""
-
-    unit: Unit | None
-    opens_at: datetime
-    closes_at: datetime
-
-    def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
-
-    @property
-    def key(self) -> int:
-        return self.unit.id if self.unit is not None else 0
-
-
-def campaign_windows(campaign: Campaign) -> list[CampaignWindow]:
-    """The campaign's own window, then each unit's own (records.campaigns)."""
-    own = CampaignWindow(None, campaign.opens_at, campaign.closes_at)
-    return [own] + [
-        CampaignWindow(w.unit, w.opens_at, w.closes_at) for w in unit_windows(campaign)
-    ]
-
-
 def due_kind(window: CampaignWindow, now: datetime) -> str | None:
     """The scheduled reminder `window` is due for at `now`: the narrowest span (7
     or 2 days before it closes) `now` lies in, while the window is open."""
@@ -285,15 +203,6 @@ def due_kind(window: CampaignWindow, now: datetime) -> str | None:
         if window.closes_at - now <= timedelta(days=days):
             due = kind
     return due
-
-
-def _inner(window: CampaignWindow, windows: list[CampaignWindow]) -> list[str]:
-    """Paths of the other units' windows inside `window`'s scope: their cadres are
-    reminded by their own window's reminders, on their own dates."""
-    paths = [w.unit.path for w in windows if w.unit is not None and w is not window]
-    if window.unit is None:
-        return paths
-    return [p for p in paths if p.startswith(window.unit.path)]
 
 
 def due_scheduled(now: datetime | None = None) -> list[Reminder]:
@@ -322,7 +231,7 @@ def due_scheduled(now: datetime | None = None) -> list[Reminder]:
                             window.unit,
                             now=now,
                             window_key=window.key,
-                            exclude=_inner(window, windows),
+                            exclude=inner_paths(window, windows),
                         )
                     )
             except IntegrityError:  # made meanwhile by another run

@@ -1,0 +1,99 @@
+"""Who a reminder reaches: the cadres of a campaign still to finish, in a subtree,
+and, for an officer's reminder, only those whose own quiz window is open (the
+campaign's, or their unit's own: app.records.campaigns)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, false, select, union_all
+
+from app.accounts.models import Unit, User
+from app.records.campaigns import unit_windows
+from app.records.models import COMPLETED, Campaign, TrainingRecord
+
+
+@dataclass(frozen=True)
+class CampaignWindow:
+    """One window of a campaign's quiz: the campaign's own (unit None) or a unit's."""
+
+    unit: Unit | None
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    @property
+    def key(self) -> int:
+        return self.unit.id if self.unit is not None else 0
+
+
+def campaign_windows(campaign: Campaign) -> list[CampaignWindow]:
+    """The campaign's own window, then each unit's own (records.campaigns)."""
+    own = CampaignWindow(None, campaign.opens_at, campaign.closes_at)
+    return [own] + [
+        CampaignWindow(w.unit, w.opens_at, w.closes_at) for w in unit_windows(campaign)
+    ]
+
+
+def inner_paths(window: CampaignWindow, windows: list[CampaignWindow]) -> list[str]:
+    """Paths of the other units' windows inside `window`'s scope: their cadres are
+    reminded by their own window's reminders, on their own dates."""
+    paths = [w.unit.path for w in windows if w.unit is not None and w is not window]
+    if window.unit is None:
+        return paths
+    return [p for p in paths if p.startswith(window.unit.path)]
+
+
+def targets(
+    campaign: Campaign, unit: Unit | None, exclude: list[str] | None = None
+) -> Select:
+    """(user id, email) of the cadres to remind of `campaign`: active, with a record
+    not completed, in the subtree of `unit` (None: the campaign's whole scope) and
+    outside the subtrees of the paths `exclude` (units with a window of their own,
+    which get their own scheduled reminders)."""
+    query = (
+        select(User.id, User.email)
+        .select_from(TrainingRecord)
+        .join(User, User.id == TrainingRecord.user_id)
+        .join(Unit, Unit.id == TrainingRecord.unit_id)
+        .where(
+            TrainingRecord.campaign_id == campaign.id,
+            TrainingRecord.status != COMPLETED,
+            User.active.is_(True),
+        )
+    )
+    if unit is not None:
+        query = query.where(Unit.in_subtree(unit.path))
+    if exclude:
+        query = query.where(~Unit.in_subtrees(exclude))
+    return query
+
+
+def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:
+    """targets() of an officer's reminder: the cadres of `unit`'s subtree (None: the
+    campaign's whole scope) whose own quiz window is open at `now` — per open window,
+    the part of the subtree it governs, its deeper windows' units left out. A commune
+    whose window opens next week, or closed yesterday, is not told to finish now."""
+    windows = campaign_windows(campaign)
+    parts = []
+    for window in windows:
+        if not window.is_open(now):
+            continue
+        root = _within(unit, window.unit)
+        if root is not False:
+            parts.append(targets(campaign, root, inner_paths(window, windows)))
+    if not parts:
+        return targets(campaign, unit).where(false())
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _within(one: Unit | None, other: Unit | None) -> "Unit | None | bool":
+    """The narrower of two subtrees (None: everything); False when apart."""
+    if one is None or other is None:
+        return other if one is None else one
+    if one.path.startswith(other.path):
+        return one
+    if other.path.startswith(one.path):
+        return other
+    return False
