@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 
 from flask import Flask, current_app
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import update
 
 from app.errors import DomainError
@@ -31,6 +32,10 @@ from .tasks import TASKS
 log = logging.getLogger(__name__)
 QUEUE_NAME = "vhcv"
 BROKEN = "Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”."
+TOO_LONG = (
+    "Việc chạy quá thời gian cho phép ({minutes} phút) nên đã bị dừng; chưa có gì "
+    "được ghi. Bấm “Thử lại” lúc máy chủ vắng hơn, hoặc chia nhỏ (theo đơn vị)."
+)
 LOST = (
     "Việc bị gián đoạn (tiến trình xử lý đã dừng đột ngột); chưa có gì được ghi. "
     "Bấm “Thử lại”."
@@ -205,6 +210,13 @@ def run(job_id: str) -> bool:
         db.session.rollback()
         progress.discard()
         fail(job_id, error.message, job.runs)
+        return True
+    except JobTimeoutException:  # RQ stopped it at JOBS_TIMEOUT_SECONDS
+        log.warning("job %s (%s) ran past its time limit", job_id, job.kind)
+        db.session.rollback()
+        progress.discard()
+        minutes = current_app.config["JOBS_TIMEOUT_SECONDS"] // 60
+        fail(job_id, TOO_LONG.format(minutes=minutes), job.runs)
         return True
     except Exception:
         log.exception("job %s (%s) failed", job_id, job.kind)

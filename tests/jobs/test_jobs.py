@@ -65,6 +65,10 @@ def flaky_task(params, owner_id, progress):
     if runs == 1:
         if params.get("domain"):
             raise DomainError("Thiếu dữ liệu đầu vào.")
+        if params.get("timeout"):  # as RQ stops a job at its time limit
+            from rq.timeouts import JobTimeoutException
+
+            raise JobTimeoutException("Task exceeded maximum timeout value")
         raise RuntimeError("boom")
     return Outcome("Đã ghi.")
 
@@ -205,14 +209,19 @@ def test_a_job_is_its_owners_alone(threaded):
 
 
 @pytest.mark.parametrize(
-    ("domain", "reason"), [(True, "Thiếu dữ liệu đầu vào."), (False, "lỗi hệ thống")]
+    ("failure", "reason"),
+    [
+        ({"domain": True}, "Thiếu dữ liệu đầu vào."),
+        ({}, "lỗi hệ thống"),
+        ({"timeout": True}, "quá thời gian cho phép (60 phút)"),
+    ],
 )
 def test_a_failed_job_says_why_keeps_nothing_and_a_retry_writes_once(
-    app, client, people, domain, reason, tmp_path
+    app, client, people, failure, reason, tmp_path
 ):
     counter = str(tmp_path / "runs.txt")
     job_id = _submit(
-        app, "tests.flaky", people["admin"], {"domain": domain, "counter": counter}
+        app, "tests.flaky", people["admin"], {**failure, "counter": counter}
     )
     job = _job(app, job_id)
     assert job.state == FAILED and reason in job.message and job.runs == 1
