@@ -111,6 +111,29 @@ def check_round(round_: ContestRound, reason: str, now: datetime | None = None):
     _checked_reason(latest(round_.contest, round_), reason)
 
 
+def _check_earlier_ranked(round_: ContestRound, now: datetime) -> None:
+    """With one prize per contest, a round's prizes skip the earlier rounds'
+    winners: so an earlier round that has closed must be ranked first (rank-due
+    with --queue sends every due round at once; the later ones are refused and
+    ranked at its next run). Conflict otherwise."""
+    contest = round_.contest
+    if not contest.one_prize_per_contest:
+        return
+    for earlier in current_rounds(contest):
+        if (
+            earlier.number < round_.number
+            and is_closed(earlier, now)
+            and latest(contest, earlier) is None
+        ):
+            raise Conflict(
+                _l(
+                    "Cần xếp hạng “%(earlier)s” trước: mỗi người chỉ nhận một giải"
+                    " trong cuộc thi, nên giải của đợt sau tính sau đợt trước.",
+                    earlier=earlier.title,
+                )
+            )
+
+
 def _not_closed(round_: ContestRound):
     return _l(
         "Đợt thi %(r)s chưa kết thúc: chỉ xếp hạng sau khi đợt thi đóng.",
@@ -134,6 +157,7 @@ def rank_round(
     if not is_closed(round_, now):
         raise QuizClosed(_not_closed(round_))
     contest = round_.contest
+    _check_earlier_ranked(round_, now)
     previous = latest(contest, round_)
     reason = _checked_reason(previous, reason)
     _finish_overdue(round_.quiz, now)

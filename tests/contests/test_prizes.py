@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.contests import prizes, ranking, results
 from app.contests.models import Prize
 from app.contests.prizes import Candidate, draw, places
+from app.errors import Conflict
 from app.extensions import db
 from tests.contests.rank_helpers import NOW, attempt, make_contest, make_round, people
 from tests.factories import make_tree, make_user
@@ -83,6 +84,21 @@ def test_one_prize_per_contest_skips_earlier_winners(tree):
     assert _stored(ranked) == [(a.id, "nhat"), (b.id, "nhi")]
     again = ranking.rank_round(second, now=NOW)
     assert _stored(again) == [(c_.id, "nhat"), (d.id, "nhi")]
+
+
+def test_with_one_prize_per_contest_an_earlier_closed_round_is_ranked_first(tree):
+    """Round 2 ranked before round 1 would draw its prizes without skipping round
+    1's winners: refused until round 1 has its ranking (rank-due ranks it next)."""
+    contest = make_contest([tree["P"]], one_prize_per_contest=True)
+    first = make_round(contest, 1, prizes={"nhat": 1})
+    second = make_round(contest, 2, prizes={"nhat": 1})
+    (a,) = people(tree, 1)
+    for round_ in (first, second):
+        attempt(round_, a, 5, seconds=100)
+    with pytest.raises(Conflict, match="Cần xếp hạng “Đợt thi thứ 1” trước"):
+        ranking.rank_round(second, now=NOW)
+    ranking.rank_round(first, now=NOW)
+    assert _stored(ranking.rank_round(second, now=NOW)) == []  # a won in round 1
 
 
 def test_a_later_rounds_prizes_say_when_an_earlier_correction_changed_them(tree):
