@@ -25,9 +25,9 @@ from .files import ContestData, RoundData
 from .models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS, Contest, ContestRound
 from .pages import forget_contest_page
 from .sync import (
-    AFTER_CLOSE,
     contest_data_of,
     current_rounds,
+    fixed_after_close,
     round_changes,
     round_data_of,
     set_contest,
@@ -158,8 +158,9 @@ def apply_round(
     if not changed:
         return Outcome([])
     if old.closes_at <= now:
-        fixed = [name for name in changed if name not in AFTER_CLOSE]
-        if fixed:  # its answers are public: reopening it would be unfair
+        if fixed_after_close(
+            changed
+        ):  # its answers are public: reopening it would be unfair
             raise InvalidInput(ROUND_CLOSED)
     is_open = old.opens_at <= now < old.closes_at
     if is_open and not confirmed:

@@ -100,6 +100,11 @@ def round_changes(old: RoundData, new: RoundData) -> list[str]:
     return changed
 
 
+def fixed_after_close(changed: list[str]) -> list[str]:
+    """Of the settings `changed` (round_changes), those a closed round keeps."""
+    return [name for name in changed if name not in AFTER_CLOSE]
+
+
 # --- checks against the database ---------------------------------------------------
 
 
@@ -173,8 +178,7 @@ def _closed_round_problems(data: ContestData) -> list[Problem]:
         new = in_file.get(row.code)
         if new is None:  # taken out of the file: retired, its rankings kept
             continue
-        changed = round_changes(round_data_of(row), new)
-        fixed = ", ".join(n for n in changed if n not in AFTER_CLOSE)
+        fixed = ", ".join(fixed_after_close(round_changes(round_data_of(row), new)))
         if fixed:
             message = (
                 f"đợt thi “{row.code}” đã kết thúc: chỉ sửa được tên đợt và số giải"
