@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
+from app.accounts.scope import in_subtree
 from app.extensions import cache, db
 from app.quizzes.models import Attempt
 
@@ -61,7 +62,9 @@ def count_participation(
     quiz_id: int, round_code: str, groups: list[UnitGroup], now: datetime
 ) -> Participation:
     """Participants (cadres with at least one attempt, previews aside) of the
-    round whose quiz is `quiz_id`, per group and in all: one grouped query."""
+    round whose quiz is `quiz_id`, per group and in all: one grouped query. A
+    cadre counts where the cadre is today; one since moved out of the contest's
+    targets is in no group and in no total (the total is the sum of the rows)."""
     rows = db.session.execute(
         select(Unit.path, func.count(func.distinct(Attempt.user_id)))
         .join(User, User.id == Attempt.user_id)
@@ -73,10 +76,10 @@ def count_participation(
     counts = dict.fromkeys((g.unit_id for g in groups), 0)
     total = 0
     for path, count in rows:
-        total += count
-        group = next((g for g in deepest_first if path.startswith(g.path)), None)
-        if group is not None:
+        group = next((g for g in deepest_first if in_subtree(path, g.path)), None)
+        if group is not None:  # a cadre since moved out of the targets: not counted
             counts[group.unit_id] += count
+            total += count
     names = {g.unit_id: g.name for g in groups}
     units = sorted(
         (UnitCount(names[i], n) for i, n in counts.items()),

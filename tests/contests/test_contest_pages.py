@@ -104,6 +104,22 @@ def test_the_participation_query_is_one_statement(app, contest):
         assert counts.total == 1
 
 
+def test_a_participant_moved_out_of_the_targets_is_in_no_row_and_no_total(app, contest):
+    with app.app_context():
+        _take("cadre")
+        _take("cadre2")
+        page = load_contest_page("ct")
+        running = page.running(utcnow())
+        groups = list(page.groups)
+        before = count_participation(running.quiz_id, running.code, groups, utcnow())
+        outside = db.session.scalar(select(Unit).where(Unit.code == "C1"))
+        _user("cadre2").unit_id = outside.id  # moved to a unit the contest does not target
+        db.session.commit()
+        after = count_participation(running.quiz_id, running.code, groups, utcnow())
+    assert before.total == 2 and after.total == 1
+    assert after.total == sum(row.count for row in after.units)
+
+
 def test_no_score_before_the_round_closes(app, client, auth, contest):
     with app.app_context():
         attempt = _take("cadre", finish=True)
