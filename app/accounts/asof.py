@@ -12,7 +12,8 @@ API for other packages (all cheap, no writes):
 - `cadres_as_of(unit, day, roots=None)` → a Select of (User, Assignment, UnitVersion)
   for the cadres in the unit's subtree of that day;
 - `place_name_on(unit, day)` → the name to print on a paper of that day;
-- `past_scope_ids(roots)` → the scope rule for a day in the past (see there).
+- `past_scope_ids(roots)` / `past_scope_condition(...)` → the scope rule for a
+  day in the past (see there).
 """
 
 from datetime import date
@@ -117,7 +118,7 @@ def cadres_as_of(
             scope.subtree_condition(V.path, top.path) if top is not None else false()
         )
     if roots is not None:
-        query = query.where(past_scope_condition(A.unit_id, roots))
+        query = query.where(past_scope_condition(A.unit_id, roots, A.user_id))
     return query
 
 
@@ -165,28 +166,33 @@ def place_name_on(unit: Unit, day: date) -> str:
 
 
 def past_scope_ids(roots: list[str] | None) -> set[int] | None:
-    """The scope rule for a past day. An HR officer or trainer whose scope today is
-    the subtrees `roots` sees, as of any day, the units that lie in those subtrees
-    today (their Unit rows, ended units included: an ended unit keeps its last
-    place) and every unit whose successor — following successions to today, any of
-    several — is among them. None: no limit (an administrator)."""
+    """The units whose past an HR officer or trainer whose scope today is the
+    subtrees `roots` sees as of any day: the units that lie in those subtrees today
+    (their Unit rows, ended units included: an ended unit keeps its last place) and
+    every unit whose successor — following successions to today, any of several —
+    is among them. Of a unit reached only through a secondary successor (the part
+    of a split that did not take the unit's records), only the cadres who have been
+    in the scope are seen: past_scope_condition. None: no limit (an
+    administrator)."""
     if roots is None:
         return None
     inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(roots))))
     return inside | predecessors_of(inside)
 
 
-def later_units() -> dict[int, set[int]]:
+def later_units(primary_only: bool = False) -> dict[int, set[int]]:
     """{unit id: every unit it went into, directly or through later successions},
-    following every successor of a merge or split, not only the primary: the units
-    from which an ended unit's history may be seen (an officer's scope through
-    time, app.records.visibility). Counting follows the primary successor alone
-    (app.reports.rollup), so that no record counts twice. The successions table is
-    small: read whole."""
+    following every successor of a merge or split, or with `primary_only` the
+    primary one alone (the successor that takes the unit's records: counting in
+    app.reports.rollup follows it, so that no record counts twice). Every successor
+    is where an ended unit's campaigns may be seen from (app.records.visibility);
+    the primary line is where its whole roster is (past_scope_condition). The
+    successions table is small: read whole."""
     edges: dict[int, set[int]] = {}
-    for pred, succ in db.session.execute(
-        select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
-    ):
+    query = select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+    if primary_only:
+        query = query.where(UnitSuccession.primary.is_(True))
+    for pred, succ in db.session.execute(query):
         edges.setdefault(pred, set()).add(succ)
     result: dict[int, set[int]] = {}
     for start, first in edges.items():
@@ -201,21 +207,37 @@ def later_units() -> dict[int, set[int]]:
     return result
 
 
-def predecessors_of(unit_ids: set[int]) -> set[int]:
+def predecessors_of(unit_ids: set[int], primary_only: bool = False) -> set[int]:
     """Every unit that went, through one or more successions, into one of
-    `unit_ids` (later_units' rule)."""
+    `unit_ids` (later_units' rule, with the same `primary_only`)."""
     return {
         unit_id
-        for unit_id, later in later_units().items()
+        for unit_id, later in later_units(primary_only).items()
         if unit_id not in unit_ids and later & unit_ids
     }
 
 
-def past_scope_condition(unit_column, roots: list[str]):
-    """SQL condition on a unit id column for `past_scope_ids(roots)`: today's rows
-    in the subtrees, or an ended predecessor of one."""
-    inside = select(Unit.id).where(Unit.in_subtrees(roots))
-    predecessors = predecessors_of(set(db.session.scalars(inside)))
-    if not predecessors:
-        return unit_column.in_(inside)
-    return or_(unit_column.in_(inside), unit_column.in_(sorted(predecessors)))
+def past_scope_condition(unit_column, roots: list[str], user_column=None):
+    """SQL condition, on the unit id and the cadre id columns of an assignment or a
+    record, for the scope of a past day (past_scope_ids): a unit of the subtrees
+    today, or an ended unit whose primary line leads into them (its whole roster:
+    the scope holds its records); of an ended unit reached only through a secondary
+    successor of a split, the cadres who have been assigned in the scope at some
+    time (those who went with the part the scope received), never the rest of its
+    people. Without `user_column`, such units are left out."""
+    inside_query = select(Unit.id).where(Unit.in_subtrees(roots))
+    inside = set(db.session.scalars(inside_query))
+    owned = predecessors_of(inside, primary_only=True)
+    shared = predecessors_of(inside) - owned
+    condition = unit_column.in_(inside_query)
+    if owned:
+        condition = or_(condition, unit_column.in_(sorted(owned)))
+    if shared and user_column is not None:
+        been_inside = select(Assignment.user_id).where(
+            Assignment.unit_id.in_(inside_query)
+        )
+        condition = or_(
+            condition,
+            unit_column.in_(sorted(shared)) & user_column.in_(been_inside),
+        )
+    return condition

@@ -291,6 +291,27 @@ def test_past_scope_reaches_predecessors_of_units_in_scope(ctx):
     assert asof.past_scope_ids(None) is None
 
 
+def test_a_secondary_successor_of_a_split_sees_only_the_cadres_it_received(ctx):
+    tree = old_tree()
+    b1 = unit("B1", "Sở Văn hóa An Giang", tree["AG"], "department")
+    an, binh = cadre("an", tree["X"]), cadre("binh", tree["X"])
+    change = restructure.plan(
+        tree["X"], [tree["A1"], b1], JULY, "split", cadre_map={binh.id: b1}
+    )
+    restructure.apply(change)
+    db.session.commit()
+    before = date(2025, 6, 30)
+
+    def roster(scope_unit):
+        query = asof.cadres_as_of(None, before, [scope_unit.path])
+        return sorted(u.username for u, _a, _v in db.session.execute(query))
+
+    assert roster(tree["A1"]) == ["an", "binh"]  # the primary takes X's records
+    assert roster(b1) == ["binh"]  # never the people who went elsewhere
+    assert roster(tree["AG"]) == ["an", "binh"]
+    assert tree["X"].id in asof.past_scope_ids([b1.path])
+
+
 def test_assignment_history_keeps_every_change(ctx):
     tree = old_tree()
     an = cadre("an", tree["X"])
