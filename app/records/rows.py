@@ -98,25 +98,27 @@ def record_rows(
 def export_query(campaign: Campaign, root: Unit) -> Select:
     """The records of `root`'s subtree in `campaign`, as plain columns (no ORM
     objects), sorted the Vietnamese way, with the serial of the valid certificate."""
-    return (
-        record_rows(campaign.id, root)
-        .with_only_columns(
-            User.employee_code,
-            User.full_name,
-            Unit.code,
-            Unit.name,
-            User.category,
-            TrainingRecord.status,
-            TrainingRecord.best_percent,
-            TrainingRecord.passed,
-            TrainingRecord.completed_at,
-            Certificate.serial,
-        )
-        .outerjoin(
-            Certificate,
-            (Certificate.record_id == TrainingRecord.id)
-            & Certificate.revoked_at.is_(None),
-        )
+    return export_columns(record_rows(campaign.id, root))
+
+
+def export_columns(query: Select) -> Select:
+    """A Select of (TrainingRecord, User, Unit of the cadre now) turned into an
+    export's plain columns (to_export_row), with the valid certificate's serial;
+    its conditions and order are kept."""
+    return query.with_only_columns(
+        User.employee_code,
+        User.full_name,
+        Unit.code,
+        Unit.name,
+        User.category,
+        TrainingRecord.status,
+        TrainingRecord.best_percent,
+        TrainingRecord.passed,
+        TrainingRecord.completed_at,
+        Certificate.serial,
+    ).outerjoin(
+        Certificate,
+        (Certificate.record_id == TrainingRecord.id) & Certificate.revoked_at.is_(None),
     )
 
 

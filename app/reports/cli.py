@@ -13,7 +13,7 @@ from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
-from app.records.rows import export_query, iter_rows
+from app.records.rows import iter_rows
 
 from . import annual, asof, exports
 
@@ -133,9 +133,7 @@ def export_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     for on that day, its heading stating the choice."""
     rows, stated = iter_rows(campaign, unit), None
     if explicit:
-        query = exports.as_of_query(
-            export_query(campaign, unit), campaign, stated_as_of
-        )
+        query = exports.as_of_query(campaign, unit, stated_as_of)
         rows = exports.with_unit_of_day(query, stated_as_of)
         stated = exports.stated_header(stated_as_of)
     if fmt == "csv":

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+from sqlalchemy import Select, select
 
-from app.accounts.models import Unit, shared_name_labels
+from app.accounts.models import Unit, User, shared_name_labels
 from app.downloads import csv_cell
 from app.extensions import db
-from app.records.models import Campaign
-from app.records.rows import ExportRow, to_export_row
+from app.records.models import Campaign, TrainingRecord
+from app.records.rows import ExportRow, export_columns, name_order, to_export_row
 from app.timeutil import format_vn_date, to_vn
 
 from .asof import AsOf
@@ -185,10 +186,21 @@ def xlsx_chunks(
             yield chunk
 
 
-def as_of_query(query, campaign: Campaign, as_of: AsOf):
-    """records.rows.export_query with, last, the unit each record counts for at
+def as_of_query(campaign: Campaign, root: Unit, as_of: AsOf) -> Select:
+    """The export of `root` as of a day: the campaign's records whose unit at the
+    time rolls up into `root`'s subtree today (Structure.scope, the dashboard's
+    as-of figures: former Kiên Giang's records for An Giang (mới), even of cadres
+    who have left since), as records.rows.export_columns with, last, that unit at
     the time (built now: the campaign need not be loaded while streaming)."""
-    return query.add_columns(at_time_unit(campaign, as_of.day))
+    unit_then = at_time_unit(campaign, as_of.day)
+    scope = sorted(Structure.on(as_of.day).scope(root.path))
+    query = (
+        select(TrainingRecord, User, Unit)
+        .join(User, User.id == TrainingRecord.user_id)
+        .join(Unit, Unit.id == TrainingRecord.unit_id)
+        .where(TrainingRecord.campaign_id == campaign.id, unit_then.in_(scope))
+    )
+    return export_columns(name_order(query)).add_columns(unit_then)
 
 
 def with_unit_of_day(query, as_of: AsOf) -> Iterator[tuple[ExportRow, str]]:

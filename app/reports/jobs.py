@@ -61,16 +61,18 @@ def records_xlsx(params: dict, owner_id: int | None, progress) -> Outcome:
 def _records(params, owner_id, progress, extension: str) -> Outcome:
     with reading_only():  # a long read must not hold SQLite's write lock
         campaign, unit = _selection(params, owner_id)
-        query = rows.export_query(campaign, unit)
+        as_of, stated = _as_of(params), None
+        if as_of is None:
+            query = rows.export_query(campaign, unit)
+        else:
+            query = exports.as_of_query(campaign, unit, as_of)
         total = count_rows(query)
         progress.begin(_("Xuất kết quả bồi dưỡng"), total)
         path = progress.output(extension)
-        as_of, stated = _as_of(params), None
         if as_of is None:
             records = progress.counted(rows.stream_rows(query))
         else:
             stated = exports.stated_header(as_of)
-            query = exports.as_of_query(query, campaign, as_of)
             records = progress.counted(exports.with_unit_of_day(query, as_of))
         if extension == "csv":
             with path.open("w", encoding="utf-8", newline="") as out:

@@ -471,10 +471,11 @@ def test_a_run_given_up_for_stalled_keeps_nothing_when_it_ends(threaded):
     ends, neither its writes nor its end are kept; the new run's are."""
     GATE.clear()
     job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
-    for _ in range(100):
+    for _ in range(400):  # a loaded CI worker may take a while to start the thread
         if _job(threaded, job_id).state == RUNNING:
             break
         time.sleep(0.05)
+    assert _job(threaded, job_id).state == RUNNING
     with threaded.app_context():  # as retry() and a new claim would leave the row
         job = db.session.get(Job, job_id)
         job.runs += 1

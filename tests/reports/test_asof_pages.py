@@ -4,11 +4,15 @@ bad values get a message (never a 500), and an officer's scope goes through time
 
 import csv
 import io
+from datetime import date
 
 import openpyxl
 import pytest
+from sqlalchemy import update
 
+from app.accounts.models import Assignment, User
 from app.extensions import db
+from app.records.models import TrainingRecord
 from tests.factories import make_user
 
 from .history_world import build
@@ -166,6 +170,47 @@ def test_an_officer_of_another_unit_sees_none_of_it(client, auth, world):
         client.get(f"/reports/?campaign=C2024&unit={world['AGM']}").status_code == 404
     )
     rows = _csv(client.get("/reports/export.csv?campaign=C2024&as_of=2024-12-31"))
+    assert {row[1] for row in rows[1:]} == {"Cán bộ C1"}
+
+
+def test_an_export_as_of_a_day_lists_what_the_dashboard_counts_then(
+    app, client, auth, world
+):
+    """A cadre who earned a 2024 record in former Kiên Giang and has since gone to
+    Cần Thơ is in An Giang's export as of 2024 (its dashboard counts the record),
+    and not in Cần Thơ's."""
+    with app.app_context():
+        gone = db.session.get(User, world["a1"])
+        gone.unit_id = world["CT-SNV"]
+        db.session.execute(
+            update(TrainingRecord)
+            .where(TrainingRecord.user_id == gone.id)
+            .values(unit_id=world["CT-SNV"])
+        )
+        db.session.execute(
+            update(Assignment)
+            .where(Assignment.user_id == gone.id, Assignment.valid_to.is_(None))
+            .values(valid_to=date(2026, 1, 1))
+        )
+        db.session.add(
+            Assignment(
+                user_id=gone.id, unit_id=world["CT-SNV"], valid_from=date(2026, 1, 1)
+            )
+        )
+        db.session.commit()
+    past = "/reports/export.csv?campaign=C2024&as_of=2024-12-31"
+    auth.login("hr-ag")
+    html = client.get(f"/reports/?campaign=C2024&unit={world['AGM']}&as_of=2024-12-31")
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" in html.get_data(as_text=True)
+    rows = _csv(client.get(f"{past}&unit={world['AGM']}"))
+    assert "Cán bộ A1" in {row[1] for row in rows[1:]}
+    by_name = {row[1]: row[-1] for row in rows[1:]}
+    assert by_name["Cán bộ A1"] == "Sở Thông tin và Truyền thông"
+    today = _csv(client.get(f"/reports/export.csv?campaign=C2024&unit={world['AGM']}"))
+    assert "Cán bộ A1" not in {row[1] for row in today[1:]}  # the list of today
+    auth.logout()
+    auth.login("hr-ct")
+    rows = _csv(client.get(past))
     assert {row[1] for row in rows[1:]} == {"Cán bộ C1"}
 
 

@@ -41,7 +41,7 @@ def export_csv():
     sep = exports.separator(
         request.args.get("sep"), request.cookies.get(exports.SEPARATOR_COOKIE)
     )
-    query = rows.export_query(campaign, unit)
+    query = _export_query(campaign, unit, as_of)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
     if _large(query):
@@ -50,7 +50,6 @@ def export_csv():
         extra |= as_of.args if as_of else {}
         response = _as_job("records.csv", filename, campaign, unit, **extra)
     else:
-        query = _with_unit(query, campaign, as_of)
         stated = exports.stated_header(as_of) if as_of else None
         chunks = stream_in_context(
             lambda: exports.csv_chunks(_rows(query, as_of), sep, stated)
@@ -78,14 +77,13 @@ def _remember_separator(response, sep: str):
 def export_xlsx():
     as_of = _explicit_as_of()
     campaign, unit = _selection()
-    query, title = rows.export_query(campaign, unit), campaign.code
+    query, title = _export_query(campaign, unit, as_of), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
     if _large(query):
         extra = as_of.args if as_of else {}
         return _as_job("records.xlsx", filename, campaign, unit, **extra)
     stated = exports.stated_header(as_of) if as_of else None
-    query = _with_unit(query, campaign, as_of)
     chunks = stream_in_context(
         lambda: exports.xlsx_chunks(_rows(query, as_of), title, stated)
     )
@@ -184,8 +182,12 @@ def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit, **extra):
     return jobs.started(job)
 
 
-def _with_unit(query, campaign: Campaign, as_of: asof.AsOf | None):
-    return query if as_of is None else exports.as_of_query(query, campaign, as_of)
+def _export_query(campaign: Campaign, unit: Unit, as_of: asof.AsOf | None):
+    """The records of the unit's subtree now, or, as of a day, those that count
+    for it on that day (exports.as_of_query: the dashboard's as-of scope)."""
+    if as_of is None:
+        return rows.export_query(campaign, unit)
+    return exports.as_of_query(campaign, unit, as_of)
 
 
 def _rows(query, as_of: asof.AsOf | None) -> Iterator:
