@@ -13,7 +13,9 @@ API for other packages (all cheap, no writes):
   for the cadres in the unit's subtree of that day;
 - `place_name_on(unit, day)` → the name to print on a paper of that day;
 - `past_scope_ids(roots)` / `past_scope_condition(...)` → the scope rule for a
-  day in the past (see there).
+  day in the past (see there);
+- `rolled_up_units(day)` → {ended unit id: the unit its records roll up to};
+  `rolling_up_into(roots, day)` → the units whose records count in `roots`.
 """
 
 from datetime import date
@@ -241,3 +243,37 @@ def past_scope_condition(unit_column, roots: list[str], user_column=None):
             unit_column.in_(sorted(shared)) & user_column.in_(been_inside),
         )
     return condition
+
+
+def rolled_up_units(day: date) -> dict[int, int]:
+    """{unit id: the unit its records roll up to on `day`} for each unit that had
+    ended by then with a successor: following the primary successor of each merge
+    or split in force that day (valid_from ≤ day) to the end of the line, as the
+    reports' roll-up does (app.reports.rollup). Units not in it roll up to
+    themselves. The successions table is small: read whole."""
+    primary = dict(
+        db.session.execute(
+            select(UnitSuccession.predecessor_id, UnitSuccession.successor_id).where(
+                UnitSuccession.primary.is_(True), UnitSuccession.valid_from <= day
+            )
+        ).all()
+    )
+    result: dict[int, int] = {}
+    for start in primary:
+        seen, current = {start}, primary[start]
+        while current in primary and current not in seen:
+            seen.add(current)
+            current = primary[current]
+        result[start] = current
+    return result
+
+
+def rolling_up_into(roots: list[str], day: date) -> set[int]:
+    """Ids of the units whose records count, rolled up on `day`
+    (rolled_up_units), in the subtrees `roots` of today: the units there that
+    have not gone elsewhere, and those ended elsewhere whose line ends there."""
+    inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(roots))))
+    rolled = rolled_up_units(day)
+    return {u for u in inside if rolled.get(u, u) in inside} | {
+        u for u, last in rolled.items() if last in inside
+    }

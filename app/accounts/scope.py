@@ -25,6 +25,11 @@ def in_subtree(path: str, root: str) -> bool:
     return path.startswith(root)
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids of the units on `path`, from the top down to the unit itself."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def in_any_subtree(path: str, roots: Iterable[str] | None) -> bool:
     """True when `path` lies in the subtree of one of `roots` (any path when None)."""
     if roots is None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from app.accounts import scope
 from app.accounts.models import Unit, User
 from app.extensions import db
 from app.timeutil import utcnow
@@ -53,7 +54,7 @@ class Window:
 
 def _branch_ids(unit: Unit) -> list[int]:
     """Ids of `unit` and its ancestors, root first (read off its path)."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
+    return scope.path_ids(unit.path)
 
 
 def window_for(user: User, quiz: Quiz) -> Window:

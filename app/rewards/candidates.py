@@ -4,28 +4,39 @@ they manage), within a scope of unit subtrees.
 
 A record counts for the unit it was earned in: a completed record for
 `TrainingRecord.completed_unit_id` (kept when the cadre moves on), any other for the
-cadre's unit. Both lists come from set-based queries over the campaign's records and
-attempts; nothing is read row by row.
+cadre's unit. Across mergers and splits, that unit's records roll up to the unit of
+today it went into (the primary successor's line: accounts.asof.rolled_up_units, as
+the reports' roll-up), so that a 2024 campaign's lists show and nominate units that
+exist — former Kiên Giang's departments count in An Giang's — and the page says so.
+The scope follows the same line (accounts.asof.rolling_up_into). Both lists
+come from set-based queries over the campaign's records and attempts; nothing is
+read row by row.
 
 - Collective (tập thể): a unit of the scope, counted over its whole subtree (as in
   the annual report), with at least `unit_min_cadres` cadres in the campaign,
   completed × 100 ≥ X × cadres and passed × 100 ≥ Y × cadres (whole numbers: exactly
   95 % meets 95). Pass rate is over all cadres in the campaign, like the dashboard's.
-- Individual (cá nhân): a completed record, completed inside the campaign's window,
+- Individual (cá nhân): a completed record, completed inside the cadre's window,
   every required module read, whose first finished attempt (previews aside) at the
-  campaign's quiz, started inside the window, scored at least the rule's percent
-  (100 by default): a perfect second attempt does not count.
+  campaign's quiz, started inside that window, scored at least the rule's percent
+  (100 by default): a perfect second attempt does not count. The cadre's window is
+  the campaign's, or the own window of the deepest unit above the unit the record
+  was earned in (a commune that opened a week later: records.campaigns).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 
+from app.accounts.asof import rolled_up_units, rolling_up_into
+from app.accounts.days import vn_today
 from app.accounts.models import Unit, User
+from app.accounts.scope import path_ids
 from app.accounts.units import tree_order
 from app.extensions import db
 from app.quizzes.models import FINISHED, Attempt, Quiz
+from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.records.rates import Rates
 
@@ -66,9 +77,51 @@ class CollectiveRow(Rates):
 @dataclass
 class IndividualRow:
     user: User
-    unit: Unit  # where the record was earned
+    unit: Unit  # where the record was earned (rolled up to today's unit)
     score: float  # the first attempt's percent
     completed_at: datetime
+
+
+@dataclass(frozen=True)
+class Windows:
+    """A campaign's window and its units' own windows ({unit id: (opens, closes)})."""
+
+    own: tuple[datetime, datetime]
+    units: dict[int, tuple[datetime, datetime]]
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> "Windows":
+        return cls(
+            (campaign.opens_at, campaign.closes_at),
+            {w.unit.id: (w.opens_at, w.closes_at) for w in unit_windows(campaign)},
+        )
+
+    @property
+    def widest(self) -> tuple[datetime, datetime]:
+        """From the earliest opening to the latest closing of them all."""
+        every = [self.own, *self.units.values()]
+        return min(w[0] for w in every), max(w[1] for w in every)
+
+    def for_unit(self, unit: Unit) -> tuple[datetime, datetime]:
+        """The window of the deepest unit above `unit` (itself included) that has
+        one, else the campaign's: quizzes.windows' rule."""
+        for unit_id in reversed(path_ids(unit.path)):
+            if unit_id in self.units:
+                return self.units[unit_id]
+        return self.own
+
+    def holds(self, unit: Unit, *moments: datetime) -> bool:
+        opens, closes = self.for_unit(unit)
+        return all(opens <= moment <= closes for moment in moments)
+
+
+def scope_condition(unit_column, paths: list[str] | None):
+    """SQL: records earned in the unit `unit_column` count in the scope `paths`
+    once rolled up to today's units (accounts.asof.rolling_up_into); TRUE when
+    None."""
+    if paths is None:
+        return true()
+    return unit_column.in_(sorted(rolling_up_into(paths, vn_today())))
 
 
 def rule_for(campaign: Campaign) -> RuleInfo:
@@ -99,7 +152,7 @@ def earned_unit_id():
 
 def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tuple]:
     """{unit id: (cadres, completed, passed)} over the records earned directly in
-    each unit of the scope."""
+    each unit of the scope, rolled up to today's units."""
     record, earned = TrainingRecord, earned_unit_id().label("earned")
 
     def count(condition):
@@ -112,11 +165,16 @@ def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tup
             count(record.status == COMPLETED),
             count(record.passed.is_(True)),
         )
-        .join(Unit, Unit.id == earned)
-        .where(record.campaign_id == campaign.id, Unit.in_subtrees(paths))
+        .where(record.campaign_id == campaign.id, scope_condition(earned, paths))
         .group_by(earned)
     )
-    return {unit_id: tuple(int(n) for n in counts) for unit_id, *counts in rows}
+    rolled = rolled_up_units(vn_today())
+    result: dict[int, tuple] = {}
+    for unit_id, *counts in rows:
+        unit_id = rolled.get(unit_id, unit_id)
+        before = result.get(unit_id, (0, 0, 0))
+        result[unit_id] = tuple(a + int(b) for a, b in zip(before, counts, strict=True))
+    return result
 
 
 def unit_figures(campaign: Campaign, paths: list[str] | None) -> list[CollectiveRow]:
@@ -153,16 +211,18 @@ def collective_candidates(
     ]
 
 
-def _first_attempts(campaign: Campaign):
-    """Subquery: (user_id, percent) of each cadre's first finished, non-preview
-    attempt at the campaign's quiz started inside its window."""
+def _first_attempts(campaign: Campaign, windows: Windows):
+    """Subquery: (user_id, percent, started_at) of each cadre's first finished,
+    non-preview attempt at the campaign's quiz started inside the widest window
+    (the cadre's own window is checked on the few rows that come back)."""
     quiz_id = select(Quiz.id).where(Quiz.code == campaign.quiz_code).scalar_subquery()
+    opens, closes = windows.widest
     counted = and_(
         Attempt.quiz_id == quiz_id,
         Attempt.preview.is_(False),
         Attempt.state == FINISHED,
-        Attempt.started_at >= campaign.opens_at,
-        Attempt.started_at <= campaign.closes_at,
+        Attempt.started_at >= opens,
+        Attempt.started_at <= closes,
     )
     first = (
         select(Attempt.user_id, func.min(Attempt.number).label("number"))
@@ -171,7 +231,7 @@ def _first_attempts(campaign: Campaign):
         .subquery()
     )
     return (
-        select(Attempt.user_id, Attempt.percent)
+        select(Attempt.user_id, Attempt.percent, Attempt.started_at)
         .join(
             first,
             and_(first.c.user_id == Attempt.user_id, first.c.number == Attempt.number),
@@ -188,11 +248,13 @@ def individual_candidates(
     user_id: int | None = None,
 ) -> list[IndividualRow]:
     """Cadres whose record was earned in the scope and who meet the individual rule,
-    by unit then name (only `user_id` when given)."""
+    by unit (today's, rolled up) then name (only `user_id` when given)."""
     rule = rule or rule_for(campaign)
-    record, first = TrainingRecord, _first_attempts(campaign)
+    windows = Windows.of(campaign)
+    opens, closes = windows.widest
+    record, first = TrainingRecord, _first_attempts(campaign, windows)
     query = (
-        select(User, Unit, first.c.percent, record.completed_at)
+        select(User, Unit, first.c.percent, record.completed_at, first.c.started_at)
         .select_from(record)
         .join(User, User.id == record.user_id)
         .join(Unit, Unit.id == earned_unit_id())
@@ -200,25 +262,32 @@ def individual_candidates(
         .where(
             record.campaign_id == campaign.id,
             record.status == COMPLETED,
-            record.completed_at >= campaign.opens_at,
-            record.completed_at <= campaign.closes_at,
+            record.completed_at >= opens,
+            record.completed_at <= closes,
             record.modules_read >= record.modules_total,
             first.c.percent >= rule.first_percent,
-            Unit.in_subtrees(paths),
+            scope_condition(Unit.id, paths),
         )
-        .order_by(Unit.path, User.name_sort, User.id)
     )
     if user_id is not None:
         query = query.where(record.user_id == user_id)
-    return [IndividualRow(*row) for row in db.session.execute(query)]
+    rolled = rolled_up_units(vn_today())
+    result = []
+    for user, unit, score, completed_at, started_at in db.session.execute(query):
+        if windows.holds(unit, started_at, completed_at):
+            if unit.id in rolled:
+                unit = db.session.get(Unit, rolled[unit.id])
+            result.append(IndividualRow(user, unit, score, completed_at))
+    return sorted(result, key=lambda r: (r.unit.path, r.user.name_sort, r.user.id))
 
 
 def participants(campaign: Campaign, paths: list[str] | None) -> set[int]:
     """Ids of the cadres with a record of `campaign` earned in the scope."""
     return set(
         db.session.scalars(
-            select(TrainingRecord.user_id)
-            .join(Unit, Unit.id == earned_unit_id())
-            .where(TrainingRecord.campaign_id == campaign.id, Unit.in_subtrees(paths))
+            select(TrainingRecord.user_id).where(
+                TrainingRecord.campaign_id == campaign.id,
+                scope_condition(earned_unit_id(), paths),
+            )
         )
     )

@@ -4,12 +4,17 @@ first-attempt rule, the unit a record was earned in, and the scope."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.accounts import units
 from app.extensions import db
+from app.quizzes.models import Quiz
+from app.records import campaigns
 from app.records.models import IN_PROGRESS
-from app.rewards import candidates
+from app.rewards import candidates, services
 from app.rewards.candidates import RuleInfo
-from tests.factories import make_tree
+from app.rewards.models import INDIVIDUAL
+from tests.factories import make_tree, make_user
 
 from .helpers import attempt, cadres, make_campaign, perfect, record
 
@@ -131,3 +136,48 @@ def test_scope_keeps_other_departments_out(tree):
     assert _units(candidates.collective_candidates(campaign, d_scope)) == {"D", "D1"}
     assert candidates.collective_candidates(campaign, []) == []
     assert len(candidates.individual_candidates(campaign, None)) == 4
+
+
+def test_a_merged_away_unit_counts_in_the_unit_it_went_into(tree):
+    """A 2024 campaign's records earned in a unit merged since count for the unit
+    it went into: listed and nominated there, and no longer in the old scope."""
+    campaign = make_campaign(2024, tree["P"])
+    people = cadres("k", tree["C1"], 2)
+    for user in people:
+        perfect(campaign, user)
+    db.session.commit()
+    units.merge_unit(tree["C1"], tree["D1"])  # C1's cadres and records go to D1
+    db.session.commit()
+    d_scope, c_scope = [tree["D"].path], [tree["C"].path]
+    found = candidates.individual_candidates(campaign, d_scope)
+    assert _users(found) == {"k0", "k1"} and _units(found) == {"D1"}
+    assert _units(candidates.collective_candidates(campaign, d_scope)) == {"D", "D1"}
+    assert candidates.participants(campaign, d_scope) == {u.id for u in people}
+    assert candidates.individual_candidates(campaign, c_scope) == []
+    assert candidates.collective_candidates(campaign, c_scope) == []
+    assert candidates.participants(campaign, c_scope) == set()
+    hr = make_user("hr-d", tree["D"], roles=[("hr", tree["D"])])
+    nomination = services.nominate(hr, campaign, INDIVIDUAL, tree["D1"], people[0])
+    assert nomination.unit_id == tree["D1"].id
+
+
+def test_a_unit_with_its_own_window_is_judged_by_it(tree):
+    """A commune that opened a week later and closed a week later: its cadre who
+    completed after the campaign's close counts; one whose attempt came before its
+    window does not; a department's cadre late by the campaign's window does not."""
+    campaign = make_campaign(2026, tree["P"])
+    quiz = db.session.scalar(select(Quiz).where(Quiz.code == campaign.quiz_code))
+    quiz.opens_at, quiz.closes_at = campaign.opens_at, campaign.closes_at
+    week = timedelta(days=7)
+    opens, closes = campaign.opens_at + week, campaign.closes_at + week
+    campaigns.set_unit_window(campaign, tree["C"], opens, closes)
+    late_ok, early = cadres("w", tree["C1"], 2)
+    [late_d] = cadres("d", tree["D1"], 1)
+    after_close = campaign.closes_at + timedelta(days=3)
+    record(campaign, late_ok, at=after_close)
+    attempt(campaign, late_ok, 1, 100.0, started=after_close - timedelta(hours=1))
+    perfect(campaign, early, at=campaign.opens_at + timedelta(days=2))
+    record(campaign, late_d, at=after_close)
+    attempt(campaign, late_d, 1, 100.0, started=after_close - timedelta(hours=1))
+    db.session.commit()
+    assert _users(candidates.individual_candidates(campaign, None)) == {"w0"}
