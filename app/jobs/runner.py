@@ -105,6 +105,34 @@ def _hand_over(job_id: str, run_number: int) -> None:
         run_isolated(app, job_id)
 
 
+def still_waiting(job: Job) -> bool:
+    """True when the queued `job` is still in the hands of its runner: its RQ job
+    (this run's) waits in Redis or is being started, or its thread in this process
+    is alive (waiting for a slot). False when the queue has lost it (Redis or the
+    app server restarted) or cannot be asked: then nothing will run it."""
+    mode = runner_mode()
+    if mode == "thread":
+        thread = _threads.get(job.id)
+        return thread is not None and thread.is_alive()
+    if mode != "rq":
+        return False
+    from redis import Redis
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as QueuedJob
+
+    try:
+        queued = QueuedJob.fetch(
+            f"{job.id}-{job.runs + 1}", connection=Redis.from_url(redis_url())
+        )
+        status = queued.get_status()
+    except NoSuchJobError:
+        return False
+    except Exception:
+        log.warning("could not ask the queue about job %s", job.id, exc_info=True)
+        return False
+    return status in ("queued", "deferred", "scheduled", "started")
+
+
 _threads: dict[str, threading.Thread] = {}
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()

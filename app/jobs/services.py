@@ -97,13 +97,14 @@ def stall_seconds() -> int:
 
 def shown_state(job: Job, now: datetime) -> str:
     """The state the officer sees: a running job that has stalled is failed, and so
-    is a job still queued after JOBS_QUEUE_PATIENCE_SECONDS (its queue lost it: a
-    Redis or an app server restarted)."""
+    is a job still queued after JOBS_QUEUE_PATIENCE_SECONDS that its queue no
+    longer holds (lost when Redis or an app server restarted); one that still
+    waits its turn behind others stays queued (runner.still_waiting)."""
     if job.stalled(now, stall_seconds()):
         return FAILED
     patience = current_app.config["JOBS_QUEUE_PATIENCE_SECONDS"]
     if job.state == QUEUED and (now - job.created_at).total_seconds() > patience:
-        return FAILED
+        return job.state if runner.still_waiting(job) else FAILED
     return job.state
 
 

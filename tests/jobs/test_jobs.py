@@ -118,7 +118,9 @@ def _job(app, job_id) -> Job:
 
 
 def _submit(app, kind, owner_id, params) -> str:
-    with app.test_request_context():
+    """As a page's form starts a job (a POST: on SQLite its transaction takes the
+    write lock up front, app.database)."""
+    with app.test_request_context(method="POST"):
         return jobs.submit(kind, f"Việc {kind}", owner_id, params).id
 
 
@@ -540,6 +542,32 @@ def test_a_job_queued_for_too_long_is_failed_and_can_be_retried(app, client, peo
     token = AuthActions(client).token(f"/jobs/{'c' * 32}")
     client.post(f"/jobs/{'c' * 32}/retry", data={"csrf_token": token})
     assert _job(app, "c" * 32).state == FINISHED
+
+
+def test_a_job_waiting_its_turn_past_the_patience_stays_queued(threaded):
+    """Two threads busy (JOBS_THREADS): a third job waits for a slot. Past the
+    patience it is still in its runner's hands, so it is shown queued (never
+    failed while it may still run), and it runs once a slot frees."""
+    GATE.clear()
+    owner = threaded.people["hr_d"]
+    busy = [
+        _submit(threaded, "tests.count", owner, {"n": 2, "wait": True, "k": k})
+        for k in range(threaded.config["JOBS_THREADS"])
+    ]
+    waiting = _submit(threaded, "tests.count", owner, {"n": 2})
+    patience = threaded.config["JOBS_QUEUE_PATIENCE_SECONDS"]
+    with threaded.app_context():
+        db.session.get(Job, waiting).created_at = utcnow() - timedelta(
+            seconds=patience + 1
+        )
+        db.session.commit()
+    client = threaded.test_client()
+    AuthActions(client).login("hr_d")
+    assert _job(threaded, waiting).state == "queued"
+    assert client.get(f"/jobs/{waiting}.json").json["state"] == "queued"
+    GATE.set()
+    runner.wait_for_threads()
+    assert {_job(threaded, j).state for j in [*busy, waiting]} == {FINISHED}
 
 
 def test_an_import_whose_warnings_were_not_accepted_says_to_upload_again(

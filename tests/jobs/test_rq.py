@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,26 @@ def test_a_work_horse_killed_mid_job_leaves_it_failed_with_nothing_written(
         assert job.result_file is None
     files = [p.name for p in Path(rq_app.config["JOBS_DIR"]).iterdir()]
     assert files == [f"{job_id}-1.txt.part"]  # what it wrote is not a result
+
+
+def test_a_job_waiting_in_the_queue_past_the_patience_is_not_shown_failed(rq_app):
+    """No worker yet, the job queued past JOBS_QUEUE_PATIENCE_SECONDS: while RQ
+    holds it, it is queued; once the queue has lost it (Redis emptied), it is
+    failed and a retry queues it again, which a worker then runs."""
+    client = rq_app.test_client()
+    AuthActions(client).login("hr_d")
+    with rq_app.test_request_context():
+        job_id = jobs.submit("tests.count", "Đếm", _owner(), {"n": 3}).id
+    patience = rq_app.config["JOBS_QUEUE_PATIENCE_SECONDS"]
+    with rq_app.app_context():
+        job = db.session.get(Job, job_id)
+        job.created_at = job.created_at - timedelta(seconds=patience + 1)
+        db.session.commit()
+    assert client.get(f"/jobs/{job_id}.json").json["state"] == "queued"
+    Redis.from_url(rq_app.config["JOBS_REDIS_URL"]).flushdb()  # the queue lost it
+    assert client.get(f"/jobs/{job_id}.json").json["state"] == FAILED
+    token = AuthActions(client).token(f"/jobs/{job_id}")
+    client.post(f"/jobs/{job_id}/retry", data={"csrf_token": token})
+    _work(rq_app)
+    with rq_app.app_context():
+        assert db.session.get(Job, job_id).state == FINISHED
