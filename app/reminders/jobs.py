@@ -57,4 +57,10 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
             "%(done)d người đã hoàn thành trước khi thư được gửi: không gửi.",
             done=result.done,
         )
+    if result.closed:
+        message += " " + _(
+            "%(closed)d người đã hết thời gian làm bài trước khi thư được gửi: "
+            "không gửi.",
+            closed=result.closed,
+        )
     return Outcome(message)

@@ -7,7 +7,8 @@ failed ("interrupted") to the next run once it is old. When the SMTP server cann
 be reached, the batch's unsent claims go back to PENDING and the run stops with a
 DomainError: a retry sends what is left, never what was sent. Before each batch, a
 cadre who has completed the campaign since the reminder was made is not written to
-(PENDING → DONE).
+(PENDING → DONE), nor one whose window has closed meanwhile (→ CLOSED: the email
+would ask for what can no longer be done).
 
 These functions commit (unlike the rest of the services): an email sent is a fact
 outside the database, which the database must learn at once.
@@ -33,7 +34,16 @@ from app.records.models import COMPLETED, TrainingRecord
 from app.records.services import window_of
 from app.timeutil import format_vn_date, utcnow
 
-from .models import DONE, FAILED, PENDING, SENDING, SENT, Reminder, ReminderDelivery
+from .models import (
+    CLOSED,
+    DONE,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    Reminder,
+    ReminderDelivery,
+)
 
 BATCH = 50
 # A claim older than this belongs to a run that died: its email may have left.
@@ -51,6 +61,7 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     done: int = 0  # not sent: the cadre completed the campaign meanwhile
+    closed: int = 0  # not sent: the cadre's window closed meanwhile
 
 
 def course_url(code: str) -> str:
@@ -132,7 +143,7 @@ def send_pending(
         while ids := _claim_batch(reminder, now(), result):
             _send_batch(reminder, ids, connection, result, now)
             if step is not None:
-                step(result.sent + result.failed + result.done, total)
+                step(result.sent + result.failed + result.done + result.closed, total)
     finally:
         _close(connection)
     return result
@@ -223,6 +234,11 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
         if person.unit_id not in closes_by_unit:
             closes_by_unit[person.unit_id] = closing_of(reminder, person)
         closes = closes_by_unit[person.unit_id]
+        if closes <= now():
+            delivery.email_state = CLOSED
+            result.closed += 1
+            db.session.commit()
+            continue
         subject, body = compose(reminder, person, now(), closes)
         message = EmailMessage(
             subject,

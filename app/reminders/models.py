@@ -35,7 +35,10 @@ FAILED = "failed"
 # The cadre completed the campaign before its email left: not sent (a reminder
 # queued at 8:00 does not ask someone who finished at 9:00 to finish).
 DONE = "completed"
-EMAIL_STATES = (NO_ADDRESS, MAIL_OFF, PENDING, SENDING, SENT, FAILED, DONE)
+# The cadre's window had closed before its email could leave (the mail server was
+# down until then): not sent, since it would ask for what can no longer be done.
+CLOSED = "closed"
+EMAIL_STATES = (NO_ADDRESS, MAIL_OFF, PENDING, SENDING, SENT, FAILED, DONE, CLOSED)
 
 
 class Reminder(db.Model):

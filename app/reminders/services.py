@@ -30,6 +30,7 @@ from .audience import (
     targets,
 )
 from .models import (
+    CLOSED,
     DONE,
     FAILED,
     MAIL_OFF,
@@ -312,7 +313,7 @@ def reminder_rows(
             _count(state == SENT),
             _count(state == FAILED),
             _count(state.in_((PENDING, SENDING))),
-            _count(state.in_((NO_ADDRESS, MAIL_OFF, DONE))),
+            _count(state.in_((NO_ADDRESS, MAIL_OFF, DONE, CLOSED))),
             func.count(ReminderDelivery.shown_at),
         )
         .join(ReminderDelivery, ReminderDelivery.reminder_id == Reminder.id)

@@ -2,6 +2,8 @@
 subject and body intact, each email sent once whatever the reruns and retries, a
 refused address failed alone, an unreachable server leaving the rest to a retry."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, update
 
@@ -12,6 +14,7 @@ from app.jobs.models import FINISHED, Job
 from app.reminders import mailing, services
 from app.reminders.jobs import KIND
 from app.reminders.models import (
+    CLOSED,
     DONE,
     FAILED,
     PENDING,
@@ -169,6 +172,24 @@ def test_a_cadre_who_completed_since_the_reminder_gets_no_email(app, smtp, tmp_p
         # sent again: nothing more, and in2 still not written to
         assert mailing.send_pending(reminder).sent == 0
         assert smtp.handler.recipients() == ["in1@example.org"]
+
+
+def test_no_email_leaves_once_the_cadres_window_has_closed(app, smtp, tmp_path):
+    """The mail server was down until after the window closed: the retry sends
+    nothing (the email would ask for what can no longer be done) and says so."""
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        reminder = services.send_manual(campaign, tree["D"], user("hr"))
+        db.session.commit()
+        after = campaign.closes_at + timedelta(hours=1)
+        result = mailing.send_pending(reminder, now=lambda: after)
+        assert (result.sent, result.closed) == (0, 2)
+        assert smtp.handler.messages == []
+        assert states(reminder) == {"in1": CLOSED, "in2": CLOSED}
+        [row] = services.reminder_rows(campaign, None)
+        assert (row.total, row.sent, row.waiting, row.no_email) == (2, 0, 0, 2)
+        assert mailing.send_pending(reminder).sent == 0  # and never later
+        assert smtp.handler.messages == []
 
 
 def test_the_hr_page_sends_the_emails_as_a_job(app, client, smtp, tmp_path):
