@@ -112,6 +112,26 @@ def test_the_navigator_and_answered_count_follow_each_save(quiz_server, page):  
     assert page.locator("#answered-count").inner_text() == "1"
 
 
+def test_a_skip_link_leads_past_the_timer_and_navigator_to_the_first_question(
+    quiz_server,
+    page,  # noqa: F811
+):
+    url, _app = quiz_server
+    _start(page, url)
+    page.keyboard.press("Tab")  # the page's own skip link first, then this one
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Đến câu hỏi đầu tiên của trang")
+    assert skip.evaluate("a => a === document.activeElement")
+    assert skip.is_visible()  # shown while it has the focus
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#q1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('fieldset')?.id") == "q1"
+    top = page.locator("#q1").evaluate("f => f.getBoundingClientRect().top")
+    bar = page.locator("#quiz-bar").evaluate("b => b.getBoundingClientRect().bottom")
+    assert top >= bar  # not hidden under the sticky timer bar
+
+
 def test_unticking_every_box_of_a_multiple_makes_it_unanswered(quiz_server, page):  # noqa: F811
     url, app = quiz_server
     attempt_id = _start(page, url)

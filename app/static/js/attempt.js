@@ -45,6 +45,15 @@
   document.getElementById("timer-label").textContent = T.remaining;
   document.getElementById("timer-static").hidden = true;
 
+  // A question scrolled to (a skip link, the navigator, a link of the confirm
+  // page) comes out below the sticky timer bar, whatever its height on this screen.
+  var bar = document.getElementById("quiz-bar");
+  function padForBar() {
+    document.documentElement.style.scrollPaddingTop = (bar.offsetHeight + 12) + "px";
+  }
+  padForBar();
+  window.addEventListener("resize", padForBar);
+
   // --- The journal --------------------------------------------------------------
   Journal.forgetOthers(config.user);
   var journal = Journal.load(config.journal);
