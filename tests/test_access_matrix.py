@@ -124,6 +124,7 @@ RULES = {
     "authoring.module_publish": AUTHORS,
     "authoring.module_publish_preview": AUTHORS,
     "authoring.module_discard": AUTHORS,
+    "authoring.module_discard_preview": AUTHORS,
     "authoring.module_versions": AUTHORS,
     "authoring.module_diff": AUTHORS,
     "authoring.module_revert": AUTHORS,

@@ -1,5 +1,6 @@
-"""Publishing and reverting a module, retiring a question: a GET preview (the diff
-learners will see, what the retirement does) that changes nothing, and a POST that
+"""Publishing, reverting and discarding a module's draft, retiring a question: a
+GET preview (the diff learners will see or the changes lost, what the retirement
+does) that changes nothing, and a POST that
 acts only with confirm=1 and a CSRF token."""
 
 import pytest
@@ -41,6 +42,31 @@ def test_publish_preview_without_a_draft_goes_back(app, client, auth, content):
     auth.login("trainer")
     response = client.get(f"{EDIT}/publish")
     assert response.status_code == 302 and response.location.endswith(EDIT)
+
+
+def test_discarding_a_draft_shows_what_is_lost_and_asks_first(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    client.post(EDIT, data=_form(auth))
+    before = _module(app)
+    assert before[1] is True  # a draft
+    edit = client.get(EDIT).get_data(as_text=True)
+    assert f'href="{EDIT}/discard"' in edit  # a link to the confirm step, no form
+    page = client.get(f"{EDIT}/discard").get_data(as_text=True)
+    assert "Hủy bản nháp của" in page and "Thay đổi của bản nháp sẽ mất" in page
+    assert "Mục mới" in page and "<ins>" in page and "không khôi phục được" in page
+    assert _module(app) == before  # showing it changes nothing
+    client.post(f"{EDIT}/discard", data={"csrf_token": auth.token(EDIT)})
+    assert _module(app) == before  # no confirm
+    no_csrf = client.post(f"{EDIT}/discard", data={"confirm": "1"})
+    assert no_csrf.status_code == 400 and _module(app) == before
+    client.post(
+        f"{EDIT}/discard", data={"csrf_token": auth.token(EDIT), "confirm": "1"}
+    )
+    assert _module(app) == (before[0], False)
+    gone = client.get(f"{EDIT}/discard")  # no draft left: back to the editor
+    assert gone.status_code == 302 and gone.location.endswith(EDIT)
 
 
 def test_revert_preview_then_confirm(app, client, auth, content):

@@ -57,7 +57,6 @@ def module_edit(code: str):
         draft=modules.draft_of(module),
         rendered=modules.render(module, body),
         problems=modules.problems(module, _text(form)) if form.body.data else [],
-        actions=EmptyForm(),
     )
 
 
@@ -159,9 +158,37 @@ def module_publish(code: str):
     return redirect(url_for("authoring.module_edit", code=code))
 
 
+@bp.get("/modules/<code>/discard")
+def module_discard_preview(code: str):
+    """The confirm step: the draft's changes that would be lost; changes nothing."""
+    module = modules.get_module(current_user, code)
+    draft = modules.draft_of(module)
+    if draft is None:
+        flash(_("Không có bản nháp nào để hủy."), "info")
+        return redirect(url_for("authoring.module_edit", code=code))
+    current = module.current_version
+    return _confirm_page(
+        module,
+        _("Hủy bản nháp của %(code)s?", code=module.code),
+        [
+            _("xóa bản nháp; những thay đổi dưới đây mất hẳn, không khôi phục được;"),
+            _("người học không bị ảnh hưởng: vẫn thấy bản đang dùng."),
+        ],
+        diff(_current_text(module), ModuleText.of(draft)),
+        _("Bản %(n)d", n=current.number) if current else _("Chưa có"),
+        _("Bản nháp"),
+        action=url_for("authoring.module_discard", code=code),
+        button=_("Hủy bản nháp"),
+        cancel=url_for("authoring.module_edit", code=code),
+        preview_heading=_("Thay đổi của bản nháp sẽ mất"),
+    )
+
+
 @bp.post("/modules/<code>/discard")
 def module_discard(code: str):
     module = modules.get_module(current_user, code)
+    if request.form.get("confirm") != "1":
+        return redirect(url_for("authoring.module_discard_preview", code=code))
     if not EmptyForm().validate_on_submit():
         abort(400)
     if modules.discard_draft(module, current_user):
