@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import SAFE_CODE, fraction, html_to_text
-from .moodle_categories import with_category_tags
+from .moodle_categories import Category, with_category_tags
 from .problems import ConversionError
 
 SUPPORTED = ("multichoice", "truefalse")
@@ -72,7 +72,7 @@ def parse_moodle_xml(
             [],
         )
     problems: list[str] = []
-    found: list[tuple[QuestionData, str | None]] = []
+    found: list[tuple[QuestionData, Category | None]] = []
     category, ordinal, seen = None, 0, {}
     for element in root:
         line = lines.get(element, 0)
@@ -87,7 +87,8 @@ def parse_moodle_xml(
             continue
         kind = element.get("type", "")
         if kind == "category":
-            category = _text(element.find("category")) or category
+            path = _text(element.find("category"))
+            category = Category(path, line) if path else category
             continue
         ordinal += 1
         reader = _Reader(element, lines, ordinal, problems)
@@ -105,6 +106,7 @@ def parse_moodle_xml(
             )
         seen.setdefault(question.code, line)
         found.append((question, category))
+    questions = with_category_tags(found, problems)
     if not found and not problems:
         raise ConversionError(_l("Tệp XML không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
@@ -113,7 +115,7 @@ def parse_moodle_xml(
             _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
             problems,
         )
-    return with_category_tags(found)
+    return questions
 
 
 def _parse(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
