@@ -274,6 +274,43 @@ def test_moodle_xml_fixture_imports():
     assert truefalse.tags == ("hoc-phan-2",)
 
 
+COMBINED = """<question type="multichoice">
+<name><text>Phản hồi</text></name>
+<questiontext format="html"><text>Hỏi?</text></questiontext>
+<generalfeedback format="html"><text>&lt;p&gt;Chung.&lt;/p&gt;</text></generalfeedback>
+<correctfeedback format="html"><text>&lt;p&gt;Giỏi &lt;b&gt;lắm&lt;/b&gt;.&lt;/p&gt;\
+</text></correctfeedback>
+<partiallycorrectfeedback format="html"><text>Your answer is partially correct.\
+</text></partiallycorrectfeedback>
+<incorrectfeedback format="html">\
+<text>&lt;script&gt;alert(1)&lt;/script&gt;Xem lại KH 115.</text></incorrectfeedback>
+<hint format="html"><text>&lt;p&gt;Nhớ “4 xin”.&lt;/p&gt;</text><shownumcorrect/></hint>
+<hint format="html"><text></text></hint>
+<hint format="moodle_auto_format"><text>Đọc mục III.</text></hint>
+<answer fraction="100"><text>Đúng</text></answer>
+<answer fraction="0"><text>Sai</text></answer>
+</question>"""
+
+
+def test_combined_feedback_and_hints_join_the_explanation_labelled():
+    (question,) = parse_moodle_xml(_xml(COMBINED), "T")
+    assert question.explanation == (
+        "Chung.\n\n"
+        "Khi trả lời đúng: Giỏi lắm.\n\n"  # HTML reduced to its words
+        "Khi trả lời sai: Xem lại KH 115.\n\n"  # the script dropped, not run
+        "Gợi ý 1: Nhớ “4 xin”.\n\n"
+        "Gợi ý 2: Đọc mục III."
+    )  # Moodle's default partially-correct text and the empty hint left out
+
+
+def test_a_single_hint_without_general_feedback_is_the_whole_explanation():
+    xml = _multichoice("Gợi ý").replace(
+        "<single>", '<hint format="html"><text>Xem Điều 5.</text></hint>\n<single>'
+    )
+    (question,) = parse_moodle_xml(_xml(xml), "T")
+    assert question.explanation == "Gợi ý: Xem Điều 5."
+
+
 def _xml(*questions: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
