@@ -303,7 +303,11 @@ def export_gift_command(bank_code: str, output: Path | None) -> None:
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == bank_code))
     if bank is None:
         raise click.ClickException(f"Không có ngân hàng “{bank_code}”.")
-    text = export_gift(bank_questions(bank), category=category_path(bank.title))
+    text = export_gift(
+        bank_questions(bank),
+        category=category_path(bank.title),
+        subcategories=bank.origin != "file",
+    )
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -24,7 +24,7 @@ from app.quizzes.questions import TRUEFALSE, QuestionData
 
 from .gift_choices import choices
 from .gift_syntax import SAFE_CODE, Block, Report, plain_text, text_format
-from .moodle_categories import with_category_tags
+from .moodle_categories import Category, with_category_tags
 from .problems import ConversionError
 from .textfile import numbered_blocks
 
@@ -63,7 +63,9 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
     ordinal, category = 0, None
     for numbered in numbered_blocks(text):
         block = Block(numbered)
-        category = block.categories[-1] if block.categories else category
+        if block.categories:
+            line, path = block.categories[-1]
+            category = Category(path, line)
         if not block.first_line:  # only comments or $CATEGORY
             continue
         ordinal += 1
@@ -85,12 +87,13 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
 
 
 def _with_codes(
-    found: list[tuple[int, QuestionData, str | None, str | None]],
+    found: list[tuple[int, QuestionData, str | None, Category | None]],
     code_prefix: str,
     problems: list[str],
 ) -> list[QuestionData]:
     """The (ordinal, question, title, category) found, each given its final code
-    and name, and its category's tag; a code used twice is a problem."""
+    and name, and its category's tag; a code used twice, or categories that
+    would merge, are problems."""
     questions, seen = [], {}
     for ordinal, question, title, category in found:
         code = question.code
@@ -112,7 +115,7 @@ def _with_codes(
         seen.setdefault(code, question.line)
         name = title if title and title != code else ""
         questions.append((replace(question, code=code, name=name), category))
-    return with_category_tags(questions)
+    return with_category_tags(questions, problems)
 
 
 def _problem_line(problem: str) -> int:

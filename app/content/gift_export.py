@@ -17,16 +17,29 @@ from app.quizzes.questions import (
 )
 
 from .gift_syntax import FORMAT_PREFIX, SAFE_CODE, WEIGHT_LIKE, fraction
+from .moodle_categories import category_groups
 
 
-def export_gift(questions: list[QuestionData], category: str | None = None) -> str:
+def export_gift(
+    questions: list[QuestionData],
+    category: str | None = None,
+    subcategories: bool = False,
+) -> str:
     """GIFT for `questions` that Moodle imports and `parse_gift` reads back equal
     (a MULTIPLE question's derived weights are written out, so they come back set).
+    With `subcategories` (an imported bank), the questions are written under the
+    subcategories of `category` their category tags name, when they name them
+    unambiguously (app.content.moodle_categories.category_groups).
     Raises ValueError for a question GIFT cannot carry faithfully."""
+    if category is None:
+        return "\n".join(_export_question(q) for q in questions)
+    groups = [(category, questions)]
+    if subcategories:
+        groups = category_groups(questions, category)
     parts = []
-    if category is not None:
-        parts.append(f"$CATEGORY: {_one_line(category, 'danh mục', '$CATEGORY')}\n")
-    parts.extend(_export_question(q) for q in questions)
+    for path, group in groups:
+        parts.append(f"$CATEGORY: {_one_line(path, 'danh mục', '$CATEGORY')}\n")
+        parts.extend(_export_question(q) for q in group)
     return "\n".join(parts)
 
 

@@ -99,7 +99,7 @@ class Block:
     def __init__(self, numbered: list[tuple[int, str]]):
         self.start = numbered[0][0]
         self.comments: list[tuple[int, str]] = []
-        self.categories: list[str] = []  # its $CATEGORY: paths
+        self.categories: list[tuple[int, str]] = []  # its $CATEGORY: (line, path)
         kept = []
         for number, line in numbered:
             stripped = line.strip()
@@ -107,7 +107,8 @@ class Block:
                 self.comments.append((number, stripped[2:]))
                 kept.append("")
             elif stripped.startswith("$CATEGORY:"):
-                self.categories.append(stripped.removeprefix("$CATEGORY:").strip())
+                path = stripped.removeprefix("$CATEGORY:").strip()
+                self.categories.append((number, path))
                 kept.append("")
             else:
                 kept.append(line)

@@ -6,7 +6,8 @@ elements. VHCV reads type="category" (see app.content.moodle_categories),
 "multichoice" (<single>true</single>: one right answer, SINGLE; else weighted
 answers, MULTIPLE) and "truefalse"; every other type is refused. Problems are
 collected over the whole file and raised together as a ConversionError ("line N:
-câu K «name»: …"), so a file is imported whole or not at all.
+câu K «name»: …"), so a file is imported whole or not at all. No feedback is
+dropped: Moodle's combined feedback and hints join the explanation, labelled.
 
 The file is untrusted: it is measured before parsing, and parsed by defusedxml with
 any DTD refused (no entity expansion, no external reference).
@@ -22,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import SAFE_CODE, fraction, html_to_text
-from .moodle_categories import with_category_tags
+from .moodle_categories import Category, with_category_tags
 from .problems import ConversionError
 
 SUPPORTED = ("multichoice", "truefalse")
@@ -72,7 +73,7 @@ def parse_moodle_xml(
             [],
         )
     problems: list[str] = []
-    found: list[tuple[QuestionData, str | None]] = []
+    found: list[tuple[QuestionData, Category | None]] = []
     category, ordinal, seen = None, 0, {}
     for element in root:
         line = lines.get(element, 0)
@@ -87,7 +88,8 @@ def parse_moodle_xml(
             continue
         kind = element.get("type", "")
         if kind == "category":
-            category = _text(element.find("category")) or category
+            path = _text(element.find("category"))
+            category = Category(path, line) if path else category
             continue
         ordinal += 1
         reader = _Reader(element, lines, ordinal, problems)
@@ -105,6 +107,7 @@ def parse_moodle_xml(
             )
         seen.setdefault(question.code, line)
         found.append((question, category))
+    questions = with_category_tags(found, problems)
     if not found and not problems:
         raise ConversionError(_l("Tệp XML không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
@@ -113,7 +116,7 @@ def parse_moodle_xml(
             _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
             problems,
         )
-    return with_category_tags(found)
+    return questions
 
 
 def _parse(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
@@ -179,6 +182,35 @@ def _text(element: ET.Element | None, default: str = "") -> str:
     return "\n".join(line for line in lines if line.strip()).strip()
 
 
+# Moodle's combined feedback and hints have no place of their own in VHCV: they are
+# kept in the explanation, labelled (content, so in Vietnamese whatever the page's
+# language). The texts Moodle's form fills in itself say what the review shows.
+_COMBINED = (
+    ("correctfeedback", "Khi trả lời đúng", "Your answer is correct."),
+    (
+        "partiallycorrectfeedback",
+        "Khi trả lời đúng một phần",
+        "Your answer is partially correct.",
+    ),
+    ("incorrectfeedback", "Khi trả lời sai", "Your answer is incorrect."),
+)
+
+
+def _explanation(element: ET.Element, fmt: str) -> str:
+    """The <generalfeedback>, then each <correctfeedback>,
+    <partiallycorrectfeedback>, <incorrectfeedback> and <hint> as a paragraph of
+    its own ("Khi trả lời sai: …", "Gợi ý 2: …"); Moodle's default texts left out."""
+    parts = [_text(element.find("generalfeedback"), fmt)]
+    for tag, label, default in _COMBINED:
+        text = _text(element.find(tag), fmt)
+        if text and text != default:
+            parts.append(f"{label}: {text}")
+    hints = [t for t in (_text(h, fmt) for h in element.iterfind("hint")) if t]
+    for number, hint in enumerate(hints, 1):
+        parts.append(f"Gợi ý{f' {number}' if len(hints) > 1 else ''}: {hint}")
+    return "\n\n".join(part for part in parts if part)
+
+
 @dataclass
 class _Answer:
     line: int
@@ -233,7 +265,7 @@ class _Reader:
         return QuestionData(
             code=code,
             stem=stem,
-            explanation=_text(self.element.find("generalfeedback"), fmt),
+            explanation=_explanation(self.element, fmt),
             tags=tags,
             line=self.line,
             name=self.name if self.name != code else "",

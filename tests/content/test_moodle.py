@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 
 from app.content.gift import parse_gift
 from app.content.gift_export import export_gift
-from app.content.moodle_categories import category_path, category_tag
+from app.content.moodle_categories import (
+    category_groups,
+    category_path,
+    category_tags,
+)
 from app.content.moodle_xml import parse_moodle_xml
 from app.content.problems import ConversionError
 from app.extensions import db
@@ -52,9 +56,39 @@ def test_gift_round_trip_keeps_names_and_the_category():
     assert back == questions  # one category: no tag added
 
 
-def test_category_tag_is_the_last_segment_slugified():
-    assert category_tag("$course$/top/Văn hóa công vụ/Học phần 2") == "hoc-phan-2"
-    assert category_tag("$course$/top/A//B") == "a-b"
+def test_category_tags_are_the_paths_below_what_they_share():
+    assert category_tags(
+        ["$course$/top/Sở A/Học phần 2", "$course$/top/Sở B/Học phần 2"]
+    ) == {
+        "$course$/top/Sở A/Học phần 2": "so-a-hoc-phan-2",
+        "$course$/top/Sở B/Học phần 2": "so-b-hoc-phan-2",
+    }
+    one_level = category_tags(["$course$/top/Học phần 1", "top/Học phần 2"])
+    assert list(one_level.values()) == ["hoc-phan-1", "hoc-phan-2"]
+    nested = category_tags(["$course$/top/VH/Chương 1", "$course$/top/VH/A//B"])
+    assert list(nested.values()) == ["chuong-1", "a-b"]
+    # A category and its own subcategory: the first is the bank itself.
+    assert list(category_tags(["top/VH", "top/VH/Phụ lục"]).values()) == [
+        "",
+        "phu-luc",
+    ]
+    assert category_tags(["$course$/top/VH"]) == {"$course$/top/VH": ""}
+
+
+def test_same_last_segment_in_different_categories_gives_different_tags():
+    gift = (
+        "$CATEGORY: $course$/top/Sở A/Học phần 2\n\n::A1::Hỏi?{T}\n\n"
+        "$CATEGORY: $course$/top/Sở B/Học phần 2\n\n::B1::Hỏi?{F}\n"
+    )
+    xml = _xml(
+        _category("$course$/top/Sở A/Học phần 2"),
+        _multichoice("A1"),
+        _category("$course$/top/Sở B/Học phần 2"),
+        _multichoice("B1"),
+    )
+    for first, second in (parse_gift(gift, "X"), parse_moodle_xml(xml, "X")):
+        assert first.tags == ("so-a-hoc-phan-2",)
+        assert second.tags == ("so-b-hoc-phan-2",)
 
 
 def test_several_categories_become_tags_on_their_questions():
@@ -64,6 +98,42 @@ def test_several_categories_become_tags_on_their_questions():
     )
     first, second = parse_gift(text, "X")
     assert first.tags == ("chuong-1",) and second.tags == ("chuong-2",)
+
+
+LONG = "Một tên danh mục rất dài của một học phần bồi dưỡng"
+
+
+@pytest.mark.parametrize(
+    "second, expected",
+    [
+        (
+            "Học phần 2",  # "Hoc phan 2" and "Học phần 2" slugify alike
+            "line 5: danh mục «$course$/top/Học phần 2» và danh mục «$course$/top/"
+            "Hoc phan 2» (dòng 1) cho cùng một thẻ «hoc-phan-2»",
+        ),
+        (
+            f"{LONG}/{LONG}",
+            "line 5: danh mục «$course$/top/" + LONG + "/" + LONG + "» cho thẻ «mot",
+        ),
+    ],
+    ids=["slugs-alike", "tag-too-long"],
+)
+def test_categories_that_would_merge_or_be_cut_are_refused(second, expected):
+    gift = (
+        "$CATEGORY: $course$/top/Hoc phan 2\n\n::A1::Hỏi?{T}\n\n"
+        f"$CATEGORY: $course$/top/{second}\n\n::B1::Hỏi?{{F}}\n"
+    )
+    with pytest.raises(ConversionError) as caught:
+        parse_gift(gift, "X")
+    assert any(expected in str(p) for p in caught.value.problems), caught.value
+    xml = _xml(
+        _category("$course$/top/Hoc phan 2"),
+        _multichoice("A1"),
+        _category(f"$course$/top/{second}"),
+        _multichoice("B1"),
+    )
+    located = expected.replace("line 5:", "line 11:").replace("(dòng 1)", "(dòng 3)")
+    assert any(located in str(p) for p in problems_of(xml))
 
 
 def test_moodle5_gift_file_imports_unchanged():
@@ -107,10 +177,54 @@ def test_cli_gift_import_stores_names_and_export_writes_them_back(
     result = runner.invoke(args=["quizzes", "export-gift", "--bank", "MD", "-o", out])
     assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
-    assert text.startswith("$CATEGORY: $course$/top/MD\n")
+    assert text.startswith("$CATEGORY: $course$/top/MD/hoc-phan-1\n")
+    assert text.count("$CATEGORY:") == 2
+    assert "\n$CATEGORY: $course$/top/MD/hoc-phan-2\n" in text
     assert "::Chọn tất cả\\: 4 luôn::" in text and "::QD129::" in text
     again = runner.invoke(args=["quizzes", "import-gift", str(out), "--bank", "MD"])
     assert "0 tạo mới, 0 cập nhật" in again.output, again.output
+
+
+def _tagged(code: str, *tags: str) -> QuestionData:
+    return QuestionData(code=code, type=TRUEFALSE, stem="Hỏi?", answer=True, tags=tags)
+
+
+def test_export_writes_the_categories_its_tags_name_unambiguously():
+    bank = "$course$/top/MD"
+    questions = [
+        _tagged("A", "giao-tiep", "hoc-phan-1"),
+        _tagged("B", "hoc-phan-2"),
+        _tagged("C"),
+        _tagged("D", "hoc-phan-1"),
+    ]
+    assert [
+        (path, [q.code for q in group])
+        for path, group in category_groups(questions, bank)
+    ] == [
+        (f"{bank}/hoc-phan-1", ["A", "D"]),
+        (f"{bank}/hoc-phan-2", ["B"]),
+        (bank, ["C"]),
+    ]
+    text = export_gift(questions, category=bank, subcategories=True)
+    assert text.count("$CATEGORY:") == 3
+    back = [replace(q, line=0) for q in parse_gift(text, "X")]
+    assert sorted(back, key=lambda q: q.code) == questions  # tags as they were
+
+
+@pytest.mark.parametrize(
+    "questions",
+    [
+        # B's own tag is A's category tag: which is B's category?
+        [_tagged("A", "hoc-phan-1"), _tagged("B", "hoc-phan-1", "hoc-phan-2")],
+        [_tagged("A", "Học phần 1"), _tagged("B", "hoc-phan-2")],  # not a tag
+        [_tagged("A", "hoc-phan-1"), _tagged("B", "hoc-phan-1")],  # one category
+    ],
+    ids=["two-candidates", "not-a-tag", "one-category"],
+)
+def test_export_keeps_the_bank_category_when_tags_are_ambiguous(questions):
+    text = export_gift(questions, category="$course$/top/MD", subcategories=True)
+    assert text.count("$CATEGORY:") == 1
+    assert text.startswith("$CATEGORY: $course$/top/MD\n")
 
 
 # --- Moodle XML -------------------------------------------------------------------
@@ -160,12 +274,55 @@ def test_moodle_xml_fixture_imports():
     assert truefalse.tags == ("hoc-phan-2",)
 
 
+COMBINED = """<question type="multichoice">
+<name><text>Phản hồi</text></name>
+<questiontext format="html"><text>Hỏi?</text></questiontext>
+<generalfeedback format="html"><text>&lt;p&gt;Chung.&lt;/p&gt;</text></generalfeedback>
+<correctfeedback format="html"><text>&lt;p&gt;Giỏi &lt;b&gt;lắm&lt;/b&gt;.&lt;/p&gt;\
+</text></correctfeedback>
+<partiallycorrectfeedback format="html"><text>Your answer is partially correct.\
+</text></partiallycorrectfeedback>
+<incorrectfeedback format="html">\
+<text>&lt;script&gt;alert(1)&lt;/script&gt;Xem lại KH 115.</text></incorrectfeedback>
+<hint format="html"><text>&lt;p&gt;Nhớ “4 xin”.&lt;/p&gt;</text><shownumcorrect/></hint>
+<hint format="html"><text></text></hint>
+<hint format="moodle_auto_format"><text>Đọc mục III.</text></hint>
+<answer fraction="100"><text>Đúng</text></answer>
+<answer fraction="0"><text>Sai</text></answer>
+</question>"""
+
+
+def test_combined_feedback_and_hints_join_the_explanation_labelled():
+    (question,) = parse_moodle_xml(_xml(COMBINED), "T")
+    assert question.explanation == (
+        "Chung.\n\n"
+        "Khi trả lời đúng: Giỏi lắm.\n\n"  # HTML reduced to its words
+        "Khi trả lời sai: Xem lại KH 115.\n\n"  # the script dropped, not run
+        "Gợi ý 1: Nhớ “4 xin”.\n\n"
+        "Gợi ý 2: Đọc mục III."
+    )  # Moodle's default partially-correct text and the empty hint left out
+
+
+def test_a_single_hint_without_general_feedback_is_the_whole_explanation():
+    xml = _multichoice("Gợi ý").replace(
+        "<single>", '<hint format="html"><text>Xem Điều 5.</text></hint>\n<single>'
+    )
+    (question,) = parse_moodle_xml(_xml(xml), "T")
+    assert question.explanation == "Gợi ý: Xem Điều 5."
+
+
 def _xml(*questions: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
         + "\n".join(questions)
         + "\n</quiz>\n"
     ).encode()
+
+
+def _category(path: str) -> str:
+    return (
+        f'<question type="category"><category><text>{path}</text></category></question>'
+    )
 
 
 def _multichoice(name="Q", answers=("100", "0"), single="true") -> str:

@@ -232,7 +232,11 @@ def question_set_active(question_id: int):
 @bp.get("/banks/<code>/export.gift")
 def bank_export_gift(code: str):
     bank_row = questions.get_bank(current_user, code)
-    text = export_gift(bank_questions(bank_row), category=category_path(bank_row.title))
+    text = export_gift(
+        bank_questions(bank_row),
+        category=category_path(bank_row.title),
+        subcategories=bank_row.origin != "file",  # none of a synced bank file
+    )
     return Response(
         text,
         mimetype="text/plain",
