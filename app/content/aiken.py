@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
-from .problems import ConversionError
+from .problems import ConversionError, problem_line
 from .textfile import numbered_blocks
 
 _OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
@@ -42,7 +42,7 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
     if not questions and not problems:
         raise ConversionError(_l("Tệp Aiken không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
-        problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("line ")))
+        problems.sort(key=problem_line)
         raise ConversionError(
             _l(
                 "Tệp Aiken có %(count)s lỗi; chưa nhập câu hỏi nào.",
@@ -60,7 +60,7 @@ def _question(
     before = len(problems)
 
     def problem(line: int, message: str) -> None:
-        problems.append(_l("line %(line)s: %(message)s", line=line, message=message))
+        problems.append(_l("dòng %(line)s: %(message)s", line=line, message=message))
 
     draft = _read_block(block, problem)
     if draft.answer is None:

@@ -25,7 +25,7 @@ from app.quizzes.questions import TRUEFALSE, QuestionData
 from .gift_choices import choices
 from .gift_syntax import SAFE_CODE, Block, Report, plain_text, text_format
 from .moodle_categories import Category, with_category_tags
-from .problems import ConversionError
+from .problems import ConversionError, problem_line
 from .textfile import numbered_blocks
 
 _ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
@@ -76,7 +76,7 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
     if not questions and not problems:
         raise ConversionError(_l("Tệp GIFT không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
-        problems.sort(key=_problem_line)
+        problems.sort(key=problem_line)
         raise ConversionError(
             _l(
                 "Tệp GIFT có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)
@@ -105,7 +105,7 @@ def _with_codes(
         if code in seen:
             problems.append(
                 _l(
-                    "line %(line)s: mã câu hỏi «%(code)s» trùng với câu ở dòng "
+                    "dòng %(line)s: mã câu hỏi «%(code)s» trùng với câu ở dòng "
                     "%(value)s",
                     line=question.line,
                     code=code,
@@ -116,10 +116,6 @@ def _with_codes(
         name = title if title and title != code else ""
         questions.append((replace(question, code=code, name=name), category))
     return with_category_tags(questions, problems)
-
-
-def _problem_line(problem: str) -> int:
-    return int(problem.split(":", 1)[0].removeprefix("line "))
 
 
 # --- comments: code, tags, source -------------------------------------------------
@@ -134,7 +130,7 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
             value, end = _source_clause(comment, start + len("[source:"))
             if end < 0:
                 problems.append(
-                    _l("line %(number)s: thiếu dấu ] đóng [source:…]", number=number)
+                    _l("dòng %(number)s: thiếu dấu ] đóng [source:…]", number=number)
                 )
             else:
                 if not source:
@@ -146,7 +142,7 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
             if not SAFE_CODE.fullmatch(code):
                 problems.append(
                     _l(
-                        "line %(number)s: mã câu hỏi [id:%(code)s] không hợp lệ (chỉ "
+                        "dòng %(number)s: mã câu hỏi [id:%(code)s] không hợp lệ (chỉ "
                         "dùng chữ không dấu, số, dấu . _ -)",
                         number=number,
                         code=code,
@@ -203,7 +199,7 @@ def _question(
     before = len(problems)
 
     def problem(line: int, message: str) -> None:
-        problems.append(_l("line %(line)s: %(message)s", line=line, message=message))
+        problems.append(_l("dòng %(line)s: %(message)s", line=line, message=message))
 
     code, tags, source = _metadata(block, problems)
     parts = _parts(block, problem)

@@ -108,7 +108,7 @@ def _check(categories: list[Category], tags: dict[str, str], problems: list) -> 
         if other is not category:
             problems.append(
                 _l(
-                    "line %(line)s: danh mục «%(path)s» và danh mục «%(other)s» (dòng "
+                    "dòng %(line)s: danh mục «%(path)s» và danh mục «%(other)s» (dòng "
                     "%(value)s) cho cùng một thẻ «%(tag)s», hai danh mục khác nhau "
                     "sẽ bị gộp; hãy đổi tên một trong hai trong Moodle rồi xuất lại",
                     line=category.line,
@@ -121,7 +121,7 @@ def _check(categories: list[Category], tags: dict[str, str], problems: list) -> 
         elif len(tag) > TAG_MAX:
             problems.append(
                 _l(
-                    "line %(line)s: danh mục «%(path)s» cho thẻ «%(tag)s» dài "
+                    "dòng %(line)s: danh mục «%(path)s» cho thẻ «%(tag)s» dài "
                     "%(length)s ký tự (tối đa %(limit)s); hãy rút gọn tên danh mục "
                     "trong Moodle rồi xuất lại",
                     line=category.line,

@@ -5,7 +5,7 @@ the format most Moodle banks are shared in: a <quiz> of <question type="…">
 elements. VHCV reads type="category" (see app.content.moodle_categories),
 "multichoice" (<single>true</single>: one right answer, SINGLE; else weighted
 answers, MULTIPLE) and "truefalse"; every other type is refused. Problems are
-collected over the whole file and raised together as a ConversionError ("line N:
+collected over the whole file and raised together as a ConversionError ("dòng N:
 câu K «name»: …"), so a file is imported whole or not at all. No feedback is
 dropped: Moodle's combined feedback and hints join the explanation, labelled.
 
@@ -24,7 +24,7 @@ from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, Quest
 
 from .gift_syntax import SAFE_CODE, fraction, html_to_text
 from .moodle_categories import Category, with_category_tags
-from .problems import ConversionError
+from .problems import ConversionError, problem_line
 
 SUPPORTED = ("multichoice", "truefalse")
 _TYPE_NAMES = {
@@ -80,7 +80,7 @@ def parse_moodle_xml(
         if element.tag != "question":
             problems.append(
                 _l(
-                    "line %(line)s: phần tử <%(tag)s> không phải <question>",
+                    "dòng %(line)s: phần tử <%(tag)s> không phải <question>",
                     line=line,
                     tag=element.tag,
                 )
@@ -111,7 +111,7 @@ def parse_moodle_xml(
     if not found and not problems:
         raise ConversionError(_l("Tệp XML không có câu hỏi nào; chưa nhập gì."), [])
     if problems:
-        problems.sort(key=lambda p: int(str(p).split(":", 1)[0].removeprefix("line ")))
+        problems.sort(key=problem_line)
         raise ConversionError(
             _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
             problems,
@@ -136,7 +136,7 @@ def _parse(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
             _l("Tệp XML sai cú pháp; chưa nhập gì."),
             [
                 _l(
-                    "line %(line)s: cột %(column)s: lỗi cú pháp XML (%(message)s)",
+                    "dòng %(line)s: cột %(column)s: lỗi cú pháp XML (%(message)s)",
                     line=line,
                     column=column + 1,
                     message=str(error).split(":", 1)[0],
@@ -231,7 +231,7 @@ class _Reader:
     def problem(self, line: int, message) -> None:
         self.problems.append(
             _l(
-                "line %(line)s: câu %(number)s «%(name)s»: %(message)s",
+                "dòng %(line)s: câu %(number)s «%(name)s»: %(message)s",
                 line=line,
                 number=self.ordinal,
                 name=self.name,

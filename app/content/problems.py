@@ -1,6 +1,7 @@
 """How content problems are reported: a Problem per file line, or a whole converted
 file refused with its reasons (ConversionError)."""
 
+import re
 from dataclasses import dataclass
 
 from flask_babel.speaklater import LazyString
@@ -36,9 +37,19 @@ def repeats(entries: list[tuple[str, str, int]], label: str) -> list[Problem]:
     return found
 
 
+_LEADING_NUMBER = re.compile(r"\D*(\d+)")
+
+
+def problem_line(problem) -> int:
+    """The line a converter's problem names ("dòng 12: …", in English "line 12:
+    …"): its first number; problems are sorted by it."""
+    found = _LEADING_NUMBER.match(str(problem))
+    return int(found.group(1)) if found else 0
+
+
 class ConversionError(ValueError):
-    """Nothing was imported; `problems` are 'line N: message' strings (1-based lines of
-    the input)."""
+    """Nothing was imported; `problems` are "dòng N: message" strings (1-based lines
+    of the input; "line N:" in English)."""
 
     def __init__(self, message: "str | LazyString", problems: list):
         super().__init__(message)

@@ -29,7 +29,7 @@ from app.packages import PackageRefused, check_unpacked_size, count_elements
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
 
-from .problems import ConversionError
+from .problems import ConversionError, problem_line
 
 _QUESTION = re.compile(r"^câu\s+(\d+)\s*[.:)]\s*(.*)$", re.IGNORECASE)
 _OPTION = re.compile(r"^([a-hA-H])\s*[.)]\s+(.*)$")
@@ -124,7 +124,7 @@ def parse_word(data: bytes, code_prefix: str) -> list[QuestionData]:
             )
         seen.setdefault(draft.number, draft.line)
     if problems:
-        problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("đoạn ")))
+        problems.sort(key=problem_line)
         raise ConversionError(
             _l(
                 "Tệp Word có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)

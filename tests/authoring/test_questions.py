@@ -314,9 +314,9 @@ GIFT_OK = "::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~S
 @pytest.mark.parametrize(
     "text, fmt, message",
     [
-        ("::G1:: Câu hỏi {=A ~B\n", "gift", "line 1"),
-        ("::G1:: Câu hỏi {~A ~B}\n", "gift", "line 1"),
-        ("::G1:: Ghép {=a -> 1 =b -> 2}\n", "gift", "line 1"),
+        ("::G1:: Câu hỏi {=A ~B\n", "gift", "dòng 1"),
+        ("::G1:: Câu hỏi {~A ~B}\n", "gift", "dòng 1"),
+        ("::G1:: Ghép {=a -> 1 =b -> 2}\n", "gift", "dòng 1"),
         ("Câu hỏi\nA. Một\nB. Hai\n", "aiken", "thiếu dòng ANSWER"),
         ("Câu hỏi\nA. Một\nB. Hai\nANSWER: E\n", "aiken", "không có trong"),
     ],
@@ -444,7 +444,7 @@ def test_moodle_xml_upload_errors_import_nothing(app, client, auth, content):
     ).encode()
     response = _upload(client, auth, data, "sai.xml")
     assert response.status_code == 400
-    assert "line 2: câu 1 «Ghép»: câu dạng ghép đôi (matching)" in response.get_data(
+    assert "dòng 2: câu 1 «Ghép»: câu dạng ghép đôi (matching)" in response.get_data(
         as_text=True
     )
     assert _count(app, Question) == before

@@ -83,44 +83,44 @@ def test_conversion_error_is_the_gift_one():
 
 def test_missing_answer_line():
     assert problems_of("Một?\nA. x\nB. y\n\nHai?\nA. x\nB. y\nANSWER: A") == [
-        "line 1: thiếu dòng ANSWER (ví dụ: ANSWER: B)"
+        "dòng 1: thiếu dòng ANSWER (ví dụ: ANSWER: B)"
     ]
 
 
 def test_answer_letter_not_among_the_options():
     assert problems_of("Một?\nA. x\nB. y\nANSWER: C") == [
-        "line 4: ANSWER: C không có trong các phương án"
+        "dòng 4: ANSWER: C không có trong các phương án"
     ]
 
 
 def test_answer_must_be_one_letter():
     (problem,) = problems_of("Một?\nA. x\nB. y\nANSWER: A, B")
-    assert problem.startswith("line 4: ANSWER phải là một chữ cái A–Z")
+    assert problem.startswith("dòng 4: ANSWER phải là một chữ cái A–Z")
 
 
 def test_fewer_than_two_options():
     assert problems_of("Một?\nA. x\nANSWER: A") == [
-        "line 1: câu hỏi cần ít nhất 2 phương án (A. …, B. …)"
+        "dòng 1: câu hỏi cần ít nhất 2 phương án (A. …, B. …)"
     ]
 
 
 def test_option_letters_out_of_order():
     assert problems_of("Một?\nA. x\nC. y\nANSWER: A") == [
-        "line 3: phương án C sai thứ tự (cần phương án B)"
+        "dòng 3: phương án C sai thứ tự (cần phương án B)"
     ]
 
 
 def test_text_after_answer_before_a_blank_line():
     assert problems_of("Một?\nA. x\nB. y\nANSWER: A\nHai?\nA. x\nB. y\nANSWER: B") == [
-        "line 5: có nội dung sau dòng ANSWER (cần một dòng trống)"
+        "dòng 5: có nội dung sau dòng ANSWER (cần một dòng trống)"
     ]
 
 
 def test_text_between_options_and_empty_option_and_missing_question_text():
     assert problems_of("Một?\nA. x\nthêm\nB.\nANSWER: A\n\nA. x\nB. y\nANSWER: A") == [
-        "line 3: dòng không phải phương án (mỗi phương án viết trên một dòng)",
-        "line 4: phương án B trống",
-        "line 7: thiếu nội dung câu hỏi trước các phương án",
+        "dòng 3: dòng không phải phương án (mỗi phương án viết trên một dòng)",
+        "dòng 4: phương án B trống",
+        "dòng 7: thiếu nội dung câu hỏi trước các phương án",
     ]
 
 
@@ -131,9 +131,9 @@ def test_all_problems_in_line_order_and_nothing_imported():
     with pytest.raises(ConversionError) as caught:
         parse_aiken(text, "AK")
     assert caught.value.problems == [
-        "line 6: thiếu dòng ANSWER (ví dụ: ANSWER: B)",
-        "line 10: câu hỏi cần ít nhất 2 phương án (A. …, B. …)",
-        "line 12: ANSWER: B không có trong các phương án",
+        "dòng 6: thiếu dòng ANSWER (ví dụ: ANSWER: B)",
+        "dòng 10: câu hỏi cần ít nhất 2 phương án (A. …, B. …)",
+        "dòng 12: ANSWER: B không có trong các phương án",
     ]
 
 

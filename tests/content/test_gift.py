@@ -353,58 +353,58 @@ def test_other_gift_types_are_rejected_with_their_line_and_type(
 ):
     text = "// đầu tệp\nMột?{T}\n\n// [id:BAD]\n" + question.replace(" ", "\n", 1)
     (problem,) = problems_of(text)
-    assert problem.startswith("line 5: " + message), kind
+    assert problem.startswith("dòng 5: " + message), kind
 
 
 def test_lowercase_true_false_is_short_answer_with_a_hint():
     (problem,) = problems_of("Đúng?{true}")
-    assert problem.startswith("line 1: câu dạng trả lời ngắn (short answer)")
+    assert problem.startswith("dòng 1: câu dạng trả lời ngắn (short answer)")
     assert "chữ hoa" in problem
 
 
 def test_unclosed_brace_names_the_line_of_the_brace():
     assert problems_of("Một?{T}\n\nCâu hỏi\ndòng hai{\n=a\n~b\n") == [
-        "line 4: thiếu dấu } đóng phần đáp án"
+        "dòng 4: thiếu dấu } đóng phần đáp án"
     ]
 
 
 def test_second_opening_brace_before_the_closing_one():
     (problem,) = problems_of("Câu hỏi{=a\n~b {c}")
-    assert problem.startswith("line 1: thiếu dấu } đóng phần đáp án")
+    assert problem.startswith("dòng 1: thiếu dấu } đóng phần đáp án")
     assert "dòng 2" in problem
 
 
 def test_closing_brace_without_opening_brace():
     assert problems_of("Câu hỏi\n=a ~b}") == [
-        "line 2: dấu } không có dấu { mở trước nó (viết \\})"
+        "dòng 2: dấu } không có dấu { mở trước nó (viết \\})"
     ]
 
 
 def test_choice_question_without_a_correct_answer():
     assert problems_of("Một?{T}\n\nChọn?{~a ~b ~%-50%c}") == [
-        "line 3: không có đáp án đúng (cần một đáp án = hoặc đáp án ~%n% với n > 0)"
+        "dòng 3: không có đáp án đúng (cần một đáp án = hoặc đáp án ~%n% với n > 0)"
     ]
 
 
 def test_choice_question_needs_two_answers():
     (problem,) = problems_of("Chọn?{~%100%a}")
-    assert problem == "line 1: câu trắc nghiệm cần ít nhất 2 phương án"
+    assert problem == "dòng 1: câu trắc nghiệm cần ít nhất 2 phương án"
 
 
 def test_single_choice_with_two_right_answers_is_rejected():
     (problem,) = problems_of("Chọn?{=a =b ~c}")
-    assert problem.startswith("line 1: câu một lựa chọn có 2 đáp án đúng (=)")
+    assert problem.startswith("dòng 1: câu một lựa chọn có 2 đáp án đúng (=)")
 
 
 def test_single_choice_with_partial_credit_is_rejected_on_the_answer_line():
     (problem,) = problems_of("Chọn?{\n=a\n~%50%b\n~c\n}")
-    assert problem.startswith("line 3: câu một lựa chọn (có đáp án =)")
+    assert problem.startswith("dòng 3: câu một lựa chọn (có đáp án =)")
 
 
 def test_multiple_choice_positive_weights_must_make_100_percent():
     (problem,) = problems_of("Chọn?{~%50%a ~%40%b ~c}")
     assert problem == (
-        "line 1: tổng trọng số các đáp án đúng phải là 100% (đang là 90%)"
+        "dòng 1: tổng trọng số các đáp án đúng phải là 100% (đang là 90%)"
     )
 
 
@@ -417,33 +417,33 @@ def test_multiple_choice_positive_weights_must_make_100_percent():
 )
 def test_bad_weights_are_reported_on_their_line(answer, message):
     problems = problems_of(f"Chọn?{{\n~%100%a\n{answer}\n}}")
-    assert any(p.startswith(f"line 3: {message}") for p in problems), problems
+    assert any(p.startswith(f"dòng 3: {message}") for p in problems), problems
 
 
 def test_text_before_the_first_answer_marker():
     (problem,) = problems_of("Chọn?{\nrác\n=a ~b}")
-    assert problem == "line 1: phần đáp án phải bắt đầu bằng = hoặc ~ (gặp «rác»)"
+    assert problem == "dòng 1: phần đáp án phải bắt đầu bằng = hoặc ~ (gặp «rác»)"
 
 
 def test_empty_option_and_empty_question_text():
     assert problems_of("{=a ~}") == [
-        "line 1: câu hỏi không có nội dung",
-        "line 1: phương án trống",
+        "dòng 1: câu hỏi không có nội dung",
+        "dòng 1: phương án trống",
     ]
 
 
 def test_unclosed_title():
-    assert problems_of("::Q1 Câu hỏi?{T}") == ["line 1: thiếu dấu :: đóng tên câu hỏi"]
+    assert problems_of("::Q1 Câu hỏi?{T}") == ["dòng 1: thiếu dấu :: đóng tên câu hỏi"]
 
 
 def test_unsafe_id_is_rejected():
     (problem,) = problems_of("// [id:câu 1]\nHỏi?{T}")
-    assert problem.startswith("line 1: mã câu hỏi [id:câu 1] không hợp lệ")
+    assert problem.startswith("dòng 1: mã câu hỏi [id:câu 1] không hợp lệ")
 
 
 def test_duplicate_codes_are_rejected():
     assert problems_of("::T-002::Một?{T}\n\nHai?{F}") == [
-        "line 3: mã câu hỏi «T-002» trùng với câu ở dòng 1"
+        "dòng 3: mã câu hỏi «T-002» trùng với câu ở dòng 1"
     ]
 
 
@@ -460,11 +460,11 @@ def test_all_problems_are_collected_in_line_order_and_nothing_is_returned():
     error = caught.value
     assert isinstance(error, ValueError)
     assert error.problems == [
-        "line 3: câu dạng ghép đôi (matching) không được hỗ trợ",
-        "line 7: thiếu dấu } đóng phần đáp án",
-        "line 9: câu dạng số (numerical) không được hỗ trợ",
+        "dòng 3: câu dạng ghép đôi (matching) không được hỗ trợ",
+        "dòng 7: thiếu dấu } đóng phần đáp án",
+        "dòng 9: câu dạng số (numerical) không được hỗ trợ",
     ]
-    assert "line 7: thiếu dấu }" in str(error)
+    assert "dòng 7: thiếu dấu }" in str(error)
 
 
 def test_a_file_with_no_question_is_refused_not_imported_as_nothing():
@@ -685,3 +685,15 @@ def test_round_trip_of_a_parsed_moodle_file_is_stable():
     questions = parse_gift((DATA / "moodle-export.txt").read_text("utf-8"), "VHCV")
     again = parse_gift(export_gift(questions), "VHCV")
     assert [normalised(q) for q in again] == [normalised(q) for q in questions]
+
+
+def test_a_problem_names_its_line_in_the_readers_language(ctx):
+    from flask_babel import force_locale
+
+    assert problems_of("::Q1 Câu hỏi?{T}") == ["dòng 1: thiếu dấu :: đóng tên câu hỏi"]
+    with force_locale("en"):
+        (problem,) = problems_of("::Q1 Câu hỏi?{T}")
+    assert problem.startswith("line 1: ")
+    unsorted = "::A:: Câu?{=x ~y}\n\n" * 4 + "::Q:: Câu?{\n\n::R:: Câu?{~x ~y}\n"
+    lines = [int(p.split(":")[0].split()[1]) for p in problems_of(unsorted)]
+    assert lines == sorted(lines) and len(lines) >= 2

@@ -108,12 +108,12 @@ LONG = "Một tên danh mục rất dài của một học phần bồi dưỡng
     [
         (
             "Học phần 2",  # "Hoc phan 2" and "Học phần 2" slugify alike
-            "line 5: danh mục «$course$/top/Học phần 2» và danh mục «$course$/top/"
+            "dòng 5: danh mục «$course$/top/Học phần 2» và danh mục «$course$/top/"
             "Hoc phan 2» (dòng 1) cho cùng một thẻ «hoc-phan-2»",
         ),
         (
             f"{LONG}/{LONG}",
-            "line 5: danh mục «$course$/top/" + LONG + "/" + LONG + "» cho thẻ «mot",
+            "dòng 5: danh mục «$course$/top/" + LONG + "/" + LONG + "» cho thẻ «mot",
         ),
     ],
     ids=["slugs-alike", "tag-too-long"],
@@ -132,7 +132,7 @@ def test_categories_that_would_merge_or_be_cut_are_refused(second, expected):
         _category(f"$course$/top/{second}"),
         _multichoice("B1"),
     )
-    located = expected.replace("line 5:", "line 11:").replace("(dòng 1)", "(dòng 3)")
+    located = expected.replace("dòng 5:", "dòng 11:").replace("(dòng 1)", "(dòng 3)")
     assert any(located in str(p) for p in problems_of(xml))
 
 
@@ -352,11 +352,11 @@ def problems_of(data: bytes) -> list[str]:
                 '<question type="essay">\n<name><text>Bài luận</text></name>'
                 "</question>",
             ),
-            "line 10: câu 2 «Bài luận»: câu dạng tự luận (essay) không được hỗ trợ",
+            "dòng 10: câu 2 «Bài luận»: câu dạng tự luận (essay) không được hỗ trợ",
         ),
         (
             _xml(_multichoice("Thiếu", answers=())),
-            "line 3: câu 1 «Thiếu»: câu trắc nghiệm cần ít nhất 2 <answer>",
+            "dòng 3: câu 1 «Thiếu»: câu trắc nghiệm cần ít nhất 2 <answer>",
         ),
         (
             _xml(_multichoice("Lệch", answers=("50", "30", "0"), single="false")),
@@ -368,11 +368,11 @@ def problems_of(data: bytes) -> list[str]:
         ),
         (
             _xml(_multichoice("Chữ", answers=("abc", "100"))),
-            "line 7: câu 1 «Chữ»: fraction=«abc» không phải một số phần trăm",
+            "dòng 7: câu 1 «Chữ»: fraction=«abc» không phải một số phần trăm",
         ),
         (
             b"<quiz>\n<question type='multichoice'>\n</quiz>",
-            "line 3: cột 3: lỗi cú pháp XML",
+            "dòng 3: cột 3: lỗi cú pháp XML",
         ),
         (
             _xml(
@@ -380,7 +380,7 @@ def problems_of(data: bytes) -> list[str]:
                 '<questiontext format="html"><text>Hỏi?</text></questiontext>'
                 '<answer fraction="100"><text>true</text></answer></question>'
             ),
-            "line 3: câu 1 «Đ/S»: câu đúng/sai cần đúng hai <answer>: true và false",
+            "dòng 3: câu 1 «Đ/S»: câu đúng/sai cần đúng hai <answer>: true và false",
         ),
         (b"<quiz></quiz>", "không có câu hỏi nào"),
         (b"<html><body/></html>", "phần tử gốc là <html>"),

@@ -84,7 +84,7 @@ def test_a_file_with_an_unsupported_type_imports_nothing(app, runner, tmp_path):
     )
     result = runner.invoke(args=["quizzes", "import-gift", str(path), "--bank", "BAD"])
     assert result.exit_code != 0
-    assert "line 3" in result.output and "matching" in result.output
+    assert "dòng 3" in result.output and "matching" in result.output
     with app.app_context():
         assert _count(Question) == 0 and _count(QuestionBank) == 0
 
@@ -93,7 +93,7 @@ def test_unclosed_brace_names_its_line(app, runner, tmp_path):
     path = tmp_path / "open.gift"
     path.write_text("// chú thích\n::Q1:: Câu hỏi {=A ~B\n", encoding="utf-8")
     result = runner.invoke(args=["quizzes", "import-gift", str(path), "--bank", "BAD"])
-    assert result.exit_code != 0 and "line 2" in result.output
+    assert result.exit_code != 0 and "dòng 2" in result.output
 
 
 def test_import_aiken(app, runner):
@@ -112,7 +112,7 @@ def test_malformed_aiken_names_its_line(app, runner, tmp_path):
     result = runner.invoke(
         args=["quizzes", "import-aiken", str(path), "--bank", "AIKEN"]
     )
-    assert result.exit_code != 0 and "line 4" in result.output
+    assert result.exit_code != 0 and "dòng 4" in result.output
     with app.app_context():
         assert _count(Question) == 0
 
