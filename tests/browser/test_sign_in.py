@@ -31,7 +31,15 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
-    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url))
+    app = create_app(
+        make_config(
+            SQLALCHEMY_DATABASE_URI=url,
+            # the test's own folders, never the instance folder's (as tests/conftest.py)
+            JOBS_DIR=str(tmp_path / "jobs"),
+            CADRE_IMPORT_DIR=str(tmp_path / "uploads"),
+            CERT_SIGNING_KEY=str(tmp_path / "cert_signing_key.pem"),
+        )
+    )
     with app.app_context():
         db.create_all()
         seed_demo()
