@@ -324,6 +324,19 @@ def _review_row(slot: AttemptSlot, answer, per_page: int) -> ReviewRow:
         saved_at=answer.saved_at if answer else None,
         page=page_of(slot.position, per_page),
         marks=answer.marks if answer and answer.marks is not None else 0.0,
-        explanation_html=version.explanation_html,
+        explanation_html=with_editor_note(version.explanation_html),
         source=version.source,
+    )
+
+
+# The bank files' convention (README, "Question banks"): an explanation's paragraph
+# that starts so is the editors' note, not the plans' words.
+EDITOR_NOTE = "Ghi chú biên soạn:"
+
+
+def with_editor_note(html: str) -> str:
+    """The explanation's HTML with the editors' note set apart (a styled paragraph,
+    its label in bold), so that a learner does not read it as the plans' words."""
+    return html.replace(
+        f"<p>{EDITOR_NOTE}", f'<p class="editor-note"><strong>{EDITOR_NOTE}</strong>'
     )

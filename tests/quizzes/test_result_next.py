@@ -110,3 +110,19 @@ def test_more_attempts_allowed_later_show_again_as_left(app, client, auth, tmp_p
     assert "Chưa đạt, còn 2 lượt" in client.get("/").get_data(as_text=True)
     transcript = client.get("/transcript").get_data(as_text=True)
     assert "Chưa đạt, còn 2 lượt" in transcript
+
+
+def test_the_editors_note_is_set_apart_from_the_plans_words():
+    from pathlib import Path
+
+    from app.markdown import render_markdown
+    from app.quizzes.presenters import with_editor_note
+
+    bank = Path(__file__).parents[2] / "quizzes" / "banks" / "vhcv-m1.md"
+    assert "\nGhi chú biên soạn: " in bank.read_text(encoding="utf-8")
+    text = "Theo KH Kiên Giang, mục III.3.a.\n\nGhi chú biên soạn: năm 2019."
+    html = with_editor_note(render_markdown(text).html)
+    assert (
+        '<p class="editor-note"><strong>Ghi chú biên soạn:</strong> năm 2019.' in html
+    )
+    assert html.startswith("<p>Theo KH Kiên Giang")  # the plans' words unchanged
