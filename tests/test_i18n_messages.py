@@ -159,3 +159,14 @@ def test_a_markdown_problem_in_each_language(app):
 
         session["language"] = "en"
         assert str(message) == "raw HTML is not allowed"
+
+
+# --- signing in ----------------------------------------------------------------------
+
+
+def test_the_sign_in_invitation_in_each_language(client):
+    page = client.get("/jobs/", follow_redirects=True).get_data(as_text=True)
+    assert "Vui lòng đăng nhập để tiếp tục." in page
+    _choose(client, "en")
+    page = client.get("/jobs/", follow_redirects=True).get_data(as_text=True)
+    assert "Please sign in to continue." in page
