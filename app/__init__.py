@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.config import DEFAULT_PUBLIC_URL, DEV_SECRET, Config, public_url_missing
@@ -160,7 +161,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     mail.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    # Flashed as a plain str in the reader's language (a lazy string cannot be kept
+    # in the session).
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 

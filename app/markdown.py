@@ -1,8 +1,9 @@
 """The one Markdown pipeline: render + sanitise, and report unsupported syntax.
 
-Pure functions; no Flask, no database. Raw HTML in the source is never passed
-through (Python-Markdown's raw-HTML processors are removed, so "<script>" comes out
-as text) and the output is cleaned again by nh3 against an explicit allow-list.
+Pure functions; no database, and no Flask but its lazy messages. Raw HTML in the
+source is never passed through (Python-Markdown's raw-HTML processors are removed, so
+"<script>" comes out as text) and the output is cleaned again by nh3 against an
+explicit allow-list.
 """
 
 import html
@@ -15,6 +16,7 @@ from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
+from flask_babel import lazy_gettext as _l
 from markdown.treeprocessors import Treeprocessor
 
 from app.vntext import fold, nfc
@@ -205,27 +207,28 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _ADMONITION = re.compile(r"^\s*!!!\s*([\w-]*)")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+\s*$")
-_LINE_RULES: list[tuple[re.Pattern[str], str]] = [
+# Messages are lazy (lazy_gettext): read in the reader's language when shown,
+# Vietnamese outside a request (`flask content check`).
+_H1_MESSAGE = _l("không dùng tiêu đề cấp 1 (tiêu đề lấy từ front matter)")
+_LINE_RULES: list[tuple[re.Pattern[str], object]] = [
     (
         re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!(?:--|\[|[A-Za-z])"),
-        "HTML thô không được phép (raw HTML)",
+        _l("HTML thô không được phép (raw HTML)"),
     ),
-    (re.compile(r"\[\^[^\]]*\]"), "chú thích cuối trang không được hỗ trợ"),
-    (re.compile(r"^\s*\?\?\?"), "cú pháp ??? không được hỗ trợ"),
-    (
-        re.compile(r"^\s*#(?!#)"),
-        "không dùng tiêu đề cấp 1 (tiêu đề lấy từ front matter)",
-    ),
-    (re.compile(r"\{\{|\{%"), "cú pháp mẫu {{ }} không được hỗ trợ"),
-    (re.compile(r"\[\[.*?\]\]"), "liên kết kiểu wiki không được hỗ trợ"),
+    (re.compile(r"\[\^[^\]]*\]"), _l("chú thích cuối trang không được hỗ trợ")),
+    (re.compile(r"^\s*\?\?\?"), _l("cú pháp ??? không được hỗ trợ")),
+    (re.compile(r"^\s*#(?!#)"), _H1_MESSAGE),
+    (re.compile(r"\{\{|\{%"), _l("cú pháp mẫu {{ }} không được hỗ trợ")),
+    (re.compile(r"\[\[.*?\]\]"), _l("liên kết kiểu wiki không được hỗ trợ")),
 ]
-_FENCE_MESSAGE = "khối mã không được hỗ trợ"
-_ADMONITION_MESSAGE = "loại admonition không hợp lệ"
-_SETEXT_MESSAGE = "không dùng tiêu đề cấp 1 (tiêu đề lấy từ front matter)"
+_FENCE_MESSAGE = _l("khối mã không được hỗ trợ")
+_ADMONITION_MESSAGE = _l("loại admonition không hợp lệ")
+_SETEXT_MESSAGE = _H1_MESSAGE
 
 
 def markdown_problems(text: str) -> list[tuple[int, str]]:
-    """List (line, message) for syntax the platform does not support, in line order.
+    """List (line, message) for syntax the platform does not support, in line order
+    (each message lazy: str() reads it in the reader's language).
 
     Lines are 1-based in `text`. A fenced code block is reported once, at its
     opening line, and its content is not scanned; inline code spans are skipped.

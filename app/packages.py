@@ -2,13 +2,15 @@
 opens them, so that a small upload cannot unpack into gigabytes (a "zip bomb") or
 hold a worker for minutes.
 
-Pure functions, no Flask. The sizes read are those the archive declares; Python's
-zipfile never inflates a member past its declared size (a lying header ends in a
-CRC error, not in more memory).
+Pure functions, no Flask (messages are lazy_gettext, read when shown). The sizes
+read are those the archive declares; Python's zipfile never inflates a member past
+its declared size (a lying header ends in a CRC error, not in more memory).
 """
 
 import io
 import zipfile
+
+from flask_babel import lazy_gettext as _l
 
 # The most a package may unpack to, all members together. A 100,000-row cadre list
 # unpacks to about 30 MB; a Word question bank of 500 questions to under 2 MB.
@@ -17,7 +19,8 @@ _CHUNK = 1 << 16
 
 
 class PackageRefused(ValueError):
-    """The package is not measured safe to open; the message says why (Vietnamese)."""
+    """The package is not measured safe to open; the message says why, read in the
+    reader's language (a lazy message: Vietnamese outside a request)."""
 
 
 def check_unpacked_size(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> None:
@@ -27,8 +30,12 @@ def check_unpacked_size(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> None:
         total = sum(member.file_size for member in archive.infolist())
     if total > limit:
         raise PackageRefused(
-            f"tệp giải nén ra {total / 1e6:.0f} MB, quá giới hạn "
-            f"{limit / 1e6:.0f} MB; hãy chia nhỏ tệp"
+            _l(
+                "tệp giải nén ra %(size)s MB, quá giới hạn %(limit)s MB; hãy chia "
+                "nhỏ tệp",
+                size=f"{total / 1e6:.0f}",
+                limit=f"{limit / 1e6:.0f}",
+            )
         )
 
 

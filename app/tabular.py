@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from flask_babel import lazy_gettext as _l
+
+from app.errors import lazy_join
 from app.legacy_text import Conversion, fix_text
 from app.packages import PackageRefused, check_unpacked_size, count_elements, sheets
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
@@ -41,7 +44,20 @@ MAX_COLUMNS = 64  # columns read from a sheet (the files have about ten)
 
 
 class TableError(ValueError):
-    """The file cannot be read as a table; the message names the file."""
+    """The file cannot be read as a table; the message names the file (and the line)
+    and is read in the reader's language: str() of it renders the lazy message
+    (Vietnamese outside a request)."""
+
+
+def _error(source: str, message, line: int | None = None) -> TableError:
+    """A TableError "source:line: message" (or "source: message")."""
+    where = f"{source}:{line}:" if line is not None else f"{source}:"
+    return TableError(lazy_join([where, message]))
+
+
+def _dotted(number: int) -> str:
+    """100.000: the Vietnamese grouping of thousands."""
+    return f"{number:,}".replace(",", ".")
 
 
 class TableRow(NamedTuple):
@@ -98,7 +114,7 @@ def read_table(
             text = fix_text(header).text + newline + body
         records = _csv_records(text, filename)
     if not records:
-        raise TableError(f"{filename}: tệp rỗng, không có dòng tiêu đề")
+        raise _error(filename, _l("tệp rỗng, không có dòng tiêu đề"))
     headers = [
         header_key(cell, aliases) for cell in _header_texts(records[0], kind, detect)
     ]
@@ -123,7 +139,7 @@ def require_columns(table: Table, required: list[str], labels: dict[str, str]) -
     missing = [c for c in required if c not in table.headers]
     if missing:
         names = ", ".join(labels.get(c, c) for c in missing)
-        raise TableError(f"{table.source}:1: thiếu cột {names}")
+        raise _error(table.source, _l("thiếu cột %(names)s", names=names), 1)
 
 
 def _header_texts(record: _Record, kind: str, detect: bool) -> list[str]:
@@ -154,29 +170,35 @@ def sniff(data: bytes, source: str) -> str:
     """ "xlsx" or "csv" from the content; TableError for anything else."""
     suffix = Path(source).suffix.lower()
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise TableError(f"{source}: tệp rỗng")
+        raise _error(source, _l("tệp rỗng"))
     if suffix not in CSV_SUFFIXES | {".xlsx"}:
-        raise _not_table(source, f"phần mở rộng “{suffix or '(không có)'}”")
+        shown = suffix or _l("(không có)")
+        raise _not_table(source, _l("phần mở rộng “%(suffix)s”", suffix=shown))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TableError(
-            f"{source}: tệp văn bản UTF-16 (“Unicode Text” của Excel); hãy lưu lại "
-            "dưới dạng “CSV UTF-8” hoặc .xlsx"
+        raise _error(
+            source,
+            _l(
+                "tệp văn bản UTF-16 (“Unicode Text” của Excel); hãy lưu lại dưới "
+                "dạng “CSV UTF-8” hoặc .xlsx"
+            ),
         )
     if data.startswith(b"%PDF"):
-        raise _not_table(source, "đây là tệp PDF")
+        raise _not_table(source, _l("đây là tệp PDF"))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _not_table(
             source,
-            "tệp Excel 97–2003 (.xls) hoặc có mật khẩu; hãy lưu lại dưới dạng .xlsx",
+            _l(
+                "tệp Excel 97–2003 (.xls) hoặc có mật khẩu; hãy lưu lại dưới dạng .xlsx"
+            ),
         )
     if data.startswith(b"PK\x03\x04"):
         if _is_ooxml_workbook(data):
             return "xlsx"
-        raise _not_table(source, "tệp nén không phải bảng tính Excel")
+        raise _not_table(source, _l("tệp nén không phải bảng tính Excel"))
     if suffix == ".xlsx":
-        raise _not_table(source, "tệp .xlsx không đúng cấu trúc Excel")
+        raise _not_table(source, _l("tệp .xlsx không đúng cấu trúc Excel"))
     if _BINARY.search(data):
-        raise _not_table(source, "có dữ liệu nhị phân")
+        raise _not_table(source, _l("có dữ liệu nhị phân"))
     return "csv"
 
 
@@ -186,11 +208,13 @@ def _kind_by_suffix(filename: str) -> str:
         return "xlsx"
     if suffix in CSV_SUFFIXES:
         return "csv"
-    raise TableError(f"{filename}: định dạng không hỗ trợ (dùng .csv hoặc .xlsx)")
+    raise _error(filename, _l("định dạng không hỗ trợ (dùng .csv hoặc .xlsx)"))
 
 
-def _not_table(source: str, reason: str) -> TableError:
-    return TableError(f"{source}: không phải tệp CSV hoặc XLSX ({reason})")
+def _not_table(source: str, reason) -> TableError:
+    return _error(
+        source, _l("không phải tệp CSV hoặc XLSX (%(reason)s)", reason=reason)
+    )
 
 
 def _is_ooxml_workbook(data: bytes) -> bool:
@@ -231,9 +255,13 @@ def _utf8(data: bytes, filename: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TableError(
-            f"{filename}: không phải UTF-8 (byte lỗi ở vị trí {exc.start}); "
-            "hãy lưu lại dưới dạng “CSV UTF-8”"
+        raise _error(
+            filename,
+            _l(
+                "không phải UTF-8 (byte lỗi ở vị trí %(position)s); hãy lưu lại dưới "
+                "dạng “CSV UTF-8”",
+                position=exc.start,
+            ),
         ) from None
 
 
@@ -248,26 +276,27 @@ def _csv_records(text: str, filename: str) -> list[_Record]:
             records.append(_Record(reader.line_num, row[:MAX_COLUMNS]))
             _check_rows(len(records), filename)
     except csv.Error as exc:
-        raise TableError(f"{filename}:{reader.line_num}: {_csv_problem(exc)}") from None
+        raise _error(filename, _csv_problem(exc), reader.line_num) from None
     return records
 
 
-def _csv_problem(error: csv.Error) -> str:
-    """The csv module's English message, said in Vietnamese where it is known."""
+def _csv_problem(error: csv.Error):
+    """The csv module's English message, said in the reader's language where it is
+    known."""
     text = str(error)
     if "field larger than field limit" in text:
-        return f"một ô dài quá {csv.field_size_limit():,} ký tự".replace(",", ".")
+        limit = _dotted(csv.field_size_limit())
+        return _l("một ô dài quá %(limit)s ký tự", limit=limit)
     if "new-line character seen in unquoted field" in text:
-        return "xuống dòng giữa một ô không có dấu ngoặc kép"
-    return f"không đọc được dòng này như CSV ({text})"
+        return _l("xuống dòng giữa một ô không có dấu ngoặc kép")
+    return _l("không đọc được dòng này như CSV (%(reason)s)", reason=text)
 
 
 def _check_rows(count: int, filename: str) -> None:
     if count > MAX_ROWS + 1:  # the header and MAX_ROWS rows
-        raise TableError(
-            f"{filename}: quá {MAX_ROWS:,} dòng; hãy chia tệp theo đơn vị".replace(
-                ",", "."
-            )
+        raise _error(
+            filename,
+            _l("quá %(rows)s dòng; hãy chia tệp theo đơn vị", rows=_dotted(MAX_ROWS)),
         )
 
 
@@ -285,9 +314,9 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
             default=0,
         )
     except PackageRefused as refused:
-        raise TableError(f"{filename}: {refused}") from None
+        raise _error(filename, refused) from None  # its message, read when shown
     except zipfile.BadZipFile:
-        raise TableError(f"{filename}: không đọc được tệp Excel (BadZipFile)") from None
+        raise _unreadable_xlsx(filename, "BadZipFile") from None
     _check_rows(rows, filename)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -303,10 +332,12 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
     except TableError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(
-            f"{filename}: không đọc được tệp Excel ({exc.__class__.__name__})"
-        ) from None
+        raise _unreadable_xlsx(filename, exc.__class__.__name__) from None
     return records
+
+
+def _unreadable_xlsx(filename: str, reason: str) -> TableError:
+    return _error(filename, _l("không đọc được tệp Excel (%(reason)s)", reason=reason))
 
 
 def cell_text(value) -> str:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.database import reading_only
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, lazy_join
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 from app.uploads import UploadStore
@@ -58,7 +58,7 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if plan.has_errors:  # the data changed since the preview
         UPLOADS.discard(token)
         errors = [
-            _("dòng %(n)d: %(e)s", n=r.row.line, e="; ".join(r.errors))
+            _("dòng %(n)d: %(e)s", n=r.row.line, e=lazy_join(r.errors, "; "))
             for r in plan.rows
             if r.errors
         ]

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.errors import lazy_join
 from app.extensions import db
 
 from .models import UNIT_KINDS, Unit
@@ -18,25 +20,34 @@ class UnitRow:
     kind: str
 
 
-def validate_unit_rows(rows: list[UnitRow], source: str) -> list[str]:
-    """Problems with `rows` as `source:line: message`; empty when all can be
-    imported."""
+def _at(source: str, line: int, message):
+    """`source:line: message`, the message read in the reader's language."""
+    return lazy_join([f"{source}:{line}:", message])
+
+
+def validate_unit_rows(rows: list[UnitRow], source: str) -> list:
+    """Problems with `rows` as `source:line: message` (lazy: str() reads them in
+    the reader's language); empty when all can be imported."""
     problems: list[str] = []
     existing = {u.code: u for u in db.session.scalars(select(Unit))}
     seen: dict[str, UnitRow] = {}
     for row in rows:
-        where = f"{source}:{row.line}"
         if not row.code:
-            problems.append(f"{where}: thiếu mã đơn vị (code)")
+            problems.append(_at(source, row.line, _l("thiếu mã đơn vị (code)")))
             continue
         if not row.name:
-            problems.append(f"{where}: thiếu tên đơn vị (name) của “{row.code}”")
+            message = _l("thiếu tên đơn vị (name) của “%(code)s”", code=row.code)
+            problems.append(_at(source, row.line, message))
         if row.kind not in UNIT_KINDS:
-            problems.append(f"{where}: loại đơn vị (kind) “{row.kind}” không hợp lệ")
+            message = _l("loại đơn vị (kind) “%(kind)s” không hợp lệ", kind=row.kind)
+            problems.append(_at(source, row.line, message))
         if row.code in seen:
-            problems.append(
-                f"{where}: mã “{row.code}” trùng với dòng {seen[row.code].line}"
+            message = _l(
+                "mã “%(code)s” trùng với dòng %(line)s",
+                code=row.code,
+                line=seen[row.code].line,
             )
+            problems.append(_at(source, row.line, message))
         seen[row.code] = row
     for row in rows:
         if (
@@ -44,10 +55,10 @@ def validate_unit_rows(rows: list[UnitRow], source: str) -> list[str]:
             and row.parent_code not in seen
             and row.parent_code not in existing
         ):
-            problems.append(
-                f"{source}:{row.line}: đơn vị cha (parent) “{row.parent_code}” "
-                "không tồn tại"
+            message = _l(
+                "đơn vị cha (parent) “%(code)s” không tồn tại", code=row.parent_code
             )
+            problems.append(_at(source, row.line, message))
     problems.extend(_cycles(seen, existing, source))
     return problems
 
@@ -59,18 +70,18 @@ def _parent_of(code: str, seen: dict, existing: dict) -> str | None:
     return unit.parent.code if unit is not None and unit.parent is not None else None
 
 
-def _cycles(
-    seen: dict[str, UnitRow], existing: dict[str, Unit], source: str
-) -> list[str]:
+def _cycles(seen: dict[str, UnitRow], existing: dict[str, Unit], source: str) -> list:
     problems = []
     for code, row in seen.items():
         chain, current = {code}, _parent_of(code, seen, existing)
         while current is not None:
             if current in chain:
-                problems.append(
-                    f"{source}:{row.line}: vòng lặp cây đơn vị qua “{code}” "
-                    f"và “{current}”"
+                message = _l(
+                    "vòng lặp cây đơn vị qua “%(code)s” và “%(other)s”",
+                    code=code,
+                    other=current,
                 )
+                problems.append(_at(source, row.line, message))
                 break
             chain.add(current)
             current = _parent_of(current, seen, existing)

@@ -141,20 +141,21 @@ def _published_course(module: Module, text: ModuleText) -> _PublishedCourse:
     return _PublishedCourse(directory, bodies)
 
 
-def problems(module: Module, text: ModuleText) -> list[str]:
-    """What stops a text of `module` from being published, as messages naming the
-    line: what `flask content check` refuses in a module file (unsupported
-    Markdown, links to a module, heading or image that does not exist)."""
+def problems(module: Module, text: ModuleText) -> list:
+    """What stops a text of `module` from being published, as (lazy) messages
+    naming the line: what `flask content check` refuses in a module file
+    (unsupported Markdown, links to a module, heading or image that does not
+    exist)."""
     found = [
-        f"Dòng {p.line}: {p.message}"
+        _l("Dòng %(line)s: %(message)s", line=p.line, message=p.message)
         for p in links.body_problems(
             text.body, 1, module.filename, _published_course(module, text)
         )
     ]
     if not text.title:
-        found.insert(0, "Tiêu đề không được để trống.")
+        found.insert(0, _l("Tiêu đề không được để trống."))
     if not text.body.strip():
-        found.append("Nội dung không được để trống.")
+        found.append(_l("Nội dung không được để trống."))
     return found
 
 

@@ -21,6 +21,8 @@ from app.quizzes.models import Question, QuestionBank
 from app.quizzes.presenters import unanswered_question_html
 from app.quizzes.questions import (
     MULTIPLE,
+    NO_EXPLANATION,
+    NO_SOURCE,
     QuestionData,
     effective_options,
     question_problems,
@@ -271,7 +273,7 @@ def upload_warnings(questions: list[QuestionData]) -> list[str]:
         f"{q.code}: {problem}"
         for q in questions
         for problem in question_problems(q)
-        if problem.startswith(("thiếu giải thích", "thiếu nguồn"))
+        if problem is NO_EXPLANATION or problem is NO_SOURCE
     ]
 
 

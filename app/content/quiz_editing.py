@@ -60,9 +60,10 @@ def _distinct(ids: set[int], groups: dict) -> int:
     return len({groups.get(q, q) for q in ids})
 
 
-def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[str]:
-    """Why these draw rules of `quiz` could fail for some learner (messages naming
-    the rule); [] when every draw succeeds whatever the random picks.
+def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list:
+    """Why these draw rules of `quiz` could fail for some learner (lazy messages
+    naming the rule, read in the reader's language); [] when every draw succeeds
+    whatever the random picks.
 
     Rules are drawn in order, each avoiding what earlier rules took, at random; so
     rule i is safe only if its matching questions outnumber its count plus, for each
@@ -70,7 +71,7 @@ def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[s
     Only the banks the quiz may draw from count (inside its owner's subtree), and a
     bank the user may not author is refused."""
     if not rules:
-        return ["Cần ít nhất một quy tắc rút câu hỏi."]
+        return [_l("Cần ít nhất một quy tắc rút câu hỏi.")]
     pool, groups = _active_pool(quiz)
     drawable = set(
         db.session.scalars(
@@ -80,58 +81,71 @@ def draw_problems(rules: tuple[DrawRule, ...], user: User, quiz: Quiz) -> list[s
     in_scope = {bank.code for bank in banks_for(user)} & drawable
     problems, earlier = [], []  # earlier: (matching ids, count) of the rules above
     for number, rule in enumerate(rules, start=1):
-        label = f"Quy tắc {number}"
         problem = _rule_problem(rule, in_scope)
         if problem:
-            problems.append(f"{label}: {problem}")
+            problems.append(_of_rule(number, problem))
             continue
         if rule.bank:
             matching = {q for q, b, _ in pool if b == rule.bank}
-            where = f"ngân hàng {rule.bank}"
+            where = _l("ngân hàng %(bank)s", bank=rule.bank)
         else:
             matching = {q for q, _, tags in pool if rule.tag in tags}
-            where = f"thẻ “{rule.tag}”"
+            where = _l("thẻ “%(tag)s”", tag=rule.tag)
         if not matching:
-            problems.append(f"{label}: {where} không có câu hỏi nào đang dùng.")
+            problem = _l("%(where)s không có câu hỏi nào đang dùng.", where=where)
+            problems.append(_of_rule(number, problem))
             continue
         taken = sum(min(n, _distinct(matching & ids, groups)) for ids, n in earlier)
         if rule.count > _distinct(matching, groups) - taken:
-            problems.append(
-                f"{label}: {_shortfall(rule.count, where, matching, taken, groups)}"
-            )
+            problem = _shortfall(rule.count, where, matching, taken, groups)
+            problems.append(_of_rule(number, problem))
         earlier.append((matching, rule.count))
     return problems
 
 
-def _rule_problem(rule: DrawRule, in_scope: set[str]) -> str | None:
+def _of_rule(number: int, problem):
+    return _l("Quy tắc %(number)s: %(problem)s", number=number, problem=problem)
+
+
+def _rule_problem(rule: DrawRule, in_scope: set[str]):
     """What is wrong with the rule itself, before any question is counted."""
     if not isinstance(rule.count, int) or rule.count < 1:
-        return "số câu phải từ 1 trở lên."
+        return _l("số câu phải từ 1 trở lên.")
     if bool(rule.bank) == bool(rule.tag):
-        return "chọn một ngân hàng hoặc ghi một thẻ (không cả hai)."
+        return _l("chọn một ngân hàng hoặc ghi một thẻ (không cả hai).")
     if rule.bank and rule.bank not in in_scope:
-        return (
-            f"không có ngân hàng “{rule.bank}” trong phạm vi của bạn và của đơn vị "
-            "sở hữu bài kiểm tra."
+        return _l(
+            "không có ngân hàng “%(bank)s” trong phạm vi của bạn và của đơn vị sở "
+            "hữu bài kiểm tra.",
+            bank=rule.bank,
         )
     return None
 
 
-def _shortfall(
-    count: int, where: str, matching: set[int], taken: int, groups: dict
-) -> str:
+def _shortfall(count: int, where, matching: set[int], taken: int, groups: dict):
     detail = (
-        f", các quy tắc trước có thể đã rút {taken} câu trong số đó" if taken else ""
+        _l(", các quy tắc trước có thể đã rút %(taken)s câu trong số đó", taken=taken)
+        if taken
+        else ""
     )
     distinct = _distinct(matching, groups)
     together = (
-        f"; các câu không rút chung với nhau chỉ tính một, còn {distinct}"
+        _l(
+            "; các câu không rút chung với nhau chỉ tính một, còn %(distinct)s",
+            distinct=distinct,
+        )
         if distinct < len(matching)
         else ""
     )
-    return (
-        f"cần {count} câu từ {where} nhưng chỉ chắc chắn còn "
-        f"{distinct - taken} (có {len(matching)} câu đang dùng{together}{detail})."
+    return _l(
+        "cần %(count)s câu từ %(where)s nhưng chỉ chắc chắn còn %(left)s (có "
+        "%(active)s câu đang dùng%(together)s%(detail)s).",
+        count=count,
+        where=where,
+        left=distinct - taken,
+        active=len(matching),
+        together=together,
+        detail=detail,
     )
 
 

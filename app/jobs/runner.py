@@ -24,6 +24,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
+from .messages import BROKEN, LOST, NOT_HANDED, stored, too_long
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
 from .progress import Progress
 from .results import sweep
@@ -31,15 +32,6 @@ from .tasks import TASKS
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "vhcv"
-BROKEN = "Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”."
-TOO_LONG = (
-    "Việc chạy quá thời gian cho phép ({minutes} phút) nên đã bị dừng; chưa có gì "
-    "được ghi. Bấm “Thử lại” lúc máy chủ vắng hơn, hoặc chia nhỏ (theo đơn vị)."
-)
-LOST = (
-    "Việc bị gián đoạn (tiến trình xử lý đã dừng đột ngột); chưa có gì được ghi. "
-    "Bấm “Thử lại”."
-)
 
 
 # --- Where jobs run ------------------------------------------------------------------
@@ -63,12 +55,6 @@ def queue(config=None):
     from rq import Queue
 
     return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url(config)))
-
-
-NOT_HANDED = (
-    "Không giao được việc cho máy xử lý (hàng đợi không trả lời); chưa có gì được "
-    "ghi. Bấm “Thử lại” sau ít phút."
-)
 
 
 def dispatch(job_id: str, run_number: int) -> None:
@@ -237,14 +223,14 @@ def run(job_id: str) -> bool:
     except DomainError as error:
         db.session.rollback()
         progress.discard()
-        fail(job_id, error.message, job.runs)
+        fail(job_id, error, job.runs)
         return True
     except JobTimeoutException:  # RQ stopped it at JOBS_TIMEOUT_SECONDS
         log.warning("job %s (%s) ran past its time limit", job_id, job.kind)
         db.session.rollback()
         progress.discard()
         minutes = current_app.config["JOBS_TIMEOUT_SECONDS"] // 60
-        fail(job_id, TOO_LONG.format(minutes=minutes), job.runs)
+        fail(job_id, too_long(minutes), job.runs)
         return True
     except Exception:
         log.exception("job %s (%s) failed", job_id, job.kind)
@@ -286,9 +272,11 @@ def _claim(job_id: str) -> Job | None:
     return job
 
 
-def fail(job_id: str, message: str, run_number: int | None = None) -> None:
+def fail(job_id: str, message, run_number: int | None = None) -> None:
     """End the job as failed with `message` (in a transaction of its own); only
-    while it is at run `run_number`, when given."""
+    while it is at run `run_number`, when given. `message` (text, a lazy message or
+    a DomainError) is stored in the default language (jobs.messages)."""
+    message = stored(message)
     condition = [Job.id == job_id, Job.state.in_((QUEUED, RUNNING))]
     if run_number is not None:
         condition.append(Job.runs == run_number)

@@ -17,10 +17,12 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import results, services
+from . import messages, results, services
 from .forms import RetryForm
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+# A job's stored message in the reader's language (jobs.messages.shown).
+bp.add_app_template_filter(messages.shown, "job_message")
 
 
 @bp.get("/")
@@ -43,7 +45,7 @@ def show(job_id: str):
         "jobs/job.html",
         job=job,
         state=services.shown_state(job, utcnow()),
-        lost_message=services.runner.LOST,
+        lost_message=messages.LOST,
         form=RetryForm(),
     )
 

@@ -2,23 +2,28 @@
 (werkzeug DispatcherMiddleware).
 
 The attempt page's script sends one request per choice. It needs no session,
-sign-in, CSRF form token, template or translation — the signed token of the page is
-the proof — so it does not go through Flask's request machinery: it reads the form,
+sign-in, CSRF form token or template — the signed token of the page is the proof —
+so it does not go through Flask's request machinery: it reads the form,
 checks the token, counts the save against the attempt's rate limit (the `limits`
 library Flask-Limiter is built on, in the same storage) and makes the one save of
 `saving.save_choice` in one transaction on the app's engine.
 
-    POST /autosave/<attempt id>
+    POST /autosave/<attempt id>[?lang=<the page's language>]
          t=<token>&position=<n>&seq=<k>&choice=<i>[&choice=<j>…]
     200 {"saved": true, "position", "seq", "stored", "saved_at", "remaining"}
     400/401/404/405/409/413/429/503 {"saved": false, "error"}
     (401: a token of a session that has ended since: the page keeps the choice)
+
+An error is said in the page's language (its address carries `lang`, one of the
+app's LANGUAGES; the default language otherwise).
 """
 
 import json
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -35,13 +40,11 @@ from . import attempts, saving, windows
 from .models import seconds_left
 
 MAX_BODY = 4096  # a token, a position and a few choices
-TOO_MANY = "Quá nhiều lần lưu trong một phút; vui lòng đợi một lát rồi chọn lại."
-TOO_BIG = "Yêu cầu quá lớn."
-NOT_A_SAVE = "Chỉ nhận yêu cầu lưu (POST)."
-UNAVAILABLE = "Chưa lưu được (máy chủ bận); vui lòng chọn lại sau giây lát."
-
-
-BAD_SEQ = "Số thứ tự của lựa chọn không hợp lệ."
+TOO_MANY = _l("Quá nhiều lần lưu trong một phút; vui lòng đợi một lát rồi chọn lại.")
+TOO_BIG = _l("Yêu cầu quá lớn.")
+NOT_A_SAVE = _l("Chỉ nhận yêu cầu lưu (POST).")
+UNAVAILABLE = _l("Chưa lưu được (máy chủ bận); vui lòng chọn lại sau giây lát.")
+BAD_SEQ = _l("Số thứ tự của lựa chọn không hợp lệ.")
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,15 @@ class AutosaveApp:
             storage_from_string(config["RATELIMIT_STORAGE_URI"])
         )
         self.enabled = config.get("RATELIMIT_ENABLED", True)
+        self.languages = set(config["LANGUAGES"])
+        self.default_language = config["BABEL_DEFAULT_LOCALE"]
 
     def __call__(self, environ, start_response):
         request = Request(environ)
         request.max_content_length = MAX_BODY
         status, body = self.answer(request)
+        if not body["saved"]:
+            body = self.said(body, request.args.get("lang", ""))
         response = Response(json.dumps(body), status, mimetype="application/json")
         response.headers.extend(self.headers)
         return response(environ, start_response)
@@ -120,6 +127,14 @@ class AutosaveApp:
         if form.seq == 0:
             return 400, _refused(BAD_SEQ)
         return self.save(attempt_id, holder, form)
+
+    def said(self, body: dict, language: str) -> dict:
+        """The refusal `body` with its (lazy) error read in `language` when it is
+        one of the app's, else in the default one."""
+        if language not in self.languages:
+            language = self.default_language
+        with self.app.app_context(), force_locale(language):
+            return {**body, "error": str(body["error"])}
 
     def holder(self, token: str, attempt_id: int) -> saving.TokenHolder | None:
         try:
@@ -159,7 +174,7 @@ class AutosaveApp:
         except DomainError as error:
             if isinstance(error, TimeExpired):
                 self.after_refusal(attempt_id, error)
-            return error.status, _refused(error.message)
+            return error.status, _refused(error)  # its message, read when said
         except SQLAlchemyError:  # e.g. SQLite's lock not had within the timeout
             self.app.logger.exception("autosave of attempt %s failed", attempt_id)
             return 503, _refused(UNAVAILABLE)
@@ -205,4 +220,6 @@ def _attempt_id(path: str) -> int | None:
 
 
 def _refused(message) -> dict:
-    return {"saved": False, "error": str(message)}
+    """A refusal; its error (a lazy message, or a DomainError) is read in the
+    page's language by AutosaveApp.said."""
+    return {"saved": False, "error": message}

@@ -1,12 +1,15 @@
 """Question data as files, GIFT and Aiken describe it, and its grading.
 
-Pure: no Flask, no database. Loaders and converters produce these dataclasses; the
-sync and the attempt services consume them.
+Pure: no Flask (messages are lazy_gettext, read when shown), no database. Loaders
+and converters produce these dataclasses; the sync and the attempt services consume
+them.
 """
 
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+
+from flask_babel import lazy_gettext as _l
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
 QUESTION_TYPES = (SINGLE, MULTIPLE, TRUEFALSE)
@@ -134,51 +137,88 @@ def question_hash(question: QuestionData) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def question_problems(question: QuestionData) -> list[str]:
+# What a question may lack and still be imported (content.question_editing warns).
+NO_EXPLANATION = _l("thiếu giải thích")
+NO_SOURCE = _l("thiếu nguồn (điều, khoản được hỏi)")
+
+
+def question_problems(question: QuestionData) -> list:
     """What keeps a question made outside a bank file (the browser editor, an
     upload) from being a valid bank question, by the bank file's rules (README,
-    "Bank files"); [] when it is valid."""
+    "Bank files"); [] when it is valid. Lazy messages, read in the reader's
+    language (Vietnamese outside a request)."""
     from app.markdown import markdown_problems
 
     found = []
     if not question.stem.strip():
-        found.append("thiếu đề bài")
+        found.append(_l("thiếu đề bài"))
     if not question.explanation.strip():
-        found.append("thiếu giải thích")
+        found.append(NO_EXPLANATION)
     if not question.source.strip():
-        found.append("thiếu nguồn (điều, khoản được hỏi)")
+        found.append(NO_SOURCE)
     for label, text in (
-        ("đề bài", question.stem),
-        ("giải thích", question.explanation),
+        (_l("đề bài"), question.stem),
+        (_l("giải thích"), question.explanation),
     ):
-        found += [f"{label}, dòng {n}: {m}" for n, m in markdown_problems(text)]
-    seen = set()
-    for option in question.options:
-        key = " ".join(option.text.split()).casefold()
-        if not key:
-            found.append("lựa chọn không có nội dung")
-        elif key in seen:
-            found.append(f"lựa chọn trùng nhau: “{option.text}”")
-        seen.add(key)
+        found += [
+            _l("%(field)s, dòng %(line)s: %(problem)s", field=label, line=n, problem=m)
+            for n, m in markdown_problems(text)
+        ]
+    found += _option_problems(question)
     if question.type == TRUEFALSE:
         if question.options:
             found.append(
-                "câu đúng/sai không được có lựa chọn riêng (chỉ chọn Đúng/Sai)"
+                _l("câu đúng/sai không được có lựa chọn riêng (chỉ chọn Đúng/Sai)")
             )
         if question.answer is None:
-            found.append("câu đúng/sai thiếu đáp án (Đúng hoặc Sai)")
+            found.append(_l("câu đúng/sai thiếu đáp án (Đúng hoặc Sai)"))
         return found
     if question.type not in (SINGLE, MULTIPLE):
-        return [*found, f"loại câu hỏi không hợp lệ: “{question.type}”"]
-    name = "câu một đáp án" if question.type == SINGLE else "câu nhiều đáp án"
+        return [
+            *found,
+            _l("loại câu hỏi không hợp lệ: “%(type)s”", type=question.type),
+        ]
+    return found + _answer_problems(question)
+
+
+def _option_problems(question: QuestionData) -> list:
+    found, seen = [], set()
+    for option in question.options:
+        key = " ".join(option.text.split()).casefold()
+        if not key:
+            found.append(_l("lựa chọn không có nội dung"))
+        elif key in seen:
+            found.append(_l("lựa chọn trùng nhau: “%(text)s”", text=option.text))
+        seen.add(key)
+    return found
+
+
+def _answer_problems(question: QuestionData) -> list:
+    """A single or multiple answer question's options and correct ones."""
+    found = []
+    single = question.type == SINGLE
+    name = _l("câu một đáp án") if single else _l("câu nhiều đáp án")
     correct = sum(o.correct for o in question.options)
     if len(question.options) < 2:
         found.append(
-            f"{name} phải có ít nhất hai lựa chọn (có {len(question.options)})"
+            _l(
+                "%(name)s phải có ít nhất hai lựa chọn (có %(count)s)",
+                name=name,
+                count=len(question.options),
+            )
         )
-    if question.type == SINGLE and correct != 1:
-        detail = f"có {correct} lựa chọn đúng" if correct else "không có lựa chọn đúng"
-        found.append(f"câu một đáp án phải có đúng một lựa chọn đúng ({detail})")
+    if single and correct != 1:
+        detail = (
+            _l("có %(count)s lựa chọn đúng", count=correct)
+            if correct
+            else _l("không có lựa chọn đúng")
+        )
+        found.append(
+            _l(
+                "câu một đáp án phải có đúng một lựa chọn đúng (%(detail)s)",
+                detail=detail,
+            )
+        )
     elif correct == 0:
-        found.append(f"{name} không có lựa chọn đúng")
+        found.append(_l("%(name)s không có lựa chọn đúng", name=name))
     return found

@@ -6,6 +6,8 @@ writes."""
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold
 
 from ..models import CATEGORIES, Unit
@@ -16,12 +18,13 @@ CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 @dataclass
 class PlannedRow:
-    """What importing one row will do. `changes` maps a field label to (old, new)."""
+    """What importing one row will do. `changes` maps a field label to (old, new);
+    `errors` and `warnings` are lazy messages, read in the reader's language."""
 
     row: CadreRow
     action: str = CREATE
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     values: dict = field(default_factory=dict)
     user_id: int | None = None  # the existing cadre, for an update
@@ -44,19 +47,28 @@ def check_row(plan: PlannedRow, root: Unit, units: dict, seen: dict) -> None:
     row, errors = plan.row, plan.errors
     code, name = row.employee_code, row.text["full_name"]
     if not code:
-        errors.append("thiếu mã cán bộ")
+        errors.append(_l("thiếu mã cán bộ"))
     elif len(code) > 40 or " " in code:
         errors.append(
-            f"mã cán bộ “{code}” không hợp lệ (tối đa 40 ký tự, không dấu cách)"
+            _l(
+                "mã cán bộ “%(code)s” không hợp lệ (tối đa 40 ký tự, không dấu cách)",
+                code=code,
+            )
         )
     elif code.casefold() in seen:
-        errors.append(f"mã cán bộ “{code}” trùng với dòng {seen[code.casefold()]}")
+        errors.append(
+            _l(
+                "mã cán bộ “%(code)s” trùng với dòng %(line)s",
+                code=code,
+                line=seen[code.casefold()],
+            )
+        )
     else:
         seen[code.casefold()] = row.line
     if not name:
-        errors.append("thiếu họ và tên")
+        errors.append(_l("thiếu họ và tên"))
     elif len(name) > 200:
-        errors.append("họ và tên dài quá 200 ký tự")
+        errors.append(_l("họ và tên dài quá 200 ký tự"))
     values = plan.values
     values["full_name"] = name
     values["given_name"] = row.text["given_name"] or None
@@ -66,7 +78,7 @@ def check_row(plan: PlannedRow, root: Unit, units: dict, seen: dict) -> None:
     values["email"] = _email(row.values.get("email", ""), errors)
     values["active"] = _active(row.values.get("active", ""), errors)
     if values["position"] and len(values["position"]) > 200:
-        errors.append("chức vụ dài quá 200 ký tự")
+        errors.append(_l("chức vụ dài quá 200 ký tự"))
     warn(plan)
 
 
@@ -76,13 +88,20 @@ def _row_unit(row: CadreRow, root: Unit, units: dict, errors: list) -> Unit | No
         return None
     unit = units.get(code)
     if unit is None:
-        errors.append(f"không có đơn vị mã “{code}”")
+        errors.append(_l("không có đơn vị mã “%(code)s”", code=code))
     elif not unit.in_subtree(root.path):
         errors.append(
-            f"đơn vị “{code}” nằm ngoài phạm vi nhập ({root.code} – {root.name})"
+            _l(
+                "đơn vị “%(code)s” nằm ngoài phạm vi nhập (%(root)s – %(name)s)",
+                code=code,
+                root=root.code,
+                name=root.name,
+            )
         )
     elif not unit.active:
-        errors.append(f"đơn vị “{code}” đã ngừng hoạt động (đã sáp nhập)")
+        errors.append(
+            _l("đơn vị “%(code)s” đã ngừng hoạt động (đã sáp nhập)", code=code)
+        )
     else:
         return unit
     return None
@@ -95,14 +114,20 @@ def _category(value: str, errors: list) -> str | None:
     key = key or _CATEGORY_KEYS.get(fold(value.replace("_", " ")))
     if key is None:
         accepted = ", ".join(f"{k} / {label}" for k, label in CATEGORIES.items())
-        errors.append(f"loại “{value}” không hợp lệ; dùng: {accepted}")
+        errors.append(
+            _l(
+                "loại “%(value)s” không hợp lệ; dùng: %(accepted)s",
+                value=value,
+                accepted=accepted,
+            )
+        )
     return key
 
 
 def _email(value: str, errors: list) -> str | None:
     value = value.strip()
     if value and (len(value) > 200 or not _EMAIL.match(value)):
-        errors.append(f"email “{value}” không hợp lệ")
+        errors.append(_l("email “%(value)s” không hợp lệ", value=value))
     return value or None
 
 
@@ -113,7 +138,10 @@ def _active(value: str, errors: list) -> bool | None:
     if folded in _TRUE | _FALSE:
         return folded in _TRUE
     errors.append(
-        f"“đang làm việc” phải là có/không (yes/no, 1/0), không phải “{value}”"
+        _l(
+            "“đang làm việc” phải là có/không (yes/no, 1/0), không phải “%(value)s”",
+            value=value,
+        )
     )
     return None
 
@@ -122,25 +150,46 @@ def warn(plan: PlannedRow) -> None:
     for fix in plan.row.fixes:
         if not fix.confident:
             plan.warnings.append(
-                f"{LABELS[fix.field]}: chuyển mã {_encoding_label(fix.encoding)} chưa "
-                f"chắc chắn “{fix.original}” → “{fix.text}”; hãy kiểm tra"
+                _l(
+                    "%(field)s: chuyển mã %(encoding)s chưa chắc chắn “%(original)s” → "
+                    "“%(text)s”; hãy kiểm tra",
+                    field=LABELS[fix.field],
+                    encoding=_encoding_label(fix.encoding),
+                    original=fix.original,
+                    text=fix.text,
+                )
             )
     for key in plan.row.doubtful:
         plan.warnings.append(
-            f"{LABELS[key]} “{plan.row.text[key]}”: không chắc đây là Unicode hay bảng "
-            "mã cũ (TCVN3/VNI); đã giữ nguyên, hãy kiểm tra"
+            _l(
+                "%(field)s “%(text)s”: không chắc đây là Unicode hay bảng mã cũ "
+                "(TCVN3/VNI); đã giữ nguyên, hãy kiểm tra",
+                field=LABELS[key],
+                text=plan.row.text[key],
+            )
         )
     for key in TEXT_FIELDS:
         text = plan.row.text[key]
         odd = "".join(sorted({c for c in text if _is_odd(key, c)}))
         if odd:
             plan.warnings.append(
-                f"{LABELS[key]} “{text}” có ký tự lạ “{odd}”; hãy kiểm tra (có thể là "
-                "bảng mã cũ TCVN3/VNI chưa nhận ra)"
+                _l(
+                    "%(field)s “%(text)s” có ký tự lạ “%(odd)s”; hãy kiểm tra (có thể "
+                    "là bảng mã cũ TCVN3/VNI chưa nhận ra)",
+                    field=LABELS[key],
+                    text=text,
+                    odd=odd,
+                )
             )
     given, name = plan.values["given_name"], plan.values["full_name"]
     if given and name and not (name == given or name.endswith(" " + given)):
-        plan.warnings.append(f"tên “{given}” không phải phần cuối của “{name}”")
+        plan.warnings.append(
+            _l(
+                "tên “%(given)s” không phải phần cuối của “%(name)s”",
+                given=given,
+                name=name,
+            )
+        )
 
 
 def _is_odd(key: str, char: str) -> bool:

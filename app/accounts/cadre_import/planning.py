@@ -13,14 +13,15 @@ from app.extensions import db
 from app.vntext import split_name
 
 from .. import history
-from ..models import Assignment, RoleAssignment, Unit, UnitVersion, User
+from ..models import N_, Assignment, RoleAssignment, Unit, UnitVersion, User
 from ..permissions import scope_paths
 from .checking import CREATE, ERROR, UNCHANGED, UPDATE, PlannedRow, check_row
 from .reading import CadreRows
 
 # One message for every code this import may not use (another account's username,
 # or a cadre outside the importer's scope): it says nothing of who holds the code.
-UNUSABLE_CODE = (
+# The Vietnamese text (N_), translated when a row is given it (_l below).
+UNUSABLE_CODE = N_(
     "mã cán bộ này không dùng được trong phạm vi của bạn (đã được dùng cho một tài "
     "khoản khác); nếu cán bộ chuyển đến từ đơn vị khác, hãy đề nghị quản trị viên "
     "chuyển cán bộ"
@@ -60,7 +61,8 @@ class ImportPlan:
         return any(r.warnings for r in self.rows)
 
     def problems(self, warnings: bool = False) -> list[str]:
-        """Every error (and warning) as "file:line: message"."""
+        """Every error (and warning) as "file:line: message", in the reader's
+        language (Vietnamese outside a request)."""
         found = []
         for r in self.rows:
             for message in r.errors + (r.warnings if warnings else []):
@@ -112,8 +114,10 @@ def plan_import(
             _check_day(plan, day, later, existing_units)
         if plan.action == UPDATE and plan.user_id in protected:
             plan.errors.append(
-                "tài khoản của mã cán bộ này có vai trò quản lý (giảng viên, cán bộ "
-                "tổ chức hoặc quản trị); chỉ quản trị viên được thay đổi"
+                _l(
+                    "tài khoản của mã cán bộ này có vai trò quản lý (giảng viên, cán "
+                    "bộ tổ chức hoặc quản trị); chỉ quản trị viên được thay đổi"
+                )
             )
         plan.action = ERROR if plan.errors else plan.action
         planned.append(plan)
@@ -143,16 +147,29 @@ def _check_day(plan: PlannedRow, day: date, later: dict, units: set[int]) -> Non
     shown = history.format_day(day)
     if plan.action == CREATE and day > history.vn_today():
         plan.errors.append(
-            f"cán bộ mới: ngày hiệu lực {shown} là ngày tương lai; hãy nhập cán bộ "
-            "mới với ngày hiệu lực không muộn hơn hôm nay"
+            _l(
+                "cán bộ mới: ngày hiệu lực %(day)s là ngày tương lai; hãy nhập cán bộ "
+                "mới với ngày hiệu lực không muộn hơn hôm nay",
+                day=shown,
+            )
         )
     unit = plan.values.get("unit")
     if unit is not None and unit.id not in units and plan.action != UNCHANGED:
-        plan.errors.append(f"đơn vị “{unit.code}” không tồn tại vào ngày {shown}")
+        plan.errors.append(
+            _l(
+                "đơn vị “%(code)s” không tồn tại vào ngày %(day)s",
+                code=unit.code,
+                day=shown,
+            )
+        )
     if plan.action == UPDATE and plan.user_id in later:
         plan.errors.append(
-            "cán bộ đã có thay đổi công tác từ ngày "
-            f"{history.format_day(later[plan.user_id])}, sau ngày hiệu lực {shown}"
+            _l(
+                "cán bộ đã có thay đổi công tác từ ngày %(changed)s, sau ngày hiệu lực "
+                "%(day)s",
+                changed=history.format_day(later[plan.user_id]),
+                day=shown,
+            )
         )
 
 
@@ -209,13 +226,13 @@ def _decide(plan, existing, usernames, current, root: Unit, scope) -> None:
     user = existing.get(code)
     if user is None:
         if code.lower() in usernames:
-            plan.errors.append(UNUSABLE_CODE)
+            plan.errors.append(_l(UNUSABLE_CODE))
         plan.values["unit"] = plan.values["unit"] or root
         plan.action = CREATE
         return
     unit = current[user.unit_id]
     if not unit.in_subtrees(scope):
-        plan.errors.append(UNUSABLE_CODE)
+        plan.errors.append(_l(UNUSABLE_CODE))
         return
     plan.user_id = user.id
     if plan.values["unit"] is None and not unit.in_subtree(root.path):

@@ -9,6 +9,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
+from app.errors import lazy_join
 from app.legacy_text import Conversion
 from app.tabular import Table, TableError, TableRow, read_table
 from app.uploads import megabytes
@@ -44,14 +47,14 @@ COLUMNS = {
     "active": "active",
 }
 LABELS = {
-    "employee_code": "mã cán bộ (employee_code)",
-    "full_name": "họ và tên (full_name)",
-    "unit_code": "mã đơn vị (unit)",
-    "position": "chức vụ (position)",
-    "category": "loại (category)",
+    "employee_code": _l("mã cán bộ (employee_code)"),
+    "full_name": _l("họ và tên (full_name)"),
+    "unit_code": _l("mã đơn vị (unit)"),
+    "position": _l("chức vụ (position)"),
+    "category": _l("loại (category)"),
     "email": "email",
-    "given_name": "tên (given_name)",
-    "active": "đang làm việc (active)",
+    "given_name": _l("tên (given_name)"),
+    "active": _l("đang làm việc (active)"),
 }
 # Free-text fields that may be typed in a legacy encoding.
 TEXT_FIELDS = ("full_name", "given_name", "position")
@@ -115,17 +118,22 @@ def parse_cadre_file(data: bytes, filename: str) -> CadreRows:
         if any(row.values.get(key) for key in LABELS)
     ]
     if not rows:
-        raise TableError(f"{source}: không có dòng cán bộ nào dưới dòng tiêu đề")
+        raise TableError(
+            lazy_join([f"{source}:", _l("không có dòng cán bộ nào dưới dòng tiêu đề")])
+        )
     ignored = [h for h in table.headers if h and h not in LABELS]
     digest = hashlib.sha256(data).hexdigest()
     return CadreRows(rows, source, table.encoding, digest, ignored)
 
 
-def too_big_message(size: int, limit: int) -> str:
-    """Why a cadre file of `size` bytes is refused (the limit is uploads.max_bytes)."""
-    return (
-        f"Tệp quá lớn ({megabytes(size)}); giới hạn là {megabytes(limit, 0)}. "
-        "Hãy chia danh sách thành nhiều tệp."
+def too_big_message(size: int, limit: int):
+    """Why a cadre file of `size` bytes is refused (the limit is uploads.max_bytes);
+    a lazy message, read in the reader's language."""
+    return _l(
+        "Tệp quá lớn (%(size)s); giới hạn là %(limit)s. Hãy chia danh sách thành "
+        "nhiều tệp.",
+        size=megabytes(size),
+        limit=megabytes(limit, 0),
     )
 
 
@@ -133,16 +141,20 @@ def check_headers(table: Table) -> None:
     """TableError when a required column is missing or a known one is repeated."""
     missing = [k for k in REQUIRED if k not in table.headers]
     if missing:
-        found = ", ".join(f"“{h[:30]}”" for h in table.headers[:12] if h) or "không có"
-        raise TableError(
-            f"{table.source}:1: thiếu cột {', '.join(LABELS[k] for k in missing)}; "
-            f"dòng đầu tiên phải là dòng tiêu đề (tiêu đề đọc được: {found})"
+        found = ", ".join(f"“{h[:30]}”" for h in table.headers[:12] if h)
+        message = _l(
+            "thiếu cột %(columns)s; dòng đầu tiên phải là dòng tiêu đề (tiêu đề đọc "
+            "được: %(found)s)",
+            columns=lazy_join([LABELS[k] for k in missing], ", "),
+            found=found or _l("không có"),
         )
+        raise TableError(lazy_join([f"{table.source}:1:", message]))
     known = [h for h in table.headers if h in LABELS]
     twice = sorted({h for h in known if known.count(h) > 1})
     if twice:
-        names = ", ".join(LABELS[h] for h in twice)
-        raise TableError(f"{table.source}:1: cột {names} xuất hiện hơn một lần")
+        names = lazy_join([LABELS[h] for h in twice], ", ")
+        message = _l("cột %(names)s xuất hiện hơn một lần", names=names)
+        raise TableError(lazy_join([f"{table.source}:1:", message]))
 
 
 def make_row(row: TableRow) -> CadreRow:

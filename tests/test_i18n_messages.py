@@ -1,0 +1,172 @@
+"""Messages built outside a page's request (services, jobs, the autosave, checks of
+files and Markdown) are said in the reader's language: Vietnamese by default,
+English when chosen."""
+
+import html
+import re
+
+import pytest
+from flask_babel import force_locale
+
+from app.accounts.cadre_import import parse_cadre_file, plan_import
+from app.extensions import db
+from app.jobs import messages, runner
+from app.jobs.models import FAILED, Job
+from app.markdown import markdown_problems
+from app.tabular import TableError
+from tests.conftest import csrf_token
+from tests.factories import make_tree, make_user
+from tests.quizzes.helpers import make_quiz
+
+ANSWER_URL = re.compile(r'data-answer-url="([^"]+)"')
+TOKEN = re.compile(r'data-token="([^"]+)"')
+
+
+def _choose(client, language: str) -> None:
+    client.post(
+        "/language", data={"language": language, "csrf_token": csrf_token(client)}
+    )
+
+
+# --- the autosave --------------------------------------------------------------------
+
+
+@pytest.fixture
+def learner(app):
+    with app.app_context():
+        tree = make_tree()
+        make_user("hv", tree["C1"])
+        make_quiz()
+
+
+def _attempt_page(client, auth, language: str | None) -> tuple[str, str]:
+    """(the autosave address, the token) of a new attempt's page in `language`."""
+    auth.login("hv")
+    if language:
+        _choose(client, language)
+    start = client.post(
+        "/quizzes/Q/start", data={"csrf_token": auth.token("/quizzes/Q")}
+    )
+    page = client.get(start.headers["Location"]).get_data(as_text=True)
+    url = html.unescape(ANSWER_URL.search(page).group(1))
+    return url, TOKEN.search(page).group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "bad_seq", "no_choice"),
+    [
+        (None, "Số thứ tự của lựa chọn không hợp lệ.", "Lựa chọn không tồn tại."),
+        (
+            "en",
+            "The choice's sequence number is not valid.",
+            "The option does not exist.",
+        ),
+    ],
+)
+def test_an_autosave_error_is_said_in_the_pages_language(
+    app, client, auth, learner, language, bad_seq, no_choice
+):
+    url, token = _attempt_page(client, auth, language)
+    assert url.endswith(f"?lang={language or 'vi'}")
+    refused = client.post(url, data={"t": token, "position": 1, "seq": 0, "choice": 0})
+    assert refused.status_code == 400 and refused.json["error"] == bad_seq
+    refused = client.post(url, data={"t": token, "position": 1, "choice": 9})
+    assert refused.json == {"saved": False, "error": no_choice}
+
+
+def test_an_autosave_of_another_language_is_said_in_the_default_one(app, client):
+    refused = client.post("/autosave/1?lang=xx", data={"t": "x", "position": 1})
+    assert refused.json["error"] == "Câu này không có trong lượt làm bài của bạn."
+    refused = client.post("/autosave/1?lang=en", data={"t": "x", "position": 1})
+    assert refused.json["error"] == "This question is not in your attempt."
+
+
+# --- a job's failure -----------------------------------------------------------------
+
+
+def test_a_job_failure_is_stored_in_vietnamese_and_shown_in_the_readers_language(
+    app, client, auth
+):
+    with app.app_context():
+        owner = make_user("hr", make_tree()["D"])
+        for job_id in ("lost", "slow"):
+            db.session.add(
+                Job(id=job_id, kind="tests.x", title="Việc", owner_id=owner.id)
+            )
+        db.session.commit()
+    with app.test_request_context():  # failed while an English page was served
+        from flask import session
+
+        session["language"] = "en"
+        runner.fail("lost", messages.NOT_HANDED)
+        runner.fail("slow", messages.too_long(60))
+    with app.app_context():
+        lost, slow = db.session.get(Job, "lost"), db.session.get(Job, "slow")
+        assert lost.state == FAILED and lost.message.startswith("Không giao được việc")
+        assert "quá thời gian cho phép (60 phút)" in slow.message
+    auth.login("hr")
+    page = client.get("/jobs/lost").get_data(as_text=True)
+    assert "Không giao được việc cho máy xử lý" in page
+    _choose(client, "en")
+    page = client.get("/jobs/lost").get_data(as_text=True)
+    assert "The job could not be handed to a worker" in page
+    assert "Không giao được" not in page
+    page = client.get("/jobs/slow").get_data(as_text=True)
+    assert "ran past its time limit (60 minutes)" in page
+
+
+def test_a_job_message_that_is_no_catalogue_message_is_shown_as_stored(app):
+    with app.test_request_context(), force_locale("en"):
+        assert messages.shown("Đã đếm 7.") == "Đã đếm 7."
+        assert messages.shown(None) is None
+        assert messages.shown(messages.stored(messages.BROKEN)).startswith(
+            "The job hit a system error"
+        )
+
+
+# --- a cadre file --------------------------------------------------------------------
+
+
+def test_a_cadre_import_row_error_in_each_language(ctx):
+    tree = make_tree()
+    data = "ma can bo;ho va ten;email\nB4;Lê Văn Bốn;not-an-email\n".encode()
+    plan = plan_import(parse_cadre_file(data, "list.csv"), tree["D"], None)
+    assert plan.problems() == ["list.csv:2: email “not-an-email” không hợp lệ"]
+    with force_locale("en"):
+        assert plan.problems() == ["list.csv:2: email “not-an-email” is not valid"]
+
+
+def test_an_unreadable_cadre_file_in_each_language(ctx):
+    with pytest.raises(TableError) as refused:
+        parse_cadre_file(b"ho va ten\nLe Van Mot\n", "list.csv")
+    assert str(refused.value).startswith(
+        "list.csv:1: thiếu cột mã cán bộ (employee_code); dòng đầu tiên"
+    )
+    with force_locale("en"):
+        assert str(refused.value).startswith(
+            "list.csv:1: missing column(s) cadre code (employee_code); the first row"
+        )
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+
+def test_a_markdown_problem_in_each_language(app):
+    ((line, message),) = markdown_problems("Một\n\n<b>hai</b>\n")
+    assert line == 3 and message == "HTML thô không được phép (raw HTML)"
+    with app.test_request_context():
+        from flask import session
+
+        session["language"] = "en"
+        assert str(message) == "raw HTML is not allowed"
+
+
+# --- signing in ----------------------------------------------------------------------
+
+
+def test_the_sign_in_invitation_in_each_language(client):
+    page = client.get("/jobs/", follow_redirects=True).get_data(as_text=True)
+    assert "Vui lòng đăng nhập để tiếp tục." in page
+    _choose(client, "en")
+    page = client.get("/jobs/", follow_redirects=True).get_data(as_text=True)
+    assert "Please sign in to continue." in page
