@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Unit, User
 from app.audit.models import AuditEvent
 from app.courses.models import Module
-from app.downloads import csv_cell
+from app.downloads import csv_cell, separator
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.records.models import Campaign, Certificate
@@ -238,23 +238,26 @@ def actor_text(event: AuditEvent) -> str:
     return f"{event.actor.full_name} ({event.actor.username})"
 
 
-def csv_chunks(events: Iterable[AuditEvent], batch: int = 500) -> Iterator[str]:
-    """The events as CSV (UTF-8 with BOM for Excel), a chunk per `batch` rows,
-    names resolved a batch at a time."""
-    yield "\ufeff" + _csv_lines([CSV_HEADER])
+def csv_chunks(
+    events: Iterable[AuditEvent], batch: int = 500, sep: str = ","
+) -> Iterator[str]:
+    """The events as CSV (UTF-8 with BOM for Excel), fields separated by `sep`
+    ("," or ";"), a chunk per `batch` rows, names resolved a batch at a time."""
+    sep = separator(sep)
+    yield "\ufeff" + _csv_lines([CSV_HEADER], sep)
     chunk: list[AuditEvent] = []
     for event in events:
         chunk.append(event)
         if len(chunk) == batch:
-            yield _csv_batch(chunk)
+            yield _csv_batch(chunk, sep)
             chunk = []
     if chunk:
-        yield _csv_batch(chunk)
+        yield _csv_batch(chunk, sep)
 
 
-def _csv_batch(events: list[AuditEvent]) -> str:
+def _csv_batch(events: list[AuditEvent], sep: str) -> str:
     names = target_names(events)
-    return _csv_lines(
+    rows = (
         (
             format_vn_date(e.at, with_time=True),
             csv_cell(actor_text(e)),
@@ -265,6 +268,7 @@ def _csv_batch(events: list[AuditEvent]) -> str:
         )
         for e in events
     )
+    return _csv_lines(rows, sep)
 
 
 def _detail(detail) -> str:
@@ -273,7 +277,7 @@ def _detail(detail) -> str:
     return "; ".join(f"{k}: {v}" for k, v in detail.items())
 
 
-def _csv_lines(rows) -> str:
+def _csv_lines(rows, sep: str = ",") -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer, delimiter=sep).writerows(rows)
     return buffer.getvalue()

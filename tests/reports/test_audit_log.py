@@ -141,3 +141,17 @@ def test_only_admins_see_the_log(client, auth, events):
     auth.login("hr")
     assert client.get(URL).status_code == 403
     assert client.get(f"{URL}.csv").status_code == 403
+
+
+def test_the_csv_uses_the_separator_chosen_on_any_csv(client, auth, events):
+    """ ";" chosen once (the dashboard's export, the statistics, here): the log's
+    CSV is then separated by ";" and its page offers the same choice."""
+    auth.login("adm")
+    client.set_cookie("vhcv_csv_sep", ";")
+    page = client.get(URL).get_data(as_text=True)
+    assert '<option value=";" selected>' in page
+    body = client.get(f"{URL}.csv").get_data(as_text=True)
+    assert body.lstrip("\ufeff").startswith("Thời gian;Người thực hiện;Thao tác;")
+    comma = client.get(f"{URL}.csv?sep=,")
+    assert comma.get_data(as_text=True).lstrip("\ufeff").startswith("Thời gian,")
+    assert comma.headers["Set-Cookie"].startswith("vhcv_csv_sep=")
