@@ -294,7 +294,7 @@ def test_past_scope_reaches_predecessors_of_units_in_scope(ctx):
 def test_a_secondary_successor_of_a_split_sees_only_the_cadres_it_received(ctx):
     tree = old_tree()
     b1 = unit("B1", "Sở Văn hóa An Giang", tree["AG"], "department")
-    an, binh = cadre("an", tree["X"]), cadre("binh", tree["X"])
+    _an, binh = cadre("an", tree["X"]), cadre("binh", tree["X"])
     change = restructure.plan(
         tree["X"], [tree["A1"], b1], JULY, "split", cadre_map={binh.id: b1}
     )

@@ -113,7 +113,8 @@ def test_a_participant_moved_out_of_the_targets_is_in_no_row_and_no_total(app, c
         groups = list(page.groups)
         before = count_participation(running.quiz_id, running.code, groups, utcnow())
         outside = db.session.scalar(select(Unit).where(Unit.code == "C1"))
-        _user("cadre2").unit_id = outside.id  # moved to a unit the contest does not target
+        # moved to a unit the contest does not target
+        _user("cadre2").unit_id = outside.id
         db.session.commit()
         after = count_participation(running.quiz_id, running.code, groups, utcnow())
     assert before.total == 2 and after.total == 1
