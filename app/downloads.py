@@ -1,5 +1,6 @@
 """HTTP downloads: a streamed body that keeps its request's context only while each
-chunk is made, and the Content-Disposition header of an attachment."""
+chunk is made, the Content-Disposition header of an attachment, and the CSV
+separator an officer chose (the same for every CSV of the app, remembered)."""
 
 import contextvars
 import re
@@ -46,6 +47,51 @@ def content_disposition(filename: str) -> str:
         f'attachment; filename="{fallback}"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     )
+
+
+# CSV field separators offered: "," (the standard), ";" (what Excel expects under
+# Vietnamese regional settings, where "," is the decimal mark). The choice is kept
+# in a cookie (SEPARATOR_COOKIE), for every CSV download of the app, and goes with
+# the job of a large export.
+SEPARATORS = (",", ";")
+SEPARATOR_COOKIE = "vhcv_csv_sep"
+SEPARATOR_DAYS = 365
+
+
+def separator(asked: str | None, remembered: str | None = None) -> str:
+    """The separator asked for, else the remembered one, else ","."""
+    for value in (asked, remembered):
+        if value in SEPARATORS:
+            return value
+    return SEPARATORS[0]
+
+
+def chosen_separator() -> str:
+    """The request's separator: `?sep=`, else the remembered one, else ","."""
+    return separator(request.args.get("sep"), request.cookies.get(SEPARATOR_COOKIE))
+
+
+def remember_separator(response, sep: str):
+    """Keep the separator for the next CSV (a year; HttpOnly, SameSite)."""
+    response = current_app.make_response(response)
+    response.set_cookie(
+        SEPARATOR_COOKIE,
+        sep,
+        max_age=SEPARATOR_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+def decimal(value: float | None, places: int, sep: str) -> str:
+    """A number for a CSV cell: "" for None; a decimal comma when the fields are
+    separated by ";" (Excel under Vietnamese settings reads "0,75" as a number)."""
+    if value is None:
+        return ""
+    text = f"{value:.{places}f}"
+    return text.replace(".", ",") if sep == ";" else text
 
 
 # What Excel runs as a formula when a CSV cell starts with it (CSV injection).

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import Unit, User, unit_labels
 from app.accounts.scope import in_any_subtree
 from app.extensions import cache, db
 from app.quizzes.models import Attempt
@@ -176,18 +176,19 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
             latest[ranking.round_id] = ranking
     ids = [r.id for r in latest.values()]
     top: dict[int, list[Placing]] = {i: [] for i in ids}
-    for entry, name, unit in db.session.execute(
-        select(RankingEntry, User.full_name, Unit.name)
+    labels = unit_labels()
+    for entry, name, unit, code in db.session.execute(
+        select(RankingEntry, User.full_name, Unit.name, Unit.code)
         .join(User, User.id == RankingEntry.user_id)
         .join(Unit, Unit.id == RankingEntry.unit_id)
         .where(RankingEntry.ranking_id.in_(ids), RankingEntry.rank <= TOP_PLACES)
-        .order_by(RankingEntry.ranking_id, RankingEntry.rank, User.full_name)
+        .order_by(RankingEntry.ranking_id, RankingEntry.rank, User.name_sort)
     ):
         top[entry.ranking_id].append(
             Placing(
                 entry.rank,
                 name,
-                unit,
+                labels.get(code, unit),
                 entry.right_answers,
                 entry.prediction,
                 entry.time_used_seconds,
@@ -195,16 +196,22 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
             )
         )
     prizes: dict[int, list[PrizeLine]] = {i: [] for i in ids}
-    for prize, entry, name, unit in db.session.execute(
-        select(Prize, RankingEntry, User.full_name, Unit.name)
+    for prize, entry, name, unit, code in db.session.execute(
+        select(Prize, RankingEntry, User.full_name, Unit.name, Unit.code)
         .join(RankingEntry, RankingEntry.id == Prize.entry_id)
         .join(User, User.id == Prize.user_id)
         .join(Unit, Unit.id == RankingEntry.unit_id)
         .where(Prize.ranking_id.in_(ids))
-        .order_by(RankingEntry.rank, User.full_name)
+        .order_by(RankingEntry.rank, User.name_sort)
     ):
         prizes[prize.ranking_id].append(
-            PrizeLine(prize.level, name, unit, entry.rank, entry.right_answers)
+            PrizeLine(
+                prize.level,
+                name,
+                labels.get(code, unit),
+                entry.rank,
+                entry.right_answers,
+            )
         )
     order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
     return {

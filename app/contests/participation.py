@@ -13,10 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import Unit, User, unit_labels
 from app.accounts.scope import in_subtree
 from app.extensions import cache, db
 from app.quizzes.models import Attempt
+from app.vntext import text_sort_key
 
 PARTICIPATION_SECONDS = 60
 # A round's state at a given moment (chưa mở, đang diễn ra, đã kết thúc).
@@ -50,12 +51,13 @@ class Participation:
 def unit_groups(target_ids: list[int]) -> list[UnitGroup]:
     """The rows the counts of a contest with these targets are shown in."""
     rows = db.session.execute(
-        select(Unit.id, Unit.name, Unit.path).where(
+        select(Unit.id, Unit.name, Unit.code, Unit.path).where(
             (Unit.id.in_(target_ids)) | (Unit.parent_id.in_(target_ids)),
             Unit.active.is_(True),
         )
     ).all()
-    return [UnitGroup(i, name, path) for i, name, path in rows]
+    labels = unit_labels()
+    return [UnitGroup(i, labels.get(code, name), path) for i, name, code, path in rows]
 
 
 def count_participation(
@@ -83,7 +85,7 @@ def count_participation(
     names = {g.unit_id: g.name for g in groups}
     units = sorted(
         (UnitCount(names[i], n) for i, n in counts.items()),
-        key=lambda u: (-u.count, u.name),
+        key=lambda u: (-u.count, text_sort_key(u.name)),
     )
     return Participation(round_code, total, tuple(units), now)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import Unit, User, unit_labels
 from app.extensions import db
 
 from .lookup import latest
@@ -237,6 +237,7 @@ def prize_list(ranking: Ranking) -> list[PrizeRow]:
             RankingEntry.rank,
             User.full_name,
             Unit.name,
+            Unit.code,
             RankingEntry.right_answers,
             RankingEntry.prediction,
             RankingEntry.time_used_seconds,
@@ -249,4 +250,8 @@ def prize_list(ranking: Ranking) -> list[PrizeRow]:
         .where(Prize.ranking_id == ranking.id)
         .order_by(RankingEntry.rank, Prize.level.like(PENDING + "%"), User.name_sort)
     )
-    return [PrizeRow(*row) for row in db.session.execute(query)]
+    labels = unit_labels()
+    return [
+        PrizeRow(rank, name, labels.get(code, unit), *rest)
+        for rank, name, unit, code, *rest in db.session.execute(query)
+    ]

@@ -16,8 +16,9 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import Unit, User, unit_labels
 from app.extensions import db
+from app.vntext import text_sort_key
 
 from .models import Contest, Prize, Ranking, RankingEntry
 
@@ -49,6 +50,7 @@ def entry_page(ranking: Ranking, page: int = 1, per_page: int = PER_PAGE):
             RankingEntry.tied,
             User.full_name,
             Unit.name,
+            Unit.code,
             RankingEntry.right_answers,
             RankingEntry.prediction,
             RankingEntry.prediction_gap,
@@ -60,11 +62,16 @@ def entry_page(ranking: Ranking, page: int = 1, per_page: int = PER_PAGE):
         .join(Unit, Unit.id == RankingEntry.unit_id)
         .outerjoin(Prize, Prize.entry_id == RankingEntry.id)
         .where(RankingEntry.ranking_id == ranking.id)
-        .order_by(RankingEntry.rank, RankingEntry.user_id)
+        .order_by(RankingEntry.rank, User.name_sort, RankingEntry.user_id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return [EntryRow(*row) for row in db.session.execute(query)], page, pages
+    labels = unit_labels()
+    rows = [
+        EntryRow(rank, tied, name, labels.get(code, unit), *rest)
+        for rank, tied, name, unit, code, *rest in db.session.execute(query)
+    ]
+    return rows, page, pages
 
 
 @dataclass
@@ -96,13 +103,17 @@ def unit_results(contest: Contest, ranking: Ranking) -> list[UnitResult]:
         select(Unit).where(Unit.in_subtrees([root.path for root in roots]))
     ).all()
     rows: dict[tuple[int, int | None], UnitResult] = {}
+    labels = unit_labels()
     for root in roots:
         children = sorted(
             (u for u in units if u.parent_id == root.id), key=lambda u: u.sort_key
         )
         for child in children:
-            rows[(root.id, child.id)] = UnitResult(child, child.name)
-        own = str(_l("%(name)s (cán bộ trực thuộc)", name=root.name))
+            rows[(root.id, child.id)] = UnitResult(
+                child, labels.get(child.code, child.name)
+            )
+        name = labels.get(root.code, root.name)
+        own = str(_l("%(name)s (cán bộ trực thuộc)", name=name))
         rows[(root.id, None)] = UnitResult(root, own)
     row_of = {u.id: _row_key(u, roots) for u in units}
     for unit_id, count, right, perfect in _entry_counts(ranking):
@@ -122,8 +133,10 @@ def unit_results(contest: Contest, ranking: Ranking) -> list[UnitResult]:
 
 def by_participation(rows: list[UnitResult]) -> list[UnitResult]:
     """The rows for the collective prizes: highest participation rate first, then
-    more participants, then name."""
-    return sorted(rows, key=lambda r: (-r.rate, -r.participants, r.label))
+    more participants, then name in Vietnamese dictionary order."""
+    return sorted(
+        rows, key=lambda r: (-r.rate, -r.participants, text_sort_key(r.label))
+    )
 
 
 def _row_key(unit: Unit, roots: list[Unit]) -> tuple[int, int | None]:

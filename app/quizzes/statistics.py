@@ -24,9 +24,10 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.downloads import csv_cell
+from app.downloads import csv_cell, decimal, separator
 from app.extensions import db
 
 from .models import (
@@ -42,10 +43,10 @@ from .models import (
 TOO_EASY, TOO_HARD = 90.0, 20.0  # facility thresholds, in %
 WEAK = 20.0  # discrimination below this (and ≥ 0) discriminates weakly
 FLAG_LABELS = {
-    "easy": "quá dễ",
-    "hard": "quá khó",
-    "negative": "phân biệt âm",
-    "weak": "phân biệt yếu",
+    "easy": _l("quá dễ"),
+    "hard": _l("quá khó"),
+    "negative": _l("phân biệt âm"),
+    "weak": _l("phân biệt yếu"),
 }
 
 
@@ -207,41 +208,46 @@ HEADER = (
     "Đề bài",
     "Số lượt trả lời",
     "Số lượt bỏ trống",
-    "Chỉ số dễ (%)",
-    "Chỉ số phân loại",
-    "Tỉ lệ chọn từng lựa chọn (%)",
+    "Chỉ số độ dễ (%)",
+    "Chỉ số phân biệt",
+    "Tỉ lệ chọn từng phương án (%)",
     "Cảnh báo",
     "Phiên bản",
 )
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def csv_text(items: list[ItemStats]) -> Iterator[str]:
-    """The table as CSV (UTF-8 with BOM for Excel), one chunk."""
+def csv_text(
+    items: list[ItemStats], sep: str = ",", type_labels: dict | None = None
+) -> Iterator[str]:
+    """The table as CSV (UTF-8 with BOM for Excel), one chunk, made now. Fields
+    separated by `sep` ("," or ";"); numbers as the page shows them (facility and
+    shares in %, discrimination from −1 to 1), with a decimal comma under ";";
+    question types by `type_labels` ({code: label}), warnings by FLAG_LABELS."""
+    sep = separator(sep)
+    types = type_labels or {}
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=sep)
     writer.writerow(HEADER)
     for item in items:
         stem = item.stem.replace("\n", " ")
+        index = item.discrimination / 100 if item.discrimination is not None else None
         writer.writerow(
             (
                 item.code,
-                item.type,
+                str(types.get(item.type, item.type)),
                 csv_cell(stem),
                 item.responses,
                 item.blank,
-                _number(item.facility),
-                _number(item.discrimination),
+                decimal(item.facility, 1, sep),
+                decimal(index, 2, sep),
                 "; ".join(
-                    f"{o.key.upper()}{'*' if o.correct else ''} {o.percent:.1f}"
+                    f"{o.key.upper()}{'*' if o.correct else ''} "
+                    f"{decimal(o.percent, 1, sep)}"
                     for o in item.options
                 ),
-                ", ".join(FLAG_LABELS[f] for f in item.flags),
+                ", ".join(str(FLAG_LABELS[f]) for f in item.flags),
                 item.version,
             )
         )
-    yield buffer.getvalue()
+    return iter([buffer.getvalue()])

@@ -16,15 +16,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Unit, User
+from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.courses.models import Module
-from app.downloads import csv_cell
+from app.downloads import csv_cell, separator
 from app.extensions import db
-from app.quizzes.models import Question, QuestionBank, Quiz
-from app.records.models import Campaign, Certificate
 from app.timeutil import format_vn_date, vn_day_end, vn_day_start
 from app.vntext import fold
+
+from .audit_targets import TARGET_LABELS as TARGET_LABELS  # the page reads them here
+from .audit_targets import target_names as target_names
+from .audit_targets import target_text
 
 # Every action recorded by audit.record( in app/ (grep it when adding one).
 ACTION_LABELS = {
@@ -81,38 +82,6 @@ ACTION_LABELS = {
     "user.password_reset": _l("Đặt lại mật khẩu"),
     "user.password_set": _l("Đặt mật khẩu"),
 }
-TARGET_LABELS = {
-    "apitoken": _l("Khóa API"),
-    "campaign": _l("Đợt bồi dưỡng"),
-    "certificate": _l("Giấy chứng nhận"),
-    "module": _l("Học phần"),
-    "nomination": _l("Đề nghị khen thưởng"),
-    "question": _l("Câu hỏi"),
-    "questionbank": _l("Ngân hàng câu hỏi"),
-    "quiz": _l("Bài kiểm tra"),
-    "ranking": _l("Bảng xếp hạng cuộc thi"),
-    "rewardperiod": _l("Đợt sơ kết, tổng kết"),
-    "unit": _l("Đơn vị"),
-    "user": _l("Cán bộ"),
-}
-# How a target's name is read, per target type: (model, the columns named).
-_TARGET_NAMES = {
-    "campaign": (Campaign, lambda c: f"{c.title} ({c.code})"),
-    "certificate": (Certificate, lambda c: f"{c.serial} — {c.full_name}"),
-    "module": (Module, lambda m: _module_name(m)),
-    "question": (Question, lambda q: q.code),
-    "questionbank": (QuestionBank, lambda b: f"{b.title} ({b.code})"),
-    "quiz": (Quiz, lambda q: f"{q.title} ({q.code})"),
-    "unit": (Unit, lambda u: u.name),
-    "user": (User, lambda u: f"{u.full_name} ({u.username})"),
-}
-
-
-def _module_name(module: Module) -> str:
-    version = module.current_version
-    return f"{version.title} ({module.code})" if version else module.code
-
-
 CSV_HEADER = (
     "Thời gian",
     "Người thực hiện",
@@ -206,55 +175,32 @@ def filtered_events(f: AuditFilters):
     return query
 
 
-def target_names(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
-    """{(target type, target id): name} for `events`, one query per target type.
-    A target gone from the database, or of a type without a name, is left out."""
-    wanted: dict[str, set[int]] = {}
-    for event in events:
-        if event.target_type in _TARGET_NAMES and (event.target_id or "").isdigit():
-            wanted.setdefault(event.target_type, set()).add(int(event.target_id))
-    names = {}
-    for kind, ids in wanted.items():
-        model, name = _TARGET_NAMES[kind]
-        for row in db.session.scalars(select(model).where(model.id.in_(ids))):
-            names[(kind, str(row.id))] = name(row)
-    return names
-
-
-def target_text(event: AuditEvent, names: dict) -> str:
-    """“Đơn vị: Sở Nội vụ”; the id when the name is unknown."""
-    if not event.target_type:
-        return ""
-    kind = str(TARGET_LABELS.get(event.target_type, event.target_type))
-    name = names.get((event.target_type, event.target_id))
-    if name is None and event.target_type == "apitoken":
-        name = event.detail.get("name") if isinstance(event.detail, dict) else None
-    return f"{kind}: {name or '#' + (event.target_id or '')}"
-
-
 def actor_text(event: AuditEvent) -> str:
     if event.actor is None:
         return str(_l("hệ thống"))
     return f"{event.actor.full_name} ({event.actor.username})"
 
 
-def csv_chunks(events: Iterable[AuditEvent], batch: int = 500) -> Iterator[str]:
-    """The events as CSV (UTF-8 with BOM for Excel), a chunk per `batch` rows,
-    names resolved a batch at a time."""
-    yield "\ufeff" + _csv_lines([CSV_HEADER])
+def csv_chunks(
+    events: Iterable[AuditEvent], batch: int = 500, sep: str = ","
+) -> Iterator[str]:
+    """The events as CSV (UTF-8 with BOM for Excel), fields separated by `sep`
+    ("," or ";"), a chunk per `batch` rows, names resolved a batch at a time."""
+    sep = separator(sep)
+    yield "\ufeff" + _csv_lines([CSV_HEADER], sep)
     chunk: list[AuditEvent] = []
     for event in events:
         chunk.append(event)
         if len(chunk) == batch:
-            yield _csv_batch(chunk)
+            yield _csv_batch(chunk, sep)
             chunk = []
     if chunk:
-        yield _csv_batch(chunk)
+        yield _csv_batch(chunk, sep)
 
 
-def _csv_batch(events: list[AuditEvent]) -> str:
+def _csv_batch(events: list[AuditEvent], sep: str) -> str:
     names = target_names(events)
-    return _csv_lines(
+    rows = (
         (
             format_vn_date(e.at, with_time=True),
             csv_cell(actor_text(e)),
@@ -265,6 +211,7 @@ def _csv_batch(events: list[AuditEvent]) -> str:
         )
         for e in events
     )
+    return _csv_lines(rows, sep)
 
 
 def _detail(detail) -> str:
@@ -273,7 +220,7 @@ def _detail(detail) -> str:
     return "; ".join(f"{k}: {v}" for k, v in detail.items())
 
 
-def _csv_lines(rows) -> str:
+def _csv_lines(rows, sep: str = ",") -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer, delimiter=sep).writerows(rows)
     return buffer.getvalue()

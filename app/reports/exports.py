@@ -20,7 +20,9 @@ import xlsxwriter
 from sqlalchemy import Select, select
 
 from app.accounts.models import Unit, User, shared_name_labels
-from app.downloads import csv_cell
+from app.downloads import SEPARATOR_COOKIE as SEPARATOR_COOKIE  # re-exported
+from app.downloads import SEPARATORS as SEPARATORS
+from app.downloads import csv_cell, separator
 from app.extensions import db
 from app.records.models import Campaign, TrainingRecord
 from app.records.rows import ExportRow, export_columns, name_order, to_export_row
@@ -30,11 +32,7 @@ from .asof import AsOf
 from .rollup import ROLLED_UP, Structure, at_time_unit
 
 BOM = "\ufeff"
-# CSV field separators offered: "," (the standard), ";" (what Excel expects under
-# Vietnamese regional settings, where "," is the decimal mark). The choice is kept
-# in a cookie (SEPARATOR_COOKIE) and goes with the job of a large export.
-SEPARATORS = (",", ";")
-SEPARATOR_COOKIE = "vhcv_csv_sep"
+# CSV separators (",", ";") and the officer's remembered choice: app.downloads.
 CSV_CHUNK_ROWS = 500  # rows per yielded CSV chunk
 FILE_CHUNK_BYTES = 64 * 1024  # read size when streaming the XLSX back
 
@@ -84,14 +82,6 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
         format_vn_date(row.completed_at),
         row.certificate_serial,
     )
-
-
-def separator(asked: str | None, remembered: str | None = None) -> str:
-    """The separator asked for, else the remembered one, else ","."""
-    for value in (asked, remembered):
-        if value in SEPARATORS:
-            return value
-    return SEPARATORS[0]
 
 
 def csv_chunks(

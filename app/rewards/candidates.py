@@ -278,7 +278,28 @@ def individual_candidates(
             if unit.id in rolled:
                 unit = db.session.get(Unit, rolled[unit.id])
             result.append(IndividualRow(user, unit, score, completed_at))
-    return sorted(result, key=lambda r: (r.unit.path, r.user.name_sort, r.user.id))
+    return by_unit_then_name(result)
+
+
+def tree_positions(units) -> dict[int, int]:
+    """{unit id: place} of `units` in the unit tree's order as the annual report
+    lists it (each unit after its parent, siblings in Vietnamese order by
+    Unit.sort_key), over their ancestors too, so that units of one branch stay
+    together. One query for the ancestors."""
+    units = {u.id: u for u in units}
+    above = {i for u in units.values() for i in path_ids(u.path)} - set(units)
+    if above:
+        units |= {
+            u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(above)))
+        }
+    return {u.id: place for place, u in enumerate(tree_order(units.values()))}
+
+
+def by_unit_then_name(rows: list) -> list:
+    """Rows with a unit and a user, in tree order of the units, then each unit's
+    people in Vietnamese order of their names (User.name_sort)."""
+    place = tree_positions(r.unit for r in rows)
+    return sorted(rows, key=lambda r: (place[r.unit.id], r.user.name_sort, r.user.id))
 
 
 def participants(campaign: Campaign, paths: list[str] | None) -> set[int]:

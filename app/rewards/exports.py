@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
-from app.accounts.models import Unit
+from app.accounts.models import Unit, unit_labels
 from app.accounts.units import ancestors_of
 from app.records.models import Campaign
 from app.timeutil import to_vn, utcnow
@@ -92,11 +92,18 @@ def _vn_day(moment: datetime) -> date:
     return to_vn(moment).date()
 
 
+def _named(labels: dict[str, str], unit: Unit) -> str:
+    """`unit`'s name, with its parent's where another unit has it (labels from
+    unit_labels(): one query for the whole file)."""
+    return labels.get(unit.code, unit.name)
+
+
 def candidates_xlsx(target: Target, collectives: list, individuals: list) -> bytes:
     """Two sheets, "Tập thể" and "Cá nhân", of a campaign's or a period's
     candidates."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
+    labels = unit_labels()
     if isinstance(target, Campaign):
         _write_table(
             workbook,
@@ -115,7 +122,7 @@ def candidates_xlsx(target: Target, collectives: list, individuals: list) -> byt
                 (
                     i,
                     r.unit.code,
-                    r.unit.name,
+                    _named(labels, r.unit),
                     r.total,
                     r.completed,
                     r.completion_percent,
@@ -134,6 +141,7 @@ def candidates_xlsx(target: Target, collectives: list, individuals: list) -> byt
                 "Mã cán bộ",
                 "Họ và tên",
                 "Chức vụ",
+                "Mã đơn vị",
                 "Đơn vị",
                 "Điểm lần đầu (%)",
                 "Ngày hoàn thành",
@@ -144,28 +152,31 @@ def candidates_xlsx(target: Target, collectives: list, individuals: list) -> byt
                     r.user.employee_code or "",
                     r.user.full_name,
                     r.user.position,
-                    r.unit.name,
+                    r.unit.code,
+                    _named(labels, r.unit),
                     r.score,
                     _vn_day(r.completed_at),
                 )
                 for i, r in enumerate(individuals, 1)
             ],
-            (6, 12, 30, 24, 40, 12, 15),
+            (6, 12, 30, 24, 12, 40, 12, 15),
         )
     else:
-        _period_sheets(workbook, collectives, individuals)
+        _period_sheets(workbook, collectives, individuals, labels)
     workbook.close()
     return output.getvalue()
 
 
-def _period_sheets(workbook, collectives: list[PeriodCollectiveRow], individuals):
+def _period_sheets(
+    workbook, collectives: list[PeriodCollectiveRow], individuals, labels
+):
     years = lambda row: ", ".join(str(y) for y in row.years)  # noqa: E731
     _write_table(
         workbook,
         "Tập thể",
         ("STT", "Mã đơn vị", "Đơn vị", "Số năm đạt", "Các năm"),
         [
-            (i, r.unit.code, r.unit.name, len(r.years), years(r))
+            (i, r.unit.code, _named(labels, r.unit), len(r.years), years(r))
             for i, r in enumerate(collectives, 1)
         ],
         (6, 12, 40, 10, 30),
@@ -179,6 +190,7 @@ def _period_sheets(workbook, collectives: list[PeriodCollectiveRow], individuals
             "Mã cán bộ",
             "Họ và tên",
             "Chức vụ",
+            "Mã đơn vị",
             "Đơn vị",
             "Số năm đạt",
             "Các năm",
@@ -190,28 +202,35 @@ def _period_sheets(workbook, collectives: list[PeriodCollectiveRow], individuals
                 r.user.employee_code or "",
                 r.user.full_name,
                 r.user.position,
-                r.unit.name,
+                r.unit.code,
+                _named(labels, r.unit),
                 len(r.years),
                 years(r),
                 r.mean_score,
             )
             for i, r in enumerate(rows, 1)
         ],
-        (6, 12, 30, 24, 40, 10, 30, 14),
+        (6, 12, 30, 24, 12, 40, 10, 30, 14),
     )
 
 
-def nominee_values(n: Nomination) -> tuple[str, str, str]:
+def nominee_values(
+    n: Nomination, labels: dict[str, str] | None = None
+) -> tuple[str, str, str]:
     """(họ và tên, chức vụ, đơn vị) of a nominee: a collective's name stands in
-    the name column."""
+    the name column, its parent in the unit column. Unit names with their parent's
+    where they repeat (`labels`: unit_labels(), taken once by a caller of many)."""
+    labels = unit_labels() if labels is None else labels
     if n.kind == COLLECTIVE:
-        return n.unit.name, "", n.unit.parent.name if n.unit.parent else ""
-    return n.user.full_name, n.user.position, n.unit.name
+        parent = n.unit.parent
+        return n.unit.name, "", _named(labels, parent) if parent else ""
+    return n.user.full_name, n.user.position, _named(labels, n.unit)
 
 
 def nominations_xlsx(target: Target, nominations: list[Nomination]) -> bytes:
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
+    labels = unit_labels()
     _write_table(
         workbook,
         "Đề nghị khen thưởng",
@@ -227,10 +246,10 @@ def nominations_xlsx(target: Target, nominations: list[Nomination]) -> bytes:
             (
                 i,
                 n.kind_label,
-                *nominee_values(n),
+                *nominee_values(n, labels),
                 n.achievement,
                 n.note,
-                n.nominating_unit.name,
+                _named(labels, n.nominating_unit),
                 n.nominated_by.full_name,
                 _vn_day(n.created_at),
             )

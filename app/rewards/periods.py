@@ -104,9 +104,10 @@ def collective_candidates(
             taken.setdefault(row.unit.id, []).append(campaign.year)
             if rule.unit_meets(row.total, row.completed, row.passed):
                 met.setdefault(row.unit.id, []).append(campaign.year)
+    place = candidates.tree_positions(units.values())
     return [
         PeriodCollectiveRow(units[unit_id], met[unit_id])
-        for unit_id in sorted(units, key=lambda i: units[i].path)
+        for unit_id in sorted(units, key=lambda i: place[i])
         if _qualifies(taken[unit_id], met.get(unit_id, []), period.min_campaigns)
     ]
 
@@ -134,7 +135,7 @@ def individual_candidates(
         if len(row.years) == taken.get(uid, 0) >= period.min_campaigns:
             row.mean_score = round(sum(scores[uid]) / len(scores[uid]), 1)
             result.append(row)
-    return sorted(result, key=lambda r: (r.unit.path, r.user.name_sort, r.user.id))
+    return candidates.by_unit_then_name(result)
 
 
 def _qualifies(taken: list[int], met: list[int], minimum: int) -> bool:

@@ -130,3 +130,21 @@ def test_units_are_listed_in_vietnamese_dictionary_order(ctx):
     ]
     tree = units.tree_order(db.session.query(Unit).all())
     assert tree[0] == top and [u.name for u in tree[1:]] == names
+
+
+def test_a_merged_units_successor_is_named_with_its_parent(app, client, auth):
+    """A unit merged into "Văn phòng Sở" of Sở Tài chính (a name another unit has)
+    says which one it went to."""
+    with app.app_context():
+        a = make_unit("A", "Sở Nội vụ")
+        b = make_unit("B", "Sở Tài chính")
+        make_unit("A1", "Văn phòng Sở", a)
+        b1 = make_unit("B1", "Văn phòng Sở", b)
+        old = make_unit("B3", "Phòng Tổng hợp", b)
+        units.merge_unit(old, b1)
+        db.session.commit()
+        make_user("admin", a, roles=[("admin", None)])
+        b_id = b.id
+    auth.login("admin")
+    page = client.get(f"/admin/units?parent={b_id}").get_data(as_text=True)
+    assert "Đã sáp nhập vào Văn phòng Sở — Sở Tài chính" in page

@@ -1,5 +1,7 @@
 """Quiz settings, preview as a learner, and item statistics."""
 
+import csv
+import io
 import math
 
 import pytest
@@ -320,8 +322,9 @@ def test_statistics_page_and_csv(app, client, auth, content):
     csv = client.get("/authoring/quizzes/Q/statistics.csv")
     assert csv.headers["Content-Type"].startswith("text/csv")
     text = csv.get_data(as_text=True)
-    assert text.startswith("\ufeffMã câu,") and "S1,single" in text
-    assert "B* 80.0" in text and "53.5" in text
+    assert text.startswith("\ufeffMã câu,") and "S1,Một đáp án đúng" in text
+    assert "B* 80.0" in text and ",0.53," in text and "53.5" not in text
+    assert "Chỉ số phân biệt" in text and "Chỉ số phân loại" not in text
     with app.app_context():
         assert db.session.scalar(select(func.count(QuestionVersion.id))) == 6
 
@@ -371,3 +374,40 @@ def test_each_version_of_a_question_has_its_own_row(app, content):
             (i.code, i.version, i.responses) for i in statistics.item_statistics(quiz)
         ]
     assert ("S1", 1, 5) in rows and ("S1", 2, 1) in rows
+
+
+def test_statistics_csv_follows_the_separator_chosen_for_any_csv(
+    app, client, auth, content
+):
+    """ ";" chosen once (the dashboard's records export sets the cookie,
+    tests/reports/test_csv_separator.py): the statistics CSV is then separated by
+    ";" with decimal commas, as Excel under Vietnamese settings reads them; the
+    page offers the same choice, and "," asked for here is remembered in turn."""
+    _fixed_attempts(app)
+    auth.login("trainer")
+    client.set_cookie("vhcv_csv_sep", ";")
+    page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
+    assert '<select id="csv-sep" name="sep">' in page
+    assert '<option value=";" selected>' in page
+    response = client.get("/authoring/quizzes/Q/statistics.csv")
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True)[1:]), delimiter=";")
+    )
+    header = rows[0]
+    assert header[5:7] == ["Chỉ số độ dễ (%)", "Chỉ số phân biệt"]
+    s1 = next(r for r in rows if r[0] == "S1")
+    assert s1[1] == "Một đáp án đúng"
+    assert (s1[5], s1[6]) == ("80,0", "0,53")
+    assert "B* 80,0" in s1[7]
+    comma = client.get("/authoring/quizzes/Q/statistics.csv?sep=,")
+    assert comma.get_data(as_text=True).startswith("\ufeffMã câu,Loại,")
+    assert comma.headers["Set-Cookie"].startswith("vhcv_csv_sep=")
+    again = client.get("/authoring/quizzes/Q/statistics.csv").get_data(as_text=True)
+    assert again.startswith("\ufeffMã câu,Loại,")  # "," remembered now
+
+
+def test_flag_labels_follow_the_screen_language(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        assert str(statistics.FLAG_LABELS["easy"]) != "quá dễ"

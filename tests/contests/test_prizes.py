@@ -178,3 +178,39 @@ def test_results_per_unit_from_the_frozen_ranking(tree):
     page, number, pages = results.entry_page(result.ranking, 1, per_page=2)
     assert (len(page), number, pages) == (2, 1, 2)
     assert page[0].right_answers == 5 and page[0].tied
+
+
+def test_ties_in_vietnamese_order_and_repeated_unit_names_with_their_parent(tree):
+    """Three people tied on every key are listed Ánh, Bình, Đức (not in binary
+    order, nor by id) in the ranking, the prize list and the public page; their
+    unit "Văn phòng" (a name a unit of C also has) is written with its parent."""
+    from app.contests import pages
+    from tests.factories import make_unit
+
+    tree["D1A"].name = "Văn phòng"
+    make_unit("C9", "Văn phòng", tree["C"])
+    contest = make_contest([tree["P"]])
+    round_ = make_round(contest, 1, prizes={"nhat": 3})
+    for i, name in enumerate(["Lê Văn Đức", "Lê Văn Bình", "Lê Văn Ánh"]):
+        attempt(round_, make_user(f"t{i}", tree["D1A"], full_name=name), 5)
+    result = ranking.rank_round(round_, now=NOW)
+    db.session.commit()
+    expected = ["Lê Văn Ánh", "Lê Văn Bình", "Lê Văn Đức"]
+    shown = "Văn phòng — Phòng Công chức"
+    page, _number, _pages = results.entry_page(result.ranking)
+    assert [(r.full_name, r.unit_name) for r in page] == [(n, shown) for n in expected]
+    rows = prizes.prize_list(result.ranking)
+    assert [(r.full_name, r.unit_name) for r in rows] == [(n, shown) for n in expected]
+    public = pages._results([round_.id])[round_.id]
+    assert [(p.name, p.unit) for p in public.top] == [(n, shown) for n in expected]
+    assert [(p.name, p.unit) for p in public.prizes] == [(n, shown) for n in expected]
+
+
+def test_units_equal_on_the_figures_are_in_vietnamese_order(tree):
+    from app.contests.participation import UnitGroup, count_participation
+
+    rows = [results.UnitResult(None, "Sở Nội vụ"), results.UnitResult(None, "Ấp Bắc")]
+    assert [r.label for r in results.by_participation(rows)] == ["Ấp Bắc", "Sở Nội vụ"]
+    groups = [UnitGroup(1, "Sở Nội vụ", "/1/"), UnitGroup(2, "Ấp Bắc", "/2/")]
+    counts = count_participation(0, "R", groups, NOW)
+    assert [u.name for u in counts.units] == ["Ấp Bắc", "Sở Nội vụ"]

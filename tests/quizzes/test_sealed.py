@@ -219,7 +219,7 @@ def test_nothing_of_the_result_shows_before_close_and_all_after(
     assert "Chưa đạt" in opened[f"tr /reports/cadres/{sealed['hv']}/attempts"]
     assert "✓" in opened["tr /authoring/quizzes/Q/statistics"]
     csv = opened["adm /authoring/quizzes/Q/statistics.csv"]
-    assert csv.startswith("200 ") and "Chỉ số dễ (%)" in csv and "*" in csv
+    assert csv.startswith("200 ") and "Chỉ số độ dễ (%)" in csv and "*" in csv
 
 
 def test_a_unit_window_still_open_keeps_it_sealed(app, sealed):

@@ -176,3 +176,24 @@ def test_the_notice_gives_the_cadres_own_window_close(app, client, tmp_path):
     assert f"Hạn cuối: {format_vn_date(own_close)}" in page
     assert f"Hạn cuối: {campaign_close}" not in page
     assert "còn 20 ngày" in page
+
+
+def test_a_unit_whose_name_repeats_is_shown_with_its_parent(app, client, tmp_path):
+    """D1 and a unit of C share the name "Văn phòng": the preview and the list of
+    reminders sent name D1 with its parent, as "Văn phòng — Sở Nội vụ"."""
+    from tests.factories import make_unit
+
+    with app.app_context():
+        _campaign, tree = setup(tmp_path)
+        tree["D1"].name = "Văn phòng"
+        make_unit("C9", "Văn phòng", tree["C"])
+        d1 = tree["D1"].id
+    auth = signed_in(client, "hr")
+    page = client.get(f"{PAGE}?campaign=C2026&unit={d1}").get_data(as_text=True)
+    assert "Bồi dưỡng năm 2026 · Văn phòng — Sở Nội vụ</p>" in page
+    response = client.post(
+        PAGE,
+        data={"campaign": "C2026", "unit": d1, "csrf_token": auth.token(PAGE)},
+        follow_redirects=True,
+    )
+    assert "<td>Văn phòng — Sở Nội vụ</td>" in response.get_data(as_text=True)

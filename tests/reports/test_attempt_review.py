@@ -342,3 +342,22 @@ def test_the_finder_refuses_a_huge_page_and_learners(client, auth, ids, value):
 def test_home_links_staff_to_the_finder(client, auth, ids):
     auth.login("tr")
     assert 'href="/reports/attempts"' in page(client, "/")
+
+
+def test_a_unit_whose_name_repeats_is_shown_with_its_parent(app, client, auth, ids):
+    """in1's unit D1A shares its name with a unit of C: the finder, the cadre's
+    attempts, the review and the accommodations page name it with its parent."""
+    from tests.factories import make_unit
+
+    with app.app_context():
+        unit = user("in1").unit
+        unit.name = "Văn phòng"
+        make_unit("C9", "Văn phòng", db.session.get(type(unit), unit.parent_id).parent)
+    auth.login("hr")
+    shown = "Văn phòng — Phòng Công chức"
+    assert f"<td>{shown}</td>" in page(client, "/reports/attempts?q=nguyen van an")
+    assert f"<dd>{shown}</dd>" in page(client, f"/reports/cadres/{ids['in1']}/attempts")
+    assert f"— {shown}</dd>" in page(client, f"/reports/attempts/{ids['attempt']}")
+    assert f"— {shown}</p>" in page(
+        client, f"/reports/cadres/{ids['in1']}/accommodations"
+    )

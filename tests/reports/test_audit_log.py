@@ -141,3 +141,141 @@ def test_only_admins_see_the_log(client, auth, events):
     auth.login("hr")
     assert client.get(URL).status_code == 403
     assert client.get(f"{URL}.csv").status_code == 403
+
+
+@pytest.fixture
+def more_targets(app, events):
+    """Events on a contest, its ranking, a reminder (for D1, a unit whose name C1
+    also has), a nomination and a reward period."""
+    from app.accounts.models import Unit, User
+    from app.contests.models import Ranking
+    from app.reminders.models import Reminder
+    from app.rewards.models import INDIVIDUAL, SO_KET, Nomination, RewardPeriod
+    from tests.contests.rank_helpers import make_contest, make_round
+    from tests.rewards.helpers import make_campaign
+
+    with app.app_context():
+        d1 = db.session.scalar(db.select(Unit).where(Unit.code == "D1"))
+        c1 = db.session.scalar(db.select(Unit).where(Unit.code == "C1"))
+        d1.name = c1.name = "Văn phòng"
+        admin = db.session.scalar(db.select(User).where(User.username == "adm"))
+        in1 = db.session.get(User, events["in1"])
+        campaign = make_campaign(2026, d1.parent)
+        contest = make_contest([d1.parent])
+        round_ = make_round(contest, 1)
+        ranking = Ranking(contest_id=contest.id, round_id=round_.id, version=2)
+        reminder = Reminder(campaign_id=campaign.id, unit_id=d1.id)
+        period = RewardPeriod(code="SK", title="Sơ kết 2024–2026", kind=SO_KET)
+        nomination = Nomination(
+            campaign_id=campaign.id,
+            kind=INDIVIDUAL,
+            unit_id=d1.id,
+            user_id=in1.id,
+            nominated_by_id=admin.id,
+            nominating_unit_id=d1.parent.id,
+        )
+        db.session.add_all([ranking, reminder, period, nomination])
+        db.session.flush()
+        audit.record("contest.changed", actor=admin, target=contest)
+        audit.record("contests.ranked", actor=admin, target=ranking)
+        audit.record("reminder.created", actor=admin, target=reminder)
+        audit.record("reward.period_saved", actor=admin, target=period)
+        audit.record("reward.nominated", actor=admin, target=nomination)
+        db.session.commit()
+    return events
+
+
+TARGETS = [
+    "Cuộc thi: Cuộc thi tìm hiểu văn hóa công vụ (CT)",
+    "Bảng xếp hạng cuộc thi: Cuộc thi tìm hiểu văn hóa công vụ (CT) · CT-1, "
+    "phiên bản 2",
+    "Lời nhắc: Bồi dưỡng văn hóa công vụ năm 2026 (C2026) · Văn phòng — Sở Nội "
+    "vụ tỉnh Thử",
+    "Đợt sơ kết, tổng kết: Sơ kết 2024–2026 (SK)",
+    "Đề nghị khen thưởng: Nguyễn Văn An — Văn phòng — Sở Nội vụ tỉnh Thử (C2026)",
+]
+
+
+def test_contests_reminders_and_rewards_are_named(app, client, auth, more_targets):
+    auth.login("adm")
+    page = client.get(URL).get_data(as_text=True)
+    for text in TARGETS:
+        assert text in page
+    assert "contest: #" not in page and "reminder: #" not in page
+    targets = [row[4] for row in _csv(client)]
+    assert set(TARGETS) <= set(targets)
+
+
+def _name_queries(app) -> tuple[int, dict]:
+    """The statements target_names runs over the whole log, and the names."""
+    from sqlalchemy import event as sa_event
+
+    from app.audit.models import AuditEvent
+    from app.reports.audit_trail import target_names
+
+    with app.test_request_context():
+        events = db.session.scalars(db.select(AuditEvent)).all()
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            names = target_names(events)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+        assert set(names) == {(e.target_type, e.target_id) for e in events}
+    return len(statements), names
+
+
+def test_target_names_take_queries_per_type_not_per_row(app, more_targets):
+    """A second reminder, contest, nomination, period and ranking add names and
+    no query (one per type, with the loads it declares)."""
+    from app.accounts.models import Unit, User
+    from app.contests.models import Contest, Ranking
+    from app.reminders.models import Reminder
+    from app.rewards.models import Nomination, RewardPeriod
+
+    before, names = _name_queries(app)
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.username == "adm"))
+        c1 = db.session.scalar(db.select(Unit).where(Unit.code == "C1"))
+        first = db.session.get(Reminder, 1)
+        contest = Contest(code="CT2", title="Cuộc thi thứ hai")
+        reminder = Reminder(campaign_id=first.campaign_id, unit_id=c1.id)
+        period = RewardPeriod(code="TK", title="Tổng kết", kind="tong_ket")
+        old = db.session.get(Nomination, 1)
+        nomination = Nomination(
+            campaign_id=old.campaign_id,
+            kind="unit",
+            unit_id=c1.id,
+            nominated_by_id=admin.id,
+            nominating_unit_id=c1.parent_id,
+        )
+        db.session.add_all([contest, reminder, period, nomination])
+        db.session.flush()
+        ranking = Ranking(contest_id=contest.id, version=1)
+        db.session.add(ranking)
+        db.session.flush()
+        for target in (contest, reminder, period, nomination, ranking):
+            audit.record("contest.changed", actor=admin, target=target)
+        db.session.commit()
+    after, names = _name_queries(app)
+    assert after == before
+    assert names[("reminder", "2")].endswith("· Văn phòng — UBND xã Hòa An")
+    assert names[("nomination", "2")] == "Văn phòng — UBND xã Hòa An (C2026)"
+    assert names[("ranking", "2")] == "Cuộc thi thứ hai (CT2) · toàn cuộc thi, " + (
+        "phiên bản 1"
+    )
+
+
+def test_the_csv_uses_the_separator_chosen_on_any_csv(client, auth, events):
+    """ ";" chosen once (the dashboard's export, the statistics, here): the log's
+    CSV is then separated by ";" and its page offers the same choice."""
+    auth.login("adm")
+    client.set_cookie("vhcv_csv_sep", ";")
+    page = client.get(URL).get_data(as_text=True)
+    assert '<option value=";" selected>' in page
+    body = client.get(f"{URL}.csv").get_data(as_text=True)
+    assert body.lstrip("\ufeff").startswith("Thời gian;Người thực hiện;Thao tác;")
+    comma = client.get(f"{URL}.csv?sep=,")
+    assert comma.get_data(as_text=True).lstrip("\ufeff").startswith("Thời gian,")
+    assert comma.headers["Set-Cookie"].startswith("vhcv_csv_sep=")

@@ -69,3 +69,21 @@ def test_exports_name_a_repeated_unit_with_its_parent(app, client, auth, data):
     unit = {row[1]: (row[2], row[3]) for row in rows}
     assert unit["Nguyễn Văn An"] == ("D1A", "Tổ Đào tạo — Phòng Công chức")
     assert unit["Lê Thị Bình"] == ("D1", "Phòng Công chức")
+
+
+def test_the_choice_made_on_the_dashboard_holds_for_every_csv(app, client, auth, data):
+    """ ";" chosen once on the dashboard's export: the audit log's CSV and a quiz's
+    statistics CSV use it too, and their pages offer it selected."""
+    auth.login("adm")
+    query = f"?campaign=C2026&unit={data['D']}"
+    client.get(f"/reports/export.csv{query}&sep=;").get_data()
+    audit = client.get("/admin/audit.csv").get_data(as_text=True)
+    assert audit.lstrip("\ufeff").startswith("Thời gian;Người thực hiện;")
+    assert '<option value=";" selected>' in client.get("/admin/audit").get_data(
+        as_text=True
+    )
+    stats = client.get("/authoring/quizzes/Q/statistics.csv")
+    assert stats.status_code == 200
+    assert stats.get_data(as_text=True).lstrip("\ufeff").startswith("Mã câu;Loại;")
+    page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
+    assert '<option value=";" selected>' in page

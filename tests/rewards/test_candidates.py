@@ -181,3 +181,37 @@ def test_a_unit_with_its_own_window_is_judged_by_it(tree):
     attempt(campaign, late_d, 1, 100.0, started=after_close - timedelta(hours=1))
     db.session.commit()
     assert _users(candidates.individual_candidates(campaign, None)) == {"w0"}
+
+
+def test_candidates_in_tree_order_then_names_in_vietnamese_order(tree):
+    """D2 "Ấp Một", made after D1 "Phòng Công chức" (a higher id, a later path),
+    comes first as the annual report lists them; its cadres Ánh, Bình, Đức in
+    dictionary order. The same in a period's lists."""
+    from app.rewards import periods
+    from app.rewards.models import SO_KET
+    from tests.factories import make_unit
+
+    d2 = make_unit("D2", "Ấp Một", tree["D"])
+    campaign = make_campaign(2026, tree["P"])
+    people = [
+        make_user(f"x{i}", d2, full_name=name, password=None)
+        for i, name in enumerate(["Lê Văn Đức", "Lê Văn Bình", "Lê Văn Ánh"])
+    ]
+    people.append(make_user("y", tree["D1"], full_name="Trần Văn An", password=None))
+    for user in people:
+        perfect(campaign, user)
+    db.session.commit()
+    expected = [
+        ("D2", "Lê Văn Ánh"),
+        ("D2", "Lê Văn Bình"),
+        ("D2", "Lê Văn Đức"),
+        ("D1", "Trần Văn An"),
+    ]
+    rows = candidates.individual_candidates(campaign, None)
+    assert [(r.unit.code, r.user.full_name) for r in rows] == expected
+    period = periods.save_period("SK", "Sơ kết", SO_KET, [campaign], 1)
+    db.session.commit()
+    rows = periods.individual_candidates(period, None)
+    assert [(r.unit.code, r.user.full_name) for r in rows] == expected
+    rows = periods.collective_candidates(period, None)
+    assert [r.unit.code for r in rows] == ["P", "D", "D2", "D1"]

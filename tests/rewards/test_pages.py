@@ -310,3 +310,44 @@ def test_another_province_may_not_set_this_campaigns_rule(app, client, auth, dat
     assert client.get("/rewards/campaigns/C2026/rule").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(RewardRule)) is None
+
+
+def test_files_name_a_repeated_unit_with_its_parent_and_give_its_code(
+    app, client, runner, auth, data
+):
+    """D1 and a unit of C are both "Văn phòng": the workbooks (campaign and period,
+    with a "Mã đơn vị" column on the individuals' sheets) and the printed paper
+    write "Văn phòng — Sở Nội vụ"."""
+    from tests.factories import make_unit
+
+    with app.app_context():
+        from app.accounts.models import Unit
+
+        db.session.get(Unit, data["D1"]).name = "Văn phòng"
+        make_unit("C9", "Văn phòng", db.session.get(Unit, data["C"]))
+    shown = "Văn phòng — Sở Nội vụ"
+    auth.login("hrd")
+    _nominate(client, auth, data)
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/rewards/campaigns/C2026/candidates.xlsx").get_data())
+    )
+    people = list(book["Cá nhân"].iter_rows(values_only=True))
+    assert people[0][4:6] == ("Mã đơn vị", "Đơn vị")
+    assert {row[4:6] for row in people[1:]} == {("D1", shown)}
+    units = list(book["Tập thể"].iter_rows(min_row=2, values_only=True))
+    assert ("D1", shown) in {row[1:3] for row in units}
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/rewards/campaigns/C2026/nominations.xlsx").get_data())
+    ).active
+    assert list(sheet.iter_rows(values_only=True))[1][4] == shown
+    paper = client.get(f"/rewards/campaigns/C2026/paper?unit={data['D']}")
+    assert f"<td>{shown}</td>" in paper.get_data(as_text=True)
+    args = ["rewards", "period", "TK", "--title", "Tổng kết", "--kind", "tong_ket"]
+    made = runner.invoke(args=[*args, "--campaign", "C2025", "--campaign", "C2026"])
+    assert made.exit_code == 0, made.output
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/rewards/periods/TK/candidates.xlsx").get_data())
+    )
+    people = list(book["Cá nhân"].iter_rows(values_only=True))
+    assert people[0][4:6] == ("Mã đơn vị", "Đơn vị")
+    assert {row[4:6] for row in people[1:]} == {("D1", shown)}

@@ -5,7 +5,12 @@ from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from app.database import int_arg
-from app.downloads import content_disposition, stream_in_context
+from app.downloads import (
+    chosen_separator,
+    content_disposition,
+    remember_separator,
+    stream_in_context,
+)
 from app.extensions import db
 from app.security import role_required
 from app.timeutil import to_vn, utcnow
@@ -37,6 +42,7 @@ def audit_log():
         names=trail.target_names(page.items),
         trail=trail,
         max_rows=_max_rows(),
+        csv_sep=chosen_separator(),
     )
 
 
@@ -45,10 +51,11 @@ def audit_log():
 def audit_log_csv():
     filters, _actions = _filters()
     query = trail.filtered_events(filters).limit(_max_rows())
+    sep = chosen_separator()  # asked for, or remembered from any CSV download
 
     def chunks():
         events = db.session.scalars(query.execution_options(yield_per=500))
-        yield from trail.csv_chunks(events)
+        yield from trail.csv_chunks(events, sep=sep)
         db.session.close()
 
     stamp = to_vn(utcnow()).strftime("%Y%m%d-%H%M")
@@ -58,7 +65,7 @@ def audit_log_csv():
     response.headers["Content-Disposition"] = content_disposition(
         _("nhat-ky-%(stamp)s.csv", stamp=stamp)
     )
-    return response
+    return remember_separator(response, sep)
 
 
 def _max_rows() -> int:

@@ -18,7 +18,12 @@ from flask_login import current_user
 from app.accounts.models import Unit
 from app.audit import services as audit
 from app.database import int_arg, start_writing
-from app.downloads import content_disposition, stream_in_context
+from app.downloads import (
+    chosen_separator,
+    content_disposition,
+    remember_separator,
+    stream_in_context,
+)
 from app.extensions import db
 from app.jobs import services as jobs
 from app.records import rows, visibility
@@ -38,9 +43,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export_csv():
     as_of = _explicit_as_of()
     campaign, unit = _selection()
-    sep = exports.separator(
-        request.args.get("sep"), request.cookies.get(exports.SEPARATOR_COOKIE)
-    )
+    sep = chosen_separator()
     query = _export_query(campaign, unit, as_of)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
@@ -55,21 +58,7 @@ def export_csv():
             lambda: exports.csv_chunks(_rows(query, as_of), sep, stated)
         )
         response = _download(chunks, CSV_MIME, filename)
-    return _remember_separator(response, sep)
-
-
-def _remember_separator(response, sep: str):
-    """Keep the separator for the next export (a year; HttpOnly, SameSite)."""
-    response = current_app.make_response(response)
-    response.set_cookie(
-        exports.SEPARATOR_COOKIE,
-        sep,
-        max_age=365 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
-    return response
+    return remember_separator(response, sep)
 
 
 @bp.get("/reports/export.xlsx")
