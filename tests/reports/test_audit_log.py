@@ -238,11 +238,11 @@ def test_target_names_take_queries_per_type_not_per_row(app, more_targets):
     with app.app_context():
         admin = db.session.scalar(db.select(User).where(User.username == "adm"))
         c1 = db.session.scalar(db.select(Unit).where(Unit.code == "C1"))
-        first = db.session.get(Reminder, 1)
+        first = db.session.scalar(db.select(Reminder))  # ids differ by database
         contest = Contest(code="CT2", title="Cuộc thi thứ hai")
         reminder = Reminder(campaign_id=first.campaign_id, unit_id=c1.id)
         period = RewardPeriod(code="TK", title="Tổng kết", kind="tong_ket")
-        old = db.session.get(Nomination, 1)
+        old = db.session.scalar(db.select(Nomination))
         nomination = Nomination(
             campaign_id=old.campaign_id,
             kind="unit",
@@ -258,12 +258,22 @@ def test_target_names_take_queries_per_type_not_per_row(app, more_targets):
         for target in (contest, reminder, period, nomination, ranking):
             audit.record("contest.changed", actor=admin, target=target)
         db.session.commit()
+        ids = {
+            kind: str(row.id)
+            for kind, row in [
+                ("reminder", reminder),
+                ("nomination", nomination),
+                ("ranking", ranking),
+            ]
+        }
     after, names = _name_queries(app)
     assert after == before
-    assert names[("reminder", "2")].endswith("· Văn phòng — UBND xã Hòa An")
-    assert names[("nomination", "2")] == "Văn phòng — UBND xã Hòa An (C2026)"
-    assert names[("ranking", "2")] == "Cuộc thi thứ hai (CT2) · toàn cuộc thi, " + (
-        "phiên bản 1"
+    assert names[("reminder", ids["reminder"])].endswith("· Văn phòng — UBND xã Hòa An")
+    assert names[("nomination", ids["nomination"])] == (
+        "Văn phòng — UBND xã Hòa An (C2026)"
+    )
+    assert names[("ranking", ids["ranking"])] == (
+        "Cuộc thi thứ hai (CT2) · toàn cuộc thi, phiên bản 1"
     )
 
 
