@@ -253,10 +253,20 @@ TASK_MODULES = (
 )
 
 
+# The modules that tell the audit log how to name their targets (app.audit.targets).
+AUDIT_TARGET_NAMES = (
+    "app.reports.audit_targets",  # campaigns, modules, quizzes, units, users…
+    "app.contests.audit_names",  # contest, ranking
+    "app.reminders.audit_names",  # reminder
+    "app.rewards.audit_names",  # nomination, rewardperiod
+)
+
+
 def connect_signal_receivers() -> None:
-    """Import every module holding signal receivers, rather than count on some view
-    importing it: a signal nobody hears would go unnoticed."""
-    for name in SIGNAL_RECEIVERS + TASK_MODULES:
+    """Import every module holding signal receivers, background tasks or audit
+    target names, rather than count on some view importing it: a signal nobody
+    hears would go unnoticed."""
+    for name in SIGNAL_RECEIVERS + TASK_MODULES + AUDIT_TARGET_NAMES:
         importlib.import_module(name)
 
 
