@@ -161,7 +161,7 @@ def page(signer: URLSafeSerializer, attempt_id: int):
         title=head.title,
         user=user,
         url=f"/attempts/{attempt_id}",
-        autosave_url=f"/autosave/{attempt_id}",
+        autosave_url=f"/autosave/{attempt_id}?lang=vi",
         deadline=deadline,
         remaining=max(0, int(left)),
         questions=[_question(row) for row in rows],
