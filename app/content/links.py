@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import lazy_gettext as _l
+
 from app.markdown import prose_lines, slugify
 
 from .problems import Problem, syntax_problems
@@ -49,29 +51,41 @@ def _link_problems(body: str, first: int, path: str, folder: Folder) -> list[Pro
     return found
 
 
-def _link_problem(target: str, is_image: bool, folder: Folder) -> str | None:
-    """Why a link or image `target` in `folder` is broken, or None if it is fine."""
+def _link_problem(target: str, is_image: bool, folder: Folder):
+    """Why a link or image `target` in `folder` is broken (a lazy message, read in
+    the reader's language), or None if it is fine."""
     url = urlsplit(target)
     if url.scheme and url.scheme.lower() not in URL_SCHEMES:
-        return f"liên kết dùng giao thức không được phép: {target}"
+        return _l("liên kết dùng giao thức không được phép: %(target)s", target=target)
     if url.scheme or url.netloc or target.startswith(("/", "#")):
         return None
     path = unquote(url.path)
     if is_image or not path.endswith(".md"):
         if not path.startswith("images/"):
-            return f"tệp ảnh và tệp đính kèm phải nằm trong thư mục images/: {target}"
+            return _l(
+                "tệp ảnh và tệp đính kèm phải nằm trong thư mục images/: %(target)s",
+                target=target,
+            )
         if not _is_file_in(folder.directory, path):
-            return f"thiếu hình ảnh: {target}" if is_image else f"thiếu tệp: {target}"
+            if is_image:
+                return _l("thiếu hình ảnh: %(target)s", target=target)
+            return _l("thiếu tệp: %(target)s", target=target)
         return None
     if not path.endswith(".md"):
         exists = _is_file_in(folder.directory, path)
-        return None if exists else f"liên kết tới tệp không tồn tại: {target}"
+        return (
+            None
+            if exists
+            else _l("liên kết tới tệp không tồn tại: %(target)s", target=target)
+        )
     if path not in folder.module_names:
-        return f"liên kết tới học phần không tồn tại: {target}"
+        return _l("liên kết tới học phần không tồn tại: %(target)s", target=target)
     anchors = folder.anchors(path)
     fragment = unquote(url.fragment)
     if fragment and anchors is not None and fragment not in anchors:
-        return f"không có mục #{fragment} trong {path}"
+        return _l(
+            "không có mục #%(fragment)s trong %(path)s", fragment=fragment, path=path
+        )
     return None
 
 
