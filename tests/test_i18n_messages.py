@@ -161,6 +161,24 @@ def test_a_markdown_problem_in_each_language(app):
         assert str(message) == "raw HTML is not allowed"
 
 
+def test_a_broken_link_in_a_module_in_each_language(app, tmp_path):
+    from app.content.links import body_problems
+
+    class Folder:
+        directory = tmp_path
+        module_names = {"01-a.md"}
+
+        def anchors(self, filename):
+            return {"muc-1"}
+
+    body = "Xem [đây](02-b.md).\n"
+    (problem,) = body_problems(body, 5, "courses/x/01-a.md", Folder())
+    assert problem.line == 5
+    assert str(problem.message) == "liên kết tới học phần không tồn tại: 02-b.md"
+    with app.test_request_context(), force_locale("en"):
+        assert str(problem.message) == "link to a module that does not exist: 02-b.md"
+
+
 # --- signing in ----------------------------------------------------------------------
 
 
