@@ -1,14 +1,17 @@
-"""schemathesis over every operation of /api/v1/openapi.json, against the app (WSGI)
-with the seeded data and a token of unit D: no server error, every response on the
-schema (status, content type, headers, body) — all of schemathesis' checks — and,
-beyond the schema, nothing of outside D's subtree in any response."""
+"""schemathesis over every operation of /api/v1/openapi.json, against the app running
+as a server (over HTTP on 127.0.0.1, as a client of the API sees it) with the seeded
+data and a token of unit D: no server error, every response on the schema (status,
+content type, headers, body) — all of schemathesis' checks — and, beyond the schema,
+nothing of outside D's subtree in any response."""
 
 import json
+import threading
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from app.accounts.models import Unit, User
 from app.extensions import db
@@ -42,8 +45,18 @@ def seeded_app(app, tmp_path):
 
 @pytest.fixture
 def api_schema(seeded_app):
+    """The schema as the running server publishes it; the cases go to that server.
+    One request at a time (the test database may be one in-memory connection)."""
     app, _, _ = seeded_app
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        yield schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
