@@ -16,6 +16,10 @@ attempt_finished = _signals.signal("attempt-finished")
 attempt_started = _signals.signal("attempt-started")
 # sender: the Certificate just issued (flushed), by whatever path issued it
 certificate_issued = _signals.signal("certificate-issued")
+# sender: a sealed Quiz whose results have just been made known (a contest round
+# ranked once its windows closed): what was kept from its finished attempts until
+# now may be told
+results_opened = _signals.signal("results-opened")
 
 # sender: the User just created, or reactivated (flushed): campaigns whose scope it
 # is in give it a record

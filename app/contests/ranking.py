@@ -39,6 +39,7 @@ from app.extensions import db
 from app.quizzes import attempts as attempt_core
 from app.quizzes import windows
 from app.quizzes.models import FINISHED, OPEN, Attempt, AttemptAnswer, Quiz
+from app.signals import results_opened
 from app.timeutil import utcnow
 
 from . import overall, prizes
@@ -180,6 +181,7 @@ def rank_round(
     store(ranking, rows)
     draw = prizes.award(ranking, round_, rows)
     _audit(ranking, actor, round_.code, previous is not None)
+    results_opened.send(round_.quiz)  # e.g. the scores to the LRS (app.xapi)
     return RankingResult(ranking, len(rows), len(draw.awards), len(draw.pending))
 
 

@@ -7,12 +7,13 @@ nothing and is not told either."""
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Unit, User
 from app.config import public_url
 from app.courses.models import Course
 from app.extensions import db
-from app.quizzes.models import AttemptAnswer, AttemptSlot
+from app.quizzes.models import FINISHED, Attempt, AttemptAnswer, AttemptSlot
 from app.quizzes.windows import results_visible
 from app.signals import (
     attempt_finished,
@@ -20,6 +21,7 @@ from app.signals import (
     certificate_issued,
     module_read,
     record_completed,
+    results_opened,
 )
 from app.timeutil import utcnow
 
@@ -92,6 +94,46 @@ def _on_attempt_finished(attempt, **_):
     )
     if current_app.config.get("XAPI_SEND_ANSWERS"):
         _queue_answers(attempt, user, sealed)
+
+
+@results_opened.connect
+def _on_results_opened(quiz, **_):
+    """A sealed quiz's results are made known (a contest round ranked): each of its
+    finished attempts, whose `completed` statement left the score out, is told
+    again with it (a statement of its own, "attempt-result"; once, however often
+    the round is ranked). One query for the attempts and their cadres, one per
+    batch for the statements already queued."""
+    if not enabled() or not results_visible(quiz, utcnow()):
+        return
+    finished = db.session.execute(
+        select(Attempt, User)
+        .join(User, User.id == Attempt.user_id)
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.state == FINISHED,
+            Attempt.preview.is_(False),
+        )
+        .options(selectinload(User.unit))
+        .order_by(Attempt.id)
+    ).all()
+    course = _course(quiz.course_code)
+    told = [
+        statements.attempt_finished(_base(), a, u, course, _mbox(), event="result")
+        for a, u in finished
+    ]
+    queued: set = set()
+    for start in range(0, len(told), 500):
+        ids = [statement["id"] for statement in told[start : start + 500]]
+        queued.update(
+            db.session.scalars(
+                select(XapiStatement.id).where(XapiStatement.id.in_(ids))
+            )
+        )
+    db.session.add_all(
+        XapiStatement(id=s["id"], verb="completed", payload=s)
+        for s in told
+        if s["id"] not in queued
+    )
 
 
 def _queue_answers(attempt, user, sealed: bool = False) -> None:

@@ -159,11 +159,13 @@ def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
 
 
 def attempt_finished(
-    base, attempt, user, course=None, mbox=False, sealed=False
+    base, attempt, user, course=None, mbox=False, sealed=False, event="finished"
 ) -> dict:
     """Completed, with the score (scaled 0..1, raw of max), passed or not and the
     time from start to end; `sealed` (a sealed quiz before its windows close), with
-    the completion and time only: no score, no success."""
+    the completion and time only: no score, no success. `event` "result": the same
+    statement with the score, told once a sealed quiz's results are made known (an
+    id of its own: the first one was sent without them)."""
     maximum = attempt.max_score or 0
     score = {"scaled": round((attempt.percent or 0) / 100, 4)}
     if maximum > 0:
@@ -179,7 +181,7 @@ def attempt_finished(
         del result["score"], result["success"]
     return _statement(
         base,
-        f"attempt-finished:{attempt.id}",
+        f"attempt-{event}:{attempt.id}",
         user,
         "completed",
         quiz_activity(base, attempt.quiz),

@@ -250,3 +250,24 @@ def test_partial_credit_counts_only_full_marks(tree):
     ).all()
     assert rights == [3, 2]
     assert result.ranking.perfect_count == 1
+
+
+def test_ranking_a_round_makes_its_results_known(tree):
+    """Ranking tells the domains that keep a sealed round's results until then (the
+    xAPI statements with the scores: tests/quizzes/test_sealed.py)."""
+    from app.signals import results_opened
+
+    round_ = make_round(make_contest([tree["P"]]))
+    (a,) = people(tree, 1)
+    attempt(round_, a, 4, prediction=0, seconds=10)
+    heard = []
+
+    def listener(quiz, **_):
+        heard.append(quiz)
+
+    results_opened.connect(listener)
+    try:
+        ranking.rank_round(round_, now=NOW)
+    finally:
+        results_opened.disconnect(listener)
+    assert heard == [round_.quiz]

@@ -296,3 +296,31 @@ def test_results_stay_sealed_while_the_last_saves_are_still_taken(app, sealed):
         assert not windows.results_visible(quiz, closes)
         assert not windows.results_visible(quiz, closes + grace / 2)
         assert windows.results_visible(quiz, closes + grace + timedelta(seconds=1))
+
+
+def test_once_the_results_are_made_known_the_lrs_is_told_the_score(app, sealed):
+    """The round's results are made known (signals.results_opened, sent by the
+    contest ranking): each finished attempt's score goes to the LRS in a statement
+    of its own, once however often it is sent; not while the quiz is still sealed."""
+    from app.signals import results_opened
+
+    def told():
+        return [
+            r.payload["result"]
+            for r in db.session.scalars(select(XapiStatement))
+            if r.verb == "completed"
+        ]
+
+    with app.app_context():
+        results_opened.send(attempts.get_quiz("Q"))  # still open: nothing more
+        db.session.commit()
+        assert [("score" in r) for r in told()] == [False]
+    move_close(app, -timedelta(minutes=10))
+    with app.app_context():
+        for _ in range(2):
+            results_opened.send(attempts.get_quiz("Q"))
+            db.session.commit()
+        results = told()
+    assert sorted("score" in r for r in results) == [False, True]
+    (scored,) = [r for r in results if "score" in r]
+    assert scored["score"]["scaled"] == 1.0 and scored["success"] is True
