@@ -23,11 +23,15 @@ class PackageRefused(ValueError):
     reader's language (a lazy message: Vietnamese outside a request)."""
 
 
-def check_unpacked_size(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> None:
+def check_unpacked_size(
+    data: bytes, limit: int = MAX_UNPACKED_BYTES, part_limit: int | None = None
+) -> None:
     """Raise PackageRefused when the ZIP in `data` would unpack to more than
-    `limit` bytes (zipfile.BadZipFile when it is no ZIP archive at all)."""
+    `limit` bytes, or one of its XML parts (what a parser reads) to more than
+    `part_limit` (zipfile.BadZipFile when it is no ZIP archive at all)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        total = sum(member.file_size for member in archive.infolist())
+        members = archive.infolist()
+    total = sum(member.file_size for member in members)
     if total > limit:
         raise PackageRefused(
             _l(
@@ -37,20 +41,37 @@ def check_unpacked_size(data: bytes, limit: int = MAX_UNPACKED_BYTES) -> None:
                 limit=f"{limit / 1e6:.0f}",
             )
         )
+    for member in members:
+        if part_limit is not None and member.filename.endswith(".xml"):
+            if member.file_size > part_limit:
+                raise PackageRefused(
+                    _l(
+                        "phần %(part)s của tệp giải nén ra %(size)s MB, quá giới "
+                        "hạn %(limit)s MB; hãy chia nhỏ tệp",
+                        part=member.filename,
+                        size=f"{member.file_size / 1e6:.0f}",
+                        limit=f"{part_limit / 1e6:.0f}",
+                    )
+                )
 
 
 def count_elements(data: bytes, member: str, name: bytes, limit: int) -> int:
     """How many elements `name` (b"p", b"row") open in the XML part `member`, with
     any namespace prefix (<w:p …>, <p/>, <x:row>), counted while inflating it chunk
     by chunk, never holding more than a chunk; stops past `limit` (then returns
-    limit + 1). 0 when the package has no such part."""
-    # "<p " "<p>" "<p/>", and with a prefix ":p " …: counted by bytes.count, which
-    # allocates nothing per element (a regex scan cost seconds on a large part).
-    needles = [
-        pre + name + bytes([post]) for pre in (b"<", b":") for post in b" \t\r\n/>"
-    ]
-    keep = max(len(n) for n in needles) - 1  # too short to hold a whole needle
-    found, tail = 0, b""
+    limit + 1). 0 when the package has no such part.
+
+    Counted by bytes.count, which allocates nothing per element (a regex scan cost
+    seconds on a large part): "<p " "<p>" "<p/" directly; with a prefix, ":p>"
+    is both an opening <w:p> and a closing </w:p>, and every opening tag that is
+    not self-closing has one closing tag, so the prefixed openings are
+    (":p"+space + ":p>") / 2 + ":p/". A malformed part can only miscount by half
+    (and then does not parse)."""
+    plain = [b"<" + name + bytes([post]) for post in b" \t\r\n/>"]
+    spaced = [b":" + name + bytes([post]) for post in b" \t\r\n"]
+    closed, empty = b":" + name + b">", b":" + name + b"/"
+    keep = len(name) + 1  # too short to hold a whole needle
+    direct, halves, tail = 0, 0, b""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             stream = archive.open(member)
@@ -61,11 +82,12 @@ def count_elements(data: bytes, member: str, name: bytes, limit: int) -> int:
                 window = tail + chunk
                 # A tag cut by the chunk boundary is whole in this window; the tail
                 # is too short to hold one counted with the chunk before.
-                found += sum(window.count(needle) for needle in needles)
-                if found > limit:
+                direct += sum(window.count(n) for n in plain) + window.count(empty)
+                halves += sum(window.count(n) for n in spaced) + window.count(closed)
+                if direct + halves // 2 > limit:
                     return limit + 1
                 tail = window[-keep:]
-    return found
+    return direct + halves // 2
 
 
 def sheets(data: bytes) -> list[str]:

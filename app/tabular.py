@@ -41,6 +41,11 @@ _CP1252 = {i: bytes([i]).decode("cp1252", "ignore") or chr(i) for i in range(128
 _REPAIR_CACHE = 50_000  # names and posts repeat: each distinct cell converted once
 MAX_ROWS = 100_000  # data rows of one file (a province's cadres, split by unit)
 MAX_COLUMNS = 64  # columns read from a sheet (the files have about ten)
+# What openpyxl holds before the first row: every shared string (a 100,000-row list
+# has a few hundred thousand distinct texts, its sheet part about 30 MB). Bounded
+# before it opens the file: millions of strings in 150 kB of ZIP held a worker 26 s.
+MAX_SHARED_STRINGS = 800_000
+MAX_PART_BYTES = 48_000_000
 
 
 class TableError(ValueError):
@@ -308,16 +313,25 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
     from openpyxl import load_workbook
 
     try:
-        check_unpacked_size(data)
+        check_unpacked_size(data, part_limit=MAX_PART_BYTES)
         rows = max(
             (count_elements(data, m, b"row", MAX_ROWS + 1) for m in sheets(data)),
             default=0,
         )
+        texts = count_elements(data, "xl/sharedStrings.xml", b"si", MAX_SHARED_STRINGS)
     except PackageRefused as refused:
         raise _error(filename, refused) from None  # its message, read when shown
     except zipfile.BadZipFile:
         raise _unreadable_xlsx(filename, "BadZipFile") from None
     _check_rows(rows, filename)
+    if texts > MAX_SHARED_STRINGS:
+        raise _error(
+            filename,
+            _l(
+                "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
+                count=_dotted(MAX_SHARED_STRINGS),
+            ),
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         records = []

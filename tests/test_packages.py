@@ -164,7 +164,13 @@ def test_a_docx_of_two_million_paragraphs_is_refused_by_counting():
 
 
 def test_paragraphs_are_counted_across_chunk_boundaries_with_any_prefix():
-    shapes = (b"<w:p>", b'<w:p w:rsidR="00A1">', b"<p/>", b"<x:p>", b"<w:pPr/>")
+    shapes = (  # as Word writes them: closed (a closing tag is no paragraph)
+        b"<w:p>x</w:p>",
+        b'<w:p w:rsidR="00A1"><w:r/></w:p>',
+        b"<p/>",
+        b"<x:p></x:p>",
+        b"<w:pPr/>",
+    )
     body = b"".join(shapes[n % 5] for n in range(70_000))  # every 5th is no p
     data = _package(DOCUMENT, "word/document.xml", [BODY_HEAD, body, BODY_TAIL])
     assert count_elements(data, "word/document.xml", b"p", 100_000) == 56_000
@@ -179,4 +185,45 @@ def test_a_docx_with_another_namespace_prefix_is_counted_too():
     data = _package(DOCUMENT, "word/document.xml", [head, *[empty] * 3, b"</q:body>"])
     error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
     assert "quá 20.000 đoạn" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
+def test_a_docx_of_too_many_runs_is_refused_by_counting():
+    """9,000 paragraphs (under the limit) of 30 runs each: python-docx would read
+    every run (270,000); refused before it opens the file."""
+    run = b"<w:r><w:t>a</w:t></w:r>"
+    paragraph = b"<w:p>" + run * 30 + b"</w:p>"
+    data = _package(
+        DOCUMENT, "word/document.xml", [BODY_HEAD, *[paragraph * 1_000] * 9, BODY_TAIL]
+    )
+    assert len(data) < 1_000_000
+    error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
+    assert "quá 200.000 đoạn định dạng" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
+def test_a_docx_whose_document_part_is_too_large_is_refused():
+    """Few paragraphs and runs, but a document part over its limit (the whole file
+    under the package's): refused by its declared size."""
+    text = b"<w:p><w:r><w:t>" + b"a" * 5_000 + b"</w:t></w:r></w:p>"
+    data = _package(
+        DOCUMENT, "word/document.xml", [BODY_HEAD, *[text * 800] * 5, BODY_TAIL]
+    )
+    error, seconds, _ = _bounded(lambda: parse_word(data, "W"))
+    assert "phần word/document.xml của tệp giải nén ra 20 MB" in str(error)
+    assert seconds < 2
+
+
+def test_an_xlsx_of_too_many_shared_strings_is_refused_before_it_is_opened():
+    """Few rows, but 900,000 distinct texts that openpyxl would all load first."""
+    parts = dict(WORKBOOK)
+    parts["xl/worksheets/sheet1.xml"] = (SHEET_HEAD + _row(1) + SHEET_TAIL).decode()
+    strings = (
+        b"".join(b"<si><t>s%07d</t></si>" % n for n in range(start, start + 100_000))
+        for start in range(0, 900_000, 100_000)
+    )
+    head = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    data = _package(parts, "xl/sharedStrings.xml", [head, *strings, b"</sst>"])
+    error, seconds, (_, peak) = _bounded(lambda: read_table(data, "chu.xlsx", ALIASES))
+    assert "chu.xlsx: quá 800.000 ô chữ khác nhau" in str(error)
     assert seconds < 2 and peak < 100_000_000

@@ -38,8 +38,13 @@ _EXPLANATION = re.compile(r"^giải\s*thích\s*:\s*(.*)$", re.IGNORECASE)
 _SOURCE = re.compile(r"^(?:nguồn|căn\s*cứ)\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS = re.compile(r"^chủ\s*đề\s*:\s*(.*)$", re.IGNORECASE)
 _TRUE, _FALSE = ("đúng",), ("sai",)
-# Paragraphs of one file: a bank of 500 questions has about 4,000.
+# Paragraphs of one file: a bank of 500 questions has about 4,000; its runs (pieces
+# of one formatting) about 20,000, and its document part under 2 MB. What python-docx
+# reads (the runs of every paragraph) is bounded before it opens the file: millions
+# of runs in a few hundred kB of ZIP held a worker for a minute.
 MAX_PARAGRAPHS = 20_000
+MAX_RUNS = 200_000
+MAX_PART_BYTES = 16_000_000
 
 
 def paragraphs(data: bytes) -> list[str]:
@@ -68,8 +73,9 @@ def _check_size(data: bytes) -> None:
     """Refuse, before python-docx reads the whole document into memory, a file that
     unpacks too large or holds too many paragraphs."""
     try:
-        check_unpacked_size(data)
+        check_unpacked_size(data, part_limit=MAX_PART_BYTES)
         found = count_elements(data, "word/document.xml", b"p", MAX_PARAGRAPHS)
+        runs = count_elements(data, "word/document.xml", b"r", MAX_RUNS)
     except PackageRefused as refused:
         raise ConversionError(
             _l("Không mở tài liệu Word: %(refused)s.", refused=refused), []
@@ -79,6 +85,15 @@ def _check_size(data: bytes) -> None:
             _l(
                 "Tài liệu Word có quá %(count)s đoạn; hãy chia nhỏ tệp.",
                 count=f"{MAX_PARAGRAPHS:,}".replace(",", "."),
+            ),
+            [],
+        )
+    if runs > MAX_RUNS:
+        raise ConversionError(
+            _l(
+                "Tài liệu Word có quá %(count)s đoạn định dạng (run); hãy chia nhỏ "
+                "tệp hoặc xóa định dạng thừa.",
+                count=f"{MAX_RUNS:,}".replace(",", "."),
             ),
             [],
         )
