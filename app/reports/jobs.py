@@ -15,7 +15,7 @@ from app.records import rows, visibility
 
 from . import annual, asof, exports
 
-CSV_MIME = "text/csv; charset=utf-8"
+CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -373,6 +373,7 @@ def test_a_large_export_becomes_a_job_in_the_officers_scope(app, client, people)
     download = client.get(f"/jobs/{job_id}/download")
     text = download.get_data(as_text=True)
     assert download.status_code == 200 and text.startswith("\ufeff")
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"  # once
     assert "Nguyễn Văn An" in text and len(text.strip().splitlines()) == 1 + 2
     response = client.get(f"/reports/export.xlsx?campaign=C2026&unit={people['D1A']}")
     job_id = response.location.rsplit("/", 1)[1]
