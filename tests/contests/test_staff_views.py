@@ -222,3 +222,17 @@ def test_a_prize_list_drawn_before_an_earlier_correction_says_so(app, client, au
         db.session.commit()
     page = client.get("/contests/CT/rounds/2/ranking").get_data(as_text=True)
     assert notice in page
+
+
+def test_the_prize_list_keeps_a_hostile_name_as_text(app, client, auth, contest):
+    from app.accounts.models import User
+    from tests.reports.test_exports import HOSTILE, _no_formula_cells
+
+    with app.app_context():
+        winner = db.session.scalar(select(User).where(User.full_name == "Trần Thị An"))
+        winner.full_name = HOSTILE[0]
+        db.session.commit()
+    auth.login("hr")
+    response = client.get("/contests/CT/rounds/1/prizes.xlsx")
+    assert response.status_code == 200
+    assert HOSTILE[0] in _no_formula_cells(response.data)

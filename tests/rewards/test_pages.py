@@ -351,3 +351,26 @@ def test_files_name_a_repeated_unit_with_its_parent_and_give_its_code(
     people = list(book["Cá nhân"].iter_rows(values_only=True))
     assert people[0][4:6] == ("Mã đơn vị", "Đơn vị")
     assert {row[4:6] for row in people[1:]} == {("D1", shown)}
+
+
+def test_no_reward_workbook_turns_a_hostile_name_into_a_formula(
+    app, client, auth, data
+):
+    """Names, notes and titles typed as formulas stay text in the candidates and
+    nominations workbooks (as in the records' and the annual report's)."""
+    from app.accounts.models import User
+    from tests.reports.test_exports import HOSTILE, _no_formula_cells
+
+    with app.app_context():
+        db.session.scalar(
+            select(User).where(User.username == "d0")
+        ).full_name = HOSTILE[0]
+        db.session.commit()
+    auth.login("hrd")
+    _nominate(client, auth, data, note=HOSTILE[1])
+    texts = []
+    for kind in ("candidates", "nominations"):
+        response = client.get(f"/rewards/campaigns/C2026/{kind}.xlsx")
+        assert response.status_code == 200
+        texts += _no_formula_cells(response.get_data())
+    assert HOSTILE[0] in texts and HOSTILE[1] in texts
