@@ -131,6 +131,23 @@ class RankingEntry(db.Model):
     __table_args__ = (Index("ix_ranking_entry_rank", "ranking_id", "rank"),)
 
 
+class RankingUnit(db.Model):
+    """A row of a ranking's results per unit (app.contests.results) as they stood
+    when it was ranked — the unit's label, its cadres in scope then, the
+    participants, right answers and perfect scores — kept with the ranking, so
+    that its pages and papers never change when units or cadres do later."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ranking_id: Mapped[int] = mapped_column(ForeignKey("ranking.id"), index=True)
+    position: Mapped[int] = mapped_column()  # the row's order on the page
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    label: Mapped[str] = mapped_column(String(500))
+    participants: Mapped[int] = mapped_column(default=0)
+    cadres: Mapped[int] = mapped_column(default=0)
+    right_sum: Mapped[int] = mapped_column(default=0)
+    perfect: Mapped[int] = mapped_column(default=0)
+
+
 class Prize(db.Model):
     """A prize of a round's ranking (or of the whole contest's) to one person."""
 

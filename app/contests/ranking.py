@@ -42,7 +42,7 @@ from app.quizzes.models import FINISHED, OPEN, Attempt, AttemptAnswer, Quiz
 from app.signals import results_opened
 from app.timeutil import utcnow
 
-from . import overall, prizes
+from . import overall, prizes, results
 from .entries import store
 from .lookup import latest
 from .models import Contest, ContestRound, Ranking
@@ -179,6 +179,7 @@ def rank_round(
     )
     rows = [_entry_row(c, actual) for c in best]
     store(ranking, rows)
+    results.freeze_units(contest, ranking)
     draw = prizes.award(ranking, round_, rows)
     _audit(ranking, actor, round_.code, previous is not None)
     results_opened.send(round_.quiz)  # e.g. the scores to the LRS (app.xapi)
@@ -225,6 +226,7 @@ def rank_contest(
         participants=len(rows),
     )
     store(ranking, rows, overall.row_key(contest))
+    results.freeze_units(contest, ranking)
     _audit(ranking, actor, contest.code, late)
     return RankingResult(ranking, len(rows), 0, 0)
 

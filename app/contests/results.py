@@ -4,10 +4,12 @@ people (a page at a time), and the results per unit.
 Per unit (the units right under each of the contest's targets, and the target's own
 cadres as a row of their own): participants (entries of the ranking whose unit,
 when ranked, lies in the unit's subtree), cadres in scope (active users in the
-subtree now), the participation rate, the mean right answers and the number of
-perfect scores. Two grouped queries (entries by unit, cadres by unit), rolled up in
-Python over units, never over people. The collective prizes go by participation
-rate: `by_participation` orders the rows for the council, which decides.
+subtree), the participation rate, the mean right answers and the number of
+perfect scores — counted when the ranking is made and kept with it (RankingUnit),
+so that a frozen ranking's figures stay as they were. Two grouped queries (entries
+by unit, cadres by unit), rolled up in Python over units, never over people. The
+collective prizes go by participation rate: `by_participation` orders the rows for
+the council, which decides.
 """
 
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from app.accounts.models import Unit, User, unit_labels
 from app.extensions import db
 from app.vntext import text_sort_key
 
-from .models import Contest, Prize, Ranking, RankingEntry
+from .models import Contest, Prize, Ranking, RankingEntry, RankingUnit
 
 PER_PAGE = 100
 
@@ -96,8 +98,46 @@ class UnitResult:
 
 
 def unit_results(contest: Contest, ranking: Ranking) -> list[UnitResult]:
+    """The rows per unit of `ranking`: those kept with it when it was ranked
+    (freeze_units), or, for a ranking made before they were kept, counted now."""
+    kept = db.session.execute(
+        select(RankingUnit, Unit)
+        .join(Unit, Unit.id == RankingUnit.unit_id)
+        .where(RankingUnit.ranking_id == ranking.id)
+        .order_by(RankingUnit.position)
+    ).all()
+    if kept:
+        return [
+            UnitResult(unit, r.label, r.participants, r.cadres, r.right_sum, r.perfect)
+            for r, unit in kept
+        ]
+    return count_units(contest, ranking)
+
+
+def freeze_units(contest: Contest, ranking: Ranking) -> None:
+    """Keep the ranking's rows per unit as they stand now (its entries flushed):
+    the unit tree, the names and the cadres in scope of the day it is ranked.
+    One bulk insert; the caller commits."""
+    rows = [
+        {
+            "ranking_id": ranking.id,
+            "position": position,
+            "unit_id": row.unit.id,
+            "label": row.label,
+            "participants": row.participants,
+            "cadres": row.cadres,
+            "right_sum": row.right_sum,
+            "perfect": row.perfect,
+        }
+        for position, row in enumerate(count_units(contest, ranking))
+    ]
+    if rows:
+        db.session.execute(RankingUnit.__table__.insert(), rows)
+
+
+def count_units(contest: Contest, ranking: Ranking) -> list[UnitResult]:
     """The rows per unit under the contest's targets, in the targets' order, each
-    target's children by name."""
+    target's children by name, counted now."""
     roots = [target.unit for target in contest.targets]
     units = db.session.scalars(
         select(Unit).where(Unit.in_subtrees([root.path for root in roots]))

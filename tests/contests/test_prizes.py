@@ -180,6 +180,33 @@ def test_results_per_unit_from_the_frozen_ranking(tree):
     assert page[0].right_answers == 5 and page[0].tied
 
 
+def test_a_rankings_results_per_unit_stay_as_they_were_when_ranked(tree):
+    """Cadres join and a unit is renamed after the ranking: its figures, names and
+    rates stay (its papers never change); a new version counts the new state."""
+    contest = make_contest([tree["P"]])
+    round_ = make_round(contest, 1)
+    (d,) = people(tree, 1, "D1A", prefix="d")
+    attempt(round_, d, 5)
+    first = ranking.rank_round(round_, now=NOW).ranking
+    db.session.commit()
+
+    def figures(ranking_):
+        return [
+            (r.label, r.participants, r.cadres, r.rate)
+            for r in results.unit_results(contest, ranking_)
+        ]
+
+    before = figures(first)
+    for i in range(3):
+        make_user(f"new{i}", tree["D1"])
+    tree["D"].name = "Sở Nội vụ (mới)"
+    db.session.commit()
+    assert figures(first) == before
+    assert ("Sở Nội vụ", 1, 1, 100.0) in before
+    second = ranking.rank_round(round_, reason="Đính chính", now=NOW).ranking
+    assert ("Sở Nội vụ (mới)", 1, 4, 25.0) in figures(second)
+
+
 def test_ties_in_vietnamese_order_and_repeated_unit_names_with_their_parent(tree):
     """Three people tied on every key are listed Ánh, Bình, Đức (not in binary
     order, nor by id) in the ranking, the prize list and the public page; their
