@@ -225,3 +225,20 @@ class TestConfig(Config):
     MAIL_SERVER = None  # tests of email set a local SMTP server (aiosmtpd)
     MAIL_BACKEND = "smtp"  # Flask-Mailman would use its in-memory one in tests
     WTF_CSRF_ENABLED = True
+
+
+def per_process_limits_problem(workers: int, environ) -> str | None:
+    """Why a gunicorn of `workers` processes must not start with this environment,
+    or None: several workers counting rate limits each in its own memory (no
+    REDIS_URL) would multiply the sign-in limit by their number. One worker (`make
+    run`) is fine; VHCV_LIMITS_PER_PROCESS=1 accepts it knowingly (the benchmarks,
+    whose limits never refuse)."""
+    if workers <= 1 or environ.get("REDIS_URL"):
+        return None
+    if environ.get("VHCV_LIMITS_PER_PROCESS") == "1":
+        return None
+    return (
+        f"VHCV: {workers} workers but no REDIS_URL: each would count the sign-in and "
+        "API rate limits alone, multiplying them. Set REDIS_URL (deploy/README.md), "
+        "or run one worker, or set VHCV_LIMITS_PER_PROCESS=1 to accept it."
+    )

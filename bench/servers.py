@@ -52,6 +52,9 @@ def environments(url: str, secret_key: str) -> tuple[dict, dict]:
         if not k.startswith("FLASK_") and k != "REDIS_URL"
     }
     base["PYTHONDONTWRITEBYTECODE"] = "1"
+    # Several workers without Redis, knowingly (gunicorn.conf.py refuses it else):
+    # the benchmarks' limits are set so high that they never refuse.
+    base["VHCV_LIMITS_PER_PROCESS"] = "1"
     real = {
         **base,
         "SECRET_KEY": secret_key,

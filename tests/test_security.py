@@ -88,3 +88,43 @@ def test_limits_kept_per_process_are_logged_at_start(
 
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "workers, environ, refused",
+    [
+        (2, {}, True),  # the deployed layout, REDIS_URL forgotten: limits doubled
+        (2, {"REDIS_URL": "redis://127.0.0.1:6379/0"}, False),
+        (1, {}, False),  # make run: one process counts for all
+        (4, {"VHCV_LIMITS_PER_PROCESS": "1"}, False),  # accepted knowingly
+    ],
+)
+def test_gunicorn_refuses_several_workers_counting_limits_alone(
+    workers, environ, refused, monkeypatch
+):
+    """gunicorn.conf.py (read by gunicorn from the working directory) stops the
+    master before any worker starts when its workers would each count alone."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    for name in ("REDIS_URL", "VHCV_LIMITS_PER_PROCESS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    path = Path(__file__).parents[1] / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    logged = []
+    server = SimpleNamespace(
+        cfg=SimpleNamespace(workers=workers),
+        log=SimpleNamespace(error=logged.append),
+    )
+    if refused:
+        with pytest.raises(SystemExit):
+            conf.on_starting(server)
+        assert "REDIS_URL" in logged[0] and f"{workers} workers" in logged[0]
+    else:
+        conf.on_starting(server)
+        assert logged == []
