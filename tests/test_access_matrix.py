@@ -88,6 +88,7 @@ RULES = {
     "records.edit_campaign": {ADMIN},
     "records.unit_window": {ADMIN},
     "records.close_campaign": {ADMIN},
+    "records.require_modules": {ADMIN},
     # HR with the cadre in scope (the learner of `people` is in the HR's subtree)
     "reports.accommodations_page": {HR, ADMIN},
     "reports.grant_accommodation": {HR, ADMIN},
@@ -275,6 +276,7 @@ def people(app, tmp_path) -> dict[str, int]:
             "records.edit_campaign:code": "C2026",
             "records.unit_window:code": "C2026",
             "records.close_campaign:code": "C2026",
+            "records.require_modules:code": "C2026",
             "quiz_code": "Q",
             "accounts.restructure_unit:kind": "merge",
             "token": "no-such-upload",

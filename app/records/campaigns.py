@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
+from app.courses import services as courses
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes import services as quizzes
@@ -167,6 +168,37 @@ def close_preview(campaign: Campaign) -> ClosePreview:
     quiz = quizzes.get_quiz(campaign.quiz_code)
     return ClosePreview(
         open_attempts=quizzes.count_open_attempts(quiz),
+        not_completed=db.session.scalar(
+            select(func.count(TrainingRecord.id)).where(
+                TrainingRecord.campaign_id == campaign.id,
+                TrainingRecord.status != COMPLETED,
+            )
+        ),
+    )
+
+
+@dataclass
+class ModulesPreview:
+    """What making the campaign require its course's modules of now would do."""
+
+    added: list[str]  # codes of modules to be required from now
+    removed: list[str]  # codes no longer in the course
+    not_completed: int  # records judged again (completed ones stay completed)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def modules_preview(campaign: Campaign) -> ModulesPreview:
+    """The modules the course has now against those the campaign requires."""
+    now = [
+        m.code for m in courses.active_modules(courses.get_course(campaign.course_code))
+    ]
+    required = list(campaign.required_modules)
+    return ModulesPreview(
+        added=[code for code in now if code not in required],
+        removed=[code for code in required if code not in now],
         not_completed=db.session.scalar(
             select(func.count(TrainingRecord.id)).where(
                 TrainingRecord.campaign_id == campaign.id,

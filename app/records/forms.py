@@ -113,3 +113,13 @@ class CloseCampaignForm(FlaskForm):
         ),
         validators=[DataRequired(_l("Cần xác nhận trước khi đóng đợt."))],
     )
+
+
+class RequireModulesForm(FlaskForm):
+    confirm = BooleanField(
+        _l(
+            "Tôi hiểu: cán bộ chưa hoàn thành phải đọc đủ các học phần này; người "
+            "đã hoàn thành giữ nguyên kết quả và giấy chứng nhận."
+        ),
+        validators=[DataRequired(_l("Cần xác nhận trước khi đổi học phần bắt buộc."))],
+    )

@@ -17,7 +17,13 @@ from app.timeutil import from_vn_local, to_vn
 
 from . import campaigns as running
 from . import learner, services
-from .forms import CampaignEditForm, CampaignForm, CloseCampaignForm, UnitWindowForm
+from .forms import (
+    CampaignEditForm,
+    CampaignForm,
+    CloseCampaignForm,
+    RequireModulesForm,
+    UnitWindowForm,
+)
 
 bp = Blueprint("records", __name__)
 
@@ -90,7 +96,9 @@ def create_campaign():
 
 @bp.get("/admin/campaigns/<code>")
 @role_required("admin")
-def campaign_page(code: str, form=None, window_form=None, close_form=None):
+def campaign_page(
+    code: str, form=None, window_form=None, close_form=None, modules_form=None
+):
     campaign = services.get_campaign(code)
     if form is None:
         form = CampaignEditForm(
@@ -109,6 +117,8 @@ def campaign_page(code: str, form=None, window_form=None, close_form=None):
         window_form=window_form or UnitWindowForm(),
         close_form=close_form or CloseCampaignForm(),
         preview=running.close_preview(campaign),
+        modules=running.modules_preview(campaign),
+        modules_form=modules_form or RequireModulesForm(),
         unit_options=unit_picker.options([t.unit.path for t in campaign.targets]),
     )
 
@@ -192,3 +202,19 @@ def close_campaign(code: str):
         return _("Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.", n=ended)
 
     return _post_on_campaign(code, form, "close_form", close)
+
+
+@bp.post("/admin/campaigns/<code>/modules")
+@role_required("admin")
+def require_modules(code: str):
+    """The explicit, audited change of the modules a campaign requires: those its
+    course has now (after a module was published or withdrawn)."""
+    form = RequireModulesForm()
+
+    def require(campaign) -> str:
+        added = services.require_current_modules(campaign, actor=current_user)
+        if not added:
+            return _("Đã cập nhật học phần bắt buộc.")
+        return _("Đợt bồi dưỡng nay yêu cầu thêm: %(codes)s.", codes=", ".join(added))
+
+    return _post_on_campaign(code, form, "modules_form", require)

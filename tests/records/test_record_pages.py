@@ -64,3 +64,54 @@ def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
     assert "Đã tạo đợt bồi dưỡng Năm 2027." in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 2
+
+
+def test_the_admin_updates_the_required_modules_on_the_campaigns_page(
+    app, client, auth, tmp_path
+):
+    """A module published after the campaign began: the page says what updating
+    would do; without the confirmation nothing changes; with it the campaign
+    requires it, audited with the administrator's name, and a completed record
+    stays completed."""
+    from app.audit.models import AuditEvent
+    from app.content.modules import load_content
+    from app.content.sync_courses import sync_content, url_builders
+    from app.records import services as records
+    from app.records.models import TrainingRecord
+    from tests.courses.content import write_module
+
+    with app.app_context():
+        campaign, tree = make_campaign(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+        before = list(campaign.required_modules)
+        in1 = db.session.scalar(select(TrainingRecord).join(TrainingRecord.user))
+        in1.status = "completed"
+        in1_id = in1.id
+        write_module(tmp_path / "khoa-thu", 4, title="Học phần mới")
+        sync_content(load_content(tmp_path), *url_builders())
+        db.session.commit()
+    page_url = "/admin/campaigns/C2026"
+    auth.login("adm")
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Học phần bắt buộc" in page and "yêu cầu thêm:" in page
+    token = auth.token(page_url)
+    refused = client.post(f"{page_url}/modules", data={"csrf_token": token})
+    assert "Cần xác nhận trước khi đổi học phần bắt buộc." in refused.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert records.get_campaign("C2026").required_modules == before
+    done = client.post(
+        f"{page_url}/modules",
+        data={"csrf_token": token, "confirm": "y"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Đợt bồi dưỡng nay yêu cầu thêm:" in done
+    assert "Khớp với các học phần khóa học đang có." in done
+    with app.app_context():
+        assert len(records.get_campaign("C2026").required_modules) == len(before) + 1
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "campaign.modules_required")
+        )
+        assert event.actor.username == "adm"
+        assert db.session.get(TrainingRecord, in1_id).status == "completed"
