@@ -504,3 +504,26 @@ def test_a_choice_made_after_the_session_ended_waits_for_a_new_sign_in(
     page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
     assert _stored(app, attempt_id)[1][0] == [1]
     assert _pending(page) == []
+
+
+def test_submit_pressed_offline_waits_for_the_network_then_goes_on(
+    long_quiz, browser_context
+):
+    """ "Nộp bài" with a choice still waiting and no network: the page stays, says
+    why, and keeps the choice; once the network is back it sends the choice, then
+    moves on to the confirm step — nothing lost, no browser error page."""
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    position = _positions(app, attempt_id)["single"][0]
+    _network(browser_context, app, up=False)
+    page.locator(f'input[name="q{position}"][value="1"]').check()
+    page.get_by_role("button", name="Nộp bài").click()
+    banner = page.locator("#connection")
+    banner.get_by_text("Chưa chuyển trang được: các lựa chọn còn chờ gửi.").wait_for()
+    assert "1 lựa chọn đang chờ gửi" in banner.inner_text()
+    assert page.url.endswith(f"/attempts/{attempt_id}")  # still here
+    assert position not in _stored(app, attempt_id)
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/confirm", timeout=20000)
+    assert _stored(app, attempt_id)[position][0] == [1]
