@@ -31,6 +31,22 @@ def role_required(*roles: str):
     return decorator
 
 
+def not_from_other_sites(view):
+    """View decorator for a GET that does heavy work (an export, a ZIP, a job): a
+    request another site's page made the browser send (Fetch Metadata:
+    Sec-Fetch-Site "cross-site", which a browser sets and a page cannot) is
+    refused with 403, so that no other site can start work in an officer's name.
+    Links on VHCV's own pages, typed addresses and bookmarks ("none") pass."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def safe_next_url(target: str | None, default: str = "/") -> str:
     """`target` if it is a path on this site, else `default` (no open redirects)."""
     if not target:

@@ -29,7 +29,7 @@ from app.extensions import db, limiter
 from app.jobs import services as jobs
 from app.records import visibility
 from app.records.models import Campaign, Certificate
-from app.security import role_required
+from app.security import not_from_other_sites, role_required
 from app.timeutil import utcnow
 
 from . import archive, services
@@ -64,6 +64,7 @@ def download(cert_id: int):
 
 @bp.get("/reports/certificates.zip")
 @role_required("hr", "admin")
+@not_from_other_sites
 def export_zip():
     campaign, unit = _selection()
     start_writing()

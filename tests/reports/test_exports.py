@@ -361,3 +361,19 @@ def test_no_export_turns_a_hostile_name_or_title_into_a_formula(
         assert records_texts.count(hostile) == 2, hostile
     assert any(HOSTILE[0] in text for text in annual_texts)
     assert annual_texts.count(HOSTILE[1]) == 2
+
+
+def test_another_sites_page_cannot_start_an_export(client, auth, data):
+    """Exports and the certificates' ZIP are links (GET): one another site's page
+    makes the browser open (Sec-Fetch-Site: cross-site) is refused; VHCV's own
+    links, typed addresses and bookmarks are not."""
+    auth.login("hrd")
+    query = f"?campaign=C2026&unit={data['D']}"
+    for path in ("export.csv", "export.xlsx", "annual.xlsx", "certificates.zip"):
+        url = f"/reports/{path}{query}"
+        refused = client.get(url, headers={"Sec-Fetch-Site": "cross-site"})
+        assert refused.status_code == 403, path
+        for site in ("same-origin", "none"):
+            ok = client.get(url, headers={"Sec-Fetch-Site": site})
+            assert ok.status_code in (200, 302), (path, site)
+            ok.close()

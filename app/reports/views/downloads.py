@@ -28,7 +28,7 @@ from app.extensions import db
 from app.jobs import services as jobs
 from app.records import rows, visibility
 from app.records.models import Campaign
-from app.security import CSP, role_required
+from app.security import CSP, not_from_other_sites, role_required
 
 from .. import annual, asof, exports
 from ..jobs import count_rows
@@ -40,6 +40,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/reports/export.csv")
 @role_required("hr", "admin")
+@not_from_other_sites
 def export_csv():
     as_of = _explicit_as_of()
     campaign, unit = _selection()
@@ -63,6 +64,7 @@ def export_csv():
 
 @bp.get("/reports/export.xlsx")
 @role_required("hr", "admin")
+@not_from_other_sites
 def export_xlsx():
     as_of = _explicit_as_of()
     campaign, unit = _selection()
@@ -117,6 +119,7 @@ def annual_page():
 
 @bp.get("/reports/annual.xlsx")
 @role_required("hr", "admin")
+@not_from_other_sites
 def annual_xlsx():
     as_of = _as_of()
     campaign, unit = _selection()
