@@ -17,8 +17,8 @@ attempt_started = _signals.signal("attempt-started")
 # sender: the Certificate just issued (flushed), by whatever path issued it
 certificate_issued = _signals.signal("certificate-issued")
 # sender: a sealed Quiz whose results have just been made known (a contest round
-# ranked once its windows closed): what was kept from its finished attempts until
-# now may be told
+# ranked once its windows closed, no attempt left open); kwargs: now (the moment
+# of the ranking). What was kept from its finished attempts until now may be told
 results_opened = _signals.signal("results-opened")
 
 # sender: the User just created, or reactivated (flushed): campaigns whose scope it

@@ -182,7 +182,7 @@ def rank_round(
     results.freeze_units(contest, ranking)
     draw = prizes.award(ranking, round_, rows)
     _audit(ranking, actor, round_.code, previous is not None)
-    results_opened.send(round_.quiz)  # e.g. the scores to the LRS (app.xapi)
+    results_opened.send(round_.quiz, now=now)  # e.g. the scores to the LRS (xapi)
     return RankingResult(ranking, len(rows), len(draw.awards), len(draw.pending))
 
 

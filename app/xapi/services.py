@@ -14,7 +14,7 @@ from app.config import public_url
 from app.courses.models import Course
 from app.extensions import db
 from app.quizzes.models import FINISHED, Attempt, AttemptAnswer, AttemptSlot
-from app.quizzes.windows import results_visible
+from app.quizzes.windows import all_closed, results_visible
 from app.signals import (
     attempt_finished,
     attempt_started,
@@ -97,43 +97,49 @@ def _on_attempt_finished(attempt, **_):
 
 
 @results_opened.connect
-def _on_results_opened(quiz, **_):
-    """A sealed quiz's results are made known (a contest round ranked): each of its
-    finished attempts, whose `completed` statement left the score out, is told
-    again with it (a statement of its own, "attempt-result"; once, however often
-    the round is ranked). One query for the attempts and their cadres, one per
-    batch for the statements already queued."""
-    if not enabled() or not results_visible(quiz, utcnow()):
+def _on_results_opened(quiz, now=None, **_):
+    """A sealed quiz's results are made known (a contest round ranked, every window
+    closed at `now` and no attempt left open): each finished attempt, whose
+    `completed` statement left the score out, is told again with it (a statement
+    of its own, "attempt-result"; once, however often the round is ranked: the ids
+    already queued are read first, and only the others are built)."""
+    if not enabled() or not all_closed(quiz, now or utcnow()):
         return
-    finished = db.session.execute(
-        select(Attempt, User)
-        .join(User, User.id == Attempt.user_id)
+    base = _base()
+    finished = db.session.scalars(
+        select(Attempt.id)
         .where(
             Attempt.quiz_id == quiz.id,
             Attempt.state == FINISHED,
             Attempt.preview.is_(False),
         )
-        .options(selectinload(User.unit))
         .order_by(Attempt.id)
     ).all()
-    course = _course(quiz.course_code)
-    told = [
-        statements.attempt_finished(_base(), a, u, course, _mbox(), event="result")
-        for a, u in finished
-    ]
+    ids = {a: statements.statement_id(base, f"attempt-result:{a}") for a in finished}
     queued: set = set()
-    for start in range(0, len(told), 500):
-        ids = [statement["id"] for statement in told[start : start + 500]]
+    chosen = list(ids.values())
+    for start in range(0, len(chosen), 500):
         queued.update(
             db.session.scalars(
-                select(XapiStatement.id).where(XapiStatement.id.in_(ids))
+                select(XapiStatement.id).where(
+                    XapiStatement.id.in_(chosen[start : start + 500])
+                )
             )
         )
-    db.session.add_all(
-        XapiStatement(id=s["id"], verb="completed", payload=s)
-        for s in told
-        if s["id"] not in queued
-    )
+    missing = [a for a, statement_id in ids.items() if statement_id not in queued]
+    course = _course(quiz.course_code)
+    for start in range(0, len(missing), 500):
+        rows = db.session.execute(
+            select(Attempt, User)
+            .join(User, User.id == Attempt.user_id)
+            .where(Attempt.id.in_(missing[start : start + 500]))
+            .options(selectinload(User.unit))
+        )
+        for attempt, user in rows:
+            told = statements.attempt_finished(
+                base, attempt, user, course, _mbox(), event="result"
+            )
+            db.session.add(XapiStatement(id=told["id"], verb="completed", payload=told))
 
 
 def _queue_answers(attempt, user, sealed: bool = False) -> None:

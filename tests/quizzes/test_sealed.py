@@ -324,3 +324,20 @@ def test_once_the_results_are_made_known_the_lrs_is_told_the_score(app, sealed):
     assert sorted("score" in r for r in results) == [False, True]
     (scored,) = [r for r in results if "score" in r]
     assert scored["score"]["scaled"] == 1.0 and scored["success"] is True
+
+
+def test_a_round_ranked_within_the_grace_still_tells_the_scores(app, sealed):
+    """Ranked seconds after the close (no attempt left open): the scores go out
+    then, not only once the grace has passed (nobody would send them later)."""
+    from app.signals import results_opened
+
+    move_close(app, -timedelta(seconds=1))
+    with app.app_context():
+        results_opened.send(attempts.get_quiz("Q"), now=utcnow())
+        db.session.commit()
+        scored = [
+            r.payload["result"]
+            for r in db.session.scalars(select(XapiStatement))
+            if r.verb == "completed" and "score" in r.payload["result"]
+        ]
+    assert len(scored) == 1
