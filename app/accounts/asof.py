@@ -268,12 +268,15 @@ def rolled_up_units(day: date) -> dict[int, int]:
     return result
 
 
-def rolling_up_into(roots: list[str], day: date) -> set[int]:
+def rolling_up_into(
+    roots: list[str], day: date, rolled: dict[int, int] | None = None
+) -> set[int]:
     """Ids of the units whose records count, rolled up on `day`
-    (rolled_up_units), in the subtrees `roots` of today: the units there that
-    have not gone elsewhere, and those ended elsewhere whose line ends there."""
+    (rolled_up_units; `rolled` when the caller has read it already), in the
+    subtrees `roots` of today: the units there that have not gone elsewhere, and
+    those ended elsewhere whose line ends there."""
     inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(roots))))
-    rolled = rolled_up_units(day)
+    rolled = rolled_up_units(day) if rolled is None else rolled
     return {u for u in inside if rolled.get(u, u) in inside} | {
         u for u, last in rolled.items() if last in inside
     }

@@ -115,13 +115,13 @@ class Windows:
         return all(opens <= moment <= closes for moment in moments)
 
 
-def scope_condition(unit_column, paths: list[str] | None):
+def scope_condition(unit_column, paths: list[str] | None, rolled: dict[int, int]):
     """SQL: records earned in the unit `unit_column` count in the scope `paths`
-    once rolled up to today's units (accounts.asof.rolling_up_into); TRUE when
-    None."""
+    once rolled up to today's units (`rolled`: accounts.asof.rolled_up_units, read
+    once by the caller; rolling_up_into); TRUE when None."""
     if paths is None:
         return true()
-    return unit_column.in_(sorted(rolling_up_into(paths, vn_today())))
+    return unit_column.in_(sorted(rolling_up_into(paths, vn_today(), rolled)))
 
 
 def rule_for(campaign: Campaign) -> RuleInfo:
@@ -158,6 +158,7 @@ def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tup
     def count(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    rolled = rolled_up_units(vn_today())
     rows = db.session.execute(
         select(
             earned,
@@ -165,10 +166,11 @@ def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tup
             count(record.status == COMPLETED),
             count(record.passed.is_(True)),
         )
-        .where(record.campaign_id == campaign.id, scope_condition(earned, paths))
+        .where(
+            record.campaign_id == campaign.id, scope_condition(earned, paths, rolled)
+        )
         .group_by(earned)
     )
-    rolled = rolled_up_units(vn_today())
     result: dict[int, tuple] = {}
     for unit_id, *counts in rows:
         unit_id = rolled.get(unit_id, unit_id)
@@ -253,6 +255,7 @@ def individual_candidates(
     windows = Windows.of(campaign)
     opens, closes = windows.widest
     record, first = TrainingRecord, _first_attempts(campaign, windows)
+    rolled = rolled_up_units(vn_today())
     query = (
         select(User, Unit, first.c.percent, record.completed_at, first.c.started_at)
         .select_from(record)
@@ -266,12 +269,11 @@ def individual_candidates(
             record.completed_at <= closes,
             record.modules_read >= record.modules_total,
             first.c.percent >= rule.first_percent,
-            scope_condition(Unit.id, paths),
+            scope_condition(Unit.id, paths, rolled),
         )
     )
     if user_id is not None:
         query = query.where(record.user_id == user_id)
-    rolled = rolled_up_units(vn_today())
     result = []
     for user, unit, score, completed_at, started_at in db.session.execute(query):
         if windows.holds(unit, started_at, completed_at):
@@ -308,7 +310,7 @@ def participants(campaign: Campaign, paths: list[str] | None) -> set[int]:
         db.session.scalars(
             select(TrainingRecord.user_id).where(
                 TrainingRecord.campaign_id == campaign.id,
-                scope_condition(earned_unit_id(), paths),
+                scope_condition(earned_unit_id(), paths, rolled_up_units(vn_today())),
             )
         )
     )
