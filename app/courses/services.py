@@ -129,10 +129,9 @@ def has_read(user: User, course_code: str, codes: list[str] | None = None) -> bo
     """True when `user` has read the modules `codes` of the course `course_code`
     (every active module when None; a code no longer active is not asked for), or
     when there is no such course."""
-    course_id = db.session.scalar(select(Course.id).where(Course.code == course_code))
-    if course_id is None:
-        return True
     # One query, no module text loaded: is any module asked for still unread?
+    # (No such course: no module, nothing unread.)
+    course_id = select(Course.id).where(Course.code == course_code).scalar_subquery()
     unread = select(Module.id).where(
         Module.course_id == course_id,
         Module.active.is_(True),

@@ -24,7 +24,7 @@ from app.signals import attempt_finished, attempt_started
 from app.timeutil import format_vn_date, utcnow
 
 from . import windows
-from .drawing import draw_questions, option_order
+from .drawing import draw_questions, option_keys, option_order
 from .models import (
     FINISHED,
     OPEN,
@@ -238,6 +238,7 @@ def _insert_with_slots(attempt: Attempt, quiz: Quiz, rng: random.Random) -> None
     objects for the unit of work to track: the start of a whole unit at once is
     the platform's rush hour)."""
     versions = draw_questions(quiz, rng)
+    keys = option_keys([version.id for version in versions])
     with db.session.begin_nested():
         db.session.add(attempt)
         db.session.flush()
@@ -248,7 +249,9 @@ def _insert_with_slots(attempt: Attempt, quiz: Quiz, rng: random.Random) -> None
                     "attempt_id": attempt.id,
                     "position": position,
                     "question_version_id": version.id,
-                    "option_order": option_order(version, quiz.shuffle_options, rng),
+                    "option_order": option_order(
+                        keys[version.id], version.type, quiz.shuffle_options, rng
+                    ),
                 }
                 for position, version in enumerate(versions, start=1)
             ],

@@ -7,6 +7,7 @@ questions into a quiz by tagging them.
 """
 
 import random
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
@@ -29,18 +30,38 @@ def drawable_banks(owner_unit_id: int | None) -> ColumnElement[bool]:
     return QuestionBank.owner_unit_id.in_(inside)
 
 
-def candidate_pools(quiz: Quiz) -> list[list[QuestionVersion]]:
+class Candidate(NamedTuple):
+    """What drawing needs of a question's current version, read as a plain row
+    (no ORM object, no option text: a start draws from every candidate)."""
+
+    id: int  # the QuestionVersion's
+    question_id: int
+    type: str
+    tags: list
+    bank: str  # its bank's code
+    code: str  # its question's code
+    bank_id: int
+
+
+def candidate_pools(quiz: Quiz) -> list[list[Candidate]]:
     """For each draw rule of `quiz`, the current versions of the active questions
     it may take, in code order: those of its bank, or those carrying its tag, in
     the banks the quiz may draw from. One query for all the rules."""
     return _candidates(quiz)[0]
 
 
-def _candidates(quiz: Quiz) -> tuple[list[list[QuestionVersion]], dict[int, tuple]]:
-    """(candidate_pools, question id -> its exclusive group's key) in one query."""
+def _candidates(quiz: Quiz) -> tuple[list[list[Candidate]], dict[int, tuple]]:
+    """(candidate_pools, question id -> its exclusive group's key): one query for
+    the candidates, one for the exclusive groups of their banks."""
     query = (
         select(
-            QuestionVersion, QuestionBank.code, Question.code, QuestionBank.exclusive
+            QuestionVersion.id,
+            QuestionVersion.question_id,
+            QuestionVersion.type,
+            QuestionVersion.tags,
+            QuestionBank.code,
+            Question.code,
+            QuestionBank.id,
         )
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .join(QuestionBank, QuestionBank.id == Question.bank_id)
@@ -50,30 +71,42 @@ def _candidates(quiz: Quiz) -> tuple[list[list[QuestionVersion]], dict[int, tupl
     rules = quiz.draw_rules
     if all(rule.get("bank") for rule in rules):
         query = query.where(QuestionBank.code.in_({rule["bank"] for rule in rules}))
-    rows = db.session.execute(query).all()
+    rows = [Candidate(*row) for row in db.session.execute(query)]
     pools = [
         [
-            version
-            for version, bank, _, _ in rows
-            if (not rule.get("bank") or bank == rule["bank"])
-            and (not rule.get("tag") or rule["tag"] in version.tags)
+            row
+            for row in rows
+            if (not rule.get("bank") or row.bank == rule["bank"])
+            and (not rule.get("tag") or rule["tag"] in row.tags)
         ]
         for rule in rules
     ]
+    return pools, _exclusive_groups(rows)
+
+
+def _exclusive_groups(rows: list[Candidate]) -> dict[int, tuple]:
+    """Question id -> (bank code, index of its exclusive group in the bank)."""
+    exclusive = dict(
+        db.session.execute(
+            select(QuestionBank.id, QuestionBank.exclusive).where(
+                QuestionBank.id.in_({row.bank_id for row in rows})
+            )
+        ).all()
+    )
     groups = {}
-    for version, bank, code, exclusive in rows:
-        for index, group in enumerate(exclusive or []):
-            if code in group:
-                groups[version.question_id] = (bank, index)
-    return pools, groups
+    for row in rows:
+        for index, group in enumerate(exclusive.get(row.bank_id) or []):
+            if row.code in group:
+                groups[row.question_id] = (row.bank, index)
+    return groups
 
 
-def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
+def draw_questions(quiz: Quiz, rng: random.Random) -> list[Candidate]:
     """Questions for one attempt, by the quiz's draw rules, never twice the same
     and never two of one exclusive group of a bank (a question drawn after one of
     its group is replaced from the same rule's pool). Raises DomainError when a
     rule finds too few questions."""
-    drawn: list[QuestionVersion] = []
+    drawn: list[Candidate] = []
     seen: set[int] = set()
     used: set[tuple] = set()  # exclusive groups already in the attempt
     pools, groups = _candidates(quiz)
@@ -101,12 +134,12 @@ def draw_questions(quiz: Quiz, rng: random.Random) -> list[QuestionVersion]:
 
 
 def _pick(
-    pool: list[QuestionVersion],
+    pool: list[Candidate],
     count: int,
     rng: random.Random,
     groups: dict[int, tuple],
     used: set[tuple],
-) -> list[QuestionVersion]:
+) -> list[Candidate]:
     """`count` questions sampled from `pool`, fewer only when the pool runs out. A
     question whose exclusive group is in `used` (or was just drawn) gives way to a
     replacement drawn at random from the rest of the pool; `used` grows with the
@@ -124,7 +157,7 @@ def _pick(
     return kept
 
 
-def _admit(version: QuestionVersion, groups: dict[int, tuple], used: set) -> bool:
+def _admit(version: Candidate, groups: dict[int, tuple], used: set) -> bool:
     """Whether `version` may join the attempt; marks its group as drawn if so."""
     group = groups.get(version.question_id)
     if group is None:
@@ -135,10 +168,21 @@ def _admit(version: QuestionVersion, groups: dict[int, tuple], used: set) -> boo
     return True
 
 
-def option_order(version: QuestionVersion, shuffle: bool, rng: random.Random):
-    """The option keys of `version` in the order one attempt shows them (true/false
-    always Đúng then Sai)."""
-    keys = [o["key"] for o in version.options]
-    if shuffle and version.type != TRUEFALSE:
+def option_keys(version_ids: list[int]) -> dict[int, list[str]]:
+    """The option keys of each version in `version_ids`, in their authored order
+    (one query: only the drawn versions' options are read)."""
+    rows = db.session.execute(
+        select(QuestionVersion.id, QuestionVersion.options).where(
+            QuestionVersion.id.in_(version_ids)
+        )
+    )
+    return {version_id: [o["key"] for o in options] for version_id, options in rows}
+
+
+def option_order(keys: list[str], kind: str, shuffle: bool, rng: random.Random):
+    """The option `keys` of a version of type `kind` in the order one attempt
+    shows them (true/false always Đúng then Sai)."""
+    keys = list(keys)
+    if shuffle and kind != TRUEFALSE:
         rng.shuffle(keys)
     return keys

@@ -84,8 +84,9 @@ def start(code: str):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("quizzes.quiz", code=code))
+    attempt_id = attempt.id  # read before the commit expires it: no reload
     db.session.commit()
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>")

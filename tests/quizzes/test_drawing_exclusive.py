@@ -30,7 +30,7 @@ def _setup(groups, count=3, size=5, tag_rule=False):
 
 
 def _codes(quiz, seed):
-    return [v.question.code for v in draw_questions(quiz, random.Random(seed))]
+    return [v.code for v in draw_questions(quiz, random.Random(seed))]
 
 
 def test_never_two_of_one_group_in_a_draw(ctx):
