@@ -28,6 +28,7 @@ from app.vntext import text_sort_key
 
 from . import scope
 from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
+from .succession import Successions
 
 
 class UnitOn(NamedTuple):
@@ -247,25 +248,10 @@ def past_scope_condition(unit_column, roots: list[str], user_column=None):
 
 def rolled_up_units(day: date) -> dict[int, int]:
     """{unit id: the unit its records roll up to on `day`} for each unit that had
-    ended by then with a successor: following the primary successor of each merge
-    or split in force that day (valid_from ≤ day) to the end of the line, as the
-    reports' roll-up does (app.reports.rollup). Units not in it roll up to
-    themselves. The successions table is small: read whole."""
-    primary = dict(
-        db.session.execute(
-            select(UnitSuccession.predecessor_id, UnitSuccession.successor_id).where(
-                UnitSuccession.primary.is_(True), UnitSuccession.valid_from <= day
-            )
-        ).all()
-    )
-    result: dict[int, int] = {}
-    for start in primary:
-        seen, current = {start}, primary[start]
-        while current in primary and current not in seen:
-            seen.add(current)
-            current = primary[current]
-        result[start] = current
-    return result
+    ended by then and goes elsewhere, by the one successor rule
+    (app.accounts.succession, as the reports' roll-up). Units not in it roll up
+    to themselves."""
+    return Successions.read().rolled_up(day)
 
 
 def rolling_up_into(

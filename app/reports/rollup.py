@@ -9,11 +9,10 @@ Rules (the one place they are written down):
   where it was when it ended (its last version); one not created yet where it will
   first be; a unit with no version at all (created before history was kept and
   never versioned) where the Unit table puts it today.
-- **Successor** (`Structure.successor`): along UnitSuccession rows in force on the
-  day (valid_from ≤ day): the one successor of a merge, the `primary` one of a split;
-  a unit ended with no succession (dissolved) goes where its parent of that time
-  goes. Repeated until a unit alive on the day. Computed in Python over the small
-  succession table, once per request.
+- **Successor** (`Structure.successor`): the one successor rule of
+  app.accounts.succession (the primary line of the successions in force on the day;
+  a dissolved unit goes where its parent of that time goes), over the rows this
+  structure has read.
 - **A record's unit at the time** (`unit_counts`): the unit it was completed in
   (TrainingRecord.completed_unit_id); else, for a record not completed, the cadre's
   Assignment valid on the campaign's last day, or on the report's day if that comes
@@ -35,6 +34,7 @@ from sqlalchemy.orm import aliased
 from app.accounts.days import vn_today as today  # the Vietnam calendar day now
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
 from app.accounts.scope import in_subtree
+from app.accounts.succession import Successions
 from app.extensions import db
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
 from app.timeutil import to_vn
@@ -88,8 +88,7 @@ class Structure:
     day: date
     places: dict[int, Place] = field(default_factory=dict)
     today_paths: dict[int, str] = field(default_factory=dict)
-    successions: dict[int, list] = field(default_factory=dict)
-    last: dict[int, tuple] = field(default_factory=dict)
+    lines: Successions = field(default_factory=Successions)
     _successor: dict = field(default_factory=dict)
 
     @classmethod
@@ -107,12 +106,10 @@ class Structure:
             )
         ).all()
         codes = {}
-        for uid, code, name, kind, parent_id, path, merged_into in units:
+        for uid, code, name, kind, parent_id, path, _ in units:
             codes[uid] = code
             self.today_paths[uid] = path
             self.places[uid] = Place(uid, name, kind, code, parent_id, path, True)
-            if merged_into is not None:  # merged before history was kept
-                self.successions[uid] = [(date.min, False, merged_into)]
         versions = db.session.execute(
             select(
                 UnitVersion.unit_id,
@@ -129,26 +126,25 @@ class Structure:
             # the latest version begun by the day, else the unit's first one
             if row[1] <= day or row[0] not in chosen:
                 chosen[row[0]] = row
-            self.last[row[0]] = (row[2], row[5])  # (ended on, parent then)
         for uid, start, end, name, kind, parent_id, path in chosen.values():
             alive = start <= day and (end is None or day < end)
             ended = end if end is not None and end <= day else None
             self.places[uid] = Place(
                 uid, name, kind, codes.get(uid, ""), parent_id, path, alive, ended
             )
-        recorded: dict[int, list] = {}
-        for pred, succ, start, primary in db.session.execute(
+        successions = db.session.execute(
             select(
                 UnitSuccession.predecessor_id,
                 UnitSuccession.successor_id,
                 UnitSuccession.valid_from,
                 UnitSuccession.primary,
             )
-        ):
-            recorded.setdefault(pred, []).append((start, not primary, succ))
-        self.successions.update(recorded)
-        for options in self.successions.values():
-            options.sort()
+        )
+        self.lines = Successions.from_rows(
+            ((uid, merged) for uid, *_, merged in units if merged is not None),
+            ((row[0], row[2], row[5]) for row in versions),
+            successions,
+        )
         return self
 
     def place(self, unit_id: int) -> Place | None:
@@ -160,24 +156,8 @@ class Structure:
         on = on or self.day
         key = (unit_id, on)
         if key not in self._successor:
-            self._successor[key] = self._follow(unit_id, on)
+            self._successor[key] = self.lines.follow(unit_id, on)
         return self._successor[key]
-
-    def _follow(self, unit_id: int, on: date) -> int:
-        seen, current = set(), unit_id
-        while current not in seen:
-            seen.add(current)
-            options = [o for o in self.successions.get(current, []) if o[0] <= on]
-            if options:
-                # the latest change in force; among its successors the primary
-                latest = max(o[0] for o in options)
-                current = min(o for o in options if o[0] == latest)[2]
-                continue
-            ended, parent_id = self.last.get(current, (None, None))
-            if ended is None or ended > on or parent_id is None:
-                return current
-            current = parent_id  # dissolved: where its parent of that time goes
-        return current
 
     def scope(self, root_path: str, now: date | None = None) -> set[int]:
         """Every unit, past or present, whose successor today (`now`) lies in the

@@ -5,8 +5,9 @@ they manage), within a scope of unit subtrees.
 A record counts for the unit it was earned in: a completed record for
 `TrainingRecord.completed_unit_id` (kept when the cadre moves on), any other for the
 cadre's unit. Across mergers and splits, that unit's records roll up to the unit of
-today it went into (the primary successor's line: accounts.asof.rolled_up_units, as
-the reports' roll-up), so that a 2024 campaign's lists show and nominate units that
+today it went into (the one successor rule of accounts.succession, through
+accounts.asof.rolled_up_units: the primary line of a merge or split, a dissolved
+unit's parent's), so that a 2024 campaign's lists show and nominate units that
 exist — former Kiên Giang's departments count in An Giang's — and the page says so.
 The scope follows the same line (accounts.asof.rolling_up_into). Both lists
 come from set-based queries over the campaign's records and attempts; nothing is

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from app.accounts.asof import rolled_up_units
+from app.accounts.models import Unit
 from app.errors import InvalidInput
 from app.reports import asof, yearly
 from app.reports.annual import annual_report
@@ -93,6 +95,20 @@ def test_a_dissolved_unit_goes_where_its_parent_goes(world):
     structure = Structure.on(date(2026, 1, 1))
     assert structure.successor(world["KG-X"].id) == world["AGM"].id
     assert world["KG-X"].id in structure.scope(world["AGM"].path)
+
+
+def test_reports_and_reward_candidates_follow_one_successor_rule(world):
+    """The reports' roll-up (Structure.successor) and the reward candidates'
+    (accounts.asof.rolled_up_units) are the one rule of accounts.succession: they
+    agree on every unit, before and after the merger, for a dissolved unit too."""
+    for day in (date(2024, 12, 31), MERGER, date(2026, 1, 1)):
+        structure = Structure.on(day)
+        rolled = rolled_up_units(day)
+        for unit in world.values():
+            if isinstance(unit, Unit):
+                assert rolled.get(unit.id, unit.id) == structure.successor(unit.id)
+    assert rolled_up_units(date(2026, 1, 1))[world["KG-X"].id] == world["AGM"].id
+    assert world["KG-X"].id not in rolled_up_units(date(2024, 12, 31))
 
 
 def test_rolled_up_as_of_a_day_before_the_merger_changes_nothing(world):
