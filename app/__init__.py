@@ -250,6 +250,7 @@ TASK_MODULES = (
     "app.reminders.jobs",  # reminders.send
     "app.xapi.jobs",  # xapi.send
     "app.contests.jobs",  # contests.rank
+    "app.rewards.jobs",  # rewards.candidates_xlsx
 )
 
 

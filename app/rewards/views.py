@@ -28,11 +28,13 @@ from app.database import int_arg, start_writing
 from app.downloads import content_disposition
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
+from app.jobs import services as jobs
 from app.records import visibility
 from app.records.models import Campaign
-from app.security import CSP, role_required
+from app.security import CSP, not_from_other_sites, role_required
 
 from . import candidates, exports, periods, services
+from . import jobs as reward_jobs
 from .forms import NominateForm, PeriodForm, RuleForm, WithdrawForm
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
@@ -253,14 +255,23 @@ def _xlsx(data: bytes, name: str) -> Response:
 
 @bp.get(f"/<any({KINDS}):kind>/<code>/candidates.xlsx")
 @role_required("hr", "admin")
+@not_from_other_sites
 def candidates_xlsx(kind: str, code: str):
+    """The candidates' workbook; past EXPORT_JOB_ROWS rows a background job makes
+    it (rewards/jobs.py) and the officer is taken to its page."""
     target, unit = _target(kind, code), _unit()
     collectives, individuals = services.candidate_lists(
         target, services.scope_of(current_user, unit)
     )
-    data = exports.candidates_xlsx(target, collectives, individuals)
     _audit_export("candidates.xlsx", target, unit)
-    return _xlsx(data, exports.filename("Ứng viên khen thưởng", target, "xlsx"))
+    name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
+    if len(collectives) + len(individuals) > current_app.config["EXPORT_JOB_ROWS"]:
+        params = {"kind": kind, "code": code, "unit": unit.id if unit else None}
+        return jobs.started(
+            jobs.submit(reward_jobs.KIND, name, current_user.id, params)
+        )
+    data = exports.candidates_xlsx(target, collectives, individuals)
+    return _xlsx(data, name)
 
 
 @bp.get(f"/<any({KINDS}):kind>/<code>/nominations.xlsx")

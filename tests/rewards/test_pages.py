@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.rewards.models import Nomination, RewardPeriod, RewardRule
@@ -374,3 +375,76 @@ def test_no_reward_workbook_turns_a_hostile_name_into_a_formula(
         assert response.status_code == 200
         texts += _no_formula_cells(response.get_data())
     assert HOSTILE[0] in texts and HOSTILE[1] in texts
+
+
+def test_a_large_candidates_workbook_is_made_by_a_job_in_the_officers_scope(
+    app, client, auth, data
+):
+    """Past EXPORT_JOB_ROWS rows the workbook is a background job: its page, then
+    the same workbook to download; the job keeps the page's scope — an officer
+    moved out of the unit loses the file, another officer never gets it."""
+    from app.accounts.models import RoleAssignment
+    from app.jobs.models import Job
+
+    app.config["EXPORT_JOB_ROWS"] = 0
+    auth.login("hrd")
+    response = client.get(f"/rewards/campaigns/C2026/candidates.xlsx?unit={data['D']}")
+    assert response.status_code == 302 and "/jobs/" in response.location
+    job_id = response.location.rsplit("/", 1)[1]
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.kind == "rewards.candidates_xlsx" and job.state == "finished"
+        assert job.params == {"kind": "campaigns", "code": "C2026", "unit": data["D"]}
+    assert "Ứng viên khen thưởng" in client.get("/jobs/").get_data(as_text=True)
+    download = client.get(f"/jobs/{job_id}/download")
+    assert download.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(download.get_data()))
+    people = list(book["Cá nhân"].iter_rows(min_row=2, values_only=True))
+    assert {row[2] for row in people} == {"Cán Bộ D 0", "Cán Bộ D 1"}
+    # Under the threshold it is the same workbook, at once.
+    app.config["EXPORT_JOB_ROWS"] = 100
+    at_once = client.get(f"/rewards/campaigns/C2026/candidates.xlsx?unit={data['D']}")
+    assert at_once.status_code == 200 and at_once.get_data()[:2] == b"PK"
+    # Another site's page cannot start one in the officer's name.
+    crossed = client.get(
+        "/rewards/campaigns/C2026/candidates.xlsx",
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert crossed.status_code == 403
+    # A unit outside the scope is refused before any job.
+    outside = client.get(f"/rewards/campaigns/C2026/candidates.xlsx?unit={data['C']}")
+    assert outside.status_code == 404
+    auth.logout()
+    auth.login("hrc")
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
+    auth.logout()
+    with app.app_context():  # hrd moved to C: D's list is no longer theirs
+        role = db.session.scalar(
+            select(RoleAssignment).where(
+                RoleAssignment.user_id
+                == select(User.id).where(User.username == "hrd").scalar_subquery()
+            )
+        )
+        role.unit_id = data["C"]
+        db.session.commit()
+    auth.login("hrd")
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
+
+
+def test_a_candidates_job_rechecks_the_scope_when_it_runs(app, data):
+    """A job whose unit has left its owner's scope by the time it runs fails with
+    the page's reason and writes no file."""
+    from app.jobs import services as jobs
+    from app.jobs.models import Job
+
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.username == "hrd"))
+        job = jobs.submit(
+            "rewards.candidates_xlsx",
+            "Ứng viên",
+            owner.id,
+            {"kind": "campaigns", "code": "C2026", "unit": data["C"]},
+        )
+        job = db.session.get(Job, job.id)
+        assert job.state == "failed" and "phạm vi" in job.message
+        assert job.result_file is None

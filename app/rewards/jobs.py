@@ -1,0 +1,64 @@
+"""Background task of rewards: the candidates' workbook of a campaign or a period
+past the size that downloads at once (EXPORT_JOB_ROWS rows). It re-checks what the
+page that started it checked: the owner an active HR officer or administrator, the
+campaign visible to it, the unit inside its scope."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import Unit, User
+from app.database import reading_only
+from app.errors import DomainError, NotAllowed, NotFound
+from app.extensions import db
+from app.jobs.tasks import Outcome, task
+from app.records import visibility
+
+from . import exports, periods, services
+
+KIND = "rewards.candidates_xlsx"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _selection(params: dict, owner_id: int | None):
+    """(target, unit, the scope's paths) as the candidates page finds them for
+    the owner; NotFound / NotAllowed as it would answer."""
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
+    if owner is None or not owner.active:
+        raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
+    if not (owner.has_role("hr") or owner.has_role("admin")):
+        raise NotAllowed(_l("Bạn không có quyền xem danh sách này."))
+    if params["kind"] == "periods":
+        target = periods.get_period(params["code"])
+    else:
+        target = visibility.pick_campaign(owner, params["code"])
+    unit = None
+    if params.get("unit") is not None:
+        unit = db.session.get(Unit, params["unit"])
+        if unit is None:
+            raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của bạn."))
+    return target, unit, services.scope_of(owner, unit)
+
+
+def in_scope(params: dict, owner_id: int | None) -> bool:
+    """The owner may still see the list (checked again at each download)."""
+    try:
+        _selection(params, owner_id)
+    except DomainError:
+        return False
+    return True
+
+
+@task(KIND, in_scope)
+def candidates_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
+    """params: kind ("campaigns" or "periods"), code, unit (id or None)."""
+    with reading_only():
+        target, _unit, paths = _selection(params, owner_id)
+        progress.begin(_("Lập danh sách ứng viên khen thưởng"), 2)
+        collectives, individuals = services.candidate_lists(target, paths)
+        progress.step()
+        path = progress.output("xlsx")
+        path.write_bytes(exports.candidates_xlsx(target, collectives, individuals))
+        progress.step()
+        name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
+    rows = len(collectives) + len(individuals)
+    return Outcome(_("Đã lập danh sách %(n)d dòng.", n=rows), path, name, XLSX_MIME)
