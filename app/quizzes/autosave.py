@@ -44,7 +44,6 @@ TOO_MANY = _l("Quá nhiều lần lưu trong một phút; vui lòng đợi một
 TOO_BIG = _l("Yêu cầu quá lớn.")
 NOT_A_SAVE = _l("Chỉ nhận yêu cầu lưu (POST).")
 UNAVAILABLE = _l("Chưa lưu được (máy chủ bận); vui lòng chọn lại sau giây lát.")
-BAD_SEQ = _l("Số thứ tự của lựa chọn không hợp lệ.")
 
 
 @dataclass(frozen=True)
@@ -58,23 +57,15 @@ class SaveForm:
 
 
 def read_form(request: Request) -> SaveForm:
-    """The save's fields. A position that is not a number in range reads as 0 (no
-    such question) and a choice as -1 (no such option): save_choice refuses both,
-    and a save is never taken for another (an empty one would clear the answer)."""
+    """The save's fields, read by the page form's rules (saving.read_choices,
+    read_seq). A position that is not a number in range reads as 0 (no such
+    question): save_choice refuses it, and a save is never taken for another."""
     form = request.form
-
-    def number(value: str, instead: int) -> int:
-        try:
-            parsed = int(value)
-        except ValueError:
-            return instead
-        return parsed if -MAX_INT <= parsed <= MAX_INT else instead
-
     return SaveForm(
         token=form.get("t", ""),
-        position=number(form.get("position", ""), 0),
-        choices=[number(v, -1) for v in form.getlist("choice")],
-        seq=None if "seq" not in form else max(number(form["seq"], 0), 0),
+        position=saving.form_number(form.get("position", ""), 0),
+        choices=saving.read_choices(form.getlist("choice")),
+        seq=saving.read_seq(form),
     )
 
 
@@ -125,7 +116,7 @@ class AutosaveApp:
         if holder is None:
             return 404, _refused(saving.NOT_YOURS)
         if form.seq == 0:
-            return 400, _refused(BAD_SEQ)
+            return 400, _refused(saving.BAD_SEQ)
         return self.save(attempt_id, holder, form)
 
     def said(self, body: dict, language: str) -> dict:

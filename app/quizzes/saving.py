@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Row
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User
-from app.database import db_int
+from app.database import MAX_INT, db_int
 from app.errors import DomainError, NotFound, TimeExpired
 from app.timeutil import utcnow
 
@@ -55,6 +55,7 @@ from .questions import MULTIPLE
 
 NOT_YOURS = _l("Câu này không có trong lượt làm bài của bạn.")
 NO_SUCH_CHOICE = _l("Lựa chọn không tồn tại.")
+BAD_SEQ = _l("Số thứ tự của lựa chọn không hợp lệ.")
 ONE_CHOICE_ONLY = _l("Câu này chỉ được chọn một đáp án.")
 ALREADY_SUBMITTED = _l("Bài đã được nộp; câu trả lời này không được lưu.")
 TOO_LATE = _l("Đã hết giờ làm bài; câu trả lời này không được lưu.")
@@ -278,6 +279,31 @@ def _selected_keys(slot, picked: list[int]) -> list[str]:
     return [slot.option_order[c] for c in sorted(set(picked))]
 
 
+def form_number(value: str, instead: int) -> int:
+    """A posted number within the database's integer range, else `instead`: the
+    one reading of a save's numbers, for the autosave and the page's form."""
+    try:
+        parsed = int(value)
+    except ValueError:
+        return instead
+    return parsed if -MAX_INT <= parsed <= MAX_INT else instead
+
+
+def read_choices(values: list[str]) -> list[int]:
+    """The posted option positions; one that is not a number reads as -1 (no such
+    option), which save_choice refuses: a bad value is never dropped, or a save
+    with nothing left would clear the answer."""
+    return [form_number(value, -1) for value in values]
+
+
+def read_seq(form: MultiDict) -> int | None:
+    """The page journal's number of the choice: None when the form has none, 0
+    (refused: BAD_SEQ) when it is no number from 1 up."""
+    if "seq" not in form:
+        return None
+    return max(form_number(form["seq"], 0), 0)
+
+
 @dataclass(frozen=True)
 class PageForm:
     """What the attempt page's form (posted without or after the page script)
@@ -296,21 +322,21 @@ def read_page_form(form: MultiDict) -> PageForm:
     (`flag<position>`) and, when the page showed it answered, `answered`. A
     question with nothing ticked is saved (as unanswered) only when the page
     showed it answered: the cadre unticked it; an untouched unanswered question
-    keeps what another tab saved meanwhile. Values that are not numbers are
-    dropped."""
+    keeps what another tab saved meanwhile. Choices and `seq` are read as the
+    autosave reads them (read_choices, read_seq); a position, flag or page that
+    is not a number is dropped."""
     positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
     shown_answered = set(form.getlist("answered", type=db_int))
     choices = []
     for position in positions:
-        picked = form.getlist(f"q{position}", type=int)
+        picked = read_choices(form.getlist(f"q{position}"))
         if picked or position in shown_answered:
             choices.append((position, picked))
-    seq = form.get("seq", type=db_int)
     goto = form.get("goto", type=db_int)
     return PageForm(
         choices=choices,
         flags={p: form.get(f"flag{p}") == "1" for p in positions},
-        seq=seq if seq and seq > 0 else None,
+        seq=read_seq(form),
         target=form.get("go", ""),
         goto=goto if goto and goto > 0 else None,
     )

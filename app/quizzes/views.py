@@ -130,6 +130,9 @@ def save_page(attempt_id: int):
     navigator, on any page)."""
     attempt = _own_attempt(attempt_id)
     form = saving.read_page_form(request.form)
+    if form.seq == 0:  # refused as the autosave refuses it
+        flash(saving.BAD_SEQ, "error")
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     cutoff = service.save_cutoff()
     kept_newer = False
     guess, bad_guess = _typed_prediction(attempt)

@@ -84,6 +84,36 @@ def test_plain_form_post_saves_without_javascript(app, client, auth, learner):
     assert 'name="q1" value="0" checked' in page1
 
 
+def test_the_plain_form_refuses_bad_input_as_the_autosave_does(
+    app, client, auth, learner
+):
+    """A choice or a `seq` that is no number is refused, never dropped: dropping
+    the only choice of a question shown answered would clear its answer."""
+    attempt_id = _start(client, auth)
+    url = f"/attempts/{attempt_id}/save"
+    token = auth.token(f"/attempts/{attempt_id}")
+    saved = {"csrf_token": token, "positions": ["1"], "q1": "0", "go": "1"}
+    first = client.post(url, data=saved)
+    assert "Đã lưu câu trả lời." in client.get(first.location).get_data(as_text=True)
+    for bad in (
+        {"answered": "1", "q1": "x"},  # was read as "nothing ticked": cleared
+        {"answered": "1", "q1": ["1", "zz"]},
+        {"q1": "1", "seq": "abc"},
+        {"q1": "1", "seq": "-3"},
+    ):
+        response = client.post(
+            url, data={"csrf_token": token, "positions": ["1"], "go": "1", **bad}
+        )
+        assert response.status_code == 302, bad
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Đã lưu câu trả lời." not in page, bad
+        assert (
+            "Lựa chọn không tồn tại." in page
+            or "Số thứ tự của lựa chọn không hợp lệ." in page
+        ), bad
+        assert 'name="q1" value="0" checked' in page, bad  # still the first choice
+
+
 def test_bad_saves_get_clear_errors_and_change_nothing(app, client, auth, learner):
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)  # as the open page holds it

@@ -123,10 +123,18 @@ def test_the_form_post_numbers_its_choices_after_the_journal(
     assert _stored(app, attempt_id, p) == ([1], 9)
     # The journal's unsent older choice, retried after the form post, loses.
     assert _save(client, attempt_id, token, p, 0, seq=5).json["stored"] is False
-    # A form post without the script (no number) is stored; a bad number is none.
-    client.post(
+    # A bad number is refused, as the autosave refuses it: nothing stored.
+    refused = client.post(
         f"/attempts/{attempt_id}/save",
         data={"csrf_token": csrf, "positions": [p], f"q{p}": "2", "seq": "x"},
+    )
+    page = client.get(refused.location).get_data(as_text=True)
+    assert "Số thứ tự của lựa chọn không hợp lệ." in page
+    assert _stored(app, attempt_id, p) == ([1], 9)
+    # A form post without the script (no number) is stored.
+    client.post(
+        f"/attempts/{attempt_id}/save",
+        data={"csrf_token": csrf, "positions": [p], f"q{p}": "2"},
     )
     assert _stored(app, attempt_id, p) == ([2], 9)
 
