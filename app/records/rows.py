@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from app.accounts.models import CATEGORIES, Unit, User, shared_name_labels
+from app.accounts.services import search_users
 from app.extensions import db
-from app.vntext import fold
 
 from .models import (
     COMPLETED,
@@ -86,13 +86,7 @@ def record_rows(
     )
     if status in (COMPLETED, IN_PROGRESS, NOT_STARTED):
         query = query.where(TrainingRecord.status == status)
-    if text and text.strip():
-        folded = fold(text)
-        query = query.where(
-            User.name_search.contains(folded, autoescape=True)
-            | User.employee_code.ilike(f"{text.strip()}%")
-        )
-    return name_order(query)
+    return name_order(search_users(query, text))
 
 
 def export_query(campaign: Campaign, root: Unit) -> Select:

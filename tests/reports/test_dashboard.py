@@ -224,6 +224,9 @@ def test_search_ignores_diacritics_and_case(client, auth, ids):
     assert names_in(page(client, base + "ĐÀO")) == ["Vũ Thị Đào"]
     assert names_in(page(client, base + "dao")) == ["Vũ Thị Đào"]
     assert names_in(page(client, base + "CB003")) == ["Phạm Thị Ánh"]
+    # the accounts' one search: "%" and "_" are no wildcards in a code
+    assert names_in(page(client, base + "%25")) == []
+    assert names_in(page(client, base + "CB00_")) == []
 
 
 def test_cadres_are_paginated(app, client, auth, ids):
