@@ -17,4 +17,5 @@ class ReminderForm(FlaskForm):
     message = TextAreaField(
         _l("Lời nhắn thêm (không bắt buộc)"),
         validators=[Optional(), Length(max=MESSAGE_MAX)],
+        render_kw={"maxlength": MESSAGE_MAX},
     )

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Unit
 from app.accounts.permissions import get_scoped_unit, scope_paths, scoped_units
+from app.accounts.units import tree_order
 from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
@@ -26,17 +27,19 @@ bp = Blueprint("reminders", __name__)
 @bp.get("/reports/reminders")
 @role_required("hr", "admin")
 def index():
+    return _page(request.args.get("campaign"), int_arg("unit"), ReminderForm())
+
+
+def _page(campaign_code: str | None, unit_id: int | None, form: ReminderForm):
+    """The page for the campaign and unit asked for (defaults: the newest campaign,
+    the officer's unit), with `form` (a refused one keeps what was typed)."""
     visible = visible_campaigns(current_user)
-    campaign = pick_campaign(
-        current_user, request.args.get("campaign"), visible=visible
-    )
-    unit_id = int_arg("unit")
+    campaign = pick_campaign(current_user, campaign_code, visible=visible)
     if unit_id is not None:
         unit = get_scoped_unit(current_user, unit_id, ROLE)
     else:
         unit = default_unit(current_user, campaign)
     preview = rows = None
-    form = ReminderForm()
     if campaign is not None:
         preview = services.preview(campaign, unit)
         rows = services.reminder_rows(campaign, scope_paths(current_user, ROLE))
@@ -58,6 +61,8 @@ def index():
 def send():
     form = ReminderForm()
     if not form.validate_on_submit():
+        if form.errors.keys() <= {"message"}:  # the page again, the text kept
+            return _page(form.campaign.data, form.unit.data, form), 400
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
@@ -99,9 +104,10 @@ def dismiss(delivery_id: int):
 
 
 def _unit_choices() -> list[Unit]:
-    """The active units of the officer's scope, in tree order, for the picker."""
-    return db.session.scalars(
-        scoped_units(current_user, ROLE)
-        .where(Unit.active.is_(True))
-        .order_by(Unit.path)
-    ).all()
+    """The active units of the officer's scope, in tree order (siblings in
+    Vietnamese order, as the annual report lists them), for the picker."""
+    return tree_order(
+        db.session.scalars(
+            scoped_units(current_user, ROLE).where(Unit.active.is_(True))
+        )
+    )

@@ -70,8 +70,11 @@ def test_bad_inputs_write_nothing(app, client, tmp_path):
     assert post(campaign="C2026", unit=2**40).status_code == 302  # not an id
     assert post(campaign="C2026", unit="abc").status_code == 302
     assert post(campaign="", unit=d1).status_code == 302
-    long = post(campaign="C2026", unit=d1, message="x" * 1001)
-    assert long.status_code == 302
+    long = post(campaign="C2026", unit=d1, message="Kính gửi " + "x" * 1000)
+    assert long.status_code == 400  # the page again, with the text to shorten
+    html = long.get_data(as_text=True)
+    assert "Kính gửi " + "x" * 1000 in html and 'maxlength="1000"' in html
+    assert "1000" in html.split('id="message-error"')[1][:200]
     no_csrf = client.post(PAGE, data={"campaign": "C2026", "unit": d1})
     assert no_csrf.status_code == 400
     assert client.get(f"{PAGE}?campaign=C2026&unit={c1}").status_code == 404
@@ -197,3 +200,20 @@ def test_a_unit_whose_name_repeats_is_shown_with_its_parent(app, client, tmp_pat
         follow_redirects=True,
     )
     assert "<td>Văn phòng — Sở Nội vụ</td>" in response.get_data(as_text=True)
+
+
+def test_the_unit_picker_lists_the_tree_in_vietnamese_order(app, client, tmp_path):
+    """Siblings in Vietnamese order, as the annual report lists them — not in the
+    order they were created (a unit's path is made of ids)."""
+    from tests.factories import make_unit
+
+    with app.app_context():
+        _campaign, tree = setup(tmp_path)
+        make_unit("D-AB", "Ấp Bắc", parent=tree["D1"])  # created first
+        make_unit("D-AN", "An ninh", parent=tree["D1"])
+    signed_in(client, "hr")
+    page = client.get(f"{PAGE}?campaign=C2026").get_data(as_text=True)
+    picker = page.split('id="pick-unit"')[1].split("</select>")[0]
+    names = re.findall(r"<option[^>]*>(?:— )*([^<]+)</option>", picker)
+    assert names.index("An ninh") < names.index("Ấp Bắc")
+    assert names == sorted(names, key=names.index)  # each listed once
