@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit import services as audit
-from app.database import int_arg
+from app.database import int_arg, start_writing
 from app.downloads import content_disposition
 from app.errors import DomainError
 from app.extensions import db
 from app.jobs import services as jobs
-from app.security import CSP, role_required
+from app.security import CSP, not_from_other_sites, role_required
 
 from . import access, lookup, papers, prizes, ranking, results
 from .forms import RankForm
@@ -145,9 +145,11 @@ def _round_version(code: str, number: int):
 
 @bp.get("/contests/<code>/rounds/<int:number>/prizes.xlsx")
 @role_required(*STAFF)
+@not_from_other_sites
 def prizes_xlsx(code: str, number: int):
     contest, round_, shown = _round_version(code, number)
     data = papers.prize_xlsx(contest, round_, shown)
+    start_writing()  # SQLite: the audit row is this GET's write
     audit.record(
         "contests.prizes_exported",
         actor=current_user,

@@ -276,6 +276,7 @@ def candidates_xlsx(kind: str, code: str):
 
 @bp.get(f"/<any({KINDS}):kind>/<code>/nominations.xlsx")
 @role_required("hr", "admin")
+@not_from_other_sites
 def nominations_xlsx(kind: str, code: str):
     target, unit = _target(kind, code), _unit()
     rows = services.visible_nominations(current_user, target, unit)

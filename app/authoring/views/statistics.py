@@ -12,6 +12,7 @@ from app.downloads import chosen_separator, content_disposition, remember_separa
 from app.errors import TimeExpired
 from app.quizzes import statistics
 from app.quizzes.windows import results_open_at, results_visible
+from app.security import not_from_other_sites
 from app.timeutil import utcnow
 
 from ..question_forms import TYPE_LABELS
@@ -38,6 +39,7 @@ def quiz_stats(code: str):
 
 
 @bp.get("/quizzes/<code>/statistics.csv")
+@not_from_other_sites
 def quiz_stats_csv(code: str):
     quiz = owned_quiz(current_user, code)
     if not results_visible(quiz, utcnow()):

@@ -12,7 +12,7 @@ from app.downloads import (
     stream_in_context,
 )
 from app.extensions import db
-from app.security import role_required
+from app.security import not_from_other_sites, role_required
 from app.timeutil import to_vn, utcnow
 
 from .. import audit_trail as trail
@@ -48,6 +48,7 @@ def audit_log():
 
 @bp.get("/admin/audit.csv")
 @role_required("admin")
+@not_from_other_sites
 def audit_log_csv():
     filters, _actions = _filters()
     query = trail.filtered_events(filters).limit(_max_rows())
