@@ -1,19 +1,21 @@
 """Question bank files -> BankData, every problem located by file and line.
 
-Pure functions; no Flask, no database. A bank file is YAML front matter (code,
-title, course, module, exclusive), then questions, each under a "## CODE" heading: "key:
-value" metadata lines (type, tags, source, answer, feedback_true/false), a blank
-line, the stem, the options ("- [ ] …", "- [x] …", each with optional indented
-"> feedback" lines) and "Giải thích: …" (README, "Bank files").
+Pure functions; no database, and no Flask but its lazy messages (the problems are
+read in the reader's language). A bank file is YAML front matter (code, title,
+course, module, exclusive; app.content.bank_schema), then questions, each under a
+"## CODE" heading: "key: value" metadata lines (type, tags, source, answer,
+feedback_true/false), a blank line, the stem, the options ("- [ ] …", "- [x] …",
+each with optional indented "> feedback" lines) and "Giải thích: …" (README, "Bank
+files").
 """
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
 
 from app.quizzes.questions import (
     MULTIPLE,
-    QUESTION_TYPES,
     SINGLE,
     TRUEFALSE,
     BankData,
@@ -21,14 +23,11 @@ from app.quizzes.questions import (
     QuestionData,
 )
 
-from .exclusive import check_exclusive, exclusive_problems
+from .bank_schema import BANK_SCHEMA, QUESTION_SCHEMA
+from .exclusive import exclusive_problems
 from .frontmatter import (
     CODE,
     Mapping,
-    Schema,
-    check_boolean,
-    check_code,
-    check_text,
     is_text,
     parse_mapping,
     read_front_matter,
@@ -42,59 +41,6 @@ OPTION_KEYS = "abcdefghijklmnopqrstuvwxyz"
 _HEADING = re.compile(r"^##(?:[ \t]+(.*?))?[ \t]*$")  # "## CODE", not "###"
 _OPTION = re.compile(r"^-[ \t]+\[([ xX])\](.*)$")
 _FEEDBACK = re.compile(r"^(?: {2,}|\t)[ \t]*>[ \t]?(.*)$")
-
-
-# --- schema -----------------------------------------------------------------------
-
-
-def _question_type(key: str, value: object) -> str | None:
-    if value in QUESTION_TYPES:
-        return None
-    return f"loại câu hỏi không hợp lệ: “{value}” ({', '.join(QUESTION_TYPES)})"
-
-
-def _source(key: str, value: object) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return MISSING_SOURCE
-    return None if isinstance(value, str) else f"“{key}” phải là chuỗi: “{value}”"
-
-
-def check_tags(key: str, value: object) -> str | None:
-    if not isinstance(value, list):
-        return f"“{key}” phải là danh sách thẻ, ví dụ [phap-ly, muc-dich]: “{value}”"
-    bad = [str(tag) for tag in value if slug(tag) is None]
-    if bad:
-        return f"thẻ chỉ gồm chữ thường không dấu, chữ số và “-”: {', '.join(bad)}"
-    repeated = [tag for tag, n in Counter(map(slug, value)).items() if n > 1]
-    return f"thẻ lặp lại: {', '.join(repeated)}" if repeated else None
-
-
-MISSING_SOURCE = "thiếu nguồn (source)"
-BANK_SCHEMA = Schema(
-    {
-        "code": check_code,
-        "title": check_text,
-        "course": check_text,
-        "module": check_text,
-        "exclusive": check_exclusive,
-    },
-    required=("code", "title"),
-)
-QUESTION_SCHEMA = Schema(
-    {
-        "type": _question_type,
-        "tags": check_tags,
-        "source": _source,
-        "answer": check_boolean,
-        "feedback_true": check_text,
-        "feedback_false": check_text,
-    },
-    required=("type", "source"),
-    missing={
-        "type": "thiếu loại câu hỏi (type: single, multiple hoặc truefalse)",
-        "source": MISSING_SOURCE,
-    },
-)
 
 
 # --- one bank file ----------------------------------------------------------------
@@ -147,7 +93,8 @@ def read_bank_file(text: str, path: str) -> BankFile:
     blocks = _question_blocks(document.body_lines, document.body_line, path, problems)
     result.headings = [(block.code, block.line) for block in blocks]
     questions = [q for b in blocks if (q := _question(b, path, problems))]
-    problems += repeats([(c, path, line) for c, line in result.headings], "mã câu hỏi")
+    headings = [(code, path, line) for code, line in result.headings]
+    problems += repeats(headings, _l("mã câu hỏi"))
     if meta is not None:
         found = BANK_SCHEMA.problems(meta, path, 1)
         found += exclusive_problems(meta, [c for c, _ in result.headings], path)
@@ -178,10 +125,12 @@ def _question_blocks(
         elif line.strip() and stray is None:
             stray = number
     if stray is not None:
-        message = "nội dung nằm ngoài câu hỏi (trước “## MÃ-CÂU” đầu tiên)"
+        message = _l("nội dung nằm ngoài câu hỏi (trước “## MÃ-CÂU” đầu tiên)")
         problems.append(Problem(path, stray, message))
     if not blocks:
-        message = "ngân hàng không có câu hỏi nào (mỗi câu bắt đầu bằng “## MÃ-CÂU”)"
+        message = _l(
+            "ngân hàng không có câu hỏi nào (mỗi câu bắt đầu bằng “## MÃ-CÂU”)"
+        )
         problems.append(Problem(path, first, message))
     return blocks
 
@@ -190,9 +139,10 @@ def _question(block: _Block, path: str, problems: list[Problem]) -> QuestionData
     """The question in `block`, or None after adding its problems."""
     found: list[Problem] = []
     if not CODE.match(block.code):
-        message = (
-            f"mã câu hỏi không hợp lệ: “{block.code}” "
-            "(chỉ gồm chữ cái không dấu, chữ số, “.”, “_”, “-”)"
+        message = _l(
+            "mã câu hỏi không hợp lệ: “%(code)s” "
+            "(chỉ gồm chữ cái không dấu, chữ số, “.”, “_”, “-”)",
+            code=block.code,
         )
         found.append(Problem(path, block.line, message))
     size = next((i for i, s in enumerate(block.lines) if not s.strip()), None)
@@ -201,10 +151,10 @@ def _question(block: _Block, path: str, problems: list[Problem]) -> QuestionData
     body_first = block.line + 1 + size
     stem, options, explanation = _body(block.lines[size:], body_first, path, found)
     if not stem:
-        message = "thiếu đề bài (đoạn văn sau các dòng siêu dữ liệu)"
+        message = _l("thiếu đề bài (đoạn văn sau các dòng siêu dữ liệu)")
         found.append(Problem(path, block.line, message))
     if not explanation:
-        message = "thiếu giải thích (đoạn bắt đầu bằng “Giải thích:”)"
+        message = _l("thiếu giải thích (đoạn bắt đầu bằng “Giải thích:”)")
         found.append(Problem(path, block.line, message))
     if meta is not None:
         found += _type_problems(meta, options, block.line, path)
@@ -245,7 +195,8 @@ def _metadata(
 ) -> Mapping | None:
     """The "key: value" lines right under the heading, checked against the schema."""
     text = "\n".join(block.lines[:size])
-    meta = parse_mapping(text, block.line + 1, path, "siêu dữ liệu câu hỏi", found)
+    what = _l("siêu dữ liệu câu hỏi")
+    meta = parse_mapping(text, block.line + 1, path, what, found)
     if meta is None:
         return None
     found += QUESTION_SCHEMA.problems(meta, path, block.line)
@@ -288,12 +239,13 @@ def _options(
         elif feedback and attached:
             options[-1].feedback.append((number, feedback.group(1).strip()))
         elif feedback:
-            message = "phản hồi (“  > …”) phải nằm ngay dưới một lựa chọn"
+            message = _l("phản hồi (“  > …”) phải nằm ngay dưới một lựa chọn")
             found.append(Problem(path, number, message))
         elif line.strip():
-            message = (
-                f"dòng không hợp lệ giữa các lựa chọn: “{line.strip()}” "
-                "(lựa chọn: “- [ ] …” hoặc “- [x] …”; phản hồi thụt lề: “  > …”)"
+            message = _l(
+                "dòng không hợp lệ giữa các lựa chọn: “%(line)s” "
+                "(lựa chọn: “- [ ] …” hoặc “- [x] …”; phản hồi thụt lề: “  > …”)",
+                line=line.strip(),
             )
             found.append(Problem(path, number, message))
         attached = bool(option or (feedback and attached))
@@ -306,18 +258,27 @@ def _option_problems(options: list[_Option], path: str) -> list[Problem]:
     seen: dict[str, int] = {}
     for option in options:
         if not option.text:
-            found.append(Problem(path, option.line, "lựa chọn không có nội dung"))
+            message = _l("lựa chọn không có nội dung")
+            found.append(Problem(path, option.line, message))
             continue
         key = " ".join(option.text.split()).casefold()
         if key in seen:
-            message = f"lựa chọn trùng với lựa chọn ở dòng {seen[key]}: “{option.text}”"
+            message = _l(
+                "lựa chọn trùng với lựa chọn ở dòng %(line)s: “%(text)s”",
+                line=seen[key],
+                text=option.text,
+            )
             found.append(Problem(path, option.line, message))
         seen.setdefault(key, option.line)
         found += syntax_problems(option.text, option.line, path)
         for line, text in option.feedback:
             found += syntax_problems(text, line, path)
     if len(options) > len(OPTION_KEYS):
-        message = f"quá nhiều lựa chọn ({len(options)}; tối đa {len(OPTION_KEYS)})"
+        message = _l(
+            "quá nhiều lựa chọn (%(count)s; tối đa %(most)s)",
+            count=len(options),
+            most=len(OPTION_KEYS),
+        )
         found.append(Problem(path, options[len(OPTION_KEYS)].line, message))
     return found
 
@@ -330,23 +291,38 @@ def _type_problems(
     if qtype == TRUEFALSE:
         return _truefalse_problems(meta, options, line, path)
     found = [
-        Problem(path, meta.line_of(key), f"chỉ câu đúng/sai (truefalse) mới có “{key}”")
+        Problem(
+            path,
+            meta.line_of(key),
+            _l("chỉ câu đúng/sai (truefalse) mới có “%(key)s”", key=key),
+        )
         for key in ("answer", "feedback_true", "feedback_false")
         if key in meta.data
     ]
     if qtype not in (SINGLE, MULTIPLE):
         return found
-    name = "câu một đáp án" if qtype == SINGLE else "câu nhiều đáp án"
+    name = _l("câu một đáp án") if qtype == SINGLE else _l("câu nhiều đáp án")
     correct = sum(option.correct for option in options)
     if len(options) < 2:
-        message = f"{name} phải có ít nhất hai lựa chọn (có {len(options)})"
+        message = _l(
+            "%(name)s phải có ít nhất hai lựa chọn (có %(count)s)",
+            name=name,
+            count=len(options),
+        )
         found.append(Problem(path, line, message))
     if qtype == SINGLE and correct != 1:
-        detail = f"có {correct} lựa chọn đúng" if correct else "không có lựa chọn đúng"
-        message = f"câu một đáp án phải có đúng một lựa chọn đúng ({detail})"
+        detail = (
+            _l("có %(count)s lựa chọn đúng", count=correct)
+            if correct
+            else _l("không có lựa chọn đúng")
+        )
+        message = _l(
+            "câu một đáp án phải có đúng một lựa chọn đúng (%(detail)s)", detail=detail
+        )
         found.append(Problem(path, line, message))
     elif correct == 0:
-        found.append(Problem(path, line, f"{name} không có lựa chọn đúng"))
+        message = _l("%(name)s không có lựa chọn đúng", name=name)
+        found.append(Problem(path, line, message))
     return found
 
 
@@ -355,9 +331,9 @@ def _truefalse_problems(
 ) -> list[Problem]:
     found = []
     if options:
-        message = "câu đúng/sai không được có lựa chọn (đáp án ghi ở “answer”)"
+        message = _l("câu đúng/sai không được có lựa chọn (đáp án ghi ở “answer”)")
         found.append(Problem(path, options[0].line, message))
     if "answer" not in meta.data:
-        message = "câu đúng/sai thiếu đáp án (answer: true hoặc false)"
+        message = _l("câu đúng/sai thiếu đáp án (answer: true hoặc false)")
         found.append(Problem(path, line, message))
     return found

@@ -1,30 +1,44 @@
 """A bank's `exclusive` groups: questions that give each other's answers away, so
 one attempt never draws two of a group (README, "Bank files").
 
-Pure functions; no Flask, no database. The front matter holds a list of groups,
-each a list of at least two question codes of the same bank:
+Pure functions; no database, and no Flask but its lazy messages. The front matter
+holds a list of groups, each a list of at least two question codes of the same bank:
 
     exclusive: [[VHCV-M2-005, VHCV-M2-006]]
 """
 
 from collections.abc import Iterable
 
-from .frontmatter import CODE, Mapping
+from flask_babel import lazy_gettext as _l
+
+from .frontmatter import CODE, Mapping, Message
 from .problems import Problem
 
-EXAMPLE = "ví dụ [[MÃ-CÂU-1, MÃ-CÂU-2]]"
+EXAMPLE = _l("ví dụ [[MÃ-CÂU-1, MÃ-CÂU-2]]")
 
 
-def check_exclusive(key: str, value: object) -> str | None:
+def check_exclusive(key: str, value: object) -> Message | None:
     """The shape of `exclusive`: a list of lists of two or more codes."""
     if not isinstance(value, list):
-        return f"“{key}” phải là danh sách các nhóm mã câu hỏi, {EXAMPLE}"
+        return _l(
+            "“%(key)s” phải là danh sách các nhóm mã câu hỏi, %(example)s",
+            key=key,
+            example=EXAMPLE,
+        )
     for group in value:
         if not isinstance(group, list) or len(group) < 2:
-            return f"mỗi nhóm của “{key}” phải có ít nhất hai mã câu hỏi, {EXAMPLE}"
+            return _l(
+                "mỗi nhóm của “%(key)s” phải có ít nhất hai mã câu hỏi, %(example)s",
+                key=key,
+                example=EXAMPLE,
+            )
         bad = [str(c) for c in group if not (isinstance(c, str) and CODE.match(c))]
         if bad:
-            return f"“{key}” có mã câu hỏi không hợp lệ: {', '.join(bad)}"
+            return _l(
+                "“%(key)s” có mã câu hỏi không hợp lệ: %(codes)s",
+                key=key,
+                codes=", ".join(bad),
+            )
     return None
 
 
@@ -40,15 +54,26 @@ def exclusive_problems(meta: Mapping, codes: Iterable[str], path: str) -> list[P
         in_group: set[str] = set()
         for code in group:
             if code not in known:
-                message = f"nhóm loại trừ {number}: không có câu hỏi “{code}”"
+                message = _l(
+                    "nhóm loại trừ %(number)s: không có câu hỏi “%(code)s”",
+                    number=number,
+                    code=code,
+                )
                 found.append(Problem(path, line, message))
             elif code in in_group:
-                message = f"nhóm loại trừ {number}: mã “{code}” lặp lại"
+                message = _l(
+                    "nhóm loại trừ %(number)s: mã “%(code)s” lặp lại",
+                    number=number,
+                    code=code,
+                )
                 found.append(Problem(path, line, message))
             elif code in seen:
-                message = (
-                    f"câu “{code}” nằm trong hai nhóm loại trừ ({seen[code]} và "
-                    f"{number}); hãy gộp hai nhóm"
+                message = _l(
+                    "câu “%(code)s” nằm trong hai nhóm loại trừ (%(first)s và "
+                    "%(second)s); hãy gộp hai nhóm",
+                    code=code,
+                    first=seen[code],
+                    second=number,
                 )
                 found.append(Problem(path, line, message))
             in_group.add(code)

@@ -12,10 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from .problems import Problem
 
-FRONT_MATTER = "front matter"  # how problems name a file's front matter
+# Messages are lazy (read in the reader's language); `what` arguments are too.
+Message = str | LazyString
+FRONT_MATTER = _l("front matter")  # how problems name a file's front matter
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -42,11 +46,11 @@ class Mapping:
 
 
 def parse_mapping(
-    text: str, first: int, path: str, what: str, problems: list[Problem]
+    text: str, first: int, path: str, what: Message, problems: list[Problem]
 ) -> Mapping | None:
     """Parse `text` (file lines from `first`) as a mapping; None after a Problem.
 
-    `what` names the text in messages ("front matter", "tệp đề thi"…). An empty
+    `what` names the text in messages (FRONT_MATTER, _l("tệp đề thi")…). An empty
     document is an empty mapping (its keys are then reported missing); a repeated
     key is a Problem, and the last of them wins, as in YAML.
     """
@@ -58,26 +62,29 @@ def parse_mapping(
         mark = getattr(error, "problem_mark", None)
         line = first + mark.line if mark is not None else first
         reason = getattr(error, "problem", None) or str(error)
-        problems.append(Problem(path, line, f"{what} không phải YAML hợp lệ: {reason}"))
+        message = _l(
+            "%(what)s không phải YAML hợp lệ: %(reason)s", what=what, reason=reason
+        )
+        problems.append(Problem(path, line, message))
         return None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        message = f"{what} phải là một bảng “khóa: giá trị” (mapping)"
+        message = _l("%(what)s phải là một bảng “khóa: giá trị” (mapping)", what=what)
         problems.append(Problem(path, first, message))
         return None
     mapping = Mapping(data, first)
     for key_node, value_node in node.value if node is not None else []:
         key, line = str(key_node.value), first + key_node.start_mark.line
         if key in mapping.lines:
-            message = f"khóa “{key}” lặp lại (đã có ở dòng {mapping.lines[key]})"
+            message = _repeated_key(key, mapping.lines[key])
             problems.append(Problem(path, line, message))
         mapping.lines[key], mapping.nodes[key] = line, value_node
     return mapping
 
 
 def item_mappings(
-    mapping: Mapping, key: str, path: str, what: str, problems: list[Problem]
+    mapping: Mapping, key: str, path: str, what: Message, problems: list[Problem]
 ) -> list[Mapping]:
     """The items of the list under `key` (a contest's rounds), each a Mapping with
     the lines of its own keys; an item that is not a mapping is a Problem at its
@@ -89,18 +96,24 @@ def item_mappings(
     for item_node, value in zip(node.value, values, strict=False):
         line = mapping.first + item_node.start_mark.line
         if not isinstance(value, dict) or not isinstance(item_node, yaml.MappingNode):
-            message = f"{what} phải là một bảng “khóa: giá trị” (mapping)"
+            message = _l(
+                "%(what)s phải là một bảng “khóa: giá trị” (mapping)", what=what
+            )
             problems.append(Problem(path, line, message))
             continue
         item = Mapping(value, line)
         for key_node, value_node in item_node.value:
             name, at = str(key_node.value), mapping.first + key_node.start_mark.line
             if name in item.lines:
-                message = f"khóa “{name}” lặp lại (đã có ở dòng {item.lines[name]})"
+                message = _repeated_key(name, item.lines[name])
                 problems.append(Problem(path, at, message))
             item.lines[name], item.nodes[name] = at, value_node
         found.append(item)
     return found
+
+
+def _repeated_key(key: str, line: int) -> Message:
+    return _l("khóa “%(key)s” lặp lại (đã có ở dòng %(line)s)", key=key, line=line)
 
 
 @dataclass
@@ -125,7 +138,8 @@ def read_front_matter(text: str, path: str, problems: list[Problem]) -> Document
     lines = text.split("\n")
     end = _front_matter_end(lines)
     if end is None:
-        problems.append(Problem(path, 1, "thiếu front matter YAML (--- … ---)"))
+        message = _l("thiếu front matter YAML (--- … ---)")
+        problems.append(Problem(path, 1, message))
         return None
     meta = parse_mapping("\n".join(lines[1:end]), 2, path, FRONT_MATTER, problems)
     return Document(meta, lines[end + 1 :], end + 2)
@@ -140,7 +154,7 @@ def _front_matter_end(lines: list[str]) -> int | None:
 
 # --- checking ---------------------------------------------------------------------
 
-Check = Callable[[str, object], str | None]  # (key, value) -> message or None
+Check = Callable[[str, object], Message | None]  # (key, value) -> message or None
 
 
 @dataclass(frozen=True)
@@ -150,23 +164,29 @@ class Schema:
 
     checks: dict[str, Check]
     required: tuple[str, ...]
-    missing: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, Message] = field(default_factory=dict)
 
     def problems(self, mapping: Mapping, path: str, missing_line: int) -> list[Problem]:
         """Missing keys (at `missing_line`), then each key in file order: unknown,
         or a value its check refuses (at the key's line)."""
         found = [
-            Problem(path, missing_line, self.missing.get(key, f"thiếu khóa “{key}”"))
+            Problem(path, missing_line, self._missing(key))
             for key in self.required
             if key not in mapping.data
         ]
         for key, value in mapping.data.items():
             check, line = self.checks.get(str(key)), mapping.line_of(str(key))
             if check is None:
-                found.append(Problem(path, line, f"khóa không hợp lệ: {key}"))
+                message = _l("khóa không hợp lệ: %(key)s", key=key)
+                found.append(Problem(path, line, message))
             elif message := check(str(key), value):
                 found.append(Problem(path, line, message))
         return found
+
+    def _missing(self, key: str) -> Message:
+        if key in self.missing:
+            return self.missing[key]
+        return _l("thiếu khóa “%(key)s”", key=key)
 
 
 def is_text(value: object) -> bool:
@@ -180,47 +200,70 @@ def slug(value: object) -> str | None:
     return value if isinstance(value, str) and SLUG.match(value) else None
 
 
-def check_text(key: str, value: object) -> str | None:
-    return None if is_text(value) else f"“{key}” phải là chuỗi không rỗng"
+def check_text(key: str, value: object) -> Message | None:
+    if is_text(value):
+        return None
+    return _l("“%(key)s” phải là chuỗi không rỗng", key=key)
 
 
-def check_texts(key: str, value: object) -> str | None:
+def check_texts(key: str, value: object) -> Message | None:
     if isinstance(value, list) and value and all(map(is_text, value)):
         return None
-    return f"“{key}” phải là danh sách không rỗng các chuỗi không rỗng"
+    return _l("“%(key)s” phải là danh sách không rỗng các chuỗi không rỗng", key=key)
 
 
-def check_list_of(what: str) -> Check:
-    """A check that the value is a non-empty list (of `what`, said in the message);
-    its items are checked by the caller."""
+def check_list_of(what: Message) -> Check:
+    """A check that the value is a non-empty list (of `what`, a lazy plural noun
+    said in the message); its items are checked by the caller."""
 
-    def check(key: str, value: object) -> str | None:
+    def check(key: str, value: object) -> Message | None:
         if isinstance(value, list) and value:
             return None
-        return f"“{key}” phải là danh sách không rỗng {what}"
+        return _l("“%(key)s” phải là danh sách không rỗng %(what)s", key=key, what=what)
 
     return check
 
 
-def check_code(key: str, value: object) -> str | None:
+def check_code(key: str, value: object) -> Message | None:
     if isinstance(value, str) and CODE.match(value):
         return None
-    return f"“{key}” phải là mã gồm chữ cái không dấu, chữ số, “.”, “_”, “-”: “{value}”"
+    return _l(
+        "“%(key)s” phải là mã gồm chữ cái không dấu, chữ số, “.”, “_”, “-”: "
+        "“%(value)s”",
+        key=key,
+        value=value,
+    )
 
 
 def check_integer(low: int, high: int | None = None) -> Check:
-    def check(key: str, value: object) -> str | None:
+    def check(key: str, value: object) -> Message | None:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
         if ok and (high is None or value <= high):
             return None
         if high is None:
-            return f"“{key}” phải là số nguyên ≥ {low}, không phải “{value}”"
-        return f"“{key}” phải là số nguyên từ {low} đến {high}, không phải “{value}”"
+            return _l(
+                "“%(key)s” phải là số nguyên ≥ %(low)s, không phải “%(value)s”",
+                key=key,
+                low=low,
+                value=value,
+            )
+        return _l(
+            "“%(key)s” phải là số nguyên từ %(low)s đến %(high)s, "
+            "không phải “%(value)s”",
+            key=key,
+            low=low,
+            high=high,
+            value=value,
+        )
 
     return check
 
 
-def check_boolean(key: str, value: object) -> str | None:
+def check_boolean(key: str, value: object) -> Message | None:
     if isinstance(value, bool):
         return None
-    return f"“{key}” phải là true hoặc false, không phải “{value}”"
+    return _l(
+        "“%(key)s” phải là true hoặc false, không phải “%(value)s”",
+        key=key,
+        value=value,
+    )

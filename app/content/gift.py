@@ -33,17 +33,24 @@ _TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])+)\]")
 _TRUE, _FALSE = ("T", "TRUE"), ("F", "FALSE")
 
 _TYPE_NAMES = {
-    "description": "mô tả (description)",
-    "essay": "tự luận (essay)",
-    "numerical": "số (numerical)",
-    "matching": "ghép đôi (matching)",
-    "shortanswer": "trả lời ngắn (short answer)",
-    "missingword": "điền từ (missing word)",
+    "description": _l("mô tả (description)"),
+    "essay": _l("tự luận (essay)"),
+    "numerical": _l("số (numerical)"),
+    "matching": _l("ghép đôi (matching)"),
+    "shortanswer": _l("trả lời ngắn (short answer)"),
+    "missingword": _l("điền từ (missing word)"),
 }
 
 
-def _unsupported(kind: str, hint: str = "") -> str:
-    return f"câu dạng {_TYPE_NAMES[kind]} không được hỗ trợ{hint}"
+def _unsupported(kind: str, hint=None):
+    """A lazy message: questions of `kind` are not supported (`hint`: why, lazy)."""
+    if hint is None:
+        return _l("câu dạng %(kind)s không được hỗ trợ", kind=_TYPE_NAMES[kind])
+    return _l(
+        "câu dạng %(kind)s không được hỗ trợ (%(hint)s)",
+        kind=_TYPE_NAMES[kind],
+        hint=hint,
+    )
 
 
 # --- the whole file ---------------------------------------------------------------
@@ -252,7 +259,8 @@ def _braces(block: Block, pos: int, problem: Report) -> tuple[int, int] | None:
     # Moodle: the answers lie between the first "{" and the first "}".
     opening, closing = body.find("{", pos), body.find("}", pos)
     if opening < 0 and closing < 0:
-        problem(first, _unsupported("description", " (không có phần đáp án {…})"))
+        hint = _l("không có phần đáp án {…}")
+        problem(first, _unsupported("description", hint))
         return None
     if closing >= 0 and (opening < 0 or closing < opening):
         problem(
@@ -273,7 +281,8 @@ def _braces(block: Block, pos: int, problem: Report) -> tuple[int, int] | None:
         )
         return None
     if body[closing + 1 :].strip():
-        problem(first, _unsupported("missingword", " (có nội dung sau phần đáp án)"))
+        hint = _l("có nội dung sau phần đáp án")
+        problem(first, _unsupported("missingword", hint))
         return None
     return opening, closing
 
@@ -313,9 +322,9 @@ def _truefalse(head: str, first: int, problem: Report, fmt: str) -> dict | None:
     """{T#wrong#right} and the like; anything else without `~` is a short answer."""
     verdict = head.split("#", 1)[0].strip()
     if verdict not in _TRUE + _FALSE:
-        hint = ""
+        hint = None
         if verdict.upper() in _TRUE + _FALSE:
-            hint = " (đúng/sai phải viết T, TRUE, F hoặc FALSE bằng chữ hoa)"
+            hint = _l("đúng/sai phải viết T, TRUE, F hoặc FALSE bằng chữ hoa")
         problem(first, _unsupported("shortanswer", hint))
         return None
     answer = verdict in _TRUE

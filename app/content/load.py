@@ -4,6 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from .modules import ContentSet, load_content
 from .problems import Problem
 from .quizfiles import QuizContent, load_quizzes
@@ -50,14 +52,10 @@ def _cross_problems(courses: ContentSet, quizzes: QuizContent) -> list[Problem]:
     problems = []
     for quiz in quizzes.quizzes:
         if quiz.course and quiz.course not in course_codes:
-            problems.append(
-                Problem(
-                    quiz.path, quiz.line or 1, f"khóa học “{quiz.course}” không tồn tại"
-                )
-            )
+            message = _l("khóa học “%(code)s” không tồn tại", code=quiz.course)
+            problems.append(Problem(quiz.path, quiz.line or 1, message))
     for bank in quizzes.banks:
         if bank.module and bank.module not in module_codes:
-            problems.append(
-                Problem(bank.path, 1, f"học phần “{bank.module}” không tồn tại")
-            )
+            message = _l("học phần “%(code)s” không tồn tại", code=bank.module)
+            problems.append(Problem(bank.path, 1, message))
     return problems

@@ -1,18 +1,23 @@
 """Course content files -> dataclasses, with every problem located by file and line.
 
-Pure functions; no Flask, no database. Layout: <root>/<course folder>/course.md plus
-module files "NN-slug.md" and an optional images/ folder. `load_content` never
-raises on bad content: it returns what it could parse and a list of Problems.
+Pure functions; no database, and no Flask but its lazy messages. Layout:
+<root>/<course folder>/course.md plus module files "NN-slug.md" and an optional
+images/ folder. `load_content` never raises on bad content: it returns what it could
+parse and a list of Problems.
 """
 
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from .frontmatter import (
     Mapping,
+    Message,
     Schema,
     check_integer,
     check_text,
@@ -116,8 +121,10 @@ def _read(file: Path, path: str, problems: list[Problem]) -> _Source | None:
 # --- schema ---------------------------------------------------------------------------
 
 
-def _sources(key: str, value: object) -> str | None:
-    return "thiếu nguồn (sources)" if value in (None, []) else check_texts(key, value)
+def _sources(key: str, value: object) -> Message | None:
+    if value in (None, []):
+        return _l("thiếu nguồn (sources)")
+    return check_texts(key, value)
 
 
 _MODULE_CHECKS = {
@@ -155,7 +162,9 @@ def _module(source: _Source, problems: list[Problem]) -> ModuleFile | None:
     )
     prefix = re.match(r"^(\d+)-", module.filename)
     if not prefix or int(prefix.group(1)) != module.order:
-        message = f"tiền tố tên tệp (NN) khác thứ tự (order) {module.order}"
+        message = _l(
+            "tiền tố tên tệp (NN) khác thứ tự (order) %(order)s", order=module.order
+        )
         problems.append(Problem(source.path, source.line_of("order"), message))
     return module
 
@@ -244,26 +253,44 @@ def _check_duplicates(folders: list[_Folder], problems: list[Problem]) -> None:
     courses = [f.course for f in folders if f.course]
     modules = [entry for f in folders for entry in f.modules]
     problems += _duplicates(
-        courses, "code", "mã khóa học “{value}” trùng với {other.path}"
+        courses,
+        "code",
+        lambda value, other: _l(
+            "mã khóa học “%(value)s” trùng với %(other)s", value=value, other=other.path
+        ),
     )
     problems += _duplicates(
-        modules, "code", "mã học phần “{value}” trùng với {other.path}"
+        modules,
+        "code",
+        lambda value, other: _l(
+            "mã học phần “%(value)s” trùng với %(other)s", value=value, other=other.path
+        ),
     )
     for folder in folders:
-        order = "thứ tự {value} trùng với {other.file.name}"
-        problems += _duplicates(folder.modules, "order", order)
+        problems += _duplicates(
+            folder.modules,
+            "order",
+            lambda value, other: _l(
+                "thứ tự %(value)s trùng với %(other)s",
+                value=value,
+                other=other.file.name,
+            ),
+        )
 
 
 def _duplicates(
-    entries: list[tuple[object, _Source]], key: str, template: str
+    entries: list[tuple[object, _Source]],
+    key: str,
+    repeated: Callable[[object, _Source], Message],
 ) -> list[Problem]:
-    """Problems for every entry whose `key` repeats an earlier one's."""
+    """Problems for every entry whose `key` repeats an earlier one's; `repeated`
+    says so, given the value and the earlier entry's source."""
     seen: dict[object, _Source] = {}
     found = []
     for item, source in entries:
         value = getattr(item, key)
         if value in seen:
-            message = template.format(value=value, other=seen[value])
+            message = repeated(value, seen[value])
             found.append(Problem(source.path, source.line_of(key), message))
         else:
             seen[value] = source
@@ -275,10 +302,18 @@ def _check_membership(folder: _Folder, problems: list[Problem]) -> None:
     if folder.has_course_file and folder.course is None:
         return  # course.md is broken and already reported; do not pile on
     code = folder.course[0].code if folder.course else None
-    where = f"course.md ở đây có mã “{code}”" if code else "thư mục không có course.md"
+    where = (
+        _l("course.md ở đây có mã “%(code)s”", code=code)
+        if code
+        else _l("thư mục không có course.md")
+    )
     for module, source in folder.modules:
         if module.course != code:
-            message = f"học phần thuộc khóa “{module.course}” không tồn tại ({where})"
+            message = _l(
+                "học phần thuộc khóa “%(course)s” không tồn tại (%(where)s)",
+                course=module.course,
+                where=where,
+            )
             problems.append(Problem(source.path, source.line_of("course"), message))
 
 

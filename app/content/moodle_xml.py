@@ -28,17 +28,17 @@ from .problems import ConversionError, problem_line
 
 SUPPORTED = ("multichoice", "truefalse")
 _TYPE_NAMES = {
-    "shortanswer": "trả lời ngắn (shortanswer)",
-    "essay": "tự luận (essay)",
-    "matching": "ghép đôi (matching)",
-    "match": "ghép đôi (match)",
-    "numerical": "số (numerical)",
-    "description": "mô tả (description)",
-    "cloze": "điền khuyết (cloze)",
-    "multianswer": "điền khuyết (multianswer)",
-    "calculated": "tính toán (calculated)",
-    "ddwtos": "kéo thả (ddwtos)",
-    "gapselect": "chọn từ điền khuyết (gapselect)",
+    "shortanswer": _l("trả lời ngắn (shortanswer)"),
+    "essay": _l("tự luận (essay)"),
+    "matching": _l("ghép đôi (matching)"),
+    "match": _l("ghép đôi (match)"),
+    "numerical": _l("số (numerical)"),
+    "description": _l("mô tả (description)"),
+    "cloze": _l("điền khuyết (cloze)"),
+    "multianswer": _l("điền khuyết (multianswer)"),
+    "calculated": _l("tính toán (calculated)"),
+    "ddwtos": _l("kéo thả (ddwtos)"),
+    "gapselect": _l("chọn từ điền khuyết (gapselect)"),
 }
 
 

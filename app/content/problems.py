@@ -4,6 +4,7 @@ file refused with its reasons (ConversionError)."""
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from app.markdown import markdown_problems
@@ -13,7 +14,9 @@ from app.markdown import markdown_problems
 class Problem:
     path: str  # relative to the content root's parent: "courses/<folder>/<file>"
     line: int  # 1-based
-    message: str
+    # Lazy (flask_babel) as a rule: str() reads it in the reader's language
+    # (Vietnamese outside a request). Take str(problem) before storing it anywhere.
+    message: "str | LazyString"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -24,14 +27,23 @@ def syntax_problems(text: str, first: int, path: str) -> list[Problem]:
     return [Problem(path, first + n - 1, m) for n, m in markdown_problems(text)]
 
 
-def repeats(entries: list[tuple[str, str, int]], label: str) -> list[Problem]:
-    """A Problem for each (code, path, line) whose code an earlier entry has."""
+def repeats(
+    entries: list[tuple[str, str, int]], label: "str | LazyString"
+) -> list[Problem]:
+    """A Problem for each (code, path, line) whose code an earlier entry has;
+    `label` names the code, lazily (`_l("mã câu hỏi")`)."""
     seen: dict[str, tuple[str, int]] = {}
     found = []
     for code, path, line in entries:
         if code in seen:
             where = "{}:{}".format(*seen[code])
-            found.append(Problem(path, line, f"{label} “{code}” trùng với {where}"))
+            message = _l(
+                "%(label)s “%(code)s” trùng với %(where)s",
+                label=label,
+                code=code,
+                where=where,
+            )
+            found.append(Problem(path, line, message))
         else:
             seen[code] = (path, line)
     return found

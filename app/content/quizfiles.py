@@ -1,20 +1,25 @@
 """Quiz files, and the whole quizzes/ folder -> dataclasses, every problem located.
 
-Pure functions; no Flask, no database. Layout: <root>/banks/*.md, one question bank
-each (app.content.banks), and <root>/*.yml (or .yaml), one quiz each; names starting
-with "." or "_" are skipped. `load_quizzes` never raises on bad content: banks and
-quizzes with a problem are left out and every problem is listed.
+Pure functions; no database, and no Flask but its lazy messages. Layout:
+<root>/banks/*.md, one question bank each (app.content.banks), and <root>/*.yml (or
+.yaml), one quiz each; names starting with "." or "_" are skipped. `load_quizzes`
+never raises on bad content: banks and quizzes with a problem are left out and every
+problem is listed.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes.questions import REVIEW_POLICIES, BankData, DrawRule, QuizData
 
+from .bank_schema import bad_tags
 from .banks import BankFile, read_bank_file
 from .frontmatter import (
     Mapping,
+    Message,
     Schema,
     check_boolean,
     check_code,
@@ -47,10 +52,14 @@ class QuizContent:
 # --- schema -----------------------------------------------------------------------
 
 
-def _review(key: str, value: object) -> str | None:
+def _review(key: str, value: object) -> Message | None:
     if value in REVIEW_POLICIES:
         return None
-    return f"chế độ xem lại không hợp lệ: “{value}” ({', '.join(REVIEW_POLICIES)})"
+    return _l(
+        "chế độ xem lại không hợp lệ: “%(value)s” (%(choices)s)",
+        value=value,
+        choices=", ".join(REVIEW_POLICIES),
+    )
 
 
 _QUIZ_CHECKS = {
@@ -65,7 +74,7 @@ _QUIZ_CHECKS = {
     "questions_per_page": check_integer(1),
     "review": _review,
     "partial_credit": check_boolean,
-    "draw": check_list_of("các quy tắc rút câu"),
+    "draw": check_list_of(_l("các quy tắc rút câu")),
 }
 QUIZ_SCHEMA = Schema(
     _QUIZ_CHECKS,
@@ -96,7 +105,8 @@ def parse_quiz(text: str, path: str) -> tuple[QuizData | None, list[Problem]]:
 
 def _parse_quiz_file(text: str, path: str) -> _QuizFile:
     result = _QuizFile(path)
-    meta = parse_mapping(normalise(text), 1, path, "tệp đề thi", result.problems)
+    what = _l("tệp đề thi")
+    meta = parse_mapping(normalise(text), 1, path, what, result.problems)
     if meta is None:
         return result
     result.problems += QUIZ_SCHEMA.problems(meta, path, 1)
@@ -124,23 +134,25 @@ def parse_draw(
     return tuple(rules)
 
 
-def _rule_problems(item: object) -> list[str]:
+def _rule_problems(item: object) -> list[Message]:
     """What is wrong with one draw rule ({bank: CODE, count: N} or {tag: …, …})."""
     if not isinstance(item, dict):
-        return ["quy tắc rút câu phải có dạng {bank: MÃ, count: N} hoặc {tag: …}"]
+        return [_l("quy tắc rút câu phải có dạng {bank: MÃ, count: N} hoặc {tag: …}")]
     found = [
-        f"khóa không hợp lệ trong quy tắc rút câu: {key}"
+        _l("khóa không hợp lệ trong quy tắc rút câu: %(key)s", key=key)
         for key in item
         if key not in ("count", "bank", "tag")
     ]
     if message := check_integer(1)("count", item.get("count")):
         found.append(message)
     if ("bank" in item) == ("tag" in item):
-        found.append("quy tắc rút câu phải có đúng một trong hai khóa “bank” và “tag”")
+        found.append(
+            _l("quy tắc rút câu phải có đúng một trong hai khóa “bank” và “tag”")
+        )
     elif "bank" in item and (message := check_code("bank", item["bank"])):
         found.append(message)
     elif "tag" in item and slug(item["tag"]) is None:
-        found.append(f"thẻ chỉ gồm chữ thường không dấu, chữ số và “-”: {item['tag']}")
+        found.append(bad_tags(str(item["tag"])))
     return found
 
 
@@ -189,7 +201,8 @@ def load_quizzes(root: Path) -> QuizContent:
         problems += quiz_file.problems
         problems += _draw_problems(quiz_file, bank_files, banks)
     problems += repeats(
-        [(f.quiz.code, f.path, f.quiz.line) for f in quiz_files if f.quiz], "mã đề thi"
+        [(f.quiz.code, f.path, f.quiz.line) for f in quiz_files if f.quiz],
+        _l("mã đề thi"),
     )
     bad = {problem.path for problem in problems}
     quizzes = [f.quiz for f in quiz_files if f.quiz and f.path not in bad]
@@ -221,13 +234,17 @@ def _bank_repeats(bank_files: list[BankFile]) -> list[Problem]:
     A code repeated inside one file was reported when that file was parsed.
     """
     codes = [(f.bank.code, f.path, f.code_line) for f in bank_files if f.bank]
-    found = repeats(codes, "mã ngân hàng")
+    found = repeats(codes, _l("mã ngân hàng"))
     first: dict[str, tuple[str, int]] = {}
     for bank_file in bank_files:
         for code, line in bank_file.headings:
             where = first.setdefault(code, (bank_file.path, line))
             if where[0] != bank_file.path:
-                message = "mã câu hỏi “{}” trùng với {}:{}".format(code, *where)
+                message = _l(
+                    "mã câu hỏi “%(code)s” trùng với %(where)s",
+                    code=code,
+                    where="{}:{}".format(*where),
+                )
                 found.append(Problem(bank_file.path, line, message))
     return found
 
@@ -260,9 +277,13 @@ def draw_problems(
         if rule.bank is None:
             message = _tag_rule_problem(rule, banks)
         elif rule.bank not in usable:
-            message = f"ngân hàng “{rule.bank}” không tồn tại"
+            message = _l("ngân hàng “%(bank)s” không tồn tại", bank=rule.bank)
             if rule.bank in known:
-                message = f"ngân hàng “{rule.bank}” có lỗi (xem {known[rule.bank]})"
+                message = _l(
+                    "ngân hàng “%(bank)s” có lỗi (xem %(path)s)",
+                    bank=rule.bank,
+                    path=known[rule.bank],
+                )
         else:
             totals[rule.bank] += rule.count
             message = _bank_rule_problem(rule, usable[rule.bank], totals[rule.bank])
@@ -271,29 +292,39 @@ def draw_problems(
     return found
 
 
-def _bank_rule_problem(rule: DrawRule, bank: BankData, total: int) -> str | None:
+def _bank_rule_problem(rule: DrawRule, bank: BankData, total: int) -> Message | None:
     # One attempt takes at most one question of each exclusive group.
     size = len(bank.questions) - sum(len(group) - 1 for group in bank.exclusive)
-    has = f"chỉ có {size} câu"
+    has = _l("chỉ có %(size)s câu", size=size)
     if bank.exclusive:
-        has = f"chỉ rút được {size} câu (mỗi nhóm loại trừ một câu)"
+        has = _l("chỉ rút được %(size)s câu (mỗi nhóm loại trừ một câu)", size=size)
     if rule.count > size:
-        return f"rút {rule.count} câu nhưng ngân hàng {bank.code} {has}"
+        return _l(
+            "rút %(count)s câu nhưng ngân hàng %(bank)s %(has)s",
+            count=rule.count,
+            bank=bank.code,
+            has=has,
+        )
     if total > size:
-        return (
-            f"các quy tắc rút tổng cộng {total} câu từ ngân hàng {bank.code} "
-            f"nhưng ngân hàng {has}"
+        return _l(
+            "các quy tắc rút tổng cộng %(total)s câu từ ngân hàng %(bank)s "
+            "nhưng ngân hàng %(has)s",
+            total=total,
+            bank=bank.code,
+            has=has,
         )
     return None
 
 
-def _tag_rule_problem(rule: DrawRule, banks: list[BankData]) -> str | None:
+def _tag_rule_problem(rule: DrawRule, banks: list[BankData]) -> Message | None:
     size = sum(rule.tag in q.tags for bank in banks for q in bank.questions)
     if size == 0:
-        return f"không có câu hỏi nào mang thẻ “{rule.tag}”"
+        return _l("không có câu hỏi nào mang thẻ “%(tag)s”", tag=rule.tag)
     if rule.count > size:
-        return (
-            f"rút {rule.count} câu có thẻ “{rule.tag}” "
-            f"nhưng chỉ có {size} câu mang thẻ này"
+        return _l(
+            "rút %(count)s câu có thẻ “%(tag)s” nhưng chỉ có %(size)s câu mang thẻ này",
+            count=rule.count,
+            tag=rule.tag,
+            size=size,
         )
     return None

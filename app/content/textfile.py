@@ -6,6 +6,8 @@ through here, so that the same bytes always give the same text and hash.
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from app.vntext import nfc
 
 from .problems import Problem
@@ -28,10 +30,14 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
     try:
         text = file.read_bytes().decode("utf-8")
     except OSError as error:
-        problems.append(Problem(path, 1, f"không đọc được tệp: {error.strerror}"))
+        message = _l("không đọc được tệp: %(reason)s", reason=error.strerror)
+        problems.append(Problem(path, 1, message))
         return None
     except UnicodeDecodeError as error:
-        message = f"tệp không phải UTF-8 (byte lỗi ở vị trí {error.start})"
+        message = _l(
+            "tệp không phải UTF-8 (byte lỗi ở vị trí %(position)s)",
+            position=error.start,
+        )
         problems.append(Problem(path, 1, message))
         return None
     return normalise(text)

@@ -1,10 +1,11 @@
 """Contest files, quizzes/contests/<code>.yml -> dataclasses, every problem located.
 
-No Flask, no database: the one YAML reader and schema checker of the content layer
-(app.content.frontmatter) reads them, a round's draw is checked as a quiz's
-(app.content.quizfiles) against the banks of quizzes/banks. What needs the database
-(the units named, a round code taken by another quiz) is checked by
-app.contests.sync. Layout of a file (see quizzes/contests/thi-tim-hieu-vhcv-2026.yml):
+No database, and no Flask but its lazy messages: the one YAML reader and schema
+checker of the content layer (app.content.frontmatter) reads them, a round's draw is
+checked as a quiz's (app.content.quizfiles) against the banks of quizzes/banks. What
+needs the database (the units named, a round code taken by another quiz) is checked
+by app.contests.sync. Layout of a file (see
+quizzes/contests/thi-tim-hieu-vhcv-2026.yml):
 
     code, title, organiser, description (Markdown), rules (thể lệ, Markdown),
     targets: [unit codes], owner: unit code (default: the first target),
@@ -23,8 +24,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from app.content.frontmatter import (
     Mapping,
+    Message,
     Schema,
     check_boolean,
     check_code,
@@ -129,42 +133,57 @@ def parse_moment(value: object, end_of_day: bool = False) -> datetime | None:
     return None
 
 
-def _check_moment(key: str, value: object) -> str | None:
+def _check_moment(key: str, value: object) -> Message | None:
     if parse_moment(value) is not None:
         return None
-    return (
-        f"“{key}” phải là ngày giờ Việt Nam “2026-11-02 08:00” hoặc một ngày "
-        f"“2026-11-02”, không phải “{value}”"
+    return _l(
+        "“%(key)s” phải là ngày giờ Việt Nam “2026-11-02 08:00” hoặc một ngày "
+        "“2026-11-02”, không phải “%(value)s”",
+        key=key,
+        value=value,
     )
 
 
-def _check_prizes(key: str, value: object) -> str | None:
+def _check_prizes(key: str, value: object) -> Message | None:
+    levels = ", ".join(PRIZE_LEVELS)
     if not isinstance(value, dict):
-        return f"“{key}” phải là bảng số giải mỗi hạng ({', '.join(PRIZE_LEVELS)})"
+        return _l(
+            "“%(key)s” phải là bảng số giải mỗi hạng (%(levels)s)",
+            key=key,
+            levels=levels,
+        )
     for level, count in value.items():
         if level not in PRIZE_LEVELS:
-            return f"hạng giải không hợp lệ: “{level}” ({', '.join(PRIZE_LEVELS)})"
+            return _l(
+                "hạng giải không hợp lệ: “%(level)s” (%(levels)s)",
+                level=level,
+                levels=levels,
+            )
         if message := check_integer(0, MAX_PRIZES)(f"{key}.{level}", count):
             return message
     return None
 
 
-def _check_units(key: str, value: object) -> str | None:
+def _check_units(key: str, value: object) -> Message | None:
     if not isinstance(value, list) or not value:
-        return f"“{key}” phải là danh sách không rỗng các mã đơn vị"
+        return _l("“%(key)s” phải là danh sách không rỗng các mã đơn vị", key=key)
     for code in value:
         if message := check_code(key, code):
             return message
     if len(set(value)) < len(value):
-        return f"“{key}” có mã đơn vị lặp lại"
+        return _l("“%(key)s” có mã đơn vị lặp lại", key=key)
     return None
 
 
-def _check_overall(key: str, value: object) -> str | None:
+def _check_overall(key: str, value: object) -> Message | None:
     if value in (OVERALL_SUM, OVERALL_BEST):
         return None
-    return (
-        f"“{key}” phải là “{OVERALL_SUM}” hoặc “{OVERALL_BEST}”, không phải “{value}”"
+    return _l(
+        "“%(key)s” phải là “%(sum)s” hoặc “%(best)s”, không phải “%(value)s”",
+        key=key,
+        sum=OVERALL_SUM,
+        best=OVERALL_BEST,
+        value=value,
     )
 
 
@@ -178,12 +197,12 @@ _CONTEST_CHECKS = {
     "owner": check_code,
     "overall": _check_overall,
     "one_prize_per_contest": check_boolean,
-    "rounds": check_list_of("các đợt thi"),
+    "rounds": check_list_of(_l("các đợt thi")),
 }
 CONTEST_SCHEMA = Schema(
     _CONTEST_CHECKS,
     required=("code", "title", "organiser", "rules", "targets", "rounds"),
-    missing={"rules": "thiếu thể lệ cuộc thi (khóa “rules”)"},
+    missing={"rules": _l("thiếu thể lệ cuộc thi (khóa “rules”)")},
 )
 _QUIZ_KEYS = (
     "code",
@@ -214,7 +233,7 @@ ROUND_SCHEMA = Schema(
         "draw",
         "prizes",
     ),
-    missing={"prizes": "thiếu số giải của đợt thi (khóa “prizes”)"},
+    missing={"prizes": _l("thiếu số giải của đợt thi (khóa “prizes”)")},
 )
 
 
@@ -233,14 +252,14 @@ def parse_contest(
     """One contest file's text -> (the contest, or None if it has problems;
     problems), its rounds' draws checked against `banks`."""
     problems: list[Problem] = []
-    meta = parse_mapping(normalise(text), 1, path, "tệp cuộc thi", problems)
+    meta = parse_mapping(normalise(text), 1, path, _l("tệp cuộc thi"), problems)
     if meta is None:
         return None, problems
     problems += CONTEST_SCHEMA.problems(meta, path, 1)
     for key in ("description", "rules"):
         if isinstance(meta.data.get(key), str):
             problems += syntax_problems(meta.data[key], meta.line_of(key), path)
-    items = item_mappings(meta, "rounds", path, "đợt thi", problems)
+    items = item_mappings(meta, "rounds", path, _l("đợt thi"), problems)
     rounds = [_parse_round(item, path, problems) for item in items]
     for found in rounds:
         if found.data is not None:
@@ -249,7 +268,7 @@ def parse_contest(
             )
     good = [r.data for r in rounds if r.data is not None]
     problems += _order_problems(good, path)
-    problems += repeats([(r.code, path, r.line) for r in good], "mã đợt thi")
+    problems += repeats([(r.code, path, r.line) for r in good], _l("mã đợt thi"))
     if problems:
         return None, sorted(problems, key=lambda p: p.line)
     return _contest(meta, tuple(good), path), []
@@ -265,7 +284,7 @@ def _parse_round(item: Mapping, path: str, problems: list[Problem]) -> _Round:
     opens = parse_moment(data["opens"])
     closes = parse_moment(data["closes"], end_of_day=True)
     if closes <= opens:
-        message = "đợt thi đóng (closes) trước hoặc đúng lúc mở (opens)"
+        message = _l("đợt thi đóng (closes) trước hoặc đúng lúc mở (opens)")
         problems.append(Problem(path, item.line_of("closes"), message))
         return _Round(None, [])
     quiz = QuizData(
@@ -303,9 +322,11 @@ def _order_problems(rounds: list[RoundData], path: str) -> list[Problem]:
     found = []
     for before, after in zip(rounds, rounds[1:], strict=False):
         if after.opens_at < before.closes_at:
-            message = (
-                f"đợt thi “{after.code}” mở trước khi đợt “{before.code}” đóng: "
-                "các đợt phải nối tiếp nhau, không chồng lên nhau"
+            message = _l(
+                "đợt thi “%(after)s” mở trước khi đợt “%(before)s” đóng: "
+                "các đợt phải nối tiếp nhau, không chồng lên nhau",
+                after=after.code,
+                before=before.code,
             )
             found.append(Problem(path, after.line, message))
     return found
@@ -360,11 +381,11 @@ def load_contests(
         if contest is not None:
             parsed.append(contest)
     result.problems += repeats(
-        [(c.code, c.path, c.line) for c in parsed], "mã cuộc thi"
+        [(c.code, c.path, c.line) for c in parsed], _l("mã cuộc thi")
     )
     quiz_entries = [(code, *where) for code, where in (quiz_codes or {}).items()]
     round_entries = [(r.code, c.path, r.line) for c in parsed for r in c.rounds]
-    result.problems += repeats(quiz_entries + round_entries, "mã đề thi/đợt thi")
+    result.problems += repeats(quiz_entries + round_entries, _l("mã đề thi/đợt thi"))
     bad = {problem.path for problem in result.problems}
     result.contests = [c for c in parsed if c.path not in bad]
     result.problems.sort(key=lambda p: (p.path, p.line))

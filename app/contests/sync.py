@@ -6,6 +6,7 @@ The checks that need the database live here too. Operations flush, never commit.
 from dataclasses import fields
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit
@@ -143,17 +144,18 @@ def database_problems(
     for contest in contests:
         for code in dict.fromkeys((*contest.targets, contest.owner)):
             if code not in units:
-                message = f"không có đơn vị mã “{code}”"
+                message = _l("không có đơn vị mã “%(code)s”", code=code)
             elif not units[code]:
-                message = f"đơn vị “{code}” đã ngừng hoạt động"
+                message = _l("đơn vị “%(code)s” đã ngừng hoạt động", code=code)
             else:
                 continue
             problems.append(Problem(contest.path, contest.line, message))
         for round_data in contest.rounds:
             if round_data.code in taken and taken[round_data.code] != contest.code:
-                message = (
-                    f"mã đợt thi “{round_data.code}” đã là mã của một bài kiểm tra "
-                    "khác trong cơ sở dữ liệu"
+                message = _l(
+                    "mã đợt thi “%(code)s” đã là mã của một bài kiểm tra "
+                    "khác trong cơ sở dữ liệu",
+                    code=round_data.code,
                 )
                 problems.append(Problem(contest.path, round_data.line, message))
     for contest in contests:
@@ -180,9 +182,11 @@ def _closed_round_problems(data: ContestData) -> list[Problem]:
             continue
         fixed = ", ".join(fixed_after_close(round_changes(round_data_of(row), new)))
         if fixed:
-            message = (
-                f"đợt thi “{row.code}” đã kết thúc: chỉ sửa được tên đợt và số giải"
-                f" (tệp đổi: {fixed})"
+            message = _l(
+                "đợt thi “%(code)s” đã kết thúc: chỉ sửa được tên đợt và số giải"
+                " (tệp đổi: %(fixed)s)",
+                code=row.code,
+                fixed=fixed,
             )
             problems.append(Problem(data.path, new.line or data.line, message))
     return problems
