@@ -746,3 +746,19 @@ def test_confirm_plans_again_and_refuses_when_the_data_changed(
     with app.app_context():
         assert cadre_count() == 4
     assert list(upload_folder(app).iterdir()) == []
+
+
+def test_the_changes_of_an_update_are_shown_in_english_too(ctx):
+    """The preview's change labels and the yes/no of "Đang làm việc" go through
+    Flask-Babel: an English page reads "Active: yes → no"."""
+    from flask_babel import force_locale, gettext
+
+    tree = make_tree()
+    hr = make_user("hr", tree["D"], roles=[("hr", tree["D"])])
+    make_user("u1", tree["D1"], employee_code="U1", full_name="Lê Văn Một")
+    source = csv_bytes("ma can bo,ho va ten,dang lam viec", "U1,Lê Văn Một,không")
+    with ctx.test_request_context(), force_locale("en"):
+        plan = plan_of(source, tree["D1"], hr)
+        [(label, change)] = plan.rows[0].changes.items()
+        # the preview shows {{ _(label) }}: {{ before }} → {{ after }}
+        assert (gettext(label), change) == ("Active", ("yes", "no"))

@@ -4,6 +4,7 @@ error), read from the database in a few bulk queries; nothing is written."""
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -242,24 +243,26 @@ def _decide(plan, existing, usernames, current, root: Unit, scope) -> None:
 
 
 def _changes(user, current: Unit, values: dict) -> dict[str, tuple[str, str]]:
+    """{label: (before, after)}; the labels are msgids (N_) the preview page
+    translates."""
     changes = {}
     name, given = values["full_name"], values["given_name"]
     if name != user.full_name:
-        changes["Họ và tên"] = (user.full_name, name)
+        changes[N_("Họ và tên")] = (user.full_name, name)
     renamed = given or name != user.full_name
     new_given = split_name(name, given).given if renamed else None
     if new_given is not None and new_given != user.given_name:
-        changes["Tên"] = (user.given_name, new_given)
+        changes[N_("Tên")] = (user.given_name, new_given)
     unit = values["unit"]
     if unit is not None and unit.id != user.unit_id:
-        changes["Đơn vị"] = (current.code, unit.code)
-    for label, key in (("Chức vụ", "position"), ("Email", "email")):
+        changes[N_("Đơn vị")] = (current.code, unit.code)
+    for label, key in ((N_("Chức vụ"), "position"), (N_("Email"), "email")):
         old, new = getattr(user, key) or "", values[key]
         if new is not None and new != old:
             changes[label] = (old, new)
     if values["category"] is not None and values["category"] != user.category:
-        changes["Loại"] = (user.category, values["category"])
+        changes[N_("Loại")] = (user.category, values["category"])
     if values["active"] is not None and values["active"] != user.active:
-        yes_no = {True: "có", False: "không"}
-        changes["Đang làm việc"] = (yes_no[user.active], yes_no[values["active"]])
+        yes_no = {True: _("có"), False: _("không")}
+        changes[N_("Đang làm việc")] = (yes_no[user.active], yes_no[values["active"]])
     return changes
