@@ -31,6 +31,7 @@ from .windows import (  # noqa: F401  (the domain's public door)
     set_unit_window,
     unit_windows,
     window_for,
+    window_of_unit,
 )
 
 

@@ -59,7 +59,13 @@ def _branch_ids(unit: Unit) -> list[int]:
 
 def window_for(user: User, quiz: Quiz) -> Window:
     """The window in which `user` may take `quiz`."""
-    branch = _branch_ids(user.unit) if user.unit is not None else []
+    return window_of_unit(quiz, user.unit)
+
+
+def window_of_unit(quiz: Quiz, unit: Unit | None) -> Window:
+    """The window of `quiz` for the cadres of `unit`: the deepest unit window of
+    its branch, else the quiz's."""
+    branch = _branch_ids(unit) if unit is not None else []
     own = {
         row.unit_id: row
         for row in db.session.scalars(

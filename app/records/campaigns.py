@@ -34,6 +34,24 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
         raise InvalidInput(_l("Thời điểm đóng phải sau thời điểm mở."))
 
 
+def _refuse_closing_by_edit(
+    old_close: datetime | None, new_close: datetime | None, now: datetime
+) -> None:
+    """An edit may not move a close that is still ahead to now or the past: that
+    would end the open attempts at once, without the preview and confirmation of
+    closing the campaign ("Đóng đợt bồi dưỡng ngay"). A window already closed
+    may be edited (a finished campaign's title, last year's dates)."""
+    still_open = old_close is None or old_close > now
+    if new_close is None or new_close > now or not still_open:
+        return
+    raise InvalidInput(
+        _l(
+            "Thời điểm đóng mới đã qua: để kết thúc đợt ngay, hãy dùng “Đóng đợt "
+            "bồi dưỡng ngay” (có xem trước và xác nhận)."
+        )
+    )
+
+
 def edit_campaign(
     campaign: Campaign,
     title: str,
@@ -50,6 +68,7 @@ def edit_campaign(
     if not title:
         raise InvalidInput(_l("Tên đợt bồi dưỡng không được để trống."))
     check_scope_and_window(opens_at, closes_at, targets, categories)
+    _refuse_closing_by_edit(campaign.closes_at, closes_at, utcnow())
     before = {
         "title": campaign.title,
         "opens_at": format_vn_date(campaign.opens_at, with_time=True),
@@ -121,6 +140,8 @@ def set_unit_window(
             raise InvalidInput(_l("Cần cả thời điểm mở và thời điểm đóng."))
         _check_window(opens_at, closes_at)
     quiz = quizzes.get_quiz(campaign.quiz_code)
+    before = quizzes.window_of_unit(quiz, unit)
+    _refuse_closing_by_edit(before.closes_at, closes_at, utcnow())
     quizzes.set_unit_window(quiz, unit, opens_at, closes_at)
     quizzes.refit_open_attempts(quiz)
     audit.record(

@@ -388,3 +388,43 @@ def test_last_years_attempts_of_a_reused_quiz_leave_this_years_whole(ctx, tmp_pa
     assert numbers == [3, 4]
     with pytest.raises(NotAllowed, match="dùng hết 2 lượt"):
         attempts.start_attempt(user("in1"), quiz, now=now)
+
+
+def test_an_edit_cannot_close_a_running_campaign_without_the_confirmation(
+    ctx, tmp_path
+):
+    """Saving the edit form with a close time already past would end every open
+    attempt at once: refused, pointing to "Đóng đợt bồi dưỡng ngay" (preview and
+    confirmation). The same for a unit's window. A campaign already closed may
+    still be edited."""
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    read_all(user("in1"), now)
+    attempt = _start("in1", now)
+    db.session.commit()
+    deadline = attempt.deadline_at
+    past = now - timedelta(minutes=1)
+    with pytest.raises(InvalidInput, match="Đóng đợt bồi dưỡng ngay"):
+        running.edit_campaign(
+            campaign, campaign.title, campaign.opens_at, past, [tree["D"]]
+        )
+    db.session.rollback()
+    with pytest.raises(InvalidInput, match="Đóng đợt bồi dưỡng ngay"):
+        running.set_unit_window(campaign, tree["D1"], campaign.opens_at, past)
+    db.session.rollback()
+    assert db.session.get(Attempt, attempt.id).deadline_at == deadline
+    assert records.get_campaign("C2026").closes_at > now
+    # a unit window already over would close the unit now: refused too
+    with pytest.raises(InvalidInput, match="Đóng đợt bồi dưỡng ngay"):
+        running.set_unit_window(
+            campaign, tree["D1"], now - timedelta(days=9), now - timedelta(days=8)
+        )
+    db.session.rollback()
+    # a window closed already may still be edited (last year's campaign:
+    # test_a_new_campaign_of_the_quiz_drops_the_earlier_campaigns_unit_windows)
+    running.close_campaign(campaign, now=now)
+    db.session.commit()
+    running.edit_campaign(
+        campaign, "Đã đóng", campaign.opens_at, now - timedelta(days=1), [tree["D"]]
+    )
+    assert records.get_campaign("C2026").title == "Đã đóng"
