@@ -291,11 +291,12 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app.timeutil import format_vn_date
-    from app.vntext import vn_number, vn_percent
+    from app.vntext import vn_number, vn_percent, vn_score
 
     app.jinja_env.filters["vn_date"] = format_vn_date
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_percent"] = vn_percent
+    app.jinja_env.filters["vn_score"] = vn_score
     app.jinja_env.filters["vn_datetime"] = lambda d: format_vn_date(d, with_time=True)
 
     @app.context_processor

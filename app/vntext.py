@@ -252,6 +252,14 @@ def vn_number(value: float | None, places: int = 1, empty: str = "—") -> str:
     return format_decimal(value, format=pattern, locale="vi")
 
 
+def vn_score(value: float | None, empty: str = "—") -> str:
+    """A score or a question's marks: a whole number bare ("27"), else with up to
+    two decimals after the Vietnamese comma ("27,33", partial credit)."""
+    if value is None:
+        return empty
+    return format_decimal(value, format="#,##0.##", locale="vi")
+
+
 def vn_percent(value: float | None, places: int = 1, empty: str = "—") -> str:
     """A percentage given out of 100, as Vietnamese writes it: "75,0 %" (a
     no-break space before the sign)."""

@@ -118,3 +118,15 @@ def test_text_sort_key_orders_letters_first_then_tones_as_a_dictionary():
     assert text_sort_key("ĐỘI") == text_sort_key("đội")  # case does not count
     nfd = unicodedata.normalize("NFD", "Ủy ban")
     assert text_sort_key(nfd) == text_sort_key("Ủy ban")
+
+
+def test_a_score_is_written_with_the_vietnamese_decimal_comma():
+    """Scores and marks on the result, review, contest and verify pages: a whole
+    number bare, partial credit with a comma ("27.3333" before)."""
+    from app.vntext import vn_score
+
+    assert vn_score(27.0) == "27"
+    assert vn_score(27 + 1 / 3) == "27,33"
+    assert vn_score(0.5) == "0,5"
+    assert vn_score(1234.5) == "1.234,5"
+    assert vn_score(None) == "—"

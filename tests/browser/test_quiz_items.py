@@ -63,6 +63,7 @@ def test_a_flag_toggles_without_reload_and_shows_in_navigator_and_confirm(
 ):
     url, app = quiz_server
     attempt_id = _start(page, url)
+    assert page.get_by_text("Mỗi lựa chọn được lưu ngay.").is_visible()  # script on
     page.evaluate("window.notReloaded = true")
     page.locator("#q2").get_by_label("Đánh dấu để xem lại").check()
     nav = page.get_by_role("button", name="Câu 2, chưa trả lời, đã đánh dấu")
@@ -182,6 +183,8 @@ def test_without_javascript_the_navigator_saves_the_page_first(quiz_server):
         timer = page.locator(".timer").inner_text()
         assert "Hết giờ lúc" in timer
         assert "(đồng hồ không tự chạy khi tắt JavaScript)" in timer
+        # nothing claims a choice is saved as it is made: it is not, here
+        assert not page.get_by_text("Mỗi lựa chọn được lưu ngay.").is_visible()
         page.locator('input[name="q1"]').nth(1).check()  # not saved yet
         page.locator("#q2").get_by_label("Đánh dấu để xem lại").check()
         page.get_by_role("button", name="Câu 4, chưa trả lời").click()

@@ -44,6 +44,9 @@
   // does not run; with it, the clock counts down.
   document.getElementById("timer-label").textContent = T.remaining;
   document.getElementById("timer-static").hidden = true;
+  // Each choice is saved as it is made only with this script (without it, when the
+  // page's form is sent): the page says so only then.
+  document.getElementById("saved-at-once").hidden = false;
 
   // A question scrolled to (a skip link, the navigator, a link of the confirm
   // page) comes out below the sticky timer bar, whatever its height on this screen.
