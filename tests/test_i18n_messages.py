@@ -188,3 +188,20 @@ def test_the_sign_in_invitation_in_each_language(client):
     _choose(client, "en")
     page = client.get("/jobs/", follow_redirects=True).get_data(as_text=True)
     assert "Please sign in to continue." in page
+
+
+def test_reading_time_and_draw_shortage_messages_in_english(app):
+    """Messages that were built as Vietnamese f-strings now follow the reader."""
+    from app.courses.services import ReadingTooShort
+    from app.quizzes.drawing import _too_few
+
+    with app.test_request_context(), force_locale("en"):
+        assert ReadingTooShort(150).message == (
+            "Please read for about 3 more minutes before confirming that you have "
+            "finished."
+        )
+        assert str(_too_few({"bank": "B1", "count": 5}, 3, 3)) == (
+            "Not enough questions to draw: 5 needed from bank B1, 3 available."
+        )
+    with app.test_request_context():
+        assert "khoảng 3 phút" in ReadingTooShort(150).message

@@ -33,8 +33,11 @@ class ReadingTooShort(DomainError):
     def __init__(self, remaining_seconds: int):
         minutes = max(1, math.ceil(remaining_seconds / 60))
         super().__init__(
-            f"Bạn cần đọc thêm khoảng {minutes} phút nữa "
-            "trước khi xác nhận đã đọc xong."
+            _l(
+                "Bạn cần đọc thêm khoảng %(minutes)d phút nữa trước khi xác nhận "
+                "đã đọc xong.",
+                minutes=minutes,
+            )
         )
         self.remaining_seconds = remaining_seconds
 

@@ -114,23 +114,35 @@ def draw_questions(quiz: Quiz, rng: random.Random) -> list[Candidate]:
         pool = [v for v in candidates if v.question_id not in seen]
         picked = _pick(pool, rule["count"], rng, groups, used)
         if len(picked) < rule["count"]:
-            where = rule.get("bank") or f"thẻ {rule.get('tag')}"
-            detail = f"có {len(pool)}"
-            if len(pool) >= rule["count"]:
-                detail += f", chỉ {len(picked)} câu không cùng nhóm loại trừ"
-            raise DomainError(
-                _l(
-                    "Không đủ câu hỏi để rút: cần %(value)s từ %(where)s, %(detail)s.",
-                    value=rule["count"],
-                    where=where,
-                    detail=detail,
-                )
-            )
+            raise DomainError(_too_few(rule, len(pool), len(picked)))
         seen.update(v.question_id for v in picked)
         drawn.extend(picked)
     if quiz.shuffle_questions:
         rng.shuffle(drawn)
     return drawn
+
+
+def _too_few(rule: dict, pool: int, picked: int):
+    """Why a rule could not draw its count (a lazy message)."""
+    if rule.get("bank"):
+        where = _l("ngân hàng %(code)s", code=rule["bank"])
+    else:
+        where = _l("thẻ %(tag)s", tag=rule.get("tag"))
+    if pool < rule["count"]:
+        return _l(
+            "Không đủ câu hỏi để rút: cần %(value)s từ %(where)s, có %(pool)s.",
+            value=rule["count"],
+            where=where,
+            pool=pool,
+        )
+    return _l(
+        "Không đủ câu hỏi để rút: cần %(value)s từ %(where)s, có %(pool)s, chỉ "
+        "%(picked)s câu không cùng nhóm loại trừ.",
+        value=rule["count"],
+        where=where,
+        pool=pool,
+        picked=picked,
+    )
 
 
 def _pick(
