@@ -138,7 +138,7 @@ def start_unit(
     parent_version = None
     if unit.parent_id is not None:
         parent_version = require_version(unit.parent, day)
-        ancestors = [int(p) for p in parent_version.path.strip("/").split("/")]
+        ancestors = scope.path_ids(parent_version.path)
         refuse_later_units(UnitVersion.unit_id.in_(ancestors), day)
     unit.path = f"{parent_version.path if parent_version else '/'}{unit.id}/"
     unit.depth = parent_version.depth + 1 if parent_version else 0
@@ -199,7 +199,7 @@ def move_subtree(
     # a later version of those would not carry the moved units along
     above = []
     if parent_version is not None:
-        above = [int(p) for p in parent_version.path.strip("/").split("/")]
+        above = scope.path_ids(parent_version.path)
     refuse_later_units(
         or_(
             UnitVersion.unit_id.in_(ids + above),

@@ -14,6 +14,7 @@ from app.vntext import clean_text
 
 from . import history, restructure
 from .models import UNIT_KINDS, Unit, UnitEvent, User
+from .scope import path_ids
 from .unit_import import UnitRow, validate_unit_rows
 
 
@@ -67,7 +68,7 @@ def tree_order(units) -> list[Unit]:
 
 def ancestors_of(unit: Unit) -> list[Unit]:
     """Units from the root down to `unit`'s parent, in order (one query)."""
-    ids = [int(p) for p in unit.path.strip("/").split("/")[:-1] if p]
+    ids = path_ids(unit.path)[:-1]
     if not ids:
         return []
     found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}

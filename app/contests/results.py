@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select
 
 from app.accounts.models import Unit, User, unit_labels
+from app.accounts.scope import path_ids
 from app.extensions import db
 from app.vntext import text_sort_key
 
@@ -184,8 +185,8 @@ def _row_key(unit: Unit, roots: list[Unit]) -> tuple[int, int | None]:
     the target on its branch (None: the target's own)."""
     for root in roots:
         if unit.in_subtree(root.path):
-            below = unit.path[len(root.path) :].strip("/").split("/")
-            return root.id, int(below[0]) if below[0] else None
+            below = path_ids(unit.path)[len(path_ids(root.path)) :]
+            return root.id, below[0] if below else None
     raise ValueError(unit)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.accounts import restructure, services, units
 from app.accounts.models import Assignment, Unit, UnitSuccession, User
+from app.accounts.scope import path_ids
 from app.extensions import db
 from app.quizzes.models import Quiz
 from app.records.models import (
@@ -172,7 +173,7 @@ def end_old_units() -> None:
 def unit_before(unit: Unit, number: int) -> Unit | None:
     """The old unit where the cadre numbered `number`, in `unit` today, worked
     before 1/7/2025; None when `unit` is new that day (no predecessor)."""
-    ids = [int(p) for p in unit.path.strip("/").split("/")]
+    ids = path_ids(unit.path)
     top = db.session.get(Unit, ids[1]) if len(ids) > 1 else None
     before = BEFORE.get(top.code) if top is not None else None
     return _find(before[number % len(before)]) if before else None

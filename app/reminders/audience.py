@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, false, select, union_all
 
 from app.accounts.models import Unit, User
+from app.accounts.scope import in_subtree
 from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 
@@ -42,7 +43,7 @@ def inner_paths(window: CampaignWindow, windows: list[CampaignWindow]) -> list[s
     paths = [w.unit.path for w in windows if w.unit is not None and w is not window]
     if window.unit is None:
         return paths
-    return [p for p in paths if p.startswith(window.unit.path)]
+    return [p for p in paths if in_subtree(p, window.unit.path)]
 
 
 def targets(
@@ -92,8 +93,8 @@ def _within(one: Unit | None, other: Unit | None) -> "Unit | None | bool":
     """The narrower of two subtrees (None: everything); False when apart."""
     if one is None or other is None:
         return other if one is None else one
-    if one.path.startswith(other.path):
+    if in_subtree(one.path, other.path):
         return one
-    if other.path.startswith(one.path):
+    if in_subtree(other.path, one.path):
         return other
     return False

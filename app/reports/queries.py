@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.accounts.models import Unit
+from app.accounts.scope import path_ids
 from app.accounts.units import sort_units
 from app.extensions import db
 from app.records.models import TrainingRecord
@@ -74,7 +75,7 @@ def rollup(campaign_id: int, root: Unit) -> Rollup:
         counts = own.get(unit_id)
         if counts is None:
             continue
-        for ancestor in (int(p) for p in path.strip("/").split("/")):
+        for ancestor in path_ids(path):
             if ancestor in in_tree:
                 subtree[ancestor] = [
                     a + b for a, b in zip(subtree[ancestor], counts, strict=True)

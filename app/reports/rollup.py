@@ -33,7 +33,7 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.days import vn_today as today  # the Vietnam calendar day now
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
-from app.accounts.scope import in_subtree
+from app.accounts.scope import in_subtree, path_ids
 from app.accounts.succession import Successions
 from app.extensions import db
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
@@ -77,7 +77,7 @@ class Place:
     @property
     def ancestors(self) -> list[int]:
         """Ids above the unit, root first."""
-        return [int(p) for p in self.path.strip("/").split("/") if p][:-1]
+        return path_ids(self.path)[:-1]
 
 
 @dataclass

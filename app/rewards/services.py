@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.scope import path_ids
 from app.audit import services as audit
 from app.errors import Conflict, NotAllowed, NotFound
 from app.extensions import db
@@ -98,7 +99,7 @@ def nominating_unit(actor: User, subject: Unit) -> Unit:
     ]
     if mine:
         return max(mine, key=lambda u: u.depth)
-    root_id = int(subject.path.strip("/").split("/")[0])
+    root_id = path_ids(subject.path)[0]
     return db.session.get(Unit, root_id)
 
 
