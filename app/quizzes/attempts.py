@@ -37,23 +37,7 @@ from .models import (
 )
 from .questions import grade
 from .saving import read_slot, save_choice
-from .windows import Window, grace_period
-
-
-def save_cutoff(
-    now: datetime | None = None,
-    grace_seconds: int | None = None,
-    grace: timedelta | None = None,
-) -> datetime:
-    """The earliest deadline for which a save made at `now` still counts: `now`
-    minus the grace (`grace`, else `grace_seconds`, else the configured one)."""
-    if grace is None:
-        grace = (
-            grace_period()
-            if grace_seconds is None
-            else timedelta(seconds=grace_seconds)
-        )
-    return (now or utcnow()) - grace
+from .windows import Window, save_cutoff  # noqa: F401  (callers' attempts.save_cutoff)
 
 
 @dataclass
@@ -263,7 +247,7 @@ def save_answer(
     position: int,
     choices: list[int],
     now: datetime | None = None,
-    grace_seconds: int | None = None,
+    grace: timedelta | None = None,
 ) -> AttemptAnswer:
     """Save the choice for the question at `position` of `attempt` (option positions
     as shown, 0-based) through `saving.read_slot` and `save_choice`; the stored
@@ -274,7 +258,7 @@ def save_answer(
         read_slot(connection, attempt.id, position),
         attempt.user_id,
         choices,
-        save_cutoff(now, grace_seconds),
+        save_cutoff(now, grace),
         now,
     )
     return db.session.scalar(
@@ -342,13 +326,11 @@ def slots_with_versions(attempt_id: int) -> list[AttemptSlot]:
     )
 
 
-def finalise_if_overdue(
-    attempt: Attempt, now: datetime | None = None, grace_seconds: int | None = None
-) -> bool:
+def finalise_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     """Finalise an attempt past its deadline plus grace with what was saved in time;
     True when this call finalised it."""
     now = now or utcnow()
-    if attempt.is_overdue(save_cutoff(now, grace_seconds)):
+    if attempt.is_overdue(save_cutoff(now)):
         return finalise(attempt, now, by="deadline")
     return False
 
@@ -359,11 +341,11 @@ def finalise_overdue(attempt_id: int, now: datetime | None = None) -> bool:
     return attempt is not None and finalise_if_overdue(attempt, now)
 
 
-def close_overdue(now: datetime | None = None, grace_seconds: int | None = None) -> int:
+def close_overdue(now: datetime | None = None) -> int:
     """Finalise every overdue open attempt (`flask attempts close-overdue`)."""
     now = now or utcnow()
     overdue = db.session.scalars(
-        select(Attempt).where(Attempt.is_overdue(save_cutoff(now, grace_seconds)))
+        select(Attempt).where(Attempt.is_overdue(save_cutoff(now)))
     ).all()
     return sum(finalise(a, now, by="sweep") for a in overdue)
 

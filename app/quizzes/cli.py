@@ -2,7 +2,6 @@
 …` — GIFT, Aiken and Word — lives with the `flask content` commands.)"""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.accounts.services import get_user_by_username
@@ -18,9 +17,7 @@ attempts_cli = AppGroup("attempts", help="Lượt làm bài.")
 @attempts_cli.command("close-overdue")
 def close_overdue() -> None:
     """Finalise every attempt past its deadline with the answers saved before it."""
-    count = attempts.close_overdue(
-        grace_seconds=current_app.config["ATTEMPT_GRACE_SECONDS"]
-    )
+    count = attempts.close_overdue()
     db.session.commit()
     click.echo(f"Đã đóng {count} lượt làm bài quá hạn.")
 

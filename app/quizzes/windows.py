@@ -117,6 +117,14 @@ def grace_period(config=None) -> timedelta:
     return timedelta(seconds=config["ATTEMPT_GRACE_SECONDS"])
 
 
+def save_cutoff(
+    now: datetime | None = None, grace: timedelta | None = None
+) -> datetime:
+    """The earliest deadline for which a save made at `now` still counts: `now`
+    minus the grace (`grace`, else grace_period's, the configured one)."""
+    return (now or utcnow()) - (grace if grace is not None else grace_period())
+
+
 def results_visible(quiz: Quiz, now: datetime | None = None) -> bool:
     """Whether the results of `quiz`'s attempts — score, pass or fail, marks, right
     answers, rankings — may be shown to anyone now. Always for a quiz that is not
@@ -127,7 +135,7 @@ def results_visible(quiz: Quiz, now: datetime | None = None) -> bool:
     when it has no close."""
     if not quiz.sealed:
         return True
-    return all_closed(quiz, (now or utcnow()) - grace_period())
+    return all_closed(quiz, save_cutoff(now))
 
 
 def results_open_at(quiz: Quiz) -> datetime | None:

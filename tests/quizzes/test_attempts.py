@@ -78,11 +78,17 @@ def test_late_save_is_refused_but_grace_absorbs_latency(setup):
     now = utcnow()
     attempt = svc.start_attempt(user, quiz, now)
     deadline = attempt.deadline_at
-    svc.save_answer(attempt, 1, [0], deadline + timedelta(seconds=5), grace_seconds=10)
+    svc.save_answer(
+        attempt, 1, [0], deadline + timedelta(seconds=5), grace=timedelta(seconds=10)
+    )
     db.session.commit()  # as the view does after each accepted save
     with pytest.raises(TimeExpired, match="hết giờ"):
         svc.save_answer(
-            attempt, 2, [0], deadline + timedelta(seconds=11), grace_seconds=10
+            attempt,
+            2,
+            [0],
+            deadline + timedelta(seconds=11),
+            grace=timedelta(seconds=10),
         )
     db.session.rollback()
     saved = db.session.scalars(select(AttemptAnswer)).all()
