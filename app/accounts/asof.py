@@ -27,7 +27,8 @@ from app.extensions import db
 from app.vntext import text_sort_key
 
 from . import scope
-from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
+from .days import vn_today
+from .models import Assignment, Unit, UnitVersion, User
 from .succession import Successions
 
 
@@ -183,40 +184,34 @@ def past_scope_ids(roots: list[str] | None) -> set[int] | None:
     return inside | predecessors_of(inside)
 
 
-def later_units(primary_only: bool = False) -> dict[int, set[int]]:
-    """{unit id: every unit it went into, directly or through later successions},
-    following every successor of a merge or split, or with `primary_only` the
-    primary one alone (the successor that takes the unit's records: counting in
-    app.reports.rollup follows it, so that no record counts twice). Every successor
-    is where an ended unit's campaigns may be seen from (app.records.visibility);
-    the primary line is where its whole roster is (past_scope_condition). The
-    successions table is small: read whole."""
-    edges: dict[int, set[int]] = {}
-    query = select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
-    if primary_only:
-        query = query.where(UnitSuccession.primary.is_(True))
-    for pred, succ in db.session.execute(query):
-        edges.setdefault(pred, set()).add(succ)
-    result: dict[int, set[int]] = {}
-    for start, first in edges.items():
-        seen: set[int] = set()
-        stack = list(first)
-        while stack:
-            unit_id = stack.pop()
-            if unit_id not in seen:
-                seen.add(unit_id)
-                stack.extend(edges.get(unit_id, ()))
-        result[start] = seen
-    return result
+def later_units() -> dict[int, set[int]]:
+    """{unit id: every unit it went into by today, directly or through later
+    successions, following every successor of a merge or split}: where an ended
+    unit's campaigns may be seen from (app.records.visibility). The one successor
+    rule's data (accounts.succession), read whole."""
+    lines, today = Successions.read(), vn_today()
+    found = {unit_id: lines.reached(unit_id, today) for unit_id in lines.options}
+    return {unit_id: later for unit_id, later in found.items() if later}
 
 
 def predecessors_of(unit_ids: set[int], primary_only: bool = False) -> set[int]:
-    """Every unit that went, through one or more successions, into one of
-    `unit_ids` (later_units' rule, with the same `primary_only`)."""
-    return {
+    """Every unit outside `unit_ids` whose records roll up into one of them today
+    (the one successor rule's line, as the reports' roll-up: accounts.succession);
+    unless `primary_only`, also those that went into one of them through any
+    successor (later_units: a split's secondary part)."""
+    lines, today = Successions.read(), vn_today()
+    ended = set(lines.options) | set(lines.ends)
+    owned = {
         unit_id
-        for unit_id, later in later_units(primary_only).items()
-        if unit_id not in unit_ids and later & unit_ids
+        for unit_id in ended - unit_ids
+        if lines.follow(unit_id, today) in unit_ids
+    }
+    if primary_only:
+        return owned
+    return owned | {
+        unit_id
+        for unit_id in set(lines.options) - unit_ids
+        if lines.reached(unit_id, today) & unit_ids
     }
 
 

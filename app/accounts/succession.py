@@ -1,5 +1,7 @@
 """Where a unit's records go once it has ended: the one successor rule, used by the
-reports' roll-up (app.reports.rollup) and the reward candidates (app.rewards).
+reports' roll-up (app.reports.rollup), the reward candidates (app.rewards) and an
+officer's scope through time (app.accounts.asof: past_scope_condition; with
+`reached`, every successor, where an ended unit's campaigns may be seen from).
 
 On a day, a unit's line is followed until a unit alive that day:
 
@@ -96,6 +98,20 @@ class Successions:
                 return current
             current = parent_id  # dissolved: where its parent of that time goes
         return current
+
+    def reached(self, unit_id: int, on: date) -> set[int]:
+        """Every unit `unit_id` went into by `on` (successions in force then),
+        directly or through later successions, following every successor of a
+        merge or split, the primary one and the others."""
+        seen: set[int] = set()
+        stack = [unit_id]
+        while stack:
+            current = stack.pop()
+            for valid_from, _secondary, successor in self.options.get(current, []):
+                if valid_from <= on and successor not in seen and successor != unit_id:
+                    seen.add(successor)
+                    stack.append(successor)
+        return seen
 
     def rolled_up(self, day: date) -> dict[int, int]:
         """{unit id: the unit its records go to on `day`} for each unit that goes

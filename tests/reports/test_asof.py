@@ -111,6 +111,29 @@ def test_reports_and_reward_candidates_follow_one_successor_rule(world):
     assert world["KG-X"].id not in rolled_up_units(date(2024, 12, 31))
 
 
+def test_the_past_scope_follows_the_same_successor_rule(world):
+    """The scope of an officer through time (accounts.asof: the units whose
+    records roll up into the subtree today) is the reports' Structure.scope, for a
+    dissolved unit too; any successor (a split's secondary one) reaches further."""
+    from sqlalchemy import select
+
+    from app.accounts.asof import later_units, predecessors_of
+    from app.accounts.days import vn_today
+    from app.extensions import db
+
+    for code in ("AGM", "SKHCN", "RG", "CT"):
+        root = world[code]
+        inside = set(
+            db.session.scalars(select(Unit.id).where(Unit.in_subtree(root.path)))
+        )
+        owned = inside | predecessors_of(inside, primary_only=True)
+        assert owned == Structure.on(vn_today()).scope(root.path), code
+        assert owned <= inside | predecessors_of(inside), code
+    assert world["KG-X"].id in predecessors_of({world["AGM"].id}, primary_only=True)
+    # KG-RG split: its primary part went to RG, a secondary part to SKHCN
+    assert {world["RG"].id, world["SKHCN"].id} <= later_units()[world["KG-RG"].id]
+
+
 def test_rolled_up_as_of_a_day_before_the_merger_changes_nothing(world):
     stated = asof.AsOf(date(2024, 12, 31), ROLLED_UP)
     result = asof.figures(world["C2024"], world["AGM"], stated)
