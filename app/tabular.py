@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from app.errors import lazy_join
 from app.legacy_text import Conversion, fix_text
 from app.packages import PackageRefused, check_unpacked_size, count_elements, sheets
+from app.sheet_scan import measure_sheet
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
 
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -41,6 +42,11 @@ _CP1252 = {i: bytes([i]).decode("cp1252", "ignore") or chr(i) for i in range(128
 _REPAIR_CACHE = 50_000  # names and posts repeat: each distinct cell converted once
 MAX_ROWS = 100_000  # data rows of one file (a province's cadres, split by unit)
 MAX_COLUMNS = 64  # columns read from a sheet (the files have about ten)
+# Cells of one sheet, all parsed by openpyxl (about 9 µs each) even past the columns
+# read: 100,000 rows of 16 columns, or 25,000 rows of all 64.
+MAX_CELLS = MAX_ROWS * MAX_COLUMNS // 4
+# Delimiters on one line of a CSV file (its fields, cells with a delimiter quoted).
+MAX_LINE_DELIMITERS = 16 * MAX_COLUMNS
 # What openpyxl holds before the first row: every shared string (a 100,000-row list
 # has a few hundred thousand distinct texts, its sheet part about 30 MB). Bounded
 # before it opens the file: millions of strings in 150 kB of ZIP held a worker 26 s.
@@ -274,7 +280,8 @@ def _csv_records(text: str, filename: str) -> list[_Record]:
     """The rows of a CSV text, comma or semicolon (whichever the header has more)."""
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = _bounded_lines(io.StringIO(text, newline=""), delimiter, filename)
+    reader = csv.reader(lines, delimiter=delimiter)
     records = []
     try:
         for row in reader:
@@ -283,6 +290,26 @@ def _csv_records(text: str, filename: str) -> list[_Record]:
     except csv.Error as exc:
         raise _error(filename, _csv_problem(exc), reader.line_num) from None
     return records
+
+
+def _bounded_lines(lines, delimiter: str, filename: str):
+    """The physical lines, each refused before csv splits it when it holds more than
+    MAX_LINE_DELIMITERS delimiters: csv builds every field of a row before its
+    columns are cut to MAX_COLUMNS (a 10 MB line of commas took 290 MB). Delimiters
+    inside quotes count too: a cell may hold a few, never a thousand."""
+    for number, line in enumerate(lines, start=1):
+        if line.count(delimiter) > MAX_LINE_DELIMITERS:
+            raise _error(
+                filename,
+                _l(
+                    "dòng có quá %(count)s dấu “%(delimiter)s” (quá nhiều cột); hãy "
+                    "xóa các cột thừa",
+                    count=_dotted(MAX_LINE_DELIMITERS),
+                    delimiter=delimiter,
+                ),
+                number,
+            )
+        yield line
 
 
 def _csv_problem(error: csv.Error):
@@ -319,19 +346,21 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
             default=0,
         )
         texts = count_elements(data, "xl/sharedStrings.xml", b"si", MAX_SHARED_STRINGS)
+        _check_rows(rows, filename)
+        if texts > MAX_SHARED_STRINGS:
+            raise _error(
+                filename,
+                _l(
+                    "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
+                    count=_dotted(MAX_SHARED_STRINGS),
+                ),
+            )
+        for member in sheets(data):  # cells, rows' width: read by expat, kept none
+            measure_sheet(data, member, MAX_CELLS)
     except PackageRefused as refused:
         raise _error(filename, refused) from None  # its message, read when shown
     except zipfile.BadZipFile:
         raise _unreadable_xlsx(filename, "BadZipFile") from None
-    _check_rows(rows, filename)
-    if texts > MAX_SHARED_STRINGS:
-        raise _error(
-            filename,
-            _l(
-                "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
-                count=_dotted(MAX_SHARED_STRINGS),
-            ),
-        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         records = []

@@ -12,8 +12,9 @@ import pytest
 
 from app.content.problems import ConversionError
 from app.content.word import MAX_PARAGRAPHS, parse_word
-from app.packages import MAX_UNPACKED_BYTES, count_elements
-from app.tabular import MAX_ROWS, TableError, _csv_problem, read_table
+from app.extensions import db
+from app.packages import MAX_UNPACKED_BYTES, count_all_elements, count_elements
+from app.tabular import MAX_CELLS, MAX_ROWS, TableError, _csv_problem, read_table
 
 ALIASES = {"ma": "code", "ten": "name"}
 
@@ -227,3 +228,105 @@ def test_an_xlsx_of_too_many_shared_strings_is_refused_before_it_is_opened():
     error, seconds, (_, peak) = _bounded(lambda: read_table(data, "chu.xlsx", ALIASES))
     assert "chu.xlsx: quá 800.000 ô chữ khác nhau" in str(error)
     assert seconds < 2 and peak < 100_000_000
+
+
+def _cells(count: int) -> bytes:
+    return b"<c/>" * count
+
+
+def test_an_xlsx_row_of_too_many_cells_is_refused_and_nothing_is_written(ctx):
+    """One row of 300,000 empty cells (a few kB of ZIP): openpyxl builds every cell
+    of a row before max_col drops them; refused while counting, before it."""
+    from app.accounts.cadre_import import parse_cadre_file
+    from app.accounts.models import User
+
+    head = SHEET_HEAD + "<row><c t='inlineStr'><is><t>Mã cán bộ</t></is></c>".encode()
+    body = [head, b"</row><row r='2'>", *[_cells(100_000)] * 3, b"</row>", SHEET_TAIL]
+    data = _package(WORKBOOK, "xl/worksheets/sheet1.xml", body)
+    assert len(data) < 20_000
+    error, seconds, (_, peak) = _bounded(lambda: parse_cadre_file(data, "rong.xlsx"))
+    assert "rong.xlsx: dòng 2 có quá nhiều ô (Excel có tối đa 16.384 cột)" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+    assert db.session.query(User).count() == 0
+
+
+def test_an_xlsx_of_too_many_cells_or_too_much_outside_its_rows_is_refused():
+    rows = [b"<row>" + _cells(40_000) + b"</row>"] * (MAX_CELLS // 40_000 + 1)
+    data = _package(WORKBOOK, "xl/worksheets/sheet1.xml", [SHEET_HEAD, *rows])
+    with pytest.raises(TableError) as refused:  # expat, about 0.5 s
+        read_table(data, "o.xlsx", ALIASES)
+    assert "o.xlsx: quá 1.600.000 ô trong một trang tính" in str(refused.value)
+    nested = [SHEET_HEAD, b"<row>", *[_cells(20_000) + b"<row></row>"] * 5, b"</row>"]
+    data = _package(WORKBOOK, "xl/worksheets/sheet1.xml", nested)
+    error, _, _ = _bounded(lambda: read_table(data, "n.xlsx", ALIASES))
+    assert "dòng 1 có quá nhiều ô" in str(error)  # a row in a row is the outer's
+    junk = [SHEET_HEAD, *[b"<x/>" * 100_000] * 5, SHEET_TAIL]
+    data = _package(WORKBOOK, "xl/worksheets/sheet1.xml", junk)
+    error, _, _ = _bounded(lambda: read_table(data, "x.xlsx", ALIASES))
+    assert "quá 400.000 phần tử ngoài các dòng dữ liệu" in str(error)
+
+
+def test_a_csv_line_of_too_many_fields_is_refused_before_csv_splits_it(ctx):
+    from app.accounts.cadre_import import parse_cadre_file
+    from app.accounts.models import User
+
+    wide = ("Mã cán bộ;Họ và tên\nA1;An\nB2;" + ";" * 3_000_000 + "\n").encode()
+    error, seconds, (_, peak) = _bounded(lambda: parse_cadre_file(wide, "rong.csv"))
+    assert "rong.csv:3: dòng có quá 1.024 dấu “;” (quá nhiều cột)" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+    assert db.session.query(User).count() == 0
+    quoted = ('ma,ten\nM1,"Nguyễn, Văn\nAn, ' + "," * 1_000 + '"\n').encode()
+    table = read_table(quoted, "ngoac.csv", ALIASES)  # delimiters inside quotes
+    name = "Nguyễn, Văn\nAn, " + "," * 1_000
+    assert table.rows[0].values == {"code": "M1", "name": name}
+
+
+def test_a_docx_of_too_many_elements_is_refused_and_nothing_is_imported(
+    app, client, auth, tmp_path
+):
+    """One paragraph, one run of 1,100,000 tabs (a few kB of ZIP): python-docx would
+    hold every element; refused by counting every part before it opens the file."""
+    from app.quizzes.models import Question
+    from tests.authoring.helpers import make_authoring
+
+    make_authoring(app, tmp_path)
+    tabs = [b"<w:p><w:r>", *[b"<w:tab/>" * 100_000] * 11, b"</w:r></w:p>"]
+    data = _package(DOCUMENT, "word/document.xml", [BODY_HEAD, *tabs, BODY_TAIL])
+    assert len(data) < 30_000
+    error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
+    assert "Tài liệu Word có quá 1.000.000 thành phần" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+    with app.app_context():
+        before = db.session.query(Question).count()
+    auth.login("trainer")
+    response = client.post(
+        "/authoring/banks/B1/upload",
+        data={
+            "csrf_token": auth.token("/authoring/banks/B1/upload"),
+            "format": "auto",
+            "file": (io.BytesIO(data), "tab.docx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "quá 1.000.000 thành phần" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Question).count() == before
+
+
+def test_elements_of_every_part_are_counted_whatever_its_name():
+    parts = dict(DOCUMENT, **{"word/header1.xml": "<w:hdr><w:p/><!-- c --></w:hdr>"})
+    body = [BODY_HEAD, b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 30_000, BODY_TAIL]
+    data = _package(parts, "word/other-name.bin", body)
+    # 3 in each paragraph, <w:document> and <w:body>, 2 in the header (no comment)
+    counted = count_all_elements(data, 10_000_000)
+    assert counted == 90_000 + 2 + 2 + _declared(parts)
+    assert count_all_elements(data, 1_000) == 1_001
+
+
+def _declared(parts: dict[str, str]) -> int:
+    return sum(
+        text.count("<") - text.count("</") - text.count("<?") - text.count("<!")
+        for name, text in parts.items()
+        if name != "word/header1.xml"
+    )

@@ -25,7 +25,12 @@ from io import BytesIO
 from flask_babel import lazy_gettext as _l
 
 from app.markdown import slugify
-from app.packages import PackageRefused, check_unpacked_size, count_elements
+from app.packages import (
+    PackageRefused,
+    check_unpacked_size,
+    count_all_elements,
+    count_elements,
+)
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
 
@@ -45,6 +50,10 @@ _TRUE, _FALSE = ("đúng",), ("sai",)
 MAX_PARAGRAPHS = 20_000
 MAX_RUNS = 200_000
 MAX_PART_BYTES = 16_000_000
+# Elements of all its parts (document, styles, numbering, headers…), each one a node
+# python-docx holds (about 150 bytes): a bank of 500 questions has some 200,000.
+# One run of millions of tabs, or elements Word does not know, held 420 MB.
+MAX_ELEMENTS = 1_000_000
 
 
 def paragraphs(data: bytes) -> list[str]:
@@ -71,11 +80,12 @@ def paragraphs(data: bytes) -> list[str]:
 
 def _check_size(data: bytes) -> None:
     """Refuse, before python-docx reads the whole document into memory, a file that
-    unpacks too large or holds too many paragraphs."""
+    unpacks too large or holds too many paragraphs, runs or elements."""
     try:
         check_unpacked_size(data, part_limit=MAX_PART_BYTES)
         found = count_elements(data, "word/document.xml", b"p", MAX_PARAGRAPHS)
         runs = count_elements(data, "word/document.xml", b"r", MAX_RUNS)
+        elements = count_all_elements(data, MAX_ELEMENTS)
     except PackageRefused as refused:
         raise ConversionError(
             _l("Không mở tài liệu Word: %(refused)s.", refused=refused), []
@@ -94,6 +104,15 @@ def _check_size(data: bytes) -> None:
                 "Tài liệu Word có quá %(count)s đoạn định dạng (run); hãy chia nhỏ "
                 "tệp hoặc xóa định dạng thừa.",
                 count=f"{MAX_RUNS:,}".replace(",", "."),
+            ),
+            [],
+        )
+    if elements > MAX_ELEMENTS:
+        raise ConversionError(
+            _l(
+                "Tài liệu Word có quá %(count)s thành phần (phần tử XML); hãy chia nhỏ "
+                "tệp hoặc xóa định dạng thừa.",
+                count=f"{MAX_ELEMENTS:,}".replace(",", "."),
             ),
             [],
         )
