@@ -67,6 +67,10 @@ class Config:
     LOGIN_USER_RATE_LIMIT = os.environ.get(
         "LOGIN_USER_RATE_LIMIT", "5 per minute;20 per hour"
     )
+    # Wrong current passwords allowed per user on the password change (/password).
+    PASSWORD_CHECK_RATE_LIMIT = os.environ.get(
+        "PASSWORD_CHECK_RATE_LIMIT", "5 per minute;20 per hour"
+    )
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
     # (werkzeug ProxyFix); 0 when clients connect directly.
     TRUSTED_PROXIES = int(os.environ.get("VHCV_TRUSTED_PROXIES", "0"))

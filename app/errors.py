@@ -145,9 +145,17 @@ def _http_error(error):
     if request.path.startswith(API_PREFIX):  # errors outside the API's views too
         headers = error.get_headers() if hasattr(error, "get_headers") else None
         return api_error(status, str(message), headers)
+    # A 429's Retry-After (the sign-in's guesses, app/accounts/guesses.py) is kept.
+    kept = [
+        (name, value)
+        for name, value in (
+            error.get_headers() if hasattr(error, "get_headers") else ()
+        )
+        if name == "Retry-After"
+    ]
     if request.accept_mimetypes.best == "application/json":
-        return {"error": str(message)}, status
-    return _render(status, str(title), str(message))
+        return {"error": str(message)}, status, kept
+    return *_render(status, str(title), str(message)), kept
 
 
 def _join(separator: str, parts: list) -> str:

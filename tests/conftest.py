@@ -43,6 +43,7 @@ def make_config(**overrides) -> dict:
     config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL or "sqlite://"
     config["LOGIN_RATE_LIMIT"] = "1000 per minute"
     config["LOGIN_USER_RATE_LIMIT"] = "1000 per minute"
+    config["PASSWORD_CHECK_RATE_LIMIT"] = "1000 per minute"
     config.update(overrides)
     return config
 

@@ -172,10 +172,15 @@ def reset_password(user: User, actor: User) -> str:
     return temporary
 
 
+class WrongPassword(InvalidInput):
+    """The current password given to change it is not the user's."""
+
+
 def change_password(user: User, current: str, new: str) -> None:
-    """The user changes its own password; InvalidInput when `current` is wrong."""
+    """The user changes its own password; WrongPassword when `current` is wrong,
+    InvalidInput when `new` is refused."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
-        raise InvalidInput(_l("Mật khẩu hiện tại không đúng."))
+        raise WrongPassword(_l("Mật khẩu hiện tại không đúng."))
     if new == current:
         raise InvalidInput(_l("Mật khẩu mới phải khác mật khẩu hiện tại."))
     set_password(user, new, must_change=False, actor=user)

@@ -1,10 +1,13 @@
 """Sign-in limits: failed sign-ins only, per client address (through ProxyFix with a
-configured number of trusted proxies) and per username, in shared storage."""
+configured number of trusted proxies) and per username, in shared storage, held to
+by guesses sent together; the current password of /password, per user."""
 
+import itertools
 import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -140,3 +143,199 @@ def test_two_processes_share_the_counts_in_redis(tmp_path):
             client.delete(key)
         with app.app_context():
             db.engine.dispose()
+
+
+# Guesses sent together: Flask-Limiter checks a limit before the view and, with
+# `deduct_when`, counts the request after the response, so every guess of a burst
+# passed the check before the first failure was counted. The app is served by
+# werkzeug in threads; each password check is slowed down so that the guesses are
+# all in flight together (on SQLite a sign-in's transaction takes the write lock:
+# the checks then run one after another, still after every guess passed the check).
+
+WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
+TOGETHER = 6
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch, _postgres_schema):
+    """Serve an app with these settings (CSRF off: one POST per guess) on a free
+    port in threads; yields a function of the settings giving the base URL."""
+    import threading
+
+    from werkzeug.security import check_password_hash
+    from werkzeug.serving import make_server
+
+    from app.accounts import services
+    from tests.conftest import TEST_DATABASE_URL, _empty_tables
+
+    def slow_check(*args):
+        time.sleep(0.2)
+        return check_password_hash(*args)
+
+    monkeypatch.setattr(services, "check_password_hash", slow_check)
+    started = []
+
+    def serve(**settings):
+        url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'served.sqlite3'}"
+        app = create_app(
+            make_config(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, **settings)
+        )
+        with app.app_context():
+            if not TEST_DATABASE_URL:
+                db.create_all()
+            tree = make_tree()
+            for name in ("an", "binh", "chi", "dung", "em", "giang", "ha"):
+                make_user(name, tree["C1"])
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append((app, server))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for app, server in started:
+        server.shutdown()
+        with app.app_context():
+            db.session.remove()
+            if TEST_DATABASE_URL:
+                _empty_tables()
+            db.engine.dispose()
+
+
+def _together(base: str, guesses: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """POST the sign-ins (username, password) at once; their (status, page)."""
+    import threading
+
+    import requests
+
+    barrier = threading.Barrier(len(guesses))
+    answers: list = [None] * len(guesses)
+
+    def send(index, username, password):
+        barrier.wait()
+        response = requests.post(
+            f"{base}/login",
+            data={"username": username, "password": password},
+            allow_redirects=False,
+            timeout=60,
+        )
+        answers[index] = (response.status_code, response.text)
+
+    threads = [
+        threading.Thread(target=send, args=(i, *guess))
+        for i, guess in enumerate(guesses)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return answers
+
+
+def _tally(answers) -> tuple[int, int]:
+    """(guesses answered 'wrong password', guesses refused with 429)."""
+    wrong = sum(1 for status, page in answers if status == 200 and WRONG in page)
+    return wrong, sum(1 for status, _ in answers if status == 429)
+
+
+def test_guesses_sent_together_get_no_more_answers_than_the_username_limit(served):
+    base = served(LOGIN_USER_RATE_LIMIT="2 per minute")
+    answers = _together(base, [("an", f"sai-{i}") for i in range(TOGETHER)])
+    assert _tally(answers) == (2, TOGETHER - 2)
+    # the right password is refused too while the name's limit is full
+    assert _together(base, [("an", "Passw0rd!")])[0][0] == 429
+
+
+def test_guesses_sent_together_get_no_more_answers_than_the_address_limit(served):
+    base = served(LOGIN_RATE_LIMIT="2 per minute")
+    names = ["an", "binh", "chi", "dung", "em", "giang"][:TOGETHER]
+    answers = _together(base, [(name, "sai") for name in names])
+    assert _tally(answers) == (2, TOGETHER - 2)
+
+
+def test_successful_sign_ins_sent_together_are_not_counted(served):
+    base = served(LOGIN_USER_RATE_LIMIT="2 per minute", LOGIN_RATE_LIMIT="3 per minute")
+    answers = _together(base, [("an", "Passw0rd!")] * TOGETHER)
+    assert [status for status, _ in answers] == [302] * TOGETHER
+    answers = _together(base, [("an", "sai-1"), ("an", "sai-2"), ("an", "sai-3")])
+    assert _tally(answers) == (2, 1)
+
+
+@pytest.mark.redis
+def test_guesses_sent_together_are_held_to_the_limit_in_redis(served):
+    """The same with the counts in Redis, where `hit` is one Lua script."""
+    import redis
+
+    url = os.environ["TEST_REDIS_URL"]
+    prefix = f"vhcv-test-{uuid.uuid4().hex}"
+    base = served(
+        RATELIMIT_STORAGE_URI=url,
+        RATELIMIT_KEY_PREFIX=prefix,
+        LOGIN_USER_RATE_LIMIT="2 per minute",
+    )
+    try:
+        answers = _together(base, [("an", f"sai-{i}") for i in range(TOGETHER)])
+        assert _tally(answers) == (2, TOGETHER - 2)
+    finally:
+        client = redis.Redis.from_url(url)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+
+
+class TestCurrentPassword:
+    """/password asks the current password: wrong ones are counted per user."""
+
+    MISTAKEN = "Mật khẩu hiện tại không đúng."
+    TOO_MANY = "Bạn đã nhập sai mật khẩu hiện tại quá nhiều lần."
+
+    @pytest.fixture
+    def config_overrides(self):
+        return {"PASSWORD_CHECK_RATE_LIMIT": "2 per minute"}
+
+    @staticmethod
+    def _change(client, current, new="Moi-Passw0rd!"):
+        auth = AuthActions(client)
+        data = {"current": current, "new": new, "confirm": new}
+        return client.post("/password", data={**data, "csrf_token": auth.token()})
+
+    def test_guessing_the_current_password_is_refused_past_the_limit(self, app, people):
+        client = app.test_client()
+        AuthActions(client).login("an")
+        for guess in ("sai-1", "sai-2"):
+            answer = self._change(client, guess)
+            assert answer.status_code == 200
+            assert self.MISTAKEN in answer.get_data(as_text=True)
+        answer = self._change(client, "sai-3")
+        assert answer.status_code == 429
+        assert self.TOO_MANY in answer.get_data(as_text=True)
+        assert int(answer.headers["Retry-After"]) > 0
+        assert (
+            self._change(client, "Passw0rd!").status_code == 429
+        )  # even the right one
+        other = app.test_client()  # another user's count is their own
+        AuthActions(other).login("binh")
+        assert self._change(other, "Passw0rd!").status_code == 302
+        AuthActions(client).logout()  # the password was not changed
+        assert AuthActions(client).login("an").status_code == 302
+
+    def test_a_right_current_password_is_not_counted(self, app, people):
+        client = app.test_client()
+        AuthActions(client).login("an")
+        passwords = ["Passw0rd!", "Moi-1-Passw0rd!", "Moi-2-Passw0rd!", "Moi-3-Pw0rd!"]
+        for current, new in itertools.pairwise(passwords):
+            assert self._change(client, current, new).status_code == 302
+        assert [self._change(client, "sai").status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
+
+    def test_the_refusal_is_said_in_english(self, app, people):
+        client = app.test_client()
+        AuthActions(client).login("an")
+        for _ in range(3):
+            answer = self._change(client, "sai")
+        with client.session_transaction() as session:
+            session["language"] = "en"
+        answer = self._change(client, "sai")
+        assert answer.status_code == 429
+        assert "wrong current password too many times" in answer.get_data(as_text=True)

@@ -1,9 +1,7 @@
 """Sign-in (with its rate limits), sign-out and password change."""
 
 from flask import (
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -11,60 +9,57 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.security import safe_next_url
 
 from .. import services
 from ..forms import ChangePasswordForm, LoginForm
+from ..guesses import Guesses
 from .blueprint import bp
 
 
-def _address_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _username_limit() -> str:
-    return current_app.config["LOGIN_USER_RATE_LIMIT"]
-
-
-def _username_key() -> str:
-    """The name being signed in to (empty: the limit is skipped, no password is
-    checked without one)."""
+def _sign_in_guesses() -> Guesses:
+    """Failed sign-ins are counted per client address (through ProxyFix when the
+    app stands behind VHCV_TRUSTED_PROXIES proxies) and per username (none without
+    one: no password is checked without one)."""
     name = request.form.get("username", "").strip().lower()[:80]
-    return f"login-user:{name}" if name else ""
+    return Guesses.of(
+        "sign-in",
+        ("LOGIN_RATE_LIMIT", f"address:{get_remote_address()}"),
+        ("LOGIN_USER_RATE_LIMIT", f"user:{name}" if name else ""),
+    )
 
 
-def _failed(_response) -> bool:
-    """Only a sign-in that did not succeed counts against the limits."""
-    return not g.get("signed_in", False)
-
-
-# Failed sign-ins are counted per client address (through ProxyFix when the app
-# stands behind VHCV_TRUSTED_PROXIES proxies) and per username, in the limiter's
-# storage: Redis when REDIS_URL is set, shared by every worker and server.
+# A wrong password is counted when judged, atomically, and the answer depends on the
+# count (app/accounts/guesses.py): guesses sent together get no more "wrong"
+# answers than the limits allow. A successful sign-in is not counted.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    _username_limit, methods=["POST"], key_func=_username_key, deduct_when=_failed
-)
 def login():
+    guesses = _sign_in_guesses() if request.method == "POST" else Guesses(())
+    if not guesses.allowed():
+        raise guesses.refused()
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
-        if user is not None:
+        if user is None:
+            if not guesses.count_wrong():
+                raise guesses.refused()
+            form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+        elif not guesses.allowed():  # filled meanwhile by guesses sent together
+            raise guesses.refused()
+        else:
             session.permanent = True  # PERMANENT_SESSION_LIFETIME from last request
             login_user(user)
             db.session.commit()
-            g.signed_in = True
             return redirect(
                 safe_next_url(request.args.get("next"), url_for("main.home"))
             )
-        form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -83,16 +78,47 @@ def logout():
     return response
 
 
+def _too_many_guesses(form: ChangePasswordForm, guesses: Guesses):
+    """The form again, saying the current password was mistaken too often (429)."""
+    form.current.errors = [  # a tuple while the form is not validated
+        *form.current.errors,
+        _(
+            "Bạn đã nhập sai mật khẩu hiện tại quá nhiều lần. "
+            "Vui lòng đợi một lát rồi thử lại."
+        ),
+    ]
+    page = render_template("accounts/change_password.html", form=form)
+    return page, 429, {"Retry-After": str(guesses.retry_after())}
+
+
+# The current password asked here is a password check like the sign-in's: someone
+# holding another's session could guess it. A wrong one is counted per user in the
+# same way (PASSWORD_CHECK_RATE_LIMIT); a right one is not.
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    guesses = Guesses(())
+    if request.method == "POST":
+        guesses = Guesses.of(
+            "current-password",
+            ("PASSWORD_CHECK_RATE_LIMIT", f"user:{current_user.id}"),
+        )
+    if not guesses.allowed():
+        return _too_many_guesses(form, guesses)
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
+        except services.WrongPassword as error:
+            if not guesses.count_wrong():
+                return _too_many_guesses(form, guesses)
+            form.new.errors.append(error.message)
         except DomainError as error:
             form.new.errors.append(error.message)
         else:
+            if not guesses.allowed():  # filled meanwhile by guesses sent together
+                db.session.rollback()
+                return _too_many_guesses(form, guesses)
             db.session.commit()
             login_user(current_user._get_current_object())  # new session version
             flash(_("Đã đổi mật khẩu."), "success")
