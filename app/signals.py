@@ -26,6 +26,9 @@ results_opened = _signals.signal("results-opened")
 user_joined = _signals.signal("user-joined")
 # sender: the User just moved to another unit; kwargs: old_unit_id
 user_moved = _signals.signal("user-moved")
+# sender: the User whose category (công chức, viên chức…) just changed: campaigns
+# for its new category give it a record
+user_recategorised = _signals.signal("user-recategorised")
 # sender: a Unit whose cadres were created, updated, moved or reactivated in bulk (a
 # cadre import into it, or a unit moved or merged into it), once flushed; kwargs:
 # actor. Running campaigns give their new members a record, and records follow.

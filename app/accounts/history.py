@@ -28,7 +28,7 @@ from sqlalchemy import exists, or_, select
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.signals import cadres_changed, user_moved
+from app.signals import cadres_changed, user_moved, user_recategorised
 
 from . import scope
 from .asof import cadres_as_of, place_name_on, tree_as_of, unit_as_of, units_on
@@ -309,12 +309,16 @@ def assign(
 def apply_due(day: date | None = None, actor: User | None = None) -> dict[str, int]:
     """Apply to today's rows every change whose day has come (idempotent: a second
     run changes nothing). Cadres still assigned to a unit that has ended follow its
-    primary successor from that day. Sends user_moved for each cadre moved and
-    cadres_changed for each unit moved or receiving cadres."""
+    primary successor from that day. Sends user_moved for each cadre moved,
+    user_recategorised for each whose category changed, and cadres_changed for each
+    unit moved or receiving cadres."""
     day = day or vn_today()
     orphans = _follow_successions(day, actor)
     moved_units = sync_units(day=day)
-    moved_users = sync_users(day=day)
+    synced = sync_users(day=day)
+    moved_users = synced.moved
+    for user in synced.recategorised:
+        user_recategorised.send(user)
     for user, old in moved_users:
         audit.record(
             "user.moved", actor=actor, target=user, old_unit=old, new_unit=user.unit_id

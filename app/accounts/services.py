@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.signals import user_joined, user_moved
+from app.signals import user_joined, user_moved, user_recategorised
 from app.timeutil import utcnow
 from app.vntext import clean_text, fold, sort_key, split_name
 
@@ -286,7 +286,8 @@ def reassign(
             category=done.category,
         )
         return False
-    history.sync_users([user.id])
+    for changed in history.sync_users([user.id]).recategorised:
+        user_recategorised.send(changed)  # may now be in a campaign's scope
     if moved and user.unit_id != old:
         audit.record(
             "user.moved", actor=actor, target=user, old_unit=old, new_unit=unit.id

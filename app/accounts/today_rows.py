@@ -2,6 +2,7 @@
 equal to the versions and assignments valid today (see app.accounts.history)."""
 
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import exists, func, literal, or_, select, update
 
@@ -73,12 +74,15 @@ def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> li
     return moved
 
 
-def sync_users(
-    user_ids: list[int] | None = None, day: date | None = None
-) -> list[tuple[User, int]]:
+class Synced(NamedTuple):
+    moved: list[tuple[User, int]]  # (user, old unit id): the cadres that changed unit
+    recategorised: list[User]  # the cadres whose category changed
+
+
+def sync_users(user_ids: list[int] | None = None, day: date | None = None) -> Synced:
     """Make today's User rows (those of `user_ids`, or all) equal their assignment
-    valid on `day` (today). Returns (user, old unit id) for each cadre that changed
-    unit."""
+    valid on `day` (today). Returns the cadres that changed unit, and those whose
+    category changed (either may bring them into a campaign's scope)."""
     day = day or vn_today()
     A = Assignment
     query = (
@@ -92,7 +96,7 @@ def sync_users(
             )
         )
     )
-    moved = []
+    moved, recategorised = [], []
     chunks = [None]
     if user_ids is not None:
         chunks = [user_ids[i : i + 900] for i in range(0, len(user_ids), 900)]
@@ -101,7 +105,9 @@ def sync_users(
         for user, assignment in db.session.execute(run).all():
             if user.unit_id != assignment.unit_id:
                 moved.append((user, user.unit_id))
+            if user.category != assignment.category:
+                recategorised.append(user)
             user.unit_id = assignment.unit_id
             user.position, user.category = assignment.position, assignment.category
     db.session.flush()
-    return moved
+    return Synced(moved, recategorised)

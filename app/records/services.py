@@ -22,6 +22,7 @@ from app.signals import (
     record_completed,
     user_joined,
     user_moved,
+    user_recategorised,
 )
 from app.timeutil import UTCDateTime, utcnow
 
@@ -366,6 +367,11 @@ def ensure_user_records(user: User) -> int:
 @user_joined.connect
 def _on_user_joined(user, **_):
     ensure_user_records(user)
+
+
+@user_recategorised.connect
+def _on_user_recategorised(user, **_):
+    ensure_user_records(user)  # now in the scope of a campaign for its category
 
 
 @user_moved.connect

@@ -216,6 +216,26 @@ def test_a_cadre_moved_or_reactivated_into_the_scope_gets_a_record(ctx, tmp_path
     assert records.record_for(sleeper, campaign) is not None
 
 
+def test_a_cadre_whose_category_changes_into_the_scope_gets_a_record(ctx, tmp_path):
+    """A campaign for viên chức: a cadre who becomes one gets a record at once
+    (`flask users move --category`), or on the day a dated change comes
+    (`flask units apply-due`)."""
+    from app.accounts import history
+    from app.accounts import services as accounts
+
+    campaign, _tree = make_campaign(tmp_path, categories=["vien_chuc"])
+    assert records.record_for(user("in1"), campaign) is None
+    accounts.reassign(user("in1"), category="vien_chuc")
+    assert records.record_for(user("in1"), campaign) is not None
+    later = make_user("sau", user("in1").unit)
+    assert records.record_for(later, campaign) is None
+    tomorrow = history.vn_today() + timedelta(days=1)
+    accounts.reassign(later, category="vien_chuc", effective=tomorrow)
+    assert records.record_for(later, campaign) is None  # not yet
+    history.apply_due(tomorrow)
+    assert records.record_for(later, campaign) is not None
+
+
 def test_a_closed_campaign_takes_no_new_cadre(ctx, tmp_path):
     now = utcnow()
     campaign, tree = make_campaign(
