@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import User
+from app.accounts.models import Unit, User
 from app.courses import services as courses
 from app.extensions import db
 from app.signals import attempt_certificate_asked, course_quizzes_asked
@@ -46,15 +46,19 @@ def takers_of(quiz: Quiz) -> set[int]:
     )
 
 
-def count_open_attempts(quiz: Quiz) -> int:
-    """Attempts of `quiz` running now (previews excluded)."""
-    return db.session.scalar(
-        select(func.count(Attempt.id)).where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.state == OPEN,
-            Attempt.preview.is_(False),
-        )
+def count_open_attempts(quiz: Quiz, unit: Unit | None = None) -> int:
+    """Attempts of `quiz` running now (previews excluded); only those of cadres in
+    `unit`'s subtree when given."""
+    query = select(func.count(Attempt.id)).where(
+        Attempt.quiz_id == quiz.id,
+        Attempt.state == OPEN,
+        Attempt.preview.is_(False),
     )
+    if unit is not None:
+        inside = select(User.id).join(Unit, Unit.id == User.unit_id)
+        inside = inside.where(Unit.in_subtree(unit.path))
+        query = query.where(Attempt.user_id.in_(inside))
+    return db.session.scalar(query)
 
 
 def attempts_allowed_for(user: User, quiz: Quiz) -> int:

@@ -35,19 +35,22 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
 
 
 def _refuse_closing_by_edit(
-    old_close: datetime | None, new_close: datetime | None, now: datetime
+    old_close: datetime | None, new_close: datetime | None, running: int
 ) -> None:
-    """An edit may not move a close that is still ahead to now or the past: that
-    would end the open attempts at once, without the preview and confirmation of
-    closing the campaign ("Đóng đợt bồi dưỡng ngay"). A window already closed
-    may be edited (a finished campaign's title, last year's dates)."""
+    """An edit may not move a close that is still ahead to now or the past while
+    attempts are `running` there: it would end them at once, without the preview
+    and confirmation of closing the campaign ("Đóng đợt bồi dưỡng ngay"). A window
+    already closed, or with nobody sitting the quiz, may be edited."""
+    now = utcnow()
     still_open = old_close is None or old_close > now
-    if new_close is None or new_close > now or not still_open:
+    if new_close is None or new_close > now or not still_open or not running:
         return
     raise InvalidInput(
         _l(
-            "Thời điểm đóng mới đã qua: để kết thúc đợt ngay, hãy dùng “Đóng đợt "
-            "bồi dưỡng ngay” (có xem trước và xác nhận)."
+            "Thời điểm đóng mới đã qua: %(n)d lượt đang làm bài sẽ kết thúc ngay. Để "
+            "kết thúc đợt ngay, hãy dùng “Đóng đợt bồi dưỡng ngay” (có xem trước và "
+            "xác nhận).",
+            n=running,
         )
     )
 
@@ -68,7 +71,9 @@ def edit_campaign(
     if not title:
         raise InvalidInput(_l("Tên đợt bồi dưỡng không được để trống."))
     check_scope_and_window(opens_at, closes_at, targets, categories)
-    _refuse_closing_by_edit(campaign.closes_at, closes_at, utcnow())
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    running = quizzes.count_open_attempts(quiz)
+    _refuse_closing_by_edit(campaign.closes_at, closes_at, running)
     before = {
         "title": campaign.title,
         "opens_at": format_vn_date(campaign.opens_at, with_time=True),
@@ -86,7 +91,6 @@ def edit_campaign(
     ]
     campaign.categories = list(categories or [])
     db.session.flush()
-    quiz = quizzes.get_quiz(campaign.quiz_code)
     quizzes.set_window(quiz, opens_at, closes_at)
     ensure_records(campaign)
     quizzes.refit_open_attempts(quiz)
@@ -141,7 +145,8 @@ def set_unit_window(
         _check_window(opens_at, closes_at)
     quiz = quizzes.get_quiz(campaign.quiz_code)
     before = quizzes.window_of_unit(quiz, unit)
-    _refuse_closing_by_edit(before.closes_at, closes_at, utcnow())
+    running = quizzes.count_open_attempts(quiz, unit)
+    _refuse_closing_by_edit(before.closes_at, closes_at, running)
     quizzes.set_unit_window(quiz, unit, opens_at, closes_at)
     quizzes.refit_open_attempts(quiz)
     audit.record(

@@ -404,7 +404,7 @@ def test_an_edit_cannot_close_a_running_campaign_without_the_confirmation(
     db.session.commit()
     deadline = attempt.deadline_at
     past = now - timedelta(minutes=1)
-    with pytest.raises(InvalidInput, match="Đóng đợt bồi dưỡng ngay"):
+    with pytest.raises(InvalidInput, match="1 lượt đang làm bài sẽ kết thúc ngay"):
         running.edit_campaign(
             campaign, campaign.title, campaign.opens_at, past, [tree["D"]]
         )
@@ -419,6 +419,13 @@ def test_an_edit_cannot_close_a_running_campaign_without_the_confirmation(
         running.set_unit_window(
             campaign, tree["D1"], now - timedelta(days=9), now - timedelta(days=8)
         )
+    db.session.rollback()
+    # a unit where nobody is sitting the quiz may be closed by its window
+    from tests.factories import make_unit
+
+    quiet = make_unit("D2", "Phòng Tổ chức", tree["D"])
+    make_user("d2", quiet)
+    running.set_unit_window(campaign, quiet, now - timedelta(days=9), past)
     db.session.rollback()
     # a window closed already may still be edited (last year's campaign:
     # test_a_new_campaign_of_the_quiz_drops_the_earlier_campaigns_unit_windows)
