@@ -25,6 +25,17 @@ from app.extensions import db
 from .models import Unit, UnitSuccession, UnitVersion
 
 
+def succession_rows():
+    """SQL of every succession: (predecessor, successor, valid_from, primary), the
+    rows Successions.from_rows takes."""
+    return select(
+        UnitSuccession.predecessor_id,
+        UnitSuccession.successor_id,
+        UnitSuccession.valid_from,
+        UnitSuccession.primary,
+    )
+
+
 class Successions:
     """The successions and the ends of units, read once; `follow` answers many
     times."""
@@ -72,14 +83,7 @@ class Successions:
                 UnitVersion.unit_id, UnitVersion.valid_to, UnitVersion.parent_id
             ).order_by(UnitVersion.unit_id, UnitVersion.valid_from)
         )
-        successions = db.session.execute(
-            select(
-                UnitSuccession.predecessor_id,
-                UnitSuccession.successor_id,
-                UnitSuccession.valid_from,
-                UnitSuccession.primary,
-            )
-        )
+        successions = db.session.execute(succession_rows())
         return cls.from_rows(legacy, versions, successions)
 
     def follow(self, unit_id: int, on: date) -> int:

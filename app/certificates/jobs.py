@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.database import reading_only
-from app.errors import DomainError, NotAllowed, NotFound
+from app.errors import NotAllowed, NotFound
 from app.extensions import db
-from app.jobs.tasks import Outcome, task
+from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.records import services as records
 from app.records import visibility
 
@@ -25,13 +25,13 @@ def _owner(owner_id: int | None) -> User | None:
     return owner
 
 
-def _in_scope(params: dict, owner_id: int | None) -> bool:
-    """The owner may still see the ZIP's campaign and unit (as the page)."""
-    try:
-        visibility.selection(_owner(owner_id), params["campaign"], params["unit"])
-    except DomainError:
-        return False
-    return True
+def _selection(params: dict, owner_id: int | None):
+    """The ZIP's campaign and unit, as the page finds them for the owner."""
+    return visibility.selection(_owner(owner_id), params["campaign"], params["unit"])
+
+
+# The owner may still see the ZIP's campaign and unit (as the page).
+_in_scope = allowed_unless_refused(_selection)
 
 
 @task("certificates.zip", _in_scope)
@@ -39,7 +39,7 @@ def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: campaign (code), unit (id). In the owner's scope, as the page."""
     owner = _owner(owner_id)
     with reading_only():  # minutes of PDFs must not hold SQLite's write lock
-        campaign, unit = visibility.selection(owner, params["campaign"], params["unit"])
+        campaign, unit = _selection(params, owner_id)
         query = services.unit_query(campaign, unit)
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))
         progress.begin(_("Tạo giấy chứng nhận (PDF)"), total)

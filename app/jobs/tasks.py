@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.errors import DomainError
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -31,6 +33,23 @@ TASKS: dict[str, Callable] = {}
 # result (checked again at each download: an officer moved out of a unit loses its
 # exports at once, not when they expire).
 STILL_ALLOWED: dict[str, Callable[[dict, int | None], bool]] = {}
+
+
+def allowed_unless_refused(
+    selection: Callable[[dict, int | None], object],
+) -> Callable[[dict, int | None], bool]:
+    """A `still_allowed` check made of the task's own selection, which raises a
+    DomainError (the page's 404 or 403) when the owner may no longer have what
+    the job made: allowed exactly when it does not raise."""
+
+    def allowed(params: dict, owner_id: int | None) -> bool:
+        try:
+            selection(params, owner_id)
+        except DomainError:
+            return False
+        return True
+
+    return allowed
 
 
 def task(kind: str, still_allowed: Callable[[dict, int | None], bool] | None = None):

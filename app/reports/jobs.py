@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.database import reading_only
-from app.errors import DomainError, NotFound
+from app.errors import NotFound
 from app.extensions import db
-from app.jobs.tasks import Outcome, task
+from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.records import rows, visibility
 
 from . import annual, asof, exports
@@ -26,13 +26,8 @@ def _selection(params: dict, owner_id: int | None):
     return visibility.selection(owner, params["campaign"], params["unit"])
 
 
-def in_scope(params: dict, owner_id: int | None) -> bool:
-    """The owner may still see the job's campaign and unit (as the page)."""
-    try:
-        _selection(params, owner_id)
-    except DomainError:
-        return False
-    return True
+# The owner may still see the job's campaign and unit (as the page).
+in_scope = allowed_unless_refused(_selection)
 
 
 def count_rows(query) -> int:

@@ -32,9 +32,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.days import vn_today as today  # the Vietnam calendar day now
-from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion
+from app.accounts.models import Assignment, Unit, UnitVersion
 from app.accounts.scope import in_subtree, path_ids
-from app.accounts.succession import Successions
+from app.accounts.succession import Successions, succession_rows
 from app.extensions import db
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
 from app.timeutil import to_vn
@@ -132,14 +132,7 @@ class Structure:
             self.places[uid] = Place(
                 uid, name, kind, codes.get(uid, ""), parent_id, path, alive, ended
             )
-        successions = db.session.execute(
-            select(
-                UnitSuccession.predecessor_id,
-                UnitSuccession.successor_id,
-                UnitSuccession.valid_from,
-                UnitSuccession.primary,
-            )
-        )
+        successions = db.session.execute(succession_rows())
         self.lines = Successions.from_rows(
             ((uid, merged) for uid, *_, merged in units if merged is not None),
             ((row[0], row[2], row[5]) for row in versions),

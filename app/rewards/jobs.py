@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit, User
 from app.database import reading_only
-from app.errors import DomainError, NotAllowed, NotFound
+from app.errors import NotAllowed, NotFound
 from app.extensions import db
-from app.jobs.tasks import Outcome, task
+from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.records import visibility
 
 from . import exports, periods, services
@@ -39,13 +39,8 @@ def _selection(params: dict, owner_id: int | None):
     return target, unit, services.scope_of(owner, unit)
 
 
-def in_scope(params: dict, owner_id: int | None) -> bool:
-    """The owner may still see the list (checked again at each download)."""
-    try:
-        _selection(params, owner_id)
-    except DomainError:
-        return False
-    return True
+# The owner may still see the list (checked again at each download).
+in_scope = allowed_unless_refused(_selection)
 
 
 @task(KIND, in_scope)
