@@ -37,7 +37,6 @@ _in_scope = allowed_unless_refused(_selection)
 @task("certificates.zip", _in_scope)
 def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: campaign (code), unit (id). In the owner's scope, as the page."""
-    owner = _owner(owner_id)
     with reading_only():  # minutes of PDFs must not hold SQLite's write lock
         campaign, unit = _selection(params, owner_id)
         query = services.unit_query(campaign, unit)
