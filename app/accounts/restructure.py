@@ -153,6 +153,19 @@ def apply(change: Restructure, decision: str = "", actor: User | None = None) ->
             )
         )
     db.session.flush()
+    _record(change, decision, actor)
+    if day <= history.vn_today():
+        history.sync_units([source.id])
+        history.sync_users(list(change.cadres))
+        for successor in change.successors:
+            cadres_changed.send(successor, actor=actor)
+    db.session.flush()
+    return len(change.cadres)
+
+
+def _record(change: Restructure, decision: str, actor: User | None) -> None:
+    """Add the source unit's event and the audit entry of `change`."""
+    source = change.source
     action = {"merge": "merged", "split": "divided", "dissolve": "dissolved"}[
         change.kind
     ]
@@ -172,18 +185,11 @@ def apply(change: Restructure, decision: str = "", actor: User | None = None) ->
         target=source,
         old=source.code,
         new=new,
-        effective=day.isoformat(),
+        effective=change.day.isoformat(),
         decision=decision,
         cadres=len(change.cadres),
         units=len(change.children),
     )
-    if day <= history.vn_today():
-        history.sync_units([source.id])
-        history.sync_users(list(change.cadres))
-        for successor in change.successors:
-            cadres_changed.send(successor, actor=actor)
-    db.session.flush()
-    return len(change.cadres)
 
 
 def parse_cadre_map(text: str, targets: list[Unit]) -> dict[int, Unit]:

@@ -24,6 +24,17 @@ def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> li
     base = select(Unit, V).join(V, (V.unit_id == Unit.id) & V.valid_on(day))
     if unit_ids is not None:
         base = base.where(Unit.id.in_(unit_ids))
+    moved = _sync_paths(base)
+    _sync_fields(base)
+    _end_units(unit_ids, day)
+    db.session.flush()
+    return moved
+
+
+def _sync_paths(base) -> list[Unit]:
+    """Give each unit of `base` (units with their version of the day) its version's
+    path, with its subtree, shallowest first. Returns the units moved."""
+    V = UnitVersion
     moved = []
     for _ in range(10_000):
         row = db.session.execute(
@@ -44,6 +55,13 @@ def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> li
         )
         db.session.expire_all()
         moved.append(unit)
+    return moved
+
+
+def _sync_fields(base) -> None:
+    """Give each unit of `base` that differs its version's name, kind and parent;
+    active again, with no successor."""
+    V = UnitVersion
     differs = or_(
         Unit.name != V.name,
         Unit.kind != V.kind,
@@ -55,6 +73,12 @@ def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> li
         unit.name, unit.kind = version.name, version.kind
         unit.parent_id = version.parent_id
         unit.active, unit.successor_id = True, None
+
+
+def _end_units(unit_ids: list[int] | None, day: date) -> None:
+    """Make inactive each active unit (of `unit_ids`, or all) whose last version
+    has ended by `day`, pointing at its primary successor."""
+    V = UnitVersion
     ended = select(Unit).where(
         Unit.active,
         ~exists().where(V.unit_id == Unit.id, V.valid_on(day)),
@@ -70,8 +94,6 @@ def sync_units(unit_ids: list[int] | None = None, day: date | None = None) -> li
             .order_by(UnitSuccession.primary.desc(), UnitSuccession.id)
             .limit(1)
         )
-    db.session.flush()
-    return moved
 
 
 class Synced(NamedTuple):

@@ -64,15 +64,7 @@ def export_content(
     Raises ImportRejected (nothing written) on conflicts unless `force`, and when a
     folder is missing."""
     courses_dir = Path(courses_dir)
-    if not courses_dir.is_dir():
-        raise ImportRejected(
-            _l("Không có thư mục khóa học: %(courses_dir)s", courses_dir=courses_dir),
-            [],
-        )
-    if quizzes_dir is not None and not Path(quizzes_dir).is_dir():
-        raise ImportRejected(
-            _l("Không có thư mục câu hỏi: %(quizzes_dir)s", quizzes_dir=quizzes_dir), []
-        )
+    _require_folders(courses_dir, quizzes_dir)
     result = ExportResult()
     courses = load_content(courses_dir)
     files = load_quizzes(Path(quizzes_dir)) if quizzes_dir is not None else None
@@ -92,6 +84,28 @@ def export_content(
         quizzes_dir = Path(quizzes_dir)
         writes += _bank_writes(quizzes_dir, files, result, force)
         writes += _quiz_writes(quizzes_dir, files, result, force)
+    _refuse_unwritable(result, force)
+    _write_all(writes, courses_dir.parent, result)
+    return result
+
+
+def _require_folders(courses_dir: Path, quizzes_dir: Path | None) -> None:
+    """ImportRejected when the courses folder, or the quizzes folder when given, is
+    missing."""
+    if not courses_dir.is_dir():
+        raise ImportRejected(
+            _l("Không có thư mục khóa học: %(courses_dir)s", courses_dir=courses_dir),
+            [],
+        )
+    if quizzes_dir is not None and not Path(quizzes_dir).is_dir():
+        raise ImportRejected(
+            _l("Không có thư mục câu hỏi: %(quizzes_dir)s", quizzes_dir=quizzes_dir), []
+        )
+
+
+def _refuse_unwritable(result: ExportResult, force: bool) -> None:
+    """ImportRejected when a question cannot be written to its bank file (even
+    with `force`), or on conflicts unless `force`."""
     if result.invalid:  # never written, even with --force: check would refuse them
         raise ImportRejected(
             _l(
@@ -111,7 +125,11 @@ def export_content(
             ),
             result.conflicts,
         )
-    base = courses_dir.parent
+
+
+def _write_all(writes: list[_Write], base: Path, result: ExportResult) -> None:
+    """Write every file (its path, relative to `base`, noted in `result`), then
+    mark the rows written as synced."""
     for write in writes:
         _write_atomically(write.path, write.text)
         result.written.append(_display(write.path, base))
@@ -119,7 +137,6 @@ def export_content(
         for row, digest in write.rows:
             row.synced_hash = digest
     db.session.flush()
-    return result
 
 
 def _write_atomically(path: Path, text: str) -> None:

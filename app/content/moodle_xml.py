@@ -10,20 +10,19 @@ câu K «name»: …"), so a file is imported whole or not at all. No feedback i
 dropped: Moodle's combined feedback and hints join the explanation, labelled.
 
 The file is untrusted: it is measured before parsing, and parsed by defusedxml with
-any DTD refused (no entity expansion, no external reference).
+any DTD refused (no entity expansion, no external reference: moodle_tree).
 """
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 from flask_babel import lazy_gettext as _l
 
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import SAFE_CODE, fraction, html_to_text
 from .moodle_categories import Category, with_category_tags
+from .moodle_tree import parse_tree
 from .problems import ConversionError, problem_line
 
 SUPPORTED = ("multichoice", "truefalse")
@@ -62,7 +61,7 @@ def parse_moodle_xml(
             ),
             [],
         )
-    root, lines = _parse(data)
+    root, lines = parse_tree(data)
     if root.tag != "quiz":
         raise ConversionError(
             _l(
@@ -73,6 +72,24 @@ def parse_moodle_xml(
             [],
         )
     problems: list[str] = []
+    found = _read_questions(root, lines, code_prefix, problems)
+    questions = with_category_tags(found, problems)
+    if not found and not problems:
+        raise ConversionError(_l("Tệp XML không có câu hỏi nào; chưa nhập gì."), [])
+    if problems:
+        problems.sort(key=problem_line)
+        raise ConversionError(
+            _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
+            problems,
+        )
+    return questions
+
+
+def _read_questions(
+    root: ET.Element, lines: dict, code_prefix: str, problems: list
+) -> list[tuple[QuestionData, Category | None]]:
+    """Each question of the <quiz> `root` read, in file order, with the category it
+    falls under; the problems met are added to `problems`."""
     found: list[tuple[QuestionData, Category | None]] = []
     category, ordinal, seen = None, 0, {}
     for element in root:
@@ -107,65 +124,7 @@ def parse_moodle_xml(
             )
         seen.setdefault(question.code, line)
         found.append((question, category))
-    questions = with_category_tags(found, problems)
-    if not found and not problems:
-        raise ConversionError(_l("Tệp XML không có câu hỏi nào; chưa nhập gì."), [])
-    if problems:
-        problems.sort(key=problem_line)
-        raise ConversionError(
-            _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
-            problems,
-        )
-    return questions
-
-
-def _parse(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
-    """The root element and each element's line; ConversionError when the bytes
-    are not well-formed XML or declare a DTD or entities."""
-    builder = _LineBuilder()
-    parser = DefusedXMLParser(
-        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
-    builder.parser = parser
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise ConversionError(
-            _l("Tệp XML sai cú pháp; chưa nhập gì."),
-            [
-                _l(
-                    "dòng %(line)s: cột %(column)s: lỗi cú pháp XML (%(message)s)",
-                    line=line,
-                    column=column + 1,
-                    message=str(error).split(":", 1)[0],
-                )
-            ],
-        ) from None
-    except DefusedXmlException:
-        raise ConversionError(
-            _l(
-                "Tệp XML có khai báo DTD hoặc thực thể (entity), không được phép vì "
-                "lý do an toàn; chưa nhập gì."
-            ),
-            [],
-        ) from None
-    return root, builder.lines
-
-
-class _LineBuilder(ET.TreeBuilder):
-    """A TreeBuilder that notes the line where each element starts."""
-
-    def __init__(self):
-        super().__init__()
-        self.lines: dict[ET.Element, int] = {}
-        self.parser: DefusedXMLParser | None = None
-
-    def start(self, tag, attrs):
-        element = super().start(tag, attrs)
-        self.lines[element] = self.parser.parser.CurrentLineNumber
-        return element
+    return found
 
 
 def _text(element: ET.Element | None, default: str = "") -> str:

@@ -165,6 +165,29 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
     """The latest ranking (highest version) of each of these rounds, if any."""
     if not round_ids:
         return {}
+    latest = _latest_rankings(round_ids)
+    ids = [r.id for r in latest.values()]
+    labels = unit_labels()
+    top = _top_placings(ids, labels)
+    prizes = _prize_lines(ids, labels)
+    order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
+    return {
+        round_id: Results(
+            version=r.version,
+            computed_at=r.computed_at,
+            participants=r.participants,
+            question_count=r.question_count,
+            perfect_count=r.perfect_count,
+            top=tuple(top[r.id]),
+            prizes=tuple(sorted(prizes[r.id], key=lambda p: order.get(p.level, 9))),
+        )
+        for round_id, r in latest.items()
+    }
+
+
+def _latest_rankings(round_ids: list[int]) -> dict[int, Ranking]:
+    """The ranking of the highest version of each round that has one, by round
+    id."""
     latest: dict[int, Ranking] = {}
     for ranking in db.session.scalars(
         select(Ranking).where(Ranking.round_id.in_(round_ids))
@@ -174,9 +197,12 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
             or ranking.version > latest[ranking.round_id].version
         ):
             latest[ranking.round_id] = ranking
-    ids = [r.id for r in latest.values()]
+    return latest
+
+
+def _top_placings(ids: list[int], labels: dict[str, str]) -> dict[int, list[Placing]]:
+    """The first TOP_PLACES places of each of these rankings, by ranking id."""
     top: dict[int, list[Placing]] = {i: [] for i in ids}
-    labels = unit_labels()
     for entry, name, unit, code in db.session.execute(
         select(RankingEntry, User.full_name, Unit.name, Unit.code)
         .join(User, User.id == RankingEntry.user_id)
@@ -195,6 +221,11 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
                 entry.tied,
             )
         )
+    return top
+
+
+def _prize_lines(ids: list[int], labels: dict[str, str]) -> dict[int, list[PrizeLine]]:
+    """The prizes of each of these rankings, by rank, by ranking id."""
     prizes: dict[int, list[PrizeLine]] = {i: [] for i in ids}
     for prize, entry, name, unit, code in db.session.execute(
         select(Prize, RankingEntry, User.full_name, Unit.name, Unit.code)
@@ -213,19 +244,7 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
                 entry.right_answers,
             )
         )
-    order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
-    return {
-        round_id: Results(
-            version=r.version,
-            computed_at=r.computed_at,
-            participants=r.participants,
-            question_count=r.question_count,
-            perfect_count=r.perfect_count,
-            top=tuple(top[r.id]),
-            prizes=tuple(sorted(prizes[r.id], key=lambda p: order.get(p.level, 9))),
-        )
-        for round_id, r in latest.items()
-    }
+    return prizes
 
 
 def contest_list() -> list[Contest]:

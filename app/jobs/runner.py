@@ -187,61 +187,70 @@ def run(job_id: str) -> bool:
     try:
         with progress.beating():
             outcome = TASKS[job.kind](dict(job.params), job.owner_id, progress)
-        final = progress.final_path(outcome.file) if outcome.file else None
-        now = utcnow()
-        ttl = timedelta(seconds=current_app.config["JOBS_RESULT_TTL_SECONDS"])
-        ended = db.session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.state == RUNNING, Job.runs == job.runs)
-            .values(
-                state=FINISHED,
-                message=outcome.message,
-                result_file=final.name if final else None,
-                result_name=outcome.name,
-                result_mime=outcome.mime,
-                done=progress.done if progress.total is None else progress.total,
-                total=progress.total,
-                stage=None,
-                finished_at=now,
-                heartbeat_at=now,
-                expires_at=now + ttl,
-            )
-        ).rowcount
-        if ended != 1:  # this run was given up meanwhile: keep nothing of it
-            raise Superseded()
-        if final is not None:
-            # Into place before the commit (no finished job without its file); if
-            # the commit fails, discard() removes it again.
-            os.replace(outcome.file, final)
-            progress.moved(outcome.file, final)
-        db.session.commit()  # the task's writes and the job's end, together
-        progress.kept()
+        _finish(job, progress, outcome)
     except Superseded:
-        db.session.rollback()
-        progress.discard()
+        _undo(progress)
         return True
     except DomainError as error:
-        db.session.rollback()
-        progress.discard()
+        _undo(progress)
         fail(job_id, error, job.runs)
         return True
     except JobTimeoutException:  # RQ stopped it at JOBS_TIMEOUT_SECONDS
         log.warning("job %s (%s) ran past its time limit", job_id, job.kind)
-        db.session.rollback()
-        progress.discard()
+        _undo(progress)
         minutes = current_app.config["JOBS_TIMEOUT_SECONDS"] // 60
         fail(job_id, too_long(minutes), job.runs)
         return True
     except Exception:
         log.exception("job %s (%s) failed", job_id, job.kind)
-        db.session.rollback()
-        progress.discard()
+        _undo(progress)
         fail(job_id, BROKEN, job.runs)
         return True
     if outcome.then is not None:
         outcome.then()
     sweep()
     return True
+
+
+def _finish(job: Job, progress: Progress, outcome) -> None:
+    """End the job as finished with the task's `outcome`, its file moved into
+    place, in one commit with the task's writes. Superseded (nothing committed)
+    when this run was given up meanwhile."""
+    final = progress.final_path(outcome.file) if outcome.file else None
+    now = utcnow()
+    ttl = timedelta(seconds=current_app.config["JOBS_RESULT_TTL_SECONDS"])
+    ended = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state == RUNNING, Job.runs == job.runs)
+        .values(
+            state=FINISHED,
+            message=outcome.message,
+            result_file=final.name if final else None,
+            result_name=outcome.name,
+            result_mime=outcome.mime,
+            done=progress.done if progress.total is None else progress.total,
+            total=progress.total,
+            stage=None,
+            finished_at=now,
+            heartbeat_at=now,
+            expires_at=now + ttl,
+        )
+    ).rowcount
+    if ended != 1:  # this run was given up meanwhile: keep nothing of it
+        raise Superseded()
+    if final is not None:
+        # Into place before the commit (no finished job without its file); if
+        # the commit fails, discard() removes it again.
+        os.replace(outcome.file, final)
+        progress.moved(outcome.file, final)
+    db.session.commit()  # the task's writes and the job's end, together
+    progress.kept()
+
+
+def _undo(progress: Progress) -> None:
+    """Roll back the task's writes and remove the files it wrote."""
+    db.session.rollback()
+    progress.discard()
 
 
 class Superseded(Exception):

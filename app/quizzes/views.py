@@ -21,7 +21,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from . import attempts as service
-from . import flags, prediction, presenters, saving, windows
+from . import flags, page_saves, prediction, presenters, saving, windows
 from .script_texts import attempt_script_texts
 from .services import modules_read_for, result_next
 from .windows import time_limit_seconds
@@ -134,23 +134,11 @@ def save_page(attempt_id: int):
         flash(saving.BAD_SEQ, "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     cutoff = service.save_cutoff()
-    kept_newer = False
     guess, bad_guess = _typed_prediction(attempt)
     try:
-        for position, picked in form.choices:
-            connection = db.session.connection()
-            kept_newer |= not saving.save_choice(
-                connection,
-                saving.read_slot(connection, attempt.id, position),
-                current_user.id,
-                picked,
-                cutoff,
-                seq=form.seq,
-            ).stored
-        if form.flags and attempt.takes_saves(cutoff):
-            flags.set_flags(attempt, form.flags, cutoff)
-        if guess is not None:
-            prediction.save(attempt, current_user.id, guess, cutoff)
+        kept_newer = page_saves.save_page_form(
+            attempt, current_user.id, form, guess, cutoff
+        )
     except DomainError as error:
         db.session.rollback()
         if isinstance(error, saving.RefusedSave):  # the save log shows it too
@@ -176,18 +164,23 @@ def save_page(attempt_id: int):
         )
     else:
         flash(_("Đã lưu câu trả lời."), "success")
+    return redirect(_next_page_url(attempt_id, form, attempt))
+
+
+def _next_page_url(attempt_id: int, form: saving.PageForm, attempt) -> str:
+    """Where the form post goes on: the page of the navigator's question `goto`,
+    at that question, else the page `go` names (the first when none). `attempt`
+    is read (after the commit) only for its quiz's questions per page."""
     if form.goto:
         page = presenters.page_of(form.goto, attempt.quiz.questions_per_page)
-        return redirect(
-            url_for(
-                "quizzes.attempt",
-                attempt_id=attempt_id,
-                page=page,
-                _anchor=f"q{form.goto}",
-            )
+        return url_for(
+            "quizzes.attempt",
+            attempt_id=attempt_id,
+            page=page,
+            _anchor=f"q{form.goto}",
         )
     page = int(form.target) if form.target.isascii() and form.target.isdigit() else 1
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
+    return url_for("quizzes.attempt", attempt_id=attempt_id, page=page)
 
 
 @bp.post("/attempts/<int:attempt_id>/flag")

@@ -80,6 +80,22 @@ class Place:
         return path_ids(self.path)[:-1]
 
 
+def _version_rows() -> list:
+    """Every unit version as (unit id, valid from, valid to, name, kind, parent id,
+    path), by unit, earliest first."""
+    return db.session.execute(
+        select(
+            UnitVersion.unit_id,
+            UnitVersion.valid_from,
+            UnitVersion.valid_to,
+            UnitVersion.name,
+            UnitVersion.kind,
+            UnitVersion.parent_id,
+            UnitVersion.path,
+        ).order_by(UnitVersion.unit_id, UnitVersion.valid_from)
+    ).all()
+
+
 @dataclass
 class Structure:
     """The units, their versions and successions as of `day` (three small
@@ -110,17 +126,20 @@ class Structure:
             codes[uid] = code
             self.today_paths[uid] = path
             self.places[uid] = Place(uid, name, kind, code, parent_id, path, True)
-        versions = db.session.execute(
-            select(
-                UnitVersion.unit_id,
-                UnitVersion.valid_from,
-                UnitVersion.valid_to,
-                UnitVersion.name,
-                UnitVersion.kind,
-                UnitVersion.parent_id,
-                UnitVersion.path,
-            ).order_by(UnitVersion.unit_id, UnitVersion.valid_from)
-        ).all()
+        versions = _version_rows()
+        self._place_versions(versions, codes)
+        successions = db.session.execute(succession_rows())
+        self.lines = Successions.from_rows(
+            ((uid, merged) for uid, *_, merged in units if merged is not None),
+            ((row[0], row[2], row[5]) for row in versions),
+            successions,
+        )
+        return self
+
+    def _place_versions(self, versions: list, codes: dict[int, str]) -> None:
+        """Place each unit with versions where its version of the day puts it: the
+        latest begun by the day, else its first (`versions`: _version_rows())."""
+        day = self.day
         chosen: dict[int, tuple] = {}
         for row in versions:
             # the latest version begun by the day, else the unit's first one
@@ -132,13 +151,6 @@ class Structure:
             self.places[uid] = Place(
                 uid, name, kind, codes.get(uid, ""), parent_id, path, alive, ended
             )
-        successions = db.session.execute(succession_rows())
-        self.lines = Successions.from_rows(
-            ((uid, merged) for uid, *_, merged in units if merged is not None),
-            ((row[0], row[2], row[5]) for row in versions),
-            successions,
-        )
-        return self
 
     def place(self, unit_id: int) -> Place | None:
         return self.places.get(unit_id)

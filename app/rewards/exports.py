@@ -105,66 +105,80 @@ def candidates_xlsx(target: Target, collectives: list, individuals: list) -> byt
     workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
     labels = unit_labels()
     if isinstance(target, Campaign):
-        _write_table(
-            workbook,
-            "Tập thể",
-            (
-                "STT",
-                "Mã đơn vị",
-                "Đơn vị",
-                "Số cán bộ",
-                "Hoàn thành",
-                "Tỷ lệ hoàn thành (%)",
-                "Đạt",
-                "Tỷ lệ đạt (%)",
-            ),
-            [
-                (
-                    i,
-                    r.unit.code,
-                    _named(labels, r.unit),
-                    r.total,
-                    r.completed,
-                    r.completion_percent,
-                    r.passed,
-                    r.pass_percent,
-                )
-                for i, r in enumerate(collectives, 1)
-            ],
-            (6, 12, 40, 10, 11, 12, 8, 10),
-        )
-        _write_table(
-            workbook,
-            "Cá nhân",
-            (
-                "STT",
-                "Mã cán bộ",
-                "Họ và tên",
-                "Chức vụ",
-                "Mã đơn vị",
-                "Đơn vị",
-                "Điểm lần đầu (%)",
-                "Ngày hoàn thành",
-            ),
-            [
-                (
-                    i,
-                    r.user.employee_code or "",
-                    r.user.full_name,
-                    r.user.position,
-                    r.unit.code,
-                    _named(labels, r.unit),
-                    r.score,
-                    _vn_day(r.completed_at),
-                )
-                for i, r in enumerate(individuals, 1)
-            ],
-            (6, 12, 30, 24, 12, 40, 12, 15),
-        )
+        _campaign_collectives_sheet(workbook, collectives, labels)
+        _campaign_individuals_sheet(workbook, individuals, labels)
     else:
         _period_sheets(workbook, collectives, individuals, labels)
     workbook.close()
     return output.getvalue()
+
+
+def _campaign_collectives_sheet(
+    workbook, collectives: list[CollectiveRow], labels
+) -> None:
+    """The "Tập thể" sheet of a campaign's candidates."""
+    _write_table(
+        workbook,
+        "Tập thể",
+        (
+            "STT",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Số cán bộ",
+            "Hoàn thành",
+            "Tỷ lệ hoàn thành (%)",
+            "Đạt",
+            "Tỷ lệ đạt (%)",
+        ),
+        [
+            (
+                i,
+                r.unit.code,
+                _named(labels, r.unit),
+                r.total,
+                r.completed,
+                r.completion_percent,
+                r.passed,
+                r.pass_percent,
+            )
+            for i, r in enumerate(collectives, 1)
+        ],
+        (6, 12, 40, 10, 11, 12, 8, 10),
+    )
+
+
+def _campaign_individuals_sheet(
+    workbook, individuals: list[IndividualRow], labels
+) -> None:
+    """The "Cá nhân" sheet of a campaign's candidates."""
+    _write_table(
+        workbook,
+        "Cá nhân",
+        (
+            "STT",
+            "Mã cán bộ",
+            "Họ và tên",
+            "Chức vụ",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Điểm lần đầu (%)",
+            "Ngày hoàn thành",
+        ),
+        [
+            (
+                i,
+                r.user.employee_code or "",
+                r.user.full_name,
+                r.user.position,
+                r.unit.code,
+                _named(labels, r.unit),
+                r.score,
+                _vn_day(r.completed_at),
+            )
+            for i, r in enumerate(individuals, 1)
+        ],
+        (6, 12, 30, 24, 12, 40, 12, 15),
+    )
 
 
 def _period_sheets(

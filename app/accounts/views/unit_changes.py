@@ -78,39 +78,15 @@ def restructure_unit(unit_id: int, kind: str):
 
 
 def _confirm(unit: Unit, change, form, decision: str):
+    """The confirm step of `change`: what it would do; its button posts the form
+    again with confirm=1."""
     titles = {
         "merge": _("Sáp nhập %(a)s?", a=unit.display_name),
         "split": _("Chia tách %(a)s?", a=unit.display_name),
         "dissolve": _("Giải thể %(a)s?", a=unit.display_name),
     }
-    counts = change.cadre_counts()
-    effects = [
-        _(
-            "từ ngày %(day)s, %(a)s không còn trong cơ cấu; lịch sử trước ngày đó "
-            "giữ nguyên;",
-            day=history.format_day(change.day),
-            a=unit.display_name,
-        )
-    ]
-    for successor in change.successors:
-        effects.append(
-            _(
-                "%(b)s nhận %(n)d cán bộ và %(m)d đơn vị cấp dưới%(primary)s;",
-                b=successor.display_name,
-                n=counts[successor.id],
-                m=sum(1 for t in change.children.values() if t.id == successor.id),
-                primary=_(" (đơn vị kế thừa chính)")
-                if successor is change.primary
-                else "",
-            )
-        )
-    if change.day > history.vn_today():
-        effects.append(_("thay đổi được áp dụng vào ngày có hiệu lực."))
-    ids = list(change.cadres)[:SHOWN]
-    people = {u.id: u for u in db.session.query(User).filter(User.id.in_(ids))}
-    names = [
-        f"{people[i].full_name} → {change.cadres[i].code}" for i in ids if i in people
-    ]
+    effects = _effects(unit, change)
+    names = _cadre_names(change)
     fields = {
         "effective": change.day.isoformat(),
         "decision": decision,
@@ -138,3 +114,41 @@ def _confirm(unit: Unit, change, form, decision: str):
         button=titles[change.kind].rstrip("?"),
         cancel=url_for("accounts.unit", unit_id=unit.id),
     )
+
+
+def _effects(unit: Unit, change) -> list[str]:
+    """The lines saying what `change` does: the unit leaves the tree, what each
+    successor receives, and when a change dated ahead applies."""
+    counts = change.cadre_counts()
+    effects = [
+        _(
+            "từ ngày %(day)s, %(a)s không còn trong cơ cấu; lịch sử trước ngày đó "
+            "giữ nguyên;",
+            day=history.format_day(change.day),
+            a=unit.display_name,
+        )
+    ]
+    for successor in change.successors:
+        effects.append(
+            _(
+                "%(b)s nhận %(n)d cán bộ và %(m)d đơn vị cấp dưới%(primary)s;",
+                b=successor.display_name,
+                n=counts[successor.id],
+                m=sum(1 for t in change.children.values() if t.id == successor.id),
+                primary=_(" (đơn vị kế thừa chính)")
+                if successor is change.primary
+                else "",
+            )
+        )
+    if change.day > history.vn_today():
+        effects.append(_("thay đổi được áp dụng vào ngày có hiệu lực."))
+    return effects
+
+
+def _cadre_names(change) -> list[str]:
+    """The first SHOWN cadres `change` moves, as "name → successor's code"."""
+    ids = list(change.cadres)[:SHOWN]
+    people = {u.id: u for u in db.session.query(User).filter(User.id.in_(ids))}
+    return [
+        f"{people[i].full_name} → {change.cadres[i].code}" for i in ids if i in people
+    ]

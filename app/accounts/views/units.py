@@ -282,29 +282,7 @@ def merge_unit_preview(unit_id: int):
         title=_(
             "Sáp nhập %(a)s vào %(b)s?", a=unit.display_name, b=target.display_name
         ),
-        effects=[
-            _(
-                "chuyển %(n)d cán bộ trực thuộc %(a)s sang %(b)s;",
-                n=preview.cadre_count,
-                a=unit.display_name,
-                b=target.display_name,
-            ),
-            _(
-                "chuyển %(n)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
-                n=len(preview.children),
-                b=target.display_name,
-            ),
-            _(
-                "cho %(a)s ngừng hoạt động, trỏ tới %(b)s. Hồ sơ cũ giữ nguyên; "
-                "không hoàn tác được bằng một nút.",
-                a=unit.display_name,
-                b=target.display_name,
-            ),
-            _(
-                "có hiệu lực từ ngày %(day)s.",
-                day=history.format_day(day or history.vn_today()),
-            ),
-        ],
+        effects=_merge_effects(unit, target, preview, day),
         details=[
             (
                 _("Cán bộ chuyển đi"),
@@ -326,6 +304,33 @@ def merge_unit_preview(unit_id: int):
         button=_("Sáp nhập"),
         cancel=url_for("accounts.unit", unit_id=unit.id),
     )
+
+
+def _merge_effects(unit: Unit, target: Unit, preview, day) -> list[str]:
+    """The lines saying what merging `unit` into `target` from `day` does."""
+    return [
+        _(
+            "chuyển %(n)d cán bộ trực thuộc %(a)s sang %(b)s;",
+            n=preview.cadre_count,
+            a=unit.display_name,
+            b=target.display_name,
+        ),
+        _(
+            "chuyển %(n)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
+            n=len(preview.children),
+            b=target.display_name,
+        ),
+        _(
+            "cho %(a)s ngừng hoạt động, trỏ tới %(b)s. Hồ sơ cũ giữ nguyên; "
+            "không hoàn tác được bằng một nút.",
+            a=unit.display_name,
+            b=target.display_name,
+        ),
+        _(
+            "có hiệu lực từ ngày %(day)s.",
+            day=history.format_day(day or history.vn_today()),
+        ),
+    ]
 
 
 @bp.post("/admin/units/<int:unit_id>/merge")
