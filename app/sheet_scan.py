@@ -52,46 +52,11 @@ def measure_sheet(data: bytes, member: str, max_cells: int) -> SheetCounts:
     (more than `max_cells` cells, a row too large, too much outside the rows); a
     part that is no well-formed XML is measured up to its error (openpyxl stops
     there too)."""
-    rows = cells = other = 0
-    depth = 0
-    row_depth = 0  # depth of the open row, 0 outside rows
-    row_size = row_line = 0
-
-    def start(name: str, attributes) -> None:
-        nonlocal depth, row_depth, row_size, row_line, rows, cells, other
-        depth += 1
-        local = name.rpartition(" ")[2]
-        if row_depth:
-            row_size += 1
-            if row_size > MAX_ROW_ELEMENTS:
-                raise _Stop(_wide_row(row_line))
-        elif local == "row":
-            row_depth, row_size, rows = depth, 0, rows + 1
-            number = attributes.get("r", "")
-            row_line = int(number) if number.isdigit() and len(number) < 8 else rows
-            return
-        else:
-            other += 1
-            if other > MAX_OTHER_ELEMENTS:
-                raise _Stop(_too_much_else())
-        if local == "c":
-            cells += 1
-            if cells > max_cells:
-                raise _Stop(_too_many_cells(max_cells))
-
-    def end(name: str) -> None:
-        nonlocal depth, row_depth
-        if depth == row_depth:
-            row_depth = 0
-        depth -= 1
-
-    def doctype(*args) -> None:  # entities could multiply what is counted
-        raise _Stop(_l("bảng tính có khai báo DOCTYPE, không được hỗ trợ"))
-
+    counter = _SheetCounter(max_cells)
     parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = counter.start
+    parser.EndElementHandler = counter.end
+    parser.StartDoctypeDeclHandler = counter.doctype
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             stream = archive.open(member)
@@ -106,7 +71,50 @@ def measure_sheet(data: bytes, member: str, max_cells: int) -> SheetCounts:
                 raise PackageRefused(stop.message) from None
             except expat.ExpatError:
                 pass
-    return SheetCounts(rows, cells)
+    return SheetCounts(counter.rows, counter.cells)
+
+
+class _SheetCounter:
+    """expat's handlers for one sheet: counts as it goes, keeps nothing per
+    element, and stops (_Stop) at the first limit passed."""
+
+    def __init__(self, max_cells: int) -> None:
+        self.max_cells = max_cells
+        self.rows = self.cells = self.other = 0
+        self.depth = 0
+        self.row_depth = 0  # depth of the open row, 0 outside rows
+        self.row_size = self.row_line = 0
+
+    def start(self, name: str, attributes) -> None:
+        self.depth += 1
+        local = name.rpartition(" ")[2]
+        if self.row_depth:
+            self.row_size += 1
+            if self.row_size > MAX_ROW_ELEMENTS:
+                raise _Stop(_wide_row(self.row_line))
+        elif local == "row":
+            self.row_depth, self.row_size = self.depth, 0
+            self.rows += 1
+            number = attributes.get("r", "")
+            digits = number.isdigit() and len(number) < 8
+            self.row_line = int(number) if digits else self.rows
+            return
+        else:
+            self.other += 1
+            if self.other > MAX_OTHER_ELEMENTS:
+                raise _Stop(_too_much_else())
+        if local == "c":
+            self.cells += 1
+            if self.cells > self.max_cells:
+                raise _Stop(_too_many_cells(self.max_cells))
+
+    def end(self, name: str) -> None:
+        if self.depth == self.row_depth:
+            self.row_depth = 0
+        self.depth -= 1
+
+    def doctype(self, *args) -> None:  # entities could multiply what is counted
+        raise _Stop(_l("bảng tính có khai báo DOCTYPE, không được hỗ trợ"))
 
 
 def _wide_row(line: int):

@@ -364,14 +364,10 @@ def ensure_user_records(user: User) -> int:
     return created
 
 
-@user_joined.connect
-def _on_user_joined(user, **_):
+@user_joined.connect  # a new or reactivated cadre
+@user_recategorised.connect  # now of a category a campaign is for
+def _on_user_in_scope(user, **_):
     ensure_user_records(user)
-
-
-@user_recategorised.connect
-def _on_user_recategorised(user, **_):
-    ensure_user_records(user)  # now in the scope of a campaign for its category
 
 
 @user_moved.connect
