@@ -113,7 +113,8 @@ class Ranking(db.Model):
 
 class RankingEntry(db.Model):
     """One participant's place in a ranking. `rank` is shared by ties (1, 2, 2, 4);
-    `unit_id` is the participant's unit when the ranking was computed."""
+    `unit_id` is the unit the participant competed for: its unit on the day it
+    submitted the attempt ranked (its assignment then)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ranking_id: Mapped[int] = mapped_column(ForeignKey("ranking.id"))

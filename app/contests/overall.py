@@ -7,12 +7,12 @@
   own order (right answers, gap, time, submission), compared as in a round.
 
 Entries equal on every key share a rank and are marked tied, as in a round. Read in
-one query over the round entries; the unit is the participant's unit now.
+one query over the round entries; the unit is the one the participant competed for
+(its round entry's: the best one's, or the latest round's for the sum).
 """
 
 from sqlalchemy import select
 
-from app.accounts.models import User
 from app.extensions import db
 
 from .models import OVERALL_BEST, Contest, Ranking, RankingEntry
@@ -22,20 +22,16 @@ from .order import entry_key
 def combine(contest: Contest, rankings: list[Ranking]) -> tuple[list[dict], int]:
     """The overall entries (not yet ranked) and the number of questions they are
     out of."""
-    query = (
-        select(
-            RankingEntry.user_id,
-            User.unit_id,
-            RankingEntry.attempt_id,
-            RankingEntry.right_answers,
-            RankingEntry.prediction,
-            RankingEntry.prediction_gap,
-            RankingEntry.time_used_seconds,
-            RankingEntry.submitted_at,
-        )
-        .join(User, User.id == RankingEntry.user_id)
-        .where(RankingEntry.ranking_id.in_([r.id for r in rankings]))
-    )
+    query = select(
+        RankingEntry.user_id,
+        RankingEntry.unit_id,
+        RankingEntry.attempt_id,
+        RankingEntry.right_answers,
+        RankingEntry.prediction,
+        RankingEntry.prediction_gap,
+        RankingEntry.time_used_seconds,
+        RankingEntry.submitted_at,
+    ).where(RankingEntry.ranking_id.in_([r.id for r in rankings]))
     per_user: dict[int, list] = {}
     for row in db.session.execute(query):
         per_user.setdefault(row.user_id, []).append(row)
@@ -68,14 +64,16 @@ def _best(entries: list) -> dict:
 
 def _summed(entries: list) -> dict:
     gaps = [e.prediction_gap for e in entries if e.prediction_gap is not None]
+    latest = max(entries, key=lambda e: e.submitted_at)
     return {
         "user_id": entries[0].user_id,
-        "unit_id": entries[0].unit_id,
+        "unit_id": latest.unit_id,
         "attempt_id": None,
         "right_answers": sum(e.right_answers for e in entries),
         "prediction": None,
         "prediction_gap": sum(gaps) if gaps else None,
-        "time_used_seconds": sum(e.time_used_seconds for e in entries),
+        # whole seconds, as each round counts them: the sum shown is the one ranked
+        "time_used_seconds": sum(int(e.time_used_seconds) for e in entries),
         "submitted_at": max(e.submitted_at for e in entries),
         "missing": len(entries) - len(gaps),
     }
@@ -90,8 +88,8 @@ def row_key(contest: Contest):
             row["missing"],
             row["prediction_gap"] is None,
             row["prediction_gap"] or 0,
-            row["time_used_seconds"],
-            row["submitted_at"],
+            int(row["time_used_seconds"]),
+            row["submitted_at"].replace(microsecond=0),
         )
 
     return key

@@ -32,6 +32,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, select
 
+from app.accounts.asof import units_on_days
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, QuizClosed
@@ -40,7 +41,7 @@ from app.quizzes import attempts as attempt_core
 from app.quizzes import windows
 from app.quizzes.models import FINISHED, OPEN, Attempt, AttemptAnswer, Quiz
 from app.signals import results_opened
-from app.timeutil import utcnow
+from app.timeutil import to_vn, utcnow
 
 from . import overall, prizes, results
 from .entries import store
@@ -268,8 +269,10 @@ def _finish_overdue(quiz: Quiz, now: datetime) -> None:
 
 
 def read_candidates(contest: Contest, quiz: Quiz) -> list[Candidate]:
-    """Every finished, non-preview attempt of `quiz` by a cadre whose unit lies in
-    the contest's targets, with its right answers: one query."""
+    """Every finished, non-preview attempt of `quiz` by a cadre whose unit on the
+    day it was submitted (its assignment then; a cadre moved since keeps the
+    unit it competed for, as a record keeps the unit it was earned in) lies in
+    the contest's targets, with its right answers and that unit."""
     paths = [target.unit.path for target in contest.targets]
     if quiz.partial_credit:  # a right answer is one with full marks
         counts = (
@@ -297,21 +300,24 @@ def read_candidates(contest: Contest, quiz: Quiz) -> list[Candidate]:
             Attempt.finished_at,
         )
         .join(User, User.id == Attempt.user_id)
-        .join(Unit, Unit.id == User.unit_id)
         .where(
             Attempt.quiz_id == quiz.id,
             Attempt.state == FINISHED,
             Attempt.preview == false(),
             Attempt.finished_at.is_not(None),
-            Unit.in_subtrees(paths),
         )
     )
     if counts is not None:
         query = query.outerjoin(counts, counts.c.attempt_id == Attempt.id)
-    return [
-        Candidate(a, u, unit, int(round(r)), int(round(q)), p, s, f)
-        for a, u, unit, r, q, p, s, f in db.session.execute(query)
-    ]
+    rows = db.session.execute(query).all()
+    then = units_on_days((row[1], to_vn(row[7]).date()) for row in rows)
+    inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(paths))))
+    found = []
+    for a, u, unit_now, r, q, p, s, f in rows:
+        unit = then.get((u, to_vn(f).date()), unit_now)
+        if unit in inside:
+            found.append(Candidate(a, u, unit, int(round(r)), int(round(q)), p, s, f))
+    return found
 
 
 def best_attempts(candidates: list[Candidate], actual: int) -> list[Candidate]:

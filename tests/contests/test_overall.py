@@ -86,3 +86,16 @@ def test_a_retired_round_no_longer_counts(tree):
     db.session.flush()
     result = ranking.rank_contest(contest, now=NOW + timedelta(hours=1))
     assert _order(result) == [("u0", 1, 5), ("u2", 2, 4), ("u1", 3, 3)]
+
+
+def test_the_sum_ties_what_the_rounds_tie(tree):
+    """Times count in whole seconds in the whole contest's ranking too: two
+    participants a round shows tied are not parted by a fraction of a second."""
+    contest = make_contest([tree["P"]], overall="sum")
+    first = make_round(contest, 1)
+    a, b = people(tree, 2)
+    attempt(first, a, 5, prediction=0, seconds=300.9)
+    attempt(first, b, 5, prediction=0, seconds=300.1)
+    assert _order(ranking.rank_round(first, now=NOW)) == [("u0", 1, 5), ("u1", 1, 5)]
+    result = ranking.rank_contest(contest, now=NOW + timedelta(hours=1))
+    assert _order(result) == [("u0", 1, 5), ("u1", 1, 5)]

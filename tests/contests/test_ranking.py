@@ -271,3 +271,41 @@ def test_ranking_a_round_makes_its_results_known(tree):
     finally:
         results_opened.disconnect(listener)
     assert heard == [round_.quiz]
+
+
+def test_a_cadre_moved_after_submitting_competes_for_the_unit_of_that_day(tree):
+    """Moved out of the targets after the round: still ranked, with the unit it
+    competed for (and its perfect score still counts for everyone's prediction
+    gap); moved between target units: counted where it was."""
+    from datetime import date
+
+    from app.accounts import services as accounts
+    from app.accounts.models import Assignment
+
+    contest = make_contest([tree["D"]])
+    round_ = make_round(contest)
+    a, b, c = people(tree, 3)
+    for row in db.session.scalars(select(Assignment)):
+        row.valid_from = date(2026, 1, 1)  # in D1 long before the round
+    db.session.commit()
+    attempt(round_, a, 5, prediction=1)
+    attempt(round_, b, 4, prediction=1)
+    attempt(round_, c, 3, prediction=1)
+    accounts.reassign(a, unit=tree["C1"])  # out of the targets, after the round
+    accounts.reassign(b, unit=tree["D1A"])  # to another target unit
+    db.session.commit()
+    result = ranking.rank_round(round_, now=NOW)
+    assert entries(result) == [("u0", 1, False), ("u1", 2, False), ("u2", 3, False)]
+    assert result.ranking.perfect_count == 1
+    units = dict(
+        db.session.execute(
+            select(RankingEntry.user_id, RankingEntry.unit_id).where(
+                RankingEntry.ranking_id == result.ranking.id
+            )
+        ).all()
+    )
+    assert units == {a.id: tree["D1"].id, b.id: tree["D1"].id, c.id: tree["D1"].id}
+    # someone already outside the targets on the day stays out
+    second = make_round(contest, 2)
+    attempt(second, make_user("ngoai", tree["C1"]), 5)
+    assert ranking.read_candidates(contest, second.quiz) == []
