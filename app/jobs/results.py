@@ -30,7 +30,9 @@ def sweep(now=None, before_writing=None) -> int:
         )
     ).all()
     old = now - timedelta(days=KEEP_ROWS_DAYS)
-    ended_long_ago = (Job.state.in_((FINISHED, FAILED, EXPIRED)), Job.finished_at < old)
+    # rows of jobs without a result file left (a finished one keeps its row until
+    # its result has expired above: its file is never orphaned)
+    ended_long_ago = (Job.state.in_((FAILED, EXPIRED)), Job.finished_at < old)
     stale = db.session.scalar(select(select(Job.id).where(*ended_long_ago).exists()))
     if expired or stale:
         if before_writing is not None:

@@ -91,6 +91,15 @@ def _hand_over(job_id: str, run_number: int) -> None:
         run_isolated(app, job_id)
 
 
+def running_here(job: Job) -> bool:
+    """True when `job` is in the hands of a thread of this process that is still
+    alive (the thread runner): it is running or waiting for a slot, even when its
+    heartbeat is late — on SQLite a long write holds the one write lock the
+    heartbeat also needs."""
+    thread = _threads.get(job.id)
+    return runner_mode() == "thread" and thread is not None and thread.is_alive()
+
+
 def still_waiting(job: Job) -> bool:
     """True when the queued `job` is still in the hands of its runner: its RQ job
     (this run's) waits in Redis or is being started, or its thread in this process
@@ -98,8 +107,7 @@ def still_waiting(job: Job) -> bool:
     app server restarted) or cannot be asked: then nothing will run it."""
     mode = runner_mode()
     if mode == "thread":
-        thread = _threads.get(job.id)
-        return thread is not None and thread.is_alive()
+        return running_here(job)
     if mode != "rq":
         return False
     from redis import Redis

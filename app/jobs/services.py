@@ -32,12 +32,15 @@ def submit(
     process now, as a command of the command line does)."""
     if kind not in runner.TASKS:
         raise ValueError(f"no task named {kind!r}")
-    if owner_id is not None:  # a reload or a second click: the same job, not another
+    # A reload or a second click, or a timer's command queueing work (no owner)
+    # while the last one's still runs: the same job, not another.
+    if owner_id is not None or not here:
+        same_owner = (
+            Job.owner_id == owner_id if owner_id is not None else Job.owner_id.is_(None)
+        )
         for running in db.session.scalars(
             select(Job).where(
-                Job.owner_id == owner_id,
-                Job.kind == kind,
-                Job.state.in_((QUEUED, RUNNING)),
+                same_owner, Job.kind == kind, Job.state.in_((QUEUED, RUNNING))
             )
         ):
             if running.params == params and shown_state(running, utcnow()) != FAILED:
@@ -96,11 +99,12 @@ def stall_seconds() -> int:
 
 
 def shown_state(job: Job, now: datetime) -> str:
-    """The state the officer sees: a running job that has stalled is failed, and so
+    """The state the officer sees: a running job that has stalled (no heartbeat,
+    and not a live thread of this process: runner.running_here) is failed, and so
     is a job still queued after JOBS_QUEUE_PATIENCE_SECONDS that its queue no
     longer holds (lost when Redis or an app server restarted); one that still
     waits its turn behind others stays queued (runner.still_waiting)."""
-    if job.stalled(now, stall_seconds()):
+    if job.stalled(now, stall_seconds()) and not runner.running_here(job):
         return FAILED
     patience = current_app.config["JOBS_QUEUE_PATIENCE_SECONDS"]
     if job.state == QUEUED and (now - job.created_at).total_seconds() > patience:

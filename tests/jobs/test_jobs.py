@@ -589,3 +589,68 @@ def test_an_import_whose_warnings_were_not_accepted_says_to_upload_again(
     job = _job(app, job_id)
     assert job.state == FAILED and job.message == NEW_WARNINGS
     assert list((tmp_path / "uploads").iterdir()) == []  # nothing left to confirm
+
+
+def test_a_live_thread_is_never_shown_stalled(threaded):
+    """Without Redis a job runs in a thread of the app; on SQLite its heartbeat
+    waits while the job's own long write holds the one write lock. A job whose
+    thread is alive here is shown running however late its heartbeat; once the
+    thread has gone, a late heartbeat means it died."""
+    GATE.clear()
+    job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
+    for _ in range(400):
+        if _job(threaded, job_id).state == RUNNING:
+            break
+        time.sleep(0.05)
+    late = utcnow() - timedelta(seconds=threaded.config["JOBS_STALL_SECONDS"] + 60)
+    with threaded.app_context():
+        job = db.session.get(Job, job_id)
+        job.heartbeat_at = late
+        db.session.commit()
+        assert job.stalled(utcnow(), jobs.stall_seconds())
+        assert jobs.shown_state(job, utcnow()) == RUNNING
+    GATE.set()
+    runner.wait_for_threads()
+    with threaded.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.state == FINISHED
+        job.state, job.heartbeat_at = RUNNING, late  # as a thread that died
+        assert jobs.shown_state(job, utcnow()) == FAILED
+        db.session.rollback()
+
+
+def test_a_finished_jobs_row_stays_while_its_result_does(app, people):
+    """Rows of long-ended jobs go, but never a finished one whose result has not
+    expired (its file would be left with nobody to remove it)."""
+    app.config["JOBS_RESULT_TTL_SECONDS"] = 60 * 86400  # longer than the rows' 30 days
+    job_id = _submit(app, "tests.count", people["admin"], {"n": 2})
+    path = runner_dir(app) / _job(app, job_id).result_file
+    with app.app_context():
+        results.sweep(utcnow() + timedelta(days=results.KEEP_ROWS_DAYS + 2))
+        assert db.session.get(Job, job_id) is not None and path.is_file()
+        assert results.sweep(utcnow() + timedelta(days=61)) == 1  # expired: both go
+        assert not path.exists() and db.session.get(Job, job_id) is None
+
+
+def test_a_timers_queued_job_joins_the_one_still_waiting(app, people):
+    """`flask xapi send --queue` from a timer every few minutes, or any command
+    that queues work without an owner: while the same job still waits or runs,
+    no second one is queued; a command that runs its job here always runs it."""
+    with app.app_context():
+        waiting = Job(
+            id="e" * 32,
+            kind="tests.count",
+            title="Đếm",
+            owner_id=None,
+            params={"n": 1},
+            state="queued",
+            created_at=utcnow(),
+        )
+        db.session.add(waiting)
+        db.session.commit()
+        again = jobs.submit("tests.count", "Đếm", None, {"n": 1})
+        assert again.id == "e" * 32
+        other = jobs.submit("tests.count", "Đếm", None, {"n": 2})
+        assert other.id != "e" * 32
+        here = jobs.submit("tests.count", "Đếm", None, {"n": 1}, here=True)
+        assert here.id != "e" * 32
