@@ -18,6 +18,7 @@ from app.audit import services as audit
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.records import services as records
+from app.records import visibility
 from app.records.models import Campaign
 from app.records.rows import ExportRow, export_query, to_export_row
 from app.timeutil import to_vn, utcnow
@@ -157,6 +158,9 @@ def records_page(
     Raises NotFound."""
     per_page = per_page or PAGE_SIZE
     campaign = records.get_campaign(campaign_code)
+    if not visibility.seen_from(campaign, [token.unit.path]):
+        # the same answer as an unknown campaign: nothing of it outside the scope
+        raise NotFound(_l("Không có đợt bồi dưỡng “%(code)s”.", code=campaign_code))
     unit = unit_in_scope(token, unit_code)
     query = export_query(campaign, unit)
     total = db.session.scalar(

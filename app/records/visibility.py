@@ -36,6 +36,15 @@ def _overlaps(
     return any(in_subtree(t, p) or in_subtree(p, t) for t in targets for p in paths)
 
 
+def seen_from(campaign: Campaign, paths: list[str] | None) -> bool:
+    """Whether a scope of the subtrees `paths` (None: everything) sees `campaign`:
+    a target meets them, or went since into a unit of them (as
+    visible_campaigns)."""
+    if paths is None:
+        return True
+    return _overlaps(campaign, paths, _successor_paths())
+
+
 def _successor_paths() -> dict[int, list[str]]:
     """{unit id: today's paths of every unit it went into, directly or not}
     (accounts.asof.later_units)."""

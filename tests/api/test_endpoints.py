@@ -132,3 +132,14 @@ def test_unknown_paths_and_methods_under_the_api_answer_json(client, seeded):
     response = client.post(UNITS, headers={"Authorization": "Bearer x"})
     _error(response, 405, "method_not_allowed")
     assert "GET" in response.headers["Allow"]
+
+
+def test_a_campaign_outside_the_tokens_scope_is_not_found(client, seeded):
+    """C2026 is for department D: a token of commune C learns nothing of it, not
+    even its title, and gets the answer an unknown campaign gets."""
+    outside = get(client, seeded["c_token"], RECORDS)
+    unknown = get(client, seeded["c_token"], "/api/v1/campaigns/NOPE/records")
+    assert outside.status_code == unknown.status_code == 404
+    assert "C2026" in outside.get_data(as_text=True)  # the code asked, echoed
+    assert "Bồi dưỡng" not in outside.get_data(as_text=True)
+    assert get(client, seeded["token"], RECORDS).status_code == 200
