@@ -85,8 +85,18 @@ def activity(base: str, kind: str, code: str, title: str) -> dict:
     }
 
 
-def context(base: str, unit, parent: list | None = None, grouping=None) -> dict:
+def registration(base: str, attempt) -> str:
+    """The attempt's registration UUID: the statements of one attempt (attempted,
+    answered, completed) share it, so an LRS tells a retake from the first try."""
+    return statement_id(base, f"attempt:{attempt.id}")
+
+
+def context(
+    base: str, unit, parent: list | None = None, grouping=None, attempt=None
+) -> dict:
     result = {"platform": PLATFORM, "language": LANGUAGE}
+    if attempt is not None:
+        result["registration"] = registration(base, attempt)
     activities = {}
     if parent:
         activities["parent"] = parent
@@ -152,7 +162,7 @@ def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
         user,
         "attempted",
         quiz_activity(base, attempt.quiz),
-        context(base, user.unit, parent=_quiz_parent(base, course)),
+        context(base, user.unit, parent=_quiz_parent(base, course), attempt=attempt),
         attempt.started_at,
         mbox=mbox,
     )
@@ -185,7 +195,7 @@ def attempt_finished(
         user,
         "completed",
         quiz_activity(base, attempt.quiz),
-        context(base, user.unit, parent=_quiz_parent(base, course)),
+        context(base, user.unit, parent=_quiz_parent(base, course), attempt=attempt),
         attempt.finished_at,
         result,
         mbox,
@@ -205,7 +215,9 @@ def answered(base, attempt, user, slot, answer, mbox=False, sealed=False) -> dic
         user,
         "answered",
         activity(base, "question", question.code, f"Câu hỏi {question.code}"),
-        context(base, user.unit, parent=[quiz_activity(base, attempt.quiz)]),
+        context(
+            base, user.unit, parent=[quiz_activity(base, attempt.quiz)], attempt=attempt
+        ),
         answer.saved_at or attempt.finished_at,
         result,
         mbox,

@@ -127,3 +127,34 @@ def test_an_email_only_when_configured(app, ctx, tmp_path):
 def test_duration_is_iso_8601():
     assert statements.duration(95.4) == "PT95S"
     assert statements.duration(-1) == "PT0S"
+
+
+def test_the_statements_of_one_attempt_share_its_registration(app, ctx, tmp_path):
+    """attempted, answered and completed of an attempt carry one registration
+    (a UUID), another attempt of the same quiz another one; other events none."""
+    import uuid
+
+    learn(tmp_path)
+    app.config["XAPI_SEND_ANSWERS"] = True
+    now = utcnow() + timedelta(hours=1)
+    attempt = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now)
+    attempts.save_answer(attempt, 1, [0], now)
+    attempts.finalise(attempt, now)
+    db.session.commit()
+    rows = [r.payload for r in outbox()]
+    by_attempt: dict[str, set] = {}
+    for statement in rows:
+        registration = statement["context"].get("registration")
+        if (
+            statement["object"]["id"].endswith(("/quiz/Q",))
+            or "/question/" in (statement["object"]["id"])
+        ):
+            assert registration is not None, statement["verb"]["id"]
+            uuid.UUID(registration)
+            by_attempt.setdefault(registration, set()).add(statement["verb"]["id"])
+        else:
+            assert registration is None
+    assert len(by_attempt) == 2  # the first attempt (learn) and this one
+    assert {ADL + "attempted", ADL + "answered", ADL + "completed"} in [
+        verbs for verbs in by_attempt.values()
+    ]
