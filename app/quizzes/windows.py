@@ -25,7 +25,7 @@ from app.accounts.models import Unit, User
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .models import OPEN, Accommodation, Attempt, Quiz, QuizWindow
+from .models import OPEN, Accommodation, Attempt, Quiz, QuizTarget, QuizWindow
 
 
 @dataclass(frozen=True)
@@ -152,14 +152,14 @@ def results_open_at(quiz: Quiz) -> datetime | None:
 def is_targeted(user: User, quiz: Quiz) -> bool:
     """Whether `user` may take `quiz` by its targets: a quiz with none is open to
     everyone; else the user's unit must lie in the subtree of one of them."""
-    if not quiz.targets:
-        return True
-    if user.unit is None:
-        return False
     paths = db.session.scalars(
-        select(Unit.path).where(Unit.id.in_([t.unit_id for t in quiz.targets]))
-    ).all()
-    return user.unit.in_subtrees(list(paths))
+        select(Unit.path)
+        .join(QuizTarget, QuizTarget.unit_id == Unit.id)
+        .where(QuizTarget.quiz_id == quiz.id)
+    ).all()  # one query, the targets and their paths
+    if not paths:
+        return True
+    return user.unit is not None and user.unit.in_subtrees(list(paths))
 
 
 def unit_windows(quiz: Quiz) -> list[QuizWindow]:
