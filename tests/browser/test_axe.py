@@ -20,6 +20,7 @@ from app.quizzes.models import Attempt, Question
 from app.rewards import services as rewards
 from app.timeutil import utcnow
 from tests.browser.axe import BLOCKING, axe_path, describe, violations
+from tests.browser.steps import sign_in
 from tests.browser.test_sign_in import (  # noqa: F401 (fixture)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,7 +29,7 @@ from tests.browser.test_sign_in import (  # noqa: F401 (fixture)
 from tests.certificates.helpers import complete, user
 from tests.contests.rank_helpers import attempt as contest_attempt
 from tests.contests.rank_helpers import make_contest, make_round
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 from tests.records.helpers import make_campaign, read_all
 from tests.rewards.helpers import make_campaign as make_past_campaign
 from tests.rewards.helpers import perfect
@@ -272,14 +273,6 @@ def pages(role: str, ids: dict) -> list[str | Upload]:
     }[role]
 
 
-def _sign_in(page, url, username):  # noqa: F811
-    page.goto(f"{url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{url}/")
-
-
 def _upload(page, url, upload: Upload) -> None:
     """Post the upload's form as a person would; the preview must come back."""
     page.goto(url + upload.path)
@@ -304,7 +297,7 @@ def test_no_serious_or_critical_violation(site, page, role, width, capsys):
     url, ids = site
     page.set_viewport_size({"width": width, "height": 900})
     if role != "anonymous":
-        _sign_in(page, url, role)
+        sign_in(page, url, role)
     blocking, minor = [], []
     for path in pages(role, ids):
         if isinstance(path, Upload):

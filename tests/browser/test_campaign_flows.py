@@ -13,10 +13,11 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from app.timeutil import to_vn, utcnow
+from tests.browser.steps import sign_in
 from tests.browser.test_sign_in import page  # noqa: F401 (fixture)
 from tests.certificates.helpers import user
 from tests.conftest import make_config
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 from tests.records.helpers import make_campaign, read_all
 from tests.reminders.helpers import SmtpServer
 
@@ -60,14 +61,6 @@ def site(tmp_path, smtp):
     server.shutdown()
 
 
-def _sign_in(page, url, username):  # noqa: F811
-    page.goto(f"{url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{url}/")
-
-
 def _sign_out(page):  # noqa: F811
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/login")
@@ -88,7 +81,7 @@ def _seconds_left(page) -> int:  # noqa: F811
 
 def test_a_unit_window_chosen_in_the_picker_makes_the_quiz_open_later(site, page):  # noqa: F811
     url, _ = site
-    _sign_in(page, url, "admin_p")
+    sign_in(page, url, "admin_p")
     page.goto(f"{url}/admin/campaigns/C2026")
     windows = page.locator("#windows")
     picker = windows.get_by_label("Đơn vị (gõ tên để tìm)")
@@ -113,7 +106,7 @@ def test_a_unit_window_chosen_in_the_picker_makes_the_quiz_open_later(site, page
     assert windows.get_by_role("cell", name="Tổ Đào tạo — Phòng Công chức").is_visible()
     _sign_out(page)
 
-    _sign_in(page, url, "in1")
+    sign_in(page, url, "in1")
     shown = opens.strftime("%d/%m/%Y %H:%M")
     assert page.get_by_text(f"mở lúc {shown}", exact=True).is_visible()
     page.goto(f"{url}/quizzes/Q")
@@ -134,11 +127,11 @@ def test_extra_time_reaches_new_and_open_attempts(site, page):  # noqa: F811
     url, ids = site
     browser = page.context.browser
     learner = browser.new_context().new_page()
-    _sign_in(learner, url, "in1")
+    sign_in(learner, url, "in1")
     first = _start(learner, url)
     assert 9 * 60 < first <= 10 * 60  # the quiz's 10 minutes
 
-    _sign_in(page, url, "hr_d")
+    sign_in(page, url, "hr_d")
     _grant(page, url, ids["in1"], 10, "Khuyết tật thị giác, cần thêm thời gian")
 
     learner.context.set_offline(True)  # the page re-syncs when back online
@@ -158,7 +151,7 @@ def test_extra_time_reaches_new_and_open_attempts(site, page):  # noqa: F811
 
 def test_a_reminder_reaches_the_home_page_and_the_mailbox(site, page, smtp):  # noqa: F811
     url, _ = site
-    _sign_in(page, url, "hr_d")
+    sign_in(page, url, "hr_d")
     page.goto(f"{url}/reports/reminders")
     page.get_by_label("Đợt bồi dưỡng").select_option("C2026")
     page.get_by_label("Đơn vị (gồm cả đơn vị cấp dưới)").select_option(
@@ -180,7 +173,7 @@ def test_a_reminder_reaches_the_home_page_and_the_mailbox(site, page, smtp):  # 
     )
     _sign_out(page)
 
-    _sign_in(page, url, "in1")
+    sign_in(page, url, "in1")
     notice = page.locator(".reminder-notice")
     assert "Đề nghị đồng chí hoàn thành trước hạn." in notice.inner_text()
     notice.get_by_role("button", name="Ẩn lời nhắc này").click()

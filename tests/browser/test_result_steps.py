@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.quizzes.models import AttemptSlot, Quiz
 from app.timeutil import utcnow
+from tests.browser.steps import sign_in, start_quiz
 from tests.browser.test_sign_in import live_server, page  # noqa: F401 (fixtures)
 from tests.certificates.helpers import user
-from tests.factories import PASSWORD
 from tests.records.helpers import make_campaign, read_all
 
 pytestmark = pytest.mark.browser
@@ -34,21 +34,6 @@ def quiz_server(live_server, tmp_path):  # noqa: F811
         quiz.shuffle_options = False
         db.session.commit()
     return url, app
-
-
-def _sign_in(page, url, username):  # noqa: F811
-    page.goto(f"{url}/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{url}/")
-
-
-def _start(page, url) -> int:  # noqa: F811
-    page.goto(f"{url}/quizzes/Q")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_url("**/attempts/*")
-    return int(page.url.rsplit("/", 1)[1].split("?")[0])
 
 
 def _right_choices(app, attempt_id: int) -> dict[int, list[int]]:
@@ -76,8 +61,8 @@ def _submit(page):  # noqa: F811
 
 def test_a_pass_links_the_certificate_on_the_result_page(quiz_server, page):  # noqa: F811
     url, app = quiz_server
-    _sign_in(page, url, "in1")
-    attempt_id = _start(page, url)
+    sign_in(page, url, "in1")
+    attempt_id = start_quiz(page, url)
     right = _right_choices(app, attempt_id)
     assert len(right) == 4
     for position, choices in right.items():
@@ -99,8 +84,8 @@ def test_a_pass_links_the_certificate_on_the_result_page(quiz_server, page):  # 
 
 def test_a_fail_with_an_attempt_left_offers_another_everywhere(quiz_server, page):  # noqa: F811
     url, _ = quiz_server
-    _sign_in(page, url, "in2")
-    first = _start(page, url)
+    sign_in(page, url, "in2")
+    first = start_quiz(page, url)
     _submit(page)  # nothing answered: 0 of 4
     result = page.url
 
