@@ -17,7 +17,7 @@ from app.quizzes.questions import (
 )
 
 from .gift_syntax import FORMAT_PREFIX, SAFE_CODE, WEIGHT_LIKE, fraction
-from .moodle_categories import category_groups
+from .moodle_categories import category_groups, stored_groups
 
 
 def export_gift(
@@ -27,18 +27,23 @@ def export_gift(
 ) -> str:
     """GIFT for `questions` that Moodle imports and `parse_gift` reads back equal
     (a MULTIPLE question's derived weights are written out, so they come back set).
-    With `subcategories` (an imported bank), the questions are written under the
-    subcategories of `category` their category tags name, when they name them
-    unambiguously (app.content.moodle_categories.category_groups).
+    Questions that keep the category they were imported from are written under
+    it (the others under `category`); else, with `subcategories` (an imported
+    bank), under the subcategories of `category` their category tags name, when
+    they name them unambiguously (app.content.moodle_categories.category_groups).
     Raises ValueError for a question GIFT cannot carry faithfully."""
-    if category is None:
+    if any(q.category for q in questions):  # kept from an import: as Moodle had it
+        groups = stored_groups(questions, category)
+    elif category is None:
         return "\n".join(_export_question(q) for q in questions)
-    groups = [(category, questions)]
-    if subcategories:
-        groups = category_groups(questions, category)
+    else:
+        groups = [(category, questions)]
+        if subcategories:
+            groups = category_groups(questions, category)
     parts = []
     for path, group in groups:
-        parts.append(f"$CATEGORY: {_one_line(path, 'danh mục', '$CATEGORY')}\n")
+        if path:
+            parts.append(f"$CATEGORY: {_one_line(path, 'danh mục', '$CATEGORY')}\n")
         parts.extend(_export_question(q) for q in group)
     return "\n".join(parts)
 

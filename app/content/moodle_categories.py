@@ -11,10 +11,12 @@ and none when its category is that shared path itself. Two different categories
 that would give one tag, or a tag longer than a quiz's draw rule takes, are
 problems of the file: categories are never merged nor cut.
 
-The path is not stored (it would need a column of its own). Export writes a bank
-as the one category `$course$/top/<bank title>`; a bank not synced from a file,
-whose questions their tags divide into categories unambiguously (see
-`category_groups`), is written with one subcategory per such tag instead.
+Each question also keeps its category's whole path as a label (Question.category,
+not content: QuestionData.category), and export writes the questions that have one
+under it, as Moodle named it. The others (a bank written by hand, or imported
+before the path was kept) go under `$course$/top/<bank title>`; those of a bank not
+synced from a file whose tags divide them into categories unambiguously (see
+`category_groups`) under one subcategory per such tag.
 """
 
 import re
@@ -95,8 +97,24 @@ def with_category_tags(
         tag = tags[first[segments(category.path)].path] if category else ""
         if tag and tag not in question.tags:
             question = replace(question, tags=(*question.tags, tag))
+        if category is not None:
+            question = replace(question, category=category.path)
         tagged.append(question)
     return tagged
+
+
+def stored_groups(
+    questions: list[QuestionData], path: str | None
+) -> list[tuple[str | None, list[QuestionData]]]:
+    """The questions under the category each was imported from (`path`, the
+    bank's, for one without), the categories in the order they first come; with
+    no `path`, those without one come first (before any category line)."""
+    groups: dict[str | None, list[QuestionData]] = {}
+    if path is None and not all(q.category for q in questions):
+        groups[None] = []
+    for question in questions:
+        groups.setdefault(question.category or path, []).append(question)
+    return list(groups.items())
 
 
 def _check(categories: list[Category], tags: dict[str, str], problems: list) -> None:

@@ -82,15 +82,19 @@ def upsert_question(
 ) -> Question:
     """Create the question or give it a new version when its content changed.
     `row`: the question of that code (or None), when the caller has looked it up.
-    A question's Moodle name, when `question` has one, replaces the stored one."""
+    A question's Moodle name and category, when `question` has them, replace the
+    stored ones."""
     digest = _question_hash(question)
     if row is _LOOK_UP:
         row = db.session.scalar(select(Question).where(Question.code == question.code))
     name = question.name[:255]  # Moodle's own limit
+    category = question.category[:1000]
     if row is not None and name:
         row.name = name
+    if row is not None and category:
+        row.category = category
     if row is None:
-        row = Question(code=question.code, bank=bank, name=name)
+        row = Question(code=question.code, bank=bank, name=name, category=category)
         db.session.add(row)
         db.session.flush()
         result.created.append(question.code)

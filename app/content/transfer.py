@@ -11,7 +11,11 @@ from app.quizzes.questions import (
 
 
 def version_to_data(
-    code: str, version: QuestionVersion, as_file: bool = False, name: str = ""
+    code: str,
+    version: QuestionVersion,
+    as_file: bool = False,
+    name: str = "",
+    category: str = "",
 ) -> QuestionData:
     """The QuestionData a stored version was made from. `as_file`: as a bank file
     holds it — option weights derived (None), which the file format cannot state."""
@@ -29,6 +33,7 @@ def version_to_data(
             feedback_true=by_key["true"]["feedback"],
             feedback_false=by_key["false"]["feedback"],
             name=name,
+            category=category,
         )
     return QuestionData(
         code=code,
@@ -48,12 +53,13 @@ def version_to_data(
         source=version.source,
         tags=tuple(version.tags),
         name=name,
+        category=category,
     )
 
 
 def bank_questions(bank: QuestionBank) -> list[QuestionData]:
     return [
-        version_to_data(q.code, q.current_version, name=q.name)
+        version_to_data(q.code, q.current_version, name=q.name, category=q.category)
         for q in bank.questions
         if q.active and q.current_version is not None
     ]

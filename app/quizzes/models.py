@@ -55,6 +55,8 @@ class Question(db.Model):
     # Its name in Moodle (GIFT ::title::, Moodle XML <name>), kept for export; the
     # code stays the stable id. Not versioned: a label, not content.
     name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # the Moodle category it was imported from, kept for export ("" for none)
+    category: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
     bank: Mapped[QuestionBank] = relationship(back_populates="questions")
     current_version: Mapped["QuestionVersion | None"] = relationship(

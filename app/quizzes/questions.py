@@ -43,6 +43,8 @@ class QuestionData:
     feedback_false: str = ""  # TRUEFALSE: shown when "Sai" is chosen
     line: int = 0  # first line in its file, for messages; not content
     name: str = ""  # its Moodle name (GIFT ::title::); a label, not content
+    # its Moodle category as imported ("$course$/top/A/B"); a label, not content
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def question_hash(question: QuestionData) -> str:
     data = asdict(question)
     data.pop("line")
     data.pop("name")
+    data.pop("category")
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

@@ -8,6 +8,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from app.content.gift import parse_gift
+from app.content.moodle_categories import category_path
 from app.content.transfer import version_to_data
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion
@@ -168,7 +169,8 @@ def test_gift_export_round_trips(app, client, auth, content):
             version_to_data(q.code, q.current_version, as_file=True)
             for q in bank.questions
         ]
-    assert [replace(q, line=0) for q in parsed] == stored
+    assert {q.category for q in parsed} == {category_path(bank.title)}
+    assert [replace(q, line=0, category="") for q in parsed] == stored
 
 
 def test_bank_listing_filters_and_a_new_bank(app, client, auth, content):

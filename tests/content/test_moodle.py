@@ -53,7 +53,8 @@ def test_gift_round_trip_keeps_names_and_the_category():
     assert "::Tiếp dân\\: bước 1 \\{chào\\} \\= \\#1::[markdown]" in text
     assert "::VH-002::" in text  # no name: the code is the title
     back = [replace(q, line=0) for q in parse_gift(text, "X")]
-    assert back == questions  # one category: no tag added
+    kept = "$course$/top/Văn hóa công vụ//2026"  # the path as written, kept
+    assert back == [replace(q, category=kept) for q in questions]  # no tag added
 
 
 def test_category_tags_are_the_paths_below_what_they_share():
@@ -173,13 +174,16 @@ def test_cli_gift_import_stores_names_and_export_writes_them_back(
     with app.app_context():
         names = dict(db.session.execute(select(Question.code, Question.name)).all())
         assert names["MD-001"] == "Câu 4 xin" and names["QD129"] == ""
+        kept = dict(db.session.execute(select(Question.code, Question.category)).all())
+        assert kept["MD-001"] == "$course$/top/Văn hóa công vụ/Học phần 1"
     out = tmp_path / "md.gift"
     result = runner.invoke(args=["quizzes", "export-gift", "--bank", "MD", "-o", out])
     assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
-    assert text.startswith("$CATEGORY: $course$/top/MD/hoc-phan-1\n")
+    # the categories as Moodle named them, not rebuilt from the tags
+    assert text.startswith("$CATEGORY: $course$/top/Văn hóa công vụ/Học phần 1\n")
     assert text.count("$CATEGORY:") == 2
-    assert "\n$CATEGORY: $course$/top/MD/hoc-phan-2\n" in text
+    assert "\n$CATEGORY: $course$/top/Văn hóa công vụ/Học phần 2\n" in text
     assert "::Chọn tất cả\\: 4 luôn::" in text and "::QD129::" in text
     again = runner.invoke(args=["quizzes", "import-gift", str(out), "--bank", "MD"])
     assert "0 tạo mới, 0 cập nhật" in again.output, again.output
@@ -208,7 +212,10 @@ def test_export_writes_the_categories_its_tags_name_unambiguously():
     text = export_gift(questions, category=bank, subcategories=True)
     assert text.count("$CATEGORY:") == 3
     back = [replace(q, line=0) for q in parse_gift(text, "X")]
-    assert sorted(back, key=lambda q: q.code) == questions  # tags as they were
+    categories = {"A": "/hoc-phan-1", "B": "/hoc-phan-2", "C": "", "D": "/hoc-phan-1"}
+    assert sorted(back, key=lambda q: q.code) == [  # tags as they were
+        replace(q, category=bank + categories[q.code]) for q in questions
+    ]
 
 
 @pytest.mark.parametrize(
@@ -255,6 +262,7 @@ def test_moodle_xml_fixture_imports():
         tags=("giao-tiep", "hoc-phan-1"),
         line=15,
         name="Câu 4 xin",
+        category="$course$/top/Văn hóa công vụ/Học phần 1",
     )
     assert (multiple.code, multiple.type, multiple.name) == (
         "VHCV-4LUON",  # its <idnumber>
