@@ -220,12 +220,15 @@ def later_units() -> dict[int, set[int]]:
     return {unit_id: later for unit_id, later in found.items() if later}
 
 
-def predecessors_of(unit_ids: set[int], primary_only: bool = False) -> set[int]:
+def predecessors_of(
+    unit_ids: set[int], primary_only: bool = False, lines: Successions | None = None
+) -> set[int]:
     """Every unit outside `unit_ids` whose records roll up into one of them today
     (the one successor rule's line, as the reports' roll-up: accounts.succession);
     unless `primary_only`, also those that went into one of them through any
-    successor (later_units: a split's secondary part)."""
-    lines, today = Successions.read(), vn_today()
+    successor (later_units: a split's secondary part). `lines`: the successions
+    when the caller has read them."""
+    lines, today = lines or Successions.read(), vn_today()
     ended = set(lines.options) | set(lines.ends)
     owned = {
         unit_id
@@ -251,8 +254,9 @@ def past_scope_condition(unit_column, roots: list[str], user_column=None):
     people. Without `user_column`, such units are left out."""
     inside_query = select(Unit.id).where(Unit.in_subtrees(roots))
     inside = set(db.session.scalars(inside_query))
-    owned = predecessors_of(inside, primary_only=True)
-    shared = predecessors_of(inside) - owned
+    lines = Successions.read()  # once for both
+    owned = predecessors_of(inside, primary_only=True, lines=lines)
+    shared = predecessors_of(inside, lines=lines) - owned
     condition = unit_column.in_(inside_query)
     if owned:
         condition = or_(condition, unit_column.in_(sorted(owned)))

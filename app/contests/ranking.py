@@ -2,8 +2,9 @@
 whole contest from the rounds' latest rankings.
 
 A round's participants are the cadres with at least one finished, non-preview attempt
-of the round's quiz whose unit (now) lies in the subtree of one of the contest's
-targets. Each counts with its best attempt: the most right answers (a right answer is
+of the round's quiz whose unit on the day it submitted (its assignment then) lies,
+in today's tree, in the subtree of one of the contest's targets; it counts for that
+unit. Each counts with its best attempt: the most right answers (a right answer is
 a question with full marks), and among attempts with as many, the one with the better
 tie-break. The order (the contest's rules, thể lệ):
 

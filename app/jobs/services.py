@@ -104,12 +104,21 @@ def shown_state(job: Job, now: datetime) -> str:
     is a job still queued after JOBS_QUEUE_PATIENCE_SECONDS that its queue no
     longer holds (lost when Redis or an app server restarted); one that still
     waits its turn behind others stays queued (runner.still_waiting)."""
-    if job.stalled(now, stall_seconds()) and not runner.running_here(job):
+    if job.stalled(now, stall_seconds()) and not _alive_here(job, now):
         return FAILED
     patience = current_app.config["JOBS_QUEUE_PATIENCE_SECONDS"]
     if job.state == QUEUED and (now - job.created_at).total_seconds() > patience:
         return job.state if runner.still_waiting(job) else FAILED
     return job.state
+
+
+def _alive_here(job: Job, now: datetime) -> bool:
+    """Its thread runs in this process and has not yet had the time a job is given
+    (JOBS_TIMEOUT_SECONDS, the RQ workers' limit): a thread hung past it is shown
+    stalled and may be retried."""
+    started = job.started_at or job.created_at
+    limit = current_app.config["JOBS_TIMEOUT_SECONDS"]
+    return runner.running_here(job) and (now - started).total_seconds() <= limit
 
 
 def retry(job: Job) -> Job:

@@ -23,7 +23,7 @@ from .attempts import (  # noqa: F401  (the domain's public door)
     open_attempt,
     start_attempt,
 )
-from .models import OPEN, Attempt, Quiz
+from .models import OPEN, Attempt, Quiz, QuizWindow
 from .windows import (  # noqa: F401  (the domain's public door)
     Window,
     clear_unit_windows,
@@ -46,19 +46,38 @@ def takers_of(quiz: Quiz) -> set[int]:
     )
 
 
-def count_open_attempts(quiz: Quiz, unit: Unit | None = None) -> int:
+def count_open_attempts(
+    quiz: Quiz, unit: Unit | None = None, outside: list[str] | None = None
+) -> int:
     """Attempts of `quiz` running now (previews excluded); only those of cadres in
-    `unit`'s subtree when given."""
+    `unit`'s subtree when given, and none of cadres in the subtrees `outside`."""
     query = select(func.count(Attempt.id)).where(
         Attempt.quiz_id == quiz.id,
         Attempt.state == OPEN,
         Attempt.preview.is_(False),
     )
-    if unit is not None:
-        inside = select(User.id).join(Unit, Unit.id == User.unit_id)
-        inside = inside.where(Unit.in_subtree(unit.path))
-        query = query.where(Attempt.user_id.in_(inside))
+    if unit is not None or outside:
+        cadres = select(User.id).join(Unit, Unit.id == User.unit_id)
+        if unit is not None:
+            cadres = cadres.where(Unit.in_subtree(unit.path))
+        if outside:
+            cadres = cadres.where(~Unit.in_subtrees(outside))
+        query = query.where(Attempt.user_id.in_(cadres))
     return db.session.scalar(query)
+
+
+def deeper_window_paths(quiz: Quiz, unit: Unit | None = None) -> list[str]:
+    """Paths of the units with a window of their own for `quiz` strictly inside
+    `unit`'s subtree (every one when None): their cadres keep their own window
+    whatever is done to `unit`'s or the quiz's."""
+    query = (
+        select(Unit.path)
+        .join(QuizWindow, QuizWindow.unit_id == Unit.id)
+        .where(QuizWindow.quiz_id == quiz.id)
+    )
+    if unit is not None:
+        query = query.where(Unit.in_subtree(unit.path), Unit.id != unit.id)
+    return list(db.session.scalars(query))
 
 
 def attempts_allowed_for(user: User, quiz: Quiz) -> int:

@@ -72,7 +72,10 @@ def edit_campaign(
         raise InvalidInput(_l("Tên đợt bồi dưỡng không được để trống."))
     check_scope_and_window(opens_at, closes_at, targets, categories)
     quiz = quizzes.get_quiz(campaign.quiz_code)
-    running = quizzes.count_open_attempts(quiz)
+    # the attempts the campaign's window governs (not those of units with their own)
+    running = quizzes.count_open_attempts(
+        quiz, outside=quizzes.deeper_window_paths(quiz)
+    )
     _refuse_closing_by_edit(campaign.closes_at, closes_at, running)
     before = {
         "title": campaign.title,
@@ -145,8 +148,13 @@ def set_unit_window(
         _check_window(opens_at, closes_at)
     quiz = quizzes.get_quiz(campaign.quiz_code)
     before = quizzes.window_of_unit(quiz, unit)
-    running = quizzes.count_open_attempts(quiz, unit)
-    _refuse_closing_by_edit(before.closes_at, closes_at, running)
+    after = closes_at
+    if opens_at is None and closes_at is None:  # back to the window above it
+        after = quizzes.window_of_unit(quiz, unit.parent).closes_at
+    running = quizzes.count_open_attempts(
+        quiz, unit, outside=quizzes.deeper_window_paths(quiz, unit)
+    )
+    _refuse_closing_by_edit(before.closes_at, after, running)
     quizzes.set_unit_window(quiz, unit, opens_at, closes_at)
     quizzes.refit_open_attempts(quiz)
     audit.record(

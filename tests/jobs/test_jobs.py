@@ -654,3 +654,27 @@ def test_a_timers_queued_job_joins_the_one_still_waiting(app, people):
         assert other.id != "e" * 32
         here = jobs.submit("tests.count", "Đếm", None, {"n": 1}, here=True)
         assert here.id != "e" * 32
+
+
+def test_a_thread_hung_past_the_time_limit_is_shown_stalled(threaded):
+    """A live thread is trusted only for the time a job is given
+    (JOBS_TIMEOUT_SECONDS): one still alive past it is shown failed, and may be
+    retried."""
+    GATE.clear()
+    job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
+    for _ in range(400):
+        if _job(threaded, job_id).state == RUNNING:
+            break
+        time.sleep(0.05)
+    config = threaded.config
+    with threaded.app_context():
+        job = db.session.get(Job, job_id)
+        job.heartbeat_at = utcnow() - timedelta(
+            seconds=config["JOBS_STALL_SECONDS"] + 1
+        )
+        later = utcnow() + timedelta(seconds=config["JOBS_TIMEOUT_SECONDS"] + 1)
+        assert jobs.shown_state(job, utcnow()) == RUNNING
+        assert jobs.shown_state(job, later) == FAILED
+        db.session.rollback()
+    GATE.set()
+    runner.wait_for_threads()

@@ -435,3 +435,29 @@ def test_an_edit_cannot_close_a_running_campaign_without_the_confirmation(
         campaign, "Đã đóng", campaign.opens_at, now - timedelta(days=1), [tree["D"]]
     )
     assert records.get_campaign("C2026").title == "Đã đóng"
+
+
+def test_the_close_check_counts_only_the_attempts_the_edit_would_end(ctx, tmp_path):
+    """A cadre of a unit with its own window is not ended by the campaign's close:
+    moving that close into the past is allowed while only such cadres sit the
+    quiz. Removing the unit's window would send them back to the campaign's, now
+    over: refused."""
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    running.set_unit_window(
+        campaign, tree["D1A"], now - timedelta(days=1), now + timedelta(days=5)
+    )
+    read_all(user("in1"), now)  # in1 sits in D1A
+    attempt = _start("in1", now)
+    db.session.commit()
+    deadline = attempt.deadline_at
+    past = now - timedelta(minutes=1)
+    running.edit_campaign(
+        campaign, campaign.title, campaign.opens_at, past, [tree["D"]]
+    )
+    db.session.commit()
+    assert db.session.get(Attempt, attempt.id).deadline_at == deadline
+    with pytest.raises(InvalidInput, match="1 lượt đang làm bài sẽ kết thúc ngay"):
+        running.set_unit_window(campaign, tree["D1A"], None, None)
+    db.session.rollback()
+    assert db.session.get(Attempt, attempt.id).deadline_at == deadline
