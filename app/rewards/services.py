@@ -10,7 +10,7 @@ writes flush, the view or command commits.
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -52,6 +52,18 @@ def candidate_lists(target: Campaign | RewardPeriod, paths: list[str] | None):
         periods.collective_candidates(target, paths),
         periods.individual_candidates(target, paths),
     )
+
+
+def people_in_scope(paths: list[str] | None) -> int:
+    """How many cadres and units the subtrees `paths` hold now (every one when
+    None): a cheap measure of how long the candidate lists of the scope can be,
+    to decide before building them whether their workbook is a background job."""
+    cadres = select(func.count(User.id)).join(Unit, Unit.id == User.unit_id)
+    units = select(func.count(Unit.id))
+    if paths is not None:
+        cadres = cadres.where(Unit.in_subtrees(paths))
+        units = units.where(Unit.in_subtrees(paths))
+    return db.session.scalar(cadres) + db.session.scalar(units)
 
 
 def can_set_rules(user: User) -> bool:

@@ -257,19 +257,19 @@ def _xlsx(data: bytes, name: str) -> Response:
 @role_required("hr", "admin")
 @not_from_other_sites
 def candidates_xlsx(kind: str, code: str):
-    """The candidates' workbook; past EXPORT_JOB_ROWS rows a background job makes
-    it (rewards/jobs.py) and the officer is taken to its page."""
+    """The candidates' workbook. For a scope of more than EXPORT_JOB_ROWS cadres
+    and units, a background job makes it (rewards/jobs.py: the lists are built
+    there, not in this request) and the officer is taken to its page."""
     target, unit = _target(kind, code), _unit()
-    collectives, individuals = services.candidate_lists(
-        target, services.scope_of(current_user, unit)
-    )
+    paths = services.scope_of(current_user, unit)
     _audit_export("candidates.xlsx", target, unit)
     name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
-    if len(collectives) + len(individuals) > current_app.config["EXPORT_JOB_ROWS"]:
+    if services.people_in_scope(paths) > current_app.config["EXPORT_JOB_ROWS"]:
         params = {"kind": kind, "code": code, "unit": unit.id if unit else None}
         return jobs.started(
             jobs.submit(reward_jobs.KIND, name, current_user.id, params)
         )
+    collectives, individuals = services.candidate_lists(target, paths)
     data = exports.candidates_xlsx(target, collectives, individuals)
     return _xlsx(data, name)
 
