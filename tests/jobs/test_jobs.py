@@ -469,16 +469,23 @@ def test_flask_certificates_issue_missing_runs_as_a_job(app, people, runner_cli)
         assert user("in1") is not None
 
 
-def test_a_run_given_up_for_stalled_keeps_nothing_when_it_ends(threaded):
-    """A run that looked stalled was retried while it was in fact alive: when it
-    ends, neither its writes nor its end are kept; the new run's are."""
+def _slow_write_running(threaded) -> str:
+    """Submit tests.slow_write on the thread runner, held at its gate, and wait
+    until it runs (a loaded CI worker may take a while to start the thread)."""
     GATE.clear()
     job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
-    for _ in range(400):  # a loaded CI worker may take a while to start the thread
+    for _ in range(400):
         if _job(threaded, job_id).state == RUNNING:
             break
         time.sleep(0.05)
     assert _job(threaded, job_id).state == RUNNING
+    return job_id
+
+
+def test_a_run_given_up_for_stalled_keeps_nothing_when_it_ends(threaded):
+    """A run that looked stalled was retried while it was in fact alive: when it
+    ends, neither its writes nor its end are kept; the new run's are."""
+    job_id = _slow_write_running(threaded)
     with threaded.app_context():  # as retry() and a new claim would leave the row
         job = db.session.get(Job, job_id)
         job.runs += 1
@@ -596,12 +603,7 @@ def test_a_live_thread_is_never_shown_stalled(threaded):
     waits while the job's own long write holds the one write lock. A job whose
     thread is alive here is shown running however late its heartbeat; once the
     thread has gone, a late heartbeat means it died."""
-    GATE.clear()
-    job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
-    for _ in range(400):
-        if _job(threaded, job_id).state == RUNNING:
-            break
-        time.sleep(0.05)
+    job_id = _slow_write_running(threaded)
     late = utcnow() - timedelta(seconds=threaded.config["JOBS_STALL_SECONDS"] + 60)
     with threaded.app_context():
         job = db.session.get(Job, job_id)
@@ -660,12 +662,7 @@ def test_a_thread_hung_past_the_time_limit_is_shown_stalled(threaded):
     """A live thread is trusted only for the time a job is given
     (JOBS_TIMEOUT_SECONDS): one still alive past it is shown failed, and may be
     retried."""
-    GATE.clear()
-    job_id = _submit(threaded, "tests.slow_write", threaded.people["hr_d"], {})
-    for _ in range(400):
-        if _job(threaded, job_id).state == RUNNING:
-            break
-        time.sleep(0.05)
+    job_id = _slow_write_running(threaded)
     config = threaded.config
     with threaded.app_context():
         job = db.session.get(Job, job_id)
