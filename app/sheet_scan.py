@@ -20,6 +20,7 @@ from xml.parsers import expat
 from flask_babel import lazy_gettext as _l
 
 from app.packages import PackageRefused
+from app.vntext import vn_number
 
 # What one row may hold, everything in it (a cell is <c>, <v>, or <c>, <is>, <t>):
 # four elements for each of Excel's 16,384 columns (XFD), about 20 MB in openpyxl.
@@ -40,10 +41,6 @@ class _Stop(Exception):
 
     def __init__(self, message):
         self.message = message
-
-
-def _dotted(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def measure_sheet(data: bytes, member: str, max_cells: int) -> SheetCounts:
@@ -129,7 +126,7 @@ def _too_many_cells(limit: int):
     return _l(
         "quá %(count)s ô trong một trang tính; hãy chia tệp theo đơn vị hoặc xóa các "
         "cột thừa",
-        count=_dotted(limit),
+        count=vn_number(limit, 0),
     )
 
 
@@ -137,5 +134,5 @@ def _too_much_else():
     return _l(
         "trang tính có quá %(count)s phần tử ngoài các dòng dữ liệu; hãy sao chép dữ "
         "liệu sang một tệp mới",
-        count=_dotted(MAX_OTHER_ELEMENTS),
+        count=vn_number(MAX_OTHER_ELEMENTS, 0),
     )

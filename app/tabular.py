@@ -32,7 +32,7 @@ from app.errors import lazy_join
 from app.legacy_text import Conversion, fix_text
 from app.packages import PackageRefused, check_unpacked_size, count_elements, sheets
 from app.sheet_scan import measure_sheet
-from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
+from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc, vn_number
 
 CSV_SUFFIXES = {".csv", ".txt"}
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,11 +64,6 @@ def _error(source: str, message, line: int | None = None) -> TableError:
     """A TableError "source:line: message" (or "source: message")."""
     where = f"{source}:{line}:" if line is not None else f"{source}:"
     return TableError(lazy_join([where, message]))
-
-
-def _dotted(number: int) -> str:
-    """100.000: the Vietnamese grouping of thousands."""
-    return f"{number:,}".replace(",", ".")
 
 
 class TableRow(NamedTuple):
@@ -304,7 +299,7 @@ def _bounded_lines(lines, delimiter: str, filename: str):
                 _l(
                     "dòng có quá %(count)s dấu “%(delimiter)s” (quá nhiều cột); hãy "
                     "xóa các cột thừa",
-                    count=_dotted(MAX_LINE_DELIMITERS),
+                    count=vn_number(MAX_LINE_DELIMITERS, 0),
                     delimiter=delimiter,
                 ),
                 number,
@@ -317,7 +312,7 @@ def _csv_problem(error: csv.Error):
     known."""
     text = str(error)
     if "field larger than field limit" in text:
-        limit = _dotted(csv.field_size_limit())
+        limit = vn_number(csv.field_size_limit(), 0)
         return _l("một ô dài quá %(limit)s ký tự", limit=limit)
     if "new-line character seen in unquoted field" in text:
         return _l("xuống dòng giữa một ô không có dấu ngoặc kép")
@@ -328,7 +323,10 @@ def _check_rows(count: int, filename: str) -> None:
     if count > MAX_ROWS + 1:  # the header and MAX_ROWS rows
         raise _error(
             filename,
-            _l("quá %(rows)s dòng; hãy chia tệp theo đơn vị", rows=_dotted(MAX_ROWS)),
+            _l(
+                "quá %(rows)s dòng; hãy chia tệp theo đơn vị",
+                rows=vn_number(MAX_ROWS, 0),
+            ),
         )
 
 
@@ -352,7 +350,7 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
                 filename,
                 _l(
                     "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
-                    count=_dotted(MAX_SHARED_STRINGS),
+                    count=vn_number(MAX_SHARED_STRINGS, 0),
                 ),
             )
         for member in sheets(data):  # cells, rows' width: read by expat, kept none

@@ -24,6 +24,7 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import load_only
 
 from app.extensions import db
 from app.vntext import text_sort_key
@@ -51,25 +52,26 @@ def units_on(day: date) -> dict[int, UnitOn]:
 
 def units_on_days(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int]:
     """{(cadre id, day): the unit of its Assignment valid that day (the latest
-    begun, Assignment.valid_on's rule)}; a pair with none is left out. One query
-    per 900 cadres, the rule applied here (each pair has its own day)."""
+    begun, by Assignment.valid_on)}; a pair with none is left out. One query per
+    900 cadres (each pair has its own day, so the rule is applied to the rows)."""
     pairs = set(pairs)
     user_ids = sorted({user_id for user_id, _day in pairs})
-    spans: dict[int, list[tuple]] = {}
+    spans: dict[int, list[Assignment]] = {}
     A = Assignment
+    columns = load_only(A.user_id, A.valid_from, A.valid_to, A.unit_id)
     for start in range(0, len(user_ids), 900):
-        rows = db.session.execute(
-            select(A.user_id, A.valid_from, A.valid_to, A.unit_id)
+        for row in db.session.scalars(
+            select(A)
+            .options(columns)
             .where(A.user_id.in_(user_ids[start : start + 900]))
             .order_by(A.user_id, A.valid_from)
-        )
-        for user_id, valid_from, valid_to, unit_id in rows:
-            spans.setdefault(user_id, []).append((valid_from, valid_to, unit_id))
+        ):
+            spans.setdefault(row.user_id, []).append(row)
     found = {}
     for user_id, day in pairs:
-        for valid_from, valid_to, unit_id in spans.get(user_id, []):
-            if valid_from <= day and (valid_to is None or day < valid_to):
-                found[(user_id, day)] = unit_id  # the latest begun wins
+        for row in spans.get(user_id, []):
+            if row.valid_on(day):
+                found[(user_id, day)] = row.unit_id  # the latest begun wins
     return found
 
 

@@ -32,7 +32,7 @@ from app.packages import (
     count_elements,
 )
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
-from app.vntext import nfc
+from app.vntext import nfc, vn_number
 
 from .problems import ConversionError, problem_line
 
@@ -94,7 +94,7 @@ def _check_size(data: bytes) -> None:
         raise ConversionError(
             _l(
                 "Tài liệu Word có quá %(count)s đoạn; hãy chia nhỏ tệp.",
-                count=f"{MAX_PARAGRAPHS:,}".replace(",", "."),
+                count=vn_number(MAX_PARAGRAPHS, 0),
             ),
             [],
         )
@@ -103,7 +103,7 @@ def _check_size(data: bytes) -> None:
             _l(
                 "Tài liệu Word có quá %(count)s đoạn định dạng (run); hãy chia nhỏ "
                 "tệp hoặc xóa định dạng thừa.",
-                count=f"{MAX_RUNS:,}".replace(",", "."),
+                count=vn_number(MAX_RUNS, 0),
             ),
             [],
         )
@@ -112,7 +112,7 @@ def _check_size(data: bytes) -> None:
             _l(
                 "Tài liệu Word có quá %(count)s thành phần (phần tử XML); hãy chia nhỏ "
                 "tệp hoặc xóa định dạng thừa.",
-                count=f"{MAX_ELEMENTS:,}".replace(",", "."),
+                count=vn_number(MAX_ELEMENTS, 0),
             ),
             [],
         )

@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Row
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User
-from app.database import MAX_INT, db_int
+from app.database import db_int
 from app.errors import DomainError, NotFound, TimeExpired
 from app.timeutil import utcnow
 
@@ -280,13 +280,13 @@ def _selected_keys(slot, picked: list[int]) -> list[str]:
 
 
 def form_number(value: str, instead: int) -> int:
-    """A posted number within the database's integer range, else `instead`: the
-    one reading of a save's numbers, for the autosave and the page's form."""
+    """A posted number within the database's integer range (db_int), else
+    `instead`: the one reading of a save's numbers, for the autosave and the
+    page's form."""
     try:
-        parsed = int(value)
+        return db_int(value)
     except ValueError:
         return instead
-    return parsed if -MAX_INT <= parsed <= MAX_INT else instead
 
 
 def read_choices(values: list[str]) -> list[int]:

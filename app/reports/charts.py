@@ -14,6 +14,7 @@ from app.accounts.models import Unit
 from app.extensions import db
 from app.records.models import COMPLETED, TrainingRecord
 from app.timeutil import VN_TZ
+from app.vntext import vn_number
 
 BIN_WIDTH = 10  # score bins of 10 points: 0–9, 10–19, …, 90–100
 WIDTH, HEIGHT = 640, 240  # the SVG viewBox
@@ -140,8 +141,7 @@ def _y_axis(chart: ChartInfo, maximum: float) -> float:
     ticks = nice_ticks(maximum)
     span = chart.bottom - chart.top
     chart.y_ticks = [
-        Tick(chart.bottom - span * t / ticks[-1], f"{t:,}".replace(",", "."))
-        for t in ticks
+        Tick(chart.bottom - span * t / ticks[-1], vn_number(t, 0)) for t in ticks
     ]
     return ticks[-1]
 

@@ -147,6 +147,24 @@ def _campaign_collectives_sheet(
     )
 
 
+# The first columns of an individual candidate's row, in both kinds of list.
+PERSON_HEADERS = ("STT", "Mã cán bộ", "Họ và tên", "Chức vụ", "Mã đơn vị", "Đơn vị")
+
+
+def _person(number: int, row, labels) -> tuple:
+    """The PERSON_HEADERS cells of an individual candidate's `row`."""
+    user = row.user
+    unit = _named(labels, row.unit)
+    return (
+        number,
+        user.employee_code or "",
+        user.full_name,
+        user.position,
+        row.unit.code,
+        unit,
+    )
+
+
 def _campaign_individuals_sheet(
     workbook, individuals: list[IndividualRow], labels
 ) -> None:
@@ -154,27 +172,9 @@ def _campaign_individuals_sheet(
     _write_table(
         workbook,
         "Cá nhân",
-        (
-            "STT",
-            "Mã cán bộ",
-            "Họ và tên",
-            "Chức vụ",
-            "Mã đơn vị",
-            "Đơn vị",
-            "Điểm lần đầu (%)",
-            "Ngày hoàn thành",
-        ),
+        (*PERSON_HEADERS, "Điểm lần đầu (%)", "Ngày hoàn thành"),
         [
-            (
-                i,
-                r.user.employee_code or "",
-                r.user.full_name,
-                r.user.position,
-                r.unit.code,
-                _named(labels, r.unit),
-                r.score,
-                _vn_day(r.completed_at),
-            )
+            (*_person(i, r, labels), r.score, _vn_day(r.completed_at))
             for i, r in enumerate(individuals, 1)
         ],
         (6, 12, 30, 24, 12, 40, 12, 15),
@@ -199,29 +199,9 @@ def _period_sheets(
     _write_table(
         workbook,
         "Cá nhân",
-        (
-            "STT",
-            "Mã cán bộ",
-            "Họ và tên",
-            "Chức vụ",
-            "Mã đơn vị",
-            "Đơn vị",
-            "Số năm đạt",
-            "Các năm",
-            "Điểm lần đầu trung bình (%)",
-        ),
+        (*PERSON_HEADERS, "Số năm đạt", "Các năm", "Điểm lần đầu trung bình (%)"),
         [
-            (
-                i,
-                r.user.employee_code or "",
-                r.user.full_name,
-                r.user.position,
-                r.unit.code,
-                _named(labels, r.unit),
-                len(r.years),
-                years(r),
-                r.mean_score,
-            )
+            (*_person(i, r, labels), len(r.years), years(r), r.mean_score)
             for i, r in enumerate(rows, 1)
         ],
         (6, 12, 30, 24, 12, 40, 10, 30, 14),

@@ -98,15 +98,21 @@ def test_a_preview_attempt_is_not_told(ctx, tmp_path):
     assert outbox() == []
 
 
-def test_answers_are_told_only_when_configured(app, ctx, tmp_path):
-    learn(tmp_path)
-    assert not [r for r in outbox() if r.verb == "answered"]
+def _another_attempt_with_answers_told(app) -> None:
+    """With XAPI_SEND_ANSWERS, in1 starts a second attempt an hour later, answers
+    its first question and finishes."""
     app.config["XAPI_SEND_ANSWERS"] = True
     now = utcnow() + timedelta(hours=1)
     attempt = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now)
     attempts.save_answer(attempt, 1, [0], now)
     attempts.finalise(attempt, now)
     db.session.commit()
+
+
+def test_answers_are_told_only_when_configured(app, ctx, tmp_path):
+    learn(tmp_path)
+    assert not [r for r in outbox() if r.verb == "answered"]
+    _another_attempt_with_answers_told(app)
     answered = [r.payload for r in outbox() if r.verb == "answered"]
     assert len(answered) == 1
     assert answered[0]["verb"]["id"] == ADL + "answered"
@@ -135,12 +141,7 @@ def test_the_statements_of_one_attempt_share_its_registration(app, ctx, tmp_path
     import uuid
 
     learn(tmp_path)
-    app.config["XAPI_SEND_ANSWERS"] = True
-    now = utcnow() + timedelta(hours=1)
-    attempt = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now)
-    attempts.save_answer(attempt, 1, [0], now)
-    attempts.finalise(attempt, now)
-    db.session.commit()
+    _another_attempt_with_answers_told(app)
     rows = [r.payload for r in outbox()]
     by_attempt: dict[str, set] = {}
     for statement in rows:
