@@ -12,14 +12,13 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
-from app.courses import services as courses
 from app.errors import InvalidInput
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
-from .services import check_scope_and_window, ensure_records
+from .services import check_scope_and_window, ensure_records, module_changes
 
 
 @dataclass
@@ -217,7 +216,6 @@ class ModulesPreview:
 
     added: list[str]  # codes of modules to be required from now
     removed: list[str]  # codes no longer in the course
-    not_completed: int  # records judged again (completed ones stay completed)
 
     @property
     def changes(self) -> bool:
@@ -225,18 +223,7 @@ class ModulesPreview:
 
 
 def modules_preview(campaign: Campaign) -> ModulesPreview:
-    """The modules the course has now against those the campaign requires."""
-    now = [
-        m.code for m in courses.active_modules(courses.get_course(campaign.course_code))
-    ]
-    required = list(campaign.required_modules)
-    return ModulesPreview(
-        added=[code for code in now if code not in required],
-        removed=[code for code in required if code not in now],
-        not_completed=db.session.scalar(
-            select(func.count(TrainingRecord.id)).where(
-                TrainingRecord.campaign_id == campaign.id,
-                TrainingRecord.status != COMPLETED,
-            )
-        ),
-    )
+    """The modules the course has now against those the campaign requires (the
+    records it would judge again are close_preview's not_completed)."""
+    _now, added, removed = module_changes(campaign)
+    return ModulesPreview(added=added, removed=removed)

@@ -145,18 +145,23 @@ def required_modules(campaign: Campaign) -> list[str]:
     return [code for code in campaign.required_modules if code in active]
 
 
+def module_changes(campaign: Campaign) -> tuple[list[str], list[str], list[str]]:
+    """(the codes of the course's active modules now, those of them the campaign
+    does not require yet, those it requires that the course no longer has)."""
+    course = courses.get_course(campaign.course_code)
+    now = [m.code for m in courses.active_modules(course)]
+    required = list(campaign.required_modules)
+    added = [code for code in now if code not in required]
+    return now, added, [code for code in required if code not in now]
+
+
 def require_current_modules(campaign: Campaign, actor: User | None = None) -> list[str]:
     """Make the campaign require the modules its course has now (the explicit,
     audited change after a module is published); the codes added. Records already
     completed stay completed; the others are judged again."""
-    before = list(campaign.required_modules)
-    course = courses.get_course(campaign.course_code)
-    campaign.required_modules = [m.code for m in courses.active_modules(course)]
-    quizzes.set_required_modules(
-        quizzes.get_quiz(campaign.quiz_code), campaign.required_modules
-    )
-    added = [c for c in campaign.required_modules if c not in before]
-    removed = [c for c in before if c not in campaign.required_modules]
+    now, added, removed = module_changes(campaign)
+    campaign.required_modules = now
+    quizzes.set_required_modules(quizzes.get_quiz(campaign.quiz_code), now)
     if not added and not removed:
         return []
     audit.record(

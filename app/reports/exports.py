@@ -20,7 +20,6 @@ import xlsxwriter
 from sqlalchemy import Select, select
 
 from app.accounts.models import Unit, User, shared_name_labels
-from app.downloads import SEPARATOR_COOKIE as SEPARATOR_COOKIE  # re-exported
 from app.downloads import SEPARATORS as SEPARATORS
 from app.downloads import csv_cell, separator
 from app.extensions import db

@@ -115,7 +115,10 @@ def _on_results_opened(quiz, now=None, **_):
         )
         .order_by(Attempt.id)
     ).all()
-    ids = {a: statements.statement_id(base, f"attempt-result:{a}") for a in finished}
+    ids = {
+        a: statements.statement_id(base, statements.attempt_key("result", a))
+        for a in finished
+    }
     queued: set = set()
     chosen = list(ids.values())
     for start in range(0, len(chosen), 500):

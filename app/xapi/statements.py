@@ -45,6 +45,12 @@ def statement_id(base: str, key: str) -> str:
     return str(uuid.uuid5(namespace, key))
 
 
+def attempt_key(event: str, attempt_id: int) -> str:
+    """The event key of an attempt's `event` statement ("finished", "result"):
+    the one spelling, for building it and for asking whether it is queued."""
+    return f"attempt-{event}:{attempt_id}"
+
+
 def timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -158,7 +164,7 @@ def _quiz_parent(base, course) -> list | None:
 def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
     return _statement(
         base,
-        f"attempt-started:{attempt.id}",
+        attempt_key("started", attempt.id),
         user,
         "attempted",
         quiz_activity(base, attempt.quiz),
@@ -191,7 +197,7 @@ def attempt_finished(
         del result["score"], result["success"]
     return _statement(
         base,
-        f"attempt-{event}:{attempt.id}",
+        attempt_key(event, attempt.id),
         user,
         "completed",
         quiz_activity(base, attempt.quiz),

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import get_scoped_user
 from app.database import int_arg
+from app.downloads import chosen_separator
 from app.records.visibility import pick_campaign
 from app.security import role_required
 
@@ -19,7 +20,6 @@ from ..dashboard import (
     record_page,
     report_scope,
 )
-from ..exports import SEPARATOR_COOKIE, separator
 from ..rollup import Structure
 from .blueprint import bp
 
@@ -69,7 +69,7 @@ def dashboard():
         years=years,
         year_chart=yearly.year_chart(years),
         exports=export_endpoints(),
-        csv_sep=separator(None, request.cookies.get(SEPARATOR_COOKIE)),
+        csv_sep=chosen_separator(),
     )
 
 
