@@ -28,6 +28,7 @@ read row by row.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import and_, case, func, select, true
 
 from app.accounts.asof import rolled_up_units, rolling_up_into
@@ -116,13 +117,27 @@ class Windows:
         return all(opens <= moment <= closes for moment in moments)
 
 
-def scope_condition(unit_column, paths: list[str] | None, rolled: dict[int, int]):
+def rolled_today() -> dict[int, int]:
+    """accounts.asof.rolled_up_units of today, read once per request (or job):
+    a period's lists ask for it for each of its campaigns."""
+    memo = g.setdefault("vhcv_rolled_up", {})
+    day = vn_today()
+    if day not in memo:
+        memo[day] = rolled_up_units(day)
+    return memo[day]
+
+
+def scope_condition(unit_column, paths: list[str] | None):
     """SQL: records earned in the unit `unit_column` count in the scope `paths`
-    once rolled up to today's units (`rolled`: accounts.asof.rolled_up_units, read
-    once by the caller; rolling_up_into); TRUE when None."""
+    once rolled up to today's units (rolled_today, rolling_up_into); TRUE when
+    None. The scope's units are found once per request and scope."""
     if paths is None:
         return true()
-    return unit_column.in_(sorted(rolling_up_into(paths, vn_today(), rolled)))
+    memo = g.setdefault("vhcv_reward_scope", {})
+    key = (tuple(sorted(paths)), vn_today())
+    if key not in memo:
+        memo[key] = sorted(rolling_up_into(paths, key[1], rolled_today()))
+    return unit_column.in_(memo[key])
 
 
 def rule_for(campaign: Campaign) -> RuleInfo:
@@ -159,7 +174,7 @@ def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tup
     def count(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    rolled = rolled_up_units(vn_today())
+    rolled = rolled_today()
     rows = db.session.execute(
         select(
             earned,
@@ -167,9 +182,7 @@ def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tup
             count(record.status == COMPLETED),
             count(record.passed.is_(True)),
         )
-        .where(
-            record.campaign_id == campaign.id, scope_condition(earned, paths, rolled)
-        )
+        .where(record.campaign_id == campaign.id, scope_condition(earned, paths))
         .group_by(earned)
     )
     result: dict[int, tuple] = {}
@@ -256,7 +269,7 @@ def individual_candidates(
     windows = Windows.of(campaign)
     opens, closes = windows.widest
     record, first = TrainingRecord, _first_attempts(campaign, windows)
-    rolled = rolled_up_units(vn_today())
+    rolled = rolled_today()
     query = (
         select(User, Unit, first.c.percent, record.completed_at, first.c.started_at)
         .select_from(record)
@@ -270,7 +283,7 @@ def individual_candidates(
             record.completed_at <= closes,
             record.modules_read >= record.modules_total,
             first.c.percent >= rule.first_percent,
-            scope_condition(Unit.id, paths, rolled),
+            scope_condition(Unit.id, paths),
         )
     )
     if user_id is not None:
@@ -311,7 +324,7 @@ def participants(campaign: Campaign, paths: list[str] | None) -> set[int]:
         db.session.scalars(
             select(TrainingRecord.user_id).where(
                 TrainingRecord.campaign_id == campaign.id,
-                scope_condition(earned_unit_id(), paths, rolled_up_units(vn_today())),
+                scope_condition(earned_unit_id(), paths),
             )
         )
     )
