@@ -164,13 +164,8 @@ def require_current_modules(campaign: Campaign, actor: User | None = None) -> li
     quizzes.set_required_modules(quizzes.get_quiz(campaign.quiz_code), now)
     if not added and not removed:
         return []
-    audit.record(
-        "campaign.modules_required",
-        actor=actor,
-        target=campaign,
-        added=added,
-        removed=removed,
-    )
+    action = "campaign.modules_required"
+    audit.record(action, actor=actor, target=campaign, added=added, removed=removed)
     db.session.flush()
     for record in db.session.scalars(
         select(TrainingRecord).where(TrainingRecord.campaign_id == campaign.id)
