@@ -15,6 +15,7 @@ from app.timeutil import utcnow
 
 from .models import PRIZE_LEVELS, Contest, ContestRound, Prize, Ranking, RankingEntry
 from .participation import CLOSED, NOT_OPEN, RUNNING, UnitGroup, unit_groups
+from .prizes import level_label
 from .sync import current_rounds
 
 PAGE_SECONDS = 60
@@ -94,6 +95,16 @@ class ContestPage:
 
     def running(self, now: datetime) -> RoundInfo | None:
         return next((r for r in self.rounds if r.state(now) == RUNNING), None)
+
+
+def prize_labels(page: ContestPage) -> dict[str, str]:
+    """The name of each prize level the page shows (“Giải Nhất”, a tie pending
+    the council's decision…), translated once per request, not once per row."""
+    levels = {level for r in page.rounds for level, _count in r.prizes}
+    for r in page.rounds:
+        if r.results is not None:
+            levels.update(p.level for p in r.results.prizes)
+    return {level: level_label(level) for level in levels}
 
 
 def _key(code: str) -> str:

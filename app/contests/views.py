@@ -36,6 +36,7 @@ def contest(code: str):
         now=now,
         states={"not_open": NOT_OPEN, "running": RUNNING, "closed": CLOSED},
         participation=participation_counts(page, now),
+        prize_labels=pages.prize_labels(page),
         admitted=signed_in and page.admits(current_user),
         own=pages.own_attempts(current_user, page) if signed_in else {},
         form=EmptyForm(),

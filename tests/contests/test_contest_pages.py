@@ -130,7 +130,9 @@ def test_no_score_before_the_round_closes(app, client, auth, contest):
     assert "câu đúng</span>" not in page and "Kết quả</h4>" not in page
 
 
-def _rank(app, code: str, version: int = 1, perfect: int = 1) -> None:
+def _rank(
+    app, code: str, version: int = 1, perfect: int = 1, levels=("nhat", "nhat", "nhi")
+) -> None:
     """A stored ranking of round `code`: two tied first, a third; prizes."""
     with app.app_context():
         row = _round(code)
@@ -165,7 +167,7 @@ def _rank(app, code: str, version: int = 1, perfect: int = 1) -> None:
             db.session.add(entry)
             entries.append(entry)
         db.session.flush()
-        for entry, level in zip(entries, ("nhat", "nhat", "nhi"), strict=True):
+        for entry, level in zip(entries, levels, strict=True):
             db.session.add(
                 Prize(
                     ranking_id=ranking.id,
@@ -188,6 +190,14 @@ def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(
     assert page.count("đồng hạng") == 2
     assert "1 người trả lời đúng tất cả 2 câu hỏi" in page  # version 2's
     assert "phiên bản 2" in page and "Lê Văn Thi" in page
+
+
+def test_a_tie_left_to_the_council_is_named_so_on_the_public_page(app, client, contest):
+    _rank(app, "r1", levels=("cho_xet:nhat", "cho_xet:nhat", "nhi"))
+    page = client.get(PAGE).get_data(as_text=True)
+    assert page.count("Đồng hạng, chờ Hội đồng xét (Giải Nhất)") == 2
+    assert "cho_xet" not in page
+    assert "Giải Nhì" in page
 
 
 def test_a_ranking_of_a_running_round_is_never_shown(app, client, contest):
