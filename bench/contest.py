@@ -10,9 +10,12 @@
    URL, on PostgreSQL (that database is emptied). Budget: < 10 s each.
 2. The public contest page (GET /contests/<code>, cached participation counts,
    served by the public contest pages' blueprint) against a bare cached page
-   (bench/contest_bare.py: a plain Flask app that renders the same counts from a
-   60-second in-process cache) under the same gunicorn settings, interleaved
-   slices, anonymous clients. Budget: ≥ 0.7× the bare page's requests/s.
+   (bench/contest_bare.py: a plain Flask app that reads the page's data and the
+   counts at most once a minute per worker and renders the same markup with Jinja
+   on every request; bench/contest_page.py checks that the two pages match) under
+   the same gunicorn settings, interleaved slices, anonymous clients. Budget: ≥
+   0.7× the bare page's requests/s. A whole-page-cached variant of the bare page
+   is measured too, for information.
    `--skip-page` leaves it out (the page belongs to another part of the app: when
    /contests/<code> answers 404, the run says so and fails).
 

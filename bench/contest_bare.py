@@ -1,67 +1,283 @@
-"""The ceiling of the public contest page (bench/contest.py): a plain Flask app on
-the same database that answers GET /contests/<code> with the contest's
-participation counts per top unit, computed by one grouped query at most once a
-minute per worker (an in-process cache, as the budget allows) and rendered by
-Jinja into a small page. No sign-in, CSRF, translations, security headers or
-url_for.
+"""The ceiling of the public contest page (bench/contest.py, part 2): a plain Flask
+app on the same database that answers GET /contests/<code> as the app's page does
+for an anonymous visitor, the way any page of this stack can — and nothing of the
+app's own.
 
-Configured by the environment: BENCH_DATABASE_URL. Serve with
-gunicorn bench.contest_bare:app
+  app            reads the page's *data* at most once a minute per worker (a
+                 per-process dict with a timestamp): the contest (title,
+                 organiser, description, rules, target units), its rounds (window,
+                 time limit, questions, attempts, prizes per level and, for a
+                 closed round, the latest ranking's summary, prize list and top
+                 10) and the participation counts of the running round per top
+                 unit, with plain SQL; then renders per request, with Jinja, the
+                 same markup as the real page (templates/bare_contest.html: the
+                 base layout, header, footer and scripts included; numbers
+                 formatted by Babel's `vi` locale, as the app's page does).
+  whole_page_app the same, but it keeps the *rendered* page for the minute (a
+                 whole-page cache, which the app may not use): printed by the bench
+                 for information only.
+
+No sign-in, CSRF (a stand-in token of the same length), translations (the words
+are written in Vietnamese), url_for, security headers or rate limits.
+
+Configured by the environment: BENCH_DATABASE_URL (and VHCV_ORG_NAME, as the app).
+Serve with: gunicorn bench.contest_bare:app (or :whole_page_app)
 """
 
 import gc
+import importlib.util
 import os
+import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, render_template_string
-from sqlalchemy import create_engine, text
+from babel.numbers import format_decimal
+from flask import Flask, abort, render_template
+from sqlalchemy import JSON, DateTime, bindparam, create_engine, text
 
 CACHE_SECONDS = 60
-PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<title>{{ title }}</title></head><body><main><h1>{{ title }}</h1>
-<table><thead><tr><th>Đơn vị</th><th>Số người dự thi</th></tr></thead><tbody>
-{% for name, count in rows %}
-<tr><th>{{ name }}</th><td>{{ count }}</td></tr>{% endfor %}
-</tbody></table></main></body></html>"""
+TOP_PLACES = 10
+RETIRED_NUMBER = 100_000  # rounds numbered from here on are retired (app.contests)
+PRIZE_LEVELS = ("nhat", "nhi", "ba", "khuyen_khich")
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CSRF_STAND_IN = "bare-" + "0" * 86  # as long as the app's signed CSRF token
+REPO = Path(__file__).resolve().parent.parent
+
+CONTEST = text(
+    "SELECT id, code, title, organiser, description_html, rules_html FROM contest "
+    "WHERE code = :code AND active = :yes"
+)
+TARGETS = text(
+    "SELECT u.id, u.name FROM contest_target t JOIN unit u ON u.id = t.unit_id "
+    "WHERE t.contest_id = :contest ORDER BY t.id"
+)
+ROUNDS = text(
+    """
+    SELECT r.number, r.code, r.title, r.prizes, q.id AS quiz_id, q.opens_at,
+           q.closes_at, q.time_limit_seconds, q.attempts_allowed, q.draw_rules
+    FROM contest_round r JOIN quiz q ON q.id = r.quiz_id
+    WHERE r.contest_id = :contest AND r.number < :retired
+    ORDER BY r.number
+    """
+).columns(prizes=JSON, draw_rules=JSON, opens_at=DateTime, closes_at=DateTime)
+RANKINGS = text(
+    "SELECT r.id, r.version, r.participants, r.question_count, r.perfect_count, "
+    "c.code AS round_code FROM ranking r JOIN contest_round c ON c.id = r.round_id "
+    "WHERE r.contest_id = :contest ORDER BY r.version"
+)
+# {unit code: "Name — Parent name"} for the units whose name another unit also has.
+LABELS = text(
+    """
+    SELECT u.code, u.name, p.name FROM unit u LEFT JOIN unit p ON p.id = u.parent_id
+    WHERE u.name IN (SELECT name FROM unit GROUP BY name HAVING COUNT(id) > 1)
+    """
+)
+TOP = text(
+    """
+    SELECT e.ranking_id, e.rank, u.full_name AS name, un.name AS unit, un.code,
+           e.right_answers, e.prediction, e.time_used_seconds, e.tied
+    FROM ranking_entry e JOIN "user" u ON u.id = e.user_id
+    JOIN unit un ON un.id = e.unit_id
+    WHERE e.ranking_id IN :ids AND e.rank <= :top
+    ORDER BY e.ranking_id, e.rank, u.name_sort
+    """
+).bindparams(bindparam("ids", expanding=True))
+PRIZES = text(
+    """
+    SELECT p.ranking_id, p.level, u.full_name AS name, un.name AS unit, un.code,
+           e.rank, e.right_answers
+    FROM prize p JOIN ranking_entry e ON e.id = p.entry_id
+    JOIN "user" u ON u.id = p.user_id JOIN unit un ON un.id = e.unit_id
+    WHERE p.ranking_id IN :ids
+    ORDER BY e.rank, u.name_sort
+    """
+).bindparams(bindparam("ids", expanding=True))
+# The rows of the counts: the target units and their children.
+GROUPS = text(
+    "SELECT id, name, code, path FROM unit WHERE active = :yes "
+    "AND (id IN :targets OR parent_id IN :targets)"
+).bindparams(bindparam("targets", expanding=True))
 COUNTS = text(
     """
-    SELECT top.name, COUNT(DISTINCT a.user_id)
-    FROM contest c
-    JOIN contest_round r ON r.contest_id = c.id
-    JOIN attempt a ON a.quiz_id = r.quiz_id AND a.preview = :no
-    JOIN "user" u ON u.id = a.user_id
-    JOIN unit un ON un.id = u.unit_id
-    JOIN contest_target t ON t.contest_id = c.id
-    JOIN unit root ON root.id = t.unit_id
-    JOIN unit top ON top.parent_id = root.id
-        AND substr(un.path, 1, length(top.path)) = top.path
-    WHERE c.code = :code
-    GROUP BY top.name
-    ORDER BY top.name
+    SELECT un.path, COUNT(DISTINCT a.user_id)
+    FROM attempt a JOIN "user" u ON u.id = a.user_id JOIN unit un ON un.id = u.unit_id
+    WHERE a.quiz_id = :quiz AND a.preview = :no
+    GROUP BY un.path
     """
 )
 
 
-def create_app(url: str) -> Flask:
-    app = Flask(__name__)
+def _collation():
+    """The app's Vietnamese collation key (app/vntext.py, a pure module), loaded from
+    its file alone: the app package is not imported. Used once a minute, to order
+    the counts' ties as the app's page does."""
+    spec = importlib.util.spec_from_file_location(
+        "_bench_vntext", REPO / "app" / "vntext.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.text_sort_key
+
+
+text_sort_key = _collation()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def vn_datetime(moment: datetime) -> str:
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def vn_number(value: int) -> str:
+    return format_decimal(value, format="#,##0", locale="vi")
+
+
+def read_page(connection, code: str, now: datetime) -> SimpleNamespace | None:
+    """The page's data as it stands: the contest, its rounds (with the results of
+    the closed ones) and the running round's participation counts."""
+    row = connection.execute(CONTEST, {"code": code, "yes": True}).first()
+    if row is None:
+        return None
+    targets = connection.execute(TARGETS, {"contest": row.id}).all()
+    rounds = [
+        _round(r)
+        for r in connection.execute(
+            ROUNDS, {"contest": row.id, "retired": RETIRED_NUMBER}
+        )
+    ]
+    labels = _labels(connection)
+    closed = {r.code for r in rounds if r.closes_at <= now}
+    results = _results(connection, row.id, closed, labels) if closed else {}
+    for r in rounds:
+        r.results = results.get(r.code)
+    running = next((r for r in rounds if r.opens_at <= now < r.closes_at), None)
+    counts = None
+    if running is not None:
+        counts = _counts(connection, running, [t.id for t in targets], labels, now)
+    return SimpleNamespace(
+        title=row.title,
+        organiser=row.organiser,
+        description_html=row.description_html,
+        rules_html=row.rules_html,
+        targets=[t.name for t in targets],
+        rounds=rounds,
+        participation=counts,
+    )
+
+
+def _round(row) -> SimpleNamespace:
+    return SimpleNamespace(
+        number=row.number,
+        quiz_id=row.quiz_id,
+        code=row.code,
+        title=row.title,
+        opens_at=_aware(row.opens_at),
+        closes_at=_aware(row.closes_at),
+        time_limit_minutes=row.time_limit_seconds // 60,
+        attempts_allowed=row.attempts_allowed,
+        question_count=sum(rule["count"] for rule in row.draw_rules),
+        prizes=[(level, int(row.prizes.get(level, 0))) for level in PRIZE_LEVELS],
+        results=None,
+    )
+
+
+def _results(connection, contest_id: int, closed: set[str], labels) -> dict:
+    """The latest ranking of each closed round, by round code: its summary, prize
+    list (by level, then rank) and first TOP_PLACES places."""
+    latest = {
+        r.round_code: SimpleNamespace(**r._asdict(), top=[], prizes=[])
+        for r in connection.execute(RANKINGS, {"contest": contest_id})
+        if r.round_code in closed
+    }  # by version: the highest wins
+    by_id = {r.id: r for r in latest.values()}
+    if not by_id:
+        return {}
+    ids = list(by_id)
+    for e in connection.execute(TOP, {"ids": ids, "top": TOP_PLACES}):
+        by_id[e.ranking_id].top.append(_placing(e, labels))
+    for p in connection.execute(PRIZES, {"ids": ids}):
+        by_id[p.ranking_id].prizes.append(_placing(p, labels))
+    order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
+    for ranking in by_id.values():
+        ranking.prizes.sort(key=lambda p: order.get(p.level, 9))
+    return latest
+
+
+def _labels(connection) -> dict[str, str]:
+    """{unit code: "Name — Parent name"} where the name alone is ambiguous."""
+    return {
+        code: f"{name} — {up}" if up else name
+        for code, name, up in connection.execute(LABELS)
+    }
+
+
+def _placing(row, labels: dict[str, str]) -> SimpleNamespace:
+    found = row._asdict()
+    found["unit"] = labels.get(found.pop("code"), found["unit"])
+    return SimpleNamespace(**found)
+
+
+def _counts(connection, running, target_ids, labels, now) -> SimpleNamespace:
+    """Participants of the running round per group (a target unit's child, or the
+    target for its own cadres), most first: the app's grouping of one grouped
+    query's rows by unit path."""
+    groups = connection.execute(GROUPS, {"yes": True, "targets": target_ids}).all()
+    deepest_first = sorted(groups, key=lambda g: len(g.path), reverse=True)
+    counts = dict.fromkeys((g.id for g in groups), 0)
+    for path, count in connection.execute(
+        COUNTS, {"quiz": running.quiz_id, "no": False}
+    ):
+        group = next((g for g in deepest_first if path.startswith(g.path)), None)
+        if group is not None:
+            counts[group.id] += count
+    names = {g.id: labels.get(g.code, g.name) for g in groups}
+    units = sorted(
+        (SimpleNamespace(name=names[i], count=n) for i, n in counts.items()),
+        key=lambda u: (-u.count, text_sort_key(u.name)),
+    )
+    return SimpleNamespace(
+        round_code=running.code,
+        total=sum(counts.values()),
+        units=units,
+        counted_at=now,
+    )
+
+
+def create_app(url: str, whole_page: bool = False) -> Flask:
+    app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
+    app.jinja_env.filters["vn_datetime"] = vn_datetime
+    app.jinja_env.filters["vn_number"] = vn_number
     engine = create_engine(url)
-    cache: dict[str, tuple[float, str]] = {}
+    org_name = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
+    cache: dict[str, tuple[float, SimpleNamespace, str | None]] = {}
+
+    def render(page: SimpleNamespace) -> str:
+        return render_template(
+            "bare_contest.html",
+            page=page,
+            participation=page.participation,
+            now=datetime.now(UTC),
+            csrf_token=CSRF_STAND_IN,
+            org_name=org_name,
+        )
 
     @app.get("/contests/<code>")
     def contest(code: str):
         hit = cache.get(code)
-        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-            return hit[1]
-        with engine.connect() as connection:
-            title = connection.scalar(
-                text("SELECT title FROM contest WHERE code = :code"), {"code": code}
-            )
-            if title is None:
+        if hit is None or time.monotonic() - hit[0] >= CACHE_SECONDS:
+            with engine.connect() as connection:
+                page = read_page(connection, code, datetime.now(UTC))
+            if page is None:
                 abort(404)
-            rows = connection.execute(COUNTS, {"code": code, "no": False}).all()
-        page = render_template_string(PAGE, title=title, rows=rows)
-        cache[code] = (time.monotonic(), page)
-        return page
+            hit = (time.monotonic(), page, render(page) if whole_page else None)
+            cache[code] = hit
+        return hit[2] if whole_page else render(hit[1])
 
     @app.get("/")
     def index():
@@ -70,5 +286,7 @@ def create_app(url: str) -> Flask:
     return app
 
 
-app = create_app(os.environ.get("BENCH_DATABASE_URL", "sqlite://"))
+URL = os.environ.get("BENCH_DATABASE_URL", "sqlite://")
+app = create_app(URL)
+whole_page_app = create_app(URL, whole_page=True)
 gc.freeze()  # the same server setup: wsgi.py freezes what it built
