@@ -278,6 +278,11 @@ def seed_cluster(
             [root],
         )
         db.session.commit()
+        # Fresh planner statistics, as autovacuum keeps them in production (without
+        # them PostgreSQL read a module's 3,000 progress rows for each start).
+        from bench.reports import analyze
+
+        analyze(db.engine)
         seeded = ClusterSeeded(
             url=url,
             secret_key=secret_key,

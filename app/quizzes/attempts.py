@@ -10,10 +10,11 @@ remaining time) are defined once, on `Attempt`.
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -113,38 +114,51 @@ def discard_previews(user: User, quiz: Quiz) -> int:
     return len(ids)
 
 
-def attempts_used(user: User, quiz: Quiz) -> int:
-    """The user's attempts (previews aside) of the quiz's current round: started
-    since its windows opened (windows.round_opened_at), so that last year's
-    attempts of a quiz reused this year leave this year's allowance whole."""
-    query = select(func.count(Attempt.id)).where(
-        Attempt.quiz_id == quiz.id,
-        Attempt.user_id == user.id,
-        Attempt.preview.is_(False),
-    )
+class Tally(NamedTuple):
+    """What a start needs of a user's attempts at a quiz, read in one query."""
+
+    used: int  # attempts_used
+    last_number: int  # the highest number, in any round (0: none yet)
+    previews: int  # the user's previews, open or finished
+
+
+def attempt_tally(user: User, quiz: Quiz) -> Tally:
+    """The user's attempts at `quiz`: those of its current round (previews aside)
+    started since its windows opened (windows.round_opened_at), so that last
+    year's attempts of a quiz reused this year leave this year's allowance whole;
+    the highest number in any round (numbers are unique per quiz and user); the
+    previews."""
+    used = Attempt.preview.is_(False)
     since = windows.round_opened_at(quiz)
     if since is not None:
-        query = query.where(Attempt.started_at >= since)
-    return db.session.scalar(query)
+        used = and_(used, Attempt.started_at >= since)
+    row = db.session.execute(
+        select(
+            func.count(Attempt.id).filter(used),
+            func.max(Attempt.number),
+            func.count(Attempt.id).filter(Attempt.preview.is_(True)),
+        ).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+    ).one()
+    return Tally(row[0], row[1] or 0, row[2])
 
 
-def _next_number(user: User, quiz: Quiz) -> int:
-    """An attempt's number: one more than any of the user's for the quiz, in any
-    round (numbers are unique per quiz and user)."""
-    last = db.session.scalar(
-        select(func.max(Attempt.number)).where(
-            Attempt.quiz_id == quiz.id, Attempt.user_id == user.id
-        )
-    )
-    return (last or 0) + 1
+def attempts_used(user: User, quiz: Quiz) -> int:
+    """The user's attempts (previews aside) of the quiz's current round
+    (attempt_tally)."""
+    return attempt_tally(user, quiz).used
 
 
 def check_start(
-    user: User, quiz: Quiz, now: datetime, modules_read: bool = True
+    user: User,
+    quiz: Quiz,
+    now: datetime,
+    modules_read: bool = True,
+    used: int | None = None,
 ) -> StartCheck:
     """Small predicates, each with its reason, on whether `user` may start `quiz`:
     a cadre of the quiz's target units (if it has any), inside the cadre's window,
-    an attempt left (accommodations included), the modules read."""
+    an attempt left (accommodations included; `used`: attempts_used when the caller
+    has read it), the modules read."""
     window = windows.window_for(user, quiz)
     accommodation = windows.accommodation_for(user, quiz)
     allowed = windows.attempts_allowed(quiz, accommodation)
@@ -157,7 +171,9 @@ def check_start(
     elif window.has_closed(now):
         closed = format_vn_date(window.closes_at, with_time=True)
         reasons.append(_("Bài kiểm tra đã đóng lúc %(closed)s.", closed=closed))
-    if attempts_used(user, quiz) >= allowed:
+    if used is None:
+        used = attempts_used(user, quiz)
+    if used >= allowed:
         reasons.append(_("Bạn đã dùng hết %(allowed)s lượt làm bài.", allowed=allowed))
     if not modules_read:
         reasons.append(
@@ -185,19 +201,23 @@ def start_attempt(
         current = None
     if current is not None:
         return current
+    number = 0
     if not preview:
-        check = check_start(user, quiz, now, modules_read)
+        tally = attempt_tally(user, quiz)
+        check = check_start(user, quiz, now, modules_read, tally.used)
         if not check.allowed:
             error = QuizClosed if check.closed else NotAllowed
             raise error(" ".join(check.reasons))
-        discard_previews(user, quiz)
+        if tally.previews:
+            discard_previews(user, quiz)
+        number = tally.last_number + 1
         deadline = windows.deadline_for(quiz, now, check.window, check.accommodation)
     else:
         deadline = windows.deadline_for(quiz, now)
     attempt = Attempt(
         quiz_id=quiz.id,
         user_id=user.id,
-        number=_next_number(user, quiz) if not preview else 0,
+        number=number,
         state=OPEN,
         started_at=now,
         deadline_at=deadline,
@@ -218,9 +238,10 @@ def start_attempt(
 
 
 def _insert_with_slots(attempt: Attempt, quiz: Quiz, rng: random.Random) -> None:
-    """The attempt, then its slots in one ORM bulk INSERT (a list of rows, no
-    objects for the unit of work to track: the start of a whole unit at once is
-    the platform's rush hour)."""
+    """The attempt, then its slots in one multi-row INSERT statement (no objects
+    for the unit of work to track, and one statement for the database to run, not
+    one per slot: the start of a whole unit at once is the platform's rush
+    hour)."""
     versions = draw_questions(quiz, rng)
     keys = option_keys([version.id for version in versions])
     with db.session.begin_nested():

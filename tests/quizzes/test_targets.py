@@ -117,3 +117,27 @@ def test_the_course_page_lists_a_targeted_quiz_only_to_its_cadres(ctx, targeted)
     assert courses.quizzes_following("T", user("in")) == [quiz]
     assert courses.quizzes_following("T", user("out")) == []
     assert courses.quizzes_following("T") == [quiz]  # no user: every quiz
+
+
+def test_a_real_start_after_previews_drops_them_and_numbers_on(ctx, targeted):
+    """attempt_tally: a preview (the authoring page keeps one at a time) uses no
+    attempt and is dropped by a real start; a real attempt's number follows the
+    user's highest."""
+    quiz = attempts.get_quiz("Q")
+    quiz.attempts_allowed = 2
+    quiz.targets.clear()
+    trainer = user("tr")
+    preview = attempts.start_attempt(trainer, quiz, preview=True)
+    attempts.finalise(preview, utcnow())
+    db.session.commit()
+    assert attempts.attempt_tally(trainer, quiz) == (0, 0, 1)
+    db.session.expunge_all()  # as a new request: the preview's id may come again
+    trainer, quiz = user("tr"), attempts.get_quiz("Q")
+    real = attempts.start_attempt(trainer, quiz)
+    db.session.commit()
+    assert real.number == 1 and not real.preview
+    assert attempts.attempt_tally(trainer, quiz) == (1, 1, 0)
+    assert attempt_count() == 1
+    attempts.finalise(real, utcnow())
+    second = attempts.start_attempt(trainer, quiz)
+    assert second.number == 2 and attempts.attempts_used(trainer, quiz) == 2
