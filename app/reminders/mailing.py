@@ -49,9 +49,12 @@ BATCH = 50
 # A claim older than this belongs to a run that died: its email may have left.
 STALE_CLAIM = timedelta(minutes=30)
 INTERRUPTED = "Bị gián đoạn khi đang gửi; không gửi lại để tránh gửi hai lần."
-UNREACHABLE = (
-    "Không kết nối được máy chủ thư ({error}). Đã gửi {sent} thư; những thư còn lại "
-    "sẽ được gửi khi bấm “Thử lại” (thư đã gửi không gửi lại)."
+# Stored on the job as a catalogue sentence with no value in it, so that its page
+# shows it in the reader's language (jobs.messages.shown); the server's error and
+# the count sent so far go to the log (the reminder's page counts what was sent).
+UNREACHABLE = _l(
+    "Không kết nối được máy chủ thư. Những thư chưa gửi sẽ được gửi khi bấm “Thử "
+    "lại” (thư đã gửi không gửi lại)."
 )
 NOT_CONFIGURED = _l("Chưa cấu hình máy chủ thư (MAIL_SERVER): không gửi được thư.")
 
@@ -228,9 +231,13 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
                 connection.open()
             except OSError as error:
                 _release([d.id for d, _p in rows[position:]])
-                raise DomainError(
-                    UNREACHABLE.format(error=_short(error), sent=result.sent)
-                ) from None
+                current_app.logger.warning(
+                    "reminder %s: mail server unreachable (%s) after %s sent",
+                    reminder.id,
+                    _short(error),
+                    result.sent,
+                )
+                raise DomainError(UNREACHABLE) from None
         if person.unit_id not in closes_by_unit:
             closes_by_unit[person.unit_id] = closing_of(reminder, person)
         closes = closes_by_unit[person.unit_id]

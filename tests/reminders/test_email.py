@@ -5,10 +5,12 @@ refused address failed alone, an unreachable server leaving the rest to a retry.
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.jobs import services as jobs
+from app.jobs.messages import shown
 from app.jobs.models import FAILED as JOB_FAILED
 from app.jobs.models import FINISHED, Job
 from app.reminders import mailing, services
@@ -136,6 +138,8 @@ def test_the_job_sends_and_its_retry_sends_only_what_is_left(app, smtp, tmp_path
         db.session.expire_all()
         assert job.state == JOB_FAILED
         assert "Không kết nối được máy chủ thư" in job.message
+        with force_locale("en"):  # the job's page, read in English
+            assert shown(job.message).startswith("Could not connect to the mail server")
         assert set(states(reminder).values()) == {PENDING}
 
         smtp.start()
