@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.errors import lazy_join
 from app.legacy_text import Conversion, fix_text
-from app.packages import PackageRefused, check_unpacked_size, count_elements, sheets
+from app.packages import PackageRefused, check_unpacked_size, count_elements, parts_but
 from app.sheet_scan import measure_sheet
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc, vn_number
 
@@ -52,6 +52,7 @@ MAX_LINE_DELIMITERS = 16 * MAX_COLUMNS
 # before it opens the file: millions of strings in 150 kB of ZIP held a worker 26 s.
 MAX_SHARED_STRINGS = 800_000
 MAX_PART_BYTES = 48_000_000
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 class TableError(ValueError):
@@ -339,11 +340,14 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
 
     try:
         check_unpacked_size(data, part_limit=MAX_PART_BYTES)
+        # Any part may be a sheet (its relationships name it) and openpyxl parses
+        # the styles, the workbook and the manifest whole: each is measured as a
+        # sheet, all but the shared strings (counted by their <si>).
+        parts = parts_but(data, SHARED_STRINGS)
         rows = max(
-            (count_elements(data, m, b"row", MAX_ROWS + 1) for m in sheets(data)),
-            default=0,
+            (count_elements(data, m, b"row", MAX_ROWS + 1) for m in parts), default=0
         )
-        texts = count_elements(data, "xl/sharedStrings.xml", b"si", MAX_SHARED_STRINGS)
+        texts = count_elements(data, SHARED_STRINGS, b"si", MAX_SHARED_STRINGS)
         _check_rows(rows, filename)
         if texts > MAX_SHARED_STRINGS:
             raise _error(
@@ -353,7 +357,7 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
                     count=vn_number(MAX_SHARED_STRINGS, 0),
                 ),
             )
-        for member in sheets(data):  # cells, rows' width: read by expat, kept none
+        for member in parts:  # cells, rows' width: read by expat, kept none
             measure_sheet(data, member, MAX_CELLS)
     except PackageRefused as refused:
         raise _error(filename, refused) from None  # its message, read when shown

@@ -266,6 +266,30 @@ def test_an_xlsx_of_too_many_cells_or_too_much_outside_its_rows_is_refused():
     assert "quá 400.000 phần tử ngoài các dòng dữ liệu" in str(error)
 
 
+def test_a_sheet_outside_xl_worksheets_and_the_styles_are_measured_too():
+    """openpyxl reads the sheet the workbook's relationships name, wherever it
+    lies, and parses the styles whole: neither escapes the measures."""
+    elsewhere = dict(WORKBOOK)
+    elsewhere["xl/_rels/workbook.xml.rels"] = WORKBOOK[
+        "xl/_rels/workbook.xml.rels"
+    ].replace("worksheets/sheet1.xml", "data/rows.xml")
+    rows = [b"<row>" + _cells(40_000) + b"</row>"] * (MAX_CELLS // 40_000 + 1)
+    data = _package(elsewhere, "xl/data/rows.xml", [SHEET_HEAD, *rows, SHEET_TAIL])
+    error, _, _ = _bounded(lambda: read_table(data, "o.xlsx", ALIASES))
+    assert "o.xlsx: quá 1.600.000 ô trong một trang tính" in str(error)
+    head = b'<row r="1"><c t="inlineStr"><is><t>Ma</t></is></c><c t="inlineStr"><is>'
+    head += b"<t>Ten</t></is></c></row>"
+    sheet = [SHEET_HEAD, head, _row(2), SHEET_TAIL]
+    small = _package(elsewhere, "xl/data/rows.xml", sheet)  # a fair one is read
+    table = read_table(small, "s.xlsx", ALIASES)
+    assert [row.values for row in table.rows] == [{"code": "M2", "name": "Tên"}]
+    styles = [b"<styleSheet><cellXfs>", *[b"<xf/>" * 100_000] * 5, b"</cellXfs>"]
+    data = _package(WORKBOOK, "xl/styles.xml", [*styles, b"</styleSheet>"])
+    error, seconds, (_, peak) = _bounded(lambda: read_table(data, "st.xlsx", ALIASES))
+    assert "quá 400.000 phần tử ngoài các dòng dữ liệu" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
 def test_a_csv_line_of_too_many_fields_is_refused_before_csv_splits_it(ctx):
     from app.accounts.cadre_import import parse_cadre_file
     from app.accounts.models import User
