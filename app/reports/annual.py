@@ -115,7 +115,7 @@ class AnnualReportInfo:
     @property
     def statement(self) -> str:
         """The day and attribution the figures are of, said on the paper."""
-        return self.stated.statement
+        return self.stated.figures_statement
 
     @property
     def stated(self) -> "asof_.AsOf":

@@ -39,6 +39,9 @@ STATEMENTS = {
     AT_TIME: "Số liệu tại ngày {day}; ghi nhận theo đơn vị tại thời điểm hoàn thành.",
     ROLLED_UP: "Số liệu tại ngày {day}; cộng dồn vào đơn vị kế thừa tại ngày đó.",
 }
+# Said after the statement of a past day: the day decides the structure, names and
+# attribution; each record's state (completed, passed, score) is its state now.
+STATE_NOW = "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
 ATTRIBUTION_LABELS = {
     AT_TIME: _l("Theo đơn vị tại thời điểm hoàn thành"),
     ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa tại ngày báo cáo"),
@@ -66,6 +69,13 @@ class AsOf:
         """What the report says of itself, in Vietnamese whatever the screen
         language (it is printed on the official paper too)."""
         return STATEMENTS[self.attribution].format(day=self.day_text)
+
+    @property
+    def figures_statement(self) -> str:
+        """The statement of figures counted from the records (the dashboard, the
+        annual report): of a past day, it also says that each record's state is
+        its state now (exact for a campaign closed by that day)."""
+        return self.statement if self.is_today else f"{self.statement} {STATE_NOW}"
 
     @property
     def args(self) -> dict:

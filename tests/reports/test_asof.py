@@ -186,7 +186,8 @@ def test_the_annual_report_prints_the_names_of_its_day(app, world):
     assert report.heading.issuing_body == "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"
     assert report.place_dated.startswith("Cần Thơ, ngày 31 tháng 12 năm 2024")
     assert report.statement == (
-        "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành."
+        "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành. "
+        "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
     )
     today = annual_report(
         world["C2026"], world["CT"], as_of=asof.AsOf(date(2026, 6, 1))
@@ -199,7 +200,10 @@ def test_the_annual_report_prints_the_names_of_its_day(app, world):
         campaigns=[world["C2024"], world["C2026"]],
     )
     assert rolled.total.total == 4 and [r.year for r in rolled.years] == [2024]
-    assert rolled.statement.endswith("cộng dồn vào đơn vị kế thừa tại ngày đó.")
+    assert rolled.statement.endswith(
+        "cộng dồn vào đơn vị kế thừa tại ngày đó. Tình trạng hoàn thành và kết quả "
+        "của từng người tính đến lúc lập báo cáo."
+    )
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ STATED_AT_TIME = (
     "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành."
 )
 STATED_ROLLED = "Số liệu tại ngày 01/06/2026; cộng dồn vào đơn vị kế thừa tại ngày đó."
+STATE_NOW = "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_the_dashboard_states_its_day_and_attribution(client, auth, world):
     auth.login("hr-ag")
     page = client.get("/reports/?campaign=C2024&as_of=2024-12-31")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and STATED_AT_TIME in html
+    assert page.status_code == 200 and f"{STATED_AT_TIME} {STATE_NOW}" in html
     assert 'type="date"' in html and 'value="2024-12-31"' in html
     assert "Ủy ban nhân dân tỉnh Kiên Giang" in html
     rolled = client.get(
@@ -58,6 +59,7 @@ def test_the_dashboard_states_its_day_and_attribution(client, auth, world):
     assert 'id="years-table"' in rolled
     default = client.get("/reports/?campaign=C2026").get_data(as_text=True)
     assert "ghi nhận theo đơn vị tại thời điểm hoàn thành" in default
+    assert STATE_NOW not in default  # of today, the state now is the day's
 
 
 def test_the_ranking_ranks_the_units_of_the_day(client, auth, world):
@@ -90,12 +92,12 @@ def test_the_annual_report_states_it_on_the_page_and_in_the_workbook(
     response = client.get(f"/reports/annual.xlsx?{query}")
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
     cells = list(book.active.iter_rows(values_only=True))
-    assert cells[7][0] == STATED_AT_TIME
+    assert cells[7][0] == f"{STATED_AT_TIME} {STATE_NOW}"
     names = [row[1] for row in cells[9:] if row[1]]
     assert "Ủy ban nhân dân tỉnh Kiên Giang" in names and "Tổng cộng" in names
     assert "Ủy ban nhân dân tỉnh An Giang" in names  # the former province
     years = list(book["Qua các năm"].iter_rows(values_only=True))
-    assert years[1][0] == STATED_AT_TIME and years[4][:3] == (
+    assert years[1][0] == f"{STATED_AT_TIME} {STATE_NOW}" and years[4][:3] == (
         2024,
         "Bồi dưỡng văn hóa công vụ năm 2024",
         4,
