@@ -67,27 +67,56 @@ def count_elements(data: bytes, member: str, name: bytes, limit: int) -> int:
     not self-closing has one closing tag, so the prefixed openings are
     (":p"+space + ":p>") / 2 + ":p/". A malformed part can only miscount by half
     (and then does not parse)."""
-    plain = [b"<" + name + bytes([post]) for post in b" \t\r\n/>"]
-    spaced = [b":" + name + bytes([post]) for post in b" \t\r\n"]
-    closed, empty = b":" + name + b">", b":" + name + b"/"
-    keep = len(name) + 1  # too short to hold a whole needle
-    direct, halves, tail = 0, 0, b""
+    return count_each(data, member, {name: limit})[name]
+
+
+def count_each(data: bytes, member: str, limits: dict[bytes, int]) -> dict[bytes, int]:
+    """count_elements of each name in `limits` (name -> its limit), in one pass
+    over the part: it is inflated once, and read until every count is known or
+    past its limit."""
+    counters = {name: _Counter(name, limit) for name, limit in limits.items()}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             stream = archive.open(member)
         except KeyError:
-            return 0
+            return dict.fromkeys(limits, 0)
         with stream:
-            while chunk := stream.read(_CHUNK):
-                window = tail + chunk
-                # A tag cut by the chunk boundary is whole in this window; the tail
-                # is too short to hold one counted with the chunk before.
-                direct += sum(window.count(n) for n in plain) + window.count(empty)
-                halves += sum(window.count(n) for n in spaced) + window.count(closed)
-                if direct + halves // 2 > limit:
-                    return limit + 1
-                tail = window[-keep:]
-    return direct + halves // 2
+            while (chunk := stream.read(_CHUNK)) and not all(
+                c.done for c in counters.values()
+            ):
+                for counter in counters.values():
+                    counter.feed(chunk)
+    return {name: counter.count for name, counter in counters.items()}
+
+
+class _Counter:
+    """One name's count for count_each (the rule is count_elements')."""
+
+    def __init__(self, name: bytes, limit: int) -> None:
+        self.plain = [b"<" + name + bytes([post]) for post in b" \t\r\n/>"]
+        self.spaced = [b":" + name + bytes([post]) for post in b" \t\r\n"]
+        self.closed, self.empty = b":" + name + b">", b":" + name + b"/"
+        self.keep = len(name) + 1  # too short to hold a whole needle
+        self.limit, self.direct, self.halves, self.tail = limit, 0, 0, b""
+        self.done = False
+
+    def feed(self, chunk: bytes) -> None:
+        if self.done:
+            return
+        # A tag cut by the chunk boundary is whole in this window; the tail is too
+        # short to hold one counted with the chunk before.
+        window = self.tail + chunk
+        self.direct += sum(window.count(n) for n in self.plain)
+        self.direct += window.count(self.empty)
+        self.halves += sum(window.count(n) for n in self.spaced)
+        self.halves += window.count(self.closed)
+        self.done = self.count > self.limit
+        self.tail = window[-self.keep :]
+
+    @property
+    def count(self) -> int:
+        found = self.direct + self.halves // 2
+        return self.limit + 1 if found > self.limit else found
 
 
 def count_all_elements(data: bytes, limit: int) -> int:

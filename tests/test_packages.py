@@ -13,7 +13,12 @@ import pytest
 from app.content.problems import ConversionError
 from app.content.word import MAX_PARAGRAPHS, parse_word
 from app.extensions import db
-from app.packages import MAX_UNPACKED_BYTES, count_all_elements, count_elements
+from app.packages import (
+    MAX_UNPACKED_BYTES,
+    count_all_elements,
+    count_each,
+    count_elements,
+)
 from app.tabular import MAX_CELLS, MAX_ROWS, TableError, _csv_problem, read_table
 
 ALIASES = {"ma": "code", "ten": "name"}
@@ -178,6 +183,12 @@ def test_paragraphs_are_counted_across_chunk_boundaries_with_any_prefix():
     assert count_elements(data, "word/document.xml", b"p", 10) == 11
     assert count_elements(data, "word/none.xml", b"p", 10) == 0
     assert MAX_PARAGRAPHS == 20_000
+    # several names in one pass: each as alone, each stopped at its own limit
+    both = count_each(data, "word/document.xml", {b"p": 100_000, b"r": 100_000})
+    assert both == {b"p": 56_000, b"r": 14_000}
+    capped = count_each(data, "word/document.xml", {b"p": 10, b"r": 100_000})
+    assert capped == {b"p": 11, b"r": 14_000}
+    assert count_each(data, "word/none.xml", {b"p": 1}) == {b"p": 0}
 
 
 def test_a_docx_with_another_namespace_prefix_is_counted_too():

@@ -29,7 +29,7 @@ from app.packages import (
     PackageRefused,
     check_unpacked_size,
     count_all_elements,
-    count_elements,
+    count_each,
 )
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc, vn_number
@@ -83,8 +83,10 @@ def _check_size(data: bytes) -> None:
     unpacks too large or holds too many paragraphs, runs or elements."""
     try:
         check_unpacked_size(data, part_limit=MAX_PART_BYTES)
-        found = count_elements(data, "word/document.xml", b"p", MAX_PARAGRAPHS)
-        runs = count_elements(data, "word/document.xml", b"r", MAX_RUNS)
+        counts = count_each(
+            data, "word/document.xml", {b"p": MAX_PARAGRAPHS, b"r": MAX_RUNS}
+        )
+        found, runs = counts[b"p"], counts[b"r"]
         elements = count_all_elements(data, MAX_ELEMENTS)
     except PackageRefused as refused:
         raise ConversionError(
