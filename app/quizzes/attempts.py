@@ -114,9 +114,7 @@ def discard_previews(user: User, quiz: Quiz) -> int:
     return len(ids)
 
 
-class Tally(NamedTuple):
-    """What a start needs of a user's attempts at a quiz, read in one query."""
-
+class Tally(NamedTuple):  # a start's figures of a user's attempts at a quiz
     used: int  # attempts_used
     last_number: int  # the highest number, in any round (0: none yet)
     previews: int  # the user's previews, open or finished
@@ -143,8 +141,7 @@ def attempt_tally(user: User, quiz: Quiz) -> Tally:
 
 
 def attempts_used(user: User, quiz: Quiz) -> int:
-    """The user's attempts (previews aside) of the quiz's current round
-    (attempt_tally)."""
+    """The user's attempts of the quiz's current round (attempt_tally)."""
     return attempt_tally(user, quiz).used
 
 
@@ -194,7 +191,7 @@ def start_attempt(
     option orders fixed. Raises QuizClosed / NotAllowed with the reason.
 
     A `preview` (a trainer's) skips the start checks and the quiz's window; a real
-    start discards the user's open preview (one open attempt per user and quiz)."""
+    start ends the user's open preview (_end_open_preview)."""
     now = now or utcnow()
     current = open_attempt(user, quiz, preview)
     if current is not None and finalise_if_overdue(current, now):
@@ -209,7 +206,7 @@ def start_attempt(
             error = QuizClosed if check.closed else NotAllowed
             raise error(" ".join(check.reasons))
         if tally.previews:
-            discard_previews(user, quiz)
+            _end_open_preview(user, quiz, now)
         number = tally.last_number + 1
         deadline = windows.deadline_for(quiz, now, check.window, check.accommodation)
     else:
@@ -235,6 +232,14 @@ def start_attempt(
         return existing
     attempt_started.send(attempt)
     return attempt
+
+
+def _end_open_preview(user: User, quiz: Quiz, now: datetime) -> None:
+    """End the user's open preview (one open attempt per user and quiz), keeping
+    its row: deleted, its id could come again on SQLite to the real attempt."""
+    preview = open_attempt(user, quiz, preview=True)
+    if preview is not None:
+        finalise(preview, now)
 
 
 def _insert_with_slots(attempt: Attempt, quiz: Quiz, rng: random.Random) -> None:

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.courses import services as courses
-from app.errors import NotAllowed
+from app.errors import NotAllowed, TimeExpired
 from app.extensions import db
 from app.quizzes import attempts
-from app.quizzes.models import Attempt, QuizTarget
+from app.quizzes.models import FINISHED, Attempt, QuizTarget
 from app.timeutil import utcnow
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
@@ -119,25 +119,27 @@ def test_the_course_page_lists_a_targeted_quiz_only_to_its_cadres(ctx, targeted)
     assert courses.quizzes_following("T") == [quiz]  # no user: every quiz
 
 
-def test_a_real_start_after_previews_drops_them_and_numbers_on(ctx, targeted):
-    """attempt_tally: a preview (the authoring page keeps one at a time) uses no
-    attempt and is dropped by a real start; a real attempt's number follows the
-    user's highest."""
+def test_a_real_start_ends_an_open_preview_and_numbers_on(ctx, targeted):
+    """attempt_tally: a preview uses no attempt; a real start ends the open one and
+    keeps its row (deleted, its id would come again on SQLite to the real attempt,
+    into which the preview's page, still open, would then save); a real attempt's
+    number follows the user's highest."""
     quiz = attempts.get_quiz("Q")
     quiz.attempts_allowed = 2
     quiz.targets.clear()
     trainer = user("tr")
     preview = attempts.start_attempt(trainer, quiz, preview=True)
-    attempts.finalise(preview, utcnow())
     db.session.commit()
+    preview_id = preview.id
     assert attempts.attempt_tally(trainer, quiz) == (0, 0, 1)
-    db.session.expunge_all()  # as a new request: the preview's id may come again
-    trainer, quiz = user("tr"), attempts.get_quiz("Q")
     real = attempts.start_attempt(trainer, quiz)
     db.session.commit()
-    assert real.number == 1 and not real.preview
-    assert attempts.attempt_tally(trainer, quiz) == (1, 1, 0)
-    assert attempt_count() == 1
+    assert real.number == 1 and not real.preview and real.id != preview_id
+    assert attempts.attempt_tally(trainer, quiz) == (1, 1, 1)
+    ended = db.session.get(Attempt, preview_id)
+    assert ended.preview and ended.state == FINISHED
+    with pytest.raises(TimeExpired):  # the preview's page saves into no attempt
+        attempts.save_answer(ended, 1, [0])
     attempts.finalise(real, utcnow())
     second = attempts.start_attempt(trainer, quiz)
     assert second.number == 2 and attempts.attempts_used(trainer, quiz) == 2
