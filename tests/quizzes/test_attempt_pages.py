@@ -4,7 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.extensions import db
+from app.quizzes import attempts
 from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
 from app.timeutil import utcnow
 from tests.factories import make_tree, make_user
@@ -611,3 +613,22 @@ class TestStaleTokens:
         fresh = _token(client, attempt_id)
         saved = client.post(url, data={"t": fresh, "position": 1, "choice": 0})
         assert saved.status_code == 200
+
+
+def test_no_preview_while_the_trainers_own_real_attempt_is_open(
+    app, client, auth, trainer
+):
+    """One open attempt per user and quiz: the page says why, not "try again"."""
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.username == "qt"))
+        attempts.start_attempt(admin, attempts.get_quiz("Q"))
+        db.session.commit()
+    auth.login("qt")
+    token = auth.token("/authoring/quizzes/Q")
+    refused = client.post(
+        "/authoring/quizzes/Q/preview",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "lượt làm bài thật chưa nộp" in refused.get_data(as_text=True)
+    assert "vui lòng thử lại" not in refused.get_data(as_text=True)

@@ -137,6 +137,16 @@ def quiz_preview(code: str):
             "error",
         )
         return redirect(url_for("authoring.quiz_stats", code=quiz.code))
+    if quizzes.open_attempt(current_user, quiz) is not None:
+        # one open attempt per user and quiz: the preview would have none to take
+        flash(
+            _(
+                "Bạn đang có một lượt làm bài thật chưa nộp ở bài kiểm tra này; hãy "
+                "nộp bài đó trước khi xem thử."
+            ),
+            "error",
+        )
+        return redirect(url_for("authoring.quiz_settings", code=code))
     try:
         quizzes.discard_previews(current_user, quiz)
         attempt = quizzes.start_attempt(current_user, quiz, preview=True)
