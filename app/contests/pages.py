@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.accounts.models import Unit, User, unit_labels
 from app.accounts.scope import in_any_subtree
 from app.extensions import cache, db
-from app.quizzes.models import Attempt
+from app.quizzes import attempts
+from app.quizzes.models import Attempt, Quiz
 from app.timeutil import utcnow
 
 from .models import PRIZE_LEVELS, Contest, ContestRound, Prize, Ranking, RankingEntry
@@ -266,6 +267,20 @@ def contest_list() -> list[Contest]:
         )
     )
     return contests
+
+
+def start_refusals(user: User, page: ContestPage, now: datetime) -> dict[int, str]:
+    """Why `user`, a participant, may not start the round running at `now` (by its
+    quiz id; none when it may, or has an attempt open to resume): the attempt
+    core's own reasons, its attempts used up (extra ones granted counted)."""
+    running = page.running(now)
+    if running is None:
+        return {}
+    quiz = db.session.get(Quiz, running.quiz_id)
+    if quiz is None or attempts.open_attempt(user, quiz) is not None:
+        return {}
+    check = attempts.check_start(user, quiz, now)
+    return {} if check.allowed else {quiz.id: " ".join(check.reasons)}
 
 
 def own_attempts(user: User, page: ContestPage) -> dict[int, list[Attempt]]:

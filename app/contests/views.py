@@ -30,6 +30,7 @@ def contest(code: str):
         abort(404)
     now = utcnow()
     signed_in = current_user.is_authenticated
+    admitted = signed_in and page.admits(current_user)
     return render_template(
         "contests/contest.html",
         page=page,
@@ -37,7 +38,8 @@ def contest(code: str):
         states={"not_open": NOT_OPEN, "running": RUNNING, "closed": CLOSED},
         participation=participation_counts(page, now),
         prize_labels=pages.prize_labels(page),
-        admitted=signed_in and page.admits(current_user),
+        admitted=admitted,
+        refusals=pages.start_refusals(current_user, page, now) if admitted else {},
         own=pages.own_attempts(current_user, page) if signed_in else {},
         form=EmptyForm(),
     )

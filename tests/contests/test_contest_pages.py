@@ -14,7 +14,7 @@ from app.contests.participation import count_participation
 from app.errors import NotAllowed
 from app.extensions import cache, db
 from app.quizzes import attempts
-from app.quizzes.models import Attempt
+from app.quizzes.models import Attempt, Quiz
 from app.timeutil import utcnow
 from tests.contests.helpers import make_contest
 
@@ -229,6 +229,21 @@ def test_a_participant_starts_the_running_round(app, client, auth, contest):
         follow_redirects=True,
     )
     assert "đã đóng" in closed.get_data(as_text=True)
+
+
+def test_no_start_offered_once_the_attempts_are_used_up(app, client, auth, contest):
+    auth.login("cadre")
+    with app.app_context():
+        allowed = db.session.get(Quiz, _round("r2").quiz_id).attempts_allowed
+    for _ in range(allowed):
+        client.post(f"{PAGE}/rounds/r2/start", data={"csrf_token": auth.token(PAGE)})
+        with app.app_context():
+            open_ = db.session.scalar(select(Attempt).where(Attempt.state == "open"))
+            attempts.finalise(open_)
+            db.session.commit()
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Vào thi" not in page and "Tiếp tục làm bài" not in page
+    assert f"Bạn đã dùng hết {allowed} lượt làm bài." in page
 
 
 def test_a_cadre_outside_the_targets_is_refused(app, client, auth, contest):
