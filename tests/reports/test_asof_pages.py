@@ -269,3 +269,17 @@ def test_the_cli_takes_as_of_and_attribution(runner, world, tmp_path):
         ]
     )
     assert bad.exit_code != 0 and "không hợp lệ" in bad.output
+
+
+@pytest.mark.parametrize("page", ["/reports/", "/reports/ranking"])
+def test_the_trail_and_the_campaign_picker_keep_the_day(client, auth, world, page):
+    auth.login("hr-ag")
+    query = f"campaign=C2024&unit={world['SKHCN']}&as_of=2024-12-31"
+    html = client.get(f"{page}?{query}&attribution=rolled_up").get_data(as_text=True)
+    trail = html.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert (
+        f"unit={world['AGM']}&amp;as_of=2024-12-31&amp;attribution=rolled_up" in trail
+    )
+    picker = html.split('name="campaign"', 1)[0].rsplit("<form", 1)[1]
+    assert '<input type="hidden" name="as_of" value="2024-12-31">' in picker
+    assert '<input type="hidden" name="attribution" value="rolled_up">' in picker
