@@ -56,6 +56,10 @@ UNREACHABLE = _l(
     "Không kết nối được máy chủ thư. Những thư chưa gửi sẽ được gửi khi bấm “Thử "
     "lại” (thư đã gửi không gửi lại)."
 )
+DEFERRED = _l(
+    "Máy chủ thư tạm thời chưa nhận thư (máy chủ bận hoặc giới hạn số thư). Những thư "
+    "chưa gửi sẽ được gửi khi bấm “Thử lại” (thư đã gửi không gửi lại)."
+)
 NOT_CONFIGURED = _l("Chưa cấu hình máy chủ thư (MAIL_SERVER): không gửi được thư.")
 
 
@@ -258,6 +262,15 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
         try:
             connection.send_messages([message])
         except OSError as error:  # smtplib.SMTPException is an OSError
+            if _temporary(error):  # not taken: this one and the rest wait for a retry
+                current_app.logger.warning(
+                    "reminder %s: mail server deferred (%s) after %s sent",
+                    reminder.id,
+                    _short(error),
+                    result.sent,
+                )
+                _release([d.id for d, _p in rows[position:]])
+                raise DomainError(DEFERRED) from None
             delivery.email_state, delivery.email_error = FAILED, _short(error)
             result.failed += 1
             if not isinstance(error, _RECIPIENT_ERRORS):
@@ -274,6 +287,15 @@ _RECIPIENT_ERRORS = (
     smtplib.SMTPSenderRefused,
     smtplib.SMTPDataError,
 )
+
+
+def _temporary(error: OSError) -> bool:
+    """The server's reply is a 4xx (RFC 5321: try again later): the message was
+    not taken, so sending it again later sends it once."""
+    codes = [getattr(error, "smtp_code", None)]
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+    return bool(codes) and all(isinstance(c, int) and 400 <= c < 500 for c in codes)
 
 
 def _release(ids: list[int]) -> None:

@@ -46,15 +46,19 @@ def free_port() -> int:
 
 
 class Collector:
-    """An aiosmtpd handler keeping every message; refuses the addresses `refuse`."""
+    """An aiosmtpd handler keeping every message; refuses the addresses `refuse`,
+    and defers every recipient once `defer_after` messages have arrived."""
 
     def __init__(self):
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.refuse: set[str] = set()
+        self.defer_after: int | None = None  # then 451 to every recipient
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Không có hộp thư này"
+        if self.defer_after is not None and len(self.messages) >= self.defer_after:
+            return "451 4.7.1 Rate limited, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

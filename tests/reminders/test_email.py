@@ -155,6 +155,29 @@ def test_the_job_sends_and_its_retry_sends_only_what_is_left(app, smtp, tmp_path
         assert len(smtp.handler.messages) == 2
 
 
+def test_a_server_deferring_leaves_the_rest_for_a_retry(app, smtp, tmp_path):
+    """A 4xx reply (try again later) is no refusal: that email and the rest stay
+    pending, the job fails with a retry, and the retry sends each email once."""
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        reminder = services.send_manual(campaign, tree["D"], user("hr"))
+        db.session.commit()
+        smtp.handler.defer_after = 1
+        job = jobs.submit(KIND, "Gửi thư", None, {"reminder": reminder.id})
+        job_id = job.id
+        db.session.expire_all()
+        assert job.state == JOB_FAILED and "tạm thời chưa nhận thư" in job.message
+        with force_locale("en"):
+            assert shown(job.message).startswith("The mail server is not taking")
+        assert sorted(states(reminder).values()) == [PENDING, SENT]
+        smtp.handler.defer_after = None
+        jobs.retry(job)
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).state == FINISHED
+        assert smtp.handler.recipients() == ["in1@example.org", "in2@example.org"]
+        assert set(states(reminder).values()) == {SENT}
+
+
 def test_a_cadre_who_completed_since_the_reminder_gets_no_email(app, smtp, tmp_path):
     """Made at 8:00, sent at 9:00: in2 finished in between, and is not asked to."""
     with app.app_context():
