@@ -234,14 +234,7 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
             try:
                 connection.open()
             except OSError as error:
-                _release([d.id for d, _p in rows[position:]])
-                current_app.logger.warning(
-                    "reminder %s: mail server unreachable (%s) after %s sent",
-                    reminder.id,
-                    _short(error),
-                    result.sent,
-                )
-                raise DomainError(UNREACHABLE) from None
+                _stop(reminder, rows[position:], result, error, UNREACHABLE)
         if person.unit_id not in closes_by_unit:
             closes_by_unit[person.unit_id] = closing_of(reminder, person)
         closes = closes_by_unit[person.unit_id]
@@ -263,14 +256,7 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
             connection.send_messages([message])
         except OSError as error:  # smtplib.SMTPException is an OSError
             if _temporary(error):  # not taken: this one and the rest wait for a retry
-                current_app.logger.warning(
-                    "reminder %s: mail server deferred (%s) after %s sent",
-                    reminder.id,
-                    _short(error),
-                    result.sent,
-                )
-                _release([d.id for d, _p in rows[position:]])
-                raise DomainError(DEFERRED) from None
+                _stop(reminder, rows[position:], result, error, DEFERRED)
             delivery.email_state, delivery.email_error = FAILED, _short(error)
             result.failed += 1
             if not isinstance(error, _RECIPIENT_ERRORS):
@@ -287,6 +273,19 @@ _RECIPIENT_ERRORS = (
     smtplib.SMTPSenderRefused,
     smtplib.SMTPDataError,
 )
+
+
+def _stop(reminder, waiting: list, result: SendResult, error: OSError, why) -> None:
+    """End the run: the claims of the `waiting` rows given back for a retry, the
+    server's error and the count sent so far to the log, `why` to the job."""
+    _release([delivery.id for delivery, _person in waiting])
+    current_app.logger.warning(
+        "reminder %s: the mail server stopped the run (%s) after %s sent",
+        reminder.id,
+        _short(error),
+        result.sent,
+    )
+    raise DomainError(why) from None
 
 
 def _temporary(error: OSError) -> bool:
