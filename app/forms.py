@@ -13,7 +13,7 @@ from collections.abc import Callable
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms.validators import ValidationError
+from wtforms.validators import Regexp, ValidationError
 
 # WTForms' (and Flask-WTF's) English message -> ours. A plural message has a pair
 # (singular, plural) of ours. Placeholders are kept: the validator fills them in.
@@ -161,3 +161,12 @@ class InYears:
                     last=self.last,
                 )
             )
+
+
+def code_format() -> Regexp:
+    """A code that goes into addresses (/admin/campaigns/<code>): letters without
+    diacritics, digits, "-", "_" and "." — no "/", space or "?"."""
+    return Regexp(
+        r"^[A-Za-z0-9_.-]+$",
+        message=_l("Chỉ dùng chữ không dấu, số, dấu gạch (-, _) và dấu chấm."),
+    )

@@ -22,7 +22,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import CATEGORIES
-from app.forms import FlaskForm, InYears
+from app.forms import FlaskForm, InYears, code_format
 
 MAX_TARGETS = 50
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -77,7 +77,9 @@ class CampaignEditForm(_Window, FlaskForm):
 
 
 class CampaignForm(CampaignEditForm):
-    code = StringField(_l("Mã đợt"), validators=[DataRequired(), Length(max=60)])
+    code = StringField(
+        _l("Mã đợt"), validators=[DataRequired(), Length(max=60), code_format()]
+    )
     year = IntegerField(_l("Năm"), validators=[DataRequired(), NumberRange(2000, 2100)])
     course_code = SelectField(_l("Khóa học"), validators=[DataRequired()])
     quiz_code = SelectField(_l("Bài kiểm tra cuối khóa"), validators=[DataRequired()])

@@ -18,12 +18,11 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.database import MAX_INT
-from app.forms import FlaskForm
+from app.forms import FlaskForm, code_format
 
 from .models import COLLECTIVE, INDIVIDUAL, PERIOD_KINDS
 from .periods import MAX_CAMPAIGNS
@@ -72,10 +71,7 @@ class PeriodForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(max=60),
-            Regexp(
-                r"^[A-Za-z0-9_.-]+$",
-                message=_l("Chỉ dùng chữ không dấu, số, dấu gạch (-, _) và dấu chấm."),
-            ),
+            code_format(),
         ],
     )
     title = StringField(_l("Tên đợt xét"), validators=[DataRequired(), Length(max=255)])

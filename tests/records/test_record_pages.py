@@ -58,6 +58,9 @@ def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
     garbled = dict(good, code="C-BAD3", opens_at="mai nhé")
     page = client.post("/admin/campaigns", data=garbled, follow_redirects=True)
     assert page.status_code == 200 and "C-BAD3" in page.get_data(as_text=True)
+    for code in ("a/b", "C 2027", "C?x=1", "Đợt-1"):  # its page's address: no such
+        page = client.post("/admin/campaigns", data=dict(good, code=code))
+        assert "Chỉ dùng chữ không dấu, số" in page.get_data(as_text=True), code
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
     page = client.post("/admin/campaigns", data=good, follow_redirects=True)
