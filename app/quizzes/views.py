@@ -39,6 +39,13 @@ def results_visible(quiz) -> bool:
     return seen[quiz.id]
 
 
+@bp.app_template_global("attempt_overdue")
+def attempt_overdue(attempt) -> bool:
+    """An open attempt past its deadline and grace, which the next visit or the
+    sweep ends (a staff page shows it so, not as being taken)."""
+    return attempt.state == service.OPEN and attempt.is_overdue(service.save_cutoff())
+
+
 def _own_attempt(attempt_id: int):
     """The signed-in user's attempt, finalised first if its time has run out."""
     attempt = service.get_own_attempt(current_user, attempt_id)
@@ -54,6 +61,10 @@ def _own_attempt(attempt_id: int):
 @login_required
 def quiz(code: str):
     quiz = service.get_quiz(code)
+    current = service.open_attempt(current_user, quiz)
+    if current is not None and current.is_overdue(service.save_cutoff()):
+        if _own_attempt(current.id).state != service.OPEN:  # its time ran out
+            current = None
     check = service.check_start(
         current_user, quiz, utcnow(), modules_read_for(current_user, quiz)
     )
@@ -62,7 +73,7 @@ def quiz(code: str):
         quiz=quiz,
         check=check,
         time_limit=time_limit_seconds(quiz, check.accommodation),
-        current=service.open_attempt(current_user, quiz),
+        current=current,
         best=service.best_attempt(current_user, quiz),
         history=service.history(current_user, quiz),
         used=service.attempts_used(current_user, quiz),

@@ -175,6 +175,24 @@ def test_overdue_attempt_shows_its_result_when_the_cadre_comes_back(
     assert "nộp tự động" in result and "1/4 câu đúng" in result
 
 
+def test_the_quiz_page_ends_an_attempt_whose_time_has_run_out(
+    app, client, auth, learner
+):
+    """No "Tiếp tục làm bài" for an attempt past its deadline: the page ends it, as
+    the attempt's own pages do, and lists it as submitted."""
+    attempt_id = _start(client, auth)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.started_at -= timedelta(hours=1)
+        attempt.deadline_at -= timedelta(hours=1)
+        db.session.commit()
+    page = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "Tiếp tục làm bài" not in page and "Đang làm" not in page
+    with app.app_context():
+        ended = db.session.get(Attempt, attempt_id)
+        assert ended.state == "finished" and ended.finished_by == "deadline"
+
+
 @pytest.fixture
 def forget_memos(app):
     """Call to drop what the app keeps of question versions, so that the next page

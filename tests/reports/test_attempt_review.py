@@ -256,6 +256,18 @@ def test_an_open_attempt_shows_no_right_option(app, client, auth, ids):
     assert "Đang làm" in html and "cán bộ chọn" in html
 
 
+def test_an_attempt_past_its_deadline_is_not_shown_as_being_taken(
+    app, client, auth, ids
+):
+    with app.app_context():
+        attempt = db.session.get(Attempt, ids["attempt"])
+        attempt.deadline_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    auth.login("hr")
+    html = page(client, f"/reports/attempts/{ids['attempt']}")
+    assert "Hết giờ — hệ thống sẽ tự chấm" in html and "Đang làm" not in html
+
+
 def test_a_trainer_within_the_subtree_sees_them_without_the_hr_page(client, auth, ids):
     auth.login("tr")
     listing = page(client, f"/reports/cadres/{ids['in1']}/attempts")
