@@ -206,3 +206,26 @@ def test_an_hr_officer_grants_only_to_learner_only_accounts(campaign):
             accommodations.grant(user(name), quiz, "x", 5, actor=user("hr"))
     admin = make_user("adm", tree["P"], roles=[("admin", None)])
     assert accommodations.grant(user("tr"), quiz, "Ốm", 5, actor=admin)
+
+
+def test_the_quiz_is_named_with_the_newest_campaign_that_uses_it(
+    client, auth, campaign
+):
+    from app.records import services as records
+
+    now = utcnow()
+    records.create_campaign(  # an earlier year's campaign of the same quiz
+        "C2025",
+        "Bồi dưỡng năm 2025",
+        2025,
+        "T",
+        "Q",
+        now,
+        now + timedelta(days=9),
+        [campaign["D"]],
+    )
+    db.session.commit()
+    auth.login("hr")
+    page = client.get(f"/reports/cadres/{user('in1').id}/accommodations")
+    html = page.get_data(as_text=True)
+    assert "Q — Bồi dưỡng năm 2026" in html and "Q — Bồi dưỡng năm 2025" not in html

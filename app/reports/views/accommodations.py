@@ -18,7 +18,9 @@ from .blueprint import bp
 
 def _form(person) -> AccommodationForm:
     form = AccommodationForm()
-    codes = {c.quiz_code: c.title for c in person_campaigns(current_user, person)}
+    codes: dict[str, str] = {}  # a quiz reused by several campaigns: the newest's
+    for campaign in person_campaigns(current_user, person):  # newest first
+        codes.setdefault(campaign.quiz_code, campaign.title)
     form.quiz_code.choices = [(code, f"{code} — {t}") for code, t in codes.items()]
     return form
 
