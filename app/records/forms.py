@@ -48,7 +48,7 @@ class UnitsField(Field):
 def _categories() -> SelectMultipleField:
     return SelectMultipleField(
         _l("Đối tượng (để trống: tất cả)"),
-        choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()],
+        choices=[SelectChoice(k, _l(v)) for k, v in CATEGORIES.items()],  # read shown
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

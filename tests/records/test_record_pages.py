@@ -118,3 +118,19 @@ def test_the_admin_updates_the_required_modules_on_the_campaigns_page(
         )
         assert event.actor.username == "adm"
         assert db.session.get(TrainingRecord, in1_id).status == "completed"
+
+
+def test_the_campaigns_page_in_english(app, client, auth, tmp_path):
+    """A list's "Tên" column is a name, not a person's given name; the cadre
+    categories to target are translated."""
+    with app.app_context():
+        _, tree = make_campaign(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+    auth.login("adm")
+    client.post(
+        "/language",
+        data={"language": "en", "csrf_token": auth.token("/admin/campaigns")},
+    )
+    html = client.get("/admin/campaigns").get_data(as_text=True)
+    assert '<th scope="col">Name</th>' in html and "Given name" not in html
+    assert "Civil servant" in html and ">Công chức<" not in html
