@@ -127,5 +127,6 @@ def flash_form_errors(form: FlaskForm) -> None:
     from flask import flash
 
     for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
+        for error in field.errors:  # a confirmation box's label is a sentence
+            confirm = field.type == "BooleanField"
+            flash(error if confirm else f"{field.label.text}: {error}", "error")

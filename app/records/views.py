@@ -9,7 +9,7 @@ from app.accounts import unit_picker
 from app.accounts.forms import flash_form_errors
 from app.accounts.permissions import scope_paths
 from app.courses import services as courses
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.quizzes.models import Quiz
 from app.security import role_required
@@ -182,10 +182,12 @@ def unit_window(code: str):
             form.unit.data, [t.unit.path for t in campaign.targets]
         )
         if form.remove.data:
-            opens = closes = None
-        else:
-            opens = form.opens_at.data and from_vn_local(form.opens_at.data)
-            closes = form.closes_at.data and from_vn_local(form.closes_at.data)
+            running.set_unit_window(campaign, unit, None, None, actor=current_user)
+            return _("%(unit)s theo thời gian chung của đợt.", unit=unit.name)
+        opens = form.opens_at.data and from_vn_local(form.opens_at.data)
+        closes = form.closes_at.data and from_vn_local(form.closes_at.data)
+        if not (opens and closes):  # both empty would remove it: say so, not "saved"
+            raise InvalidInput(_("Cần cả thời điểm mở và thời điểm đóng."))
         running.set_unit_window(campaign, unit, opens, closes, actor=current_user)
         return _("Đã lưu thời gian riêng của %(unit)s.", unit=unit.name)
 

@@ -221,8 +221,19 @@ def test_admin_gives_a_unit_its_own_window_in_the_browser(app, client, auth, tmp
     assert "Cần cả thời điểm mở và thời điểm đóng." in client.post(
         "/admin/campaigns/C2026/windows", data=half, follow_redirects=True
     ).get_data(as_text=True)
+    neither = dict(form, opens_at="", closes_at="")  # no "saved" for nothing given
+    page = client.post(
+        "/admin/campaigns/C2026/windows", data=neither, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Cần cả thời điểm mở và thời điểm đóng." in page
+    assert "Đã lưu thời gian riêng" not in page
+    with app.app_context():
+        assert window_for(user("in1"), attempts.get_quiz("Q")).unit_id is not None
     removed = {"csrf_token": token, "unit": form["unit"], "remove": "y"}
-    client.post("/admin/campaigns/C2026/windows", data=removed)
+    page = client.post(
+        "/admin/campaigns/C2026/windows", data=removed, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Phòng Công chức theo thời gian chung của đợt." in page
     with app.app_context():
         quiz = attempts.get_quiz("Q")
         assert window_for(user("in1"), quiz).unit_id is None
@@ -242,6 +253,8 @@ def test_closing_a_campaign_asks_first_then_ends_the_open_attempts(
         "/admin/campaigns/C2026/close", data={"csrf_token": token}
     )
     assert "Cần xác nhận trước khi đóng đợt." in unconfirmed.get_data(as_text=True)
+    shown = client.get("/admin/campaigns/C2026").get_data(as_text=True)
+    assert "kết thúc ngay.:" not in unconfirmed.get_data(as_text=True) + shown
     with app.app_context():
         assert records.get_campaign("C2026").closes_at > utcnow()
     done = client.post(
