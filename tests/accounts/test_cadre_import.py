@@ -762,3 +762,20 @@ def test_the_changes_of_an_update_are_shown_in_english_too(ctx):
         [(label, change)] = plan.rows[0].changes.items()
         # the preview shows {{ _(label) }}: {{ before }} → {{ after }}
         assert (gettext(label), change) == ("Active", ("yes", "no"))
+
+
+def test_a_file_read_but_refused_is_not_said_unreadable(client, auth, hr_tree):
+    auth.login("hr")
+    response = client.post(
+        "/cadres/import",
+        data={
+            "csrf_token": csrf_token(client, "/cadres/import"),
+            "unit": str(hr_tree["D"]),
+            "effective": "2099-01-01",
+            "file": (io.BytesIO((DATA / "semicolon_bom.csv").read_bytes()), "a.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Không nhập được tệp này." in page
+    assert "Không đọc được tệp." not in page and "01/01/2099" in page

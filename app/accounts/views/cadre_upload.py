@@ -88,7 +88,8 @@ def import_cadres():
             rows, unit, current_user, effective=form.effective.data
         )
     except InvalidInput as error:
-        return _form_page(form, str(error.message), 400)
+        # the file was read; what it asks is refused (a unit, the effective day)
+        return _form_page(form, str(error.message), 400, read=True)
     token = None
     if not plan.has_errors:
         token = _store(data, rows.source, unit.id, plan.has_warnings, plan.effective)
@@ -154,11 +155,14 @@ def _too_big(size: int, limit: int) -> str:
     return cadre_import.too_big_message(size, limit)
 
 
-def _form_page(form: CadreImportForm, error: str | None = None, status: int = 200):
+def _form_page(
+    form: CadreImportForm, error: str | None = None, status: int = 200, read=False
+):
     return render_template(
         "accounts/cadre_import.html",
         form=form,
         error=error,
+        read=read,
         limit_mb=max_bytes() / 1e6,
     ), status
 
