@@ -134,3 +134,6 @@ def test_the_campaigns_page_in_english(app, client, auth, tmp_path):
     html = client.get("/admin/campaigns").get_data(as_text=True)
     assert '<th scope="col">Name</th>' in html and "Given name" not in html
     assert "Civil servant" in html and ">Công chức<" not in html
+    assert "<h1>Training campaigns</h1>" in html  # a list; one campaign's facts:
+    one = client.get("/admin/campaigns/C2026").get_data(as_text=True)
+    assert "<dt>Course</dt>" in one and "<dt>Quiz</dt>" in one
