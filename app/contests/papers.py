@@ -87,7 +87,7 @@ def prize_xlsx(contest: Contest, round_: ContestRound, ranking: Ranking) -> byte
             sheet.write_number(line, 4, row.prediction)
         sheet.write_string(line, 5, duration(row.time_used_seconds))
         sheet.write_string(line, 6, submitted(row.submitted_at))
-        sheet.write_string(line, 7, row.level_label)
+        sheet.write_string(line, 7, row.paper_label)
     sheet.autofilter(3, 0, 3 + max(len(rows), 1), len(HEADER) - 1)
     workbook.close()
     return buffer.getvalue()

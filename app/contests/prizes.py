@@ -22,6 +22,7 @@ prizes. Prizes are stored with the ranking version they were drawn from.
 
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -227,6 +228,13 @@ class PrizeRow:
     @property
     def level_label(self) -> str:
         return level_label(self.level)
+
+    @property
+    def paper_label(self) -> str:
+        """The label printed on the official papers (the prize list, the
+        announcement): Vietnamese, whatever the screen's language."""
+        with force_locale("vi"):
+            return level_label(self.level)
 
 
 def prize_list(ranking: Ranking) -> list[PrizeRow]:

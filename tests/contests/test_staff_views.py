@@ -236,3 +236,18 @@ def test_the_prize_list_keeps_a_hostile_name_as_text(app, client, auth, contest)
     response = client.get("/contests/CT/rounds/1/prizes.xlsx")
     assert response.status_code == 200
     assert HOSTILE[0] in _no_formula_cells(response.data)
+
+
+def test_the_papers_name_the_prizes_in_vietnamese_on_an_english_screen(
+    client, auth, contest
+):
+    auth.login("hr")
+    token = auth.token("/contests/CT/rounds/1/ranking")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/contests/CT/rounds/1/prizes.xlsx").data)
+    ).active
+    levels = [row[7] for row in sheet.iter_rows(min_row=5, values_only=True)]
+    assert "Giải Nhất" in levels and "Đồng hạng, chờ Hội đồng xét (Giải Nhì)" in levels
+    paper = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
+    assert "Giải Nhất" in paper and "First prize" not in paper
