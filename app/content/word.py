@@ -71,9 +71,13 @@ def paragraphs(data: bytes) -> list[str]:
     _check_size(data)
     try:
         document = Document(BytesIO(data))
-    except Exception as error:  # python-docx raises several kinds for a bad package
+    except Exception:  # python-docx raises several kinds for a bad package
         raise ConversionError(
-            _l("Không đọc được tài liệu Word: %(kind)s.", kind=type(error).__name__), []
+            _l(
+                "Không đọc được tài liệu Word: tệp bị hỏng hoặc không đúng định dạng "
+                ".docx (hãy mở bằng Word và lưu lại dưới dạng .docx)."
+            ),
+            [],
         ) from None
     return [nfc(p.text).strip() for p in document.paragraphs]
 

@@ -128,7 +128,9 @@ def _ranking_page(contest, round_, form):
         pages=pages,
         prizes=prizes.prize_list(shown) if shown and round_ is not None else [],
         outdated=bool(shown and round_ and prizes.outdated(shown, round_)),
-        units=results.unit_results(contest, shown) if shown else [],
+        units=results.by_participation(results.unit_results(contest, shown))
+        if shown
+        else [],
         form=form,
         may_rank=access.in_scope(current_user, contest, access.RANKERS),
         duration=papers.duration,

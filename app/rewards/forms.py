@@ -77,7 +77,7 @@ class PeriodForm(FlaskForm):
     title = StringField(_l("Tên đợt xét"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(
         _l("Loại"),
-        choices=[SelectChoice(k, v) for k, v in PERIOD_KINDS.items()],
+        choices=[SelectChoice(k, _l(v)) for k, v in PERIOD_KINDS.items()],  # shown
         validators=[DataRequired()],
     )
     campaigns = SelectMultipleField(

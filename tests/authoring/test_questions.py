@@ -1,5 +1,6 @@
 import io
 import re
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -308,6 +309,13 @@ def test_not_a_docx_is_refused(app, client, auth, content):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "không phải tài liệu Word" in text or "Không đọc được tài liệu Word" in text
+    empty = io.BytesIO()
+    with zipfile.ZipFile(empty, "w") as package:  # a ZIP, but no document in it
+        package.writestr("word/other.xml", "<x/>")
+    broken = _upload(client, auth, empty.getvalue(), "hong.docx")
+    text = broken.get_data(as_text=True)
+    assert broken.status_code == 400 and "tệp bị hỏng hoặc không đúng định dạng" in text
+    assert "KeyError" not in text
 
 
 GIFT_OK = "::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~Sặc sỡ}\n"
@@ -330,7 +338,8 @@ def test_gift_and_aiken_errors_import_nothing(
     before = _count(app, Question)
     response = _upload(client, auth, text.encode(), f"t.{fmt}", fmt)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert html.count(message) == 1  # each problem said once, under the summary
     assert _count(app, Question) == before
 
 

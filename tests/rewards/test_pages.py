@@ -185,6 +185,13 @@ def test_period_form_bounds_and_save(app, client, auth, data):
     assert client.post("/rewards/periods/new", data=good).status_code == 302
     page = client.get("/rewards/periods/SK").get_data(as_text=True)
     assert "Cán Bộ D 0" in page and "2025, 2026" in page
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    english = client.get("/rewards/periods/new").get_data(as_text=True)
+    assert "Hằng năm" not in english and "Tổng kết" not in english
+    one = dict(good, code="SK1", min_campaigns="1")
+    assert client.post("/rewards/periods/new", data=one).status_code == 302
+    page = client.get("/rewards/periods/SK1").get_data(as_text=True)
+    assert "at least 1 campaign." in page
 
 
 def test_exports_and_printable_list(app, client, auth, data):

@@ -271,7 +271,7 @@ def bank_upload(code: str):
     try:
         parsed = questions.parse_upload(data, fmt, bank_row)
     except ConversionError as error:
-        return _upload_page(bank_row, form, [str(error), *error.problems], 400)
+        return _upload_page(bank_row, form, [error.message, *error.problems], 400)
     token = _UPLOADS.store(data, bank=bank_row.code, format=fmt, filename=name)
     return render_template(
         "authoring/questions/upload_preview.html",
