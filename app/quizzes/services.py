@@ -146,8 +146,9 @@ def result_next(user: User, attempt: Attempt, now: datetime) -> ResultNextInfo:
         found = [answer for _, answer in answers if answer]
         return ResultNextInfo(certificate=found[0] if found else None)
     quiz = attempt.quiz
-    check = check_start(user, quiz, now, modules_read_for(user, quiz))
-    left = max(0, check.attempts_allowed - attempts_used(user, quiz))
+    used = attempts_used(user, quiz)  # read once: the check's too
+    check = check_start(user, quiz, now, modules_read_for(user, quiz), used)
+    left = max(0, check.attempts_allowed - used)
     return ResultNextInfo(
         attempts_left=left,
         attempts_allowed=check.attempts_allowed,

@@ -65,8 +65,9 @@ def quiz(code: str):
     if current is not None and current.is_overdue(service.save_cutoff()):
         if _own_attempt(current.id).state != service.OPEN:  # its time ran out
             current = None
+    used = service.attempts_used(current_user, quiz)  # read once: the check's too
     check = service.check_start(
-        current_user, quiz, utcnow(), modules_read_for(current_user, quiz)
+        current_user, quiz, utcnow(), modules_read_for(current_user, quiz), used
     )
     return render_template(
         "quizzes/quiz.html",
@@ -76,7 +77,7 @@ def quiz(code: str):
         current=current,
         best=service.best_attempt(current_user, quiz),
         history=service.history(current_user, quiz),
-        used=service.attempts_used(current_user, quiz),
+        used=used,
         results=results_visible(quiz),
         results_at=windows.results_open_at(quiz) if quiz.sealed else None,
         form=EmptyForm(),
