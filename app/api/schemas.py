@@ -2,6 +2,7 @@
 OpenAPI document is generated from them (flask-smorest, apispec), and requests are
 checked against them (webargs), so the two cannot drift apart."""
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import CATEGORIES, UNIT_KINDS
@@ -11,21 +12,52 @@ PER_PAGE_MAX = 100
 PER_PAGE_DEFAULT = 50
 RECORDS_PER_PAGE = 1000
 
+# The query strings' problems in the caller's language (marshmallow's own are
+# English only): lazy, so each request's locale chooses.
+_NOT_INTEGER = {"invalid": _l("Không phải một số nguyên.")}
+_NOT_BOOLEAN = {"invalid": _l("Phải là true hoặc false.")}
+
+
+def _length(maximum: int) -> validate.Length:
+    return validate.Length(
+        min=1, max=maximum, error=_l("Phải dài từ {min} đến {max} ký tự.")
+    )
+
+
+def _range(maximum: int) -> validate.Range:
+    return validate.Range(1, maximum, error=_l("Phải từ {min} đến {max}."))
+
+
 # Printable text only: control characters (NUL above all) are refused with 400.
-_PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$")
+_PRINTABLE = validate.Regexp(
+    r"^[^\x00-\x1f\x7f]*$", error=_l("Không được chứa ký tự điều khiển.")
+)
+
+
+class ArgsSchema(Schema):
+    """A query string: an unknown parameter is named as such."""
+
+    error_messages = {"unknown": _l("Không có tham số này.")}
 
 
 def code_field(description: str, max_length: int = 40) -> fields.String:
     return fields.String(
-        validate=[validate.Length(min=1, max=max_length), _PRINTABLE],
+        validate=[_length(max_length), _PRINTABLE],
         metadata={"description": description},
+    )
+
+
+def boolean_field(description: str) -> fields.Boolean:
+    return fields.Boolean(
+        error_messages=_NOT_BOOLEAN, metadata={"description": description}
     )
 
 
 def page_field() -> fields.Integer:
     return fields.Integer(
         load_default=1,
-        validate=validate.Range(1, MAX_INT),
+        validate=_range(MAX_INT),
+        error_messages=_NOT_INTEGER,
         metadata={"description": "Trang, từ 1."},
     )
 
@@ -33,17 +65,18 @@ def page_field() -> fields.Integer:
 def per_page_field(maximum: int, default: int) -> fields.Integer:
     return fields.Integer(
         load_default=default,
-        validate=validate.Range(1, maximum),
+        validate=_range(maximum),
+        error_messages=_NOT_INTEGER,
         metadata={"description": f"Số mục mỗi trang, 1–{maximum}."},
     )
 
 
-class PageArgs(Schema):
+class PageArgs(ArgsSchema):
     page = page_field()
     per_page = per_page_field(PER_PAGE_MAX, PER_PAGE_DEFAULT)
 
 
-class RecordArgs(Schema):
+class RecordArgs(ArgsSchema):
     page = page_field()
     per_page = per_page_field(RECORDS_PER_PAGE, RECORDS_PER_PAGE)
     unit = code_field("Mã đơn vị trong phạm vi (mặc định: đơn vị của mã truy cập).")
@@ -52,27 +85,27 @@ class RecordArgs(Schema):
 class UnitArgs(PageArgs):
     parent = code_field("Chỉ các đơn vị trực thuộc đơn vị có mã này.")
     kind = fields.String(
-        validate=validate.OneOf(sorted(UNIT_KINDS)),
+        validate=validate.OneOf(
+            sorted(UNIT_KINDS), error=_l("Phải là một trong: {choices}.")
+        ),
         metadata={"description": "Loại đơn vị."},
     )
-    active = fields.Boolean(metadata={"description": "Còn hoạt động hay không."})
+    active = boolean_field("Còn hoạt động hay không.")
 
 
 class CadreArgs(PageArgs):
     unit = code_field("Đơn vị (kể cả các đơn vị trực thuộc).")
     q = fields.String(
-        validate=[validate.Length(min=1, max=100), _PRINTABLE],
+        validate=[_length(100), _PRINTABLE],
         metadata={"description": "Tìm theo họ tên (không cần dấu) hoặc mã cán bộ."},
     )
-    active = fields.Boolean(metadata={"description": "Tài khoản còn hoạt động."})
+    active = boolean_field("Tài khoản còn hoạt động.")
 
 
 class CertificateArgs(PageArgs):
     campaign = code_field("Mã đợt bồi dưỡng.", 64)
     unit = code_field("Đơn vị (kể cả các đơn vị trực thuộc).")
-    valid = fields.Boolean(
-        metadata={"description": "true: còn hiệu lực; false: đã thu hồi."}
-    )
+    valid = boolean_field("true: còn hiệu lực; false: đã thu hồi.")
 
 
 class ErrorBody(Schema):

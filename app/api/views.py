@@ -119,13 +119,20 @@ def _http_error(error: HTTPException):
     messages = (getattr(error, "data", None) or {}).get("messages")
     if messages:
         details = "; ".join(
-            f"{name}: {' '.join(map(str, problems))}"
+            f"{name}: {_said(problems)}"
             for where in messages.values()
             for name, problems in where.items()
         )
         return api_error(400, _("Tham số không hợp lệ — %(details)s", details=details))
     message = _ERRORS.get(error.code, error.description or error.name)
     return api_error(error.code or 500, message, error.get_headers())
+
+
+def _said(problems) -> str:
+    """One parameter's problems: a list, or one (lazy) message on its own."""
+    if isinstance(problems, (list, tuple)):
+        return " ".join(map(str, problems))
+    return str(problems)
 
 
 def _key(value: str) -> str:
@@ -141,12 +148,15 @@ def _page_body(page, args: dict, items: list) -> dict:
         query["page"] = number
         return url_for(request.endpoint, **request.view_args, **query, _external=True)
 
+    last = max(1, -(-page.total // page.per_page))
+
     return {
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
         "next": link(page.page + 1) if page.has_next else None,
-        "previous": link(page.page - 1) if page.page > 1 else None,
+        # Past the end, the page before is the last one there is.
+        "previous": link(min(page.page - 1, last)) if page.page > 1 else None,
         "items": items,
     }
 

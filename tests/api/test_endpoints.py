@@ -143,3 +143,27 @@ def test_a_campaign_outside_the_tokens_scope_is_not_found(client, seeded):
     assert "C2026" in outside.get_data(as_text=True)  # the code asked, echoed
     assert "Bồi dưỡng" not in outside.get_data(as_text=True)
     assert get(client, seeded["token"], RECORDS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "said"),
+    [
+        (UNITS, {"page": "abc"}, "page: Không phải một số nguyên."),
+        (UNITS, {"per_page": "101"}, "per_page: Phải từ 1 đến 100."),
+        (UNITS, {"kind": "x"}, "kind: Phải là một trong: "),
+        (UNITS, {"active": "maybe"}, "active: Phải là true hoặc false."),
+        (UNITS, {"pgae": "2"}, "pgae: Không có tham số này."),
+        (CADRES, {"q": "x" * 101}, "q: Phải dài từ 1 đến 100 ký tự."),
+        (CADRES, {"unit": "D\x01"}, "unit: Không được chứa ký tự điều khiển."),
+    ],
+)
+def test_bad_parameters_are_explained_in_vietnamese(client, seeded, url, query, said):
+    error = _error(get(client, seeded["token"], url, **query), 400, "bad_request")
+    assert said in error["message"], error["message"]
+    assert "Not a valid" not in error["message"]
+
+
+def test_a_page_past_the_end_links_back_to_the_last_page(client, seeded):
+    body = get(client, seeded["token"], UNITS, per_page=2, page=9).get_json()
+    assert body["items"] == [] and body["next"] is None
+    assert "page=2" in body["previous"]
