@@ -28,7 +28,7 @@ translations: venv
 # Extract every message, merge into the English catalogue, then list what is left
 # to translate (empty or fuzzy): fill those msgstr, then `make translations`.
 translations-update: venv
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _nl:1,2 -k N_ -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
 
 translations-check: venv

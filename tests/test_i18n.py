@@ -106,3 +106,25 @@ def test_the_english_catalogue_is_complete():
         )
     ]
     assert missing == []
+
+
+def test_a_count_of_one_thing_is_said_with_ngettext():
+    """A message counting one kind of thing is written with ngettext, so English
+    says "1 cadre" and "2 cadres", never "cadre(s)"."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).parent.parent / "app/translations/en/LC_MESSAGES/messages.po"
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    counted = re.compile(r"%\(\w+\)d")
+    lumped = [
+        m.id
+        for m in catalog
+        if isinstance(m.id, str)
+        and len(counted.findall(m.id)) == 1
+        and "(s)" in m.string
+    ]
+    assert lumped == []

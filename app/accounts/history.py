@@ -358,3 +358,23 @@ def _follow_successions(day: date, actor: User | None) -> int:
         assign(user, start, unit=successor, actor=actor)
     db.session.flush()
     return len(rows)
+
+
+def successions_of(unit: Unit) -> list[tuple[UnitSuccession, Unit, Unit]]:
+    """Successions from or into `unit`: (succession, predecessor, successor)."""
+    rows = db.session.scalars(
+        select(UnitSuccession)
+        .where(
+            (UnitSuccession.predecessor_id == unit.id)
+            | (UnitSuccession.successor_id == unit.id)
+        )
+        .order_by(UnitSuccession.valid_from.desc(), UnitSuccession.id)
+    ).all()
+    return [
+        (
+            s,
+            db.session.get(Unit, s.predecessor_id),
+            db.session.get(Unit, s.successor_id),
+        )
+        for s in rows
+    ]

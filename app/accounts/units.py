@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -337,8 +338,10 @@ def import_units(
     problems = validate_unit_rows(rows, source)
     if problems:
         raise ImportRejected(
-            _l(
+            _nl(
                 "%(source)s: %(count)s lỗi, không nhập gì.",
+                "%(source)s: %(count)s lỗi, không nhập gì.",
+                len(problems),
                 source=source,
                 count=len(problems),
             ),

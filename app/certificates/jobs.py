@@ -3,6 +3,7 @@ for a campaign's completed records that lack one."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -49,7 +50,15 @@ def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
                 out.write(chunk)
         name = archive.zip_filename(campaign, unit)
     return Outcome(
-        _("Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.", n=total), path, name, ZIP_MIME
+        ngettext(
+            "Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.",
+            "Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.",
+            total,
+            n=total,
+        ),
+        path,
+        name,
+        ZIP_MIME,
     )
 
 
@@ -65,5 +74,11 @@ def issue_missing_task(params: dict, owner_id: int | None, progress) -> Outcome:
     with progress.holding():
         issued = services.issue_missing(campaign, step=progress.set)
     return Outcome(
-        _("Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.", n=issued, c=campaign.code)
+        ngettext(
+            "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",
+            "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",
+            issued,
+            n=issued,
+            c=campaign.code,
+        )
     )

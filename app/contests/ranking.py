@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import false, func, select
 
 from app.accounts.asof import units_on_days
@@ -262,8 +263,10 @@ def _finish_overdue(quiz: Quiz, now: datetime) -> None:
     )
     if still_open:
         raise Conflict(
-            _l(
+            _nl(
                 "Còn %(n)d bài thi đang trong thời gian nộp; thử lại sau ít phút.",
+                "Còn %(n)d bài thi đang trong thời gian nộp; thử lại sau ít phút.",
+                still_open,
                 n=still_open,
             )
         )

@@ -3,6 +3,7 @@ administrators."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts import unit_picker
@@ -201,7 +202,12 @@ def close_campaign(code: str):
 
     def close(campaign) -> str:
         ended = running.close_campaign(campaign, actor=current_user)
-        return _("Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.", n=ended)
+        return ngettext(
+            "Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.",
+            "Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.",
+            ended,
+            n=ended,
+        )
 
     return _post_on_campaign(code, form, "close_form", close)
 

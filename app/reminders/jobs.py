@@ -6,6 +6,7 @@ sends only what is still pending."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.accounts.models import User
 from app.accounts.permissions import scope_paths
@@ -51,7 +52,12 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
             failed=result.failed,
         )
     else:
-        message = _("Đã gửi %(sent)d thư nhắc nhở.", sent=result.sent)
+        message = ngettext(
+            "Đã gửi %(sent)d thư nhắc nhở.",
+            "Đã gửi %(sent)d thư nhắc nhở.",
+            result.sent,
+            sent=result.sent,
+        )
     if result.done:
         message += " " + _(
             "%(done)d người đã hoàn thành trước khi thư được gửi: không gửi.",

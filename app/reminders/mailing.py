@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMessage
@@ -112,9 +112,12 @@ def _compose(
     lines = [
         _("Kính gửi %(name)s,", name=person.full_name),
         "",
-        _(
+        ngettext(
             "Đồng chí chưa hoàn thành đợt bồi dưỡng “%(title)s”. Đợt bồi dưỡng "
             "kết thúc ngày %(date)s (còn %(n)d ngày).",
+            "Đồng chí chưa hoàn thành đợt bồi dưỡng “%(title)s”. Đợt bồi dưỡng "
+            "kết thúc ngày %(date)s (còn %(n)d ngày).",
+            days,
             title=campaign.title,
             date=format_vn_date(closes),
             n=days,

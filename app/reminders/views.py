@@ -4,6 +4,7 @@ the learner's dismissal of a notice on the home page."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts.models import Unit
@@ -82,7 +83,12 @@ def send():
     pending = services.count_deliveries(reminder, PENDING)
     db.session.commit()
     flash(
-        _("Đã nhắc %(n)d cán bộ trên trang chủ của họ.", n=cadres),
+        ngettext(
+            "Đã nhắc %(n)d cán bộ trên trang chủ của họ.",
+            "Đã nhắc %(n)d cán bộ trên trang chủ của họ.",
+            cadres,
+            n=cadres,
+        ),
         "success",
     )
     if not reminder.with_email:

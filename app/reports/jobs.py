@@ -4,6 +4,7 @@ re-checks the owner's scope as the page that started it did."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -79,7 +80,8 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
                 exports.write_xlsx(records, out, campaign.code, stated)
         name = exports.export_filename(campaign, unit, extension)
     mime = CSV_MIME if extension == "csv" else XLSX_MIME
-    return Outcome(_("Đã xuất %(n)d dòng.", n=total), path, name, mime)
+    said = ngettext("Đã xuất %(n)d dòng.", "Đã xuất %(n)d dòng.", total, n=total)
+    return Outcome(said, path, name, mime)
 
 
 @task("annual.xlsx", in_scope)

@@ -5,6 +5,7 @@ sent even if the job dies afterwards); the LRS down fails nothing: what is left
 waits for the next run."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.jobs.tasks import Outcome, task
 
@@ -19,10 +20,19 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     result = sender.send_pending(params.get("batch"), step=progress.set)
     if result.error:
         return Outcome(
-            _(
+            ngettext(
                 "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
+                "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
+                result.sent,
                 sent=result.sent,
                 error=result.error,
             )
         )
-    return Outcome(_("Đã gửi %(sent)d bản ghi xAPI.", sent=result.sent))
+    return Outcome(
+        ngettext(
+            "Đã gửi %(sent)d bản ghi xAPI.",
+            "Đã gửi %(sent)d bản ghi xAPI.",
+            result.sent,
+            sent=result.sent,
+        )
+    )

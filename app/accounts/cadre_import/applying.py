@@ -1,6 +1,6 @@
 """Applying a cadre import plan: all or nothing, in the caller's transaction."""
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import insert, select
 
 from app.audit import services as audit
@@ -28,8 +28,10 @@ def apply_import(plan: ImportPlan, actor: User | None) -> dict[str, int]:
     if plan.has_errors:
         problems = plan.problems()
         raise ImportRejected(
-            _l(
+            _nl(
                 "%(source)s: %(count)s lỗi, không nhập gì.",
+                "%(source)s: %(count)s lỗi, không nhập gì.",
+                len(problems),
                 source=plan.source,
                 count=len(problems),
             ),

@@ -4,6 +4,7 @@ whose button posts again with confirm=1."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.errors import DomainError, InvalidInput
@@ -61,9 +62,12 @@ def restructure_unit(unit_id: int, kind: str):
             moved = restructure.apply(change, decision, current_user)
             db.session.commit()
             flash(
-                _(
+                ngettext(
                     "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)d cán bộ chuyển sang "
                     "đơn vị tiếp nhận.",
+                    "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)d cán bộ chuyển sang "
+                    "đơn vị tiếp nhận.",
+                    moved,
                     day=history.format_day(day),
                     n=moved,
                 ),

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -27,7 +28,7 @@ from ..forms import (
     flash_form_errors,
 )
 from ..importing import read_unit_rows
-from ..models import Unit, UnitEvent, UnitSuccession, UnitVersion, User
+from ..models import Unit, UnitEvent, UnitVersion, User
 from .blueprint import bp
 from .unit_changes import as_of_arg
 
@@ -141,7 +142,7 @@ def unit(unit_id: int):
         unit=unit,
         events=events,
         versions=versions,
-        successions=_successions(unit),
+        successions=history.successions_of(unit),
         current=history.unit_as_of(unit.id, history.vn_today()),
         today=history.vn_today(),
         parents=dict(
@@ -161,26 +162,6 @@ def unit(unit_id: int):
         move_form=UnitMoveForm(),
         merge_form=UnitMergeForm(),
     )
-
-
-def _successions(unit: Unit) -> list[tuple[UnitSuccession, Unit, Unit]]:
-    """Successions from or into `unit`: (succession, predecessor, successor)."""
-    rows = db.session.scalars(
-        select(UnitSuccession)
-        .where(
-            (UnitSuccession.predecessor_id == unit.id)
-            | (UnitSuccession.successor_id == unit.id)
-        )
-        .order_by(UnitSuccession.valid_from.desc(), UnitSuccession.id)
-    ).all()
-    return [
-        (
-            s,
-            db.session.get(Unit, s.predecessor_id),
-            db.session.get(Unit, s.successor_id),
-        )
-        for s in rows
-    ]
 
 
 def _act(unit_id: int, form, action):
@@ -309,15 +290,17 @@ def merge_unit_preview(unit_id: int):
 def _merge_effects(unit: Unit, target: Unit, preview, day) -> list[str]:
     """The lines saying what merging `unit` into `target` from `day` does."""
     return [
-        _(
-            "chuyển %(n)d cán bộ trực thuộc %(a)s sang %(b)s;",
-            n=preview.cadre_count,
+        ngettext(
+            "chuyển %(num)d cán bộ trực thuộc %(a)s sang %(b)s;",
+            "chuyển %(num)d cán bộ trực thuộc %(a)s sang %(b)s;",
+            preview.cadre_count,
             a=unit.display_name,
             b=target.display_name,
         ),
-        _(
-            "chuyển %(n)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
-            n=len(preview.children),
+        ngettext(
+            "chuyển %(num)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
+            "chuyển %(num)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
+            len(preview.children),
             b=target.display_name,
         ),
         _(
@@ -356,10 +339,11 @@ def merge_unit(unit_id: int):
             effective=form.effective.data,
             decision=form.decision.data or "",
         )
-        return _(
-            "Đã sáp nhập vào %(name)s; chuyển %(count)d cán bộ.",
+        return ngettext(
+            "Đã sáp nhập vào %(name)s; chuyển %(num)d cán bộ.",
+            "Đã sáp nhập vào %(name)s; chuyển %(num)d cán bộ.",
+            moved,
             name=target.name,
-            count=moved,
         )
 
     return _act(unit_id, UnitMergeForm(), action)

@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -190,9 +191,12 @@ def question_retire_preview(question_id: int):
                 "lượt đang làm và kết quả cũ giữ nguyên;",
                 code=question.code,
             ),
-            _(
+            ngettext(
                 "ngân hàng %(bank)s còn %(n)d câu đang dùng; bài kiểm tra rút nhiều "
                 "câu hơn số còn lại sẽ không bắt đầu được;",
+                "ngân hàng %(bank)s còn %(n)d câu đang dùng; bài kiểm tra rút nhiều "
+                "câu hơn số còn lại sẽ không bắt đầu được;",
+                left,
                 bank=bank_row.code,
                 n=left,
             ),
