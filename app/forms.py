@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import Form
 from wtforms.validators import Regexp, ValidationError
 
 # WTForms' (and Flask-WTF's) English message -> ours. A plural message has a pair
@@ -142,6 +143,16 @@ class FlaskForm(_FlaskForm):
             if getattr(field.widget, "input_type", None) == "hidden":
                 render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)
+
+
+class SubForm(Form):
+    """A form nested in a FlaskForm (a FormField's rows): WTForms builds it with its
+    own Meta, not its parent's, so it needs the translations too; no CSRF token of
+    its own (its parent has one)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return WTFormsTranslations()
 
 
 class InYears:

@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from app.forms import FlaskForm
+from app.forms import FlaskForm, SubForm
 from app.quizzes.questions import DrawRule
 
 RULE_ROWS = 12
@@ -29,7 +28,7 @@ REVIEW_LABELS = {
 }
 
 
-class RuleForm(Form):
+class RuleForm(SubForm):
     count = IntegerField(
         _l("Số câu"), validators=[Optional(), NumberRange(min=1, max=500)]
     )

@@ -16,6 +16,8 @@ from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
 from app.timeutil import utcnow
 
+from .bank_schema import bad_tags
+from .frontmatter import slug
 from .ownership import scoped
 from .sync_quizzes import set_quiz
 from .transfer import quiz_data_of
@@ -113,6 +115,8 @@ def _rule_problem(rule: DrawRule, in_scope: set[str]):
         return _l("số câu phải từ 1 trở lên.")
     if bool(rule.bank) == bool(rule.tag):
         return _l("chọn một ngân hàng hoặc ghi một thẻ (không cả hai).")
+    if rule.tag and slug(rule.tag) is None:  # as a quiz file's rule is checked
+        return bad_tags(rule.tag)
     if rule.bank and rule.bank not in in_scope:
         return _l(
             "không có ngân hàng “%(bank)s” trong phạm vi của bạn và của đơn vị sở "

@@ -254,6 +254,8 @@ def test_a_running_round_asks_for_confirmation_first(app, client, auth, contest)
         ({"rules-0-bank": "", "rules-0-count": ""}, "Cần ít nhất một quy tắc"),
         ({"rules-0-bank": "NOPE"}, "không có ngân hàng “NOPE”"),
         ({"rules-0-tag": "thu"}, "không cả hai"),
+        ({"rules-0-count": "99999999999"}, "Số phải từ 1 đến 500."),
+        ({"rules-1-tag": "t" * 61, "rules-1-count": "1"}, "Không được dài quá 60"),
     ],
 )
 def test_bad_round_input_changes_nothing(app, client, auth, contest, fields, message):

@@ -124,6 +124,33 @@ def test_bad_settings_change_nothing(app, client, auth, content, fields, message
     )
 
 
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"rules-0-count": "99999999999"}, "Số phải từ 1 đến 500."),
+        ({"rules-0-count": "abc"}, "Cần nhập một số nguyên."),
+        ({"rules-1-tag": "x" * 61}, "Không được dài quá 60 ký tự."),
+        (
+            {"rules-1-tag": "Đúng sai"},
+            "Quy tắc 2: thẻ chỉ gồm chữ thường không dấu, chữ số và “-”: Đúng sai",
+        ),
+    ],
+)
+def test_a_bad_rule_row_says_why_in_vietnamese(
+    app, client, auth, content, fields, message
+):
+    """A draw rule's row is a form of its own: its messages are translated as the
+    page's, shown beside the row (a too long tag was refused without a word), and
+    its tag is checked as a quiz file's is."""
+    auth.login("trainer")
+    before = _quiz(app)
+    response = client.post(SETTINGS, data=_settings(auth, **fields))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert "Number must" not in page and "Not a valid" not in page
+    assert _quiz(app).content_hash == before.content_hash
+
+
 def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, content):
     auth.login("trainer")
     token = auth.token(SETTINGS)
