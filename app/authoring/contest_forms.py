@@ -22,7 +22,7 @@ from app.contests.models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS
 from app.forms import FlaskForm, InYears
 from app.records.forms import LOCAL, UnitsField
 
-from .quiz_forms import RULE_ROWS, RuleForm, whole_number
+from .quiz_forms import MAX_RULE_ROWS, RULE_ROWS, RuleForm, whole_number
 
 PRIZE_LABELS = {
     "nhat": _l("Số giải Nhất"),
@@ -84,7 +84,9 @@ class RoundForm(FlaskForm):
     prize_nhi = whole_number(PRIZE_LABELS["nhi"], 0, 1000)
     prize_ba = whole_number(PRIZE_LABELS["ba"], 0, 1000)
     prize_khuyen_khich = whole_number(PRIZE_LABELS["khuyen_khich"], 0, 1000)
-    rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
+    rules = FieldList(
+        FormField(RuleForm), min_entries=RULE_ROWS, max_entries=MAX_RULE_ROWS
+    )
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -19,7 +19,8 @@ from wtforms.validators import (
 from app.forms import FlaskForm, SubForm
 from app.quizzes.questions import DrawRule
 
-RULE_ROWS = 12
+RULE_ROWS = 12  # empty rows offered; a draw with more rules gets a row for each
+MAX_RULE_ROWS = 100  # rows read from a posted form
 REVIEW_LABELS = {
     "none": _l("Không cho xem gì"),
     "score": _l("Chỉ xem điểm"),
@@ -62,10 +63,25 @@ class QuizSettingsForm(FlaskForm):
         _l("Chế độ xem lại"),
         choices=[SelectChoice(k, v) for k, v in REVIEW_LABELS.items()],
     )
-    rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
+    rules = FieldList(
+        FormField(RuleForm), min_entries=RULE_ROWS, max_entries=MAX_RULE_ROWS
+    )
 
     def draw_rules(self) -> tuple[DrawRule, ...]:
         return draw_rules_of(self.rules)
+
+
+def fill_rules(rows: FieldList, draw: tuple[DrawRule, ...]) -> None:
+    """Show each rule of `draw` in a row of its own: a draw of more rules than the
+    rows offered (a file may have them) gets rows added, so that saving the form
+    keeps every rule. Added rows get the bank choices of the first."""
+    while len(rows) < len(draw):
+        rows.append_entry()
+        rows[-1].form.bank.choices = rows[0].form.bank.choices
+    for row, rule in zip(rows, draw, strict=False):
+        row.form.count.data = rule.count
+        row.form.bank.data = rule.bank or ""
+        row.form.tag.data = rule.tag or ""
 
 
 def draw_rules_of(rows: FieldList) -> tuple[DrawRule, ...]:

@@ -220,6 +220,46 @@ def test_a_bank_outside_the_scope_cannot_be_drawn_from(app, client, auth, conten
     assert _quiz(app).draw_rules == before.draw_rules
 
 
+def _big_bank(app, size: int) -> None:
+    """Bank BIG of unit D with `size` active questions (copies of S1)."""
+    from app.accounts.models import Unit
+    from app.content.sync_quizzes import upsert_question
+    from app.content.sync_rules import SyncResult
+    from app.content.transfer import version_to_data
+    from app.quizzes.models import QuestionBank
+
+    with app.app_context():
+        d = db.session.scalar(select(Unit).where(Unit.code == "D"))
+        bank = QuestionBank(code="BIG", title="Ngân hàng lớn", owner_unit_id=d.id)
+        db.session.add(bank)
+        db.session.flush()
+        s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
+        for n in range(size):
+            data = version_to_data(f"BIG-{n}", s1.current_version)
+            upsert_question(bank, data, SyncResult())
+        db.session.commit()
+
+
+def test_a_draw_of_more_rules_than_rows_keeps_every_rule(app, client, auth, content):
+    """A quiz file may have more draw rules than the form's empty rows: the form
+    shows each, and saving keeps them all (rules past the 12th were dropped)."""
+    _big_bank(app, 14)
+    rules = [{"count": 1, "bank": "BIG", "tag": None}] * 14
+    with app.app_context():
+        db.session.scalar(select(Quiz).where(Quiz.code == "Q")).draw_rules = rules
+        db.session.commit()
+    auth.login("trainer")
+    page = client.get(SETTINGS).get_data(as_text=True)
+    assert 'name="rules-13-count" type="number" value="1"' in page
+    fields = {"rules-0-count": None, "rules-0-bank": None, "rules-1-count": None}
+    fields |= {"rules-1-tag": None}
+    for n in range(14):
+        fields |= {f"rules-{n}-count": "1", f"rules-{n}-bank": "BIG"}
+    response = client.post(SETTINGS, data=_settings(auth, **fields))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _quiz(app).draw_rules == rules
+
+
 def test_scope(app, client, auth, content):
     auth.login("outsider")
     assert client.get(SETTINGS).status_code == 404

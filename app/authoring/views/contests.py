@@ -18,7 +18,7 @@ from app.extensions import db
 from app.timeutil import from_vn_local, to_vn, utcnow
 
 from ..contest_forms import ContestForm, RoundForm
-from ..quiz_forms import draw_rules_of
+from ..quiz_forms import draw_rules_of, fill_rules
 from .blueprint import bp
 
 
@@ -120,10 +120,7 @@ def _fill_round(form: RoundForm, row) -> None:
     form.prediction.data = data.prediction
     for level, count in data.prizes:
         getattr(form, f"prize_{level}").data = count
-    for rule_row, rule in zip(form.rules, data.quiz.draw, strict=False):
-        rule_row.form.count.data = rule.count
-        rule_row.form.bank.data = rule.bank or ""
-        rule_row.form.tag.data = rule.tag or ""
+    fill_rules(form.rules, data.quiz.draw)
 
 
 def _posted_round(form: RoundForm, row):

@@ -20,7 +20,7 @@ from app.quizzes import windows
 from app.quizzes.models import Quiz
 from app.quizzes.questions import QuizData
 
-from ..quiz_forms import QuizSettingsForm
+from ..quiz_forms import QuizSettingsForm, fill_rules
 from .blueprint import bp
 
 
@@ -52,10 +52,7 @@ def _fill(form: QuizSettingsForm, data: QuizData) -> None:
     for name in FIELDS:
         getattr(form, name).data = getattr(data, name)
     form.review_policy.data = data.review
-    for row, rule in zip(form.rules, data.draw, strict=False):
-        row.form.count.data = rule.count
-        row.form.bank.data = rule.bank or ""
-        row.form.tag.data = rule.tag or ""
+    fill_rules(form.rules, data.draw)
 
 
 def _posted(form: QuizSettingsForm, quiz: Quiz) -> QuizData:
