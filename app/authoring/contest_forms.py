@@ -20,6 +20,11 @@ from wtforms.validators import (
 
 from app.contests.models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS
 from app.forms import FlaskForm, InYears
+from app.quizzes.questions import (
+    ATTEMPTS_ALLOWED,
+    QUESTIONS_PER_PAGE,
+    TIME_LIMIT_MINUTES,
+)
 from app.records.forms import LOCAL, UnitsField
 
 from .quiz_forms import MAX_RULE_ROWS, RULE_ROWS, RuleForm, whole_number
@@ -72,9 +77,11 @@ class RoundForm(FlaskForm):
         format=LOCAL,
         validators=[InputRequired(), InYears()],
     )
-    time_limit_minutes = whole_number(_l("Thời gian làm bài (phút)"), 1, 600)
-    attempts_allowed = whole_number(_l("Số lượt làm bài"), 1, 20)
-    questions_per_page = whole_number(_l("Số câu mỗi trang"), 1, 100)
+    time_limit_minutes = whole_number(
+        _l("Thời gian làm bài (phút)"), *TIME_LIMIT_MINUTES
+    )
+    attempts_allowed = whole_number(_l("Số lượt làm bài"), *ATTEMPTS_ALLOWED)
+    questions_per_page = whole_number(_l("Số câu mỗi trang"), *QUESTIONS_PER_PAGE)
     shuffle_questions = BooleanField(_l("Xáo trộn thứ tự câu hỏi"))
     shuffle_options = BooleanField(_l("Xáo trộn thứ tự lựa chọn"))
     prediction = TextAreaField(

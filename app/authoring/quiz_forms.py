@@ -17,7 +17,14 @@ from wtforms.validators import (
 )
 
 from app.forms import FlaskForm, SubForm
-from app.quizzes.questions import DrawRule
+from app.quizzes.questions import (
+    ATTEMPTS_ALLOWED,
+    DRAW_COUNT,
+    PASS_PERCENT,
+    QUESTIONS_PER_PAGE,
+    TIME_LIMIT_MINUTES,
+    DrawRule,
+)
 
 RULE_ROWS = 12  # empty rows offered; a draw with more rules gets a row for each
 MAX_RULE_ROWS = 100  # rows read from a posted form
@@ -31,7 +38,8 @@ REVIEW_LABELS = {
 
 class RuleForm(SubForm):
     count = IntegerField(
-        _l("Số câu"), validators=[Optional(), NumberRange(min=1, max=500)]
+        _l("Số câu"),
+        validators=[Optional(), NumberRange(min=DRAW_COUNT[0], max=DRAW_COUNT[1])],
     )
     bank = SelectField(_l("Ngân hàng"), validate_choice=False)
     tag = StringField(_l("hoặc thẻ"), validators=[Length(max=60)])
@@ -52,10 +60,12 @@ class QuizSettingsForm(FlaskForm):
     title = StringField(
         _l("Tên bài kiểm tra"), validators=[DataRequired(), Length(max=255)]
     )
-    time_limit_minutes = whole_number(_l("Thời gian làm bài (phút)"), 1, 600)
-    pass_percent = whole_number(_l("Điểm đạt (%)"), 1, 100)
-    attempts_allowed = whole_number(_l("Số lượt làm bài"), 1, 20)
-    questions_per_page = whole_number(_l("Số câu mỗi trang"), 1, 100)
+    time_limit_minutes = whole_number(
+        _l("Thời gian làm bài (phút)"), *TIME_LIMIT_MINUTES
+    )
+    pass_percent = whole_number(_l("Điểm đạt (%)"), *PASS_PERCENT)
+    attempts_allowed = whole_number(_l("Số lượt làm bài"), *ATTEMPTS_ALLOWED)
+    questions_per_page = whole_number(_l("Số câu mỗi trang"), *QUESTIONS_PER_PAGE)
     shuffle_questions = BooleanField(_l("Xáo trộn thứ tự câu hỏi"))
     shuffle_options = BooleanField(_l("Xáo trộn thứ tự lựa chọn"))
     partial_credit = BooleanField(_l("Chấm điểm từng phần cho câu nhiều đáp án"))

@@ -13,7 +13,17 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.quizzes.questions import REVIEW_POLICIES, BankData, DrawRule, QuizData
+from app.quizzes.questions import (
+    ATTEMPTS_ALLOWED,
+    DRAW_COUNT,
+    PASS_PERCENT,
+    QUESTIONS_PER_PAGE,
+    REVIEW_POLICIES,
+    TIME_LIMIT_MINUTES,
+    BankData,
+    DrawRule,
+    QuizData,
+)
 
 from .bank_schema import bad_tags
 from .banks import BankFile, read_bank_file
@@ -66,12 +76,12 @@ _QUIZ_CHECKS = {
     "code": check_code,
     "title": check_text,
     "course": check_text,
-    "time_limit_minutes": check_integer(1, 600),
-    "pass_percent": check_integer(0, 100),
-    "attempts_allowed": check_integer(1),
+    "time_limit_minutes": check_integer(*TIME_LIMIT_MINUTES),
+    "pass_percent": check_integer(*PASS_PERCENT),
+    "attempts_allowed": check_integer(*ATTEMPTS_ALLOWED),
     "shuffle_questions": check_boolean,
     "shuffle_options": check_boolean,
-    "questions_per_page": check_integer(1),
+    "questions_per_page": check_integer(*QUESTIONS_PER_PAGE),
     "review": _review,
     "partial_credit": check_boolean,
     "draw": check_list_of(_l("các quy tắc rút câu")),
@@ -143,7 +153,7 @@ def _rule_problems(item: object) -> list[Message]:
         for key in item
         if key not in ("count", "bank", "tag")
     ]
-    if message := check_integer(1)("count", item.get("count")):
+    if message := check_integer(*DRAW_COUNT)("count", item.get("count")):
         found.append(message)
     if ("bank" in item) == ("tag" in item):
         found.append(

@@ -216,7 +216,6 @@ _QUIZ_KEYS = (
     "draw",
 )
 _ROUND_CHECKS = {key: QUIZ_SCHEMA.checks[key] for key in _QUIZ_KEYS} | {
-    "attempts_allowed": check_integer(1, 20),
     "opens": _check_moment,
     "closes": _check_moment,
     "prediction": check_text,

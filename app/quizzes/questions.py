@@ -14,6 +14,13 @@ from flask_babel import lazy_gettext as _l
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
 QUESTION_TYPES = (SINGLE, MULTIPLE, TRUEFALSE)
 REVIEW_POLICIES = ("none", "score", "after_submit", "after_close")
+# (lowest, highest) of a quiz's whole-number settings: the same for its file, a
+# contest round's and the browser's forms, and inside the database's integers.
+TIME_LIMIT_MINUTES = (1, 600)
+PASS_PERCENT = (0, 100)
+ATTEMPTS_ALLOWED = (1, 20)
+QUESTIONS_PER_PAGE = (1, 100)
+DRAW_COUNT = (1, 500)  # the questions one draw rule takes
 TRUE_KEY, FALSE_KEY = "true", "false"
 
 

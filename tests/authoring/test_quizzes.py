@@ -80,7 +80,7 @@ def test_settings_are_saved_and_hashed_like_the_file(app, client, auth, content)
     "fields, message",
     [
         ({"time_limit_minutes": "0"}, "Từ 1 đến 600."),
-        ({"pass_percent": "150"}, "Từ 1 đến 100."),
+        ({"pass_percent": "150"}, "Từ 0 đến 100."),
         ({"attempts_allowed": "0"}, "Từ 1 đến 20."),
         ({"time_limit_minutes": "abc"}, "Cần nhập một số nguyên."),
         ({"rules-0-count": "4"}, "cần 4 câu từ ngân hàng B1 nhưng chỉ chắc chắn còn 3"),
@@ -149,6 +149,20 @@ def test_a_bad_rule_row_says_why_in_vietnamese(
     assert response.status_code == 200 and message in page
     assert "Number must" not in page and "Not a valid" not in page
     assert _quiz(app).content_hash == before.content_hash
+
+
+def test_a_pass_mark_of_zero_is_kept_as_a_quiz_file_may_set_it(
+    app, client, auth, content
+):
+    """A quiz file may say pass_percent: 0; the form said 1 to 100, so such a quiz
+    could not be saved in the browser without changing its pass mark."""
+    with app.app_context():
+        db.session.scalar(select(Quiz).where(Quiz.code == "Q")).pass_percent = 0
+        db.session.commit()
+    auth.login("trainer")
+    response = client.post(SETTINGS, data=_settings(auth, pass_percent="0"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _quiz(app).pass_percent == 0 and _quiz(app).time_limit_seconds == 1200
 
 
 def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, content):

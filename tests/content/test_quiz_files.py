@@ -594,11 +594,47 @@ def test_pass_percent_out_of_range():
 
 def test_attempts_and_page_size_at_least_one():
     assert quiz_problem("attempts_allowed: 1", "attempts_allowed: 0") == (
-        f"{QUIZ_PATH}:6: “attempts_allowed” phải là số nguyên ≥ 1, không phải “0”"
+        f"{QUIZ_PATH}:6: “attempts_allowed” phải là số nguyên từ 1 đến 20, "
+        "không phải “0”"
     )
     assert quiz_problem("questions_per_page: 5", "questions_per_page: true") == (
-        f"{QUIZ_PATH}:9: “questions_per_page” phải là số nguyên ≥ 1, không phải “True”"
+        f"{QUIZ_PATH}:9: “questions_per_page” phải là số nguyên từ 1 đến 100, "
+        "không phải “True”"
     )
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "attempts_allowed: 1",
+            "attempts_allowed: 21",
+            "6: “attempts_allowed” phải là số nguyên từ 1 đến 20, không phải “21”",
+        ),
+        (
+            "attempts_allowed: 1",
+            "attempts_allowed: 99999999999999999999",
+            "6: “attempts_allowed” phải là số nguyên từ 1 đến 20, "
+            "không phải “99999999999999999999”",
+        ),
+        (
+            "questions_per_page: 5",
+            "questions_per_page: 5000000000",
+            "9: “questions_per_page” phải là số nguyên từ 1 đến 100, "
+            "không phải “5000000000”",
+        ),
+        (
+            "{bank: B, count: 1}",
+            "{bank: B, count: 501}",
+            "12: “count” phải là số nguyên từ 1 đến 500, không phải “501”",
+        ),
+    ],
+)
+def test_quiz_numbers_have_the_browser_form_s_bounds(old, new, message):
+    """A quiz file's numbers are bounded as the settings form's (and a contest
+    round's): a file could set what the form then refused to save, and a number
+    past the database's integers, which the sync could not write."""
+    assert quiz_problem(old, new) == f"{QUIZ_PATH}:{message}"
 
 
 def test_quiz_flag_not_a_bool():
@@ -630,7 +666,7 @@ def test_draw_rule_without_bank_or_tag():
 
 def test_draw_rule_count_and_keys():
     assert quiz_problem("{bank: B, count: 1}", "{bank: B, count: 0}") == (
-        f"{QUIZ_PATH}:12: “count” phải là số nguyên ≥ 1, không phải “0”"
+        f"{QUIZ_PATH}:12: “count” phải là số nguyên từ 1 đến 500, không phải “0”"
     )
     assert quiz_problem("{tag: thu, count: 1}", "{tag: thu, count: 1, n: 2}") == (
         f"{QUIZ_PATH}:13: khóa không hợp lệ trong quy tắc rút câu: n"
