@@ -19,6 +19,12 @@ def normalise(text: str) -> str:
     return nfc(text)
 
 
+def form_text(value: str | None) -> str:
+    """A browser form's text as its file would give it: normalised (NFC, "\\n" line
+    ends; a textarea posts "\\r\\n"), without surrounding whitespace."""
+    return normalise(value or "").strip()
+
+
 def text_lines(text: str) -> list[str]:
     """The input's lines: BOM dropped, CRLF/CR read as LF, Unicode NFC."""
     return normalise(text).split("\n")

@@ -2,6 +2,8 @@
 while the round is open), bad input on every field, audit, and the three-way
 rule's "browser" origin."""
 
+import unicodedata
+
 import pytest
 from sqlalchemy import func, select
 
@@ -151,6 +153,31 @@ def test_bad_contest_input_changes_nothing(app, client, auth, contest, fields, m
     )
     assert message in page or message in response.get_data(as_text=True), page[:200]
     assert _state(app) == before
+
+
+def test_contest_text_is_stored_as_its_file_would_give_it(app, client, auth, contest):
+    """Decomposed Vietnamese (NFD) is stored composed and a textarea's "\\r\\n" as
+    "\\n", as the contest file's text is read (the hashes of the three-way rule)."""
+    auth.login("trainer")
+    nfd = unicodedata.normalize("NFD", "Cuộc thi Tiếng Việt")
+    fields = {"title": nfd, "organiser": unicodedata.normalize("NFD", "Sở Nội vụ")}
+    fields["rules"] = unicodedata.normalize("NFD", "## Thể lệ\r\n\r\nĐúng hết.\r\n")
+    response = client.post(EDIT, data=_contest_form(auth, targets=["D"], **fields))
+    assert response.status_code == 302
+    page = client.get(R2).get_data(as_text=True)
+    opens = page.split('name="opens_at"')[1].split('value="')[1].split('"')[0]
+    closes = page.split('name="closes_at"')[1].split('value="')[1].split('"')[0]
+    data = _round_form(auth, R2, opens_at=opens, closes_at=closes, confirm="1")
+    data |= {"rules-0-count": "3", "title": unicodedata.normalize("NFD", "Đợt hai")}
+    data["prediction"] = unicodedata.normalize("NFD", "Dự đoán?\r\nGhi số.")
+    assert client.post(R2, data=data).status_code == 302
+    with app.app_context():
+        row = db.session.scalar(select(Contest))
+        assert (row.title, row.organiser) == ("Cuộc thi Tiếng Việt", "Sở Nội vụ")
+        assert row.rules_md == "## Thể lệ\n\nĐúng hết."
+        r2 = db.session.scalar(select(ContestRound).where(ContestRound.code == "r2"))
+        assert (r2.title, r2.quiz.title) == ("Đợt hai", "Đợt hai")
+        assert r2.quiz.prediction_prompt == "Dự đoán?\nGhi số."
 
 
 def test_contest_form_needs_csrf(app, client, auth, contest):

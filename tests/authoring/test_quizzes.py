@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+import unicodedata
 
 import pytest
 from sqlalchemy import func, select
@@ -163,6 +164,16 @@ def test_a_pass_mark_of_zero_is_kept_as_a_quiz_file_may_set_it(
     response = client.post(SETTINGS, data=_settings(auth, pass_percent="0"))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _quiz(app).pass_percent == 0 and _quiz(app).time_limit_seconds == 1200
+
+
+def test_the_title_is_stored_in_nfc_as_a_file_s(app, client, auth, content):
+    """A browser (or a pasted text) may send decomposed Vietnamese (NFD): the title
+    is stored composed, as a quiz file's is read, so that both hash alike."""
+    auth.login("trainer")
+    title = unicodedata.normalize("NFD", "  Bài kiểm tra Tiếng Việt  ")
+    response = client.post(SETTINGS, data=_settings(auth, title=title))
+    assert response.status_code == 302
+    assert _quiz(app).title == "Bài kiểm tra Tiếng Việt"  # NFC: this file's text
 
 
 def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, content):

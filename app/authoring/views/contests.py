@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts import unit_picker
 from app.content.quiz_editing import banks_for
+from app.content.textfile import form_text
 from app.contests import editing as service
 from app.contests.sync import current_rounds, round_data_of
 from app.errors import DomainError, InvalidInput
@@ -59,10 +60,10 @@ def contest_edit(code: str):
             changed = service.apply_contest(
                 contest,
                 current_user,
-                title=form.title.data.strip(),
-                organiser=form.organiser.data.strip(),
-                description=(form.description.data or "").strip(),
-                rules=form.rules.data.strip(),
+                title=form_text(form.title.data),
+                organiser=form_text(form.organiser.data),
+                description=form_text(form.description.data),
+                rules=form_text(form.rules.data),
                 overall=form.overall.data,
                 one_prize_per_contest=form.one_prize_per_contest.data,
                 targets=targets,
@@ -127,7 +128,7 @@ def _posted_round(form: RoundForm, row):
     old = round_data_of(row)
     quiz = replace(
         old.quiz,
-        title=form.title.data.strip(),
+        title=form_text(form.title.data),
         time_limit_minutes=form.time_limit_minutes.data,
         attempts_allowed=form.attempts_allowed.data,
         questions_per_page=form.questions_per_page.data,
@@ -137,11 +138,11 @@ def _posted_round(form: RoundForm, row):
     )
     return replace(
         old,
-        title=form.title.data.strip(),
+        title=form_text(form.title.data),
         opens_at=from_vn_local(form.opens_at.data).astimezone(UTC),
         closes_at=from_vn_local(form.closes_at.data).astimezone(UTC),
         quiz=quiz,
-        prediction=form.prediction.data.strip(),
+        prediction=form_text(form.prediction.data),
         prizes=form.prizes(),
     )
 

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import EmptyForm
 from app.content import quiz_editing as service
 from app.content.ownership import owned_quiz
+from app.content.textfile import form_text
 from app.content.transfer import quiz_data_of
 from app.contests.models import ContestRound
 from app.errors import DomainError
@@ -58,7 +59,7 @@ def _fill(form: QuizSettingsForm, data: QuizData) -> None:
 def _posted(form: QuizSettingsForm, quiz: Quiz) -> QuizData:
     """The quiz's settings as posted (its course stays)."""
     values = {name: getattr(form, name).data for name in FIELDS}
-    values["title"] = values["title"].strip()
+    values["title"] = form_text(values["title"])
     return replace(
         quiz_data_of(quiz),
         **values,
