@@ -19,6 +19,7 @@ from app.content.ownership import AUTHOR_ROLES, get_owned, scoped
 from app.content.quiz_editing import draw_problems
 from app.errors import InvalidInput, NotFound, lazy_join
 from app.extensions import db
+from app.markdown import markdown_problems
 from app.timeutil import utcnow
 
 from .files import ContestData, RoundData
@@ -89,6 +90,7 @@ def apply_contest(contest: Contest, user: User, **changes) -> list[str]:
     )
     if set(data.targets) - allowed:
         problems.append(_l("Có đơn vị dự thi ngoài phạm vi của bạn."))
+    problems += markdown_problems_of(data)
     if problems:
         raise InvalidInput(lazy_join(problems))
     data = replace(data, targets=tuple(sorted(set(data.targets))))
@@ -102,6 +104,17 @@ def apply_contest(contest: Contest, user: User, **changes) -> list[str]:
     _write(contest, user, data)
     audit.record("contest.changed", actor=user, target=contest, fields=changed)
     return changed
+
+
+def markdown_problems_of(data: ContestData) -> list:
+    """The Markdown of the introduction and the thể lệ that the contest file's check
+    refuses (raw HTML, a code block, …), naming the field and its line."""
+    texts = ((_l("Giới thiệu"), data.description), (_l("Thể lệ"), data.rules))
+    return [
+        _l("%(field)s, dòng %(line)s: %(problem)s", field=f, line=n, problem=m)
+        for f, text in texts
+        for n, m in markdown_problems(text)
+    ]
 
 
 ROUND_CLOSED = _l(

@@ -155,6 +155,32 @@ def test_bad_contest_input_changes_nothing(app, client, auth, contest, fields, m
     assert _state(app) == before
 
 
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        (
+            {"description": "Mở đầu.\n\n<script>alert(1)</script>"},
+            "Giới thiệu, dòng 3: HTML thô không được phép",
+        ),
+        ({"rules": "Thể lệ\n\n```\nmã\n```"}, "Thể lệ, dòng 3: khối mã"),
+        ({"rules": "# Thể lệ\n\nĐúng hết."}, "Thể lệ, dòng 1: không dùng tiêu đề"),
+    ],
+)
+def test_markdown_a_contest_file_refuses_is_refused(
+    app, client, auth, contest, fields, message
+):
+    """The introduction and thể lệ are checked as in a contest file (`flask
+    content check`): what it refuses was saved from the browser; the page keeps
+    what was typed."""
+    auth.login("trainer")
+    before = _state(app)
+    response = client.post(EDIT, data=_contest_form(auth, targets=["D"], **fields))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert "Cuộc thi đã sửa" in page  # the title typed, not the saved one
+    assert _state(app) == before
+
+
 def test_contest_text_is_stored_as_its_file_would_give_it(app, client, auth, contest):
     """Decomposed Vietnamese (NFD) is stored composed and a textarea's "\\r\\n" as
     "\\n", as the contest file's text is read (the hashes of the three-way rule)."""
