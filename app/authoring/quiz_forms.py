@@ -3,6 +3,7 @@ from wtforms import (
     BooleanField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -76,6 +77,9 @@ class QuizSettingsForm(FlaskForm):
     rules = FieldList(
         FormField(RuleForm), min_entries=RULE_ROWS, max_entries=MAX_RULE_ROWS
     )
+    # The quiz's content hash when the page was opened: a save over settings saved
+    # since (another tab, another trainer, a file sync) is refused once.
+    base = HiddenField()
 
     def draw_rules(self) -> tuple[DrawRule, ...]:
         return draw_rules_of(self.rules)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.errors import InvalidInput, lazy_join
+from app.errors import Conflict, InvalidInput, lazy_join
 from app.extensions import db
 from app.quizzes.drawing import drawable_banks
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
@@ -153,9 +153,19 @@ def _shortfall(count: int, where, matching: set[int], taken: int, groups: dict):
     )
 
 
-def apply(quiz: Quiz, user: User, data: QuizData) -> list[str]:
+STALE = _l(
+    "Cấu hình này đã được lưu ở nơi khác (một thẻ khác, một người khác hoặc đồng "
+    "bộ tệp) sau khi bạn mở trang. Chưa lưu: các ô bên dưới vẫn giữ những gì bạn "
+    "nhập; bấm “Lưu cấu hình” lần nữa để ghi đè, hoặc mở lại trang để xem cấu hình "
+    "mới."
+)
+
+
+def apply(quiz: Quiz, user: User, data: QuizData, base: str | None = None) -> list[str]:
     """Give `quiz` the settings of `data`; the names of the fields that changed.
-    Raises InvalidInput, changing nothing, when the draw cannot be served."""
+    Raises InvalidInput, changing nothing, when the draw cannot be served, and
+    Conflict when `base` (the content hash the editor opened) is no longer the
+    quiz's: a change saved since would be overwritten unseen."""
     if data.review not in REVIEW_POLICIES:
         raise InvalidInput(_l("Chế độ xem lại không hợp lệ."))
     problems = draw_problems(data.draw, user, quiz)
@@ -169,6 +179,8 @@ def apply(quiz: Quiz, user: User, data: QuizData) -> list[str]:
     ]
     if not changed:
         return []
+    if base and base != quiz.content_hash:
+        raise Conflict(STALE)
     set_quiz(quiz, data)
     quiz.origin, quiz.updated_at, quiz.updated_by_id = "browser", utcnow(), user.id
     audit.record("quiz.settings_changed", actor=user, target=quiz, fields=changed)

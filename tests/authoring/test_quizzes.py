@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+import re
 import unicodedata
 
 import pytest
@@ -174,6 +175,30 @@ def test_the_title_is_stored_in_nfc_as_a_file_s(app, client, auth, content):
     response = client.post(SETTINGS, data=_settings(auth, title=title))
     assert response.status_code == 302
     assert _quiz(app).title == "Bài kiểm tra Tiếng Việt"  # NFC: this file's text
+
+
+def _base(page: str) -> str:
+    return page.split('name="base" type="hidden" value="')[1].split('"')[0]
+
+
+def test_a_stale_tab_does_not_overwrite_a_newer_save_unseen(app, client, auth, content):
+    """Two tabs open the settings; the first saves. The second's save would put
+    back the first's fields unseen: it is refused once, keeping what was typed,
+    and a second save overwrites knowingly."""
+    auth.login("trainer")
+    old = _base(client.get(SETTINGS).get_data(as_text=True))
+    first = client.post(SETTINGS, data=_settings(auth, base=old))
+    assert first.status_code == 302
+    saved = _quiz(app)
+    stale = _settings(auth, base=old, time_limit_minutes="45", pass_percent="55")
+    refused = client.post(SETTINGS, data=stale)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "đã được lưu ở nơi khác" in page
+    assert re.search(r'name="pass_percent"[^>]* value="55"', page)
+    assert _quiz(app).content_hash == saved.content_hash
+    again = client.post(SETTINGS, data=stale | {"base": _base(page)})
+    assert again.status_code == 302
+    assert (_quiz(app).pass_percent, _quiz(app).time_limit_seconds) == (55, 2700)
 
 
 def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, content):

@@ -49,7 +49,9 @@ FIELDS = (
 )
 
 
-def _fill(form: QuizSettingsForm, data: QuizData) -> None:
+def _fill(form: QuizSettingsForm, quiz: Quiz) -> None:
+    data = quiz_data_of(quiz)
+    form.base.data = quiz.content_hash
     for name in FIELDS:
         getattr(form, name).data = getattr(data, name)
     form.review_policy.data = data.review
@@ -89,17 +91,18 @@ def quiz_settings(code: str):
     form = _form(quiz)
     problems = []
     if request.method == "GET":
-        _fill(form, quiz_data_of(quiz))
+        _fill(form, quiz)
     elif form.validate_on_submit():
         data = _posted(form, quiz)
         problems = service.draw_problems(data.draw, current_user, quiz)
         try:
             if problems:
                 raise DomainError(_("Chưa lưu: xem các lỗi bên dưới."))
-            changed = service.apply(quiz, current_user, data)
+            changed = service.apply(quiz, current_user, data, form.base.data)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
+            form.base.data = quiz.content_hash  # saving again overwrites
         else:
             db.session.commit()
             flash(
