@@ -266,8 +266,10 @@ class Superseded(Exception):
 
 
 def _claim(job_id: str) -> Job | None:
+    """Take the queued job: its run number is the one this claim wrote (RETURNING),
+    not whatever the row says when it is read again (a retry may come between)."""
     now = utcnow()
-    claimed = db.session.execute(
+    run_number = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.state == QUEUED)
         .values(
@@ -279,13 +281,15 @@ def _claim(job_id: str) -> Job | None:
             started_at=now,
             heartbeat_at=now,
         )
-    ).rowcount
+        .returning(Job.runs)
+    ).scalar_one_or_none()
     db.session.commit()
-    if claimed != 1:
+    if run_number is None:
         return None
     job = db.session.get(Job, job_id)
     db.session.expunge(job)  # a plain record from here on; the task has the session
     db.session.commit()  # no transaction left open (on SQLite it would write-lock)
+    job.runs = run_number
     return job
 
 

@@ -499,6 +499,43 @@ def test_a_run_given_up_for_stalled_keeps_nothing_when_it_ends(threaded):
         assert db.session.scalar(events) == 0
 
 
+def test_a_claim_keeps_its_own_run_number_when_a_retry_comes_between(
+    app, people, monkeypatch
+):
+    """The run that claimed the job is the one its claim wrote, even when a retry
+    (runs + 1) lands between the claim's commit and the job's row being read."""
+    job_id = "c" * 32
+    with app.app_context():
+        db.session.add(
+            Job(
+                id=job_id,
+                kind="tests.slow_write",
+                title="Ghi",
+                owner_id=people["hr_d"],
+                params={},
+                state="queued",
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        real_get = db.session.get
+
+        def retried_first(model, key, **kwargs):
+            with db.engine.begin() as connection:
+                connection.execute(
+                    Job.__table__.update()
+                    .where(Job.id == job_id)
+                    .values(runs=Job.__table__.c.runs + 1)
+                )
+            return real_get(model, key, **kwargs)
+
+        monkeypatch.setattr(db.session, "get", retried_first)
+        job = runner._claim(job_id)
+        monkeypatch.undo()
+        assert job.runs == 1  # its own, not the retry's 2
+        assert _job(app, job_id).runs == 2
+
+
 def test_a_second_click_finds_the_job_already_started(app, client, people):
     app.config["JOBS_RUNNER"] = "thread"  # stays queued or running for a moment
     app.config["EXPORT_JOB_ROWS"] = 0
