@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -121,9 +121,14 @@ class AuditFilters:
         }
 
 
+# Year 1's first day starts (Vietnam time, UTC+7) before the first UTC time.
+FIRST_DAY = date.min + timedelta(days=1)
+
+
 def _day(value: str, what, errors: list[str]) -> date | None:
+    """The day typed (read as FIRST_DAY when earlier), None when empty or bad."""
     try:
-        return date.fromisoformat(value) if value else None
+        return max(date.fromisoformat(value), FIRST_DAY) if value else None
     except ValueError:
         errors.append(str(_l("%(what)s không phải ngày hợp lệ: bỏ qua.", what=what)))
         return None

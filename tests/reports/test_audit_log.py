@@ -98,6 +98,21 @@ def test_dates_filter_and_a_reversed_range_finds_nothing(client, auth, events):
     assert "Đặt lại mật khẩu<br>" in past
 
 
+@pytest.mark.parametrize("suffix", ["", ".csv"])
+def test_the_first_and_last_days_of_the_calendar_are_days_like_others(
+    client, auth, events, suffix
+):
+    """Year 1's first day begins before any UTC time (7 hours ahead): it was an
+    OverflowError, a 500, on the page and in the CSV."""
+    auth.login("adm")
+    for query in ("since=0001-01-01", "until=0001-01-01", "until=9999-12-31"):
+        assert client.get(f"{URL}{suffix}?{query}").status_code == 200, query
+    everything = client.get(f"{URL}?since=0001-01-01&until=9999-12-31")
+    assert "Đặt lại mật khẩu<br>" in everything.get_data(as_text=True)
+    nothing = client.get(f"{URL}?until=0001-01-01").get_data(as_text=True)
+    assert "Không có mục nào." in nothing
+
+
 def _csv(client, query="") -> list[list[str]]:
     response = client.get(f"{URL}.csv?{query}")
     assert response.status_code == 200
