@@ -222,7 +222,21 @@ def _csv_batch(events: list[AuditEvent], sep: str) -> str:
 def _detail(detail) -> str:
     if not isinstance(detail, dict):
         return str(detail or "")
-    return "; ".join(f"{k}: {v}" for k, v in detail.items())
+    return "; ".join(f"{k}: {detail_value(v)}" for k, v in detail.items())
+
+
+def detail_value(value) -> str:
+    """A detail's value in words: "—" for none, có/không, a list's items joined
+    (not 'None', 'True' or "['a', 'b']" as Python writes them)."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("có") if value else _l("không"))
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {detail_value(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _csv_lines(rows, sep: str = ",") -> str:

@@ -98,6 +98,24 @@ def test_dates_filter_and_a_reversed_range_finds_nothing(client, auth, events):
     assert "Đặt lại mật khẩu<br>" in past
 
 
+def test_details_are_shown_in_words_not_as_python_values(app, client, auth, events):
+    """A detail's None, True/False and lists were shown as Python writes them
+    ('None', "['a', 'b']") on the page and in the CSV."""
+    with app.app_context():
+        audit.record("quiz.settings_changed", fields=["title", "pass_score"])
+        audit.record("user.deactivated", old=None, kept=True, dropped=False)
+        db.session.commit()
+    auth.login("adm")
+    page = client.get(URL).get_data(as_text=True)
+    assert "title, pass_score" in page and "['title'" not in page
+    for raw in (": None", ": True", ": False"):
+        assert raw not in page
+    assert "<code>old</code>: —" in page and "<code>kept</code>: có" in page
+    details = [row[5] for row in _csv(client)[1:]]
+    assert "fields: title, pass_score" in details
+    assert "old: —; kept: có; dropped: không" in details
+
+
 @pytest.mark.parametrize("suffix", ["", ".csv"])
 def test_the_first_and_last_days_of_the_calendar_are_days_like_others(
     client, auth, events, suffix
