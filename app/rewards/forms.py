@@ -100,12 +100,20 @@ class PeriodForm(FlaskForm):
 
 
 class NominateForm(FlaskForm):
-    kind = HiddenField(validators=[AnyOf((COLLECTIVE, INDIVIDUAL))])
+    # hidden, but named in words when a forged or damaged form is refused
+    kind = HiddenField(
+        _l("Loại đề nghị"),
+        validators=[AnyOf((COLLECTIVE, INDIVIDUAL), message=_l("Không hợp lệ."))],
+    )
     # ids: within the database's integers (a larger one would fail the query)
     unit_id = IntegerField(
-        validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+        _l("Đơn vị được đề nghị"),
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)],
     )
-    user_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_INT)])
+    user_id = IntegerField(
+        _l("Cán bộ được đề nghị"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_INT)],
+    )
     achievement = TextAreaField(
         _l("Thành tích"),
         validators=[Optional(), Length(max=MAX_ACHIEVEMENT)],

@@ -455,3 +455,18 @@ def test_a_candidates_job_rechecks_the_scope_when_it_runs(app, data):
         job = db.session.get(Job, job.id)
         assert job.state == "failed" and "phạm vi" in job.message
         assert job.result_file is None
+
+
+def test_a_forged_nomination_is_refused_in_vietnamese_words(app, client, auth, data):
+    """The hidden fields had no labels: the refusal spoke of 'Kind', 'Unit Id' and
+    listed the codes 'unit, person'."""
+    auth.login("hrd")
+    form = {"csrf_token": auth.token("/rewards"), "kind": "x", "user_id": "x"}
+    client.post("/rewards/campaigns/C2026/nominate", data=form)
+    with client.session_transaction() as session:
+        [(_category, message)] = session["_flashes"]
+    assert message.startswith("Đề nghị không hợp lệ: Loại đề nghị: ")
+    assert "Đơn vị được đề nghị: " in message and "Cán bộ được đề nghị: " in message
+    for english in ("Kind", "Unit", "User", "unit", "person"):
+        assert english not in message
+    assert _nominations(app) == []
