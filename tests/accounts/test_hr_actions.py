@@ -61,6 +61,24 @@ def test_hr_deactivates_a_cadre_who_then_cannot_sign_in(app, client, auth, tmp_p
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in page
 
 
+def test_a_lock_button_without_its_value_changes_nothing(app, client, auth, tmp_path):
+    """The buttons send active=0 or 1; a post without it (or with another value)
+    locked the account."""
+    ids, _ = _setup(app, tmp_path)
+    auth.login("hr")
+    token = auth.token(f"/cadres/{ids['in2']}")
+    for data in ({}, {"active": ""}, {"active": "yes"}):
+        response = client.post(
+            f"/cadres/{ids['in2']}/active",
+            data={"csrf_token": token, **data},
+            follow_redirects=True,
+        )
+        page = response.get_data(as_text=True)
+        assert "Yêu cầu không hợp lệ." in page and "Đã khóa" not in page, data
+    with app.app_context():
+        assert db.session.get(User, ids["in2"]).active
+
+
 def test_hr_cannot_act_on_anyone_outside_its_subtree(app, client, auth, tmp_path):
     ids, _ = _setup(app, tmp_path)
     auth.login("hr")

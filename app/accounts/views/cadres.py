@@ -101,11 +101,15 @@ def cadre(user_id: int):
 @role_required("hr", "admin")
 def set_active(user_id: int):
     person = get_manageable_user(current_user, user_id)
+    back = redirect(url_for("accounts.cadre", user_id=person.id))
+    if request.form.get("active") not in ("0", "1"):  # each button sends one
+        flash(_("Yêu cầu không hợp lệ."), "error")
+        return back
     active = request.form.get("active") == "1"
     services.set_active(person, active, actor=current_user)
     db.session.commit()
     flash(_("Đã mở lại tài khoản.") if active else _("Đã khóa tài khoản."), "success")
-    return redirect(url_for("accounts.cadre", user_id=person.id))
+    return back
 
 
 @bp.post("/cadres/<int:user_id>/move")
