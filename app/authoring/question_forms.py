@@ -3,7 +3,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -15,13 +14,16 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.content.banks import OPTION_KEYS
 from app.content.frontmatter import SLUG
-from app.forms import FlaskForm
+from app.forms import FlaskForm, SubForm
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 MIN_OPTION_ROWS = 2  # rows never fewer than this (a question needs two options)
 NEW_OPTION_ROWS = 4  # rows a new question starts with
 MAX_OPTIONS = 10  # rows never more than this
 ADD_OPTION, REMOVE_OPTION = "add_option", "remove-"  # the row buttons' actions
+EMPTY_OPTION = _l(
+    "Phương án để trống: hãy ghi nội dung, hoặc bỏ dấu “Đúng” và phản hồi."
+)
 TYPE_LABELS = {
     SINGLE: _l("Một đáp án đúng"),
     MULTIPLE: _l("Nhiều đáp án đúng"),
@@ -29,10 +31,16 @@ TYPE_LABELS = {
 }
 
 
-class OptionForm(Form):
+class OptionForm(SubForm):
     text = StringField(_l("Lựa chọn"), validators=[Length(max=1000)])
     correct = BooleanField(_l("Đúng"))
     feedback = StringField(_l("Phản hồi khi chọn"), validators=[Length(max=1000)])
+
+    def blank_but_used(self) -> bool:
+        """No text, yet ticked correct or given a feedback: not a blank row to skip
+        (its tick or feedback would be dropped unseen)."""
+        blank = not (self.text.data or "").strip()
+        return blank and bool(self.correct.data or (self.feedback.data or "").strip())
 
 
 def _tag_list(value: str) -> list[str]:
@@ -82,6 +90,20 @@ class QuestionForm(FlaskForm):
                     tags=", ".join(bad),
                 )
             )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_rows() and valid
+
+    def _check_rows(self) -> bool:
+        """A question with options (not Đúng/Sai) has no row without text that is
+        ticked or has a feedback; the error is put beside the row."""
+        if self.type.data not in (SINGLE, MULTIPLE):
+            return True
+        used = [r.form for r in self.options if r.form.blank_but_used()]
+        for row in used:
+            row.text.errors = [*row.text.errors, EMPTY_OPTION]
+        return not used
 
     def validate_options(self, field):
         if len(field.entries) > MAX_OPTIONS:

@@ -14,6 +14,7 @@ from app.content.transfer import version_to_data
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion
 from tests.authoring.helpers import make_authoring
+from tests.html_checks import id_faults
 
 BANK = "/authoring/banks/B1"
 NEW = f"{BANK}/questions/new"
@@ -459,3 +460,46 @@ def test_moodle_xml_upload_errors_import_nothing(app, client, auth, content):
         as_text=True
     )
     assert _count(app, Question) == before
+
+
+@pytest.mark.parametrize(
+    "fields, row, message",
+    [
+        ({"options-1-text": "x" * 1001}, 1, "Không được dài quá 1000 ký tự."),
+        ({"options-2-feedback": "p" * 1001}, 2, "Không được dài quá 1000 ký tự."),
+        (
+            {"options-3-text": " ", "options-3-feedback": "Chưa đúng."},
+            3,
+            "Phương án để trống",
+        ),
+        ({"options-3-correct": "y"}, 3, "Phương án để trống"),
+    ],
+)
+def test_a_bad_option_row_says_why_beside_the_row(
+    app, client, auth, content, fields, row, message
+):
+    """An option row is a form of its own: its messages are translated as the
+    page's and shown beside the row (they were not shown at all), what was typed
+    is kept, and a row ticked or given a feedback but no text is refused, not
+    dropped unseen."""
+    auth.login("trainer")
+    before = _count(app)
+    response = client.post(NEW, data=_question_form(auth, **fields))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and _count(app) == before
+    rows = page.split("data-option-row")[1:]
+    assert message in rows[row] and "Field cannot" not in page
+    assert sum(message in r for r in rows) == 1
+    for value in fields.values():
+        if value.strip() and value != "y":
+            assert f'value="{value}"' in rows[row]
+    assert id_faults(page) == set()
+
+
+def test_a_truefalse_question_ignores_its_unused_option_rows(
+    app, client, auth, content
+):
+    auth.login("trainer")
+    fields = {f"options-{i}-text": "" for i in range(3)}
+    fields.update(type="truefalse", answer="true", **{"options-3-correct": "y"})
+    assert client.post(NEW, data=_question_form(auth, **fields)).status_code == 302

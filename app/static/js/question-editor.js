@@ -49,6 +49,12 @@
         if (value) el.setAttribute(attr, value.replace(/^options-\d+-/, "options-" + next + "-"));
       });
     });
+    row.querySelectorAll("[data-row-error]").forEach(function (error) { error.remove(); });
+    row.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    });
+    row.querySelectorAll(".has-error").forEach(function (field) { field.classList.remove("has-error"); });
     row.querySelectorAll("input[type=text], input:not([type])").forEach(function (input) { input.value = ""; });
     row.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; });
     rows.appendChild(row);
