@@ -2,7 +2,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.content.modules import MODULE_MINUTES
 from app.forms import FlaskForm
+
+LOW, HIGH = MODULE_MINUTES  # as a module file's "minutes"
 
 
 class ModuleForm(FlaskForm):
@@ -12,8 +15,12 @@ class ModuleForm(FlaskForm):
     minutes = IntegerField(
         _l("Thời gian đọc (phút)"),
         validators=[
-            InputRequired(_l("Nhập số phút, từ 1 đến 600.")),
-            NumberRange(min=1, max=600, message=_l("Từ 1 đến 600 phút.")),
+            InputRequired(
+                _l("Nhập số phút, từ %(low)s đến %(high)s.", low=LOW, high=HIGH)
+            ),
+            NumberRange(
+                LOW, HIGH, _l("Từ %(low)s đến %(high)s phút.", low=LOW, high=HIGH)
+            ),
         ],
     )
     objectives = TextAreaField(_l("Mục tiêu (mỗi dòng một mục tiêu)"))

@@ -235,12 +235,22 @@ def check_code(key: str, value: object) -> Message | None:
     )
 
 
+# The highest whole number a check with no upper bound of its own lets through:
+# PostgreSQL's integer (app.database.MAX_INT), so that no number a file check
+# accepts then fails to be stored.
+INTEGER_MAX = 2**31 - 1
+
+
 def check_integer(low: int, high: int | None = None) -> Check:
+    """A whole number from `low` to `high` (to INTEGER_MAX if None), the message
+    naming the key."""
+    top = INTEGER_MAX if high is None else high
+
     def check(key: str, value: object) -> Message | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
-        if ok and (high is None or value <= high):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if whole and low <= value <= top:
             return None
-        if high is None:
+        if high is None and not (whole and value > top):
             return _l(
                 "“%(key)s” phải là số nguyên ≥ %(low)s, không phải “%(value)s”",
                 key=key,
@@ -252,7 +262,7 @@ def check_integer(low: int, high: int | None = None) -> Check:
             "không phải “%(value)s”",
             key=key,
             low=low,
-            high=high,
+            high=top,
             value=value,
         )
 

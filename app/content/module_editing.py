@@ -25,7 +25,7 @@ from app.vntext import clean_text, nfc
 
 from . import links
 from .frontmatter import CODE
-from .modules import ModuleFile, content_hash
+from .modules import MODULE_ORDER, ModuleFile, content_hash
 from .ownership import get_owned
 from .sync_courses import (
     link_resolver,
@@ -315,6 +315,14 @@ def create_module(course: Course, user: User, code: str, title: str) -> Module:
     if db.session.scalar(select(Module.id).where(Module.code == code)):
         raise Conflict(_l("Mã học phần “%(code)s” đã có.", code=code))
     order = max((m.order for m in course.modules), default=0) + 1
+    if order > MODULE_ORDER[1]:  # its file's order would be refused
+        raise InvalidInput(
+            _l(
+                "Khóa học đã có học phần ở thứ tự cuối cùng được phép (%(high)s): "
+                "không thêm học phần mới được.",
+                high=MODULE_ORDER[1],
+            )
+        )
     module = Module(
         code=code,
         course=course,

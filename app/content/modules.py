@@ -29,6 +29,11 @@ from .problems import Problem
 from .textfile import read_text
 
 COURSE_FILE = "course.md"
+# (lowest, highest) of a module's and a course's whole numbers: the same for their
+# files and the browser's module form, and well inside the database's integers.
+MODULE_ORDER = (1, 999)  # its place in the course (the file name's "NN-" prefix)
+MODULE_MINUTES = (1, 600)  # reading time
+COURSE_PERIODS = (1, 1000)  # số tiết the course counts for
 
 
 @dataclass
@@ -131,8 +136,8 @@ _MODULE_CHECKS = {
     "code": check_text,
     "course": check_text,
     "title": check_text,
-    "order": check_integer(1),
-    "minutes": check_integer(1, 600),
+    "order": check_integer(*MODULE_ORDER),
+    "minutes": check_integer(*MODULE_MINUTES),
     "objectives": check_texts,
     "sources": _sources,
 }
@@ -142,7 +147,7 @@ _COURSE_CHECKS = {
     "title": check_text,
     "description": check_text,
     "audience": check_text,
-    "periods": check_integer(1),
+    "periods": check_integer(*COURSE_PERIODS),
 }
 COURSE_SCHEMA = Schema(_COURSE_CHECKS, tuple(_COURSE_CHECKS))
 

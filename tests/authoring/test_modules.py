@@ -339,6 +339,23 @@ def test_new_module_is_hidden_until_published(app, client, auth, content):
     assert "Ứng xử số" in client.get("/courses/T").get_data(as_text=True)
 
 
+def test_no_new_module_past_the_last_order_a_file_may_have(app, client, auth, content):
+    """A new module goes after the last: past order 999 its file would be refused
+    (and a number past the database's integers would not be stored)."""
+    with app.app_context():
+        module = db.session.scalar(select(Module).where(Module.code == "T-M3"))
+        module.order = 999
+        db.session.commit()
+    auth.login("trainer")
+    url = "/authoring/courses/T/modules/new"
+    response = client.post(
+        url, data={"csrf_token": auth.token(url), "code": "T-M9", "title": "Thêm"}
+    )
+    assert "thứ tự cuối cùng được phép (999)" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Module).where(Module.code == "T-M9")) is None
+
+
 def test_trainers_outside_the_owner_unit_get_404(app, client, auth, content):
     auth.login("outsider")
     assert client.get(EDIT).status_code == 404

@@ -83,6 +83,15 @@ def test_a_schema_reports_missing_then_each_key_in_file_order():
     ]
 
 
+def test_an_integer_check_without_a_ceiling_stops_at_the_databases_integers():
+    check = check_integer(1)
+    assert check("n", 2**31 - 1) is None
+    assert str(check("n", 2**31)) == (
+        "“n” phải là số nguyên từ 1 đến 2147483647, không phải “2147483648”"
+    )
+    assert str(check("n", 0)) == "“n” phải là số nguyên ≥ 1, không phải “0”"
+
+
 def _module_problems(tmp_path: Path, old: str, new: str) -> list[str]:
     folder = write_course(tmp_path / "courses", modules=2)
     module = folder / "02-hai.md"

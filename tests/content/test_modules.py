@@ -156,9 +156,45 @@ def test_wrong_type_in_course(root):
     edit(root, "course.md", "periods: 1", "periods: 0")
     content = load_content(root)
     assert only_problem(content) == (
-        "courses/mini/course.md:6: “periods” phải là số nguyên ≥ 1, không phải “0”"
+        "courses/mini/course.md:6: “periods” phải là số nguyên từ 1 đến 1000, "
+        "không phải “0”"
     )
     assert content.courses == []
+
+
+@pytest.mark.parametrize(
+    "name, old, new, message",
+    [
+        (
+            "01-gioi-thieu.md",
+            "order: 1",
+            "order: 99999999999999999999",
+            "01-gioi-thieu.md:5: “order” phải là số nguyên từ 1 đến 999, "
+            "không phải “99999999999999999999”",
+        ),
+        (
+            "01-gioi-thieu.md",
+            "order: 1",
+            "order: 1000",
+            "01-gioi-thieu.md:5: “order” phải là số nguyên từ 1 đến 999, "
+            "không phải “1000”",
+        ),
+        (
+            "course.md",
+            "periods: 1",
+            "periods: 3000000000",
+            "course.md:6: “periods” phải là số nguyên từ 1 đến 1000, "
+            "không phải “3000000000”",
+        ),
+    ],
+)
+def test_a_number_past_its_bound_is_refused_naming_the_key(
+    root, name, old, new, message
+):
+    """A module's order and a course's periods have an upper bound, as its minutes:
+    a huge number passed the check and then failed writing to the database."""
+    edit(root, name, old, new)
+    assert only_problem(load_content(root)) == f"courses/mini/{message}"
 
 
 def test_repeated_key(root):
