@@ -44,6 +44,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class Stale(Conflict):
+    """A save over a change saved since the page was opened (another tab, another
+    trainer, a file sync): refused once; the page takes the current fingerprint as
+    its new base, so that saving again overwrites."""
+
+
 class QuizClosed(DomainError):
     """The quiz is outside its window."""
 

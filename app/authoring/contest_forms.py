@@ -6,6 +6,7 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -63,6 +64,9 @@ class ContestForm(FlaskForm):
     targets = UnitsField(
         _l("Đơn vị dự thi (cán bộ của đơn vị và các đơn vị trực thuộc)")
     )
+    # editing.contest_base when the page was opened: a save over the contest's
+    # fields saved since (another tab, another trainer, a file sync) is refused once.
+    base = HiddenField()
 
 
 class RoundForm(FlaskForm):
@@ -94,6 +98,7 @@ class RoundForm(FlaskForm):
     rules = FieldList(
         FormField(RuleForm), min_entries=RULE_ROWS, max_entries=MAX_RULE_ROWS
     )
+    base = HiddenField()  # editing.round_base when the page was opened
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

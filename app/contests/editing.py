@@ -6,7 +6,9 @@ then `flask content sync` keeps it or reports a conflict), audited, and the publ
 page's cached copy is dropped. A change to a round already open needs confirming.
 Operations flush, never commit."""
 
-from dataclasses import dataclass, fields, replace
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -17,7 +19,7 @@ from app.accounts.permissions import scope_paths
 from app.audit import services as audit
 from app.content.ownership import AUTHOR_ROLES, get_owned, scoped
 from app.content.quiz_editing import draw_problems
-from app.errors import InvalidInput, NotFound, lazy_join
+from app.errors import InvalidInput, NotFound, Stale, lazy_join
 from app.extensions import db
 from app.markdown import markdown_problems
 from app.timeutil import utcnow
@@ -58,17 +60,49 @@ def target_roots(user: User) -> list[str] | None:
     return scope_paths(user, *AUTHOR_ROLES)
 
 
+def _fingerprint(data: ContestData | RoundData) -> str:
+    fields_ = asdict(replace(data, line=0))
+    encoded = json.dumps(fields_, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def contest_base(contest: Contest) -> str:
+    """The fingerprint of the contest's own fields and targets, not its rounds': the
+    base the contest form opens with (a round saved since does not make it stale)."""
+    return _fingerprint(replace(contest_data_of(contest), rounds=(), path=""))
+
+
+def round_base(row: ContestRound) -> str:
+    """The fingerprint of one round's settings: the base its form opens with."""
+    return _fingerprint(round_data_of(row))
+
+
+STALE_CONTEST = _l(
+    "Cuộc thi này đã được lưu ở nơi khác (một thẻ khác, một người khác hoặc đồng "
+    "bộ tệp) sau khi bạn mở trang. Chưa lưu: các ô bên dưới vẫn giữ những gì bạn "
+    "nhập; bấm “Lưu cuộc thi” lần nữa để ghi đè, hoặc mở lại trang để xem bản mới."
+)
+STALE_ROUND = _l(
+    "Đợt thi này đã được lưu ở nơi khác (một thẻ khác, một người khác hoặc đồng "
+    "bộ tệp) sau khi bạn mở trang. Chưa lưu: các ô bên dưới vẫn giữ những gì bạn "
+    "nhập; bấm “Lưu đợt thi” lần nữa để ghi đè, hoặc mở lại trang để xem bản mới."
+)
+
+
 @dataclass(frozen=True)
 class Outcome:
     changed: list[str]  # the fields that changed (or would)
     needs_confirm: bool = False  # nothing written: the round is open, confirm first
 
 
-def apply_contest(contest: Contest, user: User, **changes) -> list[str]:
+def apply_contest(
+    contest: Contest, user: User, base: str | None = None, **changes
+) -> list[str]:
     """Give the contest these fields (of ContestData: title, organiser,
     description, rules, overall, one_prize_per_contest, targets as unit codes);
     the names of those that changed. InvalidInput, changing nothing, when a value
-    is refused."""
+    is refused; Stale when `base` (contest_base when the form was opened) is no
+    longer the contest's: a change saved since would be overwritten unseen."""
     before = contest_data_of(contest)
     data = replace(before, **changes)
     problems = []
@@ -101,6 +135,8 @@ def apply_contest(contest: Contest, user: User, **changes) -> list[str]:
     ]
     if not changed:
         return []
+    if base and base != contest_base(contest):
+        raise Stale(STALE_CONTEST)
     _write(contest, user, data)
     audit.record("contest.changed", actor=user, target=contest, fields=changed)
     return changed
@@ -158,10 +194,12 @@ def apply_round(
     data: RoundData,
     now: datetime,
     confirmed: bool = False,
+    base: str | None = None,
 ) -> Outcome:
     """Give the round the settings of `data` (its code stays). Nothing is written
     while the round is open at `now` unless `confirmed` (the outcome says so);
-    InvalidInput, changing nothing, when round_problems refuses them."""
+    InvalidInput, changing nothing, when round_problems refuses them; Stale when
+    `base` (round_base when the form was opened) is no longer the round's."""
     problems = round_problems(contest, row, data, user)
     if problems:
         raise InvalidInput(lazy_join(problems))
@@ -170,6 +208,8 @@ def apply_round(
     changed = round_changes(old, data)
     if not changed:
         return Outcome([])
+    if base and base != round_base(row):
+        raise Stale(STALE_ROUND)
     if old.closes_at <= now:
         if fixed_after_close(
             changed

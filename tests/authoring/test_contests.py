@@ -379,3 +379,80 @@ def test_a_round_is_set_in_its_contest_not_in_the_quiz_settings(client, auth, co
     assert "chỉ xem thử được sau khi đợt thi kết thúc" in page
     with client.application.app_context():
         assert db.session.scalar(select(func.count(Attempt.id))) == 0
+
+
+def _base(page: str) -> str:
+    return page.split('name="base" type="hidden" value="')[1].split('"')[0]
+
+
+def _closed_r1(auth, page: str, **fields):
+    """The round form of R1 (closed: only its title and prizes may change) as the
+    page shows it, with `fields` changed."""
+
+    def value(name):
+        return page.split(f'name="{name}"')[1].split('value="')[1].split('"')[0]
+
+    prediction = page.split('name="prediction"')[1].split(">", 1)[1]
+    data = _round_form(
+        auth,
+        opens_at=value("opens_at"),
+        closes_at=value("closes_at"),
+        time_limit_minutes="10",
+        attempts_allowed="2",
+        questions_per_page="5",
+        shuffle_options="y",
+        prediction=prediction.split("</textarea>")[0].strip(),
+    )
+    return data | fields
+
+
+def test_a_stale_contest_form_does_not_overwrite_a_newer_save_unseen(
+    app, client, auth, contest
+):
+    """Two tabs open the contest; the first saves. The second's save is refused
+    once, keeping what was typed, and a second save overwrites knowingly. A round
+    saved meanwhile does not make the contest form stale (its own fields only)."""
+    auth.login("trainer")
+    old = _base(client.get(EDIT).get_data(as_text=True))
+    r1 = client.get(R1).get_data(as_text=True)
+    round_saved = client.post(R1, data=_closed_r1(auth, r1, title="Đợt một"))
+    assert round_saved.status_code == 302
+    first = _contest_form(auth, targets=["D"], base=old)
+    assert client.post(EDIT, data=first).status_code == 302  # not stale: a round
+    assert _state(app)["title"] == "Cuộc thi đã sửa"
+    stale = _contest_form(auth, targets=["D"], base=old, title="Tên từ thẻ cũ")
+    refused = client.post(EDIT, data=stale)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "đã được lưu ở nơi khác" in page
+    assert 'value="Tên từ thẻ cũ"' in page
+    assert _state(app)["title"] == "Cuộc thi đã sửa"
+    again = client.post(EDIT, data=stale | {"base": _base(page)})
+    assert again.status_code == 302 and _state(app)["title"] == "Tên từ thẻ cũ"
+
+
+def test_a_stale_round_form_does_not_overwrite_a_newer_save_unseen(
+    app, client, auth, contest
+):
+    """As the contest's: a round's form opened before another save of the round is
+    refused once, then overwrites; a save of the contest or of another round
+    meanwhile does not make it stale."""
+    auth.login("trainer")
+    page = client.get(R1).get_data(as_text=True)
+    old = _base(page)
+    saved = client.post(EDIT, data=_contest_form(auth, targets=["D"]))
+    assert saved.status_code == 302  # the contest's fields: not the round's
+    r2 = client.get(R2).get_data(as_text=True)
+    opens = r2.split('name="opens_at"')[1].split('value="')[1].split('"')[0]
+    closes = r2.split('name="closes_at"')[1].split('value="')[1].split('"')[0]
+    other = _round_form(auth, R2, opens_at=opens, closes_at=closes, confirm="1")
+    other |= {"rules-0-count": "3", "title": "Đợt hai"}
+    assert client.post(R2, data=other).status_code == 302  # another round
+    first = _closed_r1(auth, page, title="Đợt một", base=old)
+    assert client.post(R1, data=first).status_code == 302
+    stale = _closed_r1(auth, page, title="Đợt thứ nhất", base=old)
+    refused = client.post(R1, data=stale)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "đã được lưu ở nơi khác" in text
+    assert 'value="Đợt thứ nhất"' in text and _state(app)["r1"][0] == "Đợt một"
+    again = client.post(R1, data=stale | {"base": _base(text)})
+    assert again.status_code == 302 and _state(app)["r1"][0] == "Đợt thứ nhất"

@@ -14,7 +14,7 @@ from app.content.quiz_editing import banks_for
 from app.content.textfile import form_text
 from app.contests import editing as service
 from app.contests.sync import current_rounds, round_data_of
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError, InvalidInput, Stale
 from app.extensions import db
 from app.timeutil import from_vn_local, to_vn, utcnow
 
@@ -46,13 +46,7 @@ def contest_edit(code: str):
     roots = service.target_roots(current_user)
     values = _picker_values(contest)
     if request.method == "GET":
-        form.title.data, form.organiser.data = contest.title, contest.organiser
-        form.description.data, form.rules.data = (
-            contest.description_md,
-            contest.rules_md,
-        )
-        form.overall.data = contest.overall
-        form.one_prize_per_contest.data = contest.one_prize_per_contest
+        _fill_contest(form, contest)
     elif form.validate_on_submit():
         values = form.targets.data
         try:
@@ -60,6 +54,7 @@ def contest_edit(code: str):
             changed = service.apply_contest(
                 contest,
                 current_user,
+                form.base.data,
                 title=form_text(form.title.data),
                 organiser=form_text(form.organiser.data),
                 description=form_text(form.description.data),
@@ -69,8 +64,7 @@ def contest_edit(code: str):
                 targets=targets,
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            _refused(error, form, service.contest_base, contest)
         else:
             db.session.commit()
             _saved(changed)
@@ -86,6 +80,23 @@ def contest_edit(code: str):
         unit_options=unit_picker.options(roots),
         now=utcnow(),
     )
+
+
+def _fill_contest(form: ContestForm, contest) -> None:
+    form.title.data, form.organiser.data = contest.title, contest.organiser
+    form.description.data, form.rules.data = contest.description_md, contest.rules_md
+    form.overall.data = contest.overall
+    form.one_prize_per_contest.data = contest.one_prize_per_contest
+    form.base.data = service.contest_base(contest)
+
+
+def _refused(error: DomainError, form, base_of, item) -> None:
+    """Nothing saved: say why; after a stale save the form takes the current
+    base, so that saving again overwrites (what was typed stays in the form)."""
+    db.session.rollback()
+    flash(error.message, "error")
+    if isinstance(error, Stale):
+        form.base.data = base_of(item)
 
 
 def _saved(changed) -> None:
@@ -122,6 +133,7 @@ def _fill_round(form: RoundForm, row) -> None:
     for level, count in data.prizes:
         getattr(form, f"prize_{level}").data = count
     fill_rules(form.rules, data.quiz.draw)
+    form.base.data = service.round_base(row)
 
 
 def _posted_round(form: RoundForm, row):
@@ -168,10 +180,10 @@ def contest_round(code: str, round_code: str):
                 data,
                 utcnow(),
                 confirmed=request.form.get("confirm") == "1",
+                base=form.base.data,
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            _refused(error, form, service.round_base, row)
         else:
             if outcome.needs_confirm:
                 confirm = outcome.changed
