@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.content.modules import MODULE_MINUTES
@@ -29,6 +29,9 @@ class ModuleForm(FlaskForm):
         _l("Nội dung (Markdown)"),
         validators=[DataRequired(_l("Nội dung không được để trống."))],
     )
+    # module_editing.editing_base when the page was opened: a draft save over a
+    # change saved since (another tab, another trainer) is refused once.
+    base = HiddenField()
 
 
 class NewModuleForm(FlaskForm):

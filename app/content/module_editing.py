@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.courses import services as courses
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
-from app.errors import Conflict, InvalidInput, NotFound, lazy_join
+from app.errors import Conflict, InvalidInput, NotFound, Stale, lazy_join
 from app.extensions import db
 from app.markdown import Rendered, render_markdown, slugify
 from app.timeutil import utcnow
@@ -159,7 +159,29 @@ def problems(module: Module, text: ModuleText) -> list:
     return found
 
 
-def save_draft(module: Module, user: User, text: ModuleText) -> ModuleDraft:
+STALE_DRAFT = _l(
+    "Bản nháp của học phần này đã được lưu ở nơi khác (một thẻ khác hoặc một người "
+    "khác) sau khi bạn mở trang, hoặc đã được xuất bản hay hủy. Chưa lưu: các ô bên "
+    "dưới vẫn giữ những gì bạn nhập; bấm “Lưu bản nháp” lần nữa để ghi đè, hoặc mở "
+    "lại trang để xem bản mới."
+)
+
+
+def editing_base(module: Module) -> str:
+    """The hash of the text the editor opens with (editing_text): the base a
+    draft save is checked against."""
+    return digest(module, editing_text(module))
+
+
+def save_draft(
+    module: Module, user: User, text: ModuleText, base: str | None = None
+) -> ModuleDraft:
+    """`text` as the module's draft. Raises Stale, changing nothing, when `base`
+    (editing_base when the editor was opened) is no longer the module's and `text`
+    differs from its editing text: a draft saved, published or discarded since
+    would be overwritten unseen."""
+    if base and base != editing_base(module) and text != editing_text(module):
+        raise Stale(STALE_DRAFT)
     draft = draft_of(module)
     if draft is None:
         draft = ModuleDraft(

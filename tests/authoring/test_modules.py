@@ -403,3 +403,51 @@ def test_a_draft_older_than_the_published_version_asks_before_publishing(
         data={"confirm": "1", "csrf_token": auth.token(EDIT), "over_newer": "1"},
     )
     assert _module(app) == (3, False)
+
+
+def _base(page: str) -> str:
+    return page.split('name="base" type="hidden" value="')[1].split('"')[0]
+
+
+def _draft_body(app) -> str | None:
+    with app.app_context():
+        module = db.session.scalar(select(Module).where(Module.code == "T-M1"))
+        draft = db.session.scalar(
+            select(ModuleDraft).where(ModuleDraft.module_id == module.id)
+        )
+        return draft.body_md if draft else None
+
+
+def test_a_stale_tab_does_not_overwrite_a_newer_draft_unseen(
+    app, client, auth, content
+):
+    """Two tabs open the editor; the first saves its draft. The second's save would
+    replace it unseen: it is refused once, keeping what was typed, and a second
+    save overwrites knowingly. A draft discarded since, or saved and published
+    since, makes an older tab stale too."""
+    auth.login("trainer")
+    old = _base(client.get(EDIT).get_data(as_text=True))
+    first = client.post(EDIT, data=_form(auth, base=old, body="Bản của thẻ một.\n"))
+    assert first.status_code == 302 and _draft_body(app) == "Bản của thẻ một.\n"
+    stale = _form(auth, base=old, body="Bản của thẻ hai.\n")
+    refused = client.post(EDIT, data=stale)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "đã được lưu ở nơi khác" in page
+    assert "Bản của thẻ hai." in page and _draft_body(app) == "Bản của thẻ một.\n"
+    again = client.post(EDIT, data=stale | {"base": _base(page)})
+    assert again.status_code == 302 and _draft_body(app) == "Bản của thẻ hai.\n"
+    opened = _base(client.get(EDIT).get_data(as_text=True))
+    client.post(
+        f"{EDIT}/discard", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
+    assert _draft_body(app) is None
+    late = client.post(EDIT, data=_form(auth, base=opened, body="Muộn.\n"))
+    assert late.status_code == 200 and _draft_body(app) is None
+    opened = _base(client.get(EDIT).get_data(as_text=True))
+    client.post(EDIT, data=_form(auth, base=opened, body="Xuất bản.\n"))
+    client.post(
+        f"{EDIT}/publish", data={"confirm": "1", "csrf_token": auth.token(EDIT)}
+    )
+    assert _module(app) == (2, False)
+    after = client.post(EDIT, data=_form(auth, base=opened, body="Tiếp.\n"))
+    assert after.status_code == 200 and _draft_body(app) is None

@@ -44,11 +44,18 @@ def module_edit(code: str):
     form = ModuleForm()
     if request.method == "GET":
         _fill(form, modules.editing_text(module))
+        form.base.data = modules.editing_base(module)
     elif form.validate_on_submit() and request.form.get("action") == "save":
-        modules.save_draft(module, current_user, _text(form))
-        db.session.commit()
-        flash(_("Đã lưu bản nháp. Người học vẫn thấy bản đã xuất bản."), "success")
-        return redirect(url_for("authoring.module_edit", code=code))
+        try:
+            modules.save_draft(module, current_user, _text(form), form.base.data)
+        except DomainError as error:  # stale: saving again overwrites
+            db.session.rollback()
+            flash(error.message, "error")
+            form.base.data = modules.editing_base(module)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu bản nháp. Người học vẫn thấy bản đã xuất bản."), "success")
+            return redirect(url_for("authoring.module_edit", code=code))
     body = form.body.data or ""
     return render_template(
         "authoring/modules/edit.html",
