@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.errors import Conflict, InvalidInput, lazy_join
+from app.errors import InvalidInput, Stale, lazy_join
 from app.extensions import db
 from app.quizzes.drawing import drawable_banks
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
@@ -164,7 +164,7 @@ STALE = _l(
 def apply(quiz: Quiz, user: User, data: QuizData, base: str | None = None) -> list[str]:
     """Give `quiz` the settings of `data`; the names of the fields that changed.
     Raises InvalidInput, changing nothing, when the draw cannot be served, and
-    Conflict when `base` (the content hash the editor opened) is no longer the
+    Stale when `base` (the content hash the editor opened) is no longer the
     quiz's: a change saved since would be overwritten unseen."""
     if data.review not in REVIEW_POLICIES:
         raise InvalidInput(_l("Chế độ xem lại không hợp lệ."))
@@ -180,7 +180,7 @@ def apply(quiz: Quiz, user: User, data: QuizData, base: str | None = None) -> li
     if not changed:
         return []
     if base and base != quiz.content_hash:
-        raise Conflict(STALE)
+        raise Stale(STALE)
     set_quiz(quiz, data)
     quiz.origin, quiz.updated_at, quiz.updated_by_id = "browser", utcnow(), user.id
     audit.record("quiz.settings_changed", actor=user, target=quiz, fields=changed)

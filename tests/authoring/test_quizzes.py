@@ -201,6 +201,25 @@ def test_a_stale_tab_does_not_overwrite_a_newer_save_unseen(app, client, auth, c
     assert (_quiz(app).pass_percent, _quiz(app).time_limit_seconds) == (55, 2700)
 
 
+def test_a_stale_save_refused_for_another_reason_stays_stale(
+    app, client, auth, content
+):
+    """A stale tab's save refused for its draw (not as stale) keeps the base it was
+    opened with: once the draw is mended, the save is still refused as stale
+    instead of overwriting the newer save unseen."""
+    auth.login("trainer")
+    old = _base(client.get(SETTINGS).get_data(as_text=True))
+    assert client.post(SETTINGS, data=_settings(auth, base=old)).status_code == 302
+    saved = _quiz(app).content_hash
+    bad = _settings(auth, base=old, pass_percent="55", **{"rules-0-bank": "KHONG"})
+    page = client.post(SETTINGS, data=bad).get_data(as_text=True)
+    assert "đã được lưu ở nơi khác" not in page and _base(page) == old
+    mended = _settings(auth, base=_base(page), pass_percent="55")
+    refused = client.post(SETTINGS, data=mended).get_data(as_text=True)
+    assert "đã được lưu ở nơi khác" in refused
+    assert _quiz(app).content_hash == saved
+
+
 def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, content):
     auth.login("trainer")
     token = auth.token(SETTINGS)

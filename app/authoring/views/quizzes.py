@@ -14,7 +14,7 @@ from app.content.ownership import owned_quiz
 from app.content.textfile import form_text
 from app.content.transfer import quiz_data_of
 from app.contests.models import ContestRound
-from app.errors import DomainError
+from app.errors import DomainError, Stale
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes import windows
@@ -102,7 +102,8 @@ def quiz_settings(code: str):
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
-            form.base.data = quiz.content_hash  # saving again overwrites
+            if isinstance(error, Stale):  # only then: saving again overwrites
+                form.base.data = quiz.content_hash
         else:
             db.session.commit()
             flash(
