@@ -64,9 +64,8 @@ def send():
     if not form.validate_on_submit():
         if form.errors.keys() <= {"message"}:  # the page again, the text kept
             return _page(form.campaign.data, form.unit.data, form), 400
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        # The hidden campaign and unit: not the officer's typing, a broken post.
+        flash(_("Chưa gửi: chọn lại đợt và đơn vị rồi xem trước lời nhắc."), "error")
         return redirect(url_for("reminders.index"))
     campaign = pick_campaign(current_user, form.campaign.data)  # else NotFound (404)
     unit = get_scoped_unit(current_user, form.unit.data, ROLE)

@@ -103,8 +103,11 @@ def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
     if chosen not in ATTRIBUTIONS:
         raise InvalidInput(
             _l(
-                "Cách ghi nhận “%(value)s” không hợp lệ: chọn at_time hoặc rolled_up.",
+                "Cách ghi nhận “%(value)s” không hợp lệ: chọn “%(at_time)s” "
+                "(at_time) hoặc “%(rolled_up)s” (rolled_up).",
                 value=attribution,
+                at_time=ATTRIBUTION_LABELS[AT_TIME],
+                rolled_up=ATTRIBUTION_LABELS[ROLLED_UP],
             )
         )
     return AsOf(day, chosen)

@@ -68,6 +68,9 @@ def test_bad_inputs_write_nothing(app, client, tmp_path):
     assert post(campaign="NOPE", unit=d1).status_code == 404  # unknown campaign
     assert post(campaign="C2026", unit=c1).status_code == 404  # outside the scope
     assert post(campaign="C2026", unit=2**40).status_code == 302  # not an id
+    said = client.get(PAGE).get_data(as_text=True)  # the flashed message, once
+    assert said.count("Chưa gửi: chọn lại đợt và đơn vị") == 1
+    assert "Vui lòng điền trường này" not in said
     assert post(campaign="C2026", unit="abc").status_code == 302
     assert post(campaign="", unit=d1).status_code == 302
     long = post(campaign="C2026", unit=d1, message="Kính gửi " + "x" * 1000)

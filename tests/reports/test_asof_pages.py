@@ -283,3 +283,10 @@ def test_the_trail_and_the_campaign_picker_keep_the_day(client, auth, world, pag
     picker = html.split('name="campaign"', 1)[0].rsplit("<form", 1)[1]
     assert '<input type="hidden" name="as_of" value="2024-12-31">' in picker
     assert '<input type="hidden" name="attribution" value="rolled_up">' in picker
+
+
+def test_a_bad_attribution_is_answered_with_the_choices_in_words(client, auth, world):
+    auth.login("hr-ag")
+    html = client.get("/reports/?attribution=all").get_data(as_text=True)
+    assert "Theo đơn vị tại thời điểm hoàn thành" in html
+    assert "Cộng dồn vào đơn vị kế thừa tại ngày báo cáo" in html
