@@ -226,23 +226,7 @@ def test_a_closed_round_keeps_its_window_draw_and_rules(app, client, auth, conte
     assert "Đợt thi đã kết thúc" in response.get_data(as_text=True)
     assert _state(app) == before
 
-    def value(name):
-        return page.split(f'name="{name}"')[1].split('value="')[1].split('"')[0]
-
-    data = _round_form(
-        auth,
-        opens_at=value("opens_at"),
-        closes_at=value("closes_at"),
-        time_limit_minutes="10",
-        attempts_allowed="2",
-        questions_per_page="5",
-        shuffle_options="y",
-        prediction=page.split('name="prediction"')[1]
-        .split(">", 1)[1]
-        .split("</textarea>")[0]
-        .strip(),
-    )
-    response = client.post(R1, data=data)
+    response = client.post(R1, data=_closed_r1(auth, page))
     assert response.status_code == 302, response.get_data(as_text=True)
     title, limit, attempts, prizes, prediction, draw, opens, origin = _state(app)["r1"]
     assert (title, limit, attempts) == ("Đợt 1 (sửa)", 600, 2)

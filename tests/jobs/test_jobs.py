@@ -117,6 +117,15 @@ def _job(app, job_id) -> Job:
         return job
 
 
+def _add_job(app, job_id: str, owner_id: int, **columns) -> None:
+    """A job's row as the runner or a queue would leave it (`columns` over a queued
+    tests.count job created now)."""
+    row = {"kind": "tests.count", "title": "Đếm", "params": {}, "state": "queued"}
+    with app.app_context():
+        db.session.add(Job(id=job_id, owner_id=owner_id, **row | columns))
+        db.session.commit()
+
+
 def _submit(app, kind, owner_id, params) -> str:
     """As a page's form starts a job (a POST: on SQLite its transaction takes the
     write lock up front, app.database)."""
@@ -262,21 +271,16 @@ def runner_dir(app):
 def test_a_job_whose_worker_died_is_shown_failed_and_can_be_retried(
     app, client, people
 ):
-    with app.app_context():
-        db.session.add(
-            Job(
-                id="d" * 32,
-                kind="tests.count",
-                title="Đếm",
-                owner_id=people["admin"],
-                params={"n": 2},
-                state=RUNNING,
-                runs=1,
-                heartbeat_at=utcnow()
-                - timedelta(seconds=app.config["JOBS_STALL_SECONDS"] + 5),
-            )
-        )
-        db.session.commit()
+    stalled = timedelta(seconds=app.config["JOBS_STALL_SECONDS"] + 5)
+    _add_job(
+        app,
+        "d" * 32,
+        people["admin"],
+        params={"n": 2},
+        state=RUNNING,
+        runs=1,
+        heartbeat_at=utcnow() - stalled,
+    )
     _login(client, "admin")
     page = client.get(f"/jobs/{'d' * 32}").get_data(as_text=True)
     assert "Lỗi" in page and "dừng đột ngột" in page
@@ -290,20 +294,8 @@ def test_a_killed_work_horse_fails_its_run_and_no_other(app, people):
     """The handler `flask jobs worker` gives RQ (a real kill: tests/jobs/test_rq.py)
     fails the run that was killed, not a later run of the same job."""
     job_id = "e" * 32
+    _add_job(app, job_id, people["admin"], state=RUNNING, runs=2, heartbeat_at=utcnow())
     with app.app_context():
-        db.session.add(
-            Job(
-                id=job_id,
-                kind="tests.count",
-                title="Đếm",
-                owner_id=people["admin"],
-                params={},
-                state=RUNNING,
-                runs=2,
-                heartbeat_at=utcnow(),
-            )
-        )
-        db.session.commit()
 
         class RQJob:
             args = (job_id,)
@@ -505,19 +497,8 @@ def test_a_claim_keeps_its_own_run_number_when_a_retry_comes_between(
     """The run that claimed the job is the one its claim wrote, even when a retry
     (runs + 1) lands between the claim's commit and the job's row being read."""
     job_id = "c" * 32
+    _add_job(app, job_id, people["hr_d"], kind="tests.slow_write", title="Ghi")
     with app.app_context():
-        db.session.add(
-            Job(
-                id=job_id,
-                kind="tests.slow_write",
-                title="Ghi",
-                owner_id=people["hr_d"],
-                params={},
-                state="queued",
-                created_at=utcnow(),
-            )
-        )
-        db.session.commit()
         real_get = db.session.get
 
         def retried_first(model, key, **kwargs):
@@ -539,19 +520,15 @@ def test_a_claim_keeps_its_own_run_number_when_a_retry_comes_between(
 def test_a_second_click_finds_the_job_already_started(app, client, people):
     app.config["JOBS_RUNNER"] = "thread"  # stays queued or running for a moment
     app.config["EXPORT_JOB_ROWS"] = 0
-    with app.app_context():  # a job of the same export, still queued
-        db.session.add(
-            Job(
-                id="f" * 32,
-                kind="records.csv",
-                title="Xuất",
-                owner_id=people["hr_d"],
-                params={"campaign": "C2026", "unit": people["D"]},
-                state="queued",
-                created_at=utcnow(),
-            )
-        )
-        db.session.commit()
+    _add_job(  # a job of the same export, still queued
+        app,
+        "f" * 32,
+        people["hr_d"],
+        kind="records.csv",
+        title="Xuất",
+        params={"campaign": "C2026", "unit": people["D"]},
+        created_at=utcnow(),
+    )
     _login(client, "hr_d")
     response = client.get(f"/reports/export.csv?campaign=C2026&unit={people['D']}")
     assert response.location.endswith("/jobs/" + "f" * 32)
@@ -568,20 +545,10 @@ def test_a_job_the_queue_cannot_take_fails_with_the_reason(app, client, people):
 
 
 def test_a_job_queued_for_too_long_is_failed_and_can_be_retried(app, client, people):
-    with app.app_context():
-        db.session.add(
-            Job(
-                id="c" * 32,
-                kind="tests.count",
-                title="Đếm",
-                owner_id=people["admin"],
-                params={"n": 2},
-                state="queued",
-                created_at=utcnow()
-                - timedelta(seconds=app.config["JOBS_QUEUE_PATIENCE_SECONDS"] + 1),
-            )
-        )
-        db.session.commit()
+    patience = timedelta(seconds=app.config["JOBS_QUEUE_PATIENCE_SECONDS"] + 1)
+    _add_job(
+        app, "c" * 32, people["admin"], params={"n": 2}, created_at=utcnow() - patience
+    )
     _login(client, "admin")
     assert client.get(f"/jobs/{'c' * 32}.json").json["state"] == FAILED
     token = AuthActions(client).token(f"/jobs/{'c' * 32}")
