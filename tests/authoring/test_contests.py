@@ -312,23 +312,10 @@ def test_round_form_of_an_unknown_round_is_not_found(client, auth, contest):
 def test_no_change_is_said_and_not_audited(app, client, auth, contest):
     auth.login("trainer")
     page = client.get(R1).get_data(as_text=True)
-
-    def value(name):
-        return page.split(f'name="{name}"')[1].split('value="')[1].split('"')[0]
-
-    data = _round_form(
+    data = _closed_r1(
         auth,
+        page,
         title="Đợt 1",
-        opens_at=value("opens_at"),
-        closes_at=value("closes_at"),
-        time_limit_minutes="10",
-        attempts_allowed="2",
-        questions_per_page="5",
-        shuffle_options="y",
-        prediction=page.split('name="prediction"')[1]
-        .split(">", 1)[1]
-        .split("</textarea>")[0]
-        .strip(),
         prize_nhat="1",
         prize_nhi="1",
         prize_ba="1",

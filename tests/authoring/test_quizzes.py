@@ -265,21 +265,7 @@ def test_preview_runs_the_real_flow_and_records_nothing(app, client, auth, conte
 
 
 def test_a_bank_outside_the_scope_cannot_be_drawn_from(app, client, auth, content):
-    with app.app_context():
-        from app.accounts.models import Unit
-        from app.content.sync_quizzes import upsert_question
-        from app.content.sync_rules import SyncResult
-        from app.content.transfer import version_to_data
-        from app.quizzes.models import QuestionBank
-
-        c = db.session.scalar(select(Unit).where(Unit.code == "C"))
-        bank = QuestionBank(code="XC", title="Của đơn vị C", owner_unit_id=c.id)
-        db.session.add(bank)
-        db.session.flush()
-        s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
-        data = version_to_data("XC-1", s1.current_version)
-        upsert_question(bank, data, SyncResult())
-        db.session.commit()
+    _copied_bank(app, "XC", "C", 1)  # a bank of unit C, outside the trainer's D
     auth.login("trainer")
     before = _quiz(app)
     response = client.post(SETTINGS, data=_settings(auth, **{"rules-0-bank": "XC"}))
@@ -289,8 +275,8 @@ def test_a_bank_outside_the_scope_cannot_be_drawn_from(app, client, auth, conten
     assert _quiz(app).draw_rules == before.draw_rules
 
 
-def _big_bank(app, size: int) -> None:
-    """Bank BIG of unit D with `size` active questions (copies of S1)."""
+def _copied_bank(app, code: str, unit_code: str, size: int) -> None:
+    """Bank `code` of unit `unit_code` with `size` active questions (copies of S1)."""
     from app.accounts.models import Unit
     from app.content.sync_quizzes import upsert_question
     from app.content.sync_rules import SyncResult
@@ -298,13 +284,13 @@ def _big_bank(app, size: int) -> None:
     from app.quizzes.models import QuestionBank
 
     with app.app_context():
-        d = db.session.scalar(select(Unit).where(Unit.code == "D"))
-        bank = QuestionBank(code="BIG", title="Ngân hàng lớn", owner_unit_id=d.id)
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        bank = QuestionBank(code=code, title=f"Ngân hàng {code}", owner_unit_id=unit.id)
         db.session.add(bank)
         db.session.flush()
         s1 = db.session.scalar(select(Question).where(Question.code == "S1"))
         for n in range(size):
-            data = version_to_data(f"BIG-{n}", s1.current_version)
+            data = version_to_data(f"{code}-{n}", s1.current_version)
             upsert_question(bank, data, SyncResult())
         db.session.commit()
 
@@ -312,7 +298,7 @@ def _big_bank(app, size: int) -> None:
 def test_a_draw_of_more_rules_than_rows_keeps_every_rule(app, client, auth, content):
     """A quiz file may have more draw rules than the form's empty rows: the form
     shows each, and saving keeps them all (rules past the 12th were dropped)."""
-    _big_bank(app, 14)
+    _copied_bank(app, "BIG", "D", 14)
     rules = [{"count": 1, "bank": "BIG", "tag": None}] * 14
     with app.app_context():
         db.session.scalar(select(Quiz).where(Quiz.code == "Q")).draw_rules = rules
