@@ -254,12 +254,14 @@ TASK_MODULES = (
 )
 
 
-# The modules that tell the audit log how to name their targets (app.audit.targets).
+# The modules that tell the audit log how to name their targets, and the fields a
+# settings change lists (app.audit.targets).
 AUDIT_TARGET_NAMES = (
     "app.reports.audit_targets",  # campaigns, modules, quizzes, units, users…
     "app.contests.audit_names",  # contest, ranking
     "app.reminders.audit_names",  # reminder
     "app.rewards.audit_names",  # nomination, rewardperiod
+    "app.authoring.audit_names",  # the fields of a quiz settings change
 )
 
 

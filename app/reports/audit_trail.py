@@ -1,6 +1,6 @@
 """The audit log read for people: Vietnamese names of the actions, the names of
-the actors and targets instead of their ids, checked filters, and the CSV of a
-filtered log.
+the actors and targets instead of their ids, the details in words
+(app.reports.audit_details), checked filters, and the CSV of a filtered log.
 
 Here rather than in app.audit: it joins the events with users, units, campaigns,
 content, and app.audit sits below all of them. Reports read any domain's rows.
@@ -23,6 +23,9 @@ from app.extensions import db
 from app.timeutil import format_vn_date, vn_day_end, vn_day_start
 from app.vntext import fold
 
+from .audit_details import detail_items as detail_items  # the page reads them here
+from .audit_details import detail_names as detail_names
+from .audit_details import detail_text
 from .audit_targets import TARGET_LABELS as TARGET_LABELS  # the page reads them here
 from .audit_targets import target_names as target_names
 from .audit_targets import target_text
@@ -204,7 +207,7 @@ def csv_chunks(
 
 
 def _csv_batch(events: list[AuditEvent], sep: str) -> str:
-    names = target_names(events)
+    names, details = target_names(events), detail_names(events)
     rows = (
         (
             format_vn_date(e.at, with_time=True),
@@ -212,31 +215,11 @@ def _csv_batch(events: list[AuditEvent], sep: str) -> str:
             action_label(e.action),
             e.action,
             csv_cell(target_text(e, names)),
-            csv_cell(_detail(e.detail)),
+            csv_cell(detail_text(e, details)),
         )
         for e in events
     )
     return _csv_lines(rows, sep)
-
-
-def _detail(detail) -> str:
-    if not isinstance(detail, dict):
-        return str(detail or "")
-    return "; ".join(f"{k}: {detail_value(v)}" for k, v in detail.items())
-
-
-def detail_value(value) -> str:
-    """A detail's value in words: "—" for none, có/không, a list's items joined
-    (not 'None', 'True' or "['a', 'b']" as Python writes them)."""
-    if value is None or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("có") if value else _l("không"))
-    if isinstance(value, list | tuple):
-        return ", ".join(detail_value(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {detail_value(v)}" for k, v in value.items())
-    return str(value)
 
 
 def _csv_lines(rows, sep: str = ",") -> str:

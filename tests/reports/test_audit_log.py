@@ -107,13 +107,13 @@ def test_details_are_shown_in_words_not_as_python_values(app, client, auth, even
         db.session.commit()
     auth.login("adm")
     page = client.get(URL).get_data(as_text=True)
-    assert "title, pass_score" in page and "['title'" not in page
+    assert "Tên bài kiểm tra, pass_score" in page and "['title'" not in page
     for raw in (": None", ": True", ": False"):
         assert raw not in page
-    assert "<code>old</code>: —" in page and "<code>kept</code>: có" in page
+    assert "<li>Giá trị cũ: —</li>" in page and "<li>kept: có</li>" in page
     details = [row[5] for row in _csv(client)[1:]]
-    assert "fields: title, pass_score" in details
-    assert "old: —; kept: có; dropped: không" in details
+    assert "Các mục đã đổi: Tên bài kiểm tra, pass_score" in details
+    assert "Giá trị cũ: —; kept: có; dropped: không" in details
 
 
 @pytest.mark.parametrize("suffix", ["", ".csv"])

@@ -40,6 +40,7 @@ def audit_log():
         filters=filters,
         actions=[(code, trail.action_label(code)) for code in actions],
         names=trail.target_names(page.items),
+        details=trail.detail_names(page.items),
         trail=trail,
         max_rows=_max_rows(),
         csv_sep=chosen_separator(),
