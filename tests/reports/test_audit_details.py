@@ -105,6 +105,13 @@ def moves(app):
             actor=admin,
             fields=["pass_percent", "review", "draw", "code"],
         )
+        audit.record("contest.changed", actor=admin, fields=["organiser", "targets"])
+        audit.record(
+            "contest.round_changed",
+            actor=admin,
+            round="r1",
+            fields=["closes_at", "prizes", "time_limit_minutes"],
+        )
         db.session.commit()
         return {"D1": tree["D1"].id, "C1": tree["C1"].id}
 
@@ -126,6 +133,8 @@ VIETNAMESE = [
     "Cán bộ: Trần Thị Bình (CB-001)",
     f"Cán bộ: #{GONE}",
     "Các mục đã đổi: Điểm đạt (%), Chế độ xem lại, Quy tắc rút câu hỏi, code",
+    "Các mục đã đổi: Đóng lúc (giờ Việt Nam), Số giải, Thời gian làm bài (phút)",
+    "Các mục đã đổi: Đơn vị tổ chức, Đơn vị dự thi (cán bộ của đơn vị",
 ]
 ENGLISH = [
     "Old unit: Phòng Công chức (D1)",
