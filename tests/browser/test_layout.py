@@ -1,10 +1,13 @@
 """Layout in Debian's Chromium: nothing wider than the window — the cadre import
-page and its preview on a 360 px phone, the administrator's header at 1366 px —
-and checkboxes on the same line as their labels."""
+page and its preview, the HR filters, the transcript and a module with a wide table
+on a 360 px phone, the administrator's header at 1366 px —, checkboxes and radio
+buttons on the same line as their labels, header targets 44 px high on a phone."""
 
 import pytest
 
 from app.demo.data import DEMO_PASSWORD
+from app.demo.seed import seed_demo
+from app.extensions import db
 from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -75,3 +78,53 @@ def test_a_checkbox_is_on_its_labels_line(live_server, browser):  # noqa: F811
     label = page.locator("label", has_text="Công chức").first.bounding_box()
     assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < 8
     assert box["x"] < label["x"]
+
+
+def _on_its_labels_line(page, name):
+    box = page.get_by_label(name, exact=True).bounding_box()
+    label = page.locator("label", has_text=name).first.bounding_box()
+    return abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < 8
+
+
+@pytest.fixture
+def demo(live_server):  # noqa: F811
+    """The demo as `make db` builds it: the content synced, then the 2026 campaign."""
+    url, app = live_server
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    return url
+
+
+def test_the_hr_filters_fit_a_phone(demo, browser):
+    """A checkbox or radio button in an inline field was stretched to the field's
+    width on a phone, its label pushed off the page."""
+    url = demo
+    page = _signed_in(browser, url, 360, "hr")
+    page.goto(f"{url}/reports/cadres")
+    assert page.evaluate(OVERFLOW), page.evaluate(WIDTH)
+    assert _on_its_labels_line(page, "Chỉ cán bộ trực thuộc")
+    page.goto(f"{url}/reports/")
+    assert _on_its_labels_line(page, "Theo đơn vị tại thời điểm hoàn thành")
+
+
+def test_the_header_and_transcript_suit_a_phone(live_server, browser):  # noqa: F811
+    url, _ = live_server
+    page = _signed_in(browser, url, 360, "learner2")
+    targets = page.locator(".site-header a:not(.brand), .site-header button")
+    for target in targets.all():
+        assert target.bounding_box()["height"] >= 44, target.inner_text()
+    page.goto(f"{url}/transcript")  # a card per row, not columns off the screen
+    assert page.evaluate(OVERFLOW), page.evaluate(WIDTH)
+    for cell in page.locator("table td").all():
+        assert cell.bounding_box()["x"] + cell.bounding_box()["width"] <= 360
+
+
+def test_a_wide_table_scrolls_in_its_module(demo, browser):
+    """Module 1's table of documents widened the page past a phone's window."""
+    page = _signed_in(browser, demo, 360, "learner")
+    page.goto(f"{demo}/modules/VHCV-M1")
+    assert page.locator(".prose table").count()
+    assert page.evaluate(OVERFLOW), page.evaluate(WIDTH)

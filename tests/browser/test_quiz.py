@@ -47,6 +47,7 @@ def test_timed_quiz_autosaves_survives_reload_and_submits_at_zero(quiz_server, p
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.wait_for_url("**/attempts/*")
     assert page.locator("#timer").inner_text().startswith("0:")
+    assert not page.locator("#timer-static").is_visible()  # the no-JavaScript note
 
     choices = _right_choices(app, 1)
     for choice in choices:
