@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.accounts.models import Unit
 from app.content.load import ContentPart
@@ -118,6 +118,13 @@ def database_problems(
     for later with a notice instead."""
     if not contests:
         return [], [], []
+    if not inspect(db.session.connection()).has_table(Unit.__tablename__):
+        notices = [
+            f"{c.path}: chưa kiểm tra đơn vị của cuộc thi {c.code}: cơ sở dữ liệu "
+            "chưa được tạo (`flask db upgrade`)."
+            for c in contests
+        ]
+        return [], notices, []
     if not strict and db.session.scalar(select(Unit.id).limit(1)) is None:
         notices = [
             f"{c.path}: chưa đồng bộ cuộc thi {c.code}: chưa có đơn vị nào; tạo đơn "
