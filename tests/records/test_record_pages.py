@@ -137,3 +137,24 @@ def test_the_campaigns_page_in_english(app, client, auth, tmp_path):
     assert "<h1>Training campaigns</h1>" in html  # a list; one campaign's facts:
     one = client.get("/admin/campaigns/C2026").get_data(as_text=True)
     assert "<dt>Course</dt>" in one and "<dt>Quiz</dt>" in one
+
+
+def test_a_completed_campaign_on_home_shows_no_reading_left(
+    app, client, auth, tmp_path
+):
+    """A record completed without today's module versions read (an earlier year's
+    campaign, a module published since) is not shown as '0/3 học phần' beside
+    'Đã hoàn thành'."""
+    from app.accounts.models import User
+    from app.records.models import COMPLETED, TrainingRecord
+
+    with app.app_context():
+        make_campaign(tmp_path)
+        record = db.session.scalar(
+            select(TrainingRecord).join(User).where(User.username == "in1")
+        )
+        record.status, record.completed_at = COMPLETED, utcnow()
+        db.session.commit()
+    auth.login("in1")
+    page = client.get("/").get_data(as_text=True)
+    assert "Đã hoàn thành ngày" in page and "học phần</span>" not in page
