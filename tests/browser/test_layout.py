@@ -106,6 +106,11 @@ def test_the_hr_filters_fit_a_phone(demo, browser):
     page.goto(f"{url}/reports/cadres")
     assert page.evaluate(OVERFLOW), page.evaluate(WIDTH)
     assert _on_its_labels_line(page, "Chỉ cán bộ trực thuộc")
+    names = page.locator("td.person-name a")  # a name on one line, the table scrolls
+    heights = {
+        round(box["height"]) for box in map(lambda n: n.bounding_box(), names.all())
+    }
+    assert len(heights) == 1, heights
     page.goto(f"{url}/reports/")
     assert _on_its_labels_line(page, "Theo đơn vị tại thời điểm hoàn thành")
 
