@@ -109,6 +109,11 @@ def fixed_after_close(changed: list[str]) -> list[str]:
 # --- checks against the database ---------------------------------------------------
 
 
+def _left_for_later(contests: list[ContestData], what: str, why: str) -> list[str]:
+    """A notice per contest: `what` was not done to it, and `why`."""
+    return [f"{c.path}: {what} cuộc thi {c.code}: {why}." for c in contests]
+
+
 def database_problems(
     contests: list[ContestData], strict: bool = True
 ) -> tuple[list[Problem], list[str], list[ContestData]]:
@@ -119,19 +124,11 @@ def database_problems(
     if not contests:
         return [], [], []
     if not inspect(db.session.connection()).has_table(Unit.__tablename__):
-        notices = [
-            f"{c.path}: chưa kiểm tra đơn vị của cuộc thi {c.code}: cơ sở dữ liệu "
-            "chưa được tạo (`flask db upgrade`)."
-            for c in contests
-        ]
-        return [], notices, []
+        why = "cơ sở dữ liệu chưa được tạo (`flask db upgrade`)"
+        return [], _left_for_later(contests, "chưa kiểm tra đơn vị của", why), []
     if not strict and db.session.scalar(select(Unit.id).limit(1)) is None:
-        notices = [
-            f"{c.path}: chưa đồng bộ cuộc thi {c.code}: chưa có đơn vị nào; tạo đơn "
-            "vị rồi chạy `flask contests sync`."
-            for c in contests
-        ]
-        return [], notices, []
+        why = "chưa có đơn vị nào; tạo đơn vị rồi chạy `flask contests sync`"
+        return [], _left_for_later(contests, "chưa đồng bộ", why), []
     needed = {code for c in contests for code in (*c.targets, c.owner)}
     units = dict(
         db.session.execute(

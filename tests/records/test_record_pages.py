@@ -22,6 +22,8 @@ def test_home_shows_the_campaign_with_progress_and_next_step(
     assert "còn 29 ngày" in page or "còn 30 ngày" in page
     transcript = client.get("/transcript").get_data(as_text=True)
     assert "Bồi dưỡng năm 2026" in transcript and "Chưa bắt đầu" in transcript
+    # a card per row on a phone: the roles keep it a table for screen readers
+    assert 'role="table"' in transcript and 'role="cell"' in transcript
 
 
 def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
