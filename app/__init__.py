@@ -36,6 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     warn_missing_public_url(app)
     warn_limits_per_process(app)
     limit_request_bodies(app)  # first: before the CSRF check reads a body
+    refuse_nul_characters(app)
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
@@ -107,6 +108,24 @@ def limit_request_bodies(app: Flask) -> None:
         uploads = getattr(view, "takes_upload", False)
         if not (uploads and current_user.is_authenticated):
             request.max_content_length = app.config["MAX_FORM_BYTES"]
+
+
+def refuse_nul_characters(app: Flask) -> None:
+    """A NUL character in the path, the query string or a form is refused (400)
+    before any view sees it: no text of ours holds one, and PostgreSQL refuses it in
+    a query (it would be a 500 there, and pass on SQLite)."""
+    from app.errors import InvalidInput
+
+    @app.before_request
+    def no_nul():
+        posted = request.form.lists() if request.method == "POST" else ()
+        if (
+            "\x00" in request.path
+            or b"%00" in request.query_string
+            or b"\x00" in request.query_string
+            or any("\x00" in value for _, values in posted for value in values)
+        ):
+            raise InvalidInput(_l("Địa chỉ hoặc biểu mẫu có ký tự không hợp lệ (NUL)."))
 
 
 def refuse_default_secret(app: Flask) -> None:
