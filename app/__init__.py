@@ -113,12 +113,17 @@ def limit_request_bodies(app: Flask) -> None:
 def refuse_nul_characters(app: Flask) -> None:
     """A NUL character in the path, the query string or a form is refused (400)
     before any view sees it: no text of ours holds one, and PostgreSQL refuses it in
-    a query (it would be a 500 there, and pass on SQLite)."""
+    a query (it would be a 500 there, and pass on SQLite). The JSON API refuses it
+    per parameter; an upload page's form is read by the page, within its limit."""
     from app.errors import InvalidInput
 
     @app.before_request
     def no_nul():
-        posted = request.form.lists() if request.method == "POST" else ()
+        if request.blueprint == "api":  # names the parameter itself (app.api)
+            return
+        view = app.view_functions.get(request.endpoint)
+        read_form = request.method == "POST" and not getattr(view, "takes_upload", 0)
+        posted = request.form.lists() if read_form else ()  # an upload reads its own
         if (
             "\x00" in request.path
             or b"%00" in request.query_string

@@ -169,7 +169,7 @@ def test_a_nul_character_is_refused_before_any_view(app, client, people):
     for response in (
         client.get("/courses/a%00b"),
         client.get("/cadres?q=x%00"),
-        client.post("/cadres/import", data={"csrf_token": token, "x": "a\x00"}),
+        client.post("/admin/units", data={"csrf_token": token, "code": "a\x00"}),
     ):
         assert response.status_code == 400
         assert "ký tự không hợp lệ (NUL)" in response.get_data(as_text=True)
