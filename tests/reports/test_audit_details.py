@@ -185,23 +185,12 @@ def test_the_details_read_in_english(client, auth, moves):
 
 def test_names_take_one_query_per_kind_not_per_row(app, moves):
     """More moves and certificates add names and no query."""
-    from sqlalchemy import event as sa_event
-
     from app.accounts.models import Unit, User
-    from app.audit.models import AuditEvent
     from app.reports.audit_details import detail_names
+    from tests.reports.test_audit_log import statements_over_the_log
 
     def queries() -> tuple[int, dict]:
-        with app.test_request_context():
-            events = db.session.scalars(db.select(AuditEvent)).all()
-            statements = []
-            listener = lambda *args: statements.append(args[2])  # noqa: E731
-            sa_event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                names = detail_names(events)
-            finally:
-                sa_event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements), names
+        return statements_over_the_log(app, detail_names)[:2]
 
     before, names = queries()
     assert before <= 3  # units (and their labels), users

@@ -239,12 +239,12 @@ def test_contests_reminders_and_rewards_are_named(app, client, auth, more_target
     assert set(TARGETS) <= set(targets)
 
 
-def _name_queries(app) -> tuple[int, dict]:
-    """The statements target_names runs over the whole log, and the names."""
+def statements_over_the_log(app, names_of) -> tuple[int, dict, list]:
+    """The statements `names_of` runs over the whole log's events, what it returns,
+    and the events."""
     from sqlalchemy import event as sa_event
 
     from app.audit.models import AuditEvent
-    from app.reports.audit_trail import target_names
 
     with app.test_request_context():
         events = db.session.scalars(db.select(AuditEvent)).all()
@@ -252,11 +252,19 @@ def _name_queries(app) -> tuple[int, dict]:
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         sa_event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            names = target_names(events)
+            names = names_of(events)
         finally:
             sa_event.remove(db.engine, "before_cursor_execute", listener)
-        assert set(names) == {(e.target_type, e.target_id) for e in events}
-    return len(statements), names
+    return len(statements), names, events
+
+
+def _name_queries(app) -> tuple[int, dict]:
+    """The statements target_names runs over the whole log, and the names."""
+    from app.reports.audit_trail import target_names
+
+    count, names, events = statements_over_the_log(app, target_names)
+    assert set(names) == {(e.target_type, e.target_id) for e in events}
+    return count, names
 
 
 def test_target_names_take_queries_per_type_not_per_row(app, more_targets):
