@@ -14,13 +14,13 @@ from app.content.quiz_editing import banks_for
 from app.content.textfile import form_text
 from app.contests import editing as service
 from app.contests.sync import current_rounds, round_data_of
-from app.errors import DomainError, InvalidInput, Stale
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.timeutil import from_vn_local, to_vn, utcnow
 
 from ..contest_forms import ContestForm, RoundForm
 from ..quiz_forms import draw_rules_of, fill_rules
-from .blueprint import bp
+from .blueprint import bp, refused
 
 
 @bp.get("/contests")
@@ -64,7 +64,7 @@ def contest_edit(code: str):
                 targets=targets,
             )
         except DomainError as error:
-            _refused(error, form, service.contest_base, contest)
+            refused(error, form, service.contest_base(contest))
         else:
             db.session.commit()
             _saved(changed)
@@ -88,15 +88,6 @@ def _fill_contest(form: ContestForm, contest) -> None:
     form.overall.data = contest.overall
     form.one_prize_per_contest.data = contest.one_prize_per_contest
     form.base.data = service.contest_base(contest)
-
-
-def _refused(error: DomainError, form, base_of, item) -> None:
-    """Nothing saved: say why; after a stale save the form takes the current
-    base, so that saving again overwrites (what was typed stays in the form)."""
-    db.session.rollback()
-    flash(error.message, "error")
-    if isinstance(error, Stale):
-        form.base.data = base_of(item)
 
 
 def _saved(changed) -> None:
@@ -183,7 +174,7 @@ def contest_round(code: str, round_code: str):
                 base=form.base.data,
             )
         except DomainError as error:
-            _refused(error, form, service.round_base, row)
+            refused(error, form, service.round_base(row))
         else:
             if outcome.needs_confirm:
                 confirm = outcome.changed

@@ -16,7 +16,7 @@ from app.extensions import db
 
 from ..history import author_names
 from ..module_forms import ModuleForm, NewModuleForm
-from .blueprint import bp
+from .blueprint import bp, refused
 
 
 def _fill(form: ModuleForm, text: ModuleText) -> None:
@@ -48,10 +48,8 @@ def module_edit(code: str):
     elif form.validate_on_submit() and request.form.get("action") == "save":
         try:
             modules.save_draft(module, current_user, _text(form), form.base.data)
-        except DomainError as error:  # stale: saving again overwrites
-            db.session.rollback()
-            flash(error.message, "error")
-            form.base.data = modules.editing_base(module)
+        except DomainError as error:
+            refused(error, form, modules.editing_base(module))
         else:
             db.session.commit()
             flash(_("Đã lưu bản nháp. Người học vẫn thấy bản đã xuất bản."), "success")

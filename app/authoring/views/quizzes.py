@@ -14,7 +14,7 @@ from app.content.ownership import owned_quiz
 from app.content.textfile import form_text
 from app.content.transfer import quiz_data_of
 from app.contests.models import ContestRound
-from app.errors import DomainError, Stale
+from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes import windows
@@ -22,7 +22,7 @@ from app.quizzes.models import Quiz
 from app.quizzes.questions import QuizData
 
 from ..quiz_forms import QuizSettingsForm, fill_rules
-from .blueprint import bp
+from .blueprint import bp, refused
 
 
 def _form(quiz: Quiz) -> QuizSettingsForm:
@@ -100,10 +100,7 @@ def quiz_settings(code: str):
                 raise DomainError(_("Chưa lưu: xem các lỗi bên dưới."))
             changed = service.apply(quiz, current_user, data, form.base.data)
         except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            if isinstance(error, Stale):  # only then: saving again overwrites
-                form.base.data = quiz.content_hash
+            refused(error, form, quiz.content_hash)
         else:
             db.session.commit()
             flash(
