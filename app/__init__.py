@@ -285,7 +285,7 @@ AUDIT_TARGET_NAMES = (
     "app.contests.audit_names",  # contest, ranking
     "app.reminders.audit_names",  # reminder
     "app.rewards.audit_names",  # nomination, rewardperiod
-    "app.authoring.audit_names",  # the fields of a quiz settings change
+    "app.authoring.audit_names",  # the fields of a quiz, contest or round change
 )
 
 
