@@ -109,7 +109,8 @@ def test_the_english_catalogue_is_complete():
 
 
 def test_a_count_of_one_thing_is_said_with_ngettext():
-    """A message counting one kind of thing is written with ngettext, so English
+    """A message with counts is written with ngettext (a message counting two
+    kinds of things takes each count as a piece said with ngettext), so English
     says "1 cadre" and "2 cadres", never "cadre(s)"."""
     import re
     from pathlib import Path
@@ -123,8 +124,6 @@ def test_a_count_of_one_thing_is_said_with_ngettext():
     lumped = [
         m.id
         for m in catalog
-        if isinstance(m.id, str)
-        and len(counted.findall(m.id)) == 1
-        and "(s)" in m.string
+        if isinstance(m.id, str) and counted.search(m.id) and "(s)" in m.string
     ]
     assert lumped == []

@@ -105,10 +105,14 @@ def recode(code, admin_code, effective, decision) -> None:
 @units_cli.command("move")
 @click.argument("code")
 @click.option("--parent", "parent_code", default="", help="Mã cấp trên mới.")
+@click.option("--top", is_flag=True, help="Đưa lên cấp cao nhất (không có cấp trên).")
 @effective_option
 @decision_option
-def move(code, parent_code, effective, decision) -> None:
-    """Move unit CODE (with its subtree) under --parent from --effective."""
+def move(code, parent_code, top, effective, decision) -> None:
+    """Move unit CODE (with its subtree) under --parent, or to the top level with
+    --top, from --effective."""
+    if bool(parent_code) == top:
+        raise click.UsageError("Cần đúng một trong --parent MÃ hoặc --top.")
     _dated(
         lambda: unit_services.move_unit(
             _unit(code),

@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -63,10 +70,23 @@ class UnitRenameForm(DatedForm):
 
 
 class UnitMoveForm(DatedForm):
+    """A new parent by its code, or the top level when that box is ticked: an
+    empty code alone is a slip, not a wish to lift the unit and its subtree."""
+
     parent_code = StringField(
-        _l("Mã đơn vị cấp trên mới (để trống: cấp cao nhất)"),
-        validators=[Optional(), Length(max=40)],
+        _l("Mã đơn vị cấp trên mới"), validators=[Optional(), Length(max=40)]
     )
+    to_top = BooleanField(_l("Đưa lên cấp cao nhất (không có đơn vị cấp trên)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if bool(self.parent_code.data) == bool(self.to_top.data):
+            self.parent_code.errors.append(
+                _l("Nhập mã đơn vị cấp trên mới, hoặc chọn đưa lên cấp cao nhất.")
+            )
+            return False
+        return True
 
 
 class UnitMergeForm(DatedForm):

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app.database import reading_only
@@ -80,10 +81,17 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
             db.session.flush()
     except IntegrityError:  # another import created the same code meanwhile
         raise DomainError(RACED) from None
-    message = _(
-        "Đã nhập %(file)s: %(created)d cán bộ mới, %(updated)d cập nhật "
+    return Outcome(_imported(plan.source, counts), then=lambda: UPLOADS.discard(token))
+
+
+def _imported(source: str, counts: dict) -> str:
+    """What an import did, from apply_import's counts."""
+    return _(
+        "Đã nhập %(file)s: %(created)s, %(updated)d cập nhật "
         "(%(moved)d chuyển đơn vị), %(unchanged)d không đổi.",
-        file=plan.source,
-        **counts,
+        file=source,
+        created=ngettext("%(num)d cán bộ mới", "%(num)d cán bộ mới", counts["created"]),
+        updated=counts["updated"],
+        moved=counts["moved"],
+        unchanged=counts["unchanged"],
     )
-    return Outcome(message, then=lambda: UPLOADS.discard(token))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
 from app.audit import services as audit
@@ -104,16 +105,7 @@ def plan(
     cadres, children = cadre_ids_on(source, day), child_ids_on(source, day)
     if kind == "dissolve":
         if cadres or children:
-            raise InvalidInput(
-                _l(
-                    "Đơn vị “%(code)s” còn %(cadres)d cán bộ và %(units)d đơn vị cấp "
-                    "dưới vào ngày %(day)s; hãy chuyển đi trước khi giải thể.",
-                    code=source.code,
-                    cadres=len(cadres),
-                    units=len(children),
-                    day=history.format_day(day),
-                )
-            )
+            raise InvalidInput(_still_holds(source, len(cadres), len(children), day))
         return result
     for mapping in (cadre_map or {}, child_map or {}):
         for target in mapping.values():
@@ -127,6 +119,18 @@ def plan(
     result.cadres = {i: (cadre_map or {}).get(i, result.primary) for i in cadres}
     result.children = {i: (child_map or {}).get(i, result.primary) for i in children}
     return result
+
+
+def _still_holds(source: Unit, cadres: int, children: int, day: date):
+    """Why `source` cannot be dissolved on `day` (a lazy message)."""
+    return _l(
+        "Đơn vị “%(code)s” còn %(cadres)s và %(units)s vào ngày %(day)s; hãy "
+        "chuyển đi trước khi giải thể.",
+        code=source.code,
+        cadres=_nl("%(num)d cán bộ", "%(num)d cán bộ", cadres),
+        units=_nl("%(num)d đơn vị cấp dưới", "%(num)d đơn vị cấp dưới", children),
+        day=history.format_day(day),
+    )
 
 
 def apply(change: Restructure, decision: str = "", actor: User | None = None) -> int:

@@ -90,14 +90,14 @@ class RankingResult:
         r = self.ranking
         return str(
             _l(
-                "Xếp hạng phiên bản %(v)d: %(n)d người dự thi, %(p)d người đúng tất "
-                "cả %(q)d câu; %(z)d giải, %(t)d người đồng hạng chờ Hội đồng xét.",
+                "Xếp hạng phiên bản %(v)d: %(n)s, %(p)s đúng tất cả %(q)s; %(z)s, "
+                "%(t)s đồng hạng chờ Hội đồng xét.",
                 v=r.version,
-                n=r.participants,
-                p=r.perfect_count,
-                q=r.question_count,
-                z=self.prizes,
-                t=self.pending,
+                n=_nl("%(num)d người dự thi", "%(num)d người dự thi", r.participants),
+                p=_nl("%(num)d người", "%(num)d người", r.perfect_count),
+                q=_nl("%(num)d câu", "%(num)d câu", r.question_count),
+                z=_nl("%(num)d giải", "%(num)d giải", self.prizes),
+                t=_nl("%(num)d người", "%(num)d người", self.pending),
             )
         )
 

@@ -47,8 +47,8 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     result = mailing.send_pending(reminder, step=progress.set)
     if result.failed:
         message = _(
-            "Đã gửi %(sent)d thư; %(failed)d thư không gửi được.",
-            sent=result.sent,
+            "Đã gửi %(sent)s; %(failed)d thư không gửi được.",
+            sent=ngettext("%(num)d thư", "%(num)d thư", result.sent),
             failed=result.failed,
         )
     else:

@@ -9,6 +9,7 @@ key recorded by audit.record( in app/ has a label.
 """
 
 from collections.abc import Iterable
+from datetime import date
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,9 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import CATEGORIES, Unit, User
 from app.audit import targets
 from app.audit.models import AuditEvent
+
+# The details recorded as an ISO day (a change's effective date).
+DATE_KEYS = frozenset({"day", "effective"})
 
 # The keys of the details recorded in app/, and those of the dicts some record
 # (campaign.updated's before/after, reward.rule_set's old/new, cadres.imported's
@@ -169,7 +173,17 @@ def _value(action: str, key: str, value, names: dict) -> str:
         )
     if key == "category" and isinstance(value, str) and value in CATEGORIES:
         return gettext(CATEGORIES[value])
+    if key in DATE_KEYS and isinstance(value, str):
+        return _vn_day(value)
     return detail_value(value)
+
+
+def _vn_day(value: str) -> str:
+    """An ISO day as recorded ("2025-07-01") as people write it (01/07/2025)."""
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
 
 
 def detail_value(value) -> str:

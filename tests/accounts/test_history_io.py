@@ -376,3 +376,41 @@ def test_hr_sees_a_past_day_through_todays_successors(app, client, auth):
     text = client.get("/cadres?as_of=2025-06-30").get_data(as_text=True)
     assert "Nguyễn Văn an" not in text and "Cán bộ hr_a1" in text
     assert ids
+
+
+def test_moving_to_the_top_level_is_a_choice_not_an_empty_field(app, client, auth):
+    """An empty parent code alone moves nothing (a slip of the button would lift
+    the unit and its whole subtree); ticking 'top level' does; both is refused."""
+    ids = _setup(app)
+    auth.login("admin")
+    token = auth.token(f"/admin/units/{ids['A1']}")
+    url = f"/admin/units/{ids['A1']}/move"
+    page = client.post(
+        url, data={"csrf_token": token, "parent_code": ""}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "hoặc chọn đưa lên cấp cao nhất" in page
+    both = {"csrf_token": token, "parent_code": "KG", "to_top": "y"}
+    client.post(url, data=both)
+    with app.app_context():
+        assert _unit("A1").parent_id == ids["AG"]
+    client.post(url, data={"csrf_token": token, "to_top": "y"})
+    with app.app_context():
+        assert _unit("A1").parent_id is None
+    client.post(url, data={"csrf_token": token, "parent_code": "KG"})
+    with app.app_context():
+        assert _unit("A1").parent_id == ids["KG"]
+
+
+def test_cli_move_needs_a_parent_or_top(app, runner):
+    ids = _setup(app)
+    for args in (
+        ["units", "move", "A1"],
+        ["units", "move", "A1", "--parent", "KG", "--top"],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0 and "--top" in result.output, args
+    with app.app_context():
+        assert _unit("A1").parent_id == ids["AG"]
+    assert runner.invoke(args=["units", "move", "A1", "--top"]).exit_code == 0
+    with app.app_context():
+        assert _unit("A1").parent_id is None

@@ -74,7 +74,7 @@ def test_demo_learner_signs_in_sees_home_and_signs_out(live_server, page):
     page.wait_for_url(f"{live_server}/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text() == "Xin chào, Phạm Văn Đức"
-    assert page.get_by_role("heading", name="Bồi dưỡng năm nay").is_visible()
+    assert page.get_by_role("heading", name="Bồi dưỡng của bạn").is_visible()
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{live_server}/login")
     assert page.get_by_text("Bạn đã đăng xuất.").is_visible()

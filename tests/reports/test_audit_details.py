@@ -113,7 +113,7 @@ def moves(app):
             fields=["closes_at", "prizes", "time_limit_minutes"],
         )
         db.session.commit()
-        return {"D1": tree["D1"].id, "C1": tree["C1"].id}
+        return {"D1": tree["D1"].id, "C1": tree["C1"].id, "effective": later}
 
 
 def _details(page: str) -> str:
@@ -163,9 +163,14 @@ def test_the_page_and_the_csv_name_units_users_and_fields(client, auth, moves):
         assert text in page, text
     for raw in ("old_unit", "user_id", "<code>fields</code>", "pass_percent"):
         assert raw not in page, raw
+    # The effective day as people write it, not as recorded (ISO).
+    day = moves["effective"]
+    assert f"Ngày hiệu lực: {day:%d/%m/%Y}" in page
+    assert day.isoformat() not in page
     details = "\n".join(_csv_details(client))
     for text in VIETNAMESE:
         assert text in details, text
+    assert f"Ngày hiệu lực: {day:%d/%m/%Y}" in details
     assert "Đơn vị cũ: Phòng Công chức (D1); Đơn vị mới: Văn phòng xã (C1)" in details
     assert "old_unit" not in details and "pass_percent" not in details
 

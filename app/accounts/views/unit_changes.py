@@ -135,10 +135,14 @@ def _effects(unit: Unit, change) -> list[str]:
     for successor in change.successors:
         effects.append(
             _(
-                "%(b)s nhận %(n)d cán bộ và %(m)d đơn vị cấp dưới%(primary)s;",
+                "%(b)s nhận %(n)s và %(m)s%(primary)s;",
                 b=successor.display_name,
-                n=counts[successor.id],
-                m=sum(1 for t in change.children.values() if t.id == successor.id),
+                n=ngettext("%(num)d cán bộ", "%(num)d cán bộ", counts[successor.id]),
+                m=ngettext(
+                    "%(num)d đơn vị cấp dưới",
+                    "%(num)d đơn vị cấp dưới",
+                    sum(1 for t in change.children.values() if t.id == successor.id),
+                ),
                 primary=_(" (đơn vị kế thừa chính)")
                 if successor is change.primary
                 else "",
