@@ -59,7 +59,7 @@ def status(job_id: str):
         state=state,
         done=job.done,
         total=job.total,
-        stage=job.stage,
+        stage=messages.shown(job.stage),
         percent=job.percent,
     )
 

@@ -679,3 +679,21 @@ def test_a_thread_hung_past_the_time_limit_is_shown_stalled(threaded):
         db.session.rollback()
     GATE.set()
     runner.wait_for_threads()
+
+
+def test_a_running_jobs_stage_is_shown_in_the_readers_language(app, client, people):
+    """The stage is stored as the worker said it (the default language, with no
+    reader); the page and its status show it in the reader's."""
+    job_id = _submit(app, "tests.count", people["hr_d"], {"n": 1})
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.state, job.stage, job.total, job.done = RUNNING, "Ghi dữ liệu", 3, 1
+        db.session.commit()
+    _login(client, "hr_d")
+    assert "— Ghi dữ liệu" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    client.post(
+        "/language",
+        data={"language": "en", "csrf_token": AuthActions(client).token("/")},
+    )
+    assert "— Writing the data" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert client.get(f"/jobs/{job_id}.json").json["stage"] == "Writing the data"
