@@ -184,7 +184,7 @@ def figures(
     """The campaign's records of every unit that rolls up into `root`'s subtree
     today, attributed as `as_of` says and laid out in the tree of its day."""
     structure = structure or Structure.on(as_of.day)
-    scope = structure.scope(root.path)
+    scope = structure.scope_of(root)
     counts = attributed_counts(campaign, structure, as_of.attribution, scope)
     units: dict[int, UnitView] = {root.id: _view(structure, root.id, root.path)}
     parent: dict[int, int] = {}

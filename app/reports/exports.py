@@ -182,7 +182,7 @@ def as_of_query(campaign: Campaign, root: Unit, as_of: AsOf) -> Select:
     who have left since), as records.rows.export_columns with, last, that unit at
     the time (built now: the campaign need not be loaded while streaming)."""
     unit_then = at_time_unit(campaign, as_of.day)
-    scope = sorted(Structure.on(as_of.day).scope(root.path))
+    scope = sorted(Structure.on(as_of.day).scope_of(root))
     query = (
         select(TrainingRecord, User, Unit)
         .join(User, User.id == TrainingRecord.user_id)

@@ -20,13 +20,15 @@ Rules (the one place they are written down):
 - **Scope through time** (`Structure.scope`): a report of unit R covers every unit,
   past or present, whose successor today lies in R's subtree today; an HR officer
   of "An Giang (mới)" sees former Kiên Giang's records, one of another unit does not.
+  A report of a unit that has ended by today (`Structure.scope_of`: former Kiên
+  Giang's) covers those whose successor on its last day lay in its subtree.
 
 Counts are grouped in SQL per (unit at the time, status, passed) and folded here, by
 unit, never by record.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
@@ -105,6 +107,7 @@ class Structure:
     places: dict[int, Place] = field(default_factory=dict)
     today_paths: dict[int, str] = field(default_factory=dict)
     lines: Successions = field(default_factory=Successions)
+    ends: dict[int, date] = field(default_factory=dict)  # a unit's last valid_to
     _successor: dict = field(default_factory=dict)
 
     @classmethod
@@ -128,6 +131,8 @@ class Structure:
             self.places[uid] = Place(uid, name, kind, code, parent_id, path, True)
         versions = _version_rows()
         self._place_versions(versions, codes)
+        last = {row[0]: row[2] for row in versions}  # earliest first: the last wins
+        self.ends = {uid: end for uid, end in last.items() if end is not None}
         successions = db.session.execute(succession_rows())
         self.lines = Successions.from_rows(
             ((uid, merged) for uid, *_, merged in units if merged is not None),
@@ -175,6 +180,15 @@ class Structure:
             if path is not None and in_subtree(path, root_path):
                 result.add(uid)
         return result
+
+    def scope_of(self, root) -> set[int]:
+        """The scope of a report of `root` (a Unit): `scope` of its subtree; of a
+        unit that has ended by today, as on its last day (nothing rolls up into it
+        today: its records have gone to its successors)."""
+        end = self.ends.get(root.id)
+        if end is not None and end <= today():
+            return self.scope(root.path, end - timedelta(days=1))
+        return self.scope(root.path)
 
 
 def _close_day(campaign, day: date) -> date:

@@ -68,7 +68,7 @@ def year_over_year(
     first, each with its figures for `root` rolled up; `current_counts` (the
     report's own total, when it has it) saves counting `current` again. One
     grouped query per campaign looked at."""
-    scope = structure.scope(root.path)
+    scope = structure.scope_of(root)
     everything = len(scope) >= len(structure.places)
 
     def counts_of(campaign) -> list:

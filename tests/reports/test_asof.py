@@ -9,8 +9,10 @@ import pytest
 from app.accounts.asof import rolled_up_units
 from app.accounts.models import Unit
 from app.errors import InvalidInput
+from app.extensions import db
 from app.reports import asof, yearly
 from app.reports.annual import annual_report
+from app.reports.exports import as_of_query
 from app.reports.rollup import AT_TIME, ROLLED_UP, Structure, unit_counts
 
 from .history_world import MERGER, build
@@ -270,3 +272,30 @@ def test_a_cadre_with_two_assignments_on_the_day_counts_once(world):
     vtv, sttt = world["KG-VTV"].id, world["KG-STTTT"].id
     assert after.get(vtv, [0])[0] == before.get(vtv, [0])[0] - 1
     assert after[sttt][0] == before.get(sttt, [0])[0] + 1
+
+
+def test_a_report_of_a_unit_that_has_since_ended_counts_its_own_tree(app, world):
+    """Former Kiên Giang's 2024 report as of 31/12/2024 (an administrator's, or
+    `flask reports annual --unit KG`): its units then, not the nothing that rolls
+    up into it today (its records went to An Giang on 1/7/2025)."""
+    stated = asof.AsOf(date(2024, 12, 31), AT_TIME)
+    result = asof.figures(world["C2024"], world["KG"], stated)
+    assert asof.summary_row(result).total == 3  # a1, a3, a4
+    assert _children(result) == {
+        "Sở Thông tin và Truyền thông": 1,
+        "Ủy ban nhân dân thành phố Rạch Giá": 2,
+    }
+    district = asof.figures(world["C2024"], world["KG-RG"], stated)
+    assert asof.summary_row(district).total == 2  # a3 (Vĩnh Thanh Vân), a4
+    with app.test_request_context():
+        report = annual_report(world["C2024"], world["KG"], as_of=stated)
+    assert report.total.total == 3
+    exported = db.session.execute(as_of_query(world["C2024"], world["KG"], stated))
+    assert len(exported.all()) == 3  # the export lists what the report counts
+    # rolled up to today: the same records, at the units that took them over
+    today = asof.AsOf(date(2026, 12, 1), ROLLED_UP)
+    rolled = asof.figures(world["C2024"], world["KG"], today)
+    assert _children(rolled) == {
+        "Sở Khoa học và Công nghệ": 1,
+        "Ủy ban nhân dân phường Rạch Giá": 2,
+    }
