@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit
@@ -76,6 +77,29 @@ class AsOf:
         annual report): of a past day, it also says that each record's state is
         its state now (exact for a campaign closed by that day)."""
         return self.statement if self.is_today else f"{self.statement} {STATE_NOW}"
+
+    @property
+    def screen_statement(self) -> str:
+        """`figures_statement` in the reader's language, for the pages (the
+        dashboard, the ranking); the paper and the files keep the Vietnamese."""
+        day = self.day_text
+        if self.attribution == ROLLED_UP:
+            text = _(
+                "Số liệu tại ngày %(day)s; cộng dồn vào đơn vị kế thừa tại ngày đó.",
+                day=day,
+            )
+        else:
+            text = _(
+                "Số liệu tại ngày %(day)s; ghi nhận theo đơn vị tại thời điểm "
+                "hoàn thành.",
+                day=day,
+            )
+        if self.is_today:
+            return text
+        state_now = _(
+            "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
+        )
+        return f"{text} {state_now}"
 
     @property
     def args(self) -> dict:

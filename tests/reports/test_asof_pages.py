@@ -5,6 +5,7 @@ bad values get a message (never a 500), and an officer's scope goes through time
 import csv
 import io
 from datetime import date
+from html import unescape
 
 import openpyxl
 import pytest
@@ -290,3 +291,26 @@ def test_a_bad_attribution_is_answered_with_the_choices_in_words(client, auth, w
     html = client.get("/reports/?attribution=all").get_data(as_text=True)
     assert "Theo đơn vị tại thời điểm hoàn thành" in html
     assert "Cộng dồn vào đơn vị kế thừa tại ngày báo cáo" in html
+
+
+def test_the_pages_state_it_in_the_readers_language(client, auth, world):
+    """The dashboard and the ranking are read on screen: in English, the statement
+    is in English; the annual report is the official paper, in Vietnamese."""
+    auth.login("hr-ag")
+    token = auth.token("/reports/")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    query = "campaign=C2024&as_of=2024-12-31"
+    stated = (
+        "Figures as of 31/12/2024; counted by unit at the time of completion. "
+        "Each person's completion status and results are as of when the report "
+        "was made."
+    )
+    for path in ("/reports/", "/reports/ranking"):
+        html = unescape(client.get(f"{path}?{query}").get_data(as_text=True))
+        assert stated in html and STATED_AT_TIME not in html, path
+    rolled = client.get(f"/reports/?{query}&attribution=rolled_up")
+    assert "rolled up into the successor unit on that date." in rolled.get_data(
+        as_text=True
+    )
+    paper = client.get(f"/reports/annual?{query}").get_data(as_text=True)
+    assert f"{STATED_AT_TIME} {STATE_NOW}" in paper
