@@ -54,6 +54,11 @@ def tree(as_of, root_code) -> None:
         root = _unit(root_code) if root_code else None
     except DomainError as error:
         fail(error.message)
+    if root is not None and asof.unit_as_of(root.id, day) is None:
+        fail(
+            f"Đơn vị “{root.code}” không có trong cơ cấu vào ngày "
+            f"{history.format_day(day)}."
+        )
     versions = asof.tree_as_of(day, root)
     click.echo(f"Cơ cấu tại ngày {history.format_day(day)}:")
     codes = dict(db.session.execute(select(Unit.id, Unit.code)).all())

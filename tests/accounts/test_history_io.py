@@ -237,6 +237,9 @@ def test_cli_dated_changes_tree_list_and_apply_due(app, runner):
         "Tỉnh Kiên Giang" in tree.output and "Cơ cấu tại ngày 30/06/2025" in tree.output
     )
     assert "Tỉnh Kiên Giang" not in runner.invoke(args=["units", "tree"]).output
+    for day in ("2018-12-31", "2025-07-01"):  # before it was created, after it ended
+        gone = runner.invoke(args=["units", "tree", "--root", "KG", "--as-of", day])
+        assert gone.exit_code != 0 and "không có trong cơ cấu vào ngày" in gone.output
     listed = runner.invoke(
         args=["cadres", "list", "--unit", "KG", "--as-of", "2025-06-30"]
     )
