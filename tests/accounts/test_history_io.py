@@ -417,3 +417,35 @@ def test_cli_move_needs_a_parent_or_top(app, runner):
     assert runner.invoke(args=["units", "move", "A1", "--top"]).exit_code == 0
     with app.app_context():
         assert _unit("A1").parent_id is None
+
+
+def test_a_cadre_import_dated_ahead_may_move_cadres_into_a_unit_created_ahead(app):
+    """A unit recorded today to be created on a coming day (inactive until then):
+    an import taking effect from that day moves cadres into it; one dated before it
+    exists, or today, is refused with the day it does not exist."""
+    _setup(app)
+    with app.app_context():
+        opening = history.vn_today() + timedelta(days=10)
+        units.create_unit(
+            "A4", "Phòng Pháp chế", "office", _unit("A1"), effective=opening
+        )
+        db.session.commit()
+        rows = parse_cadre_file(
+            "Mã cán bộ,Họ và tên,Mã đơn vị\nAN,Nguyễn Văn an,A4\n".encode(), "l.csv"
+        )
+        plan = plan_import(rows, _unit("AG"), None, effective=opening)
+        assert not plan.has_errors, plan.problems()
+        apply_import(plan, None)
+        db.session.commit()
+        moved = db.session.scalar(
+            select(Assignment).where(
+                Assignment.user_id == _user("an").id, Assignment.valid_from == opening
+            )
+        )
+        assert moved is not None and moved.unit_id == _unit("A4").id
+        assert _user("an").unit_id == _unit("X").id  # until that day
+        early = opening - timedelta(days=1)
+        refused = plan_import(rows, _unit("AG"), None, effective=early).problems()
+        assert any("không tồn tại vào ngày" in p for p in refused), refused
+        today = plan_import(rows, _unit("AG"), None).problems()
+        assert today, "a unit not in force today is refused for today"

@@ -43,7 +43,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NAME_CHARS = VIETNAMESE_LETTERS | set(" -'’.")
 
 
-def check_row(plan: PlannedRow, root: Unit, units: dict, seen: dict) -> None:
+def check_row(
+    plan: PlannedRow, root: Unit, units: dict, seen: dict, ahead: bool = False
+) -> None:
+    """The row's own errors and warnings; `ahead`: the import takes effect after
+    today (a unit not in force today may be by then: planning checks the day)."""
     row, errors = plan.row, plan.errors
     code, name = row.employee_code, row.text["full_name"]
     if not code:
@@ -73,7 +77,7 @@ def check_row(plan: PlannedRow, root: Unit, units: dict, seen: dict) -> None:
     values["full_name"] = name
     values["given_name"] = row.text["given_name"] or None
     values["position"] = row.text["position"] or None
-    values["unit"] = _row_unit(row, root, units, errors)
+    values["unit"] = _row_unit(row, root, units, errors, ahead)
     values["category"] = _category(row.values.get("category", ""), errors)
     values["email"] = _email(row.values.get("email", ""), errors)
     values["active"] = _active(row.values.get("active", ""), errors)
@@ -82,7 +86,9 @@ def check_row(plan: PlannedRow, root: Unit, units: dict, seen: dict) -> None:
     warn(plan)
 
 
-def _row_unit(row: CadreRow, root: Unit, units: dict, errors: list) -> Unit | None:
+def _row_unit(
+    row: CadreRow, root: Unit, units: dict, errors: list, ahead: bool
+) -> Unit | None:
     code = row.values.get("unit_code", "").strip()
     if not code:
         return None
@@ -98,7 +104,7 @@ def _row_unit(row: CadreRow, root: Unit, units: dict, errors: list) -> Unit | No
                 name=root.name,
             )
         )
-    elif not unit.active:
+    elif not unit.active and not ahead:
         errors.append(
             _l("đơn vị “%(code)s” đã ngừng hoạt động (đã sáp nhập)", code=code)
         )

@@ -108,7 +108,7 @@ def plan_import(
     planned = []
     for row in rows:
         plan = PlannedRow(row=row)
-        check_row(plan, root_unit, units, seen)
+        check_row(plan, root_unit, units, seen, day > history.vn_today())
         if not plan.errors:
             _decide(plan, existing, usernames, current, root_unit, scope)
         if not plan.errors:
