@@ -140,7 +140,7 @@ def _restructure(code, into, kind, effective, decision, mapping):
             cadre_map = restructure.parse_cadre_map(text, successors)
         day = history.effective(effective)
         if kind == "merge" and len(successors) == 1:
-            unit_services._check_merge(source, successors[0])
+            unit_services._check_merge(source, successors[0], day)
         change = restructure.plan(source, successors, day, kind, cadre_map)
         return restructure.apply(change, decision)
 

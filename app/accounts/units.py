@@ -1,6 +1,7 @@
 """Unit tree operations. They flush, never commit: the caller commits once."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
@@ -261,7 +262,9 @@ def move_unit(
     return unit
 
 
-def _check_merge(source: Unit, target: Unit) -> None:
+def _check_merge(source: Unit, target: Unit, day: date) -> None:
+    """The checks of today's rows; a merge dated ahead is checked on its day by
+    restructure.plan (a unit created ahead is not active yet)."""
     if source.id == target.id or target.in_subtree(source.path):
         raise InvalidInput(
             _l(
@@ -269,6 +272,8 @@ def _check_merge(source: Unit, target: Unit) -> None:
                 "nó."
             )
         )
+    if day > history.vn_today():
+        return
     if not source.active:
         raise InvalidInput(
             _l("Đơn vị “%(code)s” đã ngừng hoạt động.", code=source.code)
@@ -297,7 +302,7 @@ def merge_preview(
     """The effect of merging `source` into `target` on `effective` (today by
     default), changing nothing. Raises InvalidInput as merge_unit would."""
     day = history.effective(effective)
-    _check_merge(source, target)
+    _check_merge(source, target, day)
     change = restructure.plan(source, [target], day)
     ids = list(change.cadres)
     members = select(User).where(User.id.in_(ids)) if ids else None
@@ -321,7 +326,7 @@ def merge_unit(
     and child units go to `target`, `source` ends (inactive, pointing at `target`,
     once the day has come). Returns the cadres moved."""
     day = history.effective(effective)
-    _check_merge(source, target)
+    _check_merge(source, target, day)
     change = restructure.plan(source, [target], day)
     return restructure.apply(change, decision, actor)
 

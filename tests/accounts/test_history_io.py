@@ -4,11 +4,13 @@ an effective day, with their bad inputs."""
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.accounts import history, services, units
 from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion, User
+from app.errors import InvalidInput
 from app.extensions import db
 from tests.factories import PASSWORD
 
@@ -449,3 +451,43 @@ def test_a_cadre_import_dated_ahead_may_move_cadres_into_a_unit_created_ahead(ap
         assert any("không tồn tại vào ngày" in p for p in refused), refused
         today = plan_import(rows, _unit("AG"), None).problems()
         assert today, "a unit not in force today is refused for today"
+
+
+def test_a_merge_dated_ahead_may_go_into_a_unit_created_ahead(app):
+    """The one-target merge (its page and merge_unit) as the restructure form: a
+    unit created from a coming day takes a merger from that day, not before."""
+    _setup(app)
+    with app.app_context():
+        opening = history.vn_today() + timedelta(days=10)
+        units.create_unit("A5", "Sở mới", "department", _unit("AG"), effective=opening)
+        early = opening - timedelta(days=1)
+        with pytest.raises(InvalidInput, match="không tồn tại vào ngày"):
+            units.merge_preview(_unit("A2"), _unit("A5"), effective=early)
+        preview = units.merge_preview(_unit("A2"), _unit("A5"), effective=opening)
+        assert preview.target.code == "A5"
+        units.merge_unit(_unit("A2"), _unit("A5"), effective=opening)
+        db.session.commit()
+        (line,) = db.session.scalars(
+            select(UnitSuccession).where(
+                UnitSuccession.predecessor_id == _unit("A2").id
+            )
+        ).all()
+        assert (line.successor_id, line.valid_from) == (_unit("A5").id, opening)
+        assert _unit("A2").active  # until that day
+
+
+def test_the_cli_merges_ahead_into_a_unit_created_ahead(app, runner):
+    _setup(app)
+    opening = (history.vn_today() + timedelta(days=10)).isoformat()
+    with app.app_context():
+        units.create_unit(
+            "A5",
+            "Sở mới",
+            "department",
+            _unit("AG"),
+            effective=date.fromisoformat(opening),
+        )
+        db.session.commit()
+    merge = ["units", "merge", "A2", "--into", "A5", "--effective", opening]
+    result = runner.invoke(args=merge)
+    assert result.exit_code == 0, result.output
