@@ -16,6 +16,7 @@ it has been done already. Fictional cadres; the place names are
 the real ones of the 2025 arrangement (NQ 202/2025/QH15 for the provinces).
 """
 
+import math
 import random
 from datetime import date, timedelta
 
@@ -221,6 +222,7 @@ def _campaign_2024() -> None:
             CampaignTarget(campaign_id=campaign.id, unit_id=_find(province).id)
         )
     rng = random.Random(2024)
+    pass_mark = db.session.scalar(select(Quiz.pass_percent).where(Quiz.code == quiz))
     old = db.session.execute(
         select(Assignment.user_id, Assignment.unit_id, User.unit_id)
         .join(User, User.id == Assignment.user_id)
@@ -228,24 +230,31 @@ def _campaign_2024() -> None:
         .order_by(Assignment.user_id)
     ).all()
     for user_id, old_unit, unit_now in old:
-        status = rng.choices([COMPLETED, IN_PROGRESS, NOT_STARTED], [80, 12, 8])[0]
-        best = float(rng.randint(12, 30) * 100 // 30) if status != NOT_STARTED else None
-        done = status == COMPLETED
-        day = date(2024, rng.randint(4, 10), rng.randint(1, 28))
-        db.session.add(
-            TrainingRecord(
-                campaign_id=campaign.id,
-                user_id=user_id,
-                unit_id=unit_now,
-                status=status,
-                modules_read=9 if done else rng.randint(0, 8),
-                modules_total=9,
-                attempts=rng.randint(1, 3) if best is not None else 0,
-                best_percent=best,
-                passed=done
-                or (best is not None and best >= 80 and status != NOT_STARTED),
-                completed_at=vn_day_start(day) + timedelta(hours=9) if done else None,
-                completed_unit_id=old_unit if done else None,
-            )
-        )
+        record = _record_2024(rng, pass_mark, user_id, old_unit, unit_now)
+        record.campaign_id = campaign.id
+        db.session.add(record)
     db.session.flush()
+
+
+def _record_2024(
+    rng: random.Random, pass_mark: float, user_id: int, old_unit: int, unit_now: int
+) -> TrainingRecord:
+    """A cadre's 2024 record, earned in `old_unit`: completed (best at or above the
+    quiz's pass mark: completing means passing it), in progress or not started."""
+    status = rng.choices([COMPLETED, IN_PROGRESS, NOT_STARTED], [80, 12, 8])[0]
+    done = status == COMPLETED
+    lowest = math.ceil(pass_mark * 30 / 100) if done else 12  # in thirtieths
+    best = float(rng.randint(lowest, 30) * 100 // 30) if status != NOT_STARTED else None
+    day = date(2024, rng.randint(4, 10), rng.randint(1, 28))
+    return TrainingRecord(
+        user_id=user_id,
+        unit_id=unit_now,
+        status=status,
+        modules_read=9 if done else rng.randint(0, 8),
+        modules_total=9,
+        attempts=rng.randint(1, 3) if best is not None else 0,
+        best_percent=best,
+        passed=done or (best is not None and best >= pass_mark),
+        completed_at=vn_day_start(day) + timedelta(hours=9) if done else None,
+        completed_unit_id=old_unit if done else None,
+    )
