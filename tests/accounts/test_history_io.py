@@ -491,3 +491,39 @@ def test_the_cli_merges_ahead_into_a_unit_created_ahead(app, runner):
     merge = ["units", "merge", "A2", "--into", "A5", "--effective", opening]
     result = runner.invoke(args=merge)
     assert result.exit_code == 0, result.output
+
+
+def test_the_cadres_of_one_unit_as_of_a_day(app, client, auth):
+    """`/cadres?as_of=…&unit=CODE`: a unit's cadres on a day, the unit of that
+    day named; a unit outside the officer's scope through time, or no unit at all,
+    is answered alike (404), and the units page of a day links its counts here."""
+    _setup(app)
+    with app.app_context():
+        units.merge_unit(_unit("KG"), _unit("AG"), effective=JULY)
+        for username, scope in (("hr_ag", "AG"), ("hr_a1", "A1")):
+            services.create_user(
+                username,
+                f"Cán bộ {username}",
+                _unit(scope),
+                password=PASSWORD,
+                roles=[services.RoleSpec("hr", _unit(scope))],
+                must_change_password=False,
+                effective=START,
+            )
+        db.session.commit()
+    auth.login("hr_ag")
+    page = client.get("/cadres?as_of=2025-06-30&unit=H").get_data(as_text=True)
+    assert "Huyện Hòn Đất (H)" in page and page.count("Xã Bình Sơn") == 2
+    assert "2 người" in page and 'name="unit" value="H"' in page
+    empty = client.get("/cadres?as_of=2025-06-30&unit=A2").get_data(as_text=True)
+    assert "Nguyễn Văn an" not in empty
+    auth.logout()
+    auth.login("hr_a1")
+    for code in ("H", "NOPE"):
+        refused = client.get(f"/cadres?as_of=2025-06-30&unit={code}")
+        assert refused.status_code == 404, code
+        assert "trong phạm vi của bạn" in refused.get_data(as_text=True)
+    auth.logout()
+    auth.login("admin")
+    tree = client.get("/admin/units?as_of=2025-06-30").get_data(as_text=True)
+    assert "/cadres?as_of=2025-06-30&amp;unit=KG" in tree

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.database import int_arg
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.security import role_required
 
@@ -56,8 +56,10 @@ def cadres():
 def _cadres_as_of(day, text: str, category: str):
     """The cadres of the viewer's scope as assigned on `day` (the scope rule of a
     past day: app.accounts.asof.past_scope_ids), with that day's unit, position
-    and category."""
-    query = asof.cadres_as_of(None, day, scope_paths(current_user, "hr"))
+    and category; `?unit=CODE`: those of that unit's subtree of the day only."""
+    roots = scope_paths(current_user, "hr")
+    unit = _unit_of_the_past(request.args.get("unit", ""), roots)
+    query = asof.cadres_as_of(unit, day, roots)
     query = services.search_users(query, text)
     if category in CATEGORIES:
         query = query.where(Assignment.category == category)
@@ -79,7 +81,22 @@ def _cadres_as_of(day, text: str, category: str):
         q=text,
         category=category,
         categories=CATEGORIES,
+        unit=unit,
+        unit_then=asof.unit_as_of(unit.id, day) if unit is not None else None,
     )
+
+
+def _unit_of_the_past(code: str, roots: list[str] | None) -> Unit | None:
+    """The unit `code` names (None when empty) if it is in the viewer's scope of
+    a past day (accounts.asof.past_scope_ids); NotFound otherwise, as for a unit of
+    another scope (the list stays limited to the scope's cadres in any case)."""
+    if not code.strip():
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == code.strip()))
+    allowed = asof.past_scope_ids(roots)
+    if unit is None or (allowed is not None and unit.id not in allowed):
+        raise NotFound(_("Không tìm thấy đơn vị này trong phạm vi của bạn."))
+    return unit
 
 
 @bp.get("/cadres/<int:user_id>")
