@@ -189,16 +189,19 @@ def dissolve(code, effective, decision) -> None:
 
 @users_cli.command("move")
 @click.argument("username")
-@click.option("--unit", "unit_code", required=True, help="Mã đơn vị mới.")
+@click.option("--unit", "unit_code", default=None, help="Mã đơn vị mới.")
 @click.option("--position", default=None, help="Chức vụ mới.")
 @click.option("--category", default=None, help="Loại cán bộ mới.")
 @effective_option
 def move_user(username, unit_code, position, category, effective) -> None:
-    """Assign USERNAME to a unit (position, category) from --effective."""
+    """Give USERNAME a new unit, position and/or category (what is not given stays)
+    from --effective."""
+    if unit_code is None and position is None and category is None:
+        raise click.UsageError("Cần ít nhất một trong --unit, --position, --category.")
     _dated(
         lambda: services.reassign(
             services.get_user_by_username(username),
-            unit=_unit(unit_code),
+            unit=_unit(unit_code) if unit_code is not None else None,
             position=position,
             category=category,
             effective=effective,

@@ -451,6 +451,9 @@ def test_a_cadre_import_dated_ahead_may_move_cadres_into_a_unit_created_ahead(ap
         assert any("không tồn tại vào ngày" in p for p in refused), refused
         today = plan_import(rows, _unit("AG"), None).problems()
         assert today, "a unit not in force today is refused for today"
+        # Not "merged": it has no successor; it is not yet created.
+        assert not any("sáp nhập" in p for p in today), today
+        assert any("chưa đến ngày thành lập" in p for p in today), today
 
 
 def test_a_merge_dated_ahead_may_go_into_a_unit_created_ahead(app):
@@ -527,3 +530,20 @@ def test_the_cadres_of_one_unit_as_of_a_day(app, client, auth):
     auth.login("admin")
     tree = client.get("/admin/units?as_of=2025-06-30").get_data(as_text=True)
     assert "/cadres?as_of=2025-06-30&amp;unit=KG" in tree
+
+
+def test_cli_users_move_may_change_only_the_position(app, runner):
+    _setup(app)
+    assert runner.invoke(args=["users", "move", "an"]).exit_code != 0
+    later = (history.vn_today() + timedelta(days=3)).isoformat()
+    result = runner.invoke(
+        args=["users", "move", "an", "--position", "Phó Chủ tịch", "--effective", later]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        row = db.session.scalar(
+            select(Assignment)
+            .where(Assignment.user_id == _user("an").id)
+            .order_by(Assignment.valid_from.desc())
+        )
+        assert (row.position, row.unit_id) == ("Phó Chủ tịch", _unit("X").id)

@@ -107,6 +107,12 @@ def _row_unit(
     elif not unit.active and not ahead:
         errors.append(
             _l("đơn vị “%(code)s” đã ngừng hoạt động (đã sáp nhập)", code=code)
+            if unit.successor_id is not None
+            else _l(
+                "đơn vị “%(code)s” không hoạt động hôm nay (đã giải thể, hoặc chưa "
+                "đến ngày thành lập)",
+                code=code,
+            )
         )
     else:
         return unit
