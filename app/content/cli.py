@@ -27,7 +27,12 @@ from .moodle_xml import parse_moodle_xml
 from .ownership import adopt_unowned
 from .problems import ConversionError
 from .sync_courses import sync_content, url_builders
-from .sync_quizzes import get_or_create_bank, sync_quizzes, upsert_question
+from .sync_quizzes import (
+    codes_in_other_banks,
+    get_or_create_bank,
+    sync_quizzes,
+    upsert_question,
+)
 from .sync_rules import SyncResult
 from .transfer import bank_questions
 from .word import parse_word
@@ -238,6 +243,13 @@ def _import(file: Path, bank_code: str, parser, origin: str, binary=False) -> No
             click.echo(f"{file}: {problem}", err=True)
         raise click.ClickException(f"{file}: {error}; không nhập câu nào.") from None
     bank = get_or_create_bank(bank_code, bank_code, origin="import")
+    elsewhere = codes_in_other_banks(bank, [q.code for q in questions])
+    if elsewhere:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{file}: mã câu hỏi đã dùng ở ngân hàng khác: {', '.join(elsewhere)}; "
+            "không nhập câu nào."
+        )
     result = SyncResult()
     for question in questions:
         upsert_question(bank, question, result, origin="import")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Unit, User
@@ -36,7 +36,7 @@ from .gift import parse_gift
 from .moodle_xml import parse_moodle_xml
 from .ownership import get_owned, owner_units
 from .problems import ConversionError
-from .sync_quizzes import upsert_question, version_fields
+from .sync_quizzes import codes_in_other_banks, upsert_question, version_fields
 from .sync_rules import SyncResult
 from .word import parse_word
 
@@ -281,12 +281,7 @@ def import_questions(
     bank: QuestionBank, user: User, questions: list[QuestionData], fmt: str, name: str
 ) -> SyncResult:
     """All the questions into `bank` (a new version for a known, changed code)."""
-    others = db.session.scalar(
-        select(func.count(Question.id)).where(
-            Question.code.in_([q.code for q in questions]), Question.bank_id != bank.id
-        )
-    )
-    if others:
+    if codes_in_other_banks(bank, [q.code for q in questions]):
         raise Conflict(
             _l(
                 "Một số mã câu hỏi trong tệp đã dùng ở ngân hàng khác; chưa nhập câu "

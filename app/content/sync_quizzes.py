@@ -121,6 +121,22 @@ def upsert_question(
     return row
 
 
+def codes_in_other_banks(bank: QuestionBank, codes: list[str]) -> list[str]:
+    """The codes among `codes` that name a question of another bank than `bank`:
+    an import into `bank` must not take them (upsert_question would move them,
+    out of a bank perhaps drawn by another unit's quiz)."""
+    found: list[str] = []
+    unique = sorted(set(codes))
+    for start in range(0, len(unique), 500):
+        found += db.session.scalars(
+            select(Question.code).where(
+                Question.code.in_(unique[start : start + 500]),
+                Question.bank_id != bank.id,
+            )
+        )
+    return sorted(found)
+
+
 def get_or_create_bank(code: str, title: str, origin: str = "file") -> QuestionBank:
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
     if bank is None:

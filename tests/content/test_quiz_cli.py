@@ -200,3 +200,29 @@ def test_content_check_before_the_database_exists_checks_the_files(tmp_path):
     assert "Nội dung hợp lệ: 1 khóa học, 9 học phần" in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_an_import_never_takes_questions_of_another_bank(app, runner, tmp_path):
+    """A file naming questions of another bank (its own export, say) is refused
+    whole: the import used to move them into the new bank silently, reporting
+    them "không đổi", out of a bank another unit's quiz may draw from."""
+    with app.app_context():
+        make_quiz()
+    out = tmp_path / "b3.gift"
+    result = runner.invoke(
+        args=["quizzes", "export-gift", "--bank", "B3", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        before = {q.code: q.bank.code for q in db.session.scalars(select(Question))}
+    result = runner.invoke(args=["quizzes", "import-gift", str(out), "--bank", "OTHER"])
+    assert result.exit_code != 0
+    assert "ngân hàng khác: S4, T1" in result.output, result.output
+    assert "không nhập câu nào" in result.output
+    with app.app_context():
+        after = {q.code: q.bank.code for q in db.session.scalars(select(Question))}
+        assert after == before
+        assert (
+            db.session.scalar(select(QuestionBank).where(QuestionBank.code == "OTHER"))
+            is None
+        )
