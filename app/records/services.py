@@ -44,11 +44,8 @@ def get_campaign(code: str) -> Campaign:
 
 
 def list_campaigns() -> list[Campaign]:
-    return list(
-        db.session.scalars(
-            select(Campaign).order_by(Campaign.year.desc(), Campaign.code)
-        )
-    )
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.code)
+    return list(db.session.scalars(query))
 
 
 def check_scope_and_window(
@@ -273,8 +270,14 @@ def refresh_record(
     required module read + a passing attempt finished inside the cadre's window; it
     is dated when the last of the two happened, and keeps the unit of that moment. A
     completed record stays completed (its certificate with it), whatever is
-    published or required later."""
+    published or required later. Its row is locked and read again first, or two
+    events at once (the last module read, the passing attempt) each judge it
+    blind to the other and neither completes it (PostgreSQL)."""
     now = now or utcnow()
+    if record.id is not None:  # else made in this transaction
+        locked = select(TrainingRecord).where(TrainingRecord.id == record.id)
+        locked = locked.with_for_update().execution_options(populate_existing=True)
+        db.session.scalars(locked).one()
     campaign, user = record.campaign, record.user
     course = courses.get_course(campaign.course_code)
     required = set(required_modules(campaign))
@@ -316,11 +319,10 @@ def refresh_record(
 
 
 def records_of(user: User, **where) -> list[TrainingRecord]:
-    query = (
-        select(TrainingRecord).join(Campaign).where(TrainingRecord.user_id == user.id)
-    )
     """The training records of `user`, in campaigns matching `where` (columns of
     Campaign)."""
+    query = select(TrainingRecord).join(Campaign)
+    query = query.where(TrainingRecord.user_id == user.id)
     for column, value in where.items():
         query = query.where(getattr(Campaign, column) == value)
     return list(db.session.scalars(query))
