@@ -320,8 +320,8 @@ def refresh_record(
 
 def records_of(user: User, **where) -> list[TrainingRecord]:
     """The training records of `user`, in campaigns matching `where` (columns of
-    Campaign)."""
-    query = select(TrainingRecord).join(Campaign)
+    Campaign); by id, the order their rows are locked in (refresh_record)."""
+    query = select(TrainingRecord).join(Campaign).order_by(TrainingRecord.id)
     query = query.where(TrainingRecord.user_id == user.id)
     for column, value in where.items():
         query = query.where(getattr(Campaign, column) == value)
