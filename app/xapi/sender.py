@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.database import reading_only
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -66,7 +67,10 @@ def backlog_count() -> int:
 
 def send_pending(batch_size: int | None = None, step=None) -> SendResult:
     """Send every unsent statement; commits after each batch. `step(done, total)`
-    hears how far it got."""
+    hears how far it got. No transaction is open while the LRS answers: each batch
+    is read in a read-only one (on SQLite a CLI or job transaction would otherwise
+    hold the one write lock through the POST, and every save waited or failed),
+    and marked in a short one of its own."""
     config = current_app.config
     batch_size = batch_size or config["XAPI_BATCH_SIZE"]
     if not (config.get("XAPI_LRS_URL") or "").strip():
@@ -75,20 +79,23 @@ def send_pending(batch_size: int | None = None, step=None) -> SendResult:
     result, total = SendResult(), backlog_count()
     with _session(config) as http:
         while True:
-            batch = list(
-                db.session.scalars(backlog_query(result.rejected).limit(batch_size))
-            )
+            with reading_only():
+                query = backlog_query(result.rejected).limit(batch_size)
+                batch = [(r.id, r.payload) for r in db.session.scalars(query)]
             if not batch:
                 break
             try:
-                _send_batch(http, url, timeout, batch, result)
+                errors = _send_batch(http, url, timeout, batch)
             except LrsUnavailable as error:
-                _failed(batch, str(error))
-                db.session.commit()
+                _mark([i for i, _ in batch], str(error))
                 result.error = str(error)
                 log.warning("xAPI: LRS unavailable, %d kept: %s", len(batch), error)
                 break
-            db.session.commit()
+            _mark([i for i, _ in batch if i not in errors])
+            for statement_id, error in errors.items():
+                _mark([statement_id], error)
+            result.sent += len(batch) - len(errors)
+            result.rejected += list(errors)
             if step is not None:
                 step(result.sent, total)
     return result
@@ -105,33 +112,35 @@ def _post(http, method: str, url: str, timeout, **kwargs) -> requests.Response:
     return response
 
 
-def _send_batch(http, url, timeout, batch, result: SendResult) -> None:
-    response = _post(http, "POST", url, timeout, json=[s.payload for s in batch])
+def _send_batch(http, url, timeout, batch) -> dict[str, str]:
+    """POST `batch` [(id, statement)]; the ids the LRS refused, with its answer."""
+    response = _post(http, "POST", url, timeout, json=[p for _, p in batch])
     if response.status_code in (200, 204):
-        _sent(batch, result)
-        return
+        return {}
     # 409 or another 4xx: one by one, to find which are stored or refused.
-    for row in batch:
+    errors = {}
+    for statement_id, payload in batch:
         one = _post(
-            http, "PUT", url, timeout, params={"statementId": row.id}, json=row.payload
+            http,
+            "PUT",
+            url,
+            timeout,
+            params={"statementId": statement_id},
+            json=payload,
         )
-        if one.status_code in (200, 204, 409):  # 409: the LRS has it already
-            _sent([row], result)
-        else:
-            _failed([row], f"HTTP {one.status_code}: {one.text[:500]}")
-            result.rejected.append(row.id)
+        if one.status_code not in (200, 204, 409):  # 409: the LRS has it already
+            errors[statement_id] = f"HTTP {one.status_code}: {one.text[:500]}"
+    return errors
 
 
-def _sent(rows, result: SendResult) -> None:
-    now = utcnow()
-    for row in rows:
-        row.sent_at = now
-        row.attempts += 1
-        row.last_error = None
-    result.sent += len(rows)
-
-
-def _failed(rows, error: str) -> None:
-    for row in rows:
-        row.attempts += 1
-        row.last_error = error
+def _mark(ids: list[str], error: str | None = None) -> None:
+    """One more try of the statements `ids`: sent (no `error`) or not; committed."""
+    if not ids:
+        return
+    values = {"attempts": XapiStatement.attempts + 1, "last_error": error}
+    if error is None:
+        values["sent_at"] = utcnow()
+    db.session.execute(
+        update(XapiStatement).where(XapiStatement.id.in_(ids)).values(**values)
+    )
+    db.session.commit()

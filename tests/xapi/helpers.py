@@ -63,12 +63,15 @@ def outbox() -> list[XapiStatement]:
 
 class TinyLrs:
     """POST a list (409 when an id is already stored), PUT ?statementId= (204, 409),
-    GET everything; `down = True` answers 503."""
+    GET everything; `down = True` answers 503; a statement of `invalid`, 400;
+    `while_answering()` runs before each answer, the sender waiting."""
 
     def __init__(self):
         self.stored: dict[str, dict] = {}
         self.requests: list[tuple[str, str]] = []
         self.down = False
+        self.while_answering = None  # called before each answer (tests of the sender)
+        self.invalid: set[str] = set()  # ids of statements it rejects (400)
         lrs = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +79,8 @@ class TinyLrs:
                 pass
 
             def _answer(self, status, body=None):
+                if lrs.while_answering is not None:
+                    lrs.while_answering()
                 data = json.dumps(body).encode() if body is not None else b""
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -91,6 +96,8 @@ class TinyLrs:
                 body = self._body()
                 if lrs.down:
                     return self._answer(503, {"detail": "down"})
+                if any(s["id"] in lrs.invalid for s in body):
+                    return self._answer(400, {"detail": "invalid"})
                 if any(s["id"] in lrs.stored for s in body):
                     return self._answer(409, {"detail": "exists"})
                 lrs.stored.update({s["id"]: s for s in body})
@@ -100,6 +107,8 @@ class TinyLrs:
                 lrs.requests.append(("PUT", self.headers["X-Experience-API-Version"]))
                 body = self._body()
                 sid = parse_qs(urlparse(self.path).query)["statementId"][0]
+                if sid in lrs.invalid:
+                    return self._answer(400, {"detail": "invalid"})
                 if sid in lrs.stored:
                     return self._answer(409, {"detail": "exists"})
                 lrs.stored[sid] = body

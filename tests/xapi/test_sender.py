@@ -84,3 +84,21 @@ def test_the_job_worker_sends(ctx, tmp_path, lrs):
     db.session.refresh(job)
     assert job.state == FINISHED and "7" in job.message
     assert len(lrs.stored) == 7 and sender.backlog_count() == 0
+
+
+def test_a_statement_the_lrs_rejects_waits_with_its_error(ctx, tmp_path, lrs):
+    """The others of its batch are sent one at a time; it stays unsent with the
+    LRS's answer (for `flask xapi status`), and is tried again by the next run."""
+    learn(tmp_path)
+    bad = outbox()[1]
+    lrs.invalid.add(bad.id)
+    result = sender.send_pending()
+    assert result.sent == 6 and result.rejected == [bad.id] and result.error is None
+    db.session.expire_all()
+    assert sender.backlog_count() == 1
+    kept = db.session.get(type(bad), bad.id)
+    assert kept.sent_at is None and kept.attempts == 1
+    assert kept.last_error.startswith("HTTP 400")
+    assert set(lrs.stored) == {r.id for r in outbox()} - {bad.id}
+    lrs.invalid.clear()
+    assert sender.send_pending().sent == 1 and sender.backlog_count() == 0
