@@ -11,7 +11,9 @@ cadre who has completed the campaign since the reminder was made is not written 
 would ask for what can no longer be done).
 
 These functions commit (unlike the rest of the services): an email sent is a fact
-outside the database, which the database must learn at once.
+outside the database, which the database must learn at once. No transaction is
+open while the mail server answers: on SQLite a CLI or job transaction holds the
+one write lock, and every save of the platform would wait for (or fail on) it.
 """
 
 import smtplib
@@ -233,11 +235,6 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
     ).all()
     closes_by_unit: dict[int, datetime] = {}  # cadres of one unit share a window
     for position, (delivery, person) in enumerate(rows):
-        if connection.connection is None:
-            try:
-                connection.open()
-            except OSError as error:
-                _stop(reminder, rows[position:], result, error, UNREACHABLE)
         if person.unit_id not in closes_by_unit:
             closes_by_unit[person.unit_id] = closing_of(reminder, person)
         closes = closes_by_unit[person.unit_id]
@@ -255,6 +252,12 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
             connection=connection,
             headers={"Auto-Submitted": "auto-generated"},
         )
+        db.session.commit()  # none open while the server answers (SQLite's lock)
+        if connection.connection is None:
+            try:
+                connection.open()
+            except OSError as error:
+                _stop(reminder, rows[position:], result, error, UNREACHABLE)
         try:
             connection.send_messages([message])
         except OSError as error:  # smtplib.SMTPException is an OSError

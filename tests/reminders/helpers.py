@@ -53,6 +53,7 @@ class Collector:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.refuse: set[str] = set()
         self.defer_after: int | None = None  # then 451 to every recipient
+        self.while_answering = None  # called before each message is answered
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -63,6 +64,8 @@ class Collector:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.while_answering is not None:
+            self.while_answering()
         message = email.message_from_bytes(envelope.content, policy=default_policy)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 OK"
