@@ -241,7 +241,9 @@ def _import(file: Path, bank_code: str, parser, origin: str, binary=False) -> No
     except ConversionError as error:
         for problem in error.problems:
             click.echo(f"{file}: {problem}", err=True)
-        raise click.ClickException(f"{file}: {error}; không nhập câu nào.") from None
+        # The problems were listed one a line above; the message says nothing was
+        # imported (str(error) would list them again).
+        raise click.ClickException(f"{file}: {error.message}") from None
     bank = get_or_create_bank(bank_code, bank_code, origin="import")
     elsewhere = codes_in_other_banks(bank, [q.code for q in questions])
     if elsewhere:

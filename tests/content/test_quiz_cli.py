@@ -85,6 +85,9 @@ def test_a_file_with_an_unsupported_type_imports_nothing(app, runner, tmp_path):
     result = runner.invoke(args=["quizzes", "import-gift", str(path), "--bank", "BAD"])
     assert result.exit_code != 0
     assert "dòng 3" in result.output and "matching" in result.output
+    # Each problem said once, and "nothing imported" once.
+    assert result.output.count("dòng 3") == 1, result.output
+    assert result.output.count("chưa nhập") == 1, result.output
     with app.app_context():
         assert _count(Question) == 0 and _count(QuestionBank) == 0
 
