@@ -18,6 +18,7 @@ from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
+from .quiz_holder import holder, holds_its_quiz
 from .services import check_scope_and_window, ensure_records, module_changes
 
 
@@ -65,17 +66,14 @@ def edit_campaign(
 ) -> Campaign:
     """Change a campaign's title, window, target units and categories. Cadres newly
     in scope get a record; records of cadres no longer in scope are kept (what was
-    earned stays earned). Raises InvalidInput with the reason."""
+    earned stays earned). The window is the quiz's too unless a later campaign has
+    taken the quiz (quiz_holder). Raises InvalidInput with the reason."""
     title = title.strip()
     if not title:
         raise InvalidInput(_l("Tên đợt bồi dưỡng không được để trống."))
     check_scope_and_window(opens_at, closes_at, targets, categories)
-    quiz = quizzes.get_quiz(campaign.quiz_code)
-    # the attempts the campaign's window governs (not those of units with their own)
-    running = quizzes.count_open_attempts(
-        quiz, outside=quizzes.deeper_window_paths(quiz)
-    )
-    _refuse_closing_by_edit(campaign.closes_at, closes_at, running)
+    quiz = quizzes.get_quiz(campaign.quiz_code) if holds_its_quiz(campaign) else None
+    _refuse_closing_by_edit(campaign.closes_at, closes_at, _governed(quiz))
     before = {
         "title": campaign.title,
         "opens_at": format_vn_date(campaign.opens_at, with_time=True),
@@ -93,9 +91,11 @@ def edit_campaign(
     ]
     campaign.categories = list(categories or [])
     db.session.flush()
-    quizzes.set_window(quiz, opens_at, closes_at)
+    if quiz is not None:
+        quizzes.set_window(quiz, opens_at, closes_at)
     ensure_records(campaign)
-    quizzes.refit_open_attempts(quiz)
+    if quiz is not None:
+        quizzes.refit_open_attempts(quiz)
     audit.record(
         "campaign.updated",
         actor=actor,
@@ -112,12 +112,20 @@ def edit_campaign(
     return campaign
 
 
+def _governed(quiz) -> int:
+    """The open attempts of `quiz` its own window governs (not those of units with
+    their own); 0 for None (a campaign whose quiz a later one has taken)."""
+    if quiz is None:
+        return 0
+    return quizzes.count_open_attempts(quiz, outside=quizzes.deeper_window_paths(quiz))
+
+
 def unit_windows(campaign: Campaign) -> list[UnitWindowInfo]:
     """The units of the campaign that have their own quiz window (none for an
-    earlier campaign whose quiz now holds a later campaign's window)."""
-    quiz = quizzes.get_quiz(campaign.quiz_code)
-    if (quiz.opens_at, quiz.closes_at) != (campaign.opens_at, campaign.closes_at):
+    earlier campaign whose quiz a later campaign has taken)."""
+    if not holds_its_quiz(campaign):
         return []
+    quiz = quizzes.get_quiz(campaign.quiz_code)
     rows = quizzes.unit_windows(quiz)
     units = {
         u.id: u
@@ -136,7 +144,9 @@ def set_unit_window(
     actor: User | None = None,
 ) -> None:
     """Give `unit`'s subtree its own window for the campaign's quiz (both None: back
-    to the campaign's). The unit must lie in a target subtree."""
+    to the campaign's). The unit must lie in a target subtree, and the quiz must
+    still be the campaign's (not taken by a later campaign)."""
+    _refuse_taken_quiz(campaign)
     if not unit.in_subtrees([t.unit.path for t in campaign.targets]):
         raise InvalidInput(
             _l("Đơn vị “%(name)s” không thuộc đợt bồi dưỡng này.", name=unit.name)
@@ -166,15 +176,32 @@ def set_unit_window(
     )
 
 
+def _refuse_taken_quiz(campaign: Campaign) -> None:
+    """InvalidInput when a later campaign has taken `campaign`'s quiz: its windows
+    are that campaign's now."""
+    newest = holder(campaign.quiz_code)
+    if newest is not None and newest.id != campaign.id:
+        raise InvalidInput(
+            _l(
+                "Bài kiểm tra của đợt này nay dùng cho đợt “%(code)s”: thời gian làm "
+                "bài của đơn vị đặt ở trang của đợt đó.",
+                code=newest.code,
+            )
+        )
+
+
 def close_campaign(
     campaign: Campaign, now: datetime | None = None, actor: User | None = None
 ) -> int:
     """Close the campaign's quiz now, for every unit: no attempt starts any more, and
     the open ones end now with what they saved (the next request or the sweep grades
-    them). The number of open attempts ended."""
+    them). The number of open attempts ended. A campaign whose quiz a later one has
+    taken closes alone: the quiz, and its attempts, are the later campaign's."""
     now = now or utcnow()
     quiz = quizzes.get_quiz(campaign.quiz_code)
-    own = quizzes.unit_windows(quiz)
+    own = quizzes.unit_windows(quiz) if holds_its_quiz(campaign) else None
+    if own is None:
+        return _close_alone(campaign, now, actor)
     if campaign.closes_at <= now and all(row.closes_at <= now for row in own):
         raise InvalidInput(_l("Đợt bồi dưỡng này đã kết thúc."))
     # never later than it was (only a unit's own window may still be open)
@@ -189,6 +216,16 @@ def close_campaign(
     return ended
 
 
+def _close_alone(campaign: Campaign, now: datetime, actor: User | None) -> int:
+    """Close a campaign whose quiz a later campaign has taken: its own close only."""
+    if campaign.closes_at <= now:
+        raise InvalidInput(_l("Đợt bồi dưỡng này đã kết thúc."))
+    campaign.closes_at = max(now, campaign.opens_at)
+    db.session.flush()
+    audit.record("campaign.closed", actor=actor, target=campaign, attempts_ended=0)
+    return 0
+
+
 @dataclass
 class ClosePreview:
     open_attempts: int
@@ -199,8 +236,9 @@ def close_preview(campaign: Campaign) -> ClosePreview:
     """What closing the campaign now would do: open attempts ended, records left
     uncompleted."""
     quiz = quizzes.get_quiz(campaign.quiz_code)
+    holds = holds_its_quiz(campaign)
     return ClosePreview(
-        open_attempts=quizzes.count_open_attempts(quiz),
+        open_attempts=quizzes.count_open_attempts(quiz) if holds else 0,
         not_completed=db.session.scalar(
             select(func.count(TrainingRecord.id)).where(
                 TrainingRecord.campaign_id == campaign.id,

@@ -34,6 +34,7 @@ from .models import (
     CampaignTarget,
     TrainingRecord,
 )
+from .quiz_holder import holds_its_quiz
 
 
 def get_campaign(code: str) -> Campaign:
@@ -158,7 +159,8 @@ def require_current_modules(campaign: Campaign, actor: User | None = None) -> li
     completed stay completed; the others are judged again."""
     now, added, removed = module_changes(campaign)
     campaign.required_modules = now
-    quizzes.set_required_modules(quizzes.get_quiz(campaign.quiz_code), now)
+    if holds_its_quiz(campaign):  # else a later campaign's quiz, with its own set
+        quizzes.set_required_modules(quizzes.get_quiz(campaign.quiz_code), now)
     if not added and not removed:
         return []
     action = "campaign.modules_required"

@@ -18,6 +18,7 @@ from app.timeutil import from_vn_local, to_vn
 
 from . import campaigns as running
 from . import learner, services
+from .quiz_holder import holder
 from .forms import (
     CampaignEditForm,
     CampaignForm,
@@ -115,6 +116,7 @@ def campaign_page(
         campaign=campaign,
         form=form,
         windows=running.unit_windows(campaign),
+        quiz_holder=holder(campaign.quiz_code),
         window_form=window_form or UnitWindowForm(),
         close_form=close_form or CloseCampaignForm(),
         preview=running.close_preview(campaign),
