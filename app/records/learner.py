@@ -13,7 +13,8 @@ from .models import Campaign, TrainingRecord
 from .services import records_of, window_of
 
 # The quiz of a campaign as the cadre stands: not started, an attempt open, passed,
-# failed with attempts left and none open ("retry"), failed with none left.
+# failed with attempts left and none open ("retry"), failed with none left, failed
+# and the cadre's window closed ("closed": no attempt left to take either).
 QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_RETRY, QUIZ_FAILED = (
     "not_started",
     "in_progress",
@@ -21,6 +22,7 @@ QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_RETRY, QUIZ_FAILED = (
     "retry",
     "failed",
 )
+QUIZ_CLOSED = "closed"
 
 
 @dataclass
@@ -30,8 +32,18 @@ class QuizStandingInfo:
     attempts_left: int
 
 
-def quiz_standing(user: User, record: TrainingRecord) -> QuizStandingInfo:
-    """Where `user` stands with the quiz of `record`'s campaign."""
+def quiz_standing(
+    user: User, record: TrainingRecord, now: datetime | None = None
+) -> QuizStandingInfo:
+    """Where `user` stands with the quiz of `record`'s campaign at `now`. Once the
+    cadre's window has closed, the record alone says it: the quiz's open attempt
+    and attempts left are then those of a later campaign that reuses the quiz, or
+    none (closing ends the open ones)."""
+    if window_of(user, record.campaign).has_closed(now or utcnow()):
+        state = QUIZ_PASSED if record.passed else QUIZ_NOT_STARTED
+        if not record.passed and record.attempts:
+            state = QUIZ_CLOSED
+        return QuizStandingInfo(state=state, open_attempt_id=None, attempts_left=0)
     quiz = quizzes.get_quiz(record.campaign.quiz_code)
     current = quizzes.open_attempt(user, quiz)
     allowed = quizzes.attempts_allowed_for(user, quiz)  # accommodations included
@@ -76,7 +88,7 @@ def campaigns_for(
     infos = []
     for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
         campaign = record.campaign
-        standing = quiz_standing(user, record)
+        standing = quiz_standing(user, record, now)
         window = window_of(user, campaign)  # its unit's own, or last year's dates
         closes_at = window.closes_at or campaign.closes_at
         infos.append(

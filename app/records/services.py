@@ -289,8 +289,9 @@ def refresh_record(
         if r.module.code in required
     ]
     quiz = quizzes.get_quiz(campaign.quiz_code)
-    finished = [a for a in quizzes.history(user, quiz) if a.state == "finished"]
     window = window_of(user, campaign, quiz)  # the cadre's unit's own, if any
+    ours = [a for a in quizzes.history(user, quiz) if window.holds(a.started_at)]
+    finished = [a for a in ours if a.state == "finished"]  # not another year's
     in_window = [a for a in finished if window.holds(a.finished_at)]
     passing = sorted((a for a in in_window if a.passed), key=lambda a: a.finished_at)
     read_count = sum(r.status == courses.READ for r in rows)

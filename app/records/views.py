@@ -18,7 +18,6 @@ from app.timeutil import from_vn_local, to_vn
 
 from . import campaigns as running
 from . import learner, services
-from .quiz_holder import holder
 from .forms import (
     CampaignEditForm,
     CampaignForm,
@@ -26,6 +25,7 @@ from .forms import (
     RequireModulesForm,
     UnitWindowForm,
 )
+from .quiz_holder import holder
 
 bp = Blueprint("records", __name__)
 

@@ -124,3 +124,68 @@ def test_last_years_page_says_where_the_quiz_went_and_its_edit_keeps_it(
     holders_page = client.get("/admin/campaigns/C2027").get_data(as_text=True)
     assert "nay dùng cho đợt" not in holders_page
     assert 'action="/admin/campaigns/C2027/windows"' in holders_page
+
+
+def _campaign_blocks(page: str) -> dict[str, str]:
+    """The home page's campaign blocks, by title."""
+    blocks = page.split('<div class="campaign">')[1:]
+    return {b.split("<h3>")[1].split("</h3>")[0]: b for b in blocks}
+
+
+def test_last_years_campaign_keeps_its_own_standing_on_home_and_transcript(
+    app, client, auth, tmp_path
+):
+    """in1 failed last year's quiz in its window; this year's attempt of the same
+    quiz is open: last year's campaign says it was failed and is over, with no way
+    into this year's attempt; this year's says "Đang làm"."""
+    with app.app_context():
+        now = utcnow()
+        then = now - timedelta(days=350)
+        old, tree = make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        read_all(user("in1"), then)
+        failed = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=then)
+        attempts.finalise(failed, then)
+        db.session.commit()
+        records.create_campaign(
+            "C2027", "Bồi dưỡng năm 2027", 2027, "T", "Q",
+            now - timedelta(days=1), now + timedelta(days=30), [tree["D"]],
+        )  # fmt: skip
+        db.session.commit()
+        attempt = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=now)
+        db.session.commit()
+        open_id = attempt.id
+    auth.login("in1")
+    blocks = _campaign_blocks(client.get("/").get_data(as_text=True))
+    last_year, this_year = blocks["Bồi dưỡng năm 2026"], blocks["Bồi dưỡng năm 2027"]
+    assert "Chưa đạt, đã hết hạn làm bài" in last_year
+    assert "Đang làm" not in last_year and f"/attempts/{open_id}" not in last_year
+    assert "Đang làm" in this_year and f"/attempts/{open_id}" in this_year
+    transcript = client.get("/transcript").get_data(as_text=True)
+    assert transcript.count("Chưa đạt, đã hết hạn làm bài") == 1
+    with app.app_context():  # this year's attempt, finished, is not last year's
+        attempts.finalise(db.session.get(Attempt, open_id), utcnow())
+        db.session.commit()
+        for code in ("C2026", "C2027"):
+            record = records.record_for(user("in1"), records.get_campaign(code))
+            assert record.attempts == 1, code
+
+
+def test_a_closed_campaign_failed_says_so_not_attempts_left(
+    app, client, auth, tmp_path
+):
+    with app.app_context():
+        now = utcnow()
+        campaign, _tree = make_campaign(tmp_path)
+        read_all(user("in1"), now)
+        failed = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=now)
+        attempts.finalise(failed, now)
+        running.close_campaign(campaign, now=now)
+        db.session.commit()
+    auth.login("in1")
+    home = client.get("/").get_data(as_text=True)
+    assert "Chưa đạt, đã hết hạn làm bài" in home and "Chưa đạt, còn" not in home
+    assert "Làm lại bài kiểm tra" not in home
+    transcript = client.get("/transcript").get_data(as_text=True)
+    assert "Chưa đạt, đã hết hạn làm bài" in transcript
