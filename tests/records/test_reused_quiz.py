@@ -189,3 +189,32 @@ def test_a_closed_campaign_failed_says_so_not_attempts_left(
     assert "Làm lại bài kiểm tra" not in home
     transcript = client.get("/transcript").get_data(as_text=True)
     assert "Chưa đạt, đã hết hạn làm bài" in transcript
+
+
+def test_an_earlier_years_campaign_added_later_does_not_take_the_quiz(ctx, tmp_path):
+    """History written afterwards (as the demo writes 2024's campaign after 2026's):
+    the quiz still runs this year's campaign, whose unit windows and edits apply;
+    the earlier one, added later, is not the quiz's."""
+    from app.records.models import Campaign, CampaignTarget
+    from app.records.quiz_holder import holder
+
+    now = utcnow()
+    current, tree = make_campaign(tmp_path)
+    earlier = Campaign(
+        code="C2024", title="Bồi dưỡng năm 2024", year=2024, course_code="T",
+        quiz_code="Q", opens_at=now - timedelta(days=700),
+        closes_at=now - timedelta(days=600), required_modules=[],
+    )  # fmt: skip
+    earlier.targets = [CampaignTarget(unit_id=tree["D"].id)]
+    db.session.add(earlier)
+    db.session.commit()
+    assert holder("Q").code == "C2026"
+    running.set_unit_window(
+        current, tree["D1"], now - timedelta(days=1), now + timedelta(days=3)
+    )
+    db.session.commit()
+    assert window_for(user("in2"), attempts.get_quiz("Q")).unit_id == tree["D1"].id
+    with pytest.raises(InvalidInput, match="C2026"):
+        running.set_unit_window(
+            earlier, tree["D1"], now - timedelta(days=1), now + timedelta(days=3)
+        )
