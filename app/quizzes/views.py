@@ -1,5 +1,7 @@
 """Learner pages: a quiz, an attempt (autosave + plain form posts), result, review."""
 
+import math
+
 from flask import (
     Blueprint,
     current_app,
@@ -66,14 +68,19 @@ def quiz(code: str):
         if _own_attempt(current.id).state != service.OPEN:  # its time ran out
             current = None
     used = service.attempts_used(current_user, quiz)  # read once: the check's too
+    now = utcnow()
     check = service.check_start(
-        current_user, quiz, utcnow(), modules_read_for(current_user, quiz), used
+        current_user, quiz, now, modules_read_for(current_user, quiz), used
     )
+    limit = time_limit_seconds(quiz, check.accommodation)
+    # an attempt started now ends at the window's close if that comes first
+    given = windows.deadline_for(quiz, now, check.window, check.accommodation) - now
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
         check=check,
-        time_limit=time_limit_seconds(quiz, check.accommodation),
+        time_limit=limit,
+        minutes_given=math.ceil(given.total_seconds() / 60),
         current=current,
         best=service.best_attempt(current_user, quiz),
         history=service.history(current_user, quiz),
