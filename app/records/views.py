@@ -42,8 +42,12 @@ def _roots():
     return scope_paths(current_user, "admin")
 
 
-def _units(texts: list[str]):
-    return [unit_picker.resolve(text, _roots()) for text in texts]
+def _units(texts: list[str], kept=()):
+    """The units the pickers name; a target `kept` (the campaign's now) is found by
+    the label its page showed even when its unit is no longer active (last year's
+    campaign of a merged province), so that the campaign can still be saved."""
+    current = {_label(target.unit): target.unit for target in kept}
+    return [current.get(t) or unit_picker.resolve(t, _roots()) for t in texts]
 
 
 @bp.get("/admin/campaigns")
@@ -166,7 +170,7 @@ def edit_campaign(code: str):
             form.title.data,
             from_vn_local(form.opens_at.data),
             from_vn_local(form.closes_at.data),
-            _units(form.targets.data),
+            _units(form.targets.data, campaign.targets),
             form.categories.data,
             actor=current_user,
         )

@@ -218,3 +218,39 @@ def test_an_earlier_years_campaign_added_later_does_not_take_the_quiz(ctx, tmp_p
         running.set_unit_window(
             earlier, tree["D1"], now - timedelta(days=1), now + timedelta(days=3)
         )
+
+
+def test_last_years_campaign_of_a_merged_unit_can_still_be_saved(
+    app, client, auth, tmp_path
+):
+    """Its target is no longer active (merged away): the edit form shows it and
+    saves it back; an inactive unit that is not a target is still refused."""
+    from tests.factories import make_user
+
+    with app.app_context():
+        _old, _new, tree, _attempt = _two_years(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+        tree["D"].active = False
+        tree["C"].active = False
+        db.session.commit()
+    auth.login("adm")
+    page = client.get("/admin/campaigns/C2026").get_data(as_text=True)
+    assert 'value="Sở Nội vụ — Tỉnh Thử (D)"' in page
+    form = {
+        "csrf_token": auth.token("/admin/campaigns/C2026"),
+        "title": "Bồi dưỡng 2026 (sửa tên)",
+        "opens_at": "2025-01-05T07:30",
+        "closes_at": "2025-02-01T17:00",
+        "targets": ["Sở Nội vụ — Tỉnh Thử (D)"],
+    }
+    done = client.post("/admin/campaigns/C2026", data=form, follow_redirects=True)
+    assert "Đã lưu đợt bồi dưỡng." in done.get_data(as_text=True)
+    other = dict(form, targets=["Sở Nội vụ — Tỉnh Thử (D)", "UBND xã Hòa An (C)"])
+    refused = client.post("/admin/campaigns/C2026", data=other)
+    assert "Không tìm thấy đơn vị “UBND xã Hòa An (C)”" in refused.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        campaign = records.get_campaign("C2026")
+        assert campaign.title == "Bồi dưỡng 2026 (sửa tên)"
+        assert [t.unit.code for t in campaign.targets] == ["D"]
