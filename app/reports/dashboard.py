@@ -146,9 +146,12 @@ def person_campaigns(viewer: User, person: User) -> list[Campaign]:
 
 def cadre_detail(person: User, campaign: Campaign) -> CadreDetailInfo:
     """`person`'s record in `campaign`, reading of its course and its quiz attempts
-    (oldest first)."""
+    started in the cadre's window of the campaign (oldest first): not those of
+    another year's campaign that reuses the quiz."""
     quiz = quizzes.get_quiz(campaign.quiz_code)
-    attempts = sorted(quizzes.history(person, quiz), key=lambda a: a.number)
+    window = records.window_of(person, campaign, quiz)
+    ours = [a for a in quizzes.history(person, quiz) if window.holds(a.started_at)]
+    attempts = sorted(ours, key=lambda a: a.number)
     return CadreDetailInfo(
         record=records.record_for(person, campaign),
         reading=courses.course_progress(

@@ -13,7 +13,7 @@ from app.quizzes.models import Attempt
 from app.quizzes.services import window_for
 from app.records import campaigns as running
 from app.records import services as records
-from app.timeutil import utcnow
+from app.timeutil import to_vn, utcnow
 from tests.certificates.helpers import user
 from tests.records.helpers import make_campaign, read_all
 
@@ -254,3 +254,38 @@ def test_last_years_campaign_of_a_merged_unit_can_still_be_saved(
         campaign = records.get_campaign("C2026")
         assert campaign.title == "Bồi dưỡng 2026 (sửa tên)"
         assert [t.unit.code for t in campaign.targets] == ["D"]
+
+
+def test_hr_sees_under_each_campaign_only_its_own_attempts(app, client, auth, tmp_path):
+    """The cadre's report page for last year's campaign lists last year's attempt,
+    not this year's of the same quiz, and the other way round."""
+    from tests.factories import make_user
+
+    with app.app_context():
+        now = utcnow()
+        then = now - timedelta(days=350)
+        _old, tree = make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        read_all(user("in1"), then)
+        failed = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=then)
+        attempts.finalise(failed, then)
+        db.session.commit()
+        records.create_campaign(
+            "C2027", "Bồi dưỡng năm 2027", 2027, "T", "Q",
+            now - timedelta(days=1), now + timedelta(days=30), [tree["D"]],
+        )  # fmt: skip
+        attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=now)
+        make_user("hr_d", tree["P"], roles=[("hr", tree["D"]), ("learner", None)])
+        db.session.commit()
+        in1 = user("in1").id
+        then_text = to_vn(then).strftime("%d/%m/%Y %H:%M")
+        now_text = to_vn(now).strftime("%d/%m/%Y %H:%M")
+    auth.login("hr_d")
+    def attempts_table(code: str) -> str:
+        page = client.get(f"/reports/cadres/{in1}?campaign={code}")
+        return page.get_data(as_text=True).split("Các lần làm bài kiểm tra")[1]
+
+    last_year, this_year = attempts_table("C2026"), attempts_table("C2027")
+    assert then_text in last_year and now_text not in last_year
+    assert now_text in this_year and then_text not in this_year
