@@ -50,6 +50,10 @@ def send_command(
         _fail(error)
     info = services.preview(campaign, unit)
     if dry_run:
+        try:
+            services.check_manual(campaign, message)
+        except DomainError as error:
+            _fail(error)
         click.echo(
             f"Sẽ nhắc {info.total} cán bộ ({info.with_address} có địa chỉ email); "
             "chưa ghi gì (--dry-run)."

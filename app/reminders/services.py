@@ -137,6 +137,15 @@ def create_reminder(
     return reminder
 
 
+def check_manual(campaign: Campaign, message: str, now: datetime | None = None) -> None:
+    """What an officer's reminder is refused for before anyone is counted: a message
+    too long, no window of the campaign open (DomainError), so that a dry run says
+    it as the reminder itself would."""
+    if len((message or "").strip()) > MESSAGE_MAX:
+        raise DomainError(TOO_LONG)
+    _check_open(campaign, now or utcnow())
+
+
 def _check_open(campaign: Campaign, now: datetime) -> None:
     if not any(w.is_open(now) for w in campaign_windows(campaign)):
         raise DomainError(

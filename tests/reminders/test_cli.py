@@ -81,3 +81,23 @@ def closes_in_a_day(campaign, days: float = 1) -> None:
         .values(closes_at=utcnow() + timedelta(days=days))
     )
     db.session.commit()
+
+
+def test_dry_run_refuses_what_the_send_would(app, runner, tmp_path):
+    """A message too long, a campaign closed: the dry run says so, as the send
+    would, instead of counting cadres."""
+    with app.app_context():
+        setup(tmp_path)
+    base = ["reminders", "send", "--campaign", "C2026", "--dry-run"]
+    result = runner.invoke(args=[*base, "--message", "x" * 1001])
+    assert result.exit_code != 0 and "Lời nhắn dài quá 1000 ký tự." in result.output
+    assert "Sẽ nhắc" not in result.output
+    with app.app_context():
+        db.session.execute(
+            update(Campaign).values(closes_at=utcnow() - timedelta(days=1))
+        )
+        db.session.commit()
+    result = runner.invoke(args=base)
+    assert result.exit_code != 0 and "đã kết thúc" in result.output
+    with app.app_context():
+        assert count(Reminder) == 0
