@@ -229,3 +229,22 @@ def test_the_quiz_is_named_with_the_newest_campaign_that_uses_it(
     page = client.get(f"/reports/cadres/{user('in1').id}/accommodations")
     html = page.get_data(as_text=True)
     assert "Q — Bồi dưỡng năm 2026" in html and "Q — Bồi dưỡng năm 2025" not in html
+
+
+def test_the_form_shows_the_grant_it_would_replace(app, client, auth, campaign):
+    """Saving replaces a cadre's grant whole: the form opens with the current one
+    filled in, so that adding an attempt does not take back the extra time."""
+    accommodations.grant(
+        user("in1"), attempts.get_quiz("Q"), "Khiếm thị", extra_minutes=15,
+        extra_percent=20,
+    )  # fmt: skip
+    db.session.commit()
+    auth.login("hr")
+    url = f"/reports/cadres/{user('in1').id}/accommodations"
+    for page in (client.get(url), client.get(f"{url}?quiz=Q")):
+        html = page.get_data(as_text=True)
+        assert 'name="extra_minutes" type="number" value="15"' in html
+        assert 'name="extra_percent" type="number" value="20"' in html
+        assert "Lưu sẽ thay cả điều chỉnh đang có" in html
+        assert f'href="{url}?quiz=Q#grant"' in html
+    assert client.get(f"{url}?quiz=KHONG-CO").status_code == 200

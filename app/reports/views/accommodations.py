@@ -1,6 +1,6 @@
 """A cadre's accommodations (extra time, extra attempts), granted by HR in scope."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import accommodations
 from app.quizzes.services import get_quiz
+from app.quizzes.windows import accommodation_for
 from app.security import role_required
 
 from ..dashboard import person_campaigns
@@ -25,6 +26,22 @@ def _form(person) -> AccommodationForm:
     return form
 
 
+def _filled(form: AccommodationForm, person) -> AccommodationForm:
+    """The form as the page first shows it: for the quiz asked for (?quiz=, else
+    the first), the cadre's grant now, since saving replaces it whole (a grant of
+    one more attempt would otherwise take back the extra time)."""
+    codes = [code for code, _label in form.quiz_code.choices]
+    code = request.args.get("quiz")
+    code = code if code in codes else (codes[0] if codes else None)
+    grant = code and accommodation_for(person, get_quiz(code))
+    form.quiz_code.data = code
+    if grant:
+        form.extra_minutes.data = grant.extra_seconds // 60
+        form.extra_percent.data = grant.extra_percent
+        form.extra_attempts.data = grant.extra_attempts
+    return form
+
+
 @bp.get("/reports/cadres/<int:user_id>/accommodations")
 @role_required("hr", "admin")
 def accommodations_page(user_id: int, form=None):
@@ -33,7 +50,7 @@ def accommodations_page(user_id: int, form=None):
         "reports/accommodations.html",
         person=person,
         grants=accommodations.of_user(person),
-        form=form or _form(person),
+        form=form or _filled(_form(person), person),
         remove_form=RemoveAccommodationForm(),
     )
 
