@@ -248,3 +248,25 @@ def test_the_form_shows_the_grant_it_would_replace(app, client, auth, campaign):
         assert "Lưu sẽ thay cả điều chỉnh đang có" in html
         assert f'href="{url}?quiz=Q#grant"' in html
     assert client.get(f"{url}?quiz=KHONG-CO").status_code == 200
+
+
+def test_a_removal_refused_says_why(app, client, auth, campaign):
+    accommodations.grant(
+        user("in1"), attempts.get_quiz("Q"), "Khiếm thị", extra_minutes=15
+    )
+    db.session.commit()
+    auth.login("hr")
+    url = f"/reports/cadres/{user('in1').id}/accommodations"
+    token = auth.token(url)
+    for reason, said in (
+        ("x" * 501, "Lý do bỏ điều chỉnh: Không được dài quá 500 ký tự."),
+        ("", "Lý do bỏ điều chỉnh: Vui lòng điền trường này."),
+    ):
+        page = client.post(
+            f"{url}/Q/remove",
+            data={"csrf_token": token, "reason": reason},
+            follow_redirects=True,
+        )
+        assert said in page.get_data(as_text=True)
+        db.session.expire_all()
+        assert len(db.session.scalars(select(Accommodation)).all()) == 1

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts.forms import flash_form_errors
 from app.accounts.permissions import get_scoped_user
 from app.errors import DomainError
 from app.extensions import db
@@ -86,8 +87,8 @@ def grant_accommodation(user_id: int):
 def remove_accommodation(user_id: int, quiz_code: str):
     person = get_scoped_user(current_user, user_id, "hr")
     form = RemoveAccommodationForm()
-    if not form.validate_on_submit():
-        flash(_("Cần ghi lý do bỏ điều chỉnh."), "error")
+    if not form.validate_on_submit():  # no reason, one too long, no CSRF token
+        flash_form_errors(form)
     else:
         try:
             accommodations.remove(
