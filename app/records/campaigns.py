@@ -183,8 +183,8 @@ def _refuse_taken_quiz(campaign: Campaign) -> None:
     if newest is not None and newest.id != campaign.id:
         raise InvalidInput(
             _l(
-                "Bài kiểm tra của đợt này nay dùng cho đợt “%(code)s”: thời gian làm "
-                "bài của đơn vị đặt ở trang của đợt đó.",
+                "Bài kiểm tra của đợt này hiện được dùng cho đợt “%(code)s”: thời "
+                "gian làm bài của đơn vị đặt ở trang của đợt đó.",
                 code=newest.code,
             )
         )

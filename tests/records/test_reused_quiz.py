@@ -105,7 +105,7 @@ def test_last_years_page_says_where_the_quiz_went_and_its_edit_keeps_it(
         attempt_id = attempt.id
     auth.login("adm")
     page = client.get("/admin/campaigns/C2026").get_data(as_text=True)
-    assert "nay dùng cho đợt “Bồi dưỡng năm 2027” (C2027)" in page
+    assert "hiện được dùng cho đợt “Bồi dưỡng năm 2027” (C2027)" in page
     assert 'action="/admin/campaigns/C2026/windows"' not in page
     assert "kết thúc 0 lượt đang làm" in page
     form = {
@@ -122,7 +122,7 @@ def test_last_years_page_says_where_the_quiz_went_and_its_edit_keeps_it(
         assert (quiz.opens_at, quiz.closes_at) == new_window
         assert db.session.get(Attempt, attempt_id).deadline_at == deadline
     holders_page = client.get("/admin/campaigns/C2027").get_data(as_text=True)
-    assert "nay dùng cho đợt" not in holders_page
+    assert "hiện được dùng cho đợt" not in holders_page
     assert 'action="/admin/campaigns/C2027/windows"' in holders_page
 
 
