@@ -282,6 +282,7 @@ def test_hr_sees_under_each_campaign_only_its_own_attempts(app, client, auth, tm
         then_text = to_vn(then).strftime("%d/%m/%Y %H:%M")
         now_text = to_vn(now).strftime("%d/%m/%Y %H:%M")
     auth.login("hr_d")
+
     def attempts_table(code: str) -> str:
         page = client.get(f"/reports/cadres/{in1}?campaign={code}")
         return page.get_data(as_text=True).split("Các lần làm bài kiểm tra")[1]
