@@ -290,3 +290,27 @@ def test_hr_sees_under_each_campaign_only_its_own_attempts(app, client, auth, tm
     last_year, this_year = attempts_table("C2026"), attempts_table("C2027")
     assert then_text in last_year and now_text not in last_year
     assert now_text in this_year and then_text not in this_year
+
+
+def test_a_completed_record_without_its_attempts_says_passed(
+    app, client, auth, tmp_path
+):
+    """History written from an older system (the demo's 2024 campaign): completed,
+    no attempt kept, so no pass or score on the record. Its closed campaign says
+    "Đạt", never "Chưa đạt" beside "Đã hoàn thành", and the page is whole."""
+    from app.records.models import COMPLETED
+
+    with app.app_context():
+        now = utcnow()
+        old, _tree = make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        record = records.record_for(user("in1"), old)
+        record.status, record.completed_at = COMPLETED, now - timedelta(days=350)
+        record.attempts, record.passed, record.best_percent = 1, False, None
+        db.session.commit()
+    auth.login("in1")
+    page = client.get("/")
+    block = _campaign_blocks(page.get_data(as_text=True))["Bồi dưỡng năm 2026"]
+    assert page.status_code == 200
+    assert "✓ Đạt</span>" in block and "Chưa đạt" not in block
