@@ -80,7 +80,9 @@ class CampaignForm(CampaignEditForm):
     code = StringField(
         _l("Mã đợt"), validators=[DataRequired(), Length(max=60), code_format()]
     )
-    year = IntegerField(_l("Năm"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    year = IntegerField(  # InputRequired: "abc" is said to be no number, not missing
+        _l("Năm"), validators=[InputRequired(), NumberRange(2000, 2100)]
+    )
     course_code = SelectField(_l("Khóa học"), validators=[DataRequired()])
     quiz_code = SelectField(_l("Bài kiểm tra cuối khóa"), validators=[DataRequired()])
 

@@ -160,3 +160,28 @@ def test_a_completed_campaign_on_home_shows_no_reading_left(
     auth.login("in1")
     page = client.get("/").get_data(as_text=True)
     assert "Đã hoàn thành ngày" in page and "học phần</span>" not in page
+
+
+def test_a_year_that_is_no_number_is_said_so(app, client, auth, tmp_path):
+    with app.app_context():
+        now = utcnow()
+        _campaign, tree = make_campaign(
+            tmp_path, opens=now - timedelta(days=9), closes=now - timedelta(days=1)
+        )
+        make_user("adm", tree["P"], roles=[("admin", None)])
+    auth.login("adm")
+    form = {
+        "csrf_token": auth.token("/admin/campaigns"),
+        "code": "C2027", "title": "Năm 2027", "course_code": "T", "quiz_code": "Q",
+        "opens_at": "2027-03-01T08:00", "closes_at": "2027-10-31T17:00",
+        "targets": ["Xã C (C)"],
+    }  # fmt: skip
+    for year, said in (
+        ("hai nghìn", "Năm: Cần nhập một số nguyên."),
+        ("", "Năm: Vui lòng điền trường này."),
+        ("1999", "Năm: Số phải từ 2000 đến 2100."),
+    ):
+        page = client.post("/admin/campaigns", data={**form, "year": year})
+        assert said in page.get_data(as_text=True), year
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Campaign.id))) == 1
