@@ -179,3 +179,22 @@ def test_a_reminder_reaches_the_home_page_and_the_mailbox(site, page, smtp):  # 
     notice.get_by_role("button", name="Ẩn lời nhắc này").click()
     page.wait_for_url(f"{url}/")
     assert page.locator(".reminder-notice").count() == 0
+
+
+def test_the_reminder_is_sent_once_however_often_the_button_is_pressed(site, page):  # noqa: F811
+    """Pressing "Gửi" disables it at once (busy.js): a second press on a slow
+    network would otherwise make a second reminder, and a second email each."""
+    url, _ = site
+    sign_in(page, url, "hr_d")
+    page.goto(f"{url}/reports/reminders?campaign=C2026")
+    send = page.get_by_role("button", name=re.compile(r"^Gửi lời nhắc tới \d+ cán bộ$"))
+    assert send.is_visible()
+    disabled = page.evaluate(
+        "() => { const form = document.querySelector('form[data-busy]');"
+        " form.requestSubmit();"
+        " return form.querySelector('button[type=submit]').disabled; }"
+    )
+    assert disabled
+    page.wait_for_url("**/jobs/*")
+    page.goto(f"{url}/reports/reminders?campaign=C2026")
+    assert page.locator("table.data tbody tr").count() == 1  # the reminders made
