@@ -258,7 +258,7 @@ def register_blueprints(app: Flask) -> None:
 SIGNAL_RECEIVERS = (
     "app.quizzes.services",  # course_quizzes_asked
     # module_read, attempt_finished, user_moved, cadres_changed
-    "app.records.services",
+    "app.records.receivers",
     "app.certificates.services",  # record_completed, attempt_certificate_asked
     # module_read, attempt_started/finished, record_completed, certificate_issued
     "app.xapi.services",

@@ -16,13 +16,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.signals import (
-    attempt_finished,
-    cadres_changed,
-    module_read,
     record_completed,
-    user_joined,
-    user_moved,
-    user_recategorised,
 )
 from app.timeutil import UTCDateTime, utcnow
 
@@ -331,12 +325,6 @@ def records_of(user: User, **where) -> list[TrainingRecord]:
     return list(db.session.scalars(query))
 
 
-@module_read.connect
-def _on_module_read(progress, user, module, **_):
-    for record in records_of(user, course_code=module.course.code):
-        refresh_record(record)
-
-
 def running_campaigns(now: datetime | None = None) -> list[Campaign]:
     """Campaigns not yet closed: those a cadre who joins or moves now takes part in
     (a closed campaign's records are its history)."""
@@ -367,36 +355,3 @@ def ensure_user_records(user: User) -> int:
         refresh_record(record)
         created += 1
     return created
-
-
-@user_joined.connect  # a new or reactivated cadre
-@user_recategorised.connect  # now of a category a campaign is for
-def _on_user_in_scope(user, **_):
-    ensure_user_records(user)
-
-
-@user_moved.connect
-def _on_user_moved(user, **_):
-    db.session.execute(
-        update(TrainingRecord)
-        .where(TrainingRecord.user_id == user.id)
-        .values(unit_id=user.unit_id)
-        .execution_options(synchronize_session=False)
-    )
-    ensure_user_records(user)  # moved into a campaign's scope
-
-
-@cadres_changed.connect
-def _on_cadres_changed(root, **_):
-    """New cadres, and cadres moved or reactivated, may now be in a campaign."""
-    for campaign in running_campaigns():
-        ensure_records(campaign)
-
-
-@attempt_finished.connect
-def _on_attempt_finished(attempt, **_):
-    if attempt.preview:
-        return
-    user = db.session.get(User, attempt.user_id)
-    for record in records_of(user, quiz_code=attempt.quiz.code):
-        refresh_record(record)

@@ -1,0 +1,65 @@
+"""The records' side of the platform's signals: a module read or an attempt
+finished judges the cadre's records again; a cadre who joins, moves or changes
+category gets the records of the running campaigns it is now in. Registered by
+create_app (app.SIGNAL_RECEIVERS)."""
+
+from sqlalchemy import update
+
+from app.accounts.models import User
+from app.extensions import db
+from app.signals import (
+    attempt_finished,
+    cadres_changed,
+    module_read,
+    user_joined,
+    user_moved,
+    user_recategorised,
+)
+
+from .models import TrainingRecord
+from .services import (
+    ensure_records,
+    ensure_user_records,
+    records_of,
+    refresh_record,
+    running_campaigns,
+)
+
+
+@module_read.connect
+def _on_module_read(progress, user, module, **_):
+    for record in records_of(user, course_code=module.course.code):
+        refresh_record(record)
+
+
+@user_joined.connect  # a new or reactivated cadre
+@user_recategorised.connect  # now of a category a campaign is for
+def _on_user_in_scope(user, **_):
+    ensure_user_records(user)
+
+
+@user_moved.connect
+def _on_user_moved(user, **_):
+    db.session.execute(
+        update(TrainingRecord)
+        .where(TrainingRecord.user_id == user.id)
+        .values(unit_id=user.unit_id)
+        .execution_options(synchronize_session=False)
+    )
+    ensure_user_records(user)  # moved into a campaign's scope
+
+
+@cadres_changed.connect
+def _on_cadres_changed(root, **_):
+    """New cadres, and cadres moved or reactivated, may now be in a campaign."""
+    for campaign in running_campaigns():
+        ensure_records(campaign)
+
+
+@attempt_finished.connect
+def _on_attempt_finished(attempt, **_):
+    if attempt.preview:
+        return
+    user = db.session.get(User, attempt.user_id)
+    for record in records_of(user, quiz_code=attempt.quiz.code):
+        refresh_record(record)
