@@ -97,6 +97,16 @@ def filename(contest: Contest, round_: ContestRound, ranking: Ranking, ext: str)
     return f"Giai {contest.code} dot {round_.number} v{ranking.version}.{ext}"
 
 
+def in_sentence(title: str) -> str:
+    """`title` inside a sentence: its first letter in lower case, unless its first
+    word is an abbreviation ("HĐND"); the rest as written, for a title's names and
+    abbreviations (Luật Cán bộ, công chức; UBND) keep their capitals."""
+    words = title.split(maxsplit=1)
+    if not words or (len(words[0]) > 1 and words[0].isupper()):
+        return title
+    return title[:1].lower() + title[1:]
+
+
 @dataclass
 class Announcement:
     contest: Contest
@@ -113,6 +123,12 @@ class Announcement:
     @property
     def title(self) -> str:
         return f"Kết quả {self.contest.title} đợt {self.round.number}"
+
+    @property
+    def round_in_sentence(self) -> str:
+        """The round's title inside the paper's sentence ("…thông báo kết quả đợt 1
+        — Tìm hiểu Luật…"): see in_sentence."""
+        return in_sentence(self.round.title)
 
     @property
     def place_dated(self) -> str:

@@ -251,3 +251,30 @@ def test_the_papers_name_the_prizes_in_vietnamese_on_an_english_screen(
     assert "Giải Nhất" in levels and "Đồng hạng, chờ Hội đồng xét (Giải Nhì)" in levels
     paper = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
     assert "Giải Nhất" in paper and "First prize" not in paper
+
+
+@pytest.mark.parametrize(
+    "title, said",
+    [
+        ("Đợt thi thứ 1", "kết quả đợt thi thứ 1 ("),
+        (
+            "Đợt 1 — Tìm hiểu Luật Cán bộ, công chức và HĐND tỉnh",
+            "kết quả đợt 1 — Tìm hiểu Luật Cán bộ, công chức và HĐND tỉnh (",
+        ),
+        ("HĐND tỉnh — đợt 1", "kết quả HĐND tỉnh — đợt 1 ("),
+    ],
+)
+def test_the_announcement_keeps_the_round_titles_capitals(
+    app, client, auth, contest, title, said
+):
+    """The round's title inside the announcement's sentence loses the capital of
+    its first word only: the names and abbreviations in it stay as written."""
+    from app.contests.models import ContestRound
+
+    with app.app_context():
+        first = select(ContestRound).where(ContestRound.number == 1)
+        db.session.scalar(first).title = title
+        db.session.commit()
+    auth.login("trainer")
+    paper = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
+    assert f"Ban Tổ chức thông báo {said}" in paper
