@@ -84,17 +84,24 @@ def before_submit(
     by_timer: bool = False,
 ) -> None:
     """What "Nộp bài" needs of the prediction: the value typed on the confirm page
-    (`text`, None when the form has no such field) is saved first; then an open
-    attempt of a quiz that asks one must have one, unless its time is up (or, for
-    the page's timer, `TIMER_SLACK` from up). Raises InvalidInput (bad value, or
-    none yet) or as `save`; the caller rolls back and shows the message."""
+    (`text`, None when the form has no such field; the page's timer sends what the
+    page's field holds) is saved first; then an open attempt of a quiz that asks
+    one must have one, unless its time is up (or, for the page's timer,
+    `TIMER_SLACK` from up). Raises InvalidInput (bad value, or none yet) or as
+    `save`; the caller rolls back and shows the message. For the timer
+    (`by_timer`), a value that is bad or comes too late is left unsaved instead:
+    it never holds back the end of an attempt whose time is up."""
     quiz = attempt.quiz
     if not quiz.prediction_prompt or attempt.state == FINISHED:
         return
     if text is not None and text.strip():
-        value = parse(text)
-        if value != attempt.prediction:
-            save(attempt, attempt.user_id, value, cutoff, now)
+        try:
+            value = parse(text)
+            if value != attempt.prediction:
+                save(attempt, attempt.user_id, value, cutoff, now)
+        except (InvalidInput, TimeExpired):
+            if not by_timer:
+                raise
     if attempt.prediction is not None:
         return
     time_up = attempt.deadline_at - (TIMER_SLACK if by_timer else timedelta())

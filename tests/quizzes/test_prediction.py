@@ -314,3 +314,66 @@ def test_hrs_review_shows_the_prediction(app, client, auth, round_):
     auth.login("hr")
     page = client.get(f"/reports/attempts/{attempt_id}").get_data(as_text=True)
     assert re.search(r'<dd id="prediction">12\.345</dd>', page)
+
+
+def _deadline_in(app, attempt_id: int, seconds: float) -> None:
+    with app.app_context():
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(deadline_at=utcnow() + timedelta(seconds=seconds))
+        )
+        db.session.commit()
+
+
+def test_the_timers_submit_keeps_the_prediction_typed_on_the_page(
+    app, client, auth, round_
+):
+    """The page's timer posts its own small form when the time is up: a prediction
+    typed on the page but not yet saved (the field not left, or its save lost to
+    the network) comes with it and is saved while the attempt takes saves."""
+    attempt_id = start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    _deadline_in(app, attempt_id, -3)  # the time is up, within the grace
+    response = client.post(
+        f"/attempts/{attempt_id}/submit",
+        data={"csrf_token": token, "auto": "1", "prediction": " 77 "},
+    )
+    assert response.headers["Location"].endswith("/result")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.state == "finished" and attempt.finished_by == "auto"
+        assert attempt.prediction == 77
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999", "1e3"])
+def test_a_bad_prediction_does_not_hold_back_the_timers_submit(
+    app, client, auth, round_, value
+):
+    attempt_id = start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    _deadline_in(app, attempt_id, 2)
+    response = client.post(
+        f"/attempts/{attempt_id}/submit",
+        data={"csrf_token": token, "auto": "1", "prediction": value},
+    )
+    assert response.headers["Location"].endswith("/result"), value
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.state == "finished" and attempt.prediction is None
+
+
+def test_a_prediction_arriving_after_the_grace_is_not_taken(app, client, auth, round_):
+    """The timer's form reaching the server after the deadline plus grace (the
+    network was down): the attempt ends with what arrived in time, no prediction."""
+    attempt_id = start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    _deadline_in(app, attempt_id, -60)
+    response = client.post(
+        f"/attempts/{attempt_id}/submit",
+        data={"csrf_token": token, "auto": "1", "prediction": "5"},
+    )
+    assert response.headers["Location"].endswith("/result")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.state == "finished" and attempt.prediction is None

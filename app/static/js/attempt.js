@@ -414,10 +414,22 @@
     flush();
   }
 
+  // The timer's form carries the prediction the page's field holds (a contest
+  // round's): typed but not saved yet — the field not left, or its save lost to
+  // the network — it is saved if it arrives in time, and never holds the end back.
   function submitAuto() {
     if (submitted) return;
     submitted = true;
-    document.getElementById("auto-submit").submit();
+    var auto = document.getElementById("auto-submit");
+    var typed = document.getElementById("prediction-input");
+    if (typed && typed.value.trim()) {
+      var carried = document.createElement("input");
+      carried.type = "hidden";
+      carried.name = "prediction";
+      carried.value = typed.value.trim();
+      auto.appendChild(carried);
+    }
+    auto.submit();
   }
 
   // --- The page -----------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""A contest round's prediction at the end of the time, in Debian's Chromium: the
+page's timer submits the attempt with the prediction its field holds — typed but
+never saved, because the cadre did not leave the field or because its save was
+lost to the network — rather than ending the attempt without one."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.quizzes.models import Attempt, Quiz
+from tests.browser.test_offline import _network, _serve, _start
+from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+PROMPT = "Dự đoán có bao nhiêu người trả lời đúng tất cả các câu hỏi của đợt thi này?"
+TIME_LIMIT = 12
+
+
+@pytest.fixture
+def browser_context():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser.new_context(viewport={"width": 390, "height": 844})
+        browser.close()
+
+
+@pytest.fixture
+def round_quiz(tmp_path):
+    url, app, server = _serve(tmp_path, time_limit=TIME_LIMIT)
+    with app.app_context():
+        db.session.scalar(select(Quiz)).prediction_prompt = PROMPT
+        db.session.commit()
+    yield url, app
+    server.shutdown()
+
+
+def _finished(app, page, attempt_id: int) -> Attempt:
+    page.wait_for_url("**/result", timeout=(TIME_LIMIT + 20) * 1000)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.state == "finished" and attempt.finished_by == "auto"
+        return attempt
+
+
+def test_a_prediction_typed_as_the_time_runs_out_is_kept(round_quiz, browser_context):
+    url, app = round_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    page.locator("#prediction-input").fill("42")  # the field is never left
+    assert _finished(app, page, attempt_id).prediction == 42
+
+
+def test_a_prediction_whose_save_was_lost_offline_is_kept(round_quiz, browser_context):
+    url, app = round_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _network(browser_context, app, up=False)
+    field = page.locator("#prediction-input")
+    field.fill("17")
+    field.press("Enter")  # its save fails: no network
+    page.locator("#prediction-status").get_by_text("Chưa lưu được dự đoán").wait_for()
+    _network(browser_context, app, up=True)
+    assert _finished(app, page, attempt_id).prediction == 17
