@@ -154,12 +154,11 @@ def _levels(result: Draw) -> list[tuple[Candidate, str]]:
 
 def outdated(ranking: Ranking, round_: ContestRound) -> bool:
     """True when the prizes stored with this round's `ranking` are not what the rule
-    draws today: with one prize per contest, an earlier round ranked since (a
+    draws today: the round's prize counts were edited since (they may be after it
+    closed), or, with one prize per contest, an earlier round ranked since (a
     correction, or ranked after this one) changed who had already won. Ranking
     this round again (a correction, with its reason) draws them anew."""
     slots = places(round_.prizes)
-    if not (round_.contest.one_prize_per_contest and slots):
-        return False
     entry = RankingEntry
     order = (entry.rank, entry.user_id)  # the order the entries were drawn in
     query = select(entry.user_id, entry.rank, entry.right_answers).where(

@@ -123,6 +123,26 @@ def test_a_later_rounds_prizes_say_when_an_earlier_correction_changed_them(tree)
     assert not prizes.outdated(again.ranking, second)
 
 
+def test_a_rounds_prizes_say_when_its_prize_counts_changed_since(tree):
+    """The prize counts of a closed round may still be edited (the council adds a
+    prize): the list drawn before says it is out of date, with or without the
+    one-prize-per-contest rule, until the round is ranked again."""
+    contest = make_contest([tree["P"]])
+    round_ = make_round(contest, 1, prizes={"nhat": 1, "nhi": 1})
+    a, b, c_ = people(tree, 3)
+    for person, right in ((a, 5), (b, 4), (c_, 3)):
+        attempt(round_, person, right)
+    drawn = ranking.rank_round(round_, now=NOW)
+    assert not prizes.outdated(drawn.ranking, round_)
+    round_.prizes = {"nhat": 1, "nhi": 1, "ba": 1}
+    assert prizes.outdated(drawn.ranking, round_)
+    again = ranking.rank_round(round_, reason="Thêm một giải Ba", now=NOW)
+    assert _stored(again) == sorted([(a.id, "nhat"), (b.id, "nhi"), (c_.id, "ba")])
+    assert not prizes.outdated(again.ranking, round_)
+    round_.prizes = {}  # no prize any more
+    assert prizes.outdated(again.ranking, round_)
+
+
 def test_without_the_rule_the_same_people_win_again(tree):
     contest = make_contest([tree["P"]])
     first = make_round(contest, 1, prizes={"nhat": 1})

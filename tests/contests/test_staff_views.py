@@ -212,7 +212,7 @@ def test_a_prize_list_drawn_before_an_earlier_correction_says_so(app, client, au
         ranking.rank_round(rounds[1])  # Bình wins it; An won round 1
         db.session.commit()
     auth.login("trainer")
-    notice = "Danh sách giải này được lập khi kết quả các đợt trước còn khác"
+    notice = "Danh sách giải này không còn đúng với cách lập giải hiện nay"
     assert notice not in client.get("/contests/CT/rounds/2/ranking").get_data(
         as_text=True
     )
@@ -278,3 +278,25 @@ def test_the_announcement_keeps_the_round_titles_capitals(
     auth.login("trainer")
     paper = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
     assert f"Ban Tổ chức thông báo {said}" in paper
+
+
+def test_a_prize_list_drawn_before_the_prize_counts_changed_says_so(
+    app, client, auth, contest
+):
+    """The prize counts of a closed round edited after its list was drawn (the
+    council adds a prize): its page says the list is out of date until ranked
+    again."""
+    from app.contests.models import ContestRound
+
+    auth.login("trainer")
+    notice = "Danh sách giải này không còn đúng với cách lập giải hiện nay"
+    assert notice not in client.get(ROUND).get_data(as_text=True)
+    with app.app_context():
+        first = select(ContestRound).where(ContestRound.number == 1)
+        db.session.scalar(first).prizes = {"nhat": 1, "nhi": 2}
+        db.session.commit()
+    assert notice in client.get(ROUND).get_data(as_text=True)
+    token = auth.token(ROUND)
+    client.post(ROUND, data={"csrf_token": token, "reason": "Thêm một giải Nhì"})
+    page = client.get(ROUND).get_data(as_text=True)
+    assert "Phiên bản 2" in page and notice not in page
