@@ -140,7 +140,7 @@ def _check_earlier_ranked(round_: ContestRound, now: datetime) -> None:
 
 def _not_closed(round_: ContestRound):
     return _l(
-        "Đợt thi %(r)s chưa kết thúc: chỉ xếp hạng sau khi đợt thi đóng.",
+        "“%(r)s” chưa kết thúc: chỉ xếp hạng sau khi đợt thi đóng.",
         r=round_.title,
     )
 

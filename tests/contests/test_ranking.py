@@ -176,8 +176,12 @@ def test_participants_are_finished_real_attempts_inside_the_targets(tree):
 
 def test_refused_before_the_round_closes_and_while_attempts_may_still_save(tree):
     round_ = make_round(make_contest([tree["P"]]))
-    with pytest.raises(QuizClosed, match="chưa kết thúc"):
+    round_.title = "Đợt 1 — Văn hóa công sở"  # a title naming its round, as usual
+    with pytest.raises(QuizClosed) as refused:
         ranking.rank_round(round_, now=CLOSES - timedelta(minutes=1))
+    assert str(refused.value.message) == (
+        "“Đợt 1 — Văn hóa công sở” chưa kết thúc: chỉ xếp hạng sau khi đợt thi đóng."
+    )
     row = attempt(round_, make_user("late", tree["D1"]), 0, state="open")
     row.deadline_at = NOW  # within the grace at NOW
     db.session.commit()
