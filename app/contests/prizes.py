@@ -10,7 +10,7 @@ free place:
 
 - when the whole group fits in the places left, every member gets that level, and
   the group uses as many places (two tied for the one giải nhất both get it, and
-  the next person gets giải ba when there were two giải nhì: the number of prizes
+  the next person gets giải ba when there was one giải nhì: the number of prizes
   stays as configured);
 - when it does not fit (more people tied than places left), nobody of the group is
   given a prize: they are stored as pending at that level (level "cho_xet:<level>")
