@@ -65,3 +65,24 @@ def test_a_prediction_whose_save_was_lost_offline_is_kept(round_quiz, browser_co
     page.locator("#prediction-status").get_by_text("Chưa lưu được dự đoán").wait_for()
     _network(browser_context, app, up=True)
     assert _finished(app, page, attempt_id).prediction == 17
+
+
+def _set_prediction(app, attempt_id: int, value: int) -> None:
+    with app.app_context():
+        db.session.get(Attempt, attempt_id).prediction = value
+        db.session.commit()
+
+
+def test_the_value_the_page_came_with_does_not_overwrite_a_newer_one(
+    round_quiz, browser_context
+):
+    """The field as the page came (an older copy: another tab has saved a new
+    value since) is not sent at the end: the newer value stays."""
+    url, app = round_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _set_prediction(app, attempt_id, 5)
+    page.reload()
+    assert page.locator("#prediction-input").input_value() == "5"
+    _set_prediction(app, attempt_id, 10)  # saved from another tab
+    assert _finished(app, page, attempt_id).prediction == 10

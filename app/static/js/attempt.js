@@ -415,14 +415,17 @@
   }
 
   // The timer's form carries the prediction the page's field holds (a contest
-  // round's): typed but not saved yet — the field not left, or its save lost to
-  // the network — it is saved if it arrives in time, and never holds the end back.
+  // round's) when it was typed here and not saved yet — the field not left, or its
+  // save lost to the network: it is saved if it arrives in time, and never holds
+  // the end back. A value as the page came (perhaps an older copy, reloaded
+  // offline) is not sent: it would overwrite one saved since.
   function submitAuto() {
     if (submitted) return;
     submitted = true;
     var auto = document.getElementById("auto-submit");
     var typed = document.getElementById("prediction-input");
-    if (typed && typed.value.trim()) {
+    var shown = form.querySelector("input[name=prediction_shown]");
+    if (typed && shown && typed.value.trim() && typed.value.trim() !== shown.value.trim()) {
       var carried = document.createElement("input");
       carried.type = "hidden";
       carried.name = "prediction";
