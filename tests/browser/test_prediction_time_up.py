@@ -1,7 +1,9 @@
-"""A contest round's prediction at the end of the time, in Debian's Chromium: the
-page's timer submits the attempt with the prediction its field holds — typed but
-never saved, because the cadre did not leave the field or because its save was
-lost to the network — rather than ending the attempt without one."""
+"""A contest round's prediction on a bad connection and at the end of the time, in
+Debian's Chromium: a save lost to the network is made again when the network is
+back; the page's timer submits the attempt with the prediction its field holds —
+typed but never saved, because the cadre did not leave the field or because its
+save was lost to the network — rather than ending the attempt without one, and
+never sends the value an older copy of the page came with."""
 
 import pytest
 from sqlalchemy import select
@@ -86,3 +88,30 @@ def test_the_value_the_page_came_with_does_not_overwrite_a_newer_one(
     assert page.locator("#prediction-input").input_value() == "5"
     _set_prediction(app, attempt_id, 10)  # saved from another tab
     assert _finished(app, page, attempt_id).prediction == 10
+
+
+@pytest.fixture
+def long_round(tmp_path):
+    url, app, server = _serve(tmp_path, time_limit=600)
+    with app.app_context():
+        db.session.scalar(select(Quiz)).prediction_prompt = PROMPT
+        db.session.commit()
+    yield url, app
+    server.shutdown()
+
+
+def test_a_prediction_saved_offline_is_sent_when_the_network_is_back(
+    long_round, browser_context
+):
+    url, app = long_round
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _network(browser_context, app, up=False)
+    field = page.locator("#prediction-input")
+    field.fill("23")
+    field.press("Enter")
+    page.locator("#prediction-status").get_by_text("Chưa lưu được dự đoán").wait_for()
+    _network(browser_context, app, up=True)
+    page.locator("#prediction-status").get_by_text("Đã lưu dự đoán").wait_for()
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).prediction == 23

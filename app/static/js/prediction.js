@@ -1,6 +1,8 @@
 // The prediction field of the attempt page: its value is saved as soon as it
 // changes (the page's form carries it too, and saves it on the next move when this
-// did not reach the server). Enter saves it instead of posting the page.
+// did not reach the server; so does the timer's submit), and again when the
+// network comes back after a save that did not reach the server. Enter saves it
+// instead of posting the page.
 (function () {
   "use strict";
   var input = document.getElementById("prediction-input");
@@ -40,6 +42,7 @@
   }
 
   input.addEventListener("change", save);
+  window.addEventListener("online", save);  // nothing to do when it was saved
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter") { event.preventDefault(); save(); }
   });
