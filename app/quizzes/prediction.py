@@ -10,6 +10,7 @@ after the deadline, the sweep) needs none: it keeps None.
 
 Operations flush, never commit (the view commits once)."""
 
+import re
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -27,15 +28,21 @@ BAD_PREDICTION = _l("Dự đoán phải là một số nguyên từ 0 đến 10.
 NOT_ASKED = _l("Bài này không có câu hỏi dự đoán.")
 REQUIRED = _l("Bạn cần nhập dự đoán trước khi nộp bài.")
 CLOSED = _l("Bài đã được nộp hoặc đã hết giờ; dự đoán không được lưu.")
+# Thousands grouped with dots, as Vietnamese writes them and the page's hint shows
+# the bound (10.000.000): groups of exactly three digits after the first.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 # The page's timer submits when its clock says the time is up; a clock that runs a
 # little ahead of the server's may send it these seconds early without a prediction.
 TIMER_SLACK = timedelta(seconds=10)
 
 
 def parse(text: str | None) -> int:
-    """The whole number typed in `text` (blanks around it allowed); InvalidInput
-    for anything else: empty, a sign, a fraction, letters, above MAX_PREDICTION."""
+    """The whole number typed in `text` (blanks around it allowed, thousands
+    grouped with dots as in 1.500); InvalidInput for anything else: empty, a sign,
+    a fraction, letters, above MAX_PREDICTION."""
     value = (text or "").strip()
+    if _GROUPED.fullmatch(value):
+        value = value.replace(".", "")
     if not value or len(value) > 8 or not (value.isascii() and value.isdigit()):
         raise InvalidInput(BAD_PREDICTION)
     number = int(value)

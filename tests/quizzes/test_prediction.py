@@ -73,6 +73,34 @@ def test_parse_takes_whole_numbers_in_bounds_only():
             prediction.parse(value)
 
 
+def test_parse_reads_thousands_grouped_with_dots_as_the_hint_writes_them():
+    """The page's hint says "từ 0 đến 10.000.000": a cadre may well type 1.500 for
+    one thousand five hundred. Groups of exactly three digits only: 1.5, 10.000000
+    (what the browser's number field leaves of 10.000.000 typed twice over) and a
+    dot at either end stay refused."""
+    assert prediction.parse("1.500") == 1500
+    assert prediction.parse(" 10.000.000 ") == 10_000_000
+    assert prediction.parse("250.000") == 250_000
+    for value in ("1.5", "10.000000", "1.0000", ".500", "500.", "1..000", "10.000.001"):
+        with pytest.raises(InvalidInput):
+            prediction.parse(value)
+
+
+def test_the_page_script_and_the_confirm_page_take_grouped_thousands(
+    app, client, auth, round_
+):
+    attempt_id = start(client, auth)
+    response = post_prediction(client, auth, attempt_id, "1.500")
+    assert response.get_json() == {"saved": True, "prediction": 1500}
+    token = auth.token(f"/attempts/{attempt_id}/confirm")
+    response = client.post(
+        f"/attempts/{attempt_id}/submit",
+        data={"csrf_token": token, "prediction": "12.000"},
+    )
+    assert response.headers["Location"].endswith("/result")
+    assert stored(app, attempt_id) == 12_000
+
+
 def test_the_pages_show_the_field_with_its_prompt(client, auth, round_):
     attempt_id = start(client, auth)
     for url in (f"/attempts/{attempt_id}", f"/attempts/{attempt_id}/confirm"):
