@@ -115,3 +115,22 @@ def test_a_prediction_saved_offline_is_sent_when_the_network_is_back(
     page.locator("#prediction-status").get_by_text("Đã lưu dự đoán").wait_for()
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).prediction == 23
+
+
+def test_thousands_typed_with_dots_are_saved_and_let_the_page_go(
+    long_round, browser_context
+):
+    """1.500 (one thousand five hundred, as the hint writes 10.000.000) is saved as
+    1500 and shown so; the field's own check then lets the page's form go."""
+    url, app = long_round
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    field = page.locator("#prediction-input")
+    field.fill("1.500")
+    field.press("Enter")
+    page.locator("#prediction-status").get_by_text("Đã lưu dự đoán").wait_for()
+    assert field.input_value() == "1500"
+    page.get_by_role("button", name="Nộp bài").click()
+    page.wait_for_url("**/confirm")
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).prediction == 1500

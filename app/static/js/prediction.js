@@ -32,6 +32,9 @@
       .then(function (answer) {
         if (answer[0] === 200 && answer[1].saved) {
           shown.value = String(answer[1].prediction);
+          // As the server read it (1.500 → 1500): the field's own check (a whole
+          // number) then lets the page's form go.
+          if (input.value.trim() === value) input.value = shown.value;
           if (missing) missing.hidden = true;
           status.textContent = T.saved;
         } else {
