@@ -6,6 +6,7 @@ cost about half of what Jinja's call of the same gettext costs, on the page that
 (a question's label and states) stay with the template's labels."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 def attempt_script_texts() -> dict[str, str]:
@@ -28,7 +29,9 @@ def attempt_script_texts() -> dict[str, str]:
         "offline": _(
             "Mất kết nối — các lựa chọn được giữ trên máy này và sẽ gửi khi có mạng."
         ),
-        "waiting": _("{n} lựa chọn đang chờ gửi."),
+        # The count's two forms (English: 1 choice, 2 choices); the script picks.
+        "waiting_one": _waiting(1),
+        "waiting": _waiting(2),
         "back_online": _("Đã có mạng trở lại; đang gửi các lựa chọn còn chờ."),
         "draining": _("Đang gửi các lựa chọn còn lại trước khi chuyển trang…"),
         "draining_offline": _("Chưa chuyển trang được: các lựa chọn còn chờ gửi."),
@@ -49,3 +52,7 @@ def attempt_script_texts() -> dict[str, str]:
         "five_minutes": _("Còn 5 phút."),
         "one_minute": _("Còn 1 phút."),
     }
+
+
+def _waiting(count: int) -> str:
+    return ngettext("{n} lựa chọn đang chờ gửi.", "{n} lựa chọn đang chờ gửi.", count)

@@ -182,14 +182,18 @@
       .catch(function () { setOnline(false); announce(failed); });
   }
 
+  function waitingText(count) {
+    return (count === 1 ? T.waiting_one : T.waiting).replace("{n}", count);
+  }
+
   function showConnection() {
     var waiting = pending().length;
     var text = lateNotice;
     if ((finishing || draining) && !submitted && (waiting || !online)) {
       text += " " + (online ? T.draining : T.draining_offline);
     }
-    if (!online) text += " " + T.offline + (waiting ? " " + T.waiting.replace("{n}", waiting) : "");
-    else if (signedOut) text += " " + signedOut + (waiting ? " " + T.waiting.replace("{n}", waiting) : "");
+    if (!online) text += " " + T.offline + (waiting ? " " + waitingText(waiting) : "");
+    else if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
     banner.textContent = text.trim();
     banner.hidden = !text.trim();
     banner.classList.toggle("offline", !online);

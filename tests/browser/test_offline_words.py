@@ -1,0 +1,46 @@
+"""The attempt page's words about a bad connection, on an English screen, in
+Debian's Chromium: the number of choices waiting is said with its plural form
+(1 choice, 2 choices)."""
+
+import pytest
+
+from tests.browser.test_offline import _network, _serve, _start
+from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_context():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser.new_context(viewport={"width": 390, "height": 844})
+        browser.close()
+
+
+@pytest.fixture
+def long_quiz(tmp_path):
+    url, app, server = _serve(tmp_path, time_limit=600)
+    yield url, app
+    server.shutdown()
+
+
+def test_the_choices_waiting_are_counted_in_english(long_quiz, browser_context):
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Tiếng Việt").wait_for()  # the English page
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/attempts/{attempt_id}")
+    _network(browser_context, app, up=False)
+    banner = page.locator("#connection")
+    page.locator('input[name="q1"][value="0"]').check()
+    banner.get_by_text("1 choice waiting to be sent.").wait_for()
+    page.locator('input[name="q2"][value="0"]').check()
+    banner.get_by_text("2 choices waiting to be sent.").wait_for()
+    _network(browser_context, app, up=True)
