@@ -35,6 +35,9 @@ def attempt_script_texts() -> dict[str, str]:
         "back_online": _("Đã có mạng trở lại; đang gửi các lựa chọn còn chờ."),
         "draining": _("Đang gửi các lựa chọn còn lại trước khi chuyển trang…"),
         "draining_offline": _("Chưa chuyển trang được: các lựa chọn còn chờ gửi."),
+        "leaving_offline": _("Chưa chuyển trang được: đang chờ có mạng."),
+        "submitting": _("Hết giờ: đang gửi các lựa chọn còn lại rồi nộp bài…"),
+        "submitting_offline": _("Hết giờ: bài sẽ được nộp khi có mạng trở lại."),
         "late": "✗ " + _("Không được tính: lựa chọn này chưa gửi được trước hạn nộp."),
         "late_summary": _(
             "Hết giờ: lựa chọn của câu {list} chưa gửi được trước hạn nên không"

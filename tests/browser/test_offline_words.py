@@ -1,6 +1,7 @@
-"""The attempt page's words about a bad connection, on an English screen, in
-Debian's Chromium: the number of choices waiting is said with its plural form
-(1 choice, 2 choices)."""
+"""The attempt page's words about a bad connection, in Debian's Chromium: the
+number of choices waiting is said with its plural form on an English screen (1
+choice, 2 choices); a page waiting for the network says that choices wait only
+when some do."""
 
 import pytest
 
@@ -44,3 +45,23 @@ def test_the_choices_waiting_are_counted_in_english(long_quiz, browser_context):
     page.locator('input[name="q2"][value="0"]').check()
     banner.get_by_text("2 choices waiting to be sent.").wait_for()
     _network(browser_context, app, up=True)
+
+
+def test_a_button_pressed_offline_with_nothing_waiting_says_so(
+    long_quiz, browser_context
+):
+    """ "Nộp bài" offline with every choice already saved: the page waits for the
+    network, and does not say that choices are waiting."""
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    page.locator('input[name="q1"][value="0"]').check()
+    page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for()
+    _network(browser_context, app, up=False)
+    page.get_by_role("button", name="Nộp bài").click()
+    banner = page.locator("#connection")
+    banner.get_by_text("Chưa chuyển trang được: đang chờ có mạng.").wait_for()
+    assert "chờ gửi" not in banner.inner_text()
+    assert page.url.endswith(f"/attempts/{attempt_id}")
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/confirm", timeout=20000)

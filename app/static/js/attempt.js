@@ -190,7 +190,10 @@
     var waiting = pending().length;
     var text = lateNotice;
     if ((finishing || draining) && !submitted && (waiting || !online)) {
-      text += " " + (online ? T.draining : T.draining_offline);
+      // The time is up (the page submits), or a button was pressed (it moves on);
+      // offline, choices are said to wait only when some do.
+      if (finishing) text += " " + (online ? T.submitting : T.submitting_offline);
+      else text += " " + (online ? T.draining : waiting ? T.draining_offline : T.leaving_offline);
     }
     if (!online) text += " " + T.offline + (waiting ? " " + waitingText(waiting) : "");
     else if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
