@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit
-from app.accounts.scope import in_subtree
 from app.errors import InvalidInput
 from app.vntext import text_sort_key
 
@@ -140,7 +139,7 @@ def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
 @dataclass
 class UnitView:
     """A unit as a report of a day shows it: its name of that day; `linkable` when
-    it is in the viewer's tree today (a drill-down link works)."""
+    the viewer may open it (app.reports.access: a drill-down link works)."""
 
     id: int
     name: str
@@ -203,14 +202,17 @@ class AsOfFigures:
 
 
 def figures(
-    campaign, root: Unit, as_of: AsOf, structure: Structure | None = None
+    campaign, root: Unit, as_of: AsOf, structure: Structure | None = None, access=None
 ) -> AsOfFigures:
     """The campaign's records of every unit that rolls up into `root`'s subtree
-    today, attributed as `as_of` says and laid out in the tree of its day."""
+    today, attributed as `as_of` says and laid out in the tree of its day; a unit
+    is `linkable` when `access` (app.reports.access.ReportAccess, over the same
+    structure: the viewer's) lets its reader open it (never without `access`)."""
     structure = structure or Structure.on(as_of.day)
+    may_open = access.may_open if access is not None else lambda _unit_id: False
     scope = structure.scope_of(root)
     counts = attributed_counts(campaign, structure, as_of.attribution, scope)
-    units: dict[int, UnitView] = {root.id: _view(structure, root.id, root.path)}
+    units: dict[int, UnitView] = {root.id: _view(structure, root.id, may_open)}
     parent: dict[int, int] = {}
     own = {u: list(c) for u, c in counts.items()}
     subtree: dict[int, list] = {root.id: [0, 0, 0, 0, 0, 0.0, 0]}
@@ -218,7 +220,7 @@ def figures(
         current = unit_id
         while True:
             if current not in units:
-                units[current] = _view(structure, current, root.path)
+                units[current] = _view(structure, current, may_open)
             add_into(subtree.setdefault(current, [0, 0, 0, 0, 0, 0.0, 0]), figures_)
             if current == root.id:
                 break
@@ -255,15 +257,14 @@ def _display_parent(structure: Structure, unit_id: int, scope: set, root_id: int
     return root_id
 
 
-def _view(structure: Structure, unit_id: int, root_path: str) -> UnitView:
+def _view(structure: Structure, unit_id: int, may_open) -> UnitView:
     place = structure.place(unit_id)
-    today_path = structure.today_paths.get(unit_id, "")
     return UnitView(
         unit_id,
         place.name if place else str(unit_id),
         place.code if place else "",
         place.kind if place else "",
-        linkable=in_subtree(today_path, root_path),
+        linkable=may_open(unit_id),
         ended=place.ended if place else None,
     )
 

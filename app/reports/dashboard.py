@@ -1,8 +1,9 @@
 """What the HR dashboard pages show, always inside the viewer's scope. Read-only.
 
 The campaign and unit in view come from query arguments (app.records.visibility
-resolves them); a unit or a campaign the viewer may not see raises NotFound (404, no
-leak), exactly like an id that does not exist. Admins see everything.
+resolves the campaign, app.reports.access the unit); a unit or a campaign the
+viewer may not see raises NotFound (404, no leak), exactly like an id that does not
+exist. Admins see everything.
 """
 
 import math
@@ -12,7 +13,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
-from app.accounts.permissions import get_scoped_unit, scope_paths
+from app.accounts.permissions import scope_paths
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
 from app.extensions import db
@@ -29,6 +30,7 @@ from app.records.visibility import (
     visible_campaigns,
 )
 
+from .access import ReportAccess
 from .queries import SummaryRow
 
 # Downloads the dashboard links to, when their routes are registered.
@@ -84,26 +86,46 @@ class CadreDetailInfo:
     pass_percent: int
 
 
-def breadcrumb(viewer: User, unit: Unit) -> list[Unit]:
-    """Units from the viewer's scope root down to `unit`, never above that root."""
+def breadcrumb(viewer: User, unit: Unit, access: ReportAccess) -> list[Unit]:
+    """Units from the viewer's scope root down to `unit`, never above that root;
+    for a former unit outside the viewer's subtrees (opened because what it held
+    rolls up into them: ReportAccess), the scope unit it rolls up into, then the
+    units above it that the viewer may open too."""
     chain = ancestors_of(unit) + [unit]
     paths = scope_paths(viewer, ROLE)
     if paths is None:
         return chain
     roots = [p for p in paths if unit.in_subtree(p)]
-    top = min(roots, key=len) if roots else unit.path
-    return [u for u in chain if u.in_subtree(top)]
+    if roots:
+        top = min(roots, key=len)
+        return [u for u in chain if u.in_subtree(top)]
+    tail: list[Unit] = []
+    for above in reversed(chain):
+        if not access.may_open(above.id):
+            break
+        tail.insert(0, above)
+    homes = [
+        a.unit
+        for a in sorted(viewer.roles, key=lambda a: a.id or 0)
+        if a.role == ROLE
+        and a.unit is not None
+        and unit.id in access.structure.scope(a.unit.path)
+    ]
+    return homes[:1] + (tail or [unit])
 
 
-def report_scope(viewer: User, code: str | None, unit_id: int | None) -> ReportScope:
-    """Resolve the `campaign` and `unit` query arguments inside the viewer's scope."""
+def report_scope(
+    viewer: User, code: str | None, unit_id: int | None, access: ReportAccess
+) -> ReportScope:
+    """Resolve the `campaign` and `unit` query arguments inside the viewer's scope
+    (a unit by `access`: app.reports.access)."""
     if unit_id is not None:
-        unit = get_scoped_unit(viewer, unit_id, ROLE)
+        unit = access.unit(unit_id)
     visible = visible_campaigns(viewer)
     campaign = pick_campaign(viewer, code, visible=visible)
     if unit_id is None:
         unit = default_unit(viewer, campaign)
-    return ReportScope(campaign, visible, unit, breadcrumb(viewer, unit))
+    return ReportScope(campaign, visible, unit, breadcrumb(viewer, unit, access))
 
 
 def record_page(

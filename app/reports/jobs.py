@@ -14,6 +14,7 @@ from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.records import rows, visibility
 
+from . import access as report_access
 from . import annual, asof, exports
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
@@ -24,7 +25,7 @@ def _selection(params: dict, owner_id: int | None):
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not owner.active:
         raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
-    return visibility.selection(owner, params["campaign"], params["unit"])
+    return report_access.selection(owner, params["campaign"], params["unit"], None)
 
 
 # The owner may still see the job's campaign and unit (as the page).

@@ -109,6 +109,7 @@ class Structure:
     lines: Successions = field(default_factory=Successions)
     ends: dict[int, date] = field(default_factory=dict)  # a unit's last valid_to
     _successor: dict = field(default_factory=dict)
+    _scopes: dict = field(default_factory=dict)
 
     @classmethod
     def on(cls, day: date) -> "Structure":
@@ -169,19 +170,22 @@ class Structure:
             self._successor[key] = self.lines.follow(unit_id, on)
         return self._successor[key]
 
-    def scope(self, root_path: str, now: date | None = None) -> set[int]:
+    def scope(self, root_path: str, now: date | None = None) -> frozenset[int]:
         """Every unit, past or present, whose successor today (`now`) lies in the
         subtree at `root_path` of today's tree."""
         now = now or today()
-        result = set()
-        for uid in self.places:
-            final = self.successor(uid, now)
-            path = self.today_paths.get(final)
-            if path is not None and in_subtree(path, root_path):
-                result.add(uid)
-        return result
+        key = (root_path, now)
+        if key not in self._scopes:  # a page asks for its root's and its viewer's
+            result = set()
+            for uid in self.places:
+                final = self.successor(uid, now)
+                path = self.today_paths.get(final)
+                if path is not None and in_subtree(path, root_path):
+                    result.add(uid)
+            self._scopes[key] = frozenset(result)
+        return self._scopes[key]
 
-    def scope_of(self, root) -> set[int]:
+    def scope_of(self, root) -> frozenset[int]:
         """The scope of a report of `root` (a Unit): `scope` of its subtree; of a
         unit that has ended by today, as on its last day (nothing rolls up into it
         today: its records have gone to its successors)."""

@@ -5,7 +5,8 @@ and the officer is taken to its page.
 
 Every route takes `?campaign=CODE&unit=ID`, defaulting as the dashboard does (the
 newest campaign the viewer may see, the viewer's own unit). A campaign or unit
-outside the viewer's scope is a 404.
+outside the viewer's scope (app.reports.access: a former unit whose records roll
+up into it is inside) is a 404.
 """
 
 import secrets
@@ -30,8 +31,11 @@ from app.records import rows, visibility
 from app.records.models import Campaign
 from app.security import CSP, not_from_other_sites, role_required
 
+from .. import access as report_access
 from .. import annual, asof, exports
+from ..access import ReportAccess
 from ..jobs import count_rows
+from ..rollup import Structure
 from .blueprint import bp
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
@@ -98,12 +102,16 @@ def _explicit_as_of() -> asof.AsOf | None:
 @role_required("hr", "admin")
 def annual_page():
     as_of = _as_of()
-    campaign, unit = _selection()
+    access = ReportAccess.of(current_user, Structure.on(as_of.day))
+    campaign, unit = _selection(access)
     nonce = secrets.token_urlsafe(16)
     campaigns = visibility.visible_campaigns(current_user)
+    report = annual.annual_report(
+        campaign, unit, as_of=as_of, campaigns=campaigns, access=access
+    )
     page = render_template(
         "reports/annual.html",
-        report=annual.annual_report(campaign, unit, as_of=as_of, campaigns=campaigns),
+        report=report,
         campaigns=campaigns,
         attributions=asof.ATTRIBUTION_LABELS,
         nonce=nonce,
@@ -138,10 +146,11 @@ def annual_xlsx():
     return _download([data], XLSX_MIME, annual.annual_filename(report, "xlsx"))
 
 
-def _selection() -> tuple[Campaign, Unit]:
-    """The campaign and unit asked for (defaults as on the dashboard)."""
-    return visibility.selection(
-        current_user, request.args.get("campaign"), int_arg("unit")
+def _selection(access: ReportAccess | None = None) -> tuple[Campaign, Unit]:
+    """The campaign and unit asked for (defaults as on the dashboard; the unit by
+    app.reports.access: a former unit whose records roll up into the scope too)."""
+    return report_access.selection(
+        current_user, request.args.get("campaign"), int_arg("unit"), access
     )
 
 

@@ -11,6 +11,7 @@ from app.security import role_required
 
 from .. import asof, queries, yearly
 from .. import charts as chart_data
+from ..access import ReportAccess
 from ..dashboard import (
     ReportScope,
     cadre_detail,
@@ -20,7 +21,7 @@ from ..dashboard import (
     record_page,
     report_scope,
 )
-from ..rollup import Structure
+from ..rollup import Structure, today
 from .blueprint import bp
 
 
@@ -29,11 +30,12 @@ def as_of_arg() -> asof.AsOf:
     return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
 
 
-def _scope() -> ReportScope:
+def _scope(access: ReportAccess) -> ReportScope:
     return report_scope(
         current_user,
         request.args.get("campaign"),
         int_arg("unit"),
+        access,
     )
 
 
@@ -41,11 +43,12 @@ def _scope() -> ReportScope:
 @role_required("hr", "admin")
 def dashboard():
     as_of = as_of_arg()
-    scope = _scope()
+    structure = Structure.on(as_of.day)  # the tree of the day, once
+    access = ReportAccess.of(current_user, structure)
+    scope = _scope(access)
     summary, rows, charts, years = None, [], None, []
     if scope.campaign is not None:
-        structure = Structure.on(as_of.day)  # the tree of the day, once
-        result = asof.figures(scope.campaign, scope.unit, as_of, structure)
+        result = asof.figures(scope.campaign, scope.unit, as_of, structure, access)
         summary = asof.summary_row(result)
         rows = asof.children_rows(result)
         charts = chart_data.dashboard_charts(
@@ -76,7 +79,7 @@ def dashboard():
 @bp.get("/reports/cadres")
 @role_required("hr", "admin")
 def cadres():
-    scope = _scope()
+    scope = _scope(ReportAccess.of(current_user, Structure.on(today())))
     status, text = request.args.get("status", ""), request.args.get("q", "")
     direct = request.args.get("direct") == "1"
     page = None
@@ -118,10 +121,12 @@ def cadre(user_id: int):
 @role_required("hr", "admin")
 def ranking():
     as_of = as_of_arg()
-    scope = _scope()
+    structure = Structure.on(as_of.day)
+    access = ReportAccess.of(current_user, structure)
+    scope = _scope(access)
     rows = []
     if scope.campaign is not None:
-        result = asof.figures(scope.campaign, scope.unit, as_of)
+        result = asof.figures(scope.campaign, scope.unit, as_of, structure, access)
         rows = ranked(queries.ranking(asof.children_rows(result)))
     return render_template(
         "reports/ranking.html",

@@ -1,0 +1,115 @@
+"""Which units a viewer may open in the reports (the dashboard, the ranking, the
+list of cadres, the exports, the annual report): one rule, for the unit asked for
+(`?unit=ID`) and for the links to the units a report lists.
+
+An officer's reports count the records of every unit, past or present, that rolls
+up into its scope today (app.reports.rollup: `Structure.scope`). It may open a
+unit — alive or ended — when that unit is among them and so is every unit a report
+of it counts (`Structure.scope_of`: what rolls up into its subtree today, or, for a
+unit that has ended, on its last day). So the HR officer of "An Giang (mới)" opens
+former Kiên Giang and its former districts and communes, the officer of a commune
+opens the former units merged into it, and nobody opens a former unit part of
+whose records went elsewhere, nor one outside its scope (NotFound, worded as for a
+unit that does not exist). For a unit alive today that comes to the plain rule:
+it lies in one of the officer's subtrees. Administrators open every unit.
+"""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import Unit, User
+from app.accounts.permissions import scope_paths
+from app.errors import NotFound
+from app.extensions import db
+from app.records import visibility
+from app.records.models import Campaign
+
+from .rollup import Structure, today
+
+ROLE = "hr"
+NOT_IN_SCOPE = _l("Không tìm thấy đơn vị này trong phạm vi của bạn.")
+
+
+class ReportAccess:
+    """The rule above for one viewer (its scope `roots`, None for an
+    administrator) over one Structure; each answer is a few set look-ups after a
+    pass over the units per distinct last day."""
+
+    def __init__(self, structure: Structure, roots: list[str] | None) -> None:
+        self.structure = structure
+        self.roots = roots
+        self._scope: set[int] | None = None
+        self._covering: dict[date, set[str]] = {}
+
+    @classmethod
+    def of(cls, viewer: User, structure: Structure) -> "ReportAccess":
+        return cls(structure, scope_paths(viewer, ROLE))
+
+    @property
+    def scope(self) -> set[int]:
+        """The units whose records the viewer's reports count (not for an
+        administrator, who has no limit)."""
+        if self._scope is None:
+            found: set[int] = set()
+            for root in self.roots or []:
+                found |= self.structure.scope(root)
+            self._scope = found
+        return self._scope
+
+    def may_open(self, unit_id: int) -> bool:
+        structure = self.structure
+        path = structure.today_paths.get(unit_id)
+        if path is None:
+            return False  # no such unit
+        if self.roots is None:
+            return True
+        if unit_id not in self.scope:
+            return False
+        # what a report of the unit counts (Structure.scope_of): what rolls up
+        # into its subtree today, or on its last day when it has ended
+        end = structure.ends.get(unit_id)
+        day = end - timedelta(days=1) if end is not None and end <= today() else today()
+        return path not in self._outside_on(day)
+
+    def _outside_on(self, day: date) -> set[str]:
+        """The paths of every unit (today's) containing the unit that some record
+        outside the viewer's scope rolled up to on `day`: a report of one of them,
+        as of its last day `day`, would count records the viewer may not see."""
+        if day not in self._covering:
+            structure, scope, covering = self.structure, self.scope, set()
+            for unit_id in structure.places:
+                if unit_id in scope:
+                    continue
+                path = structure.today_paths.get(structure.successor(unit_id, day))
+                covering.update(_prefixes(path or ""))
+            self._covering[day] = covering
+        return self._covering[day]
+
+    def unit(self, unit_id: int) -> Unit:
+        """The unit `unit_id` if the viewer may open it; NotFound otherwise."""
+        unit = db.session.get(Unit, unit_id) if self.may_open(unit_id) else None
+        if unit is None:
+            raise NotFound(NOT_IN_SCOPE)
+        return unit
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]: the paths whose subtree holds
+    it (Structure.scope's subtree test, in_subtree, is a prefix test)."""
+    parts = [part for part in path.strip("/").split("/") if part]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def selection(
+    viewer: User, code: str | None, unit_id: int | None, access: ReportAccess | None
+) -> tuple[Campaign, Unit]:
+    """The campaign `code` and the unit `unit_id` as the downloads take them
+    (defaults as on the dashboard: app.records.visibility), the unit by the rule
+    above (`access`: the viewer's, when the caller has one); NotFound when unknown
+    or out of the viewer's reach."""
+    campaign, default = visibility.selection(viewer, code, None)
+    if unit_id is None:
+        return campaign, default
+    access = access or ReportAccess.of(viewer, Structure.on(today()))
+    return campaign, access.unit(unit_id)
