@@ -269,6 +269,11 @@ def _view(structure: Structure, unit_id: int, may_open) -> UnitView:
     )
 
 
+def unit_view(structure: Structure, unit_id: int) -> UnitView:
+    """The unit as the tree of the structure's day names it (no link)."""
+    return _view(structure, unit_id, lambda _unit_id: False)
+
+
 def summary_row(result: AsOfFigures) -> SummaryRow:
     """The root's whole subtree, as the dashboard's figures."""
     return _row(result.root, result.subtree.get(result.root.id, EMPTY))

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.services import search_users
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
 from app.extensions import db
@@ -21,8 +22,14 @@ from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt
 from app.records import learner
 from app.records import services as records
-from app.records.models import Campaign, TrainingRecord
-from app.records.rows import record_rows
+from app.records.models import (
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    Campaign,
+    TrainingRecord,
+)
+from app.records.rows import name_order, record_rows
 from app.records.visibility import (
     ROLE,
     default_unit,
@@ -31,7 +38,10 @@ from app.records.visibility import (
 )
 
 from .access import ReportAccess
+from .asof import AsOf, unit_view
+from .exports import as_of_records
 from .queries import SummaryRow
+from .rollup import ROLLED_UP, Structure
 
 # Downloads the dashboard links to, when their routes are registered.
 EXPORT_ENDPOINTS = ("reports.export_csv", "reports.export_xlsx", "reports.annual_page")
@@ -148,6 +158,35 @@ def record_page(
     page = max(1, page)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return RowPage(list(rows), int(total or 0), page, per_page)
+
+
+def record_page_as_of(
+    campaign: Campaign,
+    unit: Unit,
+    as_of: AsOf,
+    structure: Structure,
+    filters: dict,
+    page: int,
+    per_page: int,
+) -> RowPage:
+    """A page of the records the dashboard of `as_of` counts for `unit`
+    (exports.as_of_records; `filters`: status, q, direct as the plain list's) as
+    (record, cadre, the unit it counts for on the day, with that day's name)."""
+    query = as_of_records(campaign, unit, as_of, structure, bool(filters["direct"]))
+    if filters["status"] in (COMPLETED, IN_PROGRESS, NOT_STARTED):
+        query = query.where(TrainingRecord.status == filters["status"])
+    query = name_order(search_users(query, filters["q"]))
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    page = max(1, page)
+    found = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    rows = []
+    for record, person, then in found:
+        if as_of.attribution == ROLLED_UP:
+            then = structure.successor(then)
+        rows.append((record, person, unit_view(structure, then)))
+    return RowPage(rows, int(total or 0), page, per_page)
 
 
 def ranked(rows: list[SummaryRow]) -> list[tuple[int, SummaryRow]]:

@@ -175,20 +175,41 @@ def xlsx_chunks(
             yield chunk
 
 
-def as_of_query(campaign: Campaign, root: Unit, as_of: AsOf) -> Select:
-    """The export of `root` as of a day: the campaign's records whose unit at the
-    time rolls up into `root`'s subtree today (Structure.scope, the dashboard's
-    as-of figures: former Kiên Giang's records for An Giang (mới), even of cadres
-    who have left since), as records.rows.export_columns with, last, that unit at
-    the time (built now: the campaign need not be loaded while streaming)."""
+def as_of_records(
+    campaign: Campaign,
+    root: Unit,
+    as_of: AsOf,
+    structure: Structure | None = None,
+    own_only: bool = False,
+) -> Select:
+    """Select of (TrainingRecord, User, the record's unit at the time): the
+    campaign's records the dashboard of `as_of` counts for `root` — those whose
+    unit at the time rolls up into `root`'s subtree today (Structure.scope_of:
+    former Kiên Giang's records for An Giang (mới), even of cadres who have left
+    since); `own_only`: those it counts for `root` itself (its "(trực thuộc)"
+    row: the unit at the time, or its successor on the day, is `root`)."""
+    structure = structure or Structure.on(as_of.day)
     unit_then = at_time_unit(campaign, as_of.day)
-    scope = sorted(Structure.on(as_of.day).scope_of(root))
-    query = (
-        select(TrainingRecord, User, Unit)
+    scope = set(structure.scope_of(root))
+    if own_only:
+        rolled = as_of.attribution == ROLLED_UP
+        scope = {
+            u for u in scope if (structure.successor(u) if rolled else u) == root.id
+        }
+    return (
+        select(TrainingRecord, User, unit_then.label("unit_then"))
         .join(User, User.id == TrainingRecord.user_id)
-        .join(Unit, Unit.id == TrainingRecord.unit_id)
-        .where(TrainingRecord.campaign_id == campaign.id, unit_then.in_(scope))
+        .where(TrainingRecord.campaign_id == campaign.id, unit_then.in_(sorted(scope)))
     )
+
+
+def as_of_query(campaign: Campaign, root: Unit, as_of: AsOf) -> Select:
+    """The export of `root` as of a day: the records of as_of_records, as
+    records.rows.export_columns with, last, their unit at the time (built now: the
+    campaign need not be loaded while streaming)."""
+    records = as_of_records(campaign, root, as_of)
+    unit_then = records.selected_columns.unit_then
+    query = records.join(Unit, Unit.id == TrainingRecord.unit_id)
     return export_columns(name_order(query)).add_columns(unit_then)
 
 

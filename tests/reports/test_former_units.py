@@ -1,15 +1,20 @@
 """Former units in the reports (app.reports.access): an officer opens a former unit
 whose records all roll up into its scope — from the dashboard, the ranking, the
-annual report and the exports — and no other."""
+annual report and the exports — and no other; and the list of cadres as of a day,
+which lists what the dashboard of that day counts."""
 
 import csv
 import io
 import re
+from datetime import date
 from html import unescape
 
 import pytest
+from sqlalchemy import update
 
+from app.accounts.models import Assignment, User
 from app.extensions import db
+from app.records.models import TrainingRecord
 from tests.factories import make_user
 
 from .history_world import build
@@ -144,3 +149,96 @@ def test_bad_and_huge_unit_ids_are_not_found(client, auth, world, unit):
     auth.login("hr-ag")
     for path in ("/reports/", "/reports/ranking", "/reports/cadres", "/reports/annual"):
         assert client.get(f"{path}?{PAST}&unit={unit}").status_code == 404, path
+
+
+def _gone_to_can_tho(app, world) -> None:
+    """Cadre a1 (2024: completed in former Sở TT&TT) moved to Cần Thơ in 2026: An
+    Giang's dashboard of 2024 counts the record, today's list of cadres does not."""
+    with app.app_context():
+        gone = db.session.get(User, world["a1"])
+        gone.unit_id = world["CT-SNV"]
+        db.session.execute(
+            update(TrainingRecord)
+            .where(TrainingRecord.user_id == gone.id)
+            .values(unit_id=world["CT-SNV"])
+        )
+        db.session.execute(
+            update(Assignment)
+            .where(Assignment.user_id == gone.id, Assignment.valid_to.is_(None))
+            .values(valid_to=date(2026, 1, 1))
+        )
+        db.session.add(
+            Assignment(
+                user_id=gone.id, unit_id=world["CT-SNV"], valid_from=date(2026, 1, 1)
+            )
+        )
+        db.session.commit()
+
+
+def _count(html: str) -> int:
+    return int(re.search(r'<p class="count" role="status">(\d+)', html).group(1))
+
+
+def test_the_list_of_cadres_as_of_a_day_is_what_the_dashboard_counts(
+    app, client, auth, world
+):
+    _gone_to_can_tho(app, world)
+    auth.login("hr-ag")
+    page = client.get(f"/reports/?{PAST}&unit={world['AGM']}").get_data(as_text=True)
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', page, re.S).group(1)
+    links = re.findall(r'href="([^"]+)">[^<:]+: (\d+)</a>', legend)
+    assert len(links) == 3
+    for link, shown in links:
+        link = unescape(link)
+        assert "as_of=2024-12-31" in link and "attribution=at_time" in link
+        listed = client.get(link).get_data(as_text=True)
+        assert _count(listed) == int(shown), link
+        assert "Số liệu tại ngày 31/12/2024" in listed
+    everyone = unescape(re.search(r'href="([^"]+)">Danh sách cán bộ<', page).group(1))
+    listed = client.get(everyone).get_data(as_text=True)
+    total = re.search(r"Cán bộ trong phạm vi</dt><dd>(\d+)<", page).group(1)
+    assert _count(listed) == int(total) == 4
+    assert "Cán bộ A1" in listed and "Sở Thông tin và Truyền thông" in listed
+    today = client.get(f"/reports/cadres?campaign=C2024&unit={world['AGM']}").text
+    assert "Cán bộ A1" not in today  # the cadres in their units now
+
+
+def test_the_list_as_of_a_day_keeps_the_day_and_the_attribution(
+    app, client, auth, world
+):
+    app.config["PAGE_SIZE"] = 2
+    auth.login("hr-ag")
+    query = f"campaign=C2024&unit={world['AGM']}&as_of=2026-06-01&attribution=rolled_up"
+    html = client.get(f"/reports/cadres?{query}").get_data(as_text=True)
+    assert "cộng dồn vào đơn vị kế thừa tại ngày đó" in html
+    assert _count(html) == 4
+    assert 'name="as_of" value="2026-06-01"' in html
+    assert 'name="attribution" value="rolled_up"' in html
+    following = _links(html, "/reports/cadres[?]page=2")
+    assert following and "attribution=rolled_up" in following[0]
+    second = client.get(following[0]).get_data(as_text=True)
+    # rolled up: each record in the unit of 1/6/2026 its unit then went into
+    assert "Ủy ban nhân dân phường Rạch Giá" in html + second
+    assert "Vĩnh Thanh Vân" not in html + second
+    back = _links(html, "/reports/[?]")
+    assert back and all("as_of=2026-06-01" in link for link in back)
+
+
+def test_the_direct_row_lists_the_units_own_records_of_the_day(client, auth, world):
+    auth.login("hr-ag")
+    page = client.get(f"/reports/?{PAST}&unit={world['KG-RG']}").get_data(as_text=True)
+    direct = [link for link in _links(page, "/reports/cadres") if "direct=1" in link]
+    assert len(direct) == 1 and "as_of=2024-12-31" in direct[0]
+    listed = client.get(direct[0]).get_data(as_text=True)
+    assert _count(listed) == 1 and "Cán bộ A4" in listed
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["as_of=2024-13-45", "as_of=hôm-qua", "attribution=all", "as_of=1999-12-31"],
+)
+def test_a_bad_day_on_the_list_is_a_message(client, auth, world, query):
+    auth.login("hr-ag")
+    response = client.get(f"/reports/cadres?campaign=C2024&{query}")
+    assert response.status_code == 400
+    assert "không hợp lệ" in response.text or "từ năm 2000" in response.text

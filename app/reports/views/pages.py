@@ -19,6 +19,7 @@ from ..dashboard import (
     person_campaigns,
     ranked,
     record_page,
+    record_page_as_of,
     report_scope,
 )
 from ..rollup import Structure, today
@@ -28,6 +29,14 @@ from .blueprint import bp
 def as_of_arg() -> asof.AsOf:
     """`?as_of=` and `?attribution=` (InvalidInput, a 400 page, when bad)."""
     return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
+
+
+def explicit_as_of_arg() -> asof.AsOf | None:
+    """as_of_arg when the request states a day or an attribution (the dashboard's
+    links do), else None (a page of today's units)."""
+    if request.args.get("as_of") is None and request.args.get("attribution") is None:
+        return None
+    return as_of_arg()
 
 
 def _scope(access: ReportAccess) -> ReportScope:
@@ -79,25 +88,31 @@ def dashboard():
 @bp.get("/reports/cadres")
 @role_required("hr", "admin")
 def cadres():
-    scope = _scope(ReportAccess.of(current_user, Structure.on(today())))
+    """The cadres of the unit in view; as of a day when the request says so (the
+    dashboard's links always do): the records its dashboard of that day counts."""
+    as_of = explicit_as_of_arg()
+    structure = Structure.on(as_of.day if as_of else today())
+    scope = _scope(ReportAccess.of(current_user, structure))
     status, text = request.args.get("status", ""), request.args.get("q", "")
     direct = request.args.get("direct") == "1"
-    page = None
-    if scope.campaign is not None:
+    filters = {"status": status, "q": text, "direct": 1 if direct else None}
+    page, number = None, int_arg("page", 1)
+    size = current_app.config["PAGE_SIZE"]
+    if scope.campaign is not None and as_of is not None:
+        page = record_page_as_of(
+            scope.campaign, scope.unit, as_of, structure, filters, number, size
+        )
+    elif scope.campaign is not None:
         page = record_page(
-            scope.campaign,
-            scope.unit,
-            status,
-            text,
-            int_arg("page", 1),
-            current_app.config["PAGE_SIZE"],
-            direct,
+            scope.campaign, scope.unit, status, text, number, size, direct
         )
     return render_template(
         "reports/cadres.html",
         scope=scope,
         page=page,
-        filters={"status": status, "q": text, "direct": 1 if direct else None},
+        filters=filters,
+        as_of=as_of,
+        keep=as_of.args if as_of else {},
     )
 
 
