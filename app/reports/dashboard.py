@@ -7,13 +7,14 @@ exist. Admins see everything.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.scope import in_any_subtree
 from app.accounts.services import search_users
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
@@ -50,22 +51,29 @@ EXPORT_ENDPOINTS = ("reports.export_csv", "reports.export_xlsx", "reports.annual
 @dataclass
 class ReportScope:
     """The campaign and unit a report page shows, the campaigns the viewer may pick
-    and the breadcrumb from the viewer's scope root down to the unit."""
+    and the breadcrumb from the viewer's scope root down to the unit; `acts` when
+    the unit lies in the viewer's scope today (the certificates, reminders and
+    reward candidates of a unit are of its subtree today: not of a former unit
+    opened through its records)."""
 
     campaign: Campaign | None
     campaigns: list[Campaign]
     unit: Unit | None
     trail: list[Unit]
+    acts: bool = True
 
 
 @dataclass
 class RowPage:
-    """One page of (record, user, unit) rows, with what the pager macro needs."""
+    """One page of (record, user, unit) rows, with what the pager macro needs;
+    `elsewhere`: the ids of its cadres now outside the viewer's scope (listed for
+    a record of a past day, their own page is not open to the viewer)."""
 
     items: list
     total: int
     page: int
     per_page: int
+    elsewhere: set[int] = field(default_factory=set)
 
     @property
     def pages(self) -> int:
@@ -135,7 +143,10 @@ def report_scope(
     campaign = pick_campaign(viewer, code, visible=visible)
     if unit_id is None:
         unit = default_unit(viewer, campaign)
-    return ReportScope(campaign, visible, unit, breadcrumb(viewer, unit, access))
+    paths = scope_paths(viewer, ROLE)
+    acts = paths is None or in_any_subtree(unit.path, paths)
+    trail = breadcrumb(viewer, unit, access)
+    return ReportScope(campaign, visible, unit, trail, acts)
 
 
 def record_page(
@@ -168,10 +179,12 @@ def record_page_as_of(
     filters: dict,
     page: int,
     per_page: int,
+    paths: list[str] | None,
 ) -> RowPage:
     """A page of the records the dashboard of `as_of` counts for `unit`
     (exports.as_of_records; `filters`: status, q, direct as the plain list's) as
-    (record, cadre, the unit it counts for on the day, with that day's name)."""
+    (record, cadre, the unit it counts for on the day, with that day's name);
+    `paths`: the viewer's scope (RowPage.elsewhere)."""
     query = as_of_records(campaign, unit, as_of, structure, bool(filters["direct"]))
     if filters["status"] in (COMPLETED, IN_PROGRESS, NOT_STARTED):
         query = query.where(TrainingRecord.status == filters["status"])
@@ -186,7 +199,12 @@ def record_page_as_of(
         if as_of.attribution == ROLLED_UP:
             then = structure.successor(then)
         rows.append((record, person, unit_view(structure, then)))
-    return RowPage(rows, int(total or 0), page, per_page)
+    elsewhere = {
+        person.id
+        for _record, person, _unit in rows
+        if not in_any_subtree(structure.today_paths.get(person.unit_id, ""), paths)
+    }
+    return RowPage(rows, int(total or 0), page, per_page, elsewhere)
 
 
 def ranked(rows: list[SummaryRow]) -> list[tuple[int, SummaryRow]]:

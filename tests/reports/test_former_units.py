@@ -76,6 +76,20 @@ def test_the_officer_of_the_new_province_opens_former_kien_giang(
     assert {row[1] for row in rows[1:]} == {"Cán bộ A1", "Cán bộ A3", "Cán bộ A4"}
 
 
+def test_no_link_on_a_former_units_dashboard_is_a_dead_end(client, auth, world):
+    """The certificates, reminders and reward candidates of a unit are of its
+    subtree today: the page of a former unit opened through its records does not
+    offer them (they would answer 404)."""
+    auth.login("hr-ag")
+    html = client.get(f"/reports/?{PAST}&unit={world['KG']}").get_data(as_text=True)
+    links = set(_links(html, "/re"))  # /reports, /reminders, /rewards
+    assert links and not any("reminders" in link for link in links)
+    for link in links:
+        assert client.get(link).status_code != 404, link
+    home = client.get(f"/reports/?{PAST}").get_data(as_text=True)
+    assert "/reports/reminders?" in home and "/rewards/" in home
+
+
 def test_the_trail_of_a_former_unit_starts_at_the_officers_unit(client, auth, world):
     auth.login("hr-ag")
     html = client.get(f"/reports/?{PAST}&unit={world['KG-VTV']}").get_data(as_text=True)
@@ -201,6 +215,13 @@ def test_the_list_of_cadres_as_of_a_day_is_what_the_dashboard_counts(
     assert "Cán bộ A1" in listed and "Sở Thông tin và Truyền thông" in listed
     today = client.get(f"/reports/cadres?campaign=C2024&unit={world['AGM']}").text
     assert "Cán bộ A1" not in today  # the cadres in their units now
+    # A1 is in Cần Thơ now: listed for the record, without a link to its page
+    people = _links(listed, "/reports/cadres/")
+    assert len(people) == 3 and f"/reports/cadres/{world['a1']}?" not in listed
+    gone = "Không tìm thấy cán bộ này trong phạm vi của bạn."
+    for link in people:  # (the world has no quiz: only the scope is checked)
+        assert gone not in client.get(link).text, link
+    assert gone in client.get(f"/reports/cadres/{world['a1']}?campaign=C2024").text
 
 
 def test_the_list_as_of_a_day_keeps_the_day_and_the_attribution(

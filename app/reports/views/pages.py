@@ -3,7 +3,7 @@
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from app.accounts.permissions import get_scoped_user
+from app.accounts.permissions import get_scoped_user, scope_paths
 from app.database import int_arg
 from app.downloads import chosen_separator
 from app.records.visibility import pick_campaign
@@ -99,8 +99,9 @@ def cadres():
     page, number = None, int_arg("page", 1)
     size = current_app.config["PAGE_SIZE"]
     if scope.campaign is not None and as_of is not None:
+        paths = scope_paths(current_user, "hr")
         page = record_page_as_of(
-            scope.campaign, scope.unit, as_of, structure, filters, number, size
+            scope.campaign, scope.unit, as_of, structure, filters, number, size, paths
         )
     elif scope.campaign is not None:
         page = record_page(
