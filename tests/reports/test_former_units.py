@@ -90,6 +90,23 @@ def test_no_link_on_a_former_units_dashboard_is_a_dead_end(client, auth, world):
     assert "/reports/reminders?" in home and "/rewards/" in home
 
 
+def test_a_large_export_of_a_former_unit_is_a_job_that_finishes(
+    app, client, auth, world
+):
+    """The job re-checks the owner's reach by the same rule as the page."""
+    app.config["EXPORT_JOB_ROWS"] = 0
+    auth.login("hr-ag")
+    files = {}
+    for path in ("export.csv", "export.xlsx"):
+        started = client.get(f"/reports/{path}?{PAST}&unit={world['KG']}")
+        assert started.status_code == 302 and "/jobs/" in started.location, path
+        job = started.location.rsplit("/", 1)[1]
+        files[path] = client.get(f"/jobs/{job}/download")
+        assert files[path].status_code == 200, path
+    rows = list(csv.reader(io.StringIO(files["export.csv"].text.lstrip("\ufeff"))))
+    assert {row[1] for row in rows[1:]} == {"Cán bộ A1", "Cán bộ A3", "Cán bộ A4"}
+
+
 def test_the_trail_of_a_former_unit_starts_at_the_officers_unit(client, auth, world):
     auth.login("hr-ag")
     html = client.get(f"/reports/?{PAST}&unit={world['KG-VTV']}").get_data(as_text=True)
