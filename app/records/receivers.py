@@ -23,13 +23,17 @@ from .services import (
     records_of,
     refresh_record,
     running_campaigns,
+    window_of,
 )
 
 
 @module_read.connect
-def _on_module_read(progress, user, module, **_):
+def _on_module_read(progress, user, module, now, **_):
+    """Reading counts for the campaigns still running for this cadre; a closed
+    campaign's record (last year's, of the same course) stays as it closed."""
     for record in records_of(user, course_code=module.course.code):
-        refresh_record(record)
+        if not window_of(user, record.campaign).has_closed(now):
+            refresh_record(record)
 
 
 @user_joined.connect  # a new or reactivated cadre
@@ -40,9 +44,14 @@ def _on_user_in_scope(user, **_):
 
 @user_moved.connect
 def _on_user_moved(user, **_):
+    """The records of running campaigns follow the cadre; a closed campaign's
+    keep the unit they closed in (its reports are history)."""
+    running = [c.id for c in running_campaigns()]
     db.session.execute(
         update(TrainingRecord)
-        .where(TrainingRecord.user_id == user.id)
+        .where(
+            TrainingRecord.user_id == user.id, TrainingRecord.campaign_id.in_(running)
+        )
         .values(unit_id=user.unit_id)
         .execution_options(synchronize_session=False)
     )

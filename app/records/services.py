@@ -147,10 +147,29 @@ def module_changes(campaign: Campaign) -> tuple[list[str], list[str], list[str]]
     return now, added, [code for code in required if code not in now]
 
 
+def has_closed(campaign: Campaign, now: datetime | None = None) -> bool:
+    """Every window of `campaign` (its own, and each unit's while it holds its quiz)
+    has closed: its records are its history, which no module read, required-module
+    change or move of a cadre changes any more."""
+    now = now or utcnow()
+    if campaign.closes_at > now:
+        return False
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    return not holds_its_quiz(campaign) or quizzes.all_closed(quiz, now)
+
+
 def require_current_modules(campaign: Campaign, actor: User | None = None) -> list[str]:
     """Make the campaign require the modules its course has now (the explicit,
     audited change after a module is published); the codes added. Records already
-    completed stay completed; the others are judged again."""
+    completed stay completed; the others are judged again. Refused once the
+    campaign has closed (has_closed)."""
+    if has_closed(campaign):
+        raise InvalidInput(
+            _l(
+                "Đợt bồi dưỡng đã đóng: kết quả của đợt đã chốt, không đổi học phần "
+                "bắt buộc được nữa."
+            )
+        )
     now, added, removed = module_changes(campaign)
     campaign.required_modules = now
     if holds_its_quiz(campaign):  # else a later campaign's quiz, with its own set

@@ -125,6 +125,7 @@ def campaign_page(
         close_form=close_form or CloseCampaignForm(),
         preview=running.close_preview(campaign),
         modules=running.modules_preview(campaign),
+        closed=services.has_closed(campaign),
         modules_form=modules_form or RequireModulesForm(),
         unit_options=unit_picker.options([t.unit.path for t in campaign.targets]),
     )

@@ -80,17 +80,19 @@ def test_last_years_campaign_gives_no_unit_window_to_this_years_quiz(ctx, tmp_pa
 def test_last_years_required_modules_leave_this_years_quiz(ctx, tmp_path):
     old, _new, _tree, _attempt = _two_years(tmp_path)
     """Updating last year's required modules (all of course T's) does not make
-    this year's quiz require modules its campaign does not."""
+    this year's quiz require modules its campaign does not: last year's campaign
+    has closed, so the update is refused and changes nothing."""
     new = records.get_campaign("C2027")
     first = new.required_modules[:1]
     new.required_modules = first  # as if T had one module when C2027 began
     attempts.get_quiz("Q").required_modules = first
     old.required_modules = []
     db.session.commit()
-    records.require_current_modules(old)
-    db.session.commit()
+    with pytest.raises(InvalidInput, match="đã chốt"):
+        records.require_current_modules(old)
+    db.session.rollback()
     assert attempts.get_quiz("Q").required_modules == first
-    assert len(records.get_campaign("C2026").required_modules) == 3
+    assert records.get_campaign("C2026").required_modules == []
 
 
 def test_last_years_page_says_where_the_quiz_went_and_its_edit_keeps_it(
