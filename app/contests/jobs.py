@@ -12,6 +12,7 @@ from app.extensions import db
 from app.jobs.tasks import Outcome, task
 
 from . import access, lookup, ranking
+from .pages import forget_contest_page
 
 
 def _owner(owner_id: int | None) -> User | None:
@@ -51,4 +52,6 @@ def rank_task(params: dict, owner_id: int | None, progress) -> Outcome:
             result = ranking.rank_round(round_, owner, reason)
         else:
             result = ranking.rank_contest(contest, owner, reason)
-    return Outcome(result.summary)
+    # The public page's cached copy goes once the ranking is committed: its
+    # results show at once, not up to PAGE_SECONDS later.
+    return Outcome(result.summary, then=lambda: forget_contest_page(contest.code))

@@ -80,3 +80,26 @@ def test_rank_due_ranks_closed_rounds_once_and_the_contest(app, runner):
     result = runner.invoke(args=["contests", "rank-due"])
     assert result.exit_code == 0 and "Không có đợt thi nào" in result.output
     assert _versions(app) == 2
+
+
+def test_the_public_page_shows_a_new_ranking_at_once(app, runner, client):
+    """The public page keeps its data a minute; a ranking drops that copy when it
+    is committed, so its results are not hidden for up to a minute."""
+    with app.app_context():
+        tree = make_tree()
+        closed = make_round(
+            make_contest([tree["P"]]),
+            1,
+            prizes={"nhat": 1},
+            opens=utcnow() - timedelta(days=10),
+            closes=utcnow() - timedelta(days=1),
+        )
+        a, b = people(tree, 2)
+        attempt(closed, a, 5, prediction=1)
+        attempt(closed, b, 3, prediction=1)
+    before = client.get("/contests/CT").get_data(as_text=True)
+    assert "kết quả sẽ được công bố" in before and "Người Thi 00" not in before
+    result = runner.invoke(args=["contests", "rank", "--round", "CT-1"])
+    assert result.exit_code == 0, result.output
+    after = client.get("/contests/CT").get_data(as_text=True)
+    assert "Người Thi 00" in after and "kết quả sẽ được công bố" not in after
