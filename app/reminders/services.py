@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import and_, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +21,7 @@ from app.audit import services as audit
 from app.errors import DomainError
 from app.extensions import db
 from app.records.models import Campaign
-from app.timeutil import utcnow
+from app.timeutil import format_vn_date, utcnow
 
 from .audience import (
     CampaignWindow,
@@ -45,6 +46,8 @@ from .models import (
 )
 
 MESSAGE_MAX = 1000
+# The same officer's reminder (campaign, unit, words) is not made twice within it.
+REPEAT_WINDOW = timedelta(minutes=10)
 NOBODY = _l(
     "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành, hoặc bài"
     " kiểm tra của đơn vị họ chưa mở hay đã đóng."
@@ -170,6 +173,7 @@ def send_manual(
     _check_open(campaign, now)
     if preview(campaign, unit, now).total == 0:
         raise DomainError(NOBODY)
+    _refuse_repeat(campaign, unit, (message or "").strip(), now)
     reminder = create_reminder(campaign, MANUAL, unit, actor, message, now)
     audit.record(
         "reminder.created",
@@ -182,6 +186,44 @@ def send_manual(
         channel=channel,
     )
     return reminder
+
+
+def _refuse_repeat(campaign, unit, message: str, now: datetime) -> None:
+    """The same reminder (campaign, unit, words) made again within REPEAT_WINDOW
+    for the same cadres or fewer: a second press or a form sent again, which would
+    remind everyone twice. (Windows changed since, with cadres now reached who were
+    not then: a new reminder.)"""
+    same = select(Reminder.id, Reminder.created_at).where(
+        Reminder.campaign_id == campaign.id,
+        Reminder.kind == MANUAL,
+        Reminder.unit_id == unit.id if unit is not None else Reminder.unit_id.is_(None),
+        Reminder.message == message,
+        Reminder.created_at > now - REPEAT_WINDOW,
+    )
+    last = db.session.execute(
+        same.order_by(Reminder.created_at.desc()).limit(1)
+    ).first()
+    if last is None:
+        return
+    sub = reachable(campaign, unit, now).subquery()
+    reached = select(ReminderDelivery.user_id).where(
+        ReminderDelivery.reminder_id == last.id
+    )
+    if db.session.scalar(select(sub.c.id).where(sub.c.id.not_in(reached)).limit(1)):
+        return  # someone it did not reach then
+    minutes = REPEAT_WINDOW.seconds // 60
+    raise DomainError(
+        _nl(
+            "Lời nhắc này vừa được gửi lúc %(t)s; không gửi lại để cán bộ không bị "
+            "nhắc hai lần. Muốn nhắc thêm, hãy chờ %(num)d phút hoặc ghi lời nhắn "
+            "khác.",
+            "Lời nhắc này vừa được gửi lúc %(t)s; không gửi lại để cán bộ không bị "
+            "nhắc hai lần. Muốn nhắc thêm, hãy chờ %(num)d phút hoặc ghi lời nhắn "
+            "khác.",
+            minutes,
+            t=format_vn_date(last.created_at, with_time=True),
+        )
+    )
 
 
 def count_deliveries(reminder: Reminder, *states: str) -> int:

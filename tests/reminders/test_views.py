@@ -2,6 +2,7 @@
 page (shown, dismissed, gone once completed)."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -220,3 +221,30 @@ def test_the_unit_picker_lists_the_tree_in_vietnamese_order(app, client, tmp_pat
     names = re.findall(r"<option[^>]*>(?:— )*([^<]+)</option>", picker)
     assert names.index("An ninh") < names.index("Ấp Bắc")
     assert names == sorted(names, key=names.index)  # each listed once
+
+
+def test_the_same_reminder_sent_twice_reminds_once(app, client, tmp_path):
+    """A second press (or the form sent again) within minutes: refused, nothing
+    written; another message, or later, is a new reminder."""
+    with app.app_context():
+        _campaign, tree = setup(tmp_path)
+        d1 = tree["D1"].id
+    auth = signed_in(client, "hr")
+    form = {"campaign": "C2026", "unit": d1, "message": "Hạn chót sắp đến."}
+    for _ in range(2):
+        page = client.post(
+            PAGE, data={**form, "csrf_token": auth.token(PAGE)}, follow_redirects=True
+        ).get_data(as_text=True)
+    assert "Lời nhắc này vừa được gửi lúc" in page
+    with app.app_context():
+        assert count(Reminder) == 1 and count(ReminderDelivery) == 2
+    other = {**form, "message": "Nhắc lại lần hai.", "csrf_token": auth.token(PAGE)}
+    client.post(PAGE, data=other)
+    with app.app_context():
+        assert count(Reminder) == 2
+        first = db.session.scalar(select(Reminder).order_by(Reminder.id))
+        first.created_at -= timedelta(minutes=11)
+        db.session.commit()
+    client.post(PAGE, data={**form, "csrf_token": auth.token(PAGE)})
+    with app.app_context():
+        assert count(Reminder) == 3
