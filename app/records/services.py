@@ -28,7 +28,7 @@ from .models import (
     CampaignTarget,
     TrainingRecord,
 )
-from .quiz_holder import holds_its_quiz
+from .quiz_holder import holds_its_quiz, refuse_running_holder
 
 
 def get_campaign(code: str) -> Campaign:
@@ -75,7 +75,8 @@ def create_campaign(
     actor: User | None = None,
 ) -> Campaign:
     """Create a campaign, open its quiz in the same window and give every cadre in
-    scope a record. Raises InvalidInput/Conflict/NotFound with the reason."""
+    scope a record. Raises InvalidInput/Conflict/NotFound with the reason (Conflict
+    too when another campaign holding the quiz has not closed yet)."""
     code, title = code.strip(), title.strip()
     if not code or not title:
         raise InvalidInput(_l("Mã và tên đợt bồi dưỡng không được để trống."))
@@ -92,6 +93,7 @@ def create_campaign(
                 code=quiz_code,
             )
         )
+    refuse_running_holder(quiz_code)  # never takes the quiz of a running campaign
     campaign = Campaign(
         code=code,
         title=title,

@@ -3,8 +3,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.quizzes.services import get_quiz
+from app.records import campaigns as running
+from app.records import services as records
 from app.records.models import Campaign
-from app.timeutil import utcnow
+from app.timeutil import format_vn_date, utcnow
 from tests.factories import make_user
 from tests.records.helpers import make_campaign
 
@@ -32,6 +35,7 @@ def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
     with app.app_context():
         campaign, tree = make_campaign(tmp_path)
         make_user("adm", tree["P"], roles=[("admin", None)])
+        closes = format_vn_date(campaign.closes_at, with_time=True)
     auth.login("adm")
     token = auth.token("/admin/campaigns")
     today = utcnow().date()
@@ -63,8 +67,21 @@ def test_admin_creates_a_campaign_and_bad_input_changes_nothing(
     for code in ("a/b", "C 2027", "C?x=1", "Đợt-1"):  # its page's address: no such
         page = client.post("/admin/campaigns", data=dict(good, code=code))
         assert "Chỉ dùng chữ không dấu, số" in page.get_data(as_text=True), code
+    # quiz Q is C2026's, which runs for 30 more days: taking it is refused
+    busy = client.post("/admin/campaigns", data=dict(good, code="C-BUSY"))
+    said = busy.get_data(as_text=True)
+    assert busy.status_code == 200 and 'value="C-BUSY"' in said
+    assert (
+        f"Bài kiểm tra “Q” đang được dùng cho đợt “Bồi dưỡng năm 2026” (C2026), "
+        f"đến {closes} mới kết thúc."
+    ) in said
+    assert "bản sao của bài với mã riêng" in said
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
+        quiz, held = get_quiz("Q"), records.get_campaign("C2026")
+        assert (quiz.opens_at, quiz.closes_at) == (held.opens_at, held.closes_at)
+        running.close_campaign(held)  # closed now: Q may be reused
+        db.session.commit()
     page = client.post("/admin/campaigns", data=good, follow_redirects=True)
     assert "Đã tạo đợt bồi dưỡng Năm 2027." in page.get_data(as_text=True)
     with app.app_context():

@@ -15,6 +15,7 @@ from app.reports import queries
 from app.reports.dashboard import ranked
 from app.timeutil import utcnow
 from tests.factories import make_user
+from tests.quizzes.helpers import make_quiz
 from tests.records.helpers import make_campaign, read_all
 
 
@@ -22,8 +23,8 @@ def user(username):
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def _pass_quiz(person, now):
-    attempt = attempts.start_attempt(person, attempts.get_quiz("Q"), now)
+def _pass_quiz(person, now, quiz="Q"):
+    attempt = attempts.start_attempt(person, attempts.get_quiz(quiz), now)
     for slot in attempt.slots:
         right = [
             i
@@ -34,12 +35,13 @@ def _pass_quiz(person, now):
     attempts.finalise(attempt, now)
 
 
-def _fail_quiz(person, now):
-    attempts.finalise(attempts.start_attempt(person, attempts.get_quiz("Q"), now), now)
+def _fail_quiz(person, now, quiz="Q"):
+    attempts.finalise(attempts.start_attempt(person, attempts.get_quiz(quiz), now), now)
 
 
 def build(tmp_path) -> dict:
-    """Campaign C2026 (subtree D) and CP2026 (the whole province P).
+    """Campaign C2026 (subtree D, quiz Q) and CP2026 (the whole province P, quiz
+    Q2: a quiz serves one running campaign at a time); each cadre sits both alike.
 
     D  (direct) in3 Phạm Thị Ánh    not started
     D1          in2 Lê Thị Bình     read all               in progress
@@ -53,13 +55,14 @@ def build(tmp_path) -> dict:
     make_user("in4", tree["D1A"], full_name="Hoàng Văn Dũng")
     make_user("in5", tree["D1A"], full_name="Vũ Thị Đào")
     records.ensure_records(campaign)
+    make_quiz(code="Q2", course="T")
     now = utcnow()
     province = records.create_campaign(
         "CP2026",
         "Bồi dưỡng toàn tỉnh 2026",
         2026,
         "T",
-        "Q",
+        "Q2",
         now - timedelta(days=1),
         now + timedelta(days=30),
         [tree["P"]],
@@ -69,10 +72,12 @@ def build(tmp_path) -> dict:
     make_user("hrc", tree["C"], roles=[("hr", tree["C"])])
     make_user("adm", tree["P"], roles=[("admin", None)])
     read_all(user("in1"), now)
-    _pass_quiz(user("in1"), now + timedelta(minutes=1))
+    for quiz in ("Q", "Q2"):
+        _pass_quiz(user("in1"), now + timedelta(minutes=1), quiz)
     read_all(user("in2"), now)
     read_all(user("in4"), now)
-    _fail_quiz(user("in4"), now + timedelta(minutes=1))
+    for quiz in ("Q", "Q2"):
+        _fail_quiz(user("in4"), now + timedelta(minutes=1), quiz)
     db.session.commit()
     ids = {k: u.id for k, u in tree.items()}
     ids.update({name: user(name).id for name in ("in1", "in2", "in4", "out")})
