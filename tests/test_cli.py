@@ -148,3 +148,35 @@ def test_demo_2024_records_completed_only_at_or_above_the_pass_mark(app, runner)
         assert completed and all(r.best_percent >= mark for r in completed)
         assert all(r.best_percent >= mark for r in records if r.passed)
         assert any(r.best_percent < mark for r in records if r.status == "in_progress")
+
+
+def test_demo_seed_refuses_the_quiz_of_a_running_campaign_and_writes_nothing(
+    app, runner
+):
+    """The demo's campaign VHCV-2026 would take VHCV-FINAL-2026 from another
+    campaign that runs on it: the command says so and writes nothing."""
+    from datetime import timedelta
+
+    from app.records import services as records
+    from app.records.models import Campaign
+    from app.timeutil import utcnow
+
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    with app.app_context():
+        tree = make_tree()
+        now = utcnow()
+        records.create_campaign(
+            "KHAC-2026", "Đợt khác", 2026, "VHCV", "VHCV-FINAL-2026",
+            now - timedelta(days=1), now + timedelta(days=30), [tree["P"]],
+        )  # fmt: skip
+        db.session.commit()
+        users = db.session.scalar(select(func.count(User.id)))
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code != 0
+    assert "“VHCV-FINAL-2026” đang được dùng cho đợt “Đợt khác” (KHAC-2026)" in (
+        result.output
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == users
+        codes = db.session.scalars(select(Campaign.code)).all()
+        assert codes == ["KHAC-2026"]

@@ -1,6 +1,7 @@
 import click
 from flask.cli import AppGroup
 
+from app.errors import DomainError
 from app.extensions import db
 
 from .data import DEMO_ACCOUNTS
@@ -12,7 +13,11 @@ demo_cli = AppGroup("demo", help="Dữ liệu minh họa (demo data).")
 @demo_cli.command("seed")
 def seed() -> None:
     """Create the demo province, cadres and accounts (safe to run again)."""
-    result = seed_demo()
+    try:
+        result = seed_demo()
+    except DomainError as error:  # e.g. its quiz is another running campaign's
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(
         f"Demo: {result.units_created} đơn vị mới, {result.cadres_created} cán bộ mới, "
