@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.errors import Conflict
 from app.extensions import db
 from app.quizzes import services as quizzes
+from app.quizzes.models import Quiz
 from app.timeutil import format_vn_date, utcnow
 
 from .models import Campaign
@@ -56,7 +57,12 @@ def refuse_running_holder(quiz_code: str, now: datetime | None = None) -> None:
     """Conflict when the campaign holding the quiz `quiz_code` has not closed yet
     (its window, or a unit's own, open or still to open): a new campaign on the
     quiz would take its window, unit windows and attempts from it. Once it has
-    closed, the quiz may be reused (next year's campaign on last year's quiz)."""
+    closed, the quiz may be reused (next year's campaign on last year's quiz).
+    The quiz's row is locked first: two campaigns created at once on a free quiz
+    would each find no running holder (PostgreSQL; SQLite's writers wait anyway);
+    and read again, its window the one the holder is known by."""
+    locked = select(Quiz).where(Quiz.code == quiz_code).with_for_update()
+    db.session.scalars(locked.execution_options(populate_existing=True)).all()
     current = holder(quiz_code)
     if current is None:
         return

@@ -1,7 +1,8 @@
 """Two events of one cadre at once, on a real database (a SQLite file, or
 PostgreSQL with TEST_DATABASE_URL), each in its own transaction: the last module
 read and the passing attempt submitted. Each judges the record; the one judged
-second must see the other's change, or neither completes it."""
+second must see the other's change, or neither completes it. And two campaigns
+created at once on one quiz: the second must see the first, or both take it."""
 
 import threading
 from datetime import timedelta
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
+from app.accounts.models import Unit
 from app.courses import services as courses
 from app.extensions import db
 from app.quizzes import attempts
@@ -115,3 +117,53 @@ def test_the_last_module_read_and_the_passing_submit_together_complete(
         )
         assert record.status == COMPLETED
         assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_two_campaigns_created_at_once_on_a_free_quiz_one_is_refused(
+    shared_app, tmp_path
+):
+    """C2026 closed long ago, so quiz Q is free: C2027 and C2028 are created on it
+    at once, each in its own transaction. The second must see the first (it waits
+    for the quiz's row), so it is refused, not given the quiz too."""
+    from app.errors import Conflict
+    from app.records import services as records
+    from app.records.models import Campaign
+
+    now = utcnow()
+    with shared_app.app_context():
+        _old, tree = make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        target = tree["D"].id
+    created, errors = threading.Event(), []
+
+    def create(code, wait_for_the_other):
+        with shared_app.app_context():
+            try:
+                if wait_for_the_other:
+                    created.wait(10)
+                unit = db.session.get(Unit, target)
+                records.create_campaign(
+                    code, code, 2027, "T", "Q", now, now + timedelta(days=30), [unit]
+                )
+                if not wait_for_the_other:
+                    created.set()
+                    other.join(1.5)  # uncommitted while the other creates
+                db.session.commit()
+            except Exception as error:  # reported to the test
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    other = threading.Thread(target=create, args=("C2028", True))
+    one = threading.Thread(target=create, args=("C2027", False))
+    one.start()
+    other.start()
+    one.join(30)
+    other.join(30)
+    assert [type(e) for e in errors] == [Conflict], errors
+    assert "(C2027)" in errors[0].message
+    with shared_app.app_context():
+        codes = set(db.session.scalars(select(Campaign.code)))
+        assert codes == {"C2026", "C2027"}
