@@ -73,6 +73,8 @@ def edit_campaign(
         raise InvalidInput(_l("Tên đợt bồi dưỡng không được để trống."))
     check_scope_and_window(opens_at, closes_at, targets, categories)
     quiz = quizzes.get_quiz(campaign.quiz_code) if holds_its_quiz(campaign) else None
+    if quiz is None and closes_at > utcnow():
+        raise InvalidInput(_reopen_refused(campaign))
     _refuse_closing_by_edit(campaign.closes_at, closes_at, _governed(quiz))
     before = {
         "title": campaign.title,
@@ -110,6 +112,18 @@ def edit_campaign(
         },
     )
     return campaign
+
+
+def _reopen_refused(campaign: Campaign):
+    """Why `campaign`, whose quiz a later campaign runs now, cannot be given a
+    close still ahead: it would run again with records and reminders, but its
+    cadres could not take the quiz (the quiz keeps the later campaign's window)."""
+    return _l(
+        "Bài kiểm tra “%(quiz)s” của đợt này nay được dùng cho đợt %(code)s: không "
+        "mở lại đợt này được (thời điểm đóng phải là thời điểm đã qua).",
+        quiz=campaign.quiz_code,
+        code=holder(campaign.quiz_code).code,
+    )
 
 
 def _governed(quiz) -> int:

@@ -316,3 +316,22 @@ def test_a_completed_record_without_its_attempts_says_passed(
     block = _campaign_blocks(page.get_data(as_text=True))["Bồi dưỡng năm 2026"]
     assert page.status_code == 200
     assert "✓ Đạt</span>" in block and "Chưa đạt" not in block
+
+
+def test_last_years_campaign_cannot_be_reopened_once_its_quiz_is_reused(ctx, tmp_path):
+    """Its cadres could not take the quiz (it keeps this year's window): a close
+    still ahead is refused, nothing changes; its past window may still be edited."""
+    old, new, tree, _attempt = _two_years(tmp_path)
+    now = utcnow()
+    closes = old.closes_at
+    with pytest.raises(InvalidInput, match="không mở lại đợt này được"):
+        running.edit_campaign(
+            old, old.title, now - timedelta(days=1), now + timedelta(days=10),
+            [tree["D"]],
+        )  # fmt: skip
+    db.session.rollback()
+    assert records.get_campaign("C2026").closes_at == closes
+    assert records.get_campaign("C2026") not in records.running_campaigns()
+    running.edit_campaign(old, "Năm 2026", old.opens_at, closes, [tree["D"]])
+    db.session.commit()
+    assert records.get_campaign("C2026").title == "Năm 2026"
