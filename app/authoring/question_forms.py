@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -24,6 +25,18 @@ ADD_OPTION, REMOVE_OPTION = "add_option", "remove-"  # the row buttons' actions
 EMPTY_OPTION = _l(
     "Phương án để trống: hãy ghi nội dung, hoặc bỏ dấu “Đúng” và phản hồi."
 )
+
+
+def true_false_choices() -> list[SelectChoice]:
+    """The true/false answer's choices, in the request's language: "Đúng" is also
+    the word of a right option ("Correct"), so the answer's words have a context of
+    their own ("True"/"False" in English)."""
+    return [
+        SelectChoice("true", pgettext("đáp án câu đúng/sai", "Đúng")),
+        SelectChoice("false", pgettext("đáp án câu đúng/sai", "Sai")),
+    ]
+
+
 TYPE_LABELS = {
     SINGLE: _l("Một đáp án đúng"),
     MULTIPLE: _l("Nhiều đáp án đúng"),
@@ -61,7 +74,8 @@ class QuestionForm(FlaskForm):
     )
     answer = RadioField(
         _l("Đáp án (câu Đúng/Sai)"),
-        choices=[SelectChoice("true", _l("Đúng")), SelectChoice("false", _l("Sai"))],
+        # Labelled in __init__, in the request's language (true_false_choices).
+        choices=[SelectChoice("true", "true"), SelectChoice("false", "false")],
         validators=[Optional()],
     )
     feedback_true = StringField(
@@ -80,6 +94,10 @@ class QuestionForm(FlaskForm):
     tags = StringField(
         _l("Thẻ (cách nhau bằng dấu phẩy)"), validators=[Length(max=400)]
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answer.choices = true_false_choices()
 
     def validate_tags(self, field):
         bad = [t for t in _tag_list(field.data) if not SLUG.match(t)]

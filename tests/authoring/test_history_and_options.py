@@ -11,7 +11,7 @@ from app.authoring.question_forms import MAX_OPTIONS
 from app.extensions import db
 from app.quizzes.models import Question, QuestionVersion
 from tests.authoring.helpers import make_authoring
-from tests.authoring.test_questions import BANK, NEW, _question_form
+from tests.authoring.test_questions import BANK, NEW, _docx, _question_form, _upload
 
 EDIT_MODULE = "/authoring/modules/T-M1"
 AUTHOR = "Nguyễn Văn An (trainer)"  # make_user's default full name
@@ -225,3 +225,29 @@ def test_the_editor_font_is_served_and_has_every_vietnamese_letter(client):
         names = {r.nameID: r.toUnicode() for r in font["name"].names}
         assert names[1] == "VHCV Mono" and "Vera" not in names[1]
     assert client.get("/static/fonts/OFL.txt").status_code == 200
+
+
+def _english(client, auth):
+    client.post("/language", data={"language": "en", "csrf_token": auth.token()})
+
+
+def test_the_true_false_answer_says_true_in_english_not_correct(client, auth, content):
+    # "Đúng" is both a right option's tick ("Correct") and the answer "True"; the
+    # true/false radios said "Correct / False" in English.
+    auth.login("trainer")
+    _english(client, auth)
+    page = client.get(NEW).get_data(as_text=True)
+    radio = r'name="answer" type="radio" value="(\w+)"> (\w+)</label>'
+    radios = re.findall(radio, page)
+    assert radios == [("true", "True"), ("false", "False")]
+    assert re.search(r'for="options-0-correct">Correct<', page)  # the option's tick
+
+
+def test_the_upload_preview_says_the_true_false_answer_in_english(
+    client, auth, content
+):
+    auth.login("trainer")
+    _english(client, auth)
+    lines = ["Câu 1. Cán bộ được hút thuốc trong phòng làm việc.", "Đáp án: Đúng"]
+    html = _upload(client, auth, _docx(lines), "cau-hoi.docx").get_data(as_text=True)
+    assert "Answer: True" in html and "Answer: Correct" not in html
