@@ -205,3 +205,30 @@ def test_reading_time_and_draw_shortage_messages_in_english(app):
         )
     with app.test_request_context():
         assert "khoảng 3 phút" in ReadingTooShort(150).message
+
+
+# --- an import's count of errors -----------------------------------------------------
+
+
+def test_an_import_counts_its_errors_in_english_as_one_error_or_errors(app):
+    """'The GIFT file has 1 error(s)' was the English of every count."""
+    from app.content.aiken import parse_aiken
+    from app.content.gift import parse_gift
+    from app.content.problems import ConversionError
+
+    one = "::Q1:: Hỏi? {=A ~B\n"  # the answers' brace is never closed
+    two = "::Q1:: Hỏi? {#1}\n\n::Q2:: Hỏi? {#2}\n"  # numerical questions, twice
+    with app.test_request_context():
+        with pytest.raises(ConversionError) as failed:
+            parse_gift(two, "B")
+        assert failed.value.message == "Tệp GIFT có 2 lỗi; chưa nhập câu hỏi nào."
+        with force_locale("en"):
+            for text, said in ((one, "1 error;"), (two, "2 errors;")):
+                with pytest.raises(ConversionError) as failed:
+                    parse_gift(text, "B")
+                assert failed.value.message == (
+                    f"The GIFT file has {said} no question was imported."
+                )
+            with pytest.raises(ConversionError) as failed:
+                parse_aiken("Hỏi?\nA. Một\n", "B")
+            assert "Aiken file has 2 errors;" in failed.value.message

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
@@ -44,9 +45,10 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
     if problems:
         problems.sort(key=problem_line)
         raise ConversionError(
-            _l(
-                "Tệp Aiken có %(count)s lỗi; chưa nhập câu hỏi nào.",
-                count=len(problems),
+            _nl(
+                "Tệp Aiken có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp Aiken có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                len(problems),
             ),
             problems,
         )

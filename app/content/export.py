@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -71,11 +72,14 @@ def export_content(
     problems = courses.problems + (files.problems if files else [])
     if problems and not force:  # a file that does not load may hold unsynced edits
         raise ImportRejected(
-            _l(
-                "%(count)s lỗi trong các tệp hiện có: chưa ghi tệp nào. Sửa tệp "
+            _nl(
+                "%(num)d lỗi trong các tệp hiện có: chưa ghi tệp nào. Sửa tệp "
                 "(flask content check) rồi đồng bộ, hoặc `flask content export "
                 "--force` để ghi đè.",
-                count=len(problems),
+                "%(num)d lỗi trong các tệp hiện có: chưa ghi tệp nào. Sửa tệp "
+                "(flask content check) rồi đồng bộ, hoặc `flask content export "
+                "--force` để ghi đè.",
+                len(problems),
             ),
             [str(p) for p in problems],
         )

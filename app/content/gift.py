@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.quizzes.questions import TRUEFALSE, QuestionData
 
@@ -85,8 +86,10 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
     if problems:
         problems.sort(key=problem_line)
         raise ConversionError(
-            _l(
-                "Tệp GIFT có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)
+            _nl(
+                "Tệp GIFT có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp GIFT có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                len(problems),
             ),
             problems,
         )

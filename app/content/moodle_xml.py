@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
@@ -79,7 +80,11 @@ def parse_moodle_xml(
     if problems:
         problems.sort(key=problem_line)
         raise ConversionError(
-            _l("Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)),
+            _nl(
+                "Tệp XML có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp XML có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                len(problems),
+            ),
             problems,
         )
     return questions

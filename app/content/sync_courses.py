@@ -4,7 +4,7 @@ text changed. Operations flush, never commit."""
 from collections.abc import Callable
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
 from app.audit import services as audit
@@ -58,9 +58,10 @@ def sync_content(
     """
     if content.problems:
         raise ImportRejected(
-            _l(
-                "Nội dung có %(count)s lỗi; chưa đồng bộ gì.",
-                count=len(content.problems),
+            _nl(
+                "Nội dung có %(num)d lỗi; chưa đồng bộ gì.",
+                "Nội dung có %(num)d lỗi; chưa đồng bộ gì.",
+                len(content.problems),
             ),
             [str(p) for p in content.problems],
         )

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from io import BytesIO
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.markdown import slugify
 from app.packages import (
@@ -166,8 +167,10 @@ def parse_word(data: bytes, code_prefix: str) -> list[QuestionData]:
     if problems:
         problems.sort(key=problem_line)
         raise ConversionError(
-            _l(
-                "Tệp Word có %(count)s lỗi; chưa nhập câu hỏi nào.", count=len(problems)
+            _nl(
+                "Tệp Word có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp Word có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                len(problems),
             ),
             problems,
         )
