@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.errors import lazy_join
 from app.legacy_text import Conversion, fix_text
@@ -145,8 +146,9 @@ def require_columns(table: Table, required: list[str], labels: dict[str, str]) -
     """Raise TableError naming every required column the table lacks."""
     missing = [c for c in required if c not in table.headers]
     if missing:
-        names = ", ".join(labels.get(c, c) for c in missing)
-        raise _error(table.source, _l("thiếu cột %(names)s", names=names), 1)
+        names, n = ", ".join(labels.get(c, c) for c in missing), len(missing)
+        message = _nl("thiếu cột %(names)s", "thiếu cột %(names)s", n, names=names)
+        raise _error(table.source, message, 1)
 
 
 def _header_texts(record: _Record, kind: str, detect: bool) -> list[str]:

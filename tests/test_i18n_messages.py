@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs import messages, runner
 from app.jobs.models import FAILED, Job
 from app.markdown import markdown_problems
-from app.tabular import TableError
+from app.tabular import TableError, read_table, require_columns
 from tests.conftest import csrf_token
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
@@ -144,8 +144,38 @@ def test_an_unreadable_cadre_file_in_each_language(ctx):
     )
     with force_locale("en"):
         assert str(refused.value).startswith(
-            "list.csv:1: missing column(s) cadre code (employee_code); the first row"
+            "list.csv:1: missing column cadre code (employee_code); the first row"
         )
+    with pytest.raises(TableError) as two_missing:
+        parse_cadre_file(b"email\nx@example.org\n", "list.csv")
+    with pytest.raises(TableError) as twice:
+        parse_cadre_file(b"ma can bo;ho va ten;ho va ten\nB1;A;A\n", "list.csv")
+    with force_locale("en"):
+        assert str(two_missing.value).startswith(
+            "list.csv:1: missing columns cadre code (employee_code), full name"
+        )
+        assert "column full name (full_name) appears more than once" in str(twice.value)
+
+
+def test_a_missing_column_of_a_table_is_one_column_or_columns_in_english(ctx):
+    table = read_table(b"ma\nA\n", "t.csv", {"ma": "code"})
+    with force_locale("en"):
+        for required, said in ((["name"], "column"), (["name", "post"], "columns")):
+            with pytest.raises(TableError) as refused:
+                require_columns(table, ["code", *required], {})
+            assert (
+                str(refused.value) == f"t.csv:1: missing {said} {', '.join(required)}"
+            )
+
+
+def test_a_quiz_drawing_more_than_a_bank_has_counts_questions_in_english(ctx):
+    from app.content.quizfiles import _bank_rule_problem
+    from app.quizzes.questions import BankData, DrawRule
+
+    bank = BankData(code="B", title="B", questions=[object()])
+    with force_locale("en"):
+        one = _bank_rule_problem(DrawRule(bank="B", count=2), bank, 2)
+        assert str(one) == "draws 2 questions but bank B has only 1 question"
 
 
 # --- Markdown ------------------------------------------------------------------------

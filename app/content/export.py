@@ -112,10 +112,12 @@ def _refuse_unwritable(result: ExportResult, force: bool) -> None:
     with `force`), or on conflicts unless `force`."""
     if result.invalid:  # never written, even with --force: check would refuse them
         raise ImportRejected(
-            _l(
-                "%(count)s câu hỏi chưa đủ để ghi ra tệp ngân hàng: chưa ghi tệp nào. "
+            _nl(
+                "%(num)d câu hỏi chưa đủ để ghi ra tệp ngân hàng: chưa ghi tệp nào. "
                 "Bổ sung trong trình duyệt rồi xuất lại.",
-                count=len(result.invalid),
+                "%(num)d câu hỏi chưa đủ để ghi ra tệp ngân hàng: chưa ghi tệp nào. "
+                "Bổ sung trong trình duyệt rồi xuất lại.",
+                len(result.invalid),
             ),
             result.invalid,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.quizzes.questions import (
     ATTEMPTS_ALLOWED,
@@ -305,21 +306,28 @@ def draw_problems(
 def _bank_rule_problem(rule: DrawRule, bank: BankData, total: int) -> Message | None:
     # One attempt takes at most one question of each exclusive group.
     size = len(bank.questions) - sum(len(group) - 1 for group in bank.exclusive)
-    has = _l("chỉ có %(size)s câu", size=size)
+    has = _nl("chỉ có %(num)d câu", "chỉ có %(num)d câu", size)
     if bank.exclusive:
-        has = _l("chỉ rút được %(size)s câu (mỗi nhóm loại trừ một câu)", size=size)
+        has = _nl(
+            "chỉ rút được %(num)d câu (mỗi nhóm loại trừ một câu)",
+            "chỉ rút được %(num)d câu (mỗi nhóm loại trừ một câu)",
+            size,
+        )
     if rule.count > size:
-        return _l(
-            "rút %(count)s câu nhưng ngân hàng %(bank)s %(has)s",
-            count=rule.count,
+        return _nl(
+            "rút %(num)d câu nhưng ngân hàng %(bank)s %(has)s",
+            "rút %(num)d câu nhưng ngân hàng %(bank)s %(has)s",
+            rule.count,
             bank=bank.code,
             has=has,
         )
     if total > size:
-        return _l(
-            "các quy tắc rút tổng cộng %(total)s câu từ ngân hàng %(bank)s "
+        return _nl(
+            "các quy tắc rút tổng cộng %(num)d câu từ ngân hàng %(bank)s "
             "nhưng ngân hàng %(has)s",
-            total=total,
+            "các quy tắc rút tổng cộng %(num)d câu từ ngân hàng %(bank)s "
+            "nhưng ngân hàng %(has)s",
+            total,
             bank=bank.code,
             has=has,
         )
@@ -331,9 +339,10 @@ def _tag_rule_problem(rule: DrawRule, banks: list[BankData]) -> Message | None:
     if size == 0:
         return _l("không có câu hỏi nào mang thẻ “%(tag)s”", tag=rule.tag)
     if rule.count > size:
-        return _l(
-            "rút %(count)s câu có thẻ “%(tag)s” nhưng chỉ có %(size)s câu mang thẻ này",
-            count=rule.count,
+        return _nl(
+            "rút %(num)d câu có thẻ “%(tag)s” nhưng chỉ có %(size)s câu mang thẻ này",
+            "rút %(num)d câu có thẻ “%(tag)s” nhưng chỉ có %(size)s câu mang thẻ này",
+            rule.count,
             tag=rule.tag,
             size=size,
         )

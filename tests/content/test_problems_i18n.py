@@ -108,5 +108,5 @@ def test_a_draw_rule_problem_in_each_language(ctx, tmp_path):
     )
     with force_locale("en"):
         assert str(problem) == (
-            "quizzes/q.yml:11: draws 3 question(s) but bank B has only 2 question(s)"
+            "quizzes/q.yml:11: draws 3 questions but bank B has only 2 questions"
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 
 from app.errors import lazy_join
 from app.legacy_text import Conversion
@@ -142,9 +143,12 @@ def check_headers(table: Table) -> None:
     missing = [k for k in REQUIRED if k not in table.headers]
     if missing:
         found = ", ".join(f"“{h[:30]}”" for h in table.headers[:12] if h)
-        message = _l(
+        message = _nl(
             "thiếu cột %(columns)s; dòng đầu tiên phải là dòng tiêu đề (tiêu đề đọc "
             "được: %(found)s)",
+            "thiếu cột %(columns)s; dòng đầu tiên phải là dòng tiêu đề (tiêu đề đọc "
+            "được: %(found)s)",
+            len(missing),
             columns=lazy_join([LABELS[k] for k in missing], ", "),
             found=found or _l("không có"),
         )
@@ -153,7 +157,12 @@ def check_headers(table: Table) -> None:
     twice = sorted({h for h in known if known.count(h) > 1})
     if twice:
         names = lazy_join([LABELS[h] for h in twice], ", ")
-        message = _l("cột %(names)s xuất hiện hơn một lần", names=names)
+        message = _nl(
+            "cột %(names)s xuất hiện hơn một lần",
+            "cột %(names)s xuất hiện hơn một lần",
+            len(twice),
+            names=names,
+        )
         raise TableError(lazy_join([f"{table.source}:1:", message]))
 
 
