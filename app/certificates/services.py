@@ -45,6 +45,7 @@ from . import signing
 from .snapshot import CertificateSnapshot, IssuerSettings
 
 REISSUE_REASON = "Cấp lại"
+REASON_MAX = 500  # characters of a revocation reason (the form's maxlength)
 BATCH = 200  # certificates fetched per round trip when streaming
 
 
@@ -180,10 +181,13 @@ def revoke(
     actor: User | None,
     now: datetime | None = None,
 ) -> Certificate:
-    """Revoke with a reason (required) and audit it. Raises InvalidInput/Conflict."""
-    reason = nfc(reason).strip()
+    """Revoke with a reason (required) and audit it. Raises InvalidInput/Conflict.
+    The reason is kept as the confirm page showed it, in one line (it is public)."""
+    reason = " ".join(nfc(reason).split())
     if not reason:
         raise InvalidInput(_l("Cần ghi lý do thu hồi giấy chứng nhận."))
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(_l("Lý do thu hồi dài quá %(n)d ký tự.", n=REASON_MAX))
     if not certificate.is_valid:
         raise Conflict(
             _l("Giấy chứng nhận %(serial)s đã bị thu hồi.", serial=certificate.serial)

@@ -99,7 +99,7 @@ def revoke_preview(cert_id: int):
     """The confirm step of a revocation, with what the public verification page
     will then say (the reason included); changes nothing."""
     certificate = _managed(cert_id)
-    reason = " ".join(request.args.get("reason", "").split())[:500]
+    reason = " ".join(request.args.get("reason", "").split())[: services.REASON_MAX]
     if not certificate.is_valid:
         flash(_("Giấy chứng nhận %(s)s đã bị thu hồi.", s=certificate.serial), "error")
         return _back_to(certificate)

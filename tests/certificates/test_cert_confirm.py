@@ -139,3 +139,29 @@ def test_the_snapshot_names_a_shared_unit_name_with_its_parent(app, tmp_path):
         cert = complete("in1", utcnow())
         assert cert.unit_name == "Tổ Đào tạo — Phòng Công chức"
         assert user("in1").unit.display_name == cert.unit_name
+
+
+def test_a_revocation_keeps_the_reason_the_confirm_page_showed(app, client, certs):
+    # The confirm page shows the reason in one line and at most 500 characters;
+    # a form posted straight to the action stored it as sent (lines, any length)
+    # on the public verification page.
+    _login(client)
+    url = f"/certificates/{certs['in1']}/revoke"
+    data = {"csrf_token": _token(client), "confirm": "1"}
+    client.post(url, data={**data, "reason": "x" * 501})
+    assert _valid(app, certs["in1"])  # refused, nothing changed
+    client.post(url, data={**data, "reason": " Sai\r\n\r\nhọ   tên "})
+    with app.app_context():
+        cert = db.session.get(Certificate, certs["in1"])
+        assert not cert.is_valid and cert.revoke_reason == "Sai họ tên"
+
+
+def test_a_too_long_revocation_reason_is_said_in_each_language(app, client, certs):
+    _login(client)
+    url = f"/certificates/{certs['in1']}/revoke"
+    data = {"csrf_token": _token(client), "confirm": "1", "reason": "x" * 501}
+    page = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Lý do thu hồi dài quá 500 ký tự." in page
+    client.post("/language", data={"language": "en", "csrf_token": _token(client)})
+    page = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "The reason for revocation is longer than 500 characters." in page
