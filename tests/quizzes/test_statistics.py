@@ -86,3 +86,28 @@ def test_csv_has_the_blank_column(app, client, auth, content):
     assert header.split(",")[3:5] == ["Số lượt trả lời", "Số lượt bỏ trống"]
     s2 = next(r for r in rows if r.startswith("S2,"))
     assert ",5,1," in s2
+
+
+def test_options_alike_at_the_start_are_told_apart_on_the_page(
+    app, client, auth, content
+):
+    # Options were cut at 40 characters: those of one question that begin alike
+    # (“Phong trào thi đua “Cán bộ, công…”) all read the same.
+    from app.quizzes.models import Question
+
+    _fixed_attempts(app)
+    common = "Phong trào thi đua “Cán bộ, công chức, viên chức "
+    texts = [common + "tỉnh Sóc Trăng thi đua”", common + "thi đua thực hiện”"]
+    with app.app_context():
+        version = db.session.scalar(
+            select(Question).where(Question.code == "S1")
+        ).current_version
+        options = [dict(o) for o in version.options]
+        for option, text in zip(options, texts, strict=False):
+            option["text"] = text
+        version.options = options
+        db.session.commit()
+    auth.login("trainer")
+    page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
+    for text in texts:
+        assert text in page
