@@ -6,8 +6,6 @@ app.content.gift.parse_gift reads back unchanged: each question with `// [id:…
 code) and a [markdown] stem.
 """
 
-import re
-
 from app.quizzes.questions import (
     MULTIPLE,
     SINGLE,
@@ -16,7 +14,7 @@ from app.quizzes.questions import (
     option_weights,
 )
 
-from .gift_syntax import FORMAT_PREFIX, SAFE_CODE, WEIGHT_LIKE, fraction
+from .gift_syntax import FORMAT_PREFIX, SAFE_CODE, WEIGHT_LIKE, fraction, tag_fits
 from .moodle_categories import category_groups, stored_groups
 
 
@@ -120,8 +118,7 @@ def _comments(q: QuestionData) -> list[str]:
         )
     meta = [f"[id:{code}]"]
     for tag in q.tags:
-        _one_line(tag, "nhãn", code)
-        if re.search(r"[<>`\x00-\x1f\x7f]", tag) or not tag.strip():
+        if not tag_fits(tag):
             raise ValueError(f"{code}: Moodle không nhập được nhãn {tag!r}")
         meta.append(f"[tag:{tag.replace(']', chr(92) + ']')}]")
     lines = ["// " + " ".join(meta)]

@@ -31,6 +31,16 @@ _PLACEHOLDER = re.compile("[\ue000-\ue007]")
 FORMATS = ("moodle", "html", "plain", "markdown")
 FORMAT_PREFIX = re.compile(r"\[(?:moodle|html|plain|markdown)\]")
 SAFE_CODE = re.compile(r"[A-Za-z0-9._-]+")
+# What a tag may not hold: Moodle refuses <, > and ` in a tag, and a line break
+# would end the GIFT comment line that carries it.
+_UNFIT_TAG = re.compile(r"[<>`\x00-\x1f\x7f]")
+
+
+def tag_fits(tag: str) -> bool:
+    """Whether `tag` can be written to a GIFT file (and imported by Moodle)."""
+    return bool(tag.strip()) and not _UNFIT_TAG.search(tag)
+
+
 # Moodle: /^%\-*([0-9]{1,2})\.?([0-9]*)%/ ; a `%…%` that is not a number is an error.
 WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 WEIGHT_LIKE = re.compile(r"%[^%\s]*%")

@@ -21,10 +21,10 @@ from flask_babel import lazy_ngettext as _nl
 
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
-from .gift_syntax import SAFE_CODE, fraction, html_to_text
+from .gift_syntax import SAFE_CODE, fraction, html_to_text, tag_fits
 from .moodle_categories import Category, with_category_tags
 from .moodle_tree import parse_tree
-from .problems import ConversionError, problem_line
+from .problems import ConversionError, problem_line, unfit_tag
 
 SUPPORTED = ("multichoice", "truefalse")
 _TYPE_NAMES = {
@@ -221,11 +221,9 @@ class _Reader:
         fields = (
             self._truefalse(answers) if kind == "truefalse" else self._choices(answers)
         )
+        tags = self._tags()
         if fields is None or len(self.problems) > before:
             return None
-        tags = tuple(
-            tag for tag in (_text(t) for t in self.element.iterfind("tags/tag")) if tag
-        )
         return QuestionData(
             code=code,
             stem=stem,
@@ -235,6 +233,16 @@ class _Reader:
             name=self.name if self.name != code else "",
             **fields,
         )
+
+    def _tags(self) -> tuple[str, ...]:
+        tags = []
+        for element in self.element.iterfind("tags/tag"):
+            tag = _text(element)
+            if tag and not tag_fits(tag):
+                self.problem(self.lines.get(element, self.line), unfit_tag(None, tag))
+            elif tag:
+                tags.append(tag)
+        return tuple(tags)
 
     def _code(self, code_prefix: str) -> str:
         idnumber = (self.element.findtext("idnumber") or "").strip()

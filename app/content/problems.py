@@ -79,3 +79,16 @@ class ConversionError(ValueError):
 
     def __str__(self) -> str:
         return "\n".join([self.message, *self.problems])
+
+
+def unfit_tag(line: int | None, tag: str):
+    """The problem of an imported tag that no GIFT file could hold (gift_syntax.
+    tag_fits): refused at import, rather than the bank's GIFT export failing
+    later; "dòng N: " before it when `line` is given."""
+    message = _l(
+        "nhãn «%(tag)s» không dùng được: nhãn không được chứa <, >, ` hay xuống dòng",
+        tag=" ".join(tag.split()),
+    )
+    if line is None:
+        return message
+    return _l("dòng %(line)s: %(message)s", line=line, message=message)
