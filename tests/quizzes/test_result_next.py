@@ -126,3 +126,18 @@ def test_the_editors_note_is_set_apart_from_the_plans_words():
         '<p class="editor-note"><strong>Ghi chú biên soạn:</strong> năm 2019.' in html
     )
     assert html.startswith("<p>Theo KH Kiên Giang")  # the plans' words unchanged
+
+
+def test_the_review_says_a_question_left_blank_was_not_answered(
+    app, client, auth, tmp_path
+):
+    # Every unanswered question read "✗ Chưa đúng", as if a wrong option was chosen.
+    app.config["COURSES_DIR"] = str(tmp_path)
+    with app.app_context():
+        make_campaign(tmp_path)
+        read_all(user("in1"), utcnow())
+        attempt_id = _fail("in1")
+    auth.login("in1")
+    result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Xem lại bài làm" in result
+    assert "✗ Chưa trả lời" in result and "✗ Chưa đúng" not in result
