@@ -54,3 +54,30 @@ def test_the_upload_refuses_it_and_the_bank_still_exports(app, client, auth, tmp
 def test_a_tag_with_vietnamese_letters_and_spaces_fits():
     assert tag_fits("Văn hóa công vụ") and tag_fits("a-b_c.d")
     assert not tag_fits(" ") and not tag_fits("a\tb")
+
+
+def test_a_bank_holding_such_a_tag_from_before_says_why_it_cannot_export(
+    app, client, auth, tmp_path
+):
+    """Data taken in before the import refused such tags: the export says which
+    question and why, on the bank's page, instead of failing (500)."""
+    from sqlalchemy import select
+
+    from app.quizzes.models import Question, QuestionBank
+    from app.extensions import db
+
+    make_authoring(app, tmp_path)
+    with app.app_context():
+        bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "B1"))
+        question = db.session.scalars(
+            select(Question).where(Question.bank_id == bank.id)
+        ).first()
+        version = question.current_version
+        version.tags = [*version.tags, "a<b"]
+        db.session.commit()
+        code = question.code
+    auth.login("trainer")
+    answer = client.get("/authoring/banks/B1/export.gift")
+    assert answer.status_code == 302 and answer.location.endswith("/authoring/banks/B1")
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "Chưa xuất được tệp GIFT" in page and code in page

@@ -236,11 +236,21 @@ def question_set_active(question_id: int):
 @bp.get("/banks/<code>/export.gift")
 def bank_export_gift(code: str):
     bank_row = questions.get_bank(current_user, code)
-    text = export_gift(
-        bank_questions(bank_row),
-        category=category_path(bank_row.title),
-        subcategories=bank_row.origin != "file",  # none of a synced bank file
-    )
+    try:
+        text = export_gift(
+            bank_questions(bank_row),
+            category=category_path(bank_row.title),
+            subcategories=bank_row.origin != "file",  # none of a synced bank file
+        )
+    except ValueError as error:  # a question GIFT cannot hold (older data)
+        flash(
+            _(
+                "Chưa xuất được tệp GIFT: %(why)s. Hãy sửa câu hỏi đó rồi xuất lại.",
+                why=str(error),
+            ),
+            "error",
+        )
+        return redirect(url_for("authoring.bank", code=bank_row.code))
     return Response(
         text,
         mimetype="text/plain",
