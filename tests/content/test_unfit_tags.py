@@ -63,8 +63,8 @@ def test_a_bank_holding_such_a_tag_from_before_says_why_it_cannot_export(
     question and why, on the bank's page, instead of failing (500)."""
     from sqlalchemy import select
 
-    from app.quizzes.models import Question, QuestionBank
     from app.extensions import db
+    from app.quizzes.models import Question, QuestionBank
 
     make_authoring(app, tmp_path)
     with app.app_context():
