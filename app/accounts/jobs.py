@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy.exc import IntegrityError
 
 from app.database import reading_only
@@ -84,13 +84,13 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     return Outcome(_imported(plan.source, counts), then=lambda: UPLOADS.discard(token))
 
 
-def _imported(source: str, counts: dict) -> str:
-    """What an import did, from apply_import's counts."""
-    return _(
+def _imported(source: str, counts: dict):
+    """What an import did, from apply_import's counts (a lazy message)."""
+    return _l(
         "Đã nhập %(file)s: %(created)s, %(updated)d cập nhật "
         "(%(moved)d chuyển đơn vị), %(unchanged)d không đổi.",
         file=source,
-        created=ngettext("%(num)d cán bộ mới", "%(num)d cán bộ mới", counts["created"]),
+        created=_nl("%(num)d cán bộ mới", "%(num)d cán bộ mới", counts["created"]),
         updated=counts["updated"],
         moved=counts["moved"],
         unchanged=counts["unchanged"],

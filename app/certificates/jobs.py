@@ -3,7 +3,7 @@ for a campaign's completed records that lack one."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -50,7 +50,7 @@ def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
                 out.write(chunk)
         name = archive.zip_filename(campaign, unit)
     return Outcome(
-        ngettext(
+        _nl(
             "Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.",
             "Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.",
             total,
@@ -74,7 +74,7 @@ def issue_missing_task(params: dict, owner_id: int | None, progress) -> Outcome:
     with progress.holding():
         issued = services.issue_missing(campaign, step=progress.set)
     return Outcome(
-        ngettext(
+        _nl(
             "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",
             "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",
             issued,

@@ -87,18 +87,22 @@ class RankingResult:
 
     @property
     def summary(self) -> str:
+        return str(self.lazy_summary)
+
+    @property
+    def lazy_summary(self):
+        """The summary as a lazy message (a job's page shows it in the reader's
+        language)."""
         r = self.ranking
-        return str(
-            _l(
-                "Xếp hạng phiên bản %(v)d: %(n)s, %(p)s đúng tất cả %(q)s; %(z)s, "
-                "%(t)s đồng hạng chờ Hội đồng xét.",
-                v=r.version,
-                n=_nl("%(num)d người dự thi", "%(num)d người dự thi", r.participants),
-                p=_nl("%(num)d người", "%(num)d người", r.perfect_count),
-                q=_nl("%(num)d câu", "%(num)d câu", r.question_count),
-                z=_nl("%(num)d giải", "%(num)d giải", self.prizes),
-                t=_nl("%(num)d người", "%(num)d người", self.pending),
-            )
+        return _l(
+            "Xếp hạng phiên bản %(v)d: %(n)s, %(p)s đúng tất cả %(q)s; %(z)s, "
+            "%(t)s đồng hạng chờ Hội đồng xét.",
+            v=r.version,
+            n=_nl("%(num)d người dự thi", "%(num)d người dự thi", r.participants),
+            p=_nl("%(num)d người", "%(num)d người", r.perfect_count),
+            q=_nl("%(num)d câu", "%(num)d câu", r.question_count),
+            z=_nl("%(num)d giải", "%(num)d giải", self.prizes),
+            t=_nl("%(num)d người", "%(num)d người", self.pending),
         )
 
 

@@ -6,11 +6,20 @@ reader to speak to, and the row is read by commands and tests as well as pages. 
 job's page shows it in the reader's language (`shown`): a stored message that is a
 catalogue message word for word is translated, the runner's time limit read back
 with its minutes; any other text is shown as stored.
+
+A message made of catalogue entries with values (a lazy message: a count, a
+campaign's code, a nested message) cannot be found again from its text, so it is
+also kept as its parts (`parts`: the entries and the values, JSON), from which the
+page renders it in the reader's language (`outcome`).
 """
 
+import flask_babel
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from app.errors import DomainError, lazy_join
 
 BROKEN = _l("Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”.")
 LOST = _l(
@@ -47,3 +56,67 @@ def shown(message: str | None) -> str | None:
     if message == stored(limit):
         return str(limit)
     return gettext(message)  # a catalogue message as it stands, else itself
+
+
+def _joined(separator: str, items: list) -> str:
+    return separator.join(str(item) for item in items)
+
+
+# The functions of the lazy messages that can be kept as parts, by a short name.
+_RENDER = {"g": flask_babel.gettext, "n": flask_babel.ngettext, "j": _joined}
+_NAMES = {
+    flask_babel.gettext: "g",
+    flask_babel.ngettext: "n",
+    lazy_join([])._func: "j",  # app.errors.lazy_join
+}
+
+
+def parts(message) -> dict | None:
+    """`message` (a lazy message, a DomainError or text) as its catalogue entries
+    and values, to be rendered again in another language; None for plain text."""
+    if isinstance(message, DomainError):
+        message = message._message
+    if not isinstance(message, LazyString):
+        return None
+    name = _NAMES.get(message._func)
+    if name is None:
+        return None
+    return {
+        "f": name,
+        "a": [_value(value) for value in message._args],
+        "k": {key: _value(value) for key, value in message._kwargs.items()},
+    }
+
+
+def _value(value):
+    if isinstance(value, LazyString):
+        return parts(value) or {"s": stored(value)}
+    if isinstance(value, list | tuple):
+        return [_value(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return {"s": stored(value)}
+
+
+def render(kept):
+    """The message of `parts` (or a value of it) in the reader's language."""
+    if isinstance(kept, list):
+        return [render(item) for item in kept]
+    if not isinstance(kept, dict):
+        return kept
+    text = kept.get("s")  # a value kept as text (not inside gettext's call:
+    if text is not None:  # pybabel would extract the key as a message)
+        return gettext(text)
+    args = [render(value) for value in kept["a"]]
+    kwargs = {key: render(value) for key, value in kept["k"].items()}
+    return _RENDER[kept["f"]](*args, **kwargs)
+
+
+def outcome(job) -> str | None:
+    """How the job ended (its message), in the reader's language."""
+    if job.message_parts:
+        try:
+            return render(job.message_parts)
+        except (KeyError, TypeError, ValueError):  # parts of another version
+            pass
+    return shown(job.message)

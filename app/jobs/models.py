@@ -30,6 +30,9 @@ class Job(db.Model):
     total: Mapped[int | None] = mapped_column()
     stage: Mapped[str | None] = mapped_column(String(200))  # what it is doing now
     message: Mapped[str | None] = mapped_column(Text)  # the outcome, or why it failed
+    # The same message as its catalogue entries and values (jobs.messages.parts),
+    # shown in the reader's language; None when it is plain text.
+    message_parts: Mapped[dict | None] = mapped_column(JSON)
     result_file: Mapped[str | None] = mapped_column(String(80))  # in JOBS_DIR
     result_name: Mapped[str | None] = mapped_column(String(300))  # to download as
     result_mime: Mapped[str | None] = mapped_column(String(100))

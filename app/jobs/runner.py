@@ -24,7 +24,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .messages import BROKEN, LOST, NOT_HANDED, stored, too_long
+from .messages import BROKEN, LOST, NOT_HANDED, parts, stored, too_long
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
 from .progress import Progress
 from .results import sweep
@@ -232,7 +232,8 @@ def _finish(job: Job, progress: Progress, outcome) -> None:
         .where(Job.id == job.id, Job.state == RUNNING, Job.runs == job.runs)
         .values(
             state=FINISHED,
-            message=outcome.message,
+            message=stored(outcome.message),
+            message_parts=parts(outcome.message),
             result_file=final.name if final else None,
             result_name=outcome.name,
             result_mime=outcome.mime,
@@ -278,6 +279,7 @@ def _claim(job_id: str) -> Job | None:
             done=0,
             stage=None,
             message=None,
+            message_parts=None,
             started_at=now,
             heartbeat_at=now,
         )
@@ -297,7 +299,7 @@ def fail(job_id: str, message, run_number: int | None = None) -> None:
     """End the job as failed with `message` (in a transaction of its own); only
     while it is at run `run_number`, when given. `message` (text, a lazy message or
     a DomainError) is stored in the default language (jobs.messages)."""
-    message = stored(message)
+    text, kept = stored(message), parts(message)
     condition = [Job.id == job_id, Job.state.in_((QUEUED, RUNNING))]
     if run_number is not None:
         condition.append(Job.runs == run_number)
@@ -305,5 +307,11 @@ def fail(job_id: str, message, run_number: int | None = None) -> None:
         connection.execute(
             update(Job)
             .where(*condition)
-            .values(state=FAILED, message=message, finished_at=utcnow(), stage=None)
+            .values(
+                state=FAILED,
+                message=text,
+                message_parts=kept,
+                finished_at=utcnow(),
+                stage=None,
+            )
         )

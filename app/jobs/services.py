@@ -135,6 +135,7 @@ def retry(job: Job) -> Job:
             total=None,
             stage=None,
             message=None,
+            message_parts=None,
             created_at=utcnow(),  # queued anew: its patience starts again
         )
     ).rowcount

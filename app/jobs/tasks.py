@@ -20,7 +20,9 @@ from app.errors import DomainError
 
 @dataclass(frozen=True)
 class Outcome:
-    message: str  # what the job page says when it has finished
+    # What the job page says when it has finished: a lazy message (_l, _nl), which
+    # the page shows in its reader's language (jobs.messages.parts), or text.
+    message: object
     file: Path | None = None  # progress.output()'s path, when it wrote one
     name: str | None = None  # the file's name for the download
     mime: str | None = None

@@ -23,6 +23,8 @@ from .forms import RetryForm
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 # A job's stored message in the reader's language (jobs.messages.shown).
 bp.add_app_template_filter(messages.shown, "job_message")
+# How a job ended, in the reader's language (jobs.messages.outcome).
+bp.add_app_template_filter(messages.outcome, "job_outcome")
 
 
 @bp.get("/")

@@ -6,11 +6,11 @@ sends only what is still pending."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext as _nl
 
 from app.accounts.models import User
 from app.accounts.permissions import scope_paths
-from app.errors import NotAllowed, NotFound
+from app.errors import NotAllowed, NotFound, lazy_join
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 
@@ -46,27 +46,35 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     progress.begin(_("Gửi thư nhắc nhở"))
     result = mailing.send_pending(reminder, step=progress.set)
     if result.failed:
-        message = _(
-            "Đã gửi %(sent)s; %(failed)d thư không gửi được.",
-            sent=ngettext("%(num)d thư", "%(num)d thư", result.sent),
-            failed=result.failed,
-        )
+        said = [
+            _l(
+                "Đã gửi %(sent)s; %(failed)d thư không gửi được.",
+                sent=_nl("%(num)d thư", "%(num)d thư", result.sent),
+                failed=result.failed,
+            )
+        ]
     else:
-        message = ngettext(
-            "Đã gửi %(sent)d thư nhắc nhở.",
-            "Đã gửi %(sent)d thư nhắc nhở.",
-            result.sent,
-            sent=result.sent,
-        )
+        said = [
+            _nl(
+                "Đã gửi %(sent)d thư nhắc nhở.",
+                "Đã gửi %(sent)d thư nhắc nhở.",
+                result.sent,
+                sent=result.sent,
+            )
+        ]
     if result.done:
-        message += " " + _(
-            "%(done)d người đã hoàn thành trước khi thư được gửi: không gửi.",
-            done=result.done,
+        said.append(
+            _l(
+                "%(done)d người đã hoàn thành trước khi thư được gửi: không gửi.",
+                done=result.done,
+            )
         )
     if result.closed:
-        message += " " + _(
-            "%(closed)d người đã hết thời gian làm bài trước khi thư được gửi: "
-            "không gửi.",
-            closed=result.closed,
+        said.append(
+            _l(
+                "%(closed)d người đã hết thời gian làm bài trước khi thư được gửi: "
+                "không gửi.",
+                closed=result.closed,
+            )
         )
-    return Outcome(message)
+    return Outcome(lazy_join(said))

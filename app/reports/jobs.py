@@ -4,7 +4,7 @@ re-checks the owner's scope as the page that started it did."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -81,7 +81,7 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
                 exports.write_xlsx(records, out, campaign.code, stated)
         name = exports.export_filename(campaign, unit, extension)
     mime = CSV_MIME if extension == "csv" else XLSX_MIME
-    said = ngettext("Đã xuất %(n)d dòng.", "Đã xuất %(n)d dòng.", total, n=total)
+    said = _nl("Đã xuất %(n)d dòng.", "Đã xuất %(n)d dòng.", total, n=total)
     return Outcome(said, path, name, mime)
 
 
@@ -102,4 +102,4 @@ def annual_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
         path.write_bytes(annual.annual_xlsx(report))
         progress.step()
         name = annual.annual_filename(report, "xlsx")
-    return Outcome(_("Đã lập báo cáo năm."), path, name, XLSX_MIME)
+    return Outcome(_l("Đã lập báo cáo năm."), path, name, XLSX_MIME)

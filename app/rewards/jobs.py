@@ -56,4 +56,4 @@ def candidates_workbook(params: dict, owner_id: int | None, progress) -> Outcome
         progress.step()
         name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
     rows = len(collectives) + len(individuals)
-    return Outcome(_("Đã lập danh sách %(n)d dòng.", n=rows), path, name, XLSX_MIME)
+    return Outcome(_l("Đã lập danh sách %(n)d dòng.", n=rows), path, name, XLSX_MIME)

@@ -5,7 +5,7 @@ sent even if the job dies afterwards); the LRS down fails nothing: what is left
 waits for the next run."""
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext as _nl
 
 from app.jobs.tasks import Outcome, task
 
@@ -20,7 +20,7 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     result = sender.send_pending(params.get("batch"), step=progress.set)
     if result.error:
         return Outcome(
-            ngettext(
+            _nl(
                 "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
                 "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
                 result.sent,
@@ -29,7 +29,7 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
             )
         )
     return Outcome(
-        ngettext(
+        _nl(
             "Đã gửi %(sent)d bản ghi xAPI.",
             "Đã gửi %(sent)d bản ghi xAPI.",
             result.sent,

@@ -11,11 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.jobs import progress, results, runner
 from app.jobs import services as jobs
@@ -697,3 +698,37 @@ def test_a_running_jobs_stage_is_shown_in_the_readers_language(app, client, peop
     )
     assert "— Writing the data" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert client.get(f"/jobs/{job_id}.json").json["stage"] == "Writing the data"
+
+
+@task("tests.no_campaign")
+def no_campaign_task(params, owner_id, progress):
+    raise NotFound(_l("Không có đợt bồi dưỡng “%(code)s”.", code=params["code"]))
+
+
+def test_how_a_job_ended_is_shown_in_the_readers_language(app, client, people):
+    """A message with values (a count, a code) is stored in the default language
+    and shown in the reader's: the page renders it again from its parts."""
+    app.config["EXPORT_JOB_ROWS"] = 0
+    _login(client, "hr_d")
+    response = client.get(f"/reports/export.csv?campaign=C2026&unit={people['D']}")
+    exported = response.location.rsplit("/", 1)[1]
+    failed = _submit(app, "tests.no_campaign", people["hr_d"], {"code": "X9"})
+    assert _job(app, exported).message == "Đã xuất 2 dòng."
+    assert _job(app, failed).message == "Không có đợt bồi dưỡng “X9”."
+    assert "Đã xuất 2 dòng." in client.get(f"/jobs/{exported}").get_data(as_text=True)
+    client.post(
+        "/language",
+        data={"language": "en", "csrf_token": AuthActions(client).token("/")},
+    )
+    page = client.get(f"/jobs/{exported}").get_data(as_text=True)
+    assert "Exported 2 rows." in page and "Đã xuất" not in page
+    page = client.get(f"/jobs/{failed}").get_data(as_text=True)
+    assert "There is no campaign “X9”." in page and "Không có đợt" not in page
+    # The CSV job (a file) is listed with its download; one without a file, with
+    # its message: the certificates issued for a campaign.
+    issued = _submit(app, "certificates.issue_missing", None, {"campaign": "C2026"})
+    with app.app_context():
+        db.session.get(Job, issued).owner_id = people["hr_d"]
+        db.session.commit()
+    listed = client.get("/jobs/").get_data(as_text=True)
+    assert "Issued" in listed and "Đã cấp" not in listed
