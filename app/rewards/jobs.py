@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit, User
+from app.accounts.scope import in_any_subtree
 from app.database import reading_only
 from app.errors import NotAllowed, NotFound
 from app.extensions import db
@@ -17,11 +18,14 @@ from . import exports, periods, services
 
 KIND = "rewards.candidates_xlsx"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOT_IN_SCOPE = _l("Không tìm thấy đơn vị này trong phạm vi của bạn.")
 
 
 def _selection(params: dict, owner_id: int | None):
     """(target, unit, the scope's paths) as the candidates page finds them for
-    the owner; NotFound / NotAllowed as it would answer."""
+    the owner; NotFound / NotAllowed as it would answer. Without a unit, the
+    paths are the owner's subtrees when the page started the job (params
+    "scope"), while the owner's scope of now still holds them all."""
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not owner.active:
         raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
@@ -35,8 +39,17 @@ def _selection(params: dict, owner_id: int | None):
     if params.get("unit") is not None:
         unit = db.session.get(Unit, params["unit"])
         if unit is None:
-            raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của bạn."))
-    return target, unit, services.scope_of(owner, unit)
+            raise NotFound(NOT_IN_SCOPE)
+    paths = services.scope_of(owner, unit)
+    if unit is None and "scope" in params:
+        started_for = params["scope"]
+        if paths is not None and (
+            started_for is None
+            or not all(in_any_subtree(path, paths) for path in started_for)
+        ):
+            raise NotFound(NOT_IN_SCOPE)
+        paths = started_for
+    return target, unit, paths
 
 
 # The owner may still see the list (checked again at each download).

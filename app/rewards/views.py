@@ -266,6 +266,8 @@ def candidates_xlsx(kind: str, code: str):
     name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
     if services.people_in_scope(paths) > current_app.config["EXPORT_JOB_ROWS"]:
         params = {"kind": kind, "code": code, "unit": unit.id if unit else None}
+        if unit is None:  # the officer's subtrees now (kept: see reward_jobs)
+            params["scope"] = paths
         return jobs.started(
             jobs.submit(reward_jobs.KIND, name, current_user.id, params)
         )

@@ -470,3 +470,31 @@ def test_a_forged_nomination_is_refused_in_vietnamese_words(app, client, auth, d
     for english in ("Kind", "Unit", "User", "unit", "person"):
         assert english not in message
     assert _nominations(app) == []
+
+
+def test_a_candidates_job_of_the_whole_scope_is_not_kept_by_an_officer_moved_out(
+    app, client, auth, data
+):
+    """Without ?unit= the list is of the officer's subtrees when the job started:
+    moved to another unit, they no longer download it (it was checked against the
+    new scope, which then always allowed it)."""
+    from app.accounts.models import RoleAssignment
+
+    app.config["EXPORT_JOB_ROWS"] = 0
+    auth.login("hrd")
+    response = client.get("/rewards/campaigns/C2026/candidates.xlsx")
+    job_id = response.location.rsplit("/", 1)[1]
+    download = client.get(f"/jobs/{job_id}/download")
+    book = openpyxl.load_workbook(io.BytesIO(download.get_data()))
+    people = list(book["Cá nhân"].iter_rows(min_row=2, values_only=True))
+    assert {row[2] for row in people} == {"Cán Bộ D 0", "Cán Bộ D 1"}
+    with app.app_context():  # hrd moved to C: D's list is no longer theirs
+        role = db.session.scalar(
+            select(RoleAssignment).where(
+                RoleAssignment.user_id
+                == select(User.id).where(User.username == "hrd").scalar_subquery()
+            )
+        )
+        role.unit_id = data["C"]
+        db.session.commit()
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
