@@ -1,6 +1,7 @@
 """Results that expire: removed past JOBS_RESULT_TTL_SECONDS (the job stays listed
-as expired), with the rows of jobs ended long ago and the parts of jobs that died."""
+as expired), with the rows of jobs ended long ago and the files of jobs that died."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -49,11 +50,31 @@ def sweep(now=None, before_writing=None) -> int:
         db.session.execute(Job.__table__.delete().where(*ended_long_ago))
         db.session.commit()
     if folder.is_dir():
-        cutoff = time.time() - current_app.config["JOBS_TIMEOUT_SECONDS"] - 3600
-        for part in folder.glob("*.part"):
-            try:
-                if part.stat().st_mtime < cutoff:
-                    part.unlink()
-            except FileNotFoundError:
-                pass
+        _remove_leftovers(folder)
     return len(expired)
+
+
+# A job's file: its part while it runs, "<job id>.<suffix>" once moved into place.
+JOB_FILE = re.compile(r"[0-9a-f]{32}(-[0-9]+)?\.[a-z0-9]+(\.part)?")
+
+
+def _remove_leftovers(folder) -> None:
+    """Remove the files of jobs that died, older than a job may run: parts, and
+    results moved into place by a run killed before its commit (no finished job
+    holds them). Files not named as a job's are left alone."""
+    cutoff = time.time() - current_app.config["JOBS_TIMEOUT_SECONDS"] - 3600
+    held = set(
+        db.session.scalars(
+            select(Job.result_file).where(
+                Job.state == FINISHED, Job.result_file.is_not(None)
+            )
+        )
+    )
+    for path in folder.iterdir():
+        if path.name in held or not JOB_FILE.fullmatch(path.name):
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass

@@ -732,3 +732,24 @@ def test_how_a_job_ended_is_shown_in_the_readers_language(app, client, people):
         db.session.commit()
     listed = client.get("/jobs/").get_data(as_text=True)
     assert "Issued" in listed and "Đã cấp" not in listed
+
+
+def test_a_result_left_by_a_run_killed_before_its_commit_is_removed(app, people):
+    """A run killed between moving its file into place and its commit leaves the
+    file with no finished job: the sweep removes it once it is older than a job
+    may run (the finished job's file stays until it expires; other files stay)."""
+    import os
+
+    kept = _job(app, _submit(app, "tests.count", people["admin"], {"n": 2}))
+    folder = runner_dir(app)
+    left = folder / ("f" * 32 + ".csv")
+    left.write_text("personal data", encoding="utf-8")
+    other = folder / "README.txt"
+    other.write_text("not a job's", encoding="utf-8")
+    old = time.time() - app.config["JOBS_TIMEOUT_SECONDS"] - 7200
+    for path in (left, other, folder / kept.result_file):
+        os.utime(path, (old, old))
+    with app.app_context():
+        results.sweep()
+    assert not left.exists()
+    assert other.exists() and (folder / kept.result_file).exists()
