@@ -113,10 +113,15 @@ def render(kept):
 
 
 def outcome(job) -> str | None:
-    """How the job ended (its message), in the reader's language."""
+    """How the job ended (its message), in the reader's language: from its parts
+    when they are its message's (a server of the previous version, during a
+    rollout, writes the message and leaves the parts of an earlier run)."""
     if job.message_parts:
         try:
-            return render(job.message_parts)
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                same = str(render(job.message_parts)) == job.message
+            if same:
+                return render(job.message_parts)
         except (KeyError, TypeError, ValueError):  # parts of another version
             pass
     return shown(job.message)

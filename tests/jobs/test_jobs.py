@@ -732,6 +732,12 @@ def test_how_a_job_ended_is_shown_in_the_readers_language(app, client, people):
         db.session.commit()
     listed = client.get("/jobs/").get_data(as_text=True)
     assert "Issued" in listed and "Đã cấp" not in listed
+    # Parts that are not its message's (a server of the previous version ended
+    # it, leaving an earlier run's): the message as stored.
+    with app.app_context():
+        db.session.get(Job, exported).message = "Đã xong."
+        db.session.commit()
+    assert "Đã xong." in client.get(f"/jobs/{exported}").get_data(as_text=True)
 
 
 def test_a_result_left_by_a_run_killed_before_its_commit_is_removed(app, people):
