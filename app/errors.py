@@ -164,10 +164,11 @@ def _http_error(error):
     return *_render(status, str(title), str(message)), kept
 
 
-def _join(separator: str, parts: list) -> str:
+def join_parts(separator: str, parts: list) -> str:
+    """`parts` (lazy messages or str) read now and joined (lazy_join's reading)."""
     return separator.join(str(part) for part in parts)
 
 
 def lazy_join(parts: list, separator: str = " ") -> LazyString:
     """`parts` (lazy messages or str) joined when read, in the reader's language."""
-    return LazyString(_join, separator, list(parts))
+    return LazyString(join_parts, separator, list(parts))

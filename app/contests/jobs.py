@@ -54,4 +54,4 @@ def rank_task(params: dict, owner_id: int | None, progress) -> Outcome:
             result = ranking.rank_contest(contest, owner, reason)
     # The public page's cached copy goes once the ranking is committed: its
     # results show at once, not up to PAGE_SECONDS later.
-    return Outcome(result.lazy_summary, then=lambda: forget_contest_page(contest.code))
+    return Outcome(result.summary, then=lambda: forget_contest_page(contest.code))

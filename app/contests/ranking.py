@@ -86,13 +86,9 @@ class RankingResult:
     pending: int  # entries tied across the last prize, left to the council
 
     @property
-    def summary(self) -> str:
-        return str(self.lazy_summary)
-
-    @property
-    def lazy_summary(self):
-        """The summary as a lazy message (a job's page shows it in the reader's
-        language)."""
+    def summary(self):
+        """What was ranked, as a lazy message (a job's page shows it in the
+        reader's language)."""
         r = self.ranking
         return _l(
             "Xếp hạng phiên bản %(v)d: %(n)s, %(p)s đúng tất cả %(q)s; %(z)s, "

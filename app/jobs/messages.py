@@ -19,7 +19,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from app.errors import DomainError, lazy_join
+from app.errors import DomainError, join_parts
 
 BROKEN = _l("Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”.")
 LOST = _l(
@@ -58,17 +58,9 @@ def shown(message: str | None) -> str | None:
     return gettext(message)  # a catalogue message as it stands, else itself
 
 
-def _joined(separator: str, items: list) -> str:
-    return separator.join(str(item) for item in items)
-
-
 # The functions of the lazy messages that can be kept as parts, by a short name.
-_RENDER = {"g": flask_babel.gettext, "n": flask_babel.ngettext, "j": _joined}
-_NAMES = {
-    flask_babel.gettext: "g",
-    flask_babel.ngettext: "n",
-    lazy_join([])._func: "j",  # app.errors.lazy_join
-}
+_RENDER = {"g": flask_babel.gettext, "n": flask_babel.ngettext, "j": join_parts}
+_NAMES = {function: name for name, function in _RENDER.items()}
 
 
 def parts(message) -> dict | None:

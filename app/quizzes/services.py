@@ -26,7 +26,6 @@ from .attempts import (  # noqa: F401  (the domain's public door)
 from .models import OPEN, Attempt, Quiz, QuizWindow
 from .windows import (  # noqa: F401  (the domain's public door)
     Window,
-    all_closed,
     clear_unit_windows,
     refit_open_attempts,
     set_unit_window,

@@ -18,7 +18,7 @@ from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
-from .quiz_holder import holder, holds_its_quiz
+from .quiz_holder import holder, holds_its_quiz, last_close
 from .services import check_scope_and_window, ensure_records, module_changes
 
 
@@ -216,7 +216,7 @@ def close_campaign(
     own = quizzes.unit_windows(quiz) if holds_its_quiz(campaign) else None
     if own is None:
         return _close_alone(campaign, now, actor)
-    if campaign.closes_at <= now and all(row.closes_at <= now for row in own):
+    if last_close(campaign) <= now:
         raise InvalidInput(_l("Đợt bồi dưỡng này đã kết thúc."))
     # never later than it was (only a unit's own window may still be open)
     campaign.closes_at = min(campaign.closes_at, max(now, campaign.opens_at))

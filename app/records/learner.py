@@ -33,13 +33,18 @@ class QuizStandingInfo:
 
 
 def quiz_standing(
-    user: User, record: TrainingRecord, now: datetime | None = None
+    user: User,
+    record: TrainingRecord,
+    now: datetime | None = None,
+    window: quizzes.Window | None = None,
 ) -> QuizStandingInfo:
     """Where `user` stands with the quiz of `record`'s campaign at `now`. Once the
     cadre's window has closed, the record alone says it: the quiz's open attempt
     and attempts left are then those of a later campaign that reuses the quiz, or
-    none (closing ends the open ones)."""
-    if window_of(user, record.campaign).has_closed(now or utcnow()):
+    none (closing ends the open ones). `window`: the cadre's (window_of), when the
+    caller has it."""
+    window = window or window_of(user, record.campaign)
+    if window.has_closed(now or utcnow()):
         # completed means passed, even where the attempts are not kept (history
         # written from an older system, as the demo's 2024 campaign)
         passed = record.passed or record.status == COMPLETED
@@ -91,8 +96,8 @@ def campaigns_for(
     infos = []
     for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
         campaign = record.campaign
-        standing = quiz_standing(user, record, now)
         window = window_of(user, campaign)  # its unit's own, or last year's dates
+        standing = quiz_standing(user, record, now, window)
         closes_at = window.closes_at or campaign.closes_at
         infos.append(
             CampaignProgressInfo(

@@ -28,7 +28,7 @@ from .models import (
     CampaignTarget,
     TrainingRecord,
 )
-from .quiz_holder import holds_its_quiz, refuse_running_holder
+from .quiz_holder import holds_its_quiz, last_close, refuse_running_holder
 
 
 def get_campaign(code: str) -> Campaign:
@@ -153,11 +153,7 @@ def has_closed(campaign: Campaign, now: datetime | None = None) -> bool:
     """Every window of `campaign` (its own, and each unit's while it holds its quiz)
     has closed: its records are its history, which no module read, required-module
     change or move of a cadre changes any more."""
-    now = now or utcnow()
-    if campaign.closes_at > now:
-        return False
-    quiz = quizzes.get_quiz(campaign.quiz_code)
-    return not holds_its_quiz(campaign) or quizzes.all_closed(quiz, now)
+    return last_close(campaign) <= (now or utcnow())
 
 
 def require_current_modules(campaign: Campaign, actor: User | None = None) -> list[str]:

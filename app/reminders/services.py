@@ -107,9 +107,7 @@ def create_reminder(
     too long."""
     now = now or utcnow()
     message = (message or "").strip()
-    if len(message) > MESSAGE_MAX:
-        raise DomainError(TOO_LONG)
-    _check_open(campaign, now)
+    check_manual(campaign, message, now)
     mail_on = mail_configured()
     reminder = Reminder(
         campaign_id=campaign.id,
@@ -141,9 +139,9 @@ def create_reminder(
 
 
 def check_manual(campaign: Campaign, message: str, now: datetime | None = None) -> None:
-    """What an officer's reminder is refused for before anyone is counted: a message
-    too long, no window of the campaign open (DomainError), so that a dry run says
-    it as the reminder itself would."""
+    """What a reminder is refused for before anyone is counted: a message too long,
+    no window of the campaign open (DomainError); the one check of create_reminder
+    and send_manual, and of a dry run, so that it says it as the reminder would."""
     if len((message or "").strip()) > MESSAGE_MAX:
         raise DomainError(TOO_LONG)
     _check_open(campaign, now or utcnow())
@@ -170,7 +168,7 @@ def send_manual(
     """An officer's reminder (the caller checked the campaign and unit are in the
     officer's scope), audited. Raises DomainError when nobody is to be reminded."""
     now = now or utcnow()
-    _check_open(campaign, now)
+    check_manual(campaign, message, now)
     if preview(campaign, unit, now).total == 0:
         raise DomainError(NOBODY)
     _refuse_repeat(campaign, unit, (message or "").strip(), now)

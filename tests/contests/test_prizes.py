@@ -170,7 +170,7 @@ def test_a_prize_list_row_says_its_level_and_pending_ties(tree):
         "Đồng hạng, chờ Hội đồng xét (Giải Nhì)",
         "Đồng hạng, chờ Hội đồng xét (Giải Nhì)",
     ]
-    assert "2 người đồng hạng chờ Hội đồng xét" in result.summary
+    assert "2 người đồng hạng chờ Hội đồng xét" in str(result.summary)
 
 
 def test_results_per_unit_from_the_frozen_ranking(tree):
