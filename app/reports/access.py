@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.scope import in_any_subtree
 from app.errors import NotFound
 from app.extensions import db
 from app.records import visibility
@@ -33,18 +34,26 @@ NOT_IN_SCOPE = _l("Không tìm thấy đơn vị này trong phạm vi của bạ
 
 class ReportAccess:
     """The rule above for one viewer (its scope `roots`, None for an
-    administrator) over one Structure; each answer is a few set look-ups after a
-    pass over the units per distinct last day."""
+    administrator) over one Structure; a unit alive today is a subtree test, a
+    former one a few set look-ups after a pass over the units per distinct last
+    day. The Structure (every unit's history) is read only when a former unit is
+    asked for, unless the caller has one already."""
 
-    def __init__(self, structure: Structure, roots: list[str] | None) -> None:
-        self.structure = structure
+    def __init__(self, structure: Structure | None, roots: list[str] | None) -> None:
+        self._structure = structure
         self.roots = roots
         self._scope: set[int] | None = None
         self._covering: dict[date, set[str]] = {}
 
     @classmethod
-    def of(cls, viewer: User, structure: Structure) -> "ReportAccess":
+    def of(cls, viewer: User, structure: Structure | None = None) -> "ReportAccess":
         return cls(structure, scope_paths(viewer, ROLE))
+
+    @property
+    def structure(self) -> Structure:
+        if self._structure is None:
+            self._structure = Structure.on(today())
+        return self._structure
 
     @property
     def scope(self) -> set[int]:
@@ -64,13 +73,14 @@ class ReportAccess:
             return False  # no such unit
         if self.roots is None:
             return True
+        end = structure.ends.get(unit_id)
+        if end is None or end > today():  # alive: what rolls up into it is its own
+            return in_any_subtree(path, self.roots)
         if unit_id not in self.scope:
             return False
-        # what a report of the unit counts (Structure.scope_of): what rolls up
-        # into its subtree today, or on its last day when it has ended
-        end = structure.ends.get(unit_id)
-        day = end - timedelta(days=1) if end is not None and end <= today() else today()
-        return path not in self._outside_on(day)
+        # what a report of the ended unit counts (Structure.scope_of): what rolled
+        # up into its subtree on its last day
+        return path not in self._outside_on(end - timedelta(days=1))
 
     def _outside_on(self, day: date) -> set[str]:
         """The paths of every unit (today's) containing the unit that some record
@@ -87,9 +97,14 @@ class ReportAccess:
         return self._covering[day]
 
     def unit(self, unit_id: int) -> Unit:
-        """The unit `unit_id` if the viewer may open it; NotFound otherwise."""
-        unit = db.session.get(Unit, unit_id) if self.may_open(unit_id) else None
-        if unit is None:
+        """The unit `unit_id` if the viewer may open it; NotFound otherwise (a
+        unit active today by its path alone, a former one by may_open)."""
+        unit = db.session.get(Unit, unit_id)
+        if unit is not None and unit.active:
+            allowed = self.roots is None or in_any_subtree(unit.path, self.roots)
+        else:
+            allowed = unit is not None and self.may_open(unit_id)
+        if not allowed:
             raise NotFound(NOT_IN_SCOPE)
         return unit
 
@@ -111,5 +126,5 @@ def selection(
     campaign, default = visibility.selection(viewer, code, None)
     if unit_id is None:
         return campaign, default
-    access = access or ReportAccess.of(viewer, Structure.on(today()))
+    access = access or ReportAccess.of(viewer)
     return campaign, access.unit(unit_id)

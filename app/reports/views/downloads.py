@@ -36,7 +36,7 @@ from .. import annual, asof, exports
 from ..access import ReportAccess
 from ..jobs import count_rows
 from ..rollup import Structure
-from .blueprint import bp
+from .blueprint import as_of_arg, bp, explicit_as_of_arg
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +46,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required("hr", "admin")
 @not_from_other_sites
 def export_csv():
-    as_of = _explicit_as_of()
+    as_of = explicit_as_of_arg()
     campaign, unit = _selection()
     sep = chosen_separator()
     query = _export_query(campaign, unit, as_of)
@@ -70,7 +70,7 @@ def export_csv():
 @role_required("hr", "admin")
 @not_from_other_sites
 def export_xlsx():
-    as_of = _explicit_as_of()
+    as_of = explicit_as_of_arg()
     campaign, unit = _selection()
     query, title = _export_query(campaign, unit, as_of), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
@@ -85,23 +85,10 @@ def export_xlsx():
     return _download(chunks, XLSX_MIME, filename)
 
 
-def _as_of() -> asof.AsOf:
-    """`?as_of=` and `?attribution=` (a 400 page with the reason when bad)."""
-    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
-
-
-def _explicit_as_of() -> asof.AsOf | None:
-    """The as-of choice when the request states one (the dashboard's links and
-    forms always do), else None: the plain list of cadres in their units now."""
-    if request.args.get("as_of") is None and request.args.get("attribution") is None:
-        return None
-    return _as_of()
-
-
 @bp.get("/reports/annual")
 @role_required("hr", "admin")
 def annual_page():
-    as_of = _as_of()
+    as_of = as_of_arg()
     access = ReportAccess.of(current_user, Structure.on(as_of.day))
     campaign, unit = _selection(access)
     nonce = secrets.token_urlsafe(16)
@@ -129,7 +116,7 @@ def annual_page():
 @role_required("hr", "admin")
 @not_from_other_sites
 def annual_xlsx():
-    as_of = _as_of()
+    as_of = as_of_arg()
     campaign, unit = _selection()
     if _large(rows.export_query(campaign, unit)):
         _audit_export("annual.xlsx", campaign, unit)

@@ -22,21 +22,8 @@ from ..dashboard import (
     record_page_as_of,
     report_scope,
 )
-from ..rollup import Structure, today
-from .blueprint import bp
-
-
-def as_of_arg() -> asof.AsOf:
-    """`?as_of=` and `?attribution=` (InvalidInput, a 400 page, when bad)."""
-    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
-
-
-def explicit_as_of_arg() -> asof.AsOf | None:
-    """as_of_arg when the request states a day or an attribution (the dashboard's
-    links do), else None (a page of today's units)."""
-    if request.args.get("as_of") is None and request.args.get("attribution") is None:
-        return None
-    return as_of_arg()
+from ..rollup import Structure
+from .blueprint import as_of_arg, bp, explicit_as_of_arg
 
 
 def _scope(access: ReportAccess) -> ReportScope:
@@ -91,7 +78,7 @@ def cadres():
     """The cadres of the unit in view; as of a day when the request says so (the
     dashboard's links always do): the records its dashboard of that day counts."""
     as_of = explicit_as_of_arg()
-    structure = Structure.on(as_of.day if as_of else today())
+    structure = Structure.on(as_of.day) if as_of else None  # today's: if needed
     scope = _scope(ReportAccess.of(current_user, structure))
     status, text = request.args.get("status", ""), request.args.get("q", "")
     direct = request.args.get("direct") == "1"
