@@ -16,6 +16,18 @@ def vn_today() -> date:
     return to_vn(utcnow()).date()
 
 
+def last_day(ended: date | None, now: date) -> date | None:
+    """The last day a unit was there, when it has ended by `now`: `ended` is the
+    valid_to of its last UnitVersion, the first day it is gone (a unit ended on
+    1/7/2025 was there until 30/6/2025, its last day). None while it is there:
+    never ended, or ending after `now` (a merger decided for a later day). The one
+    rule of "the last day of a former unit" (the reports' access and scope,
+    app.reports: Structure.last_day; the admin's page of an ended unit)."""
+    if ended is None or ended > now:
+        return None
+    return ended - timedelta(days=1)
+
+
 def format_day(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 

@@ -14,7 +14,7 @@ unit that does not exist). For a unit alive today that comes to the plain rule:
 it lies in one of the officer's subtrees. Administrators open every unit.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
@@ -73,14 +73,14 @@ class ReportAccess:
             return False  # no such unit
         if self.roots is None:
             return True
-        end = structure.ends.get(unit_id)
-        if end is None or end > today():  # alive: what rolls up into it is its own
+        last = structure.last_day(unit_id)
+        if last is None:  # alive: what rolls up into it is its own
             return in_any_subtree(path, self.roots)
         if unit_id not in self.scope:
             return False
         # what a report of the ended unit counts (Structure.scope_of): what rolled
         # up into its subtree on its last day
-        return path not in self._outside_on(end - timedelta(days=1))
+        return path not in self._outside_on(last)
 
     def _outside_on(self, day: date) -> set[str]:
         """The paths of every unit (today's) containing the unit that some record

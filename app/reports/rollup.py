@@ -21,18 +21,21 @@ Rules (the one place they are written down):
   past or present, whose successor today lies in R's subtree today; an HR officer
   of "An Giang (mới)" sees former Kiên Giang's records, one of another unit does not.
   A report of a unit that has ended by today (`Structure.scope_of`: former Kiên
-  Giang's) covers those whose successor on its last day lay in its subtree.
+  Giang's) covers those whose successor on its last day lay in its subtree (the
+  day before its last version's valid_to: `Structure.last_day`, the one rule of
+  app.accounts.days.last_day, which app.reports.access follows too).
 
 Counts are grouped in SQL per (unit at the time, status, passed) and folded here, by
 unit, never by record.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from app.accounts.days import last_day
 from app.accounts.days import vn_today as today  # the Vietnam calendar day now
 from app.accounts.models import Assignment, Unit, UnitVersion
 from app.accounts.scope import in_subtree, path_ids
@@ -185,14 +188,17 @@ class Structure:
             self._scopes[key] = frozenset(result)
         return self._scopes[key]
 
+    def last_day(self, unit_id: int) -> date | None:
+        """The last day of a unit that has ended by today; None for one still
+        there (app.accounts.days.last_day: ended on D, there until D - 1)."""
+        return last_day(self.ends.get(unit_id), today())
+
     def scope_of(self, root) -> frozenset[int]:
         """The scope of a report of `root` (a Unit): `scope` of its subtree; of a
         unit that has ended by today, as on its last day (nothing rolls up into it
         today: its records have gone to its successors)."""
-        end = self.ends.get(root.id)
-        if end is not None and end <= today():
-            return self.scope(root.path, end - timedelta(days=1))
-        return self.scope(root.path)
+        last = self.last_day(root.id)
+        return self.scope(root.path, last) if last else self.scope(root.path)
 
 
 def _close_day(campaign, day: date) -> date:

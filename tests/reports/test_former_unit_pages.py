@@ -1,0 +1,46 @@
+"""A former unit's pages lead somewhere: the administrator's dashboard of a former
+unit offers no action of today's subtree (empty ZIP, 404s), the admin's page of an
+ended unit links its tree, cadres and reports as of its last day, the annual
+workbook of a former unit is sized and counted by the structure of its day, and
+the last day of a unit is one rule (app.accounts.days.last_day)."""
+
+from datetime import date
+
+import pytest
+
+from app.accounts.days import last_day, vn_today
+from app.extensions import db
+from app.reports.access import ReportAccess
+from app.reports.rollup import Structure
+from tests.factories import make_user
+
+from .history_world import MERGER, build
+
+
+@pytest.fixture
+def world(app):
+    """{code or username: id} (tests/reports/history_world.py) with the officer
+    of the new province and an administrator."""
+    with app.app_context():
+        world = build()
+        make_user("hr-ag", world["AGM"], roles=[("hr", world["AGM"])])
+        make_user("boss", world["CT-SNV"], roles=[("admin", None)])
+        db.session.commit()
+        return {key: value.id for key, value in world.items()}
+
+
+def test_the_last_day_of_a_unit_is_the_day_before_its_end(ctx):
+    assert last_day(None, date(2026, 1, 1)) is None
+    assert last_day(MERGER, date(2026, 1, 1)) == date(2025, 6, 30)
+    assert last_day(MERGER, MERGER) == date(2025, 6, 30)  # ended today
+    assert last_day(MERGER, date(2025, 6, 30)) is None  # ends tomorrow
+
+
+def test_reports_take_a_former_units_last_day_from_the_one_rule(app, world):
+    with app.app_context():
+        structure = Structure.on(vn_today())
+        assert structure.last_day(world["KG"]) == date(2025, 6, 30)
+        assert structure.last_day(world["AGM"]) is None
+        assert structure.last_day(world["CT-SNV"]) is None  # renamed, not ended
+        access = ReportAccess(structure, [f"/{world['AGM']}/"])
+        assert access.may_open(world["KG"]) and not access.may_open(world["CT"])
