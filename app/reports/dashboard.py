@@ -52,9 +52,10 @@ EXPORT_ENDPOINTS = ("reports.export_csv", "reports.export_xlsx", "reports.annual
 class ReportScope:
     """The campaign and unit a report page shows, the campaigns the viewer may pick
     and the breadcrumb from the viewer's scope root down to the unit; `acts` when
-    the unit lies in the viewer's scope today (the certificates, reminders and
-    reward candidates of a unit are of its subtree today: not of a former unit
-    opened through its records)."""
+    the unit is still there and lies in the viewer's scope today (the
+    certificates, reminders and reward candidates of a unit are of its subtree
+    today: not of a former unit, opened through its records or by an
+    administrator)."""
 
     campaign: Campaign | None
     campaigns: list[Campaign]
@@ -144,7 +145,8 @@ def report_scope(
     if unit_id is None:
         unit = default_unit(viewer, campaign)
     paths = scope_paths(viewer, ROLE)
-    acts = paths is None or in_any_subtree(unit.path, paths)
+    # a former unit has no subtree today, for an administrator neither
+    acts = unit.active and (paths is None or in_any_subtree(unit.path, paths))
     trail = breadcrumb(viewer, unit, access)
     return ReportScope(campaign, visible, unit, trail, acts)
 

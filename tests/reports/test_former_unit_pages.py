@@ -15,6 +15,7 @@ from app.reports.rollup import Structure
 from tests.factories import make_user
 
 from .history_world import MERGER, build
+from .test_former_units import PAST, _links
 
 
 @pytest.fixture
@@ -44,3 +45,23 @@ def test_reports_take_a_former_units_last_day_from_the_one_rule(app, world):
         assert structure.last_day(world["CT-SNV"]) is None  # renamed, not ended
         access = ReportAccess(structure, [f"/{world['AGM']}/"])
         assert access.may_open(world["KG"]) and not access.may_open(world["CT"])
+
+
+@pytest.mark.parametrize("query", ["campaign=C2024", PAST])
+def test_the_admins_dashboard_of_a_former_unit_has_no_dead_end(
+    client, auth, world, query
+):
+    """The certificates, reminders and reward candidates of a unit are of its
+    subtree today, which a former unit no longer has: an empty ZIP and two 404s
+    for the administrator too."""
+    auth.login("boss")
+    html = client.get(f"/reports/?{query}&unit={world['KG']}").get_data(as_text=True)
+    links = set(_links(html, "/re"))
+    assert links
+    for action in ("certificates.zip", "reminders", "/rewards/"):
+        assert not any(action in link for link in links), action
+    for link in links:
+        assert client.get(link).status_code != 404, link
+    alive = client.get(f"/reports/?{query}&unit={world['AGM']}").get_data(as_text=True)
+    for action in ("certificates.zip", "/reports/reminders?", "/rewards/"):
+        assert action in alive, action
