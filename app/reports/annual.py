@@ -195,16 +195,19 @@ def annual_report(
     as_of: "asof_.AsOf | None" = None,
     campaigns: list[Campaign] | None = None,
     access=None,
+    structure: Structure | None = None,
 ) -> AnnualReportInfo:
     """The report for `root`'s subtree as of `as_of` (default today, at the time;
     app.reports.asof): a row for the root's own cadres (when it has any), one per
     unit of the tree of that day with records in the campaign (its whole subtree's
     figures, its name of that day), and the total; with `campaigns`, the year-over-
     year comparison; with `access` (the reader's ReportAccess over the Structure of
-    the report's day), links. Needs an app context (the configuration)."""
+    the report's day), links; `structure`: the Structure of the report's day when
+    the caller has read it. Needs an app context (the configuration)."""
     now = now or utcnow()
     stated = as_of or asof_.AsOf(to_vn(now).date())
-    structure = access.structure if access else Structure.on(stated.day)
+    if structure is None:
+        structure = access.structure if access else Structure.on(stated.day)
     result = asof_.figures(campaign, root, stated, structure, access)
     labels = asof_.shared_labels(result)
     rows = {

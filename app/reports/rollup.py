@@ -278,6 +278,16 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     }
 
 
+def records_counted(campaign, root, structure: Structure) -> int:
+    """How many of the campaign's records a report of `root` as of the
+    structure's day counts: those of the units of its scope on that day
+    (Structure.scope_of: a former unit's records, not its subtree today's), as
+    unit_counts groups them for the report itself (the annual report's workbook
+    is made by a job past EXPORT_JOB_ROWS of them)."""
+    counts = unit_counts(campaign, structure.day, set(structure.scope_of(root)))
+    return sum(int(figures[0]) for figures in counts.values())
+
+
 def _moved_since(campaign, when: date) -> list[tuple]:
     """(unit now, unit then, status, passed, records, sum of best scores, records
     with a score) of the campaign's records not completed whose cadre was

@@ -4,8 +4,10 @@ ended unit links its tree, cadres and reports as of its last day, the annual
 workbook of a former unit is sized and counted by the structure of its day, and
 the last day of a unit is one rule (app.accounts.days.last_day)."""
 
+import io
 from datetime import date
 
+import openpyxl
 import pytest
 
 from app.accounts.days import last_day, vn_today
@@ -65,3 +67,29 @@ def test_the_admins_dashboard_of_a_former_unit_has_no_dead_end(
     alive = client.get(f"/reports/?{query}&unit={world['AGM']}").get_data(as_text=True)
     for action in ("certificates.zip", "/reports/reminders?", "/rewards/"):
         assert action in alive, action
+
+
+def _total_row(body: bytes) -> tuple:
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Tổng cộng")
+
+
+@pytest.mark.parametrize("who", ["hr-ag", "boss"])
+def test_the_annual_workbook_of_a_former_unit_is_sized_by_its_day(
+    app, client, auth, world, who
+):
+    """Former Kiên Giang has 3 records of 2024 and no cadre today: past
+    EXPORT_JOB_ROWS records the workbook is a job, as the CSV of the same
+    report; and the job's workbook counts what the page counts."""
+    auth.login(who)
+    query = f"{PAST}&unit={world['KG']}"
+    direct = client.get(f"/reports/annual.xlsx?{query}")
+    assert direct.status_code == 200 and _total_row(direct.get_data())[2] == 3
+    app.config["EXPORT_JOB_ROWS"] = 2
+    csv = client.get(f"/reports/export.csv?{query}")
+    assert csv.status_code == 302 and "/jobs/" in csv.location
+    started = client.get(f"/reports/annual.xlsx?{query}")
+    assert started.status_code == 302 and "/jobs/" in started.location
+    job = started.location.rsplit("/", 1)[1]
+    made = client.get(f"/jobs/{job}/download")
+    assert made.status_code == 200 and _total_row(made.get_data())[2] == 3

@@ -35,7 +35,7 @@ from .. import access as report_access
 from .. import annual, asof, exports
 from ..access import ReportAccess
 from ..jobs import count_rows
-from ..rollup import Structure
+from ..rollup import Structure, records_counted
 from .blueprint import as_of_arg, bp, explicit_as_of_arg
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
@@ -117,8 +117,10 @@ def annual_page():
 @not_from_other_sites
 def annual_xlsx():
     as_of = as_of_arg()
-    campaign, unit = _selection()
-    if _large(rows.export_query(campaign, unit)):
+    structure = Structure.on(as_of.day)  # the tree of the day, once
+    campaign, unit = _selection(ReportAccess.of(current_user, structure))
+    counted = records_counted(campaign, unit, structure)
+    if counted > current_app.config["EXPORT_JOB_ROWS"]:
         _audit_export("annual.xlsx", campaign, unit)
         title = _("Báo cáo năm %(y)s — %(u)s", y=campaign.year, u=unit.name)
         return _as_job("annual.xlsx", title, campaign, unit, **as_of.args)
@@ -127,6 +129,7 @@ def annual_xlsx():
         unit,
         as_of=as_of,
         campaigns=visibility.visible_campaigns(current_user),
+        structure=structure,
     )
     data = annual.annual_xlsx(report)
     _audit_export("annual.xlsx", campaign, unit)
