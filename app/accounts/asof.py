@@ -8,6 +8,8 @@ API for other packages (all cheap, no writes):
   that day, one query;
 - `unit_as_of(unit_id, day)` → the UnitVersion valid that day (name, admin_code,
   kind, parent_id, path, depth) or None;
+- `last_day_of(unit_id)` → the last day of a unit that has ended, or None;
+  `on_last_day(unit)` → that day with its children and cadres then;
 - `tree_as_of(day, root=None)` → the versions of that day, depth-first;
 - `cadres_as_of(unit, day, roots=None)` → a Select of (User, Assignment, UnitVersion)
   for the cadres in the unit's subtree of that day;
@@ -30,7 +32,7 @@ from app.extensions import db
 from app.vntext import text_sort_key
 
 from . import scope
-from .days import vn_today
+from .days import last_day, vn_today
 from .models import Assignment, Unit, UnitVersion, User
 from .succession import Successions
 
@@ -83,6 +85,38 @@ def unit_as_of(unit_id: int, day: date) -> UnitVersion | None:
         .order_by(UnitVersion.valid_from.desc())
         .limit(1)
     )
+
+
+def last_day_of(unit_id: int) -> date | None:
+    """The last day of a unit that has ended by today (days.last_day of its last
+    version's valid_to: ended on 1/7/2025, there until 30/6/2025); None while it
+    is there or when it has no version."""
+    ended = db.session.scalar(
+        select(UnitVersion.valid_to)
+        .where(UnitVersion.unit_id == unit_id)
+        .order_by(UnitVersion.valid_from.desc())
+        .limit(1)
+    )
+    return last_day(ended, vn_today())
+
+
+class LastDay(NamedTuple):
+    """An ended unit on its last day: the day, its units directly below and the
+    cadres of its subtree then (what its admin page shows and links to)."""
+
+    day: date
+    children: int
+    cadres: int
+
+
+def on_last_day(unit: Unit) -> LastDay | None:
+    """`unit` on its last day (last_day_of); None while it is there."""
+    day = last_day_of(unit.id)
+    if day is None:
+        return None
+    version = unit_as_of(unit.id, day)
+    cadres = cadre_counts_as_of([version], day)[unit.id] if version else 0
+    return LastDay(day, len(children_as_of(unit, day)), cadres)
 
 
 def tree_as_of(day: date, root: Unit | None = None) -> list[UnitVersion]:

@@ -5,7 +5,9 @@ workbook of a former unit is sized and counted by the structure of its day, and
 the last day of a unit is one rule (app.accounts.days.last_day)."""
 
 import io
+import re
 from datetime import date
+from html import unescape
 
 import openpyxl
 import pytest
@@ -18,6 +20,8 @@ from tests.factories import make_user
 
 from .history_world import MERGER, build
 from .test_former_units import PAST, _links
+
+LAST = "2025-06-30"  # the day before the mergers of 1/7/2025
 
 
 @pytest.fixture
@@ -93,3 +97,32 @@ def test_the_annual_workbook_of_a_former_unit_is_sized_by_its_day(
     job = started.location.rsplit("/", 1)[1]
     made = client.get(f"/jobs/{job}/download")
     assert made.status_code == 200 and _total_row(made.get_data())[2] == 3
+
+
+def _href(html: str, text: str) -> str:
+    found = re.search(rf'href="([^"]+)">{re.escape(text)}', html)
+    assert found, text
+    return unescape(found.group(1))
+
+
+def test_the_admin_page_of_an_ended_unit_shows_it_on_its_last_day(client, auth, world):
+    auth.login("boss")
+    html = client.get(f"/admin/units/{world['KG']}").get_data(as_text=True)
+    assert "30/06/2025" in html
+    tree = _href(html, "Các đơn vị cấp dưới")
+    assert f"as_of={LAST}" in tree
+    listed = client.get(tree).get_data(as_text=True)
+    assert "Sở Thông tin và Truyền thông" in listed
+    assert "Ủy ban nhân dân thành phố Rạch Giá" in listed
+    cadres = _href(html, "Cán bộ vào ngày 30/06/2025")
+    assert f"as_of={LAST}" in cadres and "unit=KG" in cadres
+    listed = client.get(cadres).get_data(as_text=True)
+    assert "Cán bộ A1" in listed and "Cán bộ A4" in listed
+    reports = _href(html, "Báo cáo vào ngày 30/06/2025")
+    assert f"as_of={LAST}" in reports and f"unit={world['KG']}" in reports
+    page = client.get(reports).get_data(as_text=True)
+    assert re.search(r"Cán bộ trong phạm vi</dt><dd>[1-9]", page), reports
+    # a unit still there: its tree of today, no last day
+    alive = client.get(f"/admin/units/{world['AGM']}").get_data(as_text=True)
+    assert "as_of=" not in _href(alive, "Các đơn vị cấp dưới")
+    assert "Báo cáo vào ngày" not in alive

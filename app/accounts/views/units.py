@@ -158,6 +158,7 @@ def unit(unit_id: int):
         ancestors=unit_services.ancestors_of(unit),
         children=unit_services.children_of(unit),
         cadre_count=_cadre_counts([unit])[unit.id],
+        last=asof.on_last_day(unit),
         rename_form=UnitRenameForm(name=unit.name),
         move_form=UnitMoveForm(),
         merge_form=UnitMergeForm(),
