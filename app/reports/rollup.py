@@ -198,7 +198,7 @@ class Structure:
         unit that has ended by today, as on its last day (nothing rolls up into it
         today: its records have gone to its successors)."""
         last = self.last_day(root.id)
-        return self.scope(root.path, last) if last else self.scope(root.path)
+        return self.scope(root.path) if last is None else self.scope(root.path, last)
 
 
 def _close_day(campaign, day: date) -> date:
