@@ -1,6 +1,8 @@
 """Writing a ranking's entries: ranked in Python (app.contests.order), then put in
 at once — PostgreSQL's COPY (one stream, no statement to parse per batch), else one
-Core executemany (SQLite) — with no ORM object per entry."""
+Core executemany (SQLite) — with no ORM object per entry. Each entry keeps the
+participant's and unit's names as they are when it is written: a frozen ranking
+prints them as they were, whatever is renamed later."""
 
 from app.extensions import db
 

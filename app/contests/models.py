@@ -114,7 +114,10 @@ class Ranking(db.Model):
 class RankingEntry(db.Model):
     """One participant's place in a ranking. `rank` is shared by ties (1, 2, 2, 4);
     `unit_id` is the unit the participant competed for: its unit on the day it
-    submitted the attempt ranked (its assignment then)."""
+    submitted the attempt ranked (its assignment then). The participant's name
+    (and its sort key) and the unit's name (with its parent's when another unit
+    has the same) are kept as they were when the ranking was made: its pages and
+    papers print them so, whoever is renamed later."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ranking_id: Mapped[int] = mapped_column(ForeignKey("ranking.id"))
@@ -128,6 +131,9 @@ class RankingEntry(db.Model):
     time_used_seconds: Mapped[float] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tied: Mapped[bool] = mapped_column(default=False)
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_sort: Mapped[str] = mapped_column(String(400))
+    unit_name: Mapped[str] = mapped_column(String(520))  # 255 + " — " + 255
 
     __table_args__ = (Index("ix_ranking_entry_rank", "ranking_id", "rank"),)
 

@@ -8,13 +8,16 @@
 
 Entries equal on every key share a rank and are marked tied, as in a round. Read in
 one query over the round entries; the unit is the one the participant competed for
-(its round entry's: the best one's, or the latest round's for the sum).
+(its round entry's: the best one's, or the latest round's for the sum). The names
+kept with the entries are those of the day it is made.
 """
 
 from sqlalchemy import select
 
+from app.accounts.models import Unit, User
 from app.extensions import db
 
+from .candidates import unit_names
 from .models import OVERALL_BEST, Contest, Ranking, RankingEntry
 from .order import entry_key
 
@@ -31,15 +34,27 @@ def combine(contest: Contest, rankings: list[Ranking]) -> tuple[list[dict], int]
         RankingEntry.prediction_gap,
         RankingEntry.time_used_seconds,
         RankingEntry.submitted_at,
-    ).where(RankingEntry.ranking_id.in_([r.id for r in rankings]))
+        User.full_name,
+        User.name_sort,
+    ).join(User, User.id == RankingEntry.user_id)
+    ids = [r.id for r in rankings]
     per_user: dict[int, list] = {}
-    for row in db.session.execute(query):
+    for row in db.session.execute(query.where(RankingEntry.ranking_id.in_(ids))):
         per_user.setdefault(row.user_id, []).append(row)
     if contest.overall == OVERALL_BEST:
         rows = [_best(entries) for entries in per_user.values()]
-        return rows, max((r.question_count for r in rankings), default=0)
-    rows = [_summed(entries) for entries in per_user.values()]
-    return rows, sum(r.question_count for r in rankings)
+        count = max((r.question_count for r in rankings), default=0)
+    else:
+        rows = [_summed(entries) for entries in per_user.values()]
+        count = sum(r.question_count for r in rankings)
+    units = unit_names(Unit.id.in_(list({row["unit_id"] for row in rows})))
+    for row in rows:
+        row["unit_name"] = units[row["unit_id"]]
+    return rows, count
+
+
+def _names(entry) -> dict:
+    return {"full_name": entry.full_name, "name_sort": entry.name_sort}
 
 
 def _best(entries: list) -> dict:
@@ -59,7 +74,7 @@ def _best(entries: list) -> dict:
         "time_used_seconds": best.time_used_seconds,
         "submitted_at": best.submitted_at,
         "missing": 0,
-    }
+    } | _names(best)
 
 
 def _summed(entries: list) -> dict:
@@ -76,7 +91,7 @@ def _summed(entries: list) -> dict:
         "time_used_seconds": sum(int(e.time_used_seconds) for e in entries),
         "submitted_at": max(e.submitted_at for e in entries),
         "missing": len(entries) - len(gaps),
-    }
+    } | _names(latest)
 
 
 def row_key(contest: Contest):

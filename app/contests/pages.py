@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.accounts.models import Unit, User, unit_labels
+from app.accounts.models import User
 from app.accounts.scope import in_any_subtree
 from app.extensions import cache, db
 from app.quizzes import attempts
@@ -179,9 +179,8 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
         return {}
     latest = _latest_rankings(round_ids)
     ids = [r.id for r in latest.values()]
-    labels = unit_labels()
-    top = _top_placings(ids, labels)
-    prizes = _prize_lines(ids, labels)
+    top = _top_placings(ids)
+    prizes = _prize_lines(ids)
     order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
     return {
         round_id: Results(
@@ -212,21 +211,20 @@ def _latest_rankings(round_ids: list[int]) -> dict[int, Ranking]:
     return latest
 
 
-def _top_placings(ids: list[int], labels: dict[str, str]) -> dict[int, list[Placing]]:
-    """The first TOP_PLACES places of each of these rankings, by ranking id."""
+def _top_placings(ids: list[int]) -> dict[int, list[Placing]]:
+    """The first TOP_PLACES places of each of these rankings, by ranking id, with
+    the names kept when they were ranked."""
     top: dict[int, list[Placing]] = {i: [] for i in ids}
-    for entry, name, unit, code in db.session.execute(
-        select(RankingEntry, User.full_name, Unit.name, Unit.code)
-        .join(User, User.id == RankingEntry.user_id)
-        .join(Unit, Unit.id == RankingEntry.unit_id)
+    for entry in db.session.scalars(
+        select(RankingEntry)
         .where(RankingEntry.ranking_id.in_(ids), RankingEntry.rank <= TOP_PLACES)
-        .order_by(RankingEntry.ranking_id, RankingEntry.rank, User.name_sort)
+        .order_by(RankingEntry.ranking_id, RankingEntry.rank, RankingEntry.name_sort)
     ):
         top[entry.ranking_id].append(
             Placing(
                 entry.rank,
-                name,
-                labels.get(code, unit),
+                entry.full_name,
+                entry.unit_name,
                 entry.right_answers,
                 entry.prediction,
                 entry.time_used_seconds,
@@ -236,22 +234,21 @@ def _top_placings(ids: list[int], labels: dict[str, str]) -> dict[int, list[Plac
     return top
 
 
-def _prize_lines(ids: list[int], labels: dict[str, str]) -> dict[int, list[PrizeLine]]:
-    """The prizes of each of these rankings, by rank, by ranking id."""
+def _prize_lines(ids: list[int]) -> dict[int, list[PrizeLine]]:
+    """The prizes of each of these rankings, by rank, by ranking id, with the
+    names kept when they were ranked."""
     prizes: dict[int, list[PrizeLine]] = {i: [] for i in ids}
-    for prize, entry, name, unit, code in db.session.execute(
-        select(Prize, RankingEntry, User.full_name, Unit.name, Unit.code)
+    for prize, entry in db.session.execute(
+        select(Prize, RankingEntry)
         .join(RankingEntry, RankingEntry.id == Prize.entry_id)
-        .join(User, User.id == Prize.user_id)
-        .join(Unit, Unit.id == RankingEntry.unit_id)
         .where(Prize.ranking_id.in_(ids))
-        .order_by(RankingEntry.rank, User.name_sort)
+        .order_by(RankingEntry.rank, RankingEntry.name_sort)
     ):
         prizes[prize.ranking_id].append(
             PrizeLine(
                 prize.level,
-                name,
-                labels.get(code, unit),
+                entry.full_name,
+                entry.unit_name,
                 entry.rank,
                 entry.right_answers,
             )

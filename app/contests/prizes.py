@@ -26,7 +26,6 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.models import Unit, User, unit_labels
 from app.extensions import db
 
 from .lookup import latest
@@ -237,14 +236,13 @@ class PrizeRow:
 
 
 def prize_list(ranking: Ranking) -> list[PrizeRow]:
-    """The prizes of a ranking version with their people, in rank order (pending
-    entries last within their rank)."""
+    """The prizes of a ranking version with their people (the names kept when it
+    was ranked), in rank order (pending entries last within their rank)."""
     query = (
         select(
             RankingEntry.rank,
-            User.full_name,
-            Unit.name,
-            Unit.code,
+            RankingEntry.full_name,
+            RankingEntry.unit_name,
             RankingEntry.right_answers,
             RankingEntry.prediction,
             RankingEntry.time_used_seconds,
@@ -252,13 +250,11 @@ def prize_list(ranking: Ranking) -> list[PrizeRow]:
             Prize.level,
         )
         .join(RankingEntry, RankingEntry.id == Prize.entry_id)
-        .join(User, User.id == Prize.user_id)
-        .join(Unit, Unit.id == RankingEntry.unit_id)
         .where(Prize.ranking_id == ranking.id)
-        .order_by(RankingEntry.rank, Prize.level.like(PENDING + "%"), User.name_sort)
+        .order_by(
+            RankingEntry.rank,
+            Prize.level.like(PENDING + "%"),
+            RankingEntry.name_sort,
+        )
     )
-    labels = unit_labels()
-    return [
-        PrizeRow(rank, name, labels.get(code, unit), *rest)
-        for rank, name, unit, code, *rest in db.session.execute(query)
-    ]
+    return [PrizeRow(*row) for row in db.session.execute(query)]

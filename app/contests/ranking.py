@@ -34,48 +34,22 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import false, func, select
 
-from app.accounts.asof import units_on_days
-from app.accounts.models import Unit, User
+from app.accounts.models import User
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, QuizClosed
 from app.extensions import db
 from app.quizzes import attempts as attempt_core
 from app.quizzes import windows
-from app.quizzes.models import FINISHED, OPEN, Attempt, AttemptAnswer, Quiz
+from app.quizzes.models import OPEN, Attempt, Quiz
 from app.signals import results_opened
-from app.timeutil import to_vn, utcnow
+from app.timeutil import utcnow
 
 from . import overall, prizes, results
+from .candidates import best_attempts, entry_row, read_candidates
 from .entries import store
 from .lookup import latest
 from .models import Contest, ContestRound, Ranking
-from .order import entry_key
 from .sync import current_rounds
-
-# Marks at or above this are a right answer (marks are 0..1, stored as floats).
-FULL_MARKS = 0.9999
-
-
-@dataclass
-class Candidate:
-    """One finished attempt, as the ranking reads it."""
-
-    attempt_id: int
-    user_id: int
-    unit_id: int
-    right: int
-    questions: int
-    prediction: int | None
-    started_at: datetime
-    finished_at: datetime
-
-    @property
-    def perfect(self) -> bool:
-        return self.questions > 0 and self.right >= self.questions
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished_at - self.started_at).total_seconds()
 
 
 @dataclass
@@ -180,7 +154,7 @@ def rank_round(
         perfect_count=actual,
         participants=len(best),
     )
-    rows = [_entry_row(c, actual) for c in best]
+    rows = [entry_row(c, actual) for c in best]
     store(ranking, rows)
     results.freeze_units(contest, ranking)
     draw = prizes.award(ranking, round_, rows)
@@ -270,89 +244,6 @@ def _finish_overdue(quiz: Quiz, now: datetime) -> None:
                 n=still_open,
             )
         )
-
-
-def read_candidates(contest: Contest, quiz: Quiz) -> list[Candidate]:
-    """Every finished, non-preview attempt of `quiz` by a cadre whose unit on the
-    day it was submitted (its assignment then; a cadre moved since keeps the
-    unit it competed for, as a record keeps the unit it was earned in) lies in
-    the contest's targets, with its right answers and that unit."""
-    paths = [target.unit.path for target in contest.targets]
-    if quiz.partial_credit:  # a right answer is one with full marks
-        counts = (
-            select(
-                AttemptAnswer.attempt_id.label("attempt_id"),
-                func.count().label("right"),
-            )
-            .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-            .where(Attempt.quiz_id == quiz.id, AttemptAnswer.marks >= FULL_MARKS)
-            .group_by(AttemptAnswer.attempt_id)
-            .subquery()
-        )
-        right = func.coalesce(counts.c.right, 0)
-    else:  # every mark is 0 or 1: the score is the number of right answers
-        counts, right = None, func.coalesce(Attempt.score, 0)
-    query = (
-        select(
-            Attempt.id,
-            Attempt.user_id,
-            User.unit_id,
-            right,
-            func.coalesce(Attempt.max_score, 0),
-            Attempt.prediction,
-            Attempt.started_at,
-            Attempt.finished_at,
-        )
-        .join(User, User.id == Attempt.user_id)
-        .where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.state == FINISHED,
-            Attempt.preview == false(),
-            Attempt.finished_at.is_not(None),
-        )
-    )
-    if counts is not None:
-        query = query.outerjoin(counts, counts.c.attempt_id == Attempt.id)
-    rows = db.session.execute(query).all()
-    then = units_on_days((row[1], to_vn(row[7]).date()) for row in rows)
-    inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(paths))))
-    found = []
-    for a, u, unit_now, r, q, p, s, f in rows:
-        unit = then.get((u, to_vn(f).date()), unit_now)
-        if unit in inside:
-            found.append(Candidate(a, u, unit, int(round(r)), int(round(q)), p, s, f))
-    return found
-
-
-def best_attempts(candidates: list[Candidate], actual: int) -> list[Candidate]:
-    """Each participant's best attempt by the ranking's own key (right answers,
-    then the attempt's own prediction gap, time and submission)."""
-    best: dict[int, tuple] = {}
-    for c in candidates:
-        key = (*_key(c, actual), c.attempt_id)
-        if c.user_id not in best or key < best[c.user_id][0]:
-            best[c.user_id] = (key, c)
-    return [c for _, c in best.values()]
-
-
-def _key(c: Candidate, actual: int):
-    gap = abs(c.prediction - actual) if c.prediction is not None else None
-    return entry_key(c.right, gap, c.seconds, c.finished_at)
-
-
-def _entry_row(c: Candidate, actual: int) -> dict:
-    return {
-        "user_id": c.user_id,
-        "unit_id": c.unit_id,
-        "attempt_id": c.attempt_id,
-        "right_answers": c.right,
-        "prediction": c.prediction,
-        "prediction_gap": abs(c.prediction - actual)
-        if c.prediction is not None
-        else None,
-        "time_used_seconds": c.seconds,
-        "submitted_at": c.finished_at,
-    }
 
 
 def _audit(ranking: Ranking, actor: User | None, code: str, late: bool) -> None:

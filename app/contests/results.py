@@ -43,7 +43,8 @@ class EntryRow:
 
 
 def entry_page(ranking: Ranking, page: int = 1, per_page: int = PER_PAGE):
-    """One page of the ranking's entries in rank order, and the number of pages."""
+    """One page of the ranking's entries in rank order, and the number of pages,
+    with the names kept when it was ranked."""
     total = ranking.participants
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -51,9 +52,8 @@ def entry_page(ranking: Ranking, page: int = 1, per_page: int = PER_PAGE):
         select(
             RankingEntry.rank,
             RankingEntry.tied,
-            User.full_name,
-            Unit.name,
-            Unit.code,
+            RankingEntry.full_name,
+            RankingEntry.unit_name,
             RankingEntry.right_answers,
             RankingEntry.prediction,
             RankingEntry.prediction_gap,
@@ -61,19 +61,13 @@ def entry_page(ranking: Ranking, page: int = 1, per_page: int = PER_PAGE):
             RankingEntry.submitted_at,
             Prize.level,
         )
-        .join(User, User.id == RankingEntry.user_id)
-        .join(Unit, Unit.id == RankingEntry.unit_id)
         .outerjoin(Prize, Prize.entry_id == RankingEntry.id)
         .where(RankingEntry.ranking_id == ranking.id)
-        .order_by(RankingEntry.rank, User.name_sort, RankingEntry.user_id)
+        .order_by(RankingEntry.rank, RankingEntry.name_sort, RankingEntry.user_id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    labels = unit_labels()
-    rows = [
-        EntryRow(rank, tied, name, labels.get(code, unit), *rest)
-        for rank, tied, name, unit, code, *rest in db.session.execute(query)
-    ]
+    rows = [EntryRow(*row) for row in db.session.execute(query)]
     return rows, page, pages
 
 

@@ -163,6 +163,9 @@ def _rank(
                 prediction_gap=3,
                 time_used_seconds=61.0,
                 tied=tied,
+                full_name=user.full_name,
+                name_sort=user.name_sort,
+                unit_name=user.unit.name,
             )
             db.session.add(entry)
             entries.append(entry)
@@ -304,3 +307,26 @@ def test_the_running_round_changes_with_the_clock(app, contest):
             page.target_paths[0]
         )
         assert not page.admits(_user("outsider"))
+
+
+def test_a_closed_rounds_results_keep_the_names_they_were_ranked_with(
+    app, client, contest
+):
+    """A cadre and its unit renamed after the round was ranked: the public page
+    shows the names of the frozen ranking."""
+    from app.contests import ranking
+    from app.contests.pages import forget_contest_page
+    from tests.contests.rank_helpers import attempt
+
+    with app.app_context():
+        attempt(_round("r1"), _user("cadre"), 4, questions=4)
+        ranking.rank_round(_round("r1"))
+        db.session.commit()
+        cadre = _user("cadre")
+        cadre.full_name = "Lê Văn Mới"
+        cadre.unit.name = "Tổ Đổi Tên"
+        db.session.commit()
+        forget_contest_page("ct")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Lê Văn Thi" in page and "Lê Văn Mới" not in page
+    assert "Tổ Đổi Tên" not in page

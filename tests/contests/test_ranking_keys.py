@@ -30,6 +30,9 @@ def test_a_contest_ranking_version_and_a_prize_per_person_are_unique(app):
             unit_id=person.unit_id,
             right_answers=5,
             time_used_seconds=60.0,
+            full_name=person.full_name,
+            name_sort=person.name_sort,
+            unit_name=person.unit.name,
         )
         db.session.add(entry)
         db.session.flush()

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from app.contests import ranking
+from app.contests import lookup, ranking
 from app.contests.models import Ranking
 from app.extensions import db
 from app.timeutil import utcnow
@@ -231,6 +231,10 @@ def test_the_prize_list_keeps_a_hostile_name_as_text(app, client, auth, contest)
     with app.app_context():
         winner = db.session.scalar(select(User).where(User.full_name == "Trần Thị An"))
         winner.full_name = HOSTILE[0]
+        # A ranking keeps the names it was made with: the hostile one in a new
+        # version.
+        round_ = lookup.get_round(lookup.get_contest("CT"), 1)
+        ranking.rank_round(round_, reason="Tên mới")
         db.session.commit()
     auth.login("hr")
     response = client.get("/contests/CT/rounds/1/prizes.xlsx")
@@ -300,3 +304,39 @@ def test_a_prize_list_drawn_before_the_prize_counts_changed_says_so(
     client.post(ROUND, data={"csrf_token": token, "reason": "Thêm một giải Nhì"})
     page = client.get(ROUND).get_data(as_text=True)
     assert "Phiên bản 2" in page and notice not in page
+
+
+def test_a_frozen_ranking_keeps_the_names_it_was_made_with(app, client, auth, contest):
+    """A cadre and a unit renamed after the ranking was frozen (and the whole
+    contest's ranking): its pages, the prize list and the announcement print the
+    names as they were (the public page: test_contest_pages); a new version takes
+    the new ones."""
+    from app.accounts.models import Unit, User
+
+    with app.app_context():
+        ranking.rank_contest(lookup.get_contest("CT"))
+        db.session.commit()
+        winner = db.session.scalar(select(User).where(User.full_name == "Trần Thị An"))
+        winner.full_name = "Trần Thị Ánh Dương"
+        db.session.scalar(select(Unit).where(Unit.code == "D1")).name = "Phòng Mới"
+        db.session.commit()
+    auth.login("trainer")
+    for url in (
+        ROUND,
+        "/contests/CT/manage/ranking",
+        "/contests/CT/rounds/1/announcement",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        assert "Trần Thị An" in html and "Phòng Công chức" in html, url
+        assert "Ánh Dương" not in html and "Phòng Mới" not in html, url
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/contests/CT/rounds/1/prizes.xlsx").data)
+    ).active
+    assert list(sheet.iter_rows(min_row=5, values_only=True))[0][1:3] == (
+        "Trần Thị An",
+        "Phòng Công chức",
+    )
+    token = auth.token(ROUND)
+    client.post(ROUND, data={"csrf_token": token, "reason": "Đổi tên"})
+    html = client.get(ROUND).get_data(as_text=True)
+    assert "Trần Thị Ánh Dương" in html and "Phòng Mới" in html
