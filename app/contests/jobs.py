@@ -47,11 +47,11 @@ def rank_task(params: dict, owner_id: int | None, progress) -> Outcome:
         raise NotAllowed(_l("Bạn không có quyền xếp hạng cuộc thi này."))
     progress.begin(_("Xếp hạng cuộc thi"))
     reason = params.get("reason", "")
-    with progress.holding():
+    with progress.holding():  # the stages, and the entries written (PostgreSQL)
         if round_ is not None:
-            result = ranking.rank_round(round_, owner, reason)
+            result = ranking.rank_round(round_, owner, reason, progress=progress)
         else:
-            result = ranking.rank_contest(contest, owner, reason)
+            result = ranking.rank_contest(contest, owner, reason, progress=progress)
     # The public page's cached copy goes once the ranking is committed: its
     # results show at once, not up to PAGE_SECONDS later.
     return Outcome(result.summary, then=lambda: forget_contest_page(contest.code))

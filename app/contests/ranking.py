@@ -30,6 +30,7 @@ participants in well under the 10 s budget on both databases).
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import false, func, select
@@ -46,7 +47,7 @@ from app.timeutil import utcnow
 
 from . import overall, prizes, results
 from .candidates import best_attempts, entry_row, read_candidates
-from .entries import store
+from .entries import NO_PROGRESS, store
 from .lookup import latest
 from .models import Contest, ContestRound, Ranking
 from .sync import current_rounds
@@ -124,13 +125,15 @@ def rank_round(
     actor: User | None = None,
     reason: str = "",
     now: datetime | None = None,
+    progress=NO_PROGRESS,
 ) -> RankingResult:
     """Compute and store a new version of the round's ranking with its prizes.
 
     Raises QuizClosed before the round's quiz has closed (every unit's window),
     Conflict while an attempt is still open within its grace, and InvalidInput for
     a late correction (a version after the first) without a reason. Flushes; the
-    caller commits."""
+    caller commits. `progress` (a job's, app.jobs.progress) is told the stages and
+    the entries written."""
     now = now or utcnow()
     if not is_closed(round_, now):
         raise QuizClosed(_not_closed(round_))
@@ -138,6 +141,7 @@ def rank_round(
     _check_earlier_ranked(round_, now)
     previous = latest(contest, round_)
     reason = _checked_reason(previous, reason)
+    progress.begin(_("Đọc các bài thi đã nộp"))
     _finish_overdue(round_.quiz, now)
     candidates = read_candidates(contest, round_.quiz)
     actual = len({c.user_id for c in candidates if c.perfect})
@@ -155,9 +159,12 @@ def rank_round(
         participants=len(best),
     )
     rows = [entry_row(c, actual) for c in best]
-    store(ranking, rows)
+    store(ranking, rows, progress=progress)
+    progress.begin(_("Tổng hợp theo đơn vị và lập danh sách giải"), 2)
     results.freeze_units(contest, ranking)
+    progress.step()
     draw = prizes.award(ranking, round_, rows)
+    progress.step()
     _audit(ranking, actor, round_.code, previous is not None)
     results_opened.send(round_.quiz, now=now)  # e.g. the scores to the LRS (xapi)
     return RankingResult(ranking, len(rows), len(draw.awards), len(draw.pending))
@@ -168,6 +175,7 @@ def rank_contest(
     actor: User | None = None,
     reason: str = "",
     now: datetime | None = None,
+    progress=NO_PROGRESS,
 ) -> RankingResult:
     """A new version of the whole contest's ranking, from the latest ranking of
     each round (app.contests.overall has the rule). A version made after a round
@@ -186,6 +194,7 @@ def rank_contest(
         reason, late = reason.strip(), False
     else:
         reason, late = _checked_reason(previous, reason), True
+    progress.begin(_("Đọc bảng xếp hạng các đợt"))
     rows, question_count = overall.combine(contest, [r for _, r in rounds])
     ranking = Ranking(
         contest_id=contest.id,
@@ -202,8 +211,10 @@ def rank_contest(
         ),
         participants=len(rows),
     )
-    store(ranking, rows, overall.row_key(contest))
+    store(ranking, rows, overall.row_key(contest), progress)
+    progress.begin(_("Tổng hợp theo đơn vị"), 1)
     results.freeze_units(contest, ranking)
+    progress.step()
     _audit(ranking, actor, contest.code, late)
     return RankingResult(ranking, len(rows), 0, 0)
 
