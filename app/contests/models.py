@@ -131,9 +131,10 @@ class RankingEntry(db.Model):
     time_used_seconds: Mapped[float] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tied: Mapped[bool] = mapped_column(default=False)
-    full_name: Mapped[str] = mapped_column(String(200))
-    name_sort: Mapped[str] = mapped_column(String(400))
-    unit_name: Mapped[str] = mapped_column(String(520))  # 255 + " — " + 255
+    # The server defaults are for old servers' inserts during a rollout.
+    full_name: Mapped[str] = mapped_column(String(200), server_default="")
+    name_sort: Mapped[str] = mapped_column(String(400), server_default="")
+    unit_name: Mapped[str] = mapped_column(String(520), server_default="")
 
     __table_args__ = (Index("ix_ranking_entry_rank", "ranking_id", "rank"),)
 

@@ -9,6 +9,8 @@ Rankings made before keep the names of today (the best there is: what their page
 and papers showed until now), from then on frozen like the later ones: the cadre's
 full name and sort key, the unit's name — with its parent's when another unit has
 the same name ("Name — Parent name", as app.accounts.models.shared_name_labels).
+The columns keep their server default ('') for the inserts of old servers during
+a rollout (deploy/README).
 """
 
 from collections import Counter
@@ -55,9 +57,6 @@ def upgrade():
             sa.text("UPDATE ranking_entry SET unit_name = :label WHERE unit_id = :unit"),
             labels,
         )
-    with op.batch_alter_table("ranking_entry") as batch:
-        for name, _ in COLUMNS:
-            batch.alter_column(name, server_default=None)
 
 
 def downgrade():
