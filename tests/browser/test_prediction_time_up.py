@@ -134,3 +134,57 @@ def test_thousands_typed_with_dots_are_saved_and_let_the_page_go(
     page.wait_for_url("**/confirm")
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).prediction == 1500
+
+
+def test_a_prediction_typed_offline_survives_a_reload_and_is_saved_when_back(
+    long_round, browser_context
+):
+    """The prediction is kept in the attempt's journal as it is typed: a reload
+    without network (the page's offline copy, which came without it) puts it back
+    in the field, said not yet saved, and it is saved once the network is back."""
+    from tests.browser.test_offline import _journal, _wait_for_offline_copy
+
+    url, app = long_round
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _wait_for_offline_copy(page, attempt_id)
+    _network(browser_context, app, up=False)
+    page.locator("#prediction-input").fill("31")  # the field is never left
+    (journal,) = _journal(page).values()
+    assert journal["prediction"] == {"value": "31"}
+
+    page.reload()  # without network: the service worker's copy, then the journal
+    assert page.locator("#prediction-input").input_value() == "31"
+    status = page.locator("#prediction-status").inner_text()
+    assert "chưa được lưu" in status
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).prediction is None
+
+    _network(browser_context, app, up=True)
+    page.locator("#prediction-status").get_by_text("Đã lưu dự đoán").wait_for()
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).prediction == 31
+    (journal,) = _journal(page).values()
+    assert "prediction" not in journal  # acknowledged: nothing left to keep
+
+
+def test_a_prediction_restored_offline_goes_with_the_submit(
+    long_round, browser_context
+):
+    """Restored after an offline reload, the prediction is posted with the page's
+    form when "Nộp bài" is pressed (the form waits for the network)."""
+    from tests.browser.test_offline import _wait_for_offline_copy
+
+    url, app = long_round
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _wait_for_offline_copy(page, attempt_id)
+    _network(browser_context, app, up=False)
+    page.locator("#prediction-input").fill("8")
+    page.reload()
+    assert page.locator("#prediction-input").input_value() == "8"
+    page.get_by_role("button", name="Nộp bài").click()
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/confirm", timeout=20000)
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).prediction == 8

@@ -89,6 +89,9 @@
     });
     journal.deadline = deadline;
     journal.heard = Math.max(heard, disk.heard || 0);
+    // The prediction typed and not yet saved is prediction.js's: as it wrote it.
+    if (disk.prediction) journal.prediction = disk.prediction;
+    else delete journal.prediction;
     Journal.save(config.journal, journal);
   }
 

@@ -6,9 +6,10 @@
 // sequence number, entries are in the order they were made, `acked` is the last
 // choice the server acknowledged per question and `deadline` the server's deadline
 // (this browser's clock) as last heard — so that a reload from an older offline copy
-// of the page shows what the server holds. The server keeps, per question, the
-// choice with the highest number, so a late retry of an older choice never
-// overwrites a newer one.
+// of the page shows what the server holds; `prediction` ({value}) is a contest
+// round's prediction typed and not yet acknowledged (prediction.js). The server
+// keeps, per question, the choice with the highest number, so a late retry of an
+// older choice never overwrites a newer one.
 // The result page reads what was left and clears it; signing out clears all of it
 // (the server's Clear-Site-Data header).
 (function () {
