@@ -12,10 +12,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.config import DEFAULT_PUBLIC_URL, DEV_SECRET, Config, public_url_missing
+from app.errors import lazy_gettext as _l
 from app.extensions import (
     babel,
     cache,

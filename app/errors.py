@@ -1,12 +1,52 @@
-"""Domain errors raised by services, and the handlers that turn them into pages."""
+"""Domain errors raised by services, the handlers that turn them into pages, and
+the lazy messages they (and forms, loaders, jobs) are made of."""
 
 from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
+
+
+class LazyMessage(LazyString):
+    """A message of the catalogue with its values, read in the reader's language
+    each time it is shown (Flask-Babel's gettext, or ngettext for a count).
+
+    Flask-Babel's own lazy strings keep their entry and values private; these say
+    them publicly — `msgid`, `plural` and `num` (a count's), `values` — so that a
+    message can be kept as its parts and read again in another language
+    (app/jobs/messages.py). Made by `lazy_gettext` and `lazy_ngettext` below,
+    imported as `_l` and `_nl`, the keywords pybabel extracts.
+    """
+
+    def __init__(
+        self,
+        msgid: str,
+        values: dict,
+        plural: str | None = None,
+        num: int | None = None,
+    ):
+        self.msgid, self.values, self.plural, self.num = msgid, values, plural, num
+
+    def __str__(self) -> str:
+        if self.plural is None:
+            return _(self.msgid, **self.values)
+        return ngettext(self.msgid, self.plural, self.num, **self.values)
+
+
+def lazy_gettext(msgid: str, /, **values) -> LazyMessage:
+    """`msgid` with its named `values`, read when shown (as flask_babel's)."""
+    return LazyMessage(msgid, values)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, /, **values) -> LazyMessage:
+    """The form of `num` (singular or plural), read when shown (as flask_babel's)."""
+    return LazyMessage(singular, values, plural, num)
+
+
+_l = lazy_gettext
 
 
 class DomainError(Exception):
@@ -169,6 +209,17 @@ def join_parts(separator: str, parts: list) -> str:
     return separator.join(str(part) for part in parts)
 
 
-def lazy_join(parts: list, separator: str = " ") -> LazyString:
+class LazyJoin(LazyString):
+    """`parts` (lazy messages or str) joined by `separator` when read, in the
+    reader's language; both public, as a LazyMessage's parts are."""
+
+    def __init__(self, parts: list, separator: str = " "):
+        self.parts, self.separator = list(parts), separator
+
+    def __str__(self) -> str:
+        return join_parts(self.separator, self.parts)
+
+
+def lazy_join(parts: list, separator: str = " ") -> LazyJoin:
     """`parts` (lazy messages or str) joined when read, in the reader's language."""
-    return LazyString(join_parts, separator, list(parts))
+    return LazyJoin(parts, separator)

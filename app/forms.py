@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 
 from flask_babel import get_translations
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Form
 from wtforms.validators import Regexp, ValidationError
+
+from app.errors import lazy_gettext as _l
 
 # WTForms' (and Flask-WTF's) English message -> ours. A plural message has a pair
 # (singular, plural) of ours. Placeholders are kept: the validator fills them in.

@@ -16,9 +16,9 @@ from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
-from flask_babel import lazy_gettext as _l
 from markdown.treeprocessors import Treeprocessor
 
+from app.errors import lazy_gettext as _l
 from app.vntext import fold, nfc
 
 LinkResolver = Callable[[str], str | None]

@@ -10,7 +10,7 @@ its declared size (a lying header ends in a CRC error, not in more memory).
 import io
 import zipfile
 
-from flask_babel import lazy_gettext as _l
+from app.errors import lazy_gettext as _l
 
 # The most a package may unpack to, all members together. A 100,000-row cadre list
 # unpacks to about 30 MB; a Word question bank of 500 questions to under 2 MB.

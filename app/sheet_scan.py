@@ -17,8 +17,7 @@ import zipfile
 from typing import NamedTuple
 from xml.parsers import expat
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.packages import PackageRefused
 from app.vntext import vn_number
 

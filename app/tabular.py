@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
 from app.errors import lazy_join
+from app.errors import lazy_ngettext as _nl
 from app.legacy_text import Conversion, fix_text
 from app.packages import PackageRefused, check_unpacked_size, count_elements, parts_but
 from app.sheet_scan import measure_sheet

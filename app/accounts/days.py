@@ -2,9 +2,8 @@
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from app.errors import InvalidInput
+from app.errors import lazy_gettext as _l
 from app.timeutil import to_vn, utcnow
 
 FIRST_DAY = date(1945, 9, 2)  # no unit of this state is older

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -11,6 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm
 
 from .models import UNIT_KINDS

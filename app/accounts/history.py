@@ -22,11 +22,11 @@ Operations flush, never commit: the caller commits once.
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.signals import cadres_changed, user_moved, user_recategorised
 

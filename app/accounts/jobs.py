@@ -6,12 +6,12 @@ are "unchanged", nothing is written twice."""
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy.exc import IntegrityError
 
 from app.database import reading_only
 from app.errors import DomainError, NotFound, lazy_join
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 from app.uploads import UploadStore

@@ -3,11 +3,11 @@ manage an account. A scope is the subtrees of the units where the user holds a r
 (app.accounts.scope holds the subtree rule itself); administrators are unrestricted.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from app.errors import NotAllowed, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .models import Unit, User

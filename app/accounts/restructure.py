@@ -10,12 +10,12 @@ cadres or child units are still in it on that day. Operations flush, never commi
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
 from app.audit import services as audit
 from app.errors import InvalidInput
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.signals import cadres_changed
 from app.vntext import clean_text

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.signals import user_joined, user_moved, user_recategorised
 from app.timeutil import utcnow

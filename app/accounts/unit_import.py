@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.errors import lazy_gettext as _l
 from app.errors import lazy_join
 from app.extensions import db
 

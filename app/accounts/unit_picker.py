@@ -6,11 +6,11 @@ by an exact name that only one unit in scope has."""
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.errors import InvalidInput
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.vntext import text_sort_key
 

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
 from app.errors import Conflict, ImportRejected, InvalidInput, NotFound
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.signals import cadres_changed
 from app.vntext import clean_text

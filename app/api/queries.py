@@ -8,13 +8,13 @@ outside the token's subtree (never a 403 that would reveal it exists).
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Unit, User
 from app.accounts.services import search_users, vietnamese_order
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import Campaign, Certificate, TrainingRecord
 from app.timeutil import to_vn

@@ -2,11 +2,11 @@
 OpenAPI document is generated from them (flask-smorest, apispec), and requests are
 checked against them (webargs), so the two cannot drift apart."""
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import CATEGORIES, UNIT_KINDS
 from app.database import MAX_INT
+from app.errors import lazy_gettext as _l
 
 PER_PAGE_MAX = 100
 PER_PAGE_DEFAULT = 50

@@ -10,12 +10,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import InvalidInput, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records import services as records
 from app.records import visibility

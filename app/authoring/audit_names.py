@@ -4,10 +4,9 @@ reads as the page does."""
 
 from dataclasses import fields
 
-from flask_babel import lazy_gettext as _l
-
 from app.audit import targets
 from app.contests.files import ContestData, RoundData
+from app.errors import lazy_gettext as _l
 from app.quizzes.questions import QuizData
 
 from .contest_forms import ContestForm, RoundForm

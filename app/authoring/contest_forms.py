@@ -1,6 +1,5 @@
 """Forms of the contest editor: the contest itself, and one round."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,6 +19,7 @@ from wtforms.validators import (
 )
 
 from app.contests.models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm, InYears
 from app.quizzes.questions import (
     ATTEMPTS_ALLOWED,

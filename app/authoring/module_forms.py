@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.content.modules import MODULE_MINUTES
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm
 
 LOW, HIGH = MODULE_MINUTES  # as a module file's "minutes"

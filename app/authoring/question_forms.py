@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.content.banks import OPTION_KEYS
 from app.content.frontmatter import SLUG
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm, SubForm
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     FieldList,
@@ -17,6 +16,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm, SubForm
 from app.quizzes.questions import (
     ATTEMPTS_ALLOWED,

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from app.errors import lazy_gettext as _l
 
 from .databases import DUMP_NAMES, BackupError
 

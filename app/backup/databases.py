@@ -10,12 +10,12 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine
 
 from app.database import READS_ONLY
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 
 # The archive member holding each dialect's dump.
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from app.certificates.services import signing_key_path
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 

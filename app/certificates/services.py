@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,6 +22,7 @@ from app.audit import services as audit
 from app.config import public_url
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import (
     COMPLETED,

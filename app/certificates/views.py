@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -25,6 +24,7 @@ from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.downloads import content_disposition, stream_in_context
 from app.errors import DomainError, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db, limiter
 from app.jobs import services as jobs
 from app.records import visibility

@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
 from .problems import ConversionError, problem_line

@@ -4,8 +4,7 @@ language."""
 
 from collections import Counter
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.quizzes.questions import QUESTION_TYPES
 
 from .exclusive import check_exclusive

@@ -12,8 +12,7 @@ files").
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.quizzes.questions import (
     MULTIPLE,
     SINGLE,

@@ -9,7 +9,7 @@ holds a list of groups, each a list of at least two question codes of the same b
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
+from app.errors import lazy_gettext as _l
 
 from .frontmatter import CODE, Mapping, Message
 from .problems import Problem

@@ -13,13 +13,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.courses.models import Course, Module
 from app.errors import ImportRejected
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.quizzes.questions import BankData, question_hash, question_problems

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from app.errors import lazy_gettext as _l
 
 from .problems import Problem
 

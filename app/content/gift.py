@@ -18,9 +18,8 @@ escapes as in app.content.gift_syntax.
 import re
 from dataclasses import dataclass, replace
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.quizzes.questions import TRUEFALSE, QuestionData
 
 from .gift_choices import choices

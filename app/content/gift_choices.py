@@ -7,8 +7,7 @@ answers alone a MULTIPLE one whose positive weights sum to 100%.
 import re
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.quizzes.questions import MULTIPLE, SINGLE, OptionData
 
 from .gift_syntax import (

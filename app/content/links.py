@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.markdown import prose_lines, slugify
 
 from .problems import Problem, syntax_problems

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -18,6 +17,7 @@ from app.audit import services as audit
 from app.courses import services as courses
 from app.courses.models import Course, Module, ModuleDraft, ModuleVersion
 from app.errors import Conflict, InvalidInput, NotFound, Stale, lazy_join
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.markdown import Rendered, render_markdown, slugify
 from app.timeutil import utcnow

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from app.errors import lazy_gettext as _l
 
 from .frontmatter import (
     Mapping,

@@ -22,8 +22,7 @@ synced from a file whose tags divide them into categories unambiguously (see
 import re
 from dataclasses import dataclass, replace
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.markdown import slugify
 from app.quizzes.questions import QuestionData
 

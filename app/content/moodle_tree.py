@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
-from flask_babel import lazy_gettext as _l
+
+from app.errors import lazy_gettext as _l
 
 from .problems import ConversionError
 

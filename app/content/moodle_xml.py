@@ -16,9 +16,8 @@ any DTD refused (no entity expansion, no external reference: moodle_tree).
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import SAFE_CODE, fraction, html_to_text, tag_fits

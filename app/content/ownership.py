@@ -5,7 +5,6 @@ authoring home lists for a user: everything in its scope."""
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
 from app.courses.models import Course, Module, ModuleDraft
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, Quiz
 

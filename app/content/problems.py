@@ -4,9 +4,9 @@ file refused with its reasons (ConversionError)."""
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from app.errors import lazy_gettext as _l
 from app.markdown import markdown_problems
 
 

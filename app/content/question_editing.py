@@ -8,7 +8,6 @@ Operations flush, never commit.
 import re
 from dataclasses import dataclass, field, replace
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, NotFound, lazy_join
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank
 from app.quizzes.presenters import unanswered_question_html

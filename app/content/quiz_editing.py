@@ -4,12 +4,12 @@ so `flask content export` and `sync` see the change. Operations flush."""
 
 from dataclasses import fields
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.errors import InvalidInput, Stale, lazy_join
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes.drawing import drawable_banks
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz

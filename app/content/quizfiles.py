@@ -11,9 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.quizzes.questions import (
     ATTEMPTS_ALLOWED,
     DRAW_COUNT,

@@ -4,12 +4,12 @@ text changed. Operations flush, never commit."""
 from collections.abc import Callable
 
 from flask import current_app
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import select
 
 from app.audit import services as audit
 from app.courses.models import Course, Module, ModuleVersion
 from app.errors import ImportRejected
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.markdown import render_markdown
 

@@ -6,8 +6,7 @@ through here, so that the same bytes always give the same text and hash.
 
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.vntext import nfc
 
 from .problems import Problem

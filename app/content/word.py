@@ -22,9 +22,8 @@ import zipfile
 from collections.abc import Callable
 from io import BytesIO
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.markdown import slugify
 from app.packages import (
     PackageRefused,

@@ -1,9 +1,9 @@
 """How the audit log names a contest and a ranking (app.audit.targets)."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import targets
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .models import Contest, ContestRound, Ranking

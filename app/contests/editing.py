@@ -11,7 +11,6 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
@@ -20,6 +19,7 @@ from app.audit import services as audit
 from app.content.ownership import AUTHOR_ROLES, get_owned, scoped
 from app.content.quiz_editing import draw_problems
 from app.errors import InvalidInput, NotFound, Stale, lazy_join
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.markdown import markdown_problems
 from app.timeutil import utcnow

@@ -24,8 +24,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from app.content.frontmatter import (
     Mapping,
     Message,
@@ -41,6 +39,7 @@ from app.content.frontmatter import (
 from app.content.problems import Problem, repeats, syntax_problems
 from app.content.quizfiles import QUIZ_SCHEMA, QUIZ_SUFFIXES, draw_problems, parse_draw
 from app.content.textfile import normalise, read_text
+from app.errors import lazy_gettext as _l
 from app.quizzes.questions import BankData, QuizData
 from app.timeutil import VN_TZ, vn_day_end, vn_day_start
 

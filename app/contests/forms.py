@@ -1,9 +1,9 @@
 """Forms of the contests' staff pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm
 
 MAX_REASON = 1000

@@ -4,10 +4,10 @@ by `flask contests rank` / `rank-due` (no owner). Re-checks the owner's scope as
 the page did."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.errors import DomainError, NotAllowed, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 

@@ -1,9 +1,9 @@
 """Finding contests, rounds and ranking versions (a missing one is NotFound)."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .models import Contest, ContestRound, Ranking

@@ -23,9 +23,9 @@ prizes. Prizes are stored with the ranking version they were drawn from.
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .lookup import latest

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import false, func, select
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.errors import Conflict, InvalidInput, QuizClosed
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.quizzes import attempts as attempt_core
 from app.quizzes import windows

@@ -15,11 +15,11 @@ the council, which decides.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select
 
 from app.accounts.models import Unit, User, unit_labels
 from app.accounts.scope import path_ids
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.vntext import text_sort_key
 

@@ -6,7 +6,6 @@ The checks that need the database live here too. Operations flush, never commit.
 from dataclasses import fields
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 
 from app.accounts.models import Unit
@@ -22,6 +21,7 @@ from app.content.sync_rules import (
     settle,
 )
 from app.content.transfer import quiz_data_of
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.markdown import render_markdown
 from app.quizzes.models import Quiz, QuizTarget

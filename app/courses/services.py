@@ -7,11 +7,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from app.accounts.models import User
 from app.errors import DomainError, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.signals import course_quizzes_asked, module_read
 from app.timeutil import utcnow

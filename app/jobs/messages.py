@@ -16,10 +16,10 @@ page renders it in the reader's language (`outcome`).
 import flask_babel
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from app.errors import DomainError, join_parts
+from app.errors import DomainError, LazyJoin, LazyMessage, join_parts
+from app.errors import lazy_gettext as _l
 
 BROKEN = _l("Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”.")
 LOST = _l(
@@ -58,30 +58,27 @@ def shown(message: str | None) -> str | None:
     return gettext(message)  # a catalogue message as it stands, else itself
 
 
-# The functions of the lazy messages that can be kept as parts, by a short name.
+# The functions that render a message's parts again, by a short name.
 _RENDER = {"g": flask_babel.gettext, "n": flask_babel.ngettext, "j": join_parts}
-_NAMES = {function: name for name, function in _RENDER.items()}
 
 
 def parts(message) -> dict | None:
     """`message` (a lazy message, a DomainError or text) as its catalogue entries
     and values, to be rendered again in another language; None for plain text."""
     if isinstance(message, DomainError):
-        message = message._message
-    if not isinstance(message, LazyString):
+        message = message.args[0]  # as raised: lazy, when it was
+    if isinstance(message, LazyJoin):
+        return {"f": "j", "a": [message.separator, _value(message.parts)], "k": {}}
+    if not isinstance(message, LazyMessage):
         return None
-    name = _NAMES.get(message._func)
-    if name is None:
-        return None
-    return {
-        "f": name,
-        "a": [_value(value) for value in message._args],
-        "k": {key: _value(value) for key, value in message._kwargs.items()},
-    }
+    values = {key: _value(value) for key, value in message.values.items()}
+    if message.plural is None:
+        return {"f": "g", "a": [message.msgid], "k": values}
+    return {"f": "n", "a": [message.msgid, message.plural, message.num], "k": values}
 
 
 def _value(value):
-    if isinstance(value, LazyString):
+    if isinstance(value, LazyString):  # the project's, or another library's
         return parts(value) or {"s": stored(value)}
     if isinstance(value, list | tuple):
         return [_value(item) for item in value]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.errors import DomainError, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 

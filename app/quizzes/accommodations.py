@@ -7,13 +7,13 @@ started afterwards, and its extra time to the cadre's open attempt too (the page
 timer follows at its next re-sync with the server). Operations flush, never commit.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import can_manage_account, scope_paths
 from app.audit import services as audit
 from app.errors import InvalidInput, NotAllowed, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.errors import Conflict, NotAllowed, NotFound, QuizClosed
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.signals import attempt_finished, attempt_started
 from app.timeutil import format_vn_date, utcnow

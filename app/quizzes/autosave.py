@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from flask import Flask
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -33,6 +32,7 @@ from werkzeug.wrappers import Request, Response
 
 from app.database import MAX_INT, READS_ONLY
 from app.errors import DomainError, NotFound, TimeExpired
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.security import security_headers
 

@@ -9,11 +9,11 @@ questions into a quiz by tagging them.
 import random
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 
 from app.accounts.models import Unit
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .models import Question, QuestionBank, QuestionVersion, Quiz

@@ -5,10 +5,10 @@ Operations flush, never commit (the view commits once)."""
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.errors import NotFound, TimeExpired
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .models import FINISHED, Attempt, AttemptSlot

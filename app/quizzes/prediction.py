@@ -13,10 +13,10 @@ Operations flush, never commit (the view commits once)."""
 import re
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.errors import InvalidInput, NotFound, TimeExpired
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 

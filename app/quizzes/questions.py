@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from app.errors import lazy_gettext as _l
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
 QUESTION_TYPES = (SINGLE, MULTIPLE, TRUEFALSE)

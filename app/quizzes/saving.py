@@ -28,7 +28,6 @@ for time raises RefusedSave, which carries its log row: the caller writes it wit
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, exists, func, select, text, update
 from sqlalchemy.engine import Connection, Row
@@ -37,6 +36,7 @@ from werkzeug.datastructures import MultiDict
 from app.accounts.models import User
 from app.database import db_int
 from app.errors import DomainError, NotFound, TimeExpired
+from app.errors import lazy_gettext as _l
 from app.timeutil import utcnow
 
 from .models import (

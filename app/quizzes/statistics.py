@@ -24,10 +24,10 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.downloads import csv_cell, decimal, separator
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .models import (

@@ -7,12 +7,12 @@ Operations flush, never commit.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import InvalidInput
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow

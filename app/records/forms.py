@@ -1,6 +1,5 @@
 """Forms of the campaign pages: create, edit, a unit's own window, close."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,6 +21,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import CATEGORIES
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm, InYears, code_format
 
 MAX_TARGETS = 50

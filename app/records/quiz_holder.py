@@ -9,10 +9,10 @@ only its own columns: never the quiz its successor now runs."""
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import Conflict
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes.models import Quiz

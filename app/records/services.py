@@ -6,13 +6,13 @@ Operations flush, never commit. Records are refreshed by the events that change 
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, insert, select, update
 
 from app.accounts.models import CATEGORIES, RoleAssignment, Unit, User
 from app.audit import services as audit
 from app.courses import services as courses
 from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.signals import (

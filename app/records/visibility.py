@@ -5,7 +5,6 @@ campaign or unit outside the scope is NotFound (404, no leak), exactly like one 
 does not exist. Administrators see everything.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.asof import later_units
@@ -13,6 +12,7 @@ from app.accounts.models import Unit, User
 from app.accounts.permissions import get_scoped_unit, scope_paths
 from app.accounts.scope import in_subtree
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from . import services

@@ -1,9 +1,9 @@
 """How the audit log names a reminder (app.audit.targets)."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.audit import targets
+from app.errors import lazy_gettext as _l
 
 from .models import Reminder
 

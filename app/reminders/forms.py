@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.database import MAX_INT
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm
 
 from .services import MESSAGE_MAX

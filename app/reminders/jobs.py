@@ -5,12 +5,12 @@ has left must be known as sent even if the job dies afterwards, so that its retr
 sends only what is still pending."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 
 from app.accounts.models import User
 from app.accounts.permissions import scope_paths
 from app.errors import NotAllowed, NotFound, lazy_join
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
 

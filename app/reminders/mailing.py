@@ -24,13 +24,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.config import public_url
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db, mail
 from app.records.models import COMPLETED, TrainingRecord
 from app.records.services import window_of

@@ -4,11 +4,11 @@ dismissed), while the campaign is open and the cadre's record not completed."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, update
 
 from app.accounts.models import User
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.records.services import window_of

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import and_, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.records.models import Campaign
 from app.timeutil import format_vn_date, utcnow

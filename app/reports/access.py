@@ -16,12 +16,11 @@ it lies in one of the officer's subtrees. Administrators open every unit.
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
 from app.accounts.scope import in_any_subtree
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records import visibility
 from app.records.models import Campaign

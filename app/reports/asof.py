@@ -17,10 +17,10 @@ from datetime import date
 from functools import cached_property
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit
 from app.errors import InvalidInput
+from app.errors import lazy_gettext as _l
 from app.vntext import text_sort_key
 
 from .queries import SummaryRow, _row

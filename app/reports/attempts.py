@@ -10,7 +10,6 @@ not exist. A trainer's preview is nobody's attempt and is never shown.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -19,6 +18,7 @@ from app.accounts.models import User
 from app.accounts.permissions import get_scoped_user, scope_paths, scoped_users
 from app.accounts.services import search_users, vietnamese_order
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import windows
 from app.quizzes.models import (

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import CATEGORIES, Unit, User
 from app.audit import targets
 from app.audit.models import AuditEvent
+from app.errors import lazy_gettext as _l
 
 # The details recorded as an ISO day (a change's effective date).
 DATE_KEYS = frozenset({"day", "effective"})

@@ -10,13 +10,13 @@ registered is shown by its type and id.
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Unit, User
 from app.audit import targets
 from app.audit.models import AuditEvent
 from app.courses.models import Module
+from app.errors import lazy_gettext as _l
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.records.models import Campaign, Certificate
 

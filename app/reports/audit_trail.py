@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.downloads import csv_cell, separator
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import format_vn_date, vn_day_end, vn_day_start
 from app.vntext import fold

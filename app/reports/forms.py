@@ -1,9 +1,9 @@
 """Forms of the HR pages: a cadre's accommodations."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm
 from app.quizzes.accommodations import (
     MAX_EXTRA_ATTEMPTS,

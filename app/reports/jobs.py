@@ -3,13 +3,13 @@ that downloads at once (EXPORT_JOB_ROWS), and the annual report's workbook. Each
 re-checks the owner's scope as the page that started it did."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.database import reading_only
 from app.errors import NotFound
+from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.records import rows, visibility

@@ -1,7 +1,6 @@
 """Forms of the rewards pages: the campaign's rule, a period, a nomination and its
 withdrawal. Bounds are checked here; rules needing the database in services."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -22,6 +21,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.database import MAX_INT
+from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm, code_format
 
 from .models import COLLECTIVE, INDIVIDUAL, PERIOD_KINDS

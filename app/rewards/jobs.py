@@ -4,12 +4,12 @@ page that started it checked: the owner an active HR officer or administrator, t
 campaign visible to it, the unit inside its scope."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Unit, User
 from app.accounts.scope import in_any_subtree
 from app.database import reading_only
 from app.errors import NotAllowed, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.records import visibility

@@ -16,11 +16,11 @@ recruited) neither counts for it nor against it.
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Unit, User
 from app.errors import InvalidInput, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import Campaign
 

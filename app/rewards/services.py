@@ -9,7 +9,6 @@ is NotFound to it, exactly like one that does not exist. Every write is audited;
 writes flush, the view or command commits.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
@@ -19,6 +18,7 @@ from app.accounts.permissions import scope_paths
 from app.accounts.scope import path_ids
 from app.audit import services as audit
 from app.errors import Conflict, NotAllowed, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import Campaign
 from app.timeutil import utcnow

@@ -5,8 +5,8 @@ sent even if the job dies afterwards); the LRS down fails nothing: what is left
 waits for the next run."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_ngettext as _nl
 
+from app.errors import lazy_ngettext as _nl
 from app.jobs.tasks import Outcome, task
 
 from . import sender

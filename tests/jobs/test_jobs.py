@@ -11,12 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.errors import DomainError, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import progress, results, runner
 from app.jobs import services as jobs

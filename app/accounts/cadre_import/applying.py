@@ -1,10 +1,10 @@
 """Applying a cadre import plan: all or nothing, in the caller's transaction."""
 
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import insert, select
 
 from app.audit import services as audit
 from app.errors import ImportRejected
+from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.signals import cadres_changed
 from app.timeutil import utcnow

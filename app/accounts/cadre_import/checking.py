@@ -6,8 +6,7 @@ writes."""
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
+from app.errors import lazy_gettext as _l
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold
 
 from ..models import CATEGORIES, Unit

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.errors import InvalidInput, NotAllowed
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.vntext import split_name
 

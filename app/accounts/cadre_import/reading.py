@@ -9,10 +9,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
-
+from app.errors import lazy_gettext as _l
 from app.errors import lazy_join
+from app.errors import lazy_ngettext as _nl
 from app.legacy_text import Conversion
 from app.tabular import Table, TableError, TableRow, read_table
 from app.uploads import megabytes

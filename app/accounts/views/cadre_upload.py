@@ -8,7 +8,6 @@ data — and the file is deleted after the import or after an hour.
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -16,6 +15,7 @@ from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
 from app.errors import InvalidInput
+from app.errors import lazy_gettext as _l
 from app.extensions import csrf, db
 from app.forms import FlaskForm
 from app.jobs import services as jobs

@@ -4,12 +4,12 @@ show how each question was answered and which option is right."""
 
 from flask import Response, current_app, render_template
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.content.ownership import owned_quiz
 from app.downloads import chosen_separator, content_disposition, remember_separator
 from app.errors import TimeExpired
+from app.errors import lazy_gettext as _l
 from app.quizzes import statistics
 from app.quizzes.windows import results_open_at, results_visible
 from app.security import not_from_other_sites
