@@ -10,6 +10,7 @@ from app.accounts import units as unit_services
 from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.records import services as records
@@ -84,7 +85,7 @@ def issue_missing_command(campaign_code: str, queue: bool) -> None:
     campaign = _campaign(campaign_code)
     job = jobs.submit(
         "certificates.issue_missing",
-        f"Cấp bù giấy chứng nhận đợt {campaign.code}",
+        _l("Cấp bù giấy chứng nhận đợt %(code)s", code=campaign.code),
         None,
         {"campaign": campaign.code},
         here=not queue,

@@ -80,7 +80,11 @@ def export_zip():
     if _count(query) > current_app.config["ZIP_JOB_CERTIFICATES"]:
         job = jobs.submit(
             "certificates.zip",
-            archive.zip_filename(campaign, unit),
+            _l(
+                "Giấy chứng nhận %(code)s — %(unit)s (ZIP)",
+                code=campaign.code,
+                unit=unit.name,
+            ),
             current_user.id,
             {"campaign": campaign.code, "unit": unit.id},
         )

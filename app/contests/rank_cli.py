@@ -5,7 +5,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.errors import DomainError
+from app.errors import DomainError, LazyMessage
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 
@@ -14,7 +15,7 @@ from .models import Contest, ContestRound
 from .sync import RETIRED_NUMBER
 
 
-def _run(params: dict, title: str, queue: bool) -> bool:
+def _run(params: dict, title: LazyMessage, queue: bool) -> bool:
     """Submit the ranking job; print its outcome. False when it failed."""
     job = jobs.submit("contests.rank", title, None, params, here=not queue)
     if queue:
@@ -47,10 +48,12 @@ def rank_command(round_code, contest_code, reason, queue) -> None:
     try:
         if round_code:
             round_ = lookup.get_round_by_code(round_code.strip())
-            params, title = {"round": round_.code}, f"Xếp hạng đợt {round_.code}"
+            params = {"round": round_.code}
+            title = _l("Xếp hạng đợt %(code)s", code=round_.code)
         else:
             contest = lookup.get_contest(contest_code.strip())
-            params, title = {"contest": contest.code}, f"Xếp hạng {contest.code}"
+            params = {"contest": contest.code}
+            title = _l("Xếp hạng %(title)s", title=contest.code)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     if reason.strip():

@@ -10,13 +10,13 @@ The public contest page (/contests/<code>) is another blueprint's."""
 import secrets
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.downloads import content_disposition
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.security import CSP, not_from_other_sites, role_required
@@ -76,7 +76,7 @@ def rank_round(code: str, number: int):
     params = {"round": round_.code} | ({"reason": reason} if reason else {})
     job = jobs.submit(
         "contests.rank",
-        _("Xếp hạng %(title)s", title=round_.title),
+        _l("Xếp hạng %(title)s", title=round_.title),
         current_user.id,
         params,
     )
@@ -101,7 +101,7 @@ def rank_contest(code: str):
     params = {"contest": contest.code} | ({"reason": reason} if reason else {})
     job = jobs.submit(
         "contests.rank",
-        _("Xếp hạng %(title)s", title=contest.title),
+        _l("Xếp hạng %(title)s", title=contest.title),
         current_user.id,
         params,
     )

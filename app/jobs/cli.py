@@ -10,6 +10,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from . import results, runner
+from .messages import title
 from .models import FAILED, QUEUED, RUNNING, Job
 
 jobs_cli = AppGroup(
@@ -62,4 +63,4 @@ def list_command() -> None:
     for job in jobs:
         state = "stalled" if job.stalled(now, stall) else job.state
         progress = f"{job.done}/{job.total}" if job.total else str(job.done)
-        click.echo(f"{job.id}  {state:<8} {progress:>12}  {job.kind}  {job.title}")
+        click.echo(f"{job.id}  {state:<8} {progress:>12}  {job.kind}  {title(job)}")

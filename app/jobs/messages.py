@@ -10,7 +10,8 @@ with its minutes; any other text is shown as stored.
 A message made of catalogue entries with values (a lazy message: a count, a
 campaign's code, a nested message) cannot be found again from its text, so it is
 also kept as its parts (`parts`: the entries and the values, JSON), from which the
-page renders it in the reader's language (`outcome`).
+page renders it in the reader's language (`outcome`). A job's title is kept the
+same way, and shown by the same function (`title`).
 """
 
 import flask_babel
@@ -101,16 +102,27 @@ def render(kept):
     return _RENDER[kept["f"]](*args, **kwargs)
 
 
-def outcome(job) -> str | None:
-    """How the job ended (its message), in the reader's language: from its parts
-    when they are its message's (a server of the previous version, during a
-    rollout, writes the message and leaves the parts of an earlier run)."""
-    if job.message_parts:
+def in_readers_language(text: str | None, kept: dict | None) -> str | None:
+    """A job's stored `text` (its title or message) in the reader's language: from
+    its parts `kept` when they are that text's (a server of the previous version,
+    during a rollout, writes the text and leaves the parts of an earlier run),
+    else as `shown`."""
+    if kept:
         try:
             with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-                same = str(render(job.message_parts)) == job.message
+                same = str(render(kept)) == text
             if same:
-                return render(job.message_parts)
+                return render(kept)
         except (KeyError, TypeError, ValueError):  # parts of another version
             pass
-    return shown(job.message)
+    return shown(text)
+
+
+def outcome(job) -> str | None:
+    """How the job ended (its message), in the reader's language."""
+    return in_readers_language(job.message, job.message_parts)
+
+
+def title(job) -> str:
+    """What the job is, in the reader's language."""
+    return in_readers_language(job.title, job.title_parts)

@@ -21,7 +21,11 @@ EXPIRED = "expired"  # finished, and its result has been removed
 class Job(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))  # a task's name (tasks.task)
+    # What it is, as the officer named it when it started: text in the default
+    # language (commands, rows of an older version), and its catalogue entries and
+    # values (jobs.messages.parts), shown in the reader's language; None when plain.
     title: Mapped[str] = mapped_column(String(300))
+    title_parts: Mapped[dict | None] = mapped_column(JSON)
     # Who started it: only they see it. None for a job of the command line.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     params: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -10,12 +10,12 @@ from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, LazyMessage, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import runner
+from . import messages, runner
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
 from .progress import jobs_dir
 from .tasks import STILL_ALLOWED
@@ -26,10 +26,16 @@ NOT_RETRYABLE = _l("Chỉ thử lại được việc đã lỗi hoặc bị gi�
 
 
 def submit(
-    kind: str, title: str, owner_id: int | None, params: dict, here: bool = False
+    kind: str,
+    title: str | LazyMessage,
+    owner_id: int | None,
+    params: dict,
+    here: bool = False,
 ) -> Job:
     """Create the job, commit, and hand it to its runner (`here`: run it in this
-    process now, as a command of the command line does)."""
+    process now, as a command of the command line does). `title` is a lazy message
+    (_l), kept as text in the default language and as its parts, so that it is
+    shown in the reader's language (messages.title), or text."""
     if kind not in runner.TASKS:
         raise ValueError(f"no task named {kind!r}")
     # A reload or a second click, or a timer's command queueing work (no owner)
@@ -48,7 +54,8 @@ def submit(
     job = Job(
         id=secrets.token_hex(16),
         kind=kind,
-        title=title[:300],
+        title=messages.stored(title)[:300],
+        title_parts=messages.parts(title),
         owner_id=owner_id,
         params=params,
         state=QUEUED,
@@ -71,7 +78,7 @@ def started(job: Job):
         _(
             "Đã bắt đầu: %(title)s. Bạn có thể rời trang này và quay lại sau ở "
             "“Việc của tôi”.",
-            title=job.title,
+            title=messages.title(job),
         ),
         "info",
     )

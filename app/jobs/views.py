@@ -25,6 +25,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 bp.add_app_template_filter(messages.shown, "job_message")
 # How a job ended, in the reader's language (jobs.messages.outcome).
 bp.add_app_template_filter(messages.outcome, "job_outcome")
+# What a job is, in the reader's language (jobs.messages.title).
+bp.add_app_template_filter(messages.title, "job_title")
 
 
 @bp.get("/")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.accounts.permissions import scope_paths
-from app.errors import NotAllowed, NotFound, lazy_join
+from app.errors import LazyMessage, NotAllowed, NotFound, lazy_join
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
@@ -19,8 +19,8 @@ from . import mailing, services
 KIND = "reminders.send"
 
 
-def title(reminder) -> str:
-    return _("Gửi thư nhắc đợt %(code)s", code=reminder.campaign.code)
+def title(reminder) -> LazyMessage:
+    return _l("Gửi thư nhắc đợt %(code)s", code=reminder.campaign.code)
 
 
 def _check_owner(owner_id: int | None, reminder) -> None:

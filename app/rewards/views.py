@@ -27,6 +27,7 @@ from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.downloads import content_disposition
 from app.errors import DomainError, NotAllowed, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.records import visibility
@@ -269,7 +270,12 @@ def candidates_xlsx(kind: str, code: str):
         if unit is None:  # the officer's subtrees now (kept: see reward_jobs)
             params["scope"] = paths
         return jobs.started(
-            jobs.submit(reward_jobs.KIND, name, current_user.id, params)
+            jobs.submit(
+                reward_jobs.KIND,
+                _l("Ứng viên khen thưởng %(code)s (XLSX)", code=target.code),
+                current_user.id,
+                params,
+            )
         )
     collectives, individuals = services.candidate_lists(target, paths)
     data = exports.candidates_xlsx(target, collectives, individuals)

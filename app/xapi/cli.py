@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 
@@ -29,7 +30,7 @@ def send_command(batch: int | None, queue: bool) -> None:
         raise click.ClickException("Chưa đặt XAPI_LRS_URL: không có LRS để gửi.")
     if queue:
         params = {"batch": batch} if batch else {}
-        job = jobs.submit(KIND, "Gửi dữ liệu học tập (xAPI)", None, params)
+        job = jobs.submit(KIND, _l("Gửi dữ liệu học tập (xAPI)"), None, params)
         click.echo(f"Đã giao việc {job.id} cho worker.")
         return
     result = sender.send_pending(batch)

@@ -740,6 +740,49 @@ def test_how_a_job_ended_is_shown_in_the_readers_language(app, client, people):
     assert "Đã xong." in client.get(f"/jobs/{exported}").get_data(as_text=True)
 
 
+def _choose(client, language):
+    client.post(
+        "/language",
+        data={"language": language, "csrf_token": AuthActions(client).token("/")},
+    )
+
+
+def test_a_jobs_title_is_shown_in_the_readers_language(app, client, people):
+    """The title is stored in the default language (for the command line and old
+    servers) and kept as its parts, so the list, the page and the word said when
+    it starts show it in the reader's language, whoever started it in which."""
+    app.config["EXPORT_JOB_ROWS"] = 0
+    _login(client, "hr_d")
+    started = client.get(f"/reports/annual.xlsx?campaign=C2026&unit={people['D']}")
+    in_vietnamese = started.location.rsplit("/", 1)[1]
+    _choose(client, "en")
+    started = client.get(
+        f"/reports/annual.xlsx?campaign=C2026&unit={people['D1A']}",
+        follow_redirects=True,
+    )
+    assert "Started: Annual report 2026 — Tổ Đào tạo." in started.get_data(as_text=True)
+    in_english = started.request.path.rsplit("/", 1)[1]
+    assert _job(app, in_english).title == "Báo cáo năm 2026 — Tổ Đào tạo"
+    listed = client.get("/jobs/").get_data(as_text=True)
+    assert "Annual report 2026 — Sở Nội vụ" in listed
+    assert "Annual report 2026 — Tổ Đào tạo" in listed
+    assert "Báo cáo năm" not in listed
+    page = client.get(f"/jobs/{in_vietnamese}").get_data(as_text=True)
+    assert "<h1>Annual report 2026 — Sở Nội vụ</h1>" in page
+    assert "Báo cáo năm" not in page
+    _choose(client, "vi")
+    listed = client.get("/jobs/").get_data(as_text=True)
+    assert "Báo cáo năm 2026 — Tổ Đào tạo" in listed and "Annual report" not in listed
+    page = client.get(f"/jobs/{in_english}").get_data(as_text=True)
+    assert "<h1>Báo cáo năm 2026 — Tổ Đào tạo</h1>" in page
+    # A row of an older version (no parts): its title as stored.
+    with app.app_context():
+        job = db.session.get(Job, in_english)
+        job.title, job.title_parts = "Annual report (old)", None
+        db.session.commit()
+    assert "Annual report (old)" in client.get("/jobs/").get_data(as_text=True)
+
+
 def test_a_result_left_by_a_run_killed_before_its_commit_is_removed(app, people):
     """A run killed between moving its file into place and its commit leaves the
     file with no finished job: the sweep removes it once it is older than a job

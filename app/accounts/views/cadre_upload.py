@@ -127,7 +127,7 @@ def confirm_cadre_import(token: str):
     # Checked again against the data of now and written by a background job.
     job = jobs.submit(
         "cadres.import",
-        _(
+        _l(
             "Nhập cán bộ từ %(file)s vào %(unit)s",
             file=meta["filename"],
             unit=unit.name,

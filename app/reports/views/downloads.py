@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Iterator
 
 from flask import Response, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import Unit
@@ -25,6 +24,8 @@ from app.downloads import (
     remember_separator,
     stream_in_context,
 )
+from app.errors import LazyMessage
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.records import rows, visibility
@@ -56,7 +57,8 @@ def export_csv():
         # "," is the default: its job's params stay as before (no "sep")
         extra = {"sep": sep} if sep != exports.SEPARATORS[0] else {}
         extra |= as_of.args if as_of else {}
-        response = _as_job("records.csv", filename, campaign, unit, **extra)
+        title = _export_title(campaign, unit, "CSV")
+        response = _as_job("records.csv", title, campaign, unit, **extra)
     else:
         stated = exports.stated_header(as_of) if as_of else None
         chunks = stream_in_context(
@@ -77,7 +79,8 @@ def export_xlsx():
     _audit_export("records.xlsx", campaign, unit)
     if _large(query):
         extra = as_of.args if as_of else {}
-        return _as_job("records.xlsx", filename, campaign, unit, **extra)
+        title = _export_title(campaign, unit, "XLSX")
+        return _as_job("records.xlsx", title, campaign, unit, **extra)
     stated = exports.stated_header(as_of) if as_of else None
     chunks = stream_in_context(
         lambda: exports.xlsx_chunks(_rows(query, as_of), title, stated)
@@ -122,7 +125,7 @@ def annual_xlsx():
     counted = records_counted(campaign, unit, structure)
     if counted > current_app.config["EXPORT_JOB_ROWS"]:
         _audit_export("annual.xlsx", campaign, unit)
-        title = _("Báo cáo năm %(y)s — %(u)s", y=campaign.year, u=unit.name)
+        title = _l("Báo cáo năm %(y)s — %(u)s", y=campaign.year, u=unit.name)
         return _as_job("annual.xlsx", title, campaign, unit, **as_of.args)
     report = annual.annual_report(
         campaign,
@@ -163,7 +166,17 @@ def _large(query) -> bool:
     return count_rows(query) > current_app.config["EXPORT_JOB_ROWS"]
 
 
-def _as_job(kind: str, title: str, campaign: Campaign, unit: Unit, **extra):
+def _export_title(campaign: Campaign, unit: Unit, kind: str) -> LazyMessage:
+    """The title of an export's job (the file's name stays Vietnamese)."""
+    return _l(
+        "Xuất kết quả %(code)s — %(unit)s (%(kind)s)",
+        code=campaign.code,
+        unit=unit.name,
+        kind=kind,
+    )
+
+
+def _as_job(kind: str, title: LazyMessage, campaign: Campaign, unit: Unit, **extra):
     job = jobs.submit(
         kind,
         title,
