@@ -19,13 +19,20 @@ from .models import RUNNING, Job
 log = logging.getLogger(__name__)
 
 
+class TooLong(Exception):
+    """The job ran past the time it is given (`Progress.in_time`)."""
+
+
 class Progress:
     """How far a job got, written to its row (in transactions of their own, at most
-    about once a second) so that its page can show it from any server."""
+    about once a second) so that its page can show it from any server; and, when
+    it is given a `time_limit` (seconds, from now), TooLong at its first step past
+    it."""
 
     EVERY = 1.0  # seconds between writes
 
-    def __init__(self, job: Job):
+    def __init__(self, job: Job, time_limit: float | None = None):
+        self.deadline = None if time_limit is None else time.monotonic() + time_limit
         self.job_id = job.id
         self.run_number = job.runs
         self.app = current_app._get_current_object()
@@ -68,7 +75,17 @@ class Progress:
         finally:
             self._held = False
 
+    def in_time(self) -> None:
+        """TooLong once the time limit has passed (checked at each step, whether it
+        is written or not)."""
+        if self._late():
+            raise TooLong()
+
+    def _late(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
     def _write(self, force: bool = False) -> None:
+        self.in_time()
         if self._held or _one_connection() or _own_write_lock():
             return
         moment = time.monotonic()
@@ -97,12 +114,13 @@ class Progress:
     @contextmanager
     def beating(self):
         """While the task runs, a sign of life every few seconds from a thread of
-        its own, whatever the task is doing (one long step, a write)."""
+        its own, whatever the task is doing (one long step, a write), until its
+        time limit: a step hung past it then looks stalled, and may be retried."""
         stop = threading.Event()
         every = max(1.0, self.app.config["JOBS_STALL_SECONDS"] / 4)
 
         def beat():
-            while not stop.wait(every):
+            while not stop.wait(every) and not self._late():
                 try:
                     with self.app.app_context(), db.engine.begin() as connection:
                         connection.execute(

@@ -26,7 +26,7 @@ from app.timeutil import utcnow
 
 from .messages import BROKEN, LOST, NOT_HANDED, parts, stored, too_long
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
-from .progress import Progress
+from .progress import Progress, TooLong
 from .results import sweep
 from .tasks import TASKS
 
@@ -133,13 +133,20 @@ _slots_lock = threading.Lock()
 
 
 def _run_in_thread(app: Flask, job_id: str) -> None:
+    """Run the job once a slot is free, given JOBS_TIMEOUT_SECONDS from its start
+    as an RQ worker's job is. A thread cannot be stopped from outside safely (an
+    exception raised into it lands anywhere: inside the database driver, a
+    `finally`, while it holds a lock), so the job stops itself: its Progress
+    raises TooLong at its first step past the limit, and a job that ends past it
+    is failed all the same; either way nothing of it is kept. A step that never
+    returns is shown stalled past the limit (services.shown_state)."""
     with _slots_lock:
         slots = _slots.setdefault(
             id(app), threading.BoundedSemaphore(app.config["JOBS_THREADS"])
         )
     try:
         with slots:
-            run_isolated(app, job_id)
+            run_isolated(app, job_id, app.config["JOBS_TIMEOUT_SECONDS"])
     finally:
         _threads.pop(job_id, None)
 
@@ -151,11 +158,11 @@ def wait_for_threads(timeout: float = 30.0) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
-def run_isolated(app: Flask, job_id: str) -> None:
+def run_isolated(app: Flask, job_id: str, time_limit: float | None = None) -> None:
     """Run the job in an app context of its own (its own session and `g`)."""
     with app.app_context():
         try:
-            run(job_id)
+            run(job_id, time_limit)
         finally:
             db.session.remove()
 
@@ -181,8 +188,9 @@ def horse_killed(rq_job, pid, status, rusage) -> None:
 # --- Running one job ---------------------------------------------------------------
 
 
-def run(job_id: str) -> bool:
-    """Claim the queued job `job_id` and run its task. False when it was not queued
+def run(job_id: str, time_limit: float | None = None) -> bool:
+    """Claim the queued job `job_id` and run its task, failed past `time_limit`
+    seconds (a thread's; RQ stops its own). False when it was not queued
     (finished, running elsewhere, unknown).
 
     Every write about the job names its run (`Job.runs`): a run that was given up
@@ -191,10 +199,11 @@ def run(job_id: str) -> bool:
     job = _claim(job_id)
     if job is None:
         return False
-    progress = Progress(job)
+    progress = Progress(job, time_limit)
     try:
         with progress.beating():
             outcome = TASKS[job.kind](dict(job.params), job.owner_id, progress)
+        progress.in_time()  # ended late: RQ would have stopped it
         _finish(job, progress, outcome)
     except Superseded:
         _undo(progress)
@@ -203,7 +212,7 @@ def run(job_id: str) -> bool:
         _undo(progress)
         fail(job_id, error, job.runs)
         return True
-    except JobTimeoutException:  # RQ stopped it at JOBS_TIMEOUT_SECONDS
+    except (JobTimeoutException, TooLong):  # stopped at JOBS_TIMEOUT_SECONDS
         log.warning("job %s (%s) ran past its time limit", job_id, job.kind)
         _undo(progress)
         minutes = current_app.config["JOBS_TIMEOUT_SECONDS"] // 60

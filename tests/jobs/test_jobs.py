@@ -682,6 +682,61 @@ def test_a_thread_hung_past_the_time_limit_is_shown_stalled(threaded):
     runner.wait_for_threads()
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n": 40, "sleep": 0.1},  # runs on past its time, step by step
+        {"n": 1, "sleep": 1.5},  # one long last step, then ends late
+    ],
+)
+def test_a_job_in_a_thread_past_the_time_limit_fails_and_keeps_nothing(
+    threaded, params
+):
+    """A thread is given JOBS_TIMEOUT_SECONDS, as an RQ worker's job is: a job
+    still running past it is failed with the reason at its next step, or when it
+    ends; its file is not kept."""
+    threaded.config["JOBS_TIMEOUT_SECONDS"] = 1
+    started = time.monotonic()
+    job_id = _submit(threaded, "tests.count", threaded.people["hr_d"], params)
+    runner.wait_for_threads()
+    job = _job(threaded, job_id)
+    assert job.state == FAILED and job.runs == 1
+    assert "quá thời gian cho phép" in job.message
+    assert job.result_file is None
+    assert list(runner_dir(threaded).glob("*")) == []
+    assert time.monotonic() - started < 3  # not left to count to 40
+
+
+def test_a_step_hung_past_the_time_limit_is_shown_failed_and_keeps_nothing(
+    threaded,
+):
+    """A job in one step that does not return (no progress to stop it at) gives
+    no more sign of life past its time: it is shown failed once it looks stalled,
+    and when the step returns, it is failed and nothing of it is kept."""
+    threaded.config.update(JOBS_TIMEOUT_SECONDS=1, JOBS_STALL_SECONDS=2)
+    job_id = _slow_write_running(threaded)
+    client = threaded.test_client()
+    AuthActions(client).login("hr_d")
+    states = []
+    for _ in range(160):  # its time (1 s), then stalled (2 s without a beat)
+        states.append(client.get(f"/jobs/{job_id}.json").json["state"])
+        if states[-1] == FAILED:
+            break
+        time.sleep(0.05)
+    assert states[0] == RUNNING and states[-1] == FAILED
+    GATE.set()
+    runner.wait_for_threads()
+    job = _job(threaded, job_id)
+    assert job.state == FAILED and "quá thời gian cho phép" in job.message
+    with threaded.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).where(AuditEvent.action == "tests.slow_write")
+            )
+            == 0
+        )
+
+
 def test_a_running_jobs_stage_is_shown_in_the_readers_language(app, client, people):
     """The stage is stored as the worker said it (the default language, with no
     reader); the page and its status show it in the reader's."""
