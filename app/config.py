@@ -147,7 +147,7 @@ class Config:
     JOBS_QUEUE_PATIENCE_SECONDS = int(
         os.environ.get("VHCV_JOBS_QUEUE_PATIENCE_SECONDS", "1800")
     )
-    # The longest a job may run on an RQ worker.
+    # The longest a job may run (RQ stops it; a thread's job stops at its next step).
     JOBS_TIMEOUT_SECONDS = int(os.environ.get("VHCV_JOBS_TIMEOUT_SECONDS", "3600"))
     # Exports past these sizes run as jobs (smaller ones download at once).
     EXPORT_JOB_ROWS = int(os.environ.get("VHCV_EXPORT_JOB_ROWS", "5000"))
