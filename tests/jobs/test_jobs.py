@@ -802,7 +802,7 @@ def _choose(client, language):
     )
 
 
-def test_a_jobs_title_is_shown_in_the_readers_language(app, client, people):
+def test_a_jobs_title_is_shown_in_the_readers_language(app, client, people, runner_cli):
     """The title is stored in the default language (for the command line and old
     servers) and kept as its parts, so the list, the page and the word said when
     it starts show it in the reader's language, whoever started it in which."""
@@ -830,6 +830,11 @@ def test_a_jobs_title_is_shown_in_the_readers_language(app, client, people):
     assert "Báo cáo năm 2026 — Tổ Đào tạo" in listed and "Annual report" not in listed
     page = client.get(f"/jobs/{in_english}").get_data(as_text=True)
     assert "<h1>Báo cáo năm 2026 — Tổ Đào tạo</h1>" in page
+    with app.app_context():  # `flask jobs list`: in the command's language
+        db.session.get(Job, in_english).state = FAILED
+        db.session.commit()
+    listed = runner_cli.invoke(args=["jobs", "list"]).output
+    assert "Báo cáo năm 2026 — Tổ Đào tạo" in listed
     # A row of an older version (no parts): its title as stored.
     with app.app_context():
         job = db.session.get(Job, in_english)
