@@ -2,7 +2,7 @@
 tôi" and its page show it in the reader's language
 
 Revision ID: f8a9b0c1d2e3
-Revises: e7f8a9b0c1d2
+Revises: f1a2b3c4d5e7
 Create Date: 2026-12-07 06:50:00
 
 A nullable column: old servers neither read nor write it (their jobs' titles are
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f8a9b0c1d2e3"
-down_revision = "e7f8a9b0c1d2"
+down_revision = "f1a2b3c4d5e7"
 branch_labels = None
 depends_on = None
 
