@@ -316,10 +316,16 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app import numbers
     from app.timeutil import format_vn_date
     from app.vntext import vn_number, vn_percent, vn_score
 
     app.jinja_env.filters["vn_date"] = format_vn_date
+    # Pages write numbers in the reader's language; papers (printed or sent to
+    # Vietnamese offices) always the Vietnamese way, with the vn_… filters.
+    app.jinja_env.filters["number"] = numbers.number
+    app.jinja_env.filters["percent"] = numbers.percent
+    app.jinja_env.filters["score"] = numbers.score
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_percent"] = vn_percent
     app.jinja_env.filters["vn_score"] = vn_score

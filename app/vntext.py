@@ -1,5 +1,6 @@
 """Vietnamese text: NFC, diacritic-free folding for search, name parts, collation keys,
-and whether a word spells one Vietnamese syllable (`is_syllable`).
+and whether a word spells one Vietnamese syllable (`is_syllable`); numbers in a given
+locale, and always the Vietnamese way for papers (`vn_number`, `vn_percent`…).
 
 The one home of Unicode normalisation in the application: `nfc` (NFC only, for text
 whose spacing matters: certificate payloads, Markdown, legacy-font conversion) and
@@ -14,7 +15,8 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import format_decimal, parse_pattern
 
 _ALPHABET = "0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 # Two-digit primary codes from 20 upwards; "0" ends a field and "1" separates words,
@@ -245,26 +247,55 @@ def is_syllable(word: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def vn_number(value: float | None, places: int = 1, empty: str = "—") -> str:
-    """`value` the Vietnamese way, by Babel's `vi` locale: decimal comma, dot
-    between thousands ("0,75", "1.234,5"); `empty` for None. Memoised: the locale
-    is always `vi`, and a page of counts formats the same few numbers again and
-    again (a Babel format is ~15 µs)."""
+def format_number(
+    value: float | None, places: int = 1, empty: str = "—", locale: str = "vi"
+) -> str:
+    """`value` with `places` decimals by Babel's `locale` ("0,75", "1.234,5" in
+    `vi`; "0.75", "1,234.5" in `en`); `empty` for None. Memoised, the locale part of
+    the key: a page of counts formats the same few numbers again and again (a
+    Babel format is ~15 µs)."""
     if value is None:
         return empty
     pattern = "#,##0." + "0" * places if places else "#,##0"
-    return format_decimal(value, format=pattern, locale="vi")
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def format_score(value: float | None, empty: str = "—", locale: str = "vi") -> str:
+    """A score or a question's marks: a whole number bare ("27"), else with up to
+    two decimals ("27,33" in `vi`, "27.33" in `en`: partial credit)."""
+    if value is None:
+        return empty
+    return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def format_percent(
+    value: float | None, places: int = 1, empty: str = "—", locale: str = "vi"
+) -> str:
+    """A percentage given out of 100: "75,0 %" in `vi` (a no-break space before
+    the sign, as Vietnamese writes it; CLDR has none), else the sign where the
+    locale's percent pattern puts it ("75.0%" in `en`)."""
+    if value is None:
+        return empty
+    number = format_number(value, places, empty, locale)
+    if locale == "vi":
+        return f"{number}\u00a0%"
+    pattern = parse_pattern(Locale.parse(locale).percent_formats[None].pattern)
+    return f"{pattern.prefix[0]}{number}{pattern.suffix[0]}"
+
+
+# Official papers (certificates, the annual report, prize and reward lists, files for
+# Vietnamese offices) are Vietnamese whatever the reader's language: they call these.
+def vn_number(value: float | None, places: int = 1, empty: str = "—") -> str:
+    """`value` the Vietnamese way: decimal comma, dot between thousands ("0,75",
+    "1.234,5"); `empty` for None."""
+    return format_number(value, places, empty, "vi")
 
 
 def vn_score(value: float | None, empty: str = "—") -> str:
-    """A score or a question's marks: a whole number bare ("27"), else with up to
-    two decimals after the Vietnamese comma ("27,33", partial credit)."""
-    if value is None:
-        return empty
-    return format_decimal(value, format="#,##0.##", locale="vi")
+    """A score or marks the Vietnamese way: "27", "27,33"."""
+    return format_score(value, empty, "vi")
 
 
 def vn_percent(value: float | None, places: int = 1, empty: str = "—") -> str:
-    """A percentage given out of 100, as Vietnamese writes it: "75,0 %" (a
-    no-break space before the sign)."""
-    return empty if value is None else f"{vn_number(value, places)}\u00a0%"
+    """A percentage given out of 100, as Vietnamese writes it: "75,0 %"."""
+    return format_percent(value, places, empty, "vi")

@@ -12,9 +12,9 @@ from sqlalchemy import Date, cast, func, select
 
 from app.accounts.models import Unit
 from app.extensions import db
+from app.numbers import number
 from app.records.models import COMPLETED, TrainingRecord
 from app.timeutil import VN_TZ
-from app.vntext import vn_number
 
 BIN_WIDTH = 10  # score bins of 10 points: 0–9, 10–19, …, 90–100
 WIDTH, HEIGHT = 640, 240  # the SVG viewBox
@@ -137,11 +137,13 @@ def nice_ticks(maximum: float) -> list[int]:
 
 
 def _y_axis(chart: ChartInfo, maximum: float) -> float:
-    """Fill the y ticks; return the value at the top of the axis."""
+    """Fill the y ticks (counts in the reader's language: the dashboard's; the
+    annual paper's year chart goes up to 100, alike in every language); return the
+    value at the top of the axis."""
     ticks = nice_ticks(maximum)
     span = chart.bottom - chart.top
     chart.y_ticks = [
-        Tick(chart.bottom - span * t / ticks[-1], vn_number(t, 0)) for t in ticks
+        Tick(chart.bottom - span * t / ticks[-1], number(t, 0)) for t in ticks
     ]
     return ticks[-1]
 

@@ -257,6 +257,25 @@ def test_the_papers_name_the_prizes_in_vietnamese_on_an_english_screen(
     assert "Giải Nhất" in paper and "First prize" not in paper
 
 
+def test_the_ranking_page_follows_the_screen_the_announcement_stays_vietnamese(
+    client, auth, contest
+):
+    """Numbers on the ranking page are written as the screen's language writes
+    them; the announcement, an official paper, keeps "50,0 %" on an English
+    screen."""
+    auth.login("hr")
+    page = client.get("/contests/CT/rounds/1/ranking").get_data(as_text=True)
+    assert '<td class="num">50,0\u00a0%</td>' in page and ">4,50<" in page
+    token = auth.token("/contests/CT/rounds/1/ranking")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    page = client.get("/contests/CT/rounds/1/ranking").get_data(as_text=True)
+    assert '<td class="num">50.0%</td>' in page and ">4.50<" in page
+    assert "50,0" not in page and "4,50" not in page
+    paper = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
+    assert '<td class="num">50,0\u00a0%</td>' in paper and "40,0\u00a0%" in paper
+    assert "50.0%" not in paper
+
+
 @pytest.mark.parametrize(
     "title, said",
     [

@@ -78,6 +78,19 @@ def test_page_uses_vietnamese_numbers_full_labels_and_explains_them(
     assert "<dt>" in page and "từ −1 đến 1" in page
 
 
+def test_the_english_page_writes_numbers_the_english_way(app, client, auth, content):
+    """The numbers follow the page's language: a decimal point and the percent
+    sign close up in English."""
+    _fixed_attempts(app)
+    auth.login("trainer")
+    token = auth.token("/authoring/quizzes/Q/statistics")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
+    assert "80.0%" in page and "40.0%" in page and "20.0%" in page
+    assert "0.53" in page
+    assert "80,0" not in page and "0,53" not in page and "\u00a0%" not in page
+
+
 def test_csv_has_the_blank_column(app, client, auth, content):
     _fixed_attempts(app)
     auth.login("trainer")

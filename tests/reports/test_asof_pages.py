@@ -314,3 +314,29 @@ def test_the_pages_state_it_in_the_readers_language(client, auth, world):
     )
     paper = client.get(f"/reports/annual?{query}").get_data(as_text=True)
     assert f"{STATED_AT_TIME} {STATE_NOW}" in paper
+
+
+def test_the_year_table_is_in_the_readers_numbers_the_paper_in_vietnamese(
+    client, auth, world
+):
+    """The dashboard's year table writes its figures as the screen's language does
+    ("75.0" in English); the annual report, an official paper, the Vietnamese way
+    ("75,0") whatever the screen."""
+
+    def years(html: str) -> str:
+        return html.split('id="years-table"', 1)[1].split("</table>", 1)[0]
+
+    auth.login("hr-ag")
+    dashboard = "/reports/?campaign=C2024"
+    paper = f"/reports/annual?campaign=C2024&unit={world['AGM']}"
+    for path in (dashboard, paper):
+        table = years(client.get(path).get_data(as_text=True))
+        assert '<td class="num">75,0</td>' in table and "80,0" in table, path
+    token = auth.token("/reports/")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    table = years(client.get(dashboard).get_data(as_text=True))
+    assert '<td class="num">75.0</td>' in table and "80.0" in table
+    assert "75,0" not in table
+    table = years(client.get(paper).get_data(as_text=True))
+    assert '<td class="num">75,0</td>' in table and "80,0" in table
+    assert "75.0" not in table

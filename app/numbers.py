@@ -1,0 +1,42 @@
+"""Numbers on pages, in the reader's language: "1.234,5" and "75,0 %" on a
+Vietnamese page, "1,234.5" and "75.0%" on an English one. The page filters
+(`number`, `score`, `percent`) and any text a page shows call these.
+
+Official papers (certificates, the annual report, prize and reward lists, files for
+Vietnamese offices) are Vietnamese whatever the reader's language: they call
+app.vntext's `vn_number`, `vn_score` and `vn_percent` (the `vn_…` filters) instead.
+"""
+
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
+
+from app.vntext import format_number, format_percent, format_score
+
+
+def page_locale() -> str:
+    """The language numbers are written in now: the request's (or one forced by
+    flask_babel.force_locale); the default language in a job or command, and `vi`
+    with no application at all."""
+    locale = get_locale()
+    return str(locale) if locale is not None else "vi"
+
+
+def number(value: float | None, places: int = 1, empty: str = "—") -> str:
+    """`value` with `places` decimals in the page's language; `empty` for None."""
+    return format_number(value, places, empty, page_locale())
+
+
+def score(value: float | None, empty: str = "—") -> str:
+    """A score or marks in the page's language: "27", "27,33" / "27.33"."""
+    return format_score(value, empty, page_locale())
+
+
+def percent(value: float | None, places: int = 1, empty: str = "—") -> str:
+    """A percentage given out of 100 in the page's language: "75,0 %" / "75.0%"."""
+    return format_percent(value, places, empty, page_locale())
+
+
+def lazy_number(value: float, places: int = 0) -> LazyString:
+    """`number(value, places)` written when read, in the reader's language: for
+    the values of a lazy message (a limit in an import's refusal)."""
+    return LazyString(number, value, places)
