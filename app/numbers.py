@@ -36,7 +36,19 @@ def percent(value: float | None, places: int = 1, empty: str = "—") -> str:
     return format_percent(value, places, empty, page_locale())
 
 
-def lazy_number(value: float, places: int = 0) -> LazyString:
+class LazyNumber(LazyString):
+    """`number(value, places)` written when read, in the reader's language; its
+    value and places public, as a lazy message's parts are (app/jobs/messages.py
+    keeps it as a number, not as the text of the language it was raised in)."""
+
+    def __init__(self, value: float, places: int = 0):
+        self.value, self.places = value, places
+
+    def __str__(self) -> str:
+        return number(self.value, self.places)
+
+
+def lazy_number(value: float, places: int = 0) -> LazyNumber:
     """`number(value, places)` written when read, in the reader's language: for
     the values of a lazy message (a limit in an import's refusal)."""
-    return LazyString(number, value, places)
+    return LazyNumber(value, places)

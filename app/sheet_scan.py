@@ -18,8 +18,8 @@ from typing import NamedTuple
 from xml.parsers import expat
 
 from app.errors import lazy_gettext as _l
+from app.numbers import lazy_number
 from app.packages import PackageRefused
-from app.vntext import vn_number
 
 # What one row may hold, everything in it (a cell is <c>, <v>, or <c>, <is>, <t>):
 # four elements for each of Excel's 16,384 columns (XFD), about 20 MB in openpyxl.
@@ -125,7 +125,7 @@ def _too_many_cells(limit: int):
     return _l(
         "quá %(count)s ô trong một trang tính; hãy chia tệp theo đơn vị hoặc xóa các "
         "cột thừa",
-        count=vn_number(limit, 0),
+        count=lazy_number(limit),
     )
 
 
@@ -133,5 +133,5 @@ def _too_much_else():
     return _l(
         "trang tính có quá %(count)s phần tử ngoài các dòng dữ liệu; hãy sao chép dữ "
         "liệu sang một tệp mới",
-        count=vn_number(MAX_OTHER_ELEMENTS, 0),
+        count=lazy_number(MAX_OTHER_ELEMENTS),
     )

@@ -30,9 +30,10 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_join
 from app.errors import lazy_ngettext as _nl
 from app.legacy_text import Conversion, fix_text
+from app.numbers import lazy_number
 from app.packages import PackageRefused, check_unpacked_size, count_elements, parts_but
 from app.sheet_scan import measure_sheet
-from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc, vn_number
+from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold, nfc
 
 CSV_SUFFIXES = {".csv", ".txt"}
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -301,7 +302,7 @@ def _bounded_lines(lines, delimiter: str, filename: str):
                 _l(
                     "dòng có quá %(count)s dấu “%(delimiter)s” (quá nhiều cột); hãy "
                     "xóa các cột thừa",
-                    count=vn_number(MAX_LINE_DELIMITERS, 0),
+                    count=lazy_number(MAX_LINE_DELIMITERS),
                     delimiter=delimiter,
                 ),
                 number,
@@ -310,12 +311,11 @@ def _bounded_lines(lines, delimiter: str, filename: str):
 
 
 def _csv_problem(error: csv.Error):
-    """The csv module's English message, said in the reader's language where it is
-    known."""
+    """The csv module's English message, in the reader's language where known."""
     text = str(error)
     if "field larger than field limit" in text:
-        limit = vn_number(csv.field_size_limit(), 0)
-        return _l("một ô dài quá %(limit)s ký tự", limit=limit)
+        limit = csv.field_size_limit()
+        return _l("một ô dài quá %(limit)s ký tự", limit=lazy_number(limit))
     if "new-line character seen in unquoted field" in text:
         return _l("xuống dòng giữa một ô không có dấu ngoặc kép")
     return _l("không đọc được dòng này như CSV (%(reason)s)", reason=text)
@@ -327,7 +327,7 @@ def _check_rows(count: int, filename: str) -> None:
             filename,
             _l(
                 "quá %(rows)s dòng; hãy chia tệp theo đơn vị",
-                rows=vn_number(MAX_ROWS, 0),
+                rows=lazy_number(MAX_ROWS),
             ),
         )
 
@@ -355,7 +355,7 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
                 filename,
                 _l(
                     "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
-                    count=vn_number(MAX_SHARED_STRINGS, 0),
+                    count=lazy_number(MAX_SHARED_STRINGS),
                 ),
             )
         for member in parts:  # cells, rows' width: read by expat, kept none

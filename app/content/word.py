@@ -25,6 +25,7 @@ from io import BytesIO
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.markdown import slugify
+from app.numbers import lazy_number
 from app.packages import (
     PackageRefused,
     check_unpacked_size,
@@ -32,7 +33,7 @@ from app.packages import (
     count_each,
 )
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
-from app.vntext import nfc, vn_number
+from app.vntext import nfc
 
 from .problems import ConversionError, problem_line
 
@@ -100,7 +101,7 @@ def _check_size(data: bytes) -> None:
         raise ConversionError(
             _l(
                 "Tài liệu Word có quá %(count)s đoạn; hãy chia nhỏ tệp.",
-                count=vn_number(MAX_PARAGRAPHS, 0),
+                count=lazy_number(MAX_PARAGRAPHS),
             ),
             [],
         )
@@ -109,7 +110,7 @@ def _check_size(data: bytes) -> None:
             _l(
                 "Tài liệu Word có quá %(count)s đoạn định dạng (run); hãy chia nhỏ "
                 "tệp hoặc xóa định dạng thừa.",
-                count=vn_number(MAX_RUNS, 0),
+                count=lazy_number(MAX_RUNS),
             ),
             [],
         )
@@ -118,7 +119,7 @@ def _check_size(data: bytes) -> None:
             _l(
                 "Tài liệu Word có quá %(count)s thành phần (phần tử XML); hãy chia nhỏ "
                 "tệp hoặc xóa định dạng thừa.",
-                count=vn_number(MAX_ELEMENTS, 0),
+                count=lazy_number(MAX_ELEMENTS),
             ),
             [],
         )

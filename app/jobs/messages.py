@@ -21,6 +21,7 @@ from flask_babel.speaklater import LazyString
 
 from app.errors import DomainError, LazyJoin, LazyMessage, join_parts
 from app.errors import lazy_gettext as _l
+from app.numbers import LazyNumber, number
 
 BROKEN = _l("Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”.")
 LOST = _l(
@@ -59,8 +60,14 @@ def shown(message: str | None) -> str | None:
     return gettext(message)  # a catalogue message as it stands, else itself
 
 
-# The functions that render a message's parts again, by a short name.
-_RENDER = {"g": flask_babel.gettext, "n": flask_babel.ngettext, "j": join_parts}
+# The functions that render a message's parts again, by a short name
+# ("u": a number, app.numbers.lazy_number, written in the reader's language).
+_RENDER = {
+    "g": flask_babel.gettext,
+    "n": flask_babel.ngettext,
+    "j": join_parts,
+    "u": number,
+}
 
 
 def parts(message) -> dict | None:
@@ -70,6 +77,8 @@ def parts(message) -> dict | None:
         message = message.args[0]  # as raised: lazy, when it was
     if isinstance(message, LazyJoin):
         return {"f": "j", "a": [message.separator, _value(message.parts)], "k": {}}
+    if isinstance(message, LazyNumber):
+        return {"f": "u", "a": [message.value, message.places], "k": {}}
     if not isinstance(message, LazyMessage):
         return None
     values = {key: _value(value) for key, value in message.values.items()}

@@ -843,6 +843,31 @@ def test_a_jobs_title_is_shown_in_the_readers_language(app, client, people, runn
     assert "Annual report (old)" in client.get("/jobs/").get_data(as_text=True)
 
 
+@task("tests.too_many_rows")
+def too_many_rows_task(params, owner_id, progress):
+    from app.numbers import lazy_number
+
+    raise NotFound(
+        _l("quá %(rows)s dòng; hãy chia tệp theo đơn vị", rows=lazy_number(100000))
+    )
+
+
+def test_a_number_in_a_jobs_message_is_written_in_the_readers_language(
+    app, client, people
+):
+    """A limit in how a job ended is kept as a number, not as its Vietnamese
+    text: stored "100.000", shown "100,000" in English."""
+    failed = _submit(app, "tests.too_many_rows", people["hr_d"], {})
+    assert _job(app, failed).message == "quá 100.000 dòng; hãy chia tệp theo đơn vị"
+    _login(client, "hr_d")
+    client.post(
+        "/language",
+        data={"language": "en", "csrf_token": AuthActions(client).token("/")},
+    )
+    page = client.get(f"/jobs/{failed}").get_data(as_text=True)
+    assert "more than 100,000 rows; split the file by unit" in page
+
+
 def test_a_result_left_by_a_run_killed_before_its_commit_is_removed(app, people):
     """A run killed between moving its file into place and its commit leaves the
     file with no finished job: the sweep removes it once it is older than a job
