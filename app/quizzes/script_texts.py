@@ -39,10 +39,9 @@ def attempt_script_texts() -> dict[str, str]:
         "submitting": _("Hết giờ: đang gửi các lựa chọn còn lại rồi nộp bài…"),
         "submitting_offline": _("Hết giờ: bài sẽ được nộp khi có mạng trở lại."),
         "late": "✗ " + _("Không được tính: lựa chọn này chưa gửi được trước hạn nộp."),
-        "late_summary": _(
-            "Hết giờ: lựa chọn của câu {list} chưa gửi được trước hạn nên không"
-            " được tính."
-        ),
+        # By the count of questions listed (English: question 3, questions 3, 5).
+        "late_summary_one": _late_summary(1),
+        "late_summary": _late_summary(2),
         "newer_kept": _(
             "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"
             " trang để xem."
@@ -59,3 +58,11 @@ def attempt_script_texts() -> dict[str, str]:
 
 def _waiting(count: int) -> str:
     return ngettext("{n} lựa chọn đang chờ gửi.", "{n} lựa chọn đang chờ gửi.", count)
+
+
+def _late_summary(count: int) -> str:
+    return ngettext(
+        "Hết giờ: lựa chọn của câu {list} chưa gửi được trước hạn nên không được tính.",
+        "Hết giờ: lựa chọn của câu {list} chưa gửi được trước hạn nên không được tính.",
+        count,
+    )

@@ -137,13 +137,16 @@ def _network(context, app, up: bool) -> None:
         app.live_server.down()
 
 
-def _start(page, url) -> int:
+def _start(page, url, english: bool = False) -> int:
     page.goto(f"{url}/login")
     page.get_by_label("Tên đăng nhập").fill("thisinh")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    if english:
+        page.get_by_role("button", name="English").click()
     page.goto(f"{url}/quizzes/Q")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    start = "Start the quiz" if english else "Bắt đầu làm bài"
+    page.get_by_role("button", name=start).click()
     page.wait_for_url("**/attempts/*")
     return int(page.url.rsplit("/", 1)[1].split("?")[0])
 
@@ -346,6 +349,29 @@ def test_offline_past_the_deadline_the_unsent_choices_are_not_counted(
         assert attempt.state == "finished" and attempt.score == 1
     assert _journal(page) == {}  # cleared at the end of the attempt
     assert not page.evaluate(f"caches.has('vhcv-attempt-{attempt_id}')")
+
+
+def test_offline_past_the_deadline_one_question_is_said_so_in_english(
+    short_quiz, browser_context
+):
+    """The late notices have a form for one question, picked by the scripts:
+    "question 3", never "question(s) 3"."""
+    url, app = short_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url, english=True)
+    position = _positions(app, attempt_id)["truefalse"][0]
+    _network(browser_context, app, up=False)
+    page.locator(f'input[name="q{position}"][value="0"]').check()
+    page.locator("#connection").get_by_text(
+        f"Time is up: the choice for question {position} could not be sent"
+    ).wait_for(timeout=(20 + GRACE + 10) * 1000)
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/result", timeout=20000)
+    notice = page.locator("#not-counted")
+    notice.wait_for()
+    assert f"The choice for question {position} could not be sent" in (
+        notice.inner_text()
+    )
 
 
 def test_time_up_offline_with_nothing_waiting_submits_when_back(

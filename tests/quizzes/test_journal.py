@@ -236,6 +236,44 @@ def test_the_result_page_gives_the_numbers_stored(app, client, auth, learner):  
     assert 'id="not-counted"' in page and "js/attempt-done.js" in page
 
 
+def test_the_scripts_say_one_question_or_several(app):
+    """The late summary (attempt.js) has a form for one question and one for
+    several, picked by the script: "question 3", "questions 3, 5" in English."""
+    from flask_babel import force_locale
+
+    from app.quizzes.script_texts import attempt_script_texts
+
+    with app.test_request_context("/"), force_locale("en"):
+        texts = attempt_script_texts()
+    assert texts["late_summary_one"] == (
+        "Time is up: the choice for question {list} could not be sent before the "
+        "deadline and is not counted."
+    )
+    assert texts["late_summary"] == (
+        "Time is up: the choices for questions {list} could not be sent before the "
+        "deadline and are not counted."
+    )
+    with app.test_request_context("/"):
+        texts = attempt_script_texts()
+    said = "Hết giờ: lựa chọn của câu {list} chưa gửi được trước hạn nên không"
+    assert texts["late_summary_one"].startswith(said)
+    assert texts["late_summary"] == texts["late_summary_one"]
+
+
+def test_the_result_page_says_one_question_or_several(app, client, auth, learner):  # noqa: F811
+    """The result page's notice of choices never sent (attempt-done.js) has the
+    two forms as attributes: the script picks by the count of questions."""
+    attempt_id = _start(client, auth)
+    csrf = auth.token(f"/attempts/{attempt_id}")
+    client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf})
+    client.post("/language", data={"language": "en", "csrf_token": csrf})
+    page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    notice = re.search(r'<p id="not-counted"[^>]*>', page).group(0)
+    assert 'data-text-one="The choice for question {list} could not' in notice
+    assert 'data-text="The choices for questions {list} could not' in notice
+    assert "(s)" not in notice
+
+
 def test_signing_out_asks_the_browser_to_forget_the_journal(app, client, auth, learner):  # noqa: F811
     auth.login("hv")
     token = auth.token("/")

@@ -16,7 +16,10 @@
   });
   var positions = Object.keys(lost).sort(function (a, b) { return a - b; });
   if (positions.length) {
-    notice.textContent = notice.getAttribute("data-text").replace("{list}", positions.join(", "));
+    // The notice's form by the count of questions (English: question 3, questions 3, 5).
+    var text = (positions.length === 1 && notice.getAttribute("data-text-one")) ||
+      notice.getAttribute("data-text");
+    notice.textContent = text.replace("{list}", positions.join(", "));
     notice.hidden = false;
   }
   Journal.clear(data.journal);

@@ -325,7 +325,10 @@
       .map(function (e) { return parseInt(e.position, 10); })
       .filter(function (p, i, all) { return all.indexOf(p) === i; })
       .sort(function (a, b) { return a - b; });
-    lateNotice = late.length ? T.late_summary.replace("{list}", late.join(", ")) : "";
+    // The form by the count of questions (English: question 3, questions 3, 5); the
+    // plural alone from a page saved offline by an earlier version.
+    var summary = (late.length === 1 && T.late_summary_one) || T.late_summary;
+    lateNotice = late.length ? summary.replace("{list}", late.join(", ")) : "";
   }
 
   // --- Time ---------------------------------------------------------------------
