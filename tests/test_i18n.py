@@ -111,7 +111,9 @@ def test_the_english_catalogue_is_complete():
 def test_a_count_of_one_thing_is_said_with_ngettext():
     """A message with counts is written with ngettext (a message counting two
     kinds of things takes each count as a piece said with ngettext), so English
-    says "1 cadre" and "2 cadres", never "cadre(s)"."""
+    says "1 cadre" and "2 cadres", never "cadre(s)". Whatever the count's
+    placeholder (%(n)d, %(count)s, the scripts' {list} and {n}), and in a plural's
+    forms too: no English text lumps the forms as "(s)" or "(es)"."""
     import re
     from pathlib import Path
 
@@ -120,10 +122,14 @@ def test_a_count_of_one_thing_is_said_with_ngettext():
     path = Path(__file__).parent.parent / "app/translations/en/LC_MESSAGES/messages.po"
     with path.open("rb") as po:
         catalog = read_po(po)
-    counted = re.compile(r"%\(\w+\)d")
+    placeholder = re.compile(r"%\(\w+\)[sd]")  # "%(s)s" is no plural
     lumped = [
         m.id
         for m in catalog
-        if isinstance(m.id, str) and counted.search(m.id) and "(s)" in m.string
+        if m.id
+        and any(
+            re.search(r"\((?:s|es)\)", placeholder.sub("", text))
+            for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+        )
     ]
     assert lumped == []

@@ -123,11 +123,14 @@ def _refuse_unwritable(result: ExportResult, force: bool) -> None:
         )
     if result.conflicts and not force:
         raise ImportRejected(
-            _l(
-                "%(count)s xung đột: chưa ghi tệp nào. Chạy `flask content sync "
+            _nl(
+                "%(num)d xung đột: chưa ghi tệp nào. Chạy `flask content sync "
                 "--prefer-files` để lấy bản trong tệp, hoặc `flask content export "
                 "--force` để ghi đè tệp bằng bản trên trình duyệt.",
-                count=len(result.conflicts),
+                "%(num)d xung đột: chưa ghi tệp nào. Chạy `flask content sync "
+                "--prefer-files` để lấy bản trong tệp, hoặc `flask content export "
+                "--force` để ghi đè tệp bằng bản trên trình duyệt.",
+                len(result.conflicts),
             ),
             result.conflicts,
         )

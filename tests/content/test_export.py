@@ -100,6 +100,21 @@ def test_both_changed_is_a_conflict_that_changes_nothing(app, runner, content):
     assert _version(app, "T-M2") == (2, "Hai mới")
 
 
+def test_the_refusal_counts_the_conflicts_in_english(app, content):
+    """English says "1 conflict", never "conflict(s)"."""
+    from flask_babel import force_locale
+
+    from app.content.export import export_content
+    from app.errors import ImportRejected
+
+    _browser_edit(app)
+    _file_edit(content)
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(ImportRejected) as refused:
+            export_content(content, Path(app.config["QUIZZES_DIR"]))
+        assert str(refused.value.message).startswith("1 conflict: no file was written.")
+
+
 def test_export_force_resolves_a_conflict_for_the_browser(app, runner, content):
     _browser_edit(app)
     _file_edit(content)
