@@ -13,6 +13,8 @@ from pathlib import Path
 from flask import abort, current_app
 from flask_login import current_user
 
+from app.numbers import number
+
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 DEFAULT_MAX_BYTES = 10_000_000  # default of the UPLOAD_MAX_BYTES setting
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and other fields
@@ -38,10 +40,11 @@ def max_bytes(config=None) -> int:
 
 
 def megabytes(size: int, digits: int = 1) -> str:
-    """A size as people read it: "850 kB", "50,0 MB" (decimal comma)."""
+    """A size as people read it, in the page's language: "850 kB", "50,0 MB"
+    ("50.0 MB" in English)."""
     if size < 1_000_000:
         return f"{size / 1000:.0f} kB"
-    return f"{size / 1e6:.{digits}f} MB".replace(".", ",")
+    return f"{number(size / 1e6, digits)} MB"
 
 
 class UploadStore:

@@ -47,3 +47,12 @@ def test_the_variable_or_its_former_name_or_the_default(monkeypatch):
 )
 def test_sizes_read_the_vietnamese_way(size, digits, text):
     assert uploads.megabytes(size, digits) == text
+
+
+def test_sizes_follow_the_pages_language(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert uploads.megabytes(50_000_000) == "50.0 MB"
+        assert uploads.megabytes(1_250_000, 2) == "1.25 MB"
+        assert uploads.megabytes(850_000) == "850 kB"
