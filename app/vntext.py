@@ -279,8 +279,15 @@ def format_percent(
     number = format_number(value, places, empty, locale)
     if locale == "vi":
         return f"{number}\u00a0%"
+    prefix, suffix = _percent_affixes(locale)
+    return f"{prefix}{number}{suffix}"
+
+
+@functools.lru_cache(maxsize=16)
+def _percent_affixes(locale: str) -> tuple[str, str]:
+    """What the locale's percent pattern writes before and after the number."""
     pattern = parse_pattern(Locale.parse(locale).percent_formats[None].pattern)
-    return f"{pattern.prefix[0]}{number}{pattern.suffix[0]}"
+    return pattern.prefix[0], pattern.suffix[0]
 
 
 # Official papers (certificates, the annual report, prize and reward lists, files for
