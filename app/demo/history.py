@@ -1,43 +1,31 @@
 """The demo province through time: the structure before 1 July 2025 — tỉnh Kiên
 Giang with thành phố Rạch Giá, huyện Tân Hiệp and thành phố Phú Quốc and their
-wards and communes, and the former tỉnh An Giang with thành phố Long Xuyên — the
-mergers of 1/7/2025 (Kiên Giang + An Giang → tỉnh An Giang, districts dissolved,
+wards and communes, and the former tỉnh An Giang with thành phố Long Xuyên — and
+the mergers of 1/7/2025 (Kiên Giang + An Giang → tỉnh An Giang, districts dissolved,
 wards and communes merged into the new ones, Sở Thông tin và Truyền thông into Sở
-Khoa học và Công nghệ), and a 2024 campaign whose records were earned in the old
-units. So the reports as of a day, attributed at the time or rolled up, and the
-year-over-year comparison have something to show.
+Khoa học và Công nghệ). The 2024 campaign, whose records were earned in the old
+units, and the 2025 one are app.demo.past's. So the reports as of a day, attributed
+at the time or rolled up, and the year-over-year comparison have something to show.
 
 The history is written through app.accounts' services with effective days:
 today's units from 1/7/2025 (app.demo.seed), the old ones from HISTORY_START, ended
 on 1/7/2025 by dated mergers and splits (app.accounts.restructure); the cadres who
 worked in an old unit are created there from HISTORY_START and moved on 1/7/2025.
-Only the 2024 campaign's records are written as rows. Each step does nothing when
-it has been done already. Fictional cadres; the place names are
-the real ones of the 2025 arrangement (NQ 202/2025/QH15 for the provinces).
+Each step does nothing when it has been done already. Fictional cadres; the place
+names are the real ones of the 2025 arrangement (NQ 202/2025/QH15 for the
+provinces).
 """
 
-import math
-import random
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
 from app.accounts import restructure, services, units
-from app.accounts.models import Assignment, Unit, UnitSuccession, User
+from app.accounts.models import Unit, UnitSuccession, User
 from app.accounts.scope import path_ids
 from app.extensions import db
-from app.quizzes.models import Quiz
-from app.records.models import (
-    COMPLETED,
-    IN_PROGRESS,
-    NOT_STARTED,
-    Campaign,
-    CampaignTarget,
-    TrainingRecord,
-)
-from app.timeutil import vn_day_end, vn_day_start
 
-from .data import CAMPAIGN, MERGED
+from .data import MERGED
 
 MERGER_DAY = date(2025, 7, 1)
 HISTORY_START = date(2019, 1, 1)
@@ -122,7 +110,6 @@ BEFORE = {
     "AG-PQ": ["KG-PQ-DD", "KG-PQ"],
     "AG-LX": ["AGC-LX-MB", "AGC-LX"],
 }
-CAMPAIGN_2024 = ("VHCV-2024", "Bồi dưỡng văn hóa công vụ năm 2024", 2024)
 
 
 def _find(code: str) -> Unit | None:
@@ -189,72 +176,3 @@ def create_cadre(number: int, unit: Unit, **fields) -> User:
     user = services.create_user(unit=old, effective=HISTORY_START, **fields)
     services.reassign(user, unit=unit, effective=MERGER_DAY)
     return user
-
-
-def seed_history() -> None:
-    """The 2024 campaign, once the old units and the content exist. Flushes."""
-    if _find("KG") is not None:
-        _campaign_2024()
-
-
-def _campaign_2024() -> None:
-    """The 2024 campaign of Kiên Giang and the former An Giang, with the records of
-    the cadres who worked in their units then (after `flask content sync`)."""
-    code, title, year = CAMPAIGN_2024
-    _code, _title, _year, course, quiz = CAMPAIGN
-    if db.session.scalar(select(Campaign.id).where(Campaign.code == code)):
-        return
-    if not db.session.scalar(select(Quiz.id).where(Quiz.code == quiz)):
-        return
-    campaign = Campaign(
-        code=code,
-        title=title,
-        year=year,
-        course_code=course,
-        quiz_code=quiz,
-        opens_at=vn_day_start(date(2024, 3, 1)),
-        closes_at=vn_day_end(date(2024, 10, 31)),
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    for province in ("KG", "AGC"):
-        db.session.add(
-            CampaignTarget(campaign_id=campaign.id, unit_id=_find(province).id)
-        )
-    rng = random.Random(2024)
-    pass_mark = db.session.scalar(select(Quiz.pass_percent).where(Quiz.code == quiz))
-    old = db.session.execute(
-        select(Assignment.user_id, Assignment.unit_id, User.unit_id)
-        .join(User, User.id == Assignment.user_id)
-        .where(Assignment.valid_to == MERGER_DAY)
-        .order_by(Assignment.user_id)
-    ).all()
-    for user_id, old_unit, unit_now in old:
-        record = _record_2024(rng, pass_mark, user_id, old_unit, unit_now)
-        record.campaign_id = campaign.id
-        db.session.add(record)
-    db.session.flush()
-
-
-def _record_2024(
-    rng: random.Random, pass_mark: float, user_id: int, old_unit: int, unit_now: int
-) -> TrainingRecord:
-    """A cadre's 2024 record, earned in `old_unit`: completed (best at or above the
-    quiz's pass mark: completing means passing it), in progress or not started."""
-    status = rng.choices([COMPLETED, IN_PROGRESS, NOT_STARTED], [80, 12, 8])[0]
-    done = status == COMPLETED
-    lowest = math.ceil(pass_mark * 30 / 100) if done else 12  # in thirtieths
-    best = float(rng.randint(lowest, 30) * 100 // 30) if status != NOT_STARTED else None
-    day = date(2024, rng.randint(4, 10), rng.randint(1, 28))
-    return TrainingRecord(
-        user_id=user_id,
-        unit_id=unit_now,
-        status=status,
-        modules_read=9 if done else rng.randint(0, 8),
-        modules_total=9,
-        attempts=rng.randint(1, 3) if best is not None else 0,
-        best_percent=best,
-        passed=done or (best is not None and best >= pass_mark),
-        completed_at=vn_day_start(day) + timedelta(hours=9) if done else None,
-        completed_unit_id=old_unit if done else None,
-    )

@@ -1,6 +1,7 @@
 """`seed_demo`: create what is missing of the demo province (app.demo.data): its
 units, ~300 cadres with Vietnamese names, the demo accounts and — once `flask
-content sync` has loaded the content — the 2026 campaign. Safe to run again.
+content sync` has loaded the content — the 2026 campaign, the closed ones of 2024
+and 2025 (app.demo.past) and the contest. Safe to run again.
 """
 
 import random
@@ -20,7 +21,7 @@ from app.quizzes.models import Quiz
 from app.records import services as records
 from app.timeutil import utcnow, vn_day_end, vn_day_start
 
-from . import history
+from . import history, past
 from .contests import seed_contests
 from .data import (
     ACCOUNT_PROFILES,
@@ -67,7 +68,7 @@ def seed_demo() -> SeedResult:
     _mark_modules_read("learner2")
     _ensure_campaign()
     _adopt_content(root)
-    history.seed_history()  # the 2024 campaign
+    past.seed_past()  # the closed 2024 and 2025 campaigns, and their period
     if _content_loaded():  # its rounds draw from the synced question banks
         seed_contests()  # the contest files, a closed round taken and ranked
     return result

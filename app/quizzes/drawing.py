@@ -47,10 +47,12 @@ def candidate_pools(quiz: Quiz) -> list[list[Candidate]]:
     """For each draw rule of `quiz`, the current versions of the active questions
     it may take, in code order: those of its bank, or those carrying its tag, in
     the banks the quiz may draw from. One query for all the rules."""
-    return _candidates(quiz)[0]
+    return read_candidates(quiz)[0]
 
 
-def _candidates(quiz: Quiz) -> tuple[list[list[Candidate]], dict[int, tuple]]:
+def read_candidates(
+    quiz: Quiz,
+) -> tuple[list[list[Candidate]], dict[int, tuple]]:
     """(candidate_pools, question id -> its exclusive group's key): one query for
     the candidates, one for the exclusive groups of their banks."""
     query = (
@@ -101,15 +103,18 @@ def _exclusive_groups(rows: list[Candidate]) -> dict[int, tuple]:
     return groups
 
 
-def draw_questions(quiz: Quiz, rng: random.Random) -> list[Candidate]:
+def draw_questions(
+    quiz: Quiz, rng: random.Random, candidates: tuple | None = None
+) -> list[Candidate]:
     """Questions for one attempt, by the quiz's draw rules, never twice the same
     and never two of one exclusive group of a bank (a question drawn after one of
-    its group is replaced from the same rule's pool). Raises DomainError when a
-    rule finds too few questions."""
+    its group is replaced from the same rule's pool). `candidates`: what
+    read_candidates(quiz) returned, for drawing many attempts with one read.
+    Raises DomainError when a rule finds too few questions."""
     drawn: list[Candidate] = []
     seen: set[int] = set()
     used: set[tuple] = set()  # exclusive groups already in the attempt
-    pools, groups = _candidates(quiz)
+    pools, groups = candidates or read_candidates(quiz)
     for rule, candidates in zip(quiz.draw_rules, pools, strict=True):
         pool = [v for v in candidates if v.question_id not in seen]
         picked = _pick(pool, rule["count"], rng, groups, used)

@@ -46,7 +46,7 @@ def quiz_standing(
     window = window or window_of(user, record.campaign)
     if window.has_closed(now or utcnow()):
         # completed means passed, even where the attempts are not kept (history
-        # written from an older system, as the demo's 2024 campaign)
+        # written from an older system)
         passed = record.passed or record.status == COMPLETED
         state = QUIZ_PASSED if passed else QUIZ_NOT_STARTED
         if not passed and record.attempts:
