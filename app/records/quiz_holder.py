@@ -5,11 +5,18 @@ gives the quiz its window, drops the earlier unit windows and sets the modules t
 read (services.create_campaign), so the campaign whose window the quiz has holds
 them (as services.window_of reads it), else the one that opens last. An earlier
 campaign of the same quiz may still be edited, closed or brought up to date, but
-only its own columns: never the quiz its successor now runs."""
+only its own columns: never the quiz its successor now runs.
 
+A database written before that rule held may have two campaigns of one quiz not
+yet closed: the quiz then still serves one (holder: the one whose window it has),
+a new campaign on the quiz waits until every one of them has closed, and
+`running_conflicts` (`flask campaigns check`) names the others so that an
+administrator closes them."""
+
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.errors import Conflict
 from app.errors import lazy_gettext as _l
@@ -53,22 +60,65 @@ def last_close(campaign: Campaign) -> datetime:
     return max(closes)
 
 
+def unclosed(quiz_code: str, now: datetime | None = None) -> list[Campaign]:
+    """The campaigns of the quiz `quiz_code` that have not closed at `now` (last
+    close still ahead: open, or still to open), the holder first, then by opening.
+    At most one, unless the database was written before one campaign at a time was
+    the rule."""
+    now = now or utcnow()
+    current = holder(quiz_code)
+    found = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.quiz_code == quiz_code)
+        .order_by(Campaign.opens_at, Campaign.id)
+    )
+    running = [c for c in found if last_close(c) > now]
+    return sorted(running, key=lambda c: c is not current)
+
+
+@dataclass
+class HolderConflictRow:
+    """A quiz with campaigns not yet closed besides the one holding it."""
+
+    quiz_code: str
+    holder: Campaign  # whose window the quiz has, closed or not
+    others: list[Campaign]  # not closed, not holding the quiz: to be closed
+
+
+def running_conflicts(now: datetime | None = None) -> list[HolderConflictRow]:
+    """Every quiz, by code, with a campaign not yet closed that does not hold it
+    (a database written before one campaign at a time was the rule): its cadres
+    can take the quiz only in the holder's window."""
+    codes = db.session.scalars(
+        select(Campaign.quiz_code)
+        .group_by(Campaign.quiz_code)
+        .having(func.count(Campaign.id) > 1)
+        .order_by(Campaign.quiz_code)
+    )
+    rows = []
+    for code in codes:
+        current = holder(code)
+        others = [c for c in unclosed(code, now) if c.id != current.id]
+        if others:
+            rows.append(HolderConflictRow(code, current, others))
+    return rows
+
+
 def refuse_running_holder(quiz_code: str, now: datetime | None = None) -> None:
-    """Conflict when the campaign holding the quiz `quiz_code` has not closed yet
-    (its window, or a unit's own, open or still to open): a new campaign on the
-    quiz would take its window, unit windows and attempts from it. Once it has
-    closed, the quiz may be reused (next year's campaign on last year's quiz).
+    """Conflict when a campaign of the quiz `quiz_code` has not closed yet — the one
+    holding it (its window, or a unit's own, open or still to open), or in a
+    database written before this rule another one (unclosed): a new campaign on
+    the quiz would take its window, unit windows and attempts from it. Once they
+    have closed, the quiz may be reused (next year's campaign on last year's quiz).
     The quiz's row is locked first: two campaigns created at once on a free quiz
     would each find no running holder (PostgreSQL; SQLite's writers wait anyway);
     and read again, its window the one the holder is known by."""
     locked = select(Quiz).where(Quiz.code == quiz_code).with_for_update()
     db.session.scalars(locked.execution_options(populate_existing=True)).all()
-    current = holder(quiz_code)
-    if current is None:
+    running = unclosed(quiz_code, now)
+    if not running:
         return
-    closes = last_close(current)
-    if closes <= (now or utcnow()):
-        return
+    current = running[0]
     raise Conflict(
         _l(
             "Bài kiểm tra “%(quiz)s” đang được dùng cho đợt “%(title)s” (%(code)s), "
@@ -78,6 +128,6 @@ def refuse_running_holder(quiz_code: str, now: datetime | None = None) -> None:
             quiz=quiz_code,
             title=current.title,
             code=current.code,
-            closes=format_vn_date(closes, with_time=True),
+            closes=format_vn_date(last_close(current), with_time=True),
         )
     )
