@@ -126,10 +126,7 @@ def attempt_tally(user: User, quiz: Quiz) -> Tally:
     year's attempts of a quiz reused this year leave this year's allowance whole;
     the highest number in any round (numbers are unique per quiz and user); the
     previews."""
-    used = Attempt.preview.is_(False)
-    since = windows.round_opened_at(quiz)
-    if since is not None:
-        used = and_(used, Attempt.started_at >= since)
+    used = and_(Attempt.preview.is_(False), windows.in_round(quiz))
     row = db.session.execute(
         select(
             func.count(Attempt.id).filter(used),
@@ -377,6 +374,8 @@ def close_overdue(now: datetime | None = None) -> int:
 
 
 def best_attempt(user: User, quiz: Quiz) -> Attempt | None:
+    """The best finished attempt of the quiz's current round (attempt_tally's):
+    last year's attempts of a quiz reused this year are history, not a result."""
     return db.session.scalar(
         select(Attempt)
         .where(
@@ -384,6 +383,7 @@ def best_attempt(user: User, quiz: Quiz) -> Attempt | None:
             Attempt.user_id == user.id,
             Attempt.state == FINISHED,
             Attempt.preview.is_(False),
+            windows.in_round(quiz),
         )
         .order_by(Attempt.percent.desc(), Attempt.finished_at)
         .limit(1)

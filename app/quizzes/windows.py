@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 
 from app.accounts import scope
 from app.accounts.models import Unit, User
@@ -96,6 +96,13 @@ def round_opened_at(quiz: Quiz) -> datetime | None:
     )
     opened = [t for t in (quiz.opens_at, earliest) if t is not None]
     return min(opened) if opened else None
+
+
+def in_round(quiz: Quiz):
+    """SQL condition on Attempt: started in the quiz's current round
+    (round_opened_at); always true for a quiz always open."""
+    since = round_opened_at(quiz)
+    return true() if since is None else Attempt.started_at >= since
 
 
 def all_closed(quiz: Quiz, now: datetime) -> bool:

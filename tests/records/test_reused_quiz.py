@@ -335,3 +335,44 @@ def test_last_years_campaign_cannot_be_reopened_once_its_quiz_is_reused(ctx, tmp
     running.edit_campaign(old, "Năm 2026", old.opens_at, closes, [tree["D"]])
     db.session.commit()
     assert records.get_campaign("C2026").title == "Năm 2026"
+
+
+def test_the_quiz_page_shows_this_years_best_not_last_years(
+    app, client, auth, tmp_path
+):
+    """in1 passed the quiz with every answer right in last year's campaign; this
+    year's campaign reuses it: the quiz page lists last year's attempt among those
+    taken, but its best result is this year's alone (none before this year's
+    first attempt, then that one's)."""
+    with app.app_context():
+        now = utcnow()
+        then = now - timedelta(days=350)
+        _old, tree = make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        read_all(user("in1"), then)
+        last_year = attempts.start_attempt(
+            user("in1"), attempts.get_quiz("Q"), now=then
+        )
+        for slot in last_year.slots:
+            options = {o["key"]: o for o in slot.version.options}
+            right = [
+                i for i, k in enumerate(slot.option_order) if options[k]["correct"]
+            ]
+            attempts.save_answer(last_year, slot.position, right, now=then)
+        attempts.finalise(last_year, then)
+        records.create_campaign(
+            "C2027", "Bồi dưỡng năm 2027", 2027, "T", "Q",
+            now - timedelta(days=1), now + timedelta(days=30), [tree["D"]],
+        )  # fmt: skip
+        db.session.commit()
+        assert last_year.percent == 100.0
+    auth.login("in1")
+    page = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "Lượt đã làm" in page and "Kết quả tốt nhất" not in page
+    with app.app_context():
+        this_year = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"))
+        attempts.finalise(this_year)
+        db.session.commit()
+    page = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "<dt>Kết quả tốt nhất</dt><dd>0% — Chưa đạt</dd>" in page
