@@ -158,8 +158,8 @@ def test_two_campaigns_created_at_once_on_a_free_quiz_one_is_refused(
 
     other = threading.Thread(target=create, args=("C2028", True))
     one = threading.Thread(target=create, args=("C2027", False))
+    other.start()  # first: it waits for `created`, and `one` joins it
     one.start()
-    other.start()
     one.join(30)
     other.join(30)
     assert [type(e) for e in errors] == [Conflict], errors
