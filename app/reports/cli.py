@@ -16,6 +16,7 @@ from app.records import services as records
 from app.records.rows import iter_rows
 
 from . import annual, asof, exports
+from .rollup import Structure
 
 reports_cli = AppGroup("reports", help="Xuất kết quả bồi dưỡng và báo cáo năm.")
 
@@ -133,8 +134,9 @@ def export_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     for on that day, its heading stating the choice."""
     rows, stated = iter_rows(campaign, unit), None
     if explicit:
-        query = exports.as_of_query(campaign, unit, stated_as_of)
-        rows = exports.with_unit_of_day(query, stated_as_of)
+        structure = Structure.on(stated_as_of.day)
+        query = exports.as_of_query(campaign, unit, stated_as_of, structure)
+        rows = exports.with_unit_of_day(query, stated_as_of, structure)
         stated = exports.stated_header(stated_as_of)
     if fmt == "csv":
         with output.open("w", encoding="utf-8", newline="") as file:

@@ -203,20 +203,26 @@ def as_of_records(
     )
 
 
-def as_of_query(campaign: Campaign, root: Unit, as_of: AsOf) -> Select:
+def as_of_query(
+    campaign: Campaign, root: Unit, as_of: AsOf, structure: Structure | None = None
+) -> Select:
     """The export of `root` as of a day: the records of as_of_records, as
     records.rows.export_columns with, last, their unit at the time (built now: the
-    campaign need not be loaded while streaming)."""
-    records = as_of_records(campaign, root, as_of)
+    campaign need not be loaded while streaming); `structure`: of `as_of`'s day,
+    when the caller has it."""
+    records = as_of_records(campaign, root, as_of, structure)
     unit_then = records.selected_columns.unit_then
     query = records.join(Unit, Unit.id == TrainingRecord.unit_id)
     return export_columns(name_order(query)).add_columns(unit_then)
 
 
-def with_unit_of_day(query, as_of: AsOf) -> Iterator[tuple[ExportRow, str]]:
+def with_unit_of_day(
+    query, as_of: AsOf, structure: Structure | None = None
+) -> Iterator[tuple[ExportRow, str]]:
     """Each row of an as_of_query with the name, on the report's day, of the unit
-    its record counts for (at the time, or its successor then)."""
-    structure = Structure.on(as_of.day)
+    its record counts for (at the time, or its successor then); `structure`: of
+    `as_of`'s day, when the caller has it (the query's)."""
+    structure = structure or Structure.on(as_of.day)
     labels = shared_name_labels()
     result = db.session.execute(query.execution_options(yield_per=500))
     try:

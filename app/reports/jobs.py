@@ -16,16 +16,21 @@ from app.records import rows, visibility
 
 from . import access as report_access
 from . import annual, asof, exports
+from .rollup import Structure, today
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _selection(params: dict, owner_id: int | None):
+def _selection(params: dict, owner_id: int | None, structure: Structure | None = None):
+    """The job's campaign and unit, as its owner may open them now (`structure`:
+    the tree the job reads anyway, if any: ReportAccess reads none for a unit
+    alive today, today's for a former one)."""
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not owner.active:
         raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
-    return report_access.selection(owner, params["campaign"], params["unit"], None)
+    access = report_access.ReportAccess.of(owner, structure)
+    return report_access.selection(owner, params["campaign"], params["unit"], access)
 
 
 # The owner may still see the job's campaign and unit (as the page).
@@ -57,12 +62,13 @@ def records_xlsx(params: dict, owner_id: int | None, progress) -> Outcome:
 
 def _records(params, owner_id, progress, extension: str) -> Outcome:
     with reading_only():  # a long read must not hold SQLite's write lock
-        campaign, unit = _selection(params, owner_id)
         as_of, stated = _as_of(params), None
+        structure = Structure.on(as_of.day) if as_of else None  # once
+        campaign, unit = _selection(params, owner_id, structure)
         if as_of is None:
             query = rows.export_query(campaign, unit)
         else:
-            query = exports.as_of_query(campaign, unit, as_of)
+            query = exports.as_of_query(campaign, unit, as_of, structure)
         total = count_rows(query)
         progress.begin(_("Xuất kết quả bồi dưỡng"), total)
         path = progress.output(extension)
@@ -70,7 +76,8 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
             records = progress.counted(rows.stream_rows(query))
         else:
             stated = exports.stated_header(as_of)
-            records = progress.counted(exports.with_unit_of_day(query, as_of))
+            with_unit = exports.with_unit_of_day(query, as_of, structure)
+            records = progress.counted(with_unit)
         if extension == "csv":
             with path.open("w", encoding="utf-8", newline="") as out:
                 sep = exports.separator(params.get("sep"))
@@ -88,14 +95,17 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
 @task("annual.xlsx", in_scope)
 def annual_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
     with reading_only():
-        campaign, unit = _selection(params, owner_id)
+        as_of = _as_of(params)
+        structure = Structure.on(as_of.day if as_of else today())  # once
+        campaign, unit = _selection(params, owner_id, structure)
         progress.begin(_("Tổng hợp báo cáo năm"), 2)
         owner = db.session.get(User, owner_id)
         report = annual.annual_report(
             campaign,
             unit,
-            as_of=_as_of(params),
+            as_of=as_of,
             campaigns=visibility.visible_campaigns(owner),
+            structure=structure,
         )
         progress.step()
         path = progress.output("xlsx")

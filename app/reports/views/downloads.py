@@ -48,9 +48,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @not_from_other_sites
 def export_csv():
     as_of = explicit_as_of_arg()
-    campaign, unit = _selection()
+    structure = _structure(as_of)
+    campaign, unit = _selection(ReportAccess.of(current_user, structure))
     sep = chosen_separator()
-    query = _export_query(campaign, unit, as_of)
+    query = _export_query(campaign, unit, as_of, structure)
     filename = exports.export_filename(campaign, unit, "csv")
     _audit_export("records.csv", campaign, unit)
     if _large(query):
@@ -62,7 +63,7 @@ def export_csv():
     else:
         stated = exports.stated_header(as_of) if as_of else None
         chunks = stream_in_context(
-            lambda: exports.csv_chunks(_rows(query, as_of), sep, stated)
+            lambda: exports.csv_chunks(_rows(query, as_of, structure), sep, stated)
         )
         response = _download(chunks, CSV_MIME, filename)
     return remember_separator(response, sep)
@@ -73,8 +74,9 @@ def export_csv():
 @not_from_other_sites
 def export_xlsx():
     as_of = explicit_as_of_arg()
-    campaign, unit = _selection()
-    query, title = _export_query(campaign, unit, as_of), campaign.code
+    structure = _structure(as_of)
+    campaign, unit = _selection(ReportAccess.of(current_user, structure))
+    query, title = _export_query(campaign, unit, as_of, structure), campaign.code
     filename = exports.export_filename(campaign, unit, "xlsx")
     _audit_export("records.xlsx", campaign, unit)
     if _large(query):
@@ -83,7 +85,7 @@ def export_xlsx():
         return _as_job("records.xlsx", title, campaign, unit, **extra)
     stated = exports.stated_header(as_of) if as_of else None
     chunks = stream_in_context(
-        lambda: exports.xlsx_chunks(_rows(query, as_of), title, stated)
+        lambda: exports.xlsx_chunks(_rows(query, as_of, structure), title, stated)
     )
     return _download(chunks, XLSX_MIME, filename)
 
@@ -186,21 +188,35 @@ def _as_job(kind: str, title: LazyMessage, campaign: Campaign, unit: Unit, **ext
     return jobs.started(job)
 
 
-def _export_query(campaign: Campaign, unit: Unit, as_of: asof.AsOf | None):
+def _structure(as_of: asof.AsOf | None) -> Structure | None:
+    """The tree of an as-of export's day, read once for the request: the unit
+    asked for is opened (ReportAccess), the records chosen and their units named
+    by it. None for an export of now (ReportAccess reads today's tree only for a
+    former unit)."""
+    return Structure.on(as_of.day) if as_of else None
+
+
+def _export_query(
+    campaign: Campaign,
+    unit: Unit,
+    as_of: asof.AsOf | None,
+    structure: Structure | None,
+):
     """The records of the unit's subtree now, or, as of a day, those that count
-    for it on that day (exports.as_of_query: the dashboard's as-of scope)."""
+    for it on that day (exports.as_of_query: the dashboard's as-of scope;
+    `structure`: _structure's)."""
     if as_of is None:
         return rows.export_query(campaign, unit)
-    return exports.as_of_query(campaign, unit, as_of)
+    return exports.as_of_query(campaign, unit, as_of, structure)
 
 
-def _rows(query, as_of: asof.AsOf | None) -> Iterator:
+def _rows(query, as_of: asof.AsOf | None, structure: Structure | None) -> Iterator:
     """The export's rows (with the unit of the day when `as_of`); the read
     transaction ends before the last chunk goes."""
     if as_of is None:
         yield from rows.stream_rows(query)
     else:
-        yield from exports.with_unit_of_day(query, as_of)
+        yield from exports.with_unit_of_day(query, as_of, structure)
     db.session.close()
 
 
