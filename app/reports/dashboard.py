@@ -165,6 +165,12 @@ def record_page(
     query: Select = record_rows(campaign.id, unit, status, text)
     if direct_only:
         query = query.where(TrainingRecord.unit_id == unit.id)
+    return row_page(query, page, per_page)
+
+
+def row_page(query: Select, page: int, per_page: int) -> RowPage:
+    """Page `page` (counted from 1; less is the first) of `query`'s rows, in its
+    order, with the count of all its rows."""
     total = db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())
     )
@@ -190,23 +196,19 @@ def record_page_as_of(
     query = as_of_records(campaign, unit, as_of, structure, bool(filters["direct"]))
     if filters["status"] in (COMPLETED, IN_PROGRESS, NOT_STARTED):
         query = query.where(TrainingRecord.status == filters["status"])
-    query = name_order(search_users(query, filters["q"]))
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    )
-    page = max(1, page)
-    found = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    found = row_page(name_order(search_users(query, filters["q"])), page, per_page)
     rows = []
-    for record, person, then in found:
+    for record, person, then in found.items:
         if as_of.attribution == ROLLED_UP:
             then = structure.successor(then)
         rows.append((record, person, unit_view(structure, then)))
-    elsewhere = {
+    found.items = rows
+    found.elsewhere = {
         person.id
         for _record, person, _unit in rows
         if not in_any_subtree(structure.today_paths.get(person.unit_id, ""), paths)
     }
-    return RowPage(rows, int(total or 0), page, per_page, elsewhere)
+    return found
 
 
 def ranked(rows: list[SummaryRow]) -> list[tuple[int, SummaryRow]]:

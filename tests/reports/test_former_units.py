@@ -10,9 +10,9 @@ from datetime import date
 from html import unescape
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from app.accounts.models import Assignment, User
+from app.accounts.models import Assignment, Unit, User
 from app.extensions import db
 from app.records.models import TrainingRecord
 from tests.factories import make_user
@@ -280,3 +280,44 @@ def test_a_bad_day_on_the_list_is_a_message(client, auth, world, query):
     response = client.get(f"/reports/cadres?campaign=C2024&{query}")
     assert response.status_code == 400
     assert "không hợp lệ" in response.text or "từ năm 2000" in response.text
+
+
+def test_the_list_as_of_a_day_pages_as_the_list_of_today(app, world):
+    """Both lists page alike (dashboard.row_page): a page below the first is the
+    first, the pages in turn are the whole list in its order, and a page past the
+    end is empty but keeps the count."""
+    from app.records.models import Campaign
+    from app.reports.asof import AsOf
+    from app.reports.dashboard import record_page, record_page_as_of
+    from app.reports.rollup import Structure
+
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.code == "C2024"))
+        unit = db.session.get(Unit, world["AGM"])
+        as_of = AsOf(date(2024, 12, 31))
+        structure = Structure.on(as_of.day)
+        filters = {"status": "", "q": "", "direct": None}
+
+        def past(page, size=2):
+            return record_page_as_of(
+                campaign, unit, as_of, structure, filters, page, size, None
+            )
+
+        def today(page, size=2):
+            return record_page(campaign, unit, "", "", page, size)
+
+        for listing in (past, today):
+            whole = listing(1, 100)
+            names = [row[1].full_name for row in whole.items]
+            assert len(names) == whole.total >= 3, listing
+            pages = [listing(n) for n in (-1, 0, 1, 2, 3)]
+            assert [p.page for p in pages] == [1, 1, 1, 2, 3]
+            assert {p.total for p in pages} == {whole.total}
+            assert pages[0].items == pages[1].items == pages[2].items
+            paged = [row[1].full_name for p in pages[2:] for row in p.items]
+            assert paged == names and listing(9).items == []
+            assert (pages[2].pages, pages[2].has_prev, pages[2].has_next) == (
+                (whole.total + 1) // 2,
+                False,
+                True,
+            )
