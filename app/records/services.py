@@ -276,6 +276,17 @@ def window_of(user: User, campaign: Campaign, quiz=None) -> quizzes.Window:
     return quizzes.Window(campaign.opens_at, campaign.closes_at)
 
 
+def campaign_attempts(
+    user: User, campaign: Campaign, quiz=None, window: quizzes.Window | None = None
+) -> list:
+    """`user`'s attempts at `campaign`'s quiz (`quiz`, when the caller has it), the
+    newest first: those started in the cadre's window of the campaign (`window`,
+    default window_of), not those of another year's campaign reusing the quiz."""
+    quiz = quiz or quizzes.get_quiz(campaign.quiz_code)
+    window = window or window_of(user, campaign, quiz)
+    return [a for a in quizzes.history(user, quiz) if window.holds(a.started_at)]
+
+
 def refresh_record(
     record: TrainingRecord, now: datetime | None = None
 ) -> TrainingRecord:
@@ -301,8 +312,8 @@ def refresh_record(
     ]
     quiz = quizzes.get_quiz(campaign.quiz_code)
     window = window_of(user, campaign, quiz)  # the cadre's unit's own, if any
-    ours = [a for a in quizzes.history(user, quiz) if window.holds(a.started_at)]
-    finished = [a for a in ours if a.state == "finished"]  # not another year's
+    ours = campaign_attempts(user, campaign, quiz, window)  # not another year's
+    finished = [a for a in ours if a.state == "finished"]
     in_window = [a for a in finished if window.holds(a.finished_at)]
     passing = sorted((a for a in in_window if a.passed), key=lambda a: a.finished_at)
     read_count = sum(r.status == courses.READ for r in rows)

@@ -232,8 +232,7 @@ def cadre_detail(person: User, campaign: Campaign) -> CadreDetailInfo:
     started in the cadre's window of the campaign (oldest first): not those of
     another year's campaign that reuses the quiz."""
     quiz = quizzes.get_quiz(campaign.quiz_code)
-    window = records.window_of(person, campaign, quiz)
-    ours = [a for a in quizzes.history(person, quiz) if window.holds(a.started_at)]
+    ours = records.campaign_attempts(person, campaign, quiz)
     attempts = sorted(ours, key=lambda a: a.number)
     return CadreDetailInfo(
         record=records.record_for(person, campaign),

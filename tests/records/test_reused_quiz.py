@@ -376,3 +376,30 @@ def test_the_quiz_page_shows_this_years_best_not_last_years(
         db.session.commit()
     page = client.get("/quizzes/Q").get_data(as_text=True)
     assert "<dt>Kết quả tốt nhất</dt><dd>0% — Chưa đạt</dd>" in page
+
+
+def test_each_campaign_of_a_reused_quiz_has_its_own_attempts(ctx, tmp_path):
+    """records.campaign_attempts, what a record counts (refresh_record) and the
+    cadre's report page list: the attempts started in the cadre's window of the
+    campaign, newest first."""
+    now = utcnow()
+    then = now - timedelta(days=350)
+    old, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+    )
+    read_all(user("in1"), then)
+    first = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=then)
+    attempts.finalise(first, then)
+    later = then + timedelta(hours=1)
+    second = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=later)
+    attempts.finalise(second, later)
+    db.session.commit()
+    new = records.create_campaign(
+        "C2027", "Bồi dưỡng năm 2027", 2027, "T", "Q",
+        now - timedelta(days=1), now + timedelta(days=30), [tree["D"]],
+    )  # fmt: skip
+    this_year = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"), now=now)
+    db.session.commit()
+    assert records.campaign_attempts(user("in1"), old) == [second, first]
+    assert records.campaign_attempts(user("in1"), new) == [this_year]
+    assert records.refresh_record(records.record_for(user("in1"), old)).attempts == 2
