@@ -274,3 +274,39 @@ def test_a_removal_refused_says_why(app, client, auth, campaign):
         assert said in page.get_data(as_text=True)
         db.session.expire_all()
         assert len(db.session.scalars(select(Accommodation)).all()) == 1
+
+
+def _statements(send) -> tuple[list[str], str]:
+    """The SQL `send()` runs, and the page it answers."""
+    from sqlalchemy import event
+
+    statements = []
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        html = send().get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return statements, html
+
+
+def test_the_page_reads_the_cadre_its_grants_and_the_quiz_once(
+    app, client, auth, campaign
+):
+    """The grants listed are those the form looks its grant up in, and a form
+    posted back is shown without reading the cadre again."""
+    accommodations.grant(
+        user("in1"), attempts.get_quiz("Q"), "Khiếm thị", extra_minutes=15
+    )
+    db.session.commit()
+    auth.login("hr")
+    url = f"/reports/cadres/{user('in1').id}/accommodations"
+    bad = {"csrf_token": auth.token(url), "quiz_code": "Q", "extra_minutes": "-5"}
+    for send in (lambda: client.get(url), lambda: client.post(url, data=bad)):
+        statements, html = _statements(send)
+        assert 'name="extra_minutes" type="number" value="' in html
+        for table in ("accommodation", "quiz"):
+            reads = [s for s in statements if f" FROM {table} " in f"{s} "]
+            assert len(reads) == 1, (table, statements)
+        cadre = [s for s in statements if " FROM user JOIN unit " in s]
+        assert len(cadre) == 1, statements

@@ -10,7 +10,6 @@ from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import accommodations
 from app.quizzes.services import get_quiz
-from app.quizzes.windows import accommodation_for
 from app.security import role_required
 
 from ..dashboard import person_campaigns
@@ -27,14 +26,18 @@ def _form(person) -> AccommodationForm:
     return form
 
 
-def _filled(form: AccommodationForm, person) -> AccommodationForm:
+def _filled(form: AccommodationForm, grants: list) -> AccommodationForm:
     """The form as the page first shows it: for the quiz asked for (?quiz=, else
-    the first), the cadre's grant now, since saving replaces it whole (a grant of
-    one more attempt would otherwise take back the extra time)."""
+    the first), the cadre's grant now (among `grants`, the cadre's), since saving
+    replaces it whole (a grant of one more attempt would otherwise take back the
+    extra time)."""
     codes = [code for code, _label in form.quiz_code.choices]
     code = request.args.get("quiz")
     code = code if code in codes else (codes[0] if codes else None)
-    grant = code and accommodation_for(person, get_quiz(code))
+    quiz = get_quiz(code) if code else None
+    # g.quiz while `quiz` is held: its grant's is that one, not read again (the
+    # page shows every grant's quiz)
+    grant = next((g for g in grants if quiz and g.quiz.id == quiz.id), None)
     form.quiz_code.data = code
     if grant:
         form.extra_minutes.data = grant.extra_seconds // 60
@@ -45,13 +48,19 @@ def _filled(form: AccommodationForm, person) -> AccommodationForm:
 
 @bp.get("/reports/cadres/<int:user_id>/accommodations")
 @role_required("hr", "admin")
-def accommodations_page(user_id: int, form=None):
-    person = get_scoped_user(current_user, user_id, "hr")
+def accommodations_page(user_id: int):
+    return _page(get_scoped_user(current_user, user_id, "hr"))
+
+
+def _page(person, form: AccommodationForm | None = None) -> str:
+    """The page of `person`'s grants (read once), with `form` as posted or, by
+    default, as _filled."""
+    grants = accommodations.of_user(person)
     return render_template(
         "reports/accommodations.html",
         person=person,
-        grants=accommodations.of_user(person),
-        form=form or _filled(_form(person), person),
+        grants=grants,
+        form=form or _filled(_form(person), grants),
         remove_form=RemoveAccommodationForm(),
     )
 
@@ -62,7 +71,7 @@ def grant_accommodation(user_id: int):
     person = get_scoped_user(current_user, user_id, "hr")
     form = _form(person)
     if not form.validate_on_submit():
-        return accommodations_page(user_id, form=form)
+        return _page(person, form)
     try:
         accommodations.grant(
             person,
@@ -76,7 +85,7 @@ def grant_accommodation(user_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return accommodations_page(user_id, form=form)
+        return _page(person, form)
     db.session.commit()
     flash(_("Đã lưu điều chỉnh cho %(name)s.", name=person.full_name), "success")
     return redirect(url_for("reports.accommodations_page", user_id=person.id))
