@@ -134,10 +134,11 @@ def _governed(quiz) -> int:
     return quizzes.count_open_attempts(quiz, outside=quizzes.deeper_window_paths(quiz))
 
 
-def unit_windows(campaign: Campaign) -> list[UnitWindowInfo]:
+def unit_windows(campaign: Campaign, holds: bool | None = None) -> list[UnitWindowInfo]:
     """The units of the campaign that have their own quiz window (none for an
-    earlier campaign whose quiz a later campaign has taken)."""
-    if not holds_its_quiz(campaign):
+    earlier campaign whose quiz a later campaign has taken; `holds`:
+    holds_its_quiz, when the caller knows it)."""
+    if not (holds_its_quiz(campaign) if holds is None else holds):
         return []
     quiz = quizzes.get_quiz(campaign.quiz_code)
     rows = quizzes.unit_windows(quiz)
@@ -246,11 +247,11 @@ class ClosePreview:
     not_completed: int
 
 
-def close_preview(campaign: Campaign) -> ClosePreview:
+def close_preview(campaign: Campaign, holds: bool | None = None) -> ClosePreview:
     """What closing the campaign now would do: open attempts ended, records left
-    uncompleted."""
+    uncompleted (`holds`: as unit_windows)."""
     quiz = quizzes.get_quiz(campaign.quiz_code)
-    holds = holds_its_quiz(campaign)
+    holds = holds_its_quiz(campaign) if holds is None else holds
     return ClosePreview(
         open_attempts=quizzes.count_open_attempts(quiz) if holds else 0,
         not_completed=db.session.scalar(

@@ -46,15 +46,20 @@ def holder(quiz_code: str) -> Campaign | None:
 
 def holds_its_quiz(campaign: Campaign) -> bool:
     """True unless another campaign runs `campaign`'s quiz now."""
-    current = holder(campaign.quiz_code)
+    return is_holder(campaign, holder(campaign.quiz_code))
+
+
+def is_holder(campaign: Campaign, current: Campaign | None) -> bool:
+    """holds_its_quiz, the quiz's holder read already (`current`: holder()'s)."""
     return current is None or current.id == campaign.id
 
 
-def last_close(campaign: Campaign) -> datetime:
+def last_close(campaign: Campaign, holds: bool | None = None) -> datetime:
     """When `campaign` has closed for every unit: its window's close, or a later
-    close of a unit's own window of its quiz while it holds the quiz."""
+    close of a unit's own window of its quiz while it holds the quiz (`holds`:
+    holds_its_quiz, when the caller knows it)."""
     closes = [campaign.closes_at]
-    if holds_its_quiz(campaign):
+    if holds_its_quiz(campaign) if holds is None else holds:
         quiz = quizzes.get_quiz(campaign.quiz_code)
         closes += [row.closes_at for row in quizzes.unit_windows(quiz)]
     return max(closes)

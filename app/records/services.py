@@ -149,11 +149,13 @@ def module_changes(campaign: Campaign) -> tuple[list[str], list[str], list[str]]
     return now, added, [code for code in required if code not in now]
 
 
-def has_closed(campaign: Campaign, now: datetime | None = None) -> bool:
+def has_closed(
+    campaign: Campaign, now: datetime | None = None, holds: bool | None = None
+) -> bool:
     """Every window of `campaign` (its own, and each unit's while it holds its quiz)
     has closed: its records are its history, which no module read, required-module
-    change or move of a cadre changes any more."""
-    return last_close(campaign) <= (now or utcnow())
+    change or move of a cadre changes any more. `holds`: as last_close."""
+    return last_close(campaign, holds) <= (now or utcnow())
 
 
 def require_current_modules(campaign: Campaign, actor: User | None = None) -> list[str]:

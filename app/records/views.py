@@ -25,7 +25,7 @@ from .forms import (
     RequireModulesForm,
     UnitWindowForm,
 )
-from .quiz_holder import holder
+from .quiz_holder import holder, is_holder
 
 bp = Blueprint("records", __name__)
 
@@ -115,17 +115,19 @@ def campaign_page(
             categories=list(campaign.categories),
         )
         form.targets.data = [_label(t.unit) for t in campaign.targets]
+    current = holder(campaign.quiz_code)  # read once for the page
+    holds = is_holder(campaign, current)
     return render_template(
         "records/campaign.html",
         campaign=campaign,
         form=form,
-        windows=running.unit_windows(campaign),
-        quiz_holder=holder(campaign.quiz_code),
+        windows=running.unit_windows(campaign, holds),
+        quiz_holder=current,
         window_form=window_form or UnitWindowForm(),
         close_form=close_form or CloseCampaignForm(),
-        preview=running.close_preview(campaign),
+        preview=running.close_preview(campaign, holds),
         modules=running.modules_preview(campaign),
-        closed=services.has_closed(campaign),
+        closed=services.has_closed(campaign, holds=holds),
         modules_form=modules_form or RequireModulesForm(),
         unit_options=unit_picker.options([t.unit.path for t in campaign.targets]),
     )

@@ -403,3 +403,30 @@ def test_each_campaign_of_a_reused_quiz_has_its_own_attempts(ctx, tmp_path):
     assert records.campaign_attempts(user("in1"), old) == [second, first]
     assert records.campaign_attempts(user("in1"), new) == [this_year]
     assert records.refresh_record(records.record_for(user("in1"), old)).attempts == 2
+
+
+def test_the_campaign_page_looks_up_the_quiz_holder_once(app, client, auth, tmp_path):
+    """Its windows, closing preview, closed state and notice all go by which
+    campaign holds the quiz (quiz_holder.holder): read once for the page."""
+    from sqlalchemy import event
+
+    from tests.factories import make_user
+
+    with app.app_context():
+        _old, _new, tree, _attempt = _two_years(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+        db.session.commit()
+        engine = db.engine
+    auth.login("adm")
+    statements = []
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for code, notice in (("C2026", True), ("C2027", False)):
+            statements.clear()
+            html = client.get(f"/admin/campaigns/{code}").get_data(as_text=True)
+            assert ("hiện được dùng cho đợt “Bồi dưỡng năm 2027”" in html) is notice
+            holder = [s for s in statements if "WHERE campaign.quiz_code = " in s]
+            assert len(holder) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
