@@ -221,9 +221,13 @@ def ranked(rows: list[SummaryRow]) -> list[tuple[int, SummaryRow]]:
     return result
 
 
-def person_campaigns(viewer: User, person: User) -> list[Campaign]:
-    """Campaigns `person` has a record in that the viewer may see, newest first."""
-    ids = {c.id for c in visible_campaigns(viewer)}
+def person_campaigns(
+    viewer: User, person: User, visible: list[Campaign] | None = None
+) -> list[Campaign]:
+    """Campaigns `person` has a record in that the viewer may see, newest first
+    (`visible`: visible_campaigns(viewer), when the caller has it)."""
+    visible = visible_campaigns(viewer) if visible is None else visible
+    ids = {c.id for c in visible}
     return [r.campaign for r in learner.transcript(person) if r.campaign.id in ids]
 
 

@@ -264,6 +264,29 @@ def test_cadre_detail_shows_modules_and_attempts(client, auth, ids):
     assert "Chưa làm bài kiểm tra lần nào." in other
 
 
+def test_cadre_detail_reads_the_viewers_campaigns_once(app, client, auth, ids):
+    """The cadre's campaigns and the one shown are both chosen among those the
+    viewer may see (visibility.visible_campaigns, which reads the units' history):
+    read once for the page."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    auth.login("hr")
+    statements = []
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for query in ("", "?campaign=C2026"):
+            statements.clear()
+            html = page(client, f"/reports/cadres/{ids['in1']}{query}")
+            assert "Nguyễn Văn An" in html and "Các lần làm bài kiểm tra" in html
+            history = [s for s in statements if " FROM unit_succession" in s]
+            assert len(history) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
 # --- scope -----------------------------------------------------------------
 
 

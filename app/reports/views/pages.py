@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.accounts.permissions import get_scoped_user, scope_paths
 from app.database import int_arg
 from app.downloads import chosen_separator
-from app.records.visibility import pick_campaign
+from app.records.visibility import pick_campaign, visible_campaigns
 from app.security import role_required
 
 from .. import asof, queries, yearly
@@ -108,8 +108,10 @@ def cadres():
 @role_required("hr", "admin")
 def cadre(user_id: int):
     person = get_scoped_user(current_user, user_id, "hr")
-    campaigns = person_campaigns(current_user, person)
-    campaign = pick_campaign(current_user, request.args.get("campaign"), campaigns)
+    visible = visible_campaigns(current_user)  # once: both choices need it
+    campaigns = person_campaigns(current_user, person, visible)
+    code = request.args.get("campaign")
+    campaign = pick_campaign(current_user, code, campaigns, visible)
     detail = cadre_detail(person, campaign) if campaign else None
     return render_template(
         "reports/cadre.html",
