@@ -277,11 +277,15 @@ def test_a_removal_refused_says_why(app, client, auth, campaign):
 
 
 def _statements(send) -> tuple[list[str], str]:
-    """The SQL `send()` runs, and the page it answers."""
+    """The SQL `send()` runs (names unquoted: PostgreSQL's "user"), and the page
+    it answers."""
     from sqlalchemy import event
 
     statements = []
-    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.replace('"', "").split()))
+
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         html = send().get_data(as_text=True)
