@@ -330,6 +330,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vn_percent"] = vn_percent
     app.jinja_env.filters["vn_score"] = vn_score
     app.jinja_env.filters["vn_datetime"] = lambda d: format_vn_date(d, with_time=True)
+    app.jinja_env.globals["in_vietnamese"] = numbers.in_vietnamese
 
     @app.context_processor
     def inject_globals():

@@ -4,13 +4,18 @@ Vietnamese page, "1,234.5" and "75.0%" on an English one. The page filters
 
 Official papers (certificates, the annual report, prize and reward lists, files for
 Vietnamese offices) are Vietnamese whatever the reader's language: they call
-app.vntext's `vn_number`, `vn_score` and `vn_percent` (the `vn_…` filters) instead.
+app.vntext's `vn_number`, `vn_score` and `vn_percent` (the `vn_…` filters) instead,
+and a page that shows a paper under its toolbar renders the paper inside
+`{% call in_vietnamese() %}…{% endcall %}`, so that the macros it shares with the
+pages (their `_()` texts and page filters) write Vietnamese there too.
 """
 
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel.speaklater import LazyString
 
 from app.vntext import format_number, format_percent, format_score
+
+PAPER_LOCALE = "vi"  # official papers are Vietnamese whatever the screen's language
 
 
 def page_locale() -> str:
@@ -34,6 +39,14 @@ def score(value: float | None, empty: str = "—") -> str:
 def percent(value: float | None, places: int = 1, empty: str = "—") -> str:
     """A percentage given out of 100 in the page's language: "75,0 %" / "75.0%"."""
     return format_percent(value, places, empty, page_locale())
+
+
+def in_vietnamese(caller) -> str:
+    """What the template's `{% call in_vietnamese() %}` block renders, in
+    Vietnamese — its texts and numbers — whatever the reader's language: the
+    official paper of a page whose toolbar stays in the reader's language."""
+    with force_locale(PAPER_LOCALE):
+        return caller()
 
 
 class LazyNumber(LazyString):

@@ -340,3 +340,42 @@ def test_the_year_table_is_in_the_readers_numbers_the_paper_in_vietnamese(
     table = years(client.get(paper).get_data(as_text=True))
     assert '<td class="num">75,0</td>' in table and "80,0" in table
     assert "75.0" not in table
+
+
+def test_the_annual_paper_is_vietnamese_under_a_toolbar_in_the_readers_language(
+    client, auth, world
+):
+    """Read in English, the annual report's toolbar is in English and the paper
+    itself Vietnamese: the year table's headings (macros shared with the
+    dashboard), the chart's legend and its numbers; the dashboard, a page, shows
+    the same macros in English."""
+
+    def part(html: str, start: str, end: str) -> str:
+        return html.split(start, 1)[1].split(end, 1)[0]
+
+    auth.login("hr-ag")
+    token = auth.token("/reports/")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    path = f"/reports/annual?campaign=C2024&unit={world['AGM']}"
+    toolbar, paper = (
+        client.get(path).get_data(as_text=True).split('<main class="sheet">')
+    )
+    assert "« Home" in toolbar and 'aria-label="Report tools"' in toolbar
+    assert "Trang chủ" not in toolbar and 'lang="en"' in toolbar
+    years = part(paper, 'id="years-table"', "</table>")
+    for heading in ("Năm", "Đợt bồi dưỡng", "Cán bộ", "Tỷ lệ hoàn thành (%)"):
+        assert f">{heading}</th>" in years, heading
+    assert ">Tỷ lệ đạt (%)</th>" in years and ">Điểm trung bình</th>" in years
+    assert '<td class="num">75,0</td>' in years
+    legend = part(paper, '<ul class="legend">', "</ul>")
+    assert "Tỷ lệ hoàn thành (%)" in legend and "Tỷ lệ đạt (%)" in legend
+    assert "Điểm trung bình (thang 100)" in legend
+    assert "— Hoàn thành</title>" in part(paper, "<svg", "</svg>")
+    for english in ("Year", "Cadre", "Completion", "Pass rate", "Average", "Avg."):
+        assert english not in paper, english
+    dashboard = client.get("/reports/?campaign=C2024").get_data(as_text=True)
+    years = part(dashboard, 'id="years-table"', "</table>")
+    assert ">Year</th>" in years and ">Completion rate (%)</th>" in years
+    assert "Tỷ lệ" not in years
+    legend = part(part(dashboard, 'id="chart-years"', "</ul>"), "</svg>", "</ul>")
+    assert "Completion rate (%)" in legend
