@@ -84,3 +84,25 @@ def test_pages_use_the_page_filters():
         and any(f"|vn_{kind}" in text for kind in ("number", "percent", "score"))
     ]
     assert wrong == []
+
+
+def test_papers_under_a_toolbar_are_rendered_in_vietnamese():
+    """A page that shows an official paper (`<main class="sheet">`) under its
+    translated toolbar renders the paper in_vietnamese: a macro it shares with
+    the pages (the annual report's year table) writes Vietnamese there too."""
+    from pathlib import Path
+
+    templates = Path(numbers.__file__).parent / "templates"
+    papers = {
+        str(path.relative_to(templates)): text
+        for path in templates.rglob("*.html")
+        if '<main class="sheet">' in (text := path.read_text(encoding="utf-8"))
+    }
+    assert "reports/annual.html" in papers and len(papers) >= 3
+    wrong = [
+        name
+        for name, text in papers.items()
+        if '{% call in_vietnamese() %}\n<main class="sheet">' not in text
+        or "</main>\n{% endcall %}" not in text
+    ]
+    assert wrong == []
