@@ -61,3 +61,17 @@ def test_a_quiz_whose_course_does_not_exist_needs_no_reading(ctx, tmp_path):
     quiz = _course_and_quiz(tmp_path, course="KHONG-CO")
     assert quizzes.modules_read_for(_reader(), quiz)
     assert courses.quizzes_following("T") == []
+
+
+def test_the_course_page_writes_the_pass_mark_in_the_readers_language(
+    app, client, auth, tmp_path
+):
+    """ "điểm đạt 80 %." (a no-break space) in Vietnamese, "pass mark 80%." in
+    English."""
+    with app.app_context():
+        _course_and_quiz(tmp_path)
+    auth.login("reader")
+    assert "điểm đạt 80\u00a0%." in client.get("/courses/T").get_data(as_text=True)
+    token = auth.token("/courses/T")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    assert "pass mark 80%." in client.get("/courses/T").get_data(as_text=True)

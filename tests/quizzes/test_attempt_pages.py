@@ -70,7 +70,7 @@ def test_autosave_reload_and_submit(app, client, auth, learner):
     again = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
     assert again.status_code == 302
     result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
-    assert "1/4 câu đúng — 25%" in result and "Chưa đạt" in result
+    assert "1/4 câu đúng — 25\u00a0%" in result and "Chưa đạt" in result
     assert "Giải thích" in result and "KH 115 Sóc Trăng" in result
 
 
@@ -650,3 +650,31 @@ def test_no_preview_while_the_trainers_own_real_attempt_is_open(
     )
     assert "lượt làm bài thật chưa nộp" in refused.get_data(as_text=True)
     assert "vui lòng thử lại" not in refused.get_data(as_text=True)
+
+
+def test_percentages_are_written_in_the_readers_language(app, client, auth, learner):
+    """The score and the pass mark on the result and quiz pages: "25 %" (with a
+    no-break space) on a Vietnamese page, "25%" on an English one."""
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    client.post(
+        f"/autosave/{attempt_id}",
+        data={
+            "t": _token(client, attempt_id),
+            "position": 1,
+            "choice": _positions_right(app, attempt_id, 1),
+        },
+    )
+    client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "1/4 câu đúng — 25\u00a0%" in result and "(điểm đạt 80\u00a0%)" in result
+    quiz = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "<dd>80\u00a0%</dd>" in quiz and "<dd>25\u00a0% — Chưa đạt</dd>" in quiz
+    assert '<td class="num">25\u00a0%</td>' in quiz
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "1/4 correct — 25%" in result and "(pass mark 80%)" in result
+    quiz = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "<dd>80%</dd>" in quiz and "<dd>25% — Not passed</dd>" in quiz
+    assert '<td class="num">25%</td>' in quiz
+    assert "\u00a0%" not in result + quiz

@@ -44,6 +44,7 @@ MARKERS = [
     "Giải thích",
     "100%",
     "100 %",
+    "100\u00a0%",
     "Tỉ lệ chọn từng phương án: ",
     '"score"',
     '"passed"',
@@ -212,9 +213,9 @@ def test_nothing_of_the_result_shows_before_close_and_all_after(
     move_close(app, -timedelta(minutes=1))
     opened = render_all(client, auth, sealed)
     a = sealed["attempt"]
-    assert "1/4 câu đúng — 25%" in opened[f"hv /attempts/{a}/result"]
+    assert "1/4 câu đúng — 25\u00a0%" in opened[f"hv /attempts/{a}/result"]
     assert "Giải thích" in opened[f"hv /attempts/{a}/result"]
-    assert "25%" in opened["hv /quizzes/Q"]
+    assert "25\u00a0%" in opened["hv /quizzes/Q"]
     assert "đáp án đúng" in opened[f"hr /reports/attempts/{a}"]
     assert "Chưa đạt" in opened[f"tr /reports/cadres/{sealed['hv']}/attempts"]
     assert "✓" in opened["tr /authoring/quizzes/Q/statistics"]

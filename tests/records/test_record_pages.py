@@ -202,3 +202,27 @@ def test_a_year_that_is_no_number_is_said_so(app, client, auth, tmp_path):
         assert said in page.get_data(as_text=True), year
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
+
+
+def test_the_best_score_is_written_in_the_readers_language(app, client, auth, tmp_path):
+    """Home's badge and the transcript write the best score "88 %" (with a
+    no-break space) on a Vietnamese page, "88%" on an English one."""
+    from app.accounts.models import User
+    from app.records.models import TrainingRecord
+
+    with app.app_context():
+        make_campaign(tmp_path)
+        record = db.session.scalar(
+            select(TrainingRecord).join(User).where(User.username == "in1")
+        )
+        record.passed, record.best_percent = True, 87.6
+        db.session.commit()
+    auth.login("in1")
+    assert "✓ Đạt (88\u00a0%)" in client.get("/").get_data(as_text=True)
+    transcript = client.get("/transcript").get_data(as_text=True)
+    assert ">88\u00a0%</td>" in transcript
+    token = auth.token("/transcript")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    assert "✓ Passed (88%)" in client.get("/").get_data(as_text=True)
+    transcript = client.get("/transcript").get_data(as_text=True)
+    assert ">88%</td>" in transcript and "\u00a0%" not in transcript
