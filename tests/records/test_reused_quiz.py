@@ -375,7 +375,7 @@ def test_the_quiz_page_shows_this_years_best_not_last_years(
         attempts.finalise(this_year)
         db.session.commit()
     page = client.get("/quizzes/Q").get_data(as_text=True)
-    assert "<dt>Kết quả tốt nhất</dt><dd>0% — Chưa đạt</dd>" in page
+    assert "<dt>Kết quả tốt nhất</dt><dd>0\u00a0% — Chưa đạt</dd>" in page
 
 
 def test_each_campaign_of_a_reused_quiz_has_its_own_attempts(ctx, tmp_path):
