@@ -274,7 +274,7 @@ def time_as_of(app, unit_code: str, campaign_id: int, day: date, runs: int = 7):
             result = asof.figures(campaign, unit, stated, structure)
             summary = asof.summary_row(result)
             asof.children_rows(result)
-            charts.dashboard_charts(campaign.id, unit, summary.total)
+            charts.dashboard_charts(campaign, unit, summary.total, structure)
             years = yearly.year_over_year(
                 campaigns, campaign, unit, structure, result.subtree.get(unit.id)
             )

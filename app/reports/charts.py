@@ -1,6 +1,7 @@
 """The dashboard's two charts: completions over time and the score distribution,
-as numbers (queries inside a unit subtree, read-only) and as the geometry of a
-server-rendered SVG (plain functions, no drawing library, no JavaScript).
+as numbers (of the records the dashboard's table counts, as of its day and in
+the structure of that day: app.reports.rollup; read-only) and as the geometry of
+a server-rendered SVG (plain functions, no drawing library, no JavaScript).
 
 Days are Vietnam days (UTC+7 all year; no daylight saving since 1975).
 """
@@ -8,13 +9,15 @@ Days are Vietnam days (UTC+7 all year; no daylight saving since 1975).
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func
 
 from app.accounts.models import Unit
 from app.extensions import db
 from app.numbers import number
-from app.records.models import COMPLETED, TrainingRecord
+from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.timeutil import VN_TZ
+
+from .rollup import Structure, counts_by, today
 
 BIN_WIDTH = 10  # score bins of 10 points: 0–9, 10–19, …, 90–100
 WIDTH, HEIGHT = 640, 240  # the SVG viewBox
@@ -71,14 +74,6 @@ class ChartInfo:
     x_ticks: list[Tick] = field(default_factory=list)
 
 
-def _in_scope(campaign_id: int, root: Unit):
-    subtree = select(Unit.id).where(Unit.in_subtree(root.path))
-    return (
-        TrainingRecord.campaign_id == campaign_id,
-        TrainingRecord.unit_id.in_(subtree),
-    )
-
-
 def _vn_day(column):
     """SQL: the Vietnam day of a UTC timestamp column."""
     if db.engine.dialect.name == "postgresql":
@@ -86,38 +81,45 @@ def _vn_day(column):
     return func.date(column, "+7 hours")  # SQLite stores naive UTC text
 
 
-def completion_by_day(campaign_id: int, root: Unit) -> list[DayRow]:
-    """Per Vietnam day with completions, in order: the records of `root`'s
-    subtree completed that day, and the running total."""
-    day = _vn_day(TrainingRecord.completed_at)
-    rows = db.session.execute(
-        select(day, func.count())
-        .where(
-            *_in_scope(campaign_id, root),
-            TrainingRecord.status == COMPLETED,
-            TrainingRecord.completed_at.is_not(None),
-        )
-        .group_by(day)
-        .order_by(day)
-    ).all()
+def completion_by_day(
+    campaign: Campaign, root: Unit, structure: Structure | None = None
+) -> list[DayRow]:
+    """Per Vietnam day with completions, in order: the records a report of `root`
+    as of the structure's day (default today's) counts (rollup.counts_by over
+    Structure.scope_of, as its table) completed that day, and the running
+    total."""
+    structure = structure or Structure.on(today())
+    record = TrainingRecord
+    counted = counts_by(
+        campaign,
+        structure.day,
+        structure.scope_of(root),
+        _vn_day(record.completed_at),
+        record.status == COMPLETED,
+        record.completed_at.is_not(None),
+    )
+    days = sorted((date.fromisoformat(str(v)[:10]), n) for v, n in counted.items())
     result, total = [], 0
-    for value, count in rows:
+    for day, count in days:
         total += count
-        result.append(DayRow(date.fromisoformat(str(value)[:10]), count, total))
+        result.append(DayRow(day, count, total))
     return result
 
 
-def score_bins(campaign_id: int, root: Unit) -> list[BinRow]:
-    """Ten bins of best scores (0–9 … 90–100) over the subtree's records that have
-    one; grouped by score in SQL (few distinct values), binned here."""
-    rows = db.session.execute(
-        select(TrainingRecord.best_percent, func.count())
-        .where(*_in_scope(campaign_id, root), TrainingRecord.best_percent.is_not(None))
-        .group_by(TrainingRecord.best_percent)
-    ).all()
+def score_bins(
+    campaign: Campaign, root: Unit, structure: Structure | None = None
+) -> list[BinRow]:
+    """Ten bins of best scores (0–9 … 90–100) over the records with one that a
+    report of `root` as of the structure's day counts (as completion_by_day);
+    grouped by score in SQL (few distinct values), binned here."""
+    structure = structure or Structure.on(today())
+    best = TrainingRecord.best_percent
+    counted = counts_by(
+        campaign, structure.day, structure.scope_of(root), best, best.is_not(None)
+    )
     last = 100 // BIN_WIDTH - 1
     counts = [0] * (last + 1)
-    for percent, count in rows:
+    for percent, count in counted.items():
         counts[min(max(int(percent // BIN_WIDTH), 0), last)] += count
     return [
         BinRow(i * BIN_WIDTH, 100 if i == last else (i + 1) * BIN_WIDTH - 1, n)
@@ -207,9 +209,14 @@ class DashboardCharts:
         return sum(b.count for b in self.bins)
 
 
-def dashboard_charts(campaign_id: int, root: Unit, in_scope: int) -> DashboardCharts:
-    """Both charts of the dashboard for `root`'s subtree."""
-    days, bins = completion_by_day(campaign_id, root), score_bins(campaign_id, root)
+def dashboard_charts(
+    campaign: Campaign, root: Unit, in_scope: int, structure: Structure | None = None
+) -> DashboardCharts:
+    """Both charts of the dashboard of `root` as of the structure's day (default
+    today's): of the records its table counts."""
+    structure = structure or Structure.on(today())
+    days = completion_by_day(campaign, root, structure)
+    bins = score_bins(campaign, root, structure)
     return DashboardCharts(
         days, completion_chart(days, in_scope), bins, score_chart(bins)
     )

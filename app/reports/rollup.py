@@ -32,7 +32,7 @@ unit, never by record.
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from app.accounts.days import last_day
@@ -241,13 +241,7 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     ).where(record.campaign_id == campaign.id)
     parts = [query]
     if units is not None and len(units) <= MAX_IN_LIST:
-        # two searches of ix_record_asof, not a test of every record's unit:
-        # those completed in the units, those not completed whose cadre is there
-        ids = sorted(units)
-        parts = [
-            query.where(completed_in.in_(ids)),
-            query.where(completed_in.is_(None), now_in.in_(ids)),
-        ]
+        parts = at_time_parts(query, units)
     totals: dict[int, list] = {}
     for part in parts:
         # grouped in the order of the index: no sort of the records
@@ -278,6 +272,39 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
     }
 
 
+def at_time_parts(query, units) -> list:
+    """`query` (of the campaign's records) as two searches of ix_record_asof, not a
+    test of every record's unit: the records whose unit at the time, but for the
+    moves since the day (_moved_since), is one of `units` — those completed
+    there, those not completed whose cadre is there now."""
+    ids, record = sorted(units), TrainingRecord
+    return [
+        query.where(record.completed_unit_id.in_(ids)),
+        query.where(record.completed_unit_id.is_(None), record.unit_id.in_(ids)),
+    ]
+
+
+def counts_by(campaign, day: date, units, key, *where) -> dict:
+    """{value of `key` (SQL of a record): how many} of the campaign's records
+    matching `where` that unit_counts counts for `units` (the same parts and the
+    same moves since the day), summed over them: what a report as of `day`
+    whose scope is `units` counts, by `key` (the dashboard's charts)."""
+    query = select(key, func.count()).where(
+        TrainingRecord.campaign_id == campaign.id, *where
+    )
+    parts = [part.group_by(key) for part in at_time_parts(query, units)]
+    counts: dict = {}
+    for value, count in db.session.execute(union_all(*parts)):
+        counts[value] = counts.get(value, 0) + count
+    when = _close_day(campaign, day)
+    if when < today():
+        moved = _moved_since(campaign, when, (key,), (func.count(),), where)
+        for now_unit, then_unit, value, count in moved:
+            sign = (then_unit in units) - (now_unit in units)
+            counts[value] = counts.get(value, 0) + sign * count
+    return {value: count for value, count in counts.items() if count}
+
+
 def records_counted(campaign, root, structure: Structure) -> int:
     """How many of the campaign's records a report of `root` as of the
     structure's day counts: those of the units of its scope on that day
@@ -288,12 +315,14 @@ def records_counted(campaign, root, structure: Structure) -> int:
     return sum(int(figures[0]) for figures in counts.values())
 
 
-def _moved_since(campaign, when: date) -> list[tuple]:
-    """(unit now, unit then, status, passed, records, sum of best scores, records
-    with a score) of the campaign's records not completed whose cadre was
-    elsewhere on `when`, grouped: the assignments valid that day and closed since
-    (few; ix_assignment_closed), each joined to its cadre's record."""
+def _moved_since(campaign, when: date, keys=None, figures=None, where=()) -> list:
+    """(unit now, unit then, *`keys`, *`figures`) — by default (status, passed,
+    records, sum of best scores, records with a score) — of the campaign's records
+    not completed (and matching `where`) whose cadre was elsewhere on `when`,
+    grouped: the assignments valid that day and closed since (few;
+    ix_assignment_closed), each joined to its cadre's record."""
     record, assignment, later = TrainingRecord, Assignment, aliased(Assignment)
+    keys = (record.status, record.passed) if keys is None else keys
     closed = (assignment.valid_to > when, assignment.valid_from <= when)
     # one assignment a cadre: the latest begun of those valid that day, as
     # at_time_unit takes it (history never leaves two; imported data might)
@@ -307,9 +336,8 @@ def _moved_since(campaign, when: date) -> list[tuple]:
             select(
                 record.unit_id,
                 assignment.unit_id,
-                record.status,
-                record.passed,
-                *figure_columns(),
+                *keys,
+                *(figure_columns() if figures is None else figures),
             )
             .join(assignment, assignment.user_id == record.user_id)
             .where(
@@ -318,10 +346,11 @@ def _moved_since(campaign, when: date) -> list[tuple]:
                 assignment.unit_id != record.unit_id,
                 record.campaign_id == campaign.id,
                 record.completed_unit_id.is_(None),
+                *where,
                 # so SQLite starts from the few assignments, not every record
                 record.user_id.in_(select(assignment.user_id).where(*closed)),
             )
-            .group_by(record.unit_id, assignment.unit_id, record.status, record.passed)
+            .group_by(record.unit_id, assignment.unit_id, *keys)
         )
         .tuples()
         .all()

@@ -58,30 +58,30 @@ def scope(ctx, tmp_path):
 
 def test_completions_are_counted_by_vietnam_day_with_a_running_total(scope):
     campaign, tree = scope
-    rows = charts.completion_by_day(campaign.id, tree["D"])
+    rows = charts.completion_by_day(campaign, tree["D"])
     assert [(r.day, r.completed, r.cumulative) for r in rows] == [
         (date(2026, 12, 1), 1, 1),
         (date(2026, 12, 2), 2, 3),
         (date(2026, 12, 4), 1, 4),
     ]
     # the unit in view: D1's subtree leaves out the department's own cadre x3
-    rows = charts.completion_by_day(campaign.id, tree["D1"])
+    rows = charts.completion_by_day(campaign, tree["D1"])
     assert [r.cumulative for r in rows] == [1, 3]
-    assert charts.completion_by_day(campaign.id, tree["C"]) == []
+    assert charts.completion_by_day(campaign, tree["C"]) == []
 
 
 def test_best_scores_fall_into_ten_point_bins(scope):
     campaign, tree = scope
-    bins = charts.score_bins(campaign.id, tree["D"])
+    bins = charts.score_bins(campaign, tree["D"])
     assert [(b.low, b.high) for b in bins][:2] == [(0, 9), (10, 19)]
     assert (bins[-1].low, bins[-1].high) == (90, 100)  # 100 is in the last bin
     assert [b.count for b in bins] == [1, 0, 0, 0, 0, 0, 0, 0, 2, 2]
-    assert sum(b.count for b in charts.score_bins(campaign.id, tree["C"])) == 0
+    assert sum(b.count for b in charts.score_bins(campaign, tree["C"])) == 0
 
 
 def test_the_geometry_follows_the_numbers(scope):
     campaign, tree = scope
-    info = charts.dashboard_charts(campaign.id, tree["D"], in_scope=6)
+    info = charts.dashboard_charts(campaign, tree["D"], in_scope=6)
     line = info.completion
     assert [t.label for t in line.y_ticks] == ["0", "2", "4", "6"]
     ys = [m.y for m in line.marks]
@@ -150,7 +150,7 @@ def test_an_empty_campaign_draws_no_chart(client, auth, ctx, tmp_path):
     campaign, tree = make_campaign(tmp_path)
     make_user("hr", tree["D"], roles=[("hr", tree["D"])])
     db.session.commit()
-    info = charts.dashboard_charts(campaign.id, tree["D"], in_scope=2)
+    info = charts.dashboard_charts(campaign, tree["D"], in_scope=2)
     assert info.completion is None and info.scores is None and info.days == []
     auth.login("hr")
     html = client.get("/reports/?campaign=C2026").get_data(as_text=True)

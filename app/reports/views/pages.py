@@ -48,7 +48,7 @@ def dashboard():
         summary = asof.summary_row(result)
         rows = asof.children_rows(result)
         charts = chart_data.dashboard_charts(
-            scope.campaign.id, scope.unit, summary.total
+            scope.campaign, scope.unit, summary.total, structure
         )
         years = yearly.year_over_year(
             scope.campaigns,
