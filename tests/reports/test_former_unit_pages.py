@@ -126,3 +126,23 @@ def test_the_admin_page_of_an_ended_unit_shows_it_on_its_last_day(client, auth, 
     alive = client.get(f"/admin/units/{world['AGM']}").get_data(as_text=True)
     assert "as_of=" not in _href(alive, "Các đơn vị cấp dưới")
     assert "Báo cáo vào ngày" not in alive
+
+
+def _fact(html: str, label: str) -> str:
+    found = re.search(rf"<dt>{re.escape(label)}</dt><dd>([^<]*)</dd>", html)
+    assert found, label
+    return found.group(1)
+
+
+def test_the_admin_page_of_an_ended_unit_counts_its_cadres_of_its_last_day(
+    client, auth, world
+):
+    """Former Kiên Giang had A1, A3 and A4 on 30/06/2025 and has nobody today;
+    a unit still there keeps today's count."""
+    auth.login("boss")
+    html = client.get(f"/admin/units/{world['KG']}").get_data(as_text=True)
+    label = "Số cán bộ (cả đơn vị cấp dưới) vào ngày 30/06/2025"
+    assert _fact(html, label) == "3"
+    assert "<dt>Số cán bộ (cả đơn vị cấp dưới)</dt>" not in html
+    alive = client.get(f"/admin/units/{world['AGM']}").get_data(as_text=True)
+    assert _fact(alive, "Số cán bộ (cả đơn vị cấp dưới)") == "5"

@@ -137,6 +137,7 @@ def unit(unit_id: int):
         .where(UnitVersion.unit_id == unit.id)
         .order_by(UnitVersion.valid_from.desc(), UnitVersion.id.desc())
     ).all()
+    last = asof.on_last_day(unit)
     return render_template(
         "accounts/unit.html",
         unit=unit,
@@ -157,8 +158,9 @@ def unit(unit_id: int):
         dissolve_form=DatedForm(),
         ancestors=unit_services.ancestors_of(unit),
         children=unit_services.children_of(unit),
-        cadre_count=_cadre_counts([unit])[unit.id],
-        last=asof.on_last_day(unit),
+        # an ended unit: its cadres of its last day (LastDay.cadres), not today's
+        cadre_count=None if last else _cadre_counts([unit])[unit.id],
+        last=last,
         rename_form=UnitRenameForm(name=unit.name),
         move_form=UnitMoveForm(),
         merge_form=UnitMergeForm(),
