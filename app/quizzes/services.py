@@ -35,6 +35,15 @@ from .windows import (  # noqa: F401  (the domain's public door)
 )
 
 
+def quizzes_by_code(codes: list[str]) -> dict[str, Quiz]:
+    """The quizzes of `codes` by code, active or not (get_quiz: active only), in
+    one query; a code of no quiz is left out."""
+    if not codes:
+        return {}
+    found = db.session.scalars(select(Quiz).where(Quiz.code.in_(codes)))
+    return {quiz.code: quiz for quiz in found}
+
+
 def takers_of(quiz: Quiz) -> set[int]:
     """Ids of the users who have started an attempt of `quiz` (previews excluded)."""
     return set(

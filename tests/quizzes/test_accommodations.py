@@ -314,3 +314,47 @@ def test_the_page_reads_the_cadre_its_grants_and_the_quiz_once(
             assert len(reads) == 1, (table, statements)
         cadre = [s for s in statements if " FROM user JOIN unit " in s]
         assert len(cadre) == 1, statements
+
+
+def test_the_page_opens_when_a_campaign_s_quiz_is_inactive(client, auth, campaign):
+    """A campaign whose quiz is no longer active is named as such, with no grant
+    form for it; the page, its other campaigns and the cadre's grants still show,
+    and a grant of that quiz can still be taken back."""
+    from app.records import services as records
+    from tests.quizzes.helpers import make_quiz
+
+    make_quiz(code="Q2", course="T", title="Bài kiểm tra thứ hai")
+    now = utcnow()
+    records.create_campaign(
+        "C2026B", "Đợt bổ sung 2026", 2026, "T", "Q2",
+        now - timedelta(days=1), now + timedelta(days=30), [campaign["D"]],
+    )  # fmt: skip
+    quiz = attempts.get_quiz("Q")
+    accommodations.grant(user("in1"), quiz, "Khiếm thị", extra_minutes=15)
+    quiz.active = False
+    db.session.commit()
+    auth.login("hr")
+    url = f"/reports/cadres/{user('in1').id}/accommodations"
+    for page in (client.get(url), client.get(f"{url}?quiz=Q")):
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "Khiếm thị" in html  # the grant, listed
+        assert '<option selected value="Q2">Q2 — Đợt bổ sung 2026</option>' in html
+        assert 'value="Q">' not in html  # no grant form for the inactive quiz
+        assert "Bài kiểm tra đã ngừng sử dụng" in html
+        assert "Q — Bồi dưỡng năm 2026" in html
+        assert f'href="{url}?quiz=Q#grant"' not in html
+    token = auth.token(url)
+    posted = client.post(
+        url,
+        data={"csrf_token": token, "quiz_code": "Q", "extra_attempts": "1",
+              "reason": "Ốm"},
+    )  # fmt: skip
+    assert posted.status_code == 200
+    db.session.expire_all()
+    (grant,) = db.session.scalars(select(Accommodation)).all()
+    assert grant.extra_attempts == 0  # unchanged
+    removed = client.post(f"{url}/Q/remove", data={"csrf_token": token, "reason": "x"})
+    assert removed.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(Accommodation)).all() == []

@@ -6,10 +6,11 @@ from flask_login import current_user
 
 from app.accounts.forms import flash_form_errors
 from app.accounts.permissions import get_scoped_user
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import accommodations
-from app.quizzes.services import get_quiz
+from app.quizzes.services import quizzes_by_code
 from app.security import role_required
 
 from ..dashboard import person_campaigns
@@ -18,11 +19,19 @@ from .blueprint import bp
 
 
 def _form(person) -> AccommodationForm:
+    """The form, offering the active quizzes of `person`'s campaigns the viewer
+    sees (their quizzes read once). Also `form.quizzes`, those quizzes by code,
+    and `form.inactive`, the labels of the campaigns' quizzes no longer active
+    (named on the page, with no grant for them: get_quiz finds none)."""
     form = AccommodationForm()
     codes: dict[str, str] = {}  # a quiz reused by several campaigns: the newest's
     for campaign in person_campaigns(current_user, person):  # newest first
         codes.setdefault(campaign.quiz_code, campaign.title)
-    form.quiz_code.choices = [(code, f"{code} — {t}") for code, t in codes.items()]
+    found = quizzes_by_code(list(codes))
+    form.quizzes = {c: q for c, q in found.items() if q.active}
+    labels = [(code, f"{code} — {t}") for code, t in codes.items()]
+    form.quiz_code.choices = [(c, label) for c, label in labels if c in form.quizzes]
+    form.inactive = [label for c, label in labels if c not in form.quizzes]
     return form
 
 
@@ -34,7 +43,7 @@ def _filled(form: AccommodationForm, grants: list) -> AccommodationForm:
     codes = [code for code, _label in form.quiz_code.choices]
     code = request.args.get("quiz")
     code = code if code in codes else (codes[0] if codes else None)
-    quiz = get_quiz(code) if code else None
+    quiz = form.quizzes.get(code)
     # g.quiz while `quiz` is held: its grant's is that one, not read again (the
     # page shows every grant's quiz)
     grant = next((g for g in grants if quiz and g.quiz.id == quiz.id), None)
@@ -75,7 +84,7 @@ def grant_accommodation(user_id: int):
     try:
         accommodations.grant(
             person,
-            get_quiz(form.quiz_code.data),
+            form.quizzes[form.quiz_code.data],
             form.reason.data,
             form.extra_minutes.data,
             form.extra_percent.data,
@@ -101,7 +110,7 @@ def remove_accommodation(user_id: int, quiz_code: str):
     else:
         try:
             accommodations.remove(
-                person, get_quiz(quiz_code), form.reason.data, actor=current_user
+                person, _any_quiz(quiz_code), form.reason.data, actor=current_user
             )
         except DomainError as error:
             db.session.rollback()
@@ -110,3 +119,12 @@ def remove_accommodation(user_id: int, quiz_code: str):
             db.session.commit()
             flash(_("Đã bỏ điều chỉnh."), "success")
     return redirect(url_for("reports.accommodations_page", user_id=person.id))
+
+
+def _any_quiz(code: str):
+    """The quiz `code`, active or not: a grant of a quiz no longer in use can
+    still be taken back."""
+    quiz = quizzes_by_code([code]).get(code)
+    if quiz is None:
+        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
+    return quiz
