@@ -52,6 +52,12 @@ course_quizzes_asked = _signals.signal("course-quizzes-asked")
 # or the campaign not completed yet).
 attempt_certificate_asked = _signals.signal("attempt-certificate-asked")
 
+# sender: a Unit; kwargs: day. The records domain answers with the code of the
+# campaign a report of that unit on that day opens (app.records.campaigns.
+# campaign_on), or None: the admin page of an ended unit links its reports of its
+# last day with it.
+unit_campaign_asked = _signals.signal("unit-campaign-asked")
+
 # sender: the quizzes/ folder (a Path, or None) that `flask content check|sync` has
 # just loaded; kwargs: quizzes, the QuizContent read from it (its banks). Each domain
 # keeping files of its own there (the contests, in quizzes/contests/) answers with an

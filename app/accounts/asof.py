@@ -102,11 +102,13 @@ def last_day_of(unit_id: int) -> date | None:
 
 class LastDay(NamedTuple):
     """An ended unit on its last day: the day, its units directly below and the
-    cadres of its subtree then (what its admin page shows and links to)."""
+    cadres of its subtree then, and the units above it then, outermost first
+    (what its admin page shows and links to)."""
 
     day: date
     children: int
     cadres: int
+    ancestors: list[UnitVersion]
 
 
 def on_last_day(unit: Unit) -> LastDay | None:
@@ -116,7 +118,18 @@ def on_last_day(unit: Unit) -> LastDay | None:
         return None
     version = unit_as_of(unit.id, day)
     cadres = cadre_counts_as_of([version], day)[unit.id] if version else 0
-    return LastDay(day, len(children_as_of(unit, day)), cadres)
+    above = [int(p) for p in version.path.strip("/").split("/")[:-1]] if version else []
+    ancestors = db.session.scalars(
+        select(UnitVersion).where(
+            UnitVersion.unit_id.in_(above), UnitVersion.valid_on(day)
+        )
+    )
+    return LastDay(
+        day,
+        len(children_as_of(unit, day)),
+        cadres,
+        sorted(ancestors, key=lambda v: v.depth),
+    )
 
 
 def tree_as_of(day: date, root: Unit | None = None) -> list[UnitVersion]:

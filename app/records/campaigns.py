@@ -5,17 +5,18 @@ Operations flush, never commit.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from app.accounts import asof
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.timeutil import format_vn_date, utcnow
+from app.timeutil import format_vn_date, utcnow, vn_day_end
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
 from .quiz_holder import holder, holds_its_quiz, last_close
@@ -280,3 +281,29 @@ def modules_preview(campaign: Campaign) -> ModulesPreview:
     records it would judge again are close_preview's not_completed)."""
     _now, added, removed = module_changes(campaign)
     return ModulesPreview(added=added, removed=removed)
+
+
+def campaign_on(unit: Unit, day: date) -> Campaign | None:
+    """The campaign of `unit`'s reports of `day` (Vietnam days): of the campaigns
+    with a target at or above `unit` on that day (its path of that day) that had
+    opened by its end, the one open latest on or before it — running on the day,
+    else the one that closed last before it; of several running, the one that
+    opened last. None when there is none (or `unit` did not exist then)."""
+    version = asof.unit_as_of(unit.id, day)
+    if version is None:
+        return None
+    ids = [int(p) for p in version.path.strip("/").split("/") if p]
+    end = vn_day_end(day)
+    found = db.session.scalars(
+        select(Campaign).where(
+            Campaign.opens_at <= end,
+            Campaign.id.in_(
+                select(CampaignTarget.campaign_id).where(
+                    CampaignTarget.unit_id.in_(ids)
+                )
+            ),
+        )
+    )
+    return max(
+        found, key=lambda c: (min(c.closes_at, end), c.opens_at, c.id), default=None
+    )

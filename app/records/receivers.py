@@ -1,7 +1,8 @@
 """The records' side of the platform's signals: a module read or an attempt
 finished judges the cadre's records again; a cadre who joins, moves or changes
-category gets the records of the running campaigns it is now in. Registered by
-create_app (app.SIGNAL_RECEIVERS)."""
+category gets the records of the running campaigns it is now in; the admin page
+of an ended unit asks which campaign its reports of its last day open.
+Registered by create_app (app.SIGNAL_RECEIVERS)."""
 
 from sqlalchemy import update
 
@@ -11,11 +12,13 @@ from app.signals import (
     attempt_finished,
     cadres_changed,
     module_read,
+    unit_campaign_asked,
     user_joined,
     user_moved,
     user_recategorised,
 )
 
+from .campaigns import campaign_on
 from .models import TrainingRecord
 from .services import (
     ensure_records,
@@ -72,3 +75,9 @@ def _on_attempt_finished(attempt, **_):
     user = db.session.get(User, attempt.user_id)
     for record in records_of(user, quiz_code=attempt.quiz.code):
         refresh_record(record)
+
+
+@unit_campaign_asked.connect
+def _on_unit_campaign_asked(unit, day, **_):
+    campaign = campaign_on(unit, day)
+    return campaign.code if campaign else None

@@ -146,3 +146,90 @@ def test_the_admin_page_of_an_ended_unit_counts_its_cadres_of_its_last_day(
     assert "<dt>Số cán bộ (cả đơn vị cấp dưới)</dt>" not in html
     alive = client.get(f"/admin/units/{world['AGM']}").get_data(as_text=True)
     assert _fact(alive, "Số cán bộ (cả đơn vị cấp dưới)") == "5"
+
+
+def _more_campaigns(app, world):
+    """C2025 (1/5/2025 to 31/12/2025, for former Rạch Giá: running on 30/06/2025)
+    and C2025B (1/6 to 15/6/2025, for former Kiên Giang: closed before it), with
+    C2024 (for Kiên Giang, closed 15/11/2024) and C2026 (the newest, for An Giang
+    (mới), opened after it)."""
+    from app.accounts.models import Unit
+
+    from .history_world import _campaign
+
+    with app.app_context():
+        rg, kg = db.session.get(Unit, world["KG-RG"]), db.session.get(Unit, world["KG"])
+        _campaign("C2025", 2025, date(2025, 5, 1), date(2025, 12, 31), [rg])
+        _campaign("C2025B", 2025, date(2025, 6, 1), date(2025, 6, 15), [kg])
+        db.session.commit()
+
+
+def test_the_campaign_of_a_unit_on_a_day_is_the_one_open_latest_then(app, world):
+    """At or above the unit that day; running on the day, else closed last before
+    it; never one opened after it; None without one."""
+    from app.accounts.models import Unit
+    from app.records.campaigns import campaign_on
+
+    _more_campaigns(app, world)
+    with app.app_context():
+
+        def code(unit_code, day):
+            found = campaign_on(db.session.get(Unit, world[unit_code]), day)
+            return found.code if found else None
+
+        last = date(2025, 6, 30)
+        assert code("KG-VTV", last) == "C2025"  # running, below Kiên Giang
+        assert code("KG-RG", last) == "C2025"
+        assert code("KG", last) == "C2025B"  # closed last before the day
+        assert code("KG-STTTT", last) == "C2025B"
+        assert code("KG", date(2025, 5, 31)) == "C2024"
+        assert code("KG-RG", date(2024, 1, 1)) is None  # none opened yet
+        assert code("AGM", last) is None  # not there yet
+        assert code("CT-SNV", date(2026, 3, 1)) == "C2026"  # opens that day
+
+
+def test_the_reports_link_of_an_ended_unit_opens_its_campaign_of_its_last_day(
+    app, client, auth, world
+):
+    """Not the newest campaign (C2026, for An Giang (mới), opened after the day)."""
+    auth.login("boss")
+    html = client.get(f"/admin/units/{world['KG']}").get_data(as_text=True)
+    reports = _href(html, "Báo cáo vào ngày 30/06/2025")
+    assert "campaign=C2024" in reports and f"as_of={LAST}" in reports
+    _more_campaigns(app, world)
+    for unit, campaign in (("KG", "C2025B"), ("KG-VTV", "C2025"), ("KG-X", "C2025B")):
+        html = client.get(f"/admin/units/{world[unit]}").get_data(as_text=True)
+        reports = _href(html, "Báo cáo vào ngày 30/06/2025")
+        assert f"campaign={campaign}" in reports, (unit, reports)
+        assert f"unit={world[unit]}" in reports and f"as_of={LAST}" in reports
+        assert client.get(reports).status_code == 200
+    with app.app_context():  # no campaign then: the dashboard's default
+        from sqlalchemy import delete
+
+        from app.records.models import CampaignTarget
+
+        db.session.execute(delete(CampaignTarget))
+        db.session.commit()
+    html = client.get(f"/admin/units/{world['KG']}").get_data(as_text=True)
+    assert "campaign=" not in _href(html, "Báo cáo vào ngày 30/06/2025")
+
+
+def test_the_breadcrumbs_of_an_ended_unit_lead_to_the_tree_of_its_last_day(
+    client, auth, world
+):
+    auth.login("boss")
+    html = client.get(f"/admin/units/{world['KG-VTV']}").get_data(as_text=True)
+    for name, above, below in (
+        ("Ủy ban nhân dân tỉnh Kiên Giang", "KG", "Ban quản lý dự án"),
+        (
+            "Ủy ban nhân dân thành phố Rạch Giá",
+            "KG-RG",
+            "Ủy ban nhân dân phường Vĩnh Thanh Vân",
+        ),
+    ):
+        crumb = _href(html, name)
+        assert f"parent={world[above]}" in crumb and f"as_of={LAST}" in crumb, crumb
+        assert below in client.get(crumb).get_data(as_text=True)
+    alive = client.get(f"/admin/units/{world['CT-SNV']}").get_data(as_text=True)
+    crumb = _href(alive, "Ủy ban nhân dân thành phố Cần Thơ")
+    assert crumb == f"/admin/units?parent={world['CT']}"

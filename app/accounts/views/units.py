@@ -11,6 +11,7 @@ from app.database import int_arg
 from app.errors import DomainError, ImportRejected, InvalidInput
 from app.extensions import db
 from app.security import role_required
+from app.signals import unit_campaign_asked
 from app.tabular import TableError
 from app.uploads import takes_upload
 
@@ -156,15 +157,25 @@ def unit(unit_id: int):
         recode_form=UnitRecodeForm(),
         restructure_form=UnitRestructureForm(),
         dissolve_form=DatedForm(),
-        ancestors=unit_services.ancestors_of(unit),
+        # an ended unit: the units above it on its last day, linked as of then
+        ancestors=last.ancestors if last else unit_services.ancestors_of(unit),
         children=unit_services.children_of(unit),
         # an ended unit: its cadres of its last day (LastDay.cadres), not today's
         cadre_count=None if last else _cadre_counts([unit])[unit.id],
         last=last,
+        last_campaign=_campaign_on(unit, last.day) if last else None,
         rename_form=UnitRenameForm(name=unit.name),
         move_form=UnitMoveForm(),
         merge_form=UnitMergeForm(),
     )
+
+
+def _campaign_on(unit: Unit, day) -> str | None:
+    """The code of the campaign of `unit`'s reports of `day`, as the records
+    domain answers (app.signals.unit_campaign_asked); None: the dashboard's
+    default."""
+    answers = [code for _r, code in unit_campaign_asked.send(unit, day=day) if code]
+    return answers[0] if answers else None
 
 
 def _act(unit_id: int, form, action):
