@@ -19,7 +19,7 @@ from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow, vn_day_end
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
-from .quiz_holder import holder, holds_its_quiz, last_close
+from .quiz_holder import HeldQuiz, holder, holds_its_quiz, last_close
 from .services import check_scope_and_window, ensure_records, module_changes
 
 
@@ -135,14 +135,20 @@ def _governed(quiz) -> int:
     return quizzes.count_open_attempts(quiz, outside=quizzes.deeper_window_paths(quiz))
 
 
-def unit_windows(campaign: Campaign, holds: bool | None = None) -> list[UnitWindowInfo]:
+def unit_windows(
+    campaign: Campaign, held: HeldQuiz | None = None
+) -> list[UnitWindowInfo]:
     """The units of the campaign that have their own quiz window (none for an
-    earlier campaign whose quiz a later campaign has taken; `holds`:
-    holds_its_quiz, when the caller knows it)."""
-    if not (holds_its_quiz(campaign) if holds is None else holds):
+    earlier campaign whose quiz a later campaign has taken; `held`:
+    held_quiz(campaign), when the caller has it)."""
+    if held is not None:
+        rows = held.windows
+    elif holds_its_quiz(campaign):
+        rows = quizzes.unit_windows(quizzes.get_quiz(campaign.quiz_code))
+    else:
         return []
-    quiz = quizzes.get_quiz(campaign.quiz_code)
-    rows = quizzes.unit_windows(quiz)
+    if not rows:
+        return []
     units = {
         u.id: u
         for u in db.session.scalars(
@@ -248,11 +254,11 @@ class ClosePreview:
     not_completed: int
 
 
-def close_preview(campaign: Campaign, holds: bool | None = None) -> ClosePreview:
+def close_preview(campaign: Campaign, held: HeldQuiz | None = None) -> ClosePreview:
     """What closing the campaign now would do: open attempts ended, records left
-    uncompleted (`holds`: as unit_windows)."""
-    quiz = quizzes.get_quiz(campaign.quiz_code)
-    holds = holds_its_quiz(campaign) if holds is None else holds
+    uncompleted (`held`: as unit_windows)."""
+    quiz = held.quiz if held else quizzes.get_quiz(campaign.quiz_code)
+    holds = held.holds if held else holds_its_quiz(campaign)
     return ClosePreview(
         open_attempts=quizzes.count_open_attempts(quiz) if holds else 0,
         not_completed=db.session.scalar(

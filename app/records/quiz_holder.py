@@ -22,14 +22,35 @@ from app.errors import Conflict
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.quizzes.models import Quiz
+from app.quizzes.models import Quiz, QuizWindow
 from app.timeutil import format_vn_date, utcnow
 
 from .models import Campaign
 
 
-def holder(quiz_code: str) -> Campaign | None:
-    """The campaign the quiz `quiz_code` serves now (None: no campaign uses it)."""
+@dataclass
+class HeldQuiz:
+    """A campaign's quiz as its page reads it once (held_quiz) and passes it on:
+    the quiz, the campaign it serves now (holder), whether that is the campaign
+    (`holds`: is_holder) and then its units' own windows ([] when it is not)."""
+
+    quiz: Quiz
+    holder: Campaign | None
+    holds: bool
+    windows: list[QuizWindow]
+
+
+def held_quiz(campaign: Campaign) -> HeldQuiz:
+    """`campaign`'s quiz, its holder and its units' own windows, each read once."""
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    current = holder(campaign.quiz_code, quiz)
+    holds = is_holder(campaign, current)
+    return HeldQuiz(quiz, current, holds, quizzes.unit_windows(quiz) if holds else [])
+
+
+def holder(quiz_code: str, quiz: Quiz | None = None) -> Campaign | None:
+    """The campaign the quiz `quiz_code` serves now (None: no campaign uses it);
+    `quiz`: that quiz, when the caller has read it."""
     found = list(
         db.session.scalars(
             select(Campaign)
@@ -39,7 +60,7 @@ def holder(quiz_code: str) -> Campaign | None:
     )
     if len(found) < 2:
         return found[0] if found else None
-    quiz = quizzes.get_quiz(quiz_code)
+    quiz = quiz or quizzes.get_quiz(quiz_code)
     window = (quiz.opens_at, quiz.closes_at)
     return next((c for c in found if (c.opens_at, c.closes_at) == window), found[0])
 
@@ -54,12 +75,14 @@ def is_holder(campaign: Campaign, current: Campaign | None) -> bool:
     return current is None or current.id == campaign.id
 
 
-def last_close(campaign: Campaign, holds: bool | None = None) -> datetime:
+def last_close(campaign: Campaign, held: HeldQuiz | None = None) -> datetime:
     """When `campaign` has closed for every unit: its window's close, or a later
-    close of a unit's own window of its quiz while it holds the quiz (`holds`:
-    holds_its_quiz, when the caller knows it)."""
+    close of a unit's own window of its quiz while it holds the quiz (`held`:
+    held_quiz(campaign), when the caller has it)."""
     closes = [campaign.closes_at]
-    if holds_its_quiz(campaign) if holds is None else holds:
+    if held is not None:
+        closes += [row.closes_at for row in held.windows]
+    elif holds_its_quiz(campaign):
         quiz = quizzes.get_quiz(campaign.quiz_code)
         closes += [row.closes_at for row in quizzes.unit_windows(quiz)]
     return max(closes)

@@ -28,7 +28,12 @@ from .models import (
     CampaignTarget,
     TrainingRecord,
 )
-from .quiz_holder import holds_its_quiz, last_close, refuse_running_holder
+from .quiz_holder import (
+    HeldQuiz,
+    holds_its_quiz,
+    last_close,
+    refuse_running_holder,
+)
 
 
 def get_campaign(code: str) -> Campaign:
@@ -150,12 +155,12 @@ def module_changes(campaign: Campaign) -> tuple[list[str], list[str], list[str]]
 
 
 def has_closed(
-    campaign: Campaign, now: datetime | None = None, holds: bool | None = None
+    campaign: Campaign, now: datetime | None = None, held: HeldQuiz | None = None
 ) -> bool:
     """Every window of `campaign` (its own, and each unit's while it holds its quiz)
     has closed: its records are its history, which no module read, required-module
-    change or move of a cadre changes any more. `holds`: as last_close."""
-    return last_close(campaign, holds) <= (now or utcnow())
+    change or move of a cadre changes any more. `held`: as last_close."""
+    return last_close(campaign, held) <= (now or utcnow())
 
 
 def require_current_modules(campaign: Campaign, actor: User | None = None) -> list[str]:

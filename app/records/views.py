@@ -25,7 +25,7 @@ from .forms import (
     RequireModulesForm,
     UnitWindowForm,
 )
-from .quiz_holder import holder, is_holder
+from .quiz_holder import held_quiz
 
 bp = Blueprint("records", __name__)
 
@@ -115,19 +115,18 @@ def campaign_page(
             categories=list(campaign.categories),
         )
         form.targets.data = [_label(t.unit) for t in campaign.targets]
-    current = holder(campaign.quiz_code)  # read once for the page
-    holds = is_holder(campaign, current)
+    held = held_quiz(campaign)  # its quiz, holder and unit windows: read once
     return render_template(
         "records/campaign.html",
         campaign=campaign,
         form=form,
-        windows=running.unit_windows(campaign, holds),
-        quiz_holder=current,
+        windows=running.unit_windows(campaign, held),
+        quiz_holder=held.holder,
         window_form=window_form or UnitWindowForm(),
         close_form=close_form or CloseCampaignForm(),
-        preview=running.close_preview(campaign, holds),
+        preview=running.close_preview(campaign, held),
         modules=running.modules_preview(campaign),
-        closed=services.has_closed(campaign, holds=holds),
+        closed=services.has_closed(campaign, held=held),
         modules_form=modules_form or RequireModulesForm(),
         unit_options=unit_picker.options([t.unit.path for t in campaign.targets]),
     )

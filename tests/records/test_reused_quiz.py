@@ -430,3 +430,40 @@ def test_the_campaign_page_looks_up_the_quiz_holder_once(app, client, auth, tmp_
             assert len(holder) == 1, statements
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_the_campaign_page_reads_its_quiz_and_unit_windows_once(
+    app, client, auth, tmp_path
+):
+    """The quiz and its units' own windows (of the campaign holding it: none for
+    last year's) are read once and passed on to the windows, the closing preview
+    and the closed state."""
+    from sqlalchemy import event
+
+    from tests.factories import make_user
+
+    with app.app_context():
+        _old, new, tree, _attempt = _two_years(tmp_path)
+        now = utcnow()
+        running.set_unit_window(
+            new, tree["D1"], now - timedelta(days=1), now + timedelta(days=40)
+        )
+        make_user("adm", tree["P"], roles=[("admin", None)])
+        db.session.commit()
+        engine = db.engine
+    auth.login("adm")
+    statements = []
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for code, windows in (("C2026", 0), ("C2027", 1)):
+            statements.clear()
+            html = client.get(f"/admin/campaigns/{code}").get_data(as_text=True)
+            assert ("<tr><td>Phòng Công chức — Sở Nội vụ</td>" in html) is bool(windows)
+            assert ("kết thúc 1 lượt đang làm" in html) is bool(windows)
+            quiz = [s for s in statements if " FROM quiz WHERE quiz.code = " in s]
+            assert len(quiz) == 1, statements
+            own = [s for s in statements if " FROM quiz_window " in f"{s} "]
+            assert len(own) == windows, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
