@@ -234,8 +234,9 @@ def person_campaigns(
 def cadre_detail(person: User, campaign: Campaign) -> CadreDetailInfo:
     """`person`'s record in `campaign`, reading of its course and its quiz attempts
     started in the cadre's window of the campaign (oldest first): not those of
-    another year's campaign that reuses the quiz."""
-    quiz = quizzes.get_quiz(campaign.quiz_code)
+    another year's campaign that reuses the quiz. The quiz may no longer be in
+    use (inactive): its attempts are still the cadre's facts."""
+    quiz = quizzes.quizzes_by_code([campaign.quiz_code])[campaign.quiz_code]
     ours = records.campaign_attempts(person, campaign, quiz)
     attempts = sorted(ours, key=lambda a: a.number)
     return CadreDetailInfo(

@@ -358,3 +358,18 @@ def test_the_page_opens_when_a_campaign_s_quiz_is_inactive(client, auth, campaig
     assert removed.status_code == 302
     db.session.expire_all()
     assert db.session.scalars(select(Accommodation)).all() == []
+
+
+def test_the_cadre_page_shows_the_attempts_of_a_quiz_no_longer_in_use(
+    client, auth, campaign
+):
+    """HR's page of one cadre reads the campaign's quiz active or not: a quiz taken
+    out of use still has the cadre's attempts behind a complaint (it was a 404)."""
+    started = attempts.start_attempt(user("in1"), attempts.get_quiz("Q"))
+    attempts.finalise(started)
+    attempts.get_quiz("Q").active = False
+    db.session.commit()
+    auth.login("hr")
+    page = client.get(f"/reports/cadres/{user('in1').id}?campaign=C2026")
+    assert page.status_code == 200
+    assert f"/attempts/{started.id}" in page.get_data(as_text=True)
