@@ -323,9 +323,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = format_vn_date
     # Pages write numbers in the reader's language; papers (printed or sent to
     # Vietnamese offices) always the Vietnamese way, with the vn_… filters.
-    app.jinja_env.filters["number"] = numbers.number
-    app.jinja_env.filters["percent"] = numbers.percent
-    app.jinja_env.filters["score"] = numbers.score
+    # (numbers.page_filter: a constant's "{{ 100|percent(0) }}" too)
+    app.jinja_env.filters["number"] = numbers.page_filter(numbers.number)
+    app.jinja_env.filters["percent"] = numbers.page_filter(numbers.percent)
+    app.jinja_env.filters["score"] = numbers.page_filter(numbers.score)
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_percent"] = vn_percent
     app.jinja_env.filters["vn_score"] = vn_score

@@ -10,8 +10,11 @@ and a page that shows a paper under its toolbar renders the paper inside
 pages (their `_()` texts and page filters) write Vietnamese there too.
 """
 
+import functools
+
 from flask_babel import force_locale, get_locale
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
 
 from app.vntext import format_number, format_percent, format_score
 
@@ -39,6 +42,21 @@ def score(value: float | None, empty: str = "—") -> str:
 def percent(value: float | None, places: int = 1, empty: str = "—") -> str:
     """A percentage given out of 100 in the page's language: "75,0 %" / "75.0%"."""
     return format_percent(value, places, empty, page_locale())
+
+
+def page_filter(function):
+    """`function` as a template filter worked out when the page is rendered, in its
+    reader's language. Jinja works a plain filter of a constant out once, when it
+    compiles the template ("{{ 100|percent(0) }}" in the language of the first
+    request), and keeps that text for every later reader; a filter that takes the
+    context (unused here) is never worked out in advance."""
+
+    @pass_context
+    @functools.wraps(function)
+    def page_function(context, value, *args, **kwargs):
+        return function(value, *args, **kwargs)
+
+    return page_function
 
 
 def in_vietnamese(caller) -> str:

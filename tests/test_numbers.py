@@ -106,3 +106,13 @@ def test_papers_under_a_toolbar_are_rendered_in_vietnamese():
         or "</main>\n{% endcall %}" not in text
     ]
     assert wrong == []
+
+
+def test_a_constant_is_written_in_each_readers_language(app):
+    """Jinja works out a plain filter of a constant when it compiles a template:
+    the page filters are worked out for each reader, "100 %" then "100%"."""
+    template = app.jinja_env.from_string("{{ 100|percent(0) }} {{ 1234|number(0) }}")
+    with app.test_request_context("/"):
+        assert template.render() == "100\u00a0% 1.234"
+    with app.test_request_context("/"), force_locale("en"):
+        assert template.render() == "100% 1,234"
