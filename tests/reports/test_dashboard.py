@@ -127,9 +127,9 @@ def test_dashboard_shows_the_figures_and_the_child_units(client, auth, ids):
     figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
     assert figures["Cán bộ trong phạm vi"] == "5"
     assert figures["Đã hoàn thành"] == "1"
-    assert figures["Tỷ lệ hoàn thành"] == "20%"
-    assert figures["Tỷ lệ đạt bài kiểm tra"] == "20%"
-    assert figures["Điểm trung bình"] == "50%"
+    assert figures["Tỷ lệ hoàn thành"] == "20,0\u00a0%"
+    assert figures["Tỷ lệ đạt bài kiểm tra"] == "20,0\u00a0%"
+    assert figures["Điểm trung bình"] == "50,0\u00a0%"
     assert "Hoàn thành: 1" in html and "Đang học: 2" in html
     assert "Chưa bắt đầu: 2" in html
     assert "Phòng Công chức" in html and "(trực thuộc)" in html
@@ -162,10 +162,10 @@ def test_drill_down_shows_the_child_subtree_and_a_breadcrumb(client, auth, ids):
     html = page(client, f"/reports/?campaign=C2026&unit={ids['D1']}")
     assert "Tiến độ bồi dưỡng: Phòng Công chức</h1>" in html
     assert f"unit={ids['D1A']}" in html and "Tổ Đào tạo" in html
-    assert "33,3%" in html  # D1A: 1 of 3
+    assert "33,3\u00a0%" in html  # D1A: 1 of 3
     figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
     assert figures["Cán bộ trong phạm vi"] == "4"
-    assert figures["Tỷ lệ hoàn thành"] == "25%"
+    assert figures["Tỷ lệ hoàn thành"] == "25,0\u00a0%"
     crumbs = html.split('class="breadcrumbs"')[1].split("</nav>")[0]
     assert "Sở Nội vụ" in crumbs and "Tỉnh Thử" not in crumbs  # never above scope
 
@@ -205,7 +205,7 @@ def test_cadres_are_sorted_the_vietnamese_way(client, auth, ids):
         "Hoàng Văn Dũng",
         "Vũ Thị Đào",
     ]
-    assert "CB003" in html and "3/3" in html and "100%" in html
+    assert "CB003" in html and "3/3" in html and "100,0\u00a0%" in html
 
 
 def test_cadres_filter_by_status_and_direct_members(client, auth, ids):
@@ -257,9 +257,10 @@ def test_cadre_detail_shows_modules_and_attempts(client, auth, ids):
     assert modules.count("✓ Đã đọc") == 3
     assert all(f"Học phần {n}" in modules for n in (1, 2, 3))
     tries = html.split("Các lần làm bài kiểm tra")[1].split("</table>")[0]
-    assert "✓ Đạt" in tries and "100%" in tries and "Tự nộp bài" in tries
+    assert "✓ Đạt" in tries and "100,0\u00a0%" in tries and "Tự nộp bài" in tries
     failed = page(client, f"/reports/cadres/{ids['in4']}?campaign=C2026")
-    assert "Hoàng Văn Dũng" in failed and "Chưa đạt" in failed and "0%" in failed
+    assert "Hoàng Văn Dũng" in failed and "Chưa đạt" in failed
+    assert ">0,0\u00a0%<" in failed
     other = page(client, f"/reports/cadres/{ids['in2']}")
     assert "Chưa làm bài kiểm tra lần nào." in other
 
@@ -336,7 +337,7 @@ def test_ranking_orders_child_units_by_completion(app, client, auth, ids):
         r'class="num rank">(\d+)</td>\s*<th scope="row"><a[^>]*>([^<]+)', html
     )
     assert rows == [("1", "Sở Nội vụ"), ("2", "UBND xã Hòa An")]
-    assert "20%" in html and "style=" not in html
+    assert "20,0\u00a0%" in html and "style=" not in html
     auth.logout()
     auth.login("hr")
     html = page(client, "/reports/ranking?campaign=C2026")
@@ -349,3 +350,23 @@ def test_equal_rates_share_a_rank(ctx):
     rows = [row(None, 2, 1, 0, 1, 1, None), row(None, 4, 2, 0, 2, 2, None)]
     rows.append(row(None, 3, 0, 0, 3, 0, None))
     assert [r for r, _ in ranked(rows)] == [1, 1, 3]
+
+
+def test_the_bars_write_percentages_in_the_readers_language(client, auth, ids):
+    """The number beside a bar, and the figures, through the `percent` filter:
+    "33,3 %" (a no-break space) on a Vietnamese page, "33.3%" on an English one."""
+    auth.login("hr")
+    html = page(client, f"/reports/?campaign=C2026&unit={ids['D1']}")
+    beside = re.findall(r'<span class="bar-num">([^<]+)</span>', html)
+    assert "33,3\u00a0%" in beside  # D1A: 1 of 3
+    assert beside.count("25,0\u00a0%") >= 2  # D1: completed and passed, 1 of 4
+    assert "<title>90–100\u00a0%: 1</title>" in html  # the score chart's bar
+    token = auth.token("/reports/")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    html = page(client, f"/reports/?campaign=C2026&unit={ids['D1']}")
+    beside = re.findall(r'<span class="bar-num">([^<]+)</span>', html)
+    assert "33.3%" in beside and beside.count("25.0%") >= 2
+    assert "<title>90–100%: 1</title>" in html
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
+    assert figures["Completion rate"] == "25.0%"
+    assert "\u00a0%" not in html and "33,3" not in html
