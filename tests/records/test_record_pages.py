@@ -226,3 +226,32 @@ def test_the_best_score_is_written_in_the_readers_language(app, client, auth, tm
     assert "✓ Passed (88%)" in client.get("/").get_data(as_text=True)
     transcript = client.get("/transcript").get_data(as_text=True)
     assert ">88%</td>" in transcript and "\u00a0%" not in transcript
+
+
+def test_the_reading_progress_fallback_is_written_in_the_readers_language(
+    app, client, auth, tmp_path
+):
+    """The text inside the <progress> bar (shown where the bar is not drawn):
+    "33 %" with a no-break space on a Vietnamese page, "33%" on an English one."""
+    from app.accounts.models import User
+    from app.courses import services as courses
+
+    with app.app_context():
+        make_campaign(tmp_path)
+        learner = db.session.scalar(select(User).where(User.username == "in1"))
+        first = courses.active_modules(courses.get_course("T"))[0]
+        now = utcnow()
+        courses.open_module(learner, first, now=now - timedelta(minutes=10))
+        courses.complete_module(learner, first, 0.5, now=now)
+        db.session.commit()
+    auth.login("in1")
+    home = client.get("/").get_data(as_text=True)
+    course = client.get("/courses/T").get_data(as_text=True)
+    assert "1/3 học phần" in home
+    assert ">33\u00a0%</progress>" in home and ">33\u00a0%</progress>" in course
+    token = auth.token("/")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    home = client.get("/").get_data(as_text=True)
+    course = client.get("/courses/T").get_data(as_text=True)
+    assert ">33%</progress>" in home and ">33%</progress>" in course
+    assert "\u00a0%" not in home + course
