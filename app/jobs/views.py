@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from app.database import start_writing
 from app.errors import DomainError
 from app.extensions import db
+from app.numbers import number, percent
 from app.timeutil import utcnow
 
 from . import messages, results, services
@@ -65,6 +66,10 @@ def status(job_id: str):
         total=job.total,
         stage=messages.shown(job.stage),
         percent=job.percent,
+        # what the page writes, in the reader's language: "20 / 40 (50 %)"
+        percent_text=percent(job.percent or 0, 0),
+        count_text=f"{number(job.done, 0)} / {number(job.total, 0)} "
+        f"({percent(job.percent, 0)})",
     )
 
 

@@ -188,7 +188,12 @@ def test_a_job_in_a_thread_shows_its_progress_and_serves_its_result(
         time.sleep(0.05)
     assert seen[-1] == (RUNNING, 20, 40), seen
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert "20 / 40 (50%)" in page and "Đếm" in page
+    assert "20 / 40 (50\u00a0%)" in page and "Đếm" in page
+    assert ">50\u00a0%</progress>" in page  # the bar's text where it is not drawn
+    # what the page script writes in its place, the same way
+    status = client.get(f"/jobs/{job_id}.json").json
+    assert status["count_text"] == "20 / 40 (50\u00a0%)"
+    assert status["percent_text"] == "50\u00a0%"
     GATE.set()
     runner.wait_for_threads()
     status = client.get(f"/jobs/{job_id}.json").json

@@ -1,5 +1,6 @@
 // A job's page: while it is queued or running, ask its state every second and move
-// the progress bar (announcing every tenth to screen readers); reload the page when
+// the progress bar (announcing every tenth to screen readers; the texts, in the
+// reader's language, come written from the server); reload the page when
 // the state changes (it then shows the download or the reason). Without this script
 // the page refreshes itself every 10 s.
 (function () {
@@ -27,11 +28,11 @@
         if (data.total) {
           bar.max = data.total;
           bar.value = data.done;
-          bar.textContent = data.percent + "%";
-          count.textContent = data.done + " / " + data.total + " (" + data.percent + "%)";
+          bar.textContent = data.percent_text;
+          count.textContent = data.count_text;
           if (Math.floor(data.percent / 10) !== tenth) {
             tenth = Math.floor(data.percent / 10);
-            announcer.textContent = data.percent + "%";
+            announcer.textContent = data.percent_text;
           }
         }
         if (stage && data.stage) stage.textContent = "— " + data.stage;
