@@ -76,6 +76,7 @@ def test_page_uses_vietnamese_numbers_full_labels_and_explains_them(
     assert "20,0\u00a0%" in page  # S2 left blank once in five
     assert "53.5" not in page and "80.0" not in page
     assert "<dt>" in page and "từ −1 đến 1" in page
+    assert "tổng là 100\u00a0% với câu một đáp án đúng." in page and "%%" not in page
 
 
 def test_the_english_page_writes_numbers_the_english_way(app, client, auth, content):
@@ -88,6 +89,7 @@ def test_the_english_page_writes_numbers_the_english_way(app, client, auth, cont
     page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
     assert "80.0%" in page and "40.0%" in page and "20.0%" in page
     assert "0.53" in page
+    assert "the total is 100% for single-answer questions." in page
     assert "80,0" not in page and "0,53" not in page and "\u00a0%" not in page
 
 

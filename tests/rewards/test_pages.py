@@ -154,7 +154,15 @@ def test_rule_form_for_the_province_only_with_bounds(app, client, auth, data):
         rule = db.session.scalar(select(RewardRule))
         assert (rule.unit_completion_percent, rule.unit_min_cadres) == (90, 5)
     page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
-    assert "90%" in page or "90 %" in page
+    assert "hoàn thành từ 90\u00a0% và đạt từ 80\u00a0% số cán bộ" in page
+    assert "lần làm bài đầu tiên đạt từ 95\u00a0% điểm." in page
+
+    token = auth.token("/rewards/campaigns/C2026")
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    page = client.get("/rewards/campaigns/C2026").get_data(as_text=True)
+    assert "at least 90% of cadres completed and at least 80% passed" in page
+    assert "scored at least 95% on their first attempt." in page
+    assert "%%" not in page and "90\u00a0%" not in page
 
 
 def test_period_form_bounds_and_save(app, client, auth, data):
