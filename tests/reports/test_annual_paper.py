@@ -134,3 +134,37 @@ def test_workbook_has_the_heading_the_column_and_the_total_last(
     units = [row for row in cells[9:] if row[1] and row[2] is not None]
     assert units[-1][1:] == ("Tổng cộng", 3, 1, 33.3, 1, 75, 1, 1)
     assert [row[0] for row in units] == [1, 2, 3, None]
+
+
+def test_the_figures_are_written_the_vietnamese_way_in_any_language(app):
+    """The report's figures (reports/_annual_figures.html) through vn_number: a dot
+    between thousands and a decimal comma, even for an English reader."""
+    import re
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    row = annual.AnnualRow(
+        unit=None,
+        depth=0,
+        total=12345,
+        completed=10000,
+        passed=9000,
+        in_progress=2000,
+        not_started=345,
+        score_sum=10000 * 87.25,
+        scored=10000,
+        label="Tổng cộng",
+    )
+    source = (
+        '{% from "reports/_annual_figures.html" import figures %}{{ figures(row) }}'
+    )
+    for locale in ("vi", "en"):
+        with app.test_request_context("/"), force_locale(locale):
+            html = render_template_string(source, row=row)
+        cells = re.findall(r">([^<]*)</td>", html)
+        assert cells == ["12.345", "10.000", "81,0", "9.000", "87,2", "2.000", "345"]
+    row.scored = 0
+    with app.test_request_context("/"):
+        html = render_template_string(source, row=row)
+    assert re.findall(r">([^<]*)</td>", html)[4] == "–"  # no score yet

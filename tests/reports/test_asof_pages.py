@@ -379,3 +379,24 @@ def test_the_annual_paper_is_vietnamese_under_a_toolbar_in_the_readers_language(
     assert "Tỷ lệ" not in years
     legend = part(part(dashboard, 'id="chart-years"', "</ul>"), "</svg>", "</ul>")
     assert "Completion rate (%)" in legend
+
+
+def test_the_year_table_writes_its_counts_in_the_readers_language(app):
+    """The dashboard's year table (the annual report renders it in_vietnamese):
+    a count through the `number` filter, "12.345" / "12,345"."""
+    import re
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from app.reports.yearly import YearRow
+
+    row = YearRow(2026, "C2026", "Bồi dưỡng", [12345, 10000, 0, 2345, 9000, 0.0, 0])
+    source = '{% from "reports/_asof.html" import year_table %}{{ year_table(rows) }}'
+    for locale, cells in (
+        ("vi", ["12.345", "81,0", "72,9", "–"]),
+        ("en", ["12,345", "81.0", "72.9", "–"]),
+    ):
+        with app.test_request_context("/"), force_locale(locale):
+            html = render_template_string(source, rows=[row])
+        assert re.findall(r'<td class="num">([^<]*)</td>', html) == cells, locale
