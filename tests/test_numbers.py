@@ -1,6 +1,8 @@
 """Numbers in the page's language (app.numbers), the Vietnamese way on papers
 (app.vntext's vn_…), whichever was asked first."""
 
+import re
+
 import pytest
 from flask_babel import force_locale
 
@@ -106,6 +108,56 @@ def test_papers_under_a_toolbar_are_rendered_in_vietnamese():
         or "</main>\n{% endcall %}" not in text
     ]
     assert wrong == []
+
+
+# A "%" written after a `{{ … }}` (spaces between allowed, not a statement's "%}");
+# `before` is what stands just before the expression on its line.
+_PERCENT_AFTER = re.compile(r"(?P<before>[^\n{]*?)\{\{[^{}]*\}\}[ \t]*%(?!\})")
+# Legitimate: a CSS or SVG length in percent (style="width: {{ x }}%" or
+# width="{{ x }}%"), which no reader sees as text.
+_LENGTH = re.compile(r"""\b(width|height|left|right|top|bottom|x|y)\s*[:=]\s*["']?$""")
+
+
+def test_pages_write_percentages_with_the_percent_filter():
+    """A page writes a percentage with the `percent` filter ("75,5 %" with its
+    no-break space in Vietnamese, "75.5%" in English), never a number followed by
+    a "%" of its own ("75,5%" on a Vietnamese page); nor with Flask-Babel's number
+    filters, which the page filters (`number`, `percent`, `score`) replace."""
+    from pathlib import Path
+
+    templates = Path(numbers.__file__).parent / "templates"
+    wrong = []
+    for path in templates.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(templates))
+        for match in _PERCENT_AFTER.finditer(text):
+            if not _LENGTH.search(match["before"]):
+                wrong.append(f"{name}: {match[0].strip()}")
+        wrong += [
+            f"{name}: |{kind}"
+            for kind in ("decimalformat", "percentformat")
+            if f"|{kind}" in text
+        ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("<td>{{ row.rate }}%</td>", True),
+        ("({{ job.percent }} %)", True),
+        ('<progress max="9">{{ info.percent or 0 }}%</progress>', True),
+        ("<td>{{ row.rate|percent }}</td>", False),
+        ('<div style="width: {{ x }}%"></div>', False),
+        ('<rect width="{{ x }}%"/>', False),
+        ("{% set d = {'a': {'b': 1}} %}", False),
+    ],
+)
+def test_the_percent_guard_finds_a_bare_sign(line, found):
+    """The guard above: a bare "%" after a number is found; a CSS width, the
+    percent filter and a statement's closing "%}" are not."""
+    hits = [m for m in _PERCENT_AFTER.finditer(line) if not _LENGTH.search(m["before"])]
+    assert bool(hits) is found
 
 
 def test_a_constant_is_written_in_each_readers_language(app):
