@@ -135,7 +135,7 @@ def test_pages_write_percentages_with_the_percent_filter():
                 wrong.append(f"{name}: {match[0].strip()}")
         wrong += [
             f"{name}: |{kind}"
-            for kind in ("decimalformat", "percentformat")
+            for kind in ("numberformat", "decimalformat", "percentformat")
             if f"|{kind}" in text
         ]
     assert wrong == []
