@@ -100,7 +100,7 @@ class TrainingRecord(db.Model):
             "passed",
             "best_percent",
         ),
-        # Covers the reports as of a day (app.reports.rollup): by the unit a
+        # Covers the reports as of a day (app.reports.counts): by the unit a
         # record was completed in, else the cadre's unit now.
         Index(
             "ix_record_asof",

@@ -23,17 +23,9 @@ from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
 from app.vntext import text_sort_key
 
+from .counts import EMPTY, add_into, attributed_counts
 from .queries import SummaryRow, _row
-from .rollup import (
-    AT_TIME,
-    ATTRIBUTIONS,
-    EMPTY,
-    ROLLED_UP,
-    Structure,
-    add_into,
-    attributed_counts,
-    today,
-)
+from .rollup import AT_TIME, ATTRIBUTIONS, ROLLED_UP, Structure, today
 
 STATEMENTS = {
     AT_TIME: "Số liệu tại ngày {day}; ghi nhận theo đơn vị tại thời điểm hoàn thành.",

@@ -1,6 +1,6 @@
 """The dashboard's two charts: completions over time and the score distribution,
 as numbers (of the records the dashboard's table counts, as of its day and in
-the structure of that day: app.reports.rollup; read-only) and as the geometry of
+the structure of that day: app.reports.counts; read-only) and as the geometry of
 a server-rendered SVG (plain functions, no drawing library, no JavaScript).
 
 Days are Vietnam days (UTC+7 all year; no daylight saving since 1975).
@@ -17,7 +17,8 @@ from app.numbers import number
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.timeutil import VN_TZ
 
-from .rollup import Structure, counts_by, today
+from .counts import counts_by
+from .rollup import Structure, today
 
 BIN_WIDTH = 10  # score bins of 10 points: 0–9, 10–19, …, 90–100
 WIDTH, HEIGHT = 640, 240  # the SVG viewBox
@@ -85,7 +86,7 @@ def completion_by_day(
     campaign: Campaign, root: Unit, structure: Structure | None = None
 ) -> list[DayRow]:
     """Per Vietnam day with completions, in order: the records a report of `root`
-    as of the structure's day (default today's) counts (rollup.counts_by over
+    as of the structure's day (default today's) counts (counts.counts_by over
     Structure.scope_of, as its table) completed that day, and the running
     total."""
     structure = structure or Structure.on(today())

@@ -28,7 +28,8 @@ from app.records.rows import ExportRow, export_columns, name_order, to_export_ro
 from app.timeutil import format_vn_date, to_vn
 
 from .asof import AsOf
-from .rollup import ROLLED_UP, Structure, at_time_unit
+from .counts import at_time_unit
+from .rollup import ROLLED_UP, Structure
 
 BOM = "\ufeff"
 # CSV separators (",", ";") and the officer's remembered choice: app.downloads.

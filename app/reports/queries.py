@@ -15,7 +15,7 @@ from app.extensions import db
 from app.records.models import TrainingRecord
 from app.records.rates import Rates
 
-from .rollup import SLOT, figure_columns
+from .counts import SLOT, figure_columns
 
 
 @dataclass

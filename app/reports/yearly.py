@@ -17,7 +17,8 @@ from app.records.models import TrainingRecord
 from app.records.rates import Rates
 
 from .charts import ChartInfo, Mark, Tick, _y_axis
-from .rollup import EMPTY, SLOT, Structure, add_into, unit_counts
+from .counts import EMPTY, SLOT, add_into, unit_counts
+from .rollup import Structure
 
 
 @dataclass

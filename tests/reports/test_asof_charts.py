@@ -13,7 +13,7 @@ from app.accounts.days import vn_today
 from app.accounts.models import Unit
 from app.extensions import db
 from app.records.models import Campaign, TrainingRecord
-from app.reports import asof, charts, rollup
+from app.reports import asof, charts, counts
 from app.reports.rollup import ATTRIBUTIONS, Structure
 from tests.factories import make_user
 
@@ -138,7 +138,7 @@ def test_the_charts_count_the_tables_records_for_every_unit_and_day(
 ):
     """`in_list` 1: every scope read as a large one (the whole campaign for the
     table, one array of ids on PostgreSQL for the charts)."""
-    monkeypatch.setattr(rollup, "MAX_IN_LIST", in_list)
+    monkeypatch.setattr(counts, "MAX_IN_LIST", in_list)
     _gone_to_can_tho(app, world)
     if legacy:
         _legacy(app, world)

@@ -35,8 +35,9 @@ from app.security import CSP, not_from_other_sites, role_required
 from .. import access as report_access
 from .. import annual, asof, exports
 from ..access import ReportAccess
+from ..counts import records_counted
 from ..jobs import count_rows
-from ..rollup import Structure, records_counted
+from ..rollup import Structure
 from .blueprint import as_of_arg, bp, explicit_as_of_arg
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
