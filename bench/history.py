@@ -271,10 +271,11 @@ def time_as_of(app, unit_code: str, campaign_id: int, day: date, runs: int = 7):
             campaign = db.session.get(Campaign, campaign_id)
             campaigns = list_campaigns()
             structure = Structure.on(day)
-            result = asof.figures(campaign, unit, stated, structure)
+            moves = charts.dashboard_moves(campaign, structure)  # as the view
+            result = asof.figures(campaign, unit, stated, structure, None, moves)
             summary = asof.summary_row(result)
             asof.children_rows(result)
-            charts.dashboard_charts(campaign, unit, summary.total, structure)
+            charts.dashboard_charts(campaign, unit, summary.total, structure, moves)
             years = yearly.year_over_year(
                 campaigns, campaign, unit, structure, result.subtree.get(unit.id)
             )

@@ -194,16 +194,22 @@ class AsOfFigures:
 
 
 def figures(
-    campaign, root: Unit, as_of: AsOf, structure: Structure | None = None, access=None
+    campaign,
+    root: Unit,
+    as_of: AsOf,
+    structure: Structure | None = None,
+    access=None,
+    moves=None,
 ) -> AsOfFigures:
     """The campaign's records of every unit that rolls up into `root`'s subtree
     today, attributed as `as_of` says and laid out in the tree of its day; a unit
     is `linkable` when `access` (app.reports.access.ReportAccess, over the same
-    structure: the viewer's) lets its reader open it (never without `access`)."""
+    structure: the viewer's) lets its reader open it (never without `access`);
+    `moves` (app.reports.counts.Moves of its day): when shared with the charts."""
     structure = structure or Structure.on(as_of.day)
     may_open = access.may_open if access is not None else lambda _unit_id: False
     scope = structure.scope_of(root)
-    counts = attributed_counts(campaign, structure, as_of.attribution, scope)
+    counts = attributed_counts(campaign, structure, as_of.attribution, scope, moves)
     units: dict[int, UnitView] = {root.id: _view(structure, root.id, may_open)}
     parent: dict[int, int] = {}
     own = {u: list(c) for u, c in counts.items()}

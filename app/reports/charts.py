@@ -17,7 +17,7 @@ from app.numbers import number
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.timeutil import VN_TZ
 
-from .counts import counts_by
+from .counts import Moves, Tally, counts_by
 from .rollup import Structure, today
 
 BIN_WIDTH = 10  # score bins of 10 points: 0–9, 10–19, …, 90–100
@@ -82,23 +82,37 @@ def _vn_day(column):
     return func.date(column, "+7 hours")  # SQLite stores naive UTC text
 
 
+DAYS, SCORES = "days", "scores"  # the charts' tallies (counts.Tally)
+
+
+def dashboard_moves(campaign: Campaign, structure: Structure) -> Moves:
+    """The moves since the structure's day of the campaign's records, with the
+    charts' tallies: a record's Vietnam day of completion (of those completed)
+    and its best score (of those with one). One a request, shared by the
+    dashboard's table and both charts (read once)."""
+    record = TrainingRecord
+    completed = (record.status == COMPLETED, record.completed_at.is_not(None))
+    best = record.best_percent
+    tallies = {
+        DAYS: Tally(_vn_day(record.completed_at), completed),
+        SCORES: Tally(best, (best.is_not(None),)),
+    }
+    return Moves(campaign, structure.day, tallies)
+
+
 def completion_by_day(
-    campaign: Campaign, root: Unit, structure: Structure | None = None
+    campaign: Campaign,
+    root: Unit,
+    structure: Structure | None = None,
+    moves: Moves | None = None,
 ) -> list[DayRow]:
     """Per Vietnam day with completions, in order: the records a report of `root`
     as of the structure's day (default today's) counts (counts.counts_by over
     Structure.scope_of, as its table) completed that day, and the running
-    total."""
+    total; `moves`: dashboard_moves, when shared."""
     structure = structure or Structure.on(today())
-    record = TrainingRecord
-    counted = counts_by(
-        campaign,
-        structure.day,
-        structure.scope_of(root),
-        _vn_day(record.completed_at),
-        record.status == COMPLETED,
-        record.completed_at.is_not(None),
-    )
+    moves = moves or dashboard_moves(campaign, structure)
+    counted = counts_by(moves, structure.scope_of(root), DAYS)
     days = sorted((date.fromisoformat(str(v)[:10]), n) for v, n in counted.items())
     result, total = [], 0
     for day, count in days:
@@ -108,16 +122,17 @@ def completion_by_day(
 
 
 def score_bins(
-    campaign: Campaign, root: Unit, structure: Structure | None = None
+    campaign: Campaign,
+    root: Unit,
+    structure: Structure | None = None,
+    moves: Moves | None = None,
 ) -> list[BinRow]:
     """Ten bins of best scores (0–9 … 90–100) over the records with one that a
     report of `root` as of the structure's day counts (as completion_by_day);
     grouped by score in SQL (few distinct values), binned here."""
     structure = structure or Structure.on(today())
-    best = TrainingRecord.best_percent
-    counted = counts_by(
-        campaign, structure.day, structure.scope_of(root), best, best.is_not(None)
-    )
+    moves = moves or dashboard_moves(campaign, structure)
+    counted = counts_by(moves, structure.scope_of(root), SCORES)
     last = 100 // BIN_WIDTH - 1
     counts = [0] * (last + 1)
     for percent, count in counted.items():
@@ -211,13 +226,19 @@ class DashboardCharts:
 
 
 def dashboard_charts(
-    campaign: Campaign, root: Unit, in_scope: int, structure: Structure | None = None
+    campaign: Campaign,
+    root: Unit,
+    in_scope: int,
+    structure: Structure | None = None,
+    moves: Moves | None = None,
 ) -> DashboardCharts:
     """Both charts of the dashboard of `root` as of the structure's day (default
-    today's): of the records its table counts."""
+    today's): of the records its table counts (`moves`: dashboard_moves, shared
+    with the table; else read once for both charts)."""
     structure = structure or Structure.on(today())
-    days = completion_by_day(campaign, root, structure)
-    bins = score_bins(campaign, root, structure)
+    moves = moves or dashboard_moves(campaign, structure)
+    days = completion_by_day(campaign, root, structure, moves)
+    bins = score_bins(campaign, root, structure, moves)
     return DashboardCharts(
         days, completion_chart(days, in_scope), bins, score_chart(bins)
     )

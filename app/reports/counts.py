@@ -5,9 +5,22 @@ Counts are grouped in SQL per (unit at the time, status, passed) and folded here
 unit, never by record.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Integer, any_, exists, func, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    any_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -60,10 +73,61 @@ def at_time_unit(campaign, day: date):
     )
 
 
-def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
+@dataclass(eq=False)
+class Tally:
+    """What a chart counts a report's records by: `key` (SQL: a record's value,
+    never NULL where `where` holds), of the records matching `where` (SQL)."""
+
+    key: Any
+    where: tuple = ()
+
+
+class Moves:
+    """The moves since a report's day of a campaign's records (_moved_since), read
+    once, on first need, for all that counts them in one request (the dashboard's
+    table, unit_counts, and its two charts, counts_by): grouped by status and
+    passed and by each of `tallies` ({name: Tally}). None, and no statement, for a
+    report of a day the campaign was still open on (nobody has moved since)."""
+
+    def __init__(self, campaign, day: date, tallies: dict | None = None):
+        self.campaign, self.day = campaign, day
+        self.tallies: dict[str, Tally] = dict(tallies or {})
+        self._rows: list | None = None
+
+    def rows(self) -> list:
+        """(unit now, unit then, status, passed, for each tally: 1 when it counts
+        the records else 0, their value; records, sum of best scores, records with
+        a score)."""
+        if self._rows is None:
+            when = _close_day(self.campaign, self.day)
+            self._rows = []
+            if when < today():
+                keys = [TrainingRecord.status, TrainingRecord.passed]
+                for tally in self.tallies.values():
+                    counted = and_(true(), *tally.where)
+                    keys += [case((counted, 1), else_=0), case((counted, tally.key))]
+                self._rows = _moved_since(self.campaign, when, keys)
+        return self._rows
+
+    def figures(self) -> list[tuple]:
+        """(unit now, unit then, status, passed, records, sum of best scores,
+        records with a score) of the records moved since the day."""
+        return [(*row[:4], *row[-3:]) for row in self.rows()]
+
+    def of(self, name: str) -> list[tuple]:
+        """(unit now, unit then, value, records) of the moved records that the
+        tally `name` counts."""
+        at = 4 + 2 * list(self.tallies).index(name)
+        return [(*row[:2], row[at + 1], row[-3]) for row in self.rows() if row[at]]
+
+
+def unit_counts(
+    campaign, day: date, units: set[int] | None = None, moves: Moves | None = None
+) -> dict:
     """Per unit at the time (app.reports.rollup's rules): [total, completed, in
     progress, not started, passed, sum of best scores, records with a score] of the
-    campaign's records; only `units` when given.
+    campaign's records; only `units` when given; `moves`: those of the campaign and
+    day, when the caller shares them (the dashboard), else read here.
 
     No look-up per record: grouped queries by the unit a record was completed
     in and the cadre's unit now (index-only searches of ix_record_asof, in its
@@ -95,13 +159,10 @@ def unit_counts(campaign, day: date, units: set[int] | None = None) -> dict:
         ):
             unit_id = now if completed is None else completed
             _fold(totals, unit_id, status, passed, count, score_sum, scored, 1)
-    when = _close_day(campaign, day)
-    if when < today():
-        for now_unit, then_unit, status, passed, *figures in _moved_since(
-            campaign, when
-        ):
-            _fold(totals, now_unit, status, passed, *figures, -1)
-            _fold(totals, then_unit, status, passed, *figures, 1)
+    moves = moves if moves is not None else Moves(campaign, day)
+    for now_unit, then_unit, status, passed, *figures in moves.figures():
+        _fold(totals, now_unit, status, passed, *figures, -1)
+        _fold(totals, then_unit, status, passed, *figures, 1)
     return {
         unit_id: counts
         for unit_id, counts in totals.items()
@@ -130,24 +191,23 @@ def _one_of(column, ids: list[int]):
     return column.in_(ids)
 
 
-def counts_by(campaign, day: date, units, key, *where) -> dict:
-    """{value of `key` (SQL of a record): how many} of the campaign's records
-    matching `where` that unit_counts counts for `units` (the same parts and the
-    same moves since the day), summed over them: what a report as of `day`
-    whose scope is `units` counts, by `key` (the dashboard's charts)."""
-    query = select(key, func.count()).where(
-        TrainingRecord.campaign_id == campaign.id, *where
+def counts_by(moves: Moves, units, name: str) -> dict:
+    """{value of the key of the tally `name` of `moves`: how many} of the
+    campaign's records it counts that unit_counts counts for `units` (the same
+    parts and the same moves since the day), summed over them: what a report as
+    of the day of `moves` whose scope is `units` counts, by that key (the
+    dashboard's charts)."""
+    tally, record = moves.tallies[name], TrainingRecord
+    query = select(tally.key, func.count()).where(
+        record.campaign_id == moves.campaign.id, *tally.where
     )
-    parts = [part.group_by(key) for part in at_time_parts(query, units)]
+    parts = [part.group_by(tally.key) for part in at_time_parts(query, units)]
     counts: dict = {}
     for value, count in db.session.execute(union_all(*parts)):
         counts[value] = counts.get(value, 0) + count
-    when = _close_day(campaign, day)
-    if when < today():
-        moved = _moved_since(campaign, when, (key,), (func.count(),), where)
-        for now_unit, then_unit, value, count in moved:
-            sign = (then_unit in units) - (now_unit in units)
-            counts[value] = counts.get(value, 0) + sign * count
+    for now_unit, then_unit, value, count in moves.of(name):
+        sign = (then_unit in units) - (now_unit in units)
+        counts[value] = counts.get(value, 0) + sign * count
     return {value: count for value, count in counts.items() if count}
 
 
@@ -161,14 +221,13 @@ def records_counted(campaign, root, structure: Structure) -> int:
     return sum(int(figures[0]) for figures in counts.values())
 
 
-def _moved_since(campaign, when: date, keys=None, figures=None, where=()) -> list:
-    """(unit now, unit then, *`keys`, *`figures`) — by default (status, passed,
-    records, sum of best scores, records with a score) — of the campaign's records
-    not completed (and matching `where`) whose cadre was elsewhere on `when`,
-    grouped: the assignments valid that day and closed since (few;
-    ix_assignment_closed), each joined to its cadre's record."""
+def _moved_since(campaign, when: date, keys) -> list:
+    """(unit now, unit then, *`keys`, records, sum of best scores, records with a
+    score) of the campaign's records not completed whose cadre was elsewhere on
+    `when`, grouped: the assignments valid that day and closed since (few;
+    ix_assignment_closed), each joined to its cadre's record. The one rule of
+    the moves since a day (Moves reads them)."""
     record, assignment, later = TrainingRecord, Assignment, aliased(Assignment)
-    keys = (record.status, record.passed) if keys is None else keys
     closed = (assignment.valid_to > when, assignment.valid_from <= when)
     # one assignment a cadre: the latest begun of those valid that day, as
     # at_time_unit takes it (history never leaves two; imported data might)
@@ -183,7 +242,7 @@ def _moved_since(campaign, when: date, keys=None, figures=None, where=()) -> lis
                 record.unit_id,
                 assignment.unit_id,
                 *keys,
-                *(figure_columns() if figures is None else figures),
+                *figure_columns(),
             )
             .join(assignment, assignment.user_id == record.user_id)
             .where(
@@ -192,7 +251,6 @@ def _moved_since(campaign, when: date, keys=None, figures=None, where=()) -> lis
                 assignment.unit_id != record.unit_id,
                 record.campaign_id == campaign.id,
                 record.completed_unit_id.is_(None),
-                *where,
                 # so SQLite starts from the few assignments, not every record
                 record.user_id.in_(select(assignment.user_id).where(*closed)),
             )
@@ -218,11 +276,16 @@ def add_into(target: list, counts) -> None:
 
 
 def attributed_counts(
-    campaign, structure: Structure, attribution: str, units: set[int]
+    campaign,
+    structure: Structure,
+    attribution: str,
+    units: set[int],
+    moves: Moves | None = None,
 ) -> dict[int, list]:
-    """unit_counts of `units`, kept at the unit of the time or summed into each
-    unit's successor on the structure's day."""
-    counts = unit_counts(campaign, structure.day, units)
+    """unit_counts of `units` (with `moves`, of the structure's day, when
+    shared), kept at the unit of the time or summed into each unit's successor
+    on the structure's day."""
+    counts = unit_counts(campaign, structure.day, units, moves)
     if attribution != ROLLED_UP:
         return counts
     rolled: dict[int, list] = {}

@@ -44,11 +44,15 @@ def dashboard():
     scope = _scope(access)
     summary, rows, charts, years = None, [], None, []
     if scope.campaign is not None:
-        result = asof.figures(scope.campaign, scope.unit, as_of, structure, access)
+        # the moves since the day: read once, for the table and both charts
+        moves = chart_data.dashboard_moves(scope.campaign, structure)
+        result = asof.figures(
+            scope.campaign, scope.unit, as_of, structure, access, moves
+        )
         summary = asof.summary_row(result)
         rows = asof.children_rows(result)
         charts = chart_data.dashboard_charts(
-            scope.campaign, scope.unit, summary.total, structure
+            scope.campaign, scope.unit, summary.total, structure, moves
         )
         years = yearly.year_over_year(
             scope.campaigns,
