@@ -112,7 +112,7 @@ def completion_by_day(
     total; `moves`: dashboard_moves, when shared."""
     structure = structure or Structure.on(today())
     moves = moves or dashboard_moves(campaign, structure)
-    counted = counts_by(moves, structure.scope_of(root), DAYS)
+    counted = counts_by(moves, structure.scope_of(root), DAYS, structure.places)
     days = sorted((date.fromisoformat(str(v)[:10]), n) for v, n in counted.items())
     result, total = [], 0
     for day, count in days:
@@ -132,7 +132,7 @@ def score_bins(
     grouped by score in SQL (few distinct values), binned here."""
     structure = structure or Structure.on(today())
     moves = moves or dashboard_moves(campaign, structure)
-    counted = counts_by(moves, structure.scope_of(root), SCORES)
+    counted = counts_by(moves, structure.scope_of(root), SCORES, structure.places)
     last = 100 // BIN_WIDTH - 1
     counts = [0] * (last + 1)
     for percent, count in counted.items():

@@ -191,24 +191,41 @@ def _one_of(column, ids: list[int]):
     return column.in_(ids)
 
 
-def counts_by(moves: Moves, units, name: str) -> dict:
+def counts_by(moves: Moves, units, name: str, every=None) -> dict:
     """{value of the key of the tally `name` of `moves`: how many} of the
     campaign's records it counts that unit_counts counts for `units` (the same
     parts and the same moves since the day), summed over them: what a report as
     of the day of `moves` whose scope is `units` counts, by that key (the
-    dashboard's charts)."""
+    dashboard's charts). `every`: all the units (Structure.places); with it, a
+    scope of more than MAX_IN_LIST units whose complement has at most as many is
+    counted as the whole campaign less the records of the complement (the whole
+    province: one pass over the campaign, not two searches of 1,800 units)."""
     tally, record = moves.tallies[name], TrainingRecord
     query = select(tally.key, func.count()).where(
         record.campaign_id == moves.campaign.id, *tally.where
     )
-    parts = [part.group_by(tally.key) for part in at_time_parts(query, units)]
+    outside = set(every or ()) - set(units)
     counts: dict = {}
-    for value, count in db.session.execute(union_all(*parts)):
-        counts[value] = counts.get(value, 0) + count
+    if every is not None and len(units) > MAX_IN_LIST >= len(outside):
+        _count_into(counts, query.group_by(tally.key), 1)
+        if outside:
+            _count_into(counts, _grouped_parts(query, outside, tally.key), -1)
+    else:
+        _count_into(counts, _grouped_parts(query, units, tally.key), 1)
     for now_unit, then_unit, value, count in moves.of(name):
         sign = (then_unit in units) - (now_unit in units)
         counts[value] = counts.get(value, 0) + sign * count
     return {value: count for value, count in counts.items() if count}
+
+
+def _grouped_parts(query, units, key):
+    """`query`'s records of `units` at the time (at_time_parts), grouped by `key`."""
+    return union_all(*(part.group_by(key) for part in at_time_parts(query, units)))
+
+
+def _count_into(counts: dict, query, sign: int) -> None:
+    for value, count in db.session.execute(query):
+        counts[value] = counts.get(value, 0) + sign * count
 
 
 def records_counted(campaign, root, structure: Structure) -> int:

@@ -134,14 +134,22 @@ def _legacy(app, world) -> None:
 
 @pytest.mark.parametrize(
     "legacy, in_list, shared",
-    [(False, 500, False), (True, 500, False), (True, 1, False), (True, 500, True)],
+    [
+        (False, 500, False),
+        (True, 500, False),
+        (True, 1, False),
+        (True, 500, True),
+        (True, 3, True),
+    ],
 )
 def test_the_charts_count_the_tables_records_for_every_unit_and_day(
     app, world, monkeypatch, legacy, in_list, shared
 ):
     """`in_list` 1: every scope read as a large one (the whole campaign for the
-    table, one array of ids on PostgreSQL for the charts); `shared`: the table
-    and the charts share the moves since the day, as the dashboard's view."""
+    table, one array of ids on PostgreSQL for the charts); 3: the province's
+    scopes charted as the whole campaign less the few units outside them;
+    `shared`: the table and the charts share the moves since the day, as the
+    dashboard's view."""
     monkeypatch.setattr(counts, "MAX_IN_LIST", in_list)
     _gone_to_can_tho(app, world)
     if legacy:
