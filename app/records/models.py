@@ -111,11 +111,6 @@ class TrainingRecord(db.Model):
             "passed",
             "best_percent",
         ),
-        # Cover the dashboard's charts of a whole campaign (app.reports.charts:
-        # completions by day, best scores): read in the index's order, no table
-        # rows (on the bench's province, 133 -> 67 ms and 67 -> 12 ms on SQLite).
-        Index("ix_record_completed", "campaign_id", "status", "completed_at"),
-        Index("ix_record_best", "campaign_id", "best_percent"),
     )
 
 
