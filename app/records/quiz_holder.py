@@ -42,7 +42,7 @@ class HeldQuiz:
 
 def held_quiz(campaign: Campaign) -> HeldQuiz:
     """`campaign`'s quiz, its holder and its units' own windows, each read once."""
-    quiz = quizzes.get_quiz(campaign.quiz_code)
+    quiz = quizzes.any_quiz(campaign.quiz_code)
     current = holder(campaign.quiz_code, quiz)
     holds = is_holder(campaign, current)
     return HeldQuiz(quiz, current, holds, quizzes.unit_windows(quiz) if holds else [])
@@ -60,7 +60,7 @@ def holder(quiz_code: str, quiz: Quiz | None = None) -> Campaign | None:
     )
     if len(found) < 2:
         return found[0] if found else None
-    quiz = quiz or quizzes.get_quiz(quiz_code)
+    quiz = quiz or quizzes.any_quiz(quiz_code)
     window = (quiz.opens_at, quiz.closes_at)
     return next((c for c in found if (c.opens_at, c.closes_at) == window), found[0])
 
@@ -83,7 +83,7 @@ def last_close(campaign: Campaign, held: HeldQuiz | None = None) -> datetime:
     if held is not None:
         closes += [row.closes_at for row in held.windows]
     elif holds_its_quiz(campaign):
-        quiz = quizzes.get_quiz(campaign.quiz_code)
+        quiz = quizzes.any_quiz(campaign.quiz_code)
         closes += [row.closes_at for row in quizzes.unit_windows(quiz)]
     return max(closes)
 
@@ -92,15 +92,18 @@ def unclosed(quiz_code: str, now: datetime | None = None) -> list[Campaign]:
     """The campaigns of the quiz `quiz_code` that have not closed at `now` (last
     close still ahead: open, or still to open), the holder first, then by opening.
     At most one, unless the database was written before one campaign at a time was
-    the rule."""
+    the rule. The quiz, its holder and the holder's unit windows are read once."""
     now = now or utcnow()
-    current = holder(quiz_code)
+    quiz = quizzes.any_quiz(quiz_code)
+    current = holder(quiz_code, quiz)
     found = db.session.scalars(
         select(Campaign)
         .where(Campaign.quiz_code == quiz_code)
         .order_by(Campaign.opens_at, Campaign.id)
     )
-    running = [c for c in found if last_close(c) > now]
+    held = HeldQuiz(quiz, current, True, quizzes.unit_windows(quiz))
+    other = HeldQuiz(quiz, current, False, [])  # a campaign not holding the quiz
+    running = [c for c in found if last_close(c, held if c is current else other) > now]
     return sorted(running, key=lambda c: c is not current)
 
 

@@ -18,8 +18,6 @@ from app.accounts.scope import in_any_subtree
 from app.accounts.services import search_users
 from app.accounts.units import ancestors_of
 from app.courses import services as courses
-from app.errors import NotFound
-from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.quizzes.models import Attempt
@@ -238,9 +236,7 @@ def cadre_detail(person: User, campaign: Campaign) -> CadreDetailInfo:
     started in the cadre's window of the campaign (oldest first): not those of
     another year's campaign that reuses the quiz. The quiz may no longer be in
     use (inactive): its attempts are still the cadre's facts."""
-    quiz = quizzes.quizzes_by_code([campaign.quiz_code]).get(campaign.quiz_code)
-    if quiz is None:  # no such quiz at all (inactive ones are found)
-        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=campaign.quiz_code))
+    quiz = quizzes.any_quiz(campaign.quiz_code)
     ours = records.campaign_attempts(person, campaign, quiz)
     attempts = sorted(ours, key=lambda a: a.number)
     return CadreDetailInfo(

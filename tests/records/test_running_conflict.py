@@ -151,3 +151,22 @@ def test_a_new_campaign_waits_for_every_unclosed_campaign_of_the_quiz(ctx, tmp_p
         now + timedelta(days=1), now + timedelta(days=30), [tree["D"]],
     )  # fmt: skip
     assert holder("Q").code == "C2027"
+
+
+def test_campaigns_check_reads_a_quiz_no_longer_in_use(app, runner, tmp_path):
+    """Two campaigns of a quiz since taken out of use (inactive): the check still
+    names the one to close (it stopped on get_quiz's NotFound: active quizzes
+    only)."""
+    with app.app_context():
+        now = utcnow()
+        _current, tree = make_campaign(tmp_path)
+        _written_before(tree, now - timedelta(days=10), now + timedelta(days=10))
+        attempts.get_quiz("Q").active = False
+        db.session.commit()
+    result = runner.invoke(args=["campaigns", "check"])
+    assert result.exit_code == 1, result.output
+    assert "Hãy đóng đợt CU2026" in result.output
+    with app.app_context():
+        rows = running_conflicts()
+        assert [(r.quiz_code, r.holder.code) for r in rows] == [("Q", "C2026")]
+        assert [c.code for c in rows[0].others] == ["CU2026"]

@@ -6,11 +6,10 @@ from flask_login import current_user
 
 from app.accounts.forms import flash_form_errors
 from app.accounts.permissions import get_scoped_user
-from app.errors import DomainError, NotFound
-from app.errors import lazy_gettext as _l
+from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import accommodations
-from app.quizzes.services import quizzes_by_code
+from app.quizzes.services import any_quiz, quizzes_by_code
 from app.security import role_required
 
 from ..dashboard import person_campaigns
@@ -44,9 +43,7 @@ def _filled(form: AccommodationForm, grants: list) -> AccommodationForm:
     code = request.args.get("quiz")
     code = code if code in codes else (codes[0] if codes else None)
     quiz = form.quizzes.get(code)
-    # g.quiz while `quiz` is held: its grant's is that one, not read again (the
-    # page shows every grant's quiz)
-    grant = next((g for g in grants if quiz and g.quiz.id == quiz.id), None)
+    grant = next((g for g in grants if quiz and g.quiz_id == quiz.id), None)
     form.quiz_code.data = code
     if grant:
         form.extra_minutes.data = grant.extra_seconds // 60
@@ -110,7 +107,7 @@ def remove_accommodation(user_id: int, quiz_code: str):
     else:
         try:
             accommodations.remove(
-                person, _any_quiz(quiz_code), form.reason.data, actor=current_user
+                person, any_quiz(quiz_code), form.reason.data, actor=current_user
             )
         except DomainError as error:
             db.session.rollback()
@@ -119,12 +116,3 @@ def remove_accommodation(user_id: int, quiz_code: str):
             db.session.commit()
             flash(_("Đã bỏ điều chỉnh."), "success")
     return redirect(url_for("reports.accommodations_page", user_id=person.id))
-
-
-def _any_quiz(code: str):
-    """The quiz `code`, active or not: a grant of a quiz no longer in use can
-    still be taken back."""
-    quiz = quizzes_by_code([code]).get(code)
-    if quiz is None:
-        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
-    return quiz
