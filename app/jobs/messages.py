@@ -23,6 +23,8 @@ from app.errors import DomainError, LazyJoin, LazyMessage, join_parts
 from app.errors import lazy_gettext as _l
 from app.numbers import LazyNumber, number
 
+from .models import TITLE_LENGTH
+
 BROKEN = _l("Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”.")
 LOST = _l(
     "Việc bị gián đoạn (tiến trình xử lý đã dừng đột ngột); chưa có gì được ghi. "
@@ -111,15 +113,17 @@ def render(kept):
     return _RENDER[kept["f"]](*args, **kwargs)
 
 
-def in_readers_language(text: str | None, kept: dict | None) -> str | None:
+def in_readers_language(
+    text: str | None, kept: dict | None, cut: int | None = None
+) -> str | None:
     """A job's stored `text` (its title or message) in the reader's language: from
     its parts `kept` when they are that text's (a server of the previous version,
     during a rollout, writes the text and leaves the parts of an earlier run),
-    else as `shown`."""
+    else as `shown`. `cut`: the length the text was cut to when stored."""
     if kept:
         try:
             with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-                same = str(render(kept)) == text
+                same = str(render(kept))[:cut] == text
             if same:
                 return render(kept)
         except (KeyError, TypeError, ValueError):  # parts of another version
@@ -134,4 +138,4 @@ def outcome(job) -> str | None:
 
 def title(job) -> str:
     """What the job is, in the reader's language."""
-    return in_readers_language(job.title, job.title_parts)
+    return in_readers_language(job.title, job.title_parts, TITLE_LENGTH)

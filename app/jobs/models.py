@@ -16,6 +16,7 @@ RUNNING = "running"
 FINISHED = "finished"
 FAILED = "failed"
 EXPIRED = "expired"  # finished, and its result has been removed
+TITLE_LENGTH = 300  # a title is stored cut to this (its parts whole)
 
 
 class Job(db.Model):
@@ -24,7 +25,7 @@ class Job(db.Model):
     # What it is, as the officer named it when it started: text in the default
     # language (commands, rows of an older version), and its catalogue entries and
     # values (jobs.messages.parts), shown in the reader's language; None when plain.
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     title_parts: Mapped[dict | None] = mapped_column(JSON)
     # Who started it: only they see it. None for a job of the command line.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

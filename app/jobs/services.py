@@ -16,7 +16,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from . import messages, runner
-from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
+from .models import FAILED, FINISHED, QUEUED, RUNNING, TITLE_LENGTH, Job
 from .progress import jobs_dir
 from .tasks import STILL_ALLOWED
 
@@ -54,7 +54,7 @@ def submit(
     job = Job(
         id=secrets.token_hex(16),
         kind=kind,
-        title=messages.stored(title)[:300],
+        title=messages.stored(title)[:TITLE_LENGTH],
         title_parts=messages.parts(title),
         owner_id=owner_id,
         params=params,

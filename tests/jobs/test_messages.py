@@ -74,3 +74,22 @@ def test_a_lazy_message_is_the_projects_own_and_read_through_its_public_parts():
             elif library.search(line) and path.name != "errors.py":
                 found.append(where)
     assert found == []
+
+
+def test_a_title_cut_when_stored_is_still_shown_in_the_readers_language(ctx):
+    """A title is stored cut to TITLE_LENGTH and its parts whole: the parts are
+    still that title's (they were shown only when they rendered to the stored
+    text exactly, so a long one was always Vietnamese)."""
+    from app.jobs.models import TITLE_LENGTH
+
+    title = lazy_gettext("Báo cáo năm %(y)s — %(u)s", y=2026, u="Phòng Nội vụ " * 40)
+    stored, parts = messages.stored(title)[:TITLE_LENGTH], messages.parts(title)
+    assert len(messages.stored(title)) > TITLE_LENGTH
+    with force_locale("en"):
+        shown = messages.in_readers_language(stored, parts, TITLE_LENGTH)
+    assert shown.startswith("Annual report 2026 — Phòng Nội vụ")
+    other = lazy_gettext("Báo cáo năm %(y)s — %(u)s", y=2025, u="Phòng Nội vụ " * 40)
+    with force_locale("en"):  # parts of another title: the stored text
+        assert messages.in_readers_language(stored, messages.parts(other), 300) == (
+            stored
+        )
