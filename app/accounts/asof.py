@@ -118,7 +118,7 @@ def on_last_day(unit: Unit) -> LastDay | None:
         return None
     version = unit_as_of(unit.id, day)
     cadres = cadre_counts_as_of([version], day)[unit.id] if version else 0
-    above = [int(p) for p in version.path.strip("/").split("/")[:-1]] if version else []
+    above = scope.path_ids(version.path)[:-1] if version else []
     ancestors = db.session.scalars(
         select(UnitVersion).where(
             UnitVersion.unit_id.in_(above), UnitVersion.valid_on(day)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts import asof
 from app.accounts.models import Unit, User
+from app.accounts.scope import path_ids
 from app.audit import services as audit
 from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
@@ -298,7 +299,7 @@ def campaign_on(unit: Unit, day: date) -> Campaign | None:
     version = asof.unit_as_of(unit.id, day)
     if version is None:
         return None
-    ids = [int(p) for p in version.path.strip("/").split("/") if p]
+    ids = path_ids(version.path)
     end = vn_day_end(day)
     found = db.session.scalars(
         select(Campaign).where(
