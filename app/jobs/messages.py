@@ -21,7 +21,7 @@ from flask_babel.speaklater import LazyString
 
 from app.errors import DomainError, LazyJoin, LazyMessage, join_parts
 from app.errors import lazy_gettext as _l
-from app.numbers import LazyNumber, number
+from app.numbers import LazyNumber, number, percent
 
 from .models import TITLE_LENGTH
 
@@ -139,3 +139,15 @@ def outcome(job) -> str | None:
 def title(job) -> str:
     """What the job is, in the reader's language."""
     return in_readers_language(job.title, job.title_parts, TITLE_LENGTH)
+
+
+def progress_texts(job) -> tuple[str, str | None]:
+    """How far `job` got as its page writes it, in the reader's language: the
+    percentage ("50 %", the <progress> element's text) and "20 / 40 (50 %)" (None
+    while its total is not known). The page and its status JSON, which the
+    page's script writes in, both say these."""
+    count = None
+    if job.total:
+        done, total = number(job.done, 0), number(job.total, 0)
+        count = f"{done} / {total} ({percent(job.percent, 0)})"
+    return percent(job.percent or 0, 0), count

@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 from app.database import start_writing
 from app.errors import DomainError
 from app.extensions import db
-from app.numbers import number, percent
 from app.timeutil import utcnow
 
 from . import messages, results, services
@@ -51,6 +50,7 @@ def show(job_id: str):
         job=job,
         state=services.shown_state(job, utcnow()),
         lost_message=messages.LOST,
+        progress=messages.progress_texts(job),
         form=RetryForm(),
     )
 
@@ -60,16 +60,15 @@ def show(job_id: str):
 def status(job_id: str):
     job = services.get_own(current_user, job_id)
     state = services.shown_state(job, utcnow())
+    percent_text, count_text = messages.progress_texts(job)
     return jsonify(
         state=state,
         done=job.done,
         total=job.total,
         stage=messages.shown(job.stage),
         percent=job.percent,
-        # what the page writes, in the reader's language: "20 / 40 (50 %)"
-        percent_text=percent(job.percent or 0, 0),
-        count_text=f"{number(job.done, 0)} / {number(job.total, 0)} "
-        f"({percent(job.percent, 0)})",
+        percent_text=percent_text,  # what the page writes, in the reader's
+        count_text=count_text,  # language: "50 %", "20 / 40 (50 %)"
     )
 
 
