@@ -8,7 +8,6 @@ timer follows at its next re-sync with the server). Operations flush, never comm
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import can_manage_account, scope_paths
@@ -125,7 +124,6 @@ def of_user(user: User) -> list[Accommodation]:
         db.session.scalars(
             select(Accommodation)
             .where(Accommodation.user_id == user.id)
-            .options(selectinload(Accommodation.quiz))  # each grant's quiz is shown
             .order_by(Accommodation.granted_at)
         )
     )

@@ -59,8 +59,18 @@ class StartCheck:
 
 
 def get_quiz(code: str) -> Quiz:
+    """The quiz `code` in use (active); NotFound otherwise."""
+    quiz = any_quiz(code)
+    if not quiz.active:
+        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
+    return quiz
+
+
+def any_quiz(code: str) -> Quiz:
+    """The quiz `code`, active or not: its campaigns, attempts and grants outlive
+    its use; NotFound when there is none at all."""
     quiz = db.session.scalar(select(Quiz).where(Quiz.code == code))
-    if quiz is None or not quiz.active:
+    if quiz is None:
         raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
     return quiz
 

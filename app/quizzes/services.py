@@ -8,13 +8,12 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Unit, User
 from app.courses import services as courses
-from app.errors import NotFound
-from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.signals import attempt_certificate_asked, course_quizzes_asked
 
 from . import windows
 from .attempts import (  # noqa: F401  (the domain's public door)
+    any_quiz,
     attempts_used,
     best_attempt,
     check_start,
@@ -44,15 +43,6 @@ def quizzes_by_code(codes: list[str]) -> dict[str, Quiz]:
         return {}
     found = db.session.scalars(select(Quiz).where(Quiz.code.in_(codes)))
     return {quiz.code: quiz for quiz in found}
-
-
-def any_quiz(code: str) -> Quiz:
-    """The quiz `code`, active or not (get_quiz: active only): its campaigns,
-    attempts and grants outlive its use; NotFound when there is none at all."""
-    quiz = quizzes_by_code([code]).get(code)
-    if quiz is None:
-        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
-    return quiz
 
 
 def takers_of(quiz: Quiz) -> set[int]:
