@@ -24,6 +24,7 @@ from app.errors import lazy_gettext as _l
 from app.numbers import LazyNumber, number, percent
 
 from .models import TITLE_LENGTH
+from .tasks import KEEPS_DONE
 
 BROKEN = _l("Việc gặp lỗi hệ thống và đã dừng; chưa có gì được ghi. Bấm “Thử lại”.")
 LOST = _l(
@@ -36,8 +37,38 @@ NOT_HANDED = _l(
 )
 
 
-def too_long(minutes: int):
-    """Why a job stopped at the time limit of `minutes` (a lazy message)."""
+# The same, for a job of a task that keeps what it has done (tasks.KEEPS_DONE).
+BROKEN_KEPT = _l(
+    "Việc gặp lỗi hệ thống và đã dừng; phần đã làm xong (như các thư đã gửi) vẫn "
+    "được giữ. Bấm “Thử lại” để làm tiếp phần còn lại, không lặp lại phần đã xong."
+)
+LOST_KEPT = _l(
+    "Việc bị gián đoạn (tiến trình xử lý đã dừng đột ngột); phần đã làm xong (như "
+    "các thư đã gửi) vẫn được giữ. Bấm “Thử lại” để làm tiếp phần còn lại, không "
+    "lặp lại phần đã xong."
+)
+
+
+def broken(kind: str | None):
+    """Why a job of `kind` stopped on an error of the system: nothing written, or,
+    for a task that keeps what it has done, that part kept."""
+    return BROKEN_KEPT if kind in KEEPS_DONE else BROKEN
+
+
+def lost(kind: str | None):
+    """Why a job of `kind` stopped when its process died (as `broken`)."""
+    return LOST_KEPT if kind in KEEPS_DONE else LOST
+
+
+def too_long(minutes: int, kind: str | None = None):
+    """Why a job of `kind` stopped at the time limit of `minutes` (as `broken`)."""
+    if kind in KEEPS_DONE:
+        return _l(
+            "Việc chạy quá thời gian cho phép (%(minutes)s phút) nên đã bị dừng; phần "
+            "đã làm xong (như các thư đã gửi) vẫn được giữ. Bấm “Thử lại” để làm "
+            "tiếp phần còn lại.",
+            minutes=minutes,
+        )
     return _l(
         "Việc chạy quá thời gian cho phép (%(minutes)s phút) nên đã bị dừng; chưa có "
         "gì được ghi. Bấm “Thử lại” lúc máy chủ vắng hơn, hoặc chia nhỏ (theo đơn vị).",

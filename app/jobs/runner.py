@@ -18,13 +18,13 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from rq.timeouts import JobTimeoutException
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .messages import BROKEN, LOST, NOT_HANDED, parts, stored, too_long
+from .messages import NOT_HANDED, broken, lost, parts, stored, too_long
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
 from .progress import Progress, TooLong
 from .results import sweep
@@ -182,7 +182,9 @@ def horse_killed(rq_job, pid, status, rusage) -> None:
     job_id = (rq_job.args or [None])[0] if rq_job is not None else None
     if job_id:
         run_number = rq_job.id.rsplit("-", 1)[-1] if rq_job.id else ""
-        fail(job_id, LOST, int(run_number) if run_number.isdigit() else None)
+        with db.engine.connect() as connection:  # not the session's (SQLite)
+            kind = connection.scalar(select(Job.kind).where(Job.id == job_id))
+        fail(job_id, lost(kind), int(run_number) if run_number.isdigit() else None)
 
 
 # --- Running one job ---------------------------------------------------------------
@@ -216,12 +218,12 @@ def run(job_id: str, time_limit: float | None = None) -> bool:
         log.warning("job %s (%s) ran past its time limit", job_id, job.kind)
         _undo(progress)
         minutes = current_app.config["JOBS_TIMEOUT_SECONDS"] // 60
-        fail(job_id, too_long(minutes), job.runs)
+        fail(job_id, too_long(minutes, job.kind), job.runs)
         return True
     except Exception:
         log.exception("job %s (%s) failed", job_id, job.kind)
         _undo(progress)
-        fail(job_id, BROKEN, job.runs)
+        fail(job_id, broken(job.kind), job.runs)
         return True
     if outcome.then is not None:
         outcome.then()

@@ -35,6 +35,8 @@ TASKS: dict[str, Callable] = {}
 # result (checked again at each download: an officer moved out of a unit loses its
 # exports at once, not when they expire).
 STILL_ALLOWED: dict[str, Callable[[dict, int | None], bool]] = {}
+# The kinds whose work is committed as it goes (task's `keeps_done`).
+KEEPS_DONE: set[str] = set()
 
 
 def allowed_unless_refused(
@@ -54,13 +56,24 @@ def allowed_unless_refused(
     return allowed
 
 
-def task(kind: str, still_allowed: Callable[[dict, int | None], bool] | None = None):
+def task(
+    kind: str,
+    still_allowed: Callable[[dict, int | None], bool] | None = None,
+    keeps_done: bool = False,
+):
+    """Register `fn` as the task `kind`. `keeps_done`: it commits as it goes what
+    cannot be undone (an email sent, a statement the LRS has), so a job of it that
+    stops keeps what it did, and its retry does only the rest (KEEPS_DONE: what
+    the officer is told when it fails, jobs.messages)."""
+
     def register(fn: Callable) -> Callable:
         if TASKS.get(kind, fn) is not fn:
             raise ValueError(f"two tasks named {kind!r}")
         TASKS[kind] = fn
         if still_allowed is not None:
             STILL_ALLOWED[kind] = still_allowed
+        if keeps_done:
+            KEEPS_DONE.add(kind)
         return fn
 
     return register

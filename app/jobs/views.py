@@ -49,7 +49,7 @@ def show(job_id: str):
         "jobs/job.html",
         job=job,
         state=services.shown_state(job, utcnow()),
-        lost_message=messages.LOST,
+        lost_message=messages.lost(job.kind),
         progress=messages.progress_texts(job),
         form=RetryForm(),
     )

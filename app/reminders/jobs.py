@@ -37,7 +37,7 @@ def _check_owner(owner_id: int | None, reminder) -> None:
         raise NotAllowed(_l("Lời nhắc này không còn trong phạm vi của bạn."))
 
 
-@task(KIND)
+@task(KIND, keeps_done=True)  # an email sent has left
 def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: reminder (id). Sends the pending emails; a retry never sends an
     email that has left (each is claimed, then marked, in commits of its own)."""

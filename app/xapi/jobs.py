@@ -14,7 +14,7 @@ from . import sender
 KIND = "xapi.send"
 
 
-@task(KIND)
+@task(KIND, keeps_done=True)  # each batch marked sent in its commit
 def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     progress.begin(_("Gửi dữ liệu học tập (xAPI)"), sender.backlog_count())
     result = sender.send_pending(params.get("batch"), step=progress.set)

@@ -18,7 +18,7 @@ from app.audit.models import AuditEvent
 from app.errors import DomainError, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
-from app.jobs import progress, results, runner
+from app.jobs import messages, progress, results, runner
 from app.jobs import services as jobs
 from app.jobs.models import EXPIRED, FAILED, FINISHED, RUNNING, Job
 from app.jobs.tasks import Outcome, task
@@ -892,3 +892,41 @@ def test_a_result_left_by_a_run_killed_before_its_commit_is_removed(app, people)
         results.sweep()
     assert not left.exists()
     assert other.exists() and (folder / kept.result_file).exists()
+
+
+@task("tests.sends_then_breaks", keeps_done=True)
+def sends_then_breaks_task(params, owner_id, progress):
+    """As the reminders' sending: a fact committed as it goes (an email that has
+    left), then the run stops."""
+    audit.record("tests.sent", actor=None)
+    db.session.commit()
+    if params.get("timeout"):
+        from rq.timeouts import JobTimeoutException
+
+        raise JobTimeoutException("Task exceeded maximum timeout value")
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("failure", [{}, {"timeout": True}])
+def test_a_job_that_keeps_what_it_did_does_not_say_nothing_was_written(
+    app, client, people, failure
+):
+    """A job of a task that commits as it goes (reminders, xAPI: keeps_done) and
+    stops on an error, at its time limit or with its process says that what it
+    did is kept and a retry does the rest — not "nothing was written", which
+    would have an officer send the reminder again."""
+    job_id = _submit(app, "tests.sends_then_breaks", people["admin"], failure)
+    job = _job(app, job_id)
+    assert job.state == FAILED
+    assert "phần đã làm xong (như các thư đã gửi) vẫn được giữ" in job.message
+    assert "chưa có gì được ghi" not in job.message
+    with app.app_context():
+        sent = select(func.count()).where(AuditEvent.action == "tests.sent")
+        assert db.session.scalar(sent) == 1  # kept
+        lost = messages.stored(messages.lost("tests.sends_then_breaks"))
+        assert "vẫn được giữ" in lost
+        assert "chưa có gì được ghi" in messages.stored(messages.lost("tests.count"))
+    _login(client, "admin")
+    _choose(client, "en")
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "is kept. Press “Retry” to do the rest" in page
