@@ -26,6 +26,7 @@ from app.timeutil import format_vn_date, utcnow
 
 from . import windows
 from .drawing import draw_questions, option_keys, option_order
+from .lookup import any_quiz, get_quiz  # noqa: F401  (callers' attempts.get_quiz)
 from .models import (
     FINISHED,
     OPEN,
@@ -56,23 +57,6 @@ class StartCheck:
     @property
     def allowed(self) -> bool:
         return not self.reasons
-
-
-def get_quiz(code: str) -> Quiz:
-    """The quiz `code` in use (active); NotFound otherwise."""
-    quiz = any_quiz(code)
-    if not quiz.active:
-        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
-    return quiz
-
-
-def any_quiz(code: str) -> Quiz:
-    """The quiz `code`, active or not: its campaigns, attempts and grants outlive
-    its use; NotFound when there is none at all."""
-    quiz = db.session.scalar(select(Quiz).where(Quiz.code == code))
-    if quiz is None:
-        raise NotFound(_l("Không có bài kiểm tra “%(code)s”.", code=code))
-    return quiz
 
 
 def get_own_attempt(user: User, attempt_id: int) -> Attempt:
