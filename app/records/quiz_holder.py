@@ -79,13 +79,8 @@ def last_close(campaign: Campaign, held: HeldQuiz | None = None) -> datetime:
     """When `campaign` has closed for every unit: its window's close, or a later
     close of a unit's own window of its quiz while it holds the quiz (`held`:
     held_quiz(campaign), when the caller has it)."""
-    closes = [campaign.closes_at]
-    if held is not None:
-        closes += [row.closes_at for row in held.windows]
-    elif holds_its_quiz(campaign):
-        quiz = quizzes.any_quiz(campaign.quiz_code)
-        closes += [row.closes_at for row in quizzes.unit_windows(quiz)]
-    return max(closes)
+    held = held or held_quiz(campaign)  # its windows: [] when it does not hold
+    return max([campaign.closes_at, *(row.closes_at for row in held.windows)])
 
 
 def unclosed(quiz_code: str, now: datetime | None = None) -> list[Campaign]:
