@@ -133,3 +133,28 @@ def test_a_count_of_one_thing_is_said_with_ngettext():
         )
     ]
     assert lumped == []
+
+
+def test_no_english_text_says_its_sentence_twice():
+    """A translation pasted twice ("…was made.Each person's … made.") reads as a
+    stutter on every English page that shows it: no msgstr is one text repeated,
+    nor holds a sentence twice in a row."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).parent.parent / "app/translations/en/LC_MESSAGES/messages.po"
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    twice = re.compile(r"(.{20,}?[.!?])\s*\1")
+    doubled = [
+        m.id
+        for m in catalog
+        if m.id
+        and any(
+            twice.search(text)
+            for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+        )
+    ]
+    assert doubled == []
