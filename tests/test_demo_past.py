@@ -126,3 +126,53 @@ def _check_year_over_year() -> None:
     assert sorted(past) == [2024, 2025]
     for row in past.values():
         assert row.total > 100 and row.completed > 0 and row.mean_score
+
+
+def test_demo_past_records_keep_the_unit_they_closed_in(app, runner):
+    """A closed campaign's record keeps the unit its cadre was in on the
+    campaign's last day (records.receivers freezes it so), never today's: the
+    2024 records of cadres moved by the mergers of 1/7/2025 are in their 2024
+    units, none in a unit started after 2024."""
+    from app.accounts.models import Assignment, UnitVersion
+    from app.timeutil import to_vn
+
+    _seed(runner)
+    with app.test_request_context():
+        for code in PAST:
+            campaign = records.get_campaign(code)
+            last_day = to_vn(campaign.closes_at).date()
+            outside = db.session.scalar(
+                select(func.count())
+                .select_from(TrainingRecord)
+                .where(
+                    TrainingRecord.campaign_id == campaign.id,
+                    ~select(Assignment.id)
+                    .where(
+                        Assignment.user_id == TrainingRecord.user_id,
+                        Assignment.unit_id == TrainingRecord.unit_id,
+                        Assignment.valid_from <= last_day,
+                        (Assignment.valid_to.is_(None))
+                        | (Assignment.valid_to > last_day),
+                    )
+                    .exists(),
+                )
+            )
+            assert outside == 0, code
+        campaign = records.get_campaign("VHCV-2024")
+        last_day = to_vn(campaign.closes_at).date()
+        started_later = set(
+            db.session.scalars(
+                select(UnitVersion.unit_id)
+                .group_by(UnitVersion.unit_id)
+                .having(func.min(UnitVersion.valid_from) > last_day)
+            )
+        )
+        in_later_units = db.session.scalar(
+            select(func.count())
+            .select_from(TrainingRecord)
+            .where(
+                TrainingRecord.campaign_id == campaign.id,
+                TrainingRecord.unit_id.in_(started_later),
+            )
+        )
+        assert started_later and in_later_units == 0

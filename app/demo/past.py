@@ -17,7 +17,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import Assignment, Unit, User
 from app.courses import services as courses
@@ -87,7 +88,7 @@ class Cadre:
 
     user_id: int
     earned_unit_id: int
-    unit_id: int  # today's
+    closing_unit_id: int  # the record's unit: the cadre's on the campaign's last day
     keen: bool  # in an exemplary unit today
     star: bool
     account: bool  # a demo account: no attempts, it starts from scratch
@@ -140,7 +141,9 @@ def _unit(code: str) -> Unit:
 
 def _cadres(past: PastCampaign) -> list[Cadre]:
     """The cadres assigned, on the day `past` opened, to a unit of its targets'
-    subtrees; one query for them, one for the exemplary units."""
+    subtrees, with their unit on its last day (a closed campaign's record keeps
+    the unit it closed in, never today's); one query for them, one for the
+    exemplary units."""
     paths = [_unit(code).path for code in past.targets]
     keen = set(
         db.session.scalars(
@@ -150,10 +153,25 @@ def _cadres(past: PastCampaign) -> list[Cadre]:
         )
     )
     accounts = {username for username, _password, _role in DEMO_ACCOUNTS}
+    closing = aliased(Assignment)
     rows = db.session.execute(
-        select(Assignment.user_id, Assignment.unit_id, User.unit_id, User.username)
+        select(
+            Assignment.user_id,
+            Assignment.unit_id,
+            func.coalesce(closing.unit_id, Assignment.unit_id),
+            User.unit_id,
+            User.username,
+        )
         .join(User, User.id == Assignment.user_id)
         .join(Unit, Unit.id == Assignment.unit_id)
+        .outerjoin(
+            closing,
+            and_(
+                closing.user_id == Assignment.user_id,
+                closing.valid_from <= past.closes,
+                or_(closing.valid_to.is_(None), closing.valid_to > past.closes),
+            ),
+        )
         .where(
             Assignment.valid_from <= past.opens,
             or_(Assignment.valid_to.is_(None), Assignment.valid_to > past.opens),
@@ -165,12 +183,12 @@ def _cadres(past: PastCampaign) -> list[Cadre]:
         Cadre(
             user_id,
             earned,
-            today,
+            closing_unit,
             today in keen,
             random.Random(f"star-{user_id}").random() < STAR_SHARE,
             username in accounts,
         )
-        for user_id, earned, today, username in rows
+        for user_id, earned, closing_unit, today, username in rows
     ]
 
 
@@ -227,7 +245,7 @@ def _record(
     return TrainingRecord(
         campaign_id=campaign.id,
         user_id=cadre.user_id,
-        unit_id=cadre.unit_id,
+        unit_id=cadre.closing_unit_id,
         status=status,
         modules_read=read,
         modules_total=modules,
