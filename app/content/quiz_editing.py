@@ -11,7 +11,7 @@ from app.audit import services as audit
 from app.errors import InvalidInput, Stale, lazy_join
 from app.errors import lazy_gettext as _l
 from app.extensions import db
-from app.quizzes.drawing import drawable_banks
+from app.quizzes.drawing import drawable_banks, tag_drawable
 from app.quizzes.models import Question, QuestionBank, QuestionVersion, Quiz
 from app.quizzes.questions import REVIEW_POLICIES, DrawRule, QuizData
 from app.timeutil import utcnow
@@ -30,10 +30,12 @@ def banks_for(user: User) -> list[QuestionBank]:
 
 
 def _active_pool(quiz: Quiz) -> tuple[list[tuple[int, str, list[str]]], dict]:
-    """(question id, bank code, tags) of every active question in a bank `quiz` may
-    draw from (quizzes.drawing.drawable_banks): the draw is checked, and explained,
-    against exactly what the draw will take from; and {question id: its exclusive
-    group} (one attempt never holds two questions of a group)."""
+    """(question id, bank code, tags a tag rule may draw it by) of every active
+    question in a bank `quiz` may draw from (quizzes.drawing.drawable_banks; the
+    tags only in a bank of the owner itself, drawing.tag_drawable): the draw is
+    checked, and explained, against exactly what the draw will take from; and
+    {question id: its exclusive group} (one attempt never holds two questions of a
+    group)."""
     rows = db.session.execute(
         select(
             QuestionBank.code,
@@ -41,18 +43,20 @@ def _active_pool(quiz: Quiz) -> tuple[list[tuple[int, str, list[str]]], dict]:
             Question.code,
             QuestionVersion.question_id,
             QuestionVersion.tags,
+            tag_drawable(quiz.owner_unit_id),
         )
         .join(Question, Question.bank_id == QuestionBank.id)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .where(Question.active.is_(True), drawable_banks(quiz.owner_unit_id))
     ).all()
     groups = {}
-    for bank, exclusive, code, question_id, _ in rows:
+    for bank, exclusive, code, question_id, _, _ in rows:
         for index, group in enumerate(exclusive or []):
             if code in group:
                 groups[question_id] = (bank, index)
     pool = [
-        (question_id, bank, list(tags or [])) for bank, _, _, question_id, tags in rows
+        (question_id, bank, list(tags or []) if taggable else [])
+        for bank, _, _, question_id, tags, taggable in rows
     ]
     return pool, groups
 

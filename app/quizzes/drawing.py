@@ -1,9 +1,11 @@
 """Drawing an attempt's questions by a quiz's draw rules, and fixing option order.
 
 A quiz draws only from banks owned inside its owner's subtree (a quiz without an
-owner, only from banks without one): a bank named by a rule, or carrying a rule's
-tag, anywhere else is not a candidate, so no trainer of another unit can put
-questions into a quiz by tagging them.
+owner, only from banks without one): a bank named by a rule anywhere else is not a
+candidate. A tag rule draws only from the banks of the quiz's owner unit itself:
+a bank of a unit below it is drawn from only when a rule names it, so no trainer
+of another unit, not even of a commune inside the province, can put questions
+into the province's quiz by tagging them.
 """
 
 import random
@@ -30,6 +32,15 @@ def drawable_banks(owner_unit_id: int | None) -> ColumnElement[bool]:
     return QuestionBank.owner_unit_id.in_(inside)
 
 
+def tag_drawable(owner_unit_id: int | None) -> ColumnElement[bool]:
+    """SQL condition on QuestionBank: a tag rule of a quiz owned by
+    `owner_unit_id` may draw from it (the owner's own banks; no owner for a quiz
+    without one)."""
+    if owner_unit_id is None:
+        return QuestionBank.owner_unit_id.is_(None)
+    return QuestionBank.owner_unit_id == owner_unit_id
+
+
 class Candidate(NamedTuple):
     """What drawing needs of a question's current version, read as a plain row
     (no ORM object, no option text: a start draws from every candidate)."""
@@ -41,12 +52,14 @@ class Candidate(NamedTuple):
     bank: str  # its bank's code
     code: str  # its question's code
     bank_id: int
+    taggable: bool  # its bank is one a tag rule may draw from (tag_drawable)
 
 
 def candidate_pools(quiz: Quiz) -> list[list[Candidate]]:
     """For each draw rule of `quiz`, the current versions of the active questions
-    it may take, in code order: those of its bank, or those carrying its tag, in
-    the banks the quiz may draw from. One query for all the rules."""
+    it may take, in code order: those of its bank, or those carrying its tag in
+    the owner's own banks, in the banks the quiz may draw from. One query for all
+    the rules."""
     return read_candidates(quiz)[0]
 
 
@@ -64,6 +77,7 @@ def read_candidates(
             QuestionBank.code,
             Question.code,
             QuestionBank.id,
+            tag_drawable(quiz.owner_unit_id),
         )
         .join(Question, Question.current_version_id == QuestionVersion.id)
         .join(QuestionBank, QuestionBank.id == Question.bank_id)
@@ -79,7 +93,7 @@ def read_candidates(
             row
             for row in rows
             if (not rule.get("bank") or row.bank == rule["bank"])
-            and (not rule.get("tag") or rule["tag"] in row.tags)
+            and (not rule.get("tag") or (row.taggable and rule["tag"] in row.tags))
         ]
         for rule in rules
     ]

@@ -20,14 +20,14 @@ from tests.quizzes.helpers import make_quiz, quiz_data, single
 @pytest.fixture
 def owned(ctx):
     """Quiz Q and banks B1–B3 owned by department D; bank X of commune C (outside D)
-    holds planted questions tagged like Q's tag rule."""
+    holds planted questions tagged like Q's tag rule (one rule of Q draws by tag)."""
     tree = make_tree()
     quiz = make_quiz()
     planted = [single(f"X{n}", right=0) for n in range(1, 9)]
     planted = [q.__class__(**{**q.__dict__, "tags": ("dung-sai",)}) for q in planted]
     sync_quizzes([BankData("X", "Ngân hàng xã", questions=planted)], [])
     for bank in db.session.scalars(db.select(QuestionBank)):
-        bank.owner_unit_id = (tree["C"] if bank.code == "X" else tree["D1"]).id
+        bank.owner_unit_id = (tree["C"] if bank.code == "X" else tree["D"]).id
     quiz.owner_unit_id = tree["D"].id
     db.session.commit()
     learner = make_user("hv", tree["D1"])
@@ -56,11 +56,37 @@ def test_settings_naming_or_counting_an_outside_bank_are_refused(owned):
     assert problems and "đơn vị sở hữu bài kiểm tra" in problems[0]
     with pytest.raises(InvalidInput):
         quiz_editing.apply(quiz, trainer, outside)
-    # the tag of the planted bank counts only the owner's question (T1): 2 is too many
+    # a tag draws only from the owner's own banks: the owner's question (T1) counts,
+    # the planted bank does not, even once the commune is inside the owner's tree
     tagged = quiz_data(draw=(DrawRule(count=2, tag="dung-sai"),))
     assert quiz_editing.draw_problems(tagged.draw, trainer, quiz)
     quiz.owner_unit_id = tree["P"].id  # now the commune's bank is inside the tree
+    assert quiz_editing.draw_problems(tagged.draw, trainer, quiz)
+    for bank in db.session.scalars(db.select(QuestionBank)):
+        bank.owner_unit_id = tree["P"].id  # the province's own banks: drawn by tag
     assert quiz_editing.draw_problems(tagged.draw, trainer, quiz) == []
+
+
+def test_a_tag_rule_of_the_province_never_draws_from_a_communes_bank(owned):
+    """The attack of issue 14: a commune trainer tags questions of its own bank
+    like the province quiz's tag rule; the commune is inside the province's
+    tree, but a tag rule draws only from the province's own banks."""
+    quiz, learner, _, tree = owned
+    quiz.owner_unit_id = tree["P"].id
+    for bank in db.session.scalars(db.select(QuestionBank)):
+        if bank.code != "X":
+            bank.owner_unit_id = tree["P"].id
+    db.session.commit()
+    for seed in range(30):
+        attempt = attempts.start_attempt(
+            learner, quiz, preview=True, rng=random.Random(seed)
+        )
+        codes = {s.version.question.code for s in attempt.slots}
+        assert not any(code.startswith("X") for code in codes), codes
+        attempts.discard_previews(learner, quiz)
+        db.session.commit()
+        db.session.expunge_all()
+        learner, quiz = db.session.merge(learner), db.session.merge(quiz)
 
 
 def test_a_quiz_without_an_owner_draws_only_from_banks_without_one(ctx):
