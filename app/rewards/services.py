@@ -155,7 +155,8 @@ def nominate(
     campaign_id = target.id if isinstance(target, Campaign) else None
     period_id = target.id if isinstance(target, RewardPeriod) else None
     key = Nomination.key_for(campaign_id, period_id, kind, unit.id, user_id)
-    if db.session.scalar(select(Nomination.id).where(Nomination.active_key == key)):
+    units, users = nominated_subjects(target)
+    if (user_id in users) if user_id else (unit.id in units):
         raise _already_nominated()
     nomination = Nomination(
         campaign_id=campaign_id,
@@ -189,16 +190,18 @@ def nominate(
 def nominated_subjects(target: Campaign | RewardPeriod) -> tuple[set, set]:
     """(unit ids, user ids) with an active nomination of `target`, made anywhere:
     a candidate nominated from above shows as nominated below too (and cannot be
-    nominated twice)."""
+    nominated twice). A unit nominated before a merger counts as nominated under
+    the unit it went into too (candidates.rolled_today): the lists show today's."""
     rows = db.session.execute(
         select(Nomination.kind, Nomination.unit_id, Nomination.user_id).where(
             _of(target), Nomination.withdrawn_at.is_(None)
         )
     )
+    rolled = candidates.rolled_today()
     units, users = set(), set()
     for kind, unit_id, user_id in rows:
         if kind == COLLECTIVE:
-            units.add(unit_id)
+            units.update((unit_id, rolled.get(unit_id, unit_id)))
         else:
             users.add(user_id)
     return units, users
@@ -229,16 +232,19 @@ def nominations_in(
     paths: list[str] | None,
     include_withdrawn: bool = False,
 ) -> list[Nomination]:
-    """Nominations of `target` made in the subtrees `paths` (None: all),
-    collectives first, then by the nominee's unit and name."""
-    made_in = aliased(Unit)
+    """Nominations of `target` made in the subtrees `paths` (None: all), or in a
+    unit since merged into them (candidates.scope_condition: those made before
+    1/7/2025 by a former unit are its successor's), collectives first, then by
+    the nominee's unit and name."""
     nominee_unit = aliased(Unit)
     query = (
         select(Nomination)
-        .join(made_in, made_in.id == Nomination.nominating_unit_id)
         .join(nominee_unit, nominee_unit.id == Nomination.unit_id)
         .outerjoin(User, User.id == Nomination.user_id)
-        .where(_of(target), made_in.in_subtrees(paths))
+        .where(
+            _of(target),
+            candidates.scope_condition(Nomination.nominating_unit_id, paths),
+        )
         .options(
             joinedload(Nomination.unit),
             joinedload(Nomination.user),
@@ -258,11 +264,17 @@ def nominations_in(
 
 
 def get_visible_nomination(viewer: User, nomination_id: int) -> Nomination:
-    """The nomination if it was made in the viewer's scope; else NotFound."""
-    nomination = db.session.get(Nomination, nomination_id)
-    if nomination is None or not nomination.nominating_unit.in_subtrees(
-        scope_of(viewer)
-    ):
+    """The nomination if it was made in the viewer's scope (or by a unit since
+    merged into it: nominations_in); else NotFound."""
+    nomination = db.session.scalar(
+        select(Nomination).where(
+            Nomination.id == nomination_id,
+            candidates.scope_condition(
+                Nomination.nominating_unit_id, scope_of(viewer)
+            ),
+        )
+    )
+    if nomination is None:
         raise NotFound(_l("Không tìm thấy đề nghị này trong phạm vi của bạn."))
     return nomination
 

@@ -178,3 +178,45 @@ def test_the_database_keeps_one_active_nomination_per_subject(world):
         _person(world, "hrp", "d0").active_key
         == f"c{first.campaign_id}:person:{first.user_id}"
     )
+
+
+def test_nominations_made_before_a_merger_are_the_successors(ctx):
+    """A 2024 nomination made by commune C, merged into department D since, is
+    seen and withdrawn by D's HR officer (as the reports roll C's records up into
+    D); a unit nominated before it merged counts as nominated under the unit it
+    went into, which cannot be nominated a second time."""
+    from flask import g
+
+    from app.accounts import units
+
+    tree = make_tree()
+    campaign = make_campaign(2024, tree["P"])
+    people = cadres("k", tree["C1"], 2)
+    for user in people:
+        perfect(campaign, user)
+    hrc = make_user("hrc", tree["C"], roles=[("hr", tree["C"])])
+    hrd = make_user("hrd", tree["D"], roles=[("hr", tree["D"])])
+    db.session.commit()
+    person = services.nominate(hrc, campaign, INDIVIDUAL, tree["C1"], people[0])
+    services.nominate(hrc, campaign, COLLECTIVE, tree["C1"])
+    db.session.commit()
+    units.merge_unit(tree["C"], tree["D"])  # C ends; C1 goes under D
+    units.merge_unit(tree["C1"], tree["D1"])  # and then into D1
+    db.session.commit()
+    for memo in ("vhcv_rolled_up", "vhcv_reward_scope"):  # read once per request
+        g.pop(memo, None)
+    seen = services.visible_nominations(hrd, campaign)
+    assert {(n.kind, n.unit.code) for n in seen} == {
+        (INDIVIDUAL, "C1"),
+        (COLLECTIVE, "C1"),
+    }
+    assert services.get_visible_nomination(hrd, person.id) == person
+    nominated_units, nominated_users = services.nominated_subjects(campaign)
+    assert tree["D1"].id in nominated_units and people[0].id in nominated_users
+    with pytest.raises(Conflict):
+        services.nominate(hrd, campaign, COLLECTIVE, tree["D1"])
+    with pytest.raises(Conflict):
+        services.nominate(hrd, campaign, INDIVIDUAL, tree["D1"], people[0])
+    services.withdraw(hrd, person, "Trùng với đề nghị của đơn vị mới")
+    db.session.commit()
+    assert not person.is_active
