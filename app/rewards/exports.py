@@ -40,11 +40,18 @@ Target = Campaign | RewardPeriod
 
 
 def target_label(target: Target) -> str:
+    """A campaign's title; a period's kind and years around its title, each said
+    once ("Tổng kết phong trào … giai đoạn 2024–2025" stays as it is)."""
     if isinstance(target, Campaign):
         return target.title
+    label = str(target.kind_label)
+    title = target.title
+    if not title.casefold().startswith(label.casefold()):
+        title = f"{label} {title}"
     years = [c.year for c in target.campaigns]
-    span = f" ({min(years)}–{max(years)})" if years else ""
-    return f"{target.kind_label} {target.title}{span}"
+    if years and str(min(years)) not in title:
+        title += f" ({min(years)}–{max(years)})"
+    return title
 
 
 def _score(value: float) -> str:

@@ -101,4 +101,7 @@ def test_nominations_and_the_paper_of_a_period(years, app):
     assert all(n.period_id == period.id and n.campaign_id is None for n in rows)
     paper = exports.paper(period, tree["D"], rows, app.config)
     assert [n.unit.code for n in paper.collectives] == ["D1A"]
-    assert paper.subtitle.endswith("Sơ kết Sơ kết 2019–2021 (2019–2021)")
+    # the period's kind and years are said once: its title holds both already
+    assert paper.subtitle.endswith("văn hóa công sở — Sơ kết 2019–2021")
+    period.title = "phong trào ba năm"
+    assert exports.target_label(period) == "Sơ kết phong trào ba năm (2019–2021)"
