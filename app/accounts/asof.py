@@ -230,18 +230,28 @@ def cadre_counts_as_of(units: list[UnitVersion], day: date) -> dict[int, int]:
 def place_name_on(unit: Unit, day: date) -> str:
     """The unit's official name valid on `day` (a certificate's, a report's date);
     before its first version, the first name; after its end, the last one."""
+    return place_names_on([(unit, day)])[unit.id, day]
+
+
+def place_names_on(pairs: Iterable[tuple[Unit, date]]) -> dict[tuple[int, date], str]:
+    """{(unit id, day): place_name_on(unit, day)} for many pairs: one query for
+    the versions of all their units."""
+    pairs = list(pairs)
     V = UnitVersion
-    name = db.session.scalar(
-        select(V.name)
-        .where(V.unit_id == unit.id, V.valid_from <= day)
-        .order_by(V.valid_from.desc())
-        .limit(1)
-    )
-    if name is None:
-        name = db.session.scalar(
-            select(V.name).where(V.unit_id == unit.id).order_by(V.valid_from).limit(1)
-        )
-    return name or unit.name
+    versions: dict[int, list[tuple[date, str]]] = {}
+    for unit_id, valid_from, name in db.session.execute(
+        select(V.unit_id, V.valid_from, V.name)
+        .where(V.unit_id.in_({unit.id for unit, _day in pairs}))
+        .order_by(V.unit_id, V.valid_from)
+    ):
+        versions.setdefault(unit_id, []).append((valid_from, name))
+    names = {}
+    for unit, day in pairs:
+        dated = versions.get(unit.id, [])
+        begun = [name for valid_from, name in dated if valid_from <= day]
+        name = begun[-1] if begun else dated[0][1] if dated else None
+        names[unit.id, day] = name or unit.name
+    return names
 
 
 def past_scope_ids(roots: list[str] | None) -> set[int] | None:

@@ -361,3 +361,42 @@ def test_new_cadres_are_not_dated_in_the_future(ctx):
             "x", "Lê Thị X", tree["X"], effective=history.vn_today() + timedelta(1)
         )
     assert db.session.scalar(select(User).where(User.username == "x")) is None
+
+
+def test_the_names_of_many_places_on_their_days_are_read_at_once(ctx):
+    """place_names_on gives what place_name_on gives for each (unit, day): the name
+    of that day, the first before the unit began, the last after; in one query
+    whatever the number of pairs (the history of a cadre's assignments)."""
+    from sqlalchemy import event
+
+    tree = old_tree()
+    units.rename_unit(tree["X"], "Xã Bình Sơn mới", effective=JULY)
+    db.session.commit()
+    pairs = [
+        (tree["X"], date(2018, 1, 1)),
+        (tree["X"], date(2024, 1, 1)),
+        (tree["X"], JULY),
+        (tree["A1"], date(2030, 1, 1)),
+    ]
+    for found, _day in pairs:
+        db.session.refresh(found)  # not expired by the commit: only the names count
+    statements = []
+
+    def listener(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        names = asof.place_names_on(pairs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) == 1
+    assert [names[u.id, day] for u, day in pairs] == [
+        "Xã Bình Sơn",
+        "Xã Bình Sơn",
+        "Xã Bình Sơn mới",
+        "Sở Nội vụ An Giang",
+    ]
+    assert [names[u.id, day] for u, day in pairs] == [
+        asof.place_name_on(u, day) for u, day in pairs
+    ]

@@ -177,7 +177,8 @@ def _assignments(person) -> list[tuple[Assignment, str]]:
             select(Unit).where(Unit.id.in_(sorted({a.unit_id for a in rows})))
         )
     }
-    return [(a, asof.place_name_on(units[a.unit_id], a.valid_from)) for a in rows]
+    names = asof.place_names_on((units[a.unit_id], a.valid_from) for a in rows)
+    return [(a, names[a.unit_id, a.valid_from]) for a in rows]
 
 
 @bp.get("/cadres/<int:user_id>/reset-password")
