@@ -39,10 +39,6 @@ class Candidate:
     unit_name: str = ""
 
     @property
-    def perfect(self) -> bool:
-        return self.questions > 0 and self.right >= self.questions
-
-    @property
     def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
 

@@ -3,8 +3,10 @@ administrator: any): its own fields and targets, and each round's settings. Ever
 change is checked as the file would be, written by the same `set_contest` as the
 sync (so the file and the browser meet by the three-way rule: origin "browser",
 then `flask content sync` keeps it or reports a conflict), audited, and the public
-page's cached copy is dropped. A change to a round already open needs confirming.
-Operations flush, never commit."""
+page's cached copy is dropped. A round someone has started, or that has closed,
+keeps all but its name and prize counts (app.contests.sync.fixed_changes); a change
+to a round already open that nobody has started needs confirming. Operations
+flush, never commit."""
 
 import hashlib
 import json
@@ -28,9 +30,10 @@ from .files import ContestData, RoundData
 from .models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS, Contest, ContestRound
 from .pages import forget_contest_page
 from .sync import (
+    CLOSED,
     contest_data_of,
     current_rounds,
-    fixed_after_close,
+    fixed_changes,
     round_changes,
     round_data_of,
     set_contest,
@@ -157,6 +160,10 @@ ROUND_CLOSED = _l(
     "Đợt thi đã kết thúc: chỉ sửa được tên đợt và số giải; thời gian, đề và cách "
     "làm bài của đợt đã cố định."
 )
+ROUND_STARTED = _l(
+    "Đợt thi đã có người làm bài: chỉ sửa được tên đợt và số giải; thời gian, đề "
+    "và cách làm bài của đợt đã cố định để mọi bài thi được tính như nhau."
+)
 
 
 def round_problems(
@@ -198,7 +205,8 @@ def apply_round(
 ) -> Outcome:
     """Give the round the settings of `data` (its code stays). Nothing is written
     while the round is open at `now` unless `confirmed` (the outcome says so);
-    InvalidInput, changing nothing, when round_problems refuses them; Stale when
+    InvalidInput, changing nothing, when round_problems refuses them or when they
+    change what a closed or started round keeps (fixed_changes); Stale when
     `base` (round_base when the form was opened) is no longer the round's."""
     problems = round_problems(contest, row, data, user)
     if problems:
@@ -210,11 +218,9 @@ def apply_round(
         return Outcome([])
     if base and base != round_base(row):
         raise Stale(STALE_ROUND)
-    if old.closes_at <= now:
-        if fixed_after_close(
-            changed
-        ):  # its answers are public: reopening it would be unfair
-            raise InvalidInput(ROUND_CLOSED)
+    why, _fixed = fixed_changes(row, data, now)
+    if why is not None:
+        raise InvalidInput(ROUND_CLOSED if why == CLOSED else ROUND_STARTED)
     is_open = old.opens_at <= now < old.closes_at
     if is_open and not confirmed:
         return Outcome(changed, needs_confirm=True)

@@ -1,7 +1,19 @@
-"""The order of a contest ranking (thể lệ): the one definition of its key and of how
-equal keys share a rank."""
+"""The order of a contest ranking (thể lệ): the one definition of its key, of how
+equal keys share a rank, and of "every answer right"."""
 
 from datetime import datetime
+
+from sqlalchemy import false
+
+
+def is_all_right(right, questions: int):
+    """Every question right: `right` (a number, or a SQL column: then a SQL
+    condition) at least `questions`, the ranking's number of questions
+    (Ranking.question_count: the round's draw, fixed once someone has started
+    it). Nobody has every answer right of a round without questions."""
+    if questions <= 0:
+        return False if isinstance(right, int | float) else false()
+    return right >= questions
 
 
 def entry_key(right: int, gap: int | None, seconds: float, submitted: datetime):

@@ -50,6 +50,7 @@ from .candidates import best_attempts, entry_row, read_candidates
 from .entries import NO_PROGRESS, store
 from .lookup import latest
 from .models import Contest, ContestRound, Ranking
+from .order import is_all_right
 from .sync import current_rounds
 
 
@@ -144,7 +145,10 @@ def rank_round(
     progress.begin(_("Đọc các bài thi đã nộp"))
     _finish_overdue(round_.quiz, now)
     candidates = read_candidates(contest, round_.quiz)
-    actual = len({c.user_id for c in candidates if c.perfect})
+    questions = round_.quiz.question_count or max(
+        (c.questions for c in candidates), default=0
+    )
+    actual = len({c.user_id for c in candidates if is_all_right(c.right, questions)})
     best = best_attempts(candidates, actual)
     ranking = Ranking(
         contest_id=contest.id,
@@ -153,8 +157,7 @@ def rank_round(
         computed_at=now,
         computed_by_id=actor.id if actor else None,
         reason=reason,
-        question_count=round_.quiz.question_count
-        or max((c.questions for c in best), default=0),
+        question_count=questions,
         perfect_count=actual,
         participants=len(best),
     )
@@ -205,9 +208,7 @@ def rank_contest(
         reason=reason,
         question_count=question_count,
         perfect_count=sum(
-            1
-            for row in rows
-            if question_count and row["right_answers"] >= question_count
+            1 for row in rows if is_all_right(row["right_answers"], question_count)
         ),
         participants=len(rows),
     )

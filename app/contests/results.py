@@ -15,7 +15,7 @@ the council, which decides.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 
 from app.accounts.models import Unit, User, unit_labels
 from app.accounts.scope import path_ids
@@ -24,6 +24,7 @@ from app.extensions import db
 from app.vntext import text_sort_key
 
 from .models import Contest, Prize, Ranking, RankingEntry, RankingUnit
+from .order import is_all_right
 
 PER_PAGE = 100
 
@@ -185,11 +186,8 @@ def _row_key(unit: Unit, roots: list[Unit]) -> tuple[int, int | None]:
 
 
 def _entry_counts(ranking: Ranking):
-    perfect = (
-        case((RankingEntry.right_answers >= ranking.question_count, 1), else_=0)
-        if ranking.question_count
-        else literal(0)
-    )
+    right = is_all_right(RankingEntry.right_answers, ranking.question_count)
+    perfect = case((right, 1), else_=0)
     return db.session.execute(
         select(
             RankingEntry.unit_id,

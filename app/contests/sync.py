@@ -6,7 +6,7 @@ The checks that need the database live here too. Operations flush, never commit.
 from dataclasses import fields
 from pathlib import Path
 
-from sqlalchemy import inspect, select
+from sqlalchemy import false, inspect, select
 
 from app.accounts.models import Unit
 from app.content.load import ContentPart
@@ -24,7 +24,7 @@ from app.content.transfer import quiz_data_of
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.markdown import render_markdown
-from app.quizzes.models import Quiz, QuizTarget
+from app.quizzes.models import Attempt, Quiz, QuizTarget
 from app.quizzes.questions import QuizData
 from app.timeutil import utcnow
 
@@ -33,11 +33,15 @@ from .models import PRIZE_LEVELS, Contest, ContestRound, ContestTarget
 
 # A round taken out of its file keeps its quiz and attempts, out of the numbering.
 RETIRED_NUMBER = 100_000
-# What may still change once a round has closed (its right answers and results may
-# be public): its name and the number of prizes (a late correction of the prize
-# list goes through a new ranking). Its window, draw and rules stay as they were,
-# whether the change comes from the browser (app.contests.editing) or a file.
+# What may still change once a round has started (someone has begun it: a change of
+# its draw or rules would rank its attempts by two measures) or closed (its right
+# answers and results may be public): its name and the number of prizes (a late
+# correction of the prize list goes through a new ranking). Its window, draw and
+# rules stay as they were, whether the change comes from the browser
+# (app.contests.editing) or a file: both ask `fixed_changes`.
 AFTER_CLOSE = {"title", "prizes"}
+# Why a round's settings are fixed (fixed_changes).
+CLOSED, STARTED = "closed", "started"
 
 
 # --- the database as a file would say it ---------------------------------------
@@ -106,6 +110,34 @@ def fixed_after_close(changed: list[str]) -> list[str]:
     return [name for name in changed if name not in AFTER_CLOSE]
 
 
+def has_started(row: ContestRound) -> bool:
+    """Someone has begun the round: its quiz has an attempt that is not a preview."""
+    found = db.session.scalar(
+        select(Attempt.id)
+        .where(Attempt.quiz_id == row.quiz_id, Attempt.preview == false())
+        .limit(1)
+    )
+    return found is not None
+
+
+def fixed_changes(
+    row: ContestRound, new: RoundData, now
+) -> tuple[str | None, list[str]]:
+    """The one rule of what a round's settings may still become, for the browser's
+    editor and the file check alike: (why — CLOSED, STARTED or None —, the settings
+    `new` changes that the round keeps). A round that has closed, or that someone
+    has started, keeps all but its name and prize counts (AFTER_CLOSE)."""
+    changed = round_changes(round_data_of(row), new)
+    fixed = fixed_after_close(changed)
+    if not fixed:
+        return None, []
+    if row.quiz.closes_at is not None and row.quiz.closes_at <= now:
+        return CLOSED, fixed
+    if has_started(row):
+        return STARTED, fixed
+    return None, []
+
+
 # --- checks against the database ---------------------------------------------------
 
 
@@ -163,36 +195,44 @@ def database_problems(
                 )
                 problems.append(Problem(contest.path, round_data.line, message))
     for contest in contests:
-        problems += _closed_round_problems(contest)
+        problems += _fixed_round_problems(contest)
     bad = {p.path for p in problems}
     return problems, [], [c for c in contests if c.path not in bad]
 
 
-def _closed_round_problems(data: ContestData) -> list[Problem]:
-    """A file changed since its last sync may not reopen or redraw a round that has
-    closed (its answers may be public): as in the browser's editor, only its name
-    and prize counts change (taking it out of the file retires it, rankings kept).
-    A file unchanged since its last sync is not applied: no check."""
+def _fixed_round_problems(data: ContestData) -> list[Problem]:
+    """A file changed since its last sync may not redraw or reopen a round that
+    has closed (its answers may be public) or that someone has started (its
+    attempts would be measured two ways): as in the browser's editor
+    (fixed_changes), only its name and prize counts change (taking it out of the
+    file retires it, rankings kept). A file unchanged since its last sync is not
+    applied: no check."""
     contest = db.session.scalar(select(Contest).where(Contest.code == data.code))
     if contest is None or contest.synced_hash == contest_hash(data):
         return []
     now, problems = utcnow(), []
     in_file = {r.code: r for r in data.rounds}
     for row in current_rounds(contest):
-        if row.quiz.closes_at is None or row.quiz.closes_at > now:
-            continue
         new = in_file.get(row.code)
         if new is None:  # taken out of the file: retired, its rankings kept
             continue
-        fixed = ", ".join(fixed_after_close(round_changes(round_data_of(row), new)))
-        if fixed:
+        why, fixed = fixed_changes(row, new, now)
+        if why is None:
+            continue
+        message = _l(
+            "đợt thi “%(code)s” đã kết thúc: chỉ sửa được tên đợt và số giải"
+            " (tệp đổi: %(fixed)s)",
+            code=row.code,
+            fixed=", ".join(fixed),
+        )
+        if why == STARTED:
             message = _l(
-                "đợt thi “%(code)s” đã kết thúc: chỉ sửa được tên đợt và số giải"
-                " (tệp đổi: %(fixed)s)",
+                "đợt thi “%(code)s” đã có người làm bài: chỉ sửa được tên đợt và"
+                " số giải (tệp đổi: %(fixed)s)",
                 code=row.code,
-                fixed=fixed,
+                fixed=", ".join(fixed),
             )
-            problems.append(Problem(data.path, new.line or data.line, message))
+        problems.append(Problem(data.path, new.line or data.line, message))
     return problems
 
 

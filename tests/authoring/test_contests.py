@@ -427,3 +427,45 @@ def test_a_stale_round_form_does_not_overwrite_a_newer_save_unseen(
     assert 'value="Đợt thứ nhất"' in text and _state(app)["r1"][0] == "Đợt một"
     again = client.post(R1, data=stale | {"base": _base(text)})
     assert again.status_code == 302 and _state(app)["r1"][0] == "Đợt thứ nhất"
+
+
+def test_a_started_round_keeps_its_draw_time_and_attempts(app, client, auth, contest):
+    """Once a cadre has started r2 (running), its draw, time limit and attempts
+    are fixed even when confirmed (every attempt is measured the same way); its
+    name and prizes still change."""
+    from app.accounts.models import User
+    from tests.contests.rank_helpers import attempt
+
+    with app.app_context():
+        r2 = db.session.scalar(select(ContestRound).where(ContestRound.code == "r2"))
+        cadre = db.session.scalar(select(User).where(User.username == "cadre"))
+        attempt(r2, cadre, right=3, questions=3)
+    auth.login("trainer")
+    before = _state(app)
+    page = client.get(R2).get_data(as_text=True)
+    assert "chỉ sửa được tên đợt và số giải" in page
+
+    def value(name):
+        return page.split(f'name="{name}"')[1].split('value="')[1].split('"')[0]
+
+    prediction = page.split('name="prediction"')[1].split(">", 1)[1]
+    same = _round_form(
+        auth,
+        R2,
+        opens_at=value("opens_at"),
+        closes_at=value("closes_at"),
+        time_limit_minutes="10",
+        attempts_allowed="1",
+        questions_per_page="5",
+        shuffle_options="y",
+        prediction=prediction.split("</textarea>")[0].strip(),
+        confirm="1",
+        **{"rules-0-count": "3"},
+    )
+    for change in ({"rules-0-count": "4"}, {"time_limit_minutes": "15"}):
+        refused = client.post(R2, data=same | change)
+        assert "Đợt thi đã có người làm bài" in refused.get_data(as_text=True)
+        assert _state(app) == before
+    done = client.post(R2, data=same | {"title": "Đợt hai"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    assert _state(app)["r2"] == ("Đợt hai", 600)

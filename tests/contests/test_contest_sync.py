@@ -227,3 +227,42 @@ def test_a_round_quiz_edited_elsewhere_counts_as_a_browser_edit(app, runner, tmp
     assert conflict.exit_code != 0 and "xung đột" in conflict.output
     with app.app_context():
         assert db.session.scalar(select(func.count(ContestRound.id))) == 2
+
+
+def _start_r2(app, preview=False):
+    """A cadre begins r2 (running now): an attempt, a preview or not."""
+    from app.accounts.models import User
+    from tests.contests.rank_helpers import attempt
+
+    with app.app_context():
+        row = db.session.scalar(select(ContestRound).where(ContestRound.code == "r2"))
+        cadre = db.session.scalar(select(User).where(User.username == "cadre"))
+        attempt(row, cadre, right=3, questions=3, preview=preview)
+
+
+def test_a_file_may_not_redraw_a_round_someone_has_started(app, runner, tmp_path):
+    """r2 is running: before anyone starts it, a changed file may redraw it; once
+    a cadre has (a preview does not count), only its name and prizes change."""
+    with app.app_context():
+        make_contest(tmp_path)
+    _start_r2(app, preview=True)
+    redrawn = contest_text().replace("{bank: CB, count: 3}", "{bank: CB, count: 4}")
+    write_quizzes(tmp_path, redrawn)
+    assert _run(runner, tmp_path, "contests", "check").exit_code == 0
+    write_quizzes(tmp_path, contest_text())
+    _start_r2(app)
+    longer = "time_limit_minutes: 20\n    draw:\n      - {bank: CB, count: 4}"
+    write_quizzes(tmp_path, redrawn.replace(longer.replace("20", "10"), longer))
+    sync = _run(runner, tmp_path, "contests", "sync")
+    assert sync.exit_code != 0
+    assert "đợt thi “r2” đã có người làm bài: chỉ sửa được tên đợt" in sync.output
+    assert "draw" in sync.output and "time_limit_minutes" in sync.output
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.code == "r2"))
+        assert quiz.question_count == 3 and quiz.time_limit_seconds == 600
+    renamed = contest_text(r2_prizes="{nhat: 2}").replace('"Đợt 2"', '"Đợt hai"')
+    write_quizzes(tmp_path, renamed)
+    ok = _run(runner, tmp_path, "contests", "sync")
+    assert ok.exit_code == 0, ok.output
+    prizes = {"nhat": 2, "nhi": 0, "ba": 0, "khuyen_khich": 0}
+    assert _contest(app)[2][1][2:4] == ("Đợt hai", prizes)

@@ -313,3 +313,26 @@ def test_a_cadre_moved_after_submitting_competes_for_the_unit_of_that_day(tree):
     second = make_round(contest, 2)
     attempt(second, make_user("ngoai", tree["C1"]), 5)
     assert ranking.read_candidates(contest, second.quiz) == []
+
+
+def test_every_answer_right_is_measured_one_way_everywhere(tree):
+    """"All right" is is_all_right against the round's number of questions: the
+    ranking's count (the number predictions are measured against) and the
+    per-unit perfect scores agree, even for an attempt drawn with fewer
+    questions (a draw changed before the round was locked)."""
+    from app.contests import results
+    from app.contests.order import is_all_right
+
+    assert is_all_right(5, 5) and not is_all_right(4, 5)
+    assert not is_all_right(0, 0)
+    round_ = make_round(make_contest([tree["P"]]))  # 5 questions
+    a, b, c = people(tree, 3)
+    attempt(round_, a, 4, questions=4)  # all right of an older, smaller draw
+    attempt(round_, b, 4)
+    attempt(round_, c, 5, prediction=1)
+    result = ranking.rank_round(round_, now=NOW)
+    assert result.ranking.question_count == 5
+    assert result.ranking.perfect_count == 1
+    rows = results.unit_results(round_.contest, result.ranking)
+    assert results.totals(rows).perfect == 1
+    assert entries(result)[0] == ("u2", 1, False)
