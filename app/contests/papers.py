@@ -163,7 +163,7 @@ def announcement(
     organiser = contest.organiser or (owner.name if owner else config["ORG_NAME"])
     parent = owner.parent if owner is not None and owner.parent is not None else None
     symbol = (config.get("VHCV_REPORT_SYMBOL") or "").strip() or BLANK
-    units = results.by_participation(results.unit_results(contest, ranking))
+    units = results.unit_results(contest, ranking)
     return Announcement(
         contest=contest,
         round=round_,
@@ -173,7 +173,7 @@ def announcement(
         number_line=f"Số: {BLANK}/TB-{symbol}",
         place=_place(owner, config),
         prizes=prizes.prize_list(ranking),
-        units=[u for u in units if u.participants][:top_units],
+        units=results.top_by_participation(units, top_units),
     )
 
 

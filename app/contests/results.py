@@ -14,6 +14,7 @@ the council, which decides.
 
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 from sqlalchemy import case, func, select
 
@@ -168,11 +169,30 @@ def count_units(contest: Contest, ranking: Ranking) -> list[UnitResult]:
 
 
 def by_participation(rows: list[UnitResult]) -> list[UnitResult]:
-    """The rows for the collective prizes: highest participation rate first, then
-    more participants, then name in Vietnamese dictionary order."""
-    return sorted(
-        rows, key=lambda r: (-r.rate, -r.participants, text_sort_key(r.label))
-    )
+    """The rows for the collective prizes: highest participation rate first (the
+    exact fraction, not the rounded percent shown), then more participants, then
+    name in Vietnamese dictionary order."""
+    return sorted(rows, key=lambda r: (*participation_key(r), text_sort_key(r.label)))
+
+
+def participation_key(row: UnitResult) -> tuple:
+    """The rank of a row for the collective prizes: rows with equal keys are tied."""
+    rate = Fraction(row.participants, row.cadres) if row.cadres else Fraction(0)
+    return -rate, -row.participants
+
+
+def top_by_participation(rows: list[UnitResult], count: int) -> list[UnitResult]:
+    """The first `count` rows with participants by_participation, and every row
+    tied with the last of them (the council decides among a tie, never the
+    alphabet)."""
+    ordered = [row for row in by_participation(rows) if row.participants]
+    if count <= 0 or len(ordered) <= count:
+        return ordered if count > 0 else []
+    last = participation_key(ordered[count - 1])
+    end = count
+    while end < len(ordered) and participation_key(ordered[end]) == last:
+        end += 1
+    return ordered[:end]
 
 
 def _row_key(unit: Unit, roots: list[Unit]) -> tuple[int, int | None]:

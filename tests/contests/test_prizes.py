@@ -261,3 +261,24 @@ def test_units_equal_on_the_figures_are_in_vietnamese_order(tree):
     groups = [UnitGroup(1, "Sở Nội vụ", "/1/"), UnitGroup(2, "Ấp Bắc", "/2/")]
     counts = count_participation(0, "R", groups, NOW)
     assert [u.name for u in counts.units] == ["Ấp Bắc", "Sở Nội vụ"]
+
+
+def test_collective_order_uses_the_exact_rate_and_keeps_ties_at_the_cut():
+    """1000/7000 (14.286 %) and 43/300 (14.333 %) both show as 14.3 %: the exact
+    rate orders them; at the cut-off of the announcement's top units every unit
+    tied with the last one kept is kept too."""
+    from app.contests.results import UnitResult, by_participation, top_by_participation
+
+    big, small = UnitResult(None, "A lớn", 1000, 7000), UnitResult(None, "B nhỏ", 43, 300)
+    assert big.rate == small.rate == 14.3
+    assert [r.label for r in by_participation([big, small])] == ["B nhỏ", "A lớn"]
+    rows = [
+        UnitResult(None, "Một", 9, 10),
+        UnitResult(None, "Hai", 5, 10),
+        UnitResult(None, "Ba", 5, 10),
+        UnitResult(None, "Bốn", 4, 10),
+        UnitResult(None, "Không", 0, 10),
+    ]
+    assert [r.label for r in top_by_participation(rows, 2)] == ["Một", "Ba", "Hai"]
+    assert [r.label for r in top_by_participation(rows, 3)] == ["Một", "Ba", "Hai"]
+    assert len(top_by_participation(rows, 9)) == 4
