@@ -5,16 +5,19 @@ The levels make a row of places, highest first (nhất, nhì, nhì, ba, …). Go
 the ranking, skipping people who cannot win (no right answer at all; with
 Contest.one_prize_per_contest, anyone who won a prize in the latest ranking of an
 earlier round — a person wins at most one prize per round in any case, having one
-entry), each group of tied entries (the same rank) takes the level of the first
-free place:
+entry), each group of tied entries (the same rank) takes the level of the first free place, and uses as
+many places as it has members:
 
-- when the whole group fits in the places left, every member gets that level, and
-  the group uses as many places (two tied for the one giải nhất both get it, and
-  the next person gets giải ba when there was one giải nhì: the number of prizes
-  stays as configured);
-- when it does not fit (more people tied than places left), nobody of the group is
-  given a prize: they are stored as pending at that level (level "cho_xet:<level>")
-  for the Hội đồng Thi đua – Khen thưởng to decide, and the drawing stops there.
+- when all those places are of that level, every member gets it (two tied for
+  the two giải nhì both get it);
+- when they are not — the tie crosses the boundary of its level (three tied for
+  the two giải nhì, two tied for the one giải nhất) or the last place — nobody
+  of the group is given a prize: they are stored as pending at that level (level
+  "cho_xet:<level>") for the Hội đồng Thi đua – Khen thưởng to decide among them
+  the places they take, so that no level ever has more prizes than configured
+  (two tied for the one giải nhất take the nhất and a nhì: the next person gets
+  the other nhì, if there is one); drawing goes on after them, and stops when
+  the places run out.
 
 A pending entry is not a prize won: it does not keep its person from later rounds'
 prizes. Prizes are stored with the ranking version they were drawn from.
@@ -86,10 +89,11 @@ def draw(
         while end < len(eligible) and eligible[end].rank == eligible[index].rank:
             end += 1
         group, level = eligible[index:end], slots[position]
-        if position + len(group) > len(slots):
-            result.pending = [(e, level) for e in group]
-            break
-        result.awards.extend((e, level) for e in group)
+        taken = slots[position : position + len(group)]
+        if len(taken) == len(group) and taken[-1] == level:
+            result.awards.extend((e, level) for e in group)
+        else:  # across its level's last place: the council decides
+            result.pending.extend((e, level) for e in group)
         position += len(group)
         index = end
     return result

@@ -59,7 +59,7 @@ class RankingResult:
     ranking: Ranking
     entries: int
     prizes: int
-    pending: int  # entries tied across the last prize, left to the council
+    pending: int  # entries tied across a level's last place, left to the council
 
     @property
     def summary(self):

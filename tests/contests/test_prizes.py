@@ -35,9 +35,52 @@ def test_in_rank_order_without_ties():
     assert result.pending == []
 
 
-def test_a_tie_that_fits_shares_the_higher_level_and_uses_the_places():
-    result = draw([c(1, 1), c(2, 1), c(3, 3), c(4, 4)], places(PRIZES))
-    assert levels(result) == [(1, "nhat"), (2, "nhat"), (3, "ba"), (4, "khuyen_khich")]
+def test_a_tie_within_a_level_shares_it():
+    config = {"nhat": 1, "nhi": 2, "ba": 1}
+    result = draw([c(1, 1), c(2, 2), c(3, 2), c(4, 4)], places(config))
+    assert levels(result) == [(1, "nhat"), (2, "nhi"), (3, "nhi"), (4, "ba")]
+    assert result.pending == []
+
+
+def pending(result):
+    return [(e.user_id, level) for e, level in result.pending]
+
+
+@pytest.mark.parametrize(
+    "ranks, awarded, left",
+    [
+        # two tied for the one giải nhất: the council gives the nhất and a nhì
+        ([1, 1, 3, 4], [(3, "nhi"), (4, "ba")], [(1, "nhat"), (2, "nhat")]),
+        # three tied for the two giải nhì: the council gives two nhì and a ba
+        (
+            [1, 2, 2, 2, 5, 6],
+            [(1, "nhat"), (5, "ba"), (6, "ba")],
+            [(2, "nhi"), (3, "nhi"), (4, "nhi")],
+        ),
+        # tied across the last giải ba
+        (
+            [1, 2, 3, 4, 5, 6, 6, 8],
+            [(1, "nhat"), (2, "nhi"), (3, "nhi"), (4, "ba"), (5, "ba")],
+            [(6, "ba"), (7, "ba")],
+        ),
+        # tied across the last giải khuyến khích: more tied than places left
+        (
+            [1, 2, 3, 4, 5, 6, 7, 7, 9],
+            list(enumerate(["nhat", "nhi", "nhi", "ba", "ba", "ba"], 1)),
+            [(7, "khuyen_khich"), (8, "khuyen_khich")],
+        ),
+    ],
+)
+def test_a_tie_across_a_levels_boundary_is_left_to_the_council(ranks, awarded, left):
+    """No level is given more prizes than configured: a tie across the boundary
+    of its level is pending at that level, and takes as many places."""
+    config = {"nhat": 1, "nhi": 2, "ba": 3, "khuyen_khich": 1}
+    result = draw([c(i, rank) for i, rank in enumerate(ranks, 1)], places(config))
+    assert levels(result) == awarded
+    assert pending(result) == left
+    won = [level for _, level in awarded]
+    for level in config:
+        assert won.count(level) <= config[level]
 
 
 def test_a_tie_across_the_last_place_is_left_to_the_council():

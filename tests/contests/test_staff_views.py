@@ -359,3 +359,40 @@ def test_a_frozen_ranking_keeps_the_names_it_was_made_with(app, client, auth, co
     client.post(ROUND, data={"csrf_token": token, "reason": "Đổi tên"})
     html = client.get(ROUND).get_data(as_text=True)
     assert "Trần Thị Ánh Dương" in html and "Phòng Mới" in html
+
+
+def test_a_tie_for_the_first_prize_is_left_to_the_council_on_both_papers(
+    app, client, auth
+):
+    """Two tied first with one giải nhất: neither is given it (never two giải
+    nhất); both are pending at nhất, taking its place and the nhì's, on the
+    prize list XLSX and the announcement; the next person gets the giải ba."""
+    with app.app_context():
+        tree = make_tree()
+        contest = make_contest([tree["P"]], owner=tree["D"])
+        closed = make_round(
+            contest,
+            1,
+            prizes={"nhat": 1, "nhi": 1, "ba": 1},
+            opens=utcnow() - timedelta(days=10),
+            closes=utcnow() - timedelta(days=1),
+        )
+        for name, unit, right in (("An", "D1", 5), ("Bình", "C1", 5), ("Chi", "D1A", 4)):
+            person = make_user(f"p{unit}", tree[unit], full_name=f"Trần Thị {name}")
+            attempt(closed, person, right, prediction=1, seconds=100)
+        make_user("trainer", tree["D"], roles=[("trainer", tree["D"])])
+        ranking.rank_round(closed)
+        db.session.commit()
+    auth.login("trainer")
+    response = client.get("/contests/CT/rounds/1/prizes.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = [list(r) for r in sheet.iter_rows(min_row=5, values_only=True)]
+    pending = "Đồng hạng, chờ Hội đồng xét (Giải Nhất)"
+    assert [(r[1], r[7]) for r in rows] == [
+        ("Trần Thị An", pending),
+        ("Trần Thị Bình", pending),
+        ("Trần Thị Chi", "Giải Ba"),
+    ]
+    html = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
+    assert html.count(pending) == 2 and "Giải Ba" in html
+    assert "Có 2 người đồng hạng vượt số giải của mức giải" in html
