@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer, lazyload, selectinload
 
 from app.accounts.models import User
 from app.accounts.scope import in_any_subtree
@@ -256,14 +257,50 @@ def _prize_lines(ids: list[int]) -> dict[int, list[PrizeLine]]:
     return prizes
 
 
-def contest_list() -> list[Contest]:
-    """The active contests, latest first (with their rounds, one query more)."""
-    contests = list(
-        db.session.scalars(
-            select(Contest).where(Contest.active.is_(True)).order_by(Contest.id.desc())
+@dataclass(frozen=True)
+class ListedContest:
+    """A contest as the list of contests shows it: its current rounds' span."""
+
+    code: str
+    title: str
+    organiser: str
+    rounds: int
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+def contest_list() -> list[ListedContest]:
+    """The active contests, latest first: two queries (the contests, then their
+    rounds with their quizzes), their long texts left unread."""
+    query = (
+        select(Contest)
+        .where(Contest.active.is_(True))
+        .order_by(Contest.id.desc())
+        .options(
+            defer(Contest.description_md),
+            defer(Contest.description_html),
+            defer(Contest.rules_md),
+            defer(Contest.rules_html),
+            lazyload(Contest.targets),
+            selectinload(Contest.rounds)
+            .joinedload(ContestRound.quiz)
+            .defer(Quiz.prediction_prompt),
         )
     )
-    return contests
+    listed = []
+    for contest in db.session.scalars(query):
+        rounds = current_rounds(contest)
+        listed.append(
+            ListedContest(
+                contest.code,
+                contest.title,
+                contest.organiser,
+                len(rounds),
+                rounds[0].quiz.opens_at if rounds else None,
+                rounds[-1].quiz.closes_at if rounds else None,
+            )
+        )
+    return listed
 
 
 def start_refusals(user: User, page: ContestPage, now: datetime) -> dict[int, str]:

@@ -330,3 +330,33 @@ def test_a_closed_rounds_results_keep_the_names_they_were_ranked_with(
     page = client.get(PAGE).get_data(as_text=True)
     assert "Lê Văn Thi" in page and "Lê Văn Mới" not in page
     assert "Tổ Đổi Tên" not in page
+
+
+def test_the_contest_list_is_two_statements_whatever_the_contests(app, contest):
+    """The contests, then their rounds with their quizzes: no query per contest,
+    and the long texts the list does not show are left unread."""
+    from app.contests import pages
+    from tests.contests import rank_helpers
+
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == "D"))
+        for n in range(5):
+            other = rank_helpers.make_contest([unit], code=f"K{n}")
+            rank_helpers.make_round(other, 1)
+            rank_helpers.make_round(other, 2)
+        db.session.expire_all()
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            listed = pages.contest_list()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        statements = [s for s in statements if s.startswith("SELECT")]
+        assert len(statements) == 2, statements
+        assert "description_md" not in statements[0]
+        assert "rules_html" not in statements[0]
+        assert [c.code for c in listed][-1] == "ct" and listed[-1].rounds == 2
+        assert listed[0].rounds == 2
+    page = app.test_client().get("/contests").get_data(as_text=True)
+    assert page.count("2 đợt thi") == 6, page
