@@ -16,7 +16,7 @@ from app.quizzes.models import Attempt, Quiz
 from app.timeutil import utcnow
 
 from .models import PRIZE_LEVELS, Contest, ContestRound, Prize, Ranking, RankingEntry
-from .participation import CLOSED, NOT_OPEN, RUNNING, UnitGroup, unit_groups
+from .participation import CLOSED, RUNNING, UnitGroup, round_state, unit_groups
 from .prizes import level_label
 from .sync import current_rounds
 
@@ -72,9 +72,7 @@ class RoundInfo:
     results: Results | None  # read only once the round had closed
 
     def state(self, now: datetime) -> str:
-        if now < self.opens_at:
-            return NOT_OPEN
-        return RUNNING if now < self.closes_at else CLOSED
+        return round_state(self.opens_at, self.closes_at, now)
 
 
 @dataclass(frozen=True)

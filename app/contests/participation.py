@@ -24,6 +24,14 @@ PARTICIPATION_SECONDS = 60
 NOT_OPEN, RUNNING, CLOSED = "not_open", "running", "closed"
 
 
+def round_state(opens_at: datetime | None, closes_at: datetime | None, now) -> str:
+    """A round's state at `now` from its quiz's window (the public page's and the
+    staff's): NOT_OPEN before it opens, CLOSED once it has closed, else RUNNING."""
+    if opens_at is not None and now < opens_at:
+        return NOT_OPEN
+    return CLOSED if closes_at is not None and closes_at <= now else RUNNING
+
+
 @dataclass(frozen=True)
 class UnitGroup:
     """A row of the counts: a unit, and the subtree it stands for. A contest's

@@ -51,7 +51,8 @@ from .entries import NO_PROGRESS, store
 from .lookup import latest
 from .models import Contest, ContestRound, Ranking
 from .order import is_all_right
-from .sync import current_rounds
+from .participation import round_state
+from .sync import current_rounds, is_retired
 
 
 @dataclass
@@ -76,6 +77,33 @@ class RankingResult:
             z=_nl("%(num)d giải", "%(num)d giải", self.prizes),
             t=_nl("%(num)d người", "%(num)d người", self.pending),
         )
+
+
+@dataclass
+class OverviewRow:
+    """A round on the staff's overview: its state (participation.round_state, as
+    the public page shows it), whether it may be ranked, its latest ranking."""
+
+    round: ContestRound
+    state: str
+    closed: bool
+    latest: Ranking | None
+    retired: bool
+
+
+def overview(contest: Contest, now: datetime | None = None) -> list[OverviewRow]:
+    """Every round of the contest, retired ones (after the current) marked."""
+    now = now or utcnow()
+    return [
+        OverviewRow(
+            r,
+            round_state(r.quiz.opens_at, r.quiz.closes_at, now),
+            is_closed(r, now),
+            latest(contest, r),
+            is_retired(r),
+        )
+        for r in contest.rounds
+    ]
 
 
 def is_closed(round_: ContestRound, now: datetime | None = None) -> bool:

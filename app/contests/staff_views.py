@@ -39,13 +39,10 @@ def _contest(code: str, roles=access.VIEWERS):
 @role_required(*STAFF)
 def overview(code: str):
     contest = _contest(code)
-    rounds = [
-        (r, ranking.is_closed(r), lookup.latest(contest, r)) for r in contest.rounds
-    ]
     return render_template(
         "contest_staff/overview.html",
         contest=contest,
-        rounds=rounds,
+        rounds=ranking.overview(contest),
         overall=lookup.latest(contest, None),
         may_rank=access.in_scope(current_user, contest, access.RANKERS),
     )

@@ -48,7 +48,12 @@ CLOSED, STARTED = "closed", "started"
 
 
 def current_rounds(contest: Contest) -> list[ContestRound]:
-    return [r for r in contest.rounds if r.number < RETIRED_NUMBER]
+    return [r for r in contest.rounds if not is_retired(r)]
+
+
+def is_retired(row: ContestRound) -> bool:
+    """Taken out of its contest's file: kept with its attempts and rankings."""
+    return row.number >= RETIRED_NUMBER
 
 
 def contest_data_of(contest: Contest) -> ContestData:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.contests import lookup, ranking
-from app.contests.models import Ranking
+from app.contests.models import Contest, Ranking
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.contests.rank_helpers import attempt, make_contest, make_round
@@ -396,3 +396,31 @@ def test_a_tie_for_the_first_prize_is_left_to_the_council_on_both_papers(
     html = client.get("/contests/CT/rounds/1/announcement").get_data(as_text=True)
     assert html.count(pending) == 2 and "Giải Ba" in html
     assert "Có 2 người đồng hạng vượt số giải của mức giải" in html
+
+
+def test_the_overview_shows_each_rounds_state_as_the_public_page(app, client, auth):
+    """A round not yet open says "Chưa mở" (never "Đang diễn ra"), one running
+    "Đang diễn ra", a closed one "Đã kết thúc" and whether it is ranked; a round
+    taken out of the file is marked."""
+    from app.contests.sync import RETIRED_NUMBER
+
+    setup_contest(app)  # round 1 closed and ranked, round 2 running
+    with app.app_context():
+        contest = db.session.scalar(select(Contest).where(Contest.code == "CT"))
+        make_round(contest, 3, opens=utcnow() + timedelta(days=5), closes=None)
+        retired = make_round(contest, 4, closes=utcnow() - timedelta(days=30))
+        retired.number = RETIRED_NUMBER + retired.id
+        retired.title = "Đợt đã bỏ"
+        db.session.commit()
+    auth.login("trainer")
+    html = client.get("/contests/CT/manage/rankings").get_data(as_text=True)
+    rows = {
+        title: html.split(title, 1)[1].split("</tr>", 1)[0]
+        for title in ("Đợt thi thứ 1", "Đợt thi thứ 2", "Đợt thi thứ 3", "Đợt đã bỏ")
+    }
+    assert "Đã kết thúc" in rows["Đợt thi thứ 1"] and "Đã xếp hạng" in rows["Đợt thi thứ 1"]
+    assert "Đang diễn ra" in rows["Đợt thi thứ 2"]
+    assert "Chưa mở" in rows["Đợt thi thứ 3"] and "Đang diễn ra" not in rows["Đợt thi thứ 3"]
+    assert "Đã bỏ khỏi cuộc thi" in rows["Đợt đã bỏ"]
+    assert "Chưa xếp hạng" in rows["Đợt đã bỏ"]
+    assert "Đã bỏ khỏi cuộc thi" not in rows["Đợt thi thứ 1"]
