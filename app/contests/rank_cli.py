@@ -12,7 +12,17 @@ from app.jobs import services as jobs
 
 from . import lookup, ranking
 from .models import Contest, ContestRound
-from .sync import RETIRED_NUMBER
+from .sync import is_retired
+
+
+def round_title(round_: ContestRound) -> LazyMessage:
+    """The title of the job ranking a round (rank --round and rank-due alike)."""
+    return _l("Xếp hạng đợt %(code)s", code=round_.code)
+
+
+def contest_title(contest: Contest) -> LazyMessage:
+    """The title of the job ranking a whole contest."""
+    return _l("Xếp hạng %(title)s", title=contest.code)
 
 
 def _run(params: dict, title: LazyMessage, queue: bool) -> bool:
@@ -49,11 +59,11 @@ def rank_command(round_code, contest_code, reason, queue) -> None:
         if round_code:
             round_ = lookup.get_round_by_code(round_code.strip())
             params = {"round": round_.code}
-            title = _l("Xếp hạng đợt %(code)s", code=round_.code)
+            title = round_title(round_)
         else:
             contest = lookup.get_contest(contest_code.strip())
             params = {"contest": contest.code}
-            title = _l("Xếp hạng %(title)s", title=contest.code)
+            title = contest_title(contest)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     if reason.strip():
@@ -77,20 +87,19 @@ def rank_due_command(queue: bool) -> None:
     due = [
         r
         for r in rounds
-        if r.number < RETIRED_NUMBER  # a round taken out of the file is not ranked
+        if not is_retired(r)  # a round taken out of the file is not ranked
         and ranking.is_closed(r)
         and lookup.latest(r.contest, r) is None
     ]
-    ok, contests = True, []
+    ok, contests = True, {}
     for round_ in due:
-        if _run({"round": round_.code}, f"Xếp hạng đợt {round_.code}", queue):
-            if round_.contest.code not in contests:
-                contests.append(round_.contest.code)
+        if _run({"round": round_.code}, round_title(round_), queue):
+            contests.setdefault(round_.contest.code, round_.contest)
         else:
             ok = False
     if not queue:
-        for code in contests:
-            ok &= _run({"contest": code}, f"Xếp hạng {code}", False)
+        for code, contest in contests.items():
+            ok &= _run({"contest": code}, contest_title(contest), False)
     if not due:
         click.echo("Không có đợt thi nào cần xếp hạng.")
     if not ok:

@@ -103,3 +103,21 @@ def test_the_public_page_shows_a_new_ranking_at_once(app, runner, client):
     assert result.exit_code == 0, result.output
     after = client.get("/contests/CT").get_data(as_text=True)
     assert "Người Thi 00" in after and "kết quả sẽ được công bố" not in after
+
+
+def test_rank_due_titles_its_jobs_as_rank_does_in_the_readers_language(app, runner):
+    """rank-due's jobs carry the same lazy titles as `rank --round|--contest`:
+    kept with their catalogue parts, shown in the reader's language."""
+    from flask_babel import force_locale
+
+    from app.jobs.messages import title as shown_title
+    from app.jobs.models import Job
+
+    _setup(app)
+    assert runner.invoke(args=["contests", "rank-due"]).exit_code == 0
+    with app.app_context():
+        jobs = {j.title: j for j in db.session.scalars(select(Job))}
+        assert set(jobs) == {"Xếp hạng đợt CT-1", "Xếp hạng CT"}
+        assert all(j.title_parts for j in jobs.values())
+        with app.test_request_context(), force_locale("en"):
+            assert shown_title(jobs["Xếp hạng đợt CT-1"]) == "Ranking of round CT-1"
