@@ -10,7 +10,7 @@ from app.extensions import db
 from app.quizzes import attempts
 from app.timeutil import utcnow
 
-from . import pages
+from . import pages, papers
 from .participation import CLOSED, NOT_OPEN, RUNNING, participation_counts
 
 bp = Blueprint("contests", __name__)
@@ -38,6 +38,7 @@ def contest(code: str):
         states={"not_open": NOT_OPEN, "running": RUNNING, "closed": CLOSED},
         participation=participation_counts(page, now),
         prize_labels=pages.prize_labels(page),
+        duration=papers.duration,
         admitted=admitted,
         refusals=pages.start_refusals(current_user, page, now) if admitted else {},
         own=pages.own_attempts(current_user, page) if signed_in else {},

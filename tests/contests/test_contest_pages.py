@@ -193,6 +193,8 @@ def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(
     assert page.count("đồng hạng") == 2
     assert "1 người trả lời đúng tất cả 2 câu hỏi" in page  # version 2's
     assert "phiên bản 2" in page and "Lê Văn Thi" in page
+    # the time as every paper prints it (papers.duration), not raw seconds
+    assert '<td class="num">01:01</td>' in page and ">61<" not in page
 
 
 def test_a_tie_left_to_the_council_is_named_so_on_the_public_page(app, client, contest):
