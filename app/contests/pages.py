@@ -16,7 +16,7 @@ from app.quizzes.models import Attempt, Quiz
 from app.timeutil import utcnow
 
 from .models import PRIZE_LEVELS, Contest, ContestRound, Prize, Ranking, RankingEntry
-from .participation import CLOSED, RUNNING, UnitGroup, round_state, unit_groups
+from .participation import RUNNING, UnitGroup, round_state, unit_groups
 from .prizes import level_label
 from .sync import current_rounds
 

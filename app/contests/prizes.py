@@ -5,8 +5,8 @@ The levels make a row of places, highest first (nhất, nhì, nhì, ba, …). Go
 the ranking, skipping people who cannot win (no right answer at all; with
 Contest.one_prize_per_contest, anyone who won a prize in the latest ranking of an
 earlier round — a person wins at most one prize per round in any case, having one
-entry), each group of tied entries (the same rank) takes the level of the first free place, and uses as
-many places as it has members:
+entry), each group of tied entries (the same rank) takes the level of the first
+free place, and uses as many places as it has members:
 
 - when all those places are of that level, every member gets it (two tied for
   the two giải nhì both get it);

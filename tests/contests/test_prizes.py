@@ -312,7 +312,10 @@ def test_collective_order_uses_the_exact_rate_and_keeps_ties_at_the_cut():
     tied with the last one kept is kept too."""
     from app.contests.results import UnitResult, by_participation, top_by_participation
 
-    big, small = UnitResult(None, "A lớn", 1000, 7000), UnitResult(None, "B nhỏ", 43, 300)
+    big, small = (
+        UnitResult(None, "A lớn", 1000, 7000),
+        UnitResult(None, "B nhỏ", 43, 300),
+    )
     assert big.rate == small.rate == 14.3
     assert [r.label for r in by_participation([big, small])] == ["B nhỏ", "A lớn"]
     rows = [

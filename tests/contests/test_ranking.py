@@ -316,7 +316,7 @@ def test_a_cadre_moved_after_submitting_competes_for_the_unit_of_that_day(tree):
 
 
 def test_every_answer_right_is_measured_one_way_everywhere(tree):
-    """"All right" is is_all_right against the round's number of questions: the
+    """ "All right" is is_all_right against the round's number of questions: the
     ranking's count (the number predictions are measured against) and the
     per-unit perfect scores agree, even for an attempt drawn with fewer
     questions (a draw changed before the round was locked)."""

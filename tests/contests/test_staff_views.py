@@ -377,7 +377,11 @@ def test_a_tie_for_the_first_prize_is_left_to_the_council_on_both_papers(
             opens=utcnow() - timedelta(days=10),
             closes=utcnow() - timedelta(days=1),
         )
-        for name, unit, right in (("An", "D1", 5), ("Bình", "C1", 5), ("Chi", "D1A", 4)):
+        for name, unit, right in (
+            ("An", "D1", 5),
+            ("Bình", "C1", 5),
+            ("Chi", "D1A", 4),
+        ):
             person = make_user(f"p{unit}", tree[unit], full_name=f"Trần Thị {name}")
             attempt(closed, person, right, prediction=1, seconds=100)
         make_user("trainer", tree["D"], roles=[("trainer", tree["D"])])
@@ -418,9 +422,15 @@ def test_the_overview_shows_each_rounds_state_as_the_public_page(app, client, au
         title: html.split(title, 1)[1].split("</tr>", 1)[0]
         for title in ("Đợt thi thứ 1", "Đợt thi thứ 2", "Đợt thi thứ 3", "Đợt đã bỏ")
     }
-    assert "Đã kết thúc" in rows["Đợt thi thứ 1"] and "Đã xếp hạng" in rows["Đợt thi thứ 1"]
+    assert (
+        "Đã kết thúc" in rows["Đợt thi thứ 1"]
+        and "Đã xếp hạng" in rows["Đợt thi thứ 1"]
+    )
     assert "Đang diễn ra" in rows["Đợt thi thứ 2"]
-    assert "Chưa mở" in rows["Đợt thi thứ 3"] and "Đang diễn ra" not in rows["Đợt thi thứ 3"]
+    assert (
+        "Chưa mở" in rows["Đợt thi thứ 3"]
+        and "Đang diễn ra" not in rows["Đợt thi thứ 3"]
+    )
     assert "Đã bỏ khỏi cuộc thi" in rows["Đợt đã bỏ"]
     assert "Chưa xếp hạng" in rows["Đợt đã bỏ"]
     assert "Đã bỏ khỏi cuộc thi" not in rows["Đợt thi thứ 1"]
