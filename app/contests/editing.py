@@ -161,8 +161,9 @@ ROUND_CLOSED = _l(
     "làm bài của đợt đã cố định."
 )
 ROUND_STARTED = _l(
-    "Đợt thi đã có người làm bài: chỉ sửa được tên đợt và số giải; thời gian, đề "
-    "và cách làm bài của đợt đã cố định để mọi bài thi được tính như nhau."
+    "Đợt thi đã có người làm bài: chỉ sửa được tên đợt, số giải và lùi giờ kết "
+    "thúc; giờ mở, đề và cách làm bài của đợt đã cố định để mọi bài thi được tính "
+    "như nhau."
 )
 
 

@@ -131,14 +131,18 @@ def fixed_changes(
     """The one rule of what a round's settings may still become, for the browser's
     editor and the file check alike: (why — CLOSED, STARTED or None —, the settings
     `new` changes that the round keeps). A round that has closed, or that someone
-    has started, keeps all but its name and prize counts (AFTER_CLOSE)."""
-    changed = round_changes(round_data_of(row), new)
-    fixed = fixed_after_close(changed)
+    has started, keeps all but its name and prize counts (AFTER_CLOSE); a started
+    round that has not closed may still close later (an outage, a late unit), never
+    earlier."""
+    old = round_data_of(row)
+    fixed = fixed_after_close(round_changes(old, new))
     if not fixed:
         return None, []
     if row.quiz.closes_at is not None and row.quiz.closes_at <= now:
         return CLOSED, fixed
-    if has_started(row):
+    if new.closes_at > old.closes_at:
+        fixed = [name for name in fixed if name != "closes_at"]
+    if fixed and has_started(row):
         return STARTED, fixed
     return None, []
 
@@ -232,8 +236,8 @@ def _fixed_round_problems(data: ContestData) -> list[Problem]:
         )
         if why == STARTED:
             message = _l(
-                "đợt thi “%(code)s” đã có người làm bài: chỉ sửa được tên đợt và"
-                " số giải (tệp đổi: %(fixed)s)",
+                "đợt thi “%(code)s” đã có người làm bài: chỉ sửa được tên đợt,"
+                " số giải và lùi giờ kết thúc (tệp đổi: %(fixed)s)",
                 code=row.code,
                 fixed=", ".join(fixed),
             )

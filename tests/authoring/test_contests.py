@@ -3,6 +3,7 @@ while the round is open), bad input on every field, audit, and the three-way
 rule's "browser" origin."""
 
 import unicodedata
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.contests.models import Contest, ContestRound
 from app.extensions import db
+from app.timeutil import to_vn
 from tests.contests.helpers import make_contest
 
 LIST = "/authoring/contests"
@@ -443,7 +445,7 @@ def test_a_started_round_keeps_its_draw_time_and_attempts(app, client, auth, con
     auth.login("trainer")
     before = _state(app)
     page = client.get(R2).get_data(as_text=True)
-    assert "chỉ sửa được tên đợt và số giải" in page
+    assert "chỉ sửa được tên đợt, số giải và lùi giờ kết thúc" in page
 
     def value(name):
         return page.split(f'name="{name}"')[1].split('value="')[1].split('"')[0]
@@ -469,3 +471,12 @@ def test_a_started_round_keeps_its_draw_time_and_attempts(app, client, auth, con
     done = client.post(R2, data=same | {"title": "Đợt hai"})
     assert done.status_code == 302, done.get_data(as_text=True)
     assert _state(app)["r2"] == ("Đợt hai", 600)
+    # its close may move later (an outage), never earlier
+    closes = datetime.fromisoformat(value("closes_at"))
+    for moved, allowed in ((timedelta(minutes=-1), False), (timedelta(days=1), True)):
+        change = {"title": "Đợt hai", "closes_at": f"{closes + moved:%Y-%m-%dT%H:%M}"}
+        answer = client.post(R2, data=same | change)
+        assert (answer.status_code == 302) == allowed, answer.get_data(as_text=True)
+    with app.app_context():
+        r2 = db.session.scalar(select(ContestRound).where(ContestRound.code == "r2"))
+        assert to_vn(r2.quiz.closes_at).replace(tzinfo=None) == closes + timedelta(1)
