@@ -62,17 +62,33 @@ def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
     )
 
 
-@task("certificates.issue_missing")
+# Certificates issued per commit: the year's serial counter, which every passing
+# cadre's submit also needs, is locked for one batch at a time, not the whole job.
+ISSUED_PER_COMMIT = 200
+
+
+@task("certificates.issue_missing", keeps_done=True)  # each batch in its commit
 def issue_missing_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: campaign (code). By an administrator, or the command line (no owner).
-    Issues only what lacks a certificate: a retry issues nothing twice."""
-    owner = _owner(owner_id)
-    if owner is not None and not owner.has_role("admin"):
-        raise NotAllowed(_l("Chỉ quản trị viên được cấp bù giấy chứng nhận."))
-    campaign = records.get_campaign(params["campaign"])
-    progress.begin(_("Cấp giấy chứng nhận còn thiếu"))
-    with progress.holding():
-        issued = services.issue_missing(campaign, step=progress.set)
+    Issues what lacks a certificate, ISSUED_PER_COMMIT at a time, each batch
+    planned again from the data and committed while the run is still the job's
+    (progress.commit): a job that stops keeps its batches, and its retry issues
+    the rest, nothing twice."""
+    with reading_only():  # no write lock before the first batch (SQLite)
+        owner = _owner(owner_id)
+        if owner is not None and not owner.has_role("admin"):
+            raise NotAllowed(_l("Chỉ quản trị viên được cấp bù giấy chứng nhận."))
+        campaign = records.get_campaign(params["campaign"])
+        progress.begin(
+            _("Cấp giấy chứng nhận còn thiếu"), services.missing_count(campaign)
+        )
+    issued, batch = 0, ISSUED_PER_COMMIT
+    while batch == ISSUED_PER_COMMIT:
+        batch = services.issue_missing(
+            campaign, step=lambda *_: progress.step(), limit=ISSUED_PER_COMMIT
+        )
+        issued += batch
+        progress.commit()
     return Outcome(
         _nl(
             "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, url_for
-from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy import Select, and_, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -231,11 +231,10 @@ def reissue(
     return new
 
 
-def issue_missing(campaign: Campaign, now: datetime | None = None, step=None) -> int:
-    """Issue for the campaign's completed records that have no certificate at all
-    (a revoked one is left alone). Returns how many were issued. `step(done,
-    total)`, when given, hears how far it got."""
-    records = db.session.scalars(
+def missing_query(campaign: Campaign) -> Select:
+    """The campaign's completed records that have no certificate at all (a revoked
+    one is left alone), in order of completion."""
+    return (
         select(TrainingRecord)
         .where(
             TrainingRecord.campaign_id == campaign.id,
@@ -243,6 +242,28 @@ def issue_missing(campaign: Campaign, now: datetime | None = None, step=None) ->
             ~exists().where(Certificate.record_id == TrainingRecord.id),
         )
         .order_by(TrainingRecord.completed_at, TrainingRecord.id)
+    )
+
+
+def missing_count(campaign: Campaign) -> int:
+    """How many of the campaign's records issue_missing would issue for."""
+    query = missing_query(campaign).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(query))
+
+
+def issue_missing(
+    campaign: Campaign,
+    now: datetime | None = None,
+    step=None,
+    limit: int | None = None,
+) -> int:
+    """Issue for the campaign's records of missing_query, the first `limit` of
+    them when given (a batch: the caller commits it, and calls again for the
+    rest). Returns how many were issued. `step(done, total)`, when given, hears
+    how far it got."""
+    query = missing_query(campaign)
+    records = db.session.scalars(
+        query if limit is None else query.limit(limit)
     ).all()
     issuer = issuer_settings()
     for done, record in enumerate(records, 1):

@@ -23,6 +23,10 @@ class TooLong(Exception):
     """The job ran past the time it is given (`Progress.in_time`)."""
 
 
+class Superseded(Exception):
+    """The job's row no longer belongs to this run."""
+
+
 class Progress:
     """How far a job got, written to its row (in transactions of their own, at most
     about once a second) so that its page can show it from any server; and, when
@@ -64,6 +68,28 @@ class Progress:
         if total is not None:
             self.total = total
         self._write()
+
+    def commit(self) -> None:
+        """Commit the task's writes so far, with how far it got, while the job is
+        still this run's (a task that keeps what it has done, tasks.KEEPS_DONE,
+        commits each batch so). Superseded, its writes rolled back, when the run
+        was given up and retried meanwhile: the job row's update and the writes
+        are one transaction, so a retry cannot come between them."""
+        mine = db.session.execute(
+            update(Job)
+            .where(*self._mine())
+            .values(
+                done=self.done,
+                total=self.total,
+                stage=self.stage,
+                heartbeat_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if mine != 1:
+            db.session.rollback()
+            raise Superseded()
+        db.session.commit()
 
     @contextmanager
     def holding(self):

@@ -7,7 +7,8 @@ Whatever kills a job midway (an exception, a worker's SIGKILL, a server restart)
 leaves it visibly failed and nothing of it kept: its database writes were never
 committed, its file was never renamed into place. A retry runs it again from the
 start; the task's writes being re-planned from the data (an import, certificates
-issued for what lacks one), nothing is written twice.
+issued for what lacks one), nothing is written twice. A task that commits as it
+goes (tasks.KEEPS_DONE) keeps the batches it committed, and says so.
 """
 
 import logging
@@ -26,7 +27,7 @@ from app.timeutil import utcnow
 
 from .messages import NOT_HANDED, broken, lost, parts, stored, too_long
 from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
-from .progress import Progress, TooLong
+from .progress import Progress, Superseded, TooLong
 from .results import sweep
 from .tasks import TASKS
 
@@ -271,10 +272,6 @@ def _undo(progress: Progress) -> None:
     """Roll back the task's writes and remove the files it wrote."""
     db.session.rollback()
     progress.discard()
-
-
-class Superseded(Exception):
-    """The job's row no longer belongs to this run."""
 
 
 def _claim(job_id: str) -> Job | None:

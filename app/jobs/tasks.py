@@ -7,8 +7,10 @@ its own, outside any request; it re-checks what the page that started it checked
 (the owner's role and unit scope, from `owner_id`), reports how far it got through
 `progress`, writes a file result only to `progress.output(...)`, and leaves its
 database writes uncommitted: the runner commits them together with the job's end,
-so a job that dies has written nothing and its retry starts afresh. A DomainError's
-message is what the officer reads when it fails.
+so a job that dies has written nothing and its retry starts afresh. A task that
+keeps what it has done (`keeps_done`) commits as it goes instead, each batch through
+`progress.commit()` (fenced by the job's run, as the runner's own commit is). A
+DomainError's message is what the officer reads when it fails.
 """
 
 from collections.abc import Callable
