@@ -3,7 +3,7 @@ as expired), with the rows of jobs ended long ago and the files of jobs that die
 
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -11,18 +11,20 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .models import EXPIRED, FAILED, FINISHED, Job
+from .messages import lost as lost_reason
+from .messages import parts, stored
+from .models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, Job
 from .progress import jobs_dir
 
 KEEP_ROWS_DAYS = 30
 
 
 def sweep(now=None, before_writing=None) -> int:
-    """Remove the results past their time (the job stays listed as expired), the
-    rows of jobs ended more than KEEP_ROWS_DAYS ago, and leftovers of jobs that
-    died. Returns the number of results removed. Writes only when there is
-    something to remove, after calling `before_writing` (a GET view's
-    start_writing on SQLite)."""
+    """Remove the results past their time (the job stays listed as expired), fail
+    the jobs whose process died (lost_jobs), remove the rows of jobs ended more
+    than KEEP_ROWS_DAYS ago, and leftovers of jobs that died. Returns the number
+    of results removed. Writes only when there is something to change, after
+    calling `before_writing` (a GET view's start_writing on SQLite)."""
     now = now or utcnow()
     folder = jobs_dir()
     expired = db.session.execute(
@@ -30,12 +32,13 @@ def sweep(now=None, before_writing=None) -> int:
             Job.state == FINISHED, Job.expires_at <= now
         )
     ).all()
+    lost = lost_jobs(now)
     old = now - timedelta(days=KEEP_ROWS_DAYS)
     # rows of jobs without a result file left (a finished one keeps its row until
     # its result has expired above: its file is never orphaned)
     ended_long_ago = (Job.state.in_((FAILED, EXPIRED)), Job.finished_at < old)
     stale = db.session.scalar(select(select(Job.id).where(*ended_long_ago).exists()))
-    if expired or stale:
+    if expired or stale or lost:
         if before_writing is not None:
             before_writing()
         for _job_id, name in expired:
@@ -47,11 +50,56 @@ def sweep(now=None, before_writing=None) -> int:
                 .where(Job.id.in_([job_id for job_id, _ in expired]))
                 .values(state=EXPIRED, result_file=None)
             )
+        _fail_lost(lost, now)
         db.session.execute(Job.__table__.delete().where(*ended_long_ago))
         db.session.commit()
     if folder.is_dir():
         _remove_leftovers(folder)
     return len(expired)
+
+
+# What a lost job's row must still hold to be failed: no heartbeat, claim or retry
+# since it was read.
+FENCE = ("id", "state", "runs", "created_at", "heartbeat_at")
+
+
+def lost_jobs(now: datetime) -> list[dict]:
+    """The jobs still queued or running in their rows that their page already
+    showed failed (services.shown_state: stalled, or lost by their queue)
+    JOBS_TIMEOUT_SECONDS ago: no run lasts longer, so none of them can still end.
+    Each as its kind and the FENCE columns as read."""
+    from .services import shown_state  # services → runner → this module
+
+    then = now - timedelta(seconds=current_app.config["JOBS_TIMEOUT_SECONDS"])
+    active = db.session.scalars(select(Job).where(Job.state.in_((QUEUED, RUNNING))))
+    return [
+        {name: getattr(job, name) for name in (*FENCE, "kind")}
+        for job in active
+        if shown_state(job, then) == FAILED
+    ]
+
+
+def _fail_lost(lost: list[dict], now: datetime) -> None:
+    """End the `lost` jobs (lost_jobs) as failed with the reason their page gave
+    (messages.lost), each only while its row is as it was read; their rows then
+    go KEEP_ROWS_DAYS later with the other ended ones."""
+    for row in lost:
+        reason = lost_reason(row["kind"])
+        db.session.execute(
+            update(Job)
+            .where(*(_same(getattr(Job, name), row[name]) for name in FENCE))
+            .values(
+                state=FAILED,
+                message=stored(reason),
+                message_parts=parts(reason),
+                finished_at=now,
+                stage=None,
+            )
+        )
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
 
 
 # A job's file: its part while it runs, "<job id>.<suffix>" once moved into place.

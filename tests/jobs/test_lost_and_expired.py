@@ -1,0 +1,65 @@
+"""Jobs that their process left behind are failed by the sweep (and their rows go
+later, as other ended ones)."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.jobs import messages, results
+from app.jobs import services as jobs
+from app.jobs.models import FAILED, QUEUED, RUNNING, Job
+from app.timeutil import utcnow
+from tests.factories import make_tree, make_user
+
+
+@pytest.fixture
+def owner(app) -> int:
+    with app.app_context():
+        tree = make_tree()
+        officer = make_user("hr_d", tree["D"])
+        db.session.commit()
+        return officer.id
+
+
+def _add(app, job_id: str, owner_id: int, kind: str, **columns) -> None:
+    with app.app_context():
+        db.session.add(
+            Job(id=job_id, kind=kind, title="Việc", owner_id=owner_id, **columns)
+        )
+        db.session.commit()
+
+
+def _row(app, job_id: str) -> Job | None:
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is not None:
+            db.session.expunge(job)
+        return job
+
+
+def test_the_sweep_fails_jobs_whose_process_died_and_their_rows_go_later(app, owner):
+    now = utcnow()
+    long_ago = now - timedelta(days=60)
+    lately = now - timedelta(seconds=app.config["JOBS_STALL_SECONDS"] + 60)
+    died = {"state": RUNNING, "runs": 1, "created_at": long_ago}
+    _add(app, "a" * 32, owner, "certificates.zip", **died, heartbeat_at=long_ago)
+    _add(app, "b" * 32, owner, "reminders.send", state=QUEUED, created_at=long_ago)
+    # Shown failed already, but a run may last JOBS_TIMEOUT_SECONDS: not yet failed.
+    _add(app, "c" * 32, owner, "certificates.zip", **died, heartbeat_at=lately)
+    _add(app, "d" * 32, owner, "certificates.zip", **died, heartbeat_at=now)
+    with app.app_context():
+        results.sweep(now)
+        lost = messages.stored(messages.lost("certificates.zip"))
+        kept = messages.stored(messages.lost("reminders.send"))
+    running, queued = _row(app, "a" * 32), _row(app, "b" * 32)
+    assert (running.state, running.message) == (FAILED, lost)
+    assert (queued.state, queued.message) == (FAILED, kept)
+    assert running.finished_at == now and "vẫn được giữ" in kept
+    assert _row(app, "c" * 32).state == RUNNING
+    with app.app_context():
+        assert jobs.shown_state(_row(app, "c" * 32), now) == FAILED
+    assert _row(app, "d" * 32).state == RUNNING
+    with app.app_context():
+        results.sweep(now + timedelta(days=results.KEEP_ROWS_DAYS + 1))
+    assert _row(app, "a" * 32) is None and _row(app, "b" * 32) is None
