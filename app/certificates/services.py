@@ -262,9 +262,7 @@ def issue_missing(
     rest). Returns how many were issued. `step(done, total)`, when given, hears
     how far it got."""
     query = missing_query(campaign)
-    records = db.session.scalars(
-        query if limit is None else query.limit(limit)
-    ).all()
+    records = db.session.scalars(query if limit is None else query.limit(limit)).all()
     issuer = issuer_settings()
     for done, record in enumerate(records, 1):
         issue_certificate(record, issuer, now)

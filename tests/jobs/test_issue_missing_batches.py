@@ -114,7 +114,9 @@ def test_another_transaction_takes_a_serial_between_batches(on_a_file, monkeypat
     app = on_a_file
     first = _last_serial(app) + 1
     taken = []
-    _before_each_batch(monkeypatch, lambda _call: taken.append(_take_serial_beside(app)))
+    _before_each_batch(
+        monkeypatch, lambda _call: taken.append(_take_serial_beside(app))
+    )
     job = _run(app)
     assert job.state == FINISHED, job.message
     assert job.message == "Đã cấp 2 giấy chứng nhận cho đợt C2026."
