@@ -16,7 +16,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from . import messages, runner
-from .models import FAILED, FINISHED, QUEUED, RUNNING, TITLE_LENGTH, Job
+from .models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, TITLE_LENGTH, Job
 from .progress import jobs_dir
 from .tasks import STILL_ALLOWED
 
@@ -110,7 +110,11 @@ def shown_state(job: Job, now: datetime) -> str:
     and not a live thread of this process: runner.running_here) is failed, and so
     is a job still queued after JOBS_QUEUE_PATIENCE_SECONDS that its queue no
     longer holds (lost when Redis or an app server restarted); one that still
-    waits its turn behind others stays queued (runner.still_waiting)."""
+    waits its turn behind others stays queued (runner.still_waiting). A finished
+    job whose result is past its time is expired, whether or not the sweep has
+    removed it yet."""
+    if job.state == FINISHED and job.expires_at is not None and job.expires_at <= now:
+        return EXPIRED
     if job.stalled(now, stall_seconds()) and not _alive_here(job, now):
         return FAILED
     patience = current_app.config["JOBS_QUEUE_PATIENCE_SECONDS"]
@@ -156,12 +160,11 @@ def retry(job: Job) -> Job:
 def result_path(job: Job, now: datetime) -> Path:
     """The file of a finished job still within its time; DomainError (410) when
     it has expired, NotFound when the job has no file."""
-    if job.state != FINISHED or not job.result_file:
-        if job.state in (FINISHED, "expired"):
-            raise Gone(GONE)
-        raise NotFound(NO_SUCH_JOB)
-    if job.expires_at is not None and job.expires_at <= now:
+    state = shown_state(job, now)
+    if state == EXPIRED or (state == FINISHED and not job.result_file):
         raise Gone(GONE)
+    if state != FINISHED:
+        raise NotFound(NO_SUCH_JOB)
     allowed = STILL_ALLOWED.get(job.kind)
     if allowed is not None and not allowed(job.params, job.owner_id):
         raise NotFound(NO_SUCH_JOB)

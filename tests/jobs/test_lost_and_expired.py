@@ -1,15 +1,17 @@
 """Jobs that their process left behind are failed by the sweep (and their rows go
-later, as other ended ones)."""
+later, as other ended ones); a result past its time is shown expired on its page
+before the sweep removes it."""
 
 from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
-from app.jobs import messages, results
+from app.jobs import messages, progress, results
 from app.jobs import services as jobs
-from app.jobs.models import FAILED, QUEUED, RUNNING, Job
+from app.jobs.models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, Job
 from app.timeutil import utcnow
+from tests.conftest import AuthActions
 from tests.factories import make_tree, make_user
 
 
@@ -63,3 +65,31 @@ def test_the_sweep_fails_jobs_whose_process_died_and_their_rows_go_later(app, ow
     with app.app_context():
         results.sweep(now + timedelta(days=results.KEEP_ROWS_DAYS + 1))
     assert _row(app, "a" * 32) is None and _row(app, "b" * 32) is None
+
+
+def test_a_result_past_its_time_is_shown_expired_on_its_page(app, client, owner):
+    now = utcnow()
+    job_id = "e" * 32
+    with app.app_context():
+        folder = progress.jobs_dir(create=True)
+    (folder / f"{job_id}.txt").write_text("kết quả", encoding="utf-8")
+    _add(
+        app,
+        job_id,
+        owner,
+        "certificates.zip",
+        state=FINISHED,
+        runs=1,
+        message="Đã xong.",
+        result_file=f"{job_id}.txt",
+        result_name="kết quả.txt",
+        finished_at=now - timedelta(days=1),
+        expires_at=now - timedelta(hours=2),
+    )
+    AuthActions(client).login("hr_d")
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Tải về" not in page and "Tệp được giữ đến" not in page
+    assert "Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này." in page
+    assert "Đã hết hạn" in page
+    assert client.get(f"/jobs/{job_id}.json").json["state"] == EXPIRED
+    assert client.get(f"/jobs/{job_id}/download").status_code == 410
