@@ -16,7 +16,7 @@ same way, and shown by the same function (`title`).
 
 import flask_babel
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel.speaklater import LazyString
 
 from app.errors import DomainError, LazyJoin, LazyMessage, join_parts
@@ -182,3 +182,13 @@ def progress_texts(job) -> tuple[str, str | None]:
         done, total = number(job.done, 0), number(job.total, 0)
         count = f"{done} / {total} ({percent(job.percent, 0)})"
     return percent(job.percent or 0, 0), count
+
+
+def lifetime(seconds: int) -> str:
+    """How long a result is kept, in the reader's language: "2 giờ 30 phút",
+    "45 phút" (minutes under an hour, at least one), "1 hour"."""
+    hours, minutes = seconds // 3600, seconds % 3600 // 60
+    said = [ngettext("%(num)d giờ", "%(num)d giờ", hours)] if hours else []
+    if minutes or not hours:
+        said.append(ngettext("%(num)d phút", "%(num)d phút", max(1, minutes)))
+    return " ".join(said)

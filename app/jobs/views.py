@@ -3,6 +3,7 @@ itself, with the page script or without it), its download, and a retry."""
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -38,6 +39,7 @@ def index():
     return render_template(
         "jobs/index.html",
         jobs=[(job, services.shown_state(job, now)) for job in jobs],
+        kept_for=messages.lifetime(current_app.config["JOBS_RESULT_TTL_SECONDS"]),
     )
 
 

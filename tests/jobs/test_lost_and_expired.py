@@ -1,6 +1,6 @@
 """Jobs that their process left behind are failed by the sweep (and their rows go
 later, as other ended ones); a result past its time is shown expired on its page
-before the sweep removes it."""
+before the sweep removes it; "Việc của tôi" says how long results are kept."""
 
 from datetime import timedelta
 
@@ -93,3 +93,29 @@ def test_a_result_past_its_time_is_shown_expired_on_its_page(app, client, owner)
     assert "Đã hết hạn" in page
     assert client.get(f"/jobs/{job_id}.json").json["state"] == EXPIRED
     assert client.get(f"/jobs/{job_id}/download").status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("seconds", "vietnamese", "english"),
+    [
+        (1800, "30 phút", "30 minutes"),
+        (60, "1 phút", "1 minute"),
+        (20, "1 phút", "1 minute"),
+        (3600, "1 giờ", "1 hour"),
+        (5400, "1 giờ 30 phút", "1 hour 30 minutes"),
+        (86400, "24 giờ", "24 hours"),
+    ],
+)
+def test_my_jobs_says_how_long_results_are_kept(
+    app, client, owner, seconds, vietnamese, english
+):
+    app.config["JOBS_RESULT_TTL_SECONDS"] = seconds
+    AuthActions(client).login("hr_d")
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert f"giữ để tải về trong {vietnamese} rồi tự xoá" in page
+    client.post(
+        "/language",
+        data={"language": "en", "csrf_token": AuthActions(client).token("/")},
+    )
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert f"downloaded for {english}, then" in page
