@@ -269,9 +269,7 @@ def get_visible_nomination(viewer: User, nomination_id: int) -> Nomination:
     nomination = db.session.scalar(
         select(Nomination).where(
             Nomination.id == nomination_id,
-            candidates.scope_condition(
-                Nomination.nominating_unit_id, scope_of(viewer)
-            ),
+            candidates.scope_condition(Nomination.nominating_unit_id, scope_of(viewer)),
         )
     )
     if nomination is None:
