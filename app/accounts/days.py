@@ -28,7 +28,7 @@ def last_day(ended: date | None, now: date) -> date | None:
 
 
 def format_day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"  # 01/01/0001, not …/1
 
 
 def check_day(day: date) -> date:

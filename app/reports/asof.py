@@ -18,6 +18,7 @@ from functools import cached_property
 
 from flask_babel import gettext as _
 
+from app.accounts.days import check_day
 from app.accounts.models import Unit
 from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
@@ -38,7 +39,6 @@ ATTRIBUTION_LABELS = {
     AT_TIME: _l("Theo đơn vị tại thời điểm hoàn thành"),
     ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa tại ngày báo cáo"),
 }
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,7 @@ def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
                     value=value,
                 )
             ) from None
-        if not EARLIEST <= day <= LATEST:
-            raise InvalidInput(_l("Ngày báo cáo phải từ năm 2000 đến năm 2100."))
+        check_day(day)  # the bounds of every effective day (accounts.days)
     chosen = (attribution or AT_TIME).strip()
     if chosen not in ATTRIBUTIONS:
         raise InvalidInput(

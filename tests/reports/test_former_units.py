@@ -273,13 +273,20 @@ def test_the_direct_row_lists_the_units_own_records_of_the_day(client, auth, wor
 
 @pytest.mark.parametrize(
     "query",
-    ["as_of=2024-13-45", "as_of=hôm-qua", "attribution=all", "as_of=1999-12-31"],
+    [
+        "as_of=2024-13-45",
+        "as_of=hôm-qua",
+        "attribution=all",
+        "as_of=1945-09-01",
+        "as_of=0001-01-01",
+    ],
 )
 def test_a_bad_day_on_the_list_is_a_message(client, auth, world, query):
     auth.login("hr-ag")
     response = client.get(f"/reports/cadres?campaign=C2024&{query}")
     assert response.status_code == 400
-    assert "không hợp lệ" in response.text or "từ năm 2000" in response.text
+    assert "không hợp lệ" in response.text or "ngoài khoảng cho phép" in response.text
+    assert "/1 " not in response.text  # a year is written with its four digits
 
 
 def test_the_list_as_of_a_day_pages_as_the_list_of_today(app, world):
