@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import gettext
+from sqlalchemy import select
 
 from app.accounts.models import CATEGORIES, Unit, User
 from app.audit import targets
 from app.audit.models import AuditEvent
 from app.errors import lazy_gettext as _l
+from app.extensions import db
 
 # The details recorded as an ISO day (a change's effective date).
 DATE_KEYS = frozenset({"day", "effective"})
@@ -99,11 +101,24 @@ DETAIL_LABELS = {
 }
 
 # Details whose value is the id of a unit or a user: by key, and by action and key
-# (elsewhere `unit` is a unit's code).
+# (elsewhere `unit` is a unit's code, and `targets` a list of them: "unit_code").
 ID_KEYS = {"old_unit": "unit", "new_unit": "unit", "user_id": "user"}
 ID_KEYS_OF_ACTION = {("user.reassigned", "unit"): "unit"}
+CODE_KEYS = {"unit": "unit_code", "targets": "unit_code"}
+
+
+def _unit_name(unit: Unit) -> str:
+    return f"{unit.display_name} ({unit.code})"
+
+
+def _units_by_code(codes: set) -> dict[str, str]:
+    query = select(Unit).where(Unit.code.in_(codes))
+    return {unit.code: _unit_name(unit) for unit in db.session.scalars(query)}
+
+
 ID_LOADERS = {
-    "unit": targets.rows(Unit, lambda u: f"{u.display_name} ({u.code})"),
+    "unit": targets.rows(Unit, _unit_name),
+    "unit_code": _units_by_code,
     "user": targets.rows(
         User, lambda u: f"{u.full_name} ({u.employee_code or u.username})"
     ),
@@ -116,13 +131,26 @@ def detail_label(key) -> str:
     return str(label) if label is not None else str(key)
 
 
-def id_kind(action: str, key: str) -> str | None:
-    """The kind of id ("unit" or "user") the detail `key` of `action` holds."""
-    return ID_KEYS_OF_ACTION.get((action, key)) or ID_KEYS.get(key)
+def id_kind(action: str, key: str, value=None) -> str | None:
+    """The kind of id ("unit", "user", or "unit_code" for a unit's code or a list
+    of them) the detail `key` of `action` holds as `value`."""
+    kind = ID_KEYS_OF_ACTION.get((action, key)) or ID_KEYS.get(key)
+    if kind is None and _codes(value):
+        return CODE_KEYS.get(key)
+    return kind
 
 
 def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _codes(value) -> list[str]:
+    """The unit codes a detail holds: a code, or a list of codes."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return []
 
 
 def detail_names(events: Iterable[AuditEvent]) -> dict[tuple[str, int], str]:
@@ -133,8 +161,10 @@ def detail_names(events: Iterable[AuditEvent]) -> dict[tuple[str, int], str]:
         if not isinstance(event.detail, dict):
             continue
         for key, value in event.detail.items():
-            kind = id_kind(event.action, key)
-            if kind is not None and _is_id(value):
+            kind = id_kind(event.action, key, value)
+            if kind == "unit_code":
+                wanted.setdefault(kind, set()).update(_codes(value))
+            elif kind is not None and _is_id(value):
                 wanted.setdefault(kind, set()).add(value)
     names = {}
     for kind, ids in wanted.items():
@@ -162,7 +192,9 @@ def detail_text(event: AuditEvent, names: dict) -> str:
 
 
 def _value(action: str, key: str, value, names: dict) -> str:
-    kind = id_kind(action, key)
+    kind = id_kind(action, key, value)
+    if kind == "unit_code":  # a code whose unit is gone stays as it was recorded
+        return ", ".join(names.get((kind, code), code) for code in _codes(value))
     if kind is not None and _is_id(value):
         return names.get((kind, value), f"#{value}")
     fields = targets.FIELD_LABELS.get(action)

@@ -1,5 +1,6 @@
 """The details of audit events in words: each key recorded has a label, ids of units
-and users are shown by their names (one query per kind, not per row), the fields
+and users, and the codes of units, are shown by their names (one query per kind,
+not per row), the fields
 of a quiz settings change by the form's labels, on the page and in the CSV, in
 Vietnamese and in English."""
 
@@ -106,6 +107,9 @@ def moves(app):
             fields=["pass_percent", "review", "draw", "code"],
         )
         audit.record("contest.changed", actor=admin, fields=["organiser", "targets"])
+        # most actions record a unit by its code: shown by name too
+        audit.record("reward.nominated", actor=admin, unit="C1", kind="unit")
+        audit.record("campaign.created", actor=admin, targets=["D", "GONE-CODE"])
         audit.record(
             "contest.round_changed",
             actor=admin,
@@ -135,6 +139,8 @@ VIETNAMESE = [
     "Các mục đã đổi: Điểm đạt (%), Chế độ xem lại, Quy tắc rút câu hỏi, code",
     "Các mục đã đổi: Đóng lúc (giờ Việt Nam), Số giải, Thời gian làm bài (phút)",
     "Các mục đã đổi: Đơn vị tổ chức, Đơn vị dự thi (cán bộ của đơn vị",
+    "Đơn vị: Văn phòng xã (C1)",
+    "Đơn vị áp dụng: Sở Nội vụ (D), GONE-CODE",
 ]
 ENGLISH = [
     "Old unit: Phòng Công chức (D1)",
@@ -198,7 +204,7 @@ def test_names_take_one_query_per_kind_not_per_row(app, moves):
         return statements_over_the_log(app, detail_names)[:2]
 
     before, names = queries()
-    assert before <= 3  # units (and their labels), users
+    assert before <= 4  # units by id (and their labels), units by code, users
     with app.app_context():
         admin = db.session.scalar(db.select(User).where(User.username == "adm"))
         for unit in db.session.scalars(db.select(Unit)):
