@@ -32,7 +32,7 @@ from .frontmatter import (
     read_front_matter,
     slug,
 )
-from .problems import Problem, repeats, syntax_problems
+from .problems import Problem, long_code, repeats, syntax_problems
 from .textfile import normalise
 
 EXPLANATION_PREFIX = "Giải thích:"
@@ -144,6 +144,8 @@ def _question(block: _Block, path: str, problems: list[Problem]) -> QuestionData
             code=block.code,
         )
         found.append(Problem(path, block.line, message))
+    elif (too_long := long_code(block.code)) is not None:
+        found.append(Problem(path, block.line, too_long))
     size = next((i for i, s in enumerate(block.lines) if not s.strip()), None)
     size = len(block.lines) if size is None else size  # metadata lines
     meta = _metadata(block, size, path, found)

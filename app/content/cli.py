@@ -17,15 +17,13 @@ from app.quizzes.models import QuestionBank
 from app.signals import content_parts_asked
 from app.uploads import max_bytes
 
-from .aiken import parse_aiken
 from .export import export_content
-from .gift import parse_gift
 from .gift_export import export_gift
 from .load import AllContent, load_all
 from .moodle_categories import category_path
-from .moodle_xml import parse_moodle_xml
 from .ownership import adopt_unowned
 from .problems import ConversionError
+from .question_editing import parse_upload
 from .sync_courses import sync_content, url_builders
 from .sync_quizzes import (
     codes_in_other_banks,
@@ -35,7 +33,6 @@ from .sync_quizzes import (
 )
 from .sync_rules import SyncResult
 from .transfer import bank_questions
-from .word import parse_word
 
 content_cli = AppGroup(
     "content", help="Nội dung: khóa học (courses/), câu hỏi (quizzes/)."
@@ -225,26 +222,21 @@ def _adopt(owner_code: str | None) -> int:
 # --- flask quizzes: other tools' question files ------------------------------------
 
 
-def _read(file: Path) -> str:
+def _import(file: Path, bank_code: str, fmt: str) -> None:
+    """FILE into bank `bank_code` as the browser's upload does it (parse_upload):
+    questions the file does not name by code get fresh codes of the bank, so only
+    those it names (`// [id:…]`, `<idnumber>`) replace a question; their codes are
+    printed. All or nothing."""
+    bank = get_or_create_bank(bank_code, bank_code, origin="import")
     try:
-        return file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise click.ClickException(
-            f"{file}: không phải UTF-8 (byte lỗi ở vị trí {error.start})"
-        ) from None
-
-
-def _import(file: Path, bank_code: str, parser, origin: str, binary=False) -> None:
-    try:
-        data = file.read_bytes() if binary else _read(file)
-        questions = parser(data, bank_code)
+        questions = parse_upload(file.read_bytes(), fmt, bank)
     except ConversionError as error:
+        db.session.rollback()
         for problem in error.problems:
             click.echo(f"{file}: {problem}", err=True)
         # The problems were listed one a line above; the message says nothing was
         # imported (str(error) would list them again).
         raise click.ClickException(f"{file}: {error.message}") from None
-    bank = get_or_create_bank(bank_code, bank_code, origin="import")
     elsewhere = codes_in_other_banks(bank, [q.code for q in questions])
     if elsewhere:
         db.session.rollback()
@@ -255,22 +247,35 @@ def _import(file: Path, bank_code: str, parser, origin: str, binary=False) -> No
     result = SyncResult()
     for question in questions:
         upsert_question(bank, question, result, origin="import")
-    audit.record("content.imported", target=bank, file=str(file), format=origin)
+    audit.record("content.imported", target=bank, file=str(file), format=fmt)
     db.session.commit()
+    if result.updated:
+        click.echo(
+            "Câu hỏi được thay bằng phiên bản mới (tệp ghi mã của chúng): "
+            f"{', '.join(result.updated)}."
+        )
     click.echo(f"Ngân hàng {bank_code}: {result.summary()}.")
 
 
+_FILE = click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+_BANK = click.option(
+    "--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi."
+)
+
+
 @quizzes_cli.command("import-gift")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+@_FILE
+@_BANK
 def import_gift(file: Path, bank_code: str) -> None:
     """Import FILE (Moodle GIFT) into bank CODE, all or nothing."""
-    _import(file, bank_code, parse_gift, "gift")
+    _import(file, bank_code, "gift")
 
 
 @quizzes_cli.command("import-moodle-xml")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+@_FILE
+@_BANK
 def import_moodle_xml(file: Path, bank_code: str) -> None:
     """Import FILE (Moodle XML) into bank CODE, all or nothing. A file larger than
     UPLOAD_MAX_BYTES is refused before it is read."""
@@ -280,28 +285,24 @@ def import_moodle_xml(file: Path, bank_code: str) -> None:
             f"{file}: tệp quá lớn ({file.stat().st_size} byte, tối đa {limit}); "
             "không nhập câu nào."
         )
-
-    def parse(data: bytes, code_prefix: str):
-        return parse_moodle_xml(data, code_prefix, limit)
-
-    _import(file, bank_code, parse, "moodle-xml", binary=True)
+    _import(file, bank_code, "moodle-xml")
 
 
 @quizzes_cli.command("import-aiken")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+@_FILE
+@_BANK
 def import_aiken(file: Path, bank_code: str) -> None:
     """Import FILE (Aiken format) into bank CODE, all or nothing."""
-    _import(file, bank_code, parse_aiken, "aiken")
+    _import(file, bank_code, "aiken")
 
 
 @quizzes_cli.command("import-word")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi.")
+@_FILE
+@_BANK
 def import_word(file: Path, bank_code: str) -> None:
     """Import FILE (Word .docx: "Câu 1. … A. … Đáp án: B") into bank CODE, all or
     nothing."""
-    _import(file, bank_code, parse_word, "word", binary=True)
+    _import(file, bank_code, "word")
 
 
 @quizzes_cli.command("export-gift")

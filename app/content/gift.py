@@ -25,7 +25,13 @@ from app.quizzes.questions import TRUEFALSE, QuestionData
 from .gift_choices import choices
 from .gift_syntax import SAFE_CODE, Block, Report, plain_text, text_format
 from .moodle_categories import Category, with_category_tags
-from .problems import ConversionError, problem_line
+from .problems import (
+    ConversionError,
+    long_code,
+    media_in,
+    media_problem,
+    problem_line,
+)
 from .textfile import numbered_blocks
 
 _ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
@@ -59,11 +65,12 @@ def _unsupported(kind: str, hint=None):
 def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
     """The questions of a GIFT file, in file order; ConversionError if any problem.
 
-    A question's code is its `// [id:…]`, else its `::title::` when that is a safe
-    code ([A-Za-z0-9._-]+), else f"{code_prefix}-{n:03d}" (n = its place in the file,
-    from 1); its `name` is its ::title:: when that is not its code. `line` is the
+    A question's code is its `// [id:…]`, else f"{code_prefix}-{n:03d}" (n = its
+    place in the file, from 1): a ::title:: is Moodle's name, not unique, so never
+    a code; it is the question's `name` when it is not its code. `line` is the
     question's first line that is not a comment. `$CATEGORY:` lines become tags
-    when there are several (see app.content.moodle_categories).
+    when there are several (see app.content.moodle_categories). A question with
+    an image or a table is refused (app.content.problems.media_in).
     """
     problems: list[str] = []
     found = []
@@ -105,12 +112,7 @@ def _with_codes(
     would merge, are problems."""
     questions, seen = [], {}
     for ordinal, question, title, category in found:
-        code = question.code
-        if not code:
-            if title and SAFE_CODE.fullmatch(title):
-                code = title
-            else:
-                code = f"{code_prefix}-{ordinal:03d}"
+        code = question.code or f"{code_prefix}-{ordinal:03d}"
         if code in seen:
             problems.append(
                 _l(
@@ -156,6 +158,10 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
                         number=number,
                         code=code,
                     )
+                )
+            elif (too_long := long_code(code)) is not None:
+                problems.append(
+                    _l("dòng %(line)s: %(message)s", line=number, message=too_long)
                 )
         for match in _TAG.finditer(comment):
             tag = match.group(1).replace("\\]", "]").strip()
@@ -211,6 +217,11 @@ def _question(
         problems.append(_l("dòng %(line)s: %(message)s", line=line, message=message))
 
     code, tags, source = _metadata(block, problems)
+    media = media_in(block.body)
+    if media is not None:
+        offset, found = media
+        problem(block.line_at(offset), media_problem(found))
+        return None
     parts = _parts(block, problem)
     fields = _answer_fields(block, parts, problem) if parts else None
     if fields is None or len(problems) > before:
@@ -238,7 +249,7 @@ def _parts(block: Block, problem: Report) -> _Parts | None:
         if end < 0:
             problem(first, _l("thiếu dấu :: đóng tên câu hỏi"))
             return None
-        title = plain_text(body[pos + 2 : end], one_line=True)
+        title = plain_text(body[pos + 2 : end], one_line=True, label=True)
         pos = end + 2
     braces = _braces(block, pos, problem)
     if braces is None:

@@ -61,7 +61,7 @@ def _answer_list(
             block.line_at(offset),
             _l(
                 "phần đáp án phải bắt đầu bằng = hoặc ~ (gặp «%(value)s»)",
-                value=plain_text(leading, one_line=True),
+                value=plain_text(leading, one_line=True, label=True),
             ),
         )
     parsed = []

@@ -64,31 +64,66 @@ def text_format(raw: str, default: str = "moodle") -> str:
     return default
 
 
-def plain_text(raw: str, one_line: bool = False, default: str = "moodle") -> str:
+def plain_text(
+    raw: str, one_line: bool = False, default: str = "moodle", label: bool = False
+) -> str:
     """Text as written in GIFT (escapes protected) -> our text: format prefix
     dropped, escapes resolved, blank (comment) lines dropped, surrounding
     whitespace removed. A text without a prefix is in the `default` format (as in
-    Moodle, an answer or feedback is in its question text's format)."""
+    Moodle, an answer or feedback is in its question text's format). Our texts
+    are Markdown: one in another format is made Markdown that shows it as it was
+    (as_markdown), unless it is a `label` (a name, never rendered)."""
     text = raw.strip()
     fmt = text_format(text, default)
     if text.startswith(f"[{fmt}]"):
         text = text[len(fmt) + 2 :]
+    text = "\n".join(line for line in text.split("\n") if line.strip())
     if fmt == "html":  # VHCV renders Markdown and escapes raw HTML: keep the words
         text = html_to_text(text)
-    text = "\n".join(line for line in text.split("\n") if line.strip())
     text = restore(text).strip()
+    if fmt != "markdown" and not label:
+        text = as_markdown(text)
     if one_line:
         text = re.sub(r"\s*\n\s*", " ", text)
     return text
 
 
-_BREAKS = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|/h[1-6])\s*>", re.IGNORECASE)
+_PARAGRAPH_ENDS = re.compile(
+    r"<\s*/\s*(?:p|div|h[1-6]|ul|ol|blockquote|pre)\s*>", re.IGNORECASE
+)
+_BREAKS = re.compile(r"<\s*(?:br\s*/?|/\s*li)\s*>", re.IGNORECASE)
 
 
 def html_to_text(text: str) -> str:
-    """Moodle's HTML text as plain text: line breaks kept, tags dropped."""
-    text = _BREAKS.sub("\n", text)
-    return html.unescape(nh3.clean(text, tags=set())).replace("\xa0", " ")
+    """Moodle's HTML text as plain text: a paragraph ends in a blank line, a line
+    break in a newline, tags dropped. (Images and tables are refused before:
+    app.content.problems.media_in.)"""
+    text = _BREAKS.sub("\n", _PARAGRAPH_ENDS.sub("\n\n", text))
+    text = html.unescape(nh3.clean(text, tags=set())).replace("\xa0", " ")
+    return paragraphs(text)
+
+
+def paragraphs(text: str) -> str:
+    """`text` with each line's trailing spaces dropped and its paragraphs apart by
+    exactly one blank line."""
+    lines = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", lines).strip()
+
+
+# Markdown's marks that VHCV's pipeline would read in a plain text: anywhere, and
+# at the start of a line (headings, quotes, lists, admonitions, "1." lists).
+_MARKS = re.compile(r"([\\`*_\[\]{}|])")
+_LINE_MARKS = re.compile(r"^([#>+\-!])", re.MULTILINE)
+_ORDERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)
+
+
+def as_markdown(text: str) -> str:
+    """Plain text -> Markdown that shows it as it is: the marks escaped with a
+    backslash, lines' leading spaces dropped (four would make code)."""
+    text = "\n".join(line.lstrip() for line in text.split("\n"))
+    text = _MARKS.sub(r"\\\1", text)
+    text = _LINE_MARKS.sub(r"\\\1", text)
+    return _ORDERED.sub(r"\1\\\2", text)
 
 
 def fraction(percent: str) -> float:

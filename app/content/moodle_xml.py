@@ -20,10 +20,24 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
-from .gift_syntax import SAFE_CODE, fraction, html_to_text, tag_fits
+from .gift_syntax import (
+    SAFE_CODE,
+    as_markdown,
+    fraction,
+    html_to_text,
+    paragraphs,
+    tag_fits,
+)
 from .moodle_categories import Category, with_category_tags
 from .moodle_tree import parse_tree
-from .problems import ConversionError, problem_line, unfit_tag
+from .problems import (
+    ConversionError,
+    long_code,
+    media_in,
+    media_problem,
+    problem_line,
+    unfit_tag,
+)
 
 SUPPORTED = ("multichoice", "truefalse")
 _TYPE_NAMES = {
@@ -47,10 +61,11 @@ def parse_moodle_xml(
     """The questions of a Moodle XML file, in file order; ConversionError if any
     problem. `limit`: the largest size accepted, in bytes (checked before parsing).
 
-    A question's code is its <idnumber>, else its <name> when that is a safe code
-    ([A-Za-z0-9._-]+), else f"{code_prefix}-{n:03d}" (n = its place among the
-    file's questions, from 1); its `name` is its <name> when that is not its code.
-    `line` is the line of its <question> element.
+    A question's code is its <idnumber>, else f"{code_prefix}-{n:03d}" (n = its
+    place among the file's questions, from 1): a <name> is not unique in Moodle,
+    so never a code; it is the question's `name` when it is not its code. `line`
+    is the line of its <question> element. A question with an image, an attached
+    <file> or a table is refused (app.content.problems.media_in).
     """
     if limit is not None and len(data) > limit:
         raise ConversionError(
@@ -109,7 +124,7 @@ def _read_questions(
             continue
         kind = element.get("type", "")
         if kind == "category":
-            path = _text(element.find("category"))
+            path = _text(element.find("category"), label=True)
             category = Category(path, line) if path else category
             continue
         ordinal += 1
@@ -131,18 +146,19 @@ def _read_questions(
     return found
 
 
-def _text(element: ET.Element | None, default: str = "") -> str:
-    """The <text> of an element (Moodle's text fields), as our plain text: HTML
-    (its format="html", else `default`) reduced to its words, as the GIFT import
-    does (VHCV renders Markdown and escapes raw HTML)."""
+def _text(element: ET.Element | None, default: str = "", label: bool = False) -> str:
+    """The <text> of an element (Moodle's text fields) as our Markdown, as the
+    GIFT import does: HTML (its format="html", else `default`) reduced to its
+    words and paragraphs (VHCV renders Markdown and escapes raw HTML), any format
+    but "markdown" escaped so it shows as it was (as_markdown); a `label` (name,
+    tag, category) as written."""
     if element is None:
         return ""
     inner = element.find("text")
     raw = (inner.text if inner is not None else element.text) or ""
-    if (element.get("format") or default) == "html":
-        raw = html_to_text(raw)
-    lines = [line.rstrip() for line in raw.replace("\r\n", "\n").split("\n")]
-    return "\n".join(line for line in lines if line.strip()).strip()
+    fmt = element.get("format") or default
+    text = html_to_text(raw) if fmt == "html" else paragraphs(raw)
+    return text if label or fmt == "markdown" else as_markdown(text)
 
 
 # Moodle's combined feedback and hints have no place of their own in VHCV: they are
@@ -188,7 +204,7 @@ class _Reader:
     def __init__(self, element, lines, ordinal: int, problems: list):
         self.element, self.lines, self.ordinal = element, lines, ordinal
         self.problems = problems
-        self.name = " ".join(_text(element.find("name")).split())
+        self.name = " ".join(_text(element.find("name"), label=True).split())
         self.line = lines.get(element, 0)
 
     def problem(self, line: int, message) -> None:
@@ -208,6 +224,8 @@ class _Reader:
             self.problem(
                 self.line, _l("câu dạng %(kind)s không được hỗ trợ", kind=label)
             )
+            return None
+        if self._has_media():
             return None
         before = len(self.problems)
         fmt = self.element.find("questiontext")
@@ -236,7 +254,7 @@ class _Reader:
     def _tags(self) -> tuple[str, ...]:
         tags = []
         for element in self.element.iterfind("tags/tag"):
-            tag = _text(element)
+            tag = _text(element, label=True)
             if tag and not tag_fits(tag):
                 self.problem(self.lines.get(element, self.line), unfit_tag(None, tag))
             elif tag:
@@ -255,10 +273,24 @@ class _Reader:
                         code=idnumber,
                     ),
                 )
+            elif (too_long := long_code(idnumber)) is not None:
+                self.problem(
+                    self.lines.get(self.element.find("idnumber"), self.line), too_long
+                )
             return idnumber
-        if SAFE_CODE.fullmatch(self.name):
-            return self.name
         return f"{code_prefix}-{self.ordinal:03d}"
+
+    def _has_media(self) -> bool:
+        """Whether the question holds an image, an attached <file> or a table (a
+        problem at the first one's line then)."""
+        for element in self.element.iter():
+            file = element.tag == "file"
+            media = (0, "<file>") if file else media_in(element.text or "")
+            if media is not None:
+                line = self.lines.get(element, self.line)
+                self.problem(line, media_problem(media[1]))
+                return True
+        return False
 
     def _answers(self, fmt: str) -> list[_Answer]:
         found = []

@@ -92,3 +92,45 @@ def unfit_tag(line: int | None, tag: str):
     if line is None:
         return message
     return _l("dòng %(line)s: %(message)s", line=line, message=message)
+
+
+CODE_MAX = 60  # Question.code is String(60)
+
+
+def long_code(code: str):
+    """The problem of a question code the database cannot hold (PostgreSQL refuses
+    it, SQLite would keep it): None when it fits. Every parser that takes a code
+    from its file asks this and puts its line before the message."""
+    if len(code) <= CODE_MAX:
+        return None
+    return _l(
+        "mã câu hỏi «%(code)s» dài quá %(max)s ký tự (%(count)s ký tự)",
+        code=code,
+        max=CODE_MAX,
+        count=len(code),
+    )
+
+
+# What an imported text may hold that the platform cannot show: Moodle's images
+# (<img>, files stored with the question: @@PLUGINFILE@@, <file>) and tables, which
+# reducing HTML to text would lose or run together.
+_MEDIA = re.compile(r"<\s*(img|table|file)\b|@@PLUGINFILE@@", re.IGNORECASE)
+
+
+def media_in(text: str) -> tuple[int, str] | None:
+    """(offset, what: "<img>", "<table>", "<file>" or "@@PLUGINFILE@@") of the
+    first image, attached file or table in `text`; None when it has none."""
+    found = _MEDIA.search(text)
+    if found is None:
+        return None
+    what = f"<{found.group(1).lower()}>" if found.group(1) else found.group(0)
+    return found.start(), what
+
+
+def media_problem(found: str):
+    """The problem of a question holding `found` (`<img`, `<table`…)."""
+    return _l(
+        "câu hỏi có hình ảnh hoặc bảng (%(found)s) mà nền tảng không nhập được; "
+        "người soạn cần viết lại câu này thành chữ",
+        found=found,
+    )

@@ -221,10 +221,12 @@ _UNNAMED = "~new"  # code prefix the parsers give questions the file does not na
 
 
 def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData]:
-    """The questions of an uploaded file; ConversionError with every located
-    problem (nothing is imported then). Questions the file does not name (all of
-    Aiken and Word, GIFT ones without ::title::) get fresh codes of the bank, so an
-    upload never replaces a question by accident."""
+    """The questions of an uploaded file (the browser's upload and `flask quizzes
+    import-*` alike); ConversionError with every located problem (nothing is
+    imported then). Questions the file does not name by code (all of Aiken and
+    Word, GIFT ones without `// [id:…]`, Moodle XML ones without <idnumber>; a
+    Moodle name is never a code) get fresh codes of the bank, so an import never
+    replaces a question by accident."""
     if fmt == "word":
         parsed = parse_word(data, _UNNAMED)
     elif fmt == "moodle-xml":

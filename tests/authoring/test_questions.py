@@ -319,7 +319,7 @@ def test_not_a_docx_is_refused(app, client, auth, content):
     assert "KeyError" not in text
 
 
-GIFT_OK = "::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~Sặc sỡ}\n"
+GIFT_OK = "// [id:G1]\n::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~Sặc sỡ}\n"
 
 
 @pytest.mark.parametrize(
@@ -386,7 +386,11 @@ def test_an_upload_never_replaces_a_question_it_does_not_name(
             and "tiếp dân" in kept.current_version.stem_md
         )
         assert db.session.scalar(select(Question).where(Question.code == "B1-002"))
-    named = "::S1:: Đề mới cho S1? {=Đúng rồi ~Sai rồi}\n".encode()
+    # A title is Moodle's name, not unique: it never names a question of ours.
+    titled = "::S1:: Đề mới? {=Đúng rồi ~Sai rồi}\n".encode()
+    html = _upload(client, auth, titled, "s1.gift", "gift").get_data(as_text=True)
+    assert "B1-003" in html and "đã có trong ngân hàng" not in html
+    named = "// [id:S1]\n::S1:: Đề mới cho S1? {=Đúng rồi ~Sai rồi}\n".encode()
     html = _upload(client, auth, named, "s1.gift", "gift").get_data(as_text=True)
     assert "đã có trong ngân hàng" in html and "S1" in html
 

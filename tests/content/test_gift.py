@@ -92,12 +92,13 @@ def test_moodle_written_file_with_category_comments_titles_and_formats():
             name="Kiên Giang",
         ),
         QuestionData(
-            code="Q4",
+            code="VHCV-004",  # a title is Moodle's name, never a code
             type=TRUEFALSE,
             stem="Quyết định 129/2007/QĐ-TTg ban hành năm 2007: đúng hay sai?",
             answer=True,
             explanation="Năm 2007.",
             line=25,
+            name="Q4",
         ),
     ]
 
@@ -171,18 +172,28 @@ def test_category_lines_are_ignored():
     ]
 
 
-@pytest.mark.parametrize(
-    ("title", "code"),
-    [
-        ("VHCV-M3-001", "VHCV-M3-001"),
-        ("q_1.2", "q_1.2"),
-        ("Câu một", "T-002"),
-        ("a b", "T-002"),
-    ],
-)
-def test_code_is_the_title_when_safe_else_numbered_by_place_in_file(title, code):
+@pytest.mark.parametrize("title", ["VHCV-M3-001", "q_1.2", "Q1", "1", "Câu một"])
+def test_a_title_is_a_name_never_a_code_the_code_is_numbered_by_place(title):
+    # Moodle's names are not unique: one that looks like a code is still a name.
     questions = parse_gift(f"Một?{{T}}\n\n::{title}::Hai?{{F}}\n", "T")
-    assert [q.code for q in questions] == ["T-001", code]
+    assert [(q.code, q.name) for q in questions] == [("T-001", ""), ("T-002", title)]
+
+
+def test_two_categories_may_each_hold_a_question_named_q1():
+    text = (
+        "$CATEGORY: $course$/top/A\n\n::Q1::Một?{T}\n\n"
+        "$CATEGORY: $course$/top/B\n\n::Q1::Hai?{F}\n"
+    )
+    questions = parse_gift(text, "T")
+    assert [(q.code, q.name, q.tags) for q in questions] == [
+        ("T-001", "Q1", ("a",)),
+        ("T-002", "Q1", ("b",)),
+    ]
+
+
+def test_the_code_is_the_id_and_a_title_equal_to_it_is_no_name():
+    (question,) = parse_gift("// [id:X-7]\n::X-7::Hỏi?{T}", "T")
+    assert (question.code, question.name) == ("X-7", "")
 
 
 # --- syntax -----------------------------------------------------------------------
@@ -197,7 +208,9 @@ def test_format_prefixes_are_stripped_everywhere(prefix):
         f"  ####{prefix}Giải thích\n"
         "}"
     )
-    assert question.stem == "Câu *hỏi*?"
+    # Markdown's marks are ours only in [markdown] text; elsewhere they are text.
+    stem = "Câu *hỏi*?" if prefix == "[markdown]" else "Câu \\*hỏi\\*?"
+    assert question.stem == stem
     assert question.options[0] == OptionData("a", "Đúng", True, None, "Hay")
     assert question.options[1].text == "Sai"
     assert question.explanation == "Giải thích"
@@ -206,8 +219,8 @@ def test_format_prefixes_are_stripped_everywhere(prefix):
 def test_html_becomes_plain_text_and_unknown_prefixes_are_text():
     # VHCV renders Markdown and escapes raw HTML, so [html] text keeps its words only.
     question = one("[html]<p>Câu <b>hỏi</b> &amp; đáp</p><p>Dòng hai</p>{=[abc] x ~y}")
-    assert question.stem == "Câu hỏi & đáp\nDòng hai"
-    assert question.options[0].text == "[abc] x"
+    assert question.stem == "Câu hỏi & đáp\n\nDòng hai"  # paragraphs stay apart
+    assert question.options[0].text == r"\[abc\] x"  # text, not a Markdown link
 
 
 def test_single_choice_with_feedback_and_general_feedback():
@@ -293,7 +306,7 @@ def test_true_false_with_only_the_right_answer_feedback():
 
 def test_escapes_give_literal_characters_newlines_and_backslashes():
     question = one(
-        r"::Q::Điều 5\: a \= b, c \~ d, \#1, \{x\}\ndòng 2, C:\\tmp{"
+        r"::Q::[markdown]Điều 5\: a \= b, c \~ d, \#1, \{x\}\ndòng 2, C:\\tmp{"
         "\n"
         r"  =x \= 1 \# 2#phản hồi \: \{ok\}"
         "\n"
@@ -445,8 +458,8 @@ def test_unsafe_id_is_rejected():
 
 
 def test_duplicate_codes_are_rejected():
-    assert problems_of("::T-002::Một?{T}\n\nHai?{F}") == [
-        "dòng 3: mã câu hỏi «T-002» trùng với câu ở dòng 1"
+    assert problems_of("// [id:T-002]\nMột?{T}\n\nHai?{F}") == [
+        "dòng 4: mã câu hỏi «T-002» trùng với câu ở dòng 2"
     ]
 
 

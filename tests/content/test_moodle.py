@@ -143,7 +143,7 @@ def test_moodle5_gift_file_imports_unchanged():
         ("M-001", "Câu 4 xin", SINGLE, ("hoc-phan-1",)),
         ("M-002", "Chọn tất cả: 4 luôn", MULTIPLE, ("hoc-phan-1",)),
         ("M-003", "Kiên Giang 3 không", TRUEFALSE, ("hoc-phan-2",)),
-        ("QD129", "", TRUEFALSE, ("hoc-phan-2",)),
+        ("M-004", "QD129", TRUEFALSE, ("hoc-phan-2",)),  # a name, not a code
         ("M-005", "Markdown 50-50", MULTIPLE, ("hoc-phan-2",)),
     ]
     single, multiple, truefalse, plain, markdown = questions
@@ -156,7 +156,8 @@ def test_moodle5_gift_file_imports_unchanged():
     assert [o.weight for o in multiple.options] == pytest.approx(
         [THIRD, THIRD, THIRD, -1.0]
     )
-    assert multiple.options[3].text == "Luôn đúng hẹn {theo giờ}"
+    # HTML text is text: Markdown's marks in it are escaped (shown as written)
+    assert multiple.options[3].text == r"Luôn đúng hẹn \{theo giờ\}"
     assert truefalse.stem.endswith("“3 không” = “không phiền hà”?")
     assert truefalse.answer is False and truefalse.explanation == "Xem KH 64#2."
     assert truefalse.feedback_true == "Chưa đúng: chỉ có “4 xin, 4 luôn”."
@@ -173,7 +174,7 @@ def test_cli_gift_import_stores_names_and_export_writes_them_back(
     assert result.exit_code == 0, result.output
     with app.app_context():
         names = dict(db.session.execute(select(Question.code, Question.name)).all())
-        assert names["MD-001"] == "Câu 4 xin" and names["QD129"] == ""
+        assert names["MD-001"] == "Câu 4 xin" and names["MD-004"] == "QD129"
         kept = dict(db.session.execute(select(Question.code, Question.category)).all())
         assert kept["MD-001"] == "$course$/top/Văn hóa công vụ/Học phần 1"
     out = tmp_path / "md.gift"
@@ -428,8 +429,11 @@ def test_cli_moodle_xml_import(app, runner):
         rows = {q.code: q for q in db.session.scalars(select(Question))}
         assert rows["VHCV-4LUON"].name == "Chọn tất cả: 4 luôn"
         assert rows["MX-001"].current_version.origin == "import"
-        assert rows["MX-003"].current_version.tags == ["hoc-phan-2"]
-    assert "0 tạo mới, 0 cập nhật" in runner.invoke(args=args).output
+        assert rows["MX-002"].current_version.tags == ["hoc-phan-2"]
+    # Again: the question its <idnumber> names is the same one; the two without
+    # an <idnumber> are new questions (an import never replaces one by accident).
+    again = runner.invoke(args=args).output
+    assert "2 tạo mới, 0 cập nhật, 1 không đổi" in again, again
 
 
 @pytest.mark.parametrize(

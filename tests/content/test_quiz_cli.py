@@ -15,21 +15,22 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
 
 
-def test_import_gift_then_again_changes_nothing(app, runner):
-    path = DATA / "gift" / "moodle-export.txt"
+def test_import_gift_again_keeps_the_question_it_names_and_adds_the_others(
+    app, runner
+):
+    path = DATA / "gift" / "moodle-export.txt"  # one [id:], three titles
     first = runner.invoke(
         args=["quizzes", "import-gift", str(path), "--bank", "MOODLE"]
     )
     assert first.exit_code == 0, first.output
     with app.app_context():
-        imported = _count(Question)
-        assert imported > 0
+        assert _count(Question) == 4
     second = runner.invoke(
         args=["quizzes", "import-gift", str(path), "--bank", "MOODLE"]
     )
-    assert "0 tạo mới, 0 cập nhật" in second.output, second.output
+    assert "3 tạo mới, 0 cập nhật, 1 không đổi" in second.output, second.output
     with app.app_context():
-        assert _count(Question) == imported
+        assert _count(Question) == 7
 
 
 def test_export_then_import_gives_back_the_same_questions(app, runner, tmp_path):
