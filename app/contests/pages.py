@@ -15,9 +15,18 @@ from app.quizzes import attempts
 from app.quizzes.models import Attempt, Quiz
 from app.timeutil import utcnow
 
-from .models import PRIZE_LEVELS, Contest, ContestRound, Prize, Ranking, RankingEntry
+from .models import (
+    PRIZE_LEVELS,
+    Contest,
+    ContestRound,
+    Prize,
+    Ranking,
+    RankingEntry,
+    RankingUnit,
+)
 from .participation import RUNNING, UnitGroup, round_state, unit_groups
 from .prizes import level_label
+from .results import UnitResult, by_participation
 from .sync import current_rounds
 
 PAGE_SECONDS = 60
@@ -53,6 +62,7 @@ class Results:
     perfect_count: int  # the number the predictions were measured against
     top: tuple[Placing, ...]
     prizes: tuple[PrizeLine, ...]
+    units: tuple[UnitResult, ...] = ()  # kept with the ranking, by participation
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,7 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
     ids = [r.id for r in latest.values()]
     top = _top_placings(ids)
     prizes = _prize_lines(ids)
+    units = _unit_lines(ids)
     order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
     return {
         round_id: Results(
@@ -190,6 +201,7 @@ def _results(round_ids: list[int]) -> dict[int, Results]:
             perfect_count=r.perfect_count,
             top=tuple(top[r.id]),
             prizes=tuple(sorted(prizes[r.id], key=lambda p: order.get(p.level, 9))),
+            units=tuple(by_participation(units[r.id])),
         )
         for round_id, r in latest.items()
     }
@@ -253,6 +265,29 @@ def _prize_lines(ids: list[int]) -> dict[int, list[PrizeLine]]:
             )
         )
     return prizes
+
+
+def _unit_lines(ids: list[int]) -> dict[int, list[UnitResult]]:
+    """The rows per unit kept with each of these rankings (results.freeze_units;
+    a ranking made before they were kept has none here), by ranking id: labels
+    and counts only, no Unit row (the page's data is cached)."""
+    units: dict[int, list[UnitResult]] = {i: [] for i in ids}
+    for row in db.session.scalars(
+        select(RankingUnit)
+        .where(RankingUnit.ranking_id.in_(ids))
+        .order_by(RankingUnit.position)
+    ):
+        units[row.ranking_id].append(
+            UnitResult(
+                None,
+                row.label,
+                row.participants,
+                row.cadres,
+                row.right_sum,
+                row.perfect,
+            )
+        )
+    return units
 
 
 @dataclass(frozen=True)

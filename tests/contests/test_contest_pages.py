@@ -11,6 +11,7 @@ from app.accounts.models import Unit, User
 from app.contests.models import Contest, ContestRound, Prize, Ranking, RankingEntry
 from app.contests.pages import load_contest_page
 from app.contests.participation import count_participation
+from app.contests.results import freeze_units
 from app.errors import NotAllowed
 from app.extensions import cache, db
 from app.quizzes import attempts
@@ -179,6 +180,7 @@ def _rank(
                     level=level,
                 )
             )
+        freeze_units(row.contest, ranking)  # as ranking.rank_round keeps them
         db.session.commit()
         cache.clear()
 
@@ -195,6 +197,11 @@ def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(
     assert "phiên bản 2" in page and "Lê Văn Thi" in page
     # the time as every paper prints it (papers.duration), not raw seconds
     assert '<td class="num">01:01</td>' in page and ">61<" not in page
+    # and the results per unit kept with the ranking, as the staff page shows them
+    units = page.split("Kết quả theo đơn vị")[1].split("</table>")[0]
+    cells = '<td class="num">2</td><td class="num">2</td><td class="num">100,0\xa0%</td>'
+    assert f'<th scope="row">Phòng Công chức</th>{cells}' in units
+    assert "Sở Nội vụ (cán bộ trực thuộc)" in units
 
 
 def test_a_tie_left_to_the_council_is_named_so_on_the_public_page(app, client, contest):
