@@ -10,7 +10,8 @@ library Flask-Limiter is built on, in the same storage) and makes the one save o
 
     POST /autosave/<attempt id>[?lang=<the page's language>]
          t=<token>&position=<n>&seq=<k>&choice=<i>[&choice=<j>…]
-    200 {"saved": true, "position", "seq", "stored", "saved_at", "remaining"}
+    200 {"saved": true, "position", "seq", "stored", "stored_seq", "stored_choices",
+         "saved_at", "remaining"}
     400/401/404/405/409/413/429/503 {"saved": false, "error"}
     (401: a token of a session that has ended since: the page keeps the choice)
 
@@ -174,6 +175,9 @@ class AutosaveApp:
             "position": form.position,
             "seq": form.seq,
             "stored": result.stored,  # False: a newer choice is kept (a late retry)
+            "stored_seq": result.stored_seq,  # the number the question holds
+            # and, when not this save's, its choice (the page shows it)
+            "stored_choices": result.stored_choices,
             "saved_at": result.saved_at.isoformat(),
             "remaining": seconds_left(result.deadline_at, result.saved_at),
         }

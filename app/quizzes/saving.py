@@ -16,7 +16,9 @@ token, or the signed-in session), is three statements built once:
      The page script numbers its choices (a journal in the browser, sent in order
      and retried until acknowledged): a choice numbered below the stored one is a
      late retry and leaves the newer choice in place; equal numbers, or a form post
-     without a number, follow the rule above;
+     without a number, follow the rule above. Numbers order the choices of one
+     browser, not those of two devices: the save's result gives the number (and
+     choice) the question holds, and the page numbers its next choices past it;
   4. append the save to the attempt's save log (AnswerSave: what was chosen, when,
      its number, whether it was stored), one INSERT that reads nothing.
 Anything wrong (a question or option not in the attempt, not the owner's, too late)
@@ -131,6 +133,11 @@ class SaveResult:
     # False: a newer choice (higher sequence number) was stored before this one
     # arrived, and is kept.
     stored: bool = True
+    # The number of the choice the question holds after the save (None: a form
+    # post without one) and, when it is not this save's, that choice (option
+    # positions as shown): the page raises its numbering past it and shows it.
+    stored_seq: int | None = None
+    stored_choices: tuple[int, ...] | None = None
 
 
 # Built once: the statement is the same for every save, only its parameters vary.
@@ -182,6 +189,11 @@ _UPSERT = text(
     bindparam("selected", type_=AttemptAnswer.__table__.c.selected.type),
     bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
 )
+
+
+_HELD = text(
+    "SELECT selected, seq FROM attempt_answer WHERE slot_id = :slot_id"
+).columns(AttemptAnswer.__table__.c.selected, AttemptAnswer.__table__.c.seq)
 
 
 _LOG = text(
@@ -247,7 +259,11 @@ def save_choice(
     stored = connection.execute(_UPSERT, entry).rowcount == 1
     entry["outcome"] = SAVE_STORED if stored else SAVE_OLDER
     connection.execute(_LOG, entry)
-    return SaveResult(saved_at, deadline_at, stored)
+    if stored:
+        return SaveResult(saved_at, deadline_at, True, seq)
+    held = connection.execute(_HELD, {"slot_id": slot.id}).one()
+    shown = tuple(sorted(slot.option_order.index(key) for key in held.selected))
+    return SaveResult(saved_at, deadline_at, False, held.seq, shown)
 
 
 def log_refused(connection: Connection, error: RefusedSave) -> None:

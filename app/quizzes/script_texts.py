@@ -42,10 +42,6 @@ def attempt_script_texts() -> dict[str, str]:
         # By the count of questions listed (English: question 3, questions 3, 5).
         "late_summary_one": _late_summary(1),
         "late_summary": _late_summary(2),
-        "newer_kept": _(
-            "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"
-            " trang để xem."
-        ),
         "signed_out": _(
             "Phiên đăng nhập đã kết thúc: các lựa chọn chưa lưu vẫn được giữ trên máy"
             " này. Hãy đăng nhập lại rồi tải lại trang để gửi."
@@ -53,6 +49,26 @@ def attempt_script_texts() -> dict[str, str]:
         "time_up": _("Hết giờ. Đang nộp bài…"),
         "five_minutes": _("Còn 5 phút."),
         "one_minute": _("Còn 1 phút."),
+        **_other_page_texts(),
+    }
+
+
+def _other_page_texts() -> dict[str, str]:
+    """Words for a choice saved on another page (a second device)."""
+    return {
+        "newer_shown": "✓ "
+        + _(
+            "Đã lưu lựa chọn được chọn sau ở trang khác (hiện ở đây); lựa chọn trước"
+            " đó của trang này không được lưu."
+        ),
+        "newer_shown_question": _(
+            "Câu {n}: lựa chọn ở trang khác mới hơn nên được giữ; trang đã hiện lựa"
+            " chọn đó."
+        ),
+        "newer_kept": _(
+            "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"
+            " trang để xem."
+        ),
     }
 
 

@@ -274,6 +274,8 @@ def status(attempt_id: int):
         remaining=attempt.remaining_seconds(now),
         now=now.isoformat(),
         result_url=url_for("quizzes.result", attempt_id=attempt.id),
+        # position → the number of the choice stored: the page numbers past them
+        seqs=presenters.stored_seqs(attempt.id),
     )
 
 

@@ -71,6 +71,37 @@ def test_an_older_choice_retried_late_leaves_the_newer_one(app, client, auth, le
     assert other.json["stored"] is True and _stored(app, attempt_id, q) == ([0], 1)
 
 
+def test_a_save_refused_as_older_says_what_the_question_holds(
+    app,
+    client,
+    auth,
+    learner,  # noqa: F811
+):
+    """Two devices: a PC stores number 2; a phone whose page knew nothing of it
+    sends its choice numbered 1. The answer gives the phone the number and choice
+    held, and the status gives every question's number, so that the phone numbers
+    its next choices past them (the later choice is then stored)."""
+    attempt_id = _start(client, auth)
+    token = _token(client, attempt_id)
+    p, q = _singles(app, attempt_id)
+    pc = _save(client, attempt_id, token, p, 2, seq=2)
+    assert pc.json["stored"] is True and pc.json["stored_seq"] == 2
+    assert pc.json["stored_choices"] is None
+    phone = _save(client, attempt_id, token, p, 1, seq=1)
+    assert phone.json["stored"] is False
+    assert phone.json["stored_seq"] == 2 and phone.json["stored_choices"] == [2]
+    status = client.get(f"/attempts/{attempt_id}/status").get_json()
+    assert status["seqs"] == {str(p): 2}
+    again = _save(client, attempt_id, token, p, 1, seq=3)  # numbered past it
+    assert again.json["stored"] is True and again.json["stored_seq"] == 3
+    assert _stored(app, attempt_id, p) == ([1], 3)
+    _save(client, attempt_id, token, q, 0)  # a form post's kind: no number
+    assert client.get(f"/attempts/{attempt_id}/status").get_json()["seqs"] == {
+        str(p): 3,
+        str(q): 0,
+    }
+
+
 def test_a_save_without_a_number_is_stored_and_keeps_the_number(
     app,
     client,

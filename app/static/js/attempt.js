@@ -39,6 +39,7 @@
   var lateNotice = "";     // which choices will not count, once the time is past
   var signedOut = "";      // the session ended since the page came (the server's words):
                            // choices stay in the journal, sent after a new sign-in and reload
+  var syncing = false;     // asking the server's state: the journal waits for it
 
   // The page without this script says when the time is up and that its clock
   // does not run; with it, the clock counts down.
@@ -95,6 +96,13 @@
     Journal.save(config.journal, journal);
   }
 
+  // The server holds choice number `seq` for `position`: this browser numbers its
+  // next choices past it (numbers order one browser's choices, not two devices').
+  function learn(position, seq) {
+    stored[position] = Math.max(stored[position] || 0, seq || 0);
+    journal.next = Math.max(journal.next, stored[position] + 1);
+  }
+
   function pending() { return journal.entries.filter(function (e) { return !e.late; }); }
   function pendingFor(position) {
     return journal.entries.some(function (e) { return !e.late && e.position === position; });
@@ -108,7 +116,8 @@
       if (!keep) gone[e.seq] = true;
       return keep;
     });
-    var entry = { seq: journal.next++, position: position, choices: choices };
+    // `base`: the number of the server's choice this page knew when this one was made
+    var entry = { seq: journal.next++, position: position, choices: choices, base: stored[position] || 0 };
     journal.entries.push(entry);
     persist();
     return entry;
@@ -231,6 +240,7 @@
 
   // --- Sending ------------------------------------------------------------------
   function flush() {
+    if (syncing) return;  // resync sends the journal once it knows the server's numbers
     clearTimeout(retryTimer);
     retryTimer = null;
     if (sending || submitted) return;
@@ -254,20 +264,17 @@
     setOnline(true);
     if (status === 200) {
       pause = 0;
-      stored[entry.position] = Math.max(stored[entry.position] || 0, entry.seq);
-      if (data.stored) journal.acked[entry.position] = { seq: entry.seq, choices: entry.choices };
+      // made knowing all this page knew of the question's saved choice
+      var fresh = (entry.base || 0) === (stored[entry.position] || 0);
+      learn(entry.position, data.stored ? entry.seq : data.stored_seq);
       deadline = Date.now() + 1000 * data.remaining;
       heard = Math.max(heard, Date.parse(data.saved_at) || 0);
-      settle(entry);
-      if (!pendingFor(entry.position)) {
-        if (data.stored) {
-          var at = new Date(data.saved_at).toLocaleTimeString("vi-VN");
-          var some = entry.choices.length > 0;
-          mark(entry.position, some ? T.saved + " " + at : T.cleared.replace("{t}", at), "saved", some);
-          announce((some ? T.saved_question : T.cleared_question).replace("{n}", entry.position));
-        } else {
-          mark(entry.position, T.newer_kept, "failed");
-        }
+      if (data.stored) journal.acked[entry.position] = { seq: entry.seq, choices: entry.choices };
+      settle(entry);  // and the acknowledgement kept (persist)
+      if (data.stored) {
+        if (!pendingFor(entry.position)) showSaved(entry, data.saved_at);
+      } else if (!pendingFor(entry.position)) {
+        overtaken(entry, fresh, data);
       }
       flush();
     } else if (status === 409) {  // too late, or already submitted: the server decides
@@ -287,6 +294,31 @@
       announce(data.error);
       flush();
     }
+  }
+
+  function showSaved(entry, savedAt) {
+    var at = new Date(savedAt).toLocaleTimeString("vi-VN");
+    var some = entry.choices.length > 0;
+    mark(entry.position, some ? T.saved + " " + at : T.cleared.replace("{t}", at), "saved", some);
+    announce((some ? T.saved_question : T.cleared_question).replace("{n}", entry.position));
+  }
+
+  // Another page (a second device) saved a choice numbered above this one's. Made
+  // after this page last heard of the question's saved choice, this one is the
+  // cadre's latest here: it is sent again, numbered past the other (later
+  // acknowledgement wins). Made before this page heard of the other one (a resync
+  // told it, e.g. back online), the other stays: the page shows it and says so.
+  function overtaken(entry, fresh, data) {
+    if (fresh) {
+      record(entry.position, entry.choices);
+      return;
+    }
+    var choices = (data.stored_choices || []).map(String);
+    journal.acked[entry.position] = { seq: data.stored_seq, choices: choices };
+    persist();
+    showChoices(entry.position, choices);
+    mark(entry.position, T.newer_shown, "saved", choices.length > 0);
+    announce(T.newer_shown_question.replace("{n}", entry.position));
   }
 
   function unreachable(entry) {
@@ -345,20 +377,42 @@
 
   function tick() { show((deadline - Date.now()) / 1000); }
 
+  // Ask the server's time and numbers; the journal is sent after (flush waits).
   function resync() {
+    if (syncing) return;
+    syncing = true;
     request(statusUrl)
       .then(function (answer) {
+        syncing = false;
         var data = answer[1];
-        if (answer[0] !== 200) return;
+        if (answer[0] !== 200) { flush(); return; }
         setOnline(true);
         if (data.state === "finished") { leave(data.result_url); return; }
         deadline = Date.now() + 1000 * data.remaining;
         heard = Math.max(heard, Date.parse(data.now) || 0);
+        heardNumbers(data.seqs || {});
         persist();
         tick();
         flush();
       })
-      .catch(function () { setOnline(false); });
+      .catch(function () { syncing = false; setOnline(false); flush(); });
+  }
+
+  // The numbers the server holds, from a resync: one above what this page knew is
+  // another page's choice (this browser's other tab: its journal has it).
+  function heardNumbers(seqs) {
+    Object.keys(seqs).forEach(function (p) {
+      if (seqs[p] <= (stored[p] || 0)) return;
+      learn(p, seqs[p]);
+      if (pendingFor(p)) return;  // sent next; refused, the page shows the other
+      var acked = journal.acked[p];
+      if (acked && acked.seq === seqs[p]) {
+        showChoices(p, acked.choices);
+        mark(p, T.saved_before, "saved", acked.choices.length > 0);
+      } else {
+        mark(p, T.newer_kept, "failed");
+      }
+    });
   }
 
   function leave(url) {
@@ -479,7 +533,7 @@
       delete journal.acked[position];  // the page is newer
     }
   });
-  Object.keys(stored).forEach(function (p) { journal.next = Math.max(journal.next, stored[p] + 1); });
+  Object.keys(stored).forEach(function (p) { learn(p, stored[p]); });
   journal.entries = journal.entries.filter(function (e) { return e.late || e.seq > (stored[e.position] || 0); });
   journal.entries.forEach(function (e) {
     showChoices(e.position, e.choices);

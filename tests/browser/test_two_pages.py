@@ -1,0 +1,63 @@
+"""The attempt on two devices (two browser contexts of the same user: no shared
+journal), in Debian's Chromium: a choice made later on a page that knew nothing of
+another device's save is stored (numbers order one browser's choices, not two
+devices')."""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser.steps import sign_in
+from tests.browser.test_offline import _positions, _serve, _start, _stored
+from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def quiz(tmp_path):
+    url, app, server = _serve(tmp_path, time_limit=600)
+    yield url, app
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _choose(page, position: int, choice: int) -> None:
+    page.locator(f'input[name="q{position}"][value="{choice}"]').check()
+
+
+def test_a_choice_made_later_on_a_second_device_is_stored(quiz, browser):
+    url, app = quiz
+    pc = browser.new_context().new_page()
+    attempt_id = _start(pc, url)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(phone, url, "thisinh")  # the same cadre, the attempt under way
+    phone.goto(f"{url}/attempts/{attempt_id}")
+    position = _positions(app, attempt_id)["single"][0]
+
+    for choice in (0, 2):  # the PC's choices are numbered 1 and 2
+        _choose(pc, position, choice)
+        pc.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position] == ([2], 2)
+
+    # The phone's page came before; its choice, numbered 1, is the later one.
+    _choose(phone, position, 1)
+    phone.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    choices, seq = _stored(app, attempt_id)[position]
+    assert choices == [1] and seq > 2
+    assert "mới hơn" not in phone.locator(f"#state-{position}").inner_text()
+
+    # Back on the PC (a resync): it is told that another page's choice is saved.
+    pc.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    pc.locator(f"#state-{position}").get_by_text("mới hơn").wait_for()
+    _choose(pc, position, 3)  # numbered past the phone's: stored
+    pc.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position][0] == [3]
