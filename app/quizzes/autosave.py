@@ -41,10 +41,16 @@ from . import attempts, saving, windows
 from .models import seconds_left
 
 MAX_BODY = 4096  # a token, a position and a few choices
-TOO_MANY = _l("Quá nhiều lần lưu trong một phút; vui lòng đợi một lát rồi chọn lại.")
+# The page keeps the choice and sends it again by itself (attempt.js): not "choose
+# again".
+TOO_MANY = _l(
+    "Quá nhiều lần lưu trong một phút; lựa chọn được giữ và sẽ tự động gửi lại."
+)
 TOO_BIG = _l("Yêu cầu quá lớn.")
 NOT_A_SAVE = _l("Chỉ nhận yêu cầu lưu (POST).")
-UNAVAILABLE = _l("Chưa lưu được (máy chủ bận); vui lòng chọn lại sau giây lát.")
+UNAVAILABLE = _l(
+    "Chưa lưu được (máy chủ bận); lựa chọn được giữ và sẽ tự động gửi lại."
+)
 
 
 @dataclass(frozen=True)

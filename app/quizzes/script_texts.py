@@ -54,7 +54,8 @@ def attempt_script_texts() -> dict[str, str]:
 
 
 def _other_page_texts() -> dict[str, str]:
-    """Words for a choice saved on another page (a second device)."""
+    """Words for a choice saved on another page (a second device), and for a
+    server that does not answer."""
     return {
         "newer_shown": "✓ "
         + _(
@@ -64,6 +65,10 @@ def _other_page_texts() -> dict[str, str]:
         "newer_shown_question": _(
             "Câu {n}: lựa chọn ở trang khác mới hơn nên được giữ; trang đã hiện lựa"
             " chọn đó."
+        ),
+        "unreachable": _(
+            "Chưa liên lạc được với máy chủ — các lựa chọn được giữ trên máy này và"
+            " sẽ tự động gửi lại."
         ),
         "newer_kept": _(
             "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"

@@ -1,7 +1,8 @@
 """The attempt on two devices (two browser contexts of the same user: no shared
-journal), in Debian's Chromium: a choice made later on a page that knew nothing of
-another device's save is stored (numbers order one browser's choices, not two
-devices')."""
+journal), and a busy server, in Debian's Chromium: a choice made later on a page
+that knew nothing of another device's save is stored (numbers order one browser's
+choices, not two devices'); answers of a busy or unreachable server keep the
+choice, say it waits, and it is sent by itself."""
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -61,3 +62,30 @@ def test_a_choice_made_later_on_a_second_device_is_stored(quiz, browser):
     _choose(pc, position, 3)  # numbered past the phone's: stored
     pc.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
     assert _stored(app, attempt_id)[position][0] == [3]
+
+
+def test_a_busy_server_keeps_the_choice_and_it_is_sent_by_itself(quiz, browser):
+    url, app = quiz
+    page = browser.new_context().new_page()
+    attempt_id = _start(page, url)
+    busy_json = (503, "application/json", '{"saved": false, "error": "bận"}')
+    # nginx's page with every app server down, then the app's "busy", again
+    answers = [(502, "text/html", "<html><body>502 Bad Gateway</body></html>")]
+
+    def busy(route):
+        status, kind, body = answers.pop(0) if answers else busy_json
+        route.fulfill(status=status, content_type=kind, body=body)
+
+    page.route("**/autosave/**", busy)
+    _choose(page, 1, 1)
+    banner = page.locator("#connection")
+    banner.get_by_text("Chưa liên lạc được với máy chủ").wait_for()
+    assert "1 lựa chọn đang chờ gửi" in banner.inner_text()
+    state = page.locator("#state-1").inner_text()
+    assert "đang chờ gửi" in state and "chọn lại" not in state
+    assert _stored(app, attempt_id) == {}
+
+    page.unroute("**/autosave/**")
+    page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
+    assert _stored(app, attempt_id)[1][0] == [1]
+    assert banner.is_hidden()

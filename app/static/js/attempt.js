@@ -40,6 +40,7 @@
   var signedOut = "";      // the session ended since the page came (the server's words):
                            // choices stay in the journal, sent after a new sign-in and reload
   var syncing = false;     // asking the server's state: the journal waits for it
+  var busy = 0;            // answers in a row not the app's (5xx, a proxy's page)
 
   // The page without this script says when the time is up and that its clock
   // does not run; with it, the clock counts down.
@@ -207,7 +208,7 @@
       if (finishing) text += " " + (online ? T.submitting : T.submitting_offline);
       else text += " " + (online ? T.draining : waiting ? T.draining_offline : T.leaving_offline);
     }
-    if (!online) text += " " + T.offline + (waiting ? " " + waitingText(waiting) : "");
+    if (!online) text += " " + (busy >= 2 ? T.unreachable : T.offline) + (waiting ? " " + waitingText(waiting) : "");
     else if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
     banner.textContent = text.trim();
     banner.hidden = !text.trim();
@@ -261,6 +262,10 @@
   }
 
   function answered(entry, status, data) {
+    // 5xx, or not the app's answer (a proxy's page): the choice is kept and sent
+    // again; in a row, the server is said to be out of reach
+    if (status !== 401 && (status >= 500 || typeof data.saved !== "boolean")) { troubled(entry); return; }
+    busy = 0;
     setOnline(true);
     if (status === 200) {
       pause = 0;
@@ -285,8 +290,8 @@
       mark(entry.position, T.pending, "pending");
       announce(signedOut);
       showConnection();
-    } else if (status === 429 || status >= 500 || !data.error) {  // busy: again later
-      mark(entry.position, data.error || T.pending, "pending");
+    } else if (status === 429) {  // too many saves: kept, sent again later
+      mark(entry.position, T.pending, "pending");
       retry();
     } else {  // refused for good (no such question or option): say so, keep nothing
       settle(entry);
@@ -321,7 +326,15 @@
     announce(T.newer_shown_question.replace("{n}", entry.position));
   }
 
+  function troubled(entry) {
+    busy += 1;
+    if (busy >= 2) setOnline(false);
+    mark(entry.position, T.pending, "pending");
+    retry();
+  }
+
   function unreachable(entry) {
+    busy = 0;
     setOnline(false);
     if (pendingFor(entry.position)) mark(entry.position, T.pending, "pending");
     retry();
@@ -598,7 +611,7 @@
   });
 
   window.addEventListener("online", function () { setOnline(true); flush(); });
-  window.addEventListener("offline", function () { setOnline(false); });
+  window.addEventListener("offline", function () { busy = 0; setOnline(false); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") resync();
   });
