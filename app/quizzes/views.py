@@ -286,7 +286,12 @@ def confirm(attempt_id: int):
     if attempt.state == service.FINISHED:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     info = presenters.attempt_page(attempt, 1, utcnow())
-    return render_template("quizzes/confirm.html", info=info, form=EmptyForm())
+    return render_template(
+        "quizzes/confirm.html",
+        info=info,
+        form=EmptyForm(),
+        grace_seconds=int(windows.grace_period().total_seconds()),
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
