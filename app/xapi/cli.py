@@ -4,13 +4,16 @@ minute) or hand it to the job worker; what is waiting and why."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from app.config import public_url_missing
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 
-from . import sender
+from . import sender, services
 from .jobs import KIND
 from .models import XapiStatement
 
@@ -24,10 +27,26 @@ xapi_cli = AppGroup("xapi", help="Gửi dữ liệu học tập (xAPI) đến LR
     is_flag=True,
     help="Giao cho worker (flask jobs worker) thay vì gửi ngay.",
 )
-def send_command(batch: int | None, queue: bool) -> None:
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Đưa các bản ghi LRS đã từ chối nhiều lần trở lại hàng chờ rồi gửi.",
+)
+def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
     """Send the unsent statements in batches; what the LRS has not taken waits."""
-    if not (current_app.config.get("XAPI_LRS_URL") or "").strip():
-        raise click.ClickException("Chưa đặt XAPI_LRS_URL: không có LRS để gửi.")
+    missing = services.missing_setting()
+    if missing:
+        raise click.ClickException(missing)
+    if retry_failed:
+        back = sender.retry_failed()
+        db.session.commit()
+        click.echo(
+            ngettext(
+                "Đã đưa %(num)d bản ghi trở lại hàng chờ.",
+                "Đã đưa %(num)d bản ghi trở lại hàng chờ.",
+                back,
+            )
+        )
     if queue:
         params = {"batch": batch} if batch else {}
         job = jobs.submit(KIND, _l("Gửi dữ liệu học tập (xAPI)"), None, params)
@@ -39,6 +58,15 @@ def send_command(batch: int | None, queue: bool) -> None:
         click.echo(
             f"LRS từ chối {len(result.rejected)} bản ghi (xem flask xapi status)."
         )
+    if result.failed:
+        click.echo(
+            ngettext(
+                "%(num)d bản ghi bị LRS từ chối %(max)d lần đã được gác lại.",
+                "%(num)d bản ghi bị LRS từ chối %(max)d lần đã được gác lại.",
+                result.failed,
+                max=sender.MAX_REJECTIONS,
+            )
+        )
     if result.error:
         raise click.ClickException(
             f"LRS không nhận (sẽ gửi lại lần sau): {result.error}"
@@ -47,13 +75,14 @@ def send_command(batch: int | None, queue: bool) -> None:
 
 @xapi_cli.command("status")
 def status_command() -> None:
-    """The LRS, the backlog (how many, since when) and the last errors."""
+    """The LRS, the backlog (how many, since when), the statements set aside and
+    the last errors."""
+    if public_url_missing(current_app.config):
+        raise click.ClickException(services.missing_setting())
     url = (current_app.config.get("XAPI_LRS_URL") or "").strip()
     click.echo(f"LRS: {sender.endpoint() if url else 'chưa đặt XAPI_LRS_URL'}")
     pending, oldest = db.session.execute(
-        select(func.count(), func.min(XapiStatement.created_at)).where(
-            XapiStatement.sent_at.is_(None)
-        )
+        select(func.count(), func.min(XapiStatement.created_at)).where(sender.waiting())
     ).one()
     sent, last_sent = db.session.execute(
         select(func.count(), func.max(XapiStatement.sent_at)).where(
@@ -68,6 +97,7 @@ def status_command() -> None:
         f"Đã gửi: {sent}"
         + (f" (gần nhất: {last_sent:%Y-%m-%d %H:%M} UTC)" if last_sent else "")
     )
+    _echo_set_aside()
     errors = db.session.execute(
         select(XapiStatement.last_error, func.count())
         .where(XapiStatement.sent_at.is_(None), XapiStatement.last_error.is_not(None))
@@ -77,3 +107,25 @@ def status_command() -> None:
     ).all()
     for error, count in errors:
         click.echo(f"Lỗi ({count}): {error}")
+
+
+def _echo_set_aside() -> None:
+    """How many statements are set aside, and the last error of the latest."""
+    failed = db.session.scalar(select(func.count()).where(sender.set_aside()))
+    if not failed:
+        return
+    last = db.session.scalar(
+        select(XapiStatement.last_error)
+        .where(sender.set_aside())
+        .order_by(XapiStatement.failed_at.desc())
+        .limit(1)
+    )
+    click.echo(
+        _(
+            "Bị gác lại (LRS từ chối %(max)d lần): %(n)s; lỗi gần nhất: %(error)s. "
+            "Gửi lại: flask xapi send --retry-failed",
+            max=sender.MAX_REJECTIONS,
+            n=failed,
+            error=last,
+        )
+    )

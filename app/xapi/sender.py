@@ -5,27 +5,32 @@ own once the LRS has taken it.
 When the LRS cannot be reached or answers with an error of its own (5xx, a
 timeout, a refused connection), the run stops and keeps everything: the
 statements stay in the outbox with the error and are sent by the next run. A
-batch the LRS refuses (409: one of its ids is already stored, e.g. after an answer
-lost on the way; or 4xx: one statement it rejects) is sent again one statement at
-a time with PUT ?statementId=, where 409 means "already stored" and so sent; a
-statement the LRS itself rejects is left with its error (shown by `flask xapi
-status`) and skipped for the rest of the run."""
+batch the LRS refuses (4xx: one statement it rejects) is sent again one statement
+at a time with PUT ?statementId=. An LRS answers a statement it already has, the
+same (sent before, its answer lost), as taken (200/204): sent; and 409 only when a
+DIFFERENT statement has that id: this one never got in, so 409 is a rejection like
+any 4xx. A rejected statement is left with its error (shown by `flask xapi
+status`), skipped for the rest of the run, and after MAX_REJECTIONS runs set aside
+(failed) so that it no longer heads every batch; `flask xapi send --retry-failed`
+puts it back."""
 
 import logging
 from dataclasses import dataclass, field
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, literal, select, update
 
 from app.database import reading_only
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import UTCDateTime, utcnow
 
 from .models import XapiStatement
 from .statements import VERSION
 
 log = logging.getLogger(__name__)
+
+MAX_REJECTIONS = 5  # refusals by the LRS before a statement is set aside
 
 
 class LrsUnavailable(Exception):
@@ -36,6 +41,7 @@ class LrsUnavailable(Exception):
 class SendResult:
     sent: int = 0
     rejected: list[str] = field(default_factory=list)  # ids the LRS refused
+    failed: int = 0  # of them, set aside by this run (MAX_REJECTIONS reached)
     error: str | None = None  # why the run stopped early (the LRS unavailable)
 
 
@@ -52,17 +58,37 @@ def _session(config) -> requests.Session:
     return http
 
 
+def waiting():
+    """The statements still to send: neither sent nor set aside."""
+    return XapiStatement.sent_at.is_(None) & XapiStatement.failed_at.is_(None)
+
+
+def set_aside():
+    """The statements set aside after MAX_REJECTIONS refusals."""
+    return XapiStatement.sent_at.is_(None) & XapiStatement.failed_at.is_not(None)
+
+
 def backlog_query(skip=()):
-    query = select(XapiStatement).where(XapiStatement.sent_at.is_(None))
+    query = select(XapiStatement).where(waiting())
     if skip:
         query = query.where(XapiStatement.id.not_in(list(skip)))
     return query.order_by(XapiStatement.created_at, XapiStatement.id)
 
 
 def backlog_count() -> int:
-    return db.session.scalar(
-        select(func.count()).where(XapiStatement.sent_at.is_(None))
+    return db.session.scalar(select(func.count()).where(waiting()))
+
+
+def retry_failed() -> int:
+    """Put the statements set aside back in the backlog, their refusals counted
+    afresh (after the LRS or the data was put right); how many. Flushes only."""
+    result = db.session.execute(
+        update(XapiStatement)
+        .where(set_aside())
+        .values(failed_at=None, rejections=0)
+        .execution_options(synchronize_session=False)
     )
+    return result.rowcount
 
 
 def send_pending(batch_size: int | None = None, step=None) -> SendResult:
@@ -93,7 +119,7 @@ def send_pending(batch_size: int | None = None, step=None) -> SendResult:
                 break
             _mark([i for i, _ in batch if i not in errors])
             for statement_id, error in errors.items():
-                _mark([statement_id], error)
+                result.failed += _mark([statement_id], error, rejected=True)
             result.sent += len(batch) - len(errors)
             result.rejected += list(errors)
             if step is not None:
@@ -117,7 +143,7 @@ def _send_batch(http, url, timeout, batch) -> dict[str, str]:
     response = _post(http, "POST", url, timeout, json=[p for _, p in batch])
     if response.status_code in (200, 204):
         return {}
-    # 409 or another 4xx: one by one, to find which are stored or refused.
+    # A 4xx (409 included): one by one, to find which it refuses.
     errors = {}
     for statement_id, payload in batch:
         one = _post(
@@ -128,19 +154,36 @@ def _send_batch(http, url, timeout, batch) -> dict[str, str]:
             params={"statementId": statement_id},
             json=payload,
         )
-        if one.status_code not in (200, 204, 409):  # 409: the LRS has it already
+        if one.status_code not in (200, 204):  # 409: another statement has its id
             errors[statement_id] = f"HTTP {one.status_code}: {one.text[:500]}"
     return errors
 
 
-def _mark(ids: list[str], error: str | None = None) -> None:
-    """One more try of the statements `ids`: sent (no `error`) or not; committed."""
+def _mark(ids: list[str], error: str | None = None, rejected: bool = False) -> int:
+    """One more try of the statements `ids`: sent (no `error`) or not; `rejected`
+    by the LRS, one more refusal, and set aside at MAX_REJECTIONS; committed. How
+    many were set aside."""
     if not ids:
-        return
+        return 0
     values = {"attempts": XapiStatement.attempts + 1, "last_error": error}
     if error is None:
         values["sent_at"] = utcnow()
+    if rejected:
+        values["rejections"] = XapiStatement.rejections + 1
+        values["failed_at"] = case(
+            (
+                XapiStatement.rejections + 1 >= MAX_REJECTIONS,
+                literal(utcnow(), UTCDateTime()),
+            ),
+            else_=None,
+        )
     db.session.execute(
         update(XapiStatement).where(XapiStatement.id.in_(ids)).values(**values)
     )
+    failed = 0
+    if rejected:
+        failed = db.session.scalar(
+            select(func.count()).where(XapiStatement.id.in_(ids), set_aside())
+        )
     db.session.commit()
+    return failed

@@ -5,8 +5,9 @@ named by the user's id, an opaque number that never changes (a username can be
 renamed, an email is personal data): an email (mbox) only when XAPI_ACTOR_MBOX is
 set and the cadre has one. Activities have IRIs under the public URL
 ({base}/xapi/activities/<kind>/<code>) and Vietnamese names; the unit is in the
-context's extensions. The statement id is a UUID 5 of the event's key in a
-namespace of the site, so a resent event is the same statement."""
+context's extensions. A builder gives the statement without its id: the outbox
+draws a random one when it queues it (services.enqueue), keyed by the event's key
+(event_key) so that the same event is queued once."""
 
 import uuid
 from datetime import UTC, datetime
@@ -38,17 +39,23 @@ def iri(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), "xapi", *parts])
 
 
-def statement_id(base: str, key: str) -> str:
-    """The statement's UUID for the event `key` ("attempt-finished:42") on the
-    site at `base`: the same on every resend, different on another site."""
+def event_uuid(base: str, key: str) -> str:
+    """A UUID 5 of `key` in a namespace of the site at `base`: an attempt's
+    registration ("attempt:42"); and the id a statement of the event `key` had
+    when it was queued before statement ids were drawn at random."""
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, iri(base))
     return str(uuid.uuid5(namespace, key))
 
 
+def event_key(kind: str, *parts) -> str:
+    """The key of an event ("module-read:7", "answered:42:3"): the one spelling,
+    for queueing its statement and for asking whether it is queued."""
+    return ":".join([kind, *(str(p) for p in parts)])
+
+
 def attempt_key(event: str, attempt_id: int) -> str:
-    """The event key of an attempt's `event` statement ("finished", "result"):
-    the one spelling, for building it and for asking whether it is queued."""
-    return f"attempt-{event}:{attempt_id}"
+    """The event key of an attempt's `event` statement ("finished", "result")."""
+    return event_key(f"attempt-{event}", attempt_id)
 
 
 def timestamp(moment: datetime) -> str:
@@ -94,7 +101,7 @@ def activity(base: str, kind: str, code: str, title: str) -> dict:
 def registration(base: str, attempt) -> str:
     """The attempt's registration UUID: the statements of one attempt (attempted,
     answered, completed) share it, so an LRS tells a retake from the first try."""
-    return statement_id(base, f"attempt:{attempt.id}")
+    return event_uuid(base, f"attempt:{attempt.id}")
 
 
 def context(
@@ -117,9 +124,8 @@ def context(
     return result
 
 
-def _statement(base, key, user, verb_name, obj, ctx, moment, result=None, mbox=False):
+def _statement(base, user, verb_name, obj, ctx, moment, result=None, mbox=False):
     statement = {
-        "id": statement_id(base, key),
         "actor": actor(base, user, mbox),
         "verb": verb(verb_name),
         "object": obj,
@@ -146,7 +152,6 @@ def module_read(base, progress, user, module, now, mbox=False) -> dict:
     title = progress.version.title if progress.version is not None else module.code
     return _statement(
         base,
-        f"module-read:{progress.id}",
         user,
         "completed",
         activity(base, "module", module.code, title),
@@ -164,7 +169,6 @@ def _quiz_parent(base, course) -> list | None:
 def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
     return _statement(
         base,
-        attempt_key("started", attempt.id),
         user,
         "attempted",
         quiz_activity(base, attempt.quiz),
@@ -175,13 +179,12 @@ def attempt_started(base, attempt, user, course=None, mbox=False) -> dict:
 
 
 def attempt_finished(
-    base, attempt, user, course=None, mbox=False, sealed=False, event="finished"
+    base, attempt, user, course=None, mbox=False, sealed=False
 ) -> dict:
     """Completed, with the score (scaled 0..1, raw of max), passed or not and the
     time from start to end; `sealed` (a sealed quiz before its windows close), with
-    the completion and time only: no score, no success. `event` "result": the same
-    statement with the score, told once a sealed quiz's results are made known (an
-    id of its own: the first one was sent without them)."""
+    the completion and time only: no score, no success. Told again with the score
+    once a sealed quiz's results are made known (event "attempt-result")."""
     maximum = attempt.max_score or 0
     score = {"scaled": round((attempt.percent or 0) / 100, 4)}
     if maximum > 0:
@@ -197,7 +200,6 @@ def attempt_finished(
         del result["score"], result["success"]
     return _statement(
         base,
-        attempt_key(event, attempt.id),
         user,
         "completed",
         quiz_activity(base, attempt.quiz),
@@ -217,7 +219,6 @@ def answered(base, attempt, user, slot, answer, mbox=False, sealed=False) -> dic
         result["score"] = {"raw": answer.marks}
     return _statement(
         base,
-        f"answered:{attempt.id}:{slot.position}",
         user,
         "answered",
         activity(base, "question", question.code, f"Câu hỏi {question.code}"),
@@ -240,7 +241,6 @@ def campaign_completed(base, record, user, unit, course=None, mbox=False) -> dic
     score = {"scaled": round((record.best_percent or 0) / 100, 4)}
     return _statement(
         base,
-        f"campaign-completed:{record.id}",
         user,
         "completed",
         campaign_activity(base, record.campaign),
@@ -255,7 +255,6 @@ def certificate_issued(base, certificate, user, unit, mbox=False) -> dict:
     title = f"Giấy chứng nhận {certificate.serial}: {certificate.course_title}"
     return _statement(
         base,
-        f"certificate-issued:{certificate.serial}",
         user,
         "earned",
         activity(base, "certificate", certificate.serial, title),

@@ -62,9 +62,11 @@ def outbox() -> list[XapiStatement]:
 
 
 class TinyLrs:
-    """POST a list (409 when an id is already stored), PUT ?statementId= (204, 409),
-    GET everything; `down = True` answers 503; a statement of `invalid`, 400;
-    `while_answering()` runs before each answer, the sender waiting."""
+    """POST a list, PUT ?statementId=, as Ralph answers them: a statement it has
+    already, the same, is taken again (200, 204: nothing stored twice); 409 only
+    when a DIFFERENT statement has its id. `down = True` answers 503; a statement
+    of `invalid`, 400; `while_answering()` runs before each answer, the sender
+    waiting."""
 
     def __init__(self):
         self.stored: dict[str, dict] = {}
@@ -98,7 +100,7 @@ class TinyLrs:
                     return self._answer(503, {"detail": "down"})
                 if any(s["id"] in lrs.invalid for s in body):
                     return self._answer(400, {"detail": "invalid"})
-                if any(s["id"] in lrs.stored for s in body):
+                if any(lrs.conflicts(s["id"], s) for s in body):
                     return self._answer(409, {"detail": "exists"})
                 lrs.stored.update({s["id"]: s for s in body})
                 return self._answer(200, [s["id"] for s in body])
@@ -109,7 +111,7 @@ class TinyLrs:
                 sid = parse_qs(urlparse(self.path).query)["statementId"][0]
                 if sid in lrs.invalid:
                     return self._answer(400, {"detail": "invalid"})
-                if sid in lrs.stored:
+                if lrs.conflicts(sid, body):
                     return self._answer(409, {"detail": "exists"})
                 lrs.stored[sid] = body
                 return self._answer(204)
@@ -118,6 +120,11 @@ class TinyLrs:
         self.url = f"http://127.0.0.1:{self.server.server_port}/xAPI"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def conflicts(self, statement_id: str, statement: dict) -> bool:
+        """Another statement is stored under `statement_id` (the same is none)."""
+        stored = self.stored.get(statement_id)
+        return stored is not None and stored != statement
 
     def close(self):
         self.server.shutdown()

@@ -153,7 +153,7 @@ def test_ralph_down_then_up_loses_nothing_and_never_duplicates(
     assert sender.send_pending().error and sender.backlog_count() == 7
     app.config["XAPI_LRS_URL"] = f"{ralph}/xAPI"
     assert sender.send_pending().sent == 7
-    # Resent as if the answer had been lost: Ralph has them (409), one each.
+    # Resent as if the answer had been lost: Ralph has them, the same: taken.
     for row in outbox():
         row.sent_at = None
     db.session.commit()

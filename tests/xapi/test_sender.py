@@ -6,7 +6,7 @@ from app.jobs import services as jobs
 from app.jobs.models import FINISHED
 from app.xapi import sender
 from app.xapi.jobs import KIND
-from tests.xapi.helpers import free_port, learn, outbox
+from tests.xapi.helpers import PUBLIC, free_port, learn, outbox
 
 
 def test_sends_in_batches_and_marks_sent(ctx, tmp_path, lrs):
@@ -42,14 +42,69 @@ def test_lrs_down_loses_nothing_and_sending_resumes(app, ctx, tmp_path, lrs):
     assert sender.backlog_count() == 0 and len(lrs.stored) == 7
 
 
-def test_ids_the_lrs_already_has_count_as_sent(ctx, tmp_path, lrs):
+def test_statements_the_lrs_already_has_count_as_sent(ctx, tmp_path, lrs):
     learn(tmp_path)
     first = outbox()[0]
     lrs.stored[first.id] = first.payload  # taken before, its answer lost
     result = sender.send_pending()
     assert result.sent == 7 and not result.rejected
+    assert sender.backlog_count() == 0 and len(lrs.stored) == 7
+
+
+def test_another_statement_under_its_id_is_a_rejection_not_sent(ctx, tmp_path, lrs):
+    """409: the LRS holds a DIFFERENT statement under that id (the same one it
+    takes again): this one never got in, so it stays unsent with the answer."""
+    learn(tmp_path)
+    first = outbox()[0]
+    lrs.stored[first.id] = {**first.payload, "timestamp": "2020-01-01T00:00:00Z"}
+    result = sender.send_pending()
+    assert result.sent == 6 and result.rejected == [first.id]
     assert ("PUT", "1.0.3") in lrs.requests  # the batch with it, one by one
-    assert sender.backlog_count() == 0
+    db.session.expire_all()
+    kept = db.session.get(type(first), first.id)
+    assert kept.sent_at is None and kept.last_error.startswith("HTTP 409")
+    assert sender.backlog_count() == 1
+
+
+def test_a_statement_rejected_again_and_again_is_set_aside(runner, ctx, tmp_path, lrs):
+    """After MAX_REJECTIONS runs it no longer heads the backlog (each run's first
+    batch would be refused and sent again one by one): set aside, counted by
+    `xapi status` with its error, put back by `xapi send --retry-failed`."""
+    learn(tmp_path)
+    bad = outbox()[0]
+    lrs.invalid.add(bad.id)
+    assert sender.send_pending().sent == 6
+    for run in range(2, sender.MAX_REJECTIONS + 1):
+        result = sender.send_pending()
+        assert result.rejected == [bad.id], run
+    assert result.failed == 1 and sender.backlog_count() == 0
+    lrs.requests.clear()
+    assert sender.send_pending().rejected == [] and lrs.requests == []
+    status = runner.invoke(args=["xapi", "status"])
+    assert status.exit_code == 0, status.output
+    assert "Chờ gửi: 0" in status.output
+    assert "Bị gác lại (LRS từ chối 5 lần): 1; lỗi gần nhất: HTTP 400" in (
+        status.output
+    )
+    lrs.invalid.clear()
+    sent = runner.invoke(args=["xapi", "send", "--retry-failed"])
+    assert sent.exit_code == 0, sent.output
+    assert "Đã đưa 1 bản ghi trở lại hàng chờ." in sent.output
+    assert "Đã gửi 1 bản ghi; còn 0 chờ gửi." in sent.output
+    assert bad.id in lrs.stored
+
+
+def test_cli_needs_the_public_url_outside_tests(app, runner, ctx, tmp_path):
+    learn(tmp_path)
+    app.config.update(TESTING=False, DEBUG=False, VHCV_PUBLIC_URL="")
+    try:
+        for command in ("send", "status"):
+            result = runner.invoke(args=["xapi", command])
+            assert result.exit_code != 0
+            assert "Chưa đặt VHCV_PUBLIC_URL" in result.output
+    finally:
+        app.config.update(TESTING=True, VHCV_PUBLIC_URL=PUBLIC)
+    assert sender.backlog_count() == 7  # nothing sent
 
 
 def test_cli_send_and_status(runner, ctx, tmp_path, lrs):

@@ -1,14 +1,19 @@
 """What is queued for each learning event, in the event's transaction."""
 
 import re
+import uuid
 from datetime import timedelta
+
+from sqlalchemy import delete, update
 
 from app.courses import services as courses
 from app.extensions import db
 from app.quizzes import attempts
 from app.timeutil import utcnow
 from app.xapi import services, statements
-from tests.records.helpers import make_campaign
+from app.xapi.models import XapiStatement
+from tests.query_count import counted
+from tests.records.helpers import make_campaign, read_all
 from tests.xapi.helpers import PUBLIC, learn, outbox, user
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -65,9 +70,56 @@ def test_the_same_event_is_one_statement(ctx, tmp_path):
     db.session.commit()
     assert {r.id for r in outbox()} == before
     key = f"attempt-finished:{attempt.id}"
-    assert statements.statement_id(PUBLIC, key) == statements.statement_id(PUBLIC, key)
-    assert statements.statement_id(PUBLIC, key) in before
-    assert statements.statement_id("https://other.gov.vn", key) not in before
+    assert key in {r.event_key for r in outbox()}
+
+
+def test_statement_ids_are_random_and_never_drawn_again(ctx, tmp_path):
+    """An id is a random UUID drawn when the statement is queued, not one derived
+    from a database id: after a backup restored from before the event (the outbox
+    row gone, the attempt's id free to be used again) or on another installation
+    at the same public URL, the event told anew is a statement of a new id, never
+    one the LRS may hold for another statement."""
+    person, attempt = learn(tmp_path)
+    rows = outbox()
+    assert all(uuid.UUID(r.id).version == 4 for r in rows)
+    assert all(r.payload["id"] == r.id and r.event_key for r in rows)
+    before = {r.id for r in rows}
+    key = f"attempt-finished:{attempt.id}"
+    db.session.execute(delete(XapiStatement).where(XapiStatement.event_key == key))
+    services._on_attempt_finished(attempt)
+    db.session.commit()
+    again = [r for r in outbox() if r.event_key == key]
+    assert len(again) == 1 and again[0].id not in before
+
+
+def test_a_statement_queued_with_an_old_event_id_is_not_queued_again(ctx, tmp_path):
+    """A row queued before event keys were kept (its id the event's UUID 5) is
+    found by that id: the event told again after the upgrade adds nothing."""
+    person, attempt = learn(tmp_path)
+    key = f"attempt-finished:{attempt.id}"
+    row = next(r for r in outbox() if r.event_key == key)
+    old_id = statements.event_uuid(PUBLIC, key)
+    db.session.execute(
+        update(XapiStatement)
+        .where(XapiStatement.id == row.id)
+        .values(id=old_id, event_key=None)
+    )
+    db.session.commit()
+    count = len(outbox())
+    services._on_attempt_finished(attempt)
+    db.session.commit()
+    assert len(outbox()) == count
+
+
+def test_nothing_is_queued_without_the_public_url_outside_tests(app, ctx, tmp_path):
+    """With XAPI_LRS_URL set but VHCV_PUBLIC_URL not, a production server would
+    name actors and activities under http://127.0.0.1:5000: it queues nothing."""
+    app.config.update(TESTING=False, DEBUG=False, VHCV_PUBLIC_URL="")
+    try:
+        learn(tmp_path)
+        assert outbox() == []
+    finally:
+        app.config.update(TESTING=True, VHCV_PUBLIC_URL=PUBLIC)
 
 
 def test_a_rolled_back_event_queues_nothing(ctx, tmp_path):
@@ -159,3 +211,35 @@ def test_the_statements_of_one_attempt_share_its_registration(app, ctx, tmp_path
     assert {ADL + "attempted", ADL + "answered", ADL + "completed"} in [
         verbs for verbs in by_attempt.values()
     ]
+
+
+def _finished_attempt(person, answered: int, now):
+    attempt = attempts.start_attempt(person, attempts.get_quiz("Q"), now)
+    for position in range(1, answered + 1):
+        attempts.save_answer(attempt, position, [0], now)
+    attempts.finalise(attempt, now)
+    db.session.commit()
+    return attempt
+
+
+def test_answers_are_queued_in_queries_that_do_not_grow_with_the_questions(
+    app, ctx, tmp_path
+):
+    """The slots' questions are read with them, and which answers are queued
+    already in one query: as many queries for 4 answers as for 1."""
+    make_campaign(tmp_path)
+    person, now = user("in1"), utcnow()
+    read_all(person, now)
+    one = _finished_attempt(person, 1, now)
+    four = _finished_attempt(person, 4, now + timedelta(hours=1))
+    app.config["XAPI_SEND_ANSWERS"] = True
+    counts = []
+    for attempt in (one, four):
+        db.session.expire_all()
+        with counted() as sent:
+            services._queue_answers(attempt, person)
+            db.session.flush()
+        counts.append(len([s for s in sent if s.startswith("SELECT")]))
+    db.session.commit()
+    assert [r.verb for r in outbox()].count("answered") == 5
+    assert counts[0] == counts[1], counts
