@@ -8,10 +8,10 @@ from app.extensions import db
 
 
 @contextmanager
-def counted():
-    """Yields the list of the statements sent inside the block (in the app
-    context), one string each."""
-    engine = db.engine
+def counted(engine=None):
+    """Yields the list of the statements sent to `engine` (by default the app
+    context's) inside the block, one string each."""
+    engine = engine if engine is not None else db.engine
     statements: list[str] = []
 
     def listener(conn, cursor, statement, *args):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app.accounts.models import Unit, User
 from app.accounts.services import search_users, vietnamese_order
@@ -66,8 +66,13 @@ def units_page(
     active: bool | None = None,
 ) -> Page[Unit]:
     """The units of the token's subtree (its root first, then by path); `parent`
-    keeps the direct children of that unit, which must lie in the subtree."""
-    query = select(Unit).where(Unit.in_subtree(token.unit.path))
+    keeps the direct children of that unit, which must lie in the subtree. Their
+    parents are read with them (unit_dict names the parent)."""
+    query = (
+        select(Unit)
+        .where(Unit.in_subtree(token.unit.path))
+        .options(selectinload(Unit.parent))
+    )
     if parent:
         query = query.where(
             Unit.parent_id == _scoped_unit(token, parent, UNIT_NOT_FOUND).id
@@ -84,10 +89,13 @@ def get_unit(token: ApiToken, code: str) -> Unit:
 
 
 def _cadres(token: ApiToken) -> Select:
+    """The token's cadres, each with its unit (joined, and loaded from the join:
+    cadre_dict names it)."""
     return (
         select(User)
         .join(Unit, Unit.id == User.unit_id)
         .where(Unit.in_subtree(token.unit.path))
+        .options(contains_eager(User.unit))
     )
 
 
