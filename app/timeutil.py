@@ -30,6 +30,13 @@ def vn_day_end(day: date) -> datetime:
     return vn_day_start(day) + timedelta(days=1, seconds=-1)
 
 
+def days_left(closes_at: datetime, now: datetime) -> int:
+    """The days a window closing at `closes_at` has left at `now`, counted in
+    Vietnam's calendar days, not 24-hour blocks: one closing at 23:59 on the 31st
+    has 7 left all day on the 24th and 0 on the 31st, its last day (and after)."""
+    return max(0, (to_vn(closes_at).date() - to_vn(now).date()).days)
+
+
 def from_vn_local(moment: datetime) -> datetime:
     """A naive wall-clock time read in Vietnam (a form's datetime-local), as aware."""
     return moment.replace(tzinfo=VN_TZ)

@@ -7,7 +7,7 @@ from datetime import datetime
 from app.accounts.models import User
 from app.courses import services as courses
 from app.quizzes import services as quizzes
-from app.timeutil import utcnow
+from app.timeutil import days_left, utcnow
 
 from .models import COMPLETED, Campaign, TrainingRecord
 from .services import records_of, window_of
@@ -109,7 +109,7 @@ def campaigns_for(
                 quiz_code=campaign.quiz_code,
                 quiz_state=standing.state,
                 open_attempt_id=standing.open_attempt_id,
-                days_left=max(0, (closes_at - now).days),
+                days_left=days_left(closes_at, now),
                 is_open=window.is_open(now),
                 window=window,
                 opens_later=window.not_yet_open(now),

@@ -22,19 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.config import public_url
+from app.deadlines import days_left_text
 from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db, mail
 from app.records.models import COMPLETED, TrainingRecord
 from app.records.services import window_of
-from app.timeutil import format_vn_date, utcnow
+from app.timeutil import days_left, format_vn_date, to_vn, utcnow
 
 from .models import (
     CLOSED,
@@ -105,24 +106,23 @@ def _compose(
     reminder: Reminder, person: User, now: datetime, closes: datetime
 ) -> tuple[str, str]:
     campaign = reminder.campaign
-    days = max(0, (closes - now).days)
+    # "hạn cuối" (the last day itself allowed), not "trước ngày" (read as the
+    # day before); the days left in calendar days, "hôm nay là ngày cuối" on it.
     subject = _(
-        "Nhắc nhở: hoàn thành “%(title)s” trước ngày %(date)s",
+        "Nhắc nhở: hoàn thành “%(title)s”, hạn cuối %(date)s",
         title=campaign.title,
         date=format_vn_date(closes),
     )
     lines = [
         _("Kính gửi %(name)s,", name=person.full_name),
         "",
-        ngettext(
+        _(
             "Đồng chí chưa hoàn thành đợt bồi dưỡng “%(title)s”. Đợt bồi dưỡng "
-            "kết thúc ngày %(date)s (còn %(n)d ngày).",
-            "Đồng chí chưa hoàn thành đợt bồi dưỡng “%(title)s”. Đợt bồi dưỡng "
-            "kết thúc ngày %(date)s (còn %(n)d ngày).",
-            days,
+            "kết thúc lúc %(hour)s ngày %(date)s (%(left)s).",
             title=campaign.title,
+            hour=to_vn(closes).strftime("%H:%M"),
             date=format_vn_date(closes),
-            n=days,
+            left=days_left_text(days_left(closes, now)),
         ),
     ]
     if reminder.message:

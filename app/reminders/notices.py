@@ -12,7 +12,7 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.records.services import window_of
-from app.timeutil import utcnow
+from app.timeutil import days_left, utcnow
 
 from .models import Reminder, ReminderDelivery
 
@@ -64,7 +64,7 @@ def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
                 delivery.id,
                 campaign,
                 reminder.message,
-                max(0, (window.closes_at - now).days),
+                days_left(window.closes_at, now),
                 campaign.course_code,
                 delivery.shown_at is not None,
                 window.closes_at,

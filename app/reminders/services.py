@@ -21,7 +21,7 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.records.models import Campaign
-from app.timeutil import format_vn_date, utcnow
+from app.timeutil import days_left, format_vn_date, utcnow
 
 from .audience import (
     CampaignWindow,
@@ -245,12 +245,15 @@ def get_reminder(reminder_id: int) -> Reminder:
 
 def due_kind(window: CampaignWindow, now: datetime) -> str | None:
     """The scheduled reminder `window` is due for at `now`: the narrowest span (7
-    or 2 days before it closes) `now` lies in, while the window is open."""
+    or 2 days before it closes, in Vietnam's calendar days: timeutil.days_left)
+    `now` lies in, while the window is open. Closing on the 31st: the 7-day one
+    from the 24th, the 2-day one from the 29th."""
     if not window.is_open(now):
         return None
+    left = days_left(window.closes_at, now)
     due = None
     for kind, days in SCHEDULE:  # widest first: the last match is the narrowest
-        if window.closes_at - now <= timedelta(days=days):
+        if left <= days:
             due = kind
     return due
 

@@ -62,7 +62,7 @@ def test_the_email_arrives_with_its_vietnamese_intact(ctx, smtp, tmp_path):
     # Encoded words (RFC 2047), folded from the first line: the parser keeps the
     # folding's space, which mail clients drop.
     assert message["Subject"].strip() == (
-        "Nhắc nhở: hoàn thành “Bồi dưỡng năm 2026” trước ngày "
+        "Nhắc nhở: hoàn thành “Bồi dưỡng năm 2026”, hạn cuối "
         + format_vn_date(campaign.closes_at)
     )
     assert "Sở Nội vụ" in message["From"]

@@ -171,7 +171,7 @@ def test_the_notice_gives_the_cadres_own_window_close(app, client, tmp_path):
     with app.app_context():
         campaign, tree = setup(tmp_path)
         now = utcnow()
-        own_close = now + timedelta(days=20, hours=12)
+        own_close = now + timedelta(days=20)  # 20 calendar days
         running.set_unit_window(
             campaign, tree["D1A"], now - timedelta(days=1), own_close
         )
