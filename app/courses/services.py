@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import load_only
 
 from app.accounts.models import User
 from app.errors import DomainError, NotFound
@@ -102,6 +103,23 @@ def _progress_by_module(user: User, modules: list[Module]) -> dict[int, list]:
     return grouped
 
 
+def _listed_versions(modules: list[Module]) -> dict[int, ModuleVersion]:
+    """The modules' current versions by id, in one statement and without their text
+    (body_md, html, toc: a list of modules shows titles and minutes; a version read
+    here and shown later loads its text then)."""
+    ids = [m.current_version_id for m in modules]
+    if not ids:
+        return {}
+    listed = load_only(
+        ModuleVersion.module_id,
+        ModuleVersion.number,
+        ModuleVersion.title,
+        ModuleVersion.minutes,
+    )
+    query = select(ModuleVersion).where(ModuleVersion.id.in_(ids)).options(listed)
+    return {v.id: v for v in db.session.scalars(query)}
+
+
 def _status(progresses: list[ModuleProgress]) -> str:
     if any(p.is_completed for p in progresses):
         return READ
@@ -113,13 +131,13 @@ def course_progress(user: User, course: Course) -> CourseProgressInfo:
     resume: the last module opened and not finished, else the first unread."""
     modules = active_modules(course)
     grouped = _progress_by_module(user, modules)
+    versions = _listed_versions(modules)
     rows = []
     for module in modules:
         progresses = grouped.get(module.id, [])
         latest = max(progresses, key=lambda p: p.last_seen_at, default=None)
-        rows.append(
-            ModuleRow(module, module.current_version, _status(progresses), latest)
-        )
+        version = versions[module.current_version_id]
+        rows.append(ModuleRow(module, version, _status(progresses), latest))
     unfinished = [r for r in rows if r.status == IN_PROGRESS]
     resume = max(unfinished, key=lambda r: r.progress.last_seen_at, default=None)
     if resume is None:
