@@ -31,9 +31,7 @@ def statements_of_progress(user) -> list[str]:
     return seen
 
 
-def test_course_progress_reads_the_versions_at_once_without_their_text(
-    ctx, tmp_path
-):
+def test_course_progress_reads_the_versions_at_once_without_their_text(ctx, tmp_path):
     folder = write_course(tmp_path)
     sync_content(load_content(tmp_path), *url_builders())
     user = make_user("reader", make_tree()["C1"])

@@ -21,9 +21,14 @@ from .helpers import user
 CLOSES = vn_day_end(date(2026, 12, 31))
 
 
+def at(day: int, hour: int, minute: int) -> datetime:
+    """`day`/12/2026 at hour:minute in Vietnam."""
+    return datetime.combine(date(2026, 12, day), time(hour, minute), VN_TZ)
+
+
 def morning(day: int) -> datetime:
     """07:30 in Vietnam on `day`/12/2026, when the timer fires."""
-    return datetime.combine(date(2026, 12, day), time(7, 30), VN_TZ)
+    return at(day, 7, 30)
 
 
 def december_campaign(tmp_path):
@@ -40,19 +45,18 @@ def test_the_timer_at_0730_sends_7d_on_the_24th_and_2d_on_the_29th(ctx, tmp_path
             sent[day] = [r.kind for r in made]
     assert sent == {24: [SCHEDULED_7D], 29: [SCHEDULED_2D]}
     # once per window: late in the day, and the next run, make none
-    late = datetime.combine(date(2026, 12, 31), time(23, 0), VN_TZ)
-    assert services.due_scheduled(late) == []
+    assert services.due_scheduled(at(31, 23, 0)) == []
     assert db.session.scalar(select(func.count(Reminder.id))) == 2
 
 
 def test_days_left_counts_calendar_days_up_to_the_last_one(ctx):
     assert days_left(CLOSES, morning(24)) == 7
-    assert days_left(CLOSES, datetime.combine(date(2026, 12, 24), time(23, 59), VN_TZ)) == 7
+    assert days_left(CLOSES, at(24, 23, 59)) == 7
     assert days_left(CLOSES, morning(29)) == 2
     assert days_left(CLOSES, morning(30)) == 1
     assert days_left(CLOSES, morning(31)) == 0
     # 00:30 on the 31st in Vietnam is still the 30th in UTC: Vietnam's date counts
-    assert days_left(CLOSES, datetime.combine(date(2026, 12, 31), time(0, 30), VN_TZ)) == 0
+    assert days_left(CLOSES, at(31, 0, 30)) == 0
 
 
 def test_days_left_in_words(app):
@@ -70,7 +74,8 @@ def test_the_email_says_the_last_day_and_the_days_left(ctx, tmp_path):
     campaign, _tree = december_campaign(tmp_path)
     reminder = services.due_scheduled(morning(24))[0]
     texts = {
-        day: mailing.compose(reminder, user("in1"), morning(day)) for day in (24, 30, 31)
+        day: mailing.compose(reminder, user("in1"), morning(day))
+        for day in (24, 30, 31)
     }
     for subject, _body in texts.values():
         assert subject == (
@@ -94,9 +99,7 @@ def test_on_its_last_day_the_home_page_says_so(app, client, auth, tmp_path):
 
     with app.app_context():
         today = to_vn(utcnow()).date()
-        campaign, tree = make_campaign(
-            tmp_path, vn_day_start(today), vn_day_end(today)
-        )
+        campaign, tree = make_campaign(tmp_path, vn_day_start(today), vn_day_end(today))
         services.send_manual(campaign, tree["D"], None)
         db.session.commit()
     auth.login("in1")
