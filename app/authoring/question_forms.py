@@ -1,4 +1,3 @@
-from flask_babel import pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,7 +15,16 @@ from app.content.banks import OPTION_KEYS
 from app.content.frontmatter import SLUG
 from app.errors import lazy_gettext as _l
 from app.forms import FlaskForm, SubForm
-from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
+from app.quizzes.questions import (
+    FALSE_KEY,
+    MULTIPLE,
+    SINGLE,
+    TRUE_KEY,
+    TRUEFALSE,
+    OptionData,
+    QuestionData,
+    true_false_label,
+)
 
 MIN_OPTION_ROWS = 2  # rows never fewer than this (a question needs two options)
 NEW_OPTION_ROWS = 4  # rows a new question starts with
@@ -31,10 +39,7 @@ def true_false_choices() -> list[SelectChoice]:
     """The true/false answer's choices, in the request's language: "Đúng" is also
     the word of a right option ("Correct"), so the answer's words have a context of
     their own ("True"/"False" in English)."""
-    return [
-        SelectChoice("true", pgettext("đáp án câu đúng/sai", "Đúng")),
-        SelectChoice("false", pgettext("đáp án câu đúng/sai", "Sai")),
-    ]
+    return [SelectChoice(key, true_false_label(key)) for key in (TRUE_KEY, FALSE_KEY)]
 
 
 TYPE_LABELS = {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, render_template_string
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
@@ -18,7 +19,7 @@ from app.timeutil import to_vn
 from . import windows
 from .attempts import slots_with_versions
 from .models import FINISHED, Attempt, AttemptAnswer, AttemptSlot, QuestionVersion
-from .questions import MULTIPLE, TRUEFALSE
+from .questions import MULTIPLE, TRUEFALSE, option_html
 
 # --- The attempt page ---------------------------------------------------------------
 
@@ -31,7 +32,8 @@ class QuestionHtml:
 
     multiple: bool
     stem_html: Markup
-    options: dict[str, Markup]  # option key → HTML
+    # option key → HTML (a true/false option: its label, read when shown)
+    options: dict[str, Markup | LazyString]
 
 
 _MEMO = "vhcv.question_html"
@@ -47,7 +49,7 @@ def question_html(version_ids: set[int]) -> dict[int, QuestionHtml]:
             v.id: QuestionHtml(
                 v.type == MULTIPLE,
                 Markup(v.stem_html),
-                {o["key"]: Markup(o["html"]) for o in v.options},
+                {o["key"]: option_html(v.type, o) for o in v.options},
             )
             for v in db.session.scalars(
                 select(QuestionVersion).where(QuestionVersion.id.in_(missing))
@@ -307,7 +309,7 @@ def _review_row(slot: AttemptSlot, answer, per_page: int) -> ReviewRow:
     choices = [
         ReviewChoice(
             index=index,
-            html=options[key]["html"],
+            html=option_html(version.type, options[key]),
             chosen=key in selected,
             correct=options[key]["correct"],
             feedback_html=options[key]["feedback_html"] if key in selected else "",

@@ -9,6 +9,10 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup
+
 from app.errors import lazy_gettext as _l
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
@@ -22,6 +26,9 @@ ATTEMPTS_ALLOWED = (1, 20)
 QUESTIONS_PER_PAGE = (1, 100)
 DRAW_COUNT = (1, 500)  # the questions one draw rule takes
 TRUE_KEY, FALSE_KEY = "true", "false"
+# A true/false question's options as stored in its versions: content, written in
+# Vietnamese and part of its hash; pages show TRUE_FALSE_LABELS instead.
+TRUE_FALSE_TEXT = {TRUE_KEY: "Đúng", FALSE_KEY: "Sai"}
 
 
 @dataclass(frozen=True)
@@ -94,17 +101,46 @@ class BankData:
 
 
 def effective_options(question: QuestionData) -> tuple[OptionData, ...]:
-    """The options a learner chooses from: a true/false question gets Đúng and Sai."""
+    """The options a learner chooses from: a true/false question gets Đúng and Sai
+    (TRUE_FALSE_TEXT, stored as they are; option_html shows them translated)."""
     if question.type != TRUEFALSE:
         return question.options
+    true, false = TRUE_FALSE_TEXT[TRUE_KEY], TRUE_FALSE_TEXT[FALSE_KEY]
     return (
         OptionData(
-            TRUE_KEY, "Đúng", question.answer is True, None, question.feedback_true
+            TRUE_KEY, true, question.answer is True, None, question.feedback_true
         ),
         OptionData(
-            FALSE_KEY, "Sai", question.answer is False, None, question.feedback_false
+            FALSE_KEY, false, question.answer is False, None, question.feedback_false
         ),
     )
+
+
+def true_false_label(key: str) -> str:
+    """A true/false option's words in the reader's language ("True", "False"). "Đúng"
+    alone is also a right answer's word ("Correct"): hence a context of its own."""
+    if key == TRUE_KEY:
+        return pgettext("đáp án câu đúng/sai", "Đúng")
+    return pgettext("đáp án câu đúng/sai", "Sai")
+
+
+# Lazy: read in the reader's language each time a page shows them.
+TRUE_FALSE_LABELS = {key: LazyString(true_false_label, key) for key in TRUE_FALSE_TEXT}
+
+
+def option_html(qtype: str, option: dict) -> Markup | LazyString:
+    """An option of a stored version ({key, html, …}) as pages show it: its HTML, or
+    for a true/false question its label in the reader's language."""
+    if qtype == TRUEFALSE:
+        return TRUE_FALSE_LABELS[option["key"]]
+    return Markup(option["html"])
+
+
+def option_text(qtype: str, option: dict) -> str | LazyString:
+    """option_html's plain text: the option's Markdown, or a true/false label."""
+    if qtype == TRUEFALSE:
+        return TRUE_FALSE_LABELS[option["key"]]
+    return option["text"]
 
 
 def option_weights(options: tuple[OptionData, ...]) -> dict[str, float]:

@@ -39,6 +39,7 @@ from .models import (
     QuestionVersion,
     Quiz,
 )
+from .questions import option_text
 
 TOO_EASY, TOO_HARD = 90.0, 20.0  # facility thresholds, in %
 WEAK = 20.0  # discrimination below this (and ≥ 0) discriminates weakly
@@ -78,7 +79,7 @@ class _Sums:
 @dataclass
 class OptionShare:
     key: str
-    text: str
+    text: str  # Markdown (a true/false option's label: lazy, in the page's language)
     correct: bool
     percent: float
 
@@ -178,7 +179,7 @@ def item_statistics(quiz: Quiz) -> list[ItemStats]:
                 options=[
                     OptionShare(
                         o["key"],
-                        o["text"],
+                        option_text(version.type, o),
                         o["correct"],
                         100 * s.chosen.get(o["key"], 0) / s.n,
                     )

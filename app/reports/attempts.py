@@ -30,6 +30,7 @@ from app.quizzes.models import (
     AttemptSlot,
     QuestionVersion,
 )
+from app.quizzes.questions import option_html
 from app.timeutil import to_vn, utcnow
 
 # The roles whose subtree lets their holder see a cadre's attempts.
@@ -196,7 +197,7 @@ def _question(slot: AttemptSlot, answer, saves: list, shows_answers: bool):
         options=[
             OptionRow(
                 letters[key],
-                Markup(options[key]["html"]),
+                option_html(version.type, options[key]),
                 key in chosen,
                 shows_answers and bool(options[key]["correct"]),
             )
