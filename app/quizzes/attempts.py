@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -120,7 +120,7 @@ def attempt_tally(user: User, quiz: Quiz) -> Tally:
     year's attempts of a quiz reused this year leave this year's allowance whole;
     the highest number in any round (numbers are unique per quiz and user); the
     previews."""
-    used = and_(Attempt.preview.is_(False), windows.in_round(quiz))
+    used = windows.counted(quiz)
     row = db.session.execute(
         select(
             func.count(Attempt.id).filter(used),

@@ -23,7 +23,7 @@ from .attempts import (  # noqa: F401  (the domain's public door)
     start_attempt,
 )
 from .lookup import any_quiz, get_quiz  # noqa: F401  (the domain's public door)
-from .models import OPEN, Attempt, Quiz, QuizWindow
+from .models import OPEN, Accommodation, Attempt, Quiz, QuizWindow
 from .windows import (  # noqa: F401  (the domain's public door)
     Window,
     clear_unit_windows,
@@ -92,6 +92,40 @@ def deeper_window_paths(quiz: Quiz, unit: Unit | None = None) -> list[str]:
 def attempts_allowed_for(user: User, quiz: Quiz) -> int:
     """The attempts `user` may make of `quiz`, its accommodation included."""
     return windows.attempts_allowed(quiz, windows.accommodation_for(user, quiz))
+
+
+def out_of_attempts(quiz: Quiz, user_ids) -> set[int]:
+    """Those of `user_ids` (a list or a select of them) with no attempt of `quiz`
+    left and none open — attempts_allowed_for's rule, accommodations included, read
+    for all of them in two statements."""
+    tallies = db.session.execute(
+        select(
+            Attempt.user_id,
+            func.count(Attempt.id),
+            func.count(Attempt.id).filter(Attempt.state == OPEN),
+        )
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.user_id.in_(user_ids),
+            windows.counted(quiz),
+        )
+        .group_by(Attempt.user_id)
+    ).all()
+    granted = {
+        a.user_id: a
+        for a in db.session.scalars(
+            select(Accommodation).where(
+                Accommodation.quiz_id == quiz.id,
+                Accommodation.user_id.in_([t[0] for t in tallies]),
+            )
+        )
+    }
+    return {
+        user_id
+        for user_id, used, still_open in tallies
+        if not still_open
+        and used >= windows.attempts_allowed(quiz, granted.get(user_id))
+    }
 
 
 def set_window(quiz: Quiz, opens_at: datetime, closes_at: datetime) -> None:

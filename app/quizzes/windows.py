@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import and_, delete, func, select, true
 
 from app.accounts import scope
 from app.accounts.models import Unit, User
@@ -103,6 +103,12 @@ def in_round(quiz: Quiz):
     (round_opened_at); always true for a quiz always open."""
     since = round_opened_at(quiz)
     return true() if since is None else Attempt.started_at >= since
+
+
+def counted(quiz: Quiz):
+    """SQL condition on Attempt: one that uses up an attempt of `quiz` (not a
+    preview, in its current round)."""
+    return and_(Attempt.preview.is_(False), in_round(quiz))
 
 
 def all_closed(quiz: Quiz, now: datetime) -> bool:

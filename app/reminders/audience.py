@@ -9,6 +9,7 @@ from sqlalchemy import Select, false, select, union_all
 
 from app.accounts.models import Unit, User
 from app.accounts.scope import in_subtree
+from app.quizzes import services as quizzes
 from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 
@@ -52,7 +53,8 @@ def targets(
     """(user id, email) of the cadres to remind of `campaign`: active, with a record
     not completed, in the subtree of `unit` (None: the campaign's whole scope) and
     outside the subtrees of the paths `exclude` (units with a window of their own,
-    which get their own scheduled reminders)."""
+    which get their own scheduled reminders). A cadre who failed the quiz with no
+    attempt left, and none open, is left out: there is nothing it can finish."""
     query = (
         select(User.id, User.email)
         .select_from(TrainingRecord)
@@ -68,7 +70,22 @@ def targets(
         query = query.where(Unit.in_subtree(unit.path))
     if exclude:
         query = query.where(~Unit.in_subtrees(exclude))
+    stuck = _out_of_attempts(campaign)
+    if stuck:
+        query = query.where(TrainingRecord.user_id.not_in(stuck))
     return query
+
+
+def _out_of_attempts(campaign: Campaign) -> set[int]:
+    """The campaign's cadres who failed its quiz with no attempt left
+    (quizzes.out_of_attempts: accommodations' extra attempts included)."""
+    failed = select(TrainingRecord.user_id).where(
+        TrainingRecord.campaign_id == campaign.id,
+        TrainingRecord.status != COMPLETED,
+        TrainingRecord.passed.is_(False),
+        TrainingRecord.attempts > 0,
+    )
+    return quizzes.out_of_attempts(quizzes.any_quiz(campaign.quiz_code), failed)
 
 
 def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:

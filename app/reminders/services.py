@@ -3,7 +3,8 @@ scheduled reminders, and what the HR page lists. Write operations flush, never
 commit: the view or command that calls them commits once.
 
 A cadre is reminded of a campaign while its record there is not completed (not
-started or in progress) and its account is active; an officer's reminder reaches
+started or in progress), it has not failed the quiz with no attempt left, and its
+account is active; an officer's reminder reaches
 the records whose unit (the cadre's unit now) lies in the chosen subtree.
 """
 
@@ -49,8 +50,8 @@ MESSAGE_MAX = 1000
 # The same officer's reminder (campaign, unit, words) is not made twice within it.
 REPEAT_WINDOW = timedelta(minutes=10)
 NOBODY = _l(
-    "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành, hoặc bài"
-    " kiểm tra của đơn vị họ chưa mở hay đã đóng."
+    "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành hoặc đã hết"
+    " lượt làm bài, hoặc bài kiểm tra của đơn vị họ chưa mở hay đã đóng."
 )
 TOO_LONG = _l("Lời nhắn dài quá %(count)s ký tự.", count=MESSAGE_MAX)
 
