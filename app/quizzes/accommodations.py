@@ -18,7 +18,8 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .models import Accommodation, Quiz
-from .windows import accommodation_for, refit_open_attempts
+from .refit import refit_open_attempts
+from .windows import accommodation_for
 
 MAX_EXTRA_MINUTES = 600
 MAX_EXTRA_PERCENT = 300

@@ -24,10 +24,10 @@ from .attempts import (  # noqa: F401  (the domain's public door)
 )
 from .lookup import any_quiz, get_quiz  # noqa: F401  (the domain's public door)
 from .models import OPEN, Accommodation, Attempt, Quiz, QuizWindow
+from .refit import refit_open_attempts  # noqa: F401  (the domain's public door)
 from .windows import (  # noqa: F401  (the domain's public door)
     Window,
     clear_unit_windows,
-    refit_open_attempts,
     set_unit_window,
     unit_windows,
     window_for,

@@ -6,7 +6,7 @@
   and extra attempts granted to one cadre for one quiz.
 - The **deadline** of an attempt: the earliest of its start plus the (accommodated)
   time limit and the close of the cadre's window. A change of either applies to the
-  attempts started afterwards and to the open ones (`refit_open_attempts`).
+  attempts started afterwards and to the open ones (`refit.refit_open_attempts`).
 - The **targets**: a quiz with target units may be taken only by the cadres of
   their subtrees (`is_targeted`).
 - The **seal**: a sealed quiz (a contest round) shows no score, pass or fail, mark
@@ -25,7 +25,7 @@ from app.accounts.models import Unit, User
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .models import OPEN, Accommodation, Attempt, Quiz, QuizTarget, QuizWindow
+from .models import Accommodation, Attempt, Quiz, QuizTarget, QuizWindow
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,12 @@ def window_of_unit(quiz: Quiz, unit: Unit | None) -> Window:
         )
     }
     return _deepest(quiz, branch, own)
+
+
+def window_among(quiz: Quiz, unit: Unit, own: dict[int, QuizWindow]) -> Window:
+    """window_of_unit with the quiz's unit windows read already (`own`: unit id →
+    its QuizWindow), for a caller judging many cadres at once."""
+    return _deepest(quiz, _branch_ids(unit), own)
 
 
 def _deepest(quiz: Quiz, branch: list[int], own: dict[int, QuizWindow]) -> Window:
@@ -242,47 +248,3 @@ def deadline_for(
     if window is not None and window.closes_at is not None:
         deadline = min(deadline, window.closes_at)
     return deadline
-
-
-def refit_open_attempts(
-    quiz: Quiz, users: list[User] | None = None, now: datetime | None = None
-) -> int:
-    """Recompute the deadline of the open attempts of `quiz` (of `users`, or of
-    everyone) after a change of window or accommodation; the page's timer follows at
-    its next re-sync. An attempt is never made to have ended before `now`: a window
-    closed early ends the open attempts now. The number of attempts changed."""
-    now = now or utcnow()
-    query = (
-        select(Attempt, Unit)
-        .join(User, User.id == Attempt.user_id)
-        .join(Unit, Unit.id == User.unit_id)
-        .where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.state == OPEN,
-            Attempt.preview.is_(False),
-        )
-    )
-    if users is not None:
-        query = query.where(Attempt.user_id.in_([u.id for u in users]))
-    # The quiz's unit windows and accommodations read once, not per attempt.
-    own = {row.unit_id: row for row in unit_windows(quiz)}
-    granted = {
-        row.user_id: row
-        for row in db.session.scalars(
-            select(Accommodation).where(Accommodation.quiz_id == quiz.id)
-        )
-    }
-    changed = 0
-    for attempt, unit in db.session.execute(query):
-        wanted = deadline_for(
-            quiz,
-            attempt.started_at,
-            _deepest(quiz, _branch_ids(unit), own),
-            granted.get(attempt.user_id),
-        )
-        deadline = max(wanted, min(now, attempt.deadline_at))
-        if deadline != attempt.deadline_at:
-            attempt.deadline_at = deadline
-            changed += 1
-    db.session.flush()
-    return changed

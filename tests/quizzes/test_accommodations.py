@@ -55,6 +55,25 @@ def test_extra_time_reaches_an_open_attempt_and_its_status(app, client, auth, ca
     assert status["remaining"] > 25 * 60  # what the page's timer re-syncs to
 
 
+def test_extra_time_does_not_reopen_an_attempt_whose_time_ran_out(
+    app, client, auth, campaign
+):
+    now = utcnow()
+    attempt = _start("in1", now - timedelta(minutes=25))  # ran out 15 minutes ago
+    ended = attempt.deadline_at
+    db.session.commit()  # still open: its tab closed, the sweep not run yet
+    accommodations.grant(
+        user("in1"), attempts.get_quiz("Q"), "Ốm", extra_minutes=30, actor=user("hr")
+    )
+    db.session.commit()
+    assert attempt.state == "finished"
+    assert attempt.deadline_at == ended
+    assert attempt.finished_at == ended and attempt.finished_by == "deadline"
+    auth.login("in1")
+    status = client.get(f"/attempts/{attempt.id}/status").get_json()
+    assert status["remaining"] == 0
+
+
 def test_extra_time_never_passes_the_window_close(ctx, tmp_path):
     now = utcnow()
     make_campaign(tmp_path, closes=now + timedelta(minutes=12))

@@ -89,6 +89,21 @@ def test_moving_a_window_refits_the_open_attempts(ctx, tmp_path):
     assert attempt.deadline_at == attempt.started_at + timedelta(minutes=10)
 
 
+def test_extending_a_window_does_not_reopen_an_attempt_whose_time_ran_out(
+    ctx, tmp_path
+):
+    campaign, tree = make_campaign(tmp_path)
+    now = utcnow()
+    day_ago = now - timedelta(days=1)
+    running.set_unit_window(campaign, tree["D1"], day_ago, now - timedelta(minutes=5))
+    read_all(user("in1"), now - timedelta(hours=1))
+    attempt = _start("in1", now - timedelta(minutes=20))
+    ended = attempt.deadline_at  # its 10 minutes, 10 minutes ago; still open
+    running.set_unit_window(campaign, tree["D1"], day_ago, now + timedelta(days=3))
+    assert attempt.state == "finished" and attempt.deadline_at == ended
+    assert attempt.finished_at == ended
+
+
 def test_after_close_review_waits_for_the_cadres_window_and_every_other(ctx, tmp_path):
     from app.quizzes.presenters import review_for
 
