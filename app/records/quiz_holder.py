@@ -83,6 +83,26 @@ def last_close(campaign: Campaign, held: HeldQuiz | None = None) -> datetime:
     return max([campaign.closes_at, *(row.closes_at for row in held.windows)])
 
 
+def not_closed(campaigns: list[Campaign], now: datetime) -> list[Campaign]:
+    """Those of `campaigns` whose last close (last_close: a unit's own window
+    included) is still ahead at `now`, in their order. last_close is read only for
+    a campaign closed itself whose quiz has a unit window closing later (one query
+    finds those quizzes), not once per campaign."""
+    later = set(
+        db.session.scalars(
+            select(Quiz.code)
+            .join(QuizWindow, QuizWindow.quiz_id == Quiz.id)
+            .where(QuizWindow.closes_at > now)
+        )
+    )
+    return [
+        c
+        for c in campaigns
+        if c.closes_at > now  # last_close is never earlier than its own close
+        or (c.quiz_code in later and last_close(c) > now)
+    ]
+
+
 def unclosed(quiz_code: str, now: datetime | None = None) -> list[Campaign]:
     """The campaigns of the quiz `quiz_code` that have not closed at `now` (last
     close still ahead: open, or still to open), the holder first, then by opening.

@@ -32,6 +32,7 @@ from .quiz_holder import (
     HeldQuiz,
     holds_its_quiz,
     last_close,
+    not_closed,
     refuse_running_holder,
 )
 
@@ -361,10 +362,10 @@ def records_of(user: User, **where) -> list[TrainingRecord]:
 
 
 def running_campaigns(now: datetime | None = None) -> list[Campaign]:
-    """Campaigns not yet closed: those a cadre who joins or moves now takes part in
+    """Campaigns not yet closed (not has_closed: a unit's own window still open
+    keeps its campaign running): those a cadre who joins or moves now takes part in
     (a closed campaign's records are its history)."""
-    now = now or utcnow()
-    return [c for c in list_campaigns() if c.closes_at > now]
+    return not_closed(list_campaigns(), now or utcnow())
 
 
 def ensure_user_records(user: User) -> int:

@@ -138,6 +138,28 @@ def test_a_pass_inside_the_units_window_completes_after_the_campaigns_close(
     assert record.status == "completed"
 
 
+def test_a_cadre_moved_in_while_only_the_units_window_is_open_takes_part(ctx, tmp_path):
+    from app.accounts import services as accounts
+
+    now = utcnow()
+    campaign, tree = make_campaign(
+        tmp_path, opens=now - timedelta(days=30), closes=now - timedelta(days=2)
+    )
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=30), now + timedelta(days=10)
+    )
+    db.session.commit()
+    assert records.running_campaigns(now) == [campaign]  # for D1's cadres
+    assert records.running_campaigns(now + timedelta(days=11)) == []
+    accounts.move_user(user("out"), tree["D1A"])  # from C1, outside the campaign
+    db.session.commit()
+    assert records.record_for(user("out"), campaign) is not None
+    read_all(user("out"), now)
+    pass_quiz(user("out"), now)
+    db.session.commit()
+    assert records.record_for(user("out"), campaign).status == "completed"
+
+
 def test_unit_window_bad_input(ctx, tmp_path):
     campaign, tree = make_campaign(tmp_path)
     now = utcnow()
