@@ -90,9 +90,21 @@ def _out_of_attempts(campaign: Campaign) -> set[int]:
 
 def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:
     """targets() of an officer's reminder: the cadres of `unit`'s subtree (None: the
-    campaign's whole scope) whose own quiz window is open at `now` — per open window,
-    the part of the subtree it governs, its deeper windows' units left out. A commune
-    whose window opens next week, or closed yesterday, is not told to finish now."""
+    campaign's whole scope) whose own quiz window is open at `now` (open_parts, as
+    one query)."""
+    parts = [query for _window, query in open_parts(campaign, unit, now)]
+    if not parts:
+        return targets(campaign, unit).where(false())
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def open_parts(
+    campaign: Campaign, unit: Unit | None, now: datetime
+) -> list[tuple[CampaignWindow, Select]]:
+    """Per window open at `now`: the window, and targets() of the part of `unit`'s
+    subtree (None: the campaign's whole scope) it governs, its deeper windows'
+    units left out (the parts are apart). A commune whose window opens next week,
+    or closed yesterday, is not told to finish now."""
     windows = campaign_windows(campaign)
     parts = []
     for window in windows:
@@ -100,10 +112,9 @@ def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:
             continue
         root = _within(unit, window.unit)
         if root is not False:
-            parts.append(targets(campaign, root, inner_paths(window, windows)))
-    if not parts:
-        return targets(campaign, unit).where(false())
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+            query = targets(campaign, root, inner_paths(window, windows))
+            parts.append((window, query))
+    return parts
 
 
 def _within(one: Unit | None, other: Unit | None) -> "Unit | None | bool":

@@ -8,11 +8,11 @@ account is active; an officer's reminder reaches
 the records whose unit (the cadre's unit now) lies in the chosen subtree.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, insert, literal, select
+from sqlalchemy import and_, case, func, insert, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Unit, User
@@ -28,6 +28,7 @@ from .audience import (
     CampaignWindow,
     campaign_windows,
     inner_paths,
+    open_parts,
     reachable,
     targets,
 )
@@ -68,11 +69,14 @@ def _has_address(column):
 
 @dataclass
 class PreviewInfo:
-    """How many cadres a reminder would reach, and how many of them by email."""
+    """How many cadres a reminder would reach, how many of them by email, and when
+    their windows close (`closes`: each distinct close, earliest first; [] when it
+    reaches nobody)."""
 
     total: int
     with_address: int
     mail_on: bool
+    closes: list[datetime] = field(default_factory=list)
 
     @property
     def emails(self) -> int:
@@ -82,14 +86,23 @@ class PreviewInfo:
 def preview(
     campaign: Campaign, unit: Unit | None, now: datetime | None = None
 ) -> PreviewInfo:
-    sub = reachable(campaign, unit, now or utcnow()).subquery()
-    total, with_address = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((_has_address(sub.c.email), 1), else_=0)), 0),
-        ).select_from(sub)
-    ).one()
-    return PreviewInfo(int(total), int(with_address), mail_configured())
+    """What a reminder of `campaign` to `unit`'s subtree would reach at `now`:
+    counted per open window (open_parts), in one query."""
+    parts = open_parts(campaign, unit, now or utcnow())
+    if not parts:
+        return PreviewInfo(0, 0, mail_configured())
+    tagged = [q.add_columns(literal(i).label("part")) for i, (_, q) in enumerate(parts)]
+    sub = (tagged[0] if len(tagged) == 1 else union_all(*tagged)).subquery()
+    addressed = func.sum(case((_has_address(sub.c.email), 1), else_=0))
+    rows = db.session.execute(
+        select(sub.c.part, func.count(), addressed).group_by(sub.c.part)
+    ).all()
+    return PreviewInfo(
+        sum(count for _part, count, _addressed in rows),
+        sum(int(addressed or 0) for _part, _count, addressed in rows),
+        mail_configured(),
+        sorted({parts[part][0].closes_at for part, _count, _addressed in rows}),
+    )
 
 
 def create_reminder(

@@ -248,3 +248,27 @@ def test_the_same_reminder_sent_twice_reminds_once(app, client, tmp_path):
     client.post(PAGE, data={**form, "csrf_token": auth.token(PAGE)})
     with app.app_context():
         assert count(Reminder) == 3
+
+
+def test_the_preview_gives_the_close_of_the_units_it_counts(app, client, tmp_path):
+    """The campaign closes in 30 days, D1's own window in 45: the preview for D1
+    says D1's date; over D, with D1A's own window closing in 20 days, the range."""
+    from app.records import campaigns as running
+    from app.reminders import services
+    from app.timeutil import format_vn_date, utcnow
+
+    with app.app_context():
+        campaign, tree = setup(tmp_path)
+        now, d1 = utcnow(), tree["D1"].id
+        later, sooner = now + timedelta(days=45), now + timedelta(days=20)
+        running.set_unit_window(campaign, tree["D1"], now - timedelta(days=1), later)
+        db.session.commit()
+        campaign_close = format_vn_date(campaign.closes_at)
+        running.set_unit_window(campaign, tree["D1A"], now - timedelta(days=1), sooner)
+        assert services.preview(campaign, tree["D"]).closes == [sooner, later]
+        assert services.preview(campaign, tree["C"]).closes == []
+        db.session.rollback()
+    signed_in(client, "hr")
+    page = client.get(f"{PAGE}?campaign=C2026&unit={d1}").get_data(as_text=True)
+    assert f"Hạn hoàn thành: {format_vn_date(later)}." in page
+    assert campaign_close not in page
