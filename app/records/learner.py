@@ -14,7 +14,8 @@ from .services import records_of, window_of
 
 # The quiz of a campaign as the cadre stands: not started, an attempt open, passed,
 # failed with attempts left and none open ("retry"), failed with none left, failed
-# and the cadre's window closed ("closed": no attempt left to take either).
+# and the cadre's window closed ("closed": no attempt left to take either), never
+# taken and the cadre's window closed ("missed").
 QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_RETRY, QUIZ_FAILED = (
     "not_started",
     "in_progress",
@@ -22,7 +23,7 @@ QUIZ_NOT_STARTED, QUIZ_IN_PROGRESS, QUIZ_PASSED, QUIZ_RETRY, QUIZ_FAILED = (
     "retry",
     "failed",
 )
-QUIZ_CLOSED = "closed"
+QUIZ_CLOSED, QUIZ_MISSED = "closed", "missed"
 
 
 @dataclass
@@ -30,6 +31,9 @@ class QuizStandingInfo:
     state: str  # one of QUIZ_*
     open_attempt_id: int | None
     attempts_left: int
+    # the cadre's window has closed with the record not completed: nothing more
+    # to read or take for it ("Đã kết thúc — chưa hoàn thành")
+    ended: bool = False
 
 
 def quiz_standing(
@@ -48,10 +52,11 @@ def quiz_standing(
         # completed means passed, even where the attempts are not kept (history
         # written from an older system)
         passed = record.passed or record.status == COMPLETED
-        state = QUIZ_PASSED if passed else QUIZ_NOT_STARTED
+        state = QUIZ_PASSED if passed else QUIZ_MISSED
         if not passed and record.attempts:
             state = QUIZ_CLOSED
-        return QuizStandingInfo(state=state, open_attempt_id=None, attempts_left=0)
+        ended = record.status != COMPLETED
+        return QuizStandingInfo(state, None, 0, ended)
     quiz = quizzes.get_quiz(record.campaign.quiz_code)
     current = quizzes.open_attempt(user, quiz)
     allowed = quizzes.attempts_allowed_for(user, quiz)  # accommodations included
@@ -76,6 +81,7 @@ class CampaignProgressInfo:
     window: quizzes.Window  # the cadre's: its unit's own, else the campaign's
     opens_later: bool  # its window has not opened yet
     attempts_left: int = 0
+    ended: bool = False  # QuizStandingInfo.ended: closed, not completed
 
 
 def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: int) -> str:
@@ -114,6 +120,7 @@ def campaigns_for(
                 window=window,
                 opens_later=window.not_yet_open(now),
                 attempts_left=standing.attempts_left,
+                ended=standing.ended,
             )
         )
     return infos

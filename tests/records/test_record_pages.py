@@ -255,3 +255,33 @@ def test_the_reading_progress_fallback_is_written_in_the_readers_language(
     course = client.get("/courses/T").get_data(as_text=True)
     assert ">33%</progress>" in home and ">33%</progress>" in course
     assert "\u00a0%" not in home + course
+
+
+def test_a_campaign_closed_before_completion_says_it_ended(app, client, auth, tmp_path):
+    """Closed 300 days ago: in1 had read one module, in2 nothing; neither is offered
+    reading or the quiz, and both read "ended, not completed", not "in progress"."""
+    from app.courses import services as courses
+    from tests.certificates.helpers import user
+
+    with app.app_context():
+        now = utcnow()
+        make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        first = courses.active_modules(courses.get_course("T"))[0]
+        then = now - timedelta(days=350)
+        courses.open_module(user("in1"), first, now=then - timedelta(minutes=10))
+        courses.complete_module(user("in1"), first, 0.5, now=then)
+        db.session.commit()
+    for name in ("in1", "in2"):
+        auth.login(name)
+        home = client.get("/").get_data(as_text=True)
+        assert "Đã kết thúc — chưa hoàn thành" in home
+        assert "Chưa làm, đã hết hạn làm bài" in home
+        for offer in ("Bắt đầu học", "Tiếp tục học", "Làm bài kiểm tra"):
+            assert offer not in home, (name, offer)
+        assert 'class="button primary"' not in home
+        transcript = client.get("/transcript").get_data(as_text=True)
+        assert "Đã kết thúc — chưa hoàn thành" in transcript
+        assert "Đang học" not in transcript and "Chưa bắt đầu" not in transcript
+        auth.logout()
