@@ -111,15 +111,19 @@ def sealed(app, client, auth) -> dict:
             f"/autosave/{attempt_id}",
             data={"t": autosave_token, "position": position, "choice": choices},
         )
-        # The autosave's answer is the same as for any quiz: nothing of a result.
+        # The autosave's answer is the same as for any quiz: nothing of a result
+        # (the choice held, when a later one is, is the cadre's own, never a mark).
         assert set(response.json) == {
             "saved",
             "position",
             "seq",
             "stored",
+            "stored_seq",
+            "stored_choices",
             "saved_at",
             "remaining",
         }
+        assert response.json["stored_choices"] in (None, choices)
     token = auth.token(f"/attempts/{attempt_id}/confirm")
     response = client.post(
         f"/attempts/{attempt_id}/submit", data={"csrf_token": token, "prediction": "7"}
