@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import results, runner
+from . import runner, services
 from .messages import title
 from .models import FAILED, QUEUED, RUNNING, Job
 
@@ -37,7 +37,7 @@ def worker_command(burst: bool) -> None:
         connection=connection,
         work_horse_killed_handler=runner.horse_killed,
     )
-    results.sweep()
+    services.sweep()
     db.session.remove()
     worker.work(burst=burst, with_scheduler=False)
 
@@ -45,7 +45,7 @@ def worker_command(burst: bool) -> None:
 @jobs_cli.command("sweep")
 def sweep_command() -> None:
     """Remove results past their time (run it from cron where no worker runs)."""
-    removed = results.sweep()
+    removed = services.sweep()
     click.echo(f"Đã xoá {removed} kết quả hết hạn.")
 
 

@@ -19,12 +19,15 @@ from .progress import jobs_dir
 KEEP_ROWS_DAYS = 30
 
 
-def sweep(now=None, before_writing=None) -> int:
+def sweep(now=None, before_writing=None, shown=None) -> int:
     """Remove the results past their time (the job stays listed as expired), fail
-    the jobs whose process died (lost_jobs), remove the rows of jobs ended more
-    than KEEP_ROWS_DAYS ago, and leftovers of jobs that died. Returns the number
-    of results removed. Writes only when there is something to change, after
-    calling `before_writing` (a GET view's start_writing on SQLite)."""
+    the jobs whose process died (lost_jobs; only given `shown`, the state a job's
+    page shows: services.sweep passes services.shown_state, which this module
+    cannot import — the runner's sweep after each job passes none), remove the
+    rows of jobs ended more than KEEP_ROWS_DAYS ago, and leftovers of jobs that
+    died. Returns the number of results removed. Writes only when there is
+    something to change, after calling `before_writing` (a GET view's
+    start_writing on SQLite)."""
     now = now or utcnow()
     folder = jobs_dir()
     expired = db.session.execute(
@@ -32,7 +35,7 @@ def sweep(now=None, before_writing=None) -> int:
             Job.state == FINISHED, Job.expires_at <= now
         )
     ).all()
-    lost = lost_jobs(now)
+    lost = lost_jobs(now, shown) if shown is not None else []
     old = now - timedelta(days=KEEP_ROWS_DAYS)
     # rows of jobs without a result file left (a finished one keeps its row until
     # its result has expired above: its file is never orphaned)
@@ -63,13 +66,11 @@ def sweep(now=None, before_writing=None) -> int:
 FENCE = ("id", "state", "runs", "created_at", "heartbeat_at")
 
 
-def lost_jobs(now: datetime) -> list[dict]:
+def lost_jobs(now: datetime, shown_state) -> list[dict]:
     """The jobs still queued or running in their rows that their page already
-    showed failed (services.shown_state: stalled, or lost by their queue)
-    JOBS_TIMEOUT_SECONDS ago: no run lasts longer, so none of them can still end.
-    Each as its kind and the FENCE columns as read."""
-    from .services import shown_state  # services → runner → this module
-
+    showed failed (`shown_state`, services.shown_state: stalled, or lost by their
+    queue) JOBS_TIMEOUT_SECONDS ago: no run lasts longer, so none of them can
+    still end. Each as its kind and the FENCE columns as read."""
     then = now - timedelta(seconds=current_app.config["JOBS_TIMEOUT_SECONDS"])
     active = db.session.scalars(select(Job).where(Job.state.in_((QUEUED, RUNNING))))
     return [

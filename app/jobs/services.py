@@ -15,7 +15,7 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import messages, runner
+from . import messages, results, runner
 from .models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, TITLE_LENGTH, Job
 from .progress import jobs_dir
 from .tasks import STILL_ALLOWED
@@ -121,6 +121,12 @@ def shown_state(job: Job, now: datetime) -> str:
     if job.state == QUEUED and (now - job.created_at).total_seconds() > patience:
         return job.state if runner.still_waiting(job) else FAILED
     return job.state
+
+
+def sweep(now=None, before_writing=None) -> int:
+    """results.sweep, failing the jobs whose process died as their page shows
+    them (shown_state)."""
+    return results.sweep(now, before_writing, shown_state)
 
 
 def _alive_here(job: Job, now: datetime) -> bool:

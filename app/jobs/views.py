@@ -18,7 +18,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import utcnow
 
-from . import messages, results, services
+from . import messages, services
 from .forms import RetryForm
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -34,7 +34,7 @@ bp.add_app_template_filter(messages.title, "job_title")
 @login_required
 def index():
     now = utcnow()
-    results.sweep(now, start_writing)  # results past their time go, job or not
+    services.sweep(now, start_writing)  # results past their time go, job or not
     jobs = services.my_jobs(current_user)
     return render_template(
         "jobs/index.html",

@@ -319,7 +319,9 @@ def test_not_a_docx_is_refused(app, client, auth, content):
     assert "KeyError" not in text
 
 
-GIFT_OK = "// [id:G1]\n::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~Sặc sỡ}\n"
+GIFT_OK = (
+    "// [id:G1]\n::G1:: Trang phục khi làm việc phải? {=Gọn gàng ~Tùy ý ~Sặc sỡ}\n"
+)
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,7 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
 
 
-def test_import_gift_again_keeps_the_question_it_names_and_adds_the_others(
-    app, runner
-):
+def test_import_gift_again_keeps_the_question_it_names_and_adds_the_others(app, runner):
     path = DATA / "gift" / "moodle-export.txt"  # one [id:], three titles
     first = runner.invoke(
         args=["quizzes", "import-gift", str(path), "--bank", "MOODLE"]

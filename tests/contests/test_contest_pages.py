@@ -199,7 +199,9 @@ def test_a_closed_round_shows_the_latest_ranking_with_ties_and_prizes(
     assert '<td class="num">01:01</td>' in page and ">61<" not in page
     # and the results per unit kept with the ranking, as the staff page shows them
     units = page.split("Kết quả theo đơn vị")[1].split("</table>")[0]
-    cells = '<td class="num">2</td><td class="num">2</td><td class="num">100,0\xa0%</td>'
+    cells = (
+        '<td class="num">2</td><td class="num">2</td><td class="num">100,0\xa0%</td>'
+    )
     assert f'<th scope="row">Phòng Công chức</th>{cells}' in units
     assert "Sở Nội vụ (cán bộ trực thuộc)" in units
 

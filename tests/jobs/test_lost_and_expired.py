@@ -51,7 +51,7 @@ def test_the_sweep_fails_jobs_whose_process_died_and_their_rows_go_later(app, ow
     _add(app, "c" * 32, owner, "certificates.zip", **died, heartbeat_at=lately)
     _add(app, "d" * 32, owner, "certificates.zip", **died, heartbeat_at=now)
     with app.app_context():
-        results.sweep(now)
+        jobs.sweep(now)
         lost = messages.stored(messages.lost("certificates.zip"))
         kept = messages.stored(messages.lost("reminders.send"))
     running, queued = _row(app, "a" * 32), _row(app, "b" * 32)
@@ -63,7 +63,7 @@ def test_the_sweep_fails_jobs_whose_process_died_and_their_rows_go_later(app, ow
         assert jobs.shown_state(_row(app, "c" * 32), now) == FAILED
     assert _row(app, "d" * 32).state == RUNNING
     with app.app_context():
-        results.sweep(now + timedelta(days=results.KEEP_ROWS_DAYS + 1))
+        jobs.sweep(now + timedelta(days=results.KEEP_ROWS_DAYS + 1))
     assert _row(app, "a" * 32) is None and _row(app, "b" * 32) is None
 
 
