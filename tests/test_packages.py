@@ -206,6 +206,24 @@ def test_a_docx_with_another_namespace_prefix_is_counted_too():
     assert seconds < 2 and peak < 100_000_000
 
 
+def test_a_docx_whose_document_is_not_word_document_xml_is_counted_too():
+    """python-docx finds the document through _rels/.rels, whatever its name: a
+    document at word/main.xml is read, and refused past the paragraph limit."""
+    moved = {
+        name: text.replace("word/document.xml", "word/main.xml")
+        for name, text in DOCUMENT.items()
+    }
+    lines = ("Câu 1. Hỏi", "A. Một", "B. Hai", "Đáp án: B")
+    fair = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+    data = _package(moved, "word/main.xml", [BODY_HEAD, fair.encode(), BODY_TAIL])
+    assert [q.stem for q in parse_word(data, "W")] == ["Hỏi"]
+    empty = b"<w:p/>" * 100_000
+    data = _package(moved, "word/main.xml", [BODY_HEAD, *[empty] * 3, BODY_TAIL])
+    error, seconds, (_, peak) = _bounded(lambda: parse_word(data, "W"))
+    assert "quá 20.000 đoạn" in str(error)
+    assert seconds < 2 and peak < 100_000_000
+
+
 def test_a_docx_of_too_many_runs_is_refused_by_counting():
     """9,000 paragraphs (under the limit) of 30 runs each: python-docx would read
     every run (270,000); refused before it opens the file."""

@@ -31,6 +31,7 @@ from app.packages import (
     check_unpacked_size,
     count_all_elements,
     count_each,
+    parts_but,
 )
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
@@ -88,10 +89,12 @@ def _check_size(data: bytes) -> None:
     unpacks too large or holds too many paragraphs, runs or elements."""
     try:
         check_unpacked_size(data, part_limit=MAX_PART_BYTES)
-        counts = count_each(
-            data, "word/document.xml", {b"p": MAX_PARAGRAPHS, b"r": MAX_RUNS}
-        )
-        found, runs = counts[b"p"], counts[b"r"]
+        # Any part may be the document (python-docx finds it through the package's
+        # relationships): each is counted as if it were.
+        limits = {b"p": MAX_PARAGRAPHS, b"r": MAX_RUNS}
+        counts = [count_each(data, part, limits) for part in parts_but(data)]
+        found = max((c[b"p"] for c in counts), default=0)
+        runs = max((c[b"r"] for c in counts), default=0)
         elements = count_all_elements(data, MAX_ELEMENTS)
     except PackageRefused as refused:
         raise ConversionError(
