@@ -44,7 +44,8 @@ _REPAIR_CACHE = 50_000  # names and posts repeat: each distinct cell converted o
 MAX_ROWS = 100_000  # data rows of one file (a province's cadres, split by unit)
 MAX_COLUMNS = 64  # columns read from a sheet (the files have about ten)
 # Cells of one sheet, all parsed by openpyxl (about 9 µs each) even past the columns
-# read: 100,000 rows of 16 columns, or 25,000 rows of all 64.
+# read: 100,000 rows of 16 columns, or 25,000 rows of all 64. Past 100,000, a
+# sheet must also take room in the ZIP (app.sheet_scan.MAX_CELLS_PER_BYTE).
 MAX_CELLS = MAX_ROWS * MAX_COLUMNS // 4
 # Delimiters on one line of a CSV file (its fields, cells with a delimiter quoted).
 MAX_LINE_DELIMITERS = 16 * MAX_COLUMNS
