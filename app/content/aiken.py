@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
+from app.numbers import lazy_number
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
-from .problems import ConversionError, problem_line
+from .problems import ConversionError, Problems, problem_line
 from .textfile import numbered_blocks
 
 _OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
@@ -28,7 +29,7 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
     Codes are f"{code_prefix}-{n:03d}" (n = the question's place in the file, from
     1); `line` is the question's first line.
     """
-    problems: list[str] = []
+    problems = Problems()
     blocks = [
         [(number, line.strip()) for number, line in block]
         for block in numbered_blocks(text)
@@ -45,9 +46,10 @@ def parse_aiken(text: str, code_prefix: str) -> list[QuestionData]:
         problems.sort(key=problem_line)
         raise ConversionError(
             _nl(
-                "Tệp Aiken có %(num)d lỗi; chưa nhập câu hỏi nào.",
-                "Tệp Aiken có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp Aiken có %(count)s lỗi; chưa nhập câu hỏi nào.",
+                "Tệp Aiken có %(count)s lỗi; chưa nhập câu hỏi nào.",
                 len(problems),
+                count=lazy_number(len(problems)),
             ),
             problems,
         )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
+from app.numbers import lazy_number
 from app.quizzes.questions import TRUEFALSE, QuestionData
 
 from .gift_choices import choices
@@ -93,9 +94,10 @@ def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
         problems.sort(key=problem_line)
         raise ConversionError(
             _nl(
-                "Tệp GIFT có %(num)d lỗi; chưa nhập câu hỏi nào.",
-                "Tệp GIFT có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp GIFT có %(count)s lỗi; chưa nhập câu hỏi nào.",
+                "Tệp GIFT có %(count)s lỗi; chưa nhập câu hỏi nào.",
                 len(problems),
+                count=lazy_number(len(problems)),
             ),
             problems,
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
+from app.numbers import lazy_number
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import (
@@ -95,9 +96,10 @@ def parse_moodle_xml(
         problems.sort(key=problem_line)
         raise ConversionError(
             _nl(
-                "Tệp XML có %(num)d lỗi; chưa nhập câu hỏi nào.",
-                "Tệp XML có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.",
+                "Tệp XML có %(count)s lỗi; chưa nhập câu hỏi nào.",
                 len(problems),
+                count=lazy_number(len(problems)),
             ),
             problems,
         )

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from flask_babel.speaklater import LazyString
 
 from app.errors import lazy_gettext as _l
+from app.errors import lazy_ngettext as _nl
 from app.markdown import markdown_problems
+from app.numbers import lazy_number
+
+from .limits import MAX_PROBLEMS, MAX_QUESTIONS
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,51 @@ def problem_line(problem) -> int:
     return int(found.group(1)) if found else 0
 
 
+class Problems:
+    """A converter's problems as it meets them: the first MAX_PROBLEMS kept, the
+    others only counted, so that a file of millions of bad lines costs no more
+    memory, sorting or page than one of a hundred. len() is every problem met
+    (`len(problems) > before` tells a question had one); iterating and sort() see
+    the kept ones."""
+
+    def __init__(self) -> None:
+        self.kept: list = []
+        self.count = 0
+
+    def append(self, problem) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(problem)
+
+    def sort(self, key=None) -> None:
+        self.kept.sort(key=key)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return iter(self.kept)
+
+
 class ConversionError(ValueError):
     """Nothing was imported; `problems` are "dòng N: message" strings (1-based lines
-    of the input; "line N:" in English)."""
+    of the input; "line N:" in English): at most MAX_PROBLEMS of them, then
+    "… và N lỗi khác" counting the others (len() of a Problems, or of a list)."""
 
-    def __init__(self, message: "str | LazyString", problems: list):
+    def __init__(self, message: "str | LazyString", problems: "list | Problems"):
         super().__init__(message)
         self._message = message
-        self._problems = list(problems)
+        self._problems = list(problems)[:MAX_PROBLEMS]
+        more = len(problems) - len(self._problems)
+        if more > 0:
+            self._problems.append(
+                _nl(
+                    "… và %(count)s lỗi khác",
+                    "… và %(count)s lỗi khác",
+                    more,
+                    count=lazy_number(more),
+                )
+            )
 
     @property
     def message(self) -> str:
@@ -79,6 +120,18 @@ class ConversionError(ValueError):
 
     def __str__(self) -> str:
         return "\n".join([self.message, *self.problems])
+
+
+def too_many_questions() -> ConversionError:
+    """The refusal of a question file of more than MAX_QUESTIONS questions, before
+    they are read (GIFT and Aiken count their blank-line-separated blocks)."""
+    return ConversionError(
+        _l(
+            "Tệp có quá %(count)s câu hỏi; hãy chia thành nhiều tệp. Chưa nhập gì.",
+            count=lazy_number(MAX_QUESTIONS),
+        ),
+        [],
+    )
 
 
 def unfit_tag(line: int | None, tag: str):

@@ -7,9 +7,11 @@ through here, so that the same bytes always give the same text and hash.
 from pathlib import Path
 
 from app.errors import lazy_gettext as _l
+from app.numbers import lazy_number
 from app.vntext import nfc
 
-from .problems import Problem
+from .limits import MAX_LINES, MAX_QUESTIONS
+from .problems import ConversionError, Problem, too_many_questions
 
 
 def normalise(text: str) -> str:
@@ -50,14 +52,31 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
 
 def numbered_blocks(text: str) -> list[list[tuple[int, str]]]:
     """The input's blank-line-separated blocks, each a list of (1-based line number,
-    line) — how GIFT and Aiken separate their questions."""
+    line) — how GIFT and Aiken separate their questions. ConversionError, before
+    any question is read, past MAX_LINES lines or MAX_QUESTIONS blocks."""
+    text = normalise(text)
+    if text.count("\n") >= MAX_LINES:
+        raise ConversionError(
+            _l(
+                "Tệp có quá %(count)s dòng; hãy chia thành nhiều tệp. Chưa nhập gì.",
+                count=lazy_number(MAX_LINES),
+            ),
+            [],
+        )
     blocks, current = [], []
-    for number, line in enumerate(text_lines(text), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             current.append((number, line))
         elif current:
             blocks.append(current)
             current = []
+            _check_questions(len(blocks))
     if current:
         blocks.append(current)
+        _check_questions(len(blocks))
     return blocks
+
+
+def _check_questions(count: int) -> None:
+    if count > MAX_QUESTIONS:
+        raise too_many_questions()

@@ -36,7 +36,8 @@ from app.packages import (
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
 
-from .problems import ConversionError, problem_line
+from .limits import MAX_ELEMENTS, MAX_PARAGRAPHS, MAX_PART_BYTES, MAX_RUNS
+from .problems import ConversionError, Problems, problem_line
 
 _QUESTION = re.compile(r"^câu\s+(\d+)\s*[.:)]\s*(.*)$", re.IGNORECASE)
 _OPTION = re.compile(r"^([a-hA-H])\s*[.)]\s+(.*)$")
@@ -45,17 +46,6 @@ _EXPLANATION = re.compile(r"^giải\s*thích\s*:\s*(.*)$", re.IGNORECASE)
 _SOURCE = re.compile(r"^(?:nguồn|căn\s*cứ)\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS = re.compile(r"^chủ\s*đề\s*:\s*(.*)$", re.IGNORECASE)
 _TRUE, _FALSE = ("đúng",), ("sai",)
-# Paragraphs of one file: a bank of 500 questions has about 4,000; its runs (pieces
-# of one formatting) about 20,000, and its document part under 2 MB. What python-docx
-# reads (the runs of every paragraph) is bounded before it opens the file: millions
-# of runs in a few hundred kB of ZIP held a worker for a minute.
-MAX_PARAGRAPHS = 20_000
-MAX_RUNS = 200_000
-MAX_PART_BYTES = 16_000_000
-# Elements of all its parts (document, styles, numbering, headers…), each one a node
-# python-docx holds (about 150 bytes): a bank of 500 questions has some 200,000.
-# One run of millions of tabs, or elements Word does not know, held 420 MB.
-MAX_ELEMENTS = 1_000_000
 
 
 def paragraphs(data: bytes) -> list[str]:
@@ -144,7 +134,7 @@ def parse_word(data: bytes, code_prefix: str) -> list[QuestionData]:
     """The questions of a .docx file, in order; ConversionError if any problem.
     Codes are f"{code_prefix}-W{n:03d}" (n = the number after "Câu")."""
     lines = paragraphs(data)
-    problems: list[str] = []
+    problems = Problems()
     drafts: list[_Draft] = []
     for number, text in enumerate(lines, start=1):
         if not text:
@@ -171,9 +161,10 @@ def parse_word(data: bytes, code_prefix: str) -> list[QuestionData]:
         problems.sort(key=problem_line)
         raise ConversionError(
             _nl(
-                "Tệp Word có %(num)d lỗi; chưa nhập câu hỏi nào.",
-                "Tệp Word có %(num)d lỗi; chưa nhập câu hỏi nào.",
+                "Tệp Word có %(count)s lỗi; chưa nhập câu hỏi nào.",
+                "Tệp Word có %(count)s lỗi; chưa nhập câu hỏi nào.",
                 len(problems),
+                count=lazy_number(len(problems)),
             ),
             problems,
         )

@@ -425,7 +425,8 @@ def test_a_question_file_over_the_upload_limit_imports_nothing(
 
 def test_a_question_file_under_the_default_limit_is_read(app, client, auth, content):
     auth.login("trainer")
-    data = GIFT_OK.encode() + b"\n" * 6_000_000  # over the former 5 MB cap
+    # over the former 5 MB cap (padded in a few lines: past 100,000 it is refused)
+    data = GIFT_OK.encode() + (b"\n" + b" " * 600_000) * 10
     response = _upload(client, auth, data, "big.gift", "gift")
     assert response.status_code == 200
     assert "G1" in response.get_data(as_text=True)
