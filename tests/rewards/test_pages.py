@@ -308,7 +308,7 @@ def test_cli_period_then_its_candidates(app, runner, data):
         args=[*args, "--campaign", "C2025", "--campaign", "C2026", "--min", "2"]
     )
     assert result.exit_code == 0, result.output
-    assert "Tổng kết Tổng kết (2025–2026)" in result.output
+    assert "Đã lưu đợt xét TK: Tổng kết (2025–2026)." in result.output  # said once
     listed = runner.invoke(args=["rewards", "candidates", "--period", "TK"])
     assert listed.exit_code == 0, listed.output
     assert "Cán Bộ C 0" in listed.output and "2 năm (2025, 2026)" in listed.output
