@@ -76,15 +76,7 @@ class Progress:
         was given up and retried meanwhile: the job row's update and the writes
         are one transaction, so a retry cannot come between them."""
         mine = db.session.execute(
-            update(Job)
-            .where(*self._mine())
-            .values(
-                done=self.done,
-                total=self.total,
-                stage=self.stage,
-                heartbeat_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
+            self._update().execution_options(synchronize_session=False)
         ).rowcount
         if mine != 1:
             db.session.rollback()
@@ -119,16 +111,21 @@ class Progress:
             return
         self._written = moment
         with db.engine.begin() as connection:
-            connection.execute(
-                update(Job)
-                .where(*self._mine())
-                .values(
-                    done=self.done,
-                    total=self.total,
-                    stage=self.stage,
-                    heartbeat_at=utcnow(),
-                )
+            connection.execute(self._update())
+
+    def _update(self):
+        """UPDATE of the job's row with how far it got and a heartbeat, while the
+        job is still this run's."""
+        return (
+            update(Job)
+            .where(*self._mine())
+            .values(
+                done=self.done,
+                total=self.total,
+                stage=self.stage,
+                heartbeat_at=utcnow(),
             )
+        )
 
     def _mine(self):
         return (
