@@ -26,6 +26,7 @@ from .services import (
     records_of,
     refresh_record,
     running_campaigns,
+    running_for,
     window_of,
 )
 
@@ -47,9 +48,11 @@ def _on_user_in_scope(user, **_):
 
 @user_moved.connect
 def _on_user_moved(user, **_):
-    """The records of running campaigns follow the cadre; a closed campaign's
-    keep the unit they closed in (its reports are history)."""
-    running = [c.id for c in running_campaigns()]
+    """The records of campaigns running for the cadre in its new unit
+    (running_for) follow it; a closed campaign's keep the unit they closed in (its
+    reports are history), as do those of a campaign running on only for a unit
+    whose own window closes later, when the cadre moves elsewhere."""
+    running = [c.id for c in running_for(user)]
     db.session.execute(
         update(TrainingRecord)
         .where(

@@ -368,11 +368,27 @@ def running_campaigns(now: datetime | None = None) -> list[Campaign]:
     return not_closed(list_campaigns(), now or utcnow())
 
 
+def running_for(user: User, now: datetime | None = None) -> list[Campaign]:
+    """The running campaigns (running_campaigns) `user` takes part in from its unit
+    now: a campaign closed itself, running on for a unit whose own window closes
+    later, runs on only for that unit's cadres (the window of the cadre's unit
+    still open or to open), never for a cadre elsewhere."""
+    now = now or utcnow()
+    return [
+        c
+        for c in running_campaigns(now)
+        if c.closes_at > now
+        or not quizzes.window_of_unit(
+            quizzes.any_quiz(c.quiz_code), user.unit
+        ).has_closed(now)
+    ]
+
+
 def ensure_user_records(user: User) -> int:
-    """Give `user` a record in every running campaign whose scope it is in, in the
-    caller's transaction; the records created."""
+    """Give `user` a record in every campaign running for it (running_for) whose
+    scope it is in, in the caller's transaction; the records created."""
     created = 0
-    for campaign in running_campaigns():
+    for campaign in running_for(user):
         in_scope = db.session.scalar(
             select(User.id)
             .join(User.unit)

@@ -158,6 +158,18 @@ def test_a_cadre_moved_in_while_only_the_units_window_is_open_takes_part(ctx, tm
     pass_quiz(user("out"), now)
     db.session.commit()
     assert records.record_for(user("out"), campaign).status == "completed"
+    # the campaign runs on for D1's cadres only: a cadre joining, or moving into,
+    # a unit of its scope whose window has closed takes no part
+    joined = accounts.create_user("moi", "Trần Văn Mới", tree["D"])
+    moved = make_user("chuyen", tree["C1"])
+    accounts.move_user(moved, tree["D"])
+    db.session.commit()
+    assert records.record_for(joined, campaign) is None
+    assert records.record_for(moved, campaign) is None
+    # and a cadre of D1 who moves out keeps its record where it was
+    accounts.move_user(user("out"), tree["D"])
+    db.session.commit()
+    assert records.record_for(user("out"), campaign).unit_id == tree["D1A"].id
 
 
 def test_unit_window_bad_input(ctx, tmp_path):
