@@ -140,7 +140,7 @@ def fixed_changes(
         return None, []
     if row.quiz.closes_at is not None and row.quiz.closes_at <= now:
         return CLOSED, fixed
-    if new.closes_at > old.closes_at:
+    if old.closes_at is not None and new.closes_at > old.closes_at:
         fixed = [name for name in fixed if name != "closes_at"]
     if fixed and has_started(row):
         return STARTED, fixed

@@ -39,6 +39,8 @@ from . import jobs as reward_jobs
 from .forms import NominateForm, PeriodForm, RuleForm, WithdrawForm
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
+# A campaign's or a period's name, its kind and years said once (exports.target_label).
+bp.add_app_template_filter(exports.target_label, "reward_target")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = "campaigns, periods"
 

@@ -298,7 +298,7 @@ def test_a_cadre_nominated_from_above_shows_as_nominated_below(client, auth, dat
     assert "Rất gương mẫu" not in page  # the province's nomination itself: not shown
 
 
-def test_cli_period_then_its_candidates(app, runner, data):
+def test_cli_period_then_its_candidates(app, runner, client, auth, data):
     args = ["rewards", "period", "TK", "--title", "Tổng kết", "--kind", "tong_ket"]
     bad = runner.invoke(args=[*args, "--campaign", "C2026", "--min", "2"])
     assert bad.exit_code != 0 and "tối thiểu" in bad.output
@@ -312,6 +312,9 @@ def test_cli_period_then_its_candidates(app, runner, data):
     listed = runner.invoke(args=["rewards", "candidates", "--period", "TK"])
     assert listed.exit_code == 0, listed.output
     assert "Cán Bộ C 0" in listed.output and "2 năm (2025, 2026)" in listed.output
+    auth.login("hrd")  # the list of campaigns and periods names it once too
+    index = client.get("/rewards").get_data(as_text=True)
+    assert "Tổng kết (2025–2026)</a>" in index and "Tổng kết: Tổng kết" not in index
 
 
 def test_another_province_may_not_set_this_campaigns_rule(app, client, auth, data):

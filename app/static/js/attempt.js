@@ -399,6 +399,7 @@
         syncing = false;
         var data = answer[1];
         if (answer[0] !== 200) { flush(); return; }
+        busy = 0;  // the app answered: the server's trouble is over
         setOnline(true);
         if (data.state === "finished") { leave(data.result_url); return; }
         deadline = Date.now() + 1000 * data.remaining;

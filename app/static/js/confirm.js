@@ -28,6 +28,7 @@
 
   function post() {
     sent = true;
+    clearInterval(clock);
     if (auto) {
       var field = document.createElement("input");
       field.type = "hidden";
@@ -46,6 +47,8 @@
     return fetch(config.status, options).then(function (r) {
       clearTimeout(timeout);
       if (r.redirected) return {};  // to the sign-in page: the post goes there too
+      // the server answered but refused (403, 404…): the post gets its own answer
+      if (!r.ok && r.status < 500) return {};
       if (!r.ok) throw new Error(String(r.status));
       return r.json();
     }, function (error) { clearTimeout(timeout); throw error; });
@@ -75,7 +78,7 @@
     reach();
   });
   window.addEventListener("online", reach);
-  setInterval(function () {
+  var clock = setInterval(function () {
     if (sent || auto || Date.now() < deadline) return;
     auto = true;
     say(T.time_up);
