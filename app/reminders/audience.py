@@ -48,13 +48,18 @@ def inner_paths(window: CampaignWindow, windows: list[CampaignWindow]) -> list[s
 
 
 def targets(
-    campaign: Campaign, unit: Unit | None, exclude: list[str] | None = None
+    campaign: Campaign,
+    unit: Unit | None,
+    exclude: list[str] | None = None,
+    stuck: set[int] | None = None,
 ) -> Select:
     """(user id, email) of the cadres to remind of `campaign`: active, with a record
     not completed, in the subtree of `unit` (None: the campaign's whole scope) and
     outside the subtrees of the paths `exclude` (units with a window of their own,
     which get their own scheduled reminders). A cadre who failed the quiz with no
-    attempt left, and none open, is left out: there is nothing it can finish."""
+    attempt left, and none open, is left out: there is nothing it can finish
+    (`stuck`: those cadres, when the caller has read them once for several
+    parts)."""
     query = (
         select(User.id, User.email)
         .select_from(TrainingRecord)
@@ -70,13 +75,13 @@ def targets(
         query = query.where(Unit.in_subtree(unit.path))
     if exclude:
         query = query.where(~Unit.in_subtrees(exclude))
-    stuck = _out_of_attempts(campaign)
+    stuck = out_of_attempts(campaign) if stuck is None else stuck
     if stuck:
         query = query.where(TrainingRecord.user_id.not_in(stuck))
     return query
 
 
-def _out_of_attempts(campaign: Campaign) -> set[int]:
+def out_of_attempts(campaign: Campaign) -> set[int]:
     """The campaign's cadres who failed its quiz with no attempt left
     (quizzes.out_of_attempts: accommodations' extra attempts included)."""
     failed = select(TrainingRecord.user_id).where(
@@ -94,7 +99,7 @@ def reachable(campaign: Campaign, unit: Unit | None, now: datetime) -> Select:
     one query)."""
     parts = [query for _window, query in open_parts(campaign, unit, now)]
     if not parts:
-        return targets(campaign, unit).where(false())
+        return targets(campaign, unit, stuck=set()).where(false())
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
@@ -106,13 +111,15 @@ def open_parts(
     units left out (the parts are apart). A commune whose window opens next week,
     or closed yesterday, is not told to finish now."""
     windows = campaign_windows(campaign)
-    parts = []
+    parts, stuck = [], None
     for window in windows:
         if not window.is_open(now):
             continue
         root = _within(unit, window.unit)
         if root is not False:
-            query = targets(campaign, root, inner_paths(window, windows))
+            if stuck is None:  # read once for all the parts
+                stuck = out_of_attempts(campaign)
+            query = targets(campaign, root, inner_paths(window, windows), stuck)
             parts.append((window, query))
     return parts
 

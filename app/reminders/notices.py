@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.quizzes import services as quizzes
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.records.services import window_of
 from app.timeutil import days_left, utcnow
@@ -33,7 +34,7 @@ class NoticeInfo:
 def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
     now = now or utcnow()
     rows = db.session.execute(
-        select(ReminderDelivery, Reminder, Campaign)
+        select(ReminderDelivery, Reminder, Campaign, TrainingRecord)
         .join(Reminder, Reminder.id == ReminderDelivery.reminder_id)
         .join(Campaign, Campaign.id == Reminder.campaign_id)
         .join(
@@ -52,12 +53,12 @@ def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
         .order_by(Reminder.created_at.desc(), Reminder.id.desc())
     ).all()
     notices, seen = [], set()
-    for delivery, reminder, campaign in rows:
+    for delivery, reminder, campaign, record in rows:
         if campaign.id in seen:
             continue
         seen.add(campaign.id)
         window = window_of(user, campaign)  # the cadre's: its unit's own, if any
-        if not window.is_open(now):
+        if not window.is_open(now) or _nothing_left(campaign, record):
             continue
         notices.append(
             NoticeInfo(
@@ -103,3 +104,13 @@ def dismiss(user: User, delivery_id: int, now: datetime | None = None) -> int:
         )
         .values(dismissed_at=now or utcnow())
     ).rowcount
+
+
+def _nothing_left(campaign: Campaign, record: TrainingRecord) -> bool:
+    """The cadre failed the quiz with no attempt left and none open (the rule of
+    audience.out_of_attempts, who is reminded): a notice given before its last
+    attempt no longer tells it to finish."""
+    if record.passed or not record.attempts:
+        return False
+    quiz = quizzes.any_quiz(campaign.quiz_code)
+    return record.user_id in quizzes.out_of_attempts(quiz, [record.user_id])

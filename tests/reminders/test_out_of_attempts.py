@@ -47,3 +47,20 @@ def test_a_cadre_failed_with_no_attempt_left_is_not_reminded(ctx, tmp_path):
     attempts.start_attempt(in1, attempts.get_quiz("Q"), now)  # left open
     db.session.commit()
     assert services.preview(campaign, tree["D"]).total == 2  # it can still finish
+
+
+def test_a_notice_given_before_the_last_attempt_no_longer_shows(ctx, tmp_path):
+    """Reminded with an attempt left, the cadre then fails it: its home page no
+    longer tells it to finish (the notice follows who is reminded)."""
+    from app.reminders import notices
+
+    campaign, tree = setup(tmp_path)  # quiz Q: 2 attempts
+    now = utcnow()
+    in1 = user("in1")
+    read_all(in1, now)
+    fail_once(in1, now)
+    assert "in1" in reminded_now(campaign, tree["D"])
+    assert [n.campaign.id for n in notices.active_notices(in1)] == [campaign.id]
+    fail_once(in1, now)
+    assert notices.active_notices(in1) == []
+    assert [n.campaign.id for n in notices.active_notices(user("in2"))] == [campaign.id]
