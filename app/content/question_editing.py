@@ -25,6 +25,7 @@ from app.quizzes.questions import (
     NO_SOURCE,
     QuestionData,
     effective_options,
+    option_html,
     question_problems,
 )
 from app.uploads import max_bytes
@@ -182,7 +183,7 @@ def learner_preview(data: QuestionData) -> Markup:
     """The question as the attempt page shows it (same markup and sanitiser), with
     nothing chosen and nothing marking the right option."""
     fields = version_fields(data)
-    options = {o["key"]: o["html"] for o in fields["options"]}
+    options = {o["key"]: option_html(data.type, o) for o in fields["options"]}
     return unanswered_question_html(data.type == MULTIPLE, fields["stem_html"], options)
 
 
@@ -198,9 +199,8 @@ class AnswerView:
 
 def answer_view(data: QuestionData) -> AnswerView:
     fields = version_fields(data)
-    return AnswerView(
-        fields["options"], fields["explanation_html"], data.source, list(data.tags)
-    )
+    options = [{**o, "html": option_html(data.type, o)} for o in fields["options"]]
+    return AnswerView(options, fields["explanation_html"], data.source, list(data.tags))
 
 
 # --- uploads ------------------------------------------------------------------------

@@ -52,3 +52,21 @@ def test_true_false_options_are_shown_in_the_readers_language(
     _language(client, auth, "vi")
     result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert ">True<" not in result and "False" not in result
+
+
+def test_the_authoring_preview_says_them_in_the_readers_language_too(app):
+    """The trainer's preview of a true/false question (the learner's half and the
+    answers) reads as the attempt page does."""
+    from flask_babel import force_locale
+
+    from app.content.question_editing import answer_view, learner_preview
+    from app.quizzes.questions import TRUEFALSE, QuestionData
+
+    data = QuestionData("TF1", TRUEFALSE, "Câu đúng hay sai?", answer=True)
+    with app.test_request_context():
+        assert "Đúng" in learner_preview(data)
+        with force_locale("en"):
+            preview = str(learner_preview(data))
+            answers = [str(o["html"]) for o in answer_view(data).options]
+        assert "True" in preview and "False" in preview and "Đúng" not in preview
+        assert answers == ["True", "False"]
