@@ -37,6 +37,7 @@ from app.records.models import COMPLETED, TrainingRecord
 from app.records.services import window_of
 from app.timeutil import days_left, format_vn_date, to_vn, utcnow
 
+from .audience import out_of_attempts
 from .models import (
     CLOSED,
     DONE,
@@ -186,17 +187,20 @@ def _fail_stale_claims(reminder: Reminder, moment: datetime) -> None:
 def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> list[int]:
     """Claim up to BATCH pending deliveries (each by a conditional UPDATE whose row
     count says whether this run got it), committed; their ids. First, those of
-    cadres who have completed the campaign meanwhile are set DONE."""
+    cadres who have completed the campaign meanwhile, or failed it with no attempt
+    left (audience.out_of_attempts: no longer reminded), are set DONE."""
     completed = select(TrainingRecord.user_id).where(
         TrainingRecord.campaign_id == reminder.campaign_id,
         TrainingRecord.status == COMPLETED,
     )
+    stuck = out_of_attempts(reminder.campaign)
     result.done += db.session.execute(
         update(ReminderDelivery)
         .where(
             ReminderDelivery.reminder_id == reminder.id,
             ReminderDelivery.email_state == PENDING,
-            ReminderDelivery.user_id.in_(completed),
+            ReminderDelivery.user_id.in_(completed)
+            | ReminderDelivery.user_id.in_(stuck),
         )
         .values(email_state=DONE)
     ).rowcount

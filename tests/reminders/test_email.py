@@ -269,3 +269,24 @@ def test_send_command_sends_the_emails(app, runner, smtp, tmp_path):
     assert "Đã nhắc 1 cán bộ trên trang chủ." in result.output
     assert "Đã gửi 1 thư nhắc nhở." in result.output
     assert smtp.handler.recipients() == ["in1@example.org"]
+
+
+def test_a_cadre_out_of_attempts_since_the_reminder_gets_no_email(ctx, smtp, tmp_path):
+    """Reminded with its last attempt left, in2 fails it before the email leaves:
+    it is no longer reminded (audience.out_of_attempts), so not written to."""
+    from app.quizzes import attempts
+    from app.timeutil import utcnow
+
+    campaign, tree = setup(tmp_path)  # quiz Q: 2 attempts
+    now = utcnow()
+    attempt = attempts.start_attempt(user("in2"), attempts.get_quiz("Q"), now)
+    attempts.finalise(attempt, now)  # failed: one attempt left
+    db.session.commit()
+    reminder = services.send_manual(campaign, tree["D"], user("hr"))
+    db.session.commit()
+    attempt = attempts.start_attempt(user("in2"), attempts.get_quiz("Q"), now)
+    attempts.finalise(attempt, now)  # nothing answered: failed, none left
+    db.session.commit()
+    mailing.send_pending(reminder)
+    assert smtp.handler.recipients() == ["in1@example.org"]
+    assert states(reminder) == {"in1": SENT, "in2": DONE}
