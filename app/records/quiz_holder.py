@@ -103,6 +103,21 @@ def not_closed(campaigns: list[Campaign], now: datetime) -> list[Campaign]:
     ]
 
 
+def running_for_unit(campaigns: list[Campaign], unit, now: datetime) -> list[Campaign]:
+    """Those of the running `campaigns` (not_closed) the cadres of `unit` take part
+    in: a campaign closed itself, running on for a unit whose own window closes
+    later, runs on only for that unit's cadres (the window of `unit` still open or
+    to open), never for a cadre elsewhere."""
+    return [
+        c
+        for c in campaigns
+        if c.closes_at > now
+        or not quizzes.window_of_unit(quizzes.any_quiz(c.quiz_code), unit).has_closed(
+            now
+        )
+    ]
+
+
 def unclosed(quiz_code: str, now: datetime | None = None) -> list[Campaign]:
     """The campaigns of the quiz `quiz_code` that have not closed at `now` (last
     close still ahead: open, or still to open), the holder first, then by opening.

@@ -34,6 +34,7 @@ from .quiz_holder import (
     last_close,
     not_closed,
     refuse_running_holder,
+    running_for_unit,
 )
 
 
@@ -369,19 +370,9 @@ def running_campaigns(now: datetime | None = None) -> list[Campaign]:
 
 
 def running_for(user: User, now: datetime | None = None) -> list[Campaign]:
-    """The running campaigns (running_campaigns) `user` takes part in from its unit
-    now: a campaign closed itself, running on for a unit whose own window closes
-    later, runs on only for that unit's cadres (the window of the cadre's unit
-    still open or to open), never for a cadre elsewhere."""
+    """The running campaigns `user` takes part in (quiz_holder.running_for_unit)."""
     now = now or utcnow()
-    return [
-        c
-        for c in running_campaigns(now)
-        if c.closes_at > now
-        or not quizzes.window_of_unit(
-            quizzes.any_quiz(c.quiz_code), user.unit
-        ).has_closed(now)
-    ]
+    return running_for_unit(running_campaigns(now), user.unit, now)
 
 
 def ensure_user_records(user: User) -> int:
