@@ -47,3 +47,17 @@ def make_tree() -> dict[str, Unit]:
     c = make_unit("C", "UBND xã Hòa An", p, "commune")
     c1 = make_unit("C1", "Văn phòng xã", c)
     return {"P": p, "D": d, "D1": d1, "D1A": d1a, "C": c, "C1": c1}
+
+
+def docx_of(lines: list[str]) -> bytes:
+    """A Word file (.docx) of one paragraph per line."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    for line in lines:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -5,7 +5,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from docx import Document
 from sqlalchemy import func, select
 
 from app.content.gift import parse_gift
@@ -14,6 +13,7 @@ from app.content.transfer import version_to_data
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion
 from tests.authoring.helpers import make_authoring
+from tests.factories import docx_of
 from tests.html_checks import id_faults
 
 BANK = "/authoring/banks/B1"
@@ -216,15 +216,6 @@ def test_scope(app, client, auth, content):
 # --- uploads --------------------------------------------------------------------
 
 
-def _docx(lines: list[str]) -> bytes:
-    document = Document()
-    for line in lines:
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 WORD = [
     "Câu 1. Theo Quyết định 1847, văn hóa công vụ gồm mấy nội dung?",
     "A. Hai",
@@ -264,7 +255,7 @@ def _confirm(client, auth, preview_html: str):
 def test_word_upload_preview_then_import(app, client, auth, content):
     auth.login("trainer")
     before = _count(app, Question)
-    preview = _upload(client, auth, _docx(WORD), "cau-hoi.docx")
+    preview = _upload(client, auth, docx_of(WORD), "cau-hoi.docx")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "3 câu hỏi từ cau-hoi.docx" in html
     assert "B1-002: thiếu giải thích" in html  # told what the file format needs
@@ -298,7 +289,7 @@ def test_word_upload_preview_then_import(app, client, auth, content):
 def test_word_upload_errors_import_nothing(app, client, auth, content, lines, message):
     auth.login("trainer")
     before = _count(app, Question)
-    response = _upload(client, auth, _docx(lines), "sai.docx")
+    response = _upload(client, auth, docx_of(lines), "sai.docx")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _count(app, Question) == before

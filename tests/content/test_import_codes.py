@@ -4,14 +4,12 @@ and only a code the file writes (GIFT `// [id:…]`, Moodle XML `<idnumber>`)
 names a question; a Moodle name (`::title::`, `<name>`) is a label, never a code.
 Every import command refuses bad input and writes nothing."""
 
-import io
-
-from docx import Document
 from sqlalchemy import func, select
 
 from app.content.moodle_xml import parse_moodle_xml
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank
+from tests.factories import docx_of
 
 
 def _count(model) -> int:
@@ -66,25 +64,16 @@ def test_only_a_code_the_file_writes_replaces_a_question_and_the_cli_names_it(
     assert _versions(app) == {"B-001": (1, "Một?"), "B-002": (2, "Hai, sửa lại?")}
 
 
-def _docx(lines: list[str]) -> bytes:
-    document = Document()
-    for line in lines:
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def test_import_word_numbers_like_the_browser_and_refuses_a_bad_file(
     app, runner, tmp_path
 ):
     good = tmp_path / "cau-hoi.docx"
-    good.write_bytes(_docx(["Câu 1. Hỏi?", "A. Có", "B. Không", "Đáp án: A"]))
+    good.write_bytes(docx_of(["Câu 1. Hỏi?", "A. Có", "B. Không", "Đáp án: A"]))
     assert "1 tạo mới" in _run(runner, "import-word", good, "W")
     assert "1 tạo mới, 0 cập nhật" in _run(runner, "import-word", good, "W")
     assert set(_versions(app)) == {"W-001", "W-002"}
     bad = tmp_path / "sai.docx"
-    bad.write_bytes(_docx(["Câu 1. Hỏi?", "A. Có", "B. Không", "Đáp án: E"]))
+    bad.write_bytes(docx_of(["Câu 1. Hỏi?", "A. Có", "B. Không", "Đáp án: E"]))
     broken = tmp_path / "hong.docx"
     broken.write_bytes(b"PK\x03\x04 not really")
     for path, message in ((bad, "đoạn 4"), (broken, "không phải tài liệu Word")):
