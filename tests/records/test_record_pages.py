@@ -285,3 +285,30 @@ def test_a_campaign_closed_before_completion_says_it_ended(app, client, auth, tm
         assert "Đã kết thúc — chưa hoàn thành" in transcript
         assert "Đang học" not in transcript and "Chưa bắt đầu" not in transcript
         auth.logout()
+
+
+def test_an_ended_campaign_shows_the_reading_it_closed_with(
+    app, client, auth, tmp_path
+):
+    """A campaign closed 300 days ago, when in1 had read one module of three: a
+    module read today counts for no closed campaign, so its bar still says 1/3
+    (today's reading, 2/3, is not its)."""
+    from app.courses import services as courses
+    from tests.certificates.helpers import user
+
+    with app.app_context():
+        now = utcnow()
+        make_campaign(
+            tmp_path, opens=now - timedelta(days=400), closes=now - timedelta(days=300)
+        )
+        first, second = courses.active_modules(courses.get_course("T"))[:2]
+        then = now - timedelta(days=350)
+        courses.open_module(user("in1"), first, now=then - timedelta(minutes=10))
+        courses.complete_module(user("in1"), first, 0.5, now=then)
+        courses.open_module(user("in1"), second, now=now - timedelta(minutes=10))
+        courses.complete_module(user("in1"), second, 0.5, now=now)
+        db.session.commit()
+    auth.login("in1")
+    home = client.get("/").get_data(as_text=True)
+    assert "1/3 học phần" in home and "2/3 học phần" not in home
+    assert ">33\u00a0%</progress>" in home
