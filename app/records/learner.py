@@ -99,9 +99,12 @@ def campaigns_for(
 ) -> list[CampaignProgressInfo]:
     """The campaigns `user` is in, newest first, with what to do next."""
     now = now or utcnow()
-    infos = []
+    infos, reading = [], {}  # reading: one course_progress per course, not per year
     for record in sorted(records_of(user), key=lambda r: -r.campaign.year):
         campaign = record.campaign
+        code = campaign.course_code
+        if code not in reading:
+            reading[code] = courses.course_progress(user, courses.get_course(code))
         window = window_of(user, campaign)  # its unit's own, or last year's dates
         standing = quiz_standing(user, record, now, window)
         closes_at = window.closes_at or campaign.closes_at
@@ -109,9 +112,7 @@ def campaigns_for(
             CampaignProgressInfo(
                 campaign=campaign,
                 record=record,
-                reading=courses.course_progress(
-                    user, courses.get_course(campaign.course_code)
-                ),
+                reading=reading[code],
                 quiz_code=campaign.quiz_code,
                 quiz_state=standing.state,
                 open_attempt_id=standing.open_attempt_id,
