@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.database import start_writing
 from app.extensions import db
+from app.quizzes import services as quizzes
 from app.reminders.notices import mark_shown
 from app.security import safe_next_url
 
@@ -22,6 +23,10 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
+    if quizzes.has_overdue(current_user):  # its time ran out with the cadre away
+        start_writing()
+        quizzes.close_overdue(user=current_user)  # graded: the page says the result
+        db.session.commit()
     summary = services.home_summary(current_user)
     if any(not notice.shown for notice in summary.reminders):
         start_writing()  # SQLite: this GET writes when it first shows a reminder

@@ -358,15 +358,6 @@ def finalise_overdue(attempt_id: int, now: datetime | None = None) -> bool:
     return attempt is not None and finalise_if_overdue(attempt, now)
 
 
-def close_overdue(now: datetime | None = None) -> int:
-    """Finalise every overdue open attempt (`flask attempts close-overdue`)."""
-    now = now or utcnow()
-    overdue = db.session.scalars(
-        select(Attempt).where(Attempt.is_overdue(save_cutoff(now)))
-    ).all()
-    return sum(finalise(a, now, by="sweep") for a in overdue)
-
-
 def best_attempt(user: User, quiz: Quiz) -> Attempt | None:
     """The best finished attempt of the quiz's current round (attempt_tally's):
     last year's attempts of a quiz reused this year are history, not a result."""

@@ -9,7 +9,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import format_vn_date
 
-from . import accommodations, attempts
+from . import accommodations, attempts, sweep
 
 attempts_cli = AppGroup("attempts", help="Lượt làm bài.")
 
@@ -17,7 +17,7 @@ attempts_cli = AppGroup("attempts", help="Lượt làm bài.")
 @attempts_cli.command("close-overdue")
 def close_overdue() -> None:
     """Finalise every attempt past its deadline with the answers saved before it."""
-    count = attempts.close_overdue()
+    count = sweep.close_overdue()
     db.session.commit()
     click.echo(f"Đã đóng {count} lượt làm bài quá hạn.")
 

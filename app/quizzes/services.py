@@ -23,8 +23,9 @@ from .attempts import (  # noqa: F401  (the domain's public door)
     start_attempt,
 )
 from .lookup import any_quiz, get_quiz  # noqa: F401  (the domain's public door)
-from .models import OPEN, Accommodation, Attempt, Quiz, QuizWindow
+from .models import Accommodation, Attempt, Quiz, QuizWindow
 from .refit import refit_open_attempts  # noqa: F401  (the domain's public door)
+from .sweep import close_overdue, has_overdue  # noqa: F401  (the domain's public door)
 from .windows import (  # noqa: F401  (the domain's public door)
     Window,
     clear_unit_windows,
@@ -62,7 +63,7 @@ def count_open_attempts(
     `unit`'s subtree when given, and none of cadres in the subtrees `outside`."""
     query = select(func.count(Attempt.id)).where(
         Attempt.quiz_id == quiz.id,
-        Attempt.state == OPEN,
+        Attempt.takes_saves(windows.save_cutoff()),  # not one whose time ran out
         Attempt.preview.is_(False),
     )
     if unit is not None or outside:
@@ -102,7 +103,7 @@ def out_of_attempts(quiz: Quiz, user_ids) -> set[int]:
         select(
             Attempt.user_id,
             func.count(Attempt.id),
-            func.count(Attempt.id).filter(Attempt.state == OPEN),
+            func.count(Attempt.id).filter(Attempt.takes_saves(windows.save_cutoff())),
         )
         .where(
             Attempt.quiz_id == quiz.id,

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app.accounts.models import User
 from app.errors import InvalidInput, NotFound, TimeExpired
 from app.extensions import db
-from app.quizzes import attempts, prediction
+from app.quizzes import attempts, prediction, sweep
 from app.quizzes.models import Attempt, AttemptAnswer
 from app.timeutil import utcnow
 from tests.factories import make_tree, make_user
@@ -295,7 +295,7 @@ def test_the_time_ends_an_attempt_without_one(app, client, auth, round_):
     swept = start(client, auth, "hv2")
     expire(app, swept)
     with app.app_context():
-        assert attempts.close_overdue() == 1
+        assert sweep.close_overdue() == 1
         db.session.commit()
         for attempt_id, by in ((lazily, "deadline"), (swept, "sweep")):
             attempt = db.session.get(Attempt, attempt_id)

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.extensions import db
-from app.quizzes import attempts, windows
+from app.quizzes import attempts, sweep, windows
 from app.quizzes.models import (
     Attempt,
     AttemptAnswer,
@@ -278,7 +278,7 @@ def test_an_attempt_swept_after_close_is_told_with_its_score(app, sealed):
             .where(Attempt.id == second_id)
             .values(deadline_at=utcnow() - timedelta(minutes=2))
         )
-        assert attempts.close_overdue() == 1
+        assert sweep.close_overdue() == 1
         db.session.commit()
         completed = [
             r.payload["result"]
