@@ -257,7 +257,8 @@ def register_blueprints(app: Flask) -> None:
 # The modules whose receivers answer app.signals (they connect when imported).
 SIGNAL_RECEIVERS = (
     "app.quizzes.services",  # course_quizzes_asked
-    # module_read, attempt_finished, user_moved, cadres_changed
+    # module_read, attempt_finished, user_moved, cadres_changed,
+    # unit_campaign_asked, quiz_campaigns_asked
     "app.records.receivers",
     "app.certificates.services",  # record_completed, attempt_certificate_asked
     # module_read, attempt_started/finished, record_completed, certificate_issued

@@ -64,3 +64,9 @@ unit_campaign_asked = _signals.signal("unit-campaign-asked")
 # app.content.load.ContentPart: its files' problems and how to sync them, so the one
 # check and the one sync cover them although content cannot import that domain.
 content_parts_asked = _signals.signal("content-parts-asked")
+
+# sender: a list of quiz codes. The records domain answers with when the latest
+# campaign using each was created, {code: created_at} (a code no campaign uses left
+# out): a campaign created on a quiz begins a new round of it, and an accommodation
+# granted before then has lapsed (app.quizzes.windows.in_force).
+quiz_campaigns_asked = _signals.signal("quiz-campaigns-asked")

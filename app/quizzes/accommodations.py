@@ -4,10 +4,14 @@ Adjustable; Moodle's user overrides, Open edX's allowances).
 An HR officer grants within its subtree (administrators anywhere), always with a
 reason; each grant and removal goes to the audit log. A grant applies to the attempts
 started afterwards, and its extra time to the cadre's open attempt too (the page's
-timer follows at its next re-sync with the server). Operations flush, never commit.
+timer follows at its next re-sync with the server). A grant belongs to the round of
+the quiz it was made in: once a campaign is created on the quiz (next year's, reusing
+it) it has lapsed (windows.in_force), still listed, as lapsed, until HR grants it
+again (which renews it) or removes it. Operations flush, never commit.
 """
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import can_manage_account, scope_paths
@@ -19,7 +23,7 @@ from app.timeutil import utcnow
 
 from .models import Accommodation, Quiz
 from .refit import refit_open_attempts
-from .windows import accommodation_for
+from .windows import grant_of, in_force, rounds_begun
 
 MAX_EXTRA_MINUTES = 600
 MAX_EXTRA_PERCENT = 300
@@ -63,7 +67,8 @@ def grant(
     extra_attempts: int | None = 0,
     actor: User | None = None,
 ) -> Accommodation:
-    """Give `user` these extras for `quiz` (replacing an earlier grant)."""
+    """Give `user` these extras for `quiz` (replacing an earlier grant, in force or
+    lapsed: granted now, it applies to this round)."""
     _check_scope(actor, user)
     minutes = _bounded(extra_minutes, MAX_EXTRA_MINUTES, _l("Số phút thêm"))
     percent = _bounded(
@@ -77,7 +82,7 @@ def grant(
         raise InvalidInput(_l("Lý do dài quá %(n)s ký tự.", n=MAX_REASON))
     if not (minutes or percent or attempts):
         raise InvalidInput(_l("Cần cho thêm thời gian hoặc lượt làm bài."))
-    accommodation = accommodation_for(user, quiz)
+    accommodation = grant_of(user, quiz)
     if accommodation is None:
         accommodation = Accommodation(user_id=user.id, quiz_id=quiz.id)
         db.session.add(accommodation)
@@ -104,9 +109,10 @@ def grant(
 
 def remove(user: User, quiz: Quiz, reason: str, actor: User | None = None) -> None:
     """Take back `user`'s extras for `quiz`; an open attempt keeps the time it was
-    given until now (it ends now at the earliest)."""
+    given until now (it ends now at the earliest). A lapsed grant may be removed
+    too."""
     _check_scope(actor, user)
-    accommodation = accommodation_for(user, quiz)
+    accommodation = grant_of(user, quiz)
     if accommodation is None:
         raise NotFound(_l("Cán bộ này không có điều chỉnh nào cho bài kiểm tra này."))
     reason = (reason or "").strip()
@@ -120,21 +126,33 @@ def remove(user: User, quiz: Quiz, reason: str, actor: User | None = None) -> No
     )
 
 
-def of_user(user: User) -> list[Accommodation]:
-    return list(
+def _with_force(grants: list[Accommodation]) -> list[bool]:
+    """Whether each of `grants` (their quizzes loaded) is in force, the latest
+    campaign of all their quizzes read at once."""
+    begun = rounds_begun(list({g.quiz_id: g.quiz for g in grants}.values()))
+    return [in_force(g, begun) for g in grants]
+
+
+def of_user(user: User) -> list[tuple[Accommodation, bool]]:
+    """`user`'s grants, oldest first, each with whether it is in force
+    (windows.in_force): a lapsed one was granted for an earlier round of its quiz."""
+    grants = list(
         db.session.scalars(
             select(Accommodation)
+            .options(joinedload(Accommodation.quiz))
             .where(Accommodation.user_id == user.id)
             .order_by(Accommodation.granted_at)
         )
     )
+    return list(zip(grants, _with_force(grants), strict=True))
 
 
 def listing(quiz: Quiz | None = None, viewer: User | None = None) -> list:
-    """(accommodation, user) pairs, of `quiz` or all, within `viewer`'s HR scope
-    (None: all, for the command line)."""
+    """(accommodation, user, in force) triples, of `quiz` or all, within `viewer`'s
+    HR scope (None: all, for the command line); in force as of_user's."""
     query = (
         select(Accommodation, User)
+        .options(joinedload(Accommodation.quiz))
         .join(User, User.id == Accommodation.user_id)
         .join(Unit, Unit.id == User.unit_id)
         .order_by(Accommodation.granted_at)
@@ -143,4 +161,6 @@ def listing(quiz: Quiz | None = None, viewer: User | None = None) -> list:
         query = query.where(Accommodation.quiz_id == quiz.id)
     if viewer is not None:
         query = query.where(Unit.in_subtrees(scope_paths(viewer, "hr")))
-    return list(db.session.execute(query))
+    rows = db.session.execute(query).all()
+    force = _with_force([grant for grant, _user in rows])
+    return [(g, u, f) for (g, u), f in zip(rows, force, strict=True)]

@@ -60,13 +60,14 @@ def set_accommodation(
 @accommodations_cli.command("list")
 @click.option("--quiz", "quiz_code", help="Chỉ bài kiểm tra này.")
 def list_accommodations(quiz_code) -> None:
-    """Every accommodation: cadre, quiz, extras, reason, when granted."""
+    """Every accommodation: cadre, quiz, extras, when granted, whether it still
+    applies (one granted before the latest campaign on its quiz has lapsed), reason."""
     try:
         quiz = attempts.get_quiz(quiz_code) if quiz_code else None
     except DomainError as error:
         raise click.ClickException(error.message) from None
     rows = accommodations.listing(quiz)
-    for grant, user in rows:
+    for grant, user, applies in rows:
         click.echo(
             "\t".join(
                 [
@@ -76,6 +77,9 @@ def list_accommodations(quiz_code) -> None:
                     f"+{grant.extra_percent} %",
                     f"+{grant.extra_attempts} lượt",
                     format_vn_date(grant.granted_at, with_time=True),
+                    "đang áp dụng"
+                    if applies
+                    else "đã hết hiệu lực (cấp cho đợt trước)",
                     grant.reason,
                 ]
             )

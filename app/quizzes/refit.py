@@ -10,8 +10,13 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .attempts import finalise_if_overdue
-from .models import OPEN, Accommodation, Attempt, Quiz
-from .windows import deadline_for, unit_windows, window_among
+from .models import OPEN, Attempt, Quiz
+from .windows import (
+    accommodations_in_force,
+    deadline_for,
+    unit_windows,
+    window_among,
+)
 
 
 def refit_open_attempts(
@@ -39,12 +44,7 @@ def refit_open_attempts(
         query = query.where(Attempt.user_id.in_([u.id for u in users]))
     # The quiz's unit windows and accommodations read once, not per attempt.
     own = {row.unit_id: row for row in unit_windows(quiz)}
-    granted = {
-        row.user_id: row
-        for row in db.session.scalars(
-            select(Accommodation).where(Accommodation.quiz_id == quiz.id)
-        )
-    }
+    granted = accommodations_in_force(quiz)
     changed = 0
     for attempt, unit in db.session.execute(query).all():
         if finalise_if_overdue(attempt, now):

@@ -23,7 +23,7 @@ from .attempts import (  # noqa: F401  (the domain's public door)
     start_attempt,
 )
 from .lookup import any_quiz, get_quiz  # noqa: F401  (the domain's public door)
-from .models import Accommodation, Attempt, Quiz, QuizWindow
+from .models import Attempt, Quiz, QuizWindow
 from .refit import refit_open_attempts  # noqa: F401  (the domain's public door)
 from .sweep import close_overdue, has_overdue  # noqa: F401  (the domain's public door)
 from .windows import (  # noqa: F401  (the domain's public door)
@@ -97,8 +97,8 @@ def attempts_allowed_for(user: User, quiz: Quiz) -> int:
 
 def out_of_attempts(quiz: Quiz, user_ids) -> set[int]:
     """Those of `user_ids` (a list or a select of them) with no attempt of `quiz`
-    left and none open — attempts_allowed_for's rule, accommodations included, read
-    for all of them in two statements."""
+    left and none open — attempts_allowed_for's rule, accommodations in force
+    included, read for all of them at once."""
     tallies = db.session.execute(
         select(
             Attempt.user_id,
@@ -112,15 +112,7 @@ def out_of_attempts(quiz: Quiz, user_ids) -> set[int]:
         )
         .group_by(Attempt.user_id)
     ).all()
-    granted = {
-        a.user_id: a
-        for a in db.session.scalars(
-            select(Accommodation).where(
-                Accommodation.quiz_id == quiz.id,
-                Accommodation.user_id.in_([t[0] for t in tallies]),
-            )
-        )
-    }
+    granted = windows.accommodations_in_force(quiz, [t[0] for t in tallies])
     return {
         user_id
         for user_id, used, still_open in tallies

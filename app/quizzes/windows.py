@@ -3,7 +3,8 @@
 - The **window**: the quiz's own (a campaign sets it), or the window of the deepest
   unit of the cadre's branch that has one (a commune opening a week later).
 - The **accommodation**: extra time (minutes and/or a percentage of the time limit)
-  and extra attempts granted to one cadre for one quiz.
+  and extra attempts granted to one cadre for one quiz, for the round of the quiz
+  it was granted in: a campaign created on the quiz since lapses it (`in_force`).
 - The **deadline** of an attempt: the earliest of its start plus the (accommodated)
   time limit and the close of the cadre's window. A change of either applies to the
   attempts started afterwards and to the open ones (`refit.refit_open_attempts`).
@@ -23,6 +24,7 @@ from sqlalchemy import and_, delete, func, select, true
 from app.accounts import scope
 from app.accounts.models import Unit, User
 from app.extensions import db
+from app.signals import quiz_campaigns_asked
 from app.timeutil import utcnow
 
 from .models import Accommodation, Attempt, Quiz, QuizTarget, QuizWindow
@@ -217,12 +219,69 @@ def clear_unit_windows(quiz: Quiz) -> None:
     db.session.execute(delete(QuizWindow).where(QuizWindow.quiz_id == quiz.id))
 
 
-def accommodation_for(user: User, quiz: Quiz) -> Accommodation | None:
+def rounds_begun(quizzes: list[Quiz]) -> dict[int, datetime]:
+    """quiz id → when the round of each of `quizzes` its accommodations belong to
+    began: the creation of the latest campaign on it (the records answer
+    app.signals.quiz_campaigns_asked, for all of them at once); a quiz no campaign
+    uses is left out."""
+    by_code = {quiz.code: quiz.id for quiz in quizzes}
+    begun: dict[int, datetime] = {}
+    if not by_code:
+        return begun
+    for _receiver, answer in quiz_campaigns_asked.send(list(by_code)):
+        for code, created in (answer or {}).items():
+            quiz_id = by_code[code]
+            begun[quiz_id] = max(created, begun.get(quiz_id, created))
+    return begun
+
+
+def in_force(accommodation: Accommodation, begun: dict[int, datetime]) -> bool:
+    """Whether `accommodation` applies (`begun`: rounds_begun's, of its quiz): the
+    one rule every reader of a grant goes by. A grant belongs to the round it was
+    made for: it applies unless a campaign has been created on its quiz since it
+    was granted (granted_at >= the latest campaign's created_at; a quiz no campaign
+    uses: always). Creating a campaign on a quiz is what begins a new round of it
+    (it gives the quiz its window and drops the earlier unit windows:
+    records.quiz_holder), so last year's +2 attempts or +50 % do not carry over to
+    this year's campaign, where their reason may no longer hold: HR grants them
+    again (`accommodations.grant` renews granted_at). Not round_opened_at, the
+    start the attempts count from: a grant made in advance, once the campaign is
+    created but before its window opens, must apply, and round_opened_at moves
+    whenever a window is edited within the round (a commune opening earlier),
+    which would lapse grants nobody took back."""
+    since = begun.get(accommodation.quiz_id)
+    return since is None or accommodation.granted_at >= since
+
+
+def grant_of(user: User, quiz: Quiz) -> Accommodation | None:
+    """`user`'s grant for `quiz`, in force or lapsed: the one row (unique per cadre
+    and quiz) that granting renews and removing deletes."""
     return db.session.scalar(
         select(Accommodation).where(
             Accommodation.user_id == user.id, Accommodation.quiz_id == quiz.id
         )
     )
+
+
+def accommodation_for(user: User, quiz: Quiz) -> Accommodation | None:
+    """`user`'s grant for `quiz` if it is in force (in_force), else None: what
+    starting an attempt, its time limit and the attempts allowed go by."""
+    grant = grant_of(user, quiz)
+    if grant is None or not in_force(grant, rounds_begun([quiz])):
+        return None
+    return grant
+
+
+def accommodations_in_force(quiz: Quiz, user_ids=None) -> dict[int, Accommodation]:
+    """user id → its grant for `quiz` in force (in_force), of `user_ids` (a list or
+    a select of them; None: every cadre's), read at once: for a caller judging many
+    cadres, as refitting the open attempts or counting who has none left."""
+    query = select(Accommodation).where(Accommodation.quiz_id == quiz.id)
+    if user_ids is not None:
+        query = query.where(Accommodation.user_id.in_(user_ids))
+    grants = db.session.scalars(query).all()
+    begun = rounds_begun([quiz]) if grants else {}
+    return {grant.user_id: grant for grant in grants if in_force(grant, begun)}
 
 
 def time_limit_seconds(quiz: Quiz, accommodation: Accommodation | None) -> int:

@@ -65,6 +65,20 @@ def holder(quiz_code: str, quiz: Quiz | None = None) -> Campaign | None:
     return next((c for c in found if (c.opens_at, c.closes_at) == window), found[0])
 
 
+def latest_created(quiz_codes: list[str]) -> dict[str, datetime]:
+    """quiz code → when the latest campaign using it was created (a code no campaign
+    uses left out), for all of `quiz_codes` in one statement: what the records
+    answer app.signals.quiz_campaigns_asked with."""
+    if not quiz_codes:
+        return {}
+    rows = db.session.execute(
+        select(Campaign.quiz_code, func.max(Campaign.created_at))
+        .where(Campaign.quiz_code.in_(quiz_codes))
+        .group_by(Campaign.quiz_code)
+    )
+    return {code: created for code, created in rows}
+
+
 def holds_its_quiz(campaign: Campaign) -> bool:
     """True unless another campaign runs `campaign`'s quiz now."""
     return is_holder(campaign, holder(campaign.quiz_code))

@@ -1,7 +1,9 @@
 """The records' side of the platform's signals: a module read or an attempt
 finished judges the cadre's records again; a cadre who joins, moves or changes
 category gets the records of the running campaigns it is now in; the admin page
-of an ended unit asks which campaign its reports of its last day open.
+of an ended unit asks which campaign its reports of its last day open; the quizzes
+ask when the latest campaign on a quiz was created (an accommodation granted
+before has lapsed).
 Registered by create_app (app.SIGNAL_RECEIVERS)."""
 
 from sqlalchemy import update
@@ -12,6 +14,7 @@ from app.signals import (
     attempt_finished,
     cadres_changed,
     module_read,
+    quiz_campaigns_asked,
     unit_campaign_asked,
     user_joined,
     user_moved,
@@ -20,6 +23,7 @@ from app.signals import (
 
 from .campaigns import campaign_on
 from .models import TrainingRecord
+from .quiz_holder import latest_created
 from .services import (
     ensure_records,
     ensure_user_records,
@@ -84,3 +88,8 @@ def _on_attempt_finished(attempt, **_):
 def _on_unit_campaign_asked(unit, day, **_):
     campaign = campaign_on(unit, day)
     return campaign.code if campaign else None
+
+
+@quiz_campaigns_asked.connect
+def _on_quiz_campaigns_asked(quiz_codes, **_):
+    return latest_created(quiz_codes)

@@ -36,14 +36,18 @@ def _form(person) -> AccommodationForm:
 
 def _filled(form: AccommodationForm, grants: list) -> AccommodationForm:
     """The form as the page first shows it: for the quiz asked for (?quiz=, else
-    the first), the cadre's grant now (among `grants`, the cadre's), since saving
-    replaces it whole (a grant of one more attempt would otherwise take back the
-    extra time)."""
+    the first), the cadre's grant in force (among `grants`, the cadre's, with
+    whether each is in force), since saving replaces it whole (a grant of one more
+    attempt would otherwise take back the extra time). A lapsed grant is not
+    filled in: granting again for this round is a decision of its own."""
     codes = [code for code, _label in form.quiz_code.choices]
     code = request.args.get("quiz")
     code = code if code in codes else (codes[0] if codes else None)
     quiz = form.quizzes.get(code)
-    grant = next((g for g in grants if quiz and g.quiz_id == quiz.id), None)
+    grant = next(
+        (g for g, applies in grants if applies and quiz and g.quiz_id == quiz.id),
+        None,
+    )
     form.quiz_code.data = code
     if grant:
         form.extra_minutes.data = grant.extra_seconds // 60
@@ -59,8 +63,9 @@ def accommodations_page(user_id: int):
 
 
 def _page(person, form: AccommodationForm | None = None) -> str:
-    """The page of `person`'s grants (read once), with `form` as posted or, by
-    default, as _filled."""
+    """The page of `person`'s grants (read once, each with whether it is in force:
+    a lapsed one is shown as such), with `form` as posted or, by default, as
+    _filled."""
     grants = accommodations.of_user(person)
     return render_template(
         "reports/accommodations.html",
