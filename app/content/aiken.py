@@ -3,8 +3,10 @@
 Pure: no Flask, no database. An Aiken question is its text (one or more lines), its
 options one a line ("A. text" or "A) text", letters from A in order) and a line
 "ANSWER: B"; questions are separated by blank lines. Each becomes a SINGLE question
-with no explanation and no source (the importer decides what to ask for). Problems
-are collected over the whole file and raised together as a ConversionError.
+with no explanation and no source (the importer decides what to ask for). The
+file is plain text: its question and option texts are made Markdown that shows them
+as written (gift_syntax.as_markdown, as for GIFT and Moodle XML). Problems are
+collected over the whole file and raised together as a ConversionError.
 """
 
 import re
@@ -16,6 +18,7 @@ from app.errors import lazy_ngettext as _nl
 from app.numbers import lazy_number
 from app.quizzes.questions import SINGLE, OptionData, QuestionData
 
+from .gift_syntax import as_markdown
 from .problems import ConversionError, Problems, problem_line
 from .textfile import numbered_blocks
 
@@ -88,9 +91,11 @@ def _question(
     return QuestionData(
         code=code,
         type=SINGLE,
-        stem="\n".join(draft.stem),
+        stem=as_markdown("\n".join(draft.stem)),
         options=tuple(
-            OptionData(letter.lower(), option_text, letter == draft.answer[1])
+            OptionData(
+                letter.lower(), as_markdown(option_text), letter == draft.answer[1]
+            )
             for letter, option_text in draft.options
         ),
         line=first,

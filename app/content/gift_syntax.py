@@ -115,12 +115,24 @@ def paragraphs(text: str) -> str:
 _MARKS = re.compile(r"([\\`*_\[\]{}|])")
 _LINE_MARKS = re.compile(r"^([#>+\-!])", re.MULTILINE)
 _ORDERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)
+# What a backslash cannot escape in Python-Markdown, written as a character
+# reference: an "&" that starts one ("&copy;" would show ©), a "<" that could open
+# an autolink ("<https://…>", "<a@b.vn>") and a line of "=" (it makes the line
+# above a heading).
+_REFERENCE = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+_OPENING = re.compile(r"<(?=[^<>]*>)")
+_UNDERLINE = re.compile(r"^=(?==*[ \t]*$)", re.MULTILINE)
 
 
 def as_markdown(text: str) -> str:
     """Plain text -> Markdown that shows it as it is: the marks escaped with a
-    backslash, lines' leading spaces dropped (four would make code)."""
+    backslash (or as a character reference where a backslash cannot), lines'
+    leading spaces dropped (four would make code). The one escaper of plain text
+    for every import (GIFT, Moodle XML, Aiken, Word)."""
     text = "\n".join(line.lstrip() for line in text.split("\n"))
+    text = _REFERENCE.sub("&amp;", text)
+    text = _OPENING.sub("&lt;", text)
+    text = _UNDERLINE.sub("&#61;", text)
     text = _MARKS.sub(r"\\\1", text)
     text = _LINE_MARKS.sub(r"\\\1", text)
     return _ORDERED.sub(r"\1\\\2", text)

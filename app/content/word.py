@@ -12,6 +12,10 @@ Pure apart from reading the document with python-docx. One paragraph a line:
     Nguồn: …            (or "Căn cứ: …"; optional)
     Chủ đề: tag, tag    (optional)
 
+The texts are plain (Word's formatting is not read): question, options and
+explanation are made Markdown that shows them as written (gift_syntax.as_markdown,
+as for GIFT and Moodle XML); the source is shown as plain text already.
+
 Problems name the paragraph ("đoạn N", counted from 1 over the whole document,
 blank ones included) and are raised together as a ConversionError: a file with any
 problem imports nothing. Tables are not read.
@@ -36,6 +40,7 @@ from app.packages import (
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 from app.vntext import nfc
 
+from .gift_syntax import as_markdown
 from .limits import MAX_ELEMENTS, MAX_PARAGRAPHS, MAX_PART_BYTES, MAX_RUNS
 from .problems import ConversionError, Problems, problem_line
 
@@ -261,15 +266,15 @@ def _question(draft: _Draft, prefix: str, problems: list[str]) -> QuestionData |
     return QuestionData(
         code=f"{prefix}-W{int(draft.number):03d}",
         type=kind,
-        stem="\n\n".join(draft.stem),
+        stem=as_markdown("\n\n".join(draft.stem)),
         options=()
         if kind == TRUEFALSE
         else tuple(
-            OptionData(letter.lower(), text, letter in chosen)
+            OptionData(letter.lower(), as_markdown(text), letter in chosen)
             for _, letter, text in draft.options
         ),
         answer=is_true if kind == TRUEFALSE else None,
-        explanation="\n\n".join(draft.explanation),
+        explanation=as_markdown("\n\n".join(draft.explanation)),
         source=draft.source,
         tags=tuple(slugify(t) for t in draft.tags),
         line=draft.line,

@@ -3,16 +3,22 @@ database can hold (60 characters), no image, attached file or table (reducing th
 to text would change the question), paragraphs kept, and text that is not
 Markdown escaped so it shows as written."""
 
+import html
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from app.content.aiken import parse_aiken
 from app.content.banks import parse_bank
 from app.content.gift import parse_gift
 from app.content.moodle_xml import parse_moodle_xml
 from app.content.problems import CODE_MAX, ConversionError
+from app.content.word import parse_word
 from app.extensions import db
 from app.markdown import render_markdown
 from app.quizzes.models import Question, QuestionBank
+from tests.factories import docx_of
 
 LONG = "A" * 61
 
@@ -188,3 +194,32 @@ def test_markdown_text_keeps_its_marks():
 def test_gift_text_that_is_not_markdown_shows_its_marks_as_written(prefix):
     (question,) = parse_gift(f"{prefix}2*3*4 và a_b_c?{{T}}", "T")
     assert render_markdown(question.stem).html == "<p>2*3*4 và a_b_c?</p>"
+
+
+# What a backslash cannot escape in Python-Markdown: a character reference, an
+# autolink, a line of "=" under a line (a heading).
+UNESCAPABLE = "Xem <https://evil.example> hoặc <a@b.vn>, &copy; &#65; A&B\n==="
+
+
+def _stem_of(parser: str, text: str) -> str:
+    if parser == "aiken":
+        questions = parse_aiken(f"{text}\nA. Có\nB. Không\nANSWER: A\n", "T")
+    elif parser == "word":
+        lines = text.split("\n")
+        data = docx_of(
+            [f"Câu 1. {lines[0]}", *lines[1:], "A. Có", "B. Sai", "Đáp án: A"]
+        )
+        questions = parse_word(data, "T")
+    elif parser == "gift":
+        questions = parse_gift(f"[plain]{text}{{T}}", "T")
+    else:
+        questions = parse_moodle_xml(_xml(html.escape(text), fmt="plain_text"), "T")
+    return questions[0].stem
+
+
+@pytest.mark.parametrize("parser", ["aiken", "word", "gift", "moodle-xml"])
+def test_what_a_backslash_cannot_escape_shows_as_written(parser):
+    rendered = render_markdown(_stem_of(parser, UNESCAPABLE)).html
+    assert "<a" not in rendered and "<h" not in rendered and "©" not in rendered
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert " ".join(shown.split()) == " ".join(UNESCAPABLE.split())
