@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.units import get_unit_by_code
 from app.audit import services as audit
-from app.errors import ImportRejected, NotFound
+from app.errors import ImportRejected, InvalidInput, NotFound
 from app.extensions import db
 from app.quizzes.models import QuestionBank
 from app.signals import content_parts_asked
@@ -23,7 +23,7 @@ from .load import AllContent, load_all
 from .moodle_categories import category_path
 from .ownership import adopt_unowned
 from .problems import ConversionError
-from .question_editing import parse_upload
+from .question_editing import check_bank_code, parse_upload
 from .sync_courses import sync_content, url_builders
 from .sync_quizzes import (
     codes_in_other_banks,
@@ -227,6 +227,12 @@ def _import(file: Path, bank_code: str, fmt: str) -> None:
     questions the file does not name by code get fresh codes of the bank, so only
     those it names (`// [id:…]`, `<idnumber>`) replace a question; their codes are
     printed. All or nothing."""
+    exists = select(QuestionBank.id).where(QuestionBank.code == bank_code)
+    if db.session.scalar(exists) is None:
+        try:
+            check_bank_code(bank_code)
+        except InvalidInput as error:
+            raise click.ClickException(f"{file}: {error.message}") from None
     bank = get_or_create_bank(bank_code, bank_code, origin="import")
     try:
         questions = parse_upload(file.read_bytes(), fmt, bank)

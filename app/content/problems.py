@@ -147,7 +147,7 @@ def unfit_tag(line: int | None, tag: str):
     return _l("dòng %(line)s: %(message)s", line=line, message=message)
 
 
-CODE_MAX = 60  # Question.code is String(60)
+CODE_MAX = 60  # Question.code and QuestionBank.code are String(60)
 
 
 def long_code(code: str):

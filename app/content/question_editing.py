@@ -36,7 +36,7 @@ from .frontmatter import CODE
 from .gift import parse_gift
 from .moodle_xml import parse_moodle_xml
 from .ownership import get_owned, owner_units
-from .problems import ConversionError
+from .problems import CODE_MAX, ConversionError
 from .sync_quizzes import codes_in_other_banks, upsert_question, version_fields
 from .sync_rules import SyncResult
 from .word import parse_word
@@ -100,13 +100,7 @@ def create_bank(
     user: User, code: str, title: str, owner: Unit, module_code: str | None = None
 ) -> QuestionBank:
     code, title = code.strip(), " ".join(title.split())
-    if not CODE.match(code) or len(code) > 60:
-        raise InvalidInput(
-            _l(
-                "Mã ngân hàng chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch "
-                "dưới."
-            )
-        )
+    check_bank_code(code)
     if owner.id not in {u.id for u in owner_units(user)}:
         raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi biên soạn của bạn."))
     if db.session.scalar(select(QuestionBank.id).where(QuestionBank.code == code)):
@@ -124,14 +118,43 @@ def create_bank(
     return bank
 
 
+def check_bank_code(code: str) -> None:
+    """InvalidInput, saying why, for a code no new bank may take (the browser's
+    "new bank" and `flask quizzes import-*` into a bank not there yet)."""
+    if not CODE.match(code):
+        raise InvalidInput(
+            _l(
+                "Mã ngân hàng chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch "
+                "dưới."
+            )
+        )
+    if len(code) > CODE_MAX:
+        raise InvalidInput(
+            _l(
+                "Mã ngân hàng dài quá %(max)s ký tự (%(count)s ký tự).",
+                max=CODE_MAX,
+                count=len(code),
+            )
+        )
+
+
 def next_codes(bank: QuestionBank, count: int) -> list[str]:
-    """`count` fresh codes `<bank>-NNN`, after the highest such number in use."""
-    pattern = re.compile(rf"^{re.escape(bank.code)}-(\d+)$")
-    codes = db.session.scalars(
-        select(Question.code).where(Question.code.startswith(f"{bank.code}-"))
-    )
-    last = max((int(m.group(1)) for c in codes if (m := pattern.match(c))), default=0)
-    return [f"{bank.code}-{n:03d}" for n in range(last + 1, last + 1 + count)]
+    """`count` fresh codes `<bank>-NNN`, after the highest such number in use (in
+    any bank: codes are unique), each at most CODE_MAX long. A bank code too long
+    to leave room for "-" and the number is cut to fit, so the codes of two banks
+    cut alike go on from each other's numbers, never repeating one; past 999 the
+    bank part gives way to a digit more, the numbers going on."""
+    width, last = 3, 0  # the number is written with at least 3 digits ("-001")
+    while True:
+        prefix = bank.code[: CODE_MAX - 1 - width]
+        pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+        codes = db.session.scalars(
+            select(Question.code).where(Question.code.startswith(f"{prefix}-"))
+        )
+        last = max(last, *(int(m[1]) for c in codes if (m := pattern.match(c))), 0)
+        if len(str(last + count)) <= width:
+            return [f"{prefix}-{n:03d}" for n in range(last + 1, last + 1 + count)]
+        width = len(str(last + count))
 
 
 def next_code(bank: QuestionBank) -> str:
