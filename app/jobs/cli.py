@@ -2,7 +2,6 @@
 results, and what is queued or running."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -51,9 +50,9 @@ def sweep_command() -> None:
 
 @jobs_cli.command("list")
 def list_command() -> None:
-    """Jobs queued, running or failed (newest first)."""
+    """Jobs queued, running or failed (newest first), each in the state its page
+    shows (services.shown_state: stalled, or lost by its queue, is failed)."""
     now = utcnow()
-    stall = current_app.config["JOBS_STALL_SECONDS"]
     jobs = db.session.scalars(
         select(Job)
         .where(Job.state.in_((QUEUED, RUNNING, FAILED)))
@@ -61,6 +60,6 @@ def list_command() -> None:
         .limit(200)
     )
     for job in jobs:
-        state = "stalled" if job.stalled(now, stall) else job.state
+        state = services.shown_state(job, now)
         progress = f"{job.done}/{job.total}" if job.total else str(job.done)
         click.echo(f"{job.id}  {state:<8} {progress:>12}  {job.kind}  {title(job)}")

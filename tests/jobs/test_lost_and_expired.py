@@ -119,3 +119,38 @@ def test_my_jobs_says_how_long_results_are_kept(
     )
     page = client.get("/jobs/").get_data(as_text=True)
     assert f"downloaded for {english}, then" in page
+
+
+def test_flask_jobs_list_shows_the_state_the_page_shows(app, client, owner):
+    """`flask jobs list` asks services.shown_state, as the job's page and the sweep
+    do: a job its queue lost past the patience, or a running one without a sign of
+    life, is failed there too; a live one is as its row says."""
+    now = utcnow()
+    patience = timedelta(seconds=app.config["JOBS_QUEUE_PATIENCE_SECONDS"] + 60)
+    stalled = timedelta(seconds=app.config["JOBS_STALL_SECONDS"] + 60)
+    running = {"state": RUNNING, "runs": 1, "created_at": now - stalled}
+    _add(app, "a" * 32, owner, "certificates.zip", state=QUEUED, created_at=now)
+    _add(
+        app,
+        "b" * 32,
+        owner,
+        "certificates.zip",
+        state=QUEUED,
+        created_at=now - patience,
+    )
+    _add(app, "c" * 32, owner, "certificates.zip", **running, heartbeat_at=now)
+    _add(
+        app, "d" * 32, owner, "certificates.zip", **running, heartbeat_at=now - stalled
+    )
+    listed = app.test_cli_runner().invoke(args=["jobs", "list"]).output
+    states = {line.split()[0]: line.split()[1] for line in listed.splitlines()}
+    AuthActions(client).login("hr_d")
+    for letter in "abcd":
+        page = client.get(f"/jobs/{letter * 32}.json").json["state"]
+        assert states[letter * 32] == page, (letter, listed)
+    assert [states[letter * 32] for letter in "abcd"] == [
+        QUEUED,
+        FAILED,
+        RUNNING,
+        FAILED,
+    ]
