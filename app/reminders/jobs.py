@@ -69,6 +69,14 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
                 done=result.done,
             )
         )
+    if result.out_of_attempts:
+        said.append(
+            _l(
+                "%(stuck)d người đã hết lượt làm bài (chưa đạt) trước khi thư được "
+                "gửi: không gửi.",
+                stuck=result.out_of_attempts,
+            )
+        )
     if result.closed:
         said.append(
             _l(

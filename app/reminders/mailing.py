@@ -6,9 +6,10 @@ run that dies between claim and mark leaves SENDING: never re-sent, and shown
 failed ("interrupted") to the next run once it is old. When the SMTP server cannot
 be reached, the batch's unsent claims go back to PENDING and the run stops with a
 DomainError: a retry sends what is left, never what was sent. Before each batch, a
-cadre who has completed the campaign since the reminder was made is not written to
-(PENDING → DONE), nor one whose window has closed meanwhile (→ CLOSED: the email
-would ask for what can no longer be done).
+cadre who has completed the campaign since the reminder was made, or failed its quiz
+with no attempt left, is not written to (PENDING → DONE; each reason counted apart),
+nor one whose window has closed meanwhile (→ CLOSED: the email would ask for what
+can no longer be done).
 
 These functions commit (unlike the rest of the services): an email sent is a fact
 outside the database, which the database must learn at once. No transaction is
@@ -72,7 +73,14 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     done: int = 0  # not sent: the cadre completed the campaign meanwhile
+    # not sent: the cadre failed the quiz meanwhile, with no attempt left
+    out_of_attempts: int = 0
     closed: int = 0  # not sent: the cadre's window closed meanwhile
+
+    @property
+    def handled(self) -> int:
+        """The deliveries this run dealt with, whatever became of them."""
+        return self.sent + self.failed + self.done + self.out_of_attempts + self.closed
 
 
 def course_url(code: str) -> str:
@@ -156,7 +164,7 @@ def send_pending(
         while ids := _claim_batch(reminder, now(), result):
             _send_batch(reminder, ids, connection, result, now)
             if step is not None:
-                step(result.sent + result.failed + result.done + result.closed, total)
+                step(result.handled, total)
     finally:
         _close(connection)
     return result
@@ -188,22 +196,15 @@ def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> li
     """Claim up to BATCH pending deliveries (each by a conditional UPDATE whose row
     count says whether this run got it), committed; their ids. First, those of
     cadres who have completed the campaign meanwhile, or failed it with no attempt
-    left (audience.out_of_attempts: no longer reminded), are set DONE."""
+    left (audience.out_of_attempts: no longer reminded), are set DONE, each
+    counted under its own reason."""
     completed = select(TrainingRecord.user_id).where(
         TrainingRecord.campaign_id == reminder.campaign_id,
         TrainingRecord.status == COMPLETED,
     )
-    stuck = out_of_attempts(reminder.campaign)
-    result.done += db.session.execute(
-        update(ReminderDelivery)
-        .where(
-            ReminderDelivery.reminder_id == reminder.id,
-            ReminderDelivery.email_state == PENDING,
-            ReminderDelivery.user_id.in_(completed)
-            | ReminderDelivery.user_id.in_(stuck),
-        )
-        .values(email_state=DONE)
-    ).rowcount
+    result.done += _set_done(reminder, completed)
+    # (apart from the completed: out_of_attempts reads records not completed)
+    result.out_of_attempts += _set_done(reminder, out_of_attempts(reminder.campaign))
     candidates = db.session.scalars(
         select(ReminderDelivery.id)
         .where(
@@ -228,6 +229,19 @@ def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> li
     ]
     db.session.commit()
     return claimed
+
+
+def _set_done(reminder: Reminder, user_ids) -> int:
+    """Set DONE the pending deliveries of `user_ids` (a query or a set); how many."""
+    return db.session.execute(
+        update(ReminderDelivery)
+        .where(
+            ReminderDelivery.reminder_id == reminder.id,
+            ReminderDelivery.email_state == PENDING,
+            ReminderDelivery.user_id.in_(user_ids),
+        )
+        .values(email_state=DONE)
+    ).rowcount
 
 
 def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.jobs import services as jobs
-from app.jobs.messages import shown
+from app.jobs.messages import outcome, shown
 from app.jobs.models import FAILED as JOB_FAILED
 from app.jobs.models import FINISHED, Job
 from app.reminders import mailing, services
@@ -290,3 +290,37 @@ def test_a_cadre_out_of_attempts_since_the_reminder_gets_no_email(ctx, smtp, tmp
     mailing.send_pending(reminder)
     assert smtp.handler.recipients() == ["in1@example.org"]
     assert states(reminder) == {"in1": SENT, "in2": DONE}
+
+
+def test_the_job_counts_each_reason_an_email_was_not_sent_apart(app, smtp, tmp_path):
+    """Between the reminder and its emails in1 completed the campaign and in2
+    failed its quiz with no attempt left: the job's outcome says each reason with
+    its own count (not both as "completed"), in the reader's language."""
+    from app.quizzes import attempts
+
+    with app.app_context():
+        campaign, tree = setup(tmp_path)  # quiz Q: 2 attempts
+        reminder = services.send_manual(campaign, tree["D"], user("hr"))
+        db.session.commit()
+        complete("in1")
+        now = utcnow()
+        for _ in range(2):  # nothing answered: failed, then none left
+            attempt = attempts.start_attempt(user("in2"), attempts.get_quiz("Q"), now)
+            attempts.finalise(attempt, now)
+            db.session.commit()
+        job = jobs.submit(KIND, "Gửi thư", None, {"reminder": reminder.id})
+        assert job.state == FINISHED, job.message
+        assert job.message == (
+            "Đã gửi 0 thư nhắc nhở. 1 người đã hoàn thành trước khi thư được gửi:"
+            " không gửi. 1 người đã hết lượt làm bài (chưa đạt) trước khi thư được"
+            " gửi: không gửi."
+        )
+        with force_locale("en"):
+            said = outcome(job)
+        assert said == (
+            "Sent 0 reminder emails. 1 had completed before the email left: not"
+            " sent. 1 had used up their attempts without passing before the email"
+            " left: not sent."
+        )
+        assert smtp.handler.messages == []
+        assert states(reminder) == {"in1": DONE, "in2": DONE}
