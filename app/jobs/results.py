@@ -41,24 +41,36 @@ def sweep(now=None, before_writing=None, shown=None) -> int:
     # its result has expired above: its file is never orphaned)
     ended_long_ago = (Job.state.in_((FAILED, EXPIRED)), Job.finished_at < old)
     stale = db.session.scalar(select(select(Job.id).where(*ended_long_ago).exists()))
+    removed = 0
     if expired or stale or lost:
         if before_writing is not None:
             before_writing()
-        for _job_id, name in expired:
-            if name:
-                (folder / name).unlink(missing_ok=True)
-        if expired:
-            db.session.execute(
-                update(Job)
-                .where(Job.id.in_([job_id for job_id, _ in expired]))
-                .values(state=EXPIRED, result_file=None)
-            )
+        removed = _expire(dict(expired), now, folder)
         _fail_lost(lost, now)
         db.session.execute(Job.__table__.delete().where(*ended_long_ago))
         db.session.commit()
     if folder.is_dir():
         _remove_leftovers(folder)
-    return len(expired)
+    return removed
+
+
+def _expire(files: dict, now: datetime, folder) -> int:
+    """Set expired the jobs of `files` (id → result file) still finished past their
+    time, and remove their files: only those, as a job run again meanwhile
+    ("Chạy lại", services.retry) writes its new result under the same name. How
+    many."""
+    if not files:
+        return 0
+    still = db.session.scalars(
+        update(Job)
+        .where(Job.id.in_(files), Job.state == FINISHED, Job.expires_at <= now)
+        .values(state=EXPIRED, result_file=None)
+        .returning(Job.id)
+    ).all()
+    for job_id in still:
+        if files[job_id]:
+            (folder / files[job_id]).unlink(missing_ok=True)
+    return len(still)
 
 
 # What a lost job's row must still hold to be failed: no heartbeat, claim or retry

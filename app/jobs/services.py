@@ -22,7 +22,9 @@ from .tasks import STILL_ALLOWED
 
 NO_SUCH_JOB = _l("Không tìm thấy việc này.")
 GONE = _l("Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này.")
-NOT_RETRYABLE = _l("Chỉ thử lại được việc đã lỗi hoặc bị gián đoạn.")
+NOT_RETRYABLE = _l(
+    "Chỉ chạy lại được việc đã lỗi, bị gián đoạn hoặc có tệp kết quả đã hết hạn."
+)
 
 
 def submit(
@@ -138,14 +140,38 @@ def _alive_here(job: Job, now: datetime) -> bool:
     return runner.running_here(job) and (now - started).total_seconds() <= limit
 
 
+def retryable(job: Job, state: str) -> bool:
+    """May `job`, shown in `state` (shown_state), be run again from its page or
+    "Việc của tôi": failed (or stalled, or lost by its queue: "Thử lại"), or
+    expired with a file for its result ("Chạy lại": an export, a ZIP, a workbook
+    — a task that makes a file only reads, so running it again writes nothing).
+    A job that wrote (an import, a ranking, reminders) is not run again once it
+    has finished."""
+    return state == FAILED or (state == EXPIRED and job.result_name is not None)
+
+
 def retry(job: Job) -> Job:
-    """Queue a failed (or stalled) job again, from the start."""
-    if shown_state(job, utcnow()) != FAILED:
+    """Queue a failed (or stalled) job again from the start, or an expired one
+    (its file removed) with the same parameters: retryable. DomainError when it
+    is not (queued, running, finished in its time), NotFound when its owner may
+    no longer have what it makes (STILL_ALLOWED, as its download)."""
+    now = utcnow()
+    state = shown_state(job, now)
+    if not retryable(job, state):
         raise DomainError(NOT_RETRYABLE)
-    job_id, runs = job.id, job.runs
+    allowed = STILL_ALLOWED.get(job.kind)
+    if allowed is not None and not allowed(job.params, job.owner_id):
+        raise NotFound(NO_SUCH_JOB)
+    job_id, runs, old_file = job.id, job.runs, job.result_file
+    if state == FAILED:
+        was = Job.state.in_((FAILED, RUNNING, QUEUED))
+    else:  # expired, whether or not the sweep has removed its file yet
+        was = (Job.state == EXPIRED) | (
+            (Job.state == FINISHED) & (Job.expires_at <= now)
+        )
     queued = db.session.execute(
         update(Job)
-        .where(Job.id == job.id, Job.state.in_((FAILED, RUNNING, QUEUED)))
+        .where(Job.id == job.id, was)
         .values(
             state=QUEUED,
             done=0,
@@ -153,12 +179,19 @@ def retry(job: Job) -> Job:
             stage=None,
             message=None,
             message_parts=None,
+            result_file=None,
+            result_name=None,
+            result_mime=None,
+            finished_at=None,
+            expires_at=None,
             created_at=utcnow(),  # queued anew: its patience starts again
         )
     ).rowcount
     db.session.commit()
     if queued != 1:
         raise DomainError(NOT_RETRYABLE)
+    if old_file:  # expired, not yet swept: no finished job holds it any more
+        (jobs_dir() / old_file).unlink(missing_ok=True)
     runner.dispatch(job_id, runs + 1)
     return job
 

@@ -1,5 +1,6 @@
 """The officer's jobs: "Việc của tôi", one job's page (its progress bar refreshes
-itself, with the page script or without it), its download, and a retry."""
+itself, with the page script or without it), its download, and a retry (of a
+failed job, or of an expired one whose file was removed)."""
 
 from flask import (
     Blueprint,
@@ -14,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.database import start_writing
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -38,19 +39,29 @@ def index():
     jobs = services.my_jobs(current_user)
     return render_template(
         "jobs/index.html",
-        jobs=[(job, services.shown_state(job, now)) for job in jobs],
+        jobs=[_with_state(job, now) for job in jobs],
+        form=RetryForm(),
         kept_for=messages.lifetime(current_app.config["JOBS_RESULT_TTL_SECONDS"]),
     )
+
+
+def _with_state(job, now) -> tuple:
+    """(job, the state its officer sees, whether it may be run again)."""
+    state = services.shown_state(job, now)
+    return job, state, services.retryable(job, state)
 
 
 @bp.get("/<job_id>")
 @login_required
 def show(job_id: str):
-    job = services.get_own(current_user, job_id)
+    job, state, retryable = _with_state(
+        services.get_own(current_user, job_id), utcnow()
+    )
     return render_template(
         "jobs/job.html",
         job=job,
-        state=services.shown_state(job, utcnow()),
+        state=state,
+        retryable=retryable,
         lost_message=messages.lost(job.kind),
         progress=messages.progress_texts(job),
         form=RetryForm(),
@@ -91,11 +102,15 @@ def download(job_id: str):
 @bp.post("/<job_id>/retry")
 @login_required
 def retry(job_id: str):
+    """Run the job again: "Thử lại" of a failed one, "Chạy lại" of an expired one
+    (services.retry)."""
     job = services.get_own(current_user, job_id)
     form = RetryForm()
     if form.validate_on_submit():
         try:
             services.retry(job)
+        except NotFound:  # its owner may no longer have it: as another's job
+            raise
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")

@@ -266,7 +266,7 @@ def test_a_failed_job_says_why_keeps_nothing_and_a_retry_writes_once(
     assert again.status_code == 302  # a finished job is not run again
     assert _job(app, job_id).runs == 2
     follow = client.get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert "Chỉ thử lại được việc đã lỗi" in follow
+    assert "Chỉ chạy lại được việc đã lỗi" in follow
 
 
 def runner_dir(app):
