@@ -63,7 +63,7 @@ def _expire(files: dict, now: datetime, folder) -> int:
         return 0
     still = db.session.scalars(
         update(Job)
-        .where(Job.id.in_(files), Job.state == FINISHED, Job.expires_at <= now)
+        .where(Job.id.in_(list(files)), Job.state == FINISHED, Job.expires_at <= now)
         .values(state=EXPIRED, result_file=None)
         .returning(Job.id)
     ).all()
