@@ -16,6 +16,7 @@ from wtforms import Form
 from wtforms.validators import Regexp, ValidationError
 
 from app.errors import lazy_gettext as _l
+from app.numbers import count
 
 # WTForms' (and Flask-WTF's) English message -> ours. A plural message has a pair
 # (singular, plural) of ours. Placeholders are kept: the validator fills them in.
@@ -82,21 +83,33 @@ _MESSAGES: dict = {
 }
 
 
-def ngettext(singular: str, plural: str) -> Callable[[int], str]:
+def ngettext(
+    singular: str, plural: str, counted: str | None = None
+) -> Callable[[int], str]:
     """One of our plural messages, translated for a count when WTForms asks (named
-    ngettext so that pybabel extracts it; placeholders are left to WTForms)."""
-    return lambda n: get_translations().ngettext(singular, plural, n)
+    ngettext so that pybabel extracts it). Placeholders are left to WTForms, but
+    the `counted` one, the count itself: a character limit can reach thousands, and
+    WTForms writes integers bare ("10000"), so it is written here as the page
+    writes numbers ("10.000" / "10,000")."""
+    if counted is None:
+        return lambda n: get_translations().ngettext(singular, plural, n)
+
+    def translated(n: int) -> str:
+        text = get_translations().ngettext(singular, plural, n)
+        return (text % {counted: count(n)}).replace("%", "%%")  # WTForms fills again
+
+    return translated
 
 
 _PLURALS: dict[str, Callable[[int], str]] = {
     "Field must be at least %(min)d character long.": ngettext(
-        "Cần ít nhất %(min)d ký tự.", "Cần ít nhất %(min)d ký tự."
+        "Cần ít nhất %(min)s ký tự.", "Cần ít nhất %(min)s ký tự.", "min"
     ),
     "Field cannot be longer than %(max)d character.": ngettext(
-        "Không được dài quá %(max)d ký tự.", "Không được dài quá %(max)d ký tự."
+        "Không được dài quá %(max)s ký tự.", "Không được dài quá %(max)s ký tự.", "max"
     ),
     "Field must be exactly %(max)d character long.": ngettext(
-        "Cần đúng %(max)d ký tự.", "Cần đúng %(max)d ký tự."
+        "Cần đúng %(max)s ký tự.", "Cần đúng %(max)s ký tự.", "max"
     ),
     "'%(value)s' is not a valid choice for this field.": ngettext(
         "“%(value)s” không phải lựa chọn hợp lệ.",

@@ -34,6 +34,15 @@ def number(value: float | None, places: int = 1, empty: str = "—") -> str:
     return format_number(value, places, empty, page_locale())
 
 
+def count(value: int) -> str:
+    """A count in the page's language, for a message's count that can reach
+    thousands: "30.000" / "30,000". ngettext still chooses the form by the integer:
+    `ngettext("%(n)s dòng", "%(n)s dòng", rows, n=count(rows))` (not `num=`:
+    Flask-Babel's ngettext takes `num` as its count and refuses it as a value). A
+    lazy message takes `lazy_number(rows)` instead, written when read."""
+    return number(value, 0)
+
+
 def score(value: float | None, empty: str = "—") -> str:
     """A score or marks in the page's language: "27", "27,33" / "27.33"."""
     return format_score(value, empty, page_locale())

@@ -14,6 +14,7 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
+from app.numbers import lazy_number
 from app.uploads import UploadStore
 
 from . import cadre_import
@@ -87,11 +88,16 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
 def _imported(source: str, counts: dict):
     """What an import did, from apply_import's counts (a lazy message)."""
     return _l(
-        "Đã nhập %(file)s: %(created)s, %(updated)d cập nhật "
-        "(%(moved)d chuyển đơn vị), %(unchanged)d không đổi.",
+        "Đã nhập %(file)s: %(created)s, %(updated)s cập nhật "
+        "(%(moved)s chuyển đơn vị), %(unchanged)s không đổi.",
         file=source,
-        created=_nl("%(num)d cán bộ mới", "%(num)d cán bộ mới", counts["created"]),
-        updated=counts["updated"],
-        moved=counts["moved"],
-        unchanged=counts["unchanged"],
+        created=_nl(
+            "%(n)s cán bộ mới",
+            "%(n)s cán bộ mới",
+            counts["created"],
+            n=lazy_number(counts["created"]),
+        ),
+        updated=lazy_number(counts["updated"]),
+        moved=lazy_number(counts["moved"]),
+        unchanged=lazy_number(counts["unchanged"]),
     )

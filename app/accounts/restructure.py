@@ -17,6 +17,7 @@ from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
+from app.numbers import lazy_number
 from app.signals import cadres_changed
 from app.vntext import clean_text
 
@@ -127,8 +128,13 @@ def _still_holds(source: Unit, cadres: int, children: int, day: date):
         "Đơn vị “%(code)s” còn %(cadres)s và %(units)s vào ngày %(day)s; hãy "
         "chuyển đi trước khi giải thể.",
         code=source.code,
-        cadres=_nl("%(num)d cán bộ", "%(num)d cán bộ", cadres),
-        units=_nl("%(num)d đơn vị cấp dưới", "%(num)d đơn vị cấp dưới", children),
+        cadres=_nl("%(n)s cán bộ", "%(n)s cán bộ", cadres, n=lazy_number(cadres)),
+        units=_nl(
+            "%(n)s đơn vị cấp dưới",
+            "%(n)s đơn vị cấp dưới",
+            children,
+            n=lazy_number(children),
+        ),
         day=history.format_day(day),
     )
 

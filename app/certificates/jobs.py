@@ -11,6 +11,7 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
+from app.numbers import lazy_number
 from app.records import services as records
 from app.records import visibility
 
@@ -51,10 +52,10 @@ def zip_task(params: dict, owner_id: int | None, progress) -> Outcome:
         name = archive.zip_filename(campaign, unit)
     return Outcome(
         _nl(
-            "Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.",
-            "Đã tạo tệp ZIP gồm %(n)d giấy chứng nhận.",
+            "Đã tạo tệp ZIP gồm %(n)s giấy chứng nhận.",
+            "Đã tạo tệp ZIP gồm %(n)s giấy chứng nhận.",
             total,
-            n=total,
+            n=lazy_number(total),
         ),
         path,
         name,
@@ -91,10 +92,10 @@ def issue_missing_task(params: dict, owner_id: int | None, progress) -> Outcome:
         progress.commit()
     return Outcome(
         _nl(
-            "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",
-            "Đã cấp %(n)d giấy chứng nhận cho đợt %(c)s.",
+            "Đã cấp %(n)s giấy chứng nhận cho đợt %(c)s.",
+            "Đã cấp %(n)s giấy chứng nhận cho đợt %(c)s.",
             issued,
-            n=issued,
+            n=lazy_number(issued),
             c=campaign.code,
         )
     )

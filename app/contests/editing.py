@@ -24,6 +24,7 @@ from app.errors import InvalidInput, NotFound, Stale, lazy_join
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.markdown import markdown_problems
+from app.numbers import lazy_number
 from app.timeutil import utcnow
 
 from .files import ContestData, RoundData
@@ -190,7 +191,9 @@ def round_problems(
         problems.append(_l("Cần tên đợt thi."))
     for level, count in data.prizes:
         if level not in PRIZE_LEVELS or not 0 <= count <= MAX_PRIZES:
-            problems.append(_l("Số giải phải từ 0 đến %(n)d.", n=MAX_PRIZES))
+            problems.append(
+                _l("Số giải phải từ 0 đến %(n)s.", n=lazy_number(MAX_PRIZES))
+            )
             break
     return problems + draw_problems(data.quiz.draw, user, row.quiz)
 

@@ -39,6 +39,7 @@ from app.errors import Conflict, InvalidInput, QuizClosed
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
+from app.numbers import lazy_number
 from app.quizzes import attempts as attempt_core
 from app.quizzes import windows
 from app.quizzes.models import OPEN, Attempt, Quiz
@@ -71,11 +72,31 @@ class RankingResult:
             "Xếp hạng phiên bản %(v)d: %(n)s, %(p)s đúng tất cả %(q)s; %(z)s, "
             "%(t)s đồng hạng chờ Hội đồng xét.",
             v=r.version,
-            n=_nl("%(num)d người dự thi", "%(num)d người dự thi", r.participants),
-            p=_nl("%(num)d người", "%(num)d người", r.perfect_count),
+            n=_nl(
+                "%(n)s người dự thi",
+                "%(n)s người dự thi",
+                r.participants,
+                n=lazy_number(r.participants),
+            ),
+            p=_nl(
+                "%(n)s người",
+                "%(n)s người",
+                r.perfect_count,
+                n=lazy_number(r.perfect_count),
+            ),
             q=_nl("%(num)d câu", "%(num)d câu", r.question_count),
-            z=_nl("%(num)d giải", "%(num)d giải", self.prizes),
-            t=_nl("%(num)d người", "%(num)d người", self.pending),
+            z=_nl(
+                "%(n)s giải",
+                "%(n)s giải",
+                self.prizes,
+                n=lazy_number(self.prizes),
+            ),
+            t=_nl(
+                "%(n)s người",
+                "%(n)s người",
+                self.pending,
+                n=lazy_number(self.pending),
+            ),
         )
 
 
@@ -278,10 +299,10 @@ def _finish_overdue(quiz: Quiz, now: datetime) -> None:
     if still_open:
         raise Conflict(
             _nl(
-                "Còn %(n)d bài thi đang trong thời gian nộp; thử lại sau ít phút.",
-                "Còn %(n)d bài thi đang trong thời gian nộp; thử lại sau ít phút.",
+                "Còn %(n)s bài thi đang trong thời gian nộp; thử lại sau ít phút.",
+                "Còn %(n)s bài thi đang trong thời gian nộp; thử lại sau ít phút.",
                 still_open,
-                n=still_open,
+                n=lazy_number(still_open),
             )
         )
 

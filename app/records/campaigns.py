@@ -16,6 +16,7 @@ from app.audit import services as audit
 from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import lazy_number
 from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow, vn_day_end
 
@@ -49,10 +50,10 @@ def _refuse_closing_by_edit(
         return
     raise InvalidInput(
         _l(
-            "Thời điểm đóng mới đã qua: %(n)d lượt đang làm bài sẽ kết thúc ngay. Để "
+            "Thời điểm đóng mới đã qua: %(n)s lượt đang làm bài sẽ kết thúc ngay. Để "
             "kết thúc đợt ngay, hãy dùng “Đóng đợt bồi dưỡng ngay” (có xem trước và "
             "xác nhận).",
-            n=running,
+            n=lazy_number(running),
         )
     )
 

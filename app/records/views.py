@@ -12,6 +12,7 @@ from app.accounts.permissions import scope_paths
 from app.courses import services as courses
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.numbers import count
 from app.quizzes.models import Quiz
 from app.security import role_required
 from app.timeutil import from_vn_local, to_vn
@@ -211,10 +212,10 @@ def close_campaign(code: str):
     def close(campaign) -> str:
         ended = running.close_campaign(campaign, actor=current_user)
         return ngettext(
-            "Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.",
-            "Đã đóng đợt bồi dưỡng; %(n)d lượt đang làm kết thúc.",
+            "Đã đóng đợt bồi dưỡng; %(n)s lượt đang làm kết thúc.",
+            "Đã đóng đợt bồi dưỡng; %(n)s lượt đang làm kết thúc.",
             ended,
-            n=ended,
+            n=count(ended),
         )
 
     return _post_on_campaign(code, form, "close_form", close)

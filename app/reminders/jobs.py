@@ -13,6 +13,7 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, task
+from app.numbers import lazy_number
 
 from . import mailing, services
 
@@ -48,25 +49,30 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if result.failed:
         said = [
             _l(
-                "Đã gửi %(sent)s; %(failed)d thư không gửi được.",
-                sent=_nl("%(num)d thư", "%(num)d thư", result.sent),
-                failed=result.failed,
+                "Đã gửi %(sent)s; %(failed)s thư không gửi được.",
+                sent=_nl(
+                    "%(n)s thư",
+                    "%(n)s thư",
+                    result.sent,
+                    n=lazy_number(result.sent),
+                ),
+                failed=lazy_number(result.failed),
             )
         ]
     else:
         said = [
             _nl(
-                "Đã gửi %(sent)d thư nhắc nhở.",
-                "Đã gửi %(sent)d thư nhắc nhở.",
+                "Đã gửi %(sent)s thư nhắc nhở.",
+                "Đã gửi %(sent)s thư nhắc nhở.",
                 result.sent,
-                sent=result.sent,
+                sent=lazy_number(result.sent),
             )
         ]
     if result.done:
         said.append(
             _l(
-                "%(done)d người đã hoàn thành trước khi thư được gửi: không gửi.",
-                done=result.done,
+                "%(done)s người đã hoàn thành trước khi thư được gửi: không gửi.",
+                done=lazy_number(result.done),
             )
         )
     if result.out_of_attempts:
@@ -80,9 +86,9 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if result.closed:
         said.append(
             _l(
-                "%(closed)d người đã hết thời gian làm bài trước khi thư được gửi: "
+                "%(closed)s người đã hết thời gian làm bài trước khi thư được gửi: "
                 "không gửi.",
-                closed=result.closed,
+                closed=lazy_number(result.closed),
             )
         )
     return Outcome(lazy_join(said))

@@ -21,6 +21,7 @@ from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
+from app.numbers import lazy_number
 from app.records.models import Campaign
 from app.timeutil import days_left, format_vn_date, utcnow
 
@@ -50,7 +51,7 @@ NOBODY = _l(
     "Không có cán bộ nào cần nhắc: mọi người trong phạm vi đã hoàn thành hoặc đã hết"
     " lượt làm bài, hoặc bài kiểm tra của đơn vị họ chưa mở hay đã đóng."
 )
-TOO_LONG = _l("Lời nhắn dài quá %(count)s ký tự.", count=MESSAGE_MAX)
+TOO_LONG = _l("Lời nhắn dài quá %(count)s ký tự.", count=lazy_number(MESSAGE_MAX))
 
 
 def mail_configured() -> bool:

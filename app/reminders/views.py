@@ -14,6 +14,7 @@ from app.database import int_arg
 from app.errors import DomainError
 from app.extensions import db
 from app.jobs import services as jobs
+from app.numbers import count
 from app.records.visibility import ROLE, default_unit, pick_campaign, visible_campaigns
 from app.security import role_required
 
@@ -83,10 +84,10 @@ def send():
     db.session.commit()
     flash(
         ngettext(
-            "Đã nhắc %(n)d cán bộ trên trang chủ của họ.",
-            "Đã nhắc %(n)d cán bộ trên trang chủ của họ.",
+            "Đã nhắc %(n)s cán bộ trên trang chủ của họ.",
+            "Đã nhắc %(n)s cán bộ trên trang chủ của họ.",
             cadres,
-            n=cadres,
+            n=count(cadres),
         ),
         "success",
     )

@@ -12,6 +12,7 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
+from app.numbers import lazy_number
 from app.records import rows, visibility
 
 from . import access as report_access
@@ -88,7 +89,9 @@ def _records(params, owner_id, progress, extension: str) -> Outcome:
                 exports.write_xlsx(records, out, campaign.code, stated)
         name = exports.export_filename(campaign, unit, extension)
     mime = CSV_MIME if extension == "csv" else XLSX_MIME
-    said = _nl("Đã xuất %(n)d dòng.", "Đã xuất %(n)d dòng.", total, n=total)
+    said = _nl(
+        "Đã xuất %(n)s dòng.", "Đã xuất %(n)s dòng.", total, n=lazy_number(total)
+    )
     return Outcome(said, path, name, mime)
 
 

@@ -12,6 +12,7 @@ from app.errors import NotAllowed, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
+from app.numbers import lazy_number
 from app.records import visibility
 
 from . import exports, periods, services
@@ -69,4 +70,6 @@ def candidates_workbook(params: dict, owner_id: int | None, progress) -> Outcome
         progress.step()
         name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
     rows = len(collectives) + len(individuals)
-    return Outcome(_l("Đã lập danh sách %(n)d dòng.", n=rows), path, name, XLSX_MIME)
+    return Outcome(
+        _l("Đã lập danh sách %(n)s dòng.", n=lazy_number(rows)), path, name, XLSX_MIME
+    )

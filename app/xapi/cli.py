@@ -12,6 +12,7 @@ from app.config import public_url_missing
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
+from app.numbers import count
 
 from . import sender, services
 from .jobs import KIND
@@ -42,9 +43,10 @@ def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
         db.session.commit()
         click.echo(
             ngettext(
-                "Đã đưa %(num)d bản ghi trở lại hàng chờ.",
-                "Đã đưa %(num)d bản ghi trở lại hàng chờ.",
+                "Đã đưa %(n)s bản ghi trở lại hàng chờ.",
+                "Đã đưa %(n)s bản ghi trở lại hàng chờ.",
                 back,
+                n=count(back),
             )
         )
     if queue:
@@ -61,9 +63,10 @@ def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
     if result.failed:
         click.echo(
             ngettext(
-                "%(num)d bản ghi bị LRS từ chối %(max)d lần đã được gác lại.",
-                "%(num)d bản ghi bị LRS từ chối %(max)d lần đã được gác lại.",
+                "%(n)s bản ghi bị LRS từ chối %(max)d lần đã được gác lại.",
+                "%(n)s bản ghi bị LRS từ chối %(max)d lần đã được gác lại.",
                 result.failed,
+                n=count(result.failed),
                 max=sender.MAX_REJECTIONS,
             )
         )
@@ -105,8 +108,8 @@ def status_command() -> None:
         .order_by(func.count().desc())
         .limit(5)
     ).all()
-    for error, count in errors:
-        click.echo(f"Lỗi ({count}): {error}")
+    for error, times in errors:
+        click.echo(f"Lỗi ({times}): {error}")
 
 
 def _echo_set_aside() -> None:

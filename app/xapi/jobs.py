@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.errors import lazy_ngettext as _nl
 from app.jobs.tasks import Outcome, task
+from app.numbers import lazy_number
 
 from . import sender
 
@@ -21,18 +22,18 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if result.error:
         return Outcome(
             _nl(
-                "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
-                "Đã gửi %(sent)d bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
+                "Đã gửi %(sent)s bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
+                "Đã gửi %(sent)s bản ghi xAPI; phần còn lại chờ lần sau (%(error)s).",
                 result.sent,
-                sent=result.sent,
+                sent=lazy_number(result.sent),
                 error=result.error,
             )
         )
     return Outcome(
         _nl(
-            "Đã gửi %(sent)d bản ghi xAPI.",
-            "Đã gửi %(sent)d bản ghi xAPI.",
+            "Đã gửi %(sent)s bản ghi xAPI.",
+            "Đã gửi %(sent)s bản ghi xAPI.",
             result.sent,
-            sent=result.sent,
+            sent=lazy_number(result.sent),
         )
     )

@@ -463,8 +463,8 @@ def test_moodle_xml_upload_errors_import_nothing(app, client, auth, content):
 @pytest.mark.parametrize(
     "fields, row, message",
     [
-        ({"options-1-text": "x" * 1001}, 1, "Không được dài quá 1000 ký tự."),
-        ({"options-2-feedback": "p" * 1001}, 2, "Không được dài quá 1000 ký tự."),
+        ({"options-1-text": "x" * 1001}, 1, "Không được dài quá 1.000 ký tự."),
+        ({"options-2-feedback": "p" * 1001}, 2, "Không được dài quá 1.000 ký tự."),
         (
             {"options-3-text": " ", "options-3-feedback": "Chưa đúng."},
             3,

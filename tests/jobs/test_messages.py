@@ -23,9 +23,9 @@ def test_a_lazy_message_says_its_entry_and_values(ctx):
     assert str(message) == "Không có đợt bồi dưỡng “X9”."
     with force_locale("en"):
         assert str(message) == "There is no campaign “X9”."
-    counted = lazy_ngettext("Đã xuất %(n)d dòng.", "Đã xuất %(n)d dòng.", 2, n=2)
+    counted = lazy_ngettext("Đã xuất %(n)s dòng.", "Đã xuất %(n)s dòng.", 2, n=2)
     assert (counted.plural, counted.num, counted.values) == (
-        "Đã xuất %(n)d dòng.",
+        "Đã xuất %(n)s dòng.",
         2,
         {"n": 2},
     )
@@ -39,7 +39,7 @@ def test_a_message_kept_as_parts_renders_again_in_another_language(ctx):
     said = lazy_join(
         [
             "list.csv:",
-            lazy_ngettext("Đã xuất %(n)d dòng.", "Đã xuất %(n)d dòng.", 3, n=3),
+            lazy_ngettext("Đã xuất %(n)s dòng.", "Đã xuất %(n)s dòng.", 3, n=3),
             lazy_gettext("Không có đợt bồi dưỡng “%(code)s”.", code="X9"),
         ]
     )

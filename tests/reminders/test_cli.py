@@ -90,7 +90,7 @@ def test_dry_run_refuses_what_the_send_would(app, runner, tmp_path):
         setup(tmp_path)
     base = ["reminders", "send", "--campaign", "C2026", "--dry-run"]
     result = runner.invoke(args=[*base, "--message", "x" * 1001])
-    assert result.exit_code != 0 and "Lời nhắn dài quá 1000 ký tự." in result.output
+    assert result.exit_code != 0 and "Lời nhắn dài quá 1.000 ký tự." in result.output
     assert "Sẽ nhắc" not in result.output
     with app.app_context():
         db.session.execute(

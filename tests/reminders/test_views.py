@@ -78,7 +78,7 @@ def test_bad_inputs_write_nothing(app, client, tmp_path):
     assert long.status_code == 400  # the page again, with the text to shorten
     html = long.get_data(as_text=True)
     assert "Kính gửi " + "x" * 1000 in html and 'maxlength="1000"' in html
-    assert "1000" in html.split('id="message-error"')[1][:200]
+    assert "1.000" in html.split('id="message-error"')[1][:200]
     no_csrf = client.post(PAGE, data={"campaign": "C2026", "unit": d1})
     assert no_csrf.status_code == 400
     assert client.get(f"{PAGE}?campaign=C2026&unit={c1}").status_code == 404

@@ -2,6 +2,8 @@
 dissolutions of a unit: a form posts to a confirm step (which changes nothing),
 whose button posts again with confirm=1."""
 
+from collections import Counter
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,6 +11,7 @@ from flask_login import current_user
 
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.numbers import count
 from app.security import role_required
 
 from .. import history, restructure
@@ -63,13 +66,13 @@ def restructure_unit(unit_id: int, kind: str):
             db.session.commit()
             flash(
                 ngettext(
-                    "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)d cán bộ chuyển sang "
+                    "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)s cán bộ chuyển sang "
                     "đơn vị tiếp nhận.",
-                    "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)d cán bộ chuyển sang "
+                    "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)s cán bộ chuyển sang "
                     "đơn vị tiếp nhận.",
                     moved,
                     day=history.format_day(day),
-                    n=moved,
+                    n=count(moved),
                 ),
                 "success",
             )
@@ -124,6 +127,7 @@ def _effects(unit: Unit, change) -> list[str]:
     """The lines saying what `change` does: the unit leaves the tree, what each
     successor receives, and when a change dated ahead applies."""
     counts = change.cadre_counts()
+    children = Counter(target.id for target in change.children.values())
     effects = [
         _(
             "từ ngày %(day)s, %(a)s không còn trong cơ cấu; lịch sử trước ngày đó "
@@ -137,11 +141,17 @@ def _effects(unit: Unit, change) -> list[str]:
             _(
                 "%(b)s nhận %(n)s và %(m)s%(primary)s;",
                 b=successor.display_name,
-                n=ngettext("%(num)d cán bộ", "%(num)d cán bộ", counts[successor.id]),
+                n=ngettext(
+                    "%(n)s cán bộ",
+                    "%(n)s cán bộ",
+                    counts[successor.id],
+                    n=count(counts[successor.id]),
+                ),
                 m=ngettext(
-                    "%(num)d đơn vị cấp dưới",
-                    "%(num)d đơn vị cấp dưới",
-                    sum(1 for t in change.children.values() if t.id == successor.id),
+                    "%(n)s đơn vị cấp dưới",
+                    "%(n)s đơn vị cấp dưới",
+                    children[successor.id],
+                    n=count(children[successor.id]),
                 ),
                 primary=_(" (đơn vị kế thừa chính)")
                 if successor is change.primary

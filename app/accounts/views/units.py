@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from app.database import int_arg
 from app.errors import DomainError, ImportRejected, InvalidInput
 from app.extensions import db
+from app.numbers import count
 from app.security import role_required
 from app.signals import unit_campaign_asked
 from app.tabular import TableError
@@ -305,16 +306,18 @@ def _merge_effects(unit: Unit, target: Unit, preview, day) -> list[str]:
     """The lines saying what merging `unit` into `target` from `day` does."""
     return [
         ngettext(
-            "chuyển %(num)d cán bộ trực thuộc %(a)s sang %(b)s;",
-            "chuyển %(num)d cán bộ trực thuộc %(a)s sang %(b)s;",
+            "chuyển %(n)s cán bộ trực thuộc %(a)s sang %(b)s;",
+            "chuyển %(n)s cán bộ trực thuộc %(a)s sang %(b)s;",
             preview.cadre_count,
+            n=count(preview.cadre_count),
             a=unit.display_name,
             b=target.display_name,
         ),
         ngettext(
-            "chuyển %(num)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
-            "chuyển %(num)d đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
+            "chuyển %(n)s đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
+            "chuyển %(n)s đơn vị cấp dưới (cùng cán bộ của chúng) sang %(b)s;",
             len(preview.children),
+            n=count(len(preview.children)),
             b=target.display_name,
         ),
         _(
@@ -354,9 +357,10 @@ def merge_unit(unit_id: int):
             decision=form.decision.data or "",
         )
         return ngettext(
-            "Đã sáp nhập vào %(name)s; chuyển %(num)d cán bộ.",
-            "Đã sáp nhập vào %(name)s; chuyển %(num)d cán bộ.",
+            "Đã sáp nhập vào %(name)s; chuyển %(n)s cán bộ.",
+            "Đã sáp nhập vào %(name)s; chuyển %(n)s cán bộ.",
             moved,
+            n=count(moved),
             name=target.name,
         )
 
@@ -387,8 +391,8 @@ def import_units():
     db.session.commit()
     flash(
         _(
-            "Đã nhập: %(created)d mới, %(updated)d cập nhật, %(unchanged)d không đổi.",
-            **counts,
+            "Đã nhập: %(created)s mới, %(updated)s cập nhật, %(unchanged)s không đổi.",
+            **{key: count(value) for key, value in counts.items()},
         ),
         "success",
     )

@@ -24,6 +24,7 @@ from app.content.problems import ConversionError
 from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError
 from app.extensions import db
+from app.numbers import count
 from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes, takes_upload
 
 from .. import history
@@ -337,12 +338,12 @@ def bank_upload_confirm(code: str, token: str):
     current_app.logger.info("questions imported into %s", bank_row.code)
     flash(
         _(
-            "Đã nhập %(file)s: %(created)d câu mới, %(updated)d câu cập nhật, "
-            "%(same)d câu không đổi.",
+            "Đã nhập %(file)s: %(created)s câu mới, %(updated)s câu cập nhật, "
+            "%(same)s câu không đổi.",
             file=meta["filename"],
-            created=len(result.created),
-            updated=len(result.updated),
-            same=len(result.unchanged),
+            created=count(len(result.created)),
+            updated=count(len(result.updated)),
+            same=count(len(result.unchanged)),
         ),
         "success",
     )
