@@ -38,13 +38,18 @@ def _validated_form(app, language=None):
 
         name = StringField("Tên", validators=[DataRequired()])
         code = StringField("Mã", validators=[Length(min=3)])
+        note = StringField("Ghi chú", validators=[Length(max=10000)])
         count = IntegerField("Số")
         day = DateField("Ngày")
 
     with app.test_request_context(method="POST"):
         if language:
             session["language"] = language
-        form = Sample(formdata=MultiDict({"count": "ba", "day": "31/02", "code": "a"}))
+        form = Sample(
+            formdata=MultiDict(
+                {"count": "ba", "day": "31/02", "code": "a", "note": "x" * 10001}
+            )
+        )
         assert not form.validate()
         return {name: errors[0] for name, errors in form.errors.items()}
 
@@ -54,6 +59,7 @@ def test_form_validators_speak_vietnamese_by_default(app):
     assert errors == {
         "name": "Vui lòng điền trường này.",
         "code": "Cần ít nhất 3 ký tự.",
+        "note": "Không được dài quá 10.000 ký tự.",  # a limit of thousands: 10.000
         "count": "Cần nhập một số nguyên.",
         "day": "Ngày không hợp lệ.",
     }
@@ -64,6 +70,7 @@ def test_form_validators_speak_english_when_chosen(app):
     assert errors == {
         "name": "This field is required.",
         "code": "Field must be at least 3 characters long.",
+        "note": "Field cannot be longer than 10,000 characters.",
         "count": "Not a valid integer value.",
         "day": "Not a valid date value.",
     }

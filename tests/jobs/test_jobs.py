@@ -873,6 +873,39 @@ def test_a_number_in_a_jobs_message_is_written_in_the_readers_language(
     assert "more than 100,000 rows; split the file by unit" in page
 
 
+@task("tests.imported_many")
+def imported_many_task(params, owner_id, progress):
+    from app.accounts.jobs import _imported
+
+    counts = {"created": 30000, "updated": 1200, "moved": 1, "unchanged": 0}
+    return Outcome(_imported("canbo.xlsx", counts))
+
+
+def test_counts_in_a_jobs_message_are_written_as_the_reader_writes_numbers(
+    app, client, people
+):
+    """A cadre import's counts reach tens of thousands: the job's message says
+    "30.000" (Vietnamese, as stored and on a Vietnamese page) and "30,000" on an
+    English page, never "30000"; the plural still follows the count."""
+    done = _submit(app, "tests.imported_many", people["hr_d"], {})
+    vietnamese = (
+        "Đã nhập canbo.xlsx: 30.000 cán bộ mới, 1.200 cập nhật (1 chuyển đơn vị), "
+        "0 không đổi."
+    )
+    assert _job(app, done).message == vietnamese
+    _login(client, "hr_d")
+    assert vietnamese in client.get(f"/jobs/{done}").get_data(as_text=True)
+    client.post(
+        "/language",
+        data={"language": "en", "csrf_token": AuthActions(client).token("/")},
+    )
+    page = client.get(f"/jobs/{done}").get_data(as_text=True)
+    assert (
+        "Imported canbo.xlsx: 30,000 new cadres, 1,200 updated (1 moved to another "
+        "unit), 0 unchanged." in page
+    )
+
+
 def test_a_result_left_by_a_run_killed_before_its_commit_is_removed(app, people):
     """A run killed between moving its file into place and its commit leaves the
     file with no finished job: the sweep removes it once it is older than a job
