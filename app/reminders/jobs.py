@@ -78,9 +78,9 @@ def send_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if result.out_of_attempts:
         said.append(
             _l(
-                "%(stuck)d người đã hết lượt làm bài (chưa đạt) trước khi thư được "
+                "%(stuck)s người đã hết lượt làm bài (chưa đạt) trước khi thư được "
                 "gửi: không gửi.",
-                stuck=result.out_of_attempts,
+                stuck=lazy_number(result.out_of_attempts),
             )
         )
     if result.closed:
