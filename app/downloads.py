@@ -1,10 +1,13 @@
 """HTTP downloads: a streamed body that keeps its request's context only while each
-chunk is made, the Content-Disposition header of an attachment, and the CSV
-separator an officer chose (the same for every CSV of the app, remembered)."""
+chunk is made, the Content-Disposition header of an attachment, the CSV separator
+an officer chose (the same for every CSV of the app, remembered) and the one
+writer of every CSV the app makes (csv_chunks)."""
 
 import contextvars
+import csv
+import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from flask import current_app, request
@@ -102,3 +105,25 @@ def csv_cell(text: str) -> str:
     """`text` for a CSV cell that Excel shows as text: a leading ' where it would
     start a formula."""
     return f"'{text}" if text[:1] in FORMULA_STARTS else text
+
+
+BOM = "\ufeff"  # so that Excel reads the file as UTF-8 (Vietnamese)
+
+
+def csv_chunks(
+    header: Iterable, rows: Iterable[Iterable], sep: str = ",", every: int = 500
+) -> Iterator[str]:
+    """A CSV file for Excel in chunks: the BOM and `header` first, then `rows`
+    (their cells already made safe with csv_cell where they hold text), `every`
+    rows to a chunk; fields separated by `sep` ("," or ";", else ",")."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator(sep))
+    buffer.write(BOM)
+    writer.writerow(header)
+    for count, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if count % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -18,15 +18,13 @@ One query streams a row per drawn question (no query per attempt); the sums are
 kept per question, so memory grows with questions, not attempts.
 """
 
-import csv
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.downloads import csv_cell, decimal, separator
+from app.downloads import csv_cell, csv_chunks, decimal, separator
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 
@@ -220,35 +218,31 @@ HEADER = (
 def csv_text(
     items: list[ItemStats], sep: str = ",", type_labels: dict | None = None
 ) -> Iterator[str]:
-    """The table as CSV (UTF-8 with BOM for Excel), one chunk, made now. Fields
+    """The table as CSV (downloads.csv_chunks: UTF-8 with BOM for Excel), made
+    now (its labels are read in the request's language). Fields
     separated by `sep` ("," or ";"); numbers as the page shows them (facility and
     shares in %, discrimination from −1 to 1), with a decimal comma under ";";
     question types by `type_labels` ({code: label}), warnings by FLAG_LABELS."""
     sep = separator(sep)
     types = type_labels or {}
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=sep)
-    writer.writerow(HEADER)
-    for item in items:
-        stem = item.stem.replace("\n", " ")
+
+    def row(item: ItemStats) -> tuple:
         index = item.discrimination / 100 if item.discrimination is not None else None
-        writer.writerow(
-            (
-                item.code,
-                str(types.get(item.type, item.type)),
-                csv_cell(stem),
-                item.responses,
-                item.blank,
-                decimal(item.facility, 1, sep),
-                decimal(index, 2, sep),
-                "; ".join(
-                    f"{o.key.upper()}{'*' if o.correct else ''} "
-                    f"{decimal(o.percent, 1, sep)}"
-                    for o in item.options
-                ),
-                ", ".join(str(FLAG_LABELS[f]) for f in item.flags),
-                item.version,
-            )
+        return (
+            item.code,
+            str(types.get(item.type, item.type)),
+            csv_cell(item.stem.replace("\n", " ")),
+            item.responses,
+            item.blank,
+            decimal(item.facility, 1, sep),
+            decimal(index, 2, sep),
+            "; ".join(
+                f"{o.key.upper()}{'*' if o.correct else ''} "
+                f"{decimal(o.percent, 1, sep)}"
+                for o in item.options
+            ),
+            ", ".join(str(FLAG_LABELS[f]) for f in item.flags),
+            item.version,
         )
-    return iter([buffer.getvalue()])
+
+    return iter(list(csv_chunks(HEADER, (row(item) for item in items), sep)))

@@ -6,8 +6,6 @@ Here rather than in app.audit: it joins the events with users, units, campaigns,
 content, and app.audit sits below all of them. Reports read any domain's rows.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,9 +13,10 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app import downloads
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.downloads import csv_cell, separator
+from app.downloads import csv_cell
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import format_vn_date, vn_day_end, vn_day_start
@@ -192,23 +191,26 @@ def actor_text(event: AuditEvent) -> str:
 def csv_chunks(
     events: Iterable[AuditEvent], batch: int = 500, sep: str = ","
 ) -> Iterator[str]:
-    """The events as CSV (UTF-8 with BOM for Excel), fields separated by `sep`
-    ("," or ";"), a chunk per `batch` rows, names resolved a batch at a time."""
-    sep = separator(sep)
-    yield "\ufeff" + _csv_lines([CSV_HEADER], sep)
+    """The events as CSV (downloads.csv_chunks: UTF-8 with BOM for Excel), fields
+    separated by `sep` ("," or ";"), a chunk per `batch` rows, names resolved a
+    batch at a time."""
+    return downloads.csv_chunks(CSV_HEADER, _csv_rows(events, batch), sep, batch)
+
+
+def _csv_rows(events: Iterable[AuditEvent], batch: int) -> Iterator[tuple]:
     chunk: list[AuditEvent] = []
     for event in events:
         chunk.append(event)
         if len(chunk) == batch:
-            yield _csv_batch(chunk, sep)
+            yield from _csv_batch(chunk)
             chunk = []
     if chunk:
-        yield _csv_batch(chunk, sep)
+        yield from _csv_batch(chunk)
 
 
-def _csv_batch(events: list[AuditEvent], sep: str) -> str:
+def _csv_batch(events: list[AuditEvent]) -> Iterator[tuple]:
     names, details = target_names(events), detail_names(events)
-    rows = (
+    return (
         (
             format_vn_date(e.at, with_time=True),
             csv_cell(actor_text(e)),
@@ -219,10 +221,3 @@ def _csv_batch(events: list[AuditEvent], sep: str) -> str:
         )
         for e in events
     )
-    return _csv_lines(rows, sep)
-
-
-def _csv_lines(rows, sep: str = ",") -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=sep).writerows(rows)
-    return buffer.getvalue()

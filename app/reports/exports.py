@@ -8,8 +8,6 @@ constant-memory mode to an anonymous temporary file that is then read back in
 chunks.
 """
 
-import csv
-import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,9 +17,11 @@ from typing import BinaryIO
 import xlsxwriter
 from sqlalchemy import Select, select
 
+from app import downloads
 from app.accounts.models import Unit, User, shared_name_labels
 from app.downloads import SEPARATORS as SEPARATORS
-from app.downloads import csv_cell, separator
+from app.downloads import csv_cell
+from app.downloads import separator as separator  # the jobs read it here
 from app.extensions import db
 from app.records.models import Campaign, TrainingRecord
 from app.records.rows import ExportRow, export_columns, name_order, to_export_row
@@ -31,7 +31,6 @@ from .asof import AsOf
 from .counts import at_time_unit
 from .rollup import ROLLED_UP, Structure
 
-BOM = "\ufeff"
 # CSV separators (",", ";") and the officer's remembered choice: app.downloads.
 CSV_CHUNK_ROWS = 500  # rows per yielded CSV chunk
 FILE_CHUNK_BYTES = 64 * 1024  # read size when streaming the XLSX back
@@ -87,25 +86,15 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
 def csv_chunks(
     rows: Iterable, delimiter: str = ",", stated: str | None = None
 ) -> Iterator[str]:
-    """CSV text in chunks, fields separated by `delimiter` ("," or ";"); the first
-    chunk starts with the BOM and the header row. With `stated` (an as-of
-    export), rows are (ExportRow, unit name of the day) and the last column, headed
-    `stated`, holds the name."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator(delimiter))
-    buffer.write(BOM)
-    writer.writerow((*HEADER, stated) if stated else HEADER)
-    for count, row in enumerate(rows, 1):
-        if stated:
-            row, unit_name = row
-            writer.writerow((*csv_values(row), csv_cell(unit_name)))
-        else:
-            writer.writerow(csv_values(row))
-        if count % CSV_CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    """CSV text in chunks (downloads.csv_chunks), fields separated by `delimiter`
+    ("," or ";"). With `stated` (an as-of export), rows are (ExportRow, unit name
+    of the day) and the last column, headed `stated`, holds the name."""
+    if stated:
+        header = (*HEADER, stated)
+        cells = ((*csv_values(row), csv_cell(name)) for row, name in rows)
+    else:
+        header, cells = HEADER, (csv_values(row) for row in rows)
+    return downloads.csv_chunks(header, cells, delimiter, CSV_CHUNK_ROWS)
 
 
 def write_xlsx(
