@@ -140,7 +140,7 @@ def start_unit(
         parent_version = require_version(unit.parent, day)
         ancestors = scope.path_ids(parent_version.path)
         refuse_later_units(UnitVersion.unit_id.in_(ancestors), day)
-    unit.path = f"{parent_version.path if parent_version else '/'}{unit.id}/"
+    unit.path = scope.child_path(parent_version and parent_version.path, unit.id)
     unit.depth = parent_version.depth + 1 if parent_version else 0
     unit.active = day <= vn_today()
     version = UnitVersion(
@@ -207,7 +207,7 @@ def move_subtree(
         ),
         day,
     )
-    prefix = f"{parent_version.path if parent_version else '/'}{unit.id}/"
+    prefix = scope.child_path(parent_version and parent_version.path, unit.id)
     delta = (parent_version.depth + 1 if parent_version else 0) - current.depth
     for version in subtree:
         attrs = {

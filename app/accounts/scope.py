@@ -30,6 +30,19 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+def child_path(parent_path: str | None, unit_id: int) -> str:
+    """The path of unit `unit_id` placed under the unit at `parent_path` (None: a
+    root)."""
+    return f"{parent_path or '/'}{unit_id}/"
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]: the paths whose subtree holds the
+    unit at `path`, from the top down (the unit's own last)."""
+    parts = [str(unit_id) for unit_id in path_ids(path)]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
 def in_any_subtree(path: str, roots: Iterable[str] | None) -> bool:
     """True when `path` lies in the subtree of one of `roots` (any path when None)."""
     if roots is None:

@@ -18,7 +18,7 @@ from datetime import date
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
-from app.accounts.scope import in_any_subtree
+from app.accounts.scope import ancestor_paths, in_any_subtree
 from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
@@ -91,7 +91,7 @@ class ReportAccess:
                 if unit_id in scope:
                     continue
                 path = structure.today_paths.get(structure.successor(unit_id, day))
-                covering.update(_prefixes(path or ""))
+                covering.update(ancestor_paths(path or ""))
             self._covering[day] = covering
         return self._covering[day]
 
@@ -106,13 +106,6 @@ class ReportAccess:
         if not allowed:
             raise NotFound(NOT_IN_SCOPE)
         return unit
-
-
-def _prefixes(path: str) -> list[str]:
-    """ "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]: the paths whose subtree holds
-    it (Structure.scope's subtree test, in_subtree, is a prefix test)."""
-    parts = [part for part in path.strip("/").split("/") if part]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def selection(

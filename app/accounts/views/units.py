@@ -16,7 +16,7 @@ from app.signals import unit_campaign_asked
 from app.tabular import TableError
 from app.uploads import takes_upload
 
-from .. import asof, history
+from .. import asof, history, scope
 from .. import units as unit_services
 from ..forms import (
     DatedForm,
@@ -64,7 +64,7 @@ def _units_as_of(parent: Unit | None, day):
     """The tree as it was on `day`, below `parent` (read-only)."""
     top = asof.unit_as_of(parent.id, day) if parent else None
     children = asof.children_as_of(parent, day) if parent is None or top else []
-    ids = [int(p) for p in (top.path.strip("/").split("/") if top else []) if p]
+    ids = scope.path_ids(top.path) if top else []
     return render_template(
         "accounts/units_as_of.html",
         day=day,
