@@ -5,12 +5,14 @@ language."""
 from collections import Counter
 
 from app.errors import lazy_gettext as _l
+from app.quizzes.models import QuestionBank
 from app.quizzes.questions import QUESTION_TYPES
 
 from .exclusive import check_exclusive
 from .frontmatter import (
     Message,
     Schema,
+    bounded,
     check_boolean,
     check_code,
     check_text,
@@ -59,10 +61,10 @@ def check_tags(key: str, value: object) -> Message | None:
 MISSING_SOURCE = _l("thiếu nguồn (source)")
 BANK_SCHEMA = Schema(
     {
-        "code": check_code,
-        "title": check_text,
-        "course": check_text,
-        "module": check_text,
+        "code": bounded(check_code, QuestionBank.code),
+        "title": bounded(check_text, QuestionBank.title),
+        "course": bounded(check_text, QuestionBank.course_code),
+        "module": bounded(check_text, QuestionBank.module_code),
         "exclusive": check_exclusive,
     },
     required=("code", "title"),

@@ -236,6 +236,27 @@ def check_code(key: str, value: object) -> Message | None:
     )
 
 
+def bounded(check: Check, column) -> Check:
+    """`check`, and no longer than the database `column` (a model attribute with a
+    String length) holds: PostgreSQL refuses a longer value, SQLite keeps it, so a
+    file that fits the one must fit the other."""
+    longest = column.type.length
+
+    def bounded_check(key: str, value: object) -> Message | None:
+        if message := check(key, value):
+            return message
+        if isinstance(value, str) and len(value) > longest:
+            return _l(
+                "“%(key)s” dài quá %(max)s ký tự (%(count)s ký tự)",
+                key=key,
+                max=longest,
+                count=len(value),
+            )
+        return None
+
+    return bounded_check
+
+
 # The highest whole number a check with no upper bound of its own lets through:
 # PostgreSQL's integer (app.database.MAX_INT), so that no number a file check
 # accepts then fails to be stored.

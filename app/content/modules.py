@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.courses.models import Course, Module, ModuleVersion
 from app.errors import lazy_gettext as _l
 
 from .frontmatter import (
     Mapping,
     Message,
     Schema,
+    bounded,
     check_integer,
     check_text,
     check_texts,
@@ -133,9 +135,9 @@ def _sources(key: str, value: object) -> Message | None:
 
 
 _MODULE_CHECKS = {
-    "code": check_text,
-    "course": check_text,
-    "title": check_text,
+    "code": bounded(check_text, Module.code),
+    "course": bounded(check_text, Course.code),
+    "title": bounded(check_text, ModuleVersion.title),
     "order": check_integer(*MODULE_ORDER),
     "minutes": check_integer(*MODULE_MINUTES),
     "objectives": check_texts,
@@ -143,8 +145,8 @@ _MODULE_CHECKS = {
 }
 MODULE_SCHEMA = Schema(_MODULE_CHECKS, tuple(_MODULE_CHECKS))
 _COURSE_CHECKS = {
-    "code": check_text,
-    "title": check_text,
+    "code": bounded(check_text, Course.code),
+    "title": bounded(check_text, Course.title),
     "description": check_text,
     "audience": check_text,
     "periods": check_integer(*COURSE_PERIODS),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
+from app.quizzes.models import QuestionBank, Quiz
 from app.quizzes.questions import (
     ATTEMPTS_ALLOWED,
     DRAW_COUNT,
@@ -31,6 +32,7 @@ from .frontmatter import (
     Mapping,
     Message,
     Schema,
+    bounded,
     check_boolean,
     check_code,
     check_integer,
@@ -43,6 +45,7 @@ from .problems import Problem, repeats
 from .textfile import normalise, read_text
 
 BANKS_FOLDER = "banks"
+_bank_code = bounded(check_code, QuestionBank.code)  # a draw rule's bank
 QUIZ_SUFFIXES = (".yml", ".yaml")
 
 
@@ -73,9 +76,9 @@ def _review(key: str, value: object) -> Message | None:
 
 
 _QUIZ_CHECKS = {
-    "code": check_code,
-    "title": check_text,
-    "course": check_text,
+    "code": bounded(check_code, Quiz.code),
+    "title": bounded(check_text, Quiz.title),
+    "course": bounded(check_text, Quiz.course_code),
     "time_limit_minutes": check_integer(*TIME_LIMIT_MINUTES),
     "pass_percent": check_integer(*PASS_PERCENT),
     "attempts_allowed": check_integer(*ATTEMPTS_ALLOWED),
@@ -159,7 +162,7 @@ def _rule_problems(item: object) -> list[Message]:
         found.append(
             _l("quy tắc rút câu phải có đúng một trong hai khóa “bank” và “tag”")
         )
-    elif "bank" in item and (message := check_code("bank", item["bank"])):
+    elif "bank" in item and (message := _bank_code("bank", item["bank"])):
         found.append(message)
     elif "tag" in item and slug(item["tag"]) is None:
         found.append(bad_tags(str(item["tag"])))

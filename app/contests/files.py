@@ -24,10 +24,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from app.accounts.models import Unit
 from app.content.frontmatter import (
     Mapping,
     Message,
     Schema,
+    bounded,
     check_boolean,
     check_code,
     check_integer,
@@ -43,7 +45,7 @@ from app.errors import lazy_gettext as _l
 from app.quizzes.questions import BankData, QuizData
 from app.timeutil import VN_TZ, vn_day_end, vn_day_start
 
-from .models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS
+from .models import OVERALL_BEST, OVERALL_SUM, PRIZE_LEVELS, Contest, ContestRound
 
 CONTESTS_FOLDER = "contests"
 DEFAULT_PREDICTION = (
@@ -167,7 +169,7 @@ def _check_units(key: str, value: object) -> Message | None:
     if not isinstance(value, list) or not value:
         return _l("“%(key)s” phải là danh sách không rỗng các mã đơn vị", key=key)
     for code in value:
-        if message := check_code(key, code):
+        if message := _unit_code(key, code):
             return message
     if len(set(value)) < len(value):
         return _l("“%(key)s” có mã đơn vị lặp lại", key=key)
@@ -186,14 +188,15 @@ def _check_overall(key: str, value: object) -> Message | None:
     )
 
 
+_unit_code = bounded(check_code, Unit.code)  # a target's or the owner's
 _CONTEST_CHECKS = {
-    "code": check_code,
-    "title": check_text,
-    "organiser": check_text,
+    "code": bounded(check_code, Contest.code),
+    "title": bounded(check_text, Contest.title),
+    "organiser": bounded(check_text, Contest.organiser),
     "description": check_text,
     "rules": check_text,
     "targets": _check_units,
-    "owner": check_code,
+    "owner": _unit_code,
     "overall": _check_overall,
     "one_prize_per_contest": check_boolean,
     "rounds": check_list_of(_l("các đợt thi")),
@@ -215,6 +218,8 @@ _QUIZ_KEYS = (
     "draw",
 )
 _ROUND_CHECKS = {key: QUIZ_SCHEMA.checks[key] for key in _QUIZ_KEYS} | {
+    "code": bounded(check_code, ContestRound.code),
+    "title": bounded(check_text, ContestRound.title),
     "opens": _check_moment,
     "closes": _check_moment,
     "prediction": check_text,

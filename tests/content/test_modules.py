@@ -354,3 +354,16 @@ def test_disallowed_link_scheme(root):
         "courses/mini/02-noi-dung.md:16: "
         "liên kết dùng giao thức không được phép: javascript:alert(1)"
     )
+
+
+def test_a_code_or_title_longer_than_its_column_is_refused(root):
+    """Course and module codes are String(40), titles String(255): a longer one
+    is a problem of the file, not an error of PostgreSQL at sync (SQLite would
+    have kept it)."""
+    edit(root, "01-gioi-thieu.md", "code: MINI-M1", "code: MINI-" + "M" * 36)
+    edit(root, "course.md", "title: Khóa học mẫu", "title: " + "Dài " * 70)
+    found = [str(p) for p in load_content(root).problems]
+    assert any(
+        "01-gioi-thieu.md:2: “code” dài quá 40 ký tự (41 ký tự)" in p for p in found
+    ), found
+    assert any("course.md:3: “title” dài quá 255 ký tự (279 ký tự)" in p for p in found)

@@ -737,3 +737,21 @@ def test_files_starting_with_an_underscore_are_skipped(root):
     (root / "_nhap.yml").write_text("khong: hop le\n", encoding="utf-8")
     (root / "banks" / "_nhap.md").write_text("rác\n", encoding="utf-8")
     assert load_quizzes(root).ok
+
+
+def test_codes_and_titles_longer_than_their_columns_are_refused():
+    """Bank and quiz codes are String(60), titles String(255), a bank's course and
+    module String(40): a longer one is the file's problem, never PostgreSQL's
+    error at sync."""
+    long_code = "B" * 61
+    found = bank_problems(HEAD.replace("code: B", f"code: {long_code}") + QUESTION)
+    assert any("“code” dài quá 60 ký tự (61 ký tự)" in p for p in found), found
+    found = bank_problems(HEAD.replace("---\n\n", "course: " + "C" * 41 + "\n---\n\n"))
+    assert any("“course” dài quá 40 ký tự (41 ký tự)" in p for p in found), found
+    _, problems = parse_quiz(
+        QUIZ.replace("title: Đề thử", "title: " + "đề" * 128), QUIZ_PATH
+    )
+    assert any("“title” dài quá 255 ký tự (256 ký tự)" in str(p) for p in problems)
+    text = QUIZ.replace("{bank: B, count: 1}", f"{{bank: {long_code}, count: 1}}")
+    _, problems = parse_quiz(text, QUIZ_PATH)
+    assert any("“bank” dài quá 60 ký tự" in str(p) for p in problems), problems

@@ -120,6 +120,10 @@ BAD_FILES = [
     ),
     (contest_text() + "  - just a text\n", "đợt thi phải là một bảng"),
     (contest_text().replace("rules: |", "rules: ''\nx: |"), "khóa không hợp lệ"),
+    # longer than their columns: the file's problem, not PostgreSQL's error
+    (contest_text().replace("code: ct", "code: " + "c" * 61), "dài quá 60 ký tự"),
+    (contest_text(targets="[" + "D" * 41 + "]"), "dài quá 40 ký tự"),
+    (contest_text().replace("code: r2", "code: " + "r" * 61), "dài quá 60 ký tự"),
 ]
 
 
