@@ -34,9 +34,10 @@ def subtree_query(unit: Unit):
 
 
 def children_of(unit: Unit | None) -> list[Unit]:
-    query = select(Unit).where(Unit.parent_id == (unit.id if unit else None))
     if unit is None:
         query = select(Unit).where(Unit.parent_id.is_(None))
+    else:
+        query = select(Unit).where(Unit.parent_id == unit.id)
     query = query.options(selectinload(Unit.successor))  # shown for merged units
     units = db.session.scalars(query).all()
     return sorted(units, key=lambda u: (not u.active, u.sort_key))

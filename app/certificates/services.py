@@ -335,14 +335,6 @@ def signing_key():
     return cache["key"]
 
 
-def for_user(user: User, valid_only: bool = False) -> list[Certificate]:
-    """`user`'s certificates, newest first."""
-    query = select(Certificate).where(Certificate.user_id == user.id)
-    if valid_only:
-        query = query.where(Certificate.revoked_at.is_(None))
-    return list(db.session.scalars(query.order_by(Certificate.id.desc())))
-
-
 def unit_query(campaign: Campaign, root: Unit) -> Select:
     """The valid certificates of `campaign` held by cadres now in `root`'s subtree
     (the scope HR officers act on), by serial."""

@@ -24,7 +24,6 @@ from app.quizzes.questions import (
     NO_EXPLANATION,
     NO_SOURCE,
     QuestionData,
-    effective_options,
     option_html,
     question_problems,
 )
@@ -326,7 +325,3 @@ def import_questions(
         updated=len(result.updated),
     )
     return result
-
-
-def correct_keys(data: QuestionData) -> set[str]:
-    return {o.key for o in effective_options(data) if o.correct}

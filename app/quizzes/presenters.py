@@ -109,12 +109,6 @@ class AttemptPageInfo:
         return [q for q in self.navigator if not q.answered]
 
     @property
-    def timer_text(self) -> str:
-        """The countdown as the page script shows it (m:ss)."""
-        minutes, seconds = divmod(self.remaining_seconds, 60)
-        return f"{minutes}:{seconds:02d}"
-
-    @property
     def deadline_text(self) -> str:
         """The deadline's time of day in Vietnam (HH:MM): what the page shows
         without its script, whose clock does not run."""
