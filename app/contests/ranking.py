@@ -42,7 +42,7 @@ from app.extensions import db
 from app.numbers import lazy_number
 from app.quizzes import attempts as attempt_core
 from app.quizzes import windows
-from app.quizzes.models import OPEN, Attempt, Quiz
+from app.quizzes.models import BY_SWEEP, OPEN, Attempt, Quiz
 from app.signals import results_opened
 from app.timeutil import utcnow
 
@@ -289,7 +289,7 @@ def _finish_overdue(quiz: Quiz, now: datetime) -> None:
     for attempt in db.session.scalars(
         select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.is_overdue(cutoff))
     ).all():
-        attempt_core.finalise(attempt, now, by="sweep")
+        attempt_core.finalise(attempt, now, by=BY_SWEEP)
     still_open = db.session.scalar(
         select(func.count())
         .select_from(Attempt)

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from app.extensions import db
 from app.quizzes.drawing import draw_questions, option_order, read_candidates
 from app.quizzes.models import (
+    BY_SUBMIT,
     FINISHED,
     Attempt,
     AttemptAnswer,
@@ -84,7 +85,7 @@ class Sittings:
                 started_at=started_at,
                 deadline_at=started_at + timedelta(seconds=quiz.time_limit_seconds),
                 finished_at=finished_at,
-                finished_by="submit",
+                finished_by=BY_SUBMIT,
                 last_saved_at=finished_at,
                 preview=False,
             )

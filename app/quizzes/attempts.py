@@ -28,6 +28,8 @@ from . import windows
 from .drawing import draw_questions, option_keys, option_order
 from .lookup import any_quiz, get_quiz  # noqa: F401  (callers' attempts.get_quiz)
 from .models import (
+    BY_DEADLINE,
+    BY_SUBMIT,
     FINISHED,
     OPEN,
     Accommodation,
@@ -286,7 +288,9 @@ def save_answer(
     )
 
 
-def finalise(attempt: Attempt, now: datetime | None = None, by: str = "submit") -> bool:
+def finalise(
+    attempt: Attempt, now: datetime | None = None, by: str = BY_SUBMIT
+) -> bool:
     """Grade and close `attempt` once. Returns True if this call finalised it, False
     if it was already finished (a second submit grades nothing)."""
     now = now or utcnow()
@@ -348,7 +352,7 @@ def finalise_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     True when this call finalised it."""
     now = now or utcnow()
     if attempt.is_overdue(save_cutoff(now)):
-        return finalise(attempt, now, by="deadline")
+        return finalise(attempt, now, by=BY_DEADLINE)
     return False
 
 

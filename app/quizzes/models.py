@@ -19,6 +19,11 @@ from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
 OPEN, FINISHED = "open", "finished"
+# How an attempt ended (Attempt.finished_by): the cadre submitted it; the page's
+# timer ran out and the page submitted it; or, past its deadline plus grace, it
+# was finalised by the next request that touched it or by the sweep.
+BY_SUBMIT, BY_PAGE_TIMER, BY_DEADLINE, BY_SWEEP = "submit", "auto", "deadline", "sweep"
+ENDED_BY_TIME = (BY_PAGE_TIMER, BY_DEADLINE, BY_SWEEP)
 
 
 class QuestionBank(db.Model):
@@ -206,7 +211,7 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # How it ended: "submit", "deadline" (lazily, on the next request) or "sweep".
+    # How it ended: BY_SUBMIT, BY_PAGE_TIMER, BY_DEADLINE or BY_SWEEP (None: open).
     finished_by: Mapped[str | None] = mapped_column(String(20))
     # Moved on every accepted save: serialises saves with finalisation.
     last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -258,6 +263,12 @@ class Attempt(db.Model):
         """Open, but past its deadline plus grace: to be finalised with what was
         saved in time (lazily by the next request, or by the sweep)."""
         return (self.state == OPEN) & (self.deadline_at < cutoff)
+
+    @property
+    def ended_by_time(self) -> bool:
+        """Submitted automatically when its time ran out (the page's timer, the next
+        request or the sweep), with the answers saved in time."""
+        return self.finished_by in ENDED_BY_TIME
 
     def remaining_seconds(self, now: datetime) -> int:
         """Whole seconds left before the deadline; 0 once finished or past it."""

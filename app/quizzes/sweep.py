@@ -13,7 +13,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .attempts import finalise
-from .models import Attempt
+from .models import BY_SWEEP, Attempt
 from .windows import save_cutoff
 
 
@@ -32,4 +32,4 @@ def close_overdue(now: datetime | None = None, user: User | None = None) -> int:
     if user is not None:
         query = query.where(Attempt.user_id == user.id)
     overdue = db.session.scalars(query).all()
-    return sum(finalise(a, now, by="sweep") for a in overdue)
+    return sum(finalise(a, now, by=BY_SWEEP) for a in overdue)

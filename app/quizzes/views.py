@@ -24,6 +24,7 @@ from app.timeutil import utcnow
 
 from . import attempts as service
 from . import flags, page_saves, prediction, presenters, saving, windows
+from .models import BY_PAGE_TIMER, BY_SUBMIT
 from .script_texts import attempt_script_texts
 from .services import modules_read_for, result_next
 from .windows import time_limit_seconds
@@ -298,7 +299,8 @@ def confirm(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    by = "auto" if request.form.get("auto") else "submit"  # the page's timer ran out
+    # The page's form "auto" is sent when its timer ran out.
+    by = BY_PAGE_TIMER if request.form.get("auto") else BY_SUBMIT
     now = utcnow()
     try:
         prediction.before_submit(
@@ -306,7 +308,7 @@ def submit(attempt_id: int):
             request.form.get("prediction"),
             service.save_cutoff(now),
             now,
-            by_timer=by == "auto",
+            by_timer=by == BY_PAGE_TIMER,
         )
     except DomainError as error:
         db.session.rollback()

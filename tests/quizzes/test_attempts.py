@@ -121,6 +121,21 @@ def test_sweep_closes_every_overdue_attempt(setup, runner):
     assert states == ["finished", "open"]
 
 
+def test_an_attempt_ended_by_time_is_one_its_cadre_did_not_submit():
+    """Attempt.ended_by_time, result.html's "nộp tự động" notice: the page's timer,
+    the next request and the sweep end an attempt by time; the cadre's submit does
+    not, and an open attempt has not ended."""
+    values = (None, "submit", "auto", "deadline", "sweep")
+    by_time = {v: Attempt(finished_by=v).ended_by_time for v in values}
+    assert by_time == {
+        None: False,
+        "submit": False,
+        "auto": True,
+        "deadline": True,
+        "sweep": True,
+    }
+
+
 def test_attempt_limit_closed_quiz_and_unread_modules_refuse_a_start(setup):
     quiz, user, _ = setup
     now = utcnow()
