@@ -25,6 +25,7 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.markdown import markdown_problems
 from app.numbers import lazy_number
+from app.quizzes.windows import Window
 from app.timeutil import utcnow
 
 from .files import ContestData, RoundData
@@ -225,7 +226,7 @@ def apply_round(
     why, _fixed = fixed_changes(row, data, now)
     if why is not None:
         raise InvalidInput(ROUND_CLOSED if why == CLOSED else ROUND_STARTED)
-    is_open = old.opens_at <= now < old.closes_at
+    is_open = Window(old.opens_at, old.closes_at).is_open(now)
     if is_open and not confirmed:
         return Outcome(changed, needs_confirm=True)
     before = contest_data_of(contest)

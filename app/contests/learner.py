@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.accounts.scope import in_any_subtree
 from app.extensions import db
 from app.quizzes.models import Quiz
+from app.quizzes.windows import window_open_sql
 
 from .models import Contest, ContestRound
 from .sync import RETIRED_NUMBER
@@ -34,8 +35,7 @@ def open_rounds_for(user: User, now: datetime) -> list[OpenRound]:
             Contest.active.is_(True),
             Quiz.active.is_(True),
             ContestRound.number < RETIRED_NUMBER,
-            Quiz.opens_at <= now,
-            Quiz.closes_at > now,
+            window_open_sql(Quiz.opens_at, Quiz.closes_at, now),
         )
         .order_by(Quiz.closes_at)
     ).all()

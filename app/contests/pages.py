@@ -13,6 +13,7 @@ from app.accounts.scope import in_any_subtree
 from app.extensions import cache, db
 from app.quizzes import attempts
 from app.quizzes.models import Attempt, Quiz
+from app.quizzes.windows import quiz_window
 from app.timeutil import utcnow
 
 from .models import (
@@ -146,7 +147,7 @@ def load_contest_page(code: str, now: datetime | None = None) -> ContestPage | N
         return None
     targets = [t.unit for t in contest.targets]
     rows = current_rounds(contest)
-    closed = [r.id for r in rows if r.quiz.closes_at and r.quiz.closes_at <= now]
+    closed = [r.id for r in rows if quiz_window(r.quiz).has_closed(now)]
     results = _results(closed)
     rounds = tuple(_round_info(r, results.get(r.id)) for r in rows)
     return ContestPage(

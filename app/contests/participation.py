@@ -17,6 +17,7 @@ from app.accounts.models import Unit, User, unit_labels
 from app.accounts.scope import in_subtree
 from app.extensions import cache, db
 from app.quizzes.models import Attempt
+from app.quizzes.windows import Window
 from app.vntext import text_sort_key
 
 PARTICIPATION_SECONDS = 60
@@ -27,9 +28,10 @@ NOT_OPEN, RUNNING, CLOSED = "not_open", "running", "closed"
 def round_state(opens_at: datetime | None, closes_at: datetime | None, now) -> str:
     """A round's state at `now` from its quiz's window (the public page's and the
     staff's): NOT_OPEN before it opens, CLOSED once it has closed, else RUNNING."""
-    if opens_at is not None and now < opens_at:
+    window = Window(opens_at, closes_at)
+    if window.not_yet_open(now):
         return NOT_OPEN
-    return CLOSED if closes_at is not None and closes_at <= now else RUNNING
+    return CLOSED if window.has_closed(now) else RUNNING
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.markdown import render_markdown
 from app.quizzes.models import Attempt, Quiz, QuizTarget
 from app.quizzes.questions import QuizData
+from app.quizzes.windows import quiz_window
 from app.timeutil import utcnow
 
 from .files import ContestData, RoundData, contest_hash, load_contests
@@ -138,7 +139,7 @@ def fixed_changes(
     fixed = fixed_after_close(round_changes(old, new))
     if not fixed:
         return None, []
-    if row.quiz.closes_at is not None and row.quiz.closes_at <= now:
+    if quiz_window(row.quiz).has_closed(now):
         return CLOSED, fixed
     if old.closes_at is not None and new.closes_at > old.closes_at:
         fixed = [name for name in fixed if name != "closes_at"]

@@ -29,10 +29,13 @@ from .sweep import close_overdue, has_overdue  # noqa: F401  (the domain's publi
 from .windows import (  # noqa: F401  (the domain's public door)
     Window,
     clear_unit_windows,
+    quiz_window,
     set_unit_window,
     unit_windows,
+    window_closed_sql,
     window_for,
     window_of_unit,
+    window_open_sql,
 )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, select, true
+from sqlalchemy import and_, delete, func, not_, or_, select, true
 
 from app.accounts import scope
 from app.accounts.models import Unit, User
@@ -37,21 +37,39 @@ class Window:
     unit_id: int | None = None  # the unit whose own window this is; None: the quiz's
 
     def is_open(self, now: datetime) -> bool:
-        """Attempts may start now."""
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
+        """Attempts may start now: from its opening (included) to its close
+        (excluded); a missing end is no bound. In a query: window_open_sql."""
+        return not self.not_yet_open(now) and not self.has_closed(now)
 
     def not_yet_open(self, now: datetime) -> bool:
         return self.opens_at is not None and now < self.opens_at
 
     def has_closed(self, now: datetime) -> bool:
+        """Closed at `now`: at its close instant, too. In a query: window_closed_sql."""
         return self.closes_at is not None and now >= self.closes_at
 
     def holds(self, moment: datetime) -> bool:
         """`moment` lies inside the window (its ends included)."""
         after_open = self.opens_at is None or self.opens_at <= moment
         return after_open and (self.closes_at is None or moment <= self.closes_at)
+
+
+def window_closed_sql(closes_at, now: datetime):
+    """Window.has_closed as an SQL condition on a close column (`closes_at`):
+    for a query picking the windows closed, or (negated) those not closed yet."""
+    return and_(closes_at.is_not(None), closes_at <= now)
+
+
+def window_open_sql(opens_at, closes_at, now: datetime):
+    """Window.is_open as an SQL condition on a window's two columns: for a query
+    picking what is open at `now`."""
+    opened = or_(opens_at.is_(None), opens_at <= now)
+    return and_(opened, not_(window_closed_sql(closes_at, now)))
+
+
+def quiz_window(quiz: Quiz) -> Window:
+    """The quiz's own window (a unit's own one aside: window_of_unit)."""
+    return Window(quiz.opens_at, quiz.closes_at)
 
 
 def _branch_ids(unit: Unit) -> list[int]:
@@ -91,7 +109,7 @@ def _deepest(quiz: Quiz, branch: list[int], own: dict[int, QuizWindow]) -> Windo
     for unit_id in reversed(branch):  # the deepest first
         if unit_id in own:
             return Window(own[unit_id].opens_at, own[unit_id].closes_at, unit_id)
-    return Window(quiz.opens_at, quiz.closes_at)
+    return quiz_window(quiz)
 
 
 def round_opened_at(quiz: Quiz) -> datetime | None:
@@ -122,10 +140,11 @@ def counted(quiz: Quiz):
 def all_closed(quiz: Quiz, now: datetime) -> bool:
     """Every window of `quiz` — its own and each unit's — has closed at `now`: no
     cadre can be sitting it any more."""
-    if not Window(quiz.opens_at, quiz.closes_at).has_closed(now):
+    if not quiz_window(quiz).has_closed(now):
         return False
     later = select(QuizWindow.id).where(
-        QuizWindow.quiz_id == quiz.id, QuizWindow.closes_at > now
+        QuizWindow.quiz_id == quiz.id,
+        not_(window_closed_sql(QuizWindow.closes_at, now)),
     )
     return db.session.scalar(later.limit(1)) is None
 

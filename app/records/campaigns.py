@@ -21,7 +21,7 @@ from app.quizzes import services as quizzes
 from app.timeutil import format_vn_date, utcnow, vn_day_end
 
 from .models import COMPLETED, Campaign, CampaignTarget, TrainingRecord
-from .quiz_holder import HeldQuiz, holder, holds_its_quiz, last_close
+from .quiz_holder import HeldQuiz, holder, holds_its_quiz, last_close, own_window
 from .services import check_scope_and_window, ensure_records, module_changes
 
 
@@ -242,7 +242,7 @@ def close_campaign(
 
 def _close_alone(campaign: Campaign, now: datetime, actor: User | None) -> int:
     """Close a campaign whose quiz a later campaign has taken: its own close only."""
-    if campaign.closes_at <= now:
+    if own_window(campaign).has_closed(now):
         raise InvalidInput(_l("Đợt bồi dưỡng này đã kết thúc."))
     campaign.closes_at = max(now, campaign.opens_at)
     db.session.flush()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.accounts.models import Unit, User
 from app.extensions import db
-from app.timeutil import UTCDateTime, days_left, utcnow
+from app.timeutil import UTCDateTime, utcnow
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
@@ -46,12 +46,6 @@ class Campaign(db.Model):
     targets: Mapped[list["CampaignTarget"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
-
-    def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now <= self.closes_at
-
-    def days_left(self, now: datetime) -> int:
-        return days_left(self.closes_at, now)
 
 
 class CampaignTarget(db.Model):

@@ -16,7 +16,7 @@ administrator closes them."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, select
 
 from app.errors import Conflict
 from app.errors import lazy_gettext as _l
@@ -89,6 +89,11 @@ def is_holder(campaign: Campaign, current: Campaign | None) -> bool:
     return current is None or current.id == campaign.id
 
 
+def own_window(campaign: Campaign) -> quizzes.Window:
+    """The campaign's own window, its units' own ones aside (last_close)."""
+    return quizzes.Window(campaign.opens_at, campaign.closes_at)
+
+
 def last_close(campaign: Campaign, held: HeldQuiz | None = None) -> datetime:
     """When `campaign` has closed for every unit: its window's close, or a later
     close of a unit's own window of its quiz while it holds the quiz (`held`:
@@ -106,13 +111,13 @@ def not_closed(campaigns: list[Campaign], now: datetime) -> list[Campaign]:
         db.session.scalars(
             select(Quiz.code)
             .join(QuizWindow, QuizWindow.quiz_id == Quiz.id)
-            .where(QuizWindow.closes_at > now)
+            .where(not_(quizzes.window_closed_sql(QuizWindow.closes_at, now)))
         )
     )
     return [
         c
         for c in campaigns
-        if c.closes_at > now  # last_close is never earlier than its own close
+        if not own_window(c).has_closed(now)  # last_close is never earlier
         or (c.quiz_code in later and last_close(c) > now)
     ]
 
@@ -125,7 +130,7 @@ def running_for_unit(campaigns: list[Campaign], unit, now: datetime) -> list[Cam
     return [
         c
         for c in campaigns
-        if c.closes_at > now
+        if not own_window(c).has_closed(now)
         or not quizzes.window_of_unit(quizzes.any_quiz(c.quiz_code), unit).has_closed(
             now
         )

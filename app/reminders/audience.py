@@ -15,15 +15,11 @@ from app.records.models import COMPLETED, Campaign, TrainingRecord
 
 
 @dataclass(frozen=True)
-class CampaignWindow:
-    """One window of a campaign's quiz: the campaign's own (unit None) or a unit's."""
+class CampaignWindow(quizzes.Window):
+    """One window of a campaign's quiz: the campaign's own (unit None) or a unit's,
+    open and closed as every window is (quizzes.Window)."""
 
-    unit: Unit | None
-    opens_at: datetime
-    closes_at: datetime
-
-    def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
+    unit: Unit | None = None
 
     @property
     def key(self) -> int:
@@ -32,9 +28,10 @@ class CampaignWindow:
 
 def campaign_windows(campaign: Campaign) -> list[CampaignWindow]:
     """The campaign's own window, then each unit's own (records.campaigns)."""
-    own = CampaignWindow(None, campaign.opens_at, campaign.closes_at)
+    own = CampaignWindow(campaign.opens_at, campaign.closes_at)
     return [own] + [
-        CampaignWindow(w.unit, w.opens_at, w.closes_at) for w in unit_windows(campaign)
+        CampaignWindow(w.opens_at, w.closes_at, w.unit.id, w.unit)
+        for w in unit_windows(campaign)
     ]
 
 

@@ -8,9 +8,16 @@ import pytest
 from sqlalchemy import event, select
 
 from app.accounts.models import Unit, User
+from app.contests.learner import open_rounds_for
 from app.contests.models import Contest, ContestRound, Prize, Ranking, RankingEntry
 from app.contests.pages import load_contest_page
-from app.contests.participation import count_participation
+from app.contests.participation import (
+    CLOSED,
+    NOT_OPEN,
+    RUNNING,
+    count_participation,
+    round_state,
+)
 from app.contests.results import freeze_units
 from app.errors import NotAllowed
 from app.extensions import cache, db
@@ -306,6 +313,29 @@ def test_the_home_page_invites_participants_only(app, client, auth, contest):
     auth.logout()
     auth.login("outsider")
     assert "Cuộc thi: Cuộc thi thử" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_round_opens_at_its_opening_instant_and_closes_at_its_close(app, contest):
+    """The home page's notice (open_rounds_for, a query) and the round's state
+    (round_state) go by the quiz window's one rule (quizzes.Window) at both
+    instants."""
+    second = timedelta(seconds=1)
+    with app.app_context():
+        quiz, cadre = _round("r2").quiz, _user("cadre")
+        title = _round("r2").title
+        instants = (
+            quiz.opens_at - second,
+            quiz.opens_at,
+            quiz.closes_at - second,
+            quiz.closes_at,
+        )
+        noticed = [
+            title in [r.round_title for r in open_rounds_for(cadre, t)]
+            for t in instants
+        ]
+        assert noticed == [False, True, True, False]
+        states = [round_state(quiz.opens_at, quiz.closes_at, t) for t in instants]
+        assert states == [NOT_OPEN, RUNNING, RUNNING, CLOSED]
 
 
 def test_the_running_round_changes_with_the_clock(app, contest):

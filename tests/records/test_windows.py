@@ -12,6 +12,7 @@ from app.quizzes import attempts
 from app.quizzes.models import Attempt
 from app.quizzes.services import window_for
 from app.records import campaigns as running
+from app.records import quiz_holder
 from app.records import services as records
 from app.timeutil import to_vn, utcnow
 from tests.certificates.helpers import pass_quiz, user
@@ -523,3 +524,13 @@ def test_the_close_check_counts_only_the_attempts_the_edit_would_end(ctx, tmp_pa
         running.set_unit_window(campaign, tree["D1A"], None, None)
     db.session.rollback()
     assert db.session.get(Attempt, attempt.id).deadline_at == deadline
+
+
+def test_a_campaign_runs_until_its_close_instant_and_no_more(ctx, tmp_path):
+    """quiz_holder.not_closed and running_for_unit go by the window's one rule
+    (quizzes.Window): a campaign runs the second before its close, not at it."""
+    campaign, tree = make_campaign(tmp_path)
+    close = campaign.closes_at
+    for at, runs in ((close - timedelta(seconds=1), [campaign]), (close, [])):
+        assert quiz_holder.not_closed([campaign], at) == runs
+        assert quiz_holder.running_for_unit([campaign], tree["D1A"], at) == runs
