@@ -138,6 +138,17 @@ def as_markdown(text: str) -> str:
     return _ORDERED.sub(r"\1\\\2", text)
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
+
+
+def as_plain(text: str) -> str:
+    """A question's Markdown as text for the staff's lists and previews (the
+    `md_plain` filter): as_markdown's escapes undone — "Điều 5 \\* khoản 2" reads
+    "Điều 5 * khoản 2", "&lt;" reads "<" — and other Markdown (a trainer's
+    **bold**) left as written. The page escapes the result as any text."""
+    return html.unescape(_ESCAPED.sub(r"\1", text))
+
+
 def fraction(percent: str) -> float:
     """A GIFT percentage as a fraction. Moodle's 7-digit forms of k/n (33.33333,
     -14.28571) are read as the exact fraction, the weight VHCV derives itself."""

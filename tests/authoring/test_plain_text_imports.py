@@ -181,3 +181,29 @@ def test_exports_of_imported_plain_text_read_back_the_same(app, client, auth, co
     after = _stored(app)
     assert [_texts(q) for _, q in after] == [_texts(q) for q in stored]
     assert after[: len(STEMS)] == versions[: len(STEMS)]
+
+
+def test_the_upload_preview_and_the_bank_list_show_the_text_as_written(
+    app, client, auth, content
+):
+    """The staff's lists show a question's text as text: the escapes that keep it
+    plain on the learner's page (a backslash, a character reference) are not
+    shown to the trainer."""
+    auth.login("trainer")
+    preview = client.post(
+        f"{BANK}/upload",
+        data={
+            "csrf_token": auth.token(f"{BANK}/upload"),
+            "format": "aiken",
+            "file": (io.BytesIO(_aiken().encode()), "t.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = html.unescape(preview.get_data(as_text=True))
+    for text in [*STEMS[:3], *OPTIONS]:
+        assert text in page, text
+    assert "\\*" not in page and "&copy;" in page and "1\\." not in page
+    action = re.search(r'action="(/authoring/banks/B1/upload/[^"]+)"', page)
+    client.post(action.group(1), data={"csrf_token": auth.token(BANK)})
+    listed = html.unescape(client.get(BANK).get_data(as_text=True))
+    assert STEMS[0] in listed and "\\*" not in listed
