@@ -1,6 +1,8 @@
 """Content, people and scope for authoring tests: course T (modules T-M1..3) and
 quiz Q (banks B1..B3) owned by unit D; `trainer` authors in D, `outsider` in C."""
 
+import io
+
 from app.content.modules import load_content
 from app.content.ownership import adopt_unowned
 from app.content.sync_courses import sync_content, url_builders
@@ -26,3 +28,17 @@ def make_authoring(app, tmp_path) -> dict:
         make_user("learner", tree["D1A"], full_name="Lê Văn Học")
         make_user("hr", tree["D"], roles=[("hr", tree["D"])])
         return {"tree": {k: u.id for k, u in tree.items()}}
+
+
+def upload_questions(client, auth, data: bytes, name: str, fmt="auto", bank="B1"):
+    """POST a question file to bank `bank`'s upload form (its preview answers)."""
+    form = f"/authoring/banks/{bank}/upload"
+    return client.post(
+        form,
+        data={
+            "csrf_token": auth.token(form),
+            "format": fmt,
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )

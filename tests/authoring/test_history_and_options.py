@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app.authoring.question_forms import MAX_OPTIONS
 from app.extensions import db
 from app.quizzes.models import Question, QuestionVersion
-from tests.authoring.helpers import make_authoring
-from tests.authoring.test_questions import BANK, NEW, _question_form, _upload
+from tests.authoring.helpers import make_authoring, upload_questions
+from tests.authoring.test_questions import BANK, NEW, _question_form
 from tests.factories import docx_of
 
 EDIT_MODULE = "/authoring/modules/T-M1"
@@ -250,5 +250,7 @@ def test_the_upload_preview_says_the_true_false_answer_in_english(
     auth.login("trainer")
     _english(client, auth)
     lines = ["Câu 1. Cán bộ được hút thuốc trong phòng làm việc.", "Đáp án: Đúng"]
-    html = _upload(client, auth, docx_of(lines), "cau-hoi.docx").get_data(as_text=True)
+    html = upload_questions(client, auth, docx_of(lines), "cau-hoi.docx").get_data(
+        as_text=True
+    )
     assert "Answer: True" in html and "Answer: Correct" not in html

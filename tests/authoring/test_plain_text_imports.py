@@ -4,7 +4,6 @@ learner preview (the attempt page's markup), no emphasis, list, heading, link or
 character reference made of them; and the bank's exports read back the same."""
 
 import html
-import io
 import re
 from dataclasses import replace
 
@@ -18,7 +17,7 @@ from app.content.writer import bank_text
 from app.extensions import db
 from app.quizzes.models import Question
 from app.quizzes.questions import BankData
-from tests.authoring.helpers import make_authoring
+from tests.authoring.helpers import make_authoring, upload_questions
 from tests.factories import docx_of
 
 BANK = "/authoring/banks/B1"
@@ -47,15 +46,7 @@ def _text(fragment: str) -> str:
 
 
 def _import(client, auth, data: bytes, name: str, fmt: str) -> None:
-    preview = client.post(
-        f"{BANK}/upload",
-        data={
-            "csrf_token": auth.token(f"{BANK}/upload"),
-            "format": fmt,
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
-    )
+    preview = upload_questions(client, auth, data, name, fmt)
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200, page
     action = re.search(r'action="(/authoring/banks/B1/upload/[^"]+)"', page)
@@ -190,15 +181,7 @@ def test_the_upload_preview_and_the_bank_list_show_the_text_as_written(
     plain on the learner's page (a backslash, a character reference) are not
     shown to the trainer."""
     auth.login("trainer")
-    preview = client.post(
-        f"{BANK}/upload",
-        data={
-            "csrf_token": auth.token(f"{BANK}/upload"),
-            "format": "aiken",
-            "file": (io.BytesIO(_aiken().encode()), "t.txt"),
-        },
-        content_type="multipart/form-data",
-    )
+    preview = upload_questions(client, auth, _aiken().encode(), "t.txt", "aiken")
     page = html.unescape(preview.get_data(as_text=True))
     for text in [*STEMS[:3], *OPTIONS]:
         assert text in page, text

@@ -12,7 +12,7 @@ from app.content.moodle_categories import category_path
 from app.content.transfer import version_to_data
 from app.extensions import db
 from app.quizzes.models import Question, QuestionBank, QuestionVersion
-from tests.authoring.helpers import make_authoring
+from tests.authoring.helpers import make_authoring, upload_questions
 from tests.factories import docx_of
 from tests.html_checks import id_faults
 
@@ -235,18 +235,6 @@ WORD = [
 ]
 
 
-def _upload(client, auth, data: bytes, name: str, fmt="auto"):
-    return client.post(
-        f"{BANK}/upload",
-        data={
-            "csrf_token": auth.token(f"{BANK}/upload"),
-            "format": fmt,
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
-    )
-
-
 def _confirm(client, auth, preview_html: str):
     action = re.search(r'action="(/authoring/banks/B1/upload/[^"]+)"', preview_html)
     return client.post(action.group(1), data={"csrf_token": auth.token(BANK)})
@@ -255,7 +243,7 @@ def _confirm(client, auth, preview_html: str):
 def test_word_upload_preview_then_import(app, client, auth, content):
     auth.login("trainer")
     before = _count(app, Question)
-    preview = _upload(client, auth, docx_of(WORD), "cau-hoi.docx")
+    preview = upload_questions(client, auth, docx_of(WORD), "cau-hoi.docx")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "3 câu hỏi từ cau-hoi.docx" in html
     assert "B1-002: thiếu giải thích" in html  # told what the file format needs
@@ -289,7 +277,7 @@ def test_word_upload_preview_then_import(app, client, auth, content):
 def test_word_upload_errors_import_nothing(app, client, auth, content, lines, message):
     auth.login("trainer")
     before = _count(app, Question)
-    response = _upload(client, auth, docx_of(lines), "sai.docx")
+    response = upload_questions(client, auth, docx_of(lines), "sai.docx")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _count(app, Question) == before
@@ -297,14 +285,14 @@ def test_word_upload_errors_import_nothing(app, client, auth, content, lines, me
 
 def test_not_a_docx_is_refused(app, client, auth, content):
     auth.login("trainer")
-    response = _upload(client, auth, b"PK\x03\x04 not really", "gia.docx")
+    response = upload_questions(client, auth, b"PK\x03\x04 not really", "gia.docx")
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "không phải tài liệu Word" in text or "Không đọc được tài liệu Word" in text
     empty = io.BytesIO()
     with zipfile.ZipFile(empty, "w") as package:  # a ZIP, but no document in it
         package.writestr("word/other.xml", "<x/>")
-    broken = _upload(client, auth, empty.getvalue(), "hong.docx")
+    broken = upload_questions(client, auth, empty.getvalue(), "hong.docx")
     text = broken.get_data(as_text=True)
     assert broken.status_code == 400 and "tệp bị hỏng hoặc không đúng định dạng" in text
     assert "KeyError" not in text
@@ -330,7 +318,7 @@ def test_gift_and_aiken_errors_import_nothing(
 ):
     auth.login("trainer")
     before = _count(app, Question)
-    response = _upload(client, auth, text.encode(), f"t.{fmt}", fmt)
+    response = upload_questions(client, auth, text.encode(), f"t.{fmt}", fmt)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert html.count(message) == 1  # each problem said once, under the summary
@@ -341,7 +329,9 @@ def test_gift_upload_imports_and_another_users_token_is_refused(
     app, client, auth, content
 ):
     auth.login("trainer")
-    html = _upload(client, auth, GIFT_OK.encode(), "moodle.gift").get_data(as_text=True)
+    html = upload_questions(client, auth, GIFT_OK.encode(), "moodle.gift").get_data(
+        as_text=True
+    )
     assert "Gọn gàng" in html
     token_url = re.search(r'action="(/authoring/banks/B1/upload/[^"]+)"', html).group(1)
     auth.logout()
@@ -369,7 +359,9 @@ def test_an_upload_never_replaces_a_question_it_does_not_name(
     auth.login("trainer")
     assert client.post(NEW, data=_question_form(auth)).status_code == 302  # B1-001
     aiken = "Câu mới?\nA. Một\nB. Hai\nANSWER: A\n".encode()
-    html = _upload(client, auth, aiken, "t.txt", "aiken").get_data(as_text=True)
+    html = upload_questions(client, auth, aiken, "t.txt", "aiken").get_data(
+        as_text=True
+    )
     assert "B1-002" in html and "đã có trong ngân hàng" not in html
     _confirm(client, auth, html)
     with app.app_context():
@@ -381,10 +373,14 @@ def test_an_upload_never_replaces_a_question_it_does_not_name(
         assert db.session.scalar(select(Question).where(Question.code == "B1-002"))
     # A title is Moodle's name, not unique: it never names a question of ours.
     titled = "::S1:: Đề mới? {=Đúng rồi ~Sai rồi}\n".encode()
-    html = _upload(client, auth, titled, "s1.gift", "gift").get_data(as_text=True)
+    html = upload_questions(client, auth, titled, "s1.gift", "gift").get_data(
+        as_text=True
+    )
     assert "B1-003" in html and "đã có trong ngân hàng" not in html
     named = "// [id:S1]\n::S1:: Đề mới cho S1? {=Đúng rồi ~Sai rồi}\n".encode()
-    html = _upload(client, auth, named, "s1.gift", "gift").get_data(as_text=True)
+    html = upload_questions(client, auth, named, "s1.gift", "gift").get_data(
+        as_text=True
+    )
     assert "đã có trong ngân hàng" in html and "S1" in html
 
 
@@ -404,10 +400,10 @@ def test_a_question_file_over_the_upload_limit_imports_nothing(
     before = _count(app, Question)
     data = (GIFT_OK * 20).encode()
     assert 1000 < len(data) < 1000 + 64 * 1024
-    response = _upload(client, auth, data, "big.gift", "gift")
+    response = upload_questions(client, auth, data, "big.gift", "gift")
     assert response.status_code == 413
     assert "Tệp quá lớn (tối đa 1 kB)." in response.get_data(as_text=True)
-    response = _upload(client, auth, b" " * 70_000, "huge.gift", "gift")
+    response = upload_questions(client, auth, b" " * 70_000, "huge.gift", "gift")
     assert response.status_code == 302  # refused by its length, before it is read
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Tệp quá lớn (tối đa 1 kB)." in page
@@ -418,7 +414,7 @@ def test_a_question_file_under_the_default_limit_is_read(app, client, auth, cont
     auth.login("trainer")
     # over the former 5 MB cap (padded in a few lines: past 100,000 it is refused)
     data = GIFT_OK.encode() + (b"\n" + b" " * 600_000) * 10
-    response = _upload(client, auth, data, "big.gift", "gift")
+    response = upload_questions(client, auth, data, "big.gift", "gift")
     assert response.status_code == 200
     assert "G1" in response.get_data(as_text=True)
 
@@ -431,7 +427,7 @@ MOODLE_XML = (
 def test_moodle_xml_upload_preview_then_import(app, client, auth, content):
     auth.login("trainer")
     before = _count(app, Question)
-    preview = _upload(client, auth, MOODLE_XML.read_bytes(), "ngan-hang.xml")
+    preview = upload_questions(client, auth, MOODLE_XML.read_bytes(), "ngan-hang.xml")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "3 câu hỏi từ ngan-hang.xml" in html
     assert "Chọn tất cả: 4 luôn" in html  # the Moodle name is shown
@@ -452,7 +448,7 @@ def test_moodle_xml_upload_errors_import_nothing(app, client, auth, content):
         '<quiz>\n<question type="matching"><name><text>Ghép</text></name>\n'
         "</question></quiz>"
     ).encode()
-    response = _upload(client, auth, data, "sai.xml")
+    response = upload_questions(client, auth, data, "sai.xml")
     assert response.status_code == 400
     assert "dòng 2: câu 1 «Ghép»: câu dạng ghép đôi (matching)" in response.get_data(
         as_text=True

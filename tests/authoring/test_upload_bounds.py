@@ -19,7 +19,7 @@ from app.content.problems import ConversionError
 from app.content.word import parse_word
 from app.extensions import db
 from app.quizzes.models import Question
-from tests.authoring.helpers import make_authoring
+from tests.authoring.helpers import make_authoring, upload_questions
 
 BANK = "/authoring/banks/B1"
 EMPTY_AIKEN = "Q\nA. x\n\n"  # no ANSWER, one option: two problems a question
@@ -115,18 +115,6 @@ def content(app, tmp_path):
     return make_authoring(app, tmp_path)
 
 
-def _upload(client, auth, data: bytes, name: str, fmt: str):
-    return client.post(
-        f"{BANK}/upload",
-        data={
-            "csrf_token": auth.token(f"{BANK}/upload"),
-            "format": fmt,
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
-    )
-
-
 def _questions(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Question))
@@ -138,11 +126,13 @@ def test_the_upload_page_lists_a_bounded_report_and_imports_nothing(
     auth.login("trainer")
     before = _questions(app)
     data = (EMPTY_AIKEN * 1_200_000).encode()  # the reviewer's 9.6 MB file
-    response = _upload(client, auth, data, "big.txt", "aiken")
+    response = upload_questions(client, auth, data, "big.txt", "aiken")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Tệp có quá 100.000 dòng; hãy chia thành nhiều tệp." in html
-    response = _upload(client, auth, (BAD_GIFT * 4_000).encode(), "b.gift", "gift")
+    response = upload_questions(
+        client, auth, (BAD_GIFT * 4_000).encode(), "b.gift", "gift"
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Tệp GIFT có 4.000 lỗi; chưa nhập câu hỏi nào." in html
