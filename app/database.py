@@ -104,6 +104,12 @@ def start_writing() -> None:
         db.session.commit()
 
 
+def stop_writing() -> None:
+    """After a GET view's write has been committed (start_writing): the
+    transactions that follow only read again, and take no write lock (SQLite)."""
+    g.pop("sqlite_write", None)
+
+
 @contextmanager
 def reading_only() -> Iterator[None]:
     """Around the long read of a CLI command (an export): its transactions take no

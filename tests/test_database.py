@@ -311,3 +311,35 @@ def test_get_requests_read_without_the_write_lock(tmp_path):
         db.session.remove()
         db.engine.dispose()
     engine.dispose()
+
+
+def test_a_get_reads_without_the_write_lock_again_once_its_write_is_done(tmp_path):
+    """start_writing: the GET's next transaction holds the write lock (another
+    writer waits, here past its busy timeout); after that write's commit,
+    stop_writing: its reads leave the lock free again (the home page reads its
+    whole summary after finalising an overdue attempt)."""
+    from app.database import start_writing, stop_writing
+
+    engine = _file_app(tmp_path, busy_ms=300)
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=str(engine.url)))
+    wrote, failed = [], []
+
+    def write():
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (2)"))
+            wrote.append(True)
+        except OperationalError:
+            failed.append(True)
+
+    with app.test_request_context("/", method="GET"):
+        start_writing()
+        db.session.execute(text("SELECT count(*) FROM t")).scalar()
+        assert _in_thread(write) and failed == [True]
+        db.session.commit()
+        stop_writing()
+        db.session.execute(text("SELECT count(*) FROM t")).scalar()
+        assert _in_thread(write) and wrote == [True]
+        db.session.remove()
+        db.engine.dispose()
+    engine.dispose()

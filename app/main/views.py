@@ -9,7 +9,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.database import start_writing
+from app.database import start_writing, stop_writing
 from app.extensions import db
 from app.quizzes import services as quizzes
 from app.reminders.notices import mark_shown
@@ -27,6 +27,7 @@ def home():
         start_writing()
         quizzes.close_overdue(user=current_user)  # graded: the page says the result
         db.session.commit()
+        stop_writing()  # the summary below only reads
     summary = services.home_summary(current_user)
     if any(not notice.shown for notice in summary.reminders):
         start_writing()  # SQLite: this GET writes when it first shows a reminder

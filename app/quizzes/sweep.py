@@ -13,7 +13,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .attempts import finalise
-from .models import BY_SWEEP, Attempt
+from .models import BY_DEADLINE, BY_SWEEP, Attempt
 from .windows import save_cutoff
 
 
@@ -25,11 +25,14 @@ def has_overdue(user: User, now: datetime | None = None) -> bool:
 
 
 def close_overdue(now: datetime | None = None, user: User | None = None) -> int:
-    """Finalise every overdue open attempt (`flask attempts close-overdue`), or
-    only `user`'s (the home page, before it says where the cadre stands)."""
+    """Finalise every overdue open attempt (`flask attempts close-overdue`: ended
+    by the sweep), or only `user`'s (the home page, before it says where the cadre
+    stands: ended at its deadline, as the attempt's or the quiz's page says of
+    one they find overdue)."""
     now = now or utcnow()
     query = select(Attempt).where(Attempt.is_overdue(save_cutoff(now)))
     if user is not None:
         query = query.where(Attempt.user_id == user.id)
     overdue = db.session.scalars(query).all()
-    return sum(finalise(a, now, by=BY_SWEEP) for a in overdue)
+    by = BY_SWEEP if user is None else BY_DEADLINE
+    return sum(finalise(a, now, by=by) for a in overdue)

@@ -39,7 +39,7 @@ def test_home_finalises_an_attempt_whose_time_ran_out_unseen(
     assert "Chưa đạt, còn 1 lượt" in home  # nothing saved: graded 0, one attempt left
     with app.app_context():
         attempt = db.session.scalar(select(Attempt).where(Attempt.quiz_id == quiz_id))
-        assert (attempt.state, attempt.finished_by) == ("finished", "sweep")
+        assert (attempt.state, attempt.finished_by) == ("finished", "deadline")
         assert attempt.finished_at == attempt.deadline_at
         assert not quizzes.has_overdue(user("in1"))
 
