@@ -82,6 +82,18 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _URL_ATTRIBUTE = {"a": "href", "img": "src"}
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
+
+
+def as_plain(text) -> str:
+    """A question's Markdown as text for the staff's lists, previews and CSV (the
+    `md_plain` filter): the escapes of the imports' escaper (content.gift_syntax
+    as_markdown) undone — "Điều 5 \\* khoản 2" reads
+    "Điều 5 * khoản 2", "&lt;" reads "<" — and other Markdown (a trainer's
+    **bold**) left as written. The page escapes the result as any text."""
+    return html.unescape(_ESCAPED.sub(r"\1", str(text)))  # str: a lazy label
+
+
 def render_markdown(text: str, link_resolver: LinkResolver | None = None) -> Rendered:
     """Render Markdown `text` to sanitised HTML and its h2–h3 table of contents.
 

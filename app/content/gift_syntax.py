@@ -128,7 +128,8 @@ def as_markdown(text: str) -> str:
     """Plain text -> Markdown that shows it as it is: the marks escaped with a
     backslash (or as a character reference where a backslash cannot), lines'
     leading spaces dropped (four would make code). The one escaper of plain text
-    for every import (GIFT, Moodle XML, Aiken, Word)."""
+    for every import (GIFT, Moodle XML, Aiken, Word); app.markdown.as_plain undoes
+    it for the staff's lists."""
     text = "\n".join(line.lstrip() for line in text.split("\n"))
     text = _REFERENCE.sub("&amp;", text)
     text = _OPENING.sub("&lt;", text)
@@ -136,17 +137,6 @@ def as_markdown(text: str) -> str:
     text = _MARKS.sub(r"\\\1", text)
     text = _LINE_MARKS.sub(r"\\\1", text)
     return _ORDERED.sub(r"\1\\\2", text)
-
-
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
-
-
-def as_plain(text: str) -> str:
-    """A question's Markdown as text for the staff's lists and previews (the
-    `md_plain` filter): as_markdown's escapes undone — "Điều 5 \\* khoản 2" reads
-    "Điều 5 * khoản 2", "&lt;" reads "<" — and other Markdown (a trainer's
-    **bold**) left as written. The page escapes the result as any text."""
-    return html.unescape(_ESCAPED.sub(r"\1", text))
 
 
 def fraction(percent: str) -> float:

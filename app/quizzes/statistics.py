@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from app.downloads import csv_cell, csv_chunks, decimal, separator
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.markdown import as_plain
 
 from .models import (
     FINISHED,
@@ -231,7 +232,7 @@ def csv_text(
         return (
             item.code,
             str(types.get(item.type, item.type)),
-            csv_cell(item.stem.replace("\n", " ")),
+            csv_cell(as_plain(item.stem).replace("\n", " ")),
             item.responses,
             item.blank,
             decimal(item.facility, 1, sep),

@@ -190,3 +190,22 @@ def test_the_upload_preview_and_the_bank_list_show_the_text_as_written(
     client.post(action.group(1), data={"csrf_token": auth.token(BANK)})
     listed = html.unescape(client.get(BANK).get_data(as_text=True))
     assert STEMS[0] in listed and "\\*" not in listed
+    first = _imported(app)[0]
+    versions = client.get(f"/authoring/questions/{first}/versions")
+    shown = html.unescape(versions.get_data(as_text=True))
+    assert STEMS[0] in shown and "\\*" not in shown
+
+
+def test_as_plain_reads_back_what_the_importers_escaped():
+    """The staff's lists and the statistics CSV show app.markdown.as_plain of the
+    stored text: exactly the text the file had (its lines' leading spaces aside),
+    for every mark the escaper guards; a lazy label (true/false) is read as text."""
+    from flask_babel import lazy_gettext
+
+    from app.content.gift_syntax import as_markdown
+    from app.markdown import as_plain
+
+    for text in [*STEMS, *OPTIONS, EXPLANATION, "a \\ b", "x\n===", "&amp; &#65;"]:
+        assert as_plain(as_markdown(text)) == text
+    assert as_plain("**đậm** của người soạn") == "**đậm** của người soạn"
+    assert as_plain(lazy_gettext("Đúng")) == "Đúng"

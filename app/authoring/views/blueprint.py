@@ -4,10 +4,10 @@ passes first; the routes are in the modules beside this one."""
 from flask import Blueprint, abort, flash
 from flask_login import current_user
 
-from app.content.gift_syntax import as_plain
 from app.content.ownership import AUTHOR_ROLES
 from app.errors import DomainError, Stale
 from app.extensions import db, login_manager
+from app.markdown import as_plain
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 bp.add_app_template_filter(as_plain, "md_plain")  # a question's text in lists
