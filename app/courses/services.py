@@ -64,7 +64,12 @@ class CourseProgressInfo:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.read_count / self.total) if self.total else 0
+        return reading_percent(self.read_count, self.total)
+
+
+def reading_percent(read: int, total: int) -> int:
+    """Modules read of `total`, in whole percent (0 of none)."""
+    return round(100 * read / total) if total else 0
 
 
 def list_courses() -> list[Course]:

@@ -83,6 +83,17 @@ class CampaignProgressInfo:
     attempts_left: int = 0
     ended: bool = False  # QuizStandingInfo.ended: closed, not completed
 
+    @property
+    def modules_shown(self) -> tuple[int, int, int]:
+        """(read, total, percent) for the reading bar: today's reading, or, the
+        campaign ended, the record's as it closed (reading since counts for no
+        closed campaign)."""
+        if self.ended:
+            read, total = self.record.modules_read, self.record.modules_total
+        else:
+            read, total = self.reading.read_count, self.reading.total
+        return read, total, courses.reading_percent(read, total)
+
 
 def _quiz_state(record: TrainingRecord, open_attempt, attempts_left: int) -> str:
     if open_attempt is not None:
