@@ -150,6 +150,14 @@ def retryable(job: Job, state: str) -> bool:
     return state == FAILED or (state == EXPIRED and job.result_name is not None)
 
 
+def still_allowed(job: Job) -> bool:
+    """May `job`'s owner still have what it makes (STILL_ALLOWED: the unit still
+    in its scope): asked before its download or a run again, and before the
+    pages offer one."""
+    allowed = STILL_ALLOWED.get(job.kind)
+    return allowed is None or allowed(job.params, job.owner_id)
+
+
 def retry(job: Job) -> Job:
     """Queue a failed (or stalled) job again from the start, or an expired one
     (its file removed) with the same parameters: retryable. DomainError when it
@@ -159,8 +167,7 @@ def retry(job: Job) -> Job:
     state = shown_state(job, now)
     if not retryable(job, state):
         raise DomainError(NOT_RETRYABLE)
-    allowed = STILL_ALLOWED.get(job.kind)
-    if allowed is not None and not allowed(job.params, job.owner_id):
+    if not still_allowed(job):
         raise NotFound(NO_SUCH_JOB)
     job_id, runs, old_file = job.id, job.runs, job.result_file
     if state == FAILED:
@@ -204,8 +211,7 @@ def result_path(job: Job, now: datetime) -> Path:
         raise Gone(GONE)
     if state != FINISHED:
         raise NotFound(NO_SUCH_JOB)
-    allowed = STILL_ALLOWED.get(job.kind)
-    if allowed is not None and not allowed(job.params, job.owner_id):
+    if not still_allowed(job):
         raise NotFound(NO_SUCH_JOB)
     path = jobs_dir() / job.result_file
     if not path.is_file():

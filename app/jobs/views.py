@@ -46,9 +46,11 @@ def index():
 
 
 def _with_state(job, now) -> tuple:
-    """(job, the state its officer sees, whether it may be run again)."""
+    """(job, the state its officer sees, whether it may be run again: by its
+    state, and only while the officer may still have what it makes)."""
     state = services.shown_state(job, now)
-    return job, state, services.retryable(job, state)
+    offered = services.retryable(job, state) and services.still_allowed(job)
+    return job, state, offered
 
 
 @bp.get("/<job_id>")

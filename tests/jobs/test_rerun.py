@@ -79,6 +79,7 @@ def test_an_expired_export_runs_again_with_the_same_parameters(
     _expire(app, job_id, swept)
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Đã hết hạn" in page and "Chạy lại" in page and "Tải về" not in page
+    assert "Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này." in page
     assert f'action="/jobs/{job_id}/retry"' in page
     listing = client.get("/jobs/").get_data(as_text=True)
     assert f'action="/jobs/{job_id}/retry"' in listing and "Chạy lại" in listing
@@ -167,6 +168,9 @@ def test_another_officers_or_another_units_job_is_not_found(app, client, people)
         )
         role.unit_id = people["C"]
         db.session.commit()
+    for page in (f"/jobs/{job_id}", "/jobs/"):  # no button that would answer 404
+        shown = client.get(page)
+        assert shown.status_code == 200 and "Chạy lại" not in shown.get_data(True)
     assert _post(client, job_id).status_code == 404
     job = _job(app, job_id)
     assert (job.state, job.runs, job.result_file) == (EXPIRED, 1, None)
