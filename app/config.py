@@ -107,9 +107,10 @@ class Config:
     CONTENT_OWNER = os.environ.get("VHCV_CONTENT_OWNER")
     # The largest body of a request that sends no file (any form: sign-in, editors…).
     MAX_FORM_BYTES = int(os.environ.get("VHCV_MAX_FORM_BYTES", "1000000"))
-    # Autosaves allowed per attempt (a cadre ticks a box at most a few times a second).
     # Requests per API token (app/api), whatever the address; 429 + Retry-After past it.
     API_RATE_LIMIT = os.environ.get("VHCV_API_RATE_LIMIT", "600 per minute")
+    # Autosaves allowed per attempt (a cadre ticks a box at most a few times a second),
+    # counted as Flask-Limiter counts (RATELIMIT_STRATEGY, its storage).
     AUTOSAVE_RATE_LIMIT = os.environ.get("AUTOSAVE_RATE_LIMIT", "120 per minute")
     # Seconds after an attempt's deadline in which a save still counts (latency).
     ATTEMPT_GRACE_SECONDS = int(os.environ.get("VHCV_ATTEMPT_GRACE_SECONDS", "10"))

@@ -141,14 +141,6 @@ def _close_others(app: Flask) -> None:
             db.engine.dispose()
 
 
-def _autosave_apps(app: Flask) -> list:
-    """The WSGI apps mounted beside the Flask app (/autosave), under any ProxyFix."""
-    wsgi = app.wsgi_app
-    while not hasattr(wsgi, "mounts") and hasattr(wsgi, "app"):
-        wsgi = wsgi.app
-    return list(getattr(wsgi, "mounts", {}).values())
-
-
 def _reset(app: Flask) -> None:
     """Give the next test the app as it was built."""
     config, extensions, limiter_state = _AS_BUILT[app]
@@ -159,12 +151,10 @@ def _reset(app: Flask) -> None:
             _empty_tables()
         else:  # an in-memory SQLite gone with an engine a test disposed
             db.create_all()
-        limiter.reset()
+        limiter.reset()  # the autosave's counts too: it uses limiter.limiter
         cache.clear()
     for name in set(app.extensions) - extensions:  # per-app memos made since
         del app.extensions[name]
-    for mounted in _autosave_apps(app):
-        mounted.limiter.storage.reset()  # the autosave's own rate limits
     app.config.clear()
     app.config.update(copy.deepcopy(config))
 

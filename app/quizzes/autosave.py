@@ -4,9 +4,11 @@
 The attempt page's script sends one request per choice. It needs no session,
 sign-in, CSRF form token or template — the signed token of the page is the proof —
 so it does not go through Flask's request machinery: it reads the form,
-checks the token, counts the save against the attempt's rate limit (the `limits`
-library Flask-Limiter is built on, in the same storage) and makes the one save of
-`saving.save_choice` in one transaction on the app's engine.
+checks the token, counts the save against the attempt's rate limit (Flask-Limiter's
+own rate limiter, `limiter.limiter`, as app.accounts.guesses counts: its storage,
+Redis when REDIS_URL is set, and its strategy, the moving window of
+RATELIMIT_STRATEGY) and makes the one save of `saving.save_choice` in one
+transaction on the app's engine.
 
     POST /autosave/<attempt id>[?lang=<the page's language>]
          t=<token>&position=<n>&seq=<k>&choice=<i>[&choice=<j>…]
@@ -25,8 +27,6 @@ from dataclasses import dataclass
 from flask import Flask
 from flask_babel import force_locale
 from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
@@ -34,7 +34,7 @@ from werkzeug.wrappers import Request, Response
 from app.database import MAX_INT, READS_ONLY
 from app.errors import DomainError, NotFound, TimeExpired
 from app.errors import lazy_gettext as _l
-from app.extensions import db
+from app.extensions import db, limiter
 from app.security import security_headers
 
 from . import attempts, saving, windows
@@ -90,10 +90,11 @@ class AutosaveApp:
         self.grace = windows.grace_period(config)
         self.headers = [*security_headers(config), ("Cache-Control", "no-store")]
         self.limits = parse_many(config["AUTOSAVE_RATE_LIMIT"])
-        self.limiter = FixedWindowRateLimiter(
-            storage_from_string(config["RATELIMIT_STORAGE_URI"])
-        )
+        # Flask-Limiter's, as create_app has just set it up for this app
+        # (register_extensions runs before mount_autosave).
+        self.limiter = limiter.limiter
         self.enabled = config.get("RATELIMIT_ENABLED", True)
+        self.prefix = config.get("RATELIMIT_KEY_PREFIX") or ""
         self.languages = set(config["LANGUAGES"])
         self.default_language = config["BABEL_DEFAULT_LOCALE"]
 
@@ -152,7 +153,8 @@ class AutosaveApp:
             key = f"refused:{request.remote_addr}"
         else:  # a token of an ended session counts apart from the current one's
             key = f"attempt:{attempt_id}:{holder.session_version}"
-        return all(self.limiter.hit(limit, "autosave", key) for limit in self.limits)
+        ids = [part for part in (self.prefix, "autosave", key) if part]
+        return all(self.limiter.hit(limit, *ids) for limit in self.limits)
 
     def save(self, attempt_id: int, holder, form: SaveForm) -> tuple[int, dict]:
         try:

@@ -1,5 +1,8 @@
+import os
 import re
+import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -503,6 +506,86 @@ class TestAutosaveLimit:
             for _ in range(4)
         ]
         assert owner == [200, 200, 200, 429]
+
+    def test_the_limit_is_a_moving_window_in_flask_limiters_storage(
+        self, app, client, auth, learner, monkeypatch
+    ):
+        """ "3 per minute" means at most 3 in any 60 seconds (RATELIMIT_STRATEGY),
+        counted by Flask-Limiter's own limiter and storage: a fixed window of 60 s
+        from the first save would let 3 more through at 61 s (6 in 61 s)."""
+        import limits.storage.memory
+        from limits.strategies import MovingWindowRateLimiter
+
+        from app.extensions import limiter
+        from app.quizzes.autosave import AutosaveApp
+
+        mounted = app.wsgi_app.mounts["/autosave"]
+        assert isinstance(mounted, AutosaveApp)
+        assert mounted.limiter is limiter.limiter
+        assert isinstance(mounted.limiter, MovingWindowRateLimiter)
+        assert mounted.limiter.storage is limiter.storage
+        clock = [1_000_000.0]
+        monkeypatch.setattr(
+            limits.storage.memory, "time", SimpleNamespace(time=lambda: clock[0])
+        )
+        attempt_id = _start(client, auth)
+        token = _token(client, attempt_id)
+        url = f"/autosave/{attempt_id}"
+
+        def saves(count: int, at: float) -> list[int]:
+            clock[0] = 1_000_000.0 + at
+            return [
+                app.test_client()
+                .post(url, data={"t": token, "position": 1, "choice": 0})
+                .status_code
+                for _ in range(count)
+            ]
+
+        assert saves(1, at=0) == [200]
+        assert saves(3, at=59) == [200, 200, 429]
+        assert saves(3, at=61) == [200, 429, 429]  # the save at 0 s has left
+        assert saves(3, at=118) == [429, 429, 429]  # 3 since 58 s: 59, 59, 61
+        assert saves(3, at=119.5) == [200, 200, 429]  # those of 59 s have left
+
+
+@pytest.mark.redis
+def test_the_autosave_counts_in_flask_limiters_redis(tmp_path):
+    """With the counts in Redis (REDIS_URL), the autosave counts there too, under
+    RATELIMIT_KEY_PREFIX, shared by every server: one app's saves use up the
+    other's."""
+    import redis
+
+    from app import create_app
+    from tests.conftest import AuthActions, make_config
+
+    url = os.environ["TEST_REDIS_URL"]
+    prefix = f"vhcv-test-{uuid.uuid4().hex}"
+    settings = make_config(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+        RATELIMIT_STORAGE_URI=url,
+        RATELIMIT_KEY_PREFIX=prefix,
+        AUTOSAVE_RATE_LIMIT="3 per minute",
+    )
+    one, other = create_app(settings), create_app(settings)
+    with one.app_context():
+        db.create_all()
+        make_user("hv", make_tree()["C1"])
+        make_quiz()
+    client = one.test_client()
+    try:
+        attempt_id = _start(client, AuthActions(client))
+        data = {"t": _token(client, attempt_id), "position": 1, "choice": 0}
+        statuses = [
+            app.test_client().post(f"/autosave/{attempt_id}", data=data).status_code
+            for app in (one, other, one, other)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        keys = redis.Redis.from_url(url).keys(f"*{prefix}*autosave*")
+        assert keys
+    finally:
+        client = redis.Redis.from_url(url)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
 
 
 def _forged(token: str) -> str:
