@@ -40,7 +40,7 @@ from .models import (
     Quiz,
 )
 from .questions import grade
-from .saving import read_slot, save_choice
+from .saving import save_choices
 from .windows import Window, save_cutoff  # noqa: F401  (callers' attempts.save_cutoff)
 
 
@@ -269,14 +269,13 @@ def save_answer(
     grace: timedelta | None = None,
 ) -> AttemptAnswer:
     """Save the choice for the question at `position` of `attempt` (option positions
-    as shown, 0-based) through `saving.read_slot` and `save_choice`; the stored
-    answer. Raises as save_choice does."""
-    connection = db.session.connection()
-    save_choice(
-        connection,
-        read_slot(connection, attempt.id, position),
+    as shown, 0-based) through `saving.save_choices`; the stored answer. Raises
+    as save_choices does."""
+    save_choices(
+        db.session.connection(),
+        attempt.id,
         attempt.user_id,
-        choices,
+        [(position, choices)],
         save_cutoff(now, grace),
         now,
     )

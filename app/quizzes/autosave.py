@@ -7,8 +7,8 @@ so it does not go through Flask's request machinery: it reads the form,
 checks the token, counts the save against the attempt's rate limit (Flask-Limiter's
 own rate limiter, `limiter.limiter`, as app.accounts.guesses counts: its storage,
 Redis when REDIS_URL is set, and its strategy, the moving window of
-RATELIMIT_STRATEGY) and makes the one save of `saving.save_choice` in one
-transaction on the app's engine.
+RATELIMIT_STRATEGY) and makes the save of one question through
+`saving.save_choices` in one transaction on the app's engine.
 
     POST /autosave/<attempt id>[?lang=<the page's language>]
          t=<token>&position=<n>&seq=<k>&choice=<i>[&choice=<j>…]
@@ -58,7 +58,7 @@ class SaveForm:
     token: str
     position: int
     choices: list[int]
-    # The page journal's number of the choice (saving.save_choice): None when the
+    # The page journal's number of the choice (saving.save_choices): None when the
     # request has none, 0 when it is no number from 1 up (refused).
     seq: int | None
 
@@ -66,7 +66,7 @@ class SaveForm:
 def read_form(request: Request) -> SaveForm:
     """The save's fields, read by the page form's rules (saving.read_choices,
     read_seq). A position that is not a number in range reads as 0 (no such
-    question): save_choice refuses it, and a save is never taken for another."""
+    question): save_choices refuses it, and a save is never taken for another."""
     form = request.form
     return SaveForm(
         token=form.get("t", ""),
@@ -158,18 +158,17 @@ class AutosaveApp:
 
     def save(self, attempt_id: int, holder, form: SaveForm) -> tuple[int, dict]:
         try:
-            slot = self.slot_apart(attempt_id, form.position)
+            slots = self.slots_apart(attempt_id, form.position)
             with self.engine.begin() as connection:
-                if not self.one_writer:
-                    slot = saving.read_slot(connection, attempt_id, form.position)
-                result = saving.save_choice(
+                (result,) = saving.save_choices(
                     connection,
-                    slot,
+                    attempt_id,
                     holder.user_id,
-                    form.choices,
+                    [(form.position, form.choices)],
                     attempts.save_cutoff(grace=self.grace),
                     session_version=holder.session_version,
                     seq=form.seq,
+                    slots=slots,
                 )
         except DomainError as error:
             if isinstance(error, TimeExpired):
@@ -190,18 +189,19 @@ class AutosaveApp:
             "remaining": seconds_left(result.deadline_at, result.saved_at),
         }
 
-    def slot_apart(self, attempt_id: int, position: int):
+    def slots_apart(self, attempt_id: int, position: int):
         """On SQLite, which lets one writer in at a time, the question's slot (it
         never changes) is read before the write transaction, in one that takes no
         write lock, so that the lock is held for the claim and the upsert only.
-        Elsewhere it is read in the write transaction (one round trip fewer)."""
+        Elsewhere None: save_choices reads it in the write transaction (one round
+        trip fewer)."""
         if not self.one_writer:
             return None
         with self.engine.connect() as connection:
             reading = connection.execution_options(**{READS_ONLY: True})
-            slot = saving.read_slot(reading, attempt_id, position)
+            slots = saving.read_slots(reading, attempt_id, [position])
             connection.rollback()
-        return slot
+        return slots
 
     def after_refusal(self, attempt_id: int, error: TimeExpired) -> None:
         """A save came too late: log it (saving.log_refused) and grade the attempt

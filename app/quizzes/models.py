@@ -309,7 +309,7 @@ class AttemptAnswer(db.Model):
     slot_id: Mapped[int] = mapped_column(ForeignKey("attempt_slot.id"), unique=True)
     selected: Mapped[list] = mapped_column(JSON, default=list)  # option keys
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The page journal's sequence number of the choice stored (saving.save_choice):
+    # The page journal's sequence number of the choice stored (saving.save_choices):
     # a retry of an older choice never overwrites a newer one. None: a form post
     # without the page script.
     seq: Mapped[int | None] = mapped_column()
@@ -326,7 +326,7 @@ SAVE_CLOSED = "closed"  # refused: the attempt had already ended
 class AnswerSave(db.Model):
     """One save of a choice as it reached the server, kept or not: the facts behind
     an attempt's answers ("my answers were lost"). Append-only, written by
-    saving.save_choice in the save's own transaction (a refused save, after the
+    saving.save_choices in the save's own transaction (a refused save, after the
     rollback, by the caller); never read on the way of a save."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,39 +2,79 @@
 choices, flags and prediction saved under the rules of a save (app.quizzes.saving),
 in the caller's transaction. The caller commits, or rolls back on a DomainError."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from werkzeug.datastructures import MultiDict
+
+from app.database import db_int
 from app.extensions import db
 
 from . import flags, prediction, saving
 from .models import Attempt
 
 
+@dataclass(frozen=True)
+class PageForm:
+    """What the attempt page's form (posted without or after the page script)
+    asks: the choices to save, the flags of its questions, where to go next."""
+
+    choices: list[tuple[int, list[int]]]  # (position, option positions picked)
+    flags: dict[int, bool]  # position → flagged, for every question of the page
+    seq: int | None  # the page script's number for the form's choices
+    target: str  # `go`: a page number, or "submit"
+    goto: int | None  # a question picked in the navigator
+
+
+def read_page_form(form: MultiDict) -> PageForm:
+    """Read the page's form. Each question of the page sends its position
+    (`positions`), its ticked options (`q<position>`), its flag box
+    (`flag<position>`) and, when the page showed it answered, `answered`. A
+    question with nothing ticked is saved (as unanswered) only when the page
+    showed it answered: the cadre unticked it; an untouched unanswered question
+    keeps what another tab saved meanwhile. Choices and `seq` are read as the
+    autosave reads them (saving.read_choices, read_seq); a position, flag or page that
+    is not a number is dropped."""
+    positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
+    shown_answered = set(form.getlist("answered", type=db_int))
+    choices = []
+    for position in positions:
+        picked = saving.read_choices(form.getlist(f"q{position}"))
+        if picked or position in shown_answered:
+            choices.append((position, picked))
+    goto = form.get("goto", type=db_int)
+    return PageForm(
+        choices=choices,
+        flags={p: form.get(f"flag{p}") == "1" for p in positions},
+        seq=saving.read_seq(form),
+        target=form.get("go", ""),
+        goto=goto if goto and goto > 0 else None,
+    )
+
+
 def save_page_form(
     attempt: Attempt,
     user_id: int,
-    form: saving.PageForm,
+    form: PageForm,
     guess: int | None,
     cutoff: datetime,
 ) -> bool:
-    """Save the choices of `form` (saving.read_page_form's), then its flags while
-    the attempt takes saves at `cutoff`, then the typed prediction `guess` unless
-    None. Returns True when a newer choice (saved from another page) was kept
-    instead of one of the form's. Raises as saving.save_choice, flags.set_flags
-    and prediction.save."""
-    kept_newer = False
-    for position, picked in form.choices:
-        connection = db.session.connection()
-        kept_newer |= not saving.save_choice(
-            connection,
-            saving.read_slot(connection, attempt.id, position),
-            user_id,
-            picked,
-            cutoff,
-            seq=form.seq,
-        ).stored
+    """Save the choices of `form` (read_page_form's) together, in one save
+    (saving.save_choices: as many statements for a page of 3 questions as for
+    one of 12), then its flags while the attempt takes saves at `cutoff`, then
+    the typed prediction `guess` unless None. Returns True when a newer choice
+    (saved from another page) was kept instead of one of the form's. Raises as
+    saving.save_choices, flags.set_flags and prediction.save."""
+    results = saving.save_choices(
+        db.session.connection(),
+        attempt.id,
+        user_id,
+        form.choices,
+        cutoff,
+        seq=form.seq,
+    )
     if form.flags and attempt.takes_saves(cutoff):
         flags.set_flags(attempt, form.flags, cutoff)
     if guess is not None:
         prediction.save(attempt, user_id, guess, cutoff)
-    return kept_newer
+    return not all(result.stored for result in results)

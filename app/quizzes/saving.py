@@ -1,32 +1,37 @@
-"""Saving answers: the one implementation behind the page script's autosave and the
-plain form post (which works without JavaScript).
+"""Saving answers: the one implementation behind the page script's autosave (one
+question) and the plain form post (which works without JavaScript; the questions of
+its page together).
 
-A save of one question, after the caller has proved who is saving (a signed autosave
-token, or the signed-in session), is three statements built once:
-  1. `read_slot`: read the question's slot (its option order and type). A slot never
-     changes, so on SQLite the autosave reads it before its write transaction,
-     which then holds the write lock for the two statements below only (elsewhere
-     in the same transaction);
-  2. `save_choice`, once the choice is checked against the slot: claim the attempt
-     row, a conditional UPDATE that only matches an open attempt of that owner that
-     still takes saves; it serialises the save with finalisation and with the
-     attempt's other saves;
-  3. upsert the answer, stamped with a time taken after the claim, under the row
-     lock, so that of two racing saves the one stored is the one acknowledged last.
-     The page script numbers its choices (a journal in the browser, sent in order
-     and retried until acknowledged): a choice numbered below the stored one is a
-     late retry and leaves the newer choice in place; equal numbers, or a form post
-     without a number, follow the rule above. Numbers order the choices of one
-     browser, not those of two devices: the save's result gives the number (and
-     choice) the question holds, and the page numbers its next choices past it;
-  4. append the save to the attempt's save log (AnswerSave: what was chosen, when,
-     its number, whether it was stored), one INSERT that reads nothing.
+A save, after the caller has proved who is saving (a signed autosave token, or the
+signed-in session), is four statements built once, however many questions it saves:
+  1. `read_slots`: read the questions' slots (their option order and type) in one
+     SELECT. A slot never changes, so on SQLite the autosave reads it before its
+     write transaction, which then holds the write lock for the statements below
+     only (elsewhere in the same transaction);
+  2. `save_choices`, once the choices are checked against their slots: claim the
+     attempt row, once, a conditional UPDATE that only matches an open attempt of
+     that owner that still takes saves; it serialises the save with finalisation
+     and with the attempt's other saves;
+  3. upsert the answers (one statement, executemany), stamped with a time taken
+     after the claim, under the row lock, so that of two racing saves the one
+     stored is the one acknowledged last. The page script numbers its choices (a
+     journal in the browser, sent in order and retried until acknowledged): a
+     choice numbered below the stored one is a late retry and leaves the newer
+     choice in place; equal numbers, or a form post without a number, follow the
+     rule above. Numbers order the choices of one browser, not those of two
+     devices: the save's result gives the number (and choice) the question holds,
+     and the page numbers its next choices past it (read in one more SELECT, only
+     when a newer choice was kept);
+  4. append the saves to the attempt's save log (AnswerSave: what was chosen, when,
+     its number, whether it was stored), one INSERT (executemany) that reads
+     nothing.
 Anything wrong (a question or option not in the attempt, not the owner's, too late)
 raises before the upsert, and the caller rolls back. A save of the owner refused
-for time raises RefusedSave, which carries its log row: the caller writes it with
+for time raises RefusedSave, which carries its log rows: the caller writes them with
 `log_refused` after the rollback, so that the log shows it too.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -119,11 +124,12 @@ class SessionEnded(DomainError):
 
 class RefusedSave(TimeExpired):
     """A save of the attempt's owner refused for time (finished, or too late);
-    `entry` is its save-log row, for `log_refused` once the caller rolled back."""
+    `entries` are its save-log rows (one per choice), for `log_refused` once the
+    caller rolled back."""
 
-    def __init__(self, message: str, entry: dict):
+    def __init__(self, message: str, entries: list[dict]):
         super().__init__(message)
-        self.entry = entry
+        self.entries = entries
 
 
 @dataclass(frozen=True)
@@ -160,17 +166,18 @@ _CLAIM = (
     .returning(Attempt.deadline_at)
 )
 
-_SLOT = (
+_SLOTS = (
     select(
         AttemptSlot.attempt_id,
         AttemptSlot.id,
+        AttemptSlot.position,
         AttemptSlot.option_order,
         QuestionVersion.type,
     )
     .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
     .where(
         AttemptSlot.attempt_id == bindparam("attempt_id"),
-        AttemptSlot.position == bindparam("position"),
+        AttemptSlot.position.in_(bindparam("positions", expanding=True)),
     )
 )
 
@@ -191,9 +198,9 @@ _UPSERT = text(
 )
 
 
-_HELD = text(
-    "SELECT selected, seq FROM attempt_answer WHERE slot_id = :slot_id"
-).columns(AttemptAnswer.__table__.c.selected, AttemptAnswer.__table__.c.seq)
+_HELD = select(AttemptAnswer.slot_id, AttemptAnswer.selected, AttemptAnswer.seq).where(
+    AttemptAnswer.slot_id.in_(bindparam("ids", expanding=True))
+)
 
 
 _LOG = text(
@@ -205,46 +212,57 @@ _LOG = text(
 )
 
 
-def read_slot(connection: Connection, attempt_id: int, position: int) -> Row | None:
-    """The slot of the question at `position` of the attempt (attempt_id, id,
-    option_order, type), or None when the attempt has no such question."""
-    return connection.execute(
-        _SLOT, {"attempt_id": attempt_id, "position": position}
-    ).first()
+def read_slots(
+    connection: Connection, attempt_id: int, positions: Iterable[int]
+) -> dict[int, Row]:
+    """The slots of the questions at `positions` of the attempt (attempt_id, id,
+    position, option_order, type) by position, in one SELECT; a position the
+    attempt has not is left out."""
+    rows = connection.execute(
+        _SLOTS, {"attempt_id": attempt_id, "positions": list(positions)}
+    )
+    return {row.position: row for row in rows}
 
 
-def save_choice(
+def save_choices(
     connection: Connection,
-    slot: Row | None,
+    attempt_id: int,
     user_id: int,
-    picked: list[int],
+    choices: Sequence[tuple[int, list[int]]],
     cutoff: datetime,
     now: datetime | None = None,
     session_version: int | None = None,
     seq: int | None = None,
-) -> SaveResult:
-    """Save the choice `picked` (option positions as shown, 0-based; none clears the
-    answer) of the question `slot` (read_slot's) of an attempt of `user_id`, on
-    `connection`, in its transaction.
+    slots: dict[int, Row] | None = None,
+) -> list[SaveResult]:
+    """Save `choices`, (position, option positions as shown, 0-based; none clears
+    the answer) pairs, of an attempt of `user_id`, on `connection`, in its
+    transaction; their results, in order. The autosave saves one, the page's form
+    all of its page's, in as many statements.
 
-    `cutoff` is the earliest deadline that still takes the save
-    (attempts.save_cutoff). `session_version`, when given (a token's holder), must
-    still be the user's and the user active; None means the caller checked the
-    session. `seq` is the page journal's number of the choice (None: a form post
-    without the page script); a choice numbered below the stored one is not stored
-    (the result says so). `now` stamps the answer (tests); by default the time
-    after the claim.
-    Every save that gets past the checks of the choice is logged (AnswerSave): a
-    stored or older one here, in the transaction; a refused one by the caller.
+    `slots` are read_slots' of the positions (read here when None). `cutoff` is
+    the earliest deadline that still takes the save (attempts.save_cutoff).
+    `session_version`, when given (a token's holder), must still be the user's
+    and the user active; None means the caller checked the session. `seq` is the
+    page journal's number of the choices (None: a form post without the page
+    script); a choice numbered below the stored one is not stored (its result
+    says so). `now` stamps the answers (tests); by default the time after the
+    claim.
+    Every choice that gets past the checks is logged (AnswerSave): a stored or
+    older one here, in the transaction; a refused one by the caller.
     Raises NotFound (no such question or option, or not the user's attempt),
     DomainError (several choices for a single-answer question) and RefusedSave, a
     TimeExpired (finished, or too late); the caller then rolls back.
     """
-    selected = _selected_keys(slot, picked)
+    if not choices:
+        return []
+    if slots is None:
+        slots = read_slots(connection, attempt_id, [p for p, _ in choices])
+    picks = [(slots.get(p), _selected_keys(slots.get(p), c)) for p, c in choices]
     deadline_at = connection.scalar(
         _CLAIM,
         {
-            "attempt_id": slot.attempt_id,
+            "attempt_id": attempt_id,
             "owner_id": user_id,
             "cutoff": cutoff,
             "session_version": session_version,
@@ -252,24 +270,42 @@ def save_choice(
         },
     )
     if deadline_at is None:
-        entry = _entry(slot, selected, seq, now or utcnow())
-        _refuse(connection, entry, user_id, session_version)
+        at = now or utcnow()
+        entries = [_entry(slot, keys, seq, at) for slot, keys in picks]
+        _refuse(connection, entries, user_id, session_version)
     saved_at = now or utcnow()  # under the attempt's row lock (see the module)
-    entry = _entry(slot, selected, seq, saved_at)
-    stored = connection.execute(_UPSERT, entry).rowcount == 1
-    entry["outcome"] = SAVE_STORED if stored else SAVE_OLDER
-    connection.execute(_LOG, entry)
-    if stored:
-        return SaveResult(saved_at, deadline_at, True, seq)
-    held = connection.execute(_HELD, {"slot_id": slot.id}).one()
-    shown = tuple(sorted(slot.option_order.index(key) for key in held.selected))
-    return SaveResult(saved_at, deadline_at, False, held.seq, shown)
+    entries = [_entry(slot, keys, seq, saved_at) for slot, keys in picks]
+    return _store(connection, [s for s, _ in picks], entries, deadline_at)
+
+
+def _store(connection, slots, entries: list[dict], deadline_at) -> list[SaveResult]:
+    """Upsert the answers `entries` of `slots` and log them, in one statement each
+    (the question's stored choice read, in one more, only when a newer one is
+    kept); their results."""
+    stored_count = connection.execute(_UPSERT, entries).rowcount
+    held = {}
+    if stored_count < len(entries):  # some kept a newer choice: which
+        ids = [entry["slot_id"] for entry in entries]
+        held = {row.slot_id: row for row in connection.execute(_HELD, {"ids": ids})}
+    results = []
+    for slot, entry in zip(slots, entries, strict=True):
+        seq, saved_at = entry["seq"], entry["saved_at"]
+        kept = held.get(slot.id)
+        if kept is None or seq is None or kept.seq == seq:
+            entry["outcome"] = SAVE_STORED
+            results.append(SaveResult(saved_at, deadline_at, True, seq))
+        else:  # the stored choice has a higher number than this one
+            entry["outcome"] = SAVE_OLDER
+            shown = tuple(sorted(slot.option_order.index(k) for k in kept.selected))
+            results.append(SaveResult(saved_at, deadline_at, False, kept.seq, shown))
+    connection.execute(_LOG, entries)
+    return results
 
 
 def log_refused(connection: Connection, error: RefusedSave) -> None:
-    """Append the refused save of `error` to the save log, on `connection`, in its
+    """Append the refused saves of `error` to the save log, on `connection`, in its
     transaction (a new one: the save's was rolled back)."""
-    connection.execute(_LOG, error.entry)
+    connection.execute(_LOG, error.entries)
 
 
 def _entry(slot, selected: list[str], seq: int | None, at: datetime) -> dict:
@@ -284,7 +320,7 @@ def _entry(slot, selected: list[str], seq: int | None, at: datetime) -> dict:
 
 
 def _selected_keys(slot, picked: list[int]) -> list[str]:
-    """The option keys of the positions `picked` in `slot` (a _SLOT row or None);
+    """The option keys of the positions `picked` in `slot` (a _SLOTS row or None);
     NotFound or DomainError when the choice does not fit the question."""
     if slot is None:
         raise NotFound(NOT_YOURS)
@@ -307,7 +343,7 @@ def form_number(value: str, instead: int) -> int:
 
 def read_choices(values: list[str]) -> list[int]:
     """The posted option positions; one that is not a number reads as -1 (no such
-    option), which save_choice refuses: a bad value is never dropped, or a save
+    option), which save_choices refuses: a bad value is never dropped, or a save
     with nothing left would clear the answer."""
     return [form_number(value, -1) for value in values]
 
@@ -320,51 +356,13 @@ def read_seq(form: MultiDict) -> int | None:
     return max(form_number(form["seq"], 0), 0)
 
 
-@dataclass(frozen=True)
-class PageForm:
-    """What the attempt page's form (posted without or after the page script)
-    asks: the choices to save, the flags of its questions, where to go next."""
-
-    choices: list[tuple[int, list[int]]]  # (position, option positions picked)
-    flags: dict[int, bool]  # position → flagged, for every question of the page
-    seq: int | None  # the page script's number for the form's choices
-    target: str  # `go`: a page number, or "submit"
-    goto: int | None  # a question picked in the navigator
-
-
-def read_page_form(form: MultiDict) -> PageForm:
-    """Read the page's form. Each question of the page sends its position
-    (`positions`), its ticked options (`q<position>`), its flag box
-    (`flag<position>`) and, when the page showed it answered, `answered`. A
-    question with nothing ticked is saved (as unanswered) only when the page
-    showed it answered: the cadre unticked it; an untouched unanswered question
-    keeps what another tab saved meanwhile. Choices and `seq` are read as the
-    autosave reads them (read_choices, read_seq); a position, flag or page that
-    is not a number is dropped."""
-    positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
-    shown_answered = set(form.getlist("answered", type=db_int))
-    choices = []
-    for position in positions:
-        picked = read_choices(form.getlist(f"q{position}"))
-        if picked or position in shown_answered:
-            choices.append((position, picked))
-    goto = form.get("goto", type=db_int)
-    return PageForm(
-        choices=choices,
-        flags={p: form.get(f"flag{p}") == "1" for p in positions},
-        seq=read_seq(form),
-        target=form.get("go", ""),
-        goto=goto if goto and goto > 0 else None,
-    )
-
-
-def _refuse(connection, entry: dict, user_id, session_version):
+def _refuse(connection, entries: list[dict], user_id, session_version):
     """No claim: why. Only the token's or session's owner learns more than 404 (and
     only the owner's refused saves of a live session are logged)."""
     row = connection.execute(
         select(Attempt.state, User.session_version, User.active)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.id == entry["attempt_id"], Attempt.user_id == user_id)
+        .where(Attempt.id == entries[0]["attempt_id"], Attempt.user_id == user_id)
     ).first()
     stale = session_version is not None and (
         row is None or not row.active or row.session_version != session_version
@@ -374,5 +372,7 @@ def _refuse(connection, entry: dict, user_id, session_version):
     if stale:
         raise SessionEnded(SESSION_ENDED)
     if row.state == FINISHED:
-        raise RefusedSave(ALREADY_SUBMITTED, {**entry, "outcome": SAVE_CLOSED})
-    raise RefusedSave(TOO_LATE, {**entry, "outcome": SAVE_LATE})
+        message, outcome = ALREADY_SUBMITTED, SAVE_CLOSED
+    else:
+        message, outcome = TOO_LATE, SAVE_LATE
+    raise RefusedSave(message, [{**entry, "outcome": outcome} for entry in entries])

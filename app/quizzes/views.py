@@ -149,7 +149,7 @@ def save_page(attempt_id: int):
     flags, then move on: `go` (a page or "submit") or `goto` (a question of the
     navigator, on any page)."""
     attempt = _own_attempt(attempt_id)
-    form = saving.read_page_form(request.form)
+    form = page_saves.read_page_form(request.form)
     if form.seq == 0:  # refused as the autosave refuses it
         flash(saving.BAD_SEQ, "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
@@ -187,7 +187,7 @@ def save_page(attempt_id: int):
     return redirect(_next_page_url(attempt_id, form, attempt))
 
 
-def _next_page_url(attempt_id: int, form: saving.PageForm, attempt) -> str:
+def _next_page_url(attempt_id: int, form: page_saves.PageForm, attempt) -> str:
     """Where the form post goes on: the page of the navigator's question `goto`,
     at that question, else the page `go` names (the first when none). `attempt`
     is read (after the commit) only for its quiz's questions per page."""

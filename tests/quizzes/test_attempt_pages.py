@@ -683,7 +683,7 @@ def test_a_database_failure_in_the_autosave_is_a_503_in_json(
     def locked(*args, **kwargs):
         raise OperationalError("UPDATE attempt", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(saving, "save_choice", locked)
+    monkeypatch.setattr(saving, "save_choices", locked)
     response = app.test_client().post(
         f"/autosave/{attempt_id}", data={"t": token, "position": 1, "choice": 0}
     )

@@ -118,12 +118,11 @@ def test_of_two_racing_saves_the_one_acknowledged_last_is_stored(shared_app):
 
     def save(choice):
         def job():
-            connection = db.session.connection()
-            result = saving.save_choice(
-                connection,
-                saving.read_slot(connection, attempt_id, 1),
+            (result,) = saving.save_choices(
+                db.session.connection(),
+                attempt_id,
                 user_id,
-                [choice],
+                [(1, [choice])],
                 svc.save_cutoff(),
             )
             return choice, result.saved_at
@@ -196,12 +195,11 @@ def test_the_autosave_path_racing_the_end_has_one_consistent_outcome(
 
     def save():
         holder = saving.read_autosave_token(secret, token, attempt_id)
-        connection = db.session.connection()
-        saving.save_choice(
-            connection,
-            saving.read_slot(connection, attempt_id, 1),
+        saving.save_choices(
+            db.session.connection(),
+            attempt_id,
             holder.user_id,
-            [0],
+            [(1, [0])],
             svc.save_cutoff(),
             session_version=holder.session_version,
         )
