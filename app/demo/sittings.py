@@ -27,6 +27,7 @@ from app.quizzes.models import (
     Quiz,
 )
 from app.quizzes.questions import grade
+from app.quizzes.windows import deadline_for
 
 
 @dataclass
@@ -83,7 +84,8 @@ class Sittings:
                 number=number,
                 state=FINISHED,
                 started_at=started_at,
-                deadline_at=started_at + timedelta(seconds=quiz.time_limit_seconds),
+                # Without the quiz's window: it is this year's (see the module).
+                deadline_at=deadline_for(quiz, started_at),
                 finished_at=finished_at,
                 finished_by=BY_SUBMIT,
                 last_saved_at=finished_at,

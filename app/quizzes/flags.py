@@ -11,7 +11,7 @@ from app.errors import NotFound, TimeExpired
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 
-from .models import FINISHED, Attempt, AttemptSlot
+from .models import Attempt, AttemptSlot
 from .saving import NOT_YOURS
 
 FLAG_CLOSED = _l("Bài đã được nộp hoặc đã hết giờ; không đánh dấu được câu hỏi.")
@@ -28,7 +28,7 @@ def set_flag(attempt: Attempt, position: int, flagged: bool, cutoff: datetime) -
 def set_flags(attempt: Attempt, flags: dict[int, bool], cutoff: datetime) -> None:
     """Set several questions' flags at once (the page's form); raises as set_flag
     (the caller then rolls back)."""
-    if attempt.state == FINISHED or not attempt.takes_saves(cutoff):
+    if not attempt.takes_saves(cutoff):  # finished, or past the deadline and grace
         raise TimeExpired(FLAG_CLOSED)
     for flagged in (True, False):
         positions = [p for p, f in flags.items() if bool(f) is flagged]

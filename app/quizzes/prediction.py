@@ -111,6 +111,7 @@ def before_submit(
                 raise
     if attempt.prediction is not None:
         return
-    time_up = attempt.deadline_at - (TIMER_SLACK if by_timer else timedelta())
-    if now < time_up:
+    # Still running (for the timer: TIMER_SLACK before its deadline), so not
+    # ended by its time: a prediction is needed.
+    if attempt.is_open(now + (TIMER_SLACK if by_timer else timedelta())):
         raise InvalidInput(REQUIRED)

@@ -46,7 +46,7 @@ def results_visible(quiz) -> bool:
 def attempt_overdue(attempt) -> bool:
     """An open attempt past its deadline and grace, which the next visit or the
     sweep ends (a staff page shows it so, not as being taken)."""
-    return attempt.state == service.OPEN and attempt.is_overdue(service.save_cutoff())
+    return attempt.is_overdue(service.save_cutoff())
 
 
 def _own_attempt(attempt_id: int):

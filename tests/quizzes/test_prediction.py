@@ -322,6 +322,29 @@ def test_the_timers_submit_at_the_deadline_needs_none(app, client, auth, round_)
         assert attempt.finished_by == "auto" and attempt.prediction is None
 
 
+def test_the_timer_may_submit_without_one_only_within_its_slack(ctx, round_):
+    """The page's timer, whose clock may run a little ahead of the server's, may
+    submit without a prediction from TIMER_SLACK before the deadline on; a
+    cadre's own submit needs one until the deadline itself."""
+    hv = db.session.scalar(select(User).where(User.username == "hv"))
+    attempt = attempts.start_attempt(hv, attempts.get_quiz("Q"))
+    cutoff, deadline = attempts.save_cutoff(), attempt.deadline_at
+    slack = prediction.TIMER_SLACK
+    second = timedelta(seconds=1)
+    for now, by_timer, needed in (
+        (deadline - slack - second, True, True),
+        (deadline - slack, True, False),
+        (deadline - slack + second, True, False),
+        (deadline - second, False, True),
+        (deadline, False, False),
+    ):
+        if needed:
+            with pytest.raises(InvalidInput):
+                prediction.before_submit(attempt, None, cutoff, now, by_timer)
+        else:
+            prediction.before_submit(attempt, None, cutoff, now, by_timer)
+
+
 def test_a_quiz_without_a_prompt_asks_nothing(app, client, auth, round_):
     with app.app_context():
         attempts.get_quiz("Q").prediction_prompt = None
