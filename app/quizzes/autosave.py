@@ -90,10 +90,11 @@ class AutosaveApp:
         self.grace = windows.grace_period(config)
         self.headers = [*security_headers(config), ("Cache-Control", "no-store")]
         self.limits = parse_many(config["AUTOSAVE_RATE_LIMIT"])
-        # Flask-Limiter's, as create_app has just set it up for this app
-        # (register_extensions runs before mount_autosave).
-        self.limiter = limiter.limiter
         self.enabled = config.get("RATELIMIT_ENABLED", True)
+        # Flask-Limiter's, as create_app has just set it up for this app
+        # (register_extensions runs before mount_autosave); none when the limits
+        # are off, for which Flask-Limiter sets up nothing.
+        self.limiter = limiter.limiter if self.enabled else None
         self.prefix = config.get("RATELIMIT_KEY_PREFIX") or ""
         self.languages = set(config["LANGUAGES"])
         self.default_language = config["BABEL_DEFAULT_LOCALE"]

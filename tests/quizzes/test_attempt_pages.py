@@ -548,6 +548,19 @@ class TestAutosaveLimit:
         assert saves(3, at=119.5) == [200, 200, 429]  # those of 59 s have left
 
 
+def test_the_autosave_of_an_app_with_the_limits_off_takes_no_limiter(monkeypatch):
+    """Flask-Limiter sets up no limiter for an app with RATELIMIT_ENABLED off: the
+    first such app of a process (the backup tests') has none to take."""
+    from app import create_app
+    from app.extensions import limiter
+    from tests.conftest import make_config
+
+    monkeypatch.setattr(limiter, "_limiter", None)  # as before any app set it up
+    app = create_app(make_config(RATELIMIT_ENABLED=False))
+    mounted = app.wsgi_app.mounts["/autosave"]
+    assert mounted.limiter is None and mounted.enabled is False
+
+
 @pytest.mark.redis
 def test_the_autosave_counts_in_flask_limiters_redis(tmp_path):
     """With the counts in Redis (REDIS_URL), the autosave counts there too, under
