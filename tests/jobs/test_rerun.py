@@ -34,6 +34,13 @@ def people(app, tmp_path) -> dict:
         return {"hr_d": hr_d.id, "D": tree["D"].id, "C": tree["C"].id}
 
 
+def _add_job(app, **columns) -> None:
+    """A job row as a page or a worker would have left it."""
+    with app.app_context():
+        db.session.add(Job(**columns))
+        db.session.commit()
+
+
 def _job(app, job_id) -> Job:
     with app.app_context():
         job = db.session.get(Job, job_id)
@@ -116,23 +123,21 @@ def test_running_again_is_refused_while_queued_or_running_or_in_its_time(
     now = utcnow()
     params = {"campaign": "C2026", "unit": people["D"]}
     for job_id, state in (("a" * 32, RUNNING), ("b" * 32, QUEUED)):
-        with app.app_context():
-            db.session.add(
-                Job(
-                    id=job_id,
-                    kind="records.csv",
-                    title="Xuất",
-                    owner_id=people["hr_d"],
-                    params=params,
-                    state=state,
-                    runs=1 if state == RUNNING else 0,
-                    created_at=now,
-                    started_at=now if state == RUNNING else None,
-                    heartbeat_at=now if state == RUNNING else None,
-                    result_name="tệp.csv",
-                )
-            )
-            db.session.commit()
+        running = now if state == RUNNING else None
+        _add_job(
+            app,
+            id=job_id,
+            kind="records.csv",
+            title="Xuất",
+            owner_id=people["hr_d"],
+            params=params,
+            state=state,
+            runs=1 if state == RUNNING else 0,
+            created_at=now,
+            started_at=running,
+            heartbeat_at=running,
+            result_name="tệp.csv",
+        )
     for job_id in ("a" * 32, "b" * 32, done):
         before = _job(app, job_id)
         page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
@@ -181,23 +186,20 @@ def test_a_job_that_wrote_is_not_run_again_once_expired(app, client, people):
     write again. Their page says what they did."""
     now = utcnow()
     job_id = "c" * 32
-    with app.app_context():
-        db.session.add(
-            Job(
-                id=job_id,
-                kind="cadres.import",
-                title="Nhập cán bộ",
-                owner_id=people["hr_d"],
-                params={"token": "x"},
-                state=EXPIRED,
-                runs=1,
-                message="Đã nhập cán bộ.xlsx: 3 cán bộ mới.",
-                created_at=now - timedelta(days=2),
-                finished_at=now - timedelta(days=2),
-                expires_at=now - timedelta(days=1),
-            )
-        )
-        db.session.commit()
+    _add_job(
+        app,
+        id=job_id,
+        kind="cadres.import",
+        title="Nhập cán bộ",
+        owner_id=people["hr_d"],
+        params={"token": "x"},
+        state=EXPIRED,
+        runs=1,
+        message="Đã nhập cán bộ.xlsx: 3 cán bộ mới.",
+        created_at=now - timedelta(days=2),
+        finished_at=now - timedelta(days=2),
+        expires_at=now - timedelta(days=1),
+    )
     AuthActions(client).login("hr_d")
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Đã nhập cán bộ.xlsx: 3 cán bộ mới." in page and "Chạy lại" not in page
