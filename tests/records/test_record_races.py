@@ -106,8 +106,8 @@ def test_the_last_module_read_and_the_passing_submit_together_complete(
 
     other = threading.Thread(target=run, args=(second, True))
     one = threading.Thread(target=run, args=(first, False))
+    other.start()  # first: it waits for `judged`, and `one` joins it
     one.start()
-    other.start()
     one.join(30)
     other.join(30)
     assert not errors, errors
