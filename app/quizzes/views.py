@@ -152,7 +152,7 @@ def save_page(attempt_id: int):
     form = page_saves.read_page_form(request.form)
     if form.seq == 0:  # refused as the autosave refuses it
         flash(saving.BAD_SEQ, "error")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+        return redirect(_form_page_url(attempt_id, form, attempt))
     cutoff = service.save_cutoff()
     guess, bad_guess = _typed_prediction(attempt)
     try:
@@ -165,7 +165,7 @@ def save_page(attempt_id: int):
             saving.log_refused(db.session.connection(), error)
             db.session.commit()
         flash(error.message, "error")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+        return redirect(_form_page_url(attempt_id, form, attempt))
     db.session.commit()
     if bad_guess is not None:  # the choices are saved, the prediction is not
         flash(bad_guess, "error")
@@ -185,6 +185,16 @@ def save_page(attempt_id: int):
     else:
         flash(_("Đã lưu câu trả lời."), "success")
     return redirect(_next_page_url(attempt_id, form, attempt))
+
+
+def _form_page_url(attempt_id: int, form: page_saves.PageForm, attempt) -> str:
+    """The page the form was posted from (that of its first question), where a
+    refused save shows its reason; the first page when the form names none."""
+    page = 1
+    if form.flags:
+        first = max(1, min(form.flags))
+        page = presenters.page_of(first, attempt.quiz.questions_per_page)
+    return url_for("quizzes.attempt", attempt_id=attempt_id, page=page)
 
 
 def _next_page_url(attempt_id: int, form: page_saves.PageForm, attempt) -> str:

@@ -119,6 +119,32 @@ def test_the_plain_form_refuses_bad_input_as_the_autosave_does(
         assert 'name="q1" value="0" checked' in page, bad  # still the first choice
 
 
+def test_a_refused_form_post_returns_to_the_page_it_came_from(
+    app, client, auth, learner
+):
+    """Without the page script, a refused save shows its reason on the page the
+    cadre was on (that of the form's questions), not on the first page."""
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    page2 = client.get(f"/attempts/{attempt_id}?page=2").get_data(as_text=True)
+    position = re.search(r'name="positions" value="(\d+)"', page2).group(1)
+    for bad in ({f"q{position}": "9"}, {f"q{position}": "0", "seq": "-1"}):
+        response = client.post(
+            f"/attempts/{attempt_id}/save",
+            data={"csrf_token": token, "positions": [position], "go": "3", **bad},
+        )
+        assert response.headers["Location"].endswith(
+            f"/attempts/{attempt_id}?page=2"
+        ), bad
+        shown = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Đã lưu câu trả lời." not in shown, bad
+    forged = client.post(
+        f"/attempts/{attempt_id}/save",
+        data={"csrf_token": token, "positions": ["-4"], "q-4": "0", "go": "2"},
+    )
+    assert forged.headers["Location"].endswith(f"/attempts/{attempt_id}?page=1")
+
+
 def test_bad_saves_get_clear_errors_and_change_nothing(app, client, auth, learner):
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)  # as the open page holds it
