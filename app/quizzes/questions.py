@@ -7,7 +7,7 @@ them.
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from flask_babel import pgettext
 from flask_babel.speaklater import LazyString
@@ -153,6 +153,19 @@ def option_weights(options: tuple[OptionData, ...]) -> dict[str, float]:
         else (1 if o.correct else -1) / n_correct
         for o in options
     }
+
+
+def plain_weights(options: tuple[OptionData, ...]) -> tuple[OptionData, ...]:
+    """`options` with their weights dropped (None) when every one is the weight
+    option_weights derives for it: an imported file that spells out the derived
+    weights (VHCV's own GIFT or Moodle XML export) gives back the question as
+    it was, so a round trip makes no new version. Other weights are kept."""
+    derived = option_weights(tuple(replace(o, weight=None) for o in options))
+    if all(
+        o.weight is not None and abs(o.weight - derived[o.key]) < 1e-9 for o in options
+    ):
+        return tuple(replace(o, weight=None) for o in options)
+    return options
 
 
 def grade(

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.content.transfer import bank_questions
 from app.extensions import db
-from app.quizzes.models import Question, QuestionBank
+from app.quizzes.models import Question, QuestionBank, QuestionVersion
 from tests.courses.content import write_course
 from tests.quizzes.helpers import make_quiz
 
@@ -202,6 +202,25 @@ def test_content_check_before_the_database_exists_checks_the_files(tmp_path):
     assert "Nội dung hợp lệ: 1 khóa học, 9 học phần" in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_multiple_question_exported_and_imported_back_is_unchanged(
+    app, runner, tmp_path
+):
+    """B2's multiple-answer question holds no weights (VHCV derives them); its GIFT
+    spells the derived ones out, and reading them back is the same question: no
+    new version (a round trip used to make one each time)."""
+    with app.app_context():
+        make_quiz()
+        versions = _count(QuestionVersion)
+    out = tmp_path / "b2.gift"
+    args = ["quizzes", "export-gift", "--bank", "B2", "-o", str(out)]
+    assert runner.invoke(args=args).exit_code == 0
+    assert "~%-" in out.read_text(encoding="utf-8")  # the derived weights, written
+    again = runner.invoke(args=["quizzes", "import-gift", str(out), "--bank", "B2"])
+    assert "0 tạo mới, 0 cập nhật, 1 không đổi" in again.output, again.output
+    with app.app_context():
+        assert _count(QuestionVersion) == versions
 
 
 def test_an_import_never_takes_questions_of_another_bank(app, runner, tmp_path):
