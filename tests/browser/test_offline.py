@@ -478,6 +478,29 @@ def test_choices_changed_offline_wait_as_one_per_question(long_quiz, browser_con
     assert len(sent) == 1 and _stored(app, attempt_id)[position][0] == [2]
 
 
+def _seconds(timer: str) -> int:
+    minutes, seconds = timer.strip().split(":")
+    return 60 * int(minutes) + int(seconds)
+
+
+def test_a_reload_offline_before_any_resync_keeps_the_time_running(
+    long_quiz, browser_context
+):
+    """The network drops before the page heard the server again (no save, no
+    re-sync): a reload of the page's own copy counts on from its deadline, and
+    does not give back the seconds spent since the page was served."""
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    _wait_for_offline_copy(page, attempt_id)
+    _network(browser_context, app, up=False)
+    page.wait_for_timeout(6000)
+    before = _seconds(page.locator("#timer").inner_text())
+    page.reload()  # the copy served at the start, 6 s and more ago
+    after = _seconds(page.locator("#timer").inner_text())
+    assert after <= before, (before, after)
+
+
 def test_a_deadline_the_journal_kept_does_not_end_a_fresh_page_early(
     long_quiz, browser_context
 ):

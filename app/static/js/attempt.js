@@ -66,14 +66,29 @@
   document.querySelectorAll(".navigator [data-seq]").forEach(function (a) {
     stored[a.getAttribute("data-position")] = parseInt(a.getAttribute("data-seq"), 10) || 0;
   });
-  // The server's deadline: from this page; or, when this is an older copy of the
-  // page (a reload without network) and the journal heard the server since, as
-  // the journal last heard it. `heard` and `served_at` are the server's clock.
-  var deadline = Date.now() + 1000 * parseInt(timer.getAttribute("data-remaining"), 10);
+  // The server's deadline: from this page, counted from now; or as the journal
+  // holds it (this browser's clock) when this is a copy of the page (a reload
+  // without network) served before the journal last heard the server, or one
+  // with the same deadline — the copy the worker keeps may have been fetched a
+  // moment after the page the journal heard. Counting a copy's remaining time
+  // from now would give back the time spent since it was served. `heard`,
+  // `served_at` and `end` (the deadline) are on the server's clock.
+  var remaining = parseInt(timer.getAttribute("data-remaining"), 10);
+  var deadline = Date.now() + 1000 * remaining;
   var heard = config.served_at;
-  if (journal.deadline && journal.heard > config.served_at) {
+  var end = config.served_at + 1000 * remaining;
+  if (journal.deadline && (journal.heard > config.served_at ||
+                           Math.abs((journal.end || 0) - end) < 1500)) {
     deadline = journal.deadline;
     heard = journal.heard;
+    end = journal.end || end;
+  }
+
+  // The server said `seconds` remain at `at` (its clock, ms; 0 when unknown).
+  function hear(seconds, at) {
+    deadline = Date.now() + 1000 * seconds;
+    heard = Math.max(heard, at || 0);
+    if (at) end = at + 1000 * seconds;
   }
 
   function persist() {
@@ -90,6 +105,7 @@
       if (!journal.acked[p] || disk.acked[p].seq > journal.acked[p].seq) journal.acked[p] = disk.acked[p];
     });
     journal.deadline = deadline;
+    journal.end = end;
     journal.heard = Math.max(heard, disk.heard || 0);
     // The prediction typed and not yet saved is prediction.js's: as it wrote it.
     if (disk.prediction) journal.prediction = disk.prediction;
@@ -272,8 +288,7 @@
       // made knowing all this page knew of the question's saved choice
       var fresh = (entry.base || 0) === (stored[entry.position] || 0);
       learn(entry.position, data.stored ? entry.seq : data.stored_seq);
-      deadline = Date.now() + 1000 * data.remaining;
-      heard = Math.max(heard, Date.parse(data.saved_at) || 0);
+      hear(data.remaining, Date.parse(data.saved_at));
       if (data.stored) journal.acked[entry.position] = { seq: entry.seq, choices: entry.choices };
       settle(entry);  // and the acknowledgement kept (persist)
       if (data.stored) {
@@ -402,8 +417,7 @@
         busy = 0;  // the app answered: the server's trouble is over
         setOnline(true);
         if (data.state === "finished") { leave(data.result_url); return; }
-        deadline = Date.now() + 1000 * data.remaining;
-        heard = Math.max(heard, Date.parse(data.now) || 0);
+        hear(data.remaining, Date.parse(data.now));
         heardNumbers(data.seqs || {});
         persist();
         tick();
@@ -453,8 +467,7 @@
         if (data.state === "finished") { leave(data.result_url); return; }
         if (wish === submitAuto && data.remaining > 0) {
           // The server still has time (this browser's clock ran ahead): go on.
-          deadline = Date.now() + 1000 * data.remaining;
-          heard = Math.max(heard, Date.parse(data.now) || 0);
+          hear(data.remaining, Date.parse(data.now));
           resume();
           return;
         }

@@ -2,11 +2,12 @@
 // localStorage until the server acknowledges them, so that neither a dropped
 // connection nor a reload loses a choice. One key per user and attempt,
 // "vhcv.journal.<user id>.<attempt id>", holding {next, entries: [{seq, position,
-// choices, late}], acked: {position: {seq, choices}}, deadline}: `next` is the next
-// sequence number, entries are in the order they were made, `acked` is the last
-// choice the server acknowledged per question and `deadline` the server's deadline
-// (this browser's clock) as last heard — so that a reload from an older offline copy
-// of the page shows what the server holds; `prediction` ({value}) is a contest
+// choices, late}], acked: {position: {seq, choices}}, deadline, end, heard}: `next`
+// is the next sequence number, entries are in the order they were made, `acked` is
+// the last choice the server acknowledged per question, `deadline` the server's
+// deadline (this browser's clock) as last heard, at `heard`, and `end` the same
+// deadline on the server's clock — so that a reload from an offline copy of the
+// page shows what the server holds and keeps the time counting; `prediction` ({value}) is a contest
 // round's prediction typed and not yet acknowledged (prediction.js). The server
 // keeps, per question, the choice with the highest number, so a late retry of an
 // older choice never overwrites a newer one.
