@@ -8,7 +8,7 @@ import re
 from typing import NamedTuple
 
 from app.errors import lazy_gettext as _l
-from app.quizzes.questions import MULTIPLE, SINGLE, OptionData, plain_weights
+from app.quizzes.questions import MULTIPLE, SINGLE, OptionData
 
 from .gift_syntax import (
     WEIGHT,
@@ -151,9 +151,7 @@ def _weighted_options(
                 value=format(round(positive * 100, 5), "g"),
             ),
         )
-    return plain_weights(
-        tuple(
-            OptionData(key, answer.text, weight > 0, weight, answer.feedback)
-            for key, weight, answer in zip(keys, weights, parsed, strict=True)
-        )
+    return tuple(
+        OptionData(key, answer.text, weight > 0, weight, answer.feedback)
+        for key, weight, answer in zip(keys, weights, parsed, strict=True)
     )

@@ -19,14 +19,7 @@ from dataclasses import dataclass
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.numbers import lazy_number
-from app.quizzes.questions import (
-    MULTIPLE,
-    SINGLE,
-    TRUEFALSE,
-    OptionData,
-    QuestionData,
-    plain_weights,
-)
+from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import (
     SAFE_CODE,
@@ -401,9 +394,7 @@ class _Reader:
                     value=format(round(positive * 100, 5), "g"),
                 ),
             )
-        return plain_weights(
-            tuple(
-                OptionData(key, a.text, a.fraction > 0, a.fraction, a.feedback)
-                for key, a in zip(keys, answers, strict=True)
-            )
+        return tuple(
+            OptionData(key, a.text, a.fraction > 0, a.fraction, a.feedback)
+            for key, a in zip(keys, answers, strict=True)
         )

@@ -25,6 +25,7 @@ from app.quizzes.questions import (
     NO_SOURCE,
     QuestionData,
     option_html,
+    plain_weights,
     question_problems,
 )
 from app.uploads import max_bytes
@@ -248,7 +249,9 @@ def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData
     imported then). Questions the file does not name by code (all of Aiken and
     Word, GIFT ones without `// [id:…]`, Moodle XML ones without <idnumber>; a
     Moodle name is never a code) get fresh codes of the bank, so an import never
-    replaces a question by accident."""
+    replaces a question by accident. Weights that are the ones VHCV derives
+    (questions.plain_weights) are read as none, so a question exported and
+    imported back is the same question, no new version."""
     if fmt == "word":
         parsed = parse_word(data, _UNNAMED)
     elif fmt == "moodle-xml":
@@ -273,7 +276,11 @@ def parse_upload(data: bytes, fmt: str, bank: QuestionBank) -> list[QuestionData
     unnamed = [q for q in parsed if q.code.startswith(f"{_UNNAMED}-")]
     fresh = iter(next_codes(bank, len(unnamed)))
     return [
-        replace(q, code=next(fresh)) if q.code.startswith(f"{_UNNAMED}-") else q
+        replace(
+            q,
+            code=next(fresh) if q.code.startswith(f"{_UNNAMED}-") else q.code,
+            options=plain_weights(q.options),
+        )
         for q in parsed
     ]
 
