@@ -18,10 +18,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.accounts.models import Unit, User
+from app.accounts.permissions import can_manage_account
 from app.audit import services as audit
 from app.config import public_url
 from app.courses import services as courses
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records.models import (
@@ -175,14 +176,30 @@ def _on_record_completed(record: TrainingRecord, **_) -> None:
         issue_certificate(record)
 
 
+def check_actor(actor: User | None, certificate: Certificate) -> None:
+    """NotAllowed unless `actor` (None: the command line) may revoke or reissue
+    `certificate`: as every account action (can_manage_account), an HR officer
+    only a learner's, never its own nor a fellow officer's, a trainer's or an
+    administrator's."""
+    if actor is not None and not can_manage_account(actor, certificate.user):
+        raise NotAllowed(
+            _l(
+                "Chỉ quản trị viên thu hồi hoặc cấp lại được giấy chứng nhận của "
+                "tài khoản có vai trò khác ngoài học viên."
+            )
+        )
+
+
 def revoke(
     certificate: Certificate,
     reason: str,
     actor: User | None,
     now: datetime | None = None,
 ) -> Certificate:
-    """Revoke with a reason (required) and audit it. Raises InvalidInput/Conflict.
-    The reason is kept as the confirm page showed it, in one line (it is public)."""
+    """Revoke with a reason (required) and audit it. Raises NotAllowed (check_actor),
+    InvalidInput, Conflict. The reason is kept as the confirm page showed it, in
+    one line (it is public)."""
+    check_actor(actor, certificate)
     reason = " ".join(nfc(reason).split())
     if not reason:
         raise InvalidInput(_l("Cần ghi lý do thu hồi giấy chứng nhận."))
@@ -212,7 +229,9 @@ def reissue(
 ) -> Certificate:
     """A new certificate (new serial and code, snapshot taken again) in place of
     `certificate`, which is revoked "Cấp lại" if still valid. Raises Conflict when
-    the record has another valid certificate or is no longer completed."""
+    the record has another valid certificate or is no longer completed, and
+    NotAllowed as check_actor."""
+    check_actor(actor, certificate)
     now = now or utcnow()
     record = certificate.record
     if certificate.is_valid:

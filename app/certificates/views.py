@@ -102,7 +102,7 @@ def export_zip():
 def revoke_preview(cert_id: int):
     """The confirm step of a revocation, with what the public verification page
     will then say (the reason included); changes nothing."""
-    certificate = _managed(cert_id)
+    certificate = _actionable(cert_id)
     reason = " ".join(request.args.get("reason", "").split())[: services.REASON_MAX]
     if not certificate.is_valid:
         flash(_("Giấy chứng nhận %(s)s đã bị thu hồi.", s=certificate.serial), "error")
@@ -139,7 +139,7 @@ def revoke_preview(cert_id: int):
 @bp.post("/certificates/<int:cert_id>/revoke")
 @role_required("hr", "admin")
 def revoke(cert_id: int):
-    certificate = _managed(cert_id)
+    certificate = _actionable(cert_id)
     if request.form.get("confirm") != "1":
         return redirect(
             url_for(
@@ -163,7 +163,7 @@ def revoke(cert_id: int):
 @role_required("hr", "admin")
 def reissue_preview(cert_id: int):
     """The confirm step of a reissue; changes nothing."""
-    certificate = _managed(cert_id)
+    certificate = _actionable(cert_id)
     effects = []
     if certificate.is_valid:
         effects.append(
@@ -195,7 +195,7 @@ def reissue_preview(cert_id: int):
 @bp.post("/certificates/<int:cert_id>/reissue")
 @role_required("hr", "admin")
 def reissue(cert_id: int):
-    certificate = _managed(cert_id)
+    certificate = _actionable(cert_id)
     if request.form.get("confirm") != "1":
         return redirect(url_for("certificates.reissue_preview", cert_id=certificate.id))
     try:
@@ -223,6 +223,14 @@ def _managed(cert_id: int) -> Certificate:
     """A certificate whose holder is in the viewer's HR scope; else NotFound."""
     certificate = services.get_certificate(cert_id)
     get_scoped_user(current_user, certificate.user_id, "hr")
+    return certificate
+
+
+def _actionable(cert_id: int) -> Certificate:
+    """A certificate the viewer may revoke or reissue: in its HR scope (else
+    NotFound) and of an account it may act on (else NotAllowed)."""
+    certificate = _managed(cert_id)
+    services.check_actor(current_user, certificate)
     return certificate
 
 

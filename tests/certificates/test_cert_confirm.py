@@ -9,6 +9,7 @@ import pytest
 from app import create_app
 from app.certificates import services
 from app.config import DEFAULT_PUBLIC_URL, public_url_missing
+from app.errors import NotAllowed
 from app.extensions import db
 from app.records.models import Certificate
 from app.timeutil import utcnow
@@ -165,3 +166,50 @@ def test_a_too_long_revocation_reason_is_said_in_each_language(app, client, cert
     client.post("/language", data={"language": "en", "csrf_token": _token(client)})
     page = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
     assert "The reason for revocation is longer than 500 characters." in page
+
+
+def test_hr_acts_only_on_learners_certificates(app, client, certs, tmp_path):
+    """An HR officer may revoke or reissue the certificate of a learner of its
+    subtree, never its own (revoked for cheating, say) nor that of a fellow
+    officer, a trainer or an administrator: as every account action, those are
+    an administrator's call. The cadre page offers it no such button either."""
+    with app.app_context():
+        tree = {u.code: u for u in [user("in1").unit, user("in2").unit]}
+        d1a, d1 = tree["D1A"], tree["D1"]
+        make_user("hr_d1", d1, roles=[("hr", d1), ("learner", None)])
+        make_user("tr_d", d1a, roles=[("trainer", d1), ("learner", None)])
+        make_user("adm_d", d1a, roles=[("admin", None), ("learner", None)])
+        held = {
+            name: complete(name, utcnow()).id
+            for name in ("hr_d", "hr_d1", "tr_d", "adm_d")
+        }
+        holders = {name: user(name).id for name in held}
+        db.session.commit()
+    _login(client)
+    token = _token(client)
+    for name, cert_id in held.items():
+        url = f"/certificates/{cert_id}"
+        assert client.get(f"{url}/revoke?reason=X").status_code == 403, name
+        assert client.get(f"{url}/reissue").status_code == 403, name
+        data = {"csrf_token": token, "reason": "Gian lận", "confirm": "1"}
+        assert client.post(f"{url}/revoke", data=data).status_code == 403, name
+        assert client.post(f"{url}/reissue", data=data).status_code == 403, name
+        assert _valid(app, cert_id), name
+        page = client.get(f"/reports/cadres/{holders[name]}").get_data(as_text=True)
+        assert f"/certificates/{cert_id}.pdf" in page, name  # still seen
+        assert f"/certificates/{cert_id}/revoke" not in page, name
+        assert f"/certificates/{cert_id}/reissue" not in page, name
+    with app.app_context():
+        in1 = user("in1").id
+    page = client.get(f"/reports/cadres/{in1}").get_data(as_text=True)
+    assert f"/certificates/{certs['in1']}/revoke" in page  # a learner's: offered
+    with app.app_context():
+        officer = user("hr_d")
+        with pytest.raises(NotAllowed):  # the rule is the service's, not the view's
+            services.revoke(db.session.get(Certificate, held["hr_d1"]), "X", officer)
+    AuthActions(client).logout()
+    _login(client, "admin")
+    data = {"csrf_token": _token(client), "reason": "Gian lận", "confirm": "1"}
+    done = client.post(f"/certificates/{held['hr_d']}/revoke", data=data)
+    assert done.status_code == 302, done.get_data(as_text=True)[:3000]
+    assert not _valid(app, held["hr_d"])  # an administrator's call

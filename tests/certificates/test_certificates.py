@@ -21,6 +21,7 @@ from tests.certificates.helpers import (
     record,
     user,
 )
+from tests.factories import make_user
 from tests.records.helpers import make_campaign, read_all
 
 
@@ -125,7 +126,7 @@ def test_revoke_needs_a_reason_and_is_audited(ctx, tmp_path):
     cert = complete("in1", utcnow())
     with pytest.raises(InvalidInput):
         services.revoke(cert, "   ", None)
-    actor = user("in2")
+    actor = make_user("hr", cert.user.unit, roles=[("hr", cert.user.unit)])
     services.revoke(cert, "Gian lận khi làm bài", actor)
     db.session.commit()
     assert not cert.is_valid and cert.revoke_reason == "Gian lận khi làm bài"

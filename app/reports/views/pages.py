@@ -3,7 +3,7 @@
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from app.accounts.permissions import get_scoped_user, scope_paths
+from app.accounts.permissions import can_manage_account, get_scoped_user, scope_paths
 from app.database import int_arg
 from app.downloads import chosen_separator
 from app.records.visibility import pick_campaign, visible_campaigns
@@ -123,6 +123,7 @@ def cadre(user_id: int):
         campaign=campaign,
         campaigns=campaigns,
         detail=detail,
+        certificate_actions=can_manage_account(current_user, person),
     )
 
 
