@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app import uploads
@@ -21,6 +23,17 @@ from .cli_base import (  # noqa: F401  (the groups are registered from here)
     users_cli,
 )
 from .importing import read_unit_rows
+from .models import N_
+
+# The messages of `flask cadres import` too long to write inline.
+WARNINGS_UNSEEN = N_("%(summary)s Xem các cảnh báo rồi chạy lại với --accept-warnings.")
+CADRES_CHANGED = N_(
+    "Dữ liệu cán bộ vừa thay đổi trong lúc nhập; không nhập gì, hãy chạy lại."
+)
+CADRES_DONE = N_(
+    "Cán bộ: %(created)s tạo mới, %(updated)s cập nhật "
+    "(%(moved)s chuyển đơn vị), %(unchanged)s không đổi."
+)
 
 
 @units_cli.command("import")
@@ -42,15 +55,18 @@ def import_units(file: Path, effective) -> None:
         fail(str(getattr(error, "message", error)))
     db.session.commit()
     click.echo(
-        f"Đơn vị: {counts['created']} tạo mới, {counts['updated']} cập nhật, "
-        f"{counts['unchanged']} không đổi."
+        _(
+            "Đơn vị: %(created)s tạo mới, %(updated)s cập nhật, "
+            "%(unchanged)s không đổi.",
+            **counts,
+        )
     )
 
 
 def _parse_roles(values: tuple[str, ...]) -> list[services.RoleSpec]:
     specs = []
     for value in values or ("learner",):
-        role, _, unit_code = value.partition("@")
+        role, _at, unit_code = value.partition("@")
         unit = unit_services.get_unit_by_code(unit_code) if unit_code else None
         specs.append(services.RoleSpec(role=role.strip(), unit=unit))
     return specs
@@ -107,7 +123,11 @@ def create_user(
         fail(error.message)
     db.session.commit()
     click.echo(
-        f"Đã tạo tài khoản {user.username} ({', '.join(sorted(user.role_names))})."
+        _(
+            "Đã tạo tài khoản %(username)s (%(roles)s).",
+            username=user.username,
+            roles=", ".join(sorted(user.role_names)),
+        )
     )
 
 
@@ -131,7 +151,7 @@ def set_password(username, password, force_change) -> None:
     except DomainError as error:
         fail(error.message)
     db.session.commit()
-    click.echo(f"Đã đặt mật khẩu cho {user.username}.")
+    click.echo(_("Đã đặt mật khẩu cho %(username)s.", username=user.username))
 
 
 @cadres_cli.command("import")
@@ -164,22 +184,19 @@ def import_cadres(
         fail(str(getattr(error, "message", error)))
     summary = _print_plan(plan)
     if plan.has_errors:
-        fail(f"{summary} Không nhập gì.")
+        fail(_("%(summary)s Không nhập gì.", summary=summary))
     if plan.has_warnings and not accept_warnings and not dry_run:
-        fail(f"{summary} Xem các cảnh báo rồi chạy lại với --accept-warnings.")
+        fail(_(WARNINGS_UNSEEN, summary=summary))
     if dry_run:
         db.session.rollback()
-        click.echo(f"{summary} (--dry-run: không ghi gì)")
+        click.echo(_("%(summary)s (--dry-run: không ghi gì)", summary=summary))
         return
     try:
         done = cadre_import.apply_import(plan, actor=None)
         db.session.commit()
     except IntegrityError:  # another import created the same code meanwhile
-        fail("Dữ liệu cán bộ vừa thay đổi trong lúc nhập; không nhập gì, hãy chạy lại.")
-    click.echo(
-        f"Cán bộ: {done['created']} tạo mới, {done['updated']} cập nhật "
-        f"({done['moved']} chuyển đơn vị), {done['unchanged']} không đổi."
-    )
+        fail(_(CADRES_CHANGED))
+    click.echo(_(CADRES_DONE, **done))
 
 
 def _print_plan(plan: cadre_import.ImportPlan) -> str:
@@ -187,7 +204,7 @@ def _print_plan(plan: cadre_import.ImportPlan) -> str:
     (on stderr), as file:line; return its one-line summary."""
     for row in plan.rows:
         for fix in row.row.fixes:
-            sure = "" if fix.confident else " — chưa chắc chắn"
+            sure = "" if fix.confident else _(" — chưa chắc chắn")
             click.echo(
                 f"{plan.source}:{row.line}: “{fix.original}” → “{fix.text}” "
                 f"({fix.encoding.upper()}{sure})"
@@ -195,10 +212,16 @@ def _print_plan(plan: cadre_import.ImportPlan) -> str:
     for problem in plan.problems(warnings=True):
         click.echo(problem, err=True)
     counts = plan.counts
-    return (
-        f"{counts['rows']} dòng: {counts['created']} tạo mới, {counts['updated']} "
-        f"cập nhật, {counts['unchanged']} không đổi, {counts['errors']} lỗi, "
-        f"{counts['warnings']} cảnh báo, {counts['converted']} chuyển mã."
+    return ngettext(
+        "%(n)s dòng: %(created)s tạo mới, %(updated)s cập nhật, "
+        "%(unchanged)s không đổi, %(errors)s lỗi, %(warnings)s cảnh báo, "
+        "%(converted)s chuyển mã.",
+        "%(n)s dòng: %(created)s tạo mới, %(updated)s cập nhật, "
+        "%(unchanged)s không đổi, %(errors)s lỗi, %(warnings)s cảnh báo, "
+        "%(converted)s chuyển mã.",
+        counts["rows"],
+        n=counts["rows"],
+        **counts,
     )
 
 

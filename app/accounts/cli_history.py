@@ -4,6 +4,8 @@ list`, `flask users move` (app.accounts.history's rules)."""
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.errors import DomainError
@@ -25,12 +27,25 @@ def _unit(code: str):
 
 def _done(message: str, day) -> None:
     db.session.commit()
-    if day is not None:
-        message += f" (có hiệu lực từ {history.format_day(day)}"
-        if day > history.vn_today():
-            message += "; áp dụng vào ngày đó bằng `flask units apply-due`"
-        message += ")"
-    click.echo(message + ".")
+    if day is None:
+        click.echo(message + ".")
+    elif day > history.vn_today():
+        click.echo(
+            _(
+                "%(message)s (có hiệu lực từ %(day)s; áp dụng vào ngày đó bằng "
+                "`flask units apply-due`).",
+                message=message,
+                day=history.format_day(day),
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "%(message)s (có hiệu lực từ %(day)s).",
+                message=message,
+                day=history.format_day(day),
+            )
+        )
 
 
 @units_cli.command("apply-due")
@@ -39,8 +54,11 @@ def apply_due() -> None:
     counts = history.apply_due()
     db.session.commit()
     click.echo(
-        f"Đã áp dụng: {counts['units']} đơn vị chuyển, {counts['cadres']} cán bộ "
-        f"chuyển, {counts['followed']} cán bộ theo đơn vị kế thừa."
+        _(
+            "Đã áp dụng: %(units)s đơn vị chuyển, %(cadres)s cán bộ chuyển, "
+            "%(followed)s cán bộ theo đơn vị kế thừa.",
+            **counts,
+        )
     )
 
 
@@ -56,11 +74,14 @@ def tree(as_of, root_code) -> None:
         fail(error.message)
     if root is not None and asof.unit_as_of(root.id, day) is None:
         fail(
-            f"Đơn vị “{root.code}” không có trong cơ cấu vào ngày "
-            f"{history.format_day(day)}."
+            _(
+                "Đơn vị “%(code)s” không có trong cơ cấu vào ngày %(day)s.",
+                code=root.code,
+                day=history.format_day(day),
+            )
         )
     versions = asof.tree_as_of(day, root)
-    click.echo(f"Cơ cấu tại ngày {history.format_day(day)}:")
+    click.echo(_("Cơ cấu tại ngày %(day)s:", day=history.format_day(day)))
     codes = dict(db.session.execute(select(Unit.id, Unit.code)).all())
     top = min((v.depth for v in versions), default=0)
     for version in versions:
@@ -89,7 +110,7 @@ def rename(code, name, effective, decision) -> None:
     _dated(
         lambda: unit_services.rename_unit(_unit(code), name, None, effective, decision)
     )
-    _done(f"Đã đổi tên {code}", effective)
+    _done(_("Đã đổi tên %(code)s", code=code), effective)
 
 
 @units_cli.command("recode")
@@ -104,7 +125,7 @@ def recode(code, admin_code, effective, decision) -> None:
             _unit(code), admin_code, None, effective, decision
         )
     )
-    _done(f"Đã đổi mã hành chính của {code}", effective)
+    _done(_("Đã đổi mã hành chính của %(code)s", code=code), effective)
 
 
 @units_cli.command("move")
@@ -117,7 +138,7 @@ def move(code, parent_code, top, effective, decision) -> None:
     """Move unit CODE (with its subtree) under --parent, or to the top level with
     --top, from --effective."""
     if bool(parent_code) == top:
-        raise click.UsageError("Cần đúng một trong --parent MÃ hoặc --top.")
+        raise click.UsageError(_("Cần đúng một trong --parent MÃ hoặc --top."))
     _dated(
         lambda: unit_services.move_unit(
             _unit(code),
@@ -127,7 +148,7 @@ def move(code, parent_code, top, effective, decision) -> None:
             decision,
         )
     )
-    _done(f"Đã chuyển {code}", effective)
+    _done(_("Đã chuyển %(code)s", code=code), effective)
 
 
 def _restructure(code, into, kind, effective, decision, mapping):
@@ -145,7 +166,15 @@ def _restructure(code, into, kind, effective, decision, mapping):
         return restructure.apply(change, decision)
 
     moved = _dated(run)
-    _done(f"Xong: {moved} cán bộ chuyển sang đơn vị tiếp nhận", effective)
+    _done(
+        ngettext(
+            "Xong: %(n)s cán bộ chuyển sang đơn vị tiếp nhận",
+            "Xong: %(n)s cán bộ chuyển sang đơn vị tiếp nhận",
+            moved,
+            n=moved,
+        ),
+        effective,
+    )
 
 
 _map_option = click.option(
@@ -197,7 +226,9 @@ def move_user(username, unit_code, position, category, effective) -> None:
     """Give USERNAME a new unit, position and/or category (what is not given stays)
     from --effective."""
     if unit_code is None and position is None and category is None:
-        raise click.UsageError("Cần ít nhất một trong --unit, --position, --category.")
+        raise click.UsageError(
+            _("Cần ít nhất một trong --unit, --position, --category.")
+        )
     _dated(
         lambda: services.reassign(
             services.get_user_by_username(username),
@@ -207,7 +238,7 @@ def move_user(username, unit_code, position, category, effective) -> None:
             effective=effective,
         )
     )
-    _done(f"Đã ghi công tác mới của {username}", effective)
+    _done(_("Đã ghi công tác mới của %(username)s", username=username), effective)
 
 
 @cadres_cli.command("list")
@@ -223,7 +254,9 @@ def list_cadres(unit_code, as_of) -> None:
     rows = db.session.execute(
         asof.cadres_as_of(unit, day).order_by(User.name_sort, User.id)
     ).all()
-    click.echo(f"Cán bộ tại ngày {history.format_day(day)}: {len(rows)}")
+    click.echo(
+        _("Cán bộ tại ngày %(day)s: %(n)s", day=history.format_day(day), n=len(rows))
+    )
     for user, assignment, version in rows:
         click.echo(
             "\t".join(

@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.accounts import units as unit_services
 from app.errors import DomainError
@@ -32,9 +33,16 @@ def create(name: str, unit_code: str) -> None:
     except DomainError as error:
         fail(error.message)
     db.session.commit()
-    click.echo(f"Mã truy cập số {token.id} ({token.name}, đơn vị {unit.code}):")
+    click.echo(
+        _(
+            "Mã truy cập số %(id)s (%(name)s, đơn vị %(unit)s):",
+            id=token.id,
+            name=token.name,
+            unit=unit.code,
+        )
+    )
     click.echo(plaintext)
-    click.echo("Hãy lưu lại ngay: mã này chỉ hiện một lần.", err=True)
+    click.echo(_("Hãy lưu lại ngay: mã này chỉ hiện một lần."), err=True)
 
 
 @api_tokens_cli.command("revoke")
@@ -46,7 +54,13 @@ def revoke(token_id: int) -> None:
     except DomainError as error:
         fail(error.message)
     db.session.commit()
-    click.echo(f"Đã thu hồi mã truy cập số {token.id} ({token.prefix}…).")
+    click.echo(
+        _(
+            "Đã thu hồi mã truy cập số %(id)s (%(prefix)s…).",
+            id=token.id,
+            prefix=token.prefix,
+        )
+    )
 
 
 @api_tokens_cli.command("list")
@@ -54,7 +68,7 @@ def list_command() -> None:
     """List tokens: id, prefix, name, unit, created, last used, state."""
     tokens = services.list_tokens()
     if not tokens:
-        click.echo("Chưa có mã truy cập nào.")
+        click.echo(_("Chưa có mã truy cập nào."))
     for token in tokens:
         state = (
             f"thu hồi {format_vn_date(token.revoked_at)}"

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from . import services
 from .services import BackupError
@@ -28,12 +29,24 @@ def create_command(output: Path) -> None:
         info = services.create(output)
     except BackupError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Đã sao lưu ({info.dialect}, {info.size} byte) vào {info.path}")
-    click.echo(f"Phiên bản lược đồ (alembic): {info.alembic_revision or 'không có'}")
+    click.echo(
+        _(
+            "Đã sao lưu (%(dialect)s, %(size)s byte) vào %(path)s",
+            dialect=info.dialect,
+            size=info.size,
+            path=info.path,
+        )
+    )
+    click.echo(
+        _(
+            "Phiên bản lược đồ (alembic): %(revision)s",
+            revision=info.alembic_revision or _("không có"),
+        )
+    )
     if info.keys:
-        click.echo("Tệp chứa khóa bí mật ký chứng nhận: giữ kín như chính khóa.")
+        click.echo(_("Tệp chứa khóa bí mật ký chứng nhận: giữ kín như chính khóa."))
     else:
-        click.echo("Không có khóa ký chứng nhận để sao lưu.")
+        click.echo(_("Không có khóa ký chứng nhận để sao lưu."))
 
 
 @backup_cli.command("restore")
@@ -45,12 +58,21 @@ def restore_command(file: Path) -> None:
         info = services.restore(file)
     except BackupError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Đã phục hồi bản sao lưu lúc {info.created_at} ({info.dialect}).")
-    for path in info.keys_written:
-        click.echo(f"Đã ghi khóa {path}")
-    for path in info.keys_present:
-        click.echo(f"Khóa {path} đã có, trùng với bản sao lưu.")
     click.echo(
-        f"Phiên bản lược đồ (alembic): {info.alembic_revision or 'không có'}; "
-        "chạy `flask db upgrade` nếu mã mới hơn."
+        _(
+            "Đã phục hồi bản sao lưu lúc %(when)s (%(dialect)s).",
+            when=info.created_at,
+            dialect=info.dialect,
+        )
+    )
+    for path in info.keys_written:
+        click.echo(_("Đã ghi khóa %(path)s", path=path))
+    for path in info.keys_present:
+        click.echo(_("Khóa %(path)s đã có, trùng với bản sao lưu.", path=path))
+    click.echo(
+        _(
+            "Phiên bản lược đồ (alembic): %(revision)s; "
+            "chạy `flask db upgrade` nếu mã mới hơn.",
+            revision=info.alembic_revision or _("không có"),
+        )
     )

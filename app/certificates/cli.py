@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts import units as unit_services
 from app.audit import services as audit
@@ -68,7 +70,15 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
         channel="cli",
     )
     db.session.commit()
-    click.echo(f"Đã ghi {count} giấy chứng nhận vào {output}.")
+    click.echo(
+        ngettext(
+            "Đã ghi %(n)s giấy chứng nhận vào %(path)s.",
+            "Đã ghi %(n)s giấy chứng nhận vào %(path)s.",
+            count,
+            n=count,
+            path=output,
+        )
+    )
 
 
 @certificates_cli.command("issue-missing")
@@ -91,9 +101,9 @@ def issue_missing_command(campaign_code: str, queue: bool) -> None:
         here=not queue,
     )
     if queue:
-        click.echo(f"Đã giao việc {job.id} cho worker.")
+        click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
     elif job.state != "finished":
-        raise click.ClickException(job.message or "Việc không hoàn thành.")
+        raise click.ClickException(job.message or _("Việc không hoàn thành."))
     else:
         click.echo(job.message)
 
@@ -111,8 +121,10 @@ def keygen_command() -> None:
         text = signing.generate_keypair(private, public)
     except FileExistsError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Khóa bí mật: {private} (giữ kín, không đưa vào kho mã)")
-    click.echo(f"Khóa công khai ({public}), công bố để bên ngoài kiểm tra:")
+    click.echo(_("Khóa bí mật: %(path)s (giữ kín, không đưa vào kho mã)", path=private))
+    click.echo(
+        _("Khóa công khai (%(path)s), công bố để bên ngoài kiểm tra:", path=public)
+    )
     click.echo(text)
 
 
@@ -132,19 +144,26 @@ def verify_offline_command(payload: str, public_key: str | None) -> None:
         path = signing_key_path().with_suffix(".pub")
         if not path.is_file():
             raise click.ClickException(
-                f"Không có khóa công khai {path}; dùng --public-key."
+                _("Không có khóa công khai %(path)s; dùng --public-key.", path=path)
             )
         public_key = str(path)
     try:
         key = signing.load_public(public_key)
     except ValueError as error:
-        raise click.ClickException(f"Khóa công khai không hợp lệ: {error}") from None
+        raise click.ClickException(
+            _("Khóa công khai không hợp lệ: %(error)s", error=error)
+        ) from None
     result = signing.verify(payload, key)
     for name, value in result.facts.items():
         click.echo(f"  {name}: {value}")
     if not result.authentic:
-        raise click.ClickException(f"KHÔNG XÁC THỰC — {result.reason}")
+        raise click.ClickException(
+            _("KHÔNG XÁC THỰC — %(reason)s", reason=result.reason)
+        )
     click.echo(
-        f"XÁC THỰC — {result.reason} Lưu ý: việc thu hồi chỉ kiểm tra được "
-        "trực tuyến tại trang xác minh."
+        _(
+            "XÁC THỰC — %(reason)s Lưu ý: việc thu hồi chỉ kiểm tra được "
+            "trực tuyến tại trang xác minh.",
+            reason=result.reason,
+        )
     )

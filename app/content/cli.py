@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.units import get_unit_by_code
@@ -92,16 +94,29 @@ def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
     for problem in sorted(content.problems, key=lambda p: (p.path, p.line)):
         click.echo(str(problem), err=True)
     if content.problems:
-        raise click.ClickException(f"{len(content.problems)} lỗi trong nội dung.")
+        errors = len(content.problems)
+        raise click.ClickException(
+            ngettext(
+                "%(n)s lỗi trong nội dung.",
+                "%(n)s lỗi trong nội dung.",
+                errors,
+                n=errors,
+            )
+        )
     modules = sum(len(c.modules) for c in content.courses.courses)
     questions = sum(len(b.questions) for b in content.quizzes.banks)
     click.echo(
-        f"Nội dung hợp lệ: {len(content.courses.courses)} khóa học, "
-        f"{modules} học phần, "
-        f"{len(content.quizzes.banks)} ngân hàng, {questions} câu hỏi, "
-        f"{len(content.quizzes.quizzes)} bài kiểm tra"
-        + "".join(f", {part.count}" for part in content.parts)
-        + "."
+        _(
+            "Nội dung hợp lệ: %(courses)s khóa học, %(modules)s học phần, "
+            "%(banks)s ngân hàng, %(questions)s câu hỏi, %(quizzes)s bài kiểm tra"
+            "%(parts)s.",
+            courses=len(content.courses.courses),
+            modules=modules,
+            banks=len(content.quizzes.banks),
+            questions=questions,
+            quizzes=len(content.quizzes.quizzes),
+            parts="".join(f", {part.count}" for part in content.parts),
+        )
     )
 
 
@@ -126,25 +141,34 @@ def sync(
     if content.problems:
         for problem in content.problems:
             click.echo(str(problem), err=True)
+        errors = len(content.problems)
         raise click.ClickException(
-            f"Nội dung có {len(content.problems)} lỗi; chưa đồng bộ gì."
+            ngettext(
+                "Nội dung có %(n)s lỗi; chưa đồng bộ gì.",
+                "Nội dung có %(n)s lỗi; chưa đồng bộ gì.",
+                errors,
+                n=errors,
+            )
         )
     courses, quizzes, parts = _sync_or_fail(content, prefer_files)
     owner = current_app.config.get("CONTENT_OWNER")
     adopted = _adopt(owner)
     db.session.commit()
-    click.echo(f"Khóa học: {courses.summary()}.")
-    click.echo(f"Câu hỏi và bài kiểm tra: {quizzes.summary()}.")
+    click.echo(_("Khóa học: %(summary)s.", summary=courses.summary()))
+    click.echo(_("Câu hỏi và bài kiểm tra: %(summary)s.", summary=quizzes.summary()))
     for part, result in zip(content.parts, parts, strict=True):
         click.echo(f"{part.label}: {result.summary()}.")
     kept = courses.kept + quizzes.kept + [c for r in parts for c in r.kept]
     if kept:
         click.echo(
-            f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(kept)} — chạy "
-            "`flask content export` để ghi ra tệp."
+            _(
+                "Mới hơn trên trình duyệt, giữ nguyên: %(codes)s — chạy "
+                "`flask content export` để ghi ra tệp.",
+                codes=", ".join(kept),
+            )
         )
     if adopted:
-        click.echo(f"{adopted} mục nội dung chưa có chủ được giao cho đơn vị {owner}.")
+        click.echo(_adopted_message(adopted, owner))
 
 
 def _sync_or_fail(
@@ -168,11 +192,7 @@ def _sync_or_fail(
         db.session.rollback()
         for conflict in conflicts:
             click.echo(conflict, err=True)
-        raise click.ClickException(
-            f"{len(conflicts)} xung đột giữa tệp và bản sửa trên trình duyệt; chưa "
-            "đồng bộ gì. Lấy bản trên trình duyệt: `flask content export --force` "
-            "(ghi đè tệp). Lấy bản trong tệp: `flask content sync --prefer-files`."
-        )
+        raise click.ClickException(_conflicts_message(len(conflicts)))
     return courses, quizzes, parts
 
 
@@ -198,11 +218,36 @@ def export(courses_dir: Path | None, quizzes_dir: Path | None, force: bool) -> N
         raise click.ClickException(error.message) from None
     except OSError as error:
         db.session.rollback()
-        raise click.ClickException(f"Không ghi được tệp: {error}") from None
+        raise click.ClickException(
+            _("Không ghi được tệp: %(error)s", error=error)
+        ) from None
     db.session.commit()
     for path in result.written:
-        click.echo(f"Đã ghi {path}")
-    click.echo(f"Xuất nội dung: {result.summary()}.")
+        click.echo(_("Đã ghi %(path)s", path=path))
+    click.echo(_("Xuất nội dung: %(summary)s.", summary=result.summary()))
+
+
+def _adopted_message(adopted: int, owner: str) -> str:
+    return ngettext(
+        "%(n)s mục nội dung chưa có chủ được giao cho đơn vị %(owner)s.",
+        "%(n)s mục nội dung chưa có chủ được giao cho đơn vị %(owner)s.",
+        adopted,
+        n=adopted,
+        owner=owner,
+    )
+
+
+def _conflicts_message(conflicts: int) -> str:
+    return ngettext(
+        "%(n)s xung đột giữa tệp và bản sửa trên trình duyệt; chưa đồng bộ gì. "
+        "Lấy bản trên trình duyệt: `flask content export --force` (ghi đè tệp). "
+        "Lấy bản trong tệp: `flask content sync --prefer-files`.",
+        "%(n)s xung đột giữa tệp và bản sửa trên trình duyệt; chưa đồng bộ gì. "
+        "Lấy bản trên trình duyệt: `flask content export --force` (ghi đè tệp). "
+        "Lấy bản trong tệp: `flask content sync --prefer-files`.",
+        conflicts,
+        n=conflicts,
+    )
 
 
 def _adopt(owner_code: str | None) -> int:
@@ -214,7 +259,10 @@ def _adopt(owner_code: str | None) -> int:
     except NotFound:
         db.session.rollback()
         raise click.ClickException(
-            f"VHCV_CONTENT_OWNER: không có đơn vị mã “{owner_code}”; chưa đồng bộ gì."
+            _(
+                "VHCV_CONTENT_OWNER: không có đơn vị mã “%(code)s”; chưa đồng bộ gì.",
+                code=owner_code,
+            )
         ) from None
     return adopt_unowned(unit)
 
@@ -247,8 +295,12 @@ def _import(file: Path, bank_code: str, fmt: str) -> None:
     if elsewhere:
         db.session.rollback()
         raise click.ClickException(
-            f"{file}: mã câu hỏi đã dùng ở ngân hàng khác: {', '.join(elsewhere)}; "
-            "không nhập câu nào."
+            _(
+                "%(file)s: mã câu hỏi đã dùng ở ngân hàng khác: %(codes)s; "
+                "không nhập câu nào.",
+                file=file,
+                codes=", ".join(elsewhere),
+            )
         )
     result = SyncResult()
     for question in questions:
@@ -257,10 +309,15 @@ def _import(file: Path, bank_code: str, fmt: str) -> None:
     db.session.commit()
     if result.updated:
         click.echo(
-            "Câu hỏi được thay bằng phiên bản mới (tệp ghi mã của chúng): "
-            f"{', '.join(result.updated)}."
+            _(
+                "Câu hỏi được thay bằng phiên bản mới (tệp ghi mã của chúng): "
+                "%(codes)s.",
+                codes=", ".join(result.updated),
+            )
         )
-    click.echo(f"Ngân hàng {bank_code}: {result.summary()}.")
+    click.echo(
+        _("Ngân hàng %(code)s: %(summary)s.", code=bank_code, summary=result.summary())
+    )
 
 
 _FILE = click.argument(
@@ -288,8 +345,13 @@ def import_moodle_xml(file: Path, bank_code: str) -> None:
     limit = max_bytes()
     if file.stat().st_size > limit:
         raise click.ClickException(
-            f"{file}: tệp quá lớn ({file.stat().st_size} byte, tối đa {limit}); "
-            "không nhập câu nào."
+            _(
+                "%(file)s: tệp quá lớn (%(size)s byte, tối đa %(limit)s); "
+                "không nhập câu nào.",
+                file=file,
+                size=file.stat().st_size,
+                limit=limit,
+            )
         )
     _import(file, bank_code, "moodle-xml")
 
@@ -323,7 +385,7 @@ def export_gift_command(bank_code: str, output: Path | None) -> None:
     """Write bank CODE's current questions as Moodle GIFT."""
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == bank_code))
     if bank is None:
-        raise click.ClickException(f"Không có ngân hàng “{bank_code}”.")
+        raise click.ClickException(_("Không có ngân hàng “%(code)s”.", code=bank_code))
     text = export_gift(
         bank_questions(bank),
         category=category_path(bank.title),
@@ -333,4 +395,4 @@ def export_gift_command(bank_code: str, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Đã ghi {output}.")
+        click.echo(_("Đã ghi %(path)s.", path=output))

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.content.quizfiles import load_quizzes
 from app.extensions import db
@@ -36,7 +38,12 @@ def _part(quizzes_dir: Path | None):
         click.echo(str(problem), err=True)
     if part.problems:
         raise click.ClickException(
-            f"{len(part.problems)} lỗi trong tệp cuộc thi; chưa đồng bộ gì."
+            ngettext(
+                "%(n)s lỗi trong tệp cuộc thi; chưa đồng bộ gì.",
+                "%(n)s lỗi trong tệp cuộc thi; chưa đồng bộ gì.",
+                len(part.problems),
+                n=len(part.problems),
+            )
         )
     return part
 
@@ -46,7 +53,7 @@ def _part(quizzes_dir: Path | None):
 def check(quizzes_dir: Path | None) -> None:
     """Validate quizzes/contests/*.yml (against the banks and the units)."""
     part = _part(quizzes_dir)
-    click.echo(f"Tệp cuộc thi hợp lệ: {part.count}.")
+    click.echo(_("Tệp cuộc thi hợp lệ: %(n)s.", n=part.count))
 
 
 @contests_cli.command("sync")
@@ -67,13 +74,24 @@ def sync(quizzes_dir: Path | None, prefer_files: bool) -> None:
         for conflict in result.conflicts:
             click.echo(conflict, err=True)
         raise click.ClickException(
-            f"{len(result.conflicts)} xung đột giữa tệp và bản sửa trên trình duyệt; "
-            "chưa đồng bộ gì. Lấy bản trong tệp: `flask contests sync --prefer-files`."
+            ngettext(
+                "%(n)s xung đột giữa tệp và bản sửa trên trình duyệt; chưa đồng bộ "
+                "gì. Lấy bản trong tệp: `flask contests sync --prefer-files`.",
+                "%(n)s xung đột giữa tệp và bản sửa trên trình duyệt; chưa đồng bộ "
+                "gì. Lấy bản trong tệp: `flask contests sync --prefer-files`.",
+                len(result.conflicts),
+                n=len(result.conflicts),
+            )
         )
     db.session.commit()
-    click.echo(f"Cuộc thi: {result.summary()}.")
+    click.echo(_("Cuộc thi: %(summary)s.", summary=result.summary()))
     if result.kept:
-        click.echo(f"Mới hơn trên trình duyệt, giữ nguyên: {', '.join(result.kept)}.")
+        click.echo(
+            _(
+                "Mới hơn trên trình duyệt, giữ nguyên: %(codes)s.",
+                codes=", ".join(result.kept),
+            )
+        )
 
 
 # Rankings (app/contests/rank_cli.py).

@@ -3,6 +3,7 @@
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.errors import DomainError, LazyMessage
@@ -29,10 +30,11 @@ def _run(params: dict, title: LazyMessage, queue: bool) -> bool:
     """Submit the ranking job; print its outcome. False when it failed."""
     job = jobs.submit("contests.rank", title, None, params, here=not queue)
     if queue:
-        click.echo(f"Đã giao việc {job.id} cho worker.")
+        click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
         return True
     if job.state != "finished":
-        click.echo(f"{title}: {job.message or 'việc không hoàn thành.'}", err=True)
+        message = job.message or _("việc không hoàn thành.")
+        click.echo(f"{title}: {message}", err=True)
         return False
     click.echo(f"{title}: {job.message}")
     return True
@@ -54,7 +56,7 @@ def rank_command(round_code, contest_code, reason, queue) -> None:
     rounds' latest rankings. A new version each time; after the first, a late
     correction that needs --reason."""
     if bool(round_code) == bool(contest_code):
-        raise click.UsageError("Cho đúng một trong hai: --round hoặc --contest.")
+        raise click.UsageError(_("Cho đúng một trong hai: --round hoặc --contest."))
     try:
         if round_code:
             round_ = lookup.get_round_by_code(round_code.strip())
@@ -69,7 +71,7 @@ def rank_command(round_code, contest_code, reason, queue) -> None:
     if reason.strip():
         params["reason"] = reason.strip()
     if not _run(params, title, queue):
-        raise click.ClickException("Không xếp hạng được.")
+        raise click.ClickException(_("Không xếp hạng được."))
 
 
 @click.command("rank-due")
@@ -101,6 +103,6 @@ def rank_due_command(queue: bool) -> None:
         for code, contest in contests.items():
             ok &= _run({"contest": code}, contest_title(contest), False)
     if not due:
-        click.echo("Không có đợt thi nào cần xếp hạng.")
+        click.echo(_("Không có đợt thi nào cần xếp hạng."))
     if not ok:
-        raise click.ClickException("Có đợt thi chưa xếp hạng được.")
+        raise click.ClickException(_("Có đợt thi chưa xếp hạng được."))

@@ -1,5 +1,6 @@
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.errors import DomainError
 from app.extensions import db
@@ -20,8 +21,14 @@ def seed() -> None:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(
-        f"Demo: {result.units_created} đơn vị mới, {result.cadres_created} cán bộ mới, "
-        f"{result.accounts_created} tài khoản mới."
+        _(
+            "Demo: %(units)s đơn vị mới, %(cadres)s cán bộ mới, "
+            "%(accounts)s tài khoản mới.",
+            units=result.units_created,
+            cadres=result.cadres_created,
+            accounts=result.accounts_created,
+        )
     )
     for username, password, role in DEMO_ACCOUNTS:
-        click.echo(f"  {role:8} {username} / {password}  (chỉ dùng để thử)")
+        account = f"{role:8} {username} / {password}"
+        click.echo("  " + _("%(account)s  (chỉ dùng để thử)", account=account))

@@ -3,6 +3,8 @@ results, and what is queued or running."""
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -28,7 +30,10 @@ def worker_command(burst: bool) -> None:
     url = runner.redis_url()
     if not url:
         raise click.ClickException(
-            "Chưa đặt REDIS_URL (hoặc VHCV_JOBS_REDIS_URL): không có hàng đợi để chạy."
+            _(
+                "Chưa đặt REDIS_URL (hoặc VHCV_JOBS_REDIS_URL): "
+                "không có hàng đợi để chạy."
+            )
         )
     connection = Redis.from_url(url)
     worker = Worker(
@@ -45,7 +50,14 @@ def worker_command(burst: bool) -> None:
 def sweep_command() -> None:
     """Remove results past their time (run it from cron where no worker runs)."""
     removed = services.sweep()
-    click.echo(f"Đã xoá {removed} kết quả hết hạn.")
+    click.echo(
+        ngettext(
+            "Đã xoá %(n)s kết quả hết hạn.",
+            "Đã xoá %(n)s kết quả hết hạn.",
+            removed,
+            n=removed,
+        )
+    )
 
 
 @jobs_cli.command("list")

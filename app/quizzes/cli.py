@@ -3,6 +3,8 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts.services import get_user_by_username
 from app.errors import DomainError
@@ -19,7 +21,14 @@ def close_overdue() -> None:
     """Finalise every attempt past its deadline with the answers saved before it."""
     count = sweep.close_overdue()
     db.session.commit()
-    click.echo(f"Đã đóng {count} lượt làm bài quá hạn.")
+    click.echo(
+        ngettext(
+            "Đã đóng %(n)s lượt làm bài quá hạn.",
+            "Đã đóng %(n)s lượt làm bài quá hạn.",
+            count,
+            n=count,
+        )
+    )
 
 
 accommodations_cli = AppGroup(
@@ -52,8 +61,15 @@ def set_accommodation(
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(
-        f"{username} — {quiz_code}: thêm {grant.extra_seconds // 60} phút, "
-        f"{grant.extra_percent} %, {grant.extra_attempts} lượt."
+        _(
+            "%(user)s — %(quiz)s: thêm %(minutes)s phút, %(percent)s %%, "
+            "%(attempts)s lượt.",
+            user=username,
+            quiz=quiz_code,
+            minutes=grant.extra_seconds // 60,
+            percent=grant.extra_percent,
+            attempts=grant.extra_attempts,
+        )
     )
 
 
@@ -84,4 +100,6 @@ def list_accommodations(quiz_code) -> None:
                 ]
             )
         )
-    click.echo(f"{len(rows)} điều chỉnh.")
+    click.echo(
+        ngettext("%(n)s điều chỉnh.", "%(n)s điều chỉnh.", len(rows), n=len(rows))
+    )

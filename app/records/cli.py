@@ -3,6 +3,8 @@ the check of campaigns sharing a quiz."""
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.errors import DomainError
 from app.extensions import db
@@ -24,9 +26,17 @@ def require_modules_command(code: str) -> None:
     added = services.require_current_modules(campaign)
     db.session.commit()
     if added:
-        click.echo(f"Đợt {campaign.code} nay yêu cầu thêm: {', '.join(added)}.")
+        click.echo(
+            _(
+                "Đợt %(code)s nay yêu cầu thêm: %(modules)s.",
+                code=campaign.code,
+                modules=", ".join(added),
+            )
+        )
     else:
-        click.echo(f"Đợt {campaign.code} đã yêu cầu đủ các học phần hiện có.")
+        click.echo(
+            _("Đợt %(code)s đã yêu cầu đủ các học phần hiện có.", code=campaign.code)
+        )
 
 
 @campaigns_cli.command("check")
@@ -38,14 +48,27 @@ def check_command() -> None:
     conflicts = quiz_holder.running_conflicts()
     for row in conflicts:
         names = ", ".join(c.code for c in row.others)
-        which = "các đợt" if len(row.others) > 1 else "đợt"
         click.echo(
-            f"Bài kiểm tra “{row.quiz_code}” theo thời gian làm bài của đợt "
-            f"{row.holder.code}; {which} {names} cũng dùng bài này mà chưa kết thúc. "
-            f"Hãy đóng {which} {names} (trang của đợt, “Đóng đợt bồi dưỡng”)."
+            ngettext(
+                "Bài kiểm tra “%(quiz)s” theo thời gian làm bài của đợt "
+                "%(holder)s; đợt %(names)s cũng dùng bài này mà chưa kết thúc. "
+                "Hãy đóng đợt %(names)s (trang của đợt, “Đóng đợt bồi dưỡng”).",
+                "Bài kiểm tra “%(quiz)s” theo thời gian làm bài của đợt "
+                "%(holder)s; các đợt %(names)s cũng dùng bài này mà chưa kết thúc. "
+                "Hãy đóng các đợt %(names)s (trang của đợt, “Đóng đợt bồi dưỡng”).",
+                len(row.others),
+                quiz=row.quiz_code,
+                holder=row.holder.code,
+                names=names,
+            )
         )
     if conflicts:
         raise click.ClickException(
-            f"{len(conflicts)} bài kiểm tra dùng cho nhiều đợt chưa kết thúc."
+            ngettext(
+                "%(n)s bài kiểm tra dùng cho nhiều đợt chưa kết thúc.",
+                "%(n)s bài kiểm tra dùng cho nhiều đợt chưa kết thúc.",
+                len(conflicts),
+                n=len(conflicts),
+            )
         )
-    click.echo("Mỗi bài kiểm tra dùng cho nhiều nhất một đợt chưa kết thúc.")
+    click.echo(_("Mỗi bài kiểm tra dùng cho nhiều nhất một đợt chưa kết thúc."))

@@ -3,9 +3,12 @@ reminders (7 and 2 days before a campaign closes; run `due` daily)."""
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts import units as unit_services
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.records import services as records
@@ -22,7 +25,7 @@ QUEUE = click.option(
     is_flag=True,
     help="Giao việc gửi thư cho worker (flask jobs worker) thay vì gửi ngay tại đây.",
 )
-MAIL_OFF = (
+MAIL_OFF = _l(
     "Chưa cấu hình máy chủ thư (MAIL_SERVER): chỉ nhắc trên trang chủ, "
     "không gửi thư điện tử."
 )
@@ -55,11 +58,18 @@ def send_command(
         except DomainError as error:
             _fail(error)
         click.echo(
-            f"Sẽ nhắc {info.total} cán bộ ({info.with_address} có địa chỉ email); "
-            "chưa ghi gì (--dry-run)."
+            ngettext(
+                "Sẽ nhắc %(n)s cán bộ (%(with_address)s có địa chỉ email); "
+                "chưa ghi gì (--dry-run).",
+                "Sẽ nhắc %(n)s cán bộ (%(with_address)s có địa chỉ email); "
+                "chưa ghi gì (--dry-run).",
+                info.total,
+                n=info.total,
+                with_address=info.with_address,
+            )
         )
         if not info.mail_on:
-            click.echo(MAIL_OFF)
+            click.echo(str(MAIL_OFF))
         return
     try:
         reminder = services.send_manual(campaign, unit, None, message, channel="cli")
@@ -67,7 +77,15 @@ def send_command(
         db.session.rollback()
         _fail(error)
     db.session.commit()
-    click.echo(f"Đã nhắc {services.count_deliveries(reminder)} cán bộ trên trang chủ.")
+    reminded = services.count_deliveries(reminder)
+    click.echo(
+        ngettext(
+            "Đã nhắc %(n)s cán bộ trên trang chủ.",
+            "Đã nhắc %(n)s cán bộ trên trang chủ.",
+            reminded,
+            n=reminded,
+        )
+    )
     _send_emails([reminder], queue)
 
 
@@ -79,19 +97,26 @@ def due_command(queue: bool) -> None:
     made = services.due_scheduled(utcnow())
     db.session.commit()
     for reminder in made:
+        reminded = services.count_deliveries(reminder)
         click.echo(
-            f"Đợt {reminder.campaign.code}: nhắc {reminder.kind}, "
-            f"{services.count_deliveries(reminder)} cán bộ."
+            ngettext(
+                "Đợt %(code)s: nhắc %(kind)s, %(n)s cán bộ.",
+                "Đợt %(code)s: nhắc %(kind)s, %(n)s cán bộ.",
+                reminded,
+                code=reminder.campaign.code,
+                kind=reminder.kind,
+                n=reminded,
+            )
         )
     if not made:
-        click.echo("Không có lời nhắc định kỳ nào đến hạn.")
+        click.echo(_("Không có lời nhắc định kỳ nào đến hạn."))
     _send_emails(services.with_pending_email(), queue)
 
 
 def _send_emails(reminders, queue: bool) -> None:
     """Send the reminders' pending emails as jobs (here, or on the workers)."""
     if not services.mail_configured():
-        click.echo(MAIL_OFF)
+        click.echo(str(MAIL_OFF))
         return
     failed = []
     for reminder in reminders:
@@ -101,9 +126,9 @@ def _send_emails(reminders, queue: bool) -> None:
             KIND, title(reminder), None, {"reminder": reminder.id}, here=not queue
         )
         if queue:
-            click.echo(f"Đã giao việc {job.id} cho worker.")
+            click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
         elif job.state != "finished":
-            failed.append(job.message or "Việc không hoàn thành.")
+            failed.append(job.message or _("Việc không hoàn thành."))
         else:
             click.echo(job.message)
     if failed:

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.accounts import units as unit_services
 from app.audit import services as audit
@@ -68,7 +69,11 @@ def _format(chosen: str | None, output: Path, allowed: tuple[str, ...]) -> str:
     fmt = (chosen or output.suffix.lstrip(".")).lower()
     if fmt not in allowed:
         raise click.ClickException(
-            f"Không rõ định dạng cho {output}: dùng --format {'|'.join(allowed)}."
+            _(
+                "Không rõ định dạng cho %(path)s: dùng --format %(formats)s.",
+                path=output,
+                formats="|".join(allowed),
+            )
         )
     return fmt
 
@@ -111,7 +116,7 @@ def _report_command(name: str, kind: str, formats: tuple[str, ...], format_help:
             with reading_only():
                 write(campaign, unit, fmt, stated_as_of, explicit, output)
             _audit(f"{kind}.{fmt}", campaign, unit, output)
-            click.echo(f"Đã ghi {output}.")
+            click.echo(_("Đã ghi %(path)s.", path=output))
 
         choice = click.Choice(list(formats))
         fmt_option = click.option("--format", "fmt", type=choice, help=format_help)

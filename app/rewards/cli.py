@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts import units as unit_services
@@ -34,7 +35,7 @@ UNIT = click.option(
 def _selection(campaign_code, period_code, unit_code):
     """(target, unit or None, scope paths); ClickException on a bad choice."""
     if bool(campaign_code) == bool(period_code):
-        raise click.ClickException("Cần đúng một trong --campaign hoặc --period.")
+        raise click.ClickException(_("Cần đúng một trong --campaign hoặc --period."))
     try:
         target = (
             records.get_campaign(campaign_code.strip())
@@ -53,15 +54,15 @@ def _selection(campaign_code, period_code, unit_code):
 @UNIT
 def candidates_command(campaign_code, period_code, unit_code) -> None:
     """List the candidate collectives and individuals of a campaign or period."""
-    target, _unit, paths = _selection(campaign_code, period_code, unit_code)
+    target, _chosen, paths = _selection(campaign_code, period_code, unit_code)
     collectives, individuals = services.candidate_lists(target, paths)
     click.echo(f"{exports.target_label(target)}")
-    click.echo(f"Tập thể ({len(collectives)}):")
+    click.echo(_("Tập thể (%(n)s):", n=len(collectives)))
     for row in collectives:
         click.echo(
             f"  {row.unit.code}\t{row.unit.name}\t{exports.achievement(target, row)}"
         )
-    click.echo(f"Cá nhân ({len(individuals)}):")
+    click.echo(_("Cá nhân (%(n)s):", n=len(individuals)))
     for row in individuals:
         when = format_vn_date(row.completed_at) if hasattr(row, "completed_at") else ""
         click.echo(
@@ -115,7 +116,13 @@ def period_command(code, title, kind, campaign_codes, min_campaigns) -> None:
         channel="cli",
     )
     db.session.commit()
-    click.echo(f"Đã lưu đợt xét {period.code}: {exports.target_label(period)}.")
+    click.echo(
+        _(
+            "Đã lưu đợt xét %(code)s: %(label)s.",
+            code=period.code,
+            label=exports.target_label(period),
+        )
+    )
 
 
 @rewards_cli.command("export")
@@ -162,7 +169,7 @@ def export_command(campaign_code, period_code, unit_code, what, output) -> None:
         channel="cli",
     )
     db.session.commit()
-    click.echo(f"Đã ghi {output}.")
+    click.echo(_("Đã ghi %(path)s.", path=output))
 
 
 def _paper_html(target, unit) -> str:
@@ -171,7 +178,7 @@ def _paper_html(target, unit) -> str:
             select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
         )
         if unit is None:
-            raise click.ClickException("Chưa có đơn vị nào.")
+            raise click.ClickException(_("Chưa có đơn vị nào."))
     rows = services.nominations_in(target, [unit.path])
     paper = exports.paper(target, unit, rows, current_app.config)
     with current_app.test_request_context():

@@ -52,13 +52,30 @@ def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
     if queue:
         params = {"batch": batch} if batch else {}
         job = jobs.submit(KIND, _l("Gửi dữ liệu học tập (xAPI)"), None, params)
-        click.echo(f"Đã giao việc {job.id} cho worker.")
+        click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
         return
-    result = sender.send_pending(batch)
-    click.echo(f"Đã gửi {result.sent} bản ghi; còn {sender.backlog_count()} chờ gửi.")
+    _echo_sent(sender.send_pending(batch))
+
+
+def _echo_sent(result) -> None:
+    """What a send did: sent, rejected, set aside; the LRS's error stops it."""
+    click.echo(
+        ngettext(
+            "Đã gửi %(n)s bản ghi; còn %(left)s chờ gửi.",
+            "Đã gửi %(n)s bản ghi; còn %(left)s chờ gửi.",
+            result.sent,
+            n=result.sent,
+            left=sender.backlog_count(),
+        )
+    )
     if result.rejected:
         click.echo(
-            f"LRS từ chối {len(result.rejected)} bản ghi (xem flask xapi status)."
+            ngettext(
+                "LRS từ chối %(n)s bản ghi (xem flask xapi status).",
+                "LRS từ chối %(n)s bản ghi (xem flask xapi status).",
+                len(result.rejected),
+                n=len(result.rejected),
+            )
         )
     if result.failed:
         click.echo(
@@ -72,7 +89,7 @@ def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
         )
     if result.error:
         raise click.ClickException(
-            f"LRS không nhận (sẽ gửi lại lần sau): {result.error}"
+            _("LRS không nhận (sẽ gửi lại lần sau): %(error)s", error=result.error)
         )
 
 
@@ -83,7 +100,8 @@ def status_command() -> None:
     if public_url_missing(current_app.config):
         raise click.ClickException(services.missing_setting())
     url = (current_app.config.get("XAPI_LRS_URL") or "").strip()
-    click.echo(f"LRS: {sender.endpoint() if url else 'chưa đặt XAPI_LRS_URL'}")
+    lrs = sender.endpoint() if url else _("chưa đặt XAPI_LRS_URL")
+    click.echo(f"LRS: {lrs}")
     pending, oldest = db.session.execute(
         select(func.count(), func.min(XapiStatement.created_at)).where(sender.waiting())
     ).one()
@@ -93,12 +111,20 @@ def status_command() -> None:
         )
     ).one()
     click.echo(
-        f"Chờ gửi: {pending}"
-        + (f" (cũ nhất: {oldest:%Y-%m-%d %H:%M} UTC)" if oldest else "")
+        _("Chờ gửi: %(n)s", n=pending)
+        + (
+            _(" (cũ nhất: %(when)s UTC)", when=f"{oldest:%Y-%m-%d %H:%M}")
+            if oldest
+            else ""
+        )
     )
     click.echo(
-        f"Đã gửi: {sent}"
-        + (f" (gần nhất: {last_sent:%Y-%m-%d %H:%M} UTC)" if last_sent else "")
+        _("Đã gửi: %(n)s", n=sent)
+        + (
+            _(" (gần nhất: %(when)s UTC)", when=f"{last_sent:%Y-%m-%d %H:%M}")
+            if last_sent
+            else ""
+        )
     )
     _echo_set_aside()
     errors = db.session.execute(
@@ -109,7 +135,7 @@ def status_command() -> None:
         .limit(5)
     ).all()
     for error, times in errors:
-        click.echo(f"Lỗi ({times}): {error}")
+        click.echo(_("Lỗi (%(n)s): %(error)s", n=times, error=error))
 
 
 def _echo_set_aside() -> None:
