@@ -7,12 +7,13 @@ app's own.
                  per-process dict with a timestamp): the contest (title,
                  organiser, description, rules, target units), its rounds (window,
                  time limit, questions, attempts, prizes per level and, for a
-                 closed round, the latest ranking's summary, prize list and top
-                 10) and the participation counts of the running round per top
-                 unit, with plain SQL; then renders per request, with Jinja, the
-                 same markup as the real page (templates/bare_contest.html: the
-                 base layout, header, footer and scripts included; numbers
-                 formatted by Babel's `vi` locale, as the app's page does).
+                 closed round, the latest ranking's summary, prize list, top 10
+                 and results per unit as kept with it) and the participation
+                 counts of the running round per top unit, with plain SQL;
+                 then renders per request, with Jinja, the same markup as the
+                 real page (templates/bare_contest.html: the base layout,
+                 header, footer and scripts included; numbers formatted by
+                 Babel's `vi` locale, as the app's page does).
   whole_page_app the same, but it keeps the *rendered* page for the minute (a
                  whole-page cache, which the app may not use): printed by the bench
                  for information only.
@@ -30,6 +31,7 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -95,6 +97,13 @@ PRIZES = text(
     ORDER BY e.rank, u.name_sort
     """
 ).bindparams(bindparam("ids", expanding=True))
+# The results per unit kept with each ranking (the app's RankingUnit rows).
+UNITS = text(
+    """
+    SELECT ranking_id, label, participants, cadres, right_sum, perfect
+    FROM ranking_unit WHERE ranking_id IN :ids ORDER BY position
+    """
+).bindparams(bindparam("ids", expanding=True))
 # The rows of the counts: the target units and their children.
 GROUPS = text(
     "SELECT id, name, code, path FROM unit WHERE active = :yes "
@@ -134,8 +143,24 @@ def vn_datetime(moment: datetime) -> str:
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
 
 
-def vn_number(value: int) -> str:
-    return format_decimal(value, format="#,##0", locale="vi")
+def vn_number(value: float | None, places: int = 0) -> str:
+    """As the app's `number` filter on a Vietnamese page: "1.234", "16,36"; "—"
+    for None."""
+    if value is None:
+        return "—"
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return format_decimal(value, format=pattern, locale="vi")
+
+
+def vn_percent(value: float, places: int = 1) -> str:
+    """As the app's `percent` filter on a Vietnamese page: "25,9\u00a0%"."""
+    return f"{vn_number(value, places)}\u00a0%"
+
+
+def mm_ss(seconds: float) -> str:
+    """As the app's `duration` (contests.papers): mm:ss, whole seconds."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 def read_page(connection, code: str, now: datetime) -> SimpleNamespace | None:
@@ -189,9 +214,10 @@ def _round(row) -> SimpleNamespace:
 
 def _results(connection, contest_id: int, closed: set[str], labels) -> dict:
     """The latest ranking of each closed round, by round code: its summary, prize
-    list (by level, then rank) and first TOP_PLACES places."""
+    list (by level, then rank), first TOP_PLACES places and rows per unit (by
+    participation)."""
     latest = {
-        r.round_code: SimpleNamespace(**r._asdict(), top=[], prizes=[])
+        r.round_code: SimpleNamespace(**r._asdict(), top=[], prizes=[], units=[])
         for r in connection.execute(RANKINGS, {"contest": contest_id})
         if r.round_code in closed
     }  # by version: the highest wins
@@ -203,10 +229,32 @@ def _results(connection, contest_id: int, closed: set[str], labels) -> dict:
         by_id[e.ranking_id].top.append(_placing(e, labels))
     for p in connection.execute(PRIZES, {"ids": ids}):
         by_id[p.ranking_id].prizes.append(_placing(p, labels))
+    for u in connection.execute(UNITS, {"ids": ids}):
+        by_id[u.ranking_id].units.append(_unit_row(u))
     order = {level: n for n, level in enumerate(PRIZE_LEVELS)}
     for ranking in by_id.values():
         ranking.prizes.sort(key=lambda p: order.get(p.level, 9))
+        ranking.units.sort(key=_by_participation)
     return latest
+
+
+def _unit_row(row) -> SimpleNamespace:
+    """A row of the results per unit with its rate (percent, 1 decimal) and mean
+    right answers (2 decimals; None without participants), as the app's
+    contests.results.UnitResult works them out."""
+    found = SimpleNamespace(**row._asdict())
+    found.rate = round(100 * row.participants / row.cadres, 1) if row.cadres else 0.0
+    found.mean_right = (
+        round(row.right_sum / row.participants, 2) if row.participants else None
+    )
+    return found
+
+
+def _by_participation(row: SimpleNamespace) -> tuple:
+    """The app's order of the rows (contests.results.by_participation): the exact
+    participation rate, highest first, then more participants, then the label."""
+    rate = Fraction(row.participants, row.cadres) if row.cadres else Fraction(0)
+    return -rate, -row.participants, text_sort_key(row.label)
 
 
 def _labels(connection) -> dict[str, str]:
@@ -253,6 +301,8 @@ def create_app(url: str, whole_page: bool = False) -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["vn_number"] = vn_number
+    app.jinja_env.filters["vn_percent"] = vn_percent
+    app.jinja_env.filters["mm_ss"] = mm_ss
     engine = create_engine(url)
     org_name = os.environ.get("VHCV_ORG_NAME", "Sở Nội vụ")
     cache: dict[str, tuple[float, SimpleNamespace, str | None]] = {}
