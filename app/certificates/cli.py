@@ -15,6 +15,7 @@ from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
+from app.jobs.cli import runs_here
 from app.records import services as records
 
 from . import archive, services
@@ -93,14 +94,15 @@ def issue_missing_command(campaign_code: str, queue: bool) -> None:
     (revoked certificates are not replaced: reissue those by hand). Runs as a
     background job (listed by `flask jobs list`): here, or on the workers."""
     campaign = _campaign(campaign_code)
+    here = runs_here(queue)
     job = jobs.submit(
         "certificates.issue_missing",
         _l("Cấp bù giấy chứng nhận đợt %(code)s", code=campaign.code),
         None,
         {"campaign": campaign.code},
-        here=not queue,
+        here=here,
     )
-    if queue:
+    if not here:
         click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
     elif job.state != "finished":
         raise click.ClickException(job.message or _("Việc không hoàn thành."))

@@ -10,6 +10,7 @@ from app.errors import DomainError, LazyMessage
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
+from app.jobs.cli import runs_here
 
 from . import lookup, ranking
 from .models import Contest, ContestRound
@@ -26,10 +27,11 @@ def contest_title(contest: Contest) -> LazyMessage:
     return _l("Xếp hạng %(title)s", title=contest.code)
 
 
-def _run(params: dict, title: LazyMessage, queue: bool) -> bool:
-    """Submit the ranking job; print its outcome. False when it failed."""
-    job = jobs.submit("contests.rank", title, None, params, here=not queue)
-    if queue:
+def _run(params: dict, title: LazyMessage, here: bool) -> bool:
+    """Submit the ranking job (`here`: in this process); print its outcome.
+    False when it failed."""
+    job = jobs.submit("contests.rank", title, None, params, here=here)
+    if not here:
         click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
         return True
     if job.state != "finished":
@@ -70,7 +72,7 @@ def rank_command(round_code, contest_code, reason, queue) -> None:
         raise click.ClickException(error.message) from None
     if reason.strip():
         params["reason"] = reason.strip()
-    if not _run(params, title, queue):
+    if not _run(params, title, runs_here(queue)):
         raise click.ClickException(_("Không xếp hạng được."))
 
 
@@ -93,15 +95,15 @@ def rank_due_command(queue: bool) -> None:
         and ranking.is_closed(r)
         and lookup.latest(r.contest, r) is None
     ]
-    ok, contests = True, {}
+    ok, contests, here = True, {}, runs_here(queue)
     for round_ in due:
-        if _run({"round": round_.code}, round_title(round_), queue):
+        if _run({"round": round_.code}, round_title(round_), here):
             contests.setdefault(round_.contest.code, round_.contest)
         else:
             ok = False
-    if not queue:
+    if here:
         for code, contest in contests.items():
-            ok &= _run({"contest": code}, contest_title(contest), False)
+            ok &= _run({"contest": code}, contest_title(contest), True)
     if not due:
         click.echo(_("Không có đợt thi nào cần xếp hạng."))
     if not ok:

@@ -75,3 +75,16 @@ def list_command() -> None:
         state = services.shown_state(job, now)
         progress = f"{job.done}/{job.total}" if job.total else str(job.done)
         click.echo(f"{job.id}  {state:<8} {progress:>12}  {job.kind}  {title(job)}")
+
+
+def runs_here(queue: bool) -> bool:
+    """Whether a command's job runs in the command's own process: without
+    `--queue`, and with it when there is no queue to hand it to (no REDIS_URL:
+    the app's thread runner would end with the command, the job never run)."""
+    here = not queue or runner.runner_mode() != "rq"
+    if queue and here:
+        click.echo(
+            _("Chưa đặt REDIS_URL nên không có worker nhận việc: chạy ngay tại đây."),
+            err=True,
+        )
+    return here

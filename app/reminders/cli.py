@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
+from app.jobs.cli import runs_here
 from app.records import services as records
 from app.timeutil import utcnow
 
@@ -118,14 +119,14 @@ def _send_emails(reminders, queue: bool) -> None:
     if not services.mail_configured():
         click.echo(str(MAIL_OFF))
         return
-    failed = []
+    failed, here = [], runs_here(queue)
     for reminder in reminders:
         if not services.count_deliveries(reminder, PENDING):
             continue
         job = jobs.submit(
-            KIND, title(reminder), None, {"reminder": reminder.id}, here=not queue
+            KIND, title(reminder), None, {"reminder": reminder.id}, here=here
         )
-        if queue:
+        if not here:
             click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
         elif job.state != "finished":
             failed.append(job.message or _("Việc không hoàn thành."))

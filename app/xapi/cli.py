@@ -12,6 +12,7 @@ from app.config import public_url_missing
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
+from app.jobs.cli import runs_here
 from app.numbers import count
 
 from . import sender, services
@@ -49,7 +50,7 @@ def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
                 n=count(back),
             )
         )
-    if queue:
+    if not runs_here(queue):
         params = {"batch": batch} if batch else {}
         job = jobs.submit(KIND, _l("Gửi dữ liệu học tập (xAPI)"), None, params)
         click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))

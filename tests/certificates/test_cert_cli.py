@@ -71,3 +71,33 @@ def test_issue_missing(app, runner, tmp_path):
         assert len(certificates_of("in1")) == 1
     result = runner.invoke(args=["certificates", "issue-missing", "--campaign", "X"])
     assert result.exit_code != 0 and "X" in result.output
+
+
+def test_issue_missing_with_queue_but_no_queue_runs_here(app, runner, tmp_path):
+    """Without REDIS_URL the jobs run in a thread of the app, which a command's
+    process would take with it as it ends: `--queue` then runs the job here, and
+    says so, instead of claiming a worker took it."""
+    app.config.update(JOBS_RUNNER="", REDIS_URL=None, JOBS_REDIS_URL=None)
+    with app.app_context():
+        make_campaign(tmp_path)
+        cert = complete("in1", utcnow())
+        db.session.delete(cert)
+        db.session.commit()
+    result = runner.invoke(
+        args=["certificates", "issue-missing", "--campaign", "C2026", "--queue"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Chưa đặt REDIS_URL" in result.output and "Đã cấp 1" in result.output
+    assert "cho worker" not in result.output
+    with app.app_context():
+        assert len(certificates_of("in1")) == 1
+
+
+def test_queue_goes_to_the_workers_only_when_there_is_a_queue(app):
+    from app.jobs.cli import runs_here
+
+    with app.app_context():
+        app.config.update(JOBS_RUNNER="", REDIS_URL="redis://127.0.0.1:1/0")
+        assert runs_here(False) and not runs_here(True)
+        app.config.update(REDIS_URL=None)
+        assert runs_here(False) and runs_here(True)
