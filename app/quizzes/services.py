@@ -35,6 +35,7 @@ from .windows import (  # noqa: F401  (the domain's public door)
     window_closed_sql,
     window_for,
     window_of_unit,
+    window_of_unit_closed_sql,
     window_open_sql,
 )
 

@@ -16,8 +16,9 @@ administrator closes them."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import false, func, not_, select, true
 
+from app.accounts.models import Unit
 from app.errors import Conflict
 from app.errors import lazy_gettext as _l
 from app.extensions import db
@@ -135,6 +136,19 @@ def running_for_unit(campaigns: list[Campaign], unit, now: datetime) -> list[Cam
             now
         )
     ]
+
+
+def running_for_unit_sql(campaign: Campaign, now: datetime):
+    """running_for_unit as an SQL condition on Unit, for a query picking the cadres
+    `campaign` runs for at `now` (a campaign that has closed for every unit runs
+    for none): all while its own window has not closed; after, while it holds its
+    quiz, those of the units whose window (window_of_unit) has not closed."""
+    if not own_window(campaign).has_closed(now):
+        return true()
+    if not holds_its_quiz(campaign):  # the quiz's windows are a later campaign's
+        return false()
+    quiz = quizzes.any_quiz(campaign.quiz_code)
+    return not_(quizzes.window_of_unit_closed_sql(quiz, Unit.path, now))
 
 
 def unclosed(quiz_code: str, now: datetime | None = None) -> list[Campaign]:

@@ -70,9 +70,10 @@ def _on_user_moved(user, **_):
 
 @cadres_changed.connect
 def _on_cadres_changed(root, **_):
-    """New cadres, and cadres moved or reactivated, may now be in a campaign."""
+    """New cadres, and cadres moved or reactivated, may now be in a campaign: of
+    those it runs for (running_for, as a cadre joining or moving one at a time)."""
     for campaign in running_campaigns():
-        ensure_records(campaign)
+        ensure_records(campaign, only_running=True)
 
 
 @attempt_finished.connect

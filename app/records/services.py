@@ -6,7 +6,7 @@ Operations flush, never commit. Records are refreshed by the events that change 
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, insert, select, update
+from sqlalchemy import and_, exists, insert, select, true, update
 
 from app.accounts.models import CATEGORIES, RoleAssignment, Unit, User
 from app.audit import services as audit
@@ -15,9 +15,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import services as quizzes
-from app.signals import (
-    record_completed,
-)
+from app.signals import record_completed
 from app.timeutil import UTCDateTime, utcnow
 
 from .models import (
@@ -35,6 +33,7 @@ from .quiz_holder import (
     not_closed,
     refuse_running_holder,
     running_for_unit,
+    running_for_unit_sql,
 )
 
 
@@ -193,11 +192,13 @@ def require_current_modules(campaign: Campaign, actor: User | None = None) -> li
     return added
 
 
-def ensure_records(campaign: Campaign) -> int:
-    """Give every cadre in scope a record (one INSERT … SELECT) and move existing
-    records to their cadre's current unit. Returns the records created."""
-    total = len(required_modules(campaign))
+def ensure_records(campaign: Campaign, only_running: bool = False) -> int:
+    """Give every cadre in scope a record (one INSERT … SELECT; `only_running`, the
+    cadres changed, not the campaign: only those it runs for, running_for_unit_sql,
+    as ensure_user_records) and move those cadres' records to their current unit
+    (one UPDATE; one of a unit it has closed for stays). The records created."""
     stamp = utcnow()  # marks the records made now
+    running = running_for_unit_sql(campaign, stamp)
     missing = (
         select(
             db.literal(campaign.id),
@@ -205,13 +206,13 @@ def ensure_records(campaign: Campaign) -> int:
             User.unit_id,
             db.literal(NOT_STARTED),
             db.literal(0),
-            db.literal(total),
+            db.literal(len(required_modules(campaign))),
             db.literal(0),
             db.literal(False),
             db.literal(stamp, UTCDateTime),
         )
         .join(User.unit)
-        .where(_in_scope(campaign))
+        .where(_in_scope(campaign), running if only_running else true())
         .where(
             ~exists().where(
                 TrainingRecord.campaign_id == campaign.id,
@@ -236,9 +237,10 @@ def ensure_records(campaign: Campaign) -> int:
         )
     ).rowcount
     current_unit = select(User.unit_id).where(User.id == TrainingRecord.user_id)
+    ran_for = TrainingRecord.user_id.in_(select(User.id).join(User.unit).where(running))
     db.session.execute(
         update(TrainingRecord)
-        .where(TrainingRecord.campaign_id == campaign.id)
+        .where(TrainingRecord.campaign_id == campaign.id, ran_for)
         .values(unit_id=current_unit.scalar_subquery())
         .execution_options(synchronize_session=False)
     )
@@ -251,9 +253,8 @@ def _refresh_active(campaign: Campaign, stamp) -> None:
     """Give the real status to the records made at `stamp` whose cadres already
     read or attempted (the others are right as made: not started)."""
     course = courses.get_course(campaign.course_code)
-    active = courses.readers_of(course) | quizzes.takers_of(
-        quizzes.get_quiz(campaign.quiz_code)
-    )
+    quiz = quizzes.get_quiz(campaign.quiz_code)
+    active = courses.readers_of(course) | quizzes.takers_of(quiz)
     if not active:
         return
     db.session.expire_all()
@@ -268,11 +269,8 @@ def _refresh_active(campaign: Campaign, stamp) -> None:
 
 
 def record_for(user: User, campaign: Campaign) -> TrainingRecord | None:
-    return db.session.scalar(
-        select(TrainingRecord).where(
-            TrainingRecord.campaign_id == campaign.id, TrainingRecord.user_id == user.id
-        )
-    )
+    query = select(TrainingRecord).filter_by(campaign_id=campaign.id, user_id=user.id)
+    return db.session.scalar(query)
 
 
 def window_of(user: User, campaign: Campaign, quiz=None) -> quizzes.Window:
