@@ -72,8 +72,12 @@ def plain_text(
     whitespace removed. A text without a prefix is in the `default` format (as in
     Moodle, an answer or feedback is in its question text's format). Our texts
     are Markdown: one in another format is made Markdown that shows it as it was
-    (as_markdown), unless it is a `label` (a name, never rendered)."""
+    (as_markdown). A `label` (a question's name, never rendered) has no format,
+    as in Moodle: a "[plain]" at its start is part of the name."""
     text = raw.strip()
+    if label:
+        text = restore("\n".join(x for x in text.split("\n") if x.strip())).strip()
+        return re.sub(r"\s*\n\s*", " ", text) if one_line else text
     fmt = text_format(text, default)
     if text.startswith(f"[{fmt}]"):
         text = text[len(fmt) + 2 :]
@@ -81,7 +85,7 @@ def plain_text(
     if fmt == "html":  # VHCV renders Markdown and escapes raw HTML: keep the words
         text = html_to_text(text)
     text = restore(text).strip()
-    if fmt != "markdown" and not label:
+    if fmt != "markdown":
         text = as_markdown(text)
     if one_line:
         text = re.sub(r"\s*\n\s*", " ", text)

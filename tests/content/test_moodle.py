@@ -57,6 +57,19 @@ def test_gift_round_trip_keeps_names_and_the_category():
     assert back == [replace(q, category=kept) for q in questions]  # no tag added
 
 
+@pytest.mark.parametrize(
+    "name", ["[plain] tên", "[markdown]x", "[html]Tên", "[moodle] a"]
+)
+def test_a_name_that_starts_like_a_format_is_kept_whole(name):
+    """A question's name has no format in Moodle: a "[plain]" at its start is part
+    of it, and comes back from the round trip."""
+    question = QuestionData(
+        code="VH-009", type=TRUEFALSE, stem="Được hút thuốc?", answer=False, name=name
+    )
+    (back,) = parse_gift(export_gift([question]), "X")
+    assert back.name == name and back.stem == "Được hút thuốc?"
+
+
 def test_category_tags_are_the_paths_below_what_they_share():
     assert category_tags(
         ["$course$/top/Sở A/Học phần 2", "$course$/top/Sở B/Học phần 2"]
