@@ -1,130 +1,29 @@
-"""Reports as of a day: `?as_of=YYYY-MM-DD&attribution=at_time|rolled_up` (and the
-CLI's --as-of/--attribution), and a campaign's figures for a unit's subtree laid out
-in the tree of that day (rules: app.reports.rollup).
-
-- `at_time` (the default): each record counts for the unit it was earned in, shown
-  where that unit sat on the day (a unit ended by then sits where it was last);
-- `rolled_up`: each record counts for that unit's successor alive on the day
-  (today by default: "An Giang" including former Kiên Giang).
-
-Every report states its day and its choice (`AsOf.statement`); nothing is rewritten
-silently. A report of unit R covers the units, past or present, that roll up into
-R's subtree today (so an HR officer's scope through time is its subtree today).
+"""Reports as of a day: a campaign's figures for a unit's subtree laid out in the
+tree of that day (rules: app.accounts.rollup). The choice of a day and attribution
+(`?as_of=YYYY-MM-DD&attribution=at_time|rolled_up`, the CLI's --as-of/--attribution)
+and its statement (`AsOf.statement`): app.records.asof, shared with the reward
+candidates, re-exported here. A report of unit R covers the units, past or
+present, that roll up into R's subtree today (so an HR officer's scope through
+time is its subtree today).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from flask_babel import gettext as _
-
-from app.accounts.days import check_day
 from app.accounts.models import Unit
-from app.errors import InvalidInput
-from app.errors import lazy_gettext as _l
+from app.records.asof import (
+    ATTRIBUTION_LABELS,
+    STATE_NOW,
+    STATEMENTS,
+    AsOf,
+    parse_as_of,
+)
 from app.vntext import text_sort_key
 
 from .counts import EMPTY, add_into, attributed_counts
 from .queries import SummaryRow, _row
-from .rollup import AT_TIME, ATTRIBUTIONS, ROLLED_UP, Structure, today
-
-STATEMENTS = {
-    AT_TIME: "Số liệu tại ngày {day}; ghi nhận theo đơn vị tại thời điểm hoàn thành.",
-    ROLLED_UP: "Số liệu tại ngày {day}; cộng dồn vào đơn vị kế thừa tại ngày đó.",
-}
-# Said after the statement of a past day: the day decides the structure, names and
-# attribution; each record's state (completed, passed, score) is its state now.
-STATE_NOW = "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
-ATTRIBUTION_LABELS = {
-    AT_TIME: _l("Theo đơn vị tại thời điểm hoàn thành"),
-    ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa tại ngày báo cáo"),
-}
-
-
-@dataclass(frozen=True)
-class AsOf:
-    """The day a report is as of and how it attributes records."""
-
-    day: date
-    attribution: str = AT_TIME
-
-    @property
-    def is_today(self) -> bool:
-        return self.day == today()
-
-    @property
-    def day_text(self) -> str:
-        return self.day.strftime("%d/%m/%Y")
-
-    @property
-    def statement(self) -> str:
-        """What the report says of itself, in Vietnamese whatever the screen
-        language (it is printed on the official paper too)."""
-        return STATEMENTS[self.attribution].format(day=self.day_text)
-
-    @property
-    def figures_statement(self) -> str:
-        """The statement of figures counted from the records (the dashboard, the
-        annual report): of a past day, it also says that each record's state is
-        its state now (exact for a campaign closed by that day)."""
-        return self.statement if self.is_today else f"{self.statement} {STATE_NOW}"
-
-    @property
-    def screen_statement(self) -> str:
-        """`figures_statement` in the reader's language, for the pages (the
-        dashboard, the ranking); the paper and the files keep the Vietnamese."""
-        day = self.day_text
-        if self.attribution == ROLLED_UP:
-            text = _(
-                "Số liệu tại ngày %(day)s; cộng dồn vào đơn vị kế thừa tại ngày đó.",
-                day=day,
-            )
-        else:
-            text = _(
-                "Số liệu tại ngày %(day)s; ghi nhận theo đơn vị tại thời điểm "
-                "hoàn thành.",
-                day=day,
-            )
-        if self.is_today:
-            return text
-        state_now = _(
-            "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
-        )
-        return f"{text} {state_now}"
-
-    @property
-    def args(self) -> dict:
-        """The query arguments that ask for this again (links keep the choice)."""
-        return {"as_of": self.day.isoformat(), "attribution": self.attribution}
-
-
-def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
-    """`as_of` (YYYY-MM-DD, default today) and `attribution` (default at_time);
-    InvalidInput (400, a message) when either is not one of those."""
-    day = today()
-    if value not in (None, ""):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(
-                _l(
-                    "Ngày “%(value)s” không hợp lệ: nhập theo dạng YYYY-MM-DD.",
-                    value=value,
-                )
-            ) from None
-        check_day(day)  # the bounds of every effective day (accounts.days)
-    chosen = (attribution or AT_TIME).strip()
-    if chosen not in ATTRIBUTIONS:
-        raise InvalidInput(
-            _l(
-                "Cách ghi nhận “%(value)s” không hợp lệ: chọn “%(at_time)s” "
-                "(at_time) hoặc “%(rolled_up)s” (rolled_up).",
-                value=attribution,
-                at_time=ATTRIBUTION_LABELS[AT_TIME],
-                rolled_up=ATTRIBUTION_LABELS[ROLLED_UP],
-            )
-        )
-    return AsOf(day, chosen)
+from .rollup import AT_TIME, ATTRIBUTIONS, ROLLED_UP, Structure
 
 
 @dataclass
@@ -295,6 +194,8 @@ __all__ = [
     "ATTRIBUTIONS",
     "ATTRIBUTION_LABELS",
     "ROLLED_UP",
+    "STATEMENTS",
+    "STATE_NOW",
     "AsOf",
     "AsOfFigures",
     "UnitView",

@@ -26,8 +26,8 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import Assignment
 from app.extensions import db
+from app.records.asof import close_day
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
-from app.timeutil import to_vn
 
 from .rollup import ROLLED_UP, Structure, today
 
@@ -49,28 +49,6 @@ def figure_columns() -> tuple:
 # province of 1,834 units, reading all was the faster on PostgreSQL, 108 ms against
 # 136 ms; a department of 61 units took 5 ms searched, 25-30 ms read whole).
 MAX_IN_LIST = 500
-
-
-def _close_day(campaign, day: date) -> date:
-    return min(to_vn(campaign.closes_at).date(), day)
-
-
-def at_time_unit(campaign, day: date):
-    """SQL: a record's unit at the time (app.reports.rollup's rules) for a report of
-    `day`."""
-    record = TrainingRecord
-    when = _close_day(campaign, day)
-    if when >= today():
-        # nobody has been reassigned after the day yet: the unit now is the one
-        return func.coalesce(record.completed_unit_id, record.unit_id)
-    assignment = select(Assignment.unit_id).where(
-        Assignment.user_id == record.user_id, Assignment.valid_on(when)
-    )
-    return func.coalesce(
-        record.completed_unit_id,
-        assignment.order_by(Assignment.valid_from.desc()).limit(1).scalar_subquery(),
-        record.unit_id,
-    )
 
 
 @dataclass(eq=False)
@@ -99,7 +77,7 @@ class Moves:
         the records else 0, their value; records, sum of best scores, records with
         a score)."""
         if self._rows is None:
-            when = _close_day(self.campaign, self.day)
+            when = close_day(self.campaign, self.day)
             self._rows = []
             if when < today():
                 keys = [TrainingRecord.status, TrainingRecord.passed]
@@ -247,7 +225,8 @@ def _moved_since(campaign, when: date, keys) -> list:
     record, assignment, later = TrainingRecord, Assignment, aliased(Assignment)
     closed = (assignment.valid_to > when, assignment.valid_from <= when)
     # one assignment a cadre: the latest begun of those valid that day, as
-    # at_time_unit takes it (history never leaves two; imported data might)
+    # app.records.asof.at_time_unit takes it (history never leaves two; imported
+    # data might)
     latest = ~exists().where(
         later.user_id == assignment.user_id,
         later.valid_on(when),

@@ -23,12 +23,12 @@ from app.downloads import SEPARATORS as SEPARATORS
 from app.downloads import csv_cell
 from app.downloads import separator as separator  # the jobs read it here
 from app.extensions import db
+from app.records.asof import at_time_unit
 from app.records.models import Campaign, TrainingRecord
 from app.records.rows import ExportRow, export_columns, name_order, to_export_row
 from app.timeutil import format_vn_date, to_vn
 
 from .asof import AsOf
-from .counts import at_time_unit
 from .rollup import ROLLED_UP, Structure
 
 # CSV separators (",", ";") and the officer's remembered choice: app.downloads.
