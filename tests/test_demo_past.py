@@ -7,13 +7,16 @@ from sqlalchemy import func, select
 
 from app.accounts.days import vn_today
 from app.accounts.models import Unit, User
+from app.accounts.rollup import ROLLED_UP
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, Quiz
 from app.records import services as records
+from app.records.asof import AsOf
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.reports import yearly
 from app.reports.rollup import Structure
 from app.rewards import candidates, periods
+from app.rewards.reading import Reading
 
 PAST = ["VHCV-2024", "VHCV-2025"]
 
@@ -39,8 +42,11 @@ def test_demo_reward_candidates_and_past_years(app, runner):
             assert candidates.individual_candidates(campaign, paths), code
         period = periods.get_period("TK-2024-2025")
         assert [c.code for c in period.campaigns] == PAST
-        assert periods.collective_candidates(period, paths)
-        individuals = periods.individual_candidates(period, paths)
+        # across the 2025 merger, a unit is one from year to year rolled up: at the
+        # time (the default), a 2024 record counts for its former unit
+        rolled = Reading.of(AsOf(vn_today(), ROLLED_UP))
+        assert periods.collective_candidates(period, paths, rolled)
+        individuals = periods.individual_candidates(period, paths, None, rolled)
         assert individuals and all(r.years == [2024, 2025] for r in individuals)
         _check_year_over_year()
 

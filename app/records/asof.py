@@ -16,13 +16,14 @@ silently.
 from dataclasses import dataclass
 from datetime import date
 
+import click
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.days import check_day
 from app.accounts.models import Assignment
 from app.accounts.rollup import AT_TIME, ATTRIBUTIONS, ROLLED_UP, today
-from app.errors import InvalidInput
+from app.errors import DomainError, InvalidInput
 from app.errors import lazy_gettext as _l
 from app.timeutil import to_vn
 
@@ -127,6 +128,36 @@ def parse_as_of(value: str | None, attribution: str | None) -> AsOf:
     return AsOf(day, chosen)
 
 
+def as_of_from(args) -> AsOf:
+    """The choice a request's (or a job's) arguments `args` state: `as_of` and
+    `attribution` (parse_as_of: InvalidInput, a 400 page, when bad)."""
+    return parse_as_of(args.get("as_of"), args.get("attribution"))
+
+
+# The command line's options of every report (`flask reports …`, `flask rewards …`).
+AS_OF_OPTION = click.option(
+    "--as-of",
+    "as_of",
+    help="Số liệu tại ngày (YYYY-MM-DD); mặc định hôm nay.",
+)
+ATTRIBUTION_OPTION = click.option(
+    "--attribution",
+    type=click.Choice(list(ATTRIBUTIONS)),
+    default=AT_TIME,
+    show_default=True,
+    help="at_time: theo đơn vị tại thời điểm hoàn thành; "
+    "rolled_up: cộng dồn vào đơn vị kế thừa.",
+)
+
+
+def cli_as_of(value: str | None, attribution: str) -> AsOf:
+    """parse_as_of for a command: a bad day is a ClickException (its message)."""
+    try:
+        return parse_as_of(value, attribution)
+    except DomainError as error:  # InvalidInput, or check_day's bounds
+        raise click.ClickException(error.message) from None
+
+
 def close_day(campaign, day: date) -> date:
     """The day a report of `day` takes a campaign's records at: its closing day,
     or `day` when that comes first."""
@@ -156,8 +187,12 @@ __all__ = [
     "ATTRIBUTIONS",
     "ATTRIBUTION_LABELS",
     "ROLLED_UP",
+    "AS_OF_OPTION",
+    "ATTRIBUTION_OPTION",
     "AsOf",
+    "as_of_from",
     "at_time_unit",
+    "cli_as_of",
     "close_day",
     "parse_as_of",
 ]

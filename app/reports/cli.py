@@ -14,6 +14,7 @@ from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
+from app.records.asof import AS_OF_OPTION, ATTRIBUTION_OPTION, cli_as_of
 from app.records.rows import iter_rows
 
 from . import annual, asof, exports
@@ -29,19 +30,7 @@ OUTPUT = click.option(
     help="Tệp ghi ra.",
 )
 CAMPAIGN = click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
-AS_OF = click.option(
-    "--as-of",
-    "as_of",
-    help="Số liệu tại ngày (YYYY-MM-DD); mặc định hôm nay.",
-)
-ATTRIBUTION = click.option(
-    "--attribution",
-    type=click.Choice(list(asof.ATTRIBUTIONS)),
-    default=asof.AT_TIME,
-    show_default=True,
-    help="at_time: theo đơn vị tại thời điểm hoàn thành; "
-    "rolled_up: cộng dồn vào đơn vị kế thừa.",
-)
+AS_OF, ATTRIBUTION = AS_OF_OPTION, ATTRIBUTION_OPTION  # app.records.asof's
 UNIT = click.option(
     "--unit", "unit_code", required=True, help="Mã đơn vị (cả cây đơn vị con)."
 )
@@ -53,13 +42,6 @@ def _selection(campaign_code: str, unit_code: str):
             records.get_campaign(campaign_code.strip()),
             unit_services.get_unit_by_code(unit_code),
         )
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-
-
-def _as_of(value: str | None, attribution: str) -> asof.AsOf:
-    try:
-        return asof.parse_as_of(value, attribution)
     except DomainError as error:
         raise click.ClickException(error.message) from None
 
@@ -109,7 +91,7 @@ def _report_command(name: str, kind: str, formats: tuple[str, ...], format_help:
             attribution: str,
             output: Path,
         ) -> None:
-            stated_as_of = _as_of(as_of, attribution)
+            stated_as_of = cli_as_of(as_of, attribution)
             explicit = as_of is not None or attribution != asof.AT_TIME
             campaign, unit = _selection(campaign_code, unit_code)
             fmt = _format(fmt, output, formats)

@@ -2,21 +2,18 @@
 units assess the movement and consider rewards for the collectives and individuals
 they manage), within a scope of unit subtrees.
 
-A record counts for the unit it was earned in: a completed record for
-`TrainingRecord.completed_unit_id` (kept when the cadre moves on), any other for the
-cadre's unit. Across mergers and splits, that unit's records roll up to the unit of
-today it went into (the one successor rule of accounts.succession, through
-accounts.asof.rolled_up_units: the primary line of a merge or split, a dissolved
-unit's parent's), so that a 2024 campaign's lists show and nominate units that
-exist — former Kiên Giang's departments count in An Giang's — and the page says so.
-The scope follows the same line (accounts.asof.rolling_up_into). Both lists
-come from set-based queries over the campaign's records and attempts; nothing is
-read row by row.
+The lists are as of a day, each record counted for the unit it was earned in or
+rolled up to that unit's successor of the day, as every report (rewards.reading:
+the one rule of app.records.asof and app.accounts.rollup; the lists state which).
+The scope is the units that roll up into the viewer's subtrees today
+(accounts.asof.rolling_up_into), as the reports'. Both lists come from set-based
+queries over the campaign's records and attempts; nothing is read row by row.
 
-- Collective (tập thể): a unit of the scope, counted over its whole subtree (as in
-  the annual report), with at least `unit_min_cadres` cadres in the campaign,
-  completed × 100 ≥ X × cadres and passed × 100 ≥ Y × cadres (whole numbers: exactly
-  95 % meets 95). Pass rate is over all cadres in the campaign, like the dashboard's.
+- Collective (tập thể): a unit of the scope, counted over its whole subtree in the
+  tree of the day (as in the annual report), with at least `unit_min_cadres`
+  cadres in the campaign, completed × 100 ≥ X × cadres and passed × 100 ≥ Y ×
+  cadres (whole numbers: exactly 95 % meets 95). Pass rate is over all cadres in
+  the campaign, like the dashboard's.
 - Individual (cá nhân): a completed record, completed inside the cadre's window,
   every required module read, whose first finished attempt (previews aside) at the
   campaign's quiz, started inside that window, scored at least the rule's percent
@@ -26,7 +23,7 @@ read row by row.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import g
 from sqlalchemy import and_, case, func, select, true
@@ -35,9 +32,9 @@ from app.accounts.asof import rolled_up_units, rolling_up_into
 from app.accounts.days import vn_today
 from app.accounts.models import Unit, User
 from app.accounts.scope import path_ids
-from app.accounts.units import tree_order
 from app.extensions import db
 from app.quizzes.models import FINISHED, Attempt, Quiz
+from app.records.asof import at_time_unit
 from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.records.rates import Rates
@@ -48,6 +45,7 @@ from .models import (
     DEFAULT_PASS,
     RewardRule,
 )
+from .reading import Reading, UnitOnDay
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class RuleInfo:
 
 @dataclass
 class CollectiveRow(Rates):
-    unit: Unit
+    unit: UnitOnDay
     total: int = 0
     completed: int = 0
     passed: int = 0
@@ -79,7 +77,7 @@ class CollectiveRow(Rates):
 @dataclass
 class IndividualRow:
     user: User
-    unit: Unit  # where the record was earned (rolled up to today's unit)
+    unit: UnitOnDay  # where the record was earned, or its successor (Reading)
     score: float  # the first attempt's percent
     completed_at: datetime
 
@@ -127,17 +125,24 @@ def rolled_today() -> dict[int, int]:
     return memo[day]
 
 
-def scope_condition(unit_column, paths: list[str] | None):
-    """SQL: records earned in the unit `unit_column` count in the scope `paths`
-    once rolled up to today's units (rolled_today, rolling_up_into); TRUE when
-    None. The scope's units are found once per request and scope."""
+def _scope_ids(paths: list[str] | None) -> set[int] | None:
+    """The units whose records count in the scope `paths` once rolled up to
+    today's units (rolled_today, rolling_up_into); None for every unit. Found once
+    per request and scope."""
     if paths is None:
-        return true()
+        return None
     memo = g.setdefault("vhcv_reward_scope", {})
     key = (tuple(sorted(paths)), vn_today())
     if key not in memo:
-        memo[key] = sorted(rolling_up_into(paths, key[1], rolled_today()))
-    return unit_column.in_(memo[key])
+        memo[key] = rolling_up_into(paths, key[1], rolled_today())
+    return memo[key]
+
+
+def scope_condition(unit_column, paths: list[str] | None):
+    """SQL: records earned in the unit `unit_column` count in the scope `paths`
+    (_scope_ids); TRUE when None."""
+    inside = _scope_ids(paths)
+    return true() if inside is None else unit_column.in_(sorted(inside))
 
 
 def rule_for(campaign: Campaign) -> RuleInfo:
@@ -154,27 +159,17 @@ def rule_for(campaign: Campaign) -> RuleInfo:
     )
 
 
-def earned_unit_id():
-    """SQL: the unit a record counts for (see the module's docstring)."""
+def _direct_counts(
+    campaign: Campaign, paths: list[str] | None, reading: Reading
+) -> dict[int, tuple]:
+    """{unit id: (cadres, completed, passed)} over the records counted directly
+    for each unit (reading.unit_of the unit each was earned in)."""
     record = TrainingRecord
-    return case(
-        (
-            and_(record.status == COMPLETED, record.completed_unit_id.is_not(None)),
-            record.completed_unit_id,
-        ),
-        else_=record.unit_id,
-    )
-
-
-def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tuple]:
-    """{unit id: (cadres, completed, passed)} over the records earned directly in
-    each unit of the scope, rolled up to today's units."""
-    record, earned = TrainingRecord, earned_unit_id().label("earned")
+    earned = at_time_unit(campaign, reading.day).label("earned")
 
     def count(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    rolled = rolled_today()
     rows = db.session.execute(
         select(
             earned,
@@ -187,42 +182,47 @@ def _direct_counts(campaign: Campaign, paths: list[str] | None) -> dict[int, tup
     )
     result: dict[int, tuple] = {}
     for unit_id, *counts in rows:
-        unit_id = rolled.get(unit_id, unit_id)
+        unit_id = reading.unit_of(unit_id)
         before = result.get(unit_id, (0, 0, 0))
         result[unit_id] = tuple(a + int(b) for a, b in zip(before, counts, strict=True))
     return result
 
 
-def unit_figures(campaign: Campaign, paths: list[str] | None) -> list[CollectiveRow]:
+def unit_figures(
+    campaign: Campaign, paths: list[str] | None, reading: Reading | None = None
+) -> list[CollectiveRow]:
     """Every unit of the scope with cadres in the campaign, its figures over its
-    whole subtree (inside the scope), in tree order."""
-    direct = _direct_counts(campaign, paths)
+    whole subtree of the reading's day (inside the scope), in that tree's order."""
+    reading = reading or Reading.of()
+    direct = _direct_counts(campaign, paths, reading)
     if not direct:
         return []
-    units = list(db.session.scalars(select(Unit).where(Unit.in_subtrees(paths))))
-    rows = {u.id: CollectiveRow(u) for u in units}
+    inside = _scope_ids(paths)
+    rows: dict[int, CollectiveRow] = {}
     for unit_id, (total, completed, passed) in direct.items():
-        row = rows.get(unit_id)
-        if row is not None:
-            row.total, row.completed, row.passed = total, completed, passed
-    for unit in sorted(units, key=lambda u: -u.depth):  # leaves first
-        parent = rows.get(unit.parent_id)
-        if parent is not None:
-            row = rows[unit.id]
-            parent.total += row.total
-            parent.completed += row.completed
-            parent.passed += row.passed
-    return [rows[u.id] for u in tree_order(units) if rows[u.id].total]
+        above = [a for a in reading.ancestors(unit_id) if inside is None or a in inside]
+        for counted in [*above, unit_id]:
+            if counted not in rows:
+                rows[counted] = CollectiveRow(reading.view(counted))
+            row = rows[counted]
+            row.total += total
+            row.completed += completed
+            row.passed += passed
+    return [rows[u] for u in sorted(rows, key=reading.order_key) if rows[u].total]
 
 
 def collective_candidates(
-    campaign: Campaign, paths: list[str] | None, rule: RuleInfo | None = None
+    campaign: Campaign,
+    paths: list[str] | None,
+    rule: RuleInfo | None = None,
+    reading: Reading | None = None,
 ) -> list[CollectiveRow]:
-    """Units of the scope (`paths`: subtrees; None: all) meeting the collective rule."""
+    """Units of the scope (`paths`: subtrees; None: all) meeting the collective
+    rule, as `reading` lists them (default: today, at the time)."""
     rule = rule or rule_for(campaign)
     return [
         row
-        for row in unit_figures(campaign, paths)
+        for row in unit_figures(campaign, paths, reading)
         if rule.unit_meets(row.total, row.completed, row.passed)
     ]
 
@@ -262,19 +262,20 @@ def individual_candidates(
     paths: list[str] | None,
     rule: RuleInfo | None = None,
     user_id: int | None = None,
+    reading: Reading | None = None,
 ) -> list[IndividualRow]:
     """Cadres whose record was earned in the scope and who meet the individual rule,
-    by unit (today's, rolled up) then name (only `user_id` when given)."""
-    rule = rule or rule_for(campaign)
+    by unit (as `reading` lists them: default today, at the time) then name (only
+    `user_id` when given)."""
+    rule, reading = rule or rule_for(campaign), reading or Reading.of()
     windows = Windows.of(campaign)
     opens, closes = windows.widest
     record, first = TrainingRecord, _first_attempts(campaign, windows)
-    rolled = rolled_today()
     query = (
         select(User, Unit, first.c.percent, record.completed_at, first.c.started_at)
         .select_from(record)
         .join(User, User.id == record.user_id)
-        .join(Unit, Unit.id == earned_unit_id())
+        .join(Unit, Unit.id == at_time_unit(campaign, reading.day))
         .join(first, first.c.user_id == record.user_id)
         .where(
             record.campaign_id == campaign.id,
@@ -291,40 +292,21 @@ def individual_candidates(
     result = []
     for user, unit, score, completed_at, started_at in db.session.execute(query):
         if windows.holds(unit, started_at, completed_at):
-            if unit.id in rolled:
-                unit = db.session.get(Unit, rolled[unit.id])
-            result.append(IndividualRow(user, unit, score, completed_at))
-    return by_unit_then_name(result)
+            shown = reading.view(reading.unit_of(unit.id))
+            result.append(IndividualRow(user, shown, score, completed_at))
+    return reading.by_unit_then_name(result)
 
 
-def tree_positions(units) -> dict[int, int]:
-    """{unit id: place} of `units` in the unit tree's order as the annual report
-    lists it (each unit after its parent, siblings in Vietnamese order by
-    Unit.sort_key), over their ancestors too, so that units of one branch stay
-    together. One query for the ancestors."""
-    units = {u.id: u for u in units}
-    above = {i for u in units.values() for i in path_ids(u.path)} - set(units)
-    if above:
-        units |= {
-            u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(above)))
-        }
-    return {u.id: place for place, u in enumerate(tree_order(units.values()))}
-
-
-def by_unit_then_name(rows: list) -> list:
-    """Rows with a unit and a user, in tree order of the units, then each unit's
-    people in Vietnamese order of their names (User.name_sort)."""
-    place = tree_positions(r.unit for r in rows)
-    return sorted(rows, key=lambda r: (place[r.unit.id], r.user.name_sort, r.user.id))
-
-
-def participants(campaign: Campaign, paths: list[str] | None) -> set[int]:
-    """Ids of the cadres with a record of `campaign` earned in the scope."""
+def participants(
+    campaign: Campaign, paths: list[str] | None, day: date | None = None
+) -> set[int]:
+    """Ids of the cadres with a record of `campaign` earned in the scope (their
+    unit at the time for a report of `day`, default today)."""
     return set(
         db.session.scalars(
             select(TrainingRecord.user_id).where(
                 TrainingRecord.campaign_id == campaign.id,
-                scope_condition(earned_unit_id(), paths),
+                scope_condition(at_time_unit(campaign, day or vn_today()), paths),
             )
         )
     )

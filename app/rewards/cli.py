@@ -1,5 +1,7 @@
 """`flask rewards candidates|export`: the emulation movement's reward candidates
-and nominations from the command line, over the whole province or a unit's subtree.
+and nominations from the command line, over the whole province or a unit's subtree,
+as of a day (--as-of, --attribution: as `flask reports`, app.records.asof; the
+list states them).
 """
 
 from pathlib import Path
@@ -17,9 +19,11 @@ from app.database import reading_only
 from app.errors import DomainError
 from app.extensions import db
 from app.records import services as records
+from app.records.asof import AS_OF_OPTION, ATTRIBUTION_OPTION, cli_as_of
 from app.timeutil import format_vn_date
 
 from . import exports, models, periods, services  # noqa: F401  (models: the tables)
+from .reading import Reading
 
 rewards_cli = AppGroup(
     "rewards", help="Khen thưởng phong trào thi đua: ứng viên, danh sách đề nghị."
@@ -52,22 +56,28 @@ def _selection(campaign_code, period_code, unit_code):
 @CAMPAIGN
 @PERIOD
 @UNIT
-def candidates_command(campaign_code, period_code, unit_code) -> None:
+@AS_OF_OPTION
+@ATTRIBUTION_OPTION
+def candidates_command(campaign_code, period_code, unit_code, as_of, attribution):
     """List the candidate collectives and individuals of a campaign or period."""
-    target, _chosen, paths = _selection(campaign_code, period_code, unit_code)
-    collectives, individuals = services.candidate_lists(target, paths)
+    stated = cli_as_of(as_of, attribution)
+    target, _unit, paths = _selection(campaign_code, period_code, unit_code)
+    collectives, individuals = services.candidate_lists(target, paths, stated)
     click.echo(f"{exports.target_label(target)}")
+    click.echo(stated.figures_statement)
     click.echo(_("Tập thể (%(n)s):", n=len(collectives)))
     for row in collectives:
         click.echo(
-            f"  {row.unit.code}\t{row.unit.name}\t{exports.achievement(target, row)}"
+            f"  {row.unit.code}\t{row.unit.display_name}"
+            f"\t{exports.achievement(target, row)}"
         )
     click.echo(_("Cá nhân (%(n)s):", n=len(individuals)))
     for row in individuals:
         when = format_vn_date(row.completed_at) if hasattr(row, "completed_at") else ""
         click.echo(
             f"  {row.user.employee_code or row.user.username}\t{row.user.full_name}"
-            f"\t{row.unit.name}\t{exports.achievement(target, row)}\t{when}".rstrip()
+            f"\t{row.unit.display_name}\t{exports.achievement(target, row)}"
+            f"\t{when}".rstrip()
         )
 
 
@@ -143,22 +153,26 @@ def period_command(code, title, kind, campaign_codes, min_campaigns) -> None:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Tệp ghi ra.",
 )
-def export_command(campaign_code, period_code, unit_code, what, output) -> None:
+@AS_OF_OPTION
+@ATTRIBUTION_OPTION
+def export_command(
+    campaign_code, period_code, unit_code, what, output, as_of, attribution
+) -> None:
     """Write the candidates or the nominations as XLSX, or the printable
-    "danh sách đề nghị khen thưởng" as an HTML page."""
+    "danh sách đề nghị khen thưởng" as an HTML page; the candidates and the paper
+    as of --as-of, attributed as --attribution says (each sheet's first line and
+    the paper state it)."""
+    stated = cli_as_of(as_of, attribution)
     target, unit, paths = _selection(campaign_code, period_code, unit_code)
     with reading_only():
         if what == "candidates":
-            output.write_bytes(
-                exports.candidates_xlsx(
-                    target, *services.candidate_lists(target, paths)
-                )
-            )
+            lists = services.candidate_lists(target, paths, stated)
+            output.write_bytes(exports.candidates_xlsx(target, *lists, stated))
         elif what == "nominations":
             rows = services.nominations_in(target, paths)
             output.write_bytes(exports.nominations_xlsx(target, rows))
         else:
-            output.write_text(_paper_html(target, unit), encoding="utf-8")
+            output.write_text(_paper_html(target, unit, stated), encoding="utf-8")
     audit.record(
         "reward.exported",
         target=target,
@@ -172,7 +186,7 @@ def export_command(campaign_code, period_code, unit_code, what, output) -> None:
     click.echo(_("Đã ghi %(path)s.", path=output))
 
 
-def _paper_html(target, unit) -> str:
+def _paper_html(target, unit, stated) -> str:
     if unit is None:  # the whole province: the first top unit
         unit = db.session.scalar(
             select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)
@@ -180,7 +194,9 @@ def _paper_html(target, unit) -> str:
         if unit is None:
             raise click.ClickException(_("Chưa có đơn vị nào."))
     rows = services.nominations_in(target, [unit.path])
-    paper = exports.paper(target, unit, rows, current_app.config)
+    paper = exports.paper(
+        target, unit, rows, current_app.config, reading=Reading.of(stated)
+    )
     with current_app.test_request_context():
         return render_template(
             "rewards/paper.html",

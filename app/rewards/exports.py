@@ -15,12 +15,14 @@ import xlsxwriter
 
 from app.accounts.models import Unit, unit_labels
 from app.accounts.units import ancestors_of
+from app.records.asof import AsOf
 from app.records.models import Campaign
 from app.timeutil import to_vn, utcnow
 
 from .candidates import CollectiveRow, IndividualRow
 from .models import COLLECTIVE, Nomination, RewardPeriod
 from .periods import PeriodCollectiveRow, PeriodIndividualRow
+from .reading import Reading
 
 PAPER_TITLE = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -75,15 +77,23 @@ def achievement(target: Target, row) -> str:
     return f"Đạt tiêu chí thi đua {len(row.years)} năm ({years}) — {target.title}"
 
 
-def _write_table(workbook, name: str, header, rows, widths) -> None:
+def _write_table(
+    workbook, name: str, header, rows, widths, statement: str | None = None
+) -> None:
+    """A sheet of `rows` under `header`; `statement` (the day and attribution of
+    a list as of a day, AsOf.figures_statement), when given, is its first line."""
     sheet = workbook.add_worksheet(name)
     bold = workbook.add_format({"bold": True, "bg_color": "#F2E6E6", "border": 1})
     day = workbook.add_format({"num_format": "dd/mm/yyyy"})
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
+    top = 0
+    if statement:
+        sheet.write_string(0, 0, statement, workbook.add_format({"italic": True}))
+        top = 1
     for column, heading in enumerate(header):
-        sheet.write_string(0, column, heading, bold)
-    for line, values in enumerate(rows, 1):
+        sheet.write_string(top, column, heading, bold)
+    for line, values in enumerate(rows, top + 1):
         for column, value in enumerate(values):
             if isinstance(value, int | float):
                 sheet.write_number(line, column, value)
@@ -91,8 +101,8 @@ def _write_table(workbook, name: str, header, rows, widths) -> None:
                 sheet.write_datetime(line, column, value, day)
             else:
                 sheet.write_string(line, column, value or "")
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+    sheet.freeze_panes(top + 1, 0)
+    sheet.autofilter(top, 0, top + max(len(rows), 1), len(header) - 1)
 
 
 def _vn_day(moment: datetime) -> date:
@@ -105,23 +115,26 @@ def _named(labels: dict[str, str], unit: Unit) -> str:
     return labels.get(unit.code, unit.name)
 
 
-def candidates_xlsx(target: Target, collectives: list, individuals: list) -> bytes:
+def candidates_xlsx(
+    target: Target, collectives: list, individuals: list, as_of: AsOf
+) -> bytes:
     """Two sheets, "Tập thể" and "Cá nhân", of a campaign's or a period's
-    candidates."""
+    candidates as of `as_of` (its statement on each sheet's first line; units by
+    their names of that day, UnitOnDay.display_name)."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
-    labels = unit_labels()
+    stated = as_of.figures_statement
     if isinstance(target, Campaign):
-        _campaign_collectives_sheet(workbook, collectives, labels)
-        _campaign_individuals_sheet(workbook, individuals, labels)
+        _campaign_collectives_sheet(workbook, collectives, stated)
+        _campaign_individuals_sheet(workbook, individuals, stated)
     else:
-        _period_sheets(workbook, collectives, individuals, labels)
+        _period_sheets(workbook, collectives, individuals, stated)
     workbook.close()
     return output.getvalue()
 
 
 def _campaign_collectives_sheet(
-    workbook, collectives: list[CollectiveRow], labels
+    workbook, collectives: list[CollectiveRow], stated: str
 ) -> None:
     """The "Tập thể" sheet of a campaign's candidates."""
     _write_table(
@@ -141,7 +154,7 @@ def _campaign_collectives_sheet(
             (
                 i,
                 r.unit.code,
-                _named(labels, r.unit),
+                r.unit.display_name,
                 r.total,
                 r.completed,
                 r.completion_percent,
@@ -151,6 +164,7 @@ def _campaign_collectives_sheet(
             for i, r in enumerate(collectives, 1)
         ],
         (6, 12, 40, 10, 11, 12, 8, 10),
+        stated,
     )
 
 
@@ -158,10 +172,10 @@ def _campaign_collectives_sheet(
 PERSON_HEADERS = ("STT", "Mã cán bộ", "Họ và tên", "Chức vụ", "Mã đơn vị", "Đơn vị")
 
 
-def _person(number: int, row, labels) -> tuple:
+def _person(number: int, row) -> tuple:
     """The PERSON_HEADERS cells of an individual candidate's `row`."""
     user = row.user
-    unit = _named(labels, row.unit)
+    unit = row.unit.display_name
     return (
         number,
         user.employee_code or "",
@@ -173,7 +187,7 @@ def _person(number: int, row, labels) -> tuple:
 
 
 def _campaign_individuals_sheet(
-    workbook, individuals: list[IndividualRow], labels
+    workbook, individuals: list[IndividualRow], stated: str
 ) -> None:
     """The "Cá nhân" sheet of a campaign's candidates."""
     _write_table(
@@ -181,15 +195,16 @@ def _campaign_individuals_sheet(
         "Cá nhân",
         (*PERSON_HEADERS, "Điểm lần đầu (%)", "Ngày hoàn thành"),
         [
-            (*_person(i, r, labels), r.score, _vn_day(r.completed_at))
+            (*_person(i, r), r.score, _vn_day(r.completed_at))
             for i, r in enumerate(individuals, 1)
         ],
         (6, 12, 30, 24, 12, 40, 12, 15),
+        stated,
     )
 
 
 def _period_sheets(
-    workbook, collectives: list[PeriodCollectiveRow], individuals, labels
+    workbook, collectives: list[PeriodCollectiveRow], individuals, stated: str
 ):
     years = lambda row: ", ".join(str(y) for y in row.years)  # noqa: E731
     _write_table(
@@ -197,10 +212,11 @@ def _period_sheets(
         "Tập thể",
         ("STT", "Mã đơn vị", "Đơn vị", "Số năm đạt", "Các năm"),
         [
-            (i, r.unit.code, _named(labels, r.unit), len(r.years), years(r))
+            (i, r.unit.code, r.unit.display_name, len(r.years), years(r))
             for i, r in enumerate(collectives, 1)
         ],
         (6, 12, 40, 10, 30),
+        stated,
     )
     rows: list[PeriodIndividualRow] = individuals
     _write_table(
@@ -208,10 +224,11 @@ def _period_sheets(
         "Cá nhân",
         (*PERSON_HEADERS, "Số năm đạt", "Các năm", "Điểm lần đầu trung bình (%)"),
         [
-            (*_person(i, r, labels), len(r.years), years(r), r.mean_score)
+            (*_person(i, r), len(r.years), years(r), r.mean_score)
             for i, r in enumerate(rows, 1)
         ],
         (6, 12, 30, 24, 12, 40, 10, 30, 14),
+        stated,
     )
 
 
@@ -224,7 +241,8 @@ def nominee_values(
     labels = unit_labels() if labels is None else labels
     if n.kind == COLLECTIVE:
         parent = n.unit.parent
-        return n.unit.name, "", _named(labels, parent) if parent else ""
+        name = labels.get(n.unit.code, n.unit.name).split(" — ")[0]
+        return name, "", _named(labels, parent) if parent else ""
     return n.user.full_name, n.user.position, _named(labels, n.unit)
 
 
@@ -276,6 +294,8 @@ class PaperInfo:
     number_line: str
     generated_at: datetime = field(default_factory=utcnow)
     title: str = PAPER_TITLE
+    statement: str = ""  # the day and attribution of its names (AsOf)
+    labels: dict[str, str] = field(default_factory=dict)  # {code: name of the day}
 
     @property
     def subtitle(self) -> str:
@@ -290,11 +310,19 @@ class PaperInfo:
 
 
 def paper(
-    target: Target, root: Unit, nominations: list[Nomination], config, now=None
+    target: Target,
+    root: Unit,
+    nominations: list[Nomination],
+    config,
+    now=None,
+    reading: Reading | None = None,
 ) -> PaperInfo:
-    """The paper of `root`'s nominations. Place from VHCV_REPORT_PLACE or the top
-    unit's name ("Ủy ban nhân dân tỉnh An Giang": An Giang); the ký hiệu after
-    "DS-" from VHCV_REPORT_SYMBOL, blank to fill in when unset."""
+    """The paper of `root`'s nominations as of `reading`'s day (default today): its
+    statement under the title, the units by their names of that day. Place from
+    VHCV_REPORT_PLACE or the top unit's name ("Ủy ban nhân dân tỉnh An Giang": An
+    Giang); the ký hiệu after "DS-" from VHCV_REPORT_SYMBOL, blank to fill in when
+    unset."""
+    reading = reading or Reading.of()
     chain = [*ancestors_of(root), root]
     match = _PROVINCE.search(chain[0].name.strip())
     place = config.get("VHCV_REPORT_PLACE") or (match.group(1) if match else "")
@@ -309,7 +337,16 @@ def paper(
         place,
         f"Số: {BLANK}/DS-{symbol}",
         now or utcnow(),
+        statement=reading.as_of.figures_statement,
+        labels=_labels_of_day(reading, nominations),
     )
+
+
+def _labels_of_day(reading: Reading, nominations: list[Nomination]) -> dict:
+    """{code: display name of the reading's day} of the nominees' units and of
+    their parents (nominee_values' `labels`)."""
+    units = {n.unit for n in nominations} | {n.unit.parent for n in nominations}
+    return {u.code: reading.view(u.id).display_name for u in units if u is not None}
 
 
 def filename(kind: str, target: Target, extension: str) -> str:

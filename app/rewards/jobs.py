@@ -14,6 +14,7 @@ from app.extensions import db
 from app.jobs.tasks import Outcome, allowed_unless_refused, task
 from app.numbers import lazy_number
 from app.records import visibility
+from app.records.asof import as_of_from
 
 from . import exports, periods, services
 
@@ -59,14 +60,17 @@ in_scope = allowed_unless_refused(_selection)
 
 @task(KIND, in_scope)
 def candidates_workbook(params: dict, owner_id: int | None, progress) -> Outcome:
-    """params: kind ("campaigns" or "periods"), code, unit (id or None)."""
+    """params: kind ("campaigns" or "periods"), code, unit (id or None), as_of
+    and attribution (the page's, app.records.asof; absent: today, at the time)."""
     with reading_only():
         target, _unit, paths = _selection(params, owner_id)
+        as_of = as_of_from(params)
         progress.begin(_("Lập danh sách ứng viên khen thưởng"), 2)
-        collectives, individuals = services.candidate_lists(target, paths)
+        collectives, individuals = services.candidate_lists(target, paths, as_of)
         progress.step()
         path = progress.output("xlsx")
-        path.write_bytes(exports.candidates_xlsx(target, collectives, individuals))
+        data = exports.candidates_xlsx(target, collectives, individuals, as_of)
+        path.write_bytes(data)
         progress.step()
         name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
     rows = len(collectives) + len(individuals)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from app.accounts.models import Unit, User
+from app.accounts.models import User
 from app.errors import InvalidInput, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
@@ -26,20 +26,21 @@ from app.records.models import Campaign
 
 from . import candidates
 from .models import PERIOD_KINDS, RewardPeriod, RewardPeriodCampaign
+from .reading import Reading, UnitOnDay
 
 MAX_CAMPAIGNS = 20
 
 
 @dataclass
 class PeriodCollectiveRow:
-    unit: Unit
+    unit: UnitOnDay
     years: list[int] = field(default_factory=list)  # campaigns met (all taken)
 
 
 @dataclass
 class PeriodIndividualRow:
     user: User
-    unit: Unit  # where the latest of its qualifying records was earned
+    unit: UnitOnDay  # where the latest of its qualifying records counts
     years: list[int] = field(default_factory=list)
     mean_score: float = 0.0
 
@@ -90,40 +91,48 @@ def save_period(
 
 
 def collective_candidates(
-    period: RewardPeriod, paths: list[str] | None
+    period: RewardPeriod, paths: list[str] | None, reading: Reading | None = None
 ) -> list[PeriodCollectiveRow]:
     """Units meeting the collective rule in every campaign they took part in, at
-    least `min_campaigns` of them."""
+    least `min_campaigns` of them, as `reading` lists them (default: today, at the
+    time)."""
+    reading = reading or Reading.of()
     taken: dict[int, list[int]] = {}
     met: dict[int, list[int]] = {}
-    units: dict[int, Unit] = {}
+    units: dict[int, UnitOnDay] = {}
     for campaign in period.campaigns:
         rule = candidates.rule_for(campaign)
-        for row in candidates.unit_figures(campaign, paths):
+        for row in candidates.unit_figures(campaign, paths, reading):
             units[row.unit.id] = row.unit
             taken.setdefault(row.unit.id, []).append(campaign.year)
             if rule.unit_meets(row.total, row.completed, row.passed):
                 met.setdefault(row.unit.id, []).append(campaign.year)
-    place = candidates.tree_positions(units.values())
     return [
         PeriodCollectiveRow(units[unit_id], met[unit_id])
-        for unit_id in sorted(units, key=lambda i: place[i])
+        for unit_id in sorted(units, key=reading.order_key)
         if _qualifies(taken[unit_id], met.get(unit_id, []), period.min_campaigns)
     ]
 
 
 def individual_candidates(
-    period: RewardPeriod, paths: list[str] | None, user_id: int | None = None
+    period: RewardPeriod,
+    paths: list[str] | None,
+    user_id: int | None = None,
+    reading: Reading | None = None,
 ) -> list[PeriodIndividualRow]:
     """Cadres meeting the individual rule in every campaign they were in, at least
-    `min_campaigns` of them."""
+    `min_campaigns` of them, as `reading` lists them (default: today, at the
+    time)."""
+    reading = reading or Reading.of()
     taken: dict[int, int] = {}
     rows: dict[int, PeriodIndividualRow] = {}
     scores: dict[int, list[float]] = {}
     for campaign in period.campaigns:  # oldest first: the latest unit wins
-        for user_id_ in candidates.participants(campaign, paths):
+        for user_id_ in candidates.participants(campaign, paths, reading.day):
             taken[user_id_] = taken.get(user_id_, 0) + 1
-        for row in candidates.individual_candidates(campaign, paths, user_id=user_id):
+        for row in candidates.individual_candidates(
+            campaign, paths, user_id=user_id, reading=reading
+        ):
             entry = rows.setdefault(
                 row.user.id, PeriodIndividualRow(row.user, row.unit)
             )
@@ -135,7 +144,7 @@ def individual_candidates(
         if len(row.years) == taken.get(uid, 0) >= period.min_campaigns:
             row.mean_score = round(sum(scores[uid]) / len(scores[uid]), 1)
             result.append(row)
-    return candidates.by_unit_then_name(result)
+    return reading.by_unit_then_name(result)
 
 
 def _qualifies(taken: list[int], met: list[int], minimum: int) -> bool:

@@ -15,16 +15,19 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.rollup import ATTRIBUTIONS, today
 from app.accounts.scope import path_ids
 from app.audit import services as audit
 from app.errors import Conflict, NotAllowed, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.records.asof import AsOf
 from app.records.models import Campaign
 from app.timeutil import utcnow
 
 from . import candidates, periods
 from .models import COLLECTIVE, INDIVIDUAL, Nomination, RewardPeriod, RewardRule
+from .reading import Reading
 
 ROLE = "hr"
 MAX_NOTE = 1000
@@ -41,17 +44,30 @@ def scope_of(viewer: User, unit: Unit | None = None) -> list[str] | None:
     return [unit.path]
 
 
-def candidate_lists(target: Campaign | RewardPeriod, paths: list[str] | None):
-    """(collectives, individuals) of a campaign or a period within `paths`."""
-    if isinstance(target, Campaign):
-        return (
-            candidates.collective_candidates(target, paths),
-            candidates.individual_candidates(target, paths),
-        )
+def candidate_lists(
+    target: Campaign | RewardPeriod, paths: list[str] | None, as_of: AsOf | None = None
+):
+    """(collectives, individuals) of a campaign or a period within `paths`, as of
+    `as_of`'s day and attributed as it says (default: today, at the time)."""
+    reading = Reading.of(as_of)
     return (
-        periods.collective_candidates(target, paths),
-        periods.individual_candidates(target, paths),
+        _collectives(target, paths, reading),
+        _individuals(target, paths, None, reading),
     )
+
+
+def _collectives(target, paths, reading: Reading) -> list:
+    if isinstance(target, Campaign):
+        return candidates.collective_candidates(target, paths, reading=reading)
+    return periods.collective_candidates(target, paths, reading)
+
+
+def _individuals(target, paths, user_id, reading: Reading) -> list:
+    if isinstance(target, Campaign):
+        return candidates.individual_candidates(
+            target, paths, user_id=user_id, reading=reading
+        )
+    return periods.individual_candidates(target, paths, user_id, reading)
 
 
 def people_in_scope(paths: list[str] | None) -> int:
@@ -118,19 +134,18 @@ def nominating_unit(actor: User, subject: Unit) -> Unit:
 def _is_candidate(
     actor: User, target: Campaign | RewardPeriod, kind: str, unit: Unit, user_id
 ) -> bool:
+    """Whether `unit` (and the cadre `user_id`) is a candidate of today's lists,
+    at the time or rolled up (the page offers both)."""
     paths = scope_of(actor)
-    if kind == COLLECTIVE:
-        narrowed = [unit.path]
-        if isinstance(target, Campaign):
-            rows = candidates.collective_candidates(target, narrowed)
+    for attribution in ATTRIBUTIONS:
+        reading = Reading.of(AsOf(today(), attribution))
+        if kind == COLLECTIVE:
+            rows = _collectives(target, [unit.path], reading)
         else:
-            rows = periods.collective_candidates(target, narrowed)
-        return any(row.unit.id == unit.id for row in rows)
-    if isinstance(target, Campaign):
-        rows = candidates.individual_candidates(target, paths, user_id=user_id)
-    else:
-        rows = periods.individual_candidates(target, paths, user_id=user_id)
-    return any(row.unit.id == unit.id for row in rows)
+            rows = _individuals(target, paths, user_id, reading)
+        if any(row.unit.id == unit.id for row in rows):
+            return True
+    return False
 
 
 def nominate(

@@ -31,12 +31,14 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.records import visibility
+from app.records.asof import ATTRIBUTION_LABELS, AsOf, as_of_from
 from app.records.models import Campaign
 from app.security import CSP, not_from_other_sites, role_required
 
 from . import candidates, exports, periods, services
 from . import jobs as reward_jobs
 from .forms import NominateForm, PeriodForm, RuleForm, WithdrawForm
+from .reading import Reading
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 # A campaign's or a period's name, its kind and years said once (exports.target_label).
@@ -50,6 +52,11 @@ def _target(kind: str, code: str):
     if kind == "periods":
         return periods.get_period(code)
     return visibility.pick_campaign(current_user, code)
+
+
+def _as_of() -> AsOf:
+    """`?as_of=` and `?attribution=`, as every report reads them (400 when bad)."""
+    return as_of_from(request.args)
 
 
 def _unit() -> Unit | None:
@@ -76,9 +83,9 @@ def index():
 @bp.get(f"/<any({KINDS}):kind>/<code>")
 @role_required("hr", "admin")
 def candidates_page(kind: str, code: str):
-    target, unit = _target(kind, code), _unit()
+    target, unit, as_of = _target(kind, code), _unit(), _as_of()
     paths = services.scope_of(current_user, unit)
-    collectives, individuals = services.candidate_lists(target, paths)
+    collectives, individuals = services.candidate_lists(target, paths, as_of)
     nominations = services.visible_nominations(
         current_user, target, unit, include_withdrawn=True
     )
@@ -88,6 +95,8 @@ def candidates_page(kind: str, code: str):
         kind=kind,
         target=target,
         unit=unit,
+        as_of=as_of,
+        attributions=ATTRIBUTION_LABELS,
         rule=candidates.rule_for(target) if kind == "campaigns" else None,
         collectives=collectives,
         individuals=individuals,
@@ -263,12 +272,13 @@ def candidates_xlsx(kind: str, code: str):
     """The candidates' workbook. For a scope of more than EXPORT_JOB_ROWS cadres
     and units, a background job makes it (rewards/jobs.py: the lists are built
     there, not in this request) and the officer is taken to its page."""
-    target, unit = _target(kind, code), _unit()
+    target, unit, as_of = _target(kind, code), _unit(), _as_of()
     paths = services.scope_of(current_user, unit)
     _audit_export("candidates.xlsx", target, unit)
     name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
     if services.people_in_scope(paths) > current_app.config["EXPORT_JOB_ROWS"]:
         params = {"kind": kind, "code": code, "unit": unit.id if unit else None}
+        params |= as_of.args
         if unit is None:  # the officer's subtrees now (kept: see reward_jobs)
             params["scope"] = paths
         return jobs.started(
@@ -279,8 +289,8 @@ def candidates_xlsx(kind: str, code: str):
                 params,
             )
         )
-    collectives, individuals = services.candidate_lists(target, paths)
-    data = exports.candidates_xlsx(target, collectives, individuals)
+    collectives, individuals = services.candidate_lists(target, paths, as_of)
+    data = exports.candidates_xlsx(target, collectives, individuals, as_of)
     return _xlsx(data, name)
 
 
@@ -298,7 +308,7 @@ def nominations_xlsx(kind: str, code: str):
 @bp.get(f"/<any({KINDS}):kind>/<code>/paper")
 @role_required("hr", "admin")
 def paper(kind: str, code: str):
-    target, unit = _target(kind, code), _unit()
+    target, unit, as_of = _target(kind, code), _unit(), _as_of()
     if unit is None:
         unit = visibility.default_unit(
             current_user, target if isinstance(target, Campaign) else None
@@ -308,7 +318,10 @@ def paper(kind: str, code: str):
     page = render_template(
         "rewards/paper.html",
         kind=kind,
-        paper=exports.paper(target, unit, rows, current_app.config),
+        paper=exports.paper(
+            target, unit, rows, current_app.config, reading=Reading.of(as_of)
+        ),
+        as_of=as_of,
         nominee=exports.nominee_values,
         nonce=nonce,
         standalone=False,

@@ -7,13 +7,16 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import units
+from app.accounts.rollup import ROLLED_UP, today
 from app.extensions import db
 from app.quizzes.models import Quiz
 from app.records import campaigns
+from app.records.asof import AsOf
 from app.records.models import IN_PROGRESS
 from app.rewards import candidates, services
 from app.rewards.candidates import RuleInfo
 from app.rewards.models import INDIVIDUAL
+from app.rewards.reading import Reading
 from tests.factories import make_tree, make_user
 
 from .helpers import attempt, cadres, make_campaign, perfect, record
@@ -139,8 +142,10 @@ def test_scope_keeps_other_departments_out(tree):
 
 
 def test_a_merged_away_unit_counts_in_the_unit_it_went_into(tree):
-    """A 2024 campaign's records earned in a unit merged since count for the unit
-    it went into: listed and nominated there, and no longer in the old scope."""
+    """A 2024 campaign's records earned in a unit merged since count, rolled up,
+    for the unit it went into: listed and nominated there, and no longer in the old
+    scope; at the time (the default), for the unit they were earned in, in the new
+    scope too."""
     campaign = make_campaign(2024, tree["P"])
     people = cadres("k", tree["C1"], 2)
     for user in people:
@@ -149,9 +154,14 @@ def test_a_merged_away_unit_counts_in_the_unit_it_went_into(tree):
     units.merge_unit(tree["C1"], tree["D1"])  # C1's cadres and records go to D1
     db.session.commit()
     d_scope, c_scope = [tree["D"].path], [tree["C"].path]
-    found = candidates.individual_candidates(campaign, d_scope)
+    rolled = Reading.of(AsOf(today(), ROLLED_UP))
+    found = candidates.individual_candidates(campaign, d_scope, reading=rolled)
     assert _users(found) == {"k0", "k1"} and _units(found) == {"D1"}
-    assert _units(candidates.collective_candidates(campaign, d_scope)) == {"D", "D1"}
+    found = candidates.collective_candidates(campaign, d_scope, reading=rolled)
+    assert _units(found) == {"D", "D1"}
+    found = candidates.individual_candidates(campaign, d_scope)
+    assert _users(found) == {"k0", "k1"} and _units(found) == {"C1"}
+    assert _units(candidates.collective_candidates(campaign, d_scope)) == {"C1"}
     assert candidates.participants(campaign, d_scope) == {u.id for u in people}
     assert candidates.individual_candidates(campaign, c_scope) == []
     assert candidates.collective_candidates(campaign, c_scope) == []

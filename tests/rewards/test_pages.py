@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from app.accounts.days import vn_today
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -14,6 +15,11 @@ from app.rewards.models import Nomination, RewardPeriod, RewardRule
 from tests.factories import make_tree, make_user
 
 from .helpers import cadres, make_campaign, perfect
+
+STATED_TODAY = (
+    f"Số liệu tại ngày {vn_today():%d/%m/%Y}; ghi nhận theo đơn vị tại thời điểm "
+    "hoàn thành."
+)
 
 
 @pytest.fixture
@@ -209,9 +215,11 @@ def test_exports_and_printable_list(app, client, auth, data):
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
     people = [row for row in book["Cá nhân"].iter_rows(values_only=True)]
-    assert people[0][:3] == ("STT", "Mã cán bộ", "Họ và tên")
-    assert {row[2] for row in people[1:]} == {"Cán Bộ D 0", "Cán Bộ D 1"}
-    units = [row[1] for row in book["Tập thể"].iter_rows(min_row=2, values_only=True)]
+    assert people[0][0] == STATED_TODAY  # each sheet's first line
+    assert book["Tập thể"]["A1"].value == STATED_TODAY
+    assert people[1][:3] == ("STT", "Mã cán bộ", "Họ và tên")
+    assert {row[2] for row in people[2:]} == {"Cán Bộ D 0", "Cán Bộ D 1"}
+    units = [row[1] for row in book["Tập thể"].iter_rows(min_row=3, values_only=True)]
     assert units == ["D", "D1"]
     response = client.get("/rewards/campaigns/C2026/nominations.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
@@ -340,9 +348,11 @@ def test_files_name_a_repeated_unit_with_its_parent_and_give_its_code(
     from tests.factories import make_unit
 
     with app.app_context():
+        from app.accounts import units
         from app.accounts.models import Unit
 
-        db.session.get(Unit, data["D1"]).name = "Văn phòng"
+        # renamed as of today: a list of today names it so (its version of today)
+        units.rename_unit(db.session.get(Unit, data["D1"]), "Văn phòng")
         make_unit("C9", "Văn phòng", db.session.get(Unit, data["C"]))
     shown = "Văn phòng — Sở Nội vụ"
     auth.login("hrd")
@@ -350,10 +360,10 @@ def test_files_name_a_repeated_unit_with_its_parent_and_give_its_code(
     book = openpyxl.load_workbook(
         io.BytesIO(client.get("/rewards/campaigns/C2026/candidates.xlsx").get_data())
     )
-    people = list(book["Cá nhân"].iter_rows(values_only=True))
+    people = list(book["Cá nhân"].iter_rows(min_row=2, values_only=True))
     assert people[0][4:6] == ("Mã đơn vị", "Đơn vị")
     assert {row[4:6] for row in people[1:]} == {("D1", shown)}
-    units = list(book["Tập thể"].iter_rows(min_row=2, values_only=True))
+    units = list(book["Tập thể"].iter_rows(min_row=3, values_only=True))
     assert ("D1", shown) in {row[1:3] for row in units}
     sheet = openpyxl.load_workbook(
         io.BytesIO(client.get("/rewards/campaigns/C2026/nominations.xlsx").get_data())
@@ -367,7 +377,7 @@ def test_files_name_a_repeated_unit_with_its_parent_and_give_its_code(
     book = openpyxl.load_workbook(
         io.BytesIO(client.get("/rewards/periods/TK/candidates.xlsx").get_data())
     )
-    people = list(book["Cá nhân"].iter_rows(values_only=True))
+    people = list(book["Cá nhân"].iter_rows(min_row=2, values_only=True))
     assert people[0][4:6] == ("Mã đơn vị", "Đơn vị")
     assert {row[4:6] for row in people[1:]} == {("D1", shown)}
 
@@ -412,12 +422,18 @@ def test_a_large_candidates_workbook_is_made_by_a_job_in_the_officers_scope(
     with app.app_context():
         job = db.session.get(Job, job_id)
         assert job.kind == "rewards.candidates_xlsx" and job.state == "finished"
-        assert job.params == {"kind": "campaigns", "code": "C2026", "unit": data["D"]}
+        assert job.params == {
+            "kind": "campaigns",
+            "code": "C2026",
+            "unit": data["D"],
+            "as_of": vn_today().isoformat(),
+            "attribution": "at_time",
+        }
     assert "Ứng viên khen thưởng" in client.get("/jobs/").get_data(as_text=True)
     download = client.get(f"/jobs/{job_id}/download")
     assert download.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(download.get_data()))
-    people = list(book["Cá nhân"].iter_rows(min_row=2, values_only=True))
+    people = list(book["Cá nhân"].iter_rows(min_row=3, values_only=True))
     assert {row[2] for row in people} == {"Cán Bộ D 0", "Cán Bộ D 1"}
     # Under the threshold it is the same workbook, at once.
     app.config["EXPORT_JOB_ROWS"] = 100
@@ -497,7 +513,7 @@ def test_a_candidates_job_of_the_whole_scope_is_not_kept_by_an_officer_moved_out
     job_id = response.location.rsplit("/", 1)[1]
     download = client.get(f"/jobs/{job_id}/download")
     book = openpyxl.load_workbook(io.BytesIO(download.get_data()))
-    people = list(book["Cá nhân"].iter_rows(min_row=2, values_only=True))
+    people = list(book["Cá nhân"].iter_rows(min_row=3, values_only=True))
     assert {row[2] for row in people} == {"Cán Bộ D 0", "Cán Bộ D 1"}
     with app.app_context():  # hrd moved to C: D's list is no longer theirs
         role = db.session.scalar(

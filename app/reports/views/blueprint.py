@@ -3,6 +3,8 @@ its routes are in the modules beside this one."""
 
 from flask import Blueprint, request
 
+from app.records.asof import as_of_from
+
 from .. import asof
 
 bp = Blueprint("reports", __name__)
@@ -10,7 +12,7 @@ bp = Blueprint("reports", __name__)
 
 def as_of_arg() -> asof.AsOf:
     """`?as_of=` and `?attribution=` (InvalidInput, a 400 page, when bad)."""
-    return asof.parse_as_of(request.args.get("as_of"), request.args.get("attribution"))
+    return as_of_from(request.args)
 
 
 def explicit_as_of_arg() -> asof.AsOf | None:
