@@ -137,10 +137,13 @@ def _is_candidate(
     """Whether `unit` (and the cadre `user_id`) is a candidate of today's lists,
     at the time or rolled up (the page offers both)."""
     paths = scope_of(actor)
+    # a unit's own subtree is quicker; a former unit's records have rolled out of
+    # it (app.accounts.asof.rolling_up_into), so it is looked for in the scope
+    narrowed = [unit.path] if unit.active else paths
     for attribution in ATTRIBUTIONS:
         reading = Reading.of(AsOf(today(), attribution))
         if kind == COLLECTIVE:
-            rows = _collectives(target, [unit.path], reading)
+            rows = _collectives(target, narrowed, reading)
         else:
             rows = _individuals(target, paths, user_id, reading)
         if any(row.unit.id == unit.id for row in rows):
