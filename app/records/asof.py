@@ -66,8 +66,9 @@ class AsOf:
     @property
     def figures_statement(self) -> str:
         """The statement of figures counted from the records (the dashboard, the
-        annual report): of a past day, it also says that each record's state is
-        its state now (exact for a campaign closed by that day)."""
+        annual report, the reward candidates): of a past day, it also says that
+        each record's state is its state now (exact for a campaign closed by that
+        day)."""
         return self.statement if self.is_today else f"{self.statement} {STATE_NOW}"
 
     @property

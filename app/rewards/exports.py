@@ -337,7 +337,7 @@ def paper(
         place,
         f"Số: {BLANK}/DS-{symbol}",
         now or utcnow(),
-        statement=reading.as_of.figures_statement,
+        statement=reading.as_of.statement,  # nominations: no figures of the day
         labels=_labels_of_day(reading, nominations),
     )
 

@@ -3,7 +3,9 @@ administrators: candidates and nominations of a campaign or a period, the rule o
 campaign and the periods (the province), the exports and the printable list.
 
 `<kind>` is "campaigns" or "periods"; `?unit=ID` narrows the page to a unit of the
-viewer's scope. Anything outside the scope is a 404.
+viewer's scope. Anything outside the scope is a 404. The candidates (page, workbook)
+and the paper take `?as_of=YYYY-MM-DD&attribution=at_time|rolled_up` as every
+report (app.records.asof; a bad one is a 400) and state them.
 """
 
 import secrets
