@@ -93,8 +93,13 @@ def decimal(value: float | None, places: int, sep: str) -> str:
     separated by ";" (Excel under Vietnamese settings reads "0,75" as a number)."""
     if value is None:
         return ""
-    text = f"{value:.{places}f}"
-    return text.replace(".", ",") if sep == ";" else text
+    return decimal_mark(f"{value:.{places}f}", sep)
+
+
+def decimal_mark(number: str, sep: str) -> str:
+    """A number written with "." for a CSV whose fields `sep` separates: with a
+    decimal comma under ";" (Excel with Vietnamese settings), as it is under ","."""
+    return number.replace(".", ",") if sep == ";" else number
 
 
 # What Excel runs as a formula when a CSV cell starts with it (CSV injection).

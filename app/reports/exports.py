@@ -61,14 +61,14 @@ XLSX_OPTIONS = {
 }
 
 
-def format_score(value: float | None) -> str:
-    """85.0 -> "85", 85.25 -> "85.3", None -> ""."""
+def format_score(value: float | None, sep: str = ",") -> str:
+    """85.0 -> "85", 85.25 -> "85.3" ("85,3" in a CSV of ";"), None -> ""."""
     if value is None:
         return ""
-    return f"{round(value, 1):g}"
+    return downloads.decimal_mark(f"{round(value, 1):g}", sep)
 
 
-def csv_values(row: ExportRow) -> tuple[str, ...]:
+def csv_values(row: ExportRow, sep: str = ",") -> tuple[str, ...]:
     return (
         csv_cell(row.employee_code),
         csv_cell(row.full_name),
@@ -76,7 +76,7 @@ def csv_values(row: ExportRow) -> tuple[str, ...]:
         csv_cell(row.unit_name),
         row.category_label,
         row.status_label,
-        format_score(row.best_percent),
+        format_score(row.best_percent, sep),
         YES if row.passed else NO,
         format_vn_date(row.completed_at),
         row.certificate_serial,
@@ -91,9 +91,9 @@ def csv_chunks(
     of the day) and the last column, headed `stated`, holds the name."""
     if stated:
         header = (*HEADER, stated)
-        cells = ((*csv_values(row), csv_cell(name)) for row, name in rows)
+        cells = ((*csv_values(row, delimiter), csv_cell(name)) for row, name in rows)
     else:
-        header, cells = HEADER, (csv_values(row) for row in rows)
+        header, cells = HEADER, (csv_values(row, delimiter) for row in rows)
     return downloads.csv_chunks(header, cells, delimiter, CSV_CHUNK_ROWS)
 
 

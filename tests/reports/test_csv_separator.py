@@ -87,3 +87,31 @@ def test_the_choice_made_on_the_dashboard_holds_for_every_csv(app, client, auth,
     assert stats.get_data(as_text=True).lstrip("\ufeff").startswith("Mã câu;Loại;")
     page = client.get("/authoring/quizzes/Q/statistics").get_data(as_text=True)
     assert '<option value=";" selected>' in page
+
+
+def test_a_score_has_a_decimal_comma_under_semicolons(app, client, auth, data):
+    """Excel under Vietnamese settings reads "46,7" as a number, not "46.7": the
+    score column follows the separator, in a download and in a job's file."""
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.records.models import TrainingRecord
+
+    with app.app_context():
+        db.session.execute(
+            update(TrainingRecord)
+            .where(TrainingRecord.best_percent == 60)
+            .values(best_percent=46.666)
+        )
+        db.session.commit()
+    assert exports.format_score(46.666, ";") == "46,7"
+    assert exports.format_score(46.666) == "46.7" and exports.format_score(90.0) == "90"
+    auth.login("hrd")
+    url = f"/reports/export.csv?campaign=C2026&unit={data['D']}"
+    for sep, shown in ((";", "46,7"), (",", "46.7")):
+        rows = _rows(client.get(f"{url}&sep={sep}").get_data(), sep)[1:]
+        assert {row[1]: row[6] for row in rows}["Lê Thị Bình"] == shown, sep
+    app.config["EXPORT_JOB_ROWS"] = 0  # the same file made by a job
+    job = client.get(f"{url}&sep=;").location.rstrip("/").rsplit("/", 1)[1]
+    rows = _rows(client.get(f"/jobs/{job}/download").get_data(), ";")[1:]
+    assert {row[1]: row[6] for row in rows}["Lê Thị Bình"] == "46,7"
