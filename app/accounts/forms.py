@@ -40,7 +40,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 def _kind_choices():
-    return [SelectChoice(k, v) for k, v in UNIT_KINDS.items()]
+    return [SelectChoice(k, _l(v)) for k, v in UNIT_KINDS.items()]
 
 
 class DatedForm(FlaskForm):

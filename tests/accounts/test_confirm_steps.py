@@ -148,3 +148,13 @@ def test_a_merged_units_successor_is_named_with_its_parent(app, client, auth):
     auth.login("admin")
     page = client.get(f"/admin/units?parent={b_id}").get_data(as_text=True)
     assert "Đã sáp nhập vào Văn phòng Sở — Sở Tài chính" in page
+
+
+def test_the_unit_kinds_are_offered_in_the_readers_language(app, client, auth):
+    _setup(app)
+    auth.login("admin")
+    page = client.get("/admin/units").get_data(as_text=True)
+    assert ">Tổ, bộ phận</option>" in page
+    client.post("/language", data={"language": "en", "csrf_token": auth.token()})
+    page = client.get("/admin/units").get_data(as_text=True)
+    assert ">Team / section</option>" in page and "Tổ, bộ phận" not in page

@@ -3,6 +3,8 @@ GET preview (the diff learners will see or the changes lost, what the retirement
 does) that changes nothing, and a POST that
 acts only with confirm=1 and a CSRF token."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -98,6 +100,10 @@ def test_retire_preview_then_confirm_and_restore_needs_none(app, client, auth, c
 
     page = client.get(f"/authoring/questions/{qid}/retire").get_data(as_text=True)
     assert "S1" in page and "B1" in page and 'name="active" value="0"' in page
+    client.post("/language", data={"language": "en", "csrf_token": auth.token(BANK)})
+    english = client.get(f"/authoring/questions/{qid}/retire").get_data(as_text=True)
+    assert re.search(r"<button[^>]*>\s*Retire\s*</button>", english)  # the action
+    client.post("/language", data={"language": "vi", "csrf_token": auth.token(BANK)})
     url = f"/authoring/questions/{qid}/active"
     client.post(url, data={"csrf_token": auth.token(BANK), "active": "0"})
     assert active() is True

@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -205,7 +205,7 @@ def question_retire_preview(question_id: int):
         ],
         action=url_for("authoring.question_set_active", question_id=question.id),
         fields={"active": "0"},
-        button=_("Ngừng dùng"),
+        button=pgettext("nút", "Ngừng dùng"),  # the action, not the state
         cancel=url_for("authoring.bank", code=bank_row.code),
     )
 
