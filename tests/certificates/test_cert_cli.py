@@ -57,12 +57,16 @@ def test_export_fails_clearly_on_unknown_codes(app, runner, tmp_path):
     assert not target.exists()
 
 
-def test_issue_missing(app, runner, tmp_path):
+def _one_missing(app, tmp_path) -> None:
+    """in1 completed C2026 and has no certificate."""
     with app.app_context():
         make_campaign(tmp_path)
-        cert = complete("in1", utcnow())
-        db.session.delete(cert)
+        db.session.delete(complete("in1", utcnow()))
         db.session.commit()
+
+
+def test_issue_missing(app, runner, tmp_path):
+    _one_missing(app, tmp_path)
     result = runner.invoke(
         args=["certificates", "issue-missing", "--campaign", "C2026"]
     )
@@ -78,11 +82,7 @@ def test_issue_missing_with_queue_but_no_queue_runs_here(app, runner, tmp_path):
     process would take with it as it ends: `--queue` then runs the job here, and
     says so, instead of claiming a worker took it."""
     app.config.update(JOBS_RUNNER="", REDIS_URL=None, JOBS_REDIS_URL=None)
-    with app.app_context():
-        make_campaign(tmp_path)
-        cert = complete("in1", utcnow())
-        db.session.delete(cert)
-        db.session.commit()
+    _one_missing(app, tmp_path)
     result = runner.invoke(
         args=["certificates", "issue-missing", "--campaign", "C2026", "--queue"]
     )

@@ -6,6 +6,7 @@ from app.content.modules import load_content
 from app.content.sync_courses import sync_content, url_builders
 from app.courses import services as courses
 from app.extensions import db
+from app.records import campaigns as running
 from app.records import services as records
 from app.timeutil import utcnow
 from tests.courses.content import write_course
@@ -44,3 +45,17 @@ def read_all(user, now):
     for module in courses.active_modules(courses.get_course("T")):
         courses.open_module(user, module, now=now - timedelta(minutes=10))
         courses.complete_module(user, module, 0.5, now=now)
+
+
+def closed_but_for_d1(tmp_path, now, ended_days: int = 2, runs_days: int = 10):
+    """Campaign C2026 (subtree D), its own window closed `ended_days` before `now`,
+    running on for D1, whose window closes `runs_days` after (committed)."""
+    opens = now - timedelta(days=30)
+    campaign, tree = make_campaign(
+        tmp_path, opens=opens, closes=now - timedelta(days=ended_days)
+    )
+    running.set_unit_window(
+        campaign, tree["D1"], opens, now + timedelta(days=runs_days)
+    )
+    db.session.commit()
+    return campaign, tree

@@ -18,7 +18,7 @@ from app.records.models import Campaign, TrainingRecord
 from app.timeutil import format_vn_date, utcnow
 from tests.certificates.helpers import user
 from tests.factories import make_user
-from tests.records.helpers import make_campaign
+from tests.records.helpers import closed_but_for_d1, make_campaign
 
 
 def _create_2027(tree, now):
@@ -87,13 +87,7 @@ def test_a_unit_window_still_open_keeps_the_quiz_until_the_campaign_is_closed(
     """C2026's own window has ended but D1's runs five more days: still refused,
     with D1's close as the date; closed early (every unit), the quiz is free."""
     now = utcnow()
-    campaign, tree = make_campaign(
-        tmp_path, opens=now - timedelta(days=30), closes=now - timedelta(days=1)
-    )
-    running.set_unit_window(
-        campaign, tree["D1"], now - timedelta(days=30), now + timedelta(days=5)
-    )
-    db.session.commit()
+    campaign, tree = closed_but_for_d1(tmp_path, now, ended_days=1, runs_days=5)
     closes = format_vn_date(now + timedelta(days=5), with_time=True)
     with pytest.raises(Conflict, match=f"đến {closes} mới kết thúc"):
         _create_2027(tree, now)

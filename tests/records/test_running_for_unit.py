@@ -18,21 +18,7 @@ from app.signals import cadres_changed
 from app.timeutil import utcnow
 from tests.certificates.helpers import user
 from tests.factories import make_user
-from tests.records.helpers import make_campaign
-
-
-def _closed_but_for_d1(tmp_path):
-    """Campaign C2026 (subtree D) closed two days ago, running on for D1 (its own
-    window closes in ten days)."""
-    now = utcnow()
-    campaign, tree = make_campaign(
-        tmp_path, opens=now - timedelta(days=30), closes=now - timedelta(days=2)
-    )
-    running.set_unit_window(
-        campaign, tree["D1"], now - timedelta(days=30), now + timedelta(days=10)
-    )
-    db.session.commit()
-    return campaign, tree
+from tests.records.helpers import closed_but_for_d1, make_campaign
 
 
 def _import(tree, *rows: str) -> dict:
@@ -55,7 +41,7 @@ def _unit_of(cadre: User, campaign):
 def test_cadres_changed_gives_no_record_in_a_unit_the_campaign_has_closed_for(
     ctx, tmp_path
 ):
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     joined = accounts.create_user("moi", "Trần Văn Mới", tree["D"])
     db.session.commit()
     assert records.record_for(joined, campaign) is None  # the per-cadre path
@@ -67,7 +53,7 @@ def test_cadres_changed_gives_no_record_in_a_unit_the_campaign_has_closed_for(
 def test_cadres_changed_leaves_a_record_in_the_unit_its_campaign_closed_in(
     ctx, tmp_path
 ):
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     accounts.move_user(user("in1"), tree["D"])  # out of D1, for which it runs on
     db.session.commit()
     assert _unit_of(user("in1"), campaign) == tree["D1A"].id
@@ -77,7 +63,7 @@ def test_cadres_changed_leaves_a_record_in_the_unit_its_campaign_closed_in(
 
 
 def test_cadres_changed_still_serves_the_unit_the_campaign_runs_on_for(ctx, tmp_path):
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     in1 = user("in1")
     in1.unit_id = tree["D1"].id  # a move inside D1 no signal has told yet
     db.session.commit()
@@ -92,7 +78,7 @@ def test_cadres_changed_still_serves_the_unit_the_campaign_runs_on_for(ctx, tmp_
 def test_a_cadre_import_moving_cadres_moves_only_the_records_still_running(
     ctx, tmp_path
 ):
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     stays = make_user("e1", tree["D1A"], employee_code="E1")
     leaves = make_user("e2", tree["D1A"], employee_code="E2")
     assert _unit_of(stays, campaign) == _unit_of(leaves, campaign) == tree["D1A"].id
@@ -103,7 +89,7 @@ def test_a_cadre_import_moving_cadres_moves_only_the_records_still_running(
 
 
 def test_a_deeper_closed_window_inside_the_open_one_takes_no_newcomer(ctx, tmp_path):
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     now = utcnow()
     running.set_unit_window(
         campaign, tree["D1A"], now - timedelta(days=30), now - timedelta(days=1)
@@ -125,7 +111,7 @@ def test_an_open_campaign_gives_every_newcomer_a_record(ctx, tmp_path):
 def test_a_campaign_created_closed_still_gives_its_scope_records(ctx, tmp_path):
     """Creating (or editing) a campaign sets its scope: a campaign entered after it
     closed gets its records as before; only a change of the cadres is limited."""
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     assert _unit_of(user("in1"), campaign) == tree["D1A"].id
     assert _unit_of(user("in2"), campaign) == tree["D1"].id
 
@@ -134,7 +120,7 @@ def test_the_sql_window_rule_matches_window_of_unit(ctx, tmp_path):
     """quizzes.window_of_unit_closed_sql picks the units whose window_of_unit has
     closed: nested unit windows (D1 open, D1A inside it with its own), one closed
     (C), and the quiz's own window closed or open for the units with none."""
-    campaign, tree = _closed_but_for_d1(tmp_path)
+    campaign, tree = closed_but_for_d1(tmp_path, utcnow())
     now = utcnow()
     running.set_unit_window(campaign, tree["D1A"], now, now + timedelta(hours=1))
     quiz = quizzes.get_quiz("Q")

@@ -17,7 +17,7 @@ from app.records import services as records
 from app.timeutil import to_vn, utcnow
 from tests.certificates.helpers import pass_quiz, user
 from tests.factories import make_user
-from tests.records.helpers import make_campaign, read_all
+from tests.records.helpers import closed_but_for_d1, make_campaign, read_all
 
 
 def _start(username, now=None):
@@ -143,13 +143,7 @@ def test_a_cadre_moved_in_while_only_the_units_window_is_open_takes_part(ctx, tm
     from app.accounts import services as accounts
 
     now = utcnow()
-    campaign, tree = make_campaign(
-        tmp_path, opens=now - timedelta(days=30), closes=now - timedelta(days=2)
-    )
-    running.set_unit_window(
-        campaign, tree["D1"], now - timedelta(days=30), now + timedelta(days=10)
-    )
-    db.session.commit()
+    campaign, tree = closed_but_for_d1(tmp_path, now)
     assert records.running_campaigns(now) == [campaign]  # for D1's cadres
     assert records.running_campaigns(now + timedelta(days=11)) == []
     accounts.move_user(user("out"), tree["D1A"])  # from C1, outside the campaign
