@@ -67,21 +67,22 @@
     stored[a.getAttribute("data-position")] = parseInt(a.getAttribute("data-seq"), 10) || 0;
   });
   // The server's deadline: from this page, counted from now; or as the journal
-  // holds it (this browser's clock) when this is a copy of the page (a reload
-  // without network) served before the journal last heard the server, or one
-  // with the same deadline — the copy the worker keeps may have been fetched a
-  // moment after the page the journal heard. Counting a copy's remaining time
-  // from now would give back the time spent since it was served. `heard`,
-  // `served_at` and `end` (the deadline) are on the server's clock.
+  // holds it (this browser's clock) when this is an older copy of the page (a
+  // reload without network) and the journal heard the server since. A copy with
+  // the journal's own deadline (`end`) may be one the worker fetched a moment
+  // after the page the journal heard: the earlier of the two counts, so counting
+  // a copy's remaining time from now never gives back the time spent since it was
+  // served. `heard`, `served_at` and `end` are on the server's clock.
   var remaining = parseInt(timer.getAttribute("data-remaining"), 10);
   var deadline = Date.now() + 1000 * remaining;
   var heard = config.served_at;
   var end = config.served_at + 1000 * remaining;
-  if (journal.deadline && (journal.heard > config.served_at ||
-                           Math.abs((journal.end || 0) - end) < 1500)) {
+  if (journal.deadline && journal.heard > config.served_at) {
     deadline = journal.deadline;
     heard = journal.heard;
     end = journal.end || end;
+  } else if (journal.deadline && Math.abs((journal.end || 0) - end) < 1500) {
+    deadline = Math.min(deadline, journal.deadline);
   }
 
   // The server said `seconds` remain at `at` (its clock, ms; 0 when unknown).
