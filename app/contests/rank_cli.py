@@ -95,7 +95,7 @@ def rank_due_command(queue: bool) -> None:
         and ranking.is_closed(r)
         and lookup.latest(r.contest, r) is None
     ]
-    ok, contests, here = True, {}, runs_here(queue)
+    ok, contests, here = True, {}, runs_here(queue) if due else not queue
     for round_ in due:
         if _run({"round": round_.code}, round_title(round_), here):
             contests.setdefault(round_.contest.code, round_.contest)

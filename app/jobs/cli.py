@@ -79,12 +79,16 @@ def list_command() -> None:
 
 def runs_here(queue: bool) -> bool:
     """Whether a command's job runs in the command's own process: without
-    `--queue`, and with it when there is no queue to hand it to (no REDIS_URL:
-    the app's thread runner would end with the command, the job never run)."""
+    `--queue`, and with it when the jobs do not go to RQ's workers (no REDIS_URL,
+    or JOBS_RUNNER thread or inline: a thread of the command would end with it,
+    the job never run), which it says. Ask it when there is a job to submit."""
     here = not queue or runner.runner_mode() != "rq"
     if queue and here:
         click.echo(
-            _("Chưa đặt REDIS_URL nên không có worker nhận việc: chạy ngay tại đây."),
+            _(
+                "Việc chạy nền không giao cho worker (không có REDIS_URL, hoặc "
+                "JOBS_RUNNER không phải rq): chạy ngay tại đây."
+            ),
             err=True,
         )
     return here

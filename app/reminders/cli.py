@@ -119,10 +119,9 @@ def _send_emails(reminders, queue: bool) -> None:
     if not services.mail_configured():
         click.echo(str(MAIL_OFF))
         return
-    failed, here = [], runs_here(queue)
-    for reminder in reminders:
-        if not services.count_deliveries(reminder, PENDING):
-            continue
+    pending = [r for r in reminders if services.count_deliveries(r, PENDING)]
+    failed, here = [], runs_here(queue) if pending else not queue
+    for reminder in pending:
         job = jobs.submit(
             KIND, title(reminder), None, {"reminder": reminder.id}, here=here
         )

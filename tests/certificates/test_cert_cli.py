@@ -87,8 +87,8 @@ def test_issue_missing_with_queue_but_no_queue_runs_here(app, runner, tmp_path):
         args=["certificates", "issue-missing", "--campaign", "C2026", "--queue"]
     )
     assert result.exit_code == 0, result.output
-    assert "Chưa đặt REDIS_URL" in result.output and "Đã cấp 1" in result.output
-    assert "cho worker" not in result.output
+    assert "không giao cho worker" in result.output and "Đã cấp 1" in result.output
+    assert "Đã giao việc" not in result.output
     with app.app_context():
         assert len(certificates_of("in1")) == 1
 
@@ -99,5 +99,7 @@ def test_queue_goes_to_the_workers_only_when_there_is_a_queue(app):
     with app.app_context():
         app.config.update(JOBS_RUNNER="", REDIS_URL="redis://127.0.0.1:1/0")
         assert runs_here(False) and not runs_here(True)
-        app.config.update(REDIS_URL=None)
+        app.config.update(JOBS_RUNNER="thread")  # a queue there, but not used
+        assert runs_here(False) and runs_here(True)
+        app.config.update(JOBS_RUNNER="", REDIS_URL=None)
         assert runs_here(False) and runs_here(True)
