@@ -180,7 +180,8 @@ def check_actor(actor: User | None, certificate: Certificate) -> None:
     """NotAllowed unless `actor` (None: the command line) may revoke or reissue
     `certificate`: as every account action (can_manage_account), an HR officer
     only a learner's, never its own nor a fellow officer's, a trainer's or an
-    administrator's."""
+    administrator's. The rule is can_manage_account's alone: the cadre page
+    offers the buttons by it too (reports may not import certificates)."""
     if actor is not None and not can_manage_account(actor, certificate.user):
         raise NotAllowed(
             _l(

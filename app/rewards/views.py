@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.days import vn_today
 from app.accounts.models import Unit, User
 from app.audit import services as audit
 from app.database import int_arg, start_writing
@@ -104,6 +105,8 @@ def candidates_page(kind: str, code: str):
         individuals=individuals,
         nominated_units=nominated_units,
         nominated_users=nominated_users,
+        # nominations are made from today's lists (services checks them there)
+        offer=as_of.day == vn_today(),
         nominations=nominations,
         achievement=lambda row: exports.achievement(target, row),
         withdraw_form=WithdrawForm(),

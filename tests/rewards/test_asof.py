@@ -130,6 +130,10 @@ def test_the_page_workbook_and_paper_state_the_day_and_attribution(
     assert "candidates.xlsx?as_of=2024-12-31&amp;attribution=at_time" in text
     rolled = client.get("/rewards/campaigns/C2024?attribution=rolled_up")
     assert ROLLED_TODAY in rolled.get_data(as_text=True)
+    # nominations are made from today's lists, which the service checks them in
+    assert "Đưa vào danh sách đề nghị" in rolled.get_data(as_text=True)
+    assert "Đưa vào danh sách đề nghị" not in text
+    assert "Đề nghị khen thưởng được lập từ danh sách tính đến hôm nay." in text
 
     response = client.get("/rewards/campaigns/C2024/candidates.xlsx?as_of=2024-12-31")
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
