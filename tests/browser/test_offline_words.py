@@ -5,7 +5,12 @@ when some do."""
 
 import pytest
 
-from tests.browser.test_offline import _network, _serve, _start
+from tests.browser.test_offline import (
+    _network,
+    _serve,
+    _start,
+    _wait_for_offline_copy,
+)
 from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -34,6 +39,10 @@ def test_the_choices_waiting_are_counted_in_english(long_quiz, browser_context):
     url, app = long_quiz
     page = browser_context.new_page()
     attempt_id = _start(page, url)
+    # The page's copy is fetched first: a switch of language posted while that
+    # fetch runs can be undone by its response, which sends the session cookie
+    # as it was (a signed cookie session refreshed on every response).
+    _wait_for_offline_copy(page, attempt_id)
     page.get_by_role("button", name="English").click()
     page.get_by_role("button", name="Tiếng Việt").wait_for()  # the English page
     page.wait_for_load_state()
