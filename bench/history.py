@@ -254,12 +254,12 @@ def time_as_of(app, unit_code: str, campaign_id: int, day: date, runs: int = 7):
     from sqlalchemy import select
 
     from app.accounts.models import Unit
+    from app.accounts.rollup import ROLLED_UP, Structure
     from app.extensions import db
     from app.records.models import Campaign
     from app.records.services import list_campaigns
     from app.reports import asof, charts, yearly
     from app.reports.annual import annual_report
-    from app.reports.rollup import ROLLED_UP, Structure
 
     stated = asof.AsOf(day, ROLLED_UP)
     dashboard, annual, cpu = [], [], []

@@ -7,14 +7,13 @@ from sqlalchemy import func, select
 
 from app.accounts.days import vn_today
 from app.accounts.models import Unit, User
-from app.accounts.rollup import ROLLED_UP
+from app.accounts.rollup import ROLLED_UP, Structure
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptAnswer, AttemptSlot, Quiz
 from app.records import services as records
 from app.records.asof import AsOf
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.reports import yearly
-from app.reports.rollup import Structure
 from app.rewards import candidates, periods
 from app.rewards.reading import Reading
 

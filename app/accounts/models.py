@@ -214,7 +214,7 @@ class UnitSuccession(db.Model):
     """On `valid_from`, the unit `predecessor` ended and (part of) its cadres and
     records went to `successor`: a merge (one successor, or several), a split
     (several). Records counted "rolled up" follow the `primary` successor only, so
-    that none counts twice (app.reports.rollup); the history of an ended unit may be
+    that none counts twice (app.accounts.rollup); the history of an ended unit may be
     seen from every unit it went into (app.accounts.asof.later_units); cadres go
     where their assignments say."""
 

@@ -1,5 +1,5 @@
 """Where a unit's records go once it has ended: the one successor rule, used by the
-reports' roll-up (app.reports.rollup), the reward candidates (app.rewards) and an
+reports' roll-up (app.accounts.rollup), the reward candidates (app.rewards) and an
 officer's scope through time (app.accounts.asof: past_scope_condition; with
 `reached`, every successor, where an ended unit's campaigns may be seen from).
 

@@ -3,7 +3,7 @@ list of cadres, the exports, the annual report): one rule, for the unit asked fo
 (`?unit=ID`) and for the links to the units a report lists.
 
 An officer's reports count the records of every unit, past or present, that rolls
-up into its scope today (app.reports.rollup: `Structure.scope`). It may open a
+up into its scope today (app.accounts.rollup: `Structure.scope`). It may open a
 unit — alive or ended — when that unit is among them and so is every unit a report
 of it counts (`Structure.scope_of`: what rolls up into its subtree today, or, for a
 unit that has ended, on its last day). So the HR officer of "An Giang (mới)" opens
@@ -18,14 +18,13 @@ from datetime import date
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.rollup import Structure, today
 from app.accounts.scope import ancestor_paths, in_any_subtree
 from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records import visibility
 from app.records.models import Campaign
-
-from .rollup import Structure, today
 
 ROLE = "hr"
 NOT_IN_SCOPE = _l("Không tìm thấy đơn vị này trong phạm vi của bạn.")

@@ -17,6 +17,7 @@ import xlsxwriter
 from flask import current_app
 
 from app.accounts.models import Unit
+from app.accounts.rollup import Structure
 from app.accounts.units import ancestors_of
 from app.records.models import (
     Campaign,
@@ -25,7 +26,6 @@ from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
 
 from . import asof as asof_
-from .rollup import Structure
 from .yearly import YearRow, year_chart, year_over_year
 
 TITLE = "BÁO CÁO KẾT QUẢ BỒI DƯỠNG VĂN HÓA CÔNG VỤ NĂM {year}"

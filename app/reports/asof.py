@@ -12,6 +12,7 @@ from datetime import date
 from functools import cached_property
 
 from app.accounts.models import Unit
+from app.accounts.rollup import AT_TIME, ATTRIBUTIONS, ROLLED_UP, Structure
 from app.records.asof import (
     ATTRIBUTION_LABELS,
     STATE_NOW,
@@ -23,7 +24,6 @@ from app.vntext import text_sort_key
 
 from .counts import EMPTY, add_into, attributed_counts
 from .queries import SummaryRow, _row
-from .rollup import AT_TIME, ATTRIBUTIONS, ROLLED_UP, Structure
 
 
 @dataclass

@@ -12,13 +12,13 @@ from datetime import date
 from sqlalchemy import Date, cast, func
 
 from app.accounts.models import Unit
+from app.accounts.rollup import Structure, today
 from app.extensions import db
 from app.numbers import number
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.timeutil import VN_TZ
 
 from .counts import Moves, Tally, counts_by
-from .rollup import Structure, today
 
 BIN_WIDTH = 10  # score bins of 10 points: 0–9, 10–19, …, 90–100
 WIDTH, HEIGHT = 640, 240  # the SVG viewBox

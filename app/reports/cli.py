@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.accounts import units as unit_services
+from app.accounts.rollup import Structure
 from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
@@ -18,7 +19,6 @@ from app.records.asof import AS_OF_OPTION, ATTRIBUTION_OPTION, cli_as_of
 from app.records.rows import iter_rows
 
 from . import annual, asof, exports
-from .rollup import Structure
 
 reports_cli = AppGroup("reports", help="Xuất kết quả bồi dưỡng và báo cáo năm.")
 

@@ -1,5 +1,5 @@
 """The counts of a campaign's records by unit as of a day, at the unit of the
-time or rolled up (the rules: app.reports.rollup, the tree of the day). Read-only.
+time or rolled up (the rules: app.accounts.rollup, the tree of the day). Read-only.
 
 Counts are grouped in SQL per (unit at the time, status, passed) and folded here, by
 unit, never by record.
@@ -25,11 +25,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Assignment
+from app.accounts.rollup import ROLLED_UP, Structure, today
 from app.extensions import db
 from app.records.asof import close_day
 from app.records.models import COMPLETED, IN_PROGRESS, NOT_STARTED, TrainingRecord
-
-from .rollup import ROLLED_UP, Structure, today
 
 EMPTY = (0, 0, 0, 0, 0, 0.0, 0)  # total, completed, in progress, not started,
 # passed, sum of best scores, records with a score
@@ -102,7 +101,7 @@ class Moves:
 def unit_counts(
     campaign, day: date, units: set[int] | None = None, moves: Moves | None = None
 ) -> dict:
-    """Per unit at the time (app.reports.rollup's rules): [total, completed, in
+    """Per unit at the time (app.accounts.rollup's rules): [total, completed, in
     progress, not started, passed, sum of best scores, records with a score] of the
     campaign's records; only `units` when given; `moves`: those of the campaign and
     day, when the caller shares them (the dashboard), else read here.

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.rollup import ROLLED_UP, Structure
 from app.accounts.scope import in_any_subtree
 from app.accounts.services import search_users
 from app.accounts.units import ancestors_of
@@ -42,7 +43,6 @@ from .access import ReportAccess
 from .asof import AsOf, unit_view
 from .exports import as_of_records
 from .queries import SummaryRow
-from .rollup import ROLLED_UP, Structure
 
 # Downloads the dashboard links to, when their routes are registered.
 EXPORT_ENDPOINTS = ("reports.export_csv", "reports.export_xlsx", "reports.annual_page")

@@ -19,6 +19,7 @@ from sqlalchemy import Select, select
 
 from app import downloads
 from app.accounts.models import Unit, User, shared_name_labels
+from app.accounts.rollup import ROLLED_UP, Structure
 from app.downloads import SEPARATORS as SEPARATORS
 from app.downloads import csv_cell
 from app.downloads import separator as separator  # the jobs read it here
@@ -29,7 +30,6 @@ from app.records.rows import ExportRow, export_columns, name_order, to_export_ro
 from app.timeutil import format_vn_date, to_vn
 
 from .asof import AsOf
-from .rollup import ROLLED_UP, Structure
 
 # CSV separators (",", ";") and the officer's remembered choice: app.downloads.
 CSV_CHUNK_ROWS = 500  # rows per yielded CSV chunk

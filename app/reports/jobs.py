@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.accounts.rollup import Structure, today
 from app.database import reading_only
 from app.errors import NotFound
 from app.errors import lazy_gettext as _l
@@ -17,7 +18,6 @@ from app.records import rows, visibility
 
 from . import access as report_access
 from . import annual, asof, exports
-from .rollup import Structure, today
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,6 +1,6 @@
 """Year over year: a unit's campaigns side by side — completion rate, pass rate and
 mean score per year — for the same unit rolled up through time (the units, past or
-present, that roll up into its subtree today; app.reports.rollup), as a table and a
+present, that roll up into its subtree today; app.accounts.rollup), as a table and a
 server-rendered SVG chart (geometry here, drawing in the templates; no JavaScript).
 
 The comparison does not depend on the attribution: a root's total is the same
@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.accounts.models import Unit
+from app.accounts.rollup import Structure
 from app.extensions import db
 from app.records.models import TrainingRecord
 from app.records.rates import Rates
 
 from .charts import ChartInfo, Mark, Tick, _y_axis
 from .counts import EMPTY, SLOT, add_into, unit_counts
-from .rollup import Structure
 
 
 @dataclass

@@ -8,13 +8,13 @@ import pytest
 
 from app.accounts.asof import rolled_up_units
 from app.accounts.models import Unit
+from app.accounts.rollup import AT_TIME, ROLLED_UP, Structure
 from app.errors import InvalidInput
 from app.extensions import db
 from app.reports import asof, yearly
 from app.reports.annual import annual_report
 from app.reports.counts import unit_counts
 from app.reports.exports import as_of_query
-from app.reports.rollup import AT_TIME, ROLLED_UP, Structure
 
 from .history_world import MERGER, build
 

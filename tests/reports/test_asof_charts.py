@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from app.accounts.days import vn_today
 from app.accounts.models import Unit
+from app.accounts.rollup import ATTRIBUTIONS, Structure
 from app.extensions import db
 from app.records.models import Campaign, TrainingRecord
 from app.reports import asof, charts, counts
-from app.reports.rollup import ATTRIBUTIONS, Structure
 from tests.factories import make_user
 
 from .history_world import build

@@ -6,8 +6,8 @@ tests/reports/history_world.py)."""
 
 import pytest
 
+from app.accounts import rollup
 from app.extensions import db
-from app.reports import rollup
 from tests.factories import make_user
 
 from .history_world import build

@@ -293,10 +293,10 @@ def test_the_list_as_of_a_day_pages_as_the_list_of_today(app, world):
     """Both lists page alike (dashboard.row_page): a page below the first is the
     first, the pages in turn are the whole list in its order, and a page past the
     end is empty but keeps the count."""
+    from app.accounts.rollup import Structure
     from app.records.models import Campaign
     from app.reports.asof import AsOf
     from app.reports.dashboard import record_page, record_page_as_of
-    from app.reports.rollup import Structure
 
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).where(Campaign.code == "C2024"))

@@ -16,6 +16,7 @@ from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.models import Unit
+from app.accounts.rollup import Structure
 from app.audit import services as audit
 from app.database import int_arg, start_writing
 from app.downloads import (
@@ -37,7 +38,6 @@ from .. import annual, asof, exports
 from ..access import ReportAccess
 from ..counts import records_counted
 from ..jobs import count_rows
-from ..rollup import Structure
 from .blueprint import as_of_arg, bp, explicit_as_of_arg
 
 CSV_MIME = "text/csv"  # werkzeug adds "; charset=utf-8" to a text/* type

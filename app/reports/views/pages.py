@@ -4,6 +4,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.permissions import can_manage_account, get_scoped_user, scope_paths
+from app.accounts.rollup import Structure
 from app.database import int_arg
 from app.downloads import chosen_separator
 from app.records.visibility import pick_campaign, visible_campaigns
@@ -22,7 +23,6 @@ from ..dashboard import (
     record_page_as_of,
     report_scope,
 )
-from ..rollup import Structure
 from .blueprint import as_of_arg, bp, explicit_as_of_arg
 
 
