@@ -1,14 +1,16 @@
 """The outbox of xAPI statements: written in the transaction of the event it tells
 (so a rolled-back event leaves none), sent later in batches, kept once sent.
 
-The primary key is the statement's own id, a random UUID (4) drawn when the
-statement is queued and kept in its payload: every resend of the row is the same
-statement, and no id is ever drawn twice (a database id is re-used after a backup
-restore, or by another installation at the same VHCV_PUBLIC_URL: an id derived from
-it would name a different statement the LRS already has, which it refuses with
-409). `event_key` ("attempt-finished:42") is the event it tells, so the same event
-told again is queued once. A statement the LRS rejects MAX_REJECTIONS times is set
-aside (`failed_at`) until `flask xapi send --retry-failed`."""
+The primary key is the statement's own id, derived from the event (a UUID 5 of its
+key, actor and moment: statements.statement_id) and kept in its payload: every
+resend of the row, or the event told again, is the same statement; a database id
+re-used after a backup restore, or by another installation at the same
+VHCV_PUBLIC_URL, is another cadre's or another moment's event, so another id (an id
+of the database id alone would name a different statement the LRS already has,
+which it refuses with 409). `event_key` ("attempt-finished:42") is the event it
+tells, so the same event told again is queued once. A statement the LRS rejects
+MAX_REJECTIONS times is set aside (`failed_at`) until
+`flask xapi send --retry-failed`."""
 
 from datetime import datetime
 

@@ -7,7 +7,6 @@ would be named under DEFAULT_PUBLIC_URL, which is no one's): events of that time
 are not sent later. A trainer's preview attempt counts for nothing and is not told
 either."""
 
-import uuid
 from collections.abc import Callable
 
 from flask import current_app
@@ -90,8 +89,8 @@ def queued(keys: list[str]) -> set[str]:
 
 def add(key: str, verb: str, statement: dict) -> XapiStatement:
     """Queue `statement`, of the event `key`, in the current session (no commit)
-    with an id of its own, random: never one the LRS may hold for another."""
-    statement = {"id": str(uuid.uuid4()), **statement}
+    with the id derived from the event (statements.statement_id)."""
+    statement = {"id": statements.statement_id(_base(), key, statement), **statement}
     row = XapiStatement(id=statement["id"], event_key=key, verb=verb, payload=statement)
     db.session.add(row)
     return row

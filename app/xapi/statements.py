@@ -6,9 +6,11 @@ renamed, an email is personal data): an email (mbox) only when XAPI_ACTOR_MBOX i
 set and the cadre has one. Activities have IRIs under the public URL
 ({base}/xapi/activities/<kind>/<code>) and Vietnamese names; the unit is in the
 context's extensions. A builder gives the statement without its id: the outbox
-draws a random one when it queues it (services.enqueue), keyed by the event's key
-(event_key) so that the same event is queued once."""
+gives it the one derived from the event (statement_id) when it queues it
+(services.enqueue), keyed by the event's key (event_key) so that the same event is
+queued once."""
 
+import json
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -41,10 +43,23 @@ def iri(base: str, *parts: str) -> str:
 
 def event_uuid(base: str, key: str) -> str:
     """A UUID 5 of `key` in a namespace of the site at `base`: an attempt's
-    registration ("attempt:42"); and the id a statement of the event `key` had
-    when it was queued before statement ids were drawn at random."""
+    registration ("attempt:42"); a statement's id (statement_id); and the id a
+    statement of the event `key` had when it was queued before event keys were
+    kept."""
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, iri(base))
     return str(uuid.uuid5(namespace, key))
+
+
+def statement_id(base: str, key: str, statement: dict) -> str:
+    """The id of `statement`, telling the event `key`: a UUID 5 of the event — its
+    key, its actor and its moment (the statement's timestamp, to the millisecond).
+    The same event told again has the same id, so a resend never duplicates; an
+    event key used again for another event (a database id reused after a backup
+    restored from before it, or by a second installation at the same public URL)
+    is of another cadre or another moment, so of another id, never one the LRS
+    holds for another statement."""
+    actor = json.dumps(statement["actor"], sort_keys=True, ensure_ascii=False)
+    return event_uuid(base, "|".join([key, actor, statement["timestamp"]]))
 
 
 def event_key(kind: str, *parts) -> str:

@@ -73,23 +73,30 @@ def test_the_same_event_is_one_statement(ctx, tmp_path):
     assert key in {r.event_key for r in outbox()}
 
 
-def test_statement_ids_are_random_and_never_drawn_again(ctx, tmp_path):
-    """An id is a random UUID drawn when the statement is queued, not one derived
-    from a database id: after a backup restored from before the event (the outbox
-    row gone, the attempt's id free to be used again) or on another installation
-    at the same public URL, the event told anew is a statement of a new id, never
-    one the LRS may hold for another statement."""
+def test_statement_ids_are_derived_from_the_event(ctx, tmp_path):
+    """An id is a UUID 5 of the event: its key, actor and moment. The event told
+    anew (its outbox row gone, as after a backup restored from before it was
+    sent) is the same statement, so the LRS takes it as a resend; the same
+    database id reused for another moment or cadre (a restore, a second
+    installation at the same public URL) is another id, never one the LRS holds
+    for another statement."""
     person, attempt = learn(tmp_path)
     rows = outbox()
-    assert all(uuid.UUID(r.id).version == 4 for r in rows)
+    assert all(uuid.UUID(r.id).version == 5 for r in rows)
     assert all(r.payload["id"] == r.id and r.event_key for r in rows)
-    before = {r.id for r in rows}
     key = f"attempt-finished:{attempt.id}"
+    first = next(r for r in rows if r.event_key == key)
+    body = {k: v for k, v in first.payload.items() if k != "id"}
+    assert statements.statement_id(PUBLIC, key, body) == first.id
     db.session.execute(delete(XapiStatement).where(XapiStatement.event_key == key))
     services._on_attempt_finished(attempt)
     db.session.commit()
     again = [r for r in outbox() if r.event_key == key]
-    assert len(again) == 1 and again[0].id not in before
+    assert [r.id for r in again] == [first.id]
+    later = {**body, "timestamp": "2027-01-01T00:00:00.000+00:00"}
+    other = {**body, "actor": {**body["actor"], "account": {"name": "0"}}}
+    ids = {statements.statement_id(PUBLIC, key, b) for b in (body, later, other)}
+    assert len(ids) == 3 and len({r.id for r in outbox()}) == len(outbox())
 
 
 def test_a_statement_queued_with_an_old_event_id_is_not_queued_again(ctx, tmp_path):
