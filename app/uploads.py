@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import abort, current_app
 from flask_login import current_user
 
+from app.extensions import csrf
 from app.numbers import number
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -23,9 +24,19 @@ FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and other fiel
 def takes_upload(view):
     """Mark a view that receives a file: its request body may be as large as an
     upload (MAX_CONTENT_LENGTH); every other request's is held to MAX_FORM_BYTES
-    (app.limit_request_bodies), before the CSRF check or anything reads it."""
+    (app.limit_request_bodies), before the CSRF check or anything reads it.
+
+    The app-wide CSRF check, which reads the body, is left to the view: it checks
+    who may upload there first (a learner's body to an admin's upload page is
+    refused unread), then the token, with check_token or its FlaskForm."""
     view.takes_upload = True
-    return view
+    return csrf.exempt(view)
+
+
+def check_token() -> None:
+    """The CSRF check an upload view does itself once it has checked who may
+    upload there (takes_upload): refused as any other form is (400)."""
+    csrf.protect()
 
 
 def max_bytes(config=None) -> int:

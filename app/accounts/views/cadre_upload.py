@@ -16,7 +16,7 @@ from wtforms.validators import Optional
 
 from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
-from app.extensions import csrf, db
+from app.extensions import db
 from app.forms import FlaskForm
 from app.jobs import services as jobs
 from app.security import role_required
@@ -49,8 +49,7 @@ class ConfirmImportForm(FlaskForm):
 
 
 @bp.route("/cadres/import", methods=["GET", "POST"])
-@takes_upload
-@csrf.exempt  # the form checks its token itself, after the size check below
+@takes_upload  # the form checks its token itself, after the size check below
 @role_required("hr", "admin")
 def import_cadres():
     limit = max_bytes()

@@ -14,7 +14,7 @@ from app.numbers import count
 from app.security import role_required
 from app.signals import unit_campaign_asked
 from app.tabular import TableError
-from app.uploads import takes_upload
+from app.uploads import check_token, takes_upload
 
 from .. import asof, history, scope
 from .. import units as unit_services
@@ -371,6 +371,7 @@ def merge_unit(unit_id: int):
 @takes_upload
 @role_required("admin")
 def import_units():
+    check_token()  # after the role check: a learner's body is never read
     form = UnitImportForm()
     if not form.validate_on_submit():
         flash_form_errors(form)

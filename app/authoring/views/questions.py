@@ -25,7 +25,14 @@ from app.content.transfer import bank_questions, version_to_data
 from app.errors import DomainError
 from app.extensions import db
 from app.numbers import count
-from app.uploads import FORM_OVERHEAD, UploadStore, max_bytes, megabytes, takes_upload
+from app.uploads import (
+    FORM_OVERHEAD,
+    UploadStore,
+    check_token,
+    max_bytes,
+    megabytes,
+    takes_upload,
+)
 
 from .. import history
 from ..question_forms import (
@@ -269,9 +276,9 @@ def bank_upload(code: str):
     bank_row = questions.get_bank(current_user, code)
     limit = max_bytes()
     too_big = _("Tệp quá lớn (tối đa %(limit)s).", limit=megabytes(limit, 0))
-    if (request.content_length or 0) > limit + FORM_OVERHEAD:
-        flash(too_big, "error")
-        return redirect(url_for("authoring.bank_upload", code=code))
+    if (request.content_length or 0) > limit + FORM_OVERHEAD:  # refused unread
+        return _upload_page(bank_row, UploadForm(formdata=None), [too_big], 413)
+    check_token()  # after the bank's scope check (and the blueprint's role check)
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_page(bank_row, form)
