@@ -9,7 +9,6 @@ from flask import (
     has_request_context,
     redirect,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -207,12 +206,12 @@ def register_url_converters(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """The signed-in session's language; the default outside a request (a job, a
-    command)."""
+    """The reader's language (its cookie, set by the language switch); the default
+    outside a request (a job, a command)."""
     config = current_app.config
     if not has_request_context():
         return config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("language")
+    chosen = request.cookies.get(config["LANGUAGE_COOKIE_NAME"])
     return chosen if chosen in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 

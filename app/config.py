@@ -59,6 +59,11 @@ class Config:
     # Vietnamese first; English is the second catalogue.
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
+    # The reader's language is a cookie of its own, written only by the language
+    # switch: in the session, a response to a request sent before the switch (an
+    # autosave, an offline copy's fetch) would bring back the session without it.
+    LANGUAGE_COOKIE_NAME = "vhcv_language"
+    LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
     # Dates on screen and in exports are in Vietnam time.
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # Failed sign-ins allowed per client address (an office behind one NAT shares it).

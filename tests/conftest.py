@@ -200,6 +200,10 @@ def runner(app):
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# The headers of a request read in English (the language switch's cookie).
+ENGLISH = {"Cookie": "vhcv_language=en"}
+
+
 def csrf_token(client, url: str = "/login") -> str:
     """The CSRF token of the form on `url` (fetched as the client sees it)."""
     page = client.get(url, follow_redirects=True).get_data(as_text=True)

@@ -24,8 +24,47 @@ def test_vietnamese_by_default_and_english_on_request(client):
     assert "Sign in" in page and "Đăng nhập" not in page
 
 
+def test_the_language_is_a_cookie_of_its_own(client, app):
+    """The switch writes its own cookie (a year, HttpOnly, SameSite=Lax), not the
+    session: a response to a request sent before the switch, bringing back the
+    session of that moment, leaves the language chosen."""
+    from tests.conftest import AuthActions, csrf_token
+    from tests.factories import make_tree, make_user
+
+    with app.app_context():
+        make_user("an", make_tree()["D"])
+    AuthActions(client).login("an")
+    before = client.get_cookie("session").value  # an autosave in flight
+    answer = client.post(
+        "/language",
+        data={"language": "en", "next": "/", "csrf_token": csrf_token(client, "/")},
+    )
+    cookie = next(
+        c for c in answer.headers.getlist("Set-Cookie") if "vhcv_language" in c
+    )
+    assert "vhcv_language=en" in cookie and "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie and "Max-Age=31536000" in cookie
+    client.set_cookie("session", before)  # … whose answer comes back afterwards
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page
+
+
+def test_an_unknown_language_changes_nothing(client):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client)
+    for language in ("fr", "", "en; Path=/", "x" * 5000):
+        answer = client.post(
+            "/language",
+            data={"language": language, "next": "/login", "csrf_token": token},
+        )
+        assert answer.status_code == 302
+        assert "vhcv_language" not in " ".join(answer.headers.getlist("Set-Cookie"))
+    client.set_cookie("vhcv_language", "fr")  # a forged cookie: the default
+    assert 'lang="vi"' in client.get("/login").get_data(as_text=True)
+
+
 def _validated_form(app, language=None):
-    from flask import session
     from werkzeug.datastructures import MultiDict
     from wtforms import DateField, IntegerField, StringField
     from wtforms.validators import DataRequired, Length
@@ -42,9 +81,8 @@ def _validated_form(app, language=None):
         count = IntegerField("Số")
         day = DateField("Ngày")
 
-    with app.test_request_context(method="POST"):
-        if language:
-            session["language"] = language
+    headers = {"Cookie": f"vhcv_language={language}"} if language else {}
+    with app.test_request_context(method="POST", headers=headers):
         form = Sample(
             formdata=MultiDict(
                 {"count": "ba", "day": "31/02", "code": "a", "note": "x" * 10001}
@@ -77,14 +115,12 @@ def test_form_validators_speak_english_when_chosen(app):
 
 
 def test_a_domain_error_is_shown_in_the_readers_language(app):
-    from flask import session
-
     from app.errors import NotFound
+    from tests.conftest import ENGLISH
 
     error = NotFound(_l_code("X1"))
     assert error.message == "Không có đơn vị mã “X1”." == str(error)
-    with app.test_request_context():
-        session["language"] = "en"
+    with app.test_request_context(headers=ENGLISH):
         assert error.message == "There is no unit with code “X1”."
 
 

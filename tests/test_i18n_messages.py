@@ -14,7 +14,7 @@ from app.jobs import messages, runner
 from app.jobs.models import FAILED, Job
 from app.markdown import markdown_problems
 from app.tabular import TableError, read_table, require_columns
-from tests.conftest import csrf_token
+from tests.conftest import ENGLISH, csrf_token
 from tests.factories import make_tree, make_user
 from tests.quizzes.helpers import make_quiz
 
@@ -94,10 +94,8 @@ def test_a_job_failure_is_stored_in_vietnamese_and_shown_in_the_readers_language
                 Job(id=job_id, kind="tests.x", title="Việc", owner_id=owner.id)
             )
         db.session.commit()
-    with app.test_request_context():  # failed while an English page was served
-        from flask import session
-
-        session["language"] = "en"
+    # failed while an English page was served
+    with app.test_request_context(headers=ENGLISH):
         runner.fail("lost", messages.NOT_HANDED)
         runner.fail("slow", messages.too_long(60))
     with app.app_context():
@@ -184,10 +182,7 @@ def test_a_quiz_drawing_more_than_a_bank_has_counts_questions_in_english(ctx):
 def test_a_markdown_problem_in_each_language(app):
     ((line, message),) = markdown_problems("Một\n\n<b>hai</b>\n")
     assert line == 3 and message == "HTML thô không được phép (raw HTML)"
-    with app.test_request_context():
-        from flask import session
-
-        session["language"] = "en"
+    with app.test_request_context(headers=ENGLISH):
         assert str(message) == "raw HTML is not allowed"
 
 

@@ -4,7 +4,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -38,10 +37,18 @@ def home():
 
 @bp.post("/language")
 def set_language():
-    language = request.form.get("language", "")
-    if language in current_app.config["LANGUAGES"]:
-        session["language"] = language
-    return redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
+    config, language = current_app.config, request.form.get("language", "")
+    response = redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
+    if language in config["LANGUAGES"]:
+        response.set_cookie(
+            config["LANGUAGE_COOKIE_NAME"],
+            language,
+            max_age=config["LANGUAGE_COOKIE_MAX_AGE"],
+            secure=config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @bp.get("/healthz")

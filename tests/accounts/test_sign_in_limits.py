@@ -334,8 +334,7 @@ class TestCurrentPassword:
         AuthActions(client).login("an")
         for _ in range(3):
             answer = self._change(client, "sai")
-        with client.session_transaction() as session:
-            session["language"] = "en"
+        client.set_cookie("vhcv_language", "en")
         answer = self._change(client, "sai")
         assert answer.status_code == 429
         assert "wrong current password too many times" in answer.get_data(as_text=True)
