@@ -128,10 +128,21 @@ def send_pending(batch_size: int | None = None, step=None) -> SendResult:
 
 
 def _post(http, method: str, url: str, timeout, **kwargs) -> requests.Response:
+    """`method` the statements to the LRS at `url`. A redirect is not followed (a
+    POST followed by requests becomes a GET, which an LRS answers 200 with what it
+    stores): the LRS is not at that address, as when it is down."""
     try:
-        response = http.request(method, url, timeout=timeout, **kwargs)
+        response = http.request(
+            method, url, timeout=timeout, allow_redirects=False, **kwargs
+        )
     except requests.RequestException as error:
         raise LrsUnavailable(f"{type(error).__name__}: {error}"[:1000]) from None
+    if response.is_redirect:
+        where = response.headers.get("Location", "")[:500]
+        raise LrsUnavailable(
+            f"HTTP {response.status_code}: redirected to {where}; set XAPI_LRS_URL "
+            "to the address the LRS answers at"
+        )
     if response.status_code >= 500 or response.status_code in (401, 403, 404, 429):
         # Not about the statements: the LRS, its address or its credentials.
         raise LrsUnavailable(f"HTTP {response.status_code}: {response.text[:500]}")
@@ -141,7 +152,10 @@ def _post(http, method: str, url: str, timeout, **kwargs) -> requests.Response:
 def _send_batch(http, url, timeout, batch) -> dict[str, str]:
     """POST `batch` [(id, statement)]; the ids the LRS refused, with its answer."""
     response = _post(http, "POST", url, timeout, json=[p for _, p in batch])
-    if response.status_code in (200, 204):
+    if response.status_code == 204:
+        return {}
+    if response.status_code == 200:
+        _check_ids(response, [i for i, _ in batch])
         return {}
     # A 4xx (409 included): one by one, to find which it refuses.
     errors = {}
@@ -157,6 +171,21 @@ def _send_batch(http, url, timeout, batch) -> dict[str, str]:
         if one.status_code not in (200, 204):  # 409: another statement has its id
             errors[statement_id] = f"HTTP {one.status_code}: {one.text[:500]}"
     return errors
+
+
+def _check_ids(response: requests.Response, ids: list[str]) -> None:
+    """An LRS answers a POST of statements 200 with the list of their ids (xAPI
+    1.0.3, 2.1.2): any other answer (a web page, a catch-all site at that address)
+    is not an LRS that took them."""
+    try:
+        taken = response.json()
+    except ValueError:
+        taken = None
+    if not isinstance(taken, list) or not set(ids) <= set(map(str, taken)):
+        raise LrsUnavailable(
+            "HTTP 200 without the statements' ids: is XAPI_LRS_URL an LRS? "
+            + response.text[:300]
+        )
 
 
 def _mark(ids: list[str], error: str | None = None, rejected: bool = False) -> int:

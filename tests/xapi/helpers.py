@@ -66,7 +66,9 @@ class TinyLrs:
     already, the same, is taken again (200, 204: nothing stored twice); 409 only
     when a DIFFERENT statement has its id. `down = True` answers 503; a statement
     of `invalid`, 400; `while_answering()` runs before each answer, the sender
-    waiting."""
+    waiting. `redirect` (a status, 301/302/303/307/308) sends every request to
+    another address, which answers a GET with the list of what it stores (as an
+    http address behind an https one); `not_an_lrs` answers 200 and a page."""
 
     def __init__(self):
         self.stored: dict[str, dict] = {}
@@ -74,6 +76,8 @@ class TinyLrs:
         self.down = False
         self.while_answering = None  # called before each answer (tests of the sender)
         self.invalid: set[str] = set()  # ids of statements it rejects (400)
+        self.redirect: int | None = None
+        self.not_an_lrs = False
         lrs = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,12 +94,34 @@ class TinyLrs:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _elsewhere(self):
+                if lrs.not_an_lrs:
+                    page = "<html>Trang chủ</html>".encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return True
+                if lrs.redirect is None or self.path.startswith("/moved"):
+                    return False
+                self.send_response(lrs.redirect)
+                self.send_header("Location", "/moved" + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+
+            def do_GET(self):
+                lrs.requests.append(("GET", self.path))
+                return self._answer(200, {"statements": list(lrs.stored.values())})
+
             def _body(self):
                 return json.loads(self.rfile.read(int(self.headers["Content-Length"])))
 
             def do_POST(self):
                 lrs.requests.append(("POST", self.headers["X-Experience-API-Version"]))
                 body = self._body()
+                if self._elsewhere():
+                    return None
                 if lrs.down:
                     return self._answer(503, {"detail": "down"})
                 if any(s["id"] in lrs.invalid for s in body):
@@ -108,6 +134,8 @@ class TinyLrs:
             def do_PUT(self):
                 lrs.requests.append(("PUT", self.headers["X-Experience-API-Version"]))
                 body = self._body()
+                if self._elsewhere():
+                    return None
                 sid = parse_qs(urlparse(self.path).query)["statementId"][0]
                 if sid in lrs.invalid:
                     return self._answer(400, {"detail": "invalid"})

@@ -42,6 +42,34 @@ def test_lrs_down_loses_nothing_and_sending_resumes(app, ctx, tmp_path, lrs):
     assert sender.backlog_count() == 0 and len(lrs.stored) == 7
 
 
+def test_an_lrs_address_that_redirects_sends_nothing_and_keeps_all(ctx, tmp_path, lrs):
+    """A redirect (an http address behind https, a moved LRS) is never followed:
+    requests would send the POST again as a GET, which an LRS answers 200 with
+    what it stores, and the batch would be marked sent, never delivered."""
+    learn(tmp_path)
+    for status in (301, 302, 303, 307, 308):
+        lrs.redirect, lrs.requests = status, []
+        result = sender.send_pending()
+        assert result.sent == 0 and f"HTTP {status}" in result.error
+        assert "/moved/xAPI" in result.error  # says where it was sent
+        assert [m for m, _ in lrs.requests] == ["POST"]  # not followed
+        assert sender.backlog_count() == 7 and lrs.stored == {}
+    lrs.redirect = None
+    assert sender.send_pending().sent == 7 and len(lrs.stored) == 7
+
+
+def test_an_answer_that_is_not_the_statements_ids_keeps_all(ctx, tmp_path, lrs):
+    """A 200 to the POST that is not the list of the batch's ids (a web page, a
+    catch-all site at the LRS's address) is not an LRS having taken them."""
+    learn(tmp_path)
+    lrs.not_an_lrs = True
+    result = sender.send_pending()
+    assert result.sent == 0 and "ids" in result.error
+    assert sender.backlog_count() == 7
+    lrs.not_an_lrs = False
+    assert sender.send_pending().sent == 7
+
+
 def test_statements_the_lrs_already_has_count_as_sent(ctx, tmp_path, lrs):
     learn(tmp_path)
     first = outbox()[0]
