@@ -56,12 +56,16 @@ VIETNAMESE_LETTERS = _vietnamese_letters()
 TYPOGRAPHY = frozenset("\u00a0–—‘’“”…•·°№₫")
 
 
-def fold(text: str) -> str:
-    """Lower-case, diacritic-free form: "Nguyễn Văn Đức" -> "nguyen van duc"."""
+def unaccent(text: str) -> str:
+    """`text` without its diacritics, case kept: "Câu Đúng" -> "Cau Dung"."""
     decomposed = unicodedata.normalize("NFD", text or "")
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("đ", "d").replace("Đ", "D")
-    return " ".join(stripped.casefold().split())
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free form: "Nguyễn Văn Đức" -> "nguyen van duc"."""
+    return " ".join(unaccent(text).casefold().split())
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from app.numbers import lazy_number
 from app.quizzes.questions import TRUEFALSE, QuestionData
 
 from .gift_choices import choices
-from .gift_syntax import SAFE_CODE, Block, Report, plain_text, text_format
+from .gift_syntax import Block, Report, code_of_idnumber, plain_text, text_format
 from .moodle_categories import Category, with_category_tags
 from .problems import (
     ConversionError,
@@ -151,14 +151,15 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
                 comment = comment[:start] + comment[end + 1 :]
         match = _ID.search(comment)
         if match and code is None:
-            code = match.group(1).replace("\\]", "]").strip()
-            if not SAFE_CODE.fullmatch(code):
+            idnumber = match.group(1).replace("\\]", "]").strip()
+            code = code_of_idnumber(idnumber)
+            if not code:
                 problems.append(
                     _l(
                         "dòng %(number)s: mã câu hỏi [id:%(code)s] không hợp lệ (chỉ "
                         "dùng chữ không dấu, số, dấu . _ -)",
                         number=number,
-                        code=code,
+                        code=idnumber,
                     )
                 )
             elif (too_long := long_code(code)) is not None:

@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import nh3
 
+from app.vntext import unaccent
+
 # While parsing, an escaped character stands as a private-use placeholder so that it
 # never counts as syntax; placeholders become the characters at the end.
 _PLACEHOLDERS = {
@@ -31,6 +33,7 @@ _PLACEHOLDER = re.compile("[\ue000-\ue007]")
 FORMATS = ("moodle", "html", "plain", "markdown")
 FORMAT_PREFIX = re.compile(r"\[(?:moodle|html|plain|markdown)\]")
 SAFE_CODE = re.compile(r"[A-Za-z0-9._-]+")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 # What a tag may not hold: Moodle refuses <, > and ` in a tag, and a line break
 # would end the GIFT comment line that carries it.
 _UNFIT_TAG = re.compile(r"[<>`\x00-\x1f\x7f]")
@@ -180,3 +183,15 @@ class Block:
 
     def line_at(self, offset: int) -> int:
         return self.start + self.body.count("\n", 0, offset)
+
+
+def code_of_idnumber(idnumber: str) -> str:
+    """The question code a Moodle ID number gives: itself when it is one (letters
+    without diacritics, digits, . _ -); else, as Moodle's ID number is free text
+    ("Câu 1", "HP1 - Câu 01"), the same without diacritics, each run of other
+    characters and dashes one "-" ("Cau-1", "HP1-Cau-01"): the same file gives the
+    same codes each time. "" when nothing is left."""
+    if SAFE_CODE.fullmatch(idnumber):
+        return idnumber
+    code = _UNSAFE_RUN.sub("-", unaccent(idnumber))
+    return re.sub("-{2,}", "-", code).strip("-")

@@ -22,8 +22,8 @@ from app.numbers import lazy_number
 from app.quizzes.questions import MULTIPLE, SINGLE, TRUEFALSE, OptionData, QuestionData
 
 from .gift_syntax import (
-    SAFE_CODE,
     as_markdown,
+    code_of_idnumber,
     fraction,
     html_to_text,
     paragraphs,
@@ -266,7 +266,8 @@ class _Reader:
     def _code(self, code_prefix: str) -> str:
         idnumber = (self.element.findtext("idnumber") or "").strip()
         if idnumber:
-            if not SAFE_CODE.fullmatch(idnumber):
+            code = code_of_idnumber(idnumber)
+            if not code:
                 self.problem(
                     self.lines.get(self.element.find("idnumber"), self.line),
                     _l(
@@ -275,11 +276,11 @@ class _Reader:
                         code=idnumber,
                     ),
                 )
-            elif (too_long := long_code(idnumber)) is not None:
+            elif (too_long := long_code(code)) is not None:
                 self.problem(
                     self.lines.get(self.element.find("idnumber"), self.line), too_long
                 )
-            return idnumber
+            return code
         return f"{code_prefix}-{self.ordinal:03d}"
 
     def _has_media(self) -> bool:

@@ -452,9 +452,14 @@ def test_unclosed_title():
     assert problems_of("::Q1 Câu hỏi?{T}") == ["dòng 1: thiếu dấu :: đóng tên câu hỏi"]
 
 
-def test_unsafe_id_is_rejected():
-    (problem,) = problems_of("// [id:câu 1]\nHỏi?{T}")
-    assert problem.startswith("dòng 1: mã câu hỏi [id:câu 1] không hợp lệ")
+def test_a_free_text_moodle_id_number_gives_a_code():
+    """Moodle's ID number is free text: one that is not a code gives one, the same
+    each time (diacritics dropped, other characters "-"); one with nothing left of
+    it is refused."""
+    text = "// [id:câu 1]\nMột?{T}\n\n// [id:HP1 - Câu 01 (Đ/S)]\nHai?{F}"
+    assert [q.code for q in parse_gift(text, "T")] == ["cau-1", "HP1-Cau-01-D-S"]
+    (problem,) = problems_of("// [id:*** ]\nHỏi?{T}")
+    assert problem.startswith("dòng 1: mã câu hỏi [id:***] không hợp lệ")
 
 
 def test_duplicate_codes_are_rejected():

@@ -479,3 +479,13 @@ def test_cli_refuses_a_file_over_the_upload_limit(app, runner, tmp_path):
     assert result.exit_code != 0 and "quá lớn" in result.output
     with app.app_context():
         assert _count(Question) == 0
+
+
+def test_a_free_text_moodle_idnumber_gives_a_code():
+    question = _multichoice().replace(
+        "</question>", "<idnumber>HP1 - Câu 01</idnumber>\n</question>"
+    )
+    (parsed,) = parse_moodle_xml(_xml(question), "T", limit=100_000)
+    assert parsed.code == "HP1-Cau-01" and parsed.name == "Q"
+    nothing = _multichoice().replace("</question>", "<idnumber>§</idnumber></question>")
+    assert "<idnumber>§</idnumber> không hợp lệ" in " ".join(problems_of(_xml(nothing)))
