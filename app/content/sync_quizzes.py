@@ -4,7 +4,7 @@ its text changed. Operations flush, never commit."""
 import hashlib
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -83,10 +83,14 @@ def upsert_question(
     """Create the question or give it a new version when its content changed.
     `row`: the question of that code (or None), when the caller has looked it up.
     A question's Moodle name and category, when `question` has them, replace the
-    stored ones."""
-    digest = _question_hash(question)
+    stored ones. A Moodle file (`origin` "import") carries no source (Moodle drops
+    the `// [source:…]` comment of an exported file): the stored one is kept."""
     if row is _LOOK_UP:
         row = db.session.scalar(select(Question).where(Question.code == question.code))
+    current = row.current_version if row is not None else None
+    if origin == "import" and not question.source and current is not None:
+        question = replace(question, source=current.source)
+    digest = _question_hash(question)
     name = question.name[:255]  # Moodle's own limit
     category = question.category[:1000]
     if row is not None and name:

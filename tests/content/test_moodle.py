@@ -489,3 +489,33 @@ def test_a_free_text_moodle_idnumber_gives_a_code():
     assert parsed.code == "HP1-Cau-01" and parsed.name == "Q"
     nothing = _multichoice().replace("</question>", "<idnumber>§</idnumber></question>")
     assert "<idnumber>§</idnumber> không hợp lệ" in " ".join(problems_of(_xml(nothing)))
+
+
+def test_a_source_dropped_by_moodle_is_kept(app, runner, tmp_path):
+    """VHCV → Moodle → VHCV: Moodle keeps `[id:]` and `[tag:]` of a GIFT file's
+    comments, not `[source:…]`; the file it exports imports back unchanged, the
+    stored source kept (a new source in the file still replaces it)."""
+    first = tmp_path / "vhcv.gift"
+    first.write_text(
+        "// [id:SRC-1]\n// [source:Điều 5, Quyết định 1847/QĐ-TTg]\nHỏi?{T}\n",
+        encoding="utf-8",
+    )
+    made = runner.invoke(args=["quizzes", "import-gift", str(first), "--bank", "S"])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "out.gift"
+    runner.invoke(args=["quizzes", "export-gift", "--bank", "S", "-o", out])
+    text = out.read_text("utf-8")
+    assert "[source:Điều 5" in text
+    moodle = tmp_path / "moodle.gift"
+    moodle.write_text(
+        "\n".join(line for line in text.splitlines() if "[source:" not in line),
+        encoding="utf-8",
+    )
+    again = runner.invoke(args=["quizzes", "import-gift", str(moodle), "--bank", "S"])
+    assert "0 tạo mới, 0 cập nhật" in again.output, again.output
+    first.write_text(first.read_text("utf-8").replace("Điều 5", "Điều 6"), "utf-8")
+    runner.invoke(args=["quizzes", "import-gift", str(first), "--bank", "S"])
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.code == "SRC-1"))
+        assert question.current_version.source.startswith("Điều 6")
+        assert question.current_version.number == 2
