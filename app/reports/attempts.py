@@ -21,6 +21,7 @@ from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import windows
+from app.quizzes.attempts import attempts_used
 from app.quizzes.models import (
     FINISHED,
     SAVE_STORED,
@@ -90,6 +91,9 @@ class AttemptReviewInfo:
     # False for a sealed quiz before its windows close: no score, pass or fail,
     # mark or right option (quizzes.windows.results_visible).
     shows_results: bool = True
+    # The viewer may still take the quiz itself (an HR officer who is also one of
+    # its cadres): no right option or mark, whatever the attempt.
+    held_from_viewer: bool = False
 
     @property
     def answered(self) -> int:
@@ -143,10 +147,24 @@ def sees_report_page(viewer: User, person: User) -> bool:
     return person.unit.in_subtrees(scope_paths(viewer, "hr"))
 
 
-def attempt_review(attempt: Attempt, now: datetime | None = None) -> AttemptReviewInfo:
+def may_still_take(viewer: User, quiz, now: datetime) -> bool:
+    """Whether `viewer` is one of `quiz`'s cadres who may still take it: a learner
+    of its target units, its window not closed, an attempt left."""
+    if not viewer.has_role("learner") or not windows.is_targeted(viewer, quiz):
+        return False
+    if windows.window_for(viewer, quiz).has_closed(now):
+        return False
+    allowed = windows.attempts_allowed(quiz, windows.accommodation_for(viewer, quiz))
+    return attempts_used(viewer, quiz) < allowed
+
+
+def attempt_review(
+    attempt: Attempt, now: datetime | None = None, viewer: User | None = None
+) -> AttemptReviewInfo:
     """Every question of `attempt` in its order with the options as the cadre saw
     them, the kept answer and its marks, and every save of it (three queries); of a
-    sealed quiz before its windows close, no marks and no right options."""
+    sealed quiz before its windows close, or to a `viewer` who may still take the
+    quiz itself (may_still_take), no marks and no right options."""
     slots = db.session.scalars(
         select(AttemptSlot)
         .options(joinedload(AttemptSlot.version).joinedload(QuestionVersion.question))
@@ -166,8 +184,10 @@ def attempt_review(attempt: Attempt, now: datetime | None = None) -> AttemptRevi
         .order_by(AnswerSave.id)  # the order the saves were made in
     ):
         saves.setdefault(save.slot_id, []).append(save)
-    shows_results = windows.results_visible(attempt.quiz, now or utcnow())
-    shows_answers = attempt.state == FINISHED and shows_results
+    now = now or utcnow()
+    shows_results = windows.results_visible(attempt.quiz, now)
+    held = viewer is not None and may_still_take(viewer, attempt.quiz, now)
+    shows_answers = attempt.state == FINISHED and shows_results and not held
     return AttemptReviewInfo(
         attempt=attempt,
         person=db.session.get(User, attempt.user_id),
@@ -177,6 +197,7 @@ def attempt_review(attempt: Attempt, now: datetime | None = None) -> AttemptRevi
         ],
         shows_answers=shows_answers,
         shows_results=shows_results,
+        held_from_viewer=held,
     )
 
 

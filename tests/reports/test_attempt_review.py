@@ -236,6 +236,33 @@ def test_hr_in_scope_sees_the_list_and_the_review(app, client, auth, ids):
     assert "Không có câu trả lời được lưu." in second
 
 
+def test_an_officer_who_may_still_take_the_quiz_sees_no_right_option(
+    app, client, auth, ids
+):
+    """An HR officer who is also one of the quiz's cadres, with an attempt left
+    and its window open, is not shown the right options or marks of a colleague's
+    finished attempt (nor would a trainer be); once out of attempts, it is."""
+    _finish_with_history(app, client, ids)
+    with app.app_context():
+        make_user(
+            "hrl", user("hr").unit, roles=[("hr", user("hr").unit), ("learner", None)]
+        )
+    auth.login("hrl")
+    html = page(client, f"/reports/attempts/{ids['attempt']}")
+    assert "· đáp án đúng" not in html and 'class="correct' not in html
+    assert "Chưa đúng" not in html and "vẫn còn lượt làm bài" in html
+    assert "cán bộ chọn" in html  # the facts of the complaint stay
+    with app.app_context():
+        officer = user("hrl")
+        quiz = attempts.get_quiz("Q")
+        assert review.may_still_take(officer, quiz, utcnow())
+        for _ in range(quiz.attempts_allowed):
+            attempts.finalise(attempts.start_attempt(officer, quiz), utcnow())
+        db.session.commit()
+        assert not review.may_still_take(officer, quiz, utcnow())
+    assert "· đáp án đúng" in page(client, f"/reports/attempts/{ids['attempt']}")
+
+
 def test_the_review_shows_options_in_the_order_the_cadre_saw_them(app, ids):
     with app.app_context():
         attempt = db.session.get(Attempt, ids["attempt"])

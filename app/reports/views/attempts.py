@@ -43,5 +43,6 @@ def cadre_attempts(user_id: int):
 def attempt_review(attempt_id: int):
     attempt = attempts.scoped_attempt(current_user, attempt_id)
     return render_template(
-        "reports/attempt_review.html", info=attempts.attempt_review(attempt)
+        "reports/attempt_review.html",
+        info=attempts.attempt_review(attempt, viewer=current_user),
     )
