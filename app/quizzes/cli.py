@@ -39,22 +39,42 @@ accommodations_cli = AppGroup(
 @accommodations_cli.command("set")
 @click.option("--user", "username", required=True, help="Tên đăng nhập của cán bộ.")
 @click.option("--quiz", "quiz_code", required=True, help="Mã bài kiểm tra.")
-@click.option("--extra-minutes", type=click.IntRange(0), default=0)
-@click.option("--extra-percent", type=click.IntRange(0), default=0)
-@click.option("--extra-attempts", type=click.IntRange(0), default=0)
+@click.option(
+    "--extra-minutes",
+    default="0",
+    help=f"Số phút thêm (0–{accommodations.MAX_EXTRA_MINUTES}).",
+)
+@click.option(
+    "--extra-percent",
+    default="0",
+    help=f"Phần trăm thời gian thêm (0–{accommodations.MAX_EXTRA_PERCENT}).",
+)
+@click.option(
+    "--extra-attempts",
+    default="0",
+    help=f"Số lượt làm thêm (0–{accommodations.MAX_EXTRA_ATTEMPTS}).",
+)
 @click.option("--reason", required=True, help="Lý do (ghi vào nhật ký).")
 def set_accommodation(
     username, quiz_code, extra_minutes, extra_percent, extra_attempts, reason
 ) -> None:
-    """Give a cadre extra time (minutes and/or percent) and/or extra attempts."""
+    """Give a cadre extra time (minutes and/or percent) and/or extra attempts. The
+    numbers are read here and bounded by accommodations.grant, as the web form's
+    are, so that a bad one is refused in Vietnamese, not in Click's English."""
+    extras = [
+        _whole(value, option)
+        for value, option in (
+            (extra_minutes, "--extra-minutes"),
+            (extra_percent, "--extra-percent"),
+            (extra_attempts, "--extra-attempts"),
+        )
+    ]
     try:
         grant = accommodations.grant(
             get_user_by_username(username),
             attempts.get_quiz(quiz_code),
             reason,
-            extra_minutes,
-            extra_percent,
-            extra_attempts,
+            *extras,
         )
     except DomainError as error:
         db.session.rollback()
@@ -71,6 +91,20 @@ def set_accommodation(
             attempts=grant.extra_attempts,
         )
     )
+
+
+def _whole(value: str, option: str) -> int:
+    """`value` of `option` as a whole number (its bounds are grant's to check)."""
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise click.ClickException(
+            _(
+                "%(option)s phải là một số nguyên, không phải “%(value)s”.",
+                option=option,
+                value=value,
+            )
+        ) from None
 
 
 @accommodations_cli.command("list")

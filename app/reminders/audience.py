@@ -5,11 +5,12 @@ campaign's, or their unit's own: app.records.campaigns)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, false, select, union_all
+from sqlalchemy import Select, exists, false, or_, select, union_all
 
 from app.accounts.models import Unit, User
 from app.accounts.scope import in_subtree
 from app.quizzes import services as quizzes
+from app.quizzes.models import Quiz, QuizWindow
 from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
 
@@ -33,6 +34,24 @@ def campaign_windows(campaign: Campaign) -> list[CampaignWindow]:
         CampaignWindow(w.opens_at, w.closes_at, w.unit.id, w.unit)
         for w in unit_windows(campaign)
     ]
+
+
+def some_window_open_sql(now: datetime, branch: list[int] | None = None):
+    """SQL condition on Campaign: a window of it may be open at `now` — its own, or
+    a unit's own window of its quiz (of a unit of `branch`, ids, when given: a
+    cadre's unit and its ancestors). A unit's window may open before the campaign's
+    own does, so `Campaign.opens_at <= now` is no test. It picks the campaigns to
+    look at in one query; whether the quiz still holds the campaign's windows (a
+    later campaign may have taken it) is campaign_windows' or window_of's to say."""
+    unit_window = exists().where(
+        Quiz.code == Campaign.quiz_code,
+        QuizWindow.quiz_id == Quiz.id,
+        quizzes.window_open_sql(QuizWindow.opens_at, QuizWindow.closes_at, now),
+    )
+    if branch is not None:
+        unit_window = unit_window.where(QuizWindow.unit_id.in_(branch))
+    own = quizzes.window_open_sql(Campaign.opens_at, Campaign.closes_at, now)
+    return or_(own, unit_window)
 
 
 def inner_paths(window: CampaignWindow, windows: list[CampaignWindow]) -> list[str]:

@@ -17,7 +17,7 @@ from app.timeutil import utcnow
 
 from . import services
 from .jobs import KIND, title
-from .models import PENDING
+from .models import PENDING, SCHEDULED_2D, SCHEDULED_7D
 
 reminders_cli = AppGroup("reminders", help="Nhắc nhở cán bộ chưa hoàn thành.")
 
@@ -30,6 +30,12 @@ MAIL_OFF = _l(
     "Chưa cấu hình máy chủ thư (MAIL_SERVER): chỉ nhắc trên trang chủ, "
     "không gửi thư điện tử."
 )
+
+# What `flask reminders due` says it made, by the reminder's kind.
+SCHEDULED_TEXT = {
+    SCHEDULED_7D: _l("nhắc 7 ngày trước khi đóng"),
+    SCHEDULED_2D: _l("nhắc 2 ngày trước khi đóng"),
+}
 
 
 def _fail(error: DomainError):
@@ -98,20 +104,35 @@ def due_command(queue: bool) -> None:
     made = services.due_scheduled(utcnow())
     db.session.commit()
     for reminder in made:
-        reminded = services.count_deliveries(reminder)
-        click.echo(
-            ngettext(
-                "Đợt %(code)s: nhắc %(kind)s, %(n)s cán bộ.",
-                "Đợt %(code)s: nhắc %(kind)s, %(n)s cán bộ.",
-                reminded,
-                code=reminder.campaign.code,
-                kind=reminder.kind,
-                n=reminded,
-            )
-        )
+        click.echo(_made_line(reminder))
     if not made:
         click.echo(_("Không có lời nhắc định kỳ nào đến hạn."))
     _send_emails(services.with_pending_email(), queue)
+
+
+def _made_line(reminder) -> str:
+    """A scheduled reminder made: its campaign, the unit whose own window it is for
+    (if any), when it reminds (in words), how many cadres."""
+    reminded = services.count_deliveries(reminder)
+    kind = SCHEDULED_TEXT.get(reminder.kind, reminder.kind)
+    if reminder.unit is not None:
+        return ngettext(
+            "Đợt %(code)s, đơn vị %(unit)s: %(kind)s, %(n)s cán bộ.",
+            "Đợt %(code)s, đơn vị %(unit)s: %(kind)s, %(n)s cán bộ.",
+            reminded,
+            code=reminder.campaign.code,
+            unit=reminder.unit.code,
+            kind=kind,
+            n=reminded,
+        )
+    return ngettext(
+        "Đợt %(code)s: %(kind)s, %(n)s cán bộ.",
+        "Đợt %(code)s: %(kind)s, %(n)s cán bộ.",
+        reminded,
+        code=reminder.campaign.code,
+        kind=kind,
+        n=reminded,
+    )
 
 
 def _send_emails(reminders, queue: bool) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, select, update
 
 from app.accounts.models import User
+from app.accounts.scope import path_ids
 from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
@@ -15,6 +16,7 @@ from app.records.models import COMPLETED, Campaign, TrainingRecord
 from app.records.services import window_of
 from app.timeutil import days_left, utcnow
 
+from .audience import some_window_open_sql
 from .models import Reminder, ReminderDelivery
 
 NO_SUCH_NOTICE = _l("Không tìm thấy lời nhắc này.")
@@ -32,7 +34,11 @@ class NoticeInfo:
 
 
 def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
+    """The notices `user` sees at `now`: of the campaigns whose window for the
+    cadre (its unit's own, if any: window_of) is open, which may open before the
+    campaign's own does."""
     now = now or utcnow()
+    branch = path_ids(user.unit.path) if user.unit is not None else []
     rows = db.session.execute(
         select(ReminderDelivery, Reminder, Campaign, TrainingRecord)
         .join(Reminder, Reminder.id == ReminderDelivery.reminder_id)
@@ -47,7 +53,7 @@ def active_notices(user: User, now: datetime | None = None) -> list[NoticeInfo]:
         .where(
             ReminderDelivery.user_id == user.id,
             ReminderDelivery.dismissed_at.is_(None),
-            Campaign.opens_at <= now,
+            some_window_open_sql(now, branch),
             TrainingRecord.status != COMPLETED,
         )
         .order_by(Reminder.created_at.desc(), Reminder.id.desc())

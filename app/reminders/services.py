@@ -31,6 +31,7 @@ from .audience import (
     inner_paths,
     open_parts,
     reachable,
+    some_window_open_sql,
     targets,
 )
 from .listing import ReminderRow, in_scope, reminder_rows  # noqa: F401  (public door)
@@ -277,7 +278,7 @@ def due_scheduled(now: datetime | None = None) -> list[Reminder]:
     2 days gets only the 2-day reminder."""
     now = now or utcnow()
     campaigns = db.session.scalars(
-        select(Campaign).where(Campaign.opens_at <= now).order_by(Campaign.id)
+        select(Campaign).where(some_window_open_sql(now)).order_by(Campaign.id)
     )
     made = []
     for campaign in campaigns:
@@ -318,14 +319,15 @@ def _scheduled_exists(campaign: Campaign, window_key: int, kind: str) -> bool:
 
 def with_pending_email(now: datetime | None = None) -> list[Reminder]:
     """Reminders that still have emails to send, of campaigns with a window (their
-    own or a unit's) still open."""
+    own or a unit's, which may open before the campaign's own) open now; each
+    campaign's windows read once."""
     now = now or utcnow()
     found = list(
         db.session.scalars(
             select(Reminder)
             .join(Campaign, Campaign.id == Reminder.campaign_id)
             .where(
-                Campaign.opens_at <= now,
+                some_window_open_sql(now),
                 select(ReminderDelivery.id)
                 .where(
                     ReminderDelivery.reminder_id == Reminder.id,
@@ -336,6 +338,9 @@ def with_pending_email(now: datetime | None = None) -> list[Reminder]:
             .order_by(Reminder.id)
         )
     )
-    return [
-        r for r in found if any(w.is_open(now) for w in campaign_windows(r.campaign))
-    ]
+    open_now: dict[int, bool] = {}
+    for reminder in found:
+        if reminder.campaign_id not in open_now:
+            windows = campaign_windows(reminder.campaign)
+            open_now[reminder.campaign_id] = any(w.is_open(now) for w in windows)
+    return [r for r in found if open_now[r.campaign_id]]

@@ -392,3 +392,25 @@ def test_the_cadre_page_shows_the_attempts_of_a_quiz_no_longer_in_use(
     page = client.get(f"/reports/cadres/{user('in1').id}?campaign=C2026")
     assert page.status_code == 200
     assert f"/attempts/{started.id}" in page.get_data(as_text=True)
+
+
+def test_the_command_line_refuses_bad_numbers_in_vietnamese(app, runner, campaign):
+    """A negative, too large or non-whole number is refused in Vietnamese, with the
+    web form's bounds, not in Click's English ("Invalid value … not in the range")."""
+    base = ["accommodations", "set", "--user", "in1", "--quiz", "Q", "--reason", "x"]
+    for option, value, said in (
+        ("--extra-minutes", "-3", "Số phút thêm phải từ 0 đến 600."),
+        ("--extra-minutes", "601", "Số phút thêm phải từ 0 đến 600."),
+        (
+            "--extra-percent",
+            "-1",
+            "Tỷ lệ thời gian thêm (phần trăm) phải từ 0 đến 300.",
+        ),
+        ("--extra-attempts", "11", "Số lượt làm thêm phải từ 0 đến 10."),
+        ("--extra-minutes", "năm", "--extra-minutes phải là một số nguyên"),
+    ):
+        result = runner.invoke(args=[*base, option, value])
+        assert result.exit_code != 0
+        assert said in result.output, result.output
+        assert "Invalid value" not in result.output
+    assert db.session.scalars(select(Accommodation)).all() == []

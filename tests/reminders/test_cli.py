@@ -66,7 +66,7 @@ def test_due_without_mail_server_makes_the_reminder_once(app, runner, tmp_path):
         closes_in_a_day(campaign)
     result = runner.invoke(args=["reminders", "due"])
     assert result.exit_code == 0, result.output
-    assert "Đợt C2026: nhắc scheduled-2d, 2 cán bộ." in result.output
+    assert "Đợt C2026: nhắc 2 ngày trước khi đóng, 2 cán bộ." in result.output
     assert "không gửi thư điện tử" in result.output
     result = runner.invoke(args=["reminders", "due"])
     assert "Không có lời nhắc định kỳ nào đến hạn." in result.output

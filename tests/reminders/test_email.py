@@ -251,7 +251,7 @@ def test_due_makes_the_scheduled_reminder_once_and_sends_it(
         closes_in_a_day(campaign, days=6)  # the 7-day reminder is due
     result = runner.invoke(args=["reminders", "due"])
     assert result.exit_code == 0, result.output
-    assert "Đợt C2026: nhắc scheduled-7d, 2 cán bộ." in result.output
+    assert "Đợt C2026: nhắc 7 ngày trước khi đóng, 2 cán bộ." in result.output
     assert "Đã gửi 2 thư nhắc nhở." in result.output
     result = runner.invoke(args=["reminders", "due"])
     assert result.exit_code == 0, result.output
