@@ -40,6 +40,7 @@ from .sync import (
     round_data_of,
     set_contest,
 )
+from .targets import target_problems
 
 MAX_PRIZES = 1000
 
@@ -106,8 +107,10 @@ def apply_contest(
     """Give the contest these fields (of ContestData: title, organiser,
     description, rules, overall, one_prize_per_contest, targets as unit codes);
     the names of those that changed. InvalidInput, changing nothing, when a value
-    is refused; Stale when `base` (contest_base when the form was opened) is no
-    longer the contest's: a change saved since would be overwritten unseen."""
+    is refused (targets nested, or changed once a round has opened:
+    app.contests.targets); Stale when `base` (contest_base when the form was
+    opened) is no longer the contest's: a change saved since would be
+    overwritten unseen."""
     before = contest_data_of(contest)
     data = replace(before, **changes)
     problems = []
@@ -129,6 +132,8 @@ def apply_contest(
     )
     if set(data.targets) - allowed:
         problems.append(_l("Có đơn vị dự thi ngoài phạm vi của bạn."))
+    rounds = current_rounds(contest)
+    problems += target_problems(before.targets, data.targets, rounds, utcnow())
     problems += markdown_problems_of(data)
     if problems:
         raise InvalidInput(lazy_join(problems))

@@ -33,6 +33,7 @@ from app.extensions import db
 
 from .lookup import latest
 from .models import PRIZE_LEVELS, ContestRound, Prize, Ranking, RankingEntry
+from .sync import current_rounds
 
 PENDING = "cho_xet:"
 LEVEL_LABELS = {
@@ -191,12 +192,13 @@ def outdated(ranking: Ranking, round_: ContestRound) -> bool:
 
 def earlier_winners(round_: ContestRound) -> set[int]:
     """With one prize per contest: who won a prize (not a pending one) in the
-    latest ranking of an earlier round of the contest; else nobody."""
+    latest ranking of an earlier round of the contest (its current rounds, as the
+    ranking reads them: a retired round's winners do not count); else nobody."""
     contest = round_.contest
     if not contest.one_prize_per_contest:
         return set()
     winners: set[int] = set()
-    for earlier in contest.rounds:
+    for earlier in current_rounds(contest):
         if earlier.number >= round_.number:
             continue
         ranking = latest(contest, earlier)

@@ -14,7 +14,7 @@ from app.jobs.cli import runs_here
 
 from . import lookup, ranking
 from .models import Contest, ContestRound
-from .sync import is_retired
+from .sync import current_rounds, is_retired
 
 
 def round_title(round_: ContestRound) -> LazyMessage:
@@ -76,35 +76,50 @@ def rank_command(round_code, contest_code, reason, queue) -> None:
         raise click.ClickException(_("Không xếp hạng được."))
 
 
+def _round_due(round_: ContestRound) -> bool:
+    """A round rank-due ranks: current (a round taken out of the file is not
+    ranked), closed, with no ranking yet."""
+    return (
+        not is_retired(round_)
+        and ranking.is_closed(round_)
+        and lookup.latest(round_.contest, round_) is None
+    )
+
+
+def _contest_due(contest: Contest) -> bool:
+    """The whole contest's ranking is missing or older than a round's, and every
+    round that has closed is ranked (one still due, or sent to the workers and
+    not ranked yet, waits: the contest is ranked at a later run)."""
+    rounds = current_rounds(contest)
+    if any(_round_due(r) for r in rounds):
+        return False
+    ranked = [found for r in rounds if (found := lookup.latest(contest, r))]
+    overall = lookup.latest(contest, None)
+    return any(
+        overall is None or found.computed_at > overall.computed_at for found in ranked
+    )
+
+
 @click.command("rank-due")
 @with_appcontext
 @QUEUE
 def rank_due_command(queue: bool) -> None:
     """Rank every closed round of an active contest that has no ranking yet, then
-    the whole contest of each (run it from a timer)."""
-    rounds = db.session.scalars(
-        select(ContestRound)
-        .join(Contest, Contest.id == ContestRound.contest_id)
-        .where(Contest.active.is_(True))
-        .order_by(ContestRound.contest_id, ContestRound.number)
-    ).all()
-    due = [
-        r
-        for r in rounds
-        if not is_retired(r)  # a round taken out of the file is not ranked
-        and ranking.is_closed(r)
-        and lookup.latest(r.contest, r) is None
-    ]
-    ok, contests, here = True, {}, runs_here(queue) if due else not queue
+    the whole contest of each whose rounds are all ranked and whose own ranking is
+    missing or older than theirs (run it from a timer: with --queue, a contest
+    is ranked by the run after its rounds' jobs have done)."""
+    active = select(Contest).where(Contest.active.is_(True)).order_by(Contest.code)
+    contests = db.session.scalars(active).all()
+    due = [r for c in contests for r in current_rounds(c) if _round_due(r)]
+    ok, here = True, runs_here(queue) if due else None
     for round_ in due:
-        if _run({"round": round_.code}, round_title(round_), here):
-            contests.setdefault(round_.contest.code, round_.contest)
-        else:
-            ok = False
-    if here:
-        for code, contest in contests.items():
-            ok &= _run({"contest": code}, contest_title(contest), True)
-    if not due:
+        ok &= _run({"round": round_.code}, round_title(round_), here)
+    stale = [c for c in contests if _contest_due(c)]
+    if stale and here is None:
+        here = runs_here(queue)
+    for contest in stale:
+        ok &= _run({"contest": contest.code}, contest_title(contest), here)
+    if not due and not stale:
         click.echo(_("Không có đợt thi nào cần xếp hạng."))
     if not ok:
         raise click.ClickException(_("Có đợt thi chưa xếp hạng được."))

@@ -31,6 +31,7 @@ from app.timeutil import utcnow
 
 from .files import ContestData, RoundData, contest_hash, load_contests
 from .models import PRIZE_LEVELS, Contest, ContestRound, ContestTarget
+from .targets import target_problems
 
 # A round taken out of its file keeps its quiz and attempts, out of the numbering.
 RETIRED_NUMBER = 100_000
@@ -205,9 +206,20 @@ def database_problems(
                 )
                 problems.append(Problem(contest.path, round_data.line, message))
     for contest in contests:
-        problems += _fixed_round_problems(contest)
+        problems += _target_problems(contest) + _fixed_round_problems(contest)
     bad = {p.path for p in problems}
     return problems, [], [c for c in contests if c.path not in bad]
+
+
+def _target_problems(data: ContestData) -> list[Problem]:
+    """Targets nested in one another; a changed file changing the targets of a
+    contest one of whose rounds has opened (app.contests.targets)."""
+    contest = db.session.scalar(select(Contest).where(Contest.code == data.code))
+    old, rounds = data.targets, []
+    if contest is not None and contest.synced_hash != contest_hash(data):
+        old, rounds = contest_data_of(contest).targets, current_rounds(contest)
+    found = target_problems(old, data.targets, rounds, utcnow())
+    return [Problem(data.path, data.line, message) for message in found]
 
 
 def _fixed_round_problems(data: ContestData) -> list[Problem]:

@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.contests.models import Contest, ContestRound
 from app.extensions import db
 from app.timeutil import to_vn
-from tests.contests.helpers import make_contest
+from tests.contests.helpers import make_contest, moment
 
 LIST = "/authoring/contests"
 EDIT = "/authoring/contests/ct"
@@ -104,9 +104,15 @@ def test_a_cadre_may_not_edit(client, auth, contest):
     assert client.get(LIST).status_code == 403
 
 
-def test_the_contest_form_saves_audits_and_marks_the_browser(
-    app, client, auth, contest
-):
+@pytest.fixture
+def future(app, tmp_path):
+    """Contest ct with both rounds yet to open: its targets may still change."""
+    days = {"r1_opens": 2, "r1_closes": 3, "r2_opens": 4, "r2_closes": 10}
+    with app.app_context():
+        return make_contest(tmp_path, **{k: moment(d) for k, d in days.items()})
+
+
+def test_the_contest_form_saves_audits_and_marks_the_browser(app, client, auth, future):
     auth.login("trainer")
     page = client.get(EDIT).get_data(as_text=True)
     assert 'value="Cuộc thi thử"' in page and "Sở Nội vụ — Tỉnh Thử (D)" in page
@@ -114,19 +120,19 @@ def test_the_contest_form_saves_audits_and_marks_the_browser(
     refused = client.post(EDIT, data=_contest_form(auth), follow_redirects=True)
     assert "Không tìm thấy đơn vị “C”" in refused.get_data(as_text=True)
     assert _state(app)["title"] == "Cuộc thi thử"
-    response = client.post(EDIT, data=_contest_form(auth, targets=["D1", "D"]))
+    response = client.post(EDIT, data=_contest_form(auth, targets=["D1"]))
     assert response.status_code == 302
     state = _state(app)
     assert state["title"] == "Cuộc thi đã sửa" and state["origin"] == "browser"
-    assert state["overall"] == "best" and state["targets"] == ["D", "D1"]
-    assert len(state["r2_targets"]) == 2  # the rounds' quizzes follow
+    assert state["overall"] == "best" and state["targets"] == ["D1"]
+    assert state["r2_targets"] == [future["tree"]["D1"]]  # the rounds' quizzes follow
     with app.app_context():
         event = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "contest.changed")
         )
         assert "title" in event.detail["fields"] and "targets" in event.detail["fields"]
     again = client.post(
-        EDIT, data=_contest_form(auth, targets=["D1", "D"]), follow_redirects=True
+        EDIT, data=_contest_form(auth, targets=["D1"]), follow_redirects=True
     )
     assert "Không có gì thay đổi" in again.get_data(as_text=True)
 
@@ -180,6 +186,33 @@ def test_markdown_a_contest_file_refuses_is_refused(
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and message in page
     assert "Cuộc thi đã sửa" in page  # the title typed, not the saved one
+    assert _state(app) == before
+
+
+def test_the_targets_are_fixed_once_a_round_has_opened(app, client, auth, contest):
+    """r1 has opened (and closed): the ranking reads the targets, so a change
+    would drop or refuse someone who took part. Refused, nothing written; the
+    other fields may still change."""
+    auth.login("trainer")
+    before = _state(app)
+    response = client.post(EDIT, data=_contest_form(auth, targets=["D1"]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "các đơn vị dự thi đã cố định" in page
+    assert _state(app) == before
+    kept = client.post(EDIT, data=_contest_form(auth, targets=["D"]))
+    assert kept.status_code == 302 and _state(app)["title"] == "Cuộc thi đã sửa"
+
+
+def test_a_target_inside_another_is_refused(app, client, auth, future):
+    """D1 lies in D: the results per unit would count its cadres under one of
+    them only. Refused, even before any round has opened."""
+    auth.login("trainer")
+    before = _state(app)
+    response = client.post(EDIT, data=_contest_form(auth, targets=["D", "D1"]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Đơn vị dự thi “D1” nằm trong đơn vị dự thi “D”" in page
     assert _state(app) == before
 
 

@@ -266,3 +266,57 @@ def test_a_file_may_not_redraw_a_round_someone_has_started(app, runner, tmp_path
     assert ok.exit_code == 0, ok.output
     prizes = {"nhat": 2, "nhi": 0, "ba": 0, "khuyen_khich": 0}
     assert _contest(app)[2][1][2:4] == ("Đợt hai", prizes)
+
+
+def _targets(app):
+    with app.app_context():
+        contest = db.session.scalar(select(Contest).where(Contest.code == "ct"))
+        r1 = db.session.scalar(select(Quiz).where(Quiz.code == "r1"))
+        return (
+            sorted(t.unit.code for t in contest.targets),
+            sorted(t.unit_id for t in r1.targets),
+        )
+
+
+def test_a_file_may_not_change_the_targets_once_a_round_has_opened(
+    app, runner, tmp_path
+):
+    """r1 has opened (and closed): the ranking reads the contest's targets, so
+    narrowing them to D1A would drop cadre2 (in D1) from r1's next ranking
+    version. A file problem, nothing written; before any round opens, the
+    targets may change."""
+    with app.app_context():
+        make_contest(tmp_path)
+    before = _targets(app)
+    write_quizzes(tmp_path, contest_text(targets="[D1A]"))
+    for result in (
+        _run(runner, tmp_path, "contests", "check"),
+        _run(runner, tmp_path, "contests", "sync"),
+        _content(runner, tmp_path, "sync"),
+    ):
+        assert result.exit_code != 0
+        assert "các đơn vị dự thi đã cố định" in result.output, result.output
+    assert _targets(app) == before
+
+
+def test_before_any_round_opens_a_file_may_change_the_targets(app, runner, tmp_path):
+    days = {"r1_opens": 2, "r1_closes": 3, "r2_opens": 4, "r2_closes": 10}
+    later = {key: moment(d) for key, d in days.items()}
+    with app.app_context():
+        tree = make_contest(tmp_path, **later)["tree"]
+    write_quizzes(tmp_path, contest_text(targets="[D1A]", **later))
+    sync = _run(runner, tmp_path, "contests", "sync")
+    assert sync.exit_code == 0, sync.output
+    assert _targets(app) == (["D1A"], [tree["D1A"]])
+
+
+def test_a_target_inside_another_target_is_refused(app, runner, tmp_path):
+    """D1 lies in D: the results per unit count each unit under one target."""
+    write_quizzes(tmp_path, contest_text(targets="[D, D1]"))
+    with app.app_context():
+        make_tree()
+    result = _run(runner, tmp_path, "contests", "sync")
+    assert result.exit_code != 0
+    assert "Đơn vị dự thi “D1” nằm trong đơn vị dự thi “D”" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Contest.id))) == 0

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.contests import prizes, ranking, results
 from app.contests.models import Prize
 from app.contests.prizes import Candidate, draw, places
+from app.contests.sync import RETIRED_NUMBER
 from app.errors import Conflict
 from app.extensions import db
 from tests.contests.rank_helpers import NOW, attempt, make_contest, make_round, people
@@ -328,3 +329,19 @@ def test_collective_order_uses_the_exact_rate_and_keeps_ties_at_the_cut():
     assert [r.label for r in top_by_participation(rows, 2)] == ["Một", "Ba", "Hai"]
     assert [r.label for r in top_by_participation(rows, 3)] == ["Một", "Ba", "Hai"]
     assert len(top_by_participation(rows, 9)) == 4
+
+
+def test_earlier_winners_read_the_current_rounds_not_the_retired(tree):
+    """A round taken out of the file (retired, numbered after every current one)
+    is not a round of the contest for the ranking: its winners are not skipped,
+    as they are not for the rounds the ranking reads (current_rounds)."""
+    contest = make_contest([tree["P"]], one_prize_per_contest=True)
+    first = make_round(contest, 1, prizes={"nhat": 1})
+    retired = make_round(contest, RETIRED_NUMBER + 1, prizes={"nhat": 1})
+    later = make_round(contest, RETIRED_NUMBER + 2, prizes={"nhat": 1})
+    a, b = people(tree, 2)
+    attempt(first, a, 5, seconds=100)
+    attempt(retired, b, 5, seconds=100)
+    ranking.rank_round(first, now=NOW)
+    ranking.rank_round(retired, now=NOW)
+    assert prizes.earlier_winners(later) == {a.id}

@@ -121,3 +121,46 @@ def test_rank_due_titles_its_jobs_as_rank_does_in_the_readers_language(app, runn
         assert all(j.title_parts for j in jobs.values())
         with app.test_request_context(), force_locale("en"):
             assert shown_title(jobs["Xếp hạng đợt CT-1"]) == "Ranking of round CT-1"
+
+
+def test_rank_due_with_the_queue_ranks_the_contest_at_a_later_run(
+    app, runner, monkeypatch
+):
+    """With --queue on RQ the round's job goes to a worker and is not ranked when
+    the command ends: the contest waits for it, and the next run (the timer's)
+    sends the whole contest's ranking, once; the run after finds nothing."""
+    from app.jobs import runner as job_runner
+
+    _setup(app)
+    app.config["JOBS_RUNNER"] = "rq"
+    sent = []
+    monkeypatch.setattr(job_runner, "dispatch", lambda job_id, n: sent.append(job_id))
+
+    def worker():  # the workers run what was sent
+        while sent:
+            job_runner.run_isolated(app, sent.pop(0))
+
+    first = runner.invoke(args=["contests", "rank-due", "--queue"])
+    assert first.exit_code == 0, first.output
+    assert len(sent) == 1 and _versions(app, None) == 0
+    worker()
+    assert _versions(app) == 1 and _versions(app, None) == 0
+    second = runner.invoke(args=["contests", "rank-due", "--queue"])
+    assert second.exit_code == 0 and "Đã giao việc" in second.output, second.output
+    worker()
+    assert _versions(app, None) == 1
+    third = runner.invoke(args=["contests", "rank-due", "--queue"])
+    assert third.exit_code == 0 and "Không có đợt thi nào" in third.output
+    assert not sent and _versions(app) == 2
+
+
+def test_rank_due_ranks_the_contest_again_after_a_round_is_corrected(app, runner):
+    """A round ranked again (a late correction) makes the contest's ranking
+    older than its rounds': the next rank-due follows it with a new version."""
+    _setup(app)
+    assert runner.invoke(args=["contests", "rank-due"]).exit_code == 0
+    fixed = ["contests", "rank", "--round", "CT-1", "--reason", "Sửa đáp án"]
+    assert runner.invoke(args=fixed).exit_code == 0
+    again = runner.invoke(args=["contests", "rank-due"])
+    assert again.exit_code == 0 and "Xếp hạng CT:" in again.output, again.output
+    assert _versions(app, None) == 2
