@@ -259,30 +259,28 @@ def move_user(
 
 
 def dissolving_units(unit_ids: list[int], day) -> dict[int, object]:
-    """{unit id: the day it ends} for those of `unit_ids` whose version valid on
-    `day` is their last and ends with no successor (dissolved, recorded ahead): a
-    cadre put there from `day` would be left in it. One that ends in a merger or a
-    split is not among them: its cadres follow its primary successor
-    (history.apply_due). Three queries."""
-    ends = dict(
-        db.session.execute(
-            select(UnitVersion.unit_id, UnitVersion.valid_to).where(
-                UnitVersion.unit_id.in_(sorted(set(unit_ids))),
-                UnitVersion.valid_on(day),
-                UnitVersion.valid_to.is_not(None),
-            )
-        ).all()
-    )
+    """{unit id: the day it ends} for those of `unit_ids` whose last version
+    (after a later rename or move, if any) ends after `day` with no successor
+    (dissolved, recorded ahead): a cadre put there from `day` would be left in
+    it. One that ends in a merger or a split is not among them: its cadres follow
+    its primary successor (history.apply_due). Two queries."""
+    rows = db.session.execute(
+        select(UnitVersion.unit_id, UnitVersion.valid_to)
+        .where(UnitVersion.unit_id.in_(sorted(set(unit_ids))))
+        .order_by(UnitVersion.unit_id, UnitVersion.valid_from)
+    ).all()
+    last = dict(rows)  # earliest first: the last version wins
+    ends = {u: end for u, end in last.items() if end is not None and end > day}
     if not ends:
         return {}
-    later = select(UnitVersion.unit_id).where(
-        UnitVersion.unit_id.in_(list(ends)), UnitVersion.valid_from > day
+    went = set(
+        db.session.scalars(
+            select(UnitSuccession.predecessor_id).where(
+                UnitSuccession.predecessor_id.in_(list(ends))
+            )
+        )
     )
-    went = select(UnitSuccession.predecessor_id).where(
-        UnitSuccession.predecessor_id.in_(list(ends))
-    )
-    kept = set(db.session.scalars(later.union(went)))
-    return {unit_id: end for unit_id, end in ends.items() if unit_id not in kept}
+    return {unit_id: end for unit_id, end in ends.items() if unit_id not in went}
 
 
 def refuse_dissolving(unit: Unit, day) -> None:
