@@ -41,6 +41,7 @@ from .days import (  # noqa: F401  (part of this module's API)
     parse_day,
     vn_today,
 )
+from .later import refuse_later_places, refuse_later_units
 from .models import Assignment, Unit, UnitSuccession, UnitVersion, User
 from .today_rows import sync_units, sync_users
 
@@ -71,28 +72,6 @@ def require_version(unit: Unit, day: date) -> UnitVersion:
             )
         )
     return version
-
-
-def refuse_later_units(condition, day: date) -> None:
-    """Conflict when a version matching `condition` starts after `day`."""
-    later = db.session.execute(
-        select(UnitVersion.valid_from, Unit.code)
-        .join(Unit, Unit.id == UnitVersion.unit_id)
-        .where(condition, UnitVersion.valid_from > day)
-        .order_by(UnitVersion.valid_from.desc())
-        .limit(1)
-    ).first()
-    if later is not None:
-        raise Conflict(
-            _l(
-                "Đơn vị “%(code)s” đã có thay đổi từ ngày %(later)s; không ghi được "
-                "thay đổi có hiệu lực từ %(day)s (trước thay đổi đó). Hãy chọn ngày từ "
-                "%(later)s trở đi.",
-                code=later.code,
-                later=format_day(later.valid_from),
-                day=format_day(day),
-            )
-        )
 
 
 def open_version(
@@ -138,8 +117,7 @@ def start_unit(
     parent_version = None
     if unit.parent_id is not None:
         parent_version = require_version(unit.parent, day)
-        ancestors = scope.path_ids(parent_version.path)
-        refuse_later_units(UnitVersion.unit_id.in_(ancestors), day)
+        refuse_later_places(scope.path_ids(parent_version.path), day)
     unit.path = scope.child_path(parent_version and parent_version.path, unit.id)
     unit.depth = parent_version.depth + 1 if parent_version else 0
     unit.active = day <= vn_today()
@@ -195,14 +173,13 @@ def move_subtree(
         )
     ).all()
     ids = [v.unit_id for v in subtree]
-    # the units moved, and the new parent and its ancestors (as for a new unit):
-    # a later version of those would not carry the moved units along
-    above = []
+    # a later version of the units moved, or a later move of the new parent or
+    # its ancestors (as for a new unit), would not carry the moved units along
     if parent_version is not None:
-        above = scope.path_ids(parent_version.path)
+        refuse_later_places(scope.path_ids(parent_version.path), day)
     refuse_later_units(
         or_(
-            UnitVersion.unit_id.in_(ids + above),
+            UnitVersion.unit_id.in_(ids),
             scope.subtree_condition(UnitVersion.path, old),
         ),
         day,

@@ -16,7 +16,16 @@ from app.timeutil import utcnow
 from app.vntext import clean_text, fold, sort_key, split_name
 
 from . import history
-from .models import CATEGORIES, ROLES, SCOPED_ROLES, RoleAssignment, Unit, User
+from .models import (
+    CATEGORIES,
+    ROLES,
+    SCOPED_ROLES,
+    RoleAssignment,
+    Unit,
+    UnitSuccession,
+    UnitVersion,
+    User,
+)
 
 # Verified when the username is unknown so a wrong username costs the same time.
 _DUMMY_HASH_CACHE: dict[str, str] = {}
@@ -120,6 +129,7 @@ def create_user(
     db.session.add(user)
     for spec in roles or [RoleSpec("learner")]:
         grant_role(user, spec.role, spec.unit)
+    refuse_dissolving(unit, day)
     db.session.flush()
     history.assign(user, day, unit=unit, actor=actor)
     audit.record("user.created", actor=actor, target=user, username=username)
@@ -248,6 +258,45 @@ def move_user(
     reassign(user, unit=unit, actor=actor, effective=effective)
 
 
+def dissolving_units(unit_ids: list[int], day) -> dict[int, object]:
+    """{unit id: the day it ends} for those of `unit_ids` whose last version
+    (after a later rename or move, if any) ends after `day` with no successor
+    (dissolved, recorded ahead): a cadre put there from `day` would be left in
+    it. One that ends in a merger or a split is not among them: its cadres follow
+    its primary successor (history.apply_due). Two queries."""
+    rows = db.session.execute(
+        select(UnitVersion.unit_id, UnitVersion.valid_to)
+        .where(UnitVersion.unit_id.in_(sorted(set(unit_ids))))
+        .order_by(UnitVersion.unit_id, UnitVersion.valid_from)
+    ).all()
+    last = dict(rows)  # earliest first: the last version wins
+    ends = {u: end for u, end in last.items() if end is not None and end > day}
+    if not ends:
+        return {}
+    went = set(
+        db.session.scalars(
+            select(UnitSuccession.predecessor_id).where(
+                UnitSuccession.predecessor_id.in_(list(ends))
+            )
+        )
+    )
+    return {unit_id: end for unit_id, end in ends.items() if unit_id not in went}
+
+
+def refuse_dissolving(unit: Unit, day) -> None:
+    """InvalidInput when `unit` is dissolved after `day` (dissolving_units)."""
+    end = dissolving_units([unit.id], day).get(unit.id)
+    if end is not None:
+        raise InvalidInput(
+            _l(
+                "Đơn vị “%(code)s” giải thể từ ngày %(day)s: không xếp cán bộ vào "
+                "đơn vị này.",
+                code=unit.code,
+                day=history.format_day(end),
+            )
+        )
+
+
 def reassign(
     user: User,
     unit: Unit | None = None,
@@ -264,6 +313,8 @@ def reassign(
     today = day <= history.vn_today()
     if unit is not None and today and not unit.active:
         raise InvalidInput(_l("Đơn vị “%(code)s” đã ngừng hoạt động.", code=unit.code))
+    if unit is not None:
+        refuse_dissolving(unit, day)
     if category is not None and category not in CATEGORIES:
         raise InvalidInput(
             _l("Loại cán bộ “%(category)s” không hợp lệ.", category=category)

@@ -153,13 +153,16 @@ def create_unit(
 
 
 def _ends(unit_id: int, day) -> bool:
-    """True when the unit valid on `day` ends later (merged, split or dissolved):
-    nothing new goes under it. A version closed by the unit's own later change (a
-    rename, a move) is not an end: another version follows on that day."""
+    """True when the unit valid on `day` ends later (merged, split or dissolved),
+    maybe after later versions of its own (a rename, a move: they are no end):
+    nothing new goes under it."""
     version = history.unit_as_of(unit_id, day)
-    if version is None or version.valid_to is None:
-        return False
-    return history.unit_as_of(unit_id, version.valid_to) is None
+    while version is not None and version.valid_to is not None:
+        following = history.unit_as_of(unit_id, version.valid_to)
+        if following is None:
+            return True
+        version = following
+    return False
 
 
 def rename_unit(

@@ -145,6 +145,13 @@ def scope_condition(unit_column, paths: list[str] | None):
     return true() if inside is None else unit_column.in_(sorted(inside))
 
 
+def counts_in(unit_id: int, paths: list[str] | None) -> bool:
+    """Whether records earned in `unit_id` count in the scope `paths`
+    (_scope_ids: a former unit whose line ends there does)."""
+    inside = _scope_ids(paths)
+    return inside is None or unit_id in inside
+
+
 def rule_for(campaign: Campaign) -> RuleInfo:
     row = db.session.scalar(
         select(RewardRule).where(RewardRule.campaign_id == campaign.id)

@@ -118,8 +118,12 @@ def set_rule(campaign: Campaign, actor: User, **values: int) -> RewardRule:
 
 def nominating_unit(actor: User, subject: Unit) -> Unit:
     """The unit a nomination of `subject` by `actor` is made in: the narrowest of
-    its HR units above the subject; for an administrator without one, the top unit
-    of the subject's tree."""
+    its HR units above the subject (a former unit: above the unit it went into,
+    candidates.rolled_today); for an administrator without one, the top unit of
+    the subject's tree."""
+    successor_id = candidates.rolled_today().get(subject.id)
+    if successor_id is not None:
+        subject = db.session.get(Unit, successor_id)
     mine = [
         a.unit
         for a in actor.roles
@@ -137,18 +141,33 @@ def _is_candidate(
     """Whether `unit` (and the cadre `user_id`) is a candidate of today's lists,
     at the time or rolled up (the page offers both)."""
     paths = scope_of(actor)
-    # a unit's own subtree is quicker; a former unit's records have rolled out of
-    # it (app.accounts.asof.rolling_up_into), so it is looked for in the scope
-    narrowed = [unit.path] if unit.active else paths
     for attribution in ATTRIBUTIONS:
         reading = Reading.of(AsOf(today(), attribution))
-        if kind == COLLECTIVE:
-            rows = _collectives(target, narrowed, reading)
+        if kind == COLLECTIVE:  # a unit of today (_check_subject): its own subtree
+            rows = _collectives(target, [unit.path], reading)
         else:
             rows = _individuals(target, paths, user_id, reading)
         if any(row.unit.id == unit.id for row in rows):
             return True
     return False
+
+
+def _check_subject(actor: User, kind: str, unit: Unit, user: User | None) -> None:
+    """NotFound unless `unit` counts in the actor's scope as the lists count it
+    (candidates.counts_in: a former unit whose line ends there does); NotAllowed
+    for a malformed nomination, or a collective one of a unit that has ended by
+    today: its records are its successor's, nominated from the rolled-up list."""
+    if not candidates.counts_in(unit.id, scope_of(actor)):
+        raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của bạn."))
+    if kind not in (COLLECTIVE, INDIVIDUAL) or (kind == INDIVIDUAL) != bool(user):
+        raise NotAllowed(_l("Đề nghị không hợp lệ."))
+    if kind == COLLECTIVE and (not unit.active or Reading.of().view(unit.id).ended):
+        raise NotAllowed(
+            _l(
+                "Đơn vị này đã kết thúc: hãy đề nghị đơn vị kế thừa từ danh sách "
+                "cộng dồn vào đơn vị kế thừa."
+            )
+        )
 
 
 def nominate(
@@ -164,9 +183,7 @@ def nominate(
     earned the achievement in), for `target`. Raises NotFound outside the actor's
     scope, NotAllowed when the subject does not meet the rule, Conflict when it is
     nominated already. Flushes."""
-    scope_of(actor, unit)
-    if kind not in (COLLECTIVE, INDIVIDUAL) or (kind == INDIVIDUAL) != bool(user):
-        raise NotAllowed(_l("Đề nghị không hợp lệ."))
+    _check_subject(actor, kind, unit, user)
     user_id = user.id if user is not None else None
     if not _is_candidate(actor, target, kind, unit, user_id):
         raise NotAllowed(_l("Không đủ tiêu chí xét khen thưởng của đợt này."))

@@ -113,11 +113,14 @@ def test_a_parent_changed_later_is_named_with_the_day_of_its_change(ctx):
     units.rename_unit(tree["AG"], "Tỉnh An Giang (mới)", effective=JULY)
     units.move_unit(tree["A1"], tree["KG"], effective=JULY)
     db.session.commit()
-    # not "ended": a later change of the parent or of a unit above it is named
-    for parent in (tree["AG"], tree["A1"]):
-        with pytest.raises(Conflict, match="đã có thay đổi từ ngày 01/07/2025"):
-            units.move_unit(tree["H"], parent, effective=date(2024, 1, 1))
-        db.session.rollback()
+    # not "ended": a later move of the parent (A1: AG's tree, then KG's) is named
+    with pytest.raises(Conflict, match="đã có thay đổi từ ngày 01/07/2025"):
+        units.move_unit(tree["H"], tree["A1"], effective=date(2024, 1, 1))
+    db.session.rollback()
+    # a later rename of a unit above (AG) leaves the tree as it is: no obstacle
+    units.move_unit(tree["H"], tree["AG"], effective=date(2024, 1, 1))
+    assert versions("H")[-1].path.startswith(tree["AG"].path)
+    db.session.rollback()
     units.move_unit(tree["H"], tree["A1"], effective=JULY)  # from that day, it can
     db.session.commit()
     assert versions("H")[-1].path.startswith(tree["KG"].path)

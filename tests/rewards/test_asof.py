@@ -12,6 +12,7 @@ import pytest
 
 from app.accounts.days import vn_today
 from app.accounts.rollup import AT_TIME, ROLLED_UP
+from app.errors import NotAllowed
 from app.extensions import db
 from app.quizzes.models import Quiz
 from app.records.asof import AsOf
@@ -208,7 +209,8 @@ def test_the_command_line_takes_the_day_and_attribution(app, runner, world, tmp_
 
 def test_a_nomination_may_come_from_either_list_of_today(app, world):
     """At the time, a 2024 cadre's row names its former unit; rolled up, its
-    successor: a nomination from either row is taken."""
+    successor: a nomination from either row is taken. A collective one is of a
+    unit of today (tests.rewards.test_former_units)."""
     from app.accounts.models import Unit, User
     from app.records.models import Campaign
     from app.rewards.models import COLLECTIVE, INDIVIDUAL
@@ -223,4 +225,6 @@ def test_a_nomination_may_come_from_either_list_of_today(app, world):
         services.nominate(admin, campaign, INDIVIDUAL, former, a1)
         services.nominate(admin, campaign, INDIVIDUAL, successor, a2)
         services.nominate(admin, campaign, COLLECTIVE, successor, None)
-        services.nominate(admin, campaign, COLLECTIVE, former, None)
+        # a unit ended by today: its successor, from the rolled-up list
+        with pytest.raises(NotAllowed, match="đã kết thúc"):
+            services.nominate(admin, campaign, COLLECTIVE, former, None)

@@ -13,7 +13,7 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.vntext import split_name
 
-from .. import history
+from .. import history, services
 from ..models import N_, Assignment, RoleAssignment, Unit, UnitVersion, User
 from ..permissions import scope_paths
 from .checking import CREATE, ERROR, UNCHANGED, UPDATE, PlannedRow, check_row
@@ -104,6 +104,7 @@ def plan_import(
     protected = _protected_accounts(viewer, [u.id for u in existing.values()])
     later = _later_assignments([u.id for u in existing.values()], day)
     existing_units = _units_on(list(units.values()) + [root_unit], day)
+    dissolving = services.dissolving_units([u.id for u in units.values()], day)
     seen: dict[str, int] = {}
     planned = []
     for row in rows:
@@ -113,6 +114,7 @@ def plan_import(
             _decide(plan, existing, usernames, current, root_unit, scope)
         if not plan.errors:
             _check_day(plan, day, later, existing_units)
+            _check_dissolving(plan, dissolving)
         if plan.action == UPDATE and plan.user_id in protected:
             plan.errors.append(
                 _l(
@@ -170,6 +172,22 @@ def _check_day(plan: PlannedRow, day: date, later: dict, units: set[int]) -> Non
                 "%(day)s",
                 changed=history.format_day(later[plan.user_id]),
                 day=shown,
+            )
+        )
+
+
+def _check_dissolving(plan: PlannedRow, dissolving: dict) -> None:
+    """An error for a row putting a cadre from the effective day in a unit
+    dissolved later (services.dissolving_units)."""
+    unit = plan.values.get("unit")
+    moves = plan.action == CREATE or "Đơn vị" in plan.changes
+    if unit is not None and unit.id in dissolving and moves:
+        plan.errors.append(
+            _l(
+                "đơn vị “%(code)s” giải thể từ ngày %(day)s: không xếp cán bộ vào "
+                "đơn vị này",
+                code=unit.code,
+                day=history.format_day(dissolving[unit.id]),
             )
         )
 
