@@ -265,23 +265,22 @@ class _Reader:
 
     def _code(self, code_prefix: str) -> str:
         idnumber = (self.element.findtext("idnumber") or "").strip()
-        if idnumber:
-            code = code_of_idnumber(idnumber)
-            if not code:
-                self.problem(
-                    self.lines.get(self.element.find("idnumber"), self.line),
-                    _l(
-                        "mã câu hỏi <idnumber>%(code)s</idnumber> không hợp lệ (chỉ "
-                        "dùng chữ không dấu, số, dấu . _ -)",
-                        code=idnumber,
-                    ),
-                )
-            elif (too_long := long_code(code)) is not None:
-                self.problem(
-                    self.lines.get(self.element.find("idnumber"), self.line), too_long
-                )
-            return code
-        return f"{code_prefix}-{self.ordinal:03d}"
+        if not idnumber:
+            return f"{code_prefix}-{self.ordinal:03d}"
+        line = self.lines.get(self.element.find("idnumber"), self.line)
+        code = code_of_idnumber(idnumber)
+        if not code:
+            self.problem(
+                line,
+                _l(
+                    "mã câu hỏi <idnumber>%(code)s</idnumber> không hợp lệ (chỉ "
+                    "dùng chữ không dấu, số, dấu . _ -)",
+                    code=idnumber,
+                ),
+            )
+        elif (too_long := long_code(code)) is not None:
+            self.problem(line, too_long)
+        return code
 
     def _has_media(self) -> bool:
         """Whether the question holds an image, an attached <file> or a table (a
