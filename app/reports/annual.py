@@ -19,9 +19,7 @@ from flask import current_app
 from app.accounts.models import Unit
 from app.accounts.rollup import Structure
 from app.accounts.units import ancestors_of
-from app.records.models import (
-    Campaign,
-)
+from app.records.models import Campaign
 from app.reports.exports import XLSX_OPTIONS
 from app.timeutil import to_vn, utcnow
 
@@ -111,6 +109,7 @@ class AnnualReportInfo:
     generated_at: datetime = field(default_factory=utcnow)
     as_of: "asof_.AsOf | None" = None  # None: today, at the time
     years: list[YearRow] = field(default_factory=list)
+    former_note: str = ""  # a unit ended by the day: asof.issuer
 
     @property
     def statement(self) -> str:
@@ -219,7 +218,8 @@ def annual_report(
     own.label = OWN_LABEL.format(name=result.root.name)
     total = _annual_row(result.root, 0, result.subtree)
     total.label = TOTAL_LABEL
-    heading = paper_heading(root, current_app.config, [*result.chain, result.root.name])
+    names, former_note = asof_.issuer(structure, root, result)
+    heading = paper_heading(root, current_app.config, names)
     years = []
     if campaigns:
         years = year_over_year(
@@ -234,6 +234,7 @@ def annual_report(
         now,
         as_of,
         years,
+        former_note,
     )
 
 
@@ -272,7 +273,8 @@ def annual_xlsx(report: AnnualReportInfo) -> bytes:
     _merged_text(sheet, 4, last, report.title, f.title)
     _merged_text(sheet, 5, last, report.campaign.title, f.center)
     _merged_text(sheet, 6, last, f"Kính gửi: {report.heading.recipient}", f.center)
-    _merged_text(sheet, 7, last, report.statement, f.dated)
+    stated = " ".join(filter(None, [report.former_note, report.statement]))
+    _merged_text(sheet, 7, last, stated, f.dated)
     header = 8
     for column, (heading, width) in enumerate(COLUMNS):
         sheet.set_column(column, column, width)
