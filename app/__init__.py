@@ -352,7 +352,8 @@ def register_commands(app: Flask) -> None:
     from app.api.cli import api_tokens_cli
     from app.backup.cli import backup_cli
     from app.certificates.cli import certificates_cli
-    from app.content.cli import content_cli, quizzes_cli
+    from app.content.cli import content_cli
+    from app.content.cli_quizzes import quizzes_cli
     from app.contests.cli import contests_cli
     from app.demo.cli import demo_cli
     from app.jobs.cli import jobs_cli

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import uploads
 from app.errors import DomainError, ImportRejected
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.tabular import TableError
 
@@ -36,7 +37,14 @@ CADRES_DONE = N_(
 )
 
 
-@units_cli.command("import")
+@units_cli.command(
+    "import",
+    help=_l(
+        "Nhập đơn vị từ tệp FILE (CSV hoặc XLSX với các cột mã, tên, mã cấp trên, "
+        "loại). Nhập tất cả hoặc không gì: có lỗi thì không ghi gì và liệt kê mọi "
+        "lỗi."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @effective_option
 def import_units(file: Path, effective) -> None:
@@ -72,28 +80,33 @@ def _parse_roles(values: tuple[str, ...]) -> list[services.RoleSpec]:
     return specs
 
 
-@users_cli.command("create")
-@click.option("--username", required=True, help="Tên đăng nhập.")
+@users_cli.command(
+    "create",
+    help=_l("Tạo một tài khoản với vai trò và đơn vị."),
+)
+@click.option("--username", required=True, help=_l("Tên đăng nhập."))
 @click.option(
     "--password",
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
-    help="Mật khẩu (hỏi khi không truyền vào).",
+    help=_l("Mật khẩu (hỏi khi không truyền vào)."),
 )
-@click.option("--full-name", required=True, help="Họ và tên, ví dụ “Nguyễn Văn An”.")
-@click.option("--unit", "unit_code", required=True, help="Mã đơn vị công tác.")
+@click.option(
+    "--full-name", required=True, help=_l("Họ và tên, ví dụ “Nguyễn Văn An”.")
+)
+@click.option("--unit", "unit_code", required=True, help=_l("Mã đơn vị công tác."))
 @click.option(
     "--role",
     "roles",
     multiple=True,
-    help="Vai trò, lặp lại được: learner, admin, trainer@MÃ_ĐƠN_VỊ, hr@MÃ_ĐƠN_VỊ.",
+    help=_l("Vai trò, lặp lại được: learner, admin, trainer@MÃ_ĐƠN_VỊ, hr@MÃ_ĐƠN_VỊ."),
 )
-@click.option("--employee-code", default=None, help="Mã cán bộ (duy nhất).")
+@click.option("--employee-code", default=None, help=_l("Mã cán bộ (duy nhất)."))
 @click.option(
     "--no-force-change",
     is_flag=True,
-    help="Không bắt đổi mật khẩu ở lần đăng nhập đầu.",
+    help=_l("Không bắt đổi mật khẩu ở lần đăng nhập đầu."),
 )
 @effective_option
 def create_user(
@@ -131,17 +144,22 @@ def create_user(
     )
 
 
-@users_cli.command("set-password")
+@users_cli.command(
+    "set-password",
+    help=_l(
+        "Đặt mật khẩu cho USERNAME (kết thúc các phiên đăng nhập khác của tài khoản)."
+    ),
+)
 @click.argument("username")
 @click.option(
     "--password",
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
-    help="Mật khẩu mới (hỏi khi không truyền vào).",
+    help=_l("Mật khẩu mới (hỏi khi không truyền vào)."),
 )
 @click.option(
-    "--force-change", is_flag=True, help="Bắt đổi mật khẩu ở lần đăng nhập sau."
+    "--force-change", is_flag=True, help=_l("Bắt đổi mật khẩu ở lần đăng nhập sau.")
 )
 def set_password(username, password, force_change) -> None:
     """Set USERNAME's password (ends its other sessions)."""
@@ -154,14 +172,23 @@ def set_password(username, password, force_change) -> None:
     click.echo(_("Đã đặt mật khẩu cho %(username)s.", username=user.username))
 
 
-@cadres_cli.command("import")
+@cadres_cli.command(
+    "import",
+    help=_l(
+        "Nhập cán bộ từ tệp FILE (CSV hoặc XLSX) vào cây đơn vị --unit. Nhập tất cả "
+        "hoặc không gì; nhập lại cùng tệp không thay đổi gì. Tên chuyển từ "
+        "TCVN3/VNI được in ra, lỗi và cảnh báo được liệt kê dạng tệp:dòng."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--unit", "unit_code", required=True, help="Mã đơn vị nhận (gốc).")
-@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và in kết quả, không ghi.")
+@click.option("--unit", "unit_code", required=True, help=_l("Mã đơn vị nhận (gốc)."))
+@click.option(
+    "--dry-run", is_flag=True, help=_l("Chỉ kiểm tra và in kết quả, không ghi.")
+)
 @click.option(
     "--accept-warnings",
     is_flag=True,
-    help="Nhập dù có cảnh báo (chuyển mã chưa chắc chắn, ký tự lạ) sau khi đã xem.",
+    help=_l("Nhập dù có cảnh báo (chuyển mã chưa chắc chắn, ký tự lạ) sau khi đã xem."),
 )
 @effective_option
 def import_cadres(

@@ -5,13 +5,18 @@ import click
 from flask.cli import AppGroup
 
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from . import history
 
-units_cli = AppGroup("units", help="Quản lý cây đơn vị (units tree).")
-users_cli = AppGroup("users", help="Quản lý tài khoản (user accounts).")
-cadres_cli = AppGroup("cadres", help="Nhập danh sách cán bộ (cadres) từ CSV/XLSX.")
+units_cli = AppGroup(
+    "units", help=_l("Quản lý cây đơn vị và các thay đổi theo ngày hiệu lực.")
+)
+users_cli = AppGroup("users", help=_l("Quản lý tài khoản người dùng."))
+cadres_cli = AppGroup(
+    "cadres", help=_l("Danh sách cán bộ: nhập từ CSV/XLSX, liệt kê theo ngày.")
+)
 
 
 def fail(message: str) -> None:
@@ -34,5 +39,5 @@ def effective_option(function):
         "--effective",
         callback=_day,
         default=None,
-        help="Ngày có hiệu lực YYYY-MM-DD (mặc định hôm nay).",
+        help=_l("Ngày có hiệu lực YYYY-MM-DD (mặc định hôm nay)."),
     )(function)

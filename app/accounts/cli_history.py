@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from . import asof, history, restructure, services
@@ -17,7 +18,7 @@ from .cli_base import _day, cadres_cli, effective_option, fail, units_cli, users
 from .models import Unit, User
 
 decision_option = click.option(
-    "--decision", default="", help="Số, ngày quyết định (ghi vào lịch sử)."
+    "--decision", default="", help=_l("Số, ngày quyết định (ghi vào lịch sử).")
 )
 
 
@@ -48,7 +49,13 @@ def _done(message: str, day) -> None:
         )
 
 
-@units_cli.command("apply-due")
+@units_cli.command(
+    "apply-due",
+    help=_l(
+        "Áp dụng các thay đổi đã đến ngày có hiệu lực (chạy lại không sao; chạy "
+        "hằng ngày)."
+    ),
+)
 def apply_due() -> None:
     """Apply the changes whose effective day has come (idempotent; run daily)."""
     counts = history.apply_due()
@@ -62,9 +69,14 @@ def apply_due() -> None:
     )
 
 
-@units_cli.command("tree")
-@click.option("--as-of", "as_of", callback=_day, help="Ngày YYYY-MM-DD (mặc định nay).")
-@click.option("--root", "root_code", default=None, help="Mã đơn vị gốc.")
+@units_cli.command(
+    "tree",
+    help=_l("In cây đơn vị tại một ngày: mã, mã hành chính, tên, thụt lề theo cấp."),
+)
+@click.option(
+    "--as-of", "as_of", callback=_day, help=_l("Ngày YYYY-MM-DD (mặc định nay).")
+)
+@click.option("--root", "root_code", default=None, help=_l("Mã đơn vị gốc."))
 def tree(as_of, root_code) -> None:
     """Print the unit tree of a day: code, administrative code, name, indented."""
     day = as_of or history.vn_today()
@@ -100,7 +112,10 @@ def _dated(change):
         fail(error.message)
 
 
-@units_cli.command("rename")
+@units_cli.command(
+    "rename",
+    help=_l("Đổi tên đơn vị CODE thành NAME từ ngày --effective."),
+)
 @click.argument("code")
 @click.argument("name")
 @effective_option
@@ -113,7 +128,10 @@ def rename(code, name, effective, decision) -> None:
     _done(_("Đã đổi tên %(code)s", code=code), effective)
 
 
-@units_cli.command("recode")
+@units_cli.command(
+    "recode",
+    help=_l("Đặt mã hành chính ADMIN_CODE cho đơn vị CODE từ ngày --effective."),
+)
 @click.argument("code")
 @click.argument("admin_code")
 @effective_option
@@ -128,10 +146,18 @@ def recode(code, admin_code, effective, decision) -> None:
     _done(_("Đã đổi mã hành chính của %(code)s", code=code), effective)
 
 
-@units_cli.command("move")
+@units_cli.command(
+    "move",
+    help=_l(
+        "Chuyển đơn vị CODE (cùng cây con) về dưới --parent, hoặc lên cấp cao nhất "
+        "với --top, từ ngày --effective."
+    ),
+)
 @click.argument("code")
-@click.option("--parent", "parent_code", default="", help="Mã cấp trên mới.")
-@click.option("--top", is_flag=True, help="Đưa lên cấp cao nhất (không có cấp trên).")
+@click.option("--parent", "parent_code", default="", help=_l("Mã cấp trên mới."))
+@click.option(
+    "--top", is_flag=True, help=_l("Đưa lên cấp cao nhất (không có cấp trên).")
+)
 @effective_option
 @decision_option
 def move(code, parent_code, top, effective, decision) -> None:
@@ -181,13 +207,19 @@ _map_option = click.option(
     "--map",
     "mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tệp dòng “mã cán bộ; mã đơn vị tiếp nhận” (mặc định: đơn vị đầu tiên).",
+    help=_l("Tệp dòng “mã cán bộ; mã đơn vị tiếp nhận” (mặc định: đơn vị đầu tiên)."),
 )
 
 
-@units_cli.command("merge")
+@units_cli.command(
+    "merge",
+    help=_l(
+        "Sáp nhập đơn vị CODE vào một hoặc nhiều đơn vị (--into, đơn vị đầu tiên là "
+        "đơn vị chính)."
+    ),
+)
 @click.argument("code")
-@click.option("--into", multiple=True, required=True, help="Mã đơn vị tiếp nhận.")
+@click.option("--into", multiple=True, required=True, help=_l("Mã đơn vị tiếp nhận."))
 @_map_option
 @effective_option
 @decision_option
@@ -196,9 +228,15 @@ def merge(code, into, mapping, effective, decision) -> None:
     _restructure(code, into, "merge", effective, decision, mapping)
 
 
-@units_cli.command("split")
+@units_cli.command(
+    "split",
+    help=_l(
+        "Chia đơn vị CODE thành nhiều đơn vị (--into từ hai lần trở lên, đơn vị đầu "
+        "tiên là đơn vị chính)."
+    ),
+)
 @click.argument("code")
-@click.option("--into", multiple=True, required=True, help="Mã đơn vị tiếp nhận.")
+@click.option("--into", multiple=True, required=True, help=_l("Mã đơn vị tiếp nhận."))
 @_map_option
 @effective_option
 @decision_option
@@ -207,7 +245,10 @@ def split(code, into, mapping, effective, decision) -> None:
     _restructure(code, into, "split", effective, decision, mapping)
 
 
-@units_cli.command("dissolve")
+@units_cli.command(
+    "dissolve",
+    help=_l("Giải thể đơn vị CODE (bị từ chối khi còn cán bộ hoặc đơn vị con)."),
+)
 @click.argument("code")
 @effective_option
 @decision_option
@@ -216,11 +257,17 @@ def dissolve(code, effective, decision) -> None:
     _restructure(code, (), "dissolve", effective, decision, None)
 
 
-@users_cli.command("move")
+@users_cli.command(
+    "move",
+    help=_l(
+        "Đổi đơn vị, chức vụ và/hoặc loại cán bộ của USERNAME (phần không chỉ định "
+        "giữ nguyên) từ ngày --effective."
+    ),
+)
 @click.argument("username")
-@click.option("--unit", "unit_code", default=None, help="Mã đơn vị mới.")
-@click.option("--position", default=None, help="Chức vụ mới.")
-@click.option("--category", default=None, help="Loại cán bộ mới.")
+@click.option("--unit", "unit_code", default=None, help=_l("Mã đơn vị mới."))
+@click.option("--position", default=None, help=_l("Chức vụ mới."))
+@click.option("--category", default=None, help=_l("Loại cán bộ mới."))
 @effective_option
 def move_user(username, unit_code, position, category, effective) -> None:
     """Give USERNAME a new unit, position and/or category (what is not given stays)
@@ -241,9 +288,14 @@ def move_user(username, unit_code, position, category, effective) -> None:
     _done(_("Đã ghi công tác mới của %(username)s", username=username), effective)
 
 
-@cadres_cli.command("list")
-@click.option("--unit", "unit_code", required=True, help="Mã đơn vị (cả cấp dưới).")
-@click.option("--as-of", "as_of", callback=_day, help="Ngày YYYY-MM-DD (mặc định nay).")
+@cadres_cli.command(
+    "list",
+    help=_l("Liệt kê cán bộ của cây đơn vị tại một ngày (phân cách bằng tab)."),
+)
+@click.option("--unit", "unit_code", required=True, help=_l("Mã đơn vị (cả cấp dưới)."))
+@click.option(
+    "--as-of", "as_of", callback=_day, help=_l("Ngày YYYY-MM-DD (mặc định nay).")
+)
 def list_cadres(unit_code, as_of) -> None:
     """List the cadres of a unit's subtree on a day (tab-separated)."""
     day = as_of or history.vn_today()

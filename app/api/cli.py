@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 
 from app.accounts import units as unit_services
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import format_vn_date
 
 from . import services
 
 api_tokens_cli = AppGroup(
-    "api-tokens", help="Mã truy cập API cho hệ thống nhân sự của đơn vị."
+    "api-tokens", help=_l("Mã truy cập API cho hệ thống nhân sự của đơn vị.")
 )
 
 
@@ -22,9 +23,15 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@api_tokens_cli.command("create")
-@click.option("--name", required=True, help="Tên gợi nhớ, ví dụ “HRM Sở Nội vụ”.")
-@click.option("--unit", "unit_code", required=True, help="Mã đơn vị (gốc phạm vi).")
+@api_tokens_cli.command(
+    "create",
+    help=_l(
+        "Cấp một mã truy cập đọc dữ liệu của cây đơn vị --unit; mã chỉ in ra một "
+        "lần, không bao giờ hiện lại."
+    ),
+)
+@click.option("--name", required=True, help=_l("Tên gợi nhớ, ví dụ “HRM Sở Nội vụ”."))
+@click.option("--unit", "unit_code", required=True, help=_l("Mã đơn vị (gốc phạm vi)."))
 def create(name: str, unit_code: str) -> None:
     """Issue a token reading UNIT's subtree; it is printed once, never again."""
     try:
@@ -45,7 +52,12 @@ def create(name: str, unit_code: str) -> None:
     click.echo(_("Hãy lưu lại ngay: mã này chỉ hiện một lần."), err=True)
 
 
-@api_tokens_cli.command("revoke")
+@api_tokens_cli.command(
+    "revoke",
+    help=_l(
+        "Thu hồi mã truy cập TOKEN_ID; từ nay mọi yêu cầu dùng mã này bị từ chối (401)."
+    ),
+)
 @click.argument("token_id", type=int)
 def revoke(token_id: int) -> None:
     """Revoke token TOKEN_ID; requests with it get 401 from now on."""
@@ -63,7 +75,13 @@ def revoke(token_id: int) -> None:
     )
 
 
-@api_tokens_cli.command("list")
+@api_tokens_cli.command(
+    "list",
+    help=_l(
+        "Liệt kê các mã truy cập: số, tiền tố, tên, đơn vị, ngày tạo, lần dùng gần "
+        "nhất, trạng thái."
+    ),
+)
 def list_command() -> None:
     """List tokens: id, prefix, name, unit, created, last used, state."""
     tokens = services.list_tokens()

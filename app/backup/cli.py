@@ -6,21 +6,29 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from app.errors import lazy_gettext as _l
+
 from . import services
 from .services import BackupError
 
 backup_cli = AppGroup(
-    "backup", help="Sao lưu và phục hồi cơ sở dữ liệu cùng khóa ký chứng nhận."
+    "backup", help=_l("Sao lưu và phục hồi cơ sở dữ liệu cùng khóa ký chứng nhận.")
 )
 
 
-@backup_cli.command("create")
+@backup_cli.command(
+    "create",
+    help=_l(
+        "Ghi một bản chụp nhất quán của cơ sở dữ liệu và khóa ký giấy chứng nhận "
+        "vào một tệp mới (quyền 0600: tệp chứa khóa bí mật; hãy giữ kín)."
+    ),
+)
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Tệp sao lưu mới (không ghi đè tệp đã có).",
+    help=_l("Tệp sao lưu mới (không ghi đè tệp đã có)."),
 )
 def create_command(output: Path) -> None:
     """Write a consistent snapshot of the database and the certificates' signing
@@ -49,7 +57,13 @@ def create_command(output: Path) -> None:
         click.echo(_("Không có khóa ký chứng nhận để sao lưu."))
 
 
-@backup_cli.command("restore")
+@backup_cli.command(
+    "restore",
+    help=_l(
+        "Phục hồi một bản sao lưu vào cơ sở dữ liệu đã cấu hình (phải đang trống), "
+        "và khóa ký vào thư mục instance nếu ở đó còn thiếu."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(file: Path) -> None:
     """Restore a backup into the configured database, which must be empty, and

@@ -20,9 +20,14 @@ from app.records import services as records
 
 from . import archive, services
 
-certificates_cli = AppGroup("certificates", help="Giấy chứng nhận: xuất ZIP, cấp bù.")
+certificates_cli = AppGroup(
+    "certificates",
+    help=_l("Giấy chứng nhận: xuất ZIP, cấp bù, khóa ký, kiểm tra ngoại tuyến."),
+)
 
-CAMPAIGN = click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
+CAMPAIGN = click.option(
+    "--campaign", "campaign_code", required=True, help=_l("Mã đợt.")
+)
 
 
 def _campaign(code: str):
@@ -32,15 +37,21 @@ def _campaign(code: str):
         raise click.ClickException(error.message) from None
 
 
-@certificates_cli.command("export")
+@certificates_cli.command(
+    "export",
+    help=_l(
+        "Ghi vào một tệp ZIP mỗi giấy chứng nhận còn hiệu lực của một đợt (một PDF "
+        "mỗi giấy) mà cán bộ thuộc cây đơn vị đang giữ."
+    ),
+)
 @CAMPAIGN
-@click.option("--unit", "unit_code", required=True, help="Mã đơn vị (cả cây con).")
+@click.option("--unit", "unit_code", required=True, help=_l("Mã đơn vị (cả cây con)."))
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Tệp ZIP ghi ra.",
+    help=_l("Tệp ZIP ghi ra."),
 )
 def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
     """Write one PDF per valid certificate of a campaign held by the cadres of a
@@ -82,12 +93,19 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
     )
 
 
-@certificates_cli.command("issue-missing")
+@certificates_cli.command(
+    "issue-missing",
+    help=_l(
+        "Cấp giấy chứng nhận cho các kết quả đã hoàn thành của đợt mà chưa có giấy "
+        "(giấy đã thu hồi không được thay: cấp lại bằng tay). Chạy như một việc nền "
+        "(xem `flask jobs list`): tại đây hoặc trên worker."
+    ),
+)
 @CAMPAIGN
 @click.option(
     "--queue",
     is_flag=True,
-    help="Giao cho worker (flask jobs worker) thay vì chạy ngay tại đây.",
+    help=_l("Giao cho worker (flask jobs worker) thay vì chạy ngay tại đây."),
 )
 def issue_missing_command(campaign_code: str, queue: bool) -> None:
     """Issue certificates for the campaign's completed records that have none
@@ -110,7 +128,14 @@ def issue_missing_command(campaign_code: str, queue: bool) -> None:
         click.echo(job.message)
 
 
-@certificates_cli.command("keygen")
+@certificates_cli.command(
+    "keygen",
+    help=_l(
+        "Tạo cặp khóa Ed25519 của nền tảng để kiểm tra giấy chứng nhận ngoại tuyến "
+        "(trong instance/, ngoài kho mã). Công bố khóa công khai được in ra; giữ "
+        "kín khóa bí mật."
+    ),
+)
 def keygen_command() -> None:
     """Create the platform's Ed25519 key pair for offline proofs (in instance/, out of
     the repository). Publish the printed public key; keep the private one secret."""
@@ -130,11 +155,18 @@ def keygen_command() -> None:
     click.echo(text)
 
 
-@certificates_cli.command("verify-offline")
+@certificates_cli.command(
+    "verify-offline",
+    help=_l(
+        "Kiểm tra nội dung đã ký của một giấy chứng nhận (chữ trong mã QR, hoặc "
+        "phần sau #p=) mà không cần mạng. Việc thu hồi chỉ kiểm tra được trực "
+        "tuyến."
+    ),
+)
 @click.argument("payload")
 @click.option(
     "--public-key",
-    help="Khóa công khai (chuỗi hoặc tệp .pub); mặc định khóa của nền tảng này.",
+    help=_l("Khóa công khai (chuỗi hoặc tệp .pub); mặc định khóa của nền tảng này."),
 )
 def verify_offline_command(payload: str, public_key: str | None) -> None:
     """Check a certificate's signed payload (the QR code's text, or the part after

@@ -1,6 +1,6 @@
 """`flask content check|sync|export`: the course files in courses/ and the question
-banks and quizzes in quizzes/, validated together and loaded together; and
-`flask quizzes import-gift|import-moodle-xml|import-aiken|import-word|export-gift`."""
+banks and quizzes in quizzes/, validated together and loaded together. (`flask
+quizzes …`, other tools' question files, is in app/content/cli_quizzes.py.)"""
 
 from pathlib import Path
 
@@ -9,38 +9,24 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
 
 from app.accounts.units import get_unit_by_code
-from app.audit import services as audit
-from app.errors import ImportRejected, InvalidInput, NotFound
+from app.errors import ImportRejected, NotFound
+from app.errors import lazy_gettext as _l
 from app.extensions import db
-from app.quizzes.models import QuestionBank
 from app.signals import content_parts_asked
-from app.uploads import max_bytes
 
 from .export import export_content
-from .gift_export import export_gift
 from .load import AllContent, load_all
-from .moodle_categories import category_path
 from .ownership import adopt_unowned
-from .problems import ConversionError
-from .question_editing import check_bank_code, parse_upload
 from .sync_courses import sync_content, url_builders
 from .sync_quizzes import (
-    codes_in_other_banks,
-    get_or_create_bank,
     sync_quizzes,
-    upsert_question,
 )
 from .sync_rules import SyncResult
-from .transfer import bank_questions
 
 content_cli = AppGroup(
-    "content", help="Nội dung: khóa học (courses/), câu hỏi (quizzes/)."
-)
-quizzes_cli = AppGroup(
-    "quizzes", help="Ngân hàng câu hỏi: nhập/xuất GIFT, nhập Moodle XML, Aiken, Word."
+    "content", help=_l("Nội dung: khóa học (courses/), câu hỏi (quizzes/).")
 )
 
 
@@ -75,17 +61,20 @@ _COURSES = click.option(
     "--courses",
     "courses_dir",
     type=click.Path(path_type=Path),
-    help="Thư mục khóa học (mặc định: courses/).",
+    help=_l("Thư mục khóa học (mặc định: courses/)."),
 )
 _QUIZZES = click.option(
     "--quizzes",
     "quizzes_dir",
     type=click.Path(path_type=Path),
-    help="Thư mục câu hỏi (mặc định: quizzes/, khi không chỉ định --courses).",
+    help=_l("Thư mục câu hỏi (mặc định: quizzes/, khi không chỉ định --courses)."),
 )
 
 
-@content_cli.command("check")
+@content_cli.command(
+    "check",
+    help=_l("Kiểm tra mọi tệp nội dung; in `tệp:dòng: thông báo` cho từng lỗi."),
+)
 @_COURSES
 @_QUIZZES
 def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
@@ -120,13 +109,21 @@ def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
     )
 
 
-@content_cli.command("sync")
+@content_cli.command(
+    "sync",
+    help=_l(
+        "Nạp courses/ và quizzes/ vào cơ sở dữ liệu; chỉ tạo phiên bản mới khi nội "
+        "dung đổi. Không ghi gì khi có tệp bị lỗi."
+    ),
+)
 @_COURSES
 @_QUIZZES
 @click.option(
     "--prefer-files",
     is_flag=True,
-    help="Khi xung đột, lấy bản trong tệp (thành phiên bản mới; lịch sử còn nguyên).",
+    help=_l(
+        "Khi xung đột, lấy bản trong tệp (thành phiên bản mới; lịch sử còn nguyên)."
+    ),
 )
 def sync(
     courses_dir: Path | None, quizzes_dir: Path | None, prefer_files: bool
@@ -196,13 +193,21 @@ def _sync_or_fail(
     return courses, quizzes, parts
 
 
-@content_cli.command("export")
+@content_cli.command(
+    "export",
+    help=_l(
+        "Ghi các phiên bản đã xuất bản trong cơ sở dữ liệu trở lại courses/ và "
+        "quizzes/ (không bao giờ ghi bản nháp), để đưa bản sửa trên trình duyệt vào "
+        "kho mã. Tệp đã đổi từ lần đồng bộ trước là xung đột: không ghi gì nếu "
+        "không có --force."
+    ),
+)
 @_COURSES
 @_QUIZZES
 @click.option(
     "--force",
     is_flag=True,
-    help="Ghi đè cả những tệp đã đổi từ lần đồng bộ trước (bỏ thay đổi trong tệp).",
+    help=_l("Ghi đè cả những tệp đã đổi từ lần đồng bộ trước (bỏ thay đổi trong tệp)."),
 )
 def export(courses_dir: Path | None, quizzes_dir: Path | None, force: bool) -> None:
     """Write the published versions in the database back to courses/ and quizzes/
@@ -265,134 +270,3 @@ def _adopt(owner_code: str | None) -> int:
             )
         ) from None
     return adopt_unowned(unit)
-
-
-# --- flask quizzes: other tools' question files ------------------------------------
-
-
-def _import(file: Path, bank_code: str, fmt: str) -> None:
-    """FILE into bank `bank_code` as the browser's upload does it (parse_upload):
-    questions the file does not name by code get fresh codes of the bank, so only
-    those it names (`// [id:…]`, `<idnumber>`) replace a question; their codes are
-    printed. All or nothing."""
-    exists = select(QuestionBank.id).where(QuestionBank.code == bank_code)
-    if db.session.scalar(exists) is None:
-        try:
-            check_bank_code(bank_code)
-        except InvalidInput as error:
-            raise click.ClickException(f"{file}: {error.message}") from None
-    bank = get_or_create_bank(bank_code, bank_code, origin="import")
-    try:
-        questions = parse_upload(file.read_bytes(), fmt, bank)
-    except ConversionError as error:
-        db.session.rollback()
-        for problem in error.problems:
-            click.echo(f"{file}: {problem}", err=True)
-        # The problems were listed one a line above; the message says nothing was
-        # imported (str(error) would list them again).
-        raise click.ClickException(f"{file}: {error.message}") from None
-    elsewhere = codes_in_other_banks(bank, [q.code for q in questions])
-    if elsewhere:
-        db.session.rollback()
-        raise click.ClickException(
-            _(
-                "%(file)s: mã câu hỏi đã dùng ở ngân hàng khác: %(codes)s; "
-                "không nhập câu nào.",
-                file=file,
-                codes=", ".join(elsewhere),
-            )
-        )
-    result = SyncResult()
-    for question in questions:
-        upsert_question(bank, question, result, origin="import")
-    audit.record("content.imported", target=bank, file=str(file), format=fmt)
-    db.session.commit()
-    if result.updated:
-        click.echo(
-            _(
-                "Câu hỏi được thay bằng phiên bản mới (tệp ghi mã của chúng): "
-                "%(codes)s.",
-                codes=", ".join(result.updated),
-            )
-        )
-    click.echo(
-        _("Ngân hàng %(code)s: %(summary)s.", code=bank_code, summary=result.summary())
-    )
-
-
-_FILE = click.argument(
-    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-_BANK = click.option(
-    "--bank", "bank_code", required=True, help="Mã ngân hàng nhận câu hỏi."
-)
-
-
-@quizzes_cli.command("import-gift")
-@_FILE
-@_BANK
-def import_gift(file: Path, bank_code: str) -> None:
-    """Import FILE (Moodle GIFT) into bank CODE, all or nothing."""
-    _import(file, bank_code, "gift")
-
-
-@quizzes_cli.command("import-moodle-xml")
-@_FILE
-@_BANK
-def import_moodle_xml(file: Path, bank_code: str) -> None:
-    """Import FILE (Moodle XML) into bank CODE, all or nothing. A file larger than
-    UPLOAD_MAX_BYTES is refused before it is read."""
-    limit = max_bytes()
-    if file.stat().st_size > limit:
-        raise click.ClickException(
-            _(
-                "%(file)s: tệp quá lớn (%(size)s byte, tối đa %(limit)s); "
-                "không nhập câu nào.",
-                file=file,
-                size=file.stat().st_size,
-                limit=limit,
-            )
-        )
-    _import(file, bank_code, "moodle-xml")
-
-
-@quizzes_cli.command("import-aiken")
-@_FILE
-@_BANK
-def import_aiken(file: Path, bank_code: str) -> None:
-    """Import FILE (Aiken format) into bank CODE, all or nothing."""
-    _import(file, bank_code, "aiken")
-
-
-@quizzes_cli.command("import-word")
-@_FILE
-@_BANK
-def import_word(file: Path, bank_code: str) -> None:
-    """Import FILE (Word .docx: "Câu 1. … A. … Đáp án: B") into bank CODE, all or
-    nothing."""
-    _import(file, bank_code, "word")
-
-
-@quizzes_cli.command("export-gift")
-@click.option("--bank", "bank_code", required=True, help="Mã ngân hàng.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Tệp ghi ra (mặc định: in ra màn hình).",
-)
-def export_gift_command(bank_code: str, output: Path | None) -> None:
-    """Write bank CODE's current questions as Moodle GIFT."""
-    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == bank_code))
-    if bank is None:
-        raise click.ClickException(_("Không có ngân hàng “%(code)s”.", code=bank_code))
-    text = export_gift(
-        bank_questions(bank),
-        category=category_path(bank.title),
-        subcategories=bank.origin != "file",
-    )
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(_("Đã ghi %(path)s.", path=output))

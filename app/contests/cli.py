@@ -11,19 +11,22 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.content.quizfiles import load_quizzes
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from . import models  # noqa: F401  (the tables, for the metadata)
 from .rank_cli import rank_command, rank_due_command
 from .sync import contest_part
 
-contests_cli = AppGroup("contests", help="Cuộc thi tìm hiểu: vòng thi, xếp hạng, giải.")
+contests_cli = AppGroup(
+    "contests", help=_l("Cuộc thi tìm hiểu: đợt thi, xếp hạng, giải.")
+)
 
 _QUIZZES = click.option(
     "--quizzes",
     "quizzes_dir",
     type=click.Path(path_type=Path),
-    help="Thư mục câu hỏi chứa contests/ (mặc định: quizzes/).",
+    help=_l("Thư mục câu hỏi chứa contests/ (mặc định: quizzes/)."),
 )
 
 
@@ -48,7 +51,13 @@ def _part(quizzes_dir: Path | None):
     return part
 
 
-@contests_cli.command("check")
+@contests_cli.command(
+    "check",
+    help=_l(
+        "Kiểm tra các tệp quizzes/contests/*.yml (đối chiếu với ngân hàng câu hỏi "
+        "và đơn vị)."
+    ),
+)
 @_QUIZZES
 def check(quizzes_dir: Path | None) -> None:
     """Validate quizzes/contests/*.yml (against the banks and the units)."""
@@ -56,12 +65,19 @@ def check(quizzes_dir: Path | None) -> None:
     click.echo(_("Tệp cuộc thi hợp lệ: %(n)s.", n=part.count))
 
 
-@contests_cli.command("sync")
+@contests_cli.command(
+    "sync",
+    help=_l(
+        "Nạp quizzes/contests/*.yml vào cơ sở dữ liệu (cuộc thi, đợt thi, bài kiểm "
+        "tra của chúng). Cuộc thi đã sửa trên trình duyệt được giữ khi tệp không "
+        "đổi; khi cả hai cùng đổi, không ghi gì nếu không có --prefer-files."
+    ),
+)
 @_QUIZZES
 @click.option(
     "--prefer-files",
     is_flag=True,
-    help="Khi xung đột, lấy bản trong tệp.",
+    help=_l("Khi xung đột, lấy bản trong tệp."),
 )
 def sync(quizzes_dir: Path | None, prefer_files: bool) -> None:
     """Load quizzes/contests/*.yml into the database (contests, rounds, their

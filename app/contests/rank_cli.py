@@ -43,15 +43,24 @@ def _run(params: dict, title: LazyMessage, here: bool) -> bool:
 
 
 QUEUE = click.option(
-    "--queue", is_flag=True, help="Giao cho worker thay vì chạy ngay tại đây."
+    "--queue", is_flag=True, help=_l("Giao cho worker thay vì chạy ngay tại đây.")
 )
 
 
-@click.command("rank")
+@click.command(
+    "rank",
+    help=_l(
+        "Xếp hạng một đợt thi đã đóng (và xét giải), hoặc cả cuộc thi từ bảng xếp "
+        "hạng mới nhất của các đợt thi. Mỗi lần tạo một phiên bản mới; từ lần thứ "
+        "hai là đính chính, cần --reason."
+    ),
+)
 @with_appcontext
-@click.option("--round", "round_code", help="Mã đợt thi (vòng) cần xếp hạng.")
-@click.option("--contest", "contest_code", help="Mã cuộc thi: xếp hạng toàn cuộc thi.")
-@click.option("--reason", default="", help="Lý do (bắt buộc khi xếp hạng lại).")
+@click.option("--round", "round_code", help=_l("Mã đợt thi (vòng) cần xếp hạng."))
+@click.option(
+    "--contest", "contest_code", help=_l("Mã cuộc thi: xếp hạng toàn cuộc thi.")
+)
+@click.option("--reason", default="", help=_l("Lý do (bắt buộc khi xếp hạng lại)."))
 @QUEUE
 def rank_command(round_code, contest_code, reason, queue) -> None:
     """Rank a closed round (and draw its prizes), or the whole contest from its
@@ -100,7 +109,15 @@ def _contest_due(contest: Contest) -> bool:
     )
 
 
-@click.command("rank-due")
+@click.command(
+    "rank-due",
+    help=_l(
+        "Xếp hạng mọi đợt thi đã đóng mà chưa có xếp hạng của các cuộc thi đang "
+        "hoạt động, rồi xếp hạng cả cuộc thi khi mọi đợt thi đã được xếp hạng và "
+        "xếp hạng chung còn thiếu hoặc cũ hơn. Chạy theo lịch (với --queue, cuộc "
+        "thi được xếp hạng ở lần chạy sau khi việc của các đợt thi xong)."
+    ),
+)
 @with_appcontext
 @QUEUE
 def rank_due_command(queue: bool) -> None:

@@ -3,15 +3,19 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from .data import DEMO_ACCOUNTS
 from .seed import seed_demo
 
-demo_cli = AppGroup("demo", help="Dữ liệu minh họa (demo data).")
+demo_cli = AppGroup("demo", help=_l("Dữ liệu minh họa để dùng thử."))
 
 
-@demo_cli.command("seed")
+@demo_cli.command(
+    "seed",
+    help=_l("Tạo tỉnh, cán bộ và tài khoản minh họa (chạy lại nhiều lần vẫn an toàn)."),
+)
 def seed() -> None:
     """Create the demo province, cadres and accounts (safe to run again)."""
     try:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -15,12 +16,18 @@ from .messages import title
 from .models import FAILED, QUEUED, RUNNING, Job
 
 jobs_cli = AppGroup(
-    "jobs", help="Việc chạy nền: worker, dọn kết quả hết hạn, danh sách."
+    "jobs", help=_l("Việc chạy nền: worker, dọn kết quả hết hạn, danh sách.")
 )
 
 
-@jobs_cli.command("worker")
-@click.option("--burst", is_flag=True, help="Chạy hết hàng đợi rồi dừng.")
+@jobs_cli.command(
+    "worker",
+    help=_l(
+        "Chạy các việc nền từ hàng đợi Redis (JOBS_REDIS_URL hoặc REDIS_URL) cho "
+        "đến khi dừng: một worker RQ tách một tiến trình riêng cho mỗi việc."
+    ),
+)
+@click.option("--burst", is_flag=True, help=_l("Chạy hết hàng đợi rồi dừng."))
 def worker_command(burst: bool) -> None:
     """Run jobs from the Redis queue (JOBS_REDIS_URL or REDIS_URL) until stopped:
     an RQ worker that forks a process per job."""
@@ -46,7 +53,12 @@ def worker_command(burst: bool) -> None:
     worker.work(burst=burst, with_scheduler=False)
 
 
-@jobs_cli.command("sweep")
+@jobs_cli.command(
+    "sweep",
+    help=_l(
+        "Xoá các kết quả đã quá thời hạn lưu (chạy bằng cron ở nơi không có worker)."
+    ),
+)
 def sweep_command() -> None:
     """Remove results past their time (run it from cron where no worker runs)."""
     removed = services.sweep()
@@ -60,7 +72,14 @@ def sweep_command() -> None:
     )
 
 
-@jobs_cli.command("list")
+@jobs_cli.command(
+    "list",
+    help=_l(
+        "Liệt kê các việc nền đang chờ, đang chạy hoặc thất bại (mới nhất trước), "
+        "mỗi việc với trạng thái như trang của nó hiển thị (việc bị treo hoặc bị "
+        "hàng đợi làm mất được tính là thất bại)."
+    ),
+)
 def list_command() -> None:
     """Jobs queued, running or failed (newest first), each in the state its page
     shows (services.shown_state: stalled, or lost by its queue, is failed)."""

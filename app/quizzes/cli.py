@@ -8,15 +8,21 @@ from flask_babel import ngettext
 
 from app.accounts.services import get_user_by_username
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.timeutil import format_vn_date
 
 from . import accommodations, attempts, sweep
 
-attempts_cli = AppGroup("attempts", help="Lượt làm bài.")
+attempts_cli = AppGroup("attempts", help=_l("Lượt làm bài."))
 
 
-@attempts_cli.command("close-overdue")
+@attempts_cli.command(
+    "close-overdue",
+    help=_l(
+        "Kết thúc mọi lượt làm bài đã quá hạn, với các câu trả lời đã lưu trước hạn."
+    ),
+)
 def close_overdue() -> None:
     """Finalise every attempt past its deadline with the answers saved before it."""
     count = sweep.close_overdue()
@@ -32,29 +38,37 @@ def close_overdue() -> None:
 
 
 accommodations_cli = AppGroup(
-    "accommodations", help="Thời gian và lượt làm bài thêm cho từng cán bộ."
+    "accommodations", help=_l("Thời gian và lượt làm bài thêm cho từng cán bộ.")
 )
 
 
-@accommodations_cli.command("set")
-@click.option("--user", "username", required=True, help="Tên đăng nhập của cán bộ.")
-@click.option("--quiz", "quiz_code", required=True, help="Mã bài kiểm tra.")
+@accommodations_cli.command(
+    "set",
+    help=_l(
+        "Cho một cán bộ thêm thời gian (số phút và/hoặc phần trăm) và/hoặc thêm "
+        "lượt làm bài."
+    ),
+)
+@click.option("--user", "username", required=True, help=_l("Tên đăng nhập của cán bộ."))
+@click.option("--quiz", "quiz_code", required=True, help=_l("Mã bài kiểm tra."))
 @click.option(
     "--extra-minutes",
     default="0",
-    help=f"Số phút thêm (0–{accommodations.MAX_EXTRA_MINUTES}).",
+    help=_l("Số phút thêm (0–%(max)s).", max=accommodations.MAX_EXTRA_MINUTES),
 )
 @click.option(
     "--extra-percent",
     default="0",
-    help=f"Phần trăm thời gian thêm (0–{accommodations.MAX_EXTRA_PERCENT}).",
+    help=_l(
+        "Phần trăm thời gian thêm (0–%(max)s).", max=accommodations.MAX_EXTRA_PERCENT
+    ),
 )
 @click.option(
     "--extra-attempts",
     default="0",
-    help=f"Số lượt làm thêm (0–{accommodations.MAX_EXTRA_ATTEMPTS}).",
+    help=_l("Số lượt làm thêm (0–%(max)s).", max=accommodations.MAX_EXTRA_ATTEMPTS),
 )
-@click.option("--reason", required=True, help="Lý do (ghi vào nhật ký).")
+@click.option("--reason", required=True, help=_l("Lý do (ghi vào nhật ký)."))
 def set_accommodation(
     username, quiz_code, extra_minutes, extra_percent, extra_attempts, reason
 ) -> None:
@@ -107,8 +121,15 @@ def _whole(value: str, option: str) -> int:
         ) from None
 
 
-@accommodations_cli.command("list")
-@click.option("--quiz", "quiz_code", help="Chỉ bài kiểm tra này.")
+@accommodations_cli.command(
+    "list",
+    help=_l(
+        "Liệt kê mọi điều chỉnh: cán bộ, bài kiểm tra, phần thêm, ngày cấp, còn áp "
+        "dụng hay không (điều chỉnh cấp trước đợt mới nhất của bài kiểm tra đã hết "
+        "hiệu lực), lý do."
+    ),
+)
+@click.option("--quiz", "quiz_code", help=_l("Chỉ bài kiểm tra này."))
 def list_accommodations(quiz_code) -> None:
     """Every accommodation: cadre, quiz, extras, when granted, whether it still
     applies (one granted before the latest campaign on its quiz has lapsed), reason."""

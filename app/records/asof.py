@@ -139,15 +139,17 @@ def as_of_from(args) -> AsOf:
 AS_OF_OPTION = click.option(
     "--as-of",
     "as_of",
-    help="Số liệu tại ngày (YYYY-MM-DD); mặc định hôm nay.",
+    help=_l("Số liệu tại ngày (YYYY-MM-DD); mặc định hôm nay."),
 )
 ATTRIBUTION_OPTION = click.option(
     "--attribution",
     type=click.Choice(list(ATTRIBUTIONS)),
     default=AT_TIME,
     show_default=True,
-    help="at_time: theo đơn vị tại thời điểm hoàn thành; "
-    "rolled_up: cộng dồn vào đơn vị kế thừa.",
+    help=_l(
+        "at_time: theo đơn vị tại thời điểm hoàn thành; "
+        "rolled_up: cộng dồn vào đơn vị kế thừa."
+    ),
 )
 
 

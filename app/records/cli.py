@@ -7,14 +7,24 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 
 from . import quiz_holder, services
 
-campaigns_cli = AppGroup("campaigns", help="Đợt bồi dưỡng.")
+campaigns_cli = AppGroup(
+    "campaigns", help=_l("Đợt bồi dưỡng: học phần yêu cầu, bài kiểm tra dùng chung.")
+)
 
 
-@campaigns_cli.command("require-modules")
+@campaigns_cli.command(
+    "require-modules",
+    help=_l(
+        "Cho đợt CODE yêu cầu mọi học phần mà khóa học của đợt hiện có (sau khi một "
+        "học phần được xuất bản). Kết quả đã hoàn thành vẫn giữ nguyên; có ghi nhật "
+        "ký."
+    ),
+)
 @click.argument("code")
 def require_modules_command(code: str) -> None:
     """Make campaign CODE require every module its course has now (after a module
@@ -39,7 +49,15 @@ def require_modules_command(code: str) -> None:
         )
 
 
-@campaigns_cli.command("check")
+@campaigns_cli.command(
+    "check",
+    help=_l(
+        "Liệt kê các đợt chưa đóng mà bài kiểm tra của chúng đang do một đợt khác "
+        "giữ: cán bộ chỉ làm được bài trong thời gian của đợt giữ bài; hãy đóng các "
+        "đợt này (trang của đợt, “Đóng đợt bồi dưỡng”). Báo lỗi khi có ít nhất một "
+        "đợt như vậy."
+    ),
+)
 def check_command() -> None:
     """List the campaigns not yet closed whose quiz another campaign holds (a
     database written before one campaign at a time was the rule): their cadres can

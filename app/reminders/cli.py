@@ -19,12 +19,14 @@ from . import services
 from .jobs import KIND, title
 from .models import PENDING, SCHEDULED_2D, SCHEDULED_7D
 
-reminders_cli = AppGroup("reminders", help="Nhắc nhở cán bộ chưa hoàn thành.")
+reminders_cli = AppGroup("reminders", help=_l("Nhắc nhở cán bộ chưa hoàn thành."))
 
 QUEUE = click.option(
     "--queue",
     is_flag=True,
-    help="Giao việc gửi thư cho worker (flask jobs worker) thay vì gửi ngay tại đây.",
+    help=_l(
+        "Giao việc gửi thư cho worker (flask jobs worker) thay vì gửi ngay tại đây."
+    ),
 )
 MAIL_OFF = _l(
     "Chưa cấu hình máy chủ thư (MAIL_SERVER): chỉ nhắc trên trang chủ, "
@@ -42,11 +44,21 @@ def _fail(error: DomainError):
     raise click.ClickException(error.message) from None
 
 
-@reminders_cli.command("send")
-@click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
-@click.option("--unit", "unit_code", help="Mã đơn vị (cả cây con); mặc định: cả đợt.")
-@click.option("--message", default="", help="Lời nhắn thêm.")
-@click.option("--dry-run", is_flag=True, help="Chỉ đếm người sẽ được nhắc; không ghi.")
+@reminders_cli.command(
+    "send",
+    help=_l(
+        "Nhắc các cán bộ của một đợt (trong cây đơn vị) chưa hoàn thành: trên trang "
+        "chủ của họ, và qua thư điện tử khi đã đặt MAIL_SERVER."
+    ),
+)
+@click.option("--campaign", "campaign_code", required=True, help=_l("Mã đợt."))
+@click.option(
+    "--unit", "unit_code", help=_l("Mã đơn vị (cả cây con); mặc định: cả đợt.")
+)
+@click.option("--message", default="", help=_l("Lời nhắn thêm."))
+@click.option(
+    "--dry-run", is_flag=True, help=_l("Chỉ đếm người sẽ được nhắc; không ghi.")
+)
 @QUEUE
 def send_command(
     campaign_code: str, unit_code: str | None, message: str, dry_run: bool, queue: bool
@@ -96,7 +108,13 @@ def send_command(
     _send_emails([reminder], queue)
 
 
-@reminders_cli.command("due")
+@reminders_cli.command(
+    "due",
+    help=_l(
+        "Tạo các lời nhắc định kỳ đã đến hạn (7 và 2 ngày trước khi mỗi đợt đang mở "
+        "đóng; mỗi lời nhắc chỉ một lần), rồi gửi mọi thư còn chờ. Chạy hằng ngày."
+    ),
+)
 @QUEUE
 def due_command(queue: bool) -> None:
     """Make the scheduled reminders now due (7 and 2 days before each open campaign

@@ -12,7 +12,8 @@ from app.accounts import units as unit_services
 from app.accounts.rollup import Structure
 from app.audit import services as audit
 from app.database import reading_only
-from app.errors import DomainError
+from app.errors import DomainError, LazyMessage
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records import services as records
 from app.records.asof import AS_OF_OPTION, ATTRIBUTION_OPTION, cli_as_of
@@ -20,19 +21,21 @@ from app.records.rows import iter_rows
 
 from . import annual, asof, exports
 
-reports_cli = AppGroup("reports", help="Xuất kết quả bồi dưỡng và báo cáo năm.")
+reports_cli = AppGroup("reports", help=_l("Xuất kết quả bồi dưỡng và báo cáo năm."))
 
 OUTPUT = click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Tệp ghi ra.",
+    help=_l("Tệp ghi ra."),
 )
-CAMPAIGN = click.option("--campaign", "campaign_code", required=True, help="Mã đợt.")
+CAMPAIGN = click.option(
+    "--campaign", "campaign_code", required=True, help=_l("Mã đợt.")
+)
 AS_OF, ATTRIBUTION = AS_OF_OPTION, ATTRIBUTION_OPTION  # app.records.asof's
 UNIT = click.option(
-    "--unit", "unit_code", required=True, help="Mã đơn vị (cả cây đơn vị con)."
+    "--unit", "unit_code", required=True, help=_l("Mã đơn vị (cả cây đơn vị con).")
 )
 
 
@@ -73,11 +76,18 @@ def _audit(kind: str, campaign, unit, output: Path) -> None:
     db.session.commit()
 
 
-def _report_command(name: str, kind: str, formats: tuple[str, ...], format_help: str):
+def _report_command(
+    name: str,
+    kind: str,
+    formats: tuple[str, ...],
+    format_help: LazyMessage,
+    command_help: LazyMessage,
+):
     """Declare `flask reports <name>`, a file for a campaign and a unit's subtree:
     --campaign, --unit, --format (one of `formats`, else the output's extension),
-    --as-of, --attribution and --output. The decorated function (its docstring the
-    command's help) writes the file, read-only: write(campaign, unit, fmt,
+    --as-of, --attribution and --output; its help is `command_help` (Vietnamese,
+    through the catalogue; the decorated function's docstring says it in English).
+    That function writes the file, read-only: write(campaign, unit, fmt,
     stated_as_of, explicit, output), `explicit` when --as-of or --attribution was
     given; the file is then audited as `<kind>.<fmt>`."""
 
@@ -104,7 +114,7 @@ def _report_command(name: str, kind: str, formats: tuple[str, ...], format_help:
         fmt_option = click.option("--format", "fmt", type=choice, help=format_help)
         for option in (OUTPUT, ATTRIBUTION, AS_OF, fmt_option, UNIT, CAMPAIGN):
             command = option(command)
-        return reports_cli.command(name)(command)
+        return reports_cli.command(name, help=command_help)(command)
 
     return declare
 
@@ -113,7 +123,12 @@ def _report_command(name: str, kind: str, formats: tuple[str, ...], format_help:
     "export",
     "records",
     ("csv", "xlsx"),
-    "csv (UTF-8 có BOM) hoặc xlsx; mặc định theo đuôi tệp.",
+    _l("csv (UTF-8 có BOM) hoặc xlsx; mặc định theo đuôi tệp."),
+    _l(
+        "Ghi kết quả bồi dưỡng của một đợt cho cây đơn vị; với --as-of hoặc "
+        "--attribution, cột cuối ghi đơn vị mà mỗi kết quả được tính vào ngày đó, "
+        "tiêu đề cột nói rõ lựa chọn."
+    ),
 )
 def export_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     """Write the training records of a campaign for a unit's subtree; with
@@ -136,7 +151,12 @@ def export_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     "annual",
     "annual",
     ("xlsx", "html"),
-    "xlsx hoặc html (trang in được); mặc định theo đuôi tệp.",
+    _l("xlsx hoặc html (trang in được); mặc định theo đuôi tệp."),
+    _l(
+        "Ghi báo cáo năm (theo từng đơn vị: số thuộc diện, đã hoàn thành, tỉ lệ, "
+        "đạt, điểm trung bình, chưa bắt đầu) cho cây đơn vị, tại một ngày, có so "
+        "sánh với các năm trước."
+    ),
 )
 def annual_command(campaign, unit, fmt, stated_as_of, explicit, output) -> None:
     """Write the annual report (per unit: in scope, completed, %, passed, mean

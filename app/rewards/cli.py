@@ -17,6 +17,7 @@ from app.accounts.models import Unit
 from app.audit import services as audit
 from app.database import reading_only
 from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.records import services as records
 from app.records.asof import AS_OF_OPTION, ATTRIBUTION_OPTION, cli_as_of
@@ -26,13 +27,15 @@ from . import exports, models, periods, services  # noqa: F401  (models: the tab
 from .reading import Reading
 
 rewards_cli = AppGroup(
-    "rewards", help="Khen thưởng phong trào thi đua: ứng viên, danh sách đề nghị."
+    "rewards", help=_l("Khen thưởng phong trào thi đua: ứng viên, danh sách đề nghị.")
 )
 
-CAMPAIGN = click.option("--campaign", "campaign_code", help="Mã đợt bồi dưỡng.")
-PERIOD = click.option("--period", "period_code", help="Mã đợt xét (sơ kết, tổng kết).")
+CAMPAIGN = click.option("--campaign", "campaign_code", help=_l("Mã đợt bồi dưỡng."))
+PERIOD = click.option(
+    "--period", "period_code", help=_l("Mã đợt xét (sơ kết, tổng kết).")
+)
 UNIT = click.option(
-    "--unit", "unit_code", help="Mã đơn vị (cả cây đơn vị con); mặc định: tất cả."
+    "--unit", "unit_code", help=_l("Mã đơn vị (cả cây đơn vị con); mặc định: tất cả.")
 )
 
 
@@ -52,7 +55,13 @@ def _selection(campaign_code, period_code, unit_code):
     return target, unit, [unit.path] if unit is not None else None
 
 
-@rewards_cli.command("candidates")
+@rewards_cli.command(
+    "candidates",
+    help=_l(
+        "Liệt kê các tập thể và cá nhân đủ điều kiện khen thưởng của một đợt bồi "
+        "dưỡng hoặc một đợt xét."
+    ),
+)
 @CAMPAIGN
 @PERIOD
 @UNIT
@@ -81,22 +90,25 @@ def candidates_command(campaign_code, period_code, unit_code, as_of, attribution
         )
 
 
-@rewards_cli.command("period")
+@rewards_cli.command(
+    "period",
+    help=_l("Tạo hoặc thay đợt xét CODE (sơ kết, tổng kết) gồm nhiều đợt bồi dưỡng."),
+)
 @click.argument("code")
-@click.option("--title", required=True, help="Tên đợt xét.")
+@click.option("--title", required=True, help=_l("Tên đợt xét."))
 @click.option(
     "--kind",
     type=click.Choice(sorted(models.PERIOD_KINDS)),
     default=models.SO_KET,
     show_default=True,
-    help="annual (hằng năm), so_ket (sơ kết) hoặc tong_ket (tổng kết).",
+    help=_l("annual (hằng năm), so_ket (sơ kết) hoặc tong_ket (tổng kết)."),
 )
 @click.option(
     "--campaign",
     "campaign_codes",
     multiple=True,
     required=True,
-    help="Mã một đợt bồi dưỡng của giai đoạn (lặp lại cho từng đợt).",
+    help=_l("Mã một đợt bồi dưỡng của giai đoạn (lặp lại cho từng đợt)."),
 )
 @click.option(
     "--min",
@@ -104,7 +116,7 @@ def candidates_command(campaign_code, period_code, unit_code, as_of, attribution
     type=int,
     default=1,
     show_default=True,
-    help="Số đợt tham gia tối thiểu.",
+    help=_l("Số đợt tham gia tối thiểu."),
 )
 def period_command(code, title, kind, campaign_codes, min_campaigns) -> None:
     """Create or replace the period CODE (sơ kết, tổng kết) over several
@@ -135,7 +147,15 @@ def period_command(code, title, kind, campaign_codes, min_campaigns) -> None:
     )
 
 
-@rewards_cli.command("export")
+@rewards_cli.command(
+    "export",
+    help=_l(
+        "Ghi danh sách ứng viên hoặc danh sách đề nghị ra tệp XLSX, hoặc “danh sách "
+        "đề nghị khen thưởng” in được ra trang HTML; ứng viên và trang in tính tại "
+        "ngày --as-of, theo cách tính của --attribution (ghi ở dòng đầu mỗi trang "
+        "tính và trên trang in)."
+    ),
+)
 @CAMPAIGN
 @PERIOD
 @UNIT
@@ -144,14 +164,14 @@ def period_command(code, title, kind, campaign_codes, min_campaigns) -> None:
     type=click.Choice(["candidates", "nominations", "paper"]),
     default="nominations",
     show_default=True,
-    help="candidates, nominations (XLSX) hoặc paper (trang in được, HTML).",
+    help=_l("candidates, nominations (XLSX) hoặc paper (trang in được, HTML)."),
 )
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Tệp ghi ra.",
+    help=_l("Tệp ghi ra."),
 )
 @AS_OF_OPTION
 @ATTRIBUTION_OPTION

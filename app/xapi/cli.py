@@ -19,20 +19,28 @@ from . import sender, services
 from .jobs import KIND
 from .models import XapiStatement
 
-xapi_cli = AppGroup("xapi", help="Gửi dữ liệu học tập (xAPI) đến LRS.")
+xapi_cli = AppGroup("xapi", help=_l("Gửi dữ liệu học tập (xAPI) đến LRS."))
 
 
-@xapi_cli.command("send")
-@click.option("--batch", type=click.IntRange(1, 1000), help="Số bản ghi mỗi lần gửi.")
+@xapi_cli.command(
+    "send",
+    help=_l(
+        "Gửi các bản ghi chưa gửi theo từng lô; bản ghi LRS chưa nhận sẽ chờ lần "
+        "gửi sau."
+    ),
+)
+@click.option(
+    "--batch", type=click.IntRange(1, 1000), help=_l("Số bản ghi mỗi lần gửi.")
+)
 @click.option(
     "--queue",
     is_flag=True,
-    help="Giao cho worker (flask jobs worker) thay vì gửi ngay.",
+    help=_l("Giao cho worker (flask jobs worker) thay vì gửi ngay."),
 )
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Đưa các bản ghi LRS đã từ chối nhiều lần trở lại hàng chờ rồi gửi.",
+    help=_l("Đưa các bản ghi LRS đã từ chối nhiều lần trở lại hàng chờ rồi gửi."),
 )
 def send_command(batch: int | None, queue: bool, retry_failed: bool) -> None:
     """Send the unsent statements in batches; what the LRS has not taken waits."""
@@ -94,7 +102,13 @@ def _echo_sent(result) -> None:
         )
 
 
-@xapi_cli.command("status")
+@xapi_cli.command(
+    "status",
+    help=_l(
+        "Hiện LRS, số bản ghi chờ gửi (bao nhiêu, từ khi nào), các bản ghi bị gác "
+        "lại và các lỗi gần nhất."
+    ),
+)
 def status_command() -> None:
     """The LRS, the backlog (how many, since when), the statements set aside and
     the last errors."""
