@@ -26,15 +26,7 @@ from app.reminders.models import (
 )
 from app.timeutil import format_vn_date, utcnow
 
-from .helpers import SmtpServer, complete, setup, user
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
+from .helpers import complete, setup, user
 
 
 @pytest.fixture

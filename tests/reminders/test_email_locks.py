@@ -10,15 +10,7 @@ from app.extensions import db
 from app.reminders import mailing, services
 from tests.write_lock import shared_app, write_elsewhere
 
-from .helpers import SmtpServer, setup, user
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
+from .helpers import setup, user
 
 
 @pytest.fixture

@@ -14,16 +14,8 @@ from app.reminders import notices, services
 from app.reminders.models import PENDING, ReminderDelivery
 from app.timeutil import utcnow
 
-from .helpers import SmtpServer, setup, user
+from .helpers import setup, user
 from .test_views import signed_in
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
