@@ -17,8 +17,9 @@ API for other packages (all cheap, no writes):
 - `units_on_days(pairs)` → each (cadre, day)'s unit by its assignment that day;
 - `past_scope_ids(roots)` / `past_scope_condition(...)` → the scope rule for a
   day in the past (see there);
-- `rolled_up_units(day)` → {ended unit id: the unit its records roll up to};
-  `rolling_up_into(roots, day)` → the units whose records count in `roots`.
+- `rolled_up_units(day)` → {ended unit id: the unit its records roll up to}
+  (the units whose records count in a scope: app.accounts.rollup's
+  Structure.scope_of).
 """
 
 from collections.abc import Iterable
@@ -336,17 +337,3 @@ def rolled_up_units(day: date) -> dict[int, int]:
     (app.accounts.succession, as the reports' roll-up). Units not in it roll up
     to themselves."""
     return Successions.read().rolled_up(day)
-
-
-def rolling_up_into(
-    roots: list[str], day: date, rolled: dict[int, int] | None = None
-) -> set[int]:
-    """Ids of the units whose records count, rolled up on `day`
-    (rolled_up_units; `rolled` when the caller has read it already), in the
-    subtrees `roots` of today: the units there that have not gone elsewhere, and
-    those ended elsewhere whose line ends there."""
-    inside = set(db.session.scalars(select(Unit.id).where(Unit.in_subtrees(roots))))
-    rolled = rolled_up_units(day) if rolled is None else rolled
-    return {u for u in inside if rolled.get(u, u) in inside} | {
-        u for u, last in rolled.items() if last in inside
-    }

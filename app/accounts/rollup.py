@@ -24,7 +24,7 @@ Rules (the one place they are written down):
   A report of a unit that has ended by today (`Structure.scope_of`: former Kiên
   Giang's) covers those whose successor on its last day lay in its subtree (the
   day before its last version's valid_to: `Structure.last_day`, the one rule of
-  app.accounts.days.last_day, which app.reports.access follows too).
+  app.accounts.days.last_day, which app.accounts.report_access follows too).
 
 The report's choice (day, attribution, statement): app.records.asof. The counts
 themselves (by unit at the time or rolled up, and the dashboard's charts of the
@@ -178,5 +178,9 @@ class Structure:
         """The scope of a report of `root` (a Unit): `scope` of its subtree; of a
         unit that has ended by today, as on its last day (nothing rolls up into it
         today: its records have gone to its successors)."""
-        last = self.last_day(root.id)
-        return self.scope(root.path) if last is None else self.scope(root.path, last)
+        return self.scope_under(root.path)
+
+    def scope_under(self, root_path: str) -> frozenset[int]:
+        """`scope_of` the unit at `root_path` (its path in the Unit table)."""
+        last = self.last_day(path_ids(root_path)[-1])
+        return self.scope(root_path) if last is None else self.scope(root_path, last)

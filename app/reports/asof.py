@@ -29,7 +29,7 @@ from .queries import SummaryRow, _row
 @dataclass
 class UnitView:
     """A unit as a report of a day shows it: its name of that day; `linkable` when
-    the viewer may open it (app.reports.access: a drill-down link works)."""
+    the viewer may open it (app.accounts.report_access: a drill-down link works)."""
 
     id: int
     name: str
@@ -101,7 +101,7 @@ def figures(
 ) -> AsOfFigures:
     """The campaign's records of every unit that rolls up into `root`'s subtree
     today, attributed as `as_of` says and laid out in the tree of its day; a unit
-    is `linkable` when `access` (app.reports.access.ReportAccess, over the same
+    is `linkable` when `access` (app.accounts.report_access.ReportAccess, over the same
     structure: the viewer's) lets its reader open it (never without `access`);
     `moves` (app.reports.counts.Moves of its day): when shared with the charts."""
     structure = structure or Structure.on(as_of.day)

@@ -1,7 +1,7 @@
 """What the HR dashboard pages show, always inside the viewer's scope. Read-only.
 
 The campaign and unit in view come from query arguments (app.records.visibility
-resolves the campaign, app.reports.access the unit); a unit or a campaign the
+resolves the campaign, app.accounts.report_access the unit); a unit or a campaign the
 viewer may not see raises NotFound (404, no leak), exactly like an id that does not
 exist. Admins see everything.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.report_access import ReportAccess
 from app.accounts.rollup import ROLLED_UP, Structure
 from app.accounts.scope import in_any_subtree
 from app.accounts.services import search_users
@@ -39,7 +40,6 @@ from app.records.visibility import (
     visible_campaigns,
 )
 
-from .access import ReportAccess
 from .asof import AsOf, unit_view
 from .exports import as_of_records
 from .queries import SummaryRow
@@ -137,7 +137,7 @@ def report_scope(
     viewer: User, code: str | None, unit_id: int | None, access: ReportAccess
 ) -> ReportScope:
     """Resolve the `campaign` and `unit` query arguments inside the viewer's scope
-    (a unit by `access`: app.reports.access)."""
+    (a unit by `access`: app.accounts.report_access)."""
     if unit_id is not None:
         unit = access.unit(unit_id)
     visible = visible_campaigns(viewer)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.accounts.report_access import ReportAccess
 from app.accounts.rollup import Structure, today
 from app.database import reading_only
 from app.errors import NotFound
@@ -30,7 +31,7 @@ def _selection(params: dict, owner_id: int | None, structure: Structure | None =
     owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not owner.active:
         raise NotFound(_l("Tài khoản đã bắt đầu việc này không còn hoạt động."))
-    access = report_access.ReportAccess.of(owner, structure)
+    access = ReportAccess.of(owner, structure)
     return report_access.selection(owner, params["campaign"], params["unit"], access)
 
 

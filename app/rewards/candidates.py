@@ -5,9 +5,11 @@ they manage), within a scope of unit subtrees.
 The lists are as of a day, each record counted for the unit it was earned in or
 rolled up to that unit's successor of the day, as every report (rewards.reading:
 the one rule of app.records.asof and app.accounts.rollup; the lists state which).
-The scope is the units that roll up into the viewer's subtrees today
-(accounts.asof.rolling_up_into), as the reports'. Both lists come from set-based
-queries over the campaign's records and attempts; nothing is read row by row.
+The scope is the reports' (app.accounts.rollup: Structure.scope_of): the units
+that roll up into the viewer's subtrees today; for the subtree of a unit that has
+ended by today (former Kiên Giang), those that rolled up into it on its last day.
+Both lists come from set-based queries over the campaign's records and attempts;
+nothing is read row by row.
 
 - Collective (tập thể): a unit of the scope, counted over its whole subtree in the
   tree of the day (as in the annual report), with at least `unit_min_cadres`
@@ -28,7 +30,7 @@ from datetime import date, datetime
 from flask import g
 from sqlalchemy import and_, case, func, select, true
 
-from app.accounts.asof import rolled_up_units, rolling_up_into
+from app.accounts.asof import rolled_up_units
 from app.accounts.days import vn_today
 from app.accounts.models import Unit, User
 from app.accounts.scope import path_ids
@@ -45,7 +47,7 @@ from .models import (
     DEFAULT_PASS,
     RewardRule,
 )
-from .reading import Reading, UnitOnDay
+from .reading import Reading, UnitOnDay, structure_on
 
 
 @dataclass(frozen=True)
@@ -126,15 +128,17 @@ def rolled_today() -> dict[int, int]:
 
 
 def _scope_ids(paths: list[str] | None) -> set[int] | None:
-    """The units whose records count in the scope `paths` once rolled up to
-    today's units (rolled_today, rolling_up_into); None for every unit. Found once
-    per request and scope."""
+    """The units whose records count in the scope `paths`: for each subtree, a
+    report's scope of its unit (Structure.scope_under: what rolls up into it
+    today, or on its last day for a unit that has ended); None for every unit.
+    Found once per request and scope, over the request's Structure."""
     if paths is None:
         return None
     memo = g.setdefault("vhcv_reward_scope", {})
     key = (tuple(sorted(paths)), vn_today())
     if key not in memo:
-        memo[key] = rolling_up_into(paths, key[1], rolled_today())
+        structure = structure_on()
+        memo[key] = set().union(*(structure.scope_under(path) for path in paths))
     return memo[key]
 
 

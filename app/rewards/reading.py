@@ -11,15 +11,32 @@ rule):
 
 The lists say which (`AsOf.figures_statement`: on the page, the workbook's sheets
 and the paper). A Reading is made once per list (a period's, for all of its
-campaigns): three small queries.
+campaigns), over the Structure of its day read once per request (structure_on:
+three small queries).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import g
+
 from app.accounts.rollup import ROLLED_UP, Structure, today
 from app.records.asof import AsOf
 from app.vntext import text_sort_key
+
+
+def structure_on(day: date | None = None) -> Structure:
+    """Structure.on(`day`), read once per request (or job, or command). Without a
+    day, any one read already (else today's): the scope rules (Structure.scope,
+    scope_of, last_day; app.accounts.report_access) do not depend on its day."""
+    memo = g.setdefault("vhcv_reward_structures", {})
+    if day is None:
+        if memo:
+            return next(iter(memo.values()))
+        day = today()
+    if day not in memo:
+        memo[day] = Structure.on(day)
+    return memo[day]
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,7 @@ class Reading:
     def of(cls, as_of: AsOf | None = None) -> "Reading":
         """As of `as_of` (default: today, at the time)."""
         as_of = as_of or AsOf(today())
-        return cls(as_of, Structure.on(as_of.day))
+        return cls(as_of, structure_on(as_of.day))
 
     @property
     def day(self) -> date:

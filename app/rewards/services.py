@@ -9,12 +9,15 @@ is NotFound to it, exactly like one that does not exist. Every write is audited;
 writes flush, the view or command commits.
 """
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import Unit, User
 from app.accounts.permissions import scope_paths
+from app.accounts.report_access import ReportAccess
 from app.accounts.rollup import ATTRIBUTIONS, today
 from app.accounts.scope import path_ids
 from app.audit import services as audit
@@ -27,20 +30,24 @@ from app.timeutil import utcnow
 
 from . import candidates, periods
 from .models import COLLECTIVE, INDIVIDUAL, Nomination, RewardPeriod, RewardRule
-from .reading import Reading
+from .reading import Reading, structure_on
 
 ROLE = "hr"
 MAX_NOTE = 1000
 MAX_ACHIEVEMENT = 1000
 
 
-def scope_of(viewer: User, unit: Unit | None = None) -> list[str] | None:
-    """The viewer's subtrees, or only `unit`'s when given (NotFound outside them)."""
+def scope_of(
+    viewer: User, unit: Unit | None = None, day: date | None = None
+) -> list[str] | None:
+    """The viewer's subtrees, or only `unit`'s when given: a unit the viewer may
+    open as in the reports (ReportAccess: a former unit too, when all that its
+    lists count lies in the viewer's scope), NotFound otherwise. `day`: the day
+    of the lists that follow (their Structure, read once: reading.structure_on)."""
     paths = scope_paths(viewer, ROLE)
     if unit is None:
         return paths
-    if not unit.in_subtrees(paths):
-        raise NotFound(_l("Không tìm thấy đơn vị này trong phạm vi của bạn."))
+    ReportAccess(structure_on(day), paths).unit(unit.id)
     return [unit.path]
 
 

@@ -87,7 +87,7 @@ def index():
 @role_required("hr", "admin")
 def candidates_page(kind: str, code: str):
     target, unit, as_of = _target(kind, code), _unit(), _as_of()
-    paths = services.scope_of(current_user, unit)
+    paths = services.scope_of(current_user, unit, as_of.day)
     collectives, individuals = services.candidate_lists(target, paths, as_of)
     nominations = services.visible_nominations(
         current_user, target, unit, include_withdrawn=True
@@ -278,7 +278,7 @@ def candidates_xlsx(kind: str, code: str):
     and units, a background job makes it (rewards/jobs.py: the lists are built
     there, not in this request) and the officer is taken to its page."""
     target, unit, as_of = _target(kind, code), _unit(), _as_of()
-    paths = services.scope_of(current_user, unit)
+    paths = services.scope_of(current_user, unit, as_of.day)
     _audit_export("candidates.xlsx", target, unit)
     name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
     if services.people_in_scope(paths) > current_app.config["EXPORT_JOB_ROWS"]:

@@ -1,6 +1,6 @@
 """A download as of a day reads the tree of that day (rollup.Structure: every
 unit's history, three queries over all units) once: the unit asked for is
-opened by it (app.reports.access), the records are chosen and their units named
+opened by it (app.accounts.report_access), the records are chosen and their units named
 by it; a job that makes the file reads it once more, for itself (the world:
 tests/reports/history_world.py)."""
 

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from app.accounts.days import last_day, vn_today
+from app.accounts.report_access import ReportAccess
 from app.accounts.rollup import Structure
 from app.extensions import db
-from app.reports.access import ReportAccess
 from tests.factories import make_user
 
 from .history_world import MERGER, build

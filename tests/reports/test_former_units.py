@@ -1,7 +1,7 @@
-"""Former units in the reports (app.reports.access): an officer opens a former unit
-whose records all roll up into its scope — from the dashboard, the ranking, the
-annual report and the exports — and no other; and the list of cadres as of a day,
-which lists what the dashboard of that day counts."""
+"""Former units in the reports (app.accounts.report_access): an officer opens a
+former unit whose records all roll up into its scope — from the dashboard, the
+ranking, the annual report and the exports — and no other; and the list of cadres
+as of a day, which lists what the dashboard of that day counts."""
 
 import csv
 import io

@@ -203,7 +203,8 @@ def test_nominations_made_before_a_merger_are_the_successors(ctx):
     units.merge_unit(tree["C"], tree["D"])  # C ends; C1 goes under D
     units.merge_unit(tree["C1"], tree["D1"])  # and then into D1
     db.session.commit()
-    for memo in ("vhcv_rolled_up", "vhcv_reward_scope"):  # read once per request
+    # read once per request
+    for memo in ("vhcv_rolled_up", "vhcv_reward_scope", "vhcv_reward_structures"):
         g.pop(memo, None)
     seen = services.visible_nominations(hrd, campaign)
     assert {(n.kind, n.unit.code) for n in seen} == {

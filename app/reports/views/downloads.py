@@ -5,7 +5,7 @@ and the officer is taken to its page.
 
 Every route takes `?campaign=CODE&unit=ID`, defaulting as the dashboard does (the
 newest campaign the viewer may see, the viewer's own unit). A campaign or unit
-outside the viewer's scope (app.reports.access: a former unit whose records roll
+outside the viewer's scope (app.accounts.report_access: a former unit whose records roll
 up into it is inside) is a 404.
 """
 
@@ -16,6 +16,7 @@ from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.models import Unit
+from app.accounts.report_access import ReportAccess
 from app.accounts.rollup import Structure
 from app.audit import services as audit
 from app.database import int_arg, start_writing
@@ -35,7 +36,6 @@ from app.security import CSP, not_from_other_sites, role_required
 
 from .. import access as report_access
 from .. import annual, asof, exports
-from ..access import ReportAccess
 from ..counts import records_counted
 from ..jobs import count_rows
 from .blueprint import as_of_arg, bp, explicit_as_of_arg
@@ -144,7 +144,8 @@ def annual_xlsx():
 
 def _selection(access: ReportAccess | None = None) -> tuple[Campaign, Unit]:
     """The campaign and unit asked for (defaults as on the dashboard; the unit by
-    app.reports.access: a former unit whose records roll up into the scope too)."""
+    app.accounts.report_access: a former unit whose records roll up into the scope
+    too)."""
     return report_access.selection(
         current_user, request.args.get("campaign"), int_arg("unit"), access
     )

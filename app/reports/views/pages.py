@@ -4,6 +4,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.permissions import can_manage_account, get_scoped_user, scope_paths
+from app.accounts.report_access import ReportAccess
 from app.accounts.rollup import Structure
 from app.database import int_arg
 from app.downloads import chosen_separator
@@ -12,7 +13,6 @@ from app.security import role_required
 
 from .. import asof, queries, yearly
 from .. import charts as chart_data
-from ..access import ReportAccess
 from ..dashboard import (
     ReportScope,
     cadre_detail,
