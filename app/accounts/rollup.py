@@ -32,7 +32,7 @@ same records): app.reports.counts; the reward candidates: app.rewards.candidates
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -179,6 +179,26 @@ class Structure:
         unit that has ended by today, as on its last day (nothing rolls up into it
         today: its records have gone to its successors)."""
         return self.scope_under(root.path)
+
+    def issuer(self, unit_id: int) -> tuple[list[str], str]:
+        """The names, from the top of the tree down, of the unit that issues a
+        paper about `unit_id`'s records on the structure's day, and a note when it
+        is another: a unit that had ended by then issues nothing — the unit its
+        records went to does, under its names of the day — and the paper says
+        whose figures it holds ("Số liệu của … (đơn vị đã kết thúc, đến hết ngày
+        …)"). The place printed on a paper is the one of its date."""
+        place = self.place(unit_id)
+        issuing, note = place, ""
+        heir = self.place(self.successor(unit_id))
+        if place is not None and place.ended is not None and heir not in (None, place):
+            issuing, last = heir, place.ended - timedelta(days=1)
+            note = (
+                f"Số liệu của {place.name} (đơn vị đã kết thúc, đến hết ngày "
+                f"{last.strftime('%d/%m/%Y')})."
+            )
+        if issuing is None:
+            return [], note
+        return [self.place(a).name for a in issuing.ancestors] + [issuing.name], note
 
     def scope_under(self, root_path: str) -> frozenset[int]:
         """`scope_of` the unit at `root_path` (its path in the Unit table)."""

@@ -109,7 +109,7 @@ class AnnualReportInfo:
     generated_at: datetime = field(default_factory=utcnow)
     as_of: "asof_.AsOf | None" = None  # None: today, at the time
     years: list[YearRow] = field(default_factory=list)
-    former_note: str = ""  # a unit ended by the day: asof.issuer
+    former_note: str = ""  # of a unit ended by the day: Structure.issuer
 
     @property
     def statement(self) -> str:
@@ -218,8 +218,8 @@ def annual_report(
     own.label = OWN_LABEL.format(name=result.root.name)
     total = _annual_row(result.root, 0, result.subtree)
     total.label = TOTAL_LABEL
-    names, former_note = asof_.issuer(structure, root, result)
-    heading = paper_heading(root, current_app.config, names)
+    names, former_note = structure.issuer(root.id)
+    heading = paper_heading(root, current_app.config, names or None)
     years = []
     if campaigns:
         years = year_over_year(

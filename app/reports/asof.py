@@ -8,7 +8,7 @@ time is its subtree today).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 from app.accounts.models import Unit
@@ -202,18 +202,3 @@ __all__ = [
     "figures",
     "parse_as_of",
 ]
-
-
-def issuer(structure: Structure, root, figures: AsOfFigures) -> tuple[list[str], str]:
-    """The names, from the top of the tree down, of the unit that issues a paper of
-    `root`'s `figures` on `structure`'s day, and a note when that is not `root`:
-    a unit that had ended by then issues nothing — the unit its records went to
-    does, with the place of the paper's date — and the paper says whose figures it
-    holds ("Số liệu của … (đơn vị đã kết thúc, đến hết ngày …)")."""
-    place = structure.place(root.id)
-    heir = structure.place(structure.successor(root.id))
-    if place is None or place.ended is None or heir is None or heir is place:
-        return [*figures.chain, figures.root.name], ""
-    names = [structure.place(a).name for a in heir.ancestors] + [heir.name]
-    last = (place.ended - timedelta(days=1)).strftime("%d/%m/%Y")
-    return names, f"Số liệu của {place.name} (đơn vị đã kết thúc, đến hết ngày {last})."

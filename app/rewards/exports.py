@@ -22,7 +22,7 @@ from app.timeutil import to_vn, utcnow
 from .candidates import CollectiveRow, IndividualRow
 from .models import COLLECTIVE, Nomination, RewardPeriod
 from .periods import PeriodCollectiveRow, PeriodIndividualRow
-from .reading import Reading
+from .reading import Reading, structure_on
 
 PAPER_TITLE = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -296,6 +296,7 @@ class PaperInfo:
     title: str = PAPER_TITLE
     statement: str = ""  # the day and attribution of its names (AsOf)
     labels: dict[str, str] = field(default_factory=dict)  # {code: name of the day}
+    former_note: str = ""  # of a unit ended by the paper's date: Structure.issuer
 
     @property
     def subtitle(self) -> str:
@@ -318,13 +319,16 @@ def paper(
     reading: Reading | None = None,
 ) -> PaperInfo:
     """The paper of `root`'s nominations as of `reading`'s day (default today): its
-    statement under the title, the units by their names of that day. Place from
+    statement under the title, the units by their names of that day. Issued, on
+    its date (`now`), by `root` under its names of that date — by the unit its
+    records went to when it had ended by then (Structure.issuer). Place from
     VHCV_REPORT_PLACE or the top unit's name ("Ủy ban nhân dân tỉnh An Giang": An
     Giang); the ký hiệu after "DS-" from VHCV_REPORT_SYMBOL, blank to fill in when
     unset."""
-    reading = reading or Reading.of()
-    chain = [*ancestors_of(root), root]
-    match = _PROVINCE.search(chain[0].name.strip())
+    reading, now = reading or Reading.of(), now or utcnow()
+    chain, former_note = structure_on(to_vn(now).date()).issuer(root.id)
+    chain = chain or [u.name for u in [*ancestors_of(root), root]]
+    match = _PROVINCE.search(chain[0].strip())
     place = config.get("VHCV_REPORT_PLACE") or (match.group(1) if match else "")
     symbol = (config.get("VHCV_REPORT_SYMBOL") or "").strip() or BLANK
     return PaperInfo(
@@ -332,13 +336,14 @@ def paper(
         root,
         [n for n in nominations if n.kind == COLLECTIVE],
         [n for n in nominations if n.kind != COLLECTIVE],
-        chain[-2].name.upper() if len(chain) > 1 else "",
-        root.name.upper(),
+        chain[-2].upper() if len(chain) > 1 else "",
+        chain[-1].upper(),
         place,
         f"Số: {BLANK}/DS-{symbol}",
-        now or utcnow(),
+        now,
         statement=reading.as_of.statement,  # nominations: no figures of the day
         labels=_labels_of_day(reading, nominations),
+        former_note=former_note,
     )
 
 

@@ -147,3 +147,19 @@ def test_the_page_of_a_former_unit_reads_the_tree_once(
         reads.clear()
         assert _page(client, officers, "KG", query).status_code == 200
         assert len(reads) == 1, (query, reads)
+
+
+def test_a_former_units_paper_is_issued_by_its_successor(client, auth, officers):
+    """The paper of former Kiên Giang's nominations, dated today, is issued by An
+    Giang (an abolished province issues nothing) and says whose list it is."""
+    auth.login("hra")
+    response = client.get(f"/rewards/campaigns/C2024/paper?unit={officers['KG']}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "ỦY BAN NHÂN DÂN TỈNH AN GIANG" in page
+    assert "ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG" not in page
+    assert "An Giang, ngày" in page and "Kiên Giang, ngày" not in page
+    assert (
+        "Số liệu của Ủy ban nhân dân tỉnh Kiên Giang (đơn vị đã kết thúc, đến hết "
+        "ngày 30/06/2025)." in page
+    )

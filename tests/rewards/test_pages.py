@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from app.accounts import units
 from app.accounts.days import vn_today
 from app.accounts.models import User
 from app.audit.models import AuditEvent
@@ -26,7 +27,7 @@ STATED_TODAY = (
 def data(app):
     with app.app_context():
         tree = make_tree()
-        tree["P"].name = "Ủy ban nhân dân tỉnh An Giang"
+        units.rename_unit(tree["P"], "Ủy ban nhân dân tỉnh An Giang")
         campaign = make_campaign(2026, tree["P"])
         old = make_campaign(2025, tree["P"])
         d0, d1 = cadres("d", tree["D1"], 2)
