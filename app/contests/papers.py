@@ -31,6 +31,7 @@ HEADER = (
     ("Thời gian (mm:ss)", 14),
     ("Thời điểm nộp", 18),
     ("Giải", 34),
+    ("Hạng", 14),
 )
 XLSX_OPTIONS = {  # as app.reports.exports: no text is read as a formula or URL
     "strings_to_formulas": False,
@@ -56,7 +57,8 @@ def submitted(moment: datetime | None) -> str:
 
 def prize_xlsx(contest: Contest, round_: ContestRound, ranking: Ranking) -> bytes:
     """The prize list of a ranking version, one row per prize (pending ties
-    included, marked), under a title naming the contest, round and version."""
+    included, marked), with each winner's rank ("2 (đồng hạng)" when a winner
+    shares it), under a title naming the contest, round and version."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, XLSX_OPTIONS | {"in_memory": True})
     sheet = workbook.add_worksheet("Danh sách giải")
@@ -77,6 +79,7 @@ def prize_xlsx(contest: Contest, round_: ContestRound, ranking: Ranking) -> byte
         sheet.write_string(3, column, heading, bold)
     sheet.freeze_panes(4, 0)
     rows = prizes.prize_list(ranking)
+    shared = {r.rank for r in rows if sum(o.rank == r.rank for o in rows) > 1}
     for index, row in enumerate(rows, 1):
         line = 3 + index
         sheet.write_number(line, 0, index)
@@ -88,6 +91,8 @@ def prize_xlsx(contest: Contest, round_: ContestRound, ranking: Ranking) -> byte
         sheet.write_string(line, 5, duration(row.time_used_seconds))
         sheet.write_string(line, 6, submitted(row.submitted_at))
         sheet.write_string(line, 7, row.paper_label)
+        tie = " (đồng hạng)" if row.rank in shared else ""
+        sheet.write_string(line, 8, f"{row.rank}{tie}")
     sheet.autofilter(3, 0, 3 + max(len(rows), 1), len(HEADER) - 1)
     workbook.close()
     return buffer.getvalue()

@@ -163,11 +163,13 @@ def test_prize_list_xlsx(client, auth, contest):
         "Thời gian (mm:ss)",
         "Thời điểm nộp",
         "Giải",
+        "Hạng",
     ]
     assert rows[1][:6] == [1, "Trần Thị An", "Phòng Công chức", 5, 1, "02:05"]
-    assert rows[1][7] == "Giải Nhất"
+    assert rows[1][7:] == ["Giải Nhất", "1"]
     assert {r[1] for r in rows[2:]} == {"Trần Thị Bình", "Trần Thị Chi"}
     assert {r[7] for r in rows[2:]} == {"Đồng hạng, chờ Hội đồng xét (Giải Nhì)"}
+    assert {r[8] for r in rows[2:]} == {"2 (đồng hạng)"}
     assert "phiên bản 1" in sheet.cell(2, 1).value
 
 
