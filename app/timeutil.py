@@ -37,6 +37,15 @@ def days_left(closes_at: datetime, now: datetime) -> int:
     return max(0, (to_vn(closes_at).date() - to_vn(now).date()).days)
 
 
+def paper_dated(place: str, day: date) -> str:
+    """A paper's place and date, "An Giang, ngày 05 tháng 02 năm 2026"
+    (Nghị định 30/2020/NĐ-CP, Phụ lục I: a leading zero for the days below 10 and
+    for the months 1 and 2: "ngày 01 tháng 3"); without a place, "Ngày …"."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    dated = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {dated}" if place else dated.capitalize()
+
+
 def from_vn_local(moment: datetime) -> datetime:
     """A naive wall-clock time read in Vietnam (a form's datetime-local), as aware."""
     return moment.replace(tzinfo=VN_TZ)

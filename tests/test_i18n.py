@@ -1,6 +1,6 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from app.timeutil import format_vn_date
+from app.timeutil import format_vn_date, paper_dated
 
 
 def test_dates_are_dd_mm_yyyy_in_vietnam_time():
@@ -8,6 +8,15 @@ def test_dates_are_dd_mm_yyyy_in_vietnam_time():
     assert format_vn_date(late_evening_utc) == "02/01/2026"
     assert format_vn_date(late_evening_utc, with_time=True) == "02/01/2026 03:30"
     assert format_vn_date(None) == ""
+
+
+def test_papers_are_dated_as_the_decree_says():
+    """Nghị định 30/2020, Phụ lục I: a leading zero for the days below 10 and for
+    the months 1 and 2 only — the one rule of every paper (certificate, annual
+    report, reward paper, contest announcement)."""
+    assert paper_dated("Huế", date(2026, 2, 5)) == "Huế, ngày 05 tháng 02 năm 2026"
+    assert paper_dated("Huế", date(2026, 3, 1)) == "Huế, ngày 01 tháng 3 năm 2026"
+    assert paper_dated("", date(2026, 12, 25)) == "Ngày 25 tháng 12 năm 2026"
 
 
 def test_vietnamese_by_default_and_english_on_request(client):

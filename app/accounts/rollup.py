@@ -36,7 +36,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.accounts.days import last_day
+from app.accounts.days import format_day, last_day
 from app.accounts.days import vn_today as today  # the Vietnam calendar day now
 from app.accounts.models import Unit, UnitVersion
 from app.accounts.scope import in_subtree, path_ids
@@ -194,7 +194,7 @@ class Structure:
             issuing, last = heir, place.ended - timedelta(days=1)
             note = (
                 f"Số liệu của {place.name} (đơn vị đã kết thúc, đến hết ngày "
-                f"{last.strftime('%d/%m/%Y')})."
+                f"{format_day(last)})."
             )
         if issuing is None:
             return [], note

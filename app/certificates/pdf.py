@@ -40,7 +40,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from app.certificates.snapshot import CertificateSnapshot
-from app.timeutil import to_vn
+from app.timeutil import paper_dated, to_vn
 from app.vntext import nfc
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -91,12 +91,9 @@ def _register_fonts() -> None:
 
 
 def vn_date_line(place: str, moment) -> str:
-    """'<place>, ngày 05 tháng 02 năm 2026' in Vietnam time (NĐ 30: leading zeros
-    for days below 10 and for months 1 and 2)."""
-    local = to_vn(moment)
-    month = f"{local.month:02d}" if local.month <= 2 else str(local.month)
-    text = f"ngày {local.day:02d} tháng {month} năm {local.year}"
-    return f"{nfc(place)}, {text}" if place else text.capitalize()
+    """'<place>, ngày 05 tháng 02 năm 2026' of `moment`'s day in Vietnam time
+    (timeutil.paper_dated)."""
+    return paper_dated(nfc(place), to_vn(moment).date())
 
 
 def format_score(score_percent: float) -> str:

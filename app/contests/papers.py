@@ -14,7 +14,7 @@ from flask import current_app
 
 from app.accounts.models import Unit
 from app.extensions import db
-from app.timeutil import format_vn_date, to_vn, utcnow
+from app.timeutil import format_vn_date, paper_dated, to_vn, utcnow
 
 from . import prizes, results
 from .models import Contest, ContestRound, Ranking
@@ -137,9 +137,7 @@ class Announcement:
 
     @property
     def place_dated(self) -> str:
-        d = to_vn(self.generated_at).date()
-        dated = f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-        return f"{self.place}, {dated}" if self.place else dated.capitalize()
+        return paper_dated(self.place, to_vn(self.generated_at).date())
 
     @property
     def window(self) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.accounts.models import Unit
+from app.accounts.scope import in_subtree
 from app.errors import LazyMessage
 from app.errors import lazy_gettext as _l
 from app.extensions import db
@@ -39,7 +40,7 @@ def nested_targets(codes) -> list[tuple[str, str]]:
         (inner, outer)
         for inner, path in sorted(paths.items())
         for outer, root in sorted(paths.items())
-        if inner != outer and path.startswith(root)
+        if inner != outer and in_subtree(path, root)
     ]
 
 

@@ -21,7 +21,7 @@ from app.accounts.rollup import Structure
 from app.accounts.units import ancestors_of
 from app.records.models import Campaign
 from app.reports.exports import XLSX_OPTIONS
-from app.timeutil import to_vn, utcnow
+from app.timeutil import paper_dated, to_vn, utcnow
 
 from . import asof as asof_
 from .yearly import YearRow, year_chart, year_over_year
@@ -148,16 +148,9 @@ class AnnualReportInfo:
         return self.stated.day
 
     @property
-    def dated(self) -> str:
-        """“ngày 05 tháng 11 năm 2026”, the way Vietnamese documents are dated."""
-        d = self.day
-        return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-
-    @property
     def place_dated(self) -> str:
-        """“An Giang, ngày 06 tháng 12 năm 2026” (just the date without a place)."""
-        place = self.heading.place
-        return f"{place}, {self.dated}" if place else self.dated.capitalize()
+        """“An Giang, ngày 06 tháng 12 năm 2026” (timeutil.paper_dated)."""
+        return paper_dated(self.heading.place, self.day)
 
 
 def paper_heading(root: Unit, config, names: list[str] | None = None) -> PaperHeading:

@@ -17,7 +17,7 @@ from app.accounts.models import Unit, unit_labels
 from app.accounts.units import ancestors_of
 from app.records.asof import AsOf
 from app.records.models import Campaign
-from app.timeutil import to_vn, utcnow
+from app.timeutil import paper_dated, to_vn, utcnow
 
 from .candidates import CollectiveRow, IndividualRow
 from .models import COLLECTIVE, Nomination, RewardPeriod
@@ -305,9 +305,7 @@ class PaperInfo:
 
     @property
     def place_dated(self) -> str:
-        d = to_vn(self.generated_at).date()
-        dated = f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-        return f"{self.place}, {dated}" if self.place else dated.capitalize()
+        return paper_dated(self.place, to_vn(self.generated_at).date())
 
 
 def paper(

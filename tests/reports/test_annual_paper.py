@@ -49,7 +49,7 @@ def test_configuration_overrides_place_recipient_and_symbol(app, data):
     now = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
     with app.app_context():
         report = _report(app, data, unit="P", now=now)
-    assert report.place_dated == "Rạch Giá, ngày 01 tháng 03 năm 2026"
+    assert report.place_dated == "Rạch Giá, ngày 01 tháng 3 năm 2026"
     assert report.heading.number_line == "Số: ……/BC-SNV"
     assert report.heading.recipient == "Sở Nội vụ thành phố Cần Thơ"
     assert report.heading.parent_body == ""  # the province has no superior body
