@@ -275,10 +275,13 @@ def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
 def _window_closed(attempt: Attempt, now: datetime) -> bool:
     """The attempt's cadre's window of its quiz has closed (its unit's own, if any),
     and so has every other window of the quiz: a commune still sitting the same
-    questions in a later window must not be shown the answers by a colleague."""
+    questions in a later window must not be shown the answers by a colleague;
+    and the grace of the last saves has passed (windows.save_cutoff, as for
+    results_visible): a save still accepted must not be made knowing them."""
     user = db.session.get(User, attempt.user_id)
     own = windows.window_for(user, attempt.quiz)
-    return own.has_closed(now) and windows.all_closed(attempt.quiz, now)
+    cutoff = windows.save_cutoff(now)  # a save still accepted: not yet
+    return own.has_closed(cutoff) and windows.all_closed(attempt.quiz, cutoff)
 
 
 def _review_rows(attempt: Attempt) -> list[ReviewRow]:

@@ -21,7 +21,7 @@ from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.quizzes import windows
-from app.quizzes.attempts import attempts_used
+from app.quizzes.attempts import attempts_used, open_attempt
 from app.quizzes.models import (
     FINISHED,
     SAVE_STORED,
@@ -149,9 +149,12 @@ def sees_report_page(viewer: User, person: User) -> bool:
 
 def may_still_take(viewer: User, quiz, now: datetime) -> bool:
     """Whether `viewer` is one of `quiz`'s cadres who may still take it: a learner
-    of its target units, its window not closed, an attempt left."""
+    of its target units taking it now (an open attempt, its last one too), or its
+    window not closed and an attempt left."""
     if not viewer.has_role("learner") or not windows.is_targeted(viewer, quiz):
         return False
+    if open_attempt(viewer, quiz) is not None:
+        return True
     if windows.window_for(viewer, quiz).has_closed(now):
         return False
     allowed = windows.attempts_allowed(quiz, windows.accommodation_for(viewer, quiz))

@@ -189,21 +189,26 @@ def test_partial_credit_for_multiple_answers(ctx):
 @pytest.mark.parametrize(
     "policy, closed, score, answers",
     [
-        ("none", False, False, False),
-        ("score", False, True, False),
-        ("after_submit", False, True, True),
-        ("after_close", False, True, False),
-        ("after_close", True, True, True),
+        ("none", None, False, False),
+        ("score", None, True, False),
+        ("after_submit", None, True, True),
+        ("after_close", None, True, False),
+        # closed, but a save made just before the close is still accepted
+        ("after_close", "in the grace", True, False),
+        ("after_close", "past the grace", True, True),
     ],
 )
-def test_review_policy(setup, policy, closed, score, answers):
+def test_review_policy(app, setup, policy, closed, score, answers):
     quiz, user, _ = setup
     now = utcnow()
     quiz.review_policy = policy
     attempt = svc.start_attempt(user, quiz, now)
     svc.finalise(attempt, now)
-    if closed:
-        quiz.closes_at = now - timedelta(seconds=1)
+    grace = timedelta(seconds=app.config["ATTEMPT_GRACE_SECONDS"])
+    if closed == "in the grace":
+        quiz.closes_at = now - grace + timedelta(seconds=2)
+    elif closed:
+        quiz.closes_at = now - grace - timedelta(seconds=1)
     review = presenters.review_for(attempt, now)
     assert (review.show_score, review.show_answers) == (score, answers)
     if answers:
