@@ -351,3 +351,6 @@ def test_no_retry_is_offered_when_the_score_is_not_shown(app, client, auth):
     client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token})
     result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Làm lại" not in result and 'id="result-next"' not in result
+    quiz_page = client.get("/quizzes/Q").get_data(as_text=True)
+    assert "Kết quả tốt nhất" not in quiz_page and "Chưa đạt" not in quiz_page
+    assert "Kết quả sẽ được thông báo sau" in quiz_page  # no score, as the result
