@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from app.accounts.forms import EmptyForm
 from app.database import db_int, int_arg, start_writing
 from app.errors import DomainError, InvalidInput
-from app.extensions import db
+from app.extensions import db, limiter
 from app.timeutil import utcnow
 
 from . import attempts as service
@@ -142,8 +142,21 @@ def service_worker():
     return response
 
 
+def _save_limit() -> str:
+    return current_app.config["AUTOSAVE_RATE_LIMIT"]
+
+
+def _attempt_key() -> str:
+    """The attempt's posts other than the autosave (the form post, a flag, the
+    prediction) are counted as the autosave is: per attempt and cadre, with its
+    limit, so none of them writes without bound."""
+    attempt_id = request.view_args.get("attempt_id")
+    return f"attempt-posts:{attempt_id}:{current_user.get_id()}"
+
+
 @bp.post("/attempts/<int:attempt_id>/save")
 @login_required
+@limiter.limit(_save_limit, key_func=_attempt_key)
 def save_page(attempt_id: int):
     """Plain form post (works without JavaScript): save this page's choices and
     flags, then move on: `go` (a page or "submit") or `goto` (a question of the
@@ -215,6 +228,7 @@ def _next_page_url(attempt_id: int, form: page_saves.PageForm, attempt) -> str:
 
 @bp.post("/attempts/<int:attempt_id>/flag")
 @login_required
+@limiter.limit(_save_limit, key_func=_attempt_key)
 def flag(attempt_id: int):
     """Flag or unflag one question (the page script; JSON), `position` and
     `flagged` ("1" or "0") in the form. Anyone else's attempt is 404; a finished
@@ -250,6 +264,7 @@ def _typed_prediction(attempt) -> tuple[int | None, str | None]:
 
 @bp.post("/attempts/<int:attempt_id>/prediction")
 @login_required
+@limiter.limit(_save_limit, key_func=_attempt_key)
 def save_prediction(attempt_id: int):
     """Save the prediction (the page script; JSON), `prediction` in the form, under
     the rules of a save. Anyone else's attempt is 404; a bad value 400; a finished

@@ -513,6 +513,22 @@ class TestAutosaveLimit:
         )
         assert saved.status_code == 200
 
+    def test_the_attempts_other_posts_are_limited_too(self, client, auth, learner):
+        """The form post, a flag and the prediction write as the autosave does:
+        held to its limit per attempt and cadre, not without bound."""
+        attempt_id = _start(client, auth)
+        csrf = auth.token(f"/attempts/{attempt_id}")
+        for path, data in (
+            ("save", {"go": "1"}),
+            ("flag", {"position": 1, "flagged": "1"}),
+        ):
+            url = f"/attempts/{attempt_id}/{path}"
+            statuses = [
+                client.post(url, data={**data, "csrf_token": csrf}).status_code
+                for _ in range(4)
+            ]
+            assert 429 not in statuses[:3] and statuses[3] == 429, (path, statuses)
+
     def test_forged_saves_do_not_use_up_the_owners_limit(
         self, app, client, auth, learner
     ):
