@@ -109,3 +109,31 @@ def test_a_groups_help_lists_its_commands_in_vietnamese(runner):
     assert "Ghi báo cáo năm (theo từng đơn vị" in result.output
     assert "Tệp ghi ra." in result.output
     assert "Write the annual report" not in result.output
+
+
+# --- counts in thousands are written the language's way, as the pages write them
+
+
+@pytest.mark.parametrize(
+    ("config_overrides", "expected"),
+    [
+        (VI, "1.234 dòng: 1.234 tạo mới, 0 cập nhật"),
+        (EN, "1,234 rows: 1,234 created, 0 updated"),
+    ],
+)
+def test_a_count_in_thousands_has_the_languages_separator(
+    app, runner, tmp_path, expected
+):
+    from tests.factories import make_tree
+
+    with app.app_context():
+        make_tree()
+    lines = ["ma can bo,ho va ten"]
+    lines += [f"Q{number},Nguyễn Văn An" for number in range(1234)]
+    path = tmp_path / "cadres.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = runner.invoke(
+        args=["cadres", "import", str(path), "--unit", "D", "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert expected in result.output

@@ -11,6 +11,7 @@ from app import uploads
 from app.errors import DomainError, ImportRejected
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 from app.tabular import TableError
 
 from . import cadre_import, services
@@ -66,9 +67,14 @@ def import_units(file: Path, effective) -> None:
         _(
             "Đơn vị: %(created)s tạo mới, %(updated)s cập nhật, "
             "%(unchanged)s không đổi.",
-            **counts,
+            **_written(counts),
         )
     )
+
+
+def _written(counts: dict, **more: int) -> dict:
+    """An import's counts (and `more`) written as a message's values: "1.234"."""
+    return {key: count(value) for key, value in {**counts, **more}.items()}
 
 
 def _parse_roles(values: tuple[str, ...]) -> list[services.RoleSpec]:
@@ -223,7 +229,7 @@ def import_cadres(
         db.session.commit()
     except IntegrityError:  # another import created the same code meanwhile
         fail(_(CADRES_CHANGED))
-    click.echo(_(CADRES_DONE, **done))
+    click.echo(_(CADRES_DONE, **_written(done)))
 
 
 def _print_plan(plan: cadre_import.ImportPlan) -> str:
@@ -247,8 +253,7 @@ def _print_plan(plan: cadre_import.ImportPlan) -> str:
         "%(unchanged)s không đổi, %(errors)s lỗi, %(warnings)s cảnh báo, "
         "%(converted)s chuyển mã.",
         counts["rows"],
-        n=counts["rows"],
-        **counts,
+        **_written(counts, n=counts["rows"]),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 
 from . import asof, history, restructure, services
 from . import units as unit_services
@@ -64,7 +65,7 @@ def apply_due() -> None:
         _(
             "Đã áp dụng: %(units)s đơn vị chuyển, %(cadres)s cán bộ chuyển, "
             "%(followed)s cán bộ theo đơn vị kế thừa.",
-            **counts,
+            **{key: count(value) for key, value in counts.items()},
         )
     )
 
@@ -197,7 +198,7 @@ def _restructure(code, into, kind, effective, decision, mapping):
             "Xong: %(n)s cán bộ chuyển sang đơn vị tiếp nhận",
             "Xong: %(n)s cán bộ chuyển sang đơn vị tiếp nhận",
             moved,
-            n=moved,
+            n=count(moved),
         ),
         effective,
     )
@@ -307,7 +308,11 @@ def list_cadres(unit_code, as_of) -> None:
         asof.cadres_as_of(unit, day).order_by(User.name_sort, User.id)
     ).all()
     click.echo(
-        _("Cán bộ tại ngày %(day)s: %(n)s", day=history.format_day(day), n=len(rows))
+        _(
+            "Cán bộ tại ngày %(day)s: %(n)s",
+            day=history.format_day(day),
+            n=count(len(rows)),
+        )
     )
     for user, assignment, version in rows:
         click.echo(

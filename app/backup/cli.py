@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.errors import lazy_gettext as _l
+from app.numbers import count
 
 from . import services
 from .services import BackupError
@@ -41,7 +42,7 @@ def create_command(output: Path) -> None:
         _(
             "Đã sao lưu (%(dialect)s, %(size)s byte) vào %(path)s",
             dialect=info.dialect,
-            size=info.size,
+            size=count(info.size),
             path=info.path,
         )
     )

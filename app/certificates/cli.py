@@ -16,6 +16,7 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.cli import runs_here
+from app.numbers import count
 from app.records import services as records
 
 from . import archive, services
@@ -61,14 +62,14 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
         unit = unit_services.get_unit_by_code(unit_code.strip())
     except DomainError as error:
         raise click.ClickException(error.message) from None
-    count = 0
+    written = 0
     with reading_only(), output.open("wb") as file:
         certificates = services.for_unit(campaign, unit)
 
         def counted():
-            nonlocal count
+            nonlocal written
             for certificate in certificates:
-                count += 1
+                written += 1
                 yield certificate
 
         for chunk in archive.zip_chunks(counted()):
@@ -86,8 +87,8 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
         ngettext(
             "Đã ghi %(n)s giấy chứng nhận vào %(path)s.",
             "Đã ghi %(n)s giấy chứng nhận vào %(path)s.",
-            count,
-            n=count,
+            written,
+            n=count(written),
             path=output,
         )
     )

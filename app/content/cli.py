@@ -14,6 +14,7 @@ from app.accounts.units import get_unit_by_code
 from app.errors import ImportRejected, NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 from app.signals import content_parts_asked
 
 from .export import export_content
@@ -89,7 +90,7 @@ def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
                 "%(n)s lỗi trong nội dung.",
                 "%(n)s lỗi trong nội dung.",
                 errors,
-                n=errors,
+                n=count(errors),
             )
         )
     modules = sum(len(c.modules) for c in content.courses.courses)
@@ -102,7 +103,7 @@ def check(courses_dir: Path | None, quizzes_dir: Path | None) -> None:
             courses=len(content.courses.courses),
             modules=modules,
             banks=len(content.quizzes.banks),
-            questions=questions,
+            questions=count(questions),
             quizzes=len(content.quizzes.quizzes),
             parts="".join(f", {part.count}" for part in content.parts),
         )
@@ -144,7 +145,7 @@ def sync(
                 "Nội dung có %(n)s lỗi; chưa đồng bộ gì.",
                 "Nội dung có %(n)s lỗi; chưa đồng bộ gì.",
                 errors,
-                n=errors,
+                n=count(errors),
             )
         )
     courses, quizzes, parts = _sync_or_fail(content, prefer_files)
@@ -237,7 +238,7 @@ def _adopted_message(adopted: int, owner: str) -> str:
         "%(n)s mục nội dung chưa có chủ được giao cho đơn vị %(owner)s.",
         "%(n)s mục nội dung chưa có chủ được giao cho đơn vị %(owner)s.",
         adopted,
-        n=adopted,
+        n=count(adopted),
         owner=owner,
     )
 
@@ -251,7 +252,7 @@ def _conflicts_message(conflicts: int) -> str:
         "Lấy bản trên trình duyệt: `flask content export --force` (ghi đè tệp). "
         "Lấy bản trong tệp: `flask content sync --prefer-files`.",
         conflicts,
-        n=conflicts,
+        n=count(conflicts),
     )
 
 

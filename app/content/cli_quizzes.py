@@ -12,6 +12,7 @@ from app.audit import services as audit
 from app.errors import InvalidInput
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 from app.quizzes.models import QuestionBank
 from app.uploads import max_bytes
 
@@ -120,8 +121,8 @@ def import_moodle_xml(file: Path, bank_code: str) -> None:
                 "%(file)s: tệp quá lớn (%(size)s byte, tối đa %(limit)s); "
                 "không nhập câu nào.",
                 file=file,
-                size=file.stat().st_size,
-                limit=limit,
+                size=count(file.stat().st_size),
+                limit=count(limit),
             )
         )
     _import(file, bank_code, "moodle-xml")

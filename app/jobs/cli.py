@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 from app.timeutil import utcnow
 
 from . import runner, services
@@ -67,7 +68,7 @@ def sweep_command() -> None:
             "Đã xoá %(n)s kết quả hết hạn.",
             "Đã xoá %(n)s kết quả hết hạn.",
             removed,
-            n=removed,
+            n=count(removed),
         )
     )
 

@@ -10,6 +10,7 @@ from app.accounts.services import get_user_by_username
 from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 from app.timeutil import format_vn_date
 
 from . import accommodations, attempts, sweep
@@ -25,14 +26,14 @@ attempts_cli = AppGroup("attempts", help=_l("Lượt làm bài."))
 )
 def close_overdue() -> None:
     """Finalise every attempt past its deadline with the answers saved before it."""
-    count = sweep.close_overdue()
+    closed = sweep.close_overdue()
     db.session.commit()
     click.echo(
         ngettext(
             "Đã đóng %(n)s lượt làm bài quá hạn.",
             "Đã đóng %(n)s lượt làm bài quá hạn.",
-            count,
-            n=count,
+            closed,
+            n=count(closed),
         )
     )
 

@@ -12,6 +12,7 @@ from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.cli import runs_here
+from app.numbers import count
 from app.records import services as records
 from app.timeutil import utcnow
 
@@ -83,8 +84,8 @@ def send_command(
                 "Sẽ nhắc %(n)s cán bộ (%(with_address)s có địa chỉ email); "
                 "chưa ghi gì (--dry-run).",
                 info.total,
-                n=info.total,
-                with_address=info.with_address,
+                n=count(info.total),
+                with_address=count(info.with_address),
             )
         )
         if not info.mail_on:
@@ -102,7 +103,7 @@ def send_command(
             "Đã nhắc %(n)s cán bộ trên trang chủ.",
             "Đã nhắc %(n)s cán bộ trên trang chủ.",
             reminded,
-            n=reminded,
+            n=count(reminded),
         )
     )
     _send_emails([reminder], queue)
@@ -141,7 +142,7 @@ def _made_line(reminder) -> str:
             code=reminder.campaign.code,
             unit=reminder.unit.code,
             kind=kind,
-            n=reminded,
+            n=count(reminded),
         )
     return ngettext(
         "Đợt %(code)s: %(kind)s, %(n)s cán bộ.",
@@ -149,7 +150,7 @@ def _made_line(reminder) -> str:
         reminded,
         code=reminder.campaign.code,
         kind=kind,
-        n=reminded,
+        n=count(reminded),
     )
 
 

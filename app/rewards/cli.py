@@ -19,6 +19,7 @@ from app.database import reading_only
 from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
+from app.numbers import count
 from app.records import services as records
 from app.records.asof import AS_OF_OPTION, ATTRIBUTION_OPTION, cli_as_of
 from app.timeutil import format_vn_date
@@ -74,13 +75,13 @@ def candidates_command(campaign_code, period_code, unit_code, as_of, attribution
     collectives, individuals = services.candidate_lists(target, paths, stated)
     click.echo(f"{exports.target_label(target)}")
     click.echo(stated.figures_statement)
-    click.echo(_("Tập thể (%(n)s):", n=len(collectives)))
+    click.echo(_("Tập thể (%(n)s):", n=count(len(collectives))))
     for row in collectives:
         click.echo(
             f"  {row.unit.code}\t{row.unit.display_name}"
             f"\t{exports.achievement(target, row)}"
         )
-    click.echo(_("Cá nhân (%(n)s):", n=len(individuals)))
+    click.echo(_("Cá nhân (%(n)s):", n=count(len(individuals))))
     for row in individuals:
         when = format_vn_date(row.completed_at) if hasattr(row, "completed_at") else ""
         click.echo(

@@ -73,8 +73,8 @@ def _echo_sent(result) -> None:
             "Đã gửi %(n)s bản ghi; còn %(left)s chờ gửi.",
             "Đã gửi %(n)s bản ghi; còn %(left)s chờ gửi.",
             result.sent,
-            n=result.sent,
-            left=sender.backlog_count(),
+            n=count(result.sent),
+            left=count(sender.backlog_count()),
         )
     )
     if result.rejected:
@@ -83,7 +83,7 @@ def _echo_sent(result) -> None:
                 "LRS từ chối %(n)s bản ghi (xem flask xapi status).",
                 "LRS từ chối %(n)s bản ghi (xem flask xapi status).",
                 len(result.rejected),
-                n=len(result.rejected),
+                n=count(len(result.rejected)),
             )
         )
     if result.failed:
@@ -126,7 +126,7 @@ def status_command() -> None:
         )
     ).one()
     click.echo(
-        _("Chờ gửi: %(n)s", n=pending)
+        _("Chờ gửi: %(n)s", n=count(pending))
         + (
             _(" (cũ nhất: %(when)s UTC)", when=f"{oldest:%Y-%m-%d %H:%M}")
             if oldest
@@ -134,7 +134,7 @@ def status_command() -> None:
         )
     )
     click.echo(
-        _("Đã gửi: %(n)s", n=sent)
+        _("Đã gửi: %(n)s", n=count(sent))
         + (
             _(" (gần nhất: %(when)s UTC)", when=f"{last_sent:%Y-%m-%d %H:%M}")
             if last_sent
@@ -150,7 +150,7 @@ def status_command() -> None:
         .limit(5)
     ).all()
     for error, times in errors:
-        click.echo(_("Lỗi (%(n)s): %(error)s", n=times, error=error))
+        click.echo(_("Lỗi (%(n)s): %(error)s", n=count(times), error=error))
 
 
 def _echo_set_aside() -> None:
@@ -169,7 +169,7 @@ def _echo_set_aside() -> None:
             "Bị gác lại (LRS từ chối %(max)d lần): %(n)s; lỗi gần nhất: %(error)s. "
             "Gửi lại: flask xapi send --retry-failed",
             max=sender.MAX_REJECTIONS,
-            n=failed,
+            n=count(failed),
             error=last,
         )
     )
