@@ -21,6 +21,7 @@ from app.errors import ImportRejected
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
+from app.numbers import count
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.quizzes.questions import BankData, question_hash, question_problems
 
@@ -41,7 +42,10 @@ class ExportResult:
     invalid: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"{len(self.written)} tệp ghi mới, {self.unchanged} mục không đổi"
+        return (
+            f"{count(len(self.written))} tệp ghi mới, "
+            f"{count(self.unchanged)} mục không đổi"
+        )
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import db
+from app.numbers import count
 from app.timeutil import format_vn_date
 
 
@@ -23,11 +24,12 @@ class SyncResult:
 
     def summary(self) -> str:
         text = (
-            f"{len(self.created)} tạo mới, {len(self.updated)} cập nhật, "
-            f"{len(self.unchanged)} không đổi, {len(self.retired)} ngừng dùng"
+            f"{count(len(self.created))} tạo mới, {count(len(self.updated))} cập "
+            f"nhật, {count(len(self.unchanged))} không đổi, "
+            f"{count(len(self.retired))} ngừng dùng"
         )
         if self.kept:
-            text += f", {len(self.kept)} giữ bản mới hơn trên trình duyệt"
+            text += f", {count(len(self.kept))} giữ bản mới hơn trên trình duyệt"
         return text
 
 
