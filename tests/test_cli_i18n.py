@@ -137,3 +137,12 @@ def test_a_count_in_thousands_has_the_languages_separator(
     )
     assert result.exit_code == 0, result.output
     assert expected in result.output
+
+
+def test_the_content_summaries_write_counts_in_thousands_in_vietnamese(ctx):
+    from app.content.export import ExportResult
+    from app.content.sync_rules import SyncResult
+
+    synced = SyncResult(unchanged=[f"Q{number}" for number in range(1234)])
+    assert "0 tạo mới, 0 cập nhật, 1.234 không đổi" in synced.summary()
+    assert "1.234 mục không đổi" in ExportResult(unchanged=1234).summary()
