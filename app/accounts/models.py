@@ -272,6 +272,12 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names.intersection(roles))
 
+    def role_units(self, role: str) -> list["Unit"]:
+        """The units the user holds `role` over, in the order it was given them
+        (the first is its default unit: reports, nominations)."""
+        given = sorted(self.roles, key=lambda a: a.id or 0)
+        return [a.unit for a in given if a.role == role and a.unit is not None]
+
     @property
     def category_label(self) -> str:
         return CATEGORIES.get(self.category, self.category)

@@ -45,7 +45,7 @@ def home_summary(user: User) -> HomeSummary:
             continue
         paths = None if role == "admin" else scope_paths(user, role)
         condition = Unit.in_subtrees(paths)
-        units = [a.unit for a in user.roles if a.role == role and a.unit is not None]
+        units = user.role_units(role)
         summary.scopes.append(
             ScopeInfo(
                 role=role,

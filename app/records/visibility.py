@@ -86,8 +86,7 @@ def pick_campaign(
 
 
 def _hr_units(viewer: User) -> list[Unit]:
-    assignments = sorted(viewer.roles, key=lambda a: a.id or 0)
-    return [a.unit for a in assignments if a.role == ROLE and a.unit is not None]
+    return viewer.role_units(ROLE)
 
 
 def default_unit(viewer: User, campaign: Campaign | None) -> Unit:

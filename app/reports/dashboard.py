@@ -124,11 +124,9 @@ def breadcrumb(viewer: User, unit: Unit, access: ReportAccess) -> list[Unit]:
             break
         tail.insert(0, above)
     homes = [
-        a.unit
-        for a in sorted(viewer.roles, key=lambda a: a.id or 0)
-        if a.role == ROLE
-        and a.unit is not None
-        and unit.id in access.structure.scope(a.unit.path)
+        home
+        for home in viewer.role_units(ROLE)
+        if unit.id in access.structure.scope(home.path)
     ]
     return homes[:1] + (tail or [unit])
 

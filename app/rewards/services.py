@@ -93,10 +93,7 @@ def can_set_rules(user: User) -> bool:
     """Administrators, and HR officers of a top unit (the province)."""
     if user.has_role("admin"):
         return True
-    return any(
-        a.role == ROLE and a.unit is not None and a.unit.parent_id is None
-        for a in user.roles
-    )
+    return any(unit.parent_id is None for unit in user.role_units(ROLE))
 
 
 def set_rule(campaign: Campaign, actor: User, **values: int) -> RewardRule:
@@ -131,11 +128,7 @@ def nominating_unit(actor: User, subject: Unit) -> Unit:
     successor_id = candidates.rolled_today().get(subject.id)
     if successor_id is not None:
         subject = db.session.get(Unit, successor_id)
-    mine = [
-        a.unit
-        for a in actor.roles
-        if a.role == ROLE and a.unit is not None and subject.in_subtree(a.unit.path)
-    ]
+    mine = [u for u in actor.role_units(ROLE) if subject.in_subtree(u.path)]
     if mine:
         return max(mine, key=lambda u: u.depth)
     root_id = path_ids(subject.path)[0]
