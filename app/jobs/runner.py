@@ -305,12 +305,14 @@ def _claim(job_id: str) -> Job | None:
 
 def fail(job_id: str, message, run_number: int | None = None) -> None:
     """End the job as failed with `message` (in a transaction of its own); only
-    while it is at run `run_number`, when given. `message` (text, a lazy message or
-    a DomainError) is stored in the default language (jobs.messages)."""
+    while it is at run `run_number`, when given, and running: a retry queued since
+    (its runs not counted up until it is claimed) is not that run's to fail.
+    `message` (text, a lazy message or a DomainError) is stored in the default
+    language (jobs.messages)."""
     text, kept = stored(message), parts(message)
     condition = [Job.id == job_id, Job.state.in_((QUEUED, RUNNING))]
     if run_number is not None:
-        condition.append(Job.runs == run_number)
+        condition = [Job.id == job_id, Job.state == RUNNING, Job.runs == run_number]
     with db.engine.begin() as connection:
         connection.execute(
             update(Job)

@@ -316,6 +316,20 @@ def test_a_killed_work_horse_fails_its_run_and_no_other(app, people):
     assert job.state == FAILED and "dừng đột ngột" in job.message
 
 
+def test_a_run_ending_late_does_not_fail_a_retry_queued_since(app, people):
+    """A run given up (stalled, past its time) whose step returns after the
+    officer pressed "Thử lại": the retry is queued with the old run's number
+    until it is claimed, and the old run's failure must not end it."""
+    job_id = "f" * 32
+    _add_job(app, job_id, people["admin"], state="queued", runs=1)  # the retry
+    with app.app_context():
+        runner.fail(job_id, "Việc chạy quá thời gian", run_number=1)  # run 1 ends
+    assert _job(app, job_id).state == "queued"
+    with app.app_context():
+        runner.fail(job_id, "Không giao được cho hàng đợi")  # not handed: fails
+    assert _job(app, job_id).state == FAILED
+
+
 def test_results_expire_and_are_removed(app, client, people):
     job_id = _submit(app, "tests.count", people["admin"], {"n": 3})
     job = _job(app, job_id)

@@ -13,7 +13,7 @@ from app.accounts.models import RoleAssignment, User
 from app.extensions import db
 from app.jobs import progress
 from app.jobs import services as jobs
-from app.jobs.models import EXPIRED, FINISHED, QUEUED, RUNNING, Job
+from app.jobs.models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, Job
 from app.timeutil import utcnow
 from tests.conftest import AuthActions
 from tests.factories import make_user
@@ -179,6 +179,21 @@ def test_another_officers_or_another_units_job_is_not_found(app, client, people)
     assert _post(client, job_id).status_code == 404
     job = _job(app, job_id)
     assert (job.state, job.runs, job.result_file) == (EXPIRED, 1, None)
+
+
+def test_a_failed_job_offers_no_retry_its_owner_may_no_longer_run(app, client, people):
+    AuthActions(client).login("hr_d")
+    job_id = _export(client, people)
+    with app.app_context():
+        db.session.get(Job, job_id).state = FAILED
+        role = db.session.scalar(
+            select(RoleAssignment).where(RoleAssignment.user_id == people["hr_d"])
+        )
+        role.unit_id = people["C"]  # moved out of D: D's export is not its own
+        db.session.commit()
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Thử lại" not in page and 'action="/jobs/' not in page
+    assert _post(client, job_id).status_code == 404
 
 
 def test_a_job_that_wrote_is_not_run_again_once_expired(app, client, people):
