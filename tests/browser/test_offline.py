@@ -9,6 +9,7 @@ session."""
 import json
 import socket
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from app.quizzes.models import (
     QuestionVersion,
     Quiz,
 )
+from app.timeutil import utcnow
 from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import make_config
 from tests.factories import PASSWORD, make_tree, make_user
@@ -349,6 +351,40 @@ def test_offline_past_the_deadline_the_unsent_choices_are_not_counted(
         assert attempt.state == "finished" and attempt.score == 1
     assert _journal(page) == {}  # cleared at the end of the attempt
     assert not page.evaluate(f"caches.has('vhcv-attempt-{attempt_id}')")
+
+
+def test_choices_held_late_are_sent_when_the_server_still_has_time(
+    short_quiz, browser_context
+):
+    """The page's time ran out offline and it held its unsent choices as not
+    counted, but the server has more time (its deadline moved later meanwhile, or
+    this browser's clock ran ahead): back online, they are sent and stored, and
+    the page goes on."""
+    url, app = short_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    kinds = _positions(app, attempt_id)
+    offline = sorted(kinds["single"][:1] + kinds["truefalse"][:1])
+    _network(browser_context, app, up=False)
+    for position in offline:
+        page.locator(f'input[name="q{position}"][value="0"]').check()
+    listed = ", ".join(map(str, offline))
+    page.locator("#connection").get_by_text(
+        f"Hết giờ: lựa chọn của câu {listed} chưa gửi được"
+    ).wait_for(timeout=(20 + GRACE + 10) * 1000)
+    with app.app_context():  # the deadline moved later while the page was offline
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+    _network(browser_context, app, up=True)
+    for position in offline:
+        page.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for(
+            timeout=20000
+        )
+    assert set(_stored(app, attempt_id)) == set(offline)
+    assert page.url.endswith(f"/attempts/{attempt_id}")  # not submitted: time left
+    assert "không được tính" not in page.locator("#connection").inner_text()
+    assert page.locator(f'input[name="q{offline[0]}"]').first.is_enabled()
 
 
 def test_offline_past_the_deadline_one_question_is_said_so_in_english(

@@ -90,6 +90,23 @@
     deadline = Date.now() + 1000 * seconds;
     heard = Math.max(heard, at || 0);
     if (at) end = at + 1000 * seconds;
+    if (seconds > 0) revive();
+  }
+
+  // The server says time remains (this browser's clock ran ahead, or the deadline
+  // was moved later; it says 0, never less, once the deadline has passed): the
+  // choices held as late are sent after all (the server decides what is in time).
+  function revive() {
+    var any = false;
+    journal.entries.forEach(function (e) {
+      if (!e.late) return;
+      delete e.late;
+      any = true;
+      mark(e.position, T.pending, "pending");
+    });
+    if (!any) return;
+    noteLate();
+    persist();
   }
 
   function persist() {
@@ -318,7 +335,7 @@
   }
 
   function showSaved(entry, savedAt) {
-    var at = new Date(savedAt).toLocaleTimeString("vi-VN");
+    var at = new Date(savedAt).toLocaleTimeString(document.documentElement.lang || "vi");
     var some = entry.choices.length > 0;
     mark(entry.position, some ? T.saved + " " + at : T.cleared.replace("{t}", at), "saved", some);
     announce((some ? T.saved_question : T.cleared_question).replace("{n}", entry.position));
@@ -496,6 +513,7 @@
     persist();
     showConnection();
     tick();
+    flush();  // the choices revived (hear) are sent now
   }
 
   // The time is up: no more choices; send what the journal holds, then submit.
