@@ -614,3 +614,23 @@ def test_submit_pressed_offline_waits_for_the_network_then_goes_on(
     _network(browser_context, app, up=True)
     page.wait_for_url("**/confirm", timeout=20000)
     assert _stored(app, attempt_id)[position][0] == [1]
+
+
+def test_submit_sends_another_tabs_choices_first(long_quiz, browser_context):
+    """A choice made offline in another tab of the attempt, since closed, is in
+    the journal this page shares: "Nộp bài" sends it before moving on, even when
+    this page had not read it yet."""
+    url, app = long_quiz
+    page = browser_context.new_page()
+    attempt_id = _start(page, url)
+    position = _positions(app, attempt_id)["single"][0]
+    other = browser_context.new_page()
+    other.goto(f"{url}/attempts/{attempt_id}")
+    _network(browser_context, app, up=False)
+    other.locator(f'input[name="q{position}"][value="1"]').check()
+    assert [int(e["position"]) for e in _pending(other)] == [position]
+    other.close()
+    page.get_by_role("button", name="Nộp bài").click()
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/confirm", timeout=20000)
+    assert _stored(app, attempt_id)[position][0] == [1]

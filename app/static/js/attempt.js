@@ -281,7 +281,7 @@
     if (sending || submitted) return;
     var entry = pending()[0];
     if (!entry) { showConnection(); if (afterDrain) afterDrain(); return; }
-    if (Date.now() > deadline + graceMs) { lateAll(); return; }
+    if (Date.now() > deadline + graceMs) { lateAll(); if (afterDrain) afterDrain(); return; }
     if (signedOut) { showConnection(); return; }
     sending = entry;
     var body = new URLSearchParams();  // urlencoded: a small body, parsed at once
@@ -532,8 +532,18 @@
   // save lost to the network: it is saved if it arrives in time, and never holds
   // the end back. A value as the page came (perhaps an older copy, reloaded
   // offline) is not sent: it would overwrite one saved since.
+  // Another tab of the attempt may have written choices to the journal while this
+  // page waited for the server: they are sent first, then `then` runs again.
+  function othersFirst(then) {
+    persist();
+    if (!pending().length) return false;
+    afterDrain = function () { afterDrain = null; whenReachable(then); };
+    flush();
+    return true;
+  }
+
   function submitAuto() {
-    if (submitted) return;
+    if (submitted || othersFirst(submitAuto)) return;
     submitted = true;
     var auto = document.getElementById("auto-submit");
     var typed = document.getElementById("prediction-input");
@@ -628,17 +638,15 @@
     if (submitted || finishing) return;
     var button = event.submitter || pressed;
     draining = true;
-    afterDrain = function () {
-      afterDrain = null;
-      whenReachable(function () {
-        persist();
-        formSeq.value = journal.next++;
-        persist();
-        if (button && button.name) { go.name = button.name; go.value = button.value; }
-        submitted = true;
-        form.submit();
-      });
+    var post = function () {
+      if (othersFirst(post)) return;
+      formSeq.value = journal.next++;
+      persist();
+      if (button && button.name) { go.name = button.name; go.value = button.value; }
+      submitted = true;
+      form.submit();
     };
+    afterDrain = function () { afterDrain = null; whenReachable(post); };
     showConnection();
     flush();
   });
