@@ -13,6 +13,19 @@ from .days import format_day
 from .models import Unit, UnitVersion
 
 
+def ends_after(unit_ids: list[int], day: date) -> dict[int, date]:
+    """{unit id: the day it ends} for those of `unit_ids` whose last version
+    (past any later rename or move of their own: they are no end) ends after
+    `day` — merged, split or dissolved, recorded ahead. One query."""
+    rows = db.session.execute(
+        select(UnitVersion.unit_id, UnitVersion.valid_to)
+        .where(UnitVersion.unit_id.in_(sorted(set(unit_ids))))
+        .order_by(UnitVersion.unit_id, UnitVersion.valid_from)
+    ).all()
+    last = dict(rows)  # earliest first: the last version wins
+    return {u: end for u, end in last.items() if end is not None and end > day}
+
+
 def refuse_later_units(condition, day: date) -> None:
     """Conflict when a version matching `condition` starts after `day`."""
     later = db.session.execute(

@@ -15,7 +15,7 @@ from app.signals import user_joined, user_moved, user_recategorised
 from app.timeutil import utcnow
 from app.vntext import clean_text, fold, sort_key, split_name
 
-from . import history
+from . import history, later
 from .models import (
     CATEGORIES,
     ROLES,
@@ -23,7 +23,6 @@ from .models import (
     RoleAssignment,
     Unit,
     UnitSuccession,
-    UnitVersion,
     User,
 )
 
@@ -264,13 +263,7 @@ def dissolving_units(unit_ids: list[int], day) -> dict[int, object]:
     (dissolved, recorded ahead): a cadre put there from `day` would be left in
     it. One that ends in a merger or a split is not among them: its cadres follow
     its primary successor (history.apply_due). Two queries."""
-    rows = db.session.execute(
-        select(UnitVersion.unit_id, UnitVersion.valid_to)
-        .where(UnitVersion.unit_id.in_(sorted(set(unit_ids))))
-        .order_by(UnitVersion.unit_id, UnitVersion.valid_from)
-    ).all()
-    last = dict(rows)  # earliest first: the last version wins
-    ends = {u: end for u, end in last.items() if end is not None and end > day}
+    ends = later.ends_after(unit_ids, day)
     if not ends:
         return {}
     went = set(

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.signals import cadres_changed
 from app.vntext import clean_text
 
-from . import history, restructure
+from . import history, later, restructure
 from .models import UNIT_KINDS, Unit, UnitEvent, User
 from .scope import path_ids
 from .unit_import import UnitRow, validate_unit_rows
@@ -153,16 +153,9 @@ def create_unit(
 
 
 def _ends(unit_id: int, day) -> bool:
-    """True when the unit valid on `day` ends later (merged, split or dissolved),
-    maybe after later versions of its own (a rename, a move: they are no end):
-    nothing new goes under it."""
-    version = history.unit_as_of(unit_id, day)
-    while version is not None and version.valid_to is not None:
-        following = history.unit_as_of(unit_id, version.valid_to)
-        if following is None:
-            return True
-        version = following
-    return False
+    """True when the unit valid on `day` ends later (later.ends_after): nothing
+    new goes under it."""
+    return unit_id in later.ends_after([unit_id], day)
 
 
 def rename_unit(
