@@ -39,7 +39,13 @@ def stored_day(meta: dict):
     return date.fromisoformat(text) if text else None
 
 
-@task("cadres.import")
+def upload_kept(params: dict, owner_id: int | None) -> bool:
+    """Is the upload the import reads still kept (a failed import that discarded
+    it cannot be tried again: its officer uploads the file anew)."""
+    return owner_id is not None and UPLOADS.load(params["token"], owner_id) is not None
+
+
+@task("cadres.import", input_kept=upload_kept)
 def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     """params: token (the upload kept since the preview), accept_warnings."""
     owner = db.session.get(User, owner_id) if owner_id is not None else None
@@ -60,7 +66,7 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if plan.has_errors:  # the data changed since the preview
         UPLOADS.discard(token)
         errors = [
-            _("dòng %(n)d: %(e)s", n=r.row.line, e=lazy_join(r.errors, "; "))
+            _l("dòng %(n)d: %(e)s", n=r.row.line, e=lazy_join(r.errors, "; "))
             for r in plan.rows
             if r.errors
         ]
@@ -68,7 +74,7 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
             _l(
                 "Dữ liệu đã thay đổi từ lúc xem trước; chưa nhập gì. Hãy tải tệp lên "
                 "lại để xem trước. %(errors)s",
-                errors="; ".join(errors[:SHOWN_ERRORS]),
+                errors=lazy_join(errors[:SHOWN_ERRORS], "; "),
             )
         )
     if plan.has_warnings and not params.get("accept_warnings"):  # new since the preview

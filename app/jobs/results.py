@@ -38,8 +38,10 @@ def sweep(now=None, before_writing=None, shown=None) -> int:
     lost = lost_jobs(now, shown) if shown is not None else []
     old = now - timedelta(days=KEEP_ROWS_DAYS)
     # rows of jobs without a result file left (a finished one keeps its row until
-    # its result has expired above: its file is never orphaned)
-    ended_long_ago = (Job.state.in_((FAILED, EXPIRED)), Job.finished_at < old)
+    # its result has expired above: its file is never orphaned), and of finished
+    # jobs that made none (an import: nothing expires, its row goes at last)
+    no_file = (Job.state == FINISHED) & Job.expires_at.is_(None)
+    ended_long_ago = (Job.state.in_((FAILED, EXPIRED)) | no_file, Job.finished_at < old)
     stale = db.session.scalar(select(select(Job.id).where(*ended_long_ago).exists()))
     removed = 0
     if expired or stale or lost:

@@ -254,7 +254,8 @@ def _finish(job: Job, progress: Progress, outcome) -> None:
             stage=None,
             finished_at=now,
             heartbeat_at=now,
-            expires_at=now + ttl,
+            # a result without a file (an import's counts) stays to be read
+            expires_at=now + ttl if final is not None else None,
         )
     ).rowcount
     if ended != 1:  # this run was given up meanwhile: keep nothing of it

@@ -18,7 +18,7 @@ from app.timeutil import utcnow
 from . import messages, results, runner
 from .models import EXPIRED, FAILED, FINISHED, QUEUED, RUNNING, TITLE_LENGTH, Job
 from .progress import jobs_dir
-from .tasks import STILL_ALLOWED
+from .tasks import INPUT_KEPT, STILL_ALLOWED
 
 NO_SUCH_JOB = _l("Không tìm thấy việc này.")
 GONE = _l("Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này.")
@@ -146,8 +146,12 @@ def retryable(job: Job, state: str) -> bool:
     expired with a file for its result ("Chạy lại": an export, a ZIP, a workbook
     — a task that makes a file only reads, so running it again writes nothing).
     A job that wrote (an import, a ranking, reminders) is not run again once it
-    has finished."""
-    return state == FAILED or (state == EXPIRED and job.result_name is not None)
+    has finished, nor a failed one whose input is gone (INPUT_KEPT: an import's
+    upload discarded when it failed), which could only fail again."""
+    if state == EXPIRED:
+        return job.result_name is not None
+    kept = INPUT_KEPT.get(job.kind)
+    return state == FAILED and (kept is None or kept(job.params, job.owner_id))
 
 
 def still_allowed(job: Job) -> bool:

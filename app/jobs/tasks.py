@@ -39,6 +39,10 @@ TASKS: dict[str, Callable] = {}
 STILL_ALLOWED: dict[str, Callable[[dict, int | None], bool]] = {}
 # The kinds whose work is committed as it goes (task's `keeps_done`).
 KEEPS_DONE: set[str] = set()
+# kind → `kept(params, owner_id) -> bool`: is what the job reads still there (an
+# upload kept since its preview): a failed job whose input is gone is not offered
+# "Thử lại", which could only fail again.
+INPUT_KEPT: dict[str, Callable[[dict, int | None], bool]] = {}
 
 
 def allowed_unless_refused(
@@ -62,11 +66,12 @@ def task(
     kind: str,
     still_allowed: Callable[[dict, int | None], bool] | None = None,
     keeps_done: bool = False,
+    input_kept: Callable[[dict, int | None], bool] | None = None,
 ):
     """Register `fn` as the task `kind`. `keeps_done`: it commits as it goes what
     cannot be undone (an email sent, a statement the LRS has), so a job of it that
     stops keeps what it did, and its retry does only the rest (KEEPS_DONE: what
-    the officer is told when it fails, jobs.messages)."""
+    the officer is told when it fails, jobs.messages). `input_kept`: INPUT_KEPT."""
 
     def register(fn: Callable) -> Callable:
         if TASKS.get(kind, fn) is not fn:
@@ -76,6 +81,8 @@ def task(
             STILL_ALLOWED[kind] = still_allowed
         if keeps_done:
             KEEPS_DONE.add(kind)
+        if input_kept is not None:
+            INPUT_KEPT[kind] = input_kept
         return fn
 
     return register

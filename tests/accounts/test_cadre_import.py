@@ -746,6 +746,20 @@ def test_confirm_plans_again_and_refuses_when_the_data_changed(
     with app.app_context():
         assert cadre_count() == 4
     assert list(upload_folder(app).iterdir()) == []
+    # its upload is gone: no "Thử lại", which could only fail the same way
+    assert "Thử lại" not in job_page and "/retry" not in job_page
+    assert "/retry" not in client.get("/jobs/").get_data(True)
+    retry = client.post(
+        response.location + "/retry", data={"csrf_token": csrf_token(client, "/")}
+    )
+    assert retry.status_code == 302
+    assert "Lỗi" in client.get(response.location).get_data(True)
+    # the rows' errors are read in the reader's language, as the message is
+    client.set_cookie("vhcv_language", "en")
+    english = client.get(response.location).get_data(True)
+    assert "The data has changed since the preview" in english
+    assert "row 2: " in english and "dòng" not in english
+    assert UNUSABLE_CODE not in english
 
 
 def test_the_changes_of_an_update_are_shown_in_english_too(ctx):

@@ -977,3 +977,25 @@ def test_a_job_that_keeps_what_it_did_does_not_say_nothing_was_written(
     _choose(client, "en")
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "is kept. Press “Retry” to do the rest" in page
+
+
+def test_a_result_without_a_file_never_expires_and_its_row_goes_at_last(
+    app, client, people
+):
+    """An import's outcome (its counts, no file) is what the officer reads, not a
+    download: it stays "Đã xong" past the results' time, with nothing to expire
+    or run again, and its row goes with the rows of jobs ended long ago."""
+    done = _submit(app, "tests.imported_many", people["hr_d"], {})
+    job = _job(app, done)
+    assert job.state == FINISHED and job.expires_at is None
+    later = utcnow() + timedelta(seconds=app.config["JOBS_RESULT_TTL_SECONDS"] + 60)
+    with app.app_context():
+        assert results.sweep(later) == 0
+        assert jobs.shown_state(db.session.get(Job, done), later) == FINISHED
+    assert _job(app, done).state == FINISHED
+    _login(client, "hr_d")
+    listing = client.get("/jobs/").get_data(as_text=True)
+    assert "Đã hết hạn" not in listing and "30.000 cán bộ mới" in listing
+    with app.app_context():
+        results.sweep(utcnow() + timedelta(days=results.KEEP_ROWS_DAYS + 2))
+        assert db.session.get(Job, done) is None
