@@ -25,6 +25,7 @@ from app.extensions import (
     mail,
     migrate,
 )
+from app.uploads import limit_request_bodies
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -91,22 +92,6 @@ def load_config(app: Flask, config: type | dict | None) -> None:
     if app.config.get("REDIS_URL") and app.config["CACHE_TYPE"] == "SimpleCache":
         app.config["CACHE_TYPE"] = "RedisCache"
         app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
-
-
-def limit_request_bodies(app: Flask) -> None:
-    """Bound every request body before anything reads it (413 otherwise): a
-    signed-in user's to an upload page (uploads.takes_upload) to the largest upload
-    allowed, MAX_CONTENT_LENGTH; any other request's to MAX_FORM_BYTES."""
-    from app.uploads import FORM_OVERHEAD, max_bytes
-
-    app.config["MAX_CONTENT_LENGTH"] = max_bytes(app.config) + FORM_OVERHEAD
-
-    @app.before_request
-    def limit_body():
-        view = app.view_functions.get(request.endpoint)
-        uploads = getattr(view, "takes_upload", False)
-        if not (uploads and current_user.is_authenticated):
-            request.max_content_length = app.config["MAX_FORM_BYTES"]
 
 
 def refuse_nul_characters(app: Flask) -> None:

@@ -10,7 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from app.extensions import csrf
@@ -24,13 +24,42 @@ FORM_OVERHEAD = 64 * 1024  # multipart boundaries, the CSRF token and other fiel
 def takes_upload(view):
     """Mark a view that receives a file: its request body may be as large as an
     upload (MAX_CONTENT_LENGTH); every other request's is held to MAX_FORM_BYTES
-    (app.limit_request_bodies), before the CSRF check or anything reads it.
+    (limit_request_bodies), before the CSRF check or anything reads it.
 
     The app-wide CSRF check, which reads the body, is left to the view: it checks
     who may upload there first (a learner's body to an admin's upload page is
     refused unread), then the token, with check_token or its FlaskForm."""
     view.takes_upload = True
     return csrf.exempt(view)
+
+
+def limit_request_bodies(app: Flask) -> None:
+    """Bound every request body before anything reads it (413 otherwise): a
+    signed-in user's to an upload page (uploads.takes_upload) to the largest upload
+    allowed, MAX_CONTENT_LENGTH; any other request's to MAX_FORM_BYTES."""
+    app.config["MAX_CONTENT_LENGTH"] = max_bytes(app.config) + FORM_OVERHEAD
+
+    @app.before_request
+    def limit_body():
+        view = app.view_functions.get(request.endpoint)
+        uploads = getattr(view, "takes_upload", False)
+        if not (uploads and current_user.is_authenticated):
+            request.max_content_length = app.config["MAX_FORM_BYTES"]
+            refuse_a_long_chunked_body()
+
+
+def refuse_a_long_chunked_body() -> None:
+    """A body sent in chunks (no Content-Length, as a proxy or a client may send
+    one) is read only up to the request's limit, where Werkzeug stops without a
+    word and a form would be read cut short (a 400 for its missing CSRF token):
+    read it here, within the limit, and refuse one that reaches it (413), as a
+    body that says its length is. Upload pages read theirs after their checks."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if request.content_length is not None or not chunked:
+        return
+    request.get_data(cache=True, parse_form_data=False)
+    if getattr(request.stream, "is_exhausted", False):
+        abort(413)
 
 
 def check_token() -> None:
