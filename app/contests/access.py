@@ -40,3 +40,10 @@ def get_scoped_contest(user: User, code: str, roles=VIEWERS) -> Contest:
     if not in_scope(user, contest, roles):
         raise NotFound(NO_CONTEST)
     return contest
+
+
+def sees_rankings(user: User, contest_id: int) -> bool:
+    """May the signed-in `user` open the staff pages of the contest `contest_id`
+    (its rankings and papers): the public page links them for it."""
+    contest = db.session.get(Contest, contest_id)
+    return contest is not None and in_scope(user, contest)

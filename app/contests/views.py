@@ -10,7 +10,7 @@ from app.extensions import db
 from app.quizzes import attempts
 from app.timeutil import utcnow
 
-from . import pages, papers
+from . import access, pages, papers
 from .participation import CLOSED, NOT_OPEN, RUNNING, participation_counts
 
 bp = Blueprint("contests", __name__)
@@ -42,6 +42,7 @@ def contest(code: str):
         admitted=admitted,
         refusals=pages.start_refusals(current_user, page, now) if admitted else {},
         own=pages.own_attempts(current_user, page) if signed_in else {},
+        may_manage=signed_in and access.sees_rankings(current_user, page.id),
         form=EmptyForm(),
     )
 

@@ -401,3 +401,21 @@ def test_the_contest_list_is_two_statements_whatever_the_contests(app, contest):
         assert listed[0].rounds == 2
     page = app.test_client().get("/contests").get_data(as_text=True)
     assert page.count("2 đợt thi") == 6, page
+
+
+def test_staff_in_scope_find_the_rankings_from_the_contest_pages(
+    app, client, auth, contest
+):
+    """The staff pages of rankings are linked where staff look for them: the
+    public page (for the trainer of the owner unit only) and the authoring pages."""
+    rankings = 'href="/contests/ct/manage/rankings"'
+    assert rankings not in client.get(PAGE).get_data(as_text=True)  # anonymous
+    for outsider in ("cadre", "other"):  # a participant; a trainer out of scope
+        auth.login(outsider)
+        assert rankings not in client.get(PAGE).get_data(as_text=True)
+        auth.logout()
+    auth.login("trainer")
+    assert rankings in client.get(PAGE).get_data(as_text=True)
+    assert rankings in client.get("/authoring/contests").get_data(as_text=True)
+    assert rankings in client.get("/authoring/contests/ct").get_data(as_text=True)
+    assert client.get("/contests/ct/manage/rankings").status_code == 200
