@@ -144,6 +144,25 @@ def test_learner_preview_hides_the_answer_and_neutralises_scripts(
     assert _count(app, Question) == before  # previewing saves nothing
 
 
+def test_the_preview_says_what_saving_would_refuse(app, client, auth, content):
+    """Two right options ticked on a one-answer question: the preview shows it and
+    says, beside it, that it cannot be saved so; a valid question's says nothing.
+    A new question's page is headed as new, with the code it will be saved under."""
+    auth.login("trainer")
+    before = _count(app, Question)
+    blank = client.get(NEW).get_data(as_text=True)
+    assert "<h1>Câu hỏi mới</h1>" in blank and "Mã câu hỏi khi lưu: B1-001." in blank
+    fine = client.post(NEW, data=_question_form(auth, action="preview"))
+    assert 'id="question-problems"' not in fine.get_data(as_text=True)
+    two = _question_form(auth, action="preview", **{"options-1-correct": "y"})
+    page = client.post(NEW, data=two).get_data(as_text=True)
+    problems = page.split('id="question-problems"')[1].split("</div>")[0]
+    assert "Câu hỏi chưa lưu được" in problems and "learner-preview" in page
+    assert "đúng" in problems.lower() and "<li>" in problems
+    saved = client.post(NEW, data=_question_form(auth, **{"options-1-correct": "y"}))
+    assert saved.status_code == 400 and _count(app, Question) == before
+
+
 def test_retire_and_restore(app, client, auth, content):
     auth.login("trainer")
     with app.app_context():

@@ -44,6 +44,8 @@ def test_a_pass_leads_to_its_certificate(app, client, auth, tmp_path):
     assert link.group(2) == "Tải giấy chứng nhận" and serial in result
     assert client.get(link.group(1)).status_code == 200
     assert "Làm lại" not in result
+    # a right option chosen: "· bạn chọn · đáp án đúng", two words, not run together
+    assert "bạn chọn</strong> <strong>· đáp án đúng" in result
 
 
 def test_a_pass_without_a_certificate_yet_says_how_to_get_one(

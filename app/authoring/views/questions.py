@@ -93,11 +93,15 @@ def bank_new():
 def _editor(bank_row, form, code, question=None, status=200):
     """The editor page; with a preview of the posted question when asked."""
     preview = answers = None
+    problems = []
     if request.method == "POST" or question is not None:
         data = form.question(code)
         if data.stem:
             preview = questions.learner_preview(data)
             answers = questions.answer_view(data)
+            # what saving would refuse, said beside the preview (a refused save
+            # has said it already)
+            problems = questions.question_problems(data) if status == 200 else []
     return (
         render_template(
             "authoring/questions/edit.html",
@@ -107,6 +111,7 @@ def _editor(bank_row, form, code, question=None, status=200):
             form=form,
             preview=preview,
             answers=answers,
+            problems=problems,
             limits={"min": MIN_OPTION_ROWS, "max": MAX_OPTIONS},
         ),
         status,
