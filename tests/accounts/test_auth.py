@@ -145,7 +145,9 @@ class TestRateLimit:
         ]
         assert statuses[:3] == [200, 200, 200]
         assert statuses[3] == 429
-        assert "Quá nhiều yêu cầu" in auth.login("learner1").get_data(as_text=True)
+        refused = auth.login("learner1")  # the right password, while refused
+        assert refused.status_code == 429
+        assert "Đã nhập sai mật khẩu quá nhiều lần" in refused.get_data(as_text=True)
 
 
 def _session_cookie_set(response) -> bool:

@@ -63,6 +63,60 @@ def test_failures_are_counted_per_address(app, people):
     assert _login(client, "binh", address="10.0.0.9") == 302
 
 
+def test_guesses_from_elsewhere_do_not_lock_out_a_browser_known_to_the_account(
+    app, people
+):
+    """Wrong passwords for "an" sent from anywhere fill the username's limit; the
+    browser "an" signed in with before (its device cookie) still signs in, and its
+    own wrong guesses are held to a limit of their own."""
+    owner, attacker = app.test_client(), app.test_client()
+    assert _login(owner, "an", address="10.0.1.1") == 302  # known from now on
+    assert [_login(attacker, "an", "sai", f"10.0.2.{n}") for n in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    assert _login(attacker, "an", address="10.0.2.9") == 429  # the name is held
+    assert _login(owner, "an", address="10.0.1.1") == 302  # its owner's browser is not
+    assert [_login(owner, "an", "sai", "10.0.1.2") for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+
+
+def test_a_device_cookie_names_no_one_and_cannot_be_forged(app, people):
+    import base64
+
+    from app.accounts import devices
+
+    owner, attacker = app.test_client(), app.test_client()
+    assert _login(owner, "binh", address="10.0.3.1") == 302
+    cookie = owner.get_cookie(devices.COOKIE)
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    payload = cookie.value.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"binh" not in decoded  # a shared computer's next user cannot read it
+    for _ in range(2):
+        _login(attacker, "an", "sai", "10.0.4.1")
+    # binh's device cookie, or one altered, is no device of "an"
+    for value in (cookie.value, cookie.value[:-2] + "xx", "garbage"):
+        attacker.set_cookie(devices.COOKIE, value)
+        assert _login(attacker, "an", address="10.0.4.2") == 429
+
+
+def test_a_refused_sign_in_shows_the_form_and_how_long_to_wait(app, people):
+    client = app.test_client()
+    for _ in range(2):
+        _login(client, "an", "sai", "10.0.5.1")
+    client.environ_base["REMOTE_ADDR"] = "10.0.5.1"
+    answer = AuthActions(client).login("an", "sai")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 429 and 0 < int(answer.headers["Retry-After"]) <= 60
+    assert "Hãy thử lại sau 1 phút." in page and 'name="username"' in page
+    assert 'role="alert"' in page
+
+
 class TestBehindProxies:
     @pytest.fixture
     def config_overrides(self):

@@ -9,6 +9,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,22 +17,44 @@ from app.errors import DomainError
 from app.extensions import db
 from app.security import safe_next_url
 
-from .. import services
+from .. import devices, services
 from ..forms import ChangePasswordForm, LoginForm
 from ..guesses import Guesses
 from .blueprint import bp
 
 
+def _username() -> str:
+    """The posted username as it is looked up and counted (stripped, lower case)."""
+    return request.form.get("username", "").strip().lower()[:80]
+
+
 def _sign_in_guesses() -> Guesses:
     """Failed sign-ins are counted per client address (through ProxyFix when the
     app stands behind VHCV_TRUSTED_PROXIES proxies) and per username (none without
-    one: no password is checked without one)."""
-    name = request.form.get("username", "").strip().lower()[:80]
+    one: no password is checked without one), or, from a browser that has signed in
+    as that username before, per that browser (devices: guesses from elsewhere do
+    not lock the account's owner out)."""
+    name = _username()
+    device = devices.known_device(name) if name else None
+    per_user = f"device:{device}:{name}" if device else f"user:{name}" if name else ""
     return Guesses.of(
         "sign-in",
         ("LOGIN_RATE_LIMIT", f"address:{get_remote_address()}"),
-        ("LOGIN_USER_RATE_LIMIT", f"user:{name}" if name else ""),
+        ("LOGIN_USER_RATE_LIMIT", per_user),
     )
+
+
+def _refused(form: LoginForm, guesses: Guesses):
+    """The sign-in page again, 429, saying how long to wait (Retry-After too)."""
+    wait = guesses.retry_after()
+    minutes = max(1, -(-wait // 60))
+    refused = ngettext(
+        "Đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(num)d phút.",
+        "Đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(num)d phút.",
+        minutes,
+    )
+    page = render_template("accounts/login.html", form=form, refused=refused)
+    return page, 429, {"Retry-After": str(max(wait, 1))}
 
 
 # A wrong password is counted when judged, atomically, and the answer depends on the
@@ -39,27 +62,29 @@ def _sign_in_guesses() -> Guesses:
 # answers than the limits allow. A successful sign-in is not counted.
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    guesses = _sign_in_guesses() if request.method == "POST" else Guesses(())
-    if not guesses.allowed():
-        raise guesses.refused()
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
+    guesses = _sign_in_guesses() if request.method == "POST" else Guesses(())
+    if not guesses.allowed():
+        return _refused(form, guesses)
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
             if not guesses.count_wrong():
-                raise guesses.refused()
+                return _refused(form, guesses)
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         elif not guesses.allowed():  # filled meanwhile by guesses sent together
-            raise guesses.refused()
+            return _refused(form, guesses)
         else:
             session.permanent = True  # PERMANENT_SESSION_LIFETIME from last request
             login_user(user)
             db.session.commit()
-            return redirect(
+            response = redirect(
                 safe_next_url(request.args.get("next"), url_for("main.home"))
             )
+            devices.remember(response, _username())
+            return response
     return render_template("accounts/login.html", form=form)
 
 
