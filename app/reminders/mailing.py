@@ -1,9 +1,10 @@
 """Sending a reminder's emails through Flask-Mailman's SMTP connection, in batches.
 
-Each batch is first claimed (PENDING → SENDING, committed), then sent, then marked
-SENT or FAILED (committed): so an email leaves at most once, whatever dies when. A
-run that dies between claim and mark leaves SENDING: never re-sent, and shown
-failed ("interrupted") to the next run once it is old. When the SMTP server cannot
+Each email is first claimed (PENDING → SENDING, committed), then sent, then
+marked SENT or FAILED (committed): so an email leaves at most once, whatever dies
+when, and a run that dies leaves at most the one email it was sending uncertain
+(SENDING: never re-sent, and shown failed, "interrupted", to the next run once it
+is old); a retry sends every other one still pending. When the SMTP server cannot
 be reached, the batch's unsent claims go back to PENDING and the run stops with a
 DomainError: a retry sends what is left, never what was sent. Before each batch, a
 cadre who has completed the campaign since the reminder was made, or failed its quiz
@@ -161,7 +162,7 @@ def send_pending(
     result = SendResult()
     connection = mail.get_connection()
     try:
-        while ids := _claim_batch(reminder, now(), result):
+        while ids := _next_batch(reminder, result):
             _send_batch(reminder, ids, connection, result, now)
             if step is not None:
                 step(result.handled, total)
@@ -192,12 +193,12 @@ def _fail_stale_claims(reminder: Reminder, moment: datetime) -> None:
     db.session.commit()
 
 
-def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> list[int]:
-    """Claim up to BATCH pending deliveries (each by a conditional UPDATE whose row
-    count says whether this run got it), committed; their ids. First, those of
-    cadres who have completed the campaign meanwhile, or failed it with no attempt
-    left (audience.out_of_attempts: no longer reminded), are set DONE, each
-    counted under its own reason."""
+def _next_batch(reminder: Reminder, result: SendResult) -> list[int]:
+    """The ids of up to BATCH pending deliveries, to be claimed one by one as
+    each is sent (_claim). First, those of cadres who have completed the campaign
+    meanwhile, or failed it with no attempt left (audience.out_of_attempts: no
+    longer reminded), are set DONE (committed), each counted under its own
+    reason."""
     completed = select(TrainingRecord.user_id).where(
         TrainingRecord.campaign_id == reminder.campaign_id,
         TrainingRecord.status == COMPLETED,
@@ -205,7 +206,8 @@ def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> li
     result.done += _set_done(reminder, completed)
     # (apart from the completed: out_of_attempts reads records not completed)
     result.out_of_attempts += _set_done(reminder, out_of_attempts(reminder.campaign))
-    candidates = db.session.scalars(
+    db.session.commit()
+    return db.session.scalars(
         select(ReminderDelivery.id)
         .where(
             ReminderDelivery.reminder_id == reminder.id,
@@ -214,21 +216,21 @@ def _claim_batch(reminder: Reminder, moment: datetime, result: SendResult) -> li
         .order_by(ReminderDelivery.id)
         .limit(BATCH)
     ).all()
-    claimed = [
-        delivery_id
-        for delivery_id in candidates
-        if db.session.execute(
-            update(ReminderDelivery)
-            .where(
-                ReminderDelivery.id == delivery_id,
-                ReminderDelivery.email_state == PENDING,
-            )
-            .values(email_state=SENDING, email_claimed_at=moment)
-        ).rowcount
-        == 1
-    ]
+
+
+def _claim(delivery_id: int, moment: datetime) -> bool:
+    """Claim one pending delivery for this run (a conditional UPDATE whose row
+    count says whether this run got it: another run may have), committed."""
+    claimed = db.session.execute(
+        update(ReminderDelivery)
+        .where(
+            ReminderDelivery.id == delivery_id,
+            ReminderDelivery.email_state == PENDING,
+        )
+        .values(email_state=SENDING, email_claimed_at=moment)
+    ).rowcount
     db.session.commit()
-    return claimed
+    return claimed == 1
 
 
 def _set_done(reminder: Reminder, user_ids) -> int:
@@ -253,6 +255,8 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
     ).all()
     closes_by_unit: dict[int, datetime] = {}  # cadres of one unit share a window
     for position, (delivery, person) in enumerate(rows):
+        if not _claim(delivery.id, now()):  # taken by another run meanwhile
+            continue
         if person.unit_id not in closes_by_unit:
             closes_by_unit[person.unit_id] = closing_of(reminder, person)
         closes = closes_by_unit[person.unit_id]

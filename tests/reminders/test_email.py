@@ -102,6 +102,33 @@ def test_a_rerun_skips_what_was_sent_and_what_a_dead_run_was_sending(
     assert smtp.handler.messages == []
 
 
+def test_a_run_that_dies_leaves_only_the_email_it_was_sending_uncertain(
+    ctx, smtp, tmp_path, monkeypatch
+):
+    """Each email is claimed as it is sent, not its batch before any is: a run
+    killed while writing the first email leaves that one claimed (never re-sent)
+    and every other still pending, which the retry sends."""
+    campaign, tree = setup(tmp_path)
+    reminder = services.send_manual(campaign, tree["D"], user("hr"))
+    db.session.commit()
+    compose = mailing.compose
+
+    def killed(*args, **kwargs):  # nothing after it runs, as with kill -9
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(mailing, "compose", killed)
+    with pytest.raises(SystemExit):
+        mailing.send_pending(reminder)
+    db.session.rollback()
+    after = states(reminder)
+    assert sorted(after.values()) == [PENDING, SENDING]
+    [(left, _)] = [item for item in after.items() if item[1] == PENDING]
+    monkeypatch.setattr(mailing, "compose", compose)
+    assert mailing.send_pending(reminder).sent == 1
+    assert smtp.handler.recipients() == [f"{left}@example.org"]
+    assert states(reminder)[left] == SENT
+
+
 def test_a_refused_address_fails_alone(ctx, smtp, tmp_path):
     campaign, tree = setup(tmp_path)
     smtp.handler.refuse.add("in1@example.org")
