@@ -80,8 +80,7 @@ def import_task(params: dict, owner_id: int | None, progress) -> Outcome:
     if plan.has_warnings and not params.get("accept_warnings"):  # new since the preview
         UPLOADS.discard(token)
         raise DomainError(NEW_WARNINGS)
-    progress.begin(_("Ghi dữ liệu"), 3)
-    progress.set(2)
+    progress.begin(_("Ghi dữ liệu"), 3, done=2)  # the file read and checked
     try:
         with progress.holding():
             counts = cadre_import.apply_import(plan, owner)

@@ -15,7 +15,7 @@ from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.jobs import services as jobs
-from app.jobs.cli import runs_here
+from app.jobs.cli import QUEUE_OPTION, runs_here
 from app.numbers import count
 from app.records import services as records
 
@@ -103,11 +103,7 @@ def export_command(campaign_code: str, unit_code: str, output: Path) -> None:
     ),
 )
 @CAMPAIGN
-@click.option(
-    "--queue",
-    is_flag=True,
-    help=_l("Giao cho worker (flask jobs worker) thay vì chạy ngay tại đây."),
-)
+@QUEUE_OPTION
 def issue_missing_command(campaign_code: str, queue: bool) -> None:
     """Issue certificates for the campaign's completed records that have none
     (revoked certificates are not replaced: reissue those by hand). Runs as a

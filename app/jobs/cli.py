@@ -1,5 +1,6 @@
-"""`flask jobs worker|sweep|list`: the RQ worker process, removing expired
-results, and what is queued or running."""
+"""`flask jobs worker|sweep|list|retry`: the RQ worker process, removing expired
+results, what is queued or running, and running again a failed job (one started
+from the command line has no page with "Thử lại")."""
 
 import click
 from flask.cli import AppGroup
@@ -7,17 +8,27 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from app.errors import DomainError
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 from app.numbers import count
 from app.timeutil import utcnow
 
 from . import runner, services
-from .messages import title
-from .models import FAILED, QUEUED, RUNNING, Job
+from .messages import shown, title
+from .models import FAILED, FINISHED, QUEUED, RUNNING, Job
+
+# A command's `--queue`: its job goes to the workers instead of running here
+# (runs_here says what happens where there are none).
+QUEUE_OPTION = click.option(
+    "--queue",
+    is_flag=True,
+    help=_l("Giao cho worker (flask jobs worker) thay vì chạy ngay tại đây."),
+)
 
 jobs_cli = AppGroup(
-    "jobs", help=_l("Việc chạy nền: worker, dọn kết quả hết hạn, danh sách.")
+    "jobs",
+    help=_l("Việc chạy nền: worker, dọn kết quả hết hạn, danh sách, chạy lại."),
 )
 
 
@@ -95,6 +106,35 @@ def list_command() -> None:
         state = services.shown_state(job, now)
         progress = f"{job.done}/{job.total}" if job.total else str(job.done)
         click.echo(f"{job.id}  {state:<8} {progress:>12}  {job.kind}  {title(job)}")
+
+
+@jobs_cli.command(
+    "retry",
+    help=_l(
+        "Chạy lại một việc nền đã thất bại (mã việc lấy từ `flask jobs list`), như "
+        "nút “Thử lại” trên trang của việc: việc bắt đầu từ dòng lệnh không có trang."
+    ),
+)
+@click.argument("job_id")
+@QUEUE_OPTION
+def retry_command(job_id: str, queue: bool) -> None:
+    """Run a failed job again (its id from `flask jobs list`), as its page's
+    "Thử lại" does: a job started from the command line has no page. Here, or
+    on the workers with --queue."""
+    job = db.session.get(Job, job_id.strip())
+    if job is None:
+        raise click.ClickException(_("Không tìm thấy việc này."))
+    here = runs_here(queue)
+    try:
+        services.retry(job, here=here)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    if not here:
+        click.echo(_("Đã giao việc %(id)s cho worker.", id=job.id))
+    elif job.state != FINISHED:
+        raise click.ClickException(title(job) + ": " + str(shown(job.message or "")))
+    else:
+        click.echo(shown(job.message or ""))
 
 
 def runs_here(queue: bool) -> bool:

@@ -47,9 +47,10 @@ class Progress:
         self._held = False
         self._parts: list[Path] = []
 
-    def begin(self, stage: str, total: int | None = None) -> None:
-        """A new stage: what it is doing, and how many steps it has (None: unknown)."""
-        self.stage, self.total, self.done = stage, total, 0
+    def begin(self, stage: str, total: int | None = None, done: int = 0) -> None:
+        """A new stage: what it is doing, how many steps it has (None: unknown),
+        and how many of them are done already (written at once, as the rest)."""
+        self.stage, self.total, self.done = stage, total, done
         self._write(force=True)
 
     def step(self, count: int = 1) -> None:

@@ -162,11 +162,12 @@ def still_allowed(job: Job) -> bool:
     return allowed is None or allowed(job.params, job.owner_id)
 
 
-def retry(job: Job) -> Job:
+def retry(job: Job, here: bool = False) -> Job:
     """Queue a failed (or stalled) job again from the start, or an expired one
-    (its file removed) with the same parameters: retryable. DomainError when it
-    is not (queued, running, finished in its time), NotFound when its owner may
-    no longer have what it makes (STILL_ALLOWED, as its download)."""
+    (its file removed) with the same parameters: retryable (`here`: run it in this
+    process now, as `flask jobs retry` does where no worker takes it). DomainError
+    when it is not (queued, running, finished in its time), NotFound when its
+    owner may no longer have what it makes (STILL_ALLOWED, as its download)."""
     now = utcnow()
     state = shown_state(job, now)
     if not retryable(job, state):
@@ -203,7 +204,11 @@ def retry(job: Job) -> Job:
         raise DomainError(NOT_RETRYABLE)
     if old_file:  # expired, not yet swept: no finished job holds it any more
         (jobs_dir() / old_file).unlink(missing_ok=True)
-    runner.dispatch(job_id, runs + 1)
+    if here:
+        runner.run_isolated(current_app._get_current_object(), job_id)
+        db.session.expire_all()
+    else:
+        runner.dispatch(job_id, runs + 1)
     return job
 
 

@@ -47,16 +47,17 @@ def index():
 
 def _with_state(job, now) -> tuple:
     """(job, the state its officer sees, whether it may be run again: by its
-    state, and only while the officer may still have what it makes)."""
+    state, and only while the officer may still have what it makes; whether the
+    officer may still have it: its download is offered only then)."""
     state = services.shown_state(job, now)
-    offered = services.retryable(job, state) and services.still_allowed(job)
-    return job, state, offered
+    allowed = services.still_allowed(job)
+    return job, state, services.retryable(job, state) and allowed, allowed
 
 
 @bp.get("/<job_id>")
 @login_required
 def show(job_id: str):
-    job, state, retryable = _with_state(
+    job, state, retryable, allowed = _with_state(
         services.get_own(current_user, job_id), utcnow()
     )
     return render_template(
@@ -64,6 +65,7 @@ def show(job_id: str):
         job=job,
         state=state,
         retryable=retryable,
+        allowed=allowed,
         lost_message=messages.lost(job.kind),
         progress=messages.progress_texts(job),
         form=RetryForm(),

@@ -352,5 +352,8 @@ def _labels_of_day(reading: Reading, nominations: list[Nomination]) -> dict:
     return {u.code: reading.view(u.id).display_name for u in units if u is not None}
 
 
-def filename(kind: str, target: Target, extension: str) -> str:
-    return f"{kind} {target.code}.{extension}"
+def filename(kind: str, target: Target, extension: str, unit=None) -> str:
+    """ "Ứng viên khen thưởng VHCV-2025 - Sở Y tế.xlsx": the unit's name when the
+    list is of one unit (`unit`), as the records' exports are named."""
+    of_unit = f" - {unit.name}" if unit is not None else ""
+    return f"{kind} {target.code}{of_unit}.{extension}"

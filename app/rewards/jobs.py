@@ -63,7 +63,7 @@ def candidates_workbook(params: dict, owner_id: int | None, progress) -> Outcome
     """params: kind ("campaigns" or "periods"), code, unit (id or None), as_of
     and attribution (the page's, app.records.asof; absent: today, at the time)."""
     with reading_only():
-        target, _unit, paths = _selection(params, owner_id)
+        target, unit, paths = _selection(params, owner_id)
         as_of = as_of_from(params)
         progress.begin(_("Lập danh sách ứng viên khen thưởng"), 2)
         collectives, individuals = services.candidate_lists(target, paths, as_of)
@@ -72,7 +72,7 @@ def candidates_workbook(params: dict, owner_id: int | None, progress) -> Outcome
         data = exports.candidates_xlsx(target, collectives, individuals, as_of)
         path.write_bytes(data)
         progress.step()
-        name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
+        name = exports.filename("Ứng viên khen thưởng", target, "xlsx", unit)
     rows = len(collectives) + len(individuals)
     return Outcome(
         _l("Đã lập danh sách %(n)s dòng.", n=lazy_number(rows)), path, name, XLSX_MIME

@@ -280,7 +280,7 @@ def candidates_xlsx(kind: str, code: str):
     target, unit, as_of = _target(kind, code), _unit(), _as_of()
     paths = services.scope_of(current_user, unit, as_of.day)
     _audit_export("candidates.xlsx", target, unit)
-    name = exports.filename("Ứng viên khen thưởng", target, "xlsx")
+    name = exports.filename("Ứng viên khen thưởng", target, "xlsx", unit)
     if services.people_in_scope(paths) > current_app.config["EXPORT_JOB_ROWS"]:
         params = {"kind": kind, "code": code, "unit": unit.id if unit else None}
         params |= as_of.args
@@ -289,7 +289,7 @@ def candidates_xlsx(kind: str, code: str):
         return jobs.started(
             jobs.submit(
                 reward_jobs.KIND,
-                _l("Ứng viên khen thưởng %(code)s (XLSX)", code=target.code),
+                _candidates_title(target, unit),
                 current_user.id,
                 params,
             )
@@ -297,6 +297,18 @@ def candidates_xlsx(kind: str, code: str):
     collectives, individuals = services.candidate_lists(target, paths, as_of)
     data = exports.candidates_xlsx(target, collectives, individuals, as_of)
     return _xlsx(data, name)
+
+
+def _candidates_title(target, unit: Unit | None):
+    """The title of a candidates' workbook job: of one unit, or of the officer's
+    whole scope (the jobs of several units are told apart in "Việc của tôi")."""
+    if unit is None:
+        return _l("Ứng viên khen thưởng %(code)s (XLSX)", code=target.code)
+    return _l(
+        "Ứng viên khen thưởng %(code)s — %(unit)s (XLSX)",
+        code=target.code,
+        unit=unit.name,
+    )
 
 
 @bp.get(f"/<any({KINDS}):kind>/<code>/nominations.xlsx")
@@ -307,7 +319,7 @@ def nominations_xlsx(kind: str, code: str):
     rows = services.visible_nominations(current_user, target, unit)
     data = exports.nominations_xlsx(target, rows)
     _audit_export("nominations.xlsx", target, unit)
-    return _xlsx(data, exports.filename("Đề nghị khen thưởng", target, "xlsx"))
+    return _xlsx(data, exports.filename("Đề nghị khen thưởng", target, "xlsx", unit))
 
 
 @bp.get(f"/<any({KINDS}):kind>/<code>/paper")

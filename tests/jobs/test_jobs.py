@@ -406,6 +406,12 @@ def test_a_large_export_becomes_a_job_in_the_officers_scope(app, client, people)
         role.unit_id = people["C"]
         db.session.commit()
     assert client.get(f"/jobs/{done_for_d}/download").status_code == 404
+    # … and its pages no longer offer what they would refuse
+    link = f'href="/jobs/{done_for_d}/download"'
+    page = client.get(f"/jobs/{done_for_d}").get_data(as_text=True)
+    assert link not in page and "không tải được kết quả" in page
+    listing = client.get("/jobs/").get_data(as_text=True)
+    assert link not in listing and "Không còn quyền tải về" in listing
     with app.app_context():
         role = db.session.scalar(
             select(RoleAssignment).where(RoleAssignment.user_id == people["hr_d"])
@@ -999,3 +1005,33 @@ def test_a_result_without_a_file_never_expires_and_its_row_goes_at_last(
     with app.app_context():
         results.sweep(utcnow() + timedelta(days=results.KEEP_ROWS_DAYS + 2))
         assert db.session.get(Job, done) is None
+
+
+def test_a_stage_begun_partly_done_is_shown_so_at_once(threaded):
+    """A stage that starts with some of its steps done (the cadre import's write,
+    step 3 of 3) shows them at once, not "0 / 3" until the next write a second
+    later."""
+    job_id = "b" * 32
+    _add_job(threaded, job_id, threaded.people["hr_d"], state=RUNNING, runs=1)
+    with threaded.app_context():
+        stages = progress.Progress(db.session.get(Job, job_id))
+        db.session.commit()  # as a task between its transactions
+        stages.begin("Đọc tệp", 3)
+        stages.begin("Ghi dữ liệu", 3, done=2)  # within a second of the last write
+    job = _job(threaded, job_id)
+    assert (job.stage, job.done, job.total) == ("Ghi dữ liệu", 2, 3)
+
+
+def test_flask_jobs_retry_runs_a_failed_command_line_job_again(app, people, runner_cli):
+    """A job started from the command line (no owner, so no page with "Thử lại")
+    that failed is run again by `flask jobs retry ID`, here without --queue."""
+    job_id = "c" * 32
+    _add_job(app, job_id, None, state=FAILED, runs=1, params={"n": 2})
+    result = runner_cli.invoke(args=["jobs", "retry", job_id])
+    assert result.exit_code == 0, result.output
+    job = _job(app, job_id)
+    assert (job.state, job.runs, job.done) == (FINISHED, 2, 2)
+    again = runner_cli.invoke(args=["jobs", "retry", job_id])  # finished: refused
+    assert again.exit_code != 0 and "Chỉ chạy lại được việc đã lỗi" in again.output
+    unknown = runner_cli.invoke(args=["jobs", "retry", "nope"])
+    assert unknown.exit_code != 0 and "Không tìm thấy việc này." in unknown.output

@@ -2,6 +2,7 @@
 bad input, the exports' content, the printable list and `flask rewards …`."""
 
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from app.accounts import units
 from app.accounts.days import vn_today
-from app.accounts.models import User
+from app.accounts.models import Unit, User
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.rewards.models import Nomination, RewardPeriod, RewardRule
@@ -430,9 +431,16 @@ def test_a_large_candidates_workbook_is_made_by_a_job_in_the_officers_scope(
             "as_of": vn_today().isoformat(),
             "attribution": "at_time",
         }
-    assert "Ứng viên khen thưởng" in client.get("/jobs/").get_data(as_text=True)
+    with app.app_context():
+        unit_name = db.session.get(Unit, data["D"]).name
+    # the unit's name tells this list from the lists of other units
+    listing = client.get("/jobs/").get_data(as_text=True)
+    assert f"Ứng viên khen thưởng C2026 — {unit_name} (XLSX)" in listing
     download = client.get(f"/jobs/{job_id}/download")
     assert download.status_code == 200
+    assert f"C2026 - {unit_name}.xlsx" in unquote(
+        download.headers["Content-Disposition"]
+    )
     book = openpyxl.load_workbook(io.BytesIO(download.get_data()))
     people = list(book["Cá nhân"].iter_rows(min_row=3, values_only=True))
     assert {row[2] for row in people} == {"Cán Bộ D 0", "Cán Bộ D 1"}
