@@ -74,6 +74,16 @@ def _other_page_texts() -> dict[str, str]:
             "Một lựa chọn mới hơn của câu này đã được lưu (từ trang khác); tải lại"
             " trang để xem."
         ),
+        # The browser would not keep the journal (storage full or blocked).
+        "offline_unkept": _(
+            "Mất kết nối — trình duyệt này không lưu được lựa chọn trên máy (bộ nhớ"
+            " đầy hoặc bị chặn): các lựa chọn chờ gửi chỉ còn trong trang này và sẽ"
+            " gửi khi có mạng. Đừng tải lại hay đóng trang."
+        ),
+        "pending_unkept": _(
+            "Chưa lưu — đang chờ gửi; chỉ còn trong trang này (trình duyệt không lưu"
+            " được trên máy)."
+        ),
     }
 
 

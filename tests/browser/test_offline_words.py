@@ -74,3 +74,27 @@ def test_a_button_pressed_offline_with_nothing_waiting_says_so(
     assert page.url.endswith(f"/attempts/{attempt_id}")
     _network(browser_context, app, up=True)
     page.wait_for_url("**/confirm", timeout=20000)
+
+
+def test_a_browser_that_cannot_keep_the_journal_says_so(long_quiz, browser_context):
+    """localStorage full (or blocked): the page cannot keep a choice on this
+    machine, so it does not say it does — offline, it says the choices waiting
+    live in the page only, and not to reload it; they are still sent once the
+    network is back."""
+    url, app = long_quiz
+    page = browser_context.new_page()
+    _start(page, url)
+    page.evaluate(
+        "() => { Storage.prototype.setItem = function () {"
+        " throw new DOMException('full', 'QuotaExceededError'); }; }"
+    )
+    _network(browser_context, app, up=False)
+    page.locator('input[name="q1"][value="0"]').check()
+    banner = page.locator("#connection")
+    banner.get_by_text("không lưu được lựa chọn trên máy").wait_for()
+    assert "Đừng tải lại hay đóng trang." in banner.inner_text()
+    assert "được giữ trên máy này" not in banner.inner_text()
+    state = page.locator("#state-1")
+    state.get_by_text("chỉ còn trong trang này").wait_for()
+    _network(browser_context, app, up=True)
+    state.get_by_text("Đã lưu lúc").wait_for(timeout=20000)

@@ -41,6 +41,8 @@
                            // choices stay in the journal, sent after a new sign-in and reload
   var syncing = false;     // asking the server's state: the journal waits for it
   var busy = 0;            // answers in a row not the app's (5xx, a proxy's page)
+  var unkept = false;      // the browser would not keep the journal (storage full
+                           // or blocked): waiting choices live in this page only
 
   // The page without this script says when the time is up and that its clock
   // does not run; with it, the clock counts down.
@@ -128,7 +130,8 @@
     // The prediction typed and not yet saved is prediction.js's: as it wrote it.
     if (disk.prediction) journal.prediction = disk.prediction;
     else delete journal.prediction;
-    Journal.save(config.journal, journal);
+    var kept = Journal.save(config.journal, journal);
+    if (kept === unkept) { unkept = !kept; showConnection(); }
   }
 
   // The server holds choice number `seq` for `position`: this browser numbers its
@@ -170,6 +173,8 @@
   // `answered`, for a saved choice: whether it has any option ticked (unticking
   // every box of a question saves it as unanswered).
   function mark(position, text, kind, answered) {
+    // a choice waiting that this browser could not keep: it lives in the page only
+    if (kind === "pending" && unkept) text = T.pending_unkept;
     var state = document.getElementById("state-" + position);
     if (state) {
       state.textContent = text;
@@ -242,7 +247,8 @@
       if (finishing) text += " " + (online ? T.submitting : T.submitting_offline);
       else text += " " + (online ? T.draining : waiting ? T.draining_offline : T.leaving_offline);
     }
-    if (!online) text += " " + (busy >= 2 ? T.unreachable : T.offline) + (waiting ? " " + waitingText(waiting) : "");
+    var away = unkept ? T.offline_unkept : busy >= 2 ? T.unreachable : T.offline;
+    if (!online) text += " " + away + (waiting ? " " + waitingText(waiting) : "");
     else if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
     banner.textContent = text.trim();
     banner.hidden = !text.trim();
