@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.accounts.models import User
 from app.courses import services as courses
+from app.errors import NotFound
 from app.quizzes import services as quizzes
 from app.timeutil import days_left, utcnow
 
@@ -34,6 +35,9 @@ class QuizStandingInfo:
     # the cadre's window has closed with the record not completed: nothing more
     # to read or take for it ("Đã kết thúc — chưa hoàn thành")
     ended: bool = False
+    # the quiz's review policy shows the learner no result ("none"): its score and
+    # verdict are not shown here either, as on the quiz and result pages
+    results_hidden: bool = False
 
 
 def quiz_standing(
@@ -48,6 +52,8 @@ def quiz_standing(
     none (closing ends the open ones). `window`: the cadre's (window_of), when the
     caller has it."""
     window = window or window_of(user, record.campaign)
+    quiz = _quiz_of(record.campaign)
+    hidden = quiz is not None and quiz.review_policy == "none"
     if window.has_closed(now or utcnow()):
         # completed means passed, even where the attempts are not kept (history
         # written from an older system)
@@ -56,8 +62,9 @@ def quiz_standing(
         if not passed and record.attempts:
             state = QUIZ_CLOSED
         ended = record.status != COMPLETED
-        return QuizStandingInfo(state, None, 0, ended)
-    quiz = quizzes.get_quiz(record.campaign.quiz_code)
+        return QuizStandingInfo(state, None, 0, ended, hidden)
+    if quiz is None or not quiz.active:
+        quiz = quizzes.get_quiz(record.campaign.quiz_code)  # NotFound, as ever
     current = quizzes.open_attempt(user, quiz)
     allowed = quizzes.attempts_allowed_for(user, quiz)  # accommodations included
     left = max(0, allowed - quizzes.attempts_used(user, quiz))
@@ -65,7 +72,17 @@ def quiz_standing(
         state=_quiz_state(record, current, left),
         open_attempt_id=current.id if current else None,
         attempts_left=left,
+        results_hidden=hidden,
     )
+
+
+def _quiz_of(campaign: Campaign):
+    """The campaign's quiz, active or not; None when there is none (a campaign of
+    history written from an older system)."""
+    try:
+        return quizzes.any_quiz(campaign.quiz_code)
+    except NotFound:
+        return None
 
 
 @dataclass
@@ -82,6 +99,7 @@ class CampaignProgressInfo:
     opens_later: bool  # its window has not opened yet
     attempts_left: int = 0
     ended: bool = False  # QuizStandingInfo.ended: closed, not completed
+    results_hidden: bool = False  # QuizStandingInfo.results_hidden
 
     @property
     def modules_shown(self) -> tuple[int, int, int]:
@@ -133,6 +151,7 @@ def campaigns_for(
                 opens_later=window.not_yet_open(now),
                 attempts_left=standing.attempts_left,
                 ended=standing.ended,
+                results_hidden=standing.results_hidden,
             )
         )
     return infos

@@ -143,3 +143,29 @@ def test_the_review_says_a_question_left_blank_was_not_answered(
     result = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Xem lại bài làm" in result
     assert "✗ Chưa trả lời" in result and "✗ Chưa đúng" not in result
+
+
+def test_a_quiz_that_shows_no_result_shows_none_on_home_or_transcript(
+    app, client, auth, tmp_path
+):
+    """Review policy "none": the quiz and result pages say the result will be
+    announced later; the home page and the transcript say the same, with neither
+    the verdict nor the best score."""
+    with app.app_context():
+        make_campaign(tmp_path)
+        attempts.get_quiz("Q").review_policy = "none"
+        read_all(user("in1"), utcnow())
+        db.session.commit()
+        _fail("in1")
+    auth.login("in1")
+    later = "Đã nộp bài — kết quả sẽ được thông báo sau"
+    home = client.get("/").get_data(as_text=True)
+    assert later in home and "còn 1 lượt" in home and "Chưa đạt" not in home
+    transcript = client.get("/transcript").get_data(as_text=True)
+    assert later in transcript and "Chưa đạt" not in transcript
+    assert "0\u00a0%" not in transcript and "0%" not in transcript
+    with app.app_context():
+        complete("in1", utcnow())  # passed: completed, its certificate issued
+    home = client.get("/").get_data(as_text=True)
+    assert "Đạt (" not in home and "100" not in home.split("Bài kiểm tra:")[1][:300]
+    assert "Đã hoàn thành ngày" in home
