@@ -182,8 +182,11 @@ _SLOTS = (
 )
 
 # Same syntax on SQLite (>= 3.24) and PostgreSQL. No row changes (rowcount 0) when
-# the stored choice has a higher sequence number than this one (a late retry): it
-# is kept.
+# the stored choice has a higher sequence number than this one (a late retry), or
+# the same number with another choice (two devices each numbering past the same
+# stored choice): it is kept, and the page told what is held numbers its choice
+# past it (the later acknowledgement still wins, and the other device learns of
+# it). The same number with the same choice is that choice sent again: stored.
 _UPSERT = text(
     "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at, seq) "
     "VALUES (:attempt_id, :slot_id, :selected, :saved_at, :seq) "
@@ -191,7 +194,9 @@ _UPSERT = text(
     "selected = excluded.selected, saved_at = excluded.saved_at, "
     "seq = COALESCE(excluded.seq, attempt_answer.seq) "
     "WHERE excluded.seq IS NULL OR attempt_answer.seq IS NULL "
-    "OR excluded.seq >= attempt_answer.seq"
+    "OR excluded.seq > attempt_answer.seq "
+    "OR (excluded.seq = attempt_answer.seq "
+    "AND CAST(excluded.selected AS TEXT) = CAST(attempt_answer.selected AS TEXT))"
 ).bindparams(
     bindparam("selected", type_=AttemptAnswer.__table__.c.selected.type),
     bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
@@ -291,15 +296,21 @@ def _store(connection, slots, entries: list[dict], deadline_at) -> list[SaveResu
     for slot, entry in zip(slots, entries, strict=True):
         seq, saved_at = entry["seq"], entry["saved_at"]
         kept = held.get(slot.id)
-        if kept is None or seq is None or kept.seq == seq:
+        if kept is None or seq is None or _same(kept, entry):
             entry["outcome"] = SAVE_STORED
             results.append(SaveResult(saved_at, deadline_at, True, seq))
-        else:  # the stored choice has a higher number than this one
+        else:  # the stored choice has a higher number, or the same for another
             entry["outcome"] = SAVE_OLDER
             shown = tuple(sorted(slot.option_order.index(k) for k in kept.selected))
             results.append(SaveResult(saved_at, deadline_at, False, kept.seq, shown))
     connection.execute(_LOG, entries)
     return results
+
+
+def _same(kept, entry: dict) -> bool:
+    """The question holds this entry's choice under its number (stored by it, or
+    by the same choice sent before)."""
+    return kept.seq == entry["seq"] and list(kept.selected) == entry["selected"]
 
 
 def log_refused(connection: Connection, error: RefusedSave) -> None:

@@ -64,6 +64,30 @@ def test_a_choice_made_later_on_a_second_device_is_stored(quiz, browser):
     assert _stored(app, attempt_id)[position][0] == [3]
 
 
+def test_two_devices_numbering_alike_never_disagree_on_what_is_stored(quiz, browser):
+    """Both pages know nothing stored: the PC's choice and then the phone's are
+    both numbered 1. The phone's (the later) is stored numbered past the PC's, so
+    the PC, at its next resync, learns of it and says so — before, the phone's
+    replaced it under the same number and the PC kept showing its own as saved."""
+    url, app = quiz
+    pc = browser.new_context().new_page()
+    attempt_id = _start(pc, url)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(phone, url, "thisinh")
+    phone.goto(f"{url}/attempts/{attempt_id}")
+    position = _positions(app, attempt_id)["single"][0]
+    _choose(pc, position, 0)
+    pc.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position] == ([0], 1)
+    _choose(phone, position, 1)  # numbered 1 too: this page knew of nothing
+    phone.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position] == ([1], 2)
+    pc.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    # told that another page's choice is the one saved (its words say to reload)
+    pc.locator(f"#state-{position}").get_by_text("mới hơn").wait_for()
+    assert "Đã lưu lúc" not in pc.locator(f"#state-{position}").inner_text()
+
+
 def test_a_busy_server_keeps_the_choice_and_it_is_sent_by_itself(quiz, browser):
     url, app = quiz
     page = browser.new_context().new_page()

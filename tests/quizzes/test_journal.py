@@ -62,8 +62,16 @@ def test_an_older_choice_retried_late_leaves_the_newer_one(app, client, auth, le
     assert older.status_code == 200 and older.json["saved"] is True
     assert older.json["stored"] is False
     assert _stored(app, attempt_id, p) == ([1], 7)
-    same = _save(client, attempt_id, token, p, 2, seq=7)  # equal: the later one wins
-    assert same.json["stored"] is True and _stored(app, attempt_id, p) == ([2], 7)
+    # The same number with another choice: another device numbered past the same
+    # stored choice. Kept as stored, and said so (its page numbers past it).
+    rival = _save(client, attempt_id, token, p, 2, seq=7)
+    assert rival.json["stored"] is False and rival.json["stored_seq"] == 7
+    assert rival.json["stored_choices"] == [1] and _stored(app, attempt_id, p) == (
+        [1],
+        7,
+    )
+    resent = _save(client, attempt_id, token, p, 1, seq=7)  # the same choice again
+    assert resent.json["stored"] is True and _stored(app, attempt_id, p) == ([1], 7)
     later = _save(client, attempt_id, token, p, 3, seq=8)
     assert later.json["stored"] is True and _stored(app, attempt_id, p) == ([3], 8)
     # Numbers are per question: a low number on another question is stored.
