@@ -254,7 +254,7 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
         .order_by(ReminderDelivery.id)
     ).all()
     closes_by_unit: dict[int, datetime] = {}  # cadres of one unit share a window
-    for position, (delivery, person) in enumerate(rows):
+    for delivery, person in rows:
         if not _claim(delivery.id, now()):  # taken by another run meanwhile
             continue
         if person.unit_id not in closes_by_unit:
@@ -279,12 +279,12 @@ def _send_batch(reminder, ids, connection, result: SendResult, now) -> None:
             try:
                 connection.open()
             except OSError as error:
-                _stop(reminder, rows[position:], result, error, UNREACHABLE)
+                _stop(reminder, delivery, result, error, UNREACHABLE)
         try:
             connection.send_messages([message])
         except OSError as error:  # smtplib.SMTPException is an OSError
             if _temporary(error):  # not taken: this one and the rest wait for a retry
-                _stop(reminder, rows[position:], result, error, DEFERRED)
+                _stop(reminder, delivery, result, error, DEFERRED)
             delivery.email_state, delivery.email_error = FAILED, _short(error)
             result.failed += 1
             if not isinstance(error, _RECIPIENT_ERRORS):
@@ -303,10 +303,12 @@ _RECIPIENT_ERRORS = (
 )
 
 
-def _stop(reminder, waiting: list, result: SendResult, error: OSError, why) -> None:
-    """End the run: the claims of the `waiting` rows given back for a retry, the
-    server's error and the count sent so far to the log, `why` to the job."""
-    _release([delivery.id for delivery, _person in waiting])
+def _stop(reminder, delivery, result: SendResult, error: OSError, why) -> None:
+    """End the run: the claim of `delivery`, the one email this run was sending
+    (never handed to the server), given back for a retry — only this run's: the
+    later rows are unclaimed, or another run's, sending them now — the server's
+    error and the count sent so far to the log, `why` to the job."""
+    _release([delivery.id])
     current_app.logger.warning(
         "reminder %s: the mail server stopped the run (%s) after %s sent",
         reminder.id,

@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from app.errors import DomainError
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.messages import outcome, shown
@@ -127,6 +128,34 @@ def test_a_run_that_dies_leaves_only_the_email_it_was_sending_uncertain(
     assert mailing.send_pending(reminder).sent == 1
     assert smtp.handler.recipients() == [f"{left}@example.org"]
     assert states(reminder)[left] == SENT
+
+
+def test_a_stopped_run_gives_back_only_its_own_claim(ctx, smtp, tmp_path, monkeypatch):
+    """The server defers this run's email: the run stops and gives that claim
+    back, not the claim another run took meanwhile of a later delivery (given
+    back, a third run would send that email a second time)."""
+    campaign, tree = setup(tmp_path)
+    reminder = services.send_manual(campaign, tree["D"], user("hr"))
+    db.session.commit()
+    compose = mailing.compose
+
+    def meanwhile(reminder_, person, *args, **kwargs):  # another run claims the rest
+        db.session.execute(
+            update(ReminderDelivery)
+            .where(
+                ReminderDelivery.reminder_id == reminder_.id,
+                ReminderDelivery.user_id != person.id,
+            )
+            .values(email_state=SENDING, email_claimed_at=utcnow())
+        )
+        db.session.commit()
+        return compose(reminder_, person, *args, **kwargs)
+
+    monkeypatch.setattr(mailing, "compose", meanwhile)
+    smtp.handler.defer_after = 0
+    with pytest.raises(DomainError):
+        mailing.send_pending(reminder)
+    assert sorted(states(reminder).values()) == [PENDING, SENDING]
 
 
 def test_a_refused_address_fails_alone(ctx, smtp, tmp_path):
