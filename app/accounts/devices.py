@@ -1,12 +1,19 @@
-"""Browsers known to a username (OWASP's "device cookies", against lockout): a
-browser that has signed in as a user keeps a signed cookie naming that username.
-Its wrong guesses for that username are counted against a limit of its own, not
-the username's, so anyone who fills the username's limit from elsewhere (five
-wrong passwords a minute is enough to keep an administrator out all day) does not
-lock the account's owner out of the browser it signs in with. The cookie holds no
-session and no secret of the account, and no username a later user of a shared
-computer could read (each is kept as a keyed hash): signing out keeps it; a forged
-or altered one is ignored (it is signed with the app's secret key)."""
+"""Browsers known to an account (OWASP's "device cookies", against lockout): a
+browser that has signed in to an account keeps a signed cookie naming it. Its wrong
+guesses for that account are counted against a limit of its own, not the
+username's, so anyone who fills the username's limit from elsewhere (five wrong
+passwords a minute is enough to keep an administrator out all day) does not lock
+the account's owner out of the browser it signs in with.
+
+An account is named in the cookie by a keyed hash of its username and its current
+password hash: no later user of a shared computer can read a username from it, and
+a password changed or reset (by its owner or by an officer) makes every browser
+that knew the old one unknown again, so cookies gathered with an old password buy
+no guesses against the new one. The cookie holds no session: signing out keeps
+it; a forged or altered one is ignored (it is signed with the app's secret key).
+What it cannot hide: a later user of a shared computer who fills a username's
+limit from elsewhere can tell from a guess made here (judged, not refused) that
+this browser is known to that account — the price of not locking its owner out."""
 
 import hashlib
 import hmac
@@ -14,10 +21,15 @@ import secrets
 
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.extensions import db
+
+from .models import User
 
 COOKIE = "vhcv_device"
 MAX_AGE = 365 * 24 * 3600  # a browser not used for a year is unknown again
-KEPT_NAMES = 5  # a shared office computer: the last few who signed in on it
+KEPT_ACCOUNTS = 5  # a shared office computer: the last few who signed in on it
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -25,7 +37,7 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def _read() -> dict | None:
-    """The request's device cookie, {"d": its id, "u": [usernames]}, if valid."""
+    """The request's device cookie, {"d": its id, "u": [marks]}, if valid."""
     value = request.cookies.get(COOKIE)
     if not value:
         return None
@@ -37,24 +49,33 @@ def _read() -> dict | None:
     return data if valid and isinstance(data.get("u"), list) else None
 
 
-def _mark(username: str) -> str:
-    """`username` as the cookie keeps it: a keyed hash, not the name."""
+def _mark(username: str, password_hash: str) -> str:
+    """An account as the cookie keeps it: a keyed hash of its username and its
+    current password hash, not the name."""
     key = current_app.secret_key.encode()
-    return hmac.new(key, username.encode(), hashlib.sha256).hexdigest()[:32]
+    account = f"{username}\n{password_hash}".encode()
+    return hmac.new(key, account, hashlib.sha256).hexdigest()[:32]
 
 
 def known_device(username: str) -> str | None:
-    """The id of this browser when it has signed in as `username` (normalised:
-    stripped, lower case) within MAX_AGE; else None."""
+    """The id of this browser when it has signed in to the account `username`
+    (as posted) with its current password, within MAX_AGE; else None."""
     data = _read()
-    return data["d"] if data is not None and _mark(username) in data["u"] else None
+    if data is None:  # most sign-ins: no query
+        return None
+    password_hash = db.session.scalar(
+        select(User.password_hash).where(User.username == username.strip())
+    )
+    if not password_hash:
+        return None
+    return data["d"] if _mark(username.strip(), password_hash) in data["u"] else None
 
 
-def remember(response: Response, username: str) -> None:
-    """After a successful sign-in as `username`: this browser is known to it."""
+def remember(response: Response, user: User) -> None:
+    """After a successful sign-in of `user`: this browser is known to it."""
     data = _read() or {"d": secrets.token_urlsafe(16), "u": []}
-    mark = _mark(username)
-    marks = [m for m in data["u"] if m != mark][-(KEPT_NAMES - 1) :]
+    mark = _mark(user.username, user.password_hash)
+    marks = [m for m in data["u"] if m != mark][-(KEPT_ACCOUNTS - 1) :]
     data["u"] = [*marks, mark]
     response.set_cookie(
         COOKIE,

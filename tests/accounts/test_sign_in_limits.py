@@ -105,6 +105,27 @@ def test_a_device_cookie_names_no_one_and_cannot_be_forged(app, people):
         assert _login(attacker, "an", address="10.0.4.2") == 429
 
 
+def test_a_browser_is_known_to_an_account_only_under_its_current_password(
+    app, people
+):
+    """A password changed or reset makes the browsers that knew the old one
+    unknown: device cookies gathered with it buy no guesses against the new one."""
+    from sqlalchemy import select
+    from werkzeug.security import generate_password_hash
+
+    from app.accounts.models import User
+
+    owner, attacker = app.test_client(), app.test_client()
+    assert _login(owner, "an", address="10.0.6.1") == 302
+    with app.app_context():  # an officer resets it
+        user = db.session.scalar(select(User).where(User.username == "an"))
+        user.password_hash = generate_password_hash("Moi-Passw0rd!")
+        db.session.commit()
+    for n in range(2):
+        _login(attacker, "an", "sai", f"10.0.7.{n}")
+    assert _login(owner, "an", "sai", "10.0.6.1") == 429  # the username's limit
+
+
 def test_a_refused_sign_in_shows_the_form_and_how_long_to_wait(app, people):
     client = app.test_client()
     for _ in range(2):

@@ -35,7 +35,7 @@ def _sign_in_guesses() -> Guesses:
     as that username before, per that browser (devices: guesses from elsewhere do
     not lock the account's owner out)."""
     name = _username()
-    device = devices.known_device(name) if name else None
+    device = devices.known_device(request.form.get("username", "")) if name else None
     per_user = f"device:{device}:{name}" if device else f"user:{name}" if name else ""
     return Guesses.of(
         "sign-in",
@@ -83,7 +83,7 @@ def login():
             response = redirect(
                 safe_next_url(request.args.get("next"), url_for("main.home"))
             )
-            devices.remember(response, _username())
+            devices.remember(response, user)
             return response
     return render_template("accounts/login.html", form=form)
 
