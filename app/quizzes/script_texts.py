@@ -80,6 +80,11 @@ def _other_page_texts() -> dict[str, str]:
             " đầy hoặc bị chặn): các lựa chọn chờ gửi chỉ còn trong trang này và sẽ"
             " gửi khi có mạng. Đừng tải lại hay đóng trang."
         ),
+        "signed_out_unkept": _(
+            "Phiên đăng nhập đã kết thúc, và trình duyệt này không lưu được các lựa"
+            " chọn chưa gửi trên máy: tải lại trang sẽ làm mất chúng. Hãy ghi lại các"
+            " lựa chọn còn chờ gửi trước khi đăng nhập lại."
+        ),
         "pending_unkept": _(
             "Chưa lưu — đang chờ gửi; chỉ còn trong trang này (trình duyệt không lưu"
             " được trên máy)."

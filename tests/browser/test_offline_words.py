@@ -98,3 +98,29 @@ def test_a_browser_that_cannot_keep_the_journal_says_so(long_quiz, browser_conte
     state.get_by_text("chỉ còn trong trang này").wait_for()
     _network(browser_context, app, up=True)
     state.get_by_text("Đã lưu lúc").wait_for(timeout=20000)
+
+
+def test_signed_out_with_a_journal_the_browser_cannot_keep(long_quiz, browser_context):
+    """The session ends (signed out on another device) while the browser cannot
+    keep the journal: the page does not say the choices are kept on this machine
+    and to reload, which would lose them; it says to note them down first."""
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.extensions import db
+
+    url, app = long_quiz
+    page = browser_context.new_page()
+    _start(page, url)
+    page.evaluate(
+        "() => { Storage.prototype.setItem = function () {"
+        " throw new DOMException('full', 'QuotaExceededError'); }; }"
+    )
+    with app.app_context():
+        db.session.scalar(select(User)).session_version += 1
+        db.session.commit()
+    page.locator('input[name="q1"][value="1"]').check()
+    banner = page.locator("#connection")
+    banner.get_by_text("tải lại trang sẽ làm mất chúng").wait_for()
+    assert "vẫn được giữ trên máy này" not in banner.inner_text()
+    assert "chỉ còn trong trang này" in page.locator("#state-1").inner_text()

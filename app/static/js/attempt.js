@@ -325,7 +325,8 @@
       lateAll(data.error);
       resync();
     } else if (status === 401) {  // the session ended: keep the choice for a new sign-in
-      signedOut = data.error || T.signed_out;
+      // (kept only in this page when the browser cannot keep the journal: say so)
+      signedOut = unkept ? T.signed_out_unkept : data.error || T.signed_out;
       mark(entry.position, T.pending, "pending");
       announce(signedOut);
       showConnection();
