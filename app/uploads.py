@@ -125,12 +125,28 @@ class UploadStore:
     ) -> tuple[dict, bytes] | None:
         """The stored upload of `token`; None when unknown or expired; 404 when it
         belongs to someone else than `owner_id` (by default the signed-in user)."""
+        meta = self._meta(token, owner_id)
+        if meta is None:
+            return None
+        try:
+            data = (self.folder() / f"{token}.bin").read_bytes()
+        except FileNotFoundError:
+            return None
+        return meta, data
+
+    def kept(self, token: str, owner_id: int | None = None) -> bool:
+        """Is the upload of `token` still kept (as `load` would find it), without
+        reading its bytes."""
+        meta = self._meta(token, owner_id)
+        return meta is not None and (self.folder() / f"{token}.bin").is_file()
+
+    def _meta(self, token: str, owner_id: int | None) -> dict | None:
+        """The upload's description, when it is this store's, of `owner_id` (404
+        otherwise: load) and within its time to live (removed past it)."""
         if not TOKEN_RE.match(token):
             return None
-        folder = self.folder()
         try:
-            meta = json.loads((folder / f"{token}.json").read_text())
-            data = (folder / f"{token}.bin").read_bytes()
+            meta = json.loads((self.folder() / f"{token}.json").read_text())
         except (FileNotFoundError, ValueError):
             return None
         if meta.get("kind") != self.name:  # another store's upload in a shared folder
@@ -142,7 +158,7 @@ class UploadStore:
         if time.time() - meta.get("at", 0) > self.ttl():
             self.discard(token)
             return None
-        return meta, data
+        return meta
 
     def discard(self, token: str) -> None:
         folder = self.folder()

@@ -42,7 +42,7 @@ def stored_day(meta: dict):
 def upload_kept(params: dict, owner_id: int | None) -> bool:
     """Is the upload the import reads still kept (a failed import that discarded
     it cannot be tried again: its officer uploads the file anew)."""
-    return owner_id is not None and UPLOADS.load(params["token"], owner_id) is not None
+    return owner_id is not None and UPLOADS.kept(params["token"], owner_id)
 
 
 @task("cadres.import", input_kept=upload_kept)

@@ -21,6 +21,7 @@ from app.timeutil import utcnow
 
 from . import messages, services
 from .forms import RetryForm
+from .models import FINISHED
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 # A job's stored message in the reader's language (jobs.messages.shown).
@@ -50,8 +51,11 @@ def _with_state(job, now) -> tuple:
     state, and only while the officer may still have what it makes; whether the
     officer may still have it: its download is offered only then)."""
     state = services.shown_state(job, now)
-    allowed = services.still_allowed(job)
-    return job, state, services.retryable(job, state) and allowed, allowed
+    retryable = services.retryable(job, state)
+    # asked only where it decides something: a download or a run again offered
+    offers = retryable or (state == FINISHED and job.result_file)
+    allowed = services.still_allowed(job) if offers else True
+    return job, state, retryable and allowed, allowed
 
 
 @bp.get("/<job_id>")

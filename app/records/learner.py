@@ -4,6 +4,8 @@ do next (the home page), and its transcript."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g
+
 from app.accounts.models import User
 from app.courses import services as courses
 from app.errors import NotFound
@@ -78,11 +80,16 @@ def quiz_standing(
 
 def _quiz_of(campaign: Campaign):
     """The campaign's quiz, active or not; None when there is none (a campaign of
-    history written from an older system)."""
-    try:
-        return quizzes.any_quiz(campaign.quiz_code)
-    except NotFound:
-        return None
+    history written from an older system). Read once per request and code: the
+    campaigns of several years reuse one quiz."""
+    memo = g.setdefault("vhcv_campaign_quizzes", {})
+    code = campaign.quiz_code
+    if code not in memo:
+        try:
+            memo[code] = quizzes.any_quiz(code)
+        except NotFound:
+            memo[code] = None
+    return memo[code]
 
 
 @dataclass
