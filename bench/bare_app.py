@@ -184,6 +184,7 @@ def _question(row) -> dict:
             for index, key in enumerate(row.option_order)
         ],
         "saved_at": row.saved_at if chosen else None,
+        "shown": ",".join(str(index) for index in sorted(chosen)),
     }
 
 

@@ -29,18 +29,24 @@ class PageForm:
 def read_page_form(form: MultiDict) -> PageForm:
     """Read the page's form. Each question of the page sends its position
     (`positions`), its ticked options (`q<position>`), its flag box
-    (`flag<position>`) and, when the page showed it answered, `answered`. A
-    question with nothing ticked is saved (as unanswered) only when the page
-    showed it answered: the cadre unticked it; an untouched unanswered question
-    keeps what another tab saved meanwhile. Choices and `seq` are read as the
-    autosave reads them (saving.read_choices, read_seq); a position, flag or page that
-    is not a number is dropped."""
+    (`flag<position>`) and, when the page showed it answered, the options it
+    showed ticked (`shown<position>`, "0,2"). Only a question the cadre changed
+    on the page is saved: one left as the page showed it keeps what another tab
+    or device saved meanwhile (a form post is numbered after this page's
+    journal, and would replace a newer choice with the page's old one); one
+    unticked is saved as unanswered. (A page of before `shown` sends `answered`
+    with its position instead: its answered questions are saved as ticked.)
+    Choices and `seq` are read as the autosave reads them (saving.read_choices,
+    read_seq); a position, flag or page that is not a number is dropped."""
     positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
     shown_answered = set(form.getlist("answered", type=db_int))
     choices = []
     for position in positions:
         picked = saving.read_choices(form.getlist(f"q{position}"))
-        if picked or position in shown_answered:
+        shown = _shown(form.get(f"shown{position}"), position in shown_answered)
+        if shown is not None and sorted(set(picked)) == shown:
+            continue  # not changed on this page
+        if picked or shown or position in shown_answered:
             choices.append((position, picked))
     goto = form.get("goto", type=db_int)
     return PageForm(
@@ -50,6 +56,18 @@ def read_page_form(form: MultiDict) -> PageForm:
         target=form.get("go", ""),
         goto=goto if goto and goto > 0 else None,
     )
+
+
+def _shown(text: str | None, answered: bool) -> list[int] | None:
+    """The options a question's page showed ticked, sorted (`shown<position>`):
+    none when it sent none and no `answered`; None when unknown (a page of
+    before that sent `answered`, or a value that is no list of numbers)."""
+    if text is None:
+        return None if answered else []
+    try:
+        return sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        return None
 
 
 def save_page_form(

@@ -86,6 +86,12 @@ class PageQuestion:
     seq: int = 0  # the page journal's number of the stored choice (0: none)
     flagged: bool = False  # marked to come back to
 
+    @property
+    def shown(self) -> str:
+        """The options the page shows ticked, "0,2": its form says so, and the
+        save of the form leaves a question it did not change (page_saves)."""
+        return ",".join(str(c.index) for c in self.choices if c.chosen)
+
 
 @dataclass
 class AttemptPageInfo:

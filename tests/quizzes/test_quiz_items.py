@@ -215,9 +215,10 @@ def test_without_javascript_an_unticked_question_is_saved_only_if_it_was_answere
         },
     )
     html = client.get(f"/attempts/{attempt_id}?page={page}").get_data(as_text=True)
-    assert f'name="answered" value="{position}"' in html
-    assert f'name="answered" value="{others[0]}"' not in html
-    # Another tab answers the other question meanwhile; this page, unticked, posts.
+    assert f'name="shown{position}" value="0,2"' in html  # what the page shows
+    assert f'name="shown{others[0]}"' not in html
+    # Another tab answers the other question meanwhile; this page, unticked, posts
+    # (as a page of before `shown` did: `answered` and its position).
     _save = client.post(
         f"/autosave/{attempt_id}",
         data={"t": _token(client, attempt_id), "position": others[0], "choice": 1},
@@ -242,6 +243,61 @@ def test_without_javascript_an_unticked_question_is_saved_only_if_it_was_answere
         )
     assert stored[position] == []  # unticked: saved as unanswered
     assert stored[others[0]] != []  # untouched here: the other tab's choice stays
+
+
+def test_a_form_post_leaves_a_question_it_did_not_change_to_a_newer_choice(
+    app,
+    client,
+    auth,
+):
+    """The page showed a question answered "0,2"; another device changes it
+    meanwhile. This page's form, posted with the question as it showed it, does
+    not put its old choice back; changed here, it is saved (the later wins)."""
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    position = _multiple(app, attempt_id)
+    page = 1 if position <= 2 else 2
+
+    def post(picked):
+        return client.post(
+            f"/attempts/{attempt_id}/save",
+            data={
+                "csrf_token": token,
+                "positions": [position],
+                f"q{position}": picked,
+                f"shown{position}": "0,2",
+                "go": str(page),
+            },
+        )
+
+    def stored():
+        with app.app_context():
+            return db.session.scalar(
+                select(AttemptAnswer.selected)
+                .join(AttemptSlot, AttemptAnswer.slot_id == AttemptSlot.id)
+                .where(AttemptSlot.attempt_id == attempt_id)
+                .where(AttemptSlot.position == position)
+            )
+
+    first = client.post(  # this page's choice, saved as it was made
+        f"/autosave/{attempt_id}",
+        data={
+            "t": _token(client, attempt_id),
+            "position": position,
+            "choice": ["0", "2"],
+        },
+    )
+    assert first.json["saved"] is True
+    elsewhere = client.post(
+        f"/autosave/{attempt_id}",
+        data={"t": _token(client, attempt_id), "position": position, "choice": 1},
+    )
+    assert elsewhere.json["saved"] is True
+    newer = stored()
+    post(["2", "0"])  # as the page showed it: left alone
+    assert stored() == newer
+    post(["2"])  # changed on this page: saved
+    assert stored() != newer and len(stored()) == 1
 
 
 # --- Without JavaScript: the navigator saves first, the timer is static --------
