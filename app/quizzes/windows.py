@@ -130,10 +130,17 @@ def window_among(quiz: Quiz, unit: Unit, own: dict[int, QuizWindow]) -> Window:
 def _deepest(quiz: Quiz, branch: list[int], own: dict[int, QuizWindow]) -> Window:
     """The window of the deepest unit of `branch` (root first) that has one in
     `own` (unit id → its QuizWindow), else the quiz's."""
-    for unit_id in reversed(branch):  # the deepest first
-        if unit_id in own:
-            return Window(own[unit_id].opens_at, own[unit_id].closes_at, unit_id)
-    return quiz_window(quiz)
+    unit_id = deepest_with_own(branch, own)
+    if unit_id is None:
+        return quiz_window(quiz)
+    return Window(own[unit_id].opens_at, own[unit_id].closes_at, unit_id)
+
+
+def deepest_with_own(branch: list[int], own) -> int | None:
+    """The rule of unit windows: the deepest unit of `branch` (ids, root first)
+    that has its own window in `own` (by unit id), whose window holds for the
+    whole subtree below it; None when none has (the quiz's own window holds)."""
+    return next((unit_id for unit_id in reversed(branch) if unit_id in own), None)
 
 
 def round_opened_at(quiz: Quiz) -> datetime | None:

@@ -36,6 +36,7 @@ from app.accounts.models import Unit, User
 from app.accounts.scope import path_ids
 from app.extensions import db
 from app.quizzes.models import FINISHED, Attempt, Quiz
+from app.quizzes.windows import deepest_with_own
 from app.records.asof import at_time_unit
 from app.records.campaigns import unit_windows
 from app.records.models import COMPLETED, Campaign, TrainingRecord
@@ -107,10 +108,8 @@ class Windows:
     def for_unit(self, unit: Unit) -> tuple[datetime, datetime]:
         """The window of the deepest unit above `unit` (itself included) that has
         one, else the campaign's: quizzes.windows' rule."""
-        for unit_id in reversed(path_ids(unit.path)):
-            if unit_id in self.units:
-                return self.units[unit_id]
-        return self.own
+        unit_id = deepest_with_own(path_ids(unit.path), self.units)
+        return self.own if unit_id is None else self.units[unit_id]
 
     def holds(self, unit: Unit, *moments: datetime) -> bool:
         opens, closes = self.for_unit(unit)

@@ -105,9 +105,7 @@ def test_a_device_cookie_names_no_one_and_cannot_be_forged(app, people):
         assert _login(attacker, "an", address="10.0.4.2") == 429
 
 
-def test_a_browser_is_known_to_an_account_only_under_its_current_password(
-    app, people
-):
+def test_a_browser_is_known_to_an_account_only_under_its_current_password(app, people):
     """A password changed or reset makes the browsers that knew the old one
     unknown: device cookies gathered with it buy no guesses against the new one."""
     from sqlalchemy import select
