@@ -561,20 +561,26 @@ def test_a_deadline_the_journal_kept_does_not_end_a_fresh_page_early(
     assert page.locator('input[name="q1"]').first.is_enabled()
 
 
+def _signed_out_elsewhere(app) -> None:
+    """The cadre signs out on another device: its session version changes, so
+    this page's token and session are refused (401)."""
+    from app.accounts.models import User
+
+    with app.app_context():
+        db.session.scalar(select(User)).session_version += 1
+        db.session.commit()
+
+
 def test_a_choice_made_after_the_session_ended_waits_for_a_new_sign_in(
     long_quiz, browser_context
 ):
     """Signed out on another device (the session version changes): the page's token
     is refused with 401, and the choice stays in the journal, said to wait for a
     new sign-in, instead of being dropped; signed in again, the page sends it."""
-    from app.accounts.models import User
-
     url, app = long_quiz
     page = browser_context.new_page()
     attempt_id = _start(page, url)
-    with app.app_context():
-        db.session.scalar(select(User)).session_version += 1
-        db.session.commit()
+    _signed_out_elsewhere(app)
     page.locator('input[name="q1"][value="1"]').check()
     banner = page.locator("#connection")
     banner.get_by_text("Phiên đăng nhập đã kết thúc").first.wait_for()

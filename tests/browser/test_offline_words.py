@@ -8,6 +8,7 @@ import pytest
 from tests.browser.test_offline import (
     _network,
     _serve,
+    _signed_out_elsewhere,
     _start,
     _wait_for_offline_copy,
 )
@@ -76,18 +77,25 @@ def test_a_button_pressed_offline_with_nothing_waiting_says_so(
     page.wait_for_url("**/confirm", timeout=20000)
 
 
-def test_a_browser_that_cannot_keep_the_journal_says_so(long_quiz, browser_context):
-    """localStorage full (or blocked): the page cannot keep a choice on this
-    machine, so it does not say it does — offline, it says the choices waiting
-    live in the page only, and not to reload it; they are still sent once the
-    network is back."""
-    url, app = long_quiz
+def _page_without_storage(browser_context, url: str):
+    """An attempt page whose browser will not keep anything in localStorage (full,
+    or blocked): every write of the journal throws."""
     page = browser_context.new_page()
     _start(page, url)
     page.evaluate(
         "() => { Storage.prototype.setItem = function () {"
         " throw new DOMException('full', 'QuotaExceededError'); }; }"
     )
+    return page
+
+
+def test_a_browser_that_cannot_keep_the_journal_says_so(long_quiz, browser_context):
+    """localStorage full (or blocked): the page cannot keep a choice on this
+    machine, so it does not say it does — offline, it says the choices waiting
+    live in the page only, and not to reload it; they are still sent once the
+    network is back."""
+    url, app = long_quiz
+    page = _page_without_storage(browser_context, url)
     _network(browser_context, app, up=False)
     page.locator('input[name="q1"][value="0"]').check()
     banner = page.locator("#connection")
@@ -104,21 +112,9 @@ def test_signed_out_with_a_journal_the_browser_cannot_keep(long_quiz, browser_co
     """The session ends (signed out on another device) while the browser cannot
     keep the journal: the page does not say the choices are kept on this machine
     and to reload, which would lose them; it says to note them down first."""
-    from sqlalchemy import select
-
-    from app.accounts.models import User
-    from app.extensions import db
-
     url, app = long_quiz
-    page = browser_context.new_page()
-    _start(page, url)
-    page.evaluate(
-        "() => { Storage.prototype.setItem = function () {"
-        " throw new DOMException('full', 'QuotaExceededError'); }; }"
-    )
-    with app.app_context():
-        db.session.scalar(select(User)).session_version += 1
-        db.session.commit()
+    page = _page_without_storage(browser_context, url)
+    _signed_out_elsewhere(app)
     page.locator('input[name="q1"][value="1"]').check()
     banner = page.locator("#connection")
     banner.get_by_text("tải lại trang sẽ làm mất chúng").wait_for()
