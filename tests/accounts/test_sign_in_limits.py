@@ -124,6 +124,29 @@ def test_a_browser_is_known_to_an_account_only_under_its_current_password(app, p
     assert _login(owner, "an", "sai", "10.0.6.1") == 429  # the username's limit
 
 
+def test_a_browser_that_changed_its_own_password_stays_known(app, people):
+    """The owner changes its password (as every new account must at once): the
+    browser it did so in stays known to the account under the new password."""
+    owner, attacker = app.test_client(), app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "10.0.8.1"
+    AuthActions(owner).login("an")
+    token = AuthActions(owner).token("/password")
+    changed = owner.post(
+        "/password",
+        data={
+            "csrf_token": token,
+            "current": "Passw0rd!",
+            "new": "Moi-Passw0rd!9",
+            "confirm": "Moi-Passw0rd!9",
+        },
+    )
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    AuthActions(owner).logout()
+    for n in range(2):
+        _login(attacker, "an", "sai", f"10.0.9.{n}")
+    assert _login(owner, "an", "Moi-Passw0rd!9", "10.0.8.1") == 302
+
+
 def test_a_refused_sign_in_shows_the_form_and_how_long_to_wait(app, people):
     client = app.test_client()
     for _ in range(2):

@@ -145,7 +145,10 @@ def change_password():
                 db.session.rollback()
                 return _too_many_guesses(form, guesses)
             db.session.commit()
-            login_user(current_user._get_current_object())  # new session version
+            user = current_user._get_current_object()
+            login_user(user)  # new session version
             flash(_("Đã đổi mật khẩu."), "success")
-            return redirect(url_for("main.home"))
+            response = redirect(url_for("main.home"))
+            devices.remember(response, user)  # known under the new password
+            return response
     return render_template("accounts/change_password.html", form=form)
