@@ -2,16 +2,17 @@
 choices, flags and prediction saved under the rules of a save (app.quizzes.saving),
 in the caller's transaction. The caller commits, or rolls back on a DomainError."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.database import db_int
 from app.extensions import db
 
 from . import flags, prediction, saving
-from .models import Attempt
+from .models import Attempt, AttemptAnswer, AttemptSlot
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class PageForm:
     seq: int | None  # the page script's number for the form's choices
     target: str  # `go`: a page number, or "submit"
     goto: int | None  # a question picked in the navigator
+    # position → the options shown ticked, of the questions left as the page
+    # showed them (not saved: what is stored may be another page's since)
+    left: dict[int, list[int]] = field(default_factory=dict)
 
 
 def read_page_form(form: MultiDict) -> PageForm:
@@ -40,13 +44,13 @@ def read_page_form(form: MultiDict) -> PageForm:
     read_seq); a position, flag or page that is not a number is dropped."""
     positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
     shown_answered = set(form.getlist("answered", type=db_int))
-    choices = []
+    choices, left = [], {}
     for position in positions:
         picked = saving.read_choices(form.getlist(f"q{position}"))
         shown = _shown(form.get(f"shown{position}"), position in shown_answered)
         if shown is not None and sorted(set(picked)) == shown:
-            continue  # not changed on this page
-        if picked or shown or position in shown_answered:
+            left[position] = shown  # not changed on this page
+        elif picked or shown or position in shown_answered:
             choices.append((position, picked))
     goto = form.get("goto", type=db_int)
     return PageForm(
@@ -55,6 +59,7 @@ def read_page_form(form: MultiDict) -> PageForm:
         seq=saving.read_seq(form),
         target=form.get("go", ""),
         goto=goto if goto and goto > 0 else None,
+        left=left,
     )
 
 
@@ -81,7 +86,8 @@ def save_page_form(
     (saving.save_choices: as many statements for a page of 3 questions as for
     one of 12), then its flags while the attempt takes saves at `cutoff`, then
     the typed prediction `guess` unless None. Returns True when a newer choice
-    (saved from another page) was kept instead of one of the form's. Raises as
+    (saved from another page) was kept instead of one of the form's, or is held
+    by a question the form left as its page showed it. Raises as
     saving.save_choices, flags.set_flags and prediction.save."""
     results = saving.save_choices(
         db.session.connection(),
@@ -95,4 +101,23 @@ def save_page_form(
         flags.set_flags(attempt, form.flags, cutoff)
     if guess is not None:
         prediction.save(attempt, user_id, guess, cutoff)
-    return not all(result.stored for result in results)
+    kept_newer = not all(result.stored for result in results)
+    return kept_newer or _changed_elsewhere(attempt.id, form.left)
+
+
+def _changed_elsewhere(attempt_id: int, left: dict[int, list[int]]) -> bool:
+    """Does a question the form left as its page showed it (`left`) hold another
+    choice now (saved from another tab or device since): one SELECT."""
+    if not left:
+        return False
+    rows = db.session.execute(
+        select(AttemptSlot.position, AttemptSlot.option_order, AttemptAnswer.selected)
+        .outerjoin(AttemptAnswer, AttemptAnswer.slot_id == AttemptSlot.id)
+        .where(AttemptSlot.attempt_id == attempt_id)
+        .where(AttemptSlot.position.in_(list(left)))
+    )
+    return any(
+        sorted(row.option_order.index(key) for key in row.selected or ())
+        != left[row.position]
+        for row in rows
+    )

@@ -187,12 +187,17 @@ _SLOTS = (
 # stored choice): it is kept, and the page told what is held numbers its choice
 # past it (the later acknowledgement still wins, and the other device learns of
 # it). The same number with the same choice is that choice sent again: stored.
+# A save without a number (a form post without the page script) that changes the
+# choice takes the number after the stored one, so that the pages with the script
+# learn at their next resync that another page's choice is held.
 _UPSERT = text(
     "INSERT INTO attempt_answer (attempt_id, slot_id, selected, saved_at, seq) "
     "VALUES (:attempt_id, :slot_id, :selected, :saved_at, :seq) "
     "ON CONFLICT (slot_id) DO UPDATE SET "
     "selected = excluded.selected, saved_at = excluded.saved_at, "
-    "seq = COALESCE(excluded.seq, attempt_answer.seq) "
+    "seq = COALESCE(excluded.seq, attempt_answer.seq + CASE WHEN "
+    "CAST(excluded.selected AS TEXT) = CAST(attempt_answer.selected AS TEXT) "
+    "THEN 0 ELSE 1 END) "
     "WHERE excluded.seq IS NULL OR attempt_answer.seq IS NULL "
     "OR excluded.seq > attempt_answer.seq "
     "OR (excluded.seq = attempt_answer.seq "

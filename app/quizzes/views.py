@@ -185,9 +185,7 @@ def save_page(attempt_id: int):
         return redirect(
             url_for("quizzes.attempt", attempt_id=attempt_id, _anchor="prediction")
         )
-    if form.target == "submit":
-        return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
-    if kept_newer:
+    if kept_newer:  # said on the confirm page too, before the cadre submits
         flash(
             _(
                 "Đã lưu; riêng câu đã có lựa chọn mới hơn (lưu từ trang khác) "
@@ -195,7 +193,9 @@ def save_page(attempt_id: int):
             ),
             "info",
         )
-    else:
+    if form.target == "submit":
+        return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
+    if not kept_newer:
         flash(_("Đã lưu câu trả lời."), "success")
     return redirect(_next_page_url(attempt_id, form, attempt))
 

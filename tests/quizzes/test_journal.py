@@ -110,22 +110,30 @@ def test_a_save_refused_as_older_says_what_the_question_holds(
     }
 
 
-def test_a_save_without_a_number_is_stored_and_keeps_the_number(
+def test_a_save_without_a_number_is_stored_and_numbered_past_the_stored_one(
     app,
     client,
     auth,
     learner,  # noqa: F811
 ):
+    """A save without a number (a form post without the page script, a tool) is
+    stored; changing the choice, it takes the number after the stored one, so
+    that a page with the script learns at its next resync that another page's
+    choice is held (with the same number, it would go on showing its own)."""
     attempt_id = _start(client, auth)
     token = _token(client, attempt_id)
     p = _singles(app, attempt_id)[0]
     _save(client, attempt_id, token, p, 1, seq=4)
     plain = _save(client, attempt_id, token, p, 0)  # an older page script or a tool
     assert plain.json["stored"] is True and plain.json["seq"] is None
-    assert _stored(app, attempt_id, p) == ([0], 4)
-    # …so a retry below the number kept still loses.
-    assert _save(client, attempt_id, token, p, 3, seq=3).json["stored"] is False
-    assert _stored(app, attempt_id, p) == ([0], 4)
+    assert _stored(app, attempt_id, p) == ([0], 5)
+    again = _save(client, attempt_id, token, p, 0)  # the same choice: same number
+    assert again.json["stored"] is True and _stored(app, attempt_id, p) == ([0], 5)
+    status = client.get(f"/attempts/{attempt_id}/status").get_json()
+    assert status["seqs"][str(p)] == 5  # the page that sent number 4 learns of it
+    # …and a retry below the number held still loses.
+    assert _save(client, attempt_id, token, p, 3, seq=4).json["stored"] is False
+    assert _stored(app, attempt_id, p) == ([0], 5)
 
 
 @pytest.mark.parametrize("seq", ["0", "-1", "abc", "1.5", "", str(2**31), "²"])
@@ -170,12 +178,12 @@ def test_the_form_post_numbers_its_choices_after_the_journal(
     page = client.get(refused.location).get_data(as_text=True)
     assert "Số thứ tự của lựa chọn không hợp lệ." in page
     assert _stored(app, attempt_id, p) == ([1], 9)
-    # A form post without the script (no number) is stored.
+    # A form post without the script (no number) is stored, numbered past.
     client.post(
         f"/attempts/{attempt_id}/save",
         data={"csrf_token": csrf, "positions": [p], f"q{p}": "2"},
     )
-    assert _stored(app, attempt_id, p) == ([2], 9)
+    assert _stored(app, attempt_id, p) == ([2], 10)
 
 
 def test_nothing_is_stored_after_the_deadline_plus_grace(app, client, auth, learner):  # noqa: F811

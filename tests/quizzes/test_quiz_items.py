@@ -294,10 +294,30 @@ def test_a_form_post_leaves_a_question_it_did_not_change_to_a_newer_choice(
     )
     assert elsewhere.json["saved"] is True
     newer = stored()
-    post(["2", "0"])  # as the page showed it: left alone
+    left = post(["2", "0"])  # as the page showed it: left alone, and said so
     assert stored() == newer
+    said = client.get(left.location).get_data(as_text=True)
+    assert "giữ lựa chọn mới hơn đó" in said
     post(["2"])  # changed on this page: saved
     assert stored() != newer and len(stored()) == 1
+    # the confirm page says so too, before the cadre submits
+    elsewhere = client.post(
+        f"/autosave/{attempt_id}",
+        data={"t": _token(client, attempt_id), "position": position, "choice": 3},
+    )
+    assert elsewhere.json["stored"] is True
+    submit = client.post(
+        f"/attempts/{attempt_id}/save",
+        data={
+            "csrf_token": token,
+            "positions": [position],
+            f"q{position}": ["2"],
+            f"shown{position}": "2",
+            "go": "submit",
+        },
+    )
+    assert submit.location.endswith("/confirm")
+    assert "giữ lựa chọn mới hơn đó" in client.get(submit.location).get_data(True)
 
 
 # --- Without JavaScript: the navigator saves first, the timer is static --------
