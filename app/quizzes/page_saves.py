@@ -69,6 +69,8 @@ def _shown(text: str | None, answered: bool) -> list[int] | None:
     before that sent `answered`, or a value that is no list of numbers)."""
     if text is None:
         return None if answered else []
+    if not text.strip():  # the page script's word for a question it shows empty
+        return []
     try:
         return sorted({int(part) for part in text.split(",")})
     except ValueError:

@@ -120,3 +120,9 @@ def test_signed_out_with_a_journal_the_browser_cannot_keep(long_quiz, browser_co
     banner.get_by_text("tải lại trang sẽ làm mất chúng").wait_for()
     assert "vẫn được giữ trên máy này" not in banner.inner_text()
     assert "chỉ còn trong trang này" in page.locator("#state-1").inner_text()
+    # the network drops too: still signed out, nothing will be sent by itself
+    _network(browser_context, app, up=False)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    assert "tải lại trang sẽ làm mất chúng" in banner.inner_text()
+    assert "sẽ gửi khi có mạng" not in banner.inner_text()
+    _network(browser_context, app, up=True)

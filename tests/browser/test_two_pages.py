@@ -88,6 +88,30 @@ def test_two_devices_numbering_alike_never_disagree_on_what_is_stored(quiz, brow
     assert "Đã lưu lúc" not in pc.locator(f"#state-{position}").inner_text()
 
 
+def test_a_pages_form_never_puts_its_choice_back_over_a_newer_one(quiz, browser):
+    """The PC's choice was saved; the phone then saves a later one. "Nộp bài" on
+    the PC posts its page's form: the form saves no choice again (every one went
+    through the journal), so the phone's stays, and the confirm page says that
+    a newer choice from another page is kept."""
+    url, app = quiz
+    pc = browser.new_context().new_page()
+    attempt_id = _start(pc, url)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(phone, url, "thisinh")
+    phone.goto(f"{url}/attempts/{attempt_id}")
+    position, other = _positions(app, attempt_id)["single"][:2]
+    for question in (position, other):  # numbered 1 and 2 on the PC
+        _choose(pc, question, 0)
+        pc.locator(f"#state-{question}").get_by_text("Đã lưu lúc").wait_for()
+    _choose(phone, position, 1)
+    phone.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position] == ([1], 2)
+    pc.get_by_role("button", name="Nộp bài").click()  # the form numbered 3
+    pc.wait_for_url("**/confirm")
+    assert _stored(app, attempt_id)[position][0] == [1]  # the phone's, still
+    assert "giữ lựa chọn mới hơn đó" in pc.content()
+
+
 def test_a_busy_server_keeps_the_choice_and_it_is_sent_by_itself(quiz, browser):
     url, app = quiz
     page = browser.new_context().new_page()

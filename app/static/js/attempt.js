@@ -248,8 +248,9 @@
       else text += " " + (online ? T.draining : waiting ? T.draining_offline : T.leaving_offline);
     }
     var away = unkept ? T.offline_unkept : busy >= 2 ? T.unreachable : T.offline;
-    if (!online) text += " " + away + (waiting ? " " + waitingText(waiting) : "");
-    else if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
+    // signed out, nothing is sent until a new sign-in, network or not
+    if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
+    else if (!online) text += " " + away + (waiting ? " " + waitingText(waiting) : "");
     banner.textContent = text.trim();
     banner.hidden = !text.trim();
     banner.classList.toggle("offline", !online);
@@ -640,6 +641,24 @@
       if (first && !first.disabled) first.focus({ preventScroll: true });
     });
   });
+  // Every choice of the page has gone through the journal before its form is
+  // posted: the form says each question is as the page shows it, so that it
+  // saves no choice again (it would put this page's back over a newer one of
+  // another device), only the flags, the prediction and the move.
+  function sayShown() {
+    form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+      var name = "shown" + fieldset.getAttribute("data-position");
+      var input = form.querySelector('input[name="' + name + '"]');
+      if (!input) {
+        input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        form.appendChild(input);
+      }
+      input.value = choicesOf(fieldset).join(",");
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (submitted || finishing) return;
@@ -647,6 +666,7 @@
     draining = true;
     var post = function () {
       if (othersFirst(post)) return;
+      sayShown();
       formSeq.value = journal.next++;
       persist();
       if (button && button.name) { go.name = button.name; go.value = button.value; }
