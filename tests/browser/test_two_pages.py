@@ -31,17 +31,24 @@ def browser():
         browser.close()
 
 
+def _two_devices(browser, url: str):
+    """(PC page, phone page, attempt id): the cadre starts the attempt on a PC
+    and opens it on a phone too (two browser contexts: no shared journal)."""
+    pc = browser.new_context().new_page()
+    attempt_id = _start(pc, url)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(phone, url, "thisinh")  # the same cadre, the attempt under way
+    phone.goto(f"{url}/attempts/{attempt_id}")
+    return pc, phone, attempt_id
+
+
 def _choose(page, position: int, choice: int) -> None:
     page.locator(f'input[name="q{position}"][value="{choice}"]').check()
 
 
 def test_a_choice_made_later_on_a_second_device_is_stored(quiz, browser):
     url, app = quiz
-    pc = browser.new_context().new_page()
-    attempt_id = _start(pc, url)
-    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    sign_in(phone, url, "thisinh")  # the same cadre, the attempt under way
-    phone.goto(f"{url}/attempts/{attempt_id}")
+    pc, phone, attempt_id = _two_devices(browser, url)
     position = _positions(app, attempt_id)["single"][0]
 
     for choice in (0, 2):  # the PC's choices are numbered 1 and 2
@@ -70,11 +77,7 @@ def test_two_devices_numbering_alike_never_disagree_on_what_is_stored(quiz, brow
     the PC, at its next resync, learns of it and says so — before, the phone's
     replaced it under the same number and the PC kept showing its own as saved."""
     url, app = quiz
-    pc = browser.new_context().new_page()
-    attempt_id = _start(pc, url)
-    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    sign_in(phone, url, "thisinh")
-    phone.goto(f"{url}/attempts/{attempt_id}")
+    pc, phone, attempt_id = _two_devices(browser, url)
     position = _positions(app, attempt_id)["single"][0]
     _choose(pc, position, 0)
     pc.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
@@ -94,11 +97,7 @@ def test_a_pages_form_never_puts_its_choice_back_over_a_newer_one(quiz, browser)
     through the journal), so the phone's stays, and the confirm page says that
     a newer choice from another page is kept."""
     url, app = quiz
-    pc = browser.new_context().new_page()
-    attempt_id = _start(pc, url)
-    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    sign_in(phone, url, "thisinh")
-    phone.goto(f"{url}/attempts/{attempt_id}")
+    pc, phone, attempt_id = _two_devices(browser, url)
     position, other = _positions(app, attempt_id)["single"][:2]
     for question in (position, other):  # numbered 1 and 2 on the PC
         _choose(pc, question, 0)
