@@ -2,6 +2,8 @@
 itself, with the page script or without it), its download, and a retry (of a
 failed job, or of an expired one whose file was removed)."""
 
+import json
+
 from flask import (
     Blueprint,
     current_app,
@@ -38,31 +40,36 @@ def index():
     now = utcnow()
     services.sweep(now, start_writing)  # results past their time go, job or not
     jobs = services.my_jobs(current_user)
+    asked: dict = {}  # an officer's jobs of one unit ask the same question once
     return render_template(
         "jobs/index.html",
-        jobs=[_with_state(job, now) for job in jobs],
+        jobs=[_with_state(job, now, asked) for job in jobs],
         form=RetryForm(),
         kept_for=messages.lifetime(current_app.config["JOBS_RESULT_TTL_SECONDS"]),
     )
 
 
-def _with_state(job, now) -> tuple:
+def _with_state(job, now, asked: dict) -> tuple:
     """(job, the state its officer sees, whether it may be run again: by its
     state, and only while the officer may still have what it makes; whether the
-    officer may still have it: its download is offered only then)."""
+    officer may still have it: its download is offered only then). `asked`: the
+    answers of still_allowed by kind and parameters, for a list of jobs."""
     state = services.shown_state(job, now)
     retryable = services.retryable(job, state)
     # asked only where it decides something: a download or a run again offered
-    offers = retryable or (state == FINISHED and job.result_file)
-    allowed = services.still_allowed(job) if offers else True
-    return job, state, retryable and allowed, allowed
+    if not (retryable or (state == FINISHED and job.result_file)):
+        return job, state, False, True
+    key = (job.kind, json.dumps(job.params, sort_keys=True))
+    if key not in asked:
+        asked[key] = services.still_allowed(job)
+    return job, state, retryable and asked[key], asked[key]
 
 
 @bp.get("/<job_id>")
 @login_required
 def show(job_id: str):
     job, state, retryable, allowed = _with_state(
-        services.get_own(current_user, job_id), utcnow()
+        services.get_own(current_user, job_id), utcnow(), {}
     )
     return render_template(
         "jobs/job.html",

@@ -22,7 +22,10 @@ class PageForm:
 
     choices: list[tuple[int, list[int]]]  # (position, option positions picked)
     flags: dict[int, bool]  # position → flagged, for every question of the page
-    seq: int | None  # the page script's number for the form's choices
+    # a journal number for the form's choices: sent by the page script of before
+    # (an offline copy of the page may still run it); the script now saves no
+    # choice through the form
+    seq: int | None
     target: str  # `go`: a page number, or "submit"
     goto: int | None  # a question picked in the navigator
     # position → the options shown ticked, of the questions left as the page
@@ -36,10 +39,10 @@ def read_page_form(form: MultiDict) -> PageForm:
     (`flag<position>`) and, when the page showed it answered, the options it
     showed ticked (`shown<position>`, "0,2"). Only a question the cadre changed
     on the page is saved: one left as the page showed it keeps what another tab
-    or device saved meanwhile (a form post is numbered after this page's
-    journal, and would replace a newer choice with the page's old one); one
-    unticked is saved as unanswered. (A page of before `shown` sends `answered`
-    with its position instead: its answered questions are saved as ticked.)
+    or device saved meanwhile (saved again, the page's old choice would replace
+    the newer one); one unticked is saved as unanswered. (A page of before
+    `shown` sends `answered` with its position instead: its answered questions
+    are saved as ticked.)
     Choices and `seq` are read as the autosave reads them (saving.read_choices,
     read_seq); a position, flag or page that is not a number is dropped."""
     positions = list(dict.fromkeys(form.getlist("positions", type=db_int)))
@@ -119,7 +122,6 @@ def _changed_elsewhere(attempt_id: int, left: dict[int, list[int]]) -> bool:
         .where(AttemptSlot.position.in_(list(left)))
     )
     return any(
-        sorted(row.option_order.index(key) for key in row.selected or ())
-        != left[row.position]
+        saving.shown_options(row.option_order, row.selected) != left[row.position]
         for row in rows
     )

@@ -306,7 +306,7 @@ def _store(connection, slots, entries: list[dict], deadline_at) -> list[SaveResu
             results.append(SaveResult(saved_at, deadline_at, True, seq))
         else:  # the stored choice has a higher number, or the same for another
             entry["outcome"] = SAVE_OLDER
-            shown = tuple(sorted(slot.option_order.index(k) for k in kept.selected))
+            shown = tuple(shown_options(slot.option_order, kept.selected))
             results.append(SaveResult(saved_at, deadline_at, False, kept.seq, shown))
     connection.execute(_LOG, entries)
     return results
@@ -345,6 +345,12 @@ def _selected_keys(slot, picked: list[int]) -> list[str]:
     if slot.type != MULTIPLE and len(picked) > 1:
         raise DomainError(ONE_CHOICE_ONLY)
     return [slot.option_order[c] for c in sorted(set(picked))]
+
+
+def shown_options(option_order: list[str], keys) -> list[int]:
+    """The option positions as the attempt shows them of the stored option
+    `keys`, sorted: _selected_keys the other way round."""
+    return sorted(option_order.index(key) for key in keys or ())
 
 
 def form_number(value: str, instead: int) -> int:

@@ -618,11 +618,7 @@
   });
 
   // "Nộp bài" and the page buttons post the form once the journal is sent and the
-  // server answers; the form's choices are numbered after the journal's.
-  var formSeq = document.createElement("input");
-  formSeq.type = "hidden";
-  formSeq.name = "seq";
-  form.appendChild(formSeq);
+  // server answers; the form saves no choice again (sayShown).
   var go = document.createElement("input");
   go.type = "hidden";
   form.appendChild(go);
@@ -667,8 +663,6 @@
     var post = function () {
       if (othersFirst(post)) return;
       sayShown();
-      formSeq.value = journal.next++;
-      persist();
       if (button && button.name) { go.name = button.name; go.value = button.value; }
       submitted = true;
       form.submit();
