@@ -92,8 +92,8 @@ def save_page_form(
     one of 12), then its flags while the attempt takes saves at `cutoff`, then
     the typed prediction `guess` unless None. Returns True when a newer choice
     (saved from another page) was kept instead of one of the form's, or is held
-    by a question the form left as its page showed it. Raises as
-    saving.save_choices, flags.set_flags and prediction.save."""
+    by a question the form left as its page showed it (while the attempt takes
+    saves). Raises as saving.save_choices, flags.set_flags and prediction.save."""
     results = saving.save_choices(
         db.session.connection(),
         attempt.id,
@@ -102,12 +102,15 @@ def save_page_form(
         cutoff,
         seq=form.seq,
     )
-    if form.flags and attempt.takes_saves(cutoff):
+    in_time = attempt.takes_saves(cutoff)
+    if form.flags and in_time:
         flags.set_flags(attempt, form.flags, cutoff)
     if guess is not None:
         prediction.save(attempt, user_id, guess, cutoff)
     kept_newer = not all(result.stored for result in results)
-    return kept_newer or _changed_elsewhere(attempt.id, form.left)
+    # past the deadline, what the page shows and the server does not hold is a
+    # late choice (not counted, as the page says), not a newer one elsewhere
+    return kept_newer or (in_time and _changed_elsewhere(attempt.id, form.left))
 
 
 def _changed_elsewhere(attempt_id: int, left: dict[int, list[int]]) -> bool:

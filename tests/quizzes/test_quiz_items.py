@@ -320,6 +320,49 @@ def test_a_form_post_leaves_a_question_it_did_not_change_to_a_newer_choice(
     assert "giữ lựa chọn mới hơn đó" in client.get(submit.location).get_data(True)
 
 
+def test_a_form_post_after_the_deadline_says_no_newer_choice_was_kept(
+    app,
+    client,
+    auth,
+):
+    """Past the deadline, a page shows a choice its journal could not send in
+    time (not counted, as the page says): the form posted after it finds the
+    stored choice differs, yet it is older, not newer — the form says nothing
+    of a newer choice kept, and the stored one stays."""
+    attempt_id = _start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    position = _multiple(app, attempt_id)
+    saved = client.post(
+        f"/autosave/{attempt_id}",
+        data={"t": _token(client, attempt_id), "position": position, "choice": 1},
+    )
+    assert saved.json["saved"] is True
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    posted = client.post(
+        f"/attempts/{attempt_id}/save",
+        data={
+            "csrf_token": token,
+            "positions": [position],
+            f"q{position}": ["0", "2"],
+            f"shown{position}": "0,2",  # the late choice the page shows
+            "go": "submit",
+        },
+    )
+    said = client.get(posted.location, follow_redirects=True).get_data(True)
+    assert "giữ lựa chọn mới hơn đó" not in said
+    with app.app_context():
+        stored = db.session.scalar(
+            select(AttemptAnswer.selected)
+            .join(AttemptSlot, AttemptAnswer.slot_id == AttemptSlot.id)
+            .where(AttemptSlot.attempt_id == attempt_id)
+            .where(AttemptSlot.position == position)
+        )
+    assert len(stored) == 1  # the choice saved in time, not the page's late one
+
+
 # --- Without JavaScript: the navigator saves first, the timer is static --------
 
 
