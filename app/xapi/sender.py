@@ -128,8 +128,9 @@ def send_pending(batch_size: int | None = None, step=None) -> SendResult:
 
 
 def _post(http, method: str, url: str, timeout, **kwargs) -> requests.Response:
-    """`method` the statements to the LRS at `url`. A redirect is not followed (a
-    POST followed by requests becomes a GET, which an LRS answers 200 with what it
+    """`method` the statements to the LRS at `url` (or GET one: its 404 is "no
+    such statement", not a wrong address). A redirect is not followed (a POST
+    followed by requests becomes a GET, which an LRS answers 200 with what it
     stores): the LRS is not at that address, as when it is down."""
     try:
         response = http.request(
@@ -143,7 +144,8 @@ def _post(http, method: str, url: str, timeout, **kwargs) -> requests.Response:
             f"HTTP {response.status_code}: redirected to {where}; set XAPI_LRS_URL "
             "to the address the LRS answers at"
         )
-    if response.status_code >= 500 or response.status_code in (401, 403, 404, 429):
+    unavailable = (401, 403, 429) if method == "GET" else (401, 403, 404, 429)
+    if response.status_code >= 500 or response.status_code in unavailable:
         # Not about the statements: the LRS, its address or its credentials.
         raise LrsUnavailable(f"HTTP {response.status_code}: {response.text[:500]}")
     return response
@@ -155,7 +157,7 @@ def _send_batch(http, url, timeout, batch) -> dict[str, str]:
     if response.status_code == 204:
         return {}
     if response.status_code == 200:
-        _check_ids(response, [i for i, _ in batch])
+        _check_ids(http, url, timeout, response, [i for i, _ in batch])
         return {}
     # A 4xx (409 included): one by one, to find which it refuses.
     errors = {}
@@ -173,19 +175,29 @@ def _send_batch(http, url, timeout, batch) -> dict[str, str]:
     return errors
 
 
-def _check_ids(response: requests.Response, ids: list[str]) -> None:
-    """An LRS answers a POST of statements 200 with the list of their ids (xAPI
-    1.0.3, 2.1.2): any other answer (a web page, a catch-all site at that address)
-    is not an LRS that took them."""
+def _check_ids(http, url, timeout, response: requests.Response, ids: list[str]):
+    """An LRS answers a POST of statements 200 with the list of the ids it stored
+    (xAPI 1.0.3, 2.1.2). Ralph lists only those it did not have already (a batch
+    sent again after its answer was lost): an id of the batch missing from the
+    list is asked for (GET ?statementId=) and counts as taken when the LRS has it.
+    Any other answer (a web page, a catch-all site at that address, ids of no
+    statement sent) is not an LRS that took them."""
     try:
         taken = response.json()
     except ValueError:
         taken = None
-    if not isinstance(taken, list) or not set(ids) <= set(map(str, taken)):
+    if not isinstance(taken, list) or not set(map(str, taken)) <= set(ids):
         raise LrsUnavailable(
             "HTTP 200 without the statements' ids: is XAPI_LRS_URL an LRS? "
             + response.text[:300]
         )
+    for statement_id in sorted(set(ids) - set(map(str, taken))):
+        held = _post(http, "GET", url, timeout, params={"statementId": statement_id})
+        if held.status_code != 200 or statement_id not in held.text:
+            raise LrsUnavailable(
+                f"HTTP 200 without the id {statement_id}, which the LRS does not "
+                "have: is XAPI_LRS_URL an LRS?"
+            )
 
 
 def _mark(ids: list[str], error: str | None = None, rejected: bool = False) -> int:

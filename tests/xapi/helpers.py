@@ -63,12 +63,14 @@ def outbox() -> list[XapiStatement]:
 
 class TinyLrs:
     """POST a list, PUT ?statementId=, as Ralph answers them: a statement it has
-    already, the same, is taken again (200, 204: nothing stored twice); 409 only
+    already, the same, is taken again (204, or left out of a POST's list of the
+    ids it stored; nothing stored twice; GET ?statementId= finds it); 409 only
     when a DIFFERENT statement has its id. `down = True` answers 503; a statement
     of `invalid`, 400; `while_answering()` runs before each answer, the sender
     waiting. `redirect` (a status, 301/302/303/307/308) sends every request to
     another address, which answers a GET with the list of what it stores (as an
-    http address behind an https one); `not_an_lrs` answers 200 and a page."""
+    http address behind an https one); `not_an_lrs` answers 200 and a page;
+    `lists_none` answers a POST 200 [] and keeps nothing."""
 
     def __init__(self):
         self.stored: dict[str, dict] = {}
@@ -78,6 +80,7 @@ class TinyLrs:
         self.invalid: set[str] = set()  # ids of statements it rejects (400)
         self.redirect: int | None = None
         self.not_an_lrs = False
+        self.lists_none = False  # answers a POST 200 [] and stores nothing
         lrs = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -112,6 +115,12 @@ class TinyLrs:
 
             def do_GET(self):
                 lrs.requests.append(("GET", self.path))
+                if self._elsewhere():
+                    return None
+                asked = parse_qs(urlparse(self.path).query).get("statementId")
+                if asked:
+                    held = lrs.stored.get(asked[0])
+                    return self._answer(200, held) if held else self._answer(404)
                 return self._answer(200, {"statements": list(lrs.stored.values())})
 
             def _body(self):
@@ -128,8 +137,12 @@ class TinyLrs:
                     return self._answer(400, {"detail": "invalid"})
                 if any(lrs.conflicts(s["id"], s) for s in body):
                     return self._answer(409, {"detail": "exists"})
+                if lrs.lists_none:
+                    return self._answer(200, [])
+                new = [s["id"] for s in body if s["id"] not in lrs.stored]
                 lrs.stored.update({s["id"]: s for s in body})
-                return self._answer(200, [s["id"] for s in body])
+                # Ralph lists only the statements it did not have (204 when none)
+                return self._answer(200, new) if new else self._answer(204)
 
             def do_PUT(self):
                 lrs.requests.append(("PUT", self.headers["X-Experience-API-Version"]))

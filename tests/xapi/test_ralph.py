@@ -167,3 +167,30 @@ def test_ralph_down_then_up_loses_nothing_and_never_duplicates(
         timeout=10,
     ).json()["statements"]
     assert sorted(s["id"] for s in everything) == sorted(r.id for r in outbox())
+
+
+def test_a_batch_ralph_partly_has_is_sent_whole(ralph, ctx, tmp_path):
+    """Three statements reached Ralph before (their answer lost); the batch that
+    sends them again with a new one gets 200 and only the new id (Ralph lists
+    what it stored): all four count as sent, none twice, and sending goes on."""
+    learn(tmp_path)
+    before = outbox()[:3]
+    posted = requests.post(
+        f"{ralph}/xAPI/statements/",
+        json=[row.payload for row in before],
+        auth=AUTH,
+        headers=HEADERS,
+        timeout=10,
+    )
+    assert posted.status_code == 200, posted.text
+    result = sender.send_pending()
+    assert result.error is None and result.sent == 7 and not result.rejected
+    assert sender.backlog_count() == 0
+    everything = requests.get(
+        f"{ralph}/xAPI/statements/",
+        params={"limit": 100},
+        auth=AUTH,
+        headers=HEADERS,
+        timeout=10,
+    ).json()["statements"]
+    assert sorted(s["id"] for s in everything) == sorted(r.id for r in outbox())

@@ -70,6 +70,21 @@ def test_an_answer_that_is_not_the_statements_ids_keeps_all(ctx, tmp_path, lrs):
     assert sender.send_pending().sent == 7
 
 
+def test_a_list_short_of_ids_the_lrs_does_not_have_keeps_all(ctx, tmp_path, lrs):
+    """A 200 to the POST listing fewer ids than sent is an LRS leaving out what
+    it had already (Ralph): each id left out is asked for; one it does not have
+    means it took nothing, as a site that is no LRS."""
+    learn(tmp_path)
+    lrs.lists_none = True  # answers 200 [] and stores nothing
+    result = sender.send_pending()
+    assert result.sent == 0 and "does not have" in result.error
+    assert sender.backlog_count() == 7 and lrs.stored == {}
+    asked = {path.split("statementId=")[-1] for m, path in lrs.requests if m == "GET"}
+    assert asked and asked <= {row.id for row in outbox()}
+    lrs.lists_none = False
+    assert sender.send_pending().sent == 7
+
+
 def test_statements_the_lrs_already_has_count_as_sent(ctx, tmp_path, lrs):
     learn(tmp_path)
     first = outbox()[0]
