@@ -44,7 +44,9 @@ class SaveRow:
     """One save of a question, as it reached the server."""
 
     at: datetime
-    letters: str  # the options chosen, as lettered on the cadre's page; "" clears
+    # the options chosen, as lettered on the cadre's page; "" clears; None:
+    # hidden from the viewer (AttemptReviewInfo.held_from_viewer)
+    letters: str | None
     seq: int | None  # the page journal's number; None: a form post without script
     outcome: str  # models.SAVE_*
     final: bool  # its choice is the answer kept at the end
@@ -92,7 +94,9 @@ class AttemptReviewInfo:
     # mark or right option (quizzes.windows.results_visible).
     shows_results: bool = True
     # The viewer may still take the quiz itself (an HR officer who is also one of
-    # its cadres): no right option or mark, whatever the attempt.
+    # its cadres): no right option or mark, whatever the attempt, and neither the
+    # cadre's choices nor its score (with a score in the lists, the choices of a
+    # perfect attempt would be the key): only when each save came and its fate.
     held_from_viewer: bool = False
 
     @property
@@ -166,8 +170,9 @@ def attempt_review(
 ) -> AttemptReviewInfo:
     """Every question of `attempt` in its order with the options as the cadre saw
     them, the kept answer and its marks, and every save of it (three queries); of a
-    sealed quiz before its windows close, or to a `viewer` who may still take the
-    quiz itself (may_still_take), no marks and no right options."""
+    sealed quiz before its windows close, no marks and no right options; to a
+    `viewer` who may still take the quiz itself (may_still_take), not the cadre's
+    choices either."""
     slots = db.session.scalars(
         select(AttemptSlot)
         .options(joinedload(AttemptSlot.version).joinedload(QuestionVersion.question))
@@ -195,7 +200,9 @@ def attempt_review(
         attempt=attempt,
         person=db.session.get(User, attempt.user_id),
         questions=[
-            _question(slot, answers.get(slot.id), saves.get(slot.id, []), shows_answers)
+            _question(
+                slot, answers.get(slot.id), saves.get(slot.id, []), shows_answers, held
+            )
             for slot in slots
         ],
         shows_answers=shows_answers,
@@ -209,10 +216,11 @@ def letter(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
-def _question(slot: AttemptSlot, answer, saves: list, shows_answers: bool):
+def _question(slot: AttemptSlot, answer, saves: list, shows_answers: bool, held: bool):
+    """The question of `slot` as reviewed; `held`: without the cadre's choices."""
     version = slot.version
     options = {o["key"]: o for o in version.options}
-    chosen = set(answer.selected) if answer else set()
+    chosen = set(answer.selected) if answer and not held else set()
     letters = {key: letter(i) for i, key in enumerate(slot.option_order)}
     return QuestionRow(
         position=slot.position,
@@ -230,19 +238,22 @@ def _question(slot: AttemptSlot, answer, saves: list, shows_answers: bool):
         marks=answer.marks if answer and shows_answers else None,
         saved_at=answer.saved_at if answer else None,
         seq=answer.seq if answer else None,
-        saves=_save_rows(saves, letters, answer),
+        saves=_save_rows(saves, None if held else letters, answer),
     )
 
 
-def _save_rows(saves: list, letters: dict[str, str], answer) -> list[SaveRow]:
+def _save_rows(saves: list, letters: dict[str, str] | None, answer) -> list[SaveRow]:
     """The saves of a question, oldest first; the last one stored made the answer
-    kept (a later one, older or refused, changed nothing)."""
+    kept (a later one, older or refused, changed nothing). `letters` None: what
+    each chose is not shown."""
     stored = [s.id for s in saves if s.outcome == SAVE_STORED]
     final = stored[-1] if stored and answer is not None else None
     return [
         SaveRow(
             at=s.saved_at,
-            letters=", ".join(sorted(letters.get(k, "?") for k in s.selected)),
+            letters=None
+            if letters is None
+            else ", ".join(sorted(letters.get(k, "?") for k in s.selected)),
             seq=s.seq,
             outcome=s.outcome,
             final=s.id == final,

@@ -241,7 +241,9 @@ def test_an_officer_who_may_still_take_the_quiz_sees_no_right_option(
 ):
     """An HR officer who is also one of the quiz's cadres, with an attempt left
     and its window open, is not shown the right options or marks of a colleague's
-    finished attempt (nor would a trainer be); once out of attempts, it is."""
+    finished attempt (nor would a trainer be), nor the colleague's choices and
+    score (the lists show scores: a perfect attempt's choices are the key); once
+    out of attempts, it is."""
     _finish_with_history(app, client, ids)
     with app.app_context():
         make_user(
@@ -251,7 +253,13 @@ def test_an_officer_who_may_still_take_the_quiz_sees_no_right_option(
     html = page(client, f"/reports/attempts/{ids['attempt']}")
     assert "· đáp án đúng" not in html and 'class="correct' not in html
     assert "Chưa đúng" not in html and "vẫn còn lượt làm bài" in html
-    assert "cán bộ chọn" in html  # the facts of the complaint stay
+    assert "cán bộ chọn" not in html and 'class=" chosen' not in html
+    assert "ẩn với bạn" in html and "Chưa đạt" not in html and "Đạt" not in html
+    saves = re.findall(r"<td>([^<]*)</td>\s*<td class=\"num\">", html)
+    assert saves and set(saves) == {"(ẩn)"}  # the save log keeps its times only
+    with app.app_context():
+        score = db.session.get(Attempt, ids["attempt"]).score
+    assert f"{score:g}/" not in html.split("<dt>Điểm</dt>")[1].split("</dd>")[0]
     with app.app_context():
         officer = user("hrl")
         quiz = attempts.get_quiz("Q")
@@ -263,7 +271,8 @@ def test_an_officer_who_may_still_take_the_quiz_sees_no_right_option(
             attempts.finalise(last, utcnow())
         db.session.commit()
         assert not review.may_still_take(officer, quiz, utcnow())
-    assert "· đáp án đúng" in page(client, f"/reports/attempts/{ids['attempt']}")
+    html = page(client, f"/reports/attempts/{ids['attempt']}")
+    assert "· đáp án đúng" in html and "cán bộ chọn" in html and "(ẩn)" not in html
 
 
 def test_the_review_shows_options_in_the_order_the_cadre_saw_them(app, ids):
