@@ -172,8 +172,8 @@ def at_time_unit(campaign, day: date):
     of `day`."""
     record = TrainingRecord
     when = close_day(campaign, day)
-    if when >= today():
-        # nobody has been reassigned after the day yet: the unit now is the one
+    if when == today():
+        # the unit now is the one (a later day may hold a move dated ahead)
         return func.coalesce(record.completed_unit_id, record.unit_id)
     assignment = select(Assignment.unit_id).where(
         Assignment.user_id == record.user_id, Assignment.valid_on(when)

@@ -60,11 +60,12 @@ class Tally:
 
 
 class Moves:
-    """The moves since a report's day of a campaign's records (_moved_since), read
-    once, on first need, for all that counts them in one request (the dashboard's
+    """The moves between a report's day of a campaign's records and today
+    (_moved_since: since a past day, or dated ahead up to a later one), read once,
+    on first need, for all that counts them in one request (the dashboard's
     table, unit_counts, and its two charts, counts_by): grouped by status and
-    passed and by each of `tallies` ({name: Tally}). None, and no statement, for a
-    report of a day the campaign was still open on (nobody has moved since)."""
+    passed and by each of `tallies` ({name: Tally}). None for a report taking
+    the campaign's records today (a day it is still open on)."""
 
     def __init__(self, campaign, day: date, tallies: dict | None = None):
         self.campaign, self.day = campaign, day
@@ -78,7 +79,7 @@ class Moves:
         if self._rows is None:
             when = close_day(self.campaign, self.day)
             self._rows = []
-            if when < today():
+            if when != today():
                 keys = [TrainingRecord.status, TrainingRecord.passed]
                 for tally in self.tallies.values():
                     counted = and_(true(), *tally.where)
@@ -218,11 +219,16 @@ def records_counted(campaign, root, structure: Structure) -> int:
 def _moved_since(campaign, when: date, keys) -> list:
     """(unit now, unit then, *`keys`, records, sum of best scores, records with a
     score) of the campaign's records not completed whose cadre was elsewhere on
-    `when`, grouped: the assignments valid that day and closed since (few;
-    ix_assignment_closed), each joined to its cadre's record. The one rule of
-    the moves since a day (Moves reads them)."""
+    `when`, or will be, grouped: the assignments valid that day and closed since
+    (a past day: few, ix_assignment_closed), or begun after today (a later day:
+    moves dated ahead, not yet applied to the unit now), each joined to its
+    cadre's record. The one rule of the moves since or until a day (Moves reads
+    them)."""
     record, assignment, later = TrainingRecord, Assignment, aliased(Assignment)
-    closed = (assignment.valid_to > when, assignment.valid_from <= when)
+    if when < today():
+        closed = (assignment.valid_to > when, assignment.valid_from <= when)
+    else:
+        closed = (assignment.valid_from > today(), assignment.valid_on(when))
     # one assignment a cadre: the latest begun of those valid that day, as
     # app.records.asof.at_time_unit takes it (history never leaves two; imported
     # data might)

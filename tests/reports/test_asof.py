@@ -302,3 +302,31 @@ def test_a_report_of_a_unit_that_has_since_ended_counts_its_own_tree(app, world)
         "Sở Khoa học và Công nghệ": 1,
         "Ủy ban nhân dân phường Rạch Giá": 2,
     }
+
+
+def test_a_move_dated_ahead_counts_from_its_day(world):
+    """a4 (in progress in C2026, in RG now) is moved to SKHCN from a day ahead,
+    before the campaign closes: a report as of the campaign's close counts its
+    record in SKHCN (its unit on the campaign's last day), one of today in RG —
+    the dashboard's counts, the export and the reward candidates alike."""
+    from datetime import timedelta
+
+    from app.accounts import history
+    from app.accounts.rollup import today
+    from app.timeutil import vn_day_end
+
+    campaign, ahead = world["C2026"], today() + timedelta(days=5)
+    campaign.closes_at = vn_day_end(today() + timedelta(days=30))
+    history.assign(world["a4"], ahead, unit=world["SKHCN"])
+    db.session.commit()
+    assert world["a4"].unit_id == world["RG"].id  # not applied before its day
+    rg, skhcn = world["RG"].id, world["SKHCN"].id
+    now = unit_counts(campaign, today())
+    later = unit_counts(campaign, today() + timedelta(days=40))
+    assert later[skhcn][0] == now[skhcn][0] + 1 and later[skhcn][2] == 1
+    assert later[rg][0] == now[rg][0] - 1
+    stated = asof.AsOf(today() + timedelta(days=40), AT_TIME)
+    rows = db.session.execute(as_of_query(campaign, world["SKHCN"], stated)).all()
+    assert len(rows) == later[skhcn][0]
+    before_move = asof.AsOf(today() + timedelta(days=2), AT_TIME)
+    assert unit_counts(campaign, before_move.day)[rg][0] == now[rg][0]
