@@ -34,8 +34,14 @@ STATEMENTS = {
     ROLLED_UP: "Số liệu tại ngày {day}; cộng dồn vào đơn vị kế thừa tại ngày đó.",
 }
 # Said after the statement of a past day: the day decides the structure, names and
-# attribution; each record's state (completed, passed, score) is its state now.
-STATE_NOW = "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
+# attribution; each record's state (completed, passed, score) is its state now; a
+# cadre whose recorded history begins after the day (joined since, or entered in the
+# platform since with no earlier history) counts in its unit now (at_time_unit).
+STATE_NOW = (
+    "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo; "
+    "người chưa có quá trình công tác ghi nhận tại ngày đó được tính theo đơn vị "
+    "hiện nay."
+)
 ATTRIBUTION_LABELS = {
     AT_TIME: _l("Theo đơn vị tại thời điểm hoàn thành"),
     ROLLED_UP: _l("Cộng dồn vào đơn vị kế thừa tại ngày báo cáo"),
@@ -90,7 +96,9 @@ class AsOf:
         if self.is_today:
             return text
         state_now = _(
-            "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
+            "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo "
+            "cáo; người chưa có quá trình công tác ghi nhận tại ngày đó được tính "
+            "theo đơn vị hiện nay."
         )
         return f"{text} {state_now}"
 
@@ -169,7 +177,10 @@ def close_day(campaign, day: date) -> date:
 
 def at_time_unit(campaign, day: date):
     """SQL: a record's unit at the time (app.accounts.rollup's rules) for a report
-    of `day`."""
+    of `day`. A record not completed whose cadre has no assignment on the day
+    counts in its unit now: its history may begin only when it was entered in the
+    platform (its records of earlier years imported with it), which cannot be told
+    from having joined since — as STATE_NOW says on every report of a past day."""
     record = TrainingRecord
     when = close_day(campaign, day)
     if when == today():

@@ -190,7 +190,9 @@ def test_the_annual_report_prints_the_names_of_its_day(app, world):
     assert report.place_dated.startswith("Cần Thơ, ngày 31 tháng 12 năm 2024")
     assert report.statement == (
         "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành. "
-        "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
+        "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo; "
+        "người chưa có quá trình công tác ghi nhận tại ngày đó được tính theo đơn "
+        "vị hiện nay."
     )
     today = annual_report(
         world["C2026"], world["CT"], as_of=asof.AsOf(date(2026, 6, 1))
@@ -205,7 +207,8 @@ def test_the_annual_report_prints_the_names_of_its_day(app, world):
     assert rolled.total.total == 4 and [r.year for r in rolled.years] == [2024]
     assert rolled.statement.endswith(
         "cộng dồn vào đơn vị kế thừa tại ngày đó. Tình trạng hoàn thành và kết quả "
-        "của từng người tính đến lúc lập báo cáo."
+        "của từng người tính đến lúc lập báo cáo; người chưa có quá trình công tác "
+        "ghi nhận tại ngày đó được tính theo đơn vị hiện nay."
     )
 
 

@@ -22,7 +22,11 @@ STATED_AT_TIME = (
     "Số liệu tại ngày 31/12/2024; ghi nhận theo đơn vị tại thời điểm hoàn thành."
 )
 STATED_ROLLED = "Số liệu tại ngày 01/06/2026; cộng dồn vào đơn vị kế thừa tại ngày đó."
-STATE_NOW = "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo."
+STATE_NOW = (
+    "Tình trạng hoàn thành và kết quả của từng người tính đến lúc lập báo cáo; "
+    "người chưa có quá trình công tác ghi nhận tại ngày đó được tính theo đơn vị "
+    "hiện nay."
+)
 
 
 @pytest.fixture
@@ -303,7 +307,8 @@ def test_the_pages_state_it_in_the_readers_language(client, auth, world):
     stated = (
         "Figures as of 31/12/2024; counted by unit at the time of completion. "
         "Each person's completion status and results are as of when the report "
-        "was made."
+        "was made; a person with no recorded assignment on that date is counted "
+        "in their current unit."
     )
     for path in ("/reports/", "/reports/ranking"):
         html = unescape(client.get(f"{path}?{query}").get_data(as_text=True))
