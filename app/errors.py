@@ -48,6 +48,14 @@ def lazy_ngettext(singular: str, plural: str, num: int, /, **values) -> LazyMess
 
 _l = lazy_gettext
 
+SHOWN_CHARS = 200  # of a value a message echoes (a cell may hold 131,072)
+
+
+def excerpt(value: str, limit: int = SHOWN_CHARS) -> str:
+    """`value` as a message echoes it: whole when short, else its first `limit`
+    characters and "…", so that a page of messages stays the size of its rows."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation; `message` is shown to the user.

@@ -49,12 +49,22 @@ MAX_COLUMNS = 64  # columns read from a sheet (the files have about ten)
 MAX_CELLS = MAX_ROWS * MAX_COLUMNS // 4
 # Delimiters on one line of a CSV file (its fields, cells with a delimiter quoted).
 MAX_LINE_DELIMITERS = 16 * MAX_COLUMNS
+MAX_CELL_CHARS = 131_072  # csv's own field limit (its default), an XLSX cell's too
 # What openpyxl holds before the first row: every shared string (a 100,000-row list
 # has a few hundred thousand distinct texts, its sheet part about 30 MB). Bounded
 # before it opens the file: millions of strings in 150 kB of ZIP held a worker 26 s.
 MAX_SHARED_STRINGS = 800_000
-MAX_PART_BYTES = 48_000_000
+MAX_PART_BYTES = 48_000_000  # an XML part, so one text (held before its row is read)
 SHARED_STRINGS = "xl/sharedStrings.xml"
+# The refusals of a file past a limit (lazy: read in the reader's language).
+_LONG_CELL = _l("một ô dài quá %(limit)s ký tự", limit=lazy_number(MAX_CELL_CHARS))
+_MANY_ROWS = _l(
+    "quá %(rows)s dòng; hãy chia tệp theo đơn vị", rows=lazy_number(MAX_ROWS)
+)
+_MANY_TEXTS = _l(
+    "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
+    count=lazy_number(MAX_SHARED_STRINGS),
+)
 
 
 class TableError(ValueError):
@@ -315,8 +325,7 @@ def _csv_problem(error: csv.Error):
     """The csv module's English message, in the reader's language where known."""
     text = str(error)
     if "field larger than field limit" in text:
-        limit = csv.field_size_limit()
-        return _l("một ô dài quá %(limit)s ký tự", limit=lazy_number(limit))
+        return _LONG_CELL
     if "new-line character seen in unquoted field" in text:
         return _l("xuống dòng giữa một ô không có dấu ngoặc kép")
     return _l("không đọc được dòng này như CSV (%(reason)s)", reason=text)
@@ -324,13 +333,7 @@ def _csv_problem(error: csv.Error):
 
 def _check_rows(count: int, filename: str) -> None:
     if count > MAX_ROWS + 1:  # the header and MAX_ROWS rows
-        raise _error(
-            filename,
-            _l(
-                "quá %(rows)s dòng; hãy chia tệp theo đơn vị",
-                rows=lazy_number(MAX_ROWS),
-            ),
-        )
+        raise _error(filename, _MANY_ROWS)
 
 
 # --- XLSX ----------------------------------------------------------------------------
@@ -352,13 +355,7 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
         texts = count_elements(data, SHARED_STRINGS, b"si", MAX_SHARED_STRINGS)
         _check_rows(rows, filename)
         if texts > MAX_SHARED_STRINGS:
-            raise _error(
-                filename,
-                _l(
-                    "quá %(count)s ô chữ khác nhau; hãy chia tệp theo đơn vị",
-                    count=lazy_number(MAX_SHARED_STRINGS),
-                ),
-            )
+            raise _error(filename, _MANY_TEXTS)
         for member in parts:  # cells, rows' width: read by expat, kept none
             measure_sheet(data, member, MAX_CELLS)
     except PackageRefused as refused:
@@ -371,6 +368,8 @@ def _xlsx_records(data: bytes, filename: str, fonts: bool) -> list[_Record]:
         rows = book.worksheets[0].iter_rows(max_col=MAX_COLUMNS)
         for line, cells in enumerate(rows, start=1):
             texts = [cell_text(c.value) for c in cells]
+            if any(len(text) > MAX_CELL_CHARS for text in texts):
+                raise _error(filename, _LONG_CELL, line)
             records.append(
                 _Record(line, texts, [_font(c) for c in cells] if fonts else None)
             )

@@ -1,13 +1,17 @@
 """The table reader (app.tabular): plain reading, detection, legacy-font repair."""
 
+import csv
+import functools
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from app.tabular import (
+    MAX_CELL_CHARS,
     TableError,
     cell_text,
     decode_csv,
@@ -29,6 +33,40 @@ def xlsx(rows, fonts=None) -> bytes:
         sheet.cell(row, column).font = Font(name=font)
     buffer = io.BytesIO()
     book.save(buffer)
+    return buffer.getvalue()
+
+
+SHARED_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+    b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+SHARED_STRINGS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxml'
+    b'formats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>%s'
+    b"</t></si></sst>"
+)
+
+
+def with_text(data: bytes, text: str, shared: bool = False) -> bytes:
+    """`data`, a workbook of xlsx() (openpyxl writes its texts inline), whose cell
+    "LONG" holds `text`, inline or as a shared string as Excel writes it: openpyxl
+    cuts a text to Excel's 32,767 characters, another program need not."""
+    cell = b't="inlineStr"><is><t>LONG</t></is>'
+    inline = b't="inlineStr"><is><t>%s</t></is>' % text.encode()
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for name in source.namelist():
+            part = source.read(name).replace(
+                cell, b't="s"><v>0</v>' if shared else inline
+            )
+            if shared and name == "[Content_Types].xml":
+                part = part.replace(b"</Types>", SHARED_STRINGS_TYPE)
+            target.writestr(name, part)
+        if shared:
+            target.writestr("xl/sharedStrings.xml", SHARED_STRINGS % text.encode())
     return buffer.getvalue()
 
 
@@ -158,3 +196,22 @@ def test_header_key_and_require_columns():
 )
 def test_cell_text(value, text):
     assert cell_text(value) == text
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("detect", [False, True])
+def test_an_xlsx_cell_is_bounded_as_a_csv_field_naming_its_row(shared, detect):
+    assert csv.field_size_limit() == MAX_CELL_CHARS  # what bounds a CSV field
+    book = xlsx([["Mã", "Họ và tên"], ["A1", "An"], ["A2", "LONG"], ["A3", "Ba"]])
+    read = functools.partial(read_table, aliases=ALIASES, detect=detect)
+    longest = read(with_text(book, "a" * MAX_CELL_CHARS, shared), "t.xlsx")
+    assert [len(r.values["name"]) for r in longest.rows] == [2, MAX_CELL_CHARS, 2]
+    with pytest.raises(TableError) as refused:
+        read(with_text(book, "a" * (MAX_CELL_CHARS + 1), shared), "dai.xlsx")
+    assert str(refused.value) == "dai.xlsx:3: một ô dài quá 131.072 ký tự"
+
+
+def test_an_over_long_cell_of_a_column_not_read_is_refused_too():
+    book = xlsx([["Mã", "Ghi chú"], ["A1", "LONG"]])
+    with pytest.raises(TableError, match=r"^t\.xlsx:2: một ô dài quá"):
+        read_table(with_text(book, "x" * 200_000, shared=True), "t.xlsx", ALIASES)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.errors import excerpt, lazy_join
 from app.errors import lazy_gettext as _l
-from app.errors import lazy_join
 from app.extensions import db
 
 from .models import UNIT_KINDS, Unit
@@ -36,15 +36,19 @@ def validate_unit_rows(rows: list[UnitRow], source: str) -> list:
             problems.append(_at(source, row.line, _l("thiếu mã đơn vị (code)")))
             continue
         if not row.name:
-            message = _l("thiếu tên đơn vị (name) của “%(code)s”", code=row.code)
+            message = _l(
+                "thiếu tên đơn vị (name) của “%(code)s”", code=excerpt(row.code)
+            )
             problems.append(_at(source, row.line, message))
         if row.kind not in UNIT_KINDS:
-            message = _l("loại đơn vị (kind) “%(kind)s” không hợp lệ", kind=row.kind)
+            message = _l(
+                "loại đơn vị (kind) “%(kind)s” không hợp lệ", kind=excerpt(row.kind)
+            )
             problems.append(_at(source, row.line, message))
         if row.code in seen:
             message = _l(
                 "mã “%(code)s” trùng với dòng %(line)s",
-                code=row.code,
+                code=excerpt(row.code),
                 line=seen[row.code].line,
             )
             problems.append(_at(source, row.line, message))
@@ -56,7 +60,8 @@ def validate_unit_rows(rows: list[UnitRow], source: str) -> list:
             and row.parent_code not in existing
         ):
             message = _l(
-                "đơn vị cha (parent) “%(code)s” không tồn tại", code=row.parent_code
+                "đơn vị cha (parent) “%(code)s” không tồn tại",
+                code=excerpt(row.parent_code),
             )
             problems.append(_at(source, row.line, message))
     problems.extend(_cycles(seen, existing, source))
@@ -78,8 +83,8 @@ def _cycles(seen: dict[str, UnitRow], existing: dict[str, Unit], source: str) ->
             if current in chain:
                 message = _l(
                     "vòng lặp cây đơn vị qua “%(code)s” và “%(other)s”",
-                    code=code,
-                    other=current,
+                    code=excerpt(code),
+                    other=excerpt(current),
                 )
                 problems.append(_at(source, row.line, message))
                 break

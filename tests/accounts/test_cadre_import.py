@@ -23,6 +23,7 @@ from app.tabular import TableError, TableRow
 from tests.conftest import csrf_token
 from tests.factories import make_tree, make_user
 from tests.records.helpers import make_campaign
+from tests.test_tabular import with_text, xlsx
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "cadres"
 
@@ -285,6 +286,19 @@ def test_bad_values_are_row_errors_naming_the_field(ctx):
     assert found[2].startswith("list.csv:4: loại “giám đốc” không hợp lệ; dùng: can_bo")
     assert found[3] == "list.csv:5: email “not-an-email” không hợp lệ"
     assert found[4].startswith("list.csv:6: “đang làm việc” phải là có/không")
+
+
+def test_values_echoed_by_row_errors_and_warnings_are_cut_short(ctx):
+    tree = make_tree()
+    odd = "".join(chr(0x2600 + i) for i in range(300))  # 300 characters, all odd
+    header = "ma can bo,ho va ten,ten,ma don vi,chuc vu,loai,email,dang lam viec"
+    long = ["X" * 300, "b" * 5000, "g" * 5000, "U" * 5000, odd]
+    row = ",".join([*long, "d" * 5000, "e" * 5000, "f" * 5000])
+    found = messages(plan_of(csv_bytes(header, row), tree["D"]))
+    assert len(found) == 9 and max(map(len, found)) < 700
+    assert f"list.csv:2: không có đơn vị mã “{'U' * 200}…”" in found
+    assert f"list.csv:2: email “{'e' * 200}…” không hợp lệ" in found
+    assert not any(re.search(r"(.)\1{200}", m) for m in found)
 
 
 def test_category_labels_are_matched_without_case_or_diacritics(ctx):
@@ -559,6 +573,27 @@ def test_preview_with_errors_offers_no_confirmation(app, client, auth, hr_tree):
     assert response.status_code == 400
     assert "trùng với dòng 2" in page and "/confirm" not in page
     assert not upload_folder(app).exists() or not list(upload_folder(app).iterdir())
+
+
+def test_an_over_long_xlsx_cell_is_refused_and_not_echoed(client, auth, hr_tree):
+    auth.login("hr")
+    book = xlsx([["Mã cán bộ", "Họ và tên"], ["A1", "LONG"], ["A2", "Lê Văn Hai"]])
+    data = with_text(book, "a" * 1_000_000, shared=True)
+    response = upload(client, "list.xlsx", hr_tree["D"], data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "list.xlsx:2: một ô dài quá 131.072 ký tự" in page
+    assert "a" * 201 not in page and len(page) < 50_000
+
+
+def test_the_preview_cuts_short_the_values_it_echoes(client, auth, hr_tree):
+    auth.login("hr")
+    data = csv_bytes("ma can bo,ho va ten,ma don vi", f"A1,{'a' * 5000},{'U' * 5000}")
+    response = upload(client, "list.csv", hr_tree["D"], data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "họ và tên dài quá 200 ký tự" in page
+    assert "a" * 150 in page and "a" * 201 not in page
+    assert f"không có đơn vị mã “{'U' * 200}…”" in page and "U" * 201 not in page
 
 
 @pytest.mark.parametrize(

@@ -158,3 +158,14 @@ def test_bad_units_files_are_rejected_with_location_and_write_nothing(
 def test_non_utf8_csv_names_the_file(ctx):
     with pytest.raises(TableError, match="legacy.csv: không phải UTF-8"):
         read_unit_rows(b"code,name\nA,T\xeanh Kh\xe1nh\n", "legacy.csv")
+
+
+def test_values_echoed_by_the_problems_of_a_units_file_are_cut_short(ctx):
+    long = f"{'A' * 5000},,{'P' * 5000},{'k' * 5000}"
+    rows = read_unit_rows(_csv(f"code,name,parent code,kind\n{long}\n"), "bad.csv")
+    with pytest.raises(ImportRejected) as rejected:
+        units.import_units(rows, "bad.csv")
+    problems = [str(p) for p in rejected.value.problems]
+    assert len(problems) == 3 and max(map(len, problems)) < 300
+    assert f"bad.csv:2: đơn vị cha (parent) “{'P' * 200}…” không tồn tại" in problems
+    db.session.rollback()

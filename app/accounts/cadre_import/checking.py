@@ -6,6 +6,7 @@ writes."""
 import re
 from dataclasses import dataclass, field
 
+from app.errors import excerpt
 from app.errors import lazy_gettext as _l
 from app.vntext import TYPOGRAPHY, VIETNAMESE_LETTERS, fold
 
@@ -55,7 +56,7 @@ def check_row(
         errors.append(
             _l(
                 "mã cán bộ “%(code)s” không hợp lệ (tối đa 40 ký tự, không dấu cách)",
-                code=code,
+                code=excerpt(code),
             )
         )
     elif code.casefold() in seen:
@@ -93,7 +94,7 @@ def _row_unit(
         return None
     unit = units.get(code)
     if unit is None:
-        errors.append(_l("không có đơn vị mã “%(code)s”", code=code))
+        errors.append(_l("không có đơn vị mã “%(code)s”", code=excerpt(code)))
     elif not unit.in_subtree(root.path):
         errors.append(
             _l(
@@ -128,7 +129,7 @@ def _category(value: str, errors: list) -> str | None:
         errors.append(
             _l(
                 "loại “%(value)s” không hợp lệ; dùng: %(accepted)s",
-                value=value,
+                value=excerpt(value),
                 accepted=accepted,
             )
         )
@@ -138,7 +139,7 @@ def _category(value: str, errors: list) -> str | None:
 def _email(value: str, errors: list) -> str | None:
     value = value.strip()
     if value and (len(value) > 200 or not _EMAIL.match(value)):
-        errors.append(_l("email “%(value)s” không hợp lệ", value=value))
+        errors.append(_l("email “%(value)s” không hợp lệ", value=excerpt(value)))
     return value or None
 
 
@@ -151,7 +152,7 @@ def _active(value: str, errors: list) -> bool | None:
     errors.append(
         _l(
             "“đang làm việc” phải là có/không (yes/no, 1/0), không phải “%(value)s”",
-            value=value,
+            value=excerpt(value),
         )
     )
     return None
@@ -166,8 +167,8 @@ def warn(plan: PlannedRow) -> None:
                     "“%(text)s”; hãy kiểm tra",
                     field=LABELS[fix.field],
                     encoding=_encoding_label(fix.encoding),
-                    original=fix.original,
-                    text=fix.text,
+                    original=excerpt(fix.original),
+                    text=excerpt(fix.text),
                 )
             )
     for key in plan.row.doubtful:
@@ -176,7 +177,7 @@ def warn(plan: PlannedRow) -> None:
                 "%(field)s “%(text)s”: không chắc đây là Unicode hay bảng mã cũ "
                 "(TCVN3/VNI); đã giữ nguyên, hãy kiểm tra",
                 field=LABELS[key],
-                text=plan.row.text[key],
+                text=excerpt(plan.row.text[key]),
             )
         )
     for key in TEXT_FIELDS:
@@ -188,8 +189,8 @@ def warn(plan: PlannedRow) -> None:
                     "%(field)s “%(text)s” có ký tự lạ “%(odd)s”; hãy kiểm tra (có thể "
                     "là bảng mã cũ TCVN3/VNI chưa nhận ra)",
                     field=LABELS[key],
-                    text=text,
-                    odd=odd,
+                    text=excerpt(text),
+                    odd=excerpt(odd),
                 )
             )
     given, name = plan.values["given_name"], plan.values["full_name"]
@@ -197,8 +198,8 @@ def warn(plan: PlannedRow) -> None:
         plan.warnings.append(
             _l(
                 "tên “%(given)s” không phải phần cuối của “%(name)s”",
-                given=given,
-                name=name,
+                given=excerpt(given),
+                name=excerpt(name),
             )
         )
 
