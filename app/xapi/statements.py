@@ -11,9 +11,14 @@ gives it the one derived from the event (statement_id) when it queues it
 queued once."""
 
 import json
+import textwrap
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote
+
+from markupsafe import Markup
+
+from app.quizzes.questions import TRUEFALSE
 
 VERSION = "1.0.3"
 LANGUAGE = "vi-VN"
@@ -35,6 +40,7 @@ ACTIVITY_TYPES = {
     "campaign": "http://adlnet.gov/expapi/activities/course",
     "certificate": "https://w3id.org/xapi/acrossx/activities/certificate",
 }
+QUESTION_NAME_WIDTH = 200  # characters of a question's text in its activity's name
 
 
 def iri(base: str, *parts: str) -> str:
@@ -225,23 +231,64 @@ def attempt_finished(
     )
 
 
+def plain(html: str) -> str:
+    """Rendered HTML as one line of text: tags gone, entities read, spaces
+    collapsed (a stem's **bold** is its words, an image nothing)."""
+    return " ".join(Markup(html).striptags().split())
+
+
+def _choice(option: dict) -> dict:
+    choice = {"id": option["key"]}
+    text = plain(option["html"])
+    if text:  # an option that is only an image has no words to give
+        choice["description"] = {LANGUAGE: text}
+    return choice
+
+
+def question_activity(base: str, version, sealed: bool = False) -> dict:
+    """A question as an xAPI interaction (Data 2.4.4.1): a "choice" (one answer
+    or several) whose choices are its options, by key, or a "true-false" (which
+    has no choices); named by its text, shortened. Its right answer is its
+    correct response pattern, unless `sealed` (told to nobody, the LRS included,
+    before the quiz's windows close)."""
+    question = version.question
+    name = textwrap.shorten(
+        plain(version.stem_html), QUESTION_NAME_WIDTH, placeholder=" …"
+    )
+    obj = activity(base, "question", question.code, name or f"Câu hỏi {question.code}")
+    definition = obj["definition"]
+    if version.type == TRUEFALSE:
+        definition["interactionType"] = "true-false"
+    else:
+        definition["interactionType"] = "choice"
+        definition["choices"] = [_choice(o) for o in version.options]
+    correct = [o["key"] for o in version.options if o["correct"]]
+    if correct and not sealed:
+        definition["correctResponsesPattern"] = ["[,]".join(correct)]
+    return obj
+
+
 def answered(base, attempt, user, slot, answer, mbox=False, sealed=False) -> dict:
     """One question of a finished attempt as answered (XAPI_SEND_ANSWERS): the
-    option keys chosen, and (unless `sealed`) the marks it earned."""
-    question = slot.version.question
-    result = {"response": "[,]".join(str(k) for k in (answer.selected or []))}
+    option keys chosen, in the interaction's format and the question's order, as
+    its correct response pattern ("a[,]c"; "true" or "false"), none when the
+    choice was cleared, and (unless `sealed`) the marks it earned
+    and the right answer."""
+    chosen = set(answer.selected or ())
+    keys = [o["key"] for o in slot.version.options if o["key"] in chosen]
+    result = {"response": "[,]".join(keys)} if keys else {}
     if answer.marks is not None and not sealed:
         result["score"] = {"raw": answer.marks}
     return _statement(
         base,
         user,
         "answered",
-        activity(base, "question", question.code, f"Câu hỏi {question.code}"),
+        question_activity(base, slot.version, sealed),
         context(
             base, user.unit, parent=[quiz_activity(base, attempt.quiz)], attempt=attempt
         ),
         answer.saved_at or attempt.finished_at,
-        result,
+        result or None,
         mbox,
     )
 

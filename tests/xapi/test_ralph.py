@@ -10,12 +10,15 @@ import os
 import signal
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
 from app.extensions import db
+from app.quizzes import attempts
+from app.timeutil import utcnow
 from app.xapi import sender
 from tests.xapi.helpers import PUBLIC, free_port, learn, outbox
 
@@ -143,6 +146,30 @@ def test_statements_reach_ralph_and_read_back_valid(ralph, ctx, tmp_path):
     )
     assert finished["result"]["score"]["scaled"] == 1.0
     assert finished["result"]["success"] is True
+
+
+def test_answers_reach_ralph_as_valid_interactions(app, ralph, ctx, tmp_path):
+    """With XAPI_SEND_ANSWERS, each answer is an interaction Ralph takes and its
+    model validates: a choice with its choices and correct responses pattern, a
+    true-false, and an answer chosen then cleared (no response: Ralph wants none
+    empty)."""
+    app.config["XAPI_SEND_ANSWERS"] = True
+    person, attempt = learn(tmp_path)
+    later = utcnow() + timedelta(hours=1)
+    again = attempts.start_attempt(person, attempts.get_quiz("Q"), later)
+    attempts.save_answer(again, 1, [0], later)
+    attempts.save_answer(again, 1, [], later)
+    attempts.finalise(again, later)
+    db.session.commit()
+    result = sender.send_pending()
+    assert result.error is None and not result.rejected
+    assert sender.backlog_count() == 0
+    answered = [read_back(ralph, r.id) for r in outbox() if r.verb == "answered"]
+    assert len(answered) == 5
+    validate_with_ralph(answered)
+    kinds = [s["object"]["definition"]["interactionType"] for s in answered]
+    assert sorted(set(kinds)) == ["choice", "true-false"]
+    assert sum("response" not in s.get("result", {}) for s in answered) == 1
 
 
 def test_ralph_down_then_up_loses_nothing_and_never_duplicates(

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete, update
 
+from app.content.sync_quizzes import render_inline
 from app.courses import services as courses
 from app.extensions import db
+from app.markdown import render_markdown
 from app.quizzes import attempts
 from app.timeutil import utcnow
 from app.xapi import services, statements
@@ -250,3 +252,79 @@ def test_answers_are_queued_in_queries_that_do_not_grow_with_the_questions(
     db.session.commit()
     assert [r.verb for r in outbox()].count("answered") == 5
     assert counts[0] == counts[1], counts
+
+
+def _answered_by_question() -> dict:
+    """The `answered` statements in the outbox, by the code of their question."""
+    return {
+        r.payload["object"]["id"].rsplit("/", 1)[1]: r.payload
+        for r in outbox()
+        if r.verb == "answered"
+    }
+
+
+def test_an_answer_is_told_as_an_interaction_with_its_choices(app, ctx, tmp_path):
+    """xAPI Data 2.4.4.1: a cmi.interaction has an interactionType; a choice its
+    options (ids the option keys of the response, descriptions their text) and
+    the right answer as its correct responses pattern, "[,]" between keys; a
+    true/false "true" or "false"; the question named by its text."""
+    app.config["XAPI_SEND_ANSWERS"] = True
+    person, attempt = learn(tmp_path)  # every question answered right
+    told = _answered_by_question()
+    versions = {s.version.question.code: s.version for s in attempt.slots}
+    assert set(told) == set(versions) and len(told) == 4
+    types = {}
+    for code, statement in told.items():
+        definition = statement["object"]["definition"]
+        assert definition["type"] == statements.ACTIVITY_TYPES["question"]
+        assert definition["name"] == {"vi-VN": versions[code].stem_md}
+        types[versions[code].type] = definition
+        pattern = definition["correctResponsesPattern"]
+        assert [statement["result"]["response"]] == pattern, code
+    assert types["truefalse"]["interactionType"] == "true-false"
+    assert "choices" not in types["truefalse"]
+    assert types["truefalse"]["correctResponsesPattern"] == ["true"]
+    several = types["multiple"]
+    assert several["interactionType"] == "choice"
+    assert several["correctResponsesPattern"] == ["a[,]c"]
+    assert several["choices"][:2] == [
+        {"id": "a", "description": {"vi-VN": "Đúng một"}},
+        {"id": "b", "description": {"vi-VN": "Sai một"}},
+    ]
+    one = types["single"]
+    assert one["interactionType"] == "choice" and len(one["choices"]) == 4
+    assert one["choices"][0]["description"]["vi-VN"].startswith("Lựa chọn A của S")
+    assert "[,]" not in one["correctResponsesPattern"][0]
+
+
+def test_a_question_is_named_and_described_in_plain_text(ctx):
+    """Its Markdown rendered, then read as text: no markup, entities read; a long
+    stem shortened; an option that is only an image, its id alone. Sealed (before
+    the quiz's windows close), no right answer."""
+    stem = "Theo **Điều 5**, *cán bộ* & công chức " + "phải làm gì " * 40
+    question = type("Q", (), {"code": "VHCV-M7-006"})
+    version = type(
+        "V",
+        (),
+        {
+            "question": question,
+            "type": "single",
+            "stem_html": render_markdown(f"{stem}\n\n- ý một").html,
+            "options": [
+                {"key": "a", "html": render_inline("Chỉ **A** < B"), "correct": True},
+                {"key": "b", "html": render_inline("![](x.png)"), "correct": False},
+            ],
+        },
+    )
+    told = statements.question_activity(PUBLIC, version)
+    name = told["definition"]["name"]["vi-VN"]
+    assert name.startswith("Theo Điều 5, cán bộ & công chức phải làm gì")
+    assert len(name) <= statements.QUESTION_NAME_WIDTH and name.endswith(" …")
+    assert "<" not in name and "*" not in name
+    assert told["definition"]["choices"] == [
+        {"id": "a", "description": {"vi-VN": "Chỉ A < B"}},
+        {"id": "b"},
+    ]
+    assert told["definition"]["correctResponsesPattern"] == ["a"]
+    sealed = statements.question_activity(PUBLIC, version, sealed=True)
+    assert "correctResponsesPattern" not in sealed["definition"]
