@@ -11,7 +11,7 @@ after the deadline, the sweep) needs none: it keeps None.
 Operations flush, never commit (the view commits once)."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 
@@ -31,9 +31,6 @@ CLOSED = _l("Bài đã được nộp hoặc đã hết giờ; dự đoán khôn
 # Thousands grouped with dots, as Vietnamese writes them and the page's hint shows
 # the bound (10.000.000): groups of exactly three digits after the first.
 _GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
-# The page's timer submits when its clock says the time is up; a clock that runs a
-# little ahead of the server's may send it these seconds early without a prediction.
-TIMER_SLACK = timedelta(seconds=10)
 
 
 def parse(text: str | None) -> int:
@@ -93,8 +90,11 @@ def before_submit(
     """What "Nộp bài" needs of the prediction: the value typed on the confirm page
     (`text`, None when the form has no such field; the page's timer sends what the
     page's field holds) is saved first; then an open attempt of a quiz that asks
-    one must have one, unless its time is up (or, for the page's timer,
-    `TIMER_SLACK` from up). Raises InvalidInput (bad value, or none yet) or as
+    one must have one, unless its deadline has passed on the server's clock —
+    for the page's timer too: anyone may send its "auto", so it earns no early
+    end without a prediction (a timer a moment ahead, the status having said
+    "0 seconds" with less than one left, is refused; the confirm page it lands
+    on posts again at zero). Raises InvalidInput (bad value, or none yet) or as
     `save`; the caller rolls back and shows the message. For the timer
     (`by_timer`), a value that is bad or comes too late is left unsaved instead:
     it never holds back the end of an attempt whose time is up."""
@@ -111,7 +111,6 @@ def before_submit(
                 raise
     if attempt.prediction is not None:
         return
-    # Still running (for the timer: TIMER_SLACK before its deadline), so not
-    # ended by its time: a prediction is needed.
-    if attempt.is_open(now + (TIMER_SLACK if by_timer else timedelta())):
+    # Still running, so not ended by its time: a prediction is needed.
+    if attempt.is_open(now):
         raise InvalidInput(REQUIRED)

@@ -303,16 +303,34 @@ def test_the_time_ends_an_attempt_without_one(app, client, auth, round_):
             assert attempt.prediction is None
 
 
-def test_the_timers_submit_at_the_deadline_needs_none(app, client, auth, round_):
-    attempt_id = start(client, auth)
-    token = auth.token(f"/attempts/{attempt_id}")
+def _deadline_in(app, attempt_id: int, seconds: float) -> None:
     with app.app_context():
         db.session.execute(
             update(Attempt)
             .where(Attempt.id == attempt_id)
-            .values(deadline_at=utcnow() + timedelta(seconds=3))
+            .values(deadline_at=utcnow() + timedelta(seconds=seconds))
         )
         db.session.commit()
+
+
+def test_the_timers_submit_at_the_deadline_needs_none(app, client, auth, round_):
+    """Anyone may send the timer's "auto": before the deadline it is refused
+    without a prediction, as "Nộp bài" is (the confirm page it lands on posts
+    again at zero); once the deadline has passed it ends the attempt."""
+    attempt_id = start(client, auth)
+    token = auth.token(f"/attempts/{attempt_id}")
+    for seconds in (9, 3, 0.5):
+        _deadline_in(app, attempt_id, seconds)
+        response = client.post(
+            f"/attempts/{attempt_id}/submit",
+            data={"csrf_token": token, "auto": "1"},
+            follow_redirects=True,
+        )
+        assert response.request.path.endswith("/confirm"), seconds
+        assert REQUIRED in response.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.get(Attempt, attempt_id).state == "open"
+    _deadline_in(app, attempt_id, -1)
     response = client.post(
         f"/attempts/{attempt_id}/submit", data={"csrf_token": token, "auto": "1"}
     )
@@ -322,27 +340,25 @@ def test_the_timers_submit_at_the_deadline_needs_none(app, client, auth, round_)
         assert attempt.finished_by == "auto" and attempt.prediction is None
 
 
-def test_the_timer_may_submit_without_one_only_within_its_slack(ctx, round_):
-    """The page's timer, whose clock may run a little ahead of the server's, may
-    submit without a prediction from TIMER_SLACK before the deadline on; a
-    cadre's own submit needs one until the deadline itself."""
+def test_the_timer_needs_one_until_the_deadline_as_a_cadre_does(ctx, round_):
+    """The page's timer gets no slack: whoever submits, a prediction is needed
+    until the server's clock reaches the deadline."""
     hv = db.session.scalar(select(User).where(User.username == "hv"))
     attempt = attempts.start_attempt(hv, attempts.get_quiz("Q"))
     cutoff, deadline = attempts.save_cutoff(), attempt.deadline_at
-    slack = prediction.TIMER_SLACK
-    second = timedelta(seconds=1)
-    for now, by_timer, needed in (
-        (deadline - slack - second, True, True),
-        (deadline - slack, True, False),
-        (deadline - slack + second, True, False),
-        (deadline - second, False, True),
-        (deadline, False, False),
-    ):
-        if needed:
-            with pytest.raises(InvalidInput):
+    moment = timedelta(milliseconds=1)
+    for by_timer in (True, False):
+        for now, needed in (
+            (deadline - timedelta(seconds=10), True),
+            (deadline - moment, True),
+            (deadline, False),
+            (deadline + moment, False),
+        ):
+            if needed:
+                with pytest.raises(InvalidInput):
+                    prediction.before_submit(attempt, None, cutoff, now, by_timer)
+            else:
                 prediction.before_submit(attempt, None, cutoff, now, by_timer)
-        else:
-            prediction.before_submit(attempt, None, cutoff, now, by_timer)
 
 
 def test_a_quiz_without_a_prompt_asks_nothing(app, client, auth, round_):
@@ -365,16 +381,6 @@ def test_hrs_review_shows_the_prediction(app, client, auth, round_):
     auth.login("hr")
     page = client.get(f"/reports/attempts/{attempt_id}").get_data(as_text=True)
     assert re.search(r'<dd id="prediction">12\.345</dd>', page)
-
-
-def _deadline_in(app, attempt_id: int, seconds: float) -> None:
-    with app.app_context():
-        db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt_id)
-            .values(deadline_at=utcnow() + timedelta(seconds=seconds))
-        )
-        db.session.commit()
 
 
 def test_the_timers_submit_keeps_the_prediction_typed_on_the_page(
@@ -403,7 +409,7 @@ def test_a_bad_prediction_does_not_hold_back_the_timers_submit(
 ):
     attempt_id = start(client, auth)
     token = auth.token(f"/attempts/{attempt_id}")
-    _deadline_in(app, attempt_id, 2)
+    _deadline_in(app, attempt_id, -1)  # the time is up, within the grace
     response = client.post(
         f"/attempts/{attempt_id}/submit",
         data={"csrf_token": token, "auto": "1", "prediction": value},
