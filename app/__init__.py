@@ -303,7 +303,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from app import numbers
     from app.deadlines import days_left_text
-    from app.timeutil import format_vn_date
+    from app.timeutil import duration, format_vn_date
     from app.vntext import vn_number, vn_percent, vn_score
 
     app.jinja_env.filters["vn_date"] = format_vn_date
@@ -318,6 +318,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vn_score"] = vn_score
     app.jinja_env.filters["vn_datetime"] = lambda d: format_vn_date(d, with_time=True)
     app.jinja_env.filters["days_left"] = days_left_text
+    app.jinja_env.filters["duration"] = duration  # mm:ss, a contest's time used
     app.jinja_env.globals["in_vietnamese"] = numbers.in_vietnamese
 
     @app.context_processor

@@ -52,6 +52,13 @@ course_quizzes_asked = _signals.signal("course-quizzes-asked")
 # or the campaign not completed yet).
 attempt_certificate_asked = _signals.signal("attempt-certificate-asked")
 
+# sender: a sealed Quiz (a contest round); kwargs: user. The contests domain
+# answers with the attempt of `user` that the round's latest ranking counts, as
+# {"attempt_id": id} (None: not in it), or None while the round has no ranking:
+# which attempt counts is the ranking's rule (app.contests.candidates.
+# best_attempts), not the best percent the quizzes know.
+counted_attempt_asked = _signals.signal("counted-attempt-asked")
+
 # sender: a Unit; kwargs: day. The records domain answers with the code of the
 # campaign a report of that unit on that day opens (app.records.campaigns.
 # campaign_on), or None: the admin page of an ended unit links its reports of its

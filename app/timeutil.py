@@ -78,3 +78,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def duration(seconds: float | None) -> str:
+    """mm:ss (minutes past 59 keep counting: 75:03); whole seconds, rounded down."""
+    if seconds is None:
+        return ""
+    whole = max(0, int(seconds))
+    return f"{whole // 60:02d}:{whole % 60:02d}"

@@ -6,7 +6,7 @@ from app.errors import NotFound
 from app.errors import lazy_gettext as _l
 from app.extensions import db
 
-from .models import Contest, ContestRound, Ranking
+from .models import Contest, ContestRound, Ranking, RankingEntry
 
 NO_CONTEST = _l("Không tìm thấy cuộc thi này.")
 NO_ROUND = _l("Không tìm thấy đợt thi này.")
@@ -83,3 +83,24 @@ def get_version(
     if ranking is None:
         raise NotFound(NO_RANKING)
     return ranking
+
+
+def counted_attempt(quiz_id: int, user_id: int) -> dict | None:
+    """The attempt of `user_id` that the latest ranking of the round of quiz
+    `quiz_id` counts, as {"attempt_id": id} (None: the user is not in it): the one
+    its rule picked (candidates.best_attempts) and stored with the entry. None for
+    a quiz of no round, or a round not ranked yet."""
+    round_ = db.session.scalar(
+        select(ContestRound).where(ContestRound.quiz_id == quiz_id)
+    )
+    ranking = latest(round_.contest, round_) if round_ is not None else None
+    if ranking is None:
+        return None
+    return {
+        "attempt_id": db.session.scalar(
+            select(RankingEntry.attempt_id).where(
+                RankingEntry.ranking_id == ranking.id,
+                RankingEntry.user_id == user_id,
+            )
+        )
+    }

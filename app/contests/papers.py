@@ -14,7 +14,7 @@ from flask import current_app
 
 from app.accounts.models import Unit
 from app.extensions import db
-from app.timeutil import format_vn_date, paper_dated, to_vn, utcnow
+from app.timeutil import duration, format_vn_date, paper_dated, to_vn, utcnow
 
 from . import prizes, results
 from .models import Contest, ContestRound, Ranking
@@ -40,14 +40,6 @@ XLSX_OPTIONS = {  # as app.reports.exports: no text is read as a formula or URL
 }
 # "Ủy ban nhân dân tỉnh An Giang": the place name of a province-level unit.
 _PROVINCE = re.compile(r"(?:^|\s)(?:tỉnh|thành phố)\s+(\S.*)$", re.IGNORECASE)
-
-
-def duration(seconds: float | None) -> str:
-    """mm:ss (minutes past 59 keep counting: 75:03); whole seconds, rounded down."""
-    if seconds is None:
-        return ""
-    whole = max(0, int(seconds))
-    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 def submitted(moment: datetime | None) -> str:

@@ -363,7 +363,8 @@ def finalise_overdue(attempt_id: int, now: datetime | None = None) -> bool:
 
 def best_attempt(user: User, quiz: Quiz) -> Attempt | None:
     """The best finished attempt of the quiz's current round (attempt_tally's):
-    last year's attempts of a quiz reused this year are history, not a result."""
+    last year's attempts of a quiz reused this year are history, not a result.
+    By percent: not a contest round's (services.best_shown has the ranking's)."""
     return db.session.scalar(
         select(Attempt)
         .where(

@@ -270,6 +270,14 @@ class Attempt(db.Model):
         request or the sweep), with the answers saved in time."""
         return self.finished_by in ENDED_BY_TIME
 
+    @property
+    def seconds_used(self) -> float | None:
+        """From its start to its submission, both on the server's clock (a contest
+        ranking's time used); None while it runs."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
     def remaining_seconds(self, now: datetime) -> int:
         """Whole seconds left before the deadline; 0 once finished or past it."""
         return seconds_left(self.deadline_at, now) if self.state == OPEN else 0

@@ -9,7 +9,11 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Unit, User
 from app.courses import services as courses
 from app.extensions import db
-from app.signals import attempt_certificate_asked, course_quizzes_asked
+from app.signals import (
+    attempt_certificate_asked,
+    counted_attempt_asked,
+    course_quizzes_asked,
+)
 
 from . import windows
 from .attempts import (  # noqa: F401  (the domain's public door)
@@ -181,7 +185,7 @@ def result_next(user: User, attempt: Attempt, now: datetime) -> ResultNextInfo:
     """ResultNextInfo of `user`'s finished `attempt` (nothing for a preview)."""
     if attempt.preview or attempt.passed is None:
         return ResultNextInfo()
-    if attempt.passed:
+    if attempt.passed and not attempt.quiz.sealed:  # a contest round has no pass
         answers = attempt_certificate_asked.send(attempt)
         found = [answer for _, answer in answers if answer]
         return ResultNextInfo(certificate=found[0] if found else None)
@@ -195,3 +199,30 @@ def result_next(user: User, attempt: Attempt, now: datetime) -> ResultNextInfo:
         can_retry=check.allowed,
         reasons=check.reasons,
     )
+
+
+@dataclass
+class BestShown:
+    """The attempt a cadre's quiz and result pages show as the one that counts,
+    and, for a contest round, whether its ranking has been made."""
+
+    attempt: Attempt | None = None
+    ranked: bool = False
+
+
+def best_shown(user: User, quiz: Quiz, now: datetime) -> BestShown:
+    """The best finished attempt by percent (best_attempt); of a contest round (a
+    sealed quiz), once its results are visible, the one its latest ranking counts
+    — the contests' rule (most right answers, then the prediction gap, time and
+    submission), asked through app.signals.counted_attempt_asked: none before it
+    is ranked, nor while the round is sealed."""
+    if not quiz.sealed:
+        return BestShown(best_attempt(user, quiz))
+    if not windows.results_visible(quiz, now):
+        return BestShown()
+    answers = [a for _, a in counted_attempt_asked.send(quiz, user=user) if a]
+    if not answers:
+        return BestShown()
+    attempt_id = answers[0]["attempt_id"]
+    attempt = db.session.get(Attempt, attempt_id) if attempt_id else None
+    return BestShown(attempt if attempt and attempt.user_id == user.id else None, True)

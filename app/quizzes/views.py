@@ -26,7 +26,7 @@ from . import attempts as service
 from . import flags, page_saves, prediction, presenters, saving, windows
 from .models import BY_PAGE_TIMER, BY_SUBMIT
 from .script_texts import attempt_script_texts
-from .services import modules_read_for, result_next
+from .services import best_shown, modules_read_for, result_next
 from .windows import time_limit_seconds
 
 bp = Blueprint("quizzes", __name__)
@@ -83,7 +83,7 @@ def quiz(code: str):
         time_limit=limit,
         minutes_given=math.ceil(given.total_seconds() / 60),
         current=current,
-        best=service.best_attempt(current_user, quiz),
+        best=best_shown(current_user, quiz, now),
         history=service.history(current_user, quiz),
         used=used,
         results=results_visible(quiz),
@@ -355,6 +355,7 @@ def result(attempt_id: int):
         "quizzes/result.html",
         attempt=attempt,
         review=presenters.review_for(attempt, now),
+        best=best_shown(current_user, attempt.quiz, now),
         stored_seqs=presenters.stored_seqs(attempt.id),
         next_step=result_next(current_user, attempt, now),
         form=EmptyForm(),

@@ -217,9 +217,12 @@ def test_nothing_of_the_result_shows_before_close_and_all_after(
     move_close(app, -timedelta(minutes=1))
     opened = render_all(client, auth, sealed)
     a = sealed["attempt"]
-    assert "1/4 câu đúng — 25\u00a0%" in opened[f"hv /attempts/{a}/result"]
+    # A contest round's right answers, never a pass or a pass mark.
+    assert "Số câu đúng: 1/4" in opened[f"hv /attempts/{a}/result"]
     assert "Giải thích" in opened[f"hv /attempts/{a}/result"]
-    assert "25\u00a0%" in opened["hv /quizzes/Q"]
+    assert "1/4 câu đúng" in opened["hv /quizzes/Q"]
+    for page in (opened[f"hv /attempts/{a}/result"], opened["hv /quizzes/Q"]):
+        assert "Chưa đạt" not in page and "điểm đạt" not in page.lower()
     assert "đáp án đúng" in opened[f"hr /reports/attempts/{a}"]
     assert "Chưa đạt" in opened[f"tr /reports/cadres/{sealed['hv']}/attempts"]
     assert "✓" in opened["tr /authoring/quizzes/Q/statistics"]
