@@ -224,7 +224,12 @@ def test_nothing_of_the_result_shows_before_close_and_all_after(
     for page in (opened[f"hv /attempts/{a}/result"], opened["hv /quizzes/Q"]):
         assert "Chưa đạt" not in page and "điểm đạt" not in page.lower()
     assert "đáp án đúng" in opened[f"hr /reports/attempts/{a}"]
-    assert "Chưa đạt" in opened[f"tr /reports/cadres/{sealed['hv']}/attempts"]
+    staff_list = opened[f"tr /reports/cadres/{sealed['hv']}/attempts"]
+    assert "1/4 câu đúng" in staff_list and "Đã nộp" in staff_list
+    assert (
+        "Chưa đạt" not in staff_list
+        and "Chưa đạt" not in opened[f"hr /reports/attempts/{a}"]
+    )
     assert "✓" in opened["tr /authoring/quizzes/Q/statistics"]
     csv = opened["adm /authoring/quizzes/Q/statistics.csv"]
     assert csv.startswith("200 ") and "Chỉ số độ dễ (%)" in csv and "*" in csv
