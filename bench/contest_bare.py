@@ -286,9 +286,15 @@ def _counts(connection, running, target_ids, labels, now) -> SimpleNamespace:
             counts[group.id] += count
     names = {g.id: labels.get(g.code, g.name) for g in groups}
     units = sorted(
-        (SimpleNamespace(name=names[i], count=n) for i, n in counts.items()),
+        (
+            SimpleNamespace(name=names[i], count=n, own=i in target_ids)
+            for i, n in counts.items()
+        ),
         key=lambda u: (-u.count, text_sort_key(u.name)),
     )
+    for unit in units:  # a target's own cadres, worded as the app's page words them
+        if unit.own:
+            unit.name = f"{unit.name} (cán bộ trực thuộc)"
     return SimpleNamespace(
         round_code=running.code,
         total=sum(counts.values()),

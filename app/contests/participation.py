@@ -37,17 +37,20 @@ def round_state(opens_at: datetime | None, closes_at: datetime | None, now) -> s
 @dataclass(frozen=True)
 class UnitGroup:
     """A row of the counts: a unit, and the subtree it stands for. A contest's
-    groups are its target units' children, and each target for its own cadres."""
+    groups are its target units' children, and each target for its own cadres
+    (`own`: shown as the results per unit show it, "… (cán bộ trực thuộc)")."""
 
     unit_id: int
     name: str
     path: str
+    own: bool = False
 
 
 @dataclass(frozen=True)
 class UnitCount:
     name: str
     count: int
+    own: bool = False  # a target's own cadres (the page adds the words)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,10 @@ def unit_groups(target_ids: list[int]) -> list[UnitGroup]:
         )
     ).all()
     labels = unit_labels()
-    return [UnitGroup(i, labels.get(code, name), path) for i, name, code, path in rows]
+    return [
+        UnitGroup(i, labels.get(code, name), path, own=i in target_ids)
+        for i, name, code, path in rows
+    ]
 
 
 def count_participation(
@@ -92,9 +98,9 @@ def count_participation(
         if group is not None:  # a cadre since moved out of the targets: not counted
             counts[group.unit_id] += count
             total += count
-    names = {g.unit_id: g.name for g in groups}
+    named = {g.unit_id: g for g in groups}
     units = sorted(
-        (UnitCount(names[i], n) for i, n in counts.items()),
+        (UnitCount(named[i].name, n, named[i].own) for i, n in counts.items()),
         key=lambda u: (-u.count, text_sort_key(u.name)),
     )
     return Participation(round_code, total, tuple(units), now)
