@@ -77,10 +77,8 @@ class QuestionRow:
     saved_at: datetime | None  # when the kept answer was saved
     seq: int | None
     saves: list[SaveRow]
-
-    @property
-    def answered(self) -> bool:
-        return any(o.chosen for o in self.options)
+    # an answer is kept (told even where the choices are hidden from the viewer)
+    answered: bool = False
 
 
 @dataclass
@@ -239,6 +237,7 @@ def _question(slot: AttemptSlot, answer, saves: list, shows_answers: bool, held:
         saved_at=answer.saved_at if answer else None,
         seq=answer.seq if answer else None,
         saves=_save_rows(saves, None if held else letters, answer),
+        answered=bool(answer and answer.selected),
     )
 
 

@@ -257,6 +257,9 @@ def test_an_officer_who_may_still_take_the_quiz_sees_no_right_option(
     assert "ẩn với bạn" in html and "Chưa đạt" not in html and "Đạt" not in html
     saves = re.findall(r"<td>([^<]*)</td>\s*<td class=\"num\">", html)
     assert saves and set(saves) == {"(ẩn)"}  # the save log keeps its times only
+    # what was kept is still said: hidden, not absent
+    assert "Số câu đã trả lời</dt><dd>1/" in html
+    assert html.count("Câu trả lời được giữ lưu lúc") == 1
     with app.app_context():
         score = db.session.get(Attempt, ids["attempt"]).score
     assert f"{score:g}/" not in html.split("<dt>Điểm</dt>")[1].split("</dd>")[0]
