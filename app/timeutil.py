@@ -30,11 +30,19 @@ def vn_day_end(day: date) -> datetime:
     return vn_day_start(day) + timedelta(days=1, seconds=-1)
 
 
+def last_day(closes_at: datetime) -> date:
+    """The last Vietnam calendar day of a window closing at `closes_at`: its
+    day, or the day before when it closes at midnight (00:00 on the 9th ends the
+    8th, its last day)."""
+    return to_vn(closes_at - timedelta(microseconds=1)).date()
+
+
 def days_left(closes_at: datetime, now: datetime) -> int:
     """The days a window closing at `closes_at` has left at `now`, counted in
     Vietnam's calendar days, not 24-hour blocks: one closing at 23:59 on the 31st
-    has 7 left all day on the 24th and 0 on the 31st, its last day (and after)."""
-    return max(0, (to_vn(closes_at).date() - to_vn(now).date()).days)
+    (or at 00:00 on the 1st) has 7 left all day on the 24th and 0 on the 31st, its
+    last day (and after)."""
+    return max(0, (last_day(closes_at) - to_vn(now).date()).days)
 
 
 def paper_dated(place: str, day: date) -> str:

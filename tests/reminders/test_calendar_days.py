@@ -13,7 +13,7 @@ from app.extensions import db
 from app.records.learner import campaigns_for
 from app.reminders import mailing, services
 from app.reminders.models import SCHEDULED_2D, SCHEDULED_7D, Reminder
-from app.timeutil import VN_TZ, days_left, vn_day_end, vn_day_start
+from app.timeutil import VN_TZ, days_left, last_day, vn_day_end, vn_day_start
 from tests.records.helpers import make_campaign
 
 from .helpers import user
@@ -57,6 +57,16 @@ def test_days_left_counts_calendar_days_up_to_the_last_one(ctx):
     assert days_left(CLOSES, morning(31)) == 0
     # 00:30 on the 31st in Vietnam is still the 30th in UTC: Vietnam's date counts
     assert days_left(CLOSES, at(31, 0, 30)) == 0
+
+
+def test_a_window_closing_at_midnight_ends_the_day_before(ctx):
+    """Closing at 00:00 on 1/1 is closing at the end of 31/12: that is its last
+    day (said so on it), not 1/1, when it is already closed."""
+    midnight = vn_day_start(date(2027, 1, 1))
+    assert last_day(midnight) == date(2026, 12, 31) == last_day(CLOSES)
+    assert last_day(at(31, 8, 0)) == date(2026, 12, 31)
+    for day in (24, 29, 30, 31):
+        assert days_left(midnight, morning(day)) == days_left(CLOSES, morning(day))
 
 
 def test_days_left_in_words(app):

@@ -180,7 +180,7 @@ def test_the_notice_gives_the_cadres_own_window_close(app, client, tmp_path):
         campaign_close = format_vn_date(campaign.closes_at)
     signed_in(client, "in1")  # in D1A
     page = client.get("/").get_data(as_text=True)
-    assert f"Hạn cuối: {format_vn_date(own_close)}" in page
+    assert f"Hạn cuối: {format_vn_date(own_close, with_time=True)}" in page
     assert f"Hạn cuối: {campaign_close}" not in page
     assert "còn 20 ngày" in page
 
@@ -270,5 +270,5 @@ def test_the_preview_gives_the_close_of_the_units_it_counts(app, client, tmp_pat
         db.session.rollback()
     signed_in(client, "hr")
     page = client.get(f"{PAGE}?campaign=C2026&unit={d1}").get_data(as_text=True)
-    assert f"Hạn hoàn thành: {format_vn_date(later)}." in page
+    assert f"Hạn hoàn thành: {format_vn_date(later, with_time=True)}." in page
     assert campaign_close not in page
