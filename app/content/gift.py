@@ -28,7 +28,7 @@ from .gift_syntax import Block, Report, code_of_idnumber, plain_text, text_forma
 from .moodle_categories import Category, with_category_tags
 from .problems import (
     ConversionError,
-    long_code,
+    code_problem,
     media_in,
     media_problem,
     problem_line,
@@ -66,9 +66,11 @@ def _unsupported(kind: str, hint=None):
 def parse_gift(text: str, code_prefix: str) -> list[QuestionData]:
     """The questions of a GIFT file, in file order; ConversionError if any problem.
 
-    A question's code is its `// [id:…]`, else f"{code_prefix}-{n:03d}" (n = its
-    place in the file, from 1): a ::title:: is Moodle's name, not unique, so never
-    a code; it is the question's `name` when it is not its code. `line` is the
+    A question's code is its `// [id:…]` (Moodle's ID number, kept as written in
+    `idnumber` when the code differs: "Câu 1" gives Cau-1), else
+    f"{code_prefix}-{n:03d}" (n = its place in the file, from 1): a ::title:: is
+    Moodle's name, not unique, so never a code; it is the question's `name` when
+    it is not its code. `line` is the
     question's first line that is not a comment. `$CATEGORY:` lines become tags
     when there are several (see app.content.moodle_categories). A question with
     an image or a table is refused (app.content.problems.media_in).
@@ -134,9 +136,13 @@ def _with_codes(
 # --- comments: code, tags, source -------------------------------------------------
 
 
-def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str], str]:
-    """The [id:…], [tag:…] and [source:…] tokens in the block's comments."""
-    code, tags, source = None, [], ""
+def _metadata(
+    block: Block, problems: list[str]
+) -> tuple[str | None, str, list[str], str]:
+    """The [id:…], [tag:…] and [source:…] tokens in the block's comments: the
+    code, the ID number as written when it is not the code ("" else), the tags
+    and the source."""
+    code, idnumber, tags, source = None, "", [], ""
     for number, comment in block.comments:
         start = comment.find("[source:")
         if start >= 0:
@@ -162,15 +168,15 @@ def _metadata(block: Block, problems: list[str]) -> tuple[str | None, list[str],
                         code=idnumber,
                     )
                 )
-            elif (too_long := long_code(code)) is not None:
+            elif (bad := code_problem(code, idnumber)) is not None:
                 problems.append(
-                    _l("dòng %(line)s: %(message)s", line=number, message=too_long)
+                    _l("dòng %(line)s: %(message)s", line=number, message=bad)
                 )
         for match in _TAG.finditer(comment):
             tag = match.group(1).replace("\\]", "]").strip()
             if tag:
                 tags.append(tag)
-    return code, tags, source
+    return code, idnumber if idnumber != code else "", tags, source
 
 
 def _source_clause(comment: str, index: int) -> tuple[str, int]:
@@ -219,7 +225,7 @@ def _question(
     def problem(line: int, message: str) -> None:
         problems.append(_l("dòng %(line)s: %(message)s", line=line, message=message))
 
-    code, tags, source = _metadata(block, problems)
+    code, idnumber, tags, source = _metadata(block, problems)
     media = media_in(block.body)
     if media is not None:
         offset, found = media
@@ -236,6 +242,7 @@ def _question(
         source=source,
         tags=tuple(tags),
         line=block.first_line,
+        idnumber=idnumber,
         **fields,
     )
     return question, parts.title

@@ -1,9 +1,9 @@
 """Question dataclasses -> Moodle's GIFT format.
 
 Pure: no Flask, no database. `export_gift` writes GIFT that Moodle imports and
-app.content.gift.parse_gift reads back unchanged: each question with `// [id:…]`,
-`[tag:…]` and `[source:…]` comments, a `::title::` (its Moodle name, else its
-code) and a [markdown] stem.
+app.content.gift.parse_gift reads back unchanged: each question with `// [id:…]`
+(its Moodle ID number as imported, else its code), `[tag:…]` and `[source:…]`
+comments, a `::title::` (its Moodle name, else its code) and a [markdown] stem.
 """
 
 from app.quizzes.questions import (
@@ -63,16 +63,17 @@ def _field(text: str) -> str:
 
 def _percent(weight: float) -> str:
     """The shortest percentage that reads back as `weight` (Moodle style: 50,
-    -100, 33.33333)."""
-    for digits in range(8):
+    -100, 33.33333), with at most 5 decimals as Moodle writes them (it keeps a
+    fraction to 7): a weight of 0.3333333 is 33.33333, not 33.333329999999997."""
+    for digits in range(6):
         text = f"{weight * 100:.{digits}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         if text in ("-0", ""):
             text = "0"
         if fraction(text) == weight:
-            return text
-    return f"{weight * 100:.15f}".rstrip("0").rstrip(".")
+            break
+    return text
 
 
 def _one_line(value: str, what: str, code: str) -> str:
@@ -116,7 +117,8 @@ def _comments(q: QuestionData) -> list[str]:
         raise ValueError(
             f"mã câu hỏi {code!r} không hợp lệ (chỉ dùng A-Z a-z 0-9 . _ -)"
         )
-    meta = [f"[id:{code}]"]
+    idnumber = _one_line(q.idnumber or code, "số ID", code)
+    meta = [f"[id:{idnumber.replace(']', chr(92) + ']')}]"]
     for tag in q.tags:
         if not tag_fits(tag):
             raise ValueError(f"{code}: Moodle không nhập được nhãn {tag!r}")

@@ -33,7 +33,7 @@ from .moodle_categories import Category, with_category_tags
 from .moodle_tree import parse_tree
 from .problems import (
     ConversionError,
-    long_code,
+    code_problem,
     media_in,
     media_problem,
     problem_line,
@@ -62,11 +62,11 @@ def parse_moodle_xml(
     """The questions of a Moodle XML file, in file order; ConversionError if any
     problem. `limit`: the largest size accepted, in bytes (checked before parsing).
 
-    A question's code is its <idnumber>, else f"{code_prefix}-{n:03d}" (n = its
-    place among the file's questions, from 1): a <name> is not unique in Moodle,
-    so never a code; it is the question's `name` when it is not its code. `line`
-    is the line of its <question> element. A question with an image, an attached
-    <file> or a table is refused (app.content.problems.media_in).
+    A question's code is its <idnumber> (kept as written in `idnumber` when the
+    code differs), else f"{code_prefix}-{n:03d}" (n = its place among the file's
+    questions, from 1); its <name>, not unique in Moodle, is its `name` when not
+    its code. `line`: its <question> element's line. A question with an image,
+    an attached <file> or a table is refused (app.content.problems.media_in).
     """
     if limit is not None and len(data) > limit:
         raise ConversionError(
@@ -230,16 +230,14 @@ class _Reader:
         if self._has_media():
             return None
         before = len(self.problems)
-        fmt = self.element.find("questiontext")
-        fmt = fmt.get("format", "") if fmt is not None else ""
-        stem = _text(self.element.find("questiontext"))
+        text = self.element.find("questiontext")
+        fmt, stem = ("" if text is None else text.get("format", "")), _text(text)
         if not stem:
             self.problem(self.line, _l("câu hỏi không có nội dung (<questiontext>)"))
-        code = self._code(code_prefix)
+        code, idnumber = self._code(code_prefix)
         answers = self._answers(fmt)
-        fields = (
-            self._truefalse(answers) if kind == "truefalse" else self._choices(answers)
-        )
+        read = self._truefalse if kind == "truefalse" else self._choices
+        fields = read(answers)
         tags = self._tags()
         if fields is None or len(self.problems) > before:
             return None
@@ -250,6 +248,7 @@ class _Reader:
             tags=tags,
             line=self.line,
             name=self.name if self.name != code else "",
+            idnumber=idnumber,
             **fields,
         )
 
@@ -263,10 +262,11 @@ class _Reader:
                 tags.append(tag)
         return tuple(tags)
 
-    def _code(self, code_prefix: str) -> str:
+    def _code(self, code_prefix: str) -> tuple[str, str]:
+        """(code, the <idnumber> as written when it is not the code, else "")"""
         idnumber = (self.element.findtext("idnumber") or "").strip()
         if not idnumber:
-            return f"{code_prefix}-{self.ordinal:03d}"
+            return f"{code_prefix}-{self.ordinal:03d}", ""
         line = self.lines.get(self.element.find("idnumber"), self.line)
         code = code_of_idnumber(idnumber)
         if not code:
@@ -278,9 +278,9 @@ class _Reader:
                     code=idnumber,
                 ),
             )
-        elif (too_long := long_code(code)) is not None:
-            self.problem(line, too_long)
-        return code
+        elif (bad := code_problem(code, idnumber)) is not None:
+            self.problem(line, bad)
+        return code, idnumber if idnumber != code else ""
 
     def _has_media(self) -> bool:
         """Whether the question holds an image, an attached <file> or a table (a

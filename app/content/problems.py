@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel.speaklater import LazyString
 
+from app.errors import excerpt
 from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.markdown import markdown_problems
@@ -162,6 +163,32 @@ def long_code(code: str):
         max=CODE_MAX,
         count=len(code),
     )
+
+
+IDNUMBER_MAX = 100  # Question.idnumber is String(100), Moodle's own bound
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def code_problem(code: str, idnumber: str):
+    """The problem of a question code taken from a Moodle ID number: the code too
+    long (long_code), or the ID number one VHCV cannot keep as written to write
+    back on export: longer than Moodle allows, or holding a line break or another
+    control character (no GIFT comment line carries one). None when both fit."""
+    if (too_long := long_code(code)) is not None:
+        return too_long
+    if len(idnumber) > IDNUMBER_MAX:
+        return _l(
+            "số ID «%(value)s» dài quá %(max)s ký tự (%(count)s ký tự)",
+            value=excerpt(idnumber),
+            max=IDNUMBER_MAX,
+            count=len(idnumber),
+        )
+    if _CONTROL.search(idnumber):
+        return _l(
+            "số ID «%(value)s» không được chứa dấu xuống dòng hay ký tự điều khiển",
+            value=excerpt(" ".join(idnumber.split())),
+        )
+    return None
 
 
 # What an imported text may hold that the platform cannot show: Moodle's images

@@ -72,6 +72,18 @@ def version_fields(question: QuestionData) -> dict:
 _LOOK_UP = object()  # upsert_question: the caller did not look the question up
 
 
+def _moodle_labels(question: QuestionData) -> dict[str, str]:
+    """The Moodle name, category and ID number `question` carries, cut to their
+    columns (Moodle's own limits); the empty ones left out, so that a file or a
+    form without them keeps the stored ones."""
+    columns = Question.__table__.c
+    labels = {
+        key: getattr(question, key)[: columns[key].type.length]
+        for key in ("name", "category", "idnumber")
+    }
+    return {key: value for key, value in labels.items() if value}
+
+
 def upsert_question(
     bank: QuestionBank,
     question: QuestionData,
@@ -82,23 +94,22 @@ def upsert_question(
 ) -> Question:
     """Create the question or give it a new version when its content changed.
     `row`: the question of that code (or None), when the caller has looked it up.
-    A question's Moodle name and category, when `question` has them, replace the
-    stored ones. A Moodle file (`origin` "import") carries no source (Moodle drops
-    the `// [source:…]` comment of an exported file): the stored one is kept."""
+    A question's Moodle name, category and ID number, when `question` has them,
+    replace the stored ones. A Moodle file (`origin` "import") carries no source
+    (Moodle drops the `// [source:…]` comment of an exported file): the stored one
+    is kept."""
     if row is _LOOK_UP:
         row = db.session.scalar(select(Question).where(Question.code == question.code))
     current = row.current_version if row is not None else None
     if origin == "import" and not question.source and current is not None:
         question = replace(question, source=current.source)
     digest = _question_hash(question)
-    name = question.name[:255]  # Moodle's own limit
-    category = question.category[:1000]
-    if row is not None and name:
-        row.name = name
-    if row is not None and category:
-        row.category = category
+    labels = _moodle_labels(question)
+    for key, value in labels.items():
+        if row is not None:
+            setattr(row, key, value)
     if row is None:
-        row = Question(code=question.code, bank=bank, name=name, category=category)
+        row = Question(code=question.code, bank=bank, **labels)
         db.session.add(row)
         db.session.flush()
         result.created.append(question.code)

@@ -20,6 +20,7 @@ def version_to_data(
     as_file: bool = False,
     name: str = "",
     category: str = "",
+    idnumber: str = "",
 ) -> QuestionData:
     """The QuestionData a stored version was made from. `as_file`: as a bank file
     holds it — option weights derived (None), which the file format cannot state."""
@@ -38,6 +39,7 @@ def version_to_data(
             feedback_false=by_key["false"]["feedback"],
             name=name,
             category=category,
+            idnumber=idnumber,
         )
     return QuestionData(
         code=code,
@@ -58,6 +60,7 @@ def version_to_data(
         tags=tuple(version.tags),
         name=name,
         category=category,
+        idnumber=idnumber,
     )
 
 
@@ -71,7 +74,13 @@ def bank_questions(bank: QuestionBank) -> list[QuestionData]:
         .options(selectinload(Question.current_version))
     )
     return [
-        version_to_data(q.code, q.current_version, name=q.name, category=q.category)
+        version_to_data(
+            q.code,
+            q.current_version,
+            name=q.name,
+            category=q.category,
+            idnumber=q.idnumber,
+        )
         for q in questions
         if q.current_version is not None
     ]

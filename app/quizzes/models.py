@@ -62,6 +62,9 @@ class Question(db.Model):
     name: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # the Moodle category it was imported from, kept for export ("" for none)
     category: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    # its Moodle ID number as imported, when it is not its code ("Câu 1" for the
+    # code Cau-1), written back on export ("" for none)
+    idnumber: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     bank: Mapped[QuestionBank] = relationship(back_populates="questions")
     current_version: Mapped["QuestionVersion | None"] = relationship(

@@ -59,6 +59,8 @@ class QuestionData:
     name: str = ""  # its Moodle name (GIFT ::title::); a label, not content
     # its Moodle category as imported ("$course$/top/A/B"); a label, not content
     category: str = ""
+    # its Moodle ID number when it is not its code ("Câu 1"); a label, not content
+    idnumber: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def question_hash(question: QuestionData) -> str:
     data.pop("line")
     data.pop("name")
     data.pop("category")
+    data.pop("idnumber")
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

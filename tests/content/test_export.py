@@ -1,6 +1,7 @@
 """Files and the browser in step: the three-way rule of `flask content sync` and
 `flask content export` (README, "Editing in the browser and the files")."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,24 @@ def test_export_refuses_while_a_file_does_not_load(app, runner, content):
     forced = runner.invoke(args=["content", "export", "--force"])
     assert forced.exit_code == 0, forced.output
     assert "Sửa trên trình duyệt" in path.read_text("utf-8")
+
+
+def test_a_moodle_idnumber_survives_export_and_sync(app, runner, content):
+    """Bank files do not hold the Moodle ID number: export then a sync that
+    changes the question keep the stored one, for the next GIFT export."""
+    with app.app_context():
+        bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "B1"))
+        source = db.session.scalar(select(Question).where(Question.code == "S1"))
+        data = version_to_data("S1", source.current_version, as_file=True)
+        moodle = replace(data, code="Cau-1", idnumber="Câu 1", stem="Hỏi Moodle?")
+        upsert_question(bank, moodle, SyncResult(), "import")
+        db.session.commit()
+    assert runner.invoke(args=["content", "export"]).exit_code == 0
+    files = list(Path(app.config["QUIZZES_DIR"]).rglob("*.md"))
+    (path,) = [f for f in files if "## Cau-1" in f.read_text("utf-8")]
+    path.write_text(path.read_text("utf-8").replace("Hỏi Moodle?", "Hỏi lại?"))
+    assert _sync(runner).exit_code == 0
+    with app.app_context():
+        row = db.session.scalar(select(Question).where(Question.code == "Cau-1"))
+        assert row.current_version.stem_md == "Hỏi lại?"
+        assert row.idnumber == "Câu 1"
