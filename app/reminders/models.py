@@ -50,6 +50,9 @@ class Reminder(db.Model):
     # A scheduled reminder's window: 0 the campaign's own, else the id of the unit
     # whose own quiz window it is for (records.campaigns.unit_windows).
     window_key: Mapped[int] = mapped_column(default=0, server_default="0")
+    # ... and the close it was made for: a window moved since to another last day
+    # is reminded again of its new close (None: a manual reminder)
+    window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     message: Mapped[str] = mapped_column(Text, default="")  # the officer's words
@@ -61,13 +64,14 @@ class Reminder(db.Model):
     created_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        # The platform's reminders are made once per campaign and window, whatever
-        # the races.
+        # The platform's reminders are made once per campaign, window and close,
+        # whatever the races.
         Index(
             "uq_reminder_scheduled",
             "campaign_id",
             "window_key",
             "kind",
+            "window_closes_at",
             unique=True,
             sqlite_where=db.text("kind <> 'manual'"),
             postgresql_where=db.text("kind <> 'manual'"),

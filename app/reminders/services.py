@@ -23,7 +23,7 @@ from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.numbers import lazy_number
 from app.records.models import Campaign
-from app.timeutil import days_left, format_vn_date, utcnow
+from app.timeutil import days_left, format_vn_date, last_day, utcnow
 
 from .audience import (
     CampaignWindow,
@@ -112,6 +112,7 @@ def create_reminder(
     now: datetime | None = None,
     window_key: int = 0,
     exclude: list[str] | None = None,
+    window_closes_at: datetime | None = None,
 ) -> Reminder:
     """Add a reminder and one delivery per cadre targeted (one INSERT … SELECT),
     each pending for email when MAIL_SERVER is set and the cadre has an address.
@@ -130,6 +131,7 @@ def create_reminder(
         message=message,
         with_email=mail_on,
         window_key=window_key,
+        window_closes_at=window_closes_at,
     )
     db.session.add(reminder)
     db.session.flush()
@@ -271,9 +273,10 @@ def due_kind(window: CampaignWindow, now: datetime) -> str | None:
 
 
 def due_scheduled(now: datetime | None = None) -> list[Reminder]:
-    """Make the scheduled reminders due at `now`, each once per campaign and window
+    """Make the scheduled reminders due at `now`, each once per campaign, window
     (the campaign's own, and each unit's own: a commune whose quiz closes a week
-    later is reminded a week later). A second call, or a concurrent one, makes
+    later is reminded a week later) and last day of its close (a window moved to
+    another day is reminded of its new close). A second call, or a concurrent one, makes
     none: the partial unique index decides. A window found already inside its last
     2 days gets only the 2-day reminder."""
     now = now or utcnow()
@@ -285,7 +288,7 @@ def due_scheduled(now: datetime | None = None) -> list[Reminder]:
         windows = campaign_windows(campaign)
         for window in windows:
             kind = due_kind(window, now)
-            if kind is None or _scheduled_exists(campaign, window.key, kind):
+            if kind is None or _scheduled_exists(campaign, window, kind):
                 continue
             try:
                 with db.session.begin_nested():
@@ -297,6 +300,7 @@ def due_scheduled(now: datetime | None = None) -> list[Reminder]:
                             now=now,
                             window_key=window.key,
                             exclude=inner_paths(window, windows),
+                            window_closes_at=window.closes_at,
                         )
                     )
             except IntegrityError:  # made meanwhile by another run
@@ -304,17 +308,19 @@ def due_scheduled(now: datetime | None = None) -> list[Reminder]:
     return made
 
 
-def _scheduled_exists(campaign: Campaign, window_key: int, kind: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Reminder.id).where(
-                Reminder.campaign_id == campaign.id,
-                Reminder.window_key == window_key,
-                Reminder.kind == kind,
-            )
+def _scheduled_exists(campaign: Campaign, window: CampaignWindow, kind: str) -> bool:
+    """Has `window` had its reminder `kind` for its close: one made for a close on
+    the same last day (timeutil.last_day: a close moved by hours is the same
+    deadline), or for a close not known (made before closes were kept)."""
+    made_for = db.session.scalars(
+        select(Reminder.window_closes_at).where(
+            Reminder.campaign_id == campaign.id,
+            Reminder.window_key == window.key,
+            Reminder.kind == kind,
         )
-        is not None
     )
+    day = last_day(window.closes_at)
+    return any(closes is None or last_day(closes) == day for closes in made_for)
 
 
 def with_pending_email(now: datetime | None = None) -> list[Reminder]:

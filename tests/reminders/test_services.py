@@ -139,13 +139,48 @@ def test_the_database_refuses_a_second_scheduled_reminder(ctx, tmp_path):
     campaign, _tree = setup(tmp_path)
     services.due_scheduled(campaign.closes_at - timedelta(days=3))
     db.session.commit()
-    db.session.add(Reminder(campaign_id=campaign.id, kind=SCHEDULED_7D, message=""))
+    closes = campaign.closes_at
+    db.session.add(
+        Reminder(
+            campaign_id=campaign.id,
+            kind=SCHEDULED_7D,
+            message="",
+            window_closes_at=closes,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
     for _ in range(2):  # manual reminders are not limited
         db.session.add(Reminder(campaign_id=campaign.id, kind=MANUAL, message=""))
     db.session.commit()
+
+
+def test_a_window_moved_to_another_day_is_reminded_of_its_new_close(ctx, tmp_path):
+    """The 2-day reminder went out; the campaign is then extended by a week: its
+    new close gets its own 7- and 2-day reminders. Moved by hours within its last
+    day, it is the same deadline: no reminder again."""
+    campaign, _tree = setup(tmp_path)
+    first = campaign.closes_at
+    assert [r.kind for r in services.due_scheduled(first - timedelta(days=1))] == [
+        SCHEDULED_2D
+    ]
+    db.session.commit()
+    campaign.closes_at = first - timedelta(hours=3)  # same last day
+    db.session.commit()
+    assert services.due_scheduled(first - timedelta(hours=20)) == []
+    later = first + timedelta(days=7)
+    campaign.closes_at = later
+    db.session.commit()
+    made = services.due_scheduled(later - timedelta(days=6, hours=23))
+    db.session.commit()
+    assert [(r.kind, r.window_closes_at) for r in made] == [(SCHEDULED_7D, later)]
+    assert reminded(made[0]) == {"in1", "in2"}
+    made = services.due_scheduled(later - timedelta(days=1))
+    db.session.commit()
+    assert [r.kind for r in made] == [SCHEDULED_2D]
+    assert services.due_scheduled(later - timedelta(hours=2)) == []
+    assert count_reminders(kind=SCHEDULED_2D) == 2
 
 
 def test_the_list_counts_only_the_viewers_subtree(ctx, tmp_path):
