@@ -54,9 +54,15 @@ def paper_dated(place: str, day: date) -> str:
     return f"{place}, {dated}" if place else dated.capitalize()
 
 
-def from_vn_local(moment: datetime) -> datetime:
-    """A naive wall-clock time read in Vietnam (a form's datetime-local), as aware."""
-    return moment.replace(tzinfo=VN_TZ)
+def from_vn_local(moment: datetime, shown: datetime | None = None) -> datetime:
+    """A naive wall-clock time read in Vietnam (a form's datetime-local), as aware.
+    `shown`: the moment the form showed, to the minute — sent back unchanged, it
+    is kept as it was, its seconds with it (a close at 23:59:59 stays so when
+    only a campaign's title is edited)."""
+    aware = moment.replace(tzinfo=VN_TZ)
+    if shown is not None and to_vn(shown).replace(second=0, microsecond=0) == aware:
+        return shown
+    return aware
 
 
 def format_vn_date(moment: datetime | None, with_time: bool = False) -> str:

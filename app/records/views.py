@@ -171,8 +171,8 @@ def edit_campaign(code: str):
         running.edit_campaign(
             campaign,
             form.title.data,
-            from_vn_local(form.opens_at.data),
-            from_vn_local(form.closes_at.data),
+            from_vn_local(form.opens_at.data, shown=campaign.opens_at),
+            from_vn_local(form.closes_at.data, shown=campaign.closes_at),
             _units(form.targets.data, campaign.targets),
             form.categories.data,
             actor=current_user,

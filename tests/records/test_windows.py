@@ -1,6 +1,6 @@
 """Quiz windows per unit subtree, and campaigns edited and closed in the browser."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from app.quizzes.services import window_for
 from app.records import campaigns as running
 from app.records import quiz_holder
 from app.records import services as records
-from app.timeutil import to_vn, utcnow
+from app.timeutil import to_vn, utcnow, vn_day_end
 from tests.certificates.helpers import pass_quiz, user
 from tests.factories import make_user
 from tests.records.helpers import closed_but_for_d1, make_campaign, read_all
@@ -210,6 +210,43 @@ def test_admin_edits_a_campaign_with_unit_pickers(app, client, auth, tmp_path):
         assert attempts.get_quiz("Q").closes_at == campaign.closes_at
         assert db.session.scalar(
             select(AuditEvent.id).where(AuditEvent.action == "campaign.updated")
+        )
+
+
+def test_an_edit_keeps_the_seconds_of_a_moment_it_sends_back_unchanged(
+    app, client, auth, tmp_path
+):
+    """The form holds minutes: a close at 23:59:59, sent back as 23:59 with only
+    the title changed, stays 23:59:59 (it lost its last 59 seconds, and open
+    attempts were refitted); one changed on the form is taken as typed."""
+    token = _admin_page(app, client, auth, tmp_path)
+    with app.app_context():
+        campaign = records.get_campaign("C2026")
+        campaign.closes_at = vn_day_end(date(2026, 12, 31))
+        db.session.commit()
+        opens = to_vn(campaign.opens_at).strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "csrf_token": token,
+        "title": "Bồi dưỡng 2026 (tên mới)",
+        "opens_at": opens,
+        "closes_at": "2026-12-31T23:59",
+        "targets": ["Sở Nội vụ — Tỉnh Thử (D)"],
+    }
+    client.post("/admin/campaigns/C2026", data=form)
+    with app.app_context():
+        campaign = records.get_campaign("C2026")
+        assert campaign.title == "Bồi dưỡng 2026 (tên mới)"
+        assert campaign.closes_at == vn_day_end(date(2026, 12, 31))
+    client.post(
+        "/admin/campaigns/C2026", data={**form, "closes_at": "2026-12-30T23:59"}
+    )
+    with app.app_context():
+        closes = to_vn(records.get_campaign("C2026").closes_at)
+        assert (closes.day, closes.hour, closes.minute, closes.second) == (
+            30,
+            23,
+            59,
+            0,
         )
 
 
