@@ -251,7 +251,7 @@ class ReviewInfo:
     answers_later: bool  # answers will be shown after the quiz closes
     rows: list[ReviewRow]
     # A sealed quiz before its windows close: nothing of the result is shown, only
-    # when it will be (None: no close is set).
+    # when it will be (None: no close is set); of answers shown later, when.
     sealed: bool = False
     results_at: datetime | None = None
 
@@ -275,7 +275,9 @@ def review_for(attempt: Attempt, now: datetime) -> ReviewInfo:
     )
     later = policy == "after_close" and not show_answers
     rows = _review_rows(attempt) if show_answers else []
-    return ReviewInfo(show_score, show_answers, later, rows)
+    # when (the last of the quiz's windows to close: _window_closed)
+    at = windows.results_open_at(attempt.quiz) if later else None
+    return ReviewInfo(show_score, show_answers, later, rows, results_at=at)
 
 
 def _window_closed(attempt: Attempt, now: datetime) -> bool:

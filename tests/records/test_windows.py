@@ -121,6 +121,8 @@ def test_after_close_review_waits_for_the_cadres_window_and_every_other(ctx, tmp
     assert review_for(attempt, now).answers_later is True
     later = now + timedelta(hours=2)  # D1's window has closed, the campaign's not:
     assert review_for(attempt, later).answers_later is True  # others still sit it
+    # and says when: the last window's close (the campaign's here)
+    assert review_for(attempt, later).results_at == campaign.closes_at
     after_all = campaign.closes_at + timedelta(minutes=1)
     assert review_for(attempt, after_all).show_answers is True
 
