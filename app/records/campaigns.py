@@ -219,7 +219,9 @@ def close_campaign(
 ) -> int:
     """Close the campaign's quiz now, for every unit: no attempt starts any more, and
     the open ones end now with what they saved (the next request or the sweep grades
-    them). The number of open attempts ended. A campaign whose quiz a later one has
+    them); a unit's own window not yet open is removed (its cadres go by the
+    window above them, closed), not left opening and closing now. The number of open
+    attempts ended. A campaign whose quiz a later one has
     taken closes alone: the quiz, and its attempts, are the later campaign's."""
     now = now or utcnow()
     quiz = quizzes.get_quiz(campaign.quiz_code)
@@ -232,8 +234,9 @@ def close_campaign(
     campaign.closes_at = min(campaign.closes_at, max(now, campaign.opens_at))
     quizzes.set_window(quiz, campaign.opens_at, campaign.closes_at)
     for row in own:
+        if row.opens_at >= now:  # never opened: its unit goes by the one above
+            db.session.delete(row)
         row.closes_at = min(row.closes_at, now)
-        row.opens_at = min(row.opens_at, row.closes_at)
     db.session.flush()
     ended = quizzes.refit_open_attempts(quiz, now=now)
     audit.record("campaign.closed", actor=actor, target=campaign, attempts_ended=ended)

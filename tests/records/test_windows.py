@@ -441,6 +441,26 @@ def test_closing_when_only_a_units_window_is_open_keeps_the_campaigns_close(
     assert window_for(user("in1"), attempts.get_quiz("Q")).closes_at == now
 
 
+def test_closing_early_removes_a_units_window_not_yet_open(ctx, tmp_path):
+    """D1A was to open in a week: closing the campaign now removes that window
+    (its cadres go by the window above them, here D1's, closed now), instead of
+    leaving one that opened and closed at this moment."""
+    now = utcnow()
+    campaign, tree = make_campaign(tmp_path, opens=now - timedelta(days=10))
+    running.set_unit_window(
+        campaign, tree["D1A"], now + timedelta(days=7), now + timedelta(days=14)
+    )
+    running.set_unit_window(
+        campaign, tree["D1"], now - timedelta(days=1), now + timedelta(days=7)
+    )
+    running.close_campaign(campaign, now=now)
+    quiz = attempts.get_quiz("Q")
+    assert [w.unit.code for w in running.unit_windows(campaign)] == ["D1"]
+    cadre = make_user("d1a", tree["D1A"])
+    window = window_for(cadre, quiz)  # D1's, the deepest left over D1A
+    assert window.unit_id == tree["D1"].id and window.closes_at == now
+
+
 def test_last_years_attempts_of_a_reused_quiz_leave_this_years_whole(ctx, tmp_path):
     """Quiz Q served the 2026 campaign, where in1 failed both attempts; the 2027
     campaign reuses it: in1 has both attempts again, numbered after the old ones,
