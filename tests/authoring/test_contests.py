@@ -13,6 +13,7 @@ from app.contests.models import Contest, ContestRound
 from app.extensions import db
 from app.timeutil import to_vn
 from tests.contests.helpers import make_contest, moment
+from tests.html_checks import first_submits
 
 LIST = "/authoring/contests"
 EDIT = "/authoring/contests/ct"
@@ -303,6 +304,25 @@ def test_a_running_round_asks_for_confirmation_first(app, client, auth, contest)
             select(AuditEvent).where(AuditEvent.action == "contest.round_changed")
         )
         assert event.detail["while_open"] is True
+
+
+def test_enter_while_asked_to_confirm_does_not_confirm(app, client, auth, contest):
+    """Enter in a field presses the form's first submit button: while the confirm
+    step shows, that is a hidden "Lưu đợt thi", which asks again."""
+    auth.login("trainer")
+    before = _state(app)
+    page = client.get(R2).get_data(as_text=True)
+    opens = page.split('name="opens_at"')[1].split('value="')[1].split('"')[0]
+    closes = page.split('name="closes_at"')[1].split('value="')[1].split('"')[0]
+    data = _round_form(auth, R2, opens_at=opens, closes_at=closes)
+    asked = client.post(R2, data=data).get_data(as_text=True)
+    assert "Đợt thi này đang diễn ra" in asked
+    defaults = first_submits(asked).values()  # the header's forms' too
+    assert not [b for b in defaults if b.get("name") == "confirm"]
+    assert [b for b in defaults if b.get("aria-hidden") == "true"]
+    again = client.post(R2, data=data)  # what Enter sends: no "confirm"
+    assert "Đợt thi này đang diễn ra" in again.get_data(as_text=True)
+    assert _state(app) == before
 
 
 @pytest.mark.parametrize(

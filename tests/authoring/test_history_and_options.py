@@ -241,7 +241,8 @@ def test_the_true_false_answer_says_true_in_english_not_correct(client, auth, co
     radio = r'name="answer" type="radio" value="(\w+)"> (\w+)</label>'
     radios = re.findall(radio, page)
     assert radios == [("true", "True"), ("false", "False")]
-    assert re.search(r'for="options-0-correct">Correct<', page)  # the option's tick
+    tick = r'for="options-0-correct"><span class="visually-hidden">[^<]+</span>Correct<'
+    assert re.search(tick, page)  # the option's tick (after its option's number)
 
 
 def test_the_upload_preview_says_the_true_false_answer_in_english(

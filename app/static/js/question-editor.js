@@ -1,6 +1,8 @@
 // The question editor: shows only the fields of the chosen type, and adds or removes
 // option rows in place. Without it the page still works: both fieldsets show, and
 // the "Thêm phương án" / "Xóa" buttons submit the form, which comes back changed.
+// Enter in a field presses the form's hidden first button, a preview like the
+// visible one: it is left to submit the form.
 (function () {
   "use strict";
   var form = document.getElementById("question-editor");
@@ -20,14 +22,22 @@
 
   function rowList() { return rows.querySelectorAll("[data-option-row]"); }
 
+  // The last number of each text of `el` (not of its whole text: a checkbox's
+  // label keeps its visually hidden part "Phương án n:" apart from "Đúng").
+  function setNumber(el, n) {
+    var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      var text = walker.currentNode;
+      text.nodeValue = text.nodeValue.replace(/\d+(?!.*\d)/, String(n));
+    }
+  }
+
   // Labels and buttons say "Phương án 1…n" again after a change; the field names
   // keep their numbers (the server reads the rows in the order of their numbers).
   function renumber() {
     var list = rowList();
     list.forEach(function (row, i) {
-      row.querySelectorAll("label, button").forEach(function (el) {
-        el.textContent = el.textContent.replace(/\d+(?!.*\d)/, String(i + 1));
-      });
+      row.querySelectorAll("label, button").forEach(function (el) { setNumber(el, i + 1); });
       row.querySelector("[data-remove-option]").disabled = list.length <= min;
     });
     if (addButton) addButton.disabled = list.length >= max;
