@@ -40,9 +40,9 @@ from app.errors import lazy_gettext as _l
 from app.errors import lazy_ngettext as _nl
 from app.extensions import db
 from app.numbers import lazy_number
-from app.quizzes import attempts as attempt_core
+from app.quizzes import services as quiz_services
 from app.quizzes import windows
-from app.quizzes.models import BY_SWEEP, OPEN, Attempt, Quiz
+from app.quizzes.models import OPEN, Attempt, Quiz
 from app.signals import results_opened
 from app.timeutil import utcnow
 
@@ -284,12 +284,9 @@ def _checked_reason(previous: Ranking | None, reason: str) -> str:
 
 def _finish_overdue(quiz: Quiz, now: datetime) -> None:
     """Finalise the quiz's attempts left open past their deadline (the sweep may
-    not have run yet); refuse while one may still be saved within its grace."""
-    cutoff = attempt_core.save_cutoff(now)
-    for attempt in db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.is_overdue(cutoff))
-    ).all():
-        attempt_core.finalise(attempt, now, by=BY_SWEEP)
+    not have run yet: quizzes' close_overdue); refuse while one may still be saved
+    within its grace."""
+    quiz_services.close_overdue(now, quiz=quiz)
     still_open = db.session.scalar(
         select(func.count())
         .select_from(Attempt)

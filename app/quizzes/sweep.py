@@ -13,7 +13,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .attempts import finalise
-from .models import BY_DEADLINE, BY_SWEEP, Attempt
+from .models import BY_DEADLINE, BY_SWEEP, Attempt, Quiz
 from .windows import save_cutoff
 
 
@@ -24,13 +24,18 @@ def has_overdue(user: User, now: datetime | None = None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def close_overdue(now: datetime | None = None, user: User | None = None) -> int:
+def close_overdue(
+    now: datetime | None = None, user: User | None = None, quiz: Quiz | None = None
+) -> int:
     """Finalise every overdue open attempt (`flask attempts close-overdue`: ended
-    by the sweep), or only `user`'s (the home page, before it says where the cadre
-    stands: ended at its deadline, as the attempt's or the quiz's page says of
-    one they find overdue)."""
+    by the sweep), or only those of `quiz` (a contest round's, before it is
+    ranked: ended by the sweep too), or only `user`'s (the home page, before it
+    says where the cadre stands: ended at its deadline, as the attempt's or the
+    quiz's page says of one they find overdue)."""
     now = now or utcnow()
     query = select(Attempt).where(Attempt.is_overdue(save_cutoff(now)))
+    if quiz is not None:
+        query = query.where(Attempt.quiz_id == quiz.id)
     if user is not None:
         query = query.where(Attempt.user_id == user.id)
     overdue = db.session.scalars(query).all()
