@@ -141,6 +141,24 @@ class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""
 
 
+def flash_refused(form: FlaskForm, error=None, field=None) -> None:
+    """Say once at the top that `form` was not saved, for a page that shows it again
+    with its typed values and each problem beside its field (the `field` macro of
+    _macros.html): a domain's refusal, `error`, goes beside `field`, the one it is
+    about. The error of a field the page does not show (a hidden one) is said at
+    the top itself."""
+    from flask import flash
+    from flask_babel import gettext as _
+
+    if error is not None:
+        field.errors = [*field.errors, error.message]
+    hidden = ("CSRFTokenField", "HiddenField")
+    for message in (e for f in form if f.type in hidden for e in f.errors):
+        flash(message, "error")
+    if any(f.errors for f in form if f.type not in hidden):
+        flash(_("Chưa lưu: xem các lỗi bên dưới."), "error")
+
+
 def flash_form_errors(form: FlaskForm) -> None:
     """Flash each field error as "Label: message" (for forms posted from a list page
     that redirects back)."""

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts import unit_picker
-from app.accounts.forms import flash_form_errors
+from app.accounts.forms import flash_refused
 from app.accounts.permissions import scope_paths
 from app.courses import services as courses
 from app.errors import DomainError, InvalidInput
@@ -77,7 +77,7 @@ def _create_form() -> CampaignForm:
 def create_campaign():
     form = _create_form()
     if not form.validate_on_submit():
-        flash_form_errors(form)
+        flash_refused(form)
         return campaigns(form=form)
     try:
         campaign = services.create_campaign(
@@ -144,12 +144,13 @@ def _label(unit) -> str:
 
 def _post_on_campaign(code: str, form, slot: str, act):
     """The flow of a form of the campaign's page: when `form` does not validate,
-    its errors and the page again (the form as the page's `slot` argument); else
+    the page again with its errors beside its fields (the form as the page's
+    `slot` argument) and one line at the top saying so; else
     `act(campaign)`, committed, and its message (a DomainError: rolled back, shown
     on the page again)."""
     campaign = services.get_campaign(code)
     if not form.validate_on_submit():
-        flash_form_errors(form)
+        flash_refused(form)
         return campaign_page(code, **{slot: form})
     try:
         message = act(campaign)

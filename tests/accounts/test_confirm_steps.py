@@ -52,12 +52,16 @@ def test_merge_acts_only_with_confirm_and_csrf(app, client, auth):
     assert _state(app, ids["D1"]) == (False, 0)
 
 
-def test_merge_preview_of_a_bad_target_goes_back(app, client, auth):
+def test_merge_preview_of_a_bad_target_is_refused_beside_its_field(app, client, auth):
+    """The unit's page again (400), the code as typed, the refusal beside it."""
     ids = _setup(app)
     auth.login("admin")
     for code in ("", "NOPE", "D1A"):  # none, unknown, its own child
         response = client.get(f"/admin/units/{ids['D1']}/merge?target_code={code}")
-        assert response.status_code == 302
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert f'value="{code}"' in page and 'id="target_code-error"' in page
+        assert 'aria-invalid="true" id="target_code"' in page
     assert _state(app, ids["D1"]) == (True, 2)
 
 

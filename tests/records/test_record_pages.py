@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -194,14 +195,37 @@ def test_a_year_that_is_no_number_is_said_so(app, client, auth, tmp_path):
         "targets": ["Xã C (C)"],
     }  # fmt: skip
     for year, said in (
-        ("hai nghìn", "Năm: Cần nhập một số nguyên."),
-        ("", "Năm: Vui lòng điền trường này."),
-        ("1999", "Năm: Số phải từ 2000 đến 2100."),
+        ("hai nghìn", "Cần nhập một số nguyên."),
+        ("", "Vui lòng điền trường này."),
+        ("1999", "Số phải từ 2000 đến 2100."),
     ):
         page = client.post("/admin/campaigns", data={**form, "year": year})
-        assert said in page.get_data(as_text=True), year
+        text = page.get_data(as_text=True)
+        # beside its field, and not flashed again at the top ("Năm: …")
+        assert said in re.search(r'id="year-error">([^<]*)</p>', text)[1], year
+        assert f"Năm: {said}" not in text and page.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
+
+
+def test_a_refused_campaign_form_says_each_problem_once(app, client, auth, tmp_path):
+    """Each problem beside its field only (not flashed again at the top as
+    "Label: problem"), and one line at the top saying the form was not saved."""
+    with app.app_context():
+        _campaign, tree = make_campaign(tmp_path)
+        make_user("adm", tree["P"], roles=[("admin", None)])
+    auth.login("adm")
+    token = auth.token("/admin/campaigns")
+    for url, data in (
+        ("/admin/campaigns", {}),
+        ("/admin/campaigns/C2026", {"title": "", "opens_at": "x"}),
+        ("/admin/campaigns/C2026/windows", {"unit": ""}),
+    ):
+        text = client.post(url, data={"csrf_token": token, **data}).get_data(True)
+        errors = re.findall(r'<p class="error" id="[^"]+">([^<]*)</p>', text)
+        assert errors and text.count("Chưa lưu: xem các lỗi bên dưới.") == 1, url
+        assert len(re.findall('class="flash flash-error"', text)) == 1, url
+        assert "Vui lòng điền trường này." in errors[0], url
 
 
 def test_the_best_score_is_written_in_the_readers_language(app, client, auth, tmp_path):

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.security import role_required
 
 from .. import asof, history, services
-from ..forms import EmptyForm, MoveCadreForm, flash_form_errors
+from ..forms import EmptyForm, MoveCadreForm, flash_refused
 from ..models import CATEGORIES, Assignment, Unit
 from ..permissions import (
     can_manage_account,
@@ -102,7 +102,11 @@ def _unit_of_the_past(code: str, roots: list[str] | None) -> Unit | None:
 @bp.get("/cadres/<int:user_id>")
 @role_required("hr", "admin")
 def cadre(user_id: int):
-    person = get_scoped_user(current_user, user_id)
+    return _cadre_page(get_scoped_user(current_user, user_id))
+
+
+def _cadre_page(person, move_form: MoveCadreForm | None = None):
+    """The cadre's page; `move_form`: a refused move shown again as typed."""
     return render_template(
         "accounts/cadre.html",
         person=person,
@@ -110,7 +114,7 @@ def cadre(user_id: int):
         assignments=_assignments(person),
         categories=CATEGORIES,
         form=EmptyForm(),
-        move_form=MoveCadreForm(),
+        move_form=move_form or MoveCadreForm(formdata=None),
     )
 
 
@@ -134,32 +138,35 @@ def set_active(user_id: int):
 def move(user_id: int):
     person = get_manageable_user(current_user, user_id)
     form = MoveCadreForm()
-    if form.validate_on_submit():
-        try:
-            unit = get_unit_by_code(form.unit_code.data)
-            unit = get_scoped_unit(current_user, unit.id)  # only inside the scope
-            services.move_user(
-                person, unit, actor=current_user, effective=form.effective.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            day = form.effective.data
-            if day is not None and day > history.vn_today():
-                flash(
-                    _(
-                        "Đã ghi: chuyển sang %(name)s từ ngày %(day)s.",
-                        name=unit.name,
-                        day=history.format_day(day),
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Đã chuyển sang %(name)s.", name=unit.name), "success")
+    if not form.validate_on_submit():
+        flash_refused(form)
+        return _cadre_page(person, form), 400
+    field = form.effective  # the field a refusal is about, step by step
+    try:
+        history.effective(form.effective.data)
+        field = form.unit_code
+        unit = get_unit_by_code(form.unit_code.data)
+        unit = get_scoped_unit(current_user, unit.id)  # only inside the scope
+        services.move_user(
+            person, unit, actor=current_user, effective=form.effective.data
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash_refused(form, error, field)
+        return _cadre_page(person, form), 400
+    db.session.commit()
+    day = form.effective.data
+    if day is not None and day > history.vn_today():
+        flash(
+            _(
+                "Đã ghi: chuyển sang %(name)s từ ngày %(day)s.",
+                name=unit.name,
+                day=history.format_day(day),
+            ),
+            "success",
+        )
     else:
-        flash_form_errors(form)
+        flash(_("Đã chuyển sang %(name)s.", name=unit.name), "success")
     return redirect(url_for("accounts.cadre", user_id=person.id))
 
 

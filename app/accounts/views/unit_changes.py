@@ -16,9 +16,10 @@ from app.security import role_required
 
 from .. import history, restructure
 from .. import units as unit_services
-from ..forms import DatedForm, UnitRestructureForm, flash_form_errors
+from ..forms import DatedForm, UnitRestructureForm, flash_refused
 from ..models import Unit, User
 from .blueprint import bp
+from .unit_page import unit_page
 
 KINDS = ("merge", "split", "dissolve")
 SHOWN = 100
@@ -47,20 +48,15 @@ def restructure_unit(unit_id: int, kind: str):
     if kind not in KINDS:
         return redirect(url_for("accounts.unit", unit_id=unit.id))
     form = UnitRestructureForm() if kind != "dissolve" else DatedForm()
+    slot = "dissolve_form" if kind == "dissolve" else f"restructure_{kind}"
     back = redirect(url_for("accounts.unit", unit_id=unit.id))
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return back
+        flash_refused(form)
+        return unit_page(unit, **{slot: form}), 400
     decision = form.decision.data or ""
+    blame = []  # the fields a refusal may be about, the last its own
     try:
-        day = history.effective(form.effective.data)
-        targets = _targets(form.target_codes.data) if kind != "dissolve" else []
-        if kind == "merge" and not targets:
-            raise InvalidInput(_("Nhập mã đơn vị tiếp nhận."))
-        mapping = restructure.parse_cadre_map(
-            getattr(form, "cadre_map", None) and form.cadre_map.data or "", targets
-        )
-        change = restructure.plan(unit, targets, day, kind, mapping)
+        change = _plan(unit, form, kind, blame)
         if request.form.get("confirm") == "1":
             moved = restructure.apply(change, decision, current_user)
             db.session.commit()
@@ -71,7 +67,7 @@ def restructure_unit(unit_id: int, kind: str):
                     "Đã ghi thay đổi có hiệu lực từ %(day)s; %(n)s cán bộ chuyển sang "
                     "đơn vị tiếp nhận.",
                     moved,
-                    day=history.format_day(day),
+                    day=history.format_day(change.day),
                     n=count(moved),
                 ),
                 "success",
@@ -79,9 +75,27 @@ def restructure_unit(unit_id: int, kind: str):
             return back
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return back
+        flash_refused(form, error, blame[-1])
+        return unit_page(unit, **{slot: form}), 400
     return _confirm(unit, change, form, decision)
+
+
+def _plan(unit: Unit, form, kind: str, blame: list):
+    """The change `form` asks of `unit`, planned (nothing written); each step
+    first adds to `blame` the field a refusal of its own is about."""
+    blame.append(form.effective)
+    day = history.effective(form.effective.data)
+    targets, cadre_map = [], ""
+    if kind != "dissolve":
+        blame.append(form.target_codes)
+        targets = _targets(form.target_codes.data)
+        if kind == "merge" and not targets:
+            raise InvalidInput(_("Nhập mã đơn vị tiếp nhận."))
+        blame.append(form.cadre_map)
+        cadre_map = form.cadre_map.data or ""
+    mapping = restructure.parse_cadre_map(cadre_map, targets)
+    blame.append(form.target_codes if kind != "dissolve" else form.effective)
+    return restructure.plan(unit, targets, day, kind, mapping)
 
 
 def _confirm(unit: Unit, change, form, decision: str):

@@ -4,35 +4,33 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from app.database import int_arg
-from app.errors import DomainError, ImportRejected, InvalidInput
+from app.errors import Conflict, DomainError, ImportRejected, InvalidInput
 from app.extensions import db
 from app.numbers import count
 from app.security import role_required
-from app.signals import unit_campaign_asked
 from app.tabular import TableError
 from app.uploads import check_token, takes_upload
 
 from .. import asof, history, scope
 from .. import units as unit_services
 from ..forms import (
-    DatedForm,
     UnitCreateForm,
     UnitImportForm,
     UnitMergeForm,
     UnitMoveForm,
     UnitRecodeForm,
     UnitRenameForm,
-    UnitRestructureForm,
     flash_form_errors,
+    flash_refused,
 )
 from ..importing import read_unit_rows
-from ..models import Unit, UnitEvent, UnitVersion, User
+from ..models import Unit
 from .blueprint import bp
 from .unit_changes import as_of_arg
+from .unit_page import cadre_counts, unit_page
 
 
 def _unit_or_404(unit_id: int) -> Unit:
@@ -47,16 +45,21 @@ def units():
     day = as_of_arg()
     if day is not None:
         return _units_as_of(parent, day)
+    return _units_page(parent)
+
+
+def _units_page(parent: Unit | None, form: UnitCreateForm | None = None):
+    """The units below `parent`, with the form adding one: empty, or `form` shown
+    again as it was posted."""
     children = unit_services.children_of(parent)
-    counts = _cadre_counts(children)
     return render_template(
         "accounts/units.html",
         parent=parent,
         children=children,
-        counts=counts,
+        counts=cadre_counts(children),
         ancestors=unit_services.ancestors_of(parent) if parent else [],
-        form=UnitCreateForm(parent_code=parent.code if parent else ""),
-        import_form=UnitImportForm(),
+        form=form or UnitCreateForm(parent_code=parent.code if parent else ""),
+        import_form=UnitImportForm(formdata=None),
     )
 
 
@@ -77,121 +80,68 @@ def _units_as_of(parent: Unit | None, day):
     )
 
 
-def _cadre_counts(units: list[Unit]) -> dict[int, int]:
-    """Cadres in each unit's subtree, in one grouped query."""
-    if not units:
-        return {}
-    head, member = aliased(Unit), aliased(Unit)
-    rows = db.session.execute(
-        select(head.id, func.count(User.id))
-        .join(member, member.in_subtree(head.path))
-        .join(User, User.unit_id == member.id)
-        .where(head.id.in_([u.id for u in units]))
-        .group_by(head.id)
-    )
-    counts = dict.fromkeys((u.id for u in units), 0)
-    counts.update({unit_id: count for unit_id, count in rows})
-    return counts
-
-
 @bp.post("/admin/units")
 @role_required("admin")
 def create_unit():
+    """Add a unit; refused, the page it was posted from (`?parent=`) again, the
+    form as typed with each problem beside its field."""
+    parent_id = int_arg("parent")
+    page = _unit_or_404(parent_id) if parent_id else None
     form = UnitCreateForm()
-    if form.validate_on_submit():
-        try:
-            parent = (
-                unit_services.get_unit_by_code(form.parent_code.data)
-                if form.parent_code.data
-                else None
-            )
-            unit = unit_services.create_unit(
-                form.code.data,
-                form.name.data,
-                form.kind.data,
-                parent,
-                current_user,
-                effective=form.effective.data,
-                decision=form.decision.data or "",
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
-            return redirect(url_for("accounts.unit", unit_id=unit.id))
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("accounts.units"))
+    if not form.validate_on_submit():
+        flash_refused(form)
+        return _units_page(page, form), 400
+    field = form.effective  # the field a refusal is about, step by step
+    try:
+        history.effective(form.effective.data)
+        field = form.parent_code
+        code = form.parent_code.data
+        parent = unit_services.get_unit_by_code(code) if code else None
+        field = form.parent_code if parent else form.code
+        unit = unit_services.create_unit(
+            form.code.data,
+            form.name.data,
+            form.kind.data,
+            parent,
+            current_user,
+            effective=form.effective.data,
+            decision=form.decision.data or "",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash_refused(form, error, form.code if isinstance(error, Conflict) else field)
+        return _units_page(page, form), 400
+    db.session.commit()
+    flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
+    return redirect(url_for("accounts.unit", unit_id=unit.id))
 
 
 @bp.get("/admin/units/<int:unit_id>")
 @role_required("admin")
 def unit(unit_id: int):
+    return unit_page(_unit_or_404(unit_id))
+
+
+def _act(unit_id: int, form, slot: str, action, about: str):
+    """The flow of a form of the unit's page (`slot`, its name there): `action`
+    done and committed, or, refused, the page again with the form as typed, each
+    problem beside its field — a refusal of the day beside the day, any other of
+    `action` beside the field named `about`."""
     unit = _unit_or_404(unit_id)
-    events = db.session.scalars(
-        select(UnitEvent)
-        .where(UnitEvent.unit_id == unit.id)
-        .order_by(UnitEvent.at.desc())
-    ).all()
-    versions = db.session.scalars(
-        select(UnitVersion)
-        .where(UnitVersion.unit_id == unit.id)
-        .order_by(UnitVersion.valid_from.desc(), UnitVersion.id.desc())
-    ).all()
-    last = asof.on_last_day(unit)
-    return render_template(
-        "accounts/unit.html",
-        unit=unit,
-        events=events,
-        versions=versions,
-        successions=history.successions_of(unit),
-        current=history.unit_as_of(unit.id, history.vn_today()),
-        today=history.vn_today(),
-        parents=dict(
-            db.session.execute(
-                select(Unit.id, Unit.name).where(
-                    Unit.id.in_(sorted({v.parent_id for v in versions if v.parent_id}))
-                )
-            ).all()
-        ),
-        recode_form=UnitRecodeForm(),
-        restructure_form=UnitRestructureForm(),
-        dissolve_form=DatedForm(),
-        # an ended unit: the units above it on its last day, linked as of then
-        ancestors=last.ancestors if last else unit_services.ancestors_of(unit),
-        children=unit_services.children_of(unit),
-        # an ended unit: its cadres of its last day (LastDay.cadres), not today's
-        cadre_count=None if last else _cadre_counts([unit])[unit.id],
-        last=last,
-        last_campaign=_campaign_on(unit, last.day) if last else None,
-        rename_form=UnitRenameForm(name=unit.name),
-        move_form=UnitMoveForm(),
-        merge_form=UnitMergeForm(),
-    )
-
-
-def _campaign_on(unit: Unit, day) -> str | None:
-    """The code of the campaign of `unit`'s reports of `day`, as the records
-    domain answers (app.signals.unit_campaign_asked); None: the dashboard's
-    default."""
-    answers = [code for _r, code in unit_campaign_asked.send(unit, day=day) if code]
-    return answers[0] if answers else None
-
-
-def _act(unit_id: int, form, action):
-    unit = _unit_or_404(unit_id)
-    if form.validate_on_submit():
-        try:
-            message = action(unit, form)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    else:
-        flash_form_errors(form)
+    if not form.validate_on_submit():
+        flash_refused(form)
+        return unit_page(unit, **{slot: form}), 400
+    field = form.effective
+    try:
+        history.effective(form.effective.data)
+        field = form[about]
+        message = action(unit, form)
+    except DomainError as error:
+        db.session.rollback()
+        flash_refused(form, error, field)
+        return unit_page(unit, **{slot: form}), 400
+    db.session.commit()
+    flash(message, "success")
     return redirect(url_for("accounts.unit", unit_id=unit_id))
 
 
@@ -208,7 +158,7 @@ def rename_unit(unit_id: int):
         )
         return _dated_message(_("Đã đổi tên đơn vị."), form.effective.data)
 
-    return _act(unit_id, UnitRenameForm(), action)
+    return _act(unit_id, UnitRenameForm(), "rename_form", action, "name")
 
 
 @bp.post("/admin/units/<int:unit_id>/move")
@@ -226,7 +176,7 @@ def move_unit(unit_id: int):
         )
         return _dated_message(_("Đã chuyển đơn vị."), form.effective.data)
 
-    return _act(unit_id, UnitMoveForm(), action)
+    return _act(unit_id, UnitMoveForm(), "move_form", action, "parent_code")
 
 
 @bp.post("/admin/units/<int:unit_id>/recode")
@@ -242,7 +192,7 @@ def recode_unit(unit_id: int):
         )
         return _dated_message(_("Đã ghi mã hành chính."), form.effective.data)
 
-    return _act(unit_id, UnitRecodeForm(), action)
+    return _act(unit_id, UnitRecodeForm(), "recode_form", action, "admin_code")
 
 
 def _dated_message(message: str, day) -> str:
@@ -263,15 +213,18 @@ def merge_unit_preview(unit_id: int):
     unit = _unit_or_404(unit_id)
     code = request.args.get("target_code", "").strip()
     decision = request.args.get("decision", "").strip()[:255]
+    form = UnitMergeForm(formdata=request.args, meta={"csrf": False})
+    field = form.effective  # the field a refusal is about, step by step
     try:
         day = history.parse_day(request.args.get("effective"))
+        field = form.target_code
         if not code:
             raise InvalidInput(_("Nhập mã đơn vị tiếp nhận."))
         target = unit_services.get_unit_by_code(code)
         preview = unit_services.merge_preview(unit, target, effective=day)
     except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("accounts.unit", unit_id=unit.id))
+        flash_refused(form, error, field)
+        return unit_page(unit, merge_form=form), 400
     names = [f"{p.full_name} ({p.employee_code or p.username})" for p in preview.cadres]
     return render_template(
         "confirm.html",
@@ -364,7 +317,7 @@ def merge_unit(unit_id: int):
             name=target.name,
         )
 
-    return _act(unit_id, UnitMergeForm(), action)
+    return _act(unit_id, UnitMergeForm(), "merge_form", action, "target_code")
 
 
 @bp.post("/admin/units/import")
