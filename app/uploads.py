@@ -13,6 +13,8 @@ from pathlib import Path
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from app.errors import DomainError
+from app.errors import lazy_gettext as _l
 from app.extensions import csrf
 from app.numbers import number
 
@@ -77,6 +79,25 @@ def max_bytes(config=None) -> int:
     if limit <= 0:
         raise ValueError(f"UPLOAD_MAX_BYTES must be a positive number, not {value!r}")
     return limit
+
+
+class FileTooBig(DomainError):
+    """An uploaded file past the one limit (max_bytes)."""
+
+    status = 413
+
+
+def read_upload(upload) -> bytes:
+    """The bytes of an uploaded file (a form's FileStorage), read no further than
+    the one limit allows (max_bytes: a byte more tells it is past it): every
+    upload page reads its file here. FileTooBig past the limit."""
+    limit = max_bytes()
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooBig(
+            _l("Tệp quá lớn (tối đa %(limit)s).", limit=megabytes(limit, 0))
+        )
+    return data
 
 
 def megabytes(size: int, digits: int = 1) -> str:

@@ -170,3 +170,43 @@ def test_a_chunked_form_within_the_limit_is_read_whole(app, client):
     # the form arrived whole: its token held, the password was checked
     assert status == 200 and "hết hạn" not in page.decode()
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.decode()
+
+
+@pytest.mark.parametrize(
+    "url, fields",
+    [
+        ("/cadres/import", {"unit": "P"}),  # the unit's id, below
+        ("/admin/units/import", {}),
+        ("/authoring/banks/B/upload", {"format": "auto"}),
+    ],
+)
+def test_every_upload_page_holds_a_file_to_the_one_limit(
+    app, client, auth, trainer, url, fields
+):
+    """A file one byte past UPLOAD_MAX_BYTES, in a body within the form overhead
+    allowed on top of it, is refused by each upload page alike (uploads.read_upload):
+    the units import read it whole and imported it."""
+    from app.accounts.models import Unit
+    from app.uploads import max_bytes
+
+    with app.app_context():
+        limit = max_bytes()
+        units = db.session.query(Unit).count()
+        if "unit" in fields:
+            top = db.session.query(Unit).filter_by(code=fields["unit"]).one()
+            fields = {"unit": str(top.id)}
+    head = "code,name,kind,parent_code\nX1,Đơn vị thử,agency,P\n".encode()
+    data = head + b"#" * (limit + 1 - len(head))  # a byte past the limit
+    response = client.post(
+        url,
+        data={
+            "csrf_token": auth.token(url if "units" not in url else "/admin/units"),
+            "file": (io.BytesIO(data), "units.csv"),
+            **fields,
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Unit).count() == units  # nothing written

@@ -21,7 +21,7 @@ from app.forms import FlaskForm
 from app.jobs import services as jobs
 from app.security import role_required
 from app.tabular import TableError
-from app.uploads import FORM_OVERHEAD, max_bytes, takes_upload
+from app.uploads import FORM_OVERHEAD, FileTooBig, max_bytes, read_upload, takes_upload
 
 from .. import cadre_import
 from ..jobs import UPLOADS, stored_day
@@ -74,9 +74,10 @@ def import_cadres():
             )
         return _form_page(form)
     upload = form.file.data
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        return _form_page(form, _too_big(len(data), limit), 413)
+    try:
+        data = read_upload(upload)
+    except FileTooBig:
+        return _form_page(form, _too_big(size, limit), 413)
     unit = get_scoped_unit(current_user, form.unit.data, "hr")
     try:
         rows = cadre_import.parse_cadre_file(data, upload.filename or "tệp.csv")

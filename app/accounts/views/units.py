@@ -12,7 +12,7 @@ from app.extensions import db
 from app.numbers import count
 from app.security import role_required
 from app.tabular import TableError
-from app.uploads import check_token, takes_upload
+from app.uploads import check_token, read_upload, takes_upload
 
 from .. import asof, history, scope
 from .. import units as unit_services
@@ -331,7 +331,7 @@ def import_units():
         return redirect(url_for("accounts.units"))
     upload = form.file.data
     try:
-        rows = read_unit_rows(upload.read(), upload.filename or "upload.csv")
+        rows = read_unit_rows(read_upload(upload), upload.filename or "upload.csv")
         counts = unit_services.import_units(
             rows, upload.filename, current_user, effective=form.effective.data
         )

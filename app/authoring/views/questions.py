@@ -27,10 +27,12 @@ from app.extensions import db
 from app.numbers import count
 from app.uploads import (
     FORM_OVERHEAD,
+    FileTooBig,
     UploadStore,
     check_token,
     max_bytes,
     megabytes,
+    read_upload,
     takes_upload,
 )
 
@@ -288,10 +290,11 @@ def bank_upload(code: str):
     if not form.validate_on_submit():
         return _upload_page(bank_row, form)
     upload = form.file.data
-    data = upload.stream.read(limit + 1)
-    name = upload.filename or "tệp"
-    if len(data) > limit:
+    try:
+        data = read_upload(upload)
+    except FileTooBig:
         return _upload_page(bank_row, form, [too_big], 413)
+    name = upload.filename or "tệp"
     fmt = form.format.data
     if fmt == "auto":
         fmt = questions.guess_format(name) or "aiken"
