@@ -302,6 +302,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import numbers
+    from app.accounts.days import day_range
     from app.deadlines import days_left_text
     from app.timeutil import duration, format_vn_date
     from app.vntext import vn_number, vn_percent, vn_score
@@ -320,6 +321,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["days_left"] = days_left_text
     app.jinja_env.filters["duration"] = duration  # mm:ss, a contest's time used
     app.jinja_env.globals["in_vietnamese"] = numbers.in_vietnamese
+    app.jinja_env.globals["day_range"] = day_range  # a date input's min and max
 
     @app.context_processor
     def inject_globals():

@@ -52,7 +52,7 @@ _MESSAGES: dict = {
     ),
     "This field cannot be edited.": _l("Trường này không sửa được."),
     "This field is disabled and cannot have a value.": _l(
-        "Trường này đang bị khoá và không được có giá trị."
+        "Trường này đang bị khóa và không được có giá trị."
     ),
     "Invalid CSRF Token.": _l("Mã bảo vệ biểu mẫu không hợp lệ."),
     "CSRF token missing.": _l("Thiếu mã bảo vệ biểu mẫu."),

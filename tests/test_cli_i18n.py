@@ -12,7 +12,7 @@ EN = {"BABEL_DEFAULT_LOCALE": "en"}
 @pytest.mark.parametrize(
     ("config_overrides", "expected"),
     [
-        (VI, "Đã xoá 0 kết quả hết hạn.\n"),
+        (VI, "Đã xóa 0 kết quả hết hạn.\n"),
         (EN, "Removed 0 expired results.\n"),
     ],
 )

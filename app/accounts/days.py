@@ -31,16 +31,21 @@ def format_day(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"  # 01/01/0001, not …/1
 
 
+def day_range() -> tuple[date, date]:
+    """The first and the last plausible effective day: from 2/9/1945 to two years
+    ahead of today (the date inputs' min and max, the `day_range` of templates)."""
+    return FIRST_DAY, vn_today() + timedelta(days=DAYS_AHEAD)
+
+
 def check_day(day: date) -> date:
-    """`day` when it is a plausible effective day (from 2/9/1945 to two years
-    ahead); InvalidInput otherwise."""
-    last = vn_today() + timedelta(days=DAYS_AHEAD)
-    if day < FIRST_DAY or day > last:
+    """`day` when it is within `day_range`; InvalidInput otherwise."""
+    first, last = day_range()
+    if day < first or day > last:
         raise InvalidInput(
             _l(
                 "Ngày %(day)s nằm ngoài khoảng cho phép (từ %(first)s đến %(last)s).",
                 day=format_day(day),
-                first=format_day(FIRST_DAY),
+                first=format_day(first),
                 last=format_day(last),
             )
         )

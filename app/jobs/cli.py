@@ -68,7 +68,7 @@ def worker_command(burst: bool) -> None:
 @jobs_cli.command(
     "sweep",
     help=_l(
-        "Xoá các kết quả đã quá thời hạn lưu (chạy bằng cron ở nơi không có worker)."
+        "Xóa các kết quả đã quá thời hạn lưu (chạy bằng cron ở nơi không có worker)."
     ),
 )
 def sweep_command() -> None:
@@ -76,8 +76,8 @@ def sweep_command() -> None:
     removed = services.sweep()
     click.echo(
         ngettext(
-            "Đã xoá %(n)s kết quả hết hạn.",
-            "Đã xoá %(n)s kết quả hết hạn.",
+            "Đã xóa %(n)s kết quả hết hạn.",
+            "Đã xóa %(n)s kết quả hết hạn.",
             removed,
             n=count(removed),
         )

@@ -21,7 +21,7 @@ from .progress import jobs_dir
 from .tasks import INPUT_KEPT, STILL_ALLOWED
 
 NO_SUCH_JOB = _l("Không tìm thấy việc này.")
-GONE = _l("Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này.")
+GONE = _l("Kết quả đã hết hạn và đã được xóa; hãy chạy lại việc này.")
 NOT_RETRYABLE = _l(
     "Chỉ chạy lại được việc đã lỗi, bị gián đoạn hoặc có tệp kết quả đã hết hạn."
 )

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.accounts import history, services, units
+from app.accounts import days, history, services, units
 from app.accounts.cadre_import import apply_import, parse_cadre_file, plan_import
 from app.accounts.models import Assignment, Unit, UnitSuccession, UnitVersion, User
 from app.errors import InvalidInput
@@ -70,6 +70,8 @@ def test_units_page_as_of_a_day_shows_that_days_tree(app, client, auth):
     auth.login("admin")
     before = client.get("/admin/units?as_of=2025-06-30").get_data(as_text=True)
     assert "Cơ cấu tại ngày 30/06/2025" in before and "Tỉnh Kiên Giang" in before
+    first, last = days.day_range()  # the date input takes what the server does
+    assert f'min="{first.isoformat()}" max="{last.isoformat()}"' in before
     after = client.get(f"/admin/units?parent={ids['AG']}&as_of=2025-07-01")
     text = after.get_data(as_text=True)
     assert "Cơ cấu tại ngày 01/07/2025" in text and "Huyện Hòn Đất" in text

@@ -3,6 +3,8 @@ page and its preview, the HR filters, the transcript and a module with a wide ta
 on a 360 px phone, the administrator's header at 1366 px —, checkboxes and radio
 buttons on the same line as their labels, header targets 44 px high on a phone."""
 
+from itertools import pairwise
+
 import pytest
 
 from app.demo.data import DEMO_PASSWORD
@@ -133,3 +135,65 @@ def test_a_wide_table_scrolls_in_its_module(demo, browser):
     page.goto(f"{demo}/modules/VHCV-M1")
     assert page.locator(".prose table").count()
     assert page.evaluate(OVERFLOW), page.evaluate(WIDTH)
+
+
+def _right(locator) -> float:
+    box = locator.bounding_box()
+    return box["x"] + box["width"]
+
+
+PAPERS = (
+    "/reports/annual?campaign=VHCV-2026&unit=1",
+    "/rewards/campaigns/VHCV-2026/paper",
+    "/rewards/periods/TK-2024-2025/paper",
+    "/contests/thi-tim-hieu-vhcv-2026/rounds/1/announcement",
+)
+
+
+def test_the_printable_papers_fit_a_phone(demo, browser):
+    """The papers' toolbar select and their heading (the motto kept on one line in
+    two columns) ran 100 px past a phone's window; the annual table too."""
+    page = _signed_in(browser, demo, 360)
+    for path in PAPERS:
+        page.goto(f"{demo}{path}")
+        assert page.locator(".doc-head").count(), path
+        assert page.evaluate(OVERFLOW), (path, page.evaluate(WIDTH))
+        for select in page.locator(".toolbar select").all():
+            assert _right(select) <= 360, path
+
+
+def test_the_dashboards_bars_fit_a_small_phone(demo, browser):
+    """A bar's number was cut off at 360 px: the bar and the number did not fit the
+    grid's column beside their label."""
+    page = _signed_in(browser, demo, 320)
+    page.goto(f"{demo}/reports/")
+    assert page.evaluate(OVERFLOW), page.evaluate(WIDTH)
+    numbers = page.locator(".figure-bars .bar-num")
+    assert numbers.count() == 2
+    for number in numbers.all():
+        assert _right(number) <= 320, number.inner_text()
+
+
+def test_the_confirm_pages_targets_suit_a_finger(demo, browser):
+    """The question numbers were 10×19 px links 19 px apart, and "Nộp bài"
+    touched "Quay lại làm tiếp": numbers are now chips, the buttons apart."""
+    page = _signed_in(browser, demo, 360, "learner2")
+    page.goto(f"{demo}/quizzes/VHCV-FINAL-2026")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_url("**/attempts/*")
+    attempt_id = page.url.rsplit("/", 1)[1].split("?")[0]
+    page.goto(f"{demo}/attempts/{attempt_id}/confirm")
+    boxes = [chip.bounding_box() for chip in page.locator("#unanswered a").all()]
+    assert len(boxes) > 10
+    for box in boxes:
+        assert box["width"] >= 24 and box["height"] >= 24, box
+    for box, after in pairwise(boxes):
+        if abs(after["y"] - box["y"]) < 1:  # on the same row: apart
+            assert after["x"] - (box["x"] + box["width"]) >= 2, (box, after)
+    submit = page.get_by_role("button", name="Nộp bài").bounding_box()
+    back = page.get_by_role("link", name="Quay lại làm tiếp").bounding_box()
+    apart = max(
+        back["x"] - (submit["x"] + submit["width"]),
+        back["y"] - (submit["y"] + submit["height"]),
+    )
+    assert apart >= 8, (submit, back)

@@ -363,7 +363,7 @@ def test_the_flask_jobs_commands(app, people, runner_cli):
         job.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
     result = runner_cli.invoke(args=["jobs", "sweep"])
-    assert "Đã xoá 1 kết quả hết hạn." in result.output
+    assert "Đã xóa 1 kết quả hết hạn." in result.output
     result = runner_cli.invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL" in result.output
 

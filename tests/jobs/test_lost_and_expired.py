@@ -115,7 +115,7 @@ def test_my_jobs_says_how_long_results_are_kept(
     app.config["JOBS_RESULT_TTL_SECONDS"] = seconds
     AuthActions(client).login("hr_d")
     page = client.get("/jobs/").get_data(as_text=True)
-    assert f"giữ để tải về trong {vietnamese} rồi tự xoá" in page
+    assert f"giữ để tải về trong {vietnamese} rồi tự xóa" in page
     client.post(
         "/language",
         data={"language": "en", "csrf_token": AuthActions(client).token("/")},

@@ -86,7 +86,7 @@ def test_an_expired_export_runs_again_with_the_same_parameters(
     _expire(app, job_id, swept)
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Đã hết hạn" in page and "Chạy lại" in page and "Tải về" not in page
-    assert "Kết quả đã hết hạn và đã được xoá; hãy chạy lại việc này." in page
+    assert "Kết quả đã hết hạn và đã được xóa; hãy chạy lại việc này." in page
     assert f'action="/jobs/{job_id}/retry"' in page
     listing = client.get("/jobs/").get_data(as_text=True)
     assert f'action="/jobs/{job_id}/retry"' in listing and "Chạy lại" in listing

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import update
 
+from app.accounts import days
 from app.accounts.models import Assignment, User
 from app.extensions import db
 from app.records.models import TrainingRecord
@@ -278,6 +279,8 @@ def test_the_cli_takes_as_of_and_attribution(runner, world, tmp_path):
 
 @pytest.mark.parametrize("page", ["/reports/", "/reports/ranking"])
 def test_the_trail_and_the_campaign_picker_keep_the_day(client, auth, world, page):
+    """The campaign, the day and the attribution are one form with one "Xem" (with
+    two, a campaign changed and the other form's "Xem" pressed was lost)."""
     auth.login("hr-ag")
     query = f"campaign=C2024&unit={world['SKHCN']}&as_of=2024-12-31"
     html = client.get(f"{page}?{query}&attribution=rolled_up").get_data(as_text=True)
@@ -285,9 +288,28 @@ def test_the_trail_and_the_campaign_picker_keep_the_day(client, auth, world, pag
     assert (
         f"unit={world['AGM']}&amp;as_of=2024-12-31&amp;attribution=rolled_up" in trail
     )
-    picker = html.split('name="campaign"', 1)[0].rsplit("<form", 1)[1]
-    assert '<input type="hidden" name="as_of" value="2024-12-31">' in picker
-    assert '<input type="hidden" name="attribution" value="rolled_up">' in picker
+    before, after = html.split('<select id="campaign" name="campaign">', 1)
+    form = before.rsplit("<form", 1)[1] + after.split("</form>", 1)[0]
+    assert 'name="as_of" value="2024-12-31"' in form
+    assert 'value="rolled_up" checked' in form
+    assert html.count(">Xem</button>") == form.count(">Xem</button>") == 1
+
+
+def test_the_date_inputs_allow_the_days_the_server_takes(client, auth, world):
+    """The date inputs' min and max are check_day's bounds (from 2/9/1945 to two
+    years ahead), not 2000–2100."""
+    auth.login("hr-ag")
+    first, last = days.day_range()
+    bounds = f'min="{first.isoformat()}" max="{last.isoformat()}"'
+    assert first == date(1945, 9, 2) and last > days.vn_today()
+    for page in (
+        "/reports/",
+        "/reports/ranking",
+        f"/reports/annual?campaign=C2024&unit={world['AGM']}",
+    ):
+        html = client.get(page).get_data(as_text=True)
+        assert 'name="as_of"' in html and bounds in html, page
+        assert "2100-12-31" not in html, page
 
 
 def test_a_bad_attribution_is_answered_with_the_choices_in_words(client, auth, world):

@@ -127,6 +127,8 @@ def test_the_page_workbook_and_paper_state_the_day_and_attribution(
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and AT_TIME_PAST in text
     assert "Sở Nội vụ</td>" in text and 'name="as_of" value="2024-12-31"' in text
+    last = vn_today() + timedelta(days=2 * 366)  # the server's bounds, the input's
+    assert f'min="1945-09-02" max="{last.isoformat()}"' in text
     # links keep the choice
     assert "candidates.xlsx?as_of=2024-12-31&amp;attribution=at_time" in text
     rolled = client.get("/rewards/campaigns/C2024?attribution=rolled_up")
