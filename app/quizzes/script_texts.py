@@ -54,8 +54,9 @@ def attempt_script_texts() -> dict[str, str]:
 
 
 def _other_page_texts() -> dict[str, str]:
-    """Words for a choice saved on another page (a second device), and for a
-    server that does not answer."""
+    """Words for a choice saved on another page (a second device), for a server
+    that does not answer, for a journal the browser cannot keep and for a
+    sign-out in another tab."""
     return {
         "newer_shown": "✓ "
         + _(
@@ -89,6 +90,13 @@ def _other_page_texts() -> dict[str, str]:
             "Chưa lưu — đang chờ gửi; chỉ còn trong trang này (trình duyệt không lưu"
             " được trên máy)."
         ),
+        # Signed out in another tab of this browser: the journal is not kept.
+        "signed_out_here": _(
+            "Bạn đã đăng xuất trên trình duyệt này: các lựa chọn chưa lưu đã được xoá"
+            " khỏi máy và không được gửi. Hãy đăng nhập lại để làm tiếp."
+        ),
+        "unsent_signed_out": "✗ "
+        + _("Chưa lưu: bạn đã đăng xuất nên lựa chọn này không được gửi."),
     }
 
 

@@ -1,11 +1,13 @@
 """The attempt page's words about a bad connection, in Debian's Chromium: the
 number of choices waiting is said with its plural form on an English screen (1
 choice, 2 choices); a page waiting for the network says that choices wait only
-when some do."""
+when some do, and, past the deadline, that choices will be sent only while some
+wait."""
 
 import pytest
 
 from tests.browser.test_offline import (
+    GRACE,
     _network,
     _serve,
     _signed_out_elsewhere,
@@ -32,6 +34,13 @@ def browser_context():
 @pytest.fixture
 def long_quiz(tmp_path):
     url, app, server = _serve(tmp_path, time_limit=600)
+    yield url, app
+    server.shutdown()
+
+
+@pytest.fixture
+def short_quiz(tmp_path):
+    url, app, server = _serve(tmp_path, time_limit=20)
     yield url, app
     server.shutdown()
 
@@ -126,3 +135,26 @@ def test_signed_out_with_a_journal_the_browser_cannot_keep(long_quiz, browser_co
     assert "tải lại trang sẽ làm mất chúng" in banner.inner_text()
     assert "sẽ gửi khi có mạng" not in banner.inner_text()
     _network(browser_context, app, up=True)
+
+
+def test_past_the_deadline_offline_nothing_is_said_to_be_sent(
+    short_quiz, browser_context
+):
+    """Offline past the deadline plus grace, the choice that waited is held as not
+    counted and the page submits once the network is back: nothing waits any
+    more, so the banner no longer says that choices will be sent."""
+    url, app = short_quiz
+    page = browser_context.new_page()
+    _start(page, url)
+    _network(browser_context, app, up=False)
+    page.locator('input[name="q2"][value="0"]').check()
+    banner = page.locator("#connection")
+    banner.get_by_text("sẽ gửi khi có mạng").wait_for()  # while it waits, yes
+    banner.get_by_text("Hết giờ: lựa chọn của câu 2 chưa gửi được").wait_for(
+        timeout=(20 + GRACE + 10) * 1000
+    )
+    text = banner.inner_text()
+    assert "Hết giờ: bài sẽ được nộp khi có mạng trở lại." in text
+    assert "sẽ gửi khi có mạng" not in text and "chờ gửi" not in text
+    _network(browser_context, app, up=True)
+    page.wait_for_url("**/result", timeout=20000)

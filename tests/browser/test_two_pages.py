@@ -2,13 +2,23 @@
 journal), and a busy server, in Debian's Chromium: a choice made later on a page
 that knew nothing of another device's save is stored (numbers order one browser's
 choices, not two devices'); answers of a busy or unreachable server keep the
-choice, say it waits, and it is sent by itself."""
+choice, say it waits, and it is sent by itself. Two tabs of one browser (one
+journal): a tab's older choice sent late does not replace the other's newer one,
+and a sign-out in one leaves no journal behind in the other."""
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.steps import sign_in
-from tests.browser.test_offline import _positions, _serve, _start, _stored
+from tests.browser.test_offline import (
+    _journal,
+    _pending,
+    _positions,
+    _serve,
+    _signed_out_elsewhere,
+    _start,
+    _stored,
+)
 from tests.browser.test_sign_in import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -136,3 +146,86 @@ def test_a_busy_server_keeps_the_choice_and_it_is_sent_by_itself(quiz, browser):
     page.locator("#state-1").get_by_text("Đã lưu lúc").wait_for(timeout=20000)
     assert _stored(app, attempt_id)[1][0] == [1]
     assert banner.is_hidden()
+
+
+def _two_tabs(browser, url: str):
+    """(context, tab A, tab B, attempt id): two tabs of one browser on the
+    attempt; they share its journal."""
+    context = browser.new_context()
+    first = context.new_page()
+    attempt_id = _start(first, url)
+    second = context.new_page()
+    second.goto(f"{url}/attempts/{attempt_id}")
+    return context, first, second, attempt_id
+
+
+def test_a_tabs_older_choice_sent_late_does_not_replace_another_tabs_newer(
+    quiz, browser
+):
+    """Tab A's saves fail (its link is down, the browser says it is online) while
+    it holds a choice; tab B then saves a newer one. A's link back, the server
+    refuses A's older choice: A does not send it again numbered past B's (the
+    journal the tabs share holds B's acknowledgement), it shows B's choice."""
+    url, app = quiz
+    _, first, second, attempt_id = _two_tabs(browser, url)
+    position = _positions(app, attempt_id)["single"][0]
+    first.route("**/autosave/**", lambda route: route.abort("internetdisconnected"))
+    _choose(first, position, 1)
+    first.locator(f"#state-{position}").get_by_text("Chưa lưu").wait_for()
+    _choose(second, position, 2)
+    second.locator(f"#state-{position}").get_by_text("Đã lưu lúc").wait_for()
+    assert _stored(app, attempt_id)[position][0] == [2]
+
+    first.unroute("**/autosave/**")
+    first.locator(f"#state-{position}").get_by_text("trang khác").wait_for(
+        timeout=20000
+    )
+    assert _stored(app, attempt_id)[position][0] == [2]
+    assert first.locator(f'input[name="q{position}"][value="2"]').is_checked()
+
+
+def test_signing_out_in_another_tab_leaves_no_journal_behind(quiz, browser):
+    """Tab A's choices wait (its link is down) when the cadre signs out in tab B,
+    which clears the journals: A does not write its journal back (the next user
+    of this browser would find it); it drops it, says the cadre signed out, and
+    takes no more choices."""
+    url, app = quiz
+    _, first, second, attempt_id = _two_tabs(browser, url)
+    first.route("**/*", lambda route: route.abort("internetdisconnected"))
+    for position in (2, 3):
+        _choose(first, position, 1)
+    first.locator("#connection").get_by_text("2 lựa chọn đang chờ gửi").wait_for()
+    assert [e["position"] for e in _pending(second)] == ["2", "3"]
+
+    second.get_by_role("button", name="Đăng xuất").click()
+    second.wait_for_url(f"{url}/login")
+    banner = first.locator("#connection")
+    banner.get_by_text("Bạn đã đăng xuất trên trình duyệt này").wait_for()
+    assert "chờ gửi" not in banner.inner_text()
+    assert "đã đăng xuất" in first.locator("#state-2").inner_text()
+    assert first.locator('input[name="q4"]').first.is_disabled()
+    first.wait_for_timeout(2000)  # its retries, its clock: nothing written back
+    assert _journal(second) == {} and _journal(first) == {}
+    assert _stored(app, attempt_id) == {}
+
+
+def test_a_journal_cleared_unheard_is_not_written_back(quiz, browser):
+    """The journal is removed without the sign-out's mark reaching the tab (the
+    server's Clear-Site-Data, a mark missed): the tab's next choice does not
+    write it back; the autosave then refused for the ended session, the tab
+    knows this browser signed out and drops what waited."""
+    url, app = quiz
+    _, first, second, attempt_id = _two_tabs(browser, url)
+    first.route("**/autosave/**", lambda route: route.abort("internetdisconnected"))
+    _choose(first, 2, 1)
+    first.locator("#connection").get_by_text("1 lựa chọn đang chờ gửi").wait_for()
+    second.evaluate("localStorage.clear()")
+    _signed_out_elsewhere(app)
+    _choose(first, 3, 1)
+    first.locator("#state-3").get_by_text("chỉ còn trong trang này").wait_for()
+    assert _journal(second) == {}
+
+    first.unroute("**/autosave/**")  # the server answers: the session has ended
+    banner = first.locator("#connection")
+    banner.get_by_text("Bạn đã đăng xuất trên trình duyệt này").wait_for(timeout=20000)
+    assert _journal(second) == {} and _stored(app, attempt_id) == {}

@@ -39,6 +39,10 @@
   var lateNotice = "";     // which choices will not count, once the time is past
   var signedOut = "";      // the session ended since the page came (the server's words):
                            // choices stay in the journal, sent after a new sign-in and reload
+                           // — unless this browser signed out (forget)
+  var written = false;     // this page wrote the journal into the browser's storage
+  var cleared = false;     // and it was removed since (a sign-out in this browser, the
+                           // attempt's end in another tab): it is not written back
   var syncing = false;     // asking the server's state: the journal waits for it
   var busy = 0;            // answers in a row not the app's (5xx, a proxy's page)
   var unkept = false;      // the browser would not keep the journal (storage full
@@ -112,6 +116,14 @@
   }
 
   function persist() {
+    if (cleared) return;
+    if (written && !Journal.held(config.journal)) {
+      // Cleared by another tab: what waits lives in this page only.
+      cleared = true;
+      unkept = true;
+      showConnection();
+      return;
+    }
     // Another tab of the same attempt may have written meanwhile: keep its entries.
     var disk = Journal.load(config.journal);
     journal.next = Math.max(journal.next, disk.next || 1);
@@ -131,7 +143,24 @@
     if (disk.prediction) journal.prediction = disk.prediction;
     else delete journal.prediction;
     var kept = Journal.save(config.journal, journal);
+    written = written || kept;
     if (kept === unkept) { unkept = !kept; showConnection(); }
+  }
+
+  // This browser signed out (in another tab, whose sign-out.js clears every
+  // journal, so that none is left to whoever signs in next): this page writes the
+  // journal no more and drops it, sends nothing and takes no more choices. A new
+  // sign-in shows the attempt again, with what the server holds.
+  function forget() {
+    if (signedOut === T.signed_out_here) return;
+    cleared = true;
+    clearTimeout(retryTimer);
+    pending().forEach(function (e) { mark(e.position, T.unsent_signed_out, "failed"); });
+    journal = { next: journal.next, entries: [], acked: {} };
+    form.querySelectorAll("fieldset.question").forEach(function (f) { f.disabled = true; });
+    signedOut = T.signed_out_here;
+    announce(signedOut);
+    showConnection();
   }
 
   // The server holds choice number `seq` for `position`: this browser numbers its
@@ -248,9 +277,10 @@
       else text += " " + (online ? T.draining : waiting ? T.draining_offline : T.leaving_offline);
     }
     var away = unkept ? T.offline_unkept : busy >= 2 ? T.unreachable : T.offline;
-    // signed out, nothing is sent until a new sign-in, network or not
+    // signed out, nothing is sent until a new sign-in, network or not; the time
+    // up, no choice is made any more: offline is said only of those still waiting
     if (signedOut) text += " " + signedOut + (waiting ? " " + waitingText(waiting) : "");
-    else if (!online) text += " " + away + (waiting ? " " + waitingText(waiting) : "");
+    else if (!online && (waiting || !finishing)) text += " " + away + (waiting ? " " + waitingText(waiting) : "");
     banner.textContent = text.trim();
     banner.hidden = !text.trim();
     banner.classList.toggle("offline", !online);
@@ -272,12 +302,17 @@
     options.credentials = "same-origin";
     options.headers = { Accept: "application/json" };
     if (controller) options.signal = controller.signal;
+    // The limit holds until the body is read: an answer whose body stalls after
+    // its headers (a lossy link, a captive portal) fails too, and is tried again.
     return fetch(url, options).then(function (r) {
-      clearTimeout(timeout);
       // redirected: to the sign-in page, for the session has ended
       var status = r.redirected ? 401 : r.status;
-      return r.json().catch(function () { return {}; }).then(function (d) { return [status, d]; });
-    }, function (error) { clearTimeout(timeout); throw error; });
+      return r.json().catch(function (error) {
+        if (controller && controller.signal.aborted) throw error;  // timed out
+        return {};  // not JSON: not the app's answer
+      }).then(function (d) { return [status, d]; });
+    }).then(function (answer) { clearTimeout(timeout); return answer; },
+      function (error) { clearTimeout(timeout); throw error; });
   }
 
   // --- Sending ------------------------------------------------------------------
@@ -310,8 +345,10 @@
     setOnline(true);
     if (status === 200) {
       pause = 0;
-      // made knowing all this page knew of the question's saved choice
-      var fresh = (entry.base || 0) === (stored[entry.position] || 0);
+      // made knowing all this page knew of the question's saved choice, and not
+      // before a newer one of another tab of this browser
+      var fresh = (entry.base || 0) === (stored[entry.position] || 0) &&
+        (data.stored || !ownNewer(entry.position, data.stored_seq));
       learn(entry.position, data.stored ? entry.seq : data.stored_seq);
       hear(data.remaining, Date.parse(data.saved_at));
       if (data.stored) journal.acked[entry.position] = { seq: entry.seq, choices: entry.choices };
@@ -326,7 +363,9 @@
       lateAll(data.error);
       resync();
     } else if (status === 401) {  // the session ended: keep the choice for a new sign-in
-      // (kept only in this page when the browser cannot keep the journal: say so)
+      // (kept only in this page when the browser cannot keep the journal: say so),
+      // unless the journal was cleared: this browser signed out
+      if (cleared) { forget(); return; }
       signedOut = unkept ? T.signed_out_unkept : data.error || T.signed_out;
       mark(entry.position, T.pending, "pending");
       announce(signedOut);
@@ -340,6 +379,15 @@
       announce(data.error);
       flush();
     }
+  }
+
+  // The choice the server holds, numbered `seq`, is another tab's of this browser:
+  // the journal the tabs share (read again) has its acknowledgement. Made after
+  // this page's, it stays.
+  function ownNewer(position, seq) {
+    persist();
+    var acked = journal.acked[position];
+    return !!acked && acked.seq >= (seq || 0);
   }
 
   function showSaved(entry, savedAt) {
@@ -672,6 +720,10 @@
     flush();
   });
 
+  // Signing out in another tab: sign-out.js sets its mark before clearing the journals.
+  window.addEventListener("storage", function (event) {
+    if (event.key === Journal.SIGNED_OUT && event.newValue) forget();
+  });
   window.addEventListener("online", function () { setOnline(true); flush(); });
   window.addEventListener("offline", function () { busy = 0; setOnline(false); });
   document.addEventListener("visibilitychange", function () {

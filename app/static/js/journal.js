@@ -12,7 +12,8 @@
 // keeps, per question, the choice with the highest number, so a late retry of an
 // older choice never overwrites a newer one.
 // The result page reads what was left and clears it; signing out clears all of it
-// (the server's Clear-Site-Data header).
+// (sign-out.js, and the server's Clear-Site-Data header), and an open attempt page
+// does not write its journal back (attempt.js).
 (function () {
   "use strict";
   var PREFIX = "vhcv.journal.";
@@ -41,6 +42,13 @@
     } catch (e) { return false; }  // full or blocked: the page still sends at once
   }
 
+  // Whether the browser holds the journal `key` (a sign-out in another tab may
+  // have removed it).
+  function held(key) {
+    var store = storage();
+    try { return !!store && store.getItem(key) !== null; } catch (e) { return false; }
+  }
+
   function clear(key) {
     var store = storage();
     if (store) store.removeItem(key);
@@ -58,5 +66,10 @@
     }
   }
 
-  window.VHCVJournal = { keyFor: keyFor, load: load, save: save, clear: clear, forgetOthers: forgetOthers };
+  window.VHCVJournal = {
+    keyFor: keyFor, load: load, save: save, held: held, clear: clear, forgetOthers: forgetOthers,
+    // set, then removed, by sign-out.js around its clearing of the journals: the
+    // open attempt pages hear of it (a `storage` event) and keep nothing
+    SIGNED_OUT: "vhcv.signed-out"
+  };
 })();

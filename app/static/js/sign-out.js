@@ -17,10 +17,14 @@
   form.addEventListener("submit", function () {
     try {
       var store = window.localStorage;
+      // The mark tells the open attempt pages of this browser (a `storage` event,
+      // journal.js's SIGNED_OUT) to drop their journals and not write them back.
+      store.setItem("vhcv.signed-out", String(Date.now()));
       for (var i = store.length - 1; i >= 0; i--) {
         var name = store.key(i);
         if (name && name.indexOf("vhcv.journal.") === 0) store.removeItem(name);
       }
+      store.removeItem("vhcv.signed-out");
     } catch (e) { /* storage blocked: nothing was kept */ }
     if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
       navigator.serviceWorker.getRegistrations().then(function (all) {
