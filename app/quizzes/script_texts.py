@@ -92,7 +92,7 @@ def _other_page_texts() -> dict[str, str]:
         ),
         # Signed out in another tab of this browser: the journal is not kept.
         "signed_out_here": _(
-            "Bạn đã đăng xuất trên trình duyệt này: các lựa chọn chưa lưu đã được xoá"
+            "Bạn đã đăng xuất trên trình duyệt này: các lựa chọn chưa lưu đã được xóa"
             " khỏi máy và không được gửi. Hãy đăng nhập lại để làm tiếp."
         ),
         "unsent_signed_out": "✗ "
