@@ -158,3 +158,26 @@ def test_past_the_deadline_offline_nothing_is_said_to_be_sent(
     assert "sẽ gửi khi có mạng" not in text and "chờ gửi" not in text
     _network(browser_context, app, up=True)
     page.wait_for_url("**/result", timeout=20000)
+
+
+def test_the_time_up_with_the_session_ended_says_so_and_stops_asking(
+    short_quiz, browser_context
+):
+    """Signed out on another device, then the time runs out with nothing waiting:
+    the page's question to the server (is the time up there too?) is answered by
+    the sign-in page (401): the page says the session has ended, as a save's 401
+    does, and stops asking — it asked again every 3 s for ever, saying nothing."""
+    url, app = short_quiz
+    page = browser_context.new_page()
+    _start(page, url)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/status" in r.url else None)
+    _signed_out_elsewhere(app)
+    banner = page.locator("#connection")
+    banner.get_by_text("Phiên đăng nhập đã kết thúc").wait_for(
+        timeout=(20 + GRACE + 15) * 1000
+    )
+    before = len(asked)
+    page.wait_for_timeout(7000)  # two retries' time
+    assert len(asked) == before
+    assert "/result" not in page.url

@@ -536,7 +536,15 @@
       .then(function (answer) {
         reaching = false;
         var data = answer[1];
-        if (answer[0] !== 200) { showConnection(); retryReach(); return; }  // busy
+        if (answer[0] === 401) {  // the session ended: said, as a save's 401; no post
+          wish = null;
+          signedOut = signedOut || data.error || T.signed_out;
+          announce(signedOut);
+          showConnection();
+          return;
+        }
+        // busy (5xx, 429); any other refusal (403, 404…) goes on: the post is answered
+        if (answer[0] >= 500 || answer[0] === 429) { showConnection(); retryReach(); return; }
         setOnline(true);
         if (data.state === "finished") { leave(data.result_url); return; }
         if (wish === submitAuto && data.remaining > 0) {
