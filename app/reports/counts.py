@@ -225,10 +225,10 @@ def _moved_since(campaign, when: date, keys) -> list:
     cadre's record. The one rule of the moves since or until a day (Moves reads
     them)."""
     record, assignment, later = TrainingRecord, Assignment, aliased(Assignment)
-    if when < today():
-        closed = (assignment.valid_to > when, assignment.valid_from <= when)
-    else:
-        closed = (assignment.valid_from > today(), assignment.valid_on(when))
+    if when < today():  # valid that day, closed since
+        moved = (assignment.valid_to > when, assignment.valid_from <= when)
+    else:  # valid that day, begun after today
+        moved = (assignment.valid_from > today(), assignment.valid_on(when))
     # one assignment a cadre: the latest begun of those valid that day, as
     # app.records.asof.at_time_unit takes it (history never leaves two; imported
     # data might)
@@ -247,13 +247,13 @@ def _moved_since(campaign, when: date, keys) -> list:
             )
             .join(assignment, assignment.user_id == record.user_id)
             .where(
-                *closed,
+                *moved,
                 latest,
                 assignment.unit_id != record.unit_id,
                 record.campaign_id == campaign.id,
                 record.completed_unit_id.is_(None),
                 # so SQLite starts from the few assignments, not every record
-                record.user_id.in_(select(assignment.user_id).where(*closed)),
+                record.user_id.in_(select(assignment.user_id).where(*moved)),
             )
             .group_by(record.unit_id, assignment.unit_id, *keys)
         )
